@@ -1,0 +1,34 @@
+/*
+ * buf.h - a growable byte buffer, always NUL-terminated (internal).
+ *
+ * Every text kindly builds (normalised text, token strings, JSON) goes through kd_buf so that
+ * allocation failures surface as KD_ENOMEM in one place instead of being checked by hand at
+ * every append.
+ */
+#ifndef KD_BUF_H
+#define KD_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct kd_buf {
+    char *s;     /* NUL-terminated contents, or NULL before the first append */
+    size_t len;  /* bytes used, not counting the NUL */
+    size_t cap;  /* bytes allocated */
+    int oom;     /* set once an allocation failed; later appends are no-ops */
+} kd_buf;
+
+#define KD_BUF_INIT { NULL, 0, 0, 0 }
+
+int kd_buf_grow(kd_buf *b, size_t extra);           /* 0 or KD_ENOMEM */
+int kd_buf_add(kd_buf *b, const void *p, size_t n);
+int kd_buf_puts(kd_buf *b, const char *s);
+int kd_buf_putc(kd_buf *b, char c);
+int kd_buf_printf(kd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s as a JSON string literal, quotes included. */
+int kd_buf_json_str(kd_buf *b, const char *s);
+void kd_buf_clear(kd_buf *b);                        /* len = 0, keeps memory */
+char *kd_buf_detach(kd_buf *b);                      /* hands over s (never NULL unless oom) */
+void kd_buf_free(kd_buf *b);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * classify.c - the pipeline: one comment in, one kd_result out.
+ *
+ *   tokenize -> distinct tokens -> Bayes -> final score -> verdict -> reasons
+ *
+ * The per-call scratch lives on the call (not on the model) so that several threads may
+ * classify with one preloaded model at once.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bayes.h"
+#include "model.h"
+#include "tokset.h"
+#include "verdict.h"
+
+static int explain(kd_result *r)
+{
+    int rc = kd_reason_add(r, "bayes=%.3f", r->bayes_score);
+    for (size_t i = 0; i < r->ntop && !rc; i++)
+        rc = kd_reason_add(r, "token:%s=%.2f", r->top[i].token, r->top[i].prob);
+    return rc;
+}
+
+int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_result *out)
+{
+    static const kd_options defaults = KD_OPTIONS_INIT;
+    const kd_options *o = opts ? opts : &defaults;
+    kd_tokens tok = KD_TOKENS_INIT;
+    kd_tokset set = KD_TOKSET_INIT;
+    int rc;
+    memset(out, 0, sizeof *out);
+    if (!c || !c->text) {
+        rc = kd_model_fail(m, KD_EINVAL, "a comment needs a text");
+        goto done;
+    }
+    if (kd_tokenize(c, &m->topt, &tok) || kd_tokset_build(&set, &tok)) {
+        rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = kd_bayes_run(m, &tok, &set, o, out)))
+        goto done;
+    out->spam_score = out->bayes_score;
+    kd_verdict_decide(out, o);
+    if (explain(out))
+        rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
+done:
+    kd_tokens_free(&tok);
+    kd_tokset_free(&set);
+    return rc;
+}
+
+void kd_result_free(kd_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->ntop; i++)
+        free(r->top[i].token);
+    free(r->top);
+    for (size_t i = 0; i < r->nreasons; i++)
+        free(r->reasons[i]);
+    free(r->reasons);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,79 @@
+/*
+ * cli.h - what the command files of the kindly CLI share. The CLI is a thin front end: it
+ * parses flags, reads files and prints; the work is done by libkindly through kindly.h.
+ */
+#ifndef KD_CLI_H
+#define KD_CLI_H
+
+#include <stdio.h>
+
+#include "kindly.h"
+
+/* Exit codes, documented in the README and `kindly help`. check's verdicts are 0, 1, 2. */
+enum {
+    EXIT_DONE = 0,     /* success */
+    EXIT_USAGE = 3,    /* bad flags or arguments */
+    EXIT_INPUT = 4,    /* some input rows were bad and skipped; the others were processed */
+    EXIT_MODEL = 5,    /* the model or an input file could not be opened, read or written */
+    EXIT_INTERNAL = 6  /* out of memory or another internal failure */
+};
+
+typedef struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;  /* one line for `kindly help` */
+    const char *usage;    /* full help for `kindly help NAME` / `kindly NAME --help` */
+} cli_command;
+
+extern const cli_command cli_commands[];
+
+/* The commands, one file each (cmd_NAME.c). */
+int cmd_train(int argc, char **argv);
+int cmd_score(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_learn(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+const cli_command *cli_find(const char *name);
+
+/* Print "kindly NAME: message" to stderr; return code. */
+int cli_fail(int code, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Usage error: message, then "try 'kindly help NAME'"; returns EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print the full help of a command to stdout; return 0. */
+int cli_help(const char *cmd);
+
+/* The exit code for a library error code. */
+int cli_exit_for(int kd_code);
+
+/* The model path: -m, else $KINDLY_MODEL, else the shipped default model next to the
+ * executable (models/default.db, or ../share/kindly/default.db when installed). */
+const char *cli_model_path(const char *flag);
+/* Open the model, or print why not (naming the path) and return NULL. */
+kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags);
+/* For commands that write: the model must be named explicitly (flag or $KINDLY_MODEL). */
+const char *cli_model_path_for_write(const char *cmd, const char *flag);
+
+/* Problem reporter for kd_csv: prints FILE:LINE: [field 'x':] message to stderr. */
+void cli_csv_problem(void *ud, const kd_csv_problem *p);
+/* Open a CSV reader with cli_csv_problem attached. On failure, prints why, sets *status
+ * (EXIT_MODEL when the file cannot be read, EXIT_INPUT when its header is unusable) and
+ * returns NULL. */
+kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int *status);
+
+/* Shared classification flags (--spam-cutoff, --ham-cutoff, --scorer): returns 1 if argv[*i]
+ * was one of them (consuming its value), 0 if not, -1 on a bad value (already reported). */
+int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_options *o);
+
+/* Parse a number in [lo, hi]; 0 on success. */
+int cli_parse_double(const char *s, double lo, double hi, double *out);
+int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
+
+/* Write one CSV field (RFC 4180 quoting when needed). */
+void cli_csv_field(FILE *f, const char *s);
+
+/* Read all of a stream into a malloc'd NUL-terminated string; NULL on failure. */
+char *cli_read_all(FILE *f, size_t max, size_t *len);
+
+#endif

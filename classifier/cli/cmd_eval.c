@@ -1,0 +1,261 @@
+/*
+ * cmd_eval.c - `kindly eval`: figures on labelled comments, against a model file, a model
+ * trained in memory (--train), or by K-fold cross-validation (--folds).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* The labelled rows of a CSV file, copied so that folds can revisit them. */
+typedef struct dataset {
+    kd_comment *c;
+    kd_label *label;
+    size_t n, cap;
+} dataset;
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+#define COMMENT_FIELDS(X) X(id) X(post_id) X(parent) X(author) X(email) X(url) X(ip) X(agent) X(date) X(text)
+
+static int dataset_add(dataset *d, const kd_comment *c, kd_label l)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 1024;
+        kd_comment *nc = realloc(d->c, cap * sizeof *nc);
+        if (!nc)
+            return -1;
+        d->c = nc;
+        kd_label *nl = realloc(d->label, cap * sizeof *nl);
+        if (!nl)
+            return -1;
+        d->label = nl;
+        d->cap = cap;
+    }
+    kd_comment *x = &d->c[d->n];
+#define COPY(f) x->f = dup_or_null(c->f);
+    COMMENT_FIELDS(COPY)
+#undef COPY
+    if (!x->text)
+        return -1;
+    d->label[d->n++] = l;
+    return 0;
+}
+
+static void dataset_free(dataset *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+#define FREE(f) free((char *)d->c[i].f);
+        COMMENT_FIELDS(FREE)
+#undef FREE
+    }
+    free(d->c);
+    free(d->label);
+}
+
+/* Read the labelled rows of path into d; returns an exit code (EXIT_INPUT if rows skipped). */
+static int dataset_read(dataset *d, const char *path)
+{
+    int status = EXIT_DONE;
+    kd_csv *r = cli_open_csv("eval", path, KD_CSV_COMMENTS, &status);
+    if (!r)
+        return status;
+    const kd_csv_row *row;
+    int rc;
+    while ((rc = kd_csv_next(r, &row)) == 1)
+        if (row->label != KD_UNLABELLED && dataset_add(d, &row->comment, row->label)) {
+            status = cli_fail(EXIT_INTERNAL, "eval", "out of memory");
+            break;
+        }
+    if (rc < 0)
+        status = cli_fail(cli_exit_for(rc), "eval", "%s", kd_csv_error(r));
+    else if (status == EXIT_DONE && kd_csv_skipped(r))
+        status = EXIT_INPUT;
+    kd_csv_free(r);
+    return status;
+}
+
+typedef struct stages {
+    kd_eval *bayes, *final;
+} stages;
+
+/* Score rows [i] for which pick(i) holds, adding to the figures. */
+static int score_rows(kd_model *m, const dataset *d, size_t k, size_t folds, const kd_options *o, stages *s)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        if (folds && i % folds != k)
+            continue;
+        kd_result res;
+        int rc = kd_classify(m, &d->c[i], o, &res);
+        if (rc) {
+            kd_result_free(&res);
+            return cli_fail(cli_exit_for(rc), "eval", "%s", kd_model_error(m));
+        }
+        if (kd_eval_add(s->bayes, d->label[i], res.bayes_score, res.verdict) ||
+            kd_eval_add(s->final, d->label[i], res.spam_score, res.verdict)) {
+            kd_result_free(&res);
+            return cli_fail(EXIT_INTERNAL, "eval", "out of memory");
+        }
+        kd_result_free(&res);
+    }
+    return EXIT_DONE;
+}
+
+/* Train a fresh in-memory model on the rows not in fold k (all rows when folds == 0). */
+static kd_model *train_memory(const dataset *d, size_t k, size_t folds)
+{
+    kd_model *m = cli_open_model("eval", ":memory:", KD_OPEN_CREATE | KD_OPEN_PRELOAD);
+    if (!m)
+        return NULL;
+    int rc = kd_train_begin(m);
+    for (size_t i = 0; i < d->n && !rc; i++)
+        if (!folds || i % folds != k)
+            rc = kd_train_add(m, &d->c[i], d->label[i], 1);
+    if (!rc)
+        rc = kd_train_commit(m);
+    if (rc) {
+        cli_fail(cli_exit_for(rc), "eval", "%s", kd_model_error(m));
+        kd_model_close(m);
+        return NULL;
+    }
+    return m;
+}
+
+static void print_figures(const char *stage, const kd_eval_figures *f, int json, int first)
+{
+    if (json) {
+        printf("%s\"%s\":{\"n\":%llu,\"spam\":%llu,\"ham\":%llu,\"tp\":%llu,\"fp\":%llu,\"tn\":%llu,\"fn\":%llu,"
+               "\"accuracy\":%.6f,\"precision\":%.6f,\"recall\":%.6f,\"fp_rate\":%.6f,\"f1\":%.6f,"
+               "\"mcc\":%.6f,\"auc\":%.6f,\"unsure_rate\":%.6f,\"ham_marked_spam\":%.6f}",
+               first ? "" : ",", stage, (unsigned long long)f->n, (unsigned long long)f->spam,
+               (unsigned long long)f->ham, (unsigned long long)f->tp, (unsigned long long)f->fp,
+               (unsigned long long)f->tn, (unsigned long long)f->fn, f->accuracy, f->precision, f->recall,
+               f->fp_rate, f->f1, f->mcc, f->auc, f->unsure_rate, f->spam_verdict_fp_rate);
+        return;
+    }
+    printf("%-6s n=%llu (spam %llu, ham %llu)  TP %llu  FP %llu  TN %llu  FN %llu\n", stage,
+           (unsigned long long)f->n, (unsigned long long)f->spam, (unsigned long long)f->ham,
+           (unsigned long long)f->tp, (unsigned long long)f->fp, (unsigned long long)f->tn,
+           (unsigned long long)f->fn);
+    printf("       accuracy %.4f  precision %.4f  spam recall %.4f  ham FP rate %.4f\n", f->accuracy,
+           f->precision, f->recall, f->fp_rate);
+    printf("       F1 %.4f  MCC %.4f  ROC AUC %.4f  unsure %.4f  ham marked spam %.4f\n", f->f1, f->mcc, f->auc,
+           f->unsure_rate, f->spam_verdict_fp_rate);
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    const char *model = NULL, *test = NULL;
+    const char **train = calloc((size_t)argc, sizeof *train);
+    size_t ntrain = 0;
+    unsigned long folds = 0;
+    int json = 0, status = EXIT_DONE;
+    kd_options o = KD_OPTIONS_INIT;
+    dataset d = { 0 };
+    stages s = { NULL, NULL };
+    kd_model *m = NULL;
+    if (!train)
+        return cli_fail(EXIT_INTERNAL, "eval", "out of memory");
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int k = cli_parse_classify_flag("eval", argc, argv, &i, &o);
+        if (k < 0) {
+            status = EXIT_USAGE;
+            goto done;
+        }
+        if (k)
+            continue;
+        if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc)
+            model = argv[++i];
+        else if (!strcmp(a, "--train") && i + 1 < argc)
+            train[ntrain++] = argv[++i];
+        else if (!strcmp(a, "--folds") && i + 1 < argc) {
+            if (cli_parse_uint(argv[++i], 2, 100, &folds)) {
+                status = cli_usage("eval", "--folds takes a number from 2 to 100");
+                goto done;
+            }
+        } else if (!strcmp(a, "--json"))
+            json = 1;
+        else if (a[0] == '-' && a[1]) {
+            status = cli_usage("eval", "unknown or incomplete option '%s'", a);
+            goto done;
+        } else if (test) {
+            status = cli_usage("eval", "give one test file");
+            goto done;
+        } else
+            test = a;
+    }
+    if (!test) {
+        status = cli_usage("eval", "name the labelled CSV file to evaluate on");
+        goto done;
+    }
+    if ((folds != 0) + (ntrain != 0) + (model != NULL) > 1) {
+        status = cli_usage("eval", "use one of -m, --train and --folds");
+        goto done;
+    }
+    if (kd_eval_new(&s.bayes) || kd_eval_new(&s.final)) {
+        status = cli_fail(EXIT_INTERNAL, "eval", "out of memory");
+        goto done;
+    }
+    int st = dataset_read(&d, test);
+    if (st && st != EXIT_INPUT) {
+        status = st;
+        goto done;
+    }
+    int input_status = st;
+    if (folds) {
+        for (size_t k = 0; k < folds && !status; k++) {
+            m = train_memory(&d, k, folds);
+            if (!m) {
+                status = EXIT_MODEL;
+                goto done;
+            }
+            status = score_rows(m, &d, k, folds, &o, &s);
+            kd_model_close(m);
+            m = NULL;
+        }
+    } else {
+        if (ntrain) {
+            dataset td = { 0 };
+            for (size_t i = 0; i < ntrain; i++) {
+                st = dataset_read(&td, train[i]);
+                if (st == EXIT_INPUT)
+                    input_status = st;
+                else if (st) {
+                    dataset_free(&td);
+                    status = st;
+                    goto done;
+                }
+            }
+            m = train_memory(&td, 0, 0);
+            dataset_free(&td);
+        } else
+            m = cli_open_model("eval", cli_model_path(model), KD_OPEN_READONLY | KD_OPEN_PRELOAD);
+        if (!m) {
+            status = EXIT_MODEL;
+            goto done;
+        }
+        status = score_rows(m, &d, 0, 0, &o, &s);
+    }
+    if (status)
+        goto done;
+    kd_eval_figures fb, ff;
+    if (kd_eval_figures_get(s.bayes, &fb) || kd_eval_figures_get(s.final, &ff)) {
+        status = cli_fail(EXIT_INTERNAL, "eval", "out of memory");
+        goto done;
+    }
+    if (json)
+        putchar('{');
+    print_figures("bayes", &fb, json, 1);
+    print_figures("final", &ff, json, 0);
+    if (json)
+        puts("}");
+    status = input_status;
+done:
+    kd_model_close(m);
+    kd_eval_free(s.bayes);
+    kd_eval_free(s.final);
+    dataset_free(&d);
+    free(train);
+    return status;
+}

@@ -1,0 +1,53 @@
+/*
+ * cmd_info.c - `kindly info`: a model's counts; pruning and packing for shipping.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+int cmd_info(int argc, char **argv)
+{
+    const char *model = NULL;
+    unsigned long prune = 0;
+    int pack = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc)
+            model = argv[++i];
+        else if (!strcmp(a, "--prune") && i + 1 < argc) {
+            if (cli_parse_uint(argv[++i], 1, 1000000, &prune))
+                return cli_usage("info", "--prune takes a count from 1 to 1000000");
+        } else if (!strcmp(a, "--pack"))
+            pack = 1;
+        else
+            return cli_usage("info", "unknown or incomplete option '%s'", a);
+    }
+    const char *path = prune || pack ? cli_model_path_for_write("info", model) : cli_model_path(model);
+    if (!path)
+        return EXIT_USAGE;
+    kd_model *m = cli_open_model("info", path, prune || pack ? KD_OPEN_WRITE : KD_OPEN_READONLY);
+    if (!m)
+        return EXIT_MODEL;
+    int rc = KD_OK;
+    uint64_t removed = 0;
+    if (prune)
+        rc = kd_model_prune(m, (unsigned)prune, &removed);
+    if (!rc && pack)
+        rc = kd_model_pack(m);
+    kd_model_stats st;
+    if (!rc)
+        rc = kd_model_stats_get(m, &st);
+    if (rc) {
+        int status = cli_fail(cli_exit_for(rc), "info", "%s", kd_model_error(m));
+        kd_model_close(m);
+        return status;
+    }
+    printf("{\"model\":\"%s\",\"schema_version\":%d,\"spam_messages\":%llu,\"ham_messages\":%llu,\"tokens\":%llu",
+           path, st.schema_version, (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
+           (unsigned long long)st.tokens);
+    if (prune)
+        printf(",\"pruned\":%llu", (unsigned long long)removed);
+    puts("}");
+    kd_model_close(m);
+    return EXIT_DONE;
+}

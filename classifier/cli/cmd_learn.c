@@ -1,0 +1,84 @@
+/*
+ * cmd_learn.c - `kindly learn`: moderator feedback, one comment or a CSV of them, and undo.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "feed.h"
+
+#define MAX_RAW ((size_t)16 << 20)
+
+int cmd_learn(int argc, char **argv)
+{
+    const char *model = NULL, *file = NULL;
+    kd_label label = KD_UNLABELLED;
+    int undo = 0, raw = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc)
+            model = argv[++i];
+        else if (!strcmp(a, "--spam") || !strcmp(a, "--ham")) {
+            kd_label l = a[2] == 's' ? KD_SPAM : KD_HAM;
+            if (label != KD_UNLABELLED && label != l)
+                return cli_usage("learn", "give either --spam or --ham, not both");
+            label = l;
+        } else if (!strcmp(a, "--undo"))
+            undo = 1;
+        else if (!strcmp(a, "--raw"))
+            raw = 1;
+        else if (a[0] == '-' && a[1])
+            return cli_usage("learn", "unknown or incomplete option '%s'", a);
+        else if (file)
+            return cli_usage("learn", "give one input file (or '-')");
+        else
+            file = a;
+    }
+    if (raw && label == KD_UNLABELLED)
+        return cli_usage("learn", "--raw needs --spam or --ham");
+    if (raw && file && strcmp(file, "-"))
+        return cli_usage("learn", "--raw reads standard input; do not name a file");
+    const char *path = cli_model_path_for_write("learn", model);
+    if (!path)
+        return EXIT_USAGE;
+    kd_model *m = cli_open_model("learn", path, KD_OPEN_WRITE);
+    if (!m)
+        return EXIT_MODEL;
+    int status = EXIT_DONE, rc;
+    cli_feed_counts n = { 0, 0, 0, 0 };
+    char *text = NULL;
+    if ((rc = kd_train_begin(m))) {
+        status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
+        goto done;
+    }
+    if (raw) {
+        text = cli_read_all(stdin, MAX_RAW, NULL);
+        if (!text) {
+            status = cli_fail(EXIT_INPUT, "learn", "cannot read the comment on standard input (at most 16 MiB)");
+            goto done;
+        }
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = text;
+        if ((rc = kd_train_add(m, &c, label, undo ? -1 : 1))) {
+            status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
+            goto done;
+        }
+        n.learned = 1;
+    } else {
+        status = cli_feed_csv("learn", m, file ? file : "-", label, undo ? -1 : 1, 0, &n);
+        if (status && status != EXIT_INPUT) {
+            kd_train_abort(m);
+            goto done;
+        }
+    }
+    if ((rc = kd_train_commit(m))) {
+        status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
+        goto done;
+    }
+    fprintf(stderr, "kindly learn: %s %lu comment%s%s\n", undo ? "unlearnt" : "learnt", n.learned,
+            n.learned == 1 ? "" : "s",
+            label == KD_SPAM ? " as spam" : label == KD_HAM ? " as ham" : "");
+done:
+    free(text);
+    kd_model_close(m);
+    return status;
+}

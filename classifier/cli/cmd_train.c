@@ -1,0 +1,79 @@
+/*
+ * cmd_train.c - `kindly train`: learn labelled CSV files into a model, in one transaction.
+ */
+#include <string.h>
+
+#include "feed.h"
+
+int cmd_train(int argc, char **argv)
+{
+    const char *model = NULL;
+    unsigned long prune = 0;
+    int quiet = 0, nfiles = 0;
+    char **files = argv + 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc)
+            model = argv[++i];
+        else if (!strcmp(a, "--prune") && i + 1 < argc) {
+            if (cli_parse_uint(argv[++i], 1, 1000000, &prune))
+                return cli_usage("train", "--prune takes a count from 1 to 1000000");
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+            quiet = 1;
+        else if (a[0] == '-' && a[1])
+            return cli_usage("train", "unknown or incomplete option '%s'", a);
+        else
+            files[nfiles++] = argv[i];
+    }
+    if (!nfiles)
+        return cli_usage("train", "name at least one CSV file to train on");
+    const char *path = cli_model_path_for_write("train", model);
+    if (!path)
+        return EXIT_USAGE;
+    kd_model *m = cli_open_model("train", path, KD_OPEN_CREATE);
+    if (!m)
+        return EXIT_MODEL;
+    int status = EXIT_DONE, rc;
+    cli_feed_counts n = { 0, 0, 0, 0 };
+    if ((rc = kd_train_begin(m))) {
+        status = cli_fail(cli_exit_for(rc), "train", "%s", kd_model_error(m));
+        goto done;
+    }
+    for (int i = 0; i < nfiles; i++) {
+        int s = cli_feed_csv("train", m, files[i], KD_UNLABELLED, 1, !quiet, &n);
+        if (s == EXIT_INPUT)
+            status = EXIT_INPUT;
+        else if (s) {
+            kd_train_abort(m);
+            status = s;
+            goto done;
+        }
+    }
+    if ((rc = kd_train_commit(m))) {
+        status = cli_fail(cli_exit_for(rc), "train", "%s", kd_model_error(m));
+        goto done;
+    }
+    uint64_t removed = 0;
+    if (prune && (rc = kd_model_prune(m, (unsigned)prune, &removed))) {
+        status = cli_fail(cli_exit_for(rc), "train", "%s", kd_model_error(m));
+        goto done;
+    }
+    if (!quiet) {
+        kd_model_stats st;
+        kd_model_stats_get(m, &st);
+        fprintf(stderr, "kindly train: learnt %lu rows (%lu spam, %lu ham)", n.learned, n.spam, n.learned - n.spam);
+        if (n.unlabelled)
+            fprintf(stderr, "; %lu unlabelled rows not trained on", n.unlabelled);
+        if (n.skipped)
+            fprintf(stderr, "; %lu bad rows skipped", n.skipped);
+        fprintf(stderr, "\nkindly train: %s now has %llu spam and %llu ham messages, %llu tokens",
+                path, (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
+                (unsigned long long)st.tokens);
+        if (prune)
+            fprintf(stderr, " (%llu rare tokens pruned)", (unsigned long long)removed);
+        fputc('\n', stderr);
+    }
+done:
+    kd_model_close(m);
+    return status;
+}

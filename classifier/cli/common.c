@@ -1,0 +1,270 @@
+/*
+ * common.c - helpers shared by the CLI commands: model resolution, error reporting and the
+ * mapping from library error codes to exit codes, all in one place.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_fail(int code, const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "kindly %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return code;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "kindly %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'kindly help %s'.\n", cmd);
+    return EXIT_USAGE;
+}
+
+int cli_help(const char *cmd)
+{
+    const cli_command *c = cli_find(cmd);
+    if (!c)
+        return cli_usage("help", "no command '%s'", cmd);
+    fputs(c->usage, stdout);
+    return EXIT_DONE;
+}
+
+int cli_exit_for(int code)
+{
+    switch (code) {
+    case KD_OK: return EXIT_DONE;
+    case KD_EPARSE: return EXIT_INPUT;
+    case KD_EINVAL: return EXIT_USAGE;
+    case KD_ENOMEM: return EXIT_INTERNAL;
+    default: return EXIT_MODEL;
+    }
+}
+
+static char default_model[PATH_MAX];
+
+const char *cli_model_path(const char *flag)
+{
+    if (flag)
+        return flag;
+    const char *env = getenv("KINDLY_MODEL");
+    if (env && *env)
+        return env;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        static const char *const rel[] = { "/models/default.db", "/../models/default.db",
+                                           "/../share/kindly/default.db" };
+        for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
+            snprintf(default_model, sizeof default_model, "%s%s", exe, rel[i]);
+            if (access(default_model, R_OK) == 0)
+                return default_model;
+        }
+    }
+    return "models/default.db";
+}
+
+const char *cli_model_path_for_write(const char *cmd, const char *flag)
+{
+    if (flag)
+        return flag;
+    const char *env = getenv("KINDLY_MODEL");
+    if (env && *env)
+        return env;
+    cli_usage(cmd, "name the model to write with -m MODEL.db (or set $KINDLY_MODEL); "
+                   "the shipped default model is never written to");
+    return NULL;
+}
+
+kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags)
+{
+    kd_model *m = NULL;
+    int rc = kd_model_open(&m, path, flags);
+    if (rc) {
+        cli_fail(rc, cmd, "%s", kd_model_error(m));
+        kd_model_close(m);
+        return NULL;
+    }
+    return m;
+}
+
+void cli_csv_problem(void *ud, const kd_csv_problem *p)
+{
+    (void)ud;
+    fprintf(stderr, "%s:%lu: ", p->file, p->line);
+    if (p->field)
+        fprintf(stderr, "field '%s': ", p->field);
+    fprintf(stderr, "%s%s\n", p->message, p->skipped ? " (row skipped)" : "");
+}
+
+kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int *status)
+{
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.kind = kind;
+    o.problem = cli_csv_problem;
+    kd_csv *r = NULL;
+    int rc = kd_csv_open(&r, path, &o);
+    if (rc) {
+        cli_fail(rc, cmd, "%s: %s", strcmp(path, "-") ? path : "<stdin>", r ? kd_csv_error(r) : kd_strerror(rc));
+        *status = rc == KD_EPARSE || rc == KD_ENOTFOUND ? EXIT_INPUT : cli_exit_for(rc);
+        kd_csv_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+int cli_parse_double(const char *s, double lo, double hi, double *out)
+{
+    if (!s || !*s)
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+    if (!s || !*s || *s == '-')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_options *o)
+{
+    const char *a = argv[*i];
+    const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+    if (!strcmp(a, "--spam-cutoff") || !strcmp(a, "--ham-cutoff")) {
+        double d;
+        if (cli_parse_double(v, 0.0, 1.0, &d)) {
+            cli_usage(cmd, "%s takes a number from 0 to 1", a);
+            return -1;
+        }
+        if (a[2] == 's')
+            o->spam_cutoff = d;
+        else
+            o->ham_cutoff = d;
+        ++*i;
+        return 1;
+    }
+    static const struct { const char *flag; size_t off; double lo, hi; } tune[] = {
+        { "--robinson-s", offsetof(kd_options, robinson_s), 0.0, 100.0 },
+        { "--robinson-x", offsetof(kd_options, robinson_x), 0.0, 1.0 },
+        { "--min-dev", offsetof(kd_options, min_dev), 0.0, 0.5 },
+    };
+    for (size_t j = 0; j < sizeof tune / sizeof *tune; j++) {
+        if (strcmp(a, tune[j].flag))
+            continue;
+        double d;
+        if (cli_parse_double(v, tune[j].lo, tune[j].hi, &d)) {
+            cli_usage(cmd, "%s takes a number from %g to %g", a, tune[j].lo, tune[j].hi);
+            return -1;
+        }
+        *(double *)((char *)o + tune[j].off) = d;
+        ++*i;
+        return 1;
+    }
+    if (!strcmp(a, "--max-tokens")) {
+        unsigned long n;
+        if (cli_parse_uint(v, 0, 100000, &n)) {
+            cli_usage(cmd, "--max-tokens takes a count from 0 (all) to 100000");
+            return -1;
+        }
+        o->max_tokens = (unsigned)n;
+        ++*i;
+        return 1;
+    }
+    if (!strcmp(a, "--scorer")) {
+        if (v && !strcmp(v, "fisher"))
+            o->scorer = KD_SCORER_FISHER;
+        else if (v && !strcmp(v, "multinomial"))
+            o->scorer = KD_SCORER_MULTINOMIAL;
+        else {
+            cli_usage(cmd, "--scorer takes 'fisher' or 'multinomial'");
+            return -1;
+        }
+        ++*i;
+        return 1;
+    }
+    return 0;
+}
+
+void cli_csv_field(FILE *f, const char *s)
+{
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+char *cli_read_all(FILE *f, size_t max, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *s = malloc(cap);
+    if (!s)
+        return NULL;
+    for (;;) {
+        if (n + 1 >= cap) {
+            if (cap >= max + 1) {
+                free(s);
+                errno = EFBIG;
+                return NULL;
+            }
+            cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+            char *p = realloc(s, cap);
+            if (!p) {
+                free(s);
+                return NULL;
+            }
+            s = p;
+        }
+        size_t got = fread(s + n, 1, cap - 1 - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                free(s);
+                return NULL;
+            }
+            break;
+        }
+    }
+    s[n] = '\0';
+    if (len)
+        *len = n;
+    return s;
+}

@@ -1,0 +1,60 @@
+/*
+ * feed.c - feed the labelled rows of a CSV file into an open training batch (shared by
+ * train and learn).
+ */
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "feed.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force, int delta, int progress,
+                 cli_feed_counts *n)
+{
+    int status = EXIT_DONE;
+    kd_csv *r = cli_open_csv(cmd, path, KD_CSV_COMMENTS, &status);
+    if (!r)
+        return status;
+    const char *shown = strcmp(path, "-") ? path : "<stdin>";
+    progress = progress && isatty(STDERR_FILENO);
+    double last = progress ? now() : 0;
+    const kd_csv_row *row;
+    int rc;
+    while ((rc = kd_csv_next(r, &row)) == 1) {
+        kd_label label = force != KD_UNLABELLED ? force : row->label;
+        if (label == KD_UNLABELLED) {
+            n->unlabelled++;
+            continue;
+        }
+        int lrc = kd_train_add(m, &row->comment, label, delta);
+        if (lrc) {
+            status = cli_fail(cli_exit_for(lrc), cmd, "%s:%lu: %s", shown, row->line, kd_model_error(m));
+            goto done;
+        }
+        n->learned++;
+        n->spam += label == KD_SPAM;
+        if (progress && (n->learned & 1023) == 0 && now() - last > 0.25) {
+            last = now();
+            fprintf(stderr, "\r%s: %lu rows", shown, n->learned);
+        }
+    }
+    if (progress)
+        fprintf(stderr, "\r%s: %lu rows\n", shown, n->learned);
+    if (rc < 0) {
+        status = cli_fail(cli_exit_for(rc), cmd, "%s: %s", shown, kd_csv_error(r));
+        goto done;
+    }
+    n->skipped += kd_csv_skipped(r);
+    if (kd_csv_skipped(r))
+        status = EXIT_INPUT;
+done:
+    kd_csv_free(r);
+    return status;
+}

@@ -1,0 +1,17 @@
+/* feed.h - feeding CSV rows to a training batch (CLI internal). */
+#ifndef KD_CLI_FEED_H
+#define KD_CLI_FEED_H
+
+#include "cli.h"
+
+typedef struct cli_feed_counts {
+    unsigned long learned, spam, unlabelled, skipped;
+} cli_feed_counts;
+
+/* Add (delta +1) or remove (-1) every labelled row of path; force overrides the row's label
+ * unless it is KD_UNLABELLED. Returns an exit code: EXIT_DONE, EXIT_INPUT (rows skipped),
+ * or a fatal one (already reported). */
+int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force, int delta, int progress,
+                 cli_feed_counts *n);
+
+#endif

@@ -1,0 +1,168 @@
+/*
+ * main.c - kindly's command line: a table of commands (after libgit2's src/cli/main.c), one
+ * file per command. `kindly help` lists them, `kindly help NAME` explains one.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+#define MODEL_HELP \
+    "  -m, --model MODEL.db  the model (default: $KINDLY_MODEL, else the shipped default model)\n"
+#define CLASSIFY_HELP \
+    "      --spam-cutoff X   spam_score >= X gives the verdict spam (default 0.9)\n" \
+    "      --ham-cutoff X    spam_score < X gives approve; in between: hold (default 0.5)\n" \
+    "      --scorer NAME     fisher (default) or multinomial\n"
+
+const cli_command cli_commands[] = {
+    { "train", cmd_train, "Add labelled comments from CSV files to a model",
+      "usage: kindly train -m MODEL.db [--prune N] FILE.csv...\n"
+      "\n"
+      "Learn every labelled row of the CSV files into MODEL.db (created if missing). Counts\n"
+      "add up: training again adds to the model. Columns are found by header name: kindly's\n"
+      "own (id,post_id,author,email,url,label,text), the YouTube Spam Collection\n"
+      "(COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS) and WordPress exports (comment_content,\n"
+      "comment_approved: 'spam' is spam, '1' is ham, other rows are not trained on).\n"
+      "Everything is written in one transaction at the end: an interrupted run leaves the\n"
+      "previous model intact. Progress goes to stderr when it is a terminal.\n"
+      "\n"
+      "  -m, --model MODEL.db  the model to write (or $KINDLY_MODEL); required\n"
+      "      --prune N         afterwards, drop tokens seen fewer than N times in all\n"
+      "  -q, --quiet           no summary on stderr\n"
+      "\n"
+      "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as FILE:LINE);\n"
+      "3 usage error; 5 a file or the model could not be read or written.\n" },
+    { "score", cmd_score, "Classify every comment of a CSV file (a Unix filter)",
+      "usage: kindly score [-m MODEL.db] [--format json|csv] [FILE.csv | -]\n"
+      "\n"
+      "Read comments as CSV (a file, or standard input when FILE is '-' or absent) and write\n"
+      "one verdict per row, in input order: JSON Lines by default, or with --format csv the\n"
+      "input columns followed by verdict, spam_score, bayes_score and reasons.\n"
+      "\n"
+      "JSON fields: id, verdict (approve|hold|spam), spam_score (0..1, higher is spammier),\n"
+      "bayes_score, reasons (short strings: the strongest tokens ...), tokens (the strongest\n"
+      "tokens with their probability and counts).\n"
+      "\n" MODEL_HELP
+      "      --format FMT      json (default) or csv\n" CLASSIFY_HELP
+      "\n"
+      "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as FILE:LINE);\n"
+      "3 usage error; 5 the model or the input could not be read.\n" },
+    { "check", cmd_check, "Classify one comment read from standard input",
+      "usage: kindly check [-m MODEL.db] [--author NAME] [--email ADDR] [--url URL]\n"
+      "                    [--ip IP] [--post POST_ID] [--id ID] < comment.txt\n"
+      "\n"
+      "Classify the text on standard input as one comment and print its verdict as one JSON\n"
+      "line (the same fields as kindly score). The flags give the comment's metadata.\n"
+      "\n" MODEL_HELP CLASSIFY_HELP
+      "\n"
+      "Exit status: 0 approve, 1 spam, 2 hold; 3 usage error; 4 unreadable input;\n"
+      "5 the model could not be read; 6 internal error.\n" },
+    { "learn", cmd_learn, "Teach the model from moderator feedback (or undo it)",
+      "usage: kindly learn -m MODEL.db (--spam | --ham) [--undo] [--raw] [FILE.csv | -]\n"
+      "\n"
+      "Register comments as spam or ham: the rows of a CSV file (or standard input), or with\n"
+      "--raw the whole of standard input as one comment's text. --undo removes a wrong\n"
+      "registration made earlier with the same label (counts never drop below zero).\n"
+      "Without --spam or --ham, each row's own label column is used.\n"
+      "\n"
+      "  -m, --model MODEL.db  the model to write (or $KINDLY_MODEL); required\n"
+      "      --spam, --ham     the label to learn\n"
+      "      --undo            unlearn instead of learn\n"
+      "      --raw             standard input is one comment's text, not CSV\n"
+      "\n"
+      "Exit status: 0 done; 4 some rows were bad and skipped; 3 usage error; 5 model error.\n" },
+    { "eval", cmd_eval, "Measure accuracy on labelled comments",
+      "usage: kindly eval -m MODEL.db TEST.csv\n"
+      "       kindly eval --train TRAIN.csv [--train MORE.csv...] TEST.csv\n"
+      "       kindly eval --folds K CORPUS.csv\n"
+      "\n"
+      "Score labelled comments and print accuracy, precision, spam recall, ham false-positive\n"
+      "rate, F1, MCC and ROC AUC (binary figures at spam_score 0.5), the unsure rate (share\n"
+      "held) and the share of ham given the verdict spam. --train trains a model in memory\n"
+      "first; --folds K runs K-fold cross-validation (row i in fold i mod K) without a model\n"
+      "file. Figures are printed for each stage (bayes) and for the final score.\n"
+      "\n" MODEL_HELP
+      "      --train FILE      train an in-memory model on FILE (repeatable)\n"
+      "      --folds K         K-fold cross-validation over CORPUS.csv (2 <= K <= 100)\n"
+      "      --json            print the figures as one JSON object\n" CLASSIFY_HELP },
+    { "merge", cmd_merge, "Merge models trained on shards into one",
+      "usage: kindly merge OUT.db IN.db...\n"
+      "\n"
+      "Add the counts of every IN.db into OUT.db (created if missing). Counts are sums, so\n"
+      "the merge of models trained on parts of a corpus is the model of the whole corpus.\n" },
+    { "info", cmd_info, "Show a model's message and token counts; prune and pack it",
+      "usage: kindly info [-m MODEL.db] [--prune N] [--pack]\n"
+      "\n"
+      "Print the model's counts as JSON. --prune N drops tokens seen fewer than N times in\n"
+      "all; --pack compacts the file and switches it to a rollback journal so that it can be\n"
+      "shipped and read from a read-only directory (both need -m or $KINDLY_MODEL).\n" },
+    { "help", cmd_help, "Show help for a command", "usage: kindly help [COMMAND]\n" },
+    { "version", cmd_version, "Print kindly's version", "usage: kindly version\n" },
+    { NULL, NULL, NULL, NULL },
+};
+
+const cli_command *cli_find(const char *name)
+{
+    for (const cli_command *c = cli_commands; c->name; c++)
+        if (!strcmp(c->name, name))
+            return c;
+    return NULL;
+}
+
+static void overview(FILE *f)
+{
+    fputs("usage: kindly COMMAND [ARGS]\n"
+          "\n"
+          "kindly classifies blog comments: spam, duplicates, off-topic. Commands:\n\n",
+          f);
+    for (const cli_command *c = cli_commands; c->name; c++)
+        fprintf(f, "  %-9s %s\n", c->name, c->summary);
+    fputs("\nRun 'kindly help COMMAND' for a command's flags, input and exit status.\n", f);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        overview(stdout);
+        return EXIT_DONE;
+    }
+    return cli_help(argv[1]);
+}
+
+static int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("kindly %s\n", KINDLY_VERSION);
+    return EXIT_DONE;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        overview(stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        overview(stdout);
+        return EXIT_DONE;
+    }
+    if (!strcmp(argv[1], "--version"))
+        return cmd_version(0, NULL);
+    const cli_command *c = cli_find(argv[1]);
+    if (!c) {
+        fprintf(stderr, "kindly: no command '%s'\n", argv[1]);
+        overview(stderr);
+        return EXIT_USAGE;
+    }
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--"))
+            break;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return cli_help(c->name);
+    }
+    return c->run(argc - 1, argv + 1);
+}

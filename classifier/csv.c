@@ -1,0 +1,817 @@
+/*
+ * csv.c - reads comment corpora (CSV) one record at a time, on top of libcsv.
+ *
+ * libcsv is a push parser: csv_parse() calls back for every finished field and record. kindly
+ * wants a pull interface (kd_csv_next) with physical line numbers for every problem, so this
+ * file turns one into the other:
+ *
+ *  - The input is read in 64 KiB chunks with read(2) (no stdio buffering, no seeking, so a pipe
+ *    on standard input works and rows come out as soon as their bytes arrive). Each chunk is
+ *    split at '\n' with memchr and handed to csv_parse one physical line (or line piece) at a
+ *    time. libcsv gives no positions, but between two pieces we know the line number, and
+ *    when the parser sits between records (pstate 0, the state csv_init and csv_fini leave it
+ *    in) the next record starts on the coming line. A quoted field holding newlines therefore
+ *    keeps the line its record started on, and the rows after it get their true lines.
+ *  - The callbacks append fields to one growable buffer (field bytes, each NUL-terminated) and
+ *    finished records to a small queue; kd_csv_next hands the queue out and refills it. Feeding
+ *    stops after the line that completed a record, so the queue holds one line's records and
+ *    memory is O(largest record), not O(file). Buffers are reused: no allocation per field
+ *    once they have grown.
+ *  - Bad input never stops the reader. A record with the wrong number of fields, a field over
+ *    max_field, a malformed quote (CSV_STRICT makes libcsv stop there; the parser is reset and
+ *    reading resumes at the next line) or a quote left open at the end of input drops that
+ *    record with a problem report. Invalid UTF-8 and NUL bytes are replaced by U+FFFD and the
+ *    record is kept with a warning. Only I/O errors and out-of-memory are fatal.
+ *  - A field longer than max_field must not make libcsv's own field buffer grow without
+ *    bound, so between pieces a field already over the limit is cut back to the few trailing
+ *    bytes libcsv still needs (the closing quote and trailing blanks it strips) and marked
+ *    oversize. This touches libcsv's public struct csv_parser (entry_buf, entry_pos, spaces)
+ *    in the one way that keeps its invariants: entry_pos >= spaces + 1. libcsv also grows its
+ *    buffer by a fixed block (128 bytes by default); the block is raised as the buffer grows
+ *    so that large fields cost a logarithmic number of reallocs.
+ *
+ * Known limits, all consequences of streaming in O(record) memory:
+ *  - Lines are counted at LF. Files whose only line end is a bare CR (classic Mac OS) are read
+ *    correctly, but every record reports the line of the last LF before it.
+ *  - A quote opened by mistake swallows the following lines until libcsv meets a quote it
+ *    cannot accept (then that record is dropped and reading resumes after the offending line)
+ *    or the end of input (the record is dropped as unterminated). Lines consumed that way are
+ *    not re-read.
+ *  - libcsv trims blanks around unquoted fields; quoted fields are kept byte for byte.
+ *  - An unknown label is a warning but does not count in kd_csv_repaired(), which counts rows
+ *    whose bytes were changed.
+ *
+ * The UTF-8 check is a small local validator rather than normalize.c's so that this reader
+ * (and its fuzz target) depends on nothing but libcsv and buf.c.
+ */
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "kindly.h"
+
+#define CHUNK_SIZE   ((size_t)64 << 10)
+#define MAX_COLUMNS  65536              /* a wider header is refused */
+#define BLK_MIN      ((size_t)4 << 10)  /* libcsv growth step, raised as its buffer grows */
+#define BLK_MAX      ((size_t)1 << 20)
+#define PARSER_OPTS  (CSV_STRICT | CSV_STRICT_FINI)
+#define NO_REPAIR    ((size_t)-1)
+
+/* The kd_comment members and label sources, in the order the header is searched. */
+enum { C_ID, C_POST, C_PARENT, C_AUTHOR, C_EMAIL, C_URL, C_IP, C_AGENT, C_DATE, C_TEXT,
+       C_LABEL, C_CLASS, C_APPROVED, C_COUNT };
+
+/* Column names per role, first match wins; compared ASCII case-insensitively, so "id" also
+ * matches "ID" and "comment_id" matches "COMMENT_ID" and "comment_ID". */
+static const char *const aliases[C_COUNT][5] = {
+    [C_ID] = { "id", "comment_id", NULL },
+    [C_POST] = { "post_id", "comment_post_id", NULL },
+    [C_PARENT] = { "parent", "comment_parent", NULL },
+    [C_AUTHOR] = { "author", "comment_author", NULL },
+    [C_EMAIL] = { "email", "comment_author_email", NULL },
+    [C_URL] = { "url", "comment_author_url", NULL },
+    [C_IP] = { "ip", "comment_author_ip", NULL },
+    [C_AGENT] = { "agent", "comment_agent", NULL },
+    [C_DATE] = { "date", "comment_date_gmt", "comment_date", NULL },
+    [C_TEXT] = { "text", "content", "comment_content", NULL },
+    [C_LABEL] = { "label", NULL },
+    [C_CLASS] = { "class", NULL },
+    [C_APPROVED] = { "comment_approved", NULL },
+};
+
+typedef struct field {
+    size_t off, len; /* bytes in r->data, NUL at off + len */
+    size_t bad_at;   /* offset of the first repaired byte in the raw field, or NO_REPAIR */
+    int oversize;    /* longer than max_field: not stored */
+} field;
+
+typedef struct record {
+    unsigned long line; /* physical line where it starts */
+    size_t first;       /* index of its first field in r->f */
+} record;
+
+struct kd_csv {
+    char *path;
+    const char *shown; /* path as shown in problems ("<stdin>" for "-") */
+    int fd, own_fd;
+    kd_csv_options opts;
+    struct csv_parser p;
+    int p_live; /* csv_init succeeded */
+    size_t blk;
+
+    unsigned char *chunk;
+    size_t clen, cpos;
+    int eof;       /* read(2) returned 0 */
+    int finished;  /* csv_fini done: no more records */
+    int started;   /* first bytes read, BOM handled */
+    int at_line_start;
+    int skip_line; /* after a parse error: drop the rest of this line */
+    int overflow;  /* the field in progress was cut back: it is oversize */
+    int fatal;     /* sticky KD_EIO / KD_ENOMEM / KD_EPARSE */
+    unsigned long line;     /* physical line of the next byte fed */
+    unsigned long rec_line; /* line where the record in progress started */
+
+    kd_buf data;   /* field bytes of queued records and of the record in progress */
+    field *f;
+    size_t nf, capf;
+    record *q;
+    size_t nq, capq, head; /* queued records; head = next to hand out */
+    size_t cur_first, cur_off, cur_n; /* record in progress: first field, data offset, count */
+
+    int have_header;
+    size_t ncol;
+    kd_buf hdr;       /* header names, NUL-separated */
+    const char **names;
+    int col[C_COUNT];
+
+    const char **fieldp; /* the row handed out */
+    size_t *lens;
+    kd_csv_row row;
+    char idbuf[24];
+
+    unsigned long skipped, repaired;
+    kd_buf err;
+};
+
+/* ---- small helpers ------------------------------------------------------------------------ */
+
+static int ascii_casecmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'A' && x <= 'Z')
+            x += 'a' - 'A';
+        if (y >= 'A' && y <= 'Z')
+            y += 'a' - 'A';
+        if (x != y || !x)
+            return x - y;
+    }
+}
+
+/* Length of the valid UTF-8 sequence at s (n > 0 bytes available, s[0] >= 0x80), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0xC2 || c > 0xF4)
+        return 0; /* stray continuation byte, overlong 2-byte lead, or beyond U+10FFFF */
+    if (c < 0xE0)
+        return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c < 0xF0) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
+            return 0; /* overlong, or a UTF-16 surrogate */
+        return 3;
+    }
+    if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+        return 0;
+    if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return 4;
+}
+
+/* Offset of the first byte in s[0..n) that is not printable-or-control ASCII other than NUL
+ * (so: a NUL or a byte >= 0x80), or n. Eight bytes at a time: a word has such a byte when a
+ * high bit is set or when subtracting 1 from every byte borrows out of a zero byte. */
+static size_t ascii_span(const unsigned char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if ((w | ((w - ones) & ~w)) & highs)
+            break;
+    }
+    while (i < n && s[i] && s[i] < 0x80)
+        i++;
+    return i;
+}
+
+/* Append s[0..n) to b, each invalid UTF-8 byte and each NUL replaced by U+FFFD. *bad_at gets
+ * the offset of the first replaced byte (left alone when there is none). */
+static void append_repaired(kd_buf *b, const unsigned char *s, size_t n, size_t *bad_at)
+{
+    size_t i = ascii_span(s, n), run = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c && c < 0x80) {
+            i += ascii_span(s + i, n - i);
+            continue;
+        }
+        size_t k = c ? utf8_seq(s + i, n - i) : 0;
+        if (k) {
+            i += k;
+            continue;
+        }
+        if (*bad_at == NO_REPAIR)
+            *bad_at = i;
+        kd_buf_add(b, s + run, i - run);
+        kd_buf_add(b, "\xEF\xBF\xBD", 3);
+        run = ++i;
+    }
+    kd_buf_add(b, s + run, n - run);
+}
+
+static void set_error(kd_csv *r, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_error(kd_csv *r, int code, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    kd_buf_clear(&r->err);
+    r->err.oom = 0;
+    kd_buf_puts(&r->err, msg);
+    r->fatal = code;
+}
+
+static const char *column_name(const kd_csv *r, size_t i)
+{
+    return r->have_header && i < r->ncol ? r->names[i] : NULL;
+}
+
+/* Report a problem. Before the header is known a dropped record is fatal: the header is
+ * unreadable. */
+static void problem(kd_csv *r, unsigned long line, const char *fieldname, int skipped,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void problem(kd_csv *r, unsigned long line, const char *fieldname, int skipped,
+                    const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!r->have_header && skipped) {
+        set_error(r, KD_EPARSE, "%s:%lu: unreadable header: %s", r->shown, line, msg);
+        return;
+    }
+    if (skipped)
+        r->skipped++;
+    if (r->opts.problem) {
+        kd_csv_problem p = { r->shown, line, fieldname, msg, skipped };
+        r->opts.problem(r->opts.problem_ud, &p);
+    }
+}
+
+/* ---- the parser --------------------------------------------------------------------------- */
+
+static int parser_reset(kd_csv *r)
+{
+    if (r->p_live)
+        csv_free(&r->p);
+    r->p_live = csv_init(&r->p, PARSER_OPTS) == 0;
+    if (!r->p_live)
+        return KD_ENOMEM;
+    r->blk = BLK_MIN;
+    csv_set_blk_size(&r->p, r->blk);
+    r->overflow = 0;
+    return KD_OK;
+}
+
+/* Forget the fields of the record in progress. */
+static void drop_current(kd_csv *r)
+{
+    r->nf = r->cur_first;
+    r->data.len = r->cur_off;
+    if (r->data.s)
+        r->data.s[r->data.len] = '\0';
+    r->cur_n = 0;
+    r->overflow = 0;
+}
+
+/* libcsv callback: one field finished. */
+static void on_field(void *s, size_t len, void *ud)
+{
+    kd_csv *r = ud;
+    size_t idx = r->cur_n++;
+    int over = r->overflow || len > r->opts.max_field;
+    r->overflow = 0;
+    if (r->fatal || idx >= (r->have_header ? r->ncol : (size_t)MAX_COLUMNS))
+        return; /* the record will be dropped for its field count; keep memory bounded */
+    if (r->nf == r->capf) {
+        size_t cap = r->capf ? r->capf * 2 : 16;
+        field *f = realloc(r->f, cap * sizeof *f);
+        if (!f) {
+            set_error(r, KD_ENOMEM, "out of memory");
+            return;
+        }
+        r->f = f;
+        r->capf = cap;
+    }
+    field *f = &r->f[r->nf++];
+    f->off = r->data.len;
+    f->bad_at = NO_REPAIR;
+    f->oversize = over;
+    if (!over && ascii_span(s, len) == len && kd_buf_grow(&r->data, len + 1) == 0) {
+        /* the common case: plain ASCII, one copy into room made once */
+        char *d = r->data.s + r->data.len;
+        memcpy(d, s, len);
+        d[len] = d[len + 1] = '\0';
+        f->len = len;
+        r->data.len += len + 1;
+    } else {
+        if (!over)
+            append_repaired(&r->data, s, len, &f->bad_at);
+        f->len = r->data.len - f->off;
+        kd_buf_add(&r->data, "", 1); /* the field's NUL */
+    }
+    if (r->data.oom)
+        set_error(r, KD_ENOMEM, "out of memory");
+}
+
+/* The first record is the header: copy its names. */
+static void take_header(kd_csv *r)
+{
+    if (r->cur_n > MAX_COLUMNS) {
+        set_error(r, KD_EPARSE, "%s:%lu: the header has more than %d columns", r->shown,
+                  r->rec_line, MAX_COLUMNS);
+        return;
+    }
+    for (size_t i = r->cur_first; i < r->nf; i++) {
+        if (r->f[i].oversize) {
+            set_error(r, KD_EPARSE, "%s:%lu: header column %zu is longer than %zu bytes",
+                      r->shown, r->rec_line, i - r->cur_first + 1, r->opts.max_field);
+            return;
+        }
+    }
+    r->ncol = r->nf - r->cur_first;
+    kd_buf_add(&r->hdr, r->data.s + r->cur_off, r->data.len - r->cur_off);
+    r->names = malloc(r->ncol * sizeof *r->names);
+    r->fieldp = malloc(r->ncol * sizeof *r->fieldp);
+    r->lens = malloc(r->ncol * sizeof *r->lens);
+    if (r->hdr.oom || !r->names || !r->fieldp || !r->lens) {
+        set_error(r, KD_ENOMEM, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < r->ncol; i++)
+        r->names[i] = r->hdr.s + (r->f[r->cur_first + i].off - r->cur_off);
+    r->have_header = 1;
+    for (size_t i = 0; i < r->ncol; i++)
+        if (r->f[r->cur_first + i].bad_at != NO_REPAIR)
+            problem(r, r->rec_line, r->names[i], 0,
+                    "invalid UTF-8 or NUL byte in the header name at byte %zu, replaced by U+FFFD",
+                    r->f[r->cur_first + i].bad_at);
+}
+
+/* Check a finished data record; 1 to keep it. */
+static int check_record(kd_csv *r)
+{
+    unsigned long line = r->rec_line;
+    if (r->cur_n != r->ncol) {
+        problem(r, line, NULL, 1, "expected %zu fields, found %zu", r->ncol, r->cur_n);
+        return 0;
+    }
+    for (size_t i = 0; i < r->ncol; i++) {
+        if (r->f[r->cur_first + i].oversize) {
+            problem(r, line, r->names[i], 1, "field longer than %zu bytes (max_field)",
+                    r->opts.max_field);
+            return 0;
+        }
+    }
+    int repaired = 0;
+    for (size_t i = 0; i < r->ncol; i++) {
+        size_t at = r->f[r->cur_first + i].bad_at;
+        if (at != NO_REPAIR) {
+            problem(r, line, r->names[i], 0,
+                    "invalid UTF-8 or NUL byte at byte %zu of the field, replaced by U+FFFD",
+                    at);
+            repaired = 1;
+        }
+    }
+    r->repaired += (unsigned long)repaired;
+    return 1;
+}
+
+/* libcsv callback: one record finished. */
+static void on_row(int c, void *ud)
+{
+    kd_csv *r = ud;
+    unsigned long line = r->rec_line;
+    if (r->fatal)
+        goto done;
+    if (!r->have_header) {
+        take_header(r);
+        drop_current(r);
+        goto done;
+    }
+    if (!check_record(r)) {
+        drop_current(r);
+        goto done;
+    }
+    if (r->nq == r->capq) {
+        size_t cap = r->capq ? r->capq * 2 : 8;
+        record *q = realloc(r->q, cap * sizeof *q);
+        if (!q) {
+            set_error(r, KD_ENOMEM, "out of memory");
+            goto done;
+        }
+        r->q = q;
+        r->capq = cap;
+    }
+    r->q[r->nq].line = line;
+    r->q[r->nq].first = r->cur_first;
+    r->nq++;
+    r->cur_first = r->nf;
+    r->cur_off = r->data.len;
+done:
+    r->cur_n = 0;
+    r->rec_line = r->line; /* a record starting later in this piece starts on this line */
+}
+
+/* Feed one piece of one physical line to libcsv; *used gets the bytes it took (fewer than n
+ * after a malformed quote: the rest of the line is then skipped). */
+static int feed(kd_csv *r, const unsigned char *s, size_t n, size_t *used)
+{
+    size_t done = csv_parse(&r->p, s, n, on_field, on_row, r);
+    *used = done;
+    if (r->fatal)
+        return r->fatal;
+    if (done < n) {
+        if (csv_error(&r->p) != CSV_EPARSE) {
+            set_error(r, KD_ENOMEM, "out of memory");
+            return KD_ENOMEM;
+        }
+        const char *name = column_name(r, r->cur_n);
+        if (r->line != r->rec_line)
+            problem(r, r->rec_line, name, 1,
+                    "malformed quoting on line %lu: a quote inside an unquoted field, or "
+                    "text after a closing quote", r->line);
+        else
+            problem(r, r->rec_line, name, 1,
+                    "malformed quoting: a quote inside an unquoted field, or text after a "
+                    "closing quote");
+        drop_current(r);
+        r->skip_line = 1;
+        r->rec_line = r->line;
+        return r->fatal ? r->fatal : parser_reset(r);
+    }
+    /* Keep an overlong field from growing libcsv's buffer: keep only the closing quote and
+     * trailing blanks it will strip, and remember that the field is oversize. */
+    if (r->p.entry_pos > r->opts.max_field && r->p.entry_pos > r->p.spaces + 1) {
+        size_t keep = r->p.spaces + 1;
+        memmove(r->p.entry_buf, r->p.entry_buf + r->p.entry_pos - keep, keep);
+        r->p.entry_pos = keep;
+        r->overflow = 1;
+    }
+    size_t have = csv_get_buffer_size(&r->p);
+    if (have > r->blk && r->blk < BLK_MAX) {
+        r->blk = have < BLK_MAX ? have : BLK_MAX;
+        csv_set_blk_size(&r->p, r->blk);
+    }
+    return KD_OK;
+}
+
+/* End of input: flush the last record, or report its unterminated quote. */
+static int finish(kd_csv *r)
+{
+    r->finished = 1;
+    if (r->skip_line)
+        return KD_OK;
+    if (csv_fini(&r->p, on_field, on_row, r) != 0) {
+        problem(r, r->rec_line, column_name(r, r->cur_n), 1,
+                "quoted field not closed before the end of the input");
+        drop_current(r);
+        if (!r->fatal)
+            return parser_reset(r);
+    }
+    return r->fatal;
+}
+
+static int read_chunk(kd_csv *r)
+{
+    size_t want = r->started ? CHUNK_SIZE : 3; /* at least 3 bytes first, to spot a BOM */
+    r->clen = r->cpos = 0;
+    while (r->clen < want) {
+        ssize_t got = read(r->fd, r->chunk + r->clen, CHUNK_SIZE - r->clen);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            set_error(r, KD_EIO, "%s: %s", r->shown, strerror(errno));
+            return KD_EIO;
+        }
+        if (got == 0) {
+            r->eof = 1;
+            break;
+        }
+        r->clen += (size_t)got;
+        if (r->started)
+            break; /* hand out what arrived; a pipe may be slow */
+    }
+    if (!r->started) {
+        r->started = 1;
+        if (r->clen >= 3 && memcmp(r->chunk, "\xEF\xBB\xBF", 3) == 0)
+            r->cpos = 3;
+    }
+    return KD_OK;
+}
+
+/* Feed lines until a record is queued (or, with header_only, the header is read) or the
+ * input ends. */
+static int fill(kd_csv *r, int header_only)
+{
+    int rc = KD_OK;
+    while (!r->finished && (header_only ? !r->have_header : r->head == r->nq)) {
+        if (r->cpos == r->clen) {
+            if (r->eof) {
+                if ((rc = finish(r)))
+                    return rc;
+                continue;
+            }
+            if ((rc = read_chunk(r)))
+                return rc;
+            continue;
+        }
+        const unsigned char *s = r->chunk + r->cpos;
+        size_t n = r->clen - r->cpos;
+        const unsigned char *nl = memchr(s, '\n', n);
+        if (nl)
+            n = (size_t)(nl - s) + 1;
+        if (r->skip_line) {
+            /* after a parse error: drop bytes up to the line end, or to a CR, which ends a
+             * record for libcsv too and is the only line end of classic Mac files */
+            const unsigned char *cr = memchr(s, '\r', n);
+            if (cr) {
+                r->cpos += (size_t)(cr - s) + 1;
+                r->skip_line = 0;
+                r->at_line_start = 0;
+                continue;
+            }
+        } else {
+            if (r->at_line_start && r->p.pstate == 0)
+                r->rec_line = r->line;
+            size_t used;
+            if ((rc = feed(r, s, n, &used)))
+                return rc;
+            if (used < n) {
+                r->cpos += used;
+                r->at_line_start = 0;
+                continue;
+            }
+        }
+        r->cpos += n;
+        r->at_line_start = nl != NULL;
+        if (nl) {
+            r->line++;
+            r->skip_line = 0;
+        }
+    }
+    return r->fatal;
+}
+
+/* Move the record in progress to the front of the buffers once the queue is handed out. */
+static void compact(kd_csv *r)
+{
+    size_t nfields = r->nf - r->cur_first, bytes = r->data.len - r->cur_off;
+    if (r->cur_first) {
+        memmove(r->f, r->f + r->cur_first, nfields * sizeof *r->f);
+    }
+    if (r->cur_off) {
+        for (size_t i = 0; i < nfields; i++)
+            r->f[i].off -= r->cur_off;
+        memmove(r->data.s, r->data.s + r->cur_off, bytes + 1);
+    }
+    r->nf = nfields;
+    r->data.len = bytes;
+    r->cur_first = r->cur_off = 0;
+    r->head = r->nq = 0;
+}
+
+/* ---- columns and labels ------------------------------------------------------------------- */
+
+static void map_columns(kd_csv *r)
+{
+    for (int c = 0; c < C_COUNT; c++) {
+        r->col[c] = -1;
+        for (int a = 0; aliases[c][a] && r->col[c] < 0; a++)
+            r->col[c] = kd_csv_column(r, aliases[c][a]);
+    }
+}
+
+/* Copy at most max bytes of s into out, cut at a UTF-8 character boundary. */
+static void clip(char *out, size_t max, const char *s, size_t n)
+{
+    if (n > max) {
+        n = max;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+static kd_label parse_label(kd_csv *r, unsigned long line)
+{
+    int c = r->col[C_LABEL] >= 0 ? C_LABEL : r->col[C_CLASS] >= 0 ? C_CLASS : C_APPROVED;
+    int i = r->col[c];
+    if (i < 0 || r->lens[i] == 0)
+        return KD_UNLABELLED;
+    const char *v = r->fieldp[i];
+    if (c == C_APPROVED) /* WordPress: only "spam" and "1" (approved) say something */
+        return !ascii_casecmp(v, "spam") ? KD_SPAM : !strcmp(v, "1") ? KD_HAM : KD_UNLABELLED;
+    if (!strcmp(v, "1") || (c == C_LABEL && (!ascii_casecmp(v, "spam") ||
+                                             !ascii_casecmp(v, "true"))))
+        return KD_SPAM;
+    if (!strcmp(v, "0") || (c == C_LABEL && (!ascii_casecmp(v, "ham") ||
+                                             !ascii_casecmp(v, "false"))))
+        return KD_HAM;
+    char shown[48];
+    clip(shown, 40, v, r->lens[i]);
+    problem(r, line, r->names[i], 0, "unknown label \"%s\" (expected %s); row kept unlabelled",
+            shown, c == C_LABEL ? "spam/ham, 1/0 or true/false" : "1 (spam) or 0 (ham)");
+    return KD_UNLABELLED;
+}
+
+static const char *mapped(const kd_csv *r, int c)
+{
+    int i = r->col[c];
+    return i >= 0 && r->lens[i] ? r->fieldp[i] : NULL;
+}
+
+/* ---- public API --------------------------------------------------------------------------- */
+
+int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts)
+{
+    static const kd_csv_options defaults = KD_CSV_OPTIONS_INIT;
+    int rc = KD_OK;
+    if (!out)
+        return KD_EINVAL;
+    *out = NULL;
+    if (!path || (opts && opts->version != KD_CSV_OPTIONS_VERSION))
+        return KD_EINVAL;
+    kd_csv *r = calloc(1, sizeof *r);
+    if (!r)
+        return KD_ENOMEM;
+    *out = r;
+    r->fd = -1;
+    r->opts = opts ? *opts : defaults;
+    if (r->opts.max_field == 0)
+        r->opts.max_field = defaults.max_field;
+    r->line = r->rec_line = 1;
+    r->at_line_start = 1;
+    r->path = strdup(path);
+    r->chunk = malloc(CHUNK_SIZE);
+    if (!r->path || !r->chunk) {
+        set_error(r, KD_ENOMEM, "out of memory");
+        rc = KD_ENOMEM;
+        goto done;
+    }
+    r->shown = strcmp(path, "-") ? r->path : "<stdin>";
+    if (!strcmp(path, "-")) {
+        r->fd = STDIN_FILENO;
+    } else {
+        r->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (r->fd < 0) {
+            set_error(r, KD_EIO, "%s: %s", path, strerror(errno));
+            rc = KD_EIO;
+            goto done;
+        }
+        r->own_fd = 1;
+    }
+    if ((rc = parser_reset(r))) {
+        set_error(r, rc, "out of memory");
+        goto done;
+    }
+    if ((rc = fill(r, 1)))
+        goto done;
+    if (!r->have_header) {
+        set_error(r, KD_EPARSE, "%s: empty input: no header row", r->shown);
+        rc = KD_EPARSE;
+        goto done;
+    }
+    map_columns(r);
+    if (r->opts.kind == KD_CSV_COMMENTS && r->col[C_TEXT] < 0) {
+        char have[384];
+        size_t used = 0;
+        have[0] = '\0';
+        for (size_t i = 0; i < r->ncol && used < sizeof have - 8; i++) {
+            int w = snprintf(have + used, sizeof have - used, "%s\"%s\"", i ? ", " : "",
+                             r->names[i]);
+            used += w > 0 ? (size_t)w : 0;
+        }
+        if (used >= sizeof have - 8)
+            strcpy(have + sizeof have - 8, ", ...");
+        set_error(r, KD_ENOTFOUND,
+                  "%s: no text column (looked for text, CONTENT, comment_content); "
+                  "the header has %zu column%s: %s",
+                  r->shown, r->ncol, r->ncol == 1 ? "" : "s", have);
+        rc = KD_ENOTFOUND;
+        goto done;
+    }
+done:
+    return rc;
+}
+
+int kd_csv_next(kd_csv *r, const kd_csv_row **row)
+{
+    if (row)
+        *row = NULL;
+    if (!r || !row)
+        return KD_EINVAL;
+    if (r->fatal)
+        return r->fatal;
+    if (!r->have_header)
+        return KD_EPARSE;
+    if (r->head == r->nq) {
+        compact(r);
+        int rc = fill(r, 0);
+        if (rc)
+            return rc;
+        if (r->head == r->nq)
+            return 0;
+    }
+    const record *q = &r->q[r->head++];
+    const field *f = r->f + q->first;
+    for (size_t i = 0; i < r->ncol; i++) {
+        r->fieldp[i] = r->data.s + f[i].off;
+        r->lens[i] = f[i].len;
+    }
+    kd_csv_row *w = &r->row;
+    memset(w, 0, sizeof *w);
+    w->line = q->line;
+    w->nfields = r->ncol;
+    w->fields = r->fieldp;
+    w->lens = r->lens;
+    w->label = KD_UNLABELLED;
+    if (r->opts.kind == KD_CSV_COMMENTS) {
+        kd_comment *c = &w->comment;
+        c->id = mapped(r, C_ID);
+        if (r->col[C_ID] < 0) {
+            snprintf(r->idbuf, sizeof r->idbuf, "%lu", q->line);
+            c->id = r->idbuf;
+        }
+        c->post_id = mapped(r, C_POST);
+        c->parent = mapped(r, C_PARENT);
+        c->author = mapped(r, C_AUTHOR);
+        c->email = mapped(r, C_EMAIL);
+        c->url = mapped(r, C_URL);
+        c->ip = mapped(r, C_IP);
+        c->agent = mapped(r, C_AGENT);
+        c->date = mapped(r, C_DATE);
+        c->text = r->fieldp[r->col[C_TEXT]];
+        w->label = parse_label(r, q->line);
+    }
+    *row = w;
+    return 1;
+}
+
+const char *const *kd_csv_header(const kd_csv *r, size_t *n)
+{
+    if (n)
+        *n = r && r->have_header ? r->ncol : 0;
+    return r && r->have_header ? (const char *const *)r->names : NULL;
+}
+
+int kd_csv_column(const kd_csv *r, const char *name)
+{
+    if (!r || !name || !r->have_header)
+        return -1;
+    for (size_t i = 0; i < r->ncol; i++)
+        if (!ascii_casecmp(r->names[i], name))
+            return (int)i;
+    return -1;
+}
+
+unsigned long kd_csv_skipped(const kd_csv *r) { return r ? r->skipped : 0; }
+
+unsigned long kd_csv_repaired(const kd_csv *r) { return r ? r->repaired : 0; }
+
+const char *kd_csv_error(const kd_csv *r)
+{
+    if (!r)
+        return "no reader (out of memory or invalid arguments)";
+    return r->err.s && r->err.len ? r->err.s : "";
+}
+
+void kd_csv_free(kd_csv *r)
+{
+    if (!r)
+        return;
+    if (r->p_live)
+        csv_free(&r->p);
+    if (r->own_fd)
+        close(r->fd);
+    free(r->path);
+    free(r->chunk);
+    kd_buf_free(&r->data);
+    free(r->f);
+    free(r->q);
+    kd_buf_free(&r->hdr);
+    free(r->names);
+    free(r->fieldp);
+    free(r->lens);
+    kd_buf_free(&r->err);
+    free(r);
+}

@@ -1,0 +1,256 @@
+/*
+ * html.c - decode entities and drop tags from comment text in one forward pass.
+ *
+ * This is not an HTML parser and does not try to be one: comments carry a handful of inline
+ * tags and entities, and spammers write broken markup on purpose. So every construct is
+ * recognised locally with bounded look-ahead (an entity is at most a few dozen bytes, a tag
+ * at most 1 KiB), anything unrecognised is kept as text, and the position of the next '>'
+ * is cached so that a text full of '<' stays linear. The named-entity table is small and
+ * searched linearly: entities are rare and the common ones come first.
+ */
+#include "html.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "kindly.h"
+#include "normalize.h"
+
+#define MAX_TAG 1024
+
+static const struct entity {
+    const char *name;
+    int32_t cp;
+} entities[] = {
+    { "amp", '&' },      { "lt", '<' },       { "gt", '>' },       { "quot", '"' },
+    { "apos", '\'' },    { "nbsp", ' ' },     { "hellip", 0x2026 }, { "rsquo", 0x2019 },
+    { "lsquo", 0x2018 }, { "ldquo", 0x201C }, { "rdquo", 0x201D }, { "mdash", 0x2014 },
+    { "ndash", 0x2013 }, { "copy", 0xA9 },    { "reg", 0xAE },     { "trade", 0x2122 },
+    { "euro", 0x20AC },  { "pound", 0xA3 },   { "yen", 0xA5 },     { "cent", 0xA2 },
+    { "laquo", 0xAB },   { "raquo", 0xBB },   { "bull", 0x2022 },  { "middot", 0xB7 },
+    { "times", 0xD7 },   { "deg", 0xB0 },     { "shy", 0xAD },     { "zwj", 0x200D },
+    { "zwnj", 0x200C },  { "eacute", 0xE9 },  { "egrave", 0xE8 },  { "agrave", 0xE0 },
+    { "aacute", 0xE1 },  { "ccedil", 0xE7 },  { "auml", 0xE4 },    { "ouml", 0xF6 },
+    { "uuml", 0xFC },    { "szlig", 0xDF },   { "ntilde", 0xF1 },  { "iexcl", 0xA1 },
+    { "iquest", 0xBF },
+};
+
+/* &#128;..&#159; as Windows-1252 (HTML5 numeric character reference rules); 0 = undefined */
+static const uint16_t cp1252[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
+};
+
+static int is_alpha(int c) { return (unsigned)((c | 0x20) - 'a') < 26u; }
+static int is_digit(int c) { return (unsigned)(c - '0') < 10u; }
+static int is_space(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+static int hexval(int c)
+{
+    if (is_digit(c))
+        return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* An entity at s[0..n) (s[0] == '&'): its length and code point, or 0 when there is none. */
+static size_t entity(const char *s, size_t n, int32_t *cp)
+{
+    size_t i = 1;
+    if (n > 2 && s[1] == '#') {
+        int hex = (s[2] | 0x20) == 'x';
+        uint32_t v = 0;
+        size_t start = i = 2 + (size_t)hex, nd = 0;
+        for (; i < n && i - start < 8; i++, nd++) {
+            int d = hex ? hexval(s[i]) : (is_digit(s[i]) ? s[i] - '0' : -1);
+            if (d < 0)
+                break;
+            v = v * (hex ? 16u : 10u) + (uint32_t)d;
+        }
+        if (!nd)
+            return 0;
+        if (i < n && s[i] == ';')
+            i++;
+        if (v >= 0x80 && v <= 0x9F && cp1252[v - 0x80])
+            v = cp1252[v - 0x80];
+        if (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || (v >= 0x80 && v <= 0x9F))
+            v = 0xFFFD;
+        *cp = (int32_t)v;
+        return i;
+    }
+    while (i < n && i < 10 && (is_alpha(s[i]) || is_digit(s[i])))
+        i++;
+    if (i == 1 || i >= n || s[i] != ';')
+        return 0;
+    for (size_t k = 0; k < sizeof entities / sizeof *entities; k++) {
+        const char *name = entities[k].name;
+        if (strlen(name) == i - 1 && memcmp(name, s + 1, i - 1) == 0) {
+            *cp = entities[k].cp;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+static void put_cp(kd_buf *out, int32_t cp)
+{
+    char u[4];
+    kd_buf_add(out, u, kd_utf8_encode(cp, u));
+}
+
+/* Copy s[0..n) decoding entities only (attribute values). */
+static void put_decoded(kd_buf *out, const char *s, size_t n)
+{
+    size_t i = 0, run = 0;
+    while (i < n) {
+        int32_t cp;
+        size_t len;
+        if (s[i] == '&' && (len = entity(s + i, n - i, &cp))) {
+            kd_buf_add(out, s + run, i - run);
+            put_cp(out, cp);
+            i += len;
+            run = i;
+        } else {
+            i++;
+        }
+    }
+    kd_buf_add(out, s + run, n - run);
+}
+
+static int name_is(const char *s, size_t n, const char *name)
+{
+    size_t k = strlen(name);
+    if (k != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((s[i] | 0x20) != name[i])
+            return 0;
+    return 1;
+}
+
+static int block_tag(const char *s, size_t n)
+{
+    static const char *const block[] = {
+        "br", "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "tr", "td", "th", "table",
+        "blockquote", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+        "header", "footer",
+    };
+    for (size_t i = 0; i < sizeof block / sizeof *block; i++)
+        if (name_is(s, n, block[i]))
+            return 1;
+    return 0;
+}
+
+/* The value of attribute `href` in the tag body t[0..n), or NULL. */
+static const char *href(const char *t, size_t n, size_t *len)
+{
+    for (size_t i = 1; i + 4 <= n; i++) {
+        if (!is_space(t[i - 1]) || !name_is(t + i, 4, "href"))
+            continue;
+        size_t j = i + 4;
+        while (j < n && is_space(t[j]))
+            j++;
+        if (j >= n || t[j] != '=')
+            continue;
+        j++;
+        while (j < n && is_space(t[j]))
+            j++;
+        if (j >= n)
+            return NULL;
+        size_t k;
+        if (t[j] == '"' || t[j] == '\'') {
+            const char *q = memchr(t + j + 1, t[j], n - j - 1);
+            j++;
+            k = q ? (size_t)(q - t) : n;
+        } else {
+            for (k = j; k < n && !is_space(t[k]); k++)
+                ;
+        }
+        *len = k - j;
+        return t + j;
+    }
+    return NULL;
+}
+
+int kd_html_decode(const char *s, size_t n, kd_buf *out)
+{
+    const char *gt = NULL; /* next '>' at or after i, when gt_known */
+    int gt_known = 0;
+    size_t i = 0, run = 0; /* s[run..i) is plain text not yet copied */
+    while (i < n) {
+        char c = s[i];
+        if (c != '<' && c != '&') {
+            i++;
+            continue;
+        }
+        if (c == '&') {
+            int32_t cp;
+            size_t len = entity(s + i, n - i, &cp);
+            if (!len) {
+                i++;
+                continue;
+            }
+            kd_buf_add(out, s + run, i - run);
+            put_cp(out, cp);
+            i += len;
+            run = i;
+            continue;
+        }
+        /* '<' */
+        if (i + 3 < n && memcmp(s + i, "<!--", 4) == 0) {
+            const char *end = NULL;
+            for (const char *p = s + i + 4; (p = memchr(p, '-', (size_t)(s + n - p))); p++)
+                if (s + n - p >= 3 && memcmp(p, "-->", 3) == 0) {
+                    end = p + 3;
+                    break;
+                }
+            kd_buf_add(out, s + run, i - run);
+            i = run = end ? (size_t)(end - s) : n; /* an unclosed comment runs to the end */
+            continue;
+        }
+        size_t j = i + 1;
+        int closing = j < n && s[j] == '/';
+        j += (size_t)closing;
+        size_t name = j;
+        if (j < n && (s[j] == '!' || s[j] == '?') && !closing) {
+            j++;
+        } else {
+            while (j < n && (is_alpha(s[j]) || (j > name && is_digit(s[j]))))
+                j++;
+            if (j == name || (j < n && !is_space(s[j]) && s[j] != '/' && s[j] != '>')) {
+                i++; /* "<3", "< b", "<b's": not a tag */
+                continue;
+            }
+        }
+        if (!gt_known || (gt && gt < s + i)) {
+            gt = memchr(s + i, '>', n - i);
+            gt_known = 1;
+        }
+        if (!gt || (size_t)(gt - (s + i)) > MAX_TAG) {
+            i++;
+            continue;
+        }
+        kd_buf_add(out, s + run, i - run);
+        size_t end = (size_t)(gt - s);
+        size_t hlen;
+        const char *h;
+        if (!closing && name_is(s + name, j - name, "a") &&
+            (h = href(s + j, end - j, &hlen)) && hlen) {
+            kd_buf_putc(out, ' ');
+            put_decoded(out, h, hlen);
+            kd_buf_putc(out, ' ');
+        } else if (block_tag(s + name, j - name)) {
+            kd_buf_putc(out, '\n');
+        }
+        i = run = end + 1;
+    }
+    kd_buf_add(out, s + run, n - run);
+    return out->oom ? KD_ENOMEM : KD_OK;
+}
+
+int kd_html_maybe(const char *s, size_t n)
+{
+    return memchr(s, '<', n) != NULL || memchr(s, '&', n) != NULL;
+}

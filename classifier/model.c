@@ -1,0 +1,231 @@
+/*
+ * model.c - the kd_model handle: opening a model, looking up token counts, training.
+ *
+ * Two ways to read counts, chosen at open time:
+ *  - on demand (default): each token is one indexed SQLite lookup. Opening costs almost
+ *    nothing, which is what `kindly check` (one comment, process start to exit) needs.
+ *  - preloaded (KD_OPEN_PRELOAD): the whole token table is read into a kd_tokmap once, and a
+ *    lookup is a hash probe. That is what batch scoring and the server need.
+ *
+ * Training accumulates deltas in memory and writes them in one transaction at commit, so a
+ * training run costs one pass over the input plus one upsert per distinct token, and killing
+ * it leaves the previous model untouched.
+ */
+#include "model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokset.h"
+
+int kd_model_fail(kd_model *m, int code, const char *fmt, ...)
+{
+    if (!m)
+        return code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m->err, sizeof m->err, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+const char *kd_model_error(const kd_model *m)
+{
+    if (!m)
+        return "out of memory";
+    return m->err[0] ? m->err : "no error";
+}
+
+static int load(kd_model *m)
+{
+    int rc = kd_store_totals(m->store, &m->totals);
+    if (rc)
+        return kd_model_fail(m, rc, "cannot read model totals: %s", kd_store_errmsg(m->store));
+    if (m->flags & KD_OPEN_PRELOAD) {
+        kd_tokmap_clear(&m->counts);
+        if ((rc = kd_store_load_all(m->store, &m->counts)))
+            return kd_model_fail(m, rc, "cannot load token counts: %s", kd_store_errmsg(m->store));
+        m->preloaded = 1;
+    }
+    m->vocab = m->preloaded ? (int64_t)m->counts.n : -1;
+    m->data_version = kd_store_data_version(m->store);
+    return KD_OK;
+}
+
+int kd_model_open(kd_model **out, const char *path, unsigned flags)
+{
+    *out = NULL;
+    kd_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return KD_ENOMEM;
+    *out = m;
+    m->flags = flags;
+    m->topt = (kd_tokenize_options)KD_TOKENIZE_OPTIONS_INIT;
+    if (!path || !*path)
+        return kd_model_fail(m, KD_EINVAL, "no model path given");
+    int rc = kd_store_open(&m->store, path, flags, m->err, sizeof m->err);
+    if (rc)
+        return rc;
+    return load(m);
+}
+
+void kd_model_close(kd_model *m)
+{
+    if (!m)
+        return;
+    kd_store_close(m->store);
+    kd_tokmap_free(&m->counts);
+    kd_tokmap_free(&m->delta);
+    kd_tokens_free(&m->tok);
+    free(m);
+}
+
+int kd_model_refresh(kd_model *m)
+{
+    int64_t v = kd_store_data_version(m->store);
+    if (v == m->data_version)
+        return KD_OK;
+    return load(m);
+}
+
+int kd_model_lookup(kd_model *m, uint64_t h, kd_counts *out)
+{
+    if (m->preloaded) {
+        const kd_counts *c = kd_tokmap_get(&m->counts, h);
+        *out = c ? *c : (kd_counts){ 0, 0 };
+        return KD_OK;
+    }
+    int rc = kd_store_get(m->store, h, out);
+    if (rc == KD_ENOTFOUND) {
+        *out = (kd_counts){ 0, 0 };
+        return KD_OK;
+    }
+    if (rc)
+        return kd_model_fail(m, rc, "token lookup failed: %s", kd_store_errmsg(m->store));
+    return KD_OK;
+}
+
+int kd_model_stats_get(kd_model *m, kd_model_stats *out)
+{
+    int rc = kd_model_refresh(m);
+    if (rc)
+        return rc;
+    out->spam_messages = (uint64_t)m->totals.spam_messages;
+    out->ham_messages = (uint64_t)m->totals.ham_messages;
+    int64_t n = kd_store_token_count(m->store);
+    out->tokens = n > 0 ? (uint64_t)n : 0;
+    out->schema_version = kd_store_schema_version(m->store);
+    return KD_OK;
+}
+
+static int writable(kd_model *m)
+{
+    if (!(m->flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)))
+        return kd_model_fail(m, KD_EINVAL, "the model was opened read-only");
+    return KD_OK;
+}
+
+int kd_train_begin(kd_model *m)
+{
+    int rc = writable(m);
+    if (rc)
+        return rc;
+    kd_tokmap_clear(&m->delta);
+    memset(&m->dtotals, 0, sizeof m->dtotals);
+    m->training = 1;
+    return KD_OK;
+}
+
+int kd_train_add(kd_model *m, const kd_comment *c, kd_label label, int delta)
+{
+    if (!m->training)
+        return kd_model_fail(m, KD_EINVAL, "kd_train_add outside kd_train_begin/commit");
+    if (label != KD_SPAM && label != KD_HAM)
+        return kd_model_fail(m, KD_EINVAL, "a comment must be labelled spam or ham to be learnt");
+    if (delta != 1 && delta != -1)
+        return kd_model_fail(m, KD_EINVAL, "delta must be +1 or -1");
+    kd_tokens_clear(&m->tok);
+    if (kd_tokenize(c, &m->topt, &m->tok))
+        return kd_model_fail(m, KD_ENOMEM, "out of memory");
+    kd_tokset set = KD_TOKSET_INIT;
+    if (kd_tokset_build(&set, &m->tok))
+        return kd_model_fail(m, KD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < set.n; i++) {
+        kd_counts *k = kd_tokmap_upsert(&m->delta, m->tok.hash[set.idx[i]]);
+        if (!k) {
+            kd_tokset_free(&set);
+            return kd_model_fail(m, KD_ENOMEM, "out of memory");
+        }
+        if (label == KD_SPAM)
+            k->spam += delta;
+        else
+            k->ham += delta;
+    }
+    if (label == KD_SPAM) {
+        m->dtotals.spam_messages += delta;
+        m->dtotals.spam_tokens += delta * (int64_t)set.n;
+    } else {
+        m->dtotals.ham_messages += delta;
+        m->dtotals.ham_tokens += delta * (int64_t)set.n;
+    }
+    kd_tokset_free(&set);
+    return KD_OK;
+}
+
+int kd_train_commit(kd_model *m)
+{
+    if (!m->training)
+        return kd_model_fail(m, KD_EINVAL, "no training batch is open");
+    m->training = 0;
+    int rc = kd_store_apply(m->store, &m->delta, &m->dtotals);
+    kd_tokmap_clear(&m->delta);
+    if (rc)
+        return kd_model_fail(m, rc, "cannot write the model: %s", kd_store_errmsg(m->store));
+    return load(m);
+}
+
+void kd_train_abort(kd_model *m)
+{
+    if (!m)
+        return;
+    m->training = 0;
+    kd_tokmap_clear(&m->delta);
+}
+
+int kd_model_merge(kd_model *m, const char *path)
+{
+    int rc = writable(m);
+    if (rc)
+        return rc;
+    rc = kd_store_merge(m->store, path);
+    if (rc == KD_ESCHEMA)
+        return kd_model_fail(m, rc, "%s is not a kindly model this version can merge", path);
+    if (rc)
+        return kd_model_fail(m, rc, "cannot merge %s: %s", path, kd_store_errmsg(m->store));
+    return load(m);
+}
+
+int kd_model_prune(kd_model *m, unsigned min_count, uint64_t *removed)
+{
+    int rc = writable(m);
+    if (rc)
+        return rc;
+    int64_t n = 0;
+    if ((rc = kd_store_prune(m->store, min_count, &n)))
+        return kd_model_fail(m, rc, "cannot prune: %s", kd_store_errmsg(m->store));
+    if (removed)
+        *removed = (uint64_t)n;
+    return load(m);
+}
+
+int kd_model_pack(kd_model *m)
+{
+    int rc = writable(m);
+    if (rc)
+        return rc;
+    if ((rc = kd_store_pack(m->store)))
+        return kd_model_fail(m, rc, "cannot pack the model: %s", kd_store_errmsg(m->store));
+    return KD_OK;
+}

@@ -1,0 +1,42 @@
+/*
+ * model.h - the kd_model handle (internal): an open store plus what is cached in memory.
+ */
+#ifndef KD_MODEL_H
+#define KD_MODEL_H
+
+#include <stdint.h>
+
+#include "kindly.h"
+#include "store.h"
+#include "tokenize.h"
+#include "tokmap.h"
+
+struct kd_model {
+    kd_store *store;
+    unsigned flags;
+    char err[512];
+
+    kd_totals totals;       /* message and token totals, as of the last (re)load */
+    int64_t vocab;          /* distinct tokens, counted on first need (-1: not yet) */
+    kd_tokmap counts;       /* every token's counts, when preloaded */
+    int preloaded;
+    int64_t data_version;   /* PRAGMA data_version at the last (re)load */
+
+    /* the open training batch */
+    int training;
+    kd_tokmap delta;
+    kd_totals dtotals;
+
+    /* scratch reused across calls: one model, one thread */
+    kd_tokens tok;
+    kd_tokenize_options topt;
+};
+
+/* Record a message; returns code. */
+int kd_model_fail(kd_model *m, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Counts of one token (zero counts when unseen). */
+int kd_model_lookup(kd_model *m, uint64_t h, kd_counts *out);
+/* Reload totals (and the preloaded counts) if another connection committed since. */
+int kd_model_refresh(kd_model *m);
+
+#endif

@@ -1,0 +1,318 @@
+/*
+ * normalize.c - Unicode normalisation (NFKC, case folding, clean-up) for tokens and dedup.
+ *
+ * Spam hides words behind lookalikes: fullwidth letters ("ＦＲＥＥ"), ligatures, zero-width
+ * spaces inside words, soft hyphens, odd case. NFKC plus case folding (utf8proc) maps those
+ * back to one spelling. Comments arrive as arbitrary bytes, so the first step is a clean-up
+ * that never fails: invalid UTF-8 becomes U+FFFD, invisible characters are removed and
+ * control characters become spaces. utf8proc then also drops the other default-ignorable
+ * code points (UTF8PROC_IGNORE: bidi marks, U+3164 Hangul filler, tag characters).
+ *
+ * Speed: most comments are ASCII, and NFKC maps ASCII to itself, folds it to lower case and
+ * never composes an ASCII character with a following ASCII character. So the input is cut
+ * into segments: ASCII runs go through a byte loop; only a run of non-ASCII bytes, together
+ * with the one ASCII character before it (which may compose with a combining mark, "e" +
+ * U+0301), goes through utf8proc. ASCII-only text never calls utf8proc at all.
+ */
+#include "normalize.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "kindly.h"
+
+typedef struct norm {
+    kd_buf *out;
+    unsigned flags;
+    int started;          /* something was written (KD_NORM_SPACE trims the start) */
+    int pending;          /* a collapsed space is owed before the next character */
+    kd_buf clean;         /* scratch: one cleaned non-ASCII segment */
+    utf8proc_int32_t *cp; /* scratch: its decomposition */
+    size_t cpcap;
+} norm;
+
+size_t kd_utf8_decode(const char *s, size_t n, int32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned c = u[0];
+    size_t len;
+    uint32_t v, min;
+    if (c < 0x80) {
+        *cp = (int32_t)c;
+        return 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        len = 2, v = c & 0x1F, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3, v = c & 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4, v = c & 0x07, min = 0x10000;
+    } else {
+        *cp = -1;
+        return 1;
+    }
+    if (n < len) {
+        *cp = -1;
+        return 1;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((u[i] & 0xC0) != 0x80) {
+            *cp = -1;
+            return 1;
+        }
+        v = (v << 6) | (u[i] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+        *cp = -1;
+        return 1;
+    }
+    *cp = (int32_t)v;
+    return len;
+}
+
+size_t kd_utf8_encode(int32_t cp, char *dst)
+{
+    unsigned char *d = (unsigned char *)dst;
+    if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        cp = 0xFFFD;
+    uint32_t v = (uint32_t)cp;
+    if (v < 0x80) {
+        d[0] = (unsigned char)v;
+        return 1;
+    }
+    if (v < 0x800) {
+        d[0] = (unsigned char)(0xC0 | (v >> 6));
+        d[1] = (unsigned char)(0x80 | (v & 0x3F));
+        return 2;
+    }
+    if (v < 0x10000) {
+        d[0] = (unsigned char)(0xE0 | (v >> 12));
+        d[1] = (unsigned char)(0x80 | ((v >> 6) & 0x3F));
+        d[2] = (unsigned char)(0x80 | (v & 0x3F));
+        return 3;
+    }
+    d[0] = (unsigned char)(0xF0 | (v >> 18));
+    d[1] = (unsigned char)(0x80 | ((v >> 12) & 0x3F));
+    d[2] = (unsigned char)(0x80 | ((v >> 6) & 0x3F));
+    d[3] = (unsigned char)(0x80 | (v & 0x3F));
+    return 4;
+}
+
+int kd_is_emoji(int32_t cp)
+{
+    if (cp < 0x2300)
+        return cp == 0x203C || cp == 0x2049;
+    return (cp >= 0x1F000 && cp <= 0x1FAFF) || (cp >= 0x2600 && cp <= 0x27BF) ||
+           (cp >= 0x231A && cp <= 0x231B) || (cp >= 0x23E9 && cp <= 0x23FA) ||
+           (cp >= 0x2B05 && cp <= 0x2B07) || (cp >= 0x2B1B && cp <= 0x2B1C) ||
+           cp == 0x2B50 || cp == 0x2B55 || cp == 0x3030 || cp == 0x303D;
+}
+
+int kd_utf8_valid(const char *s, size_t n, size_t *bad_at)
+{
+    size_t i = 0;
+    while (i < n) {
+        if ((unsigned char)s[i] < 0x80) {
+            if (s[i] == '\0')
+                break;
+            i++;
+            continue;
+        }
+        int32_t cp;
+        size_t len = kd_utf8_decode(s + i, n - i, &cp);
+        if (cp < 0)
+            break;
+        i += len;
+    }
+    if (i == n)
+        return 1;
+    if (bad_at)
+        *bad_at = i;
+    return 0;
+}
+
+/* Invisible characters removed outright: zero-width space/joiners, word joiner, BOM, soft
+ * hyphen and the emoji variation selectors. */
+static int invisible(int32_t cp)
+{
+    return (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF || cp == 0x00AD ||
+           cp == 0xFE0E || cp == 0xFE0F;
+}
+
+static int control(int32_t cp)
+{
+    return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || (cp >= 0x7F && cp <= 0x9F);
+}
+
+static int ascii_space(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+/* Append one code point that has been cleaned and (if asked) normalised, applying
+ * KD_NORM_SPACE and KD_NORM_NOPUNCT. */
+static void put(norm *z, int32_t cp)
+{
+    int space;
+    if (cp < 0x80) {
+        if ((z->flags & KD_NORM_NOPUNCT) && cp > ' ' && cp < 0x7F &&
+            !((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') && !(cp >= '0' && cp <= '9'))
+            cp = ' ';
+        space = ascii_space(cp);
+    } else {
+        utf8proc_category_t cat = utf8proc_category(cp);
+        if ((z->flags & KD_NORM_NOPUNCT) && cat >= UTF8PROC_CATEGORY_PC &&
+            cat <= UTF8PROC_CATEGORY_SO && !kd_is_emoji(cp))
+            cp = ' ';
+        space = cp == ' ' || cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL ||
+                cat == UTF8PROC_CATEGORY_ZP;
+    }
+    if (z->flags & KD_NORM_SPACE) {
+        if (space) {
+            z->pending = z->started;
+            return;
+        }
+        if (z->pending)
+            kd_buf_putc(z->out, ' ');
+        z->pending = 0;
+    }
+    z->started = 1;
+    if (cp < 0x80) {
+        kd_buf_putc(z->out, (char)cp);
+    } else {
+        char u[4];
+        kd_buf_add(z->out, u, kd_utf8_encode(cp, u));
+    }
+}
+
+static void ascii_run(norm *z, const unsigned char *s, size_t n)
+{
+    int fold = (z->flags & KD_NORM_FOLD) != 0;
+    if (!(z->flags & (KD_NORM_SPACE | KD_NORM_NOPUNCT))) {
+        if (!n || kd_buf_grow(z->out, n))
+            return;
+        char *d = z->out->s + z->out->len;
+        for (size_t i = 0; i < n; i++) {
+            unsigned c = s[i];
+            if (c < 0x20 || c == 0x7F)
+                c = control((int32_t)c) ? ' ' : c;
+            else if (fold && c - 'A' < 26u)
+                c += 32;
+            d[i] = (char)c;
+        }
+        z->out->len += n;
+        z->out->s[z->out->len] = '\0';
+        z->started = 1;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = s[i];
+        if (control((int32_t)c))
+            c = ' ';
+        else if (fold && c - 'A' < 26u)
+            c += 32;
+        put(z, (int32_t)c);
+    }
+}
+
+/* A segment holding non-ASCII text: clean it, normalise it with utf8proc, append it. */
+static int unicode_run(norm *z, const unsigned char *s, size_t n)
+{
+    kd_buf_clear(&z->clean);
+    size_t ncp = 0;
+    for (size_t i = 0; i < n;) {
+        int32_t cp;
+        i += kd_utf8_decode((const char *)s + i, n - i, &cp);
+        if (cp < 0)
+            cp = 0xFFFD;
+        if (invisible(cp))
+            continue;
+        if (control(cp))
+            cp = ' ';
+        char u[4];
+        kd_buf_add(&z->clean, u, kd_utf8_encode(cp, u));
+        ncp++;
+    }
+    if (z->clean.oom)
+        return KD_ENOMEM;
+    if (!ncp)
+        return KD_OK;
+
+    const char *c = z->clean.s;
+    size_t cn = z->clean.len;
+    if (!(z->flags & (KD_NORM_FOLD | KD_NORM_NFKC))) {
+        for (size_t i = 0; i < cn;) {
+            int32_t cp;
+            i += kd_utf8_decode(c + i, cn - i, &cp);
+            put(z, cp);
+        }
+        return KD_OK;
+    }
+
+    utf8proc_option_t opt = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_IGNORE;
+    if (z->flags & KD_NORM_NFKC)
+        opt |= UTF8PROC_COMPAT;
+    if (z->flags & KD_NORM_FOLD)
+        opt |= UTF8PROC_CASEFOLD;
+    size_t want = ncp * 2 + 8;
+    utf8proc_ssize_t got;
+    for (;;) {
+        if (want > z->cpcap) {
+            utf8proc_int32_t *p = realloc(z->cp, want * sizeof *p);
+            if (!p)
+                return KD_ENOMEM;
+            z->cp = p;
+            z->cpcap = want;
+        }
+        got = utf8proc_decompose((const utf8proc_uint8_t *)c, (utf8proc_ssize_t)cn, z->cp,
+                                 (utf8proc_ssize_t)z->cpcap, opt);
+        if (got < 0 || (size_t)got <= z->cpcap)
+            break;
+        want = (size_t)got;
+    }
+    if (got >= 0)
+        got = utf8proc_normalize_utf32(z->cp, got, opt);
+    if (got < 0) { /* cannot happen on cleaned input; keep the text rather than lose it */
+        for (size_t i = 0; i < cn;) {
+            int32_t cp;
+            i += kd_utf8_decode(c + i, cn - i, &cp);
+            put(z, cp);
+        }
+        return KD_OK;
+    }
+    for (utf8proc_ssize_t i = 0; i < got; i++)
+        put(z, z->cp[i]);
+    return KD_OK;
+}
+
+int kd_normalize(const char *s, size_t n, unsigned flags, kd_buf *out)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    norm z = { out, flags, 0, 0, KD_BUF_INIT, NULL, 0 };
+    int rc = KD_OK;
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && u[j] < 0x80)
+            j++;
+        if (j == n) {
+            ascii_run(&z, u + i, n - i);
+            break;
+        }
+        /* u[j] starts non-ASCII text; the ASCII character before it joins the segment */
+        size_t a = j > i ? j - 1 : j;
+        ascii_run(&z, u + i, a - i);
+        size_t k = j;
+        while (k < n && u[k] >= 0x80)
+            k++;
+        if ((rc = unicode_run(&z, u + a, k - a)))
+            goto done;
+        i = k;
+    }
+    if (!out->s && !kd_buf_grow(out, 0)) /* an empty result is still a string */
+        out->s[0] = '\0';
+done:
+    kd_buf_free(&z.clean);
+    free(z.cp);
+    if (!rc && out->oom)
+        rc = KD_ENOMEM;
+    return rc;
+}

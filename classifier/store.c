@@ -1,0 +1,415 @@
+/*
+ * store.c - the SQLite file behind a model.
+ *
+ * One file is the whole state of a deployment. Tokens are keyed by their 64-bit hash
+ * (tokmap.h), which makes the token table an INTEGER PRIMARY KEY b-tree: the most compact
+ * layout SQLite has, and a point lookup that touches two or three pages.
+ *
+ * Counts are sums. Training, feedback and merging all add deltas, clamped at zero, inside one
+ * IMMEDIATE transaction, so a process killed half-way leaves the previous model intact and
+ * two models trained on shards merge into the model of the whole.
+ *
+ * Schema changes are migrations: migrations[i] takes the file from user_version i to i+1.
+ * A file newer than this library is refused; an older one is migrated when opened for
+ * writing and read as it is otherwise. Writable models use WAL so that readers (the server)
+ * go on while a writer (a retrain) commits.
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kindly.h"
+
+#define KD_APPLICATION_ID 0x4b4e4459 /* "KNDY" */
+
+static const char *const migrations[] = {
+    /* 0 -> 1: token counts and totals */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE tokens(h INTEGER PRIMARY KEY, spam INTEGER NOT NULL, ham INTEGER NOT NULL);",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+typedef enum {
+    ST_TOKEN_GET,
+    ST_TOKEN_ALL,
+    ST_TOKEN_ADD,
+    ST_TOKEN_COUNT,
+    ST_TOKEN_ZAP,
+    ST_META_GET,
+    ST_META_ADD,
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST__COUNT
+} kd_stmt;
+
+static const char *const sql[ST__COUNT] = {
+    [ST_TOKEN_GET] = "SELECT spam, ham FROM tokens WHERE h = ?1",
+    [ST_TOKEN_ALL] = "SELECT h, spam, ham FROM tokens",
+    [ST_TOKEN_ADD] = "INSERT INTO tokens(h, spam, ham) VALUES(?1, max(?2, 0), max(?3, 0)) "
+                     "ON CONFLICT(h) DO UPDATE SET spam = max(spam + ?2, 0), ham = max(ham + ?3, 0)",
+    [ST_TOKEN_COUNT] = "SELECT count(*) FROM tokens",
+    [ST_TOKEN_ZAP] = "DELETE FROM tokens WHERE spam = 0 AND ham = 0",
+    [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [ST_META_ADD] = "INSERT INTO meta(key, value) VALUES(?1, max(?2, 0)) "
+                    "ON CONFLICT(key) DO UPDATE SET value = max(value + ?2, 0)",
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+};
+
+static const char *const total_keys[4] = { "spam_messages", "ham_messages", "spam_tokens", "ham_tokens" };
+
+struct kd_store {
+    sqlite3 *db;
+    sqlite3_stmt *st[ST__COUNT];
+    int version;
+};
+
+sqlite3 *kd_store_db(kd_store *s) { return s->db; }
+int kd_store_schema_version(kd_store *s) { return s->version; }
+const char *kd_store_errmsg(kd_store *s) { return s && s->db ? sqlite3_errmsg(s->db) : "no database"; }
+
+static int map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW: return KD_OK;
+    case SQLITE_NOMEM: return KD_ENOMEM;
+    case SQLITE_BUSY: case SQLITE_LOCKED: return KD_EBUSY;
+    case SQLITE_NOTADB: case SQLITE_CORRUPT: return KD_ESCHEMA;
+    default: return KD_EIO;
+    }
+}
+
+static sqlite3_stmt *stmt(kd_store *s, kd_stmt i)
+{
+    if (!s->st[i] && sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_reset(s->st[i]);
+    sqlite3_clear_bindings(s->st[i]);
+    return s->st[i];
+}
+
+/* Run a statement that returns no rows. */
+static int step_done(kd_store *s, sqlite3_stmt *st)
+{
+    if (!st)
+        return map_rc(sqlite3_errcode(s->db));
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? KD_OK : map_rc(rc);
+}
+
+static int64_t pragma_int(kd_store *s, const char *q)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int migrate(kd_store *s, char *err, size_t errlen)
+{
+    int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        goto fail;
+    /* Read again inside the transaction: another process may have migrated meanwhile. */
+    int v = (int)pragma_int(s, "PRAGMA user_version");
+    for (; v < SCHEMA_VERSION; v++) {
+        rc = sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+            goto fail;
+    }
+    char q[96];
+    snprintf(q, sizeof q, "PRAGMA user_version = %d; PRAGMA application_id = %d", SCHEMA_VERSION, KD_APPLICATION_ID);
+    rc = sqlite3_exec(s->db, q, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        goto fail;
+    rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        goto fail;
+    s->version = SCHEMA_VERSION;
+    return KD_OK;
+fail:
+    snprintf(err, errlen, "cannot update the model schema: %s", sqlite3_errmsg(s->db));
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return map_rc(rc);
+}
+
+int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, size_t errlen)
+{
+    int rc = KD_OK;
+    *out = NULL;
+    kd_store *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return KD_ENOMEM;
+    }
+    int write = (flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)) != 0;
+    int oflags = write ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+    if (flags & KD_OPEN_CREATE)
+        oflags |= SQLITE_OPEN_CREATE;
+    oflags |= SQLITE_OPEN_NOMUTEX;
+    int src = sqlite3_open_v2(path, &s->db, oflags, NULL);
+    if (src != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open model %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        rc = src == SQLITE_CANTOPEN ? KD_EIO : map_rc(src);
+        goto done;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    sqlite3_extended_result_codes(s->db, 0);
+
+    int64_t appid = pragma_int(s, "PRAGMA application_id");
+    int64_t version = pragma_int(s, "PRAGMA user_version");
+    if (appid < 0) {
+        snprintf(err, errlen, "%s is not a kindly model: %s", path, sqlite3_errmsg(s->db));
+        rc = KD_ESCHEMA;
+        goto done;
+    }
+    if (appid != KD_APPLICATION_ID) {
+        int64_t ntables = pragma_int(s, "SELECT count(*) FROM sqlite_master");
+        if (appid != 0 || ntables != 0) {
+            snprintf(err, errlen, "%s is not a kindly model (an SQLite file of another application)", path);
+            rc = KD_ESCHEMA;
+            goto done;
+        }
+        if (!write) {
+            snprintf(err, errlen, "%s is an empty file, not a trained kindly model", path);
+            rc = KD_ESCHEMA;
+            goto done;
+        }
+        version = 0;
+    }
+    if (version > SCHEMA_VERSION) {
+        snprintf(err, errlen, "%s has model schema %lld, newer than this kindly (%d): upgrade kindly",
+                 path, (long long)version, SCHEMA_VERSION);
+        rc = KD_ESCHEMA;
+        goto done;
+    }
+    s->version = (int)version;
+    if (write) {
+        if (strcmp(path, ":memory:") != 0)
+            sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+        sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+        if (s->version < SCHEMA_VERSION && (rc = migrate(s, err, errlen)))
+            goto done;
+    } else if (s->version < SCHEMA_VERSION) {
+        snprintf(err, errlen, "%s has the old model schema %d: open it once for writing (kindly learn/train) to upgrade it",
+                 path, s->version);
+        rc = KD_ESCHEMA;
+        goto done;
+    }
+done:
+    if (rc) {
+        kd_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return KD_OK;
+}
+
+void kd_store_close(kd_store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < ST__COUNT; i++)
+        sqlite3_finalize(s->st[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+int kd_store_get(kd_store *s, uint64_t h, kd_counts *out)
+{
+    sqlite3_stmt *st = stmt(s, ST_TOKEN_GET);
+    if (!st)
+        return map_rc(sqlite3_errcode(s->db));
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)h);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->spam = sqlite3_column_int64(st, 0);
+        out->ham = sqlite3_column_int64(st, 1);
+        sqlite3_reset(st);
+        return KD_OK;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? KD_ENOTFOUND : map_rc(rc);
+}
+
+int kd_store_load_all(kd_store *s, kd_tokmap *into)
+{
+    int64_t n = kd_store_token_count(s);
+    if (n > 0 && kd_tokmap_reserve(into, (size_t)n))
+        return KD_ENOMEM;
+    sqlite3_stmt *st = stmt(s, ST_TOKEN_ALL);
+    if (!st)
+        return map_rc(sqlite3_errcode(s->db));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kd_counts *c = kd_tokmap_upsert(into, (uint64_t)sqlite3_column_int64(st, 0));
+        if (!c) {
+            sqlite3_reset(st);
+            return KD_ENOMEM;
+        }
+        c->spam = sqlite3_column_int64(st, 1);
+        c->ham = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? KD_OK : map_rc(rc);
+}
+
+int kd_store_totals(kd_store *s, kd_totals *out)
+{
+    int64_t *v[4] = { &out->spam_messages, &out->ham_messages, &out->spam_tokens, &out->ham_tokens };
+    for (int i = 0; i < 4; i++) {
+        sqlite3_stmt *st = stmt(s, ST_META_GET);
+        if (!st)
+            return map_rc(sqlite3_errcode(s->db));
+        sqlite3_bind_text(st, 1, total_keys[i], -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        *v[i] = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return map_rc(rc);
+    }
+    return KD_OK;
+}
+
+int64_t kd_store_token_count(kd_store *s)
+{
+    sqlite3_stmt *st = stmt(s, ST_TOKEN_COUNT);
+    int64_t n = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    if (st)
+        sqlite3_reset(st);
+    return n;
+}
+
+int64_t kd_store_data_version(kd_store *s) { return pragma_int(s, "PRAGMA data_version"); }
+
+static int add_totals(kd_store *s, const kd_totals *d)
+{
+    const int64_t v[4] = { d->spam_messages, d->ham_messages, d->spam_tokens, d->ham_tokens };
+    for (int i = 0; i < 4; i++) {
+        sqlite3_stmt *st = stmt(s, ST_META_ADD);
+        if (!st)
+            return map_rc(sqlite3_errcode(s->db));
+        sqlite3_bind_text(st, 1, total_keys[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, v[i]);
+        int rc = step_done(s, st);
+        if (rc)
+            return rc;
+    }
+    return KD_OK;
+}
+
+int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot)
+{
+    int rc = step_done(s, stmt(s, ST_BEGIN));
+    if (rc)
+        return rc;
+    int negative = 0;
+    for (size_t i = 0; i < delta->cap; i++) {
+        if (!delta->keys[i])
+            continue;
+        const kd_counts *c = &delta->vals[i];
+        if (!c->spam && !c->ham)
+            continue;
+        negative |= c->spam < 0 || c->ham < 0;
+        sqlite3_stmt *st = stmt(s, ST_TOKEN_ADD);
+        if (!st) {
+            rc = map_rc(sqlite3_errcode(s->db));
+            goto done;
+        }
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)delta->keys[i]);
+        sqlite3_bind_int64(st, 2, c->spam);
+        sqlite3_bind_int64(st, 3, c->ham);
+        if ((rc = step_done(s, st)))
+            goto done;
+    }
+    if (negative && (rc = step_done(s, stmt(s, ST_TOKEN_ZAP))))
+        goto done;
+    if ((rc = add_totals(s, dtot)))
+        goto done;
+    rc = step_done(s, stmt(s, ST_COMMIT));
+done:
+    if (rc)
+        step_done(s, stmt(s, ST_ROLLBACK));
+    return rc;
+}
+
+/* Merging runs a handful of fixed statements against an attached file; they are not in the
+ * prepared table because they need the attachment to exist when prepared. */
+int kd_store_merge(kd_store *s, const char *path)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = KD_OK, attached = 0, intx = 0;
+    if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS src", -1, &st, NULL) != SQLITE_OK)
+        goto sqlfail;
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto sqlfail;
+    attached = 1;
+    sqlite3_finalize(st);
+    st = NULL;
+    {
+        kd_store tmp = { .db = s->db };
+        int64_t appid = pragma_int(&tmp, "PRAGMA src.application_id");
+        int64_t ver = pragma_int(&tmp, "PRAGMA src.user_version");
+        if (appid != KD_APPLICATION_ID || ver < 1 || ver > SCHEMA_VERSION) {
+            rc = KD_ESCHEMA;
+            goto done;
+        }
+    }
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        goto sqlfail;
+    intx = 1;
+    if (sqlite3_exec(s->db,
+                     "INSERT INTO main.tokens(h, spam, ham) SELECT h, spam, ham FROM src.tokens WHERE true "
+                     "ON CONFLICT(h) DO UPDATE SET spam = spam + excluded.spam, ham = ham + excluded.ham;"
+                     "INSERT INTO main.meta(key, value) SELECT key, value FROM src.meta "
+                     "WHERE key IN ('spam_messages','ham_messages','spam_tokens','ham_tokens') "
+                     "ON CONFLICT(key) DO UPDATE SET value = value + excluded.value;"
+                     "COMMIT;",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        goto sqlfail;
+    intx = 0;
+    goto done;
+sqlfail:
+    rc = map_rc(sqlite3_errcode(s->db));
+    if (!rc)
+        rc = KD_EIO;
+done:
+    sqlite3_finalize(st);
+    if (intx)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (attached)
+        sqlite3_exec(s->db, "DETACH DATABASE src", NULL, NULL, NULL);
+    return rc;
+}
+
+int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = KD_OK;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM tokens WHERE spam + ham < ?1", -1, &st, NULL) != SQLITE_OK)
+        return map_rc(sqlite3_errcode(s->db));
+    sqlite3_bind_int64(st, 1, min_count);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = map_rc(sqlite3_errcode(s->db));
+    else if (removed)
+        *removed = sqlite3_changes64(s->db);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int kd_store_pack(kd_store *s)
+{
+    int rc = sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE; VACUUM;",
+                          NULL, NULL, NULL);
+    return map_rc(rc);
+}

@@ -1,0 +1,47 @@
+/*
+ * store.h - the SQLite file behind a model (internal).
+ *
+ * All SQL lives in store.c: the schema as a list of versioned migrations, and every
+ * statement prepared once into a table indexed by kd_stmt (after rspamd's sqlite3_backend).
+ * Parameters are always bound, never formatted into SQL.
+ */
+#ifndef KD_STORE_H
+#define KD_STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "tokmap.h"
+
+/* Message and token totals kept in the meta table. They are sums like the token counts. */
+typedef struct kd_totals {
+    int64_t spam_messages, ham_messages;
+    int64_t spam_tokens, ham_tokens; /* sum over messages of their distinct tokens */
+} kd_totals;
+
+typedef struct kd_store kd_store;
+
+/* Open the file. flags are KD_OPEN_*; err (size errlen) receives a message on failure. */
+int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, size_t errlen);
+void kd_store_close(kd_store *s);
+sqlite3 *kd_store_db(kd_store *s);
+int kd_store_schema_version(kd_store *s);
+
+/* Token counts. */
+int kd_store_get(kd_store *s, uint64_t h, kd_counts *out);            /* KD_OK or KD_ENOTFOUND */
+int kd_store_load_all(kd_store *s, kd_tokmap *into);
+int kd_store_totals(kd_store *s, kd_totals *out);
+int64_t kd_store_token_count(kd_store *s);
+/* PRAGMA data_version: changes when another connection commits. */
+int64_t kd_store_data_version(kd_store *s);
+
+/* Write a batch of deltas (clamped at zero) in one IMMEDIATE transaction. */
+int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot);
+int kd_store_merge(kd_store *s, const char *path);
+int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed);
+int kd_store_pack(kd_store *s);
+
+/* Last SQLite error message of the connection. */
+const char *kd_store_errmsg(kd_store *s);
+
+#endif

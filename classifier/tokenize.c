@@ -1,0 +1,824 @@
+/*
+ * tokenize.c - split a comment into body words, word pairs, class and metadata tokens.
+ *
+ * Per text field: HTML (entities, tags; html.c) -> NFKC without case folding (normalize.c)
+ * -> one left-to-right scan. Folding is deferred to each word so that a SHOUTED word can
+ * still be seen as such ("ＦＲＥＥ" is NFKC "FREE": "#caps", then "free"). At each position
+ * the scanner tries, in order: a URL with a scheme or "www."; a phone number (>= 7 digits
+ * in groups, "+44 7700 900123", "(555) 123-4567"); a word or number, where an ASCII word
+ * followed by '.', '-' or '@' is first tried as an e-mail address or a bare domain
+ * ("murdev.com", "bit.ly/x": the last label must be in a short TLD table, and TLDs that
+ * are English words - "to", "me", "in", "us" - need a path, so "come.in" is not a link);
+ * an emoji; punctuation. Each recogniser looks ahead a bounded way and either consumes
+ * its text or leaves it to the next.
+ *
+ * Class tokens: "#emoji" (plus the emoji itself as a token: 😂 and 💰 say different
+ * things), "#caps" for a word of >= 3 letters all upper case, "#repeat" for a letter or
+ * symbol repeated >= 3 times ("soooo", "!!!", but not "..."), "#long" for a word longer
+ * than max_len (0: no limit).
+ *
+ * Numbers: every number gives "#num" ("#money" too when a currency sign touches it or it
+ * ends in k: "£100", "1000€", "5k"). Numbers of at most 6 digits are also kept as words
+ * (with their pairs): "2" and "4" stand for words in SMS, and 5-digit shortcodes ("87121")
+ * recur across a spam campaign; longer numbers are mostly one-off ids.
+ *
+ * Word pairs follow CRM114's orthogonal sparse bigrams (Siefkes et al., "Combining Winnow
+ * and Orthogonal Sparse Bigrams for Incremental Spam Filtering", 2004): each word is paired
+ * with each of the previous four, the gap written as "_" ("w1 w2", "w1 _ w3", ...), so
+ * pairs=1 is the d=1 subset of pairs=2. A URL, e-mail or phone number breaks the chain.
+ *
+ * Speed: ASCII text without '<' or '&' is scanned in place (no copy, no allocation, no
+ * utf8proc); tokens are written straight into kd_tokens' buffer, which grows by doubling.
+ */
+#include "tokenize.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "buf.h"
+#include "html.h"
+#include "normalize.h"
+#include "tokmap.h"
+
+#define MAX_HOST 255
+#define WINDOW 4 /* previous words paired with the current one (OSB window of 5) */
+
+typedef struct word_ref {
+    uint32_t off, len; /* a body word inside kd_tokens.buf */
+    uint64_t fnv;      /* its FNV-1a state before the final mix (see fnv() below) */
+} word_ref;
+
+typedef struct scan {
+    kd_tokens *t;
+    const kd_tokenize_options *o;
+    size_t max_len;
+    int rc;
+    word_ref win[WINDOW]; /* the last body words, newest first */
+    int nwin;
+    kd_buf html, norm, fold; /* scratch */
+} scan;
+
+/* ---------------------------------------------------------------------------------------- */
+/* kd_tokens */
+
+void kd_tokens_clear(kd_tokens *t)
+{
+    t->len = 0;
+    t->n = 0;
+}
+
+void kd_tokens_free(kd_tokens *t)
+{
+    if (!t)
+        return;
+    free(t->buf);
+    free(t->off);
+    free(t->hash);
+    *t = (kd_tokens)KD_TOKENS_INIT;
+}
+
+/* Room for one more token of up to n bytes; returns where to write it, or NULL. */
+static char *tok_begin(kd_tokens *t, size_t n)
+{
+    if (t->n == t->ncap) {
+        size_t cap = t->ncap ? t->ncap * 2 : 64;
+        uint32_t *off = realloc(t->off, cap * sizeof *off);
+        if (!off)
+            return NULL;
+        t->off = off;
+        uint64_t *hash = realloc(t->hash, cap * sizeof *hash);
+        if (!hash)
+            return NULL;
+        t->hash = hash;
+        t->ncap = cap;
+    }
+    if (n + 1 > t->cap - t->len) {
+        if (t->len + n + 1 > UINT32_MAX)
+            return NULL;
+        size_t cap = t->cap ? t->cap : 1024;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        char *buf = realloc(t->buf, cap);
+        if (!buf)
+            return NULL;
+        t->buf = buf;
+        t->cap = cap;
+    }
+    return t->buf + t->len;
+}
+
+/* Finish the token of n bytes written at tok_begin()'s pointer; h is its kd_hash64(). */
+static void tok_end_hash(kd_tokens *t, size_t n, uint64_t h)
+{
+    t->buf[t->len + n] = '\0';
+    t->off[t->n] = (uint32_t)t->len;
+    t->hash[t->n] = h;
+    t->n++;
+    t->len += n + 1;
+}
+
+static void tok_end(kd_tokens *t, size_t n) { tok_end_hash(t, n, kd_hash64(t->buf + t->len, n)); }
+
+/*
+ * kd_hash64() in two halves, FNV-1a and the final mix, so that a word pair's hash continues
+ * from its first word's state instead of rehashing it, and a word is hashed while it is
+ * folded. kd_hash64 is frozen (tokmap.h); test_tokenize checks that every token's hash
+ * equals kd_hash64 of its text.
+ */
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+static uint64_t fnv(uint64_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
+    return h;
+}
+
+static uint64_t fnv_mix(uint64_t h)
+{
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+    return h ? h : 1;
+}
+
+int kd_tokens_push(kd_tokens *t, const char *s, size_t n)
+{
+    char *d = tok_begin(t, n);
+    if (!d)
+        return KD_ENOMEM;
+    memcpy(d, s, n);
+    tok_end(t, n);
+    return KD_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* character classes */
+
+enum { C_ALPHA = 1, C_DIGIT = 2, C_UPPER = 4, C_SPACE = 8, C_HOST = 16 };
+
+/* ASCII classes; C_SPACE covers the control characters the ASCII path leaves in place,
+ * C_HOST is a host name character (letter, digit, '-'). */
+static const unsigned char ascii_cls[128] = {
+     8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,
+     8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,
+     8,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 16,  0,  0,
+    18, 18, 18, 18, 18, 18, 18, 18, 18, 18,  0,  0,  0,  0,  0,  0,
+     0, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21,
+    21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21,  0,  0,  0,  0,  0,
+     0, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17,
+    17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17,  0,  0,  0,  0,  8,
+};
+
+static unsigned cls(unsigned char c) { return c < 0x80 ? ascii_cls[c] : 0; }
+static int is_alpha(unsigned char c) { return cls(c) & C_ALPHA; }
+static int is_digit(unsigned char c) { return cls(c) & C_DIGIT; }
+static int is_alnum(unsigned char c) { return cls(c) & (C_ALPHA | C_DIGIT); }
+static int is_space(unsigned char c) { return cls(c) & C_SPACE; }
+static int host_char(unsigned char c) { return cls(c) & C_HOST; }
+static char to_lower(char c) { return (char)(cls((unsigned char)c) & C_UPPER ? c + 32 : c); }
+
+static int is_letter_cat(utf8proc_category_t k)
+{
+    return k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_NO;
+}
+
+/* Decode at s[i] (valid UTF-8, or ASCII); non-ASCII invalid bytes decode as U+FFFD. */
+static size_t decode(const char *s, size_t n, size_t i, int32_t *cp)
+{
+    if ((unsigned char)s[i] < 0x80) {
+        *cp = (unsigned char)s[i];
+        return 1;
+    }
+    size_t len = kd_utf8_decode(s + i, n - i, cp);
+    if (*cp < 0)
+        *cp = 0xFFFD;
+    return len;
+}
+
+/* 1 if s[i..] starts a word: a letter, digit or mark (not an emoji). */
+static int word_start(const char *s, size_t n, size_t i)
+{
+    if (i >= n)
+        return 0;
+    if ((unsigned char)s[i] < 0x80)
+        return is_alnum(s[i]);
+    int32_t cp;
+    decode(s, n, i, &cp);
+    return !kd_is_emoji(cp) && is_letter_cat(utf8proc_category(cp));
+}
+
+/* Length of a currency sign ($ £ € ¥ ₹) starting at s[i], or 0. */
+static size_t currency_at(const char *s, size_t n, size_t i)
+{
+    if (i >= n)
+        return 0;
+    if (s[i] == '$')
+        return 1;
+    if (n - i >= 2 && s[i] == '\xC2' && (s[i + 1] == '\xA3' || s[i + 1] == '\xA5'))
+        return 2;
+    if (n - i >= 3 && s[i] == '\xE2' && s[i + 1] == '\x82' &&
+        (s[i + 2] == '\xAC' || s[i + 2] == '\xB9'))
+        return 3;
+    return 0;
+}
+
+/* 1 if a currency sign ends just before s[i]. */
+static int currency_before(const char *s, size_t i)
+{
+    if (i >= 1 && s[i - 1] == '$')
+        return 1;
+    if (i >= 2 && currency_at(s, i, i - 2) == 2)
+        return 1;
+    return i >= 3 && currency_at(s, i, i - 3) == 3;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* emitting */
+
+static void push(scan *sc, const char *s, size_t n)
+{
+    if (!sc->rc && kd_tokens_push(sc->t, s, n))
+        sc->rc = KD_ENOMEM;
+}
+
+static void push_lit(scan *sc, const char *s) { push(sc, s, strlen(s)); }
+
+/* prefix + s[0..n) with ASCII letters lower-cased (hosts, domains). */
+static void push_lower(scan *sc, const char *prefix, const char *s, size_t n)
+{
+    if (sc->rc)
+        return;
+    size_t p = strlen(prefix);
+    char *d = tok_begin(sc->t, p + n);
+    if (!d) {
+        sc->rc = KD_ENOMEM;
+        return;
+    }
+    memcpy(d, prefix, p);
+    for (size_t i = 0; i < n; i++)
+        d[p + i] = (char)to_lower(s[i]);
+    tok_end(sc->t, p + n);
+}
+
+/* Pairs ending at the body word w, then w joins the window. */
+static void pairs(scan *sc, word_ref w)
+{
+    int reach = sc->o->pairs == 2 ? WINDOW : sc->o->pairs == 1 ? 1 : 0;
+    for (int d = 0; d < reach && d < sc->nwin && !sc->rc; d++) {
+        word_ref a = sc->win[d];
+        size_t n = a.len + 1 + 2 * (size_t)d + w.len;
+        char *p = tok_begin(sc->t, n);
+        if (!p) {
+            sc->rc = KD_ENOMEM;
+            return;
+        }
+        const char *buf = sc->t->buf; /* after tok_begin: it may have moved */
+        size_t k = 0;
+        for (uint32_t i = 0; i < a.len; i++)
+            p[k++] = buf[a.off + i];
+        p[k++] = ' ';
+        for (int g = 0; g < d; g++) {
+            p[k++] = '_';
+            p[k++] = ' ';
+        }
+        for (uint32_t i = 0; i < w.len; i++)
+            p[k++] = buf[w.off + i];
+        tok_end_hash(sc->t, n, fnv_mix(fnv(a.fnv, p + a.len, n - a.len)));
+    }
+    if (reach) {
+        for (int d = WINDOW - 1; d > 0; d--)
+            sc->win[d] = sc->win[d - 1];
+        sc->win[0] = w;
+        if (sc->nwin < WINDOW)
+            sc->nwin++;
+    }
+}
+
+static void break_pairs(scan *sc) { sc->nwin = 0; }
+
+/* A body word s[0..n): folded (ASCII inline, otherwise through utf8proc), "’" as "'". */
+static void body_word(scan *sc, const char *s, size_t n, int ascii)
+{
+    if (sc->rc)
+        return;
+    if (!ascii) {
+        kd_buf_clear(&sc->fold);
+        if (kd_normalize(s, n, KD_NORM_FOLD | KD_NORM_NFKC, &sc->fold)) {
+            sc->rc = KD_ENOMEM;
+            return;
+        }
+        char *f = sc->fold.s;
+        size_t k = 0;
+        for (size_t i = 0; i < sc->fold.len; i++) {
+            if (f[i] == '\xE2' && i + 2 < sc->fold.len && f[i + 1] == '\x80' && f[i + 2] == '\x99')
+                i += 2, f[k++] = '\''; /* U+2019 */
+            else if (f[i] == '\xCA' && i + 1 < sc->fold.len && f[i + 1] == '\xBC')
+                i += 1, f[k++] = '\''; /* U+02BC */
+            else
+                f[k++] = f[i];
+        }
+        s = f;
+        n = k;
+    }
+    if (sc->max_len && n > sc->max_len) {
+        push_lit(sc, "#long");
+        return;
+    }
+    char *d = tok_begin(sc->t, n);
+    if (!d) {
+        sc->rc = KD_ENOMEM;
+        return;
+    }
+    uint64_t h = FNV_OFFSET;
+    for (size_t i = 0; i < n; i++) {
+        d[i] = to_lower(s[i]);
+        h = (h ^ (unsigned char)d[i]) * FNV_PRIME;
+    }
+    word_ref w = { (uint32_t)(d - sc->t->buf), (uint32_t)n, h };
+    tok_end_hash(sc->t, n, fnv_mix(h));
+    pairs(sc, w);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* links, addresses, numbers */
+
+static const struct tld {
+    const char *name;
+    int needs_path; /* an English word: only a link when a '/' follows */
+} tlds[] = {
+    { "com", 0 }, { "net", 0 }, { "org", 0 }, { "info", 0 }, { "biz", 0 }, { "io", 0 },
+    { "co", 1 },  { "uk", 0 },  { "de", 0 },  { "ru", 0 },   { "me", 1 },  { "ly", 0 },
+    { "tk", 0 },  { "xyz", 0 }, { "top", 1 }, { "site", 1 }, { "online", 1 },
+    { "shop", 1 }, { "store", 1 }, { "club", 1 }, { "app", 1 }, { "to", 1 }, { "tv", 0 },
+    { "us", 1 },  { "ca", 0 },  { "au", 0 },  { "in", 1 },   { "be", 1 },
+};
+
+/* -1 not a TLD, 0 a TLD, 1 a TLD that needs a path */
+static int tld_kind(const char *s, size_t n)
+{
+    for (size_t k = 0; k < sizeof tlds / sizeof *tlds; k++) {
+        const char *t = tlds[k].name;
+        size_t i = 0;
+        while (i < n && t[i] && to_lower(s[i]) == t[i])
+            i++;
+        if (i == n && !t[i])
+            return tlds[k].needs_path;
+    }
+    return -1;
+}
+
+/* Labels "a.b.c" from s[i]: returns the end and sets the last label's start, or 0. */
+static size_t domain_end(const char *s, size_t n, size_t i, size_t *last)
+{
+    size_t j = i, labels = 0;
+    for (;;) {
+        size_t k = j;
+        while (k < n && host_char(s[k]))
+            k++;
+        if (k == j)
+            return 0;
+        labels++;
+        *last = j;
+        if (k + 1 < n && s[k] == '.' && host_char(s[k + 1])) {
+            j = k + 1;
+            continue;
+        }
+        return labels >= 2 ? k : 0;
+    }
+}
+
+/* The end of a URL's path starting at s[i]: up to white space or a delimiter, without
+ * trailing punctuation (and a ')' the URL did not open). */
+static size_t path_end(const char *s, size_t n, size_t i, size_t start)
+{
+    size_t e = i;
+    while (e < n && (unsigned char)s[e] > ' ' && (unsigned char)s[e] < 0x7F &&
+           !strchr("<>\"'`{}|\\^", s[e]))
+        e++;
+    while (e > i) {
+        char c = s[e - 1];
+        if (strchr(".,;:!?*]", c) ||
+            (c == ')' && !memchr(s + start, '(', e - start)))
+            e--;
+        else
+            break;
+    }
+    return e;
+}
+
+/* "#url" and "url:<host>" for the host s[0..n) (a "www." prefix and a final dot dropped). */
+static void emit_host(scan *sc, const char *prefix, const char *h, size_t n)
+{
+    while (n && h[n - 1] == '.')
+        n--;
+    if (n > 4 && to_lower(h[0]) == 'w' && to_lower(h[1]) == 'w' && to_lower(h[2]) == 'w' &&
+        h[3] == '.') {
+        h += 4;
+        n -= 4;
+    }
+    if (n && n <= MAX_HOST)
+        push_lower(sc, prefix, h, n);
+}
+
+/* The host of an absolute or scheme-less URL u[0..n). */
+static const char *url_host(const char *u, size_t n, size_t *hn)
+{
+    const char *p = u, *end = u + n;
+    for (const char *q = u; q + 3 < end && (host_char(*q) || *q == '+' || *q == '.'); q++)
+        if (q[1] == ':' && q[2] == '/' && q[3] == '/') {
+            p = q + 4;
+            break;
+        }
+    const char *a = p;
+    while (a < end && *a != '/' && *a != '?' && *a != '#')
+        a++;
+    for (const char *q = p; q < a; q++) /* user:pass@host */
+        if (*q == '@')
+            p = q + 1;
+    const char *h = p;
+    while (h < a && *h != ':' && !is_space(*h))
+        h++;
+    *hn = (size_t)(h - p);
+    return p;
+}
+
+/* A URL with a scheme or "www." at s[i]: returns its end, or 0. */
+static size_t try_url(scan *sc, const char *s, size_t n, size_t i)
+{
+    size_t body;
+    if (n - i > 7 && to_lower(s[i]) == 'h' && to_lower(s[i + 1]) == 't' &&
+        to_lower(s[i + 2]) == 't' && to_lower(s[i + 3]) == 'p') {
+        size_t j = i + 4 + (to_lower(s[i + 4]) == 's');
+        if (n - j < 4 || memcmp(s + j, "://", 3) != 0 || !host_char(s[j + 3]))
+            return 0;
+        body = j + 3;
+    } else if (n - i > 4 && to_lower(s[i]) == 'w' && to_lower(s[i + 1]) == 'w' &&
+               to_lower(s[i + 2]) == 'w' && s[i + 3] == '.' && host_char(s[i + 4])) {
+        body = i;
+    } else {
+        return 0;
+    }
+    size_t e = path_end(s, n, body, i);
+    size_t hn;
+    const char *h = url_host(s + body, e - body, &hn);
+    break_pairs(sc);
+    push_lit(sc, "#url");
+    emit_host(sc, "url:", h, hn);
+    return e;
+}
+
+/* A bare domain "name.tld" (with an optional path) at s[i]: returns its end, or 0. */
+static size_t try_domain(scan *sc, const char *s, size_t n, size_t i)
+{
+    size_t last, e = domain_end(s, n, i, &last);
+    if (!e || (e < n && s[e] == '@'))
+        return 0;
+    int kind = tld_kind(s + last, e - last);
+    if (kind < 0 || (kind == 1 && (e >= n || s[e] != '/')))
+        return 0;
+    size_t end = e < n && s[e] == '/' ? path_end(s, n, e, i) : e;
+    break_pairs(sc);
+    push_lit(sc, "#url");
+    emit_host(sc, "url:", s + i, e - i);
+    return end;
+}
+
+static int local_char(char c) { return is_alnum((unsigned char)c) || (c && strchr("._%+-", c)); }
+
+/* An e-mail address at s[i]: returns its end, or 0. */
+static size_t try_email(scan *sc, const char *s, size_t n, size_t i)
+{
+    size_t j = i;
+    while (j < n && local_char(s[j]))
+        j++;
+    if (j >= n || s[j] != '@')
+        return 0;
+    size_t last, e = domain_end(s, n, j + 1, &last);
+    if (!e || e - last < 2 || !is_alpha(s[last]))
+        return 0;
+    break_pairs(sc);
+    push_lit(sc, "#email");
+    push_lower(sc, "email:", s + j + 1, e - j - 1);
+    return e;
+}
+
+/* A phone number at s[i] ('+', '(' or a digit): >= 7 digits in groups separated by one
+ * space, '-', or parentheses; groups after the first have >= 2 digits. Returns the end, or 0. */
+static size_t try_phone(scan *sc, const char *s, size_t n, size_t i)
+{
+    size_t j = i, end = 0, digits = 0, groups = 0;
+    if (s[j] == '+')
+        j++;
+    for (;;) {
+        if (j < n && s[j] == '(')
+            j++;
+        size_t k = j;
+        while (k < n && is_digit(s[k]))
+            k++;
+        if (k == j || (groups && k - j < 2))
+            break;
+        digits += k - j;
+        groups++;
+        end = j = k;
+        if (j < n && s[j] == ')')
+            j++;
+        if (j < n && (s[j] == ' ' || s[j] == '-'))
+            j++;
+    }
+    if (digits < 7 || digits > 15)
+        return 0;
+    break_pairs(sc);
+    push_lit(sc, "#phone");
+    return end;
+}
+
+/*
+ * A word or number at s[i]; an ASCII word followed by '.', '-' or '@' may turn out to be
+ * the start of a domain or an e-mail address. Returns the end.
+ */
+static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
+{
+    size_t j = i, ndig = 0;
+    int all_digit = 1, ascii = 1, upper = 0, other = 0, repeat = 0, run = 0;
+    int32_t prev = -1;
+    for (;;) {
+        /* the common case, a run of ASCII letters and digits, without branches per byte */
+        for (unsigned k; j < n && ((k = cls((unsigned char)s[j])) & (C_ALPHA | C_DIGIT)); j++) {
+            int32_t cp = (unsigned char)s[j];
+            ndig += (k & C_DIGIT) != 0;
+            upper += (k & C_UPPER) != 0;
+            other += (k & (C_ALPHA | C_UPPER)) == C_ALPHA;
+            run = cp == prev && !(k & C_DIGIT) ? run + 1 : 1;
+            repeat |= run >= 3;
+            prev = cp;
+        }
+        if (j >= n)
+            break;
+        /* anything else: an apostrophe inside a word, a separator inside a number, or
+           a non-ASCII letter, mark or digit */
+        all_digit = all_digit && !(upper | other);
+        unsigned char b = (unsigned char)s[j];
+        int32_t cp = b;
+        size_t len = 1;
+        if (b < 0x80) {
+            if (b == '\'' && j > i && word_start(s, n, j + 1) && !is_digit(s[j + 1]))
+                all_digit = 0;
+            else if (!((b == '.' || b == ',') && all_digit && j + 1 < n && is_digit(s[j + 1])))
+                break;
+        } else {
+            len = decode(s, n, j, &cp);
+            if (cp == 0x2019 || cp == 0x02BC) {
+                if (j == i || !word_start(s, n, j + len))
+                    break;
+            } else if (kd_is_emoji(cp)) {
+                break;
+            } else {
+                utf8proc_category_t c = utf8proc_category(cp);
+                if (!is_letter_cat(c))
+                    break;
+                upper += c == UTF8PROC_CATEGORY_LU;
+                other += c > UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
+            }
+            ascii = 0;
+            all_digit = 0;
+        }
+        run = cp == prev ? run + 1 : 1;
+        repeat |= run >= 3;
+        prev = cp;
+        j += len;
+    }
+    all_digit = all_digit && !(upper | other);
+
+    if (ascii && j + 1 < n) {
+        char c = s[j];
+        size_t e;
+        if (has_at && (c == '@' || c == '.' || c == '_' || c == '%' || c == '+' || c == '-') &&
+            (e = try_email(sc, s, n, i)))
+            return e;
+        if ((c == '.' || c == '-') && (e = try_domain(sc, s, n, i)))
+            return e;
+    }
+
+    size_t len = j - i;
+    if (all_digit) {
+        size_t c = currency_at(s, n, j);
+        if (!c && j + 1 < n && s[j] == ' ')
+            c = currency_at(s, n, j + 1);
+        if (currency_before(s, i) || c)
+            push_lit(sc, "#money");
+        push_lit(sc, "#num");
+        if (ndig <= 6)
+            body_word(sc, s + i, len, 1);
+        return j;
+    }
+    if (ascii && ndig && ndig + 1 == len && (s[j - 1] | 0x20) == 'k') { /* "5k" */
+        push_lit(sc, "#money");
+        push_lit(sc, "#num");
+    }
+    body_word(sc, s + i, len, ascii);
+    if (upper >= 3 && !other)
+        push_lit(sc, "#caps");
+    if (repeat)
+        push_lit(sc, "#repeat");
+    return j;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* the scan */
+
+static size_t emoji(scan *sc, const char *s, size_t n, size_t i, int32_t cp, size_t len)
+{
+    size_t j = i + len, same = 1;
+    if (cp >= 0x1F3FB && cp <= 0x1F3FF) /* skin tone modifier: part of the previous one */
+        return j;
+    push_lit(sc, "#emoji");
+    push(sc, s + i, len);
+    while (j + len <= n && memcmp(s + j, s + i, len) == 0) {
+        j += len;
+        same++;
+    }
+    if (same >= 3)
+        push_lit(sc, "#repeat");
+    return j;
+}
+
+/* A run of one punctuation or symbol character: "#repeat" when >= 3 (but "..." is not). */
+static size_t punct(scan *sc, const char *s, size_t n, size_t i, size_t len, int32_t cp)
+{
+    size_t j = i + len, same = 1;
+    while (j + len <= n && memcmp(s + j, s + i, len) == 0) {
+        j += len;
+        same++;
+    }
+    if (same >= 3 && cp != '.')
+        push_lit(sc, "#repeat");
+    return j;
+}
+
+static void scan_text(scan *sc, const char *s, size_t n)
+{
+    int has_at = memchr(s, '@', n) != NULL;
+    size_t i = 0;
+    while (i < n && !sc->rc) {
+        unsigned char c = (unsigned char)s[i];
+        size_t e;
+        if (c < 0x80) {
+            if (is_space(c)) {
+                i++;
+                continue;
+            }
+            if (is_alnum(c)) {
+                if (((c | 0x20) == 'h' || (c | 0x20) == 'w') && (e = try_url(sc, s, n, i)))
+                    i = e;
+                else if (is_digit(c) && (e = try_phone(sc, s, n, i)))
+                    i = e;
+                else
+                    i = word(sc, s, n, i, has_at);
+                continue;
+            }
+            if ((c == '+' || c == '(') && i + 1 < n && is_digit(s[i + 1]) &&
+                (e = try_phone(sc, s, n, i))) {
+                i = e;
+                continue;
+            }
+            i = punct(sc, s, n, i, 1, c);
+            continue;
+        }
+        int32_t cp;
+        size_t len = decode(s, n, i, &cp);
+        if (kd_is_emoji(cp)) {
+            i = emoji(sc, s, n, i, cp, len);
+            continue;
+        }
+        utf8proc_category_t k = utf8proc_category(cp);
+        if (is_letter_cat(k))
+            i = word(sc, s, n, i, has_at);
+        else if (k >= UTF8PROC_CATEGORY_ZS && k <= UTF8PROC_CATEGORY_ZP)
+            i += len;
+        else
+            i = punct(sc, s, n, i, len, cp);
+    }
+}
+
+static int is_ascii(const char *s, size_t n)
+{
+    uint64_t or = 0, w;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        or |= w;
+    }
+    for (; i < n; i++)
+        or |= (unsigned char)s[i];
+    return !(or & 0x8080808080808080ULL);
+}
+
+/* The comment body: HTML, then NFKC unless the text is ASCII, then the scan. */
+static void text(scan *sc, const char *s)
+{
+    size_t n = strlen(s);
+    if (kd_html_maybe(s, n)) {
+        if (kd_html_decode(s, n, &sc->html)) {
+            sc->rc = KD_ENOMEM;
+            return;
+        }
+        s = sc->html.s ? sc->html.s : "";
+        n = sc->html.len;
+    }
+    if (!is_ascii(s, n)) {
+        if (kd_normalize(s, n, KD_NORM_NFKC, &sc->norm)) {
+            sc->rc = KD_ENOMEM;
+            return;
+        }
+        s = sc->norm.s;
+        n = sc->norm.len;
+    }
+    scan_text(sc, s, n);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* metadata */
+
+static void author(scan *sc, const char *s)
+{
+    kd_buf *b = &sc->fold;
+    kd_buf_clear(b);
+    if (kd_normalize(s, strlen(s), KD_NORM_DEFAULT, b)) {
+        sc->rc = KD_ENOMEM;
+        return;
+    }
+    for (size_t i = 0; i < b->len && !sc->rc;) {
+        int32_t cp;
+        if (!word_start(b->s, b->len, i)) {
+            i += decode(b->s, b->len, i, &cp);
+            continue;
+        }
+        size_t j = i;
+        while (word_start(b->s, b->len, j))
+            j += decode(b->s, b->len, j, &cp);
+        if (!sc->max_len || j - i <= sc->max_len)
+            push_lower(sc, "a:", b->s + i, j - i);
+        i = j;
+    }
+}
+
+static void email(scan *sc, const char *s)
+{
+    const char *at = strrchr(s, '@');
+    if (!at)
+        return;
+    const char *d = at + 1;
+    size_t n = strlen(d);
+    while (n && (is_space(d[n - 1]) || d[n - 1] == '.' || d[n - 1] == '>'))
+        n--;
+    if (!n || n > MAX_HOST)
+        return;
+    kd_buf_clear(&sc->fold);
+    if (kd_normalize(d, n, KD_NORM_DEFAULT, &sc->fold)) {
+        sc->rc = KD_ENOMEM;
+        return;
+    }
+    push_lower(sc, "e:", sc->fold.s, sc->fold.len);
+}
+
+static void author_url(scan *sc, const char *s)
+{
+    while (is_space(*s) && *s)
+        s++;
+    size_t n = strlen(s);
+    while (n && is_space(s[n - 1]))
+        n--;
+    if (!n)
+        return;
+    push_lit(sc, "#author_url");
+    size_t hn;
+    const char *h = url_host(s, n, &hn);
+    emit_host(sc, "au:", h, hn);
+}
+
+int kd_tokenize(const kd_comment *c, const kd_tokenize_options *o, kd_tokens *out)
+{
+    static const kd_tokenize_options defaults = KD_TOKENIZE_OPTIONS_INIT;
+    scan sc = { out, o ? o : &defaults, 0, KD_OK, { { 0, 0, 0 } }, 0,
+                KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT };
+    sc.max_len = sc.o->max_len;
+    if (c->text)
+        text(&sc, c->text);
+    if (sc.o->metadata) {
+        if (c->author && !sc.rc)
+            author(&sc, c->author);
+        if (c->email && !sc.rc)
+            email(&sc, c->email);
+        if (c->url && !sc.rc)
+            author_url(&sc, c->url);
+    }
+    kd_buf_free(&sc.html);
+    kd_buf_free(&sc.norm);
+    kd_buf_free(&sc.fold);
+    return sc.rc;
+}

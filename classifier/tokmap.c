@@ -1,0 +1,113 @@
+/*
+ * tokmap.c - open-addressing hash table from token hash to (spam, ham) counts.
+ *
+ * Keys are already well-mixed 64-bit hashes, so the slot is just the low bits; linear
+ * probing keeps lookups in one or two cache lines. The table is kept at most half full.
+ * This is what makes batch scoring fast: after a preload, a lookup costs a few nanoseconds
+ * instead of an SQLite B-tree descent.
+ */
+#include "tokmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t kd_hash64(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 0x100000001b3ULL;
+    }
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+    return h ? h : 1;
+}
+
+static int rehash(kd_tokmap *t, size_t cap)
+{
+    uint64_t *keys = calloc(cap, sizeof *keys);
+    kd_counts *vals = calloc(cap, sizeof *vals);
+    if (!keys || !vals) {
+        free(keys);
+        free(vals);
+        return -1;
+    }
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->keys[i])
+            continue;
+        size_t j = t->keys[i] & (cap - 1);
+        while (keys[j])
+            j = (j + 1) & (cap - 1);
+        keys[j] = t->keys[i];
+        vals[j] = t->vals[i];
+    }
+    free(t->keys);
+    free(t->vals);
+    t->keys = keys;
+    t->vals = vals;
+    t->cap = cap;
+    return 0;
+}
+
+int kd_tokmap_reserve(kd_tokmap *t, size_t n)
+{
+    size_t cap = t->cap ? t->cap : 64;
+    while (cap < 2 * n + 2)
+        cap *= 2;
+    return cap == t->cap ? 0 : rehash(t, cap);
+}
+
+kd_counts *kd_tokmap_upsert(kd_tokmap *t, uint64_t key)
+{
+    if (!key)
+        key = 1;
+    if (2 * (t->n + 1) > t->cap && kd_tokmap_reserve(t, t->n + 1))
+        return NULL;
+    size_t j = key & (t->cap - 1);
+    while (t->keys[j] && t->keys[j] != key)
+        j = (j + 1) & (t->cap - 1);
+    if (!t->keys[j]) {
+        t->keys[j] = key;
+        t->n++;
+    }
+    return &t->vals[j];
+}
+
+const kd_counts *kd_tokmap_get(const kd_tokmap *t, uint64_t key)
+{
+    if (!t->cap)
+        return NULL;
+    if (!key)
+        key = 1;
+    size_t j = key & (t->cap - 1);
+    while (t->keys[j]) {
+        if (t->keys[j] == key)
+            return &t->vals[j];
+        j = (j + 1) & (t->cap - 1);
+    }
+    return NULL;
+}
+
+void kd_tokmap_clear(kd_tokmap *t)
+{
+    if (t->cap) {
+        memset(t->keys, 0, t->cap * sizeof *t->keys);
+        memset(t->vals, 0, t->cap * sizeof *t->vals);
+    }
+    t->n = 0;
+}
+
+void kd_tokmap_free(kd_tokmap *t)
+{
+    if (!t)
+        return;
+    free(t->keys);
+    free(t->vals);
+    t->keys = NULL;
+    t->vals = NULL;
+    t->cap = t->n = 0;
+}

@@ -1,0 +1,42 @@
+/*
+ * tokmap.h - token hashes and an in-memory table of token counts (internal).
+ *
+ * Tokens are stored and looked up by a 64-bit hash of their UTF-8 bytes. The hash is part of
+ * the model file format: changing kd_hash64 invalidates every model, so it is frozen (FNV-1a
+ * 64 followed by the splitmix64 finaliser to spread FNV's weak low bits). With 64 bits, the
+ * chance of any collision among a million tokens is about 3e-8.
+ */
+#ifndef KD_TOKMAP_H
+#define KD_TOKMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+uint64_t kd_hash64(const void *p, size_t n);
+
+typedef struct kd_counts {
+    int64_t spam, ham;
+} kd_counts;
+
+/* Open addressing with linear probing; key 0 marks an empty slot (a token that hashes to 0
+ * is stored under 1: the collision cost is nil in practice). */
+typedef struct kd_tokmap {
+    uint64_t *keys;
+    kd_counts *vals;
+    size_t cap;   /* power of two, or 0 */
+    size_t n;
+} kd_tokmap;
+
+#define KD_TOKMAP_INIT { NULL, NULL, 0, 0 }
+
+/* Pointer to the counts of key, inserting zero counts if absent; NULL when out of memory. */
+kd_counts *kd_tokmap_upsert(kd_tokmap *t, uint64_t key);
+/* Counts of key or NULL. */
+const kd_counts *kd_tokmap_get(const kd_tokmap *t, uint64_t key);
+int kd_tokmap_reserve(kd_tokmap *t, size_t n);
+void kd_tokmap_clear(kd_tokmap *t);
+void kd_tokmap_free(kd_tokmap *t);
+
+/* Iterate: for (size_t i = 0; i < t->cap; i++) if (t->keys[i]) ... */
+
+#endif

@@ -1,0 +1,169 @@
+# t_cli.sh - the kindly command line, end to end: help, train, score, check, learn, merge,
+# eval, bad input. Sourced by run.sh; each test_* runs in a fresh directory $T.
+D=$ROOT/tests/e2e/data
+
+train_small() { "$KINDLY" train -q -m "$T/m.db" "$D/train.csv"; }
+
+test_help_lists_commands_and_explains_each() {
+    expect_status 0 "$KINDLY" --help
+    for c in train score check learn eval merge info help; do contains "$T/out" "  $c"; done
+    expect_status 0 "$KINDLY" help score
+    contains "$T/out" "usage: kindly score"
+    contains "$T/out" "Exit status"
+    expect_status 0 "$KINDLY" check --help
+    contains "$T/out" "0 approve, 1 spam, 2 hold"
+}
+
+test_wrong_commands_and_flags_are_usage_errors() {
+    expect_status 3 "$KINDLY"
+    expect_status 3 "$KINDLY" frobnicate
+    contains "$T/err" "no command 'frobnicate'"
+    expect_status 3 "$KINDLY" score --bogus
+    contains "$T/err" "unknown or incomplete option '--bogus'"
+    contains "$T/err" "kindly help score"
+    expect_status 3 "$KINDLY" score --spam-cutoff 2
+    expect_status 3 "$KINDLY" score --format xml
+    expect_status 3 "$KINDLY" train -m x.db
+    expect_status 3 "$KINDLY" eval --folds 1 x.csv
+    expect_status 3 "$KINDLY" learn -m x.db --raw
+}
+
+test_train_then_score_one_json_line_per_row_in_order() {
+    expect_status 0 "$KINDLY" train -m m.db "$D/train.csv"
+    contains "$T/err" "learnt 12 rows (6 spam, 6 ham)"
+    expect_status 0 "$KINDLY" score -m m.db "$D/score.csv"
+    lines "$T/out" 4
+    [ "$(sed -n 's/^{"id":"\([^"]*\)".*/\1/p' "$T/out" | tr '\n' ' ')" = "s1 s2 s3 s4 " ] || fail "ids out of order"
+    sed -n 2p "$T/out" | grep -q '"verdict":"spam"' || fail "s2 (pharmacy) not spam: $(sed -n 2p "$T/out")"
+    sed -n 1p "$T/out" | grep -q '"verdict":"approve"' || fail "s1 not approved: $(sed -n 1p "$T/out")"
+    contains "$T/out" '"spam_score":'
+    contains "$T/out" '"reasons":["bayes='
+}
+
+test_score_reads_stdin_and_writes_csv() {
+    train_small
+    expect_status 0 sh -c "\"$KINDLY\" score -m m.db --format csv < \"$D/score.csv\""
+    lines "$T/out" 5
+    head -1 "$T/out" | grep -q '^id,post_id,author,text,verdict,spam_score,bayes_score,reasons' || fail "csv header: $(head -1 "$T/out")"
+}
+
+test_check_exit_codes_follow_the_verdict() {
+    train_small
+    echo "Cheap xanax and valium, no prescription, order now http://rx-direct.example" >c.txt
+    expect_status 1 sh -c "\"$KINDLY\" check -m m.db < c.txt"
+    contains "$T/out" '"verdict":"spam"'
+    echo "The breathing exercise and the journal helped me sleep, thank you" >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" check -m m.db < c.txt"
+    # no known token: no evidence, the score is 0.5 and a human should look
+    echo "lorem ipsum dolor" >c.txt
+    expect_status 2 sh -c "\"$KINDLY\" check -m m.db < c.txt"
+    contains "$T/out" '"verdict":"hold"'
+    expect_status 5 sh -c "\"$KINDLY\" check -m missing.db < c.txt"
+    contains "$T/err" "missing.db"
+}
+
+test_model_from_environment_and_write_needs_a_name() {
+    train_small
+    echo "cheap xanax" >c.txt
+    KINDLY_MODEL=$T/m.db expect_status 1 sh -c "\"$KINDLY\" check < c.txt"
+    expect_status 3 "$KINDLY" learn --spam --raw
+    contains "$T/err" "never written to"
+}
+
+test_learn_and_undo_round_trip() {
+    train_small
+    "$KINDLY" info -m m.db >before.json
+    echo "a brand new kind of spam about miracle gummies" | "$KINDLY" learn -m m.db --spam --raw
+    "$KINDLY" info -m m.db >after.json
+    grep -q '"spam_messages":7' after.json || fail "learn did not add: $(cat after.json)"
+    echo "a brand new kind of spam about miracle gummies" | "$KINDLY" learn -m m.db --spam --raw --undo
+    "$KINDLY" info -m m.db >undone.json
+    cmp -s before.json undone.json || fail "undo did not restore: $(cat before.json) vs $(cat undone.json)"
+}
+
+test_learn_csv_with_forced_label() {
+    train_small
+    expect_status 0 "$KINDLY" learn -m m.db --ham "$D/score.csv"
+    contains "$T/err" "learnt 4 comments as ham"
+    "$KINDLY" info -m m.db | grep -q '"ham_messages":10' || fail "ham count"
+}
+
+test_merge_of_shards_scores_like_the_whole() {
+    head -7 "$D/train.csv" >a.csv
+    { head -1 "$D/train.csv"; tail -n +8 "$D/train.csv"; } >b.csv
+    "$KINDLY" train -q -m a.db a.csv
+    "$KINDLY" train -q -m b.db b.csv
+    "$KINDLY" train -q -m whole.db "$D/train.csv"
+    expect_status 0 "$KINDLY" merge merged.db a.db b.db
+    "$KINDLY" score -m whole.db "$D/score.csv" >w.jsonl
+    "$KINDLY" score -m merged.db "$D/score.csv" >m.jsonl
+    cmp -s w.jsonl m.jsonl || fail "merged model scores differ from the whole"
+    expect_status 5 "$KINDLY" merge merged.db "$D/train.csv"
+}
+
+test_bad_rows_are_named_and_the_others_scored() {
+    train_small
+    expect_status 4 "$KINDLY" score -m m.db "$D/broken.csv"
+    contains "$T/err" "broken.csv:3:"
+    contains "$T/out" '"id":"b1"'
+    contains "$T/out" '"id":"b3"'
+    not_contains "$T/out" '"id":"b2"'
+}
+
+test_invalid_utf8_and_nul_are_repaired_not_dropped() {
+    train_small
+    expect_status 0 "$KINDLY" score -m m.db "$D/badutf8.csv"
+    lines "$T/out" 3
+    contains "$T/err" "badutf8.csv:2:"
+    contains "$T/err" "badutf8.csv:3:"
+}
+
+test_missing_text_column_is_named() {
+    train_small
+    printf 'id,body\n1,hello\n' >x.csv
+    expect_status 4 "$KINDLY" score -m m.db x.csv
+    contains "$T/err" "text"
+    expect_status 5 "$KINDLY" score -m m.db nonexistent.csv
+}
+
+test_youtube_and_wordpress_schemas_train_unchanged() {
+    expect_status 0 "$KINDLY" train -m m.db "$D/youtube.csv" "$D/wordpress.csv"
+    contains "$T/err" "learnt 4 rows (2 spam, 2 ham)"
+    contains "$T/err" "2 unlabelled rows not trained on"
+}
+
+test_huge_field_is_accepted() {
+    train_small
+    { echo "id,text"; printf 'big,"'; head -c 1200000 /dev/zero | tr '\0' 'a'; printf ' cheap xanax"\n'; echo 'small,hello'; } >big.csv
+    expect_status 0 "$KINDLY" score -m m.db big.csv
+    lines "$T/out" 2
+}
+
+test_killed_training_leaves_the_previous_model() {
+    train_small
+    "$KINDLY" info -m m.db >before.json
+    python3 - <<'PY' >large.csv
+import random
+random.seed(1)
+words = "sleep anxiety walk grief cheap pills crypto journal mood calm free offer".split()
+print("id,label,text")
+for i in range(300000):
+    print(f"r{i},{'spam' if i % 2 else 'ham'},{' '.join(random.choice(words) + str(random.randint(0, 50000)) for _ in range(12))}")
+PY
+    "$KINDLY" train -q -m m.db large.csv & pid=$!
+    sleep 0.3
+    kill -9 $pid 2>/dev/null || true
+    wait $pid 2>/dev/null || true
+    "$KINDLY" info -m m.db >after.json
+    cmp -s before.json after.json || fail "model changed by a killed training: $(cat after.json)"
+}
+
+test_eval_prints_figures_and_folds_work() {
+    train_small
+    expect_status 0 "$KINDLY" eval -m m.db "$D/train.csv"
+    contains "$T/out" "ROC AUC"
+    contains "$T/out" "accuracy 1.0000"
+    expect_status 0 "$KINDLY" eval --folds 3 --json "$D/train.csv"
+    contains "$T/out" '"auc":'
+    expect_status 0 "$KINDLY" eval --train "$D/train.csv" "$D/train.csv"
+}

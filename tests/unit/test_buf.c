@@ -1,0 +1,53 @@
+/* test_buf.c - kd_buf: appends, printf, JSON string escaping, detach. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+Test(buf, appends_and_grows)
+{
+    kd_buf b = KD_BUF_INIT;
+    for (int i = 0; i < 1000; i++)
+        cr_assert_eq(kd_buf_puts(&b, "abc"), 0);
+    cr_assert_eq(b.len, 3000);
+    cr_assert_eq(strlen(b.s), 3000);
+    kd_buf_clear(&b);
+    cr_assert_eq(b.len, 0);
+    cr_assert_str_eq(b.s, "");
+    kd_buf_free(&b);
+}
+
+Test(buf, printf_formats)
+{
+    kd_buf b = KD_BUF_INIT;
+    kd_buf_printf(&b, "%s=%d", "x", 42);
+    kd_buf_printf(&b, ";%.2f", 0.5);
+    cr_assert_str_eq(b.s, "x=42;0.50");
+    kd_buf_free(&b);
+}
+
+Test(buf, json_escapes_quotes_controls_and_keeps_utf8)
+{
+    kd_buf b = KD_BUF_INIT;
+    kd_buf_json_str(&b, "a\"b\\c\nd\te\x01 é😀");
+    cr_assert_str_eq(b.s, "\"a\\\"b\\\\c\\nd\\te\\u0001 é😀\"");
+    kd_buf_clear(&b);
+    kd_buf_json_str(&b, NULL);
+    cr_assert_str_eq(b.s, "null");
+    kd_buf_free(&b);
+}
+
+Test(buf, detach_hands_over_an_empty_string_too)
+{
+    kd_buf b = KD_BUF_INIT;
+    char *s = kd_buf_detach(&b);
+    cr_assert_not_null(s);
+    cr_assert_str_eq(s, "");
+    free(s);
+    kd_buf_puts(&b, "hi");
+    s = kd_buf_detach(&b);
+    cr_assert_str_eq(s, "hi");
+    cr_assert_null(b.s);
+    free(s);
+}

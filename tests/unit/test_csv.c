@@ -1,0 +1,871 @@
+/*
+ * test_csv.c - Criterion tests of the CSV reader (classifier/csv.c) through the public header.
+ *
+ * Every case writes a real temporary file (the reader reads with read(2), so it must be a file
+ * or a pipe, never a memory stream), reads it back and checks the rows, their physical line
+ * numbers and the problems reported. The three schemas kindly reads (its own, the YouTube
+ * Spam Collection, WordPress exports) each get a case; the shared corpora are read whole when
+ * ../shared (or $KINDLY_SHARED) is present; the fuzz seed corpus replays here so that every
+ * input the fuzzer ever tripped on stays fixed.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kindly.h"
+
+/* ---- fixtures ----------------------------------------------------------------------------- */
+
+#define MAXP 64
+
+typedef struct seen {
+    int n;
+    unsigned long line[MAXP];
+    int skipped[MAXP];
+    char field[MAXP][64];
+    char msg[MAXP][256];
+    char file[MAXP][256];
+} seen;
+
+static void collect(void *ud, const kd_csv_problem *p)
+{
+    seen *s = ud;
+    cr_assert_not_null(p->message);
+    cr_assert_not_null(p->file);
+    if (s->n >= MAXP)
+        return;
+    s->line[s->n] = p->line;
+    s->skipped[s->n] = p->skipped;
+    snprintf(s->field[s->n], sizeof s->field[0], "%s", p->field ? p->field : "(null)");
+    snprintf(s->msg[s->n], sizeof s->msg[0], "%s", p->message);
+    snprintf(s->file[s->n], sizeof s->file[0], "%s", p->file);
+    s->n++;
+}
+
+static char tmp_path[64];
+
+/* Write n bytes to a fresh temporary file; its path is in tmp_path. */
+static const char *write_tmp(const void *data, size_t n)
+{
+    strcpy(tmp_path, "/tmp/kd_test_csv_XXXXXX");
+    int fd = mkstemp(tmp_path);
+    cr_assert(fd >= 0);
+    const char *p = data;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        cr_assert(w > 0);
+        p += w;
+        n -= (size_t)w;
+    }
+    close(fd);
+    return tmp_path;
+}
+
+static const char *write_str(const char *s) { return write_tmp(s, strlen(s)); }
+
+static void cleanup(void)
+{
+    if (tmp_path[0])
+        unlink(tmp_path);
+}
+
+TestSuite(csv, .fini = cleanup);
+
+/* A copy of what the tests look at in each row. */
+typedef struct got {
+    int n;
+    unsigned long line[64];
+    kd_label label[64];
+    char *id[64], *text[64], *author[64], *post[64];
+    size_t nfields;
+} got;
+
+/* Copies live in a static arena so that nothing leaks (each test runs in its own process). */
+static char *dup_or_null(const char *s)
+{
+    static char arena[1 << 16];
+    static size_t used;
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    cr_assert_leq(used + n, sizeof arena);
+    char *d = memcpy(arena + used, s, n);
+    used += n;
+    return d;
+}
+
+/* Read every row of path; return the last kd_csv_next code (0 at a clean end). */
+static int read_all(const char *path, kd_csv_options *o, got *g, seen *s, kd_csv **keep)
+{
+    kd_csv_options def = KD_CSV_OPTIONS_INIT;
+    if (!o)
+        o = &def;
+    if (s) {
+        o->problem = collect;
+        o->problem_ud = s;
+    }
+    kd_csv *r = NULL;
+    int rc = kd_csv_open(&r, path, o);
+    cr_assert_eq(rc, 0, "open %s: %d %s", path, rc, kd_csv_error(r));
+    const kd_csv_row *row;
+    while ((rc = kd_csv_next(r, &row)) == 1) {
+        cr_assert_not_null(row);
+        for (size_t i = 0; i < row->nfields; i++)
+            cr_assert_eq(strlen(row->fields[i]), row->lens[i], "field %zu has an inner NUL", i);
+        if (g && g->n < 64) {
+            int i = g->n++;
+            g->line[i] = row->line;
+            g->label[i] = row->label;
+            g->id[i] = dup_or_null(row->comment.id);
+            g->text[i] = dup_or_null(row->comment.text);
+            g->author[i] = dup_or_null(row->comment.author);
+            g->post[i] = dup_or_null(row->comment.post_id);
+            g->nfields = row->nfields;
+        }
+    }
+    if (keep)
+        *keep = r;
+    else
+        kd_csv_free(r);
+    return rc;
+}
+
+/* ---- the three schemas -------------------------------------------------------------------- */
+
+Test(csv, kindly_schema)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,post_id,author,label,text\n"
+                              "c1,p1,Ann,spam,Buy now\n"
+                              "c2,,,ham,hello there\n"
+                              "c3,p2,Bob,,\n");
+    cr_assert_eq(read_all(p, NULL, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 3);
+    cr_assert_eq(s.n, 0);
+    cr_assert_eq(g.nfields, 5);
+    cr_assert_str_eq(g.id[0], "c1");
+    cr_assert_str_eq(g.post[0], "p1");
+    cr_assert_str_eq(g.author[0], "Ann");
+    cr_assert_str_eq(g.text[0], "Buy now");
+    cr_assert_eq(g.label[0], KD_SPAM);
+    cr_assert_null(g.post[1], "empty fields are NULL");
+    cr_assert_null(g.author[1]);
+    cr_assert_eq(g.label[1], KD_HAM);
+    cr_assert_str_eq(g.text[2], "", "empty text is \"\", not NULL");
+    cr_assert_eq(g.label[2], KD_UNLABELLED, "an empty label is no label, and no problem");
+    cr_assert_eq(g.line[0], 2);
+    cr_assert_eq(g.line[2], 4);
+}
+
+Test(csv, youtube_schema)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str(
+        "COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS\r\n"
+        "LZQPQhLyRh80UYxNuaDWhIGQYNQ96IuCg-AYWqNPjpU,Julius NM,2013-11-07T06:20:48,"
+        "\"Huh, anyway check out this you[tube] channel: kobyoshi02\xEF\xBB\xBF\",1\r\n"
+        "z13jhp,Jane,2014-01-19T04:27:18,I love this song\xEF\xBB\xBF,0\r\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
+    cr_assert_eq(g.n, 2);
+    cr_assert_eq(s.n, 0);
+    cr_assert_str_eq(g.id[0], "LZQPQhLyRh80UYxNuaDWhIGQYNQ96IuCg-AYWqNPjpU");
+    cr_assert_str_eq(g.author[0], "Julius NM");
+    cr_assert_str_eq(g.text[0], "Huh, anyway check out this you[tube] channel: kobyoshi02\xEF\xBB\xBF",
+                     "a U+FEFF inside a field is data, not a BOM");
+    cr_assert_eq(g.label[0], KD_SPAM);
+    cr_assert_eq(g.label[1], KD_HAM);
+    cr_assert_null(g.post[0]);
+    kd_csv_free(r);
+}
+
+Test(csv, youtube_date_maps)
+{
+    const char *p = write_str("COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS\n"
+                              "a,b,2013-11-07T06:20:48,hi,1\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, NULL), 0);
+    const kd_csv_row *row;
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    cr_assert_str_eq(row->comment.date, "2013-11-07T06:20:48");
+    cr_assert_str_eq(row->comment.text, "hi");
+    cr_assert_eq(kd_csv_next(r, &row), 0);
+    cr_assert_eq(kd_csv_next(r, &row), 0, "the end stays the end");
+    kd_csv_free(r);
+}
+
+Test(csv, wordpress_schema)
+{
+    const char *p = write_str(
+        "comment_ID,comment_post_ID,comment_author,comment_author_email,comment_author_url,"
+        "comment_author_IP,comment_date_gmt,comment_content,comment_agent,comment_parent,"
+        "comment_approved\n"
+        "11,7,Spammer,s@x.test,http://x.test,10.0.0.1,2024-01-01 10:00:00,Cheap pills,Bot/1.0,0,spam\n"
+        "12,7,Reader,r@y.test,,10.0.0.2,2024-01-02 10:00:00,Lovely post,Mozilla/5.0,11,1\n"
+        "13,7,Pending,,,,2024-01-03 10:00:00,Wait for me,,0,0\n"
+        "14,8,Binned,,,,2024-01-04 10:00:00,Gone,,0,trash\n"
+        "15,8,Binned2,,,,2024-01-05 10:00:00,Gone too,,0,post-trashed\n");
+    seen s = { 0 };
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.problem = collect;
+    o.problem_ud = &s;
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, &o), 0, "%s", kd_csv_error(r));
+    const kd_csv_row *row;
+    kd_label want[] = { KD_SPAM, KD_HAM, KD_UNLABELLED, KD_UNLABELLED, KD_UNLABELLED };
+    for (int i = 0; i < 5; i++) {
+        cr_assert_eq(kd_csv_next(r, &row), 1);
+        cr_assert_eq(row->label, want[i], "row %d", i);
+        if (i == 0) {
+            const kd_comment *c = &row->comment;
+            cr_assert_str_eq(c->id, "11");
+            cr_assert_str_eq(c->post_id, "7");
+            cr_assert_str_eq(c->author, "Spammer");
+            cr_assert_str_eq(c->email, "s@x.test");
+            cr_assert_str_eq(c->url, "http://x.test");
+            cr_assert_str_eq(c->ip, "10.0.0.1");
+            cr_assert_str_eq(c->date, "2024-01-01 10:00:00");
+            cr_assert_str_eq(c->text, "Cheap pills");
+            cr_assert_str_eq(c->agent, "Bot/1.0");
+            cr_assert_str_eq(c->parent, "0");
+        }
+        if (i == 1) {
+            cr_assert_null(row->comment.url);
+            cr_assert_str_eq(row->comment.parent, "11");
+        }
+    }
+    cr_assert_eq(kd_csv_next(r, &row), 0);
+    cr_assert_eq(s.n, 0, "trash and pending are not problems");
+    kd_csv_free(r);
+}
+
+/* ---- CSV syntax --------------------------------------------------------------------------- */
+
+Test(csv, quoted_newlines_keep_line_numbers)
+{
+    got g = { 0 };
+    const char *p = write_str("id,label,text\n"
+                              "a,ham,\"one\ntwo\nthree\"\n"      /* lines 2-4 */
+                              "b,ham,plain\n"                     /* line 5 */
+                              "\n"                                /* line 6: blank */
+                              "\"c\",spam,\"x\r\ny\"\n"           /* lines 7-8 */
+                              "d,ham,last");                      /* line 9, no newline */
+    cr_assert_eq(read_all(p, NULL, &g, NULL, NULL), 0);
+    cr_assert_eq(g.n, 4);
+    cr_assert_str_eq(g.text[0], "one\ntwo\nthree");
+    cr_assert_eq(g.line[0], 2);
+    cr_assert_eq(g.line[1], 5);
+    cr_assert_eq(g.line[2], 7);
+    cr_assert_str_eq(g.text[2], "x\r\ny");
+    cr_assert_eq(g.line[3], 9);
+    cr_assert_str_eq(g.text[3], "last");
+}
+
+Test(csv, quoted_newline_in_first_field)
+{
+    got g = { 0 };
+    const char *p = write_str("text,id\n\"a\nb\",1\nc,2\n");
+    cr_assert_eq(read_all(p, NULL, &g, NULL, NULL), 0);
+    cr_assert_eq(g.n, 2);
+    cr_assert_eq(g.line[0], 2);
+    cr_assert_eq(g.line[1], 4);
+}
+
+Test(csv, doubled_quotes_and_commas)
+{
+    got g = { 0 };
+    const char *p = write_str("id,text\n1,\"He said \"\"hi\"\", then, left\"\n2,\"\"\"\"\n");
+    cr_assert_eq(read_all(p, NULL, &g, NULL, NULL), 0);
+    cr_assert_eq(g.n, 2);
+    cr_assert_str_eq(g.text[0], "He said \"hi\", then, left");
+    cr_assert_str_eq(g.text[1], "\"");
+}
+
+Test(csv, bom_is_skipped)
+{
+    const char *p = write_str("\xEF\xBB\xBFid,text\n1,hello\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, NULL), 0);
+    size_t n;
+    const char *const *h = kd_csv_header(r, &n);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(h[0], "id", "the BOM is not part of the first column name");
+    cr_assert_eq(kd_csv_column(r, "id"), 0);
+    const kd_csv_row *row;
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    cr_assert_str_eq(row->comment.id, "1");
+    cr_assert_eq(row->line, 2);
+    kd_csv_free(r);
+}
+
+Test(csv, crlf_line_ends)
+{
+    got g = { 0 };
+    const char *p = write_str("id,label,text\r\n1,spam,a\r\n\r\n2,ham,\"b\r\nc\"\r\n3,ham,d\r\n");
+    cr_assert_eq(read_all(p, NULL, &g, NULL, NULL), 0);
+    cr_assert_eq(g.n, 3);
+    cr_assert_str_eq(g.text[0], "a", "no stray CR");
+    cr_assert_str_eq(g.text[1], "b\r\nc");
+    cr_assert_eq(g.line[0], 2);
+    cr_assert_eq(g.line[1], 4);
+    cr_assert_eq(g.line[2], 6);
+}
+
+Test(csv, utf8_and_emoji_pass_through)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,text\n1,\"caf\xC3\xA9 \xF0\x9F\x98\x80 \xE2\x82\xAC\"\n");
+    cr_assert_eq(read_all(p, NULL, &g, &s, NULL), 0);
+    cr_assert_str_eq(g.text[0], "caf\xC3\xA9 \xF0\x9F\x98\x80 \xE2\x82\xAC");
+    cr_assert_eq(s.n, 0);
+}
+
+/* ---- sizes -------------------------------------------------------------------------------- */
+
+static char *big_csv(size_t field, size_t *n)
+{
+    const char *head = "id,text\n1,short\n2,\"";
+    const char *tail = "\"\n3,after\n";
+    size_t len = strlen(head) + field + strlen(tail);
+    char *s = malloc(len + 1);
+    cr_assert_not_null(s);
+    strcpy(s, head);
+    for (size_t i = 0; i < field; i++)
+        s[strlen(head) + i] = (i % 1000 == 999) ? '\n' : "abcdefghij"[i % 10];
+    strcpy(s + strlen(head) + field, tail);
+    *n = len;
+    return s;
+}
+
+Test(csv, one_mib_field_accepted)
+{
+    size_t n, field = (size_t)1 << 20;
+    char *data = big_csv(field, &n);
+    const char *p = write_tmp(data, n);
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, NULL), 0);
+    const kd_csv_row *row;
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    cr_assert_eq(row->lens[1], field);
+    cr_assert_eq(memcmp(row->fields[1], data + strlen("id,text\n1,short\n2,\""), field), 0);
+    cr_assert_eq(row->line, 3);
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    cr_assert_str_eq(row->comment.text, "after");
+    cr_assert_eq(row->line, 3 + field / 1000 + 1, "later lines count the newlines in the field");
+    cr_assert_eq(kd_csv_skipped(r), 0);
+    kd_csv_free(r);
+    free(data);
+}
+
+/* The oversized field spans many 64 KiB chunks, so the reader must cut libcsv's buffer. */
+Test(csv, field_over_max_field_skipped)
+{
+    size_t n;
+    char *data = big_csv((size_t)3 << 20, &n);
+    const char *p = write_tmp(data, n);
+    free(data);
+    got g = { 0 };
+    seen s = { 0 };
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.max_field = (size_t)100 << 10;
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(p, &o, &g, &s, &r), 0);
+    cr_assert_eq(g.n, 2);
+    cr_assert_str_eq(g.text[0], "short");
+    cr_assert_str_eq(g.text[1], "after");
+    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.skipped[0], 1);
+    cr_assert_eq(s.line[0], 3);
+    cr_assert_str_eq(s.field[0], "text");
+    cr_assert(strstr(s.msg[0], "longer than") != NULL, "%s", s.msg[0]);
+    cr_assert_eq(kd_csv_skipped(r), 1);
+    kd_csv_free(r);
+}
+
+/* A 64 MiB quoted field, written in pieces so the test itself stays small: with the default
+ * max_field (16 MiB) the reader's peak memory must stay near the limit, not the field. */
+Test(csv, oversized_field_memory_is_bounded)
+{
+    strcpy(tmp_path, "/tmp/kd_test_csv_XXXXXX");
+    int fd = mkstemp(tmp_path);
+    cr_assert(fd >= 0);
+    static char block[1 << 16];
+    memset(block, 'q', sizeof block);
+    const char *head = "id,text\n1,\"", *tail = "\"\n2,kept\n";
+    cr_assert_eq(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+    for (int i = 0; i < 1024; i++)
+        cr_assert_eq(write(fd, block, sizeof block), (ssize_t)sizeof block);
+    cr_assert_eq(write(fd, tail, strlen(tail)), (ssize_t)strlen(tail));
+    close(fd);
+    struct rusage before, after;
+    getrusage(RUSAGE_SELF, &before);
+    got g = { 0 };
+    seen s = { 0 };
+    cr_assert_eq(read_all(tmp_path, NULL, &g, &s, NULL), 0);
+    getrusage(RUSAGE_SELF, &after);
+    cr_assert_eq(g.n, 1);
+    cr_assert_str_eq(g.text[0], "kept");
+    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.skipped[0], 1);
+    long grew_kib = after.ru_maxrss - before.ru_maxrss;
+#if !defined(__SANITIZE_ADDRESS__) /* ASan's quarantine keeps every freed block resident */
+    cr_assert_lt(grew_kib, 40L << 10, "peak RSS grew by %ld KiB for a 64 MiB field", grew_kib);
+#else
+    (void)grew_kib;
+#endif
+}
+
+Test(csv, short_field_over_small_max_field)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.max_field = 5;
+    const char *p = write_str("id,text\n1,abcde\n2,abcdef\n3,   abc   \n");
+    cr_assert_eq(read_all(p, &o, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 2);
+    cr_assert_str_eq(g.text[1], "abc", "libcsv trims blanks around unquoted fields");
+    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.line[0], 3);
+}
+
+/* ---- bad rows ----------------------------------------------------------------------------- */
+
+Test(csv, wrong_field_count_reported_and_skipped)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,label,text\n1,ham,ok\n2,ham,too,many\n3,ham\n4,spam,fine\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
+    cr_assert_eq(g.n, 2);
+    cr_assert_str_eq(g.id[0], "1");
+    cr_assert_str_eq(g.id[1], "4");
+    cr_assert_eq(g.line[1], 5);
+    cr_assert_eq(s.n, 2);
+    cr_assert_str_eq(s.file[0], p);
+    cr_assert_eq(s.line[0], 3);
+    cr_assert_str_eq(s.msg[0], "expected 3 fields, found 4");
+    cr_assert_eq(s.line[1], 4);
+    cr_assert_str_eq(s.msg[1], "expected 3 fields, found 2");
+    cr_assert_eq(s.skipped[0], 1);
+    cr_assert_eq(kd_csv_skipped(r), 2);
+    cr_assert_eq(kd_csv_repaired(r), 0);
+    kd_csv_free(r);
+}
+
+Test(csv, broken_quote_mid_file_then_good_rows)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,text\n"
+                              "1,fine\n"
+                              "2,\"closed\"then text\n" /* text after the closing quote */
+                              "3,good\n"
+                              "4,He said \"hi\"\n"      /* quote in an unquoted field */
+                              "5,\"also\ngood\"\n"
+                              "6,end\n");
+    cr_assert_eq(read_all(p, NULL, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 4);
+    cr_assert_str_eq(g.id[0], "1");
+    cr_assert_str_eq(g.id[1], "3");
+    cr_assert_eq(g.line[1], 4);
+    cr_assert_str_eq(g.id[2], "5");
+    cr_assert_eq(g.line[2], 6);
+    cr_assert_str_eq(g.id[3], "6");
+    cr_assert_eq(g.line[3], 8);
+    cr_assert_eq(s.n, 2);
+    cr_assert_eq(s.line[0], 3);
+    cr_assert_eq(s.line[1], 5);
+    cr_assert_eq(s.skipped[0], 1);
+    cr_assert_str_eq(s.field[0], "text");
+    cr_assert(strstr(s.msg[0], "quot") != NULL, "%s", s.msg[0]);
+}
+
+Test(csv, unterminated_quote_at_eof)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,text\n1,ok\n2,\"never closed\nmore\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
+    cr_assert_eq(g.n, 1);
+    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.line[0], 3);
+    cr_assert_eq(s.skipped[0], 1);
+    cr_assert(strstr(s.msg[0], "not closed") != NULL, "%s", s.msg[0]);
+    cr_assert_eq(kd_csv_skipped(r), 1);
+    kd_csv_free(r);
+}
+
+Test(csv, invalid_utf8_repaired_and_kept)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    /* a lone continuation byte, a truncated 3-byte sequence, an overlong '/', a surrogate */
+    const char *p = write_str("id,author,text\n"
+                              "1,ok,ab\x80" "cd\n"
+                              "2,\xE2\x82,fine\n"
+                              "3,x,\xC0\xAF\xED\xA0\x80\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
+    cr_assert_eq(g.n, 3);
+    cr_assert_str_eq(g.text[0], "ab\xEF\xBF\xBD" "cd");
+    cr_assert_str_eq(g.author[1], "\xEF\xBF\xBD\xEF\xBF\xBD");
+    cr_assert_str_eq(g.text[2], "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    cr_assert_eq(s.n, 3);
+    cr_assert_eq(s.skipped[0], 0);
+    cr_assert_eq(s.line[0], 2);
+    cr_assert_str_eq(s.field[0], "text");
+    cr_assert(strstr(s.msg[0], "byte 2") != NULL, "%s", s.msg[0]);
+    cr_assert_str_eq(s.field[1], "author");
+    cr_assert(strstr(s.msg[1], "byte 0") != NULL, "%s", s.msg[1]);
+    cr_assert_eq(kd_csv_repaired(r), 3);
+    cr_assert_eq(kd_csv_skipped(r), 0);
+    kd_csv_free(r);
+}
+
+Test(csv, nul_byte_repaired_and_kept)
+{
+    static const char data[] = "id,text\n1,\"a\0b\"\n2,c\n";
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_tmp(data, sizeof data - 1);
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
+    cr_assert_eq(g.n, 2);
+    cr_assert_str_eq(g.text[0], "a\xEF\xBF\xBD" "b");
+    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.skipped[0], 0);
+    cr_assert_str_eq(s.field[0], "text");
+    cr_assert(strstr(s.msg[0], "byte 1") != NULL, "%s", s.msg[0]);
+    cr_assert_eq(kd_csv_repaired(r), 1);
+    kd_csv_free(r);
+}
+
+Test(csv, blank_lines_ignored)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("\n\nid,text\n\n1,a\n   \n\n2,b\n\n");
+    cr_assert_eq(read_all(p, NULL, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 2);
+    cr_assert_eq(s.n, 0);
+    cr_assert_eq(g.line[0], 5);
+    cr_assert_eq(g.line[1], 8);
+}
+
+/* ---- header ------------------------------------------------------------------------------- */
+
+Test(csv, missing_text_column)
+{
+    const char *p = write_str("id,author,body\n1,a,hello\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, NULL), KD_ENOTFOUND);
+    cr_assert_not_null(r, "the reader is set so the error can be explained");
+    const char *e = kd_csv_error(r);
+    cr_assert(strstr(e, "text") != NULL, "%s", e);
+    cr_assert(strstr(e, "\"body\"") != NULL, "the message lists the header: %s", e);
+    cr_assert(strstr(e, p) != NULL, "the message names the file: %s", e);
+    kd_csv_free(r);
+}
+
+Test(csv, raw_kind_needs_no_text)
+{
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.kind = KD_CSV_RAW;
+    const char *p = write_str("post_id,title\np1,Hello\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, &o), 0);
+    const kd_csv_row *row;
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    cr_assert_null(row->comment.text);
+    cr_assert_eq(row->label, KD_UNLABELLED);
+    cr_assert_str_eq(row->fields[kd_csv_column(r, "TITLE")], "Hello");
+    kd_csv_free(r);
+}
+
+Test(csv, empty_file)
+{
+    const char *p = write_str("");
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, NULL), KD_EPARSE);
+    cr_assert(strstr(kd_csv_error(r), "empty") != NULL, "%s", kd_csv_error(r));
+    kd_csv_free(r);
+}
+
+Test(csv, only_bom_and_blank_lines)
+{
+    const char *p = write_str("\xEF\xBB\xBF\r\n\n  \n");
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, NULL), KD_EPARSE);
+    kd_csv_free(r);
+}
+
+Test(csv, header_only)
+{
+    const char *p = write_str("id,text\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, NULL), 0);
+    const kd_csv_row *row;
+    cr_assert_eq(kd_csv_next(r, &row), 0);
+    cr_assert_null(row);
+    kd_csv_free(r);
+}
+
+Test(csv, broken_header_is_a_parse_error)
+{
+    const char *p = write_str("id,\"te\"xt\n1,a\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, NULL), KD_EPARSE);
+    cr_assert(strstr(kd_csv_error(r), ":1:") != NULL, "%s", kd_csv_error(r));
+    kd_csv_free(r);
+}
+
+Test(csv, missing_file)
+{
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, "/nonexistent/kindly.csv", NULL), KD_EIO);
+    cr_assert(strstr(kd_csv_error(r), "/nonexistent/kindly.csv") != NULL);
+    kd_csv_free(r);
+    kd_csv_free(NULL);
+}
+
+Test(csv, column_lookup)
+{
+    const char *p = write_str("ID,Text,text,,label\n1,first,second,x,ham\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, NULL), 0);
+    cr_assert_eq(kd_csv_column(r, "id"), 0);
+    cr_assert_eq(kd_csv_column(r, "TEXT"), 1, "first match wins");
+    cr_assert_eq(kd_csv_column(r, ""), 3);
+    cr_assert_eq(kd_csv_column(r, "nope"), -1);
+    cr_assert_eq(kd_csv_column(NULL, "id"), -1);
+    const kd_csv_row *row;
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    cr_assert_str_eq(row->comment.text, "first");
+    cr_assert_eq(row->nfields, 5);
+    cr_assert_str_eq(row->fields[2], "second");
+    cr_assert_eq(row->lens[2], 6);
+    kd_csv_free(r);
+}
+
+Test(csv, id_defaults_to_line_number)
+{
+    got g = { 0 };
+    const char *p = write_str("text\nfirst\n\"two\nlines\"\nthird\n");
+    cr_assert_eq(read_all(p, NULL, &g, NULL, NULL), 0);
+    cr_assert_eq(g.n, 3);
+    cr_assert_str_eq(g.id[0], "2");
+    cr_assert_str_eq(g.id[1], "3");
+    cr_assert_str_eq(g.id[2], "5");
+}
+
+/* ---- labels ------------------------------------------------------------------------------- */
+
+typedef struct label_case {
+    char column[20];
+    char value[16];
+    kd_label want;
+    int warns;
+} label_case;
+
+ParameterizedTestParameters(csv, labels)
+{
+    static label_case cases[] = {
+        { "label", "spam", KD_SPAM, 0 },       { "label", "SPAM", KD_SPAM, 0 },
+        { "label", "Ham", KD_HAM, 0 },         { "label", "1", KD_SPAM, 0 },
+        { "label", "0", KD_HAM, 0 },           { "label", "true", KD_SPAM, 0 },
+        { "label", "FALSE", KD_HAM, 0 },       { "label", "", KD_UNLABELLED, 0 },
+        { "label", "maybe", KD_UNLABELLED, 1 }, { "label", "2", KD_UNLABELLED, 1 },
+        { "CLASS", "1", KD_SPAM, 0 },          { "class", "0", KD_HAM, 0 },
+        { "CLASS", "spam", KD_UNLABELLED, 1 }, { "comment_approved", "spam", KD_SPAM, 0 },
+        { "comment_approved", "1", KD_HAM, 0 }, { "comment_approved", "0", KD_UNLABELLED, 0 },
+        { "comment_approved", "trash", KD_UNLABELLED, 0 },
+        { "comment_approved", "post-trashed", KD_UNLABELLED, 0 },
+        { "comment_approved", "SPAM", KD_SPAM, 0 },
+    };
+    return cr_make_param_array(label_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(label_case *c, csv, labels)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "text,%s\nhello,%s\n", c->column, c->value);
+    got g = { 0 };
+    seen s = { 0 };
+    cr_assert_eq(read_all(write_str(buf), NULL, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 1);
+    cr_assert_eq(g.label[0], c->want, "%s=%s", c->column, c->value);
+    cr_assert_eq(s.n, c->warns, "%s=%s", c->column, c->value);
+    if (c->warns) {
+        cr_assert_eq(s.skipped[0], 0, "an unknown label is a warning");
+        cr_assert_eq(s.line[0], 2);
+        cr_assert(strstr(s.msg[0], c->value) != NULL, "%s", s.msg[0]);
+    }
+}
+
+Test(csv, label_column_preferred_over_class)
+{
+    got g = { 0 };
+    cr_assert_eq(read_all(write_str("CLASS,text,label\n1,a,ham\n"), NULL, &g, NULL, NULL), 0);
+    cr_assert_eq(g.label[0], KD_HAM);
+}
+
+/* ---- standard input ----------------------------------------------------------------------- */
+
+Test(csv, reads_stdin_pipe)
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    const char *text = "id,text\n1,\"from\na pipe\"\n2,bad,row\n3,ok\n";
+    cr_assert_eq(write(fds[1], text, strlen(text)), (ssize_t)strlen(text));
+    close(fds[1]);
+    cr_assert_eq(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+    close(fds[0]);
+    got g = { 0 };
+    seen s = { 0 };
+    cr_assert_eq(read_all("-", NULL, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 2);
+    cr_assert_str_eq(g.text[0], "from\na pipe");
+    cr_assert_eq(g.line[1], 5);
+    cr_assert_eq(s.n, 1);
+    cr_assert_str_eq(s.file[0], "<stdin>");
+    cr_assert_eq(s.line[0], 4);
+}
+
+/* ---- chunk boundaries --------------------------------------------------------------------- */
+
+/* Many rows whose lines straddle the 64 KiB read chunks, some with CRLF inside quotes. */
+Test(csv, many_rows_across_chunks)
+{
+    size_t cap = 4 << 20, n = 0;
+    char *buf = malloc(cap);
+    cr_assert_not_null(buf);
+    n += (size_t)sprintf(buf + n, "id,label,text\r\n");
+    const int rows = 20000;
+    for (int i = 0; i < rows; i++)
+        n += (size_t)sprintf(buf + n, i % 7 ? "%d,ham,\"row %d, plain text of some length\"\r\n"
+                                            : "%d,spam,\"row %d\r\nwith a break\"\r\n",
+                             i, i);
+    const char *p = write_tmp(buf, n);
+    free(buf);
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, NULL), 0);
+    const kd_csv_row *row;
+    unsigned long line = 2;
+    char want[64];
+    for (int i = 0; i < rows; i++) {
+        cr_assert_eq(kd_csv_next(r, &row), 1);
+        snprintf(want, sizeof want, "%d", i);
+        cr_assert_str_eq(row->comment.id, want);
+        cr_assert_eq(row->line, line, "row %d", i);
+        cr_assert_eq(row->label, i % 7 ? KD_HAM : KD_SPAM);
+        line += i % 7 ? 1 : 2;
+    }
+    cr_assert_eq(kd_csv_next(r, &row), 0);
+    cr_assert_eq(kd_csv_skipped(r), 0);
+    kd_csv_free(r);
+}
+
+/* ---- the shared corpora ------------------------------------------------------------------- */
+
+static void count_corpus(const char *name, int want, int want_spam)
+{
+    const char *shared = getenv("KINDLY_SHARED");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/corpora/%s", shared ? shared : "../shared", name);
+    if (access(path, R_OK) != 0)
+        cr_skip_test("%s not found (set KINDLY_SHARED)", path);
+    seen s = { 0 };
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.problem = collect;
+    o.problem_ud = &s;
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, path, &o), 0, "%s", kd_csv_error(r));
+    const kd_csv_row *row;
+    int rc, n = 0, spam = 0;
+    while ((rc = kd_csv_next(r, &row)) == 1) {
+        n++;
+        spam += row->label == KD_SPAM;
+        cr_assert_neq(row->label, KD_UNLABELLED);
+        cr_assert(row->comment.id && row->comment.text[0]);
+    }
+    cr_assert_eq(rc, 0);
+    cr_assert_eq(n, want);
+    cr_assert_eq(spam, want_spam);
+    cr_assert_eq(s.n, 0, "first problem: line %lu: %s", s.line[0], s.msg[0]);
+    kd_csv_free(r);
+}
+
+Test(csv, youtube_dev_corpus) { count_corpus("youtube-dev.csv", 1138, 586); }
+
+Test(csv, sms_corpus) { count_corpus("sms.csv", 5574, 747); }
+
+/* ---- fuzz corpus replay ------------------------------------------------------------------- */
+
+/* Read a file as comments and raw rows; nothing but parse problems may come out. */
+static void replay_one(const char *path, kd_csv_kind kind, size_t max_field)
+{
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    seen s = { 0 };
+    o.kind = kind;
+    o.max_field = max_field;
+    o.problem = collect;
+    o.problem_ud = &s;
+    kd_csv *r = NULL;
+    int rc = kd_csv_open(&r, path, &o);
+    cr_assert(rc == 0 || rc == KD_EPARSE || rc == KD_ENOTFOUND, "%s: open %d", path, rc);
+    cr_assert_not_null(r);
+    if (rc == 0) {
+        size_t ncol;
+        kd_csv_header(r, &ncol);
+        const kd_csv_row *row;
+        unsigned long last = 0;
+        while ((rc = kd_csv_next(r, &row)) == 1) {
+            cr_assert_eq(row->nfields, ncol);
+            cr_assert_geq(row->line, 1);
+            cr_assert_geq(row->line, last, "%s: lines go forward", path);
+            last = row->line;
+            for (size_t i = 0; i < ncol; i++) {
+                cr_assert_eq(strlen(row->fields[i]), row->lens[i]);
+                cr_assert_leq(row->lens[i], max_field * 3, "repairs at most triple a field");
+            }
+        }
+        cr_assert_eq(rc, 0, "%s: next %d %s", path, rc, kd_csv_error(r));
+    }
+    kd_csv_free(r);
+}
+
+Test(csv, fuzz_corpus_replays)
+{
+    const char *dir = "tests/fuzz/corpus/csv";
+    DIR *d = opendir(dir);
+    if (!d)
+        cr_skip_test("%s not found: run from the repository root", dir);
+    struct dirent *e;
+    int files = 0;
+    while ((e = readdir(d))) {
+        char path[1024];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        replay_one(path, KD_CSV_COMMENTS, (size_t)16 << 20);
+        replay_one(path, KD_CSV_RAW, 16);
+        files++;
+    }
+    closedir(d);
+    cr_assert_gt(files, 0);
+}

@@ -1,0 +1,81 @@
+/* test_fisher.c - Robinson/Fisher and multinomial scorers on hand-made counts. */
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "bayes.h"
+
+static const kd_options opts = KD_OPTIONS_INIT;
+
+Test(fisher, chi2q_known_values)
+{
+    /* chi-square survival with 2 d.o.f. is exp(-x/2) */
+    cr_assert_float_eq(kd_chi2q(2.0, 2), exp(-1.0), 1e-12);
+    /* with 4 d.o.f.: exp(-m)(1 + m), m = x/2 */
+    cr_assert_float_eq(kd_chi2q(6.0, 4), exp(-3.0) * 4.0, 1e-12);
+    cr_assert_float_eq(kd_chi2q(0.0, 10), 1.0, 1e-12);
+    /* huge x2: no underflow to garbage, just ~0; the log-space branch agrees */
+    cr_assert_lt(kd_chi2q(3000.0, 300), 1e-100);
+    cr_assert_float_eq(kd_chi2q(1401.0, 1600), 1.0, 1e-3);
+}
+
+static double run(const kd_scorer_ops *ops, kd_bayes_token *t, size_t n, kd_totals tot)
+{
+    kd_bayes_ctx ctx = { &tot, 1000, &opts };
+    return ops->combine(t, n, &ctx);
+}
+
+Test(fisher, spammy_tokens_score_high_hammy_low_none_half)
+{
+    kd_totals tot = { 100, 100, 1000, 1000 };
+    kd_bayes_token spam[3] = { { 0, { 40, 0 }, 0, 0 }, { 1, { 30, 1 }, 0, 0 }, { 2, { 25, 0 }, 0, 0 } };
+    kd_bayes_token ham[3] = { { 0, { 0, 40 }, 0, 0 }, { 1, { 1, 30 }, 0, 0 }, { 2, { 0, 25 }, 0, 0 } };
+    kd_bayes_token unknown[2] = { { 0, { 0, 0 }, 0, 0 }, { 1, { 0, 0 }, 0, 0 } };
+    cr_assert_gt(run(&kd_scorer_fisher, spam, 3, tot), 0.99);
+    cr_assert_lt(run(&kd_scorer_fisher, ham, 3, tot), 0.01);
+    cr_assert_float_eq(run(&kd_scorer_fisher, unknown, 2, tot), 0.5, 1e-12);
+    cr_assert_eq(unknown[0].used, 0);
+    cr_assert_gt(spam[0].p, 0.95);
+    cr_assert_eq(spam[0].used, 1);
+}
+
+Test(fisher, conflicting_evidence_is_unsure)
+{
+    kd_totals tot = { 100, 100, 1000, 1000 };
+    kd_bayes_token t[2] = { { 0, { 50, 0 }, 0, 0 }, { 1, { 0, 50 }, 0, 0 } };
+    double s = run(&kd_scorer_fisher, t, 2, tot);
+    cr_assert_float_eq(s, 0.5, 0.05);
+}
+
+Test(fisher, robinson_shrinks_rare_tokens)
+{
+    kd_totals tot = { 100, 100, 1000, 1000 };
+    kd_bayes_token once[1] = { { 0, { 1, 0 }, 0, 0 } };
+    kd_bayes_token often[1] = { { 0, { 50, 0 }, 0, 0 } };
+    run(&kd_scorer_fisher, once, 1, tot);
+    run(&kd_scorer_fisher, often, 1, tot);
+    cr_assert_lt(once[0].p, often[0].p);
+    /* f = (s*x + n*p)/(s + n) with p = 1, n = 1, s = 0.45, x = 0.5 */
+    cr_assert_float_eq(once[0].p, (0.45 * 0.5 + 1.0) / 1.45, 1e-12);
+}
+
+Test(fisher, class_sizes_are_normalised)
+{
+    /* a token in 10% of spam and 10% of ham is neutral however unbalanced the classes */
+    kd_totals tot = { 1000, 100, 10000, 1000 };
+    kd_bayes_token t[1] = { { 0, { 100, 10 }, 0, 0 } };
+    run(&kd_scorer_fisher, t, 1, tot);
+    cr_assert_float_eq(t[0].p, 0.5, 1e-9);
+}
+
+Test(multinomial, direction_and_prior)
+{
+    kd_totals tot = { 100, 100, 1000, 1000 };
+    kd_bayes_token spam[2] = { { 0, { 40, 0 }, 0, 0 }, { 1, { 30, 1 }, 0, 0 } };
+    kd_bayes_token ham[2] = { { 0, { 0, 40 }, 0, 0 }, { 1, { 1, 30 }, 0, 0 } };
+    kd_bayes_token none[1] = { { 0, { 0, 0 }, 0, 0 } };
+    cr_assert_gt(run(&kd_scorer_multinomial, spam, 2, tot), 0.99);
+    cr_assert_lt(run(&kd_scorer_multinomial, ham, 2, tot), 0.01);
+    cr_assert_float_eq(run(&kd_scorer_multinomial, none, 1, tot), 0.5, 1e-12);
+    kd_totals skew = { 300, 100, 3000, 1000 };
+    cr_assert_float_eq(run(&kd_scorer_multinomial, none, 1, skew), 0.75, 1e-12);
+}

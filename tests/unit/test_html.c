@@ -1,0 +1,134 @@
+/*
+ * test_html.c - kd_html_decode(): entities, tags, links kept as text, and malformed input
+ * that must neither crash nor take quadratic time.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "html.h"
+#include "kindly.h"
+
+static char *decode(const char *s, size_t n)
+{
+    kd_buf b = KD_BUF_INIT;
+    cr_assert_eq(kd_html_decode(s, n, &b), 0);
+    kd_buf_putc(&b, 'X'); /* so that an empty result is a string too */
+    b.s[--b.len] = '\0';
+    return kd_buf_detach(&b);
+}
+
+typedef struct hcase {
+    const char *in, *want;
+} hcase;
+
+static hcase cases[] = {
+    /* entities */
+    { "Tom &amp; Jerry", "Tom & Jerry" },
+    { "&lt;b&gt;", "<b>" },
+    { "&quot;hi&quot; &apos;x&apos; &#39;y&#39;", "\"hi\" 'x' 'y'" },
+    { "a&nbsp;b", "a b" },
+    { "wait&hellip;", "wait\xE2\x80\xA6" },
+    { "don&rsquo;t &lsquo;q&rsquo; &ldquo;q&rdquo;",
+      "don\xE2\x80\x99t \xE2\x80\x98q\xE2\x80\x99 \xE2\x80\x9Cq\xE2\x80\x9D" },
+    { "a&mdash;b&ndash;c", "a\xE2\x80\x94" "b\xE2\x80\x93" "c" },
+    { "&copy;&reg;&trade;", "\xC2\xA9\xC2\xAE\xE2\x84\xA2" },
+    { "&euro;5 &pound;5", "\xE2\x82\xAC" "5 \xC2\xA3" "5" },
+    { "&#8217;&#x2019;&#X2019;", "\xE2\x80\x99\xE2\x80\x99\xE2\x80\x99" },
+    { "&#x1F600;", "\xF0\x9F\x98\x80" },
+    { "&#65&#66;", "AB" },                             /* ';' optional on numbers */
+    { "&#146;", "\xE2\x80\x99" },                      /* Windows-1252 */
+    { "&#0;&#xD800;&#x110000;", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" },
+    { "&amp;lt;", "&lt;" },                            /* one level only */
+    { "T&C's apply", "T&C's apply" },
+    { "&unknown; &amp &# &#x; &", "&unknown; &amp &# &#x; &" },
+    /* tags */
+    { "<b>bold</b> <i>it</i>", "bold it" },
+    { "un<b>believ</b>able", "unbelievable" },
+    { "a<br />b<BR>c<br/>d", "a\nb\nc\nd" },
+    { "<p>one</p><p>two</p>", "\none\n\ntwo\n" },
+    { "<a href=\"http://x.com/?a=1&amp;b=2\">click</a>here",
+      " http://x.com/?a=1&b=2 clickhere" },
+    { "<A HREF='https://y.org/p' rel=nofollow>y</A>", " https://y.org/p y" },
+    { "<a target=_blank href=http://z.net/>z</a>", " http://z.net/ z" },
+    { "<a name=\"top\">t</a>", "t" },
+    { "<img src=\"x.png\" alt=\"x > y\">after", " y\">after" }, /* first '>' ends a tag */
+    { "x<!-- hidden -->y", "xy" },
+    { "x<!-- never closed", "x" },
+    { "<!DOCTYPE html><?xml x?>ok", "ok" },
+    /* not tags */
+    { "I <3 you", "I <3 you" },
+    { "x < y and y > z", "x < y and y > z" },
+    { "if a<b", "if a<b" },
+    { "<b's>", "<b's>" },
+    { "<", "<" },
+    { "", "" },
+};
+
+/* Criterion runs each case in a fresh process image, where pointers inside a parameter
+ * would dangle: the parameter is the index into the table. */
+#define NCASES (sizeof cases / sizeof *cases)
+static size_t case_index[NCASES];
+
+ParameterizedTestParameters(html, table)
+{
+    for (size_t i = 0; i < NCASES; i++)
+        case_index[i] = i;
+    return cr_make_param_array(size_t, case_index, NCASES);
+}
+
+ParameterizedTest(size_t *ix, html, table)
+{
+    const hcase *c = &cases[*ix];
+    char *got = decode(c->in, strlen(c->in));
+    cr_expect_str_eq(got, c->want, "html(\"%s\")", c->in);
+    free(got);
+}
+
+Test(html, maybe)
+{
+    cr_expect_not(kd_html_maybe("plain text", 10));
+    cr_expect(kd_html_maybe("a &amp; b", 9));
+    cr_expect(kd_html_maybe("a <b", 4));
+}
+
+Test(html, bytes_pass_through)
+{
+    char *got = decode("a\0b\xFF<b>c</b>", 12);
+    cr_expect_eq(memcmp(got, "a\0b\xFF" "c", 5), 0);
+    free(got);
+}
+
+Test(html, long_tag_is_text)
+{
+    size_t n = 3000;
+    char *in = malloc(n + 1);
+    memset(in, 'x', n);
+    memcpy(in, "<b ", 3);
+    in[n - 1] = '>';
+    in[n] = '\0';
+    char *got = decode(in, n);
+    cr_expect_eq(strlen(got), n); /* no '>' within 1 KiB: the '<' is kept as text */
+    free(got);
+    free(in);
+}
+
+/* Pathological input: many openers with no closer must stay linear. */
+static void pathological(const char *unit)
+{
+    size_t n = (size_t)1 << 20, u = strlen(unit);
+    char *in = malloc(n);
+    cr_assert_not_null(in);
+    for (size_t i = 0; i < n; i++)
+        in[i] = unit[i % u];
+    kd_buf b = KD_BUF_INIT;
+    cr_assert_eq(kd_html_decode(in, n, &b), 0);
+    cr_expect(b.len <= n);
+    kd_buf_free(&b);
+    free(in);
+}
+
+Test(html, unclosed_tags_linear, .timeout = 10) { pathological("<a href=\"x "); }
+Test(html, unfinished_entities_linear, .timeout = 10) { pathological("&#1234&amp&"); }
+Test(html, comments_and_tags_linear, .timeout = 10) { pathological("<!-- <b>x</b> -- > <p"); }

@@ -1,0 +1,248 @@
+/* test_model.c - the model file: create, train, look up, undo, merge, prune, reopen,
+ * refuse foreign files. Uses real SQLite files in a temporary directory. */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+
+#include "helpers.h"
+#include "kindly.h"
+
+static char dir[256];
+static void setup(void) { th_tmpdir(dir, sizeof dir); }
+static void teardown(void) { th_rmrf(dir); }
+TestSuite(model, .init = setup, .fini = teardown);
+
+static const char *spam_texts[] = {
+    "Buy cheap pills online now, free shipping http://pills.example.shop",
+    "Best CBD oil discount code, visit my shop today",
+    "Check out my channel and subscribe for free giveaways",
+    "Earn $5000 a week from home with crypto, WhatsApp me",
+};
+static const char *ham_texts[] = {
+    "Thank you for this post, it helped me through a hard week.",
+    "I started journaling after reading this and I sleep better.",
+    "My therapist said something similar about self-compassion.",
+    "Walking every morning has changed my mood, thank you.",
+};
+
+static void train_all(kd_model *m, int delta)
+{
+    cr_assert_eq(kd_train_begin(m), 0);
+    for (size_t i = 0; i < 4; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = spam_texts[i];
+        cr_assert_eq(kd_train_add(m, &c, KD_SPAM, delta), 0, "%s", kd_model_error(m));
+        c.text = ham_texts[i];
+        cr_assert_eq(kd_train_add(m, &c, KD_HAM, delta), 0, "%s", kd_model_error(m));
+    }
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+}
+
+static kd_model *open_model(const char *name, unsigned flags)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    kd_model *m = NULL;
+    int rc = kd_model_open(&m, path, flags);
+    cr_assert_eq(rc, 0, "open %s: %s", path, kd_model_error(m));
+    return m;
+}
+
+Test(model, train_counts_and_classify)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    kd_model_stats st;
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    cr_assert_eq(st.spam_messages, 4);
+    cr_assert_eq(st.ham_messages, 4);
+    cr_assert_gt(st.tokens, 20);
+    cr_assert_eq(st.schema_version, 1);
+
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = "x1";
+    c.text = "cheap pills with free shipping, visit my shop";
+    kd_result r;
+    cr_assert_eq(kd_classify(m, &c, NULL, &r), 0);
+    cr_assert_gt(r.spam_score, 0.5);
+    cr_assert_gt(r.ntop, 0);
+    cr_assert_gt(r.nreasons, 0);
+    kd_result_free(&r);
+
+    c.text = "thank you, journaling helped me sleep better";
+    cr_assert_eq(kd_classify(m, &c, NULL, &r), 0);
+    cr_assert_lt(r.spam_score, 0.5);
+    cr_assert_eq(r.verdict, KD_APPROVE);
+    char *js = kd_result_json(&c, &r);
+    cr_assert_not_null(strstr(js, "\"id\":\"x1\""));
+    cr_assert_not_null(strstr(js, "\"verdict\":\"approve\""));
+    free(js);
+    kd_result_free(&r);
+    kd_model_close(m);
+}
+
+Test(model, preloaded_and_on_demand_agree)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    kd_model_close(m);
+    kd_model *lazy = open_model("a.db", KD_OPEN_READONLY);
+    kd_model *pre = open_model("a.db", KD_OPEN_READONLY | KD_OPEN_PRELOAD);
+    for (size_t i = 0; i < 4; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = spam_texts[i];
+        kd_result a, b;
+        cr_assert_eq(kd_classify(lazy, &c, NULL, &a), 0);
+        cr_assert_eq(kd_classify(pre, &c, NULL, &b), 0);
+        cr_assert_float_eq(a.spam_score, b.spam_score, 1e-12);
+        kd_result_free(&a);
+        kd_result_free(&b);
+    }
+    kd_model_close(lazy);
+    kd_model_close(pre);
+}
+
+Test(model, undo_restores_the_empty_model)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    train_all(m, -1);
+    kd_model_stats st;
+    kd_model_stats_get(m, &st);
+    cr_assert_eq(st.spam_messages, 0);
+    cr_assert_eq(st.ham_messages, 0);
+    cr_assert_eq(st.tokens, 0);
+    /* undoing more than was learnt clamps at zero */
+    train_all(m, -1);
+    kd_model_stats_get(m, &st);
+    cr_assert_eq(st.spam_messages, 0);
+    kd_model_close(m);
+}
+
+Test(model, merge_of_shards_equals_the_whole)
+{
+    kd_model *whole = open_model("whole.db", KD_OPEN_CREATE);
+    train_all(whole, 1);
+    kd_model *a = open_model("a.db", KD_OPEN_CREATE), *b = open_model("b.db", KD_OPEN_CREATE);
+    cr_assert_eq(kd_train_begin(a), 0);
+    cr_assert_eq(kd_train_begin(b), 0);
+    for (size_t i = 0; i < 4; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = spam_texts[i];
+        kd_train_add(i < 2 ? a : b, &c, KD_SPAM, 1);
+        c.text = ham_texts[i];
+        kd_train_add(i < 2 ? b : a, &c, KD_HAM, 1);
+    }
+    cr_assert_eq(kd_train_commit(a), 0);
+    cr_assert_eq(kd_train_commit(b), 0);
+    kd_model_close(a);
+    kd_model_close(b);
+    kd_model *merged = open_model("m.db", KD_OPEN_CREATE);
+    char pa[512], pb[512];
+    snprintf(pa, sizeof pa, "%s/a.db", dir);
+    snprintf(pb, sizeof pb, "%s/b.db", dir);
+    cr_assert_eq(kd_model_merge(merged, pa), 0, "%s", kd_model_error(merged));
+    cr_assert_eq(kd_model_merge(merged, pb), 0, "%s", kd_model_error(merged));
+    kd_model_stats sw, sm;
+    kd_model_stats_get(whole, &sw);
+    kd_model_stats_get(merged, &sm);
+    cr_assert_eq(sw.spam_messages, sm.spam_messages);
+    cr_assert_eq(sw.ham_messages, sm.ham_messages);
+    cr_assert_eq(sw.tokens, sm.tokens);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "free crypto pills, subscribe to my channel";
+    kd_result rw, rm;
+    kd_classify(whole, &c, NULL, &rw);
+    kd_classify(merged, &c, NULL, &rm);
+    cr_assert_float_eq(rw.spam_score, rm.spam_score, 1e-12);
+    kd_result_free(&rw);
+    kd_result_free(&rm);
+    kd_model_close(whole);
+    kd_model_close(merged);
+}
+
+Test(model, prune_drops_rare_tokens)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    train_all(m, 1);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "unique zebra words";
+    kd_train_begin(m);
+    kd_train_add(m, &c, KD_HAM, 1);
+    kd_train_commit(m);
+    kd_model_stats before, after;
+    kd_model_stats_get(m, &before);
+    uint64_t removed = 0;
+    cr_assert_eq(kd_model_prune(m, 2, &removed), 0);
+    kd_model_stats_get(m, &after);
+    cr_assert_gt(removed, 0);
+    cr_assert_eq(after.tokens, before.tokens - removed);
+    cr_assert_eq(kd_model_pack(m), 0, "%s", kd_model_error(m));
+    kd_model_close(m);
+}
+
+Test(model, refuses_missing_foreign_and_readonly_writes)
+{
+    kd_model *m = NULL;
+    char path[512];
+    snprintf(path, sizeof path, "%s/missing.db", dir);
+    cr_assert_neq(kd_model_open(&m, path, KD_OPEN_READONLY), 0);
+    cr_assert_not_null(strstr(kd_model_error(m), "missing.db"));
+    kd_model_close(m);
+
+    snprintf(path, sizeof path, "%s/other.db", dir);
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL);
+    sqlite3_close(db);
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_WRITE), KD_ESCHEMA);
+    cr_assert_not_null(strstr(kd_model_error(m), "not a kindly model"));
+    kd_model_close(m);
+
+    snprintf(path, sizeof path, "%s/text.db", dir);
+    FILE *f = fopen(path, "w");
+    fputs("this is not a database at all, just some text that is long enough......\n", f);
+    fclose(f);
+    cr_assert_neq(kd_model_open(&m, path, KD_OPEN_READONLY), 0);
+    kd_model_close(m);
+
+    m = open_model("a.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    kd_model_close(m);
+    m = open_model("a.db", KD_OPEN_READONLY);
+    cr_assert_eq(kd_train_begin(m), KD_EINVAL);
+    kd_model_close(m);
+}
+
+Test(model, newer_schema_is_refused)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    kd_model_close(m);
+    char path[512];
+    snprintf(path, sizeof path, "%s/a.db", dir);
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL);
+    sqlite3_close(db);
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_READONLY), KD_ESCHEMA);
+    cr_assert_not_null(strstr(kd_model_error(m), "newer"));
+    kd_model_close(m);
+}
+
+Test(model, abort_leaves_the_model_untouched)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    kd_model_stats before, after;
+    kd_model_stats_get(m, &before);
+    kd_train_begin(m);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "something new entirely";
+    kd_train_add(m, &c, KD_SPAM, 1);
+    kd_train_abort(m);
+    kd_model_stats_get(m, &after);
+    cr_assert_eq(before.tokens, after.tokens);
+    cr_assert_eq(before.spam_messages, after.spam_messages);
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, 1), KD_EINVAL);
+    kd_model_close(m);
+}

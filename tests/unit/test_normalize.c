@@ -1,0 +1,181 @@
+/*
+ * test_normalize.c - kd_normalize(), kd_utf8_valid() and the UTF-8 helpers.
+ *
+ * The cases are the disguises spam uses (fullwidth letters, zero-width characters, odd
+ * case) and the garbage real comments carry (a BOM at the end of every YouTube comment,
+ * invalid UTF-8, NUL bytes), each checked byte for byte.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kindly.h"
+#include "normalize.h"
+
+static char *norm(const char *s, size_t n, unsigned flags)
+{
+    kd_buf b = KD_BUF_INIT;
+    cr_assert_eq(kd_normalize(s, n, flags, &b), 0);
+    char *r = kd_buf_detach(&b);
+    cr_assert_not_null(r);
+    return r;
+}
+
+static char *norms(const char *s, unsigned flags) { return norm(s, strlen(s), flags); }
+
+typedef struct ncase {
+    const char *in, *want;
+    unsigned flags;
+} ncase;
+
+static ncase cases[] = {
+    { "Hello WORLD", "hello world", KD_NORM_DEFAULT },
+    { "\xC3\x89" "COLE", "\xC3\xA9" "cole", KD_NORM_DEFAULT },                 /* ÉCOLE */
+    { "Stra\xC3\x9F" "e", "strasse", KD_NORM_DEFAULT },                        /* Straße */
+    { "\xEF\xBC\xA6\xEF\xBC\xB2\xEF\xBC\xA5\xEF\xBC\xA5", "free", KD_NORM_DEFAULT }, /* ＦＲＥＥ */
+    { "\xEF\xBC\xA6\xEF\xBC\xB2\xEF\xBC\xA5\xEF\xBC\xA5", "FREE", KD_NORM_NFKC },
+    { "\xEF\xAC\x81" "ne", "fine", KD_NORM_DEFAULT },                          /* ﬁ ligature */
+    { "cafe\xCC\x81", "caf\xC3\xA9", KD_NORM_DEFAULT },                        /* e + U+0301 */
+    { "\xCE\xA3\xCE\x9F\xCE\xA3", "\xCF\x83\xCE\xBF\xCF\x83", KD_NORM_DEFAULT }, /* ΣΟΣ */
+    { "subscribe\xEF\xBB\xBF", "subscribe", KD_NORM_DEFAULT },                 /* BOM */
+    { "fr\xE2\x80\x8B" "e\xE2\x80\x8D" "e", "free", KD_NORM_DEFAULT },         /* ZWSP, ZWJ */
+    { "vi\xC2\xAD" "agra", "viagra", KD_NORM_DEFAULT },                        /* soft hyphen */
+    { "w\xE2\x81\xA0" "in", "win", KD_NORM_DEFAULT },                          /* word joiner */
+    { "\xE2\x9D\xA4\xEF\xB8\x8F", "\xE2\x9D\xA4", KD_NORM_DEFAULT },           /* ❤️ -> ❤ */
+    { "a\x01" "b\x7F" "c", "a b c", KD_NORM_DEFAULT },
+    { "a\tb\nc\rd", "a\tb\nc\rd", KD_NORM_DEFAULT },
+    { "\xC3\xA9\xC2\x85x", "\xC3\xA9 x", KD_NORM_DEFAULT },                    /* C1 NEL */
+    { "\xC3\x89", "\xC3\x89", 0 },                                             /* no flags */
+    { "  a \t\n b  ", "a b", KD_NORM_SPACE },
+    { "\xE3\x80\x80" "a\xE2\x80\x83" "b ", "a b", KD_NORM_DEFAULT | KD_NORM_SPACE },
+    { "Hello, world!!", "hello world", KD_NORM_DEFAULT | KD_NORM_SPACE | KD_NORM_NOPUNCT },
+    { "\xC2\xBF" "qu\xC3\xA9?", "qu\xC3\xA9", KD_NORM_DEFAULT | KD_NORM_SPACE | KD_NORM_NOPUNCT },
+    { "hi \xF0\x9F\x98\x80!", "hi \xF0\x9F\x98\x80", KD_NORM_SPACE | KD_NORM_NOPUNCT },
+    { "", "", KD_NORM_DEFAULT },
+};
+
+/* Criterion runs each case in a fresh process image, where pointers inside a parameter
+ * would dangle: the parameter is the index into the table. */
+#define NCASES (sizeof cases / sizeof *cases)
+static size_t case_index[NCASES];
+
+ParameterizedTestParameters(normalize, table)
+{
+    for (size_t i = 0; i < NCASES; i++)
+        case_index[i] = i;
+    return cr_make_param_array(size_t, case_index, NCASES);
+}
+
+ParameterizedTest(size_t *ix, normalize, table)
+{
+    const ncase *c = &cases[*ix];
+    char *got = norms(c->in, c->flags);
+    cr_expect_str_eq(got, c->want, "normalize(\"%s\", %#x)", c->in, c->flags);
+    free(got);
+}
+
+Test(normalize, invalid_utf8_becomes_replacement)
+{
+    char *got = norm("a\xFF" "b\xE2\x82", 5, KD_NORM_DEFAULT);
+    cr_expect_str_eq(got, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xEF\xBF\xBD");
+    free(got);
+    got = norm("\xED\xA0\x80\xC0\xAF", 5, KD_NORM_DEFAULT); /* surrogate, overlong */
+    cr_expect(kd_utf8_valid(got, strlen(got), NULL));
+    cr_expect_eq(strstr(got, "\xED\xA0") , NULL);
+    free(got);
+}
+
+Test(normalize, nul_bytes_become_spaces)
+{
+    char *got = norm("a\0b\0\xC3\xA9", 6, KD_NORM_DEFAULT);
+    cr_expect_str_eq(got, "a b \xC3\xA9");
+    free(got);
+}
+
+Test(normalize, appends_to_buffer)
+{
+    kd_buf b = KD_BUF_INIT;
+    kd_buf_puts(&b, "x:");
+    cr_assert_eq(kd_normalize("\xC3\x89T\xC3\x89", 5, KD_NORM_DEFAULT, &b), 0);
+    cr_expect_str_eq(b.s, "x:\xC3\xA9t\xC3\xA9");
+    kd_buf_free(&b);
+}
+
+Test(normalize, random_bytes_give_valid_utf8)
+{
+    unsigned seed = 12345;
+    char in[257];
+    for (int round = 0; round < 2000; round++) {
+        size_t n = (size_t)(round % 256) + 1;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            in[i] = (char)(seed >> 16);
+        }
+        kd_buf b = KD_BUF_INIT;
+        cr_assert_eq(kd_normalize(in, n, KD_NORM_DEFAULT | (unsigned)(round & 12), &b), 0);
+        size_t bad = 0;
+        cr_assert(kd_utf8_valid(b.s, b.len, &bad), "round %d: invalid output at %zu", round, bad);
+        kd_buf_free(&b);
+    }
+}
+
+Test(normalize, one_mebibyte, .timeout = 20)
+{
+    size_t n = (size_t)1 << 20;
+    char *in = malloc(n);
+    cr_assert_not_null(in);
+    static const char unit[] = "\xEF\xBC\xA6r\xC3\xA9" "e \xF0\x9F\x98\x80 "; /* Ｆré 😀 */
+    for (size_t i = 0; i < n; i++)
+        in[i] = unit[i % (sizeof unit - 1)];
+    kd_buf b = KD_BUF_INIT;
+    cr_assert_eq(kd_normalize(in, n, KD_NORM_DEFAULT | KD_NORM_SPACE, &b), 0);
+    cr_expect(b.len > n / 2 && b.len < n);
+    cr_expect(kd_utf8_valid(b.s, b.len, NULL));
+    static const char want[] = "fr\xC3\xA9" "e \xF0\x9F\x98\x80 fr\xC3\xA9" "e";
+    cr_expect_eq(strncmp(b.s, want, sizeof want - 1), 0);
+    kd_buf_free(&b);
+    free(in);
+}
+
+Test(utf8, valid)
+{
+    size_t bad = 99;
+    cr_expect(kd_utf8_valid("", 0, &bad));
+    cr_expect(kd_utf8_valid("caf\xC3\xA9 \xF0\x9F\x98\x80", 10, &bad));
+    cr_expect_not(kd_utf8_valid("ab\xFF", 3, &bad));
+    cr_expect_eq(bad, 2);
+    cr_expect_not(kd_utf8_valid("a\0b", 3, &bad));
+    cr_expect_eq(bad, 1);
+    cr_expect_not(kd_utf8_valid("\xC0\xAF", 2, &bad));         /* overlong '/' */
+    cr_expect_not(kd_utf8_valid("\xED\xA0\x80", 3, &bad));     /* surrogate */
+    cr_expect_not(kd_utf8_valid("\xF4\x90\x80\x80", 4, &bad)); /* > U+10FFFF */
+    cr_expect_not(kd_utf8_valid("x\xE2\x82", 3, &bad));        /* truncated */
+    cr_expect_eq(bad, 1);
+}
+
+Test(utf8, encode_decode_round_trip)
+{
+    static const int32_t cps[] = { 0, 'a', 0x7F, 0x80, 0x7FF, 0x800, 0xFFFD, 0x10000, 0x1F600,
+                                   0x10FFFF };
+    for (size_t i = 0; i < sizeof cps / sizeof *cps; i++) {
+        char u[4];
+        int32_t back;
+        size_t n = kd_utf8_encode(cps[i], u);
+        cr_expect_eq(kd_utf8_decode(u, n, &back), n);
+        cr_expect_eq(back, cps[i]);
+    }
+    char u[4];
+    cr_expect_eq(kd_utf8_encode(0xD800, u), 3); /* surrogates are written as U+FFFD */
+    cr_expect_eq(memcmp(u, "\xEF\xBF\xBD", 3), 0);
+}
+
+Test(utf8, emoji)
+{
+    cr_expect(kd_is_emoji(0x1F600));
+    cr_expect(kd_is_emoji(0x2764));
+    cr_expect(kd_is_emoji(0x1F44D));
+    cr_expect_not(kd_is_emoji('a'));
+    cr_expect_not(kd_is_emoji(0xE9));
+    cr_expect_not(kd_is_emoji(0x2019));
+}

@@ -1,0 +1,335 @@
+/*
+ * test_tokenize.c - kd_tokenize(): what each kind of text turns into.
+ *
+ * Most cases are "this text yields (or does not yield) this token", taken from the
+ * corpora kindly is trained on (SMS spam, YouTube comments, blog comments); a few check
+ * exact token sequences where order matters (word pairs), and the rest check robustness
+ * (1 MiB, invalid UTF-8, empty input) and that every token's hash is kd_hash64 of its text.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kindly.h"
+#include "tokenize.h"
+#include "tokmap.h"
+
+static kd_tokens toks = KD_TOKENS_INIT;
+
+static void teardown(void) { kd_tokens_free(&toks); }
+
+TestSuite(tokenize, .fini = teardown);
+
+static void tokenize_with(const char *text, int pairs, int metadata)
+{
+    kd_tokenize_options o = KD_TOKENIZE_OPTIONS_INIT;
+    o.pairs = pairs;
+    o.metadata = metadata;
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = text;
+    kd_tokens_clear(&toks);
+    cr_assert_eq(kd_tokenize(&c, &o, &toks), 0);
+}
+
+static void tokenize(const char *text) { tokenize_with(text, 0, 0); }
+
+static size_t count(const char *tok)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < toks.n; i++)
+        k += strcmp(kd_tokens_str(&toks, i), tok) == 0;
+    return k;
+}
+
+/* All tokens joined by '|', for exact comparisons and readable failures. */
+static const char *joined(void)
+{
+    static char buf[4096];
+    size_t k = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < toks.n && k < sizeof buf - 1; i++)
+        k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", i ? "|" : "",
+                              kd_tokens_str(&toks, i));
+    return buf;
+}
+
+#define expect_has(tok) cr_expect(count(tok) > 0, "no %s in [%s]", tok, joined())
+#define expect_not(tok) cr_expect(count(tok) == 0, "unexpected %s in [%s]", tok, joined())
+
+/* ------------------------------------------------------------------------------------ */
+
+Test(tokenize, words)
+{
+    tokenize("Ok lar... Joking wif u oni...");
+    cr_expect_str_eq(joined(), "ok|lar|joking|wif|u|oni");
+}
+
+Test(tokenize, apostrophes_and_splitting)
+{
+    tokenize("don't don\xE2\x80\x99t 'quoted' rock-n-roll e.g. snake_case");
+    cr_expect_str_eq(joined(), "don't|don't|quoted|rock|n|roll|e|g|snake|case");
+}
+
+Test(tokenize, unicode_folding)
+{
+    /* ＦＲＥＥ, ÉCOLE, Straße, a BOM and a zero-width space */
+    tokenize("\xEF\xBC\xA6\xEF\xBC\xB2\xEF\xBC\xA5\xEF\xBC\xA5 \xC3\x89" "COLE Stra\xC3\x9F" "e "
+             "sub\xE2\x80\x8Bscribe\xEF\xBB\xBF");
+    cr_expect_str_eq(joined(), "free|#caps|\xC3\xA9" "cole|#caps|strasse|subscribe");
+}
+
+Test(tokenize, caps)
+{
+    tokenize("THIS is US, OK? CALL NOW 4 FREE");
+    cr_expect_eq(count("#caps"), 4, "[%s]", joined()); /* THIS CALL NOW FREE */
+    cr_expect_eq(count("this"), 1);
+}
+
+Test(tokenize, numbers)
+{
+    tokenize("Text FA to 87121 u 2 in 2005 or 1234567890123456789 2.50 1,000");
+    expect_has("87121");
+    expect_has("2");
+    expect_has("2005");
+    expect_has("2.50");
+    expect_has("1,000");
+    expect_not("1234567890123456789");
+    cr_expect_eq(count("#num"), 6, "[%s]", joined());
+    expect_not("#phone");
+}
+
+Test(tokenize, words_with_digits)
+{
+    tokenize("only 150p 2nite over18's");
+    cr_expect_str_eq(joined(), "only|150p|2nite|over18's");
+}
+
+typedef struct tcase {
+    const char *text;
+    const char *want;   /* a token that must appear */
+    const char *unwant; /* a token that must not, or NULL */
+} tcase;
+
+static tcase cases[] = {
+    /* links */
+    { "see http://www.Example.com/path?q=1.", "url:example.com", NULL },
+    { "https://twitter.com/GBphotographyGB\xEF\xBB\xBF", "url:twitter.com", NULL },
+    { "go to www.getzed.co.uk now", "url:getzed.co.uk", NULL },
+    { "just for test I have to say murdev.com", "url:murdev.com", NULL },
+    { "shortened bit.ly/xyz", "url:bit.ly", NULL },
+    { "youtube.com/watch?v=vtaRGgvGtWQ", "url:youtube.com", "watch" },
+    { "(http://x.org/a_(b))", "url:x.org", NULL },
+    { "http://user@evil.example.net:8080/", "url:evil.example.net", NULL },
+    { "<a href=\"http://spam.example.info/x\">cheap</a>", "url:spam.example.info", NULL },
+    { "http://www.ebay.com/itm/1?ss=STRK&amp;_trk=p3", "url:ebay.com", "trk" },
+    { "go.to/abc", "url:go.to", NULL },
+    { "come.in please", "come", "#url" },
+    { "call.me later", "call", "#url" },
+    { "e.g. this", "e", "#url" },
+    { "Costs 2.50 now", "2.50", "#url" },
+    /* e-mail */
+    { "mail me: John.Doe+x@Mail.Example.COM.", "email:mail.example.com", "#url" },
+    { "@someone hi", "someone", "#email" },
+    /* phones */
+    { "Call 08452810075 now", "#phone", "08452810075" },
+    { "T&C's apply 08452810075over18's", "#phone", NULL },
+    { "ring +44 7700 900123", "#phone", "7700" },
+    { "US: (555) 123-4567", "#phone", NULL },
+    { "0800-123-4567", "#phone", NULL },
+    { "Text 87121 now", "87121", "#phone" },
+    { "at 3 4 5 6 7 8 9", "#num", "#phone" },
+    /* money */
+    { "win \xC2\xA3" "1000 cash", "#money", NULL },
+    { "only $5 today", "#money", NULL },
+    { "1000\xE2\x82\xAC prize", "#money", NULL },
+    { "1000 \xE2\x82\xAC prize", "#money", NULL },
+    { "earn 5k a week", "#money", NULL },
+    { "&pound;250 award", "#money", NULL },
+    { "\xEF\xBC\x84" "99", "#money", NULL }, /* fullwidth dollar */
+    { "ages 5 to 7", "#num", "#money" },
+    /* emoji and repeats */
+    { "lol \xF0\x9F\x98\x82", "#emoji", NULL },
+    { "lol \xF0\x9F\x98\x82", "\xF0\x9F\x98\x82", NULL },
+    { "love \xE2\x9D\xA4\xEF\xB8\x8F", "\xE2\x9D\xA4", NULL },
+    { "&#x1F525;", "#emoji", NULL },
+    { "\xF0\x9F\x98\x82\xF0\x9F\x98\x82\xF0\x9F\x98\x82", "#repeat", NULL },
+    { "please subscribe!!!!", "#repeat", NULL },
+    { "soooo good", "#repeat", NULL },
+    { "soooo good", "soooo", NULL },
+    { "Ok lar...", "lar", "#repeat" },
+    { "100000 good", "#num", "#repeat" },
+    /* robustness */
+    { "a\xFF" "b \xC0\xAF z", "z", NULL },
+    { "\x01\x02\x7F word", "word", NULL },
+};
+
+/* Criterion runs each case in a fresh process image, where pointers inside a parameter
+ * would dangle: the parameter is the index into the table. */
+#define NCASES (sizeof cases / sizeof *cases)
+static size_t case_index[NCASES];
+
+ParameterizedTestParameters(tokenize, table)
+{
+    for (size_t i = 0; i < NCASES; i++)
+        case_index[i] = i;
+    return cr_make_param_array(size_t, case_index, NCASES);
+}
+
+ParameterizedTest(size_t *ix, tokenize, table, .fini = teardown)
+{
+    const tcase *c = &cases[*ix];
+    tokenize(c->text);
+    cr_expect(count(c->want) > 0, "\"%s\": no %s in [%s]", c->text, c->want, joined());
+    if (c->unwant)
+        cr_expect(count(c->unwant) == 0, "\"%s\": unexpected %s in [%s]", c->text, c->unwant,
+                  joined());
+}
+
+Test(tokenize, url_tokens_in_order)
+{
+    tokenize("visit https://www.Murdev.com/x, ok");
+    cr_expect_str_eq(joined(), "visit|#url|url:murdev.com|ok");
+}
+
+Test(tokenize, email_tokens)
+{
+    tokenize("write to info@shop.example.org");
+    cr_expect_str_eq(joined(), "write|to|#email|email:shop.example.org");
+}
+
+Test(tokenize, long_words)
+{
+    tokenize("short abcdefghijabcdefghijabcdefghijabcdefghijk end"); /* 41 > 40 bytes */
+    cr_expect_str_eq(joined(), "short|#long|end");
+}
+
+Test(tokenize, pairs_adjacent)
+{
+    tokenize_with("Free entry in 2 a wkly comp", 1, 0);
+    cr_expect_str_eq(joined(), "free|entry|free entry|in|entry in|#num|2|in 2|a|2 a|wkly|a wkly|"
+                               "comp|wkly comp");
+}
+
+Test(tokenize, pairs_broken_by_links)
+{
+    tokenize_with("click http://x.com now", 1, 0);
+    cr_expect_str_eq(joined(), "click|#url|url:x.com|now");
+}
+
+Test(tokenize, pairs_osb)
+{
+    tokenize_with("a b c d e f", 2, 0);
+    cr_expect_str_eq(joined(), "a|b|a b|c|b c|a _ c|d|c d|b _ d|a _ _ d|"
+                               "e|d e|c _ e|b _ _ e|a _ _ _ e|"
+                               "f|e f|d _ f|c _ _ f|b _ _ _ f");
+}
+
+Test(tokenize, no_pairs)
+{
+    tokenize_with("one two three", 0, 0);
+    cr_expect_str_eq(joined(), "one|two|three");
+}
+
+Test(tokenize, metadata)
+{
+    kd_tokenize_options o = KD_TOKENIZE_OPTIONS_INIT;
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "hi";
+    c.author = "Evgeny MURASHKIN";
+    c.email = "Spam.Bot@Mail.RU";
+    c.url = " https://www.Cheap-Pills.example.com/buy?x=1 ";
+    c.ip = "10.0.0.1";
+    c.agent = "Mozilla/5.0";
+    c.date = "2015-05-29";
+    c.id = c.post_id = c.parent = "id1";
+    cr_assert_eq(kd_tokenize(&c, &o, &toks), 0);
+    cr_expect_str_eq(joined(), "hi|a:evgeny|a:murashkin|e:mail.ru|#author_url|"
+                               "au:cheap-pills.example.com");
+}
+
+Test(tokenize, metadata_off_and_null_fields)
+{
+    kd_tokenize_options o = KD_TOKENIZE_OPTIONS_INIT;
+    o.metadata = 0;
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "hi";
+    c.author = "Someone";
+    c.url = "http://x.com";
+    cr_assert_eq(kd_tokenize(&c, &o, &toks), 0);
+    cr_expect_str_eq(joined(), "hi");
+
+    kd_comment empty = KD_COMMENT_INIT; /* every field NULL */
+    kd_tokens_clear(&toks);
+    cr_assert_eq(kd_tokenize(&empty, NULL, &toks), 0);
+    cr_expect_eq(toks.n, 0);
+
+    kd_comment blank = KD_COMMENT_INIT;
+    blank.text = "";
+    blank.url = "  ";
+    blank.email = "no-at-sign";
+    cr_assert_eq(kd_tokenize(&blank, NULL, &toks), 0);
+    cr_expect_eq(toks.n, 0);
+}
+
+Test(tokenize, appends_and_hashes_match)
+{
+    tokenize_with("first", 1, 0);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "Caf\xC3\xA9 \xF0\x9F\x98\x80 FREE entry http://x.com \xC2\xA3" "5 don\xE2\x80\x99t a b c";
+    kd_tokenize_options o = KD_TOKENIZE_OPTIONS_INIT;
+    o.pairs = 2;
+    cr_assert_eq(kd_tokenize(&c, &o, &toks), 0);
+    cr_expect_str_eq(kd_tokens_str(&toks, 0), "first");
+    cr_expect_gt(toks.n, 20);
+    for (size_t i = 0; i < toks.n; i++) {
+        const char *s = kd_tokens_str(&toks, i);
+        cr_expect_eq(toks.hash[i], kd_hash64(s, strlen(s)), "hash of \"%s\"", s);
+    }
+}
+
+Test(tokenize, push_clear_free)
+{
+    cr_assert_eq(kd_tokens_push(&toks, "abc", 3), 0);
+    cr_assert_eq(kd_tokens_push(&toks, "", 0), 0);
+    cr_expect_eq(toks.n, 2);
+    cr_expect_str_eq(kd_tokens_str(&toks, 0), "abc");
+    cr_expect_str_eq(kd_tokens_str(&toks, 1), "");
+    cr_expect_eq(toks.hash[0], kd_hash64("abc", 3));
+    kd_tokens_clear(&toks);
+    cr_expect_eq(toks.n, 0);
+    kd_tokens_free(NULL);
+}
+
+Test(tokenize, many_tokens_grow)
+{
+    char text[20000];
+    size_t k = 0;
+    for (int i = 0; k < sizeof text - 16; i++)
+        k += (size_t)snprintf(text + k, sizeof text - k, "w%d ", i);
+    tokenize_with(text, 2, 0);
+    cr_expect_gt(toks.n, 10000);
+    cr_expect_str_eq(kd_tokens_str(&toks, 0), "w0");
+}
+
+Test(tokenize, one_mebibyte, .timeout = 20)
+{
+    static const char *const units[] = {
+        "Free entry \xF0\x9F\x98\x80 http://x.com/a <b>b</b> &amp; 0800 123 4567 ",
+        "<a <a <a &#&#x ((((( +++ ...... \xFF\xFE ",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    };
+    size_t n = (size_t)1 << 20;
+    char *text = malloc(n + 1);
+    cr_assert_not_null(text);
+    for (size_t u = 0; u < sizeof units / sizeof *units; u++) {
+        size_t len = strlen(units[u]);
+        for (size_t i = 0; i < n; i++)
+            text[i] = units[u][i % len];
+        text[n] = '\0';
+        tokenize_with(text, 2, 0);
+        cr_expect_gt(toks.n, 0);
+    }
+    free(text);
+}

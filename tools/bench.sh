@@ -1,0 +1,36 @@
+#!/bin/sh
+# bench.sh - what `make bench` runs: kindly's benchmark figures (docs/BENCHMARKS.md).
+#
+# Runs tools/bench_core.py (accuracy on the YouTube and SMS splits, side by side with
+# bogofilter; speed against bogofilter) and tools/bench_speed.py (one-core throughput,
+# check latency, peak memory), then joins their Markdown reports into
+# tools/out/BENCH-latest.md.
+#
+# They need the third-party corpora beside the checkout (../shared/corpora, or
+# KINDLY_SHARED=/path/to/shared); without them this prints a note and exits 0, so that
+# `make bench` does not fail on a machine that only has the repository.
+#
+# Usage: tools/bench.sh                 (from anywhere; KINDLY=/path/to/kindly, default ./kindly)
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+kindly=${KINDLY:-$root/kindly}
+shared=${KINDLY_SHARED:-$root/../shared}
+out=$root/tools/out
+
+if [ ! -d "$shared/corpora" ]; then
+    echo "bench: no shared corpora at $shared/corpora: skipped." >&2
+    echo "bench: the benchmarks read the third-party corpora from ../shared beside the checkout;" >&2
+    echo "bench: set KINDLY_SHARED=/path/to/shared to point elsewhere." >&2
+    exit 0
+fi
+
+mkdir -p "$out"
+python3 "$root/tools/bench_core.py" --kindly "$kindly" --shared "$shared" >/dev/null
+python3 "$root/tools/bench_speed.py" --kindly "$kindly" --shared "$shared" >/dev/null
+{
+    cat "$out/bench_core.md"
+    echo
+    cat "$out/bench_speed.md"
+} >"$out/BENCH-latest.md"
+cat "$out/BENCH-latest.md"
+echo "bench: report written to tools/out/BENCH-latest.md" >&2

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Rebuild the shipped default model, models/default.db (`make model`).
+#
+# It learns from the corpora this project wrote (corpora/comments.csv) and from the
+# third-party corpora beside the checkout (../shared/corpora: sms.csv, youtube-dev.csv,
+# datacamp-comments.csv; see their README for sources and licences), drops tokens seen
+# fewer than PRUNE times (default 2) to keep the file small, and packs it (rollback journal,
+# vacuumed) so that it can be read from a read-only directory.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+kindly=${KINDLY:-$root/kindly}
+shared=${KINDLY_SHARED:-$root/../shared}/corpora
+out=${1:-$root/models/default.db}
+prune=${PRUNE:-2}
+for f in sms.csv youtube-dev.csv datacamp-comments.csv; do
+    [ -r "$shared/$f" ] || { echo "build-model: $shared/$f is missing (the shared corpora sit beside the checkout)" >&2; exit 1; }
+done
+tmp=$(mktemp "${TMPDIR:-/tmp}/kindly-model.XXXXXX.db")
+rm -f "$tmp"
+trap 'rm -f "$tmp" "$tmp-wal" "$tmp-shm"' EXIT
+"$kindly" train -m "$tmp" --prune "$prune" "$root/corpora/comments.csv" \
+    "$shared/sms.csv" "$shared/youtube-dev.csv" "$shared/datacamp-comments.csv"
+KINDLY_MODEL=$tmp "$kindly" info --pack >/dev/null
+mv "$tmp" "$out"
+"$kindly" info -m "$out"
+ls -l "$out"

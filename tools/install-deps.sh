@@ -1,0 +1,21 @@
+#!/bin/sh
+# Install what kindly needs on Debian (run as root). Only missing packages are installed, so
+# a second run costs a second. `--bench` adds what `make bench` compares against.
+set -eu
+pkgs="build-essential pkg-config libpcre2-dev libsqlite3-dev libcsv-dev libcriterion-dev
+      libutf8proc-dev libmicrohttpd-dev python3 curl sqlite3"
+[ "${1:-}" = "--bench" ] && pkgs="$pkgs bogofilter-sqlite wrk hyperfine valgrind"
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing Debian packages:$missing (run this script as root)" >&2
+    exit 1
+fi
+echo "install-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
