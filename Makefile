@@ -4,7 +4,7 @@
 
 PREFIX    ?= /usr/local
 CC        ?= cc
-PKGS      := libpcre2-8 sqlite3 libutf8proc
+PKGS      := libpcre2-8 sqlite3 libutf8proc libmicrohttpd
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wpointer-arith -Wformat=2 -Wno-unused-parameter
 OPT       ?= -O2
@@ -40,18 +40,22 @@ libkindly.a: $(LIBA)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIBA) $(LIBS) $(CRITERION) $(LDFLAGS)
+	@echo "  TEST    $@"
+	@$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIBA) $(LIBS) $(CRITERION) $(LDFLAGS)
 
 unit: $(TESTS)
 	@tests/run-unit.sh $(TESTS)

@@ -1,7 +1,8 @@
 /*
  * classify.c - the pipeline: one comment in, one kd_result out.
  *
- *   tokenize -> distinct tokens -> Bayes -> final score -> verdict -> reasons
+ *   tokenize -> distinct tokens -> Bayes -> rules -> duplicates -> relevance
+ *            -> one combined score (combine.c) -> verdict and reasons (verdict.c)
  *
  * The per-call scratch lives on the call (not on the model) so that several threads may
  * classify with one preloaded model at once.
@@ -10,17 +11,11 @@
 #include <string.h>
 
 #include "bayes.h"
+#include "combine.h"
 #include "model.h"
 #include "tokset.h"
 #include "verdict.h"
 
-static int explain(kd_result *r)
-{
-    int rc = kd_reason_add(r, "bayes=%.3f", r->bayes_score);
-    for (size_t i = 0; i < r->ntop && !rc; i++)
-        rc = kd_reason_add(r, "token:%s=%.2f", r->top[i].token, r->top[i].prob);
-    return rc;
-}
 
 int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_result *out)
 {
@@ -38,11 +33,15 @@ int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_res
         rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
         goto done;
     }
+    out->relevance = -1.0;
     if ((rc = kd_bayes_run(m, &tok, &set, o, out)))
         goto done;
-    out->spam_score = out->bayes_score;
+    /* STAGE rules: (issue 3) */
+    /* STAGE duplicates: (issue 4) */
+    /* STAGE relevance: (issue 5) */
+    kd_combine(out, o);
     kd_verdict_decide(out, o);
-    if (explain(out))
+    if (kd_verdict_explain(out, o))
         rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
 done:
     kd_tokens_free(&tok);
@@ -60,5 +59,7 @@ void kd_result_free(kd_result *r)
     for (size_t i = 0; i < r->nreasons; i++)
         free(r->reasons[i]);
     free(r->reasons);
+    free(r->rules);
+    free(r->duplicate_of);
     memset(r, 0, sizeof *r);
 }

@@ -214,6 +214,14 @@ int kd_train_add(kd_model *m, const kd_comment *c, kd_label label, int delta);
 int kd_train_commit(kd_model *m);
 void kd_train_abort(kd_model *m);
 
+/**
+ * Pick up changes committed by other processes (a retrain, feedback): reloads the totals and,
+ * when preloaded, the token counts, if the file changed since the last load. Cheap when
+ * nothing changed (one PRAGMA). Not thread-safe: call it while no other thread uses m.
+ * @param[out] reloaded set to 1 if something was reloaded (may be NULL)
+ */
+int kd_model_refresh(kd_model *m, int *reloaded);
+
 /** Add the counts of the model file at `path` into m (in one transaction). */
 int kd_model_merge(kd_model *m, const char *path);
 
@@ -235,6 +243,8 @@ typedef enum kd_scorer {
     KD_SCORER_MULTINOMIAL = 1 /**< multinomial naive Bayes over binary token counts */
 } kd_scorer;
 
+typedef struct kd_rules kd_rules; /* a compiled rule set: see "Rules" below */
+
 typedef struct kd_options {
     unsigned version;
     kd_scorer scorer;
@@ -245,10 +255,25 @@ typedef struct kd_options {
     double min_dev;     /**< ignore tokens whose f(w) is within this of 0.5 */
     unsigned max_tokens;/**< use at most this many most extreme tokens (0 = all) */
     unsigned reasons;   /**< report this many strongest tokens */
+    /* rules stage */
+    const kd_rules *rules;     /**< rule set to apply, or NULL for none (not owned) */
+    /* duplicates stage */
+    int remember;              /**< record the comment in the model's history (needs a writable model) */
+    double dup_threshold;      /**< near-duplicate similarity at or above this is a duplicate */
+    kd_verdict dup_verdict;    /**< verdict given to a duplicate that is not spam (default hold) */
+    /* relevance stage */
+    double offtopic_threshold; /**< relevance below this: hold with reason off_topic (0 = off) */
 } kd_options;
 
 #define KD_OPTIONS_VERSION 1
-#define KD_OPTIONS_INIT { KD_OPTIONS_VERSION, KD_SCORER_FISHER, 0.9, 0.5, 0.45, 0.5, 0.1, 150, 5 }
+#define KD_OPTIONS_INIT { KD_OPTIONS_VERSION, KD_SCORER_FISHER, 0.9, 0.5, 0.45, 0.5, 0.1, 150, 5, \
+                          NULL, 0, 0.8, KD_HOLD, 0.0 }
+
+/** A rule that fired. */
+typedef struct kd_rule_hit {
+    const char *name;  /**< the rule's name (owned by the kd_rules) */
+    double score;      /**< its score (log-odds points added to the spam score) */
+} kd_rule_hit;
 
 /** A token that weighed in the Bayes score. */
 typedef struct kd_token_weight {
@@ -268,6 +293,19 @@ typedef struct kd_result {
     size_t ntop;
     char **reasons;      /**< short strings explaining the verdict */
     size_t nreasons;
+    /* rules stage */
+    kd_rule_hit *rules;  /**< rules that fired */
+    size_t nrules;
+    double rules_score;  /**< sum of their scores */
+    /* duplicates stage */
+    char *duplicate_of;          /**< id of the earliest matching comment, or NULL */
+    double similarity;           /**< 0..1 similarity to it (1 = exact after normalisation) */
+    const char *duplicate_scope; /**< "same_author", "same_post", "site" or NULL (static string) */
+    unsigned campaign;           /**< distinct authors or posts sharing this text (0 = none) */
+    /* relevance stage */
+    double relevance;    /**< 0..1, higher is more on topic; -1 when not computed */
+    int generic;         /**< 1 when the comment is generic praise ("great post!") */
+    int off_topic;       /**< 1 when relevance fell below the threshold */
 } kd_result;
 
 /**

@@ -82,11 +82,15 @@ void kd_model_close(kd_model *m)
     free(m);
 }
 
-int kd_model_refresh(kd_model *m)
+int kd_model_refresh(kd_model *m, int *reloaded)
 {
+    if (reloaded)
+        *reloaded = 0;
     int64_t v = kd_store_data_version(m->store);
     if (v == m->data_version)
         return KD_OK;
+    if (reloaded)
+        *reloaded = 1;
     return load(m);
 }
 
@@ -109,7 +113,7 @@ int kd_model_lookup(kd_model *m, uint64_t h, kd_counts *out)
 
 int kd_model_stats_get(kd_model *m, kd_model_stats *out)
 {
-    int rc = kd_model_refresh(m);
+    int rc = kd_model_refresh(m, NULL);
     if (rc)
         return rc;
     out->spam_messages = (uint64_t)m->totals.spam_messages;

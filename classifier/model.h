@@ -36,7 +36,5 @@ struct kd_model {
 int kd_model_fail(kd_model *m, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Counts of one token (zero counts when unseen). */
 int kd_model_lookup(kd_model *m, uint64_t h, kd_counts *out);
-/* Reload totals (and the preloaded counts) if another connection committed since. */
-int kd_model_refresh(kd_model *m);
 
 #endif

@@ -11,7 +11,7 @@
  *
  * Schema changes are migrations: migrations[i] takes the file from user_version i to i+1.
  * A file newer than this library is refused; an older one is migrated when opened for
- * writing and read as it is otherwise. Writable models use WAL so that readers (the server)
+ * writing and read as it is otherwise (stages whose tables it lacks see them as empty). Writable models use WAL so that readers (the server)
  * go on while a writer (a retrain) commits.
  */
 #include "store.h"
@@ -28,6 +28,14 @@ static const char *const migrations[] = {
     /* 0 -> 1: token counts and totals */
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE tokens(h INTEGER PRIMARY KEY, spam INTEGER NOT NULL, ham INTEGER NOT NULL);",
+    /* 1 -> 2: comment history for duplicate detection (owned by history.c / dedup.c) */
+    "CREATE TABLE history(seq INTEGER PRIMARY KEY, id TEXT, post_id TEXT, author TEXT, email TEXT,"
+    " ip TEXT, time INTEGER NOT NULL, text_hash INTEGER NOT NULL, sig BLOB);"
+    "CREATE INDEX history_by_hash ON history(text_hash);"
+    "CREATE TABLE history_lsh(key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(key, seq)) WITHOUT ROWID;",
+    /* 2 -> 3: posts for relevance (owned by posts.c / relevance.c) */
+    "CREATE TABLE posts(post_id TEXT PRIMARY KEY, title TEXT NOT NULL DEFAULT '', text TEXT NOT NULL DEFAULT '',"
+    " updated INTEGER) WITHOUT ROWID;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -197,12 +205,13 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
         sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
         if (s->version < SCHEMA_VERSION && (rc = migrate(s, err, errlen)))
             goto done;
-    } else if (s->version < SCHEMA_VERSION) {
-        snprintf(err, errlen, "%s has the old model schema %d: open it once for writing (kindly learn/train) to upgrade it",
-                 path, s->version);
+    } else if (s->version < 1) {
+        snprintf(err, errlen, "%s is not a trained kindly model (schema %d)", path, s->version);
         rc = KD_ESCHEMA;
         goto done;
     }
+    /* An older file opened read-only is read as it is: the stages whose tables it lacks
+     * (kd_store_schema_version() tells) behave as if those tables were empty. */
 done:
     if (rc) {
         kd_store_close(s);

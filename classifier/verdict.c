@@ -5,6 +5,9 @@
  * below ham_cutoff it is approved, and in between it is held for a moderator. The middle
  * band is where a Fisher-combined score lands when the evidence is missing or conflicts,
  * so "hold" means "a human should look", not "probably spam".
+ *
+ * A comment that is not spam is still held when it duplicates an earlier comment (the
+ * verdict is configurable) or when it is off topic.
  */
 #include "verdict.h"
 
@@ -52,4 +55,28 @@ void kd_verdict_decide(kd_result *r, const kd_options *o)
         r->verdict = KD_HOLD;
     else
         r->verdict = KD_APPROVE;
+    if (r->verdict == KD_APPROVE && r->duplicate_of)
+        r->verdict = o->dup_verdict;
+    if (r->verdict == KD_APPROVE && r->off_topic)
+        r->verdict = KD_HOLD;
+}
+
+int kd_verdict_explain(kd_result *r, const kd_options *o)
+{
+    (void)o;
+    int rc = kd_reason_add(r, "bayes=%.3f", r->bayes_score);
+    for (size_t i = 0; i < r->nrules && !rc; i++)
+        rc = kd_reason_add(r, "rule:%s=%+.1f", r->rules[i].name, r->rules[i].score);
+    if (!rc && r->duplicate_of)
+        rc = kd_reason_add(r, "duplicate_of:%s (%s, similarity %.2f)", r->duplicate_of,
+                           r->duplicate_scope ? r->duplicate_scope : "site", r->similarity);
+    if (!rc && r->campaign >= 2)
+        rc = kd_reason_add(r, "campaign:%u", r->campaign);
+    if (!rc && r->off_topic)
+        rc = kd_reason_add(r, "off_topic (relevance %.2f)", r->relevance);
+    if (!rc && r->generic)
+        rc = kd_reason_add(r, "generic");
+    for (size_t i = 0; i < r->ntop && !rc; i++)
+        rc = kd_reason_add(r, "token:%s=%.2f", r->top[i].token, r->top[i].prob);
+    return rc;
 }
