@@ -18,10 +18,10 @@ ifdef SANITIZE
 B         ?= build-san
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS   += -fsanitize=$(SANITIZE)
-BIN       := $(B)/kindly
+BIN       ?= $(B)/kindly
 else
 B         ?= build
-BIN       := kindly
+BIN       ?= kindly
 endif
 
 LIB_SRC   := $(sort $(wildcard classifier/*.c))
