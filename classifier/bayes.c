@@ -14,13 +14,29 @@
 
 #include "model.h"
 
-static int by_strength(const void *a, const void *b)
+/* 1 if a is stronger evidence than b: used before unused, then further from 0.5, then
+ * earlier in the text (so that ties are broken the same way every time). */
+static int stronger(const kd_bayes_token *a, const kd_bayes_token *b)
 {
-    const kd_bayes_token *x = a, *y = b;
-    if (x->used != y->used)
-        return y->used - x->used;
-    double dx = fabs(x->p - 0.5), dy = fabs(y->p - 0.5);
-    return dx < dy ? 1 : dx > dy ? -1 : (x->idx > y->idx) - (x->idx < y->idx);
+    if (a->used != b->used)
+        return a->used > b->used;
+    double da = fabs(a->p - 0.5), db = fabs(b->p - 0.5);
+    return da != db ? da > db : a->idx < b->idx;
+}
+
+/* Move the `want` strongest tokens to the front, strongest first: a partial selection
+ * sort, O(n * want), cheaper than sorting all tokens when want is a handful. */
+static void select_strongest(kd_bayes_token *t, size_t n, size_t want)
+{
+    for (size_t i = 0; i < want && i < n; i++) {
+        size_t best = i;
+        for (size_t j = i + 1; j < n; j++)
+            if (stronger(&t[j], &t[best]))
+                best = j;
+        kd_bayes_token tmp = t[i];
+        t[i] = t[best];
+        t[best] = tmp;
+    }
 }
 
 int kd_bayes_run(struct kd_model *m, const kd_tokens *tok, const kd_tokset *set, const kd_options *o,
@@ -49,7 +65,7 @@ int kd_bayes_run(struct kd_model *m, const kd_tokens *tok, const kd_tokset *set,
 
     size_t want = o->reasons < r->nused ? o->reasons : r->nused;
     if (want) {
-        qsort(t, set->n, sizeof *t, by_strength);
+        select_strongest(t, set->n, want);
         r->top = calloc(want, sizeof *r->top);
         if (!r->top) {
             rc = kd_model_fail(m, KD_ENOMEM, "out of memory");

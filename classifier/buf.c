@@ -11,7 +11,7 @@
 
 #include "kindly.h"
 
-int kd_buf_grow(kd_buf *b, size_t extra)
+int kd_buf_grow_slow(kd_buf *b, size_t extra)
 {
     if (b->oom)
         return KD_ENOMEM;
@@ -35,20 +35,6 @@ int kd_buf_grow(kd_buf *b, size_t extra)
     return KD_OK;
 }
 
-int kd_buf_add(kd_buf *b, const void *p, size_t n)
-{
-    if (kd_buf_grow(b, n))
-        return KD_ENOMEM;
-    if (n)
-        memcpy(b->s + b->len, p, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-    return KD_OK;
-}
-
-int kd_buf_puts(kd_buf *b, const char *s) { return kd_buf_add(b, s, strlen(s)); }
-
-int kd_buf_putc(kd_buf *b, char c) { return kd_buf_add(b, &c, 1); }
 
 int kd_buf_printf(kd_buf *b, const char *fmt, ...)
 {
@@ -65,6 +51,54 @@ int kd_buf_printf(kd_buf *b, const char *fmt, ...)
     va_end(ap);
     b->len += (size_t)n;
     return KD_OK;
+}
+
+int kd_buf_uint(kd_buf *b, unsigned long long v)
+{
+    char tmp[24], *e = tmp + sizeof tmp, *p = e;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return kd_buf_add(b, p, (size_t)(e - p));
+}
+
+int kd_buf_fixed(kd_buf *b, double x, int decimals)
+{
+    static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > 9)
+        decimals = 9;
+    if (!(x == x) || x > 1e15 || x < -1e15) /* NaN or too large for the fast path */
+        return x == x ? kd_buf_printf(b, "%.*f", decimals, x) : kd_buf_putc(b, '0');
+    char tmp[40];
+    char *e = tmp + sizeof tmp, *p = e;
+    int neg = x < 0;
+    if (neg)
+        x = -x;
+    unsigned long long v = (unsigned long long)(x * pow10[decimals] + 0.5);
+    unsigned long long ip = v / (unsigned long long)pow10[decimals];
+    unsigned long long fp = v % (unsigned long long)pow10[decimals];
+    int d = decimals;
+    while (d > 0 && fp % 10 == 0) { /* trim trailing zeros */
+        fp /= 10;
+        d--;
+    }
+    if (d > 0) {
+        for (int i = 0; i < d; i++) {
+            *--p = (char)('0' + fp % 10);
+            fp /= 10;
+        }
+        *--p = '.';
+    }
+    do {
+        *--p = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip);
+    if (neg && (v != 0))
+        *--p = '-';
+    return kd_buf_add(b, p, (size_t)(e - p));
 }
 
 int kd_buf_json_str(kd_buf *b, const char *s)

@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct kd_buf {
     char *s;     /* NUL-terminated contents, or NULL before the first append */
@@ -20,11 +21,33 @@ typedef struct kd_buf {
 
 #define KD_BUF_INIT { NULL, 0, 0, 0 }
 
-int kd_buf_grow(kd_buf *b, size_t extra);           /* 0 or KD_ENOMEM */
-int kd_buf_add(kd_buf *b, const void *p, size_t n);
-int kd_buf_puts(kd_buf *b, const char *s);
-int kd_buf_putc(kd_buf *b, char c);
+int kd_buf_grow_slow(kd_buf *b, size_t extra);      /* 0 or KD_ENOMEM */
+
+/* Make room for `extra` more bytes (and the NUL). Inline: the fast path is one compare. */
+static inline int kd_buf_grow(kd_buf *b, size_t extra)
+{
+    return b->len + extra < b->cap ? 0 : kd_buf_grow_slow(b, extra);
+}
+
+static inline int kd_buf_add(kd_buf *b, const void *p, size_t n)
+{
+    if (kd_buf_grow(b, n))
+        return -2; /* KD_ENOMEM */
+    if (n)
+        memcpy(b->s + b->len, p, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+    return 0;
+}
+
+static inline int kd_buf_puts(kd_buf *b, const char *s) { return kd_buf_add(b, s, strlen(s)); }
+static inline int kd_buf_putc(kd_buf *b, char c) { return kd_buf_add(b, &c, 1); }
 int kd_buf_printf(kd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append x with at most `decimals` (<= 9) digits after the point, trailing zeros trimmed
+ * ("0.25", "1", "-3.5"): a printf-free fast path for scores. Non-finite x prints "0". */
+int kd_buf_fixed(kd_buf *b, double x, int decimals);
+/* Append an unsigned decimal number. */
+int kd_buf_uint(kd_buf *b, unsigned long long v);
 /* Append s as a JSON string literal, quotes included. */
 int kd_buf_json_str(kd_buf *b, const char *s);
 void kd_buf_clear(kd_buf *b);                        /* len = 0, keeps memory */

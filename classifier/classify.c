@@ -4,8 +4,8 @@
  *   tokenize -> distinct tokens -> Bayes -> rules -> duplicates -> relevance
  *            -> one combined score (combine.c) -> verdict and reasons (verdict.c)
  *
- * The per-call scratch lives on the call (not on the model) so that several threads may
- * classify with one preloaded model at once.
+ * Scratch memory (tokens, token set) lives on the model and is reused from call to call:
+ * a kd_model is used by one thread at a time, and the server gives each thread its own.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,20 +21,21 @@ int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_res
 {
     static const kd_options defaults = KD_OPTIONS_INIT;
     const kd_options *o = opts ? opts : &defaults;
-    kd_tokens tok = KD_TOKENS_INIT;
-    kd_tokset set = KD_TOKSET_INIT;
+    kd_tokens *tok = &m->tok;
+    kd_tokset *set = &m->set;
     int rc;
     memset(out, 0, sizeof *out);
     if (!c || !c->text) {
         rc = kd_model_fail(m, KD_EINVAL, "a comment needs a text");
         goto done;
     }
-    if (kd_tokenize(c, &m->topt, &tok) || kd_tokset_build(&set, &tok)) {
+    kd_tokens_clear(tok);
+    if (kd_tokenize(c, &m->topt, tok) || kd_tokset_build(set, tok)) {
         rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
         goto done;
     }
     out->relevance = -1.0;
-    if ((rc = kd_bayes_run(m, &tok, &set, o, out)))
+    if ((rc = kd_bayes_run(m, tok, set, o, out)))
         goto done;
     /* STAGE rules: (issue 3) */
     /* STAGE duplicates: (issue 4) */
@@ -44,8 +45,6 @@ int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_res
     if (kd_verdict_explain(out, o))
         rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
 done:
-    kd_tokens_free(&tok);
-    kd_tokset_free(&set);
     return rc;
 }
 

@@ -79,6 +79,7 @@ void kd_model_close(kd_model *m)
     kd_tokmap_free(&m->counts);
     kd_tokmap_free(&m->delta);
     kd_tokens_free(&m->tok);
+    kd_tokset_free(&m->set);
     free(m);
 }
 
@@ -153,15 +154,13 @@ int kd_train_add(kd_model *m, const kd_comment *c, kd_label label, int delta)
     kd_tokens_clear(&m->tok);
     if (kd_tokenize(c, &m->topt, &m->tok))
         return kd_model_fail(m, KD_ENOMEM, "out of memory");
-    kd_tokset set = KD_TOKSET_INIT;
-    if (kd_tokset_build(&set, &m->tok))
+    kd_tokset *set = &m->set;
+    if (kd_tokset_build(set, &m->tok))
         return kd_model_fail(m, KD_ENOMEM, "out of memory");
-    for (size_t i = 0; i < set.n; i++) {
-        kd_counts *k = kd_tokmap_upsert(&m->delta, m->tok.hash[set.idx[i]]);
-        if (!k) {
-            kd_tokset_free(&set);
+    for (size_t i = 0; i < set->n; i++) {
+        kd_counts *k = kd_tokmap_upsert(&m->delta, m->tok.hash[set->idx[i]]);
+        if (!k)
             return kd_model_fail(m, KD_ENOMEM, "out of memory");
-        }
         if (label == KD_SPAM)
             k->spam += delta;
         else
@@ -169,12 +168,11 @@ int kd_train_add(kd_model *m, const kd_comment *c, kd_label label, int delta)
     }
     if (label == KD_SPAM) {
         m->dtotals.spam_messages += delta;
-        m->dtotals.spam_tokens += delta * (int64_t)set.n;
+        m->dtotals.spam_tokens += delta * (int64_t)set->n;
     } else {
         m->dtotals.ham_messages += delta;
-        m->dtotals.ham_tokens += delta * (int64_t)set.n;
+        m->dtotals.ham_tokens += delta * (int64_t)set->n;
     }
-    kd_tokset_free(&set);
     return KD_OK;
 }
 

@@ -10,6 +10,7 @@
 #include "store.h"
 #include "tokenize.h"
 #include "tokmap.h"
+#include "tokset.h"
 
 struct kd_model {
     kd_store *store;
@@ -27,8 +28,9 @@ struct kd_model {
     kd_tokmap delta;
     kd_totals dtotals;
 
-    /* scratch reused across calls: one model, one thread */
+    /* scratch reused across calls (a kd_model is used by one thread at a time) */
     kd_tokens tok;
+    kd_tokset set;
     kd_tokenize_options topt;
 };
 

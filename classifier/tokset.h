@@ -15,11 +15,13 @@
 #include "tokenize.h"
 
 typedef struct kd_tokset {
-    uint32_t *idx;   /* index into the kd_tokens of each distinct token, in hash order */
+    uint32_t *idx;   /* index into the kd_tokens of each distinct token, in text order */
     size_t n, cap;
+    uint32_t *table; /* scratch hash table */
+    size_t slots;
 } kd_tokset;
 
-#define KD_TOKSET_INIT { NULL, 0, 0 }
+#define KD_TOKSET_INIT { NULL, 0, 0, NULL, 0 }
 
 int kd_tokset_build(kd_tokset *s, const kd_tokens *t); /* 0 or KD_ENOMEM */
 void kd_tokset_free(kd_tokset *s);

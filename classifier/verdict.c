@@ -11,6 +11,8 @@
  */
 #include "verdict.h"
 
+#include "buf.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,32 @@ const char *kd_verdict_name(kd_verdict v)
     return "hold";
 }
 
+/* Take ownership of s as the next reason. */
+static int reason_push(kd_result *r, char *s)
+{
+    if (!s)
+        return KD_ENOMEM;
+    char **p = realloc(r->reasons, (r->nreasons + 1) * sizeof *p);
+    if (!p) {
+        free(s);
+        return KD_ENOMEM;
+    }
+    r->reasons = p;
+    r->reasons[r->nreasons++] = s;
+    return KD_OK;
+}
+
+/* "token:TOKEN=0.97", built without printf: there are several per comment. */
+static int reason_token(kd_result *r, const kd_token_weight *t)
+{
+    kd_buf b = KD_BUF_INIT;
+    kd_buf_puts(&b, "token:");
+    kd_buf_puts(&b, t->token);
+    kd_buf_putc(&b, '=');
+    kd_buf_fixed(&b, t->prob, 2);
+    return reason_push(r, kd_buf_detach(&b));
+}
+
 int kd_reason_add(kd_result *r, const char *fmt, ...)
 {
     va_list ap;
@@ -37,14 +65,7 @@ int kd_reason_add(kd_result *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    char **p = realloc(r->reasons, (r->nreasons + 1) * sizeof *p);
-    if (!p) {
-        free(s);
-        return KD_ENOMEM;
-    }
-    r->reasons = p;
-    r->reasons[r->nreasons++] = s;
-    return KD_OK;
+    return reason_push(r, s);
 }
 
 void kd_verdict_decide(kd_result *r, const kd_options *o)
@@ -64,7 +85,10 @@ void kd_verdict_decide(kd_result *r, const kd_options *o)
 int kd_verdict_explain(kd_result *r, const kd_options *o)
 {
     (void)o;
-    int rc = kd_reason_add(r, "bayes=%.3f", r->bayes_score);
+    kd_buf b = KD_BUF_INIT;
+    kd_buf_puts(&b, "bayes=");
+    kd_buf_fixed(&b, r->bayes_score, 3);
+    int rc = reason_push(r, kd_buf_detach(&b));
     for (size_t i = 0; i < r->nrules && !rc; i++)
         rc = kd_reason_add(r, "rule:%s=%+.1f", r->rules[i].name, r->rules[i].score);
     if (!rc && r->duplicate_of)
@@ -77,6 +101,6 @@ int kd_verdict_explain(kd_result *r, const kd_options *o)
     if (!rc && r->generic)
         rc = kd_reason_add(r, "generic");
     for (size_t i = 0; i < r->ntop && !rc; i++)
-        rc = kd_reason_add(r, "token:%s=%.2f", r->top[i].token, r->top[i].prob);
+        rc = reason_token(r, &r->top[i]);
     return rc;
 }

@@ -51,3 +51,25 @@ Test(buf, detach_hands_over_an_empty_string_too)
     cr_assert_null(b.s);
     free(s);
 }
+
+Test(buf, fixed_point_numbers_without_printf)
+{
+    static const struct { double x; int d; const char *want; } cases[] = {
+        { 0.0, 6, "0" },        { 1.0, 6, "1" },           { 0.5, 6, "0.5" },
+        { 0.123456789, 6, "0.123457" }, { 0.9999999, 6, "1" }, { 0.000309445, 6, "0.000309" },
+        { -2.25, 2, "-2.25" },  { -0.0001, 2, "0" },        { 3.14159, 0, "3" },
+        { 12345.678, 3, "12345.678" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        kd_buf b = KD_BUF_INIT;
+        kd_buf_fixed(&b, cases[i].x, cases[i].d);
+        cr_assert_str_eq(b.s, cases[i].want, "%.10g with %d decimals", cases[i].x, cases[i].d);
+        kd_buf_free(&b);
+    }
+    kd_buf b = KD_BUF_INIT;
+    kd_buf_uint(&b, 0);
+    kd_buf_putc(&b, ' ');
+    kd_buf_uint(&b, 18446744073709551615ULL);
+    cr_assert_str_eq(b.s, "0 18446744073709551615");
+    kd_buf_free(&b);
+}

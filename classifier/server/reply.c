@@ -1,0 +1,77 @@
+/*
+ * reply.c - building srv_reply values: text and JSON bodies, extra headers, JSON errors.
+ */
+#include "reply.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void srv_reply_init(srv_reply *r)
+{
+    memset(r, 0, sizeof *r);
+    r->status = 500;
+    r->type = SRV_TEXT;
+    r->verdict = -1;
+}
+
+int srv_reply_take(srv_reply *r, int status, const char *type, char *body, size_t len)
+{
+    free(r->body);
+    r->body = body;
+    r->len = body ? len : 0;
+    r->type = type;
+    r->status = body ? status : 500;
+    return body ? 0 : -1;
+}
+
+int srv_reply_text(srv_reply *r, int status, const char *type, const char *text)
+{
+    char *s = strdup(text);
+    return srv_reply_take(r, status, type, s, s ? strlen(s) : 0);
+}
+
+int srv_reply_error(srv_reply *r, int status, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_t *o = json_pack("{s:s}", "error", msg);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    return srv_reply_take(r, status, SRV_JSON, s, s ? strlen(s) : 0);
+}
+
+void srv_reply_header(srv_reply *r, const char *name, const char *fmt, ...)
+{
+    if (r->nhdr >= SRV_REPLY_HEADERS)
+        return;
+    r->hdr[r->nhdr].name = name;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->hdr[r->nhdr].value, sizeof r->hdr[r->nhdr].value, fmt, ap);
+    va_end(ap);
+    r->nhdr++;
+}
+
+const char *srv_reply_get_header(const srv_reply *r, const char *name)
+{
+    for (size_t i = 0; i < r->nhdr; i++)
+        if (!strcasecmp(r->hdr[i].name, name))
+            return r->hdr[i].value;
+    return NULL;
+}
+
+void srv_reply_free(srv_reply *r)
+{
+    if (!r)
+        return;
+    free(r->body);
+    r->body = NULL;
+    r->len = 0;
+}

@@ -1,0 +1,43 @@
+/*
+ * reply.h - an HTTP answer under construction (internal to the server).
+ *
+ * The endpoint modules (akismet.c, api.c) build an srv_reply without knowing about
+ * libmicrohttpd, so that they can be unit-tested as plain functions; server.c turns it into
+ * an MHD response. The body is malloc'd and owned by the reply; a few extra headers (the
+ * Akismet ones) fit in fixed slots, which keeps a reply free of allocations beyond its body.
+ */
+#ifndef KD_SRV_REPLY_H
+#define KD_SRV_REPLY_H
+
+#include <stddef.h>
+
+#define SRV_REPLY_HEADERS 4
+
+typedef struct srv_reply {
+    int status;           /* HTTP status */
+    const char *type;     /* Content-Type (static string) */
+    char *body;           /* malloc'd body, or NULL for an empty one */
+    size_t len;
+    size_t nhdr;
+    struct { const char *name; char value[200]; } hdr[SRV_REPLY_HEADERS];
+    int verdict;          /* -1, or the kd_verdict given (for the metrics) */
+} srv_reply;
+
+#define SRV_TEXT "text/plain; charset=utf-8"
+#define SRV_JSON "application/json"
+
+void srv_reply_init(srv_reply *r);
+/* Set status, type and a copy of text as the body. Out of memory turns the reply into a 500
+ * with an empty body (and returns -1). */
+int srv_reply_text(srv_reply *r, int status, const char *type, const char *text);
+/* Take ownership of a malloc'd body (NULL means out of memory: a 500). */
+int srv_reply_take(srv_reply *r, int status, const char *type, char *body, size_t len);
+/* A JSON error object {"error": message}. */
+int srv_reply_error(srv_reply *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Add a header (value truncated to fit). Silently ignored beyond SRV_REPLY_HEADERS. */
+void srv_reply_header(srv_reply *r, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Value of a header set on the reply, or NULL (tests). */
+const char *srv_reply_get_header(const srv_reply *r, const char *name);
+void srv_reply_free(srv_reply *r);
+
+#endif
