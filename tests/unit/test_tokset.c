@@ -1,5 +1,7 @@
 /* test_tokset.c - distinct tokens of a comment, first occurrences in text order. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "tokset.h"
 
