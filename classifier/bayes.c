@@ -54,9 +54,7 @@ int kd_bayes_run(struct kd_model *m, const kd_tokens *tok, const kd_tokset *set,
         if ((rc = kd_model_lookup(m, tok->hash[set->idx[i]], &t[i].c)))
             goto done;
     }
-    if (ops->needs_vocab && m->vocab < 0)
-        m->vocab = kd_store_token_count(m->store);
-    kd_bayes_ctx ctx = { &m->totals, m->vocab, o };
+    kd_bayes_ctx ctx = { &m->totals, m->totals.vocab, o };
     r->bayes_score = ops->combine(t, set->n, &ctx);
     r->ntokens = set->n;
     r->nused = 0;

@@ -32,7 +32,6 @@ typedef struct kd_bayes_ctx {
 
 typedef struct kd_scorer_ops {
     const char *name;
-    int needs_vocab;
     /* Set p and used of each token; return the combined spam probability (0..1). */
     double (*combine)(kd_bayes_token *t, size_t n, const kd_bayes_ctx *ctx);
 } kd_scorer_ops;

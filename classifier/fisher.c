@@ -98,4 +98,4 @@ static double fisher_combine(kd_bayes_token *t, size_t n, const kd_bayes_ctx *ct
     return (1.0 + spamminess - hamminess) / 2.0;
 }
 
-const kd_scorer_ops kd_scorer_fisher = { "fisher", 0, fisher_combine };
+const kd_scorer_ops kd_scorer_fisher = { "fisher", fisher_combine };

@@ -266,7 +266,7 @@ typedef struct kd_options {
 } kd_options;
 
 #define KD_OPTIONS_VERSION 1
-#define KD_OPTIONS_INIT { KD_OPTIONS_VERSION, KD_SCORER_FISHER, 0.9, 0.5, 0.45, 0.5, 0.1, 150, 5, \
+#define KD_OPTIONS_INIT { KD_OPTIONS_VERSION, KD_SCORER_MULTINOMIAL, 0.9, 0.5, 0.45, 0.5, 0.1, 150, 5, \
                           NULL, 0, 0.8, KD_HOLD, 0.0 }
 
 /** A rule that fired. */

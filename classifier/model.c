@@ -49,7 +49,6 @@ static int load(kd_model *m)
             return kd_model_fail(m, rc, "cannot load token counts: %s", kd_store_errmsg(m->store));
         m->preloaded = 1;
     }
-    m->vocab = m->preloaded ? (int64_t)m->counts.n : -1;
     m->data_version = kd_store_data_version(m->store);
     return KD_OK;
 }

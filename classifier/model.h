@@ -18,7 +18,6 @@ struct kd_model {
     char err[512];
 
     kd_totals totals;       /* message and token totals, as of the last (re)load */
-    int64_t vocab;          /* distinct tokens, counted on first need (-1: not yet) */
     kd_tokmap counts;       /* every token's counts, when preloaded */
     int preloaded;
     int64_t data_version;   /* PRAGMA data_version at the last (re)load */

@@ -47,6 +47,7 @@ typedef enum {
     ST_TOKEN_ZAP,
     ST_META_GET,
     ST_META_ADD,
+    ST_VOCAB_SET,
     ST_BEGIN,
     ST_COMMIT,
     ST_ROLLBACK,
@@ -63,12 +64,16 @@ static const char *const sql[ST__COUNT] = {
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [ST_META_ADD] = "INSERT INTO meta(key, value) VALUES(?1, max(?2, 0)) "
                     "ON CONFLICT(key) DO UPDATE SET value = max(value + ?2, 0)",
+    [ST_VOCAB_SET] = "INSERT INTO meta(key, value) VALUES('vocab', (SELECT count(*) FROM tokens)) "
+                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
 };
 
-static const char *const total_keys[4] = { "spam_messages", "ham_messages", "spam_tokens", "ham_tokens" };
+/* Sums kept in meta. "vocab" (the number of distinct tokens) is kept there too, recounted
+ * whenever tokens are written, so that readers never scan the token table for it. */
+static const char *const total_keys[5] = { "spam_messages", "ham_messages", "spam_tokens", "ham_tokens", "vocab" };
 
 struct kd_store {
     sqlite3 *db;
@@ -272,8 +277,8 @@ int kd_store_load_all(kd_store *s, kd_tokmap *into)
 
 int kd_store_totals(kd_store *s, kd_totals *out)
 {
-    int64_t *v[4] = { &out->spam_messages, &out->ham_messages, &out->spam_tokens, &out->ham_tokens };
-    for (int i = 0; i < 4; i++) {
+    int64_t *v[5] = { &out->spam_messages, &out->ham_messages, &out->spam_tokens, &out->ham_tokens, &out->vocab };
+    for (int i = 0; i < 5; i++) {
         sqlite3_stmt *st = stmt(s, ST_META_GET);
         if (!st)
             return map_rc(sqlite3_errcode(s->db));
@@ -344,6 +349,8 @@ int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot)
         goto done;
     if ((rc = add_totals(s, dtot)))
         goto done;
+    if ((rc = step_done(s, stmt(s, ST_VOCAB_SET))))
+        goto done;
     rc = step_done(s, stmt(s, ST_COMMIT));
 done:
     if (rc)
@@ -383,6 +390,8 @@ int kd_store_merge(kd_store *s, const char *path)
                      "INSERT INTO main.meta(key, value) SELECT key, value FROM src.meta "
                      "WHERE key IN ('spam_messages','ham_messages','spam_tokens','ham_tokens') "
                      "ON CONFLICT(key) DO UPDATE SET value = value + excluded.value;"
+                     "INSERT INTO main.meta(key, value) VALUES('vocab', (SELECT count(*) FROM main.tokens)) "
+                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value;"
                      "COMMIT;",
                      NULL, NULL, NULL) != SQLITE_OK)
         goto sqlfail;
@@ -413,6 +422,8 @@ int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed)
     else if (removed)
         *removed = sqlite3_changes64(s->db);
     sqlite3_finalize(st);
+    if (!rc)
+        rc = step_done(s, stmt(s, ST_VOCAB_SET));
     return rc;
 }
 

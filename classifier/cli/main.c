@@ -15,7 +15,7 @@ static int cmd_version(int argc, char **argv);
 #define CLASSIFY_HELP \
     "      --spam-cutoff X   spam_score >= X gives the verdict spam (default 0.9)\n" \
     "      --ham-cutoff X    spam_score < X gives approve; in between: hold (default 0.5)\n" \
-    "      --scorer NAME     fisher (default) or multinomial\n"
+    "      --scorer NAME     multinomial (default) or fisher\n"
 
 const cli_command cli_commands[] = {
     { "train", cmd_train, "Add labelled comments from CSV files to a model",
