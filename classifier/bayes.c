@@ -48,11 +48,23 @@ int kd_bayes_run(struct kd_model *m, const kd_tokens *tok, const kd_tokset *set,
     int rc = KD_OK;
     if (!t)
         return kd_model_fail(m, KD_ENOMEM, "out of memory");
-    for (size_t i = 0; i < set->n; i++) {
-        t[i].idx = set->idx[i];
-        t[i].used = 0;
-        if ((rc = kd_model_lookup(m, tok->hash[set->idx[i]], &t[i].c)))
-            goto done;
+    if (m->preloaded) {
+        /* prefetch every slot first so that the cache misses overlap */
+        for (size_t i = 0; i < set->n; i++)
+            kd_tokmap_prefetch(&m->counts, tok->hash[set->idx[i]]);
+        for (size_t i = 0; i < set->n; i++) {
+            const kd_counts *c = kd_tokmap_get(&m->counts, tok->hash[set->idx[i]]);
+            t[i].idx = set->idx[i];
+            t[i].used = 0;
+            t[i].c = c ? *c : (kd_counts){ 0, 0 };
+        }
+    } else {
+        for (size_t i = 0; i < set->n; i++) {
+            t[i].idx = set->idx[i];
+            t[i].used = 0;
+            if ((rc = kd_model_lookup(m, tok->hash[set->idx[i]], &t[i].c)))
+                goto done;
+        }
     }
     kd_bayes_ctx ctx = { &m->totals, m->totals.vocab, o };
     r->bayes_score = ops->combine(t, set->n, &ctx);

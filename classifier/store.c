@@ -321,16 +321,33 @@ static int add_totals(kd_store *s, const kd_totals *d)
     return KD_OK;
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    /* the order of the INTEGER PRIMARY KEY: keys are stored as signed 64-bit integers */
+    int64_t x = (int64_t) * (const uint64_t *)a, y = (int64_t) * (const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot)
 {
+    /* Upsert in key order: walking the b-tree left to right touches each page once,
+     * several times faster than random order when a batch holds many new tokens. */
+    uint64_t *keys = malloc((delta->n ? delta->n : 1) * sizeof *keys);
+    if (!keys)
+        return KD_ENOMEM;
+    size_t nk = 0;
+    for (size_t i = 0; i < delta->cap; i++)
+        if (delta->keys[i])
+            keys[nk++] = delta->keys[i];
+    qsort(keys, nk, sizeof *keys, cmp_key);
     int rc = step_done(s, stmt(s, ST_BEGIN));
-    if (rc)
+    if (rc) {
+        free(keys);
         return rc;
+    }
     int negative = 0;
-    for (size_t i = 0; i < delta->cap; i++) {
-        if (!delta->keys[i])
-            continue;
-        const kd_counts *c = &delta->vals[i];
+    for (size_t i = 0; i < nk; i++) {
+        const kd_counts *c = kd_tokmap_get(delta, keys[i]);
         if (!c->spam && !c->ham)
             continue;
         negative |= c->spam < 0 || c->ham < 0;
@@ -339,7 +356,7 @@ int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot)
             rc = map_rc(sqlite3_errcode(s->db));
             goto done;
         }
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)delta->keys[i]);
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)keys[i]);
         sqlite3_bind_int64(st, 2, c->spam);
         sqlite3_bind_int64(st, 3, c->ham);
         if ((rc = step_done(s, st)))
@@ -355,6 +372,7 @@ int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot)
 done:
     if (rc)
         step_done(s, stmt(s, ST_ROLLBACK));
+    free(keys);
     return rc;
 }
 

@@ -77,20 +77,6 @@ kd_counts *kd_tokmap_upsert(kd_tokmap *t, uint64_t key)
     return &t->vals[j];
 }
 
-const kd_counts *kd_tokmap_get(const kd_tokmap *t, uint64_t key)
-{
-    if (!t->cap)
-        return NULL;
-    if (!key)
-        key = 1;
-    size_t j = key & (t->cap - 1);
-    while (t->keys[j]) {
-        if (t->keys[j] == key)
-            return &t->vals[j];
-        j = (j + 1) & (t->cap - 1);
-    }
-    return NULL;
-}
 
 void kd_tokmap_clear(kd_tokmap *t)
 {

@@ -31,8 +31,32 @@ typedef struct kd_tokmap {
 
 /* Pointer to the counts of key, inserting zero counts if absent; NULL when out of memory. */
 kd_counts *kd_tokmap_upsert(kd_tokmap *t, uint64_t key);
-/* Counts of key or NULL. */
-const kd_counts *kd_tokmap_get(const kd_tokmap *t, uint64_t key);
+/* Counts of key or NULL. Inline: it is the innermost loop of scoring. */
+static inline const kd_counts *kd_tokmap_get(const kd_tokmap *t, uint64_t key)
+{
+    if (!t->cap)
+        return NULL;
+    if (!key)
+        key = 1;
+    size_t mask = t->cap - 1, j = key & mask;
+    while (t->keys[j]) {
+        if (t->keys[j] == key)
+            return &t->vals[j];
+        j = (j + 1) & mask;
+    }
+    return NULL;
+}
+
+/* Ask the CPU to start loading key's slot now. Looking up a comment's tokens after
+ * prefetching all of them overlaps their cache misses instead of paying them one by one. */
+static inline void kd_tokmap_prefetch(const kd_tokmap *t, uint64_t key)
+{
+    if (t->cap) {
+        size_t j = (key ? key : 1) & (t->cap - 1);
+        __builtin_prefetch(&t->keys[j]);
+        __builtin_prefetch(&t->vals[j]);
+    }
+}
 int kd_tokmap_reserve(kd_tokmap *t, size_t n);
 void kd_tokmap_clear(kd_tokmap *t);
 void kd_tokmap_free(kd_tokmap *t);
