@@ -147,15 +147,27 @@ import random
 random.seed(1)
 words = "sleep anxiety walk grief cheap pills crypto journal mood calm free offer".split()
 print("id,label,text")
-for i in range(300000):
+for i in range(120000):
     print(f"r{i},{'spam' if i % 2 else 'ham'},{' '.join(random.choice(words) + str(random.randint(0, 50000)) for _ in range(12))}")
 PY
-    "$KINDLY" train -q -m m.db large.csv & pid=$!
-    sleep 0.3
-    kill -9 $pid 2>/dev/null || true
-    wait $pid 2>/dev/null || true
-    "$KINDLY" info -m m.db >after.json
-    cmp -s before.json after.json || fail "model changed by a killed training: $(cat after.json)"
+    # the complete result, for comparison
+    cp m.db full.db
+    "$KINDLY" train -q -m full.db large.csv
+    "$KINDLY" info -m full.db | sed 's/full.db/m.db/' >full.json
+    # kill -9 at several moments (reading, tokenising, writing): each time the model must
+    # be exactly the previous one or exactly the complete one, and pass an integrity check
+    for delay in 0.05 0.2 0.4 0.7; do
+        cp m.db k.db
+        "$KINDLY" train -q -m k.db large.csv & pid=$!
+        sleep $delay
+        kill -9 $pid 2>/dev/null || true
+        wait $pid 2>/dev/null || true
+        [ "$(sqlite3 k.db 'PRAGMA integrity_check')" = ok ] || fail "integrity check failed after kill at ${delay}s"
+        "$KINDLY" info -m k.db | sed 's/k.db/m.db/' >after.json
+        cmp -s before.json after.json || cmp -s full.json after.json ||
+            fail "model half-written after kill at ${delay}s: $(cat after.json)"
+        rm -f k.db k.db-wal k.db-shm
+    done
 }
 
 test_eval_prints_figures_and_folds_work() {
