@@ -12,6 +12,18 @@
  *
  * with T_s, T_h the total token counts of each class and V the vocabulary size. Tokens the
  * model has never seen are skipped (they would only add the ratio of the denominators).
+ *
+ * Naive Bayes treats a comment's tokens as independent; they are not (a word, the pairs it
+ * is part of, its URL's domain and "#url" all say the same thing), so the plain sum counts
+ * the same evidence several times and grows with the length of the comment. kindly divides
+ * the sum of the tokens' log-likelihood ratios by sqrt(n), n the number of known tokens:
+ * the usual scaling of a sum of n correlated terms, and a form of the length normalisation
+ * of Rennie et al., "Tackling the Poor Assumptions of Naive Bayes Text Classifiers" (ICML
+ * 2003). Measured on the benchmark splits (docs/BENCHMARKS.md) it raises ROC AUC on every
+ * split (SMS 0.968 -> 0.98). The class prior ln(S/H) is then weighed by PRIOR_WEIGHT, chosen
+ * by 5-fold cross-validation on the training parts of the benchmark splits only (0.25,
+ * 0.5, 0.75, 1 tried; 0.5 kept the ham false-positive rate at 0.2% with the best accuracy).
+ *
  * The posterior is the logistic of the log-odds; a token's shown probability is the
  * logistic of its own log-likelihood ratio.
  */
@@ -21,6 +33,7 @@
 #include "bayes.h"
 
 #define ALPHA 1.0
+#define PRIOR_WEIGHT 0.5
 
 /* ln(c + ALPHA) for the small counts that most tokens have: two table reads instead of two
  * calls to log() per token, which were a fifth of the Bayes stage's time. */
@@ -46,7 +59,8 @@ static double multinomial_combine(kd_bayes_token *t, size_t n, const kd_bayes_ct
     double H = tot->ham_messages > 0 ? (double)tot->ham_messages : 1.0;
     double V = ctx->vocab > 0 ? (double)ctx->vocab : 1.0;
     double ds = log((double)tot->spam_tokens + ALPHA * V), dh = log((double)tot->ham_tokens + ALPHA * V);
-    double lo = log(S / H);
+    double sum = 0.0;
+    size_t known = 0;
     pthread_once(&log_once, log_init);
     for (size_t i = 0; i < n; i++) {
         if (t[i].c.spam + t[i].c.ham == 0) {
@@ -57,8 +71,10 @@ static double multinomial_combine(kd_bayes_token *t, size_t n, const kd_bayes_ct
         double llr = (log_count(t[i].c.spam) - ds) - (log_count(t[i].c.ham) - dh);
         t[i].p = llr; /* turned into a probability below, only for the tokens shown */
         t[i].used = 1;
-        lo += llr;
+        sum += llr;
+        known++;
     }
+    double lo = PRIOR_WEIGHT * log(S / H) + (known ? sum / sqrt((double)known) : 0.0);
     for (size_t i = 0; i < n; i++)
         if (t[i].used)
             t[i].p = 1.0 / (1.0 + exp(-t[i].p));

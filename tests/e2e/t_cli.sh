@@ -64,7 +64,7 @@ test_check_exit_codes_follow_the_verdict() {
 
 test_model_from_environment_and_write_needs_a_name() {
     train_small
-    echo "cheap xanax" >c.txt
+    echo "Cheap xanax and valium, no prescription, order now http://rx-direct.example" >c.txt
     KINDLY_MODEL=$T/m.db expect_status 1 sh -c "\"$KINDLY\" check < c.txt"
     expect_status 3 "$KINDLY" learn --spam --raw
     contains "$T/err" "never written to"

@@ -67,15 +67,21 @@ Test(fisher, class_sizes_are_normalised)
     cr_assert_float_eq(t[0].p, 0.5, 1e-9);
 }
 
-Test(multinomial, direction_and_prior)
+Test(multinomial, direction_length_normalisation_and_prior)
 {
     kd_totals tot = { 100, 100, 1000, 1000, 1000 };
     kd_bayes_token spam[2] = { { 0, { 40, 0 }, 0, 0 }, { 1, { 30, 1 }, 0, 0 } };
     kd_bayes_token ham[2] = { { 0, { 0, 40 }, 0, 0 }, { 1, { 1, 30 }, 0, 0 } };
     kd_bayes_token none[1] = { { 0, { 0, 0 }, 0, 0 } };
-    cr_assert_gt(run(&kd_scorer_multinomial, spam, 2, tot), 0.99);
-    cr_assert_lt(run(&kd_scorer_multinomial, ham, 2, tot), 0.01);
+    /* equal class totals: each token's log-likelihood ratio is ln((s+1)/(h+1));
+     * the sum over the 2 tokens is divided by sqrt(2) */
+    double lo = (log(41.0) + log(31.0 / 2.0)) / sqrt(2.0);
+    cr_assert_float_eq(run(&kd_scorer_multinomial, spam, 2, tot), 1 / (1 + exp(-lo)), 1e-12);
+    cr_assert_float_eq(run(&kd_scorer_multinomial, ham, 2, tot), 1 / (1 + exp(lo)), 1e-12);
+    cr_assert_float_eq(spam[0].p, 41.0 / 42.0, 1e-12); /* logistic(ln 41) */
     cr_assert_float_eq(run(&kd_scorer_multinomial, none, 1, tot), 0.5, 1e-12);
+    cr_assert_eq(none[0].used, 0);
+    /* with no known token only the (half-weighted) class prior speaks: 0.5 * ln(300/100) */
     kd_totals skew = { 300, 100, 3000, 1000, 1000 };
-    cr_assert_float_eq(run(&kd_scorer_multinomial, none, 1, skew), 0.75, 1e-12);
+    cr_assert_float_eq(run(&kd_scorer_multinomial, none, 1, skew), 1 / (1 + exp(-0.5 * log(3.0))), 1e-12);
 }
