@@ -4,7 +4,9 @@
 
 PREFIX    ?= /usr/local
 CC        ?= cc
-PKGS      := libpcre2-8 sqlite3 libutf8proc libmicrohttpd
+LIB_PKGS  := libpcre2-8 sqlite3 libutf8proc
+SRV_PKGS  := libmicrohttpd jansson
+PKGS      := $(LIB_PKGS) $(SRV_PKGS)
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wpointer-arith -Wformat=2 -Wno-unused-parameter
 OPT       ?= -O2
@@ -12,6 +14,7 @@ CFLAGS    ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
              -fPIC -Iclassifier $(shell pkg-config --cflags $(PKGS)) -MMD -MP
 LIBS      := $(shell pkg-config --libs $(PKGS)) -lcsv -lm -lpthread
+LIB_LIBS  := $(shell pkg-config --libs $(LIB_PKGS)) -lcsv -lm -lpthread
 CRITERION := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
 ifdef SANITIZE
@@ -31,9 +34,17 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 LIBA      := $(B)/libkindly.a
+# The HTTP server (classifier/server/) goes into the kindly binary only: libkindly has no HTTP.
+# $(SRVA) is an internal archive of it for the unit tests.
+SERVER_SRC := $(sort $(wildcard classifier/server/*.c))
+SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/%.o)
+SRVA      := $(B)/libkindly-server.a
+VERSION   := $(shell sed -n 's/^\#define KINDLY_VERSION "\(.*\)"/\1/p' classifier/kindly.h)
+SOMAJOR   := $(firstword $(subst ., ,$(VERSION)))
+LIBSO     := $(B)/libkindly.so
 
 .PHONY: all test check unit e2e bench model install uninstall clean sanitize
-all: $(BIN) libkindly.a
+all: $(BIN) libkindly.a $(LIBSO)
 
 libkindly.a: $(LIBA)
 	@[ "$(B)" = build ] && cp $(LIBA) $@ || true
@@ -48,20 +59,29 @@ $(LIBA): $(LIB_OBJ)
 	@echo "  AR      $@"
 	@ar rcs $@ $^
 
-$(BIN): $(CLI_OBJ) $(LIBA)
+$(BIN): $(CLI_OBJ) $(SERVER_OBJ) $(LIBA)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIBS)
+	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(SERVER_OBJ) $(LIBA) $(LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(LIBA)
+$(SRVA): $(SERVER_OBJ)
+	@rm -f $@
+	@echo "  AR      $@"
+	@ar rcs $@ $^
+
+$(LIBSO): $(LIB_OBJ)
+	@echo "  LD      $@"
+	@$(CC) -shared -Wl,-soname,libkindly.so.$(SOMAJOR) $(LDFLAGS) -o $@ $(LIB_OBJ) $(LIB_LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(LIBA) $(SRVA)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIBA) $(LIBS) $(CRITERION) $(LDFLAGS)
+	@$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(SRVA) $(LIBA) $(LIBS) $(CRITERION) $(LDFLAGS)
 
 unit: $(TESTS)
 	@tests/run-unit.sh $(TESTS)
 
 e2e: $(BIN)
-	@KINDLY=$(abspath $(BIN)) tests/e2e/run.sh
+	@KINDLY=$(abspath $(BIN)) KINDLY_MAKE_ARGS="B=$(B) BIN=$(BIN) SANITIZE=$(SANITIZE)" tests/e2e/run.sh
 
 test check: all
 	@$(MAKE) --no-print-directory unit e2e
@@ -71,11 +91,37 @@ sanitize:
 
 bench: all
 	tools/bench.sh
+	KINDLY=$(abspath $(BIN)) tools/bench_server.sh
 
 model: all
 	tools/build-model.sh
 
+# make install PREFIX=/opt/kindly [DESTDIR=...]: the binary, kindly.h, libkindly (static and
+# shared), kindly.pc, and the default model and rules in PREFIX/share/kindly/.
+LIBDIR    ?= $(PREFIX)/lib
+DEST      := $(DESTDIR)$(PREFIX)
+install: all
+	@echo "  INSTALL $(DEST)"
+	@install -d $(DEST)/bin $(DEST)/include $(DESTDIR)$(LIBDIR)/pkgconfig $(DEST)/share/kindly
+	@install -m 755 $(BIN) $(DEST)/bin/kindly
+	@install -m 644 classifier/kindly.h $(DEST)/include/kindly.h
+	@install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/libkindly.a
+	@install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/libkindly.so.$(VERSION)
+	@ln -sf libkindly.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libkindly.so.$(SOMAJOR)
+	@ln -sf libkindly.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libkindly.so
+	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	     -e 's|@REQUIRES_PRIVATE@|$(LIB_PKGS)|g' kindly.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/kindly.pc
+	@install -m 644 models/default.db $(DEST)/share/kindly/default.db
+	@[ ! -f models/default.rules ] || install -m 644 models/default.rules $(DEST)/share/kindly/default.rules
+
+uninstall:
+	rm -f $(DEST)/bin/kindly $(DEST)/include/kindly.h $(DESTDIR)$(LIBDIR)/libkindly.a \
+	      $(DESTDIR)$(LIBDIR)/libkindly.so $(DESTDIR)$(LIBDIR)/libkindly.so.$(SOMAJOR) \
+	      $(DESTDIR)$(LIBDIR)/libkindly.so.$(VERSION) $(DESTDIR)$(LIBDIR)/pkgconfig/kindly.pc \
+	      $(DEST)/share/kindly/default.db $(DEST)/share/kindly/default.rules
+	-rmdir $(DEST)/share/kindly 2>/dev/null
+
 clean:
 	rm -rf build build-san kindly libkindly.a
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SERVER_OBJ:.o=.d)

@@ -6,7 +6,8 @@
  * 1 - 1e-4, i.e. about +-9.2, so that a few strong rules can still overturn a confident but
  * wrong Bayes score), the scores of the rules that fired are added (a rule's score is the
  * log-odds it adds: +2.2 multiplies the odds of spam by 9), and a duplicate campaign adds its
- * own evidence. The logistic of the sum is the final spam_score.
+ * own evidence. The logistic of the sum is the final spam_score. A moderation word from the
+ * rule file then lifts the score to at least the ham cut-off (held, never approved).
  */
 #include "combine.h"
 
@@ -29,15 +30,18 @@ double kd_logistic(double x) { return 1.0 / (1.0 + exp(-x)); }
 
 void kd_combine(kd_result *r, const kd_options *o)
 {
-    (void)o;
     if (r->rules_score == 0.0 && r->campaign < 2) {
         r->spam_score = r->bayes_score; /* no other evidence: keep Bayes' own scale */
-        return;
+    } else {
+        double x = kd_logit(r->bayes_score) + r->rules_score;
+        if (r->campaign >= 2) {
+            double c = CAMPAIGN_STEP * (r->campaign - 1);
+            x += c < CAMPAIGN_MAX ? c : CAMPAIGN_MAX;
+        }
+        r->spam_score = kd_logistic(x);
     }
-    double x = kd_logit(r->bayes_score) + r->rules_score;
-    if (r->campaign >= 2) {
-        double c = CAMPAIGN_STEP * (r->campaign - 1);
-        x += c < CAMPAIGN_MAX ? c : CAMPAIGN_MAX;
-    }
-    r->spam_score = kd_logistic(x);
+    /* A moderation word (WordPress "Comment Moderation") holds the comment: its score is
+     * raised to the ham cut-off, so it is never approved but may still be spam. */
+    if (r->rules_hold && r->spam_score < o->ham_cutoff)
+        r->spam_score = o->ham_cutoff;
 }

@@ -190,6 +190,8 @@ typedef struct kd_model kd_model;
  * @return 0, KD_EIO, KD_ESCHEMA, KD_ENOMEM.
  */
 int kd_model_open(kd_model **out, const char *path, unsigned flags);
+/** Close the file and free everything the handle owns (an open training batch is dropped).
+ *  Accepts NULL. Strings obtained from kd_model_error() become invalid. */
 void kd_model_close(kd_model *m);
 /** Message describing the last failure on this model (never NULL). */
 const char *kd_model_error(const kd_model *m);
@@ -200,6 +202,8 @@ typedef struct kd_model_stats {
     uint64_t tokens;       /**< distinct tokens stored */
     int schema_version;
 } kd_model_stats;
+/** Fill *out (refreshing first, like kd_model_refresh). Counting the tokens is a full
+ *  count of the token table: not for a request path. @return 0, KD_EIO. */
 int kd_model_stats_get(kd_model *m, kd_model_stats *out);
 
 /**
@@ -208,6 +212,12 @@ int kd_model_stats_get(kd_model *m, kd_model_stats *out);
  * A process killed before the commit leaves the previous model intact.
  * @param delta +1 to learn the comment, -1 to unlearn it (undo a wrong registration;
  *        counts never go below zero).
+ * @return kd_train_begin: 0 or KD_EINVAL (model opened read-only); kd_train_add: 0,
+ *         KD_EINVAL (no batch open, label not spam/ham, delta not +-1), KD_ENOMEM;
+ *         kd_train_commit: 0, KD_EBUSY (another writer held the file past the 10 s busy
+ *         timeout), KD_EIO, KD_ENOMEM; on failure nothing was written. Writers in several
+ *         processes or on several handles are serialised by SQLite; readers on other handles
+ *         see the commit after their next kd_model_refresh().
  */
 int kd_train_begin(kd_model *m);
 int kd_train_add(kd_model *m, const kd_comment *c, kd_label label, int delta);
@@ -259,15 +269,18 @@ typedef struct kd_options {
     const kd_rules *rules;     /**< rule set to apply, or NULL for none (not owned) */
     /* duplicates stage */
     int remember;              /**< record the comment in the model's history (needs a writable model) */
-    double dup_threshold;      /**< near-duplicate similarity at or above this is a duplicate */
+    double dup_threshold;      /**< near-duplicate similarity (estimated Jaccard resemblance of
+                                    4-character shingles) at or above this is a duplicate (0.5:
+                                    docs/BENCHMARKS-dup.md) */
     kd_verdict dup_verdict;    /**< verdict given to a duplicate that is not spam (default hold) */
     /* relevance stage */
-    double offtopic_threshold; /**< relevance below this: hold with reason off_topic (0 = off) */
+    double offtopic_threshold; /**< relevance below this: hold with reason off_topic (0: never;
+                                    negative: the relevance stage is skipped) */
 } kd_options;
 
 #define KD_OPTIONS_VERSION 1
 #define KD_OPTIONS_INIT { KD_OPTIONS_VERSION, KD_SCORER_MULTINOMIAL, 0.9, 0.5, 0.45, 0.5, 0.1, 150, 5, \
-                          NULL, 0, 0.8, KD_HOLD, 0.0 }
+                          NULL, 0, 0.5, KD_HOLD, 0.22 }
 
 /** A rule that fired. */
 typedef struct kd_rule_hit {
@@ -297,6 +310,7 @@ typedef struct kd_result {
     kd_rule_hit *rules;  /**< rules that fired */
     size_t nrules;
     double rules_score;  /**< sum of their scores */
+    int rules_hold;      /**< 1 when a moderation word matched: the verdict is at least hold */
     /* duplicates stage */
     char *duplicate_of;          /**< id of the earliest matching comment, or NULL */
     double similarity;           /**< 0..1 similarity to it (1 = exact after normalisation) */
@@ -304,7 +318,8 @@ typedef struct kd_result {
     unsigned campaign;           /**< distinct authors or posts sharing this text (0 = none) */
     /* relevance stage */
     double relevance;    /**< 0..1, higher is more on topic; -1 when not computed */
-    int generic;         /**< 1 when the comment is generic praise ("great post!") */
+    int generic;         /**< 1 when the comment is generic praise ("great post!"); 2 when it is
+                              generic praise with a link or an author URL (a spam signal) */
     int off_topic;       /**< 1 when relevance fell below the threshold */
 } kd_result;
 
@@ -314,6 +329,7 @@ typedef struct kd_result {
  * @param[out] out filled in; free with kd_result_free() (also after a failure).
  */
 int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_result *out);
+/** Free what a kd_result owns and zero it. Accepts NULL and a zeroed result. */
 void kd_result_free(kd_result *r);
 
 /**
@@ -321,6 +337,158 @@ void kd_result_free(kd_result *r);
  * @return a malloc'd string the caller frees, or NULL when out of memory.
  */
 char *kd_result_json(const kd_comment *c, const kd_result *r);
+/**@}*/
+
+/* ------------------------------------------------------------------------------------------ */
+/** @name Rules
+ *
+ * A rule file holds what moderators know and statistics learn slowly: named PCRE2 patterns
+ * on a comment's fields, counts (links >= 3), meta rules over other rules (A && !B),
+ * WordPress-style word lists (moderation words hold a comment, disallowed keys make it
+ * spam) and allow lists (trusted authors and e-mails). Each rule that fires adds its score,
+ * in log-odds, to the Bayes score (see README "Rules" for the format).
+ *
+ * Thread safety: a loaded kd_rules is read-only. kd_rules_eval() and kd_classify() may use
+ * one kd_rules from several threads at once (each call has its own PCRE2 match data).
+ */
+/**@{*/
+
+/**
+ * Load and compile a rule file (every pattern compiled once, JIT when available).
+ * @param[out] out the rule set, freed with kd_rules_free(). Set even on failure when a handle
+ *             could be allocated, so that kd_rules_error() can explain.
+ * @return 0; KD_EIO when the file cannot be read; KD_EPARSE when it is malformed (the message
+ *         reads "FILE:LINE:COLUMN: what", with PCRE2's own message for a bad pattern);
+ *         KD_ENOMEM.
+ */
+int kd_rules_load(kd_rules **out, const char *path);
+
+/** The same from text in memory; `name` stands for the file in messages. */
+int kd_rules_parse(kd_rules **out, const char *name, const char *text, size_t len);
+
+/** Message describing the failure of kd_rules_load()/kd_rules_parse() ("" if none). */
+const char *kd_rules_error(const kd_rules *r);
+void kd_rules_free(kd_rules *r);
+
+/** Description of one rule of a set (strings owned by the kd_rules). */
+typedef struct kd_rule_info {
+    const char *name;
+    const char *description; /**< "" when the file gives none */
+    const char *kind;        /**< the line's keyword: a field name ("text", "any", ...),
+                                  "count", "meta", "moderate", "disallow" or "allow" */
+    double score;            /**< log-odds added when it fires */
+    int hold;                /**< 1 for moderation words: the verdict is at least hold */
+    int reported;            /**< 0 for "__NAME" sub-rules (used by metas, never a hit) */
+    unsigned line;           /**< line of the rule file */
+} kd_rule_info;
+
+/** Number of rules, word-list and allow-list entries included. */
+size_t kd_rules_count(const kd_rules *r);
+/** Rule i (0 <= i < kd_rules_count()); KD_EINVAL when out of range. */
+int kd_rules_info_get(const kd_rules *r, size_t i, kd_rule_info *out);
+/** Index of the rule called name, or -1. */
+long kd_rules_find(const kd_rules *r, const char *name);
+/** 1 when every pattern was JIT-compiled, 0 when PCRE2's interpreter is used. */
+int kd_rules_jit(const kd_rules *r);
+
+/** Values of kd_rules_eval()'s fired[] array. */
+#define KD_RULE_NOT_FIRED 0
+#define KD_RULE_FIRED     1
+#define KD_RULE_LIMIT     2 /**< a pattern gave up at a PCRE2 limit: the rule did not fire */
+
+/**
+ * Evaluate the rules on one comment, without a model (kd_classify() does this itself when
+ * kd_options.rules is set).
+ * @param fired NULL, or kd_rules_count(r) bytes that receive KD_RULE_* for each rule
+ * @param[out] out zeroed first, then out->rules / nrules (reported rules that fired, in file
+ *             order), out->rules_score (their sum) and out->rules_hold; free with
+ *             kd_result_free(). Its other fields stay zero.
+ * @return 0; KD_EINVAL when r, c or c->text is NULL; KD_ENOMEM. A pattern that exceeds a
+ *         PCRE2 limit does not fire (no error; fired[] says KD_RULE_LIMIT).
+ */
+int kd_rules_eval(const kd_rules *r, const kd_comment *c, unsigned char *fired, kd_result *out);
+/**@}*/
+
+/* ------------------------------------------------------------------------------------------ */
+/** @name Posts and relevance
+ *
+ * The relevance stage asks whether a comment belongs to the post it was left on and to the
+ * site (all posts and the approved comments the model learnt). The posts live in the model
+ * file; a comment names its post with kd_comment.post_id. A comment whose post is unknown is
+ * scored against the site alone. Results: kd_result.relevance (0..1), .generic, .off_topic
+ * (relevance below kd_options.offtopic_threshold).
+ */
+/**@{*/
+
+/**
+ * Add a post, or replace the title and text of the post with this id. HTML in title and
+ * text is reduced to its text (entities decoded, tags dropped) before it is stored.
+ * @param post_id non-empty
+ * @param title, text may be NULL (stored as empty)
+ * @return 0; KD_EINVAL (read-only model, empty id); KD_ESCHEMA (model too old to hold posts
+ *         and opened without migrating); KD_EIO, KD_EBUSY, KD_ENOMEM.
+ */
+int kd_post_put(kd_model *m, const char *post_id, const char *title, const char *text);
+
+/**
+ * Import posts from a CSV reader opened with kind KD_CSV_RAW, in one transaction: kindly's
+ * own `post_id,title,text` and WordPress `wp post list --format=csv` (`ID`, `post_title`,
+ * `post_content`) columns are recognised (also `description` for the text). Existing posts
+ * are updated.
+ * @param[out] imported rows stored (may be NULL)
+ * @param[out] skipped rows without an id (may be NULL)
+ * @return 0; KD_ENOTFOUND when the header lacks an id or a title/text column; as
+ *         kd_post_put() otherwise. Nothing is stored on failure.
+ */
+int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skipped);
+
+/** Number of posts in the model (0 for a model without a posts table). */
+int kd_posts_count(kd_model *m, uint64_t *out);
+/**@}*/
+
+/* ------------------------------------------------------------------------------------------ */
+/** @name History
+ *
+ * The comment history in the model file, used to find duplicates: with kd_options.remember
+ * every classified comment is recorded (id, post, hashes of author, e-mail and IP, time,
+ * a hash of the normalised text and MinHash fingerprints; not the text). Each handle also
+ * compares a comment with those classified earlier through the same handle, remembered or
+ * not; comparisons across handles (server threads, processes) go through the history, so
+ * they happen only for remembered comments. Writes need a model opened with KD_OPEN_WRITE.
+ */
+/**@{*/
+
+/**
+ * Record a comment in the history without classifying it (e.g. moderator feedback).
+ * @return 0; KD_EINVAL when the model is read-only or c has no text; KD_EIO, KD_EBUSY.
+ */
+int kd_history_record(kd_model *m, const kd_comment *c);
+
+/**
+ * Batch the history writes of this handle: from now on they are grouped into transactions
+ * of a few thousand comments (much faster for a bulk run) until kd_history_flush(). Without
+ * a batch, each remembered comment is committed at once. kd_model_close() flushes too, but
+ * cannot report a failure.
+ */
+int kd_history_batch_begin(kd_model *m);
+/** Commit the pending history writes and end the batch. @return 0 or KD_EIO, KD_EBUSY. */
+int kd_history_flush(kd_model *m);
+
+/**
+ * Enforce a retention policy: delete the comments recorded at or before `before`
+ * (seconds since the epoch; INT64_MIN for no age limit), and all but the newest `keep`
+ * comments (0 for no count limit). Oldest first: comments are pruned in recording order.
+ * @param[out] removed number of comments deleted (may be NULL)
+ */
+int kd_history_prune(kd_model *m, int64_t before, uint64_t keep, uint64_t *removed);
+
+typedef struct kd_history_stats {
+    uint64_t comments;      /**< comments recorded */
+    uint64_t index_entries; /**< LSH index rows */
+    uint64_t file_bytes;    /**< size of the whole model file (pages in use and free) */
+    int64_t oldest, newest; /**< recording times (0 when empty) */
+} kd_history_stats;
+int kd_history_stats_get(kd_model *m, kd_history_stats *out);
 /**@}*/
 
 /* ------------------------------------------------------------------------------------------ */
@@ -338,8 +506,12 @@ typedef struct kd_eval_figures {
     double spam_verdict_fp_rate; /**< share of ham given the verdict spam */
 } kd_eval_figures;
 
+/** New empty accumulator, freed with kd_eval_free() (which accepts NULL). 0 or KD_ENOMEM.
+ *  One kd_eval per thread; it needs no model. */
 int kd_eval_new(kd_eval **out);
+/** Add one scored, labelled comment. 0, KD_EINVAL (label not spam/ham), KD_ENOMEM. */
 int kd_eval_add(kd_eval *e, kd_label label, double score, kd_verdict verdict);
+/** Compute the figures of everything added so far. 0 (figures of an empty set are zero). */
 int kd_eval_figures_get(const kd_eval *e, kd_eval_figures *out);
 void kd_eval_free(kd_eval *e);
 /**@}*/

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dedup.h"
+#include "posts.h"
 #include "tokset.h"
 
 int kd_model_fail(kd_model *m, int code, const char *fmt, ...)
@@ -43,7 +45,8 @@ static int load(kd_model *m)
     int rc = kd_store_totals(m->store, &m->totals);
     if (rc)
         return kd_model_fail(m, rc, "cannot read model totals: %s", kd_store_errmsg(m->store));
-    if (m->flags & KD_OPEN_PRELOAD) {
+    if ((m->flags & KD_OPEN_PRELOAD) && (!m->preloaded || m->totals.generation != m->counts_generation)) {
+        m->counts_generation = m->totals.generation;
         kd_tokmap_clear(&m->counts);
         if ((rc = kd_store_load_all(m->store, &m->counts)))
             return kd_model_fail(m, rc, "cannot load token counts: %s", kd_store_errmsg(m->store));
@@ -74,11 +77,13 @@ void kd_model_close(kd_model *m)
 {
     if (!m)
         return;
+    kd_dedup_free(m->dedup); /* before the store: it commits and finalises statements */
     kd_store_close(m->store);
     kd_tokmap_free(&m->counts);
     kd_tokmap_free(&m->delta);
     kd_tokens_free(&m->tok);
     kd_tokset_free(&m->set);
+    kd_posts_cache_free(m->posts);
     free(m);
 }
 

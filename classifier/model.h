@@ -19,6 +19,7 @@ struct kd_model {
 
     kd_totals totals;       /* message and token totals, as of the last (re)load */
     kd_tokmap counts;       /* every token's counts, when preloaded */
+    int64_t counts_generation; /* totals.generation when counts were loaded */
     int preloaded;
     int64_t data_version;   /* PRAGMA data_version at the last (re)load */
 
@@ -31,6 +32,13 @@ struct kd_model {
     kd_tokens tok;
     kd_tokset set;
     kd_tokenize_options topt;
+
+    /* posts and their term statistics, built on first use by posts.c (NULL until then) */
+    struct kd_posts_cache *posts;
+
+    /* duplicates stage (dedup.c): history statements, pending history writes and the
+     * in-memory index of the comments classified through this handle (NULL until used) */
+    struct kd_dedup *dedup;
 };
 
 /* Record a message; returns code. */

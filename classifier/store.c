@@ -64,16 +64,19 @@ static const char *const sql[ST__COUNT] = {
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [ST_META_ADD] = "INSERT INTO meta(key, value) VALUES(?1, max(?2, 0)) "
                     "ON CONFLICT(key) DO UPDATE SET value = max(value + ?2, 0)",
-    [ST_VOCAB_SET] = "INSERT INTO meta(key, value) VALUES('vocab', (SELECT count(*) FROM tokens)) "
-                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    [ST_VOCAB_SET] = "INSERT INTO meta(key, value) VALUES('vocab', (SELECT count(*) FROM tokens)), ('generation', 1) "
+                     "ON CONFLICT(key) DO UPDATE SET value = CASE key WHEN 'vocab' THEN excluded.value ELSE value + 1 END",
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
 };
 
 /* Sums kept in meta. "vocab" (the number of distinct tokens) is kept there too, recounted
- * whenever tokens are written, so that readers never scan the token table for it. */
-static const char *const total_keys[5] = { "spam_messages", "ham_messages", "spam_tokens", "ham_tokens", "vocab" };
+ * whenever tokens are written, so that readers never scan the token table for it, and
+ * "generation", bumped by every write of tokens, so that a reader holding the counts in
+ * memory reloads them only when they changed (not when, say, the history grew). */
+static const char *const total_keys[6] = { "spam_messages", "ham_messages", "spam_tokens", "ham_tokens", "vocab",
+                                           "generation" };
 
 struct kd_store {
     sqlite3 *db;
@@ -277,8 +280,9 @@ int kd_store_load_all(kd_store *s, kd_tokmap *into)
 
 int kd_store_totals(kd_store *s, kd_totals *out)
 {
-    int64_t *v[5] = { &out->spam_messages, &out->ham_messages, &out->spam_tokens, &out->ham_tokens, &out->vocab };
-    for (int i = 0; i < 5; i++) {
+    int64_t *v[6] = { &out->spam_messages, &out->ham_messages, &out->spam_tokens, &out->ham_tokens, &out->vocab,
+                      &out->generation };
+    for (int i = 0; i < 6; i++) {
         sqlite3_stmt *st = stmt(s, ST_META_GET);
         if (!st)
             return map_rc(sqlite3_errcode(s->db));
@@ -408,8 +412,9 @@ int kd_store_merge(kd_store *s, const char *path)
                      "INSERT INTO main.meta(key, value) SELECT key, value FROM src.meta "
                      "WHERE key IN ('spam_messages','ham_messages','spam_tokens','ham_tokens') "
                      "ON CONFLICT(key) DO UPDATE SET value = value + excluded.value;"
-                     "INSERT INTO main.meta(key, value) VALUES('vocab', (SELECT count(*) FROM main.tokens)) "
-                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value;"
+                     "INSERT INTO main.meta(key, value) VALUES('vocab', (SELECT count(*) FROM main.tokens)), "
+                     "('generation', 1) ON CONFLICT(key) DO UPDATE SET "
+                     "value = CASE key WHEN 'vocab' THEN excluded.value ELSE value + 1 END;"
                      "COMMIT;",
                      NULL, NULL, NULL) != SQLITE_OK)
         goto sqlfail;

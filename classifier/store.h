@@ -18,6 +18,7 @@ typedef struct kd_totals {
     int64_t spam_messages, ham_messages;
     int64_t spam_tokens, ham_tokens; /* sum over messages of their distinct tokens */
     int64_t vocab;                   /* distinct tokens stored (not a sum: recounted on write) */
+    int64_t generation;              /* bumped by every write of token counts */
 } kd_totals;
 
 typedef struct kd_store kd_store;

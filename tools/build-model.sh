@@ -20,6 +20,7 @@ rm -f "$tmp"
 trap 'rm -f "$tmp" "$tmp-wal" "$tmp-shm"' EXIT
 "$kindly" train -m "$tmp" --prune "$prune" "$root/corpora/comments.csv" \
     "$shared/sms.csv" "$shared/youtube-dev.csv" "$shared/datacamp-comments.csv"
+"$kindly" posts -m "$tmp" "$root/corpora/posts.csv"
 KINDLY_MODEL=$tmp "$kindly" info --pack >/dev/null
 mv "$tmp" "$out"
 "$kindly" info -m "$out"

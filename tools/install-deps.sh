@@ -3,7 +3,10 @@
 # a second run costs a second. `--bench` adds what `make bench` compares against.
 set -eu
 pkgs="build-essential pkg-config libpcre2-dev libsqlite3-dev libcsv-dev libcriterion-dev
-      libutf8proc-dev libmicrohttpd-dev python3 curl sqlite3"
+      libutf8proc-dev libmicrohttpd-dev libjansson-dev python3 curl sqlite3 nodejs"
+# npm installs the akismet-api client for the server's end-to-end test; NodeSource's nodejs
+# package already carries npm (and conflicts with Debian's npm package)
+command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 [ "${1:-}" = "--bench" ] && pkgs="$pkgs bogofilter-sqlite wrk hyperfine valgrind"
 missing=""
 for p in $pkgs; do

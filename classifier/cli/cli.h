@@ -35,6 +35,10 @@ int cmd_learn(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_posts(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 const cli_command *cli_find(const char *name);
 
 /* Print "kindly NAME: message" to stderr; return code. */
@@ -62,9 +66,18 @@ void cli_csv_problem(void *ud, const kd_csv_problem *p);
  * returns NULL. */
 kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int *status);
 
-/* Shared classification flags (--spam-cutoff, --ham-cutoff, --scorer): returns 1 if argv[*i]
+/* Shared classification flags (--spam-cutoff, --ham-cutoff, --scorer, --rules FILE,
+ * --no-rules, Bayes tuning): returns 1 if argv[*i]
  * was one of them (consuming its value), 0 if not, -1 on a bad value (already reported). */
 int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_options *o);
+
+/* The rule file: the flag's, else the shipped models/default.rules next to the executable
+ * (or ../share/kindly/default.rules), else NULL (no rules). */
+const char *cli_rules_path(const char *flag);
+/* Load the rules chosen by --rules FILE / --no-rules (parsed by cli_parse_classify_flag) or
+ * the default. Returns NULL with *status 0 when there are none; on a missing or broken file
+ * prints FILE:LINE:COLUMN: why, sets *status (EXIT_MODEL) and returns NULL. */
+kd_rules *cli_load_rules(const char *cmd, int *status);
 
 /* Parse a number in [lo, hi]; 0 on success. */
 int cli_parse_double(const char *s, double lo, double hi, double *out);

@@ -54,13 +54,21 @@ int cmd_check(int argc, char **argv)
         if (!text[i])
             text[i] = ' ';
     c.text = text;
+    int status;
+    kd_rules *rules = cli_load_rules("check", &status);
+    if (status) {
+        free(text);
+        return status;
+    }
+    o.rules = rules;
     kd_model *m = cli_open_model("check", cli_model_path(model), KD_OPEN_READONLY);
     if (!m) {
+        kd_rules_free(rules);
         free(text);
         return EXIT_MODEL;
     }
     kd_result res;
-    int status, rc = kd_classify(m, &c, &o, &res);
+    int rc = kd_classify(m, &c, &o, &res);
     if (rc)
         status = cli_fail(cli_exit_for(rc) == EXIT_DONE ? EXIT_INTERNAL : cli_exit_for(rc), "check", "%s",
                           kd_model_error(m));
@@ -75,6 +83,7 @@ int cmd_check(int argc, char **argv)
     }
     kd_result_free(&res);
     kd_model_close(m);
+    kd_rules_free(rules);
     free(text);
     return status;
 }

@@ -154,6 +154,7 @@ int cmd_eval(int argc, char **argv)
     dataset d = { 0 };
     stages s = { NULL, NULL };
     kd_model *m = NULL;
+    kd_rules *rules = NULL;
     if (!train)
         return cli_fail(EXIT_INTERNAL, "eval", "out of memory");
     for (int i = 1; i < argc; i++) {
@@ -193,6 +194,10 @@ int cmd_eval(int argc, char **argv)
         status = cli_usage("eval", "use one of -m, --train and --folds");
         goto done;
     }
+    rules = cli_load_rules("eval", &status);
+    if (status)
+        goto done;
+    o.rules = rules;
     if (kd_eval_new(&s.bayes) || kd_eval_new(&s.final)) {
         status = cli_fail(EXIT_INTERNAL, "eval", "out of memory");
         goto done;
@@ -253,6 +258,7 @@ int cmd_eval(int argc, char **argv)
     status = input_status;
 done:
     kd_model_close(m);
+    kd_rules_free(rules);
     kd_eval_free(s.bayes);
     kd_eval_free(s.final);
     dataset_free(&d);

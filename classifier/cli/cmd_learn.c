@@ -62,6 +62,11 @@ int cmd_learn(int argc, char **argv)
             status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
             goto done;
         }
+        /* remember what was learnt, so that the same comment posted again is a duplicate */
+        if (!undo && (rc = kd_history_record(m, &c))) {
+            status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
+            goto done;
+        }
         n.learned = 1;
     } else {
         status = cli_feed_csv("learn", m, file ? file : "-", label, undo ? -1 : 1, 0, &n);

@@ -1,10 +1,42 @@
 /*
  * cmd_score.c - `kindly score`: the Unix filter. CSV in, one verdict per row out, in order.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+
+/* --explain: a readable breakdown of one result (the JSON's numbers, with the rules'
+ * descriptions and how they add up in log-odds). */
+static void explain(const kd_comment *c, const kd_result *res, const kd_rules *rules)
+{
+    double p = res->bayes_score < 1e-4 ? 1e-4 : res->bayes_score > 1 - 1e-4 ? 1 - 1e-4 : res->bayes_score;
+    printf("%s: %s (spam_score %.4f)\n", c->id ? c->id : "-", kd_verdict_name(res->verdict), res->spam_score);
+    printf("  bayes      %.4f  log-odds %+6.2f\n", res->bayes_score, log(p / (1 - p)));
+    for (size_t i = 0; i < res->nrules; i++) {
+        kd_rule_info info = { 0 };
+        long k = kd_rules_find(rules, res->rules[i].name);
+        if (k >= 0)
+            kd_rules_info_get(rules, (size_t)k, &info);
+        printf("  rule     %+8.2f  %s%s%s%s\n", res->rules[i].score, res->rules[i].name,
+               info.description && *info.description ? "  (" : "", info.description ? info.description : "",
+               info.description && *info.description ? ")" : "");
+    }
+    if (res->nrules)
+        printf("  rules    %+8.2f  total%s\n", res->rules_score, res->rules_hold ? "; a moderation word holds it" : "");
+    for (size_t i = 0; i < res->nreasons; i++) {
+        const char *r = res->reasons[i];
+        if (strncmp(r, "bayes=", 6) && strncmp(r, "rule:", 5) && strncmp(r, "token:", 6))
+            printf("  other      %s\n", r);
+    }
+    for (size_t i = 0; i < res->ntop; i++)
+        printf("%s%s %.2f (spam %u, ham %u)", i ? ", " : "  tokens     ", res->top[i].token, res->top[i].prob,
+               res->top[i].spam, res->top[i].ham);
+    if (res->ntop)
+        putchar('\n');
+    printf("  final      %.4f  -> %s\n", res->spam_score, kd_verdict_name(res->verdict));
+}
 
 static void csv_out_header(kd_csv *r)
 {
@@ -44,7 +76,7 @@ static void csv_out_row(const kd_csv_row *row, const kd_result *res)
 int cmd_score(int argc, char **argv)
 {
     const char *model = NULL, *file = NULL;
-    int csv = 0;
+    int csv = 0, expl = 0;
     kd_options o = KD_OPTIONS_INIT;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -55,6 +87,8 @@ int cmd_score(int argc, char **argv)
             continue;
         if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc)
             model = argv[++i];
+        else if (!strcmp(a, "--explain"))
+            expl = 1;
         else if (!strcmp(a, "--format") && i + 1 < argc) {
             const char *f = argv[++i];
             if (!strcmp(f, "csv"))
@@ -70,22 +104,40 @@ int cmd_score(int argc, char **argv)
     }
     if (o.ham_cutoff > o.spam_cutoff)
         return cli_usage("score", "--ham-cutoff must not be above --spam-cutoff");
-    kd_model *m = cli_open_model("score", cli_model_path(model), KD_OPEN_READONLY | KD_OPEN_PRELOAD);
-    if (!m)
-        return EXIT_MODEL;
     int status = EXIT_DONE;
+    kd_rules *rules = cli_load_rules("score", &status);
+    if (status)
+        return status;
+    o.rules = rules;
+    /* --remember records every comment in the model's history: writable, batched */
+    const char *path = o.remember ? cli_model_path_for_write("score", model) : cli_model_path(model);
+    kd_model *m = path ? cli_open_model("score", path, (o.remember ? KD_OPEN_WRITE : KD_OPEN_READONLY) | KD_OPEN_PRELOAD)
+                       : NULL;
+    if (!path) {
+        kd_rules_free(rules);
+        return EXIT_USAGE;
+    }
+    if (!m) {
+        kd_rules_free(rules);
+        return EXIT_MODEL;
+    }
     kd_csv *r = cli_open_csv("score", file ? file : "-", KD_CSV_COMMENTS, &status);
     if (!r) {
         kd_model_close(m);
+        kd_rules_free(rules);
         return status;
+    }
+    int rc = o.remember ? kd_history_batch_begin(m) : KD_OK;
+    if (rc) {
+        status = cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(m));
+        rc = 0;
     }
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-    if (csv)
+    if (csv && !expl)
         csv_out_header(r);
     const kd_csv_row *row;
-    int rc;
-    while ((rc = kd_csv_next(r, &row)) == 1) {
+    while (status == EXIT_DONE && (rc = kd_csv_next(r, &row)) == 1) {
         kd_result res;
         int crc = kd_classify(m, &row->comment, &o, &res);
         if (crc) {
@@ -93,7 +145,9 @@ int cmd_score(int argc, char **argv)
             kd_result_free(&res);
             break;
         }
-        if (csv)
+        if (expl)
+            explain(&row->comment, &res, rules);
+        else if (csv)
             csv_out_row(row, &res);
         else {
             char *js = kd_result_json(&row->comment, &res);
@@ -114,7 +168,10 @@ int cmd_score(int argc, char **argv)
         status = EXIT_INPUT;
     if (fflush(stdout) != 0 && status == EXIT_DONE)
         status = cli_fail(EXIT_MODEL, "score", "cannot write the output");
+    if (o.remember && (rc = kd_history_flush(m)) && (status == EXIT_DONE || status == EXIT_INPUT))
+        status = cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(m));
     kd_csv_free(r);
     kd_model_close(m);
+    kd_rules_free(rules);
     return status;
 }

@@ -156,6 +156,49 @@ int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned l
     return 0;
 }
 
+/* --rules FILE / --no-rules, as parsed by cli_parse_classify_flag (one command per process). */
+static const char *rules_flag;
+static int no_rules;
+static char default_rules[PATH_MAX];
+
+const char *cli_rules_path(const char *flag)
+{
+    if (flag)
+        return flag;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    static const char *const rel[] = { "/models/default.rules", "/../models/default.rules",
+                                       "/../share/kindly/default.rules" };
+    for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
+        snprintf(default_rules, sizeof default_rules, "%s%s", exe, rel[i]);
+        if (access(default_rules, R_OK) == 0)
+            return default_rules;
+    }
+    return NULL;
+}
+
+kd_rules *cli_load_rules(const char *cmd, int *status)
+{
+    *status = EXIT_DONE;
+    const char *path = no_rules ? NULL : cli_rules_path(rules_flag);
+    if (!path)
+        return NULL;
+    kd_rules *r = NULL;
+    int rc = kd_rules_load(&r, path);
+    if (rc) {
+        *status = cli_fail(rc == KD_ENOMEM ? EXIT_INTERNAL : EXIT_MODEL, cmd, "%s", kd_rules_error(r));
+        kd_rules_free(r);
+        return NULL;
+    }
+    return r;
+}
+
 int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_options *o)
 {
     const char *a = argv[*i];
@@ -197,6 +240,57 @@ int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_o
             return -1;
         }
         o->max_tokens = (unsigned)n;
+        ++*i;
+        return 1;
+    }
+    if (!strcmp(a, "--rules")) {
+        if (!v) {
+            cli_usage(cmd, "--rules takes a rule file");
+            return -1;
+        }
+        rules_flag = v;
+        no_rules = 0;
+        ++*i;
+        return 1;
+    }
+    if (!strcmp(a, "--no-rules")) {
+        rules_flag = NULL;
+        no_rules = 1;
+        return 1;
+    }
+    if (!strcmp(a, "--offtopic-threshold")) {
+        double d = -1.0; /* "off": the stage is skipped */
+        if ((!v || strcmp(v, "off")) && cli_parse_double(v, 0.0, 1.0, &d)) {
+            cli_usage(cmd, "--offtopic-threshold takes a number from 0 (never hold) to 1, or 'off'");
+            return -1;
+        }
+        o->offtopic_threshold = d;
+        ++*i;
+        return 1;
+    }
+    if (!strcmp(a, "--remember")) {
+        o->remember = 1;
+        return 1;
+    }
+    if (!strcmp(a, "--dup-threshold")) {
+        if (cli_parse_double(v, 0.01, 1.0, &o->dup_threshold)) {
+            cli_usage(cmd, "--dup-threshold takes a similarity from 0.01 to 1");
+            return -1;
+        }
+        ++*i;
+        return 1;
+    }
+    if (!strcmp(a, "--dup-verdict")) {
+        if (v && !strcmp(v, "hold"))
+            o->dup_verdict = KD_HOLD;
+        else if (v && !strcmp(v, "spam"))
+            o->dup_verdict = KD_VERDICT_SPAM;
+        else if (v && !strcmp(v, "approve"))
+            o->dup_verdict = KD_APPROVE;
+        else {
+            cli_usage(cmd, "--dup-verdict takes 'hold', 'spam' or 'approve'");
+            return -1;
+        }
         ++*i;
         return 1;
     }

@@ -15,7 +15,10 @@ static int cmd_version(int argc, char **argv);
 #define CLASSIFY_HELP \
     "      --spam-cutoff X   spam_score >= X gives the verdict spam (default 0.9)\n" \
     "      --ham-cutoff X    spam_score < X gives approve; in between: hold (default 0.5)\n" \
-    "      --scorer NAME     multinomial (default) or fisher\n"
+    "      --scorer NAME     multinomial (default) or fisher\n" \
+    "      --rules FILE      the rule file (default: the shipped models/default.rules)\n" \
+    "      --no-rules        no rules: Bayes (and the other stages) alone\n" \
+    "      --offtopic-threshold X  relevance < X holds as off_topic (default 0.22; 0 never, off: skip)\n"
 
 const cli_command cli_commands[] = {
     { "train", cmd_train, "Add labelled comments from CSV files to a model",
@@ -46,7 +49,8 @@ const cli_command cli_commands[] = {
       "bayes_score, reasons (short strings: the strongest tokens ...), tokens (the strongest\n"
       "tokens with their probability and counts).\n"
       "\n" MODEL_HELP
-      "      --format FMT      json (default) or csv\n" CLASSIFY_HELP
+      "      --format FMT      json (default) or csv\n"
+      "      --explain         a readable breakdown per comment: Bayes, each rule, the total\n" CLASSIFY_HELP
       "\n"
       "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as FILE:LINE);\n"
       "3 usage error; 5 the model or the input could not be read.\n" },
@@ -99,6 +103,86 @@ const cli_command cli_commands[] = {
       "Print the model's counts as JSON. --prune N drops tokens seen fewer than N times in\n"
       "all; --pack compacts the file and switches it to a rollback journal so that it can be\n"
       "shipped and read from a read-only directory (both need -m or $KINDLY_MODEL).\n" },
+    { "posts", cmd_posts, "Import or update the posts that comments are checked against",
+      "usage: kindly posts -m MODEL.db [-q] POSTS.csv...\n"
+      "\n"
+      "Store posts in MODEL.db (created if missing) for the relevance stage: a comment whose\n"
+      "post_id names a known post is scored against that post and the whole site; other\n"
+      "comments against the site. A post with an id already known is updated. Columns:\n"
+      "kindly's own post_id,title,text, or a WordPress export (wp post list --fields=ID,\n"
+      "post_title,post_content --format=csv); HTML is reduced to its text. All rows of a\n"
+      "file are written in one transaction.\n"
+      "\n"
+      "  -m, --model MODEL.db  the model to write (or $KINDLY_MODEL); required\n"
+      "  -q, --quiet           no summary on stderr\n"
+      "\n"
+      "Exit status: 0 done; 4 rows without a post id were skipped, or the file has no id or\n"
+      "text column; 3 usage error; 5 a file or the model could not be read or written.\n" },
+    { "serve", cmd_serve, "Answer over HTTP: an Akismet-compatible API and a JSON API",
+      "usage: kindly serve [-m MODEL.db] [--listen HOST:PORT] [--keys FILE] [--threads N]\n"
+      "                    [--max-body SIZE] [--discard X] [--hold-as spam|ham]\n"
+      "\n"
+      "Serve classification over HTTP until SIGINT or SIGTERM (then requests in progress are\n"
+      "answered, up to 5 s, before it stops). Endpoints:\n"
+      "  POST /1.1/comment-check, /1.1/submit-spam, /1.1/submit-ham, /1.1/verify-key\n"
+      "       Akismet's API (form-encoded): answers true/false, 'Thanks for making the web a\n"
+      "       better place.', valid/invalid; X-akismet-pro-tip: discard for blatant spam\n"
+      "  POST /v1/classify  one JSON comment or an array (fields as kindly's CSV columns)\n"
+      "  POST /v1/feedback  {\"label\":\"spam\"|\"ham\",\"undo\":false, ...comment} or an array\n"
+      "  GET  /healthz, /metrics (Prometheus)\n"
+      "Feedback is learnt at once (one transaction each); a retrain of MODEL.db by another\n"
+      "process is picked up by the next request, without a restart. The shipped default\n"
+      "model (no -m, no $KINDLY_MODEL) is served read-only: feedback gets 403.\n"
+      "\n" MODEL_HELP
+      "      --listen ADDR     HOST:PORT, [IPv6]:PORT or PORT (default 127.0.0.1:8080;\n"
+      "                        port 0 picks a free one, printed on stderr)\n"
+      "      --keys FILE       accepted Akismet keys, one a line ('#' comments); without it\n"
+      "                        no key is needed\n"
+      "      --threads N       worker threads, each with its own model handle (default: CPUs)\n"
+      "      --max-body SIZE   largest request body, bytes or with k/M (default 1M); over: 413\n"
+      "      --max-connections N  connections held at once (default 4096)\n"
+      "      --timeout S       close a connection idle for S seconds (default 30)\n"
+      "      --discard X       spam with spam_score >= X gets X-akismet-pro-tip: discard (0.99)\n"
+      "      --hold-as WHAT    Akismet answer for a held comment: ham (false, default) or spam\n"
+      "  -q, --quiet           no start/stop messages on stderr\n" CLASSIFY_HELP
+      "\n"
+      "Exit status: 0 stopped by a signal; 3 usage error; 5 the model, rules or keys could\n"
+      "not be read, or the address could not be listened on.\n" },
+    { "rules", cmd_rules, "Check a rule file, test it on a comment, measure it on a corpus",
+      "usage: kindly rules --check [FILE...]\n"
+      "       kindly rules --test [FILE] [--author NAME] [--email ADDR] [--url URL] [--ip IP]\n"
+      "                    [--agent UA] < comment.txt\n"
+      "       kindly rules --stats [--rules FILE] [--json] CORPUS.csv...\n"
+      "\n"
+      "--check compiles each rule file (default: the shipped models/default.rules) and\n"
+      "reports the first error as FILE:LINE:COLUMN: why (PCRE2's message for a bad pattern).\n"
+      "--test evaluates the rules on the comment read from standard input (the flags give its\n"
+      "metadata) and lists what fired, with scores and the total. --stats runs the rules on\n"
+      "every labelled row of each CSV file and prints, per rule, the share of spam and of ham\n"
+      "it hits and S/O = spam% / (spam% + ham%), like SpamAssassin's hit-frequencies.\n"
+      "The rule file format is described in the README, section Rules.\n"
+      "\n"
+      "      --rules FILE      the rule file for --stats (default: the shipped one)\n"
+      "      --json            --stats: one JSON object per corpus\n"
+      "\n"
+      "Exit status: 0 done; 3 usage error; 4 unreadable input rows; 5 a rule file or corpus\n"
+      "could not be read or has an error (named as FILE:LINE:COLUMN).\n" },
+    { "history", cmd_history, "Show and prune the comment history used to find duplicates",
+      "usage: kindly history -m MODEL.db [--stats] [--prune [--keep-days N] [--keep N]]\n"
+      "\n"
+      "The history holds a fingerprint of every comment remembered (kindly score --remember,\n"
+      "kindly learn, the server): id, post, hashes of author, e-mail and IP, time, a hash of\n"
+      "the normalised text and MinHash signatures; not the text. --stats (the default) prints\n"
+      "its counts as JSON. --prune enforces the retention: comments recorded more than N days\n"
+      "ago (--keep-days, default 90) and all but the newest N (--keep) are deleted.\n"
+      "\n"
+      "  -m, --model MODEL.db  the model (or $KINDLY_MODEL); required for --prune\n"
+      "      --prune           delete old comments (see --keep-days and --keep)\n"
+      "      --keep-days N     keep comments recorded in the last N days (default 90)\n"
+      "      --keep N          keep at most the newest N comments\n"
+      "      --stats           print the counts (after pruning, with --prune)\n"
+      "\n"
+      "Exit status: 0 done; 3 usage error; 5 the model could not be read or written.\n" },
     { "help", cmd_help, "Show help for a command", "usage: kindly help [COMMAND]\n" },
     { "version", cmd_version, "Print kindly's version", "usage: kindly version\n" },
     { NULL, NULL, NULL, NULL },

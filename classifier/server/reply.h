@@ -20,7 +20,7 @@ typedef struct srv_reply {
     size_t len;
     size_t nhdr;
     struct { const char *name; char value[200]; } hdr[SRV_REPLY_HEADERS];
-    int verdict;          /* -1, or the kd_verdict given (for the metrics) */
+    int verdict;          /* -1, or the kd_verdict of a comment-check (tests) */
 } srv_reply;
 
 #define SRV_TEXT "text/plain; charset=utf-8"

@@ -1,0 +1,69 @@
+/*
+ * cmd_history.c - `kindly history`: the comment history behind duplicate detection; its
+ * counts, and pruning it to the retention policy.
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+int cmd_history(int argc, char **argv)
+{
+    const char *model = NULL;
+    int prune = 0, stats = 0;
+    unsigned long days = 90, keep = 0;
+    int days_set = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc)
+            model = argv[++i];
+        else if (!strcmp(a, "--prune"))
+            prune = 1;
+        else if (!strcmp(a, "--stats"))
+            stats = 1;
+        else if (!strcmp(a, "--keep-days") && i + 1 < argc) {
+            if (cli_parse_uint(argv[++i], 0, 1000000, &days))
+                return cli_usage("history", "--keep-days takes a number of days");
+            days_set = 1;
+        } else if (!strcmp(a, "--keep") && i + 1 < argc) {
+            if (cli_parse_uint(argv[++i], 1, ULONG_MAX - 1, &keep))
+                return cli_usage("history", "--keep takes a count of at least 1");
+        } else
+            return cli_usage("history", "unknown or incomplete option '%s'", a);
+    }
+    if (!prune && (days_set || keep))
+        return cli_usage("history", "--keep-days and --keep go with --prune");
+    const char *path = prune ? cli_model_path_for_write("history", model) : cli_model_path(model);
+    if (!path)
+        return EXIT_USAGE;
+    kd_model *m = cli_open_model("history", path, prune ? KD_OPEN_WRITE : KD_OPEN_READONLY);
+    if (!m)
+        return EXIT_MODEL;
+    int rc = KD_OK;
+    uint64_t removed = 0;
+    if (prune) {
+        /* --keep alone prunes by count only; otherwise by age (default 90 days) too */
+        int64_t before = keep && !days_set ? INT64_MIN : (int64_t)time(NULL) - (int64_t)days * 86400;
+        rc = kd_history_prune(m, before, keep, &removed);
+    }
+    kd_history_stats st;
+    if (!rc)
+        rc = kd_history_stats_get(m, &st);
+    if (rc) {
+        int status = cli_fail(cli_exit_for(rc), "history", "%s", kd_model_error(m));
+        kd_model_close(m);
+        return status;
+    }
+    (void)stats;
+    printf("{\"model\":\"%s\",\"comments\":%llu,\"index_entries\":%llu,\"file_bytes\":%llu,\"oldest\":%lld,"
+           "\"newest\":%lld",
+           path, (unsigned long long)st.comments, (unsigned long long)st.index_entries,
+           (unsigned long long)st.file_bytes, (long long)st.oldest, (long long)st.newest);
+    if (prune)
+        printf(",\"pruned\":%llu", (unsigned long long)removed);
+    puts("}");
+    kd_model_close(m);
+    return EXIT_DONE;
+}

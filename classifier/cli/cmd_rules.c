@@ -1,0 +1,268 @@
+/*
+ * cmd_rules.c - `kindly rules`: validate a rule file, show what fires on one comment, and
+ * measure every rule on a labelled corpus.
+ *
+ * --stats is SpamAssassin's mass-check / hit-frequencies in miniature: for each rule, the
+ * share of the spam and of the ham it hits, and S/O = spam% / (spam% + ham%), the share of
+ * its hits that are spam once the corpus' spam/ham balance is factored out. A rule worth
+ * shipping has S/O near 1 and a ham share near 0.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define MAX_TEXT ((size_t)16 << 20)
+
+static kd_rules *load(const char *path)
+{
+    kd_rules *r = NULL;
+    int rc = kd_rules_load(&r, path);
+    if (rc) {
+        fprintf(stderr, "kindly rules: %s\n", kd_rules_error(r));
+        kd_rules_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static const char *default_path(const char *flag)
+{
+    const char *p = cli_rules_path(flag);
+    if (!p)
+        fprintf(stderr, "kindly rules: no rule file given and no models/default.rules beside the binary\n");
+    return p;
+}
+
+static int check(char **files, int nfiles)
+{
+    int status = EXIT_DONE;
+    const char *dflt[1];
+    if (!nfiles) {
+        if (!(dflt[0] = default_path(NULL)))
+            return EXIT_MODEL;
+        files = (char **)dflt;
+        nfiles = 1;
+    }
+    for (int i = 0; i < nfiles; i++) {
+        kd_rules *r = load(files[i]);
+        if (!r) {
+            status = EXIT_MODEL;
+            continue;
+        }
+        size_t n = kd_rules_count(r), reported = 0;
+        for (size_t k = 0; k < n; k++) {
+            kd_rule_info info;
+            kd_rules_info_get(r, k, &info);
+            reported += info.reported;
+        }
+        printf("%s: ok, %zu rules (%zu sub-rules), patterns %s\n", files[i], n, n - reported,
+               kd_rules_jit(r) ? "JIT-compiled" : "interpreted (no JIT)");
+        kd_rules_free(r);
+    }
+    return status;
+}
+
+static int test(const char *path, const kd_comment *meta)
+{
+    kd_rules *r = load(path);
+    if (!r)
+        return EXIT_MODEL;
+    int status = EXIT_DONE;
+    size_t len = 0;
+    kd_result res = { 0 };
+    unsigned char *fired = NULL;
+    char *text = cli_read_all(stdin, MAX_TEXT, &len);
+    if (!text) {
+        status = cli_fail(EXIT_INPUT, "rules", "cannot read the comment on standard input (at most 16 MiB)");
+        goto done;
+    }
+    for (size_t i = 0; i < len; i++)
+        if (!text[i])
+            text[i] = ' ';
+    kd_comment c = *meta;
+    c.text = text;
+    size_t n = kd_rules_count(r);
+    if (!(fired = calloc(n ? n : 1, 1)) || kd_rules_eval(r, &c, fired, &res)) {
+        status = cli_fail(EXIT_INTERNAL, "rules", "out of memory");
+        goto done;
+    }
+    size_t shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (fired[i] == KD_RULE_NOT_FIRED)
+            continue;
+        kd_rule_info info;
+        kd_rules_info_get(r, i, &info);
+        if (fired[i] == KD_RULE_LIMIT)
+            printf("  limit  %-28s a PCRE2 limit stopped the match: not fired (line %u)\n", info.name, info.line);
+        else
+            printf("%+8.2f  %-28s %s%s(line %u)\n", info.score, info.name, info.description,
+                   !info.reported ? " [sub-rule] " : *info.description ? " " : "", info.line);
+        shown++;
+    }
+    if (!shown)
+        printf("no rule fired\n");
+    printf("%+8.2f  total of %zu rule%s%s\n", res.rules_score, res.nrules, res.nrules == 1 ? "" : "s",
+           res.rules_hold ? "; a moderation word holds the comment" : "");
+done:
+    kd_result_free(&res);
+    free(fired);
+    free(text);
+    kd_rules_free(r);
+    return status;
+}
+
+static int stats_file(const kd_rules *r, const char *file, int json)
+{
+    int status = EXIT_DONE;
+    size_t n = kd_rules_count(r);
+    unsigned long *hits = calloc(2 * (n ? n : 1), sizeof *hits), count[2] = { 0, 0 };
+    unsigned long limits = 0;
+    unsigned char *fired = calloc(n ? n : 1, 1);
+    kd_csv *csv = NULL;
+    if (!hits || !fired) {
+        status = cli_fail(EXIT_INTERNAL, "rules", "out of memory");
+        goto done;
+    }
+    if (!(csv = cli_open_csv("rules", file, KD_CSV_COMMENTS, &status)))
+        goto done;
+    const kd_csv_row *row;
+    int rc;
+    while ((rc = kd_csv_next(csv, &row)) == 1) {
+        if (row->label == KD_UNLABELLED)
+            continue;
+        kd_result res;
+        int erc = kd_rules_eval(r, &row->comment, fired, &res);
+        kd_result_free(&res);
+        if (erc) {
+            status = cli_fail(EXIT_INTERNAL, "rules", "out of memory");
+            goto done;
+        }
+        int spam = row->label == KD_SPAM;
+        count[spam]++;
+        for (size_t i = 0; i < n; i++) {
+            hits[2 * i + (size_t)spam] += fired[i] == KD_RULE_FIRED;
+            limits += fired[i] == KD_RULE_LIMIT;
+        }
+    }
+    if (rc < 0) {
+        status = cli_fail(cli_exit_for(rc), "rules", "%s", kd_csv_error(csv));
+        goto done;
+    }
+    if (kd_csv_skipped(csv))
+        status = EXIT_INPUT;
+    if (json)
+        printf("{\"file\":");
+    else
+        printf("%s: %lu spam, %lu ham%s\n   SPAM%%     HAM%%    S/O   SCORE  NAME\n", file, count[1], count[0],
+               limits ? " (some matches stopped at a PCRE2 limit)" : "");
+    if (json) {
+        fputc('"', stdout);
+        for (const char *p = file; *p; p++)
+            printf(*p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
+        printf("\",\"spam\":%lu,\"ham\":%lu,\"limits\":%lu,\"rules\":[", count[1], count[0], limits);
+    }
+    for (size_t i = 0; i < n; i++) {
+        kd_rule_info info;
+        kd_rules_info_get(r, i, &info);
+        double sp = count[1] ? 100.0 * (double)hits[2 * i + 1] / (double)count[1] : 0;
+        double hp = count[0] ? 100.0 * (double)hits[2 * i] / (double)count[0] : 0;
+        double so = sp + hp > 0 ? sp / (sp + hp) : 0;
+        if (json) {
+            printf("%s{\"name\":\"", i ? "," : "");
+            for (const char *p = info.name; *p; p++)
+                printf(*p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
+            printf("\",\"score\":%g,\"spam_hits\":%lu,\"ham_hits\":%lu,\"spam_pct\":%.4f,\"ham_pct\":%.4f,"
+                   "\"so\":%.4f}", info.score, hits[2 * i + 1], hits[2 * i], sp, hp, so);
+        } else
+            printf("%8.3f %8.3f  %5.3f %7.2f  %s\n", sp, hp, so, info.score, info.name);
+    }
+    if (json)
+        printf("]}\n");
+done:
+    kd_csv_free(csv);
+    free(hits);
+    free(fired);
+    return status;
+}
+
+int cmd_rules(int argc, char **argv)
+{
+    enum { NONE, CHECK, TEST, STATS } mode = NONE;
+    const char *rules_flag = NULL;
+    int json = 0, nfiles = 0;
+    char **files = calloc((size_t)argc, sizeof *files);
+    kd_comment meta = KD_COMMENT_INIT;
+    static const struct { const char *flag; size_t off; } fields[] = {
+        { "--author", offsetof(kd_comment, author) }, { "--email", offsetof(kd_comment, email) },
+        { "--url", offsetof(kd_comment, url) },       { "--ip", offsetof(kd_comment, ip) },
+        { "--agent", offsetof(kd_comment, agent) },   { "--post", offsetof(kd_comment, post_id) },
+        { "--parent", offsetof(kd_comment, parent) }, { "--date", offsetof(kd_comment, date) },
+        { "--id", offsetof(kd_comment, id) },
+    };
+    int status = EXIT_DONE;
+    if (!files)
+        return cli_fail(EXIT_INTERNAL, "rules", "out of memory");
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        size_t j;
+        for (j = 0; j < sizeof fields / sizeof *fields; j++)
+            if (!strcmp(a, fields[j].flag) && i + 1 < argc) {
+                *(const char **)((char *)&meta + fields[j].off) = argv[++i];
+                break;
+            }
+        if (j < sizeof fields / sizeof *fields)
+            continue;
+        if (!strcmp(a, "--check") || !strcmp(a, "--test") || !strcmp(a, "--stats")) {
+            if (mode != NONE) {
+                status = cli_usage("rules", "use one of --check, --test and --stats");
+                goto done;
+            }
+            mode = a[2] == 'c' ? CHECK : a[3] == 'e' ? TEST : STATS;
+        } else if (!strcmp(a, "--rules") && i + 1 < argc)
+            rules_flag = argv[++i];
+        else if (!strcmp(a, "--json"))
+            json = 1;
+        else if (a[0] == '-' && a[1]) {
+            status = cli_usage("rules", "unknown or incomplete option '%s'", a);
+            goto done;
+        } else
+            files[nfiles++] = argv[i];
+    }
+    if (mode == NONE) {
+        status = cli_usage("rules", "use one of --check [FILE], --test [FILE] and --stats CORPUS.csv");
+        goto done;
+    }
+    if (mode == CHECK) {
+        if (rules_flag)
+            files[nfiles++] = (char *)rules_flag;
+        status = check(files, nfiles);
+    } else if (mode == TEST) {
+        if (nfiles + (rules_flag != NULL) > 1) {
+            status = cli_usage("rules", "--test takes one rule file (the comment is read from standard input)");
+            goto done;
+        }
+        const char *path = nfiles ? files[0] : default_path(rules_flag);
+        status = path ? test(path, &meta) : EXIT_MODEL;
+    } else {
+        if (!nfiles) {
+            status = cli_usage("rules", "--stats needs a labelled CSV file");
+            goto done;
+        }
+        const char *path = default_path(rules_flag);
+        kd_rules *r = path ? load(path) : NULL;
+        if (!r) {
+            status = EXIT_MODEL;
+            goto done;
+        }
+        for (int i = 0; i < nfiles; i++) {
+            int st = stats_file(r, files[i], json);
+            if (st && (status == EXIT_DONE || status == EXIT_INPUT))
+                status = st;
+        }
+        kd_rules_free(r);
+    }
+done:
+    free(files);
+    return status;
+}

@@ -1,0 +1,210 @@
+/*
+ * cmd_serve.c - `kindly serve`: the HTTP server (classifier/server/) as a command. Parses
+ * the flags, resolves the listening address, raises the open-file limit for many
+ * connections, then waits for SIGINT or SIGTERM in the main thread (blocked in every other
+ * thread, so the signal is taken synchronously with sigwait, not in a handler) and stops
+ * gracefully.
+ */
+#include <netdb.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "server/akismet.h"
+#include "server/server.h"
+
+static int parse_listen(const char *spec, srv_config *cfg)
+{
+    char host[256];
+    const char *port;
+    if (spec[0] == '[') { /* [v6]:port */
+        const char *end = strchr(spec, ']');
+        if (!end || end[1] != ':' || (size_t)(end - spec - 1) >= sizeof host)
+            return -1;
+        memcpy(host, spec + 1, (size_t)(end - spec - 1));
+        host[end - spec - 1] = '\0';
+        port = end + 2;
+    } else {
+        const char *colon = strrchr(spec, ':');
+        if (!colon) { /* a port alone */
+            snprintf(host, sizeof host, "127.0.0.1");
+            port = spec;
+        } else {
+            if ((size_t)(colon - spec) >= sizeof host)
+                return -1;
+            memcpy(host, spec, (size_t)(colon - spec));
+            host[colon - spec] = '\0';
+            if (!host[0])
+                snprintf(host, sizeof host, "127.0.0.1");
+            port = colon + 1;
+        }
+    }
+    unsigned long p;
+    if (cli_parse_uint(port, 0, 65535, &p))
+        return -1;
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, port, &hints, &res) || !res)
+        return -1;
+    memcpy(&cfg->addr, res->ai_addr, res->ai_addrlen);
+    cfg->addrlen = res->ai_addrlen;
+    freeaddrinfo(res);
+    return 0;
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char buf[32];
+    size_t n = s ? strlen(s) : 0, mul = 1;
+    if (!n || n >= sizeof buf)
+        return -1;
+    memcpy(buf, s, n + 1);
+    char last = buf[n - 1];
+    if (last == 'k' || last == 'K')
+        mul = 1024;
+    else if (last == 'm' || last == 'M')
+        mul = 1024 * 1024;
+    if (mul > 1)
+        buf[n - 1] = '\0';
+    unsigned long v;
+    if (cli_parse_uint(buf, 1, (1UL << 30) / mul, &v))
+        return -1;
+    *out = (size_t)v * mul;
+    return 0;
+}
+
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    const char *model = NULL, *listen = "127.0.0.1:8080", *keys_path = NULL;
+    srv_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.options = (kd_options)KD_OPTIONS_INIT;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg.threads = ncpu < 1 ? 1 : ncpu > 64 ? 64 : (unsigned)ncpu;
+    cfg.max_body = (size_t)1 << 20;
+    cfg.max_connections = 4096;
+    cfg.timeout = 30;
+    cfg.discard = 0.99;
+    int quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int k = cli_parse_classify_flag("serve", argc, argv, &i, &cfg.options);
+        if (k < 0)
+            return EXIT_USAGE;
+        if (k)
+            continue;
+        unsigned long n;
+        if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && v)
+            model = argv[++i];
+        else if (!strcmp(a, "--listen") && v)
+            listen = argv[++i];
+        else if (!strcmp(a, "--keys") && v)
+            keys_path = argv[++i];
+        else if (!strcmp(a, "--threads")) {
+            if (cli_parse_uint(v, 1, 256, &n))
+                return cli_usage("serve", "--threads takes a count from 1 to 256");
+            cfg.threads = (unsigned)n;
+            i++;
+        } else if (!strcmp(a, "--max-body")) {
+            if (parse_size(v, &cfg.max_body))
+                return cli_usage("serve", "--max-body takes a size in bytes (suffix k or M), at most 1G");
+            i++;
+        } else if (!strcmp(a, "--max-connections")) {
+            if (cli_parse_uint(v, 1, 1000000, &n))
+                return cli_usage("serve", "--max-connections takes a count from 1 to 1000000");
+            cfg.max_connections = (unsigned)n;
+            i++;
+        } else if (!strcmp(a, "--timeout")) {
+            if (cli_parse_uint(v, 1, 86400, &n))
+                return cli_usage("serve", "--timeout takes seconds from 1 to 86400");
+            cfg.timeout = (unsigned)n;
+            i++;
+        } else if (!strcmp(a, "--discard")) {
+            if (cli_parse_double(v, 0.0, 1.0, &cfg.discard))
+                return cli_usage("serve", "--discard takes a number from 0 to 1");
+            i++;
+        } else if (!strcmp(a, "--hold-as")) {
+            if (v && !strcmp(v, "spam"))
+                cfg.hold_is_spam = 1;
+            else if (v && !strcmp(v, "ham"))
+                cfg.hold_is_spam = 0;
+            else
+                return cli_usage("serve", "--hold-as takes 'spam' or 'ham'");
+            i++;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+            quiet = 1;
+        else
+            return cli_usage("serve", "unknown or incomplete option '%s'", a);
+    }
+    if (cfg.options.ham_cutoff > cfg.options.spam_cutoff)
+        return cli_usage("serve", "--ham-cutoff must not be above --spam-cutoff");
+    if (parse_listen(listen, &cfg))
+        return cli_usage("serve", "--listen takes HOST:PORT, [IPv6]:PORT or PORT (got '%s')", listen);
+    /* a model named explicitly (-m or $KINDLY_MODEL) learns; the shipped default never does */
+    const char *env = getenv("KINDLY_MODEL");
+    cfg.writable = model || (env && *env);
+    cfg.model_path = cli_model_path(model);
+
+    int status = EXIT_DONE;
+    kd_rules *rules = cli_load_rules("serve", &status); /* --rules / --no-rules / the default */
+    if (status)
+        return status;
+    cfg.options.rules = rules; /* read-only once loaded: shared by every worker thread */
+    srv_keys *keys = NULL;
+    char err[512];
+    if (keys_path && akismet_keys_load(&keys, keys_path, err, sizeof err)) {
+        kd_rules_free(rules);
+        return cli_fail(EXIT_MODEL, "serve", "--keys %s", err);
+    }
+    cfg.keys = keys;
+
+    /* SIGINT and SIGTERM are blocked here, before any thread starts, so that every worker
+     * inherits the mask and only sigwait below receives them */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
+
+    srv_server *s = NULL;
+    if (srv_start(&s, &cfg, err, sizeof err)) {
+        akismet_keys_free(keys);
+        kd_rules_free(rules);
+        return cli_fail(EXIT_MODEL, "serve", "%s: %s", strstr(err, "listen") ? listen : cfg.model_path, err);
+    }
+    if (!quiet) {
+        char host[NI_MAXHOST] = "?";
+        getnameinfo((const struct sockaddr *)&cfg.addr, cfg.addrlen, host, sizeof host, NULL, 0, NI_NUMERICHOST);
+        int v6 = cfg.addr.ss_family == AF_INET6;
+        fprintf(stderr, "kindly serve: listening on http://%s%s%s:%u (%u threads, model %s, %s, %s)\n",
+                v6 ? "[" : "", host, v6 ? "]" : "", srv_port(s), cfg.threads, cfg.model_path,
+                cfg.writable ? "learning from feedback" : "read-only", keys ? "keys required" : "no key required");
+    }
+    int sig = 0;
+    sigwait(&stop, &sig);
+    if (!quiet)
+        fprintf(stderr, "kindly serve: %s: finishing requests in progress and stopping\n",
+                sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    srv_stop(s, 5000);
+    akismet_keys_free(keys);
+    kd_rules_free(rules);
+    if (!quiet)
+        fprintf(stderr, "kindly serve: stopped\n");
+    return EXIT_DONE;
+}

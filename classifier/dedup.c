@@ -1,0 +1,642 @@
+/*
+ * dedup.c - exact and near-duplicate detection for short comments, and campaigns.
+ *
+ * WordPress rejects only an exact repeat by the same author on the same post, and fuzzy
+ * hashes made for e-mail (rspamd's) skip texts under 64 words, i.e. almost every comment.
+ * kindly compares short texts with MinHash (Broder) over 4-code-point shingles and finds
+ * candidates with LSH banding (minhash.h), so that a lookup costs KD_MH_BANDS index probes
+ * whatever the size of the history.
+ *
+ * 1. Normalise (kd_dedup_normalize): what a reposter changes without meaning to (case,
+ *    Unicode form, white space, punctuation, zero-width characters, emoji variation
+ *    selectors) and what a campaign varies on purpose (the link, an emoji) is removed, so
+ *    that those copies are exact duplicates: same 64-bit hash of the normalised text.
+ * 2. Near duplicates: the Jaccard resemblance of the shingle sets, estimated from the stored
+ *    4-bit MinHash signatures, at or above kd_options.dup_threshold.
+ * 3. Scope: the match is "same_author" (same e-mail, or same name when either e-mail is
+ *    unknown), else "same_post", else "site". A text of fewer than KD_DUP_MIN_WORDS words
+ *    ("Thank you!", "great post") is a duplicate only of the same author's comment: two
+ *    readers saying thanks are not a campaign.
+ * 4. duplicate_of is the earliest exact copy or, when there is none, the earliest near copy
+ *    (history first, then this handle's earlier comments); campaign counts the distinct authors or posts (the larger) among
+ *    the matches, the new comment included, when it is 2 or more; combine.c turns it into
+ *    spam evidence.
+ */
+#include "dedup.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "history.h"
+#include "html.h"
+#include "minhash.h"
+#include "model.h"
+#include "normalize.h"
+#include "tokmap.h"
+
+#define KD_DUP_MIN_WORDS 4
+#define PER_KEY 32          /* earliest comments read per LSH bucket */
+#define MAX_CANDIDATES 256  /* distinct candidates verified per comment */
+#define MAX_SEEN 64         /* distinct authors / posts counted for a campaign */
+#define BATCH_ROWS 2000     /* history inserts per transaction in a batch */
+
+/* A comment of this run, in the in-memory index. */
+typedef struct mem_entry {
+    char *id, *post;
+    uint32_t author, email;
+    uint64_t text_hash;
+    uint8_t sig[KD_MH_SIGBYTES];
+} mem_entry;
+
+typedef struct mem_node {
+    int64_t key;
+    uint32_t entry;
+    int32_t next;
+} mem_node;
+
+struct kd_dedup {
+    kd_hist *hist;
+    unsigned pending;       /* inserts in the open batch */
+    int batching;           /* kd_history_batch_begin() was called */
+    mem_entry *e;
+    size_t n, cap;
+    mem_node *nodes;
+    size_t nn, ncap;
+    int32_t *head;          /* hash table of LSH keys -> first node */
+    size_t hcap;            /* power of two */
+    kd_buf a, b;            /* scratch for normalisation */
+    int64_t *cand;
+    size_t ncand;
+};
+
+/* ------------------------------------------------------------------------------------ */
+/* Normalisation */
+
+static int is_link_start(const char *s, size_t n)
+{
+    return (n >= 7 && !strncasecmp(s, "http://", 7)) || (n >= 8 && !strncasecmp(s, "https://", 8)) ||
+           (n >= 4 && !strncasecmp(s, "www.", 4));
+}
+
+static int drop_links(const char *s, size_t n, kd_buf *out)
+{
+    size_t i = 0;
+    while (i < n) {
+        if ((i == 0 || isspace((unsigned char)s[i - 1]) || s[i - 1] == '(' || s[i - 1] == '"') &&
+            is_link_start(s + i, n - i)) {
+            while (i < n && !isspace((unsigned char)s[i]))
+                i++;
+            if (kd_buf_putc(out, ' '))
+                return KD_ENOMEM;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && !isspace((unsigned char)s[j]))
+            j++;
+        while (j < n && isspace((unsigned char)s[j]))
+            j++;
+        if (kd_buf_add(out, s + i, j - i))
+            return KD_ENOMEM;
+        i = j;
+    }
+    return out->oom ? KD_ENOMEM : KD_OK;
+}
+
+/* Copy in to out without emoji, collapsing the spaces that dropping them leaves. */
+static int drop_emoji(const kd_buf *in, kd_buf *out)
+{
+    size_t i = 0;
+    int space = 1;
+    while (i < in->len) {
+        int32_t cp;
+        size_t k = kd_utf8_decode(in->s + i, in->len - i, &cp);
+        if (cp == ' ' || kd_is_emoji(cp) || cp == 0x200d) {
+            if (cp == ' ' && !space && kd_buf_putc(out, ' '))
+                return KD_ENOMEM;
+            space |= cp == ' ';
+        } else {
+            if (kd_buf_add(out, in->s + i, k))
+                return KD_ENOMEM;
+            space = 0;
+        }
+        i += k;
+    }
+    while (out->len && out->s[out->len - 1] == ' ')
+        out->s[--out->len] = '\0';
+    return KD_OK;
+}
+
+static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out)
+{
+    kd_buf_clear(a);
+    kd_buf_clear(b);
+    kd_buf_clear(out);
+    size_t n = strlen(text);
+    int rc;
+    if (kd_html_maybe(text, n)) {
+        if ((rc = kd_html_decode(text, n, b)))
+            return rc;
+        text = b->s ? b->s : "";
+        n = b->len;
+    }
+    if ((rc = drop_links(text, n, a)))
+        return rc;
+    kd_buf_clear(b);
+    if ((rc = kd_normalize(a->s ? a->s : "", a->len, KD_NORM_FOLD | KD_NORM_NFKC | KD_NORM_SPACE | KD_NORM_NOPUNCT, b)))
+        return rc;
+    if ((rc = drop_emoji(b, out)))
+        return rc;
+    if (!out->len && b->len)
+        rc = kd_buf_add(out, b->s, b->len);
+    if (!out->s && !rc)
+        rc = kd_buf_add(out, "", 0);
+    return rc;
+}
+
+int kd_dedup_normalize(const char *text, kd_buf *out)
+{
+    kd_buf a = KD_BUF_INIT, b = KD_BUF_INIT;
+    int rc = normalize2(text, &a, &b, out);
+    kd_buf_free(&a);
+    kd_buf_free(&b);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Identities */
+
+/* 32-bit hash of a field, trimmed and ASCII-lower-cased; 0 when empty. */
+static uint32_t ident(const char *s)
+{
+    if (!s)
+        return 0;
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (!n)
+        return 0;
+    char small[256];
+    uint64_t h;
+    if (n < sizeof small) {
+        for (size_t i = 0; i < n; i++)
+            small[i] = (char)tolower((unsigned char)s[i]);
+        h = kd_hash64(small, n);
+    } else
+        h = kd_hash64(s, n);
+    uint32_t v = (uint32_t)(h ^ (h >> 32));
+    return v ? v : 1;
+}
+
+static int same_author(uint32_t ea, uint32_t aa, uint32_t eb, uint32_t ab)
+{
+    if (ea && eb)
+        return ea == eb;
+    return aa && ab && aa == ab;
+}
+
+static int same_post(const char *a, const char *b) { return a && b && *a && !strcmp(a, b); }
+
+/* ISO 8601 date ("2024-05-01", "2024-05-01 13:45:00", "2024-05-01T13:45:00Z") or now. */
+static int64_t comment_time(const char *d)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    int y, mo, da, h = 0, mi = 0, s = 0;
+    if (d && sscanf(d, "%4d-%2d-%2d%*1[ T]%2d:%2d:%2d", &y, &mo, &da, &h, &mi, &s) >= 3 && y >= 1970 &&
+        mo >= 1 && mo <= 12 && da >= 1 && da <= 31) {
+        tm.tm_year = y - 1900;
+        tm.tm_mon = mo - 1;
+        tm.tm_mday = da;
+        tm.tm_hour = h;
+        tm.tm_min = mi;
+        tm.tm_sec = s;
+        return (int64_t)timegm(&tm);
+    }
+    return (int64_t)time(NULL);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* The handle's state */
+
+static int dedup_get(kd_model *m, kd_dedup **out)
+{
+    if (!m->dedup) {
+        kd_dedup *d = calloc(1, sizeof *d);
+        if (!d)
+            return kd_model_fail(m, KD_ENOMEM, "out of memory");
+        int rc = kd_hist_new(&d->hist, kd_store_db(m->store), kd_store_schema_version(m->store) >= 2);
+        if (rc) {
+            free(d);
+            return kd_model_fail(m, rc, "out of memory");
+        }
+        m->dedup = d;
+    }
+    *out = m->dedup;
+    return KD_OK;
+}
+
+void kd_dedup_free(kd_dedup *d)
+{
+    if (!d)
+        return;
+    kd_hist_commit(d->hist);
+    kd_hist_free(d->hist);
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->e[i].id);
+        free(d->e[i].post);
+    }
+    free(d->e);
+    free(d->nodes);
+    free(d->head);
+    free(d->cand);
+    kd_buf_free(&d->a);
+    kd_buf_free(&d->b);
+    free(d);
+}
+
+static size_t slot(int64_t key, size_t cap) { return (size_t)(((uint64_t)key * 0x9e3779b97f4a7c15ULL) >> 20) & (cap - 1); }
+
+static int mem_add(kd_dedup *d, const kd_comment *c, uint32_t author, uint32_t email, uint64_t th,
+                   const uint8_t *sig, const int64_t keys[KD_MH_BANDS])
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 64;
+        mem_entry *e = realloc(d->e, cap * sizeof *e);
+        if (!e)
+            return KD_ENOMEM;
+        d->e = e;
+        d->cap = cap;
+    }
+    if (d->nn + KD_MH_BANDS > d->ncap) {
+        size_t cap = d->ncap ? d->ncap * 2 : 64 * KD_MH_BANDS;
+        mem_node *nd = realloc(d->nodes, cap * sizeof *nd);
+        if (!nd)
+            return KD_ENOMEM;
+        d->nodes = nd;
+        d->ncap = cap;
+    }
+    if (d->nn + KD_MH_BANDS > d->hcap / 2) { /* rehash: keep the load under 1/2 */
+        size_t cap = d->hcap ? d->hcap * 2 : 1024;
+        while (cap / 2 < d->nn + KD_MH_BANDS)
+            cap *= 2;
+        int32_t *h = malloc(cap * sizeof *h);
+        if (!h)
+            return KD_ENOMEM;
+        memset(h, 0xff, cap * sizeof *h);
+        /* re-thread every node, oldest first at the tail: walk newest to oldest */
+        for (size_t i = d->nn; i-- > 0;) {
+            size_t s = slot(d->nodes[i].key, cap);
+            d->nodes[i].next = h[s];
+            h[s] = (int32_t)i;
+        }
+        free(d->head);
+        d->head = h;
+        d->hcap = cap;
+    }
+    mem_entry *e = &d->e[d->n];
+    memset(e, 0, sizeof *e);
+    if ((c->id && !(e->id = strdup(c->id))) || (c->post_id && !(e->post = strdup(c->post_id)))) {
+        free(e->id);
+        return KD_ENOMEM;
+    }
+    e->author = author;
+    e->email = email;
+    e->text_hash = th;
+    memcpy(e->sig, sig, KD_MH_SIGBYTES);
+    /* chains run newest first; lookups collect and sort, so order does not matter */
+    for (int i = 0; i < KD_MH_BANDS; i++) {
+        mem_node *nd = &d->nodes[d->nn];
+        nd->key = keys[i];
+        nd->entry = (uint32_t)d->n;
+        size_t s = slot(keys[i], d->hcap);
+        nd->next = d->head[s];
+        d->head[s] = (int32_t)d->nn++;
+    }
+    d->n++;
+    return KD_OK;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Matching */
+
+typedef struct query {
+    const kd_comment *c;
+    uint32_t author, email;
+    uint64_t text_hash;
+    uint8_t sig[KD_MH_SIGBYTES];
+    int trivial;
+    double threshold;
+    /* the earliest match so far */
+    int found;
+    char *id;
+    double sim;
+    const char *scope;
+    /* campaign */
+    uint32_t authors[MAX_SEEN], posts[MAX_SEEN];
+    unsigned nauthors, nposts;
+} query;
+
+static void seen(uint32_t *set, unsigned *n, uint32_t v)
+{
+    if (!v)
+        return;
+    for (unsigned i = 0; i < *n; i++)
+        if (set[i] == v)
+            return;
+    if (*n < MAX_SEEN)
+        set[(*n)++] = v;
+}
+
+/* Compare with one earlier comment (called earliest first). */
+static int consider(query *q, const char *id, const char *post, uint32_t author, uint32_t email, uint64_t th,
+                    const uint8_t *sig, const char *fallback_id)
+{
+    double sim = th == q->text_hash ? 1.0 : kd_minhash_sig_similarity(q->sig, sig);
+    if (sim < q->threshold)
+        return KD_OK;
+    if (sim >= 1.0 && th != q->text_hash)
+        sim = 0.99; /* 1 is kept for exact duplicates */
+    int sa = same_author(q->email, q->author, email, author);
+    int sp = same_post(q->c->post_id, post);
+    if (q->trivial && !sa)
+        return KD_OK;
+    seen(q->authors, &q->nauthors, email ? email : author);
+    seen(q->posts, &q->nposts, post && *post ? ident(post) : 0);
+    /* the earliest exact copy, else the earliest near copy */
+    if (q->found && (q->sim >= 1.0 || sim < 1.0))
+        return KD_OK;
+    q->found = 1;
+    q->sim = sim;
+    q->scope = sa ? "same_author" : sp ? "same_post" : "site";
+    free(q->id);
+    q->id = strdup(id ? id : fallback_id);
+    return q->id ? KD_OK : KD_ENOMEM;
+}
+
+static int add_cand(void *ud, int64_t seq)
+{
+    kd_dedup *d = ud;
+    if (d->ncand >= MAX_CANDIDATES)
+        return 1;
+    d->cand[d->ncand++] = seq;
+    return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static size_t uniq(int64_t *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_i64);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!k || v[i] != v[k - 1])
+            v[k++] = v[i];
+    return k;
+}
+
+static int match_history(kd_model *m, kd_dedup *d, query *q, const int64_t keys[KD_MH_BANDS])
+{
+    d->ncand = 0;
+    int rc = kd_hist_read_begin(d->hist);
+    if (!rc)
+        rc = kd_hist_candidates(d->hist, keys, PER_KEY, add_cand, d);
+    if (rc) {
+        rc = kd_model_fail(m, rc, "history lookup failed: %s", kd_hist_errmsg(d->hist));
+        goto done;
+    }
+    size_t n = uniq(d->cand, d->ncand);
+    for (size_t i = 0; i < n; i++) {
+        kd_hist_rec r;
+        rc = kd_hist_get(d->hist, d->cand[i], &r);
+        if (rc == KD_ENOTFOUND) {
+            rc = KD_OK;
+            continue;
+        }
+        if (rc) {
+            rc = kd_model_fail(m, rc, "history lookup failed: %s", kd_hist_errmsg(d->hist));
+            goto done;
+        }
+        char fb[32];
+        snprintf(fb, sizeof fb, "history:%lld", (long long)r.seq);
+        if ((rc = consider(q, r.id, r.post_id, r.author, r.email, r.text_hash, r.sig, fb))) {
+            rc = kd_model_fail(m, rc, "out of memory");
+            goto done;
+        }
+    }
+done:
+    kd_hist_read_end(d->hist);
+    return rc;
+}
+
+static int match_memory(kd_model *m, kd_dedup *d, query *q, const int64_t keys[KD_MH_BANDS])
+{
+    if (!d->hcap)
+        return KD_OK;
+    d->ncand = 0;
+    for (int b = 0; b < KD_MH_BANDS && d->ncand < MAX_CANDIDATES; b++)
+        for (int32_t i = d->head[slot(keys[b], d->hcap)]; i >= 0 && d->ncand < MAX_CANDIDATES; i = d->nodes[i].next)
+            if (d->nodes[i].key == keys[b])
+                d->cand[d->ncand++] = d->nodes[i].entry;
+    size_t n = uniq(d->cand, d->ncand);
+    for (size_t i = 0; i < n; i++) {
+        const mem_entry *e = &d->e[d->cand[i]];
+        char fb[32];
+        snprintf(fb, sizeof fb, "input:%lld", (long long)d->cand[i] + 1);
+        int rc = consider(q, e->id, e->post, e->author, e->email, e->text_hash, e->sig, fb);
+        if (rc)
+            return kd_model_fail(m, rc, "out of memory");
+    }
+    return KD_OK;
+}
+
+static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *mh, unsigned *words, kd_buf *norm)
+{
+    int rc = normalize2(text, &d->a, &d->b, norm);
+    if (rc)
+        return rc;
+    *words = 0;
+    for (size_t i = 0; i < norm->len; i++)
+        *words += (i == 0 || norm->s[i - 1] == ' ') && norm->s[i] != ' ';
+    *th = kd_hash64(norm->s, norm->len);
+    kd_minhash_compute(norm->s, norm->len, mh);
+    return KD_OK;
+}
+
+static int record(kd_model *m, kd_dedup *d, const kd_comment *c, uint64_t th, const uint8_t *sig,
+                  const int64_t keys[KD_MH_BANDS])
+{
+    kd_hist_rec r;
+    memset(&r, 0, sizeof r);
+    r.id = c->id;
+    r.post_id = c->post_id;
+    r.author = ident(c->author);
+    r.email = ident(c->email);
+    r.ip = ident(c->ip);
+    r.time = comment_time(c->date);
+    r.text_hash = th;
+    memcpy(r.sig, sig, KD_MH_SIGBYTES);
+    int rc;
+    if (d->batching && !kd_hist_in_batch(d->hist) && (rc = kd_hist_begin(d->hist)))
+        return kd_model_fail(m, rc, "cannot record the comment: %s", kd_hist_errmsg(d->hist));
+    if ((rc = kd_hist_insert(d->hist, &r, keys)))
+        return kd_model_fail(m, rc, rc == KD_EINVAL ? "cannot record the comment: the model is read-only or has no history table"
+                                                    : "cannot record the comment: %s", kd_hist_errmsg(d->hist));
+    if (d->batching && ++d->pending >= BATCH_ROWS) {
+        d->pending = 0;
+        if ((rc = kd_hist_commit(d->hist)))
+            return kd_model_fail(m, rc, "cannot write the history: %s", kd_hist_errmsg(d->hist));
+    }
+    return KD_OK;
+}
+
+int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_result *out)
+{
+    kd_dedup *d;
+    int rc = dedup_get(m, &d);
+    if (rc)
+        return rc;
+    if (o->remember && !(m->flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)))
+        return kd_model_fail(m, KD_EINVAL, "remembering comments needs a model opened for writing");
+    if (!d->cand && !(d->cand = malloc(MAX_CANDIDATES * sizeof *d->cand)))
+        return kd_model_fail(m, KD_ENOMEM, "out of memory");
+    kd_buf norm = KD_BUF_INIT;
+    query q;
+    memset(&q, 0, sizeof q);
+    kd_minhash mh;
+    int64_t keys[KD_MH_BANDS];
+    unsigned words;
+    if ((rc = fingerprint(d, c->text, &q.text_hash, &mh, &words, &norm))) {
+        rc = kd_model_fail(m, rc, "out of memory");
+        goto done;
+    }
+    if (!norm.len) /* nothing left to compare (an empty or punctuation-only comment) */
+        goto done;
+    q.c = c;
+    q.author = ident(c->author);
+    q.email = ident(c->email);
+    q.trivial = words < KD_DUP_MIN_WORDS;
+    q.threshold = o->dup_threshold > 0 ? o->dup_threshold : 1.0;
+    kd_minhash_sig(&mh, q.sig);
+    for (unsigned i = 0; i < KD_MH_BANDS; i++)
+        keys[i] = kd_minhash_band(&mh, i);
+    if ((rc = match_history(m, d, &q, keys)))
+        goto done;
+    if (!o->remember && (rc = match_memory(m, d, &q, keys)))
+        goto done;
+    if (q.found) {
+        out->duplicate_of = q.id;
+        q.id = NULL;
+        out->similarity = q.sim;
+        out->duplicate_scope = q.scope;
+        seen(q.authors, &q.nauthors, q.email ? q.email : q.author);
+        seen(q.posts, &q.nposts, c->post_id && *c->post_id ? ident(c->post_id) : 0);
+        unsigned k = q.nauthors > q.nposts ? q.nauthors : q.nposts;
+        out->campaign = !q.trivial && k >= 2 ? k : 0;
+    }
+    if (o->remember)
+        rc = record(m, d, c, q.text_hash, q.sig, keys);
+    else if ((rc = mem_add(d, c, q.author, q.email, q.text_hash, q.sig, keys)))
+        rc = kd_model_fail(m, rc, "out of memory");
+done:
+    free(q.id);
+    kd_buf_free(&norm);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Public: the history of a model */
+
+int kd_history_record(kd_model *m, const kd_comment *c)
+{
+    kd_dedup *d;
+    int rc = dedup_get(m, &d);
+    if (rc)
+        return rc;
+    if (!c || !c->text)
+        return kd_model_fail(m, KD_EINVAL, "a comment needs a text");
+    if (!(m->flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)))
+        return kd_model_fail(m, KD_EINVAL, "recording comments needs a model opened for writing");
+    kd_buf norm = KD_BUF_INIT;
+    kd_minhash mh;
+    uint64_t th;
+    unsigned words;
+    uint8_t sig[KD_MH_SIGBYTES];
+    int64_t keys[KD_MH_BANDS];
+    if ((rc = fingerprint(d, c->text, &th, &mh, &words, &norm))) {
+        rc = kd_model_fail(m, rc, "out of memory");
+        goto done;
+    }
+    if (!norm.len)
+        goto done;
+    kd_minhash_sig(&mh, sig);
+    for (unsigned i = 0; i < KD_MH_BANDS; i++)
+        keys[i] = kd_minhash_band(&mh, i);
+    rc = record(m, d, c, th, sig, keys);
+done:
+    kd_buf_free(&norm);
+    return rc;
+}
+
+int kd_history_batch_begin(kd_model *m)
+{
+    kd_dedup *d;
+    int rc = dedup_get(m, &d);
+    if (!rc)
+        d->batching = 1;
+    return rc;
+}
+
+int kd_history_flush(kd_model *m)
+{
+    if (!m->dedup)
+        return KD_OK;
+    kd_dedup *d = m->dedup;
+    d->batching = 0;
+    d->pending = 0;
+    int rc = kd_hist_commit(d->hist);
+    if (rc)
+        return kd_model_fail(m, rc, "cannot write the history: %s", kd_hist_errmsg(d->hist));
+    return KD_OK;
+}
+
+int kd_history_prune(kd_model *m, int64_t before, uint64_t keep, uint64_t *removed)
+{
+    kd_dedup *d;
+    int rc = dedup_get(m, &d);
+    if (rc)
+        return rc;
+    if (!(m->flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)))
+        return kd_model_fail(m, KD_EINVAL, "pruning the history needs a model opened for writing");
+    if ((rc = kd_history_flush(m)))
+        return rc;
+    if ((rc = kd_hist_prune(d->hist, before, keep, removed)))
+        return kd_model_fail(m, rc, "cannot prune the history: %s", kd_hist_errmsg(d->hist));
+    return KD_OK;
+}
+
+int kd_history_stats_get(kd_model *m, kd_history_stats *out)
+{
+    kd_dedup *d;
+    int rc = dedup_get(m, &d);
+    if (rc)
+        return rc;
+    kd_hist_stats s;
+    if ((rc = kd_hist_stats_get(d->hist, &s)))
+        return kd_model_fail(m, rc, "cannot read the history: %s", kd_hist_errmsg(d->hist));
+    out->comments = s.comments;
+    out->index_entries = s.index_entries;
+    out->file_bytes = s.bytes;
+    out->oldest = s.oldest;
+    out->newest = s.newest;
+    return KD_OK;
+}

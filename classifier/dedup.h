@@ -1,0 +1,33 @@
+/*
+ * dedup.h - the duplicates stage of the pipeline (internal).
+ *
+ * A comment is normalised for comparison (dedup.c), fingerprinted (minhash.h) and compared
+ * with earlier comments: those recorded in the model's history (history.h) and, when it is
+ * not being recorded, those classified earlier through the same kd_model handle (an
+ * in-memory index that lives as long as the handle). Comparisons across handles, e.g.
+ * between the server's worker threads, therefore go through the history table and happen
+ * only when comments are remembered.
+ */
+#ifndef KD_DEDUP_H
+#define KD_DEDUP_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "kindly.h"
+
+typedef struct kd_dedup kd_dedup;
+
+/* Fill out->duplicate_of, similarity, duplicate_scope and campaign; record the comment
+ * (history when o->remember, else the handle's in-memory index). */
+int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_result *out);
+
+/* Commit pending history writes, free the index and the statements. Accepts NULL. */
+void kd_dedup_free(kd_dedup *d);
+
+/* The comparison form of a text: HTML decoded, links removed, NFKC, case folded,
+ * punctuation, symbols, emoji, zero-width characters and variation selectors dropped,
+ * white space collapsed. A text that would become empty keeps its emoji. */
+int kd_dedup_normalize(const char *text, kd_buf *out);
+
+#endif

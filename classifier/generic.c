@@ -1,0 +1,101 @@
+/*
+ * generic.c - recognising generic praise.
+ *
+ * "Thanks!", "great post", "nice article sir": a comment that would fit any post on any
+ * site. It is not off topic (readers do write it, and a relevance score on two or three
+ * words means little), so relevance never holds it; but together with a link or an author
+ * URL it is the oldest blog-spam pattern there is (Mishne, Carmel & Lempel 2005 note that
+ * comment spam often pairs bland praise with the link it exists for), so combine.c counts
+ * generic + link as spam evidence.
+ *
+ * The test is a closed vocabulary: every content word (stopwords.c) must be one of the
+ * words such comments are made of, at least one must be praise, and there may be at most
+ * six. A vocabulary rather than a length rule keeps short but specific replies ("the 4-7-8
+ * breathing worked") out. Lookups go through a small table of token hashes built once.
+ */
+#include "generic.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "stopwords.h"
+#include "tokmap.h"
+
+#define MAX_WORDS 6
+
+/* Praise: the words that make a comment praise. */
+static const char *const praise[] = {
+    "thanks", "thank", "thx", "ty", "great", "nice", "good", "awesome", "amazing", "excellent",
+    "wonderful", "lovely", "fantastic", "brilliant", "beautiful", "useful", "helpful",
+    "informative", "interesting", "insightful", "inspiring", "superb", "perfect", "cool",
+    "fabulous", "love", "loved", "appreciate", "appreciated", "wow", "bookmarked", "agree",
+    "thoughtful", "gorgeous", "outstanding", "impressive", "valuable", "well-written", "bravo",
+    "kudos", "best", "needed", "helped",
+};
+/* Filler that generic praise is padded with. */
+static const char *const filler[] = {
+    "article", "articles", "post", "posts", "blog", "piece", "read", "reading", "write",
+    "writing", "written", "writer", "share", "sharing", "shared", "work", "job", "info",
+    "information", "content", "stuff", "site", "website", "page", "topic", "keep", "sir",
+    "madam", "dear", "bro", "buddy", "friend", "friends", "guys", "admin", "author", "like",
+    "liked", "enjoy", "enjoyed", "glad", "totally", "absolutely", "lot", "lots", "many", "yes",
+    "exactly", "indeed", "true", "spot", "today", "help", "helps", "bookmark", "saving", "saved",
+    "well", "done", "said", "put", "hi", "hello", "hey", "please", "waiting", "next", "more",
+    "posting", "tutorial", "tutorials", "explanation", "explained", "clear", "simple", "easy",
+    "understand", "learned", "learnt", "keep", "it", "again", "always", "everyone", "man",
+    "dude", "ma'am", "mam", "all", "thing", "things", "very", "truly", "definitely", "way",
+    "much", "so", "up", "future", "new", "reminder", "timely", "wise", "words", "true", "sense",
+    "makes", "point", "points", "agreed", "exactly", "right", "say", "seriously", "mate",
+};
+
+#define SLOTS 512
+static uint64_t table[SLOTS];
+static unsigned char is_praise[SLOTS];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void add(const char *w, int p)
+{
+    uint64_t h = kd_hash64(w, strlen(w));
+    size_t j = h & (SLOTS - 1);
+    while (table[j] && table[j] != h)
+        j = (j + 1) & (SLOTS - 1);
+    table[j] = h;
+    is_praise[j] |= (unsigned char)p;
+}
+
+static void build(void)
+{
+    for (size_t i = 0; i < sizeof filler / sizeof *filler; i++)
+        add(filler[i], 0);
+    for (size_t i = 0; i < sizeof praise / sizeof *praise; i++)
+        add(praise[i], 1);
+}
+
+/* 0 not in the vocabulary, 1 filler, 2 praise. */
+static int kind(uint64_t h)
+{
+    for (size_t j = h & (SLOTS - 1); table[j]; j = (j + 1) & (SLOTS - 1))
+        if (table[j] == h)
+            return is_praise[j] ? 2 : 1;
+    return 0;
+}
+
+int kd_generic(const kd_tokens *tok)
+{
+    pthread_once(&once, build);
+    int words = 0, praised = 0, link = 0;
+    for (size_t i = 0; i < tok->n; i++) {
+        const char *s = kd_tokens_str(tok, i);
+        if (!strcmp(s, "#url") || !strcmp(s, "#author_url")) {
+            link = 1;
+            continue;
+        }
+        if (!kd_content_word(s))
+            continue;
+        int k = kind(tok->hash[i]);
+        if (!k || ++words > MAX_WORDS)
+            return 0;
+        praised |= k == 2;
+    }
+    return praised ? 1 + link : 0;
+}

@@ -1,0 +1,73 @@
+/*
+ * history.h - the comment history in the model's SQLite file (internal): record a comment's
+ * fingerprint, find earlier comments that may be duplicates of a new one, prune.
+ *
+ * The text itself is not stored, only what duplicate detection needs (about 80 bytes a
+ * comment plus KD_MH_BANDS index entries of ~14 bytes; docs/BENCHMARKS-dup.md): the caller's
+ * id and post id as text, the author name, e-mail address and IP as 32-bit hashes (enough to
+ * tell "same author", and no personal data in a file that is copied around), the time, a
+ * 64-bit hash of the normalised text (exact duplicates) and the MinHash signature.
+ *
+ * One kd_hist belongs to one kd_model handle and its SQLite connection; several handles
+ * (server threads, processes) share the history only through the database.
+ */
+#ifndef KD_HIST_H
+#define KD_HIST_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "minhash.h"
+
+typedef struct kd_hist kd_hist;
+
+/* What is recorded for one comment. */
+typedef struct kd_hist_rec {
+    int64_t seq;               /* set by kd_hist_insert / kd_hist_get */
+    const char *id, *post_id;  /* borrowed; from kd_hist_get valid until the next call */
+    uint32_t author, email, ip;/* hashes; 0 = unknown */
+    int64_t time;              /* seconds since the epoch */
+    uint64_t text_hash;
+    uint8_t sig[KD_MH_SIGBYTES];
+} kd_hist_rec;
+
+/* Bind to db (the model's connection). present = 0 when the file predates the history
+ * tables (read-only old model): every lookup then finds nothing. */
+int kd_hist_new(kd_hist **out, sqlite3 *db, int present);
+void kd_hist_free(kd_hist *h);
+
+/* Group writes into one transaction (BEGIN IMMEDIATE) until kd_hist_commit. Without an
+ * open transaction each insert commits on its own. */
+int kd_hist_begin(kd_hist *h);
+int kd_hist_commit(kd_hist *h);
+int kd_hist_in_batch(const kd_hist *h);
+
+/* Open a read transaction around a comment's lookups when none is open; end it. */
+int kd_hist_read_begin(kd_hist *h);
+void kd_hist_read_end(kd_hist *h);
+
+/* Record r (r->seq receives its number) with its band keys. */
+int kd_hist_insert(kd_hist *h, kd_hist_rec *r, const int64_t keys[KD_MH_BANDS]);
+
+/* Call fn(ud, seq) for the earliest (at most `per_key`) comments in each band bucket,
+ * earliest first within a bucket; the same seq may come several times. fn returns nonzero
+ * to stop. */
+int kd_hist_candidates(kd_hist *h, const int64_t keys[KD_MH_BANDS], unsigned per_key,
+                          int (*fn)(void *ud, int64_t seq), void *ud);
+
+/* Read one record; KD_ENOTFOUND if it was pruned. */
+int kd_hist_get(kd_hist *h, int64_t seq, kd_hist_rec *out);
+
+/* Delete comments recorded at or before `before` (time) and/or all but the newest `keep`
+ * (0 = no limit on count; before = INT64_MIN: no limit on age). */
+int kd_hist_prune(kd_hist *h, int64_t before, uint64_t keep, uint64_t *removed);
+
+typedef struct kd_hist_stats {
+    uint64_t comments, index_entries, bytes;
+    int64_t oldest, newest;
+} kd_hist_stats;
+int kd_hist_stats_get(kd_hist *h, kd_hist_stats *out);
+
+const char *kd_hist_errmsg(kd_hist *h);
+
+#endif

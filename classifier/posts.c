@@ -1,0 +1,335 @@
+/*
+ * posts.c - the posts a model knows: storing them, and the per-post term statistics that
+ * relevance scoring reads.
+ *
+ * Storing: kd_post_put() and kd_posts_import() upsert rows of the `posts` table
+ * (post_id, title, text, updated). HTML is reduced to its text first (html.c: entities
+ * decoded, tags dropped), so a WordPress `post_content` is stored as a reader sees it.
+ * An import runs in one IMMEDIATE transaction with one prepared statement.
+ *
+ * Reading: scoring a comment needs, for its post, the counts of the post's content words,
+ * and for the site, in how many posts each word occurs. Tokenizing posts per comment would
+ * cost far more than the whole Bayes stage, so the first comment that needs them builds a
+ * cache on the model: every post tokenized once (kd_tokenize with word pairs and metadata
+ * off, the same hashes as the token table; the title counts twice, as titles state the
+ * topic), keyed by kd_hash64(post_id). Thereafter a post lookup is one hash probe and a
+ * word lookup another. The cache is dropped when this handle writes a post and rebuilt when
+ * kd_model_refresh() sees another process's commit (the model's data_version).
+ */
+#include "posts.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "html.h"
+#include "model.h"
+#include "stopwords.h"
+#include "tokenize.h"
+
+#define SQL_PUT "INSERT INTO posts(post_id, title, text, updated) VALUES(?1, ?2, ?3, strftime('%s','now')) " \
+                "ON CONFLICT(post_id) DO UPDATE SET title = excluded.title, text = excluded.text, " \
+                "updated = excluded.updated"
+#define SQL_ALL "SELECT post_id, title, text FROM posts"
+#define SQL_COUNT "SELECT count(*) FROM posts"
+
+/* One lock for every model's lazy cache build: builds are rare, the check is cheap. */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int has_posts_table(kd_model *m) { return kd_store_schema_version(m->store) >= 3; }
+
+static int writable(kd_model *m)
+{
+    if (!(m->flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)))
+        return kd_model_fail(m, KD_EINVAL, "the model was opened read-only");
+    return KD_OK;
+}
+
+static int sql_fail(kd_model *m, const char *what)
+{
+    sqlite3 *db = kd_store_db(m->store);
+    int e = sqlite3_errcode(db) & 0xff;
+    int code = e == SQLITE_NOMEM ? KD_ENOMEM : e == SQLITE_BUSY || e == SQLITE_LOCKED ? KD_EBUSY : KD_EIO;
+    return kd_model_fail(m, code, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+static void drop_cache(kd_model *m)
+{
+    pthread_mutex_lock(&cache_lock);
+    kd_posts_cache_free(m->posts);
+    m->posts = NULL;
+    pthread_mutex_unlock(&cache_lock);
+}
+
+/* Bind and run the upsert on a prepared statement; text is HTML-decoded first. */
+static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title, const char *text, kd_buf *scratch)
+{
+    if (!id || !*id)
+        return kd_model_fail(m, KD_EINVAL, "a post needs an id");
+    const char *fields[2] = { title ? title : "", text ? text : "" };
+    kd_buf dec = KD_BUF_INIT; /* the title; the text goes to scratch, reused across rows */
+    int rc = KD_OK;
+    for (int i = 0; i < 2; i++) {
+        kd_buf *b = i ? scratch : &dec;
+        kd_buf_clear(b);
+        size_t n = strlen(fields[i]);
+        if (kd_html_maybe(fields[i], n)) {
+            if (kd_html_decode(fields[i], n, b)) {
+                rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
+                goto done;
+            }
+            fields[i] = b->s ? b->s : "";
+        }
+    }
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, fields[0], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, fields[1], -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = sql_fail(m, "cannot store the post");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+done:
+    kd_buf_free(&dec);
+    return rc;
+}
+
+static int prepare_put(kd_model *m, sqlite3_stmt **st)
+{
+    int rc = writable(m);
+    if (rc)
+        return rc;
+    if (!has_posts_table(m))
+        return kd_model_fail(m, KD_ESCHEMA, "the model has no posts table (schema %d)", kd_store_schema_version(m->store));
+    if (sqlite3_prepare_v2(kd_store_db(m->store), SQL_PUT, -1, st, NULL) != SQLITE_OK)
+        return sql_fail(m, "cannot store the post");
+    return KD_OK;
+}
+
+int kd_post_put(kd_model *m, const char *post_id, const char *title, const char *text)
+{
+    sqlite3_stmt *st = NULL;
+    kd_buf scratch = KD_BUF_INIT;
+    int rc = prepare_put(m, &st);
+    if (!rc)
+        rc = put(m, st, post_id, title, text, &scratch);
+    sqlite3_finalize(st);
+    kd_buf_free(&scratch);
+    drop_cache(m);
+    return rc;
+}
+
+static int column(const kd_csv *r, const char *const *names)
+{
+    for (; *names; names++) {
+        int c = kd_csv_column(r, *names);
+        if (c >= 0)
+            return c;
+    }
+    return -1;
+}
+
+int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skipped)
+{
+    static const char *const id_names[] = { "post_id", "ID", "id", NULL };
+    static const char *const title_names[] = { "title", "post_title", NULL };
+    static const char *const text_names[] = { "text", "post_content", "content", "description", "body", NULL };
+    sqlite3 *db = kd_store_db(m->store);
+    sqlite3_stmt *st = NULL;
+    kd_buf scratch = KD_BUF_INIT;
+    uint64_t n = 0, bad = 0;
+    int intx = 0, rc;
+    int cid = column(r, id_names), ctitle = column(r, title_names), ctext = column(r, text_names);
+    if (cid < 0 || (ctitle < 0 && ctext < 0)) {
+        rc = kd_model_fail(m, KD_ENOTFOUND, "a posts file needs a post_id (or ID) column and a title or text "
+                                            "(post_title, post_content) column");
+        goto done;
+    }
+    if ((rc = prepare_put(m, &st)))
+        goto done;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = sql_fail(m, "cannot write the model");
+        goto done;
+    }
+    intx = 1;
+    const kd_csv_row *row;
+    while ((rc = kd_csv_next(r, &row)) == 1) {
+        const char *id = row->fields[cid];
+        if (!*id) {
+            bad++;
+            continue;
+        }
+        if ((rc = put(m, st, id, ctitle >= 0 ? row->fields[ctitle] : "", ctext >= 0 ? row->fields[ctext] : "",
+                      &scratch)))
+            goto done;
+        n++;
+    }
+    if (rc < 0) {
+        rc = kd_model_fail(m, rc, "%s", kd_csv_error(r));
+        goto done;
+    }
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = sql_fail(m, "cannot write the model");
+        goto done;
+    }
+    intx = 0;
+    rc = KD_OK;
+done:
+    if (intx)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_finalize(st);
+    kd_buf_free(&scratch);
+    drop_cache(m);
+    if (imported)
+        *imported = rc ? 0 : n;
+    if (skipped)
+        *skipped = bad;
+    return rc;
+}
+
+int kd_posts_count(kd_model *m, uint64_t *out)
+{
+    *out = 0;
+    if (!has_posts_table(m))
+        return KD_OK;
+    sqlite3_stmt *st = NULL;
+    int rc = KD_OK;
+    if (sqlite3_prepare_v2(kd_store_db(m->store), SQL_COUNT, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW)
+        rc = sql_fail(m, "cannot count posts");
+    else
+        *out = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* the cache */
+
+void kd_posts_cache_free(kd_posts_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->posts[i].id);
+        kd_tokmap_free(&c->posts[i].terms);
+    }
+    free(c->posts);
+    kd_tokmap_free(&c->by_id);
+    kd_tokmap_free(&c->df);
+    free(c);
+}
+
+/* Count the content words of one field into p (weight times each). */
+static int add_field(kd_post_stats *p, kd_tokens *tok, const char *text, int weight)
+{
+    static const kd_tokenize_options topt = { 0, 0, 40 };
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = text;
+    kd_tokens_clear(tok);
+    if (kd_tokenize(&c, &topt, tok))
+        return KD_ENOMEM;
+    for (size_t i = 0; i < tok->n; i++) {
+        if (!kd_content_word(kd_tokens_str(tok, i)))
+            continue;
+        kd_counts *k = kd_tokmap_upsert(&p->terms, tok->hash[i]);
+        if (!k)
+            return KD_ENOMEM;
+        k->ham += weight;
+        p->length += weight;
+    }
+    return KD_OK;
+}
+
+static int build(kd_model *m, kd_posts_cache **out)
+{
+    kd_posts_cache *c = calloc(1, sizeof *c);
+    kd_tokens tok = KD_TOKENS_INIT;
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int rc = KD_OK, src;
+    if (!c)
+        return kd_model_fail(m, KD_ENOMEM, "out of memory");
+    c->data_version = m->data_version;
+    if (!has_posts_table(m))
+        goto done;
+    if (sqlite3_prepare_v2(kd_store_db(m->store), SQL_ALL, -1, &st, NULL) != SQLITE_OK) {
+        rc = sql_fail(m, "cannot read posts");
+        goto done;
+    }
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        const char *title = (const char *)sqlite3_column_text(st, 1);
+        const char *text = (const char *)sqlite3_column_text(st, 2);
+        if (!id)
+            continue;
+        if (c->n == cap) {
+            size_t ncap = cap ? 2 * cap : 16;
+            kd_post_stats *p = realloc(c->posts, ncap * sizeof *p);
+            if (!p)
+                goto oom;
+            c->posts = p;
+            cap = ncap;
+        }
+        kd_post_stats *p = &c->posts[c->n];
+        memset(p, 0, sizeof *p);
+        c->n++;
+        if (!(p->id = strdup(id)))
+            goto oom;
+        if ((title && add_field(p, &tok, title, 2)) || (text && add_field(p, &tok, text, 1)))
+            goto oom;
+        kd_counts *k = kd_tokmap_upsert(&c->by_id, kd_hash64(id, strlen(id)));
+        if (!k)
+            goto oom;
+        k->ham = (int64_t)c->n; /* index + 1 */
+        for (size_t i = 0; i < p->terms.cap; i++) {
+            if (!p->terms.keys[i])
+                continue;
+            kd_counts *d = kd_tokmap_upsert(&c->df, p->terms.keys[i]);
+            if (!d)
+                goto oom;
+            d->ham++;
+        }
+    }
+    if (src != SQLITE_DONE)
+        rc = sql_fail(m, "cannot read posts");
+    goto done;
+oom:
+    rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
+done:
+    sqlite3_finalize(st);
+    kd_tokens_free(&tok);
+    if (rc) {
+        kd_posts_cache_free(c);
+        return rc;
+    }
+    *out = c;
+    return KD_OK;
+}
+
+int kd_posts_cache_get(kd_model *m, const kd_posts_cache **out)
+{
+    int rc = KD_OK;
+    pthread_mutex_lock(&cache_lock);
+    if (m->posts && m->posts->data_version != m->data_version) {
+        kd_posts_cache_free(m->posts);
+        m->posts = NULL;
+    }
+    if (!m->posts)
+        rc = build(m, &m->posts);
+    *out = m->posts;
+    pthread_mutex_unlock(&cache_lock);
+    return rc;
+}
+
+const kd_post_stats *kd_posts_find(const kd_posts_cache *c, const char *id)
+{
+    if (!c || !id || !*id)
+        return NULL;
+    const kd_counts *k = kd_tokmap_get(&c->by_id, kd_hash64(id, strlen(id)));
+    if (!k || k->ham < 1 || (size_t)k->ham > c->n)
+        return NULL;
+    const kd_post_stats *p = &c->posts[k->ham - 1];
+    return strcmp(p->id, id) ? NULL : p;
+}

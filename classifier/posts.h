@@ -1,0 +1,48 @@
+/*
+ * posts.h - the posts a model knows, and the per-post term statistics relevance needs
+ * (internal).
+ *
+ * Posts live in the model's `posts` table (schema 3). Scoring a comment must not touch
+ * SQLite or re-tokenize a post, so on first use every post is tokenized once into a cache
+ * kept on the model: per post, the counts of its content words (a kd_tokmap keyed by the
+ * same 64-bit token hash the model's token table uses), and for the site, in how many posts
+ * each word occurs. Looking a post up by id is one hash probe. The cache is rebuilt when the
+ * file changes (kd_model_refresh, or a kd_post_put on this handle).
+ */
+#ifndef KD_POSTS_H
+#define KD_POSTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kindly.h"
+#include "tokmap.h"
+
+/* One post's statistics: counts of its content words (vals[].ham = occurrences). */
+typedef struct kd_post_stats {
+    char *id;
+    kd_tokmap terms;
+    int64_t length;  /* content words in the post (title counted twice) */
+} kd_post_stats;
+
+typedef struct kd_posts_cache {
+    int64_t data_version;  /* the model's data_version when built */
+    kd_post_stats *posts;
+    size_t n;
+    kd_tokmap by_id;       /* kd_hash64(post_id) -> index + 1 in vals[].ham */
+    kd_tokmap df;          /* word -> number of posts that contain it (vals[].ham) */
+} kd_posts_cache;
+
+/*
+ * The model's post cache, built on first use (thread-safe: several threads may call this
+ * on one model). *out is NULL-free: an empty cache when the model has no posts.
+ * Returns 0, KD_ENOMEM or KD_EIO.
+ */
+int kd_posts_cache_get(kd_model *m, const kd_posts_cache **out);
+/* The statistics of a post, or NULL when the post is unknown (or id is NULL). */
+const kd_post_stats *kd_posts_find(const kd_posts_cache *c, const char *id);
+/* Free the cache of a model (kd_model_close). Accepts NULL. */
+void kd_posts_cache_free(kd_posts_cache *c);
+
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * relevance.h - the relevance stage: is a comment on topic for its post and for the site
+ * (internal).
+ */
+#ifndef KD_RELEVANCE_H
+#define KD_RELEVANCE_H
+
+#include "kindly.h"
+#include "tokenize.h"
+#include "tokset.h"
+
+/*
+ * Fill out->relevance (0..1, or -1 when the model knows neither posts nor approved
+ * comments), out->generic (generic.h) and out->off_topic (relevance below
+ * o->offtopic_threshold, never for generic praise). tok holds the comment's tokens, set
+ * its distinct ones (kd_tokset_build).
+ * Returns 0, KD_ENOMEM or KD_EIO (message on m).
+ */
+int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, const kd_tokset *set,
+                     const kd_options *o, kd_result *out);
+
+#endif

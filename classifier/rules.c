@@ -1,0 +1,748 @@
+/*
+ * rules.c - reading a rule file: parse each line, compile its pattern once, keep the set.
+ *
+ * The format is line-based so that a moderator can read it and diff it, and so that every
+ * error names FILE:LINE:COLUMN. It borrows from two places moderators already know:
+ *
+ *  - SpamAssassin's named, scored rules (`body NAME /re/`, `score NAME 2.0`, `meta NAME
+ *    (A && !B)`, sub-rules named __NAME that only feed metas) - here one line holds the
+ *    field, name, pattern, score and description: `text PHARMA /\bviagra\b/i 3.0 Pharmacy`;
+ *  - WordPress' Discussion settings: "Comment Moderation" words (a comment holding one is
+ *    held) and "Disallowed Comment Keys" (such a comment is spam), one entry per line,
+ *    matched case-insensitively inside words, over author, e-mail, URL, text, IP and agent.
+ *
+ * A score is the log-odds the rule adds to the Bayes score (combine.c): +2.2 multiplies the
+ * odds of spam by 9. Word-list and allow-list entries get their scores from settings
+ * (`set disallow_score 20`), so that "always spam" and "always approve" are large scores
+ * rather than special cases, and a trusted author who pastes a disallowed word lands back
+ * on Bayes' judgement.
+ *
+ * Patterns are compiled once, when the file is loaded, in UTF mode with Unicode properties
+ * (\w, \b and caseless matching understand non-ASCII text) and PCRE2_MATCH_INVALID_UTF (a
+ * subject with bad UTF-8 is matched, not refused), then JIT-compiled. The limits that keep
+ * any pattern from hanging on any input (match, depth and heap limits, and the scan size,
+ * like SpamAssassin's body_part_scan_size) live in one match context built here and shared
+ * read-only by every thread; see rules_eval.c.
+ */
+#include "rules.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const kd_rule_field_names[KD_F__COUNT] = {
+    "text", "author", "email", "url", "ip", "agent", "post", "parent", "date",
+    "email_domain", "url_domain", "any",
+};
+
+const char *const kd_quantity_names[KD_Q__COUNT] = {
+    "links", "emails", "phones", "emoji", "money", "caps", "repeats", "domains",
+    "length", "words", "lines", "caps_percent",
+};
+
+/* Settings: `set KEY VALUE`, declared in one table with their defaults and bounds. */
+static const struct setting {
+    const char *key;
+    size_t off;
+    double def, lo, hi;
+} settings[] = {
+    /* WordPress limits a comment to 65525 bytes; patterns see the first 64 KiB of a field */
+    { "scan_size", offsetof(kd_rules, scan_size), 65536, 1024, 1 << 30 },
+    { "match_limit", offsetof(kd_rules, match_limit), 1000000, 1000, 100000000 },
+    { "depth_limit", offsetof(kd_rules, depth_limit), 100000, 100, 10000000 },
+    { "heap_limit", offsetof(kd_rules, heap_limit), 16384, 64, 1 << 22 },
+    { "moderate_score", offsetof(kd_rules, moderate_score), 0.0, -100, 100 },
+    { "disallow_score", offsetof(kd_rules, disallow_score), 20.0, -100, 100 },
+    { "allow_score", offsetof(kd_rules, allow_score), -20.0, -100, 100 },
+};
+#define NSETTINGS (sizeof settings / sizeof settings[0])
+
+#define MAX_SCORE 1000.0
+#define MAX_NAME 64
+#define MAX_FILE ((size_t)64 << 20)
+
+/* The line being parsed. */
+typedef struct line {
+    kd_rules *r;
+    const char *s;   /* the line, without its end of line */
+    size_t n;
+    unsigned no;     /* line number */
+} line;
+
+/* 1-based column (in characters) of byte offset off of the line. */
+static unsigned column(const line *l, size_t off)
+{
+    unsigned col = 1;
+    for (size_t i = 0; i < off && i < l->n; i++)
+        col += ((unsigned char)l->s[i] & 0xC0) != 0x80;
+    return col;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail_at(const line *l, size_t off, const char *fmt, ...)
+{
+    kd_rules *r = l->r;
+    int k = snprintf(r->err, sizeof r->err, "%s:%u:%u: ", r->path, l->no, column(l, off));
+    va_list ap;
+    va_start(ap, fmt);
+    if (k > 0 && (size_t)k < sizeof r->err)
+        vsnprintf(r->err + k, sizeof r->err - (size_t)k, fmt, ap);
+    va_end(ap);
+    return KD_EPARSE;
+}
+
+static int oom(kd_rules *r)
+{
+    snprintf(r->err, sizeof r->err, "out of memory");
+    return KD_ENOMEM;
+}
+
+static int is_space(char c) { return c == ' ' || c == '\t'; }
+static size_t skip_space(const line *l, size_t i)
+{
+    while (i < l->n && is_space(l->s[i]))
+        i++;
+    return i;
+}
+/* End of the word starting at i. */
+static size_t word_end(const line *l, size_t i)
+{
+    while (i < l->n && !is_space(l->s[i]))
+        i++;
+    return i;
+}
+static int word_is(const line *l, size_t i, size_t e, const char *w)
+{
+    return e - i == strlen(w) && !memcmp(l->s + i, w, e - i);
+}
+
+static char *dup_range(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static int name_char(char c, int first)
+{
+    return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (!first && c >= '0' && c <= '9');
+}
+
+/* The rule named s[0..n), or -1. */
+static long find_n(const kd_rules *r, const char *s, size_t n)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->rule[i].name && strlen(r->rule[i].name) == n && !memcmp(r->rule[i].name, s, n))
+            return (long)i;
+    return -1;
+}
+
+/* A new rule at the end of the set (zeroed), or NULL when out of memory. */
+static kd_rule *rule_new(kd_rules *r, unsigned no, kd_rule_kind kind)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        kd_rule *p = realloc(r->rule, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        r->rule = p;
+        r->cap = cap;
+    }
+    kd_rule *x = &r->rule[r->n++];
+    memset(x, 0, sizeof *x);
+    x->line = no;
+    x->kind = kind;
+    x->report = 1;
+    return x;
+}
+
+static void rule_clear(kd_rule *x)
+{
+    free(x->name);
+    free(x->description);
+    free(x->value);
+    free(x->prog);
+    pcre2_code_free(x->re);
+    pcre2_code_free(x->re_ascii);
+}
+
+/* Parse a rule name at *i: checks its syntax and that it is new. */
+static int parse_name(const line *l, size_t *i, char **out)
+{
+    size_t s = skip_space(l, *i), e = word_end(l, s);
+    if (s == e)
+        return fail_at(l, s, "a rule name is missing");
+    for (size_t k = s; k < e; k++)
+        if (!name_char(l->s[k], k == s))
+            return fail_at(l, k, "a rule name is letters, digits and '_' and starts with a letter or '_'");
+    if (e - s > MAX_NAME)
+        return fail_at(l, s, "a rule name is at most %d characters", MAX_NAME);
+    long prev = find_n(l->r, l->s + s, e - s);
+    if (prev >= 0)
+        return fail_at(l, s, "rule '%.*s' is already defined on line %u", (int)(e - s), l->s + s,
+                       l->r->rule[prev].line);
+    if (!(*out = dup_range(l->s + s, e - s)))
+        return oom(l->r);
+    *i = e;
+    return KD_OK;
+}
+
+/* Parse a number at *i that must end at a space or the end of the line. */
+static int parse_number(const line *l, size_t *i, double lo, double hi, const char *what, double *out)
+{
+    size_t s = skip_space(l, *i), e = word_end(l, s);
+    if (s == e)
+        return fail_at(l, s, "%s is missing", what);
+    char buf[64], *end;
+    if (e - s >= sizeof buf)
+        return fail_at(l, s, "%s is not a number", what);
+    memcpy(buf, l->s + s, e - s);
+    buf[e - s] = '\0';
+    errno = 0;
+    double v = strtod(buf, &end);
+    if (*end || errno || !isfinite(v))
+        return fail_at(l, s, "%s is not a number: '%s'", what, buf);
+    if (v < lo || v > hi)
+        return fail_at(l, s, "%s must be from %g to %g", what, lo, hi);
+    *out = v;
+    *i = e;
+    return KD_OK;
+}
+
+/* The score, then the rest of the line as the description. */
+static int parse_tail(const line *l, size_t i, kd_rule *x)
+{
+    int rc = parse_number(l, &i, -MAX_SCORE, MAX_SCORE, "the score", &x->score);
+    if (rc)
+        return rc;
+    size_t s = skip_space(l, i), e = l->n;
+    while (e > s && is_space(l->s[e - 1]))
+        e--;
+    if (!(x->description = dup_range(l->s + s, e - s)))
+        return oom(l->r);
+    return KD_OK;
+}
+
+/* Compile pat[0..n) (starting at byte pos of the line) with PCRE2 options; JIT it. */
+static int compile(const line *l, size_t pos, const char *pat, size_t n, uint32_t opts, pcre2_code **out)
+{
+    int err;
+    PCRE2_SIZE at;
+    *out = pcre2_compile((PCRE2_SPTR)pat, n, opts | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &at, NULL);
+    if (!*out) {
+        if (err == PCRE2_ERROR_NOMEMORY)
+            return oom(l->r);
+        PCRE2_UCHAR msg[256];
+        if (pcre2_get_error_message(err, msg, sizeof msg) < 0)
+            snprintf((char *)msg, sizeof msg, "PCRE2 error %d", err);
+        return fail_at(l, pos + (at < n ? at : n), "%s", (const char *)msg);
+    }
+    if (pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE) != 0)
+        l->r->jit = 0; /* no JIT on this machine or build: the interpreter matches instead */
+    return KD_OK;
+}
+
+/* The byte-mode twin of a pattern, used on pure-ASCII subjects: PCRE2's UTF mode costs about
+ * half the speed, and on ASCII text both modes match alike (\w, \b and caseless agree below
+ * U+0080; a non-ASCII literal cannot match ASCII either way). A pattern that does not compile
+ * without UTF (\x{100} and above) simply has no twin. */
+static pcre2_code *compile_ascii(const char *pat, size_t n, uint32_t opts)
+{
+    int err;
+    PCRE2_SIZE at;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, n, opts & ~(uint32_t)PCRE2_UCP, &err, &at, NULL);
+    if (re && pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) != 0) {
+        pcre2_code_free(re); /* no JIT: the UTF pattern through the interpreter is enough */
+        re = NULL;
+    }
+    return re;
+}
+
+/* FIELD NAME /PATTERN/FLAGS SCORE [DESCRIPTION] */
+static int parse_match(const line *l, size_t i, kd_rule_field field)
+{
+    kd_rule *x = rule_new(l->r, l->no, KD_RULE_MATCH);
+    if (!x)
+        return oom(l->r);
+    x->field = field;
+    int rc = parse_name(l, &i, &x->name);
+    if (rc)
+        return rc;
+    x->report = strncmp(x->name, "__", 2) != 0;
+    size_t s = skip_space(l, i);
+    if (s >= l->n || l->s[s] != '/')
+        return fail_at(l, s, "expected a pattern: /PATTERN/FLAGS");
+    size_t e = s + 1;
+    while (e < l->n && l->s[e] != '/')
+        e += l->s[e] == '\\' && e + 1 < l->n ? 2 : 1;
+    if (e >= l->n)
+        return fail_at(l, s, "the pattern has no closing '/' (write a '/' inside it as '\\/')");
+    if (e == s + 1)
+        return fail_at(l, s, "the pattern is empty");
+    uint32_t opts = PCRE2_UCP;
+    size_t f = e + 1;
+    for (; f < l->n && !is_space(l->s[f]); f++) {
+        switch (l->s[f]) {
+        case 'i': opts |= PCRE2_CASELESS; break;
+        case 'm': opts |= PCRE2_MULTILINE; break;
+        case 's': opts |= PCRE2_DOTALL; break;
+        case 'x': opts |= PCRE2_EXTENDED; break;
+        case 'a': opts &= ~(uint32_t)PCRE2_UCP; break;
+        default:
+            return fail_at(l, f, "unknown pattern flag '%c' (flags: i m s x a)", l->s[f]);
+        }
+    }
+    if ((rc = compile(l, s + 1, l->s + s + 1, e - s - 1, opts, &x->re)))
+        return rc;
+    x->re_ascii = compile_ascii(l->s + s + 1, e - s - 1, opts);
+    return parse_tail(l, f, x);
+}
+
+/* count NAME QUANTITY OP NUMBER SCORE [DESCRIPTION] */
+static int parse_count(const line *l, size_t i)
+{
+    kd_rule *x = rule_new(l->r, l->no, KD_RULE_COUNT);
+    if (!x)
+        return oom(l->r);
+    int rc = parse_name(l, &i, &x->name);
+    if (rc)
+        return rc;
+    x->report = strncmp(x->name, "__", 2) != 0;
+    size_t s = skip_space(l, i), e = word_end(l, s);
+    int q;
+    for (q = 0; q < KD_Q__COUNT; q++)
+        if (word_is(l, s, e, kd_quantity_names[q]))
+            break;
+    if (q == KD_Q__COUNT)
+        return fail_at(l, s, "expected a quantity: links, domains, emails, phones, emoji, money, caps, repeats, "
+                             "length, words, lines or caps_percent");
+    x->quantity = (kd_quantity)q;
+    s = skip_space(l, e);
+    e = word_end(l, s);
+    static const char *const ops[] = { ">=", ">", "<=", "<", "==", "!=" };
+    int op;
+    for (op = 0; op < 6; op++)
+        if (word_is(l, s, e, ops[op]))
+            break;
+    if (op == 6)
+        return fail_at(l, s, "expected a comparison: >= > <= < == !=");
+    x->cmp = (kd_cmp)op;
+    i = e;
+    if ((rc = parse_number(l, &i, 0, 1e12, "the number to compare with", &x->number)))
+        return rc;
+    if (x->quantity <= KD_Q_TOKENS_LAST)
+        l->r->need_tokens = 1;
+    return parse_tail(l, i, x);
+}
+
+/* Meta expressions: recursive descent to a postfix program.
+ *   or := and ('||' and)*    and := unary ('&&' unary)*    unary := '!' unary | primary
+ *   primary := NAME | '(' or ')'                                                        */
+typedef struct meta {
+    const line *l;
+    size_t i;
+    kd_meta_step prog[KD_META_MAX];
+    size_t n;
+    int depth;
+} meta;
+
+static int meta_emit(meta *m, kd_meta_op op, unsigned rule)
+{
+    if (m->n == KD_META_MAX)
+        return fail_at(m->l, m->i, "the expression is too long (at most %d names and operators)", KD_META_MAX);
+    m->prog[m->n].op = op;
+    m->prog[m->n++].rule = rule;
+    return KD_OK;
+}
+
+static int meta_or(meta *m);
+
+static int meta_primary(meta *m)
+{
+    const line *l = m->l;
+    m->i = skip_space(l, m->i);
+    if (m->i < l->n && l->s[m->i] == '(') {
+        if (++m->depth > 64)
+            return fail_at(l, m->i, "parentheses are nested too deeply");
+        size_t open = m->i++;
+        int rc = meta_or(m);
+        if (rc)
+            return rc;
+        m->i = skip_space(l, m->i);
+        if (m->i >= l->n || l->s[m->i] != ')')
+            return fail_at(l, m->i < l->n ? m->i : open, "expected ')' to close the '(' at column %u",
+                           column(l, open));
+        m->i++;
+        m->depth--;
+        return KD_OK;
+    }
+    size_t s = m->i, e = s;
+    while (e < l->n && name_char(l->s[e], e == s))
+        e++;
+    if (e == s)
+        return fail_at(l, s, "expected a rule name, '!' or '('");
+    long k = find_n(l->r, l->s + s, e - s);
+    if (k < 0)
+        return fail_at(l, s, "no rule '%.*s' is defined above this line", (int)(e - s), l->s + s);
+    m->i = e;
+    return meta_emit(m, KD_META_RULE, (unsigned)k);
+}
+
+static int meta_unary(meta *m)
+{
+    m->i = skip_space(m->l, m->i);
+    if (m->i < m->l->n && m->l->s[m->i] == '!') {
+        m->i++;
+        int rc = meta_unary(m);
+        return rc ? rc : meta_emit(m, KD_META_NOT, 0);
+    }
+    return meta_primary(m);
+}
+
+static int meta_and(meta *m)
+{
+    int rc = meta_unary(m);
+    while (!rc) {
+        size_t s = skip_space(m->l, m->i);
+        if (s + 1 >= m->l->n || m->l->s[s] != '&' || m->l->s[s + 1] != '&')
+            break;
+        m->i = s + 2;
+        if (!(rc = meta_unary(m)))
+            rc = meta_emit(m, KD_META_AND, 0);
+    }
+    return rc;
+}
+
+static int meta_or(meta *m)
+{
+    int rc = meta_and(m);
+    while (!rc) {
+        size_t s = skip_space(m->l, m->i);
+        if (s + 1 >= m->l->n || m->l->s[s] != '|' || m->l->s[s + 1] != '|')
+            break;
+        m->i = s + 2;
+        if (!(rc = meta_and(m)))
+            rc = meta_emit(m, KD_META_OR, 0);
+    }
+    return rc;
+}
+
+/* meta NAME (EXPRESSION) SCORE [DESCRIPTION] */
+static int parse_meta(const line *l, size_t i)
+{
+    char *name = NULL;
+    int rc = parse_name(l, &i, &name);
+    if (rc)
+        return rc;
+    meta *m = calloc(1, sizeof *m);
+    if (!m) {
+        free(name);
+        return oom(l->r);
+    }
+    m->l = l;
+    m->i = skip_space(l, i);
+    if (m->i >= l->n || l->s[m->i] != '(')
+        rc = fail_at(l, m->i, "a meta rule's expression is written in parentheses: (A && !B)");
+    else
+        rc = meta_primary(m);
+    kd_rule *x = rc ? NULL : rule_new(l->r, l->no, KD_RULE_META);
+    if (!rc && !x)
+        rc = oom(l->r);
+    if (!rc) {
+        x->name = name;
+        name = NULL;
+        x->report = strncmp(x->name, "__", 2) != 0;
+        if (!(x->prog = malloc(m->n * sizeof *x->prog)))
+            rc = oom(l->r);
+        else {
+            memcpy(x->prog, m->prog, m->n * sizeof *x->prog);
+            x->nprog = m->n;
+            rc = parse_tail(l, m->i, x);
+        }
+    }
+    free(name);
+    free(m);
+    return rc;
+}
+
+/* moderate ENTRY | disallow ENTRY: a literal, matched caseless inside words. */
+static int parse_entry(const line *l, size_t i, kd_rule_kind kind)
+{
+    size_t s = skip_space(l, i), e = l->n;
+    while (e > s && is_space(l->s[e - 1]))
+        e--;
+    if (s == e)
+        return fail_at(l, s, "the word or phrase is missing");
+    const char *prefix = kind == KD_RULE_MODERATE ? "moderate:" : "disallow:";
+    size_t pn = strlen(prefix);
+    char *name = malloc(pn + (e - s) + 1);
+    if (!name)
+        return oom(l->r);
+    memcpy(name, prefix, pn);
+    memcpy(name + pn, l->s + s, e - s);
+    name[pn + e - s] = '\0';
+    if (find_n(l->r, name, strlen(name)) >= 0) { /* a repeated entry counts once */
+        free(name);
+        return KD_OK;
+    }
+    kd_rule *x = rule_new(l->r, l->no, kind);
+    if (!x) {
+        free(name);
+        return oom(l->r);
+    }
+    x->name = name;
+    x->hold = kind == KD_RULE_MODERATE;
+    if (!(x->description = strdup(kind == KD_RULE_MODERATE ? "moderation word (hold)" : "disallowed key (spam)")))
+        return oom(l->r);
+    int rc = compile(l, s, l->s + s, e - s, PCRE2_LITERAL | PCRE2_CASELESS, &x->re);
+    if (!rc)
+        x->re_ascii = compile_ascii(l->s + s, e - s, PCRE2_LITERAL | PCRE2_CASELESS);
+    return rc;
+}
+
+/* allow FIELD VALUE: an exact, ASCII case-insensitive match of a metadata field. */
+static int parse_allow(const line *l, size_t i)
+{
+    size_t s = skip_space(l, i), e = word_end(l, s);
+    int f;
+    for (f = KD_F_AUTHOR; f < KD_F__COUNT; f++)
+        if (f != KD_F_ANY && f != KD_F_AGENT && word_is(l, s, e, kd_rule_field_names[f]))
+            break;
+    if (f == KD_F__COUNT)
+        return fail_at(l, s, "allow takes a field: author, email, url, ip, post, parent, date, "
+                             "email_domain or url_domain");
+    size_t vs = skip_space(l, e), ve = l->n;
+    while (ve > vs && is_space(l->s[ve - 1]))
+        ve--;
+    if (vs == ve)
+        return fail_at(l, vs, "the trusted value is missing");
+    size_t fn = strlen(kd_rule_field_names[f]);
+    char *name = malloc(6 + fn + 1 + (ve - vs) + 1);
+    if (!name)
+        return oom(l->r);
+    sprintf(name, "allow:%s=%.*s", kd_rule_field_names[f], (int)(ve - vs), l->s + vs);
+    if (find_n(l->r, name, strlen(name)) >= 0) {
+        free(name);
+        return KD_OK;
+    }
+    kd_rule *x = rule_new(l->r, l->no, KD_RULE_ALLOW);
+    if (!x) {
+        free(name);
+        return oom(l->r);
+    }
+    x->name = name;
+    x->field = (kd_rule_field)f;
+    if (!(x->value = dup_range(l->s + vs, ve - vs)) || !(x->description = strdup("trusted (approve)")))
+        return oom(l->r);
+    return KD_OK;
+}
+
+/* set KEY VALUE */
+static int parse_set(const line *l, size_t i)
+{
+    size_t s = skip_space(l, i), e = word_end(l, s);
+    for (size_t k = 0; k < NSETTINGS; k++) {
+        if (!word_is(l, s, e, settings[k].key))
+            continue;
+        double v;
+        int rc = parse_number(l, &e, settings[k].lo, settings[k].hi, settings[k].key, &v);
+        if (rc)
+            return rc;
+        size_t rest = skip_space(l, e);
+        if (rest < l->n)
+            return fail_at(l, rest, "unexpected text after the value");
+        *(double *)((char *)l->r + settings[k].off) = v;
+        return KD_OK;
+    }
+    return fail_at(l, s, "unknown setting (settings: scan_size, match_limit, depth_limit, heap_limit, "
+                         "moderate_score, disallow_score, allow_score)");
+}
+
+static int parse_line(const line *l)
+{
+    size_t s = skip_space(l, 0);
+    if (s == l->n || l->s[s] == '#')
+        return KD_OK;
+    size_t e = word_end(l, s);
+    for (int f = 0; f < KD_F__COUNT; f++)
+        if (word_is(l, s, e, kd_rule_field_names[f]))
+            return parse_match(l, e, (kd_rule_field)f);
+    if (word_is(l, s, e, "count"))
+        return parse_count(l, e);
+    if (word_is(l, s, e, "meta"))
+        return parse_meta(l, e);
+    if (word_is(l, s, e, "moderate"))
+        return parse_entry(l, e, KD_RULE_MODERATE);
+    if (word_is(l, s, e, "disallow"))
+        return parse_entry(l, e, KD_RULE_DISALLOW);
+    if (word_is(l, s, e, "allow"))
+        return parse_allow(l, e);
+    if (word_is(l, s, e, "set"))
+        return parse_set(l, e);
+    return fail_at(l, s, "unknown keyword '%.*s' (a field: text, author, email, url, ip, agent, post, "
+                         "parent, date, email_domain, url_domain, any; or count, meta, moderate, "
+                         "disallow, allow, set)", (int)(e - s > 40 ? 40 : e - s), l->s + s);
+}
+
+static kd_rules *rules_new(const char *name)
+{
+    kd_rules *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    if (!(r->path = strdup(name ? name : "<rules>"))) {
+        free(r);
+        return NULL;
+    }
+    r->jit = 1;
+    for (size_t k = 0; k < NSETTINGS; k++)
+        *(double *)((char *)r + settings[k].off) = settings[k].def;
+    return r;
+}
+
+/* After the last line: scores from settings, and the match context with the limits. */
+static int finish(kd_rules *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        kd_rule *x = &r->rule[i];
+        if (x->kind == KD_RULE_MODERATE)
+            x->score = r->moderate_score;
+        else if (x->kind == KD_RULE_DISALLOW)
+            x->score = r->disallow_score;
+        else if (x->kind == KD_RULE_ALLOW)
+            x->score = r->allow_score;
+    }
+    if (!(r->mctx = pcre2_match_context_create(NULL)))
+        return oom(r);
+    pcre2_set_match_limit(r->mctx, (uint32_t)r->match_limit);
+    pcre2_set_depth_limit(r->mctx, (uint32_t)r->depth_limit);
+    pcre2_set_heap_limit(r->mctx, (uint32_t)r->heap_limit);
+    return KD_OK;
+}
+
+int kd_rules_parse(kd_rules **out, const char *name, const char *text, size_t len)
+{
+    int rc = KD_OK;
+    *out = NULL;
+    kd_rules *r = rules_new(name);
+    if (!r)
+        return KD_ENOMEM;
+    *out = r;
+    if (!text) {
+        rc = KD_EINVAL;
+        snprintf(r->err, sizeof r->err, "no rule text");
+        goto done;
+    }
+    size_t i = 0;
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+        i = 3;
+    for (unsigned no = 1; i < len && !rc; no++) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - text) : len;
+        line l = { r, text + i, e - i, no };
+        if (l.n && l.s[l.n - 1] == '\r')
+            l.n--;
+        const char *nul = memchr(l.s, '\0', l.n);
+        if (nul)
+            rc = fail_at(&l, (size_t)(nul - l.s), "NUL byte in the rule file");
+        else
+            rc = parse_line(&l);
+        i = e + 1;
+    }
+    if (!rc)
+        rc = finish(r);
+done:
+    return rc;
+}
+
+int kd_rules_load(kd_rules **out, const char *path)
+{
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        *out = rules_new(path);
+        if (!*out)
+            return KD_ENOMEM;
+        snprintf((*out)->err, sizeof (*out)->err, "%s: cannot open: %s", path, strerror(e));
+        return KD_EIO;
+    }
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 65536;
+            char *p = cap > MAX_FILE + 1 ? NULL : realloc(text, cap);
+            if (!p) {
+                *out = rules_new(path);
+                rc = !*out ? KD_ENOMEM : cap > MAX_FILE + 1 ? KD_EPARSE : oom(*out);
+                if (*out && rc == KD_EPARSE)
+                    snprintf((*out)->err, sizeof (*out)->err, "%s: larger than 64 MiB", path);
+                goto done;
+            }
+            text = p;
+        }
+        size_t got = fread(text + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        int e = errno;
+        *out = rules_new(path);
+        rc = *out ? KD_EIO : KD_ENOMEM;
+        if (*out)
+            snprintf((*out)->err, sizeof (*out)->err, "%s: cannot read: %s", path, strerror(e));
+        goto done;
+    }
+    rc = kd_rules_parse(out, path, text ? text : "", len);
+done:
+    fclose(f);
+    free(text);
+    return rc;
+}
+
+const char *kd_rules_error(const kd_rules *r) { return r ? r->err : "out of memory"; }
+
+void kd_rules_free(kd_rules *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        rule_clear(&r->rule[i]);
+    free(r->rule);
+    free(r->path);
+    pcre2_match_context_free(r->mctx);
+    free(r);
+}
+
+size_t kd_rules_count(const kd_rules *r) { return r ? r->n : 0; }
+
+int kd_rules_jit(const kd_rules *r) { return r && r->jit; }
+
+long kd_rules_find(const kd_rules *r, const char *name)
+{
+    return r && name ? find_n(r, name, strlen(name)) : -1;
+}
+
+int kd_rules_info_get(const kd_rules *r, size_t i, kd_rule_info *out)
+{
+    if (!r || i >= r->n || !out)
+        return KD_EINVAL;
+    const kd_rule *x = &r->rule[i];
+    static const char *const kinds[] = { "", "count", "meta", "moderate", "disallow", "allow" };
+    out->name = x->name;
+    out->description = x->description ? x->description : "";
+    out->kind = x->kind == KD_RULE_MATCH ? kd_rule_field_names[x->field] : kinds[x->kind];
+    out->score = x->score;
+    out->hold = x->hold;
+    out->reported = x->report;
+    out->line = x->line;
+    return KD_OK;
+}

@@ -1,0 +1,115 @@
+/*
+ * rules.h - a compiled rule set (internal): what rules.c builds from a rule file and
+ * rules_eval.c runs against a comment.
+ *
+ * Every line of a rule file becomes one kd_rule, word-list and allow-list entries included,
+ * so that `kindly rules --stats` can count each of them and meta rules, hits and reasons
+ * treat them all alike. Rules are kept in file order; a meta rule may only name rules
+ * defined before it, so one pass in order evaluates everything and cycles cannot exist.
+ */
+#ifndef KD_RULES_H
+#define KD_RULES_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stddef.h>
+
+#include "kindly.h"
+#include "tokenize.h"
+
+/* What a rule looks at. The first six are the fields a word list searches (WordPress:
+ * author, e-mail, URL, text, IP and user agent). */
+typedef enum kd_rule_field {
+    KD_F_TEXT, KD_F_AUTHOR, KD_F_EMAIL, KD_F_URL, KD_F_IP, KD_F_AGENT,
+    KD_F_POST, KD_F_PARENT, KD_F_DATE,
+    KD_F_EMAIL_DOMAIN, /* the part of the e-mail after the last '@' */
+    KD_F_URL_DOMAIN,   /* the host of the author URL, without "www." */
+    KD_F_ANY,          /* text, author, email, url, ip or agent */
+    KD_F__COUNT
+} kd_rule_field;
+
+#define KD_F_WORDLIST 6 /* fields 0..5 are searched by moderate/disallow entries */
+
+typedef enum kd_rule_kind {
+    KD_RULE_MATCH,    /* a PCRE2 pattern on a field */
+    KD_RULE_COUNT,    /* a quantity of the comment compared with a number */
+    KD_RULE_META,     /* a boolean expression over earlier rules */
+    KD_RULE_MODERATE, /* WordPress "Comment Moderation" word: hold */
+    KD_RULE_DISALLOW, /* WordPress "Disallowed Comment Keys" entry: spam */
+    KD_RULE_ALLOW     /* a trusted author, e-mail, ...: approve */
+} kd_rule_kind;
+
+/* Quantities a count rule can test (computed once per comment, on demand). */
+typedef enum kd_quantity {
+    KD_Q_LINKS, KD_Q_EMAILS, KD_Q_PHONES, KD_Q_EMOJI, KD_Q_MONEY, KD_Q_CAPS, KD_Q_REPEATS,
+    KD_Q_DOMAINS,      /* distinct hosts linked to (<a href=X>X</a> is one) */
+    KD_Q_LENGTH,       /* characters (code points) of the text */
+    KD_Q_WORDS,        /* white-space separated words of the text */
+    KD_Q_LINES,        /* lines of the text */
+    KD_Q_CAPS_PERCENT, /* upper-case share of the ASCII letters, 0..100 */
+    KD_Q__COUNT
+} kd_quantity;
+
+#define KD_Q_TOKENS_LAST KD_Q_DOMAINS /* quantities up to this one count tokens */
+
+typedef enum kd_cmp { KD_CMP_GE, KD_CMP_GT, KD_CMP_LE, KD_CMP_LT, KD_CMP_EQ, KD_CMP_NE } kd_cmp;
+
+/* One step of a meta rule's program, in postfix order. */
+typedef enum kd_meta_op { KD_META_RULE, KD_META_NOT, KD_META_AND, KD_META_OR } kd_meta_op;
+typedef struct kd_meta_step {
+    kd_meta_op op;
+    unsigned rule; /* KD_META_RULE: index of the rule */
+} kd_meta_step;
+
+#define KD_META_MAX 256 /* steps in one meta expression; also the evaluation stack's size */
+
+typedef struct kd_rule {
+    char *name;
+    char *description;   /* "" when none */
+    double score;        /* log-odds added when the rule fires */
+    unsigned line;       /* where it was defined */
+    kd_rule_kind kind;
+    int report;          /* 0 for "__NAME" sub-rules: usable by metas, never a hit */
+    int hold;            /* a moderation entry: the verdict is at least hold */
+    kd_rule_field field; /* MATCH, ALLOW */
+    pcre2_code *re;      /* MATCH, MODERATE, DISALLOW (a literal, caseless) */
+    pcre2_code *re_ascii;/* the same compiled without UTF (about twice as fast), for subjects
+                            that are pure ASCII, where both agree; NULL if it does not compile */
+    char *value;         /* ALLOW: the trusted value */
+    kd_quantity quantity;/* COUNT */
+    kd_cmp cmp;
+    double number;
+    kd_meta_step *prog;  /* META */
+    size_t nprog;
+} kd_rule;
+
+struct kd_rules {
+    kd_rule *rule;
+    size_t n, cap;
+    char *path;                  /* the file's name as given, for messages */
+    char err[1024];
+    pcre2_match_context *mctx;   /* the limits; shared read-only by every thread */
+    int jit;                     /* 1 when every pattern was JIT-compiled */
+    /* settings ("set KEY VALUE") */
+    double scan_size;            /* bytes of each field the patterns see */
+    double match_limit;          /* PCRE2 match limit per pattern and field */
+    double depth_limit;          /* PCRE2 backtracking depth limit (interpreter only) */
+    double heap_limit;           /* PCRE2 heap limit, KiB (interpreter only) */
+    double moderate_score, disallow_score, allow_score;
+    int need_tokens;             /* some count rule counts tokens */
+};
+
+/*
+ * Evaluate r on c. tok holds c's tokens when the caller has them (the pipeline), or NULL
+ * (they are computed when a count rule needs them). fired: NULL or r->n bytes, set to 1 for
+ * each rule that fired and 2 where a pattern gave up at a PCRE2 limit. Appends the hits to
+ * out->rules and adds to out->rules_score and out->rules_hold. 0 or KD_ENOMEM.
+ */
+int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, unsigned char *fired,
+                 kd_result *out);
+
+/* Names of fields and quantities as written in rule files. */
+extern const char *const kd_rule_field_names[KD_F__COUNT];
+extern const char *const kd_quantity_names[KD_Q__COUNT];
+
+#endif

@@ -1,0 +1,335 @@
+/*
+ * rules_eval.c - running a compiled rule set against one comment.
+ *
+ * Rules run in file order, so a meta rule (which may only name rules above it) finds its
+ * operands already decided: one pass, no dependency graph (SpamAssassin sorts metas by
+ * priority instead; the file order gives the same guarantee for free).
+ *
+ * Matching is bounded whatever the pattern and the input:
+ *  - each field is cut to scan_size bytes (64 KiB by default, at a character boundary):
+ *    SpamAssassin's body_part_scan_size does the same for mail bodies;
+ *  - every match runs under the rule set's match context: PCRE2's match limit (which the
+ *    JIT counts over the whole call, all start positions included), and the depth and heap
+ *    limits that bound the interpreter when JIT is unavailable. A pattern that reaches a
+ *    limit simply does not fire; --test and --stats report it.
+ * Nothing here writes to the kd_rules: the match data (the only per-match state PCRE2
+ * needs) belongs to the call, so threads share one rule set.
+ *
+ * Count rules read the tokenizer's class tokens ("#url" per link, "#phone", "#emoji", ...)
+ * so that a link counts the same for the rules as for Bayes; the pipeline passes the tokens
+ * it already has, and a stand-alone evaluation tokenizes only when a count rule needs them.
+ */
+#include "rules.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct ctx {
+    const kd_rules *r;
+    const kd_comment *c;
+    const kd_tokens *tok;
+    kd_tokens own;
+    pcre2_match_data *md;
+    double q[KD_Q__COUNT];
+    int have_tok_q, have_text_q;
+    char email_dom[256], url_dom[256];
+    int have_email_dom, have_url_dom;
+} ctx;
+
+/* The host of an author URL, lower-cased, without scheme, user, port, path and "www.". */
+static void url_domain(const char *u, char *out, size_t cap)
+{
+    const char *p = strstr(u, "://");
+    p = p ? p + 3 : u;
+    const char *e = p + strcspn(p, "/?#");
+    for (const char *q = p; q < e; q++)
+        if (*q == '@')
+            p = q + 1;
+    const char *colon = memchr(p, ':', (size_t)(e - p));
+    if (colon)
+        e = colon;
+    if (e - p > 4 && !strncasecmp(p, "www.", 4))
+        p += 4;
+    size_t n = (size_t)(e - p) < cap - 1 ? (size_t)(e - p) : cap - 1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+    while (n && out[n - 1] == '.')
+        n--;
+    out[n] = '\0';
+}
+
+/* The string for a single field (NULL when absent). */
+static const char *field(ctx *x, kd_rule_field f)
+{
+    const kd_comment *c = x->c;
+    switch (f) {
+    case KD_F_TEXT: return c->text;
+    case KD_F_AUTHOR: return c->author;
+    case KD_F_EMAIL: return c->email;
+    case KD_F_URL: return c->url;
+    case KD_F_IP: return c->ip;
+    case KD_F_AGENT: return c->agent;
+    case KD_F_POST: return c->post_id;
+    case KD_F_PARENT: return c->parent;
+    case KD_F_DATE: return c->date;
+    case KD_F_EMAIL_DOMAIN:
+        if (!c->email)
+            return NULL;
+        if (!x->have_email_dom) {
+            const char *at = strrchr(c->email, '@');
+            url_domain(at ? at + 1 : "", x->email_dom, sizeof x->email_dom);
+            x->have_email_dom = 1;
+        }
+        return x->email_dom[0] ? x->email_dom : NULL;
+    case KD_F_URL_DOMAIN:
+        if (!c->url)
+            return NULL;
+        if (!x->have_url_dom) {
+            url_domain(c->url, x->url_dom, sizeof x->url_dom);
+            x->have_url_dom = 1;
+        }
+        return x->url_dom[0] ? x->url_dom : NULL;
+    default: return NULL;
+    }
+}
+
+/* 1 if s[0..n) is pure ASCII (eight bytes at a time). */
+static int is_ascii(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ULL)
+            return 0;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] & 0x80)
+            return 0;
+    return 1;
+}
+
+/* KD_RULE_FIRED, KD_RULE_NOT_FIRED or KD_RULE_LIMIT for rule's pattern on s; KD_ENOMEM. */
+static int match(ctx *x, const kd_rule *rule, const char *s)
+{
+    if (!s)
+        return KD_RULE_NOT_FIRED;
+    size_t n = strlen(s);
+    if (n > (size_t)x->r->scan_size) {
+        n = (size_t)x->r->scan_size;
+        while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--; /* cut at a character boundary */
+    }
+    const pcre2_code *re = rule->re_ascii && is_ascii(s, n) ? rule->re_ascii : rule->re;
+    int rc = x->r->jit ? pcre2_jit_match(re, (PCRE2_SPTR)s, n, 0, 0, x->md, x->r->mctx)
+                       : pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, x->md, x->r->mctx);
+    if (rc >= 0)
+        return KD_RULE_FIRED;
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return KD_RULE_NOT_FIRED;
+    if (rc == PCRE2_ERROR_NOMEMORY)
+        return KD_ENOMEM;
+    return KD_RULE_LIMIT; /* match, depth, heap or JIT stack limit */
+}
+
+/* Match the rule on one field or, for KD_F_ANY / word lists, on the first six fields. */
+static int match_fields(ctx *x, const kd_rule *rule, kd_rule_field f)
+{
+    if (f != KD_F_ANY)
+        return match(x, rule, field(x, f));
+    int worst = KD_RULE_NOT_FIRED;
+    for (int k = 0; k < KD_F_WORDLIST; k++) {
+        int m = match(x, rule, field(x, (kd_rule_field)k));
+        if (m == KD_RULE_FIRED || m < 0)
+            return m;
+        if (m == KD_RULE_LIMIT)
+            worst = m;
+    }
+    return worst;
+}
+
+static int token_quantities(ctx *x)
+{
+    if (!x->tok) {
+        static const kd_tokenize_options topt = KD_TOKENIZE_OPTIONS_INIT;
+        if (kd_tokenize(x->c, &topt, &x->own))
+            return KD_ENOMEM;
+        x->tok = &x->own;
+    }
+    static const char *const cls[] = { "#url", "#email", "#phone", "#emoji", "#money", "#caps", "#repeat" };
+    uint64_t hosts[64];
+    size_t nhosts = 0;
+    for (size_t i = 0; i < x->tok->n; i++) {
+        const char *t = kd_tokens_str(x->tok, i);
+        if (t[0] == 'u' && !strncmp(t, "url:", 4)) { /* a link's host: count distinct ones */
+            size_t k = 0;
+            while (k < nhosts && hosts[k] != x->tok->hash[i])
+                k++;
+            if (k == nhosts && nhosts < sizeof hosts / sizeof hosts[0])
+                hosts[nhosts++] = x->tok->hash[i];
+            continue;
+        }
+        if (t[0] != '#')
+            continue;
+        for (int k = 0; k < KD_Q_DOMAINS; k++)
+            if (!strcmp(t, cls[k])) {
+                x->q[k]++;
+                break;
+            }
+    }
+    x->q[KD_Q_DOMAINS] = (double)nhosts;
+    x->have_tok_q = 1;
+    return KD_OK;
+}
+
+static void text_quantities(ctx *x)
+{
+    const unsigned char *s = (const unsigned char *)x->c->text;
+    double chars = 0, words = 0, lines = 1, upper = 0, letters = 0;
+    int in_word = 0;
+    for (; *s; s++) {
+        unsigned char ch = *s;
+        chars += (ch & 0xC0) != 0x80;
+        if (ch == '\n')
+            lines++;
+        int space = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+        words += !space && !in_word;
+        in_word = !space;
+        if (ch >= 'A' && ch <= 'Z')
+            upper++, letters++;
+        else if (ch >= 'a' && ch <= 'z')
+            letters++;
+    }
+    x->q[KD_Q_LENGTH] = chars;
+    x->q[KD_Q_WORDS] = words;
+    x->q[KD_Q_LINES] = lines;
+    x->q[KD_Q_CAPS_PERCENT] = letters ? 100.0 * upper / letters : 0.0;
+    x->have_text_q = 1;
+}
+
+static int count_rule(ctx *x, const kd_rule *rule)
+{
+    if (rule->quantity <= KD_Q_TOKENS_LAST && !x->have_tok_q && token_quantities(x))
+        return KD_ENOMEM;
+    if (rule->quantity > KD_Q_TOKENS_LAST && !x->have_text_q)
+        text_quantities(x);
+    double v = x->q[rule->quantity], k = rule->number;
+    int r;
+    switch (rule->cmp) {
+    case KD_CMP_GE: r = v >= k; break;
+    case KD_CMP_GT: r = v > k; break;
+    case KD_CMP_LE: r = v <= k; break;
+    case KD_CMP_LT: r = v < k; break;
+    case KD_CMP_EQ: r = v == k; break;
+    default: r = v != k; break;
+    }
+    return r ? KD_RULE_FIRED : KD_RULE_NOT_FIRED;
+}
+
+static int meta_rule(const kd_rule *rule, const unsigned char *fired)
+{
+    unsigned char st[KD_META_MAX];
+    size_t sp = 0;
+    for (size_t i = 0; i < rule->nprog; i++) {
+        const kd_meta_step *p = &rule->prog[i];
+        switch (p->op) {
+        case KD_META_RULE: st[sp++] = fired[p->rule] == KD_RULE_FIRED; break;
+        case KD_META_NOT: st[sp - 1] = !st[sp - 1]; break;
+        case KD_META_AND: sp--; st[sp - 1] = st[sp - 1] && st[sp]; break;
+        case KD_META_OR: sp--; st[sp - 1] = st[sp - 1] || st[sp]; break;
+        }
+    }
+    return sp == 1 && st[0] ? KD_RULE_FIRED : KD_RULE_NOT_FIRED;
+}
+
+static int allow_rule(ctx *x, const kd_rule *rule)
+{
+    const char *v = field(x, rule->field);
+    if (!v)
+        return KD_RULE_NOT_FIRED;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    size_t n = strlen(v);
+    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    return n == strlen(rule->value) && !strncasecmp(v, rule->value, n) ? KD_RULE_FIRED : KD_RULE_NOT_FIRED;
+}
+
+static int add_hit(kd_result *out, const kd_rule *rule, size_t *cap)
+{
+    if (out->nrules == *cap) {
+        size_t n = *cap ? *cap * 2 : 8;
+        kd_rule_hit *p = realloc(out->rules, n * sizeof *p);
+        if (!p)
+            return KD_ENOMEM;
+        out->rules = p;
+        *cap = n;
+    }
+    out->rules[out->nrules].name = rule->name;
+    out->rules[out->nrules++].score = rule->score;
+    out->rules_score += rule->score;
+    if (rule->hold)
+        out->rules_hold = 1;
+    return KD_OK;
+}
+
+int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, unsigned char *fired,
+                 kd_result *out)
+{
+    int rc = KD_OK;
+    ctx x;
+    memset(&x, 0, sizeof x);
+    x.r = r;
+    x.c = c;
+    x.tok = tok;
+    unsigned char *own_fired = NULL, small[256];
+    size_t cap = out->nrules;
+    if (!r || !r->n || !c || !c->text)
+        return KD_OK;
+    if (!fired && r->n <= sizeof small)
+        fired = small;
+    if (!fired && !(fired = own_fired = malloc(r->n))) {
+        rc = KD_ENOMEM;
+        goto done;
+    }
+    if (!(x.md = pcre2_match_data_create(1, NULL))) {
+        rc = KD_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        const kd_rule *rule = &r->rule[i];
+        int m;
+        switch (rule->kind) {
+        case KD_RULE_MATCH: m = match_fields(&x, rule, rule->field); break;
+        case KD_RULE_MODERATE:
+        case KD_RULE_DISALLOW: m = match_fields(&x, rule, KD_F_ANY); break;
+        case KD_RULE_COUNT: m = count_rule(&x, rule); break;
+        case KD_RULE_META: m = meta_rule(rule, fired); break;
+        default: m = allow_rule(&x, rule); break;
+        }
+        if (m < 0) {
+            rc = m;
+            goto done;
+        }
+        fired[i] = (unsigned char)m;
+        if (m == KD_RULE_FIRED && rule->report && (rc = add_hit(out, rule, &cap)))
+            goto done;
+    }
+done:
+    pcre2_match_data_free(x.md);
+    kd_tokens_free(&x.own);
+    free(own_fired);
+    return rc;
+}
+
+int kd_rules_eval(const kd_rules *r, const kd_comment *c, unsigned char *fired, kd_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (fired && r)
+        memset(fired, 0, r->n);
+    if (!r || !c || !c->text)
+        return KD_EINVAL;
+    return kd_rules_run(r, c, NULL, fired, out);
+}

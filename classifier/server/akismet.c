@@ -1,0 +1,314 @@
+/*
+ * akismet.c - Akismet's API on top of kd_classify and kd_train_*: key handling, the mapping
+ * from Akismet's form fields to a kd_comment, and from a kindly verdict to Akismet's answer.
+ *
+ * Answers follow Akismet's documented protocol: comment-check says "true" (spam) or "false",
+ * with "X-akismet-pro-tip: discard" when the spam is blatant (spam_score >= --discard);
+ * a bad key or a request missing a required field gets "invalid" and an
+ * "X-akismet-debug-help" header (HTTP 200, as Akismet does); submissions answer "Thanks for
+ * making the web a better place."; verify-key answers "valid" or "invalid". Akismet has no
+ * "hold": a held comment is answered "false" (let the blog's own moderation decide) unless
+ * the server runs with --hold-as spam; X-kindly-verdict and X-kindly-spam-score carry
+ * kindly's own answer for clients that want it.
+ *
+ * Akismet semantics kept: user_role=administrator is never spam; a non-empty honeypot field
+ * (honeypot_field_name names it) is blatant spam; is_test=1 requests change nothing (no
+ * history, no learning). Only errors of HTTP itself (415, 400 for a malformed body) and of
+ * the server (403 read-only model, 500, 503) leave the 200-only protocol.
+ */
+#include "akismet.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct srv_keys {
+    size_t n;
+    char **key; /* sorted, for bsearch */
+};
+
+static int cmpstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int akismet_keys_load(srv_keys **out, const char *path, char *err, size_t errlen)
+{
+    *out = NULL;
+    int rc = -1;
+    char *line = NULL;
+    size_t cap = 0, alloc = 0;
+    srv_keys *k = calloc(1, sizeof *k);
+    FILE *f = fopen(path, "r");
+    if (!k || !f) {
+        snprintf(err, errlen, "%s: %s", path, k ? "cannot be read" : "out of memory");
+        goto done;
+    }
+    ssize_t got;
+    while ((got = getline(&line, &cap, f)) >= 0) {
+        char *s = line, *e = line + got;
+        while (s < e && isspace((unsigned char)*s))
+            s++;
+        while (e > s && isspace((unsigned char)e[-1]))
+            e--;
+        if (s == e || *s == '#')
+            continue;
+        if (k->n == alloc) {
+            size_t na = alloc ? alloc * 2 : 8;
+            char **nk = realloc(k->key, na * sizeof *nk);
+            if (!nk)
+                goto oom;
+            k->key = nk;
+            alloc = na;
+        }
+        if (!(k->key[k->n] = strndup(s, (size_t)(e - s))))
+            goto oom;
+        k->n++;
+    }
+    if (ferror(f)) {
+        snprintf(err, errlen, "%s: read error", path);
+        goto done;
+    }
+    if (k->n)
+        qsort(k->key, k->n, sizeof *k->key, cmpstr);
+    *out = k;
+    k = NULL;
+    rc = 0;
+    goto done;
+oom:
+    snprintf(err, errlen, "out of memory");
+done:
+    if (f)
+        fclose(f);
+    free(line);
+    akismet_keys_free(k);
+    return rc;
+}
+
+size_t akismet_keys_count(const srv_keys *k)
+{
+    return k ? k->n : 0;
+}
+
+void akismet_keys_free(srv_keys *k)
+{
+    if (!k)
+        return;
+    for (size_t i = 0; i < k->n; i++)
+        free(k->key[i]);
+    free(k->key);
+    free(k);
+}
+
+int akismet_key_ok(const srv_keys *keys, const char *key)
+{
+    if (!key || !*key)
+        return 0;
+    if (!keys)
+        return 1;
+    return keys->n && bsearch(&key, keys->key, keys->n, sizeof *keys->key, cmpstr) != NULL;
+}
+
+const char *akismet_request_key(const srv_form *f, const char *host, char *buf, size_t n)
+{
+    const char *k = form_get(f, "api_key");
+    if (!k || !*k)
+        k = form_get(f, "key");
+    if (k && *k) {
+        snprintf(buf, n, "%s", k);
+        return buf;
+    }
+    if (!host || !*host || *host == '[') /* none, or an IPv6 literal */
+        return NULL;
+    size_t hl = strcspn(host, ":");      /* drop the port */
+    const char *dot = memchr(host, '.', hl);
+    if (!dot || dot == host)
+        return NULL;
+    int numeric = 1;                     /* an IPv4 literal has no key label */
+    for (size_t i = 0; i < hl; i++)
+        if (!isdigit((unsigned char)host[i]) && host[i] != '.')
+            numeric = 0;
+    if (numeric)
+        return NULL;
+    size_t kl = (size_t)(dot - host);
+    if (kl >= n)
+        return NULL;
+    memcpy(buf, host, kl);
+    buf[kl] = '\0';
+    return buf;
+}
+
+static const char *field(const srv_form *f, const char *name)
+{
+    const char *v = form_get(f, name);
+    return v && *v ? v : NULL;
+}
+
+void akismet_comment(const srv_form *f, kd_comment *c)
+{
+    *c = (kd_comment)KD_COMMENT_INIT;
+    c->id = field(f, "comment_ID");
+    c->post_id = field(f, "comment_post_ID");
+    if (!c->post_id)
+        c->post_id = field(f, "permalink");
+    c->parent = field(f, "comment_parent");
+    c->author = field(f, "comment_author");
+    c->email = field(f, "comment_author_email");
+    c->url = field(f, "comment_author_url");
+    c->ip = field(f, "user_ip");
+    c->agent = field(f, "user_agent");
+    c->date = field(f, "comment_date_gmt");
+    c->text = form_get(f, "comment_content");
+    if (!c->text)
+        c->text = "";
+}
+
+static int truthy(const char *v)
+{
+    return v && *v && strcmp(v, "0") && strcasecmp(v, "false");
+}
+
+static void invalid(srv_reply *out, const char *help)
+{
+    srv_reply_text(out, 200, SRV_TEXT, "invalid");
+    srv_reply_header(out, "X-akismet-debug-help", "%s", help);
+}
+
+static void verify_key(const srv_request *rq, const srv_form *f, srv_reply *out)
+{
+    const char *key = form_get(f, "key");
+    if (!key || !*key)
+        key = form_get(f, "api_key");
+    if (!key || !*key) {
+        invalid(out, "Empty \"key\" value");
+        return;
+    }
+    if (!akismet_key_ok(rq->cfg->keys, key)) {
+        invalid(out, "Your API key is not valid for this server");
+        return;
+    }
+    srv_reply_text(out, 200, SRV_TEXT, "valid");
+}
+
+static void comment_check(const srv_request *rq, const srv_form *f, const kd_comment *c, srv_reply *out)
+{
+    int test = truthy(form_get(f, "is_test"));
+    const char *role = form_get(f, "user_role");
+    if (role && !strcasecmp(role, "administrator")) {
+        srv_reply_text(out, 200, SRV_TEXT, "false");
+        srv_reply_header(out, "X-kindly-verdict", "approve (user_role administrator)");
+        out->verdict = KD_APPROVE;
+        metrics_verdict(KD_APPROVE);
+        return;
+    }
+    const char *hp = field(f, "honeypot_field_name");
+    if (hp && field(f, hp)) {
+        srv_reply_text(out, 200, SRV_TEXT, "true");
+        srv_reply_header(out, "X-akismet-pro-tip", "discard");
+        srv_reply_header(out, "X-kindly-verdict", "spam (honeypot field filled in)");
+        out->verdict = KD_VERDICT_SPAM;
+        metrics_verdict(KD_VERDICT_SPAM);
+        return;
+    }
+    kd_options o = rq->cfg->options;
+    o.remember = rq->cfg->writable && !test;
+    kd_result res;
+    int rc = kd_classify(rq->model, c, &o, &res);
+    if (rc) {
+        srv_reply_text(out, rc == KD_EBUSY ? 503 : 500, SRV_TEXT, "invalid");
+        srv_reply_header(out, "X-akismet-debug-help", "kindly: %s", kd_model_error(rq->model));
+        kd_result_free(&res);
+        return;
+    }
+    int spam = res.verdict == KD_VERDICT_SPAM || (res.verdict == KD_HOLD && rq->cfg->hold_is_spam);
+    srv_reply_text(out, 200, SRV_TEXT, spam ? "true" : "false");
+    if (res.verdict == KD_VERDICT_SPAM && res.spam_score >= rq->cfg->discard)
+        srv_reply_header(out, "X-akismet-pro-tip", "discard");
+    srv_reply_header(out, "X-kindly-verdict", "%s", kd_verdict_name(res.verdict));
+    srv_reply_header(out, "X-kindly-spam-score", "%.4f", res.spam_score);
+    out->verdict = (int)res.verdict;
+    metrics_verdict((int)res.verdict);
+    kd_result_free(&res);
+}
+
+static void submit(const srv_request *rq, const srv_form *f, const kd_comment *c, srv_reply *out)
+{
+    kd_label label = rq->endpoint == EP_SUBMIT_SPAM ? KD_SPAM : KD_HAM;
+    if (truthy(form_get(f, "is_test"))) {
+        srv_reply_text(out, 200, SRV_TEXT, "Thanks for making the web a better place.");
+        return;
+    }
+    if (!rq->cfg->writable) {
+        srv_reply_text(out, 403, SRV_TEXT, "invalid");
+        srv_reply_header(out, "X-akismet-debug-help",
+                         "kindly: this server's model is read-only; start it with -m MODEL.db to learn");
+        return;
+    }
+    if (!*c->text) {
+        invalid(out, "Empty \"comment_content\" value: there is nothing to learn");
+        return;
+    }
+    kd_model *m = rq->model;
+    int rc = kd_train_begin(m);
+    if (!rc)
+        rc = kd_train_add(m, c, label, 1);
+    if (!rc)
+        rc = kd_train_commit(m);
+    else
+        kd_train_abort(m);
+    if (rc) {
+        srv_reply_text(out, rc == KD_EBUSY ? 503 : 500, SRV_TEXT, "invalid");
+        srv_reply_header(out, "X-akismet-debug-help", "kindly: %s", kd_model_error(m));
+        return;
+    }
+    metrics_feedback(label, 1, 1);
+    srv_reply_text(out, 200, SRV_TEXT, "Thanks for making the web a better place.");
+}
+
+void akismet_handle(const srv_request *rq, srv_reply *out)
+{
+    srv_form f = SRV_FORM_INIT;
+    char err[160], keybuf[256];
+    const char *ct = rq->content_type;
+    if (ct && *ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
+        srv_reply_text(out, 415, SRV_TEXT, "invalid");
+        srv_reply_header(out, "X-akismet-debug-help",
+                         "Send the request as application/x-www-form-urlencoded, not %s", ct);
+        goto done;
+    }
+    int rc = form_parse(rq->body, rq->len, &f, err, sizeof err);
+    if (!rc)
+        rc = form_to_utf8(&f, form_get(&f, "blog_charset"));
+    if (rc) {
+        srv_reply_text(out, rc == -2 ? 500 : 400, SRV_TEXT, "invalid");
+        srv_reply_header(out, "X-akismet-debug-help", "%s", rc == -2 ? "out of memory" : err);
+        goto done;
+    }
+    if (rq->endpoint == EP_VERIFY_KEY) {
+        verify_key(rq, &f, out);
+        goto done;
+    }
+    /* without --keys the server is open (it listens on loopback by default): no key needed */
+    if (rq->cfg->keys && !akismet_key_ok(rq->cfg->keys, akismet_request_key(&f, rq->host, keybuf, sizeof keybuf))) {
+        invalid(out, "Your API key is not valid for this server (send it as KEY.host or as api_key)");
+        goto done;
+    }
+    static const char *const required[] = { "blog", "user_ip" };
+    for (size_t i = 0; i < sizeof required / sizeof *required; i++)
+        if (!field(&f, required[i])) {
+            char help[64];
+            snprintf(help, sizeof help, "Empty \"%s\" value", required[i]);
+            invalid(out, help);
+            goto done;
+        }
+    kd_comment c;
+    akismet_comment(&f, &c);
+    if (rq->endpoint == EP_COMMENT_CHECK)
+        comment_check(rq, &f, &c, out);
+    else
+        submit(rq, &f, &c, out);
+done:
+    form_free(&f);
+}

@@ -1,0 +1,212 @@
+/*
+ * api.c - the JSON API: /v1/classify answers with kindly's own result objects
+ * (kd_result_json: every score and reason, the same objects `kindly score` prints), one
+ * object for one comment or an array for an array; /v1/feedback learns or unlearns labelled
+ * comments, all of one request in one transaction.
+ *
+ * Parsing is jansson's (Debian's libjansson): strict RFC 8259, invalid UTF-8 and \u0000
+ * rejected, nesting depth bounded, so a hostile body costs at most its own size.
+ */
+#include "api.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct {
+    const char *name;
+    size_t off;
+    int num; /* index in api_batch.num when a number is accepted, else -1 */
+} fields[] = {
+    { "id", offsetof(kd_comment, id), 0 },         { "post_id", offsetof(kd_comment, post_id), 1 },
+    { "parent", offsetof(kd_comment, parent), 2 }, { "author", offsetof(kd_comment, author), -1 },
+    { "email", offsetof(kd_comment, email), -1 },  { "url", offsetof(kd_comment, url), -1 },
+    { "ip", offsetof(kd_comment, ip), -1 },        { "agent", offsetof(kd_comment, agent), -1 },
+    { "date", offsetof(kd_comment, date), -1 },    { "text", offsetof(kd_comment, text), -1 },
+};
+
+static int item(api_batch *b, size_t i, json_t *o, int feedback, char *err, size_t errlen)
+{
+    char where[32] = "";
+    if (b->array)
+        snprintf(where, sizeof where, "item %zu: ", i);
+    if (!json_is_object(o)) {
+        snprintf(err, errlen, "%sa comment must be a JSON object", where);
+        return -1;
+    }
+    kd_comment *c = &b->c[i];
+    *c = (kd_comment)KD_COMMENT_INIT;
+    for (size_t k = 0; k < sizeof fields / sizeof *fields; k++) {
+        json_t *v = json_object_get(o, fields[k].name);
+        const char **slot = (const char **)((char *)c + fields[k].off);
+        if (!v || json_is_null(v))
+            continue;
+        if (json_is_string(v))
+            *slot = json_string_value(v);
+        else if (fields[k].num >= 0 && json_is_integer(v)) {
+            char *s = b->num[i][fields[k].num];
+            snprintf(s, sizeof b->num[i][0], "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+            *slot = s;
+        } else {
+            snprintf(err, errlen, "%sfield '%s' must be a string%s", where, fields[k].name,
+                     fields[k].num >= 0 ? " or an integer" : "");
+            return -1;
+        }
+    }
+    if (!c->text) {
+        snprintf(err, errlen, "%sthe field 'text' is required", where);
+        return -1;
+    }
+    if (!feedback)
+        return 0;
+    const char *l = json_string_value(json_object_get(o, "label"));
+    if (l && !strcmp(l, "spam"))
+        b->label[i] = KD_SPAM;
+    else if (l && !strcmp(l, "ham"))
+        b->label[i] = KD_HAM;
+    else {
+        snprintf(err, errlen, "%s'label' must be \"spam\" or \"ham\"", where);
+        return -1;
+    }
+    json_t *u = json_object_get(o, "undo");
+    if (u && !json_is_boolean(u) && !json_is_null(u)) {
+        snprintf(err, errlen, "%s'undo' must be true or false", where);
+        return -1;
+    }
+    b->undo[i] = json_is_true(u);
+    return 0;
+}
+
+int api_parse(const char *body, size_t len, int feedback, api_batch *b, char *err, size_t errlen)
+{
+    *b = (api_batch)API_BATCH_INIT;
+    json_error_t je;
+    json_t *root = json_loadb(body, len, 0, &je);
+    if (!root) {
+        snprintf(err, errlen, "malformed JSON at line %d, column %d: %s", je.line, je.column, je.text);
+        return -1;
+    }
+    b->root = root;
+    b->array = json_is_array(root);
+    b->n = b->array ? json_array_size(root) : 1;
+    size_t n = b->n ? b->n : 1;
+    b->c = calloc(n, sizeof *b->c);
+    b->label = calloc(n, sizeof *b->label);
+    b->undo = calloc(n, sizeof *b->undo);
+    b->num = calloc(n, sizeof *b->num);
+    if (!b->c || !b->label || !b->undo || !b->num)
+        return -2;
+    for (size_t i = 0; i < b->n; i++) {
+        int rc = item(b, i, b->array ? json_array_get(root, i) : root, feedback, err, errlen);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+void api_batch_free(api_batch *b)
+{
+    if (!b)
+        return;
+    json_decref(b->root);
+    free(b->c);
+    free(b->label);
+    free(b->undo);
+    free(b->num);
+    *b = (api_batch)API_BATCH_INIT;
+}
+
+static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
+{
+    kd_options o = rq->cfg->options;
+    o.remember = rq->cfg->writable;
+    char *s = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&s, &n);
+    if (!f) {
+        srv_reply_take(out, 500, SRV_JSON, NULL, 0);
+        return;
+    }
+    if (b->array)
+        fputc('[', f);
+    for (size_t i = 0; i < b->n; i++) {
+        kd_result res;
+        int rc = kd_classify(rq->model, &b->c[i], &o, &res);
+        char *js = rc ? NULL : kd_result_json(&b->c[i], &res);
+        int verdict = (int)res.verdict;
+        kd_result_free(&res);
+        if (!js) {
+            fclose(f);
+            free(s);
+            if (rc)
+                srv_reply_error(out, rc == KD_EBUSY ? 503 : 500, "%s", kd_model_error(rq->model));
+            else
+                srv_reply_take(out, 500, SRV_JSON, NULL, 0);
+            return;
+        }
+        metrics_verdict(verdict);
+        fprintf(f, "%s%s", i ? "," : "", js);
+        free(js);
+    }
+    fputs(b->array ? "]\n" : "\n", f);
+    int bad = ferror(f);
+    if (fclose(f) || bad) {
+        free(s);
+        s = NULL;
+    }
+    srv_reply_take(out, 200, SRV_JSON, s, n);
+}
+
+static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
+{
+    if (!rq->cfg->writable) {
+        srv_reply_error(out, 403, "this server's model is read-only; start it with -m MODEL.db to learn");
+        return;
+    }
+    kd_model *m = rq->model;
+    unsigned long n[2][2] = { { 0, 0 }, { 0, 0 } }; /* [label][undo] */
+    int rc = kd_train_begin(m);
+    for (size_t i = 0; !rc && i < b->n; i++) {
+        rc = kd_train_add(m, &b->c[i], b->label[i], b->undo[i] ? -1 : 1);
+        n[b->label[i]][b->undo[i]]++;
+    }
+    if (!rc)
+        rc = kd_train_commit(m);
+    else
+        kd_train_abort(m);
+    if (rc) {
+        srv_reply_error(out, rc == KD_EBUSY ? 503 : 500, "%s", kd_model_error(m));
+        return;
+    }
+    for (int l = 0; l < 2; l++)
+        for (int u = 0; u < 2; u++)
+            metrics_feedback(l, u ? -1 : 1, n[l][u]);
+    char body[160];
+    int len = snprintf(body, sizeof body, "{\"learnt\":%lu,\"unlearnt\":%lu}\n", n[0][0] + n[1][0],
+                       n[0][1] + n[1][1]);
+    srv_reply_take(out, 200, SRV_JSON, strndup(body, (size_t)len), (size_t)len);
+}
+
+void api_handle(const srv_request *rq, srv_reply *out)
+{
+    api_batch b;
+    char err[256];
+    int fb = rq->endpoint == EP_FEEDBACK;
+    const char *ct = rq->content_type;
+    if (ct && *ct && strncasecmp(ct, "application/json", 16)) {
+        srv_reply_error(out, 415, "send the request as application/json, not %s", ct);
+        return;
+    }
+    int rc = api_parse(rq->body, rq->len, fb, &b, err, sizeof err);
+    if (rc == -2)
+        srv_reply_error(out, 500, "out of memory");
+    else if (rc)
+        srv_reply_error(out, 400, "%s", err);
+    else if (fb)
+        feedback(rq, &b, out);
+    else
+        classify(rq, &b, out);
+    api_batch_free(&b);
+}

@@ -1,0 +1,39 @@
+/*
+ * api.h - kindly's native JSON API (internal to the server): POST /v1/classify and
+ * POST /v1/feedback.
+ */
+#ifndef KD_SRV_API_H
+#define KD_SRV_API_H
+
+#include <stddef.h>
+
+#include "server.h"
+
+/* Comments decoded from a JSON body: one object, or an array of them. */
+typedef struct api_batch {
+    void *root;         /* the parsed document (json_t); the strings below point into it */
+    size_t n;
+    kd_comment *c;
+    kd_label *label;    /* feedback: spam or ham */
+    int *undo;          /* feedback: 1 to unlearn */
+    int array;          /* the body was an array: answer with an array */
+    char (*num)[3][32]; /* id, post_id, parent given as JSON numbers, as text */
+} api_batch;
+
+#define API_BATCH_INIT { NULL, 0, NULL, NULL, NULL, 0, NULL }
+
+/*
+ * Decode a body. Fields are kindly's CSV column names: id, post_id, parent, author, email,
+ * url, ip, agent, date, text (required); id, post_id and parent may also be numbers; null
+ * is the same as absent; other fields are ignored. With feedback set, each object also
+ * needs "label": "spam" or "ham", and may have "undo": true.
+ * @return 0; -1 malformed (err names the item and the field); -2 out of memory. The batch
+ *         is freed with api_batch_free() in every case.
+ */
+int api_parse(const char *body, size_t len, int feedback, api_batch *out, char *err, size_t errlen);
+void api_batch_free(api_batch *b);
+
+/* Answer a request to /v1/classify or /v1/feedback. */
+void api_handle(const srv_request *rq, srv_reply *out);
+
+#endif

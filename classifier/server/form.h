@@ -1,0 +1,45 @@
+/*
+ * form.h - decoding an application/x-www-form-urlencoded body into UTF-8 fields (internal).
+ *
+ * Akismet clients (WordPress, akismet-api, forum software) POST their comments form-encoded.
+ * libmicrohttpd's post processor is incremental and callback-driven, which buys nothing for
+ * bodies that are already in memory and bounded, and is awkward to test; this decoder is a
+ * pure function: bytes in, fields out, a message for the first malformed byte.
+ */
+#ifndef KD_SRV_FORM_H
+#define KD_SRV_FORM_H
+
+#include <stddef.h>
+
+#define FORM_MAX_FIELDS 256
+
+typedef struct srv_form {
+    size_t n;
+    char **name;   /* decoded names (NUL-terminated) */
+    char **value;  /* decoded values */
+} srv_form;
+
+#define SRV_FORM_INIT { 0, NULL, NULL }
+
+/*
+ * Decode body (len bytes, need not be NUL-terminated). '+' is a space and %XX a byte; a
+ * field without '=' has the empty value; empty fields ("a=1&&b=2") are skipped; a decoded
+ * NUL byte becomes a space. Bytes are kept as they are: see form_to_utf8().
+ * @return 0; -1 when malformed or over FORM_MAX_FIELDS (err says why); -2 out of memory.
+ *         out is freed with form_free() in every case.
+ */
+int form_parse(const char *body, size_t len, srv_form *out, char *err, size_t errlen);
+
+/* Value of the first field named `name` (exact match), or NULL. */
+const char *form_get(const srv_form *f, const char *name);
+
+/*
+ * Make every name and value valid UTF-8: with charset ISO-8859-1 / latin1 / windows-1252
+ * (Akismet's blog_charset), each byte is taken as a Latin-1 character; otherwise (UTF-8 or
+ * unknown) invalid sequences become U+FFFD. Returns 0 or -2 (out of memory).
+ */
+int form_to_utf8(srv_form *f, const char *charset);
+
+void form_free(srv_form *f);
+
+#endif

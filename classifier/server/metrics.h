@@ -1,0 +1,46 @@
+/*
+ * metrics.h - the server's counters and latency histograms, in Prometheus text format
+ * (internal to the server).
+ *
+ * One process-wide set of counters: worker threads add to them with relaxed atomic
+ * increments (no lock on the request path), and GET /metrics reads them. A scrape may see
+ * one counter a request ahead of another; Prometheus counters are only ever compared over
+ * time, so that is harmless.
+ */
+#ifndef KD_SRV_METRICS_H
+#define KD_SRV_METRICS_H
+
+#include <stddef.h>
+
+/* What a request was for: one label value each. */
+typedef enum srv_endpoint {
+    EP_VERIFY_KEY, EP_COMMENT_CHECK, EP_SUBMIT_SPAM, EP_SUBMIT_HAM,
+    EP_CLASSIFY, EP_FEEDBACK, EP_HEALTHZ, EP_METRICS, EP_OTHER,
+    EP_COUNT
+} srv_endpoint;
+
+/* Label value of an endpoint ("comment-check", "/v1/classify", ...). */
+const char *metrics_endpoint_name(srv_endpoint e);
+
+/* Upper bounds of the latency histogram buckets, in seconds (then +Inf). */
+#define METRICS_BUCKETS 12
+extern const double metrics_bucket_le[METRICS_BUCKETS];
+
+/* Count one finished request: its endpoint, HTTP status and duration in seconds. */
+void metrics_request(srv_endpoint e, int status, double seconds);
+/* Count one verdict (kd_verdict: 0 approve, 1 spam, 2 hold). */
+void metrics_verdict(int verdict);
+/* Count comments learnt (delta +1) or unlearnt (-1) as spam (1) or ham (0). */
+void metrics_feedback(int label, int delta, unsigned long n);
+/* Count a model reload (another process or thread committed) or a failed refresh. */
+void metrics_reload(int failed);
+/* Connections now open (from the server's connection callback). */
+void metrics_connection(int delta);
+
+/* The whole exposition, malloc'd (NUL-terminated, length in *len), or NULL when out of memory. */
+char *metrics_render(size_t *len);
+
+/* Zero everything (tests). */
+void metrics_reset(void);
+
+#endif

@@ -1,0 +1,289 @@
+/*
+ * server.c - kindly's HTTP server on libmicrohttpd: listening, the thread pool, body limits,
+ * routing and graceful shutdown.
+ *
+ * Threading: MHD_USE_INTERNAL_POLLING_THREAD with MHD_OPTION_THREAD_POOL_SIZE = --threads.
+ * Each pool thread runs its own epoll loop over the connections it accepted, and runs the
+ * request handlers itself, so a request never changes thread. A handler borrows one model
+ * handle from pool.c for the length of the request (see pool.c for why a pool rather than
+ * thread-local handles); there are as many handles as threads, so a borrow never waits.
+ *
+ * A request goes through the access handler several times (libmicrohttpd's protocol):
+ *   1. headers read: route it; answer at once when the path or method is wrong, or when the
+ *      declared Content-Length is over --max-body (413, before reading a byte of the body);
+ *   2. body chunks: appended to a buffer, up to --max-body; past it (chunked bodies, or a
+ *      Content-Length that lied) the rest is read and dropped, and the answer is a 413;
+ *   3. end of body: the endpoint function runs and its srv_reply becomes the response.
+ * Latency is measured from step 1 to the response being queued.
+ *
+ * Shutdown (srv_stop): MHD_quiesce_daemon stops accepting, requests under way are given a
+ * grace period to be answered, then MHD_stop_daemon closes what is left and joins the threads.
+ */
+#include "server.h"
+
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "akismet.h"
+#include "api.h"
+#include "pool.h"
+
+struct srv_server {
+    struct MHD_Daemon *d;
+    MHD_socket quiesced; /* the listening socket once quiesced, to be closed at the end */
+    srv_pool pool;
+    srv_config cfg;
+    atomic_int inflight;
+};
+
+/* Per-request state (MHD's con_cls). */
+typedef struct request {
+    srv_endpoint ep;
+    char *body;
+    size_t len, cap;
+    int too_big;
+    struct timespec t0;
+} request;
+
+static const struct route {
+    const char *path, *method;
+    srv_endpoint ep;
+} routes[] = {
+    { "/1.1/comment-check", "POST", EP_COMMENT_CHECK }, { "/1.1/submit-spam", "POST", EP_SUBMIT_SPAM },
+    { "/1.1/submit-ham", "POST", EP_SUBMIT_HAM },       { "/1.1/verify-key", "POST", EP_VERIFY_KEY },
+    { "/v1/classify", "POST", EP_CLASSIFY },            { "/v1/feedback", "POST", EP_FEEDBACK },
+    { "/healthz", "GET", EP_HEALTHZ },                  { "/metrics", "GET", EP_METRICS },
+};
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *c, request *rq, srv_reply *r, const char *allow)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(r->len, r->body ? r->body : (void *)"", r->body ? MHD_RESPMEM_MUST_FREE
+                                                                                      : MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        srv_reply_free(r);
+        return MHD_NO;
+    }
+    r->body = NULL; /* MHD owns it now */
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_SERVER, "kindly/" KINDLY_VERSION);
+    if (allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    for (size_t i = 0; i < r->nhdr; i++)
+        MHD_add_response_header(resp, r->hdr[i].name, r->hdr[i].value);
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    metrics_request(rq->ep, r->status, since(&rq->t0));
+    return ok;
+}
+
+static enum MHD_Result error(struct MHD_Connection *c, request *rq, int status, const char *allow, const char *fmt,
+                             ...) __attribute__((format(printf, 5, 6)));
+static enum MHD_Result error(struct MHD_Connection *c, request *rq, int status, const char *allow, const char *fmt,
+                             ...)
+{
+    char msg[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    srv_reply r;
+    srv_reply_init(&r);
+    srv_reply_error(&r, status, "%s", msg);
+    return send_reply(c, rq, &r, allow);
+}
+
+static void healthz(srv_server *s, srv_reply *r)
+{
+    char body[200];
+    int n = snprintf(body, sizeof body, "{\"status\":\"ok\",\"version\":\"%s\",\"threads\":%u,\"writable\":%s}\n",
+                     KINDLY_VERSION, s->cfg.threads, s->cfg.writable ? "true" : "false");
+    srv_reply_take(r, 200, SRV_JSON, strndup(body, (size_t)n), (size_t)n);
+}
+
+static void metrics(srv_reply *r)
+{
+    size_t n = 0;
+    char *body = metrics_render(&n);
+    srv_reply_take(r, 200, "text/plain; version=0.0.4; charset=utf-8", body, n);
+}
+
+/* The endpoint answers, once the whole body is in. */
+static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *rq)
+{
+    srv_reply r;
+    srv_reply_init(&r);
+    if (rq->too_big) {
+        return error(c, rq, 413, NULL, "the request body is over the limit of %zu bytes", s->cfg.max_body);
+    }
+    if (rq->ep == EP_HEALTHZ) {
+        healthz(s, &r);
+        return send_reply(c, rq, &r, NULL);
+    }
+    if (rq->ep == EP_METRICS) {
+        metrics(&r);
+        return send_reply(c, rq, &r, NULL);
+    }
+    srv_request q = {
+        .endpoint = rq->ep,
+        .body = rq->body ? rq->body : "",
+        .len = rq->len,
+        .host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+        .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+        .model = rq->ep == EP_VERIFY_KEY ? NULL : pool_get(&s->pool),
+        .cfg = &s->cfg,
+    };
+    if (rq->ep == EP_CLASSIFY || rq->ep == EP_FEEDBACK)
+        api_handle(&q, &r);
+    else
+        akismet_handle(&q, &r);
+    if (q.model)
+        pool_put(&s->pool, q.model);
+    return send_reply(c, rq, &r, NULL);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                              const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    srv_server *s = cls;
+    request *rq = *con_cls;
+    if (!rq) { /* headers are in: route */
+        if (!(rq = calloc(1, sizeof *rq)))
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &rq->t0);
+        atomic_fetch_add(&s->inflight, 1);
+        *con_cls = rq;
+        rq->ep = EP_OTHER;
+        const struct route *hit = NULL;
+        for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
+            if (!strcmp(url, routes[i].path))
+                hit = &routes[i];
+        if (!hit)
+            return error(c, rq, 404, NULL, "no such endpoint: %s", url);
+        rq->ep = hit->ep;
+        if (strcmp(method, hit->method))
+            return error(c, rq, 405, hit->method, "use %s for this endpoint", hit->method);
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > s->cfg.max_body) {
+            rq->too_big = 1;
+            return answer(s, c, rq);
+        }
+        return MHD_YES; /* answering now would cost the keep-alive: MHD closes unread bodies */
+    }
+    if (*upload_size) { /* a piece of the body */
+        size_t n = *upload_size;
+        *upload_size = 0;
+        if (rq->too_big)
+            return MHD_YES;
+        if (n > s->cfg.max_body - rq->len) {
+            rq->too_big = 1;
+            free(rq->body);
+            rq->body = NULL;
+            return MHD_YES;
+        }
+        if (rq->len + n + 1 > rq->cap) {
+            size_t cap = rq->cap ? rq->cap : 4096;
+            while (cap < rq->len + n + 1)
+                cap *= 2;
+            char *b = realloc(rq->body, cap);
+            if (!b)
+                return MHD_NO;
+            rq->body = b;
+            rq->cap = cap;
+        }
+        memcpy(rq->body + rq->len, upload, n);
+        rq->len += n;
+        rq->body[rq->len] = '\0';
+        return MHD_YES;
+    }
+    return answer(s, c, rq);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    srv_server *s = cls;
+    request *rq = *con_cls;
+    if (!rq)
+        return;
+    free(rq->body);
+    free(rq);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->inflight, 1);
+}
+
+static void connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                       enum MHD_ConnectionNotificationCode toe)
+{
+    metrics_connection(toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+}
+
+int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
+{
+    *out = NULL;
+    srv_server *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    s->cfg = *cfg;
+    s->quiesced = MHD_INVALID_SOCKET;
+    atomic_init(&s->inflight, 0);
+    unsigned flags = KD_OPEN_PRELOAD | (cfg->writable ? KD_OPEN_WRITE : KD_OPEN_READONLY);
+    if (pool_open(&s->pool, cfg->model_path, flags, cfg->threads, err, errlen)) {
+        pool_close(&s->pool);
+        free(s);
+        return -1;
+    }
+    unsigned mflags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC;
+    if (cfg->addr.ss_family == AF_INET6)
+        mflags |= MHD_USE_IPv6;
+    s->d = MHD_start_daemon(mflags, 0, NULL, NULL, handle, s,
+                            MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&s->cfg.addr,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
+                            MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+                            MHD_OPTION_NOTIFY_CONNECTION, connection, s,
+                            MHD_OPTION_END);
+    if (!s->d) {
+        snprintf(err, errlen, "cannot listen on the address given (in use, or not an address of this machine?)");
+        pool_close(&s->pool);
+        free(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+unsigned srv_port(const srv_server *s)
+{
+    const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    return i ? i->port : 0;
+}
+
+void srv_stop(srv_server *s, unsigned grace_ms)
+{
+    if (!s)
+        return;
+    s->quiesced = MHD_quiesce_daemon(s->d);
+    for (unsigned waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
+        usleep(10000);
+    MHD_stop_daemon(s->d);
+    if (s->quiesced != MHD_INVALID_SOCKET)
+        close(s->quiesced);
+    pool_close(&s->pool);
+    free(s);
+}

@@ -1,0 +1,61 @@
+/*
+ * server.h - kindly's HTTP server (internal to the kindly binary; libkindly has no HTTP).
+ *
+ * server.c owns libmicrohttpd: the listening socket, the thread pool, body limits, routing
+ * and shutdown. The endpoints are plain functions from an srv_request to an srv_reply
+ * (akismet.c, api.c), so that they are tested without a socket.
+ */
+#ifndef KD_SRV_SERVER_H
+#define KD_SRV_SERVER_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "kindly.h"
+#include "metrics.h"
+#include "reply.h"
+
+typedef struct srv_keys srv_keys; /* the accepted Akismet keys (akismet.c) */
+
+typedef struct srv_config {
+    const char *model_path;
+    int writable;             /* the model may be written: feedback is accepted */
+    struct sockaddr_storage addr;
+    socklen_t addrlen;
+    unsigned threads;         /* worker threads = model handles */
+    size_t max_body;          /* bytes; larger bodies get 413 */
+    unsigned max_connections;
+    unsigned timeout;         /* seconds of inactivity before a connection is closed */
+    const srv_keys *keys;     /* NULL: every key is accepted */
+    kd_options options;       /* classification options (remember is set per request) */
+    double discard;           /* spam_score at or above this: X-akismet-pro-tip: discard */
+    int hold_is_spam;         /* Akismet answer for a held comment: 1 true, 0 false */
+} srv_config;
+
+/* One request as the endpoints see it. */
+typedef struct srv_request {
+    srv_endpoint endpoint;
+    const char *body;         /* NUL-terminated (the NUL is not counted in len) */
+    size_t len;
+    const char *host;         /* Host header, or NULL */
+    const char *content_type; /* Content-Type header, or NULL */
+    kd_model *model;          /* this request's handle, already refreshed */
+    const srv_config *cfg;
+} srv_request;
+
+typedef struct srv_server srv_server;
+
+/*
+ * Open cfg->threads model handles and start listening. On failure, err says why.
+ * @return 0, or -1.
+ */
+int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen);
+/* The port actually bound (useful with port 0). */
+unsigned srv_port(const srv_server *s);
+/*
+ * Graceful stop: stop accepting, wait up to grace_ms for requests in progress to be
+ * answered, then close every connection, stop the threads and close the models.
+ */
+void srv_stop(srv_server *s, unsigned grace_ms);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * stopwords.c - English function words, left out of relevance.
+ *
+ * Relevance compares the words a comment uses with the words of its post and of the site.
+ * Function words ("the", "and", "because") occur in every text whatever its topic, so they
+ * only add noise; the list is the usual one of information retrieval (after the SMART
+ * system's stop list, Salton 1971, cut down to words that carry no topic) plus the
+ * contractions the tokenizer keeps as words ("don't", "i'm"). The set is built once into a
+ * small open-addressing table of token hashes: a lookup is one probe.
+ */
+#include "stopwords.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "tokmap.h"
+
+static const char *const words[] = {
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
+    "are", "aren't", "as", "at", "be", "because", "been", "before", "being", "below", "between",
+    "both", "but", "by", "can", "can't", "cannot", "could", "couldn't", "did", "didn't", "do",
+    "does", "doesn't", "doing", "don't", "down", "during", "each", "even", "ever", "few", "for",
+    "from", "further", "get", "gets", "got", "had", "hadn't", "has", "hasn't", "have", "haven't",
+    "having", "he", "he'd", "he'll", "he's", "her", "here", "here's", "hers", "herself", "him",
+    "himself", "his", "how", "how's", "i", "i'd", "i'll", "i'm", "i've", "if", "in", "into", "is",
+    "isn't", "it", "it's", "its", "itself", "just", "let's", "me", "more", "most", "much",
+    "must", "mustn't", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once",
+    "one", "only", "or", "other", "ought", "our", "ours", "ourselves", "out", "over", "own",
+    "quite", "rather", "really", "same", "shan't", "she", "she'd", "she'll", "she's", "should",
+    "shouldn't", "so", "some", "still", "such", "than", "that", "that's", "the", "their",
+    "theirs", "them", "themselves", "then", "there", "there's", "these", "they", "they'd",
+    "they'll", "they're", "they've", "this", "those", "through", "to", "too", "under", "until",
+    "up", "us", "very", "was", "wasn't", "we", "we'd", "we'll", "we're", "we've", "were",
+    "weren't", "what", "what's", "when", "when's", "where", "where's", "which", "while", "who",
+    "who's", "whom", "why", "why's", "will", "with", "won't", "would", "wouldn't", "yet", "you",
+    "you'd", "you'll", "you're", "you've", "your", "yours", "yourself", "yourselves",
+};
+
+#define SLOTS 1024 /* power of two, more than twice the list */
+static uint64_t table[SLOTS];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void build(void)
+{
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        uint64_t h = kd_hash64(words[i], strlen(words[i]));
+        size_t j = h & (SLOTS - 1);
+        while (table[j] && table[j] != h)
+            j = (j + 1) & (SLOTS - 1);
+        table[j] = h;
+    }
+}
+
+int kd_content_word(const char *tok)
+{
+    if (!tok[0] || !tok[1] || tok[0] == '#')
+        return 0;
+    int digits = 1;
+    size_t n = 0;
+    for (const char *p = tok; *p; p++, n++) {
+        if (*p == ' ' || *p == ':')
+            return 0;
+        digits &= *p >= '0' && *p <= '9';
+    }
+    if (digits)
+        return 0;
+    pthread_once(&once, build);
+    uint64_t h = kd_hash64(tok, n);
+    for (size_t j = h & (SLOTS - 1); table[j]; j = (j + 1) & (SLOTS - 1))
+        if (table[j] == h)
+            return 0;
+    return 1;
+}

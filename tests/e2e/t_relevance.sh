@@ -1,0 +1,83 @@
+# t_relevance.sh - posts and the relevance stage, end to end: `kindly posts` (kindly and
+# WordPress columns), relevance on every scored comment, off-topic comments held with the
+# reason off_topic, the threshold flag, generic praise. Sourced by run.sh.
+
+rel_model() {
+    "$KINDLY" train -q -m m.db "$ROOT/corpora/comments.csv"
+    "$KINDLY" posts -m m.db "$ROOT/corpora/posts.csv"
+}
+relevance_of() { sed -n "s/.*\"id\":\"$1\".*\"relevance\":\([0-9.e-]*\).*/\1/p" "$T/out"; }
+
+test_posts_imports_and_updates() {
+    expect_status 0 "$KINDLY" posts -m m.db "$ROOT/corpora/posts.csv"
+    contains "$T/err" "imported 8 posts; the model now holds 8"
+    printf 'ID,post_title,post_content,post_status\n8,Walking,"<p>Walk &amp; talk</p>",publish\n' >wp.csv
+    expect_status 0 "$KINDLY" posts -m m.db wp.csv
+    contains "$T/err" "the model now holds 9"
+    expect_status 0 "$KINDLY" posts -m m.db wp.csv
+    contains "$T/err" "the model now holds 9"
+    [ "$(sqlite3 m.db "select text from posts where post_id='8'" 2>/dev/null || echo skip)" != "<p>Walk &amp; talk</p>" ] \
+        || fail "HTML kept"
+}
+
+test_posts_bad_input_and_usage() {
+    expect_status 3 "$KINDLY" posts "$ROOT/corpora/posts.csv"
+    contains "$T/err" "name the model to write"
+    expect_status 3 "$KINDLY" posts -m m.db
+    printf 'name,body\nx,y\n' >bad.csv
+    expect_status 4 "$KINDLY" posts -m m.db bad.csv
+    contains "$T/err" "post_id"
+    printf 'post_id,title,text\n,No id,x\np1,T,x\n' >noid.csv
+    expect_status 4 "$KINDLY" posts -m m.db noid.csv
+    contains "$T/err" "1 rows without a post id"
+    expect_status 5 "$KINDLY" posts -m m.db missing.csv
+    expect_status 3 "$KINDLY" score --offtopic-threshold 2 "$ROOT/corpora/sample.csv"
+}
+
+test_every_scored_comment_has_a_relevance() {
+    rel_model
+    expect_status 0 "$KINDLY" score -m m.db "$ROOT/corpora/sample.csv"
+    lines "$T/out" 30
+    not_contains "$T/out" '"relevance":null'
+    [ "$(grep -c '"relevance":[0-9]' "$T/out")" -eq 30 ] || fail "relevance missing"
+}
+
+test_off_topic_sample_comments_are_held() {
+    rel_model
+    expect_status 0 "$KINDLY" score -m m.db --no-rules "$ROOT/corpora/sample.csv"
+    # s-11 football, s-17 tech support, s-24 music video: below the genuine comments
+    for off in s-11 s-17 s-24; do
+        r=$(relevance_of $off)
+        for on in s-01 s-03 s-05 s-09; do
+            awk -v a="$r" -v b="$(relevance_of $on)" 'BEGIN { exit !(a < b) }' || fail "$off ($r) not below $on"
+        done
+    done
+    # held at a threshold suited to this small site (the default 0.22 is measured in the
+    # benchmark); s-11's relevance sits between the two
+    expect_status 0 "$KINDLY" score -m m.db --no-rules --offtopic-threshold 0.3 "$ROOT/corpora/sample.csv"
+    grep '"id":"s-11"' "$T/out" | grep -q '"verdict":"hold"' || fail "s-11 not held: $(grep '"id":"s-11"' "$T/out")"
+    grep '"id":"s-11"' "$T/out" | grep -q 'off_topic (relevance' || fail "s-11 has no off_topic reason"
+    expect_status 0 "$KINDLY" score -m m.db --no-rules --offtopic-threshold 0 "$ROOT/corpora/sample.csv"
+    not_contains "$T/out" "off_topic"
+    expect_status 0 "$KINDLY" score -m m.db --offtopic-threshold off "$ROOT/corpora/sample.csv"
+    [ "$(grep -c '"relevance":null' "$T/out")" -eq 30 ] || fail "off: relevance still computed"
+}
+
+test_check_off_topic_exit_status_hold_and_generic() {
+    rel_model
+    echo "My laptop will not connect to the wifi after the Windows update, any fix?" >c.txt
+    expect_status 2 sh -c "\"$KINDLY\" check -m m.db --no-rules --offtopic-threshold 0.3 --post sleep-and-anxiety < c.txt"
+    contains "$T/out" "off_topic"
+    echo "Great post, thanks for sharing!" >g.txt
+    "$KINDLY" check -m m.db --no-rules --post sleep-and-anxiety < g.txt >"$T/out" || true
+    contains "$T/out" '"generic":true'
+    not_contains "$T/out" "off_topic"
+}
+
+test_relevance_benchmark_runs() {
+    need_shared
+    command -v python3 >/dev/null || skip "python3 is absent"
+    python3 "$ROOT/tools/bench_relevance.py" --kindly "$KINDLY" --only wellness --out "$T/b" >"$T/out"
+    python3 -c "import json,sys; d=json.load(open('$T/b/results.json'))['wellness']; sys.exit(0 if d['offtopic.csv']['auc']>0.9 and d['on-topic']['held']<=0.02 else 1)" \
+        || fail "wellness figures regressed: $(cat "$T/out")"
+}

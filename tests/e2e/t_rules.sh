@@ -1,0 +1,135 @@
+# t_rules.sh - rule files end to end: kindly rules --check/--test/--stats, the default rule
+# set on score/check/eval, --rules/--no-rules, --explain, broken rule files refused with
+# FILE:LINE:COLUMN. Sourced by run.sh; each test_* runs in a fresh directory $T.
+RD=$ROOT/tests/e2e/data
+
+rules_model() { "$KINDLY" train -q -m "$T/m.db" "$RD/train.csv"; }
+
+test_rules_check_accepts_the_default_and_names_errors() {
+    expect_status 0 "$KINDLY" rules --check
+    contains "$T/out" "default.rules: ok"
+    expect_status 0 "$KINDLY" rules --check "$ROOT/models/default.rules"
+    printf 'text OK /a/ 1\n# comment\ntext BAD /(unclosed/ 2 broken\n' >bad.rules
+    expect_status 5 "$KINDLY" rules --check bad.rules
+    contains "$T/err" "bad.rules:3:20: missing closing parenthesis"
+    printf 'text A /a/ 1\nmeta M (A && !NOPE) 1\n' >meta.rules
+    expect_status 5 "$KINDLY" rules --check meta.rules
+    contains "$T/err" "meta.rules:2:15: no rule 'NOPE' is defined above this line"
+    expect_status 5 "$KINDLY" rules --check missing.rules
+    contains "$T/err" "missing.rules: cannot open"
+    expect_status 3 "$KINDLY" rules
+    expect_status 3 "$KINDLY" rules --check --test
+}
+
+test_broken_rule_file_stops_score_check_and_eval() {
+    rules_model
+    printf 'text BAD /a{2,1}/ 1\n' >bad.rules
+    expect_status 5 "$KINDLY" score -m m.db --rules bad.rules "$RD/score.csv"
+    contains "$T/err" "bad.rules:1:"
+    [ ! -s "$T/out" ] || fail "score wrote output with a broken rule file"
+    echo "hello" >c.txt
+    expect_status 5 sh -c "\"$KINDLY\" check -m m.db --rules bad.rules < c.txt"
+    expect_status 5 "$KINDLY" eval -m m.db --rules bad.rules "$RD/train.csv"
+    expect_status 3 "$KINDLY" score -m m.db --rules
+}
+
+test_rules_test_shows_what_fires() {
+    printf 'Buy cheap xanax online, no prescription needed! WhatsApp +1 555 0100 123\n' >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test < c.txt"
+    contains "$T/out" "PHARMA_SALE"
+    contains "$T/out" "PHARMA_NO_RX"
+    contains "$T/out" "MESSENGER_CONTACT"
+    contains "$T/out" "total of"
+    printf 'moderate lottery\nallow email ann@example.com\n' >mine.rules
+    echo "I won the LOTTERY of friends" >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test mine.rules --email Ann@Example.com < c.txt"
+    contains "$T/out" "moderate:lottery"
+    contains "$T/out" "allow:email=ann@example.com"
+    contains "$T/out" "a moderation word holds the comment"
+    echo "a quiet thank you" >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test mine.rules < c.txt"
+    contains "$T/out" "no rule fired"
+}
+
+test_score_output_carries_rules_and_no_rules_turns_them_off() {
+    rules_model
+    cat >c.csv <<'CSV'
+id,author,url,text
+r1,Ann,,"Thank you, the breathing exercise helped me sleep"
+r2,Cheap Pills,,"[url=http://rx.example]buy cheap xanax online[/url] no prescription"
+CSV
+    expect_status 0 "$KINDLY" score -m m.db c.csv
+    sed -n 2p "$T/out" | grep -q '"rules":\[{"name":"PHARMA_SALE"' || fail "no rules in: $(sed -n 2p "$T/out")"
+    sed -n 2p "$T/out" | grep -q '"rule:BBCODE_LINK=+3.0"' || fail "no rule reason in: $(sed -n 2p "$T/out")"
+    sed -n 1p "$T/out" | grep -q '"rules":\[\]' || fail "a rule fired on ham: $(sed -n 1p "$T/out")"
+    expect_status 0 "$KINDLY" score -m m.db --no-rules c.csv
+    not_contains "$T/out" '"name":"PHARMA_SALE"'
+    printf 'text MINE /breathing/ 1.5 my rule\n' >mine.rules
+    expect_status 0 "$KINDLY" score -m m.db --rules mine.rules c.csv
+    sed -n 1p "$T/out" | grep -q '"rules":\[{"name":"MINE","score":1.5}\]' || fail "own rule: $(sed -n 1p "$T/out")"
+}
+
+test_score_explain_breaks_the_score_down() {
+    rules_model
+    printf 'id,text\ne1,"Check out my channel and subscribe to my channel http://a.example http://b.example"\n' >c.csv
+    expect_status 0 "$KINDLY" score -m m.db --explain c.csv
+    contains "$T/out" "e1: "
+    contains "$T/out" "  bayes "
+    contains "$T/out" "MY_CHANNEL"
+    contains "$T/out" "(\"check out my channel\")"
+    contains "$T/out" "SITES_2"
+    contains "$T/out" "  rules "
+    contains "$T/out" "  final "
+}
+
+test_check_rules_change_the_verdict() {
+    rules_model
+    # unknown words: Bayes has no evidence (0.5, hold); the rules make it spam
+    echo "zorblax [url=zorb]zorblax[/url] plz sub4sub" >c.txt
+    expect_status 1 sh -c "\"$KINDLY\" check -m m.db < c.txt"
+    expect_status 2 sh -c "\"$KINDLY\" check -m m.db --no-rules < c.txt"
+    # a trusted e-mail gets a score far below the ham cut-off whatever the text (later
+    # stages, e.g. off-topic, may still hold it)
+    printf 'allow email ann@example.com\n' >trust.rules
+    echo "cheap xanax no prescription order now" >c.txt
+    "$KINDLY" check -m m.db --rules trust.rules --email ann@example.com <c.txt >out.json && true
+    score=$(sed -n 's/.*"spam_score":\([0-9.e-]*\).*/\1/p' out.json)
+    awk -v s="$score" 'BEGIN { exit !(s < 0.01) }' || fail "trusted e-mail scored $score: $(cat out.json)"
+    contains out.json '"name":"allow:email=ann@example.com","score":-20'
+    # a moderation word holds a comment whatever its score (here: ham, approved without it)
+    printf 'moderate journal\n' >mod.rules
+    echo "The breathing exercise and the journal helped me sleep, thank you" >c.txt
+    "$KINDLY" check -m m.db --no-rules < c.txt >plain.json || true
+    grep -q '"verdict":"approve"' plain.json || skip "the comment is not approved without rules: $(cat plain.json)"
+    expect_status 2 sh -c "\"$KINDLY\" check -m m.db --rules mod.rules < c.txt"
+    contains "$T/out" '"rules":[{"name":"moderate:journal","score":0}]'
+}
+
+test_rules_stats_counts_spam_and_ham_hits() {
+    expect_status 0 "$KINDLY" rules --stats "$ROOT/corpora/comments.csv"
+    contains "$T/out" "comments.csv: 281 spam, 297 ham"
+    contains "$T/out" "S/O"
+    grep -q "PHARMA_SALE" "$T/out" || fail "no PHARMA_SALE line"
+    expect_status 0 "$KINDLY" rules --stats --json "$ROOT/corpora/comments.csv"
+    contains "$T/out" '"name":"PHARMA_SALE"'
+    contains "$T/out" '"ham":297'
+    expect_status 3 "$KINDLY" rules --stats
+}
+
+test_default_rules_stay_clear_of_shared_ham() {
+    need_shared
+    for f in sms.csv youtube-dev.csv datacamp-comments.csv; do
+        "$KINDLY" rules --stats "$SHARED/corpora/$f" >stats.txt || fail "stats on $f"
+        # columns: SPAM% HAM% S/O SCORE NAME; sub-rules (__NAME) score nothing
+        awk 'NR > 2 && $5 !~ /^__/ && $2 > 0.5 { print; bad = 1 } END { exit bad }' stats.txt ||
+            fail "a default rule hits more than 0.5% of the ham of $f"
+    done
+}
+
+test_eval_reports_bayes_and_final_with_rules() {
+    rules_model
+    expect_status 0 "$KINDLY" eval -m m.db --json "$ROOT/corpora/comments.csv"
+    contains "$T/out" '"bayes":{'
+    contains "$T/out" '"final":{'
+    expect_status 0 "$KINDLY" eval -m m.db --no-rules --json "$ROOT/corpora/comments.csv"
+}

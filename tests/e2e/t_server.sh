@@ -1,0 +1,225 @@
+# t_server.sh - `kindly serve` end to end: the real server on a free loopback port, driven by
+# curl (Akismet and JSON APIs, bad input, limits), by another process retraining the model,
+# by signals, and by the real `akismet-api` npm client; and `make install` with the example
+# program built against the installed library through pkg-config. Sourced by run.sh.
+SD=$ROOT/tests/e2e/data
+
+# start_server [ARGS...]: start kindly serve on a free port (port 0), wait until it listens;
+# sets PORT, SRV_PID and URL; the server is killed when the test's subshell exits.
+start_server() {
+    "$KINDLY" serve --listen 127.0.0.1:0 --threads 2 "$@" 2>"$T/server.log" &
+    SRV_PID=$!
+    trap 'kill $SRV_PID 2>/dev/null || true' EXIT
+    for _ in $(seq 100); do
+        PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$T/server.log")
+        [ -n "$PORT" ] && break
+        kill -0 $SRV_PID 2>/dev/null || { cat "$T/server.log" >&2; fail "the server did not start"; return 1; }
+        sleep 0.1
+    done
+    [ -n "$PORT" ] || fail "the server did not say where it listens"
+    URL=http://127.0.0.1:$PORT
+}
+# post PATH BODY [curl args]: body to $T/body, headers to $T/headers, status echoed
+post() {
+    local path=$1 body=$2; shift 2
+    curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' --data-binary "$body" "$@" "$URL$path"
+}
+post_json() { post "$1" "$2" -H 'Content-Type: application/json'; }
+status_is() { [ "$1" = "$2" ] || fail "HTTP $1, expected $2: $(head -c 300 "$T/body")"; }
+body_is() { [ "$(cat "$T/body")" = "$1" ] || fail "body '$(head -c 300 "$T/body")', expected '$1'"; }
+spam_form='blog=http%3A%2F%2Fb.example&user_ip=203.0.113.9&comment_author=pharma&comment_content=Cheap+xanax+and+valium%2C+no+prescription%2C+order+now+http%3A%2F%2Frx-direct.example'
+ham_form='blog=http%3A%2F%2Fb.example&user_ip=198.51.100.7&comment_author=Ann&comment_content=The+breathing+exercise+and+the+journal+helped+me+sleep%2C+thank+you'
+
+test_server_akismet_api_with_curl() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    printf '# keys of this server\nsecret-1\nsecret-2\n' >keys
+    start_server -m m.db --keys keys
+    status_is "$(post /1.1/comment-check "$spam_form&api_key=secret-1")" 200
+    body_is true
+    grep -qi '^X-akismet-pro-tip: discard' "$T/headers" || fail "blatant spam without pro-tip: $(cat "$T/headers")"
+    status_is "$(post /1.1/comment-check "$ham_form" -H "Host: secret-2.localhost:$PORT")" 200
+    body_is false
+    # a wrong key, no key, a missing field: 'invalid' and a debug header, as Akismet does
+    status_is "$(post /1.1/comment-check "$ham_form" -H "Host: wrong.localhost:$PORT")" 200
+    body_is invalid
+    grep -qi '^X-akismet-debug-help: .*key' "$T/headers" || fail "no debug help: $(cat "$T/headers")"
+    post /1.1/comment-check "$ham_form" >/dev/null
+    body_is invalid
+    post /1.1/comment-check 'user_ip=1.2.3.4&comment_content=x&key=secret-1' >/dev/null
+    body_is invalid
+    grep -qi '^X-akismet-debug-help: Empty "blog" value' "$T/headers" || fail "$(cat "$T/headers")"
+    post /1.1/verify-key 'key=secret-1&blog=http%3A%2F%2Fb.example' >/dev/null
+    body_is valid
+    post /1.1/verify-key 'key=nope&blog=http%3A%2F%2Fb.example' >/dev/null
+    body_is invalid
+    # submissions learn: a new kind of spam becomes spam
+    novel='blog=b&user_ip=192.0.2.1&api_key=secret-1&comment_content=zyzzyva+quokka+marmalade+gummies'
+    post /1.1/comment-check "$novel" >/dev/null
+    body_is false
+    for _ in 1 2 3; do
+        status_is "$(post /1.1/submit-spam "$novel")" 200
+        body_is 'Thanks for making the web a better place.'
+    done
+    post /1.1/comment-check "$novel" >/dev/null
+    body_is true
+    "$KINDLY" info -m m.db | grep -q '"spam_messages":9' || fail "submissions not in the model: $("$KINDLY" info -m m.db)"
+}
+
+test_server_json_api_classify_feedback_health_metrics() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    status_is "$(post_json /v1/classify '{"id":"c1","author":"Ann","text":"Cheap xanax and valium, order now"}')" 200
+    grep -q '^{"id":"c1","verdict":"spam","spam_score":' "$T/body" || fail "$(cat "$T/body")"
+    contains "$T/body" '"reasons":['
+    contains "$T/body" '"tokens":['
+    status_is "$(post_json /v1/classify '[{"id":1,"text":"cheap xanax"},{"id":"b","text":"thank you for the journal tip"}]')" 200
+    python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert [x["id"] for x in a]==["1","b"], a' "$T/body" \
+        || fail "array answer: $(cat "$T/body")"
+    status_is "$(post_json /v1/feedback '[{"text":"quokka marmalade","label":"spam"},{"text":"quokka marmalade","label":"spam"},{"text":"tea","label":"ham","undo":true}]')" 200
+    body_is '{"learnt":2,"unlearnt":1}'
+    status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/healthz")" 200
+    contains "$T/body" '"status":"ok"'
+    curl -s "$URL/metrics" >metrics.txt
+    contains metrics.txt 'kindly_http_requests_total{endpoint="/v1/classify",code="200"} 2'
+    contains metrics.txt 'kindly_verdicts_total{verdict="spam"}'
+    contains metrics.txt 'kindly_request_duration_seconds_bucket{endpoint="/v1/classify",le="+Inf"} 2'
+    contains metrics.txt 'kindly_feedback_total{label="spam",action="learn"} 2'
+}
+
+test_server_bad_input_gets_clear_errors_and_crashes_nothing() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db --max-body 4k
+    head -c 5000 /dev/zero | tr '\0' a >big
+    status_is "$(post /v1/classify @big -H 'Content-Type: application/json')" 413
+    contains "$T/body" 'over the limit of 4096 bytes'
+    status_is "$(post /1.1/comment-check @big -H 'Transfer-Encoding: chunked')" 413
+    status_is "$(post /1.1/comment-check 'blog=%zz&user_ip=1')" 400
+    grep -qi '^X-akismet-debug-help: malformed form: bad %-escape at byte 5' "$T/headers" || fail "$(cat "$T/headers")"
+    status_is "$(post_json /v1/classify '{"text":')" 400
+    contains "$T/body" '"error":"malformed JSON'
+    status_is "$(post_json /v1/classify '{"author":"x"}')" 400
+    contains "$T/body" "the field 'text' is required"
+    status_is "$(post /v1/classify '{"text":"a"}' -H 'Content-Type: text/csv')" 415
+    status_is "$(post /nowhere x)" 404
+    status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/1.1/comment-check")" 405
+    # a stream of malformed requests: random bytes as bodies and as raw HTTP
+    for i in $(seq 60); do
+        head -c $((i * 37)) /dev/urandom >junk
+        post /1.1/comment-check @junk >/dev/null || true
+        post_json /v1/classify @junk >/dev/null || true
+        post_json /v1/feedback @junk >/dev/null || true
+        { cat junk; printf '\r\n\r\n'; } | timeout 2 bash -c "cat >/dev/tcp/127.0.0.1/$PORT" 2>/dev/null || true
+    done
+    printf 'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n' | timeout 2 bash -c "cat >/dev/tcp/127.0.0.1/$PORT" 2>/dev/null || true
+    kill -0 $SRV_PID || fail "the server died"
+    status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/healthz")" 200
+    status_is "$(post /1.1/comment-check "$spam_form")" 200
+    body_is true
+}
+
+test_server_picks_up_a_retrain_by_another_process() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    novel='blog=b&user_ip=192.0.2.1&comment_content=zyzzyva+quokka+marmalade+gummies'
+    post /1.1/comment-check "$novel" >/dev/null
+    body_is false
+    printf 'text,label\n' >more.csv
+    for i in $(seq 40); do printf '"zyzzyva quokka marmalade gummies %d",spam\n' "$i" >>more.csv; done
+    # requests go on while another process trains the same file: none may fail
+    ( for _ in $(seq 150); do
+          code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary "$novel" "$URL/1.1/comment-check")
+          [ "$code" = 200 ] || echo "HTTP $code" >>failures
+      done ) &
+    loop=$!
+    "$KINDLY" train -q -m m.db more.csv
+    wait $loop
+    [ ! -s failures ] || fail "requests failed during the retrain: $(sort failures | uniq -c)"
+    post /1.1/comment-check "$novel" >/dev/null
+    body_is true
+    curl -s "$URL/metrics" | grep -q '^kindly_model_reloads_total [1-9]' || fail "no reload counted"
+}
+
+test_server_stops_gracefully_on_sigterm_and_sigint() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    for sig in TERM INT; do
+        start_server -m m.db
+        post /1.1/comment-check "$ham_form" >/dev/null
+        kill -$sig $SRV_PID
+        rc=0; wait $SRV_PID || rc=$?
+        [ $rc -eq 0 ] || fail "exit $rc after SIG$sig"
+        contains "$T/server.log" "SIG$sig: finishing requests in progress"
+        contains "$T/server.log" "kindly serve: stopped"
+    done
+}
+
+test_server_usage_and_start_errors() {
+    expect_status 3 "$KINDLY" serve --listen nowhere
+    expect_status 3 "$KINDLY" serve --threads 0
+    expect_status 3 "$KINDLY" serve --max-body 2G
+    expect_status 3 "$KINDLY" serve --hold-as maybe
+    expect_status 5 "$KINDLY" serve -m missing.db --listen 127.0.0.1:0
+    contains "$T/err" "missing.db"
+    expect_status 5 "$KINDLY" serve -m missing.db --keys no-such-keys --listen 127.0.0.1:0
+    contains "$T/err" "no-such-keys"
+    expect_status 0 "$KINDLY" help serve
+    contains "$T/out" "/1.1/comment-check"
+}
+
+test_server_the_shipped_default_model_is_read_only() {
+    start_server
+    status_is "$(post /1.1/comment-check "$spam_form")" 200
+    body_is true
+    status_is "$(post /1.1/submit-spam "$ham_form")" 403
+    status_is "$(post_json /v1/feedback '{"text":"x","label":"ham"}')" 403
+    contains "$T/body" "read-only"
+}
+
+# The real akismet-api package from the npm registry, installed by the test (never vendored)
+# into tests/e2e/node (git-ignored) and reused by later runs.
+test_server_real_akismet_api_client() {
+    command -v node >/dev/null || skip "node is not installed (tools/install-deps.sh installs it)"
+    mods=$ROOT/tests/e2e/node
+    if [ ! -f "$mods/node_modules/akismet-api/package.json" ]; then
+        command -v npm >/dev/null || skip "npm is not installed"
+        timeout 120 npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$mods" akismet-api \
+            >npm.log 2>&1 || skip "npm could not install akismet-api from the registry: $(tail -1 npm.log)"
+    fi
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    echo client-key >keys
+    start_server -m m.db --keys keys
+    node "$ROOT/tests/e2e/akismet-client.js" "$PORT" client-key "$mods/node_modules" >out 2>err \
+        || fail "$(cat out err)"
+    contains out "akismet-api: verify-key, comment-check, submit-spam, submit-ham ok"
+    "$KINDLY" info -m m.db | grep -q '"ham_messages":7' || fail "submit-ham not learnt: $("$KINDLY" info -m m.db)"
+}
+
+test_install_then_example_builds_with_pkg_config() {
+    command -v pkg-config >/dev/null || skip "pkg-config is not installed"
+    # shellcheck disable=SC2086
+    make -C "$ROOT" --no-print-directory ${KINDLY_MAKE_ARGS:-} PREFIX="$T/prefix" install >make.log 2>&1 \
+        || fail "make install: $(tail -5 make.log)"
+    for f in bin/kindly include/kindly.h lib/libkindly.a lib/libkindly.so lib/pkgconfig/kindly.pc share/kindly/default.db; do
+        [ -e "$T/prefix/$f" ] || fail "not installed: $f"
+    done
+    export PKG_CONFIG_PATH=$T/prefix/lib/pkgconfig
+    san=$(printf '%s' "${KINDLY_MAKE_ARGS:-}" | sed -n 's/.*SANITIZE=\([^ ]\{1,\}\).*/\1/p')
+    extra=${san:+-fsanitize=$san}
+    # shared, found through pkg-config
+    # shellcheck disable=SC2046,SC2086
+    cc -std=c11 -Wall -Wextra -Werror $extra -o example "$ROOT/docs/example.c" $(pkg-config --cflags --libs kindly) \
+        -Wl,-rpath,"$(pkg-config --variable=libdir kindly)" || fail "the example does not build against libkindly.so"
+    ./example "$(pkg-config --variable=datadir kindly)/default.db" "Cheap xanax, no prescription, order now" >out \
+        || fail "the example failed: $(cat out)"
+    contains out '"verdict":"spam"'
+    # static: libkindly.a and its private dependencies from kindly.pc
+    # shellcheck disable=SC2046,SC2086
+    cc -std=c11 $extra -o example-static "$ROOT/docs/example.c" $(pkg-config --cflags kindly) \
+        "$T/prefix/lib/libkindly.a" $(pkg-config --static --libs-only-l kindly | sed 's/-lkindly//') \
+        || fail "the example does not build against libkindly.a"
+    ./example-static "$T/prefix/share/kindly/default.db" "thank you, this helped me a lot" >out2 || fail "$(cat out2)"
+    contains out2 '"verdict":'
+    "$T/prefix/bin/kindly" version | grep -q '^kindly ' || fail "installed binary"
+    # shellcheck disable=SC2086
+    make -C "$ROOT" --no-print-directory ${KINDLY_MAKE_ARGS:-} PREFIX="$T/prefix" uninstall >make.log 2>&1
+    [ ! -e "$T/prefix/lib/libkindly.so" ] || fail "uninstall left libkindly.so"
+}

@@ -1,0 +1,232 @@
+/* test_akismet.c - classifier/server/akismet.c: keys, field mapping, Akismet's answers,
+ * submissions learning, on a small model trained here (no socket). */
+#include <stdio.h>
+
+#include "helpers.h"
+#include "server/akismet.h"
+
+static char dir[256], path[300];
+static kd_model *m;
+static srv_config cfg;
+
+static void train(kd_model *mm, const char *text, kd_label l)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = text;
+    cr_assert_eq(kd_train_add(mm, &c, l, 1), 0);
+}
+
+static void setup(void)
+{
+    th_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/m.db", dir);
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_CREATE | KD_OPEN_PRELOAD), 0);
+    cr_assert_eq(kd_train_begin(m), 0);
+    for (int i = 0; i < 5; i++) {
+        train(m, "cheap viagra pills online buy now casino bonus", KD_SPAM);
+        train(m, "buy cheap replica watches casino pills discount", KD_SPAM);
+        train(m, "thanks for the thoughtful post about gardening tomatoes", KD_HAM);
+        train(m, "i tried your tomato recipe and the garden advice worked", KD_HAM);
+    }
+    cr_assert_eq(kd_train_commit(m), 0);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.options = (kd_options)KD_OPTIONS_INIT;
+    cfg.writable = 1;
+    cfg.discard = 0.99;
+}
+
+static void teardown(void)
+{
+    kd_model_close(m);
+    th_rmrf(dir);
+}
+
+static void call(srv_endpoint ep, const char *body, const char *host, srv_reply *r)
+{
+    srv_request q = { ep, body, strlen(body), host, "application/x-www-form-urlencoded", m, &cfg };
+    srv_reply_init(r);
+    akismet_handle(&q, r);
+}
+
+#define SPAM "blog=http%3A%2F%2Fb.example&user_ip=10.0.0.1&comment_content=cheap+viagra+pills+casino+bonus+buy+now"
+#define HAM "blog=http%3A%2F%2Fb.example&user_ip=10.0.0.2&comment_content=thanks+for+the+tomato+garden+post"
+
+TestSuite(akismet, .init = setup, .fini = teardown);
+
+Test(akismet, comment_check_answers_true_for_spam_false_for_ham)
+{
+    srv_reply r;
+    call(EP_COMMENT_CHECK, SPAM, NULL, &r);
+    cr_assert_eq(r.status, 200);
+    cr_assert_str_eq(r.body, "true");
+    cr_assert_str_eq(srv_reply_get_header(&r, "X-kindly-verdict"), "spam");
+    cr_assert_not_null(srv_reply_get_header(&r, "X-akismet-pro-tip"), "blatant spam is discarded");
+    srv_reply_free(&r);
+    call(EP_COMMENT_CHECK, HAM, NULL, &r);
+    cr_assert_str_eq(r.body, "false");
+    cr_assert_null(srv_reply_get_header(&r, "X-akismet-pro-tip"));
+    srv_reply_free(&r);
+}
+
+Test(akismet, discard_only_above_the_threshold)
+{
+    cfg.discard = 1.0;
+    srv_reply r;
+    call(EP_COMMENT_CHECK, SPAM, NULL, &r);
+    cr_assert_str_eq(r.body, "true");
+    cr_assert_null(srv_reply_get_header(&r, "X-akismet-pro-tip"));
+    srv_reply_free(&r);
+}
+
+Test(akismet, held_comment_follows_hold_as)
+{
+    srv_reply r;
+    const char *unknown = "blog=b&user_ip=1.2.3.4&comment_content=lorem+ipsum+dolor";
+    call(EP_COMMENT_CHECK, unknown, NULL, &r);
+    cr_assert_str_eq(srv_reply_get_header(&r, "X-kindly-verdict"), "hold");
+    cr_assert_str_eq(r.body, "false");
+    srv_reply_free(&r);
+    cfg.hold_is_spam = 1;
+    call(EP_COMMENT_CHECK, unknown, NULL, &r);
+    cr_assert_str_eq(r.body, "true");
+    srv_reply_free(&r);
+}
+
+Test(akismet, administrator_and_honeypot)
+{
+    srv_reply r;
+    call(EP_COMMENT_CHECK, SPAM "&user_role=administrator", NULL, &r);
+    cr_assert_str_eq(r.body, "false");
+    srv_reply_free(&r);
+    call(EP_COMMENT_CHECK, HAM "&honeypot_field_name=hp&hp=gotcha", NULL, &r);
+    cr_assert_str_eq(r.body, "true");
+    cr_assert_str_eq(srv_reply_get_header(&r, "X-akismet-pro-tip"), "discard");
+    srv_reply_free(&r);
+    call(EP_COMMENT_CHECK, HAM "&honeypot_field_name=hp&hp=", NULL, &r);
+    cr_assert_str_eq(r.body, "false", "an empty honeypot is a human");
+    srv_reply_free(&r);
+}
+
+Test(akismet, missing_required_fields_are_invalid_with_debug_help)
+{
+    srv_reply r;
+    call(EP_COMMENT_CHECK, "user_ip=1.2.3.4&comment_content=hi", NULL, &r);
+    cr_assert_eq(r.status, 200);
+    cr_assert_str_eq(r.body, "invalid");
+    cr_assert(strstr(srv_reply_get_header(&r, "X-akismet-debug-help"), "blog"));
+    srv_reply_free(&r);
+    call(EP_COMMENT_CHECK, "blog=b&comment_content=hi", NULL, &r);
+    cr_assert(strstr(srv_reply_get_header(&r, "X-akismet-debug-help"), "user_ip"));
+    srv_reply_free(&r);
+}
+
+Test(akismet, malformed_form_is_400_and_other_content_types_415)
+{
+    srv_reply r;
+    call(EP_COMMENT_CHECK, "blog=%zz", NULL, &r);
+    cr_assert_eq(r.status, 400);
+    cr_assert(strstr(srv_reply_get_header(&r, "X-akismet-debug-help"), "malformed form"));
+    srv_reply_free(&r);
+    srv_request q = { EP_COMMENT_CHECK, "{}", 2, NULL, "application/json", m, &cfg };
+    srv_reply_init(&r);
+    akismet_handle(&q, &r);
+    cr_assert_eq(r.status, 415);
+    srv_reply_free(&r);
+}
+
+Test(akismet, keys_from_field_or_host_and_wrong_keys_refused)
+{
+    char kf[300];
+    th_write(dir, "keys", "# comment\n  k1  \n\nk2\n", kf, sizeof kf);
+    srv_keys *keys = NULL;
+    char err[128];
+    cr_assert_eq(akismet_keys_load(&keys, kf, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(akismet_keys_count(keys), 2);
+    cfg.keys = keys;
+    srv_reply r;
+    call(EP_COMMENT_CHECK, HAM, "k1.localhost:8080", &r);
+    cr_assert_str_eq(r.body, "false");
+    srv_reply_free(&r);
+    call(EP_COMMENT_CHECK, HAM "&api_key=k2", "127.0.0.1:8080", &r);
+    cr_assert_str_eq(r.body, "false");
+    srv_reply_free(&r);
+    call(EP_COMMENT_CHECK, HAM, "nope.localhost:8080", &r);
+    cr_assert_str_eq(r.body, "invalid");
+    cr_assert_not_null(srv_reply_get_header(&r, "X-akismet-debug-help"));
+    srv_reply_free(&r);
+    call(EP_COMMENT_CHECK, HAM, "127.0.0.1:8080", &r);
+    cr_assert_str_eq(r.body, "invalid", "no key at all");
+    srv_reply_free(&r);
+    call(EP_VERIFY_KEY, "key=k1&blog=b", NULL, &r);
+    cr_assert_str_eq(r.body, "valid");
+    srv_reply_free(&r);
+    call(EP_VERIFY_KEY, "key=k3&blog=b", NULL, &r);
+    cr_assert_str_eq(r.body, "invalid");
+    srv_reply_free(&r);
+    cfg.keys = NULL;
+    akismet_keys_free(keys);
+    cr_assert_eq(akismet_keys_load(&keys, "/nonexistent/keys", err, sizeof err), -1);
+    cr_assert(strstr(err, "/nonexistent/keys"));
+}
+
+Test(akismet, request_key_rules)
+{
+    srv_form f = SRV_FORM_INIT;
+    char buf[64];
+    cr_assert_str_eq(akismet_request_key(&f, "abc.rest.akismet.com", buf, sizeof buf), "abc");
+    cr_assert_str_eq(akismet_request_key(&f, "abc.localhost:9000", buf, sizeof buf), "abc");
+    cr_assert_null(akismet_request_key(&f, "localhost:9000", buf, sizeof buf));
+    cr_assert_null(akismet_request_key(&f, "127.0.0.1:9000", buf, sizeof buf));
+    cr_assert_null(akismet_request_key(&f, "[::1]:9000", buf, sizeof buf));
+    cr_assert_null(akismet_request_key(&f, ".x", buf, sizeof buf));
+    cr_assert_null(akismet_request_key(&f, NULL, buf, sizeof buf));
+}
+
+Test(akismet, fields_map_to_the_comment)
+{
+    srv_form f;
+    char err[64];
+    const char *b = "comment_author=Ann&comment_author_email=a%40x.org&comment_author_url=http%3A%2F%2Fx.org"
+                    "&user_ip=1.2.3.4&user_agent=UA&permalink=http%3A%2F%2Fb%2Fp1&comment_date_gmt=2024-01-01"
+                    "&comment_content=hello&referrer=r&blog_lang=en";
+    cr_assert_eq(form_parse(b, strlen(b), &f, err, sizeof err), 0);
+    kd_comment c;
+    akismet_comment(&f, &c);
+    cr_assert_str_eq(c.author, "Ann");
+    cr_assert_str_eq(c.email, "a@x.org");
+    cr_assert_str_eq(c.url, "http://x.org");
+    cr_assert_str_eq(c.ip, "1.2.3.4");
+    cr_assert_str_eq(c.agent, "UA");
+    cr_assert_str_eq(c.post_id, "http://b/p1");
+    cr_assert_str_eq(c.date, "2024-01-01");
+    cr_assert_str_eq(c.text, "hello");
+    form_free(&f);
+    f = (srv_form)SRV_FORM_INIT;
+    akismet_comment(&f, &c);
+    cr_assert_str_eq(c.text, "", "no content is an empty comment");
+    cr_assert_null(c.author);
+}
+
+Test(akismet, submissions_learn_and_is_test_does_not)
+{
+    kd_model_stats st;
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    uint64_t spam0 = st.spam_messages, ham0 = st.ham_messages;
+    srv_reply r;
+    call(EP_SUBMIT_SPAM, HAM, NULL, &r);
+    cr_assert_str_eq(r.body, "Thanks for making the web a better place.");
+    srv_reply_free(&r);
+    call(EP_SUBMIT_HAM, SPAM, NULL, &r);
+    cr_assert_str_eq(r.body, "Thanks for making the web a better place.");
+    srv_reply_free(&r);
+    call(EP_SUBMIT_HAM, SPAM "&is_test=1", NULL, &r);
+    cr_assert_str_eq(r.body, "Thanks for making the web a better place.");
+    srv_reply_free(&r);
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    cr_assert_eq(st.spam_messages, spam0 + 1);
+    cr_assert_eq(st.ham_messages, ham0 + 1);
+    cfg.writable = 0;
+    call(EP_SUBMIT_SPAM, HAM, NULL, &r);
+    cr_assert_eq(r.status, 403);
+    srv_reply_free(&r);
+}

@@ -1,0 +1,159 @@
+/* test_api.c - classifier/server/api.c: JSON decoding of comments and feedback, and the
+ * /v1/classify and /v1/feedback answers on a small model trained here (no socket). */
+#include <jansson.h>
+#include <stdio.h>
+
+#include "helpers.h"
+#include <criterion/parameterized.h>
+#include "server/api.h"
+
+static int parse(const char *body, int feedback, api_batch *b, char *err)
+{
+    return api_parse(body, strlen(body), feedback, b, err, 256);
+}
+
+Test(api, one_object_or_an_array)
+{
+    api_batch b;
+    char err[256];
+    cr_assert_eq(parse("{\"id\":\"c1\",\"author\":\"Ann\",\"text\":\"hi\",\"extra\":[1]}", 0, &b, err), 0, "%s", err);
+    cr_assert_eq(b.n, 1);
+    cr_assert_eq(b.array, 0);
+    cr_assert_str_eq(b.c[0].id, "c1");
+    cr_assert_str_eq(b.c[0].author, "Ann");
+    cr_assert_str_eq(b.c[0].text, "hi");
+    cr_assert_null(b.c[0].email);
+    api_batch_free(&b);
+    cr_assert_eq(parse("[{\"id\":7,\"post_id\":-12,\"parent\":null,\"text\":\"a\"},{\"text\":\"b\",\"url\":\"u\"}]", 0,
+                       &b, err), 0, "%s", err);
+    cr_assert_eq(b.n, 2);
+    cr_assert_eq(b.array, 1);
+    cr_assert_str_eq(b.c[0].id, "7");
+    cr_assert_str_eq(b.c[0].post_id, "-12");
+    cr_assert_null(b.c[0].parent);
+    cr_assert_str_eq(b.c[1].url, "u");
+    api_batch_free(&b);
+    cr_assert_eq(parse("[]", 0, &b, err), 0);
+    cr_assert_eq(b.n, 0);
+    api_batch_free(&b);
+}
+
+typedef struct api_bad { char body[64]; int feedback; char msg[48]; } api_bad; /* arrays: copied to the test process */
+ParameterizedTestParameters(api, bad_bodies_are_errors_with_a_message)
+{
+    static api_bad p[] = {
+        { "", 0, "malformed JSON" },
+        { "{\"text\":\"a\"", 0, "malformed JSON" },
+        { "{\"text\":\"\\u0000\"}", 0, "malformed JSON" },
+        { "{\"text\":\"\xff\"}", 0, "malformed JSON" },
+        { "\"text\"", 0, "malformed JSON" }, /* top level: object or array */
+        { "[{\"text\":\"a\"}, 3]", 0, "item 1: a comment must be a JSON object" },
+        { "{\"author\":\"x\"}", 0, "'text' is required" },
+        { "{\"text\":5}", 0, "field 'text' must be a string" },
+        { "{\"text\":\"a\",\"id\":1.5}", 0, "field 'id' must be a string or an integer" },
+        { "{\"text\":\"a\"}", 1, "'label' must be" },
+        { "{\"text\":\"a\",\"label\":\"maybe\"}", 1, "'label' must be" },
+        { "{\"text\":\"a\",\"label\":\"spam\",\"undo\":\"yes\"}", 1, "'undo' must be" },
+    };
+    return cr_make_param_array(api_bad, p, sizeof p / sizeof *p);
+}
+ParameterizedTest(api_bad *p, api, bad_bodies_are_errors_with_a_message)
+{
+    api_batch b;
+    char err[256] = "";
+    cr_assert_eq(parse(p->body, p->feedback, &b, err), -1, "%s", p->body);
+    cr_assert(strstr(err, p->msg), "%s: '%s' lacks '%s'", p->body, err, p->msg);
+    api_batch_free(&b);
+}
+
+Test(api, feedback_labels_and_undo)
+{
+    api_batch b;
+    char err[256];
+    cr_assert_eq(parse("[{\"text\":\"a\",\"label\":\"spam\"},{\"text\":\"b\",\"label\":\"ham\",\"undo\":true}]", 1, &b, err),
+                 0, "%s", err);
+    cr_assert_eq(b.label[0], KD_SPAM);
+    cr_assert_eq(b.undo[0], 0);
+    cr_assert_eq(b.label[1], KD_HAM);
+    cr_assert_eq(b.undo[1], 1);
+    api_batch_free(&b);
+    api_batch_free(NULL);
+}
+
+static char dir[256], path[300];
+static kd_model *m;
+static srv_config cfg;
+
+static void setup(void)
+{
+    th_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/m.db", dir);
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_CREATE | KD_OPEN_PRELOAD), 0);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.options = (kd_options)KD_OPTIONS_INIT;
+    cfg.writable = 1;
+}
+
+static void teardown(void)
+{
+    kd_model_close(m);
+    th_rmrf(dir);
+}
+
+static void call(srv_endpoint ep, const char *body, srv_reply *r)
+{
+    srv_request q = { ep, body, strlen(body), NULL, "application/json", m, &cfg };
+    srv_reply_init(r);
+    api_handle(&q, r);
+}
+
+Test(api, feedback_then_classify_round_trip, .init = setup, .fini = teardown)
+{
+    srv_reply r;
+    for (int i = 0; i < 4; i++) {
+        call(EP_FEEDBACK,
+             "[{\"text\":\"cheap pills casino bonus\",\"label\":\"spam\"},"
+             "{\"text\":\"cheap pills casino bonus now\",\"label\":\"spam\"},"
+             "{\"text\":\"lovely tomato garden post\",\"label\":\"ham\"},"
+             "{\"text\":\"your garden tomato advice\",\"label\":\"ham\"}]", &r);
+        cr_assert_eq(r.status, 200, "%s", r.body);
+        cr_assert_str_eq(r.body, "{\"learnt\":4,\"unlearnt\":0}\n");
+        srv_reply_free(&r);
+    }
+    call(EP_CLASSIFY, "[{\"id\":\"x\",\"text\":\"cheap casino pills bonus\"},{\"id\":\"y\",\"text\":\"tomato garden\"}]", &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_error_t je;
+    json_t *a = json_loads(r.body, 0, &je);
+    cr_assert(json_is_array(a), "%s", r.body);
+    cr_assert_eq(json_array_size(a), 2);
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(a, 0), "id")), "x");
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(a, 0), "verdict")), "spam");
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(a, 1), "verdict")), "approve");
+    cr_assert(json_is_array(json_object_get(json_array_get(a, 1), "reasons")));
+    json_decref(a);
+    srv_reply_free(&r);
+    call(EP_CLASSIFY, "{\"id\":\"z\",\"text\":\"casino\"}", &r);
+    cr_assert_eq(r.body[0], '{', "one object in, one object out: %s", r.body);
+    srv_reply_free(&r);
+    call(EP_FEEDBACK, "{\"text\":\"lovely tomato garden post\",\"label\":\"ham\",\"undo\":true}", &r);
+    cr_assert_str_eq(r.body, "{\"learnt\":0,\"unlearnt\":1}\n");
+    srv_reply_free(&r);
+}
+
+Test(api, errors_are_json_with_status, .init = setup, .fini = teardown)
+{
+    srv_reply r;
+    call(EP_CLASSIFY, "{nope", &r);
+    cr_assert_eq(r.status, 400);
+    cr_assert(strstr(r.body, "{\"error\":\"malformed JSON"), "%s", r.body);
+    srv_reply_free(&r);
+    cfg.writable = 0;
+    call(EP_FEEDBACK, "{\"text\":\"a\",\"label\":\"spam\"}", &r);
+    cr_assert_eq(r.status, 403);
+    srv_reply_free(&r);
+    srv_request q = { EP_CLASSIFY, "a=b", 3, NULL, "application/x-www-form-urlencoded", m, &cfg };
+    srv_reply_init(&r);
+    api_handle(&q, &r);
+    cr_assert_eq(r.status, 415);
+    srv_reply_free(&r);
+}

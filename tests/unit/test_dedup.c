@@ -1,0 +1,122 @@
+/* test_dedup.c - the duplicates stage through the public API: normalisation, exact and near
+ * duplicates within one handle, scope, short texts, campaigns, the verdict. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "dedup.h"
+#include "kindly.h"
+
+static kd_model *m;
+static void setup(void) { cr_assert_eq(kd_model_open(&m, ":memory:", KD_OPEN_CREATE), 0); }
+static void teardown(void) { kd_model_close(m); }
+TestSuite(dedup, .init = setup, .fini = teardown);
+
+static void classify(const char *id, const char *post, const char *author, const char *text, kd_result *r)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = id;
+    c.post_id = post;
+    c.author = author;
+    c.text = text;
+    cr_assert_eq(kd_classify(m, &c, NULL, r), 0, "%s", kd_model_error(m));
+}
+
+Test(dedup, normalisation_removes_what_a_reposter_changes)
+{
+    kd_buf a = KD_BUF_INIT, b = KD_BUF_INIT;
+    cr_assert_eq(kd_dedup_normalize("Great   POST, thanks!! \xe2\x9d\xa4\xef\xb8\x8f see https://x.example/a?b", &a), 0);
+    cr_assert_eq(kd_dedup_normalize("great post thanks\xe2\x80\x8b \xe2\x9d\xa4 see www.other.example", &b), 0);
+    cr_assert_str_eq(a.s, "great post thanks see");
+    cr_assert_str_eq(a.s, b.s);
+    kd_buf_clear(&a);
+    cr_assert_eq(kd_dedup_normalize("\xf0\x9f\x91\x8d\xf0\x9f\x91\x8d", &a), 0); /* emoji only: kept */
+    cr_assert_gt(a.len, 0);
+    kd_buf_free(&a);
+    kd_buf_free(&b);
+}
+
+Test(dedup, exact_and_near_duplicates_in_one_handle)
+{
+    kd_result r;
+    classify("c1", "p1", "ann", "I started journaling after reading this and I sleep so much better now.", &r);
+    cr_assert_null(r.duplicate_of);
+    kd_result_free(&r);
+    classify("c2", "p1", "ann", "i started journaling after reading this, and i sleep so much better now!!", &r);
+    cr_assert_str_eq(r.duplicate_of, "c1");
+    cr_assert_float_eq(r.similarity, 1.0, 1e-9);
+    cr_assert_str_eq(r.duplicate_scope, "same_author");
+    cr_assert_eq(r.verdict, KD_HOLD);
+    kd_result_free(&r);
+    classify("c3", "p1", "bob", "I started jurnaling after reading this and I sleep much better now. Bob", &r);
+    cr_assert_str_eq(r.duplicate_of, "c1");
+    cr_assert_lt(r.similarity, 1.0);
+    cr_assert_geq(r.similarity, 0.5);
+    cr_assert_str_eq(r.duplicate_scope, "same_post");
+    kd_result_free(&r);
+    classify("c4", "p2", "cat", "Walking every morning has changed my mood, thank you for the idea.", &r);
+    cr_assert_null(r.duplicate_of);
+    kd_result_free(&r);
+}
+
+Test(dedup, short_texts_match_only_the_same_author)
+{
+    kd_result r;
+    classify("a", "p1", "ann", "Thank you!", &r);
+    kd_result_free(&r);
+    classify("b", "p1", "bob", "thank you", &r);
+    cr_assert_null(r.duplicate_of);
+    kd_result_free(&r);
+    classify("c", "p1", "ann", "Thank you!!", &r);
+    cr_assert_str_eq(r.duplicate_of, "a");
+    cr_assert_eq(r.campaign, 0);
+    kd_result_free(&r);
+}
+
+Test(dedup, a_campaign_raises_the_spam_score)
+{
+    const char *t = "Check out my new channel, I post videos about crypto every day";
+    kd_result r;
+    double first = 0;
+    char id[8], post[8], who[8];
+    for (int i = 0; i < 4; i++) {
+        snprintf(id, sizeof id, "c%d", i);
+        snprintf(post, sizeof post, "p%d", i);
+        snprintf(who, sizeof who, "u%d", i);
+        classify(id, post, who, t, &r);
+        if (i == 0)
+            first = r.spam_score;
+        else {
+            cr_assert_str_eq(r.duplicate_of, "c0");
+            cr_assert_str_eq(r.duplicate_scope, "site");
+            cr_assert_eq(r.campaign, (unsigned)i + 1);
+            cr_assert_gt(r.spam_score, first);
+        }
+        if (i == 3) {
+            int has = 0;
+            for (size_t k = 0; k < r.nreasons; k++)
+                has |= !strcmp(r.reasons[k], "campaign:4");
+            cr_assert(has);
+        }
+        kd_result_free(&r);
+    }
+}
+
+Test(dedup, remember_needs_a_writable_model)
+{
+    kd_model *ro = NULL;
+    kd_options o = KD_OPTIONS_INIT;
+    o.remember = 1;
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "hello there my friend";
+    kd_result r;
+    /* :memory: opened with CREATE is writable: remembering works */
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+    kd_result_free(&r);
+    kd_history_stats st;
+    cr_assert_eq(kd_history_stats_get(m, &st), 0);
+    cr_assert_eq(st.comments, 1);
+    cr_assert_eq(st.index_entries, 12);
+    (void)ro;
+}

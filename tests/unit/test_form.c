@@ -1,0 +1,113 @@
+/* test_form.c - classifier/server/form.c: urlencoded decoding, strictness, UTF-8 repair. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "server/form.h"
+
+static srv_form parse_ok(const char *body)
+{
+    srv_form f;
+    char err[128] = "";
+    int rc = form_parse(body, strlen(body), &f, err, sizeof err);
+    cr_assert_eq(rc, 0, "form_parse(%s): %d %s", body, rc, err);
+    return f;
+}
+
+Test(form, decodes_plus_and_percent_escapes)
+{
+    srv_form f = parse_ok("blog=http%3A%2F%2Fex.com&comment_content=hello+world%21&empty=&flag");
+    cr_assert_eq(f.n, 4);
+    cr_assert_str_eq(form_get(&f, "blog"), "http://ex.com");
+    cr_assert_str_eq(form_get(&f, "comment_content"), "hello world!");
+    cr_assert_str_eq(form_get(&f, "empty"), "");
+    cr_assert_str_eq(form_get(&f, "flag"), "");
+    cr_assert_null(form_get(&f, "missing"));
+    form_free(&f);
+}
+
+Test(form, empty_fields_skipped_first_duplicate_wins_and_names_decoded)
+{
+    srv_form f = parse_ok("&&a=1&&a=2&b%5B%5D=x=y&");
+    cr_assert_eq(f.n, 3);
+    cr_assert_str_eq(form_get(&f, "a"), "1");
+    cr_assert_str_eq(form_get(&f, "b[]"), "x=y");
+    form_free(&f);
+    f = parse_ok("");
+    cr_assert_eq(f.n, 0);
+    form_free(&f);
+}
+
+Test(form, nul_bytes_become_spaces)
+{
+    srv_form f = parse_ok("t=a%00b");
+    cr_assert_str_eq(form_get(&f, "t"), "a b");
+    form_free(&f);
+}
+
+typedef struct form_bad { char body[24]; char msg[24]; } form_bad; /* arrays: copied to the test process */
+ParameterizedTestParameters(form, malformed_is_an_error_naming_the_offset)
+{
+    static form_bad p[] = {
+        { "a=%", "byte 2" }, { "a=%4", "byte 2" }, { "a=%zz", "byte 2" },
+        { "ok=1&b%g1=2", "byte 6" }, { "x=1&y=100%", "byte 9" },
+    };
+    return cr_make_param_array(form_bad, p, sizeof p / sizeof *p);
+}
+ParameterizedTest(form_bad *p, form, malformed_is_an_error_naming_the_offset)
+{
+    srv_form f;
+    char err[128] = "";
+    cr_assert_eq(form_parse(p->body, strlen(p->body), &f, err, sizeof err), -1, "%s", p->body);
+    cr_assert(strstr(err, p->msg), "%s: '%s' lacks '%s'", p->body, err, p->msg);
+    form_free(&f);
+}
+
+Test(form, too_many_fields_is_an_error)
+{
+    char body[FORM_MAX_FIELDS * 4 + 16];
+    size_t n = 0;
+    for (int i = 0; i <= FORM_MAX_FIELDS; i++)
+        n += (size_t)snprintf(body + n, sizeof body - n, "a=1&");
+    srv_form f;
+    char err[128];
+    cr_assert_eq(form_parse(body, n, &f, err, sizeof err), -1);
+    cr_assert(strstr(err, "more than"));
+    form_free(&f);
+}
+
+Test(form, body_need_not_be_nul_terminated)
+{
+    const char body[] = { 'a', '=', '1', '&', 'b', '=', '2' };
+    srv_form f;
+    char err[64];
+    cr_assert_eq(form_parse(body, 5, &f, err, sizeof err), 0);
+    cr_assert_eq(f.n, 2);
+    cr_assert_str_eq(form_get(&f, "b"), "");
+    form_free(&f);
+}
+
+Test(form, invalid_utf8_is_replaced_and_latin1_is_converted)
+{
+    srv_form f = parse_ok("t=caf%C3%A9+%FF+%E2%82");
+    cr_assert_eq(form_to_utf8(&f, "UTF-8"), 0);
+    cr_assert_str_eq(form_get(&f, "t"), "caf\xC3\xA9 \xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD");
+    form_free(&f);
+    f = parse_ok("t=caf%E9");
+    cr_assert_eq(form_to_utf8(&f, "iso-8859-1"), 0);
+    cr_assert_str_eq(form_get(&f, "t"), "caf\xC3\xA9");
+    form_free(&f);
+    f = parse_ok("t=%ED%A0%80+%C0%AF+%F4%90%80%80"); /* surrogate, overlong, > U+10FFFF */
+    cr_assert_eq(form_to_utf8(&f, NULL), 0);
+    cr_assert_null(strstr(form_get(&f, "t"), "\xED\xA0"));
+    cr_assert_null(strstr(form_get(&f, "t"), "\xC0"));
+    form_free(&f);
+}
+
+Test(form, free_accepts_empty_and_null)
+{
+    srv_form f = SRV_FORM_INIT;
+    form_free(&f);
+    form_free(NULL);
+}

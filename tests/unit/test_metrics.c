@@ -1,0 +1,98 @@
+/* test_metrics.c - classifier/server/metrics.c: counters, histogram buckets, exposition. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/metrics.h"
+
+static char *render(void)
+{
+    size_t n = 0;
+    char *s = metrics_render(&n);
+    cr_assert_not_null(s);
+    cr_assert_eq(strlen(s), n);
+    return s;
+}
+
+static void has(const char *text, const char *line)
+{
+    cr_assert(strstr(text, line), "missing: %s\n--- exposition:\n%s", line, text);
+}
+
+Test(metrics, requests_by_endpoint_and_status, .init = metrics_reset)
+{
+    metrics_request(EP_COMMENT_CHECK, 200, 0.0003);
+    metrics_request(EP_COMMENT_CHECK, 200, 0.002);
+    metrics_request(EP_COMMENT_CHECK, 400, 0.00005);
+    metrics_request(EP_CLASSIFY, 418, 0.1);
+    char *s = render();
+    has(s, "# TYPE kindly_http_requests_total counter\n");
+    has(s, "kindly_http_requests_total{endpoint=\"comment-check\",code=\"200\"} 2\n");
+    has(s, "kindly_http_requests_total{endpoint=\"comment-check\",code=\"400\"} 1\n");
+    has(s, "kindly_http_requests_total{endpoint=\"/v1/classify\",code=\"other\"} 1\n");
+    cr_assert_null(strstr(s, "endpoint=\"submit-ham\""), "endpoints never used are left out");
+    free(s);
+}
+
+Test(metrics, histogram_is_cumulative_with_sum_and_count, .init = metrics_reset)
+{
+    metrics_request(EP_COMMENT_CHECK, 200, 0.00005); /* <= 0.0001 */
+    metrics_request(EP_COMMENT_CHECK, 200, 0.0001);  /* a bound is inclusive */
+    metrics_request(EP_COMMENT_CHECK, 200, 0.003);   /* <= 0.005 */
+    metrics_request(EP_COMMENT_CHECK, 200, 5.0);     /* +Inf only */
+    char *s = render();
+    has(s, "# TYPE kindly_request_duration_seconds histogram\n");
+    has(s, "kindly_request_duration_seconds_bucket{endpoint=\"comment-check\",le=\"0.0001\"} 2\n");
+    has(s, "kindly_request_duration_seconds_bucket{endpoint=\"comment-check\",le=\"0.0025\"} 2\n");
+    has(s, "kindly_request_duration_seconds_bucket{endpoint=\"comment-check\",le=\"0.005\"} 3\n");
+    has(s, "kindly_request_duration_seconds_bucket{endpoint=\"comment-check\",le=\"1\"} 3\n");
+    has(s, "kindly_request_duration_seconds_bucket{endpoint=\"comment-check\",le=\"+Inf\"} 4\n");
+    has(s, "kindly_request_duration_seconds_count{endpoint=\"comment-check\"} 4\n");
+    has(s, "kindly_request_duration_seconds_sum{endpoint=\"comment-check\"} 5.0031");
+    free(s);
+}
+
+Test(metrics, verdicts_feedback_reloads_connections, .init = metrics_reset)
+{
+    metrics_verdict(0);
+    metrics_verdict(1);
+    metrics_verdict(1);
+    metrics_verdict(7); /* ignored */
+    metrics_feedback(1, 1, 3);
+    metrics_feedback(0, -1, 1);
+    metrics_reload(0);
+    metrics_reload(1);
+    metrics_connection(1);
+    metrics_connection(1);
+    metrics_connection(-1);
+    char *s = render();
+    has(s, "kindly_verdicts_total{verdict=\"approve\"} 1\n");
+    has(s, "kindly_verdicts_total{verdict=\"spam\"} 2\n");
+    has(s, "kindly_verdicts_total{verdict=\"hold\"} 0\n");
+    has(s, "kindly_feedback_total{label=\"spam\",action=\"learn\"} 3\n");
+    has(s, "kindly_feedback_total{label=\"ham\",action=\"undo\"} 1\n");
+    has(s, "kindly_model_reloads_total 1\n");
+    has(s, "kindly_model_refresh_errors_total 1\n");
+    has(s, "kindly_http_connections 1\n");
+    free(s);
+}
+
+Test(metrics, every_line_is_a_comment_or_a_sample, .init = metrics_reset)
+{
+    for (int e = 0; e < EP_COUNT; e++)
+        metrics_request((srv_endpoint)e, 200, 0.001 * e);
+    char *s = render();
+    for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
+        if (line[0] == '#') {
+            cr_assert(!strncmp(line, "# HELP kindly_", 14) || !strncmp(line, "# TYPE kindly_", 14), "%s", line);
+            continue;
+        }
+        cr_assert(!strncmp(line, "kindly_", 7), "%s", line);
+        char *sp = strrchr(line, ' ');
+        cr_assert_not_null(sp, "%s", line);
+        char *end;
+        strtod(sp + 1, &end);
+        cr_assert_eq(*end, '\0', "value of: %s", line);
+    }
+    free(s);
+}

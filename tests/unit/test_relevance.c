@@ -1,0 +1,150 @@
+/* test_relevance.c - the relevance stage: on-topic above off-topic, the post counts beyond
+ * the site, unknown posts scored against the site, short comments near neutral, generic
+ * praise (and with a link), the threshold and the hold verdict, the stage switched off. */
+#include <criterion/criterion.h>
+
+#include "helpers.h"
+#include "kindly.h"
+
+static kd_model *m;
+
+static const char *ham[] = {
+    "Thank you, the breathing exercise helped me sleep last night.",
+    "Journaling three good things every evening has calmed my anxiety.",
+    "My therapist suggested the same routine for sleep and worry.",
+    "Grief comes in waves; the first year was the hardest for me.",
+    "Walking every morning lifts my mood more than anything else.",
+    "Self-compassion felt strange at first but it helps with the anxiety.",
+};
+
+static void setup(void)
+{
+    cr_assert_eq(kd_model_open(&m, ":memory:", KD_OPEN_CREATE), 0);
+    cr_assert_eq(kd_train_begin(m), 0);
+    for (size_t i = 0; i < sizeof ham / sizeof *ham; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = ham[i];
+        cr_assert_eq(kd_train_add(m, &c, KD_HAM, 1), 0);
+    }
+    cr_assert_eq(kd_train_commit(m), 0);
+    cr_assert_eq(kd_post_put(m, "sleep", "When anxiety keeps you awake",
+                             "Anxiety and poor sleep feed each other. A breathing exercise, a worry journal "
+                             "and a wind-down routine help the nervous system settle before bed."), 0);
+    cr_assert_eq(kd_post_put(m, "grief", "The first year of grief",
+                             "Grief after a loss does not follow stages. Anniversaries, birthdays and "
+                             "ordinary Tuesdays bring waves of missing the person who died."), 0);
+}
+static void teardown(void) { kd_model_close(m); }
+TestSuite(relevance, .init = setup, .fini = teardown);
+
+static double rel(const char *post, const char *text, kd_result *out, const kd_options *o)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.post_id = post;
+    c.text = text;
+    cr_assert_eq(kd_classify(m, &c, o, out), 0, "%s", kd_model_error(m));
+    return out->relevance;
+}
+
+static double rel1(const char *post, const char *text)
+{
+    kd_result r;
+    double v = rel(post, text, &r, NULL);
+    kd_result_free(&r);
+    return v;
+}
+
+Test(relevance, on_topic_above_off_topic)
+{
+    double on = rel1("sleep", "The worry journal before bed calmed my anxiety and I finally sleep better.");
+    double off = rel1("sleep", "Dashboard light shaped like an engine came on, can I drive my car to the garage?");
+    cr_assert_gt(on, off + 0.15, "on %f off %f", on, off);
+    cr_assert_lt(off, 0.25, "off %f", off);
+    cr_assert_geq(on, 0.0);
+    cr_assert_leq(on, 1.0);
+}
+
+Test(relevance, own_post_beats_another_post)
+{
+    const char *t = "The breathing exercise and a wind-down routine help my nervous system before bed.";
+    cr_assert_gt(rel1("sleep", t), rel1("grief", t));
+}
+
+Test(relevance, unknown_post_scored_against_the_site)
+{
+    double v = rel1("no-such-post", "Grief and anxiety both come in waves, journaling helps.");
+    cr_assert_gt(v, 0.4, "%f", v);
+    double w = rel1(NULL, "Football scores: United three, City nil, penalty in extra time.");
+    cr_assert_lt(w, v);
+}
+
+Test(relevance, short_comments_stay_near_neutral)
+{
+    /* one unknown word: shrunk towards 0.5, not down to 0 */
+    double v = rel1("sleep", "Hmm.");
+    cr_assert_gt(v, 0.2, "%f", v);
+    cr_assert_lt(v, 0.5, "%f", v);
+    cr_assert_float_eq(rel1("sleep", "!!!"), 0.5, 1e-9, "no content word at all: neutral");
+}
+
+Test(relevance, generic_praise_is_generic_and_never_off_topic)
+{
+    kd_options o = KD_OPTIONS_INIT;
+    o.offtopic_threshold = 0.99;
+    kd_result r;
+    rel("sleep", "Great post, thanks for sharing sir!", &r, &o);
+    cr_assert_eq(r.generic, 1);
+    cr_assert_eq(r.off_topic, 0);
+    kd_result_free(&r);
+    kd_comment c = KD_COMMENT_INIT;
+    c.post_id = "sleep";
+    c.text = "Nice article, very informative";
+    c.url = "https://cheap-pills.example.shop";
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0);
+    cr_assert_eq(r.generic, 2, "generic with an author URL");
+    kd_result_free(&r);
+    rel("sleep", "Thanks! My dog ate the sofa and the vet bill was huge.", &r, &o);
+    cr_assert_eq(r.generic, 0, "says something of its own");
+    kd_result_free(&r);
+}
+
+Test(relevance, threshold_holds_off_topic_with_reason)
+{
+    kd_options o = KD_OPTIONS_INIT;
+    o.offtopic_threshold = 0.3;
+    kd_result r;
+    rel("sleep", "Dashboard light shaped like an engine came on, can I drive my car to the garage?", &r, &o);
+    cr_assert_eq(r.off_topic, 1);
+    cr_assert_eq(r.verdict, KD_HOLD);
+    int found = 0;
+    for (size_t i = 0; i < r.nreasons; i++)
+        found |= strncmp(r.reasons[i], "off_topic", 9) == 0;
+    cr_assert(found);
+    char *js = kd_result_json(NULL, &r);
+    cr_assert_not_null(strstr(js, "\"relevance\":0."), "%s", js);
+    free(js);
+    kd_result_free(&r);
+    o.offtopic_threshold = 0.0;
+    rel("sleep", "Dashboard light shaped like an engine came on, can I drive my car to the garage?", &r, &o);
+    cr_assert_eq(r.off_topic, 0, "threshold 0: never held");
+    cr_assert_geq(r.relevance, 0.0);
+    kd_result_free(&r);
+}
+
+Test(relevance, negative_threshold_skips_the_stage)
+{
+    kd_options o = KD_OPTIONS_INIT;
+    o.offtopic_threshold = -1;
+    kd_result r;
+    rel("sleep", "anything at all about cars", &r, &o);
+    cr_assert_float_eq(r.relevance, -1.0, 1e-9);
+    cr_assert_eq(r.off_topic, 0);
+    kd_result_free(&r);
+}
+
+Test(relevance, default_threshold_is_set)
+{
+    kd_options o = KD_OPTIONS_INIT;
+    cr_assert_gt(o.offtopic_threshold, 0.0);
+    cr_assert_lt(o.offtopic_threshold, 0.5);
+}

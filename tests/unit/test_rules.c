@@ -1,0 +1,466 @@
+/* test_rules.c - the rule engine: parsing and its FILE:LINE:COLUMN errors, every kind of
+ * rule on every field, word and allow lists, PCRE2 limits on a catastrophic pattern over
+ * 1 MiB, invalid UTF-8, several threads sharing one rule set, the pipeline (kd_classify)
+ * with rules, the shipped default rule file, and the fuzz corpus replay. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "helpers.h"
+#include "kindly.h"
+
+static kd_rules *parse_ok(const char *text)
+{
+    kd_rules *r = NULL;
+    int rc = kd_rules_parse(&r, "t.rules", text, strlen(text));
+    cr_assert_eq(rc, 0, "parse failed: %s", kd_rules_error(r));
+    return r;
+}
+
+/* Parse text that must fail with code; the message must start with want. */
+static void parse_fails(const char *text, int code, const char *want)
+{
+    kd_rules *r = NULL;
+    int rc = kd_rules_parse(&r, "t.rules", text, strlen(text));
+    cr_assert_eq(rc, code, "rc %d for: %s", rc, text);
+    cr_assert_not_null(r);
+    cr_assert(strncmp(kd_rules_error(r), want, strlen(want)) == 0, "message '%s' does not start with '%s'",
+              kd_rules_error(r), want);
+    kd_rules_free(r);
+}
+
+/* Names of the rules that fired on c, joined with ' '. */
+static void fired_names(const kd_rules *r, const kd_comment *c, char *out, size_t n, kd_result *res)
+{
+    cr_assert_eq(kd_rules_eval(r, c, NULL, res), 0);
+    out[0] = '\0';
+    for (size_t i = 0; i < res->nrules; i++) {
+        strncat(out, res->rules[i].name, n - strlen(out) - 2);
+        strcat(out, " ");
+    }
+}
+
+Test(rules, parse_counts_and_describes_rules)
+{
+    kd_rules *r = parse_ok("# comment\n"
+                           "\n"
+                           "text PHARMA /\\bviagra\\b/i 3.0 Pharmacy names\r\n"
+                           "count LINKS3 links >= 3 2 three links\n"
+                           "meta BOTH (PHARMA && LINKS3) 1.5\n"
+                           "text __SUB /x/ 0 sub\n"
+                           "moderate casino\n"
+                           "disallow essay writing\n"
+                           "allow email Ann@Example.com\n"
+                           "set disallow_score 12.5\n");
+    cr_assert_eq(kd_rules_count(r), 7);
+    kd_rule_info info;
+    cr_assert_eq(kd_rules_info_get(r, 0, &info), 0);
+    cr_assert_str_eq(info.name, "PHARMA");
+    cr_assert_str_eq(info.kind, "text");
+    cr_assert_str_eq(info.description, "Pharmacy names");
+    cr_assert_float_eq(info.score, 3.0, 1e-9);
+    cr_assert_eq(info.line, 3);
+    cr_assert_eq(kd_rules_info_get(r, 2, &info), 0);
+    cr_assert_str_eq(info.kind, "meta");
+    cr_assert_str_eq(info.description, "");
+    cr_assert_eq(kd_rules_info_get(r, 3, &info), 0);
+    cr_assert_eq(info.reported, 0);
+    cr_assert_eq(kd_rules_info_get(r, 4, &info), 0);
+    cr_assert_str_eq(info.name, "moderate:casino");
+    cr_assert_eq(info.hold, 1);
+    cr_assert_eq(kd_rules_info_get(r, 5, &info), 0);
+    cr_assert_float_eq(info.score, 12.5, 1e-9, "set applies to entries above it too");
+    cr_assert_eq(kd_rules_info_get(r, 6, &info), 0);
+    cr_assert_float_eq(info.score, -20.0, 1e-9);
+    cr_assert_eq(kd_rules_info_get(r, 7, &info), KD_EINVAL);
+    cr_assert_eq(kd_rules_find(r, "LINKS3"), 1);
+    cr_assert_eq(kd_rules_find(r, "NOPE"), -1);
+    cr_assert_eq(kd_rules_jit(r), 1);
+    kd_rules_free(r);
+}
+
+Test(rules, errors_name_file_line_and_column)
+{
+    /* PCRE2's own message, at the column of the offending character */
+    parse_fails("text OK /a/ 1\ntext BAD /(abc/ 1\n", KD_EPARSE, "t.rules:2:15: missing closing parenthesis");
+    parse_fails("text BAD /a{2,1}/ 1\n", KD_EPARSE, "t.rules:1:");
+    parse_fails("txet X /a/ 1\n", KD_EPARSE, "t.rules:1:1: unknown keyword 'txet'");
+    parse_fails("text X /a/\n", KD_EPARSE, "t.rules:1:11: the score is missing");
+    parse_fails("text X /a/ lots\n", KD_EPARSE, "t.rules:1:12: the score is not a number");
+    parse_fails("text X /a/ 1e9\n", KD_EPARSE, "t.rules:1:12: the score must be from");
+    parse_fails("text X /abc 1\n", KD_EPARSE, "t.rules:1:8: the pattern has no closing '/'");
+    parse_fails("text X /a/q 1\n", KD_EPARSE, "t.rules:1:11: unknown pattern flag 'q'");
+    parse_fails("text X abc 1\n", KD_EPARSE, "t.rules:1:8: expected a pattern");
+    parse_fails("text 9X /a/ 1\n", KD_EPARSE, "t.rules:1:6: a rule name");
+    parse_fails("text X /a/ 1\ntext X /b/ 1\n", KD_EPARSE, "t.rules:2:6: rule 'X' is already defined on line 1");
+    parse_fails("text A /a/ 1\nmeta M (A && !B) 1\n", KD_EPARSE, "t.rules:2:15: no rule 'B' is defined above");
+    parse_fails("text A /a/ 1\nmeta M (A && (A) 1\n", KD_EPARSE, "t.rules:2:");
+    parse_fails("text A /a/ 1\nmeta M A && A 1\n", KD_EPARSE, "t.rules:2:8: a meta rule's expression");
+    parse_fails("count C links => 3 1\n", KD_EPARSE, "t.rules:1:15: expected a comparison");
+    parse_fails("count C linkz >= 3 1\n", KD_EPARSE, "t.rules:1:9: expected a quantity");
+    parse_fails("set nothing 3\n", KD_EPARSE, "t.rules:1:5: unknown setting");
+    parse_fails("set match_limit 5\n", KD_EPARSE, "t.rules:1:17: match_limit must be from");
+    parse_fails("allow text hello\n", KD_EPARSE, "t.rules:1:7: allow takes a field");
+    parse_fails("moderate   \n", KD_EPARSE, "t.rules:1:12: the word or phrase is missing");
+    /* columns count characters, not bytes */
+    parse_fails("text X /é(/ 1\n", KD_EPARSE, "t.rules:1:11: missing closing parenthesis");
+    parse_fails("text X /a/ 1\ntext Y /\0/ 1\n", KD_EPARSE, "t.rules:2:8: the pattern has no closing"); /* strlen */
+    kd_rules *r = NULL;
+    cr_assert_eq(kd_rules_parse(&r, "t.rules", "text Y /a\0/ 1\n", 14), KD_EPARSE);
+    cr_assert(strstr(kd_rules_error(r), "t.rules:1:10: NUL byte"), "%s", kd_rules_error(r));
+    kd_rules_free(r);
+}
+
+Test(rules, load_reports_missing_files)
+{
+    kd_rules *r = NULL;
+    cr_assert_eq(kd_rules_load(&r, "/nonexistent/x.rules"), KD_EIO);
+    cr_assert(strstr(kd_rules_error(r), "/nonexistent/x.rules: cannot open"), "%s", kd_rules_error(r));
+    kd_rules_free(r);
+    kd_rules_free(NULL);
+}
+
+Test(rules, fields_counts_and_metas_fire)
+{
+    kd_rules *r = parse_ok("text PHARMA /\\bviagra\\b/i 3.0 drugs\n"
+                           "author AUTHOR_SEO /(?-i:\\bSEO\\b)/ 2\n"
+                           "email_domain TEMPMAIL /^mailinator\\.com$/i 1.5\n"
+                           "url_domain SHOPURL /shop/ 1\n"
+                           "url __HAS_URL /\\S/ 0\n"
+                           "ip LOCALNET /^10\\./ 0.5\n"
+                           "agent BOT /curl/ 2\n"
+                           "any ANYWHERE /zzyzx/ 1\n"
+                           "count LINKS2 links >= 2 1\n"
+                           "count SITES2 domains >= 2 0.75\n"
+                           "count __SHORT length < 20 0\n"
+                           "count CAPS caps_percent >= 80 0.5\n"
+                           "count LINES lines > 2 0.25\n"
+                           "meta SHORT_URL (__HAS_URL && __SHORT && !PHARMA) 2\n"
+                           "meta EITHER (PHARMA || LINKS2) 0.1\n");
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    char names[512];
+    c.text = "Buy VIAGRA http://a.example/x and www.b.example";
+    c.author = "Best SEO Agency";
+    c.email = "bob@MAILINATOR.com";
+    c.url = "https://www.Deals-Shop.example:8080/path";
+    c.ip = "10.0.0.1";
+    c.agent = "curl/8.0";
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_assert_str_eq(names, "PHARMA AUTHOR_SEO TEMPMAIL SHOPURL LOCALNET BOT LINKS2 SITES2 EITHER ");
+    cr_assert_float_eq(res.rules_score, 3 + 2 + 1.5 + 1 + 0.5 + 2 + 1 + 0.75 + 0.1, 1e-9);
+    kd_result_free(&res);
+
+    /* <a href="X">X</a> and two links to one site: two links, one site */
+    c.text = "<a href=\"http://a.example/1\">http://a.example/1</a> see www.a.example/2";
+    c.author = c.email = c.url = c.ip = c.agent = NULL;
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_assert_str_eq(names, "LINKS2 EITHER ");
+    cr_assert_eq(res.rules_hold, 0);
+    kd_result_free(&res);
+
+    kd_comment d = KD_COMMENT_INIT;
+    d.text = "NICE POST!";
+    d.url = "http://me.example";
+    d.author = "Jae Duk Seo"; /* "Seo" is a name, not "SEO" */
+    fired_names(r, &d, names, sizeof names, &res);
+    cr_assert_str_eq(names, "CAPS SHORT_URL ");
+    kd_result_free(&res);
+
+    d.text = "zzyzx\nsecond\nthird line";
+    d.url = NULL;
+    d.author = NULL;
+    fired_names(r, &d, names, sizeof names, &res);
+    cr_assert_str_eq(names, "ANYWHERE LINES ");
+    kd_result_free(&res);
+    d.text = "plain";
+    d.agent = "Mozilla zzyzx"; /* any: text, author, email, url, ip or agent */
+    fired_names(r, &d, names, sizeof names, &res);
+    cr_assert_str_eq(names, "ANYWHERE ");
+    kd_result_free(&res);
+    kd_rules_free(r);
+}
+
+Test(rules, fired_array_marks_sub_rules_too)
+{
+    kd_rules *r = parse_ok("text __A /a/ 0\ntext B /b/ 1\nmeta C (__A && !B) 1\n");
+    unsigned char fired[3];
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    c.text = "a";
+    cr_assert_eq(kd_rules_eval(r, &c, fired, &res), 0);
+    cr_assert_eq(fired[0], KD_RULE_FIRED);
+    cr_assert_eq(fired[1], KD_RULE_NOT_FIRED);
+    cr_assert_eq(fired[2], KD_RULE_FIRED);
+    cr_assert_eq(res.nrules, 1, "the sub-rule is not a hit");
+    cr_assert_str_eq(res.rules[0].name, "C");
+    kd_result_free(&res);
+    kd_rules_free(r);
+}
+
+Test(rules, wordpress_lists_hold_spam_and_allow)
+{
+    kd_rules *r = parse_ok("moderate casino\n"
+                           "disallow essay writing\n"
+                           "disallow 203.0.113.\n"
+                           "allow email ann@example.com\n"
+                           "allow author Jo Editor\n");
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    char names[512];
+    c.text = "I wrote about my trip to the CASINOS of Macau";
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_assert_str_eq(names, "moderate:casino ", "matched inside a word, case-insensitively");
+    cr_assert_eq(res.rules_hold, 1);
+    cr_assert_float_eq(res.rules_score, 0.0, 1e-9);
+    kd_result_free(&res);
+
+    c.text = "hello";
+    c.url = "http://Essay-Writing.example"; /* no: "Essay-Writing" is not "essay writing" */
+    c.ip = "203.0.113.7";
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_assert_str_eq(names, "disallow:203.0.113. ");
+    cr_assert_float_eq(res.rules_score, 20.0, 1e-9);
+    kd_result_free(&res);
+
+    c.ip = NULL;
+    c.url = NULL;
+    c.email = " ANN@example.com ";
+    c.author = "jo editor";
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_assert_str_eq(names, "allow:email=ann@example.com allow:author=Jo Editor ");
+    cr_assert_float_eq(res.rules_score, -40.0, 1e-9);
+    kd_result_free(&res);
+    c.email = "ann@example.com.evil";
+    c.author = "Jo Editorial";
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_assert_str_eq(names, "", "allow is an exact match");
+    kd_result_free(&res);
+    kd_rules_free(r);
+}
+
+Test(rules, catastrophic_pattern_on_one_mib_stops_at_the_limit)
+{
+    /* (a+)+$ backtracks exponentially on "aaaa...!"; both JIT and interpreter must give up */
+    kd_rules *r = parse_ok("set scan_size 2097152\n"
+                           "text EVIL /(a+)+$/ 1\n"
+                           "text EVIL2 /(?:a|aa)+b!/ 1\n"
+                           "text EVIL3 /(\\w+\\s?)+z$/ 1\n"
+                           "text FINE /needle/ 1\n");
+    size_t n = (size_t)1 << 20;
+    char *text = malloc(n + 16);
+    memset(text, 'a', n);
+    strcpy(text + n, "!needle");
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = text;
+    unsigned char fired[4];
+    kd_result res;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_assert_eq(kd_rules_eval(r, &c, fired, &res), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cr_assert_lt(secs, 10.0, "took %.2f s", secs); /* generous bound: a hang is what we test */
+    cr_assert_eq(fired[0], KD_RULE_LIMIT);
+    cr_assert_neq(fired[1], KD_RULE_FIRED);
+    cr_assert_neq(fired[2], KD_RULE_FIRED);
+    cr_assert_eq(fired[3], KD_RULE_FIRED, "a sane pattern still matches");
+    cr_assert_eq(res.nrules, 1);
+    kd_result_free(&res);
+    kd_rules_free(r);
+
+    /* with the default scan size, only the first 64 KiB is seen */
+    r = parse_ok("text FINE /needle/ 1\ntext START /^a/ 1\n");
+    cr_assert_eq(kd_rules_eval(r, &c, fired, &res), 0);
+    cr_assert_eq(fired[0], KD_RULE_NOT_FIRED);
+    cr_assert_eq(fired[1], KD_RULE_FIRED);
+    kd_result_free(&res);
+    kd_rules_free(r);
+    free(text);
+}
+
+Test(rules, invalid_utf8_and_unicode_text)
+{
+    kd_rules *r = parse_ok("text WORD /\\bfree\\b/i 1\ntext UNI /\\bÉTÉ\\b/i 1\ntext DOT /x.y/ 1\n");
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    char names[256];
+    c.text = "\xff\xfe FREE \xc3 été x\xe2\x82\xacy";
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_assert_str_eq(names, "WORD UNI DOT ");
+    kd_result_free(&res);
+    c.text = "ascii only: free, x-y";
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_assert_str_eq(names, "WORD DOT ", "the ASCII twin of a pattern agrees with the UTF one");
+    kd_result_free(&res);
+    kd_rules_free(r);
+}
+
+typedef struct job {
+    const kd_rules *r;
+    int ok;
+} job;
+
+static void *worker(void *p)
+{
+    job *j = p;
+    kd_comment c = KD_COMMENT_INIT;
+    j->ok = 1;
+    for (int i = 0; i < 2000 && j->ok; i++) {
+        kd_result res;
+        c.text = i % 2 ? "buy viagra at http://x.example and http://y.example" : "thank you for the post";
+        if (kd_rules_eval(j->r, &c, NULL, &res) != 0 || res.nrules != (i % 2 ? 2u : 0u))
+            j->ok = 0;
+        kd_result_free(&res);
+    }
+    return NULL;
+}
+
+Test(rules, one_rule_set_shared_by_threads)
+{
+    kd_rules *r = parse_ok("text PHARMA /\\bviagra\\b/i 3\ncount LINKS links >= 2 1\n");
+    pthread_t t[4];
+    job j[4];
+    for (int i = 0; i < 4; i++) {
+        j[i].r = r;
+        cr_assert_eq(pthread_create(&t[i], NULL, worker, &j[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        cr_assert(j[i].ok, "thread %d saw a wrong result", i);
+    }
+    kd_rules_free(r);
+}
+
+Test(rules, classify_folds_rules_into_the_score)
+{
+    kd_model *m = NULL;
+    cr_assert_eq(kd_model_open(&m, ":memory:", KD_OPEN_CREATE | KD_OPEN_PRELOAD), 0);
+    cr_assert_eq(kd_train_begin(m), 0);
+    kd_comment t = KD_COMMENT_INIT;
+    t.text = "cheap pills online now";
+    cr_assert_eq(kd_train_add(m, &t, KD_SPAM, 1), 0);
+    t.text = "thank you for this kind post";
+    cr_assert_eq(kd_train_add(m, &t, KD_HAM, 1), 0);
+    cr_assert_eq(kd_train_commit(m), 0);
+
+    kd_rules *r = parse_ok("text WA /whatsapp/i 4 contact bait\nmoderate lottery\nallow author Ann\n");
+    kd_options o = KD_OPTIONS_INIT;
+    kd_result plain, with;
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "message me on WhatsApp about this post";
+    cr_assert_eq(kd_classify(m, &c, &o, &plain), 0);
+    o.rules = r;
+    cr_assert_eq(kd_classify(m, &c, &o, &with), 0, "%s", kd_model_error(m));
+    cr_assert_eq(with.nrules, 1);
+    cr_assert_str_eq(with.rules[0].name, "WA");
+    cr_assert_float_eq(with.bayes_score, plain.bayes_score, 1e-12);
+    cr_assert_gt(with.spam_score, plain.spam_score);
+    int found = 0;
+    for (size_t i = 0; i < with.nreasons; i++)
+        found |= !strcmp(with.reasons[i], "rule:WA=+4.0");
+    cr_assert(found, "the rule is among the reasons");
+    char *js = kd_result_json(&c, &with);
+    cr_assert(strstr(js, "\"rules\":[{\"name\":\"WA\",\"score\":4}]"), "%s", js);
+    free(js);
+    kd_result_free(&plain);
+    kd_result_free(&with);
+
+    c.text = "thank you for this kind post, I won the lottery of friends";
+    cr_assert_eq(kd_classify(m, &c, &o, &with), 0);
+    cr_assert_eq(with.verdict, KD_HOLD, "a moderation word holds (score %f)", with.spam_score);
+    kd_result_free(&with);
+
+    c.text = "cheap pills online now";
+    c.author = "ann";
+    cr_assert_eq(kd_classify(m, &c, &o, &with), 0);
+    cr_assert_lt(with.spam_score, o.ham_cutoff, "a trusted author is approved (score %f)", with.spam_score);
+    kd_result_free(&with);
+    kd_rules_free(r);
+    kd_model_close(m);
+}
+
+Test(rules, shipped_default_rules_load_and_fire)
+{
+    kd_rules *r = NULL;
+    int rc = kd_rules_load(&r, "models/default.rules");
+    if (rc == KD_EIO) {
+        kd_rules_free(r);
+        cr_skip_test("models/default.rules not found: run from the repository root");
+    }
+    cr_assert_eq(rc, 0, "%s", kd_rules_error(r));
+    cr_assert_gt(kd_rules_count(r), 30);
+    static const struct { const char *text, *url, *rule; } cases[] = {
+        { "Buy cheap xanax online, no prescription needed!", NULL, "PHARMA_SALE" },
+        { "Check out my channel for covers, please subscribe to my channel", NULL, "MY_CHANNEL" },
+        { "[url=http://pills.example]pills[/url]", NULL, "BBCODE_LINK" },
+        { "Contact him on WhatsApp +1 555 0100 123, he recovered my lost funds", NULL, "MESSENGER_CONTACT" },
+        { "I earn $500 a day from home with crypto trading profits", NULL, "EARN_MONEY" },
+        { "Great post!", "http://seo-deals.example", "PRAISE_WITH_URL" },
+        { "We offer high quality backlinks and guest posting", NULL, "SEO_OFFER" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        kd_result res;
+        c.text = cases[i].text;
+        c.url = cases[i].url;
+        cr_assert_eq(kd_rules_eval(r, &c, NULL, &res), 0);
+        int hit = 0;
+        for (size_t k = 0; k < res.nrules; k++)
+            hit |= !strcmp(res.rules[k].name, cases[i].rule);
+        cr_assert(hit, "%s did not fire on: %s", cases[i].rule, cases[i].text);
+        kd_result_free(&res);
+    }
+    /* an honest comment on a mental-health blog fires nothing */
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    c.text = "My GP prescribed sertraline and later xanax for a short while; this post helped me "
+             "talk to her about the side effects. Thank you.";
+    c.author = "Claire M";
+    c.email = "claire.m@gmail.com";
+    cr_assert_eq(kd_rules_eval(r, &c, NULL, &res), 0);
+    cr_assert_eq(res.nrules, 0, "first hit: %s", res.nrules ? res.rules[0].name : "");
+    kd_result_free(&res);
+    kd_rules_free(r);
+}
+
+/* ---- fuzz corpus replay ------------------------------------------------------------------- */
+
+Test(rules, fuzz_corpus_replays)
+{
+    const char *dir = "tests/fuzz/corpus/rules";
+    DIR *d = opendir(dir);
+    if (!d)
+        cr_skip_test("%s not found: run from the repository root", dir);
+    struct dirent *e;
+    int files = 0;
+    while ((e = readdir(d))) {
+        char path[1024];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        kd_rules *r = NULL;
+        int rc = kd_rules_load(&r, path);
+        cr_assert(rc == 0 || rc == KD_EPARSE, "%s: %d %s", path, rc, kd_rules_error(r));
+        if (rc == KD_EPARSE)
+            cr_assert(strncmp(kd_rules_error(r), path, strlen(path)) == 0 && strchr(kd_rules_error(r) + strlen(path), ':'),
+                      "%s: message %s", path, kd_rules_error(r));
+        else {
+            kd_comment c = KD_COMMENT_INIT;
+            kd_result res;
+            c.text = "Buy cheap pills at http://x.example NOW!!! call +1 555 0100 123";
+            c.author = "SEO";
+            c.url = "http://www.shop.example";
+            c.email = "a@mailinator.com";
+            cr_assert_eq(kd_rules_eval(r, &c, NULL, &res), 0);
+            kd_result_free(&res);
+        }
+        kd_rules_free(r);
+        files++;
+    }
+    closedir(d);
+    cr_assert_gt(files, 0);
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""bench_dup.py - duplicate lookup speed and history size at 10k, 100k and 1M comments.
+
+  tools/bench_dup.py [--kindly ./kindly] [--sizes 10000,100000,1000000] [--queries 20000]
+
+Builds a history with `kindly score --remember` (one transaction per 2,000 comments) from
+synthetic comments: each is 8-30 words drawn as short runs from real ham comments of
+corpora/comments.csv and ../shared/corpora, with a made-up id, post, author, e-mail and IP,
+so that texts are English-like but distinct. At each size it times `kindly score` (no
+--remember) on --queries comments, 10% of them near copies of history comments, and reads
+the file size from `kindly history --stats`. Bytes per comment = (file bytes - bytes of the
+same model with an empty history) / comments. Writes tools/out/bench_dup.json.
+"""
+import argparse, csv, json, os, random, re, subprocess, sys, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def words():
+    ws = []
+    srcs = [os.path.join(ROOT, "corpora", "comments.csv")]
+    sh = os.path.join(ROOT, "..", "shared", "corpora")
+    srcs += [os.path.join(sh, f) for f in ("datacamp-comments.csv", "youtube-dev.csv", "sms.csv")]
+    for p in srcs:
+        if os.path.exists(p):
+            for r in csv.DictReader(open(p, encoding="utf-8", newline="")):
+                if r.get("label") == "ham":
+                    ws.extend(re.findall(r"\S+", r["text"].replace("\ufeff", "")))
+    return ws
+
+
+def comment(rnd, ws):
+    out, n = [], rnd.randrange(8, 31)
+    while len(out) < n:
+        i = rnd.randrange(len(ws) - 6)
+        out.extend(ws[i:i + rnd.randrange(2, 6)])
+    return " ".join(out[:n])
+
+
+def write(path, rows):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "post_id", "author", "email", "ip", "text"])
+        w.writerows(rows)
+
+
+def row(rnd, i, text):
+    return [f"c{i}", f"p{rnd.randrange(20000)}", f"User {rnd.randrange(100000)}", f"user{rnd.randrange(10**6)}@mail.example",
+            f"203.0.{rnd.randrange(256)}.{rnd.randrange(256)}", text]
+
+
+def stats(k, db):
+    return json.loads(subprocess.run([k, "history", "-m", db], check=True, capture_output=True, text=True).stdout)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kindly", default=os.path.join(ROOT, "kindly"))
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--queries", type=int, default=20000)
+    ap.add_argument("--out", default=os.path.join(HERE, "out", "bench_dup"))
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    rnd = random.Random(4)
+    ws = words()
+    db = os.path.join(a.out, "m.db")
+    for s in ("", "-wal", "-shm"):
+        if os.path.exists(db + s):
+            os.remove(db + s)
+    subprocess.run([a.kindly, "train", "-q", "-m", db, os.path.join(ROOT, "tests/e2e/data/train.csv")], check=True)
+    base = stats(a.kindly, db)["file_bytes"]
+    have, sample, res = 0, [], []
+    for size in [int(x) for x in a.sizes.split(",")]:
+        n = size - have
+        rows = [row(rnd, have + i, comment(rnd, ws)) for i in range(n)]
+        sample += [r[5] for r in rnd.sample(rows, min(1000, n))]
+        chunk = os.path.join(a.out, "add.csv")
+        write(chunk, rows)
+        t = time.time()
+        subprocess.run([a.kindly, "score", "-m", db, "--remember", chunk], check=True, stdout=subprocess.DEVNULL)
+        ins = n / (time.time() - t)
+        have = size
+        subprocess.run(["sqlite3", db, "PRAGMA wal_checkpoint(TRUNCATE);"], check=False, capture_output=True)
+        st = stats(a.kindly, db)
+        q = []
+        for i in range(a.queries):
+            if i % 10 == 0:
+                w = rnd.choice(sample).split(" ")
+                j = rnd.randrange(len(w))
+                w[j] = w[j][::-1]           # one word garbled
+                q.append(row(rnd, 10**8 + i, " ".join(w)))
+            else:
+                q.append(row(rnd, 10**8 + i, comment(rnd, ws)))
+        qf = os.path.join(a.out, "queries.csv")
+        write(qf, q)
+        best = None
+        for _ in range(3):
+            t = time.time()
+            out = subprocess.run([a.kindly, "score", "-m", db, qf], check=True, capture_output=True, text=True).stdout
+            el = time.time() - t
+            best = el if best is None or el < best else best
+        dups = sum('"duplicate_of":null' not in l for l in out.splitlines())
+        r = {"history": size, "insert_per_s": round(ins), "lookup_per_s": round(a.queries / best),
+             "queries": a.queries, "reported_duplicates": dups,
+             "bytes_per_comment": round((st["file_bytes"] - base) / size, 1), "index_entries": st["index_entries"]}
+        print(json.dumps(r), flush=True)
+        res.append(r)
+    json.dump(res, open(os.path.join(HERE, "out", "bench_dup.json"), "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""bench_rules.py - what the default rule set (models/default.rules) adds, and what it costs.
+
+What: with the kindly binary and the third-party corpora beside the checkout
+(../shared/corpora), measures
+  a. accuracy: the core benchmark's 4 splits (YouTube train-on-two-videos/test-on-the-third
+     x3, SMS first 30% / last 70%; the same splits as tools/bench_core.py), each scored with
+     Bayes alone (`kindly eval ... --no-rules`) and with Bayes + rules
+     (`--rules models/default.rules`): ROC AUC, accuracy and ham false-positive rate of the
+     final score, side by side;
+  b. ham hits: `kindly rules --stats --json` on every labelled corpus of ../shared/corpora
+     (and on corpora/comments.csv, the project's own): the largest share of ham any scoring
+     rule hits (target <= 0.5%), and the rules over it;
+  c. speed: `kindly score` over all of sms.csv and youtube-dev.csv with a model trained on
+     the SMS 30% split, --no-rules vs the default rules, best of 5 wall-clock runs
+     (target: the rules cost at most 20% of the throughput).
+Why: the rules must never make the classifier worse than Bayes alone on any split, must
+stay clear of honest comments, and must stay cheap (issue 3's targets).
+How: python3 tools/bench_rules.py [--kindly PATH] [--shared PATH]
+Writes its working files to tools/out/rules/ and the Markdown report to stdout and to
+tools/out/bench_rules.md. Python 3 standard library only; the helpers (options, splits'
+conventions, command runner, machine description) come from tools/bench_core.py.
+"""
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_core import (OUT, ROOT, SMS_TRAIN_SHARE, VIDEOS, BenchError, best_time,  # noqa: E402
+                        commands_block, fmt, machine_lines, main_guard, mark, parse_args,
+                        read_csv, remove_model, run, show, write_csv)
+
+RULES = ROOT / "models" / "default.rules"
+HAM_HIT_TARGET = 0.5   # percent of a corpus' ham
+SPEED_COST_TARGET = 0.20
+
+
+def splits(corpora, work):
+    """{name: (train files, test file)} for the core benchmark's 4 splits."""
+    header, yt = read_csv(corpora / "youtube-dev.csv")
+    pi = header.index("post_id")
+    for v in VIDEOS:
+        write_csv(work / f"{v}.csv", header, [r for r in yt if r[pi] == v])
+    out = {v: ([work / f"{w}.csv" for w in VIDEOS if w != v], work / f"{v}.csv") for v in VIDEOS}
+    sheader, sms = read_csv(corpora / "sms.csv")
+    cut = int(len(sms) * SMS_TRAIN_SHARE)
+    write_csv(work / "sms-train30.csv", sheader, sms[:cut])
+    write_csv(work / "sms-test70.csv", sheader, sms[cut:])
+    out["sms"] = ([work / "sms-train30.csv"], work / "sms-test70.csv")
+    return out
+
+
+def evaluate(kindly, train, test, rules_args, log):
+    cmd = [kindly, "eval"]
+    for t in train:
+        cmd += ["--train", t]
+    return json.loads(run(cmd + rules_args + [test, "--json"], log))["final"]
+
+
+def main():
+    args = parse_args(__doc__.splitlines()[0])
+    kindly = args.kindly
+    work = OUT / "rules"
+    work.mkdir(parents=True, exist_ok=True)
+
+    # a. Bayes alone vs Bayes + rules, per split.
+    alog, rows, all_ok = [], [], True
+    for name, (train, test) in splits(args.corpora, work).items():
+        b = evaluate(kindly, train, test, ["--no-rules"], alog)
+        r = evaluate(kindly, train, test, ["--rules", RULES], alog)
+        ok = r["auc"] >= b["auc"] and r["accuracy"] >= b["accuracy"] and r["fp_rate"] <= b["fp_rate"]
+        all_ok &= ok
+        rows.append(f"| {name} | {b['n']} | {fmt(b['auc'])} | {fmt(r['auc'])} | {fmt(b['accuracy'])} "
+                    f"| {fmt(r['accuracy'])} | {fmt(b['fp_rate'])} | {fmt(r['fp_rate'])} "
+                    f"| {fmt(b['recall'])} | {fmt(r['recall'])} | {fmt(b['unsure_rate'])} "
+                    f"| {fmt(r['unsure_rate'])} | {mark(ok)} |")
+
+    # b. Ham hits of every scoring rule on every labelled corpus.
+    blog, hits, worst = [], [], 0.0
+    corpora = sorted(p for p in args.corpora.glob("*.csv") if p.name != "datacamp-posts.csv"
+                     and p.name != "wellness-posts.csv") + [ROOT / "corpora" / "comments.csv"]
+    for path in corpora:
+        st = json.loads(run([kindly, "rules", "--stats", "--json", "--rules", RULES, path], blog))
+        scoring = [x for x in st["rules"] if not x["name"].startswith("__") and x["score"] != 0]
+        top = max(scoring, key=lambda x: x["ham_pct"])
+        over = [x["name"] for x in scoring if x["ham_pct"] > HAM_HIT_TARGET]
+        fired = sum(1 for x in scoring if x["spam_hits"])
+        worst = max(worst, top["ham_pct"])
+        hits.append(f"| {path.name} | {st['spam']} | {st['ham']} | {fired} of {len(scoring)} "
+                    f"| {top['ham_pct']:.3f}% ({top['name']}) | {', '.join(over) or '-'} |")
+
+    # c. Throughput with and without the rules.
+    clog, speed, cost_ok = [], [], True
+    model = work / "sms30.db"
+    remove_model(model)
+    run([kindly, "train", "-q", "-m", model, work / "sms-train30.csv"], clog)
+    for corpus in ("sms.csv", "youtube-dev.csv"):
+        base = [kindly, "score", "-m", model, args.corpora / corpus]
+        t0 = best_time(base + ["--no-rules"], 5)
+        t1 = best_time(base + ["--rules", RULES], 5)
+        n = len(read_csv(args.corpora / corpus)[1])
+        cost = 1 - t0 / t1
+        cost_ok &= cost <= SPEED_COST_TARGET
+        clog += [show(base + ["--no-rules"], stdout="/dev/null") + "   # best of 5",
+                 show(base + ["--rules", RULES], stdout="/dev/null") + "   # best of 5"]
+        speed.append(f"| {corpus} | {n} | {t0:.4f} | {n / t0:,.0f} | {t1:.4f} | {n / t1:,.0f} "
+                     f"| {100 * cost:.1f}% | {mark(cost <= SPEED_COST_TARGET)} |")
+
+    md = ["# kindly rules benchmark", "", *machine_lines(kindly),
+          f"- rules: {show([RULES])}; corpora: {args.corpora}; working files: {show([work])}/", "",
+          "## a. Bayes alone vs Bayes + rules (core benchmark splits)", "",
+          "Figures of `kindly eval`'s final score (binary figures at spam_score 0.5): \"bayes\" with",
+          "`--no-rules`, \"+rules\" with the default rule set. Target: on every split, AUC and",
+          "accuracy at least Bayes', ham FP rate no higher.", "",
+          "| test set | n | AUC bayes | AUC +rules | acc bayes | acc +rules | ham FP bayes "
+          "| ham FP +rules | recall bayes | recall +rules | unsure bayes | unsure +rules | target met |",
+          "|---|---:|" + "---:|" * 10 + "---|", *rows, "",
+          f"All splits meet the target: {mark(all_ok)}.", "", "Commands (a):", "",
+          *commands_block(alog), "",
+          "## b. Ham hit by each scoring rule", "",
+          f"Sub-rules (`__NAME`, score 0) are left out: they only feed meta rules. Target: no",
+          f"scoring rule hits more than {HAM_HIT_TARGET}% of the ham of any corpus.", "",
+          "| corpus | spam | ham | rules hitting spam | most ham hit | rules over target |",
+          "|---|---:|---:|---:|---|---|", *hits, "",
+          f"Largest ham share hit by a rule: {worst:.3f}% (target <= {HAM_HIT_TARGET}%: "
+          f"{mark(worst <= HAM_HIT_TARGET)}).", "", "Commands (b):", "", *commands_block(blog), "",
+          "## c. Throughput of `kindly score`, with and without the rules", "",
+          "| corpus | comments | no rules (s) | comments/s | rules (s) | comments/s | cost | <= 20% |",
+          "|---|---:|---:|---:|---:|---:|---:|---|", *speed, "",
+          "Cost = 1 - (time without rules / time with rules): the share of throughput the rules",
+          "take. Best of 5 wall-clock runs each (process start and model load included).", "",
+          "Commands (c):", "", *commands_block(clog), ""]
+    report = "\n".join(md)
+    (OUT / "bench_rules.md").write_text(report)
+    print(report)
+    if not (all_ok and worst <= HAM_HIT_TARGET and cost_ok):
+        raise BenchError("a target was missed (see the report above)")
+
+
+if __name__ == "__main__":
+    main_guard("bench_rules", main)

@@ -1,0 +1,66 @@
+#!/bin/sh
+# bench_server.sh - the HTTP server's figures (docs/BENCHMARKS-server.md), with wrk on
+# loopback only: comment-check throughput and latency at 64 connections, 1,000 concurrent
+# connections, and the same with learning (history) on. Bounded: each run lasts DURATION
+# seconds (default 10). Results go to tools/out/bench_server*.txt and are summarised on
+# stdout.
+#
+# Usage: tools/bench_server.sh        (KINDLY=/path/to/kindly, THREADS=2, DURATION=10)
+# Needs wrk (Debian: tools/install-deps.sh --bench); without it, prints a note and exits 0.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+kindly=${KINDLY:-$root/kindly}
+threads=${THREADS:-2}
+duration=${DURATION:-10}
+out=$root/tools/out
+command -v wrk >/dev/null || { echo "bench_server: wrk is not installed (tools/install-deps.sh --bench): skipped" >&2; exit 0; }
+mkdir -p "$out"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kindly-bench.XXXXXX")
+pid=
+trap 'kill $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
+cp "$root/models/default.db" "$tmp/m.db"
+
+# comment-check.lua: one Akismet form, with is_test=1 ("test") or without ("learn")
+lua() {
+    cat >"$tmp/$1.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.body = "blog=http%3A%2F%2Fblog.example&user_ip=203.0.113.9&user_agent=Mozilla%2F5.0&comment_type=comment&comment_author=Ann&comment_author_email=ann%40example.org&comment_content=Thanks+for+the+post%2C+the+breathing+exercise+helped+me+sleep+better+this+week.$2"
+LUA
+}
+lua test "&is_test=1"
+lua learn ""
+
+start() {
+    "$kindly" serve -m "$tmp/m.db" --listen 127.0.0.1:0 --threads "$threads" "$@" 2>"$tmp/server.log" &
+    pid=$!
+    port=
+    for _ in $(seq 100); do
+        port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/server.log")
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    [ -n "$port" ] || { cat "$tmp/server.log" >&2; exit 1; }
+}
+stop() { kill "$pid"; wait "$pid" || true; pid=; }
+run() { # name connections wrk-threads script
+    name=$1; c=$2; t=$3; script=$4
+    echo "wrk -t$t -c$c -d${duration}s --latency -s $script.lua http://127.0.0.1:PORT/1.1/comment-check" >"$out/bench_server_$name.txt"
+    wrk -t"$t" -c"$c" -d"${duration}s" --timeout 10s --latency -s "$tmp/$script.lua" \
+        "http://127.0.0.1:$port/1.1/comment-check" >>"$out/bench_server_$name.txt" 2>&1
+    rps=$(sed -n 's/^Requests\/sec: *//p' "$out/bench_server_$name.txt")
+    p99=$(sed -n 's/^ *99% *//p' "$out/bench_server_$name.txt")
+    errs=$(sed -n 's/.*Socket errors: *//p; s/.*Non-2xx or 3xx responses: *\([0-9]*\)/non-2xx \1/p' "$out/bench_server_$name.txt" | tr '\n' ' ')
+    printf '| %s | %s | %s | %s | %s |\n' "$name" "$c" "$rps" "$p99" "${errs:-none}"
+}
+
+echo "kindly serve --threads $threads, wrk on the same machine ($(nproc) CPUs), ${duration}s per run"
+echo "| run | connections | requests/s | p99 | errors |"
+echo "|---|---|---|---|---|"
+start
+run c64 64 2 test
+run c1000 1000 2 test
+stop
+start
+run c64-learn 64 2 learn
+stop
