@@ -40,15 +40,12 @@ int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_res
     out->relevance = -1.0;
     if ((rc = kd_bayes_run(m, tok, set, o, out)))
         goto done;
-    /* STAGE rules: (issue 3) */
     if (o->rules && (rc = kd_rules_run(o->rules, c, tok, NULL, out))) {
         rc = kd_model_fail(m, rc, "rules: out of memory");
         goto done;
     }
-    /* STAGE duplicates: (issue 4) */
-    if ((rc = kd_dedup_run(m, c, o, out)))
+    if (o->dup_threshold >= 0 && (rc = kd_dedup_run(m, c, o, out)))
         goto done;
-    /* STAGE relevance: (issue 5) */
     if ((rc = kd_relevance_run(m, c, tok, set, o, out)))
         goto done;
     kd_combine(out, o);

@@ -91,6 +91,11 @@ int kd_hist_new(kd_hist **out, sqlite3 *db, int present)
         return KD_ENOMEM;
     (*out)->db = db;
     (*out)->present = present;
+    /* History lookups are random reads all over a file that grows to hundreds of MB: read
+     * it through a memory map (shared with the OS page cache, no read() per page). A hint:
+     * SQLite ignores it where mmap is unavailable. */
+    if (present)
+        sqlite3_exec(db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
     return KD_OK;
 }
 

@@ -271,7 +271,7 @@ typedef struct kd_options {
     int remember;              /**< record the comment in the model's history (needs a writable model) */
     double dup_threshold;      /**< near-duplicate similarity (estimated Jaccard resemblance of
                                     4-character shingles) at or above this is a duplicate (0.5:
-                                    docs/BENCHMARKS-dup.md) */
+                                    docs/BENCHMARKS-dup.md); negative: skip the stage */
     kd_verdict dup_verdict;    /**< verdict given to a duplicate that is not spam (default hold) */
     /* relevance stage */
     double offtopic_threshold; /**< relevance below this: hold with reason off_topic (0: never;

@@ -32,6 +32,7 @@ static void coefficients(uint64_t a[KD_MH_K], uint64_t b[KD_MH_K])
     }
 }
 
+__attribute__((optimize("O3"), target_clones("avx2", "default")))
 static void add_shingle(kd_minhash *m, const uint64_t *a, const uint64_t *b, uint64_t x)
 {
     for (int i = 0; i < KD_MH_K; i++) {

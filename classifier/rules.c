@@ -302,6 +302,13 @@ static int parse_match(const line *l, size_t i, kd_rule_field field)
     if ((rc = compile(l, s + 1, l->s + s + 1, e - s - 1, opts, &x->re)))
         return rc;
     x->re_ascii = compile_ascii(l->s + s + 1, e - s - 1, opts);
+    if (field == KD_F_TEXT) {
+        int k = kd_prefilter_add(l->r->pre, (unsigned)(x - l->r->rule), l->s + s + 1, e - s - 1,
+                                 (opts & PCRE2_EXTENDED) != 0);
+        if (k < 0)
+            return oom(l->r);
+        x->prefiltered = k;
+    }
     return parse_tail(l, f, x);
 }
 
@@ -601,6 +608,11 @@ static kd_rules *rules_new(const char *name)
         return NULL;
     }
     r->jit = 1;
+    if (kd_prefilter_new(&r->pre)) {
+        free(r->path);
+        free(r);
+        return NULL;
+    }
     for (size_t k = 0; k < NSETTINGS; k++)
         *(double *)((char *)r + settings[k].off) = settings[k].def;
     return r;
@@ -618,6 +630,8 @@ static int finish(kd_rules *r)
         else if (x->kind == KD_RULE_ALLOW)
             x->score = r->allow_score;
     }
+    if (kd_prefilter_build(r->pre))
+        return oom(r);
     if (!(r->mctx = pcre2_match_context_create(NULL)))
         return oom(r);
     pcre2_set_match_limit(r->mctx, (uint32_t)r->match_limit);
@@ -719,6 +733,7 @@ void kd_rules_free(kd_rules *r)
     free(r->rule);
     free(r->path);
     pcre2_match_context_free(r->mctx);
+    kd_prefilter_free(r->pre);
     free(r);
 }
 

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "kindly.h"
+#include "prefilter.h"
 #include "tokenize.h"
 
 /* What a rule looks at. The first six are the fields a word list searches (WordPress:
@@ -81,6 +82,7 @@ typedef struct kd_rule {
     double number;
     kd_meta_step *prog;  /* META */
     size_t nprog;
+    int prefiltered;     /* MATCH on text: runs only when the prefilter saw one of its literals */
 } kd_rule;
 
 struct kd_rules {
@@ -97,6 +99,7 @@ struct kd_rules {
     double heap_limit;           /* PCRE2 heap limit, KiB (interpreter only) */
     double moderate_score, disallow_score, allow_score;
     int need_tokens;             /* some count rule counts tokens */
+    kd_prefilter *pre;           /* required literals of the text patterns (prefilter.c) */
 };
 
 /*

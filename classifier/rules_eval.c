@@ -298,11 +298,28 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
         rc = KD_ENOMEM;
         goto done;
     }
+    /* One scan for the required literals of every text pattern; on ASCII text only (see
+     * prefilter.c), else every pattern runs. */
+    uint64_t hits_small[8], *hits = NULL;
+    size_t words = kd_prefilter_words(r->pre);
+    size_t tn = strlen(c->text);
+    if (tn > (size_t)r->scan_size)
+        tn = (size_t)r->scan_size;
+    if (words && words <= 8 && is_ascii(c->text, tn)) {
+        hits = hits_small;
+        memset(hits, 0, words * sizeof *hits);
+        kd_prefilter_scan(r->pre, c->text, tn, hits);
+    }
     for (size_t i = 0; i < r->n; i++) {
         const kd_rule *rule = &r->rule[i];
         int m;
         switch (rule->kind) {
-        case KD_RULE_MATCH: m = match_fields(&x, rule, rule->field); break;
+        case KD_RULE_MATCH:
+            if (hits && rule->prefiltered && !kd_prefilter_may_match(r->pre, (unsigned)i, hits))
+                m = KD_RULE_NOT_FIRED; /* a literal every match needs is not in the text */
+            else
+                m = match_fields(&x, rule, rule->field);
+            break;
         case KD_RULE_MODERATE:
         case KD_RULE_DISALLOW: m = match_fields(&x, rule, KD_F_ANY); break;
         case KD_RULE_COUNT: m = count_rule(&x, rule); break;

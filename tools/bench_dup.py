@@ -6,9 +6,10 @@
 Builds a history with `kindly score --remember` (one transaction per 2,000 comments) from
 synthetic comments: each is 8-30 words drawn as short runs from real ham comments of
 corpora/comments.csv and ../shared/corpora, with a made-up id, post, author, e-mail and IP,
-so that texts are English-like but distinct. At each size it times `kindly score` (no
+so that texts are English-like but distinct. At each size it times `kindly score --no-rules` (no
 --remember) on --queries comments, 10% of them near copies of history comments, and reads
-the file size from `kindly history --stats`. Bytes per comment = (file bytes - bytes of the
+the file size from `kindly history --stats`. The same queries against the model with an
+empty history give the cost of the other stages; the difference is the duplicate lookup's. Bytes per comment = (file bytes - bytes of the
 same model with an empty history) / comments. Writes tools/out/bench_dup.json.
 """
 import argparse, csv, json, os, random, re, subprocess, sys, time
@@ -70,6 +71,8 @@ def main():
             os.remove(db + s)
     subprocess.run([a.kindly, "train", "-q", "-m", db, os.path.join(ROOT, "tests/e2e/data/train.csv")], check=True)
     base = stats(a.kindly, db)["file_bytes"]
+    empty = os.path.join(a.out, "empty.db")
+    subprocess.run(["cp", db, empty], check=True)
     have, sample, res = 0, [], []
     for size in [int(x) for x in a.sizes.split(",")]:
         n = size - have
@@ -78,7 +81,7 @@ def main():
         chunk = os.path.join(a.out, "add.csv")
         write(chunk, rows)
         t = time.time()
-        subprocess.run([a.kindly, "score", "-m", db, "--remember", chunk], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([a.kindly, "score", "--no-rules", "-m", db, "--remember", chunk], check=True, stdout=subprocess.DEVNULL)
         ins = n / (time.time() - t)
         have = size
         subprocess.run(["sqlite3", db, "PRAGMA wal_checkpoint(TRUNCATE);"], check=False, capture_output=True)
@@ -97,11 +100,20 @@ def main():
         best = None
         for _ in range(3):
             t = time.time()
-            out = subprocess.run([a.kindly, "score", "-m", db, qf], check=True, capture_output=True, text=True).stdout
+            out = subprocess.run([a.kindly, "score", "--no-rules", "-m", db, qf], check=True, capture_output=True, text=True).stdout
             el = time.time() - t
             best = el if best is None or el < best else best
+        t = time.time()
+        subprocess.run([a.kindly, "score", "--no-rules", "-m", empty, qf], check=True, capture_output=True)
+        el0 = time.time() - t
+        for _ in range(2):
+            t = time.time()
+            subprocess.run([a.kindly, "score", "--no-rules", "-m", empty, qf], check=True, capture_output=True)
+            el0 = min(el0, time.time() - t)
         dups = sum('"duplicate_of":null' not in l for l in out.splitlines())
-        r = {"history": size, "insert_per_s": round(ins), "lookup_per_s": round(a.queries / best),
+        r = {"history": size, "insert_per_s": round(ins), "score_per_s": round(a.queries / best),
+             "score_empty_history_per_s": round(a.queries / el0),
+             "dedup_lookup_per_s": round(a.queries / max(1e-9, best - el0)),
              "queries": a.queries, "reported_duplicates": dups,
              "bytes_per_comment": round((st["file_bytes"] - base) / size, 1), "index_entries": st["index_entries"]}
         print(json.dumps(r), flush=True)

@@ -273,8 +273,10 @@ int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_o
         return 1;
     }
     if (!strcmp(a, "--dup-threshold")) {
-        if (cli_parse_double(v, 0.01, 1.0, &o->dup_threshold)) {
-            cli_usage(cmd, "--dup-threshold takes a similarity from 0.01 to 1");
+        if (v && !strcmp(v, "off"))
+            o->dup_threshold = -1.0; /* skip the duplicates stage */
+        else if (cli_parse_double(v, 0.01, 1.0, &o->dup_threshold)) {
+            cli_usage(cmd, "--dup-threshold takes a similarity from 0.01 to 1, or 'off'");
             return -1;
         }
         ++*i;

@@ -1,0 +1,543 @@
+/*
+ * prefilter.c - skip the rules that cannot match: required literals and one Aho-Corasick
+ * scan.
+ *
+ * Most comments fire no rule, yet running every pattern of a rule set costs a PCRE2 call
+ * each, a few hundred nanoseconds even with JIT: with forty patterns, ten times the Bayes
+ * stage. rspamd and SpamAssassin avoid this with Hyperscan and "rule2xs" respectively: find
+ * for each pattern a literal that every match must contain, look for all those literals at
+ * once, and run only the patterns whose literal was seen. kindly does the same with a small
+ * extractor and an Aho-Corasick automaton (A. V. Aho and M. J. Corasick, "Efficient string
+ * matching", CACM 18(6), 1975).
+ *
+ * The extractor reads each top-level alternative of a pattern as a sequence of atoms and
+ * keeps every element a match cannot do without (up to four): a run of literal characters,
+ * or a required group, whose alternatives each give their first such literal. A rule runs
+ * when, for one of its alternatives, a literal of every kept element occurs in the text.
+ * Anchors, \b, classes, optional atoms and lookarounds are stepped over; anything it does not model (a
+ * backreference, \Q..\E, a named group, the x flag) makes it give up, and the rule then
+ * always runs. The literals are compared ASCII case-insensitively, a superset of what the
+ * pattern accepts, so a skipped rule could never have fired. The scan is only used on pure
+ * ASCII text: with Unicode case folding a pattern's "k" also matches the Kelvin sign.
+ */
+#include "prefilter.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kindly.h"
+
+#define MAX_LITERAL 64
+
+typedef struct literal {
+    unsigned clause;
+    char *s;
+} literal;
+
+/* A registered rule may fire only if, for one of its alternatives, every clause (a set of
+ * literals, one of which every match contains) was seen. */
+typedef struct palt {
+    uint32_t first, n; /* range of clause ids in kd_prefilter.clause */
+} palt;
+
+typedef struct prule {
+    uint32_t first_alt, nalt; /* range in kd_prefilter.alt; nalt == 0: not registered */
+} prule;
+
+struct kd_prefilter {
+    literal *lit;
+    size_t nlit, litcap;
+    uint32_t *clause; /* clause ids of the alternatives, back to back */
+    size_t nclause, clausecap;
+    palt *alt;
+    size_t nalt, altcap;
+    prule *rule;      /* indexed by id */
+    size_t nrule;
+    unsigned nclauses;/* clause ids handed out */
+    /* the automaton: nstates x nsym transitions over a compressed alphabet */
+    unsigned char map[256]; /* byte -> symbol, ASCII letters folded; 0 = no literal has it */
+    size_t nsym, nstates, words;
+    int32_t *next;
+    uint64_t *out;          /* nstates x words: clauses with a literal ending here */
+    unsigned char *has_out;
+};
+
+int kd_prefilter_new(kd_prefilter **out)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? KD_OK : KD_ENOMEM;
+}
+
+void kd_prefilter_free(kd_prefilter *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->nlit; i++)
+        free(p->lit[i].s);
+    free(p->lit);
+    free(p->clause);
+    free(p->alt);
+    free(p->rule);
+    free(p->next);
+    free(p->out);
+    free(p->has_out);
+    free(p);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* extraction */
+
+#define MAX_LITS 32    /* literals in one clause */
+#define MAX_CLAUSES 4  /* clauses kept per alternative (more only narrows further) */
+#define MAX_ALTS 8     /* top-level alternatives */
+
+typedef struct clause {
+    char lit[MAX_LITS][MAX_LITERAL];
+    size_t n;
+} clause;
+
+typedef struct alt {
+    clause c[MAX_CLAUSES];
+    size_t n;
+} alt;
+
+static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c; }
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static int is_meta(char c) { return c && strchr(".^$*+?()[]{}|\\", c) != NULL; }
+
+/* Index just past the character class opening at p[i] == '[' (n + 1 if unterminated). */
+static size_t skip_class(const char *p, size_t n, size_t i)
+{
+    i++;
+    if (i < n && p[i] == '^')
+        i++;
+    if (i < n && p[i] == ']')
+        i++;
+    while (i < n && p[i] != ']')
+        i += p[i] == '\\' ? 2 : 1;
+    return i < n ? i + 1 : n + 1;
+}
+
+/* Index of the ')' closing the group that opens at p[i] (>= n if none). */
+static size_t group_end(const char *p, size_t n, size_t i)
+{
+    int depth = 0;
+    for (; i < n; i++) {
+        if (p[i] == '\\') {
+            i++;
+        } else if (p[i] == '[') {
+            i = skip_class(p, n, i) - 1;
+        } else if (p[i] == '(') {
+            depth++;
+        } else if (p[i] == ')' && --depth == 0) {
+            return i;
+        }
+    }
+    return n;
+}
+
+/* Length of the quantifier at p[i] (0 if none); *optional when it allows zero repeats. */
+static size_t quantifier(const char *p, size_t n, size_t i, int *optional)
+{
+    size_t q = 0;
+    *optional = 0;
+    if (i >= n)
+        return 0;
+    if (p[i] == '?' || p[i] == '*') {
+        *optional = 1;
+        q = 1;
+    } else if (p[i] == '+') {
+        q = 1;
+    } else if (p[i] == '{') {
+        size_t j = i + 1;
+        unsigned long min = 0;
+        int digits = 0;
+        while (j < n && is_digit(p[j])) {
+            min = min * 10 + (unsigned long)(p[j] - '0');
+            j++;
+            digits = 1;
+        }
+        if (!digits)
+            return 0; /* a literal '{' */
+        while (j < n && p[j] != '}')
+            j++;
+        if (j >= n)
+            return 0;
+        *optional = min == 0;
+        q = j + 1 - i;
+    } else {
+        return 0;
+    }
+    if (i + q < n && (p[i + q] == '?' || p[i + q] == '+'))
+        q++; /* lazy or possessive */
+    return q;
+}
+
+/* A run of literal characters from a[i], added to c when it is strong enough to filter on
+ * (*added = 1; a single letter or digit is not). Returns the index after the run and any
+ * optional character that ends it: always past i. */
+static size_t literal_run(const char *a, size_t n, size_t i, clause *c, int *added)
+{
+    char buf[MAX_LITERAL];
+    size_t len = 0;
+    int punct = 0;
+    *added = 0;
+    while (i < n && len < sizeof buf - 1) {
+        char ch = a[i];
+        size_t w = 1;
+        if (ch == '\\') {
+            if (i + 1 >= n || is_alpha(a[i + 1]) || is_digit(a[i + 1]))
+                break;
+            ch = a[i + 1];
+            w = 2;
+        } else if (is_meta(ch)) {
+            break;
+        }
+        int opt;
+        size_t q = quantifier(a, n, i + w, &opt);
+        if (q && opt) {
+            i += w + q; /* an optional character: not required, and it ends the run */
+            break;
+        }
+        buf[len++] = lower(ch);
+        punct |= !is_alpha(ch) && !is_digit(ch);
+        i += w + q;
+        if (q)
+            break; /* repeated at least once: required, but what follows may vary */
+    }
+    if (len > 0 && (len >= 2 || punct) && c->n < MAX_LITS) {
+        memcpy(c->lit[c->n], buf, len);
+        c->lit[c->n++][len] = '\0';
+        *added = 1;
+    }
+    return i;
+}
+
+/* What the group opening at a[i] is: sets *body (its content's start) and returns 1 for a
+ * group that must match text, 0 for one that does not consume any (lookaround, comment,
+ * option setting), -1 for forms not modelled. */
+static int group_kind(const char *a, size_t close, size_t i, size_t *body)
+{
+    *body = i + 1;
+    if (*body >= close || a[*body] != '?')
+        return 1;
+    size_t k = *body + 1;
+    if (k < close && (a[k] == '=' || a[k] == '!' || a[k] == '#'))
+        return 0;
+    if (k + 1 < close && a[k] == '<' && (a[k + 1] == '=' || a[k + 1] == '!'))
+        return 0;
+    if (k < close && a[k] == '>') {
+        *body = k + 1;
+        return 1;
+    }
+    size_t s = k;
+    while (k < close && (is_alpha(a[k]) || a[k] == '-'))
+        k++;
+    if (memchr(a + s, 'x', k - s))
+        return -1; /* extended syntax */
+    if (k == close)
+        return 0;
+    if (a[k] != ':')
+        return -1; /* named groups and other forms */
+    *body = k + 1;
+    return 1;
+}
+
+static int first_literals(const char *p, size_t n, clause *c);
+
+/*
+ * Walk the sequence a[0..n) and call found() for each element every match needs: a run of
+ * literals, or a required group. With first_only, stop at the first such element (used
+ * inside groups, whose alternatives each give one literal to the enclosing clause).
+ * Returns 0, or -1 when the sequence has something not modelled.
+ */
+static int walk(const char *a, size_t n, alt *out, clause *first)
+{
+    size_t i = 0;
+    int opt;
+    while (i < n) {
+        char c = a[i];
+        if (c == '^' || c == '$') {
+            i++;
+        } else if (c == '\\' && i + 1 < n && (is_alpha(a[i + 1]) || is_digit(a[i + 1]))) {
+            char e = a[i + 1];
+            if (is_digit(e) || strchr("gkQExpPNcou", e))
+                return -1; /* backreferences and escapes not modelled */
+            i += 2;    /* \b \s \w \d ...: an assertion or a class, stepped over */
+            i += quantifier(a, n, i, &opt);
+        } else if (c == '[') {
+            i = skip_class(a, n, i);
+            if (i > n)
+                return -1;
+            i += quantifier(a, n, i, &opt);
+        } else if (c == '.') {
+            i++;
+            i += quantifier(a, n, i, &opt);
+        } else if (c == '(') {
+            size_t close = group_end(a, n, i), body;
+            if (close >= n)
+                return -1;
+            int kind = group_kind(a, close, i, &body);
+            if (kind < 0)
+                return -1;
+            size_t q = quantifier(a, n, close + 1, &opt);
+            if (kind == 1 && !opt) {
+                clause *cl = first ? first : out->n < MAX_CLAUSES ? &out->c[out->n] : NULL;
+                if (cl) {
+                    if (!first)
+                        cl->n = 0;
+                    if (first_literals(a + body, close - body, cl) == 0) {
+                        if (first)
+                            return 0;
+                        out->n++;
+                    } else if (first) {
+                        return -1;
+                    }
+                }
+            }
+            i = close + 1 + q;
+        } else if (c == ')' || c == '|' || c == '*' || c == '+' || c == '?') {
+            return -1;
+        } else {
+            clause tmp;
+            clause *cl = first ? first : out->n < MAX_CLAUSES ? &out->c[out->n] : &tmp;
+            if (!first)
+                cl->n = 0;
+            int added;
+            i = literal_run(a, n, i, cl, &added);
+            if (added && first)
+                return 0;
+            if (added && cl != &tmp)
+                out->n++;
+        }
+    }
+    return first ? -1 : 0;
+}
+
+/* Add to c the first required literal of each alternative of p[0..n); -1 if one has none. */
+static int first_literals(const char *p, size_t n, clause *c)
+{
+    size_t start = 0;
+    int depth = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || (p[i] == '|' && depth == 0)) {
+            if (walk(p + start, i - start, NULL, c))
+                return -1;
+            start = i + 1;
+        } else if (p[i] == '\\') {
+            i++;
+        } else if (p[i] == '[') {
+            i = skip_class(p, n, i) - 1;
+            if (i >= n)
+                return -1;
+        } else if (p[i] == '(') {
+            depth++;
+        } else if (p[i] == ')') {
+            depth--;
+        }
+    }
+    return 0;
+}
+
+/* The top-level alternatives of p[0..n), each with its required clauses. */
+static int top_alternatives(const char *p, size_t n, alt *alts, size_t *nalts)
+{
+    size_t start = 0;
+    int depth = 0;
+    *nalts = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || (p[i] == '|' && depth == 0)) {
+            if (*nalts == MAX_ALTS)
+                return -1;
+            alt *a = &alts[(*nalts)++];
+            a->n = 0;
+            if (walk(p + start, i - start, a, NULL) || a->n == 0)
+                return -1;
+            start = i + 1;
+        } else if (p[i] == '\\') {
+            i++;
+        } else if (p[i] == '[') {
+            i = skip_class(p, n, i) - 1;
+            if (i >= n)
+                return -1;
+        } else if (p[i] == '(') {
+            depth++;
+        } else if (p[i] == ')') {
+            depth--;
+        }
+    }
+    return 0;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 64;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * size);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+int kd_prefilter_add(kd_prefilter *p, unsigned id, const char *pat, size_t n, int extended)
+{
+    static __thread alt alts[MAX_ALTS]; /* 64 KiB: off the stack */
+    size_t nalts;
+    if (extended || top_alternatives(pat, n, alts, &nalts))
+        return 0;
+    if (id >= p->nrule) {
+        prule *r = realloc(p->rule, (id + 1) * sizeof *r);
+        if (!r)
+            return KD_ENOMEM;
+        memset(r + p->nrule, 0, (id + 1 - p->nrule) * sizeof *r);
+        p->rule = r;
+        p->nrule = id + 1;
+    }
+    p->rule[id].first_alt = (uint32_t)p->nalt;
+    p->rule[id].nalt = 0;
+    for (size_t a = 0; a < nalts; a++) {
+        if (grow((void **)&p->alt, &p->altcap, p->nalt + 1, sizeof *p->alt) ||
+            grow((void **)&p->clause, &p->clausecap, p->nclause + alts[a].n, sizeof *p->clause))
+            return KD_ENOMEM;
+        p->alt[p->nalt++] = (palt){ (uint32_t)p->nclause, (uint32_t)alts[a].n };
+        for (size_t c = 0; c < alts[a].n; c++) {
+            unsigned cid = p->nclauses++;
+            p->clause[p->nclause++] = cid;
+            for (size_t l = 0; l < alts[a].c[c].n; l++) {
+                if (grow((void **)&p->lit, &p->litcap, p->nlit + 1, sizeof *p->lit) ||
+                    !(p->lit[p->nlit].s = strdup(alts[a].c[c].lit[l])))
+                    return KD_ENOMEM;
+                p->lit[p->nlit++].clause = cid;
+            }
+        }
+        p->rule[id].nalt++;
+    }
+    return 1;
+}
+
+int kd_prefilter_may_match(const kd_prefilter *p, unsigned id, const uint64_t *hits)
+{
+    if (id >= p->nrule || !p->rule[id].nalt)
+        return 1;
+    const prule *r = &p->rule[id];
+    for (uint32_t a = r->first_alt; a < r->first_alt + r->nalt; a++) {
+        uint32_t k = 0;
+        for (; k < p->alt[a].n; k++) {
+            uint32_t c = p->clause[p->alt[a].first + k];
+            if (!(hits[c / 64] >> (c % 64) & 1))
+                break;
+        }
+        if (k == p->alt[a].n)
+            return 1;
+    }
+    return 0;
+}
+
+const char *kd_prefilter_literal(const kd_prefilter *p, unsigned id, size_t i)
+{
+    if (id >= p->nrule || !p->rule[id].nalt)
+        return NULL;
+    const prule *r = &p->rule[id];
+    uint32_t lo = p->clause[p->alt[r->first_alt].first];
+    const palt *last = &p->alt[r->first_alt + r->nalt - 1];
+    uint32_t hi = p->clause[last->first + last->n - 1];
+    for (size_t k = 0; k < p->nlit; k++)
+        if (p->lit[k].clause >= lo && p->lit[k].clause <= hi && i-- == 0)
+            return p->lit[k].s;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* the automaton */
+
+size_t kd_prefilter_words(const kd_prefilter *p) { return p->words; }
+
+int kd_prefilter_build(kd_prefilter *p)
+{
+    int rc = KD_ENOMEM;
+    int32_t *fail = NULL, *queue = NULL;
+    memset(p->map, 0, sizeof p->map);
+    p->nsym = 1;
+    size_t total = 1;
+    for (size_t i = 0; i < p->nlit; i++)
+        for (const unsigned char *c = (const unsigned char *)p->lit[i].s; *c; c++, total++)
+            if (!p->map[*c]) {
+                p->map[*c] = (unsigned char)p->nsym++;
+                if (*c >= 'a' && *c <= 'z')
+                    p->map[*c - 32] = p->map[*c];
+            }
+    if (p->nsym > 255)
+        return KD_EINVAL;
+    p->words = p->nclauses ? (p->nclauses - 1) / 64 + 1 : 0;
+    p->next = malloc(total * p->nsym * sizeof *p->next);
+    p->out = calloc(total * (p->words ? p->words : 1), sizeof *p->out);
+    p->has_out = calloc(total, 1);
+    fail = calloc(total, sizeof *fail);
+    queue = malloc(total * sizeof *queue);
+    if (!p->next || !p->out || !p->has_out || !fail || !queue)
+        goto done;
+    for (size_t i = 0; i < total * p->nsym; i++)
+        p->next[i] = -1;
+    p->nstates = 1;
+    for (size_t i = 0; i < p->nlit; i++) { /* the trie */
+        size_t s = 0;
+        for (const unsigned char *c = (const unsigned char *)p->lit[i].s; *c; c++) {
+            int32_t *t = &p->next[s * p->nsym + p->map[*c]];
+            if (*t < 0)
+                *t = (int32_t)p->nstates++;
+            s = (size_t)*t;
+        }
+        p->out[s * p->words + p->lit[i].clause / 64] |= 1ULL << (p->lit[i].clause % 64);
+        p->has_out[s] = 1;
+    }
+    size_t head = 0, tail = 0; /* breadth first: failure links, outputs, full transitions */
+    for (size_t a = 0; a < p->nsym; a++) {
+        int32_t t = p->next[a];
+        if (t < 0)
+            p->next[a] = 0;
+        else {
+            fail[t] = 0;
+            queue[tail++] = t;
+        }
+    }
+    while (head < tail) {
+        size_t s = (size_t)queue[head++], f = (size_t)fail[s];
+        for (size_t w = 0; w < p->words; w++)
+            p->out[s * p->words + w] |= p->out[f * p->words + w];
+        p->has_out[s] |= p->has_out[f];
+        for (size_t a = 0; a < p->nsym; a++) {
+            int32_t *t = &p->next[s * p->nsym + a];
+            if (*t < 0)
+                *t = p->next[f * p->nsym + a];
+            else {
+                fail[*t] = p->next[f * p->nsym + a];
+                queue[tail++] = *t;
+            }
+        }
+    }
+    rc = KD_OK;
+done:
+    free(fail);
+    free(queue);
+    return rc;
+}
+
+void kd_prefilter_scan(const kd_prefilter *p, const char *s, size_t n, uint64_t *hits)
+{
+    if (!p->nlit)
+        return;
+    const int32_t *next = p->next;
+    size_t nsym = p->nsym, st = 0;
+    for (size_t i = 0; i < n; i++) {
+        st = (size_t)next[st * nsym + p->map[(unsigned char)s[i]]];
+        if (p->has_out[st])
+            for (size_t w = 0; w < p->words; w++)
+                hits[w] |= p->out[st * p->words + w];
+    }
+}

@@ -1,0 +1,43 @@
+/*
+ * prefilter.h - skip the rules that cannot match: required literals and one Aho-Corasick
+ * scan (internal).
+ */
+#ifndef KD_PREFILTER_H
+#define KD_PREFILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct kd_prefilter kd_prefilter;
+
+int kd_prefilter_new(kd_prefilter **out); /* 0 or KD_ENOMEM */
+void kd_prefilter_free(kd_prefilter *p);
+
+/*
+ * Extract from the PCRE2 pattern pat[0..n) literals that every match must contain (compared
+ * ASCII case-insensitively): for each top-level alternative, clauses of literals, one of
+ * each clause occurring in any match of that alternative. Returns 1 and records them under
+ * id when it could, 0 when it could not (the rule must then always run), or KD_ENOMEM.
+ * extended: the pattern uses the x flag (white space is not literal): never extracted.
+ */
+int kd_prefilter_add(kd_prefilter *p, unsigned id, const char *pat, size_t n, int extended);
+
+/* Build the automaton after the last add. 0 or KD_ENOMEM. */
+int kd_prefilter_build(kd_prefilter *p);
+
+/* Number of 64-bit words of the id bitset kd_prefilter_scan fills. */
+size_t kd_prefilter_words(const kd_prefilter *p);
+
+/* Fill hits (kd_prefilter_words() words, zeroed by the caller) with the clauses one of whose
+ * literals occurs in s[0..n). Read-only on p: threads may scan concurrently. */
+void kd_prefilter_scan(const kd_prefilter *p, const char *s, size_t n, uint64_t *hits);
+
+/* 0 when, given the scan's hits, the pattern registered under id cannot match; 1 when it
+ * may (or when id was not registered). */
+int kd_prefilter_may_match(const kd_prefilter *p, unsigned id, const uint64_t *hits);
+
+/* For tests and `kindly rules --check`: the literals recorded for id, one per call
+ * (i from 0); NULL past the last. */
+const char *kd_prefilter_literal(const kd_prefilter *p, unsigned id, size_t i);
+
+#endif

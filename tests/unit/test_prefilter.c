@@ -1,0 +1,124 @@
+/* test_prefilter.c - required-literal extraction and the Aho-Corasick scan that lets the
+ * rules stage skip patterns that cannot match; and the property that matters: a pattern
+ * the prefilter skips never matches (checked against PCRE2 on the shipped rules). */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <criterion/criterion.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "prefilter.h"
+#include "rules.h"
+
+static kd_prefilter *one(const char *pat)
+{
+    kd_prefilter *p;
+    cr_assert_eq(kd_prefilter_new(&p), 0);
+    cr_assert_eq(kd_prefilter_add(p, 0, pat, strlen(pat), 0), 1, "no literals for %s", pat);
+    cr_assert_eq(kd_prefilter_build(p), 0);
+    return p;
+}
+
+static int may(const kd_prefilter *p, const char *text)
+{
+    uint64_t hits[8] = { 0 };
+    kd_prefilter_scan(p, text, strlen(text), hits);
+    return kd_prefilter_may_match(p, 0, hits);
+}
+
+Test(prefilter, alternations_of_words)
+{
+    kd_prefilter *p = one("\\b(?:buy|order|cheap)\\b\\W+(?:\\w+\\W+){0,3}(?:xanax|valium)\\b");
+    cr_assert_str_eq(kd_prefilter_literal(p, 0, 0), "buy");
+    cr_assert(may(p, "Buy some XANAX now"));
+    cr_assert_not(may(p, "order a pizza")); /* the drug clause is missing */
+    cr_assert_not(may(p, "my valium prescription"));
+    kd_prefilter_free(p);
+}
+
+Test(prefilter, optional_parts_are_not_required)
+{
+    kd_prefilter *p = one("\\bthanks?\\s+(?:you\\s+)?for\\s+sharing");
+    cr_assert(may(p, "thank for sharing"));
+    cr_assert(may(p, "THANKS YOU FOR SHARING"));
+    cr_assert_not(may(p, "thanks for nothing"));
+    kd_prefilter_free(p);
+    p = one("\\bcures?\\b|\\bmiracle\\s+oil");
+    cr_assert(may(p, "it cure it"));
+    cr_assert(may(p, "miracle oil"));
+    cr_assert_not(may(p, "miracle worker"));
+    kd_prefilter_free(p);
+}
+
+Test(prefilter, classes_lookarounds_and_escapes)
+{
+    kd_prefilter *p = one("\\b[a-z0-9-]+\\.(?:xyz|top)\\b(?![.-])");
+    cr_assert(may(p, "visit cheap.xyz today"));
+    cr_assert_not(may(p, "the top of the hill"));  /* no "." */
+    cr_assert(may(p, "the top of the hill."));      /* a superset: both literals occur */
+    kd_prefilter_free(p);
+    p = one("\\[(?:url|link)\\s*=");
+    cr_assert(may(p, "[URL=http://x]"));
+    cr_assert_not(may(p, "url = nothing"));
+    kd_prefilter_free(p);
+}
+
+Test(prefilter, gives_up_on_what_it_does_not_model)
+{
+    kd_prefilter *p;
+    kd_prefilter_new(&p);
+    cr_assert_eq(kd_prefilter_add(p, 0, "(\\w+)\\s+\\1", 10, 0), 0);      /* backreference */
+    cr_assert_eq(kd_prefilter_add(p, 1, "a b c", 5, 1), 0);                /* x flag */
+    cr_assert_eq(kd_prefilter_add(p, 2, "\\d+", 3, 0), 0);                 /* nothing literal */
+    cr_assert_eq(kd_prefilter_add(p, 3, "(?<name>abc)", 12, 0), 0);        /* named group */
+    cr_assert_eq(kd_prefilter_add(p, 4, "x|abc", 5, 0), 0);                /* one weak branch */
+    cr_assert_eq(kd_prefilter_build(p), 0);
+    uint64_t hits[8] = { 0 };
+    for (unsigned id = 0; id < 5; id++)
+        cr_assert(kd_prefilter_may_match(p, id, hits), "unregistered %u must always run", id);
+    kd_prefilter_free(p);
+}
+
+/* Every shipped text pattern, on every text of the project corpora: whenever PCRE2 finds a
+ * match, the prefilter must have let the rule run. */
+Test(prefilter, never_skips_a_match_of_the_shipped_rules)
+{
+    kd_rules *r = NULL;
+    if (kd_rules_load(&r, "models/default.rules")) {
+        kd_rules_free(r);
+        cr_skip_test("run from the repository root (models/default.rules)");
+    }
+    const char *files[] = { "corpora/comments.csv", "corpora/sample.csv", "corpora/offtopic.csv",
+                            "corpora/ontopic-wellness.csv" };
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    size_t checked = 0, skipped = 0;
+    for (size_t f = 0; f < 4; f++) {
+        FILE *in = fopen(files[f], "r");
+        cr_assert_not_null(in, "%s", files[f]);
+        char line[65536];
+        while (fgets(line, sizeof line, in)) {
+            size_t n = strlen(line);
+            int ascii = 1;
+            for (size_t i = 0; i < n; i++)
+                ascii &= (unsigned char)line[i] < 0x80;
+            if (!ascii)
+                continue;
+            uint64_t hits[8] = { 0 };
+            kd_prefilter_scan(r->pre, line, n, hits);
+            for (size_t i = 0; i < r->n; i++) {
+                if (!r->rule[i].prefiltered)
+                    continue;
+                int m = pcre2_match(r->rule[i].re, (PCRE2_SPTR)line, n, 0, 0, md, NULL) >= 0;
+                int run = kd_prefilter_may_match(r->pre, (unsigned)i, hits);
+                cr_assert(run || !m, "%s matches but was skipped on: %s", r->rule[i].name, line);
+                checked++;
+                skipped += !run;
+            }
+        }
+        fclose(in);
+    }
+    cr_assert_gt(checked, 1000);
+    cr_assert_gt(skipped, checked / 2, "the prefilter should skip most patterns (%zu of %zu)", skipped, checked);
+    pcre2_match_data_free(md);
+    kd_rules_free(r);
+}
