@@ -43,6 +43,9 @@
 #define MAX_CANDIDATES 256  /* distinct candidates verified per comment */
 #define MAX_SEEN 64         /* distinct authors / posts counted for a campaign */
 #define BATCH_ROWS 2000     /* history inserts per transaction in a batch */
+#define MEMORY_MAX 50000    /* comments of one run kept in memory; the index then starts
+                               afresh, so that memory stays bounded (about 30 MB) however
+                               long the input; remembered comments live in the history */
 
 /* A comment of this run, in the in-memory index. */
 typedef struct mem_entry {
@@ -262,9 +265,23 @@ void kd_dedup_free(kd_dedup *d)
 
 static size_t slot(int64_t key, size_t cap) { return (size_t)(((uint64_t)key * 0x9e3779b97f4a7c15ULL) >> 20) & (cap - 1); }
 
+/* Forget the comments held in memory (their strings; the arrays are kept for reuse). */
+static void mem_reset(kd_dedup *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->e[i].id);
+        free(d->e[i].post);
+    }
+    d->n = d->nn = 0;
+    if (d->head)
+        memset(d->head, 0xff, d->hcap * sizeof *d->head);
+}
+
 static int mem_add(kd_dedup *d, const kd_comment *c, uint32_t author, uint32_t email, uint64_t th,
                    const uint8_t *sig, const int64_t keys[KD_MH_BANDS])
 {
+    if (d->n >= MEMORY_MAX)
+        mem_reset(d);
     if (d->n == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 64;
         mem_entry *e = realloc(d->e, cap * sizeof *e);

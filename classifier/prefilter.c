@@ -17,8 +17,10 @@
  * Anchors, \b, classes, optional atoms and lookarounds are stepped over; anything it does not model (a
  * backreference, \Q..\E, a named group, the x flag) makes it give up, and the rule then
  * always runs. The literals are compared ASCII case-insensitively, a superset of what the
- * pattern accepts, so a skipped rule could never have fired. The scan is only used on pure
- * ASCII text: with Unicode case folding a pattern's "k" also matches the Kelvin sign.
+ * pattern accepts, so a skipped rule could never have fired. Literals are ASCII only, and
+ * the scan is not used on a text holding one of the two characters that Unicode case
+ * folding maps onto ASCII letters (U+212A KELVIN SIGN for "k", U+017F LONG S for "s"): a
+ * caseless "k" in a pattern matches them, the byte scan would not.
  */
 #include "prefilter.h"
 
@@ -104,7 +106,9 @@ typedef struct alt {
 static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c; }
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static int is_meta(char c) { return c && strchr(".^$*+?()[]{}|\\", c) != NULL; }
+/* Regex syntax, and bytes of non-ASCII characters: a literal run stops at both, so that
+ * every literal is ASCII (and compares the same way whatever the case folding). */
+static int is_meta(char c) { return (unsigned char)c >= 0x80 || (c && strchr(".^$*+?()[]{}|\\", c) != NULL); }
 
 /* Index just past the character class opening at p[i] == '[' (n + 1 if unterminated). */
 static size_t skip_class(const char *p, size_t n, size_t i)
@@ -299,6 +303,11 @@ static int walk(const char *a, size_t n, alt *out, clause *first)
             i = close + 1 + q;
         } else if (c == ')' || c == '|' || c == '*' || c == '+' || c == '?') {
             return -1;
+        } else if ((unsigned char)c >= 0x80) {
+            i++; /* a non-ASCII character: stepped over, byte by byte, with its quantifier */
+            while (i < n && ((unsigned char)a[i] & 0xC0) == 0x80)
+                i++;
+            i += quantifier(a, n, i, &opt);
         } else {
             clause tmp;
             clause *cl = first ? first : out->n < MAX_CLAUSES ? &out->c[out->n] : &tmp;
@@ -418,6 +427,17 @@ int kd_prefilter_add(kd_prefilter *p, unsigned id, const char *pat, size_t n, in
         }
         p->rule[id].nalt++;
     }
+    return 1;
+}
+
+int kd_prefilter_usable(const char *s, size_t n)
+{
+    for (const char *p = s; (p = memchr(p, 0xE2, (size_t)(s + n - p))) && p + 2 < s + n; p++)
+        if ((unsigned char)p[1] == 0x84 && (unsigned char)p[2] == 0xAA)
+            return 0; /* U+212A */
+    for (const char *p = s; (p = memchr(p, 0xC5, (size_t)(s + n - p))) && p + 1 < s + n; p++)
+        if ((unsigned char)p[1] == 0xBF)
+            return 0; /* U+017F */
     return 1;
 }
 

@@ -32,6 +32,10 @@ size_t kd_prefilter_words(const kd_prefilter *p);
  * literals occurs in s[0..n). Read-only on p: threads may scan concurrently. */
 void kd_prefilter_scan(const kd_prefilter *p, const char *s, size_t n, uint64_t *hits);
 
+/* 1 when the scan is valid for s[0..n) (it holds no character that a caseless pattern
+ * letter would match but an ASCII comparison would not), else 0: run every rule. */
+int kd_prefilter_usable(const char *s, size_t n);
+
 /* 0 when, given the scan's hits, the pattern registered under id cannot match; 1 when it
  * may (or when id was not registered). */
 int kd_prefilter_may_match(const kd_prefilter *p, unsigned id, const uint64_t *hits);

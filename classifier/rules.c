@@ -171,6 +171,7 @@ static void rule_clear(kd_rule *x)
     free(x->prog);
     pcre2_code_free(x->re);
     pcre2_code_free(x->re_ascii);
+    free(x->src);
 }
 
 /* Parse a rule name at *i: checks its syntax and that it is new. */
@@ -230,7 +231,8 @@ static int parse_tail(const line *l, size_t i, kd_rule *x)
     return KD_OK;
 }
 
-/* Compile pat[0..n) (starting at byte pos of the line) with PCRE2 options; JIT it. */
+/* Compile pat[0..n) (starting at byte pos of the line) with PCRE2 options (the JIT pass is
+ * kd_rules_jit_compile(), for callers that will match many comments). */
 static int compile(const line *l, size_t pos, const char *pat, size_t n, uint32_t opts, pcre2_code **out)
 {
     int err;
@@ -244,8 +246,6 @@ static int compile(const line *l, size_t pos, const char *pat, size_t n, uint32_
             snprintf((char *)msg, sizeof msg, "PCRE2 error %d", err);
         return fail_at(l, pos + (at < n ? at : n), "%s", (const char *)msg);
     }
-    if (pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE) != 0)
-        l->r->jit = 0; /* no JIT on this machine or build: the interpreter matches instead */
     return KD_OK;
 }
 
@@ -257,12 +257,7 @@ static pcre2_code *compile_ascii(const char *pat, size_t n, uint32_t opts)
 {
     int err;
     PCRE2_SIZE at;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, n, opts & ~(uint32_t)PCRE2_UCP, &err, &at, NULL);
-    if (re && pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) != 0) {
-        pcre2_code_free(re); /* no JIT: the UTF pattern through the interpreter is enough */
-        re = NULL;
-    }
-    return re;
+    return pcre2_compile((PCRE2_SPTR)pat, n, opts & ~(uint32_t)PCRE2_UCP, &err, &at, NULL);
 }
 
 /* FIELD NAME /PATTERN/FLAGS SCORE [DESCRIPTION] */
@@ -301,7 +296,10 @@ static int parse_match(const line *l, size_t i, kd_rule_field field)
     }
     if ((rc = compile(l, s + 1, l->s + s + 1, e - s - 1, opts, &x->re)))
         return rc;
-    x->re_ascii = compile_ascii(l->s + s + 1, e - s - 1, opts);
+    if (!(x->src = dup_range(l->s + s + 1, e - s - 1)))
+        return oom(l->r);
+    x->srclen = e - s - 1;
+    x->opts = opts;
     if (field == KD_F_TEXT) {
         int k = kd_prefilter_add(l->r->pre, (unsigned)(x - l->r->rule), l->s + s + 1, e - s - 1,
                                  (opts & PCRE2_EXTENDED) != 0);
@@ -509,9 +507,13 @@ static int parse_entry(const line *l, size_t i, kd_rule_kind kind)
     if (!(x->description = strdup(kind == KD_RULE_MODERATE ? "moderation word (hold)" : "disallowed key (spam)")))
         return oom(l->r);
     int rc = compile(l, s, l->s + s, e - s, PCRE2_LITERAL | PCRE2_CASELESS, &x->re);
-    if (!rc)
-        x->re_ascii = compile_ascii(l->s + s, e - s, PCRE2_LITERAL | PCRE2_CASELESS);
-    return rc;
+    if (rc)
+        return rc;
+    if (!(x->src = dup_range(l->s + s, e - s)))
+        return oom(l->r);
+    x->srclen = e - s;
+    x->opts = PCRE2_LITERAL | PCRE2_CASELESS;
+    return KD_OK;
 }
 
 /* allow FIELD VALUE: an exact, ASCII case-insensitive match of a metadata field. */
@@ -607,7 +609,6 @@ static kd_rules *rules_new(const char *name)
         free(r);
         return NULL;
     }
-    r->jit = 1;
     if (kd_prefilter_new(&r->pre)) {
         free(r->path);
         free(r);
@@ -740,6 +741,28 @@ void kd_rules_free(kd_rules *r)
 size_t kd_rules_count(const kd_rules *r) { return r ? r->n : 0; }
 
 int kd_rules_jit(const kd_rules *r) { return r && r->jit; }
+
+/* JIT compilation turns each pattern into machine code: about 70 us a pattern here, which a
+ * run over many comments earns back at once, and a single `kindly check` never does. */
+int kd_rules_jit_compile(kd_rules *r)
+{
+    if (!r)
+        return KD_EINVAL;
+    int all = 1;
+    for (size_t i = 0; i < r->n; i++) {
+        kd_rule *x = &r->rule[i];
+        if (x->re && pcre2_jit_compile(x->re, PCRE2_JIT_COMPLETE) != 0)
+            all = 0; /* no JIT on this machine or build: the interpreter matches instead */
+        if (x->src && !x->re_ascii)
+            x->re_ascii = compile_ascii(x->src, x->srclen, x->opts);
+        if (x->re_ascii && pcre2_jit_compile(x->re_ascii, PCRE2_JIT_COMPLETE) != 0) {
+            pcre2_code_free(x->re_ascii); /* the UTF pattern through the interpreter will do */
+            x->re_ascii = NULL;
+        }
+    }
+    r->jit = all;
+    return KD_OK;
+}
 
 long kd_rules_find(const kd_rules *r, const char *name)
 {

@@ -75,7 +75,11 @@ typedef struct kd_rule {
     kd_rule_field field; /* MATCH, ALLOW */
     pcre2_code *re;      /* MATCH, MODERATE, DISALLOW (a literal, caseless) */
     pcre2_code *re_ascii;/* the same compiled without UTF (about twice as fast), for subjects
-                            that are pure ASCII, where both agree; NULL if it does not compile */
+                            that are pure ASCII, where both agree; built with the JIT pass
+                            (kd_rules_jit_compile); NULL before, or if it does not compile */
+    char *src;           /* the pattern's source and options, for that second compile */
+    size_t srclen;
+    uint32_t opts;
     char *value;         /* ALLOW: the trusted value */
     kd_quantity quantity;/* COUNT */
     kd_cmp cmp;

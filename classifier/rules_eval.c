@@ -298,14 +298,13 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
         rc = KD_ENOMEM;
         goto done;
     }
-    /* One scan for the required literals of every text pattern; on ASCII text only (see
-     * prefilter.c), else every pattern runs. */
+    /* One scan for the required literals of every text pattern (see prefilter.c). */
     uint64_t hits_small[8], *hits = NULL;
     size_t words = kd_prefilter_words(r->pre);
     size_t tn = strlen(c->text);
     if (tn > (size_t)r->scan_size)
         tn = (size_t)r->scan_size;
-    if (words && words <= 8 && is_ascii(c->text, tn)) {
+    if (words && words <= 8 && kd_prefilter_usable(c->text, tn)) {
         hits = hits_small;
         memset(hits, 0, words * sizeof *hits);
         kd_prefilter_scan(r->pre, c->text, tn, hits);

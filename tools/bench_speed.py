@@ -162,12 +162,19 @@ def main():
     tlog = []
     fresh = work / "train-fresh.db"
     train_cmd = pin + [kindly, "train", "-q", "-m", fresh, big]
-    score_cmd = pin + [kindly, "score", "-m", model, big]
+    # c: the core (Bayes) alone, as the figure is set; the default pipeline (rules, duplicates,
+    # relevance) is measured on sms.csv itself below, since a file of 36 copies of every
+    # comment is all duplicates and measures nothing but the duplicates stage
+    core = ["--no-rules", "--dup-threshold", "off", "--offtopic-threshold", "off"]
+    score_cmd = pin + [kindly, "score", *core, "-m", model, big]
+    full_cmd = pin + [kindly, "score", "-m", model, args.corpora / "sms.csv"]
     tlog.append(show(train_cmd) + f"   # best of 3, {show([fresh])} removed before each run")
     t_train = best_time(train_cmd, 3, before=lambda: remove_model(fresh))
     tlog.append(show(score_cmd, stdout="/dev/null") + "   # best of 3")
     t_score = best_time(score_cmd, 3)
-    train_rate, score_rate = nbig / t_train, nbig / t_score
+    tlog.append(show(full_cmd, stdout="/dev/null") + "   # best of 3")
+    t_full = best_time(full_cmd, 3)
+    train_rate, score_rate, full_rate = nbig / t_train, nbig / t_score, len(sms) / t_full
 
     # d. check latency for one SMS comment (the first ham message)
     comment = work / "comment.txt"
@@ -192,8 +199,10 @@ def main():
           f"| {mark(tokens >= TARGET_TOKENS)} |",
           f"| b. train throughput, {nbig:,} rows, 1 core | {train_rate:,.0f} rows/s ({t_train:.3f} s) "
           f"| >= 200,000 rows/s | {mark(train_rate >= 200_000)} |",
-          f"| c. score throughput, {nbig:,} rows, 1 core, 100k model | {score_rate:,.0f} rows/s ({t_score:.3f} s) "
+          f"| c. score throughput (Bayes), {nbig:,} rows, 1 core, 100k model | {score_rate:,.0f} rows/s ({t_score:.3f} s) "
           f"| >= 200,000 rows/s | {mark(score_rate >= 200_000)} |",
+          f"| c'. score throughput, all stages (rules, duplicates, relevance), sms.csv, 100k model "
+          f"| {full_rate:,.0f} rows/s ({t_full:.3f} s) | | |",
           f"| d. check latency, median | {median:.2f} ms | <= 5 ms | {mark(median <= 5)} |",
           f"| d. check latency, p95 | {p95:.2f} ms | | |",
           f"| e. max RSS, score over {nbig:,} rows | {rss_score:.1f} MiB | <= 64 MiB | {mark(rss_score <= 64)} |",

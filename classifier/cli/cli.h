@@ -76,8 +76,9 @@ int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_o
 const char *cli_rules_path(const char *flag);
 /* Load the rules chosen by --rules FILE / --no-rules (parsed by cli_parse_classify_flag) or
  * the default. Returns NULL with *status 0 when there are none; on a missing or broken file
- * prints FILE:LINE:COLUMN: why, sets *status (EXIT_MODEL) and returns NULL. */
-kd_rules *cli_load_rules(const char *cmd, int *status);
+ * prints FILE:LINE:COLUMN: why, sets *status (EXIT_MODEL) and returns NULL. many: the
+ * command will match many comments, so the patterns are JIT-compiled. */
+kd_rules *cli_load_rules(const char *cmd, int *status, int many);
 
 /* Parse a number in [lo, hi]; 0 on success. */
 int cli_parse_double(const char *s, double lo, double hi, double *out);

@@ -55,7 +55,7 @@ int cmd_check(int argc, char **argv)
             text[i] = ' ';
     c.text = text;
     int status;
-    kd_rules *rules = cli_load_rules("check", &status);
+    kd_rules *rules = cli_load_rules("check", &status, 0);
     if (status) {
         free(text);
         return status;

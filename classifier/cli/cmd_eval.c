@@ -194,7 +194,7 @@ int cmd_eval(int argc, char **argv)
         status = cli_usage("eval", "use one of -m, --train and --folds");
         goto done;
     }
-    rules = cli_load_rules("eval", &status);
+    rules = cli_load_rules("eval", &status, 1);
     if (status)
         goto done;
     o.rules = rules;

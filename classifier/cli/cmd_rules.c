@@ -23,6 +23,7 @@ static kd_rules *load(const char *path)
         kd_rules_free(r);
         return NULL;
     }
+    kd_rules_jit_compile(r); /* --check reports it, --stats matches whole corpora */
     return r;
 }
 

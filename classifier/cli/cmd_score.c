@@ -105,7 +105,7 @@ int cmd_score(int argc, char **argv)
     if (o.ham_cutoff > o.spam_cutoff)
         return cli_usage("score", "--ham-cutoff must not be above --spam-cutoff");
     int status = EXIT_DONE;
-    kd_rules *rules = cli_load_rules("score", &status);
+    kd_rules *rules = cli_load_rules("score", &status, 1);
     if (status)
         return status;
     o.rules = rules;

@@ -160,7 +160,7 @@ int cmd_serve(int argc, char **argv)
     cfg.model_path = cli_model_path(model);
 
     int status = EXIT_DONE;
-    kd_rules *rules = cli_load_rules("serve", &status); /* --rules / --no-rules / the default */
+    kd_rules *rules = cli_load_rules("serve", &status, 1); /* --rules / --no-rules / the default */
     if (status)
         return status;
     cfg.options.rules = rules; /* read-only once loaded: shared by every worker thread */

@@ -183,7 +183,7 @@ const char *cli_rules_path(const char *flag)
     return NULL;
 }
 
-kd_rules *cli_load_rules(const char *cmd, int *status)
+kd_rules *cli_load_rules(const char *cmd, int *status, int many)
 {
     *status = EXIT_DONE;
     const char *path = no_rules ? NULL : cli_rules_path(rules_flag);
@@ -196,6 +196,8 @@ kd_rules *cli_load_rules(const char *cmd, int *status)
         kd_rules_free(r);
         return NULL;
     }
+    if (many)
+        kd_rules_jit_compile(r);
     return r;
 }
 

@@ -77,6 +77,8 @@ Test(rules, parse_counts_and_describes_rules)
     cr_assert_eq(kd_rules_info_get(r, 7, &info), KD_EINVAL);
     cr_assert_eq(kd_rules_find(r, "LINKS3"), 1);
     cr_assert_eq(kd_rules_find(r, "NOPE"), -1);
+    cr_assert_eq(kd_rules_jit(r), 0, "not JIT-compiled until asked");
+    cr_assert_eq(kd_rules_jit_compile(r), 0);
     cr_assert_eq(kd_rules_jit(r), 1);
     kd_rules_free(r);
 }
