@@ -26,6 +26,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
+
 typedef struct ctx {
     const kd_rules *r;
     const kd_comment *c;
@@ -36,7 +38,55 @@ typedef struct ctx {
     int have_tok_q, have_text_q;
     char email_dom[256], url_dom[256];
     int have_email_dom, have_url_dom;
+    const char *text;  /* the text the patterns see: c->text without invisible characters */
+    kd_buf visible;
 } ctx;
+
+/* Zero-width and invisible formatting characters (U+200B..U+200D, U+2060, U+FEFF, U+00AD):
+ * a reader does not see them, spammers put them inside words to dodge patterns, and
+ * YouTube appends U+FEFF to every comment. The patterns match the text without them, which
+ * also keeps a comment ASCII for the faster byte-mode matching and the prefilter. */
+static size_t invisible_at(const unsigned char *p, size_t left)
+{
+    if (left >= 3 && p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0x8B && p[2] <= 0x8D)
+        return 3;
+    if (left >= 3 && p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0xA0)
+        return 3;
+    if (left >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+        return 3;
+    if (left >= 2 && p[0] == 0xC2 && p[1] == 0xAD)
+        return 2;
+    return 0;
+}
+
+/* Point x->text at c->text, or at a copy without invisible characters when it has any. */
+static int visible_text(ctx *x, const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text), i = 0;
+    for (; i < n; i++)
+        if (s[i] >= 0xC2 && invisible_at(s + i, n - i))
+            break;
+    x->text = text;
+    if (i == n)
+        return KD_OK;
+    kd_buf_clear(&x->visible);
+    size_t run = 0;
+    for (i = 0; i < n;) {
+        size_t k = s[i] >= 0xC2 ? invisible_at(s + i, n - i) : 0;
+        if (k) {
+            kd_buf_add(&x->visible, text + run, i - run);
+            i += k;
+            run = i;
+        } else {
+            i++;
+        }
+    }
+    if (kd_buf_add(&x->visible, text + run, n - run))
+        return KD_ENOMEM;
+    x->text = x->visible.s;
+    return KD_OK;
+}
 
 /* The host of an author URL, lower-cased, without scheme, user, port, path and "www.". */
 static void url_domain(const char *u, char *out, size_t cap)
@@ -65,7 +115,7 @@ static const char *field(ctx *x, kd_rule_field f)
 {
     const kd_comment *c = x->c;
     switch (f) {
-    case KD_F_TEXT: return c->text;
+    case KD_F_TEXT: return x->text ? x->text : c->text;
     case KD_F_AUTHOR: return c->author;
     case KD_F_EMAIL: return c->email;
     case KD_F_URL: return c->url;
@@ -299,15 +349,17 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
         goto done;
     }
     /* One scan for the required literals of every text pattern (see prefilter.c). */
+    if ((rc = visible_text(&x, c->text)))
+        goto done;
     uint64_t hits_small[8], *hits = NULL;
     size_t words = kd_prefilter_words(r->pre);
-    size_t tn = strlen(c->text);
+    size_t tn = strlen(x.text);
     if (tn > (size_t)r->scan_size)
         tn = (size_t)r->scan_size;
-    if (words && words <= 8 && kd_prefilter_usable(c->text, tn)) {
+    if (words && words <= 8 && kd_prefilter_usable(x.text, tn)) {
         hits = hits_small;
         memset(hits, 0, words * sizeof *hits);
-        kd_prefilter_scan(r->pre, c->text, tn, hits);
+        kd_prefilter_scan(r->pre, x.text, tn, hits);
     }
     for (size_t i = 0; i < r->n; i++) {
         const kd_rule *rule = &r->rule[i];
@@ -335,6 +387,7 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
     }
 done:
     pcre2_match_data_free(x.md);
+    kd_buf_free(&x.visible);
     kd_tokens_free(&x.own);
     free(own_fired);
     return rc;

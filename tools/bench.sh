@@ -2,9 +2,12 @@
 # bench.sh - what `make bench` runs: kindly's benchmark figures (docs/BENCHMARKS.md).
 #
 # Runs tools/bench_core.py (accuracy on the YouTube and SMS splits, side by side with
-# bogofilter; speed against bogofilter) and tools/bench_speed.py (one-core throughput,
-# check latency, peak memory), then joins their Markdown reports into
-# tools/out/BENCH-latest.md.
+# bogofilter; speed against bogofilter), tools/bench_speed.py (one-core throughput, check
+# latency, peak memory), tools/bench_rules.py (what the rules add and cost),
+# tools/bench_relevance.py (off-topic detection) and tools/bench_dup.py (duplicate lookup at
+# 10k and 100k comments of history; 1M with BENCH_DUP_SIZES=10000,100000,1000000), then
+# joins their reports into tools/out/BENCH-latest.md. The server's figures come from
+# tools/bench_server.sh, which `make bench` runs next.
 #
 # They need the third-party corpora beside the checkout (../shared/corpora, or
 # KINDLY_SHARED=/path/to/shared); without them this prints a note and exits 0, so that
@@ -27,10 +30,23 @@ fi
 mkdir -p "$out"
 python3 "$root/tools/bench_core.py" --kindly "$kindly" --shared "$shared" >/dev/null
 python3 "$root/tools/bench_speed.py" --kindly "$kindly" --shared "$shared" >/dev/null
+python3 "$root/tools/bench_rules.py" --kindly "$kindly" --shared "$shared" >"$out/bench_rules.md"
+python3 "$root/tools/bench_relevance.py" --kindly "$kindly" >"$out/bench_relevance.json"
+python3 "$root/tools/bench_dup.py" --kindly "$kindly" --sizes "${BENCH_DUP_SIZES:-10000,100000}" >"$out/bench_dup.json"
 {
     cat "$out/bench_core.md"
     echo
     cat "$out/bench_speed.md"
+    echo
+    cat "$out/bench_rules.md"
+    echo
+    echo "# relevance (tools/bench_relevance.py)"
+    echo
+    sed 's/^/    /' "$out/bench_relevance.json"
+    echo
+    echo "# duplicates lookup (tools/bench_dup.py --sizes ${BENCH_DUP_SIZES:-10000,100000})"
+    echo
+    sed 's/^/    /' "$out/bench_dup.json"
 } >"$out/BENCH-latest.md"
 cat "$out/BENCH-latest.md"
 echo "bench: report written to tools/out/BENCH-latest.md" >&2
