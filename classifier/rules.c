@@ -574,6 +574,39 @@ static int parse_set(const line *l, size_t i)
                          "moderate_score, disallow_score, allow_score)");
 }
 
+/* moderate-list FILE / disallow-list FILE: a WordPress word list as it is pasted from the
+ * settings screen, one word or phrase per line; blank lines are ignored. A relative FILE is
+ * found next to the rule file. */
+static int parse_list(const line *l, size_t i, kd_rule_kind kind)
+{
+    size_t s = skip_space(l, i), e = l->n;
+    while (e > s && is_space(l->s[e - 1]))
+        e--;
+    if (s == e)
+        return fail_at(l, s, "the word list's file name is missing");
+    char path[4096];
+    const char *slash = strrchr(l->r->path, '/');
+    int dirlen = l->s[s] != '/' && slash ? (int)(slash - l->r->path + 1) : 0;
+    if ((size_t)dirlen + (e - s) >= sizeof path)
+        return fail_at(l, s, "the word list's file name is too long");
+    snprintf(path, sizeof path, "%.*s%.*s", dirlen, l->r->path, (int)(e - s), l->s + s);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fail_at(l, s, "cannot open the word list %s: %s", path, strerror(errno));
+    char buf[4096];
+    int rc = KD_OK;
+    while (!rc && fgets(buf, sizeof buf, f)) {
+        size_t n = strcspn(buf, "\r\n");
+        line entry = { l->r, buf, n, l->no };
+        if (skip_space(&entry, 0) < n)
+            rc = parse_entry(&entry, 0, kind);
+    }
+    if (!rc && ferror(f))
+        rc = fail_at(l, s, "cannot read the word list %s", path);
+    fclose(f);
+    return rc;
+}
+
 static int parse_line(const line *l)
 {
     size_t s = skip_space(l, 0);
@@ -587,6 +620,10 @@ static int parse_line(const line *l)
         return parse_count(l, e);
     if (word_is(l, s, e, "meta"))
         return parse_meta(l, e);
+    if (word_is(l, s, e, "moderate-list"))
+        return parse_list(l, e, KD_RULE_MODERATE);
+    if (word_is(l, s, e, "disallow-list"))
+        return parse_list(l, e, KD_RULE_DISALLOW);
     if (word_is(l, s, e, "moderate"))
         return parse_entry(l, e, KD_RULE_MODERATE);
     if (word_is(l, s, e, "disallow"))
@@ -597,7 +634,7 @@ static int parse_line(const line *l)
         return parse_set(l, e);
     return fail_at(l, s, "unknown keyword '%.*s' (a field: text, author, email, url, ip, agent, post, "
                          "parent, date, email_domain, url_domain, any; or count, meta, moderate, "
-                         "disallow, allow, set)", (int)(e - s > 40 ? 40 : e - s), l->s + s);
+                         "disallow, moderate-list, disallow-list, allow, set)", (int)(e - s > 40 ? 40 : e - s), l->s + s);
 }
 
 static kd_rules *rules_new(const char *name)

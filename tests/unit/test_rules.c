@@ -466,3 +466,40 @@ Test(rules, fuzz_corpus_replays)
     closedir(d);
     cr_assert_gt(files, 0);
 }
+
+/* WordPress word lists pasted as they are: one word or phrase per line, next to the rules. */
+Test(rules, word_list_files)
+{
+    char dir[] = "/tmp/kindly-wl-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char p[256];
+    snprintf(p, sizeof p, "%s/disallowed.txt", dir);
+    FILE *f = fopen(p, "w");
+    fputs("casino\n\n  \nessay writing\r\n", f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/r.rules", dir);
+    f = fopen(p, "w");
+    fputs("# lists\ndisallow-list disallowed.txt\n", f);
+    fclose(f);
+    kd_rules *r = NULL;
+    cr_assert_eq(kd_rules_load(&r, p), 0, "%s", kd_rules_error(r));
+    cr_assert_eq(kd_rules_count(r), 2);
+    cr_assert_geq(kd_rules_find(r, "disallow:essay writing"), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "Best ESSAY WRITING service";
+    kd_result out;
+    cr_assert_eq(kd_rules_eval(r, &c, NULL, &out), 0);
+    cr_assert_eq(out.nrules, 1);
+    cr_assert_float_eq(out.rules_score, 20.0, 1e-9);
+    free(out.rules);
+    kd_rules_free(r);
+    f = fopen(p, "w");
+    fputs("moderate-list missing.txt\n", f);
+    fclose(f);
+    cr_assert_neq(kd_rules_load(&r, p), 0);
+    cr_assert_not_null(strstr(kd_rules_error(r), "r.rules:1:15: cannot open the word list"), "%s", kd_rules_error(r));
+    kd_rules_free(r);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
