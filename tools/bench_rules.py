@@ -23,6 +23,9 @@ tools/out/bench_rules.md. Python 3 standard library only; the helpers (options, 
 conventions, command runner, machine description) come from tools/bench_core.py.
 """
 import json
+import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -117,6 +120,33 @@ def main():
         speed.append(f"| {corpus} | {n} | {t0:.4f} ({e0:.4f}) | {n / (t0 - e0):,.0f} | {t1:.4f} ({e1:.4f}) "
                      f"| {n / (t1 - e1):,.0f} | {100 * cost:.1f}% | {mark(cost <= SPEED_COST_TARGET)} |")
 
+    # c'. The same cost counted in instructions (valgrind --tool=callgrind): repeatable
+    # whatever else the machine does, where the wall clock of a 40 ms run is not.
+    icost, ilines = [], []
+    if shutil.which("valgrind"):
+        for corpus in ("sms.csv", "youtube-dev.csv"):
+            empty = work / f"empty-{corpus}"
+            counts = {}
+            for label, extra in (("none", ["--no-rules"]), ("rules", ["--rules", RULES])):
+                for src in (args.corpora / corpus, empty):
+                    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                           kindly, "score", "-m", model, src, *extra]
+                    p = subprocess.run([str(a) for a in cmd], capture_output=True, text=True)
+                    m = re.search(r"Collected\s*:\s*(\d+)", p.stderr)
+                    if not m:
+                        raise BenchError(f"callgrind gave no count for {show(cmd)}")
+                    counts[(label, src == empty)] = int(m.group(1))
+                clog.append(show(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                                  kindly, "score", "-m", model, args.corpora / corpus, *extra])
+                            + "   # and the same on the header alone")
+            n = len(read_csv(args.corpora / corpus)[1])
+            i0 = counts[("none", False)] - counts[("none", True)]
+            i1 = counts[("rules", False)] - counts[("rules", True)]
+            cost = 1 - i0 / i1
+            icost.append(cost)
+            ilines.append(f"| {corpus} | {n} | {i0 / n:,.0f} | {i1 / n:,.0f} | {100 * cost:.1f}% "
+                          f"| {mark(cost <= SPEED_COST_TARGET)} |")
+
     md = ["# kindly rules benchmark", "", *machine_lines(kindly),
           f"- rules: {show([RULES])}; corpora: {args.corpora}; working files: {show([work])}/", "",
           "## a. Bayes alone vs Bayes + rules (core benchmark splits)", "",
@@ -143,10 +173,16 @@ def main():
           "compilation: a few milliseconds, paid once per process). Cost = 1 - (throughput with",
           f"rules / throughput without): the share of throughput the rules take. Best of {REPEAT}",
           "wall-clock runs each.", "",
+          "Counted in instructions per comment (callgrind; start-up subtracted the same way),",
+          "which does not depend on what else the machine is doing:", "",
+          "| corpus | comments | instructions/comment, no rules | with rules | cost | <= 20% |",
+          "|---|---:|---:|---:|---:|---|", *(ilines or ["| (valgrind not installed) | | | | | |"]), "",
           "Commands (c):", "", *commands_block(clog), ""]
     report = "\n".join(md)
     (OUT / "bench_rules.md").write_text(report)
     print(report)
+    if icost:
+        cost_ok = all(c <= SPEED_COST_TARGET for c in icost)  # the repeatable measure decides
     if not (all_ok and worst <= HAM_HIT_TARGET and cost_ok):
         raise BenchError("a target was missed (see the report above)")
 
