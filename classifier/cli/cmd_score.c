@@ -46,7 +46,8 @@ static void csv_out_header(kd_csv *r)
         cli_csv_field(stdout, h[i]);
         fputc(',', stdout);
     }
-    fputs("verdict,spam_score,bayes_score,reasons\r\n", stdout);
+    fputs("verdict,spam_score,bayes_score,rules,duplicate_of,similarity,duplicate_scope,relevance,"
+          "generic,reasons\r\n", stdout);
 }
 
 static void csv_out_row(const kd_csv_row *row, const kd_result *res)
@@ -56,6 +57,26 @@ static void csv_out_row(const kd_csv_row *row, const kd_result *res)
         fputc(',', stdout);
     }
     printf("%s,%.6g,%.6g,", kd_verdict_name(res->verdict), res->spam_score, res->bayes_score);
+    size_t rl = 1;
+    for (size_t i = 0; i < res->nrules; i++)
+        rl += strlen(res->rules[i].name) + 1;
+    char *names = malloc(rl);
+    if (names) {
+        names[0] = '\0';
+        for (size_t i = 0; i < res->nrules; i++) {
+            if (i)
+                strcat(names, ";");
+            strcat(names, res->rules[i].name); /* word-list entries may hold any character */
+        }
+        cli_csv_field(stdout, names);
+        free(names);
+    }
+    fputc(',', stdout);
+    cli_csv_field(stdout, res->duplicate_of);
+    printf(",%.4g,%s,", res->similarity, res->duplicate_scope ? res->duplicate_scope : "");
+    if (res->relevance >= 0)
+        printf("%.4g", res->relevance);
+    printf(",%s,", res->generic ? "true" : "false");
     size_t len = 0;
     for (size_t i = 0; i < res->nreasons; i++)
         len += strlen(res->reasons[i]) + 1;

@@ -40,7 +40,7 @@ int cmd_train(int argc, char **argv)
         goto done;
     }
     for (int i = 0; i < nfiles; i++) {
-        int s = cli_feed_csv("train", m, files[i], KD_UNLABELLED, 1, !quiet, &n);
+        int s = cli_feed_csv("train", m, files[i], KD_UNLABELLED, 1, !quiet, 0, &n);
         if (s == EXIT_INPUT)
             status = EXIT_INPUT;
         else if (s) {

@@ -16,7 +16,7 @@ static double now(void)
 }
 
 int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force, int delta, int progress,
-                 cli_feed_counts *n)
+                 int record, cli_feed_counts *n)
 {
     int status = EXIT_DONE;
     kd_csv *r = cli_open_csv(cmd, path, KD_CSV_COMMENTS, &status);
@@ -27,6 +27,10 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
     double last = progress ? now() : 0;
     const kd_csv_row *row;
     int rc;
+    if (record && (rc = kd_history_batch_begin(m))) {
+        status = cli_fail(cli_exit_for(rc), cmd, "%s", kd_model_error(m));
+        goto done;
+    }
     while ((rc = kd_csv_next(r, &row)) == 1) {
         kd_label label = force != KD_UNLABELLED ? force : row->label;
         if (label == KD_UNLABELLED) {
@@ -35,6 +39,10 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
         }
         int lrc = kd_train_add(m, &row->comment, label, delta);
         if (lrc) {
+            status = cli_fail(cli_exit_for(lrc), cmd, "%s:%lu: %s", shown, row->line, kd_model_error(m));
+            goto done;
+        }
+        if (record && (lrc = kd_history_record(m, &row->comment))) {
             status = cli_fail(cli_exit_for(lrc), cmd, "%s:%lu: %s", shown, row->line, kd_model_error(m));
             goto done;
         }
@@ -55,6 +63,8 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
     if (kd_csv_skipped(r))
         status = EXIT_INPUT;
 done:
+    if (record && (rc = kd_history_flush(m)) && status == EXIT_DONE)
+        status = cli_fail(cli_exit_for(rc), cmd, "%s", kd_model_error(m));
     kd_csv_free(r);
     return status;
 }

@@ -47,11 +47,14 @@ const cli_command cli_commands[] = {
       "\n"
       "Read comments as CSV (a file, or standard input when FILE is '-' or absent) and write\n"
       "one verdict per row, in input order: JSON Lines by default, or with --format csv the\n"
-      "input columns followed by verdict, spam_score, bayes_score and reasons.\n"
+      "input columns followed by verdict, spam_score, bayes_score, rules, duplicate_of,\n"
+      "similarity, duplicate_scope, relevance, generic and reasons.\n"
       "\n"
       "JSON fields: id, verdict (approve|hold|spam), spam_score (0..1, higher is spammier),\n"
-      "bayes_score, reasons (short strings: the strongest tokens ...), tokens (the strongest\n"
-      "tokens with their probability and counts).\n"
+      "bayes_score, reasons (short strings: rules fired, duplicate_of, off_topic, the strongest\n"
+      "tokens ...), tokens (the strongest tokens with their probability and counts), rules\n"
+      "([{name, score}]), duplicate_of (id or null), similarity, duplicate_scope (same_author,\n"
+      "same_post, site or null), relevance (0..1 or null), generic (true/false).\n"
       "\n" MODEL_HELP
       "      --format FMT      json (default) or csv\n"
       "      --explain         a readable breakdown per comment: Bayes, each rule, the total\n" CLASSIFY_HELP

@@ -44,7 +44,9 @@ test_score_reads_stdin_and_writes_csv() {
     train_small
     expect_status 0 sh -c "\"$KINDLY\" score -m m.db --format csv < \"$D/score.csv\""
     lines "$T/out" 5
-    head -1 "$T/out" | grep -q '^id,post_id,author,text,verdict,spam_score,bayes_score,reasons' || fail "csv header: $(head -1 "$T/out")"
+    head -1 "$T/out" | grep -q '^id,post_id,author,text,verdict,spam_score,bayes_score,rules,duplicate_of,similarity,duplicate_scope,relevance,generic,reasons' || fail "csv header: $(head -1 "$T/out")"
+    # every row has the header's number of fields (python's csv module reads it back)
+    python3 -c "import csv,sys; rows=list(csv.reader(open(sys.argv[1], newline=''))); assert len({len(r) for r in rows}) == 1, rows" "$T/out" || fail "ragged CSV output"
 }
 
 test_check_exit_codes_follow_the_verdict() {
@@ -86,6 +88,8 @@ test_learn_csv_with_forced_label() {
     expect_status 0 "$KINDLY" learn -m m.db --ham "$D/score.csv"
     contains "$T/err" "learnt 4 comments as ham"
     "$KINDLY" info -m m.db | grep -q '"ham_messages":10' || fail "ham count"
+    # learnt comments are recorded in the history (duplicates), training ones are not
+    "$KINDLY" history -m m.db --stats | grep -q '"comments":4' || fail "history: $("$KINDLY" history -m m.db --stats)"
 }
 
 test_merge_of_shards_scores_like_the_whole() {
