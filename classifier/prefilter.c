@@ -324,14 +324,15 @@ static int walk(const char *a, size_t n, alt *out, clause *first)
     return first ? -1 : 0;
 }
 
-/* Add to c the first required literal of each alternative of p[0..n); -1 if one has none. */
-static int first_literals(const char *p, size_t n, clause *c)
+/* Call each(ud, alternative, length) for the top-level alternatives of p[0..n) (split at
+ * '|' outside groups and classes); stops at the first that returns non-zero. */
+static int split_alternatives(const char *p, size_t n, int (*each)(void *, const char *, size_t), void *ud)
 {
     size_t start = 0;
     int depth = 0;
     for (size_t i = 0; i <= n; i++) {
         if (i == n || (p[i] == '|' && depth == 0)) {
-            if (walk(p + start, i - start, NULL, c))
+            if (each(ud, p + start, i - start))
                 return -1;
             start = i + 1;
         } else if (p[i] == '\\') {
@@ -349,34 +350,36 @@ static int first_literals(const char *p, size_t n, clause *c)
     return 0;
 }
 
+static int first_literal_of(void *c, const char *a, size_t n) { return walk(a, n, NULL, c); }
+
+/* Add to c the first required literal of each alternative of p[0..n); -1 if one has none. */
+static int first_literals(const char *p, size_t n, clause *c)
+{
+    return split_alternatives(p, n, first_literal_of, c);
+}
+
+typedef struct alts_out {
+    alt *a;
+    size_t n;
+} alts_out;
+
+static int clauses_of(void *ud, const char *a, size_t n)
+{
+    alts_out *o = ud;
+    if (o->n == MAX_ALTS)
+        return -1;
+    alt *x = &o->a[o->n++];
+    x->n = 0;
+    return walk(a, n, x, NULL) || x->n == 0 ? -1 : 0;
+}
+
 /* The top-level alternatives of p[0..n), each with its required clauses. */
 static int top_alternatives(const char *p, size_t n, alt *alts, size_t *nalts)
 {
-    size_t start = 0;
-    int depth = 0;
-    *nalts = 0;
-    for (size_t i = 0; i <= n; i++) {
-        if (i == n || (p[i] == '|' && depth == 0)) {
-            if (*nalts == MAX_ALTS)
-                return -1;
-            alt *a = &alts[(*nalts)++];
-            a->n = 0;
-            if (walk(p + start, i - start, a, NULL) || a->n == 0)
-                return -1;
-            start = i + 1;
-        } else if (p[i] == '\\') {
-            i++;
-        } else if (p[i] == '[') {
-            i = skip_class(p, n, i) - 1;
-            if (i >= n)
-                return -1;
-        } else if (p[i] == '(') {
-            depth++;
-        } else if (p[i] == ')') {
-            depth--;
-        }
-    }
-    return 0;
+    alts_out o = { alts, 0 };
+    int rc = split_alternatives(p, n, clauses_of, &o);
+    *nalts = o.n;
+    return rc;
 }
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)
