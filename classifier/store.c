@@ -28,10 +28,12 @@ static const char *const migrations[] = {
     /* 0 -> 1: token counts and totals */
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE tokens(h INTEGER PRIMARY KEY, spam INTEGER NOT NULL, ham INTEGER NOT NULL);",
-    /* 1 -> 2: comment history for duplicate detection (owned by history.c / dedup.c) */
-    "CREATE TABLE history(seq INTEGER PRIMARY KEY, id TEXT, post_id TEXT, author TEXT, email TEXT,"
-    " ip TEXT, time INTEGER NOT NULL, text_hash INTEGER NOT NULL, sig BLOB);"
-    "CREATE INDEX history_by_hash ON history(text_hash);"
+    /* 1 -> 2: comment history for duplicate detection (owned by history.c / dedup.c): author,
+     * e-mail and IP as 32-bit hashes (INTEGER affinity keeps them 4-byte integers), the
+     * 32-byte MinHash signature; exact copies are found through the LSH index, as they share
+     * every band, so the text hash needs no index of its own */
+    "CREATE TABLE history(seq INTEGER PRIMARY KEY, id TEXT, post_id TEXT, author INTEGER, email INTEGER,"
+    " ip INTEGER, time INTEGER NOT NULL, text_hash INTEGER NOT NULL, sig BLOB NOT NULL);"
     "CREATE TABLE history_lsh(key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(key, seq)) WITHOUT ROWID;",
     /* 2 -> 3: posts for relevance (owned by posts.c / relevance.c) */
     "CREATE TABLE posts(post_id TEXT PRIMARY KEY, title TEXT NOT NULL DEFAULT '', text TEXT NOT NULL DEFAULT '',"
