@@ -84,6 +84,9 @@ kd_rules *cli_load_rules(const char *cmd, int *status, int many);
 int cli_parse_double(const char *s, double lo, double hi, double *out);
 int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
 
+/* Write s as a JSON string literal (quotes included). */
+void cli_json_str(FILE *f, const char *s);
+
 /* Write one CSV field (RFC 4180 quoting when needed). */
 void cli_csv_field(FILE *f, const char *s);
 

@@ -57,9 +57,11 @@ int cmd_history(int argc, char **argv)
         return status;
     }
     (void)stats;
-    printf("{\"model\":\"%s\",\"comments\":%llu,\"index_entries\":%llu,\"file_bytes\":%llu,\"oldest\":%lld,"
+    fputs("{\"model\":", stdout);
+    cli_json_str(stdout, path);
+    printf(",\"comments\":%llu,\"index_entries\":%llu,\"file_bytes\":%llu,\"oldest\":%lld,"
            "\"newest\":%lld",
-           path, (unsigned long long)st.comments, (unsigned long long)st.index_entries,
+           (unsigned long long)st.comments, (unsigned long long)st.index_entries,
            (unsigned long long)st.file_bytes, (long long)st.oldest, (long long)st.newest);
     if (prune)
         printf(",\"pruned\":%llu", (unsigned long long)removed);

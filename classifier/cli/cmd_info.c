@@ -42,8 +42,10 @@ int cmd_info(int argc, char **argv)
         kd_model_close(m);
         return status;
     }
-    printf("{\"model\":\"%s\",\"schema_version\":%d,\"spam_messages\":%llu,\"ham_messages\":%llu,\"tokens\":%llu",
-           path, st.schema_version, (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
+    fputs("{\"model\":", stdout);
+    cli_json_str(stdout, path);
+    printf(",\"schema_version\":%d,\"spam_messages\":%llu,\"ham_messages\":%llu,\"tokens\":%llu",
+           st.schema_version, (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
            (unsigned long long)st.tokens);
     if (prune)
         printf(",\"pruned\":%llu", (unsigned long long)removed);

@@ -313,6 +313,20 @@ int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_o
     return 0;
 }
 
+void cli_json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
 void cli_csv_field(FILE *f, const char *s)
 {
     if (!s)
