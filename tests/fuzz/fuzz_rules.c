@@ -14,8 +14,8 @@
  *       build-fuzz/libkindly.a $(pkg-config --libs libpcre2-8 sqlite3 libutf8proc) -lcsv -lm \
  *       -o fuzz_rules
  *   ./fuzz_rules -max_total_time=120 tests/fuzz/corpus/rules
- * Without libFuzzer, -DKD_FUZZ_STANDALONE adds a main() that runs the files named on the
- * command line through the same checks.
+ * Without libFuzzer, link tests/fuzz/standalone_driver.c instead of -fsanitize=fuzzer to run
+ * the files named on the command line through the same checks.
  */
 #include <math.h>
 #include <stdint.h>
@@ -83,34 +83,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kd_rules_free(r);
     return 0;
 }
-
-#ifdef KD_FUZZ_STANDALONE
-int main(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        FILE *fp = fopen(argv[i], "rb");
-        if (!fp) {
-            perror(argv[i]);
-            return 1;
-        }
-        size_t cap = 1 << 16, n = 0;
-        uint8_t *buf = malloc(cap);
-        for (size_t got; buf && (got = fread(buf + n, 1, cap - n, fp)) > 0;) {
-            n += got;
-            if (n == cap) {
-                uint8_t *more = realloc(buf, cap *= 2);
-                if (!more)
-                    free(buf);
-                buf = more;
-            }
-        }
-        fclose(fp);
-        if (!buf)
-            return 1;
-        LLVMFuzzerTestOneInput(buf, n);
-        free(buf);
-        printf("%s: ok\n", argv[i]);
-    }
-    return 0;
-}
-#endif

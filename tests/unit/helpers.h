@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A fresh directory under $TMPDIR; the path is written into dir (size >= 64). */
@@ -24,6 +26,28 @@ static inline void th_write(const char *dir, const char *name, const char *conte
     cr_assert_not_null(f);
     fputs(contents, f);
     fclose(f);
+}
+
+/* Call fn(path, ud) for every regular file in dir; returns their number, or -1 when dir
+ * cannot be opened (the caller decides whether that skips the test). */
+static inline int th_each_file(const char *dir, void (*fn)(const char *path, void *ud), void *ud)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    struct dirent *e;
+    int files = 0;
+    while ((e = readdir(d))) {
+        char path[1024];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        fn(path, ud);
+        files++;
+    }
+    closedir(d);
+    return files;
 }
 
 static inline void th_rmrf(const char *dir)

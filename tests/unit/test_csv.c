@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "helpers.h"
+
 #include "kindly.h"
 
 /* ---- fixtures ----------------------------------------------------------------------------- */
@@ -848,24 +850,17 @@ static void replay_one(const char *path, kd_csv_kind kind, size_t max_field)
     kd_csv_free(r);
 }
 
+static void replay_csv(const char *path, void *ud)
+{
+    (void)ud;
+    replay_one(path, KD_CSV_COMMENTS, (size_t)16 << 20);
+    replay_one(path, KD_CSV_RAW, 16);
+}
+
 Test(csv, fuzz_corpus_replays)
 {
-    const char *dir = "tests/fuzz/corpus/csv";
-    DIR *d = opendir(dir);
-    if (!d)
-        cr_skip_test("%s not found: run from the repository root", dir);
-    struct dirent *e;
-    int files = 0;
-    while ((e = readdir(d))) {
-        char path[1024];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        replay_one(path, KD_CSV_COMMENTS, (size_t)16 << 20);
-        replay_one(path, KD_CSV_RAW, 16);
-        files++;
-    }
-    closedir(d);
+    int files = th_each_file("tests/fuzz/corpus/csv", replay_csv, NULL);
+    if (files < 0)
+        cr_skip_test("tests/fuzz/corpus/csv not found: run from the repository root");
     cr_assert_gt(files, 0);
 }

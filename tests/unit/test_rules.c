@@ -430,40 +430,35 @@ Test(rules, shipped_default_rules_load_and_fire)
 
 /* ---- fuzz corpus replay ------------------------------------------------------------------- */
 
+/* Every seed loads cleanly or fails with a FILE:LINE:COLUMN message; a rule set that loads
+ * evaluates a spammy comment without error. */
+static void replay_rules(const char *path, void *ud)
+{
+    (void)ud;
+    kd_rules *r = NULL;
+    int rc = kd_rules_load(&r, path);
+    cr_assert(rc == 0 || rc == KD_EPARSE, "%s: %d %s", path, rc, kd_rules_error(r));
+    if (rc == KD_EPARSE)
+        cr_assert(strncmp(kd_rules_error(r), path, strlen(path)) == 0 && strchr(kd_rules_error(r) + strlen(path), ':'),
+                  "%s: message %s", path, kd_rules_error(r));
+    else {
+        kd_comment c = KD_COMMENT_INIT;
+        kd_result res;
+        c.text = "Buy cheap pills at http://x.example NOW!!! call +1 555 0100 123";
+        c.author = "SEO";
+        c.url = "http://www.shop.example";
+        c.email = "a@mailinator.com";
+        cr_assert_eq(kd_rules_eval(r, &c, NULL, &res), 0);
+        kd_result_free(&res);
+    }
+    kd_rules_free(r);
+}
+
 Test(rules, fuzz_corpus_replays)
 {
-    const char *dir = "tests/fuzz/corpus/rules";
-    DIR *d = opendir(dir);
-    if (!d)
-        cr_skip_test("%s not found: run from the repository root", dir);
-    struct dirent *e;
-    int files = 0;
-    while ((e = readdir(d))) {
-        char path[1024];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        kd_rules *r = NULL;
-        int rc = kd_rules_load(&r, path);
-        cr_assert(rc == 0 || rc == KD_EPARSE, "%s: %d %s", path, rc, kd_rules_error(r));
-        if (rc == KD_EPARSE)
-            cr_assert(strncmp(kd_rules_error(r), path, strlen(path)) == 0 && strchr(kd_rules_error(r) + strlen(path), ':'),
-                      "%s: message %s", path, kd_rules_error(r));
-        else {
-            kd_comment c = KD_COMMENT_INIT;
-            kd_result res;
-            c.text = "Buy cheap pills at http://x.example NOW!!! call +1 555 0100 123";
-            c.author = "SEO";
-            c.url = "http://www.shop.example";
-            c.email = "a@mailinator.com";
-            cr_assert_eq(kd_rules_eval(r, &c, NULL, &res), 0);
-            kd_result_free(&res);
-        }
-        kd_rules_free(r);
-        files++;
-    }
-    closedir(d);
+    int files = th_each_file("tests/fuzz/corpus/rules", replay_rules, NULL);
+    if (files < 0)
+        cr_skip_test("tests/fuzz/corpus/rules not found: run from the repository root");
     cr_assert_gt(files, 0);
 }
 
