@@ -4,13 +4,14 @@
  * WordPress rejects only an exact repeat by the same author on the same post, and fuzzy
  * hashes made for e-mail (rspamd's) skip texts under 64 words, i.e. almost every comment.
  * kindly compares short texts with MinHash (Broder) over 4-code-point shingles and finds
- * candidates with LSH banding (minhash.h), so that a lookup costs KD_MH_BANDS index probes
- * whatever the size of the history.
+ * candidates with LSH banding (minhash.h), so that a lookup reads KD_MH_BANDS index rows
+ * (one statement, history.c) whatever the size of the history.
  *
  * 1. Normalise (kd_dedup_normalize): what a reposter changes without meaning to (case,
  *    Unicode form, white space, punctuation, zero-width characters, emoji variation
  *    selectors) and what a campaign varies on purpose (the link, an emoji) is removed, so
- *    that those copies are exact duplicates: same 64-bit hash of the normalised text.
+ *    that those copies are exact duplicates: same hash of the normalised text (31 bits,
+ *    history.h).
  * 2. Near duplicates: the Jaccard resemblance of the shingle sets, estimated from the stored
  *    4-bit MinHash signatures, at or above kd_options.dup_threshold.
  * 3. Scope: the match is "same_author" (same e-mail, or same name when either e-mail is
@@ -39,7 +40,7 @@
 #include "tokmap.h"
 
 #define KD_DUP_MIN_WORDS 4
-#define PER_KEY 32          /* earliest comments read per LSH bucket */
+#define PER_KEY KD_HIST_PER_CHECK /* earliest comments read per LSH bucket */
 #define MAX_CANDIDATES 256  /* distinct candidates verified per comment */
 #define MAX_SEEN 64         /* distinct authors / posts counted for a campaign */
 #define BATCH_ROWS 2000     /* history inserts per transaction in a batch */
@@ -85,51 +86,68 @@ static int is_link_start(const char *s, size_t n)
            (n >= 4 && !strncasecmp(s, "www.", 4));
 }
 
+/* Copy s[0..n) to out with each link (a word starting "http://", "https://" or "www." after
+ * white space, "(" or a quote) replaced by a space. Spans between links are copied whole. */
 static int drop_links(const char *s, size_t n, kd_buf *out)
 {
-    size_t i = 0;
+    size_t i = 0, from = 0;
     while (i < n) {
-        if ((i == 0 || isspace((unsigned char)s[i - 1]) || s[i - 1] == '(' || s[i - 1] == '"') &&
+        char c = (char)(s[i] | 0x20);
+        if ((c == 'h' || c == 'w') &&
+            (i == 0 || isspace((unsigned char)s[i - 1]) || s[i - 1] == '(' || s[i - 1] == '"') &&
             is_link_start(s + i, n - i)) {
+            if (kd_buf_add(out, s + from, i - from))
+                return KD_ENOMEM;
             while (i < n && !isspace((unsigned char)s[i]))
                 i++;
             if (kd_buf_putc(out, ' '))
                 return KD_ENOMEM;
+            from = i;
             continue;
         }
-        size_t j = i;
-        while (j < n && !isspace((unsigned char)s[j]))
-            j++;
-        while (j < n && isspace((unsigned char)s[j]))
-            j++;
-        if (kd_buf_add(out, s + i, j - i))
-            return KD_ENOMEM;
-        i = j;
+        i++;
     }
+    if (kd_buf_add(out, s + from, n - from))
+        return KD_ENOMEM;
     return out->oom ? KD_ENOMEM : KD_OK;
 }
 
-/* Copy in to out without emoji, collapsing the spaces that dropping them leaves. */
+/* Copy in to out without emoji, collapsing the spaces that dropping them leaves. The output
+ * is never longer than the input: room is made once, ASCII is copied byte by byte. */
 static int drop_emoji(const kd_buf *in, kd_buf *out)
 {
+    if (kd_buf_grow(out, in->len))
+        return KD_ENOMEM;
+    const unsigned char *u = (const unsigned char *)in->s;
+    char *o = out->s + out->len;
     size_t i = 0;
     int space = 1;
     while (i < in->len) {
+        if (u[i] < 0x80) { /* never an emoji */
+            if (u[i] == ' ') {
+                if (!space)
+                    *o++ = ' ';
+                space = 1;
+            } else {
+                *o++ = (char)u[i];
+                space = 0;
+            }
+            i++;
+            continue;
+        }
         int32_t cp;
         size_t k = kd_utf8_decode(in->s + i, in->len - i, &cp);
-        if (cp == ' ' || kd_is_emoji(cp) || cp == 0x200d) {
-            if (cp == ' ' && !space && kd_buf_putc(out, ' '))
-                return KD_ENOMEM;
-            space |= cp == ' ';
-        } else {
-            if (kd_buf_add(out, in->s + i, k))
-                return KD_ENOMEM;
+        if (!kd_is_emoji(cp) && cp != 0x200d) {
+            memcpy(o, in->s + i, k);
+            o += k;
             space = 0;
         }
         i += k;
     }
+    out->len = (size_t)(o - out->s);
     while (out->len && out->s[out->len - 1] == ' ')
-        out->s[--out->len] = '\0';
+        out->len--;
+    out->s[out->len] = '\0';
     return KD_OK;
 }
 
@@ -233,7 +251,7 @@ static int dedup_get(kd_model *m, kd_dedup **out)
         kd_dedup *d = calloc(1, sizeof *d);
         if (!d)
             return kd_model_fail(m, KD_ENOMEM, "out of memory");
-        int rc = kd_hist_new(&d->hist, kd_store_db(m->store), kd_store_schema_version(m->store) >= 2);
+        int rc = kd_hist_new(&d->hist, kd_store_db(m->store), kd_store_schema_version(m->store) >= 4);
         if (rc) {
             free(d);
             return kd_model_fail(m, rc, "out of memory");
@@ -372,7 +390,7 @@ static void seen(uint32_t *set, unsigned *n, uint32_t v)
 
 /* Compare with one earlier comment (called earliest first). */
 static int consider(query *q, const char *id, const char *post, uint32_t author, uint32_t email, uint64_t th,
-                    const uint8_t *sig, const char *fallback_id)
+                    const uint8_t *sig, const char *fallback, long long fallback_n)
 {
     double sim = th == q->text_hash ? 1.0 : kd_minhash_sig_similarity(q->sig, sig);
     if (sim < q->threshold)
@@ -392,7 +410,12 @@ static int consider(query *q, const char *id, const char *post, uint32_t author,
     q->sim = sim;
     q->scope = sa ? "same_author" : sp ? "same_post" : "site";
     free(q->id);
-    q->id = strdup(id ? id : fallback_id);
+    char fb[48]; /* a comment without an id is named by where it came from: "history:12" */
+    if (!id) {
+        snprintf(fb, sizeof fb, "%s:%lld", fallback, fallback_n);
+        id = fb;
+    }
+    q->id = strdup(id);
     return q->id ? KD_OK : KD_ENOMEM;
 }
 
@@ -421,38 +444,23 @@ static size_t uniq(int64_t *v, size_t n)
     return k;
 }
 
+static int consider_rec(void *ud, const kd_hist_rec *r)
+{
+    return consider(ud, r->id, r->post_id, r->author, r->email, r->text_hash, r->sig, "history", (long long)r->seq);
+}
+
 static int match_history(kd_model *m, kd_dedup *d, query *q, const int64_t keys[KD_MH_BANDS])
 {
     d->ncand = 0;
-    int rc = kd_hist_read_begin(d->hist);
-    if (!rc)
-        rc = kd_hist_candidates(d->hist, keys, PER_KEY, add_cand, d);
-    if (rc) {
-        rc = kd_model_fail(m, rc, "history lookup failed: %s", kd_hist_errmsg(d->hist));
-        goto done;
-    }
+    /* one statement reads the index, one more the candidates' rows (history.c) */
+    int rc = kd_hist_candidates(d->hist, keys, PER_KEY, add_cand, d);
+    if (rc)
+        return kd_model_fail(m, rc, "history lookup failed: %s", kd_hist_errmsg(d->hist));
     size_t n = uniq(d->cand, d->ncand);
-    for (size_t i = 0; i < n; i++) {
-        kd_hist_rec r;
-        rc = kd_hist_get(d->hist, d->cand[i], &r);
-        if (rc == KD_ENOTFOUND) {
-            rc = KD_OK;
-            continue;
-        }
-        if (rc) {
-            rc = kd_model_fail(m, rc, "history lookup failed: %s", kd_hist_errmsg(d->hist));
-            goto done;
-        }
-        char fb[32];
-        snprintf(fb, sizeof fb, "history:%lld", (long long)r.seq);
-        if ((rc = consider(q, r.id, r.post_id, r.author, r.email, r.text_hash, r.sig, fb))) {
-            rc = kd_model_fail(m, rc, "out of memory");
-            goto done;
-        }
-    }
-done:
-    kd_hist_read_end(d->hist);
-    return rc;
+    if (n && (rc = kd_hist_get_many(d->hist, d->cand, n, consider_rec, q)))
+        return rc == KD_ENOMEM ? kd_model_fail(m, rc, "out of memory")
+                               : kd_model_fail(m, rc, "history lookup failed: %s", kd_hist_errmsg(d->hist));
+    return KD_OK;
 }
 
 static int match_memory(kd_model *m, kd_dedup *d, query *q, const int64_t keys[KD_MH_BANDS])
@@ -467,9 +475,8 @@ static int match_memory(kd_model *m, kd_dedup *d, query *q, const int64_t keys[K
     size_t n = uniq(d->cand, d->ncand);
     for (size_t i = 0; i < n; i++) {
         const mem_entry *e = &d->e[d->cand[i]];
-        char fb[32];
-        snprintf(fb, sizeof fb, "input:%lld", (long long)d->cand[i] + 1);
-        int rc = consider(q, e->id, e->post, e->author, e->email, e->text_hash, e->sig, fb);
+        int rc = consider(q, e->id, e->post, e->author, e->email, e->text_hash, e->sig, "input",
+                          (long long)d->cand[i] + 1);
         if (rc)
             return kd_model_fail(m, rc, "out of memory");
     }
@@ -484,7 +491,7 @@ static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *
     *words = 0;
     for (size_t i = 0; i < norm->len; i++)
         *words += (i == 0 || norm->s[i - 1] == ' ') && norm->s[i] != ' ';
-    *th = kd_hash64(norm->s, norm->len);
+    *th = kd_hash64(norm->s, norm->len) & KD_HIST_TEXT_HASH_MASK; /* what the history keeps */
     kd_minhash_compute(norm->s, norm->len, mh);
     return KD_OK;
 }

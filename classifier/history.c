@@ -1,15 +1,26 @@
 /*
- * history.c - the comment history tables (schema in store.c, migration 1 -> 2) and every
+ * history.c - the comment history tables (schema in store.c, migration 3 -> 4) and every
  * statement on them, prepared once per connection and always bound (after rspamd's
  * sqlite3_backend.c, like store.c).
  *
  *   history(seq INTEGER PRIMARY KEY, id, post_id, author, email, ip, time, text_hash, sig)
- *   history_lsh(key, seq) WITHOUT ROWID, PRIMARY KEY(key, seq)
+ *   history_lsh(bucket INTEGER PRIMARY KEY, entries BLOB)
  *
- * history_lsh is the LSH index (minhash.h): one row per band, keyed by the band key, so that
- * a lookup is KD_MH_BANDS range scans that return the earliest comments first. A row costs
- * about 14 bytes on disk, which is why the band key fits in 31 bits (a 4-byte integer).
- * Pruning deletes a prefix of seq: comments are pruned oldest first.
+ * history_lsh is the LSH index (minhash.h) as posting lists. A band key (band number, 32-bit
+ * hash of the band) is cut in two: the band number and the top KD_HIST_BUCKET_BITS bits of
+ * the hash name a bucket, one row; the next 16 bits are a check stored with each entry, so
+ * that a bucket shared by unrelated bands costs a comparison in C, not a history read. An
+ * entry is the check (2 bytes, little endian) followed by the comment's seq as a LEB128
+ * varint; entries are appended, so a list is in seq order, earliest first.
+ *
+ * Why not one b-tree row per band (the layout before schema 4: history_lsh(key, seq) WITHOUT
+ * ROWID)? SQLite spends ~6 bytes of cell, header and pointer on each row and random inserts
+ * leave its pages about a third empty, so 12 rows of 7 bytes of data cost 171 bytes a
+ * comment at 1M comments (dbstat; pages 70% full). A 2-byte check and a 3-byte seq in a
+ * shared row cost ~5: with 2^16 buckets per band the lists hold ~15 entries at 1M comments
+ * (76 bytes of index a comment, docs/BENCHMARKS-dup.md), ~150 at 10M, and a lookup is one
+ * statement fetching 12 rows by rowid. Pruning deletes a prefix of seq from the history and
+ * from every list (one pass over the index).
  */
 #include "history.h"
 
@@ -19,17 +30,33 @@
 #include "kindly.h"
 
 typedef enum {
-    HS_INSERT, HS_INSERT_LSH, HS_CANDIDATES, HS_GET, HS_BEGIN, HS_COMMIT, HS_ROLLBACK,
-    HS_READ, HS_READ_END, HS_CUT_TIME, HS_CUT_KEEP, HS_DELETE, HS_DELETE_LSH, HS_COUNT, HS_COUNT_LSH, HS_BYTES,
+    HS_INSERT, HS_INSERT_LSH, HS_LSH_GET, HS_LSH_APPEND, HS_CANDIDATES, HS_GET, HS_GET_MANY, HS_BEGIN, HS_COMMIT, HS_ROLLBACK,
+    HS_READ, HS_READ_END, HS_CUT_TIME, HS_CUT_KEEP, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
     HS__COUNT
 } hs_stmt;
 
 static const char *const sql[HS__COUNT] = {
     [HS_INSERT] = "INSERT INTO history(id, post_id, author, email, ip, time, text_hash, sig) "
                   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [HS_INSERT_LSH] = "INSERT OR IGNORE INTO history_lsh(key, seq) VALUES(?1, ?2)",
-    [HS_CANDIDATES] = "SELECT seq FROM history_lsh WHERE key = ?1 ORDER BY seq LIMIT ?2",
+    /* append an entry to a list shorter than LONG_LIST bytes (|| joins the bytes as text,
+     * CAST keeps the column a blob); a longer list is left for insert_long() */
+    [HS_INSERT_LSH] = "INSERT INTO history_lsh(bucket, entries) VALUES(?1, ?2) "
+                      "ON CONFLICT(bucket) DO UPDATE SET entries = CAST(entries || excluded.entries AS BLOB) "
+                      "WHERE length(entries) < ?3",
+    [HS_LSH_GET] = "SELECT entries FROM history_lsh WHERE bucket = ?1",
+    [HS_LSH_APPEND] = "UPDATE history_lsh SET entries = CAST(entries || ?2 AS BLOB) WHERE bucket = ?1",
+    /* the 12 buckets of a comment in one statement, the constants a co-routine driving one
+     * cursor: one program run and one read lock instead of twelve (an IN list would build a
+     * temporary index first: 4x the cost; twelve UNION ALL arms open twelve cursors) */
+    [HS_CANDIDATES] = "SELECT v.column1, h.entries FROM (VALUES (0, ?1), (1, ?2), (2, ?3), (3, ?4), (4, ?5), "
+                      "(5, ?6), (6, ?7), (7, ?8), (8, ?9), (9, ?10), (10, ?11), (11, ?12)) AS v "
+                      "CROSS JOIN history_lsh AS h ON h.bucket = v.column2",
     [HS_GET] = "SELECT id, post_id, author, email, ip, time, text_hash, sig FROM history WHERE seq = ?1",
+    /* GET_BATCH rows in one program run, in the order bound (the co-routine drives the loop);
+     * unused places are bound NULL, which matches nothing */
+    [HS_GET_MANY] = "SELECT h.id, h.post_id, h.author, h.email, h.ip, h.time, h.text_hash, h.sig, h.seq "
+                    "FROM (VALUES (?1), (?2), (?3), (?4), (?5), (?6), (?7), (?8), (?9), (?10), (?11), (?12), "
+                    "(?13), (?14), (?15), (?16)) AS v CROSS JOIN history AS h ON h.seq = v.column1",
     [HS_BEGIN] = "BEGIN IMMEDIATE",
     [HS_COMMIT] = "COMMIT",
     [HS_ROLLBACK] = "ROLLBACK",
@@ -38,9 +65,10 @@ static const char *const sql[HS__COUNT] = {
     [HS_CUT_TIME] = "SELECT max(seq) FROM history WHERE time <= ?1",
     [HS_CUT_KEEP] = "SELECT max(seq) - ?1 FROM history",
     [HS_DELETE] = "DELETE FROM history WHERE seq <= ?1",
-    [HS_DELETE_LSH] = "DELETE FROM history_lsh WHERE seq <= ?1",
+    [HS_LSH_SCAN] = "SELECT bucket, entries FROM history_lsh WHERE bucket > ?1 ORDER BY bucket LIMIT 4096",
+    [HS_LSH_SET] = "UPDATE history_lsh SET entries = ?2 WHERE bucket = ?1",
+    [HS_LSH_DROP] = "DELETE FROM history_lsh WHERE bucket = ?1",
     [HS_COUNT] = "SELECT count(*), min(time), max(time) FROM history",
-    [HS_COUNT_LSH] = "SELECT count(*) FROM history_lsh",
     [HS_BYTES] = "SELECT (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size)",
 };
 
@@ -159,6 +187,105 @@ static void bind_hash(sqlite3_stmt *st, int i, uint32_t v)
         sqlite3_bind_int64(st, i, v);
 }
 
+/* Where a band key goes: its bucket (the row) and its 16-bit check (stored in the entry). */
+#define KD_HIST_BUCKET_BITS 16
+static int64_t bucket_of(int64_t key)
+{
+    return ((key >> 32) << KD_HIST_BUCKET_BITS) | (int64_t)((uint32_t)key >> (32 - KD_HIST_BUCKET_BITS));
+}
+static unsigned check_of(int64_t key) { return (uint32_t)key & 0xffff; }
+
+/* One entry: the check (2 bytes, little endian), then seq as LEB128. Returns its length (at
+ * most 12). The check comes first so that a scan compares it before decoding anything. */
+static size_t put_entry(uint8_t *p, uint64_t seq, unsigned check)
+{
+    size_t n = 0;
+    p[n++] = (uint8_t)check;
+    p[n++] = (uint8_t)(check >> 8);
+    while (seq >= 0x80) {
+        p[n++] = (uint8_t)(seq | 0x80);
+        seq >>= 7;
+    }
+    p[n++] = (uint8_t)seq;
+    return n;
+}
+
+/* Length of the varint at p[0..n), 0 when truncated. Lookups skip every entry of 12 lists,
+ * so on little-endian machines the end byte is found in one 8-byte word. */
+static inline size_t varint_len(const uint8_t *p, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t ends = ~w & 0x8080808080808080ULL;
+        if (ends)
+            return ((size_t)__builtin_ctzll(ends) >> 3) + 1;
+    }
+#endif
+    for (size_t i = 0; i < n && i < 10; i++)
+        if (!(p[i] & 0x80))
+            return i + 1;
+    return 0;
+}
+
+static inline uint64_t varint_get(const uint8_t *p, size_t len)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++)
+        v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+    return v;
+}
+
+/* Decode the entry at p[0..n); returns its length, 0 when truncated (a damaged list ends). */
+static inline size_t get_entry(const uint8_t *p, size_t n, uint64_t *seq, unsigned *check)
+{
+    size_t len;
+    if (n < 3 || !(len = varint_len(p + 2, n - 2)))
+        return 0;
+    *check = p[0] | (unsigned)p[1] << 8;
+    *seq = varint_get(p + 2, len);
+    return len + 2;
+}
+
+/* A list of LONG_LIST bytes or more (~800 entries; at 1M comments lists average ~75 bytes)
+ * is a text posted hundreds of times, a campaign: appending to it would rewrite an ever longer
+ * row on every copy. Lookups read at most KD_HIST_PER_CHECK entries with a given check, the
+ * earliest, so a further entry with a check that has that many already is not stored; the
+ * comment itself is recorded and found through its other bands. */
+#define LONG_LIST 4000
+
+static int insert_long(kd_hist *h, int64_t bucket, unsigned check, const uint8_t *e, size_t elen)
+{
+    sqlite3_stmt *st = stmt(h, HS_LSH_GET);
+    if (!st)
+        return fail(h);
+    sqlite3_bind_int64(st, 1, bucket);
+    int rc = sqlite3_step(st);
+    unsigned same = 0;
+    if (rc == SQLITE_ROW) {
+        const uint8_t *p = sqlite3_column_blob(st, 0);
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        for (size_t off = 0, k; p && off < n && same < KD_HIST_PER_CHECK; off += k) {
+            uint64_t seq;
+            unsigned c;
+            if (!(k = get_entry(p + off, n - off, &seq, &c)))
+                break;
+            same += c == check;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return map_rc(rc);
+    if (same >= KD_HIST_PER_CHECK)
+        return KD_OK;
+    if (!(st = stmt(h, HS_LSH_APPEND)))
+        return fail(h);
+    sqlite3_bind_int64(st, 1, bucket);
+    sqlite3_bind_blob(st, 2, e, (int)elen, SQLITE_STATIC);
+    return run(h, st);
+}
+
 int kd_hist_insert(kd_hist *h, kd_hist_rec *r, const int64_t keys[KD_MH_BANDS])
 {
     if (!h->present)
@@ -177,7 +304,7 @@ int kd_hist_insert(kd_hist *h, kd_hist_rec *r, const int64_t keys[KD_MH_BANDS])
     bind_hash(st, 4, r->email);
     bind_hash(st, 5, r->ip);
     sqlite3_bind_int64(st, 6, r->time);
-    sqlite3_bind_int64(st, 7, (sqlite3_int64)r->text_hash);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)(r->text_hash & KD_HIST_TEXT_HASH_MASK));
     sqlite3_bind_blob(st, 8, r->sig, KD_MH_SIGBYTES, SQLITE_STATIC);
     if ((rc = run(h, st)))
         goto done;
@@ -187,9 +314,14 @@ int kd_hist_insert(kd_hist *h, kd_hist_rec *r, const int64_t keys[KD_MH_BANDS])
             rc = fail(h);
             goto done;
         }
-        sqlite3_bind_int64(st, 1, keys[i]);
-        sqlite3_bind_int64(st, 2, r->seq);
+        uint8_t e[16];
+        size_t n = put_entry(e, (uint64_t)r->seq, check_of(keys[i]));
+        sqlite3_bind_int64(st, 1, bucket_of(keys[i]));
+        sqlite3_bind_blob(st, 2, e, (int)n, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, LONG_LIST);
         if ((rc = run(h, st)))
+            goto done;
+        if (!sqlite3_changes(h->db) && (rc = insert_long(h, bucket_of(keys[i]), check_of(keys[i]), e, n)))
             goto done;
     }
 done:
@@ -198,27 +330,39 @@ done:
     return rc;
 }
 
+_Static_assert(KD_MH_BANDS == 12, "HS_CANDIDATES reads one bucket per band");
+
 int kd_hist_candidates(kd_hist *h, const int64_t keys[KD_MH_BANDS], unsigned per_key,
                           int (*fn)(void *ud, int64_t seq), void *ud)
 {
     if (!h->present)
         return KD_OK;
-    for (int i = 0; i < KD_MH_BANDS; i++) {
-        sqlite3_stmt *st = stmt(h, HS_CANDIDATES);
-        if (!st)
-            return fail(h);
-        sqlite3_bind_int64(st, 1, keys[i]);
-        sqlite3_bind_int64(st, 2, per_key);
-        int rc, stop = 0;
-        while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-            stop = fn(ud, sqlite3_column_int64(st, 0));
-        sqlite3_reset(st);
-        if (stop)
-            return KD_OK;
-        if (rc != SQLITE_DONE)
-            return map_rc(rc);
+    sqlite3_stmt *st = stmt(h, HS_CANDIDATES);
+    if (!st)
+        return fail(h);
+    for (int i = 0; i < KD_MH_BANDS; i++)
+        sqlite3_bind_int64(st, i + 1, bucket_of(keys[i]));
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int band = sqlite3_column_int(st, 0);
+        const uint8_t *p = sqlite3_column_blob(st, 1);
+        size_t n = (size_t)sqlite3_column_bytes(st, 1);
+        if (band < 0 || band >= KD_MH_BANDS)
+            continue;
+        unsigned want = check_of(keys[band]), found = 0;
+        for (size_t off = 0, k; p && n - off >= 3 && found < per_key && !stop; off += k + 2) {
+            if (!(k = varint_len(p + off + 2, n - off - 2)))
+                break;
+            if ((p[off] | (unsigned)p[off + 1] << 8) == want) {
+                found++;
+                stop = fn(ud, (int64_t)varint_get(p + off + 2, k));
+            }
+        }
     }
-    return KD_OK;
+    sqlite3_reset(st);
+    if (stop)
+        return KD_OK;
+    return rc == SQLITE_DONE ? KD_OK : map_rc(rc);
 }
 
 static int dup_col(sqlite3_stmt *st, int i, char **into)
@@ -229,6 +373,19 @@ static int dup_col(sqlite3_stmt *st, int i, char **into)
     if (s && !(*into = strdup((const char *)s)))
         return KD_ENOMEM;
     return KD_OK;
+}
+
+static void read_rec(sqlite3_stmt *st, kd_hist_rec *out)
+{
+    out->author = (uint32_t)sqlite3_column_int64(st, 2);
+    out->email = (uint32_t)sqlite3_column_int64(st, 3);
+    out->ip = (uint32_t)sqlite3_column_int64(st, 4);
+    out->time = sqlite3_column_int64(st, 5);
+    out->text_hash = (uint64_t)sqlite3_column_int64(st, 6);
+    memset(out->sig, 0, KD_MH_SIGBYTES);
+    const void *b = sqlite3_column_blob(st, 7);
+    if (b && sqlite3_column_bytes(st, 7) == KD_MH_SIGBYTES)
+        memcpy(out->sig, b, KD_MH_SIGBYTES);
 }
 
 int kd_hist_get(kd_hist *h, int64_t seq, kd_hist_rec *out)
@@ -248,16 +405,46 @@ int kd_hist_get(kd_hist *h, int64_t seq, kd_hist_rec *out)
     out->seq = seq;
     out->id = h->id;
     out->post_id = h->post;
-    out->author = (uint32_t)sqlite3_column_int64(st, 2);
-    out->email = (uint32_t)sqlite3_column_int64(st, 3);
-    out->ip = (uint32_t)sqlite3_column_int64(st, 4);
-    out->time = sqlite3_column_int64(st, 5);
-    out->text_hash = (uint64_t)sqlite3_column_int64(st, 6);
-    memset(out->sig, 0, KD_MH_SIGBYTES);
-    const void *b = sqlite3_column_blob(st, 7);
-    if (b && sqlite3_column_bytes(st, 7) == KD_MH_SIGBYTES)
-        memcpy(out->sig, b, KD_MH_SIGBYTES);
+    read_rec(st, out);
     sqlite3_reset(st);
+    return rc;
+}
+
+#define GET_BATCH 16
+
+static int get_many(kd_hist *h, const int64_t *seqs, size_t n, int (*fn)(void *ud, const kd_hist_rec *r), void *ud)
+{
+    for (size_t at = 0; at < n; at += GET_BATCH) {
+        sqlite3_stmt *st = stmt(h, HS_GET_MANY); /* resets and binds NULL everywhere */
+        if (!st)
+            return fail(h);
+        for (size_t i = at; i < n && i < at + GET_BATCH; i++)
+            sqlite3_bind_int64(st, (int)(i - at + 1), seqs[i]);
+        int rc, urc = 0;
+        while (!urc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            kd_hist_rec r;
+            r.id = (const char *)sqlite3_column_text(st, 0);
+            r.post_id = (const char *)sqlite3_column_text(st, 1);
+            read_rec(st, &r);
+            r.seq = sqlite3_column_int64(st, 8);
+            urc = fn(ud, &r);
+        }
+        sqlite3_reset(st);
+        if (urc)
+            return urc;
+        if (rc != SQLITE_DONE)
+            return map_rc(rc);
+    }
+    return KD_OK;
+}
+
+int kd_hist_get_many(kd_hist *h, const int64_t *seqs, size_t n, int (*fn)(void *ud, const kd_hist_rec *r), void *ud)
+{
+    /* one statement reads one snapshot; several share one when a read transaction is open */
+    int rc = n > GET_BATCH ? kd_hist_read_begin(h) : KD_OK;
+    if (!rc)
+        rc = get_many(h, seqs, n, fn, ud);
+    kd_hist_read_end(h);
     return rc;
 }
 
@@ -275,6 +462,83 @@ static int cut(kd_hist *h, hs_stmt which, int64_t arg, int64_t *seq)
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? KD_OK : map_rc(rc);
+}
+
+/* Drop the entries of seq <= upto from every posting list, a chunk of rows at a time (rows
+ * are not changed while a statement reads them). Lists are in seq order: a prefix goes. */
+static int prune_index(kd_hist *h, int64_t upto)
+{
+    enum { CHUNK = 4096 };
+    struct edit { int64_t bucket; size_t cut; } *ed = malloc(CHUNK * sizeof *ed);
+    uint8_t *keep = NULL;
+    size_t keepcap = 0;
+    int rc = KD_OK;
+    if (!ed)
+        return KD_ENOMEM;
+    int64_t after = -1;
+    for (;;) {
+        sqlite3_stmt *st = stmt(h, HS_LSH_SCAN);
+        if (!st) {
+            rc = fail(h);
+            goto done;
+        }
+        sqlite3_bind_int64(st, 1, after);
+        size_t ne = 0, rows = 0, keeplen = 0;
+        int src;
+        while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+            rows++;
+            after = sqlite3_column_int64(st, 0);
+            const uint8_t *p = sqlite3_column_blob(st, 1);
+            size_t n = (size_t)sqlite3_column_bytes(st, 1), off = 0, k;
+            uint64_t seq;
+            unsigned check;
+            while (off < n && (k = get_entry(p + off, n - off, &seq, &check)) && seq <= (uint64_t)upto)
+                off += k;
+            if (!off)
+                continue;
+            /* the kept suffix is copied out: the row is rewritten after the scan */
+            if (off < n && keeplen + (n - off) > keepcap) {
+                size_t cap = (keepcap ? keepcap * 2 : 65536) + (n - off);
+                uint8_t *nk = realloc(keep, cap);
+                if (!nk) {
+                    sqlite3_reset(st);
+                    rc = KD_ENOMEM;
+                    goto done;
+                }
+                keep = nk;
+                keepcap = cap;
+            }
+            if (off < n)
+                memcpy(keep + keeplen, p + off, n - off);
+            ed[ne].bucket = after;
+            ed[ne++].cut = n - off; /* length of what stays */
+            keeplen += n - off;
+        }
+        sqlite3_reset(st);
+        if (src != SQLITE_DONE) {
+            rc = map_rc(src);
+            goto done;
+        }
+        size_t at = 0;
+        for (size_t i = 0; i < ne; i++) {
+            if (!(st = stmt(h, ed[i].cut ? HS_LSH_SET : HS_LSH_DROP))) {
+                rc = fail(h);
+                goto done;
+            }
+            sqlite3_bind_int64(st, 1, ed[i].bucket);
+            if (ed[i].cut)
+                sqlite3_bind_blob(st, 2, keep + at, (int)ed[i].cut, SQLITE_STATIC);
+            at += ed[i].cut;
+            if ((rc = run(h, st)))
+                goto done;
+        }
+        if (rows < CHUNK)
+            break;
+    }
+done:
+    free(ed);
+    free(keep);
+    return rc;
 }
 
 int kd_hist_prune(kd_hist *h, int64_t before, uint64_t keep, uint64_t *removed)
@@ -300,14 +564,11 @@ int kd_hist_prune(kd_hist *h, int64_t before, uint64_t keep, uint64_t *removed)
         sqlite3_bind_int64(st, 1, upto);
         if ((rc = run(h, st)))
             goto done;
+        uint64_t n = (uint64_t)sqlite3_changes64(h->db);
         if (removed)
-            *removed = (uint64_t)sqlite3_changes64(h->db);
-        if (!(st = stmt(h, HS_DELETE_LSH))) {
-            rc = fail(h);
-            goto done;
-        }
-        sqlite3_bind_int64(st, 1, upto);
-        rc = run(h, st);
+            *removed = n;
+        if (n)
+            rc = prune_index(h, upto);
     }
 done:
     if (rc) {
@@ -333,16 +594,17 @@ static int count(kd_hist *h, hs_stmt which, int64_t *v, int n)
 int kd_hist_stats_get(kd_hist *h, kd_hist_stats *out)
 {
     memset(out, 0, sizeof *out);
-    int64_t v[3] = { 0, 0, 0 }, n = 0, bytes = 0;
+    int64_t v[3] = { 0, 0, 0 }, bytes = 0;
     int rc = KD_OK;
-    if (h->present && ((rc = count(h, HS_COUNT, v, 3)) || (rc = count(h, HS_COUNT_LSH, &n, 1))))
+    if (h->present && (rc = count(h, HS_COUNT, v, 3)))
         return rc;
     if ((rc = count(h, HS_BYTES, &bytes, 1)))
         return rc;
     out->comments = (uint64_t)v[0];
     out->oldest = v[1];
     out->newest = v[2];
-    out->index_entries = (uint64_t)n;
+    /* every recorded comment has one entry per band, and pruning removes all of them */
+    out->index_entries = (uint64_t)v[0] * KD_MH_BANDS;
     out->bytes = (uint64_t)bytes;
     return KD_OK;
 }

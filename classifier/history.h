@@ -2,11 +2,11 @@
  * history.h - the comment history in the model's SQLite file (internal): record a comment's
  * fingerprint, find earlier comments that may be duplicates of a new one, prune.
  *
- * The text itself is not stored, only what duplicate detection needs (about 80 bytes a
- * comment plus KD_MH_BANDS index entries of ~14 bytes; docs/BENCHMARKS-dup.md): the caller's
+ * The text itself is not stored, only what duplicate detection needs (about 75 bytes a
+ * comment plus KD_MH_BANDS index entries of ~5 bytes; docs/BENCHMARKS-dup.md): the caller's
  * id and post id as text, the author name, e-mail address and IP as 32-bit hashes (enough to
  * tell "same author", and no personal data in a file that is copied around), the time, a
- * 64-bit hash of the normalised text (exact duplicates) and the MinHash signature.
+ * 31-bit hash of the normalised text (exact duplicates) and the MinHash signature.
  *
  * One kd_hist belongs to one kd_model handle and its SQLite connection; several handles
  * (server threads, processes) share the history only through the database.
@@ -21,13 +21,22 @@
 
 typedef struct kd_hist kd_hist;
 
+/* The text hash is stored in 31 bits, a 4-byte SQLite integer instead of 8: it is compared
+ * only with the few candidates that share an LSH band, where a chance collision (2^-31 a
+ * pair) does not matter. Callers mask their own hash the same way to compare. */
+#define KD_HIST_TEXT_HASH_MASK 0x7fffffffULL
+
+/* A band bucket keeps at least this many comments of one band key, the earliest; past a
+ * few hundred entries (a campaign) it keeps no more (history.c, LONG_LIST). */
+#define KD_HIST_PER_CHECK 32
+
 /* What is recorded for one comment. */
 typedef struct kd_hist_rec {
     int64_t seq;               /* set by kd_hist_insert / kd_hist_get */
     const char *id, *post_id;  /* borrowed; from kd_hist_get valid until the next call */
     uint32_t author, email, ip;/* hashes; 0 = unknown */
     int64_t time;              /* seconds since the epoch */
-    uint64_t text_hash;
+    uint64_t text_hash;        /* stored and read back as its low 31 bits (KD_HIST_TEXT_HASH_MASK) */
     uint8_t sig[KD_MH_SIGBYTES];
 } kd_hist_rec;
 
@@ -42,21 +51,27 @@ int kd_hist_begin(kd_hist *h);
 int kd_hist_commit(kd_hist *h);
 int kd_hist_in_batch(const kd_hist *h);
 
-/* Open a read transaction around a comment's lookups when none is open; end it. */
+/* Open a read transaction when none is open (kd_hist_get_many does, around several
+ * statements); end it. */
 int kd_hist_read_begin(kd_hist *h);
 void kd_hist_read_end(kd_hist *h);
 
 /* Record r (r->seq receives its number) with its band keys. */
 int kd_hist_insert(kd_hist *h, kd_hist_rec *r, const int64_t keys[KD_MH_BANDS]);
 
-/* Call fn(ud, seq) for the earliest (at most `per_key`) comments in each band bucket,
- * earliest first within a bucket; the same seq may come several times. fn returns nonzero
- * to stop. */
+/* Call fn(ud, seq) for the earliest (at most `per_key`, which should not exceed
+ * KD_HIST_PER_CHECK) comments in each band bucket, earliest first within a bucket; the same
+ * seq may come several times. fn returns nonzero to stop. */
 int kd_hist_candidates(kd_hist *h, const int64_t keys[KD_MH_BANDS], unsigned per_key,
                           int (*fn)(void *ud, int64_t seq), void *ud);
 
 /* Read one record; KD_ENOTFOUND if it was pruned. */
 int kd_hist_get(kd_hist *h, int64_t seq, kd_hist_rec *out);
+
+/* Call fn(ud, rec) for each of seqs[0..n) still in the history, in the order given (pruned
+ * ones are skipped), reading up to 16 rows per statement. rec and its strings are valid
+ * during the call. Returns 0, an error code, or the first nonzero value fn returned. */
+int kd_hist_get_many(kd_hist *h, const int64_t *seqs, size_t n, int (*fn)(void *ud, const kd_hist_rec *r), void *ud);
 
 /* Delete comments recorded at or before `before` (time) and/or all but the newest `keep`
  * (0 = no limit on count; before = INT64_MIN: no limit on age). */

@@ -38,6 +38,20 @@ static const char *const migrations[] = {
     /* 2 -> 3: posts for relevance (owned by posts.c / relevance.c) */
     "CREATE TABLE posts(post_id TEXT PRIMARY KEY, title TEXT NOT NULL DEFAULT '', text TEXT NOT NULL DEFAULT '',"
     " updated INTEGER) WITHOUT ROWID;",
+    /* 3 -> 4: the history for one-permutation MinHash (minhash.h, KD_MH_VERSION 2) with the
+     * LSH index as posting lists (history.c) and a 31-bit text hash. The old signatures
+     * cannot be converted (the texts are not stored) and would not match new ones, so the
+     * old history is dropped: duplicates of comments recorded before the upgrade are no
+     * longer found; the history fills again as comments are remembered. */
+    "DROP TABLE history_lsh; DROP TABLE history;"
+    "CREATE TABLE history(seq INTEGER PRIMARY KEY, id TEXT, post_id TEXT, author INTEGER, email INTEGER,"
+    " ip INTEGER, time INTEGER NOT NULL, text_hash INTEGER NOT NULL, sig BLOB NOT NULL);"
+    "CREATE TABLE history_lsh(bucket INTEGER PRIMARY KEY, entries BLOB NOT NULL);",
+    /* 4 -> 5: the words of each post's approved comments, for relevance (owned by posts.c):
+     * post = kd_hash64(post_id), h = the word's stem key (kd_word_key), n = how many learnt
+     * ham comments of that post use it. Sums like the token counts (merge adds them). */
+    "CREATE TABLE post_terms(post INTEGER NOT NULL, h INTEGER NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY(post, h)) WITHOUT ROWID;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -53,6 +67,7 @@ typedef enum {
     ST_BEGIN,
     ST_COMMIT,
     ST_ROLLBACK,
+    ST_DATA_VERSION,
     ST__COUNT
 } kd_stmt;
 
@@ -71,6 +86,7 @@ static const char *const sql[ST__COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
+    [ST_DATA_VERSION] = "PRAGMA data_version",
 };
 
 /* Sums kept in meta. "vocab" (the number of distinct tokens) is kept there too, recounted
@@ -309,7 +325,16 @@ int64_t kd_store_token_count(kd_store *s)
     return n;
 }
 
-int64_t kd_store_data_version(kd_store *s) { return pragma_int(s, "PRAGMA data_version"); }
+/* Asked before every server request (kd_model_refresh): prepared once, not per call (a
+ * prepare is most of the cost of the pragma). */
+int64_t kd_store_data_version(kd_store *s)
+{
+    sqlite3_stmt *st = stmt(s, ST_DATA_VERSION);
+    int64_t v = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    if (st)
+        sqlite3_reset(st);
+    return v;
+}
 
 static int add_totals(kd_store *s, const kd_totals *d)
 {
@@ -388,6 +413,7 @@ int kd_store_merge(kd_store *s, const char *path)
 {
     sqlite3_stmt *st = NULL;
     int rc = KD_OK, attached = 0, intx = 0;
+    int64_t src_version = 0;
     if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS src", -1, &st, NULL) != SQLITE_OK)
         goto sqlfail;
     sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
@@ -404,6 +430,7 @@ int kd_store_merge(kd_store *s, const char *path)
             rc = KD_ESCHEMA;
             goto done;
         }
+        src_version = ver;
     }
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         goto sqlfail;
@@ -416,9 +443,17 @@ int kd_store_merge(kd_store *s, const char *path)
                      "ON CONFLICT(key) DO UPDATE SET value = value + excluded.value;"
                      "INSERT INTO main.meta(key, value) VALUES('vocab', (SELECT count(*) FROM main.tokens)), "
                      "('generation', 1) ON CONFLICT(key) DO UPDATE SET "
-                     "value = CASE key WHEN 'vocab' THEN excluded.value ELSE value + 1 END;"
-                     "COMMIT;",
+                     "value = CASE key WHEN 'vocab' THEN excluded.value ELSE value + 1 END;",
                      NULL, NULL, NULL) != SQLITE_OK)
+        goto sqlfail;
+    /* the words of the posts' approved comments (schema 5, posts.c) are sums too */
+    if (src_version >= 5 &&
+        sqlite3_exec(s->db,
+                     "INSERT INTO main.post_terms(post, h, n) SELECT post, h, n FROM src.post_terms WHERE true "
+                     "ON CONFLICT(post, h) DO UPDATE SET n = n + excluded.n;",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        goto sqlfail;
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         goto sqlfail;
     intx = 0;
     goto done;

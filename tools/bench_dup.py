@@ -2,6 +2,7 @@
 """bench_dup.py - duplicate lookup speed and history size at 10k, 100k and 1M comments.
 
   tools/bench_dup.py [--kindly ./kindly] [--sizes 10000,100000,1000000] [--queries 20000]
+                     [--instructions 2000]
 
 Builds a history with `kindly score --remember` (one transaction per 2,000 comments) from
 synthetic comments: each is 8-30 words drawn as short runs from real ham comments of
@@ -10,7 +11,11 @@ so that texts are English-like but distinct. At each size it times `kindly score
 --remember) on --queries comments, 10% of them near copies of history comments, and reads
 the file size from `kindly history --stats`. The same queries against the model with an
 empty history give the cost of the other stages; the difference is the duplicate lookup's. Bytes per comment = (file bytes - bytes of the
-same model with an empty history) / comments. Writes tools/out/bench_dup.json.
+same model with an empty history) / comments, the file as written (not vacuumed), after a
+WAL checkpoint. With --instructions N, the first N queries are also run under
+`valgrind --tool=callgrind` against the history and against the empty history: the
+difference per query is the history lookup's cost in instructions, which unlike the wall
+clock does not depend on what else the machine is doing. Writes tools/out/bench_dup.json.
 """
 import argparse, csv, json, os, random, re, subprocess, sys, time
 
@@ -55,12 +60,19 @@ def stats(k, db):
     return json.loads(subprocess.run([k, "history", "-m", db], check=True, capture_output=True, text=True).stdout)
 
 
+def instructions(k, db, qf):
+    r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", k, "score", "--no-rules",
+                        "-m", db, qf], check=True, capture_output=True, text=True)
+    return int(re.search(r"refs:\s+([\d,]+)", r.stderr).group(1).replace(",", ""))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kindly", default=os.path.join(ROOT, "kindly"))
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--queries", type=int, default=20000)
     ap.add_argument("--out", default=os.path.join(HERE, "out", "bench_dup"))
+    ap.add_argument("--instructions", type=int, default=0, help="queries to count instructions on (callgrind)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     rnd = random.Random(4)
@@ -116,6 +128,11 @@ def main():
              "dedup_lookup_per_s": round(a.queries / max(1e-9, best - el0)),
              "queries": a.queries, "reported_duplicates": dups,
              "bytes_per_comment": round((st["file_bytes"] - base) / size, 1), "index_entries": st["index_entries"]}
+        if a.instructions:
+            qi = os.path.join(a.out, "queries-instr.csv")
+            write(qi, q[:a.instructions])
+            n = min(a.instructions, len(q))
+            r["lookup_instructions_per_query"] = round((instructions(a.kindly, db, qi) - instructions(a.kindly, empty, qi)) / n)
         print(json.dumps(r), flush=True)
         res.append(r)
     json.dump(res, open(os.path.join(HERE, "out", "bench_dup.json"), "w"), indent=1)

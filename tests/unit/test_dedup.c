@@ -37,6 +37,23 @@ Test(dedup, normalisation_removes_what_a_reposter_changes)
     kd_buf_free(&b);
 }
 
+/* Links go wherever a word starts with one: after white space, "(" or a quote, at the start;
+ * a word that merely contains "http" stays. Non-ASCII letters and spacing around dropped
+ * emoji come out the same through the ASCII fast path and the slow one. */
+Test(dedup, normalisation_drops_links_after_brackets_and_quotes)
+{
+    kd_buf a = KD_BUF_INIT;
+    cr_assert_eq(kd_dedup_normalize("https://a.example/x read (http://b.example) and \"www.c.example\" now", &a), 0);
+    cr_assert_str_eq(a.s, "read and now");
+    kd_buf_clear(&a);
+    cr_assert_eq(kd_dedup_normalize("the whttp word and Hhttps stay", &a), 0);
+    cr_assert_str_eq(a.s, "the whttp word and hhttps stay");
+    kd_buf_clear(&a);
+    cr_assert_eq(kd_dedup_normalize("Caf\xc3\xa9 \xf0\x9f\x98\x8a  \xf0\x9f\x98\x8a na\xc3\xafve \xf0\x9f\x98\x8a", &a), 0);
+    cr_assert_str_eq(a.s, "caf\xc3\xa9 na\xc3\xafve");
+    kd_buf_free(&a);
+}
+
 Test(dedup, exact_and_near_duplicates_in_one_handle)
 {
     kd_result r;

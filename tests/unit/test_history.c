@@ -83,3 +83,269 @@ Test(history, batch_then_prune_by_age_and_count)
     cr_assert_eq(st.index_entries, 2 * 12);
     kd_model_close(m);
 }
+
+/* ---- the posting-list index (history.c), driven directly on a model file's connection ---- */
+
+#include <sqlite3.h>
+
+#include "history.h"
+
+static sqlite3 *open_db(void)
+{
+    kd_model_close(open_w()); /* create the file with the current schema */
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    return db;
+}
+
+static int64_t insert(kd_hist *h, int64_t key0)
+{
+    kd_hist_rec r;
+    memset(&r, 0, sizeof r);
+    r.id = "x";
+    r.time = 1;
+    int64_t keys[KD_MH_BANDS];
+    for (int i = 0; i < KD_MH_BANDS; i++)
+        keys[i] = ((int64_t)i << 32) | (int64_t)(0x12340000u + (uint32_t)i * 0x1000000u);
+    keys[0] = key0;
+    cr_assert_eq(kd_hist_insert(h, &r, keys), 0, "%s", kd_hist_errmsg(h));
+    return r.seq;
+}
+
+typedef struct { int64_t seq[64]; int n; } got;
+static int collect(void *ud, int64_t seq)
+{
+    got *g = ud;
+    if (g->n < 64)
+        g->seq[g->n++] = seq;
+    return 0;
+}
+
+/* what band 0 of a query with key0 finds (the other bands use keys nobody else has) */
+static got lookup(kd_hist *h, int64_t key0, unsigned per_key)
+{
+    int64_t keys[KD_MH_BANDS];
+    for (int i = 0; i < KD_MH_BANDS; i++)
+        keys[i] = ((int64_t)i << 32) | 0xfffffffu;
+    keys[0] = key0;
+    got g = { .n = 0 };
+    cr_assert_eq(kd_hist_candidates(h, keys, per_key, collect, &g), 0);
+    return g;
+}
+
+static int64_t count_rows(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM history_lsh", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+Test(history, a_shared_bucket_returns_only_the_matching_check_earliest_first)
+{
+    sqlite3 *db = open_db();
+    kd_hist *h;
+    cr_assert_eq(kd_hist_new(&h, db, 1), 0);
+    /* same bucket (band 0, top 16 bits 0xabcd), two checks: 40 comments with 0x0001,
+     * 5 with 0x0002, interleaved */
+    int64_t a = 0xabcd0001, b = 0xabcd0002;
+    int64_t first_a = 0;
+    cr_assert_eq(kd_hist_begin(h), 0);
+    for (int i = 0; i < 45; i++) {
+        int64_t s = insert(h, i % 9 == 8 ? b : a);
+        if (!first_a)
+            first_a = s;
+    }
+    cr_assert_eq(kd_hist_commit(h), 0);
+    got g = lookup(h, a, 32);
+    cr_assert_eq(g.n, 32, "per_key limits a bucket to the 32 earliest");
+    cr_assert_eq(g.seq[0], first_a);
+    for (int i = 1; i < g.n; i++)
+        cr_assert_gt(g.seq[i], g.seq[i - 1]);
+    g = lookup(h, b, 32);
+    cr_assert_eq(g.n, 5);
+    for (int i = 0; i < g.n; i++)
+        cr_assert_eq(g.seq[i] % 9, 0, "only the entries with b's check (seq %lld)", (long long)g.seq[i]);
+    g = lookup(h, 0xabcd0003, 32);
+    cr_assert_eq(g.n, 0);
+    /* 45 comments x 12 bands, but band 0 shares one row and the other bands one row each */
+    cr_assert_eq(count_rows(db), KD_MH_BANDS);
+    kd_hist_free(h);
+    sqlite3_close(db);
+}
+
+/* A campaign (the same text again and again) must not make a row grow without end: past
+ * ~4,000 bytes a list takes no more entries of a band key it holds KD_HIST_PER_CHECK of,
+ * and the earliest copies are still the ones found. Other keys of the bucket still go in. */
+Test(history, a_campaign_bucket_stops_growing)
+{
+    sqlite3 *db = open_db();
+    kd_hist *h;
+    cr_assert_eq(kd_hist_new(&h, db, 1), 0);
+    int64_t k = 0x4242000a, first = 0;
+    cr_assert_eq(kd_hist_begin(h), 0);
+    for (int i = 0; i < 1500; i++) {
+        int64_t s = insert(h, k);
+        if (!first)
+            first = s;
+    }
+    int64_t other = insert(h, 0x4242000b);
+    cr_assert_eq(kd_hist_commit(h), 0);
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT length(entries) FROM history_lsh WHERE bucket = 0x4242", -1, &st, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    int len = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    cr_assert_lt(len, 4100, "the list is %d bytes", len);
+    got g = lookup(h, k, KD_HIST_PER_CHECK);
+    cr_assert_eq(g.n, KD_HIST_PER_CHECK);
+    cr_assert_eq(g.seq[0], first);
+    g = lookup(h, 0x4242000b, KD_HIST_PER_CHECK);
+    cr_assert_eq(g.n, 1);
+    cr_assert_eq(g.seq[0], other);
+    kd_hist_free(h);
+    sqlite3_close(db);
+}
+
+Test(history, pruning_cuts_every_list_and_drops_empty_ones)
+{
+    sqlite3 *db = open_db();
+    kd_hist *h;
+    cr_assert_eq(kd_hist_new(&h, db, 1), 0);
+    int64_t k = 0x55550042;
+    int64_t seq[10];
+    for (int i = 0; i < 10; i++)
+        seq[i] = insert(h, i < 5 ? k : (int64_t)(0x66660000 + i)); /* 5 share band 0's row */
+    uint64_t removed = 0;
+    cr_assert_eq(kd_hist_prune(h, INT64_MIN, 7, &removed), 0, "%s", kd_hist_errmsg(h));
+    cr_assert_eq(removed, 3);
+    got g = lookup(h, k, 32);
+    cr_assert_eq(g.n, 2);
+    cr_assert_eq(g.seq[0], seq[3]);
+    cr_assert_eq(g.seq[1], seq[4]);
+    cr_assert_eq(kd_hist_prune(h, INT64_MIN, 1, &removed), 0);
+    cr_assert_eq(removed, 6);
+    cr_assert_eq(lookup(h, k, 32).n, 0);
+    cr_assert_eq(lookup(h, 0x66660009, 32).n, 1);
+    /* one comment left: band 0's row and the other bands' shared rows hold only its entries */
+    cr_assert_eq(count_rows(db), KD_MH_BANDS);
+    kd_hist_rec r;
+    cr_assert_eq(kd_hist_get(h, seq[3], &r), KD_ENOTFOUND);
+    cr_assert_eq(kd_hist_get(h, seq[9], &r), 0);
+    kd_hist_free(h);
+    sqlite3_close(db);
+}
+
+typedef struct { int64_t seq[64]; int n; int stop_at; } rows;
+static int row_cb(void *ud, const kd_hist_rec *r)
+{
+    rows *g = ud;
+    cr_assert_str_eq(r->id, "x");
+    g->seq[g->n++] = r->seq;
+    return g->n == g->stop_at ? 42 : 0;
+}
+
+/* Rows are read 16 to a statement, in the order asked, pruned ones skipped. */
+Test(history, rows_come_back_in_the_order_asked_across_batches)
+{
+    sqlite3 *db = open_db();
+    kd_hist *h;
+    cr_assert_eq(kd_hist_new(&h, db, 1), 0);
+    int64_t seq[40];
+    for (int i = 0; i < 40; i++)
+        seq[i] = insert(h, 0x11110000 + i);
+    uint64_t removed;
+    cr_assert_eq(kd_hist_prune(h, INT64_MIN, 35, &removed), 0);
+    cr_assert_eq(removed, 5);
+    rows g = { .n = 0, .stop_at = -1 };
+    cr_assert_eq(kd_hist_get_many(h, seq, 40, row_cb, &g), 0);
+    cr_assert_eq(g.n, 35);
+    for (int i = 0; i < 35; i++)
+        cr_assert_eq(g.seq[i], seq[i + 5]);
+    rows s = { .n = 0, .stop_at = 20 };
+    cr_assert_eq(kd_hist_get_many(h, seq, 40, row_cb, &s), 42, "the callback's code stops the walk");
+    cr_assert_eq(s.n, 20);
+    kd_hist_free(h);
+    sqlite3_close(db);
+}
+
+Test(history, a_damaged_list_ends_at_the_damage)
+{
+    sqlite3 *db = open_db();
+    kd_hist *h;
+    cr_assert_eq(kd_hist_new(&h, db, 1), 0);
+    int64_t k = 0x77770005;
+    int64_t s = insert(h, k);
+    /* append a damaged entry with the same check: a varint that never ends, long (the
+     * 8-byte scan) and short */
+    const char *damage[] = { "x'0500ffffffffffffffffff'", "x'0500ff'" };
+    for (int i = 0; i < 2; i++) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "UPDATE history_lsh SET entries = CAST(entries || %s AS BLOB) WHERE bucket = 0x7777",
+                 damage[i]);
+        cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        got g = lookup(h, k, 32);
+        cr_assert_eq(g.n, 1);
+        cr_assert_eq(g.seq[0], s);
+        cr_assert_eq(sqlite3_exec(db, "UPDATE history_lsh SET entries = substr(entries, 1, 3) WHERE bucket = 0x7777",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    }
+    kd_hist_free(h);
+    sqlite3_close(db);
+}
+
+/* A model of schema 3 (K-permutation signatures, one index row per band) is migrated by
+ * dropping its history: the old signatures cannot be compared with new ones. Opened
+ * read-only, its history is ignored rather than misread. */
+static void make_schema3(void)
+{
+    /* exactly what migrations 0 -> 3 created, and one comment of the old history */
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db,
+                              "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+                              "CREATE TABLE tokens(h INTEGER PRIMARY KEY, spam INTEGER NOT NULL, ham INTEGER NOT NULL);"
+                              "CREATE TABLE history(seq INTEGER PRIMARY KEY, id TEXT, post_id TEXT, author INTEGER,"
+                              " email INTEGER, ip INTEGER, time INTEGER NOT NULL, text_hash INTEGER NOT NULL, sig BLOB NOT NULL);"
+                              "CREATE TABLE history_lsh(key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(key, seq)) WITHOUT ROWID;"
+                              "CREATE TABLE posts(post_id TEXT PRIMARY KEY, title TEXT NOT NULL DEFAULT '', text TEXT NOT NULL DEFAULT '',"
+                              " updated INTEGER) WITHOUT ROWID;"
+                              "INSERT INTO tokens VALUES(1, 1, 1);"
+                              "INSERT INTO meta VALUES('spam_messages', 1), ('ham_messages', 1), ('spam_tokens', 1), ('ham_tokens', 1);"
+                              "INSERT INTO history VALUES(1, 'old', 'p', 1, 2, 3, 4, 5, zeroblob(32));"
+                              "INSERT INTO history_lsh VALUES(7, 1);"
+                              "PRAGMA application_id = 1263420505; PRAGMA user_version = 3;", /* "KNDY" */
+                              NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+Test(history, schema_3_history_is_dropped_on_upgrade_and_ignored_read_only)
+{
+    make_schema3();
+    kd_model *m = NULL;
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_READONLY), 0, "%s", kd_model_error(m));
+    kd_model_stats ms;
+    cr_assert_eq(kd_model_stats_get(m, &ms), 0);
+    cr_assert_eq(ms.schema_version, 3);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "an old model still classifies, it only finds no duplicates in its history";
+    kd_result r;
+    cr_assert_eq(kd_classify(m, &c, NULL, &r), 0, "%s", kd_model_error(m));
+    cr_assert_null(r.duplicate_of);
+    kd_result_free(&r);
+    kd_model_close(m);
+
+    m = open_w();
+    cr_assert_eq(kd_model_stats_get(m, &ms), 0);
+    cr_assert_geq(ms.schema_version, 4);
+    kd_history_stats st;
+    cr_assert_eq(kd_history_stats_get(m, &st), 0);
+    cr_assert_eq(st.comments, 0, "the old history is gone");
+    remember(m, "new", NULL, "and the new history works as soon as the model is upgraded");
+    cr_assert_eq(kd_history_stats_get(m, &st), 0);
+    cr_assert_eq(st.comments, 1);
+    kd_model_close(m);
+}

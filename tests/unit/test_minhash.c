@@ -1,6 +1,7 @@
 /* test_minhash.c - MinHash fingerprints: identical texts agree everywhere, the estimate
- * follows the true resemblance, unrelated texts share no band. */
+ * follows the true resemblance, unrelated texts share no band, short texts are densified. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "minhash.h"
@@ -45,14 +46,72 @@ Test(minhash, a_typo_stays_similar_an_unrelated_text_does_not)
     cr_assert_eq(shared_bands(a, c), 0);
 }
 
-Test(minhash, band_keys_are_31_bit_and_carry_the_band)
+Test(minhash, band_keys_carry_the_band_above_a_32_bit_hash)
 {
     kd_minhash m;
     kd_minhash_compute("hello world", 11, &m);
     for (unsigned i = 0; i < KD_MH_BANDS; i++) {
         int64_t k = kd_minhash_band(&m, i);
-        cr_assert(k >= 0 && k < ((int64_t)1 << 31));
-        cr_assert_eq(k >> 27, i);
+        cr_assert(k >= 0);
+        cr_assert_eq(k >> 32, i);
+    }
+}
+
+/* One-permutation hashing leaves bins empty on a short text; densification fills every one
+ * from a filled bin, the same way for the same text. */
+Test(minhash, short_texts_fill_every_bin_deterministically)
+{
+    kd_minhash a, b;
+    const char *t = "great post";
+    kd_minhash_compute(t, strlen(t), &a);
+    kd_minhash_compute(t, strlen(t), &b);
+    cr_assert_eq(a.nshingles, 7);
+    for (int i = 0; i < KD_MH_K; i++)
+        cr_assert_neq(a.v[i], UINT32_MAX, "bin %d left empty", i);
+    cr_assert_eq(memcmp(a.v, b.v, sizeof a.v), 0);
+    /* at most 7 distinct values: each is one of the shingles' */
+    unsigned distinct = 0;
+    for (int i = 0; i < KD_MH_K; i++) {
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++)
+            seen = a.v[j] == a.v[i];
+        distinct += !seen;
+    }
+    cr_assert_leq(distinct, 7);
+}
+
+/* The estimate follows the true resemblance on average: texts of 100 shingles sharing 60
+ * (J = 60/140 = 0.43) and 90 (J = 0.82), over many random texts. */
+static void random_text(char *s, size_t n, uint64_t *state)
+{
+    for (size_t i = 0; i < n; i++) {
+        *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+        s[i] = (char)('a' + (*state >> 33) % 26);
+    }
+    s[n] = 0;
+}
+
+Test(minhash, the_estimate_is_unbiased)
+{
+    const struct { size_t shared; double j; } cases[] = { { 60, 60.0 / 140 }, { 90, 90.0 / 110 } };
+    for (size_t c = 0; c < 2; c++) {
+        uint64_t state = 42;
+        double sum = 0;
+        const int runs = 400;
+        for (int r = 0; r < runs; r++) {
+            /* a = common + own_a, b = common + own_b; 4-shingles of random letters are
+             * distinct, and a join costs 3 shingles on each side: lengths chosen to give
+             * exactly `shared` common shingles out of 100 on each side */
+            char common[128], own_a[128], own_b[128], a[260], b[260];
+            size_t nc = cases[c].shared + 3, no = 100 - cases[c].shared;
+            random_text(common, nc, &state);
+            random_text(own_a, no, &state);
+            random_text(own_b, no, &state);
+            snprintf(a, sizeof a, "%s%s", common, own_a);
+            snprintf(b, sizeof b, "%s%s", common, own_b);
+            sum += sim(a, b);
+        }
+        cr_assert_float_eq(sum / runs, cases[c].j, 0.04, "J %.2f: mean estimate %.3f", cases[c].j, sum / runs);
     }
 }
 
