@@ -30,7 +30,7 @@ static const char *const praise[] = {
     "informative", "interesting", "insightful", "inspiring", "superb", "perfect", "cool",
     "fabulous", "love", "loved", "appreciate", "appreciated", "wow", "bookmarked", "agree",
     "thoughtful", "gorgeous", "outstanding", "impressive", "valuable", "well-written", "bravo",
-    "kudos", "best", "needed", "helped",
+    "kudos", "best", "needed", "helped", "spot", /* "spot on" */
 };
 /* Filler that generic praise is padded with. */
 static const char *const filler[] = {
@@ -39,7 +39,7 @@ static const char *const filler[] = {
     "information", "content", "stuff", "site", "website", "page", "topic", "keep", "sir",
     "madam", "dear", "bro", "buddy", "friend", "friends", "guys", "admin", "author", "like",
     "liked", "enjoy", "enjoyed", "glad", "totally", "absolutely", "lot", "lots", "many", "yes",
-    "exactly", "indeed", "true", "spot", "today", "help", "helps", "bookmark", "saving", "saved",
+    "exactly", "indeed", "true", "today", "help", "helps", "bookmark", "saving", "saved",
     "well", "done", "said", "put", "hi", "hello", "hey", "please", "waiting", "next", "more",
     "posting", "tutorial", "tutorials", "explanation", "explained", "clear", "simple", "easy",
     "understand", "learned", "learnt", "keep", "it", "again", "always", "everyone", "man",
@@ -90,7 +90,7 @@ int kd_generic(const kd_tokens *tok)
             link = 1;
             continue;
         }
-        if (!kd_content_word(s))
+        if (!kd_content_word(s, tok->hash[i]))
             continue;
         int k = kind(tok->hash[i]);
         if (!k || ++words > MAX_WORDS)

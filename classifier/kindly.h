@@ -280,7 +280,7 @@ typedef struct kd_options {
 
 #define KD_OPTIONS_VERSION 1
 #define KD_OPTIONS_INIT { KD_OPTIONS_VERSION, KD_SCORER_MULTINOMIAL, 0.9, 0.5, 0.45, 0.5, 0.1, 150, 5, \
-                          NULL, 0, 0.5, KD_HOLD, 0.22 }
+                          NULL, 0, 0.5, KD_HOLD, 0.30 }
 
 /** A rule that fired. */
 typedef struct kd_rule_hit {
@@ -422,8 +422,9 @@ int kd_rules_eval(const kd_rules *r, const kd_comment *c, unsigned char *fired, 
  *
  * The relevance stage asks whether a comment belongs to the post it was left on and to the
  * site (all posts and the approved comments the model learnt). The posts live in the model
- * file; a comment names its post with kd_comment.post_id. A comment whose post is unknown is
- * scored against the site alone. Results: kd_result.relevance (0..1), .generic, .off_topic
+ * file; a comment names its post with kd_comment.post_id. A ham comment learnt with a
+ * post_id (kd_train_add) becomes part of its post's model. A comment whose post is unknown
+ * is scored against the site alone. Results: kd_result.relevance (0..1), .generic, .off_topic
  * (relevance below kd_options.offtopic_threshold).
  */
 /**@{*/

@@ -84,6 +84,7 @@ void kd_model_close(kd_model *m)
     kd_tokens_free(&m->tok);
     kd_tokset_free(&m->set);
     kd_posts_cache_free(m->posts);
+    kd_posts_learn_free(m);
     free(m);
 }
 
@@ -142,6 +143,7 @@ int kd_train_begin(kd_model *m)
     if (rc)
         return rc;
     kd_tokmap_clear(&m->delta);
+    kd_posts_learn_free(m);
     memset(&m->dtotals, 0, sizeof m->dtotals);
     m->training = 1;
     return KD_OK;
@@ -170,6 +172,11 @@ int kd_train_add(kd_model *m, const kd_comment *c, kd_label label, int delta)
         else
             k->ham += delta;
     }
+    if (label == KD_HAM && c->post_id && *c->post_id) { /* approved: part of its post's model */
+        int rc = kd_posts_learn(m, c, delta);
+        if (rc)
+            return rc;
+    }
     if (label == KD_SPAM) {
         m->dtotals.spam_messages += delta;
         m->dtotals.spam_tokens += delta * (int64_t)set->n;
@@ -187,8 +194,12 @@ int kd_train_commit(kd_model *m)
     m->training = 0;
     int rc = kd_store_apply(m->store, &m->delta, &m->dtotals);
     kd_tokmap_clear(&m->delta);
-    if (rc)
+    if (rc) {
+        kd_posts_learn_free(m);
         return kd_model_fail(m, rc, "cannot write the model: %s", kd_store_errmsg(m->store));
+    }
+    if ((rc = kd_posts_learn_commit(m)))
+        return rc;
     return load(m);
 }
 
@@ -198,6 +209,7 @@ void kd_train_abort(kd_model *m)
         return;
     m->training = 0;
     kd_tokmap_clear(&m->delta);
+    kd_posts_learn_free(m);
 }
 
 int kd_model_merge(kd_model *m, const char *path)

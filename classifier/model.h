@@ -35,6 +35,8 @@ struct kd_model {
 
     /* posts and their term statistics, built on first use by posts.c (NULL until then) */
     struct kd_posts_cache *posts;
+    /* the open training batch's words of approved comments per post (posts.c; NULL if none) */
+    struct kd_post_delta *post_delta;
 
     /* duplicates stage (dedup.c): history statements, pending history writes and the
      * in-memory index of the comments classified through this handle (NULL until used) */

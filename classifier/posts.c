@@ -1,20 +1,29 @@
 /*
- * posts.c - the posts a model knows: storing them, and the per-post term statistics that
- * relevance scoring reads.
+ * posts.c - the posts a model knows: storing them, the words of their approved comments,
+ * and the per-post term statistics that relevance scoring reads.
  *
  * Storing: kd_post_put() and kd_posts_import() upsert rows of the `posts` table
  * (post_id, title, text, updated). HTML is reduced to its text first (html.c: entities
  * decoded, tags dropped), so a WordPress `post_content` is stored as a reader sees it.
  * An import runs in one IMMEDIATE transaction with one prepared statement.
  *
- * Reading: scoring a comment needs, for its post, the counts of the post's content words,
- * and for the site, in how many posts each word occurs. Tokenizing posts per comment would
- * cost far more than the whole Bayes stage, so the first comment that needs them builds a
- * cache on the model: every post tokenized once (kd_tokenize with word pairs and metadata
- * off, the same hashes as the token table; the title counts twice, as titles state the
- * topic), keyed by kd_hash64(post_id). Thereafter a post lookup is one hash probe and a
- * word lookup another. The cache is dropped when this handle writes a post and rebuilt when
- * kd_model_refresh() sees another process's commit (the model's data_version).
+ * Approved comments: a post of a title and one sentence shares few words with the comments
+ * it gets; the comments readers were let to leave on it say much more about what it is
+ * about. So every ham comment learnt with a post_id (kd_train_add) adds its distinct
+ * content words, by stem, to the table post_terms (post hash, word, number of comments),
+ * written in its own transaction right after the token counts (kd_posts_learn_commit).
+ * They are sums, like the token counts: unlearning subtracts, merging adds.
+ *
+ * Reading: scoring a comment needs, for its post, the counts of the post's content words
+ * (its text and its approved comments), for the site, in how many posts each word occurs,
+ * and how often each word occurs in all posts. Tokenizing posts per comment would cost far
+ * more than the whole Bayes stage, so the first comment that needs them builds a cache on
+ * the model: every post tokenized once (kd_tokenize with word pairs and metadata off, the
+ * same hashes as the token table; the title counts twice, as titles state the topic) plus
+ * its post_terms rows, keyed by kd_hash64(post_id). Thereafter a post lookup is one hash
+ * probe and a word lookup another. The cache is dropped when this handle writes a post or
+ * learns, and rebuilt when kd_model_refresh() sees another process's commit (the model's
+ * data_version).
  */
 #include "posts.h"
 
@@ -33,11 +42,17 @@
                 "updated = excluded.updated"
 #define SQL_ALL "SELECT post_id, title, text FROM posts"
 #define SQL_COUNT "SELECT count(*) FROM posts"
+#define SQL_TERMS "SELECT h, n FROM post_terms WHERE post = ?1"
+#define SQL_TERMS_ADD "INSERT INTO post_terms(post, h, n) VALUES(?1, ?2, ?3) " \
+                      "ON CONFLICT(post, h) DO UPDATE SET n = n + excluded.n"
+#define SQL_TERMS_ZAP "DELETE FROM post_terms WHERE n <= 0"
+#define TERMS_SCHEMA 5 /* the schema that added post_terms (store.c) */
 
 /* One lock for every model's lazy cache build: builds are rare, the check is cheap. */
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int has_posts_table(kd_model *m) { return kd_store_schema_version(m->store) >= 3; }
+static int has_terms_table(kd_model *m) { return kd_store_schema_version(m->store) >= TERMS_SCHEMA; }
 
 static int writable(kd_model *m)
 {
@@ -218,35 +233,65 @@ void kd_posts_cache_free(kd_posts_cache *c)
     free(c->posts);
     kd_tokmap_free(&c->by_id);
     kd_tokmap_free(&c->df);
+    kd_tokmap_free(&c->tf);
     free(c);
 }
 
-/* Count the content words of one field into p (weight times each). */
-static int add_field(kd_post_stats *p, kd_tokens *tok, const char *text, int weight)
+/* Count the content words of one field into p by stem and into the site's c->tf by word
+ * (weight times each). */
+static int add_field(kd_posts_cache *c, kd_post_stats *p, kd_tokens *tok, const char *text, int weight)
 {
     static const kd_tokenize_options topt = { 0, 0, 40 };
-    kd_comment c = KD_COMMENT_INIT;
-    c.text = text;
+    kd_comment cm = KD_COMMENT_INIT;
+    cm.text = text;
     kd_tokens_clear(tok);
-    if (kd_tokenize(&c, &topt, tok))
+    if (kd_tokenize(&cm, &topt, tok))
         return KD_ENOMEM;
     for (size_t i = 0; i < tok->n; i++) {
-        if (!kd_content_word(kd_tokens_str(tok, i)))
+        const char *s = kd_tokens_str(tok, i);
+        if (!kd_content_word(s, tok->hash[i]))
             continue;
-        kd_counts *k = kd_tokmap_upsert(&p->terms, tok->hash[i]);
-        if (!k)
+        kd_counts *k = kd_tokmap_upsert(&p->terms, kd_word_key(s, tok->hash[i]));
+        kd_counts *t = kd_tokmap_upsert(&c->tf, tok->hash[i]);
+        if (!k || !t)
             return KD_ENOMEM;
         k->ham += weight;
+        t->ham += weight;
         p->length += weight;
+        c->length += weight;
     }
     return KD_OK;
+}
+
+/* Add the words of the post's approved comments (post_terms) to p. */
+static int add_comments(kd_model *m, sqlite3_stmt *st, kd_post_stats *p)
+{
+    int rc = KD_OK, src;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)kd_hash64(p->id, strlen(p->id)));
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t n = sqlite3_column_int64(st, 1);
+        if (n <= 0)
+            continue;
+        kd_counts *k = kd_tokmap_upsert(&p->terms, (uint64_t)sqlite3_column_int64(st, 0));
+        if (!k) {
+            rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
+            break;
+        }
+        k->ham += n;
+        p->length += n;
+    }
+    if (!rc && src != SQLITE_DONE)
+        rc = sql_fail(m, "cannot read the words of the posts' comments");
+    sqlite3_reset(st);
+    return rc;
 }
 
 static int build(kd_model *m, kd_posts_cache **out)
 {
     kd_posts_cache *c = calloc(1, sizeof *c);
     kd_tokens tok = KD_TOKENS_INIT;
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = NULL, *terms = NULL;
     size_t cap = 0;
     int rc = KD_OK, src;
     if (!c)
@@ -254,7 +299,8 @@ static int build(kd_model *m, kd_posts_cache **out)
     c->data_version = m->data_version;
     if (!has_posts_table(m))
         goto done;
-    if (sqlite3_prepare_v2(kd_store_db(m->store), SQL_ALL, -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(kd_store_db(m->store), SQL_ALL, -1, &st, NULL) != SQLITE_OK ||
+        (has_terms_table(m) && sqlite3_prepare_v2(kd_store_db(m->store), SQL_TERMS, -1, &terms, NULL) != SQLITE_OK)) {
         rc = sql_fail(m, "cannot read posts");
         goto done;
     }
@@ -277,8 +323,10 @@ static int build(kd_model *m, kd_posts_cache **out)
         c->n++;
         if (!(p->id = strdup(id)))
             goto oom;
-        if ((title && add_field(p, &tok, title, 2)) || (text && add_field(p, &tok, text, 1)))
+        if ((title && add_field(c, p, &tok, title, 2)) || (text && add_field(c, p, &tok, text, 1)))
             goto oom;
+        if (terms && (rc = add_comments(m, terms, p)))
+            goto done;
         kd_counts *k = kd_tokmap_upsert(&c->by_id, kd_hash64(id, strlen(id)));
         if (!k)
             goto oom;
@@ -299,6 +347,7 @@ oom:
     rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
 done:
     sqlite3_finalize(st);
+    sqlite3_finalize(terms);
     kd_tokens_free(&tok);
     if (rc) {
         kd_posts_cache_free(c);
@@ -332,4 +381,116 @@ const kd_post_stats *kd_posts_find(const kd_posts_cache *c, const char *id)
         return NULL;
     const kd_post_stats *p = &c->posts[k->ham - 1];
     return strcmp(p->id, id) ? NULL : p;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* learning the words of approved comments */
+
+/* The pending batch: (post, word) pairs with their deltas. map: mix(post, word) -> ham =
+ * delta, spam = index + 1 in pairs. */
+struct kd_post_delta {
+    kd_tokmap map;
+    uint64_t (*pairs)[2];
+    size_t n, cap;
+    int negative; /* some delta went below zero: rows may need deleting */
+};
+
+static uint64_t mix(uint64_t post, uint64_t word)
+{
+    uint64_t z = post ^ (word * 0x9E3779B97F4A7C15ULL) ^ (word >> 29);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+void kd_posts_learn_free(kd_model *m)
+{
+    if (!m || !m->post_delta)
+        return;
+    kd_tokmap_free(&m->post_delta->map);
+    free(m->post_delta->pairs);
+    free(m->post_delta);
+    m->post_delta = NULL;
+}
+
+int kd_posts_learn(kd_model *m, const kd_comment *c, int delta)
+{
+    const kd_tokens *tok = &m->tok;
+    const kd_tokset *set = &m->set;
+    if (!m->post_delta && !(m->post_delta = calloc(1, sizeof *m->post_delta)))
+        return kd_model_fail(m, KD_ENOMEM, "out of memory");
+    struct kd_post_delta *d = m->post_delta;
+    uint64_t post = kd_hash64(c->post_id, strlen(c->post_id));
+    for (size_t x = 0; x < set->n; x++) {
+        size_t i = set->idx[x];
+        const char *s = kd_tokens_str(tok, i);
+        if (!kd_content_word(s, tok->hash[i]))
+            continue;
+        uint64_t w = kd_word_key(s, tok->hash[i]);
+        kd_counts *k = kd_tokmap_upsert(&d->map, mix(post, w));
+        if (!k)
+            return kd_model_fail(m, KD_ENOMEM, "out of memory");
+        if (!k->spam) {
+            if (d->n == d->cap) {
+                size_t ncap = d->cap ? 2 * d->cap : 256;
+                void *p = realloc(d->pairs, ncap * sizeof *d->pairs);
+                if (!p)
+                    return kd_model_fail(m, KD_ENOMEM, "out of memory");
+                d->pairs = p;
+                d->cap = ncap;
+            }
+            d->pairs[d->n][0] = post;
+            d->pairs[d->n][1] = w;
+            k->spam = (int64_t)++d->n;
+        }
+        k->ham += delta;
+        d->negative |= delta < 0;
+    }
+    return KD_OK;
+}
+
+int kd_posts_learn_commit(kd_model *m)
+{
+    struct kd_post_delta *d = m->post_delta;
+    sqlite3 *db = kd_store_db(m->store);
+    sqlite3_stmt *st = NULL;
+    int rc = KD_OK, intx = 0;
+    if (!d || !d->n || !has_terms_table(m))
+        goto done;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = sql_fail(m, "cannot write the model");
+        goto done;
+    }
+    intx = 1;
+    if (sqlite3_prepare_v2(db, SQL_TERMS_ADD, -1, &st, NULL) != SQLITE_OK) {
+        rc = sql_fail(m, "cannot write the words of the posts' comments");
+        goto done;
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        const kd_counts *k = kd_tokmap_get(&d->map, mix(d->pairs[i][0], d->pairs[i][1]));
+        if (!k || !k->ham)
+            continue;
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)d->pairs[i][0]);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)d->pairs[i][1]);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)k->ham);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = sql_fail(m, "cannot write the words of the posts' comments");
+            goto done;
+        }
+        sqlite3_reset(st);
+    }
+    if ((d->negative && sqlite3_exec(db, SQL_TERMS_ZAP, NULL, NULL, NULL) != SQLITE_OK) ||
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = sql_fail(m, "cannot write the words of the posts' comments");
+        goto done;
+    }
+    intx = 0;
+done:
+    sqlite3_finalize(st);
+    if (intx)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    kd_posts_learn_free(m);
+    if (!rc)
+        drop_cache(m);
+    return rc;
 }

@@ -2,11 +2,12 @@
  * posts.h - the posts a model knows, and the per-post term statistics relevance needs
  * (internal).
  *
- * Posts live in the model's `posts` table (schema 3). Scoring a comment must not touch
- * SQLite or re-tokenize a post, so on first use every post is tokenized once into a cache
- * kept on the model: per post, the counts of its content words (a kd_tokmap keyed by the
- * same 64-bit token hash the model's token table uses), and for the site, in how many posts
- * each word occurs. Looking a post up by id is one hash probe. The cache is rebuilt when the
+ * Posts live in the model's `posts` table (schema 3), the words of their approved comments
+ * in `post_terms` (schema 5). Scoring a comment must not touch SQLite or re-tokenize a post,
+ * so on first use every post is tokenized once into a cache kept on the model: per post,
+ * the counts of its content words and of its approved comments' (a kd_tokmap keyed by the
+ * word's stem, kd_word_key), and for the site, in how many posts each word occurs and how
+ * often it occurs in all posts. Looking a post up by id is one hash probe. The cache is rebuilt when the
  * file changes (kd_model_refresh, or a kd_post_put on this handle).
  */
 #ifndef KD_POSTS_H
@@ -18,7 +19,8 @@
 #include "kindly.h"
 #include "tokmap.h"
 
-/* One post's statistics: counts of its content words (vals[].ham = occurrences). */
+/* One post's statistics: counts of its content words (vals[].ham = occurrences), keyed by
+ * their stem (kd_word_key) so that "list" in a comment matches "lists" in the post. */
 typedef struct kd_post_stats {
     char *id;
     kd_tokmap terms;
@@ -30,7 +32,9 @@ typedef struct kd_posts_cache {
     kd_post_stats *posts;
     size_t n;
     kd_tokmap by_id;       /* kd_hash64(post_id) -> index + 1 in vals[].ham */
-    kd_tokmap df;          /* word -> number of posts that contain it (vals[].ham) */
+    kd_tokmap df;          /* stem -> number of posts that contain it (vals[].ham) */
+    kd_tokmap tf;          /* word (token hash) -> occurrences in all posts (vals[].ham) */
+    int64_t length;        /* content words in all posts */
 } kd_posts_cache;
 
 /*
@@ -43,6 +47,20 @@ int kd_posts_cache_get(kd_model *m, const kd_posts_cache **out);
 const kd_post_stats *kd_posts_find(const kd_posts_cache *c, const char *id);
 /* Free the cache of a model (kd_model_close). Accepts NULL. */
 void kd_posts_cache_free(kd_posts_cache *c);
+
+/*
+ * The words of approved comments, per post (table post_terms, schema 5): a post's model is
+ * its text plus the comments readers were let to leave on it, which is what a post of a
+ * title and one sentence needs to be recognisable. Training calls these from kd_train_*:
+ * kd_posts_learn() adds the content words of a ham comment with a post_id (m->tok and
+ * m->set hold its tokens) to a pending batch on the model, delta +1 or -1;
+ * kd_posts_learn_commit() writes the batch in one transaction; kd_posts_learn_free() drops
+ * it (abort, close). Learning needs no post to be known yet: the counts wait for the post.
+ * Return 0, KD_ENOMEM, KD_EBUSY or KD_EIO (message on m).
+ */
+int kd_posts_learn(kd_model *m, const kd_comment *c, int delta);
+int kd_posts_learn_commit(kd_model *m);
+void kd_posts_learn_free(kd_model *m);
 
 
 #endif

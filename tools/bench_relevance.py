@@ -11,8 +11,10 @@ Runs the real kindly binary on real SQLite models (Python 3 standard library onl
              AUC of relevance (on-topic positive), and the share held at the threshold.
   datacamp   posts: datacamp-posts.csv (title + description); each comment of
              datacamp-comments.csv scored against its own post and against another post
-             (seeded choice). 2-fold: the model learns the other half's comments, so a
-             comment never sits in its own background. AUC own (positive) vs other.
+             (seeded choice), AUC own (positive) vs other. "history": the earlier half of
+             each post's comments is learnt with its post_id (approved comments become part
+             of the post's model), the later half is scored; "no history": 2-fold, the
+             model learns the other half without post_id. No scored comment is in the model.
   speed      `kindly score` throughput on the same rows with relevance on and off.
 
 usage: tools/bench_relevance.py [--kindly PATH] [--threshold X] [--out DIR] [--repeat N]
@@ -73,6 +75,8 @@ def wellness(a):
     fresh(model)
     run([a.kindly, "train", "-q", "-m", model, os.path.join(ROOT, "corpora/comments.csv")])
     run([a.kindly, "posts", "-q", "-m", model, SHARED + "/wellness-posts.csv"])
+    if a.site_posts:  # the posts the blog's history (comments.csv) was written on
+        run([a.kindly, "posts", "-q", "-m", model, os.path.join(ROOT, "corpora/posts.csv")])
     posts = [p["post_id"] for p in rows(SHARED + "/wellness-posts.csv")]
     data, kind = [], {}
     for r in rows(os.path.join(ROOT, "corpora/ontopic-wellness.csv")):
@@ -99,68 +103,111 @@ def wellness(a):
         out[group] = {"n": len(off), "auc": round(auc(on, off), 4), "held": round(len(held) / len(off), 4)}
     on_held = [i for i in res if kind[i] == "on" and any(x.startswith("off_topic") for x in res[i]["reasons"])]
     out["on-topic"] = {"n": len(on), "held": round(len(on_held) / len(on), 4), "held_ids": sorted(on_held)}
+    # the stage's decision (relevance below t, generic praise exempt) at other thresholds
+    below = lambda ids, t: round(sum(1 for i in ids if res[i]["relevance"] < t and not res[i]["generic"]) / len(ids), 4)
+    groups = {"on-topic": [i for i in res if kind[i] == "on"],
+              "offtopic.csv": [i for i in res if kind[i] == "offtopic.csv"],
+              "all off-topic": [i for i in res if kind[i] != "on"]}
+    out["sweep"] = {str(t): {g: below(ids, t) for g, ids in groups.items()} for t in a.sweep}
     return out
 
 
 def datacamp(a):
+    """Two set-ups, the same scoring: each comment against its own post and against another
+    post (seeded choice); AUC own (positive) vs other.
+      history:    per post, the earlier half of its comments (source order) is learnt with its
+                  post_id: the approved ones become part of the post's model, as on a live
+                  site where comments are moderated as they come. The later half is scored.
+      no history: 2-fold; the model learns the other half's comments *without* post_id
+                  (Bayes and site background only), so a post is its title and description.
+    A scored comment is never in the model (nor in its post's comments)."""
     posts = rows(SHARED + "/datacamp-posts.csv")
     comments = rows(SHARED + "/datacamp-comments.csv")
     ids = [p["post_id"] for p in posts]
     rnd = random.Random(5)
     other = {c["id"]: rnd.choice([i for i in ids if i != c["post_id"]]) for c in comments}
-    own, oth = [], []
-    for fold in (0, 1):
-        model = os.path.join(a.out, "datacamp-%d.db" % fold)
-        fresh(model)
-        train = os.path.join(a.out, "datacamp-train-%d.csv" % fold)
-        write(train, ["id", "post_id", "author", "label", "text"],
-              [(c["id"], c["post_id"], c["author"], c["label"], c["text"]) for k, c in enumerate(comments) if k % 2 != fold])
-        run([a.kindly, "train", "-q", "-m", model, train])
-        run([a.kindly, "posts", "-q", "-m", model, SHARED + "/datacamp-posts.csv"])
-        test = os.path.join(a.out, "datacamp-test-%d.csv" % fold)
-        data = []
-        for k, c in enumerate(comments):
-            if k % 2 == fold:
+    label = {c["id"]: c["label"] for c in comments}
+    by_post = {}
+    for c in comments:
+        by_post.setdefault(c["post_id"], []).append(c)
+    earlier = {c["id"] for L in by_post.values() for c in L[:len(L) // 2]}
+    setups = {
+        "history": [([c for c in comments if c["id"] in earlier], True,
+                     [c for c in comments if c["id"] not in earlier])],
+        "no history": [([c for k, c in enumerate(comments) if k % 2 != fold], False,
+                        [c for k, c in enumerate(comments) if k % 2 == fold]) for fold in (0, 1)],
+    }
+    out = {}
+    for name, runs in setups.items():
+        own, oth = [], []
+        for n, (train, with_post, test) in enumerate(runs):
+            tag = "%s-%d" % (name.replace(" ", "-"), n)
+            model = os.path.join(a.out, "datacamp-%s.db" % tag)
+            fresh(model)
+            tpath = os.path.join(a.out, "datacamp-train-%s.csv" % tag)
+            write(tpath, ["id", "post_id", "author", "label", "text"],
+                  [(c["id"], c["post_id"] if with_post else "", c["author"], c["label"], c["text"]) for c in train])
+            run([a.kindly, "train", "-q", "-m", model, tpath])
+            run([a.kindly, "posts", "-q", "-m", model, SHARED + "/datacamp-posts.csv"])
+            spath = os.path.join(a.out, "datacamp-test-%s.csv" % tag)
+            data = []
+            for c in test:
                 data.append((c["id"] + "/own", c["post_id"], c["text"]))
                 data.append((c["id"] + "/other", other[c["id"]], c["text"]))
-        write(test, ["id", "post_id", "text"], data)
-        res = score(a.kindly, model, test)
-        own += [v["relevance"] for i, v in res.items() if i.endswith("/own")]
-        oth += [v["relevance"] for i, v in res.items() if i.endswith("/other")]
-    return {"n": len(own), "auc": round(auc(own, oth), 4)}
+            write(spath, ["id", "post_id", "text"], data)
+            res = score(a.kindly, model, spath)
+            own += [(v["relevance"], label[i.split("/")[0]]) for i, v in res.items() if i.endswith("/own")]
+            oth += [(v["relevance"], label[i.split("/")[0]]) for i, v in res.items() if i.endswith("/other")]
+        ham = lambda L: [v for v, l in L if l == "ham"]
+        out[name] = {"n": len(own), "auc": round(auc([v for v, _ in own], [v for v, _ in oth]), 4),
+                     "n_ham": len(ham(own)), "auc_ham": round(auc(ham(own), ham(oth)), 4)}
+    return out
 
 
 def speed(a):
     """Throughput of `kindly score` (default model + the project's posts) with and without
-    the relevance stage, on corpora/comments.csv repeated to about 20k rows."""
+    the relevance stage, on corpora/comments.csv repeated (--copies, 35: about 20k rows).
+    Wall time (best of --repeat) and CPU time (user + system, best of --repeat)."""
     model = os.path.join(a.out, "speed.db")
     fresh(model)
     run([a.kindly, "train", "-q", "-m", model, os.path.join(ROOT, "corpora/comments.csv"),
          SHARED + "/sms.csv", SHARED + "/youtube-dev.csv", SHARED + "/datacamp-comments.csv"])
     run([a.kindly, "posts", "-q", "-m", model, os.path.join(ROOT, "corpora/posts.csv")])
     src = rows(os.path.join(ROOT, "corpora/comments.csv"))
-    data = [(str(k), r["post_id"], r["author"], r["email"], r["url"], r["text"]) for k in range(35) for r in src]
+    data = [(str(k), r["post_id"], r["author"], r["email"], r["url"], r["text"]) for k in range(a.copies) for r in src]
     path = os.path.join(a.out, "speed.csv")
     write(path, ["id", "post_id", "author", "email", "url", "text"], data)
-    out = {}
-    for name, extra in (("relevance off", ["--offtopic-threshold", "off"]), ("relevance on", [])):
-        best = None
-        for _ in range(a.repeat):
+    runs = (("relevance off", ["--offtopic-threshold", "off"]), ("relevance on", []))
+    best, cpu = {}, {}
+    for _ in range(a.repeat):  # interleaved, so that load from elsewhere hits both alike
+        for name, extra in runs:
             t = time.perf_counter()
-            subprocess.run([a.kindly, "score", "-m", model, "--no-rules", *extra, path], stdout=subprocess.DEVNULL, check=True)
+            p = subprocess.Popen([a.kindly, "score", "-m", model, "--no-rules", *extra, path], stdout=subprocess.DEVNULL)
+            _, status, ru = os.wait4(p.pid, 0)
             e = time.perf_counter() - t
-            best = e if best is None else min(best, e)
-        out[name] = {"rows": len(data), "seconds": round(best, 3), "rows_per_s": round(len(data) / best)}
+            if status:
+                sys.exit("kindly score failed")
+            best[name] = min(best.get(name, e), e)
+            c = ru.ru_utime + ru.ru_stime  # CPU time: steadier than wall time on a shared machine
+            cpu[name] = min(cpu.get(name, c), c)
+    out = {name: {"rows": len(data), "seconds": round(best[name], 3), "rows_per_s": round(len(data) / best[name]),
+                  "cpu_seconds": round(cpu[name], 3)} for name, _ in runs}
     out["cost"] = round(1 - out["relevance on"]["rows_per_s"] / out["relevance off"]["rows_per_s"], 4)
+    out["cost_cpu"] = round(1 - out["relevance off"]["cpu_seconds"] / out["relevance on"]["cpu_seconds"], 4)
     return out
 
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--kindly", default=os.path.join(ROOT, "kindly"))
-    p.add_argument("--threshold", type=float, default=0.22)
+    p.add_argument("--threshold", type=float, default=0.30)
     p.add_argument("--out", default=os.path.join(ROOT, "tools/out/relevance"))
     p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--sweep", type=float, nargs="*", default=[0.2, 0.25, 0.3, 0.32, 0.33, 0.35, 0.4, 0.45, 0.5],
+                   help="wellness: thresholds at which to report the share held")
+    p.add_argument("--copies", type=int, default=35, help="speed: copies of corpora/comments.csv scored")
+    p.add_argument("--no-site-posts", dest="site_posts", action="store_false",
+                   help="wellness: import only the 5 scored posts, not corpora/posts.csv")
     p.add_argument("--only", choices=("wellness", "datacamp", "speed"))
     a = p.parse_args()
     if not os.path.isdir(SHARED):

@@ -18,7 +18,7 @@ static int cmd_version(int argc, char **argv);
     "      --scorer NAME     multinomial (default) or fisher\n" \
     "      --rules FILE      the rule file (default: the shipped models/default.rules)\n" \
     "      --no-rules        no rules: Bayes (and the other stages) alone\n" \
-    "      --offtopic-threshold X  relevance < X holds as off_topic (default 0.22; 0 never, off: skip)\n" \
+    "      --offtopic-threshold X  relevance < X holds as off_topic (default 0.30; 0 never, off: skip)\n" \
     "      --dup-threshold X similarity >= X to an earlier comment is a duplicate (default 0.5;\n" \
     "                        off: skip the duplicates stage)\n" \
     "      --dup-verdict V   verdict of a duplicate that is not spam: hold (default), spam, approve\n" \

@@ -52,9 +52,8 @@ test_off_topic_sample_comments_are_held() {
             awk -v a="$r" -v b="$(relevance_of $on)" 'BEGIN { exit !(a < b) }' || fail "$off ($r) not below $on"
         done
     done
-    # held at a threshold suited to this small site (the default 0.22 is measured in the
-    # benchmark); s-11's relevance sits between the two
-    expect_status 0 "$KINDLY" score -m m.db --no-rules --offtopic-threshold 0.3 "$ROOT/corpora/sample.csv"
+    # held at the default threshold (0.30, measured in the benchmark)
+    expect_status 0 "$KINDLY" score -m m.db --no-rules "$ROOT/corpora/sample.csv"
     grep '"id":"s-11"' "$T/out" | grep -q '"verdict":"hold"' || fail "s-11 not held: $(grep '"id":"s-11"' "$T/out")"
     grep '"id":"s-11"' "$T/out" | grep -q 'off_topic (relevance' || fail "s-11 has no off_topic reason"
     expect_status 0 "$KINDLY" score -m m.db --no-rules --offtopic-threshold 0 "$ROOT/corpora/sample.csv"
@@ -65,8 +64,10 @@ test_off_topic_sample_comments_are_held() {
 
 test_check_off_topic_exit_status_hold_and_generic() {
     rel_model
-    echo "My laptop will not connect to the wifi after the Windows update, any fix?" >c.txt
-    expect_status 2 sh -c "\"$KINDLY\" check -m m.db --no-rules --offtopic-threshold 0.3 --post sleep-and-anxiety < c.txt"
+    # (a laptop that will not connect is not off topic here: the site's digital-detox and
+    # burnout posts and their comments talk about laptops)
+    echo "Football results: United three, City nil, a penalty in extra time." >c.txt
+    expect_status 2 sh -c "\"$KINDLY\" check -m m.db --no-rules --post sleep-and-anxiety < c.txt"
     contains "$T/out" "off_topic"
     echo "Great post, thanks for sharing!" >g.txt
     "$KINDLY" check -m m.db --no-rules --post sleep-and-anxiety < g.txt >"$T/out" || true

@@ -138,3 +138,46 @@ Test(posts, classify_sees_new_posts)
     kd_result_free(&r);
     kd_model_close(m);
 }
+
+static int64_t post_terms_sum(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT coalesce(sum(n), 0) FROM post_terms", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+static void learn_one(kd_model *m, const char *post, const char *text, kd_label label)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.post_id = post;
+    c.text = text;
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &c, label, 1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+}
+
+Test(posts, approved_comments_words_are_kept_per_post_and_merge_as_sums)
+{
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s/a.db", dir);
+    snprintf(b, sizeof b, "%s/b.db", dir);
+    kd_model *ma = NULL, *mb = NULL;
+    cr_assert_eq(kd_model_open(&ma, a, KD_OPEN_CREATE), 0);
+    cr_assert_eq(kd_model_open(&mb, b, KD_OPEN_CREATE), 0);
+    learn_one(ma, "p1", "Pandas dataframe groupby", KD_HAM);  /* 3 content words */
+    learn_one(ma, "p1", "Cheap pills dataframe", KD_SPAM);    /* spam: not kept */
+    learn_one(ma, NULL, "Dataframe without a post", KD_HAM);  /* no post: not kept */
+    learn_one(mb, "p1", "Dataframe index", KD_HAM);           /* 2 */
+    kd_model_close(mb);
+    cr_assert_eq(kd_model_merge(ma, b), 0, "%s", kd_model_error(ma));
+    kd_model_close(ma);
+    cr_assert_eq(post_terms_sum("a.db"), 5);
+}

@@ -1,6 +1,7 @@
 /* test_relevance.c - the relevance stage: on-topic above off-topic, the post counts beyond
  * the site, unknown posts scored against the site, short comments near neutral, generic
- * praise (and with a link), the threshold and the hold verdict, the stage switched off. */
+ * praise (and with a link), the threshold and the hold verdict, the stage switched off; a
+ * post's approved comments make it recognisable (learnt, unlearnt, not from spam). */
 #include <criterion/criterion.h>
 
 #include "helpers.h"
@@ -58,8 +59,10 @@ Test(relevance, on_topic_above_off_topic)
 {
     double on = rel1("sleep", "The worry journal before bed calmed my anxiety and I finally sleep better.");
     double off = rel1("sleep", "Dashboard light shaped like an engine came on, can I drive my car to the garage?");
-    cr_assert_gt(on, off + 0.15, "on %f off %f", on, off);
-    cr_assert_lt(off, 0.25, "off %f", off);
+    /* a site of six comments and two posts is weak evidence: off sits below neutral, not
+     * near 0 (the benchmark's site of 13 posts and 300 comments is surer) */
+    cr_assert_gt(on, off + 0.4, "on %f off %f", on, off);
+    cr_assert_lt(off, 0.45, "off %f", off);
     cr_assert_geq(on, 0.0);
     cr_assert_leq(on, 1.0);
 }
@@ -111,7 +114,7 @@ Test(relevance, generic_praise_is_generic_and_never_off_topic)
 Test(relevance, threshold_holds_off_topic_with_reason)
 {
     kd_options o = KD_OPTIONS_INIT;
-    o.offtopic_threshold = 0.3;
+    o.offtopic_threshold = 0.45;
     kd_result r;
     rel("sleep", "Dashboard light shaped like an engine came on, can I drive my car to the garage?", &r, &o);
     cr_assert_eq(r.off_topic, 1);
@@ -147,4 +150,49 @@ Test(relevance, default_threshold_is_set)
     kd_options o = KD_OPTIONS_INIT;
     cr_assert_gt(o.offtopic_threshold, 0.0);
     cr_assert_lt(o.offtopic_threshold, 0.5);
+}
+
+Test(relevance, symbols_and_emoji_are_no_words)
+{
+    cr_assert_float_eq(rel1("sleep", "\xF0\x9F\x99\x8C \xE2\x9D\xA4\xEF\xB8\x8F \xE2\x9C\xA8"), 0.5, 1e-9,
+                       "emoji only: no content word, neutral");
+}
+
+Test(relevance, a_word_matches_its_plural)
+{
+    /* the post says "breathing exercise", the comment "exercises" */
+    double v = rel1("sleep", "Breathing exercises");
+    double w = rel1("grief", "Breathing exercises");
+    cr_assert_gt(v, w, "%f %f", v, w);
+}
+
+static void learn(const char *post, const char *text, kd_label label, int delta)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.post_id = post;
+    c.text = text;
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &c, label, delta), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+}
+
+Test(relevance, approved_comments_join_their_post)
+{
+    cr_assert_eq(kd_post_put(m, "pandas", "Pandas tutorial", "Learn pandas."), 0);
+    cr_assert_eq(kd_post_put(m, "sql", "SQL tutorial", "Learn SQL."), 0);
+    const char *t = "My groupby on the dataframe drops the index column";
+    double before_own = rel1("pandas", t), before_other = rel1("sql", t);
+    cr_assert_float_eq(before_own, before_other, 1e-9, "no word of either post yet");
+
+    learn("sql", "Joins on the index column are slow", KD_HAM, 1); /* "index", "column" on sql */
+    learn("pandas", "Can groupby keep the dataframe index?", KD_SPAM, 1);
+    double spam_own = rel1("pandas", t);
+    cr_assert_lt(spam_own, rel1("sql", t), "spam is not part of a post");
+
+    learn("pandas", "Use reset_index after a groupby on the dataframe", KD_HAM, 1);
+    double own = rel1("pandas", t), other = rel1("sql", t);
+    cr_assert_gt(own, other + 0.02, "own %f other %f", own, other);
+
+    learn("pandas", "Use reset_index after a groupby on the dataframe", KD_HAM, -1); /* undo */
+    cr_assert_float_eq(rel1("pandas", t), spam_own, 1e-9, "unlearnt: as before");
 }

@@ -1,0 +1,16 @@
+/*
+ * english.h - how common a word is in general English (internal).
+ */
+#ifndef KD_ENGLISH_H
+#define KD_ENGLISH_H
+
+#include <stdint.h>
+
+/*
+ * P(w) of a word in general English, from its token hash (kd_hash64 of the lower-case
+ * word, as kd_tokenize makes it). A word the table does not hold (rarer than 20 per
+ * million: "kindness", "laptop", "matplotlib") gets that floor, 2e-5. Thread-safe.
+ */
+double kd_english_p(uint64_t h);
+
+#endif

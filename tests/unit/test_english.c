@@ -1,0 +1,42 @@
+/* test_english.c - the general-English word table: common words likelier than rare ones,
+ * words it lacks at its floor, and the relevance key of a word (light stem). */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "english.h"
+#include "stopwords.h"
+#include "tokmap.h"
+
+static uint64_t h(const char *w) { return kd_hash64(w, strlen(w)); }
+
+Test(english, common_words_are_likelier)
+{
+    double the = kd_english_p(h("the")), car = kd_english_p(h("car"));
+    double kindness = kd_english_p(h("kindness")), none = kd_english_p(h("matplotlib"));
+    cr_assert_gt(the, car);
+    cr_assert_gt(car, none);
+    cr_assert_lt(the, 0.1);
+    cr_assert_gt(the, 0.01);
+    cr_assert_float_eq(none, kd_english_p(h("zzqxw-not-a-word")), 1e-15, "one floor for every unknown word");
+    cr_assert_float_eq(kindness, none, 1e-15, "rarer than 20 per million: the floor");
+    cr_assert_float_eq(none, 20e-6, 1e-12);
+}
+
+Test(english, word_keys_match_plurals_only)
+{
+    cr_assert_eq(kd_word_key("lists", h("lists")), h("list"));
+    cr_assert_eq(kd_word_key("list", h("list")), h("list"));
+    cr_assert_eq(kd_word_key("class", h("class")), h("class"), "-ss is no plural");
+    cr_assert_eq(kd_word_key("focus", h("focus")), h("focus"), "-us is no plural");
+    cr_assert_eq(kd_word_key("yes", h("yes")), h("yes"), "too short");
+    cr_assert_eq(kd_word_key("mum's", h("mum's")), h("mum's"));
+}
+
+Test(english, symbols_are_not_content_words)
+{
+    cr_assert(kd_content_word("kindness", h("kindness")));
+    cr_assert(kd_content_word("caf\xC3\xA9", h("caf\xC3\xA9")));
+    cr_assert_not(kd_content_word("\xF0\x9F\x99\x8C", h("\xF0\x9F\x99\x8C")), "emoji");
+    cr_assert_not(kd_content_word("\xE2\x9D\xA4", h("\xE2\x9D\xA4")), "dingbat");
+    cr_assert_not(kd_content_word("the", h("the")));
+}

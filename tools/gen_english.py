@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""gen_english.py - write classifier/english_words.inc, kindly's general-English word table.
+
+The table is P(w) in general English, the mean of two independent estimates that Debian
+ships under free licences (the package versions and licences go into the file's header):
+
+  pocketsphinx-en-us  the unigram probabilities of CMU Sphinx's generic US-English language
+                      model (/usr/share/pocketsphinx/model/en-us/en-us.lm.bin, 72,000 words;
+                      BSD-2-clause, Carnegie Mellon University / Alpha Cephei). Read straight
+                      from the binary trie file (the format of sphinxbase's ngram_model_trie.c);
+                      no sphinx tool is needed.
+  fortunes, fortunes-min
+                      word counts of the English fortune-cookie files of fortune-mod
+                      (/usr/share/games/fortunes: quotations, jokes, dialogue, about 420,000
+                      words; BSD-3-clause), less the two ASCII-art files.
+
+Each estimate alone has a bias (the speech model's training text is news-like, the fortunes
+are quips); their mean measured best of the licence-clean candidates
+(docs/BENCHMARKS-relevance.md). Words are lower-cased; only plain words the tokenizer can
+produce ([a-z0-9'] runs) are kept, and only those with P(w) of at least --floor per million:
+english.c gives every rarer word that floor, so they need no entry.
+
+usage: apt-get install pocketsphinx-en-us fortunes fortunes-min    # regeneration only
+       python3 tools/gen_english.py > classifier/english_words.inc
+       python3 tools/gen_english.py --only sphinx|fortunes ...      # one source (the benchmark)
+"""
+import argparse, math, os, re, struct, subprocess, sys
+from collections import Counter
+
+LM = "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin"
+FORTUNES = "/usr/share/games/fortunes"
+FORTUNE_PKGS = ("fortunes", "fortunes-min")
+NOT_TEXT = {"art", "ascii-art"}
+WORD = re.compile(r"[a-z0-9][a-z0-9']*")
+SCALE = 10 ** 9  # the table holds P(w) in parts per billion
+
+
+def sphinx_unigrams(path=LM):
+    """{word: P(word)} from a sphinxbase binary trie LM ("Trie Language Model" magic, the
+    order, the n-gram counts, the quantisation type and tables, the unigram array of
+    (float prob, float backoff, uint32 next), the higher-order tries and, last, the
+    vocabulary: a uint32 byte size and NUL-terminated words in unigram order). Probabilities
+    are stored as log base 1.0001 (sphinxbase's logmath)."""
+    d = open(path, "rb").read()
+    magic = b"Trie Language Model"
+    if not d.startswith(magic):
+        sys.exit("%s: not a sphinx trie language model" % path)
+    off = len(magic)
+    order = d[off]
+    off += 1
+    counts = struct.unpack_from("<%dI" % order, d, off)
+    off += 4 * order
+    qtype = struct.unpack_from("<I", d, off)[0]
+    off += 4
+    if qtype != 1:
+        sys.exit("%s: quantisation %d, expected 1 (16 bits)" % (path, qtype))
+    # 16-bit tables of 65536 floats: probability and backoff for each middle order,
+    # probability for the highest
+    off += (2 * (order - 2) + 1) * 65536 * 4
+    n = counts[0]
+    logs = struct.unpack_from("<%df" % (3 * (n + 1)), d, off)[0::3][:n]
+    pos = len(d) - 8  # the vocabulary's size field: the last one that spans to the end
+    while pos > 0 and struct.unpack_from("<I", d, pos)[0] != len(d) - pos - 4:
+        pos -= 1
+    words = d[pos + 4:].split(b"\0")[:n]
+    if pos <= 0 or len(words) != n:
+        sys.exit("%s: vocabulary not found" % path)
+    k = math.log10(1.0001)
+    p = {}
+    for w, lg in zip(words, logs):
+        w = w.decode("utf-8", "replace").lower()
+        if not w.startswith("<"):  # <s>, </s>, <UNK>
+            p[w] = p.get(w, 0.0) + 10 ** (lg * k)
+    total = sum(p.values())
+    if not 0.8 < total < 1.01 or max(p, key=p.get) != "the":
+        sys.exit("%s: unexpected probabilities (sum %.3f)" % (path, total))
+    return p
+
+
+def fortune_files():
+    out = subprocess.run(["dpkg-query", "-L", *FORTUNE_PKGS], capture_output=True, text=True, check=True).stdout
+    files = sorted(f for f in out.split() if os.path.dirname(f) == FORTUNES and "." not in os.path.basename(f)
+                   and os.path.basename(f) not in NOT_TEXT and os.path.isfile(f))
+    if not files:
+        sys.exit("no fortune files: apt-get install %s" % " ".join(FORTUNE_PKGS))
+    return files
+
+
+def fortune_counts():
+    c = Counter()
+    for f in fortune_files():
+        t = open(f, encoding="utf-8", errors="replace").read()
+        t = re.sub(r".\x08", "", t).lower().replace("\u2019", "'")  # overstriking (underline, bold)
+        c.update(w.strip("'") for w in re.findall(r"[a-z0-9']+", t) if w.strip("'"))
+    return c
+
+
+def version(pkg):
+    return subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--floor", type=float, default=20.0, help="per million (default 20)")
+    ap.add_argument("--only", choices=("sphinx", "fortunes"), help="one source alone")
+    a = ap.parse_args()
+    sources, credits = [], []
+    if a.only in (None, "sphinx"):
+        sources.append(sphinx_unigrams())
+        credits.append("pocketsphinx-en-us %s (en-us.lm.bin unigrams, BSD-2-clause)" % version("pocketsphinx-en-us"))
+    if a.only in (None, "fortunes"):
+        c = fortune_counts()
+        n = sum(c.values())
+        sources.append({w: k / n for w, k in c.items()})
+        credits.append("%s %s (word counts of %d words, BSD-3-clause)"
+                       % (" + ".join(FORTUNE_PKGS), version(FORTUNE_PKGS[0]), n))
+    words = set().union(*sources)
+    p = {w: sum(s.get(w, 0.0) for s in sources) / len(sources) for w in words if WORD.fullmatch(w)}
+    floor = a.floor / 1e6
+    keep = sorted(((w, v) for w, v in p.items() if v >= floor), key=lambda x: (-x[1], x[0]))
+    out = sys.stdout
+    out.write("/* Generated by tools/gen_english.py; do not edit. P(w) in general English, in parts per\n"
+              " * billion: %s\n" % ("the mean of" if len(credits) > 1 else "from"))
+    for c in credits:
+        out.write(" *   Debian %s\n" % c)
+    out.write(" * %d words of at least %g per million (rarer words: that floor). */\n" % (len(keep), a.floor))
+    out.write("#define KD_ENGLISH_TOTAL %dLL /* the unit of the counts below */\n" % SCALE)
+    out.write("#define KD_ENGLISH_MIN %d /* the floor */\n" % round(floor * SCALE))
+    for w, v in keep:
+        out.write('W("%s", %d)\n' % (w, round(v * SCALE)))
+
+
+if __name__ == "__main__":
+    main()
