@@ -192,14 +192,13 @@ int kd_train_commit(kd_model *m)
     if (!m->training)
         return kd_model_fail(m, KD_EINVAL, "no training batch is open");
     m->training = 0;
-    int rc = kd_store_apply(m->store, &m->delta, &m->dtotals);
+    /* the words of approved comments per post are written in the same transaction */
+    m->err[0] = '\0';
+    int rc = kd_store_apply(m->store, &m->delta, &m->dtotals, kd_posts_learn_write, m);
     kd_tokmap_clear(&m->delta);
-    if (rc) {
-        kd_posts_learn_free(m);
-        return kd_model_fail(m, rc, "cannot write the model: %s", kd_store_errmsg(m->store));
-    }
-    if ((rc = kd_posts_learn_commit(m)))
-        return rc;
+    kd_posts_learn_done(m, rc);
+    if (rc)
+        return m->err[0] ? rc : kd_model_fail(m, rc, "cannot write the model: %s", kd_store_errmsg(m->store));
     return load(m);
 }
 

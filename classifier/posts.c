@@ -11,7 +11,7 @@
  * it gets; the comments readers were let to leave on it say much more about what it is
  * about. So every ham comment learnt with a post_id (kd_train_add) adds its distinct
  * content words, by stem, to the table post_terms (post hash, word, number of comments),
- * written in its own transaction right after the token counts (kd_posts_learn_commit).
+ * written in the same transaction as the token counts (kd_posts_learn_write).
  * They are sums, like the token counts: unlearning subtracts, merging adds.
  *
  * Reading: scoring a comment needs, for its post, the counts of the post's content words
@@ -449,19 +449,15 @@ int kd_posts_learn(kd_model *m, const kd_comment *c, int delta)
     return KD_OK;
 }
 
-int kd_posts_learn_commit(kd_model *m)
+int kd_posts_learn_write(void *model)
 {
+    kd_model *m = model;
     struct kd_post_delta *d = m->post_delta;
     sqlite3 *db = kd_store_db(m->store);
     sqlite3_stmt *st = NULL;
-    int rc = KD_OK, intx = 0;
+    int rc = KD_OK;
     if (!d || !d->n || !has_terms_table(m))
-        goto done;
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = sql_fail(m, "cannot write the model");
-        goto done;
-    }
-    intx = 1;
+        return KD_OK;
     if (sqlite3_prepare_v2(db, SQL_TERMS_ADD, -1, &st, NULL) != SQLITE_OK) {
         rc = sql_fail(m, "cannot write the words of the posts' comments");
         goto done;
@@ -479,18 +475,16 @@ int kd_posts_learn_commit(kd_model *m)
         }
         sqlite3_reset(st);
     }
-    if ((d->negative && sqlite3_exec(db, SQL_TERMS_ZAP, NULL, NULL, NULL) != SQLITE_OK) ||
-        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    if (d->negative && sqlite3_exec(db, SQL_TERMS_ZAP, NULL, NULL, NULL) != SQLITE_OK)
         rc = sql_fail(m, "cannot write the words of the posts' comments");
-        goto done;
-    }
-    intx = 0;
 done:
     sqlite3_finalize(st);
-    if (intx)
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+void kd_posts_learn_done(kd_model *m, int rc)
+{
     kd_posts_learn_free(m);
     if (!rc)
         drop_cache(m);
-    return rc;
 }

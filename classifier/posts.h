@@ -54,12 +54,15 @@ void kd_posts_cache_free(kd_posts_cache *c);
  * title and one sentence needs to be recognisable. Training calls these from kd_train_*:
  * kd_posts_learn() adds the content words of a ham comment with a post_id (m->tok and
  * m->set hold its tokens) to a pending batch on the model, delta +1 or -1;
- * kd_posts_learn_commit() writes the batch in one transaction; kd_posts_learn_free() drops
- * it (abort, close). Learning needs no post to be known yet: the counts wait for the post.
+ * kd_posts_learn_write(m) writes the batch inside the transaction that writes the token
+ * counts (the hook of kd_store_apply), so that both are written or neither;
+ * kd_posts_learn_done(m, rc) then drops the batch, and the posts cache if rc is 0;
+ * kd_posts_learn_free() drops the batch (abort, close). Learning needs no post to be known yet: the counts wait for the post.
  * Return 0, KD_ENOMEM, KD_EBUSY or KD_EIO (message on m).
  */
 int kd_posts_learn(kd_model *m, const kd_comment *c, int delta);
-int kd_posts_learn_commit(kd_model *m);
+int kd_posts_learn_write(void *model);
+void kd_posts_learn_done(kd_model *m, int rc);
 void kd_posts_learn_free(kd_model *m);
 
 

@@ -359,7 +359,8 @@ static int cmp_key(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot)
+int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, int (*also)(void *ctx),
+                   void *ctx)
 {
     /* Upsert in key order: walking the b-tree left to right touches each page once,
      * several times faster than random order when a batch holds many new tokens. */
@@ -398,6 +399,8 @@ int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot)
     if ((rc = add_totals(s, dtot)))
         goto done;
     if ((rc = step_done(s, stmt(s, ST_VOCAB_SET))))
+        goto done;
+    if (also && (rc = also(ctx)))
         goto done;
     rc = step_done(s, stmt(s, ST_COMMIT));
 done:

@@ -37,8 +37,11 @@ int64_t kd_store_token_count(kd_store *s);
 /* PRAGMA data_version: changes when another connection commits. */
 int64_t kd_store_data_version(kd_store *s);
 
-/* Write a batch of deltas (clamped at zero) in one IMMEDIATE transaction. */
-int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot);
+/* Write a batch of deltas (clamped at zero) in one IMMEDIATE transaction. If also is not
+ * NULL, also(ctx) runs inside that transaction before it commits (further tables written
+ * with the counts, all or nothing); a non-zero return rolls everything back and is returned. */
+int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, int (*also)(void *ctx),
+                   void *ctx);
 int kd_store_merge(kd_store *s, const char *path);
 int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed);
 int kd_store_pack(kd_store *s);

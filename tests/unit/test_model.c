@@ -246,3 +246,31 @@ Test(model, abort_leaves_the_model_untouched)
     cr_assert_eq(kd_train_add(m, &c, KD_SPAM, 1), KD_EINVAL);
     kd_model_close(m);
 }
+
+/* The words of approved comments per post (post_terms) are written in the transaction of the
+ * token counts: when that write fails, the counts are not committed either. */
+Test(model, counts_and_post_words_are_written_together)
+{
+    kd_model *m = open_model("t.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    kd_model_stats before, after;
+    kd_model_stats_get(m, &before);
+    char path[512];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "DROP TABLE post_terms", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    cr_assert_eq(kd_train_begin(m), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "Breathing slowly before bed helped my sleep a lot";
+    c.post_id = "sleep";
+    cr_assert_eq(kd_train_add(m, &c, KD_HAM, 1), 0, "%s", kd_model_error(m));
+    cr_assert_neq(kd_train_commit(m), 0);
+    cr_assert(strstr(kd_model_error(m), "posts' comments"), "%s", kd_model_error(m));
+    kd_model_stats_get(m, &after);
+    cr_assert_eq(after.ham_messages, before.ham_messages);
+    cr_assert_eq(after.tokens, before.tokens);
+    kd_model_close(m);
+}
