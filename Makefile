@@ -7,13 +7,24 @@ CC        ?= cc
 LIB_PKGS  := libpcre2-8 sqlite3 libutf8proc
 SRV_PKGS  := libmicrohttpd jansson
 PKGS      := $(LIB_PKGS) $(SRV_PKGS)
+# libmicrohttpd is compiled against but not linked: server.c loads it with dlopen when
+# `kindly serve` starts, so that every other command skips loading it and the GnuTLS stack
+# it brings (about 1.3 ms of each process start; docs/BENCHMARKS-server.md).
+LINK_PKGS := $(LIB_PKGS) jansson
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wpointer-arith -Wformat=2 -Wno-unused-parameter
 OPT       ?= -O2
 CFLAGS    ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
              -fPIC -Iclassifier $(shell pkg-config --cflags $(PKGS)) -MMD -MP
-LIBS      := $(shell pkg-config --libs $(PKGS)) -lcsv -lm -lpthread
+LIBS      := $(shell pkg-config --libs $(LINK_PKGS)) -lcsv -lm -lpthread -ldl
+# STATIC_DEPS=1 links PCRE2, SQLite, utf8proc, libcsv and jansson into the kindly binary from
+# their static archives (Debian's -dev packages ship them): no symbol binding and fewer pages
+# at start, about 1.2 million instructions and 0.3-1 ms of each `kindly check`, for a 3.8 MB
+# binary that must be rebuilt for those libraries' security updates. Off by default.
+ifdef STATIC_DEPS
+LIBS      := -Wl,-Bstatic $(shell pkg-config --libs $(LINK_PKGS)) -lcsv -Wl,-Bdynamic -lm -lpthread -ldl
+endif
 LIB_LIBS  := $(shell pkg-config --libs $(LIB_PKGS)) -lcsv -lm -lpthread
 CRITERION := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 

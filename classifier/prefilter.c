@@ -34,6 +34,7 @@
 typedef struct literal {
     unsigned clause;
     char *s;
+    size_t len;
 } literal;
 
 /* A registered rule may fire only if, for one of its alternatives, every clause (a set of
@@ -425,6 +426,7 @@ int kd_prefilter_add(kd_prefilter *p, unsigned id, const char *pat, size_t n, in
                 if (grow((void **)&p->lit, &p->litcap, p->nlit + 1, sizeof *p->lit) ||
                     !(p->lit[p->nlit].s = strdup(alts[a].c[c].lit[l])))
                     return KD_ENOMEM;
+                p->lit[p->nlit].len = strlen(p->lit[p->nlit].s);
                 p->lit[p->nlit++].clause = cid;
             }
         }
@@ -479,12 +481,24 @@ const char *kd_prefilter_literal(const kd_prefilter *p, unsigned id, size_t i)
 /* ------------------------------------------------------------------------------------------ */
 /* the automaton */
 
-size_t kd_prefilter_words(const kd_prefilter *p) { return p->words; }
+size_t kd_prefilter_words(const kd_prefilter *p) { return p->nclauses ? (p->nclauses - 1) / 64 + 1 : 0; }
+
+static void drop_automaton(kd_prefilter *p)
+{
+    free(p->next);
+    free(p->out);
+    free(p->has_out);
+    p->next = NULL;
+    p->out = NULL;
+    p->has_out = NULL;
+    p->nstates = 0;
+}
 
 int kd_prefilter_build(kd_prefilter *p)
 {
     int rc = KD_ENOMEM;
     int32_t *fail = NULL, *queue = NULL;
+    drop_automaton(p);
     memset(p->map, 0, sizeof p->map);
     p->nsym = 1;
     size_t total = 1;
@@ -546,15 +560,62 @@ int kd_prefilter_build(kd_prefilter *p)
     }
     rc = KD_OK;
 done:
+    if (rc)
+        drop_automaton(p); /* scans go on without it */
     free(fail);
     free(queue);
     return rc;
+}
+
+int kd_prefilter_built(const kd_prefilter *p) { return p->next != NULL; }
+
+/* 1 if the literal lit[0..m) (lower case, m >= 1) occurs in s[0..n). */
+static int occurs(const char *s, size_t n, const char *lit, size_t m)
+{
+    const char *q = s, *end = s + n;
+    while ((size_t)(end - q) >= m && (q = memchr(q, lit[0], (size_t)(end - q) - m + 1))) {
+        if (!memcmp(q + 1, lit + 1, m - 1))
+            return 1;
+        q++;
+    }
+    return 0;
+}
+
+/*
+ * The scan without the automaton: each literal looked for in the text folded to lower case
+ * (ASCII letters only, as the automaton's alphabet folds them), a window at a time; windows
+ * overlap by the longest literal less one byte, so an occurrence across a window's end is
+ * whole in the next one. For a few hundred literals and a comment-length text this is tens
+ * of thousands of instructions, against the best part of a million to build the automaton:
+ * the choice for one comment (`kindly check`).
+ */
+#define SCAN_WINDOW 4096
+
+static void scan_direct(const kd_prefilter *p, const char *s, size_t n, uint64_t *hits)
+{
+    char buf[SCAN_WINDOW];
+    for (size_t start = 0;; start += SCAN_WINDOW - (MAX_LITERAL - 1)) {
+        size_t len = n - start < SCAN_WINDOW ? n - start : SCAN_WINDOW;
+        for (size_t i = 0; i < len; i++)
+            buf[i] = lower(s[start + i]);
+        for (size_t k = 0; k < p->nlit; k++) {
+            unsigned c = p->lit[k].clause;
+            if (!(hits[c / 64] >> (c % 64) & 1) && occurs(buf, len, p->lit[k].s, p->lit[k].len))
+                hits[c / 64] |= 1ULL << (c % 64);
+        }
+        if (start + len >= n)
+            break;
+    }
 }
 
 void kd_prefilter_scan(const kd_prefilter *p, const char *s, size_t n, uint64_t *hits)
 {
     if (!p->nlit)
         return;
+    if (!p->next) {
+        scan_direct(p, s, n, hits);
+        return;
+    }
     const int32_t *next = p->next;
     size_t nsym = p->nsym, st = 0;
     for (size_t i = 0; i < n; i++) {

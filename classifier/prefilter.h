@@ -22,8 +22,14 @@ void kd_prefilter_free(kd_prefilter *p);
  */
 int kd_prefilter_add(kd_prefilter *p, unsigned id, const char *pat, size_t n, int extended);
 
-/* Build the automaton after the last add. 0 or KD_ENOMEM. */
+/* Build the automaton after the last add: worth it for many scans (its build costs about as
+ * much as a few dozen scans without it). Until it is built, or if building fails, scans
+ * search each literal directly, with the same result. 0 or KD_ENOMEM. Not thread-safe: build
+ * before sharing p between threads. */
 int kd_prefilter_build(kd_prefilter *p);
+
+/* 1 once the automaton is built. */
+int kd_prefilter_built(const kd_prefilter *p);
 
 /* Number of 64-bit words of the id bitset kd_prefilter_scan fills. */
 size_t kd_prefilter_words(const kd_prefilter *p);

@@ -668,8 +668,8 @@ static int finish(kd_rules *r)
         else if (x->kind == KD_RULE_ALLOW)
             x->score = r->allow_score;
     }
-    if (kd_prefilter_build(r->pre))
-        return oom(r);
+    /* the prefilter's automaton is built by kd_rules_jit_compile, with the rest of what only
+     * many comments repay; until then the prefilter searches each literal (prefilter.c) */
     if (!(r->mctx = pcre2_match_context_create(NULL)))
         return oom(r);
     pcre2_set_match_limit(r->mctx, (uint32_t)r->match_limit);
@@ -780,11 +780,15 @@ size_t kd_rules_count(const kd_rules *r) { return r ? r->n : 0; }
 int kd_rules_jit(const kd_rules *r) { return r && r->jit; }
 
 /* JIT compilation turns each pattern into machine code: about 70 us a pattern here, which a
- * run over many comments earns back at once, and a single `kindly check` never does. */
+ * run over many comments earns back at once, and a single `kindly check` never does. The
+ * prefilter's Aho-Corasick automaton is the same kind of investment (about 0.3 ms for the
+ * default rules), so it is built here too; if it cannot be (out of memory), the prefilter
+ * keeps searching literal by literal, with the same result. */
 int kd_rules_jit_compile(kd_rules *r)
 {
     if (!r)
         return KD_EINVAL;
+    kd_prefilter_build(r->pre);
     int all = 1;
     for (size_t i = 0; i < r->n; i++) {
         kd_rule *x = &r->rule[i];

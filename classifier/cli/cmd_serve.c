@@ -186,6 +186,8 @@ int cmd_serve(int argc, char **argv)
     if (srv_start(&s, &cfg, err, sizeof err)) {
         akismet_keys_free(keys);
         kd_rules_free(rules);
+        if (strstr(err, "libmicrohttpd")) /* loaded when the server starts (server.c) */
+            return cli_fail(EXIT_INTERNAL, "serve", "%s", err);
         return cli_fail(EXIT_MODEL, "serve", "%s: %s", strstr(err, "listen") ? listen : cfg.model_path, err);
     }
     if (!quiet) {

@@ -18,10 +18,19 @@
  *
  * Shutdown (srv_stop): MHD_quiesce_daemon stops accepting, requests under way are given a
  * grace period to be answered, then MHD_stop_daemon closes what is left and joins the threads.
+ *
+ * libmicrohttpd is loaded with dlopen when a server starts, not linked: Debian's build
+ * brings GnuTLS and eight more libraries with it, whose loading, symbol binding (BIND_NOW)
+ * and constructors cost every kindly process about 1.3 ms, a quarter of a whole `kindly
+ * check`, for a server only `kindly serve` runs (systemd loads its optional libraries the
+ * same way, for the same reason). The nine functions used are looked up once, with the
+ * types of <microhttpd.h>, so a call through the table is checked like a direct call.
  */
 #include "server.h"
 
+#include <dlfcn.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -34,6 +43,65 @@
 #include "api.h"
 #include "pool.h"
 
+/* ---------------------------------------------------------------------------------------- */
+/* libmicrohttpd, loaded on first use */
+
+#define MHD_FUNCTIONS(X)                                                                          \
+    X(start_daemon, MHD_start_daemon)                                                             \
+    X(stop_daemon, MHD_stop_daemon)                                                               \
+    X(quiesce_daemon, MHD_quiesce_daemon)                                                         \
+    X(get_daemon_info, MHD_get_daemon_info)                                                       \
+    X(lookup_connection_value, MHD_lookup_connection_value)                                       \
+    X(create_response_from_buffer, MHD_create_response_from_buffer)                              \
+    X(add_response_header, MHD_add_response_header)                                               \
+    X(queue_response, MHD_queue_response)                                                         \
+    X(destroy_response, MHD_destroy_response)
+
+static struct mhd_api {
+#define MHD_FIELD(field, fn) __typeof__(fn) *field;
+    MHD_FUNCTIONS(MHD_FIELD)
+#undef MHD_FIELD
+} mhd;
+static pthread_once_t mhd_once = PTHREAD_ONCE_INIT;
+static char mhd_err[256];
+
+static void mhd_load_once(void)
+{
+    /* the soname of libmicrohttpd's ABI (12, stable since 2014), then the development link */
+    static const char *const names[] = { "libmicrohttpd.so.12", "libmicrohttpd.so" };
+    void *h = NULL;
+    for (size_t i = 0; !h && i < sizeof names / sizeof *names; i++)
+        h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
+        snprintf(mhd_err, sizeof mhd_err, "cannot load libmicrohttpd (install libmicrohttpd12): %s", e ? e : "?");
+        return;
+    }
+    struct mhd_api api;
+    void *sym;
+#define MHD_LOOKUP(field, fn)                                                                     \
+    if (!(sym = dlsym(h, #fn))) {                                                                 \
+        snprintf(mhd_err, sizeof mhd_err, "libmicrohttpd has no %s", #fn);                        \
+        return; /* h stays loaded: harmless, and dlclose is not worth a path of its own */        \
+    }                                                                                             \
+    memcpy(&api.field, &sym, sizeof sym); /* POSIX: a data pointer from dlsym is a function */
+    MHD_FUNCTIONS(MHD_LOOKUP)
+#undef MHD_LOOKUP
+    mhd = api; /* published before pthread_once returns to any caller */
+}
+
+/* 0 once libmicrohttpd is loaded; -1 with a message in err otherwise. */
+static int mhd_load(char *err, size_t errlen)
+{
+    pthread_once(&mhd_once, mhd_load_once);
+    if (mhd.destroy_response)
+        return 0;
+    snprintf(err, errlen, "%s", mhd_err);
+    return -1;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
 struct srv_server {
     struct MHD_Daemon *d;
     MHD_socket quiesced; /* the listening socket once quiesced, to be closed at the end */
@@ -41,6 +109,15 @@ struct srv_server {
     srv_config cfg;
     atomic_int inflight;
 };
+
+/* libmicrohttpd's per-connection memory pool: the request line and headers, the read buffer
+ * and the response headers. MHD zeroes the whole pool after every request on a kept-alive
+ * connection, so its size is a per-request cost: at the default 32 KiB that memset was a
+ * third of the instructions of a comment-check (callgrind). Bodies do not live there (they
+ * reach handle() in pieces of the read buffer), so 16 KiB still takes request headers of
+ * 8 KiB and more, the common limit of proxies (nginx, Apache); a larger header block is
+ * answered 431 by MHD. */
+#define CONNECTION_MEMORY (16 * 1024)
 
 /* Per-request state (MHD's con_cls). */
 typedef struct request {
@@ -71,21 +148,21 @@ static double since(const struct timespec *t0)
 static enum MHD_Result send_reply(struct MHD_Connection *c, request *rq, srv_reply *r, const char *allow)
 {
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(r->len, r->body ? r->body : (void *)"", r->body ? MHD_RESPMEM_MUST_FREE
+        mhd.create_response_from_buffer(r->len, r->body ? r->body : (void *)"", r->body ? MHD_RESPMEM_MUST_FREE
                                                                                       : MHD_RESPMEM_PERSISTENT);
     if (!resp) {
         srv_reply_free(r);
         return MHD_NO;
     }
     r->body = NULL; /* MHD owns it now */
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_SERVER, "kindly/" KINDLY_VERSION);
+    mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->type);
+    mhd.add_response_header(resp, MHD_HTTP_HEADER_SERVER, "kindly/" KINDLY_VERSION);
     if (allow)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+        mhd.add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
     for (size_t i = 0; i < r->nhdr; i++)
-        MHD_add_response_header(resp, r->hdr[i].name, r->hdr[i].value);
-    enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
-    MHD_destroy_response(resp);
+        mhd.add_response_header(resp, r->hdr[i].name, r->hdr[i].value);
+    enum MHD_Result ok = mhd.queue_response(c, (unsigned)r->status, resp);
+    mhd.destroy_response(resp);
     metrics_request(rq->ep, r->status, since(&rq->t0));
     return ok;
 }
@@ -141,8 +218,8 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *
         .endpoint = rq->ep,
         .body = rq->body ? rq->body : "",
         .len = rq->len,
-        .host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
-        .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+        .host = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+        .content_type = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
         .model = rq->ep == EP_VERIFY_KEY ? NULL : pool_get(&s->pool),
         .cfg = &s->cfg,
     };
@@ -176,7 +253,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         rq->ep = hit->ep;
         if (strcmp(method, hit->method))
             return error(c, rq, 405, hit->method, "use %s for this endpoint", hit->method);
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > s->cfg.max_body) {
             rq->too_big = 1;
             return answer(s, c, rq);
@@ -240,6 +317,10 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
     }
     s->cfg = *cfg;
     s->quiesced = MHD_INVALID_SOCKET;
+    if (mhd_load(err, errlen)) {
+        free(s);
+        return -1;
+    }
     atomic_init(&s->inflight, 0);
     unsigned flags = KD_OPEN_PRELOAD | (cfg->writable ? KD_OPEN_WRITE : KD_OPEN_READONLY);
     if (pool_open(&s->pool, cfg->model_path, flags, cfg->threads, err, errlen)) {
@@ -250,11 +331,12 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
     unsigned mflags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC;
     if (cfg->addr.ss_family == AF_INET6)
         mflags |= MHD_USE_IPv6;
-    s->d = MHD_start_daemon(mflags, 0, NULL, NULL, handle, s,
+    s->d = mhd.start_daemon(mflags, 0, NULL, NULL, handle, s,
                             MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&s->cfg.addr,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, s,
                             MHD_OPTION_NOTIFY_CONNECTION, connection, s,
                             MHD_OPTION_END);
@@ -270,7 +352,7 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
 
 unsigned srv_port(const srv_server *s)
 {
-    const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *i = mhd.get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     return i ? i->port : 0;
 }
 
@@ -278,10 +360,10 @@ void srv_stop(srv_server *s, unsigned grace_ms)
 {
     if (!s)
         return;
-    s->quiesced = MHD_quiesce_daemon(s->d);
+    s->quiesced = mhd.quiesce_daemon(s->d);
     for (unsigned waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
         usleep(10000);
-    MHD_stop_daemon(s->d);
+    mhd.stop_daemon(s->d);
     if (s->quiesced != MHD_INVALID_SOCKET)
         close(s->quiesced);
     pool_close(&s->pool);

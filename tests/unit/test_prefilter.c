@@ -122,3 +122,69 @@ Test(prefilter, never_skips_a_match_of_the_shipped_rules)
     pcre2_match_data_free(md);
     kd_rules_free(r);
 }
+
+/* The two scans (literal by literal before kd_prefilter_build, the automaton after) give the
+ * same hits: on every line of the project corpora, and on a text longer than the direct
+ * scan's window, with literals placed across each window boundary. */
+Test(prefilter, direct_scan_and_automaton_agree)
+{
+    kd_rules *r = NULL;
+    if (kd_rules_load(&r, "models/default.rules")) {
+        kd_rules_free(r);
+        cr_skip_test("run from the repository root (models/default.rules)");
+    }
+    cr_assert_not(kd_prefilter_built(r->pre), "loading alone does not build the automaton");
+    size_t words = kd_prefilter_words(r->pre);
+    cr_assert(words > 0 && words <= 8);
+    static char text[3][20000];
+    static uint64_t direct[4000][8];
+    size_t ntext = 0;
+    const char *files[] = { "corpora/comments.csv", "corpora/sample.csv", "corpora/offtopic.csv" };
+    char line[65536];
+    static char lines[4000][512];
+    for (size_t f = 0; f < 3; f++) {
+        FILE *in = fopen(files[f], "r");
+        cr_assert_not_null(in, "%s", files[f]);
+        while (ntext < 4000 && fgets(line, sizeof line, in)) {
+            size_t n = strnlen(line, sizeof lines[0] - 1);
+            memcpy(lines[ntext], line, n);
+            lines[ntext++][n] = '\0';
+        }
+        fclose(in);
+    }
+    /* long texts: ham filler with spam phrases straddling 4096-byte boundaries */
+    for (int t = 0; t < 3; t++) {
+        size_t n = 0;
+        while (n + 40 < sizeof text[t] - 1)
+            n += (size_t)snprintf(text[t] + n, sizeof text[t] - n, "%s", "quiet walk by the sea today, ");
+        const char *phrase[] = { "BUY cheap Xanax", "no prescription", "online pharmacy" };
+        for (size_t at = 4096 - 3 - (size_t)t * 5; at + 20 < n; at += 4096 - 63)
+            memcpy(text[t] + at, phrase[t], strlen(phrase[t]));
+    }
+    for (size_t i = 0; i < ntext; i++)
+        kd_prefilter_scan(r->pre, lines[i], strlen(lines[i]), direct[i]);
+    uint64_t dlong[3][8] = { { 0 } };
+    for (int t = 0; t < 3; t++)
+        kd_prefilter_scan(r->pre, text[t], strlen(text[t]), dlong[t]);
+    cr_assert_eq(kd_prefilter_build(r->pre), 0);
+    cr_assert(kd_prefilter_built(r->pre));
+    size_t nonzero = 0;
+    for (size_t i = 0; i < ntext; i++) {
+        uint64_t hits[8] = { 0 };
+        kd_prefilter_scan(r->pre, lines[i], strlen(lines[i]), hits);
+        cr_assert_arr_eq(hits, direct[i], words * sizeof *hits, "scans differ on: %s", lines[i]);
+        for (size_t w = 0; w < words; w++)
+            nonzero += hits[w] != 0;
+    }
+    for (int t = 0; t < 3; t++) {
+        uint64_t hits[8] = { 0 };
+        kd_prefilter_scan(r->pre, text[t], strlen(text[t]), hits);
+        cr_assert_arr_eq(hits, dlong[t], words * sizeof *hits, "scans differ on long text %d", t);
+        int any = 0;
+        for (size_t w = 0; w < words; w++)
+            any |= hits[w] != 0;
+        cr_assert(any, "long text %d: the straddling phrase was not seen", t);
+    }
+    cr_assert_gt(nonzero, 100, "the corpora should hit some literals");
+    kd_rules_free(r);
+}
