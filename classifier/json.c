@@ -61,6 +61,6 @@ char *kd_result_json(const kd_comment *c, const kd_result *r)
         kd_buf_fixed(&b, r->relevance, 4);
     } else
         kd_buf_puts(&b, ",\"relevance\":null");
-    kd_buf_printf(&b, ",\"generic\":%s}", r->generic ? "true" : "false");
+    kd_buf_puts(&b, r->generic ? ",\"generic\":true}" : ",\"generic\":false}");
     return kd_buf_detach(&b);
 }

@@ -237,7 +237,9 @@ static int token_quantities(ctx *x)
 static void text_quantities(ctx *x)
 {
     const unsigned char *s = (const unsigned char *)x->c->text;
-    double chars = 0, words = 0, lines = 1, upper = 0, letters = 0;
+    /* integer counters: they were doubles, each byte's additions then waited on the
+     * previous ones' floating-point latency */
+    size_t chars = 0, words = 0, lines = 1, upper = 0, letters = 0;
     int in_word = 0;
     for (; *s; s++) {
         unsigned char ch = *s;
@@ -252,10 +254,10 @@ static void text_quantities(ctx *x)
         else if (ch >= 'a' && ch <= 'z')
             letters++;
     }
-    x->q[KD_Q_LENGTH] = chars;
-    x->q[KD_Q_WORDS] = words;
-    x->q[KD_Q_LINES] = lines;
-    x->q[KD_Q_CAPS_PERCENT] = letters ? 100.0 * upper / letters : 0.0;
+    x->q[KD_Q_LENGTH] = (double)chars;
+    x->q[KD_Q_WORDS] = (double)words;
+    x->q[KD_Q_LINES] = (double)lines;
+    x->q[KD_Q_CAPS_PERCENT] = letters ? 100.0 * (double)upper / (double)letters : 0.0;
     x->have_text_q = 1;
 }
 

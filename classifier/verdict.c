@@ -27,17 +27,21 @@ const char *kd_verdict_name(kd_verdict v)
     return "hold";
 }
 
-/* Take ownership of s as the next reason. */
+/* Take ownership of s as the next reason. The array grows by doubling from 8 (room for
+ * the usual Bayes score, a rule or two and five tokens in one allocation). */
 static int reason_push(kd_result *r, char *s)
 {
     if (!s)
         return KD_ENOMEM;
-    char **p = realloc(r->reasons, (r->nreasons + 1) * sizeof *p);
-    if (!p) {
-        free(s);
-        return KD_ENOMEM;
+    size_t n = r->nreasons;
+    if (n < 8 ? !n : !(n & (n - 1))) { /* 0 or a power of two >= 8: full */
+        char **p = realloc(r->reasons, (n ? 2 * n : 8) * sizeof *p);
+        if (!p) {
+            free(s);
+            return KD_ENOMEM;
+        }
+        r->reasons = p;
     }
-    r->reasons = p;
     r->reasons[r->nreasons++] = s;
     return KD_OK;
 }

@@ -1,9 +1,12 @@
 #!/bin/sh
 # bench_server.sh - the HTTP server's figures (docs/BENCHMARKS-server.md), with wrk on
 # loopback only: comment-check throughput and latency at 64 connections, 1,000 concurrent
-# connections, and the same with learning (history) on. Bounded: each run lasts DURATION
+# connections, the same with learning (history) on, and comment-check with the duplicates
+# stage off (what the HTTP layer and the other stages cost alone). Bounded: each run lasts DURATION
 # seconds (default 10). Results go to tools/out/bench_server*.txt and are summarised on
-# stdout.
+# stdout. The last column is the server process's own CPU time (user + system, from
+# /proc/PID/stat) per request answered: on a machine shared with other work it moves much
+# less than requests/s and p99 do.
 #
 # Usage: tools/bench_server.sh        (KINDLY=/path/to/kindly, THREADS=2, DURATION=10)
 # Needs wrk (Debian: tools/install-deps.sh --bench); without it, prints a note and exits 0.
@@ -43,24 +46,38 @@ start() {
     [ -n "$port" ] || { cat "$tmp/server.log" >&2; exit 1; }
 }
 stop() { kill "$pid"; wait "$pid" || true; pid=; }
+cpu_ticks() { # utime + stime of the server, in clock ticks ("" without /proc)
+    [ -r "/proc/$pid/stat" ] && awk '{ print $14 + $15 }' "/proc/$pid/stat" || true
+}
 run() { # name connections wrk-threads script
     name=$1; c=$2; t=$3; script=$4
     echo "wrk -t$t -c$c -d${duration}s --latency -s $script.lua http://127.0.0.1:PORT/1.1/comment-check" >"$out/bench_server_$name.txt"
+    t0=$(cpu_ticks)
     wrk -t"$t" -c"$c" -d"${duration}s" --timeout 10s --latency -s "$tmp/$script.lua" \
         "http://127.0.0.1:$port/1.1/comment-check" >>"$out/bench_server_$name.txt" 2>&1
+    t1=$(cpu_ticks)
     rps=$(sed -n 's/^Requests\/sec: *//p' "$out/bench_server_$name.txt")
     p99=$(sed -n 's/^ *99% *//p' "$out/bench_server_$name.txt")
     errs=$(sed -n 's/.*Socket errors: *//p; s/.*Non-2xx or 3xx responses: *\([0-9]*\)/non-2xx \1/p' "$out/bench_server_$name.txt" | tr '\n' ' ')
-    printf '| %s | %s | %s | %s | %s |\n' "$name" "$c" "$rps" "$p99" "${errs:-none}"
+    n=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$out/bench_server_$name.txt")
+    cpu=
+    if [ -n "$t0" ] && [ -n "$t1" ] && [ -n "$n" ] && [ "$n" -gt 0 ]; then
+        cpu=$(awk -v d="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN { printf "%.1f us", d / hz / n * 1e6 }')
+        echo "server CPU: $((t1 - t0)) ticks of 1/$(getconf CLK_TCK) s for $n requests" >>"$out/bench_server_$name.txt"
+    fi
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$c" "$rps" "$p99" "${errs:-none}" "${cpu:-?}"
 }
 
 echo "kindly serve --threads $threads, wrk on the same machine ($(nproc) CPUs), ${duration}s per run"
-echo "| run | connections | requests/s | p99 | errors |"
-echo "|---|---|---|---|---|"
+echo "| run | connections | requests/s | p99 | errors | server CPU/request |"
+echo "|---|---|---|---|---|---|"
 start
 run c64 64 2 test
 run c1000 1000 2 test
 stop
 start
 run c64-learn 64 2 learn
+stop
+start --dup-threshold off
+run c64-nodup 64 2 test
 stop

@@ -6,6 +6,7 @@
  */
 #include "form.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +23,10 @@ static int hexval(unsigned char c)
     return -1;
 }
 
-/* Decode s[0..n) into a new string; -1 on a bad escape (offset in *bad). */
-static int decode(const char *s, size_t n, char **out, size_t *bad)
+/* Decode s[0..n) to d (room for n + 1 bytes); returns the decoded length, or (size_t)-1 on a
+ * bad escape (its offset in *bad). */
+static size_t decode(const char *s, size_t n, char *d, size_t *bad)
 {
-    char *d = malloc(n + 1);
-    if (!d)
-        return -2;
     size_t j = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -37,9 +36,8 @@ static int decode(const char *s, size_t n, char **out, size_t *bad)
             int hi = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
             int lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
-                free(d);
                 *bad = i;
-                return -1;
+                return (size_t)-1;
             }
             c = (unsigned char)(hi << 4 | lo);
             i += 2;
@@ -47,54 +45,57 @@ static int decode(const char *s, size_t n, char **out, size_t *bad)
         d[j++] = c ? (char)c : ' ';
     }
     d[j] = '\0';
-    *out = d;
-    return 0;
+    return j;
 }
 
+/*
+ * One allocation per form: the fields are counted first (an upper bound: one per '&' plus
+ * one), then the pointer arrays and every decoded string go into one block, since a decoded
+ * string is never longer than its encoding and each needs one NUL. A comment-check form of
+ * a dozen fields used to cost two dozen mallocs and frees.
+ */
 int form_parse(const char *body, size_t len, srv_form *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    size_t cap = 0;
+    size_t fields = 1;
+    for (const char *p = body, *e = body + len; (p = memchr(p, '&', (size_t)(e - p))); p++)
+        fields++;
+    if (fields > FORM_MAX_FIELDS + 1)
+        fields = FORM_MAX_FIELDS + 1; /* enough to see that there are too many */
+    size_t arrays = 2 * fields * sizeof(char *);
+    char *arena = malloc(arrays + len + 2 * fields);
+    if (!arena)
+        return -2;
+    out->arena = arena;
+    out->arena_len = arrays + len + 2 * fields;
+    out->name = (char **)(void *)arena;
+    out->value = out->name + fields;
+    char *d = arena + arrays;
     size_t i = 0;
     while (i < len) {
-        size_t end = i;
-        while (end < len && body[end] != '&')
-            end++;
+        const char *amp = memchr(body + i, '&', len - i);
+        size_t end = amp ? (size_t)(amp - body) : len;
         if (end > i) {
             if (out->n == FORM_MAX_FIELDS) {
                 snprintf(err, errlen, "malformed form: more than %d fields", FORM_MAX_FIELDS);
                 return -1;
             }
-            if (out->n == cap) {
-                size_t nc = cap ? cap * 2 : 16;
-                char **nn = realloc(out->name, nc * sizeof *nn);
-                if (!nn)
-                    return -2;
-                out->name = nn;
-                char **nv = realloc(out->value, nc * sizeof *nv);
-                if (!nv)
-                    return -2;
-                out->value = nv;
-                cap = nc;
-            }
             const char *eq = memchr(body + i, '=', end - i);
             size_t nlen = eq ? (size_t)(eq - (body + i)) : end - i;
-            size_t bad = 0;
-            char *name = NULL, *value = NULL;
-            int rc = decode(body + i, nlen, &name, &bad);
-            if (!rc) {
-                const char *v = eq ? eq + 1 : body + end;
-                rc = decode(v, (size_t)(body + end - v), &value, &bad);
-                if (rc == -1)
-                    bad += (size_t)(v - body);
-            } else if (rc == -1)
-                bad += i;
-            if (rc) {
-                free(name);
-                if (rc == -1)
-                    snprintf(err, errlen, "malformed form: bad %%-escape at byte %zu", bad);
-                return rc;
+            const char *v = eq ? eq + 1 : body + end;
+            size_t bad = 0, k;
+            char *name = d;
+            if ((k = decode(body + i, nlen, d, &bad)) == (size_t)-1) {
+                snprintf(err, errlen, "malformed form: bad %%-escape at byte %zu", bad + i);
+                return -1;
             }
+            d += k + 1;
+            char *value = d;
+            if ((k = decode(v, (size_t)(body + end - v), d, &bad)) == (size_t)-1) {
+                snprintf(err, errlen, "malformed form: bad %%-escape at byte %zu", bad + (size_t)(v - body));
+                return -1;
+            }
+            d += k + 1;
             out->name[out->n] = name;
             out->value[out->n] = value;
             out->n++;
@@ -106,8 +107,10 @@ int form_parse(const char *body, size_t len, srv_form *out, char *err, size_t er
 
 const char *form_get(const srv_form *f, const char *name)
 {
+    /* a comment-check asks for about twenty names among a dozen fields: compare the first
+     * byte before calling strcmp */
     for (size_t i = 0; i < f->n; i++)
-        if (!strcmp(f->name[i], name))
+        if (f->name[i][0] == name[0] && !strcmp(f->name[i], name))
             return f->value[i];
     return NULL;
 }
@@ -132,11 +135,23 @@ static size_t utf8_seq(const unsigned char *s)
     return 0;
 }
 
-static int fix(char **sp, int latin1)
+/* 1 if s is one of the strings decoded into f's arena (else form_to_utf8 allocated it). */
+static int in_arena(const srv_form *f, const char *s)
+{
+    uintptr_t p = (uintptr_t)s, a = (uintptr_t)f->arena; /* integers: s may be another block */
+    return f->arena && p >= a && p - a < f->arena_len;
+}
+
+static int fix(const srv_form *f, char **sp, int latin1)
 {
     const unsigned char *s = (const unsigned char *)*sp;
     size_t n = strlen(*sp), extra = 0;
-    for (size_t i = 0; i < n;) {
+    size_t a = 0; /* the ASCII prefix needs no look (most fields are all ASCII) */
+    while (a < n && s[a] < 0x80)
+        a++;
+    if (a == n)
+        return 0;
+    for (size_t i = a; i < n;) {
         if (latin1) {
             extra += s[i] >= 0x80;
             i++;
@@ -171,7 +186,8 @@ static int fix(char **sp, int latin1)
         }
     }
     *p = '\0';
-    free(*sp);
+    if (!in_arena(f, *sp))
+        free(*sp);
     *sp = (char *)d;
     return 0;
 }
@@ -182,7 +198,7 @@ int form_to_utf8(srv_form *f, const char *charset)
                              !strcasecmp(charset, "ISO8859-1") || !strcasecmp(charset, "windows-1252") ||
                              !strcasecmp(charset, "cp1252"));
     for (size_t i = 0; i < f->n; i++)
-        if (fix(&f->name[i], latin1) || fix(&f->value[i], latin1))
+        if (fix(f, &f->name[i], latin1) || fix(f, &f->value[i], latin1))
             return -2;
     return 0;
 }
@@ -192,10 +208,11 @@ void form_free(srv_form *f)
     if (!f)
         return;
     for (size_t i = 0; i < f->n; i++) {
-        free(f->name[i]);
-        free(f->value[i]);
+        if (!in_arena(f, f->name[i]))
+            free(f->name[i]);
+        if (!in_arena(f, f->value[i]))
+            free(f->value[i]);
     }
-    free(f->name);
-    free(f->value);
+    free(f->arena);
     memset(f, 0, sizeof *f);
 }

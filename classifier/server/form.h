@@ -17,9 +17,12 @@ typedef struct srv_form {
     size_t n;
     char **name;   /* decoded names (NUL-terminated) */
     char **value;  /* decoded values */
+    char *arena;   /* one block holding both pointer arrays and the decoded strings; a string
+                      that form_to_utf8() had to rewrite is malloc'd on its own */
+    size_t arena_len;
 } srv_form;
 
-#define SRV_FORM_INIT { 0, NULL, NULL }
+#define SRV_FORM_INIT { 0, NULL, NULL, NULL, 0 }
 
 /*
  * Decode body (len bytes, need not be NUL-terminated). '+' is a space and %XX a byte; a

@@ -52,9 +52,19 @@ void srv_reply_header(srv_reply *r, const char *name, const char *fmt, ...)
     if (r->nhdr >= SRV_REPLY_HEADERS)
         return;
     r->hdr[r->nhdr].name = name;
+    char *v = r->hdr[r->nhdr].value;
+    size_t cap = sizeof r->hdr[r->nhdr].value;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->hdr[r->nhdr].value, sizeof r->hdr[r->nhdr].value, fmt, ap);
+    if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) { /* the common "%s": no printf */
+        const char *s = va_arg(ap, const char *);
+        size_t n = strlen(s);
+        if (n >= cap)
+            n = cap - 1;
+        memcpy(v, s, n);
+        v[n] = '\0';
+    } else
+        vsnprintf(v, cap, fmt, ap);
     va_end(ap);
     r->nhdr++;
 }

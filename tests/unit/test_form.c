@@ -77,6 +77,35 @@ Test(form, too_many_fields_is_an_error)
     form_free(&f);
 }
 
+Test(form, exactly_the_maximum_number_of_fields_is_fine)
+{
+    char body[FORM_MAX_FIELDS * 16 + 16];
+    size_t n = 0;
+    for (int i = 0; i < FORM_MAX_FIELDS; i++)
+        n += (size_t)snprintf(body + n, sizeof body - n, "%sf%d=%%41%d", i ? "&&" : "", i, i);
+    srv_form f;
+    char err[128] = "";
+    cr_assert_eq(form_parse(body, n, &f, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(f.n, FORM_MAX_FIELDS);
+    cr_assert_str_eq(form_get(&f, "f0"), "A0");
+    cr_assert_str_eq(form_get(&f, "f255"), "A255");
+    form_free(&f);
+}
+
+/* A rewritten field (malloc'd on its own) and the untouched ones (in the form's one block)
+ * are freed alike; ASan checks that nothing leaks or is freed twice. */
+Test(form, rewritten_and_untouched_fields_free_alike)
+{
+    srv_form f = parse_ok("a=plain&b=caf%E9&c=%FF%FE&d=also+plain");
+    cr_assert_eq(form_to_utf8(&f, "latin1"), 0);
+    cr_assert_str_eq(form_get(&f, "a"), "plain");
+    cr_assert_str_eq(form_get(&f, "b"), "caf\xC3\xA9");
+    cr_assert_str_eq(form_get(&f, "c"), "\xC3\xBF\xC3\xBE");
+    cr_assert_str_eq(form_get(&f, "d"), "also plain");
+    form_free(&f);
+    cr_assert_eq(f.n, 0);
+}
+
 Test(form, body_need_not_be_nul_terminated)
 {
     const char body[] = { 'a', '=', '1', '&', 'b', '=', '2' };

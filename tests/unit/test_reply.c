@@ -1,0 +1,51 @@
+/* test_reply.c - srv_reply: bodies, JSON errors and extra headers (the "%s" header is copied
+ * without printf; both paths truncate to the value's room the same way). */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "server/reply.h"
+
+Test(reply, headers_plain_and_formatted)
+{
+    srv_reply r;
+    srv_reply_init(&r);
+    srv_reply_header(&r, "X-kindly-verdict", "%s", "spam");
+    srv_reply_header(&r, "X-kindly-spam-score", "%.4f", 0.5);
+    srv_reply_header(&r, "X-a", "%s%s", "ab", "cd");
+    cr_assert_str_eq(srv_reply_get_header(&r, "x-kindly-verdict"), "spam");
+    cr_assert_str_eq(srv_reply_get_header(&r, "X-kindly-spam-score"), "0.5000");
+    cr_assert_str_eq(srv_reply_get_header(&r, "X-a"), "abcd");
+    srv_reply_header(&r, "X-b", "%s", "one too many");
+    srv_reply_header(&r, "X-c", "%s", "ignored");
+    cr_assert_null(srv_reply_get_header(&r, "X-c"), "at most SRV_REPLY_HEADERS headers");
+    srv_reply_free(&r);
+}
+
+Test(reply, long_header_values_are_truncated_alike)
+{
+    char big[1000];
+    memset(big, 'v', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    srv_reply r;
+    srv_reply_init(&r);
+    srv_reply_header(&r, "X-plain", "%s", big);
+    srv_reply_header(&r, "X-printf", "%s!", big);
+    size_t room = sizeof r.hdr[0].value - 1;
+    cr_assert_eq(strlen(srv_reply_get_header(&r, "X-plain")), room);
+    cr_assert_eq(strncmp(srv_reply_get_header(&r, "X-plain"), srv_reply_get_header(&r, "X-printf"), room), 0);
+    cr_assert_eq(strlen(srv_reply_get_header(&r, "X-printf")), room);
+    srv_reply_free(&r);
+}
+
+Test(reply, text_and_error_bodies)
+{
+    srv_reply r;
+    srv_reply_init(&r);
+    cr_assert_eq(srv_reply_text(&r, 200, SRV_TEXT, "true"), 0);
+    cr_assert_eq(r.status, 200);
+    cr_assert_eq(r.len, 4);
+    cr_assert_eq(srv_reply_error(&r, 400, "bad %s", "thing"), 0);
+    cr_assert_eq(r.status, 400);
+    cr_assert_str_eq(r.body, "{\"error\":\"bad thing\"}");
+    srv_reply_free(&r);
+}

@@ -1,0 +1,69 @@
+/* test_verdict.c - the three-way verdict and the reasons: the order and the text of every
+ * reason, and the reasons array growing past its first allocation. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verdict.h"
+
+static const kd_options opts = KD_OPTIONS_INIT;
+
+Test(verdict, cutoffs_and_duplicates)
+{
+    kd_result r;
+    memset(&r, 0, sizeof r);
+    r.spam_score = 0.95;
+    kd_verdict_decide(&r, &opts);
+    cr_assert_eq(r.verdict, KD_VERDICT_SPAM);
+    r.spam_score = 0.6;
+    kd_verdict_decide(&r, &opts);
+    cr_assert_eq(r.verdict, KD_HOLD);
+    r.spam_score = 0.1;
+    kd_verdict_decide(&r, &opts);
+    cr_assert_eq(r.verdict, KD_APPROVE);
+    r.duplicate_of = "x";
+    kd_verdict_decide(&r, &opts);
+    cr_assert_eq(r.verdict, KD_HOLD, "a duplicate is held by default");
+}
+
+/* Many rules and tokens: more reasons than the first allocation holds (8), in order. */
+Test(verdict, reasons_in_order_past_the_first_allocation)
+{
+    kd_result r;
+    memset(&r, 0, sizeof r);
+    r.bayes_score = 0.98765;
+    kd_rule_hit hits[13];
+    char names[13][16];
+    for (int i = 0; i < 13; i++) {
+        snprintf(names[i], sizeof names[i], "RULE_%d", i);
+        hits[i] = (kd_rule_hit){ names[i], i % 2 ? 1.5 : -20 };
+    }
+    r.rules = hits;
+    r.nrules = 13;
+    r.duplicate_of = "c-1";
+    r.duplicate_scope = "site";
+    r.similarity = 0.73;
+    r.campaign = 3;
+    r.generic = 1;
+    kd_token_weight top[5] = {
+        { "free", 0.97, 10, 1 }, { "cbd", 0.955, 5, 0 }, { "a:best", 0.5, 1, 1 },
+        { "#url", 0.1, 1, 9 },   { "x", 1.0, 3, 0 },
+    };
+    r.top = top;
+    r.ntop = 5;
+    cr_assert_eq(kd_verdict_explain(&r, &opts), 0);
+    const char *want[] = { "bayes=0.988", "rule:RULE_0=-20.0", "rule:RULE_1=+1.5", "rule:RULE_2=-20.0",
+                           "rule:RULE_3=+1.5", "rule:RULE_4=-20.0", "rule:RULE_5=+1.5", "rule:RULE_6=-20.0",
+                           "rule:RULE_7=+1.5", "rule:RULE_8=-20.0", "rule:RULE_9=+1.5", "rule:RULE_10=-20.0",
+                           "rule:RULE_11=+1.5", "rule:RULE_12=-20.0", "duplicate_of:c-1 (site, similarity 0.73)",
+                           "campaign:3", "generic", "token:free=0.97", "token:cbd=0.96", "token:a:best=0.5",
+                           "token:#url=0.1", "token:x=1" };
+    size_t n = sizeof want / sizeof *want;
+    cr_assert_eq(r.nreasons, n, "%zu reasons, expected %zu", r.nreasons, n);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_str_eq(r.reasons[i], want[i], "reason %zu", i);
+    for (size_t i = 0; i < r.nreasons; i++)
+        free(r.reasons[i]);
+    free(r.reasons);
+}
