@@ -35,6 +35,7 @@ lua test "&is_test=1"
 lua learn ""
 
 start() {
+    : >"$tmp/server.log" # created before the background job opens it: no race with sed below
     "$kindly" serve -m "$tmp/m.db" --listen 127.0.0.1:0 --threads "$threads" "$@" 2>"$tmp/server.log" &
     pid=$!
     port=

@@ -7,6 +7,9 @@ SD=$ROOT/tests/e2e/data
 # start_server [ARGS...]: start kindly serve on a free port (port 0), wait until it listens;
 # sets PORT, SRV_PID and URL; the server is killed when the test's subshell exits.
 start_server() {
+    # the log exists before the background job opens it: sed below must not race its
+    # creation (under set -e, a sed on a missing file would end the test)
+    : >"$T/server.log"
     "$KINDLY" serve --listen 127.0.0.1:0 --threads 2 "$@" 2>"$T/server.log" &
     SRV_PID=$!
     trap 'kill $SRV_PID 2>/dev/null || true' EXIT
