@@ -14,8 +14,12 @@
  *   - the word counts of fortune-mod's English fortune files (fortunes, fortunes-min,
  *     BSD-3-clause: 420,000 words of quotations, jokes and dialogue).
  *
- * Either alone measured a little worse than the mean (docs/BENCHMARKS-relevance.md). The
- * table holds the 3,857 words of at least 20 per million; rarer words all get that floor:
+ * Either alone measured a little worse than the mean (docs/BENCHMARKS-relevance.md). Both
+ * spell American, so British spellings ("colour", "realise", "centre") get their word's
+ * probability, paired by the British-only and American-only word lists of SCOWL (Debian
+ * `scowl`) and a few spelling rules: without that, a British blog's spellings would look
+ * hundreds of times likelier on the site than in English. The table holds the 3,880 words of
+ * at least 20 per million (23 of them British spellings); rarer words all get that floor:
  * below it neither source says much about how common a word is in comments (modern and
  * technical words, "wifi", "laptop", are rare in both), and floors of 10 or 40 per million
  * measured within about 0.001 AUC of it.

@@ -21,12 +21,15 @@
  * the model: every post tokenized once (kd_tokenize with word pairs and metadata off, the
  * same hashes as the token table; the title counts twice, as titles state the topic) plus
  * its post_terms rows, keyed by kd_hash64(post_id). Thereafter a post lookup is one hash
- * probe and a word lookup another. The cache is dropped when this handle writes a post or
+ * probe and a word lookup another. The cache also holds an inverted index (per word, the
+ * posts that use it and how often), with which kd_posts_posterior() weighs a comment against
+ * every post while visiting only the posts that share one of its words. The cache is dropped when this handle writes a post or
  * learns, and rebuilt when kd_model_refresh() sees another process's commit (the model's
  * data_version).
  */
 #include "posts.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +237,7 @@ void kd_posts_cache_free(kd_posts_cache *c)
     kd_tokmap_free(&c->by_id);
     kd_tokmap_free(&c->df);
     kd_tokmap_free(&c->tf);
+    free(c->postings);
     free(c);
 }
 
@@ -285,6 +289,52 @@ static int add_comments(kd_model *m, sqlite3_stmt *st, kd_post_stats *p)
         rc = sql_fail(m, "cannot read the words of the posts' comments");
     sqlite3_reset(st);
     return rc;
+}
+
+/* The inverted index (stem -> posts using it, in postings[]) and the posterior's normaliser
+ * for unmatched posts. */
+static int build_index(kd_posts_cache *c)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < c->df.cap; i++)
+        if (c->df.keys[i]) {
+            c->df.vals[i].spam = (int64_t)total;
+            total += (size_t)c->df.vals[i].ham;
+        }
+    if (total && !(c->postings = malloc(total * sizeof *c->postings)))
+        return KD_ENOMEM;
+    size_t *fill = calloc(c->df.cap ? c->df.cap : 1, sizeof *fill);
+    if (!fill)
+        return KD_ENOMEM;
+    for (size_t q = 0; q < c->n; q++) {
+        const kd_tokmap *t = &c->posts[q].terms;
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->keys[i])
+                continue;
+            uint64_t key = t->keys[i], mask = c->df.cap - 1, j = key & mask;
+            while (c->df.keys[j] != key) /* present: every term was counted into df */
+                j = (j + 1) & mask;
+            kd_posting *e = &c->postings[c->df.vals[j].spam + (int64_t)fill[j]++];
+            e->post = (uint32_t)q;
+            e->n = t->vals[i].ham > UINT32_MAX ? UINT32_MAX : (uint32_t)t->vals[i].ham;
+        }
+    }
+    free(fill);
+    for (size_t q = 0; q < c->n; q++)
+        c->posts[q].lshrink = log(KD_POST_MU / ((double)c->posts[q].length + KD_POST_MU));
+    for (int k = 0; k <= KD_POSTERIOR_WORDS; k++) {
+        double mx = -INFINITY, z = 0;
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t q = 0; q < c->n; q++) {
+                double l = k * c->posts[q].lshrink;
+                if (!pass)
+                    mx = fmax(mx, l);
+                else
+                    z += exp(l - mx);
+            }
+        c->log_unmatched[k] = c->n ? mx + log(z) : -INFINITY;
+    }
+    return KD_OK;
 }
 
 static int build(kd_model *m, kd_posts_cache **out)
@@ -340,8 +390,12 @@ static int build(kd_model *m, kd_posts_cache **out)
             d->ham++;
         }
     }
-    if (src != SQLITE_DONE)
+    if (src != SQLITE_DONE) {
         rc = sql_fail(m, "cannot read posts");
+        goto done;
+    }
+    if (build_index(c))
+        goto oom;
     goto done;
 oom:
     rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
@@ -381,6 +435,61 @@ const kd_post_stats *kd_posts_find(const kd_posts_cache *c, const char *id)
         return NULL;
     const kd_post_stats *p = &c->posts[k->ham - 1];
     return strcmp(p->id, id) ? NULL : p;
+}
+
+double kd_posts_posterior(const kd_posts_cache *c, const kd_post_stats *own, const uint64_t *keys,
+                          const double *site, size_t n)
+{
+    if (!c->n)
+        return 1.0;
+    size_t self = (size_t)(own - c->posts), stack_t[256], *touched = stack_t, nt = 0, k = 0;
+    double stack_d[256], *delta = stack_d;
+    if (c->n > 256) {
+        delta = calloc(c->n, sizeof *delta);
+        touched = malloc(c->n * sizeof *touched);
+        if (!delta || !touched) {
+            free(delta);
+            free(touched);
+            return 1.0 / (double)c->n; /* out of memory: no evidence either way */
+        }
+    } else {
+        memset(stack_d, 0, c->n * sizeof *stack_d);
+    }
+    /* ll(q) = sum_w ln(post_q(w) / site(w))
+     *       = k ln(MU / (len_q + MU)) + sum_{w in q} ln(1 + tf_q(w) / (MU site(w))) */
+    for (size_t x = 0; x < n && k < KD_POSTERIOR_WORDS; x++) {
+        const kd_counts *d = kd_tokmap_get(&c->df, keys[x]);
+        if (!d || d->ham > KD_POSTING_MAX || !(site[x] > 0))
+            continue;
+        k++;
+        for (const kd_posting *e = c->postings + d->spam, *end = e + d->ham; e < end; e++) {
+            if (delta[e->post] == 0) /* e->n >= 1: a touched post's delta is > 0 */
+                touched[nt++] = e->post;
+            delta[e->post] += log1p((double)e->n / (KD_POST_MU * site[x]));
+        }
+    }
+    /* P(self | comment) = exp(ll(self)) / sum_q exp(ll(q)); the posts sharing no word are
+     * summed in closed form (log_unmatched[k]), the matched ones replace their term there.
+     * Everything relative to the largest exponent, so that nothing overflows. */
+    double lunm = c->log_unmatched[k];
+    double ll_self = (double)k * own->lshrink + delta[self];
+    double mx = fmax(ll_self, lunm);
+    for (size_t i = 0; i < nt; i++) {
+        size_t q = touched[i];
+        mx = fmax(mx, (double)k * c->posts[q].lshrink + delta[q]);
+    }
+    double z = exp(lunm - mx);
+    for (size_t i = 0; i < nt; i++) {
+        size_t q = touched[i];
+        double base = (double)k * c->posts[q].lshrink - mx;
+        z += exp(base + delta[q]) - exp(base); /* each <= 1: no overflow */
+    }
+    double num = exp(ll_self - mx);
+    if (delta != stack_d) {
+        free(delta);
+        free(touched);
+    }
+    return z > num ? num / z : 1.0; /* z includes num; rounding may take it below */
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -7,7 +7,8 @@
  * so on first use every post is tokenized once into a cache kept on the model: per post,
  * the counts of its content words and of its approved comments' (a kd_tokmap keyed by the
  * word's stem, kd_word_key), and for the site, in how many posts each word occurs and how
- * often it occurs in all posts. Looking a post up by id is one hash probe. The cache is rebuilt when the
+ * often it occurs in all posts, and an inverted index (word -> the posts that use it) for the
+ * posterior of a comment's post among all posts. Looking a post up by id is one hash probe. The cache is rebuilt when the
  * file changes (kd_model_refresh, or a kd_post_put on this handle).
  */
 #ifndef KD_POSTS_H
@@ -24,17 +25,39 @@
 typedef struct kd_post_stats {
     char *id;
     kd_tokmap terms;
-    int64_t length;  /* content words in the post (title counted twice) */
+    int64_t length;  /* content words in the post (title counted twice) and its comments */
+    double lshrink;  /* ln(KD_POST_MU / (length + KD_POST_MU)): a word's log ratio when the
+                      * post lacks it (kd_posts_posterior) */
 } kd_post_stats;
+
+/* Dirichlet prior of a post's language model, in words (relevance.c smooths with it too). */
+#define KD_POST_MU 200.0
+/* The posterior (kd_posts_posterior) reads at most this many of a comment's words, and
+ * leaves out words of more than KD_POSTING_MAX posts: they say little about which post,
+ * and the cap bounds the work per word on a site of thousands of posts. */
+#define KD_POSTERIOR_WORDS 64
+#define KD_POSTING_MAX 256
+
+/* One entry of the inverted index: a post (index in posts[]) and how often the word
+ * occurs in it (text and approved comments). */
+typedef struct kd_posting {
+    uint32_t post;
+    uint32_t n;
+} kd_posting;
 
 typedef struct kd_posts_cache {
     int64_t data_version;  /* the model's data_version when built */
     kd_post_stats *posts;
     size_t n;
     kd_tokmap by_id;       /* kd_hash64(post_id) -> index + 1 in vals[].ham */
-    kd_tokmap df;          /* stem -> number of posts that contain it (vals[].ham) */
+    kd_tokmap df;          /* stem -> number of posts that contain it (vals[].ham) and the
+                            * start of its postings in postings[] (vals[].spam) */
     kd_tokmap tf;          /* word (token hash) -> occurrences in all posts (vals[].ham) */
     int64_t length;        /* content words in all posts */
+    kd_posting *postings;  /* the inverted index: per stem, the posts that use it */
+    /* log of sum over posts of (MU / (length + MU))^k, k = 0..KD_POSTERIOR_WORDS: the
+     * posterior's normaliser for the posts that share none of a comment's k words */
+    double log_unmatched[KD_POSTERIOR_WORDS + 1];
 } kd_posts_cache;
 
 /*
@@ -45,6 +68,19 @@ typedef struct kd_posts_cache {
 int kd_posts_cache_get(kd_model *m, const kd_posts_cache **out);
 /* The statistics of a post, or NULL when the post is unknown (or id is NULL). */
 const kd_post_stats *kd_posts_find(const kd_posts_cache *c, const char *id);
+/*
+ * The posterior probability that a comment was written on post own rather than on any
+ * other post of the site, under a unigram model per post (its text and approved comments,
+ * Dirichlet-smoothed towards the site model with KD_POST_MU) and a uniform prior over the
+ * posts. keys: the stems (kd_word_key) of the comment's distinct words that some post uses,
+ * site: their probabilities in the site model, n of them (only the first
+ * KD_POSTERIOR_WORDS are read). Posts sharing no word with the comment are summed in closed
+ * form (log_unmatched), the others found through the inverted index: the work is the
+ * number of postings of the comment's words, not the number of posts. Returns 1/P when
+ * there is nothing to tell the posts apart (n = 0).
+ */
+double kd_posts_posterior(const kd_posts_cache *c, const kd_post_stats *own, const uint64_t *keys,
+                          const double *site, size_t n);
 /* Free the cache of a model (kd_model_close). Accepts NULL. */
 void kd_posts_cache_free(kd_posts_cache *c);
 

@@ -16,11 +16,19 @@ ships under free licences (the package versions and licences go into the file's 
 
 Each estimate alone has a bias (the speech model's training text is news-like, the fortunes
 are quips); their mean measured best of the licence-clean candidates
-(docs/BENCHMARKS-relevance.md). Words are lower-cased; only plain words the tokenizer can
+(docs/BENCHMARKS-relevance.md).
+
+Both sources spell American ("color", "realize"), so a British blog's "colour" or "realise"
+would fall to the floor and look hundreds of times likelier on the site than in English.
+So British spellings get the probability of their word (the sum of both spellings' estimates,
+given to each), paired by SCOWL's word lists (Debian `scowl`, /usr/share/dict/scowl: the
+British-only and American-only spellings, size classes up to 70): a British-only word is
+paired with the American-only word that one of RULES turns it into ("our" -> "or", "is" ->
+"iz", "tre" -> "ter", ...). No pairing is made by hand; --no-variants leaves it out. Words are lower-cased; only plain words the tokenizer can
 produce ([a-z0-9'] runs) are kept, and only those with P(w) of at least --floor per million:
 english.c gives every rarer word that floor, so they need no entry.
 
-usage: apt-get install pocketsphinx-en-us fortunes fortunes-min    # regeneration only
+usage: apt-get install pocketsphinx-en-us fortunes fortunes-min scowl    # regeneration only
        python3 tools/gen_english.py > classifier/english_words.inc
        python3 tools/gen_english.py --only sphinx|fortunes ...      # one source (the benchmark)
 """
@@ -33,6 +41,13 @@ FORTUNE_PKGS = ("fortunes", "fortunes-min")
 NOT_TEXT = {"art", "ascii-art"}
 WORD = re.compile(r"[a-z0-9][a-z0-9']*")
 SCALE = 10 ** 9  # the table holds P(w) in parts per billion
+SCOWL = "/usr/share/dict/scowl"
+SCOWL_SIZES = (10, 20, 35, 40, 50, 55, 60, 70)  # SCOWL's size classes up to "large"
+# British -> American spelling rules (one substitution at one place): colour, favourite;
+# realise, organisation, analyse; centre, metres; catalogue; defence, licence; travelled,
+# cancelling; programme; paediatric, oestrogen, anaemia; practise
+RULES = (("our", "or"), ("is", "iz"), ("ys", "yz"), ("tre", "ter"), ("ogue", "og"), ("ence", "ense"),
+         ("ll", "l"), ("amme", "am"), ("ae", "e"), ("oe", "e"), ("ise", "ice"))
 
 
 def sphinx_unigrams(path=LM):
@@ -95,6 +110,38 @@ def fortune_counts():
     return c
 
 
+def scowl_words(kind):
+    """The words of SCOWL's british-words.N or american-words.N lists (the spellings of one
+    variety only), up to size class 70."""
+    out = set()
+    for n in SCOWL_SIZES:
+        f = os.path.join(SCOWL, "%s-words.%d" % (kind, n))
+        if os.path.exists(f):
+            out.update(w.strip().lower() for w in open(f, encoding="latin-1") if w.strip())
+    if not out:
+        sys.exit("no SCOWL word lists in %s: apt-get install scowl (or --no-variants)" % SCOWL)
+    return out
+
+
+def variants():
+    """{British spelling: American spelling} for the British-only words of SCOWL whose
+    American form, by one of RULES, is an American-only word of SCOWL."""
+    br, am = scowl_words("british"), scowl_words("american")
+    out = {}
+    for b in sorted(br):
+        for old, new in RULES:
+            i = b.find(old)
+            while i >= 0:
+                a = b[:i] + new + b[i + len(old):]
+                if a in am:
+                    out[b] = a
+                    break
+                i = b.find(old, i + 1)
+            if b in out:
+                break
+    return out
+
+
 def version(pkg):
     return subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=True, text=True,
                           check=True).stdout
@@ -104,6 +151,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--floor", type=float, default=20.0, help="per million (default 20)")
     ap.add_argument("--only", choices=("sphinx", "fortunes"), help="one source alone")
+    ap.add_argument("--no-variants", dest="variants", action="store_false",
+                    help="leave out the British spellings (SCOWL) of the table's words")
     a = ap.parse_args()
     sources, credits = [], []
     if a.only in (None, "sphinx"):
@@ -118,6 +167,14 @@ def main():
     words = set().union(*sources)
     p = {w: sum(s.get(w, 0.0) for s in sources) / len(sources) for w in words if WORD.fullmatch(w)}
     floor = a.floor / 1e6
+    if a.variants:
+        # one word, two spellings: both get the word's probability (the sum of the two)
+        pairs = [(b, am) for b, am in variants().items() if b in p or am in p]
+        for b, am in pairs:
+            p[b] = p[am] = p.get(b, 0.0) + p.get(am, 0.0)
+        kept = sum(1 for b, _ in pairs if p[b] >= floor)
+        credits.append("scowl %s (to pair %d British spellings with American ones; SCOWL's\n"
+                       " *     permissive licence, (c) Kevin Atkinson)" % (version("scowl"), kept))
     keep = sorted(((w, v) for w, v in p.items() if v >= floor), key=lambda x: (-x[1], x[0]))
     out = sys.stdout
     out.write("/* Generated by tools/gen_english.py; do not edit. P(w) in general English, in parts per\n"

@@ -40,3 +40,18 @@ Test(english, symbols_are_not_content_words)
     cr_assert_not(kd_content_word("\xE2\x9D\xA4", h("\xE2\x9D\xA4")), "dingbat");
     cr_assert_not(kd_content_word("the", h("the")));
 }
+
+Test(english, british_spellings_are_the_same_word)
+{
+    /* SCOWL's British spellings of the table's words (tools/gen_english.py): one word, one
+     * probability, above the floor */
+    static const char *const pairs[][2] = {
+        { "colour", "color" }, { "favourite", "favorite" }, { "realise", "realize" },
+        { "centre", "center" }, { "behaviour", "behavior" }, { "organisation", "organization" },
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+        double b = kd_english_p(h(pairs[i][0])), a = kd_english_p(h(pairs[i][1]));
+        cr_assert_float_eq(b, a, 1e-12, "%s %s", pairs[i][0], pairs[i][1]);
+        cr_assert_gt(b, 20e-6, "%s", pairs[i][0]);
+    }
+}

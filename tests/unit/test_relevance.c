@@ -191,8 +191,30 @@ Test(relevance, approved_comments_join_their_post)
 
     learn("pandas", "Use reset_index after a groupby on the dataframe", KD_HAM, 1);
     double own = rel1("pandas", t), other = rel1("sql", t);
-    cr_assert_gt(own, other + 0.02, "own %f other %f", own, other);
+    /* the margin is small: "index column" fits sql too, and with 4 posts a comment that fits
+     * its post better than the average post keeps its site score (the posterior) */
+    cr_assert_gt(own, other, "own %f other %f", own, other);
+    cr_assert_gt(own, spam_own + 0.02, "own %f before %f", own, spam_own);
 
     learn("pandas", "Use reset_index after a groupby on the dataframe", KD_HAM, -1); /* undo */
     cr_assert_float_eq(rel1("pandas", t), spam_own, 1e-9, "unlearnt: as before");
+}
+
+Test(relevance, a_new_post_is_not_buried_by_a_post_with_many_comments)
+{
+    /* the posterior of the post among all posts only raises the post evidence: a post with
+     * no approved comments yet keeps a comment that fits it, though an older post whose
+     * comments use the same words fits it better */
+    cr_assert_eq(kd_post_put(m, "walk", "Morning walks", "A walk in the morning sun lifts the mood."), 0);
+    static const char *on_sleep[] = {
+        "A morning walk helps my sleep and my mood.",      "Walking in the morning sun, then sleep comes easier.",
+        "My mood lifts after a walk; anxiety at night less.", "Morning sun and a walk: better sleep for me.",
+        "I walk every morning now and sleep through.",      "The walk lifts my mood before bed worries start.",
+    };
+    for (size_t i = 0; i < sizeof on_sleep / sizeof *on_sleep; i++)
+        learn("sleep", on_sleep[i], KD_HAM, 1);
+    const char *t = "A morning walk in the sun lifts my mood every day.";
+    double walk = rel1("walk", t), grief = rel1("grief", t);
+    cr_assert_gt(walk, 0.30, "walk %f", walk);
+    cr_assert_gt(walk, grief + 0.1, "walk %f grief %f", walk, grief);
 }
