@@ -23,9 +23,11 @@
  * its post_terms rows, keyed by kd_hash64(post_id). Thereafter a post lookup is one hash
  * probe and a word lookup another. The cache also holds an inverted index (per word, the
  * posts that use it and how often), with which kd_posts_posterior() weighs a comment against
- * every post while visiting only the posts that share one of its words. The cache is dropped when this handle writes a post or
- * learns, and rebuilt when kd_model_refresh() sees another process's commit (the model's
- * data_version).
+ * every post while visiting only the posts that share one of its words. The cache is dropped
+ * when this handle writes a post or learns, and rebuilt when the model's "generation" total
+ * moves (store.c: every write of token counts, post_terms or posts bumps it, in its own
+ * transaction), as kd_model_refresh() sees after another process's or thread's commit. The
+ * history's commits do not move it: a server recording every comment keeps its cache.
  */
 #include "posts.h"
 
@@ -129,9 +131,18 @@ int kd_post_put(kd_model *m, const char *post_id, const char *title, const char 
 {
     sqlite3_stmt *st = NULL;
     kd_buf scratch = KD_BUF_INIT;
+    sqlite3 *db = kd_store_db(m->store);
     int rc = prepare_put(m, &st);
-    if (!rc)
-        rc = put(m, st, post_id, title, text, &scratch);
+    if (!rc && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        rc = sql_fail(m, "cannot write the model");
+    else if (!rc) {
+        if (!(rc = put(m, st, post_id, title, text, &scratch)) && kd_store_bump_generation(m->store))
+            rc = sql_fail(m, "cannot store the post");
+        if (!rc && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+            rc = sql_fail(m, "cannot write the model");
+        if (rc)
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    }
     sqlite3_finalize(st);
     kd_buf_free(&scratch);
     drop_cache(m);
@@ -187,7 +198,7 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
         rc = kd_model_fail(m, rc, "%s", kd_csv_error(r));
         goto done;
     }
-    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    if (kd_store_bump_generation(m->store) || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         rc = sql_fail(m, "cannot write the model");
         goto done;
     }
@@ -346,7 +357,7 @@ static int build(kd_model *m, kd_posts_cache **out)
     int rc = KD_OK, src;
     if (!c)
         return kd_model_fail(m, KD_ENOMEM, "out of memory");
-    c->data_version = m->data_version;
+    c->generation = m->totals.generation;
     if (!has_posts_table(m))
         goto done;
     if (sqlite3_prepare_v2(kd_store_db(m->store), SQL_ALL, -1, &st, NULL) != SQLITE_OK ||
@@ -415,7 +426,7 @@ int kd_posts_cache_get(kd_model *m, const kd_posts_cache **out)
 {
     int rc = KD_OK;
     pthread_mutex_lock(&cache_lock);
-    if (m->posts && m->posts->data_version != m->data_version) {
+    if (m->posts && m->posts->generation != m->totals.generation) {
         kd_posts_cache_free(m->posts);
         m->posts = NULL;
     }

@@ -46,7 +46,7 @@ typedef struct kd_posting {
 } kd_posting;
 
 typedef struct kd_posts_cache {
-    int64_t data_version;  /* the model's data_version when built */
+    int64_t generation;    /* the model's generation total when built (store.c) */
     kd_post_stats *posts;
     size_t n;
     kd_tokmap by_id;       /* kd_hash64(post_id) -> index + 1 in vals[].ham */

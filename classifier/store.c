@@ -91,8 +91,9 @@ static const char *const sql[ST__COUNT] = {
 
 /* Sums kept in meta. "vocab" (the number of distinct tokens) is kept there too, recounted
  * whenever tokens are written, so that readers never scan the token table for it, and
- * "generation", bumped by every write of tokens, so that a reader holding the counts in
- * memory reloads them only when they changed (not when, say, the history grew). */
+ * "generation", bumped by every write of tokens or posts, so that a reader holding the
+ * counts or the posts' statistics in memory rebuilds them only when they changed (not when,
+ * say, the history grew: in the server, every request that records a comment commits). */
 static const char *const total_keys[6] = { "spam_messages", "ham_messages", "spam_tokens", "ham_tokens", "vocab",
                                            "generation" };
 
@@ -323,6 +324,16 @@ int64_t kd_store_token_count(kd_store *s)
     if (st)
         sqlite3_reset(st);
     return n;
+}
+
+int kd_store_bump_generation(kd_store *s)
+{
+    sqlite3_stmt *st = stmt(s, ST_META_ADD);
+    if (!st)
+        return map_rc(sqlite3_errcode(s->db));
+    sqlite3_bind_text(st, 1, "generation", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, 1);
+    return step_done(s, st);
 }
 
 /* Asked before every server request (kd_model_refresh): prepared once, not per call (a

@@ -33,6 +33,9 @@ int kd_store_schema_version(kd_store *s);
 int kd_store_get(kd_store *s, uint64_t h, kd_counts *out);            /* KD_OK or KD_ENOTFOUND */
 int kd_store_load_all(kd_store *s, kd_tokmap *into);
 int kd_store_totals(kd_store *s, kd_totals *out);
+/* Bump the "generation" total: called by writers of other tables that readers cache (posts),
+ * inside their transaction. */
+int kd_store_bump_generation(kd_store *s);
 int64_t kd_store_token_count(kd_store *s);
 /* PRAGMA data_version: changes when another connection commits. */
 int64_t kd_store_data_version(kd_store *s);

@@ -286,3 +286,45 @@ Test(posts, posterior_on_many_posts_leaves_out_words_of_most_posts)
     cr_assert_lt(other, 1.0 / 300, "%g", other);
     kd_model_close(m);
 }
+
+/* Another handle's posts reach a reader at its next refresh (the posts' write bumps the
+ * model's generation, which the reader's posts cache is keyed on); a history commit seen at a
+ * refresh leaves the relevance as it was. (That it also keeps the cache, the point of keying
+ * it on the generation, is measured by tools/bench_server.sh's c64-learn row.) */
+Test(posts, another_handles_posts_are_seen_after_refresh)
+{
+    kd_model *w = open_model(KD_OPEN_CREATE);
+    kd_model *r = open_model(KD_OPEN_WRITE | KD_OPEN_PRELOAD);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "breathing exercises before sleep helped my anxiety";
+    c.post_id = "p1";
+    kd_result res;
+    cr_assert_eq(kd_classify(r, &c, NULL, &res), 0);
+    cr_assert_float_eq(res.relevance, -1.0, 1e-9, "no post yet");
+    kd_result_free(&res);
+
+    cr_assert_eq(kd_post_put(w, "p1", "Sleep and anxiety", "Breathing exercises help anxiety before sleep."), 0);
+    int reloaded = 0;
+    cr_assert_eq(kd_model_refresh(r, &reloaded), 0, "%s", kd_model_error(r));
+    cr_assert(reloaded);
+    cr_assert_eq(kd_classify(r, &c, NULL, &res), 0);
+    double seen = res.relevance;
+    cr_assert_geq(seen, 0.0, "the post written by the other handle is known after the refresh");
+    kd_result_free(&res);
+
+    /* a comment recorded in the history by the writer: a commit, but not of the posts */
+    kd_options o = KD_OPTIONS_INIT;
+    o.remember = 1;
+    kd_comment h = KD_COMMENT_INIT;
+    h.id = "h1";
+    h.text = "a walk at lunch time helps me more than coffee";
+    cr_assert_eq(kd_classify(w, &h, &o, &res), 0, "%s", kd_model_error(w));
+    kd_result_free(&res);
+    kd_model_close(w); /* flushes the history */
+    cr_assert_eq(kd_model_refresh(r, &reloaded), 0);
+    cr_assert(reloaded, "the history commit is seen");
+    cr_assert_eq(kd_classify(r, &c, NULL, &res), 0);
+    cr_assert_float_eq(res.relevance, seen, 1e-12);
+    kd_result_free(&res);
+    kd_model_close(r);
+}
