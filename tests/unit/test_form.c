@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "server/form.h"
 
 static srv_form parse_ok(const char *body)
@@ -139,4 +140,34 @@ Test(form, free_accepts_empty_and_null)
     srv_form f = SRV_FORM_INIT;
     form_free(&f);
     form_free(NULL);
+}
+
+/* The fuzz corpus (tests/fuzz/corpus/form, fed to tests/fuzz/fuzz_form.c) through the decoder:
+ * every file decodes or fails with a message, and what decodes is made valid UTF-8. */
+static void replay_form(const char *path, void *ud)
+{
+    (void)ud;
+    FILE *fp = fopen(path, "rb");
+    cr_assert_not_null(fp, "%s", path);
+    char body[8192];
+    size_t n = fread(body, 1, sizeof body, fp);
+    fclose(fp);
+    srv_form f;
+    char err[128] = "";
+    int rc = form_parse(body, n, &f, err, sizeof err);
+    cr_assert(rc == 0 || (rc == -1 && err[0]), "%s: %d %s", path, rc, err);
+    if (rc == 0) {
+        cr_assert_eq(form_to_utf8(&f, "UTF-8"), 0);
+        for (size_t i = 0; i < f.n; i++)
+            cr_assert_not_null(form_get(&f, f.name[i]), "%s: field %zu", path, i);
+    }
+    form_free(&f);
+}
+
+Test(form, fuzz_corpus_replays)
+{
+    int files = th_each_file("tests/fuzz/corpus/form", replay_form, NULL);
+    if (files < 0)
+        cr_skip_test("tests/fuzz/corpus/form not found: run from the repository root");
+    cr_assert_gt(files, 0);
 }
