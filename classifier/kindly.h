@@ -221,6 +221,23 @@ int kd_model_stats_get(kd_model *m, kd_model_stats *out);
  */
 int kd_train_begin(kd_model *m);
 int kd_train_add(kd_model *m, const kd_comment *c, kd_label label, int delta);
+
+/** Flags for kd_train_add_ex(). */
+#define KD_TRAIN_FOREIGN 0x1 /**< the comment comes from another site or a third-party corpus:
+                                  it teaches the spam stage like any other, but a ham one is not
+                                  what this site's comments sound like, so the relevance stage
+                                  leaves it out of the site's language, and its post_id (another
+                                  site's post) is ignored. A spam one is learnt as usual. */
+
+/**
+ * kd_train_add() with flags (KD_TRAIN_*, or 0: then exactly kd_train_add()). Same batch,
+ * same ownership (c is only read during the call), same thread safety (one thread at a time
+ * per model). Undo a foreign comment with delta -1 and the same flags. The foreign share of
+ * the ham counts is stored beside them (model schema 6), written in the same transaction,
+ * added by kd_model_merge() and dropped with its tokens by kd_model_prune().
+ * @return as kd_train_add(); KD_EINVAL also for an unknown flag.
+ */
+int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta, unsigned flags);
 int kd_train_commit(kd_model *m);
 void kd_train_abort(kd_model *m);
 

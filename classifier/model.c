@@ -9,7 +9,8 @@
  *
  * Training accumulates deltas in memory and writes them in one transaction at commit, so a
  * training run costs one pass over the input plus one upsert per distinct token, and killing
- * it leaves the previous model untouched.
+ * it leaves the previous model untouched. Ham learnt as foreign (KD_TRAIN_FOREIGN) is also
+ * counted apart, per content word, for the relevance stage to subtract (store.c).
  */
 #include "model.h"
 
@@ -20,6 +21,7 @@
 
 #include "dedup.h"
 #include "posts.h"
+#include "stopwords.h"
 #include "tokset.h"
 
 int kd_model_fail(kd_model *m, int code, const char *fmt, ...)
@@ -50,6 +52,9 @@ static int load(kd_model *m)
         kd_tokmap_clear(&m->counts);
         if ((rc = kd_store_load_all(m->store, &m->counts)))
             return kd_model_fail(m, rc, "cannot load token counts: %s", kd_store_errmsg(m->store));
+        kd_tokmap_clear(&m->foreign);
+        if (m->totals.foreign_ham_tokens > 0 && (rc = kd_store_foreign_load_all(m->store, &m->foreign)))
+            return kd_model_fail(m, rc, "cannot load foreign counts: %s", kd_store_errmsg(m->store));
         m->preloaded = 1;
     }
     m->data_version = kd_store_data_version(m->store);
@@ -81,6 +86,8 @@ void kd_model_close(kd_model *m)
     kd_store_close(m->store);
     kd_tokmap_free(&m->counts);
     kd_tokmap_free(&m->delta);
+    kd_tokmap_free(&m->foreign);
+    kd_tokmap_free(&m->fdelta);
     kd_tokens_free(&m->tok);
     kd_tokset_free(&m->set);
     kd_posts_cache_free(m->posts);
@@ -117,6 +124,22 @@ int kd_model_lookup(kd_model *m, uint64_t h, kd_counts *out)
     return KD_OK;
 }
 
+int kd_model_foreign(kd_model *m, uint64_t h, int64_t *out)
+{
+    *out = 0;
+    if (m->totals.foreign_ham_tokens <= 0)
+        return KD_OK;
+    if (m->preloaded) {
+        const kd_counts *c = kd_tokmap_get(&m->foreign, h);
+        *out = c ? c->ham : 0;
+        return KD_OK;
+    }
+    int rc = kd_store_foreign_get(m->store, h, out);
+    if (rc)
+        return kd_model_fail(m, rc, "foreign count lookup failed: %s", kd_store_errmsg(m->store));
+    return KD_OK;
+}
+
 int kd_model_stats_get(kd_model *m, kd_model_stats *out)
 {
     int rc = kd_model_refresh(m, NULL);
@@ -143,6 +166,7 @@ int kd_train_begin(kd_model *m)
     if (rc)
         return rc;
     kd_tokmap_clear(&m->delta);
+    kd_tokmap_clear(&m->fdelta);
     kd_posts_learn_free(m);
     memset(&m->dtotals, 0, sizeof m->dtotals);
     m->training = 1;
@@ -151,10 +175,19 @@ int kd_train_begin(kd_model *m)
 
 int kd_train_add(kd_model *m, const kd_comment *c, kd_label label, int delta)
 {
+    return kd_train_add_ex(m, c, label, delta, 0);
+}
+
+int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta, unsigned flags)
+{
     if (!m->training)
         return kd_model_fail(m, KD_EINVAL, "kd_train_add outside kd_train_begin/commit");
+    if (flags & ~(unsigned)KD_TRAIN_FOREIGN)
+        return kd_model_fail(m, KD_EINVAL, "unknown training flags 0x%x", flags);
     if (label != KD_SPAM && label != KD_HAM)
         return kd_model_fail(m, KD_EINVAL, "a comment must be labelled spam or ham to be learnt");
+    /* a foreign ham comment counts for the spam stage but is not this site's language */
+    int foreign = (flags & KD_TRAIN_FOREIGN) && label == KD_HAM;
     if (delta != 1 && delta != -1)
         return kd_model_fail(m, KD_EINVAL, "delta must be +1 or -1");
     kd_tokens_clear(&m->tok);
@@ -171,8 +204,16 @@ int kd_train_add(kd_model *m, const kd_comment *c, kd_label label, int delta)
             k->spam += delta;
         else
             k->ham += delta;
+        /* of a foreign comment, the content words: the only tokens relevance looks up */
+        if (foreign && kd_content_word(kd_tokens_str(&m->tok, set->idx[i]), m->tok.hash[set->idx[i]])) {
+            kd_counts *f = kd_tokmap_upsert(&m->fdelta, m->tok.hash[set->idx[i]]);
+            if (!f)
+                return kd_model_fail(m, KD_ENOMEM, "out of memory");
+            f->ham += delta;
+        }
     }
-    if (label == KD_HAM && c->post_id && *c->post_id) { /* approved: part of its post's model */
+    /* approved here: part of its post's model (a foreign comment's post is another site's) */
+    if (label == KD_HAM && !foreign && c->post_id && *c->post_id) {
         int rc = kd_posts_learn(m, c, delta);
         if (rc)
             return rc;
@@ -183,7 +224,22 @@ int kd_train_add(kd_model *m, const kd_comment *c, kd_label label, int delta)
     } else {
         m->dtotals.ham_messages += delta;
         m->dtotals.ham_tokens += delta * (int64_t)set->n;
+        if (foreign)
+            m->dtotals.foreign_ham_tokens += delta * (int64_t)set->n;
     }
+    return KD_OK;
+}
+
+/* Written with the token counts, in their transaction: the words of approved comments per
+ * post, then the foreign share of the ham counts. */
+static int write_also(void *model)
+{
+    kd_model *m = model;
+    int rc = kd_posts_learn_write(m);
+    if (rc)
+        return rc;
+    if ((rc = kd_store_foreign_apply(m->store, &m->fdelta)))
+        return kd_model_fail(m, rc, "cannot write the foreign counts: %s", kd_store_errmsg(m->store));
     return KD_OK;
 }
 
@@ -192,10 +248,12 @@ int kd_train_commit(kd_model *m)
     if (!m->training)
         return kd_model_fail(m, KD_EINVAL, "no training batch is open");
     m->training = 0;
-    /* the words of approved comments per post are written in the same transaction */
+    /* the words of approved comments per post and the foreign counts are written in the
+     * same transaction */
     m->err[0] = '\0';
-    int rc = kd_store_apply(m->store, &m->delta, &m->dtotals, kd_posts_learn_write, m);
+    int rc = kd_store_apply(m->store, &m->delta, &m->dtotals, write_also, m);
     kd_tokmap_clear(&m->delta);
+    kd_tokmap_clear(&m->fdelta);
     kd_posts_learn_done(m, rc);
     if (rc)
         return m->err[0] ? rc : kd_model_fail(m, rc, "cannot write the model: %s", kd_store_errmsg(m->store));
@@ -208,6 +266,7 @@ void kd_train_abort(kd_model *m)
         return;
     m->training = 0;
     kd_tokmap_clear(&m->delta);
+    kd_tokmap_clear(&m->fdelta);
     kd_posts_learn_free(m);
 }
 

@@ -21,11 +21,14 @@ struct kd_model {
     kd_tokmap counts;       /* every token's counts, when preloaded */
     int64_t counts_generation; /* totals.generation when counts were loaded */
     int preloaded;
+    kd_tokmap foreign;      /* the foreign share of the ham counts (.ham), when preloaded and
+                             * totals.foreign_ham_tokens > 0 (relevance.c) */
     int64_t data_version;   /* PRAGMA data_version at the last (re)load */
 
     /* the open training batch */
     int training;
     kd_tokmap delta;
+    kd_tokmap fdelta;       /* the batch's foreign ham counts (.ham) */
     kd_totals dtotals;
 
     /* scratch reused across calls (a kd_model is used by one thread at a time) */
@@ -47,5 +50,8 @@ struct kd_model {
 int kd_model_fail(kd_model *m, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Counts of one token (zero counts when unseen). */
 int kd_model_lookup(kd_model *m, uint64_t h, kd_counts *out);
+/* How many of the token's ham counts were learnt as foreign (0 when the model has none:
+ * then no lookup is made). */
+int kd_model_foreign(kd_model *m, uint64_t h, int64_t *out);
 
 #endif

@@ -16,11 +16,13 @@
  *        L       = (sum_w clip(ln(mix(w) / g(w)), +-CLIP) + PRIOR PRIOR_RATIO) / (n + PRIOR)
  *        S       = 1 / (1 + exp(-SLOPE L))                (0.5 when n = 0: nothing to judge)
  *
- *    c(w) counts w in every post and in every approved comment the model learnt (the ham
- *    document counts of its token table: what readers write here); N is the number of
- *    content words in both (for the comments, CONTENT_SHARE of their distinct tokens, as
- *    measured). post(w) is the post's own model, smoothed the same way: its text plus the
- *    words of its approved comments (posts.c). Averaging per word makes the score independent
+ *    c(w) counts w in every post and in every approved comment the model learnt from this
+ *    site (the ham document counts of its token table less their foreign share, the ham
+ *    learnt from other sites' comments with KD_TRAIN_FOREIGN: what readers write here); N is
+ *    the number of content words in both (for the comments, CONTENT_SHARE of their distinct
+ *    tokens, ham_tokens less foreign_ham_tokens, as measured). post(w) is the post's own
+ *    model, smoothed the same way: its text plus the words of its approved comments
+ *    (posts.c). Averaging per word makes the score independent
  *    of length; the PRIOR pseudo-words shrink a comment of one or two words towards a
  *    prior (Zhai & Lafferty's argument for smoothing short queries, applied to the
  *    comment). Their ratio is slightly negative, not 0: a comment has to show some of the
@@ -70,10 +72,11 @@
  *    for part 2 and ranked own-post against other-post comments no better.
  *
  * Cost: per content word one probe in the general table, one in the posts' word counts,
- * two in the post's tables, one token-count lookup (a hash probe on a preloaded model) and
- * one log(); for the posterior, one log1p() per post that uses the word (at most
- * KD_POSTING_MAX posts: commoner words are left out of it) and one exp() per post that
- * shares a word with the comment.
+ * two in the post's tables, one token-count lookup (a hash probe on a preloaded model), one
+ * of its foreign share (only in a model that learnt foreign comments) and one log(); for
+ * the posterior, one log1p() per post that uses the word (at most KD_POSTING_MAX posts:
+ * commoner words are left out of it) and one exp() per post that shares a word with the
+ * comment.
  */
 #include "relevance.h"
 
@@ -108,7 +111,9 @@ int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, con
     if (rc)
         return rc;
     out->generic = kd_generic(tok);
-    double n_site = (double)pc->length + (m->totals.ham_tokens > 0 ? CONTENT_SHARE * (double)m->totals.ham_tokens : 0);
+    /* the site's own comments: the ham learnt here, not the ham of other sites (foreign) */
+    int64_t site_tokens = m->totals.ham_tokens - (m->totals.foreign_ham_tokens > 0 ? m->totals.foreign_ham_tokens : 0);
+    double n_site = (double)pc->length + (site_tokens > 0 ? CONTENT_SHARE * (double)site_tokens : 0);
     if (n_site <= 0) {
         out->relevance = -1.0;
         return KD_OK;
@@ -128,8 +133,12 @@ int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, con
         kd_counts counts;
         if ((rc = kd_model_lookup(m, h, &counts)))
             return rc;
+        int64_t foreign, own;
+        if ((rc = kd_model_foreign(m, h, &foreign)))
+            return rc;
+        own = counts.ham - foreign;
         const kd_counts *ptf = kd_tokmap_get(&pc->tf, h);
-        double cw = (double)(counts.ham > 0 ? counts.ham : 0) + (ptf ? (double)ptf->ham : 0.0);
+        double cw = (double)(own > 0 ? own : 0) + (ptf ? (double)ptf->ham : 0.0);
         double g = kd_english_p(h);
         double p_site = (cw + MU * g) / (n_site + MU), p = p_site;
         if (post) {

@@ -52,6 +52,13 @@ static const char *const migrations[] = {
      * ham comments of that post use it. Sums like the token counts (merge adds them). */
     "CREATE TABLE post_terms(post INTEGER NOT NULL, h INTEGER NOT NULL, n INTEGER NOT NULL,"
     " PRIMARY KEY(post, h)) WITHOUT ROWID;",
+    /* 5 -> 6: the share of the ham counts learnt from comments of other sites or corpora
+     * (kd_train_add_ex with KD_TRAIN_FOREIGN): h = the hash of a content word (stopwords.c:
+     * the only tokens relevance looks up), n = how many foreign ham comments use it, a part of
+     * tokens.ham; the meta total 'foreign_ham_tokens' counts all their distinct tokens, like
+     * 'ham_tokens'. They teach the spam stage like any ham, but are not what this site's
+     * readers write, so relevance subtracts them (relevance.c). Sums like the token counts. */
+    "CREATE TABLE foreign_ham(h INTEGER PRIMARY KEY, n INTEGER NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -61,6 +68,10 @@ typedef enum {
     ST_TOKEN_ADD,
     ST_TOKEN_COUNT,
     ST_TOKEN_ZAP,
+    ST_FOREIGN_GET,
+    ST_FOREIGN_ALL,
+    ST_FOREIGN_ADD,
+    ST_FOREIGN_ZAP,
     ST_META_GET,
     ST_META_ADD,
     ST_VOCAB_SET,
@@ -78,6 +89,12 @@ static const char *const sql[ST__COUNT] = {
                      "ON CONFLICT(h) DO UPDATE SET spam = max(spam + ?2, 0), ham = max(ham + ?3, 0)",
     [ST_TOKEN_COUNT] = "SELECT count(*) FROM tokens",
     [ST_TOKEN_ZAP] = "DELETE FROM tokens WHERE spam = 0 AND ham = 0",
+    [ST_FOREIGN_GET] = "SELECT n FROM foreign_ham WHERE h = ?1",
+    [ST_FOREIGN_ALL] = "SELECT h, n FROM foreign_ham",
+    [ST_FOREIGN_ADD] = "INSERT INTO foreign_ham(h, n) VALUES(?1, max(?2, 0)) "
+                       "ON CONFLICT(h) DO UPDATE SET n = max(n + ?2, 0)",
+    /* rows at 0, and rows of tokens no longer stored (deleted at zero counts or pruned) */
+    [ST_FOREIGN_ZAP] = "DELETE FROM foreign_ham WHERE n <= 0 OR h NOT IN (SELECT h FROM tokens)",
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [ST_META_ADD] = "INSERT INTO meta(key, value) VALUES(?1, max(?2, 0)) "
                     "ON CONFLICT(key) DO UPDATE SET value = max(value + ?2, 0)",
@@ -93,9 +110,11 @@ static const char *const sql[ST__COUNT] = {
  * whenever tokens are written, so that readers never scan the token table for it, and
  * "generation", bumped by every write of tokens or posts, so that a reader holding the
  * counts or the posts' statistics in memory rebuilds them only when they changed (not when,
- * say, the history grew: in the server, every request that records a comment commits). */
-static const char *const total_keys[6] = { "spam_messages", "ham_messages", "spam_tokens", "ham_tokens", "vocab",
-                                           "generation" };
+ * say, the history grew: in the server, every request that records a comment commits).
+ * "foreign_ham_tokens" (schema 6) is the share of ham_tokens learnt as foreign; it is written
+ * only when non-zero, so a model without foreign comments has no such row. */
+static const char *const total_keys[7] = { "spam_messages", "ham_messages", "spam_tokens", "ham_tokens", "vocab",
+                                           "generation", "foreign_ham_tokens" };
 
 struct kd_store {
     sqlite3 *db;
@@ -299,9 +318,9 @@ int kd_store_load_all(kd_store *s, kd_tokmap *into)
 
 int kd_store_totals(kd_store *s, kd_totals *out)
 {
-    int64_t *v[6] = { &out->spam_messages, &out->ham_messages, &out->spam_tokens, &out->ham_tokens, &out->vocab,
-                      &out->generation };
-    for (int i = 0; i < 6; i++) {
+    int64_t *v[7] = { &out->spam_messages, &out->ham_messages, &out->spam_tokens, &out->ham_tokens, &out->vocab,
+                      &out->generation, &out->foreign_ham_tokens };
+    for (int i = 0; i < 7; i++) {
         sqlite3_stmt *st = stmt(s, ST_META_GET);
         if (!st)
             return map_rc(sqlite3_errcode(s->db));
@@ -349,8 +368,11 @@ int64_t kd_store_data_version(kd_store *s)
 
 static int add_totals(kd_store *s, const kd_totals *d)
 {
-    const int64_t v[4] = { d->spam_messages, d->ham_messages, d->spam_tokens, d->ham_tokens };
-    for (int i = 0; i < 4; i++) {
+    const int64_t v[7] = { d->spam_messages, d->ham_messages, d->spam_tokens, d->ham_tokens, 0, 0,
+                           d->foreign_ham_tokens };
+    for (int i = 0; i < 7; i++) {
+        if (i >= 4 && !v[i]) /* no row for a foreign total that was never written */
+            continue;
         sqlite3_stmt *st = stmt(s, ST_META_ADD);
         if (!st)
             return map_rc(sqlite3_errcode(s->db));
@@ -421,6 +443,67 @@ done:
     return rc;
 }
 
+int kd_store_foreign_get(kd_store *s, uint64_t h, int64_t *n)
+{
+    sqlite3_stmt *st = stmt(s, ST_FOREIGN_GET);
+    if (!st)
+        return map_rc(sqlite3_errcode(s->db));
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)h);
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? KD_OK : map_rc(rc);
+}
+
+int kd_store_foreign_load_all(kd_store *s, kd_tokmap *into)
+{
+    sqlite3_stmt *st = stmt(s, ST_FOREIGN_ALL);
+    if (!st)
+        return map_rc(sqlite3_errcode(s->db));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kd_counts *c = kd_tokmap_upsert(into, (uint64_t)sqlite3_column_int64(st, 0));
+        if (!c) {
+            sqlite3_reset(st);
+            return KD_ENOMEM;
+        }
+        c->ham = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? KD_OK : map_rc(rc);
+}
+
+int kd_store_foreign_apply(kd_store *s, const kd_tokmap *delta)
+{
+    if (!delta->n)
+        return KD_OK;
+    uint64_t *keys = malloc(delta->n * sizeof *keys);
+    if (!keys)
+        return KD_ENOMEM;
+    size_t nk = 0;
+    for (size_t i = 0; i < delta->cap; i++)
+        if (delta->keys[i] && delta->vals[i].ham)
+            keys[nk++] = delta->keys[i];
+    qsort(keys, nk, sizeof *keys, cmp_key);
+    int rc = KD_OK, negative = 0;
+    for (size_t i = 0; i < nk && !rc; i++) {
+        int64_t d = kd_tokmap_get(delta, keys[i])->ham;
+        negative |= d < 0;
+        sqlite3_stmt *st = stmt(s, ST_FOREIGN_ADD);
+        if (!st) {
+            rc = map_rc(sqlite3_errcode(s->db));
+            break;
+        }
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)keys[i]);
+        sqlite3_bind_int64(st, 2, d);
+        rc = step_done(s, st);
+    }
+    free(keys);
+    if (!rc && negative)
+        rc = step_done(s, stmt(s, ST_FOREIGN_ZAP));
+    return rc;
+}
+
 /* Merging runs a handful of fixed statements against an attached file; they are not in the
  * prepared table because they need the attachment to exist when prepared. */
 int kd_store_merge(kd_store *s, const char *path)
@@ -453,7 +536,7 @@ int kd_store_merge(kd_store *s, const char *path)
                      "INSERT INTO main.tokens(h, spam, ham) SELECT h, spam, ham FROM src.tokens WHERE true "
                      "ON CONFLICT(h) DO UPDATE SET spam = spam + excluded.spam, ham = ham + excluded.ham;"
                      "INSERT INTO main.meta(key, value) SELECT key, value FROM src.meta "
-                     "WHERE key IN ('spam_messages','ham_messages','spam_tokens','ham_tokens') "
+                     "WHERE key IN ('spam_messages','ham_messages','spam_tokens','ham_tokens','foreign_ham_tokens') "
                      "ON CONFLICT(key) DO UPDATE SET value = value + excluded.value;"
                      "INSERT INTO main.meta(key, value) VALUES('vocab', (SELECT count(*) FROM main.tokens)), "
                      "('generation', 1) ON CONFLICT(key) DO UPDATE SET "
@@ -465,6 +548,13 @@ int kd_store_merge(kd_store *s, const char *path)
         sqlite3_exec(s->db,
                      "INSERT INTO main.post_terms(post, h, n) SELECT post, h, n FROM src.post_terms WHERE true "
                      "ON CONFLICT(post, h) DO UPDATE SET n = n + excluded.n;",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        goto sqlfail;
+    /* so are the ham counts learnt from other sites (schema 6) */
+    if (src_version >= 6 &&
+        sqlite3_exec(s->db,
+                     "INSERT INTO main.foreign_ham(h, n) SELECT h, n FROM src.foreign_ham WHERE true "
+                     "ON CONFLICT(h) DO UPDATE SET n = n + excluded.n;",
                      NULL, NULL, NULL) != SQLITE_OK)
         goto sqlfail;
     if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
@@ -496,6 +586,9 @@ int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed)
     else if (removed)
         *removed = sqlite3_changes64(s->db);
     sqlite3_finalize(st);
+    /* the foreign share of a pruned token goes with it */
+    if (!rc && s->version >= 6)
+        rc = step_done(s, stmt(s, ST_FOREIGN_ZAP));
     if (!rc)
         rc = step_done(s, stmt(s, ST_VOCAB_SET));
     return rc;

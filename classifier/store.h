@@ -19,6 +19,7 @@ typedef struct kd_totals {
     int64_t spam_tokens, ham_tokens; /* sum over messages of their distinct tokens */
     int64_t vocab;                   /* distinct tokens stored (not a sum: recounted on write) */
     int64_t generation;              /* bumped by every write of token counts */
+    int64_t foreign_ham_tokens;      /* the share of ham_tokens learnt as foreign (schema 6) */
 } kd_totals;
 
 typedef struct kd_store kd_store;
@@ -45,6 +46,14 @@ int64_t kd_store_data_version(kd_store *s);
  * with the counts, all or nothing); a non-zero return rolls everything back and is returned. */
 int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, int (*also)(void *ctx),
                    void *ctx);
+/* The ham counts learnt from other sites' comments (table foreign_ham, schema 6; a part of
+ * the tokens' ham counts). get: *n = 0 when absent; load_all: into each key's .ham; apply:
+ * add the .ham deltas (clamped at zero, rows at zero or of deleted tokens removed), to be
+ * called inside kd_store_apply's transaction (its also hook). Call them only on a schema 6
+ * file (a writable one always is; a read-only one when totals.foreign_ham_tokens > 0). */
+int kd_store_foreign_get(kd_store *s, uint64_t h, int64_t *n);
+int kd_store_foreign_load_all(kd_store *s, kd_tokmap *into);
+int kd_store_foreign_apply(kd_store *s, const kd_tokmap *delta);
 int kd_store_merge(kd_store *s, const char *path);
 int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed);
 int kd_store_pack(kd_store *s);

@@ -3,7 +3,8 @@
 #
 # It learns from the corpora this project wrote (corpora/comments.csv) and from the
 # third-party corpora beside the checkout (../shared/corpora: sms.csv, youtube-dev.csv,
-# datacamp-comments.csv; see their README for sources and licences), drops tokens seen
+# datacamp-comments.csv; see their README for sources and licences; learnt with --foreign,
+# for the spam stage only, so that relevance judges by the blog's own comments), drops tokens seen
 # fewer than PRUNE times (default 2) to keep the file small, and packs it (rollback journal,
 # vacuumed) so that it can be read from a read-only directory.
 set -eu
@@ -18,7 +19,10 @@ done
 tmp=$(mktemp "${TMPDIR:-/tmp}/kindly-model.XXXXXX.db")
 rm -f "$tmp"
 trap 'rm -f "$tmp" "$tmp-wal" "$tmp-shm"' EXIT
-"$kindly" train -m "$tmp" --prune "$prune" "$root/corpora/comments.csv" \
+# The site's own comments, then the third-party ones as --foreign: they teach the spam
+# stage, but the relevance stage's "language of this site" stays the blog's own comments.
+"$kindly" train -m "$tmp" "$root/corpora/comments.csv"
+"$kindly" train -m "$tmp" --foreign --prune "$prune" \
     "$shared/sms.csv" "$shared/youtube-dev.csv" "$shared/datacamp-comments.csv"
 "$kindly" posts -m "$tmp" "$root/corpora/posts.csv"
 KINDLY_MODEL=$tmp "$kindly" info --pack >/dev/null

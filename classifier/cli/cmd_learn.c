@@ -69,7 +69,7 @@ int cmd_learn(int argc, char **argv)
         }
         n.learned = 1;
     } else {
-        status = cli_feed_csv("learn", m, file ? file : "-", label, undo ? -1 : 1, 0, !undo, &n);
+        status = cli_feed_csv("learn", m, file ? file : "-", label, undo ? -1 : 1, 0, 0, !undo, &n);
         if (status && status != EXIT_INPUT) {
             kd_train_abort(m);
             goto done;

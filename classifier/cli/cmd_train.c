@@ -10,6 +10,7 @@ int cmd_train(int argc, char **argv)
     const char *model = NULL;
     unsigned long prune = 0;
     int quiet = 0, nfiles = 0;
+    unsigned flags = 0;
     char **files = argv + 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -18,7 +19,9 @@ int cmd_train(int argc, char **argv)
         else if (!strcmp(a, "--prune") && i + 1 < argc) {
             if (cli_parse_uint(argv[++i], 1, 1000000, &prune))
                 return cli_usage("train", "--prune takes a count from 1 to 1000000");
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+        } else if (!strcmp(a, "--foreign"))
+            flags |= KD_TRAIN_FOREIGN;
+        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             quiet = 1;
         else if (a[0] == '-' && a[1])
             return cli_usage("train", "unknown or incomplete option '%s'", a);
@@ -40,7 +43,7 @@ int cmd_train(int argc, char **argv)
         goto done;
     }
     for (int i = 0; i < nfiles; i++) {
-        int s = cli_feed_csv("train", m, files[i], KD_UNLABELLED, 1, !quiet, 0, &n);
+        int s = cli_feed_csv("train", m, files[i], KD_UNLABELLED, 1, flags, !quiet, 0, &n);
         if (s == EXIT_INPUT)
             status = EXIT_INPUT;
         else if (s) {
@@ -61,7 +64,8 @@ int cmd_train(int argc, char **argv)
     if (!quiet) {
         kd_model_stats st;
         kd_model_stats_get(m, &st);
-        fprintf(stderr, "kindly train: learnt %lu rows (%lu spam, %lu ham)", n.learned, n.spam, n.learned - n.spam);
+        fprintf(stderr, "kindly train: learnt %lu rows (%lu spam, %lu ham%s)", n.learned, n.spam, n.learned - n.spam,
+                flags & KD_TRAIN_FOREIGN ? ", foreign" : "");
         if (n.unlabelled)
             fprintf(stderr, "; %lu unlabelled rows not trained on", n.unlabelled);
         if (n.skipped)

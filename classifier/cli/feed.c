@@ -15,8 +15,8 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force, int delta, int progress,
-                 int record, cli_feed_counts *n)
+int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force, int delta, unsigned flags,
+                 int progress, int record, cli_feed_counts *n)
 {
     int status = EXIT_DONE;
     kd_csv *r = cli_open_csv(cmd, path, KD_CSV_COMMENTS, &status);
@@ -37,7 +37,7 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
             n->unlabelled++;
             continue;
         }
-        int lrc = kd_train_add(m, &row->comment, label, delta);
+        int lrc = kd_train_add_ex(m, &row->comment, label, delta, flags);
         if (lrc) {
             status = cli_fail(cli_exit_for(lrc), cmd, "%s:%lu: %s", shown, row->line, kd_model_error(m));
             goto done;

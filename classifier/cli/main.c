@@ -26,7 +26,7 @@ static int cmd_version(int argc, char **argv);
 
 const cli_command cli_commands[] = {
     { "train", cmd_train, "Add labelled comments from CSV files to a model",
-      "usage: kindly train -m MODEL.db [--prune N] FILE.csv...\n"
+      "usage: kindly train -m MODEL.db [--foreign] [--prune N] FILE.csv...\n"
       "\n"
       "Learn every labelled row of the CSV files into MODEL.db (created if missing). Counts\n"
       "add up: training again adds to the model. Columns are found by header name: kindly's\n"
@@ -36,7 +36,14 @@ const cli_command cli_commands[] = {
       "Everything is written in one transaction at the end: an interrupted run leaves the\n"
       "previous model intact. Progress goes to stderr when it is a terminal.\n"
       "\n"
+      "--foreign: the comments come from other sites or corpora (SMS, YouTube, another\n"
+      "blog). They teach the spam stage like any others, but not what this site's comments\n"
+      "sound like: the relevance stage leaves their ham out of the site's language, and\n"
+      "their post ids are not this site's posts. Train the site's own comments and the\n"
+      "foreign ones in separate calls.\n"
+      "\n"
       "  -m, --model MODEL.db  the model to write (or $KINDLY_MODEL); required\n"
+      "      --foreign         the files' comments come from elsewhere (spam stage only)\n"
       "      --prune N         afterwards, drop tokens seen fewer than N times in all\n"
       "  -q, --quiet           no summary on stderr\n"
       "\n"

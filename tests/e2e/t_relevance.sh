@@ -1,6 +1,7 @@
 # t_relevance.sh - posts and the relevance stage, end to end: `kindly posts` (kindly and
 # WordPress columns), relevance on every scored comment, off-topic comments held with the
-# reason off_topic, the threshold flag, generic praise. Sourced by run.sh.
+# reason off_topic, the threshold flag, generic praise; `kindly train --foreign` (other
+# sites' comments teach Bayes, not the site's language). Sourced by run.sh.
 
 rel_model() {
     "$KINDLY" train -q -m m.db "$ROOT/corpora/comments.csv"
@@ -73,6 +74,69 @@ test_check_off_topic_exit_status_hold_and_generic() {
     "$KINDLY" check -m m.db --no-rules --post sleep-and-anxiety < g.txt >"$T/out" || true
     contains "$T/out" '"generic":true'
     not_contains "$T/out" "off_topic"
+}
+
+# comments of another site, to learn with --foreign
+foreign_csv() {
+    {
+        echo 'id,post_id,author,email,url,label,text'
+        echo 'f1,sleep-and-anxiety,Fan,,,ham,"What a match tonight, the striker scored twice in the second half!"'
+        echo 'f2,sleep-and-anxiety,Fan,,,ham,"Anyone watching the football? Saka was unreal, what a second half"'
+        echo 'f3,,Kev,,,ham,"My laptop will not connect to wifi after the Windows update, restarted the router"'
+        echo 'f4,,Kev,,,ham,"Has anyone seen the new video for that song? The choreography is mad"'
+        echo 'f5,,Promo,,,spam,"Free entry to win football tickets, text WIN to 80082 now"'
+    } >foreign.csv
+}
+relevances() { grep -o '"id":"[^"]*"\|"relevance":[0-9.e-]*' "$1"; }
+
+test_train_foreign_teaches_bayes_not_the_site() {
+    rel_model
+    foreign_csv
+    expect_status 0 "$KINDLY" score -m m.db --no-rules "$ROOT/corpora/sample.csv"
+    cp "$T/out" site.jsonl
+    "$KINDLY" train -q -m f.db "$ROOT/corpora/comments.csv"
+    expect_status 0 "$KINDLY" train -m f.db --foreign foreign.csv
+    contains "$T/err" "learnt 5 rows (1 spam, 4 ham, foreign)"
+    "$KINDLY" posts -m f.db "$ROOT/corpora/posts.csv" 2>/dev/null
+    expect_status 0 "$KINDLY" score -m f.db --no-rules "$ROOT/corpora/sample.csv"
+    cp "$T/out" foreign.jsonl
+    # the site's language is its own comments: every relevance as without the foreign ones
+    relevances site.jsonl >a; relevances foreign.jsonl >b
+    cmp -s a b || fail "relevance changed by foreign comments: $(diff a b | head -4)"
+    # the same comments learnt as this site's raise the off-topic ones' relevance
+    "$KINDLY" train -q -m p.db "$ROOT/corpora/comments.csv" foreign.csv
+    "$KINDLY" posts -m p.db "$ROOT/corpora/posts.csv" 2>/dev/null
+    expect_status 0 "$KINDLY" score -m p.db --no-rules "$ROOT/corpora/sample.csv"
+    cp "$T/out" plain.jsonl
+    relevances plain.jsonl >c
+    ! cmp -s a c || fail "ordinary ham did not change the site's language"
+    # Bayes learnt them all the same
+    grep -o '"bayes_score":[0-9.e-]*' foreign.jsonl >fb; grep -o '"bayes_score":[0-9.e-]*' plain.jsonl >pb
+    cmp -s fb pb || fail "foreign ham did not count for Bayes like ordinary ham"
+    "$KINDLY" info -m f.db | grep -q '"schema_version":6' || fail "schema"
+    if command -v sqlite3 >/dev/null; then
+        [ "$(sqlite3 f.db 'select count(*) > 0 from foreign_ham')" = 1 ] || fail "no foreign_ham rows"
+        [ "$(sqlite3 p.db 'select count(*) from foreign_ham')" = 0 ] || fail "plain model has foreign rows"
+        # foreign comments with a post id do not join that post's model
+        [ "$(sqlite3 f.db 'select sum(n) from post_terms')" = "$(sqlite3 m.db 'select sum(n) from post_terms')" ] \
+            || fail "foreign comments joined post_terms"
+    fi
+    expect_status 0 "$KINDLY" help train
+    contains "$T/out" "--foreign"
+}
+
+# The default model's recipe (tools/build-model.sh): the third-party corpora as --foreign
+# leave the sample's off-topic comments held.
+test_train_foreign_shared_corpora_keep_off_topic_held() {
+    need_shared
+    "$KINDLY" train -q -m d.db "$ROOT/corpora/comments.csv"
+    "$KINDLY" train -q -m d.db --foreign "$SHARED/corpora/sms.csv" "$SHARED/corpora/youtube-dev.csv" \
+        "$SHARED/corpora/datacamp-comments.csv"
+    "$KINDLY" posts -m d.db "$ROOT/corpora/posts.csv" 2>/dev/null
+    expect_status 0 "$KINDLY" score -m d.db --no-rules "$ROOT/corpora/sample.csv"
+    for off in s-11 s-17 s-24; do
+        grep "\"id\":\"$off\"" "$T/out" | grep -q 'off_topic (relevance' || fail "$off not held off topic"
+    done
 }
 
 test_relevance_benchmark_runs() {

@@ -26,7 +26,7 @@ static double run(const kd_scorer_ops *ops, kd_bayes_token *t, size_t n, kd_tota
 
 Test(fisher, spammy_tokens_score_high_hammy_low_none_half)
 {
-    kd_totals tot = { 100, 100, 1000, 1000, 1000, 0 };
+    kd_totals tot = { 100, 100, 1000, 1000, 1000, 0, 0 };
     kd_bayes_token spam[3] = { { 0, { 40, 0 }, 0, 0 }, { 1, { 30, 1 }, 0, 0 }, { 2, { 25, 0 }, 0, 0 } };
     kd_bayes_token ham[3] = { { 0, { 0, 40 }, 0, 0 }, { 1, { 1, 30 }, 0, 0 }, { 2, { 0, 25 }, 0, 0 } };
     kd_bayes_token unknown[2] = { { 0, { 0, 0 }, 0, 0 }, { 1, { 0, 0 }, 0, 0 } };
@@ -40,7 +40,7 @@ Test(fisher, spammy_tokens_score_high_hammy_low_none_half)
 
 Test(fisher, conflicting_evidence_is_unsure)
 {
-    kd_totals tot = { 100, 100, 1000, 1000, 1000, 0 };
+    kd_totals tot = { 100, 100, 1000, 1000, 1000, 0, 0 };
     kd_bayes_token t[2] = { { 0, { 50, 0 }, 0, 0 }, { 1, { 0, 50 }, 0, 0 } };
     double s = run(&kd_scorer_fisher, t, 2, tot);
     cr_assert_float_eq(s, 0.5, 0.05);
@@ -48,7 +48,7 @@ Test(fisher, conflicting_evidence_is_unsure)
 
 Test(fisher, robinson_shrinks_rare_tokens)
 {
-    kd_totals tot = { 100, 100, 1000, 1000, 1000, 0 };
+    kd_totals tot = { 100, 100, 1000, 1000, 1000, 0, 0 };
     kd_bayes_token once[1] = { { 0, { 1, 0 }, 0, 0 } };
     kd_bayes_token often[1] = { { 0, { 50, 0 }, 0, 0 } };
     run(&kd_scorer_fisher, once, 1, tot);
@@ -61,7 +61,7 @@ Test(fisher, robinson_shrinks_rare_tokens)
 Test(fisher, class_sizes_are_normalised)
 {
     /* a token in 10% of spam and 10% of ham is neutral however unbalanced the classes */
-    kd_totals tot = { 1000, 100, 10000, 1000, 1000, 0 };
+    kd_totals tot = { 1000, 100, 10000, 1000, 1000, 0, 0 };
     kd_bayes_token t[1] = { { 0, { 100, 10 }, 0, 0 } };
     run(&kd_scorer_fisher, t, 1, tot);
     cr_assert_float_eq(t[0].p, 0.5, 1e-9);
@@ -69,7 +69,7 @@ Test(fisher, class_sizes_are_normalised)
 
 Test(multinomial, direction_length_normalisation_and_prior)
 {
-    kd_totals tot = { 100, 100, 1000, 1000, 1000, 0 };
+    kd_totals tot = { 100, 100, 1000, 1000, 1000, 0, 0 };
     kd_bayes_token spam[2] = { { 0, { 40, 0 }, 0, 0 }, { 1, { 30, 1 }, 0, 0 } };
     kd_bayes_token ham[2] = { { 0, { 0, 40 }, 0, 0 }, { 1, { 1, 30 }, 0, 0 } };
     kd_bayes_token none[1] = { { 0, { 0, 0 }, 0, 0 } };
@@ -82,6 +82,6 @@ Test(multinomial, direction_length_normalisation_and_prior)
     cr_assert_float_eq(run(&kd_scorer_multinomial, none, 1, tot), 0.5, 1e-12);
     cr_assert_eq(none[0].used, 0);
     /* with no known token only the (half-weighted) class prior speaks: 0.5 * ln(300/100) */
-    kd_totals skew = { 300, 100, 3000, 1000, 1000, 0 };
+    kd_totals skew = { 300, 100, 3000, 1000, 1000, 0, 0 };
     cr_assert_float_eq(run(&kd_scorer_multinomial, none, 1, skew), 1 / (1 + exp(-0.5 * log(3.0))), 1e-12);
 }

@@ -1,0 +1,313 @@
+/* test_foreign.c - comments learnt from other sites (kd_train_add_ex, KD_TRAIN_FOREIGN): they
+ * count for the spam stage like any ham but not for the site's language (relevance); their
+ * counts merge as sums, undo, go with pruned tokens, stay out of the posts' models; a
+ * schema 5 model is read as it is and upgraded when written. */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+
+#include "helpers.h"
+#include "kindly.h"
+
+static char dir[256];
+static void setup(void) { th_tmpdir(dir, sizeof dir); }
+static void teardown(void) { th_rmrf(dir); }
+TestSuite(foreign, .init = setup, .fini = teardown);
+
+static const char *site_ham[] = {
+    "Thank you, the breathing exercise helped me sleep last night.",
+    "Journaling three good things every evening has calmed my anxiety.",
+    "My therapist suggested the same routine for sleep and worry.",
+    "Walking every morning lifts my mood more than anything else.",
+};
+/* another site's ham: football and phone chatter */
+static const char *other_ham[] = {
+    "What a match tonight, the striker scored twice in the second half!",
+    "Anyone watching the football? The referee was terrible, penalty robbed us.",
+    "Lol see you at the match later, bring the tickets and my phone charger",
+    "Great goal from the striker, best football of the season so far",
+};
+static const char *other_spam[] = {
+    "Free entry to win football tickets, text WIN to 80082 now",
+    "Subscribe to my channel for free phone giveaways http://win.example",
+};
+static const char *chatter = "The striker scored in the football match tonight, what a penalty!";
+
+static void path_of(const char *name, char *out, size_t n) { snprintf(out, n, "%s/%s", dir, name); }
+
+static kd_model *open_model(const char *name, unsigned flags)
+{
+    char path[512];
+    path_of(name, path, sizeof path);
+    kd_model *m = NULL;
+    int rc = kd_model_open(&m, path, flags);
+    cr_assert_eq(rc, 0, "open %s: %s", path, kd_model_error(m));
+    return m;
+}
+
+/* site: the site's ham (with post ids) and its post; other: the other site's comments,
+ * learnt with other_flags (-1: not at all); delta applies to the other site's comments */
+static void train(kd_model *m, int site, int other, unsigned other_flags, int delta)
+{
+    cr_assert_eq(kd_train_begin(m), 0);
+    for (size_t i = 0; site && i < sizeof site_ham / sizeof *site_ham; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = site_ham[i];
+        c.post_id = "sleep";
+        cr_assert_eq(kd_train_add(m, &c, KD_HAM, 1), 0, "%s", kd_model_error(m));
+    }
+    for (size_t i = 0; other && i < sizeof other_ham / sizeof *other_ham; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = other_ham[i];
+        c.post_id = "sleep"; /* another site's post of the same name: not this one */
+        cr_assert_eq(kd_train_add_ex(m, &c, KD_HAM, delta, other_flags), 0, "%s", kd_model_error(m));
+    }
+    for (size_t i = 0; other && i < sizeof other_spam / sizeof *other_spam; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = other_spam[i];
+        cr_assert_eq(kd_train_add_ex(m, &c, KD_SPAM, delta, other_flags), 0, "%s", kd_model_error(m));
+    }
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+}
+
+static kd_model *build(const char *name, int site, int other, unsigned other_flags)
+{
+    kd_model *m = open_model(name, KD_OPEN_CREATE);
+    if (site || other)
+        train(m, site, other, other_flags, 1);
+    cr_assert_eq(kd_post_put(m, "sleep", "When anxiety keeps you awake",
+                             "Anxiety and poor sleep feed each other. A breathing exercise, a worry journal "
+                             "and a wind-down routine help the nervous system settle before bed."), 0);
+    return m;
+}
+
+static kd_result score(kd_model *m, const char *post, const char *text)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.post_id = post;
+    c.text = text;
+    kd_result r;
+    cr_assert_eq(kd_classify(m, &c, NULL, &r), 0, "%s", kd_model_error(m));
+    return r;
+}
+
+static int64_t sql_int(const char *name, const char *q)
+{
+    char path[512];
+    path_of(name, path, sizeof path);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK, "%s: %s", q, sqlite3_errmsg(db));
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static void sql_exec(const char *name, const char *q)
+{
+    char path[512];
+    path_of(name, path, sizeof path);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK, "%s: %s", q, sqlite3_errmsg(db));
+    sqlite3_close(db);
+}
+
+#define FOREIGN_ROWS "SELECT count(*) FROM foreign_ham"
+#define FOREIGN_SUM "SELECT coalesce(sum(n), 0) FROM foreign_ham"
+#define FOREIGN_TOTAL "SELECT coalesce((SELECT value FROM meta WHERE key = 'foreign_ham_tokens'), 0)"
+
+/* The relevance of the chatter under a model with foreign ham is exactly that under the
+ * site's comments alone (preloaded and on demand); its Bayes score exactly that under the same
+ * comments learnt as ordinary ham. */
+Test(foreign, counts_for_bayes_not_for_the_site)
+{
+    kd_model_close(build("site.db", 1, 0, 0));
+    kd_model_close(build("foreign.db", 1, 1, KD_TRAIN_FOREIGN));
+    kd_model_close(build("plain.db", 1, 1, 0));
+    cr_assert_gt(sql_int("foreign.db", FOREIGN_ROWS), 10);
+    /* the total is the foreign comments' distinct tokens; the rows, their content words */
+    cr_assert_gt(sql_int("foreign.db", FOREIGN_TOTAL), sql_int("foreign.db", FOREIGN_SUM));
+    /* "the" (three of the comments) is no content word; "striker", "football" are in two */
+    cr_assert_eq(sql_int("foreign.db", "SELECT max(n) FROM foreign_ham"), 2);
+    cr_assert_eq(sql_int("plain.db", FOREIGN_ROWS), 0);
+    cr_assert_eq(sql_int("plain.db", "SELECT count(*) FROM meta WHERE key = 'foreign_ham_tokens'"), 0);
+    /* the stored foreign share is a part of the ham counts */
+    cr_assert_eq(sql_int("foreign.db", "SELECT count(*) FROM foreign_ham f JOIN tokens t USING (h) "
+                                       "WHERE f.n > t.ham"), 0);
+
+    for (int pre = 0; pre < 2; pre++) {
+        unsigned fl = KD_OPEN_READONLY | (pre ? KD_OPEN_PRELOAD : 0);
+        kd_model *s = open_model("site.db", fl), *f = open_model("foreign.db", fl), *p = open_model("plain.db", fl);
+        const char *posts[] = { "sleep", NULL };
+        for (int k = 0; k < 2; k++) {
+            kd_result rs = score(s, posts[k], chatter), rf = score(f, posts[k], chatter),
+                      rp = score(p, posts[k], chatter);
+            cr_assert_eq(rf.relevance, rs.relevance, "pre %d post %s: %f vs %f", pre, posts[k], rf.relevance,
+                         rs.relevance);
+            cr_assert_gt(rp.relevance, rf.relevance + 0.05, "plain %f foreign %f", rp.relevance, rf.relevance);
+            cr_assert_eq(rf.bayes_score, rp.bayes_score);
+            cr_assert_eq(rf.spam_score, rp.spam_score);
+            kd_result_free(&rs);
+            kd_result_free(&rf);
+            kd_result_free(&rp);
+        }
+        kd_model_close(s);
+        kd_model_close(f);
+        kd_model_close(p);
+    }
+}
+
+Test(foreign, unknown_flags_are_refused)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    cr_assert_eq(kd_train_begin(m), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "hello";
+    cr_assert_eq(kd_train_add_ex(m, &c, KD_HAM, 1, 0x80), KD_EINVAL);
+    kd_train_abort(m);
+    kd_model_close(m);
+}
+
+/* A preloaded reader picks up the foreign counts written by another handle on refresh. */
+Test(foreign, refresh_reloads_the_foreign_counts)
+{
+    kd_model *w = build("a.db", 1, 0, 0);
+    kd_model *r = open_model("a.db", KD_OPEN_READONLY | KD_OPEN_PRELOAD);
+    kd_result before = score(r, "sleep", chatter);
+    train(w, 0, 1, KD_TRAIN_FOREIGN, 1);
+    int reloaded = 0;
+    cr_assert_eq(kd_model_refresh(r, &reloaded), 0);
+    cr_assert_eq(reloaded, 1);
+    kd_result after = score(r, "sleep", chatter);
+    cr_assert_eq(after.relevance, before.relevance);
+    cr_assert_neq(after.bayes_score, before.bayes_score);
+    kd_result_free(&before);
+    kd_result_free(&after);
+    kd_model_close(r);
+    kd_model_close(w);
+}
+
+Test(foreign, merge_sums_the_foreign_counts)
+{
+    kd_model_close(build("whole.db", 1, 1, KD_TRAIN_FOREIGN));
+    kd_model *a = open_model("a.db", KD_OPEN_CREATE), *b = open_model("b.db", KD_OPEN_CREATE);
+    train(a, 1, 0, 0, 1);
+    train(b, 0, 1, KD_TRAIN_FOREIGN, 1);
+    kd_model_close(a);
+    kd_model_close(b);
+    kd_model *m = build("m.db", 0, 0, 0);
+    char pa[512], pb[512];
+    path_of("a.db", pa, sizeof pa);
+    path_of("b.db", pb, sizeof pb);
+    cr_assert_eq(kd_model_merge(m, pa), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_model_merge(m, pb), 0, "%s", kd_model_error(m));
+    kd_model_close(m);
+    cr_assert_eq(sql_int("m.db", FOREIGN_ROWS), sql_int("whole.db", FOREIGN_ROWS));
+    cr_assert_eq(sql_int("m.db", FOREIGN_SUM), sql_int("whole.db", FOREIGN_SUM));
+    cr_assert_eq(sql_int("m.db", FOREIGN_TOTAL), sql_int("whole.db", FOREIGN_TOTAL));
+    cr_assert_gt(sql_int("m.db", FOREIGN_TOTAL), 0);
+    kd_model *w = open_model("whole.db", KD_OPEN_READONLY), *mm = open_model("m.db", KD_OPEN_READONLY);
+    kd_result rw = score(w, "sleep", chatter), rm = score(mm, "sleep", chatter);
+    cr_assert_eq(rw.relevance, rm.relevance);
+    cr_assert_eq(rw.bayes_score, rm.bayes_score);
+    kd_result_free(&rw);
+    kd_result_free(&rm);
+    kd_model_close(w);
+    kd_model_close(mm);
+    /* merging the foreign shard again doubles its counts */
+    int64_t sum = sql_int("m.db", FOREIGN_SUM), total = sql_int("m.db", FOREIGN_TOTAL);
+    m = open_model("m.db", KD_OPEN_WRITE);
+    cr_assert_eq(kd_model_merge(m, pb), 0, "%s", kd_model_error(m));
+    kd_model_close(m);
+    cr_assert_eq(sql_int("m.db", FOREIGN_SUM), 2 * sum);
+    cr_assert_eq(sql_int("m.db", FOREIGN_TOTAL), 2 * total);
+}
+
+Test(foreign, undo_subtracts_and_deletes_rows_at_zero)
+{
+    kd_model *m = build("a.db", 1, 1, KD_TRAIN_FOREIGN);
+    train(m, 0, 1, KD_TRAIN_FOREIGN, -1);
+    kd_model_close(m);
+    cr_assert_eq(sql_int("a.db", FOREIGN_ROWS), 0);
+    cr_assert_eq(sql_int("a.db", FOREIGN_TOTAL), 0);
+    kd_model_close(build("site.db", 1, 0, 0));
+    kd_model *a = open_model("a.db", KD_OPEN_READONLY), *s = open_model("site.db", KD_OPEN_READONLY);
+    kd_result ra = score(a, "sleep", chatter), rs = score(s, "sleep", chatter);
+    cr_assert_eq(ra.relevance, rs.relevance);
+    cr_assert_eq(ra.bayes_score, rs.bayes_score);
+    kd_result_free(&ra);
+    kd_result_free(&rs);
+    kd_model_close(a);
+    kd_model_close(s);
+    /* undoing more than was learnt clamps at zero */
+    m = open_model("a.db", KD_OPEN_WRITE);
+    train(m, 0, 1, KD_TRAIN_FOREIGN, -1);
+    kd_model_close(m);
+    cr_assert_eq(sql_int("a.db", FOREIGN_ROWS), 0);
+    cr_assert_eq(sql_int("a.db", FOREIGN_TOTAL), 0);
+}
+
+Test(foreign, prune_drops_the_foreign_rows_of_pruned_tokens)
+{
+    kd_model *m = build("a.db", 1, 1, KD_TRAIN_FOREIGN);
+    int64_t before = sql_int("a.db", FOREIGN_ROWS);
+    uint64_t removed = 0;
+    cr_assert_eq(kd_model_prune(m, 2, &removed), 0, "%s", kd_model_error(m));
+    kd_model_close(m);
+    cr_assert_gt(removed, 0);
+    int64_t after = sql_int("a.db", FOREIGN_ROWS);
+    cr_assert_lt(after, before);
+    cr_assert_gt(after, 0); /* "striker", "football", "match" are in two comments */
+    cr_assert_eq(sql_int("a.db", "SELECT count(*) FROM foreign_ham WHERE h NOT IN (SELECT h FROM tokens)"), 0);
+}
+
+Test(foreign, post_terms_untouched_by_foreign_ham)
+{
+    kd_model *m = build("a.db", 0, 1, KD_TRAIN_FOREIGN);
+    kd_model_close(m);
+    cr_assert_eq(sql_int("a.db", "SELECT count(*) FROM post_terms"), 0);
+    cr_assert_gt(sql_int("a.db", FOREIGN_ROWS), 0);
+    m = open_model("a.db", KD_OPEN_WRITE);
+    train(m, 1, 0, 0, 1); /* the site's own ham with a post id does join its post */
+    kd_model_close(m);
+    cr_assert_gt(sql_int("a.db", "SELECT count(*) FROM post_terms"), 0);
+}
+
+/* A model of schema 5 (before foreign_ham) is read as it is, and upgraded when written. */
+Test(foreign, schema_5_model_read_and_upgraded)
+{
+    kd_model_close(build("old.db", 1, 1, 0));
+    kd_model_close(build("ref.db", 1, 1, 0));
+    sql_exec("old.db", "DROP TABLE foreign_ham; PRAGMA user_version = 5;");
+    kd_model *m = open_model("old.db", KD_OPEN_READONLY);
+    kd_model_stats st;
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    cr_assert_eq(st.schema_version, 5);
+    kd_model *ref = open_model("ref.db", KD_OPEN_READONLY);
+    kd_result ro = score(m, "sleep", chatter), rr = score(ref, "sleep", chatter);
+    cr_assert_eq(ro.relevance, rr.relevance);
+    cr_assert_eq(ro.spam_score, rr.spam_score);
+    kd_result_free(&ro);
+    kd_result_free(&rr);
+    kd_model_close(m);
+    kd_model_close(ref);
+
+    /* merged into a current model: its counts added, no foreign counts */
+    kd_model *cur = build("cur.db", 0, 0, 0);
+    char po[512];
+    path_of("old.db", po, sizeof po);
+    cr_assert_eq(kd_model_merge(cur, po), 0, "%s", kd_model_error(cur));
+    kd_model_close(cur);
+    cr_assert_eq(sql_int("cur.db", FOREIGN_ROWS), 0);
+    cr_assert_gt(sql_int("cur.db", "SELECT count(*) FROM tokens"), 0);
+
+    m = open_model("old.db", KD_OPEN_WRITE);
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    cr_assert_eq(st.schema_version, 6);
+    train(m, 0, 1, KD_TRAIN_FOREIGN, 1);
+    kd_model_close(m);
+    cr_assert_gt(sql_int("old.db", FOREIGN_ROWS), 0);
+    cr_assert_eq(sql_int("old.db", "PRAGMA user_version"), 6);
+}
