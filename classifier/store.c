@@ -294,12 +294,11 @@ int kd_store_get(kd_store *s, uint64_t h, kd_counts *out)
     return rc == SQLITE_DONE ? KD_ENOTFOUND : map_rc(rc);
 }
 
-int kd_store_load_all(kd_store *s, kd_tokmap *into)
+/* Read the rows of statement `which` (h, [spam,] ham) into a tokmap; with_spam says whether
+ * the statement has the spam column. */
+static int load_rows(kd_store *s, kd_stmt which, kd_tokmap *into, int with_spam)
 {
-    int64_t n = kd_store_token_count(s);
-    if (n > 0 && kd_tokmap_reserve(into, (size_t)n))
-        return KD_ENOMEM;
-    sqlite3_stmt *st = stmt(s, ST_TOKEN_ALL);
+    sqlite3_stmt *st = stmt(s, which);
     if (!st)
         return map_rc(sqlite3_errcode(s->db));
     int rc;
@@ -309,11 +308,20 @@ int kd_store_load_all(kd_store *s, kd_tokmap *into)
             sqlite3_reset(st);
             return KD_ENOMEM;
         }
-        c->spam = sqlite3_column_int64(st, 1);
-        c->ham = sqlite3_column_int64(st, 2);
+        if (with_spam)
+            c->spam = sqlite3_column_int64(st, 1);
+        c->ham = sqlite3_column_int64(st, 1 + with_spam);
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? KD_OK : map_rc(rc);
+}
+
+int kd_store_load_all(kd_store *s, kd_tokmap *into)
+{
+    int64_t n = kd_store_token_count(s);
+    if (n > 0 && kd_tokmap_reserve(into, (size_t)n))
+        return KD_ENOMEM;
+    return load_rows(s, ST_TOKEN_ALL, into, 1);
 }
 
 int kd_store_totals(kd_store *s, kd_totals *out)
@@ -457,20 +465,7 @@ int kd_store_foreign_get(kd_store *s, uint64_t h, int64_t *n)
 
 int kd_store_foreign_load_all(kd_store *s, kd_tokmap *into)
 {
-    sqlite3_stmt *st = stmt(s, ST_FOREIGN_ALL);
-    if (!st)
-        return map_rc(sqlite3_errcode(s->db));
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        kd_counts *c = kd_tokmap_upsert(into, (uint64_t)sqlite3_column_int64(st, 0));
-        if (!c) {
-            sqlite3_reset(st);
-            return KD_ENOMEM;
-        }
-        c->ham = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? KD_OK : map_rc(rc);
+    return load_rows(s, ST_FOREIGN_ALL, into, 0);
 }
 
 int kd_store_foreign_apply(kd_store *s, const kd_tokmap *delta)
