@@ -13,6 +13,7 @@ int cmd_learn(int argc, char **argv)
     const char *model = NULL, *file = NULL;
     kd_label label = KD_UNLABELLED;
     int undo = 0, raw = 0;
+    unsigned flags = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc)
@@ -26,6 +27,8 @@ int cmd_learn(int argc, char **argv)
             undo = 1;
         else if (!strcmp(a, "--raw"))
             raw = 1;
+        else if (!strcmp(a, "--foreign"))
+            flags |= KD_TRAIN_FOREIGN;
         else if (a[0] == '-' && a[1])
             return cli_usage("learn", "unknown or incomplete option '%s'", a);
         else if (file)
@@ -58,18 +61,19 @@ int cmd_learn(int argc, char **argv)
         }
         kd_comment c = KD_COMMENT_INIT;
         c.text = text;
-        if ((rc = kd_train_add(m, &c, label, undo ? -1 : 1))) {
+        if ((rc = kd_train_add_ex(m, &c, label, undo ? -1 : 1, flags))) {
             status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
             goto done;
         }
-        /* remember what was learnt, so that the same comment posted again is a duplicate */
-        if (!undo && (rc = kd_history_record(m, &c))) {
+        /* remember what was learnt, so that the same comment posted again is a duplicate (not
+         * another site's comments: they were never posted here) */
+        if (!undo && !flags && (rc = kd_history_record(m, &c))) {
             status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
             goto done;
         }
         n.learned = 1;
     } else {
-        status = cli_feed_csv("learn", m, file ? file : "-", label, undo ? -1 : 1, 0, 0, !undo, &n);
+        status = cli_feed_csv("learn", m, file ? file : "-", label, undo ? -1 : 1, flags, 0, !undo && !flags, &n);
         if (status && status != EXIT_INPUT) {
             kd_train_abort(m);
             goto done;
@@ -79,9 +83,9 @@ int cmd_learn(int argc, char **argv)
         status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
         goto done;
     }
-    fprintf(stderr, "kindly learn: %s %lu comment%s%s\n", undo ? "unlearnt" : "learnt", n.learned,
+    fprintf(stderr, "kindly learn: %s %lu comment%s%s%s\n", undo ? "unlearnt" : "learnt", n.learned,
             n.learned == 1 ? "" : "s",
-            label == KD_SPAM ? " as spam" : label == KD_HAM ? " as ham" : "");
+            label == KD_SPAM ? " as spam" : label == KD_HAM ? " as ham" : "", flags ? " (foreign)" : "");
 done:
     free(text);
     kd_model_close(m);

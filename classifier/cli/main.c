@@ -79,7 +79,7 @@ const cli_command cli_commands[] = {
       "Exit status: 0 approve, 1 spam, 2 hold; 3 usage error; 4 unreadable input;\n"
       "5 the model could not be read; 6 internal error.\n" },
     { "learn", cmd_learn, "Teach the model from moderator feedback (or undo it)",
-      "usage: kindly learn -m MODEL.db (--spam | --ham) [--undo] [--raw] [FILE.csv | -]\n"
+      "usage: kindly learn -m MODEL.db (--spam | --ham) [--undo] [--raw] [--foreign] [FILE.csv | -]\n"
       "\n"
       "Register comments as spam or ham: the rows of a CSV file (or standard input), or with\n"
       "--raw the whole of standard input as one comment's text. --undo removes a wrong\n"
@@ -90,6 +90,9 @@ const cli_command cli_commands[] = {
       "      --spam, --ham     the label to learn\n"
       "      --undo            unlearn instead of learn\n"
       "      --raw             standard input is one comment's text, not CSV\n"
+      "      --foreign         comments of other sites (as train --foreign): the spam stage\n"
+      "                        only, not recorded in the history; with --undo, unlearns\n"
+      "                        what train --foreign learnt\n"
       "\n"
       "Exit status: 0 done; 4 some rows were bad and skipped; 3 usage error; 5 model error.\n" },
     { "eval", cmd_eval, "Measure accuracy on labelled comments",

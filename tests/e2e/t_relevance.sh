@@ -123,6 +123,22 @@ test_train_foreign_teaches_bayes_not_the_site() {
     fi
     expect_status 0 "$KINDLY" help train
     contains "$T/out" "--foreign"
+    # learn --foreign: another site's comment is not recorded in this site's history
+    echo "Penalties again, we never win a shoot-out" >other.txt
+    expect_status 0 "$KINDLY" learn -m f.db --ham --raw --foreign <other.txt
+    if command -v sqlite3 >/dev/null; then
+        [ "$(sqlite3 f.db 'select count(*) from history')" = 0 ] || fail "a foreign comment was recorded in the history"
+    fi
+    expect_status 0 "$KINDLY" learn -m f.db --ham --raw --foreign --undo <other.txt
+    # learn --undo --foreign takes them back out: the counts of the site's comments alone
+    "$KINDLY" info -m m.db | grep -o '"spam_messages":[0-9]*,"ham_messages":[0-9]*,"tokens":[0-9]*' >want
+    expect_status 0 "$KINDLY" learn -m f.db --undo --foreign foreign.csv
+    contains "$T/err" "unlearnt 5 comments (foreign)"
+    "$KINDLY" info -m f.db | grep -o '"spam_messages":[0-9]*,"ham_messages":[0-9]*,"tokens":[0-9]*' >got
+    cmp -s want got || fail "undo left $(cat got), expected $(cat want)"
+    if command -v sqlite3 >/dev/null; then
+        [ "$(sqlite3 f.db 'select count(*) from foreign_ham')" = 0 ] || fail "foreign_ham rows left after undo"
+    fi
 }
 
 # The default model's recipe (tools/build-model.sh): the third-party corpora as --foreign
