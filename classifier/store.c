@@ -538,20 +538,21 @@ int kd_store_merge(kd_store *s, const char *path)
                      "value = CASE key WHEN 'vocab' THEN excluded.value ELSE value + 1 END;",
                      NULL, NULL, NULL) != SQLITE_OK)
         goto sqlfail;
-    /* the words of the posts' approved comments (schema 5, posts.c) are sums too */
-    if (src_version >= 5 &&
-        sqlite3_exec(s->db,
-                     "INSERT INTO main.post_terms(post, h, n) SELECT post, h, n FROM src.post_terms WHERE true "
-                     "ON CONFLICT(post, h) DO UPDATE SET n = n + excluded.n;",
-                     NULL, NULL, NULL) != SQLITE_OK)
-        goto sqlfail;
-    /* so are the ham counts learnt from other sites (schema 6) */
-    if (src_version >= 6 &&
-        sqlite3_exec(s->db,
-                     "INSERT INTO main.foreign_ham(h, n) SELECT h, n FROM src.foreign_ham WHERE true "
-                     "ON CONFLICT(h) DO UPDATE SET n = n + excluded.n;",
-                     NULL, NULL, NULL) != SQLITE_OK)
-        goto sqlfail;
+    /* the other tables of sums, added when the source's schema has them */
+    static const struct {
+        int since;
+        const char *sql;
+    } sums[] = {
+        /* the words of the posts' approved comments (posts.c) */
+        { 5, "INSERT INTO main.post_terms(post, h, n) SELECT post, h, n FROM src.post_terms WHERE true "
+             "ON CONFLICT(post, h) DO UPDATE SET n = n + excluded.n" },
+        /* the ham counts learnt from other sites (KD_TRAIN_FOREIGN) */
+        { 6, "INSERT INTO main.foreign_ham(h, n) SELECT h, n FROM src.foreign_ham WHERE true "
+             "ON CONFLICT(h) DO UPDATE SET n = n + excluded.n" },
+    };
+    for (size_t i = 0; i < sizeof sums / sizeof *sums; i++)
+        if (src_version >= sums[i].since && sqlite3_exec(s->db, sums[i].sql, NULL, NULL, NULL) != SQLITE_OK)
+            goto sqlfail;
     if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         goto sqlfail;
     intx = 0;

@@ -90,6 +90,20 @@ static kd_result score(kd_model *m, const char *post, const char *text)
     return r;
 }
 
+/* The two model files give the chatter comment the same relevance and scores. */
+static void same_scores(const char *a_name, const char *b_name)
+{
+    kd_model *a = open_model(a_name, KD_OPEN_READONLY), *b = open_model(b_name, KD_OPEN_READONLY);
+    kd_result ra = score(a, "sleep", chatter), rb = score(b, "sleep", chatter);
+    cr_assert_eq(ra.relevance, rb.relevance, "%s %f, %s %f", a_name, ra.relevance, b_name, rb.relevance);
+    cr_assert_eq(ra.bayes_score, rb.bayes_score);
+    cr_assert_eq(ra.spam_score, rb.spam_score);
+    kd_result_free(&ra);
+    kd_result_free(&rb);
+    kd_model_close(a);
+    kd_model_close(b);
+}
+
 static int64_t sql_int(const char *name, const char *q)
 {
     char path[512];
@@ -208,14 +222,7 @@ Test(foreign, merge_sums_the_foreign_counts)
     cr_assert_eq(sql_int("m.db", FOREIGN_SUM), sql_int("whole.db", FOREIGN_SUM));
     cr_assert_eq(sql_int("m.db", FOREIGN_TOTAL), sql_int("whole.db", FOREIGN_TOTAL));
     cr_assert_gt(sql_int("m.db", FOREIGN_TOTAL), 0);
-    kd_model *w = open_model("whole.db", KD_OPEN_READONLY), *mm = open_model("m.db", KD_OPEN_READONLY);
-    kd_result rw = score(w, "sleep", chatter), rm = score(mm, "sleep", chatter);
-    cr_assert_eq(rw.relevance, rm.relevance);
-    cr_assert_eq(rw.bayes_score, rm.bayes_score);
-    kd_result_free(&rw);
-    kd_result_free(&rm);
-    kd_model_close(w);
-    kd_model_close(mm);
+    same_scores("whole.db", "m.db");
     /* merging the foreign shard again doubles its counts */
     int64_t sum = sql_int("m.db", FOREIGN_SUM), total = sql_int("m.db", FOREIGN_TOTAL);
     m = open_model("m.db", KD_OPEN_WRITE);
@@ -233,14 +240,7 @@ Test(foreign, undo_subtracts_and_deletes_rows_at_zero)
     cr_assert_eq(sql_int("a.db", FOREIGN_ROWS), 0);
     cr_assert_eq(sql_int("a.db", FOREIGN_TOTAL), 0);
     kd_model_close(build("site.db", 1, 0, 0));
-    kd_model *a = open_model("a.db", KD_OPEN_READONLY), *s = open_model("site.db", KD_OPEN_READONLY);
-    kd_result ra = score(a, "sleep", chatter), rs = score(s, "sleep", chatter);
-    cr_assert_eq(ra.relevance, rs.relevance);
-    cr_assert_eq(ra.bayes_score, rs.bayes_score);
-    kd_result_free(&ra);
-    kd_result_free(&rs);
-    kd_model_close(a);
-    kd_model_close(s);
+    same_scores("a.db", "site.db");
     /* undoing more than was learnt clamps at zero */
     m = open_model("a.db", KD_OPEN_WRITE);
     train(m, 0, 1, KD_TRAIN_FOREIGN, -1);
@@ -285,14 +285,8 @@ Test(foreign, schema_5_model_read_and_upgraded)
     kd_model_stats st;
     cr_assert_eq(kd_model_stats_get(m, &st), 0);
     cr_assert_eq(st.schema_version, 5);
-    kd_model *ref = open_model("ref.db", KD_OPEN_READONLY);
-    kd_result ro = score(m, "sleep", chatter), rr = score(ref, "sleep", chatter);
-    cr_assert_eq(ro.relevance, rr.relevance);
-    cr_assert_eq(ro.spam_score, rr.spam_score);
-    kd_result_free(&ro);
-    kd_result_free(&rr);
     kd_model_close(m);
-    kd_model_close(ref);
+    same_scores("old.db", "ref.db");
 
     /* merged into a current model: its counts added, no foreign counts */
     kd_model *cur = build("cur.db", 0, 0, 0);
