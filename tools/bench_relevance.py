@@ -18,6 +18,7 @@ Runs the real kindly binary on real SQLite models (Python 3 standard library onl
   speed      `kindly score` throughput on the same rows with relevance on and off.
 
 usage: tools/bench_relevance.py [--kindly PATH] [--threshold X] [--out DIR] [--repeat N]
+                                [--only PART] [--foreign first|after] [--sweep X...]
 Outputs go to tools/out/relevance/ (gitignored).
 """
 import argparse, csv, json, os, random, subprocess, sys, time
@@ -70,45 +71,79 @@ def fresh(path):
             os.remove(path + s)
 
 
-def wellness(a):
-    model = os.path.join(a.out, "wellness.db")
+FOREIGN = ("sms.csv", "youtube-dev.csv", "datacamp-comments.csv")
+
+
+def wellness_model(a, tag, foreign):
+    """The blog's model: corpora/comments.csv and the posts; with --foreign, also the shared
+    corpora named in `foreign` learnt with --foreign --prune 2, before (first) or after
+    (after) the blog's comments, as tools/build-model.sh does (first) or did (after)."""
+    model = os.path.join(a.out, "wellness%s.db" % tag)
     fresh(model)
-    run([a.kindly, "train", "-q", "-m", model, os.path.join(ROOT, "corpora/comments.csv")])
-    run([a.kindly, "posts", "-q", "-m", model, SHARED + "/wellness-posts.csv"])
+    steps = [["train", "-q", "-m", model, os.path.join(ROOT, "corpora/comments.csv")]]
+    if a.foreign:
+        f = ["train", "-q", "-m", model, "--foreign", "--prune", "2", *(SHARED + "/" + n for n in foreign)]
+        steps.insert(0 if a.foreign == "first" else 1, f)
+    steps.append(["posts", "-q", "-m", model, SHARED + "/wellness-posts.csv"])
     if a.site_posts:  # the posts the blog's history (comments.csv) was written on
-        run([a.kindly, "posts", "-q", "-m", model, os.path.join(ROOT, "corpora/posts.csv")])
+        steps.append(["posts", "-q", "-m", model, os.path.join(ROOT, "corpora/posts.csv")])
+    for st in steps:
+        run([a.kindly, *st])
+    return model
+
+
+def wellness(a):
     posts = [p["post_id"] for p in rows(SHARED + "/wellness-posts.csv")]
-    data, kind = [], {}
-    for r in rows(os.path.join(ROOT, "corpora/ontopic-wellness.csv")):
-        data.append((r["id"], r["post_id"], r["text"])); kind[r["id"]] = "on"
-    for r in rows(os.path.join(ROOT, "corpora/offtopic.csv")):
-        data.append((r["id"], r["post_id"], r["text"])); kind[r["id"]] = "offtopic.csv"
+    on = [(r["id"], r["post_id"], r["text"]) for r in rows(os.path.join(ROOT, "corpora/ontopic-wellness.csv"))]
+    groups = {"offtopic.csv": [(r["id"], r["post_id"], r["text"])
+                               for r in rows(os.path.join(ROOT, "corpora/offtopic.csv"))]}
     k = 0
     for name in ("youtube-dev.csv", "sms.csv"):
+        groups[name] = []
         for r in rows(SHARED + "/" + name):
-            if r["label"] != "ham":
-                continue
-            i = "x-%05d" % k
-            data.append((i, posts[k % len(posts)], r["text"])); kind[i] = name
-            k += 1
-    path = os.path.join(a.out, "wellness-score.csv")
-    write(path, ["id", "post_id", "text"], data)
-    res = score(a.kindly, model, path, ["--offtopic-threshold", str(a.threshold)])
-    on = [res[i]["relevance"] for i in res if kind[i] == "on"]
+            if r["label"] == "ham":
+                groups[name].append(("x-%05d" % k, posts[k % len(posts)], r["text"]))
+                k += 1
+    # One model for all groups; with --foreign, one per group that never learnt the group's
+    # own corpus (offtopic.csv: all three, written for this project, in none of them).
+    models = {}
+    if a.foreign:
+        for g in groups:
+            models[g] = wellness_model(a, "-" + g.split(".")[0], [n for n in FOREIGN if n != g])
+    else:
+        one = wellness_model(a, "", [])
+        models = {g: one for g in groups}
+    scored = {}  # group -> (on-topic results, the group's results), each id -> (relevance, generic, held)
+    cache = {}
+    for g, model in models.items():
+        if model not in cache:
+            data = on + [x for h in groups if models[h] == model for x in groups[h]]
+            path = os.path.join(a.out, "wellness-score%s.csv" % os.path.basename(model)[8:-3])
+            write(path, ["id", "post_id", "text"], data)
+            cache[model] = {i: (v["relevance"], v["generic"], any(x.startswith("off_topic") for x in v["reasons"]))
+                            for i, v in score(a.kindly, model, path, ["--offtopic-threshold", str(a.threshold)]).items()}
+        res = cache[model]
+        scored[g] = ({i: res[i] for i, _, _ in on}, {i: res[i] for i, _, _ in groups[g]})
     out = {}
-    for group in ("offtopic.csv", "youtube-dev.csv", "sms.csv", "all off-topic"):
-        off = [res[i]["relevance"] for i in res if kind[i] == group or (group == "all off-topic" and kind[i] != "on")]
-        held = [i for i in res if (kind[i] == group or (group == "all off-topic" and kind[i] != "on"))
-                and any(x.startswith("off_topic") for x in res[i]["reasons"])]
-        out[group] = {"n": len(off), "auc": round(auc(on, off), 4), "held": round(len(held) / len(off), 4)}
-    on_held = [i for i in res if kind[i] == "on" and any(x.startswith("off_topic") for x in res[i]["reasons"])]
-    out["on-topic"] = {"n": len(on), "held": round(len(on_held) / len(on), 4), "held_ids": sorted(on_held)}
-    # the stage's decision (relevance below t, generic praise exempt) at other thresholds
-    below = lambda ids, t: round(sum(1 for i in ids if res[i]["relevance"] < t and not res[i]["generic"]) / len(ids), 4)
-    groups = {"on-topic": [i for i in res if kind[i] == "on"],
-              "offtopic.csv": [i for i in res if kind[i] == "offtopic.csv"],
-              "all off-topic": [i for i in res if kind[i] != "on"]}
-    out["sweep"] = {str(t): {g: below(ids, t) for g, ids in groups.items()} for t in a.sweep}
+    for g, (o, f) in scored.items():
+        out[g] = {"n": len(f), "auc": round(auc([v[0] for v in o.values()], [v[0] for v in f.values()]), 4),
+                  "held": round(sum(v[2] for v in f.values()) / len(f), 4)}
+    # all off-topic: each off-topic comment against the on-topic ones scored by the same model
+    # (a size-weighted mean of the groups' AUCs; the pooled AUC when there is one model)
+    n = sum(out[g]["n"] for g in scored)
+    out["all off-topic"] = {"n": n, "auc": round(sum(auc([v[0] for v in o.values()], [v[0] for v in f.values()]) * len(f)
+                                                     for o, f in scored.values()) / n, 4),
+                            "held": round(sum(sum(v[2] for v in f.values()) for _, f in scored.values()) / n, 4)}
+    on_held = sorted({i for o, _ in scored.values() for i, v in o.items() if v[2]})
+    out["on-topic"] = {"n": len(on), "held": round(len(on_held) / len(on), 4), "held_ids": on_held}
+    # the stage's decision (relevance below t, generic praise exempt) at other thresholds;
+    # on-topic: held by any of the models
+    below = lambda d, t: sum(1 for v in d.values() if v[0] < t and not v[1])
+    out["sweep"] = {str(t): {"on-topic": round(len({i for o, _ in scored.values() for i, v in o.items()
+                                                     if v[0] < t and not v[1]}) / len(on), 4),
+                             "offtopic.csv": round(below(scored["offtopic.csv"][1], t) / len(groups["offtopic.csv"]), 4),
+                             "all off-topic": round(sum(below(f, t) for _, f in scored.values()) / n, 4)}
+                    for t in a.sweep}
     return out
 
 
@@ -209,6 +244,10 @@ def main():
     p.add_argument("--no-site-posts", dest="site_posts", action="store_false",
                    help="wellness: import only the 5 scored posts, not corpora/posts.csv")
     p.add_argument("--only", choices=("wellness", "datacamp", "speed"))
+    p.add_argument("--foreign", choices=("first", "after"),
+                   help="wellness: the default model's recipe: the shared corpora learnt --foreign "
+                        "--prune 2, before (first) or after (after) the blog's comments; each "
+                        "group is scored by a model that did not learn its corpus")
     a = p.parse_args()
     if not os.path.isdir(SHARED):
         sys.exit("bench_relevance: %s is absent" % SHARED)
