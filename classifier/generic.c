@@ -11,7 +11,9 @@
  * The test is a closed vocabulary: every content word (stopwords.c) must be one of the
  * words such comments are made of, at least one must be praise, and there may be at most
  * six. A vocabulary rather than a length rule keeps short but specific replies ("the 4-7-8
- * breathing worked") out. Lookups go through a small table of token hashes built once.
+ * breathing worked") out. Some praise is a phrase of two filler words ("well said", "so
+ * true"): those word pairs (the tokenizer's adjacent pairs) count as praise too. Lookups go
+ * through a small table of token hashes built once.
  */
 #include "generic.h"
 
@@ -31,6 +33,11 @@ static const char *const praise[] = {
     "fabulous", "love", "loved", "appreciate", "appreciated", "wow", "bookmarked", "agree",
     "thoughtful", "gorgeous", "outstanding", "impressive", "valuable", "well-written", "bravo",
     "kudos", "best", "needed", "helped", "spot", /* "spot on" */
+};
+/* Praise made of two filler words, as the tokenizer's word pairs. */
+static const char *const praise_pairs[] = {
+    "well said", "well done", "well put", "well written", "well explained", "so true",
+    "very true", "how true", "so right", "exactly this", "this exactly", "right on",
 };
 /* Filler that generic praise is padded with. */
 static const char *const filler[] = {
@@ -69,6 +76,8 @@ static void build(void)
         add(filler[i], 0);
     for (size_t i = 0; i < sizeof praise / sizeof *praise; i++)
         add(praise[i], 1);
+    for (size_t i = 0; i < sizeof praise_pairs / sizeof *praise_pairs; i++)
+        add(praise_pairs[i], 1);
 }
 
 /* 0 not in the vocabulary, 1 filler, 2 praise. */
@@ -90,8 +99,11 @@ int kd_generic(const kd_tokens *tok)
             link = 1;
             continue;
         }
-        if (!kd_content_word(s, tok->hash[i]))
+        if (!kd_content_word(s, tok->hash[i])) {
+            if (strchr(s, ' ')) /* a word pair: praise, or neither kind of word */
+                praised |= kind(tok->hash[i]) == 2;
             continue;
+        }
         int k = kind(tok->hash[i]);
         if (!k || ++words > MAX_WORDS)
             return 0;

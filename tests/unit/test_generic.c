@@ -1,0 +1,81 @@
+/*
+ * test_generic.c - kd_generic(): which comments are generic praise, and which are not.
+ *
+ * Generic praise would fit any post on any site ("Great post, thanks!", "Well said."); a
+ * comment with one word of its own is not generic; with a link or an author URL generic
+ * praise is the spam pattern (2). Comments come through the real tokenizer, with the word
+ * pairs and metadata tokens the classifier uses.
+ */
+#include <criterion/criterion.h>
+
+#include "generic.h"
+#include "kindly.h"
+#include "tokenize.h"
+
+static kd_tokens toks = KD_TOKENS_INIT;
+
+static void teardown(void) { kd_tokens_free(&toks); }
+
+TestSuite(generic, .fini = teardown);
+
+static int generic(const char *text, const char *url)
+{
+    kd_tokenize_options o = KD_TOKENIZE_OPTIONS_INIT;
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = text;
+    c.url = url;
+    kd_tokens_clear(&toks);
+    cr_assert_eq(kd_tokenize(&c, &o, &toks), 0);
+    return kd_generic(&toks);
+}
+
+Test(generic, praise_padded_with_filler_is_generic)
+{
+    const char *yes[] = { "Thanks!", "Great post, thanks for sharing sir!", "Nice article, very informative",
+                          "Spot on.", "Great piece.", "Really thoughtful piece, thank you." };
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        cr_expect_eq(generic(yes[i], NULL), 1, "%s", yes[i]);
+}
+
+Test(generic, praise_phrases_of_two_filler_words_are_generic)
+{
+    const char *yes[] = { "Well said.", "Well done!", "Well put, sir.", "So true.", "Very true!!",
+                          "Exactly this." };
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        cr_expect_eq(generic(yes[i], NULL), 1, "%s", yes[i]);
+}
+
+Test(generic, filler_without_praise_is_not_generic)
+{
+    /* "well" and "said" are filler on their own: only the phrase praises */
+    const char *no[] = { "Said it well.", "Done.", "True.", "Read the article", "Hello admin" };
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        cr_expect_eq(generic(no[i], NULL), 0, "%s", no[i]);
+}
+
+Test(generic, a_word_of_its_own_is_not_generic)
+{
+    const char *no[] = { "Well said, the breathing exercise helped me sleep.", "Thanks! My dog ate the sofa.",
+                         "So true about grief coming in waves.", "the 4-7-8 breathing worked, thanks" };
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        cr_expect_eq(generic(no[i], NULL), 0, "%s", no[i]);
+}
+
+Test(generic, more_than_six_content_words_is_not_generic)
+{
+    cr_assert_eq(generic("Great great great nice nice nice lovely post", NULL), 0);
+    cr_assert_eq(generic("Great nice lovely post", NULL), 1);
+}
+
+Test(generic, with_a_link_or_an_author_url_it_is_the_spam_pattern)
+{
+    cr_assert_eq(generic("Well said! https://cheap-pills.example.shop", NULL), 2);
+    cr_assert_eq(generic("Nice article, very informative", "https://cheap-pills.example.shop"), 2);
+    cr_assert_eq(generic("My dog ate the sofa https://vet.example", NULL), 0, "a link alone is not praise");
+}
+
+Test(generic, no_words_at_all_is_not_generic)
+{
+    cr_assert_eq(generic("", NULL), 0);
+    cr_assert_eq(generic("!!! \xf0\x9f\x99\x8c", NULL), 0);
+}
