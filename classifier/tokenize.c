@@ -209,7 +209,7 @@ static int word_start(const char *s, size_t n, size_t i)
         return is_alnum(s[i]);
     int32_t cp;
     decode(s, n, i, &cp);
-    return !kd_is_emoji(cp) && is_letter_cat(utf8proc_category(cp));
+    return cp != 0x02BC && !kd_is_emoji(cp) && is_letter_cat(utf8proc_category(cp));
 }
 
 /* Length of a currency sign ($ £ € ¥ ₹) starting at s[i], or 0. */
@@ -696,8 +696,10 @@ static void scan_text(scan *sc, const char *s, size_t n)
             continue;
         }
         utf8proc_category_t k = utf8proc_category(cp);
-        if (is_letter_cat(k))
-            i = word(sc, s, n, i, has_at);
+        /* U+02BC MODIFIER LETTER APOSTROPHE is a letter (Lm) but, like U+2019, only joins
+           the letters around it (word()); a word never starts with it. */
+        if (is_letter_cat(k) && cp != 0x02BC && (e = word(sc, s, n, i, has_at)) > i)
+            i = e;
         else if (k >= UTF8PROC_CATEGORY_ZS && k <= UTF8PROC_CATEGORY_ZP)
             i += len;
         else

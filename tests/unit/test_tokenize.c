@@ -313,6 +313,43 @@ Test(tokenize, many_tokens_grow)
     cr_expect_str_eq(kd_tokens_str(&toks, 0), "w0");
 }
 
+Test(tokenize, modifier_letter_apostrophe_joins_but_never_starts_a_word, .timeout = 10)
+{
+    /* U+02BC is a letter (Lm) to utf8proc; at the start of a word it once made the scanner
+       loop without moving, pushing empty tokens until memory ran out. U+0149 (ŉ) becomes
+       U+02BC + n under NFKC. */
+    tokenize("\xCA\xBC");
+    cr_expect_eq(toks.n, 0, "[%s]", joined());
+    tokenize("\xCA\xBCquoted\xCA\xBC rock\xCA\xBCn\xCA\xBCroll \xC5\x89 end");
+    cr_expect_str_eq(joined(), "quoted|rock'n'roll|n|end");
+}
+
+/* Every code point at the start of a word, alone, before a letter and doubled: the scanner
+   always moves on (a loop here is a hang, caught by the timeout) and never pushes an empty
+   token. */
+Test(tokenize, every_code_point_at_a_word_start_moves_on, .timeout = 60)
+{
+    for (int32_t cp = 0x80; cp <= 0x10FFFF; cp++) {
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        char u[5] = { 0 }, text[32];
+        if (cp < 0x800) {
+            u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+            u[2] = (char)(0x80 | (cp & 0x3F));
+        } else {
+            u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+            u[2] = (char)(0x80 | (cp >> 6 & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F));
+        }
+        snprintf(text, sizeof text, "%sx %s%s", u, u, u);
+        tokenize(text);
+        for (size_t i = 0; i < toks.n; i++)
+            if (!kd_tokens_str(&toks, i)[0])
+                cr_assert_fail("U+%04X: an empty token in [%s]", (unsigned)cp, joined());
+    }
+}
+
 Test(tokenize, one_mebibyte, .timeout = 20)
 {
     static const char *const units[] = {
