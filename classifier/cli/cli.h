@@ -50,6 +50,10 @@ int cli_help(const char *cmd);
 
 /* The exit code for a library error code. */
 int cli_exit_for(int kd_code);
+/* Every command's way out (main calls it with the command's status): flush standard output
+ * and, when anything written to it was lost (a full disk, a closed pipe), say so and return
+ * EXIT_MODEL instead of a lesser status; otherwise return status unchanged. */
+int cli_finish(const char *cmd, int status);
 
 /* The model path: -m, else $KINDLY_MODEL, else the shipped default model next to the
  * executable (models/default.db, or ../share/kindly/default.db when installed). */
@@ -58,13 +62,24 @@ const char *cli_model_path(const char *flag);
 kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags);
 /* For commands that write: the model must be named explicitly (flag or $KINDLY_MODEL). */
 const char *cli_model_path_for_write(const char *cmd, const char *flag);
+/* Open the model of -m (flag) read-only, or when write is set for writing, which needs it
+ * named (cli_model_path_for_write: the shipped default model is never written); flags: more
+ * KD_OPEN_* flags. *path (may be NULL) receives the path. On failure prints why, sets *status
+ * (EXIT_USAGE or EXIT_MODEL) and returns NULL. */
+kd_model *cli_open_model_for(const char *cmd, const char *flag, int write, unsigned flags, const char **path,
+                             int *status);
 
 /* Problem reporter for kd_csv: prints FILE:LINE: [field 'x':] message to stderr. */
 void cli_csv_problem(void *ud, const kd_csv_problem *p);
-/* Open a CSV reader with cli_csv_problem attached. On failure, prints why, sets *status
- * (EXIT_MODEL when the file cannot be read, EXIT_INPUT when its header is unusable) and
- * returns NULL. */
-kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int *status);
+/* Open a CSV reader with cli_csv_problem attached. labels_ignored: the command gives every
+ * row its label itself (learn --spam), so warnings about unknown labels are not shown. On
+ * failure, prints why (the reader's message names the file), sets *status (EXIT_MODEL when
+ * the file cannot be read, EXIT_INPUT when its header is unusable) and returns NULL. */
+kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int labels_ignored, int *status);
+/* How messages show a path: "-" is "<stdin>", as the CSV reader shows it. */
+const char *cli_shown(const char *path);
+/* Report that path has no labelled row (nothing to learn or measure); returns EXIT_INPUT. */
+int cli_no_labelled_rows(const char *cmd, const char *path);
 
 /* Shared classification flags (--spam-cutoff, --ham-cutoff, --scorer, --rules FILE,
  * --no-rules, Bayes tuning): returns 1 if argv[*i]
@@ -80,7 +95,7 @@ const char *cli_rules_path(const char *flag);
  * command will match many comments, so the patterns are JIT-compiled. */
 kd_rules *cli_load_rules(const char *cmd, int *status, int many);
 
-/* Parse a number in [lo, hi]; 0 on success. */
+/* Parse a finite number in [lo, hi] (never NaN or infinity); 0 on success. */
 int cli_parse_double(const char *s, double lo, double hi, double *out);
 int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
 

@@ -53,11 +53,15 @@ static void dataset_free(dataset *d)
     free(d->label);
 }
 
-/* Read the labelled rows of path into d; returns an exit code (EXIT_INPUT if rows skipped). */
-static int dataset_read(dataset *d, const char *path)
+/* Read the labelled rows of path into d. Returns EXIT_DONE or a fatal exit code (reported):
+ * a file that cannot be read, has no text column or no labelled row, since figures without
+ * it would measure nothing or an untrained model. Bad rows skipped (named on stderr by the
+ * reader) set *skipped. */
+static int dataset_read(dataset *d, const char *path, int *skipped)
 {
     int status = EXIT_DONE;
-    kd_csv *r = cli_open_csv("eval", path, KD_CSV_COMMENTS, &status);
+    size_t before = d->n;
+    kd_csv *r = cli_open_csv("eval", path, KD_CSV_COMMENTS, 0, &status);
     if (!r)
         return status;
     const kd_csv_row *row;
@@ -69,8 +73,10 @@ static int dataset_read(dataset *d, const char *path)
         }
     if (rc < 0)
         status = cli_fail(cli_exit_for(rc), "eval", "%s", kd_csv_error(r));
-    else if (status == EXIT_DONE && kd_csv_skipped(r))
-        status = EXIT_INPUT;
+    else if (status == EXIT_DONE && d->n == before)
+        status = cli_no_labelled_rows("eval", path);
+    if (kd_csv_skipped(r))
+        *skipped = 1;
     kd_csv_free(r);
     return status;
 }
@@ -123,14 +129,20 @@ static kd_model *train_memory(const dataset *d, size_t k, size_t folds)
 
 static void print_figures(const char *stage, const kd_eval_figures *f, int json, int first)
 {
+    /* ROC AUC ranks spam against ham: with one class missing it is undefined, not 0 */
+    char auc[16];
+    if (f->spam && f->ham)
+        snprintf(auc, sizeof auc, json ? "%.6f" : "%.4f", f->auc);
+    else
+        strcpy(auc, json ? "null" : "n/a");
     if (json) {
         printf("%s\"%s\":{\"n\":%llu,\"spam\":%llu,\"ham\":%llu,\"tp\":%llu,\"fp\":%llu,\"tn\":%llu,\"fn\":%llu,"
                "\"accuracy\":%.6f,\"precision\":%.6f,\"recall\":%.6f,\"fp_rate\":%.6f,\"f1\":%.6f,"
-               "\"mcc\":%.6f,\"auc\":%.6f,\"unsure_rate\":%.6f,\"ham_marked_spam\":%.6f}",
+               "\"mcc\":%.6f,\"auc\":%s,\"unsure_rate\":%.6f,\"ham_marked_spam\":%.6f}",
                first ? "" : ",", stage, (unsigned long long)f->n, (unsigned long long)f->spam,
                (unsigned long long)f->ham, (unsigned long long)f->tp, (unsigned long long)f->fp,
                (unsigned long long)f->tn, (unsigned long long)f->fn, f->accuracy, f->precision, f->recall,
-               f->fp_rate, f->f1, f->mcc, f->auc, f->unsure_rate, f->spam_verdict_fp_rate);
+               f->fp_rate, f->f1, f->mcc, auc, f->unsure_rate, f->spam_verdict_fp_rate);
         return;
     }
     printf("%-6s n=%llu (spam %llu, ham %llu)  TP %llu  FP %llu  TN %llu  FN %llu\n", stage,
@@ -139,7 +151,7 @@ static void print_figures(const char *stage, const kd_eval_figures *f, int json,
            (unsigned long long)f->fn);
     printf("       accuracy %.4f  precision %.4f  spam recall %.4f  ham FP rate %.4f\n", f->accuracy,
            f->precision, f->recall, f->fp_rate);
-    printf("       F1 %.4f  MCC %.4f  ROC AUC %.4f  unsure %.4f  ham marked spam %.4f\n", f->f1, f->mcc, f->auc,
+    printf("       F1 %.4f  MCC %.4f  ROC AUC %s  unsure %.4f  ham marked spam %.4f\n", f->f1, f->mcc, auc,
            f->unsure_rate, f->spam_verdict_fp_rate);
 }
 
@@ -202,12 +214,9 @@ int cmd_eval(int argc, char **argv)
         status = cli_fail(EXIT_INTERNAL, "eval", "out of memory");
         goto done;
     }
-    int st = dataset_read(&d, test);
-    if (st && st != EXIT_INPUT) {
-        status = st;
+    int skipped = 0;
+    if ((status = dataset_read(&d, test, &skipped)))
         goto done;
-    }
-    int input_status = st;
     if (folds) {
         for (size_t k = 0; k < folds && !status; k++) {
             m = train_memory(&d, k, folds);
@@ -222,25 +231,21 @@ int cmd_eval(int argc, char **argv)
     } else {
         if (ntrain) {
             dataset td = { 0 };
-            for (size_t i = 0; i < ntrain; i++) {
-                st = dataset_read(&td, train[i]);
-                if (st == EXIT_INPUT)
-                    input_status = st;
-                else if (st) {
-                    dataset_free(&td);
-                    status = st;
-                    goto done;
-                }
-            }
-            m = train_memory(&td, 0, 0);
+            for (size_t i = 0; i < ntrain && !status; i++)
+                status = dataset_read(&td, train[i], &skipped);
+            m = status ? NULL : train_memory(&td, 0, 0);
             dataset_free(&td);
-        } else
-            m = cli_open_model("eval", cli_model_path(model), KD_OPEN_READONLY | KD_OPEN_PRELOAD);
-        if (!m) {
-            status = EXIT_MODEL;
+            if (!m && !status)
+                status = EXIT_MODEL;
+        } else /* --remember records the test comments in the model's history: writable */
+            m = cli_open_model_for("eval", model, o.remember, KD_OPEN_PRELOAD, NULL, &status);
+        if (!m)
             goto done;
-        }
-        status = score_rows(m, &d, 0, 0, &o, &s);
+        /* remembered comments are written in batches, as score --remember does */
+        int rc = o.remember ? kd_history_batch_begin(m) : KD_OK;
+        status = rc ? cli_fail(cli_exit_for(rc), "eval", "%s", kd_model_error(m)) : score_rows(m, &d, 0, 0, &o, &s);
+        if (o.remember && (rc = kd_history_flush(m)) && !status)
+            status = cli_fail(cli_exit_for(rc), "eval", "%s", kd_model_error(m));
     }
     if (status)
         goto done;
@@ -255,7 +260,7 @@ int cmd_eval(int argc, char **argv)
     print_figures("final", &ff, json, 0);
     if (json)
         puts("}");
-    status = input_status;
+    status = skipped ? EXIT_INPUT : EXIT_DONE;
 done:
     kd_model_close(m);
     kd_rules_free(rules);

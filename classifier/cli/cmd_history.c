@@ -35,12 +35,11 @@ int cmd_history(int argc, char **argv)
     }
     if (!prune && (days_set || keep))
         return cli_usage("history", "--keep-days and --keep go with --prune");
-    const char *path = prune ? cli_model_path_for_write("history", model) : cli_model_path(model);
-    if (!path)
-        return EXIT_USAGE;
-    kd_model *m = cli_open_model("history", path, prune ? KD_OPEN_WRITE : KD_OPEN_READONLY);
+    const char *path = NULL;
+    int status;
+    kd_model *m = cli_open_model_for("history", model, prune, 0, &path, &status);
     if (!m)
-        return EXIT_MODEL;
+        return status;
     int rc = KD_OK;
     uint64_t removed = 0;
     if (prune) {
@@ -52,7 +51,7 @@ int cmd_history(int argc, char **argv)
     if (!rc)
         rc = kd_history_stats_get(m, &st);
     if (rc) {
-        int status = cli_fail(cli_exit_for(rc), "history", "%s", kd_model_error(m));
+        status = cli_fail(cli_exit_for(rc), "history", "%s", kd_model_error(m));
         kd_model_close(m);
         return status;
     }

@@ -22,12 +22,11 @@ int cmd_info(int argc, char **argv)
         else
             return cli_usage("info", "unknown or incomplete option '%s'", a);
     }
-    const char *path = prune || pack ? cli_model_path_for_write("info", model) : cli_model_path(model);
-    if (!path)
-        return EXIT_USAGE;
-    kd_model *m = cli_open_model("info", path, prune || pack ? KD_OPEN_WRITE : KD_OPEN_READONLY);
+    const char *path = NULL;
+    int status;
+    kd_model *m = cli_open_model_for("info", model, prune || pack, 0, &path, &status);
     if (!m)
-        return EXIT_MODEL;
+        return status;
     int rc = KD_OK;
     uint64_t removed = 0;
     if (prune)
@@ -38,7 +37,7 @@ int cmd_info(int argc, char **argv)
     if (!rc)
         rc = kd_model_stats_get(m, &st);
     if (rc) {
-        int status = cli_fail(cli_exit_for(rc), "info", "%s", kd_model_error(m));
+        status = cli_fail(cli_exit_for(rc), "info", "%s", kd_model_error(m));
         kd_model_close(m);
         return status;
     }

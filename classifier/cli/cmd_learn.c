@@ -83,9 +83,13 @@ int cmd_learn(int argc, char **argv)
         status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
         goto done;
     }
-    fprintf(stderr, "kindly learn: %s %lu comment%s%s%s\n", undo ? "unlearnt" : "learnt", n.learned,
+    fprintf(stderr, "kindly learn: %s %lu comment%s%s%s", undo ? "unlearnt" : "learnt", n.learned,
             n.learned == 1 ? "" : "s",
             label == KD_SPAM ? " as spam" : label == KD_HAM ? " as ham" : "", flags ? " (foreign)" : "");
+    if (n.unlabelled)
+        fprintf(stderr, "; %lu unlabelled row%s not %s (give --spam or --ham to label them)", n.unlabelled,
+                n.unlabelled == 1 ? "" : "s", undo ? "unlearnt" : "learnt");
+    fputc('\n', stderr);
 done:
     free(text);
     kd_model_close(m);

@@ -125,7 +125,7 @@ static int stats_file(const kd_rules *r, const char *file, int json)
         status = cli_fail(EXIT_INTERNAL, "rules", "out of memory");
         goto done;
     }
-    if (!(csv = cli_open_csv("rules", file, KD_CSV_COMMENTS, &status)))
+    if (!(csv = cli_open_csv("rules", file, KD_CSV_COMMENTS, 0, &status)))
         goto done;
     const kd_csv_row *row;
     int rc;

@@ -131,18 +131,12 @@ int cmd_score(int argc, char **argv)
         return status;
     o.rules = rules;
     /* --remember records every comment in the model's history: writable, batched */
-    const char *path = o.remember ? cli_model_path_for_write("score", model) : cli_model_path(model);
-    kd_model *m = path ? cli_open_model("score", path, (o.remember ? KD_OPEN_WRITE : KD_OPEN_READONLY) | KD_OPEN_PRELOAD)
-                       : NULL;
-    if (!path) {
-        kd_rules_free(rules);
-        return EXIT_USAGE;
-    }
+    kd_model *m = cli_open_model_for("score", model, o.remember, KD_OPEN_PRELOAD, NULL, &status);
     if (!m) {
         kd_rules_free(rules);
-        return EXIT_MODEL;
+        return status;
     }
-    kd_csv *r = cli_open_csv("score", file ? file : "-", KD_CSV_COMMENTS, &status);
+    kd_csv *r = cli_open_csv("score", file ? file : "-", KD_CSV_COMMENTS, 0, &status);
     if (!r) {
         kd_model_close(m);
         kd_rules_free(rules);
@@ -187,8 +181,6 @@ int cmd_score(int argc, char **argv)
         status = cli_fail(cli_exit_for(rc), "score", "%s", kd_csv_error(r));
     else if (status == EXIT_DONE && kd_csv_skipped(r))
         status = EXIT_INPUT;
-    if (fflush(stdout) != 0 && status == EXIT_DONE)
-        status = cli_fail(EXIT_MODEL, "score", "cannot write the output");
     if (o.remember && (rc = kd_history_flush(m)) && (status == EXIT_DONE || status == EXIT_INPUT))
         status = cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(m));
     kd_csv_free(r);

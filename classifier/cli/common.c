@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -41,6 +42,19 @@ int cli_help(const char *cmd)
         return cli_usage("help", "no command '%s'", cmd);
     fputs(c->usage, stdout);
     return EXIT_DONE;
+}
+
+int cli_finish(const char *cmd, int status)
+{
+    int err = fflush(stdout) ? errno : 0;
+    if (!err && !ferror(stdout))
+        return status;
+    /* the buffer may have failed earlier, in a flush made by a write: errno is gone then */
+    if (err)
+        cli_fail(EXIT_MODEL, cmd, "cannot write standard output: %s", strerror(err));
+    else
+        cli_fail(EXIT_MODEL, cmd, "cannot write standard output");
+    return status > EXIT_MODEL ? status : EXIT_MODEL;
 }
 
 int cli_exit_for(int code)
@@ -105,6 +119,21 @@ kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags)
     return m;
 }
 
+kd_model *cli_open_model_for(const char *cmd, const char *flag, int write, unsigned flags, const char **path,
+                             int *status)
+{
+    const char *p = write ? cli_model_path_for_write(cmd, flag) : cli_model_path(flag);
+    if (!p) {
+        *status = EXIT_USAGE;
+        return NULL;
+    }
+    if (path)
+        *path = p;
+    kd_model *m = cli_open_model(cmd, p, (write ? KD_OPEN_WRITE : KD_OPEN_READONLY) | flags);
+    *status = m ? EXIT_DONE : EXIT_MODEL;
+    return m;
+}
+
 void cli_csv_problem(void *ud, const kd_csv_problem *p)
 {
     (void)ud;
@@ -114,20 +143,45 @@ void cli_csv_problem(void *ud, const kd_csv_problem *p)
     fprintf(stderr, "%s%s\n", p->message, p->skipped ? " (row skipped)" : "");
 }
 
-kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int *status)
+/* The problem reporter when the command labels every row itself (learn --spam): a warning
+ * that a row's label is unknown and the row "kept unlabelled" would not say what happens. The
+ * reader words no other problem so (csv.c, parse_label). */
+static void csv_problem_label_ignored(void *ud, const kd_csv_problem *p)
+{
+    if (!p->skipped && !strncmp(p->message, "unknown label", strlen("unknown label")))
+        return;
+    cli_csv_problem(ud, p);
+}
+
+const char *cli_shown(const char *path)
+{
+    return strcmp(path, "-") ? path : "<stdin>";
+}
+
+kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int labels_ignored, int *status)
 {
     kd_csv_options o = KD_CSV_OPTIONS_INIT;
     o.kind = kind;
-    o.problem = cli_csv_problem;
+    o.problem = labels_ignored ? csv_problem_label_ignored : cli_csv_problem;
     kd_csv *r = NULL;
     int rc = kd_csv_open(&r, path, &o);
     if (rc) {
-        cli_fail(rc, cmd, "%s: %s", strcmp(path, "-") ? path : "<stdin>", r ? kd_csv_error(r) : kd_strerror(rc));
+        /* the reader's messages name the file already; without a reader only the code is known */
+        if (r)
+            cli_fail(rc, cmd, "%s", kd_csv_error(r));
+        else
+            cli_fail(rc, cmd, "%s: %s", cli_shown(path), kd_strerror(rc));
         *status = rc == KD_EPARSE || rc == KD_ENOTFOUND ? EXIT_INPUT : cli_exit_for(rc);
         kd_csv_free(r);
         return NULL;
     }
     return r;
+}
+
+int cli_no_labelled_rows(const char *cmd, const char *path)
+{
+    return cli_fail(EXIT_INPUT, cmd, "no labelled rows in %s (a label, CLASS or comment_approved column "
+                                     "saying spam or ham)", cli_shown(path));
 }
 
 int cli_parse_double(const char *s, double lo, double hi, double *out)
@@ -137,7 +191,9 @@ int cli_parse_double(const char *s, double lo, double hi, double *out)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno || *end || v < lo || v > hi)
+    /* strtod reads "nan" and "inf" too; NaN fails every comparison, so test the range as a
+     * positive condition */
+    if (errno || *end || !isfinite(v) || !(v >= lo && v <= hi))
         return -1;
     *out = v;
     return 0;

@@ -19,10 +19,11 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
                  int progress, int record, cli_feed_counts *n)
 {
     int status = EXIT_DONE;
-    kd_csv *r = cli_open_csv(cmd, path, KD_CSV_COMMENTS, &status);
+    kd_csv *r = cli_open_csv(cmd, path, KD_CSV_COMMENTS, force != KD_UNLABELLED, &status);
     if (!r)
         return status;
-    const char *shown = strcmp(path, "-") ? path : "<stdin>";
+    const char *shown = cli_shown(path);
+    unsigned long before = n->learned;
     progress = progress && isatty(STDERR_FILENO);
     double last = progress ? now() : 0;
     const kd_csv_row *row;
@@ -56,12 +57,15 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
     if (progress)
         fprintf(stderr, "\r%s: %lu rows\n", shown, n->learned);
     if (rc < 0) {
-        status = cli_fail(cli_exit_for(rc), cmd, "%s: %s", shown, kd_csv_error(r));
+        status = cli_fail(cli_exit_for(rc), cmd, "%s", kd_csv_error(r));
         goto done;
     }
     n->skipped += kd_csv_skipped(r);
     if (kd_csv_skipped(r))
         status = EXIT_INPUT;
+    /* a file that teaches nothing is a wrong file or a missing --spam/--ham, not a success */
+    if (force == KD_UNLABELLED && n->learned == before)
+        status = cli_no_labelled_rows(cmd, path);
 done:
     if (record && (rc = kd_history_flush(m)) && status == EXIT_DONE)
         status = cli_fail(cli_exit_for(rc), cmd, "%s", kd_model_error(m));

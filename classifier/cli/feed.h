@@ -9,8 +9,10 @@ typedef struct cli_feed_counts {
 } cli_feed_counts;
 
 /* Add (delta +1) or remove (-1) every labelled row of path; force overrides the row's label
- * unless it is KD_UNLABELLED; flags: KD_TRAIN_* (kd_train_add_ex); record: also record each
- * learnt row in the comment history (duplicates). Returns an exit code: EXIT_DONE, EXIT_INPUT (rows skipped), or a fatal one
+ * unless it is KD_UNLABELLED (then warnings about the label column are not shown); flags:
+ * KD_TRAIN_* (kd_train_add_ex); record: also record each learnt row in the comment history
+ * (duplicates). Unlabelled rows are counted in n. Returns an exit code: EXIT_DONE,
+ * EXIT_INPUT (rows skipped, or no labelled row in the file: reported), or a fatal one
  * (already reported). */
 int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force, int delta, unsigned flags,
                  int progress, int record, cli_feed_counts *n);

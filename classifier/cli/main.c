@@ -22,7 +22,8 @@ static int cmd_version(int argc, char **argv);
     "      --dup-threshold X similarity >= X to an earlier comment is a duplicate (default 0.5;\n" \
     "                        off: skip the duplicates stage)\n" \
     "      --dup-verdict V   verdict of a duplicate that is not spam: hold (default), spam, approve\n" \
-    "      --remember        record the comments in the model's history (needs a writable model)\n"
+    "      --remember        record the comments in the model's history (the model is written:\n" \
+    "                        name it with -m or $KINDLY_MODEL)\n"
 
 const cli_command cli_commands[] = {
     { "train", cmd_train, "Add labelled comments from CSV files to a model",
@@ -33,6 +34,7 @@ const cli_command cli_commands[] = {
       "own (id,post_id,author,email,url,label,text), the YouTube Spam Collection\n"
       "(COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS) and WordPress exports (comment_content,\n"
       "comment_approved: 'spam' is spam, '1' is ham, other rows are not trained on).\n"
+      "Unlabelled rows are counted on stderr; a file with no labelled row is an error.\n"
       "Everything is written in one transaction at the end: an interrupted run leaves the\n"
       "previous model intact. Progress goes to stderr when it is a terminal.\n"
       "\n"
@@ -49,8 +51,9 @@ const cli_command cli_commands[] = {
       "      --prune N         afterwards, drop tokens seen fewer than N times in all\n"
       "  -q, --quiet           no summary on stderr\n"
       "\n"
-      "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as FILE:LINE);\n"
-      "3 usage error; 5 a file or the model could not be read or written.\n" },
+      "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as FILE:LINE),\n"
+      "or a file has no text column or no labelled row; 3 usage error; 5 a file or the model\n"
+      "could not be read or written.\n" },
     { "score", cmd_score, "Classify every comment of a CSV file (a Unix filter)",
       "usage: kindly score [-m MODEL.db] [--format json|csv] [FILE.csv | -]\n"
       "\n"
@@ -69,34 +72,41 @@ const cli_command cli_commands[] = {
       "      --explain         a readable breakdown per comment: Bayes, each rule, the total\n" CLASSIFY_HELP
       "\n"
       "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as FILE:LINE);\n"
-      "3 usage error; 5 the model or the input could not be read.\n" },
+      "3 usage error; 5 the model or the input could not be read, or the output not written.\n" },
     { "check", cmd_check, "Classify one comment read from standard input",
       "usage: kindly check [-m MODEL.db] [--author NAME] [--email ADDR] [--url URL]\n"
-      "                    [--ip IP] [--post POST_ID] [--id ID] < comment.txt\n"
+      "                    [--ip IP] [--agent UA] [--post POST_ID] [--parent ID] [--id ID]\n"
+      "                    [--date DATE] < comment.txt\n"
       "\n"
       "Classify the text on standard input as one comment and print its verdict as one JSON\n"
-      "line (the same fields as kindly score). The flags give the comment's metadata.\n"
+      "line (the same fields as kindly score). The flags give the comment's metadata, as the\n"
+      "CSV columns of the same names. An empty comment is classified on its metadata, with a\n"
+      "warning on stderr.\n"
       "\n" MODEL_HELP CLASSIFY_HELP
       "\n"
       "Exit status: 0 approve, 1 spam, 2 hold; 3 usage error; 4 unreadable input;\n"
-      "5 the model could not be read; 6 internal error.\n" },
+      "5 the model could not be read (or written, with --remember), or the output not\n"
+      "written; 6 internal error.\n" },
     { "learn", cmd_learn, "Teach the model from moderator feedback (or undo it)",
-      "usage: kindly learn -m MODEL.db (--spam | --ham) [--undo] [--raw] [--foreign] [FILE.csv | -]\n"
+      "usage: kindly learn -m MODEL.db [--spam | --ham] [--undo] [--raw] [--foreign] [FILE.csv | -]\n"
       "\n"
       "Register comments as spam or ham: the rows of a CSV file (or standard input), or with\n"
       "--raw the whole of standard input as one comment's text. --undo removes a wrong\n"
       "registration made earlier with the same label (counts never drop below zero).\n"
-      "Without --spam or --ham, each row's own label column is used.\n"
+      "Without --spam or --ham, each row's own label column is used: rows without a label\n"
+      "are not learnt (counted on stderr), and a file with no labelled row is an error.\n"
+      "With --spam or --ham the flag decides, whatever a label column says.\n"
       "\n"
       "  -m, --model MODEL.db  the model to write (or $KINDLY_MODEL); required\n"
-      "      --spam, --ham     the label to learn\n"
+      "      --spam, --ham     the label to learn (needed with --raw)\n"
       "      --undo            unlearn instead of learn\n"
       "      --raw             standard input is one comment's text, not CSV\n"
       "      --foreign         comments of other sites (as train --foreign): the spam stage\n"
       "                        only, not recorded in the history; with --undo, unlearns\n"
       "                        what train --foreign learnt\n"
       "\n"
-      "Exit status: 0 done; 4 some rows were bad and skipped; 3 usage error; 5 model error.\n" },
+      "Exit status: 0 done; 4 some rows were bad and skipped, or the file has no text column\n"
+      "or (without --spam or --ham) no labelled row; 3 usage error; 5 model error.\n" },
     { "eval", cmd_eval, "Measure accuracy on labelled comments",
       "usage: kindly eval -m MODEL.db TEST.csv\n"
       "       kindly eval --train TRAIN.csv [--train MORE.csv...] TEST.csv\n"
@@ -110,18 +120,31 @@ const cli_command cli_commands[] = {
       "\n" MODEL_HELP
       "      --train FILE      train an in-memory model on FILE (repeatable)\n"
       "      --folds K         K-fold cross-validation over CORPUS.csv (2 <= K <= 100)\n"
-      "      --json            print the figures as one JSON object\n" CLASSIFY_HELP },
+      "      --json            print the figures as one JSON object\n" CLASSIFY_HELP
+      "\n"
+      "ROC AUC needs both spam and ham: without one of them it is n/a (null in JSON).\n"
+      "\n"
+      "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as FILE:LINE;\n"
+      "the figures are of the others), or a file has no text column or no labelled row (no\n"
+      "figures then); 3 usage error; 5 a file or the model could not be read (or written,\n"
+      "with --remember), or the output not written; 6 internal error.\n" },
     { "merge", cmd_merge, "Merge models trained on shards into one",
       "usage: kindly merge OUT.db IN.db...\n"
       "\n"
       "Add the counts of every IN.db into OUT.db (created if missing). Counts are sums, so\n"
-      "the merge of models trained on parts of a corpus is the model of the whole corpus.\n" },
+      "the merge of models trained on parts of a corpus is the model of the whole corpus.\n"
+      "\n"
+      "Exit status: 0 done; 3 usage error; 5 a model could not be read or written, or is\n"
+      "not a kindly model.\n" },
     { "info", cmd_info, "Show a model's message and token counts; prune and pack it",
       "usage: kindly info [-m MODEL.db] [--prune N] [--pack]\n"
       "\n"
       "Print the model's counts as JSON. --prune N drops tokens seen fewer than N times in\n"
       "all; --pack compacts the file and switches it to a rollback journal so that it can be\n"
-      "shipped and read from a read-only directory (both need -m or $KINDLY_MODEL).\n" },
+      "shipped and read from a read-only directory (both need -m or $KINDLY_MODEL).\n"
+      "\n"
+      "Exit status: 0 done; 3 usage error; 5 the model could not be read or written, or the\n"
+      "output not written.\n" },
     { "posts", cmd_posts, "Import or update the posts that comments are checked against",
       "usage: kindly posts -m MODEL.db [-q] POSTS.csv...\n"
       "\n"
@@ -251,10 +274,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         overview(stdout);
-        return EXIT_DONE;
+        return cli_finish("help", EXIT_DONE);
     }
     if (!strcmp(argv[1], "--version"))
-        return cmd_version(0, NULL);
+        return cli_finish("version", cmd_version(0, NULL));
     const cli_command *c = cli_find(argv[1]);
     if (!c) {
         fprintf(stderr, "kindly: no command '%s'\n", argv[1]);
@@ -265,7 +288,7 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "--"))
             break;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return cli_help(c->name);
+            return cli_finish(c->name, cli_help(c->name));
     }
-    return c->run(argc - 1, argv + 1);
+    return cli_finish(c->name, c->run(argc - 1, argv + 1));
 }

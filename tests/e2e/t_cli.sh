@@ -183,3 +183,159 @@ test_eval_prints_figures_and_folds_work() {
     contains "$T/out" '"auc":'
     expect_status 0 "$KINDLY" eval --train "$D/train.csv" "$D/train.csv"
 }
+
+test_numeric_flags_refuse_nan_and_inf() {
+    train_small
+    for f in --spam-cutoff --ham-cutoff --dup-threshold --offtopic-threshold --robinson-s --robinson-x --min-dev; do
+        for v in nan NaN -nan inf -inf 1e999; do
+            expect_status 3 "$KINDLY" score -m m.db "$f" "$v" "$D/score.csv"
+            contains "$T/err" "$f takes"
+        done
+    done
+    expect_status 3 "$KINDLY" eval -m m.db --spam-cutoff nan "$D/train.csv"
+    expect_status 3 sh -c "\"$KINDLY\" check -m m.db --ham-cutoff nan < /dev/null"
+    # accepted, the server would run: the timeout makes that a failure, not a hang
+    expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --discard nan
+    contains "$T/err" "--discard takes"
+}
+
+test_check_and_eval_remember_into_the_named_model() {
+    train_small
+    echo "Cheap xanax and valium, no prescription, order now http://rx-direct.example" >c.txt
+    expect_status 1 sh -c "\"$KINDLY\" check -m m.db --remember --id c1 < c.txt"
+    "$KINDLY" history -m m.db | grep -q '"comments":1,' || fail "check --remember: $("$KINDLY" history -m m.db)"
+    # a later copy is a duplicate of the remembered comment
+    expect_status 1 sh -c "\"$KINDLY\" check -m m.db --id c2 < c.txt"
+    contains "$T/out" '"duplicate_of":"c1"'
+    expect_status 0 "$KINDLY" eval -m m.db --remember "$D/train.csv"
+    contains "$T/out" "ROC AUC"
+    "$KINDLY" history -m m.db | grep -q '"comments":13,' || fail "eval --remember: $("$KINDLY" history -m m.db)"
+    # the shipped default model is never written
+    expect_status 3 sh -c "\"$KINDLY\" check --remember < c.txt"
+    contains "$T/err" "never written to"
+    expect_status 3 "$KINDLY" eval --remember "$D/train.csv"
+    contains "$T/err" "never written to"
+}
+
+test_eval_without_labelled_rows_prints_no_figures() {
+    train_small
+    expect_status 4 "$KINDLY" eval -m m.db "$D/score.csv"
+    contains "$T/err" "no labelled rows in $D/score.csv"
+    lines "$T/out" 0
+    : >empty.csv
+    printf 'id,body\n1,hello\n' >notext.csv
+    for f in empty.csv notext.csv; do
+        expect_status 4 "$KINDLY" eval -m m.db "$f"
+        contains "$T/err" "$f"
+        lines "$T/out" 0
+    done
+    # a training file without labelled rows would evaluate an untrained model
+    for f in empty.csv notext.csv "$D/score.csv"; do
+        expect_status 4 "$KINDLY" eval --train "$f" "$D/train.csv"
+        lines "$T/out" 0
+    done
+    expect_status 5 "$KINDLY" eval --train missing.csv "$D/train.csv"
+    lines "$T/out" 0
+}
+
+test_eval_auc_is_undefined_without_both_classes() {
+    train_small
+    grep -e '^id,' -e ',spam,' "$D/train.csv" >spam.csv
+    expect_status 0 "$KINDLY" eval -m m.db spam.csv
+    contains "$T/out" "ROC AUC n/a"
+    expect_status 0 "$KINDLY" eval -m m.db --json spam.csv
+    contains "$T/out" '"auc":null'
+    python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$T/out" || fail "not JSON: $(cat "$T/out")"
+}
+
+test_write_errors_on_standard_output_exit_5() {
+    [ -w /dev/full ] || skip "no /dev/full"
+    train_small
+    echo "The breathing exercise helped me sleep" >c.txt
+    expect_status 5 sh -c "\"$KINDLY\" check -m m.db < c.txt > /dev/full"
+    contains "$T/err" "kindly check: cannot write standard output: No space left on device"
+    for cmd in "eval -m m.db $D/train.csv" "info -m m.db" "history -m m.db" "rules --stats $D/train.csv" \
+               "score -m m.db $D/score.csv" "help eval"; do
+        expect_status 5 sh -c "\"$KINDLY\" $cmd > /dev/full"
+        contains "$T/err" "kindly ${cmd%% *}: cannot write standard output"
+    done
+}
+
+test_a_file_error_names_the_file_once() {
+    train_small
+    : >empty.csv
+    printf 'id,body\n1,hello\n' >notext.csv
+    named_once() { [ "$(grep -oF -- "$1" "$T/err" | wc -l)" -eq 1 ] || fail "$1 not named once: $(cat "$T/err")"; }
+    for f in nofile.csv empty.csv notext.csv; do
+        st=4; [ $f = nofile.csv ] && st=5
+        for cmd in score train eval learn; do
+            expect_status $st "$KINDLY" $cmd -m m.db "$f"
+            named_once "$f"
+        done
+    done
+    expect_status 5 "$KINDLY" score -m m.db nofile.csv
+    [ "$(cat "$T/err")" = "kindly score: nofile.csv: No such file or directory" ] || fail "$(cat "$T/err")"
+    expect_status 4 sh -c "\"$KINDLY\" score -m m.db - < empty.csv"
+    named_once "<stdin>"
+}
+
+test_posts_names_each_skipped_row() {
+    printf 'post_id,title,text\np1,Sleep,About sleep\n,No id,some text\np3,Walks,a walk,extra\np4,Grief,"On grief"\n' >posts.csv
+    expect_status 4 "$KINDLY" posts -m m.db posts.csv
+    contains "$T/err" "posts.csv:3: no post id (row skipped)"
+    contains "$T/err" "posts.csv:4: expected 3 fields, found 4 (row skipped)"
+    contains "$T/err" "imported 2 posts"
+    expect_status 4 sh -c "\"$KINDLY\" posts -m m.db - < posts.csv"
+    contains "$T/err" "<stdin>:3: no post id (row skipped)"
+    # a pipe cannot be read again: the rows without an id are counted, not named
+    expect_status 4 sh -c "cat posts.csv | \"$KINDLY\" posts -m m.db -"
+    contains "$T/err" "<stdin>: 1 rows without a post id skipped"
+    contains "$T/err" "<stdin>:4: expected 3 fields"
+}
+
+test_learn_and_train_say_what_was_not_learnt() {
+    train_small
+    "$KINDLY" info -m m.db >before.json
+    # no label column and no --spam/--ham: nothing can be learnt, and that is an error
+    expect_status 4 "$KINDLY" learn -m m.db "$D/score.csv"
+    contains "$T/err" "no labelled rows in $D/score.csv"
+    contains "$T/err" "--spam or --ham"
+    expect_status 4 "$KINDLY" train -m m.db "$D/score.csv"
+    contains "$T/err" "no labelled rows in $D/score.csv"
+    "$KINDLY" info -m m.db | cmp -s before.json - || fail "the model changed"
+    # some rows labelled: those are learnt, the others counted
+    printf 'id,label,text\n1,spam,cheap pills now\n2,,hello friends\n' >mix.csv
+    expect_status 0 "$KINDLY" learn -m m.db mix.csv
+    contains "$T/err" "learnt 1 comment; 1 unlabelled row not learnt"
+    # with --spam the flag decides: an unknown label is no reason for a warning
+    printf 'id,label,text\n1,maybe,cheap pills now\n' >odd.csv
+    expect_status 0 "$KINDLY" learn -m m.db --spam odd.csv
+    not_contains "$T/err" "kept unlabelled"
+    contains "$T/err" "learnt 1 comment as spam"
+    # without it, the warning holds: the row is not learnt (and odd.csv teaches nothing)
+    expect_status 4 "$KINDLY" train -m m.db odd.csv mix.csv
+    contains "$T/err" "odd.csv:2: field 'label': unknown label"
+    contains "$T/err" "no labelled rows in odd.csv"
+    contains "$T/err" "learnt 1 rows (1 spam, 0 ham); 2 unlabelled rows not trained on"
+}
+
+test_every_command_help_gives_its_exit_status() {
+    for c in train score check learn eval merge info posts serve rules history; do
+        expect_status 0 "$KINDLY" help "$c"
+        contains "$T/out" "Exit status"
+    done
+    expect_status 0 "$KINDLY" help check
+    for f in --agent --parent --date --remember; do contains "$T/out" "$f"; done
+}
+
+test_check_warns_about_an_empty_comment() {
+    train_small
+    for input in /dev/null blank.txt; do
+        printf ' \n\t \n' >blank.txt
+        sh -c "\"$KINDLY\" check -m m.db < $input" >out 2>err || true
+        contains err "kindly check: the comment is empty"
+        contains out '"verdict":'
+    done
+    echo "hello" | "$KINDLY" check -m m.db >out 2>err || true
+    not_contains err "empty"
+}
