@@ -22,6 +22,19 @@
  *    reading resumes at the next line) or a quote left open at the end of input drops that
  *    record with a problem report. Invalid UTF-8 and NUL bytes are replaced by U+FFFD and the
  *    record is kept with a warning. Only I/O errors and out-of-memory are fatal.
+ *  - A quote opened by mistake (`1,"text` with no closing quote) makes libcsv read the lines
+ *    after it as part of one quoted field, until a quote it cannot accept, the end of input,
+ *    or a record that closes with the wrong number of fields. Dropping that whole record would
+ *    lose good rows behind one message, so when a bad record ran past its first line, only
+ *    that first line is reported ("unbalanced quote", "expected N fields") and the later lines
+ *    are read again, as rows of their own. Input cannot be re-read (standard input is a
+ *    pipe), so the raw bytes of a record's lines after its first are kept in `held` while the
+ *    record is open, and a bad record's held bytes become `again`: input read before the rest
+ *    of the file. Single-line records, nearly all of them, keep nothing. `held` is bounded by
+ *    max_field (at least CHUNK_SIZE); a record that outgrows it cannot be read again and its
+ *    report names every line it swallowed ("lines 6-9000 skipped with it"). Either way each
+ *    physical line is read as part of a row or named in a report. A record that is too long
+ *    (a field over max_field) has sound quoting and is not read again.
  *  - A field longer than max_field must not make libcsv's own field buffer grow without
  *    bound, so between pieces a field already over the limit is cut back to the few trailing
  *    bytes libcsv still needs (the closing quote and trailing blanks it strips) and marked
@@ -29,14 +42,20 @@
  *    in the one way that keeps its invariants: entry_pos >= spaces + 1. libcsv also grows its
  *    buffer by a fixed block (128 bytes by default); the block is raised as the buffer grows
  *    so that large fields cost a logarithmic number of reallocs.
+ *  - A header may name a column twice (`id,text,label,text`). The first column of a name is the
+ *    one used, as kd_csv_column() finds it; for the names kindly maps (id, text, label, ...)
+ *    the reader warns, naming the columns, since the other one may be the one the user meant.
+ *    It is a warning and not an error because the rule is fixed and documented, and a file
+ *    with an extra column is still readable: refusing it would stop a run over a header quirk.
  *
  * Known limits, all consequences of streaming in O(record) memory:
  *  - Lines are counted at LF. Files whose only line end is a bare CR (classic Mac OS) are read
  *    correctly, but every record reports the line of the last LF before it.
- *  - A quote opened by mistake swallows the following lines until libcsv meets a quote it
- *    cannot accept (then that record is dropped and reading resumes after the offending line)
- *    or the end of input (the record is dropped as unterminated). Lines consumed that way are
- *    not re-read.
+ *  - Lines read again after a bad record are those after its first line; a real row on that
+ *    first line, after the stray quote, is lost with it (it is the line reported). A record
+ *    whose quoting is sound but whose field count is wrong and which spans lines (a multi-line
+ *    text with an extra comma after it) also has its later lines read again; they rarely make
+ *    a row and are reported one by one.
  *  - libcsv trims blanks around unquoted fields; quoted fields are kept byte for byte.
  *  - An unknown label is a warning but does not count in kd_csv_repaired(), which counts rows
  *    whose bytes were changed.
@@ -117,6 +136,15 @@ struct kd_csv {
     int fatal;     /* sticky KD_EIO / KD_ENOMEM / KD_EPARSE */
     unsigned long line;     /* physical line of the next byte fed */
     unsigned long rec_line; /* line where the record in progress started */
+    unsigned long fed_line; /* line of the last piece fed */
+    size_t open_col;        /* field in progress when the record's first line ended */
+
+    /* Re-reading a bad record's later lines (see the top of the file). */
+    kd_buf held;      /* raw bytes of the record in progress from its second line on */
+    int held_lost;    /* they outgrew held_limit(): those lines cannot be read again */
+    int reread;       /* a bad record asked for its held lines to be read again */
+    kd_buf again;     /* bytes to read before the rest of the input */
+    size_t again_pos; /* next unread byte in again */
 
     kd_buf data;   /* field bytes of queued records and of the record in progress */
     field *f;
@@ -126,6 +154,7 @@ struct kd_csv {
     size_t cur_first, cur_off, cur_n; /* record in progress: first field, data offset, count */
 
     int have_header;
+    unsigned long hdr_line;
     size_t ncol;
     kd_buf hdr;       /* header names, NUL-separated */
     const char **names;
@@ -268,13 +297,16 @@ static void problem(kd_csv *r, unsigned long line, const char *fieldname, int sk
 
 /* ---- the parser --------------------------------------------------------------------------- */
 
+/* A fresh parser. Failing is fatal (sticky), so that no later call feeds a freed parser. */
 static int parser_reset(kd_csv *r)
 {
     if (r->p_live)
         csv_free(&r->p);
     r->p_live = csv_init(&r->p, PARSER_OPTS) == 0;
-    if (!r->p_live)
+    if (!r->p_live) {
+        set_error(r, KD_ENOMEM, "out of memory");
         return KD_ENOMEM;
+    }
     r->blk = BLK_MIN;
     csv_set_blk_size(&r->p, r->blk);
     r->overflow = 0;
@@ -292,6 +324,92 @@ static void drop_current(kd_csv *r)
     r->overflow = 0;
 }
 
+/* ---- bad records and re-reading their lines ----------------------------------------------- */
+
+/* Most raw bytes kept to re-read a record's later lines: max_field, so a record that could be
+ * a good one can be re-read, but never less than one chunk, so that stray quotes are still
+ * recovered from when a caller sets a tiny max_field. */
+static size_t held_limit(const kd_csv *r)
+{
+    return r->opts.max_field > CHUNK_SIZE ? r->opts.max_field : CHUNK_SIZE;
+}
+
+/* Keep a piece of a line after the record's first, in case the record turns out bad. */
+static void hold(kd_csv *r, const unsigned char *s, size_t n)
+{
+    if (r->held_lost)
+        return;
+    if (r->held.len + n > held_limit(r)) {
+        r->held_lost = 1;
+        kd_buf_free(&r->held); /* those lines are named if the record is bad */
+        return;
+    }
+    if (kd_buf_add(&r->held, s, n))
+        set_error(r, KD_ENOMEM, "out of memory");
+}
+
+static void forget_held(kd_csv *r)
+{
+    kd_buf_clear(&r->held);
+    r->held_lost = 0;
+}
+
+/* 1 if the record in progress has gone past the line it started on. */
+static int spans_lines(const kd_csv *r)
+{
+    return r->held.len > 0 || r->held_lost;
+}
+
+/* Name of the field to blame for a quote problem: the quoted field that ran past the record's
+ * first line when there is one, else the field in progress. */
+static const char *quoted_column(const kd_csv *r)
+{
+    return column_name(r, spans_lines(r) ? r->open_col : r->cur_n);
+}
+
+/* Report the record in progress as bad. One that ran past its first line is reported on that
+ * line only and its later lines are marked to be read again (r->reread; the caller drops the
+ * record and calls reread()); if they were too long to keep, the report names them instead. */
+static void bad_record(kd_csv *r, const char *fieldname, const char *why)
+{
+    unsigned long first = r->rec_line;
+    if (!r->have_header || !spans_lines(r)) {
+        problem(r, first, fieldname, 1, "%s", why); /* before the header: fatal */
+    } else if (!r->held_lost) {
+        problem(r, first, fieldname, 1, "%s; reading resumes at line %lu", why, first + 1);
+        r->reread = 1;
+    } else {
+        problem(r, first, fieldname, 1,
+                "%s; lines %lu-%lu skipped with it (over %zu bytes, too long to read again)",
+                why, first, r->fed_line, held_limit(r));
+    }
+}
+
+/* Read a bad record's later lines again: its held bytes, followed by what was left of an
+ * earlier re-read, become the next input; line numbers restart at the record's second line.
+ * The caller has consumed the piece that revealed the problem (it is among the held bytes). */
+static int reread(kd_csv *r)
+{
+    if (r->again_pos < r->again.len)
+        kd_buf_add(&r->held, r->again.s + r->again_pos, r->again.len - r->again_pos);
+    if (r->held.oom) {
+        set_error(r, KD_ENOMEM, "out of memory");
+        return KD_ENOMEM;
+    }
+    kd_buf swap = r->again;
+    r->again = r->held;
+    r->held = swap;
+    r->again_pos = 0;
+    forget_held(r);
+    r->line = r->rec_line + 1;
+    r->rec_line = r->fed_line = r->line;
+    r->at_line_start = 1;
+    r->skip_line = 0;
+    r->reread = 0;
+    drop_current(r);
+    return parser_reset(r);
+}
+
 /* libcsv callback: one field finished. */
 static void on_field(void *s, size_t len, void *ud)
 {
@@ -299,7 +417,9 @@ static void on_field(void *s, size_t len, void *ud)
     size_t idx = r->cur_n++;
     int over = r->overflow || len > r->opts.max_field;
     r->overflow = 0;
-    if (r->fatal || idx >= (r->have_header ? r->ncol : (size_t)MAX_COLUMNS))
+    if (r->fatal || r->reread)
+        return; /* the rest of the piece is read again */
+    if (idx >= (r->have_header ? r->ncol : (size_t)MAX_COLUMNS))
         return; /* the record will be dropped for its field count; keep memory bounded */
     if (r->nf == r->capf) {
         size_t cap = r->capf ? r->capf * 2 : 16;
@@ -359,6 +479,7 @@ static void take_header(kd_csv *r)
     for (size_t i = 0; i < r->ncol; i++)
         r->names[i] = r->hdr.s + (r->f[r->cur_first + i].off - r->cur_off);
     r->have_header = 1;
+    r->hdr_line = r->rec_line;
     for (size_t i = 0; i < r->ncol; i++)
         if (r->f[r->cur_first + i].bad_at != NO_REPAIR)
             problem(r, r->rec_line, r->names[i], 0,
@@ -370,16 +491,28 @@ static void take_header(kd_csv *r)
 static int check_record(kd_csv *r)
 {
     unsigned long line = r->rec_line;
+    char why[160];
     if (r->cur_n != r->ncol) {
-        problem(r, line, NULL, 1, "expected %zu fields, found %zu", r->ncol, r->cur_n);
+        if (spans_lines(r))
+            snprintf(why, sizeof why, "expected %zu fields, found %zu on lines %lu-%lu",
+                     r->ncol, r->cur_n, line, r->fed_line);
+        else
+            snprintf(why, sizeof why, "expected %zu fields, found %zu", r->ncol, r->cur_n);
+        bad_record(r, NULL, why);
         return 0;
     }
     for (size_t i = 0; i < r->ncol; i++) {
-        if (r->f[r->cur_first + i].oversize) {
+        if (!r->f[r->cur_first + i].oversize)
+            continue;
+        /* sound quoting, only too long: its lines are not rows, so they are not read again */
+        if (spans_lines(r))
+            problem(r, line, r->names[i], 1,
+                    "field longer than %zu bytes (max_field), in the record on lines %lu-%lu",
+                    r->opts.max_field, line, r->fed_line);
+        else
             problem(r, line, r->names[i], 1, "field longer than %zu bytes (max_field)",
                     r->opts.max_field);
-            return 0;
-        }
+        return 0;
     }
     int repaired = 0;
     for (size_t i = 0; i < r->ncol; i++) {
@@ -400,6 +533,8 @@ static void on_row(int c, void *ud)
 {
     kd_csv *r = ud;
     unsigned long line = r->rec_line;
+    if (r->reread)
+        return; /* the rest of the piece is read again: leave the record's state for reread() */
     if (r->fatal)
         goto done;
     if (!r->have_header) {
@@ -409,6 +544,8 @@ static void on_row(int c, void *ud)
     }
     if (!check_record(r)) {
         drop_current(r);
+        if (r->reread)
+            return;
         goto done;
     }
     if (r->nq == r->capq) {
@@ -429,34 +566,40 @@ static void on_row(int c, void *ud)
 done:
     r->cur_n = 0;
     r->rec_line = r->line; /* a record starting later in this piece starts on this line */
+    forget_held(r);
 }
 
 /* Feed one piece of one physical line to libcsv; *used gets the bytes it took (fewer than n
- * after a malformed quote: the rest of the line is then skipped). */
+ * after a malformed quote: the rest of the line is then skipped). When r->reread is set on
+ * return, the caller must re-read the record's later lines. */
 static int feed(kd_csv *r, const unsigned char *s, size_t n, size_t *used)
 {
     size_t done = csv_parse(&r->p, s, n, on_field, on_row, r);
     *used = done;
     if (r->fatal)
         return r->fatal;
+    if (r->reread)
+        return KD_OK; /* a record ended with the wrong field count; whatever followed is moot */
     if (done < n) {
         if (csv_error(&r->p) != CSV_EPARSE) {
             set_error(r, KD_ENOMEM, "out of memory");
             return KD_ENOMEM;
         }
-        const char *name = column_name(r, r->cur_n);
-        if (r->line != r->rec_line)
-            problem(r, r->rec_line, name, 1,
-                    "malformed quoting on line %lu: a quote inside an unquoted field, or "
-                    "text after a closing quote", r->line);
+        char why[160];
+        if (spans_lines(r))
+            snprintf(why, sizeof why, "unbalanced quote (the quoted field opened here breaks "
+                     "on line %lu)", r->line);
         else
-            problem(r, r->rec_line, name, 1,
-                    "malformed quoting: a quote inside an unquoted field, or text after a "
-                    "closing quote");
+            snprintf(why, sizeof why, "malformed quoting: a quote inside an unquoted field, or "
+                     "text after a closing quote");
+        bad_record(r, quoted_column(r), why);
+        if (r->reread || r->fatal)
+            return r->fatal;
         drop_current(r);
+        forget_held(r);
         r->skip_line = 1;
         r->rec_line = r->line;
-        return r->fatal ? r->fatal : parser_reset(r);
+        return parser_reset(r);
     }
     /* Keep an overlong field from growing libcsv's buffer: keep only the closing quote and
      * trailing blanks it will strip, and remember that the field is oversize. */
@@ -474,20 +617,28 @@ static int feed(kd_csv *r, const unsigned char *s, size_t n, size_t *used)
     return KD_OK;
 }
 
-/* End of input: flush the last record, or report its unterminated quote. */
+/* End of input: flush the last record, or report its unterminated quote. Either may ask for
+ * the record's later lines to be read again, and then the input has not finished. */
 static int finish(kd_csv *r)
 {
-    r->finished = 1;
-    if (r->skip_line)
-        return KD_OK;
-    if (csv_fini(&r->p, on_field, on_row, r) != 0) {
-        problem(r, r->rec_line, column_name(r, r->cur_n), 1,
-                "quoted field not closed before the end of the input");
-        drop_current(r);
-        if (!r->fatal)
-            return parser_reset(r);
+    if (!r->skip_line && csv_fini(&r->p, on_field, on_row, r) != 0) {
+        bad_record(r, quoted_column(r),
+                   spans_lines(r) ? "unbalanced quote (the quoted field opened here is still "
+                                    "open at the end of the input)"
+                                  : "quoted field not closed before the end of the input");
+        if (!r->reread) {
+            drop_current(r);
+            forget_held(r);
+            if (!r->fatal)
+                parser_reset(r); /* a failure is in r->fatal */
+        }
     }
-    return r->fatal;
+    if (r->fatal)
+        return r->fatal;
+    if (r->reread)
+        return reread(r);
+    r->finished = 1;
+    return KD_OK;
 }
 
 static int read_chunk(kd_csv *r)
@@ -518,24 +669,43 @@ static int read_chunk(kd_csv *r)
     return KD_OK;
 }
 
+/* The input not yet fed: the bytes being read again first, then the rest of the chunk. */
+static size_t unread(const kd_csv *r, const unsigned char **s)
+{
+    if (r->again_pos < r->again.len) {
+        *s = (const unsigned char *)r->again.s + r->again_pos;
+        return r->again.len - r->again_pos;
+    }
+    *s = r->chunk + r->cpos;
+    return r->clen - r->cpos;
+}
+
+static void consume(kd_csv *r, size_t n)
+{
+    if (r->again_pos < r->again.len) {
+        r->again_pos += n;
+        if (r->again_pos == r->again.len) {
+            kd_buf_free(&r->again); /* re-reads are rare: give the memory back */
+            r->again_pos = 0;
+        }
+    } else {
+        r->cpos += n;
+    }
+}
+
 /* Feed lines until a record is queued (or, with header_only, the header is read) or the
  * input ends. */
 static int fill(kd_csv *r, int header_only)
 {
     int rc = KD_OK;
     while (!r->finished && (header_only ? !r->have_header : r->head == r->nq)) {
-        if (r->cpos == r->clen) {
-            if (r->eof) {
-                if ((rc = finish(r)))
-                    return rc;
-                continue;
-            }
-            if ((rc = read_chunk(r)))
+        const unsigned char *s;
+        size_t n = unread(r, &s);
+        if (n == 0) {
+            if ((rc = r->eof ? finish(r) : read_chunk(r)))
                 return rc;
             continue;
         }
-        const unsigned char *s = r->chunk + r->cpos;
-        size_t n = r->clen - r->cpos;
         const unsigned char *nl = memchr(s, '\n', n);
         if (nl)
             n = (size_t)(nl - s) + 1;
@@ -544,7 +714,7 @@ static int fill(kd_csv *r, int header_only)
              * record for libcsv too and is the only line end of classic Mac files */
             const unsigned char *cr = memchr(s, '\r', n);
             if (cr) {
-                r->cpos += (size_t)(cr - s) + 1;
+                consume(r, (size_t)(cr - s) + 1);
                 r->skip_line = 0;
                 r->at_line_start = 0;
                 continue;
@@ -552,16 +722,27 @@ static int fill(kd_csv *r, int header_only)
         } else {
             if (r->at_line_start && r->p.pstate == 0)
                 r->rec_line = r->line;
+            if (r->line > r->rec_line)
+                hold(r, s, n);
+            r->fed_line = r->line;
             size_t used;
             if ((rc = feed(r, s, n, &used)))
                 return rc;
+            if (r->reread) {
+                consume(r, n); /* the whole piece is among the held bytes */
+                if ((rc = reread(r)))
+                    return rc;
+                continue;
+            }
             if (used < n) {
-                r->cpos += used;
+                consume(r, used);
                 r->at_line_start = 0;
                 continue;
             }
+            if (nl && r->p.pstate != 0 && r->line == r->rec_line)
+                r->open_col = r->cur_n; /* a quoted field goes on past the first line */
         }
-        r->cpos += n;
+        consume(r, n);
         r->at_line_start = nl != NULL;
         if (nl) {
             r->line++;
@@ -597,6 +778,42 @@ static void map_columns(kd_csv *r)
         r->col[c] = -1;
         for (int a = 0; aliases[c][a] && r->col[c] < 0; a++)
             r->col[c] = kd_csv_column(r, aliases[c][a]);
+    }
+}
+
+/* Warn when a name kindly maps (id, text, label, comment_content, ...) names several columns:
+ * the first is used, as kd_csv_column() finds it, and the user may have meant another. Only
+ * the label column actually read (label, else CLASS, else comment_approved) is checked. */
+static void warn_duplicates(kd_csv *r)
+{
+    for (int c = 0; c < C_COUNT; c++) {
+        int used = r->col[c];
+        if (used < 0 || (c == C_CLASS && r->col[C_LABEL] >= 0) ||
+            (c == C_APPROVED && (r->col[C_LABEL] >= 0 || r->col[C_CLASS] >= 0)))
+            continue;
+        const char *name = r->names[used];
+        size_t dups = 0, listed = 0;
+        int other_case = 0;
+        for (size_t i = (size_t)used + 1; i < r->ncol; i++)
+            dups += !ascii_casecmp(r->names[i], name);
+        if (!dups)
+            continue;
+        char cols[96];
+        int len = snprintf(cols, sizeof cols, "%d", used + 1);
+        for (size_t i = (size_t)used + 1; i < r->ncol && len < (int)sizeof cols - 24; i++) {
+            if (ascii_casecmp(r->names[i], name))
+                continue;
+            other_case |= strcmp(r->names[i], name) != 0;
+            listed++;
+            len += snprintf(cols + len, sizeof cols - (size_t)len, "%s%zu",
+                            listed == dups ? " and " : ", ", i + 1);
+        }
+        if (listed < dups)
+            snprintf(cols + len, sizeof cols - (size_t)len, ", ...");
+        problem(r, r->hdr_line, name, 0,
+                "duplicate column name (columns %s%s); column %d is used, the other%s ignored",
+                cols, other_case ? ", letter case ignored" : "", used + 1,
+                dups == 1 ? " is" : "s are");
     }
 }
 
@@ -710,6 +927,8 @@ int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts)
         rc = KD_ENOTFOUND;
         goto done;
     }
+    if (r->opts.kind == KD_CSV_COMMENTS)
+        warn_duplicates(r);
 done:
     return rc;
 }
@@ -809,6 +1028,8 @@ void kd_csv_free(kd_csv *r)
     free(r->f);
     free(r->q);
     kd_buf_free(&r->hdr);
+    kd_buf_free(&r->held);
+    kd_buf_free(&r->again);
     free(r->names);
     free(r->fieldp);
     free(r->lens);

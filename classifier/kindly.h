@@ -104,7 +104,8 @@ typedef struct kd_csv_problem {
     unsigned long line; /**< physical line where the record starts (1 = header) */
     const char *field;  /**< column name concerned, or NULL */
     const char *message;
-    int skipped;        /**< 1: the row was dropped; 0: a warning, the row was repaired and kept */
+    int skipped;        /**< 1: the row was dropped; 0: a warning (a repaired field, an unknown
+                             label, a duplicate header name), nothing was dropped */
 } kd_csv_problem;
 
 typedef void (*kd_csv_problem_fn)(void *ud, const kd_csv_problem *p);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -391,6 +392,9 @@ Test(csv, field_over_max_field_skipped)
     cr_assert_eq(s.line[0], 3);
     cr_assert_str_eq(s.field[0], "text");
     cr_assert(strstr(s.msg[0], "longer than") != NULL, "%s", s.msg[0]);
+    /* a newline every 1000 bytes: 3145 of them, so the record ends on line 3148; its quoting
+     * is sound, so its lines are named, not read again as rows */
+    cr_assert(strstr(s.msg[0], "on lines 3-3148") != NULL, "%s", s.msg[0]);
     cr_assert_eq(kd_csv_skipped(r), 1);
     kd_csv_free(r);
 }
@@ -503,11 +507,304 @@ Test(csv, unterminated_quote_at_eof)
     kd_csv *r = NULL;
     cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
     cr_assert_eq(g.n, 1);
-    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.n, 2, "the open quote, then line 4 read again on its own");
     cr_assert_eq(s.line[0], 3);
     cr_assert_eq(s.skipped[0], 1);
-    cr_assert(strstr(s.msg[0], "not closed") != NULL, "%s", s.msg[0]);
+    cr_assert_str_eq(s.field[0], "text");
+    cr_assert_str_eq(s.msg[0], "unbalanced quote (the quoted field opened here is still open at "
+                               "the end of the input); reading resumes at line 4");
+    cr_assert_eq(s.line[1], 4);
+    cr_assert_str_eq(s.msg[1], "expected 2 fields, found 1");
+    cr_assert_eq(kd_csv_skipped(r), 2);
+    kd_csv_free(r);
+}
+
+Test(csv, unterminated_quote_on_the_last_line)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,text\n1,ok\n2,\"never closed\n");
+    cr_assert_eq(read_all(p, NULL, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 1);
+    cr_assert_eq(s.n, 1, "no later line to read again");
+    cr_assert_eq(s.line[0], 3);
+    cr_assert_str_eq(s.msg[0], "quoted field not closed before the end of the input");
+}
+
+/* ---- recovery from a quote opened by mistake ---------------------------------------------- */
+
+/* The reviewer's case: a stray quote before the text of one row. Only that row is lost; the
+ * next row, whose opening quote closed the stray one, is read again and kept. */
+Test(csv, stray_quote_loses_only_its_own_row)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,author,label,text\n"                         /* 1 */
+                              "c4,Ann,ham,plain\n"                              /* 2 */
+                              "c5,Tom,ham,\"The bit about effort landed.\n"    /* 3: stray */
+                              "c6,Rae,ham,\"I tried the \"\"worry\"\" window\"\n" /* 4 */
+                              "c7,Pri,ham,Question for the author\n");          /* 5 */
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
+    cr_assert_eq(g.n, 3);
+    cr_assert_str_eq(g.id[0], "c4");
+    cr_assert_str_eq(g.id[1], "c6");
+    cr_assert_eq(g.line[1], 4);
+    cr_assert_str_eq(g.text[1], "I tried the \"worry\" window");
+    cr_assert_str_eq(g.id[2], "c7");
+    cr_assert_eq(g.line[2], 5);
+    cr_assert_eq(s.n, 1);
+    cr_assert_str_eq(s.file[0], p);
+    cr_assert_eq(s.line[0], 3);
+    cr_assert_eq(s.skipped[0], 1);
+    cr_assert_str_eq(s.field[0], "text");
+    cr_assert_str_eq(s.msg[0], "unbalanced quote (the quoted field opened here breaks on line 4); "
+                               "reading resumes at line 4");
     cr_assert_eq(kd_csv_skipped(r), 1);
+    kd_csv_free(r);
+}
+
+/* A quote never closed swallows the rest of the file; every later row is read again. */
+Test(csv, quote_never_closed_loses_only_its_own_row)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,author,label,text\n"
+                              "r1,Ann,ham,\"a good\nmulti-line one\"\n" /* 2-3 */
+                              "r2,Bob,spam,\"never closed\n"            /* 4 */
+                              "r3,Cy,ham,fine\n"                         /* 5 */
+                              "r4,Di,ham,also fine\n"                    /* 6 */
+                              "r5,Ed,spam,last");                        /* 7 */
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
+    cr_assert_eq(g.n, 4);
+    const char *ids[] = { "r1", "r3", "r4", "r5" };
+    unsigned long lines[] = { 2, 5, 6, 7 };
+    for (int i = 0; i < 4; i++) {
+        cr_assert_str_eq(g.id[i], ids[i]);
+        cr_assert_eq(g.line[i], lines[i], "%s", ids[i]);
+    }
+    cr_assert_str_eq(g.text[0], "a good\nmulti-line one", "a good quoted newline still works");
+    cr_assert_str_eq(g.text[3], "last");
+    cr_assert_eq(g.label[3], KD_SPAM);
+    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.line[0], 4);
+    cr_assert_str_eq(s.field[0], "text");
+    cr_assert_str_eq(s.msg[0], "unbalanced quote (the quoted field opened here is still open at "
+                               "the end of the input); reading resumes at line 5");
+    cr_assert_eq(kd_csv_skipped(r), 1);
+    kd_csv_free(r);
+}
+
+/* A line read again may open a quote of its own, which is recovered from the same way. */
+Test(csv, nested_recovery)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,text\n"   /* 1 */
+                              "1,\"a\n"      /* 2: opens, breaks on 4 */
+                              "2,b\n"        /* 3 */
+                              "3,\"c\n"      /* 4: opens, breaks on 6 */
+                              "4,d\n"        /* 5 */
+                              "5,\"e\"x\n"    /* 6: bad on its own */
+                              "6,f\n");      /* 7 */
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
+    cr_assert_eq(g.n, 3);
+    cr_assert_str_eq(g.id[0], "2");
+    cr_assert_eq(g.line[0], 3);
+    cr_assert_str_eq(g.id[1], "4");
+    cr_assert_eq(g.line[1], 5);
+    cr_assert_str_eq(g.id[2], "6");
+    cr_assert_eq(g.line[2], 7);
+    cr_assert_eq(s.n, 3);
+    cr_assert_eq(s.line[0], 2);
+    cr_assert_str_eq(s.msg[0], "unbalanced quote (the quoted field opened here breaks on line 4); "
+                               "reading resumes at line 3");
+    cr_assert_eq(s.line[1], 4);
+    cr_assert_str_eq(s.msg[1], "unbalanced quote (the quoted field opened here breaks on line 6); "
+                               "reading resumes at line 5");
+    cr_assert_eq(s.line[2], 6);
+    cr_assert(strstr(s.msg[2], "malformed quoting") == s.msg[2], "%s", s.msg[2]);
+    cr_assert_eq(kd_csv_skipped(r), 3);
+    kd_csv_free(r);
+}
+
+/* A record that closes with the wrong number of fields after spanning lines: its first line is
+ * reported and the others are read again (here the second is bad on its own too). */
+Test(csv, multi_line_record_with_wrong_field_count)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,text\n"
+                              "1,\"two\n"        /* 2 */
+                              "lines\",extra\n"  /* 3 */
+                              "2,after\n");     /* 4 */
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
+    cr_assert_eq(g.n, 1);
+    cr_assert_str_eq(g.id[0], "2");
+    cr_assert_eq(g.line[0], 4);
+    cr_assert_eq(s.n, 2);
+    cr_assert_eq(s.line[0], 2);
+    cr_assert_str_eq(s.field[0], "(null)");
+    cr_assert_str_eq(s.msg[0], "expected 2 fields, found 3 on lines 2-3; reading resumes at line 3");
+    cr_assert_eq(s.line[1], 3);
+    cr_assert(strstr(s.msg[1], "malformed quoting") == s.msg[1], "%s", s.msg[1]);
+    cr_assert_eq(kd_csv_skipped(r), 2);
+    kd_csv_free(r);
+}
+
+/* The same at the end of input without a final newline: csv_fini flushes the bad record. */
+Test(csv, multi_line_record_with_wrong_field_count_at_eof)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,text\n1,\"x\n\",y,z\n2,ok");
+    cr_assert_eq(read_all(p, NULL, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 1);
+    cr_assert_str_eq(g.id[0], "2");
+    cr_assert_eq(g.line[0], 4);
+    cr_assert_eq(s.n, 2);
+    cr_assert_str_eq(s.msg[0], "expected 2 fields, found 4 on lines 2-3; reading resumes at line 3");
+    cr_assert_eq(s.line[1], 3);
+}
+
+Test(csv, stray_quote_with_crlf_line_ends)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,text\r\n1,\"a\r\n2,b\r\n3,\"c\"\r\n4,d\r\n");
+    cr_assert_eq(read_all(p, NULL, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 3);
+    cr_assert_str_eq(g.text[0], "b", "no stray CR");
+    cr_assert_eq(g.line[0], 3);
+    cr_assert_str_eq(g.text[1], "c");
+    cr_assert_eq(g.line[1], 4);
+    cr_assert_eq(g.line[2], 5);
+    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.line[0], 2);
+}
+
+/* A stray quote that swallows more than can be kept (here max_field is tiny, so the 64 KiB
+ * floor applies): the lines cannot be read again, so the report names them all. */
+Test(csv, swallowed_lines_too_long_to_keep_are_named)
+{
+    size_t cap = 256 << 10, n = 0;
+    char *buf = malloc(cap);
+    cr_assert_not_null(buf);
+    n += (size_t)sprintf(buf + n, "id,text\n1,ok\n2,\"stray\n");   /* stray quote on line 3 */
+    int filler = 2000;                                               /* lines 4..2003 */
+    for (int i = 0; i < filler; i++)
+        n += (size_t)sprintf(buf + n, "f%d,some filler text without quotes here ok\n", i);
+    n += (size_t)sprintf(buf + n, "9,\"breaks\" here\n10,after\n");   /* lines 2004, 2005 */
+    const char *p = write_tmp(buf, n);
+    free(buf);
+    got g = { 0 };
+    seen s = { 0 };
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.max_field = 1000;
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(p, &o, &g, &s, &r), 0);
+    cr_assert_eq(g.n, 2);
+    cr_assert_str_eq(g.id[0], "1");
+    cr_assert_str_eq(g.id[1], "10");
+    cr_assert_eq(g.line[1], 2005);
+    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.line[0], 3);
+    cr_assert_str_eq(s.msg[0], "unbalanced quote (the quoted field opened here breaks on line 2004); "
+                               "lines 3-2004 skipped with it (over 65536 bytes, too long to read "
+                               "again)");
+    cr_assert_eq(kd_csv_skipped(r), 1);
+    kd_csv_free(r);
+}
+
+/* A stray quote in a pipe, swallowing several 64 KiB reads: the reader cannot seek back, so
+ * it re-reads from what it kept. A child process writes, so the pipe never fills up. */
+Test(csv, stray_quote_in_a_pipe_across_chunks)
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    const int rows = 6000; /* the first 4000, about 150 KiB, hold no quote */
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        FILE *w = fdopen(fds[1], "w");
+        fprintf(w, "id,label,text\n0,ham,\"stray quote, never closed\n");
+        for (int i = 1; i <= rows; i++)
+            fprintf(w, i <= 4000 || i % 5 ? "%d,ham,row %d of the rest of the file\n"
+                             : "%d,spam,\"row %d\nspans two lines\"\n", i, i);
+        fclose(w);
+        _exit(0);
+    }
+    close(fds[1]);
+    cr_assert_eq(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+    close(fds[0]);
+    seen s = { 0 };
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.problem = collect;
+    o.problem_ud = &s;
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, "-", &o), 0);
+    const kd_csv_row *row;
+    unsigned long line = 3;
+    char want[32];
+    for (int i = 1; i <= rows; i++) {
+        cr_assert_eq(kd_csv_next(r, &row), 1, "row %d", i);
+        snprintf(want, sizeof want, "%d", i);
+        cr_assert_str_eq(row->comment.id, want);
+        cr_assert_eq(row->line, line, "row %d", i);
+        int two = i > 4000 && i % 5 == 0;
+        cr_assert_eq(row->label, two ? KD_SPAM : KD_HAM);
+        line += two ? 2 : 1;
+    }
+    cr_assert_eq(kd_csv_next(r, &row), 0);
+    cr_assert_eq(s.n, 1);
+    cr_assert_str_eq(s.file[0], "<stdin>");
+    cr_assert_eq(s.line[0], 2);
+    cr_assert(strstr(s.msg[0], "breaks on line 4007") != NULL, "%s", s.msg[0]);
+    cr_assert_eq(kd_csv_skipped(r), 1);
+    kd_csv_free(r);
+    waitpid(pid, NULL, 0);
+}
+
+/* The same rows with the stray quote closed much later, by the end of the input. */
+Test(csv, quote_never_closed_in_a_big_file)
+{
+    size_t cap = 1 << 20, n = 0;
+    char *buf = malloc(cap);
+    cr_assert_not_null(buf);
+    n += (size_t)sprintf(buf + n, "id,text\n0,\"stray\n");
+    const int rows = 20000; /* no quote after the stray one */
+    for (int i = 1; i <= rows; i++)
+        n += (size_t)sprintf(buf + n, "%d,plain row number %d\n", i, i);
+    const char *p = write_tmp(buf, n);
+    free(buf);
+    seen s = { 0 };
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.problem = collect;
+    o.problem_ud = &s;
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, &o), 0);
+    const kd_csv_row *row;
+    for (int i = 1; i <= rows; i++) {
+        cr_assert_eq(kd_csv_next(r, &row), 1, "row %d", i);
+        cr_assert_eq(row->line, (unsigned long)i + 2);
+    }
+    cr_assert_eq(kd_csv_next(r, &row), 0);
+    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.line[0], 2);
+    cr_assert_eq(kd_csv_skipped(r), 1);
+    kd_csv_free(r);
+}
+
+Test(csv, unbalanced_quote_in_the_header_is_fatal)
+{
+    const char *p = write_str("id,\"text\n1,a\n2,b\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, NULL), KD_EPARSE);
+    cr_assert(strstr(kd_csv_error(r), ":1: unreadable header") != NULL, "%s", kd_csv_error(r));
     kd_csv_free(r);
 }
 
@@ -661,6 +958,98 @@ Test(csv, column_lookup)
     cr_assert_str_eq(row->fields[2], "second");
     cr_assert_eq(row->lens[2], 6);
     kd_csv_free(r);
+}
+
+/* ---- duplicate column names -------------------------------------------------------------- */
+
+Test(csv, duplicate_text_column_warns_and_uses_the_first)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,text,label,text\n1,first,spam,second\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
+    cr_assert_eq(g.n, 1);
+    cr_assert_str_eq(g.text[0], "first");
+    cr_assert_eq(s.n, 1);
+    cr_assert_str_eq(s.file[0], p);
+    cr_assert_eq(s.line[0], 1);
+    cr_assert_eq(s.skipped[0], 0, "a warning: no row is dropped");
+    cr_assert_str_eq(s.field[0], "text");
+    cr_assert_str_eq(s.msg[0], "duplicate column name (columns 2 and 4); column 2 is used, the "
+                               "other is ignored");
+    cr_assert_eq(kd_csv_skipped(r), 0);
+    cr_assert_eq(kd_csv_repaired(r), 0);
+    kd_csv_free(r);
+}
+
+typedef struct dup_case {
+    char header[96];
+    char row[64];
+    char field[24];
+    char msg[128];
+} dup_case;
+
+/* Every mapped name, in kindly's, YouTube's and WordPress's spelling; the header on line 1. */
+ParameterizedTestParameters(csv, duplicate_mapped_names)
+{
+    static dup_case cases[] = {
+        { "id,text,ID", "1,t,2", "id", "duplicate column name (columns 1 and 3, letter case ignored)" },
+        { "text,label,label", "t,spam,ham", "label", "duplicate column name (columns 2 and 3)" },
+        { "text,post_id,author,post_id,author", "t,p,a,q,b", "post_id", "duplicate column name (columns 2 and 4)" },
+        { "text,email,url,ip,agent,date,parent,email", "t,e,u,i,a,d,p,f", "email", "duplicate column name (columns 2 and 8)" },
+        { "COMMENT_ID,CONTENT,CLASS,CONTENT", "1,t,1,u", "CONTENT", "duplicate column name (columns 2 and 4)" },
+        { "CONTENT,CLASS,CLASS,CLASS", "t,1,0,0", "CLASS", "duplicate column name (columns 2, 3 and 4); column 2 is used, the others are ignored" },
+        { "comment_content,comment_approved,comment_approved", "t,spam,1", "comment_approved", "duplicate column name (columns 2 and 3)" },
+        { "comment_ID,comment_content,comment_author_IP,comment_author_ip", "1,t,a,b", "comment_author_IP", "duplicate column name (columns 3 and 4, letter case ignored)" },
+    };
+    return cr_make_param_array(dup_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(dup_case *c, csv, duplicate_mapped_names)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s\n%s\n", c->header, c->row);
+    got g = { 0 };
+    seen s = { 0 };
+    cr_assert_eq(read_all(write_str(buf), NULL, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 1, "%s", c->header);
+    cr_assert_geq(s.n, 1, "%s", c->header);
+    cr_assert_eq(s.line[0], 1);
+    cr_assert_eq(s.skipped[0], 0);
+    cr_assert_str_eq(s.field[0], c->field, "%s", c->header);
+    cr_assert(strstr(s.msg[0], c->msg) == s.msg[0], "%s: %s", c->header, s.msg[0]);
+}
+
+Test(csv, duplicate_names_the_first_column_wins_for_every_field)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("\n\nid,author,label,text,author,label,id\n1,Ann,spam,hi,Bob,ham,2\n");
+    cr_assert_eq(read_all(p, NULL, &g, &s, NULL), 0);
+    cr_assert_str_eq(g.id[0], "1");
+    cr_assert_str_eq(g.author[0], "Ann");
+    cr_assert_eq(g.label[0], KD_SPAM);
+    cr_assert_eq(s.n, 3, "id, author and label, in the order kindly maps them");
+    cr_assert_str_eq(s.field[0], "id");
+    cr_assert_str_eq(s.field[1], "author");
+    cr_assert_str_eq(s.field[2], "label");
+    cr_assert_eq(s.line[0], 3, "the header's own line");
+}
+
+/* No warning where no ambiguity reaches a comment: other spellings of one field (documented
+ * precedence), unused label sources, unmapped names, and raw readers, which map nothing. */
+Test(csv, duplicates_that_are_not_warned_about)
+{
+    seen s = { 0 };
+    const char *p = write_str("comment_ID,comment_content,comment_date_gmt,comment_date,"
+                              "label,CLASS,CLASS,note,note,,\n1,t,d,e,ham,1,0,a,b,,\n");
+    cr_assert_eq(read_all(p, NULL, NULL, &s, NULL), 0);
+    cr_assert_eq(s.n, 0, "first: %s %s", s.field[0], s.msg[0]);
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.kind = KD_CSV_RAW;
+    cr_assert_eq(read_all(write_str("post_id,title,text,text\np,t,a,b\n"), &o, NULL, &s, NULL), 0);
+    cr_assert_eq(s.n, 0);
 }
 
 Test(csv, id_defaults_to_line_number)

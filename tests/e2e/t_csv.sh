@@ -1,0 +1,126 @@
+# t_csv.sh - the CSV reader through the real binary: a bad row is named as FILE:LINE and never
+# takes good rows with it (stray and unclosed quotes), and duplicate header names are warned
+# about. Sourced by run.sh; each test_* runs in a fresh directory $T.
+
+csv_model() { "$KINDLY" train -q -m "$T/m.db" "$ROOT/tests/e2e/data/train.csv"; }
+
+# ids of a JSON Lines score output, one per line
+csv_ids() { sed -n 's/^{"id":"\([^"]*\)".*/\1/p' "$1"; }
+
+# The reviewer's case: corpora/comments.csv with a stray quote before the text of line 6
+# (kc-0005). Only kc-0005 is lost; kc-0006, whose opening quote closed the stray one, is kept.
+csv_stray_copy() {
+    awk 'NR == 6 { sub(/,ham,The bit about effort/, ",ham,\"The bit about effort") } { print }' \
+        "$ROOT/corpora/comments.csv" >stray.csv
+    sed -n 6p stray.csv | grep -q '^kc-0005,.*,ham,"The bit about effort' || fail "line 6 not changed"
+}
+
+test_csv_stray_quote_loses_only_its_own_row() {
+    csv_model
+    csv_stray_copy
+    expect_status 0 "$KINDLY" score -m m.db "$ROOT/corpora/comments.csv"
+    csv_ids "$T/out" | grep -v '^kc-0005$' >want.ids
+    expect_status 4 "$KINDLY" score -m m.db stray.csv
+    csv_ids "$T/out" >got.ids
+    diff want.ids got.ids || fail "the rows scored are not all rows but kc-0005"
+    contains got.ids kc-0006
+    lines "$T/err" 1
+    [ "$(cat "$T/err")" = "stray.csv:6: field 'text': unbalanced quote (the quoted field opened here breaks on line 7); reading resumes at line 7 (row skipped)" ] ||
+        fail "stderr: $(cat "$T/err")"
+}
+
+test_csv_stray_quote_on_stdin_is_recovered_the_same_way() {
+    csv_model
+    csv_stray_copy
+    "$KINDLY" score -m m.db stray.csv >file.jsonl 2>/dev/null || true
+    expect_status 4 sh -c "\"$KINDLY\" score -m m.db - < stray.csv"
+    cmp -s file.jsonl "$T/out" || fail "stdin and file outputs differ"
+    lines "$T/err" 1
+    contains "$T/err" "<stdin>:6: field 'text': unbalanced quote"
+}
+
+test_csv_train_counts_the_stray_quote_once() {
+    csv_stray_copy
+    expect_status 0 "$KINDLY" train -m whole.db "$ROOT/corpora/comments.csv"
+    n=$(sed -n 's/.*learnt \([0-9]*\) rows.*/\1/p' "$T/err")
+    [ -n "$n" ] || fail "no count: $(cat "$T/err")"
+    expect_status 4 "$KINDLY" train -m stray.db stray.csv
+    contains "$T/err" "learnt $((n - 1)) rows"
+    contains "$T/err" "; 1 bad rows skipped"
+    [ "$(grep -c '(row skipped)' "$T/err")" -eq 1 ] || fail "messages: $(cat "$T/err")"
+    contains "$T/err" "stray.csv:6: field 'text': unbalanced quote"
+}
+
+test_csv_quote_never_closed_keeps_the_rows_after_it() {
+    csv_model
+    printf 'id,author,label,text\nr1,Ann,ham,hello\nr2,Bob,spam,"never closed\nr3,Cy,ham,fine\nr4,Di,ham,also fine\n' >open.csv
+    expect_status 4 "$KINDLY" score -m m.db open.csv
+    [ "$(csv_ids "$T/out" | tr '\n' ' ')" = "r1 r3 r4 " ] || fail "rows: $(csv_ids "$T/out" | tr '\n' ' ')"
+    lines "$T/err" 1
+    [ "$(cat "$T/err")" = "open.csv:3: field 'text': unbalanced quote (the quoted field opened here is still open at the end of the input); reading resumes at line 4 (row skipped)" ] ||
+        fail "stderr: $(cat "$T/err")"
+    expect_status 4 "$KINDLY" train -m t.db open.csv
+    contains "$T/err" "learnt 3 rows (0 spam, 3 ham); 1 bad rows skipped"
+}
+
+# Every physical line is either read as part of a scored row or named on stderr, and train's
+# count of bad rows is the number of messages. Each row's id is its line number.
+test_csv_every_line_is_read_or_named() {
+    csv_model
+    {
+        printf 'id,label,text\n'
+        printf 'L2,ham,fine\n'
+        printf 'L3,spam,"stray quote\n'                  # breaks on line 5: reported
+        printf 'L4,ham,read again\n'
+        printf 'L5,ham,"closes the stray one"\n'
+        printf 'L6,ham,too,many,fields\n'               # reported
+        printf 'L7,ham,"opens again\n'                  # breaks on line 9: reported
+        printf 'L8,spam,cheap xanax\n'
+        printf 'L9,ham,bad "quote" inside\n'            # reported on its own too
+        printf 'L10,ham,"a good\n'                      # a good multi-line row, lines 10-11
+        printf 'two-line row"\n'
+        printf 'L12,ham,"never closed\n'                # reported
+        printf 'L13,ham,last\n'
+    } >mixed.csv
+    expect_status 4 "$KINDLY" score -m m.db mixed.csv
+    [ "$(csv_ids "$T/out" | tr '\n' ' ')" = "L2 L4 L5 L8 L10 L13 " ] || fail "rows: $(csv_ids "$T/out" | tr '\n' ' ')"
+    for n in 3 6 7 9 12; do contains "$T/err" "mixed.csv:$n:"; done
+    lines "$T/err" 5
+    for n in 2 3 4 5 6 7 8 9 10 12 13; do
+        grep -q "^{\"id\":\"L$n\"" "$T/out" || grep -q "^mixed.csv:$n:" "$T/err" || fail "line $n neither read nor named"
+    done
+    expect_status 4 "$KINDLY" train -m t.db mixed.csv
+    contains "$T/err" "; 5 bad rows skipped"
+    [ "$(grep -c '(row skipped)' "$T/err")" -eq 5 ] || fail "messages: $(cat "$T/err")"
+}
+
+test_csv_duplicate_text_column_warns_and_uses_the_first() {
+    csv_model
+    {
+        printf 'id,text,label,text\n'
+        printf 'd1,"Cheap xanax and valium, no prescription, order now http://rx-direct.example",,"The breathing exercise and the journal helped me sleep, thank you"\n'
+    } >dup.csv
+    expect_status 0 "$KINDLY" score -m m.db dup.csv
+    lines "$T/err" 1
+    [ "$(cat "$T/err")" = "dup.csv:1: field 'text': duplicate column name (columns 2 and 4); column 2 is used, the other is ignored" ] ||
+        fail "stderr: $(cat "$T/err")"
+    contains "$T/out" '"verdict":"spam"'
+}
+
+test_csv_duplicate_label_column_warns_and_trains_on_the_first() {
+    printf 'id,LABEL,text,label\na,spam,buy pills,ham\nb,spam,cheap pills,ham\nc,ham,nice post,spam\n' >dup.csv
+    expect_status 0 "$KINDLY" train -m t.db dup.csv
+    contains "$T/err" "dup.csv:1: field 'LABEL': duplicate column name (columns 2 and 4, letter case ignored); column 2 is used, the other is ignored"
+    contains "$T/err" "learnt 3 rows (2 spam, 1 ham)"
+}
+
+test_csv_duplicate_youtube_and_wordpress_names_are_named() {
+    csv_model
+    printf 'COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS,CONTENT\ny1,Al,2014-01-01,hello there,0,other\n' >yt.csv
+    expect_status 0 "$KINDLY" score -m m.db yt.csv
+    contains "$T/err" "yt.csv:1: field 'CONTENT': duplicate column name (columns 4 and 6); column 4 is used"
+    printf 'comment_ID,comment_content,comment_approved,comment_ID\n7,hello there,1,8\n' >wp.csv
+    expect_status 0 "$KINDLY" score -m m.db wp.csv
+    contains "$T/err" "wp.csv:1: field 'comment_ID': duplicate column name (columns 1 and 4); column 1 is used"
+    contains "$T/out" '"id":"7"'
+}
