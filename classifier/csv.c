@@ -272,10 +272,10 @@ static const char *column_name(const kd_csv *r, size_t i)
 
 /* Report a problem. Before the header is known a dropped record is fatal: the header is
  * unreadable. */
-static void problem(kd_csv *r, unsigned long line, const char *fieldname, int skipped,
+static void problem(kd_csv *r, unsigned long line, const char *fieldname, kd_csv_problem_code code,
                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void problem(kd_csv *r, unsigned long line, const char *fieldname, int skipped,
+static void problem(kd_csv *r, unsigned long line, const char *fieldname, kd_csv_problem_code code,
                     const char *fmt, ...)
 {
     char msg[256];
@@ -283,6 +283,7 @@ static void problem(kd_csv *r, unsigned long line, const char *fieldname, int sk
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    int skipped = code == KD_CSV_ROW_SKIPPED || code == KD_CSV_ROW_REJECTED;
     if (!r->have_header && skipped) {
         set_error(r, KD_EPARSE, "%s:%lu: unreadable header: %s", r->shown, line, msg);
         return;
@@ -290,7 +291,7 @@ static void problem(kd_csv *r, unsigned long line, const char *fieldname, int sk
     if (skipped)
         r->skipped++;
     if (r->opts.problem) {
-        kd_csv_problem p = { r->shown, line, fieldname, msg, skipped };
+        kd_csv_problem p = { r->shown, line, fieldname, msg, skipped, code };
         r->opts.problem(r->opts.problem_ud, &p);
     }
 }
@@ -374,12 +375,12 @@ static void bad_record(kd_csv *r, const char *fieldname, const char *why)
 {
     unsigned long first = r->rec_line;
     if (!r->have_header || !spans_lines(r)) {
-        problem(r, first, fieldname, 1, "%s", why); /* before the header: fatal */
+        problem(r, first, fieldname, KD_CSV_ROW_SKIPPED, "%s", why); /* before the header: fatal */
     } else if (!r->held_lost) {
-        problem(r, first, fieldname, 1, "%s; reading resumes at line %lu", why, first + 1);
+        problem(r, first, fieldname, KD_CSV_ROW_SKIPPED, "%s; reading resumes at line %lu", why, first + 1);
         r->reread = 1;
     } else {
-        problem(r, first, fieldname, 1,
+        problem(r, first, fieldname, KD_CSV_ROW_SKIPPED,
                 "%s; lines %lu-%lu skipped with it (over %zu bytes, too long to read again)",
                 why, first, r->fed_line, held_limit(r));
     }
@@ -482,7 +483,7 @@ static void take_header(kd_csv *r)
     r->hdr_line = r->rec_line;
     for (size_t i = 0; i < r->ncol; i++)
         if (r->f[r->cur_first + i].bad_at != NO_REPAIR)
-            problem(r, r->rec_line, r->names[i], 0,
+            problem(r, r->rec_line, r->names[i], KD_CSV_FIELD_REPAIRED,
                     "invalid UTF-8 or NUL byte in the header name at byte %zu, replaced by U+FFFD",
                     r->f[r->cur_first + i].bad_at);
 }
@@ -506,11 +507,11 @@ static int check_record(kd_csv *r)
             continue;
         /* sound quoting, only too long: its lines are not rows, so they are not read again */
         if (spans_lines(r))
-            problem(r, line, r->names[i], 1,
+            problem(r, line, r->names[i], KD_CSV_ROW_SKIPPED,
                     "field longer than %zu bytes (max_field), in the record on lines %lu-%lu",
                     r->opts.max_field, line, r->fed_line);
         else
-            problem(r, line, r->names[i], 1, "field longer than %zu bytes (max_field)",
+            problem(r, line, r->names[i], KD_CSV_ROW_SKIPPED, "field longer than %zu bytes (max_field)",
                     r->opts.max_field);
         return 0;
     }
@@ -518,7 +519,7 @@ static int check_record(kd_csv *r)
     for (size_t i = 0; i < r->ncol; i++) {
         size_t at = r->f[r->cur_first + i].bad_at;
         if (at != NO_REPAIR) {
-            problem(r, line, r->names[i], 0,
+            problem(r, line, r->names[i], KD_CSV_FIELD_REPAIRED,
                     "invalid UTF-8 or NUL byte at byte %zu of the field, replaced by U+FFFD",
                     at);
             repaired = 1;
@@ -810,7 +811,7 @@ static void warn_duplicates(kd_csv *r)
         }
         if (listed < dups)
             snprintf(cols + len, sizeof cols - (size_t)len, ", ...");
-        problem(r, r->hdr_line, name, 0,
+        problem(r, r->hdr_line, name, KD_CSV_DUPLICATE_COLUMN,
                 "duplicate column name (columns %s%s); column %d is used, the other%s ignored",
                 cols, other_case ? ", letter case ignored" : "", used + 1,
                 dups == 1 ? " is" : "s are");
@@ -846,7 +847,7 @@ static kd_label parse_label(kd_csv *r, unsigned long line)
         return KD_HAM;
     char shown[48];
     clip(shown, 40, v, r->lens[i]);
-    problem(r, line, r->names[i], 0, "unknown label \"%s\" (expected %s); row kept unlabelled",
+    problem(r, line, r->names[i], KD_CSV_UNKNOWN_LABEL, "unknown label \"%s\" (expected %s); row kept unlabelled",
             shown, c == C_LABEL ? "spam/ham, 1/0 or true/false" : "1 (spam) or 0 (ham)");
     return KD_UNLABELLED;
 }
@@ -1001,6 +1002,11 @@ int kd_csv_column(const kd_csv *r, const char *name)
         if (!ascii_casecmp(r->names[i], name))
             return (int)i;
     return -1;
+}
+
+void kd_csv_reject(kd_csv *r, const kd_csv_row *row, const char *column, const char *message)
+{
+    problem(r, row->line, column, KD_CSV_ROW_REJECTED, "%s", message);
 }
 
 unsigned long kd_csv_skipped(const kd_csv *r) { return r ? r->skipped : 0; }

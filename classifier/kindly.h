@@ -98,6 +98,15 @@ const char *kd_verdict_name(kd_verdict v);
 
 typedef struct kd_csv kd_csv;
 
+/** What a problem is, for callers that treat some kinds differently. */
+typedef enum kd_csv_problem_code {
+    KD_CSV_ROW_SKIPPED = 1,  /**< a bad row (field count, quoting, an over-long field): dropped */
+    KD_CSV_ROW_REJECTED,     /**< a row the caller rejected with kd_csv_reject(): dropped */
+    KD_CSV_FIELD_REPAIRED,   /**< invalid UTF-8 or NUL bytes replaced by U+FFFD: the row is kept */
+    KD_CSV_UNKNOWN_LABEL,    /**< a label that is not spam or ham: the row is kept unlabelled */
+    KD_CSV_DUPLICATE_COLUMN  /**< the header names a mapped column twice: the first is used */
+} kd_csv_problem_code;
+
 /** One problem found in the input. */
 typedef struct kd_csv_problem {
     const char *file;   /**< the path given to kd_csv_open ("-" shows as "<stdin>") */
@@ -106,6 +115,7 @@ typedef struct kd_csv_problem {
     const char *message;
     int skipped;        /**< 1: the row was dropped; 0: a warning (a repaired field, an unknown
                              label, a duplicate header name), nothing was dropped */
+    kd_csv_problem_code code; /**< which kind of problem */
 } kd_csv_problem;
 
 typedef void (*kd_csv_problem_fn)(void *ud, const kd_csv_problem *p);
@@ -157,7 +167,13 @@ int kd_csv_next(kd_csv *r, const kd_csv_row **row);
 const char *const *kd_csv_header(const kd_csv *r, size_t *n);
 /** Index of a column by name (ASCII case-insensitive), or -1. */
 int kd_csv_column(const kd_csv *r, const char *name);
-/** Number of rows dropped so far, and number of rows kept after a repair. */
+/**
+ * Drop a row the caller cannot use (a posts file's row without a post id): reported through
+ * the problem callback like the reader's own bad rows, as KD_CSV_ROW_REJECTED with its line
+ * and the column concerned (may be NULL), and counted in kd_csv_skipped().
+ */
+void kd_csv_reject(kd_csv *r, const kd_csv_row *row, const char *column, const char *message);
+/** Number of rows dropped so far (kd_csv_reject() included), and of rows kept after a repair. */
 unsigned long kd_csv_skipped(const kd_csv *r);
 unsigned long kd_csv_repaired(const kd_csv *r);
 /** Message for the last fatal error on this reader. */

@@ -185,7 +185,8 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
     const kd_csv_row *row;
     while ((rc = kd_csv_next(r, &row)) == 1) {
         const char *id = row->fields[cid];
-        if (!*id) {
+        if (!*id) { /* named through the reader's problem callback, as FILE:LINE */
+            kd_csv_reject(r, row, kd_csv_header(r, NULL)[cid], "no post id");
             bad++;
             continue;
         }

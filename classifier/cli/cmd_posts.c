@@ -3,29 +3,8 @@
  * against, from kindly's own posts CSV or a WordPress `wp post list --format=csv` export.
  */
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
-
-/* Name the rows kd_posts_import skipped for want of a post id, as FILE:LINE like the
- * reader's own problems (reported already, so this reader has no problem callback). The
- * import only counts them, so the file is read again; standard input only when it can be
- * rewound (a file, not a pipe). The id column is the import's: post_id, else ID (kindly.h;
- * column names are case-insensitive). */
-static void name_rows_without_id(const char *path)
-{
-    kd_csv_options o = KD_CSV_OPTIONS_INIT;
-    o.kind = KD_CSV_RAW;
-    kd_csv *r = NULL;
-    if ((strcmp(path, "-") || lseek(STDIN_FILENO, 0, SEEK_SET) == 0) && kd_csv_open(&r, path, &o) == KD_OK) {
-        int c = kd_csv_column(r, "post_id") >= 0 ? kd_csv_column(r, "post_id") : kd_csv_column(r, "ID");
-        const kd_csv_row *row;
-        while (c >= 0 && kd_csv_next(r, &row) == 1)
-            if (!*row->fields[c])
-                fprintf(stderr, "%s:%lu: no post id (row skipped)\n", cli_shown(path), row->line);
-    }
-    kd_csv_free(r);
-}
 
 int cmd_posts(int argc, char **argv)
 {
@@ -65,12 +44,10 @@ int cmd_posts(int argc, char **argv)
             status = cli_fail(EXIT_INPUT, "posts", "%s: %s", cli_shown(files[f]), kd_model_error(m));
         else if (rc)
             status = cli_fail(cli_exit_for(rc), "posts", "%s", kd_model_error(m));
-        else if (skipped || kd_csv_skipped(r)) {
-            if (skipped) {
-                name_rows_without_id(files[f]);
+        else if (kd_csv_skipped(r)) { /* each named already, as FILE:LINE (bad rows, no post id) */
+            if (skipped)
                 fprintf(stderr, "kindly posts: %s: %llu rows without a post id skipped\n", cli_shown(files[f]),
                         (unsigned long long)skipped);
-            }
             status = EXIT_INPUT;
         }
         total += n;

@@ -144,13 +144,11 @@ void cli_csv_problem(void *ud, const kd_csv_problem *p)
 }
 
 /* The problem reporter when the command labels every row itself (learn --spam): a warning
- * that a row's label is unknown and the row "kept unlabelled" would not say what happens. The
- * reader words no other problem so (csv.c, parse_label). */
+ * that a row's label is unknown and the row "kept unlabelled" would not say what happens. */
 static void csv_problem_label_ignored(void *ud, const kd_csv_problem *p)
 {
-    if (!p->skipped && !strncmp(p->message, "unknown label", strlen("unknown label")))
-        return;
-    cli_csv_problem(ud, p);
+    if (p->code != KD_CSV_UNKNOWN_LABEL)
+        cli_csv_problem(ud, p);
 }
 
 const char *cli_shown(const char *path)

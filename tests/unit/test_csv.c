@@ -32,6 +32,7 @@ typedef struct seen {
     int n;
     unsigned long line[MAXP];
     int skipped[MAXP];
+    kd_csv_problem_code code[MAXP];
     char field[MAXP][64];
     char msg[MAXP][256];
     char file[MAXP][256];
@@ -46,6 +47,9 @@ static void collect(void *ud, const kd_csv_problem *p)
         return;
     s->line[s->n] = p->line;
     s->skipped[s->n] = p->skipped;
+    s->code[s->n] = p->code;
+    cr_assert_eq(p->skipped, p->code == KD_CSV_ROW_SKIPPED || p->code == KD_CSV_ROW_REJECTED,
+                 "skipped and the code agree: %s", p->message);
     snprintf(s->field[s->n], sizeof s->field[0], "%s", p->field ? p->field : "(null)");
     snprintf(s->msg[s->n], sizeof s->msg[0], "%s", p->message);
     snprintf(s->file[s->n], sizeof s->file[0], "%s", p->file);
@@ -1252,4 +1256,57 @@ Test(csv, fuzz_corpus_replays)
     if (files < 0)
         cr_skip_test("tests/fuzz/corpus/csv not found: run from the repository root");
     cr_assert_gt(files, 0);
+}
+
+/* ---- problem codes and rows the caller rejects -------------------------------------------- */
+
+Test(csv, each_problem_says_what_kind_it_is)
+{
+    /* line 1: "text" twice; 2: an unknown label; 3: a NUL byte repaired; 4: a field too many */
+    static const char data[] = "id,label,text,text\n"
+                               "a,maybe,hello,x\n"
+                               "b,spam,he\0llo,x\n"
+                               "c,ham,hi,x,extra\n"
+                               "d,ham,fine,x\n";
+    seen s = { 0 };
+    got g = { 0 };
+    cr_assert_eq(read_all(write_tmp(data, sizeof data - 1), NULL, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 3, "rows a, b, d are kept");
+    cr_assert_eq(s.n, 4);
+    kd_csv_problem_code want[] = { KD_CSV_DUPLICATE_COLUMN, KD_CSV_UNKNOWN_LABEL, KD_CSV_FIELD_REPAIRED,
+                                   KD_CSV_ROW_SKIPPED };
+    unsigned long lines[] = { 1, 2, 3, 4 };
+    for (int i = 0; i < 4; i++) {
+        cr_expect_eq(s.code[i], want[i], "problem %d (%s): code %d", i, s.msg[i], s.code[i]);
+        cr_expect_eq(s.line[i], lines[i], "problem %d (%s)", i, s.msg[i]);
+    }
+}
+
+Test(csv, a_rejected_row_is_reported_and_counted_like_a_bad_one)
+{
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.kind = KD_CSV_RAW;
+    seen s = { 0 };
+    o.problem = collect;
+    o.problem_ud = &s;
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, write_str("post_id,title\np1,One\n,No id\np3,Three,extra\np4,Four\n"), &o), 0);
+    const kd_csv_row *row;
+    int kept = 0;
+    while (kd_csv_next(r, &row) == 1) {
+        if (!*row->fields[0])
+            kd_csv_reject(r, row, "post_id", "no post id");
+        else
+            kept++;
+    }
+    cr_assert_eq(kept, 2, "p1 and p4");
+    cr_assert_eq(kd_csv_skipped(r), 2, "the rejected row and the bad one");
+    cr_assert_eq(s.n, 2);
+    cr_expect_eq(s.line[0], 3);
+    cr_expect_eq(s.code[0], KD_CSV_ROW_REJECTED);
+    cr_expect_str_eq(s.field[0], "post_id");
+    cr_expect_str_eq(s.msg[0], "no post id");
+    cr_expect_eq(s.line[1], 4);
+    cr_expect_eq(s.code[1], KD_CSV_ROW_SKIPPED);
+    kd_csv_free(r);
 }
