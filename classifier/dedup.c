@@ -22,6 +22,11 @@
  *    (history first, then this handle's earlier comments); campaign counts the distinct authors or posts (the larger) among
  *    the matches, the new comment included, when it is 2 or more; combine.c turns it into
  *    spam evidence.
+ * 5. A comment is never a duplicate of itself: an earlier comment with the same non-empty id
+ *    (a client retrying a check, a comment learnt after it was checked) is skipped, and is
+ *    not recorded again when its text is the same. Found among the candidates the lookup
+ *    reads anyway, so this costs no statement and no index on the id; an edited text under
+ *    the same id is recorded as well (both versions are then its own).
  */
 #include "dedup.h"
 
@@ -249,10 +254,13 @@ static int dedup_get(kd_model *m, kd_dedup **out)
 {
     if (!m->dedup) {
         kd_dedup *d = calloc(1, sizeof *d);
-        if (!d)
+        if (!d || !(d->cand = malloc(MAX_CANDIDATES * sizeof *d->cand))) {
+            free(d);
             return kd_model_fail(m, KD_ENOMEM, "out of memory");
+        }
         int rc = kd_hist_new(&d->hist, kd_store_db(m->store), kd_store_schema_version(m->store) >= 4);
         if (rc) {
+            free(d->cand);
             free(d);
             return kd_model_fail(m, rc, "out of memory");
         }
@@ -367,6 +375,7 @@ typedef struct query {
     uint8_t sig[KD_MH_SIGBYTES];
     int trivial;
     double threshold;
+    int recorded;       /* an earlier comment has this one's id and text: it was recorded already */
     /* the earliest match so far */
     int found;
     char *id;
@@ -388,10 +397,22 @@ static void seen(uint32_t *set, unsigned *n, uint32_t v)
         set[(*n)++] = v;
 }
 
+/* Whether an earlier comment is this one again: the same (non-empty) id. A comment is
+ * checked again when a client retries, and recorded again when it is learnt after being
+ * checked; it is never a duplicate of itself. */
+static int same_comment(const query *q, const char *id)
+{
+    return id && q->c->id && *q->c->id && !strcmp(id, q->c->id);
+}
+
 /* Compare with one earlier comment (called earliest first). */
 static int consider(query *q, const char *id, const char *post, uint32_t author, uint32_t email, uint64_t th,
                     const uint8_t *sig, const char *fallback, long long fallback_n)
 {
+    if (same_comment(q, id)) {
+        q->recorded |= th == q->text_hash; /* an edited text is recorded as well */
+        return KD_OK;
+    }
     double sim = th == q->text_hash ? 1.0 : kd_minhash_sig_similarity(q->sig, sig);
     if (sim < q->threshold)
         return KD_OK;
@@ -496,24 +517,49 @@ static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *
     return KD_OK;
 }
 
-static int record(kd_model *m, kd_dedup *d, const kd_comment *c, uint64_t th, const uint8_t *sig,
-                  const int64_t keys[KD_MH_BANDS])
+/* The query for c: its fingerprint (text hash, signature, band keys) and identities. norm is
+ * left empty when nothing is left to compare (an empty or punctuation-only comment). */
+static int query_init(kd_model *m, kd_dedup *d, const kd_comment *c, double threshold, query *q,
+                      int64_t keys[KD_MH_BANDS], kd_buf *norm)
 {
+    memset(q, 0, sizeof *q);
+    kd_minhash mh;
+    unsigned words;
+    int rc = fingerprint(d, c->text, &q->text_hash, &mh, &words, norm);
+    if (rc)
+        return kd_model_fail(m, rc, "out of memory");
+    q->c = c;
+    q->author = ident(c->author);
+    q->email = ident(c->email);
+    q->trivial = words < KD_DUP_MIN_WORDS;
+    q->threshold = threshold;
+    kd_minhash_sig(&mh, q->sig);
+    for (unsigned i = 0; i < KD_MH_BANDS; i++)
+        keys[i] = kd_minhash_band(&mh, i);
+    return KD_OK;
+}
+
+/* Record q's comment in the history, unless it is there already (the same id and text). */
+static int record(kd_model *m, kd_dedup *d, const query *q, const int64_t keys[KD_MH_BANDS])
+{
+    if (q->recorded)
+        return KD_OK;
+    const kd_comment *c = q->c;
     kd_hist_rec r;
     memset(&r, 0, sizeof r);
     r.id = c->id;
     r.post_id = c->post_id;
-    r.author = ident(c->author);
-    r.email = ident(c->email);
+    r.author = q->author;
+    r.email = q->email;
     r.ip = ident(c->ip);
     r.time = comment_time(c->date);
-    r.text_hash = th;
-    memcpy(r.sig, sig, KD_MH_SIGBYTES);
+    r.text_hash = q->text_hash;
+    memcpy(r.sig, q->sig, KD_MH_SIGBYTES);
     int rc;
     if (d->batching && !kd_hist_in_batch(d->hist) && (rc = kd_hist_begin(d->hist)))
         return kd_model_fail(m, rc, "cannot record the comment: %s", kd_hist_errmsg(d->hist));
     if ((rc = kd_hist_insert(d->hist, &r, keys)))
-        return kd_model_fail(m, rc, rc == KD_EINVAL ? "cannot record the comment: the model is read-only or has no history table"
+        return kd_model_fail(m, rc, rc == KD_EINVAL ? "cannot record the comment: the model has no history table"
                                                     : "cannot record the comment: %s", kd_hist_errmsg(d->hist));
     if (d->batching && ++d->pending >= BATCH_ROWS) {
         d->pending = 0;
@@ -531,28 +577,11 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
         return rc;
     if (o->remember && !(m->flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)))
         return kd_model_fail(m, KD_EINVAL, "remembering comments needs a model opened for writing");
-    if (!d->cand && !(d->cand = malloc(MAX_CANDIDATES * sizeof *d->cand)))
-        return kd_model_fail(m, KD_ENOMEM, "out of memory");
     kd_buf norm = KD_BUF_INIT;
     query q;
-    memset(&q, 0, sizeof q);
-    kd_minhash mh;
     int64_t keys[KD_MH_BANDS];
-    unsigned words;
-    if ((rc = fingerprint(d, c->text, &q.text_hash, &mh, &words, &norm))) {
-        rc = kd_model_fail(m, rc, "out of memory");
+    if ((rc = query_init(m, d, c, o->dup_threshold > 0 ? o->dup_threshold : 1.0, &q, keys, &norm)) || !norm.len)
         goto done;
-    }
-    if (!norm.len) /* nothing left to compare (an empty or punctuation-only comment) */
-        goto done;
-    q.c = c;
-    q.author = ident(c->author);
-    q.email = ident(c->email);
-    q.trivial = words < KD_DUP_MIN_WORDS;
-    q.threshold = o->dup_threshold > 0 ? o->dup_threshold : 1.0;
-    kd_minhash_sig(&mh, q.sig);
-    for (unsigned i = 0; i < KD_MH_BANDS; i++)
-        keys[i] = kd_minhash_band(&mh, i);
     if ((rc = match_history(m, d, &q, keys)))
         goto done;
     if (!o->remember && (rc = match_memory(m, d, &q, keys)))
@@ -568,8 +597,8 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
         out->campaign = !q.trivial && k >= 2 ? k : 0;
     }
     if (o->remember)
-        rc = record(m, d, c, q.text_hash, q.sig, keys);
-    else if ((rc = mem_add(d, c, q.author, q.email, q.text_hash, q.sig, keys)))
+        rc = record(m, d, &q, keys);
+    else if (!q.recorded && (rc = mem_add(d, c, q.author, q.email, q.text_hash, q.sig, keys)))
         rc = kd_model_fail(m, rc, "out of memory");
 done:
     free(q.id);
@@ -591,22 +620,16 @@ int kd_history_record(kd_model *m, const kd_comment *c)
     if (!(m->flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)))
         return kd_model_fail(m, KD_EINVAL, "recording comments needs a model opened for writing");
     kd_buf norm = KD_BUF_INIT;
-    kd_minhash mh;
-    uint64_t th;
-    unsigned words;
-    uint8_t sig[KD_MH_SIGBYTES];
+    query q;
     int64_t keys[KD_MH_BANDS];
-    if ((rc = fingerprint(d, c->text, &th, &mh, &words, &norm))) {
-        rc = kd_model_fail(m, rc, "out of memory");
+    /* looked up only for the comment's own entry (no similarity reaches 2): a comment checked
+     * with --remember and then learnt is recorded once */
+    if ((rc = query_init(m, d, c, 2.0, &q, keys, &norm)) || !norm.len)
         goto done;
-    }
-    if (!norm.len)
-        goto done;
-    kd_minhash_sig(&mh, sig);
-    for (unsigned i = 0; i < KD_MH_BANDS; i++)
-        keys[i] = kd_minhash_band(&mh, i);
-    rc = record(m, d, c, th, sig, keys);
+    if (!(rc = match_history(m, d, &q, keys)))
+        rc = record(m, d, &q, keys);
 done:
+    free(q.id);
     kd_buf_free(&norm);
     return rc;
 }

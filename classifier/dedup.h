@@ -19,7 +19,8 @@
 typedef struct kd_dedup kd_dedup;
 
 /* Fill out->duplicate_of, similarity, duplicate_scope and campaign; record the comment
- * (history when o->remember, else the handle's in-memory index). */
+ * (history when o->remember, else the handle's in-memory index) unless its id and text are
+ * there already. An earlier comment with its id is never its duplicate. */
 int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_result *out);
 
 /* Commit pending history writes, free the index and the statements. Accepts NULL. */

@@ -24,6 +24,7 @@
  */
 #include "history.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,7 @@ struct kd_hist {
     int batch;
     int reading;     /* a read transaction opened by kd_hist_read_begin */
     char *id, *post; /* strings of the last kd_hist_get */
+    char err[256];   /* the message of the last failure (kd_hist_errmsg) */
 };
 
 static int map_rc(int rc)
@@ -87,9 +89,18 @@ static int map_rc(int rc)
     case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW: return KD_OK;
     case SQLITE_NOMEM: return KD_ENOMEM;
     case SQLITE_BUSY: case SQLITE_LOCKED: return KD_EBUSY;
-    case SQLITE_READONLY: return KD_EINVAL;
-    default: return KD_EIO;
+    default: return KD_EIO; /* SQLITE_READONLY too: a file that cannot be written, not a bad argument */
     }
+}
+
+/* A failed SQLite call: its code as a KD_E* code, and its message kept for kd_hist_errmsg.
+ * Kept here because the connection's message does not last: the ROLLBACK that follows a
+ * failed write succeeds and leaves "not an error" in its place. */
+static int fail_rc(kd_hist *h, int src)
+{
+    snprintf(h->err, sizeof h->err, "%s", sqlite3_errmsg(h->db));
+    int rc = map_rc(src);
+    return rc ? rc : KD_EIO;
 }
 
 static sqlite3_stmt *stmt(kd_hist *h, hs_stmt i)
@@ -101,15 +112,22 @@ static sqlite3_stmt *stmt(kd_hist *h, hs_stmt i)
     return h->st[i];
 }
 
-static int fail(kd_hist *h) { int rc = map_rc(sqlite3_errcode(h->db)); return rc ? rc : KD_EIO; }
+static int fail(kd_hist *h) { return fail_rc(h, sqlite3_errcode(h->db)); }
+
+/* End a run of st whose last step returned src: KD_OK after a row or the end, else the
+ * failure (its message taken before the reset). */
+static int finish(kd_hist *h, sqlite3_stmt *st, int src)
+{
+    int rc = src == SQLITE_DONE || src == SQLITE_ROW ? KD_OK : fail_rc(h, src);
+    sqlite3_reset(st);
+    return rc;
+}
 
 static int run(kd_hist *h, sqlite3_stmt *st)
 {
     if (!st)
         return fail(h);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? KD_OK : map_rc(rc);
+    return finish(h, st, sqlite3_step(st));
 }
 
 int kd_hist_new(kd_hist **out, sqlite3 *db, int present)
@@ -140,7 +158,7 @@ void kd_hist_free(kd_hist *h)
     free(h);
 }
 
-const char *kd_hist_errmsg(kd_hist *h) { return sqlite3_errmsg(h->db); }
+const char *kd_hist_errmsg(kd_hist *h) { return h->err[0] ? h->err : sqlite3_errmsg(h->db); }
 int kd_hist_in_batch(const kd_hist *h) { return h->batch; }
 
 /* One read transaction around the lookups of a comment: one shared lock instead of one per
@@ -274,9 +292,8 @@ static int insert_long(kd_hist *h, int64_t bucket, unsigned check, const uint8_t
             same += c == check;
         }
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return map_rc(rc);
+    if ((rc = finish(h, st, rc)))
+        return rc;
     if (same >= KD_HIST_PER_CHECK)
         return KD_OK;
     if (!(st = stmt(h, HS_LSH_APPEND)))
@@ -359,10 +376,7 @@ int kd_hist_candidates(kd_hist *h, const int64_t keys[KD_MH_BANDS], unsigned per
             }
         }
     }
-    sqlite3_reset(st);
-    if (stop)
-        return KD_OK;
-    return rc == SQLITE_DONE ? KD_OK : map_rc(rc);
+    return finish(h, st, stop ? SQLITE_DONE : rc);
 }
 
 static int dup_col(sqlite3_stmt *st, int i, char **into)
@@ -395,10 +409,12 @@ int kd_hist_get(kd_hist *h, int64_t seq, kd_hist_rec *out)
         return fail(h);
     sqlite3_bind_int64(st, 1, seq);
     int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
+    if (rc == SQLITE_DONE) {
         sqlite3_reset(st);
-        return rc == SQLITE_DONE ? KD_ENOTFOUND : map_rc(rc);
+        return KD_ENOTFOUND;
     }
+    if (rc != SQLITE_ROW)
+        return finish(h, st, rc);
     rc = dup_col(st, 0, &h->id);
     if (!rc)
         rc = dup_col(st, 1, &h->post);
@@ -429,11 +445,9 @@ static int get_many(kd_hist *h, const int64_t *seqs, size_t n, int (*fn)(void *u
             r.seq = sqlite3_column_int64(st, 8);
             urc = fn(ud, &r);
         }
-        sqlite3_reset(st);
-        if (urc)
-            return urc;
-        if (rc != SQLITE_DONE)
-            return map_rc(rc);
+        rc = finish(h, st, urc ? SQLITE_DONE : rc);
+        if (urc || rc)
+            return urc ? urc : rc;
     }
     return KD_OK;
 }
@@ -460,8 +474,7 @@ static int cut(kd_hist *h, hs_stmt which, int64_t arg, int64_t *seq)
         if (v > *seq)
             *seq = v;
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? KD_OK : map_rc(rc);
+    return finish(h, st, rc);
 }
 
 /* Drop the entries of seq <= upto from every posting list, a chunk of rows at a time (rows
@@ -514,11 +527,8 @@ static int prune_index(kd_hist *h, int64_t upto)
             ed[ne++].cut = n - off; /* length of what stays */
             keeplen += n - off;
         }
-        sqlite3_reset(st);
-        if (src != SQLITE_DONE) {
-            rc = map_rc(src);
+        if ((rc = finish(h, st, src)))
             goto done;
-        }
         size_t at = 0;
         for (size_t i = 0; i < ne; i++) {
             if (!(st = stmt(h, ed[i].cut ? HS_LSH_SET : HS_LSH_DROP))) {
@@ -587,8 +597,7 @@ static int count(kd_hist *h, hs_stmt which, int64_t *v, int n)
     int rc = sqlite3_step(st);
     for (int i = 0; i < n && rc == SQLITE_ROW; i++)
         v[i] = sqlite3_column_int64(st, i);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? KD_OK : map_rc(rc);
+    return finish(h, st, rc);
 }
 
 int kd_hist_stats_get(kd_hist *h, kd_hist_stats *out)

@@ -504,8 +504,11 @@ int kd_posts_count(kd_model *m, uint64_t *out);
 /**@{*/
 
 /**
- * Record a comment in the history without classifying it (e.g. moderator feedback).
- * @return 0; KD_EINVAL when the model is read-only or c has no text; KD_EIO, KD_EBUSY.
+ * Record a comment in the history without classifying it (e.g. moderator feedback). A
+ * comment whose id and text are recorded already (checked with remembering, then learnt) is
+ * not recorded again.
+ * @return 0; KD_EINVAL when the model was opened read-only or c has no text; KD_EIO when the
+ *         file cannot be written; KD_EBUSY.
  */
 int kd_history_record(kd_model *m, const kd_comment *c);
 

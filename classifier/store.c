@@ -120,11 +120,17 @@ struct kd_store {
     sqlite3 *db;
     sqlite3_stmt *st[ST__COUNT];
     int version;
+    char err[256]; /* the message of the last failure (kd_store_errmsg) */
 };
 
 sqlite3 *kd_store_db(kd_store *s) { return s->db; }
 int kd_store_schema_version(kd_store *s) { return s->version; }
-const char *kd_store_errmsg(kd_store *s) { return s && s->db ? sqlite3_errmsg(s->db) : "no database"; }
+const char *kd_store_errmsg(kd_store *s)
+{
+    if (!s || !s->db)
+        return "no database";
+    return s->err[0] ? s->err : sqlite3_errmsg(s->db);
+}
 
 static int map_rc(int rc)
 {
@@ -135,6 +141,25 @@ static int map_rc(int rc)
     case SQLITE_NOTADB: case SQLITE_CORRUPT: return KD_ESCHEMA;
     default: return KD_EIO;
     }
+}
+
+/* A failed SQLite call: its code as a KD_E* code, and its message kept for kd_store_errmsg.
+ * Kept here because the connection's message does not last: the ROLLBACK that follows a
+ * failed write succeeds and leaves "not an error" in its place. */
+static int fail(kd_store *s, int src)
+{
+    snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
+    int rc = map_rc(src);
+    return rc ? rc : KD_EIO;
+}
+
+/* End a run of st whose last step returned src: KD_OK after a row or the end, else the
+ * failure (its message taken before the reset). */
+static int finish(kd_store *s, sqlite3_stmt *st, int src)
+{
+    int rc = src == SQLITE_DONE || src == SQLITE_ROW ? KD_OK : fail(s, src);
+    sqlite3_reset(st);
+    return rc;
 }
 
 static sqlite3_stmt *stmt(kd_store *s, kd_stmt i)
@@ -150,10 +175,8 @@ static sqlite3_stmt *stmt(kd_store *s, kd_stmt i)
 static int step_done(kd_store *s, sqlite3_stmt *st)
 {
     if (!st)
-        return map_rc(sqlite3_errcode(s->db));
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? KD_OK : map_rc(rc);
+        return fail(s, sqlite3_errcode(s->db));
+    return finish(s, st, sqlite3_step(st));
 }
 
 static int64_t pragma_int(kd_store *s, const char *q)
@@ -281,7 +304,7 @@ int kd_store_get(kd_store *s, uint64_t h, kd_counts *out)
 {
     sqlite3_stmt *st = stmt(s, ST_TOKEN_GET);
     if (!st)
-        return map_rc(sqlite3_errcode(s->db));
+        return fail(s, sqlite3_errcode(s->db));
     sqlite3_bind_int64(st, 1, (sqlite3_int64)h);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -290,8 +313,10 @@ int kd_store_get(kd_store *s, uint64_t h, kd_counts *out)
         sqlite3_reset(st);
         return KD_OK;
     }
+    if (rc != SQLITE_DONE)
+        return finish(s, st, rc);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? KD_ENOTFOUND : map_rc(rc);
+    return KD_ENOTFOUND;
 }
 
 /* Read the rows of statement `which` (h, [spam,] ham) into a tokmap; with_spam says whether
@@ -300,7 +325,7 @@ static int load_rows(kd_store *s, kd_stmt which, kd_tokmap *into, int with_spam)
 {
     sqlite3_stmt *st = stmt(s, which);
     if (!st)
-        return map_rc(sqlite3_errcode(s->db));
+        return fail(s, sqlite3_errcode(s->db));
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         kd_counts *c = kd_tokmap_upsert(into, (uint64_t)sqlite3_column_int64(st, 0));
@@ -312,8 +337,7 @@ static int load_rows(kd_store *s, kd_stmt which, kd_tokmap *into, int with_spam)
             c->spam = sqlite3_column_int64(st, 1);
         c->ham = sqlite3_column_int64(st, 1 + with_spam);
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? KD_OK : map_rc(rc);
+    return finish(s, st, rc);
 }
 
 int kd_store_load_all(kd_store *s, kd_tokmap *into)
@@ -331,13 +355,12 @@ int kd_store_totals(kd_store *s, kd_totals *out)
     for (int i = 0; i < 7; i++) {
         sqlite3_stmt *st = stmt(s, ST_META_GET);
         if (!st)
-            return map_rc(sqlite3_errcode(s->db));
+            return fail(s, sqlite3_errcode(s->db));
         sqlite3_bind_text(st, 1, total_keys[i], -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
         *v[i] = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-        sqlite3_reset(st);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            return map_rc(rc);
+        if ((rc = finish(s, st, rc)))
+            return rc;
     }
     return KD_OK;
 }
@@ -357,7 +380,7 @@ int kd_store_bump_generation(kd_store *s)
 {
     sqlite3_stmt *st = stmt(s, ST_META_ADD);
     if (!st)
-        return map_rc(sqlite3_errcode(s->db));
+        return fail(s, sqlite3_errcode(s->db));
     sqlite3_bind_text(st, 1, "generation", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, 1);
     return step_done(s, st);
@@ -383,7 +406,7 @@ static int add_totals(kd_store *s, const kd_totals *d)
             continue;
         sqlite3_stmt *st = stmt(s, ST_META_ADD);
         if (!st)
-            return map_rc(sqlite3_errcode(s->db));
+            return fail(s, sqlite3_errcode(s->db));
         sqlite3_bind_text(st, 1, total_keys[i], -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, v[i]);
         int rc = step_done(s, st);
@@ -426,7 +449,7 @@ int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, i
         negative |= c->spam < 0 || c->ham < 0;
         sqlite3_stmt *st = stmt(s, ST_TOKEN_ADD);
         if (!st) {
-            rc = map_rc(sqlite3_errcode(s->db));
+            rc = fail(s, sqlite3_errcode(s->db));
             goto done;
         }
         sqlite3_bind_int64(st, 1, (sqlite3_int64)keys[i]);
@@ -455,12 +478,11 @@ int kd_store_foreign_get(kd_store *s, uint64_t h, int64_t *n)
 {
     sqlite3_stmt *st = stmt(s, ST_FOREIGN_GET);
     if (!st)
-        return map_rc(sqlite3_errcode(s->db));
+        return fail(s, sqlite3_errcode(s->db));
     sqlite3_bind_int64(st, 1, (sqlite3_int64)h);
     int rc = sqlite3_step(st);
     *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? KD_OK : map_rc(rc);
+    return finish(s, st, rc);
 }
 
 int kd_store_foreign_load_all(kd_store *s, kd_tokmap *into)
@@ -486,7 +508,7 @@ int kd_store_foreign_apply(kd_store *s, const kd_tokmap *delta)
         negative |= d < 0;
         sqlite3_stmt *st = stmt(s, ST_FOREIGN_ADD);
         if (!st) {
-            rc = map_rc(sqlite3_errcode(s->db));
+            rc = fail(s, sqlite3_errcode(s->db));
             break;
         }
         sqlite3_bind_int64(st, 1, (sqlite3_int64)keys[i]);
@@ -558,9 +580,7 @@ int kd_store_merge(kd_store *s, const char *path)
     intx = 0;
     goto done;
 sqlfail:
-    rc = map_rc(sqlite3_errcode(s->db));
-    if (!rc)
-        rc = KD_EIO;
+    rc = fail(s, sqlite3_errcode(s->db));
 done:
     sqlite3_finalize(st);
     if (intx)
@@ -575,10 +595,10 @@ int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed)
     sqlite3_stmt *st = NULL;
     int rc = KD_OK;
     if (sqlite3_prepare_v2(s->db, "DELETE FROM tokens WHERE spam + ham < ?1", -1, &st, NULL) != SQLITE_OK)
-        return map_rc(sqlite3_errcode(s->db));
+        return fail(s, sqlite3_errcode(s->db));
     sqlite3_bind_int64(st, 1, min_count);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = map_rc(sqlite3_errcode(s->db));
+        rc = fail(s, sqlite3_errcode(s->db));
     else if (removed)
         *removed = sqlite3_changes64(s->db);
     sqlite3_finalize(st);
@@ -594,5 +614,5 @@ int kd_store_pack(kd_store *s)
 {
     int rc = sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE; VACUUM;",
                           NULL, NULL, NULL);
-    return map_rc(rc);
+    return rc == SQLITE_OK ? KD_OK : fail(s, rc);
 }

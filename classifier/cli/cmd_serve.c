@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "server/akismet.h"
+#include "server/keys.h"
 #include "server/server.h"
 
 static int parse_listen(const char *spec, srv_config *cfg)
@@ -154,10 +154,14 @@ int cmd_serve(int argc, char **argv)
         return cli_usage("serve", "--ham-cutoff must not be above --spam-cutoff");
     if (parse_listen(listen, &cfg))
         return cli_usage("serve", "--listen takes HOST:PORT, [IPv6]:PORT or PORT (got '%s')", listen);
-    /* a model named explicitly (-m or $KINDLY_MODEL) learns; the shipped default never does */
+    /* a model named explicitly (-m or $KINDLY_MODEL) learns; the shipped default never does,
+     * nor does a file this user may not write: served read-only, it still classifies */
     const char *env = getenv("KINDLY_MODEL");
     cfg.writable = model || (env && *env);
     cfg.model_path = cli_model_path(model);
+    char readonly_why[600] = "";
+    if (cfg.writable && !srv_model_writable(cfg.model_path, readonly_why, sizeof readonly_why))
+        cfg.writable = 0;
 
     int status = EXIT_DONE;
     kd_rules *rules = cli_load_rules("serve", &status, 1); /* --rules / --no-rules / the default */
@@ -166,7 +170,7 @@ int cmd_serve(int argc, char **argv)
     cfg.options.rules = rules; /* read-only once loaded: shared by every worker thread */
     srv_keys *keys = NULL;
     char err[512];
-    if (keys_path && akismet_keys_load(&keys, keys_path, err, sizeof err)) {
+    if (keys_path && srv_keys_load(&keys, keys_path, err, sizeof err)) {
         kd_rules_free(rules);
         return cli_fail(EXIT_MODEL, "serve", "--keys %s", err);
     }
@@ -184,12 +188,15 @@ int cmd_serve(int argc, char **argv)
 
     srv_server *s = NULL;
     if (srv_start(&s, &cfg, err, sizeof err)) {
-        akismet_keys_free(keys);
+        srv_keys_free(keys);
         kd_rules_free(rules);
         if (strstr(err, "libmicrohttpd")) /* loaded when the server starts (server.c) */
             return cli_fail(EXIT_INTERNAL, "serve", "%s", err);
         return cli_fail(EXIT_MODEL, "serve", "%s: %s", strstr(err, "listen") ? listen : cfg.model_path, err);
     }
+    if (!quiet && readonly_why[0])
+        fprintf(stderr, "kindly serve: %s: serving it read-only (comments are not remembered, feedback gets 403)\n",
+                readonly_why);
     if (!quiet) {
         char host[NI_MAXHOST] = "?";
         getnameinfo((const struct sockaddr *)&cfg.addr, cfg.addrlen, host, sizeof host, NULL, 0, NI_NUMERICHOST);
@@ -204,7 +211,7 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "kindly serve: %s: finishing requests in progress and stopping\n",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
     srv_stop(s, 5000);
-    akismet_keys_free(keys);
+    srv_keys_free(keys);
     kd_rules_free(rules);
     if (!quiet)
         fprintf(stderr, "kindly serve: stopped\n");

@@ -171,15 +171,18 @@ const cli_command cli_commands[] = {
       "       better place.', valid/invalid; X-akismet-pro-tip: discard for blatant spam\n"
       "  POST /v1/classify  one JSON comment or an array (fields as kindly's CSV columns)\n"
       "  POST /v1/feedback  {\"label\":\"spam\"|\"ham\",\"undo\":false, ...comment} or an array\n"
-      "  GET  /healthz, /metrics (Prometheus)\n"
+      "  GET  /healthz, /metrics (Prometheus); HEAD as well\n"
       "Feedback is learnt at once (one transaction each); a retrain of MODEL.db by another\n"
       "process is picked up by the next request, without a restart. The shipped default\n"
-      "model (no -m, no $KINDLY_MODEL) is served read-only: feedback gets 403.\n"
+      "model (no -m, no $KINDLY_MODEL), and a model file this user may not write, are served\n"
+      "read-only: comments are not remembered, feedback gets 403.\n"
       "\n" MODEL_HELP
       "      --listen ADDR     HOST:PORT, [IPv6]:PORT or PORT (default 127.0.0.1:8080;\n"
       "                        port 0 picks a free one, printed on stderr)\n"
-      "      --keys FILE       accepted Akismet keys, one a line ('#' comments); without it\n"
-      "                        no key is needed\n"
+      "      --keys FILE       accepted keys, one a line ('#' comments; a file without a key\n"
+      "                        is refused). Akismet clients send theirs as KEY.host or api_key,\n"
+      "                        JSON API clients as 'Authorization: Bearer KEY' (else 401);\n"
+      "                        /healthz and /metrics need none. Without it no key is needed\n"
       "      --threads N       worker threads, each with its own model handle (default: CPUs)\n"
       "      --max-body SIZE   largest request body, bytes or with k/M (default 1M); over: 413\n"
       "      --max-connections N  connections held at once (default 4096)\n"
@@ -189,7 +192,7 @@ const cli_command cli_commands[] = {
       "  -q, --quiet           no start/stop messages on stderr\n" CLASSIFY_HELP
       "\n"
       "Exit status: 0 stopped by a signal; 3 usage error; 5 the model, rules or keys could\n"
-      "not be read, or the address could not be listened on.\n" },
+      "not be read (or the key file has no key), or the address could not be listened on.\n" },
     { "rules", cmd_rules, "Check a rule file, test it on a comment, measure it on a corpus",
       "usage: kindly rules --check [FILE...]\n"
       "       kindly rules --test [FILE] [--author NAME] [--email ADDR] [--url URL] [--ip IP]\n"

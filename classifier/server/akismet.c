@@ -1,6 +1,7 @@
 /*
- * akismet.c - Akismet's API on top of kd_classify and kd_train_*: key handling, the mapping
- * from Akismet's form fields to a kd_comment, and from a kindly verdict to Akismet's answer.
+ * akismet.c - Akismet's API on top of kd_classify and kd_train_*: where a request carries its
+ * key (checked against keys.c), the mapping from Akismet's form fields to a kd_comment, and
+ * from a kindly verdict to Akismet's answer.
  *
  * Answers follow Akismet's documented protocol: comment-check says "true" (spam) or "false",
  * with "X-akismet-pro-tip: discard" when the spam is blatant (spam_score >= --discard);
@@ -23,93 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-struct srv_keys {
-    size_t n;
-    char **key; /* sorted, for bsearch */
-};
-
-static int cmpstr(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int akismet_keys_load(srv_keys **out, const char *path, char *err, size_t errlen)
-{
-    *out = NULL;
-    int rc = -1;
-    char *line = NULL;
-    size_t cap = 0, alloc = 0;
-    srv_keys *k = calloc(1, sizeof *k);
-    FILE *f = fopen(path, "r");
-    if (!k || !f) {
-        snprintf(err, errlen, "%s: %s", path, k ? "cannot be read" : "out of memory");
-        goto done;
-    }
-    ssize_t got;
-    while ((got = getline(&line, &cap, f)) >= 0) {
-        char *s = line, *e = line + got;
-        while (s < e && isspace((unsigned char)*s))
-            s++;
-        while (e > s && isspace((unsigned char)e[-1]))
-            e--;
-        if (s == e || *s == '#')
-            continue;
-        if (k->n == alloc) {
-            size_t na = alloc ? alloc * 2 : 8;
-            char **nk = realloc(k->key, na * sizeof *nk);
-            if (!nk)
-                goto oom;
-            k->key = nk;
-            alloc = na;
-        }
-        if (!(k->key[k->n] = strndup(s, (size_t)(e - s))))
-            goto oom;
-        k->n++;
-    }
-    if (ferror(f)) {
-        snprintf(err, errlen, "%s: read error", path);
-        goto done;
-    }
-    if (k->n)
-        qsort(k->key, k->n, sizeof *k->key, cmpstr);
-    *out = k;
-    k = NULL;
-    rc = 0;
-    goto done;
-oom:
-    snprintf(err, errlen, "out of memory");
-done:
-    if (f)
-        fclose(f);
-    free(line);
-    akismet_keys_free(k);
-    return rc;
-}
-
-size_t akismet_keys_count(const srv_keys *k)
-{
-    return k ? k->n : 0;
-}
-
-void akismet_keys_free(srv_keys *k)
-{
-    if (!k)
-        return;
-    for (size_t i = 0; i < k->n; i++)
-        free(k->key[i]);
-    free(k->key);
-    free(k);
-}
-
-int akismet_key_ok(const srv_keys *keys, const char *key)
-{
-    if (!key || !*key)
-        return 0;
-    if (!keys)
-        return 1;
-    return keys->n && bsearch(&key, keys->key, keys->n, sizeof *keys->key, cmpstr) != NULL;
-}
 
 const char *akismet_request_key(const srv_form *f, const char *host, char *buf, size_t n)
 {
@@ -185,7 +99,7 @@ static void verify_key(const srv_request *rq, const srv_form *f, srv_reply *out)
         invalid(out, "Empty \"key\" value");
         return;
     }
-    if (!akismet_key_ok(rq->cfg->keys, key)) {
+    if (!srv_key_ok(rq->cfg->keys, key)) {
         invalid(out, "Your API key is not valid for this server");
         return;
     }
@@ -243,7 +157,8 @@ static void submit(const srv_request *rq, const srv_form *f, const kd_comment *c
     if (!rq->cfg->writable) {
         srv_reply_text(out, 403, SRV_TEXT, "invalid");
         srv_reply_header(out, "X-akismet-debug-help",
-                         "kindly: this server's model is read-only; start it with -m MODEL.db to learn");
+                         "kindly: this server's model is read-only (the shipped default, or a file it may "
+                         "not write): nothing is learnt");
         return;
     }
     if (!*c->text) {
@@ -291,7 +206,7 @@ void akismet_handle(const srv_request *rq, srv_reply *out)
         goto done;
     }
     /* without --keys the server is open (it listens on loopback by default): no key needed */
-    if (rq->cfg->keys && !akismet_key_ok(rq->cfg->keys, akismet_request_key(&f, rq->host, keybuf, sizeof keybuf))) {
+    if (rq->cfg->keys && !srv_key_ok(rq->cfg->keys, akismet_request_key(&f, rq->host, keybuf, sizeof keybuf))) {
         invalid(out, "Your API key is not valid for this server (send it as KEY.host or as api_key)");
         goto done;
     }

@@ -11,19 +11,8 @@
 #include <stddef.h>
 
 #include "form.h"
+#include "keys.h"
 #include "server.h"
-
-/*
- * Read a key file: one key per line; blank lines and lines starting with '#' are ignored,
- * surrounding white space is trimmed. An empty file accepts no key at all.
- * @return 0, or -1 with err filled in (unreadable file, out of memory).
- */
-int akismet_keys_load(srv_keys **out, const char *path, char *err, size_t errlen);
-/* Number of keys. */
-size_t akismet_keys_count(const srv_keys *k);
-void akismet_keys_free(srv_keys *k);
-/* Whether key is accepted: with keys == NULL (no --keys), every non-empty key is. */
-int akismet_key_ok(const srv_keys *keys, const char *key);
 
 /*
  * The key a request carries: the `api_key` or `key` field, else the first label of the Host

@@ -6,6 +6,11 @@
  *
  * Parsing is jansson's (Debian's libjansson): strict RFC 8259, invalid UTF-8 and \u0000
  * rejected, nesting depth bounded, so a hostile body costs at most its own size.
+ *
+ * With --keys, a request needs one of the keys as a bearer token (RFC 6750: "Authorization:
+ * Bearer KEY"), else it is answered 401 before its body is parsed: feedback retrains the model
+ * and every classification is remembered, so neither is open to whoever reaches the port.
+ * (Akismet's places for a key, a form field or the host name, belong to Akismet's protocol.)
  */
 #include "api.h"
 
@@ -14,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "keys.h"
 
 static const struct {
     const char *name;
@@ -162,7 +169,8 @@ static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
 static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
 {
     if (!rq->cfg->writable) {
-        srv_reply_error(out, 403, "this server's model is read-only; start it with -m MODEL.db to learn");
+        srv_reply_error(out, 403, "this server's model is read-only (the shipped default, or a file it may not "
+                                  "write): nothing is learnt");
         return;
     }
     kd_model *m = rq->model;
@@ -189,11 +197,31 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
     srv_reply_take(out, 200, SRV_JSON, strndup(body, (size_t)len), (size_t)len);
 }
 
+/* Whether the request may go on: always without --keys; with it, when it carries one of
+ * the keys. Otherwise out is the 401, with the challenge RFC 6750 asks for. */
+static int authorized(const srv_request *rq, srv_reply *out)
+{
+    char buf[256];
+    const char *key = rq->cfg->keys ? srv_bearer_key(rq->authorization, buf, sizeof buf) : NULL;
+    if (!rq->cfg->keys || srv_key_ok(rq->cfg->keys, key))
+        return 1;
+    if (key) {
+        srv_reply_error(out, 401, "the key is not valid for this server");
+        srv_reply_header(out, "WWW-Authenticate", "%s", "Bearer realm=\"kindly\", error=\"invalid_token\"");
+    } else {
+        srv_reply_error(out, 401, "this server needs a key: send it as 'Authorization: Bearer KEY'");
+        srv_reply_header(out, "WWW-Authenticate", "%s", "Bearer realm=\"kindly\"");
+    }
+    return 0;
+}
+
 void api_handle(const srv_request *rq, srv_reply *out)
 {
     api_batch b;
     char err[256];
     int fb = rq->endpoint == EP_FEEDBACK;
+    if (!authorized(rq, out))
+        return;
     const char *ct = rq->content_type;
     if (ct && *ct && strncasecmp(ct, "application/json", 16)) {
         srv_reply_error(out, 415, "send the request as application/json, not %s", ct);

@@ -33,7 +33,8 @@ typedef struct api_batch {
 int api_parse(const char *body, size_t len, int feedback, api_batch *out, char *err, size_t errlen);
 void api_batch_free(api_batch *b);
 
-/* Answer a request to /v1/classify or /v1/feedback. */
+/* Answer a request to /v1/classify or /v1/feedback (401 without a key when the server has
+ * keys). */
 void api_handle(const srv_request *rq, srv_reply *out);
 
 #endif

@@ -29,6 +29,8 @@
 #include "server.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -129,7 +131,7 @@ typedef struct request {
 } request;
 
 static const struct route {
-    const char *path, *method;
+    const char *path, *method; /* GET routes take HEAD too (srv_route) */
     srv_endpoint ep;
 } routes[] = {
     { "/1.1/comment-check", "POST", EP_COMMENT_CHECK }, { "/1.1/submit-spam", "POST", EP_SUBMIT_SPAM },
@@ -137,6 +139,21 @@ static const struct route {
     { "/v1/classify", "POST", EP_CLASSIFY },            { "/v1/feedback", "POST", EP_FEEDBACK },
     { "/healthz", "GET", EP_HEALTHZ },                  { "/metrics", "GET", EP_METRICS },
 };
+
+int srv_route(const char *url, const char *method, srv_endpoint *ep, const char **allow)
+{
+    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+        const struct route *r = &routes[i];
+        if (strcmp(url, r->path))
+            continue;
+        int get = !strcmp(r->method, "GET");
+        *ep = r->ep;
+        *allow = get ? "GET, HEAD" : r->method;
+        return !strcmp(method, r->method) || (get && !strcmp(method, "HEAD")) ? 0 : 405;
+    }
+    *ep = EP_OTHER;
+    return 404;
+}
 
 static double since(const struct timespec *t0)
 {
@@ -222,6 +239,7 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *
         .content_type = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
         .model = rq->ep == EP_VERIFY_KEY ? NULL : pool_get(&s->pool),
         .cfg = &s->cfg,
+        .authorization = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
     };
     if (rq->ep == EP_CLASSIFY || rq->ep == EP_FEEDBACK)
         api_handle(&q, &r);
@@ -243,16 +261,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         clock_gettime(CLOCK_MONOTONIC, &rq->t0);
         atomic_fetch_add(&s->inflight, 1);
         *con_cls = rq;
-        rq->ep = EP_OTHER;
-        const struct route *hit = NULL;
-        for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
-            if (!strcmp(url, routes[i].path))
-                hit = &routes[i];
-        if (!hit)
+        const char *allow = NULL;
+        int routed = srv_route(url, method, &rq->ep, &allow);
+        if (routed == 404)
             return error(c, rq, 404, NULL, "no such endpoint: %s", url);
-        rq->ep = hit->ep;
-        if (strcmp(method, hit->method))
-            return error(c, rq, 405, hit->method, "use %s for this endpoint", hit->method);
+        if (routed == 405)
+            return error(c, rq, 405, allow, "use %s for this endpoint", allow);
         const char *cl = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > s->cfg.max_body) {
             rq->too_big = 1;
@@ -305,6 +319,23 @@ static void connection(void *cls, struct MHD_Connection *c, void **socket_contex
                        enum MHD_ConnectionNotificationCode toe)
 {
     metrics_connection(toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+}
+
+int srv_model_writable(const char *path, char *why, size_t whylen)
+{
+    /* SQLite's own test (its unix VFS opens a file O_RDWR and falls back to O_RDONLY), so the
+     * answer is the one the open will meet. Asked before any connection to the file exists
+     * in this process: closing a descriptor of a file drops the process's POSIX locks on it,
+     * SQLite's among them. */
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+        close(fd);
+        return 1;
+    }
+    if (errno != EACCES && errno != EPERM && errno != EROFS)
+        return 1;
+    snprintf(why, whylen, "%s cannot be written by this user (%s)", path, strerror(errno));
+    return 0;
 }
 
 int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)

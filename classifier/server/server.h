@@ -15,7 +15,7 @@
 #include "metrics.h"
 #include "reply.h"
 
-typedef struct srv_keys srv_keys; /* the accepted Akismet keys (akismet.c) */
+typedef struct srv_keys srv_keys; /* the accepted keys (keys.c) */
 
 typedef struct srv_config {
     const char *model_path;
@@ -26,7 +26,7 @@ typedef struct srv_config {
     size_t max_body;          /* bytes; larger bodies get 413 */
     unsigned max_connections;
     unsigned timeout;         /* seconds of inactivity before a connection is closed */
-    const srv_keys *keys;     /* NULL: every key is accepted */
+    const srv_keys *keys;     /* NULL: no key is needed (both APIs), any Akismet key is accepted */
     kd_options options;       /* classification options (remember is set per request) */
     double discard;           /* spam_score at or above this: X-akismet-pro-tip: discard */
     int hold_is_spam;         /* Akismet answer for a held comment: 1 true, 0 false */
@@ -41,9 +41,26 @@ typedef struct srv_request {
     const char *content_type; /* Content-Type header, or NULL */
     kd_model *model;          /* this request's handle, already refreshed */
     const srv_config *cfg;
+    const char *authorization;/* Authorization header, or NULL */
 } srv_request;
 
 typedef struct srv_server srv_server;
+
+/*
+ * Whether this process may write the model file, asked before the server opens it for
+ * writing: SQLite opens a file it may not write read-only without a word, and every write
+ * (remembering a comment, feedback) would then fail. 1 when it may (or when the file cannot
+ * be opened at all: the open says why); 0, with why filled in, when it may only read it.
+ */
+int srv_model_writable(const char *path, char *why, size_t whylen);
+
+/*
+ * The endpoint a request names. 0, with *ep; 404 for an unknown path; 405 when the path does
+ * not take this method (*ep set, *allow the methods it takes, for the Allow header). HEAD is
+ * taken wherever GET is (RFC 9110, 9.3.2): libmicrohttpd sends the headers of the answer
+ * to GET, without its body.
+ */
+int srv_route(const char *url, const char *method, srv_endpoint *ep, const char **allow);
 
 /*
  * Open cfg->threads model handles and start listening. On failure, err says why.

@@ -57,6 +57,56 @@ test_dup_learn_records_history() {
     contains "$T/out" '"similarity":1'
 }
 
+# The same comment checked again (a retry, a second run on the same file) is not a duplicate
+# of itself, and is recorded once, also when it is learnt afterwards; another id with its
+# text is a duplicate as ever.
+test_dup_a_comment_is_not_a_duplicate_of_itself() {
+    "$KINDLY" train -q -m m.db "$D/train.csv"
+    printf 'id,text\nz1,"Walking every morning has changed my mood, thank you for the idea."\n' >one.csv
+    for run in 1 2; do
+        expect_status 0 "$KINDLY" score -m m.db --remember one.csv
+        contains "$T/out" '"duplicate_of":null'
+    done
+    expect_status 0 "$KINDLY" learn -m m.db --ham one.csv
+    expect_status 0 "$KINDLY" history -m m.db
+    contains "$T/out" '"comments":1'
+    sed 's/^z1,/z2,/' one.csv >two.csv
+    expect_status 0 "$KINDLY" score -m m.db --remember two.csv
+    contains "$T/out" '"duplicate_of":"z1"'
+}
+
+# read_only_model FILE: let the commands run through $AS_READER read the model FILE but not
+# write it: mode 444 and, as root (who writes anything), the user nobody. $T stays writable:
+# SQLite reads a WAL model through a -shm file it creates beside it. Used by t_server.sh too.
+read_only_model() {
+    chmod 444 "$1"
+    chmod 777 "$T"
+    AS_READER=
+    [ "$(id -u)" = 0 ] || return 0
+    command -v setpriv >/dev/null || skip "setpriv is needed to run kindly as a user other than root"
+    AS_READER="setpriv --reuid=65534 --regid=65534 --clear-groups"
+    $AS_READER test -x "$KINDLY" || skip "the user nobody cannot run $KINDLY"
+}
+
+# A model that cannot be written is an I/O failure (exit 5), not a usage error (3), and the
+# message is SQLite's reason, not "not an error".
+test_dup_writes_to_a_read_only_model_exit_5_and_say_why() {
+    "$KINDLY" train -q -m m.db "$D/train.csv"
+    dup_input
+    "$KINDLY" score -m m.db --remember in.csv >/dev/null
+    printf 'id,text\nn1,"A new comment that this model has never seen before, about tea"\n' >new.csv
+    read_only_model m.db
+    for cmd in "score -m m.db --remember new.csv" "learn -m m.db --spam new.csv" "learn -m m.db --spam --undo new.csv" \
+               "history -m m.db --prune --keep 1"; do
+        # shellcheck disable=SC2086
+        expect_status 5 $AS_READER "$KINDLY" $cmd
+        contains "$T/err" "attempt to write a readonly database"
+        not_contains "$T/err" "not an error"
+    done
+    expect_status 0 $AS_READER "$KINDLY" history -m m.db
+    contains "$T/out" '"comments":4'
+}
+
 test_dup_flags_are_checked() {
     "$KINDLY" train -q -m m.db "$D/train.csv"
     expect_status 3 "$KINDLY" score -m m.db --dup-threshold 2 "$D/score.csv"

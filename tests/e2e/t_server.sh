@@ -5,12 +5,14 @@
 SD=$ROOT/tests/e2e/data
 
 # start_server [ARGS...]: start kindly serve on a free port (port 0), wait until it listens;
-# sets PORT, SRV_PID and URL; the server is killed when the test's subshell exits.
+# sets PORT, SRV_PID and URL; the server is killed when the test's subshell exits. It runs
+# through $AS_READER when a test sets it (read_only_model, t_dup.sh).
 start_server() {
     # the log exists before the background job opens it: sed below must not race its
     # creation (under set -e, a sed on a missing file would end the test)
     : >"$T/server.log"
-    "$KINDLY" serve --listen 127.0.0.1:0 --threads 2 "$@" 2>"$T/server.log" &
+    # shellcheck disable=SC2086
+    ${AS_READER:-} "$KINDLY" serve --listen 127.0.0.1:0 --threads 2 "$@" 2>"$T/server.log" &
     SRV_PID=$!
     trap 'kill $SRV_PID 2>/dev/null || true' EXIT
     for _ in $(seq 100); do
@@ -27,7 +29,7 @@ post() {
     local path=$1 body=$2; shift 2
     curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' --data-binary "$body" "$@" "$URL$path"
 }
-post_json() { post "$1" "$2" -H 'Content-Type: application/json'; }
+post_json() { post "$1" "$2" -H 'Content-Type: application/json' "${@:3}"; }
 status_is() { [ "$1" = "$2" ] || fail "HTTP $1, expected $2: $(head -c 300 "$T/body")"; }
 body_is() { [ "$(cat "$T/body")" = "$1" ] || fail "body '$(head -c 300 "$T/body")', expected '$1'"; }
 spam_form='blog=http%3A%2F%2Fb.example&user_ip=203.0.113.9&comment_author=pharma&comment_content=Cheap+xanax+and+valium%2C+no+prescription%2C+order+now+http%3A%2F%2Frx-direct.example'
@@ -164,8 +166,88 @@ test_server_usage_and_start_errors() {
     contains "$T/err" "missing.db"
     expect_status 5 "$KINDLY" serve -m missing.db --keys no-such-keys --listen 127.0.0.1:0
     contains "$T/err" "no-such-keys"
+    # a key file without a key would turn every request away: refused (not left running)
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    printf '# no key yet\n\n' >empty-keys
+    expect_status 5 timeout 10 "$KINDLY" serve -m m.db --keys empty-keys --listen 127.0.0.1:0
+    contains "$T/err" "empty-keys: no key in the file"
     expect_status 0 "$KINDLY" help serve
     contains "$T/out" "/1.1/comment-check"
+}
+
+# With --keys the JSON API needs a key too (a bearer token): anyone reaching the port could
+# otherwise retrain the model. /healthz and /metrics stay open.
+test_server_with_keys_the_json_api_needs_a_bearer_key() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    echo secret-1 >keys
+    start_server -m m.db --keys keys
+    for path in /v1/classify /v1/feedback; do
+        status_is "$(post_json $path '{"text":"quokka marmalade","label":"spam"}')" 401
+        grep -qi '^WWW-Authenticate: Bearer realm="kindly"' "$T/headers" || fail "no challenge: $(cat "$T/headers")"
+        contains "$T/body" "Authorization: Bearer KEY"
+        status_is "$(post_json $path '{"text":"quokka marmalade","label":"spam"}' -H 'Authorization: Bearer wrong')" 401
+        grep -qi '^WWW-Authenticate: Bearer .*error="invalid_token"' "$T/headers" || fail "$(cat "$T/headers")"
+    done
+    "$KINDLY" info -m m.db | grep -q '"spam_messages":6,' || fail "refused feedback was learnt: $("$KINDLY" info -m m.db)"
+    status_is "$(post_json /v1/feedback '{"text":"quokka marmalade","label":"spam"}' -H 'Authorization: Bearer secret-1')" 200
+    body_is '{"learnt":1,"unlearnt":0}'
+    status_is "$(post_json /v1/classify '{"text":"quokka marmalade"}' -H 'Authorization: Bearer secret-1')" 200
+    status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/healthz")" 200
+    status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/metrics")" 200
+    contains "$T/body" 'kindly_http_requests_total{endpoint="/v1/feedback",code="401"} 2'
+}
+
+# RFC 9110: HEAD wherever GET; the headers of the GET answer, no body.
+test_server_head_is_get_without_the_body() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    for path in /healthz /metrics; do
+        [ "$(curl -s -I -o /dev/null -w '%{http_code} %{size_download}' "$URL$path")" = "200 0" ] \
+            || fail "HEAD $path: $(curl -s -I "$URL$path")"
+    done
+    curl -s -I "$URL/healthz" >headers
+    grep -qi '^Content-Type: application/json' headers || fail "$(cat headers)"
+    grep -qi '^Content-Length: [1-9]' headers || fail "HEAD without the length of GET's body: $(cat headers)"
+    status_is "$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' -d x "$URL/healthz")" 405
+    grep -qi '^Allow: GET, HEAD' "$T/headers" || fail "$(cat "$T/headers")"
+    status_is "$(curl -s -I -o /dev/null -D "$T/headers" -w '%{http_code}' "$URL/v1/classify")" 405
+    grep -qi '^Allow: POST' "$T/headers" || fail "$(cat "$T/headers")"
+}
+
+# The server remembers every check: a client retrying one must not get its comment held as
+# a duplicate of itself.
+test_server_a_retried_check_is_not_its_own_duplicate() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    comment='{"id":"c77","author":"Ann","text":"The breathing exercise and the journal helped me sleep, thank you"}'
+    for try in 1 2 3; do
+        status_is "$(post_json /v1/classify "$comment")" 200
+        contains "$T/body" '"duplicate_of":null'
+    done
+    status_is "$(post_json /v1/classify "${comment/c77/c78}")" 200
+    contains "$T/body" '"duplicate_of":"c77"'
+    "$KINDLY" history -m m.db | grep -q '"comments":2,' || fail "$("$KINDLY" history -m m.db)"
+}
+
+# A model file the server's user cannot write is served read-only, as the shipped default
+# is: it classifies (without remembering), feedback gets 403, and the start says why.
+test_server_a_model_it_cannot_write_is_served_read_only() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    read_only_model m.db
+    start_server -m m.db
+    contains "$T/server.log" "m.db cannot be written by this user (Permission denied): serving it read-only"
+    contains "$T/server.log" "read-only, no key required"
+    curl -s "$URL/healthz" >health
+    contains health '"writable":false'
+    for try in 1 2; do
+        status_is "$(post_json /v1/classify '{"id":"c1","text":"Cheap xanax and valium, order now"}')" 200
+        contains "$T/body" '"verdict":"spam"'
+        status_is "$(post /1.1/comment-check "$ham_form")" 200
+        body_is false
+    done
+    status_is "$(post_json /v1/feedback '{"text":"x","label":"ham"}')" 403
+    contains "$T/body" "read-only"
+    status_is "$(post /1.1/submit-spam "$spam_form")" 403
 }
 
 test_server_the_shipped_default_model_is_read_only() {

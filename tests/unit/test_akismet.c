@@ -43,7 +43,7 @@ static void teardown(void)
 
 static void call(srv_endpoint ep, const char *body, const char *host, srv_reply *r)
 {
-    srv_request q = { ep, body, strlen(body), host, "application/x-www-form-urlencoded", m, &cfg };
+    srv_request q = { ep, body, strlen(body), host, "application/x-www-form-urlencoded", m, &cfg, NULL };
     srv_reply_init(r);
     akismet_handle(&q, r);
 }
@@ -127,7 +127,7 @@ Test(akismet, malformed_form_is_400_and_other_content_types_415)
     cr_assert_eq(r.status, 400);
     cr_assert(strstr(srv_reply_get_header(&r, "X-akismet-debug-help"), "malformed form"));
     srv_reply_free(&r);
-    srv_request q = { EP_COMMENT_CHECK, "{}", 2, NULL, "application/json", m, &cfg };
+    srv_request q = { EP_COMMENT_CHECK, "{}", 2, NULL, "application/json", m, &cfg, NULL };
     srv_reply_init(&r);
     akismet_handle(&q, &r);
     cr_assert_eq(r.status, 415);
@@ -140,8 +140,8 @@ Test(akismet, keys_from_field_or_host_and_wrong_keys_refused)
     th_write(dir, "keys", "# comment\n  k1  \n\nk2\n", kf, sizeof kf);
     srv_keys *keys = NULL;
     char err[128];
-    cr_assert_eq(akismet_keys_load(&keys, kf, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(akismet_keys_count(keys), 2);
+    cr_assert_eq(srv_keys_load(&keys, kf, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(srv_keys_count(keys), 2);
     cfg.keys = keys;
     srv_reply r;
     call(EP_COMMENT_CHECK, HAM, "k1.localhost:8080", &r);
@@ -164,8 +164,8 @@ Test(akismet, keys_from_field_or_host_and_wrong_keys_refused)
     cr_assert_str_eq(r.body, "invalid");
     srv_reply_free(&r);
     cfg.keys = NULL;
-    akismet_keys_free(keys);
-    cr_assert_eq(akismet_keys_load(&keys, "/nonexistent/keys", err, sizeof err), -1);
+    srv_keys_free(keys);
+    cr_assert_eq(srv_keys_load(&keys, "/nonexistent/keys", err, sizeof err), -1);
     cr_assert(strstr(err, "/nonexistent/keys"));
 }
 

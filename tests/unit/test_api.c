@@ -6,6 +6,7 @@
 #include "helpers.h"
 #include <criterion/parameterized.h>
 #include "server/api.h"
+#include "server/keys.h"
 
 static int parse(const char *body, int feedback, api_batch *b, char *err)
 {
@@ -100,12 +101,14 @@ static void teardown(void)
     th_rmrf(dir);
 }
 
-static void call(srv_endpoint ep, const char *body, srv_reply *r)
+static void call_as(srv_endpoint ep, const char *body, const char *authorization, srv_reply *r)
 {
-    srv_request q = { ep, body, strlen(body), NULL, "application/json", m, &cfg };
+    srv_request q = { ep, body, strlen(body), NULL, "application/json", m, &cfg, authorization };
     srv_reply_init(r);
     api_handle(&q, r);
 }
+
+static void call(srv_endpoint ep, const char *body, srv_reply *r) { call_as(ep, body, NULL, r); }
 
 Test(api, feedback_then_classify_round_trip, .init = setup, .fini = teardown)
 {
@@ -151,9 +154,46 @@ Test(api, errors_are_json_with_status, .init = setup, .fini = teardown)
     call(EP_FEEDBACK, "{\"text\":\"a\",\"label\":\"spam\"}", &r);
     cr_assert_eq(r.status, 403);
     srv_reply_free(&r);
-    srv_request q = { EP_CLASSIFY, "a=b", 3, NULL, "application/x-www-form-urlencoded", m, &cfg };
+    srv_request q = { EP_CLASSIFY, "a=b", 3, NULL, "application/x-www-form-urlencoded", m, &cfg, NULL };
     srv_reply_init(&r);
     api_handle(&q, &r);
     cr_assert_eq(r.status, 415);
     srv_reply_free(&r);
+}
+
+/* With --keys, the JSON API needs a key as well: feedback retrains the model. Sent as a
+ * bearer token; without one or with a wrong one the answer is 401 with a challenge, and
+ * nothing is learnt. */
+Test(api, with_keys_both_endpoints_need_a_bearer_key, .init = setup, .fini = teardown)
+{
+    char kf[300], err[300];
+    th_write(dir, "keys", "k1\n", kf, sizeof kf);
+    srv_keys *keys = NULL;
+    cr_assert_eq(srv_keys_load(&keys, kf, err, sizeof err), 0, "%s", err);
+    cfg.keys = keys;
+    static const struct { const char *authorization, *challenge; } refused[] = {
+        { NULL, "Bearer realm=\"kindly\"" },
+        { "Basic azE6", "Bearer realm=\"kindly\"" },
+        { "Bearer k2", "Bearer realm=\"kindly\", error=\"invalid_token\"" },
+    };
+    srv_reply r;
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+        for (srv_endpoint ep = EP_CLASSIFY; ep <= EP_FEEDBACK; ep++) {
+            call_as(ep, "{\"text\":\"cheap pills\",\"label\":\"spam\"}", refused[i].authorization, &r);
+            cr_assert_eq(r.status, 401, "%s: %d %s", refused[i].authorization, r.status, r.body);
+            cr_assert_str_eq(srv_reply_get_header(&r, "WWW-Authenticate"), refused[i].challenge);
+            cr_assert(strstr(r.body, "{\"error\":"), "%s", r.body);
+            srv_reply_free(&r);
+        }
+    kd_model_stats st;
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    cr_assert_eq(st.spam_messages, 0, "nothing was learnt");
+    call_as(EP_FEEDBACK, "{\"text\":\"cheap pills\",\"label\":\"spam\"}", "Bearer k1", &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    srv_reply_free(&r);
+    call_as(EP_CLASSIFY, "{\"text\":\"cheap pills\"}", "bearer k1", &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    srv_reply_free(&r);
+    cfg.keys = NULL;
+    srv_keys_free(keys);
 }

@@ -137,3 +137,50 @@ Test(dedup, remember_needs_a_writable_model)
     cr_assert_eq(st.index_entries, 12);
     (void)ro;
 }
+
+/* A client retrying a check sends the same comment again, and the server remembers every
+ * check: an earlier comment with the same id is the comment itself, never its duplicate,
+ * whether it is held in the handle's memory or in the history. The same id and text are
+ * recorded once; another id with the text is a duplicate as ever. */
+Test(dedup, a_comment_is_not_a_duplicate_of_itself)
+{
+    const char *text = "The breathing exercise and the journal helped me sleep, thank you";
+    kd_options o = KD_OPTIONS_INIT;
+    kd_comment c = KD_COMMENT_INIT;
+    c.author = "Ann";
+    c.text = text;
+    kd_result r;
+    for (o.remember = 0; o.remember < 2; o.remember++) {
+        c.id = o.remember ? "h1" : "m1";
+        for (int again = 0; again < 2; again++) {
+            cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+            cr_assert_null(r.duplicate_of, "%s checked again: a duplicate of %s", c.id, r.duplicate_of);
+            kd_result_free(&r);
+        }
+    }
+    kd_history_stats st;
+    cr_assert_eq(kd_history_stats_get(m, &st), 0);
+    cr_assert_eq(st.comments, 1, "h1 is recorded once");
+    cr_assert_eq(kd_history_record(m, &c), 0, "%s", kd_model_error(m)); /* learnt after the check */
+    cr_assert_eq(kd_history_stats_get(m, &st), 0);
+    cr_assert_eq(st.comments, 1, "h1 is recorded once");
+
+    c.id = "h2";
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+    cr_assert_str_eq(r.duplicate_of, "h1");
+    kd_result_free(&r);
+    o.remember = 0;
+    c.id = "m2";
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+    cr_assert_str_eq(r.duplicate_of, "h1", "the history comes first, then the handle's memory (m1)");
+    kd_result_free(&r);
+    /* an edited text under the same id is recorded too: a copy of it is then found */
+    o.remember = 1;
+    c.id = "h1";
+    c.text = "Walking every morning has changed my mood, thank you for the idea";
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+    cr_assert_null(r.duplicate_of);
+    kd_result_free(&r);
+    cr_assert_eq(kd_history_stats_get(m, &st), 0);
+    cr_assert_eq(st.comments, 3);
+}

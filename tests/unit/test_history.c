@@ -12,7 +12,12 @@ static void setup(void)
     th_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/h.db", dir);
 }
-static void teardown(void) { th_rmrf(dir); }
+static void teardown(void)
+{
+    if (getuid() == 0 && geteuid() != 0) /* back from only_readable() */
+        cr_assert_eq(seteuid(0), 0);
+    th_rmrf(dir);
+}
 TestSuite(history, .init = setup, .fini = teardown);
 
 static kd_model *open_w(void)
@@ -81,6 +86,46 @@ Test(history, batch_then_prune_by_age_and_count)
     cr_assert_eq(kd_history_stats_get(m, &st), 0);
     cr_assert_eq(st.comments, 2);
     cr_assert_eq(st.index_entries, 2 * 12);
+    kd_model_close(m);
+}
+
+/* Make the model file one this process may read but not write: mode 0444 and, as root (who
+ * writes anything), the effective user nobody until teardown. The directory stays writable:
+ * SQLite reads a WAL file through a -shm file it creates beside it. */
+static void only_readable(void)
+{
+    cr_assert_eq(chmod(dir, 0777), 0);
+    cr_assert_eq(chmod(path, 0444), 0);
+    if (geteuid() == 0)
+        cr_assert_eq(seteuid(65534), 0);
+}
+
+static void fails_as_io(kd_model *m, int rc, const char *what)
+{
+    cr_assert_eq(rc, KD_EIO, "%s: %d, %s", what, rc, kd_model_error(m));
+    cr_assert(strstr(kd_model_error(m), "readonly database"), "%s: the message says why: %s", what,
+              kd_model_error(m));
+}
+
+/* SQLite opens a file it may not write read-only without a word; each write then fails. That
+ * is a file that cannot be written (KD_EIO, the CLI's exit 5), not a bad argument, and the
+ * message is SQLite's, not the "not an error" the ROLLBACK after the failure leaves. */
+Test(history, writes_to_a_model_file_it_cannot_write_fail_as_io_and_say_why)
+{
+    kd_model *m = open_w();
+    remember(m, "a", NULL, "the first comment of the history, which pruning would delete");
+    remember(m, "b", NULL, "the second comment of the history, which pruning would keep");
+    kd_model_close(m);
+    only_readable();
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_WRITE), 0, "%s", kd_model_error(m));
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = "c";
+    c.text = "a new comment that cannot be recorded in this history";
+    fails_as_io(m, kd_history_record(m, &c), "record");
+    fails_as_io(m, kd_history_prune(m, INT64_MIN, 1, NULL), "prune");
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, 1), 0);
+    fails_as_io(m, kd_train_commit(m), "train");
     kd_model_close(m);
 }
 
@@ -293,6 +338,30 @@ Test(history, a_damaged_list_ends_at_the_damage)
         cr_assert_eq(sqlite3_exec(db, "UPDATE history_lsh SET entries = substr(entries, 1, 3) WHERE bucket = 0x7777",
                                   NULL, NULL, NULL), SQLITE_OK);
     }
+    kd_hist_free(h);
+    sqlite3_close(db);
+}
+
+/* The same at the level of history.c, on a read-only connection: the code and the message of
+ * the failed statement come back, not those of the ROLLBACK after it. */
+Test(history, a_failed_write_keeps_its_code_and_message)
+{
+    kd_model *m = open_w();
+    remember(m, "a", NULL, "one comment in the history, so that pruning has to delete");
+    remember(m, "b", NULL, "and a second one, so that keeping one still prunes a comment");
+    kd_model_close(m);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    kd_hist *h;
+    cr_assert_eq(kd_hist_new(&h, db, 1), 0);
+    kd_hist_rec r;
+    memset(&r, 0, sizeof r);
+    int64_t keys[KD_MH_BANDS] = { 0 };
+    cr_assert_eq(kd_hist_insert(h, &r, keys), KD_EIO);
+    cr_assert(strstr(kd_hist_errmsg(h), "readonly database"), "%s", kd_hist_errmsg(h));
+    uint64_t removed = 9;
+    cr_assert_eq(kd_hist_prune(h, INT64_MIN, 1, &removed), KD_EIO);
+    cr_assert(strstr(kd_hist_errmsg(h), "readonly database"), "%s", kd_hist_errmsg(h));
     kd_hist_free(h);
     sqlite3_close(db);
 }

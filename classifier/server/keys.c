@@ -1,0 +1,121 @@
+/*
+ * keys.c - the key file of `serve --keys` and the checks against it.
+ *
+ * The keys are held sorted and looked up with bsearch: a server may be given thousands
+ * (one per client site), and every request to either API is checked.
+ */
+#include "keys.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct srv_keys {
+    size_t n;
+    char **key; /* sorted, for bsearch */
+};
+
+static int cmpstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int srv_keys_load(srv_keys **out, const char *path, char *err, size_t errlen)
+{
+    *out = NULL;
+    int rc = -1;
+    char *line = NULL;
+    size_t cap = 0, alloc = 0;
+    srv_keys *k = calloc(1, sizeof *k);
+    FILE *f = fopen(path, "r");
+    if (!k || !f) {
+        snprintf(err, errlen, "%s: %s", path, k ? "cannot be read" : "out of memory");
+        goto done;
+    }
+    ssize_t got;
+    while ((got = getline(&line, &cap, f)) >= 0) {
+        char *s = line, *e = line + got;
+        while (s < e && isspace((unsigned char)*s))
+            s++;
+        while (e > s && isspace((unsigned char)e[-1]))
+            e--;
+        if (s == e || *s == '#')
+            continue;
+        if (k->n == alloc) {
+            size_t na = alloc ? alloc * 2 : 8;
+            char **nk = realloc(k->key, na * sizeof *nk);
+            if (!nk)
+                goto oom;
+            k->key = nk;
+            alloc = na;
+        }
+        if (!(k->key[k->n] = strndup(s, (size_t)(e - s))))
+            goto oom;
+        k->n++;
+    }
+    if (ferror(f)) {
+        snprintf(err, errlen, "%s: read error", path);
+        goto done;
+    }
+    if (!k->n) {
+        snprintf(err, errlen, "%s: no key in the file (one key a line; blank lines and lines starting with '#' "
+                              "do not count)", path);
+        goto done;
+    }
+    qsort(k->key, k->n, sizeof *k->key, cmpstr);
+    *out = k;
+    k = NULL;
+    rc = 0;
+    goto done;
+oom:
+    snprintf(err, errlen, "out of memory");
+done:
+    if (f)
+        fclose(f);
+    free(line);
+    srv_keys_free(k);
+    return rc;
+}
+
+size_t srv_keys_count(const srv_keys *k)
+{
+    return k ? k->n : 0;
+}
+
+void srv_keys_free(srv_keys *k)
+{
+    if (!k)
+        return;
+    for (size_t i = 0; i < k->n; i++)
+        free(k->key[i]);
+    free(k->key);
+    free(k);
+}
+
+int srv_key_ok(const srv_keys *keys, const char *key)
+{
+    if (!key || !*key)
+        return 0;
+    if (!keys)
+        return 1;
+    return keys->n && bsearch(&key, keys->key, keys->n, sizeof *keys->key, cmpstr) != NULL;
+}
+
+const char *srv_bearer_key(const char *authorization, char *buf, size_t n)
+{
+    const char *s = authorization;
+    if (!s || strncasecmp(s, "Bearer", 6) || (s[6] != ' ' && s[6] != '\t'))
+        return NULL;
+    for (s += 6; *s == ' ' || *s == '\t'; s++)
+        ;
+    size_t len = strlen(s);
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    if (!len || len >= n)
+        return NULL;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    return buf;
+}

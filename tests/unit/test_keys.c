@@ -1,0 +1,56 @@
+/* test_keys.c - classifier/server/keys.c: the key file of `serve --keys` (comments, white
+ * space, a file without keys refused) and bearer tokens. */
+#include "helpers.h"
+#include "server/keys.h"
+
+static char dir[256];
+static void setup(void) { th_tmpdir(dir, sizeof dir); }
+static void teardown(void) { th_rmrf(dir); }
+TestSuite(keys, .init = setup, .fini = teardown);
+
+Test(keys, one_a_line_trimmed_comments_and_blank_lines_skipped)
+{
+    char kf[300], err[300];
+    th_write(dir, "keys", "# comment\n  k1  \n\n\tk2\r\n", kf, sizeof kf);
+    srv_keys *k = NULL;
+    cr_assert_eq(srv_keys_load(&k, kf, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(srv_keys_count(k), 2);
+    cr_assert(srv_key_ok(k, "k1"));
+    cr_assert(srv_key_ok(k, "k2"));
+    cr_assert_not(srv_key_ok(k, "k3"));
+    cr_assert_not(srv_key_ok(k, ""));
+    cr_assert_not(srv_key_ok(k, NULL));
+    srv_keys_free(k);
+    srv_keys_free(NULL);
+    cr_assert(srv_key_ok(NULL, "anything"), "without --keys any key is accepted");
+}
+
+/* A server started with a key file that holds no key would turn every request away: it is
+ * refused at start, with the file's name. */
+Test(keys, a_file_without_keys_or_unreadable_is_refused_with_its_name)
+{
+    static const char *const empty[] = { "", "\n\n", "# only a comment\n   \n" };
+    char kf[300], err[300];
+    for (size_t i = 0; i < sizeof empty / sizeof *empty; i++) {
+        th_write(dir, "keys", empty[i], kf, sizeof kf);
+        srv_keys *k = (srv_keys *)1;
+        cr_assert_eq(srv_keys_load(&k, kf, err, sizeof err), -1, "'%s' was accepted", empty[i]);
+        cr_assert_null(k);
+        cr_assert(strstr(err, kf) && strstr(err, "no key"), "%s", err);
+    }
+    srv_keys *k = NULL;
+    cr_assert_eq(srv_keys_load(&k, "/nonexistent/keys", err, sizeof err), -1);
+    cr_assert(strstr(err, "/nonexistent/keys"), "%s", err);
+}
+
+Test(keys, bearer_tokens)
+{
+    char buf[16];
+    cr_assert_str_eq(srv_bearer_key("Bearer k1", buf, sizeof buf), "k1");
+    cr_assert_str_eq(srv_bearer_key("bearer \t k1 \r", buf, sizeof buf), "k1", "the scheme in any case");
+    cr_assert_null(srv_bearer_key(NULL, buf, sizeof buf));
+    cr_assert_null(srv_bearer_key("Basic azE6", buf, sizeof buf));
+    cr_assert_null(srv_bearer_key("Bearerk1", buf, sizeof buf));
+    cr_assert_null(srv_bearer_key("Bearer ", buf, sizeof buf));
+    cr_assert_null(srv_bearer_key("Bearer 0123456789abcdef", buf, sizeof buf), "too long for buf");
+}
