@@ -16,9 +16,11 @@
  */
 #include "store.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kindly.h"
 
@@ -233,7 +235,15 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
     oflags |= SQLITE_OPEN_NOMUTEX;
     int src = sqlite3_open_v2(path, &s->db, oflags, NULL);
     if (src != SQLITE_OK) {
-        snprintf(err, errlen, "cannot open model %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        /* SQLite says "unable to open database file" for every cause: name the usual ones */
+        int missing = src == SQLITE_CANTOPEN && access(path, F_OK) != 0 && errno == ENOENT;
+        if (missing)
+            snprintf(err, errlen, "cannot open model %s: no such file (kindly train -m %s FILE.csv creates one)",
+                     path, path);
+        else if (src == SQLITE_CANTOPEN && access(path, F_OK) == 0 && access(path, write ? R_OK | W_OK : R_OK) != 0)
+            snprintf(err, errlen, "cannot open model %s: %s", path, strerror(errno));
+        else
+            snprintf(err, errlen, "cannot open model %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
         rc = src == SQLITE_CANTOPEN ? KD_EIO : map_rc(src);
         goto done;
     }
@@ -243,8 +253,17 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
     int64_t appid = pragma_int(s, "PRAGMA application_id");
     int64_t version = pragma_int(s, "PRAGMA user_version");
     if (appid < 0) {
-        snprintf(err, errlen, "%s is not a kindly model: %s", path, sqlite3_errmsg(s->db));
-        rc = KD_ESCHEMA;
+        int ecode = sqlite3_errcode(s->db);
+        if (ecode == SQLITE_READONLY || ecode == SQLITE_CANTOPEN) {
+            /* a WAL model read by a user who may not create its -shm file beside it */
+            snprintf(err, errlen, "cannot read model %s: %s (a model in WAL mode needs a writable "
+                     "directory; `kindly info -m %s --pack` makes it readable from a read-only one)",
+                     path, sqlite3_errmsg(s->db), path);
+            rc = KD_EIO;
+        } else {
+            snprintf(err, errlen, "%s is not a kindly model: %s", path, sqlite3_errmsg(s->db));
+            rc = KD_ESCHEMA;
+        }
         goto done;
     }
     if (appid != KD_APPLICATION_ID) {

@@ -338,3 +338,26 @@ test_check_warns_about_an_empty_comment() {
     echo "hello" | "$KINDLY" check -m m.db >out 2>err || true
     not_contains err "empty"
 }
+
+# SQLite says "unable to open database file" whatever the cause; kindly names the usual ones:
+# a missing file, and a WAL model read from a directory where its -shm file cannot be made.
+test_model_open_errors_say_why() {
+    expect_status 5 "$KINDLY" info -m none.db
+    contains "$T/err" "cannot open model none.db: no such file (kindly train -m none.db FILE.csv creates one)"
+    echo "hello" >c.txt
+    expect_status 5 sh -c "\"$KINDLY\" learn -m none.db --spam --raw < c.txt"
+    contains "$T/err" "no such file"
+    [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv to read as another user"
+    local nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+    $nobody test -x "$KINDLY" || skip "the user nobody cannot run $KINDLY"
+    mkdir d && "$KINDLY" train -q -m d/m.db "$D/train.csv"
+    chmod 755 "$T" && chmod 444 d/m.db && chmod 555 d
+    expect_status 5 $nobody sh -c "\"$KINDLY\" check -m d/m.db < c.txt"
+    contains "$T/err" "a model in WAL mode needs a writable directory"
+    # packed (rollback journal), the same file reads from the read-only directory
+    chmod 755 d && "$KINDLY" info -m d/m.db --pack >/dev/null
+    chmod 444 d/m.db && chmod 555 d
+    expect_status 0 $nobody sh -c "\"$KINDLY\" check -m d/m.db < c.txt; [ \$? -lt 3 ]"
+    contains "$T/out" '"verdict":'
+    chmod 755 d
+}
