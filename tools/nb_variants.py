@@ -68,6 +68,14 @@ class NB:
         return 0.5 * math.log(self.n[True] / self.n[False]) + (sum(l) / math.sqrt(len(l)) if l else 0)
 
 
+def trained(rows):
+    """An NB of labelled rows, not yet prepared (more may be added)."""
+    m = NB()
+    for tk, y in rows:
+        m.add(tk, y)
+    return m
+
+
 def splits(data):
     for t in VIDEOS:
         yield t, [x for v in VIDEOS if v != t for x in data[v]], data[t]
@@ -76,9 +84,7 @@ def splits(data):
 def baseline(data):
     out = []
     for _, tr, te in splits(data):
-        m = NB()
-        for tk, y in tr:
-            m.add(tk, y)
+        m = trained(tr)
         m.prep()
         out.append(figures([(m.score(tk), y) for tk, y in te]))
     return out
@@ -110,15 +116,11 @@ def cnb(data, idf, wn, ln, alpha=1.0):
 def self_training(data, mode, iters, conf=1.0):
     out = []
     for _, tr, te in splits(data):
-        m = NB()
-        for tk, y in tr:
-            m.add(tk, y)
+        m = trained(tr)
         m.prep()
         for _ in range(iters):
             sc = [m.score(tk) for tk, _ in te]
-            m = NB()
-            for tk, y in tr:
-                m.add(tk, y)
+            m = trained(tr)
             for (tk, _), s in zip(te, sc):
                 if mode == "hard" and abs(s) >= conf:
                     m.add(tk, s > 0)
