@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kindly.h"
+#include "normalize.h"
 
 int kd_buf_grow_slow(kd_buf *b, size_t extra)
 {
@@ -101,31 +102,57 @@ int kd_buf_fixed(kd_buf *b, double x, int decimals)
     return kd_buf_add(b, p, (size_t)(e - p));
 }
 
-int kd_buf_json_str(kd_buf *b, const char *s)
+/* Code points written as \u escapes: the C0 controls (JSON requires it), DEL and the C1
+ * controls (invisible, and a terminal may act on them), and U+2028/U+2029 (line ends to a
+ * JavaScript parser older than ES2019). */
+static int escaped(int32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029;
+}
+
+static void put_escape(kd_buf *b, int32_t cp)
 {
     static const char hex[] = "0123456789abcdef";
+    switch (cp) {
+    case '\n': kd_buf_puts(b, "\\n"); return;
+    case '\r': kd_buf_puts(b, "\\r"); return;
+    case '\t': kd_buf_puts(b, "\\t"); return;
+    }
+    char u[6] = { '\\', 'u', hex[cp >> 12 & 15], hex[cp >> 8 & 15], hex[cp >> 4 & 15], hex[cp & 15] };
+    kd_buf_add(b, u, 6);
+}
+
+/* Runs of plain ASCII and of valid UTF-8 are copied whole; only what must change is handled
+ * byte by byte. */
+int kd_buf_json_str(kd_buf *b, const char *s)
+{
     if (!s)
         return kd_buf_puts(b, "null");
     kd_buf_putc(b, '"');
-    const unsigned char *p = (const unsigned char *)s;
-    const unsigned char *run = p;
-    for (; *p; p++) {
-        unsigned char c = *p;
-        if (c >= 0x20 && c != '"' && c != '\\')
+    const char *run = s, *p = s;
+    size_t left = strlen(s);
+    while (left) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            p++, left--;
             continue;
+        }
+        int32_t cp;
+        size_t k = kd_utf8_decode(p, left, &cp);
+        if (cp >= 0 && !escaped(cp) && cp != '"' && cp != '\\') {
+            p += k, left -= k;
+            continue;
+        }
         kd_buf_add(b, run, (size_t)(p - run));
-        run = p + 1;
-        switch (c) {
-        case '"': kd_buf_puts(b, "\\\""); break;
-        case '\\': kd_buf_puts(b, "\\\\"); break;
-        case '\n': kd_buf_puts(b, "\\n"); break;
-        case '\r': kd_buf_puts(b, "\\r"); break;
-        case '\t': kd_buf_puts(b, "\\t"); break;
-        default: {
-            char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-            kd_buf_add(b, u, 6);
-        }
-        }
+        if (cp < 0)
+            kd_buf_add(b, "\xEF\xBF\xBD", 3); /* U+FFFD for this byte; the next is read afresh */
+        else if (cp == '"' || cp == '\\') {
+            kd_buf_putc(b, '\\');
+            kd_buf_putc(b, (char)cp);
+        } else
+            put_escape(b, cp);
+        p += k, left -= k;
+        run = p;
     }
     kd_buf_add(b, run, (size_t)(p - run));
     return kd_buf_putc(b, '"');

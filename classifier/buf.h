@@ -48,7 +48,9 @@ int kd_buf_printf(kd_buf *b, const char *fmt, ...) __attribute__((format(printf,
 int kd_buf_fixed(kd_buf *b, double x, int decimals);
 /* Append an unsigned decimal number. */
 int kd_buf_uint(kd_buf *b, unsigned long long v);
-/* Append s as a JSON string literal, quotes included. */
+/* Append s as a JSON string literal, quotes included, or null when s is NULL. Always valid
+ * UTF-8: each byte of an invalid sequence becomes U+FFFD; control characters (C0, DEL, C1)
+ * and U+2028/U+2029 are written as escapes. */
 int kd_buf_json_str(kd_buf *b, const char *s);
 void kd_buf_clear(kd_buf *b);                        /* len = 0, keeps memory */
 char *kd_buf_detach(kd_buf *b);                      /* hands over s (never NULL unless oom) */

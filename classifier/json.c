@@ -4,7 +4,15 @@
  * Field order is fixed and documented in the README. Scores are printed with 6 decimals
  * (trailing zeros trimmed) by kd_buf_fixed, which avoids printf: formatting floats with
  * printf was a third of `kindly score`'s time.
+ *
+ * Every string is written as valid UTF-8, whatever the caller passed: kd_comment promises
+ * UTF-8 but an API caller's id, a command-line flag or an id read back from the history may
+ * hold any bytes, and one bad byte makes the whole line unreadable to a strict JSON parser.
+ * Each byte of an invalid sequence becomes U+FFFD, as the CSV reader repairs a field
+ * (kd_buf_json_str, buf.c).
  */
+#include <stdint.h>
+
 #include "buf.h"
 #include "kindly.h"
 

@@ -50,4 +50,30 @@ int kd_prefilter_may_match(const kd_prefilter *p, unsigned id, const uint64_t *h
  * (i from 0); NULL past the last. */
 const char *kd_prefilter_literal(const kd_prefilter *p, unsigned id, size_t i);
 
+/*
+ * Word-list entries (moderate, disallow): often tens of thousands of plain phrases, each
+ * matched case-insensitively anywhere in six fields. Too many for the automaton above (its
+ * tables grow with literals times clauses), so they get an index of their own: a hash of
+ * each entry's first (up to) four bytes, looked up at every position of a field, and each
+ * entry found there compared whole. A scan marks a superset of the entries that match: the
+ * caller confirms each with its pattern, so that nothing about matching changes.
+ */
+typedef struct kd_wordset kd_wordset;
+
+int kd_wordset_new(kd_wordset **out); /* 0 or KD_ENOMEM */
+void kd_wordset_free(kd_wordset *w);
+
+/* Index the entry s[0..n) (n >= 1). Returns 1 and sets *entry (numbered from 0 in the order
+ * of adding) when it is ASCII, 0 when it is not (the caller must then always run it: its
+ * caseless matches are not ASCII comparisons), or KD_ENOMEM. */
+int kd_wordset_add(kd_wordset *w, const char *s, size_t n, unsigned *entry);
+
+/* Number of 64-bit words of the entry bitset kd_wordset_scan fills (0 when empty). */
+size_t kd_wordset_words(const kd_wordset *w);
+
+/* Set in hits (kd_wordset_words() words, zeroed by the caller) the entries that occur in
+ * s[0..n), compared ASCII case-insensitively. Valid only where kd_prefilter_usable(s, n).
+ * Read-only on w: threads may scan concurrently. */
+void kd_wordset_scan(const kd_wordset *w, const char *s, size_t n, uint64_t *hits);
+
 #endif

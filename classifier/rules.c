@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,13 +136,73 @@ static int name_char(char c, int first)
     return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (!first && c >= '0' && c <= '9');
 }
 
-/* The rule named s[0..n), or -1. */
-static long find_n(const kd_rules *r, const char *s, size_t n)
+/*
+ * Rule names are looked up for every new name, entry and meta operand: with a linear scan a
+ * 40,000-line WordPress list took seconds to load (quadratic). An open-addressing hash of
+ * rule indices keeps each look-up O(1). Names are set after rule_new() (the parsers fill
+ * them in), so the index catches up lazily, up to the first rule still without a name;
+ * anything past that is scanned directly, which keeps const look-ups exact too.
+ */
+static uint64_t name_hash(const char *s, size_t n)
 {
-    for (size_t i = 0; i < r->n; i++)
-        if (r->rule[i].name && strlen(r->rule[i].name) == n && !memcmp(r->rule[i].name, s, n))
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+static int name_is(const kd_rule *x, const char *s, size_t n)
+{
+    return x->name && strlen(x->name) == n && !memcmp(x->name, s, n);
+}
+
+static void index_put(uint32_t *slot, size_t cap, const kd_rule *rule, uint32_t i)
+{
+    size_t k = (size_t)name_hash(rule[i].name, strlen(rule[i].name)) & (cap - 1);
+    while (slot[k])
+        k = (k + 1) & (cap - 1);
+    slot[k] = i + 1;
+}
+
+/* Add the named rules past r->named to the index. 0 or KD_ENOMEM. */
+static int index_names(kd_rules *r)
+{
+    if (2 * (r->n + 1) > r->names_cap) {
+        size_t cap = r->names_cap ? r->names_cap : 256;
+        while (2 * (r->n + 1) > cap)
+            cap *= 2;
+        uint32_t *slot = calloc(cap, sizeof *slot);
+        if (!slot)
+            return KD_ENOMEM;
+        for (size_t i = 0; i < r->named; i++)
+            index_put(slot, cap, r->rule, (uint32_t)i);
+        free(r->names);
+        r->names = slot;
+        r->names_cap = cap;
+    }
+    for (; r->named < r->n && r->rule[r->named].name; r->named++)
+        index_put(r->names, r->names_cap, r->rule, (uint32_t)r->named);
+    return KD_OK;
+}
+
+/* The rule named s[0..n), or -1. */
+static long find_const(const kd_rules *r, const char *s, size_t n)
+{
+    if (r->names_cap)
+        for (size_t k = (size_t)name_hash(s, n) & (r->names_cap - 1); r->names[k]; k = (k + 1) & (r->names_cap - 1))
+            if (name_is(&r->rule[r->names[k] - 1], s, n))
+                return (long)r->names[k] - 1;
+    for (size_t i = r->named; i < r->n; i++)
+        if (name_is(&r->rule[i], s, n))
             return (long)i;
     return -1;
+}
+
+/* The same while parsing: indexes the rules named since the last look-up first. */
+static long find_n(kd_rules *r, const char *s, size_t n)
+{
+    index_names(r); /* out of memory: the direct scan in find_const still answers */
+    return find_const(r, s, n);
 }
 
 /* A new rule at the end of the set (zeroed), or NULL when out of memory. */
@@ -251,16 +312,22 @@ static int compile(const line *l, size_t pos, const char *pat, size_t n, uint32_
 
 /* The byte-mode twin of a pattern, used on pure-ASCII subjects: PCRE2's UTF mode costs about
  * half the speed, and on ASCII text both modes match alike (\w, \b and caseless agree below
- * U+0080; a non-ASCII literal cannot match ASCII either way). A pattern that does not compile
- * without UTF (\x{100} and above) simply has no twin. */
+ * U+0080) - provided the pattern itself is ASCII. A non-ASCII character written as UTF-8 is
+ * several code units in byte mode, and a quantifier then applies to its last byte only:
+ * /cheap\s*💊*\s*pills/ would need the emoji's first three bytes and never match "cheap
+ * pills". So a pattern with a non-ASCII byte has no twin (an escape such as \x{e9} is one
+ * code unit in both modes and absent from ASCII text in both); nor has one that does not
+ * compile without UTF (\x{100} and above). */
 static pcre2_code *compile_ascii(const char *pat, size_t n, uint32_t opts)
 {
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)pat[i] >= 0x80)
+            return NULL;
     int err;
     PCRE2_SIZE at;
     return pcre2_compile((PCRE2_SPTR)pat, n, opts & ~(uint32_t)PCRE2_UCP, &err, &at, NULL);
 }
 
-/* FIELD NAME /PATTERN/FLAGS SCORE [DESCRIPTION] */
 static int parse_match(const line *l, size_t i, kd_rule_field field)
 {
     kd_rule *x = rule_new(l->r, l->no, KD_RULE_MATCH);
@@ -350,6 +417,8 @@ static int parse_count(const line *l, size_t i)
 /* Meta expressions: recursive descent to a postfix program.
  *   or := and ('||' and)*    and := unary ('&&' unary)*    unary := '!' unary | primary
  *   primary := NAME | '(' or ')'                                                        */
+#define META_DEPTH 64 /* nesting of '(' and '!': bounds the parser's recursion */
+
 typedef struct meta {
     const line *l;
     size_t i;
@@ -374,8 +443,8 @@ static int meta_primary(meta *m)
     const line *l = m->l;
     m->i = skip_space(l, m->i);
     if (m->i < l->n && l->s[m->i] == '(') {
-        if (++m->depth > 64)
-            return fail_at(l, m->i, "parentheses are nested too deeply");
+        if (++m->depth > META_DEPTH)
+            return fail_at(l, m->i, "parentheses are nested too deeply (at most %d)", META_DEPTH);
         size_t open = m->i++;
         int rc = meta_or(m);
         if (rc)
@@ -400,12 +469,17 @@ static int meta_primary(meta *m)
     return meta_emit(m, KD_META_RULE, (unsigned)k);
 }
 
+/* Each '!' nests one level, like a parenthesis, and shares its bound: the parser recurses
+ * once per level, and 400,000 of them overflowed the stack. */
 static int meta_unary(meta *m)
 {
     m->i = skip_space(m->l, m->i);
     if (m->i < m->l->n && m->l->s[m->i] == '!') {
+        if (++m->depth > META_DEPTH)
+            return fail_at(m->l, m->i, "'!' and parentheses are nested too deeply (at most %d)", META_DEPTH);
         m->i++;
         int rc = meta_unary(m);
+        m->depth--;
         return rc ? rc : meta_emit(m, KD_META_NOT, 0);
     }
     return meta_primary(m);
@@ -513,6 +587,11 @@ static int parse_entry(const line *l, size_t i, kd_rule_kind kind)
         return oom(l->r);
     x->srclen = e - s;
     x->opts = PCRE2_LITERAL | PCRE2_CASELESS;
+    unsigned entry;
+    int k = kd_wordset_add(l->r->words, l->s + s, e - s, &entry);
+    if (k < 0)
+        return oom(l->r);
+    x->listed = k ? entry + 1 : 0;
     return KD_OK;
 }
 
@@ -595,9 +674,12 @@ static int parse_list(const line *l, size_t i, kd_rule_kind kind)
         return fail_at(l, s, "cannot open the word list %s: %s", path, strerror(errno));
     char buf[4096];
     int rc = KD_OK;
-    while (!rc && fgets(buf, sizeof buf, f)) {
-        size_t n = strcspn(buf, "\r\n");
-        line entry = { l->r, buf, n, l->no };
+    for (int first = 1; !rc && fgets(buf, sizeof buf, f); first = 0) {
+        /* a list saved by Windows Notepad starts with a UTF-8 byte order mark: not part of
+         * the first entry (the rule file itself skips one the same way) */
+        size_t bom = first && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
+        size_t n = strcspn(buf + bom, "\r\n");
+        line entry = { l->r, buf + bom, n, l->no };
         if (skip_space(&entry, 0) < n)
             rc = parse_entry(&entry, 0, kind);
     }
@@ -646,7 +728,8 @@ static kd_rules *rules_new(const char *name)
         free(r);
         return NULL;
     }
-    if (kd_prefilter_new(&r->pre)) {
+    if (kd_prefilter_new(&r->pre) || kd_wordset_new(&r->words)) {
+        kd_prefilter_free(r->pre);
         free(r->path);
         free(r);
         return NULL;
@@ -654,6 +737,69 @@ static kd_rules *rules_new(const char *name)
     for (size_t k = 0; k < NSETTINGS; k++)
         *(double *)((char *)r + settings[k].off) = settings[k].def;
     return r;
+}
+
+/*
+ * The JIT's stack. Without one, JIT code backtracks on a 32 KiB stack of its own, which a
+ * simple /(?:a|b)+c/ exhausts on a 5,000-character comment that the interpreter (bounded by
+ * the heap limit) matches: `kindly check` (interpreted) and `kindly score` (JIT) disagreed.
+ * Each thread gets a stack as large as the heap limit (address space reserved up front,
+ * memory used only as deep matches need it), so that both paths are bounded by the same
+ * budget; PCRE2 asks for it through this callback at the start of each JIT match, in the
+ * matching thread, which keeps the match context shared and read-only. The stack is freed
+ * when its thread exits; a rule set with a larger heap limit replaces it.
+ */
+typedef struct jit_stack {
+    pcre2_jit_stack *stack;
+    size_t max;
+} jit_stack;
+
+static pthread_key_t jit_key;
+static pthread_once_t jit_once = PTHREAD_ONCE_INIT;
+static int jit_key_ok;
+
+static void jit_stack_free(void *p)
+{
+    jit_stack *js = p;
+    pcre2_jit_stack_free(js->stack);
+    free(js);
+}
+
+static void jit_key_create(void) { jit_key_ok = pthread_key_create(&jit_key, jit_stack_free) == 0; }
+
+#define JIT_STACK_START ((size_t)32 << 10)
+#define JIT_STACK_CAP ((size_t)1 << 30)
+
+/* NULL makes PCRE2 fall back to its 32 KiB stack (a deep match then stops at a limit). */
+static pcre2_jit_stack *thread_jit_stack(void *ud)
+{
+    const kd_rules *r = ud;
+    size_t want = (size_t)r->heap_limit << 10;
+    if (want > JIT_STACK_CAP)
+        want = JIT_STACK_CAP;
+    if (want < JIT_STACK_START)
+        want = JIT_STACK_START;
+    pthread_once(&jit_once, jit_key_create);
+    if (!jit_key_ok)
+        return NULL;
+    jit_stack *js = pthread_getspecific(jit_key);
+    if (js && js->max >= want)
+        return js->stack;
+    pcre2_jit_stack *st = pcre2_jit_stack_create(JIT_STACK_START, want, NULL);
+    if (!st)
+        return js ? js->stack : NULL;
+    if (!js && !(js = calloc(1, sizeof *js))) {
+        pcre2_jit_stack_free(st);
+        return NULL;
+    }
+    pcre2_jit_stack_free(js->stack);
+    js->stack = st;
+    js->max = want;
+    if (pthread_setspecific(jit_key, js)) {
+        jit_stack_free(js);
+        return NULL;
+    }
+    return st;
 }
 
 /* After the last line: scores from settings, and the match context with the limits. */
@@ -675,6 +821,7 @@ static int finish(kd_rules *r)
     pcre2_set_match_limit(r->mctx, (uint32_t)r->match_limit);
     pcre2_set_depth_limit(r->mctx, (uint32_t)r->depth_limit);
     pcre2_set_heap_limit(r->mctx, (uint32_t)r->heap_limit);
+    pcre2_jit_stack_assign(r->mctx, thread_jit_stack, r);
     return KD_OK;
 }
 
@@ -769,9 +916,11 @@ void kd_rules_free(kd_rules *r)
     for (size_t i = 0; i < r->n; i++)
         rule_clear(&r->rule[i]);
     free(r->rule);
+    free(r->names);
     free(r->path);
     pcre2_match_context_free(r->mctx);
     kd_prefilter_free(r->pre);
+    kd_wordset_free(r->words);
     free(r);
 }
 
@@ -792,6 +941,9 @@ int kd_rules_jit_compile(kd_rules *r)
     int all = 1;
     for (size_t i = 0; i < r->n; i++) {
         kd_rule *x = &r->rule[i];
+        if (x->kind != KD_RULE_MATCH)
+            continue; /* word-list entries: literals, run only where the word index saw them,
+                         interpreted (as fast for a literal; 70 us each x 40,000 entries is not) */
         if (x->re && pcre2_jit_compile(x->re, PCRE2_JIT_COMPLETE) != 0)
             all = 0; /* no JIT on this machine or build: the interpreter matches instead */
         if (x->src && !x->re_ascii)
@@ -807,7 +959,7 @@ int kd_rules_jit_compile(kd_rules *r)
 
 long kd_rules_find(const kd_rules *r, const char *name)
 {
-    return r && name ? find_n(r, name, strlen(name)) : -1;
+    return r && name ? find_const(r, name, strlen(name)) : -1;
 }
 
 int kd_rules_info_get(const kd_rules *r, size_t i, kd_rule_info *out)

@@ -13,6 +13,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kindly.h"
 #include "prefilter.h"
@@ -76,7 +77,8 @@ typedef struct kd_rule {
     pcre2_code *re;      /* MATCH, MODERATE, DISALLOW (a literal, caseless) */
     pcre2_code *re_ascii;/* the same compiled without UTF (about twice as fast), for subjects
                             that are pure ASCII, where both agree; built with the JIT pass
-                            (kd_rules_jit_compile); NULL before, or if it does not compile */
+                            (kd_rules_jit_compile) for MATCH rules whose pattern is ASCII;
+                            NULL before, otherwise, or if it does not compile */
     char *src;           /* the pattern's source and options, for that second compile */
     size_t srclen;
     uint32_t opts;
@@ -87,6 +89,8 @@ typedef struct kd_rule {
     kd_meta_step *prog;  /* META */
     size_t nprog;
     int prefiltered;     /* MATCH on text: runs only when the prefilter saw one of its literals */
+    unsigned listed;     /* MODERATE, DISALLOW: 1 + its entry number in kd_rules.words, or 0
+                            when not indexed there (a non-ASCII entry: always runs) */
 } kd_rule;
 
 struct kd_rules {
@@ -104,6 +108,9 @@ struct kd_rules {
     double moderate_score, disallow_score, allow_score;
     int need_tokens;             /* some count rule counts tokens */
     kd_prefilter *pre;           /* required literals of the text patterns (prefilter.c) */
+    kd_wordset *words;           /* the moderate/disallow entries, indexed (prefilter.c) */
+    uint32_t *names;             /* hash index of rule names: rule index + 1, 0 = empty */
+    size_t names_cap, named;     /* its size (a power of two); rules [0, named) are in it */
 };
 
 /*

@@ -161,19 +161,27 @@ static int is_ascii(const char *s, size_t n)
     return 1;
 }
 
+/* The length of field s that patterns see: scan_size bytes, cut at a character boundary. */
+static size_t scanned(const ctx *x, const char *s)
+{
+    size_t n = strlen(s);
+    if (n > (size_t)x->r->scan_size) {
+        n = (size_t)x->r->scan_size;
+        while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    return n;
+}
+
 /* KD_RULE_FIRED, KD_RULE_NOT_FIRED or KD_RULE_LIMIT for rule's pattern on s; KD_ENOMEM. */
 static int match(ctx *x, const kd_rule *rule, const char *s)
 {
     if (!s)
         return KD_RULE_NOT_FIRED;
-    size_t n = strlen(s);
-    if (n > (size_t)x->r->scan_size) {
-        n = (size_t)x->r->scan_size;
-        while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--; /* cut at a character boundary */
-    }
+    size_t n = scanned(x, s);
     const pcre2_code *re = rule->re_ascii && is_ascii(s, n) ? rule->re_ascii : rule->re;
-    int rc = x->r->jit ? pcre2_jit_match(re, (PCRE2_SPTR)s, n, 0, 0, x->md, x->r->mctx)
+    /* word-list entries are never JIT-compiled (kd_rules_jit_compile) */
+    int rc = x->r->jit && rule->kind == KD_RULE_MATCH ? pcre2_jit_match(re, (PCRE2_SPTR)s, n, 0, 0, x->md, x->r->mctx)
                        : pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, x->md, x->r->mctx);
     if (rc >= 0)
         return KD_RULE_FIRED;
@@ -198,6 +206,36 @@ static int match_fields(ctx *x, const kd_rule *rule, kd_rule_field f)
             worst = m;
     }
     return worst;
+}
+
+/*
+ * The word-list entries that occur in one of the six fields, ASCII case-insensitively (a
+ * superset of those whose caseless pattern matches): into *out, a bitset of
+ * kd_wordset_words() words, or NULL when there are no indexed entries or a field holds a
+ * character that Unicode case folding maps onto an ASCII letter (every entry then runs).
+ */
+static int word_hits(ctx *x, uint64_t *small, size_t nsmall, uint64_t **out)
+{
+    size_t words = kd_wordset_words(x->r->words);
+    *out = NULL;
+    if (!words)
+        return KD_OK;
+    for (int k = 0; k < KD_F_WORDLIST; k++) {
+        const char *s = field(x, (kd_rule_field)k);
+        if (s && !kd_prefilter_usable(s, scanned(x, s)))
+            return KD_OK;
+    }
+    uint64_t *hits = words <= nsmall ? small : malloc(words * sizeof *hits);
+    if (!hits)
+        return KD_ENOMEM;
+    memset(hits, 0, words * sizeof *hits);
+    for (int k = 0; k < KD_F_WORDLIST; k++) {
+        const char *s = field(x, (kd_rule_field)k);
+        if (s)
+            kd_wordset_scan(x->r->words, s, scanned(x, s), hits);
+    }
+    *out = hits;
+    return KD_OK;
 }
 
 static int token_quantities(ctx *x)
@@ -337,6 +375,7 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
     x.c = c;
     x.tok = tok;
     unsigned char *own_fired = NULL, small[256];
+    uint64_t *whits = NULL;
     size_t cap = out->nrules;
     if (!r || !r->n || !c || !c->text)
         return KD_OK;
@@ -363,6 +402,10 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
         memset(hits, 0, words * sizeof *hits);
         kd_prefilter_scan(r->pre, x.text, tn, hits);
     }
+    /* and one scan of the six fields for the word-list entries */
+    uint64_t whits_small[64];
+    if ((rc = word_hits(&x, whits_small, sizeof whits_small / sizeof *whits_small, &whits)))
+        goto done;
     for (size_t i = 0; i < r->n; i++) {
         const kd_rule *rule = &r->rule[i];
         int m;
@@ -374,7 +417,12 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
                 m = match_fields(&x, rule, rule->field);
             break;
         case KD_RULE_MODERATE:
-        case KD_RULE_DISALLOW: m = match_fields(&x, rule, KD_F_ANY); break;
+        case KD_RULE_DISALLOW:
+            if (whits && rule->listed && !(whits[(rule->listed - 1) / 64] >> ((rule->listed - 1) % 64) & 1))
+                m = KD_RULE_NOT_FIRED; /* the entry occurs in no field */
+            else
+                m = match_fields(&x, rule, KD_F_ANY);
+            break;
         case KD_RULE_COUNT: m = count_rule(&x, rule); break;
         case KD_RULE_META: m = meta_rule(rule, fired); break;
         default: m = allow_rule(&x, rule); break;
@@ -388,6 +436,8 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
             goto done;
     }
 done:
+    if (whits != whits_small)
+        free(whits);
     pcre2_match_data_free(x.md);
     kd_buf_free(&x.visible);
     kd_tokens_free(&x.own);

@@ -99,7 +99,8 @@ kd_rules *cli_load_rules(const char *cmd, int *status, int many);
 int cli_parse_double(const char *s, double lo, double hi, double *out);
 int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
 
-/* Write s as a JSON string literal (quotes included). */
+/* Write s as a JSON string literal (quotes included; NULL as ""), valid UTF-8 with every
+ * control character escaped (kd_buf_json_str). */
 void cli_json_str(FILE *f, const char *s);
 
 /* Write one CSV field (RFC 4180 quoting when needed). */

@@ -158,10 +158,8 @@ static int stats_file(const kd_rules *r, const char *file, int json)
         printf("%s: %lu spam, %lu ham%s\n   SPAM%%     HAM%%    S/O   SCORE  NAME\n", file, count[1], count[0],
                limits ? " (some matches stopped at a PCRE2 limit)" : "");
     if (json) {
-        fputc('"', stdout);
-        for (const char *p = file; *p; p++)
-            printf(*p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
-        printf("\",\"spam\":%lu,\"ham\":%lu,\"limits\":%lu,\"rules\":[", count[1], count[0], limits);
+        cli_json_str(stdout, file);
+        printf(",\"spam\":%lu,\"ham\":%lu,\"limits\":%lu,\"rules\":[", count[1], count[0], limits);
     }
     for (size_t i = 0; i < n; i++) {
         kd_rule_info info;
@@ -170,10 +168,9 @@ static int stats_file(const kd_rules *r, const char *file, int json)
         double hp = count[0] ? 100.0 * (double)hits[2 * i] / (double)count[0] : 0;
         double so = sp + hp > 0 ? sp / (sp + hp) : 0;
         if (json) {
-            printf("%s{\"name\":\"", i ? "," : "");
-            for (const char *p = info.name; *p; p++)
-                printf(*p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
-            printf("\",\"score\":%g,\"spam_hits\":%lu,\"ham_hits\":%lu,\"spam_pct\":%.4f,\"ham_pct\":%.4f,"
+            printf("%s{\"name\":", i ? "," : "");
+            cli_json_str(stdout, info.name);
+            printf(",\"score\":%g,\"spam_hits\":%lu,\"ham_hits\":%lu,\"spam_pct\":%.4f,\"ham_pct\":%.4f,"
                    "\"so\":%.4f}", info.score, hits[2 * i + 1], hits[2 * i], sp, hp, so);
         } else
             printf("%8.3f %8.3f  %5.3f %7.2f  %s\n", sp, hp, so, info.score, info.name);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cli.h"
 
 int cli_fail(int code, const char *cmd, const char *fmt, ...)
@@ -369,16 +370,12 @@ int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_o
 
 void cli_json_str(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
+    kd_buf b = KD_BUF_INIT;
+    if (kd_buf_json_str(&b, s ? s : ""))
+        fputs("\"\"", f); /* out of memory: an empty string keeps the JSON valid */
+    else
+        fwrite(b.s, 1, b.len, f);
+    kd_buf_free(&b);
 }
 
 void cli_csv_field(FILE *f, const char *s)

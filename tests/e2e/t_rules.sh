@@ -133,3 +133,81 @@ test_eval_reports_bayes_and_final_with_rules() {
     contains "$T/out" '"final":{'
     expect_status 0 "$KINDLY" eval -m m.db --no-rules --json "$ROOT/corpora/comments.csv"
 }
+
+test_rule_files_that_hung_the_prefilter_load() {
+    for p in '/a]bc/' '/x{/' '/{{.*}}/' '/abc}/' '/[[:alpha:]]abc/'; do
+        printf 'text R1 %s 1.0 t\n' "$p" >r.rules
+        expect_status 0 timeout 10 "$KINDLY" rules --check r.rules || fail "rules --check hung on $p"
+    done
+    printf 'text ACC /abc(*ACCEPT)xyz/ 1\n' >acc.rules
+    echo "hello abc there" >c.txt
+    expect_status 0 sh -c "timeout 10 \"$KINDLY\" rules --test acc.rules < c.txt"
+    contains "$T/out" "ACC"
+}
+
+# check interprets the patterns; score and rules --test JIT-compile them and match ASCII
+# fields in byte mode: the same rules must fire on both paths.
+test_check_and_score_fire_the_same_rules() {
+    cat >d.rules <<'RULES'
+text PILLS /cheap\s*💊*\s*pills/i 2.0 emoji, quantified
+text ACUTE /café{0,2}\b/ 1
+text POKE /poké?mon/i 1
+text ALT1 /(?:a|b)+c/ 1
+text WORD /\bfree\b/i 1
+moderate pokémon
+disallow cheap pills
+RULES
+    long=$(awk 'BEGIN { while (n++ < 4999) printf "a"; print "c" }')
+    i=0
+    for t in "cheap pills" "CHEAP 💊💊 pills" "caf" "pokmon" "Pokemon" "POKÉMON" "free stuff" "$long" "nothing"; do
+        i=$((i + 1))
+        printf '%s\n' "$t" >c.txt
+        "$KINDLY" check --rules d.rules <c.txt >check.json || true
+        printf 'id,text\n%s,"%s"\n' "$i" "$t" >c.csv
+        "$KINDLY" score --rules d.rules c.csv >score.json || true
+        a=$(sed 's/.*"rules":\(\[[^]]*\]\).*/\1/' check.json)
+        b=$(sed 's/.*"rules":\(\[[^]]*\]\).*/\1/' score.json)
+        [ -n "$a" ] && [ "$a" = "$b" ] || fail "on '$(printf %.40s "$t")': check $a, score $b"
+        "$KINDLY" rules --test d.rules <c.txt >test.txt
+        ! grep -q "limit" test.txt || fail "rules --test reached a limit on '$(printf %.40s "$t")'"
+    done
+    printf 'cheap pills\n' >c.txt
+    "$KINDLY" check --rules d.rules <c.txt >check.json || true
+    contains check.json '"name":"PILLS"'
+}
+
+test_word_list_with_a_byte_order_mark() {
+    printf '\357\273\277casino\r\nviagra\r\n' >bom.txt
+    printf 'disallow-list bom.txt\n' >bom.rules
+    echo "best casino" >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test bom.rules < c.txt"
+    contains "$T/out" "disallow:casino"
+}
+
+test_rules_stats_json_escapes_control_characters() {
+    printf 'moderate cheap\tpills\ndisallow a"b\\c\n' >js.rules
+    expect_status 0 "$KINDLY" rules --stats --json --rules js.rules "$ROOT/corpora/comments.csv"
+    contains "$T/out" '"name":"moderate:cheap\tpills"'
+    if command -v python3 >/dev/null; then
+        python3 -m json.tool "$T/out" >/dev/null || fail "invalid JSON: $(cat "$T/out")"
+    fi
+}
+
+test_deep_meta_negation_is_an_error() {
+    python3 -c "print('text A /abc/ 1'); print('meta M (' + '!'*400000 + 'A) 1')" >bang.rules ||
+        skip "no python3"
+    expect_status 5 "$KINDLY" rules --check bang.rules
+    contains "$T/err" "bang.rules:2:72: '!' and parentheses are nested too deeply"
+}
+
+# A 40,000-line WordPress list: loading is linear, scoring uses the word index.
+test_large_word_list_is_fast() {
+    awk 'BEGIN { srand(7); for (i = 0; i < 40000; i++) { w = ""; n = 4 + int(rand() * 7);
+         for (k = 0; k < n; k++) w = w sprintf("%c", 97 + int(rand() * 26)); print w } }' >big.txt
+    printf 'disallow-list big.txt\n' >big.rules
+    echo "zzqx best casino" >c.txt
+    start=$(date +%s)
+    expect_status 0 sh -c "\"$KINDLY\" rules --test big.rules < c.txt"
+    "$KINDLY" score --rules big.rules "$ROOT/corpora/comments.csv" >scores.jsonl || true
+    [ $(($(date +%s) - start)) -lt 10 ] || fail "a 40,000-word list took $(($(date +%s) - start)) s"
+}

@@ -188,3 +188,61 @@ Test(prefilter, direct_scan_and_automaton_agree)
     cr_assert_gt(nonzero, 100, "the corpora should hit some literals");
     kd_rules_free(r);
 }
+
+/* Whether the prefilter registers pat, and, when it does, that it never skips a text that
+ * PCRE2 (UTF, caseless when asked) matches. */
+static int sound_on(const char *pat, uint32_t opts, const char *const *texts, size_t ntexts)
+{
+    kd_prefilter *p;
+    cr_assert_eq(kd_prefilter_new(&p), 0);
+    int added = kd_prefilter_add(p, 0, pat, strlen(pat), 0);
+    cr_assert(added == 0 || added == 1, "%s: %d", pat, added);
+    int err;
+    PCRE2_SIZE at;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, opts | PCRE2_UTF, &err, &at, NULL);
+    cr_assert_not_null(re, "%s does not compile", pat);
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    for (int built = 0; built < 2; built++) {
+        if (built)
+            cr_assert_eq(kd_prefilter_build(p), 0);
+        for (size_t t = 0; t < ntexts; t++) {
+            uint64_t hits[8] = { 0 };
+            kd_prefilter_scan(p, texts[t], strlen(texts[t]), hits);
+            int m = pcre2_match(re, (PCRE2_SPTR)texts[t], PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) >= 0;
+            cr_assert(!m || kd_prefilter_may_match(p, 0, hits), "%s matches \"%s\" but was skipped", pat,
+                      texts[t]);
+        }
+    }
+    pcre2_match_data_free(md);
+    pcre2_code_free(re);
+    kd_prefilter_free(p);
+    return added;
+}
+
+/* These valid patterns made the extractor loop forever (a literal ']', '{' or '}', or a
+ * POSIX class, was a step that did not advance): loading their rule file hung. */
+Test(prefilter, literal_brackets_and_posix_classes_terminate, .timeout = 10)
+{
+    const char *texts[] = { "a]bc", "x{", "{{hello}}", "abc}", "Zabc", "abc", "nothing here" };
+    const char *pats[] = { "a]bc", "x{", "{{.*}}", "abc}", "[[:alpha:]]abc", "]", "}", "{", "x{2,",
+                           "ab{,3}cd", "[[:^digit:][:space:]]+abc", "[]abc]xyz", "[^]]+abc" };
+    for (size_t i = 0; i < sizeof pats / sizeof *pats; i++)
+        sound_on(pats[i], 0, texts, sizeof texts / sizeof *texts);
+    /* a POSIX class is still a class: the literal after it is kept */
+    cr_assert_eq(sound_on("[[:alpha:]]abc", 0, texts, 7), 1);
+}
+
+/* (*ACCEPT) ends a match before the literals after it; a (?#comment) lets the quantifier
+ * after it apply to the atom before it. The extractor models neither: it must give up. */
+Test(prefilter, verbs_and_comments_are_not_modelled)
+{
+    const char *texts[] = { "hello abc there", "A without", "ab", "xyz", "(*", "abcxyz" };
+    size_t nt = sizeof texts / sizeof *texts;
+    cr_assert_eq(sound_on("abc(*ACCEPT)xyz", 0, texts, nt), 0);
+    cr_assert_eq(sound_on("AB(?#c)??", PCRE2_CASELESS, texts, nt), 0);
+    cr_assert_eq(sound_on("(*UCP)abc", 0, texts, nt), 0);
+    sound_on("(?:abc(*COMMIT)|xyz)", 0, texts, nt); /* "abc" precedes the verb: may be kept */
+    cr_assert_eq(sound_on("abc(?R)?xyz", 0, texts, nt), 0);
+    cr_assert_eq(sound_on("abc(?C1)xyz", 0, texts, nt), 0);
+    cr_assert_eq(sound_on("(?i)abc", 0, texts, nt), 1); /* option settings are still modelled */
+}

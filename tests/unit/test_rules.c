@@ -498,3 +498,206 @@ Test(rules, word_list_files)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+/* A word list saved with a UTF-8 byte order mark (Windows Notepad): the mark is not part
+ * of the first entry. */
+Test(rules, word_list_with_a_byte_order_mark)
+{
+    char dir[] = "/tmp/kindly-bom-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char p[256];
+    snprintf(p, sizeof p, "%s/bom.txt", dir);
+    FILE *f = fopen(p, "w");
+    fputs("\xef\xbb\xbf" "casino\r\nviagra\r\n", f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/bom.rules", dir);
+    f = fopen(p, "w");
+    fputs("disallow-list bom.txt\n", f);
+    fclose(f);
+    kd_rules *r = NULL;
+    cr_assert_eq(kd_rules_load(&r, p), 0, "%s", kd_rules_error(r));
+    cr_assert_geq(kd_rules_find(r, "disallow:casino"), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    char names[256];
+    c.text = "best casino";
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_assert_str_eq(names, "disallow:casino ");
+    kd_result_free(&res);
+    kd_rules_free(r);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* '!' nests like a parenthesis: 400,000 of them overflowed the parser's stack. */
+Test(rules, meta_negations_are_bounded)
+{
+    size_t n = 400000;
+    char *text = malloc(n + 64);
+    int k = sprintf(text, "text A /abc/ 1\nmeta M (");
+    memset(text + k, '!', n);
+    strcpy(text + k + n, "A) 1\n");
+    parse_fails(text, KD_EPARSE, "t.rules:2:72: '!' and parentheses are nested too deeply");
+    free(text);
+    kd_rules *r = parse_ok("text A /abc/ 1\nmeta M (!!!(!A)) 1\nmeta N (!!A) 1\n");
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    char names[256];
+    c.text = "abc";
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_assert_str_eq(names, "A M N ");
+    kd_result_free(&res);
+    kd_rules_free(r);
+}
+
+/* Patterns the prefilter used to loop on, and the ones it wrongly required literals for:
+ * they load, and fire where PCRE2 says they match. */
+Test(rules, prefilter_edge_patterns_load_and_fire, .timeout = 20)
+{
+    kd_rules *r = parse_ok("text R1 /a]bc/ 1\ntext R2 /x{/ 1\ntext R3 /{{.*}}/ 1\ntext R4 /abc}/ 1\n"
+                           "text R5 /[[:alpha:]]abc/ 1\ntext ACC /abc(*ACCEPT)xyz/ 1\n"
+                           "text CMT /AB(?#c)?" "?/i 1\n"); /* split: "??/" is a trigraph */
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    char names[256];
+    c.text = "hello abc there";
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_assert_str_eq(names, "ACC CMT ");
+    kd_result_free(&res);
+    c.text = "a]bc x{ {{x}} zabc}";
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_assert_str_eq(names, "R1 R2 R3 R4 R5 ACC CMT ");
+    kd_result_free(&res);
+    kd_rules_free(r);
+}
+
+/*
+ * `kindly check` interprets the patterns of a freshly loaded rule set; `score`, `serve` and
+ * `rules --test/--stats` JIT-compile them, match pure-ASCII fields with a byte-mode twin and
+ * scan with the prefilter's automaton. Both paths must fire the same rules, limits included:
+ * the same rule set, evaluated before and after kd_rules_jit_compile.
+ */
+Test(rules, interpreter_and_jit_agree)
+{
+    static const char rules[] =
+        "text PILLS /cheap\\s*\xf0\x9f\x92\x8a*\\s*pills/i 2.0 emoji quantified\n"
+        "text ACUTE /caf\xc3\xa9{0,2}\\b/ 1\n"
+        "text POKE /pok\xc3\xa9?mon/i 1\n"
+        "text ESC /caf\\x{e9}?e/ 1\n"
+        "text ALT1 /(?:a|b)+c/ 1\n"
+        "text LAZY /^(?:\\w+\\s?)*?end$/ 1\n"
+        "text EVIL /(a+)+$/ 1\n"
+        "text WORD /\\bfree\\b/i 1\n"
+        "text KEL /\\bkelvin\\b/i 1\n"
+        "text CLASS /[[:alpha:]]abc/ 1\n"
+        "any ANYW /\\bseo\\b/i 1\n"
+        "moderate pok\xc3\xa9mon\n"
+        "disallow cheap pills\n"
+        "disallow k\n";
+    static char longac[5001], longa[30002], words[20000];
+    memset(longac, 'a', 4999);
+    longac[4999] = 'c';
+    memset(longa, 'a', 30000);
+    longa[30000] = '!';
+    size_t n = 0;
+    while (n + 8 < sizeof words - 8)
+        n += (size_t)sprintf(words + n, "word%zu ", n % 97);
+    strcpy(words + n, "end");
+    const char *texts[] = { "cheap pills", "CHEAP \xf0\x9f\x92\x8a\xf0\x9f\x92\x8a pills", "cheap\xf0\x9f\x92\x8apills",
+                            "caf", "caf\xc3\xa9\xc3\xa9", "pokmon", "Pokemon", "POK\xc3\x89MON", "cafe", "caf\xc3\xa9" "e",
+                            longac, longa, words, "FREE stuff", "\xe2\x84\xaa" "elvin", "the Kelvin scale",
+                            "Zabc", "1abc", "hello seo", "\xff\xfe free \xc3", "" };
+    kd_rules *r = parse_ok(rules);
+    size_t nr = kd_rules_count(r), nt = sizeof texts / sizeof *texts;
+    unsigned char *interp = calloc(nt * nr, 1), fired[64];
+    cr_assert_lt(nr, sizeof fired);
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    for (size_t t = 0; t < nt; t++) {
+        c.text = texts[t];
+        cr_assert_eq(kd_rules_eval(r, &c, interp + t * nr, &res), 0);
+        kd_result_free(&res);
+    }
+    cr_assert_eq(kd_rules_jit_compile(r), 0);
+    int limits = 0;
+    for (size_t t = 0; t < nt; t++) {
+        c.text = texts[t];
+        cr_assert_eq(kd_rules_eval(r, &c, fired, &res), 0);
+        kd_result_free(&res);
+        for (size_t i = 0; i < nr; i++) {
+            kd_rule_info info;
+            kd_rules_info_get(r, i, &info);
+            cr_assert_eq(fired[i], interp[t * nr + i], "%s on text %zu (%.30s): JIT %d, interpreter %d", info.name,
+                         t, texts[t], fired[i], interp[t * nr + i]);
+            limits += fired[i] == KD_RULE_LIMIT;
+        }
+    }
+    cr_assert_eq(limits, 2, "only (a+)+$ on the two long runs of a's reaches a limit, not %d", limits);
+    /* the cases that disagreed */
+    long pills = kd_rules_find(r, "PILLS"), alt = kd_rules_find(r, "ALT1");
+    cr_assert_eq(interp[0 * nr + (size_t)pills], KD_RULE_FIRED);
+    cr_assert_eq(interp[10 * nr + (size_t)alt], KD_RULE_FIRED);
+    free(interp);
+    kd_rules_free(r);
+}
+
+/* A WordPress-sized list (60,000 entries; real ones are about 40,000) loads in linear time
+ * and fires exactly the entries whose caseless pattern matches one of the six fields. */
+Test(rules, large_word_list_loads_fast_and_matches_exactly)
+{
+    size_t n = 60000;
+    char *text = malloc(n * 32 + 256), *p = text;
+    unsigned seed = 12345;
+    for (size_t i = 0; i < n; i++) {
+        char w[16];
+        size_t len = 2 + (seed = seed * 1103515245u + 12345u) % 9;
+        for (size_t k = 0; k < len; k++)
+            w[k] = (char)("abcdefghijklmnopqrstuvwxyzABC -.'"[(seed = seed * 1103515245u + 12345u) >> 16 & 31]);
+        w[len] = '\0';
+        if (w[0] == ' ' || w[len - 1] == ' ')
+            w[0] = w[len - 1] = 'q';
+        p += sprintf(p, "%s %s%s\n", i % 2 ? "disallow" : "moderate", w, i % 1000 == 0 ? "\xc3\xa9" : "");
+    }
+    strcpy(p, "moderate K\nmoderate kelvin\nmoderate stra\xc3\x9f" "e\n");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    kd_rules *r = parse_ok(text);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cr_assert_lt(secs, 3.0, "loading took %.2f s (quadratic?)", secs);
+    const char *texts[] = { "Hello there, a quiet comment about the weather.", "visit qz-x.example now",
+                            "\xe2\x84\xaa" "elvin STRASSE stra\xc3\x9f" "e caf\xc3\xa9", "x", "" };
+    size_t nr = kd_rules_count(r);
+    unsigned char *fired = malloc(nr);
+    for (int jit = 0; jit < 2; jit++) {
+        if (jit)
+            cr_assert_eq(kd_rules_jit_compile(r), 0);
+        for (size_t t = 0; t < sizeof texts / sizeof *texts; t++) {
+            kd_comment c = KD_COMMENT_INIT;
+            c.text = texts[t];
+            c.author = "Ann";
+            c.url = "http://QZ.example";
+            kd_result res;
+            cr_assert_eq(kd_rules_eval(r, &c, fired, &res), 0);
+            kd_result_free(&res);
+            /* the reference: each entry on its own, as a one-rule set */
+            for (size_t i = 0; i < nr; i += (i % 97 == 0 ? 1 : 13)) {
+                kd_rule_info info;
+                kd_rules_info_get(r, i, &info);
+                const char *colon = strchr(info.name, ':');
+                char one[64];
+                snprintf(one, sizeof one, "%.*s %s\n", (int)(colon - info.name), info.name, colon + 1);
+                kd_rules *r1 = parse_ok(one);
+                unsigned char f1;
+                cr_assert_eq(kd_rules_eval(r1, &c, &f1, &res), 0);
+                kd_result_free(&res);
+                cr_assert_eq(fired[i], f1, "%s on \"%s\": %d, alone %d", info.name, texts[t], fired[i], f1);
+                kd_rules_free(r1);
+            }
+        }
+    }
+    free(fired);
+    free(text);
+    kd_rules_free(r);
+}

@@ -1,0 +1,110 @@
+/* test_json.c - kd_result_json: every string it writes is valid UTF-8 and every control
+ * character is escaped, whatever bytes the caller's id, a reason or a token holds. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kindly.h"
+#include "normalize.h"
+
+/* The JSON of a result whose id is `id` and whose only reason and token are `other`. */
+static char *json_of(const char *id, const char *other)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = id;
+    char *reason = (char *)other;
+    kd_token_weight tw = { (char *)other, 0.5, 1, 1 };
+    kd_result r;
+    memset(&r, 0, sizeof r);
+    r.reasons = other ? &reason : NULL;
+    r.nreasons = other ? 1 : 0;
+    r.top = other ? &tw : NULL;
+    r.ntop = other ? 1 : 0;
+    r.relevance = -1;
+    char *js = kd_result_json(&c, &r);
+    cr_assert_not_null(js);
+    return js;
+}
+
+/* The id's JSON literal, as written: the text between "id": and ,"verdict". */
+static char *id_literal(const char *js)
+{
+    const char *from = strstr(js, "{\"id\":"), *to = strstr(js, ",\"verdict\"");
+    cr_assert(from && to);
+    from += 6;
+    return strndup(from, (size_t)(to - from));
+}
+
+static void expect_id(const char *id, const char *want)
+{
+    char *js = json_of(id, NULL);
+    cr_assert(kd_utf8_valid(js, strlen(js), NULL), "not valid UTF-8: %s", js);
+    char *lit = id_literal(js);
+    cr_assert_str_eq(lit, want, "id %s: got %s", id, lit);
+    free(lit);
+    free(js);
+}
+
+Test(json, plain_and_valid_utf8_strings_are_copied)
+{
+    expect_id("c-1", "\"c-1\"");
+    expect_id("caf\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x82\xac", "\"caf\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x82\xac\"");
+    expect_id("", "\"\"");
+    expect_id(NULL, "null");
+}
+
+Test(json, each_invalid_byte_becomes_u_fffd)
+{
+    expect_id("i\xfe" "d", "\"i\xef\xbf\xbd" "d\"");
+    expect_id("c\xff" "1", "\"c\xef\xbf\xbd" "1\"");
+    /* a lone continuation byte, an overlong '/', a UTF-16 surrogate, a sequence cut short at
+     * the end: one U+FFFD per byte, and the byte after is read afresh */
+    expect_id("\x80x", "\"\xef\xbf\xbdx\"");
+    expect_id("\xc0\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\"");
+    expect_id("\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+    expect_id("ab\xe2\x82", "\"ab\xef\xbf\xbd\xef\xbf\xbd\"");
+    expect_id("\xe2\x82" "a", "\"\xef\xbf\xbd\xef\xbf\xbd" "a\"");
+    expect_id("\xf5\x80\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+}
+
+Test(json, quotes_backslashes_and_control_characters_are_escaped)
+{
+    expect_id("a\"b\\c", "\"a\\\"b\\\\c\"");
+    expect_id("l1\nl2\r\tx", "\"l1\\nl2\\r\\tx\"");
+    expect_id("\x01\x1f", "\"\\u0001\\u001f\"");
+    expect_id("del\x7f", "\"del\\u007f\"");
+    expect_id("nel\xc2\x85", "\"nel\\u0085\"");                   /* C1 control U+0085 */
+    expect_id("ls\xe2\x80\xa8ps\xe2\x80\xa9", "\"ls\\u2028ps\\u2029\""); /* JavaScript line ends */
+}
+
+/* Every string field goes through the same writer: reasons (duplicate_of:ID read back from
+ * the history) and tokens. */
+Test(json, reasons_and_tokens_are_repaired_too)
+{
+    char *js = json_of("x", "duplicate_of:c\xff" "1 (site, similarity 1)");
+    cr_assert(kd_utf8_valid(js, strlen(js), NULL), "not valid UTF-8: %s", js);
+    cr_assert_not_null(strstr(js, "\"reasons\":[\"duplicate_of:c\xef\xbf\xbd" "1 (site, similarity 1)\"]"), "%s", js);
+    cr_assert_not_null(strstr(js, "{\"token\":\"duplicate_of:c\xef\xbf\xbd" "1"), "%s", js);
+    free(js);
+}
+
+/* A classified comment from an API caller with a bad id: the whole line is valid UTF-8. */
+Test(json, a_classified_comment_with_a_bad_id_gives_valid_json)
+{
+    kd_model *m;
+    cr_assert_eq(kd_model_open(&m, ":memory:", KD_OPEN_CREATE), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = "api\xc3";
+    c.author = "Ann";
+    c.text = "A kind word about the post.";
+    kd_result r;
+    cr_assert_eq(kd_classify(m, &c, NULL, &r), 0, "%s", kd_model_error(m));
+    char *js = kd_result_json(&c, &r);
+    cr_assert_not_null(js);
+    cr_assert(kd_utf8_valid(js, strlen(js), NULL), "not valid UTF-8: %s", js);
+    static const char want[] = "{\"id\":\"api\xef\xbf\xbd\",";
+    cr_assert_eq(strncmp(js, want, sizeof want - 1), 0, "%s", js);
+    free(js);
+    kd_result_free(&r);
+    kd_model_close(m);
+}
