@@ -19,6 +19,38 @@
 #include "tokset.h"
 #include "verdict.h"
 
+/* Whether x is a number in [lo, hi] (NaN is not). */
+static int in_range(double x, double lo, double hi) { return x >= lo && x <= hi; }
+
+/* Check the caller's options, so that a struct from a newer or older header, a garbage field
+ * or an out-of-range tuning gives KD_EINVAL and a message instead of nonsense scores (a token
+ * probability of 2, a NaN verdict). The ranges are those the CLI accepts. */
+static int options_check(kd_model *m, const kd_options *o)
+{
+    if (o->version != KD_OPTIONS_VERSION)
+        return kd_model_fail(m, KD_EINVAL, "kd_options.version is %u; this library knows version %d "
+                             "(start from KD_OPTIONS_INIT)", o->version, KD_OPTIONS_VERSION);
+    const char *bad = NULL;
+    if (o->scorer != KD_SCORER_FISHER && o->scorer != KD_SCORER_MULTINOMIAL)
+        bad = "scorer is not a kd_scorer";
+    else if (!in_range(o->spam_cutoff, 0, 1) || !in_range(o->ham_cutoff, 0, 1))
+        bad = "spam_cutoff and ham_cutoff must be from 0 to 1";
+    else if (o->ham_cutoff > o->spam_cutoff)
+        bad = "ham_cutoff must not be above spam_cutoff";
+    else if (!in_range(o->robinson_s, 0, 100))
+        bad = "robinson_s must be from 0 to 100";
+    else if (!in_range(o->robinson_x, 0, 1))
+        bad = "robinson_x must be from 0 to 1";
+    else if (!in_range(o->min_dev, 0, 0.5))
+        bad = "min_dev must be from 0 to 0.5";
+    else if (!(o->dup_threshold < 0) && !in_range(o->dup_threshold, 0, 1))
+        bad = "dup_threshold must be at most 1 (negative: skip the stage)";
+    else if (o->dup_verdict != KD_APPROVE && o->dup_verdict != KD_HOLD && o->dup_verdict != KD_VERDICT_SPAM)
+        bad = "dup_verdict is not a kd_verdict";
+    else if (!(o->offtopic_threshold < 0) && !in_range(o->offtopic_threshold, 0, 1))
+        bad = "offtopic_threshold must be at most 1 (negative: skip the stage)";
+    return bad ? kd_model_fail(m, KD_EINVAL, "kd_options: %s", bad) : KD_OK;
+}
 
 int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_result *out)
 {
@@ -28,6 +60,8 @@ int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_res
     kd_tokset *set = &m->set;
     int rc;
     memset(out, 0, sizeof *out);
+    if ((rc = options_check(m, o)))
+        goto done;
     if (!c || !c->text) {
         rc = kd_model_fail(m, KD_EINVAL, "a comment needs a text");
         goto done;

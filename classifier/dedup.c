@@ -49,6 +49,9 @@
 #define MAX_CANDIDATES 256  /* distinct candidates verified per comment */
 #define MAX_SEEN 64         /* distinct authors / posts counted for a campaign */
 #define BATCH_ROWS 2000     /* history inserts per transaction in a batch */
+#define BATCH_MS 100        /* longest a batch keeps its transaction (the database's write
+                               lock) open, checked at each comment: other writers (the server,
+                               learn) wait on that lock, for 10 s at most before they fail */
 #define MEMORY_MAX 50000    /* comments of one run kept in memory; the index then starts
                                afresh, so that memory stays bounded (about 30 MB) however
                                long the input; remembered comments live in the history */
@@ -71,6 +74,7 @@ struct kd_dedup {
     kd_hist *hist;
     unsigned pending;       /* inserts in the open batch */
     int batching;           /* kd_history_batch_begin() was called */
+    double began;           /* when the batch's open transaction began (monotonic ms) */
     mem_entry *e;
     size_t n, cap;
     mem_node *nodes;
@@ -227,6 +231,13 @@ static int same_author(uint32_t ea, uint32_t aa, uint32_t eb, uint32_t ab)
 }
 
 static int same_post(const char *a, const char *b) { return a && b && *a && !strcmp(a, b); }
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 /* ISO 8601 date ("2024-05-01", "2024-05-01 13:45:00", "2024-05-01T13:45:00Z") or now. */
 static int64_t comment_time(const char *d)
@@ -556,16 +567,30 @@ static int record(kd_model *m, kd_dedup *d, const query *q, const int64_t keys[K
     r.text_hash = q->text_hash;
     memcpy(r.sig, q->sig, KD_MH_SIGBYTES);
     int rc;
-    if (d->batching && !kd_hist_in_batch(d->hist) && (rc = kd_hist_begin(d->hist)))
-        return kd_model_fail(m, rc, "cannot record the comment: %s", kd_hist_errmsg(d->hist));
+    if (d->batching && !kd_hist_in_batch(d->hist)) {
+        if ((rc = kd_hist_begin(d->hist)))
+            return kd_model_fail(m, rc, "cannot record the comment: %s", kd_hist_errmsg(d->hist));
+        d->began = now_ms();
+    }
     if ((rc = kd_hist_insert(d->hist, &r, keys)))
         return kd_model_fail(m, rc, rc == KD_EINVAL ? "cannot record the comment: the model has no history table"
                                                     : "cannot record the comment: %s", kd_hist_errmsg(d->hist));
-    if (d->batching && ++d->pending >= BATCH_ROWS) {
-        d->pending = 0;
-        if ((rc = kd_hist_commit(d->hist)))
-            return kd_model_fail(m, rc, "cannot write the history: %s", kd_hist_errmsg(d->hist));
-    }
+    d->pending += d->batching;
+    return KD_OK;
+}
+
+/* Commit the open batch once it holds BATCH_ROWS comments or has held the write lock for
+ * BATCH_MS: rows that are slow to classify (a costly rule, a pipe that delivers slowly)
+ * must not keep every other writer waiting. Called after each comment, recorded or not. */
+static int batch_check(kd_model *m, kd_dedup *d)
+{
+    if (!d->batching || !kd_hist_in_batch(d->hist) ||
+        (d->pending < BATCH_ROWS && now_ms() - d->began < BATCH_MS))
+        return KD_OK;
+    d->pending = 0;
+    int rc = kd_hist_commit(d->hist);
+    if (rc)
+        return kd_model_fail(m, rc, "cannot write the history: %s", kd_hist_errmsg(d->hist));
     return KD_OK;
 }
 
@@ -601,6 +626,8 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
     else if (!q.recorded && (rc = mem_add(d, c, q.author, q.email, q.text_hash, q.sig, keys)))
         rc = kd_model_fail(m, rc, "out of memory");
 done:
+    if (!rc)
+        rc = batch_check(m, d);
     free(q.id);
     kd_buf_free(&norm);
     return rc;
@@ -629,6 +656,8 @@ int kd_history_record(kd_model *m, const kd_comment *c)
     if (!(rc = match_history(m, d, &q, keys)))
         rc = record(m, d, &q, keys);
 done:
+    if (!rc)
+        rc = batch_check(m, d);
     free(q.id);
     kd_buf_free(&norm);
     return rc;

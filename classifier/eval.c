@@ -1,8 +1,10 @@
 /*
  * eval.c - evaluation figures from (label, score, verdict) triples.
  *
- * Binary figures use spam_score > 0.5 (a comment with no evidence, at exactly 0.5, is not called spam) as "predicted spam"; the three-way verdict adds the
- * unsure rate (share held) and the share of ham wrongly given the verdict spam. ROC AUC is
+ * Binary figures take spam_score > 0.5 as "predicted spam": a comment with no evidence,
+ * scored exactly 0.5, is not called spam (kindly.h and `kindly eval --help` say the same).
+ * The three-way verdict adds the unsure rate (share held) and the share of ham wrongly
+ * given the verdict spam. ROC AUC is
  * the Mann-Whitney statistic: the probability that a random spam scores above a random ham,
  * ties counting one half, computed from ranks after one sort.
  */

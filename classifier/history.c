@@ -19,8 +19,17 @@
  * comment at 1M comments (dbstat; pages 70% full). A 2-byte check and a 3-byte seq in a
  * shared row cost ~5: with 2^16 buckets per band the lists hold ~15 entries at 1M comments
  * (76 bytes of index a comment, docs/BENCHMARKS-dup.md), ~150 at 10M, and a lookup is one
- * statement fetching 12 rows by rowid. Pruning deletes a prefix of seq from the history and
- * from every list (one pass over the index).
+ * statement fetching 12 rows by rowid.
+ *
+ * Pruning deletes any set of comments, not only a prefix of seq: the time stored is the
+ * comment's own date, so an import of old comments puts old times after new ones, and
+ * retention by age must delete exactly the comments older than the cutoff. Their postings
+ * are removed at once, in the same transaction (one pass over the index: the doomed seqs
+ * are a bitmap over their range, and a list is decoded only up to the largest of them, as
+ * it is in seq order), rather than left for lookups to skip: a stale entry would take one of
+ * the KD_HIST_PER_CHECK places a lookup reads, and a seq freed at the end of the table is
+ * given again (INTEGER PRIMARY KEY without AUTOINCREMENT) to a new comment, which a stale
+ * entry would then name.
  */
 #include "history.h"
 
@@ -28,11 +37,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "kindly.h"
 
 typedef enum {
     HS_INSERT, HS_INSERT_LSH, HS_LSH_GET, HS_LSH_APPEND, HS_CANDIDATES, HS_GET, HS_GET_MANY, HS_BEGIN, HS_COMMIT, HS_ROLLBACK,
-    HS_READ, HS_READ_END, HS_CUT_TIME, HS_CUT_KEEP, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
+    HS_READ, HS_READ_END, HS_CUT_KEEP, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
     HS__COUNT
 } hs_stmt;
 
@@ -63,9 +73,13 @@ static const char *const sql[HS__COUNT] = {
     [HS_ROLLBACK] = "ROLLBACK",
     [HS_READ] = "BEGIN",
     [HS_READ_END] = "COMMIT",
-    [HS_CUT_TIME] = "SELECT max(seq) FROM history WHERE time <= ?1",
-    [HS_CUT_KEEP] = "SELECT max(seq) - ?1 FROM history",
-    [HS_DELETE] = "DELETE FROM history WHERE seq <= ?1",
+    /* the newest comment that pruning by count deletes: every seq up to it goes (seqs have
+     * gaps once comments were pruned by age) */
+    [HS_CUT_KEEP] = "SELECT seq FROM history ORDER BY seq DESC LIMIT 1 OFFSET ?1",
+    /* the comments to prune: older than ?1 (NULL: no age limit; time <= NULL is never true)
+     * or up to seq ?2 (0: no count limit); in seq order (a scan of the rowid b-tree) */
+    [HS_DOOMED] = "SELECT seq FROM history WHERE time <= ?1 OR seq <= ?2",
+    [HS_DELETE] = "DELETE FROM history WHERE time <= ?1 OR seq <= ?2",
     [HS_LSH_SCAN] = "SELECT bucket, entries FROM history_lsh WHERE bucket > ?1 ORDER BY bucket LIMIT 4096",
     [HS_LSH_SET] = "UPDATE history_lsh SET entries = ?2 WHERE bucket = ?1",
     [HS_LSH_DROP] = "DELETE FROM history_lsh WHERE bucket = ?1",
@@ -462,29 +476,110 @@ int kd_hist_get_many(kd_hist *h, const int64_t *seqs, size_t n, int (*fn)(void *
     return rc;
 }
 
-static int cut(kd_hist *h, hs_stmt which, int64_t arg, int64_t *seq)
+/* The seqs of the comments being pruned, as a bitmap over lo..hi. */
+typedef struct doomed {
+    uint64_t lo, hi;
+    uint8_t *bits;
+    size_t nbytes;
+} doomed;
+
+static int doomed_add(doomed *d, uint64_t seq)
 {
-    sqlite3_stmt *st = stmt(h, which);
+    if (!d->bits)
+        d->lo = d->hi = seq;
+    if (seq < d->lo) /* the scan is in seq order: not reached, but stay correct */
+        return KD_EINVAL;
+    size_t need = (size_t)((seq - d->lo) >> 3) + 1;
+    if (need > d->nbytes) {
+        size_t cap = d->nbytes ? d->nbytes : 4096;
+        while (cap < need)
+            cap *= 2;
+        uint8_t *nb = realloc(d->bits, cap);
+        if (!nb)
+            return KD_ENOMEM;
+        memset(nb + d->nbytes, 0, cap - d->nbytes);
+        d->bits = nb;
+        d->nbytes = cap;
+    }
+    d->bits[(seq - d->lo) >> 3] |= (uint8_t)(1u << ((seq - d->lo) & 7));
+    if (seq > d->hi)
+        d->hi = seq;
+    return KD_OK;
+}
+
+static int is_doomed(const doomed *d, uint64_t seq)
+{
+    return seq >= d->lo && seq <= d->hi && (d->bits[(seq - d->lo) >> 3] >> ((seq - d->lo) & 7) & 1);
+}
+
+/* Bind the pruning predicate (HS_DOOMED, HS_DELETE) to st. */
+static void bind_doomed(sqlite3_stmt *st, int64_t before, int64_t upto)
+{
+    if (before != INT64_MIN)
+        sqlite3_bind_int64(st, 1, before);
+    sqlite3_bind_int64(st, 2, upto);
+}
+
+static int collect_doomed(kd_hist *h, int64_t before, int64_t upto, doomed *d)
+{
+    sqlite3_stmt *st = stmt(h, HS_DOOMED);
     if (!st)
         return fail(h);
-    sqlite3_bind_int64(st, 1, arg);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        int64_t v = sqlite3_column_int64(st, 0);
-        if (v > *seq)
-            *seq = v;
+    bind_doomed(st, before, upto);
+    int src, rc = KD_OK;
+    while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW)
+        rc = doomed_add(d, (uint64_t)sqlite3_column_int64(st, 0));
+    if (rc) {
+        sqlite3_reset(st);
+        return rc;
     }
+    return finish(h, st, src);
+}
+
+/* The seq up to which pruning by count deletes, 0 when it deletes nothing. */
+static int keep_cut(kd_hist *h, uint64_t keep, int64_t *upto)
+{
+    *upto = 0;
+    sqlite3_stmt *st = stmt(h, HS_CUT_KEEP);
+    if (!st)
+        return fail(h);
+    sqlite3_bind_int64(st, 1, (int64_t)(keep > INT64_MAX ? INT64_MAX : keep));
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *upto = sqlite3_column_int64(st, 0);
     return finish(h, st, rc);
 }
 
-/* Drop the entries of seq <= upto from every posting list, a chunk of rows at a time (rows
- * are not changed while a statement reads them). Lists are in seq order: a prefix goes. */
-static int prune_index(kd_hist *h, int64_t upto)
+/* Copy list p[0..n) to out without the entries of doomed seqs; *dropped says whether any
+ * went. The list is in seq order, so decoding stops past d->hi; a damaged tail is kept as
+ * it is (lookups stop there anyway). Kept runs are copied whole. */
+static int filter_list(const uint8_t *p, size_t n, const doomed *d, kd_buf *out, int *dropped)
+{
+    size_t off = 0, from = 0, k;
+    uint64_t seq;
+    unsigned check;
+    *dropped = 0;
+    while (off < n && (k = get_entry(p + off, n - off, &seq, &check)) && seq <= d->hi) {
+        if (is_doomed(d, seq)) {
+            if (kd_buf_add(out, p + from, off - from))
+                return KD_ENOMEM;
+            from = off + k;
+            *dropped = 1;
+        }
+        off += k;
+    }
+    if (*dropped && kd_buf_add(out, p + from, n - from))
+        return KD_ENOMEM;
+    return KD_OK;
+}
+
+/* Drop the entries of the doomed seqs from every posting list, a chunk of rows at a time
+ * (rows are not changed while a statement reads them); a list left empty goes. */
+static int prune_index(kd_hist *h, const doomed *d)
 {
     enum { CHUNK = 4096 };
-    struct edit { int64_t bucket; size_t cut; } *ed = malloc(CHUNK * sizeof *ed);
-    uint8_t *keep = NULL;
-    size_t keepcap = 0;
+    struct edit { int64_t bucket; size_t len; } *ed = malloc(CHUNK * sizeof *ed);
+    kd_buf keep = KD_BUF_INIT; /* the kept lists of a chunk, one after another */
     int rc = KD_OK;
     if (!ed)
         return KD_ENOMEM;
@@ -496,49 +591,36 @@ static int prune_index(kd_hist *h, int64_t upto)
             goto done;
         }
         sqlite3_bind_int64(st, 1, after);
-        size_t ne = 0, rows = 0, keeplen = 0;
+        size_t ne = 0, rows = 0;
+        kd_buf_clear(&keep);
         int src;
         while ((src = sqlite3_step(st)) == SQLITE_ROW) {
             rows++;
             after = sqlite3_column_int64(st, 0);
             const uint8_t *p = sqlite3_column_blob(st, 1);
-            size_t n = (size_t)sqlite3_column_bytes(st, 1), off = 0, k;
-            uint64_t seq;
-            unsigned check;
-            while (off < n && (k = get_entry(p + off, n - off, &seq, &check)) && seq <= (uint64_t)upto)
-                off += k;
-            if (!off)
-                continue;
-            /* the kept suffix is copied out: the row is rewritten after the scan */
-            if (off < n && keeplen + (n - off) > keepcap) {
-                size_t cap = (keepcap ? keepcap * 2 : 65536) + (n - off);
-                uint8_t *nk = realloc(keep, cap);
-                if (!nk) {
-                    sqlite3_reset(st);
-                    rc = KD_ENOMEM;
-                    goto done;
-                }
-                keep = nk;
-                keepcap = cap;
+            size_t n = (size_t)sqlite3_column_bytes(st, 1), was = keep.len;
+            int dropped;
+            if (p && (rc = filter_list(p, n, d, &keep, &dropped))) {
+                sqlite3_reset(st);
+                goto done;
             }
-            if (off < n)
-                memcpy(keep + keeplen, p + off, n - off);
+            if (!p || !dropped)
+                continue;
             ed[ne].bucket = after;
-            ed[ne++].cut = n - off; /* length of what stays */
-            keeplen += n - off;
+            ed[ne++].len = keep.len - was;
         }
         if ((rc = finish(h, st, src)))
             goto done;
         size_t at = 0;
         for (size_t i = 0; i < ne; i++) {
-            if (!(st = stmt(h, ed[i].cut ? HS_LSH_SET : HS_LSH_DROP))) {
+            if (!(st = stmt(h, ed[i].len ? HS_LSH_SET : HS_LSH_DROP))) {
                 rc = fail(h);
                 goto done;
             }
             sqlite3_bind_int64(st, 1, ed[i].bucket);
-            if (ed[i].cut)
-                sqlite3_bind_blob(st, 2, keep + at, (int)ed[i].cut, SQLITE_STATIC);
-            at += ed[i].cut;
+            if (ed[i].len)
+                sqlite3_bind_blob(st, 2, keep.s + at, (int)ed[i].len, SQLITE_STATIC);
+            at += ed[i].len;
             if ((rc = run(h, st)))
                 goto done;
         }
@@ -547,46 +629,55 @@ static int prune_index(kd_hist *h, int64_t upto)
     }
 done:
     free(ed);
-    free(keep);
+    kd_buf_free(&keep);
+    return rc;
+}
+
+/* Delete the doomed comments, then their postings; all in the caller's transaction. */
+static int prune(kd_hist *h, int64_t before, uint64_t keep, uint64_t *removed)
+{
+    int64_t upto = 0;
+    int rc = keep ? keep_cut(h, keep, &upto) : KD_OK;
+    if (rc || (before == INT64_MIN && !upto))
+        return rc;
+    doomed d = { 0, 0, NULL, 0 };
+    if ((rc = collect_doomed(h, before, upto, &d)) || !d.bits)
+        goto done;
+    sqlite3_stmt *st = stmt(h, HS_DELETE);
+    if (!st) {
+        rc = fail(h);
+        goto done;
+    }
+    bind_doomed(st, before, upto);
+    if ((rc = run(h, st)))
+        goto done;
+    *removed = (uint64_t)sqlite3_changes64(h->db);
+    rc = prune_index(h, &d);
+done:
+    free(d.bits);
     return rc;
 }
 
 int kd_hist_prune(kd_hist *h, int64_t before, uint64_t keep, uint64_t *removed)
 {
+    uint64_t n = 0;
     if (removed)
         *removed = 0;
     if (!h->present)
         return KD_OK;
-    int64_t upto = 0;
     int rc = kd_hist_begin(h);
     if (rc)
         return rc;
-    if (before != INT64_MIN && (rc = cut(h, HS_CUT_TIME, before, &upto)))
-        goto done;
-    if (keep && (rc = cut(h, HS_CUT_KEEP, (int64_t)(keep > INT64_MAX ? INT64_MAX : keep), &upto)))
-        goto done;
-    if (upto > 0) {
-        sqlite3_stmt *st = stmt(h, HS_DELETE);
-        if (!st) {
-            rc = fail(h);
-            goto done;
-        }
-        sqlite3_bind_int64(st, 1, upto);
-        if ((rc = run(h, st)))
-            goto done;
-        uint64_t n = (uint64_t)sqlite3_changes64(h->db);
-        if (removed)
-            *removed = n;
-        if (n)
-            rc = prune_index(h, upto);
-    }
-done:
-    if (rc) {
+    if ((rc = prune(h, before, keep, &n))) {
         run(h, stmt(h, HS_ROLLBACK));
         h->batch = 0;
         return rc;
     }
-    return kd_hist_commit(h);
+    if ((rc = kd_hist_commit(h)))
+        return rc;
+    if (removed)
+        *removed = n;
+    return KD_OK;
 }
 
 static int count(kd_hist *h, hs_stmt which, int64_t *v, int n)

@@ -73,8 +73,10 @@ int kd_hist_get(kd_hist *h, int64_t seq, kd_hist_rec *out);
  * during the call. Returns 0, an error code, or the first nonzero value fn returned. */
 int kd_hist_get_many(kd_hist *h, const int64_t *seqs, size_t n, int (*fn)(void *ud, const kd_hist_rec *r), void *ud);
 
-/* Delete comments recorded at or before `before` (time) and/or all but the newest `keep`
- * (0 = no limit on count; before = INT64_MIN: no limit on age). */
+/* Delete the comments whose time is at or before `before`, wherever they are in recording
+ * order (time is the comment's date, so an imported old comment can follow new ones), and/or
+ * all but the `keep` most recently recorded (0 = no limit on count; before = INT64_MIN: no
+ * limit on age), with their index entries, in one transaction. *removed: how many went. */
 int kd_hist_prune(kd_hist *h, int64_t before, uint64_t keep, uint64_t *removed);
 
 typedef struct kd_hist_stats {

@@ -204,7 +204,8 @@ typedef struct kd_model kd_model;
  * Open (or create) a model file. ":memory:" opens a private in-memory model.
  * @param[out] out the model; freed with kd_model_close(). Set even on failure when a handle
  *             could be allocated, so that kd_model_error() can explain.
- * @return 0, KD_EIO, KD_ESCHEMA, KD_ENOMEM.
+ * @return 0, KD_EIO, KD_ESCHEMA, KD_ENOMEM; KD_EINVAL for no path or a flag bit that is not
+ *         a KD_OPEN_* flag.
  */
 int kd_model_open(kd_model **out, const char *path, unsigned flags);
 /** Close the file and free everything the handle owns (an open training batch is dropped).
@@ -230,7 +231,9 @@ int kd_model_stats_get(kd_model *m, kd_model_stats *out);
  * @param delta +1 to learn the comment, -1 to unlearn it (undo a wrong registration;
  *        counts never go below zero).
  * @return kd_train_begin: 0 or KD_EINVAL (model opened read-only); kd_train_add: 0,
- *         KD_EINVAL (no batch open, label not spam/ham, delta not +-1), KD_ENOMEM;
+ *         KD_EINVAL (no batch open, c or c->text NULL, label not spam/ham, delta not +-1),
+ *         KD_ENOMEM (an empty text "" is a comment: its author, links and other metadata
+ *         are learnt, and it counts as a message);
  *         kd_train_commit: 0, KD_EBUSY (another writer held the file past the 10 s busy
  *         timeout), KD_EIO, KD_ENOMEM; on failure nothing was written. Writers in several
  *         processes or on several handles are serialised by SQLite; readers on other handles
@@ -266,14 +269,28 @@ void kd_train_abort(kd_model *m);
  */
 int kd_model_refresh(kd_model *m, int *reloaded);
 
-/** Add the counts of the model file at `path` into m (in one transaction). */
+/** Add the counts of the model file at `path` into m (in one transaction): as
+ *  kd_model_merge_all() with one path. */
 int kd_model_merge(kd_model *m, const char *path);
+
+/**
+ * Add the counts (sums: tokens, messages, post words, foreign share) and the posts of the
+ * model files paths[0..n) into m, all in one transaction: on failure m is as it was. The
+ * inputs are opened read-only (a missing one is reported, not created; a process writing
+ * one is not blocked) and read each in one snapshot. A post in several files is kept as
+ * most recently updated. The history is not merged.
+ * @return 0; KD_EINVAL (m read-only, an input that is m's own file or another input's, by
+ *         device and inode); KD_EIO (an input missing or unreadable); KD_ESCHEMA (an input
+ *         that is not a kindly model, or is newer); KD_EBUSY; KD_ENOMEM.
+ */
+int kd_model_merge_all(kd_model *m, const char *const *paths, size_t n);
 
 /** Delete tokens seen fewer than min_count times in all (spam + ham); *removed gets the number. */
 int kd_model_prune(kd_model *m, unsigned min_count, uint64_t *removed);
 
 /** Reclaim space and switch the file to a rollback journal so that it can be shipped and
- *  opened from a read-only directory. */
+ *  opened from a read-only directory. Needs the only connection to the file: KD_EBUSY at
+ *  once while another handle or process (kindly serve, a running score) has it open. */
 int kd_model_pack(kd_model *m);
 /**@}*/
 
@@ -359,15 +376,21 @@ typedef struct kd_result {
 
 /**
  * Classify one comment.
- * @param opts NULL for the defaults.
+ * @param opts NULL for the defaults; else start from KD_OPTIONS_INIT.
  * @param[out] out filled in; free with kd_result_free() (also after a failure).
+ * @return 0; KD_EINVAL when c or c->text is NULL or opts is invalid (version not
+ *         KD_OPTIONS_VERSION, an unknown scorer or dup_verdict, a cut-off, robinson_x or
+ *         threshold outside 0..1, ham_cutoff above spam_cutoff, robinson_s outside 0..100,
+ *         min_dev outside 0..0.5; kd_model_error() names it); KD_EIO, KD_EBUSY, KD_ENOMEM.
  */
 int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_result *out);
 /** Free what a kd_result owns and zero it. Accepts NULL and a zeroed result. */
 void kd_result_free(kd_result *r);
 
 /**
- * The result as one JSON object (no newline), with the comment's id.
+ * The result as one JSON object (no newline), with the comment's id. Always valid UTF-8:
+ * each byte of an invalid sequence in a string (the id, say) is written as U+FFFD, and
+ * control characters (C0, DEL, C1, U+2028, U+2029) as \u escapes.
  * @return a malloc'd string the caller frees, or NULL when out of memory.
  */
 char *kd_result_json(const kd_comment *c, const kd_result *r);
@@ -514,18 +537,25 @@ int kd_history_record(kd_model *m, const kd_comment *c);
 
 /**
  * Batch the history writes of this handle: from now on they are grouped into transactions
- * of a few thousand comments (much faster for a bulk run) until kd_history_flush(). Without
- * a batch, each remembered comment is committed at once. kd_model_close() flushes too, but
- * cannot report a failure.
+ * (much faster for a bulk run) until kd_history_flush(). A transaction holds the model
+ * file's write lock, which other writers wait for (10 s at most), so it is committed after
+ * 2,000 comments or once it has been open for 100 ms, whichever comes first (checked at
+ * each comment). A caller about to wait (for input, say) should commit first:
+ * kd_history_flush(), then kd_history_batch_begin() again. Without a batch, each remembered
+ * comment is committed at once. kd_model_close() flushes too, but cannot report a failure.
  */
 int kd_history_batch_begin(kd_model *m);
-/** Commit the pending history writes and end the batch. @return 0 or KD_EIO, KD_EBUSY. */
+/** Commit the pending history writes and end the batch. @return 0 or KD_EIO, KD_EBUSY.
+ *  The other writes on the handle (kd_train_commit, kd_post_put, kd_posts_import,
+ *  kd_model_merge, kd_model_prune, kd_model_pack) commit the pending history writes first
+ *  and leave the batch open. */
 int kd_history_flush(kd_model *m);
 
 /**
- * Enforce a retention policy: delete the comments recorded at or before `before`
- * (seconds since the epoch; INT64_MIN for no age limit), and all but the newest `keep`
- * comments (0 for no count limit). Oldest first: comments are pruned in recording order.
+ * Enforce a retention policy: delete the comments whose time (the comment's date, else when
+ * it was recorded) is at or before `before` (seconds since the epoch; INT64_MIN for no age
+ * limit), wherever they are in recording order, and all but the `keep` most recently
+ * recorded comments (0 for no count limit), with their index entries.
  * @param[out] removed number of comments deleted (may be NULL)
  */
 int kd_history_prune(kd_model *m, int64_t before, uint64_t keep, uint64_t *removed);
@@ -548,7 +578,7 @@ typedef struct kd_eval kd_eval;
 
 typedef struct kd_eval_figures {
     uint64_t n, spam, ham;
-    uint64_t tp, fp, tn, fn; /**< at spam_score >= 0.5 */
+    uint64_t tp, fp, tn, fn; /**< predicted spam: spam_score > 0.5 (exactly 0.5, no evidence, is not) */
     double accuracy, precision, recall, fp_rate, f1, mcc, auc;
     double unsure_rate;      /**< share of comments held */
     double spam_verdict_fp_rate; /**< share of ham given the verdict spam */

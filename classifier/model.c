@@ -61,6 +61,8 @@ static int load(kd_model *m)
     return KD_OK;
 }
 
+#define KD_OPEN_ALL (KD_OPEN_WRITE | KD_OPEN_CREATE | KD_OPEN_PRELOAD)
+
 int kd_model_open(kd_model **out, const char *path, unsigned flags)
 {
     *out = NULL;
@@ -72,6 +74,10 @@ int kd_model_open(kd_model **out, const char *path, unsigned flags)
     m->topt = (kd_tokenize_options)KD_TOKENIZE_OPTIONS_INIT;
     if (!path || !*path)
         return kd_model_fail(m, KD_EINVAL, "no model path given");
+    /* a bit this library does not know is a caller built for another version: refused
+     * rather than ignored, so that a later flag is never silently dropped */
+    if (flags & ~(unsigned)KD_OPEN_ALL)
+        return kd_model_fail(m, KD_EINVAL, "unknown open flags 0x%x", flags & ~(unsigned)KD_OPEN_ALL);
     int rc = kd_store_open(&m->store, path, flags, m->err, sizeof m->err);
     if (rc)
         return rc;
@@ -160,6 +166,22 @@ static int writable(kd_model *m)
     return KD_OK;
 }
 
+/* A history batch (kd_history_batch_begin) keeps its write transaction open between calls,
+ * and SQLite has one transaction per connection: a write of other tables (training, posts,
+ * merge, pack) could not begin its own inside it, nor should it join it (a rollback of one
+ * would take the other). So the comments the batch holds are committed first; the batch goes
+ * on, its next comment opening a new transaction. Outside a call the connection is in a
+ * transaction only for such a batch (every other one ends before its call returns). */
+int kd_model_flush_history(kd_model *m)
+{
+    if (!m->dedup || sqlite3_get_autocommit(kd_store_db(m->store)))
+        return KD_OK;
+    int rc = kd_history_flush(m);
+    if (!rc)
+        rc = kd_history_batch_begin(m);
+    return rc;
+}
+
 int kd_train_begin(kd_model *m)
 {
     int rc = writable(m);
@@ -182,6 +204,10 @@ int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta,
 {
     if (!m->training)
         return kd_model_fail(m, KD_EINVAL, "kd_train_add outside kd_train_begin/commit");
+    /* as kd_classify: a comment without a text is a caller's mistake, not an empty comment
+     * (an empty text with an author or a link is one, and is learnt) */
+    if (!c || !c->text)
+        return kd_model_fail(m, KD_EINVAL, "a comment needs a text");
     if (flags & ~(unsigned)KD_TRAIN_FOREIGN)
         return kd_model_fail(m, KD_EINVAL, "unknown training flags 0x%x", flags);
     if (label != KD_SPAM && label != KD_HAM)
@@ -248,10 +274,15 @@ int kd_train_commit(kd_model *m)
     if (!m->training)
         return kd_model_fail(m, KD_EINVAL, "no training batch is open");
     m->training = 0;
+    m->err[0] = '\0';
+    int rc = kd_model_flush_history(m);
+    if (rc) {
+        kd_train_abort(m);
+        return rc;
+    }
     /* the words of approved comments per post and the foreign counts are written in the
      * same transaction */
-    m->err[0] = '\0';
-    int rc = kd_store_apply(m->store, &m->delta, &m->dtotals, write_also, m);
+    rc = kd_store_apply(m->store, &m->delta, &m->dtotals, write_also, m);
     kd_tokmap_clear(&m->delta);
     kd_tokmap_clear(&m->fdelta);
     kd_posts_learn_done(m, rc);
@@ -272,14 +303,21 @@ void kd_train_abort(kd_model *m)
 
 int kd_model_merge(kd_model *m, const char *path)
 {
+    return kd_model_merge_all(m, &path, 1);
+}
+
+int kd_model_merge_all(kd_model *m, const char *const *paths, size_t n)
+{
     int rc = writable(m);
-    if (rc)
+    if (rc || (rc = kd_model_flush_history(m)))
         return rc;
-    rc = kd_store_merge(m->store, path);
-    if (rc == KD_ESCHEMA)
-        return kd_model_fail(m, rc, "%s is not a kindly model this version can merge", path);
-    if (rc)
-        return kd_model_fail(m, rc, "cannot merge %s: %s", path, kd_store_errmsg(m->store));
+    for (size_t i = 0; i < n; i++)
+        if (!paths[i] || !*paths[i])
+            return kd_model_fail(m, KD_EINVAL, "no input model path given");
+    if ((rc = kd_store_merge(m->store, paths, n)))
+        return kd_model_fail(m, rc, "cannot merge: %s", kd_store_errmsg(m->store));
+    /* load() reads the generation the merge bumped: this handle's posts cache is rebuilt
+     * on next use, as other handles' after their refresh */
     return load(m);
 }
 
@@ -289,6 +327,8 @@ int kd_model_prune(kd_model *m, unsigned min_count, uint64_t *removed)
     if (rc)
         return rc;
     int64_t n = 0;
+    if ((rc = kd_model_flush_history(m)))
+        return rc;
     if ((rc = kd_store_prune(m->store, min_count, &n)))
         return kd_model_fail(m, rc, "cannot prune: %s", kd_store_errmsg(m->store));
     if (removed)
@@ -301,7 +341,13 @@ int kd_model_pack(kd_model *m)
     int rc = writable(m);
     if (rc)
         return rc;
-    if ((rc = kd_store_pack(m->store)))
+    if ((rc = kd_model_flush_history(m)))
+        return rc;
+    rc = kd_store_pack(m->store);
+    if (rc == KD_EBUSY)
+        return kd_model_fail(m, rc, "cannot pack %s while another process has it open (stop kindly serve and "
+                             "any other kindly using it, then pack again)", kd_store_path(m->store));
+    if (rc)
         return kd_model_fail(m, rc, "cannot pack the model: %s", kd_store_errmsg(m->store));
     return KD_OK;
 }

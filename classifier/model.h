@@ -48,6 +48,10 @@ struct kd_model {
 
 /* Record a message; returns code. */
 int kd_model_fail(kd_model *m, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Commit the comments a history batch (kd_history_batch_begin) holds in its open
+ * transaction, the batch going on, so that a write of other tables can begin its own:
+ * called first by every such write (training, posts, merge, prune, pack). */
+int kd_model_flush_history(kd_model *m);
 /* Counts of one token (zero counts when unseen). */
 int kd_model_lookup(kd_model *m, uint64_t h, kd_counts *out);
 /* How many of the token's ham counts were learnt as foreign (0 when the model has none:

@@ -122,6 +122,9 @@ static int prepare_put(kd_model *m, sqlite3_stmt **st)
         return rc;
     if (!has_posts_table(m))
         return kd_model_fail(m, KD_ESCHEMA, "the model has no posts table (schema %d)", kd_store_schema_version(m->store));
+    /* a history batch's open transaction is committed first: ours could not begin in it */
+    if ((rc = kd_model_flush_history(m)))
+        return rc;
     if (sqlite3_prepare_v2(kd_store_db(m->store), SQL_PUT, -1, st, NULL) != SQLITE_OK)
         return sql_fail(m, "cannot store the post");
     return KD_OK;

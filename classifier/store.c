@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kindly.h"
@@ -120,12 +121,14 @@ static const char *const total_keys[7] = { "spam_messages", "ham_messages", "spa
 
 struct kd_store {
     sqlite3 *db;
+    char *path;    /* as given to kd_store_open, for messages */
     sqlite3_stmt *st[ST__COUNT];
     int version;
     char err[256]; /* the message of the last failure (kd_store_errmsg) */
 };
 
 sqlite3 *kd_store_db(kd_store *s) { return s->db; }
+const char *kd_store_path(kd_store *s) { return s->path; }
 int kd_store_schema_version(kd_store *s) { return s->version; }
 const char *kd_store_errmsg(kd_store *s)
 {
@@ -228,6 +231,11 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
         snprintf(err, errlen, "out of memory");
         return KD_ENOMEM;
     }
+    if (!(s->path = strdup(path))) {
+        free(s);
+        snprintf(err, errlen, "out of memory");
+        return KD_ENOMEM;
+    }
     int write = (flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)) != 0;
     int oflags = write ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
     if (flags & KD_OPEN_CREATE)
@@ -316,6 +324,7 @@ void kd_store_close(kd_store *s)
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);
+    free(s->path);
     free(s);
 }
 
@@ -540,72 +549,153 @@ int kd_store_foreign_apply(kd_store *s, const kd_tokmap *delta)
     return rc;
 }
 
-/* Merging runs a handful of fixed statements against an attached file; they are not in the
- * prepared table because they need the attachment to exist when prepared. */
-int kd_store_merge(kd_store *s, const char *path)
+/* Merging. Each input is read through a connection of its own, opened read-only, and its
+ * rows are added into this store by prepared upserts, every input in the one IMMEDIATE
+ * transaction of this store. Not ATTACH: an attached file is opened read-write, created
+ * when it is missing, and write-locked by BEGIN IMMEDIATE (a merge would then wait for, and
+ * block, a process writing an input), it cannot be attached inside a transaction, and at
+ * most 10 files can be attached at once, so several inputs could not be merged all or
+ * nothing. */
+
+/* The tables of sums (added), and the posts (the most recently updated wins), of a source
+ * of schema `since` or later. */
+static const struct merge_table {
+    int since;
+    const char *from, *into;
+} merge_tables[] = {
+    { 1, "SELECT h, spam, ham FROM tokens",
+      "INSERT INTO tokens(h, spam, ham) VALUES(?1, ?2, ?3) "
+      "ON CONFLICT(h) DO UPDATE SET spam = spam + excluded.spam, ham = ham + excluded.ham" },
+    { 1, "SELECT key, value FROM meta "
+         "WHERE key IN ('spam_messages','ham_messages','spam_tokens','ham_tokens','foreign_ham_tokens')",
+      "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = value + excluded.value" },
+    /* a post is text, not a sum: a post in several inputs is kept as last updated (updated
+     * is NULL in no file kindly wrote, but is compared as 0 if it were) */
+    { 3, "SELECT post_id, title, text, updated FROM posts",
+      "INSERT INTO posts(post_id, title, text, updated) VALUES(?1, ?2, ?3, ?4) "
+      "ON CONFLICT(post_id) DO UPDATE SET title = excluded.title, text = excluded.text, updated = excluded.updated "
+      "WHERE coalesce(excluded.updated, 0) > coalesce(posts.updated, 0)" },
+    /* the words of the posts' approved comments (posts.c) */
+    { 5, "SELECT post, h, n FROM post_terms",
+      "INSERT INTO post_terms(post, h, n) VALUES(?1, ?2, ?3) ON CONFLICT(post, h) DO UPDATE SET n = n + excluded.n" },
+    /* the ham counts learnt from other sites (KD_TRAIN_FOREIGN) */
+    { 6, "SELECT h, n FROM foreign_ham",
+      "INSERT INTO foreign_ham(h, n) VALUES(?1, ?2) ON CONFLICT(h) DO UPDATE SET n = n + excluded.n" },
+};
+
+/* A failure to read input src, in s's message. */
+static void read_fail(kd_store *s, const kd_store *src)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = KD_OK, attached = 0, intx = 0;
-    int64_t src_version = 0;
-    if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS src", -1, &st, NULL) != SQLITE_OK)
-        goto sqlfail;
-    sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        goto sqlfail;
-    attached = 1;
-    sqlite3_finalize(st);
-    st = NULL;
-    {
-        kd_store tmp = { .db = s->db };
-        int64_t appid = pragma_int(&tmp, "PRAGMA src.application_id");
-        int64_t ver = pragma_int(&tmp, "PRAGMA src.user_version");
-        if (appid != KD_APPLICATION_ID || ver < 1 || ver > SCHEMA_VERSION) {
-            rc = KD_ESCHEMA;
+    snprintf(s->err, sizeof s->err, "cannot read %.100s: %.140s", src->path, src->err);
+}
+
+/* Add the rows of one table of src into s. A failure's message names the input. */
+static int merge_table(kd_store *s, kd_store *src, const struct merge_table *t)
+{
+    sqlite3_stmt *from = NULL, *into = NULL;
+    int rc = KD_OK, src_rc;
+    if (sqlite3_prepare_v2(src->db, t->from, -1, &from, NULL) != SQLITE_OK) {
+        rc = fail(src, sqlite3_errcode(src->db));
+        read_fail(s, src);
+        goto done;
+    }
+    if (sqlite3_prepare_v2(s->db, t->into, -1, &into, NULL) != SQLITE_OK) {
+        rc = fail(s, sqlite3_errcode(s->db));
+        goto done;
+    }
+    int ncol = sqlite3_column_count(from);
+    while ((src_rc = sqlite3_step(from)) == SQLITE_ROW) {
+        for (int i = 0; i < ncol; i++)
+            sqlite3_bind_value(into, i + 1, sqlite3_column_value(from, i));
+        int w = sqlite3_step(into);
+        if (w != SQLITE_DONE) {
+            rc = fail(s, w);
             goto done;
         }
-        src_version = ver;
+        sqlite3_reset(into);
     }
-    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        goto sqlfail;
-    intx = 1;
-    if (sqlite3_exec(s->db,
-                     "INSERT INTO main.tokens(h, spam, ham) SELECT h, spam, ham FROM src.tokens WHERE true "
-                     "ON CONFLICT(h) DO UPDATE SET spam = spam + excluded.spam, ham = ham + excluded.ham;"
-                     "INSERT INTO main.meta(key, value) SELECT key, value FROM src.meta "
-                     "WHERE key IN ('spam_messages','ham_messages','spam_tokens','ham_tokens','foreign_ham_tokens') "
-                     "ON CONFLICT(key) DO UPDATE SET value = value + excluded.value;"
-                     "INSERT INTO main.meta(key, value) VALUES('vocab', (SELECT count(*) FROM main.tokens)), "
-                     "('generation', 1) ON CONFLICT(key) DO UPDATE SET "
-                     "value = CASE key WHEN 'vocab' THEN excluded.value ELSE value + 1 END;",
-                     NULL, NULL, NULL) != SQLITE_OK)
-        goto sqlfail;
-    /* the other tables of sums, added when the source's schema has them */
-    static const struct {
-        int since;
-        const char *sql;
-    } sums[] = {
-        /* the words of the posts' approved comments (posts.c) */
-        { 5, "INSERT INTO main.post_terms(post, h, n) SELECT post, h, n FROM src.post_terms WHERE true "
-             "ON CONFLICT(post, h) DO UPDATE SET n = n + excluded.n" },
-        /* the ham counts learnt from other sites (KD_TRAIN_FOREIGN) */
-        { 6, "INSERT INTO main.foreign_ham(h, n) SELECT h, n FROM src.foreign_ham WHERE true "
-             "ON CONFLICT(h) DO UPDATE SET n = n + excluded.n" },
-    };
-    for (size_t i = 0; i < sizeof sums / sizeof *sums; i++)
-        if (src_version >= sums[i].since && sqlite3_exec(s->db, sums[i].sql, NULL, NULL, NULL) != SQLITE_OK)
-            goto sqlfail;
-    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        goto sqlfail;
-    intx = 0;
-    goto done;
-sqlfail:
-    rc = fail(s, sqlite3_errcode(s->db));
+    if (src_rc != SQLITE_DONE) {
+        rc = fail(src, src_rc);
+        read_fail(s, src);
+    }
 done:
-    sqlite3_finalize(st);
-    if (intx)
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    if (attached)
-        sqlite3_exec(s->db, "DETACH DATABASE src", NULL, NULL, NULL);
+    sqlite3_finalize(from);
+    sqlite3_finalize(into);
+    return rc;
+}
+
+/* Add every table of src, read in one snapshot (a read transaction on src: a writer of src
+ * goes on meanwhile, in WAL). */
+static int merge_one(kd_store *s, kd_store *src)
+{
+    int rc = KD_OK;
+    if (sqlite3_exec(src->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = fail(src, sqlite3_errcode(src->db));
+        read_fail(s, src);
+        return rc;
+    }
+    for (size_t i = 0; i < sizeof merge_tables / sizeof *merge_tables && !rc; i++)
+        if (src->version >= merge_tables[i].since)
+            rc = merge_table(s, src, &merge_tables[i]);
+    sqlite3_exec(src->db, "COMMIT", NULL, NULL, NULL);
+    return rc;
+}
+
+/* Whether paths a and b name one file (a link, "./a.db" and "a.db"): device and inode. */
+static int same_file(const char *a, const char *b)
+{
+    struct stat x, y;
+    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* Open every input read-only, refusing one that is this store's file or another input's. */
+static int merge_open(kd_store *s, const char *const *paths, size_t n, kd_store **src)
+{
+    char err[sizeof s->err];
+    for (size_t i = 0; i < n; i++) {
+        if (same_file(paths[i], s->path)) {
+            snprintf(s->err, sizeof s->err, "%.200s is the output model itself", paths[i]);
+            return KD_EINVAL;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (same_file(paths[i], paths[j])) {
+                snprintf(s->err, sizeof s->err, "%.100s and %.100s are the same model (it would count twice)", paths[j],
+                         paths[i]);
+                return KD_EINVAL;
+            }
+        int rc = kd_store_open(&src[i], paths[i], KD_OPEN_READONLY, err, sizeof err);
+        if (rc) {
+            snprintf(s->err, sizeof s->err, "%s", err);
+            return rc;
+        }
+    }
+    return KD_OK;
+}
+
+int kd_store_merge(kd_store *s, const char *const *paths, size_t n)
+{
+    s->err[0] = '\0';
+    kd_store **src = calloc(n ? n : 1, sizeof *src);
+    if (!src)
+        return KD_ENOMEM;
+    int rc = merge_open(s, paths, n, src);
+    if (!rc)
+        rc = step_done(s, stmt(s, ST_BEGIN));
+    if (rc)
+        goto done;
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = merge_one(s, src[i]);
+    /* vocab recounted; generation bumped: readers caching counts or posts reload them */
+    if (!rc)
+        rc = step_done(s, stmt(s, ST_VOCAB_SET));
+    if (!rc)
+        rc = step_done(s, stmt(s, ST_COMMIT));
+    if (rc)
+        step_done(s, stmt(s, ST_ROLLBACK));
+done:
+    for (size_t i = 0; i < n; i++)
+        kd_store_close(src[i]);
+    free(src);
     return rc;
 }
 
@@ -629,6 +719,9 @@ int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed)
     return rc;
 }
 
+/* Leaving WAL needs the only connection to the file: with a reader open (kindly serve,
+ * a running score) SQLite refuses at once with SQLITE_BUSY, the busy timeout does not apply;
+ * that comes back as KD_EBUSY for the caller to explain. */
 int kd_store_pack(kd_store *s)
 {
     int rc = sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE; VACUUM;",

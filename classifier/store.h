@@ -28,6 +28,7 @@ typedef struct kd_store kd_store;
 int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, size_t errlen);
 void kd_store_close(kd_store *s);
 sqlite3 *kd_store_db(kd_store *s);
+const char *kd_store_path(kd_store *s); /* as given to kd_store_open */
 int kd_store_schema_version(kd_store *s);
 
 /* Token counts. */
@@ -54,7 +55,11 @@ int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, i
 int kd_store_foreign_get(kd_store *s, uint64_t h, int64_t *n);
 int kd_store_foreign_load_all(kd_store *s, kd_tokmap *into);
 int kd_store_foreign_apply(kd_store *s, const kd_tokmap *delta);
-int kd_store_merge(kd_store *s, const char *path);
+/* Add the counts and posts of the model files paths[0..n) into s, in one transaction: all
+ * or nothing. Inputs are opened read-only (a missing one is not created) and must be kindly
+ * models; one that is s's own file or another input's (by device and inode) is refused with
+ * KD_EINVAL. Posts in several files are kept as most recently updated. */
+int kd_store_merge(kd_store *s, const char *const *paths, size_t n);
 int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed);
 int kd_store_pack(kd_store *s);
 

@@ -59,6 +59,11 @@ int cmd_learn(int argc, char **argv)
             status = cli_fail(EXIT_INPUT, "learn", "cannot read the comment on standard input (at most 16 MiB)");
             goto done;
         }
+        /* an empty comment teaches no token but would still shift the prior */
+        if (!text[strspn(text, " \t\r\n")]) {
+            status = cli_fail(EXIT_INPUT, "learn", "the comment on standard input is empty: nothing to learn");
+            goto done;
+        }
         kd_comment c = KD_COMMENT_INIT;
         c.text = text;
         if ((rc = kd_train_add_ex(m, &c, label, undo ? -1 : 1, flags))) {

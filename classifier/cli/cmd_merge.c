@@ -1,9 +1,51 @@
 /*
- * cmd_merge.c - `kindly merge OUT.db IN.db...`: add models' counts together.
+ * cmd_merge.c - `kindly merge OUT.db IN.db...`: add models' counts (and posts) together.
+ *
+ * The inputs are checked before the output is opened, so that a mistake (a missing input,
+ * a file that is not a model, an input named twice or as the output) creates and changes
+ * nothing; the library then merges every input in one transaction.
  */
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
+
+/* Whether paths a and b name one file (a link, "./a.db" and "a.db"): device and inode, not
+ * the spelling. A file that does not exist is no other file. */
+static int same_file(const char *a, const char *b)
+{
+    struct stat x, y;
+    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* An input must be a model this kindly can read: opened read-only, so a missing one is
+ * reported, not created. */
+static int check_input(const char *path)
+{
+    kd_model *in = NULL;
+    int rc = kd_model_open(&in, path, KD_OPEN_READONLY);
+    int status = rc ? cli_fail(cli_exit_for(rc), "merge", "%s", kd_model_error(in)) : EXIT_DONE;
+    kd_model_close(in);
+    return status;
+}
+
+static int check_inputs(int n, char **in, const char *out)
+{
+    for (int i = 0; i < n; i++) {
+        if (same_file(in[i], out))
+            return cli_usage("merge", "an input model cannot be the output model (%s is %s)", in[i], out);
+        for (int j = 0; j < i; j++)
+            if (same_file(in[i], in[j]))
+                return cli_usage("merge", "%s and %s are the same model: it would be counted twice", in[j], in[i]);
+    }
+    for (int i = 0; i < n; i++) {
+        int status = check_input(in[i]);
+        if (status)
+            return status;
+    }
+    return EXIT_DONE;
+}
 
 int cmd_merge(int argc, char **argv)
 {
@@ -12,19 +54,15 @@ int cmd_merge(int argc, char **argv)
             return cli_usage("merge", "unknown option '%s'", argv[i]);
     if (argc < 3)
         return cli_usage("merge", "name the output model and at least one input model");
+    int status = check_inputs(argc - 2, argv + 2, argv[1]);
+    if (status)
+        return status;
     kd_model *m = cli_open_model("merge", argv[1], KD_OPEN_CREATE);
     if (!m)
         return EXIT_MODEL;
-    int status = EXIT_DONE;
-    for (int i = 2; i < argc && status == EXIT_DONE; i++) {
-        if (!strcmp(argv[i], argv[1])) {
-            status = cli_usage("merge", "an input model cannot be the output model");
-            break;
-        }
-        int rc = kd_model_merge(m, argv[i]);
-        if (rc)
-            status = cli_fail(cli_exit_for(rc), "merge", "%s", kd_model_error(m));
-    }
+    int rc = kd_model_merge_all(m, (const char *const *)(argv + 2), (size_t)(argc - 2));
+    if (rc)
+        status = cli_fail(cli_exit_for(rc), "merge", "%s", kd_model_error(m));
     kd_model_close(m);
     return status;
 }

@@ -1,11 +1,78 @@
 /*
  * cmd_score.c - `kindly score`: the Unix filter. CSV in, one verdict per row out, in order.
+ *
+ * Read from a regular file, the output is fully buffered and remembered comments are
+ * committed in batches (dedup.c): that is the throughput of a bulk run. Read from a pipe, a
+ * terminal or a socket, the input may pause for as long as its writer likes, so before each
+ * read that may wait the pending history writes are committed (the server and `kindly learn`
+ * must not wait on the model's write lock while this process idles) and the verdicts written
+ * so far are flushed (a co-process that writes a row and then reads its verdict would
+ * otherwise wait forever).
  */
+#include <limits.h>
 #include <math.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
+
+/* How the input arrives. */
+typedef struct input {
+    int may_pause; /* not a regular file: a read may wait for the writer */
+    int fd;        /* a descriptor of the same input to poll, or -1 when this process has none
+                      (a named pipe, which the reader opens itself) */
+} input;
+
+/* The descriptor behind "-", /dev/stdin, /dev/fd/N or /proc/self/fd/N (a shell's process
+ * substitution, <(...)), which this process holds already; else -1. */
+static int inherited_fd(const char *path)
+{
+    if (!strcmp(path, "-") || !strcmp(path, "/dev/stdin"))
+        return STDIN_FILENO;
+    const char *n = !strncmp(path, "/dev/fd/", 8) ? path + 8 : !strncmp(path, "/proc/self/fd/", 14) ? path + 14 : NULL;
+    if (!n || *n < '0' || *n > '9')
+        return -1;
+    char *end;
+    long v = strtol(n, &end, 10);
+    return *end || v > INT_MAX ? -1 : (int)v;
+}
+
+static input input_of(const char *path)
+{
+    input in = { 1, inherited_fd(path) };
+    struct stat st;
+    if ((in.fd >= 0 ? fstat(in.fd, &st) : stat(path, &st)) == 0 && S_ISREG(st.st_mode))
+        in.may_pause = 0;
+    return in;
+}
+
+/* Whether the reader's next read may wait: nothing is ready on the input (or there is no
+ * descriptor to ask). The reader may still hold rows it read earlier; then the caller only
+ * hands over a little earlier than it had to. */
+static int may_wait(const input *in)
+{
+    if (!in->may_pause)
+        return 0;
+    if (in->fd < 0)
+        return 1;
+    struct pollfd p = { .fd = in->fd, .events = POLLIN };
+    return poll(&p, 1, 0) <= 0;
+}
+
+/* Before a read that may wait: commit the remembered comments first (a consumer that acts
+ * on a verdict finds its comment in the history), then flush the verdicts. A write error
+ * stays in ferror(stdout) and is reported at exit (cli_finish). */
+static int hand_over(kd_model *m, int remember)
+{
+    int rc;
+    if (remember && ((rc = kd_history_flush(m)) || (rc = kd_history_batch_begin(m))))
+        return cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(m));
+    fflush(stdout);
+    return EXIT_DONE;
+}
 
 /* --explain: a readable breakdown of one result (the JSON's numbers, with the rules'
  * descriptions and how they add up in log-odds). */
@@ -136,7 +203,9 @@ int cmd_score(int argc, char **argv)
         kd_rules_free(rules);
         return status;
     }
-    kd_csv *r = cli_open_csv("score", file ? file : "-", KD_CSV_COMMENTS, 0, &status);
+    if (!file)
+        file = "-";
+    kd_csv *r = cli_open_csv("score", file, KD_CSV_COMMENTS, 0, &status);
     if (!r) {
         kd_model_close(m);
         kd_rules_free(rules);
@@ -149,10 +218,15 @@ int cmd_score(int argc, char **argv)
     }
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    input in = input_of(file);
     if (csv && !expl)
         csv_out_header(r);
     const kd_csv_row *row;
-    while (status == EXIT_DONE && (rc = kd_csv_next(r, &row)) == 1) {
+    while (status == EXIT_DONE) {
+        if (may_wait(&in) && (status = hand_over(m, o.remember)))
+            break;
+        if ((rc = kd_csv_next(r, &row)) != 1)
+            break;
         kd_result res;
         int crc = kd_classify(m, &row->comment, &o, &res);
         if (crc) {

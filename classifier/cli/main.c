@@ -113,8 +113,9 @@ const cli_command cli_commands[] = {
       "       kindly eval --folds K CORPUS.csv\n"
       "\n"
       "Score labelled comments and print accuracy, precision, spam recall, ham false-positive\n"
-      "rate, F1, MCC and ROC AUC (binary figures at spam_score 0.5), the unsure rate (share\n"
-      "held) and the share of ham given the verdict spam. --train trains a model in memory\n"
+      "rate, F1, MCC and ROC AUC (binary figures: spam_score > 0.5 is predicted spam;\n"
+      "exactly 0.5, no evidence, is not), the unsure rate (share held) and the share of\n"
+      "ham given the verdict spam. --train trains a model in memory\n"
       "first; --folds K runs K-fold cross-validation (row i in fold i mod K) without a model\n"
       "file. Figures are printed for each stage (bayes) and for the final score.\n"
       "\n" MODEL_HELP

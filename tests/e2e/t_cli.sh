@@ -361,3 +361,77 @@ test_model_open_errors_say_why() {
     contains "$T/out" '"verdict":'
     chmod 755 d
 }
+
+# score as a co-process: it is given row 1, and row 2 only once row 1's verdict has been
+# read. The verdict must come out before score waits for more input (a fully buffered
+# stdout deadlocked here); from a regular file the output stays fully buffered.
+test_score_on_a_pipe_writes_each_verdict_before_waiting_for_more() {
+    train_small
+    mkfifo in out
+    timeout 30 "$KINDLY" score -m m.db - <in >out 2>err &
+    local pid=$!
+    exec 3>in 4<out
+    printf 'id,text\n1,the breathing exercise helped me sleep\n' >&3
+    local line=
+    read -r -t 10 line <&4 || fail "no verdict for row 1 within 10 s while row 2 was not yet written"
+    case $line in '{"id":"1",'*) ;; *) fail "row 1's verdict: $line" ;; esac
+    printf '2,cheap xanax and valium no prescription\n' >&3
+    exec 3>&-
+    read -r -t 10 line <&4 || fail "no verdict for row 2"
+    case $line in '{"id":"2",'*) ;; *) fail "row 2's verdict: $line" ;; esac
+    exec 4<&-
+    wait $pid || fail "score exited with $?: $(cat err)"
+}
+
+# score --remember reading a pipe that pauses must not hold the model's write lock while it
+# waits: another writer (learn, the server) got "database is locked" after 10 s.
+test_score_remember_lets_other_writers_in_while_its_input_pauses() {
+    train_small
+    mkfifo in
+    timeout 60 "$KINDLY" score -m m.db --remember - <in >out 2>err &
+    local pid=$!
+    exec 3>in
+    printf 'id,text\n1,the first comment of a slow feed about sleep and breathing\n' >&3
+    # row 1's verdict is written once it is committed and score waits for row 2 (give it
+    # 5 s: a build with sanitizers starts slowly; the lock is what is tested here)
+    local i=0
+    while [ ! -s out ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    local t0=$SECONDS
+    echo "a missed spam about miracle gummies" | timeout 30 "$KINDLY" learn -m m.db --spam --raw 2>learn.err ||
+        fail "learn failed while score waited for input: $(cat learn.err)"
+    [ $((SECONDS - t0)) -lt 5 ] || fail "learn waited $((SECONDS - t0)) s for the lock"
+    printf '2,and a second one much later about walking every morning\n' >&3
+    exec 3>&-
+    wait $pid || fail "score exited with $?: $(cat err)"
+    "$KINDLY" history -m m.db >h.json
+    grep -q '"comments":3' h.json || fail "history: $(cat h.json)"
+}
+
+# Invalid UTF-8 in check's flags is repaired (U+FFFD) with a warning, like a CSV field, so
+# neither the JSON printed nor the id stored in the history (reported later as duplicate_of)
+# holds the raw bytes.
+test_check_repairs_invalid_utf8_in_its_flags() {
+    train_small
+    local utf8='import json, sys; d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8")); print(d["id"] if len(sys.argv) < 3 else " ".join(d["reasons"]))'
+    echo "hello there" >c.txt
+    "$KINDLY" check -m m.db --id "$(printf 'i\376d')" --author "$(printf 'A\377nn')" <c.txt >out 2>err || true
+    contains err "--id: invalid UTF-8 at byte 1 of the value, replaced by U+FFFD"
+    contains err "--author: invalid UTF-8 at byte 1"
+    [ "$(python3 -c "$utf8" out)" = "$(printf 'i\357\277\275d')" ] || fail "id: $(cat out)"
+    echo "The breathing exercise and the journal helped me sleep so much better" >c.txt
+    "$KINDLY" check -m m.db --remember --id "$(printf 'c\3771')" <c.txt >out 2>err || true
+    printf 'id,text\ns1,The breathing exercise and the journal helped me sleep so much better\n' >s.csv
+    expect_status 0 "$KINDLY" score -m m.db s.csv
+    python3 -c "$utf8" "$T/out" reasons >reasons.txt || fail "score's JSON is not valid UTF-8: $(cat "$T/out")"
+    contains reasons.txt "$(printf 'duplicate_of:c\357\277\2751')"
+}
+
+# An empty comment teaches no token but would shift the prior: learn --raw refuses it.
+test_learn_raw_refuses_an_empty_comment() {
+    train_small
+    "$KINDLY" info -m m.db >before.json
+    expect_status 4 sh -c "printf ' \n' | \"$KINDLY\" learn -m m.db --spam --raw"
+    contains "$T/err" "the comment on standard input is empty: nothing to learn"
+    "$KINDLY" info -m m.db >after.json
+    cmp -s before.json after.json || fail "the model changed"
+}

@@ -1,8 +1,11 @@
 /* test_dedup.c - the duplicates stage through the public API: normalisation, exact and near
  * duplicates within one handle, scope, short texts, campaigns, the verdict. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "dedup.h"
@@ -183,4 +186,93 @@ Test(dedup, a_comment_is_not_a_duplicate_of_itself)
     kd_result_free(&r);
     cr_assert_eq(kd_history_stats_get(m, &st), 0);
     cr_assert_eq(st.comments, 3);
+}
+
+/* A batch holds the model file's write lock while its transaction is open, and other
+ * writers (the server, `kindly learn`) wait on it: it is committed once it has been open
+ * for 100 ms (dedup.c, BATCH_MS), at the next comment, not only after 2,000 comments. */
+Test(dedup, a_batch_is_committed_after_100_ms_not_only_after_2000_comments)
+{
+    char dir[] = "/tmp/kindly-test-XXXXXX", path[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/m.db", dir);
+    kd_model *w, *r;
+    cr_assert_eq(kd_model_open(&w, path, KD_OPEN_CREATE), 0, "%s", kd_model_error(w));
+    cr_assert_eq(kd_model_open(&r, path, KD_OPEN_READONLY), 0, "%s", kd_model_error(r));
+    kd_options o = KD_OPTIONS_INIT;
+    o.remember = 1;
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    kd_history_stats st;
+    cr_assert_eq(kd_history_batch_begin(w), 0);
+    c.id = "b1";
+    c.text = "The first comment of a slow batch, about sleep and breathing";
+    cr_assert_eq(kd_classify(w, &c, &o, &res), 0, "%s", kd_model_error(w));
+    kd_result_free(&res);
+    cr_assert_eq(kd_history_stats_get(r, &st), 0);
+    cr_assert_eq(st.comments, 0, "a fresh batch is not committed at each comment");
+    struct timespec pause = { 0, 150 * 1000000L };
+    nanosleep(&pause, NULL);
+    c.id = "b2";
+    c.text = "A second comment, much later: a costly rule, a slow pipe";
+    cr_assert_eq(kd_classify(w, &c, &o, &res), 0, "%s", kd_model_error(w));
+    kd_result_free(&res);
+    cr_assert_eq(kd_history_stats_get(r, &st), 0);
+    cr_assert_eq(st.comments, 2, "the batch open for 150 ms was committed: %llu seen",
+                 (unsigned long long)st.comments);
+    cr_assert_eq(kd_history_flush(w), 0);
+    kd_model_close(r);
+    kd_model_close(w);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* kd_classify checks its options (classify.c): a struct of another version or a value out
+ * of range is KD_EINVAL with a message, not a score (robinson_x 2 gave a token "p":2). */
+Test(dedup, classify_rejects_invalid_options)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "a few words to score";
+    kd_result r;
+    kd_options o = KD_OPTIONS_INIT;
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+    kd_result_free(&r);
+    static const struct { const char *what, *msg; } cases[] = {
+        { "version 0", "version" }, { "version 2", "version" }, { "robinson_x 2", "robinson_x" },
+        { "robinson_x NaN", "robinson_x" }, { "robinson_s -1", "robinson_s" }, { "min_dev 0.6", "min_dev" },
+        { "spam_cutoff 1.5", "cutoff" }, { "ham above spam", "ham_cutoff" }, { "scorer 7", "scorer" },
+        { "dup_threshold 2", "dup_threshold" }, { "dup_verdict 9", "dup_verdict" },
+        { "offtopic_threshold 3", "offtopic_threshold" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        kd_options b = KD_OPTIONS_INIT;
+        b.scorer = KD_SCORER_FISHER;
+        switch (i) {
+        case 0: b.version = 0; break;
+        case 1: b.version = KD_OPTIONS_VERSION + 1; break;
+        case 2: b.robinson_x = 2; break;
+        case 3: b.robinson_x = NAN; break;
+        case 4: b.robinson_s = -1; break;
+        case 5: b.min_dev = 0.6; break;
+        case 6: b.spam_cutoff = 1.5; break;
+        case 7: b.ham_cutoff = 0.95; break;
+        case 8: b.scorer = (kd_scorer)7; break;
+        case 9: b.dup_threshold = 2; break;
+        case 10: b.dup_verdict = (kd_verdict)9; break;
+        case 11: b.offtopic_threshold = 3; break;
+        }
+        cr_assert_eq(kd_classify(m, &c, &b, &r), KD_EINVAL, "%s accepted", cases[i].what);
+        cr_assert_not_null(strstr(kd_model_error(m), cases[i].msg), "%s: %s", cases[i].what, kd_model_error(m));
+        cr_assert_eq(r.ntop, 0);
+        kd_result_free(&r);
+    }
+    /* the documented "skip the stage" values and the edges stay valid */
+    o.dup_threshold = -1;
+    o.offtopic_threshold = -1;
+    o.robinson_s = 0;
+    o.robinson_x = 1;
+    o.ham_cutoff = o.spam_cutoff = 1;
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+    kd_result_free(&r);
 }

@@ -45,3 +45,22 @@ Test(eval, ties_count_half)
     kd_eval_free(e);
     kd_eval_free(NULL);
 }
+
+/* "Predicted spam" is spam_score > 0.5, as kindly.h and `kindly eval --help` say: a comment
+ * scored exactly 0.5 (no evidence either way) is not called spam, whatever its label. */
+Test(eval, exactly_half_is_not_predicted_spam)
+{
+    kd_eval *e;
+    cr_assert_eq(kd_eval_new(&e), 0);
+    kd_eval_add(e, KD_SPAM, 0.5, KD_HOLD);       /* fn */
+    kd_eval_add(e, KD_HAM, 0.5, KD_HOLD);        /* tn */
+    kd_eval_add(e, KD_SPAM, 0.5000001, KD_HOLD); /* tp */
+    kd_eval_add(e, KD_HAM, 0.5000001, KD_HOLD);  /* fp */
+    kd_eval_figures f;
+    cr_assert_eq(kd_eval_figures_get(e, &f), 0);
+    cr_assert_eq(f.tp, 1);
+    cr_assert_eq(f.fn, 1);
+    cr_assert_eq(f.tn, 1);
+    cr_assert_eq(f.fp, 1);
+    kd_eval_free(e);
+}

@@ -157,6 +157,21 @@ static int64_t insert(kd_hist *h, int64_t key0)
     return r.seq;
 }
 
+/* insert() with a time of its own (the comment's date: not in recording order) */
+static int64_t insert_at(kd_hist *h, int64_t key0, int64_t time)
+{
+    kd_hist_rec r;
+    memset(&r, 0, sizeof r);
+    r.id = "x";
+    r.time = time;
+    int64_t keys[KD_MH_BANDS];
+    for (int i = 0; i < KD_MH_BANDS; i++)
+        keys[i] = ((int64_t)i << 32) | (int64_t)(0x12340000u + (uint32_t)i * 0x1000000u);
+    keys[0] = key0;
+    cr_assert_eq(kd_hist_insert(h, &r, keys), 0, "%s", kd_hist_errmsg(h));
+    return r.seq;
+}
+
 typedef struct { int64_t seq[64]; int n; } got;
 static int collect(void *ud, int64_t seq)
 {
@@ -417,4 +432,73 @@ Test(history, schema_3_history_is_dropped_on_upgrade_and_ignored_read_only)
     cr_assert_eq(kd_history_stats_get(m, &st), 0);
     cr_assert_eq(st.comments, 1);
     kd_model_close(m);
+}
+
+/* The time is the comment's date: an import of old comments after new ones puts old times
+ * after new ones in recording order. Pruning by age deletes exactly the old ones, wherever
+ * they are, with their index entries; the new ones stay findable. */
+Test(history, pruning_by_age_deletes_only_old_comments_wherever_recorded)
+{
+    sqlite3 *db = open_db();
+    kd_hist *h;
+    cr_assert_eq(kd_hist_new(&h, db, 1), 0);
+    int64_t k = 0x77770042, now = 2000000000, old = 1000000000;
+    /* recorded: new, old, new, old, new, old (the last one is the table's largest seq) */
+    int64_t seq[6];
+    for (int i = 0; i < 6; i++)
+        seq[i] = insert_at(h, k, i % 2 ? old : now);
+    uint64_t removed = 0;
+    cr_assert_eq(kd_hist_prune(h, now - 90 * 86400, 0, &removed), 0, "%s", kd_hist_errmsg(h));
+    cr_assert_eq(removed, 3);
+    kd_hist_rec r;
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(kd_hist_get(h, seq[i], &r), i % 2 ? KD_ENOTFOUND : 0, "seq %lld", (long long)seq[i]);
+    got g = lookup(h, k, 32);
+    cr_assert_eq(g.n, 3, "only the kept comments are in the list");
+    cr_assert_eq(g.seq[0], seq[0]);
+    cr_assert_eq(g.seq[1], seq[2]);
+    cr_assert_eq(g.seq[2], seq[4]);
+    /* the freed largest seq is given again: the list names the new comment, once, last */
+    int64_t again = insert_at(h, k, now);
+    g = lookup(h, k, 32);
+    cr_assert_eq(g.n, 4);
+    cr_assert_eq(g.seq[3], again);
+    /* nothing older than the cutoff: nothing goes */
+    cr_assert_eq(kd_hist_prune(h, now - 90 * 86400, 0, &removed), 0);
+    cr_assert_eq(removed, 0);
+    kd_hist_free(h);
+    sqlite3_close(db);
+}
+
+/* --keep N keeps the N most recently recorded comments, also when pruning by age left gaps
+ * in seq, and the two limits together delete the union. */
+Test(history, pruning_by_count_after_gaps_keeps_exactly_n)
+{
+    sqlite3 *db = open_db();
+    kd_hist *h;
+    cr_assert_eq(kd_hist_new(&h, db, 1), 0);
+    int64_t seq[8];
+    for (int i = 0; i < 8; i++)
+        seq[i] = insert_at(h, (int64_t)(0x66660000 + i), i == 5 || i == 6 ? 100 : 5000);
+    uint64_t removed = 0;
+    cr_assert_eq(kd_hist_prune(h, 200, 0, &removed), 0);
+    cr_assert_eq(removed, 2); /* seq[5], seq[6] */
+    cr_assert_eq(kd_hist_prune(h, INT64_MIN, 3, &removed), 0);
+    cr_assert_eq(removed, 3); /* seq[0..2]; kept: seq[3], seq[4], seq[7] */
+    kd_hist_rec r;
+    for (int i = 0; i < 8; i++)
+        cr_assert_eq(kd_hist_get(h, seq[i], &r), i == 3 || i == 4 || i == 7 ? 0 : KD_ENOTFOUND, "seq[%d]", i);
+    for (int i = 0; i < 8; i++)
+        cr_assert_eq(lookup(h, (int64_t)(0x66660000 + i), 32).n, i == 3 || i == 4 || i == 7, "list of seq[%d]", i);
+    /* both limits delete the union: by age the old a, by count all but the 3 most recently
+     * recorded (seq[7], a, b) */
+    int64_t a = insert_at(h, 0x66660100, 100), b = insert_at(h, 0x66660101, 5000);
+    cr_assert_eq(kd_hist_prune(h, 200, 3, &removed), 0);
+    cr_assert_eq(removed, 3); /* seq[3], seq[4], a */
+    cr_assert_eq(kd_hist_get(h, seq[7], &r), 0);
+    cr_assert_eq(kd_hist_get(h, b, &r), 0);
+    cr_assert_eq(kd_hist_get(h, a, &r), KD_ENOTFOUND);
+    cr_assert_eq(lookup(h, 0x66660100, 32).n, 0);
+    kd_hist_free(h);
+    sqlite3_close(db);
 }

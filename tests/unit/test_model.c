@@ -274,3 +274,108 @@ Test(model, counts_and_post_words_are_written_together)
     cr_assert_eq(after.tokens, before.tokens);
     kd_model_close(m);
 }
+
+/* A flag bit kindly does not define is a caller built for another version: refused. */
+Test(model, unknown_open_flags_are_refused)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/f.db", dir);
+    kd_model *m = NULL;
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_CREATE | 0x100), KD_EINVAL);
+    cr_assert_not_null(strstr(kd_model_error(m), "unknown open flags 0x100"), "%s", kd_model_error(m));
+    kd_model_close(m);
+    cr_assert_neq(access(path, F_OK), 0, "nothing was created");
+    m = open_model("f.db", KD_OPEN_CREATE | KD_OPEN_PRELOAD);
+    kd_model_close(m);
+}
+
+/* As kd_classify: no text is a caller's mistake (and must not count a message); an empty
+ * text is a comment, its metadata learnt. */
+Test(model, train_add_refuses_a_comment_without_text)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    cr_assert_eq(kd_train_begin(m), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, 1), KD_EINVAL);
+    cr_assert_not_null(strstr(kd_model_error(m), "needs a text"));
+    cr_assert_eq(kd_train_add(m, NULL, KD_SPAM, 1), KD_EINVAL);
+    kd_result r;
+    cr_assert_eq(kd_classify(m, &c, NULL, &r), KD_EINVAL);
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    kd_model_stats st;
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    cr_assert_eq(st.spam_messages, 0, "no message was counted");
+    cr_assert_eq(kd_train_begin(m), 0);
+    c.text = "";
+    c.url = "http://pills.example.shop";
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, 1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    cr_assert_eq(st.spam_messages, 1);
+    kd_model_close(m);
+}
+
+/* A history batch holds a write transaction between calls: training, pruning and packing on
+ * the same handle commit its pending comments first, write their own, and the batch goes
+ * on (its later comments are committed by the flush). */
+Test(model, writes_during_a_history_batch_commit_it_first)
+{
+    kd_model *m = open_model("b.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    cr_assert_eq(kd_history_batch_begin(m), 0);
+    kd_options o = KD_OPTIONS_INIT;
+    o.remember = 1;
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = "h1";
+    c.text = "A remembered comment about morning walks and better sleep";
+    kd_result r;
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+    kd_result_free(&r);
+    kd_model_stats before, after;
+    cr_assert_eq(kd_model_stats_get(m, &before), 0);
+    train_all(m, 1); /* kd_train_commit inside: the deltas are written */
+    cr_assert_eq(kd_model_stats_get(m, &after), 0);
+    cr_assert_eq(after.spam_messages, before.spam_messages + 4);
+    c.id = "h2";
+    c.text = "Another remembered comment, this one about journaling at night";
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+    kd_result_free(&r);
+    uint64_t removed;
+    cr_assert_eq(kd_model_prune(m, 1, &removed), 0, "%s", kd_model_error(m));
+    c.id = "h3";
+    c.text = "A third remembered comment on breathing exercises before bed";
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+    kd_result_free(&r);
+    cr_assert_eq(kd_history_flush(m), 0, "%s", kd_model_error(m));
+    kd_history_stats hs;
+    cr_assert_eq(kd_history_stats_get(m, &hs), 0);
+    cr_assert_eq(hs.comments, 3);
+    cr_assert_eq(kd_history_batch_begin(m), 0);
+    c.id = "h4";
+    c.text = "A fourth one, remembered just before the model is packed";
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+    kd_result_free(&r);
+    cr_assert_eq(kd_model_pack(m), 0, "%s", kd_model_error(m));
+    kd_model_close(m);
+    m = open_model("b.db", KD_OPEN_READONLY);
+    cr_assert_eq(kd_history_stats_get(m, &hs), 0);
+    cr_assert_eq(hs.comments, 4);
+    kd_model_close(m);
+}
+
+/* Packing needs the only connection to the file: with a reader open it fails at once, and
+ * says why and what to do. */
+Test(model, pack_with_a_reader_open_says_why)
+{
+    kd_model *m = open_model("p.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    kd_model *reader = open_model("p.db", KD_OPEN_READONLY);
+    kd_model_stats st;
+    cr_assert_eq(kd_model_stats_get(reader, &st), 0);
+    cr_assert_eq(kd_model_pack(m), KD_EBUSY);
+    cr_assert_not_null(strstr(kd_model_error(m), "while another process has it open"), "%s", kd_model_error(m));
+    cr_assert_not_null(strstr(kd_model_error(m), "p.db"), "%s", kd_model_error(m));
+    kd_model_close(reader);
+    cr_assert_eq(kd_model_pack(m), 0, "%s", kd_model_error(m));
+    kd_model_close(m);
+}

@@ -328,3 +328,41 @@ Test(posts, another_handles_posts_are_seen_after_refresh)
     kd_result_free(&res);
     kd_model_close(r);
 }
+
+/* A history batch holds a write transaction between calls: storing a post on the same handle
+ * commits the batch's comments first instead of failing inside it. */
+Test(posts, put_and_import_during_a_history_batch)
+{
+    kd_model *m = open_model(KD_OPEN_CREATE);
+    cr_assert_eq(kd_history_batch_begin(m), 0);
+    kd_options o = KD_OPTIONS_INIT;
+    o.remember = 1;
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = "c1";
+    c.text = "A remembered comment about the breathing exercise in this post";
+    kd_result r;
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+    kd_result_free(&r);
+    cr_assert_eq(kd_post_put(m, "p1", "Breathing", "A breathing exercise for the evening"), 0, "%s",
+                 kd_model_error(m));
+    c.id = "c2";
+    c.text = "Another remembered comment, about sleeping after the exercise";
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+    kd_result_free(&r);
+    char csv[512];
+    th_write(dir, "posts.csv", "post_id,title,text\np2,Walking,Walk every morning\n", csv, sizeof csv);
+    kd_csv_options co = KD_CSV_OPTIONS_INIT;
+    co.kind = KD_CSV_RAW;
+    kd_csv *in = NULL;
+    cr_assert_eq(kd_csv_open(&in, csv, &co), 0);
+    cr_assert_eq(kd_posts_import(m, in, NULL, NULL), 0, "%s", kd_model_error(m));
+    kd_csv_free(in);
+    cr_assert_eq(kd_history_flush(m), 0, "%s", kd_model_error(m));
+    uint64_t n = 0;
+    cr_assert_eq(kd_posts_count(m, &n), 0);
+    cr_assert_eq(n, 2);
+    kd_history_stats hs;
+    cr_assert_eq(kd_history_stats_get(m, &hs), 0);
+    cr_assert_eq(hs.comments, 2);
+    kd_model_close(m);
+}
