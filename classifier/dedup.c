@@ -239,23 +239,77 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* ISO 8601 date ("2024-05-01", "2024-05-01 13:45:00", "2024-05-01T13:45:00Z") or now. */
-static int64_t comment_time(const char *d)
+/* n digits at s as a number, or -1. */
+static int digits(const char *s, int n)
 {
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* An ISO 8601 / RFC 3339 date as seconds since the epoch, or -1: "2024-05-01",
+ * "2024-05-01 13:45", "2024-05-01T13:45:00Z", "2024-05-01T13:45:00.123+02:00" (the offset is
+ * honoured; none means UTC, as WordPress's comment_date_gmt). Out-of-range fields ("02-31",
+ * "25:00") are refused rather than normalised by timegm. */
+static int64_t parse_date(const char *d)
+{
+    int y = digits(d, 4), mo = -1, da = -1, h = 0, mi = 0, s = 0;
+    if (y < 1970 || d[4] != '-' || (mo = digits(d + 5, 2)) < 1 || mo > 12 || d[7] != '-' ||
+        (da = digits(d + 8, 2)) < 1)
+        return -1;
+    const char *p = d + 10;
+    if ((*p == 'T' || *p == ' ') && p[3] == ':') {
+        if ((h = digits(p + 1, 2)) < 0 || h > 23 || (mi = digits(p + 4, 2)) < 0 || mi > 59)
+            return -1;
+        p += 6;
+        if (*p == ':') {
+            if ((s = digits(p + 1, 2)) < 0 || s > 60)
+                return -1;
+            p += 3;
+            if (*p == '.' || *p == ',')
+                for (p++; *p >= '0' && *p <= '9'; p++)
+                    ;
+        }
+    }
+    int offset = 0; /* seconds east of UTC */
+    if (*p == '+' || *p == '-') {
+        int oh = digits(p + 1, 2), om = p[3] == ':' ? digits(p + 4, 2) : digits(p + 3, 2);
+        if (oh < 0 || oh > 23 || om < 0 || om > 59)
+            return -1;
+        offset = (*p == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+        p += p[3] == ':' ? 6 : 5;
+    } else if (*p == 'Z' || *p == 'z') {
+        p++;
+    }
+    while (*p == ' ')
+        p++;
+    if (*p)
+        return -1;
     struct tm tm;
     memset(&tm, 0, sizeof tm);
-    int y, mo, da, h = 0, mi = 0, s = 0;
-    if (d && sscanf(d, "%4d-%2d-%2d%*1[ T]%2d:%2d:%2d", &y, &mo, &da, &h, &mi, &s) >= 3 && y >= 1970 &&
-        mo >= 1 && mo <= 12 && da >= 1 && da <= 31) {
-        tm.tm_year = y - 1900;
-        tm.tm_mon = mo - 1;
-        tm.tm_mday = da;
-        tm.tm_hour = h;
-        tm.tm_min = mi;
-        tm.tm_sec = s;
-        return (int64_t)timegm(&tm);
-    }
-    return (int64_t)time(NULL);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = da;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = s > 59 ? 59 : s;
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1 || tm.tm_mday != da) /* timegm moved "02-31" to March */
+        return -1;
+    return (int64_t)t - offset;
+}
+
+/* The time a comment is recorded with: its date (an imported backlog keeps its age, so that
+ * `history --prune --keep-days` treats it as old), but never later than now (a client's date
+ * in the future would never be pruned) and now when the date is missing or unreadable. */
+static int64_t comment_time(const char *d)
+{
+    int64_t now = (int64_t)time(NULL), t = d ? parse_date(d) : -1;
+    return t < 0 || t > now ? now : t;
 }
 
 /* ------------------------------------------------------------------------------------ */

@@ -139,3 +139,33 @@ r = json.load(open(sys.argv[1]))
 assert r["exact_recall"] == 1.0 and r["near_recall"] >= 0.93 and r["topic_false_positive_rate"] <= 0.02, r
 PY
 }
+
+# The history keeps a comment's date (an imported backlog is old), but never a date in the
+# future (it would never be pruned), honours a UTC offset, and takes "now" for a date that
+# does not exist rather than letting timegm() move it.
+test_dup_recorded_time_is_the_date_clamped_to_now() {
+    printf 'id,date,text\n' >dates.csv
+    printf 'f1,2099-05-01T13:45:00Z,A comment from the future about sleeping and journaling every night\n' >>dates.csv
+    "$KINDLY" train -q -m m.db "$D/train.csv"
+    local before after
+    before=$(date +%s)
+    "$KINDLY" score -m m.db --remember dates.csv >/dev/null
+    after=$(date +%s)
+    "$KINDLY" history -m m.db >h.json
+    python3 - "$before" "$after" h.json <<'PY' || fail "a future date was recorded as such"
+import json, sys
+h = json.load(open(sys.argv[3]))
+assert int(sys.argv[1]) <= h["newest"] <= int(sys.argv[2]), h
+PY
+    printf 'id,date,text\no1,2024-05-01T13:45:00+02:00,An offset comment about walking in the morning for a better mood\n' >off.csv
+    "$KINDLY" train -q -m o.db "$D/train.csv"
+    "$KINDLY" score -m o.db --remember off.csv >/dev/null
+    "$KINDLY" history -m o.db >o.json
+    contains o.json '"oldest":1714563900' # 11:45 UTC
+    printf 'id,date,text\nb1,2024-02-31 99:99:99,A comment on a day that never was about breathing exercises\n' >bad.csv
+    "$KINDLY" train -q -m b.db "$D/train.csv"
+    "$KINDLY" score -m b.db --remember bad.csv >/dev/null
+    "$KINDLY" history -m b.db >b.json
+    python3 -c "import json,sys,time; h=json.load(open('b.json')); sys.exit(abs(h['oldest']-time.time())>60)" ||
+        fail "an impossible date was not recorded as now"
+}
