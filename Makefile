@@ -130,7 +130,7 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/libkindly.so $(DESTDIR)$(LIBDIR)/libkindly.so.$(SOMAJOR) \
 	      $(DESTDIR)$(LIBDIR)/libkindly.so.$(VERSION) $(DESTDIR)$(LIBDIR)/pkgconfig/kindly.pc \
 	      $(DEST)/share/kindly/default.db $(DEST)/share/kindly/default.rules
-	-rmdir $(DEST)/share/kindly 2>/dev/null
+	rmdir --ignore-fail-on-non-empty $(DEST)/share/kindly 2>/dev/null || true
 
 clean:
 	rm -rf build build-san kindly libkindly.a

@@ -90,7 +90,8 @@ int api_parse(const char *body, size_t len, int feedback, api_batch *b, char *er
 {
     *b = (api_batch)API_BATCH_INIT;
     json_error_t je;
-    json_t *root = json_loadb(body, len, 0, &je);
+    /* a key given twice is an error, not "the last one wins" silently */
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
     if (!root) {
         snprintf(err, errlen, "malformed JSON at line %d, column %d: %s", je.line, je.column, je.text);
         return -1;

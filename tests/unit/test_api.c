@@ -48,6 +48,7 @@ ParameterizedTestParameters(api, bad_bodies_are_errors_with_a_message)
         { "{\"text\":\"\\u0000\"}", 0, "malformed JSON" },
         { "{\"text\":\"\xff\"}", 0, "malformed JSON" },
         { "\"text\"", 0, "malformed JSON" }, /* top level: object or array */
+        { "{\"text\":\"first\",\"text\":\"second\"}", 0, "duplicate object key" }, /* not "last wins" */
         { "[{\"text\":\"a\"}, 3]", 0, "item 1: a comment must be a JSON object" },
         { "{\"author\":\"x\"}", 0, "'text' is required" },
         { "{\"text\":5}", 0, "field 'text' must be a string" },
