@@ -5,14 +5,19 @@
  * tags and entities, and spammers write broken markup on purpose. So every construct is
  * recognised locally with bounded look-ahead (an entity is at most a few dozen bytes, a tag
  * at most 1 KiB), anything unrecognised is kept as text, and the position of the next '>'
- * is cached so that a text full of '<' stays linear. The named-entity table is small and
- * searched linearly: entities are rare and the common ones come first.
+ * is cached so that a text full of '<' stays linear (the next ']' likewise, for shortcodes).
+ * The named-entity table is small and searched linearly: entities are rare and the common
+ * ones come first. Two constructs hide more than themselves: a <script>, <style>, <noscript>
+ * or <template> element hides its content up to its end tag, and in post bodies only, a
+ * WordPress shortcode marker ("[caption ...]", "[/caption]") is dropped but not what it
+ * encloses. Shortcodes are left alone in comments, where "[sic]" is text.
  */
 #include "html.h"
 
 #include <stdint.h>
 #include <string.h>
 
+#include "cp1252.h"
 #include "kindly.h"
 #include "normalize.h"
 
@@ -33,14 +38,6 @@ static const struct entity {
     { "aacute", 0xE1 },  { "ccedil", 0xE7 },  { "auml", 0xE4 },    { "ouml", 0xF6 },
     { "uuml", 0xFC },    { "szlig", 0xDF },   { "ntilde", 0xF1 },  { "iexcl", 0xA1 },
     { "iquest", 0xBF },
-};
-
-/* &#128;..&#159; as Windows-1252 (HTML5 numeric character reference rules); 0 = undefined */
-static const uint16_t cp1252[32] = {
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
-    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
 };
 
 static int is_alpha(int c) { return (unsigned)((c | 0x20) - 'a') < 26u; }
@@ -73,8 +70,8 @@ static size_t entity(const char *s, size_t n, int32_t *cp)
             return 0;
         if (i < n && s[i] == ';')
             i++;
-        if (v >= 0x80 && v <= 0x9F && cp1252[v - 0x80])
-            v = cp1252[v - 0x80];
+        if (kd_cp1252_c1(v)) /* &#128;..&#159; as Windows-1252, like browsers */
+            v = kd_cp1252_c1(v);
         if (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || (v >= 0x80 && v <= 0x9F))
             v = 0xFFFD;
         *cp = (int32_t)v;
@@ -174,15 +171,87 @@ static const char *href(const char *t, size_t n, size_t *len)
     return NULL;
 }
 
-int kd_html_decode(const char *s, size_t n, kd_buf *out)
+/* Elements whose content a browser never shows as text: <script>, <style>, <noscript> (a
+ * browser with scripts shows nothing of it) and <template>. Their words are code, not prose:
+ * kept, "var trackingpixel = analytics()" in a post made comments about it "relevant". */
+static const char *raw_tag(const char *s, size_t n)
+{
+    static const char *const raw[] = { "script", "style", "noscript", "template" };
+    for (size_t i = 0; i < sizeof raw / sizeof *raw; i++)
+        if (name_is(s, n, raw[i]))
+            return raw[i];
+    return NULL;
+}
+
+/* Offset just past the end tag "</name ...>" at or after s[from], or n when there is none:
+ * like a browser, an unclosed <script> hides the rest of the document. */
+static size_t raw_end(const char *s, size_t n, size_t from, const char *name)
+{
+    size_t k = strlen(name);
+    for (const char *p = s + from; (p = memchr(p, '<', (size_t)(s + n - p))); p++) {
+        size_t at = (size_t)(p - s), j = at + 2 + k;
+        if (n - at < k + 2 || p[1] != '/' || !name_is(p + 2, k, name))
+            continue;
+        if (j < n && !is_space(s[j]) && s[j] != '/' && s[j] != '>')
+            continue; /* "</scripts" */
+        const char *gt = memchr(s + j, '>', n - j);
+        return gt ? (size_t)(gt - s) + 1 : n;
+    }
+    return n;
+}
+
+static int shortcode_char(int c) { return is_alpha(c) || is_digit(c) || c == '_' || c == '-'; }
+
+/*
+ * The length of the shortcode marker at s[0..rb] (s[0] == '[', s[rb] the next ']'), or 0:
+ * "[name]", "[name attrs...]", "[name/]" or "[/name]", name a letter then letters, digits,
+ * '_' and '-' (WordPress's shortcode names). Attributes run to the first ']', as in
+ * WordPress, which allows no ']' inside them.
+ */
+static size_t shortcode(const char *s, size_t rb)
+{
+    size_t j = 1 + (size_t)(s[1] == '/');
+    int closing = j == 2;
+    if (j >= rb || !is_alpha(s[j]))
+        return 0;
+    while (j < rb && shortcode_char(s[j]))
+        j++;
+    if (j == rb)
+        return rb + 1;
+    if (closing || (!is_space(s[j]) && s[j] != '/'))
+        return 0; /* "[/a b]", "[a=b]", "[a.b]" */
+    return rb + 1;
+}
+
+static int decode(const char *s, size_t n, int shortcodes, kd_buf *out)
 {
     const char *gt = NULL; /* next '>' at or after i, when gt_known */
-    int gt_known = 0;
+    const char *rb = NULL; /* next ']' at or after i, when rb_known (same caching as gt) */
+    int gt_known = 0, rb_known = 0;
     size_t i = 0, run = 0; /* s[run..i) is plain text not yet copied */
     while (i < n) {
         char c = s[i];
-        if (c != '<' && c != '&') {
+        if (c != '<' && c != '&' && (c != '[' || !shortcodes)) {
             i++;
+            continue;
+        }
+        if (c == '[') {
+            if (i + 1 < n && s[i + 1] == '[') {
+                i += 2; /* "[[gallery]]" is WordPress's escape for the literal "[gallery]" */
+                continue;
+            }
+            if (!rb_known || (rb && rb < s + i)) {
+                rb = memchr(s + i, ']', n - i);
+                rb_known = 1;
+            }
+            size_t len = rb && (size_t)(rb - (s + i)) <= MAX_TAG ? shortcode(s + i, (size_t)(rb - (s + i))) : 0;
+            if (!len) {
+                i++;
+                continue;
+            }
+            kd_buf_add(out, s + run, i - run);
+            kd_buf_putc(out, '\n'); /* most shortcodes render as blocks: caption, gallery, embed */
+            i = run = i + len;
             continue;
         }
         if (c == '&') {
@@ -245,12 +314,30 @@ int kd_html_decode(const char *s, size_t n, kd_buf *out)
             kd_buf_putc(out, '\n');
         }
         i = run = end + 1;
+        const char *raw = closing ? NULL : raw_tag(s + name, j - name);
+        if (raw)
+            i = run = raw_end(s, n, i, raw);
     }
     kd_buf_add(out, s + run, n - run);
     return out->oom ? KD_ENOMEM : KD_OK;
 }
 
+int kd_html_decode(const char *s, size_t n, kd_buf *out)
+{
+    return decode(s, n, 0, out);
+}
+
+int kd_html_decode_post(const char *s, size_t n, kd_buf *out)
+{
+    return decode(s, n, 1, out);
+}
+
 int kd_html_maybe(const char *s, size_t n)
 {
     return memchr(s, '<', n) != NULL || memchr(s, '&', n) != NULL;
+}
+
+int kd_html_post_maybe(const char *s, size_t n)
+{
+    return kd_html_maybe(s, n) || memchr(s, '[', n) != NULL;
 }

@@ -3,7 +3,8 @@
  *
  * Comment bodies often hold a little HTML: entities from WordPress ("&amp;", "&#8217;"),
  * <br />, <a href>. The tokenizer wants text, but a link's target is the most telling part
- * of a spam comment, so the href of an <a> tag is kept as text.
+ * of a spam comment, so the href of an <a> tag is kept as text. Post bodies (`kindly posts`,
+ * from `wp post list`) hold more: inline scripts and styles, and WordPress shortcodes.
  */
 #ifndef KD_HTML_H
 #define KD_HTML_H
@@ -22,6 +23,9 @@
  *  - tags are removed: <a href="URL"> becomes " URL ", block tags (br, p, div, li, h1..h6,
  *    ...) become "\n", other tags (b, i, span, img, ...) become nothing, as a browser shows
  *    "un<b>believ</b>able" as one word; <!-- comments --> are removed;
+ *  - the content of <script>, <style>, <noscript> and <template> is removed with the tags
+ *    (case-insensitive, up to the matching end tag; an unclosed one runs to the end), since a
+ *    reader never sees it and its words are code;
  *  - a '<' that does not open a plausible tag ("I <3 u", "x < y", a tag without '>' within
  *    1 KiB) stays as text.
  * Bytes are copied as they are: invalid UTF-8 is left for kd_normalize(). Linear time on any
@@ -29,7 +33,22 @@
  */
 int kd_html_decode(const char *s, size_t n, kd_buf *out);
 
+/*
+ * kd_html_decode() for a post body, which also removes WordPress shortcode markers and keeps
+ * what they enclose: "[caption id=\"attachment_5\" width=\"300\"]<img> Pruned rosebush[/caption]"
+ * gives "\n Pruned rosebush\n", "[gallery ids=\"1,2,3\"]" gives "\n" (a marker becomes "\n":
+ * most shortcodes render as blocks). A marker is "[name ...]", "[name/]" or "[/name]", name a
+ * letter then letters, digits, '_' or '-', closed by the first ']' within 1 KiB;
+ * "[[name]]" (WordPress's escape) stays as it is. Comments do not get this: there "[sic]",
+ * "[quote]" or "[edit]" are words the commenter wrote, and no WordPress renders shortcodes in
+ * comments. Linear time on any input. Returns 0 or KD_ENOMEM.
+ */
+int kd_html_decode_post(const char *s, size_t n, kd_buf *out);
+
 /* 1 if s[0..n) contains '<' or '&', i.e. kd_html_decode() might change it. */
 int kd_html_maybe(const char *s, size_t n);
+
+/* 1 if s[0..n) contains '<', '&' or '[', i.e. kd_html_decode_post() might change it. */
+int kd_html_post_maybe(const char *s, size_t n);
 
 #endif

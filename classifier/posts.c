@@ -94,8 +94,8 @@ static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title,
         kd_buf *b = i ? scratch : &dec;
         kd_buf_clear(b);
         size_t n = strlen(fields[i]);
-        if (kd_html_maybe(fields[i], n)) {
-            if (kd_html_decode(fields[i], n, b)) {
+        if (kd_html_post_maybe(fields[i], n)) {
+            if (kd_html_decode_post(fields[i], n, b)) {
                 rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
                 goto done;
             }

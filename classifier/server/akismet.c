@@ -201,6 +201,8 @@ void akismet_handle(const srv_request *rq, srv_reply *out)
         srv_reply_header(out, "X-akismet-debug-help", "%s", rc == -2 ? "out of memory" : err);
         goto done;
     }
+    if (f.warning[0]) /* an unknown blog_charset: the fields were read as UTF-8 */
+        srv_reply_header(out, "X-kindly-warning", "%s", f.warning);
     if (rq->endpoint == EP_VERIFY_KEY) {
         verify_key(rq, &f, out);
         goto done;

@@ -3,14 +3,22 @@
  * parsing"), strict about what the standard leaves lenient: a '%' not followed by two hex
  * digits is an error here, so that a truncated or double-encoded body gets a 400 naming the
  * offset instead of being classified as garbage.
+ *
+ * form_to_utf8() reads UTF-8 and windows-1252 itself (nearly every request) and leaves every
+ * other blog_charset to iconv, which glibc provides: no new dependency, and a descriptor per
+ * call keeps the decoder free of shared state between server threads.
  */
 #include "form.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "cp1252.h"
 
 static int hexval(unsigned char c)
 {
@@ -142,65 +150,236 @@ static int in_arena(const srv_form *f, const char *s)
     return f->arena && p >= a && p - a < f->arena_len;
 }
 
-static int fix(const srv_form *f, char **sp, int latin1)
+/* Put code point cp (below U+10000: all Windows-1252 gives) as UTF-8 at p; returns the end. */
+static unsigned char *put_bmp(unsigned char *p, uint32_t cp)
 {
-    const unsigned char *s = (const unsigned char *)*sp;
-    size_t n = strlen(*sp), extra = 0;
-    size_t a = 0; /* the ASCII prefix needs no look (most fields are all ASCII) */
-    while (a < n && s[a] < 0x80)
-        a++;
-    if (a == n)
-        return 0;
-    for (size_t i = a; i < n;) {
-        if (latin1) {
-            extra += s[i] >= 0x80;
-            i++;
-            continue;
-        }
-        size_t k = utf8_seq(s + i); /* reads past a short tail stop at the NUL, which is invalid */
-        if (k)
-            i += k;
-        else {
-            extra += 2; /* one byte becomes the 3 bytes of U+FFFD */
-            i++;
-        }
+    if (cp < 0x80) {
+        *p++ = (unsigned char)cp;
+    } else if (cp < 0x800) {
+        *p++ = (unsigned char)(0xC0 | cp >> 6);
+        *p++ = (unsigned char)(0x80 | (cp & 0x3F));
+    } else {
+        *p++ = (unsigned char)(0xE0 | cp >> 12);
+        *p++ = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+        *p++ = (unsigned char)(0x80 | (cp & 0x3F));
     }
-    if (!extra)
-        return 0;
-    unsigned char *d = malloc(n + extra + 1), *p = d;
+    return p;
+}
+
+/* s[0..n) read as Windows-1252 (WHATWG: 0x80..0x9F per its table, the five bytes it leaves
+ * undefined as the C1 control of the same number, the rest as Latin-1), malloc'd. */
+static char *from_cp1252(const unsigned char *s, size_t n)
+{
+    unsigned char *d = malloc(3 * n + 1), *p = d; /* at most 3 bytes per byte (U+20AC) */
     if (!d)
-        return -2;
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t cp = kd_cp1252_c1(s[i]);
+        p = put_bmp(p, cp ? cp : s[i]);
+    }
+    *p = '\0';
+    return (char *)d;
+}
+
+/* s[0..n) with each byte that starts no valid UTF-8 sequence replaced by U+FFFD, malloc'd. */
+static char *utf8_repaired(const unsigned char *s, size_t n)
+{
+    unsigned char *d = malloc(3 * n + 1), *p = d;
+    if (!d)
+        return NULL;
     for (size_t i = 0; i < n;) {
-        size_t k = latin1 ? (s[i] < 0x80) : utf8_seq(s + i);
+        size_t k = utf8_seq(s + i); /* reads past a short tail stop at the NUL, which is invalid */
         if (k) {
             memcpy(p, s + i, k);
             p += k;
             i += k;
-        } else if (latin1) {
-            *p++ = (unsigned char)(0xC0 | s[i] >> 6);
-            *p++ = (unsigned char)(0x80 | (s[i] & 0x3F));
-            i++;
         } else {
             *p++ = 0xEF, *p++ = 0xBF, *p++ = 0xBD;
             i++;
         }
     }
     *p = '\0';
+    return (char *)d;
+}
+
+/* 1 if s[0..n) is valid UTF-8. */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0, k; i < n; i += k)
+        if (!(k = utf8_seq(s + i)))
+            return 0;
+    return 1;
+}
+
+/*
+ * s[0..n) converted by cd to UTF-8, malloc'd, or NULL when out of memory. A byte the charset
+ * cannot read becomes U+FFFD, a truncated tail one U+FFFD; a NUL (UTF-7 can spell one
+ * without a 0 byte) becomes a space, as in form_parse(), and the result is checked as UTF-8
+ * like any other field rather than trusting every iconv module to emit it well-formed.
+ */
+static char *from_iconv(iconv_t cd, const char *s, size_t n)
+{
+    size_t cap = 4 * n + 16, len = 0;
+    char *d = malloc(cap);
+    char *in = (char *)s; /* iconv's prototype is not const-correct */
+    size_t left = n;
+    iconv(cd, NULL, NULL, NULL, NULL); /* back to the initial shift state */
+    int grow = 0;
+    while (d) {
+        if (grow || cap - len < 16) {
+            grow = 0;
+            char *g = realloc(d, cap *= 2);
+            if (!g)
+                free(d);
+            if (!(d = g))
+                break;
+        }
+        char *o = d + len;
+        size_t room = cap - len - 4; /* 4: room for a U+FFFD and the NUL */
+        int flushing = left == 0;    /* a stateful charset may owe a shift sequence's output */
+        size_t r = flushing ? iconv(cd, NULL, NULL, &o, &room) : iconv(cd, &in, &left, &o, &room);
+        int e = errno;
+        len = (size_t)(o - d);
+        if (r != (size_t)-1 || (flushing && e != E2BIG)) {
+            if (flushing)
+                break;
+        } else if (e == E2BIG) {
+            grow = 1;
+        } else { /* EILSEQ: skip the byte; EINVAL: a truncated sequence ends the input */
+            memcpy(d + len, "\xEF\xBF\xBD", 3);
+            len += 3;
+            size_t skip = e == EINVAL ? left : 1;
+            in += skip;
+            left -= skip;
+        }
+    }
+    if (!d)
+        return NULL;
+    d[len] = '\0';
+    for (size_t i = 0; i < len; i++)
+        if (!d[i])
+            d[i] = ' ';
+    if (utf8_valid((unsigned char *)d, len))
+        return d;
+    char *r = utf8_repaired((unsigned char *)d, len);
+    free(d);
+    return r;
+}
+/* How form_to_utf8() reads the bytes of a field. */
+typedef struct reader {
+    enum { READ_UTF8, READ_CP1252, READ_ICONV } how;
+    iconv_t cd; /* READ_ICONV */
+} reader;
+
+/* 1 if s[0..n) must be rewritten to be UTF-8 in rd's charset. */
+static int needs_rewrite(const unsigned char *s, size_t n, const reader *rd)
+{
+    size_t a = 0; /* the ASCII prefix needs no look (most fields are all ASCII) */
+    while (a < n && s[a] < 0x80 && (s[a] != 0x1B || rd->how != READ_ICONV))
+        a++; /* ESC: ISO-2022-JP spells its kanji in 7-bit bytes after one */
+    if (a == n)
+        return 0;
+    return rd->how != READ_UTF8 || !utf8_valid(s + a, n - a);
+}
+
+static int fix(const srv_form *f, char **sp, const reader *rd)
+{
+    const unsigned char *s = (const unsigned char *)*sp;
+    size_t n = strlen(*sp);
+    if (!needs_rewrite(s, n, rd))
+        return 0;
+    char *d = rd->how == READ_CP1252 ? from_cp1252(s, n)
+            : rd->how == READ_ICONV  ? from_iconv(rd->cd, *sp, n)
+                                     : utf8_repaired(s, n);
+    if (!d)
+        return -2;
     if (!in_arena(f, *sp))
         free(*sp);
-    *sp = (char *)d;
+    *sp = d;
     return 0;
+}
+
+/* 1 if label (trimmed, case-insensitive) is one of list's. */
+static int label_in(const char *label, size_t n, const char *const *list)
+{
+    for (; *list; list++)
+        if (strlen(*list) == n && !strncasecmp(label, *list, n))
+            return 1;
+    return 0;
+}
+
+/* Every label of UTF-8 and of windows-1252 in the WHATWG encoding standard: browsers, and so
+ * the forms WordPress receives, read ISO-8859-1 and even US-ASCII as windows-1252. */
+static const char *const utf8_labels[] = { "utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8",
+                                           "unicode20utf8", "x-unicode20utf8", NULL };
+static const char *const cp1252_labels[] = {
+    "windows-1252", "cp1252", "x-cp1252", "iso-8859-1", "iso8859-1", "iso88591", "iso_8859-1",
+    "iso_8859-1:1987", "latin1", "l1", "iso-ir-100", "ibm819", "cp819", "csisolatin1",
+    "us-ascii", "ascii", "ansi_x3.4-1968", NULL,
+};
+
+/* 1 if cd reads printable ASCII as itself: a form is %-encoded ASCII around its values, and
+ * converting "comment_content" from UTF-16 or UTF-7 would lose every field name. */
+static int ascii_compatible(iconv_t cd)
+{
+    static const char probe[] = "azAZ09 !\"'(),.:;=?@_-+&%/";
+    char buf[4 * sizeof probe], *in = (char *)probe, *o = buf;
+    size_t left = sizeof probe - 1, room = sizeof buf;
+    iconv(cd, NULL, NULL, NULL, NULL);
+    if (iconv(cd, &in, &left, &o, &room) == (size_t)-1 || iconv(cd, NULL, NULL, &o, &room) == (size_t)-1)
+        return 0;
+    return (size_t)(o - buf) == sizeof probe - 1 && !memcmp(buf, probe, sizeof probe - 1);
+}
+
+/* A converter from charset name[0..n) to UTF-8, or (iconv_t)-1. Only names made of letters,
+ * digits and "-_.:" reach iconv_open(): the name comes from the network, and glibc reads a
+ * "//" suffix as conversion options. */
+static iconv_t open_charset(const char *name, size_t n)
+{
+    char cs[48];
+    if (!n || n >= sizeof cs)
+        return (iconv_t)-1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && !(c >= '0' && c <= '9') && !strchr("-_.:", c))
+            return (iconv_t)-1;
+        cs[i] = (char)c;
+    }
+    cs[n] = '\0';
+    iconv_t cd = iconv_open("UTF-8", cs);
+    if (cd != (iconv_t)-1 && !ascii_compatible(cd)) {
+        iconv_close(cd);
+        return (iconv_t)-1;
+    }
+    return cd;
 }
 
 int form_to_utf8(srv_form *f, const char *charset)
 {
-    int latin1 = charset && (!strcasecmp(charset, "ISO-8859-1") || !strcasecmp(charset, "latin1") ||
-                             !strcasecmp(charset, "ISO8859-1") || !strcasecmp(charset, "windows-1252") ||
-                             !strcasecmp(charset, "cp1252"));
-    for (size_t i = 0; i < f->n; i++)
-        if (fix(f, &f->name[i], latin1) || fix(f, &f->value[i], latin1))
-            return -2;
-    return 0;
+    reader rd = { READ_UTF8, (iconv_t)-1 };
+    const char *cs = charset ? charset : "";
+    size_t n = strlen(cs);
+    while (n && strchr(" \t\n\f\r", cs[n - 1])) /* WHATWG trims ASCII whitespace off a label */
+        n--;
+    while (n && strchr(" \t\n\f\r", *cs))
+        cs++, n--;
+    f->warning[0] = '\0';
+    if (n && label_in(cs, n, cp1252_labels))
+        rd.how = READ_CP1252;
+    else if (n && !label_in(cs, n, utf8_labels)) {
+        rd.cd = open_charset(cs, n);
+        rd.how = rd.cd == (iconv_t)-1 ? READ_UTF8 : READ_ICONV;
+        if (rd.cd == (iconv_t)-1)
+            snprintf(f->warning, sizeof f->warning, "unknown or unsupported charset \"%.*s\": read as UTF-8",
+                     (int)(n < 40 ? n : 40), cs);
+    }
+    int rc = 0;
+    for (size_t i = 0; i < f->n && !rc; i++)
+        if (fix(f, &f->name[i], &rd) || fix(f, &f->value[i], &rd))
+            rc = -2;
+    if (rd.how == READ_ICONV)
+        iconv_close(rd.cd);
+    return rc;
 }
 
 void form_free(srv_form *f)

@@ -20,9 +20,10 @@ typedef struct srv_form {
     char *arena;   /* one block holding both pointer arrays and the decoded strings; a string
                       that form_to_utf8() had to rewrite is malloc'd on its own */
     size_t arena_len;
+    char warning[96]; /* set by form_to_utf8() when it could not honour the charset, else "" */
 } srv_form;
 
-#define SRV_FORM_INIT { 0, NULL, NULL, NULL, 0 }
+#define SRV_FORM_INIT { 0, NULL, NULL, NULL, 0, "" }
 
 /*
  * Decode body (len bytes, need not be NUL-terminated). '+' is a space and %XX a byte; a
@@ -37,9 +38,22 @@ int form_parse(const char *body, size_t len, srv_form *out, char *err, size_t er
 const char *form_get(const srv_form *f, const char *name);
 
 /*
- * Make every name and value valid UTF-8: with charset ISO-8859-1 / latin1 / windows-1252
- * (Akismet's blog_charset), each byte is taken as a Latin-1 character; otherwise (UTF-8 or
- * unknown) invalid sequences become U+FFFD. Returns 0 or -2 (out of memory).
+ * Make every name and value valid UTF-8, reading their bytes in charset (Akismet's
+ * blog_charset; a label as in the WHATWG encoding standard, case-insensitive, surrounding
+ * whitespace ignored):
+ *  - NULL, "" or UTF-8: kept, each byte that starts no valid sequence becoming U+FFFD;
+ *  - windows-1252 and every label WHATWG makes an alias of it (ISO-8859-1, latin1, cp1252,
+ *    US-ASCII, ...), as browsers and so WordPress forms do: 0x80..0x9F are Windows-1252's
+ *    punctuation (0x93 U+201C, 0x80 U+20AC, 0x92 U+2019; the five undefined bytes the C1
+ *    control of the same number), 0xA0..0xFF Latin-1;
+ *  - any other charset glibc's iconv knows and that reads ASCII as ASCII (ISO-8859-15,
+ *    ISO-8859-2, KOI8-R, Shift_JIS, EUC-JP, ISO-2022-JP, GB18030, Big5...): converted, a byte
+ *    it cannot read becoming U+FFFD;
+ *  - anything else (an unknown name, or UTF-16/UTF-7, in which the %-encoded ASCII of the
+ *    form itself would not read as ASCII): read as UTF-8 as above, and f->warning says so,
+ *    for the caller to pass on (the fields are still usable; refusing a comment over a
+ *    mistyped label would drop it unclassified).
+ * Returns 0 or -2 (out of memory).
  */
 int form_to_utf8(srv_form *f, const char *charset);
 

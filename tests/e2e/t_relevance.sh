@@ -162,3 +162,21 @@ test_relevance_benchmark_runs() {
     python3 -c "import json,sys; d=json.load(open('$T/b/results.json'))['wellness']; sys.exit(0 if d['offtopic.csv']['auc']>0.9 and d['on-topic']['held']<=0.02 else 1)" \
         || fail "wellness figures regressed: $(cat "$T/out")"
 }
+
+# A WordPress post's scripts, styles and shortcode markers are not its words: a comment made
+# of them is off topic, one about the post's subject is not.
+test_posts_drop_scripts_styles_and_shortcodes() {
+    "$KINDLY" train -q -m m.db "$ROOT/corpora/comments.csv"
+    cat >wp.csv <<'CSV'
+ID,post_title,post_content
+101,Pruning roses in winter,"<!-- wp:paragraph --><p>Pruning roses in late winter keeps the bush healthy and full of blooms.</p><!-- /wp:paragraph -->[caption id=""attachment_5"" align=""alignnone"" width=""300""]<img src=""r.jpg""> Pruned rosebush[/caption]<script>var trackingpixelzzz = analyticsqqq();</script><style>.entryzzz{colorzzz:red}</style>[gallery ids=""1,2,3""]"
+CSV
+    "$KINDLY" posts -q -m m.db wp.csv
+    printf 'id,post_id,text\na,101,caption attachment alignnone width gallery ids\nb,101,var trackingpixelzzz analyticsqqq entryzzz colorzzz\nc,101,My rosebush bloomed after pruning in winter\n' >c.csv
+    expect_status 0 "$KINDLY" score -m m.db c.csv
+    python3 - "$T/out" <<'PY' || fail "relevance: $(cat "$T/out")"
+import json, sys
+r = {o["id"]: o["relevance"] for o in map(json.loads, open(sys.argv[1]))}
+assert r["a"] < 0.3 and r["b"] < 0.3 and r["c"] > 0.7, r
+PY
+}

@@ -308,3 +308,14 @@ test_install_then_example_builds_with_pkg_config() {
     make -C "$ROOT" --no-print-directory ${KINDLY_MAKE_ARGS:-} PREFIX="$T/prefix" uninstall >make.log 2>&1
     [ ! -e "$T/prefix/lib/libkindly.so" ] || fail "uninstall left libkindly.so"
 }
+
+# An unknown blog_charset does not lose the comment: it is read as UTF-8 and the answer says
+# so in a header; a known one (windows-1252 here) is converted without a warning.
+test_server_blog_charset_unknown_is_read_as_utf8_with_a_warning() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    status_is "$(post /1.1/comment-check "$ham_form&is_test=1&blog_charset=klingon-8")" 200
+    grep -qi '^X-kindly-warning: .*klingon-8' "$T/headers" || fail "no warning header: $(cat "$T/headers")"
+    status_is "$(post /1.1/comment-check "$ham_form&is_test=1&blog_charset=windows-1252&comment_author=%93Caf%E9%94")" 200
+    ! grep -qi '^X-kindly-warning' "$T/headers" || fail "a warning for windows-1252"
+}

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "helpers.h"
@@ -133,6 +134,85 @@ Test(form, invalid_utf8_is_replaced_and_latin1_is_converted)
     cr_assert_null(strstr(form_get(&f, "t"), "\xED\xA0"));
     cr_assert_null(strstr(form_get(&f, "t"), "\xC0"));
     form_free(&f);
+}
+
+/* The value of t in body after form_to_utf8(charset), and the warning it left. */
+static char *conv(const char *body, const char *charset, char *warning, size_t wlen)
+{
+    srv_form f = parse_ok(body);
+    cr_assert_eq(form_to_utf8(&f, charset), 0);
+    cr_assert_not_null(form_get(&f, "t"), "%s: the field name survives %s", body, charset);
+    char *v = strdup(form_get(&f, "t"));
+    snprintf(warning, wlen, "%s", f.warning);
+    form_free(&f);
+    return v;
+}
+
+static void expect_conv(const char *body, const char *charset, const char *want)
+{
+    char warning[128];
+    char *got = conv(body, charset, warning, sizeof warning);
+    cr_expect_str_eq(got, want, "%s as %s", body, charset);
+    cr_expect_str_eq(warning, "", "%s as %s", body, charset);
+    free(got);
+}
+
+/* Browsers and WordPress read ISO-8859-1 as windows-1252 (WHATWG encoding standard): 0x93
+ * is a left quote, not the C1 control U+0093. */
+#define CAFE_1252 "t=%93Caf%E9%94+costs+%8010+it%92s"
+#define CAFE_UTF8 "\xE2\x80\x9C" "Caf\xC3\xA9\xE2\x80\x9D costs \xE2\x82\xAC" "10 it\xE2\x80\x99s"
+
+Test(form, windows_1252_and_its_aliases)
+{
+    expect_conv(CAFE_1252, "windows-1252", CAFE_UTF8);
+    expect_conv(CAFE_1252, "ISO-8859-1", CAFE_UTF8);
+    expect_conv(CAFE_1252, "latin1", CAFE_UTF8);
+    expect_conv(CAFE_1252, "CP1252", CAFE_UTF8);
+    expect_conv(CAFE_1252, "us-ascii", CAFE_UTF8);
+    expect_conv(CAFE_1252, " iso-8859-1\t", CAFE_UTF8); /* WHATWG trims a label */
+    /* the five bytes windows-1252 leaves undefined are the C1 controls of the same number */
+    expect_conv("t=%81%8D%8F%90%9D%A0%FF", "windows-1252",
+                "\xC2\x81\xC2\x8D\xC2\x8F\xC2\x90\xC2\x9D\xC2\xA0\xC3\xBF");
+    expect_conv("t=%82%83%84%85%86%87%88%89%8A%8B%8C%8E", "windows-1252",
+                "\xE2\x80\x9A\xC6\x92\xE2\x80\x9E\xE2\x80\xA6\xE2\x80\xA0\xE2\x80\xA1"
+                "\xCB\x86\xE2\x80\xB0\xC5\xA0\xE2\x80\xB9\xC5\x92\xC5\xBD");
+    expect_conv("t=%91%95%96%97%98%99%9A%9B%9C%9E%9F", "windows-1252",
+                "\xE2\x80\x98\xE2\x80\xA2\xE2\x80\x93\xE2\x80\x94\xCB\x9C\xE2\x84\xA2"
+                "\xC5\xA1\xE2\x80\xBA\xC5\x93\xC5\xBE\xC5\xB8");
+}
+
+Test(form, other_charsets_through_iconv)
+{
+    expect_conv("t=%A4+%BD", "ISO-8859-15", "\xE2\x82\xAC \xC5\x93");          /* € œ */
+    expect_conv("t=%B1%E8", "iso-8859-2", "\xC4\x85\xC4\x8D");                  /* ąč */
+    expect_conv("t=%D0%D2%C9%D7%C5%D4", "KOI8-R",                                  /* привет */
+                "\xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82");
+    expect_conv("t=%93%FA%96%7B", "Shift_JIS", "\xE6\x97\xA5\xE6\x9C\xAC");      /* 日本 */
+    expect_conv("t=%1B%24BF%7CK%5C%1B%28B", "ISO-2022-JP",                          /* 7-bit */
+                "\xE6\x97\xA5\xE6\x9C\xAC");
+    expect_conv("t=ok", "KOI8-R", "ok");
+    /* what the charset cannot read: U+FFFD for the byte, or for a truncated tail */
+    expect_conv("t=a%A0b", "Shift_JIS", "a\xEF\xBF\xBD" "b");
+    expect_conv("t=a%93", "Shift_JIS", "a\xEF\xBF\xBD");
+}
+
+Test(form, unknown_charset_reads_as_utf8_with_a_warning)
+{
+    static const char *const bad[] = { "klingon-8", "UTF-16", "UTF-7", "ISO-8859-1//TRANSLIT",
+                                       "../../etc/x", "" "a very long name that is not a charset at all" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char warning[128];
+        char *got = conv("t=caf%C3%A9+%FF", bad[i], warning, sizeof warning);
+        cr_expect_str_eq(got, "caf\xC3\xA9 \xEF\xBF\xBD", "%s", bad[i]);
+        cr_expect(strstr(warning, "unknown or unsupported charset") == warning, "%s: %s", bad[i], warning);
+        free(got);
+    }
+    char warning[128];
+    char *got = conv("t=x", "klingon-8", warning, sizeof warning);
+    cr_expect_str_eq(warning, "unknown or unsupported charset \"klingon-8\": read as UTF-8");
+    free(got);
+    expect_conv("t=caf%C3%A9", "utf8", "caf\xC3\xA9");
+    expect_conv("t=caf%C3%A9", "", "caf\xC3\xA9");
 }
 
 Test(form, free_accepts_empty_and_null)

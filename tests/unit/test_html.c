@@ -1,6 +1,7 @@
 /*
- * test_html.c - kd_html_decode(): entities, tags, links kept as text, and malformed input
- * that must neither crash nor take quadratic time.
+ * test_html.c - kd_html_decode(): entities, tags, links kept as text, script and style
+ * content dropped, and malformed input that must neither crash nor take quadratic time;
+ * kd_html_decode_post(): the same plus WordPress shortcode markers.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -57,6 +58,18 @@ static hcase cases[] = {
     { "x<!-- hidden -->y", "xy" },
     { "x<!-- never closed", "x" },
     { "<!DOCTYPE html><?xml x?>ok", "ok" },
+    /* elements whose content is not text */
+    { "a<script>var trackingpixelzzz = analyticsqqq();</script>b", "ab" },
+    { "a<style>.entry{color:red}</style>b", "ab" },
+    { "a<SCRIPT type=\"text/javascript\">if (x<y) f('</b>');</Script >b", "ab" },
+    { "a<noscript><img src=p.gif></noscript><template><p>t</p></template>b", "ab" },
+    { "a<script>x</scripts>y</script>b", "ab" },             /* "</scripts" does not close */
+    { "a<style>never closed <p>more", "a" },                  /* unclosed: runs to the end */
+    { "a</script>b", "ab" },                                  /* a stray end tag is a tag */
+    { "a<scripts>b</scripts>c", "abc" },                      /* not <script> */
+    { "a<!-- <script> -->b", "ab" },
+    /* shortcodes stay in comments */
+    { "[1] see note [sic] [quote]x[/quote]", "[1] see note [sic] [quote]x[/quote]" },
     /* not tags */
     { "I <3 you", "I <3 you" },
     { "x < y and y > z", "x < y and y > z" },
@@ -86,8 +99,68 @@ ParameterizedTest(size_t *ix, html, table)
     free(got);
 }
 
+static char *decode_post(const char *s)
+{
+    kd_buf b = KD_BUF_INIT;
+    cr_assert_eq(kd_html_decode_post(s, strlen(s), &b), 0);
+    kd_buf_putc(&b, 'X');
+    b.s[--b.len] = '\0';
+    return kd_buf_detach(&b);
+}
+
+static hcase post_cases[] = {
+    /* the post that made "caption attachment alignnone width gallery ids" relevant */
+    { "<p>Pruning.</p><script>var trackingpixelzzz = analyticsqqq();</script>"
+      "<style>.entry{color:red}</style>"
+      "[caption id=\"attachment_5\" align=\"alignnone\" width=\"300\"]<img src=\"r.jpg\" "
+      "width=\"300\"> Pruned rosebush[/caption] [gallery ids=\"1,2,3\"]",
+      "\nPruning.\n\n Pruned rosebush\n \n" },
+    { "[embed]https://youtu.be/x[/embed]", "\nhttps://youtu.be/x\n" },
+    { "a[gallery/]b[audio-player_2 src=x.mp3 /]c", "a\nb\nc" },
+    { "[[gallery]] shows a gallery", "[[gallery]] shows a gallery" }, /* WordPress's escape */
+    { "[1] [2a] [] [/] [a=b] [a.b] [/a b] [-x] [_x]", "[1] [2a] [] [/] [a=b] [a.b] [/a b] [-x] [_x]" },
+    { "[never closed and [x", "[never closed and [x" },
+    { "x &amp; [b]y[/b] &lt;", "x & \ny\n <" },
+};
+
+#define NPOST (sizeof post_cases / sizeof *post_cases)
+static size_t post_index[NPOST];
+
+ParameterizedTestParameters(html, post_table)
+{
+    for (size_t i = 0; i < NPOST; i++)
+        post_index[i] = i;
+    return cr_make_param_array(size_t, post_index, NPOST);
+}
+
+ParameterizedTest(size_t *ix, html, post_table)
+{
+    const hcase *c = &post_cases[*ix];
+    char *got = decode_post(c->in);
+    cr_expect_str_eq(got, c->want, "html_post(\"%s\")", c->in);
+    free(got);
+}
+
+Test(html, post_shortcode_far_close_is_text)
+{
+    size_t n = 3000;
+    char *in = malloc(n + 1);
+    memset(in, 'x', n);
+    memcpy(in, "[a ", 3);
+    in[n - 1] = ']';
+    in[n] = '\0';
+    char *got = decode_post(in);
+    cr_expect_str_eq(got, in); /* no ']' within 1 KiB: the '[' is kept as text */
+    free(got);
+    free(in);
+}
+
 Test(html, maybe)
 {
+    cr_expect_not(kd_html_post_maybe("plain text", 10));
+    cr_expect(kd_html_post_maybe("[gallery]", 9));
+    cr_expect(kd_html_post_maybe("a &amp; b", 9));
+    cr_expect_not(kd_html_maybe("[gallery]", 9));
     cr_expect_not(kd_html_maybe("plain text", 10));
     cr_expect(kd_html_maybe("a &amp; b", 9));
     cr_expect(kd_html_maybe("a <b", 4));
@@ -132,3 +205,23 @@ static void pathological(const char *unit)
 Test(html, unclosed_tags_linear, .timeout = 10) { pathological("<a href=\"x "); }
 Test(html, unfinished_entities_linear, .timeout = 10) { pathological("&#1234&amp&"); }
 Test(html, comments_and_tags_linear, .timeout = 10) { pathological("<!-- <b>x</b> -- > <p"); }
+Test(html, raw_elements_linear, .timeout = 10) { pathological("<script></scrip </scriptx <style>"); }
+
+/* The post-only pass over the same shapes, and unclosed shortcodes. */
+static void pathological_post(const char *unit)
+{
+    size_t n = (size_t)1 << 20, u = strlen(unit);
+    char *in = malloc(n + 1);
+    cr_assert_not_null(in);
+    for (size_t i = 0; i < n; i++)
+        in[i] = unit[i % u];
+    in[n] = '\0';
+    kd_buf b = KD_BUF_INIT;
+    cr_assert_eq(kd_html_decode_post(in, n, &b), 0);
+    cr_expect(b.len <= n);
+    kd_buf_free(&b);
+    free(in);
+}
+
+Test(html, unclosed_shortcodes_linear, .timeout = 10) { pathological_post("[a b [/c [1 ["); }
+Test(html, post_mixed_linear, .timeout = 10) { pathological_post("[x]<a href=\"x [/x] &#12"); }
