@@ -45,6 +45,8 @@ const char *kd_model_error(const kd_model *m)
 static int load(kd_model *m)
 {
     int rc = kd_store_totals(m->store, &m->totals);
+    if (!rc)
+        rc = kd_store_posts_generation(m->store, &m->posts_generation);
     if (rc)
         return kd_model_fail(m, rc, "cannot read model totals: %s", kd_store_errmsg(m->store));
     if ((m->flags & KD_OPEN_PRELOAD) && (!m->preloaded || m->totals.generation != m->counts_generation)) {
@@ -96,7 +98,7 @@ void kd_model_close(kd_model *m)
     kd_tokmap_free(&m->fdelta);
     kd_tokens_free(&m->tok);
     kd_tokset_free(&m->set);
-    kd_posts_cache_free(m->posts);
+    kd_posts_cache_release(m->posts);
     kd_posts_learn_free(m);
     free(m);
 }
@@ -316,8 +318,8 @@ int kd_model_merge_all(kd_model *m, const char *const *paths, size_t n)
             return kd_model_fail(m, KD_EINVAL, "no input model path given");
     if ((rc = kd_store_merge(m->store, paths, n)))
         return kd_model_fail(m, rc, "cannot merge: %s", kd_store_errmsg(m->store));
-    /* load() reads the generation the merge bumped: this handle's posts cache is rebuilt
-     * on next use, as other handles' after their refresh */
+    /* load() reads the posts generation the merge bumped if it wrote posts or their words:
+     * this handle's posts cache is rebuilt on next use, as other handles' after their refresh */
     return load(m);
 }
 

@@ -24,6 +24,8 @@ struct kd_model {
     kd_tokmap foreign;      /* the foreign share of the ham counts (.ham), when preloaded and
                              * totals.foreign_ham_tokens > 0 (relevance.c) */
     int64_t data_version;   /* PRAGMA data_version at the last (re)load */
+    int64_t posts_generation; /* meta "posts_generation" at the last (re)load or write of
+                               * posts by this handle: the posts cache's key (posts.c) */
 
     /* the open training batch */
     int training;
@@ -36,7 +38,9 @@ struct kd_model {
     kd_tokset set;
     kd_tokenize_options topt;
 
-    /* posts and their term statistics, built on first use by posts.c (NULL until then) */
+    /* posts and their term statistics, built on first use by posts.c (NULL until then);
+     * shared read-only with the process's other handles on the same file and posts
+     * generation, and reference-counted (released by kd_posts_cache_release) */
     struct kd_posts_cache *posts;
     /* the open training batch's words of approved comments per post (posts.c; NULL if none) */
     struct kd_post_delta *post_delta;

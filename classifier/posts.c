@@ -23,18 +23,30 @@
  * its post_terms rows, keyed by kd_hash64(post_id). Thereafter a post lookup is one hash
  * probe and a word lookup another. The cache also holds an inverted index (per word, the
  * posts that use it and how often), with which kd_posts_posterior() weighs a comment against
- * every post while visiting only the posts that share one of its words. The cache is dropped
- * when this handle writes a post or learns, and rebuilt when the model's "generation" total
- * moves (store.c: every write of token counts, post_terms or posts bumps it, in its own
- * transaction), as kd_model_refresh() sees after another process's or thread's commit. The
- * history's commits do not move it: a server recording every comment keeps its cache.
+ * every post while visiting only the posts that share one of its words.
+ *
+ * The cache is keyed on the model's "posts_generation" (store.c), which only writes of posts
+ * and post_terms move, in their own transaction: learning a ham comment with a post_id, a
+ * post put or import, a merge that brings posts or their words. Token counts do not: spam
+ * feedback, or ham without a post_id, cannot change a post's words, and rebuilding the cache
+ * of a site of 10,000 posts costs most of a second. A handle drops its cache when it writes a
+ * post or learns, and another handle rebuilds when kd_model_refresh() reads a new posts
+ * generation after that commit. The history's commits do not move it either.
+ *
+ * One cache is built per process for a file and posts generation, and shared read-only by
+ * every handle on that file (the server's pool holds one handle per thread: each built and
+ * held a copy of hundreds of megabytes). Caches are reference-counted in a registry keyed on
+ * the file's device and inode and the generation, under one lock; a handle that finds a build
+ * under way waits for it rather than building its own. An in-memory model is never shared.
  */
 #include "posts.h"
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "html.h"
@@ -53,8 +65,13 @@
 #define SQL_TERMS_ZAP "DELETE FROM post_terms WHERE n <= 0"
 #define TERMS_SCHEMA 5 /* the schema that added post_terms (store.c) */
 
-/* One lock for every model's lazy cache build: builds are rare, the check is cheap. */
+/* The registry of shared caches and their reference counts, and every build: one lock, as
+ * builds are rare and the check is cheap; a handle waiting for another's build of the same
+ * file is what sharing wants. */
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static kd_posts_cache *registry; /* shared caches with refs > 0, linked by next */
+static _Atomic uint64_t builds;  /* caches built by this process (kd_posts_cache_builds): read
+                                  * without the lock, so /metrics never waits for a build */
 
 static int has_posts_table(kd_model *m) { return kd_store_schema_version(m->store) >= 3; }
 static int has_terms_table(kd_model *m) { return kd_store_schema_version(m->store) >= TERMS_SCHEMA; }
@@ -76,10 +93,19 @@ static int sql_fail(kd_model *m, const char *what)
 
 static void drop_cache(kd_model *m)
 {
-    pthread_mutex_lock(&cache_lock);
-    kd_posts_cache_free(m->posts);
+    kd_posts_cache_release(m->posts);
     m->posts = NULL;
-    pthread_mutex_unlock(&cache_lock);
+}
+
+/* Inside a write's transaction: move both generations (the counts' too, for readers of
+ * an older kindly that key their posts cache on it), and note the new posts generation for
+ * this handle, whose own commits kd_model_refresh() does not see. */
+static int bump(kd_model *m, int64_t *gen)
+{
+    if (kd_store_bump_generation(m->store) || kd_store_bump_posts_generation(m->store) ||
+        kd_store_posts_generation(m->store, gen))
+        return sql_fail(m, "cannot store the post");
+    return KD_OK;
 }
 
 /* Bind and run the upsert on a prepared statement; text is HTML-decoded first. */
@@ -135,16 +161,19 @@ int kd_post_put(kd_model *m, const char *post_id, const char *title, const char 
     sqlite3_stmt *st = NULL;
     kd_buf scratch = KD_BUF_INIT;
     sqlite3 *db = kd_store_db(m->store);
+    int64_t gen = 0;
     int rc = prepare_put(m, &st);
     if (!rc && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         rc = sql_fail(m, "cannot write the model");
     else if (!rc) {
-        if (!(rc = put(m, st, post_id, title, text, &scratch)) && kd_store_bump_generation(m->store))
-            rc = sql_fail(m, "cannot store the post");
+        if (!(rc = put(m, st, post_id, title, text, &scratch)))
+            rc = bump(m, &gen);
         if (!rc && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
             rc = sql_fail(m, "cannot write the model");
         if (rc)
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        else
+            m->posts_generation = gen;
     }
     sqlite3_finalize(st);
     kd_buf_free(&scratch);
@@ -202,11 +231,15 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
         rc = kd_model_fail(m, rc, "%s", kd_csv_error(r));
         goto done;
     }
-    if (kd_store_bump_generation(m->store) || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    int64_t gen;
+    if ((rc = bump(m, &gen)))
+        goto done;
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         rc = sql_fail(m, "cannot write the model");
         goto done;
     }
     intx = 0;
+    m->posts_generation = gen;
     rc = KD_OK;
 done:
     if (intx)
@@ -240,7 +273,7 @@ int kd_posts_count(kd_model *m, uint64_t *out)
 /* ---------------------------------------------------------------------------------------- */
 /* the cache */
 
-void kd_posts_cache_free(kd_posts_cache *c)
+static void cache_free(kd_posts_cache *c)
 {
     if (!c)
         return;
@@ -361,7 +394,8 @@ static int build(kd_model *m, kd_posts_cache **out)
     int rc = KD_OK, src;
     if (!c)
         return kd_model_fail(m, KD_ENOMEM, "out of memory");
-    c->generation = m->totals.generation;
+    c->generation = m->posts_generation;
+    c->refs = 1;
     if (!has_posts_table(m))
         goto done;
     if (sqlite3_prepare_v2(kd_store_db(m->store), SQL_ALL, -1, &st, NULL) != SQLITE_OK ||
@@ -419,26 +453,79 @@ done:
     sqlite3_finalize(terms);
     kd_tokens_free(&tok);
     if (rc) {
-        kd_posts_cache_free(c);
+        cache_free(c);
         return rc;
     }
+    atomic_fetch_add_explicit(&builds, 1, memory_order_relaxed);
     *out = c;
     return KD_OK;
+}
+
+/* Drop a reference, the caller holding cache_lock. */
+static void release_locked(kd_posts_cache *c)
+{
+    if (!c || --c->refs > 0)
+        return;
+    for (kd_posts_cache **p = &registry; *p; p = &(*p)->next)
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    cache_free(c);
+}
+
+void kd_posts_cache_release(kd_posts_cache *c)
+{
+    pthread_mutex_lock(&cache_lock);
+    release_locked(c);
+    pthread_mutex_unlock(&cache_lock);
+}
+
+/* The file behind the model, by device and inode (a link or another spelling of the path is
+ * the same file); 0 for an in-memory or temporary database, whose cache is its own. */
+static int file_id(kd_model *m, uint64_t *dev, uint64_t *ino)
+{
+    const char *path = kd_store_path(m->store);
+    struct stat st;
+    if (!path || !*path || !strcmp(path, ":memory:") || stat(path, &st) != 0)
+        return 0;
+    *dev = (uint64_t)st.st_dev;
+    *ino = (uint64_t)st.st_ino;
+    return 1;
 }
 
 int kd_posts_cache_get(kd_model *m, const kd_posts_cache **out)
 {
     int rc = KD_OK;
     pthread_mutex_lock(&cache_lock);
-    if (m->posts && m->posts->generation != m->totals.generation) {
-        kd_posts_cache_free(m->posts);
+    if (m->posts && m->posts->generation != m->posts_generation) {
+        release_locked(m->posts);
         m->posts = NULL;
     }
-    if (!m->posts)
-        rc = build(m, &m->posts);
+    if (!m->posts) {
+        uint64_t dev = 0, ino = 0;
+        int shared = file_id(m, &dev, &ino);
+        for (kd_posts_cache *c = shared ? registry : NULL; c; c = c->next)
+            if (c->dev == dev && c->ino == ino && c->generation == m->posts_generation) {
+                c->refs++;
+                m->posts = c;
+                break;
+            }
+        if (!m->posts && !(rc = build(m, &m->posts)) && shared) {
+            m->posts->dev = dev;
+            m->posts->ino = ino;
+            m->posts->next = registry;
+            registry = m->posts;
+        }
+    }
     *out = m->posts;
     pthread_mutex_unlock(&cache_lock);
     return rc;
+}
+
+uint64_t kd_posts_cache_builds(void)
+{
+    return atomic_load_explicit(&builds, memory_order_relaxed);
 }
 
 const kd_post_stats *kd_posts_find(const kd_posts_cache *c, const char *id)
@@ -601,6 +688,10 @@ int kd_posts_learn_write(void *model)
     }
     if (d->negative && sqlite3_exec(db, SQL_TERMS_ZAP, NULL, NULL, NULL) != SQLITE_OK)
         rc = sql_fail(m, "cannot write the words of the posts' comments");
+    /* a post's words changed: readers rebuild their posts cache (kd_train_commit's load()
+     * reads the new generation for this handle) */
+    else if (kd_store_bump_posts_generation(m->store))
+        rc = sql_fail(m, "cannot write the words of the posts' comments");
 done:
     sqlite3_finalize(st);
     return rc;
@@ -608,7 +699,9 @@ done:
 
 void kd_posts_learn_done(kd_model *m, int rc)
 {
+    /* only a batch of a post's words changes the cache: spam and ham without a post keep it */
+    int wrote = m->post_delta && m->post_delta->n;
     kd_posts_learn_free(m);
-    if (!rc)
+    if (!rc && wrote)
         drop_cache(m);
 }

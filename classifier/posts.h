@@ -8,8 +8,10 @@
  * the counts of its content words and of its approved comments' (a kd_tokmap keyed by the
  * word's stem, kd_word_key), and for the site, in how many posts each word occurs and how
  * often it occurs in all posts, and an inverted index (word -> the posts that use it) for the
- * posterior of a comment's post among all posts. Looking a post up by id is one hash probe. The cache is rebuilt when the
- * file changes (kd_model_refresh, or a kd_post_put on this handle).
+ * posterior of a comment's post among all posts. Looking a post up by id is one hash probe.
+ * The cache is rebuilt when the posts or their comments' words change (the file's
+ * "posts_generation", seen at kd_model_refresh, or a write of posts on this handle), and
+ * shared read-only by the process's handles on the same file.
  */
 #ifndef KD_POSTS_H
 #define KD_POSTS_H
@@ -46,7 +48,13 @@ typedef struct kd_posting {
 } kd_posting;
 
 typedef struct kd_posts_cache {
-    int64_t generation;    /* the model's generation total when built (store.c) */
+    int64_t generation;    /* the model's posts generation when built (store.c); the content
+                            * is of that generation or later */
+    /* sharing (posts.c, under its lock): references held by handles, and the file's
+     * identity and the next cache in the registry when shared (an in-memory model's is not) */
+    int refs;
+    uint64_t dev, ino;
+    struct kd_posts_cache *next;
     kd_post_stats *posts;
     size_t n;
     kd_tokmap by_id;       /* kd_hash64(post_id) -> index + 1 in vals[].ham */
@@ -61,8 +69,11 @@ typedef struct kd_posts_cache {
 } kd_posts_cache;
 
 /*
- * The model's post cache, built on first use (thread-safe: several threads may call this
- * on one model). *out is NULL-free: an empty cache when the model has no posts.
+ * The model's post cache, built on first use or taken from another handle on the same file
+ * and posts generation (thread-safe: several threads may call this on one model, and handles
+ * on several threads). *out is NULL-free: an empty cache when the model has no posts; it
+ * stays valid until the next call on this handle, a write of posts or training through it,
+ * or kd_model_close.
  * Returns 0, KD_ENOMEM or KD_EIO.
  */
 int kd_posts_cache_get(kd_model *m, const kd_posts_cache **out);
@@ -81,8 +92,12 @@ const kd_post_stats *kd_posts_find(const kd_posts_cache *c, const char *id);
  */
 double kd_posts_posterior(const kd_posts_cache *c, const kd_post_stats *own, const uint64_t *keys,
                           const double *site, size_t n);
-/* Free the cache of a model (kd_model_close). Accepts NULL. */
-void kd_posts_cache_free(kd_posts_cache *c);
+/* Release a model's reference to its cache (kd_model_close); the last one frees it.
+ * Accepts NULL. */
+void kd_posts_cache_release(kd_posts_cache *c);
+/* How many caches this process has built: each is most of a second on a site of 10,000
+ * posts, so tests check that what cannot change a post's words does not cause one. */
+uint64_t kd_posts_cache_builds(void);
 
 /*
  * The words of approved comments, per post (table post_terms, schema 5): a post's model is
@@ -92,7 +107,8 @@ void kd_posts_cache_free(kd_posts_cache *c);
  * m->set hold its tokens) to a pending batch on the model, delta +1 or -1;
  * kd_posts_learn_write(m) writes the batch inside the transaction that writes the token
  * counts (the hook of kd_store_apply), so that both are written or neither;
- * kd_posts_learn_done(m, rc) then drops the batch, and the posts cache if rc is 0;
+ * kd_posts_learn_done(m, rc) then drops the batch, and the posts cache if rc is 0 and the
+ * batch held a post's words;
  * kd_posts_learn_free() drops the batch (abort, close). Learning needs no post to be known yet: the counts wait for the post.
  * Return 0, KD_ENOMEM, KD_EBUSY or KD_EIO (message on m).
  */

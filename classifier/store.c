@@ -112,8 +112,12 @@ static const char *const sql[ST__COUNT] = {
 /* Sums kept in meta. "vocab" (the number of distinct tokens) is kept there too, recounted
  * whenever tokens are written, so that readers never scan the token table for it, and
  * "generation", bumped by every write of tokens or posts, so that a reader holding the
- * counts or the posts' statistics in memory rebuilds them only when they changed (not when,
- * say, the history grew: in the server, every request that records a comment commits).
+ * counts in memory reloads them only when they changed (not when, say, the history grew:
+ * in the server, every request that records a comment commits). "posts_generation" is
+ * bumped only by writes of posts or post_terms, for the posts' statistics (posts.c): they
+ * cost far more to rebuild than the counts, and feedback that teaches no post's words (spam,
+ * or ham without a post_id) must not make every reader rebuild them. It is not a total:
+ * absent (0) in files no writer of posts touched since it exists.
  * "foreign_ham_tokens" (schema 6) is the share of ham_tokens learnt as foreign; it is written
  * only when non-zero, so a model without foreign comments has no such row. */
 static const char *const total_keys[7] = { "spam_messages", "ham_messages", "spam_tokens", "ham_tokens", "vocab",
@@ -404,14 +408,28 @@ int64_t kd_store_token_count(kd_store *s)
     return n;
 }
 
-int kd_store_bump_generation(kd_store *s)
+static int meta_bump(kd_store *s, const char *key)
 {
     sqlite3_stmt *st = stmt(s, ST_META_ADD);
     if (!st)
         return fail(s, sqlite3_errcode(s->db));
-    sqlite3_bind_text(st, 1, "generation", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, 1);
     return step_done(s, st);
+}
+
+int kd_store_bump_generation(kd_store *s) { return meta_bump(s, "generation"); }
+int kd_store_bump_posts_generation(kd_store *s) { return meta_bump(s, "posts_generation"); }
+
+int kd_store_posts_generation(kd_store *s, int64_t *out)
+{
+    sqlite3_stmt *st = stmt(s, ST_META_GET);
+    if (!st)
+        return fail(s, sqlite3_errcode(s->db));
+    sqlite3_bind_text(st, 1, "posts_generation", -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    return finish(s, st, rc);
 }
 
 /* Asked before every server request (kd_model_refresh): prepared once, not per call (a
@@ -561,25 +579,26 @@ int kd_store_foreign_apply(kd_store *s, const kd_tokmap *delta)
  * of schema `since` or later. */
 static const struct merge_table {
     int since;
+    int posts; /* a table the posts' statistics are built from: a change moves posts_generation */
     const char *from, *into;
 } merge_tables[] = {
-    { 1, "SELECT h, spam, ham FROM tokens",
+    { 1, 0, "SELECT h, spam, ham FROM tokens",
       "INSERT INTO tokens(h, spam, ham) VALUES(?1, ?2, ?3) "
       "ON CONFLICT(h) DO UPDATE SET spam = spam + excluded.spam, ham = ham + excluded.ham" },
-    { 1, "SELECT key, value FROM meta "
+    { 1, 0, "SELECT key, value FROM meta "
          "WHERE key IN ('spam_messages','ham_messages','spam_tokens','ham_tokens','foreign_ham_tokens')",
       "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = value + excluded.value" },
     /* a post is text, not a sum: a post in several inputs is kept as last updated (updated
      * is NULL in no file kindly wrote, but is compared as 0 if it were) */
-    { 3, "SELECT post_id, title, text, updated FROM posts",
+    { 3, 1, "SELECT post_id, title, text, updated FROM posts",
       "INSERT INTO posts(post_id, title, text, updated) VALUES(?1, ?2, ?3, ?4) "
       "ON CONFLICT(post_id) DO UPDATE SET title = excluded.title, text = excluded.text, updated = excluded.updated "
       "WHERE coalesce(excluded.updated, 0) > coalesce(posts.updated, 0)" },
     /* the words of the posts' approved comments (posts.c) */
-    { 5, "SELECT post, h, n FROM post_terms",
+    { 5, 1, "SELECT post, h, n FROM post_terms",
       "INSERT INTO post_terms(post, h, n) VALUES(?1, ?2, ?3) ON CONFLICT(post, h) DO UPDATE SET n = n + excluded.n" },
     /* the ham counts learnt from other sites (KD_TRAIN_FOREIGN) */
-    { 6, "SELECT h, n FROM foreign_ham",
+    { 6, 0, "SELECT h, n FROM foreign_ham",
       "INSERT INTO foreign_ham(h, n) VALUES(?1, ?2) ON CONFLICT(h) DO UPDATE SET n = n + excluded.n" },
 };
 
@@ -589,8 +608,9 @@ static void read_fail(kd_store *s, const kd_store *src)
     snprintf(s->err, sizeof s->err, "cannot read %.100s: %.140s", src->path, src->err);
 }
 
-/* Add the rows of one table of src into s. A failure's message names the input. */
-static int merge_table(kd_store *s, kd_store *src, const struct merge_table *t)
+/* Add the rows of one table of src into s, counting the rows changed into *changed. A
+ * failure's message names the input. */
+static int merge_table(kd_store *s, kd_store *src, const struct merge_table *t, int64_t *changed)
 {
     sqlite3_stmt *from = NULL, *into = NULL;
     int rc = KD_OK, src_rc;
@@ -612,6 +632,7 @@ static int merge_table(kd_store *s, kd_store *src, const struct merge_table *t)
             rc = fail(s, w);
             goto done;
         }
+        *changed += sqlite3_changes64(s->db); /* 0 for a post kept as it was */
         sqlite3_reset(into);
     }
     if (src_rc != SQLITE_DONE) {
@@ -625,9 +646,10 @@ done:
 }
 
 /* Add every table of src, read in one snapshot (a read transaction on src: a writer of src
- * goes on meanwhile, in WAL). */
-static int merge_one(kd_store *s, kd_store *src)
+ * goes on meanwhile, in WAL). *posts_changed counts the rows of posts and post_terms written. */
+static int merge_one(kd_store *s, kd_store *src, int64_t *posts_changed)
 {
+    int64_t other = 0;
     int rc = KD_OK;
     if (sqlite3_exec(src->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
         rc = fail(src, sqlite3_errcode(src->db));
@@ -636,7 +658,7 @@ static int merge_one(kd_store *s, kd_store *src)
     }
     for (size_t i = 0; i < sizeof merge_tables / sizeof *merge_tables && !rc; i++)
         if (src->version >= merge_tables[i].since)
-            rc = merge_table(s, src, &merge_tables[i]);
+            rc = merge_table(s, src, &merge_tables[i], merge_tables[i].posts ? posts_changed : &other);
     sqlite3_exec(src->db, "COMMIT", NULL, NULL, NULL);
     return rc;
 }
@@ -683,11 +705,15 @@ int kd_store_merge(kd_store *s, const char *const *paths, size_t n)
         rc = step_done(s, stmt(s, ST_BEGIN));
     if (rc)
         goto done;
+    int64_t posts_changed = 0;
     for (size_t i = 0; i < n && !rc; i++)
-        rc = merge_one(s, src[i]);
-    /* vocab recounted; generation bumped: readers caching counts or posts reload them */
+        rc = merge_one(s, src[i], &posts_changed);
+    /* vocab recounted; generation bumped: readers caching counts reload them; those caching
+     * the posts' statistics rebuild them only if a post or a post's word changed */
     if (!rc)
         rc = step_done(s, stmt(s, ST_VOCAB_SET));
+    if (!rc && posts_changed)
+        rc = kd_store_bump_posts_generation(s);
     if (!rc)
         rc = step_done(s, stmt(s, ST_COMMIT));
     if (rc)

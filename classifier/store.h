@@ -18,7 +18,7 @@ typedef struct kd_totals {
     int64_t spam_messages, ham_messages;
     int64_t spam_tokens, ham_tokens; /* sum over messages of their distinct tokens */
     int64_t vocab;                   /* distinct tokens stored (not a sum: recounted on write) */
-    int64_t generation;              /* bumped by every write of token counts */
+    int64_t generation;              /* bumped by every write of token counts or posts */
     int64_t foreign_ham_tokens;      /* the share of ham_tokens learnt as foreign (schema 6) */
 } kd_totals;
 
@@ -38,6 +38,11 @@ int kd_store_totals(kd_store *s, kd_totals *out);
 /* Bump the "generation" total: called by writers of other tables that readers cache (posts),
  * inside their transaction. */
 int kd_store_bump_generation(kd_store *s);
+/* Bump "posts_generation", inside the transaction that writes posts or post_terms (and
+ * nothing else bumps it: token counts do not), and read it (0 when the file has no such row:
+ * no post written since it exists). Readers key the posts' statistics on it (posts.c). */
+int kd_store_bump_posts_generation(kd_store *s);
+int kd_store_posts_generation(kd_store *s, int64_t *out);
 int64_t kd_store_token_count(kd_store *s);
 /* PRAGMA data_version: changes when another connection commits. */
 int64_t kd_store_data_version(kd_store *s);

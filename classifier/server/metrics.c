@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "posts.h"
+
 const double metrics_bucket_le[METRICS_BUCKETS] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                     0.01,   0.025,   0.05,   0.1,   0.5,    1.0 };
 
@@ -140,9 +142,14 @@ char *metrics_render(size_t *len)
                "kindly_model_refresh_errors_total %llu\n"
                "# HELP kindly_http_connections Connections open now.\n"
                "# TYPE kindly_http_connections gauge\n"
-               "kindly_http_connections %lld\n",
+               "kindly_http_connections %lld\n"
+               "# HELP kindly_posts_cache_builds_total Builds of the relevance stage's posts cache "
+               "(after posts or their words changed).\n"
+               "# TYPE kindly_posts_cache_builds_total counter\n"
+               "kindly_posts_cache_builds_total %llu\n",
             LOAD(M.reloads), LOAD(M.refresh_errors),
-            (long long)atomic_load_explicit(&M.connections, memory_order_relaxed));
+            (long long)atomic_load_explicit(&M.connections, memory_order_relaxed),
+            (unsigned long long)kd_posts_cache_builds());
     int bad = ferror(f);
     if (fclose(f) || bad) {
         free(s);

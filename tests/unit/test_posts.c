@@ -366,3 +366,129 @@ Test(posts, put_and_import_during_a_history_batch)
     cr_assert_eq(hs.comments, 2);
     kd_model_close(m);
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* when the posts cache is rebuilt, and that handles on one file share it */
+
+/* Builds the cache (relevance needs it) and returns how many builds that took. */
+static uint64_t builds_to_classify(kd_model *m, const char *post_id)
+{
+    uint64_t before = kd_posts_cache_builds();
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "breathing exercises before sleep helped my anxiety";
+    c.post_id = post_id;
+    kd_result r;
+    cr_assert_eq(kd_classify(m, &c, NULL, &r), 0, "%s", kd_model_error(m));
+    cr_assert_geq(r.relevance, 0.0);
+    kd_result_free(&r);
+    return kd_posts_cache_builds() - before;
+}
+
+static void refresh(kd_model *m)
+{
+    cr_assert_eq(kd_model_refresh(m, NULL), 0, "%s", kd_model_error(m));
+}
+
+/* Feedback that teaches no post's words (spam, ham without a post_id) moves the token counts
+ * but not the posts: neither the writer nor another handle rebuilds (it cost 0.9 s per
+ * handle on 10,000 posts); a post, an import or ham with a post_id does. */
+Test(posts, token_only_training_keeps_the_cache)
+{
+    kd_model *w = open_model(KD_OPEN_CREATE);
+    cr_assert_eq(kd_post_put(w, "p1", "Sleep and anxiety", "Breathing exercises help anxiety before sleep."), 0);
+    cr_assert_eq(builds_to_classify(w, "p1"), 1);
+    learn_one(w, "p1", "Cheap pills online, order now", KD_SPAM);
+    cr_assert_eq(builds_to_classify(w, "p1"), 0, "the only handle: spam kept its cache");
+    kd_model *r = open_model(KD_OPEN_WRITE | KD_OPEN_PRELOAD);
+    cr_assert_eq(builds_to_classify(r, "p1"), 0, "the other handle on the file shares the cache");
+
+    learn_one(w, "p1", "Cheap pills online, order now", KD_SPAM);
+    learn_one(w, NULL, "Thank you for this post", KD_HAM);
+    refresh(r);
+    cr_assert_eq(builds_to_classify(w, "p1"), 0, "the writer kept its cache");
+    cr_assert_eq(builds_to_classify(r, "p1"), 0, "the reader kept its cache");
+
+    learn_one(w, "p1", "The breathing exercise helped my sleep", KD_HAM);
+    refresh(r);
+    cr_assert_eq(builds_to_classify(r, "p1"), 1, "a post's words changed");
+    cr_assert_eq(builds_to_classify(w, "p1"), 0, "the writer shares the reader's new cache");
+
+    cr_assert_eq(kd_post_put(r, "p2", "Grief", "Grief comes in waves."), 0);
+    refresh(w);
+    cr_assert_eq(builds_to_classify(w, "p2"), 1, "another handle's post");
+    cr_assert_eq(builds_to_classify(r, "p2"), 0);
+    kd_model_close(w);
+    kd_model_close(r);
+}
+
+/* Another process's writes: a separate SQLite connection bumping posts_generation (as a
+ * kindly posts or learn run does) is seen; one touching only the token counts is not. */
+Test(posts, another_connections_writes_of_posts_rebuild)
+{
+    kd_model *m = open_model(KD_OPEN_CREATE);
+    cr_assert_eq(kd_post_put(m, "p1", "Sleep and anxiety", "Breathing exercises help anxiety before sleep."), 0);
+    kd_model *other = open_model(KD_OPEN_WRITE);
+    cr_assert_eq(builds_to_classify(m, "p1"), 1);
+    learn_one(other, NULL, "A spam-free comment without a post", KD_HAM);
+    refresh(m);
+    cr_assert_eq(builds_to_classify(m, "p1"), 0);
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.kind = KD_CSV_RAW;
+    char path[512];
+    th_write(dir, "posts.csv", "post_id,title,text\np9,Walking,Walk every morning\n", path, sizeof path);
+    kd_csv *in = NULL;
+    cr_assert_eq(kd_csv_open(&in, path, &o), 0);
+    cr_assert_eq(kd_posts_import(other, in, NULL, NULL), 0, "%s", kd_model_error(other));
+    kd_csv_free(in);
+    refresh(m);
+    cr_assert_eq(builds_to_classify(m, "p9"), 1, "the imported post is seen");
+    kd_model_close(other);
+    kd_model_close(m);
+}
+
+/* A file written before the posts_generation row existed reads it as 0; its first write of
+ * posts creates it. */
+Test(posts, a_model_without_the_posts_generation_row)
+{
+    kd_model *m = open_model(KD_OPEN_CREATE);
+    cr_assert_eq(kd_post_put(m, "p1", "Sleep and anxiety", "Breathing exercises help anxiety before sleep."), 0);
+    kd_model_close(m);
+    char path[512];
+    snprintf(path, sizeof path, "%s/m.db", dir);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "DELETE FROM meta WHERE key = 'posts_generation'", NULL, NULL, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_changes(db), 1, "the post's write created the row");
+    sqlite3_close(db);
+    m = open_model(KD_OPEN_READONLY | KD_OPEN_PRELOAD);
+    kd_model *w = open_model(KD_OPEN_WRITE);
+    cr_assert_eq(builds_to_classify(m, "p1"), 1);
+    cr_assert_eq(kd_post_put(w, "p2", "Grief", "Grief comes in waves."), 0);
+    refresh(m);
+    cr_assert_eq(builds_to_classify(m, "p2"), 1);
+    kd_model_close(w);
+    kd_model_close(m);
+}
+
+/* Merging moves the posts generation only when it brings posts or their words. */
+Test(posts, merge_rebuilds_only_for_posts)
+{
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s/a.db", dir);
+    snprintf(b, sizeof b, "%s/b.db", dir);
+    kd_model *ma = NULL, *mb = NULL;
+    cr_assert_eq(kd_model_open(&ma, a, KD_OPEN_CREATE), 0);
+    cr_assert_eq(kd_model_open(&mb, b, KD_OPEN_CREATE), 0);
+    learn_one(mb, NULL, "Cheap pills online, order now", KD_SPAM);
+    kd_model_close(mb);
+    kd_model *m = open_model(KD_OPEN_CREATE);
+    cr_assert_eq(kd_post_put(m, "p1", "Sleep and anxiety", "Breathing exercises help anxiety before sleep."), 0);
+    cr_assert_eq(builds_to_classify(m, "p1"), 1);
+    cr_assert_eq(kd_model_merge(m, b), 0, "%s", kd_model_error(m));
+    cr_assert_eq(builds_to_classify(m, "p1"), 0, "counts only");
+    learn_one(ma, "p1", "The breathing exercise helped my sleep", KD_HAM);
+    kd_model_close(ma);
+    cr_assert_eq(kd_model_merge(m, a), 0, "%s", kd_model_error(m));
+    cr_assert_eq(builds_to_classify(m, "p1"), 1, "words of p1's comments");
+    kd_model_close(m);
+}

@@ -1,0 +1,68 @@
+# t_posts_cache.sh - the relevance stage's posts cache in a running server: one cache for all
+# worker threads; feedback that teaches no post's words (spam, ham without a post_id) does not
+# make the server rebuild it (counted by /metrics, not timed), another process's posts and
+# words of a post's comments do reach it. Sourced by run.sh; uses start_server and post_json
+# of t_server.sh.
+
+# make_posts N: N posts of ~5 KB of words each (deterministic), as posts.csv
+make_posts() {
+    awk -v n="$1" 'BEGIN {
+        print "post_id,title,text"
+        split("sleep anxiety breathing journal grief walking morning evening tired calm habit mood " \
+              "kindness routine garden coffee winter summer friend family doctor patience", w, " ")
+        srand(7)
+        for (i = 0; i < n; i++) {
+            t = ""
+            while (length(t) < 5000) t = t w[int(rand() * 22) + 1] int(rand() * 400) " " w[int(rand() * 22) + 1] " "
+            printf "post-%d,Post %d about %s,\"%s\"\n", i, i, w[i % 22 + 1], t
+        }
+    }' >posts.csv
+}
+
+# classify BODY: one /v1/classify; its relevance kept in $T/rel
+classify() {
+    curl -s -o "$T/body" -H 'Content-Type: application/json' --data-binary "$1" "$URL/v1/classify"
+    sed -n 's/.*"relevance":\([^,}]*\).*/\1/p' "$T/body" >"$T/rel"
+}
+# builds: how many times the server built its posts cache (/metrics)
+builds() { curl -s "$URL/metrics" | sed -n 's/^kindly_posts_cache_builds_total \([0-9]*\)$/\1/p'; }
+
+test_posts_cache_kept_on_token_feedback_rebuilt_on_posts() {
+    "$KINDLY" train -q -m m.db "$ROOT/tests/e2e/data/train.csv"
+    make_posts 300
+    "$KINDLY" posts -m m.db posts.csv 2>/dev/null
+    start_server -m m.db
+    local body='{"text":"the morning walking habit helped my sleep and mood","post_id":"post-5"}'
+    classify "$body"
+    [ -s "$T/rel" ] || fail "no relevance: $(cat "$T/body")"
+    local rel0 n0 n1
+    rel0=$(cat "$T/rel")
+    classify "$body" # the other worker's handle shares the cache
+    n0=$(builds)
+    [ "$n0" = 1 ] || fail "$n0 builds for two handles of one process, expected 1"
+    # spam feedback, and ham without a post, through the server and from another process
+    status_is "$(post_json /v1/feedback '{"text":"cheap quokka pills, order now","label":"spam"}')" 200
+    echo "a comment with no post at all" | "$KINDLY" learn -m m.db --ham --raw 2>/dev/null
+    for _ in 1 2; do # both workers' handles
+        classify "$body"
+        [ "$(cat "$T/rel")" = "$rel0" ] || fail "relevance $(cat "$T/rel"), was $rel0"
+    done
+    n1=$(builds)
+    [ "$n1" = "$n0" ] || fail "token-only feedback rebuilt the posts cache ($n0 -> $n1 builds)"
+    # another process learns words of post-5's comments: the server rebuilds and sees them
+    printf 'post_id,text\npost-5,"the zyzzyva quokka retreat"\n' >ham.csv
+    "$KINDLY" learn -m m.db --ham ham.csv 2>/dev/null
+    local onpost='{"text":"zyzzyva quokka retreat","post_id":"post-5"}'
+    classify "$onpost"
+    local rel1; rel1=$(cat "$T/rel")
+    [ "$(builds)" -gt "$n1" ] || fail "a post's new words did not rebuild the cache"
+    # and a new post from another process
+    printf 'post_id,title,text\nnew-post,Zyzzyva quokka retreat,"A zyzzyva quokka retreat"\n' >new.csv
+    "$KINDLY" posts -m m.db new.csv 2>/dev/null
+    classify '{"text":"zyzzyva quokka retreat","post_id":"new-post"}'
+    [ -s "$T/rel" ] && [ "$(cat "$T/rel")" != null ] || fail "the new post is not known: $(cat "$T/body")"
+    # the learnt words count for post-5 too: the same comment on a post without them scores lower
+    classify '{"text":"zyzzyva quokka retreat","post_id":"post-6"}'
+    awk -v a="$rel1" -v b="$(cat "$T/rel")" 'BEGIN { exit !(a > b) }' ||
+        fail "post-5's learnt words not seen: $rel1 vs post-6 $(cat "$T/rel")"
+}
