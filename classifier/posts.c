@@ -279,9 +279,10 @@ static void cache_free(kd_posts_cache *c)
         return;
     for (size_t i = 0; i < c->n; i++) {
         free(c->posts[i].id);
-        kd_tokmap_free(&c->posts[i].terms);
+        kd_tokmap32_free(&c->posts[i].terms);
     }
     free(c->posts);
+    free(c->pool);
     kd_tokmap_free(&c->by_id);
     kd_tokmap_free(&c->df);
     kd_tokmap_free(&c->tf);
@@ -289,9 +290,10 @@ static void cache_free(kd_posts_cache *c)
     free(c);
 }
 
-/* Count the content words of one field into p by stem and into the site's c->tf by word
- * (weight times each). */
-static int add_field(kd_posts_cache *c, kd_post_stats *p, kd_tokens *tok, const char *text, int weight)
+/* Count the content words of one field into words by stem (p's length) and into the site's
+ * c->tf by word (weight times each). */
+static int add_field(kd_posts_cache *c, kd_post_stats *p, kd_tokmap *words, kd_tokens *tok, const char *text,
+                     int weight)
 {
     static const kd_tokenize_options topt = { 0, 0, 40 };
     kd_comment cm = KD_COMMENT_INIT;
@@ -303,7 +305,7 @@ static int add_field(kd_posts_cache *c, kd_post_stats *p, kd_tokens *tok, const 
         const char *s = kd_tokens_str(tok, i);
         if (!kd_content_word(s, tok->hash[i]))
             continue;
-        kd_counts *k = kd_tokmap_upsert(&p->terms, kd_word_key(s, tok->hash[i]));
+        kd_counts *k = kd_tokmap_upsert(words, kd_word_key(s, tok->hash[i]));
         kd_counts *t = kd_tokmap_upsert(&c->tf, tok->hash[i]);
         if (!k || !t)
             return KD_ENOMEM;
@@ -315,8 +317,8 @@ static int add_field(kd_posts_cache *c, kd_post_stats *p, kd_tokens *tok, const 
     return KD_OK;
 }
 
-/* Add the words of the post's approved comments (post_terms) to p. */
-static int add_comments(kd_model *m, sqlite3_stmt *st, kd_post_stats *p)
+/* Add the words of the post's approved comments (post_terms) to words (p's length). */
+static int add_comments(kd_model *m, sqlite3_stmt *st, kd_post_stats *p, kd_tokmap *words)
 {
     int rc = KD_OK, src;
     sqlite3_reset(st);
@@ -325,7 +327,7 @@ static int add_comments(kd_model *m, sqlite3_stmt *st, kd_post_stats *p)
         int64_t n = sqlite3_column_int64(st, 1);
         if (n <= 0)
             continue;
-        kd_counts *k = kd_tokmap_upsert(&p->terms, (uint64_t)sqlite3_column_int64(st, 0));
+        kd_counts *k = kd_tokmap_upsert(words, (uint64_t)sqlite3_column_int64(st, 0));
         if (!k) {
             rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
             break;
@@ -337,6 +339,41 @@ static int add_comments(kd_model *m, sqlite3_stmt *st, kd_post_stats *p)
         rc = sql_fail(m, "cannot read the words of the posts' comments");
     sqlite3_reset(st);
     return rc;
+}
+
+/* Move a post's counted words into its compact table, each count interned in c->pool (seen:
+ * count -> index + 1 in pool, in vals[].ham): a post's counts are small numbers, the same
+ * few hundred across the site. words is emptied for the next post, its room kept. */
+static int freeze(kd_posts_cache *c, kd_post_stats *p, kd_tokmap *words, kd_tokmap *seen, size_t *poolcap)
+{
+    if (kd_tokmap32_init(&p->terms, words->n))
+        return KD_ENOMEM;
+    for (size_t i = 0; i < words->cap; i++) {
+        if (!words->keys[i])
+            continue;
+        int64_t n = words->vals[i].ham; /* >= 1: only words that occur are counted */
+        kd_counts *v = kd_tokmap_upsert(seen, (uint64_t)n);
+        if (!v)
+            return KD_ENOMEM;
+        if (!v->ham) {
+            if (c->npool == *poolcap) {
+                size_t ncap = *poolcap ? 2 * *poolcap : 64;
+                kd_counts *pool = realloc(c->pool, ncap * sizeof *pool);
+                if (!pool)
+                    return KD_ENOMEM;
+                c->pool = pool;
+                *poolcap = ncap;
+            }
+            c->pool[c->npool] = (kd_counts){ 0, n };
+            v->ham = (int64_t)++c->npool;
+        }
+        kd_tokmap32_add(&p->terms, words->keys[i], (uint32_t)(v->ham - 1));
+        words->keys[i] = 0; /* emptied as read: no second pass over a table sized for the
+                             * largest post */
+        words->vals[i] = (kd_counts){ 0, 0 };
+    }
+    words->n = 0;
+    return KD_OK;
 }
 
 /* The inverted index (stem -> posts using it, in postings[]) and the posterior's normaliser
@@ -355,7 +392,7 @@ static int build_index(kd_posts_cache *c)
     if (!fill)
         return KD_ENOMEM;
     for (size_t q = 0; q < c->n; q++) {
-        const kd_tokmap *t = &c->posts[q].terms;
+        const kd_tokmap32 *t = &c->posts[q].terms;
         for (size_t i = 0; i < t->cap; i++) {
             if (!t->keys[i])
                 continue;
@@ -364,7 +401,8 @@ static int build_index(kd_posts_cache *c)
                 j = (j + 1) & mask;
             kd_posting *e = &c->postings[c->df.vals[j].spam + (int64_t)fill[j]++];
             e->post = (uint32_t)q;
-            e->n = t->vals[i].ham > UINT32_MAX ? UINT32_MAX : (uint32_t)t->vals[i].ham;
+            int64_t n = t->pool[t->idx[i]].ham;
+            e->n = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
         }
     }
     free(fill);
@@ -389,6 +427,10 @@ static int build(kd_model *m, kd_posts_cache **out)
 {
     kd_posts_cache *c = calloc(1, sizeof *c);
     kd_tokens tok = KD_TOKENS_INIT;
+    /* a post's words are counted here, then moved into its compact p->terms: the table
+     * grows once, to the largest post, instead of once per post */
+    kd_tokmap words = KD_TOKMAP_INIT, seen = KD_TOKMAP_INIT; /* seen: freeze() */
+    size_t poolcap = 0;
     sqlite3_stmt *st = NULL, *terms = NULL;
     size_t cap = 0;
     int rc = KD_OK, src;
@@ -422,27 +464,31 @@ static int build(kd_model *m, kd_posts_cache **out)
         c->n++;
         if (!(p->id = strdup(id)))
             goto oom;
-        if ((title && add_field(c, p, &tok, title, 2)) || (text && add_field(c, p, &tok, text, 1)))
+        if ((title && add_field(c, p, &words, &tok, title, 2)) || (text && add_field(c, p, &words, &tok, text, 1)))
             goto oom;
-        if (terms && (rc = add_comments(m, terms, p)))
+        if (terms && (rc = add_comments(m, terms, p, &words)))
             goto done;
         kd_counts *k = kd_tokmap_upsert(&c->by_id, kd_hash64(id, strlen(id)));
         if (!k)
             goto oom;
         k->ham = (int64_t)c->n; /* index + 1 */
-        for (size_t i = 0; i < p->terms.cap; i++) {
-            if (!p->terms.keys[i])
+        for (size_t i = 0; i < words.cap; i++) {
+            if (!words.keys[i])
                 continue;
-            kd_counts *d = kd_tokmap_upsert(&c->df, p->terms.keys[i]);
+            kd_counts *d = kd_tokmap_upsert(&c->df, words.keys[i]);
             if (!d)
                 goto oom;
             d->ham++;
         }
+        if (freeze(c, p, &words, &seen, &poolcap))
+            goto oom;
     }
     if (src != SQLITE_DONE) {
         rc = sql_fail(m, "cannot read posts");
         goto done;
     }
+    for (size_t q = 0; q < c->n; q++) /* the pool has stopped moving */
+        c->posts[q].terms.pool = c->pool;
     if (build_index(c))
         goto oom;
     goto done;
@@ -452,6 +498,8 @@ done:
     sqlite3_finalize(st);
     sqlite3_finalize(terms);
     kd_tokens_free(&tok);
+    kd_tokmap_free(&words);
+    kd_tokmap_free(&seen);
     if (rc) {
         cache_free(c);
         return rc;

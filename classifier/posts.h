@@ -5,7 +5,7 @@
  * Posts live in the model's `posts` table (schema 3), the words of their approved comments
  * in `post_terms` (schema 5). Scoring a comment must not touch SQLite or re-tokenize a post,
  * so on first use every post is tokenized once into a cache kept on the model: per post,
- * the counts of its content words and of its approved comments' (a kd_tokmap keyed by the
+ * the counts of its content words and of its approved comments' (a kd_tokmap32 keyed by the
  * word's stem, kd_word_key), and for the site, in how many posts each word occurs and how
  * often it occurs in all posts, and an inverted index (word -> the posts that use it) for the
  * posterior of a comment's post among all posts. Looking a post up by id is one hash probe.
@@ -23,10 +23,12 @@
 #include "tokmap.h"
 
 /* One post's statistics: counts of its content words (vals[].ham = occurrences), keyed by
- * their stem (kd_word_key) so that "list" in a comment matches "lists" in the post. */
+ * their stem (kd_word_key) so that "list" in a comment matches "lists" in the post. A
+ * compact table (kd_tokmap32 into the cache's pool, read with kd_tokmap_get like the
+ * others): these are most of the cache, 10,000 posts of a few hundred distinct words each. */
 typedef struct kd_post_stats {
     char *id;
-    kd_tokmap terms;
+    kd_tokmap32 terms;
     int64_t length;  /* content words in the post (title counted twice) and its comments */
     double lshrink;  /* ln(KD_POST_MU / (length + KD_POST_MU)): a word's log ratio when the
                       * post lacks it (kd_posts_posterior) */
@@ -57,6 +59,8 @@ typedef struct kd_posts_cache {
     struct kd_posts_cache *next;
     kd_post_stats *posts;
     size_t n;
+    kd_counts *pool;       /* the distinct counts the posts' terms point into (npool) */
+    size_t npool;
     kd_tokmap by_id;       /* kd_hash64(post_id) -> index + 1 in vals[].ham */
     kd_tokmap df;          /* stem -> number of posts that contain it (vals[].ham) and the
                             * start of its postings in postings[] (vals[].spam) */

@@ -143,7 +143,7 @@ int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, con
         double p_site = (cw + MU * g) / (n_site + MU), p = p_site;
         if (post) {
             uint64_t k = kd_word_key(s, h);
-            const kd_counts *pt = kd_tokmap_get(&post->terms, k);
+            const kd_counts *pt = kd_tokmap32_get(&post->terms, k);
             p = LAMBDA * ((pt ? (double)pt->ham : 0.0) + MU * g) / (plen + MU) + (1 - LAMBDA) * p_site;
             const kd_counts *pd = kd_tokmap_get(&pc->df, k);
             if (pd) { /* a word of no post says nothing about which post */

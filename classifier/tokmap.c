@@ -97,3 +97,41 @@ void kd_tokmap_free(kd_tokmap *t)
     t->vals = NULL;
     t->cap = t->n = 0;
 }
+
+int kd_tokmap32_init(kd_tokmap32 *t, size_t n)
+{
+    *t = (kd_tokmap32)KD_TOKMAP32_INIT;
+    if (!n)
+        return 0;
+    size_t cap = 4;
+    while (4 * n > 3 * cap) /* at most 3/4 full: a miss must find an empty slot soon */
+        cap *= 2;
+    /* one block: the keys, then the indexes (after 8-byte keys, aligned) */
+    uint64_t *keys = calloc(cap, sizeof *keys + sizeof *t->idx);
+    if (!keys)
+        return -1;
+    t->keys = keys;
+    t->idx = (uint32_t *)(keys + cap);
+    t->cap = cap;
+    return 0;
+}
+
+void kd_tokmap32_add(kd_tokmap32 *t, uint64_t key, uint32_t idx)
+{
+    if (!key)
+        key = 1;
+    size_t j = key & (t->cap - 1);
+    while (t->keys[j])
+        j = (j + 1) & (t->cap - 1);
+    t->keys[j] = key;
+    t->idx[j] = idx;
+    t->n++;
+}
+
+void kd_tokmap32_free(kd_tokmap32 *t)
+{
+    if (!t)
+        return;
+    free(t->keys); /* idx is in the same block */
+    *t = (kd_tokmap32)KD_TOKMAP32_INIT;
+}

@@ -207,7 +207,7 @@ static double brute(const kd_posts_cache *c, size_t self, const uint64_t *keys, 
             if (!d || d->ham > KD_POSTING_MAX)
                 continue;
             k++;
-            const kd_counts *t = kd_tokmap_get(&c->posts[q].terms, keys[x]);
+            const kd_counts *t = kd_tokmap32_get(&c->posts[q].terms, keys[x]);
             l += log(((t ? (double)t->ham : 0) + KD_POST_MU * site[x]) /
                      ((double)c->posts[q].length + KD_POST_MU) / site[x]);
         }

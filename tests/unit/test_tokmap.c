@@ -49,3 +49,41 @@ Test(tokmap, key_zero_is_stored_as_one)
     cr_assert_eq(kd_tokmap_get(&t, 0)->spam, 7);
     kd_tokmap_free(&t);
 }
+
+/* The compact table finds what was added, at most 3/4 full, its counts in the shared pool,
+ * and kd_tokmap32_get() reads it like a kd_tokmap. */
+Test(tokmap, compact_table_finds_through_the_pool)
+{
+    static const kd_counts pool[3] = { { 0, 1 }, { 0, 2 }, { 0, 5 } };
+    kd_tokmap32 t = KD_TOKMAP32_INIT;
+    cr_assert_null(kd_tokmap32_get(&t, 42)); /* empty: no slots at all */
+    cr_assert_eq(kd_tokmap32_init(&t, 300), 0);
+    t.pool = pool;
+    for (uint64_t k = 1; k <= 300; k++)
+        kd_tokmap32_add(&t, kd_hash64(&k, sizeof k), (uint32_t)(k % 3));
+    cr_assert_eq(t.n, 300);
+    cr_assert_eq(t.cap, 512);
+    const kd_tokmap32 *ct = &t;
+    for (uint64_t k = 1; k <= 300; k++) {
+        const kd_counts *c = kd_tokmap32_get(ct, kd_hash64(&k, sizeof k));
+        cr_assert_not_null(c);
+        cr_assert_eq(c, &pool[k % 3]);
+    }
+    for (uint64_t k = 301; k <= 1300; k++)
+        cr_assert_null(kd_tokmap32_get(&t, kd_hash64(&k, sizeof k)));
+    kd_tokmap32_free(&t);
+    cr_assert_eq(t.cap, 0);
+    cr_assert_null(t.keys);
+}
+
+Test(tokmap, compact_table_key_zero_is_stored_as_one)
+{
+    static const kd_counts pool[1] = { { 0, 9 } };
+    kd_tokmap32 t;
+    cr_assert_eq(kd_tokmap32_init(&t, 1), 0);
+    t.pool = pool;
+    kd_tokmap32_add(&t, 0, 0);
+    cr_assert_eq(kd_tokmap32_get(&t, 1)->ham, 9);
+    cr_assert_eq(kd_tokmap32_get(&t, 0)->ham, 9);
+    kd_tokmap32_free(&t);
+}
