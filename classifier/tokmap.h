@@ -31,20 +31,28 @@ typedef struct kd_tokmap {
 
 /* Pointer to the counts of key, inserting zero counts if absent; NULL when out of memory. */
 kd_counts *kd_tokmap_upsert(kd_tokmap *t, uint64_t key);
+/* The slot of key in an open-addressing table of keys (cap a power of two, 0 for none;
+ * key 0 is stored as 1), or -1. Shared by both kinds of table below. */
+static inline ptrdiff_t kd_tokmap_slot(const uint64_t *keys, size_t cap, uint64_t key)
+{
+    if (!cap)
+        return -1;
+    if (!key)
+        key = 1;
+    size_t mask = cap - 1, j = key & mask;
+    while (keys[j]) {
+        if (keys[j] == key)
+            return (ptrdiff_t)j;
+        j = (j + 1) & mask;
+    }
+    return -1;
+}
+
 /* Counts of key or NULL. Inline: it is the innermost loop of scoring. */
 static inline const kd_counts *kd_tokmap_get(const kd_tokmap *t, uint64_t key)
 {
-    if (!t->cap)
-        return NULL;
-    if (!key)
-        key = 1;
-    size_t mask = t->cap - 1, j = key & mask;
-    while (t->keys[j]) {
-        if (t->keys[j] == key)
-            return &t->vals[j];
-        j = (j + 1) & mask;
-    }
-    return NULL;
+    ptrdiff_t j = kd_tokmap_slot(t->keys, t->cap, key);
+    return j < 0 ? NULL : &t->vals[j];
 }
 
 /* Ask the CPU to start loading key's slot now. Looking up a comment's tokens after
@@ -91,17 +99,8 @@ void kd_tokmap32_free(kd_tokmap32 *t);
 
 static inline const kd_counts *kd_tokmap32_get(const kd_tokmap32 *t, uint64_t key)
 {
-    if (!t->cap)
-        return NULL;
-    if (!key)
-        key = 1;
-    size_t mask = t->cap - 1, j = key & mask;
-    while (t->keys[j]) {
-        if (t->keys[j] == key)
-            return &t->pool[t->idx[j]];
-        j = (j + 1) & mask;
-    }
-    return NULL;
+    ptrdiff_t j = kd_tokmap_slot(t->keys, t->cap, key);
+    return j < 0 ? NULL : &t->pool[t->idx[j]];
 }
 
 #endif
