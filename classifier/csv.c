@@ -1009,6 +1009,11 @@ void kd_csv_reject(kd_csv *r, const kd_csv_row *row, const char *column, const c
     problem(r, row->line, column, KD_CSV_ROW_REJECTED, "%s", message);
 }
 
+void kd_csv_note(kd_csv *r, const kd_csv_row *row, const char *column, const char *message)
+{
+    problem(r, row->line, column, KD_CSV_ROW_NOTED, "%s", message);
+}
+
 unsigned long kd_csv_skipped(const kd_csv *r) { return r ? r->skipped : 0; }
 
 unsigned long kd_csv_repaired(const kd_csv *r) { return r ? r->repaired : 0; }

@@ -104,7 +104,8 @@ typedef enum kd_csv_problem_code {
     KD_CSV_ROW_REJECTED,     /**< a row the caller rejected with kd_csv_reject(): dropped */
     KD_CSV_FIELD_REPAIRED,   /**< invalid UTF-8 or NUL bytes replaced by U+FFFD: the row is kept */
     KD_CSV_UNKNOWN_LABEL,    /**< a label that is not spam or ham: the row is kept unlabelled */
-    KD_CSV_DUPLICATE_COLUMN  /**< the header names a mapped column twice: the first is used */
+    KD_CSV_DUPLICATE_COLUMN, /**< the header names a mapped column twice: the first is used */
+    KD_CSV_ROW_NOTED         /**< a row the caller kept but warns about, with kd_csv_note() */
 } kd_csv_problem_code;
 
 /** One problem found in the input. */
@@ -173,6 +174,11 @@ int kd_csv_column(const kd_csv *r, const char *name);
  * and the column concerned (may be NULL), and counted in kd_csv_skipped().
  */
 void kd_csv_reject(kd_csv *r, const kd_csv_row *row, const char *column, const char *message);
+/**
+ * Warn about a row the caller keeps (a posts file naming a post a second time): reported
+ * through the problem callback as KD_CSV_ROW_NOTED, skipped = 0; not counted as dropped.
+ */
+void kd_csv_note(kd_csv *r, const kd_csv_row *row, const char *column, const char *message);
 /** Number of rows dropped so far (kd_csv_reject() included), and of rows kept after a repair. */
 unsigned long kd_csv_skipped(const kd_csv *r);
 unsigned long kd_csv_repaired(const kd_csv *r);
@@ -502,8 +508,9 @@ int kd_post_put(kd_model *m, const char *post_id, const char *title, const char 
  * Import posts from a CSV reader opened with kind KD_CSV_RAW, in one transaction: kindly's
  * own `post_id,title,text` and WordPress `wp post list --format=csv` (`ID`, `post_title`,
  * `post_content`) columns are recognised (also `description` for the text). Existing posts
- * are updated.
- * @param[out] imported rows stored (may be NULL)
+ * are updated; a post named twice in the file keeps its later row (a warning through the
+ * problem callback, KD_CSV_ROW_NOTED, as is a post with neither title nor text).
+ * @param[out] imported distinct posts stored (may be NULL)
  * @param[out] skipped rows without an id (may be NULL)
  * @return 0; KD_ENOTFOUND when the header lacks an id or a title/text column; as
  *         kd_post_put() otherwise. Nothing is stored on failure.

@@ -44,6 +44,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -109,7 +110,10 @@ static int bump(kd_model *m, int64_t *gen)
 }
 
 /* Bind and run the upsert on a prepared statement; text is HTML-decoded first. */
-static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title, const char *text, kd_buf *scratch)
+/* Store one post; *empty (may be NULL) tells whether it has neither title nor text (after
+ * HTML is reduced to its text: an image-only WordPress post). */
+static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title, const char *text, kd_buf *scratch,
+               int *empty)
 {
     if (!id || !*id)
         return kd_model_fail(m, KD_EINVAL, "a post needs an id");
@@ -128,6 +132,8 @@ static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title,
             fields[i] = b->s ? b->s : "";
         }
     }
+    if (empty)
+        *empty = !*fields[0] && !*fields[1];
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, fields[0], -1, SQLITE_STATIC);
@@ -166,7 +172,7 @@ int kd_post_put(kd_model *m, const char *post_id, const char *title, const char 
     if (!rc && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         rc = sql_fail(m, "cannot write the model");
     else if (!rc) {
-        if (!(rc = put(m, st, post_id, title, text, &scratch)))
+        if (!(rc = put(m, st, post_id, title, text, &scratch, NULL)))
             rc = bump(m, &gen);
         if (!rc && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
             rc = sql_fail(m, "cannot write the model");
@@ -200,6 +206,7 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
     sqlite3_stmt *st = NULL;
     kd_buf scratch = KD_BUF_INIT;
     uint64_t n = 0, bad = 0;
+    kd_tokmap seen = { 0 }; /* hash of each post id stored from this file -> its line */
     int intx = 0, rc;
     int cid = column(r, id_names), ctitle = column(r, title_names), ctext = column(r, text_names);
     if (cid < 0 || (ctitle < 0 && ctext < 0)) {
@@ -222,10 +229,25 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
             bad++;
             continue;
         }
+        int empty;
         if ((rc = put(m, st, id, ctitle >= 0 ? row->fields[ctitle] : "", ctext >= 0 ? row->fields[ctext] : "",
-                      &scratch)))
+                      &scratch, &empty)))
             goto done;
-        n++;
+        if (empty)
+            kd_csv_note(r, row, NULL, "the post has no title or text: its comments are scored against the site");
+        kd_counts *at = kd_tokmap_upsert(&seen, kd_hash64(id, strlen(id)));
+        if (!at) {
+            rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
+            goto done;
+        }
+        if (at->ham) { /* the later row wins, as an update of an existing post does */
+            char msg[96];
+            snprintf(msg, sizeof msg, "the post id is also on line %lld: this row replaces that one",
+                     (long long)at->ham);
+            kd_csv_note(r, row, kd_csv_header(r, NULL)[cid], msg);
+        } else
+            n++;
+        at->ham = (int64_t)row->line;
     }
     if (rc < 0) {
         rc = kd_model_fail(m, rc, "%s", kd_csv_error(r));
@@ -246,6 +268,7 @@ done:
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_finalize(st);
     kd_buf_free(&scratch);
+    kd_tokmap_free(&seen);
     drop_cache(m);
     if (imported)
         *imported = rc ? 0 : n;

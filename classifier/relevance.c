@@ -119,6 +119,8 @@ int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, con
         return KD_OK;
     }
     const kd_post_stats *post = kd_posts_find(pc, c->post_id);
+    if (post && post->length == 0) /* no words yet (an image-only post): as an unknown post */
+        post = NULL;
     double plen = post ? (double)post->length : 0.0, np = (double)pc->n;
     double sum = 0, words = 0, num = 0, den = 0;
     uint64_t keys[KD_POSTERIOR_WORDS]; /* for the posterior: the stems some post uses ... */

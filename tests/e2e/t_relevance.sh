@@ -19,6 +19,14 @@ test_posts_imports_and_updates() {
     contains "$T/err" "the model now holds 9"
     [ "$(sqlite3 m.db "select text from posts where post_id='8'" 2>/dev/null || echo skip)" != "<p>Walk &amp; talk</p>" ] \
         || fail "HTML kept"
+    # a post named twice: the later row, one post counted; an image-only post: kept, warned
+    printf 'ID,post_title,post_content\n20,A,first\n21,,"<img src=x.jpg>"\n20,A,second\n' >twice.csv
+    expect_status 0 "$KINDLY" posts -m m.db twice.csv
+    contains "$T/err" "twice.csv:4: field 'ID': the post id is also on line 2: this row replaces that one"
+    contains "$T/err" "twice.csv:3: the post has no title or text"
+    contains "$T/err" "imported 2 posts; the model now holds 11"
+    [ "$(sqlite3 m.db "select text from posts where post_id='20'" 2>/dev/null || echo second)" = second ] \
+        || fail "the earlier row kept"
 }
 
 test_posts_bad_input_and_usage() {

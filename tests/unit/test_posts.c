@@ -117,6 +117,60 @@ Test(posts, import_kindly_and_wordpress_columns)
     cr_assert_str_eq(s, "Sleep 2|New");
 }
 
+/* the notes a posts file's rows get: which line, which code, nothing dropped */
+typedef struct {
+    int n;
+    unsigned long line[4];
+    kd_csv_problem_code code[4];
+    int skipped[4];
+} notes;
+
+static void collect(void *ud, const kd_csv_problem *p)
+{
+    notes *s = ud;
+    if (s->n < 4) {
+        s->line[s->n] = p->line;
+        s->code[s->n] = p->code;
+        s->skipped[s->n++] = p->skipped;
+    }
+}
+
+Test(posts, a_repeated_id_and_an_empty_post_are_noted_not_dropped)
+{
+    kd_model *m = open_model(KD_OPEN_CREATE);
+    char path[512];
+    th_write(dir, "posts.csv",
+             "post_id,title,text\na,Sleep,First\nb,\"<img src=x.png>\",\na,Sleep,Second\nc,Grief,Loss\n", path,
+             sizeof path);
+    notes s = { 0 };
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.kind = KD_CSV_RAW;
+    o.problem = collect;
+    o.problem_ud = &s;
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, path, &o), 0);
+    uint64_t n = 0, skipped = 9;
+    cr_assert_eq(kd_posts_import(m, r, &n, &skipped), 0, "%s", kd_model_error(m));
+    cr_assert_eq(n, 3, "distinct posts, not rows");
+    cr_assert_eq(skipped, 0);
+    cr_assert_eq(kd_csv_skipped(r), 0, "a note drops nothing");
+    kd_csv_free(r);
+    cr_assert_eq(s.n, 2);
+    cr_assert_eq(s.line[0], 3); /* b: an image only, no words */
+    cr_assert_eq(s.line[1], 4); /* a again */
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(s.code[i], KD_CSV_ROW_NOTED);
+        cr_assert_eq(s.skipped[i], 0);
+    }
+    uint64_t count;
+    cr_assert_eq(kd_posts_count(m, &count), 0);
+    cr_assert_eq(count, 3);
+    kd_model_close(m);
+    char t[256];
+    stored_text("a", t, sizeof t);
+    cr_assert_str_eq(t, "Sleep|Second", "the later row wins");
+}
+
 Test(posts, classify_sees_new_posts)
 {
     kd_model *m = open_model(KD_OPEN_CREATE);

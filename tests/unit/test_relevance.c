@@ -81,6 +81,13 @@ Test(relevance, unknown_post_scored_against_the_site)
     cr_assert_lt(w, v);
 }
 
+Test(relevance, a_post_without_words_is_scored_as_an_unknown_post)
+{
+    cr_assert_eq(kd_post_put(m, "image-only", "", "<p><img src=\"walk.jpg\"></p>"), 0);
+    const char *text = "Grief and anxiety both come in waves, journaling helps.";
+    cr_assert_float_eq(rel1("image-only", text), rel1("no-such-post", text), 1e-12);
+}
+
 Test(relevance, short_comments_stay_near_neutral)
 {
     /* one unknown word: shrunk towards 0.5, not down to 0 */
