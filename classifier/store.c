@@ -250,8 +250,7 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
         /* SQLite says "unable to open database file" for every cause: name the usual ones */
         int missing = src == SQLITE_CANTOPEN && access(path, F_OK) != 0 && errno == ENOENT;
         if (missing)
-            snprintf(err, errlen, "cannot open model %s: no such file (kindly train -m %s FILE.csv creates one)",
-                     path, path);
+            snprintf(err, errlen, "cannot open model %s: no such file", path);
         else if (src == SQLITE_CANTOPEN && access(path, F_OK) == 0 && access(path, write ? R_OK | W_OK : R_OK) != 0)
             snprintf(err, errlen, "cannot open model %s: %s", path, strerror(errno));
         else

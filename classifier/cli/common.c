@@ -113,7 +113,10 @@ kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags)
     kd_model *m = NULL;
     int rc = kd_model_open(&m, path, flags);
     if (rc) {
-        cli_fail(rc, cmd, "%s", kd_model_error(m));
+        /* a command that reads a model: say which one writes it */
+        int missing = !(flags & KD_OPEN_CREATE) && access(path, F_OK) != 0 && errno == ENOENT;
+        cli_fail(rc, cmd, "%s%s%s%s", kd_model_error(m), missing ? " (kindly train -m " : "", missing ? path : "",
+                 missing ? " FILE.csv creates one)" : "");
         kd_model_close(m);
         return NULL;
     }

@@ -24,6 +24,7 @@ test_merge_a_missing_input_creates_nothing() {
     "$KINDLY" train -q -m a.db "$MD/train.csv"
     expect_status 5 "$KINDLY" merge out.db a.db nothere.db
     contains "$T/err" "nothere.db: no such file"
+    not_contains "$T/err" "creates one" # training the input would not be what merge needs
     [ ! -e nothere.db ] || fail "the missing input was created"
     [ ! -e out.db ] || fail "out.db was created"
 }
