@@ -647,6 +647,8 @@ static int read_chunk(kd_csv *r)
     size_t want = r->started ? CHUNK_SIZE : 3; /* at least 3 bytes first, to spot a BOM */
     r->clen = r->cpos = 0;
     while (r->clen < want) {
+        if (r->started && r->opts.before_read)
+            r->opts.before_read(r->opts.before_read_ud);
         ssize_t got = read(r->fd, r->chunk + r->clen, CHUNK_SIZE - r->clen);
         if (got < 0 && errno == EINTR)
             continue;
@@ -867,14 +869,18 @@ int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts)
     if (!out)
         return KD_EINVAL;
     *out = NULL;
-    if (!path || (opts && opts->version != KD_CSV_OPTIONS_VERSION))
+    if (!path || (opts && opts->version != KD_CSV_OPTIONS_VERSION && opts->version != 1))
         return KD_EINVAL;
     kd_csv *r = calloc(1, sizeof *r);
     if (!r)
         return KD_ENOMEM;
     *out = r;
     r->fd = -1;
-    r->opts = opts ? *opts : defaults;
+    r->opts = defaults;
+    if (opts && opts->version == 1) /* the fields before before_read */
+        memcpy(&r->opts, opts, offsetof(kd_csv_options, before_read));
+    else if (opts)
+        r->opts = *opts;
     if (r->opts.max_field == 0)
         r->opts.max_field = defaults.max_field;
     r->line = r->rec_line = 1;

@@ -132,10 +132,16 @@ typedef struct kd_csv_options {
     size_t max_field;          /**< longest field accepted, in bytes (default 16 MiB) */
     kd_csv_problem_fn problem; /**< called for each bad row or repaired field; may be NULL */
     void *problem_ud;
+    /** Since version 2: called before each read of the input after the header, that is when
+     *  no complete row is left in the reader, even in the middle of a row. A read from a
+     *  pipe may wait there for as long as its writer likes: a caller that holds a lock or
+     *  unflushed output hands it over here (`kindly score --remember`). May be NULL. */
+    void (*before_read)(void *ud);
+    void *before_read_ud;
 } kd_csv_options;
 
-#define KD_CSV_OPTIONS_VERSION 1
-#define KD_CSV_OPTIONS_INIT { KD_CSV_OPTIONS_VERSION, KD_CSV_COMMENTS, (size_t)16 << 20, NULL, NULL }
+#define KD_CSV_OPTIONS_VERSION 2 /* version 1 (without before_read) is accepted too */
+#define KD_CSV_OPTIONS_INIT { KD_CSV_OPTIONS_VERSION, KD_CSV_COMMENTS, (size_t)16 << 20, NULL, NULL, NULL, NULL }
 
 /** One record. Valid until the next kd_csv_next() or kd_csv_free() on the same reader. */
 typedef struct kd_csv_row {

@@ -76,6 +76,9 @@ void cli_csv_problem(void *ud, const kd_csv_problem *p);
  * failure, prints why (the reader's message names the file), sets *status (EXIT_MODEL when
  * the file cannot be read, EXIT_INPUT when its header is unusable) and returns NULL. */
 kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int labels_ignored, int *status);
+/* The same, with kd_csv_options.before_read set (may be NULL). */
+kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind, int labels_ignored,
+                            void (*before_read)(void *), void *ud, int *status);
 /* How messages show a path: "-" is "<stdin>", as the CSV reader shows it. */
 const char *cli_shown(const char *path);
 /* Report that path has no labelled row (nothing to learn or measure); returns EXIT_INPUT. */

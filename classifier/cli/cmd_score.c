@@ -4,7 +4,8 @@
  * Read from a regular file, the output is fully buffered and remembered comments are
  * committed in batches (dedup.c): that is the throughput of a bulk run. Read from a pipe, a
  * terminal or a socket, the input may pause for as long as its writer likes, so before each
- * read that may wait the pending history writes are committed (the server and `kindly learn`
+ * read that may wait (the CSV reader's before_read hook: also in the middle of a row) the
+ * pending history writes are committed (the server and `kindly learn`
  * must not wait on the model's write lock while this process idles) and the verdicts written
  * so far are flushed (a co-process that writes a row and then reads its verdict would
  * otherwise wait forever).
@@ -62,16 +63,29 @@ static int may_wait(const input *in)
     return poll(&p, 1, 0) <= 0;
 }
 
-/* Before a read that may wait: commit the remembered comments first (a consumer that acts
- * on a verdict finds its comment in the history), then flush the verdicts. A write error
- * stays in ferror(stdout) and is reported at exit (cli_finish). */
-static int hand_over(kd_model *m, int remember)
+/* What the reader's before_read hook needs. */
+typedef struct waiting {
+    input in;
+    kd_model *m; /* NULL until the model is open */
+    int remember;
+    int status;  /* EXIT_DONE, or the failure of a hand-over: the loop stops on it */
+} waiting;
+
+/* Before a read that may wait (kd_csv_options.before_read: also in the middle of a row):
+ * commit the remembered comments first (a consumer that acts on a verdict finds its
+ * comment in the history), then flush the verdicts. A write error stays in ferror(stdout)
+ * and is reported at exit (cli_finish). */
+static void hand_over(void *ud)
 {
+    waiting *w = ud;
     int rc;
-    if (remember && ((rc = kd_history_flush(m)) || (rc = kd_history_batch_begin(m))))
-        return cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(m));
+    if (!w->m || w->status != EXIT_DONE || !may_wait(&w->in))
+        return;
+    if (w->remember && ((rc = kd_history_flush(w->m)) || (rc = kd_history_batch_begin(w->m)))) {
+        w->status = cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(w->m));
+        return;
+    }
     fflush(stdout);
-    return EXIT_DONE;
 }
 
 /* --explain: a readable breakdown of one result (the JSON's numbers, with the rules'
@@ -205,7 +219,8 @@ int cmd_score(int argc, char **argv)
     }
     if (!file)
         file = "-";
-    kd_csv *r = cli_open_csv("score", file, KD_CSV_COMMENTS, 0, &status);
+    waiting w = { input_of(file), NULL, o.remember, EXIT_DONE };
+    kd_csv *r = cli_open_csv_hooked("score", file, KD_CSV_COMMENTS, 0, hand_over, &w, &status);
     if (!r) {
         kd_model_close(m);
         kd_rules_free(rules);
@@ -218,14 +233,13 @@ int cmd_score(int argc, char **argv)
     }
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-    input in = input_of(file);
     if (csv && !expl)
         csv_out_header(r);
+    w.m = m;
     const kd_csv_row *row;
     while (status == EXIT_DONE) {
-        if (may_wait(&in) && (status = hand_over(m, o.remember)))
-            break;
-        if ((rc = kd_csv_next(r, &row)) != 1)
+        rc = kd_csv_next(r, &row);
+        if ((status = w.status) || rc != 1)
             break;
         kd_result res;
         int crc = kd_classify(m, &row->comment, &o, &res);

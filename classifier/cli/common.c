@@ -162,9 +162,17 @@ const char *cli_shown(const char *path)
 
 kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int labels_ignored, int *status)
 {
+    return cli_open_csv_hooked(cmd, path, kind, labels_ignored, NULL, NULL, status);
+}
+
+kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind, int labels_ignored,
+                            void (*before_read)(void *), void *ud, int *status)
+{
     kd_csv_options o = KD_CSV_OPTIONS_INIT;
     o.kind = kind;
     o.problem = labels_ignored ? csv_problem_label_ignored : cli_csv_problem;
+    o.before_read = before_read;
+    o.before_read_ud = ud;
     kd_csv *r = NULL;
     int rc = kd_csv_open(&r, path, &o);
     if (rc) {

@@ -400,11 +400,23 @@ test_score_remember_lets_other_writers_in_while_its_input_pauses() {
     echo "a missed spam about miracle gummies" | timeout 30 "$KINDLY" learn -m m.db --spam --raw 2>learn.err ||
         fail "learn failed while score waited for input: $(cat learn.err)"
     [ $((SECONDS - t0)) -lt 5 ] || fail "learn waited $((SECONDS - t0)) s for the lock"
-    printf '2,and a second one much later about walking every morning\n' >&3
+    # and a writer that stops in the middle of a row longer than the reader's chunks: more
+    # of row 3 is ready when row 2 is done, so only a hand-over inside the reader, before the
+    # read of row 3 that waits, releases the lock taken for row 2
+    # (one write: the reader finds row 2 in its first chunk while the rest is in the pipe)
+    python3 -c 'import os; os.write(3, b"2,row two\n3,\"and a third one, much later,\nabout walking" + b"w" * 300000)' ||
+        fail "python3 could not write"
+    sleep 0.5
+    t0=$SECONDS
+    echo "another missed spam about keto pills" | timeout 30 "$KINDLY" learn -m m.db --spam --raw 2>learn.err ||
+        fail "learn failed while score waited in the middle of a row: $(cat learn.err)"
+    [ $((SECONDS - t0)) -lt 5 ] || fail "learn waited $((SECONDS - t0)) s for the lock (half a row)"
+    printf ' every morning"\n4,the fourth\n' >&3
     exec 3>&-
     wait $pid || fail "score exited with $?: $(cat err)"
+    [ "$(wc -l <out)" -eq 4 ] || fail "verdicts: $(cat out)"
     "$KINDLY" history -m m.db >h.json
-    grep -q '"comments":3' h.json || fail "history: $(cat h.json)"
+    grep -q '"comments":6' h.json || fail "history: $(cat h.json)"
 }
 
 # Invalid UTF-8 in check's flags is repaired (U+FFFD) with a warning, like a CSV field, so
