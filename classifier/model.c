@@ -42,25 +42,61 @@ const char *kd_model_error(const kd_model *m)
     return m->err[0] ? m->err : "no error";
 }
 
+/* The reason of a failed read: SQLite's message, or "out of memory" (a table that could not
+ * grow has no SQLite message behind it). */
+static const char *why(kd_model *m, int rc)
+{
+    return rc == KD_ENOMEM ? "out of memory" : kd_store_errmsg(m->store);
+}
+
+/* Read the totals and, preloading, every count. data_version is read first, and all the
+ * reads are made in one read transaction (one snapshot), so a commit made while this runs is
+ * either in what was read or seen by the next refresh. The new counts are swapped in only
+ * once all of them are read: on failure the handle keeps its previous counts and the next
+ * refresh tries again. */
 static int load(kd_model *m)
 {
-    int rc = kd_store_totals(m->store, &m->totals);
+    sqlite3 *db = kd_store_db(m->store);
+    int64_t version = kd_store_data_version(m->store);
+    int snapshot = sqlite3_get_autocommit(db) && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    kd_totals totals;
+    int64_t posts_generation = 0;
+    kd_tokmap counts = { 0 }, foreign = { 0 };
+    int rc = kd_store_totals(m->store, &totals);
     if (!rc)
-        rc = kd_store_posts_generation(m->store, &m->posts_generation);
-    if (rc)
-        return kd_model_fail(m, rc, "cannot read model totals: %s", kd_store_errmsg(m->store));
-    if ((m->flags & KD_OPEN_PRELOAD) && (!m->preloaded || m->totals.generation != m->counts_generation)) {
-        m->counts_generation = m->totals.generation;
-        kd_tokmap_clear(&m->counts);
-        if ((rc = kd_store_load_all(m->store, &m->counts)))
-            return kd_model_fail(m, rc, "cannot load token counts: %s", kd_store_errmsg(m->store));
-        kd_tokmap_clear(&m->foreign);
-        if (m->totals.foreign_ham_tokens > 0 && (rc = kd_store_foreign_load_all(m->store, &m->foreign)))
-            return kd_model_fail(m, rc, "cannot load foreign counts: %s", kd_store_errmsg(m->store));
+        rc = kd_store_posts_generation(m->store, &posts_generation);
+    if (rc) {
+        rc = kd_model_fail(m, rc, "cannot read model totals: %s", why(m, rc));
+        goto done;
+    }
+    int reload = (m->flags & KD_OPEN_PRELOAD) && (!m->preloaded || totals.generation != m->counts_generation);
+    if (reload && (rc = kd_store_load_all(m->store, &counts))) {
+        rc = kd_model_fail(m, rc, "cannot load token counts: %s", why(m, rc));
+        goto done;
+    }
+    if (reload && totals.foreign_ham_tokens > 0 && (rc = kd_store_foreign_load_all(m->store, &foreign))) {
+        rc = kd_model_fail(m, rc, "cannot load foreign counts: %s", why(m, rc));
+        goto done;
+    }
+    m->totals = totals;
+    m->posts_generation = posts_generation;
+    if (reload) {
+        kd_tokmap t = m->counts;
+        m->counts = counts;
+        counts = t;
+        t = m->foreign;
+        m->foreign = foreign;
+        foreign = t;
+        m->counts_generation = totals.generation;
         m->preloaded = 1;
     }
-    m->data_version = kd_store_data_version(m->store);
-    return KD_OK;
+    m->data_version = version;
+done:
+    if (snapshot)
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    kd_tokmap_free(&counts);
+    kd_tokmap_free(&foreign);
+    return rc;
 }
 
 #define KD_OPEN_ALL (KD_OPEN_WRITE | KD_OPEN_CREATE | KD_OPEN_PRELOAD)
