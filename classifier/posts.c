@@ -47,7 +47,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "buf.h"
 #include "html.h"
@@ -66,9 +65,9 @@
 #define SQL_TERMS_ZAP "DELETE FROM post_terms WHERE n <= 0"
 #define TERMS_SCHEMA 5 /* the schema that added post_terms (store.c) */
 
-/* The registry of shared caches and their reference counts, and every build: one lock, as
- * builds are rare and the check is cheap; a handle waiting for another's build of the same
- * file is what sharing wants. */
+/* The registry of shared caches and their reference counts, and the builds under way: one
+ * lock, never held during a build (a handle on another file, or with a current cache, never
+ * waits); a handle that needs a cache another handle is building waits for that build. */
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static kd_posts_cache *registry; /* shared caches with refs > 0, linked by next */
 static _Atomic uint64_t builds;  /* caches built by this process (kd_posts_cache_builds): read
@@ -552,45 +551,80 @@ void kd_posts_cache_release(kd_posts_cache *c)
     pthread_mutex_unlock(&cache_lock);
 }
 
-/* The file behind the model, by device and inode (a link or another spelling of the path is
- * the same file); 0 for an in-memory or temporary database, whose cache is its own. */
-static int file_id(kd_model *m, uint64_t *dev, uint64_t *ino)
+/* A build under way of a shared cache: a handle that needs the same file and generation
+ * waits for it (cache_built) rather than building its own copy. */
+typedef struct building {
+    uint64_t dev, ino;
+    int64_t generation;
+    struct building *next;
+} building;
+static building *in_progress; /* under cache_lock */
+static pthread_cond_t cache_built = PTHREAD_COND_INITIALIZER;
+
+static int being_built(uint64_t dev, uint64_t ino, int64_t generation)
 {
-    const char *path = kd_store_path(m->store);
-    struct stat st;
-    if (!path || !*path || !strcmp(path, ":memory:") || stat(path, &st) != 0)
-        return 0;
-    *dev = (uint64_t)st.st_dev;
-    *ino = (uint64_t)st.st_ino;
-    return 1;
+    for (building *b = in_progress; b; b = b->next)
+        if (b->dev == dev && b->ino == ino && b->generation == generation)
+            return 1;
+    return 0;
 }
 
 int kd_posts_cache_get(kd_model *m, const kd_posts_cache **out)
 {
-    int rc = KD_OK;
-    pthread_mutex_lock(&cache_lock);
-    if (m->posts && m->posts->generation != m->posts_generation) {
-        release_locked(m->posts);
-        m->posts = NULL;
+    /* the common case, without the lock: this handle's cache is current (a cache is
+     * immutable, and m->posts is this handle's, used by one thread at a time) */
+    if (m->posts && m->posts->generation == m->posts_generation) {
+        *out = m->posts;
+        return KD_OK;
     }
-    if (!m->posts) {
-        uint64_t dev = 0, ino = 0;
-        int shared = file_id(m, &dev, &ino);
+    uint64_t dev = 0, ino = 0;
+    /* the file this handle opened (not what its path names now); 0 for an in-memory model */
+    int shared = kd_store_file_id(m->store, &dev, &ino);
+    int64_t gen = m->posts_generation;
+    pthread_mutex_lock(&cache_lock);
+    release_locked(m->posts);
+    m->posts = NULL;
+    for (;;) {
         for (kd_posts_cache *c = shared ? registry : NULL; c; c = c->next)
-            if (c->dev == dev && c->ino == ino && c->generation == m->posts_generation) {
+            if (c->dev == dev && c->ino == ino && c->generation == gen) {
                 c->refs++;
                 m->posts = c;
                 break;
             }
-        if (!m->posts && !(rc = build(m, &m->posts)) && shared) {
-            m->posts->dev = dev;
-            m->posts->ino = ino;
-            m->posts->next = registry;
-            registry = m->posts;
-        }
+        if (m->posts || !shared || !being_built(dev, ino, gen))
+            break;
+        pthread_cond_wait(&cache_built, &cache_lock);
     }
-    *out = m->posts;
+    if (m->posts) {
+        *out = m->posts;
+        pthread_mutex_unlock(&cache_lock);
+        return KD_OK;
+    }
+    /* build it without the lock: other handles, on this file or another, go on scoring */
+    building b = { dev, ino, gen, in_progress };
+    if (shared)
+        in_progress = &b;
     pthread_mutex_unlock(&cache_lock);
+    kd_posts_cache *c = NULL;
+    int rc = build(m, &c);
+    pthread_mutex_lock(&cache_lock);
+    if (shared) {
+        for (building **p = &in_progress; *p; p = &(*p)->next)
+            if (*p == &b) {
+                *p = b.next;
+                break;
+            }
+        if (!rc) {
+            c->dev = dev;
+            c->ino = ino;
+            c->next = registry;
+            registry = c;
+        }
+        pthread_cond_broadcast(&cache_built);
+    }
+    pthread_mutex_unlock(&cache_lock);
+    m->posts = rc ? NULL : c;
+    *out = m->posts;
     return rc;
 }
 

@@ -128,11 +128,19 @@ struct kd_store {
     char *path;    /* as given to kd_store_open, for messages */
     sqlite3_stmt *st[ST__COUNT];
     int version;
+    int have_id;   /* the file's device and inode, taken when it was opened (kd_store_file_id) */
+    uint64_t dev, ino;
     char err[256]; /* the message of the last failure (kd_store_errmsg) */
 };
 
 sqlite3 *kd_store_db(kd_store *s) { return s->db; }
 const char *kd_store_path(kd_store *s) { return s->path; }
+int kd_store_file_id(kd_store *s, uint64_t *dev, uint64_t *ino)
+{
+    *dev = s->dev;
+    *ino = s->ino;
+    return s->have_id;
+}
 int kd_store_schema_version(kd_store *s) { return s->version; }
 const char *kd_store_errmsg(kd_store *s)
 {
@@ -226,6 +234,26 @@ fail:
     return map_rc(rc);
 }
 
+/* Why a model could not be created: its directory is missing or not writable. */
+static void create_failure(const char *path, char *err, size_t errlen)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    struct stat sb;
+    if (stat(dir, &sb) != 0)
+        snprintf(err, errlen, "cannot create model %s: %s: %s", path, dir, strerror(errno));
+    else if (!S_ISDIR(sb.st_mode))
+        snprintf(err, errlen, "cannot create model %s: %s is not a directory", path, dir);
+    else if (access(dir, W_OK | X_OK) != 0)
+        snprintf(err, errlen, "cannot create model %s: directory %s: %s", path, dir, strerror(errno));
+    else
+        snprintf(err, errlen, "cannot create model %s: unable to open the file", path);
+}
+
 int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, size_t errlen)
 {
     int rc = KD_OK;
@@ -245,11 +273,26 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
     if (flags & KD_OPEN_CREATE)
         oflags |= SQLITE_OPEN_CREATE;
     oflags |= SQLITE_OPEN_NOMUTEX;
+    struct stat sb; /* SQLite opens a directory, then reads it as a "disk I/O error" */
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        snprintf(err, errlen, "cannot open model %s: is a directory", path);
+        rc = KD_EIO;
+        goto done;
+    }
     int src = sqlite3_open_v2(path, &s->db, oflags, NULL);
+    /* the file this handle has open, whatever the path names later (a model replaced by a
+     * rename, a relative path after chdir): SQLite has opened it by now */
+    if (src == SQLITE_OK && strcmp(path, ":memory:") && *path && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        s->have_id = 1;
+        s->dev = (uint64_t)sb.st_dev;
+        s->ino = (uint64_t)sb.st_ino;
+    }
     if (src != SQLITE_OK) {
         /* SQLite says "unable to open database file" for every cause: name the usual ones */
-        int missing = src == SQLITE_CANTOPEN && access(path, F_OK) != 0 && errno == ENOENT;
-        if (missing)
+        int missing = src == SQLITE_CANTOPEN && access(path, F_OK) != 0 && (errno == ENOENT || errno == ENOTDIR);
+        if (missing && (flags & KD_OPEN_CREATE))
+            create_failure(path, err, errlen);
+        else if (missing)
             snprintf(err, errlen, "cannot open model %s: no such file", path);
         else if (src == SQLITE_CANTOPEN && access(path, F_OK) == 0 && access(path, write ? R_OK | W_OK : R_OK) != 0)
             snprintf(err, errlen, "cannot open model %s: %s", path, strerror(errno));
@@ -727,9 +770,16 @@ done:
 int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed)
 {
     sqlite3_stmt *st = NULL;
-    int rc = KD_OK;
-    if (sqlite3_prepare_v2(s->db, "DELETE FROM tokens WHERE spam + ham < ?1", -1, &st, NULL) != SQLITE_OK)
-        return fail(s, sqlite3_errcode(s->db));
+    /* one transaction: the tokens, their foreign shares, vocab and the generation that tells
+     * readers to reload go together or not at all */
+    int own = sqlite3_get_autocommit(s->db);
+    int rc = own ? step_done(s, stmt(s, ST_BEGIN)) : KD_OK;
+    if (rc)
+        return rc;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM tokens WHERE spam + ham < ?1", -1, &st, NULL) != SQLITE_OK) {
+        rc = fail(s, sqlite3_errcode(s->db));
+        goto done;
+    }
     sqlite3_bind_int64(st, 1, min_count);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = fail(s, sqlite3_errcode(s->db));
@@ -741,6 +791,11 @@ int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed)
         rc = step_done(s, stmt(s, ST_FOREIGN_ZAP));
     if (!rc)
         rc = step_done(s, stmt(s, ST_VOCAB_SET));
+done:
+    if (own && !rc)
+        rc = step_done(s, stmt(s, ST_COMMIT));
+    if (own && rc)
+        step_done(s, stmt(s, ST_ROLLBACK));
     return rc;
 }
 

@@ -34,6 +34,9 @@ int kd_store_schema_version(kd_store *s);
 /* Token counts. */
 int kd_store_get(kd_store *s, uint64_t h, kd_counts *out);            /* KD_OK or KD_ENOTFOUND */
 int kd_store_load_all(kd_store *s, kd_tokmap *into);
+/* The device and inode of the file the handle opened, taken at open (not the file its path
+ * names now); 0 for an in-memory or temporary database. */
+int kd_store_file_id(kd_store *s, uint64_t *dev, uint64_t *ino);
 int kd_store_totals(kd_store *s, kd_totals *out);
 /* Bump the "generation" total: called by writers of other tables that readers cache (posts),
  * inside their transaction. */

@@ -546,3 +546,37 @@ Test(posts, merge_rebuilds_only_for_posts)
     cr_assert_eq(builds_to_classify(m, "p1"), 1, "words of p1's comments");
     kd_model_close(m);
 }
+
+/* A model replaced by a rename while a handle still has the old file open (a deploy): a
+ * handle opened on the new file must not share the old file's cache, though both files are
+ * at the same posts generation and the path is the same. */
+Test(posts, a_replaced_file_does_not_share_the_old_files_cache)
+{
+    char a[512], b[512], blog[512];
+    snprintf(a, sizeof a, "%s/a.db", dir);
+    snprintf(b, sizeof b, "%s/b.db", dir);
+    snprintf(blog, sizeof blog, "%s/blog.db", dir);
+    kd_model *m = NULL;
+    cr_assert_eq(kd_model_open(&m, a, KD_OPEN_CREATE), 0);
+    cr_assert_eq(kd_post_put(m, "p", "Growing tomatoes", "Tomatoes need sun, compost and water."), 0);
+    kd_model_close(m);
+    cr_assert_eq(kd_model_open(&m, b, KD_OPEN_CREATE), 0);
+    cr_assert_eq(kd_post_put(m, "p", "The football season", "The striker scored in the final minute."), 0);
+    kd_model_close(m);
+    cr_assert_eq(rename(a, blog), 0);
+    kd_model *old = NULL, *now = NULL;
+    cr_assert_eq(kd_model_open(&old, blog, KD_OPEN_READONLY), 0);
+    cr_assert_eq(rename(b, blog), 0); /* the deploy, before the old handle's first score */
+    const kd_posts_cache *c_old, *c_now;
+    cr_assert_eq(kd_posts_cache_get(old, &c_old), 0);
+    cr_assert_not_null(kd_posts_find(c_old, "p"));
+    cr_assert_eq(kd_model_open(&now, blog, KD_OPEN_READONLY), 0);
+    cr_assert_eq(kd_posts_cache_get(now, &c_now), 0);
+    cr_assert_neq(c_now, c_old, "the new file got the old file's cache");
+    const kd_post_stats *p_old = kd_posts_find(c_old, "p"), *p_now = kd_posts_find(c_now, "p");
+    cr_assert_not_null(kd_tokmap32_get(&p_old->terms, key("tomatoes")));
+    cr_assert_null(kd_tokmap32_get(&p_now->terms, key("tomatoes")));
+    cr_assert_not_null(kd_tokmap32_get(&p_now->terms, key("striker")));
+    kd_model_close(old);
+    kd_model_close(now);
+}
