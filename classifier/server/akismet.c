@@ -31,7 +31,9 @@ const char *akismet_request_key(const srv_form *f, const char *host, char *buf, 
     if (!k || !*k)
         k = form_get(f, "key");
     if (k && *k) {
-        snprintf(buf, n, "%s", k);
+        if (strlen(k) >= n) /* not cut to fit: a longer string is not the key it starts with */
+            return NULL;
+        memcpy(buf, k, strlen(k) + 1);
         return buf;
     }
     if (!host || !*host || *host == '[') /* none, or an IPv6 literal */

@@ -116,8 +116,9 @@ int form_parse(const char *body, size_t len, srv_form *out, char *err, size_t er
 const char *form_get(const srv_form *f, const char *name)
 {
     /* a comment-check asks for about twenty names among a dozen fields: compare the first
-     * byte before calling strcmp */
-    for (size_t i = 0; i < f->n; i++)
+     * byte before calling strcmp. A name given twice: the last value, as PHP (WordPress)
+     * reads the same body. */
+    for (size_t i = f->n; i-- > 0;)
         if (f->name[i][0] == name[0] && !strcmp(f->name[i], name))
             return f->value[i];
     return NULL;

@@ -182,6 +182,21 @@ Test(akismet, request_key_rules)
     cr_assert_null(akismet_request_key(&f, NULL, buf, sizeof buf));
 }
 
+/* A key longer than the buffer is not cut to fit: "KEY" + anything is not KEY. */
+Test(akismet, an_over_long_form_key_is_refused_not_truncated)
+{
+    char body[256], err[128], buf[16];
+    snprintf(body, sizeof body, "api_key=%s&comment_content=x", "0123456789abcdefATTACKER");
+    srv_form f = SRV_FORM_INIT;
+    cr_assert_eq(form_parse(body, strlen(body), &f, err, sizeof err), 0);
+    cr_assert_null(akismet_request_key(&f, "abc.localhost", buf, sizeof buf));
+    form_free(&f);
+    snprintf(body, sizeof body, "key=%s", "0123456789abcde"); /* 15 bytes and the NUL: fits */
+    cr_assert_eq(form_parse(body, strlen(body), &f, err, sizeof err), 0);
+    cr_assert_str_eq(akismet_request_key(&f, NULL, buf, sizeof buf), "0123456789abcde");
+    form_free(&f);
+}
+
 Test(akismet, fields_map_to_the_comment)
 {
     srv_form f;
