@@ -111,5 +111,10 @@ void cli_csv_field(FILE *f, const char *s);
 
 /* Read all of a stream into a malloc'd NUL-terminated string; NULL on failure. */
 char *cli_read_all(FILE *f, size_t max, size_t *len);
+/* The one comment on standard input (check, learn --raw, rules --test), at most
+ * CLI_MAX_COMMENT bytes, NUL bytes read as spaces with a warning. NULL after a message naming
+ * the cause (too long, a directory, out of memory), with *status its exit status. */
+#define CLI_MAX_COMMENT ((size_t)16 << 20)
+char *cli_read_comment(const char *cmd, int *status);
 
 #endif

@@ -11,7 +11,6 @@
 #include "cli.h"
 #include "normalize.h"
 
-#define MAX_TEXT ((size_t)16 << 20)
 #define NMETA 9 /* metadata flags */
 
 /* Blank: nothing but ASCII white space (NUL bytes are spaces by now). */
@@ -94,15 +93,10 @@ static int check(int argc, char **argv, char *owned[NMETA])
     }
     if (o.ham_cutoff > o.spam_cutoff)
         return cli_usage("check", "--ham-cutoff must not be above --spam-cutoff");
-    size_t len = 0;
-    char *text = cli_read_all(stdin, MAX_TEXT, &len);
+    int rs;
+    char *text = cli_read_comment("check", &rs);
     if (!text)
-        return cli_fail(EXIT_INPUT, "check", "cannot read the comment on standard input (at most 16 MiB)");
-    if (strlen(text) != len)
-        fprintf(stderr, "kindly check: the comment holds NUL bytes; they were read as spaces\n");
-    for (size_t i = 0; i < len; i++)
-        if (!text[i])
-            text[i] = ' ';
+        return rs;
     /* Still classified: the metadata (author, URL, agent) can make an empty comment spam, and
      * a caller that sends every submission wants its verdict. But an empty standard input is
      * more often a mistake of the caller than a comment, so say so. */

@@ -6,7 +6,6 @@
 
 #include "feed.h"
 
-#define MAX_RAW ((size_t)16 << 20)
 
 int cmd_learn(int argc, char **argv)
 {
@@ -54,11 +53,8 @@ int cmd_learn(int argc, char **argv)
         goto done;
     }
     if (raw) {
-        text = cli_read_all(stdin, MAX_RAW, NULL);
-        if (!text) {
-            status = cli_fail(EXIT_INPUT, "learn", "cannot read the comment on standard input (at most 16 MiB)");
+        if (!(text = cli_read_comment("learn", &status)))
             goto done;
-        }
         /* an empty comment teaches no token but would still shift the prior */
         if (!text[strspn(text, " \t\r\n")]) {
             status = cli_fail(EXIT_INPUT, "learn", "the comment on standard input is empty: nothing to learn");

@@ -12,7 +12,6 @@
 
 #include "cli.h"
 
-#define MAX_TEXT ((size_t)16 << 20)
 
 static kd_rules *load(const char *path)
 {
@@ -70,17 +69,11 @@ static int test(const char *path, const kd_comment *meta)
     if (!r)
         return EXIT_MODEL;
     int status = EXIT_DONE;
-    size_t len = 0;
     kd_result res = { 0 };
     unsigned char *fired = NULL;
-    char *text = cli_read_all(stdin, MAX_TEXT, &len);
-    if (!text) {
-        status = cli_fail(EXIT_INPUT, "rules", "cannot read the comment on standard input (at most 16 MiB)");
+    char *text = cli_read_comment("rules", &status);
+    if (!text)
         goto done;
-    }
-    for (size_t i = 0; i < len; i++)
-        if (!text[i])
-            text[i] = ' ';
     kd_comment c = *meta;
     c.text = text;
     size_t n = kd_rules_count(r);

@@ -70,6 +70,8 @@ int cli_exit_for(int code)
 }
 
 static char default_model[PATH_MAX];
+/* The path tried when no model is named and none is found beside the binary. */
+static const char DEFAULT_MODEL_FALLBACK[] = "models/default.db";
 
 const char *cli_model_path(const char *flag)
 {
@@ -93,7 +95,7 @@ const char *cli_model_path(const char *flag)
                 return default_model;
         }
     }
-    return "models/default.db";
+    return DEFAULT_MODEL_FALLBACK;
 }
 
 const char *cli_model_path_for_write(const char *cmd, const char *flag)
@@ -113,10 +115,15 @@ kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags)
     kd_model *m = NULL;
     int rc = kd_model_open(&m, path, flags);
     if (rc) {
-        /* a command that reads a model: say which one writes it */
+        /* a command that reads a model: say which one writes it, or where the default is */
         int missing = !(flags & KD_OPEN_CREATE) && access(path, F_OK) != 0 && errno == ENOENT;
-        cli_fail(rc, cmd, "%s%s%s%s", kd_model_error(m), missing ? " (kindly train -m " : "", missing ? path : "",
-                 missing ? " FILE.csv creates one)" : "");
+        if (missing && path == DEFAULT_MODEL_FALLBACK)
+            cli_fail(rc, cmd, "%s (no model named, and no default model beside the kindly binary "
+                              "or in its ../share/kindly: give -m MODEL.db or set $KINDLY_MODEL)",
+                     kd_model_error(m));
+        else
+            cli_fail(rc, cmd, "%s%s%s%s", kd_model_error(m), missing ? " (kindly train -m " : "",
+                     missing ? path : "", missing ? " FILE.csv creates one)" : "");
         kd_model_close(m);
         return NULL;
     }
@@ -404,6 +411,30 @@ void cli_csv_field(FILE *f, const char *s)
         fputc(*s, f);
     }
     fputc('"', f);
+}
+
+char *cli_read_comment(const char *cmd, int *status)
+{
+    size_t len = 0;
+    char *text = cli_read_all(stdin, CLI_MAX_COMMENT, &len);
+    if (!text) {
+        int e = errno;
+        if (e == EFBIG)
+            *status = cli_fail(EXIT_INPUT, cmd, "the comment on standard input is longer than 16 MiB");
+        else if (e == ENOMEM)
+            *status = cli_fail(EXIT_INTERNAL, cmd, "out of memory reading standard input");
+        else
+            *status = cli_fail(EXIT_INPUT, cmd, "cannot read the comment on standard input: %s", strerror(e));
+        return NULL;
+    }
+    if (strlen(text) != len) {
+        fprintf(stderr, "kindly %s: the comment holds NUL bytes; they were read as spaces\n", cmd);
+        for (size_t i = 0; i < len; i++)
+            if (!text[i])
+                text[i] = ' ';
+    }
+    *status = EXIT_DONE;
+    return text;
 }
 
 char *cli_read_all(FILE *f, size_t max, size_t *len)

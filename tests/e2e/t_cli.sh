@@ -347,6 +347,20 @@ test_model_open_errors_say_why() {
     echo "hello" >c.txt
     expect_status 5 sh -c "\"$KINDLY\" learn -m none.db --spam --raw < c.txt"
     contains "$T/err" "no such file"
+    # creating one: the directory is what is missing; a directory is not a model
+    expect_status 5 "$KINDLY" train -m nodir/m.db "$D/train.csv"
+    contains "$T/err" "cannot create model nodir/m.db: nodir: No such file or directory"
+    [ ! -e nodir ] || fail "nodir created"
+    expect_status 5 "$KINDLY" train -m c.txt/m.db "$D/train.csv"
+    contains "$T/err" "c.txt is not a directory"
+    mkdir adir
+    expect_status 5 "$KINDLY" score -m adir "$D/train.csv"
+    contains "$T/err" "cannot open model adir: is a directory"
+    # no model named and none beside a copy of the binary: the hint is not to train the default
+    cp "$KINDLY" ./kindly-copy
+    expect_status 5 env -u KINDLY_MODEL sh -c "./kindly-copy check < c.txt"
+    contains "$T/err" "no model named, and no default model beside the kindly binary"
+    not_contains "$T/err" "creates one"
     [ "$(id -u)" = 0 ] || skip "needs root to read as another user"
     as_nobody # t_dup.sh
     local nobody=$AS_READER
@@ -446,4 +460,24 @@ test_learn_raw_refuses_an_empty_comment() {
     contains "$T/err" "the comment on standard input is empty: nothing to learn"
     "$KINDLY" info -m m.db >after.json
     cmp -s before.json after.json || fail "the model changed"
+}
+
+# The one comment on standard input (check, learn --raw, rules --test): a directory, a comment
+# over 16 MiB and NUL bytes are named; NUL bytes are read as spaces, not the end of the text.
+test_stdin_comment_errors_are_named() {
+    train_small
+    expect_status 4 sh -c "\"$KINDLY\" check -m m.db < ."
+    contains "$T/err" "cannot read the comment on standard input: Is a directory"
+    head -c 17000000 /dev/zero | tr '\0' a >big.txt
+    expect_status 4 sh -c "\"$KINDLY\" learn -m m.db --ham --raw < big.txt"
+    contains "$T/err" "longer than 16 MiB"
+    printf 'cheap\0pills' >nul.txt
+    expect_status 0 sh -c "\"$KINDLY\" learn -m m.db --spam --raw < nul.txt"
+    contains "$T/err" "kindly learn: the comment holds NUL bytes; they were read as spaces"
+    # the word after the NUL byte was learnt too
+    echo "zzpills" >before.txt
+    printf 'cheap\0zzpills' | "$KINDLY" learn -m m.db --spam --raw 2>/dev/null
+    "$KINDLY" check -m m.db --no-rules <before.txt >out || true
+    contains out '"token":"zzpills","p":'
+    contains out '"spam":1,'
 }
