@@ -3,7 +3,12 @@
  * JSON answer. Build it against an installed kindly (make install PREFIX=...):
  *
  *     cc -o example example.c $(pkg-config --cflags --libs kindly)
- *     ./example "$(pkg-config --variable=datadir kindly)/default.db" "Cheap pills, order now"
+ *     d=$(pkg-config --variable=datadir kindly)
+ *     ./example "$d/default.db" "Cheap pills, order now" "$d/default.rules"
+ *
+ * (under a PREFIX the dynamic linker does not search, add -Wl,-rpath,$(pkg-config
+ * --variable=libdir kindly) to the cc line). The rule file is optional: the library applies
+ * rules only when it is given a rule set, while `kindly check` loads default.rules itself.
  *
  * It shows the library's conventions: functions return 0 or a negative KD_E* code, a handle
  * explains its last failure (kd_model_error), what the caller receives it frees with the
@@ -15,12 +20,13 @@
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s MODEL.db \"comment text\"\n", argv[0]);
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: %s MODEL.db \"comment text\" [RULES]\n", argv[0]);
         return 2;
     }
     int status = 1;
     kd_model *model = NULL;
+    kd_rules *rules = NULL;
     kd_result result = { 0 };
     char *json = NULL;
 
@@ -40,6 +46,12 @@ int main(int argc, char **argv)
 
     kd_options opts = KD_OPTIONS_INIT; /* the defaults, spelled out so they can be changed */
     opts.spam_cutoff = 0.9;
+    /* Rules: load once, share between threads and handles (kd_options.rules is borrowed) */
+    if (argc == 4 && (rc = kd_rules_load(&rules, argv[3]))) {
+        fprintf(stderr, "%s\n", kd_rules_error(rules));
+        goto done;
+    }
+    opts.rules = rules;
     if ((rc = kd_classify(model, &c, &opts, &result))) {
         fprintf(stderr, "classify: %s\n", kd_model_error(model));
         goto done;
@@ -55,5 +67,6 @@ done:
     free(json);
     kd_result_free(&result); /* also safe after a failed kd_classify */
     kd_model_close(model);   /* NULL is fine */
+    kd_rules_free(rules);    /* after the last kd_classify that used it */
     return status;
 }

@@ -2,6 +2,7 @@
  * cmd_train.c - `kindly train`: learn labelled CSV files into a model, in one transaction.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "feed.h"
 
@@ -33,6 +34,7 @@ int cmd_train(int argc, char **argv)
     const char *path = cli_model_path_for_write("train", model);
     if (!path)
         return EXIT_USAGE;
+    int existed = access(path, F_OK) == 0;
     kd_model *m = cli_open_model("train", path, KD_OPEN_CREATE);
     if (!m)
         return EXIT_MODEL;
@@ -61,9 +63,18 @@ int cmd_train(int argc, char **argv)
         status = cli_fail(cli_exit_for(rc), "train", "%s", kd_model_error(m));
         goto done;
     }
+    kd_model_stats st;
+    kd_model_stats_get(m, &st);
+    /* a moderation export without its spam (wp comment list lists approved and pending
+     * comments unless asked for --status=spam) makes a model that approves everything */
+    if (!st.spam_messages != !st.ham_messages)
+        fprintf(stderr, "kindly train: warning: %s has no %s messages yet, so it cannot tell spam from ham; "
+                        "train it on %s comments too%s\n", path, st.spam_messages ? "ham" : "spam",
+                st.spam_messages ? "approved" : "spam",
+                st.spam_messages ? "" : " (a WordPress export: wp comment list --status=spam ...)");
+    if (!existed && status != EXIT_DONE && !n.learned)
+        goto done; /* nothing to report: the model is not kept (below) */
     if (!quiet) {
-        kd_model_stats st;
-        kd_model_stats_get(m, &st);
         fprintf(stderr, "kindly train: learnt %lu rows (%lu spam, %lu ham%s)", n.learned, n.spam, n.learned - n.spam,
                 flags & KD_TRAIN_FOREIGN ? ", foreign" : "");
         if (n.unlabelled)
@@ -79,5 +90,10 @@ int cmd_train(int argc, char **argv)
     }
 done:
     kd_model_close(m);
+    /* a failed first training (a missing or empty file) leaves no empty model behind */
+    if (!existed && status != EXIT_DONE && !n.learned) {
+        cli_remove_model(path);
+        fprintf(stderr, "kindly train: nothing learnt; %s was not created\n", path);
+    }
     return status;
 }

@@ -481,3 +481,24 @@ test_stdin_comment_errors_are_named() {
     contains out '"token":"zzpills","p":'
     contains out '"spam":1,'
 }
+
+# A first training that learns nothing (a missing or an empty file) leaves no empty model;
+# a model of one kind of comment is warned about (a WordPress export without its spam).
+test_train_leaves_no_empty_model_and_warns_about_one_kind() {
+    expect_status 5 "$KINDLY" train -m new.db missing.csv
+    contains "$T/err" "nothing learnt; new.db was not created"
+    [ ! -e new.db ] || fail "new.db created by a failed training"
+    printf 'id,label,text\n' >header-only.csv
+    expect_status 4 "$KINDLY" train -m new.db header-only.csv
+    [ ! -e new.db ] || fail "new.db created by an empty training"
+    printf 'comment_ID,comment_content,comment_approved\n1,Thank you for this,1\n2,It helped me,1\n' >approved.csv
+    expect_status 0 "$KINDLY" train -m new.db approved.csv
+    contains "$T/err" "warning: new.db has no spam messages yet"
+    contains "$T/err" "wp comment list --status=spam"
+    printf 'comment_ID,comment_content,comment_approved\n3,cheap pills,spam\n' >spam.csv
+    expect_status 0 "$KINDLY" train -m new.db spam.csv
+    not_contains "$T/err" "warning"
+    # an existing model is kept whatever happens
+    expect_status 5 "$KINDLY" train -m new.db missing.csv
+    [ -e new.db ] || fail "an existing model was removed"
+}

@@ -296,6 +296,12 @@ test_install_then_example_builds_with_pkg_config() {
     ./example "$(pkg-config --variable=datadir kindly)/default.db" "Cheap xanax, no prescription, order now" >out \
         || fail "the example failed: $(cat out)"
     contains out '"verdict":"spam"'
+    contains out '"rules":[]' # no rule set given: the library applies none
+    d=$(pkg-config --variable=datadir kindly)
+    ./example "$d/default.db" "Cheap xanax, no prescription, order now" "$d/default.rules" >out \
+        || fail "the example failed with the rules: $(cat out)"
+    not_contains out '"rules":[]'
+    expect_status 1 ./example "$d/default.db" "hello" "$d/no-such.rules"
     # static: libkindly.a and its private dependencies from kindly.pc
     # shellcheck disable=SC2046,SC2086
     cc -std=c11 $extra -o example-static "$ROOT/docs/example.c" $(pkg-config --cflags kindly) \
