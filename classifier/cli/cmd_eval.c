@@ -206,6 +206,11 @@ int cmd_eval(int argc, char **argv)
         status = cli_usage("eval", "use one of -m, --train and --folds");
         goto done;
     }
+    if (o.remember && (folds || ntrain)) { /* the models are in memory: nothing to write to */
+        status = cli_usage("eval", "--remember records in a model file: use it with -m, not --%s",
+                           folds ? "folds" : "train");
+        goto done;
+    }
     rules = cli_load_rules("eval", &status, 1);
     if (status)
         goto done;

@@ -206,6 +206,8 @@ int cmd_score(int argc, char **argv)
     }
     if (o.ham_cutoff > o.spam_cutoff)
         return cli_usage("score", "--ham-cutoff must not be above --spam-cutoff");
+    if (expl && csv)
+        return cli_usage("score", "--explain writes text for people: use it without --format csv");
     int status = EXIT_DONE;
     kd_rules *rules = cli_load_rules("score", &status, 1);
     if (status)

@@ -5,7 +5,9 @@
  * thread, so the signal is taken synchronously with sigwait, not in a handler) and stops
  * gracefully.
  */
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +206,15 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "kindly serve: listening on http://%s%s%s:%u (%u threads, model %s, %s, %s)\n",
                 v6 ? "[" : "", host, v6 ? "]" : "", srv_port(s), cfg.threads, cfg.model_path,
                 cfg.writable ? "learning from feedback" : "read-only", keys ? "keys required" : "no key required");
+    }
+    /* not loopback and no keys: anyone who reaches the port can classify and teach the model
+     * (said even with -q: a warning, not a start message) */
+    int loopback = cfg.addr.ss_family == AF_INET
+                       ? (ntohl(((const struct sockaddr_in *)&cfg.addr)->sin_addr.s_addr) >> 24) == 127
+                       : IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)&cfg.addr)->sin6_addr);
+    if (!keys && !loopback) {
+        fprintf(stderr, "kindly serve: warning: listening beyond this machine without --keys: anyone who can "
+                        "reach the port can %s\n", cfg.writable ? "classify comments and teach the model" : "classify comments");
     }
     int sig = 0;
     sigwait(&stop, &sig);

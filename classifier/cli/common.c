@@ -125,7 +125,7 @@ kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags)
     int rc = kd_model_open(&m, path, flags);
     if (rc) {
         /* a command that reads a model: say which one writes it, or where the default is */
-        int missing = !(flags & KD_OPEN_CREATE) && access(path, F_OK) != 0 && errno == ENOENT;
+        int missing = *path && !(flags & KD_OPEN_CREATE) && access(path, F_OK) != 0 && errno == ENOENT;
         if (missing && path == DEFAULT_MODEL_FALLBACK)
             cli_fail(rc, cmd, "%s (no model named, and no default model beside the kindly binary "
                               "or in its ../share/kindly: give -m MODEL.db or set $KINDLY_MODEL)",

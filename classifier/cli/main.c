@@ -3,6 +3,7 @@
  * file per command. `kindly help` lists them, `kindly help NAME` explains one.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -12,7 +13,7 @@ static int cmd_version(int argc, char **argv);
 
 #define MODEL_HELP \
     "  -m, --model MODEL.db  the model (default: $KINDLY_MODEL, else the shipped default model)\n"
-#define CLASSIFY_HELP \
+#define CLASSIFY_HELP_SERVE /* the server always remembers */ \
     "      --spam-cutoff X   spam_score >= X gives the verdict spam (default 0.9)\n" \
     "      --ham-cutoff X    spam_score < X gives approve; in between: hold (default 0.5)\n" \
     "      --scorer NAME     multinomial (default) or fisher\n" \
@@ -21,7 +22,8 @@ static int cmd_version(int argc, char **argv);
     "      --offtopic-threshold X  relevance < X holds as off_topic (default 0.30; 0 never, off: skip)\n" \
     "      --dup-threshold X similarity >= X to an earlier comment is a duplicate (default 0.5;\n" \
     "                        off: skip the duplicates stage)\n" \
-    "      --dup-verdict V   verdict of a duplicate that is not spam: hold (default), spam, approve\n" \
+    "      --dup-verdict V   verdict of a duplicate that is not spam: hold (default), spam, approve\n"
+#define CLASSIFY_HELP CLASSIFY_HELP_SERVE \
     "      --remember        record the comments in the model's history (the model is written:\n" \
     "                        name it with -m or $KINDLY_MODEL)\n"
 
@@ -193,7 +195,7 @@ const cli_command cli_commands[] = {
       "      --timeout S       close a connection idle for S seconds (default 30)\n"
       "      --discard X       spam with spam_score >= X gets X-akismet-pro-tip: discard (0.99)\n"
       "      --hold-as WHAT    Akismet answer for a held comment: ham (false, default) or spam\n"
-      "  -q, --quiet           no start/stop messages on stderr\n" CLASSIFY_HELP
+      "  -q, --quiet           no start/stop messages on stderr\n" CLASSIFY_HELP_SERVE
       "\n"
       "Exit status: 0 stopped by a signal; 3 usage error; 5 the model, rules or keys could\n"
       "not be read (or the key file has no key), or the address could not be listened on.\n" },
@@ -300,5 +302,43 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return cli_finish(c->name, cli_help(c->name));
     }
-    return cli_finish(c->name, c->run(argc - 1, argv + 1));
+    /* GNU spellings, for every command: "--opt=VALUE" is "--opt VALUE"; after "--" every
+     * argument is a file, so one named "-x" is passed on as "./-x" ("-" stays standard input) */
+    char **args = calloc(2 * (size_t)argc + 1, sizeof *args), **own = calloc((size_t)argc + 1, sizeof *own);
+    if (!args || !own) {
+        fprintf(stderr, "kindly: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    int n = 0, files = 0, nown = 0;
+    args[n++] = argv[1];
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *eq = strchr(a, '=');
+        if (!files && !strcmp(a, "--")) {
+            files = 1;
+        } else if (!files && !strncmp(a, "--", 2) && eq && eq > a + 2) {
+            char *name = strndup(a, (size_t)(eq - a));
+            if (!name) {
+                fprintf(stderr, "kindly: out of memory\n");
+                return EXIT_INTERNAL;
+            }
+            own[nown++] = args[n++] = name;
+            args[n++] = (char *)eq + 1;
+        } else if (files && a[0] == '-' && a[1]) {
+            char *path = malloc(strlen(a) + 3);
+            if (!path) {
+                fprintf(stderr, "kindly: out of memory\n");
+                return EXIT_INTERNAL;
+            }
+            memcpy(path, "./", 2);
+            strcpy(path + 2, a);
+            own[nown++] = args[n++] = path;
+        } else
+            args[n++] = argv[i];
+    }
+    int status = cli_finish(c->name, c->run(n, args));
+    for (int i = 0; i < nown; i++)
+        free(own[i]);
+    free(own);
+    free(args);
+    return status;
 }

@@ -502,3 +502,21 @@ test_train_leaves_no_empty_model_and_warns_about_one_kind() {
     expect_status 5 "$KINDLY" train -m new.db missing.csv
     [ -e new.db ] || fail "an existing model was removed"
 }
+
+# GNU spellings: --opt=VALUE, and "--" before a file whose name starts with '-'; flags that
+# cannot go together are usage errors, not silently ignored.
+test_gnu_option_spellings_and_conflicting_flags() {
+    train_small
+    expect_status 0 "$KINDLY" score --model=m.db --offtopic-threshold=off "$D/train.csv"
+    lines "$T/out" "$(($(wc -l <"$D/train.csv") - 1))"
+    cp "$D/train.csv" ./-odd.csv
+    expect_status 0 "$KINDLY" score -m m.db -- -odd.csv
+    lines "$T/out" "$(($(wc -l <"$D/train.csv") - 1))"
+    expect_status 3 "$KINDLY" score -m m.db -odd.csv
+    expect_status 5 "$KINDLY" score --model= "$D/train.csv"
+    contains "$T/err" "no model path given"
+    expect_status 3 "$KINDLY" score -m m.db --explain --format csv "$D/train.csv"
+    contains "$T/err" "--explain writes text for people"
+    expect_status 3 "$KINDLY" eval --folds 3 --remember "$D/train.csv"
+    contains "$T/err" "--remember records in a model file"
+}

@@ -325,3 +325,16 @@ test_server_blog_charset_unknown_is_read_as_utf8_with_a_warning() {
     status_is "$(post /1.1/comment-check "$ham_form&is_test=1&blog_charset=windows-1252&comment_author=%93Caf%E9%94")" 200
     ! grep -qi '^X-kindly-warning' "$T/headers" || fail "a warning for windows-1252"
 }
+
+# Listening beyond loopback without --keys is warned about (even with -q); loopback is not.
+test_server_warns_when_open_beyond_this_machine_without_keys() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    kill $SRV_PID && wait $SRV_PID || true
+    not_contains "$T/server.log" "warning"
+    "$KINDLY" serve -m m.db -q --listen 0.0.0.0:0 2>open.log &
+    local pid=$!
+    for _ in $(seq 50); do grep -q warning open.log && break; sleep 0.1; done
+    kill $pid && wait $pid || true
+    contains open.log "warning: listening beyond this machine without --keys"
+}
