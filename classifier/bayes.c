@@ -25,8 +25,8 @@ static int stronger(const kd_bayes_token *a, const kd_bayes_token *b)
 }
 
 /* Move the `want` strongest tokens to the front, strongest first: a partial selection
- * sort, O(n * want), cheaper than sorting all tokens when want is a handful. */
-static void select_strongest(kd_bayes_token *t, size_t n, size_t want)
+ * sort, O(n * want). */
+static void select_sort(kd_bayes_token *t, size_t n, size_t want)
 {
     for (size_t i = 0; i < want && i < n; i++) {
         size_t best = i;
@@ -37,6 +37,49 @@ static void select_strongest(kd_bayes_token *t, size_t n, size_t want)
         t[i] = t[best];
         t[best] = tmp;
     }
+}
+
+#define TOP_MAX 64
+
+/*
+ * The same in one pass: the strongest `want` so far are kept in order in top[], and a token
+ * is compared with the weakest of them first, so most tokens cost one comparison.
+ *
+ * It picks what select_sort() picks because stronger() is then a strict total order: idx
+ * is unique, and used tokens come before unused ones. Distances among used tokens must be
+ * numbers; a NaN probability (impossible from counts that are never negative, but a model
+ * file can hold anything) makes the order partial, and then select_sort() decides, as it
+ * always did. NaNs among unused tokens do not matter: the caller asks for at most as many
+ * tokens as were used, so those never reach the front, and each is weaker than every used
+ * token whatever its probability.
+ */
+static void select_strongest(kd_bayes_token *t, size_t n, size_t want)
+{
+    if (want > n)
+        want = n;
+    if (!want)
+        return;
+    if (want > TOP_MAX) {
+        select_sort(t, n, want);
+        return;
+    }
+    kd_bayes_token top[TOP_MAX];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].used && isnan(t[i].p)) {
+            select_sort(t, n, want);
+            return;
+        }
+        if (k == want && !stronger(&t[i], &top[k - 1]))
+            continue;
+        size_t j = k < want ? k++ : want - 1; /* when full, the weakest kept gives way */
+        while (j > 0 && stronger(&t[i], &top[j - 1])) {
+            top[j] = top[j - 1];
+            j--;
+        }
+        top[j] = t[i];
+    }
+    memcpy(t, top, k * sizeof *t);
 }
 
 int kd_bayes_run(struct kd_model *m, const kd_tokens *tok, const kd_tokset *set, const kd_options *o,

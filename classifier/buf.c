@@ -54,19 +54,46 @@ int kd_buf_printf(kd_buf *b, const char *fmt, ...)
     return KD_OK;
 }
 
+/* Decimal digits two at a time: one division by 100 for each pair. */
+static const char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Write the `width` last decimal digits of v, leading zeros included, to end before e;
+ * returns where they start. */
+static char *digits_before(char *e, unsigned long long v, int width)
+{
+    for (; width >= 2; width -= 2) {
+        e -= 2;
+        memcpy(e, digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (width)
+        *--e = (char)('0' + v % 10);
+    return e;
+}
+
+/* Write v in decimal (no leading zeros, "0" for 0) to end before e; returns its start. */
+static char *uint_before(char *e, unsigned long long v)
+{
+    for (; v >= 100; v /= 100) {
+        e -= 2;
+        memcpy(e, digit_pairs + 2 * (v % 100), 2);
+    }
+    return digits_before(e, v, v >= 10 ? 2 : 1);
+}
+
 int kd_buf_uint(kd_buf *b, unsigned long long v)
 {
-    char tmp[24], *e = tmp + sizeof tmp, *p = e;
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    char tmp[24], *e = tmp + sizeof tmp, *p = uint_before(e, v);
     return kd_buf_add(b, p, (size_t)(e - p));
 }
 
 int kd_buf_fixed(kd_buf *b, double x, int decimals)
 {
-    static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
+    static const unsigned long long pow10[] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
+                                                10000000, 100000000, 1000000000 };
     if (decimals < 0)
         decimals = 0;
     if (decimals > 9)
@@ -78,25 +105,19 @@ int kd_buf_fixed(kd_buf *b, double x, int decimals)
     int neg = x < 0;
     if (neg)
         x = -x;
-    unsigned long long v = (unsigned long long)(x * pow10[decimals] + 0.5);
-    unsigned long long ip = v / (unsigned long long)pow10[decimals];
-    unsigned long long fp = v % (unsigned long long)pow10[decimals];
+    unsigned long long v = (unsigned long long)(x * (double)pow10[decimals] + 0.5);
+    unsigned long long ip = v / pow10[decimals];
+    unsigned long long fp = v % pow10[decimals];
     int d = decimals;
     while (d > 0 && fp % 10 == 0) { /* trim trailing zeros */
         fp /= 10;
         d--;
     }
     if (d > 0) {
-        for (int i = 0; i < d; i++) {
-            *--p = (char)('0' + fp % 10);
-            fp /= 10;
-        }
+        p = digits_before(p, fp, d);
         *--p = '.';
     }
-    do {
-        *--p = (char)('0' + ip % 10);
-        ip /= 10;
-    } while (ip);
+    p = uint_before(p, ip);
     if (neg && (v != 0))
         *--p = '-';
     return kd_buf_add(b, p, (size_t)(e - p));
@@ -122,25 +143,47 @@ static void put_escape(kd_buf *b, int32_t cp)
     kd_buf_add(b, u, 6);
 }
 
+/* Bytes that are copied as they are without a look: printable ASCII except '"' and '\\'.
+ * NUL is not one, so a scan for the next other byte also stops at the end; nor is any byte
+ * >= 0x80 (the second half of the table). */
+static const unsigned char json_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+};
+
 /* Runs of plain ASCII and of valid UTF-8 are copied whole; only what must change is handled
  * byte by byte. */
 int kd_buf_json_str(kd_buf *b, const char *s)
 {
     if (!s)
         return kd_buf_puts(b, "null");
+    const char *run = s, *p = s, *end = s + strlen(s);
+    while (json_plain[(unsigned char)*p])
+        p++;
+    if (p == end) { /* nothing to change, the usual case: the quotes and s in one append */
+        size_t n = (size_t)(end - s);
+        if (kd_buf_grow(b, n + 2))
+            return KD_ENOMEM;
+        char *d = b->s + b->len;
+        d[0] = '"';
+        memcpy(d + 1, s, n);
+        d[n + 1] = '"';
+        d[n + 2] = '\0';
+        b->len += n + 2;
+        return KD_OK;
+    }
     kd_buf_putc(b, '"');
-    const char *run = s, *p = s;
-    size_t left = strlen(s);
-    while (left) {
-        unsigned char c = (unsigned char)*p;
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-            p++, left--;
-            continue;
-        }
+    for (;;) {
+        while (json_plain[(unsigned char)*p])
+            p++;
+        if (p == end)
+            break;
         int32_t cp;
-        size_t k = kd_utf8_decode(p, left, &cp);
+        size_t k = kd_utf8_decode(p, (size_t)(end - p), &cp);
         if (cp >= 0 && !escaped(cp) && cp != '"' && cp != '\\') {
-            p += k, left -= k;
+            p += k;
             continue;
         }
         kd_buf_add(b, run, (size_t)(p - run));
@@ -151,7 +194,7 @@ int kd_buf_json_str(kd_buf *b, const char *s)
             kd_buf_putc(b, (char)cp);
         } else
             put_escape(b, cp);
-        p += k, left -= k;
+        p += k;
         run = p;
     }
     kd_buf_add(b, run, (size_t)(p - run));

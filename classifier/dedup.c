@@ -82,6 +82,7 @@ struct kd_dedup {
     int32_t *head;          /* hash table of LSH keys -> first node */
     size_t hcap;            /* power of two */
     kd_buf a, b;            /* scratch for normalisation */
+    kd_buf norm;            /* the normalised text of the comment being checked */
     int64_t *cand;
     size_t ncand;
 };
@@ -96,14 +97,14 @@ static int is_link_start(const char *s, size_t n)
 }
 
 /* Copy s[0..n) to out with each link (a word starting "http://", "https://" or "www." after
- * white space, "(" or a quote) replaced by a space. Spans between links are copied whole. */
+ * white space, "(" or a quote) replaced by a space. Spans between links are copied whole.
+ * s[n] is NUL (a C string, or a kd_buf), so strcspn() can skip to the next 'h' or 'w': a
+ * NUL it stops at before n is not one, and is stepped over. */
 static int drop_links(const char *s, size_t n, kd_buf *out)
 {
     size_t i = 0, from = 0;
-    while (i < n) {
-        char c = (char)(s[i] | 0x20);
-        if ((c == 'h' || c == 'w') &&
-            (i == 0 || isspace((unsigned char)s[i - 1]) || s[i - 1] == '(' || s[i - 1] == '"') &&
+    while ((i += strcspn(s + i, "hHwW")) < n) {
+        if ((i == 0 || isspace((unsigned char)s[i - 1]) || s[i - 1] == '(' || s[i - 1] == '"') &&
             is_link_start(s + i, n - i)) {
             if (kd_buf_add(out, s + from, i - from))
                 return KD_ENOMEM;
@@ -160,6 +161,20 @@ static int drop_emoji(const kd_buf *in, kd_buf *out)
     return KD_OK;
 }
 
+/* 1 if s[0..n) has no byte >= 0x80; eight bytes at a time. */
+static int is_ascii(const char *s, size_t n)
+{
+    uint64_t or = 0, w;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        or |= w;
+    }
+    for (; i < n; i++)
+        or |= (unsigned char)s[i];
+    return !(or & 0x8080808080808080ULL);
+}
+
 static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out)
 {
     kd_buf_clear(a);
@@ -178,6 +193,10 @@ static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out)
     kd_buf_clear(b);
     if ((rc = kd_normalize(a->s ? a->s : "", a->len, KD_NORM_FOLD | KD_NORM_NFKC | KD_NORM_SPACE | KD_NORM_NOPUNCT, b)))
         return rc;
+    /* KD_NORM_SPACE leaves no space at either end and never two in a row, so for ASCII
+     * text (no emoji) drop_emoji() would copy b unchanged */
+    if (is_ascii(b->s ? b->s : "", b->len))
+        return kd_buf_add(out, b->s ? b->s : "", b->len);
     if ((rc = drop_emoji(b, out)))
         return rc;
     if (!out->len && b->len)
@@ -351,6 +370,7 @@ void kd_dedup_free(kd_dedup *d)
     free(d->cand);
     kd_buf_free(&d->a);
     kd_buf_free(&d->b);
+    kd_buf_free(&d->norm);
     free(d);
 }
 
@@ -520,9 +540,21 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Sort v[0..n) and drop repeats. A comment has a handful of candidates: those are sorted by
+ * insertion, without qsort's calls through a pointer; a campaign's hundreds go to qsort. */
 static size_t uniq(int64_t *v, size_t n)
 {
-    qsort(v, n, sizeof *v, cmp_i64);
+    if (n <= 16) {
+        for (size_t i = 1; i < n; i++) {
+            int64_t x = v[i];
+            size_t j = i;
+            for (; j > 0 && v[j - 1] > x; j--)
+                v[j] = v[j - 1];
+            v[j] = x;
+        }
+    } else {
+        qsort(v, n, sizeof *v, cmp_i64);
+    }
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (!k || v[i] != v[k - 1])
@@ -569,34 +601,41 @@ static int match_memory(kd_model *m, kd_dedup *d, query *q, const int64_t keys[K
     return KD_OK;
 }
 
-static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *mh, unsigned *words, kd_buf *norm)
+/* The comment's normalised text (left in d->norm, a buffer reused from comment to comment),
+ * its hash, MinHash and whether it has KD_DUP_MIN_WORDS words. */
+static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *mh, int *trivial)
 {
+    kd_buf *norm = &d->norm;
     int rc = normalize2(text, &d->a, &d->b, norm);
-    if (rc)
+    if (rc) { /* a buffer that failed to grow refuses appends: the next comment gets new ones */
+        kd_buf_free(norm);
+        kd_buf_free(&d->a);
+        kd_buf_free(&d->b);
         return rc;
-    *words = 0;
-    for (size_t i = 0; i < norm->len; i++)
-        *words += (i == 0 || norm->s[i - 1] == ' ') && norm->s[i] != ' ';
+    }
+    unsigned words = 0; /* counted only as far as the threshold */
+    for (size_t i = 0; i < norm->len && words < KD_DUP_MIN_WORDS; i++)
+        words += (i == 0 || norm->s[i - 1] == ' ') && norm->s[i] != ' ';
+    *trivial = words < KD_DUP_MIN_WORDS;
     *th = kd_hash64(norm->s, norm->len) & KD_HIST_TEXT_HASH_MASK; /* what the history keeps */
     kd_minhash_compute(norm->s, norm->len, mh);
     return KD_OK;
 }
 
-/* The query for c: its fingerprint (text hash, signature, band keys) and identities. norm is
- * left empty when nothing is left to compare (an empty or punctuation-only comment). */
+/* The query for c: its fingerprint (text hash, signature, band keys) and identities.
+ * d->norm is left empty when nothing is left to compare (an empty or punctuation-only
+ * comment). */
 static int query_init(kd_model *m, kd_dedup *d, const kd_comment *c, double threshold, query *q,
-                      int64_t keys[KD_MH_BANDS], kd_buf *norm)
+                      int64_t keys[KD_MH_BANDS])
 {
     memset(q, 0, sizeof *q);
     kd_minhash mh;
-    unsigned words;
-    int rc = fingerprint(d, c->text, &q->text_hash, &mh, &words, norm);
+    int rc = fingerprint(d, c->text, &q->text_hash, &mh, &q->trivial);
     if (rc)
         return kd_model_fail(m, rc, "out of memory");
     q->c = c;
     q->author = ident(c->author);
     q->email = ident(c->email);
-    q->trivial = words < KD_DUP_MIN_WORDS;
     q->threshold = threshold;
     kd_minhash_sig(&mh, q->sig);
     for (unsigned i = 0; i < KD_MH_BANDS; i++)
@@ -656,10 +695,9 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
         return rc;
     if (o->remember && !(m->flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)))
         return kd_model_fail(m, KD_EINVAL, "remembering comments needs a model opened for writing");
-    kd_buf norm = KD_BUF_INIT;
     query q;
     int64_t keys[KD_MH_BANDS];
-    if ((rc = query_init(m, d, c, o->dup_threshold > 0 ? o->dup_threshold : 1.0, &q, keys, &norm)) || !norm.len)
+    if ((rc = query_init(m, d, c, o->dup_threshold > 0 ? o->dup_threshold : 1.0, &q, keys)) || !d->norm.len)
         goto done;
     if ((rc = match_history(m, d, &q, keys)))
         goto done;
@@ -683,7 +721,6 @@ done:
     if (!rc)
         rc = batch_check(m, d);
     free(q.id);
-    kd_buf_free(&norm);
     return rc;
 }
 
@@ -700,12 +737,11 @@ int kd_history_record(kd_model *m, const kd_comment *c)
         return kd_model_fail(m, KD_EINVAL, "a comment needs a text");
     if (!(m->flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)))
         return kd_model_fail(m, KD_EINVAL, "recording comments needs a model opened for writing");
-    kd_buf norm = KD_BUF_INIT;
     query q;
     int64_t keys[KD_MH_BANDS];
     /* looked up only for the comment's own entry (no similarity reaches 2): a comment checked
      * with --remember and then learnt is recorded once */
-    if ((rc = query_init(m, d, c, 2.0, &q, keys, &norm)) || !norm.len)
+    if ((rc = query_init(m, d, c, 2.0, &q, keys)) || !d->norm.len)
         goto done;
     if (!(rc = match_history(m, d, &q, keys)))
         rc = record(m, d, &q, keys);
@@ -713,7 +749,6 @@ done:
     if (!rc)
         rc = batch_check(m, d);
     free(q.id);
-    kd_buf_free(&norm);
     return rc;
 }
 

@@ -126,6 +126,16 @@ static sqlite3_stmt *stmt(kd_hist *h, hs_stmt i)
     return h->st[i];
 }
 
+/* stmt() for a statement whose every parameter the caller binds again: the old values are
+ * all replaced, so they are not cleared first (a dozen calls into SQLite saved per lookup). */
+static sqlite3_stmt *stmt_all_bound(kd_hist *h, hs_stmt i)
+{
+    if (!h->st[i] && sqlite3_prepare_v3(h->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &h->st[i], NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_reset(h->st[i]);
+    return h->st[i];
+}
+
 static int fail(kd_hist *h) { return fail_rc(h, sqlite3_errcode(h->db)); }
 
 /* End a run of st whose last step returned src: KD_OK after a row or the end, else the
@@ -368,7 +378,7 @@ int kd_hist_candidates(kd_hist *h, const int64_t keys[KD_MH_BANDS], unsigned per
 {
     if (!h->present)
         return KD_OK;
-    sqlite3_stmt *st = stmt(h, HS_CANDIDATES);
+    sqlite3_stmt *st = stmt_all_bound(h, HS_CANDIDATES);
     if (!st)
         return fail(h);
     for (int i = 0; i < KD_MH_BANDS; i++)

@@ -11,6 +11,7 @@
  */
 #include "minhash.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "normalize.h"
@@ -39,16 +40,39 @@ static inline void add(kd_minhash *m, uint64_t *filled, uint64_t prev3, uint32_t
     m->nshingles++;
 }
 
-/* An empty bin i takes the value of the first filled bin along its own probe sequence (a
- * 64-bit LCG seeded by i; the top 6 bits name a bin). */
+/* The code point at s[*pos], 21 bits (invalid UTF-8 as 0x1fffff); advances *pos. */
+static inline uint32_t next_cp(const char *s, size_t n, size_t *pos)
+{
+    unsigned char c = (unsigned char)s[*pos];
+    if (c < 0x80) {
+        ++*pos;
+        return c;
+    }
+    int32_t cp;
+    *pos += kd_utf8_decode(s + *pos, n - *pos, &cp);
+    return (uint32_t)cp & 0x1fffff;
+}
+
+/* The probe sequence of an empty bin i: a 64-bit LCG seeded by i, whose top 6 bits name a
+ * bin. The seeds do not depend on the text: they are computed once. */
+static uint64_t probe_seed[KD_MH_K];
+static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
+
+static void probe_init(void)
+{
+    for (unsigned i = 0; i < KD_MH_K; i++)
+        probe_seed[i] = mix64(SEED + i);
+}
+
+/* An empty bin takes the value of the first filled bin along its own probe sequence. */
 static void densify(kd_minhash *m, uint64_t filled)
 {
+    pthread_once(&probe_once, probe_init);
     uint32_t src[KD_MH_K];
     memcpy(src, m->v, sizeof src);
-    for (unsigned i = 0; i < KD_MH_K; i++) {
-        if (filled >> i & 1)
-            continue;
-        uint64_t x = mix64(SEED + i);
+    for (uint64_t empty = ~filled; empty; empty &= empty - 1) { /* the empty bins, in order */
+        unsigned i = (unsigned)__builtin_ctzll(empty);
+        uint64_t x = probe_seed[i];
         unsigned j = 0;
         int t;
         for (t = 0; t < 512; t++) {
@@ -70,32 +94,28 @@ void kd_minhash_compute(const char *s, size_t n, kd_minhash *out)
     out->nshingles = 0;
     if (n == 0)
         return;
-    const unsigned char *u = (const unsigned char *)s;
     uint64_t prev = 0, filled = 0; /* prev: the last three code points, 21 bits each */
     size_t pos = 0, cps = 0;
-    while (pos < n) {
-        uint32_t cp;
-        if (u[pos] < 0x80) {
-            cp = u[pos++];
-        } else {
-            int32_t c;
-            pos += kd_utf8_decode(s + pos, n - pos, &c);
-            cp = (uint32_t)c & 0x1fffff;
-        }
-        if (++cps >= KD_MH_SHINGLE)
-            add(out, &filled, prev, cp);
-        prev = ((prev << 21) | cp) & CP_MASK;
-    }
-    if (cps < KD_MH_SHINGLE)
+    /* the first KD_MH_SHINGLE - 1 code points only start the first shingle */
+    for (; pos < n && cps < KD_MH_SHINGLE - 1; cps++)
+        prev = ((prev << 21) | next_cp(s, n, &pos)) & CP_MASK;
+    if (pos == n) {
         add(out, &filled, prev, 0x200000u | (uint32_t)cps); /* the whole text is one shingle */
+    } else {
+        while (pos < n) { /* each further code point ends a shingle */
+            uint32_t cp = next_cp(s, n, &pos);
+            add(out, &filled, prev, cp);
+            prev = ((prev << 21) | cp) & CP_MASK;
+        }
+    }
     densify(out, filled);
 }
 
 void kd_minhash_sig(const kd_minhash *m, uint8_t sig[KD_MH_SIGBYTES])
 {
-    memset(sig, 0, KD_MH_SIGBYTES);
-    for (int i = 0; i < KD_MH_K; i++)
-        sig[i / 2] |= (uint8_t)((m->v[i] & 0xf) << (4 * (i & 1)));
+    _Static_assert(KD_MH_BITS == 4, "two minima per byte, the even one in the low half");
+    for (int i = 0; i < KD_MH_SIGBYTES; i++)
+        sig[i] = (uint8_t)((m->v[2 * i] & 0xf) | (m->v[2 * i + 1] & 0xf) << 4);
 }
 
 double kd_minhash_sig_similarity(const uint8_t a[KD_MH_SIGBYTES], const uint8_t b[KD_MH_SIGBYTES])

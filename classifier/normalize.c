@@ -183,6 +183,17 @@ static void put(norm *z, int32_t cp)
     }
 }
 
+/* ASCII classes for ascii_run(): A_SPACE is white space once control characters are
+ * blanked (all of 0x00..0x20 and DEL), A_PUNCT printable punctuation and symbols (what
+ * KD_NORM_NOPUNCT drops), A_UPPER the letters that case folding lowers. */
+enum { A_SPACE = 1, A_PUNCT = 2, A_UPPER = 4 };
+static const unsigned char ascii_class[128] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2,
+    2, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 2, 2, 2,
+    2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 1,
+};
+
 static void ascii_run(norm *z, const unsigned char *s, size_t n)
 {
     int fold = (z->flags & KD_NORM_FOLD) != 0;
@@ -203,14 +214,38 @@ static void ascii_run(norm *z, const unsigned char *s, size_t n)
         z->started = 1;
         return;
     }
+    /* KD_NORM_SPACE and/or KD_NORM_NOPUNCT (dedup's normalisation): what put() does to each
+     * byte, with a table instead of tests and written straight into the buffer. A byte
+     * writes at most itself and the one space owed before it, and only the first byte of
+     * the run can owe a space it did not cause, so n + 1 bytes of room are enough. */
+    if (!n || kd_buf_grow(z->out, n + 1))
+        return;
+    int collapse = (z->flags & KD_NORM_SPACE) != 0;
+    int pending = z->pending, started = z->started; /* locals: the stores through d may alias z */
+    unsigned blank = A_SPACE | ((z->flags & KD_NORM_NOPUNCT) ? A_PUNCT : 0);
+    char *d = z->out->s + z->out->len, *d0 = d;
     for (size_t i = 0; i < n; i++) {
-        unsigned c = s[i];
-        if (control((int32_t)c))
-            c = ' ';
-        else if (fold && c - 'A' < 26u)
+        unsigned c = s[i], k = ascii_class[c];
+        if (k & blank) {
+            if (collapse) {
+                pending = started;
+                continue;
+            }
+            if ((k & A_PUNCT) || control((int32_t)c))
+                c = ' ';
+        } else if (pending) {
+            *d++ = ' ';
+            pending = 0;
+        }
+        if (fold && (k & A_UPPER))
             c += 32;
-        put(z, (int32_t)c);
+        started = 1;
+        *d++ = (char)c;
     }
+    z->pending = pending;
+    z->started = started;
+    z->out->len += (size_t)(d - d0);
+    z->out->s[z->out->len] = '\0';
 }
 
 /* A segment holding non-ASCII text: clean it, normalise it with utf8proc, append it. */
@@ -283,6 +318,20 @@ static int unicode_run(norm *z, const unsigned char *s, size_t n)
     return KD_OK;
 }
 
+/* Length of the ASCII prefix of s[0..n), eight bytes at a time. */
+static size_t ascii_prefix(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ULL)
+            break;
+    }
+    while (i < n && s[i] < 0x80)
+        i++;
+    return i;
+}
+
 int kd_normalize(const char *s, size_t n, unsigned flags, kd_buf *out)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -290,9 +339,7 @@ int kd_normalize(const char *s, size_t n, unsigned flags, kd_buf *out)
     int rc = KD_OK;
     size_t i = 0;
     while (i < n) {
-        size_t j = i;
-        while (j < n && u[j] < 0x80)
-            j++;
+        size_t j = i + ascii_prefix(u + i, n - i);
         if (j == n) {
             ascii_run(&z, u + i, n - i);
             break;

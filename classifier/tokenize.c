@@ -46,7 +46,7 @@
 
 typedef struct word_ref {
     uint32_t off, len; /* a body word inside kd_tokens.buf */
-    uint64_t fnv;      /* its FNV-1a state before the final mix (see fnv() below) */
+    uint64_t fnv;      /* its FNV-1a state before the final mix (see fnv_byte() below) */
 } word_ref;
 
 typedef struct scan {
@@ -78,8 +78,9 @@ void kd_tokens_free(kd_tokens *t)
     *t = (kd_tokens)KD_TOKENS_INIT;
 }
 
-/* Room for one more token of up to n bytes; returns where to write it, or NULL. */
-static char *tok_begin(kd_tokens *t, size_t n)
+/* tok_begin()'s slow path: grow the arrays and the buffer for one more token of up to n
+ * bytes; returns where to write it, or NULL. */
+static char *tok_grow(kd_tokens *t, size_t n)
 {
     if (t->n == t->ncap) {
         size_t cap = t->ncap ? t->ncap * 2 : 64;
@@ -108,6 +109,15 @@ static char *tok_begin(kd_tokens *t, size_t n)
     return t->buf + t->len;
 }
 
+/* Room for one more token of up to n bytes; returns where to write it, or NULL. Inline:
+ * there is room almost every time. */
+static inline char *tok_begin(kd_tokens *t, size_t n)
+{
+    if (t->n < t->ncap && n + 1 <= t->cap - t->len)
+        return t->buf + t->len;
+    return tok_grow(t, n);
+}
+
 /* Finish the token of n bytes written at tok_begin()'s pointer; h is its kd_hash64(). */
 static void tok_end_hash(kd_tokens *t, size_t n, uint64_t h)
 {
@@ -129,12 +139,7 @@ static void tok_end(kd_tokens *t, size_t n) { tok_end_hash(t, n, kd_hash64(t->bu
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL
 
-static uint64_t fnv(uint64_t h, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
-    return h;
-}
+static uint64_t fnv_byte(uint64_t h, char c) { return (h ^ (unsigned char)c) * FNV_PRIME; }
 
 static uint64_t fnv_mix(uint64_t h)
 {
@@ -162,8 +167,9 @@ int kd_tokens_push(kd_tokens *t, const char *s, size_t n)
 enum { C_ALPHA = 1, C_DIGIT = 2, C_UPPER = 4, C_SPACE = 8, C_HOST = 16 };
 
 /* ASCII classes; C_SPACE covers the control characters the ASCII path leaves in place,
- * C_HOST is a host name character (letter, digit, '-'). */
-static const unsigned char ascii_cls[128] = {
+ * C_HOST is a host name character (letter, digit, '-'). Bytes >= 0x80 (the second half,
+ * left zero) have no class. */
+static const unsigned char ascii_cls[256] = {
      8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,
      8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,
      8,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 16,  0,  0,
@@ -174,7 +180,7 @@ static const unsigned char ascii_cls[128] = {
     17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17,  0,  0,  0,  0,  8,
 };
 
-static unsigned cls(unsigned char c) { return c < 0x80 ? ascii_cls[c] : 0; }
+static unsigned cls(unsigned char c) { return ascii_cls[c]; }
 static int is_alpha(unsigned char c) { return cls(c) & C_ALPHA; }
 static int is_digit(unsigned char c) { return cls(c) & C_DIGIT; }
 static int is_alnum(unsigned char c) { return cls(c) & (C_ALPHA | C_DIGIT); }
@@ -278,17 +284,18 @@ static void pairs(scan *sc, word_ref w)
             return;
         }
         const char *buf = sc->t->buf; /* after tok_begin: it may have moved */
-        size_t k = 0;
-        for (uint32_t i = 0; i < a.len; i++)
-            p[k++] = buf[a.off + i];
-        p[k++] = ' ';
+        memcpy(p, buf + a.off, a.len);
+        /* the rest is hashed as it is written, continuing from a's state */
+        uint64_t h = a.fnv;
+        size_t k = a.len;
+        h = fnv_byte(h, p[k++] = ' ');
         for (int g = 0; g < d; g++) {
-            p[k++] = '_';
-            p[k++] = ' ';
+            h = fnv_byte(h, p[k++] = '_');
+            h = fnv_byte(h, p[k++] = ' ');
         }
         for (uint32_t i = 0; i < w.len; i++)
-            p[k++] = buf[w.off + i];
-        tok_end_hash(sc->t, n, fnv_mix(fnv(a.fnv, p + a.len, n - a.len)));
+            h = fnv_byte(h, p[k++] = buf[w.off + i]);
+        tok_end_hash(sc->t, n, fnv_mix(h));
     }
     if (reach) {
         for (int d = WINDOW - 1; d > 0; d--)
@@ -335,10 +342,8 @@ static void body_word(scan *sc, const char *s, size_t n, int ascii)
         return;
     }
     uint64_t h = FNV_OFFSET;
-    for (size_t i = 0; i < n; i++) {
-        d[i] = to_lower(s[i]);
-        h = (h ^ (unsigned char)d[i]) * FNV_PRIME;
-    }
+    for (size_t i = 0; i < n; i++)
+        h = fnv_byte(h, d[i] = to_lower(s[i]));
     word_ref w = { (uint32_t)(d - sc->t->buf), (uint32_t)n, h };
     tok_end_hash(sc->t, n, fnv_mix(h));
     pairs(sc, w);
@@ -537,31 +542,55 @@ static size_t try_phone(scan *sc, const char *s, size_t n, size_t i)
     return end;
 }
 
+/* What word() tracks while it reads a word. */
+typedef struct word_stats {
+    size_t ndig;      /* ASCII digits */
+    int upper, other; /* upper-case letters, other letters */
+    int run, repeat;  /* length of the run of prev, and whether a letter ran to 3 */
+    int32_t prev;     /* the last code point read */
+} word_stats;
+
+/* The run of ASCII letters and digits at s[j..n), the common case: returns its end and
+ * adds it to w. The counts are kept in locals and added once, so that the loop keeps them
+ * in registers (stores through a word_stats pointer would go to memory each byte). */
+static size_t alnum_run(const char *s, size_t n, size_t j, word_stats *w)
+{
+    size_t start = j, ndig = 0, upper = 0;
+    int run = w->run, repeat = 0;
+    int32_t prev = w->prev;
+    for (unsigned k; j < n && ((k = cls((unsigned char)s[j])) & (C_ALPHA | C_DIGIT)); j++) {
+        int32_t cp = (unsigned char)s[j];
+        ndig += (k & C_DIGIT) != 0;
+        upper += (k & C_UPPER) != 0;
+        run = cp == prev && !(k & C_DIGIT) ? run + 1 : 1;
+        repeat |= run >= 3;
+        prev = cp;
+    }
+    w->ndig += ndig;
+    w->upper += (int)upper;
+    w->other += (int)(j - start - ndig - upper); /* the rest are lower-case letters */
+    w->run = run;
+    w->repeat |= repeat;
+    w->prev = prev;
+    return j;
+}
+
 /*
  * A word or number at s[i]; an ASCII word followed by '.', '-' or '@' may turn out to be
  * the start of a domain or an e-mail address. Returns the end.
  */
 static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
 {
-    size_t j = i, ndig = 0;
-    int all_digit = 1, ascii = 1, upper = 0, other = 0, repeat = 0, run = 0;
-    int32_t prev = -1;
+    size_t j = i;
+    int all_digit = 1, ascii = 1;
+    word_stats ws = { 0, 0, 0, 0, 0, -1 };
     for (;;) {
-        /* the common case, a run of ASCII letters and digits, without branches per byte */
-        for (unsigned k; j < n && ((k = cls((unsigned char)s[j])) & (C_ALPHA | C_DIGIT)); j++) {
-            int32_t cp = (unsigned char)s[j];
-            ndig += (k & C_DIGIT) != 0;
-            upper += (k & C_UPPER) != 0;
-            other += (k & (C_ALPHA | C_UPPER)) == C_ALPHA;
-            run = cp == prev && !(k & C_DIGIT) ? run + 1 : 1;
-            repeat |= run >= 3;
-            prev = cp;
-        }
+        j = alnum_run(s, n, j, &ws);
         if (j >= n)
             break;
         /* anything else: an apostrophe inside a word, a separator inside a number, or
            a non-ASCII letter, mark or digit */
-        all_digit = all_digit && !(upper | other);
+        all_digit = all_digit && !(ws.upper | ws.other);
         unsigned char b = (unsigned char)s[j];
         int32_t cp = b;
         size_t len = 1;
@@ -581,18 +610,18 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
                 utf8proc_category_t c = utf8proc_category(cp);
                 if (!is_letter_cat(c))
                     break;
-                upper += c == UTF8PROC_CATEGORY_LU;
-                other += c > UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
+                ws.upper += c == UTF8PROC_CATEGORY_LU;
+                ws.other += c > UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
             }
             ascii = 0;
             all_digit = 0;
         }
-        run = cp == prev ? run + 1 : 1;
-        repeat |= run >= 3;
-        prev = cp;
+        ws.run = cp == ws.prev ? ws.run + 1 : 1;
+        ws.repeat |= ws.run >= 3;
+        ws.prev = cp;
         j += len;
     }
-    all_digit = all_digit && !(upper | other);
+    all_digit = all_digit && !(ws.upper | ws.other);
 
     if (ascii && j + 1 < n) {
         char c = s[j];
@@ -612,18 +641,18 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
         if (currency_before(s, i) || c)
             push_lit(sc, "#money");
         push_lit(sc, "#num");
-        if (ndig <= 6)
+        if (ws.ndig <= 6)
             body_word(sc, s + i, len, 1);
         return j;
     }
-    if (ascii && ndig && ndig + 1 == len && (s[j - 1] | 0x20) == 'k') { /* "5k" */
+    if (ascii && ws.ndig && ws.ndig + 1 == len && (s[j - 1] | 0x20) == 'k') { /* "5k" */
         push_lit(sc, "#money");
         push_lit(sc, "#num");
     }
     body_word(sc, s + i, len, ascii);
-    if (upper >= 3 && !other)
+    if (ws.upper >= 3 && !ws.other)
         push_lit(sc, "#caps");
-    if (repeat)
+    if (ws.repeat)
         push_lit(sc, "#repeat");
     return j;
 }

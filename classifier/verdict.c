@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 const char *kd_verdict_name(kd_verdict v)
 {
@@ -57,18 +58,25 @@ static int reason_token(kd_result *r, const kd_token_weight *t)
     return reason_push(r, kd_buf_detach(&b));
 }
 
+/* Formatted once into a stack buffer; only a reason longer than that is formatted again,
+ * into memory of its size. */
 int kd_reason_add(kd_result *r, const char *fmt, ...)
 {
+    char small[256];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
     char *s = n < 0 ? NULL : malloc((size_t)n + 1);
     if (!s)
         return KD_ENOMEM;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    if ((size_t)n < sizeof small) {
+        memcpy(s, small, (size_t)n + 1);
+    } else {
+        va_start(ap, fmt);
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     return reason_push(r, s);
 }
 

@@ -126,3 +126,36 @@ Test(minhash, short_and_empty_texts)
     kd_minhash_compute("\xc3\xa9t\xc3\xa9s!", 7, &m);
     cr_assert_eq(m.nshingles, 2);
 }
+
+/* Signatures and band keys are stored in the history (the model file format): they must
+ * never change with the code that computes them. Values from KD_MH_VERSION 2 as shipped. */
+Test(minhash, fingerprints_are_part_of_the_file_format)
+{
+    static const struct {
+        const char *text, *sig;
+        int64_t band0, band5, band11;
+    } cases[] = {
+        { "great post", "5a2552bbaa22c2a52c2aaccabbabbab2bbc25baa255b5bbc2c55bca252ac5252",
+          0xa989b11eLL, 0x54e5f0e04LL, 0xb6c80feedLL },
+        { "buy cheap watches at my site now, best prices",
+          "12dc1504036e9635f2763ecd607d27626623078d7cb80847260e8d4ef34720e6",
+          0x4bc1b766LL, 0x5d384d27eLL, 0xb1471fd8fLL },
+        { "ab", "1111111111111111111111111111111111111111111111111111111111111111",
+          0x68d4d34bLL, 0x568d4d34bLL, 0xb68d4d34bLL },
+        { "", "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+          0x64dd659eLL, 0x564dd659eLL, 0xb64dd659eLL },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        kd_minhash m;
+        uint8_t sig[KD_MH_SIGBYTES];
+        char hex[2 * KD_MH_SIGBYTES + 1];
+        kd_minhash_compute(cases[c].text, strlen(cases[c].text), &m);
+        kd_minhash_sig(&m, sig);
+        for (int i = 0; i < KD_MH_SIGBYTES; i++)
+            snprintf(hex + 2 * i, 3, "%02x", sig[i]);
+        cr_assert_str_eq(hex, cases[c].sig, "signature of \"%s\"", cases[c].text);
+        cr_assert_eq(kd_minhash_band(&m, 0), cases[c].band0, "band 0 of \"%s\"", cases[c].text);
+        cr_assert_eq(kd_minhash_band(&m, 5), cases[c].band5, "band 5 of \"%s\"", cases[c].text);
+        cr_assert_eq(kd_minhash_band(&m, 11), cases[c].band11, "band 11 of \"%s\"", cases[c].text);
+    }
+}

@@ -53,6 +53,16 @@ static ncase cases[] = {
     { "\xC2\xBF" "qu\xC3\xA9?", "qu\xC3\xA9", KD_NORM_DEFAULT | KD_NORM_SPACE | KD_NORM_NOPUNCT },
     { "hi \xF0\x9F\x98\x80!", "hi \xF0\x9F\x98\x80", KD_NORM_SPACE | KD_NORM_NOPUNCT },
     { "", "", KD_NORM_DEFAULT },
+    /* the ASCII path of KD_NORM_SPACE and KD_NORM_NOPUNCT, alone and together */
+    { "A,b.C  d\t!e", "A b C  d\t e", KD_NORM_NOPUNCT },
+    { "A,b.C  d\t!e", "A,b.C d !e", KD_NORM_SPACE },
+    { "A,b.C  d\t!e", "a b c d e", KD_NORM_FOLD | KD_NORM_SPACE | KD_NORM_NOPUNCT },
+    { " \x01Hi\x7Fthere\x0B--you\x0C ", "hi there you", KD_NORM_FOLD | KD_NORM_SPACE | KD_NORM_NOPUNCT },
+    { " \x01Hi\x7Fthere\x0B--you\x0C ", "  Hi there   you  ", KD_NORM_NOPUNCT },
+    { "Hi, \xC3\x89t\xC3\xA9! Yes ...", "hi \xC3\xA9t\xC3\xA9 yes", KD_NORM_DEFAULT | KD_NORM_SPACE | KD_NORM_NOPUNCT },
+    { "...", "", KD_NORM_SPACE | KD_NORM_NOPUNCT },
+    { "a_b~c[d]e{f}g|h`i^j\\k\"l@m#n$o%p&q*r+s=t<u>v/w?x:y;z'0(1)",
+      "a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1", KD_NORM_SPACE | KD_NORM_NOPUNCT },
 };
 
 /* Criterion runs each case in a fresh process image, where pointers inside a parameter
