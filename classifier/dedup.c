@@ -175,6 +175,16 @@ static int is_ascii(const char *s, size_t n)
     return !(or & 0x8080808080808080ULL);
 }
 
+/* 1 if s[0..n) holds a letter or a digit, ASCII or not (a byte >= 0x80 is taken as one:
+ * what is left of a link-free text is normalised next, and an emoji counts as text there) */
+static int has_alnum(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
 static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out)
 {
     kd_buf_clear(a);
@@ -190,6 +200,13 @@ static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out)
     }
     if ((rc = drop_links(text, n, a)))
         return rc;
+    /* a comment that is only links (a link drop): its links are its text, and the same bare
+     * link posted by several authors is a campaign */
+    if (a->len < n && !has_alnum(a->s ? a->s : "", a->len)) {
+        kd_buf_clear(a);
+        if ((rc = kd_buf_add(a, text, n)))
+            return rc;
+    }
     kd_buf_clear(b);
     if ((rc = kd_normalize(a->s ? a->s : "", a->len, KD_NORM_FOLD | KD_NORM_NFKC | KD_NORM_SPACE | KD_NORM_NOPUNCT, b)))
         return rc;

@@ -57,6 +57,41 @@ Test(dedup, normalisation_drops_links_after_brackets_and_quotes)
     kd_buf_free(&a);
 }
 
+/* A comment that is only links: its links are its text (else it had none, and the same bare
+ * link posted by a hundred authors was never a duplicate) */
+Test(dedup, normalisation_keeps_the_links_of_a_comment_that_is_only_links)
+{
+    kd_buf a = KD_BUF_INIT;
+    cr_assert_eq(kd_dedup_normalize("  https://Telegra.example/drugs-24h  ", &a), 0);
+    cr_assert_str_eq(a.s, "https telegra example drugs 24h");
+    kd_buf_clear(&a);
+    cr_assert_eq(kd_dedup_normalize("(https://a.example/x) \"www.b.example\" !!", &a), 0);
+    cr_assert_str_eq(a.s, "https a example x www b example");
+    kd_buf_clear(&a);
+    cr_assert_eq(kd_dedup_normalize("see https://a.example/x", &a), 0); /* a word besides */
+    cr_assert_str_eq(a.s, "see");
+    kd_buf_free(&a);
+}
+
+Test(dedup, a_bare_link_posted_by_several_authors_is_a_campaign)
+{
+    kd_result r;
+    char id[8], post[8], who[8];
+    for (int i = 0; i < 3; i++) {
+        snprintf(id, sizeof id, "l%d", i);
+        snprintf(post, sizeof post, "p%d", i);
+        snprintf(who, sizeof who, "u%d", i);
+        classify(id, post, who, "https://telegra.example/drugs-delivery-online-24h", &r);
+        if (i == 0)
+            cr_assert_null(r.duplicate_of);
+        else {
+            cr_assert_str_eq(r.duplicate_of, "l0");
+            cr_assert_eq(r.campaign, (unsigned)i + 1);
+        }
+        kd_result_free(&r);
+    }
+}
+
 Test(dedup, exact_and_near_duplicates_in_one_handle)
 {
     kd_result r;
