@@ -42,7 +42,7 @@
 
 typedef enum {
     HS_INSERT, HS_INSERT_LSH, HS_LSH_GET, HS_LSH_APPEND, HS_CANDIDATES, HS_GET, HS_GET_MANY, HS_BEGIN, HS_COMMIT, HS_ROLLBACK,
-    HS_READ, HS_READ_END, HS_CUT_KEEP, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
+    HS_READ, HS_READ_END, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
     HS__COUNT
 } hs_stmt;
 
@@ -73,6 +73,10 @@ static const char *const sql[HS__COUNT] = {
     [HS_ROLLBACK] = "ROLLBACK",
     [HS_READ] = "BEGIN",
     [HS_READ_END] = "COMMIT",
+    /* one comment's rows inside a batch: all of them or none */
+    [HS_SAVE] = "SAVEPOINT record",
+    [HS_SAVE_UNDO] = "ROLLBACK TO record",
+    [HS_SAVE_END] = "RELEASE record",
     /* the newest comment that pruning by count deletes: every seq up to it goes (seqs have
      * gaps once comments were pruned by age) */
     [HS_CUT_KEEP] = "SELECT seq FROM history ORDER BY seq DESC LIMIT 1 OFFSET ?1",
@@ -334,6 +338,10 @@ int kd_hist_insert(kd_hist *h, kd_hist_rec *r, const int64_t keys[KD_MH_BANDS])
     int own = !h->batch, rc;
     if (own && (rc = kd_hist_begin(h)))
         return rc;
+    /* in a batch, a failure part-way (a full disk after the history row and some of its index
+     * entries) must not leave those for the batch's commit: a savepoint undoes them */
+    if (!own && (rc = run(h, stmt(h, HS_SAVE))))
+        return rc;
     sqlite3_stmt *st = stmt(h, HS_INSERT);
     if (!st) {
         rc = fail(h);
@@ -368,6 +376,13 @@ int kd_hist_insert(kd_hist *h, kd_hist_rec *r, const int64_t keys[KD_MH_BANDS])
 done:
     if (own)
         rc = rc ? (run(h, stmt(h, HS_ROLLBACK)), h->batch = 0, rc) : kd_hist_commit(h);
+    else {
+        if (rc)
+            run(h, stmt(h, HS_SAVE_UNDO));
+        int rc2 = run(h, stmt(h, HS_SAVE_END));
+        if (!rc)
+            rc = rc2;
+    }
     return rc;
 }
 

@@ -381,6 +381,44 @@ Test(history, a_failed_write_keeps_its_code_and_message)
     sqlite3_close(db);
 }
 
+/* In a batch, a comment whose index entries fail part-way (a trigger plays the full disk,
+ * after its history row and with the first of its 12 entries) leaves none of its rows for
+ * the batch's commit; the comments before it are kept. */
+Test(history, a_comment_that_fails_part_way_in_a_batch_leaves_nothing_behind)
+{
+    kd_model *m = open_w();
+    remember(m, "a", NULL, "one comment in the history before the trigger is made");
+    kd_model_close(m);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db,
+                              "CREATE TRIGGER full_disk BEFORE UPDATE ON history_lsh "
+                              "WHEN (SELECT count(*) FROM history) > 2 BEGIN SELECT RAISE(ABORT, 'disk full'); END;"
+                              "CREATE TRIGGER full_disk2 BEFORE INSERT ON history_lsh "
+                              "WHEN (SELECT count(*) FROM history) > 2 BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+                              NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    m = open_w();
+    cr_assert_eq(kd_history_batch_begin(m), 0);
+    remember(m, "b", NULL, "a second comment, in the batch, recorded whole");
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = "c";
+    c.text = "a third comment whose index entries cannot be written";
+    cr_assert_neq(kd_history_record(m, &c), 0);
+    cr_assert_eq(kd_history_flush(m), 0, "%s", kd_model_error(m));
+    kd_history_stats st;
+    cr_assert_eq(kd_history_stats_get(m, &st), 0);
+    cr_assert_eq(st.comments, 2, "the failed comment's history row was committed");
+    kd_model_close(m);
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM history WHERE id = 'c'", -1, &q, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(q, 0), 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
 /* A model of schema 3 (K-permutation signatures, one index row per band) is migrated by
  * dropping its history: the old signatures cannot be compared with new ones. Opened
  * read-only, its history is ignored rather than misread. */
