@@ -189,6 +189,15 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
         srv_reply_error(out, rc == KD_EBUSY ? 503 : 500, "%s", kd_model_error(m));
         return;
     }
+    /* remembered as `kindly learn` does, so that the same comment posted again is a duplicate
+     * (one already checked here is not recorded twice) */
+    for (size_t i = 0; !rc && i < b->n; i++)
+        if (!b->undo[i])
+            rc = kd_history_record(m, &b->c[i]);
+    if (rc) {
+        srv_reply_error(out, rc == KD_EBUSY ? 503 : 500, "learnt, but not remembered: %s", kd_model_error(m));
+        return;
+    }
     for (int l = 0; l < 2; l++)
         for (int u = 0; u < 2; u++)
             metrics_feedback(l, u ? -1 : 1, n[l][u]);

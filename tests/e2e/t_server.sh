@@ -338,3 +338,20 @@ test_server_warns_when_open_beyond_this_machine_without_keys() {
     kill $pid && wait $pid || true
     contains open.log "warning: listening beyond this machine without --keys"
 }
+
+# Feedback is remembered as `kindly learn` remembers: the same comment posted again is its
+# duplicate; a comment checked first and then reported is recorded once.
+test_server_feedback_is_remembered_for_duplicates() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    local t='Visit my page for the best deals on miracle gummies, every single day'
+    status_is "$(post_json /v1/feedback "{\"id\":\"f1\",\"author\":\"x\",\"text\":\"$t\",\"label\":\"spam\"}")" 200
+    status_is "$(post /1.1/submit-spam "blog=http%3A%2F%2Fb.example&user_ip=10.0.0.9&comment_ID=f2&comment_author=y&comment_content=another+reported+spam+about+cheap+keto+pills+today")" 200
+    status_is "$(post_json /v1/classify "{\"id\":\"n1\",\"author\":\"z\",\"text\":\"$t\"}")" 200
+    contains "$T/body" '"duplicate_of":"f1"'
+    status_is "$(post_json /v1/classify '{"id":"n2","author":"w","text":"a comment checked first, then reported as spam by the moderator"}')" 200
+    status_is "$(post_json /v1/feedback '{"id":"n2","author":"w","text":"a comment checked first, then reported as spam by the moderator","label":"spam"}')" 200
+    kill $SRV_PID && wait $SRV_PID || true
+    "$KINDLY" history -m m.db >h.json
+    contains h.json '"comments":4' # f1, f2, n1, n2 (once)
+}
