@@ -24,8 +24,7 @@
 
 /* One post's statistics: counts of its content words (vals[].ham = occurrences), keyed by
  * their stem (kd_word_key) so that "list" in a comment matches "lists" in the post. A
- * compact table (kd_tokmap32 into the cache's pool, read with kd_tokmap_get like the
- * others): these are most of the cache, 10,000 posts of a few hundred distinct words each. */
+ * compact table (kd_tokmap32 into the cache's pool, read with kd_tokmap32_get): these are most of the cache, 10,000 posts of a few hundred distinct words each. */
 typedef struct kd_post_stats {
     char *id;
     kd_tokmap32 terms;
@@ -74,8 +73,8 @@ typedef struct kd_posts_cache {
 
 /*
  * The model's post cache, built on first use or taken from another handle on the same file
- * and posts generation (thread-safe: several threads may call this on one model, and handles
- * on several threads). *out is NULL-free: an empty cache when the model has no posts; it
+ * and posts generation (thread-safe across handles: each handle is used by one thread at a
+ * time, as everywhere; handles on several threads share caches). *out is NULL-free: an empty cache when the model has no posts; it
  * stays valid until the next call on this handle, a write of posts or training through it,
  * or kd_model_close.
  * Returns 0, KD_ENOMEM or KD_EIO.

@@ -370,9 +370,15 @@ int form_to_utf8(srv_form *f, const char *charset)
     else if (n && !label_in(cs, n, utf8_labels)) {
         rd.cd = open_charset(cs, n);
         rd.how = rd.cd == (iconv_t)-1 ? READ_UTF8 : READ_ICONV;
-        if (rd.cd == (iconv_t)-1)
+        if (rd.cd == (iconv_t)-1) {
             snprintf(f->warning, sizeof f->warning, "unknown or unsupported charset \"%.*s\": read as UTF-8",
                      (int)(n < 40 ? n : 40), cs);
+            /* it goes out as a header (X-kindly-warning): a control character or a non-ASCII
+             * byte from the client would make the header refused, and the warning lost */
+            for (char *w = f->warning; *w; w++)
+                if ((unsigned char)*w < 0x20 || (unsigned char)*w >= 0x7F)
+                    *w = '?';
+        }
     }
     int rc = 0;
     for (size_t i = 0; i < f->n && !rc; i++)

@@ -13,7 +13,8 @@
  *
  * Build with clang:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iclassifier classifier/buf.c \
- *       classifier/csv.c tests/fuzz/fuzz_csv.c -lcsv -o fuzz_csv
+ *       classifier/normalize.c classifier/csv.c tests/fuzz/fuzz_csv.c \
+ *       $(pkg-config --cflags --libs libutf8proc) -lcsv -o fuzz_csv
  *   ./fuzz_csv -max_total_time=120 tests/fuzz/corpus/csv
  * Without libFuzzer, link tests/fuzz/standalone_driver.c instead of -fsanitize=fuzzer to run
  * the files named on the command line through the same checks.
