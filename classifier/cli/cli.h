@@ -119,4 +119,12 @@ char *cli_read_all(FILE *f, size_t max, size_t *len);
 #define CLI_MAX_COMMENT ((size_t)16 << 20)
 char *cli_read_comment(const char *cmd, int *status);
 
+/* The comment's metadata flags of check and learn --raw (--id, --post, --author, --email,
+ * --url, --ip, --agent, --parent, --date): 1 when argv[*i] is one (its value consumed). */
+#define CLI_NMETA 9
+int cli_parse_comment_flag(int argc, char **argv, int *i, kd_comment *c);
+/* Their values as valid UTF-8: an invalid byte becomes U+FFFD, with a warning; repaired
+ * copies go to owned[] (freed by the caller). -1: out of memory. */
+int cli_repair_comment_flags(const char *cmd, kd_comment *c, char *owned[CLI_NMETA]);
+
 #endif

@@ -7,15 +7,30 @@
 #include "feed.h"
 
 
+static int learn(int argc, char **argv, char *owned[CLI_NMETA]);
+
 int cmd_learn(int argc, char **argv)
+{
+    char *owned[CLI_NMETA] = { NULL };
+    int status = learn(argc, argv, owned);
+    for (int i = 0; i < CLI_NMETA; i++)
+        free(owned[i]);
+    return status;
+}
+
+/* cmd_learn, with the repaired values of --id, --post, ... in owned[] (freed by the caller) */
+static int learn(int argc, char **argv, char *owned[CLI_NMETA])
 {
     const char *model = NULL, *file = NULL;
     kd_label label = KD_UNLABELLED;
-    int undo = 0, raw = 0;
+    int undo = 0, raw = 0, nmeta = 0;
     unsigned flags = 0;
+    kd_comment c = KD_COMMENT_INIT; /* --raw: the comment; its text from standard input */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc)
+        if (cli_parse_comment_flag(argc, argv, &i, &c))
+            nmeta++;
+        else if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc)
             model = argv[++i];
         else if (!strcmp(a, "--spam") || !strcmp(a, "--ham")) {
             kd_label l = a[2] == 's' ? KD_SPAM : KD_HAM;
@@ -39,6 +54,11 @@ int cmd_learn(int argc, char **argv)
         return cli_usage("learn", "--raw needs --spam or --ham");
     if (raw && file && strcmp(file, "-"))
         return cli_usage("learn", "--raw reads standard input; do not name a file");
+    if (nmeta && !raw)
+        return cli_usage("learn", "--id, --post, --author and the like describe the one comment of --raw; "
+                                  "a CSV file has columns for them");
+    if (cli_repair_comment_flags("learn", &c, owned))
+        return cli_fail(EXIT_INTERNAL, "learn", "out of memory");
     const char *path = cli_model_path_for_write("learn", model);
     if (!path)
         return EXIT_USAGE;
@@ -60,7 +80,6 @@ int cmd_learn(int argc, char **argv)
             status = cli_fail(EXIT_INPUT, "learn", "the comment on standard input is empty: nothing to learn");
             goto done;
         }
-        kd_comment c = KD_COMMENT_INIT;
         c.text = text;
         if ((rc = kd_train_add_ex(m, &c, label, undo ? -1 : 1, flags))) {
             status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));

@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "normalize.h"
 
 int cli_fail(int code, const char *cmd, const char *fmt, ...)
 {
@@ -481,4 +482,57 @@ char *cli_read_all(FILE *f, size_t max, size_t *len)
     if (len)
         *len = n;
     return s;
+}
+
+/* The comment's metadata flags of check and learn --raw: flag -> field of kd_comment. */
+static const struct {
+    const char *flag;
+    size_t off;
+} meta[] = {
+    { "--author", offsetof(kd_comment, author) }, { "--email", offsetof(kd_comment, email) },
+    { "--url", offsetof(kd_comment, url) },       { "--ip", offsetof(kd_comment, ip) },
+    { "--post", offsetof(kd_comment, post_id) },  { "--id", offsetof(kd_comment, id) },
+    { "--agent", offsetof(kd_comment, agent) },   { "--parent", offsetof(kd_comment, parent) },
+    { "--date", offsetof(kd_comment, date) },
+};
+_Static_assert(sizeof meta / sizeof *meta == CLI_NMETA, "one owned[] slot per flag");
+
+int cli_parse_comment_flag(int argc, char **argv, int *i, kd_comment *c)
+{
+    for (size_t j = 0; j < CLI_NMETA; j++)
+        if (!strcmp(argv[*i], meta[j].flag) && *i + 1 < argc) {
+            *(const char **)((char *)c + meta[j].off) = argv[++*i];
+            return 1;
+        }
+    return 0;
+}
+
+/* A flag's value as valid UTF-8. A shell passes any bytes, and the id and post id are
+ * echoed in the JSON and stored in the history, so each byte of an invalid sequence becomes
+ * U+FFFD, with a warning naming the flag, as the CSV reader repairs a field. Returns v itself
+ * when it is valid, else a repaired copy that *owned receives (NULL: out of memory). */
+static const char *repaired(const char *cmd, const char *flag, const char *v, char **owned)
+{
+    size_t n = strlen(v), bad;
+    if (kd_utf8_valid(v, n, &bad))
+        return v;
+    fprintf(stderr, "kindly %s: %s: invalid UTF-8 at byte %zu of the value, replaced by U+FFFD\n", cmd, flag, bad);
+    kd_buf b = KD_BUF_INIT;
+    for (size_t i = 0; i < n;) {
+        int32_t cp;
+        size_t k = kd_utf8_decode(v + i, n - i, &cp);
+        kd_buf_add(&b, cp < 0 ? "\xEF\xBF\xBD" : v + i, cp < 0 ? 3 : k);
+        i += k;
+    }
+    return *owned = kd_buf_detach(&b);
+}
+
+int cli_repair_comment_flags(const char *cmd, kd_comment *c, char *owned[CLI_NMETA])
+{
+    for (size_t j = 0; j < CLI_NMETA; j++) {
+        const char **v = (const char **)((char *)c + meta[j].off);
+        if (*v && !(*v = repaired(cmd, meta[j].flag, *v, &owned[j])))
+            return -1;
+    }
+    return 0;
 }

@@ -520,3 +520,19 @@ test_gnu_option_spellings_and_conflicting_flags() {
     expect_status 3 "$KINDLY" eval --folds 3 --remember "$D/train.csv"
     contains "$T/err" "--remember records in a model file"
 }
+
+# learn --raw takes the comment's other fields as check does: the id it is remembered under
+# (a later copy names it as duplicate_of), its post (ham joins the post's model).
+test_learn_raw_takes_the_comments_fields() {
+    train_small
+    local t="Amazing offer on miracle gummies, message me today for the discount code"
+    echo "$t" >spam.txt
+    expect_status 0 sh -c "\"$KINDLY\" learn -m m.db --spam --raw --id wp-123 --author Bob --post p1 < spam.txt"
+    expect_status 1 sh -c "\"$KINDLY\" check -m m.db --id new-1 --author Eve < spam.txt"
+    contains "$T/out" '"duplicate_of":"wp-123"'
+    expect_status 3 "$KINDLY" learn -m m.db --spam --id x "$D/train.csv"
+    contains "$T/err" "describe the one comment of --raw"
+    printf 'bad\377id' >badid
+    expect_status 0 sh -c "\"$KINDLY\" learn -m m.db --ham --raw --id \"\$(cat badid)\" < spam.txt"
+    contains "$T/err" "kindly learn: --id: invalid UTF-8"
+}
