@@ -97,7 +97,10 @@ static int score_rows(kd_model *m, const dataset *d, size_t k, size_t folds, con
             kd_result_free(&res);
             return cli_fail(cli_exit_for(rc), "eval", "%s", kd_model_error(m));
         }
-        if (kd_eval_add(s->bayes, d->label[i], res.bayes_score, res.verdict) ||
+        /* the Bayes stage's own three-way verdict: its score through the same cut-offs */
+        kd_verdict bv = res.bayes_score >= o->spam_cutoff ? KD_VERDICT_SPAM
+                        : res.bayes_score < o->ham_cutoff ? KD_APPROVE : KD_HOLD;
+        if (kd_eval_add(s->bayes, d->label[i], res.bayes_score, bv) ||
             kd_eval_add(s->final, d->label[i], res.spam_score, res.verdict)) {
             kd_result_free(&res);
             return cli_fail(EXIT_INTERNAL, "eval", "out of memory");

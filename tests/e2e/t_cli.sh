@@ -536,3 +536,19 @@ test_learn_raw_takes_the_comments_fields() {
     expect_status 0 sh -c "\"$KINDLY\" learn -m m.db --ham --raw --id \"\$(cat badid)\" < spam.txt"
     contains "$T/err" "kindly learn: --id: invalid UTF-8"
 }
+
+# eval's "bayes" line is the Bayes stage's own: its unsure rate and ham marked spam come from
+# bayes_score through the cut-offs, not from the final verdict.
+test_eval_bayes_figures_are_the_bayes_stages_own() {
+    train_small
+    expect_status 0 "$KINDLY" eval -m m.db --json "$D/train.csv"
+    cp "$T/out" eval.json
+    expect_status 0 "$KINDLY" score -m m.db "$D/train.csv"
+    python3 - eval.json "$T/out" <<'PY' || fail "eval's bayes unsure rate is not the Bayes stage's"
+import json, sys
+e = json.load(open(sys.argv[1]))
+rows = [json.loads(l) for l in open(sys.argv[2])]
+held = sum(1 for r in rows if 0.5 <= r["bayes_score"] < 0.9) / len(rows)
+assert abs(e["bayes"]["unsure_rate"] - held) < 1e-6, (e["bayes"]["unsure_rate"], held)
+PY
+}
