@@ -207,10 +207,13 @@ void kd_hist_read_end(kd_hist *h)
     h->reading = 0;
 }
 
+int kd_hist_reading(const kd_hist *h) { return h->reading; }
+
 int kd_hist_begin(kd_hist *h)
 {
     if (h->batch)
         return KD_OK;
+    kd_hist_read_end(h); /* a batch of lookups gives way to the writes */
     int rc = run(h, stmt(h, HS_BEGIN));
     h->batch = !rc;
     return rc;
@@ -493,11 +496,14 @@ static int get_many(kd_hist *h, const int64_t *seqs, size_t n, int (*fn)(void *u
 
 int kd_hist_get_many(kd_hist *h, const int64_t *seqs, size_t n, int (*fn)(void *ud, const kd_hist_rec *r), void *ud)
 {
-    /* one statement reads one snapshot; several share one when a read transaction is open */
-    int rc = n > GET_BATCH ? kd_hist_read_begin(h) : KD_OK;
+    /* one statement reads one snapshot; several share one when a read transaction is open
+     * (one this opens, or the caller's: that one it leaves open) */
+    int own = n > GET_BATCH && !h->reading;
+    int rc = own ? kd_hist_read_begin(h) : KD_OK;
     if (!rc)
         rc = get_many(h, seqs, n, fn, ud);
-    kd_hist_read_end(h);
+    if (own)
+        kd_hist_read_end(h);
     return rc;
 }
 

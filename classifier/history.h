@@ -55,6 +55,7 @@ int kd_hist_in_batch(const kd_hist *h);
  * statements); end it. */
 int kd_hist_read_begin(kd_hist *h);
 void kd_hist_read_end(kd_hist *h);
+int kd_hist_reading(const kd_hist *h); /* a read transaction of kd_hist_read_begin is open */
 
 /* Record r (r->seq receives its number) with its band keys. */
 int kd_hist_insert(kd_hist *h, kd_hist_rec *r, const int64_t keys[KD_MH_BANDS]);

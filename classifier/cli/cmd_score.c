@@ -81,7 +81,7 @@ static void hand_over(void *ud)
     int rc;
     if (!w->m || w->status != EXIT_DONE || !may_wait(&w->in))
         return;
-    if (w->remember && ((rc = kd_history_flush(w->m)) || (rc = kd_history_batch_begin(w->m)))) {
+    if ((rc = kd_history_flush(w->m)) || (rc = kd_history_batch_begin(w->m))) {
         w->status = cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(w->m));
         return;
     }
@@ -228,7 +228,8 @@ int cmd_score(int argc, char **argv)
         kd_rules_free(rules);
         return status;
     }
-    int rc = o.remember ? kd_history_batch_begin(m) : KD_OK;
+    /* batched: remembered comments are committed, and lookups read, in groups (dedup.c) */
+    int rc = o.dup_threshold >= 0 ? kd_history_batch_begin(m) : KD_OK;
     if (rc) {
         status = cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(m));
         rc = 0;
@@ -271,7 +272,7 @@ int cmd_score(int argc, char **argv)
         status = cli_fail(cli_exit_for(rc), "score", "%s", kd_csv_error(r));
     else if (status == EXIT_DONE && kd_csv_skipped(r))
         status = EXIT_INPUT;
-    if (o.remember && (rc = kd_history_flush(m)) && (status == EXIT_DONE || status == EXIT_INPUT))
+    if ((rc = kd_history_flush(m)) && o.remember && (status == EXIT_DONE || status == EXIT_INPUT))
         status = cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(m));
     kd_csv_free(r);
     kd_model_close(m);

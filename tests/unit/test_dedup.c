@@ -263,6 +263,61 @@ Test(dedup, a_batch_is_committed_after_100_ms_not_only_after_2000_comments)
     cr_assert_eq(system(cmd), 0);
 }
 
+/* A batch that only looks up (scoring without remembering) reads in one transaction, so a
+ * comment another handle records meanwhile is seen once the batch has been open 100 ms, or
+ * after kd_history_flush(), not at the very next comment. */
+Test(dedup, a_lookup_batch_sees_other_writers_after_100_ms_or_a_flush)
+{
+    char dir[] = "/tmp/kindly-test-XXXXXX", path[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/m.db", dir);
+    kd_model *w, *r;
+    cr_assert_eq(kd_model_open(&w, path, KD_OPEN_CREATE), 0, "%s", kd_model_error(w));
+    cr_assert_eq(kd_model_open(&r, path, KD_OPEN_READONLY), 0, "%s", kd_model_error(r));
+    kd_options o = KD_OPTIONS_INIT;
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    const char *texts[] = { "The first comment the writer records, about sleep and breathing",
+                            "A second one the writer records, about walking every morning" };
+    cr_assert_eq(kd_history_batch_begin(r), 0);
+    c.id = "q0";
+    c.text = "A comment the reader scores first, about something else entirely";
+    cr_assert_eq(kd_classify(r, &c, &o, &res), 0, "%s", kd_model_error(r));
+    kd_result_free(&res);
+    for (int k = 0; k < 2; k++) {
+        c.id = k ? "w2" : "w1";
+        c.text = texts[k];
+        cr_assert_eq(kd_history_record(w, &c), 0, "%s", kd_model_error(w));
+        c.id = k ? "q2" : "q1";
+        if (k == 0) { /* the same snapshot: not seen yet; then, after a flush, seen */
+            cr_assert_eq(kd_classify(r, &c, &o, &res), 0, "%s", kd_model_error(r));
+            cr_assert_null(res.duplicate_of);
+            kd_result_free(&res);
+            cr_assert_eq(kd_history_flush(r), 0);
+            cr_assert_eq(kd_history_batch_begin(r), 0);
+            c.id = "q1b";
+        } else { /* after 100 ms the batch's snapshot is renewed at the next comment */
+            struct timespec pause = { 0, 150 * 1000000L };
+            nanosleep(&pause, NULL);
+            c.text = "one more comment that only moves the batch along";
+            c.id = "q2a";
+            cr_assert_eq(kd_classify(r, &c, &o, &res), 0, "%s", kd_model_error(r));
+            kd_result_free(&res);
+            c.text = texts[k];
+            c.id = "q2b";
+        }
+        cr_assert_eq(kd_classify(r, &c, &o, &res), 0, "%s", kd_model_error(r));
+        cr_assert_str_eq(res.duplicate_of ? res.duplicate_of : "(none)", k ? "w2" : "w1");
+        kd_result_free(&res);
+    }
+    cr_assert_eq(kd_history_flush(r), 0);
+    kd_model_close(r);
+    kd_model_close(w);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
 /* kd_classify checks its options (classify.c): a struct of another version or a value out
  * of range is KD_EINVAL with a message, not a score (robinson_x 2 gave a token "p":2). */
 Test(dedup, classify_rejects_invalid_options)
