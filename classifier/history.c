@@ -42,7 +42,7 @@
 
 typedef enum {
     HS_INSERT, HS_INSERT_LSH, HS_LSH_GET, HS_LSH_APPEND, HS_CANDIDATES, HS_GET, HS_GET_MANY, HS_BEGIN, HS_COMMIT, HS_ROLLBACK,
-    HS_READ, HS_READ_END, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
+    HS_READ, HS_READ_END, HS_ANY, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
     HS__COUNT
 } hs_stmt;
 
@@ -73,6 +73,7 @@ static const char *const sql[HS__COUNT] = {
     [HS_ROLLBACK] = "ROLLBACK",
     [HS_READ] = "BEGIN",
     [HS_READ_END] = "COMMIT",
+    [HS_ANY] = "SELECT EXISTS (SELECT 1 FROM history_lsh)",
     /* one comment's rows inside a batch: all of them or none */
     [HS_SAVE] = "SAVEPOINT record",
     [HS_SAVE_UNDO] = "ROLLBACK TO record",
@@ -97,6 +98,7 @@ struct kd_hist {
     int present;
     int batch;
     int reading;     /* a read transaction opened by kd_hist_read_begin */
+    int empty;       /* ... in which the index is empty: nothing to look up until it ends */
     char *id, *post; /* strings of the last kd_hist_get */
     char err[256];   /* the message of the last failure (kd_hist_errmsg) */
 };
@@ -197,6 +199,14 @@ int kd_hist_read_begin(kd_hist *h)
         return KD_OK;
     int rc = run(h, stmt(h, HS_READ));
     h->reading = !rc;
+    h->empty = 0;
+    /* the snapshot cannot change while the transaction lasts: an empty index stays empty
+     * (a site's first bulk run reads no index row for any of its comments) */
+    sqlite3_stmt *st = rc ? NULL : stmt(h, HS_ANY);
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        h->empty = sqlite3_column_int(st, 0) == 0;
+    if (st)
+        sqlite3_reset(st);
     return rc;
 }
 
@@ -394,7 +404,7 @@ _Static_assert(KD_MH_BANDS == 12, "HS_CANDIDATES reads one bucket per band");
 int kd_hist_candidates(kd_hist *h, const int64_t keys[KD_MH_BANDS], unsigned per_key,
                           int (*fn)(void *ud, int64_t seq), void *ud)
 {
-    if (!h->present)
+    if (!h->present || (h->reading && h->empty))
         return KD_OK;
     sqlite3_stmt *st = stmt_all_bound(h, HS_CANDIDATES);
     if (!st)
