@@ -389,13 +389,25 @@ int kd_hist_insert(kd_hist *h, kd_hist_rec *r, const int64_t keys[KD_MH_BANDS])
 done:
     if (own)
         rc = rc ? (run(h, stmt(h, HS_ROLLBACK)), h->batch = 0, rc) : kd_hist_commit(h);
-    else {
-        if (rc)
-            run(h, stmt(h, HS_SAVE_UNDO));
-        int rc2 = run(h, stmt(h, HS_SAVE_END));
-        if (!rc)
-            rc = rc2;
-    }
+    else if (rc && sqlite3_get_autocommit(h->db)) {
+        /* SQLite rolled the whole transaction back itself (a full disk, an I/O error): the
+         * batch is over, and the first error is the one to report */
+        h->batch = 0;
+    } else if (rc) {
+        char err[sizeof h->err];
+        memcpy(err, h->err, sizeof err);
+        sqlite3_stmt *u = stmt(h, HS_SAVE_UNDO), *e = stmt(h, HS_SAVE_END);
+        if (u) {
+            sqlite3_step(u);
+            sqlite3_reset(u);
+        }
+        if (e) {
+            sqlite3_step(e);
+            sqlite3_reset(e);
+        }
+        memcpy(h->err, err, sizeof err);
+    } else
+        rc = run(h, stmt(h, HS_SAVE_END));
     return rc;
 }
 

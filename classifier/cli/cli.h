@@ -60,8 +60,6 @@ int cli_finish(const char *cmd, int status);
 const char *cli_model_path(const char *flag);
 /* Open the model, or print why not (naming the path) and return NULL. */
 kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags);
-/* Remove a model file this command created and then could not fill (with its -wal, -shm). */
-void cli_remove_model(const char *path);
 /* For commands that write: the model must be named explicitly (flag or $KINDLY_MODEL). */
 const char *cli_model_path_for_write(const char *cmd, const char *flag);
 /* Open the model of -m (flag) read-only, or when write is set for writing, which needs it

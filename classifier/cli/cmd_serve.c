@@ -209,9 +209,10 @@ int cmd_serve(int argc, char **argv)
     }
     /* not loopback and no keys: anyone who reaches the port can classify and teach the model
      * (said even with -q: a warning, not a start message) */
+    const struct in6_addr *a6 = &((const struct sockaddr_in6 *)&cfg.addr)->sin6_addr;
     int loopback = cfg.addr.ss_family == AF_INET
                        ? (ntohl(((const struct sockaddr_in *)&cfg.addr)->sin_addr.s_addr) >> 24) == 127
-                       : IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)&cfg.addr)->sin6_addr);
+                       : IN6_IS_ADDR_LOOPBACK(a6) || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127);
     if (!keys && !loopback) {
         fprintf(stderr, "kindly serve: warning: listening beyond this machine without --keys: anyone who can "
                         "reach the port can %s\n", cfg.writable ? "classify comments and teach the model" : "classify comments");

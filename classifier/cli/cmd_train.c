@@ -1,6 +1,7 @@
 /*
  * cmd_train.c - `kindly train`: learn labelled CSV files into a model, in one transaction.
  */
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,7 +35,10 @@ int cmd_train(int argc, char **argv)
     const char *path = cli_model_path_for_write("train", model);
     if (!path)
         return EXIT_USAGE;
-    int existed = access(path, F_OK) == 0;
+    /* a file that cannot be read is named before a new model is created for nothing */
+    for (int i = 0; i < nfiles; i++)
+        if (strcmp(files[i], "-") && access(files[i], R_OK) != 0)
+            return cli_fail(EXIT_MODEL, "train", "%s: %s", cli_shown(files[i]), strerror(errno));
     kd_model *m = cli_open_model("train", path, KD_OPEN_CREATE);
     if (!m)
         return EXIT_MODEL;
@@ -72,8 +76,6 @@ int cmd_train(int argc, char **argv)
                         "train it on %s comments too%s\n", path, st.spam_messages ? "ham" : "spam",
                 st.spam_messages ? "approved" : "spam",
                 st.spam_messages ? "" : " (a WordPress export: wp comment list --status=spam ...)");
-    if (!existed && status != EXIT_DONE && !n.learned)
-        goto done; /* nothing to report: the model is not kept (below) */
     if (!quiet) {
         fprintf(stderr, "kindly train: learnt %lu rows (%lu spam, %lu ham%s)", n.learned, n.spam, n.learned - n.spam,
                 flags & KD_TRAIN_FOREIGN ? ", foreign" : "");
@@ -90,10 +92,5 @@ int cmd_train(int argc, char **argv)
     }
 done:
     kd_model_close(m);
-    /* a failed first training (a missing or empty file) leaves no empty model behind */
-    if (!existed && status != EXIT_DONE && !n.learned) {
-        cli_remove_model(path);
-        fprintf(stderr, "kindly train: nothing learnt; %s was not created\n", path);
-    }
     return status;
 }

@@ -111,15 +111,6 @@ const char *cli_model_path_for_write(const char *cmd, const char *flag)
     return NULL;
 }
 
-void cli_remove_model(const char *path)
-{
-    static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
-    char p[PATH_MAX];
-    for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++)
-        if (snprintf(p, sizeof p, "%s%s", path, suffix[i]) < (int)sizeof p)
-            unlink(p);
-}
-
 kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags)
 {
     kd_model *m = NULL;

@@ -283,6 +283,24 @@ static int cmd_version(int argc, char **argv)
     return EXIT_DONE;
 }
 
+/* Whether the long option a[0..n) takes a value in command cmd. */
+static int takes_value(const char *cmd, const char *a, size_t n)
+{
+    if (!strcmp(cmd, "history") && n == 7 && !strncmp(a, "--prune", 7)) /* a flag there */
+        return 0;
+    static const char *const with_value[] = {
+        "--model", "--format", "--rules", "--scorer", "--spam-cutoff", "--ham-cutoff", "--robinson-s",
+        "--robinson-x", "--min-dev", "--max-tokens", "--offtopic-threshold", "--dup-threshold", "--dup-verdict",
+        "--id", "--post", "--author", "--email", "--url", "--ip", "--agent", "--parent", "--date", "--prune",
+        "--folds", "--train", "--keep", "--keep-days", "--listen", "--keys", "--threads", "--max-body",
+        "--max-connections", "--timeout", "--discard", "--hold-as", "--check", NULL,
+    };
+    for (const char *const *o = with_value; *o; o++)
+        if (strlen(*o) == n && !strncmp(*o, a, n))
+            return 1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -307,7 +325,9 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return cli_finish(c->name, cli_help(c->name));
     }
-    /* GNU spellings, for every command: "--opt=VALUE" is "--opt VALUE"; after "--" every
+    /* GNU spellings, for every command: "--opt=VALUE" is "--opt VALUE" for an option that
+     * takes a value (another "--flag=x" is left whole: the command calls it unknown); the
+     * word after such an option is its value, whatever it looks like; after "--" every
      * argument is a file, so one named "-x" is passed on as "./-x" ("-" stays standard input) */
     char **args = calloc(2 * (size_t)argc + 1, sizeof *args), **own = calloc((size_t)argc + 1, sizeof *own);
     if (!args || !own) {
@@ -318,9 +338,12 @@ int main(int argc, char **argv)
     args[n++] = argv[1];
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *eq = strchr(a, '=');
-        if (!files && !strcmp(a, "--")) {
+        if (!files && takes_value(c->name, a, strlen(a)) && i + 1 < argc) {
+            args[n++] = argv[i++];
+            args[n++] = argv[i]; /* the value, verbatim */
+        } else if (!files && !strcmp(a, "--")) {
             files = 1;
-        } else if (!files && !strncmp(a, "--", 2) && eq && eq > a + 2) {
+        } else if (!files && !strncmp(a, "--", 2) && eq && eq > a + 2 && takes_value(c->name, a, (size_t)(eq - a))) {
             char *name = strndup(a, (size_t)(eq - a));
             if (!name) {
                 fprintf(stderr, "kindly: out of memory\n");

@@ -175,8 +175,11 @@ static void submit(const srv_request *rq, const srv_form *f, const kd_comment *c
         rc = kd_train_commit(m);
     else
         kd_train_abort(m);
-    if (!rc) /* remembered as `kindly learn` does (not twice if checked here already) */
-        rc = kd_history_record(m, c);
+    /* remembered as `kindly learn` does (not twice if checked here already); the learning is
+     * committed, so a failure here is a warning, not an answer a client would retry */
+    if (!rc && kd_history_record(m, c))
+        srv_reply_header(out, "X-kindly-warning", "learnt, but not remembered for duplicates: %s",
+                         kd_model_error(m));
     if (rc) {
         srv_reply_text(out, rc == KD_EBUSY ? 503 : 500, SRV_TEXT, "invalid");
         srv_reply_header(out, "X-akismet-debug-help", "kindly: %s", kd_model_error(m));

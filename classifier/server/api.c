@@ -190,14 +190,14 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
         return;
     }
     /* remembered as `kindly learn` does, so that the same comment posted again is a duplicate
-     * (one already checked here is not recorded twice) */
+     * (one already checked here is not recorded twice). The learning is committed: a
+     * failure here is a warning, not an error a client would retry (and learn twice). */
     for (size_t i = 0; !rc && i < b->n; i++)
         if (!b->undo[i])
             rc = kd_history_record(m, &b->c[i]);
-    if (rc) {
-        srv_reply_error(out, rc == KD_EBUSY ? 503 : 500, "learnt, but not remembered: %s", kd_model_error(m));
-        return;
-    }
+    if (rc)
+        srv_reply_header(out, "X-kindly-warning", "learnt, but not remembered for duplicates: %s",
+                         kd_model_error(m));
     for (int l = 0; l < 2; l++)
         for (int u = 0; u < 2; u++)
             metrics_feedback(l, u ? -1 : 1, n[l][u]);

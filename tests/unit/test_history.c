@@ -5,6 +5,8 @@
 
 #include "helpers.h"
 #include "kindly.h"
+#include "model.h"
+#include "store.h"
 
 static char dir[256], path[512];
 static void setup(void)
@@ -417,6 +419,45 @@ Test(history, a_comment_that_fails_part_way_in_a_batch_leaves_nothing_behind)
     cr_assert_eq(sqlite3_column_int(q, 0), 0);
     sqlite3_finalize(q);
     sqlite3_close(db);
+}
+
+/* A full disk in a batch: SQLite rolls the whole transaction back itself, so the failure
+ * reported is the full disk (not the savepoint's clean-up), the batch is over, and the
+ * comments recorded after it are committed by the next flush. */
+Test(history, a_full_disk_in_a_batch_reports_the_full_disk)
+{
+    kd_model *m = open_w();
+    remember(m, "a", NULL, "one comment in the history before the disk fills up");
+    cr_assert_eq(kd_history_batch_begin(m), 0);
+    sqlite3 *db = kd_store_db(m->store);
+    sqlite3_stmt *q;
+    cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &q, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    int pages = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    char pragma[64], id[16], text[160];
+    snprintf(pragma, sizeof pragma, "PRAGMA max_page_count = %d", pages + 1);
+    cr_assert_eq(sqlite3_exec(db, pragma, NULL, NULL, NULL), SQLITE_OK);
+    int rc = 0, i;
+    for (i = 0; i < 2000 && !rc; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        snprintf(id, sizeof id, "f%d", i);
+        snprintf(text, sizeof text, "comment number %d of a batch that fills the disk, words %d %d %d %d", i, i * 7,
+                 i * 13, i * 29, i * 31);
+        c.id = id;
+        c.author = id;
+        c.text = text;
+        rc = kd_history_record(m, &c);
+    }
+    cr_assert_neq(rc, 0, "the disk never filled up");
+    cr_assert(strstr(kd_model_error(m), "full"), "%s", kd_model_error(m));
+    cr_assert_eq(sqlite3_exec(db, "PRAGMA max_page_count = 1000000", NULL, NULL, NULL), SQLITE_OK);
+    remember(m, "after", NULL, "a comment recorded once there is room again");
+    cr_assert_eq(kd_history_flush(m), 0, "%s", kd_model_error(m));
+    kd_history_stats st;
+    cr_assert_eq(kd_history_stats_get(m, &st), 0);
+    cr_assert_geq(st.comments, 2, "the comment after the failure is kept");
+    kd_model_close(m);
 }
 
 /* A model of schema 3 (K-permutation signatures, one index row per band) is migrated by
