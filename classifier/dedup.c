@@ -19,9 +19,10 @@
  *    ("Thank you!", "great post") is a duplicate only of the same author's comment: two
  *    readers saying thanks are not a campaign.
  * 4. duplicate_of is the earliest exact copy or, when there is none, the earliest near copy
- *    (history first, then this handle's earlier comments); campaign counts the distinct authors or posts (the larger) among
- *    the matches, the new comment included, when it is 2 or more; combine.c turns it into
- *    spam evidence.
+ *    (history first, then this handle's earlier comments); campaign counts the distinct
+ *    posts among the matches, the new comment included, or, when the comment carries a link
+ *    or an author URL, the distinct authors if they are more, when it is 2 or more (readers
+ *    of one post say thanks in the same words); combine.c turns it into spam evidence.
  * 5. A comment is never a duplicate of itself: an earlier comment with the same non-empty id
  *    (a client retrying a check, a comment learnt after it was checked) is skipped, and is
  *    not recorded again when its text is the same. Found among the candidates the lookup
@@ -471,6 +472,20 @@ static int mem_add(kd_dedup *d, const kd_comment *c, uint32_t author, uint32_t e
 /* ------------------------------------------------------------------------------------ */
 /* Matching */
 
+/* Whether the comment carries a link: an author URL, or a link in its text. */
+static int linked(const kd_comment *c)
+{
+    if (c->url && *c->url)
+        return 1;
+    if (!c->text)
+        return 0;
+    size_t n = strlen(c->text);
+    for (size_t i = 0; (i += strcspn(c->text + i, "hHwW")) < n; i++)
+        if (is_link_start(c->text + i, n - i))
+            return 1;
+    return 0;
+}
+
 typedef struct query {
     const kd_comment *c;
     uint32_t author, email;
@@ -744,7 +759,10 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
         out->duplicate_scope = q.scope;
         seen(q.authors, &q.nauthors, q.email ? q.email : q.author);
         seen(q.posts, &q.nposts, c->post_id && *c->post_id ? ident(c->post_id) : 0);
-        unsigned k = q.nauthors > q.nposts ? q.nauthors : q.nposts;
+        /* readers of one post often say the same thing in nearly the same words ("thank
+         * you for writing about grief so honestly"): without a link, only copies across
+         * posts are a campaign; with a link or an author URL, copies by several authors too */
+        unsigned k = linked(c) && q.nauthors > q.nposts ? q.nauthors : q.nposts;
         out->campaign = !q.trivial && k >= 2 ? k : 0;
     }
     if (o->remember)

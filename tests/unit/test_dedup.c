@@ -158,6 +158,40 @@ Test(dedup, a_campaign_raises_the_spam_score)
     }
 }
 
+/* Readers of one post thanking it in nearly the same words are not a campaign (each would
+ * add spam evidence, and the sixth was spam); the same words with an author URL are. */
+Test(dedup, similar_thanks_on_one_post_are_not_a_campaign_unless_linked)
+{
+    static const char *const how[] = { "honestly", "beautifully", "kindly", "gently", "openly", "clearly" };
+    kd_result r;
+    char id[16], who[16], text[96];
+    int dups[2] = { 0, 0 };
+    for (int url = 0; url < 2; url++)
+        for (int i = 0; i < 6; i++) {
+            snprintf(id, sizeof id, "t%d-%d", url, i);
+            snprintf(who, sizeof who, "reader%d-%d", url, i);
+            snprintf(text, sizeof text, "Thank you for writing about grief so %s%s.", how[i], url ? " today" : "");
+            kd_comment c = KD_COMMENT_INIT;
+            c.id = id;
+            c.post_id = "grief";
+            c.author = who;
+            c.url = url ? "https://retreat.example" : NULL;
+            c.text = text;
+            kd_options o = KD_OPTIONS_INIT;
+            cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+            if (i > 0 && r.duplicate_of) {
+                dups[url]++;
+                if (url)
+                    cr_assert_geq(r.campaign, 2, "%s", text);
+                else
+                    cr_assert_eq(r.campaign, 0, "%s: campaign %u", text, r.campaign);
+            }
+            kd_result_free(&r);
+        }
+    cr_assert_geq(dups[0], 3, "near copies found: %d", dups[0]);
+    cr_assert_geq(dups[1], 3, "near copies found: %d", dups[1]);
+}
+
 Test(dedup, remember_needs_a_writable_model)
 {
     kd_model *ro = NULL;
