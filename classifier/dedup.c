@@ -494,6 +494,7 @@ typedef struct query {
     int trivial;
     double threshold;
     int recorded;       /* an earlier comment has this one's id and text: it was recorded already */
+    int64_t adopt;      /* ... or was this one checked before it had an id: its history seq */
     /* the earliest match so far */
     int found;
     char *id;
@@ -523,12 +524,29 @@ static int same_comment(const query *q, const char *id)
     return id && q->c->id && *q->c->id && !strcmp(id, q->c->id);
 }
 
+/* Whether an earlier comment without an id is this one, checked before it had one: the
+ * WordPress Akismet plugin checks a comment before WordPress saves it and gives it an id,
+ * then sends it again with its id (submit-spam/ham, a recheck). The same author, post and
+ * text. (A reader's double post is checked twice without an id: still a duplicate.) */
+static int same_comment_unnamed(const query *q, const char *id, const char *post, uint32_t author,
+                                uint32_t email, uint64_t th)
+{
+    return !id && q->c->id && *q->c->id && th == q->text_hash && same_author(q->email, q->author, email, author) &&
+           !strcmp(post ? post : "", q->c->post_id ? q->c->post_id : "");
+}
+
 /* Compare with one earlier comment (called earliest first). */
 static int consider(query *q, const char *id, const char *post, uint32_t author, uint32_t email, uint64_t th,
                     const uint8_t *sig, const char *fallback, long long fallback_n)
 {
     if (same_comment(q, id)) {
         q->recorded |= th == q->text_hash; /* an edited text is recorded as well */
+        return KD_OK;
+    }
+    if (same_comment_unnamed(q, id, post, author, email, th)) {
+        q->recorded = 1;
+        if (!q->adopt && !strcmp(fallback, "history"))
+            q->adopt = fallback_n; /* named with its id once it is written (adopt()) */
         return KD_OK;
     }
     double sim = th == q->text_hash ? 1.0 : kd_minhash_sig_similarity(q->sig, sig);
@@ -679,6 +697,10 @@ static int query_init(kd_model *m, kd_dedup *d, const kd_comment *c, double thre
 /* Record q's comment in the history, unless it is there already (the same id and text). */
 static int record(kd_model *m, kd_dedup *d, const query *q, const int64_t keys[KD_MH_BANDS])
 {
+    if (q->adopt) { /* checked before it had an id: that record gets the id */
+        int rc = kd_hist_set_id(d->hist, q->adopt, q->c->id);
+        return rc ? kd_model_fail(m, rc, "cannot record the comment: %s", kd_hist_errmsg(d->hist)) : KD_OK;
+    }
     if (q->recorded)
         return KD_OK;
     const kd_comment *c = q->c;

@@ -42,7 +42,7 @@
 
 typedef enum {
     HS_INSERT, HS_INSERT_LSH, HS_LSH_GET, HS_LSH_APPEND, HS_CANDIDATES, HS_GET, HS_GET_MANY, HS_BEGIN, HS_COMMIT, HS_ROLLBACK,
-    HS_READ, HS_READ_END, HS_ANY, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
+    HS_READ, HS_READ_END, HS_ANY, HS_SET_ID, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
     HS__COUNT
 } hs_stmt;
 
@@ -74,6 +74,7 @@ static const char *const sql[HS__COUNT] = {
     [HS_READ] = "BEGIN",
     [HS_READ_END] = "COMMIT",
     [HS_ANY] = "SELECT EXISTS (SELECT 1 FROM history_lsh)",
+    [HS_SET_ID] = "UPDATE history SET id = ?2 WHERE seq = ?1 AND id IS NULL",
     /* one comment's rows inside a batch: all of them or none */
     [HS_SAVE] = "SAVEPOINT record",
     [HS_SAVE_UNDO] = "ROLLBACK TO record",
@@ -341,6 +342,18 @@ static int insert_long(kd_hist *h, int64_t bucket, unsigned check, const uint8_t
         return fail(h);
     sqlite3_bind_int64(st, 1, bucket);
     sqlite3_bind_blob(st, 2, e, (int)elen, SQLITE_STATIC);
+    return run(h, st);
+}
+
+int kd_hist_set_id(kd_hist *h, int64_t seq, const char *id)
+{
+    if (!h->present)
+        return KD_EINVAL;
+    sqlite3_stmt *st = stmt(h, HS_SET_ID);
+    if (!st)
+        return fail(h);
+    sqlite3_bind_int64(st, 1, seq);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
     return run(h, st);
 }
 

@@ -257,6 +257,52 @@ Test(dedup, a_comment_is_not_a_duplicate_of_itself)
     cr_assert_eq(st.comments, 3);
 }
 
+/* The WordPress Akismet plugin checks a comment before WordPress gives it an id, then sends
+ * it again with its id (submit-ham, a recheck): that is the same comment, recorded once and
+ * named by its id from then on. A double post checked twice without an id is a duplicate. */
+Test(dedup, a_comment_checked_before_it_had_an_id_is_the_same_comment_once_named)
+{
+    char dir[] = "/tmp/kindly-test-XXXXXX", path[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/m.db", dir);
+    kd_model *w;
+    cr_assert_eq(kd_model_open(&w, path, KD_OPEN_CREATE), 0, "%s", kd_model_error(w));
+    kd_options o = KD_OPTIONS_INIT;
+    o.remember = 1;
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result r;
+    c.author = "Olga";
+    c.post_id = "grief";
+    c.text = "My grandmother passed last spring and this helped me more than I can say";
+    cr_assert_eq(kd_classify(w, &c, &o, &r), 0, "%s", kd_model_error(w)); /* comment-check */
+    kd_result_free(&r);
+    c.id = "6001";
+    cr_assert_eq(kd_classify(w, &c, &o, &r), 0, "%s", kd_model_error(w)); /* the recheck */
+    cr_assert_null(r.duplicate_of, "a copy of itself: %s", r.duplicate_of);
+    kd_result_free(&r);
+    cr_assert_eq(kd_history_record(w, &c), 0, "%s", kd_model_error(w)); /* submit-ham */
+    kd_history_stats st;
+    cr_assert_eq(kd_history_stats_get(w, &st), 0);
+    cr_assert_eq(st.comments, 1, "recorded %llu times", (unsigned long long)st.comments);
+    kd_comment copy = c; /* another reader posts the same text: named by the id now */
+    copy.id = "7002";
+    copy.author = "Bot";
+    cr_assert_eq(kd_classify(w, &copy, &o, &r), 0, "%s", kd_model_error(w));
+    cr_assert_str_eq(r.duplicate_of ? r.duplicate_of : "(none)", "6001");
+    kd_result_free(&r);
+    c.id = NULL; /* a double post, checked twice without an id: a duplicate */
+    c.text = "Posting twice by mistake happens to everyone, sorry about that one";
+    cr_assert_eq(kd_classify(w, &c, &o, &r), 0, "%s", kd_model_error(w));
+    kd_result_free(&r);
+    cr_assert_eq(kd_classify(w, &c, &o, &r), 0, "%s", kd_model_error(w));
+    cr_assert_not_null(r.duplicate_of);
+    kd_result_free(&r);
+    kd_model_close(w);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
 /* A batch holds the model file's write lock while its transaction is open, and other
  * writers (the server, `kindly learn`) wait on it: it is committed once it has been open
  * for 100 ms (dedup.c, BATCH_MS), at the next comment, not only after 2,000 comments. */
