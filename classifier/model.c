@@ -304,6 +304,13 @@ static int write_also(void *model)
         return rc;
     if ((rc = kd_store_foreign_apply(m->store, &m->fdelta)))
         return kd_model_fail(m, rc, "cannot write the foreign counts: %s", kd_store_errmsg(m->store));
+    /* unlearning ham learnt with KD_TRAIN_FOREIGN as the site's own would leave more foreign
+     * ham than ham: every relevance score would be off. Refused, nothing written. */
+    kd_totals t;
+    if (m->dtotals.ham_tokens < 0 && !kd_store_totals(m->store, &t) && t.foreign_ham_tokens > t.ham_tokens)
+        return kd_model_fail(m, KD_EINVAL, "unlearning these comments would leave more foreign ham than ham: "
+                                           "they were learnt as foreign (train --foreign); undo them as such "
+                                           "(learn --undo --foreign)");
     return KD_OK;
 }
 

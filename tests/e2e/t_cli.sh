@@ -557,3 +557,17 @@ held = sum(1 for r in rows if 0.5 <= r["bayes_score"] < 0.9) / len(rows)
 assert abs(e["bayes"]["unsure_rate"] - held) < 1e-6, (e["bayes"]["unsure_rate"], held)
 PY
 }
+
+# Undoing a foreign corpus without --foreign would leave more foreign ham than ham (every
+# relevance score off): refused, nothing written; with --foreign it is undone.
+test_undo_of_a_foreign_corpus_needs_foreign() {
+    "$KINDLY" train -q -m f.db --foreign "$D/train.csv"
+    printf 'id,label,text\n1,ham,the breathing exercise helped\n2,spam,cheap pills now\n' >own.csv
+    "$KINDLY" train -q -m f.db own.csv
+    "$KINDLY" info -m f.db >before.json
+    expect_status 3 "$KINDLY" learn -m f.db --undo "$D/train.csv"
+    contains "$T/err" "undo them as such (learn --undo --foreign)"
+    "$KINDLY" info -m f.db >after.json
+    cmp -s before.json after.json || fail "the refused undo changed the model"
+    expect_status 0 "$KINDLY" learn -m f.db --undo --foreign "$D/train.csv"
+}
