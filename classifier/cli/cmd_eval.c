@@ -160,9 +160,9 @@ static void print_figures(const char *stage, const kd_eval_figures *f, int json,
 
 int cmd_eval(int argc, char **argv)
 {
-    const char *model = NULL, *test = NULL;
-    const char **train = calloc((size_t)argc, sizeof *train);
-    size_t ntrain = 0;
+    const char *model = NULL;
+    const char **train = calloc((size_t)argc, sizeof *train), **test = calloc((size_t)argc, sizeof *test);
+    size_t ntrain = 0, ntest = 0;
     unsigned long folds = 0;
     int json = 0, status = EXIT_DONE;
     kd_options o = KD_OPTIONS_INIT;
@@ -170,8 +170,11 @@ int cmd_eval(int argc, char **argv)
     stages s = { NULL, NULL };
     kd_model *m = NULL;
     kd_rules *rules = NULL;
-    if (!train)
+    if (!train || !test) {
+        free(train);
+        free(test);
         return cli_fail(EXIT_INTERNAL, "eval", "out of memory");
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int k = cli_parse_classify_flag("eval", argc, argv, &i, &o);
@@ -195,13 +198,10 @@ int cmd_eval(int argc, char **argv)
         else if (a[0] == '-' && a[1]) {
             status = cli_usage("eval", "unknown or incomplete option '%s'", a);
             goto done;
-        } else if (test) {
-            status = cli_usage("eval", "give one test file");
-            goto done;
-        } else
-            test = a;
+        } else /* several files are read as one (an export in two: approved and spam) */
+            test[ntest++] = a;
     }
-    if (!test) {
+    if (!ntest) {
         status = cli_usage("eval", "name the labelled CSV file to evaluate on");
         goto done;
     }
@@ -223,8 +223,9 @@ int cmd_eval(int argc, char **argv)
         goto done;
     }
     int skipped = 0;
-    if ((status = dataset_read(&d, test, &skipped)))
-        goto done;
+    for (size_t i = 0; i < ntest; i++)
+        if ((status = dataset_read(&d, test[i], &skipped)))
+            goto done;
     if (folds) {
         for (size_t k = 0; k < folds && !status; k++) {
             m = train_memory(&d, k, folds);
@@ -276,5 +277,6 @@ done:
     kd_eval_free(s.final);
     dataset_free(&d);
     free(train);
+    free(test);
     return status;
 }

@@ -137,7 +137,8 @@ static void csv_out_row(const kd_csv_row *row, const kd_result *res)
         cli_csv_field(stdout, row->fields[i]);
         fputc(',', stdout);
     }
-    printf("%s,%.6g,%.6g,", kd_verdict_name(res->verdict), res->spam_score, res->bayes_score);
+    /* fixed notation, as in the JSON: a spreadsheet reads 7.09355e-05 as text in some locales */
+    printf("%s,%.6f,%.6f,", kd_verdict_name(res->verdict), res->spam_score, res->bayes_score);
     size_t rl = 1;
     for (size_t i = 0; i < res->nrules; i++)
         rl += strlen(res->rules[i].name) + 1;
@@ -154,9 +155,12 @@ static void csv_out_row(const kd_csv_row *row, const kd_result *res)
     }
     fputc(',', stdout);
     cli_csv_field(stdout, res->duplicate_of);
-    printf(",%.4g,%s,", res->similarity, res->duplicate_scope ? res->duplicate_scope : "");
+    if (res->duplicate_of) /* empty, like duplicate_of, when there is none */
+        printf(",%.4f,%s,", res->similarity, res->duplicate_scope ? res->duplicate_scope : "");
+    else
+        fputs(",,,", stdout);
     if (res->relevance >= 0)
-        printf("%.4g", res->relevance);
+        printf("%.4f", res->relevance);
     printf(",%s,", res->generic ? "true" : "false");
     size_t len = 0;
     for (size_t i = 0; i < res->nreasons; i++)

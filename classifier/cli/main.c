@@ -115,10 +115,11 @@ const cli_command cli_commands[] = {
       "Exit status: 0 done; 4 some rows were bad and skipped, or the file has no text column\n"
       "or (without --spam or --ham) no labelled row; 3 usage error; 5 model error.\n" },
     { "eval", cmd_eval, "Measure accuracy on labelled comments",
-      "usage: kindly eval -m MODEL.db TEST.csv\n"
-      "       kindly eval --train TRAIN.csv [--train MORE.csv...] TEST.csv\n"
-      "       kindly eval --folds K CORPUS.csv\n"
+      "usage: kindly eval -m MODEL.db TEST.csv...\n"
+      "       kindly eval --train TRAIN.csv [--train MORE.csv...] TEST.csv...\n"
+      "       kindly eval --folds K CORPUS.csv...\n"
       "\n"
+      "Several files are read as one (an export in two files: approved and spam).\n"
       "Score labelled comments and print accuracy, precision, spam recall, ham false-positive\n"
       "rate, F1, MCC and ROC AUC (binary figures: spam_score > 0.5 is predicted spam;\n"
       "exactly 0.5, no evidence, is not), the unsure rate (share held) and the share of\n"

@@ -45,6 +45,7 @@ test_score_reads_stdin_and_writes_csv() {
     expect_status 0 sh -c "\"$KINDLY\" score -m m.db --format csv < \"$D/score.csv\""
     lines "$T/out" 5
     head -1 "$T/out" | grep -q '^id,post_id,author,text,verdict,spam_score,bayes_score,rules,duplicate_of,similarity,duplicate_scope,relevance,generic,reasons' || fail "csv header: $(head -1 "$T/out")"
+    grep -q 'e-0' "$T/out" && fail "a number in exponent notation: $(grep 'e-0' "$T/out" | head -1)"
     # every row has the header's number of fields (python's csv module reads it back)
     python3 -c "import csv,sys; rows=list(csv.reader(open(sys.argv[1], newline=''))); assert len({len(r) for r in rows}) == 1, rows" "$T/out" || fail "ragged CSV output"
 }
@@ -570,4 +571,12 @@ test_undo_of_a_foreign_corpus_needs_foreign() {
     "$KINDLY" info -m f.db >after.json
     cmp -s before.json after.json || fail "the refused undo changed the model"
     expect_status 0 "$KINDLY" learn -m f.db --undo --foreign "$D/train.csv"
+}
+
+# eval reads several files as one: an export in two files, approved and spam.
+test_eval_reads_several_files_as_one() {
+    printf 'id,label,text\n1,ham,the breathing exercise helped me sleep\n2,ham,walking in the morning lifts my mood\n3,ham,journaling before bed calms me\n' >approved.csv
+    printf 'id,label,text\n4,spam,cheap pills order now\n5,spam,casino bonus click here\n6,spam,buy followers fast\n' >spam.csv
+    expect_status 0 "$KINDLY" eval --folds 3 approved.csv spam.csv
+    contains "$T/out" "n=6 (spam 3, ham 3)"
 }
