@@ -162,20 +162,6 @@ static int drop_emoji(const kd_buf *in, kd_buf *out)
     return KD_OK;
 }
 
-/* 1 if s[0..n) has no byte >= 0x80; eight bytes at a time. */
-static int is_ascii(const char *s, size_t n)
-{
-    uint64_t or = 0, w;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&w, s + i, 8);
-        or |= w;
-    }
-    for (; i < n; i++)
-        or |= (unsigned char)s[i];
-    return !(or & 0x8080808080808080ULL);
-}
-
 /* 1 if s[0..n) holds a letter or a digit, ASCII or not (a byte >= 0x80 is taken as one:
  * what is left of a link-free text is normalised next, and an emoji counts as text there) */
 static int has_alnum(const char *s, size_t n)
@@ -213,7 +199,7 @@ static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out)
         return rc;
     /* KD_NORM_SPACE leaves no space at either end and never two in a row, so for ASCII
      * text (no emoji) drop_emoji() would copy b unchanged */
-    if (is_ascii(b->s ? b->s : "", b->len))
+    if (kd_ascii_prefix(b->s ? b->s : "", b->len) == b->len)
         return kd_buf_add(out, b->s ? b->s : "", b->len);
     if ((rc = drop_emoji(b, out)))
         return rc;

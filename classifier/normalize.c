@@ -318,9 +318,9 @@ static int unicode_run(norm *z, const unsigned char *s, size_t n)
     return KD_OK;
 }
 
-/* Length of the ASCII prefix of s[0..n), eight bytes at a time. */
-static size_t ascii_prefix(const unsigned char *s, size_t n)
+size_t kd_ascii_prefix(const char *str, size_t n)
 {
+    const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     for (uint64_t w; i + 8 <= n; i += 8) {
         memcpy(&w, s + i, 8);
@@ -339,7 +339,7 @@ int kd_normalize(const char *s, size_t n, unsigned flags, kd_buf *out)
     int rc = KD_OK;
     size_t i = 0;
     while (i < n) {
-        size_t j = i + ascii_prefix(u + i, n - i);
+        size_t j = i + kd_ascii_prefix((const char *)u + i, n - i);
         if (j == n) {
             ascii_run(&z, u + i, n - i);
             break;

@@ -31,6 +31,10 @@ int kd_normalize(const char *s, size_t n, unsigned flags, kd_buf *out);
 /* 1 if s[0..n) is valid UTF-8 without NUL bytes, else 0 and *bad_at = byte offset. */
 int kd_utf8_valid(const char *s, size_t n, size_t *bad_at);
 
+/* Length of the ASCII prefix of s[0..n) (bytes below 0x80), eight bytes at a time: n when
+ * the whole text is ASCII. */
+size_t kd_ascii_prefix(const char *s, size_t n);
+
 /* Decode the code point at s[0..n), n >= 1. Returns its length in bytes (1..4) and sets *cp;
  * an invalid, overlong, surrogate or truncated sequence returns 1 with *cp = -1. */
 size_t kd_utf8_decode(const char *s, size_t n, int32_t *cp);

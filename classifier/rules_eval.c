@@ -27,6 +27,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "normalize.h"
 
 typedef struct ctx {
     const kd_rules *r;
@@ -145,22 +146,6 @@ static const char *field(ctx *x, kd_rule_field f)
     }
 }
 
-/* 1 if s[0..n) is pure ASCII (eight bytes at a time). */
-static int is_ascii(const char *s, size_t n)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ULL)
-            return 0;
-    }
-    for (; i < n; i++)
-        if ((unsigned char)s[i] & 0x80)
-            return 0;
-    return 1;
-}
-
 /* The length of field s that patterns see: scan_size bytes, cut at a character boundary. */
 static size_t scanned(const ctx *x, const char *s)
 {
@@ -179,7 +164,7 @@ static int match(ctx *x, const kd_rule *rule, const char *s)
     if (!s)
         return KD_RULE_NOT_FIRED;
     size_t n = scanned(x, s);
-    const pcre2_code *re = rule->re_ascii && is_ascii(s, n) ? rule->re_ascii : rule->re;
+    const pcre2_code *re = rule->re_ascii && kd_ascii_prefix(s, n) == n ? rule->re_ascii : rule->re;
     /* word-list entries are never JIT-compiled (kd_rules_jit_compile) */
     int rc = x->r->jit && rule->kind == KD_RULE_MATCH ? pcre2_jit_match(re, (PCRE2_SPTR)s, n, 0, 0, x->md, x->r->mctx)
                        : pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, x->md, x->r->mctx);

@@ -736,19 +736,6 @@ static void scan_text(scan *sc, const char *s, size_t n)
     }
 }
 
-static int is_ascii(const char *s, size_t n)
-{
-    uint64_t or = 0, w;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&w, s + i, 8);
-        or |= w;
-    }
-    for (; i < n; i++)
-        or |= (unsigned char)s[i];
-    return !(or & 0x8080808080808080ULL);
-}
-
 /* The comment body: HTML, then NFKC unless the text is ASCII, then the scan. */
 static void text(scan *sc, const char *s)
 {
@@ -761,7 +748,7 @@ static void text(scan *sc, const char *s)
         s = sc->html.s ? sc->html.s : "";
         n = sc->html.len;
     }
-    if (!is_ascii(s, n)) {
+    if (kd_ascii_prefix(s, n) != n) {
         if (kd_normalize(s, n, KD_NORM_NFKC, &sc->norm)) {
             sc->rc = KD_ENOMEM;
             return;
