@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "dedup.h"
+#include "helpers.h"
 #include "kindly.h"
 
 static kd_model *m;
@@ -40,37 +41,32 @@ Test(dedup, normalisation_removes_what_a_reposter_changes)
     kd_buf_free(&b);
 }
 
+/* in, normalised for comparison, is want */
+static void norm_is(const char *in, const char *want)
+{
+    kd_buf a = KD_BUF_INIT;
+    cr_assert_eq(kd_dedup_normalize(in, &a), 0);
+    cr_assert_str_eq(a.s, want, "%s", in);
+    kd_buf_free(&a);
+}
+
 /* Links go wherever a word starts with one: after white space, "(" or a quote, at the start;
  * a word that merely contains "http" stays. Non-ASCII letters and spacing around dropped
  * emoji come out the same through the ASCII fast path and the slow one. */
 Test(dedup, normalisation_drops_links_after_brackets_and_quotes)
 {
-    kd_buf a = KD_BUF_INIT;
-    cr_assert_eq(kd_dedup_normalize("https://a.example/x read (http://b.example) and \"www.c.example\" now", &a), 0);
-    cr_assert_str_eq(a.s, "read and now");
-    kd_buf_clear(&a);
-    cr_assert_eq(kd_dedup_normalize("the whttp word and Hhttps stay", &a), 0);
-    cr_assert_str_eq(a.s, "the whttp word and hhttps stay");
-    kd_buf_clear(&a);
-    cr_assert_eq(kd_dedup_normalize("Caf\xc3\xa9 \xf0\x9f\x98\x8a  \xf0\x9f\x98\x8a na\xc3\xafve \xf0\x9f\x98\x8a", &a), 0);
-    cr_assert_str_eq(a.s, "caf\xc3\xa9 na\xc3\xafve");
-    kd_buf_free(&a);
+    norm_is("https://a.example/x read (http://b.example) and \"www.c.example\" now", "read and now");
+    norm_is("the whttp word and Hhttps stay", "the whttp word and hhttps stay");
+    norm_is("Caf\xc3\xa9 \xf0\x9f\x98\x8a  \xf0\x9f\x98\x8a na\xc3\xafve \xf0\x9f\x98\x8a", "caf\xc3\xa9 na\xc3\xafve");
 }
 
 /* A comment that is only links: its links are its text (else it had none, and the same bare
  * link posted by a hundred authors was never a duplicate) */
 Test(dedup, normalisation_keeps_the_links_of_a_comment_that_is_only_links)
 {
-    kd_buf a = KD_BUF_INIT;
-    cr_assert_eq(kd_dedup_normalize("  https://Telegra.example/drugs-24h  ", &a), 0);
-    cr_assert_str_eq(a.s, "https telegra example drugs 24h");
-    kd_buf_clear(&a);
-    cr_assert_eq(kd_dedup_normalize("(https://a.example/x) \"www.b.example\" !!", &a), 0);
-    cr_assert_str_eq(a.s, "https a example x www b example");
-    kd_buf_clear(&a);
-    cr_assert_eq(kd_dedup_normalize("see https://a.example/x", &a), 0); /* a word besides */
-    cr_assert_str_eq(a.s, "see");
-    kd_buf_free(&a);
+    norm_is("  https://Telegra.example/drugs-24h  ", "https telegra example drugs 24h");
+    norm_is("(https://a.example/x) \"www.b.example\" !!", "https a example x www b example");
+    norm_is("see https://a.example/x", "see"); /* a word besides */
 }
 
 Test(dedup, a_bare_link_posted_by_several_authors_is_a_campaign)
@@ -262,8 +258,8 @@ Test(dedup, a_comment_is_not_a_duplicate_of_itself)
  * named by its id from then on. A double post checked twice without an id is a duplicate. */
 Test(dedup, a_comment_checked_before_it_had_an_id_is_the_same_comment_once_named)
 {
-    char dir[] = "/tmp/kindly-test-XXXXXX", path[64];
-    cr_assert_not_null(mkdtemp(dir));
+    char dir[256], path[300];
+    th_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/m.db", dir);
     kd_model *w;
     cr_assert_eq(kd_model_open(&w, path, KD_OPEN_CREATE), 0, "%s", kd_model_error(w));
@@ -298,9 +294,7 @@ Test(dedup, a_comment_checked_before_it_had_an_id_is_the_same_comment_once_named
     cr_assert_not_null(r.duplicate_of);
     kd_result_free(&r);
     kd_model_close(w);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
+    th_rmrf(dir);
 }
 
 /* A batch holds the model file's write lock while its transaction is open, and other
@@ -308,8 +302,8 @@ Test(dedup, a_comment_checked_before_it_had_an_id_is_the_same_comment_once_named
  * for 100 ms (dedup.c, BATCH_MS), at the next comment, not only after 2,000 comments. */
 Test(dedup, a_batch_is_committed_after_100_ms_not_only_after_2000_comments)
 {
-    char dir[] = "/tmp/kindly-test-XXXXXX", path[64];
-    cr_assert_not_null(mkdtemp(dir));
+    char dir[256], path[300];
+    th_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/m.db", dir);
     kd_model *w, *r;
     cr_assert_eq(kd_model_open(&w, path, KD_OPEN_CREATE), 0, "%s", kd_model_error(w));
@@ -338,9 +332,7 @@ Test(dedup, a_batch_is_committed_after_100_ms_not_only_after_2000_comments)
     cr_assert_eq(kd_history_flush(w), 0);
     kd_model_close(r);
     kd_model_close(w);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
+    th_rmrf(dir);
 }
 
 /* A batch that only looks up (scoring without remembering) reads in one transaction, so a
@@ -348,8 +340,8 @@ Test(dedup, a_batch_is_committed_after_100_ms_not_only_after_2000_comments)
  * after kd_history_flush(), not at the very next comment. */
 Test(dedup, a_lookup_batch_sees_other_writers_after_100_ms_or_a_flush)
 {
-    char dir[] = "/tmp/kindly-test-XXXXXX", path[64];
-    cr_assert_not_null(mkdtemp(dir));
+    char dir[256], path[300];
+    th_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/m.db", dir);
     kd_model *w, *r;
     cr_assert_eq(kd_model_open(&w, path, KD_OPEN_CREATE), 0, "%s", kd_model_error(w));
@@ -393,9 +385,7 @@ Test(dedup, a_lookup_batch_sees_other_writers_after_100_ms_or_a_flush)
     cr_assert_eq(kd_history_flush(r), 0);
     kd_model_close(r);
     kd_model_close(w);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
+    th_rmrf(dir);
 }
 
 /* kd_classify checks its options (classify.c): a struct of another version or a value out
