@@ -41,6 +41,17 @@ Test(dedup, normalisation_removes_what_a_reposter_changes)
     kd_buf_free(&b);
 }
 
+/* A model file in a fresh directory (dir, 256 bytes): a writer, and a reader when r is set. */
+static void file_models(char *dir, kd_model **w, kd_model **r)
+{
+    char path[300];
+    th_tmpdir(dir, 256);
+    snprintf(path, sizeof path, "%s/m.db", dir);
+    cr_assert_eq(kd_model_open(w, path, KD_OPEN_CREATE), 0, "%s", kd_model_error(*w));
+    if (r)
+        cr_assert_eq(kd_model_open(r, path, KD_OPEN_READONLY), 0, "%s", kd_model_error(*r));
+}
+
 /* in, normalised for comparison, is want */
 static void norm_is(const char *in, const char *want)
 {
@@ -258,11 +269,9 @@ Test(dedup, a_comment_is_not_a_duplicate_of_itself)
  * named by its id from then on. A double post checked twice without an id is a duplicate. */
 Test(dedup, a_comment_checked_before_it_had_an_id_is_the_same_comment_once_named)
 {
-    char dir[256], path[300];
-    th_tmpdir(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/m.db", dir);
+    char dir[256];
     kd_model *w;
-    cr_assert_eq(kd_model_open(&w, path, KD_OPEN_CREATE), 0, "%s", kd_model_error(w));
+    file_models(dir, &w, NULL);
     kd_options o = KD_OPTIONS_INIT;
     o.remember = 1;
     kd_comment c = KD_COMMENT_INIT;
@@ -302,12 +311,9 @@ Test(dedup, a_comment_checked_before_it_had_an_id_is_the_same_comment_once_named
  * for 100 ms (dedup.c, BATCH_MS), at the next comment, not only after 2,000 comments. */
 Test(dedup, a_batch_is_committed_after_100_ms_not_only_after_2000_comments)
 {
-    char dir[256], path[300];
-    th_tmpdir(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/m.db", dir);
+    char dir[256];
     kd_model *w, *r;
-    cr_assert_eq(kd_model_open(&w, path, KD_OPEN_CREATE), 0, "%s", kd_model_error(w));
-    cr_assert_eq(kd_model_open(&r, path, KD_OPEN_READONLY), 0, "%s", kd_model_error(r));
+    file_models(dir, &w, &r);
     kd_options o = KD_OPTIONS_INIT;
     o.remember = 1;
     kd_comment c = KD_COMMENT_INIT;
@@ -340,12 +346,9 @@ Test(dedup, a_batch_is_committed_after_100_ms_not_only_after_2000_comments)
  * after kd_history_flush(), not at the very next comment. */
 Test(dedup, a_lookup_batch_sees_other_writers_after_100_ms_or_a_flush)
 {
-    char dir[256], path[300];
-    th_tmpdir(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/m.db", dir);
+    char dir[256];
     kd_model *w, *r;
-    cr_assert_eq(kd_model_open(&w, path, KD_OPEN_CREATE), 0, "%s", kd_model_error(w));
-    cr_assert_eq(kd_model_open(&r, path, KD_OPEN_READONLY), 0, "%s", kd_model_error(r));
+    file_models(dir, &w, &r);
     kd_options o = KD_OPTIONS_INIT;
     kd_comment c = KD_COMMENT_INIT;
     kd_result res;
