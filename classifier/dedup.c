@@ -101,12 +101,19 @@ static int is_link_start(const char *s, size_t n)
  * white space, "(" or a quote) replaced by a space. Spans between links are copied whole.
  * s[n] is NUL (a C string, or a kd_buf), so strcspn() can skip to the next 'h' or 'w': a
  * NUL it stops at before n is not one, and is stepped over. */
+/* Whether a link starts at s[i] (of n): a word starting "http://", "https://" or "www."
+ * after white space, "(" or a quote, or at the start. */
+static int link_at(const char *s, size_t i, size_t n)
+{
+    return (i == 0 || isspace((unsigned char)s[i - 1]) || s[i - 1] == '(' || s[i - 1] == '"') &&
+           is_link_start(s + i, n - i);
+}
+
 static int drop_links(const char *s, size_t n, kd_buf *out)
 {
     size_t i = 0, from = 0;
     while ((i += strcspn(s + i, "hHwW")) < n) {
-        if ((i == 0 || isspace((unsigned char)s[i - 1]) || s[i - 1] == '(' || s[i - 1] == '"') &&
-            is_link_start(s + i, n - i)) {
+        if (link_at(s, i, n)) {
             if (kd_buf_add(out, s + from, i - from))
                 return KD_ENOMEM;
             while (i < n && !isspace((unsigned char)s[i]))
@@ -467,7 +474,7 @@ static int linked(const kd_comment *c)
         return 0;
     size_t n = strlen(c->text);
     for (size_t i = 0; (i += strcspn(c->text + i, "hHwW")) < n; i++)
-        if (is_link_start(c->text + i, n - i))
+        if (link_at(c->text, i, n)) /* as drop_links() sees them: "Awww." is no link */
             return 1;
     return 0;
 }
@@ -480,7 +487,8 @@ typedef struct query {
     int trivial;
     double threshold;
     int recorded;       /* an earlier comment has this one's id and text: it was recorded already */
-    int64_t adopt;      /* ... or was this one checked before it had an id: its history seq */
+    int64_t adopt;      /* an earlier comment without an id is this one, checked before it had
+                         * one: its history seq (> 0), or -1 for one of this run's memory */
     /* the earliest match so far */
     int found;
     char *id;
@@ -529,10 +537,11 @@ static int consider(query *q, const char *id, const char *post, uint32_t author,
         q->recorded |= th == q->text_hash; /* an edited text is recorded as well */
         return KD_OK;
     }
-    if (same_comment_unnamed(q, id, post, author, email, th)) {
-        q->recorded = 1;
-        if (!q->adopt && !strcmp(fallback, "history"))
-            q->adopt = fallback_n; /* named with its id once it is written (adopt()) */
+    /* the first such record is this comment (a second one is a double post, a duplicate); it
+     * is named by the id when this comment is recorded (record()). Not "recorded": without
+     * remembering, this comment still joins the run's memory, so later copies find it. */
+    if (!q->adopt && same_comment_unnamed(q, id, post, author, email, th)) {
+        q->adopt = !strcmp(fallback, "history") ? fallback_n : -1;
         return KD_OK;
     }
     double sim = th == q->text_hash ? 1.0 : kd_minhash_sig_similarity(q->sig, sig);
@@ -683,12 +692,20 @@ static int query_init(kd_model *m, kd_dedup *d, const kd_comment *c, double thre
 /* Record q's comment in the history, unless it is there already (the same id and text). */
 static int record(kd_model *m, kd_dedup *d, const query *q, const int64_t keys[KD_MH_BANDS])
 {
-    if (q->adopt) { /* checked before it had an id: that record gets the id */
-        int rc = kd_hist_set_id(d->hist, q->adopt, q->c->id);
-        return rc ? kd_model_fail(m, rc, "cannot record the comment: %s", kd_hist_errmsg(d->hist)) : KD_OK;
-    }
-    if (q->recorded)
+    if (q->recorded || q->adopt < 0)
         return KD_OK;
+    int rc;
+    if (d->batching && !kd_hist_in_batch(d->hist)) { /* (ends a batch of lookups first) */
+        if ((rc = kd_hist_begin(d->hist)))
+            return kd_model_fail(m, rc, "cannot record the comment: %s", kd_hist_errmsg(d->hist));
+        d->began = now_ms();
+    }
+    if (q->adopt > 0) { /* checked before it had an id: that record gets the id */
+        if ((rc = kd_hist_set_id(d->hist, q->adopt, q->c->id)))
+            return kd_model_fail(m, rc, "cannot record the comment: %s", kd_hist_errmsg(d->hist));
+        d->pending += d->batching;
+        return KD_OK;
+    }
     const kd_comment *c = q->c;
     kd_hist_rec r;
     memset(&r, 0, sizeof r);
@@ -700,12 +717,6 @@ static int record(kd_model *m, kd_dedup *d, const query *q, const int64_t keys[K
     r.time = comment_time(c->date);
     r.text_hash = q->text_hash;
     memcpy(r.sig, q->sig, KD_MH_SIGBYTES);
-    int rc;
-    if (d->batching && !kd_hist_in_batch(d->hist)) {
-        if ((rc = kd_hist_begin(d->hist)))
-            return kd_model_fail(m, rc, "cannot record the comment: %s", kd_hist_errmsg(d->hist));
-        d->began = now_ms();
-    }
     if ((rc = kd_hist_insert(d->hist, &r, keys)))
         return kd_model_fail(m, rc, rc == KD_EINVAL ? "cannot record the comment: the model has no history table"
                                                     : "cannot record the comment: %s", kd_hist_errmsg(d->hist));
@@ -747,6 +758,8 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
     /* a batch that only looks up (scoring without remembering) reads in one transaction:
      * one shared lock for many comments instead of one each (two fcntl calls and a stat a
      * lookup, a third of a bulk run's time); committed on the batch's terms below */
+    if (kd_hist_reading(d->hist) && now_ms() - d->began >= BATCH_MS)
+        kd_hist_read_end(d->hist); /* a snapshot kept over an idle caller: renewed first */
     if (d->batching && !o->remember && !kd_hist_in_batch(d->hist) && !kd_hist_reading(d->hist)) {
         if ((rc = kd_hist_read_begin(d->hist))) {
             rc = kd_model_fail(m, rc, "cannot read the history: %s", kd_hist_errmsg(d->hist));

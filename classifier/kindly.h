@@ -557,8 +557,9 @@ int kd_history_record(kd_model *m, const kd_comment *c);
  * kd_history_flush(), then kd_history_batch_begin() again. Without a batch, each remembered
  * comment is committed at once. kd_model_close() flushes too, but cannot report a failure.
  * A batch that only looks up (kd_classify without remember) reads in one read transaction
- * under the same terms: comments other handles record are seen within 100 ms, or after
- * kd_history_flush().
+ * under the same terms: comments other handles record are seen once it is 100 ms old (at
+ * the next kd_classify) or after kd_history_flush(). Between calls it keeps its snapshot,
+ * and with it the WAL file from being checkpointed past it: flush before idling.
  */
 int kd_history_batch_begin(kd_model *m);
 /** Commit the pending history writes and end the batch. @return 0 or KD_EIO, KD_EBUSY.

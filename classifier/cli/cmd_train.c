@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "feed.h"
@@ -36,9 +37,13 @@ int cmd_train(int argc, char **argv)
     if (!path)
         return EXIT_USAGE;
     /* a file that cannot be read is named before a new model is created for nothing */
-    for (int i = 0; i < nfiles; i++)
-        if (strcmp(files[i], "-") && access(files[i], R_OK) != 0)
+    for (int i = 0; i < nfiles; i++) {
+        struct stat st;
+        if (strcmp(files[i], "-") && (access(files[i], R_OK) != 0 || stat(files[i], &st) != 0))
             return cli_fail(EXIT_MODEL, "train", "%s: %s", cli_shown(files[i]), strerror(errno));
+        if (strcmp(files[i], "-") && S_ISDIR(st.st_mode))
+            return cli_fail(EXIT_MODEL, "train", "%s: %s", cli_shown(files[i]), strerror(EISDIR));
+    }
     kd_model *m = cli_open_model("train", path, KD_OPEN_CREATE);
     if (!m)
         return EXIT_MODEL;

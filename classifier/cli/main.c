@@ -294,7 +294,7 @@ static int takes_value(const char *cmd, const char *a, size_t n)
         "--robinson-x", "--min-dev", "--max-tokens", "--offtopic-threshold", "--dup-threshold", "--dup-verdict",
         "--id", "--post", "--author", "--email", "--url", "--ip", "--agent", "--parent", "--date", "--prune",
         "--folds", "--train", "--keep", "--keep-days", "--listen", "--keys", "--threads", "--max-body",
-        "--max-connections", "--timeout", "--discard", "--hold-as", "--check", NULL,
+        "--max-connections", "--timeout", "--discard", "--hold-as", NULL,
     };
     for (const char *const *o = with_value; *o; o++)
         if (strlen(*o) == n && !strncmp(*o, a, n))

@@ -306,6 +306,93 @@ Test(dedup, a_comment_checked_before_it_had_an_id_is_the_same_comment_once_named
     th_rmrf(dir);
 }
 
+/* An unnamed earlier comment is "this one" for one comment only: later copies with other ids
+ * (links varied, a bot's run) are duplicates of the first, without remembering as with. */
+Test(dedup, an_unnamed_record_is_claimed_once_and_later_copies_are_duplicates)
+{
+    for (int remember = 0; remember < 2; remember++) {
+        char dir[256];
+        kd_model *w;
+        file_models(dir, &w, NULL);
+        kd_options o = KD_OPTIONS_INIT;
+        kd_comment c = KD_COMMENT_INIT;
+        kd_result r;
+        c.author = "Spammer";
+        c.email = "s@x.example";
+        c.post_id = "p1";
+        c.text = "Great tips, I found more of them on my favourite page about sleep today";
+        o.remember = 1; /* checked before it had an id */
+        cr_assert_eq(kd_classify(w, &c, &o, &r), 0, "%s", kd_model_error(w));
+        kd_result_free(&r);
+        o.remember = remember;
+        cr_assert_eq(kd_history_batch_begin(w), 0);
+        static const char *const ids[] = { "101", "102", "103" };
+        for (int i = 0; i < 3; i++) {
+            c.id = ids[i];
+            cr_assert_eq(kd_classify(w, &c, &o, &r), 0, "%s", kd_model_error(w));
+            if (i == 0)
+                cr_assert_null(r.duplicate_of, "101 is the unnamed comment itself: %s", r.duplicate_of);
+            else
+                cr_assert_str_eq(r.duplicate_of ? r.duplicate_of : "(none)", "101", "remember %d, %s", remember, c.id);
+            kd_result_free(&r);
+        }
+        cr_assert_eq(kd_history_flush(w), 0, "%s", kd_model_error(w));
+        kd_model_close(w);
+        th_rmrf(dir);
+    }
+}
+
+/* "Awww." holds "www." but no link: thanks written so, by several readers of one post, are
+ * not a campaign (linked() sees links where drop_links() does). */
+Test(dedup, a_word_holding_www_is_no_link)
+{
+    kd_result r;
+    char id[16], who[16];
+    for (int i = 0; i < 4; i++) {
+        snprintf(id, sizeof id, "aw%d", i);
+        snprintf(who, sizeof who, "reader%d", i);
+        kd_comment c = KD_COMMENT_INIT;
+        c.id = id;
+        c.author = who;
+        c.post_id = "grief";
+        c.text = "Awww. Thank you for writing about grief so kindly and so honestly.";
+        cr_assert_eq(kd_classify(m, &c, NULL, &r), 0, "%s", kd_model_error(m));
+        if (i)
+            cr_assert_eq(r.campaign, 0, "campaign %u", r.campaign);
+        kd_result_free(&r);
+    }
+}
+
+/* A lookup batch keeps a snapshot; a caller that idles past 100 ms sees other writers at its
+ * next comment, not one comment later. */
+Test(dedup, a_lookup_batch_renews_a_stale_snapshot_before_looking_up)
+{
+    char dir[256];
+    kd_model *w, *r;
+    file_models(dir, &w, &r);
+    kd_options o = KD_OPTIONS_INIT;
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    cr_assert_eq(kd_history_batch_begin(r), 0);
+    c.id = "q0";
+    c.text = "A comment the reader scores before it idles, about something else";
+    cr_assert_eq(kd_classify(r, &c, &o, &res), 0, "%s", kd_model_error(r));
+    kd_result_free(&res);
+    c.id = "w1";
+    c.text = "The writer records this one while the reader idles, about breathing";
+    cr_assert_eq(kd_history_record(w, &c), 0, "%s", kd_model_error(w));
+    struct timespec pause = { 0, 150 * 1000000L };
+    nanosleep(&pause, NULL);
+    c.id = "q1";
+    cr_assert_eq(kd_classify(r, &c, &o, &res), 0, "%s", kd_model_error(r));
+    cr_assert_str_eq(res.duplicate_of ? res.duplicate_of : "(none)", "w1");
+    kd_result_free(&res);
+    cr_assert_eq(kd_history_flush(r), 0);
+    kd_model_close(r);
+    kd_model_close(w);
+    th_rmrf(dir);
+}
+
 /* A batch holds the model file's write lock while its transaction is open, and other
  * writers (the server, `kindly learn`) wait on it: it is committed once it has been open
  * for 100 ms (dedup.c, BATCH_MS), at the next comment, not only after 2,000 comments. */
