@@ -179,8 +179,13 @@ static int has_alnum(const char *s, size_t n)
     return 0;
 }
 
-static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out)
+/* Links of a text, as normalize2() finds them (in the HTML-decoded text, where an <a href>'s
+ * target is kept as text). */
+enum { LINKS_NONE = 0, LINKS_SOME = 1, LINKS_ONLY = 2 };
+
+static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out, int *links)
 {
+    *links = LINKS_NONE;
     kd_buf_clear(a);
     kd_buf_clear(b);
     kd_buf_clear(out);
@@ -194,9 +199,12 @@ static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out)
     }
     if ((rc = drop_links(text, n, a)))
         return rc;
+    if (a->len < n)
+        *links = LINKS_SOME;
     /* a comment that is only links (a link drop): its links are its text, and the same bare
      * link posted by several authors is a campaign */
     if (a->len < n && !has_alnum(a->s ? a->s : "", a->len)) {
+        *links = LINKS_ONLY;
         kd_buf_clear(a);
         if ((rc = kd_buf_add(a, text, n)))
             return rc;
@@ -220,7 +228,8 @@ static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out)
 int kd_dedup_normalize(const char *text, kd_buf *out)
 {
     kd_buf a = KD_BUF_INIT, b = KD_BUF_INIT;
-    int rc = normalize2(text, &a, &b, out);
+    int links;
+    int rc = normalize2(text, &a, &b, out, &links);
     kd_buf_free(&a);
     kd_buf_free(&b);
     return rc;
@@ -465,20 +474,6 @@ static int mem_add(kd_dedup *d, const kd_comment *c, uint32_t author, uint32_t e
 /* ------------------------------------------------------------------------------------ */
 /* Matching */
 
-/* Whether the comment carries a link: an author URL, or a link in its text. */
-static int linked(const kd_comment *c)
-{
-    if (c->url && *c->url)
-        return 1;
-    if (!c->text)
-        return 0;
-    size_t n = strlen(c->text);
-    for (size_t i = 0; (i += strcspn(c->text + i, "hHwW")) < n; i++)
-        if (link_at(c->text, i, n)) /* as drop_links() sees them: "Awww." is no link */
-            return 1;
-    return 0;
-}
-
 typedef struct query {
     const kd_comment *c;
     uint32_t author, email;
@@ -487,6 +482,8 @@ typedef struct query {
     int trivial;
     double threshold;
     int recorded;       /* an earlier comment has this one's id and text: it was recorded already */
+    int past_self;      /* the history's record of this very comment was met */
+    int linked;         /* the comment carries a link (its text, or an author URL) */
     int64_t adopt;      /* an earlier comment without an id is this one, checked before it had
                          * one: its history seq (> 0), or -1 for one of this run's memory */
     /* the earliest match so far */
@@ -525,7 +522,7 @@ static int same_comment(const query *q, const char *id)
 static int same_comment_unnamed(const query *q, const char *id, const char *post, uint32_t author,
                                 uint32_t email, uint64_t th)
 {
-    return !id && q->c->id && *q->c->id && th == q->text_hash && same_author(q->email, q->author, email, author) &&
+    return !(id && *id) && q->c->id && *q->c->id && th == q->text_hash && same_author(q->email, q->author, email, author) &&
            !strcmp(post ? post : "", q->c->post_id ? q->c->post_id : "");
 }
 
@@ -533,15 +530,22 @@ static int same_comment_unnamed(const query *q, const char *id, const char *post
 static int consider(query *q, const char *id, const char *post, uint32_t author, uint32_t email, uint64_t th,
                     const uint8_t *sig, const char *fallback, long long fallback_n)
 {
+    int history = !strcmp(fallback, "history");
+    /* this comment is in the history already (scored again, rechecked): what was recorded
+     * after it is no earlier copy of it; history comes in recording order, so the rest is */
+    if (history && q->past_self)
+        return KD_OK;
     if (same_comment(q, id)) {
         q->recorded |= th == q->text_hash; /* an edited text is recorded as well */
+        q->past_self |= history && th == q->text_hash;
         return KD_OK;
     }
     /* the first such record is this comment (a second one is a double post, a duplicate); it
      * is named by the id when this comment is recorded (record()). Not "recorded": without
      * remembering, this comment still joins the run's memory, so later copies find it. */
     if (!q->adopt && same_comment_unnamed(q, id, post, author, email, th)) {
-        q->adopt = !strcmp(fallback, "history") ? fallback_n : -1;
+        q->adopt = history ? fallback_n : -1;
+        q->past_self |= history;
         return KD_OK;
     }
     double sim = th == q->text_hash ? 1.0 : kd_minhash_sig_similarity(q->sig, sig);
@@ -563,7 +567,7 @@ static int consider(query *q, const char *id, const char *post, uint32_t author,
     q->scope = sa ? "same_author" : sp ? "same_post" : "site";
     free(q->id);
     char fb[48]; /* a comment without an id is named by where it came from: "history:12" */
-    if (!id) {
+    if (!id || !*id) {
         snprintf(fb, sizeof fb, "%s:%lld", fallback, fallback_n);
         id = fb;
     }
@@ -649,10 +653,10 @@ static int match_memory(kd_model *m, kd_dedup *d, query *q, const int64_t keys[K
 
 /* The comment's normalised text (left in d->norm, a buffer reused from comment to comment),
  * its hash, MinHash and whether it has KD_DUP_MIN_WORDS words. */
-static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *mh, int *trivial)
+static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *mh, int *trivial, int *links)
 {
     kd_buf *norm = &d->norm;
-    int rc = normalize2(text, &d->a, &d->b, norm);
+    int rc = normalize2(text, &d->a, &d->b, norm, links);
     if (rc) { /* a buffer that failed to grow refuses appends: the next comment gets new ones */
         kd_buf_free(norm);
         kd_buf_free(&d->a);
@@ -676,13 +680,17 @@ static int query_init(kd_model *m, kd_dedup *d, const kd_comment *c, double thre
 {
     memset(q, 0, sizeof *q);
     kd_minhash mh;
-    int rc = fingerprint(d, c->text, &q->text_hash, &mh, &q->trivial);
+    int links;
+    int rc = fingerprint(d, c->text, &q->text_hash, &mh, &q->trivial, &links);
     if (rc)
         return kd_model_fail(m, rc, "out of memory");
     q->c = c;
     q->author = ident(c->author);
     q->email = ident(c->email);
-    q->threshold = threshold;
+    q->linked = links != LINKS_NONE || (c->url && *c->url);
+    /* a comment that is only a link is compared whole: two different pages of one site
+     * (two videos, two articles readers share) are not near copies */
+    q->threshold = links == LINKS_ONLY && threshold < 1.0 ? 1.0 : threshold;
     kd_minhash_sig(&mh, q->sig);
     for (unsigned i = 0; i < KD_MH_BANDS; i++)
         keys[i] = kd_minhash_band(&mh, i);
@@ -701,15 +709,18 @@ static int record(kd_model *m, kd_dedup *d, const query *q, const int64_t keys[K
         d->began = now_ms();
     }
     if (q->adopt > 0) { /* checked before it had an id: that record gets the id */
-        if ((rc = kd_hist_set_id(d->hist, q->adopt, q->c->id)))
+        int named = 0;
+        if ((rc = kd_hist_set_id(d->hist, q->adopt, q->c->id, q->text_hash, &named)))
             return kd_model_fail(m, rc, "cannot record the comment: %s", kd_hist_errmsg(d->hist));
         d->pending += d->batching;
-        return KD_OK;
+        if (named)
+            return KD_OK;
+        /* named or pruned meanwhile by another writer: recorded as itself */
     }
     const kd_comment *c = q->c;
     kd_hist_rec r;
     memset(&r, 0, sizeof r);
-    r.id = c->id;
+    r.id = c->id && *c->id ? c->id : NULL; /* an empty id is none: named later, when it comes */
     r.post_id = c->post_id;
     r.author = q->author;
     r.email = q->email;
@@ -783,7 +794,7 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
         /* readers of one post often say the same thing in nearly the same words ("thank
          * you for writing about grief so honestly"): without a link, only copies across
          * posts are a campaign; with a link or an author URL, copies by several authors too */
-        unsigned k = linked(c) && q.nauthors > q.nposts ? q.nauthors : q.nposts;
+        unsigned k = q.linked && q.nauthors > q.nposts ? q.nauthors : q.nposts;
         out->campaign = !q.trivial && k >= 2 ? k : 0;
     }
     if (o->remember)

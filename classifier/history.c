@@ -74,7 +74,7 @@ static const char *const sql[HS__COUNT] = {
     [HS_READ] = "BEGIN",
     [HS_READ_END] = "COMMIT",
     [HS_ANY] = "SELECT EXISTS (SELECT 1 FROM history_lsh)",
-    [HS_SET_ID] = "UPDATE history SET id = ?2 WHERE seq = ?1 AND id IS NULL",
+    [HS_SET_ID] = "UPDATE history SET id = ?2 WHERE seq = ?1 AND id IS NULL AND text_hash = ?3",
     /* one comment's rows inside a batch: all of them or none */
     [HS_SAVE] = "SAVEPOINT record",
     [HS_SAVE_UNDO] = "ROLLBACK TO record",
@@ -120,6 +120,10 @@ static int map_rc(int rc)
 static int fail_rc(kd_hist *h, int src)
 {
     snprintf(h->err, sizeof h->err, "%s", sqlite3_errmsg(h->db));
+    /* SQLite rolls a transaction back itself after some errors (a full disk, I/O): then no
+     * batch or read transaction is open any more, whatever the flags said */
+    if (sqlite3_get_autocommit(h->db))
+        h->batch = h->reading = 0;
     int rc = map_rc(src);
     return rc ? rc : KD_EIO;
 }
@@ -230,13 +234,26 @@ int kd_hist_begin(kd_hist *h)
     return rc;
 }
 
+/* After a failure in a write: roll back what SQLite has not rolled back itself, keeping the
+ * failure's message (a ROLLBACK of nothing would replace it); the batch is over. */
+static void undo(kd_hist *h)
+{
+    if (!sqlite3_get_autocommit(h->db)) {
+        char err[sizeof h->err];
+        memcpy(err, h->err, sizeof err);
+        run(h, stmt(h, HS_ROLLBACK));
+        memcpy(h->err, err, sizeof err);
+    }
+    h->batch = 0;
+}
+
 int kd_hist_commit(kd_hist *h)
 {
     if (!h->batch)
         return KD_OK;
     int rc = run(h, stmt(h, HS_COMMIT));
     if (rc)
-        run(h, stmt(h, HS_ROLLBACK));
+        undo(h);
     h->batch = 0;
     return rc;
 }
@@ -345,8 +362,9 @@ static int insert_long(kd_hist *h, int64_t bucket, unsigned check, const uint8_t
     return run(h, st);
 }
 
-int kd_hist_set_id(kd_hist *h, int64_t seq, const char *id)
+int kd_hist_set_id(kd_hist *h, int64_t seq, const char *id, uint64_t text_hash, int *named)
 {
+    *named = 0;
     if (!h->present)
         return KD_EINVAL;
     sqlite3_stmt *st = stmt(h, HS_SET_ID);
@@ -354,7 +372,10 @@ int kd_hist_set_id(kd_hist *h, int64_t seq, const char *id)
         return fail(h);
     sqlite3_bind_int64(st, 1, seq);
     sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-    return run(h, st);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)(text_hash & KD_HIST_TEXT_HASH_MASK));
+    int rc = run(h, st);
+    *named = !rc && sqlite3_changes(h->db) == 1;
+    return rc;
 }
 
 int kd_hist_insert(kd_hist *h, kd_hist_rec *r, const int64_t keys[KD_MH_BANDS])
@@ -401,12 +422,10 @@ int kd_hist_insert(kd_hist *h, kd_hist_rec *r, const int64_t keys[KD_MH_BANDS])
     }
 done:
     if (own)
-        rc = rc ? (run(h, stmt(h, HS_ROLLBACK)), h->batch = 0, rc) : kd_hist_commit(h);
-    else if (rc && sqlite3_get_autocommit(h->db)) {
-        /* SQLite rolled the whole transaction back itself (a full disk, an I/O error): the
-         * batch is over, and the first error is the one to report */
-        h->batch = 0;
-    } else if (rc) {
+        rc = rc ? (undo(h), rc) : kd_hist_commit(h);
+    else if (rc && !sqlite3_get_autocommit(h->db)) {
+        /* (if SQLite rolled the whole transaction back itself, a full disk, an I/O error,
+         * fail_rc() ended the batch: the first error is the one to report) */
         char err[sizeof h->err];
         memcpy(err, h->err, sizeof err);
         sqlite3_stmt *u = stmt(h, HS_SAVE_UNDO), *e = stmt(h, HS_SAVE_END);
@@ -419,7 +438,7 @@ done:
             sqlite3_reset(e);
         }
         memcpy(h->err, err, sizeof err);
-    } else
+    } else if (!rc)
         rc = run(h, stmt(h, HS_SAVE_END));
     return rc;
 }
@@ -735,8 +754,7 @@ int kd_hist_prune(kd_hist *h, int64_t before, uint64_t keep, uint64_t *removed)
     if (rc)
         return rc;
     if ((rc = prune(h, before, keep, &n))) {
-        run(h, stmt(h, HS_ROLLBACK));
-        h->batch = 0;
+        undo(h);
         return rc;
     }
     if ((rc = kd_hist_commit(h)))

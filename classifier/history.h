@@ -59,8 +59,9 @@ int kd_hist_reading(const kd_hist *h); /* a read transaction of kd_hist_read_beg
 
 /* Record r (r->seq receives its number) with its band keys. */
 int kd_hist_insert(kd_hist *h, kd_hist_rec *r, const int64_t keys[KD_MH_BANDS]);
-/* Name comment seq, recorded without an id, with id (left alone if it has one). */
-int kd_hist_set_id(kd_hist *h, int64_t seq, const char *id);
+/* Name comment seq, recorded without an id and with this text hash, with id; *named says
+ * whether it was (not if another writer named or pruned it meanwhile). */
+int kd_hist_set_id(kd_hist *h, int64_t seq, const char *id, uint64_t text_hash, int *named);
 
 /* Call fn(ud, seq) for the earliest (at most `per_key`, which should not exceed
  * KD_HIST_PER_CHECK) comments in each band bucket, earliest first within a bucket; the same

@@ -393,6 +393,97 @@ Test(dedup, a_lookup_batch_renews_a_stale_snapshot_before_looking_up)
     th_rmrf(dir);
 }
 
+/* Scored again (or rechecked) once its later copy is in the history, the original is not a
+ * duplicate of that copy; the copy still is one of it. */
+Test(dedup, an_original_is_no_duplicate_of_its_later_copy)
+{
+    char dir[256];
+    kd_model *w;
+    file_models(dir, &w, NULL);
+    kd_comment a = KD_COMMENT_INIT, b = KD_COMMENT_INIT;
+    a.id = "1";
+    a.author = "Amy";
+    a.post_id = "102";
+    a.text = "Thank you so much for this post it really helped me today";
+    b = a;
+    b.id = "2";
+    b.author = "Ben";
+    b.text = "Thank you so much for this post! It really helped me today";
+    cr_assert_eq(kd_history_record(w, &a), 0, "%s", kd_model_error(w));
+    cr_assert_eq(kd_history_record(w, &b), 0, "%s", kd_model_error(w));
+    kd_result r;
+    cr_assert_eq(kd_classify(w, &a, NULL, &r), 0, "%s", kd_model_error(w));
+    cr_assert_null(r.duplicate_of, "the original, a duplicate of %s", r.duplicate_of);
+    kd_result_free(&r);
+    cr_assert_eq(kd_classify(w, &b, NULL, &r), 0, "%s", kd_model_error(w));
+    cr_assert_str_eq(r.duplicate_of ? r.duplicate_of : "(none)", "1");
+    kd_result_free(&r);
+    kd_model_close(w);
+    th_rmrf(dir);
+}
+
+/* Links as the normalisation sees them, in the HTML-decoded text: a link after a <br> or in
+ * an <a href> makes copies by several authors a campaign; bare links to different pages of
+ * one site (videos readers share) are not near copies; an empty id is no id. */
+Test(dedup, links_after_html_count_and_bare_links_are_compared_whole)
+{
+    kd_result r;
+    char id[16], who[16], text[160];
+    for (int i = 0; i < 4; i++) {
+        snprintf(id, sizeof id, "h%d", i);
+        snprintf(who, sizeof who, "seller%d", i);
+        snprintf(text, sizeof text, i % 2 ? "Thanks so much for sharing these tips with us all<br>https://spam.example/deal%d"
+                                          : "Thanks so much for sharing these tips with us all <a href='https://spam.example/deal%d'>here</a>", i);
+        kd_comment c = KD_COMMENT_INIT;
+        c.id = id;
+        c.author = who;
+        c.post_id = "p1";
+        c.text = text;
+        cr_assert_eq(kd_classify(m, &c, NULL, &r), 0, "%s", kd_model_error(m));
+        if (i)
+            cr_assert_geq(r.campaign, 2, "%s: campaign %u", text, r.campaign);
+        kd_result_free(&r);
+    }
+    for (int i = 0; i < 3; i++) {
+        snprintf(id, sizeof id, "v%d", i);
+        snprintf(who, sizeof who, "viewer%d", i);
+        snprintf(text, sizeof text, "https://www.youtube.com/watch?v=Abc%dXyz%d", i * 7, i * 13);
+        kd_comment c = KD_COMMENT_INIT;
+        c.id = id;
+        c.author = who;
+        c.text = text;
+        cr_assert_eq(kd_classify(m, &c, NULL, &r), 0, "%s", kd_model_error(m));
+        cr_assert_null(r.duplicate_of, "%s: a copy of %s", text, r.duplicate_of);
+        kd_result_free(&r);
+    }
+}
+
+Test(dedup, an_empty_id_is_no_id)
+{
+    char dir[256];
+    kd_model *w;
+    file_models(dir, &w, NULL);
+    kd_options o = KD_OPTIONS_INIT;
+    o.remember = 1;
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result r;
+    c.id = "";
+    c.author = "Ann";
+    c.post_id = "p1";
+    c.text = "The breathing exercise helped me fall asleep for the first time in weeks";
+    cr_assert_eq(kd_classify(w, &c, &o, &r), 0, "%s", kd_model_error(w));
+    kd_result_free(&r);
+    c.id = "10"; /* the same comment, named now */
+    cr_assert_eq(kd_classify(w, &c, &o, &r), 0, "%s", kd_model_error(w));
+    cr_assert_null(r.duplicate_of, "a copy of '%s'", r.duplicate_of);
+    kd_result_free(&r);
+    kd_history_stats st;
+    cr_assert_eq(kd_history_stats_get(w, &st), 0);
+    cr_assert_eq(st.comments, 1);
+    kd_model_close(w);
+    th_rmrf(dir);
+}
+
 /* A batch holds the model file's write lock while its transaction is open, and other
  * writers (the server, `kindly learn`) wait on it: it is committed once it has been open
  * for 100 ms (dedup.c, BATCH_MS), at the next comment, not only after 2,000 comments. */

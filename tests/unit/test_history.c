@@ -451,6 +451,21 @@ Test(history, a_full_disk_in_a_batch_reports_the_full_disk)
     }
     cr_assert_neq(rc, 0, "the disk never filled up");
     cr_assert(strstr(kd_model_error(m), "full"), "%s", kd_model_error(m));
+    /* outside a batch too (the server's case): the full disk, not the ROLLBACK after it */
+    kd_history_flush(m);
+    int full = 0;
+    for (i = 0; i < 2000 && !full; i++) {
+        kd_comment one = KD_COMMENT_INIT;
+        snprintf(id, sizeof id, "g%d", i);
+        snprintf(text, sizeof text, "one more comment outside a batch, number %d, words %d %d %d", i, i * 3, i * 11,
+                 i * 17);
+        one.id = id;
+        one.author = id;
+        one.text = text;
+        full = kd_history_record(m, &one) != 0;
+    }
+    cr_assert(full, "the disk never filled up outside a batch");
+    cr_assert(strstr(kd_model_error(m), "full"), "%s", kd_model_error(m));
     cr_assert_eq(sqlite3_exec(db, "PRAGMA max_page_count = 1000000", NULL, NULL, NULL), SQLITE_OK);
     remember(m, "after", NULL, "a comment recorded once there is room again");
     cr_assert_eq(kd_history_flush(m), 0, "%s", kd_model_error(m));
