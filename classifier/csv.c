@@ -668,6 +668,16 @@ static int read_chunk(kd_csv *r)
         r->started = 1;
         if (r->clen >= 3 && memcmp(r->chunk, "\xEF\xBB\xBF", 3) == 0)
             r->cpos = 3;
+        /* UTF-16 (a spreadsheet's "Unicode text"): its byte-order mark, or ASCII with a NUL
+         * after (or before) every letter. Read as UTF-8 it would be a NUL every other byte. */
+        const unsigned char *c = r->chunk;
+        int bom16 = r->clen >= 2 && ((c[0] == 0xFF && c[1] == 0xFE) || (c[0] == 0xFE && c[1] == 0xFF));
+        int nul16 = r->clen >= 4 && ((!c[1] && !c[3] && c[0] && c[2]) || (!c[0] && !c[2] && c[1] && c[3]));
+        if (bom16 || nul16) {
+            set_error(r, KD_EPARSE, "%s: the file is UTF-16, kindly reads UTF-8: convert it first (iconv -f UTF-16 "
+                                    "-t UTF-8 FILE > FILE-utf8.csv)", r->shown);
+            return KD_EPARSE;
+        }
     }
     return KD_OK;
 }

@@ -101,6 +101,10 @@ static void verify_key(const srv_request *rq, const srv_form *f, srv_reply *out)
         invalid(out, "Empty \"key\" value");
         return;
     }
+    if (!field(f, "blog")) { /* as Akismet: the key is verified for a site */
+        invalid(out, "Empty \"blog\" value");
+        return;
+    }
     if (!srv_key_ok(rq->cfg->keys, key)) {
         invalid(out, "Your API key is not valid for this server");
         return;

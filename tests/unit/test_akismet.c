@@ -163,6 +163,10 @@ Test(akismet, keys_from_field_or_host_and_wrong_keys_refused)
     call(EP_VERIFY_KEY, "key=k3&blog=b", NULL, &r);
     cr_assert_str_eq(r.body, "invalid");
     srv_reply_free(&r);
+    call(EP_VERIFY_KEY, "key=k1", NULL, &r); /* as Akismet: a key is verified for a blog */
+    cr_assert_str_eq(r.body, "invalid");
+    cr_assert_str_eq(srv_reply_get_header(&r, "X-akismet-debug-help"), "Empty \"blog\" value");
+    srv_reply_free(&r);
     cfg.keys = NULL;
     srv_keys_free(keys);
     cr_assert_eq(srv_keys_load(&keys, "/nonexistent/keys", err, sizeof err), -1);

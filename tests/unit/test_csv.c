@@ -1380,3 +1380,26 @@ Test(csv, options_of_version_1_are_accepted)
     kd_csv_free(r);
     th_rmrf(dir);
 }
+
+/* A UTF-16 file (a spreadsheet's "Unicode text") is named as such, not read as UTF-8 with a
+ * NUL every other byte: with its byte-order mark, and without one. */
+Test(csv, a_utf16_file_is_named_as_such)
+{
+    static const char le_bom[] = "\xFF\xFEi\0d\0,\0t\0e\0x\0t\0\n\0";
+    static const char be[] = "\0i\0d\0,\0t\0e\0x\0t\0\n";
+    const struct { const char *s; size_t n; } files[] = { { le_bom, sizeof le_bom - 1 }, { be, sizeof be - 1 } };
+    char dir[256], path[512];
+    th_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/u16.csv", dir);
+    for (size_t i = 0; i < 2; i++) {
+        FILE *f = fopen(path, "wb");
+        cr_assert_not_null(f);
+        cr_assert_eq(fwrite(files[i].s, 1, files[i].n, f), files[i].n);
+        fclose(f);
+        kd_csv *r = NULL;
+        cr_assert_eq(kd_csv_open(&r, path, NULL), KD_EPARSE);
+        cr_assert(strstr(kd_csv_error(r), "UTF-16"), "%s", kd_csv_error(r));
+        kd_csv_free(r);
+    }
+    th_rmrf(dir);
+}
