@@ -130,32 +130,45 @@ static kd_model *train_memory(const dataset *d, size_t k, size_t folds)
     return m;
 }
 
+/* A figure, or n/a (JSON null) where it is undefined: a ratio over nothing (recall without
+ * spam, precision with nothing predicted spam, ...), never a misleading 0. */
+static const char *figure(char buf[24], double v, int defined, int json)
+{
+    if (!defined)
+        return json ? "null" : "n/a";
+    snprintf(buf, 24, json ? "%.6f" : "%.4f", v);
+    return buf;
+}
+
 static void print_figures(const char *stage, const kd_eval_figures *f, int json, int first)
 {
-    /* ROC AUC ranks spam against ham: with one class missing it is undefined, not 0 */
-    char auc[16];
-    if (f->spam && f->ham)
-        snprintf(auc, sizeof auc, json ? "%.6f" : "%.4f", f->auc);
-    else
-        strcpy(auc, json ? "null" : "n/a");
+    char b[8][24];
+    int has_p = f->tp + f->fp > 0, has_r = f->spam > 0, has_fp = f->ham > 0;
+    const char *prec = figure(b[0], f->precision, has_p, json), *rec = figure(b[1], f->recall, has_r, json);
+    const char *fpr = figure(b[2], f->fp_rate, has_fp, json);
+    const char *f1 = figure(b[3], f->f1, has_p && has_r && f->precision + f->recall > 0, json);
+    /* MCC is undefined when a row or column of the confusion matrix is empty; ROC AUC ranks
+     * spam against ham: with one class missing it is undefined, not 0 */
+    const char *mcc = figure(b[4], f->mcc, has_p && has_r && has_fp && f->tn + f->fn > 0, json);
+    const char *auc = figure(b[5], f->auc, f->spam && f->ham, json);
+    const char *marked = figure(b[6], f->spam_verdict_fp_rate, has_fp, json);
     if (json) {
         printf("%s\"%s\":{\"n\":%llu,\"spam\":%llu,\"ham\":%llu,\"tp\":%llu,\"fp\":%llu,\"tn\":%llu,\"fn\":%llu,"
-               "\"accuracy\":%.6f,\"precision\":%.6f,\"recall\":%.6f,\"fp_rate\":%.6f,\"f1\":%.6f,"
-               "\"mcc\":%.6f,\"auc\":%s,\"unsure_rate\":%.6f,\"ham_marked_spam\":%.6f}",
+               "\"accuracy\":%.6f,\"precision\":%s,\"recall\":%s,\"fp_rate\":%s,\"f1\":%s,"
+               "\"mcc\":%s,\"auc\":%s,\"unsure_rate\":%.6f,\"ham_marked_spam\":%s}",
                first ? "" : ",", stage, (unsigned long long)f->n, (unsigned long long)f->spam,
                (unsigned long long)f->ham, (unsigned long long)f->tp, (unsigned long long)f->fp,
-               (unsigned long long)f->tn, (unsigned long long)f->fn, f->accuracy, f->precision, f->recall,
-               f->fp_rate, f->f1, f->mcc, auc, f->unsure_rate, f->spam_verdict_fp_rate);
+               (unsigned long long)f->tn, (unsigned long long)f->fn, f->accuracy, prec, rec, fpr, f1, mcc, auc,
+               f->unsure_rate, marked);
         return;
     }
     printf("%-6s n=%llu (spam %llu, ham %llu)  TP %llu  FP %llu  TN %llu  FN %llu\n", stage,
            (unsigned long long)f->n, (unsigned long long)f->spam, (unsigned long long)f->ham,
            (unsigned long long)f->tp, (unsigned long long)f->fp, (unsigned long long)f->tn,
            (unsigned long long)f->fn);
-    printf("       accuracy %.4f  precision %.4f  spam recall %.4f  ham FP rate %.4f\n", f->accuracy,
-           f->precision, f->recall, f->fp_rate);
-    printf("       F1 %.4f  MCC %.4f  ROC AUC %s  unsure %.4f  ham marked spam %.4f\n", f->f1, f->mcc, auc,
-           f->unsure_rate, f->spam_verdict_fp_rate);
+    printf("       accuracy %.4f  precision %s  spam recall %s  ham FP rate %s\n", f->accuracy, prec, rec, fpr);
+    printf("       F1 %s  MCC %s  ROC AUC %s  unsure %.4f  ham marked spam %s\n", f1, mcc, auc, f->unsure_rate,
+           marked);
 }
 
 int cmd_eval(int argc, char **argv)

@@ -246,7 +246,12 @@ test_eval_auc_is_undefined_without_both_classes() {
     contains "$T/out" "ROC AUC n/a"
     expect_status 0 "$KINDLY" eval -m m.db --json spam.csv
     contains "$T/out" '"auc":null'
+    contains "$T/out" '"fp_rate":null' # no ham: undefined, not 0
     python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$T/out" || fail "not JSON: $(cat "$T/out")"
+    grep -e '^id,' -e ',ham,' "$D/train.csv" >ham.csv
+    expect_status 0 "$KINDLY" eval --folds 2 ham.csv
+    contains "$T/out" "spam recall n/a"
+    contains "$T/out" "F1 n/a  MCC n/a"
 }
 
 test_write_errors_on_standard_output_exit_5() {
