@@ -326,7 +326,7 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return cli_finish(c->name, cli_help(c->name));
     }
-    /* GNU spellings, for every command: "--opt=VALUE" is "--opt VALUE" for an option that
+    /* GNU spellings, for every command: "-mFILE" is "-m FILE"; "--opt=VALUE" is "--opt VALUE" for an option that
      * takes a value (another "--flag=x" is left whole: the command calls it unknown); the
      * word after such an option is its value, whatever it looks like; after "--" every
      * argument is a file, so one named "-x" is passed on as "./-x" ("-" stays standard input) */
@@ -344,6 +344,9 @@ int main(int argc, char **argv)
             args[n++] = argv[i]; /* the value, verbatim */
         } else if (!files && !strcmp(a, "--")) {
             files = 1;
+        } else if (!files && a[0] == '-' && a[1] == 'm' && a[2]) { /* -mMODEL.db, as getopt takes it */
+            args[n++] = "-m";
+            args[n++] = (char *)a + 2;
         } else if (!files && !strncmp(a, "--", 2) && eq && eq > a + 2 && takes_value(c->name, a, (size_t)(eq - a))) {
             char *name = strndup(a, (size_t)(eq - a));
             if (!name) {

@@ -514,6 +514,8 @@ test_gnu_option_spellings_and_conflicting_flags() {
     train_small
     expect_status 0 "$KINDLY" score --model=m.db --offtopic-threshold=off "$D/train.csv"
     lines "$T/out" "$(($(wc -l <"$D/train.csv") - 1))"
+    expect_status 0 "$KINDLY" score -mm.db "$D/train.csv" # -mFILE, as getopt takes it
+    lines "$T/out" "$(($(wc -l <"$D/train.csv") - 1))"
     cp "$D/train.csv" ./-odd.csv
     expect_status 0 "$KINDLY" score -m m.db -- -odd.csv
     lines "$T/out" "$(($(wc -l <"$D/train.csv") - 1))"
