@@ -362,7 +362,8 @@ static int dedup_get(kd_model *m, kd_dedup **out)
             free(d);
             return kd_model_fail(m, KD_ENOMEM, "out of memory");
         }
-        int rc = kd_hist_new(&d->hist, kd_store_db(m->store), kd_store_schema_version(m->store) >= 4);
+        int v = kd_store_schema_version(m->store);
+        int rc = kd_hist_new(&d->hist, kd_store_db(m->store), v >= 4, v >= 7);
         if (rc) {
             free(d->cand);
             free(d);
@@ -482,7 +483,9 @@ typedef struct query {
     int trivial;
     double threshold;
     int recorded;       /* an earlier comment has this one's id and text: it was recorded already */
-    int past_self;      /* the history's record of this very comment was met */
+    int past_self;      /* the history's record of this very comment was met ... */
+    int64_t own_seq;    /* ... its seq (the latest with this id and text; or the record
+                         * adopted or written by record()) */
     int linked;         /* the comment carries a link (its text, or an author URL) */
     int64_t adopt;      /* an earlier comment without an id is this one, checked before it had
                          * one: its history seq (> 0), or -1 for one of this run's memory */
@@ -538,6 +541,8 @@ static int consider(query *q, const char *id, const char *post, uint32_t author,
     if (same_comment(q, id)) {
         q->recorded |= th == q->text_hash; /* an edited text is recorded as well */
         q->past_self |= history && th == q->text_hash;
+        if (history && th == q->text_hash)
+            q->own_seq = fallback_n;
         return KD_OK;
     }
     /* the first such record is this comment (a second one is a double post, a duplicate); it
@@ -698,7 +703,7 @@ static int query_init(kd_model *m, kd_dedup *d, const kd_comment *c, double thre
 }
 
 /* Record q's comment in the history, unless it is there already (the same id and text). */
-static int record(kd_model *m, kd_dedup *d, const query *q, const int64_t keys[KD_MH_BANDS])
+static int record(kd_model *m, kd_dedup *d, query *q, const int64_t keys[KD_MH_BANDS])
 {
     if (q->recorded || q->adopt < 0)
         return KD_OK;
@@ -713,8 +718,10 @@ static int record(kd_model *m, kd_dedup *d, const query *q, const int64_t keys[K
         if ((rc = kd_hist_set_id(d->hist, q->adopt, q->c->id, q->text_hash, &named)))
             return kd_model_fail(m, rc, "cannot record the comment: %s", kd_hist_errmsg(d->hist));
         d->pending += d->batching;
-        if (named)
+        if (named) {
+            q->own_seq = q->adopt;
             return KD_OK;
+        }
         /* named or pruned meanwhile by another writer: recorded as itself */
     }
     const kd_comment *c = q->c;
@@ -732,6 +739,7 @@ static int record(kd_model *m, kd_dedup *d, const query *q, const int64_t keys[K
         return kd_model_fail(m, rc, rc == KD_EINVAL ? "cannot record the comment: the model has no history table"
                                                     : "cannot record the comment: %s", kd_hist_errmsg(d->hist));
     d->pending += d->batching;
+    q->own_seq = r.seq;
     return KD_OK;
 }
 
@@ -829,6 +837,42 @@ int kd_history_record(kd_model *m, const kd_comment *c)
         goto done;
     if (!(rc = match_history(m, d, &q, keys)))
         rc = record(m, d, &q, keys);
+done:
+    if (!rc)
+        rc = batch_check(m, d);
+    free(q.id);
+    return rc;
+}
+
+int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int *label)
+{
+    kd_dedup *d;
+    int rc = dedup_get(m, &d);
+    if (rc)
+        return rc;
+    if (!set)
+        *label = KD_UNLABELLED;
+    if (!c || !c->text)
+        return kd_model_fail(m, KD_EINVAL, "a comment needs a text");
+    if (set && !(m->flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)))
+        return kd_model_fail(m, KD_EINVAL, "recording comments needs a model opened for writing");
+    query q;
+    int64_t keys[KD_MH_BANDS];
+    if ((rc = query_init(m, d, c, 2.0, &q, keys)) || !d->norm.len)
+        goto done;
+    if ((rc = match_history(m, d, &q, keys)))
+        goto done;
+    int64_t seq = q.own_seq ? q.own_seq : q.adopt > 0 ? q.adopt : 0;
+    if (!set) { /* what this comment was labelled, if it is in the history */
+        if (seq && (rc = kd_hist_label(d->hist, seq, label)))
+            rc = kd_model_fail(m, rc, "cannot read the history: %s", kd_hist_errmsg(d->hist));
+        goto done;
+    }
+    if ((*label == KD_SPAM || *label == KD_HAM) && (rc = record(m, d, &q, keys))) /* recorded if need be */
+        goto done;
+    seq = q.own_seq ? q.own_seq : seq;
+    if (seq && (rc = kd_hist_set_label(d->hist, seq, *label)))
+        rc = kd_model_fail(m, rc, "cannot record the comment: %s", kd_hist_errmsg(d->hist));
 done:
     if (!rc)
         rc = batch_check(m, d);

@@ -23,6 +23,12 @@ typedef struct kd_dedup kd_dedup;
  * there already. An earlier comment with its id is never its duplicate. */
 int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_result *out);
 
+/* The label moderator feedback gave c (its record in the history: the same id and text, or
+ * the record it adopts), as kd_hist_label() gives it (set 0); or give it *label (set 1):
+ * spam or ham records the comment first if it is not in the history; KD_HIST_UNDONE marks
+ * an undo and records nothing. Models older than schema 7 keep no labels. */
+int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int *label);
+
 /* Commit pending history writes, free the index and the statements. Accepts NULL. */
 void kd_dedup_free(kd_dedup *d);
 

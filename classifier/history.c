@@ -42,7 +42,7 @@
 
 typedef enum {
     HS_INSERT, HS_INSERT_LSH, HS_LSH_GET, HS_LSH_APPEND, HS_CANDIDATES, HS_GET, HS_GET_MANY, HS_BEGIN, HS_COMMIT, HS_ROLLBACK,
-    HS_READ, HS_READ_END, HS_ANY, HS_SET_ID, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
+    HS_READ, HS_READ_END, HS_ANY, HS_SET_ID, HS_LABEL_GET, HS_LABEL_SET, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
     HS__COUNT
 } hs_stmt;
 
@@ -74,6 +74,8 @@ static const char *const sql[HS__COUNT] = {
     [HS_READ] = "BEGIN",
     [HS_READ_END] = "COMMIT",
     [HS_ANY] = "SELECT EXISTS (SELECT 1 FROM history_lsh)",
+    [HS_LABEL_GET] = "SELECT label FROM history WHERE seq = ?1",
+    [HS_LABEL_SET] = "UPDATE history SET label = ?2 WHERE seq = ?1",
     [HS_SET_ID] = "UPDATE history SET id = ?2 WHERE seq = ?1 AND id IS NULL AND text_hash = ?3",
     /* one comment's rows inside a batch: all of them or none */
     [HS_SAVE] = "SAVEPOINT record",
@@ -97,6 +99,7 @@ struct kd_hist {
     sqlite3 *db;
     sqlite3_stmt *st[HS__COUNT];
     int present;
+    int labels;      /* the history has its label column (schema 7) */
     int batch;
     int reading;     /* a read transaction opened by kd_hist_read_begin */
     int empty;       /* ... in which the index is empty: nothing to look up until it ends */
@@ -165,13 +168,14 @@ static int run(kd_hist *h, sqlite3_stmt *st)
     return finish(h, st, sqlite3_step(st));
 }
 
-int kd_hist_new(kd_hist **out, sqlite3 *db, int present)
+int kd_hist_new(kd_hist **out, sqlite3 *db, int present, int labels)
 {
     *out = calloc(1, sizeof **out);
     if (!*out)
         return KD_ENOMEM;
     (*out)->db = db;
     (*out)->present = present;
+    (*out)->labels = present && labels;
     /* History lookups are random reads all over a file that grows to hundreds of MB: read
      * it through a memory map (shared with the OS page cache, no read() per page). A hint:
      * SQLite ignores it where mmap is unavailable. */
@@ -359,6 +363,35 @@ static int insert_long(kd_hist *h, int64_t bucket, unsigned check, const uint8_t
         return fail(h);
     sqlite3_bind_int64(st, 1, bucket);
     sqlite3_bind_blob(st, 2, e, (int)elen, SQLITE_STATIC);
+    return run(h, st);
+}
+
+int kd_hist_label(kd_hist *h, int64_t seq, int *label)
+{
+    *label = KD_UNLABELLED;
+    if (!h->labels)
+        return KD_OK;
+    sqlite3_stmt *st = stmt(h, HS_LABEL_GET);
+    if (!st)
+        return fail(h);
+    sqlite3_bind_int64(st, 1, seq);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        int v = sqlite3_column_int(st, 0);
+        *label = v == KD_SPAM ? KD_SPAM : v == KD_HAM ? KD_HAM : KD_HIST_UNDONE;
+    }
+    return finish(h, st, src);
+}
+
+int kd_hist_set_label(kd_hist *h, int64_t seq, int label)
+{
+    if (!h->labels)
+        return KD_OK;
+    sqlite3_stmt *st = stmt(h, HS_LABEL_SET);
+    if (!st)
+        return fail(h);
+    sqlite3_bind_int64(st, 1, seq);
+    sqlite3_bind_int(st, 2, label == KD_SPAM || label == KD_HAM ? label : KD_UNLABELLED);
     return run(h, st);
 }
 

@@ -42,7 +42,7 @@ typedef struct kd_hist_rec {
 
 /* Bind to db (the model's connection). present = 0 when the file predates the history
  * tables (read-only old model): every lookup then finds nothing. */
-int kd_hist_new(kd_hist **out, sqlite3 *db, int present);
+int kd_hist_new(kd_hist **out, sqlite3 *db, int present, int labels);
 void kd_hist_free(kd_hist *h);
 
 /* Group writes into one transaction (BEGIN IMMEDIATE) until kd_hist_commit. Without an
@@ -59,6 +59,12 @@ int kd_hist_reading(const kd_hist *h); /* a read transaction of kd_hist_read_beg
 
 /* Record r (r->seq receives its number) with its band keys. */
 int kd_hist_insert(kd_hist *h, kd_hist_rec *r, const int64_t keys[KD_MH_BANDS]);
+/* The label (kd_label) feedback gave comment seq: KD_UNLABELLED if it never had one (or the
+ * history has no label column), KD_HIST_UNDONE if its label was taken back; set it
+ * (KD_UNLABELLED or KD_HIST_UNDONE: taken back, stored as -1). */
+#define KD_HIST_UNDONE (-2)
+int kd_hist_label(kd_hist *h, int64_t seq, int *label);
+int kd_hist_set_label(kd_hist *h, int64_t seq, int label);
 /* Name comment seq, recorded without an id and with this text hash, with id; *named says
  * whether it was (not if another writer named or pruned it meanwhile). */
 int kd_hist_set_id(kd_hist *h, int64_t seq, const char *id, uint64_t text_hash, int *named);

@@ -274,6 +274,21 @@ int kd_train_commit(kd_model *m);
 void kd_train_abort(kd_model *m);
 
 /**
+ * Moderator feedback on one comment, idempotent: learn c as label (or, with undo, unlearn
+ * it), in a transaction of its own (no training batch may be open), and keep the label with
+ * the comment in the history (model schema 7). The same label given again learns nothing;
+ * the other label first unlearns the one learnt before (WordPress's "Spam", then "Not
+ * spam"); an undo unlearns only the label the comment was given. The comment is found by its
+ * id and text (or as the comment checked before it had an id, see kd_classify); one the
+ * history does not know is learnt as kd_train_add() learns it, and then remembered.
+ * @param[out] changed 0 nothing learnt, 1 learnt or unlearnt, 2 relabelled (may be NULL)
+ * @return 0; KD_EINVAL (read-only model, label not spam/ham, no text); as kd_train_commit();
+ *         a failure after the training committed (remembering the label) is returned with
+ *         *changed set: the comment is learnt but not marked.
+ */
+int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int *changed);
+
+/**
  * Pick up changes committed by other processes (a retrain, feedback): reloads the totals and,
  * when preloaded, the token counts, if the file changed since the last load. Cheap when
  * nothing changed (one PRAGMA). Not thread-safe: call it while no other thread uses m.

@@ -62,6 +62,10 @@ static const char *const migrations[] = {
      * 'ham_tokens'. They teach the spam stage like any ham, but are not what this site's
      * readers write, so relevance subtracts them (relevance.c). Sums like the token counts. */
     "CREATE TABLE foreign_ham(h INTEGER PRIMARY KEY, n INTEGER NOT NULL);",
+    /* 6 -> 7: the label moderator feedback gave a remembered comment (kd_feedback, dedup.c):
+     * NULL none, 1 spam, 0 ham (kd_label), -1 taken back. The same label again learns nothing; the other
+     * label unlearns the first (WordPress's Spam, then Not spam, then a retry). */
+    "ALTER TABLE history ADD COLUMN label INTEGER;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -81,13 +81,27 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
             goto done;
         }
         c.text = text;
-        if ((rc = kd_train_add_ex(m, &c, label, undo ? -1 : 1, flags))) {
-            status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
+        if (!flags) {
+            /* one comment of this site: as the server learns feedback (kd_feedback), once per
+             * comment and label, and remembered, so that the same comment posted again is a
+             * duplicate */
+            kd_train_abort(m);
+            int changed = 0;
+            rc = kd_feedback(m, &c, label, undo, &changed);
+            if (rc) {
+                status = cli_fail(cli_exit_for(rc), "learn", "%s%s", kd_model_error(m),
+                                  changed ? " (the comment was learnt, but not marked as learnt)" : "");
+                goto done;
+            }
+            if (!changed)
+                fprintf(stderr, "kindly learn: comment %s was %s as %s already: nothing to do\n", c.id,
+                        undo ? "not learnt" : "learnt", label == KD_SPAM ? "spam" : "ham");
+            else
+                fprintf(stderr, "kindly learn: %s 1 comment as %s%s\n", undo ? "unlearnt" : "learnt",
+                        label == KD_SPAM ? "spam" : "ham", changed == 2 ? " (its other label taken back)" : "");
             goto done;
         }
-        /* remember what was learnt, so that the same comment posted again is a duplicate (not
-         * another site's comments: they were never posted here) */
-        if (!undo && !flags && (rc = kd_history_record(m, &c))) {
+        if ((rc = kd_train_add_ex(m, &c, label, undo ? -1 : 1, flags))) {
             status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
             goto done;
         }

@@ -172,24 +172,18 @@ static void submit(const srv_request *rq, const srv_form *f, const kd_comment *c
         return;
     }
     kd_model *m = rq->model;
-    int rc = kd_train_begin(m);
-    if (!rc)
-        rc = kd_train_add(m, c, label, 1);
-    if (!rc)
-        rc = kd_train_commit(m);
-    else
-        kd_train_abort(m);
-    /* remembered as `kindly learn` does (not twice if checked here already); the learning is
-     * committed, so a failure here is a warning, not an answer a client would retry */
-    if (!rc && kd_history_record(m, c))
-        srv_reply_header(out, "X-kindly-warning", "learnt, but not remembered for duplicates: %s",
-                         kd_model_error(m));
-    if (rc) {
+    /* idempotent per comment (kd_feedback): the same report again learns nothing, the other
+     * one ("Not spam" after "Spam") relabels the comment; remembered as `kindly learn` does */
+    int changed = 0, rc = kd_feedback(m, c, label, 0, &changed);
+    if (rc && changed) /* learnt, but not marked: a warning, not an answer a client would retry */
+        srv_reply_header(out, "X-kindly-warning", "learnt, but not remembered: %s", kd_model_error(m));
+    else if (rc) {
         srv_reply_text(out, rc == KD_EBUSY ? 503 : 500, SRV_TEXT, "invalid");
         srv_reply_header(out, "X-akismet-debug-help", "kindly: %s", kd_model_error(m));
         return;
     }
-    metrics_feedback(label, 1, 1);
+    if (changed)
+        metrics_feedback(label, 1, 1);
     srv_reply_text(out, 200, SRV_TEXT, "Thanks for making the web a better place.");
 }
 

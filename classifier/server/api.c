@@ -175,35 +175,30 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
         return;
     }
     kd_model *m = rq->model;
-    unsigned long n[2][2] = { { 0, 0 }, { 0, 0 } }; /* [label][undo] */
-    int rc = kd_train_begin(m);
-    for (size_t i = 0; !rc && i < b->n; i++) {
-        rc = kd_train_add(m, &b->c[i], b->label[i], b->undo[i] ? -1 : 1);
-        n[b->label[i]][b->undo[i]]++;
+    /* one comment at a time, idempotent (kd_feedback): a comment with an id given the same
+     * label again learns nothing, the other label relabels it; it is remembered as `kindly
+     * learn` remembers, so the same comment posted again is a duplicate */
+    unsigned long n[2][2] = { { 0, 0 }, { 0, 0 } }, unchanged = 0; /* [label][undo] */
+    for (size_t i = 0; i < b->n; i++) {
+        int changed = 0, rc = kd_feedback(m, &b->c[i], b->label[i], b->undo[i], &changed);
+        if (rc && !changed) {
+            srv_reply_error(out, rc == KD_EBUSY ? 503 : 500, "comment %zu: %s%s", i + 1, kd_model_error(m),
+                            i ? " (the comments before it were learnt)" : "");
+            return;
+        }
+        if (rc) /* learnt, but not marked: a warning, not an error a client would retry */
+            srv_reply_header(out, "X-kindly-warning", "learnt, but not remembered: %s", kd_model_error(m));
+        if (changed)
+            n[b->label[i]][b->undo[i]]++;
+        else
+            unchanged++;
     }
-    if (!rc)
-        rc = kd_train_commit(m);
-    else
-        kd_train_abort(m);
-    if (rc) {
-        srv_reply_error(out, rc == KD_EBUSY ? 503 : 500, "%s", kd_model_error(m));
-        return;
-    }
-    /* remembered as `kindly learn` does, so that the same comment posted again is a duplicate
-     * (one already checked here is not recorded twice). The learning is committed: a
-     * failure here is a warning, not an error a client would retry (and learn twice). */
-    for (size_t i = 0; !rc && i < b->n; i++)
-        if (!b->undo[i])
-            rc = kd_history_record(m, &b->c[i]);
-    if (rc)
-        srv_reply_header(out, "X-kindly-warning", "learnt, but not remembered for duplicates: %s",
-                         kd_model_error(m));
     for (int l = 0; l < 2; l++)
         for (int u = 0; u < 2; u++)
             metrics_feedback(l, u ? -1 : 1, n[l][u]);
     char body[160];
-    int len = snprintf(body, sizeof body, "{\"learnt\":%lu,\"unlearnt\":%lu}\n", n[0][0] + n[1][0],
-                       n[0][1] + n[1][1]);
+    int len = snprintf(body, sizeof body, "{\"learnt\":%lu,\"unlearnt\":%lu,\"unchanged\":%lu}\n",
+                       n[0][0] + n[1][0], n[0][1] + n[1][1], unchanged);
     srv_reply_take(out, 200, SRV_JSON, strndup(body, (size_t)len), (size_t)len);
 }
 

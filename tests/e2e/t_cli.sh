@@ -543,6 +543,14 @@ test_learn_raw_takes_the_comments_fields() {
     expect_status 0 sh -c "\"$KINDLY\" learn -m m.db --spam --raw --id wp-123 --author Bob --post p1 < spam.txt"
     expect_status 1 sh -c "\"$KINDLY\" check -m m.db --id new-1 --author Eve < spam.txt"
     contains "$T/out" '"duplicate_of":"wp-123"'
+    # the same feedback again learns nothing; the other label relabels it
+    "$KINDLY" info -m m.db >before.json
+    expect_status 0 sh -c "\"$KINDLY\" learn -m m.db --spam --raw --id wp-123 --author Bob --post p1 < spam.txt"
+    contains "$T/err" "comment wp-123 was learnt as spam already: nothing to do"
+    "$KINDLY" info -m m.db >after.json
+    cmp -s before.json after.json || fail "learnt twice: $(cat before.json after.json)"
+    expect_status 0 sh -c "\"$KINDLY\" learn -m m.db --ham --raw --id wp-123 --author Bob --post p1 < spam.txt"
+    contains "$T/err" "learnt 1 comment as ham (its other label taken back)"
     expect_status 3 "$KINDLY" learn -m m.db --spam --id x "$D/train.csv"
     contains "$T/err" "describe the one comment of --raw"
     printf 'bad\377id' >badid

@@ -81,7 +81,7 @@ test_server_json_api_classify_feedback_health_metrics() {
     python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert [x["id"] for x in a]==["1","b"], a' "$T/body" \
         || fail "array answer: $(cat "$T/body")"
     status_is "$(post_json /v1/feedback '[{"text":"quokka marmalade","label":"spam"},{"text":"quokka marmalade","label":"spam"},{"text":"tea","label":"ham","undo":true}]')" 200
-    body_is '{"learnt":2,"unlearnt":1}'
+    body_is '{"learnt":2,"unlearnt":1,"unchanged":0}'
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/healthz")" 200
     contains "$T/body" '"status":"ok"'
     curl -s "$URL/metrics" >metrics.txt
@@ -190,7 +190,7 @@ test_server_with_keys_the_json_api_needs_a_bearer_key() {
     done
     "$KINDLY" info -m m.db | grep -q '"spam_messages":6,' || fail "refused feedback was learnt: $("$KINDLY" info -m m.db)"
     status_is "$(post_json /v1/feedback '{"text":"quokka marmalade","label":"spam"}' -H 'Authorization: Bearer secret-1')" 200
-    body_is '{"learnt":1,"unlearnt":0}'
+    body_is '{"learnt":1,"unlearnt":0,"unchanged":0}'
     status_is "$(post_json /v1/classify '{"text":"quokka marmalade"}' -H 'Authorization: Bearer secret-1')" 200
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/healthz")" 200
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/metrics")" 200
@@ -354,4 +354,26 @@ test_server_feedback_is_remembered_for_duplicates() {
     kill $SRV_PID && wait $SRV_PID || true
     "$KINDLY" history -m m.db >h.json
     contains h.json '"comments":4' # f1, f2, n1, n2 (once)
+}
+
+# The WordPress flow: a comment checked before it has an id, reported as spam with its
+# comment_ID (twice: a retry), then "Not spam": learnt once as spam, then relabelled ham.
+test_server_akismet_reports_are_idempotent_per_comment() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    local form='blog=http%3A%2F%2Fb.example&user_ip=10.0.0.7&comment_post_ID=9&comment_author=Rita&comment_author_email=rita%40x.example&comment_content=Lovely+article%2C+my+aunt+says+the+same+about+walking+every+morning'
+    count() { "$KINDLY" info -m m.db | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+    status_is "$(post /1.1/comment-check "$form")" 200
+    local spam0 ham0
+    spam0=$(count spam_messages)
+    ham0=$(count ham_messages)
+    status_is "$(post /1.1/submit-spam "$form&comment_ID=6100")" 200
+    status_is "$(post /1.1/submit-spam "$form&comment_ID=6100")" 200 # a retry
+    [ "$(count spam_messages)" = $((spam0 + 1)) ] || fail "spam learnt $(( $(count spam_messages) - spam0 )) times"
+    status_is "$(post /1.1/submit-ham "$form&comment_ID=6100")" 200 # "Not spam"
+    [ "$(count spam_messages)" = "$spam0" ] || fail "the spam report was not taken back"
+    [ "$(count ham_messages)" = $((ham0 + 1)) ] || fail "the ham report was not learnt once"
+    kill $SRV_PID && wait $SRV_PID || true
+    "$KINDLY" history -m m.db >h.json
+    contains h.json '"comments":1' # checked, then reported: one comment
 }

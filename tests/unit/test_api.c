@@ -121,7 +121,7 @@ Test(api, feedback_then_classify_round_trip, .init = setup, .fini = teardown)
              "{\"text\":\"lovely tomato garden post\",\"label\":\"ham\"},"
              "{\"text\":\"your garden tomato advice\",\"label\":\"ham\"}]", &r);
         cr_assert_eq(r.status, 200, "%s", r.body);
-        cr_assert_str_eq(r.body, "{\"learnt\":4,\"unlearnt\":0}\n");
+        cr_assert_str_eq(r.body, "{\"learnt\":4,\"unlearnt\":0,\"unchanged\":0}\n"); /* no ids: each learnt */
         srv_reply_free(&r);
     }
     call(EP_CLASSIFY, "[{\"id\":\"x\",\"text\":\"cheap casino pills bonus\"},{\"id\":\"y\",\"text\":\"tomato garden\"}]", &r);
@@ -140,8 +140,39 @@ Test(api, feedback_then_classify_round_trip, .init = setup, .fini = teardown)
     cr_assert_eq(r.body[0], '{', "one object in, one object out: %s", r.body);
     srv_reply_free(&r);
     call(EP_FEEDBACK, "{\"text\":\"lovely tomato garden post\",\"label\":\"ham\",\"undo\":true}", &r);
-    cr_assert_str_eq(r.body, "{\"learnt\":0,\"unlearnt\":1}\n");
+    cr_assert_str_eq(r.body, "{\"learnt\":0,\"unlearnt\":1,\"unchanged\":0}\n");
     srv_reply_free(&r);
+}
+
+/* Feedback on a comment with an id is idempotent: the same label again learns nothing, the
+ * other label relabels it (its first label unlearnt), an undo of a label it was not given
+ * does nothing. The message counts tell. */
+Test(api, feedback_with_an_id_is_idempotent, .init = setup, .fini = teardown)
+{
+    srv_reply r;
+    kd_model_stats st0, st;
+    cr_assert_eq(kd_model_stats_get(m, &st0), 0);
+    static const struct { const char *body, *answer; int spam, ham; } steps[] = {
+        { "{\"id\":\"c7\",\"text\":\"miracle gummies for sleep, order today\",\"label\":\"spam\"}",
+          "{\"learnt\":1,\"unlearnt\":0,\"unchanged\":0}\n", 1, 0 },
+        { "{\"id\":\"c7\",\"text\":\"miracle gummies for sleep, order today\",\"label\":\"spam\"}",
+          "{\"learnt\":0,\"unlearnt\":0,\"unchanged\":1}\n", 1, 0 },
+        { "{\"id\":\"c7\",\"text\":\"miracle gummies for sleep, order today\",\"label\":\"ham\"}",
+          "{\"learnt\":1,\"unlearnt\":0,\"unchanged\":0}\n", 0, 1 },
+        { "{\"id\":\"c7\",\"text\":\"miracle gummies for sleep, order today\",\"label\":\"spam\",\"undo\":true}",
+          "{\"learnt\":0,\"unlearnt\":0,\"unchanged\":1}\n", 0, 1 },
+        { "{\"id\":\"c7\",\"text\":\"miracle gummies for sleep, order today\",\"label\":\"ham\",\"undo\":true}",
+          "{\"learnt\":0,\"unlearnt\":1,\"unchanged\":0}\n", 0, 0 },
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        call(EP_FEEDBACK, steps[i].body, &r);
+        cr_assert_eq(r.status, 200, "%s", r.body);
+        cr_assert_str_eq(r.body, steps[i].answer, "step %zu", i);
+        srv_reply_free(&r);
+        cr_assert_eq(kd_model_stats_get(m, &st), 0);
+        cr_assert_eq(st.spam_messages, st0.spam_messages + (uint64_t)steps[i].spam, "step %zu", i);
+        cr_assert_eq(st.ham_messages, st0.ham_messages + (uint64_t)steps[i].ham, "step %zu", i);
+    }
 }
 
 Test(api, errors_are_json_with_status, .init = setup, .fini = teardown)

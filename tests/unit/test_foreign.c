@@ -280,7 +280,7 @@ Test(foreign, schema_5_model_read_and_upgraded)
 {
     kd_model_close(build("old.db", 1, 1, 0));
     kd_model_close(build("ref.db", 1, 1, 0));
-    sql_exec("old.db", "DROP TABLE foreign_ham; PRAGMA user_version = 5;");
+    sql_exec("old.db", "DROP TABLE foreign_ham; ALTER TABLE history DROP COLUMN label; PRAGMA user_version = 5;");
     kd_model *m = open_model("old.db", KD_OPEN_READONLY);
     kd_model_stats st;
     cr_assert_eq(kd_model_stats_get(m, &st), 0);
@@ -299,9 +299,9 @@ Test(foreign, schema_5_model_read_and_upgraded)
 
     m = open_model("old.db", KD_OPEN_WRITE);
     cr_assert_eq(kd_model_stats_get(m, &st), 0);
-    cr_assert_eq(st.schema_version, 6);
+    cr_assert_eq(st.schema_version, 7);
     train(m, 0, 1, KD_TRAIN_FOREIGN, 1);
     kd_model_close(m);
     cr_assert_gt(sql_int("old.db", FOREIGN_ROWS), 0);
-    cr_assert_eq(sql_int("old.db", "PRAGMA user_version"), 6);
+    cr_assert_eq(sql_int("old.db", "PRAGMA user_version"), 7);
 }

@@ -209,7 +209,7 @@ Test(history, a_shared_bucket_returns_only_the_matching_check_earliest_first)
 {
     sqlite3 *db = open_db();
     kd_hist *h;
-    cr_assert_eq(kd_hist_new(&h, db, 1), 0);
+    cr_assert_eq(kd_hist_new(&h, db, 1, 1), 0);
     /* same bucket (band 0, top 16 bits 0xabcd), two checks: 40 comments with 0x0001,
      * 5 with 0x0002, interleaved */
     int64_t a = 0xabcd0001, b = 0xabcd0002;
@@ -245,7 +245,7 @@ Test(history, a_campaign_bucket_stops_growing)
 {
     sqlite3 *db = open_db();
     kd_hist *h;
-    cr_assert_eq(kd_hist_new(&h, db, 1), 0);
+    cr_assert_eq(kd_hist_new(&h, db, 1, 1), 0);
     int64_t k = 0x4242000a, first = 0;
     cr_assert_eq(kd_hist_begin(h), 0);
     for (int i = 0; i < 1500; i++) {
@@ -276,7 +276,7 @@ Test(history, pruning_cuts_every_list_and_drops_empty_ones)
 {
     sqlite3 *db = open_db();
     kd_hist *h;
-    cr_assert_eq(kd_hist_new(&h, db, 1), 0);
+    cr_assert_eq(kd_hist_new(&h, db, 1, 1), 0);
     int64_t k = 0x55550042;
     int64_t seq[10];
     for (int i = 0; i < 10; i++)
@@ -315,7 +315,7 @@ Test(history, rows_come_back_in_the_order_asked_across_batches)
 {
     sqlite3 *db = open_db();
     kd_hist *h;
-    cr_assert_eq(kd_hist_new(&h, db, 1), 0);
+    cr_assert_eq(kd_hist_new(&h, db, 1, 1), 0);
     int64_t seq[40];
     for (int i = 0; i < 40; i++)
         seq[i] = insert(h, 0x11110000 + i);
@@ -338,7 +338,7 @@ Test(history, a_damaged_list_ends_at_the_damage)
 {
     sqlite3 *db = open_db();
     kd_hist *h;
-    cr_assert_eq(kd_hist_new(&h, db, 1), 0);
+    cr_assert_eq(kd_hist_new(&h, db, 1, 1), 0);
     int64_t k = 0x77770005;
     int64_t s = insert(h, k);
     /* append a damaged entry with the same check: a varint that never ends, long (the
@@ -370,7 +370,7 @@ Test(history, a_failed_write_keeps_its_code_and_message)
     sqlite3 *db = NULL;
     cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     kd_hist *h;
-    cr_assert_eq(kd_hist_new(&h, db, 1), 0);
+    cr_assert_eq(kd_hist_new(&h, db, 1, 1), 0);
     kd_hist_rec r;
     memset(&r, 0, sizeof r);
     int64_t keys[KD_MH_BANDS] = { 0 };
@@ -535,7 +535,7 @@ Test(history, pruning_by_age_deletes_only_old_comments_wherever_recorded)
 {
     sqlite3 *db = open_db();
     kd_hist *h;
-    cr_assert_eq(kd_hist_new(&h, db, 1), 0);
+    cr_assert_eq(kd_hist_new(&h, db, 1, 1), 0);
     int64_t k = 0x77770042, now = 2000000000, old = 1000000000;
     /* recorded: new, old, new, old, new, old (the last one is the table's largest seq) */
     int64_t seq[6];
@@ -570,7 +570,7 @@ Test(history, pruning_by_count_after_gaps_keeps_exactly_n)
 {
     sqlite3 *db = open_db();
     kd_hist *h;
-    cr_assert_eq(kd_hist_new(&h, db, 1), 0);
+    cr_assert_eq(kd_hist_new(&h, db, 1, 1), 0);
     int64_t seq[8];
     for (int i = 0; i < 8; i++)
         seq[i] = insert_at(h, (int64_t)(0x66660000 + i), i == 5 || i == 6 ? 100 : 5000);

@@ -1,0 +1,50 @@
+/*
+ * feedback.c - moderator feedback on one comment, idempotent per comment (kd_feedback).
+ *
+ * A moderator's verdict reaches the model more than once: WordPress sends "spam", the
+ * moderator clicks "Not spam", a plugin retries a request that timed out. Learning each one
+ * (kd_train_add) would count the comment twice, or as spam and as ham at once. So the label
+ * learnt is kept with the comment's record in the history (dedup.c, schema 7): the same label
+ * again learns nothing, the other label first unlearns the one learnt before, and an undo
+ * unlearns only the label the comment was given. A comment the history does not know (no id
+ * and not remembered, or an older model) is learnt as kd_train_add() learns it.
+ *
+ * The training commits first, then the label is written: if that second write fails, the
+ * comment is learnt but not marked, and a retry would learn it again (the caller is told).
+ */
+#include "dedup.h"
+#include "history.h"
+#include "kindly.h"
+#include "model.h"
+
+int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int *changed)
+{
+    int dummy;
+    if (!changed)
+        changed = &dummy;
+    *changed = 0;
+    if (label != KD_SPAM && label != KD_HAM)
+        return kd_model_fail(m, KD_EINVAL, "feedback needs the label spam or ham");
+    int before, rc = kd_dedup_label(m, c, 0, &before);
+    if (rc)
+        return rc;
+    /* learnt so already; or, to undo, known and not learnt so (another label, or taken back) */
+    if (undo ? before != KD_UNLABELLED && before != label : before == label)
+        return KD_OK;
+    if ((rc = kd_train_begin(m)))
+        return rc;
+    int relabel = !undo && (before == KD_SPAM || before == KD_HAM);
+    if (relabel)
+        rc = kd_train_add(m, c, (kd_label)before, -1); /* the other label, learnt before */
+    if (!rc)
+        rc = kd_train_add(m, c, label, undo ? -1 : 1);
+    if (rc) {
+        kd_train_abort(m);
+        return rc;
+    }
+    if ((rc = kd_train_commit(m)))
+        return rc;
+    *changed = relabel ? 2 : 1;
+    int after = undo ? KD_HIST_UNDONE : label;
+    return kd_dedup_label(m, c, 1, &after); /* on failure, *changed says it was learnt */
+}

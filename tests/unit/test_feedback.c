@@ -1,0 +1,109 @@
+/* test_feedback.c - kd_feedback: moderator feedback idempotent per comment (the label kept
+ * with the comment in the history), relabelling, undo, comments without an id, a model too
+ * old to keep labels, and a read-only model. Real SQLite files; the message counts tell. */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+
+#include "helpers.h"
+#include "kindly.h"
+
+static char dir[256], path[300];
+static kd_model *m;
+
+static void setup(void)
+{
+    th_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/m.db", dir);
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_CREATE), 0, "%s", kd_model_error(m));
+}
+static void teardown(void)
+{
+    kd_model_close(m);
+    th_rmrf(dir);
+}
+TestSuite(feedback, .init = setup, .fini = teardown);
+
+/* feedback on c; the change reported, and the message counts after it */
+static int give(const kd_comment *c, kd_label label, int undo, uint64_t spam, uint64_t ham)
+{
+    int changed = -1;
+    cr_assert_eq(kd_feedback(m, c, label, undo, &changed), 0, "%s", kd_model_error(m));
+    kd_model_stats st;
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    cr_assert_eq(st.spam_messages, spam, "spam %llu", (unsigned long long)st.spam_messages);
+    cr_assert_eq(st.ham_messages, ham, "ham %llu", (unsigned long long)st.ham_messages);
+    return changed;
+}
+
+static kd_comment comment(const char *id)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = id;
+    c.author = "Rita";
+    c.post_id = "p9";
+    c.text = "Lovely article, my aunt says the same about walking every morning";
+    return c;
+}
+
+Test(feedback, the_same_label_twice_learns_once_and_the_other_relabels)
+{
+    kd_comment c = comment("6100");
+    cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 1);
+    cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 0, "a retry learns nothing");
+    cr_assert_eq(give(&c, KD_HAM, 0, 0, 1), 2, "Not spam: the spam taken back");
+    cr_assert_eq(give(&c, KD_SPAM, 1, 0, 1), 0, "an undo of a label it was not given");
+    cr_assert_eq(give(&c, KD_HAM, 1, 0, 0), 1);
+    cr_assert_eq(give(&c, KD_HAM, 1, 0, 0), 0, "undone already");
+    kd_history_stats hs;
+    cr_assert_eq(kd_history_stats_get(m, &hs), 0);
+    cr_assert_eq(hs.comments, 1, "remembered once");
+}
+
+Test(feedback, a_comment_checked_before_its_id_keeps_its_label_once_named)
+{
+    kd_comment c = comment(NULL);
+    kd_options o = KD_OPTIONS_INIT;
+    o.remember = 1;
+    kd_result r;
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m)); /* comment-check */
+    kd_result_free(&r);
+    c.id = "6200"; /* WordPress has given it its id */
+    cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 1);
+    cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 0);
+    kd_history_stats hs;
+    cr_assert_eq(kd_history_stats_get(m, &hs), 0);
+    cr_assert_eq(hs.comments, 1);
+}
+
+Test(feedback, without_an_id_each_report_is_learnt)
+{
+    kd_comment c = comment(NULL);
+    cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 1);
+    cr_assert_eq(give(&c, KD_SPAM, 0, 2, 0), 1, "nothing tells it is the same comment");
+}
+
+Test(feedback, a_schema_6_model_keeps_no_labels_and_learns_as_before)
+{
+    kd_model_close(m);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "ALTER TABLE history DROP COLUMN label; PRAGMA user_version = 6;", NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(db);
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_READONLY), 0, "%s", kd_model_error(m));
+    kd_comment c = comment("6300");
+    int changed = -1;
+    cr_assert_eq(kd_feedback(m, &c, KD_SPAM, 0, &changed), KD_EINVAL, "read-only");
+    cr_assert_eq(changed, 0);
+    kd_model_close(m);
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_WRITE), 0, "%s", kd_model_error(m)); /* migrated */
+    cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 1);
+    cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 0);
+}
+
+Test(feedback, a_label_must_be_spam_or_ham)
+{
+    kd_comment c = comment("1");
+    cr_assert_eq(kd_feedback(m, &c, KD_UNLABELLED, 0, NULL), KD_EINVAL);
+    cr_assert(strstr(kd_model_error(m), "spam or ham"), "%s", kd_model_error(m));
+}
