@@ -880,6 +880,28 @@ done:
     return rc;
 }
 
+int kd_dedup_feedback_write(kd_model *m, const kd_comment *c, int expect, int label)
+{
+    kd_dedup *d;
+    int rc = dedup_get(m, &d);
+    if (rc)
+        return rc;
+    int now;
+    if ((rc = kd_dedup_label(m, c, 0, &now)))
+        return rc;
+    if (now != expect) { /* another writer gave feedback on it meanwhile */
+        m->fb_raced = 1;
+        return kd_model_fail(m, KD_EBUSY, "the comment's label changed meanwhile");
+    }
+    int batching = d->batching; /* the history's writes join the training's transaction */
+    d->batching = 0;
+    kd_hist_join(d->hist, 1);
+    rc = kd_dedup_label(m, c, 1, &label);
+    kd_hist_join(d->hist, 0);
+    d->batching = batching;
+    return rc;
+}
+
 int kd_history_batch_begin(kd_model *m)
 {
     kd_dedup *d;

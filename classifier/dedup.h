@@ -29,6 +29,11 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
  * an undo and records nothing. Models older than schema 7 keep no labels. */
 int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int *label);
 
+/* Inside the training transaction of kd_feedback: check that c's label is still expect
+ * (else set m->fb_raced and fail: the transaction rolls back and the caller decides again),
+ * then record c if need be and give it label (KD_HIST_UNDONE: an undo). */
+int kd_dedup_feedback_write(kd_model *m, const kd_comment *c, int expect, int label);
+
 /* Commit pending history writes, free the index and the statements. Accepts NULL. */
 void kd_dedup_free(kd_dedup *d);
 

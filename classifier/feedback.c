@@ -9,8 +9,9 @@
  * unlearns only the label the comment was given. A comment the history does not know (no id
  * and not remembered, or an older model) is learnt as kd_train_add() learns it.
  *
- * The training commits first, then the label is written: if that second write fails, the
- * comment is learnt but not marked, and a retry would learn it again (the caller is told).
+ * The label is checked again and written in the transaction that writes the counts, so
+ * counts and label never disagree, and two writers reporting the same comment at once learn
+ * it once (the second finds the label changed, its transaction rolls back, it decides again).
  */
 #include "dedup.h"
 #include "history.h"
@@ -25,26 +26,39 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
     *changed = 0;
     if (label != KD_SPAM && label != KD_HAM)
         return kd_model_fail(m, KD_EINVAL, "feedback needs the label spam or ham");
-    int before, rc = kd_dedup_label(m, c, 0, &before);
-    if (rc)
-        return rc;
-    /* learnt so already; or, to undo, known and not learnt so (another label, or taken back) */
-    if (undo ? before != KD_UNLABELLED && before != label : before == label)
-        return KD_OK;
-    if ((rc = kd_train_begin(m)))
-        return rc;
-    int relabel = !undo && (before == KD_SPAM || before == KD_HAM);
-    if (relabel)
-        rc = kd_train_add(m, c, (kd_label)before, -1); /* the other label, learnt before */
-    if (!rc)
-        rc = kd_train_add(m, c, label, undo ? -1 : 1);
-    if (rc) {
-        kd_train_abort(m);
+    if (m->training) /* its own transaction: an open batch would be dropped */
+        return kd_model_fail(m, KD_EINVAL, "kd_feedback: a training batch is open (commit or abort it first)");
+    for (int attempt = 0;; attempt++) {
+        int before, rc = kd_dedup_label(m, c, 0, &before);
+        if (rc)
+            return rc;
+        /* learnt so already; or, to undo, known and not learnt so (another label, or taken back) */
+        if (undo ? before != KD_UNLABELLED && before != label : before == label)
+            return KD_OK;
+        if ((rc = kd_train_begin(m)))
+            return rc;
+        int relabel = !undo && (before == KD_SPAM || before == KD_HAM);
+        if (relabel)
+            rc = kd_train_add(m, c, (kd_label)before, -1); /* the other label, learnt before */
+        if (!rc)
+            rc = kd_train_add(m, c, label, undo ? -1 : 1);
+        if (rc) {
+            kd_train_abort(m);
+            return rc;
+        }
+        /* the label is checked again, and written, in the transaction of the counts
+         * (model.c, write_also): another writer's feedback on the same comment between the
+         * read above and that transaction rolls this one back, and it is decided again */
+        m->fb_comment = c;
+        m->fb_expect = before;
+        m->fb_label = undo ? KD_HIST_UNDONE : label;
+        m->fb_raced = 0;
+        rc = kd_train_commit(m);
+        m->fb_comment = NULL;
+        if (rc && m->fb_raced && attempt < 3)
+            continue;
+        if (!rc)
+            *changed = relabel ? 2 : 1;
         return rc;
     }
-    if ((rc = kd_train_commit(m)))
-        return rc;
-    *changed = relabel ? 2 : 1;
-    int after = undo ? KD_HIST_UNDONE : label;
-    return kd_dedup_label(m, c, 1, &after); /* on failure, *changed says it was learnt */
 }

@@ -199,6 +199,7 @@ void kd_hist_free(kd_hist *h)
 
 const char *kd_hist_errmsg(kd_hist *h) { return h->err[0] ? h->err : sqlite3_errmsg(h->db); }
 int kd_hist_in_batch(const kd_hist *h) { return h->batch; }
+void kd_hist_join(kd_hist *h, int joined) { h->batch = joined; }
 
 /* One read transaction around the lookups of a comment: one shared lock instead of one per
  * statement (the fcntl calls were a third of the time of a lookup). */

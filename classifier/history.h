@@ -50,6 +50,9 @@ void kd_hist_free(kd_hist *h);
 int kd_hist_begin(kd_hist *h);
 int kd_hist_commit(kd_hist *h);
 int kd_hist_in_batch(const kd_hist *h);
+/* Mark a transaction the caller opened on the same connection as this history's batch (1),
+ * so that inserts join it (savepoints, no BEGIN or COMMIT of their own); 0 unmarks it. */
+void kd_hist_join(kd_hist *h, int joined);
 
 /* Open a read transaction when none is open (kd_hist_get_many does, around several
  * statements); end it. */

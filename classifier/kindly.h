@@ -281,10 +281,14 @@ void kd_train_abort(kd_model *m);
  * spam"); an undo unlearns only the label the comment was given. The comment is found by its
  * id and text (or as the comment checked before it had an id, see kd_classify); one the
  * history does not know is learnt as kd_train_add() learns it, and then remembered.
+ * The label is checked again and written in the transaction of the counts: the two never
+ * disagree, and two writers reporting one comment at once learn it once. An undo of a
+ * comment whose label the history does not know (no id, an older model, or never given
+ * feedback) unlearns it as kd_train_add() with delta -1 does. An edited text under the same
+ * id is another comment. A label goes with its comment when the history is pruned.
  * @param[out] changed 0 nothing learnt, 1 learnt or unlearnt, 2 relabelled (may be NULL)
- * @return 0; KD_EINVAL (read-only model, label not spam/ham, no text); as kd_train_commit();
- *         a failure after the training committed (remembering the label) is returned with
- *         *changed set: the comment is learnt but not marked.
+ * @return 0; KD_EINVAL (read-only model, label not spam/ham, no text, a training batch
+ *         open on m); as kd_train_commit(): on failure nothing was written.
  */
 int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int *changed);
 

@@ -304,6 +304,9 @@ static int write_also(void *model)
         return rc;
     if ((rc = kd_store_foreign_apply(m->store, &m->fdelta)))
         return kd_model_fail(m, rc, "cannot write the foreign counts: %s", kd_store_errmsg(m->store));
+    /* feedback (kd_feedback): the comment's label checked and written in this transaction */
+    if (m->fb_comment && (rc = kd_dedup_feedback_write(m, m->fb_comment, m->fb_expect, m->fb_label)))
+        return rc;
     /* unlearning ham learnt with KD_TRAIN_FOREIGN as the site's own would leave more foreign
      * ham than ham: every relevance score would be off. Refused, nothing written. */
     kd_totals t;

@@ -29,6 +29,10 @@ struct kd_model {
 
     /* the open training batch */
     int training;
+    /* feedback.c: the comment whose label the batch's transaction checks and writes (NULL:
+     * none), the label it must still have, the label to give it; raced: it had changed */
+    const kd_comment *fb_comment;
+    int fb_expect, fb_label, fb_raced;
     kd_tokmap delta;
     kd_tokmap fdelta;       /* the batch's foreign ham counts (.ham) */
     kd_totals dtotals;

@@ -2,7 +2,9 @@
  * with the comment in the history), relabelling, undo, comments without an id, a model too
  * old to keep labels, and a read-only model. Real SQLite files; the message counts tell. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <time.h>
 
 #include "helpers.h"
 #include "kindly.h"
@@ -106,4 +108,65 @@ Test(feedback, a_label_must_be_spam_or_ham)
     kd_comment c = comment("1");
     cr_assert_eq(kd_feedback(m, &c, KD_UNLABELLED, 0, NULL), KD_EINVAL);
     cr_assert(strstr(kd_model_error(m), "spam or ham"), "%s", kd_model_error(m));
+}
+
+/* Two writers report one comment at the same moment (two server workers, a retry landing
+ * while the first request waits for the lock): it is learnt once. A third connection holds
+ * the write lock while both read the comment's label, so both read "unlabelled". */
+typedef struct racer {
+    const char *path;
+    int changed, rc;
+} racer;
+
+static void *report(void *arg)
+{
+    racer *r = arg;
+    kd_model *h = NULL;
+    r->rc = kd_model_open(&h, r->path, KD_OPEN_WRITE);
+    if (!r->rc) {
+        kd_comment c = comment("6400");
+        r->rc = kd_feedback(h, &c, KD_SPAM, 0, &r->changed);
+    }
+    kd_model_close(h);
+    return NULL;
+}
+
+Test(feedback, two_writers_reporting_one_comment_at_once_learn_it_once)
+{
+    kd_model_close(m);
+    m = NULL;
+    sqlite3 *lock;
+    cr_assert_eq(sqlite3_open(path, &lock), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    racer a = { path, -1, -1 }, b = { path, -1, -1 };
+    pthread_t ta, tb;
+    cr_assert_eq(pthread_create(&ta, NULL, report, &a), 0);
+    cr_assert_eq(pthread_create(&tb, NULL, report, &b), 0);
+    struct timespec pause = { 0, 300 * 1000000L }; /* both have read the label by now */
+    nanosleep(&pause, NULL);
+    cr_assert_eq(sqlite3_exec(lock, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(lock);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    cr_assert_eq(a.rc, 0);
+    cr_assert_eq(b.rc, 0);
+    cr_assert_eq(a.changed + b.changed, 1, "changed %d and %d", a.changed, b.changed);
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_WRITE), 0);
+    kd_model_stats st;
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    cr_assert_eq(st.spam_messages, 1, "learnt %llu times", (unsigned long long)st.spam_messages);
+}
+
+/* kd_feedback commits on its own: with a training batch open on the handle it refuses,
+ * rather than drop the batch. */
+Test(feedback, refuses_while_a_training_batch_is_open)
+{
+    kd_comment c = comment("6500");
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, 1), 0);
+    cr_assert_eq(kd_feedback(m, &c, KD_HAM, 0, NULL), KD_EINVAL);
+    cr_assert_eq(kd_train_commit(m), 0, "the batch is intact: %s", kd_model_error(m));
+    kd_model_stats st;
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    cr_assert_eq(st.spam_messages, 1);
 }
