@@ -862,13 +862,23 @@ int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int *label)
         goto done;
     if ((rc = match_history(m, d, &q, keys)))
         goto done;
-    int64_t seq = q.own_seq ? q.own_seq : q.adopt > 0 ? q.adopt : 0;
+    int64_t seq = q.own_seq ? q.own_seq : q.adopt > 0 ? q.adopt : 0, labelled;
+    int indexed = 0; /* a labelled record of it the LSH lists do not show (a campaign's later copy) */
+    if (!(rc = kd_hist_labelled(d->hist, c->id, q.text_hash, &labelled)) && labelled > seq) {
+        seq = labelled;
+        indexed = 1;
+    }
+    if (rc) {
+        rc = kd_model_fail(m, rc, "cannot read the history: %s", kd_hist_errmsg(d->hist));
+        goto done;
+    }
     if (!set) { /* what this comment was labelled, if it is in the history */
         if (seq && (rc = kd_hist_label(d->hist, seq, label)))
             rc = kd_model_fail(m, rc, "cannot read the history: %s", kd_hist_errmsg(d->hist));
         goto done;
     }
-    if ((*label == KD_SPAM || *label == KD_HAM) && (rc = record(m, d, &q, keys))) /* recorded if need be */
+    /* recorded, or named (a comment checked before it had an id), if need be */
+    if ((*label == KD_SPAM || *label == KD_HAM) && !indexed && (rc = record(m, d, &q, keys)))
         goto done;
     seq = q.own_seq ? q.own_seq : seq;
     if (seq && (rc = kd_hist_set_label(d->hist, seq, *label)))

@@ -42,7 +42,7 @@
 
 typedef enum {
     HS_INSERT, HS_INSERT_LSH, HS_LSH_GET, HS_LSH_APPEND, HS_CANDIDATES, HS_GET, HS_GET_MANY, HS_BEGIN, HS_COMMIT, HS_ROLLBACK,
-    HS_READ, HS_READ_END, HS_ANY, HS_SET_ID, HS_LABEL_GET, HS_LABEL_SET, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
+    HS_READ, HS_READ_END, HS_ANY, HS_SET_ID, HS_LABEL_GET, HS_LABELLED, HS_LABEL_SET, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
     HS__COUNT
 } hs_stmt;
 
@@ -75,6 +75,8 @@ static const char *const sql[HS__COUNT] = {
     [HS_READ_END] = "COMMIT",
     [HS_ANY] = "SELECT EXISTS (SELECT 1 FROM history_lsh)",
     [HS_LABEL_GET] = "SELECT label FROM history WHERE seq = ?1",
+    [HS_LABELLED] = "SELECT seq FROM history WHERE id = ?1 AND label IS NOT NULL AND text_hash = ?2 "
+                    "ORDER BY seq DESC LIMIT 1",
     [HS_LABEL_SET] = "UPDATE history SET label = ?2 WHERE seq = ?1",
     [HS_SET_ID] = "UPDATE history SET id = ?2 WHERE seq = ?1 AND id IS NULL AND text_hash = ?3",
     /* one comment's rows inside a batch: all of them or none */
@@ -381,6 +383,22 @@ int kd_hist_label(kd_hist *h, int64_t seq, int *label)
         int v = sqlite3_column_int(st, 0);
         *label = v == KD_SPAM ? KD_SPAM : v == KD_HAM ? KD_HAM : KD_HIST_UNDONE;
     }
+    return finish(h, st, src);
+}
+
+int kd_hist_labelled(kd_hist *h, const char *id, uint64_t text_hash, int64_t *seq)
+{
+    *seq = 0;
+    if (!h->labels || !id || !*id)
+        return KD_OK;
+    sqlite3_stmt *st = stmt(h, HS_LABELLED);
+    if (!st)
+        return fail(h);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)(text_hash & KD_HIST_TEXT_HASH_MASK));
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW)
+        *seq = sqlite3_column_int64(st, 0);
     return finish(h, st, src);
 }
 

@@ -68,6 +68,9 @@ int kd_hist_insert(kd_hist *h, kd_hist_rec *r, const int64_t keys[KD_MH_BANDS]);
 #define KD_HIST_UNDONE (-2)
 int kd_hist_label(kd_hist *h, int64_t seq, int *label);
 int kd_hist_set_label(kd_hist *h, int64_t seq, int label);
+/* The latest labelled comment with this id and text hash (0 if none): through an index, so
+ * found where the LSH lists keep only a text's earliest copies. */
+int kd_hist_labelled(kd_hist *h, const char *id, uint64_t text_hash, int64_t *seq);
 /* Name comment seq, recorded without an id and with this text hash, with id; *named says
  * whether it was (not if another writer named or pruned it meanwhile). */
 int kd_hist_set_id(kd_hist *h, int64_t seq, const char *id, uint64_t text_hash, int *named);

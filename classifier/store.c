@@ -65,7 +65,10 @@ static const char *const migrations[] = {
     /* 6 -> 7: the label moderator feedback gave a remembered comment (kd_feedback, dedup.c):
      * NULL none, 1 spam, 0 ham (kd_label), -1 taken back. The same label again learns nothing; the other
      * label unlearns the first (WordPress's Spam, then Not spam, then a retry). */
-    "ALTER TABLE history ADD COLUMN label INTEGER;",
+    "ALTER TABLE history ADD COLUMN label INTEGER;"
+    /* the labelled comments by id: found even when the LSH index holds only the earliest
+     * copies of a text (a campaign's later ones); few rows, as feedback is rare */
+    "CREATE INDEX history_labelled ON history(id) WHERE label IS NOT NULL;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -89,7 +89,7 @@ Test(feedback, a_schema_6_model_keeps_no_labels_and_learns_as_before)
     kd_model_close(m);
     sqlite3 *db;
     cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db, "ALTER TABLE history DROP COLUMN label; PRAGMA user_version = 6;", NULL, NULL, NULL),
+    cr_assert_eq(sqlite3_exec(db, "DROP INDEX history_labelled; ALTER TABLE history DROP COLUMN label; PRAGMA user_version = 6;", NULL, NULL, NULL),
                  SQLITE_OK);
     sqlite3_close(db);
     cr_assert_eq(kd_model_open(&m, path, KD_OPEN_READONLY), 0, "%s", kd_model_error(m));
@@ -169,4 +169,24 @@ Test(feedback, refuses_while_a_training_batch_is_open)
     kd_model_stats st;
     cr_assert_eq(kd_model_stats_get(m, &st), 0);
     cr_assert_eq(st.spam_messages, 1);
+}
+
+/* In a campaign the LSH lists keep only a text's earliest copies: feedback on a later copy
+ * finds its labelled record through the index on labelled ids, and stays idempotent. */
+Test(feedback, a_late_copy_in_a_campaign_is_idempotent_too)
+{
+    kd_comment c = comment(NULL);
+    char id[16];
+    for (int i = 0; i < 40; i++) {
+        snprintf(id, sizeof id, "camp%d", i);
+        c.id = id;
+        cr_assert_eq(kd_history_record(m, &c), 0, "%s", kd_model_error(m));
+    }
+    c.id = "camp39";
+    cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 1);
+    cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 0, "a retry on the 40th copy");
+    cr_assert_eq(give(&c, KD_HAM, 0, 0, 1), 2);
+    kd_history_stats hs;
+    cr_assert_eq(kd_history_stats_get(m, &hs), 0);
+    cr_assert_leq(hs.comments, 41, "recorded again at every report: %llu", (unsigned long long)hs.comments);
 }

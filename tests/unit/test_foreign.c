@@ -280,7 +280,7 @@ Test(foreign, schema_5_model_read_and_upgraded)
 {
     kd_model_close(build("old.db", 1, 1, 0));
     kd_model_close(build("ref.db", 1, 1, 0));
-    sql_exec("old.db", "DROP TABLE foreign_ham; ALTER TABLE history DROP COLUMN label; PRAGMA user_version = 5;");
+    sql_exec("old.db", "DROP TABLE foreign_ham; DROP INDEX history_labelled; ALTER TABLE history DROP COLUMN label; PRAGMA user_version = 5;");
     kd_model *m = open_model("old.db", KD_OPEN_READONLY);
     kd_model_stats st;
     cr_assert_eq(kd_model_stats_get(m, &st), 0);
