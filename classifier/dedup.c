@@ -880,7 +880,8 @@ int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int *label)
     /* recorded, or named (a comment checked before it had an id), if need be */
     if ((*label == KD_SPAM || *label == KD_HAM) && !indexed && (rc = record(m, d, &q, keys)))
         goto done;
-    seq = q.own_seq ? q.own_seq : seq;
+    if (!indexed && q.own_seq) /* (the labelled record found by id is the one to label) */
+        seq = q.own_seq;
     if (seq && (rc = kd_hist_set_label(d->hist, seq, *label)))
         rc = kd_model_fail(m, rc, "cannot record the comment: %s", kd_hist_errmsg(d->hist));
 done:
