@@ -67,9 +67,8 @@ static const char *const migrations[] = {
      * label unlearns the first (WordPress's Spam, then Not spam, then a retry). */
     "ALTER TABLE history ADD COLUMN label INTEGER;"
     /* the labelled comments by id: found even when the LSH index holds only the earliest
-     * copies of a text (a campaign's later ones); few rows, as feedback is rare (also made
-     * on opening for writing a file at 7 without it: see kd_store_open) */
-    "CREATE INDEX IF NOT EXISTS history_labelled ON history(id) WHERE label IS NOT NULL;",
+     * copies of a text (a campaign's later ones); few rows, as feedback is rare */
+    "CREATE INDEX history_labelled ON history(id) WHERE label IS NOT NULL;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -355,10 +354,6 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
         sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
         if (s->version < SCHEMA_VERSION && (rc = migrate(s, err, errlen)))
             goto done;
-        /* a file made at schema 7 before its migration made this index (a development build
-         * of kindly): without it, feedback scans the whole history inside its transaction */
-        sqlite3_exec(s->db, "CREATE INDEX IF NOT EXISTS history_labelled ON history(id) WHERE label IS NOT NULL",
-                     NULL, NULL, NULL);
     } else if (s->version < 1) {
         snprintf(err, errlen, "%s is not a trained kindly model (schema %d)", path, s->version);
         rc = KD_ESCHEMA;

@@ -1,6 +1,7 @@
 /* test_dedup.c - the duplicates stage through the public API: normalisation, exact and near
  * duplicates within one handle, scope, short texts, campaigns, the verdict. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,9 +267,17 @@ Test(dedup, a_comment_is_not_a_duplicate_of_itself)
 
 /* The WordPress Akismet plugin checks a comment before WordPress gives it an id, then sends
  * it again with its id (submit-ham, a recheck): that is the same comment, recorded once and
- * named by its id from then on. A double post checked twice without an id is a duplicate. */
-Test(dedup, a_comment_checked_before_it_had_an_id_is_the_same_comment_once_named)
+ * named by its id from then on. A double post checked twice without an id is a duplicate.
+ * An empty id is no id. */
+ParameterizedTestParameters(dedup, a_comment_checked_before_it_had_an_id_is_the_same_comment_once_named)
 {
+    static int empty[] = { 0, 1 }; /* the id: NULL, or "" */
+    return cr_make_param_array(int, empty, 2);
+}
+
+ParameterizedTest(int *empty, dedup, a_comment_checked_before_it_had_an_id_is_the_same_comment_once_named)
+{
+    const char *const unnamed[] = { *empty ? "" : NULL };
     char dir[256];
     kd_model *w;
     file_models(dir, &w, NULL);
@@ -276,6 +285,7 @@ Test(dedup, a_comment_checked_before_it_had_an_id_is_the_same_comment_once_named
     o.remember = 1;
     kd_comment c = KD_COMMENT_INIT;
     kd_result r;
+    c.id = *unnamed;
     c.author = "Olga";
     c.post_id = "grief";
     c.text = "My grandmother passed last spring and this helped me more than I can say";
@@ -295,7 +305,7 @@ Test(dedup, a_comment_checked_before_it_had_an_id_is_the_same_comment_once_named
     cr_assert_eq(kd_classify(w, &copy, &o, &r), 0, "%s", kd_model_error(w));
     cr_assert_str_eq(r.duplicate_of ? r.duplicate_of : "(none)", "6001");
     kd_result_free(&r);
-    c.id = NULL; /* a double post, checked twice without an id: a duplicate */
+    c.id = *unnamed; /* a double post, checked twice without an id: a duplicate */
     c.text = "Posting twice by mistake happens to everyone, sorry about that one";
     cr_assert_eq(kd_classify(w, &c, &o, &r), 0, "%s", kd_model_error(w));
     kd_result_free(&r);
@@ -456,32 +466,6 @@ Test(dedup, links_after_html_count_and_bare_links_are_compared_whole)
         cr_assert_null(r.duplicate_of, "%s: a copy of %s", text, r.duplicate_of);
         kd_result_free(&r);
     }
-}
-
-Test(dedup, an_empty_id_is_no_id)
-{
-    char dir[256];
-    kd_model *w;
-    file_models(dir, &w, NULL);
-    kd_options o = KD_OPTIONS_INIT;
-    o.remember = 1;
-    kd_comment c = KD_COMMENT_INIT;
-    kd_result r;
-    c.id = "";
-    c.author = "Ann";
-    c.post_id = "p1";
-    c.text = "The breathing exercise helped me fall asleep for the first time in weeks";
-    cr_assert_eq(kd_classify(w, &c, &o, &r), 0, "%s", kd_model_error(w));
-    kd_result_free(&r);
-    c.id = "10"; /* the same comment, named now */
-    cr_assert_eq(kd_classify(w, &c, &o, &r), 0, "%s", kd_model_error(w));
-    cr_assert_null(r.duplicate_of, "a copy of '%s'", r.duplicate_of);
-    kd_result_free(&r);
-    kd_history_stats st;
-    cr_assert_eq(kd_history_stats_get(w, &st), 0);
-    cr_assert_eq(st.comments, 1);
-    kd_model_close(w);
-    th_rmrf(dir);
 }
 
 /* A batch holds the model file's write lock while its transaction is open, and other

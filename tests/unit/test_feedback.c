@@ -197,23 +197,3 @@ Test(feedback, a_late_copy_in_a_campaign_is_idempotent_too)
     cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 2);
     cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 0, "the label written to the record it was read from");
 }
-
-/* A file made at schema 7 without the index of labelled ids gets it when opened for
- * writing (feedback would otherwise scan the whole history in its transaction). */
-Test(feedback, a_schema_7_file_without_the_index_gets_it)
-{
-    kd_model_close(m);
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db, "DROP INDEX history_labelled", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
-    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_WRITE), 0, "%s", kd_model_error(m));
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_stmt *st;
-    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'history_labelled'", -1, &st,
-                                    NULL), SQLITE_OK);
-    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-    cr_assert_eq(sqlite3_column_int(st, 0), 1);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-}
