@@ -1,7 +1,7 @@
 /*
  * classify.c - the pipeline: one comment in, one kd_result out.
  *
- *   tokenize -> distinct tokens -> Bayes -> rules -> duplicates -> relevance
+ *   tokenize -> distinct tokens -> generic praise? -> Bayes -> rules -> duplicates -> relevance
  *            -> one combined score (combine.c) -> verdict and reasons (verdict.c)
  *
  * Scratch memory (tokens, token set) lives on the model and is reused from call to call:
@@ -13,6 +13,7 @@
 #include "bayes.h"
 #include "combine.h"
 #include "dedup.h"
+#include "generic.h"
 #include "model.h"
 #include "relevance.h"
 #include "rules.h"
@@ -72,6 +73,7 @@ int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_res
         goto done;
     }
     out->relevance = -1.0;
+    out->generic = kd_generic(tok); /* praise that fits any post: read by relevance, shown */
     if ((rc = kd_bayes_run(m, tok, set, o, out)))
         goto done;
     if (o->rules && (rc = kd_rules_run(o->rules, c, tok, NULL, out))) {

@@ -5,8 +5,9 @@
  * site. It is not off topic (readers do write it, and a relevance score on two or three
  * words means little), so relevance never holds it; but together with a link or an author
  * URL it is the oldest blog-spam pattern there is (Mishne, Carmel & Lempel 2005 note that
- * comment spam often pairs bland praise with the link it exists for), so combine.c counts
- * generic + link as spam evidence.
+ * comment spam often pairs bland praise with the link it exists for), so generic + link is
+ * spam evidence: the rules read it as the quantity `generic` (rules_eval.c), and the default
+ * rule GENERIC_WITH_LINK scores it.
  *
  * The test is a closed vocabulary: every content word (stopwords.c) must be one of the
  * words such comments are made of, at least one must be praise, and there may be at most

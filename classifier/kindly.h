@@ -401,7 +401,9 @@ typedef struct kd_result {
     /* relevance stage */
     double relevance;    /**< 0..1, higher is more on topic; -1 when not computed */
     int generic;         /**< 1 when the comment is generic praise ("great post!"); 2 when it is
-                              generic praise with a link or an author URL (a spam signal) */
+                              generic praise with a link or an author URL (a spam signal: rules
+                              read it as `count NAME generic >= 2`, the default rule
+                              GENERIC_WITH_LINK adds its score) */
     int off_topic;       /**< 1 when relevance fell below the threshold */
 } kd_result;
 

@@ -84,7 +84,6 @@
 #include <string.h>
 
 #include "english.h"
-#include "generic.h"
 #include "model.h"
 #include "posts.h"
 #include "stopwords.h"
@@ -110,7 +109,6 @@ int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, con
     int rc = kd_posts_cache_get(m, &pc);
     if (rc)
         return rc;
-    out->generic = kd_generic(tok);
     /* the site's own comments: the ham learnt here, not the ham of other sites (foreign) */
     int64_t site_tokens = m->totals.ham_tokens - (m->totals.foreign_ham_tokens > 0 ? m->totals.foreign_ham_tokens : 0);
     double n_site = (double)pc->length + (site_tokens > 0 ? CONTENT_SHARE * (double)site_tokens : 0);

@@ -41,7 +41,7 @@ const char *const kd_rule_field_names[KD_F__COUNT] = {
 };
 
 const char *const kd_quantity_names[KD_Q__COUNT] = {
-    "links", "emails", "phones", "emoji", "money", "caps", "repeats", "domains",
+    "links", "emails", "phones", "emoji", "money", "caps", "repeats", "domains", "generic",
     "length", "words", "lines", "caps_percent",
 };
 
@@ -394,7 +394,7 @@ static int parse_count(const line *l, size_t i)
             break;
     if (q == KD_Q__COUNT)
         return fail_at(l, s, "expected a quantity: links, domains, emails, phones, emoji, money, caps, repeats, "
-                             "length, words, lines or caps_percent");
+                             "generic, length, words, lines or caps_percent");
     x->quantity = (kd_quantity)q;
     s = skip_space(l, e);
     e = word_end(l, s);

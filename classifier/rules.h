@@ -45,6 +45,8 @@ typedef enum kd_rule_kind {
 typedef enum kd_quantity {
     KD_Q_LINKS, KD_Q_EMAILS, KD_Q_PHONES, KD_Q_EMOJI, KD_Q_MONEY, KD_Q_CAPS, KD_Q_REPEATS,
     KD_Q_DOMAINS,      /* distinct hosts linked to (<a href=X>X</a> is one) */
+    KD_Q_GENERIC,      /* kd_generic(): 0 specific, 1 generic praise, 2 generic praise with a
+                          link or an author website */
     KD_Q_LENGTH,       /* characters (code points) of the text */
     KD_Q_WORDS,        /* white-space separated words of the text */
     KD_Q_LINES,        /* lines of the text */
@@ -52,7 +54,7 @@ typedef enum kd_quantity {
     KD_Q__COUNT
 } kd_quantity;
 
-#define KD_Q_TOKENS_LAST KD_Q_DOMAINS /* quantities up to this one count tokens */
+#define KD_Q_TOKENS_LAST KD_Q_GENERIC /* quantities up to this one are read from the tokens */
 
 typedef enum kd_cmp { KD_CMP_GE, KD_CMP_GT, KD_CMP_LE, KD_CMP_LT, KD_CMP_EQ, KD_CMP_NE } kd_cmp;
 

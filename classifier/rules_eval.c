@@ -27,6 +27,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "generic.h"
 #include "normalize.h"
 
 typedef struct ctx {
@@ -253,6 +254,7 @@ static int token_quantities(ctx *x)
             }
     }
     x->q[KD_Q_DOMAINS] = (double)nhosts;
+    x->q[KD_Q_GENERIC] = (double)kd_generic(x->tok);
     x->have_tok_q = 1;
     return KD_OK;
 }

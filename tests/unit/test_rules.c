@@ -185,6 +185,33 @@ Test(rules, fields_counts_and_metas_fire)
     kd_rules_free(r);
 }
 
+/* count generic: kd_generic()'s 0 (says something of its own), 1 (praise that fits any
+ * post) or 2 (such praise with a link in the text or an author website) */
+Test(rules, count_generic_reads_generic_praise)
+{
+    kd_rules *r = parse_ok("count PRAISE generic == 1 0.5\ncount PRAISE_LINK generic >= 2 1\n");
+    static const struct { const char *text, *url, *want; } cases[] = {
+        { "Very informative. Bookmarked.", NULL, "PRAISE " },
+        { "Very informative. Bookmarked.", "https://boiler-service.example", "PRAISE_LINK " },
+        { "Thanks for sharing! http://cheap.example/x", NULL, "PRAISE_LINK " },
+        { "Well said.", NULL, "PRAISE " },
+        { "Thanks, the 4-7-8 breathing helped me sleep", "https://me.example", "" },
+        { "http://cheap.example/x", NULL, "" },
+        { "", NULL, "" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        kd_result res;
+        char names[128];
+        c.text = cases[i].text;
+        c.url = cases[i].url;
+        fired_names(r, &c, names, sizeof names, &res);
+        cr_assert_str_eq(names, cases[i].want, "'%s' (url %s)", cases[i].text, cases[i].url ? cases[i].url : "none");
+        kd_result_free(&res);
+    }
+    kd_rules_free(r);
+}
+
 Test(rules, fired_array_marks_sub_rules_too)
 {
     kd_rules *r = parse_ok("text __A /a/ 0\ntext B /b/ 1\nmeta C (__A && !B) 1\n");
@@ -401,6 +428,8 @@ Test(rules, shipped_default_rules_load_and_fire)
         { "Contact him on WhatsApp +1 555 0100 123, he recovered my lost funds", NULL, "MESSENGER_CONTACT" },
         { "I earn $500 a day from home with crypto trading profits", NULL, "EARN_MONEY" },
         { "Great post!", "http://seo-deals.example", "PRAISE_WITH_URL" },
+        { "Very informative. Bookmarked.", "https://boiler-service.example", "GENERIC_WITH_LINK" },
+        { "Thank you so much, really helpful! https://deals.example/x", NULL, "GENERIC_WITH_LINK" },
         { "We offer high quality backlinks and guest posting", NULL, "SEO_OFFER" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
