@@ -108,9 +108,24 @@ static int bump(kd_model *m, int64_t *gen)
     return KD_OK;
 }
 
-/* Bind and run the upsert on a prepared statement; text is HTML-decoded first. */
-/* Store one post; *empty (may be NULL) tells whether it has neither title nor text (after
- * HTML is reduced to its text: an image-only WordPress post). */
+/* Whether text has a content word, as the posts cache counts them (add_field): a post
+ * without one has length 0 and is scored as an unknown post. -1 when out of memory. */
+static int has_words(const char *text)
+{
+    static const kd_tokenize_options topt = { 0, 0, 40 };
+    kd_comment cm = KD_COMMENT_INIT;
+    kd_tokens tok = KD_TOKENS_INIT;
+    cm.text = text;
+    int found = kd_tokenize(&cm, &topt, &tok) ? -1 : 0;
+    for (size_t i = 0; !found && i < tok.n; i++)
+        found = kd_content_word(kd_tokens_str(&tok, i), tok.hash[i]);
+    kd_tokens_free(&tok);
+    return found;
+}
+
+/* Store one post (its text HTML-decoded first) with the prepared upsert; *empty (may be
+ * NULL) tells whether neither title nor text has a word relevance can use (after HTML is
+ * reduced to its text: an image-only WordPress post, a gallery shortcode, "&nbsp;"). */
 static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title, const char *text, kd_buf *scratch,
                int *empty)
 {
@@ -131,8 +146,14 @@ static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title,
             fields[i] = b->s ? b->s : "";
         }
     }
-    if (empty)
-        *empty = !*fields[0] && !*fields[1];
+    if (empty) {
+        int a = has_words(fields[0]), b = a ? a : has_words(fields[1]);
+        if (a < 0 || b < 0) {
+            rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
+            goto done;
+        }
+        *empty = !a && !b;
+    }
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, fields[0], -1, SQLITE_STATIC);
@@ -233,7 +254,7 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
                       &scratch, &empty)))
             goto done;
         if (empty)
-            kd_csv_note(r, row, NULL, "the post has no title or text: its comments are scored against the site");
+            kd_csv_note(r, row, NULL, "the post has no words in its title or text: its comments are scored against the site");
         kd_counts *at = kd_tokmap_upsert(&seen, kd_hash64(id, strlen(id)));
         if (!at) {
             rc = kd_model_fail(m, KD_ENOMEM, "out of memory");

@@ -32,29 +32,36 @@ int cmd_posts(int argc, char **argv)
     kd_model *m = cli_open_model("posts", path, KD_OPEN_CREATE);
     if (!m)
         return EXIT_MODEL;
-    int status = EXIT_DONE;
+    /* every file is read whatever happened to the one before (bad rows, a missing column, a
+     * file that cannot be opened), as train does; the exit status is the worst seen. Only an
+     * error of the model itself stops the run. */
+    int status = EXIT_DONE, model_failed = 0;
     uint64_t total = 0;
-    for (int f = 0; f < nfiles && status == EXIT_DONE; f++) {
-        kd_csv *r = cli_open_csv("posts", files[f], KD_CSV_RAW, 0, &status);
-        if (!r)
-            break;
-        uint64_t n = 0, skipped = 0;
-        int rc = kd_posts_import(m, r, &n, &skipped);
-        if (rc == KD_ENOTFOUND) /* the header lacks a column: the message does not name the file */
-            status = cli_fail(EXIT_INPUT, "posts", "%s: %s", cli_shown(files[f]), kd_model_error(m));
-        else if (rc)
-            status = cli_fail(cli_exit_for(rc), "posts", "%s", kd_model_error(m));
-        else if (kd_csv_skipped(r)) { /* each named already, as FILE:LINE (bad rows, no post id) */
-            if (skipped)
-                fprintf(stderr, "kindly posts: %s: %llu rows without a post id skipped\n", cli_shown(files[f]),
-                        (unsigned long long)skipped);
-            status = EXIT_INPUT;
+    for (int f = 0; f < nfiles && !model_failed; f++) {
+        int s = EXIT_DONE;
+        kd_csv *r = cli_open_csv("posts", files[f], KD_CSV_RAW, 0, &s);
+        if (r) {
+            uint64_t n = 0, skipped = 0;
+            int rc = kd_posts_import(m, r, &n, &skipped);
+            if (rc == KD_ENOTFOUND) /* the header lacks a column: the message does not name the file */
+                s = cli_fail(EXIT_INPUT, "posts", "%s: %s", cli_shown(files[f]), kd_model_error(m));
+            else if (rc) {
+                s = cli_fail(cli_exit_for(rc), "posts", "%s", kd_model_error(m));
+                model_failed = 1;
+            } else if (kd_csv_skipped(r)) { /* each named already, as FILE:LINE (bad rows, no post id) */
+                if (skipped)
+                    fprintf(stderr, "kindly posts: %s: %llu row%s without a post id skipped\n",
+                            cli_shown(files[f]), (unsigned long long)skipped, skipped == 1 ? "" : "s");
+                s = EXIT_INPUT;
+            }
+            total += n;
+            kd_csv_free(r);
         }
-        total += n;
-        kd_csv_free(r);
+        if (s > status)
+            status = s;
     }
     uint64_t count = 0;
-    if (!quiet && status != EXIT_MODEL && !kd_posts_count(m, &count))
+    if (!quiet && !model_failed && !kd_posts_count(m, &count))
         fprintf(stderr, "kindly posts: imported %llu posts; the model now holds %llu\n", (unsigned long long)total,
                 (unsigned long long)count);
     kd_model_close(m);

@@ -294,7 +294,7 @@ test_posts_names_each_skipped_row() {
     # from a pipe too: the rows are named as they are read
     expect_status 4 sh -c "cat posts.csv | \"$KINDLY\" posts -m m.db -"
     contains "$T/err" "<stdin>:3: field 'post_id': no post id (row skipped)"
-    contains "$T/err" "<stdin>: 1 rows without a post id skipped"
+    contains "$T/err" "<stdin>: 1 row without a post id skipped"
     contains "$T/err" "<stdin>:4: expected 3 fields"
 }
 

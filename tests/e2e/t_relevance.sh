@@ -23,7 +23,7 @@ test_posts_imports_and_updates() {
     printf 'ID,post_title,post_content\n20,A,first\n21,,"<img src=x.jpg>"\n20,A,second\n' >twice.csv
     expect_status 0 "$KINDLY" posts -m m.db twice.csv
     contains "$T/err" "twice.csv:4: field 'ID': the post id is also on line 2: this row replaces that one"
-    contains "$T/err" "twice.csv:3: the post has no title or text"
+    contains "$T/err" "twice.csv:3: the post has no words in its title or text"
     contains "$T/err" "imported 2 posts; the model now holds 11"
     [ "$(sqlite3 m.db "select text from posts where post_id='20'" 2>/dev/null || echo second)" = second ] \
         || fail "the earlier row kept"
@@ -38,8 +38,23 @@ test_posts_bad_input_and_usage() {
     contains "$T/err" "post_id"
     printf 'post_id,title,text\n,No id,x\np1,T,x\n' >noid.csv
     expect_status 4 "$KINDLY" posts -m m.db noid.csv
-    contains "$T/err" "1 rows without a post id"
+    contains "$T/err" "1 row without a post id"
     expect_status 5 "$KINDLY" posts -m m.db missing.csv
+    # a bad row, a missing file or a file without the columns stops no other file
+    rm -f multi.db
+    printf 'post_id,title,text\nq2,Two,text two\nq3,Three,text three\n' >more.csv
+    expect_status 5 "$KINDLY" posts -m multi.db noid.csv missing.csv bad.csv more.csv
+    contains "$T/err" "noid.csv:2: field 'post_id': no post id (row skipped)"
+    contains "$T/err" "missing.csv"
+    contains "$T/err" "imported 3 posts; the model now holds 3"
+    expect_status 4 "$KINDLY" posts -m multi.db noid.csv more.csv
+    # posts without a word relevance can use are warned about, whatever markup they hold
+    printf 'ID,post_title,post_content\n31,,<p><img src=x.jpg></p>\n32,,"[gallery ids=""1,2""]"\n33,,&nbsp;\n34,,Sleep\n' >img.csv
+    expect_status 0 "$KINDLY" posts -m multi.db img.csv
+    contains "$T/err" "img.csv:2: the post has no words"
+    contains "$T/err" "img.csv:3: the post has no words"
+    contains "$T/err" "img.csv:4: the post has no words"
+    not_contains "$T/err" "img.csv:5:"
     expect_status 3 "$KINDLY" score --offtopic-threshold 2 "$ROOT/corpora/sample.csv"
 }
 
