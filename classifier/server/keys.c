@@ -35,8 +35,10 @@ int srv_keys_load(srv_keys **out, const char *path, char *err, size_t errlen)
         goto done;
     }
     ssize_t got;
-    while ((got = getline(&line, &cap, f)) >= 0) {
+    for (int first = 1; (got = getline(&line, &cap, f)) >= 0; first = 0) {
         char *s = line, *e = line + got;
+        if (first && got >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) /* a byte order mark (Notepad) */
+            s += 3;
         while (s < e && isspace((unsigned char)*s))
             s++;
         while (e > s && isspace((unsigned char)e[-1]))

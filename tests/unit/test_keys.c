@@ -25,6 +25,29 @@ Test(keys, one_a_line_trimmed_comments_and_blank_lines_skipped)
     cr_assert(srv_key_ok(NULL, "anything"), "without --keys any key is accepted");
 }
 
+/* A key file saved by Notepad starts with a byte order mark: it is not part of the first
+ * key, and a file of only a mark has no key. */
+Test(keys, a_byte_order_mark_is_not_part_of_the_first_key)
+{
+    char kf[300], err[300];
+    th_write(dir, "keys", "\xEF\xBB\xBFsecret1\r\nsecret2\r\n", kf, sizeof kf);
+    srv_keys *k = NULL;
+    cr_assert_eq(srv_keys_load(&k, kf, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(srv_keys_count(k), 2);
+    cr_assert(srv_key_ok(k, "secret1"));
+    cr_assert(srv_key_ok(k, "secret2"));
+    srv_keys_free(k);
+    th_write(dir, "keys", "\xEF\xBB\xBF\n", kf, sizeof kf);
+    k = (srv_keys *)1;
+    cr_assert_eq(srv_keys_load(&k, kf, err, sizeof err), -1, "a mark alone is no key");
+    cr_assert_null(k);
+    /* only at the start of the file: a mark inside is kept (a key is taken as written) */
+    th_write(dir, "keys", "a\n\xEF\xBB\xBF" "b\n", kf, sizeof kf);
+    cr_assert_eq(srv_keys_load(&k, kf, err, sizeof err), 0, "%s", err);
+    cr_assert_not(srv_key_ok(k, "b"));
+    srv_keys_free(k);
+}
+
 /* A server started with a key file that holds no key would turn every request away: it is
  * refused at start, with the file's name. */
 Test(keys, a_file_without_keys_or_unreadable_is_refused_with_its_name)
