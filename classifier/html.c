@@ -59,12 +59,15 @@ static size_t entity(const char *s, size_t n, int32_t *cp)
     if (n > 2 && s[1] == '#') {
         int hex = (s[2] | 0x20) == 'x';
         uint32_t v = 0;
-        size_t start = i = 2 + (size_t)hex, nd = 0;
-        for (; i < n && i - start < 8; i++, nd++) {
+        size_t nd = 0;
+        i = 2 + (size_t)hex;
+        /* every digit is part of it, as in browsers ("&#0000000065;" is "A"); a value beyond
+         * Unicode stays beyond it (saturated) and becomes U+FFFD below */
+        for (; i < n; i++, nd++) {
             int d = hex ? hexval(s[i]) : (is_digit(s[i]) ? s[i] - '0' : -1);
             if (d < 0)
                 break;
-            v = v * (hex ? 16u : 10u) + (uint32_t)d;
+            v = v > 0x10FFFF ? 0x110000 : v * (hex ? 16u : 10u) + (uint32_t)d;
         }
         if (!nd)
             return 0;

@@ -41,6 +41,9 @@ static hcase cases[] = {
     { "&#65&#66;", "AB" },                             /* ';' optional on numbers */
     { "&#146;", "\xE2\x80\x99" },                      /* Windows-1252 */
     { "&#0;&#xD800;&#x110000;", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" },
+    { "&#0000000065;&#x00000000042;", "AB" },                 /* leading zeros: all digits count */
+    { "&#99999999999999999999;x", "\xEF\xBF\xBDx" },         /* beyond Unicode: one U+FFFD, no digits left */
+    { "&#xFFFFFFFFFFFF;", "\xEF\xBF\xBD" },
     { "&amp;lt;", "&lt;" },                            /* one level only */
     { "T&C's apply", "T&C's apply" },
     { "&unknown; &amp &# &#x; &", "&unknown; &amp &# &#x; &" },
