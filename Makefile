@@ -1,9 +1,14 @@
 # kindly - comment moderation classifier.  `make` builds ./kindly and libkindly.a,
 # `make check` runs every test, `make bench` measures the figures in docs/BENCHMARKS.md.
 # SANITIZE=address,undefined builds everything (into build-san/) with those sanitizers.
+# Packagers: CC, CPPFLAGS, CFLAGS, LDFLAGS, AR and PKG_CONFIG are honoured; V=1 shows the
+# commands; WERROR= builds without -Werror (flags of another distribution or compiler may
+# warn where gcc 12 -O2 does not).
 
 PREFIX    ?= /usr/local
 CC        ?= cc
+PKG_CONFIG ?= pkg-config
+WERROR    ?= -Werror
 LIB_PKGS  := libpcre2-8 sqlite3 libutf8proc
 SRV_PKGS  := libmicrohttpd jansson
 PKGS      := $(LIB_PKGS) $(SRV_PKGS)
@@ -11,27 +16,27 @@ PKGS      := $(LIB_PKGS) $(SRV_PKGS)
 # `kindly serve` starts, so that every other command skips loading it and the GnuTLS stack
 # it brings (about 1.3 ms of each process start; docs/BENCHMARKS-server.md).
 LINK_PKGS := $(LIB_PKGS) jansson
-WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+WARN      := -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wpointer-arith -Wformat=2 -Wno-unused-parameter
 OPT       ?= -O2
 CFLAGS    ?= $(OPT) -g
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
-             -fPIC -Iclassifier $(shell pkg-config --cflags $(PKGS)) -MMD -MP
-LIBS      := $(shell pkg-config --libs $(LINK_PKGS)) -lcsv -lm -lpthread -ldl
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) \
+             -fPIC -Iclassifier $(shell $(PKG_CONFIG) --cflags $(PKGS)) -MMD -MP
+LIBS      := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS)) -lcsv -lm -lpthread -ldl
 # STATIC_DEPS=1 links PCRE2, SQLite, utf8proc, libcsv and jansson into the kindly binary from
 # their static archives (Debian's -dev packages ship them): no symbol binding and fewer pages
 # at start, about 1.2 million instructions and 0.3-1 ms of each `kindly check`, for a 3.8 MB
 # binary that must be rebuilt for those libraries' security updates. Off by default.
 ifdef STATIC_DEPS
-LIBS      := -Wl,-Bstatic $(shell pkg-config --libs $(LINK_PKGS)) -lcsv -Wl,-Bdynamic -lm -lpthread -ldl
+LIBS      := -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs $(LINK_PKGS)) -lcsv -Wl,-Bdynamic -lm -lpthread -ldl
 endif
-LIB_LIBS  := $(shell pkg-config --libs $(LIB_PKGS)) -lcsv -lm -lpthread
-CRITERION := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
+LIB_LIBS  := $(shell $(PKG_CONFIG) --libs $(LIB_PKGS)) -lcsv -lm -lpthread
+CRITERION := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
 
 ifdef SANITIZE
 B         ?= build-san
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS   += -fsanitize=$(SANITIZE)
+SAN_LDFLAGS := -fsanitize=$(SANITIZE)
 BIN       ?= $(B)/kindly
 else
 B         ?= build
@@ -53,6 +58,11 @@ SRVA      := $(B)/libkindly-server.a
 VERSION   := $(shell sed -n 's/^\#define KINDLY_VERSION "\(.*\)"/\1/p' classifier/kindly.h)
 SOMAJOR   := $(firstword $(subst ., ,$(VERSION)))
 LIBSO     := $(B)/libkindly.so
+ifeq ($(V),1)
+Q         :=
+else
+Q         := @
+endif
 
 .PHONY: all test check unit e2e bench model install uninstall clean sanitize
 all: $(BIN) libkindly.a $(LIBSO)
@@ -63,33 +73,33 @@ libkindly.a: $(LIBA)
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@
 	@echo "  AR      $@"
-	@ar rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(SERVER_OBJ) $(LIBA)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(SERVER_OBJ) $(LIBA) $(LIBS)
+	$(Q)$(CC) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $(CLI_OBJ) $(SERVER_OBJ) $(LIBA) $(LIBS)
 
 $(SRVA): $(SERVER_OBJ)
 	@rm -f $@
 	@echo "  AR      $@"
-	@ar rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(LIBSO): $(LIB_OBJ)
 	@echo "  LD      $@"
-	@$(CC) -shared -Wl,-soname,libkindly.so.$(SOMAJOR) $(LDFLAGS) -o $@ $(LIB_OBJ) $(LIB_LIBS)
+	$(Q)$(CC) -shared -Wl,-soname,libkindly.so.$(SOMAJOR) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $(LIB_OBJ) $(LIB_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(LIBA) $(SRVA)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(SRVA) $(LIBA) $(LIBS) $(CRITERION) $(LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(SRVA) $(LIBA) $(LIBS) $(CRITERION) $(LDFLAGS) $(SAN_LDFLAGS) $(TEST_LDFLAGS)
 
 # test_reload fails or interrupts the model's preload from the test itself
-$(B)/tests/test_reload: LDFLAGS += -Wl,--wrap=kd_store_load_all
+$(B)/tests/test_reload: TEST_LDFLAGS = -Wl,--wrap=kd_store_load_all
 
 unit: $(TESTS)
 	@tests/run-unit.sh $(TESTS)
@@ -120,7 +130,7 @@ install: all
 	@install -m 755 $(BIN) $(DEST)/bin/kindly
 	@install -m 644 classifier/kindly.h $(DEST)/include/kindly.h
 	@install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/libkindly.a
-	@install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/libkindly.so.$(VERSION)
+	@install -m 644 $(LIBSO) $(DESTDIR)$(LIBDIR)/libkindly.so.$(VERSION)
 	@ln -sf libkindly.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libkindly.so.$(SOMAJOR)
 	@ln -sf libkindly.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libkindly.so
 	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
@@ -136,6 +146,6 @@ uninstall:
 	rmdir --ignore-fail-on-non-empty $(DEST)/share/kindly 2>/dev/null || true
 
 clean:
-	rm -rf build build-san kindly libkindly.a
+	rm -rf build build-san $(B) kindly $(BIN) libkindly.a tests/e2e/node
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SERVER_OBJ:.o=.d)

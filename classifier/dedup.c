@@ -764,7 +764,7 @@ static int batch_check(kd_model *m, kd_dedup *d)
 
 int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_result *out)
 {
-    kd_dedup *d;
+    kd_dedup *d = NULL;
     int rc = dedup_get(m, &d);
     if (rc)
         return rc;
@@ -821,7 +821,7 @@ done:
 
 int kd_history_record(kd_model *m, const kd_comment *c)
 {
-    kd_dedup *d;
+    kd_dedup *d = NULL;
     int rc = dedup_get(m, &d);
     if (rc)
         return rc;
@@ -846,7 +846,7 @@ done:
 
 int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int *label)
 {
-    kd_dedup *d;
+    kd_dedup *d = NULL;
     int rc = dedup_get(m, &d);
     if (rc)
         return rc;
@@ -893,7 +893,7 @@ done:
 
 int kd_dedup_feedback_write(kd_model *m, const kd_comment *c, int expect, int label)
 {
-    kd_dedup *d;
+    kd_dedup *d = NULL;
     int rc = dedup_get(m, &d);
     if (rc)
         return rc;
@@ -915,7 +915,7 @@ int kd_dedup_feedback_write(kd_model *m, const kd_comment *c, int expect, int la
 
 int kd_history_batch_begin(kd_model *m)
 {
-    kd_dedup *d;
+    kd_dedup *d = NULL;
     int rc = dedup_get(m, &d);
     if (!rc)
         d->batching = 1;
@@ -938,7 +938,7 @@ int kd_history_flush(kd_model *m)
 
 int kd_history_prune(kd_model *m, int64_t before, uint64_t keep, uint64_t *removed)
 {
-    kd_dedup *d;
+    kd_dedup *d = NULL;
     int rc = dedup_get(m, &d);
     if (rc)
         return rc;
@@ -953,7 +953,7 @@ int kd_history_prune(kd_model *m, int64_t before, uint64_t keep, uint64_t *remov
 
 int kd_history_stats_get(kd_model *m, kd_history_stats *out)
 {
-    kd_dedup *d;
+    kd_dedup *d = NULL;
     int rc = dedup_get(m, &d);
     if (rc)
         return rc;
