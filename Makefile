@@ -21,7 +21,7 @@ WARN      := -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wmissing-prot
 OPT       ?= -O2
 CFLAGS    ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) \
-             -fPIC -Iclassifier $(shell $(PKG_CONFIG) --cflags $(PKGS)) -MMD -MP
+             -fPIC -fvisibility=hidden -Iclassifier $(shell $(PKG_CONFIG) --cflags $(PKGS)) -MMD -MP
 LIBS      := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS)) -lcsv -lm -lpthread -ldl
 # STATIC_DEPS=1 links PCRE2, SQLite, utf8proc, libcsv and jansson into the kindly binary from
 # their static archives (Debian's -dev packages ship them): no symbol binding and fewer pages

@@ -25,6 +25,11 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* The library is built with -fvisibility=hidden: what this header declares is its whole
+ * exported interface (libkindly.so exports nothing else). */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#pragma GCC visibility push(default)
+#endif
 
 #define KINDLY_VERSION "0.1.0"
 
@@ -632,6 +637,9 @@ int kd_eval_figures_get(const kd_eval *e, kd_eval_figures *out);
 void kd_eval_free(kd_eval *e);
 /**@}*/
 
+#if defined(__GNUC__) && __GNUC__ >= 4
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif
