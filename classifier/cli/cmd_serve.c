@@ -1,9 +1,11 @@
 /*
  * cmd_serve.c - `kindly serve`: the HTTP server (classifier/server/) as a command. Parses
  * the flags, resolves the listening address, raises the open-file limit for many
- * connections, then waits for SIGINT or SIGTERM in the main thread (blocked in every other
- * thread, so the signal is taken synchronously with sigwait, not in a handler) and stops
- * gracefully.
+ * connections, then waits for SIGINT, SIGTERM or SIGHUP in the main thread (blocked in
+ * every other thread, so the signal is taken synchronously with sigwait, not in a handler)
+ * and stops gracefully. SIGHUP stops too (a closed terminal, a `kill -HUP` meant as reload):
+ * the model's counts, posts and history are picked up while serving, but the key and rule
+ * files are read at start, so a restart is what reloads them.
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -178,12 +180,13 @@ int cmd_serve(int argc, char **argv)
     }
     cfg.keys = keys;
 
-    /* SIGINT and SIGTERM are blocked here, before any thread starts, so that every worker
-     * inherits the mask and only sigwait below receives them */
+    /* SIGINT, SIGTERM and SIGHUP are blocked here, before any thread starts, so that every
+     * worker inherits the mask and only sigwait below receives them */
     sigset_t stop;
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
@@ -221,7 +224,7 @@ int cmd_serve(int argc, char **argv)
     sigwait(&stop, &sig);
     if (!quiet)
         fprintf(stderr, "kindly serve: %s: finishing requests in progress and stopping\n",
-                sig == SIGTERM ? "SIGTERM" : "SIGINT");
+                sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "SIGINT");
     srv_stop(s, 5000);
     srv_keys_free(keys);
     kd_rules_free(rules);

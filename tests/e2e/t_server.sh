@@ -144,9 +144,9 @@ test_server_picks_up_a_retrain_by_another_process() {
     curl -s "$URL/metrics" | grep -q '^kindly_model_reloads_total [1-9]' || fail "no reload counted"
 }
 
-test_server_stops_gracefully_on_sigterm_and_sigint() {
+test_server_stops_gracefully_on_sigterm_sigint_and_sighup() {
     "$KINDLY" train -q -m m.db "$SD/train.csv"
-    for sig in TERM INT; do
+    for sig in TERM INT HUP; do
         start_server -m m.db
         post /1.1/comment-check "$ham_form" >/dev/null
         kill -$sig $SRV_PID
