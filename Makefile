@@ -121,7 +121,8 @@ model: all
 	tools/build-model.sh
 
 # make install PREFIX=/opt/kindly [DESTDIR=...]: the binary, kindly.h, libkindly (static and
-# shared), kindly.pc, and the default model and rules in PREFIX/share/kindly/.
+# shared), kindly.pc, the default model and rules in PREFIX/share/kindly/, and the
+# third-party notices in PREFIX/share/doc/kindly/.
 LIBDIR    ?= $(PREFIX)/lib
 DEST      := $(DESTDIR)$(PREFIX)
 install: all
@@ -137,13 +138,15 @@ install: all
 	     -e 's|@REQUIRES_PRIVATE@|$(LIB_PKGS)|g' kindly.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/kindly.pc
 	@install -m 644 models/default.db $(DEST)/share/kindly/default.db
 	@[ ! -f models/default.rules ] || install -m 644 models/default.rules $(DEST)/share/kindly/default.rules
+	@install -d $(DEST)/share/doc/kindly
+	@install -m 644 docs/NOTICES.md $(DEST)/share/doc/kindly/NOTICES.md
 
 uninstall:
 	rm -f $(DEST)/bin/kindly $(DEST)/include/kindly.h $(DESTDIR)$(LIBDIR)/libkindly.a \
 	      $(DESTDIR)$(LIBDIR)/libkindly.so $(DESTDIR)$(LIBDIR)/libkindly.so.$(SOMAJOR) \
 	      $(DESTDIR)$(LIBDIR)/libkindly.so.$(VERSION) $(DESTDIR)$(LIBDIR)/pkgconfig/kindly.pc \
-	      $(DEST)/share/kindly/default.db $(DEST)/share/kindly/default.rules
-	rmdir --ignore-fail-on-non-empty $(DEST)/share/kindly 2>/dev/null || true
+	      $(DEST)/share/kindly/default.db $(DEST)/share/kindly/default.rules $(DEST)/share/doc/kindly/NOTICES.md
+	rmdir --ignore-fail-on-non-empty $(DEST)/share/kindly $(DEST)/share/doc/kindly 2>/dev/null || true
 
 clean:
 	rm -rf build build-san $(B) kindly $(BIN) libkindly.a tests/e2e/node

@@ -285,9 +285,18 @@ test_install_then_example_builds_with_pkg_config() {
     # shellcheck disable=SC2086
     make -C "$ROOT" --no-print-directory ${KINDLY_MAKE_ARGS:-} PREFIX="$T/prefix" install >make.log 2>&1 \
         || fail "make install: $(tail -5 make.log)"
-    for f in bin/kindly include/kindly.h lib/libkindly.a lib/libkindly.so lib/pkgconfig/kindly.pc share/kindly/default.db; do
+    for f in bin/kindly include/kindly.h lib/libkindly.a lib/libkindly.so lib/pkgconfig/kindly.pc share/kindly/default.db \
+        share/doc/kindly/NOTICES.md; do
         [ -e "$T/prefix/$f" ] || fail "not installed: $f"
     done
+    # the shared library's interface is kindly.h: every exported function is declared there
+    if command -v nm >/dev/null; then
+        nm -D --defined-only "$T/prefix/lib/libkindly.so" | awk '$2 == "T" {print $3}' >exported
+        [ "$(wc -l <exported)" -ge 40 ] || fail "too few exported functions: $(wc -l <exported)"
+        while read -r sym; do
+            grep -q "\b$sym(" "$ROOT/classifier/kindly.h" || fail "libkindly.so exports $sym, not in kindly.h"
+        done <exported
+    fi
     export PKG_CONFIG_PATH=$T/prefix/lib/pkgconfig
     san=$(printf '%s' "${KINDLY_MAKE_ARGS:-}" | sed -n 's/.*SANITIZE=\([^ ]\{1,\}\).*/\1/p')
     extra=${san:+-fsanitize=$san}
@@ -314,7 +323,7 @@ test_install_then_example_builds_with_pkg_config() {
     "$T/prefix/bin/kindly" version | grep -q '^kindly ' || fail "installed binary"
     # shellcheck disable=SC2086
     make -C "$ROOT" --no-print-directory ${KINDLY_MAKE_ARGS:-} PREFIX="$T/prefix" uninstall >make.log 2>&1
-    [ ! -e "$T/prefix/lib/libkindly.so" ] || fail "uninstall left libkindly.so"
+    [ -z "$(find "$T/prefix" -type f)" ] || fail "uninstall left: $(find "$T/prefix" -type f)"
 }
 
 # An unknown blog_charset does not lose the comment: it is read as UTF-8 and the answer says
