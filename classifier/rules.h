@@ -116,8 +116,9 @@ struct kd_rules {
 };
 
 /*
- * Evaluate r on c. tok holds c's tokens when the caller has them (the pipeline), or NULL
- * (they are computed when a count rule needs them). fired: NULL or r->n bytes, set to 1 for
+ * Evaluate r on c. tok holds c's tokens when the caller has them (the pipeline, which has
+ * set out->generic from them too), or NULL (they, and kd_generic(), are computed when a
+ * count rule needs them). fired: NULL or r->n bytes, set to 1 for
  * each rule that fired and 2 where a pattern gave up at a PCRE2 limit. Appends the hits to
  * out->rules and adds to out->rules_score and out->rules_hold. 0 or KD_ENOMEM.
  */

@@ -37,7 +37,8 @@ typedef struct ctx {
     kd_tokens own;
     pcre2_match_data *md;
     double q[KD_Q__COUNT];
-    int have_tok_q, have_text_q;
+    int have_tok_q, have_text_q, have_generic;
+    int generic_given; /* kd_generic() of the tokens given by the pipeline, or -1 */
     char email_dom[256], url_dom[256];
     int have_email_dom, have_url_dom;
     const char *text;  /* the text the patterns see: c->text without invisible characters */
@@ -254,7 +255,6 @@ static int token_quantities(ctx *x)
             }
     }
     x->q[KD_Q_DOMAINS] = (double)nhosts;
-    x->q[KD_Q_GENERIC] = (double)kd_generic(x->tok);
     x->have_tok_q = 1;
     return KD_OK;
 }
@@ -288,7 +288,14 @@ static void text_quantities(ctx *x)
 
 static int count_rule(ctx *x, const kd_rule *rule)
 {
-    if (rule->quantity <= KD_Q_TOKENS_LAST && !x->have_tok_q && token_quantities(x))
+    if (rule->quantity == KD_Q_GENERIC) { /* from the pipeline's result, or computed once */
+        if (!x->have_generic) {
+            if (!x->tok && !x->have_tok_q && token_quantities(x))
+                return KD_ENOMEM;
+            x->q[KD_Q_GENERIC] = (double)(x->generic_given >= 0 ? x->generic_given : kd_generic(x->tok));
+            x->have_generic = 1;
+        }
+    } else if (rule->quantity <= KD_Q_TOKENS_LAST && !x->have_tok_q && token_quantities(x))
         return KD_ENOMEM;
     if (rule->quantity > KD_Q_TOKENS_LAST && !x->have_text_q)
         text_quantities(x);
@@ -361,6 +368,7 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
     x.r = r;
     x.c = c;
     x.tok = tok;
+    x.generic_given = tok ? out->generic : -1;
     unsigned char *own_fired = NULL, small[256];
     uint64_t *whits = NULL;
     size_t cap = out->nrules;

@@ -408,6 +408,28 @@ Test(rules, classify_folds_rules_into_the_score)
     cr_assert_lt(with.spam_score, o.ham_cutoff, "a trusted author is approved (score %f)", with.spam_score);
     kd_result_free(&with);
     kd_rules_free(r);
+
+    /* the quantity generic in the pipeline (read from the result's generic, also with the
+     * relevance stage skipped) */
+    r = parse_ok("count PRAISE_LINK generic >= 2 1.5\n");
+    o.rules = r;
+    kd_comment g = KD_COMMENT_INIT;
+    g.text = "Very informative. Bookmarked.";
+    g.url = "https://boiler-service.example";
+    for (int skip = 0; skip < 2; skip++) {
+        o.offtopic_threshold = skip ? -1 : 0.3;
+        cr_assert_eq(kd_classify(m, &g, &o, &with), 0);
+        cr_assert_eq(with.generic, 2);
+        cr_assert_eq(with.nrules, 1, "relevance %s", skip ? "skipped" : "run");
+        cr_assert_str_eq(with.rules[0].name, "PRAISE_LINK");
+        kd_result_free(&with);
+    }
+    g.url = NULL;
+    cr_assert_eq(kd_classify(m, &g, &o, &with), 0);
+    cr_assert_eq(with.generic, 1);
+    cr_assert_eq(with.nrules, 0);
+    kd_result_free(&with);
+    kd_rules_free(r);
     kd_model_close(m);
 }
 
