@@ -64,7 +64,7 @@ else
 Q         := @
 endif
 
-.PHONY: all test check unit e2e bench model install uninstall clean sanitize
+.PHONY: all test check unit e2e bench model man install uninstall clean sanitize
 all: $(BIN) libkindly.a $(LIBSO)
 
 libkindly.a: $(LIBA)
@@ -120,12 +120,18 @@ bench: all
 model: all
 	tools/build-model.sh
 
-# make install PREFIX=/opt/kindly [DESTDIR=...]: the binary, kindly.h, libkindly (static and
+# make install PREFIX=/opt/kindly [DESTDIR=...]: the binary and kindly(1), kindly.h, libkindly (static and
 # shared), kindly.pc, the default model and rules in PREFIX/share/kindly/, and the
 # third-party notices in PREFIX/share/doc/kindly/.
 LIBDIR    ?= $(PREFIX)/lib
 DEST      := $(DESTDIR)$(PREFIX)
-install: all
+# kindly(1), from the binary's own help (tools/gen-man.sh)
+man: $(B)/kindly.1
+$(B)/kindly.1: $(BIN) tools/gen-man.sh
+	@echo "  MAN     $@"
+	$(Q)tools/gen-man.sh $(abspath $(BIN)) >$@.tmp && mv $@.tmp $@
+
+install: all $(B)/kindly.1
 	@echo "  INSTALL $(DEST)"
 	@install -d $(DEST)/bin $(DEST)/include $(DESTDIR)$(LIBDIR)/pkgconfig $(DEST)/share/kindly
 	@install -m 755 $(BIN) $(DEST)/bin/kindly
@@ -138,14 +144,16 @@ install: all
 	     -e 's|@REQUIRES_PRIVATE@|$(LIB_PKGS)|g' kindly.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/kindly.pc
 	@install -m 644 models/default.db $(DEST)/share/kindly/default.db
 	@[ ! -f models/default.rules ] || install -m 644 models/default.rules $(DEST)/share/kindly/default.rules
-	@install -d $(DEST)/share/doc/kindly
+	@install -d $(DEST)/share/doc/kindly $(DEST)/share/man/man1
+	@install -m 644 $(B)/kindly.1 $(DEST)/share/man/man1/kindly.1
 	@install -m 644 docs/NOTICES.md $(DEST)/share/doc/kindly/NOTICES.md
 
 uninstall:
 	rm -f $(DEST)/bin/kindly $(DEST)/include/kindly.h $(DESTDIR)$(LIBDIR)/libkindly.a \
 	      $(DESTDIR)$(LIBDIR)/libkindly.so $(DESTDIR)$(LIBDIR)/libkindly.so.$(SOMAJOR) \
 	      $(DESTDIR)$(LIBDIR)/libkindly.so.$(VERSION) $(DESTDIR)$(LIBDIR)/pkgconfig/kindly.pc \
-	      $(DEST)/share/kindly/default.db $(DEST)/share/kindly/default.rules $(DEST)/share/doc/kindly/NOTICES.md
+	      $(DEST)/share/kindly/default.db $(DEST)/share/kindly/default.rules $(DEST)/share/doc/kindly/NOTICES.md \
+	      $(DEST)/share/man/man1/kindly.1
 	rmdir --ignore-fail-on-non-empty $(DEST)/share/kindly $(DEST)/share/doc/kindly 2>/dev/null || true
 
 clean:

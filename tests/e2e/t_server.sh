@@ -286,9 +286,17 @@ test_install_then_example_builds_with_pkg_config() {
     make -C "$ROOT" --no-print-directory ${KINDLY_MAKE_ARGS:-} PREFIX="$T/prefix" install >make.log 2>&1 \
         || fail "make install: $(tail -5 make.log)"
     for f in bin/kindly include/kindly.h lib/libkindly.a lib/libkindly.so lib/pkgconfig/kindly.pc share/kindly/default.db \
-        share/doc/kindly/NOTICES.md; do
+        share/doc/kindly/NOTICES.md share/man/man1/kindly.1; do
         [ -e "$T/prefix/$f" ] || fail "not installed: $f"
     done
+    # the man page holds every command's help and is valid troff
+    for cmd in train score check learn eval merge info posts serve rules history; do
+        grep -q "^\.SS $cmd\$" "$T/prefix/share/man/man1/kindly.1" || fail "kindly(1) lacks $cmd"
+    done
+    if command -v groff >/dev/null; then
+        groff -man -Tutf8 -ww -z "$T/prefix/share/man/man1/kindly.1" >groff.log 2>&1 || true
+        [ ! -s groff.log ] || fail "groff warns about kindly(1): $(head -3 groff.log)"
+    fi
     # the shared library's interface is kindly.h: every exported function is declared there
     if command -v nm >/dev/null; then
         nm -D --defined-only "$T/prefix/lib/libkindly.so" | awk '$2 == "T" {print $3}' >exported

@@ -1,0 +1,71 @@
+#!/bin/sh
+# gen-man.sh - write kindly(1) to standard output, from the built binary's own help.
+#
+#   tools/gen-man.sh ./kindly > kindly.1        (make man; make install installs it)
+#
+# The command table and every command's help live in one place, classifier/cli/main.c;
+# this turns `kindly help` and `kindly help COMMAND` into a man page (each command's help
+# as preformatted text, as it reads in a terminal), so the two never disagree. No tool
+# beyond POSIX sh and sed is needed.
+set -eu
+KINDLY=${1:?usage: tools/gen-man.sh PATH/TO/kindly}
+version=$("$KINDLY" version) || { echo "gen-man.sh: cannot run $KINDLY" >&2; exit 1; }
+version=${version#kindly }
+cmds=$("$KINDLY" help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p')
+[ -n "$cmds" ] || { echo "gen-man.sh: $KINDLY help lists no command" >&2; exit 1; }
+
+# troff-escape preformatted text: backslashes, and a leading '.' or "'" (control lines)
+esc() { sed -e 's/\\/\\e/g' -e "s/^\\([.']\\)/\\\\\\&\\1/"; }
+
+cat <<EOF
+.TH KINDLY 1 "" "kindly $version" "User Commands"
+.SH NAME
+kindly \\- self-hosted comment moderation classifier: spam, duplicates, off-topic
+.SH SYNOPSIS
+.B kindly
+.I COMMAND
+.RI [ ARGS ]
+.SH DESCRIPTION
+kindly classifies blog comments with naive Bayes, rules, near-duplicate detection and a
+relevance score against the post, and answers with a verdict (approve, hold, spam),
+scores and reasons: as a Unix filter over CSV, one comment at a time, or as an HTTP server
+with an Akismet-compatible API. The README describes the input columns, the output, the
+rule-file format and how each stage decides.
+.SH COMMANDS
+EOF
+for cmd in $cmds; do
+    help=$("$KINDLY" help "$cmd") || { echo "gen-man.sh: $KINDLY help $cmd failed" >&2; exit 1; }
+    printf '.SS %s\n.nf\n' "$cmd"
+    printf '%s\n' "$help" | esc
+    printf '.fi\n'
+done
+cat <<'EOF'
+.SH ENVIRONMENT
+.TP
+.B KINDLY_MODEL
+the model used when
+.B \-m
+is not given.
+.SH FILES
+.TP
+.I PREFIX/share/kindly/default.db
+the shipped default model, used when neither
+.B \-m
+nor
+.B KINDLY_MODEL
+names one (or
+.I models/default.db
+next to the binary in a build tree); never written to.
+.TP
+.I PREFIX/share/kindly/default.rules
+the shipped default rule set.
+.SH EXIT STATUS
+Each command's section lists its own; in general 0 done, 3 usage error, 4 some input rows
+were bad and skipped (named on standard error as FILE:LINE), 5 a file or the model could
+not be read or written, 6 internal error.
+.B kindly check
+exits 0 for approve, 1 for spam and 2 for hold.
+.SH SEE ALSO
+.BR sqlite3 (1),
+.BR bogofilter (1)
+EOF
