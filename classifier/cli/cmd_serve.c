@@ -3,9 +3,10 @@
  * the flags, resolves the listening address, raises the open-file limit for many
  * connections, then waits for SIGINT, SIGTERM or SIGHUP in the main thread (blocked in
  * every other thread, so the signal is taken synchronously with sigwait, not in a handler)
- * and stops gracefully. SIGHUP stops too (a closed terminal, a `kill -HUP` meant as reload):
- * the model's counts, posts and history are picked up while serving, but the key and rule
- * files are read at start, so a restart is what reloads them.
+ * and stops gracefully on SIGINT or SIGTERM. SIGHUP reloads the key file and the rule file
+ * (requests in progress finish with the old ones; a file with an error is named and the
+ * old ones are kept); the model's counts, posts and history need no signal: every request
+ * sees the last commit.
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -80,6 +81,34 @@ static int parse_size(const char *s, size_t *out)
         return -1;
     *out = (size_t)v * mul;
     return 0;
+}
+
+/* SIGHUP: load the key file and the rule file again and hand them to the server; on an
+ * error, say so and keep serving with what it has. */
+static void reload(srv_server *s, const char *keys_path, int quiet)
+{
+    char err[512];
+    srv_keys *keys = NULL;
+    if (keys_path && srv_keys_load(&keys, keys_path, err, sizeof err)) {
+        fprintf(stderr, "kindly serve: SIGHUP: %s; still serving with the keys and rules loaded before\n", err);
+        return;
+    }
+    int status = EXIT_DONE;
+    kd_rules *rules = cli_load_rules("serve", &status, 1); /* names the error as FILE:LINE:COLUMN */
+    if (status) {
+        srv_keys_free(keys);
+        fprintf(stderr, "kindly serve: SIGHUP: still serving with the keys and rules loaded before\n");
+        return;
+    }
+    if (srv_reload(s, keys, rules)) {
+        srv_keys_free(keys);
+        kd_rules_free(rules);
+        fprintf(stderr, "kindly serve: SIGHUP: out of memory; still serving with the keys and rules loaded before\n");
+        return;
+    }
+    if (!quiet)
+        fprintf(stderr, "kindly serve: SIGHUP: reloaded %s%s (%zu rules)\n", keys_path ? "the keys and " : "",
+                rules ? "the rules" : "no rules", rules ? kd_rules_count(rules) : 0);
 }
 
 static void raise_fd_limit(void)
@@ -221,10 +250,11 @@ int cmd_serve(int argc, char **argv)
                         "reach the port can %s\n", cfg.writable ? "classify comments and teach the model" : "classify comments");
     }
     int sig = 0;
-    sigwait(&stop, &sig);
+    while (!sigwait(&stop, &sig) && sig == SIGHUP)
+        reload(s, keys_path, quiet);
     if (!quiet)
         fprintf(stderr, "kindly serve: %s: finishing requests in progress and stopping\n",
-                sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "SIGINT");
+                sig == SIGTERM ? "SIGTERM" : "SIGINT");
     srv_stop(s, 5000);
     srv_keys_free(keys);
     kd_rules_free(rules);

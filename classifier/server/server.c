@@ -16,6 +16,9 @@
  *   3. end of body: the endpoint function runs and its srv_reply becomes the response.
  * Latency is measured from step 1 to the response being queued.
  *
+ * Reload (srv_reload, on SIGHUP): new keys and rules are swapped in under a lock; each
+ * request holds a reference to the ones it started with, and the last reference frees them.
+ *
  * Shutdown (srv_stop): MHD_quiesce_daemon stops accepting, requests under way are given a
  * grace period to be answered, then MHD_stop_daemon closes what is left and joins the threads.
  *
@@ -43,6 +46,7 @@
 
 #include "akismet.h"
 #include "api.h"
+#include "keys.h"
 #include "pool.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -104,13 +108,59 @@ static int mhd_load(char *err, size_t errlen)
 
 /* ---------------------------------------------------------------------------------------- */
 
+/* What a reload (srv_reload, on SIGHUP) replaces: the configuration with the keys and the
+ * rules it names. A request holds a reference while it runs, so a reload never frees what
+ * a request in progress uses; the last reference frees it. */
+typedef struct conf {
+    atomic_int refs;
+    int owned;       /* keys and rules are the server's to free (a reload's), not the caller's */
+    srv_config cfg;  /* cfg.keys and cfg.options.rules are keys and rules */
+    srv_keys *keys;
+    kd_rules *rules;
+} conf;
+
 struct srv_server {
     struct MHD_Daemon *d;
     MHD_socket quiesced; /* the listening socket once quiesced, to be closed at the end */
     srv_pool pool;
-    srv_config cfg;
+    srv_config cfg;      /* as started: what no reload changes (limits, threads, model) */
+    pthread_mutex_t conf_lock;
+    conf *conf;          /* the current keys and rules, under conf_lock */
     atomic_int inflight;
 };
+
+static conf *conf_get(srv_server *s)
+{
+    pthread_mutex_lock(&s->conf_lock);
+    conf *c = s->conf;
+    atomic_fetch_add(&c->refs, 1);
+    pthread_mutex_unlock(&s->conf_lock);
+    return c;
+}
+
+static void conf_put(conf *c)
+{
+    if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
+        return;
+    if (c->owned) {
+        srv_keys_free(c->keys);
+        kd_rules_free(c->rules);
+    }
+    free(c);
+}
+
+static conf *conf_new(const srv_config *cfg, srv_keys *keys, kd_rules *rules, int owned)
+{
+    conf *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    atomic_init(&c->refs, 1); /* the server's own reference */
+    c->owned = owned;
+    c->cfg = *cfg;
+    c->cfg.keys = c->keys = keys;
+    c->cfg.options.rules = c->rules = rules;
+    return c;
+}
 
 /* libmicrohttpd's per-connection memory pool: the request line and headers, the read buffer
  * and the response headers. MHD zeroes the whole pool after every request on a kept-alive
@@ -231,6 +281,7 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *
         metrics(&r);
         return send_reply(c, rq, &r, NULL);
     }
+    conf *k = conf_get(s);
     srv_request q = {
         .endpoint = rq->ep,
         .body = rq->body ? rq->body : "",
@@ -238,7 +289,7 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *
         .host = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
         .content_type = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
         .model = rq->ep == EP_VERIFY_KEY ? NULL : pool_get(&s->pool),
-        .cfg = &s->cfg,
+        .cfg = &k->cfg,
         .authorization = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
     };
     if (rq->ep == EP_CLASSIFY || rq->ep == EP_FEEDBACK)
@@ -247,6 +298,7 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *
         akismet_handle(&q, &r);
     if (q.model)
         pool_put(&s->pool, q.model);
+    conf_put(k);
     return send_reply(c, rq, &r, NULL);
 }
 
@@ -353,9 +405,18 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
         return -1;
     }
     atomic_init(&s->inflight, 0);
+    /* the caller's keys and rules: the caller frees them, after srv_stop */
+    if (!(s->conf = conf_new(cfg, (srv_keys *)cfg->keys, (kd_rules *)cfg->options.rules, 0))) {
+        snprintf(err, errlen, "out of memory");
+        free(s);
+        return -1;
+    }
+    pthread_mutex_init(&s->conf_lock, NULL);
     unsigned flags = KD_OPEN_PRELOAD | (cfg->writable ? KD_OPEN_WRITE : KD_OPEN_READONLY);
     if (pool_open(&s->pool, cfg->model_path, flags, cfg->threads, err, errlen)) {
         pool_close(&s->pool);
+        conf_put(s->conf);
+        pthread_mutex_destroy(&s->conf_lock);
         free(s);
         return -1;
     }
@@ -374,6 +435,8 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
     if (!s->d) {
         snprintf(err, errlen, "cannot listen on the address given (in use, or not an address of this machine?)");
         pool_close(&s->pool);
+        conf_put(s->conf);
+        pthread_mutex_destroy(&s->conf_lock);
         free(s);
         return -1;
     }
@@ -398,5 +461,20 @@ void srv_stop(srv_server *s, unsigned grace_ms)
     if (s->quiesced != MHD_INVALID_SOCKET)
         close(s->quiesced);
     pool_close(&s->pool);
+    conf_put(s->conf);
+    pthread_mutex_destroy(&s->conf_lock);
     free(s);
+}
+
+int srv_reload(srv_server *s, srv_keys *keys, kd_rules *rules)
+{
+    pthread_mutex_lock(&s->conf_lock);
+    conf *old = s->conf, *c = conf_new(&old->cfg, keys, rules, 1);
+    if (c)
+        s->conf = c;
+    pthread_mutex_unlock(&s->conf_lock);
+    if (!c)
+        return -1;
+    conf_put(old); /* freed now, or by the last request that still uses it */
+    return 0;
 }

@@ -70,6 +70,14 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
 /* The port actually bound (useful with port 0). */
 unsigned srv_port(const srv_server *s);
 /*
+ * Replace the keys and rules that requests use from now on (keys NULL: none needed; rules
+ * NULL: none); requests in progress finish with the ones they started with. The server owns
+ * keys and rules from then on and frees them when no request uses them. The keys and rules
+ * given to srv_start stay the caller's, to free after srv_stop.
+ * @return 0, or -1 when out of memory (nothing changed; the caller still owns both).
+ */
+int srv_reload(srv_server *s, srv_keys *keys, kd_rules *rules);
+/*
  * Graceful stop: stop accepting, wait up to grace_ms for requests in progress to be
  * answered, then close every connection, stop the threads and close the models.
  */
