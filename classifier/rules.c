@@ -409,6 +409,8 @@ static int parse_count(const line *l, size_t i)
     i = e;
     if ((rc = parse_number(l, &i, 0, 1e12, "the number to compare with", &x->number)))
         return rc;
+    if (x->quantity == KD_Q_GENERIC && x->number > 2)
+        return fail_at(l, skip_space(l, e), "generic is 0, 1 or 2 (2: generic praise with a link)");
     if (x->quantity <= KD_Q_TOKENS_LAST)
         l->r->need_tokens = 1;
     return parse_tail(l, i, x);
@@ -551,10 +553,29 @@ static int parse_meta(const line *l, size_t i)
     return rc;
 }
 
-/* moderate ENTRY | disallow ENTRY: a literal, matched caseless inside words. */
-static int parse_entry(const line *l, size_t i, kd_rule_kind kind)
+/* The end of a value that runs to the end of the line (a word-list entry, an allow value, a
+ * file name), before a trailing comment: a '#' with white space before it and after it (or
+ * the line's end), as in "moderate casino   # hold these". A '#' inside a value ("#1",
+ * "a#b") is kept. Trailing white space is not part of the value. */
+static size_t value_end(const line *l, size_t s)
 {
-    size_t s = skip_space(l, i), e = l->n;
+    size_t e = l->n;
+    for (size_t k = s + 1; k < l->n; k++)
+        if (l->s[k] == '#' && is_space(l->s[k - 1]) && (k + 1 == l->n || is_space(l->s[k + 1]))) {
+            e = k;
+            break;
+        }
+    while (e > s && is_space(l->s[e - 1]))
+        e--;
+    return e;
+}
+
+/* moderate ENTRY | disallow ENTRY: a literal, matched caseless inside words. comments: 1 on
+ * a rule-file line (a trailing "# ..." is a comment), 0 for an entry of a pasted word list
+ * (taken whole, as WordPress takes it). */
+static int parse_entry(const line *l, size_t i, kd_rule_kind kind, int comments)
+{
+    size_t s = skip_space(l, i), e = comments ? value_end(l, s) : l->n;
     while (e > s && is_space(l->s[e - 1]))
         e--;
     if (s == e)
@@ -606,9 +627,7 @@ static int parse_allow(const line *l, size_t i)
     if (f == KD_F__COUNT)
         return fail_at(l, s, "allow takes a field: author, email, url, ip, post, parent, date, "
                              "email_domain or url_domain");
-    size_t vs = skip_space(l, e), ve = l->n;
-    while (ve > vs && is_space(l->s[ve - 1]))
-        ve--;
+    size_t vs = skip_space(l, e), ve = value_end(l, vs);
     if (vs == ve)
         return fail_at(l, vs, "the trusted value is missing");
     size_t fn = strlen(kd_rule_field_names[f]);
@@ -644,7 +663,7 @@ static int parse_set(const line *l, size_t i)
         if (rc)
             return rc;
         size_t rest = skip_space(l, e);
-        if (rest < l->n)
+        if (rest < l->n && l->s[rest] != '#')
             return fail_at(l, rest, "unexpected text after the value");
         *(double *)((char *)l->r + settings[k].off) = v;
         return KD_OK;
@@ -658,9 +677,7 @@ static int parse_set(const line *l, size_t i)
  * found next to the rule file. */
 static int parse_list(const line *l, size_t i, kd_rule_kind kind)
 {
-    size_t s = skip_space(l, i), e = l->n;
-    while (e > s && is_space(l->s[e - 1]))
-        e--;
+    size_t s = skip_space(l, i), e = value_end(l, s);
     if (s == e)
         return fail_at(l, s, "the word list's file name is missing");
     char path[4096];
@@ -681,7 +698,7 @@ static int parse_list(const line *l, size_t i, kd_rule_kind kind)
         size_t n = strcspn(buf + bom, "\r\n");
         line entry = { l->r, buf + bom, n, l->no };
         if (skip_space(&entry, 0) < n)
-            rc = parse_entry(&entry, 0, kind);
+            rc = parse_entry(&entry, 0, kind, 0);
     }
     if (!rc && ferror(f))
         rc = fail_at(l, s, "cannot read the word list %s", path);
@@ -707,9 +724,9 @@ static int parse_line(const line *l)
     if (word_is(l, s, e, "disallow-list"))
         return parse_list(l, e, KD_RULE_DISALLOW);
     if (word_is(l, s, e, "moderate"))
-        return parse_entry(l, e, KD_RULE_MODERATE);
+        return parse_entry(l, e, KD_RULE_MODERATE, 1);
     if (word_is(l, s, e, "disallow"))
-        return parse_entry(l, e, KD_RULE_DISALLOW);
+        return parse_entry(l, e, KD_RULE_DISALLOW, 1);
     if (word_is(l, s, e, "allow"))
         return parse_allow(l, e);
     if (word_is(l, s, e, "set"))

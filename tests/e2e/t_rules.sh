@@ -211,3 +211,20 @@ test_large_word_list_is_fast() {
     "$KINDLY" score --rules big.rules "$ROOT/corpora/comments.csv" >scores.jsonl || true
     [ $(($(date +%s) - start)) -lt 10 ] || fail "a 40,000-word list took $(($(date +%s) - start)) s"
 }
+
+# The README's example rule file, as printed there, loads, and its word-list and allow lines
+# (with trailing comments) fire: a pasted example must work
+test_the_readme_rule_example_works_as_printed() {
+    sed -n '/^# FIELD  NAME  *\/PATTERN\/FLAGS/,/^```/p' "$ROOT/README.md" | sed '$d' >readme.rules
+    [ -s readme.rules ] || fail "the README's rule example was not found"
+    expect_status 0 "$KINDLY" rules --check readme.rules
+    echo "I won big at the casino" >c.txt
+    expect_status 0 "$KINDLY" rules --test readme.rules <c.txt
+    contains "$T/out" "moderate:casino "
+    echo "hello" >c.txt
+    expect_status 0 "$KINDLY" rules --test readme.rules --email editor@example.org <c.txt
+    contains "$T/out" "allow:email=editor@example.org "
+    echo "we sell essay writing help" >c.txt
+    expect_status 0 "$KINDLY" rules --test readme.rules <c.txt
+    contains "$T/out" "disallow:essay writing "
+}

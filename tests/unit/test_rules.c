@@ -102,6 +102,7 @@ Test(rules, errors_name_file_line_and_column)
     parse_fails("text A /a/ 1\nmeta M A && A 1\n", KD_EPARSE, "t.rules:2:8: a meta rule's expression");
     parse_fails("count C links => 3 1\n", KD_EPARSE, "t.rules:1:15: expected a comparison");
     parse_fails("count C linkz >= 3 1\n", KD_EPARSE, "t.rules:1:9: expected a quantity");
+    parse_fails("count G generic >= 3 1\n", KD_EPARSE, "t.rules:1:20: generic is 0, 1 or 2");
     parse_fails("set nothing 3\n", KD_EPARSE, "t.rules:1:5: unknown setting");
     parse_fails("set match_limit 5\n", KD_EPARSE, "t.rules:1:17: match_limit must be from");
     parse_fails("allow text hello\n", KD_EPARSE, "t.rules:1:7: allow takes a field");
@@ -209,6 +210,35 @@ Test(rules, count_generic_reads_generic_praise)
         cr_assert_str_eq(names, cases[i].want, "'%s' (url %s)", cases[i].text, cases[i].url ? cases[i].url : "none");
         kd_result_free(&res);
     }
+    kd_rules_free(r);
+}
+
+/* A trailing comment (" # ...", white space on both sides of the '#') ends a word-list
+ * entry, an allow value and a setting; a '#' inside an entry is part of it. */
+Test(rules, trailing_comments_on_word_list_allow_and_set_lines)
+{
+    kd_rules *r = parse_ok("moderate casino   # hold these\n"
+                           "disallow essay writing\t# spam\n"
+                           "moderate #1 seller\n"
+                           "moderate a#b #\n"
+                           "allow email editor@example.org    # trusted\n"
+                           "set disallow_score 15  # lower\n");
+    static const char *const names[] = { "moderate:casino", "disallow:essay writing", "moderate:#1 seller",
+                                         "moderate:a#b", "allow:email=editor@example.org" };
+    cr_assert_eq(kd_rules_count(r), 5);
+    for (size_t i = 0; i < 5; i++) {
+        kd_rule_info info;
+        cr_assert_eq(kd_rules_info_get(r, i, &info), 0);
+        cr_assert_str_eq(info.name, names[i]);
+    }
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    char fired[256];
+    c.text = "the casino sells essay writing";
+    fired_names(r, &c, fired, sizeof fired, &res);
+    cr_assert_str_eq(fired, "moderate:casino disallow:essay writing ");
+    cr_assert_float_eq(res.rules_score, 15, 1e-9, "the setting's comment is not its value");
+    kd_result_free(&res);
     kd_rules_free(r);
 }
 
