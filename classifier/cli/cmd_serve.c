@@ -90,20 +90,22 @@ static void reload(srv_server *s, const char *keys_path, int quiet)
     char err[512];
     srv_keys *keys = NULL;
     if (keys_path && srv_keys_load(&keys, keys_path, err, sizeof err)) {
-        fprintf(stderr, "kindly serve: SIGHUP: %s; still serving with the keys and rules loaded before\n", err);
+        fprintf(stderr, "kindly serve: SIGHUP: %s; nothing reloaded: still serving with the keys and rules "
+                        "loaded before\n", err);
         return;
     }
     int status = EXIT_DONE;
     kd_rules *rules = cli_load_rules("serve", &status, 1); /* names the error as FILE:LINE:COLUMN */
     if (status) {
         srv_keys_free(keys);
-        fprintf(stderr, "kindly serve: SIGHUP: still serving with the keys and rules loaded before\n");
+        fprintf(stderr, "kindly serve: SIGHUP: nothing reloaded: still serving with the keys and rules loaded before\n");
         return;
     }
     if (srv_reload(s, keys, rules)) {
         srv_keys_free(keys);
         kd_rules_free(rules);
-        fprintf(stderr, "kindly serve: SIGHUP: out of memory; still serving with the keys and rules loaded before\n");
+        fprintf(stderr, "kindly serve: SIGHUP: out of memory; nothing reloaded: still serving with the keys "
+                        "and rules loaded before\n");
         return;
     }
     if (!quiet)

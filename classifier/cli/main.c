@@ -175,13 +175,14 @@ const cli_command cli_commands[] = {
       "text column; 3 usage error; 5 a file or the model could not be read or written.\n" },
     { "serve", cmd_serve, "Answer over HTTP: an Akismet-compatible API and a JSON API",
       "usage: kindly serve [-m MODEL.db] [--listen HOST:PORT] [--keys FILE] [--threads N]\n"
-      "                    [--max-body SIZE] [--discard X] [--hold-as spam|ham]\n"
+      "                    [--max-body SIZE] [--max-connections N] [--timeout S]\n"
+      "                    [--discard X] [--hold-as spam|ham] [-q] [classification flags]\n"
       "\n"
       "Serve classification over HTTP until SIGINT or SIGTERM (then requests in progress\n"
       "are answered, up to 5 s, before it stops). SIGHUP reloads the key file and the rule\n"
-      "file (a file with an error is named on stderr and the ones in use are kept); what\n"
-      "other processes write to the model (training, posts, history) is picked up without\n"
-      "a signal. Endpoints:\n"
+      "file, both or neither (a file with an error is named on stderr and nothing changes);\n"
+      "what other processes write to the model (training, posts, history) is picked up\n"
+      "without a signal. Endpoints:\n"
       "  POST /1.1/comment-check, /1.1/submit-spam, /1.1/submit-ham, /1.1/verify-key\n"
       "       Akismet's API (form-encoded): answers true/false, 'Thanks for making the web a\n"
       "       better place.', valid/invalid; X-akismet-pro-tip: discard for blatant spam\n"
@@ -193,12 +194,14 @@ const cli_command cli_commands[] = {
       "model (no -m, no $KINDLY_MODEL), and a model file this user may not write, are served\n"
       "read-only: comments are not remembered, feedback gets 403.\n"
       "\n" MODEL_HELP
-      "      --listen ADDR     HOST:PORT, [IPv6]:PORT or PORT (default 127.0.0.1:8080;\n"
+      "      --listen ADDR     HOST:PORT, [IPv6]:PORT or PORT (default 127.0.0.1:8080; PORT\n"
+      "                        or :PORT alone is loopback; 0.0.0.0:PORT listens everywhere;\n"
       "                        port 0 picks a free one, printed on stderr)\n"
-      "      --keys FILE       accepted keys, one a line ('#' comments; a file without a key\n"
-      "                        is refused). Akismet clients send theirs as KEY.host or api_key,\n"
-      "                        JSON API clients as 'Authorization: Bearer KEY' (else 401);\n"
-      "                        /healthz and /metrics need none. Without it no key is needed\n"
+      "      --keys FILE       accepted keys, one a line, UTF-8 ('#' comments, also after a\n"
+      "                        key; a file without a key is refused). Akismet clients send\n"
+      "                        theirs as KEY.host or api_key, JSON API clients as\n"
+      "                        'Authorization: Bearer KEY' (else 401); /healthz and /metrics\n"
+      "                        need none. Without it no key is needed\n"
       "      --threads N       worker threads, each with its own model handle (default: CPUs)\n"
       "      --max-body SIZE   largest request body, bytes or with k/M (default 1M); over: 413\n"
       "      --max-connections N  connections held at once (default 4096)\n"
@@ -208,7 +211,8 @@ const cli_command cli_commands[] = {
       "  -q, --quiet           no start/stop messages on stderr\n" CLASSIFY_HELP_SERVE
       "\n"
       "Exit status: 0 stopped by a signal; 3 usage error; 5 the model, rules or keys could\n"
-      "not be read (or the key file has no key), or the address could not be listened on.\n" },
+      "not be read (or the key file has no key), or the address could not be listened on;\n"
+      "6 libmicrohttpd (Debian: libmicrohttpd12) could not be loaded.\n" },
     { "rules", cmd_rules, "Check a rule file, test it on a comment, measure it on a corpus",
       "usage: kindly rules --check [FILE...]\n"
       "       kindly rules --test [FILE] [--author NAME] [--email ADDR] [--url URL] [--ip IP]\n"

@@ -7,6 +7,7 @@
 #include "keys.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,20 +32,49 @@ int srv_keys_load(srv_keys **out, const char *path, char *err, size_t errlen)
     srv_keys *k = calloc(1, sizeof *k);
     FILE *f = fopen(path, "r");
     if (!k || !f) {
-        snprintf(err, errlen, "%s: %s", path, k ? "cannot be read" : "out of memory");
+        if (k)
+            snprintf(err, errlen, "%s: cannot be read: %s", path, strerror(errno));
+        else
+            snprintf(err, errlen, "out of memory");
         goto done;
     }
     ssize_t got;
+    unsigned long no = 0;
     for (int first = 1; (got = getline(&line, &cap, f)) >= 0; first = 0) {
         char *s = line, *e = line + got;
+        no++;
         if (first && got >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) /* a byte order mark (Notepad) */
             s += 3;
+        /* Notepad's "Unicode" (UTF-16): every key would be refused, every client locked out */
+        const unsigned char *u = (const unsigned char *)line;
+        int utf16_bom = first && got >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF));
+        if (utf16_bom || memchr(s, '\0', (size_t)(e - s))) {
+            snprintf(err, errlen, "%s: the file is UTF-16 (or holds NUL bytes): save it as UTF-8, or convert it: "
+                                  "iconv -f UTF-16 -t UTF-8 %s", path, path);
+            goto done;
+        }
         while (s < e && isspace((unsigned char)*s))
             s++;
         while (e > s && isspace((unsigned char)e[-1]))
             e--;
         if (s == e || *s == '#')
             continue;
+        /* a key has no white space: what follows one is a comment ("KEY  # the blog"), or a
+         * mistake worth naming rather than a key nobody can send */
+        char *end = s;
+        while (end < e && !isspace((unsigned char)*end))
+            end++;
+        if (end < e) {
+            char *rest = end;
+            while (rest < e && isspace((unsigned char)*rest))
+                rest++;
+            if (*rest != '#') {
+                snprintf(err, errlen, "%s:%lu: a key has no spaces (one key a line; '# ...' after a key is a comment)",
+                         path, no);
+                goto done;
+            }
+            e = end;
+        }
         if (k->n == alloc) {
             size_t na = alloc ? alloc * 2 : 8;
             char **nk = realloc(k->key, na * sizeof *nk);

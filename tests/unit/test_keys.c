@@ -48,6 +48,33 @@ Test(keys, a_byte_order_mark_is_not_part_of_the_first_key)
     srv_keys_free(k);
 }
 
+/* A comment after a key is not part of it; a key with a space in it, or a UTF-16 file
+ * (Notepad's "Unicode"), is refused with the reason instead of locking every client out. */
+Test(keys, trailing_comments_spaces_and_utf16)
+{
+    char kf[300], err[300];
+    th_write(dir, "keys", "k1   # the blog\nk2\t#\n", kf, sizeof kf);
+    srv_keys *k = NULL;
+    cr_assert_eq(srv_keys_load(&k, kf, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(srv_keys_count(k), 2);
+    cr_assert(srv_key_ok(k, "k1"));
+    cr_assert(srv_key_ok(k, "k2"));
+    srv_keys_free(k);
+    th_write(dir, "keys", "k1\nmy key\n", kf, sizeof kf);
+    k = (srv_keys *)1;
+    cr_assert_eq(srv_keys_load(&k, kf, err, sizeof err), -1);
+    cr_assert_null(k);
+    cr_assert(strstr(err, ":2: a key has no spaces"), "%s", err);
+    FILE *f = fopen(kf, "wb");
+    cr_assert_not_null(f);
+    fwrite("\xFF\xFEk\0e\0y\0\r\0\n\0", 1, 12, f);
+    fclose(f);
+    cr_assert_eq(srv_keys_load(&k, kf, err, sizeof err), -1);
+    cr_assert(strstr(err, "UTF-16") && strstr(err, "iconv"), "%s", err);
+    cr_assert_eq(srv_keys_load(&k, "/nonexistent/keys", err, sizeof err), -1);
+    cr_assert(strstr(err, "No such file"), "the reason is given: %s", err);
+}
+
 /* A server started with a key file that holds no key would turn every request away: it is
  * refused at start, with the file's name. */
 Test(keys, a_file_without_keys_or_unreadable_is_refused_with_its_name)
