@@ -228,6 +228,18 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
     uint64_t n = 0, bad = 0;
     kd_tokmap seen = { 0 }; /* hash of each post id stored from this file -> its line */
     int intx = 0, rc;
+    /* a comments file has a post_id and a text too: imported as posts, each comment would
+     * replace its post's text; a column only comments have tells them apart */
+    static const char *const comment_only[] = { "label", "author", "comment_content", "comment_approved",
+                                                "comment_author", "CLASS", "CONTENT", NULL };
+    int ccomment = column(r, comment_only);
+    if (ccomment >= 0) {
+        rc = kd_model_fail(m, KD_ENOTFOUND, "this looks like a file of comments (it has a '%s' column), not "
+                                            "of posts: posts take post_id,title,text or a WordPress post "
+                                            "export (ID,post_title,post_content); comments go to train, learn "
+                                            "or score", kd_csv_header(r, NULL)[ccomment]);
+        goto done;
+    }
     int cid = column(r, id_names), ctitle = column(r, title_names), ctext = column(r, text_names);
     if (cid < 0 || (ctitle < 0 && ctext < 0)) {
         rc = kd_model_fail(m, KD_ENOTFOUND, "a posts file needs a post_id (or ID) column and a title or text "

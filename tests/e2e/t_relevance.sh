@@ -40,6 +40,12 @@ test_posts_bad_input_and_usage() {
     expect_status 4 "$KINDLY" posts -m m.db noid.csv
     contains "$T/err" "1 row without a post id"
     expect_status 5 "$KINDLY" posts -m m.db missing.csv
+    # a comments file (kindly's own columns) is not taken for posts: its texts would replace them
+    printf 'id,post_id,author,text,label\nc1,p9,Spammer,Buy cheap pills online,spam\n' >comments.csv
+    expect_status 4 "$KINDLY" posts -m m.db comments.csv
+    contains "$T/err" "comments.csv: this looks like a file of comments (it has a 'label' column)"
+    [ "$(sqlite3 m.db "select count(*) from posts where post_id='p9'" 2>/dev/null || echo 0)" = 0 ] \
+        || fail "the comment was stored as post p9"
     # a bad row, a missing file or a file without the columns stops no other file
     rm -f multi.db
     printf 'post_id,title,text\nq2,Two,text two\nq3,Three,text three\n' >more.csv
