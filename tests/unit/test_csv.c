@@ -1272,6 +1272,21 @@ Test(csv, each_problem_says_what_kind_it_is)
     }
 }
 
+/* A Windows-1252 export (accents as single bytes) is the usual cause of invalid UTF-8: the
+ * first repair of a file says how to convert it, the others do not repeat it. */
+Test(csv, the_first_invalid_utf8_names_the_iconv_command)
+{
+    static const char data[] = "id,text,label\n1,Chlo\xe9,ham\n2,caf\xe9,ham\n";
+    seen s = { 0 };
+    got g = { 0 };
+    const char *path = write_tmp(data, sizeof data - 1);
+    cr_assert_eq(read_all(path, NULL, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 2, "both rows are kept");
+    cr_assert_eq(s.n, 2);
+    cr_assert(strstr(s.msg[0], "iconv -f WINDOWS-1252 -t UTF-8") && strstr(s.msg[0], path), "%s", s.msg[0]);
+    cr_assert_null(strstr(s.msg[1], "iconv"), "%s", s.msg[1]);
+}
+
 Test(csv, a_rejected_row_is_reported_and_counted_like_a_bad_one)
 {
     kd_csv_options o = KD_CSV_OPTIONS_INIT;
