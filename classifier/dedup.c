@@ -877,8 +877,11 @@ int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int *label)
             rc = kd_model_fail(m, rc, "cannot read the history: %s", kd_hist_errmsg(d->hist));
         goto done;
     }
-    /* recorded, or named (a comment checked before it had an id), if need be */
-    if ((*label == KD_SPAM || *label == KD_HAM) && !indexed && (rc = record(m, d, &q, keys)))
+    /* recorded, or named (a comment checked before it had an id), if need be: a comment
+     * learnt, or one with an id whose label was taken back (so that the same undo again,
+     * a retry, finds it taken back and does nothing) */
+    int keep = *label == KD_SPAM || *label == KD_HAM || (*label == KD_HIST_UNDONE && c->id && *c->id);
+    if (keep && !indexed && (rc = record(m, d, &q, keys)))
         goto done;
     if (!indexed && q.own_seq) /* (the labelled record found by id is the one to label) */
         seq = q.own_seq;

@@ -26,7 +26,8 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
 /* The label moderator feedback gave c (its record in the history: the same id and text, or
  * the record it adopts), as kd_hist_label() gives it (set 0); or give it *label (set 1):
  * spam or ham records the comment first if it is not in the history; KD_HIST_UNDONE marks
- * an undo and records nothing. Models older than schema 7 keep no labels. */
+ * an undo, and records a comment with an id that is not in the history (so that the same
+ * undo again finds it undone). Models older than schema 7 keep no labels. */
 int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int *label);
 
 /* Inside the training transaction of kd_feedback: check that c's label is still expect

@@ -77,6 +77,25 @@ Test(feedback, a_comment_checked_before_its_id_keeps_its_label_once_named)
     cr_assert_eq(hs.comments, 1);
 }
 
+/* An undo of a comment the history does not know (learnt by train, say) unlearns it once:
+ * the undo is remembered, so the same undo again (a retry) does nothing, and a later report
+ * learns it again. */
+Test(feedback, an_undo_of_an_unknown_comment_with_an_id_is_done_once)
+{
+    kd_comment c = comment("6300");
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, 1), 0); /* learnt by train: no label kept */
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, 1), 0);
+    cr_assert_eq(kd_train_commit(m), 0);
+    cr_assert_eq(give(&c, KD_SPAM, 1, 1, 0), 1);
+    cr_assert_eq(give(&c, KD_SPAM, 1, 1, 0), 0, "a retried undo changes nothing");
+    cr_assert_eq(give(&c, KD_SPAM, 0, 2, 0), 1, "reported again: learnt");
+    cr_assert_eq(give(&c, KD_SPAM, 0, 2, 0), 0);
+    kd_history_stats hs;
+    cr_assert_eq(kd_history_stats_get(m, &hs), 0);
+    cr_assert_eq(hs.comments, 1, "remembered once");
+}
+
 Test(feedback, without_an_id_each_report_is_learnt)
 {
     kd_comment c = comment(NULL);
