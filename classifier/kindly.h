@@ -289,7 +289,8 @@ void kd_train_abort(kd_model *m);
  * The label is checked again and written in the transaction of the counts: the two never
  * disagree, and two writers reporting one comment at once learn it once. An undo of a
  * comment whose label the history does not know (no id, an older model, or never given
- * feedback) unlearns it as kd_train_add() with delta -1 does. An edited text under the same
+ * feedback) unlearns it as kd_train_add() with delta -1 does; with an id, the undo is then
+ * remembered, so the same undo again does nothing. An edited text under the same
  * id is another comment. A label goes with its comment when the history is pruned.
  * @param[out] changed 0 nothing learnt, 1 learnt or unlearnt, 2 relabelled (may be NULL)
  * @return 0; KD_EINVAL (read-only model, label not spam/ham, no text, a training batch
