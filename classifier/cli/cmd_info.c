@@ -46,6 +46,9 @@ int cmd_info(int argc, char **argv)
     printf(",\"schema_version\":%d,\"spam_messages\":%llu,\"ham_messages\":%llu,\"tokens\":%llu",
            st.schema_version, (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
            (unsigned long long)st.tokens);
+    uint64_t posts = 0;
+    if (!kd_posts_count(m, &posts)) /* (a model of schema 4 or older has no posts) */
+        printf(",\"posts\":%llu", (unsigned long long)posts);
     if (prune)
         printf(",\"pruned\":%llu", (unsigned long long)removed);
     puts("}");

@@ -148,9 +148,10 @@ const cli_command cli_commands[] = {
     { "info", cmd_info, "Show a model's message and token counts; prune and pack it",
       "usage: kindly info [-m MODEL.db] [--prune N] [--pack]\n"
       "\n"
-      "Print the model's counts as JSON. --prune N drops tokens seen fewer than N times in\n"
-      "all; --pack compacts the file and switches it to a rollback journal so that it can be\n"
-      "shipped and read from a read-only directory (both need -m or $KINDLY_MODEL).\n"
+      "Print the model's counts as JSON (messages, tokens, posts). --prune N drops tokens\n"
+      "seen fewer than N times in all; --pack compacts the file and switches it to a\n"
+      "rollback journal so that it can be shipped and read from a read-only directory\n"
+      "(both need -m or $KINDLY_MODEL).\n"
       "\n"
       "Exit status: 0 done; 3 usage error; 5 the model could not be read or written, or the\n"
       "output not written.\n" },

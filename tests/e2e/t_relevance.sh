@@ -12,6 +12,7 @@ relevance_of() { sed -n "s/.*\"id\":\"$1\".*\"relevance\":\([0-9.e-]*\).*/\1/p" 
 test_posts_imports_and_updates() {
     expect_status 0 "$KINDLY" posts -m m.db "$ROOT/corpora/posts.csv"
     contains "$T/err" "imported 8 posts; the model now holds 8"
+    "$KINDLY" info -m m.db | grep -q '"posts":8' || fail "info does not count the posts"
     printf 'ID,post_title,post_content,post_status\n8,Walking,"<p>Walk &amp; talk</p>",publish\n' >wp.csv
     expect_status 0 "$KINDLY" posts -m m.db wp.csv
     contains "$T/err" "the model now holds 9"
