@@ -301,8 +301,9 @@ static int64_t parse_date(const char *d)
         (da = digits(d + 8, 2)) < 1)
         return -1;
     const char *p = d + 10;
-    if ((*p == 'T' || *p == ' ') && p[3] == ':') {
-        if ((h = digits(p + 1, 2)) < 0 || h > 23 || (mi = digits(p + 4, 2)) < 0 || mi > 59)
+    int hh; /* p[3] is read only once p[1] and p[2] are digits: the string may end before */
+    if ((*p == 'T' || *p == ' ') && (hh = digits(p + 1, 2)) >= 0 && p[3] == ':') {
+        if ((h = hh) > 23 || (mi = digits(p + 4, 2)) < 0 || mi > 59)
             return -1;
         p += 6;
         if (*p == ':') {
@@ -316,8 +317,11 @@ static int64_t parse_date(const char *d)
     }
     int offset = 0; /* seconds east of UTC */
     if (*p == '+' || *p == '-') {
-        int oh = digits(p + 1, 2), om = p[3] == ':' ? digits(p + 4, 2) : digits(p + 3, 2);
-        if (oh < 0 || oh > 23 || om < 0 || om > 59)
+        int oh = digits(p + 1, 2);
+        if (oh < 0) /* (before p[3] is read) */
+            return -1;
+        int om = p[3] == ':' ? digits(p + 4, 2) : digits(p + 3, 2);
+        if (oh > 23 || om < 0 || om > 59)
             return -1;
         offset = (*p == '-' ? -1 : 1) * (oh * 3600 + om * 60);
         p += p[3] == ':' ? 6 : 5;

@@ -7,6 +7,7 @@
 #include "kindly.h"
 #include "model.h"
 #include "store.h"
+#include <time.h>
 
 static char dir[256], path[512];
 static void setup(void)
@@ -89,6 +90,41 @@ Test(history, batch_then_prune_by_age_and_count)
     cr_assert_eq(st.comments, 2);
     cr_assert_eq(st.index_entries, 2 * 12);
     kd_model_close(m);
+}
+
+/* A comment's date: ISO 8601 with or without a time and an offset; a date cut short after
+ * the 'T' or the sign is unreadable (the recording time is used) and is never read beyond
+ * its end (each date is its own allocation, so ASan sees an over-read). */
+Test(history, dates_are_parsed_and_short_ones_not_read_past_their_end)
+{
+    static const struct { const char *date; int64_t t; } cases[] = {
+        { "2024-05-01", 1714521600 },
+        { "2024-05-01 10:00", 1714557600 },
+        { "2024-05-01T10:00:00+02:00", 1714550400 },
+        { "2024-05-01T10:00:00.5Z", 1714557600 },
+        { "2024-05-01 ", 1714521600 },
+        { "2024-05-01T", -1 },
+        { "2024-05-01+", -1 },
+        { "2024-05-01-05", -1 },
+        { "2024-05-01T1", -1 },
+        { "2024-02-31", -1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        kd_model *m = open_w();
+        char *date = strdup(cases[i].date);
+        int64_t before = (int64_t)time(NULL);
+        remember(m, "d1", date, "a comment with a date of its own");
+        free(date);
+        kd_history_stats st;
+        cr_assert_eq(kd_history_stats_get(m, &st), 0);
+        if (cases[i].t >= 0)
+            cr_assert_eq(st.oldest, cases[i].t, "%s: %lld", cases[i].date, (long long)st.oldest);
+        else
+            cr_assert_geq(st.oldest, before, "%s is unreadable: recorded now", cases[i].date);
+        kd_model_close(m);
+        th_rmrf(dir); /* the next case starts from a new model */
+        cr_assert_eq(mkdir(dir, 0755), 0);
+    }
 }
 
 /* Make the model file one this process may read but not write: mode 0444 and, as root (who
