@@ -377,15 +377,17 @@ static int tld_kind(const char *s, size_t n)
     return -1;
 }
 
-/* Labels "a.b.c" from s[i]: returns the end and sets the last label's start, or 0. */
+/* Labels "a.b.c" from s[i]: returns the end and sets the last label's start, or 0. No host
+ * is longer than MAX_HOST: a longer run ("a.a.a..." for a megabyte) is no domain, and the
+ * bound keeps the scan, tried again at each label of such a run, linear in the text. */
 static size_t domain_end(const char *s, size_t n, size_t i, size_t *last)
 {
     size_t j = i, labels = 0;
     for (;;) {
         size_t k = j;
-        while (k < n && host_char(s[k]))
+        while (k < n && host_char(s[k]) && k - i <= MAX_HOST)
             k++;
-        if (k == j)
+        if (k == j || k - i > MAX_HOST)
             return 0;
         labels++;
         *last = j;
@@ -405,10 +407,14 @@ static size_t path_end(const char *s, size_t n, size_t i, size_t start)
     while (e < n && (unsigned char)s[e] > ' ' && (unsigned char)s[e] < 0x7F &&
            !strchr("<>\"'`{}|\\^", s[e]))
         e++;
+    /* a '(' in the URL is never trimmed (not in the set below), so whether there is one is
+     * asked once: asked per trailing ')' it made a run of them quadratic */
+    int opened = -1;
     while (e > i) {
         char c = s[e - 1];
-        if (strchr(".,;:!?*]", c) ||
-            (c == ')' && !memchr(s + start, '(', e - start)))
+        if (c == ')' && opened < 0)
+            opened = memchr(s + start, '(', e - start) != NULL;
+        if (strchr(".,;:!?*]", c) || (c == ')' && !opened))
             e--;
         else
             break;
@@ -498,8 +504,10 @@ static int local_char(char c) { return is_alnum((unsigned char)c) || (c && strch
 /* An e-mail address at s[i]: returns its end, or 0. */
 static size_t try_email(scan *sc, const char *s, size_t n, size_t i)
 {
+    /* a local part has at most 64 characters (RFC 5321): the bound keeps a long run of
+     * them ("a_a_a..."), tried again at each word, linear */
     size_t j = i;
-    while (j < n && local_char(s[j]))
+    while (j < n && local_char(s[j]) && j - i <= 64)
         j++;
     if (j >= n || s[j] != '@')
         return 0;
@@ -528,6 +536,8 @@ static size_t try_phone(scan *sc, const char *s, size_t n, size_t i)
         if (k == j || (groups && k - j < 2))
             break;
         digits += k - j;
+        if (digits > 15) /* no phone number: stop here, not at the end of "11 11 11 ..." */
+            return 0;
         groups++;
         end = j = k;
         if (j < n && s[j] == ')')

@@ -358,6 +358,11 @@ Test(tokenize, one_mebibyte, .timeout = 20)
         "Free entry \xF0\x9F\x98\x80 http://x.com/a <b>b</b> &amp; 0800 123 4567 ",
         "<a <a <a &#&#x ((((( +++ ...... \xFF\xFE ",
         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        /* runs that look like the start of a domain, an e-mail address, a phone number or a
+         * URL's trailing ')' at every position (each took minutes: found by fuzzing) */
+        "a.",
+        "@ a_",
+        "11 ",
     };
     size_t n = (size_t)1 << 20;
     char *text = malloc(n + 1);
@@ -370,6 +375,11 @@ Test(tokenize, one_mebibyte, .timeout = 20)
         tokenize_with(text, 2, 0);
         cr_expect_gt(toks.n, 0);
     }
+    /* one URL whose path ends in a mebibyte of ')' (each one trimmed looked for a '(') */
+    memset(text, ')', n);
+    memcpy(text, "http://x.example/", 17);
+    tokenize_with(text, 2, 0);
+    cr_expect_eq(count("#url"), 1);
     free(text);
 }
 
