@@ -826,6 +826,19 @@ static void author_url(scan *sc, const char *s)
     push_lit(sc, "#author_url");
     size_t hn;
     const char *h = url_host(s, n, &hn);
+    /* raw metadata, unlike the text (normalised before the scan): a host with non-ASCII
+     * bytes goes through the normaliser, so that no token holds invalid UTF-8 */
+    for (size_t k = 0; k < hn; k++)
+        if ((unsigned char)h[k] >= 0x80) {
+            kd_buf_clear(&sc->fold);
+            if (kd_normalize(h, hn, KD_NORM_DEFAULT, &sc->fold)) {
+                sc->rc = KD_ENOMEM;
+                return;
+            }
+            h = sc->fold.s;
+            hn = sc->fold.len;
+            break;
+        }
     emit_host(sc, "au:", h, hn);
 }
 

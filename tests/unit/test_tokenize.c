@@ -249,6 +249,22 @@ Test(tokenize, metadata)
                                "au:cheap-pills.example.com");
 }
 
+/* Metadata is raw bytes: an author URL's host with invalid UTF-8 or capitals beyond ASCII
+ * gives a valid, folded token (found by fuzzing: the token kept the invalid byte) */
+Test(tokenize, author_url_host_with_invalid_utf8_or_non_ascii)
+{
+    kd_tokenize_options o = KD_TOKENIZE_OPTIONS_INIT;
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "hi";
+    c.url = "http://ex\xFF" "ample.com/";
+    cr_assert_eq(kd_tokenize(&c, &o, &toks), 0);
+    cr_expect_str_eq(joined(), "hi|#author_url|au:ex\xEF\xBF\xBD" "ample.com");
+    c.url = "https://\xC3\x9C" "ber.example/"; /* "Über" */
+    kd_tokens_clear(&toks);
+    cr_assert_eq(kd_tokenize(&c, &o, &toks), 0);
+    cr_expect_str_eq(joined(), "hi|#author_url|au:\xC3\xBC" "ber.example");
+}
+
 Test(tokenize, metadata_off_and_null_fields)
 {
     kd_tokenize_options o = KD_TOKENIZE_OPTIONS_INIT;
