@@ -34,7 +34,8 @@ typedef struct srv_form {
  */
 int form_parse(const char *body, size_t len, srv_form *out, char *err, size_t errlen);
 
-/* Value of the first field named `name` (exact match), or NULL. */
+/* Value of the last field named `name` (exact match; a name given twice takes its last
+ * value, as PHP reads a form), or NULL. */
 const char *form_get(const srv_form *f, const char *name);
 
 /*

@@ -5,7 +5,9 @@
  * -fsanitize=fuzzer, e.g. to replay a crasher under a debugger:
  *   cc -g -Iclassifier tests/fuzz/fuzz_csv.c tests/fuzz/standalone_driver.c \
  *       classifier/buf.c classifier/csv.c -lcsv -o fuzz_csv && ./fuzz_csv crash-*
- * The unit tests replay the corpora through the library directly (test_csv, test_rules).
+ * `make fuzz-replay` (part of `make check`) builds every target this way and replays its
+ * corpus (tests/fuzz/replay.sh); test_csv, test_rules and test_form also replay theirs
+ * through the library directly.
  */
 #include <stdint.h>
 #include <stdio.h>
