@@ -54,8 +54,10 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iclassifier tests/fuzz/fuzz_classify.c \
  *       build-fuzz/libkindly.a $(pkg-config --libs libpcre2-8 sqlite3 libutf8proc jansson) \
  *       -lcsv -lm -lpthread -o fuzz_classify
- *   ./fuzz_classify -max_len=4096 -dict=tests/fuzz/classify.dict -max_total_time=600 \
- *       tests/fuzz/corpus/classify
+ *   mkdir -p new && ./fuzz_classify -max_len=4096 -dict=tests/fuzz/classify.dict \
+ *       -max_total_time=600 new tests/fuzz/corpus/classify
+ * (libFuzzer adds what it finds to the first directory: the seed corpus is kept small, and
+ * an input worth keeping is added to it by hand, with a name that says what it is.)
  * Without libFuzzer, link tests/fuzz/standalone_driver.c instead of -fsanitize=fuzzer to run
  * the files named on the command line through the same checks.
  */
@@ -69,20 +71,11 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fuzz_util.h"
 #include "kindly.h"
 #include "rules.h" /* internal: to check that the padded rule set has no text prefilter */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* The checks are not what is being fuzzed: no coverage instrumentation (its comparison
- * tracing was most of the time spent in them). */
-#if defined(__clang__)
-#define NOCOV __attribute__((no_sanitize("coverage")))
-#else
-#define NOCOV
-#endif
-
-#define NFIELDS 10 /* nine metadata fields and the text */
 
 static char dir[256], path[300];
 static kd_model *model;
@@ -336,25 +329,6 @@ NOCOV static int valid_utf8_json(const unsigned char *s)
     return 1;
 }
 
-NOCOV static int valid_utf8(const char *s)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    while (*u) {
-        unsigned char c = *u;
-        size_t k = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-        if (!k)
-            return 0;
-        for (size_t i = 1; i < k; i++)
-            if ((u[i] & 0xC0) != 0x80)
-                return 0;
-        if ((c == 0xE0 && u[1] < 0xA0) || (c == 0xED && u[1] > 0x9F) || (c == 0xF0 && u[1] < 0x90) ||
-            (c == 0xF4 && u[1] > 0x8F))
-            return 0;
-        u += k;
-    }
-    return 1;
-}
-
 static int unit(double x) { return x >= 0 && x <= 1; } /* NaN is not */
 
 static double dev(double p) { return fabs(p - 0.5); }
@@ -372,7 +346,7 @@ NOCOV static void check_json(const kd_comment *c, const kd_result *r, const char
         fail("%s: JSON does not parse as one object (%s at %d): %s", what, o ? "not an object" : err.text,
              err.position, js);
     json_t *id = json_object_get(o, "id");
-    if (c->id && valid_utf8(c->id)) {
+    if (c->id && !fuzz_utf8_error(c->id, strlen(c->id))) {
         if (!json_is_string(id) || strcmp(json_string_value(id), c->id) != 0)
             fail("%s: JSON id differs from the comment's: %s", what, js);
     } else if (!c->id && !json_is_null(id))
@@ -566,29 +540,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size -= 2;
     }
     /* fields: id, post_id, author, email, url, date, ip, agent, parent, text */
-    char *field[NFIELDS] = { NULL };
-    size_t nf = 0, from = 0;
-    for (size_t i = 0; i < size && nf < NFIELDS - 1; i++)
-        if (data[i] == 0x1f) {
-            size_t pad = nf == 5 ? date_pad : 0;
-            field[nf] = calloc(1, i - from + 1 + pad);
-            memcpy(field[nf++], data + from, i - from);
-            from = i + 1;
-        }
-    char *text = malloc(size - from + 1);
-    memcpy(text, data + from, size - from);
-    text[size - from] = '\0';
-    kd_comment c = KD_COMMENT_INIT;
-    c.id = field[0];
-    c.post_id = field[1];
-    c.author = field[2];
-    c.email = field[3];
-    c.url = field[4];
-    c.date = field[5];
-    c.ip = field[6];
-    c.agent = field[7];
-    c.parent = field[8];
-    c.text = text;
+    char *field[FUZZ_NFIELDS];
+    kd_comment c = fuzz_comment(data, size, date_pad, field, NULL);
 
     classify(&c, NULL, NULL, "defaults");
     kd_options o = variant(flags);
@@ -631,8 +584,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (kd_history_prune(model, INT64_MAX, 0, &removed))
         fail("kd_history_prune: %s", kd_model_error(model));
 
-    for (size_t i = 0; i < NFIELDS; i++)
-        free(field[i]);
-    free(text);
+    fuzz_comment_free(field);
     return 0;
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_util.h"
 #include "kindly.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -40,29 +41,6 @@ static void count_problem(void *ud, const kd_csv_problem *p)
         abort();
     t->all++;
     t->skipped += p->skipped != 0;
-}
-
-/* 1 if s[0..n) is valid UTF-8 without NUL bytes (an independent check of the reader). */
-static int valid_utf8(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        size_t k = c == 0 ? 0 : c < 0x80 ? 1 : c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3
-                 : c < 0xF5 ? 4 : 0;
-        if (k == 0 || i + k > n)
-            return 0;
-        unsigned long cp = k == 1 ? c : c & (0x7F >> k);
-        for (size_t j = 1; j < k; j++) {
-            if ((s[i + j] & 0xC0) != 0x80)
-                return 0;
-            cp = cp << 6 | (s[i + j] & 0x3F);
-        }
-        static const unsigned long least[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-        if (cp < least[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += k;
-    }
-    return 1;
 }
 
 static void read_back(const char *path, kd_csv_kind kind, size_t max_field)
@@ -97,7 +75,7 @@ static void read_back(const char *path, kd_csv_kind kind, size_t max_field)
         last = row->line;
         for (size_t i = 0; i < ncol; i++) {
             const char *f = row->fields[i];
-            if (f[row->lens[i]] != '\0' || !valid_utf8((const unsigned char *)f, row->lens[i]))
+            if (f[row->lens[i]] != '\0' || fuzz_utf8_error(f, row->lens[i]))
                 abort();
         }
         if (kind == KD_CSV_COMMENTS && !row->comment.text)

@@ -20,27 +20,9 @@
 #include <string.h>
 
 #include "form.h"
+#include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* 1 if s is valid UTF-8 (RFC 3629), checked independently of form.c. */
-static int valid_utf8(const unsigned char *s)
-{
-    while (*s) {
-        unsigned char c = *s;
-        size_t k = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-        if (!k)
-            return 0;
-        for (size_t i = 1; i < k; i++)
-            if ((s[i] & 0xC0) != 0x80)
-                return 0;
-        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
-            (c == 0xF4 && s[1] > 0x8F))
-            return 0;
-        s += k;
-    }
-    return 1;
-}
 
 static void check(const uint8_t *data, size_t size, const char *charset)
 {
@@ -72,7 +54,7 @@ static void check(const uint8_t *data, size_t size, const char *charset)
         }
         if (form_to_utf8(&f, charset) == 0)
             for (size_t i = 0; i < f.n; i++)
-                if (!valid_utf8((const unsigned char *)f.name[i]) || !valid_utf8((const unsigned char *)f.value[i]))
+                if (fuzz_utf8_error(f.name[i], strlen(f.name[i])) || fuzz_utf8_error(f.value[i], strlen(f.value[i])))
                     abort();
     }
     form_free(&f);

@@ -27,8 +27,10 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iclassifier tests/fuzz/fuzz_tokenize.c \
  *       build-fuzz/libkindly.a $(pkg-config --libs libpcre2-8 sqlite3 libutf8proc) -lcsv -lm \
  *       -lpthread -o fuzz_tokenize
- *   ./fuzz_tokenize -max_len=4096 -dict=tests/fuzz/classify.dict -max_total_time=600 \
- *       tests/fuzz/corpus/classify
+ *   mkdir -p new && ./fuzz_tokenize -max_len=4096 -dict=tests/fuzz/classify.dict \
+ *       -max_total_time=600 new tests/fuzz/corpus/classify
+ * (libFuzzer adds what it finds to the first directory: the seed corpus is kept small, and
+ * an input worth keeping is added to it by hand, with a name that says what it is.)
  * Without libFuzzer, link tests/fuzz/standalone_driver.c instead of -fsanitize=fuzzer.
  */
 #include <stdarg.h>
@@ -39,6 +41,7 @@
 
 #include "buf.h"
 #include "dedup.h"
+#include "fuzz_util.h"
 #include "html.h"
 #include "minhash.h"
 #include "normalize.h"
@@ -47,15 +50,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The checks are not what is being fuzzed: no coverage instrumentation (its comparison
- * tracing was most of the time spent in them). */
-#if defined(__clang__)
-#define NOCOV __attribute__((no_sanitize("coverage")))
-#else
-#define NOCOV
-#endif
 
-#define NFIELDS 10
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void fail(const char *fmt, ...)
@@ -69,52 +64,18 @@ static void fail(const char *fmt, ...)
     abort();
 }
 
-/* Decode one code point of valid UTF-8 (RFC 3629), independently of normalize.c; 0 when
- * s[0..n) does not start with one. */
-NOCOV static size_t utf8_cp(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    unsigned char c = s[0];
-    size_t k = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-    if (!k || k > n)
-        return 0;
-    uint32_t v = k == 1 ? c : c & (0x7F >> k);
-    for (size_t i = 1; i < k; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = v << 6 | (s[i] & 0x3F);
-    }
-    static const uint32_t least[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-    if (v < least[k] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return k;
-}
-
-NOCOV static const char *valid_utf8(const char *str, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    for (size_t i = 0, k; i < n; i += k) {
-        uint32_t cp;
-        if (!(k = utf8_cp(s + i, n - i, &cp)))
-            return "invalid UTF-8";
-        if (cp == 0)
-            return "a NUL";
-    }
-    return NULL;
-}
-
 NOCOV static void check_normalized(const kd_buf *b, unsigned flags, const char *what)
 {
     const unsigned char *s = (const unsigned char *)b->s;
     size_t n = b->len;
     if (!b->s || b->s[n] != '\0')
         fail("%s: not a string", what);
-    const char *bad = valid_utf8(b->s, n);
+    const char *bad = fuzz_utf8_error(b->s, n);
     if (bad)
         fail("%s (flags %u): %s in \"%.*s\"", what, flags, bad, (int)n, b->s);
     for (size_t i = 0, k; i < n; i += k) {
-        uint32_t cp;
-        k = utf8_cp(s + i, n - i, &cp);
+        uint32_t cp = 0;
+        k = fuzz_utf8_cp(s + i, n - i, &cp);
         if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || (cp >= 0x7F && cp <= 0x9F))
             fail("%s (flags %u): control character U+%04X at %zu", what, flags, cp, i);
         if ((cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF || cp == 0xAD || cp == 0xFE0E ||
@@ -143,7 +104,7 @@ NOCOV static void check_tokens(const kd_tokens *t, const char *what)
             fail("%s: token %zu \"%s\": hash differs", what, i, s);
         /* every token, "au:" ones included (an author URL's host kept its raw bytes until
          * this target found it) */
-        const char *bad = valid_utf8(s, len);
+        const char *bad = fuzz_utf8_error(s, len);
         if (bad)
             fail("%s: token %zu \"%s\": %s", what, i, s, bad);
     }
@@ -157,29 +118,10 @@ NOCOV static int cmp_u64(const void *a, const void *b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *field[NFIELDS] = { NULL };
-    size_t nf = 0, from = 0;
-    for (size_t i = 0; i < size && nf < NFIELDS - 1; i++)
-        if (data[i] == 0x1f) {
-            field[nf] = calloc(1, i - from + 1);
-            memcpy(field[nf++], data + from, i - from);
-            from = i + 1;
-        }
-    size_t tn = size - from;
-    char *text = malloc(tn + 1);
-    memcpy(text, data + from, tn);
-    text[tn] = '\0';
-    kd_comment c = KD_COMMENT_INIT;
-    c.id = field[0];
-    c.post_id = field[1];
-    c.author = field[2];
-    c.email = field[3];
-    c.url = field[4];
-    c.date = field[5];
-    c.ip = field[6];
-    c.agent = field[7];
-    c.parent = field[8];
-    c.text = text;
+    char *field[FUZZ_NFIELDS];
+    size_t tn;
+    kd_comment c = fuzz_comment(data, size, 0, field, &tn);
+    const char *text = c.text;
 
     /* HTML, on the bytes as given (NULs included) */
     kd_buf b = KD_BUF_INIT;
@@ -241,7 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* duplicate detection */
     if (kd_dedup_normalize(text, &b))
         fail("kd_dedup_normalize failed");
-    const char *bad = valid_utf8(b.s ? b.s : "", b.len);
+    const char *bad = fuzz_utf8_error(b.s ? b.s : "", b.len);
     if (bad)
         fail("kd_dedup_normalize: %s", bad);
     kd_minhash mh;
@@ -252,8 +194,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail("similarity of a signature with itself is not 1");
     kd_buf_free(&b);
 
-    for (size_t i = 0; i < NFIELDS; i++)
-        free(field[i]);
-    free(text);
+    fuzz_comment_free(field);
     return 0;
 }
