@@ -229,15 +229,23 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
     kd_tokmap seen = { 0 }; /* hash of each post id stored from this file -> its line */
     int intx = 0, rc;
     /* a comments file has a post_id and a text too: imported as posts, each comment would
-     * replace its post's text; a column only comments have tells them apart */
-    static const char *const comment_only[] = { "label", "author", "comment_content", "comment_approved",
-                                                "comment_author", "CLASS", "CONTENT", NULL };
-    int ccomment = column(r, comment_only);
-    if (ccomment >= 0) {
-        rc = kd_model_fail(m, KD_ENOTFOUND, "this looks like a file of comments (it has a '%s' column), not "
-                                            "of posts: posts take post_id,title,text or a WordPress post "
-                                            "export (ID,post_title,post_content); comments go to train, learn "
-                                            "or score", kd_csv_header(r, NULL)[ccomment]);
+     * replace its post's text. A column only comments have (names match in any case, so
+     * none that a posts export may hold: "author", "content"), or both a comment's id and
+     * its post's, tells them apart. */
+    static const char *const comment_only[] = { "label", "comment_content", "comment_approved", "comment_author",
+                                                "comment_ID", "CLASS", NULL };
+    static const char *const both[] = { "post_id", NULL };
+    int ccomment = column(r, comment_only), cboth = kd_csv_column(r, "id") >= 0 && column(r, both) >= 0;
+    if (ccomment >= 0 || cboth) {
+        char why[160];
+        if (ccomment >= 0)
+            snprintf(why, sizeof why, "the column '%s'", kd_csv_header(r, NULL)[ccomment]);
+        else
+            snprintf(why, sizeof why, "a comment's id and its post's");
+        rc = kd_model_fail(m, KD_ENOTFOUND, "this looks like a file of comments (it has %s), not of posts: "
+                                            "posts take post_id,title,text or a WordPress post export "
+                                            "(ID,post_title,post_content); comments go to train, learn or score",
+                           why);
         goto done;
     }
     int cid = column(r, id_names), ctitle = column(r, title_names), ctext = column(r, text_names);

@@ -507,7 +507,7 @@ static size_t try_email(scan *sc, const char *s, size_t n, size_t i)
     /* a local part has at most 64 characters (RFC 5321): the bound keeps a long run of
      * them ("a_a_a..."), tried again at each word, linear */
     size_t j = i;
-    while (j < n && local_char(s[j]) && j - i <= 64)
+    while (j < n && local_char(s[j]) && j - i < 64)
         j++;
     if (j >= n || s[j] != '@')
         return 0;

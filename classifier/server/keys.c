@@ -88,7 +88,7 @@ int srv_keys_load(srv_keys **out, const char *path, char *err, size_t errlen)
         k->n++;
     }
     if (ferror(f)) {
-        snprintf(err, errlen, "%s: read error", path);
+        snprintf(err, errlen, "%s: cannot be read: %s", path, strerror(errno)); /* (a directory: EISDIR) */
         goto done;
     }
     if (!k->n) {

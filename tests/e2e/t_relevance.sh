@@ -44,7 +44,13 @@ test_posts_bad_input_and_usage() {
     # a comments file (kindly's own columns) is not taken for posts: its texts would replace them
     printf 'id,post_id,author,text,label\nc1,p9,Spammer,Buy cheap pills online,spam\n' >comments.csv
     expect_status 4 "$KINDLY" posts -m m.db comments.csv
-    contains "$T/err" "comments.csv: this looks like a file of comments (it has a 'label' column)"
+    contains "$T/err" "comments.csv: this looks like a file of comments (it has the column 'label')"
+    printf 'id,post_id,author,text\nc1,p9,Ann,Lovely post\n' >unlabelled.csv
+    expect_status 4 "$KINDLY" posts -m m.db unlabelled.csv
+    contains "$T/err" "it has a comment's id and its post's"
+    # posts exports with an author or a content column are posts
+    printf 'id,title,content,author\np8,Bread,How to bake sourdough bread at home,Ann\n' >authored.csv
+    expect_status 0 "$KINDLY" posts -m m.db authored.csv
     [ "$(sqlite3 m.db "select count(*) from posts where post_id='p9'" 2>/dev/null || echo 0)" = 0 ] \
         || fail "the comment was stored as post p9"
     # a bad row, a missing file or a file without the columns stops no other file

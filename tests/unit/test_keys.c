@@ -73,6 +73,8 @@ Test(keys, trailing_comments_spaces_and_utf16)
     cr_assert(strstr(err, "UTF-16") && strstr(err, "iconv"), "%s", err);
     cr_assert_eq(srv_keys_load(&k, "/nonexistent/keys", err, sizeof err), -1);
     cr_assert(strstr(err, "No such file"), "the reason is given: %s", err);
+    cr_assert_eq(srv_keys_load(&k, dir, err, sizeof err), -1);
+    cr_assert(strstr(err, "Is a directory"), "the reason is given: %s", err);
 }
 
 /* A server started with a key file that holds no key would turn every request away: it is

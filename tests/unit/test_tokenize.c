@@ -265,6 +265,20 @@ Test(tokenize, author_url_host_with_invalid_utf8_or_non_ascii)
     cr_expect_str_eq(joined(), "hi|#author_url|au:\xC3\xBC" "ber.example");
 }
 
+/* An e-mail address's local part has at most 64 characters (RFC 5321): 64 is an address,
+ * 65 is not (the bound keeps the scan linear on long runs) */
+Test(tokenize, email_local_part_of_64_characters_at_most)
+{
+    char text[200];
+    snprintf(text, sizeof text, "write to %.64s@example.com", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    tokenize(text);
+    cr_expect_eq(count("#email"), 1, "%s", joined());
+    snprintf(text, sizeof text, "write to %.65s@example.com", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    kd_tokens_clear(&toks);
+    tokenize(text);
+    cr_expect_eq(count("#email"), 0, "%s", joined());
+}
+
 Test(tokenize, metadata_off_and_null_fields)
 {
     kd_tokenize_options o = KD_TOKENIZE_OPTIONS_INIT;
