@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "server/keys.h"
+#include "server/metrics.h"
 #include "server/server.h"
 
 static int parse_listen(const char *spec, srv_config *cfg)
@@ -92,6 +93,7 @@ static void reload(srv_server *s, const char *keys_path, int quiet)
     if (keys_path && srv_keys_load(&keys, keys_path, err, sizeof err)) {
         fprintf(stderr, "kindly serve: SIGHUP: %s; nothing reloaded: still serving with the keys and rules "
                         "loaded before\n", err);
+        metrics_config_reload(1);
         return;
     }
     int status = EXIT_DONE;
@@ -99,6 +101,7 @@ static void reload(srv_server *s, const char *keys_path, int quiet)
     if (status) {
         srv_keys_free(keys);
         fprintf(stderr, "kindly serve: SIGHUP: nothing reloaded: still serving with the keys and rules loaded before\n");
+        metrics_config_reload(1);
         return;
     }
     if (srv_reload(s, keys, rules)) {
@@ -106,8 +109,10 @@ static void reload(srv_server *s, const char *keys_path, int quiet)
         kd_rules_free(rules);
         fprintf(stderr, "kindly serve: SIGHUP: out of memory; nothing reloaded: still serving with the keys "
                         "and rules loaded before\n");
+        metrics_config_reload(1);
         return;
     }
+    metrics_config_reload(0);
     if (!quiet)
         fprintf(stderr, "kindly serve: SIGHUP: reloaded %s%s (%zu rules)\n", keys_path ? "the keys and " : "",
                 rules ? "the rules" : "no rules", rules ? kd_rules_count(rules) : 0);

@@ -35,6 +35,7 @@ static struct {
     atomic_uint_fast64_t verdicts[3];
     atomic_uint_fast64_t feedback[2][2]; /* [label][undo] */
     atomic_uint_fast64_t reloads, refresh_errors;
+    atomic_uint_fast64_t config_reloads[2]; /* [failed] */
     atomic_int_fast64_t connections;
 } M;
 
@@ -75,6 +76,11 @@ void metrics_feedback(int label, int delta, unsigned long n)
 void metrics_reload(int failed)
 {
     atomic_fetch_add_explicit(failed ? &M.refresh_errors : &M.reloads, 1, memory_order_relaxed);
+}
+
+void metrics_config_reload(int failed)
+{
+    atomic_fetch_add_explicit(&M.config_reloads[failed != 0], 1, memory_order_relaxed);
 }
 
 void metrics_connection(int delta)
@@ -140,6 +146,11 @@ char *metrics_render(size_t *len)
                "# HELP kindly_model_refresh_errors_total Failed refreshes (the old counts were used).\n"
                "# TYPE kindly_model_refresh_errors_total counter\n"
                "kindly_model_refresh_errors_total %llu\n"
+               "# HELP kindly_config_reloads_total Reloads of the key and rule files on SIGHUP, by result "
+               "(failed: a file had an error, nothing changed).\n"
+               "# TYPE kindly_config_reloads_total counter\n"
+               "kindly_config_reloads_total{result=\"done\"} %llu\n"
+               "kindly_config_reloads_total{result=\"failed\"} %llu\n"
                "# HELP kindly_http_connections Connections open now.\n"
                "# TYPE kindly_http_connections gauge\n"
                "kindly_http_connections %lld\n"
@@ -147,7 +158,7 @@ char *metrics_render(size_t *len)
                "(after posts or their words changed).\n"
                "# TYPE kindly_posts_cache_builds_total counter\n"
                "kindly_posts_cache_builds_total %llu\n",
-            LOAD(M.reloads), LOAD(M.refresh_errors),
+            LOAD(M.reloads), LOAD(M.refresh_errors), LOAD(M.config_reloads[0]), LOAD(M.config_reloads[1]),
             (long long)atomic_load_explicit(&M.connections, memory_order_relaxed),
             (unsigned long long)kd_posts_cache_builds());
     int bad = ferror(f);
@@ -176,5 +187,7 @@ void metrics_reset(void)
             atomic_store(&M.feedback[l][u], 0);
     atomic_store(&M.reloads, 0);
     atomic_store(&M.refresh_errors, 0);
+    atomic_store(&M.config_reloads[0], 0);
+    atomic_store(&M.config_reloads[1], 0);
     atomic_store(&M.connections, 0);
 }

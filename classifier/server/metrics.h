@@ -34,6 +34,9 @@ void metrics_verdict(int verdict);
 void metrics_feedback(int label, int delta, unsigned long n);
 /* Count a model reload (another process or thread committed) or a failed refresh. */
 void metrics_reload(int failed);
+/* Count a reload of the key and rule files on SIGHUP, done or refused (a file had an
+ * error: nothing changed). */
+void metrics_config_reload(int failed);
 /* Connections now open (from the server's connection callback). */
 void metrics_connection(int delta);
 

@@ -205,6 +205,10 @@ test_server_sighup_reloads_keys_and_rules() {
     for _ in $(seq 20); do kill -HUP $SRV_PID; sleep 0.02; done
     wait $load
     [ "$(sort -u statuses)" = 200 ] || fail "requests during reloads: $(sort statuses | uniq -c)"
+    # /metrics counts the reloads: two refused (the broken rule file, the empty key file)
+    curl -s "$URL/metrics" >metrics
+    grep -q '^kindly_config_reloads_total{result="failed"} 2$' metrics || fail "$(grep config_reloads metrics)"
+    grep -q '^kindly_config_reloads_total{result="done"} [1-9]' metrics || fail "$(grep config_reloads metrics)"
     kill -0 $SRV_PID || fail "the server stopped"
     kill -TERM $SRV_PID
     rc=0; wait $SRV_PID || rc=$?
