@@ -409,8 +409,18 @@ static int parse_count(const line *l, size_t i)
     i = e;
     if ((rc = parse_number(l, &i, 0, 1e12, "the number to compare with", &x->number)))
         return rc;
-    if (x->quantity == KD_Q_GENERIC && x->number > 2)
-        return fail_at(l, skip_space(l, e), "generic is 0, 1 or 2 (2: generic praise with a link)");
+    if (x->quantity == KD_Q_GENERIC) { /* 0, 1 or 2: a comparison true (or false) for all three is a mistake */
+        int fires = 0;
+        for (int v = 0; v <= 2; v++) {
+            double k = x->number;
+            int r = x->cmp == KD_CMP_GE ? v >= k : x->cmp == KD_CMP_GT ? v > k : x->cmp == KD_CMP_LE ? v <= k
+                  : x->cmp == KD_CMP_LT ? v < k : x->cmp == KD_CMP_EQ ? v == k : v != k;
+            fires += r;
+        }
+        if (fires == 0 || fires == 3)
+            return fail_at(l, skip_space(l, e), "generic is 0, 1 or 2 (2: generic praise with a link): this rule "
+                                                "would %s", fires ? "always fire" : "never fire");
+    }
     if (x->quantity <= KD_Q_TOKENS_LAST)
         l->r->need_tokens = 1;
     return parse_tail(l, i, x);

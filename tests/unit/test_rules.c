@@ -103,6 +103,8 @@ Test(rules, errors_name_file_line_and_column)
     parse_fails("count C links => 3 1\n", KD_EPARSE, "t.rules:1:15: expected a comparison");
     parse_fails("count C linkz >= 3 1\n", KD_EPARSE, "t.rules:1:9: expected a quantity");
     parse_fails("count G generic >= 3 1\n", KD_EPARSE, "t.rules:1:20: generic is 0, 1 or 2");
+    parse_fails("count G generic < 3 1\n", KD_EPARSE, "t.rules:1:19: generic is 0, 1 or 2");
+    kd_rules_free(parse_ok("count G generic < 2 1\ncount H generic != 0 1\n"));
     parse_fails("set nothing 3\n", KD_EPARSE, "t.rules:1:5: unknown setting");
     parse_fails("set match_limit 5\n", KD_EPARSE, "t.rules:1:17: match_limit must be from");
     parse_fails("allow text hello\n", KD_EPARSE, "t.rules:1:7: allow takes a field");
