@@ -43,6 +43,10 @@ int kd_eval_add(kd_eval *e, kd_label label, double score, kd_verdict verdict)
 {
     if (label != KD_SPAM && label != KD_HAM)
         return KD_EINVAL;
+    /* a score is a probability (NaN would also never tie with itself in the AUC's ranks) */
+    if (!(score >= 0.0 && score <= 1.0) ||
+        (verdict != KD_APPROVE && verdict != KD_HOLD && verdict != KD_VERDICT_SPAM))
+        return KD_EINVAL;
     if (e->n == e->cap) {
         size_t cap = e->cap ? 2 * e->cap : 256;
         item *v = realloc(e->v, cap * sizeof *v);
@@ -100,7 +104,7 @@ int kd_eval_figures_get(const kd_eval *e, kd_eval_figures *f)
         qsort(v, e->n, sizeof *v, by_score);
         double rank_sum = 0.0; /* sum of the spam ranks, ties given their mean rank */
         for (size_t i = 0; i < e->n;) {
-            size_t j = i;
+            size_t j = i + 1;
             while (j < e->n && v[j].score == v[i].score)
                 j++;
             double mean_rank = (double)(i + 1 + j) / 2.0;

@@ -247,7 +247,8 @@ int kd_model_stats_get(kd_model *m, kd_model_stats *out);
  * A process killed before the commit leaves the previous model intact.
  * @param delta +1 to learn the comment, -1 to unlearn it (undo a wrong registration;
  *        counts never go below zero).
- * @return kd_train_begin: 0 or KD_EINVAL (model opened read-only); kd_train_add: 0,
+ * @return kd_train_begin: 0 or KD_EINVAL (model opened read-only, or a batch open
+ *         already: commit or abort it first); kd_train_add: 0,
  *         KD_EINVAL (no batch open, c or c->text NULL, label not spam/ham, delta not +-1),
  *         KD_ENOMEM (an empty text "" is a comment: its author, links and other metadata
  *         are learnt, and it counts as a message);
@@ -631,7 +632,8 @@ typedef struct kd_eval_figures {
 /** New empty accumulator, freed with kd_eval_free() (which accepts NULL). 0 or KD_ENOMEM.
  *  One kd_eval per thread; it needs no model. */
 int kd_eval_new(kd_eval **out);
-/** Add one scored, labelled comment. 0, KD_EINVAL (label not spam/ham), KD_ENOMEM. */
+/** Add one scored, labelled comment. 0, KD_EINVAL (label not spam/ham, score NaN or outside
+ *  0..1, verdict not a kd_verdict), KD_ENOMEM. */
 int kd_eval_add(kd_eval *e, kd_label label, double score, kd_verdict verdict);
 /** Compute the figures of everything added so far. 0 (figures of an empty set are zero). */
 int kd_eval_figures_get(const kd_eval *e, kd_eval_figures *out);

@@ -225,6 +225,8 @@ int kd_train_begin(kd_model *m)
     int rc = writable(m);
     if (rc)
         return rc;
+    if (m->training) /* clearing it would drop what the open batch holds, without a word */
+        return kd_model_fail(m, KD_EINVAL, "a training batch is open already (commit or abort it first)");
     kd_tokmap_clear(&m->delta);
     kd_tokmap_clear(&m->fdelta);
     kd_posts_learn_free(m);

@@ -1,4 +1,5 @@
 /* test_eval.c - evaluation figures, including ROC AUC with ties, against hand computations. */
+#include <math.h>
 #include <criterion/criterion.h>
 
 #include "kindly.h"
@@ -44,6 +45,24 @@ Test(eval, ties_count_half)
     cr_assert_float_eq(f.auc, 0.5, 1e-12);
     kd_eval_free(e);
     kd_eval_free(NULL);
+}
+
+/* A score is a probability and a verdict one of three: anything else is refused (a NaN
+ * score made the AUC's tie loop spin forever) */
+Test(eval, a_score_outside_0_1_or_nan_and_an_unknown_verdict_are_refused, .timeout = 10)
+{
+    kd_eval *e;
+    cr_assert_eq(kd_eval_new(&e), 0);
+    cr_assert_eq(kd_eval_add(e, KD_HAM, NAN, KD_APPROVE), KD_EINVAL);
+    cr_assert_eq(kd_eval_add(e, KD_HAM, 7, KD_APPROVE), KD_EINVAL);
+    cr_assert_eq(kd_eval_add(e, KD_HAM, -0.1, KD_APPROVE), KD_EINVAL);
+    cr_assert_eq(kd_eval_add(e, KD_HAM, 0.2, (kd_verdict)42), KD_EINVAL);
+    cr_assert_eq(kd_eval_add(e, KD_HAM, 0.2, KD_APPROVE), 0);
+    cr_assert_eq(kd_eval_add(e, KD_SPAM, 0.9, KD_VERDICT_SPAM), 0);
+    kd_eval_figures f;
+    cr_assert_eq(kd_eval_figures_get(e, &f), 0);
+    cr_assert_float_eq(f.auc, 1.0, 1e-12);
+    kd_eval_free(e);
 }
 
 /* "Predicted spam" is spam_score > 0.5, as kindly.h and `kindly eval --help` say: a comment

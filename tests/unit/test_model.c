@@ -47,6 +47,23 @@ static kd_model *open_model(const char *name, unsigned flags)
     return m;
 }
 
+/* A batch begun again while one is open is refused: clearing it would drop what it holds */
+Test(model, begin_while_a_batch_is_open_is_refused)
+{
+    kd_model *m = open_model("b.db", KD_OPEN_CREATE);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "cheap pills online";
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, 1), 0);
+    cr_assert_eq(kd_train_begin(m), KD_EINVAL);
+    cr_assert(strstr(kd_model_error(m), "open already"), "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), 0);
+    kd_model_stats st;
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    cr_assert_eq(st.spam_messages, 1, "the first batch's comment is kept");
+    kd_model_close(m);
+}
+
 Test(model, train_counts_and_classify)
 {
     kd_model *m = open_model("a.db", KD_OPEN_CREATE);
