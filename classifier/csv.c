@@ -887,8 +887,9 @@ int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts)
     if (!out)
         return KD_EINVAL;
     *out = NULL;
-    if (!path || (opts && opts->version != KD_CSV_OPTIONS_VERSION && opts->version != 1))
-        return KD_EINVAL;
+    if (!path || (opts && ((opts->version != KD_CSV_OPTIONS_VERSION && opts->version != 1) ||
+                           (opts->kind != KD_CSV_COMMENTS && opts->kind != KD_CSV_RAW))))
+        return KD_EINVAL; /* (no reader to explain it: the only causes are these three) */
     kd_csv *r = calloc(1, sizeof *r);
     if (!r)
         return KD_ENOMEM;

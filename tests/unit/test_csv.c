@@ -1392,7 +1392,13 @@ Test(csv, options_of_version_1_are_accepted)
     kd_csv_free(r);
     o.version = 3;
     cr_assert_eq(kd_csv_open(&r, path, &o), KD_EINVAL);
+    cr_assert_null(r);
     kd_csv_free(r);
+    o.version = KD_CSV_OPTIONS_VERSION;
+    o.before_read = NULL;
+    o.kind = (kd_csv_kind)7; /* not a kd_csv_kind */
+    cr_assert_eq(kd_csv_open(&r, path, &o), KD_EINVAL);
+    cr_assert_null(r);
     th_rmrf(dir);
 }
 
