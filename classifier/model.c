@@ -395,8 +395,9 @@ int kd_model_pack(kd_model *m)
         return rc;
     rc = kd_store_pack(m->store);
     if (rc == KD_EBUSY)
-        return kd_model_fail(m, rc, "cannot pack %s while another process has it open (stop kindly serve and "
-                             "any other kindly using it, then pack again)", kd_store_path(m->store));
+        return kd_model_fail(m, rc, "cannot pack %s while another process, or another handle of this one, has "
+                             "it open (stop kindly serve and any other kindly using it, close the other "
+                             "handles, then pack again)", kd_store_path(m->store));
     if (rc)
         return kd_model_fail(m, rc, "cannot pack the model: %s", kd_store_errmsg(m->store));
     return KD_OK;

@@ -335,7 +335,10 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
             goto done;
         }
         if (!write) {
-            snprintf(err, errlen, "%s is an empty file, not a trained kindly model", path);
+            if (!strcmp(path, ":memory:"))
+                snprintf(err, errlen, ":memory: opened read-only is an empty model (open it with KD_OPEN_CREATE)");
+            else
+                snprintf(err, errlen, "%s is an empty file, not a trained kindly model", path);
             rc = KD_ESCHEMA;
             goto done;
         }

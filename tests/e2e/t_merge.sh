@@ -116,7 +116,7 @@ test_pack_while_served_says_why() {
     "$KINDLY" train -q -m m.db "$MD/train.csv"
     start_server -m m.db
     expect_status 5 timeout 5 "$KINDLY" info -m m.db --pack
-    contains "$T/err" "cannot pack m.db while another process has it open"
+    contains "$T/err" "cannot pack m.db while another process, or another handle of this one, has it open"
     contains "$T/err" "stop kindly serve"
     kill $SRV_PID; wait $SRV_PID 2>/dev/null || true
     expect_status 0 "$KINDLY" info -m m.db --pack

@@ -64,6 +64,15 @@ Test(model, begin_while_a_batch_is_open_is_refused)
     kd_model_close(m);
 }
 
+/* ":memory:" opened read-only holds nothing: the message says so, not "an empty file" */
+Test(model, memory_read_only_names_what_to_do)
+{
+    kd_model *m = NULL;
+    cr_assert_eq(kd_model_open(&m, ":memory:", KD_OPEN_READONLY), KD_ESCHEMA);
+    cr_assert(strstr(kd_model_error(m), "KD_OPEN_CREATE"), "%s", kd_model_error(m));
+    kd_model_close(m);
+}
+
 Test(model, train_counts_and_classify)
 {
     kd_model *m = open_model("a.db", KD_OPEN_CREATE);
@@ -390,7 +399,8 @@ Test(model, pack_with_a_reader_open_says_why)
     kd_model_stats st;
     cr_assert_eq(kd_model_stats_get(reader, &st), 0);
     cr_assert_eq(kd_model_pack(m), KD_EBUSY);
-    cr_assert_not_null(strstr(kd_model_error(m), "while another process has it open"), "%s", kd_model_error(m));
+    cr_assert_not_null(strstr(kd_model_error(m), "while another process, or another handle of this one, has it open"),
+                       "%s", kd_model_error(m));
     cr_assert_not_null(strstr(kd_model_error(m), "p.db"), "%s", kd_model_error(m));
     kd_model_close(reader);
     cr_assert_eq(kd_model_pack(m), 0, "%s", kd_model_error(m));
