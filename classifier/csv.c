@@ -520,16 +520,13 @@ static int check_record(kd_csv *r)
         size_t at = r->f[r->cur_first + i].bad_at;
         if (at != NO_REPAIR) {
             /* the first of a file says what the usual cause is: a Windows export */
-            if (!r->repaired && !repaired && strcmp(r->path, "-"))
-                problem(r, line, r->names[i], KD_CSV_FIELD_REPAIRED,
-                        "invalid UTF-8 or NUL byte at byte %zu of the field, replaced by U+FFFD (if the "
-                        "file was saved as Windows-1252 or Latin-1, convert it first: iconv -f WINDOWS-1252 "
-                        "-t UTF-8 %s > converted.csv)", at, r->path);
-            else
-                problem(r, line, r->names[i], KD_CSV_FIELD_REPAIRED,
-                        "invalid UTF-8 or NUL byte at byte %zu of the field, replaced by U+FFFD%s", at,
-                        !r->repaired && !repaired ? " (if the input is Windows-1252 or Latin-1, convert it "
-                                                    "first: iconv -f WINDOWS-1252 -t UTF-8)" : "");
+            int first = !r->repaired && !repaired, file = strcmp(r->path, "-") != 0;
+            problem(r, line, r->names[i], KD_CSV_FIELD_REPAIRED,
+                    "invalid UTF-8 or NUL byte at byte %zu of the field, replaced by U+FFFD%s%s%s%s", at,
+                    first ? " (if the input is Windows-1252 or Latin-1, convert it first: iconv -f "
+                            "WINDOWS-1252 -t UTF-8" : "",
+                    first && file ? " " : "", first && file ? r->path : "",
+                    first ? (file ? " > converted.csv)" : ")") : "");
             repaired = 1;
         }
     }

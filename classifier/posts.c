@@ -234,8 +234,8 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
      * its post's, tells them apart. */
     static const char *const comment_only[] = { "label", "comment_content", "comment_approved", "comment_author",
                                                 "comment_ID", "CLASS", NULL };
-    static const char *const both[] = { "post_id", NULL };
-    int ccomment = column(r, comment_only), cboth = kd_csv_column(r, "id") >= 0 && column(r, both) >= 0;
+    int ccomment = column(r, comment_only);
+    int cboth = kd_csv_column(r, "id") >= 0 && kd_csv_column(r, "post_id") >= 0;
     if (ccomment >= 0 || cboth) {
         char why[160];
         if (ccomment >= 0)
