@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -119,39 +120,85 @@ static void explain(const kd_comment *c, const kd_result *res, const kd_rules *r
     printf("  final      %.4f  -> %s\n", res->spam_score, kd_verdict_name(res->verdict));
 }
 
-static void csv_out_header(kd_csv *r)
+/* kindly's own columns in --format csv, after the input's. */
+static const char *const out_cols[] = { "verdict", "spam_score", "bayes_score", "rules", "duplicate_of",
+                                        "similarity", "duplicate_scope", "relevance", "generic", "reasons" };
+#define N_OUT_COLS (sizeof out_cols / sizeof *out_cols)
+
+/* The input's columns that are copied to the output: all but those named like one of
+ * kindly's own (an earlier run's output scored again), which this run's values replace,
+ * so that the output never holds two columns of one name. Returns the mask (1 = copy),
+ * NULL when out of memory; says on stderr which columns are replaced. */
+static unsigned char *csv_out_header(kd_csv *r)
 {
     size_t n;
     const char *const *h = kd_csv_header(r, &n);
+    unsigned char *copy = malloc(n ? n : 1);
+    if (!copy)
+        return NULL;
+    char replaced[256] = "";
     for (size_t i = 0; i < n; i++) {
-        cli_csv_field(stdout, h[i]);
-        fputc(',', stdout);
+        copy[i] = 1;
+        for (size_t k = 0; k < N_OUT_COLS; k++)
+            if (!strcasecmp(h[i], out_cols[k])) {
+                copy[i] = 0;
+                if (strlen(replaced) + strlen(out_cols[k]) + 3 < sizeof replaced)
+                    strcat(strcat(replaced, *replaced ? ", " : ""), out_cols[k]);
+            }
+        if (copy[i]) {
+            cli_csv_field(stdout, h[i]);
+            fputc(',', stdout);
+        }
     }
-    fputs("verdict,spam_score,bayes_score,rules,duplicate_of,similarity,duplicate_scope,relevance,"
-          "generic,reasons\r\n", stdout);
+    for (size_t k = 0; k < N_OUT_COLS; k++)
+        printf("%s%s", out_cols[k], k + 1 < N_OUT_COLS ? "," : "\r\n");
+    if (*replaced)
+        fprintf(stderr, "kindly score: the input's columns %s are kindly's own: this run's values replace them\n",
+                replaced);
+    return copy;
 }
 
-static void csv_out_row(const kd_csv_row *row, const kd_result *res)
+/* A list of names as one CSV field, joined by ';' (word-list entries may hold any
+ * character, hence quoted as needed). 0, or -1 when out of memory. */
+static int csv_out_list(const char *const *items, size_t n)
 {
-    for (size_t i = 0; i < row->nfields; i++) {
-        cli_csv_field(stdout, row->fields[i]);
-        fputc(',', stdout);
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(items[i]) + 1;
+    char *joined = malloc(len);
+    if (!joined)
+        return -1;
+    joined[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strcat(joined, ";");
+        strcat(joined, items[i]);
     }
+    cli_csv_field(stdout, joined);
+    free(joined);
+    return 0;
+}
+
+/* One output row: the copied input columns, then kindly's. 0, or -1 when out of memory. */
+static int csv_out_row(const kd_csv_row *row, const unsigned char *copy, const kd_result *res)
+{
+    for (size_t i = 0; i < row->nfields; i++)
+        if (copy[i]) {
+            cli_csv_field(stdout, row->fields[i]);
+            fputc(',', stdout);
+        }
     /* fixed notation, as in the JSON: a spreadsheet reads 7.09355e-05 as text in some locales */
     printf("%s,%.6f,%.6f,", kd_verdict_name(res->verdict), res->spam_score, res->bayes_score);
-    size_t rl = 1;
-    for (size_t i = 0; i < res->nrules; i++)
-        rl += strlen(res->rules[i].name) + 1;
-    char *names = malloc(rl);
-    if (names) {
-        names[0] = '\0';
-        for (size_t i = 0; i < res->nrules; i++) {
-            if (i)
-                strcat(names, ";");
-            strcat(names, res->rules[i].name); /* word-list entries may hold any character */
-        }
-        cli_csv_field(stdout, names);
+    if (res->nrules) {
+        const char **names = malloc(res->nrules * sizeof *names);
+        if (!names)
+            return -1;
+        for (size_t i = 0; i < res->nrules; i++)
+            names[i] = res->rules[i].name;
+        int rc = csv_out_list(names, res->nrules);
         free(names);
+        if (rc)
+            return -1;
     }
     fputc(',', stdout);
     cli_csv_field(stdout, res->duplicate_of);
@@ -162,21 +209,10 @@ static void csv_out_row(const kd_csv_row *row, const kd_result *res)
     if (res->relevance >= 0)
         printf("%.4f", res->relevance);
     printf(",%s,", res->generic ? "true" : "false");
-    size_t len = 0;
-    for (size_t i = 0; i < res->nreasons; i++)
-        len += strlen(res->reasons[i]) + 1;
-    char *joined = malloc(len + 1);
-    if (joined) {
-        joined[0] = '\0';
-        for (size_t i = 0; i < res->nreasons; i++) {
-            if (i)
-                strcat(joined, ";");
-            strcat(joined, res->reasons[i]);
-        }
-        cli_csv_field(stdout, joined);
-        free(joined);
-    }
+    if (res->nreasons && csv_out_list((const char *const *)res->reasons, res->nreasons))
+        return -1;
     fputs("\r\n", stdout);
+    return 0;
 }
 
 int cmd_score(int argc, char **argv)
@@ -240,8 +276,9 @@ int cmd_score(int argc, char **argv)
     }
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-    if (csv && !expl)
-        csv_out_header(r);
+    unsigned char *copy = NULL;
+    if (csv && !expl && !(copy = csv_out_header(r)))
+        status = cli_fail(EXIT_INTERNAL, "score", "out of memory");
     w.m = m;
     const kd_csv_row *row;
     while (status == EXIT_DONE) {
@@ -257,9 +294,12 @@ int cmd_score(int argc, char **argv)
         }
         if (expl)
             explain(&row->comment, &res, rules);
-        else if (csv)
-            csv_out_row(row, &res);
-        else {
+        else if (csv && csv_out_row(row, copy, &res)) {
+            kd_result_free(&res);
+            status = cli_fail(EXIT_INTERNAL, "score", "out of memory");
+            break;
+        }
+        else if (!csv) {
             char *js = kd_result_json(&row->comment, &res);
             if (!js) {
                 kd_result_free(&res);
@@ -278,6 +318,7 @@ int cmd_score(int argc, char **argv)
         status = EXIT_INPUT;
     if ((rc = kd_history_flush(m)) && o.remember && (status == EXIT_DONE || status == EXIT_INPUT))
         status = cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(m));
+    free(copy);
     kd_csv_free(r);
     kd_model_close(m);
     kd_rules_free(rules);

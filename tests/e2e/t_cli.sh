@@ -50,6 +50,34 @@ test_score_reads_stdin_and_writes_csv() {
     python3 -c "import csv,sys; rows=list(csv.reader(open(sys.argv[1], newline=''))); assert len({len(r) for r in rows}) == 1, rows" "$T/out" || fail "ragged CSV output"
 }
 
+# --format csv output scored again (a moderation export re-checked after retraining): this
+# run's verdicts replace the earlier ones, the output never has two columns of one name
+test_csv_output_scored_again_replaces_kindlys_columns() {
+    train_small
+    expect_status 0 "$KINDLY" score -m m.db --format csv "$D/score.csv"
+    cp "$T/out" first.csv
+    expect_status 0 "$KINDLY" score -m m.db --format csv first.csv
+    contains "$T/err" "the input's columns verdict, spam_score"
+    cmp -s first.csv "$T/out" || fail "scored again: $(diff first.csv "$T/out" | head -5)"
+    # a column of the same name in another case is replaced too; the other columns stay in place
+    python3 -c "
+import csv,sys
+rows=list(csv.reader(open('first.csv', newline='')))
+rows[0][4]='VERDICT'
+w=csv.writer(open('second.csv','w',newline=''))
+w.writerows([r+['note' if i==0 else 'kept'] for i,r in enumerate(rows)])
+"
+    expect_status 0 "$KINDLY" score -m m.db --format csv second.csv
+    python3 -c "
+import csv,sys
+rows=list(csv.reader(open(sys.argv[1], newline='')))
+h=rows[0]
+assert len(h)==len(set(c.lower() for c in h)), h
+assert h[:5]==['id','post_id','author','text','note'], h
+assert all(r[4]=='kept' for r in rows[1:]), rows
+" "$T/out" || fail "columns: $(head -2 "$T/out")"
+}
+
 test_check_exit_codes_follow_the_verdict() {
     train_small
     echo "Cheap xanax and valium, no prescription, order now http://rx-direct.example" >c.txt
