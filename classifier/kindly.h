@@ -33,6 +33,11 @@ extern "C" {
 
 #define KINDLY_VERSION "0.1.0"
 
+/** The version of the library the program runs with (KINDLY_VERSION when it was built;
+ *  a program linked against libkindly.so compares it with the KINDLY_VERSION it was
+ *  compiled with). A static string, never NULL. */
+const char *kd_version(void);
+
 /** @name Error codes */
 /**@{*/
 #define KD_OK         0

@@ -16,6 +16,7 @@
  */
 #include <kindly.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 int main(int argc, char **argv)
@@ -29,6 +30,13 @@ int main(int argc, char **argv)
     kd_rules *rules = NULL;
     kd_result result = { 0 };
     char *json = NULL;
+
+    /* Before 1.0 the library's interface may change between versions: a program linked
+     * against libkindly.so checks that it runs with the version it was compiled with. */
+    if (strcmp(kd_version(), KINDLY_VERSION)) {
+        fprintf(stderr, "compiled with kindly %s, running with libkindly %s\n", KINDLY_VERSION, kd_version());
+        return 1;
+    }
 
     /* Read-only, counts looked up on demand: right for one comment per process. A server
      * would open one handle per thread with KD_OPEN_PRELOAD and call kd_model_refresh()

@@ -292,7 +292,7 @@ static int cmd_version(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    printf("kindly %s\n", KINDLY_VERSION);
+    printf("kindly %s\n", kd_version());
     return EXIT_DONE;
 }
 
