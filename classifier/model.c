@@ -304,18 +304,31 @@ static int write_also(void *model)
     int rc = kd_posts_learn_write(m);
     if (rc)
         return rc;
+    /* an undo must take back the comments as they were learnt, foreign or the site's own:
+     * otherwise the foreign share of the counts no longer matches the ham (every relevance
+     * score would be off, and the posts' models would keep or lose words). Refused, nothing
+     * written. */
+    int64_t bad = 0;
+    if (m->dtotals.foreign_ham_tokens < 0 && (rc = kd_store_foreign_mismatch(m->store, &m->fdelta, 1, &bad)))
+        return kd_model_fail(m, rc, "cannot read the foreign counts: %s", kd_store_errmsg(m->store));
+    if (bad)
+        return kd_model_fail(m, KD_EINVAL, "these comments were not learnt as foreign: %lld of their words have "
+                                           "fewer foreign counts than the undo takes away; undo them without "
+                                           "--foreign (KD_TRAIN_FOREIGN)", (long long)bad);
     if ((rc = kd_store_foreign_apply(m->store, &m->fdelta)))
         return kd_model_fail(m, rc, "cannot write the foreign counts: %s", kd_store_errmsg(m->store));
     /* feedback (kd_feedback): the comment's label checked and written in this transaction */
     if (m->fb_comment && (rc = kd_dedup_feedback_write(m, m->fb_comment, m->fb_expect, m->fb_label)))
         return rc;
-    /* unlearning ham learnt with KD_TRAIN_FOREIGN as the site's own would leave more foreign
-     * ham than ham: every relevance score would be off. Refused, nothing written. */
     kd_totals t;
-    if (m->dtotals.ham_tokens < 0 && !kd_store_totals(m->store, &t) && t.foreign_ham_tokens > t.ham_tokens)
-        return kd_model_fail(m, KD_EINVAL, "unlearning these comments would leave more foreign ham than ham: "
-                                           "they were learnt as foreign (train --foreign); undo them as such "
-                                           "(learn --undo --foreign)");
+    if (m->dtotals.ham_tokens < 0) {
+        if ((rc = kd_store_foreign_mismatch(m->store, &m->delta, 0, &bad)))
+            return kd_model_fail(m, rc, "cannot read the foreign counts: %s", kd_store_errmsg(m->store));
+        if (bad || (!kd_store_totals(m->store, &t) && t.foreign_ham_tokens > t.ham_tokens))
+            return kd_model_fail(m, KD_EINVAL, "unlearning these comments would leave more foreign ham than ham%s: "
+                                               "they were learnt as foreign (train --foreign); undo them as such "
+                                               "(learn --undo --foreign)", bad ? " for some of their words" : "");
+    }
     return KD_OK;
 }
 

@@ -583,6 +583,36 @@ int kd_store_foreign_get(kd_store *s, uint64_t h, int64_t *n)
     return finish(s, st, rc);
 }
 
+/* The consistency of an undo of ham (negative ham deltas), checked in the transaction that
+ * writes it: which tokens show that the comments were not learnt as the undo says. With
+ * `foreign` (fdelta, before it is applied): a token still stored whose foreign count is
+ * below what the undo takes away (a pruned token is no longer stored: not counted). Without
+ * (delta, after it is applied): a token whose foreign count is now above its ham count. */
+int kd_store_foreign_mismatch(kd_store *s, const kd_tokmap *delta, int foreign, int64_t *n)
+{
+    *n = 0;
+    for (size_t i = 0; i < delta->cap; i++) {
+        if (!delta->keys[i] || delta->vals[i].ham >= 0)
+            continue;
+        int64_t f;
+        kd_counts c;
+        int rc = kd_store_foreign_get(s, delta->keys[i], &f);
+        if (!rc) {
+            rc = kd_store_get(s, delta->keys[i], &c);
+            if (rc == KD_ENOTFOUND) {
+                c.ham = 0;
+                rc = foreign ? KD_ENOTFOUND : KD_OK;
+            }
+        }
+        if (rc == KD_ENOTFOUND)
+            continue;
+        if (rc)
+            return rc;
+        *n += foreign ? f + delta->vals[i].ham < 0 : f > c.ham;
+    }
+    return KD_OK;
+}
+
 int kd_store_foreign_load_all(kd_store *s, kd_tokmap *into)
 {
     return load_rows(s, ST_FOREIGN_ALL, into, 0);

@@ -63,6 +63,10 @@ int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, i
 int kd_store_foreign_get(kd_store *s, uint64_t h, int64_t *n);
 int kd_store_foreign_load_all(kd_store *s, kd_tokmap *into);
 int kd_store_foreign_apply(kd_store *s, const kd_tokmap *delta);
+/* In an undo's transaction, how many tokens contradict its foreign flag: with foreign, of
+ * fdelta (not yet applied), stored tokens with fewer foreign counts than it takes away;
+ * without, of delta (applied), tokens with more foreign ham than ham. */
+int kd_store_foreign_mismatch(kd_store *s, const kd_tokmap *delta, int foreign, int64_t *n);
 /* Add the counts and posts of the model files paths[0..n) into s, in one transaction: all
  * or nothing. Inputs are opened read-only (a missing one is not created) and must be kindly
  * models; one that is s's own file or another input's (by device and inode) is refused with

@@ -128,6 +128,34 @@ static void sql_exec(const char *name, const char *q)
     sqlite3_close(db);
 }
 
+/* The other site's comments undone with these flags: refused, with a message holding want. */
+static void undo_refused(kd_model *m, unsigned flags, const char *want)
+{
+    cr_assert_eq(kd_train_begin(m), 0);
+    for (size_t i = 0; i < sizeof other_ham / sizeof *other_ham; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = other_ham[i];
+        c.post_id = "sleep";
+        cr_assert_eq(kd_train_add_ex(m, &c, KD_HAM, -1, flags), 0, "%s", kd_model_error(m));
+    }
+    cr_assert_eq(kd_train_commit(m), KD_EINVAL, "the undo was not refused");
+    cr_assert(strstr(kd_model_error(m), want), "%s", kd_model_error(m));
+}
+
+static void sql_text(const char *name, const char *q, char *out, size_t n)
+{
+    char path[512];
+    path_of(name, path, sizeof path);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK, "%s: %s", q, sqlite3_errmsg(db));
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 #define FOREIGN_ROWS "SELECT count(*) FROM foreign_ham"
 #define FOREIGN_SUM "SELECT coalesce(sum(n), 0) FROM foreign_ham"
 #define FOREIGN_TOTAL "SELECT coalesce((SELECT value FROM meta WHERE key = 'foreign_ham_tokens'), 0)"
@@ -247,6 +275,44 @@ Test(foreign, undo_subtracts_and_deletes_rows_at_zero)
     kd_model_close(m);
     cr_assert_eq(sql_int("a.db", FOREIGN_ROWS), 0);
     cr_assert_eq(sql_int("a.db", FOREIGN_TOTAL), 0);
+}
+
+/* An undo whose foreign flag is not the one the comments were learnt with is refused with
+ * the flag to use, and the model is left as it was: learnt as foreign and undone as the
+ * site's own, the foreign counts would stay behind; learnt as the site's and undone as
+ * foreign, other sites' foreign counts would be cut and the posts' words stay behind. */
+Test(foreign, undo_with_the_other_flag_is_refused)
+{
+    const char *state = "SELECT (SELECT sum(ham) FROM tokens) || '/' || (SELECT coalesce(sum(n), 0) FROM foreign_ham)"
+                        " || '/' || (SELECT count(*) FROM post_terms) || '/' || (SELECT value FROM meta WHERE"
+                        " key = 'foreign_ham_tokens')";
+    char before[128], after[128];
+    /* learnt as foreign, undone as the site's */
+    kd_model *m = build("a.db", 1, 1, KD_TRAIN_FOREIGN);
+    kd_model_close(m);
+    sql_text("a.db", state, before, sizeof before);
+    m = open_model("a.db", KD_OPEN_WRITE);
+    undo_refused(m, 0, "learnt as foreign (train --foreign); undo them as such");
+    kd_model_close(m);
+    sql_text("a.db", state, after, sizeof after);
+    cr_assert_str_eq(after, before);
+    /* learnt as the site's (with another foreign corpus in the model), undone as foreign */
+    m = build("b.db", 1, 0, 0);
+    train(m, 0, 1, 0, 1);
+    cr_assert_eq(kd_train_begin(m), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "Lol the football match was great, see you at the match";
+    cr_assert_eq(kd_train_add_ex(m, &c, KD_HAM, 1, KD_TRAIN_FOREIGN), 0);
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    kd_model_close(m);
+    sql_text("b.db", state, before, sizeof before);
+    m = open_model("b.db", KD_OPEN_WRITE);
+    undo_refused(m, KD_TRAIN_FOREIGN, "not learnt as foreign");
+    /* as learnt, the undo is done */
+    train(m, 0, 1, 0, -1);
+    kd_model_close(m);
+    sql_text("b.db", state, after, sizeof after);
+    cr_assert_str_neq(after, before);
 }
 
 Test(foreign, prune_drops_the_foreign_rows_of_pruned_tokens)
