@@ -332,11 +332,15 @@ int main(int argc, char **argv)
         overview(stderr);
         return EXIT_USAGE;
     }
+    /* help: an argument --help or -h, not the value of an option (`check --author --help`
+     * is a comment by an author of that name, and its verdict is the exit status) */
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--"))
             break;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return cli_finish(c->name, cli_help(c->name));
+        if (!strcmp(argv[i], "-m") || takes_value(c->name, argv[i], strlen(argv[i])))
+            i++;
     }
     /* GNU spellings, for every command: "-mFILE" is "-m FILE"; "--opt=VALUE" is "--opt VALUE" for an option that
      * takes a value (another "--flag=x" is left whole: the command calls it unknown); the

@@ -555,6 +555,13 @@ test_gnu_option_spellings_and_conflicting_flags() {
     echo "hello there" >c.txt
     expect_status 0 sh -c "\"$KINDLY\" check -m m.db --author --x=y --id=c1 < c.txt; [ \$? -lt 3 ]" # a value, verbatim
     contains "$T/out" '"id":"c1"'
+    # a value that reads like --help is a value: the commenter chose it, and the verdict is the exit status
+    echo "Cheap xanax and valium, no prescription, order now http://rx-direct.example" >spam.txt
+    expect_status 1 sh -c "\"$KINDLY\" check -m m.db --author --help < spam.txt"
+    contains "$T/out" '"verdict":"spam"'
+    expect_status 1 sh -c "\"$KINDLY\" check -m m.db --url -h --email --help < spam.txt"
+    expect_status 0 "$KINDLY" check -m m.db --author x --help
+    contains "$T/out" "usage: kindly check"
     expect_status 0 "$KINDLY" history -m m.db --prune --keep-days=36500 # --prune is a flag here
     expect_status 3 "$KINDLY" score -m m.db --explain --format csv "$D/train.csv"
     contains "$T/err" "--explain writes text for people"
