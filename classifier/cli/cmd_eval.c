@@ -56,14 +56,16 @@ static void dataset_free(dataset *d)
 /* Read the labelled rows of path into d. Returns EXIT_DONE or a fatal exit code (reported):
  * a file that cannot be read, has no text column or no labelled row, since figures without
  * it would measure nothing or an untrained model. Bad rows skipped (named on stderr by the
- * reader) set *skipped. */
-static int dataset_read(dataset *d, const char *path, int *skipped)
+ * reader) set *skipped. remember: the rows will be remembered (warns of line-number ids). */
+static int dataset_read(dataset *d, const char *path, int remember, int *skipped)
 {
     int status = EXIT_DONE;
     size_t before = d->n;
     kd_csv *r = cli_open_csv("eval", path, KD_CSV_COMMENTS, 0, &status);
     if (!r)
         return status;
+    if (remember)
+        cli_warn_line_ids("eval", path, r);
     const kd_csv_row *row;
     int rc;
     while ((rc = kd_csv_next(r, &row)) == 1)
@@ -237,7 +239,7 @@ int cmd_eval(int argc, char **argv)
     }
     int skipped = 0;
     for (size_t i = 0; i < ntest; i++)
-        if ((status = dataset_read(&d, test[i], &skipped)))
+        if ((status = dataset_read(&d, test[i], o.remember, &skipped)))
             goto done;
     if (folds) {
         for (size_t k = 0; k < folds && !status; k++) {
@@ -254,7 +256,7 @@ int cmd_eval(int argc, char **argv)
         if (ntrain) {
             dataset td = { 0 };
             for (size_t i = 0; i < ntrain && !status; i++)
-                status = dataset_read(&td, train[i], &skipped);
+                status = dataset_read(&td, train[i], 0, &skipped);
             m = status ? NULL : train_memory(&td, 0, 0);
             dataset_free(&td);
             if (!m && !status)

@@ -196,6 +196,16 @@ kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind,
     return r;
 }
 
+void cli_warn_line_ids(const char *cmd, const char *path, const kd_csv *r)
+{
+    if (kd_csv_column(r, "id") >= 0 || kd_csv_column(r, "comment_id") >= 0)
+        return;
+    fprintf(stderr, "kindly %s: warning: %s has no id column: its comments are remembered under their line "
+                    "numbers, so a comment of a later file on the same line with the same text will count as "
+                    "this one, not as its duplicate; give the file an id column (or use kindly check)\n",
+            cmd, cli_shown(path));
+}
+
 int cli_no_labelled_rows(const char *cmd, const char *path)
 {
     return cli_fail(EXIT_INPUT, cmd, "no labelled rows in %s (a label, CLASS or comment_approved column "

@@ -47,6 +47,20 @@ test_dup_remember_then_find_in_a_later_run_and_prune() {
     contains "$T/out" '"comments":0'
 }
 
+# a file without an id column is remembered under line numbers: kindly says so (a later
+# file's copy on the same line would count as the same comment); a file with ids is not warned
+test_dup_remember_without_an_id_column_warns() {
+    "$KINDLY" train -q -m m.db "$D/train.csv"
+    dup_input
+    cut -d, -f2- in.csv > noid.csv
+    expect_status 0 "$KINDLY" score -m m.db --remember noid.csv
+    contains "$T/err" "noid.csv has no id column: its comments are remembered under their line numbers"
+    expect_status 0 "$KINDLY" score -m m.db noid.csv # nothing remembered: nothing to say
+    [ ! -s "$T/err" ] || fail "warned without --remember: $(cat "$T/err")"
+    expect_status 0 "$KINDLY" score -m m.db --remember in.csv
+    [ ! -s "$T/err" ] || fail "warned with an id column: $(cat "$T/err")"
+}
+
 test_dup_learn_records_history() {
     "$KINDLY" train -q -m m.db "$D/train.csv"
     echo "Win a free cruise, click my profile for the link now" | "$KINDLY" learn -m m.db --spam --raw 2>/dev/null
