@@ -74,6 +74,32 @@ static char default_model[PATH_MAX];
 /* The path tried when no model is named and none is found beside the binary. */
 static const char DEFAULT_MODEL_FALLBACK[] = "models/default.db";
 
+/* A shipped file (the default model or rules) beside the binary: models/NAME next to it (the
+ * build tree), ../models/NAME, or ../share/kindly/NAME (an install). 1 with its path in out,
+ * else 0 with the first of those paths in out (for a message). */
+static int shipped(const char *name, char *out, size_t n)
+{
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0) {
+        snprintf(out, n, "models/%s", name);
+        return 0;
+    }
+    exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    static const char *const rel[] = { "/models/", "/../models/", "/../share/kindly/" };
+    for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
+        int w = snprintf(out, n, "%s%s%s", exe, rel[i], name);
+        if (w > 0 && (size_t)w < n && access(out, R_OK) == 0)
+            return 1;
+    }
+    if (snprintf(out, n, "%s%s%s", exe, rel[0], name) < 0)
+        *out = '\0';
+    return 0;
+}
+
 const char *cli_model_path(const char *flag)
 {
     if (flag)
@@ -81,21 +107,8 @@ const char *cli_model_path(const char *flag)
     const char *env = getenv("KINDLY_MODEL");
     if (env && *env)
         return env;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        static const char *const rel[] = { "/models/default.db", "/../models/default.db",
-                                           "/../share/kindly/default.db" };
-        for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
-            snprintf(default_model, sizeof default_model, "%s%s", exe, rel[i]);
-            if (access(default_model, R_OK) == 0)
-                return default_model;
-        }
-    }
+    if (shipped("default.db", default_model, sizeof default_model))
+        return default_model;
     return DEFAULT_MODEL_FALLBACK;
 }
 
@@ -249,30 +262,21 @@ const char *cli_rules_path(const char *flag)
 {
     if (flag)
         return flag;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return NULL;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = '\0';
-    static const char *const rel[] = { "/models/default.rules", "/../models/default.rules",
-                                       "/../share/kindly/default.rules" };
-    for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
-        snprintf(default_rules, sizeof default_rules, "%s%s", exe, rel[i]);
-        if (access(default_rules, R_OK) == 0)
-            return default_rules;
-    }
-    return NULL;
+    return shipped("default.rules", default_rules, sizeof default_rules) ? default_rules : NULL;
 }
 
 kd_rules *cli_load_rules(const char *cmd, int *status, int many)
 {
     *status = EXIT_DONE;
-    const char *path = no_rules ? NULL : cli_rules_path(rules_flag);
-    if (!path)
+    if (no_rules)
         return NULL;
+    const char *path = cli_rules_path(rules_flag);
+    if (!path) { /* not silently without rules: the verdicts would not be the documented ones */
+        *status = cli_fail(EXIT_MODEL, cmd, "the default rules are not installed beside this binary (%s, "
+                                            "../models/ or ../share/kindly/): give --rules FILE, or --no-rules",
+                           default_rules);
+        return NULL;
+    }
     kd_rules *r = NULL;
     int rc = kd_rules_load(&r, path);
     if (rc) {

@@ -392,7 +392,7 @@ test_model_open_errors_say_why() {
     contains "$T/err" "cannot open model adir: is a directory"
     # no model named and none beside a copy of the binary: the hint is not to train the default
     cp "$KINDLY" ./kindly-copy
-    expect_status 5 env -u KINDLY_MODEL sh -c "./kindly-copy check < c.txt"
+    expect_status 5 env -u KINDLY_MODEL sh -c "./kindly-copy check --no-rules < c.txt"
     contains "$T/err" "no model named, and no default model beside the kindly binary"
     not_contains "$T/err" "creates one"
     [ "$(id -u)" = 0 ] || skip "needs root to read as another user"
@@ -629,4 +629,18 @@ test_eval_reads_several_files_as_one() {
     printf 'id,label,text\n4,spam,cheap pills order now\n5,spam,casino bonus click here\n6,spam,buy followers fast\n' >spam.csv
     expect_status 0 "$KINDLY" eval --folds 3 approved.csv spam.csv
     contains "$T/out" "n=6 (spam 3, ham 3)"
+}
+
+# a binary without its default rules beside it (copied elsewhere) refuses to classify
+# without rules silently: the verdicts would not be the documented ones
+test_missing_default_rules_are_an_error() {
+    train_small
+    mkdir bin && cp "$KINDLY" bin/kindly
+    echo "Cheap xanax and valium, no prescription, order now" >c.txt
+    expect_status 5 sh -c "bin/kindly check -m m.db < c.txt"
+    contains "$T/err" "the default rules are not installed beside this binary"
+    contains "$T/err" "--no-rules"
+    expect_status 1 sh -c "bin/kindly check -m m.db --no-rules < c.txt"
+    expect_status 1 sh -c "bin/kindly check -m m.db --rules \"$ROOT/models/default.rules\" < c.txt"
+    contains "$T/out" '"rules":[{'
 }
