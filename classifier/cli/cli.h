@@ -91,9 +91,12 @@ void cli_warn_line_ids(const char *cmd, const char *path, const kd_csv *r);
  * --no-rules, Bayes tuning): returns 1 if argv[*i]
  * was one of them (consuming its value), 0 if not, -1 on a bad value (already reported). */
 int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_options *o);
+/* The classification flags that cannot go together, after parsing: EXIT_DONE, or a usage
+ * error (reported). */
+int cli_check_classify_flags(const char *cmd, const kd_options *o);
 
 /* The rule file: the flag's, else the shipped models/default.rules next to the executable
- * (or ../share/kindly/default.rules), else NULL (no rules). */
+ * (or ../share/kindly/default.rules), else NULL (cli_load_rules then refuses to go on). */
 const char *cli_rules_path(const char *flag);
 /* Load the rules chosen by --rules FILE / --no-rules (parsed by cli_parse_classify_flag) or
  * the default. Returns NULL with *status 0 when there are none; on a missing or broken file

@@ -51,8 +51,8 @@ static int check(int argc, char **argv, char *owned[CLI_NMETA])
     }
     if (cli_repair_comment_flags("check", &c, owned))
         return cli_fail(EXIT_INTERNAL, "check", "out of memory");
-    if (o.ham_cutoff > o.spam_cutoff)
-        return cli_usage("check", "--ham-cutoff must not be above --spam-cutoff");
+    if (cli_check_classify_flags("check", &o))
+        return EXIT_USAGE;
     int rs;
     char *text = cli_read_comment("check", &rs);
     if (!text)

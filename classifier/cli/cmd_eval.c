@@ -224,6 +224,8 @@ int cmd_eval(int argc, char **argv)
         status = cli_usage("eval", "use one of -m, --train and --folds");
         goto done;
     }
+    if ((status = cli_check_classify_flags("eval", &o)))
+        goto done;
     if (o.remember && (folds || ntrain)) { /* the models are in memory: nothing to write to */
         status = cli_usage("eval", "--remember records in a model file: use it with -m, not --%s",
                            folds ? "folds" : "train");

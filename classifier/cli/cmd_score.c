@@ -244,8 +244,8 @@ int cmd_score(int argc, char **argv)
         else
             file = a;
     }
-    if (o.ham_cutoff > o.spam_cutoff)
-        return cli_usage("score", "--ham-cutoff must not be above --spam-cutoff");
+    if (cli_check_classify_flags("score", &o))
+        return EXIT_USAGE;
     if (expl && csv)
         return cli_usage("score", "--explain writes text for people: use it without --format csv");
     int status = EXIT_DONE;

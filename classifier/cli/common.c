@@ -289,6 +289,16 @@ kd_rules *cli_load_rules(const char *cmd, int *status, int many)
     return r;
 }
 
+int cli_check_classify_flags(const char *cmd, const kd_options *o)
+{
+    if (o->ham_cutoff > o->spam_cutoff)
+        return cli_usage(cmd, "--ham-cutoff must not be above --spam-cutoff");
+    /* the history is the duplicates stage's: skipped, it would record nothing */
+    if (o->remember && o->dup_threshold < 0)
+        return cli_usage(cmd, "--remember records comments for the duplicates stage: not with --dup-threshold off");
+    return EXIT_DONE;
+}
+
 int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_options *o)
 {
     const char *a = argv[*i];

@@ -567,6 +567,12 @@ test_gnu_option_spellings_and_conflicting_flags() {
     contains "$T/err" "--explain writes text for people"
     expect_status 3 "$KINDLY" eval --folds 3 --remember "$D/train.csv"
     contains "$T/err" "--remember records in a model file"
+    # --remember fills the duplicates stage's history: skipped, it would record nothing
+    expect_status 3 "$KINDLY" score -m m.db --remember --dup-threshold off "$D/train.csv"
+    contains "$T/err" "--remember records comments for the duplicates stage: not with --dup-threshold off"
+    expect_status 3 sh -c "\"$KINDLY\" check -m m.db --remember --dup-threshold off < c.txt"
+    expect_status 3 "$KINDLY" eval -m m.db --ham-cutoff 0.9 --spam-cutoff 0.5 "$D/train.csv"
+    contains "$T/err" "--ham-cutoff must not be above --spam-cutoff"
 }
 
 # learn --raw takes the comment's other fields as check does: the id it is remembered under
