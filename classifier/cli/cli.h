@@ -68,6 +68,13 @@ const char *cli_model_path_for_write(const char *cmd, const char *flag);
  * (EXIT_USAGE or EXIT_MODEL) and returns NULL. */
 kd_model *cli_open_model_for(const char *cmd, const char *flag, int write, unsigned flags, const char **path,
                              int *status);
+/* A model that has not learnt both spam and ham cannot tell them apart: warns on stderr
+ * (a full count of the token table: once per run, not per comment). */
+void cli_warn_untrained(const char *cmd, kd_model *m, const char *path);
+/* Before a command creates a model: each of the n files ("-" aside) can be read and is no
+ * directory. EXIT_DONE, or EXIT_MODEL with the file named on stderr (silently when cmd is
+ * NULL). */
+int cli_files_readable(const char *cmd, const char *const *files, int n);
 
 /* Problem reporter for kd_csv: prints FILE:LINE: [field 'x':] message to stderr. */
 void cli_csv_problem(void *ud, const kd_csv_problem *p);

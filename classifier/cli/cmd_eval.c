@@ -263,8 +263,12 @@ int cmd_eval(int argc, char **argv)
             dataset_free(&td);
             if (!m && !status)
                 status = EXIT_MODEL;
-        } else /* --remember records the test comments in the model's history: writable */
-            m = cli_open_model_for("eval", model, o.remember, KD_OPEN_PRELOAD, NULL, &status);
+        } else { /* --remember records the test comments in the model's history: writable */
+            const char *mpath = NULL;
+            m = cli_open_model_for("eval", model, o.remember, KD_OPEN_PRELOAD, &mpath, &status);
+            if (m)
+                cli_warn_untrained("eval", m, mpath);
+        }
         if (!m)
             goto done;
         /* remembered comments are written in batches, as score --remember does */

@@ -3,6 +3,7 @@
  * against, from kindly's own posts CSV or a WordPress `wp post list --format=csv` export.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -29,6 +30,13 @@ int cmd_posts(int argc, char **argv)
     const char *path = cli_model_path_for_write("posts", model);
     if (!path)
         return EXIT_USAGE;
+    /* no new model is created for nothing: when none of the files can be read, the first is
+     * named and the run ends (when some can, they are imported and the others named) */
+    int readable = 0;
+    for (int f = 0; f < nfiles && !readable; f++)
+        readable = !cli_files_readable(NULL, &files[f], 1);
+    if (!readable && access(path, F_OK) != 0)
+        return cli_files_readable("posts", files, 1);
     kd_model *m = cli_open_model("posts", path, KD_OPEN_CREATE);
     if (!m)
         return EXIT_MODEL;

@@ -254,11 +254,13 @@ int cmd_score(int argc, char **argv)
         return status;
     o.rules = rules;
     /* --remember records every comment in the model's history: writable, batched */
-    kd_model *m = cli_open_model_for("score", model, o.remember, KD_OPEN_PRELOAD, NULL, &status);
+    const char *mpath = NULL;
+    kd_model *m = cli_open_model_for("score", model, o.remember, KD_OPEN_PRELOAD, &mpath, &status);
     if (!m) {
         kd_rules_free(rules);
         return status;
     }
+    cli_warn_untrained("score", m, mpath);
     if (!file)
         file = "-";
     waiting w = { input_of(file), NULL, o.remember, EXIT_DONE };

@@ -1,9 +1,7 @@
 /*
  * cmd_train.c - `kindly train`: learn labelled CSV files into a model, in one transaction.
  */
-#include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "feed.h"
@@ -37,13 +35,8 @@ int cmd_train(int argc, char **argv)
     if (!path)
         return EXIT_USAGE;
     /* a file that cannot be read is named before a new model is created for nothing */
-    for (int i = 0; i < nfiles; i++) {
-        struct stat st;
-        if (strcmp(files[i], "-") && (access(files[i], R_OK) != 0 || stat(files[i], &st) != 0))
-            return cli_fail(EXIT_MODEL, "train", "%s: %s", cli_shown(files[i]), strerror(errno));
-        if (strcmp(files[i], "-") && S_ISDIR(st.st_mode))
-            return cli_fail(EXIT_MODEL, "train", "%s: %s", cli_shown(files[i]), strerror(EISDIR));
-    }
+    if (cli_files_readable("train", (const char *const *)files, nfiles))
+        return EXIT_MODEL;
     kd_model *m = cli_open_model("train", path, KD_OPEN_CREATE);
     if (!m)
         return EXIT_MODEL;

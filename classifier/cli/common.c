@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -157,6 +158,30 @@ kd_model *cli_open_model_for(const char *cmd, const char *flag, int write, unsig
     kd_model *m = cli_open_model(cmd, p, (write ? KD_OPEN_WRITE : KD_OPEN_READONLY) | flags);
     *status = m ? EXIT_DONE : EXIT_MODEL;
     return m;
+}
+
+int cli_files_readable(const char *cmd, const char *const *files, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        if (!strcmp(files[i], "-"))
+            continue;
+        int err = access(files[i], R_OK) != 0 || stat(files[i], &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+        if (err)
+            return cmd ? cli_fail(EXIT_MODEL, cmd, "%s: %s", cli_shown(files[i]), strerror(err)) : EXIT_MODEL;
+    }
+    return EXIT_DONE;
+}
+
+void cli_warn_untrained(const char *cmd, kd_model *m, const char *path)
+{
+    kd_model_stats st;
+    if (kd_model_stats_get(m, &st) || (st.spam_messages && st.ham_messages))
+        return;
+    fprintf(stderr, "kindly %s: warning: %s has learnt %s, so it cannot tell spam from ham (its Bayes score "
+                    "is 0.5, hold, for every comment): kindly train -m %s on labelled comments first\n",
+            cmd, cli_shown(path), !st.spam_messages && !st.ham_messages ? "no comments" :
+                                  !st.spam_messages ? "no spam" : "no ham", cli_shown(path));
 }
 
 void cli_csv_problem(void *ud, const kd_csv_problem *p)

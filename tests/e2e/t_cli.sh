@@ -650,3 +650,20 @@ test_missing_default_rules_are_an_error() {
     expect_status 1 sh -c "bin/kindly check -m m.db --rules \"$ROOT/models/default.rules\" < c.txt"
     contains "$T/out" '"rules":[{'
 }
+
+# a model that learnt nothing (or only one kind) holds every comment: score, check and eval
+# say so; posts with a file that cannot be read creates no model
+test_untrained_model_is_named_and_posts_creates_no_model_for_nothing() {
+    expect_status 4 "$KINDLY" train -m empty.db "$ROOT/corpora/sample.csv" # unlabelled: learns nothing
+    echo "hello there" >c.txt
+    expect_status 2 sh -c "\"$KINDLY\" check -m empty.db < c.txt"
+    contains "$T/err" "empty.db has learnt no comments, so it cannot tell spam from ham"
+    expect_status 0 "$KINDLY" score -m empty.db "$ROOT/corpora/sample.csv"
+    contains "$T/err" "kindly score: warning: empty.db has learnt no comments"
+    train_small
+    expect_status 0 "$KINDLY" score -m m.db "$ROOT/corpora/sample.csv"
+    [ ! -s "$T/err" ] || fail "warned about a trained model: $(cat "$T/err")"
+    expect_status 5 "$KINDLY" posts -m typo.db missing.csv
+    contains "$T/err" "missing.csv: No such file or directory"
+    [ ! -e typo.db ] || fail "posts created typo.db for a file it could not read"
+}
