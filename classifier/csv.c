@@ -298,6 +298,14 @@ static void problem(kd_csv *r, unsigned long line, const char *fieldname, kd_csv
 
 /* ---- the parser --------------------------------------------------------------------------- */
 
+/* No character is a space to trim around an unquoted field (libcsv trims ' ' and '\t' by
+ * default): RFC 4180 says spaces are part of a field, and an id " c1 " is not "c1". */
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
 /* A fresh parser. Failing is fatal (sticky), so that no later call feeds a freed parser. */
 static int parser_reset(kd_csv *r)
 {
@@ -308,6 +316,7 @@ static int parser_reset(kd_csv *r)
         set_error(r, KD_ENOMEM, "out of memory");
         return KD_ENOMEM;
     }
+    csv_set_space_func(&r->p, no_space);
     r->blk = BLK_MIN;
     csv_set_blk_size(&r->p, r->blk);
     r->overflow = 0;
@@ -477,8 +486,14 @@ static void take_header(kd_csv *r)
         set_error(r, KD_ENOMEM, "out of memory");
         return;
     }
-    for (size_t i = 0; i < r->ncol; i++)
-        r->names[i] = r->hdr.s + (r->f[r->cur_first + i].off - r->cur_off);
+    for (size_t i = 0; i < r->ncol; i++) { /* a name is matched without the spaces around it */
+        char *n = r->hdr.s + (r->f[r->cur_first + i].off - r->cur_off), *e = n + strlen(n);
+        while (*n == ' ' || *n == '\t')
+            n++;
+        while (e > n && (e[-1] == ' ' || e[-1] == '\t'))
+            *--e = '\0';
+        r->names[i] = n;
+    }
     r->have_header = 1;
     r->hdr_line = r->rec_line;
     for (size_t i = 0; i < r->ncol; i++)
@@ -535,6 +550,18 @@ static int check_record(kd_csv *r)
 }
 
 /* libcsv callback: one record finished. */
+/* Whether a field holds only spaces and tabs (and at least one). */
+static int blank_field(const kd_csv *r, const field *f)
+{
+    const char *p = r->data.s + f->off;
+    if (!f->len)
+        return 0;
+    for (size_t i = 0; i < f->len; i++)
+        if (p[i] != ' ' && p[i] != '\t')
+            return 0;
+    return 1;
+}
+
 static void on_row(int c, void *ud)
 {
     kd_csv *r = ud;
@@ -543,6 +570,10 @@ static void on_row(int c, void *ud)
         return; /* the rest of the piece is read again: leave the record's state for reread() */
     if (r->fatal)
         goto done;
+    if (r->nf - r->cur_first == 1 && r->cur_n == 1 && blank_field(r, &r->f[r->cur_first])) {
+        drop_current(r); /* a line of spaces is a blank line, as libcsv skips an empty one */
+        goto done;
+    }
     if (!r->have_header) {
         take_header(r);
         drop_current(r);
@@ -853,7 +884,18 @@ static kd_label parse_label(kd_csv *r, unsigned long line)
     int i = r->col[c];
     if (i < 0 || r->lens[i] == 0)
         return KD_UNLABELLED;
+    char lab[16]; /* a label is read without the spaces around it (" spam") */
     const char *v = r->fieldp[i];
+    size_t a = 0, b = r->lens[i];
+    while (a < b && (v[a] == ' ' || v[a] == '\t'))
+        a++;
+    while (b > a && (v[b - 1] == ' ' || v[b - 1] == '\t'))
+        b--;
+    if ((a || b < r->lens[i]) && b - a < sizeof lab) {
+        memcpy(lab, v + a, b - a);
+        lab[b - a] = '\0';
+        v = lab;
+    }
     if (c == C_APPROVED) /* WordPress: only "spam" and "1" (approved) say something */
         return !ascii_casecmp(v, "spam") ? KD_SPAM : !strcmp(v, "1") ? KD_HAM : KD_UNLABELLED;
     if (!strcmp(v, "1") || (c == C_LABEL && (!ascii_casecmp(v, "spam") ||

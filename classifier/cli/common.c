@@ -450,7 +450,8 @@ void cli_csv_field(FILE *f, const char *s)
 {
     if (!s)
         return;
-    if (!strpbrk(s, ",\"\r\n")) {
+    size_t n = strlen(s); /* quoted also when spaces begin or end it: some readers trim them */
+    if (!strpbrk(s, ",\"\r\n") && !(n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'))) {
         fputs(s, f);
         return;
     }
