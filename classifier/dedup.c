@@ -714,13 +714,13 @@ static int record(kd_model *m, kd_dedup *d, query *q, const int64_t keys[KD_MH_B
     int rc;
     if (d->batching && !kd_hist_in_batch(d->hist)) { /* (ends a batch of lookups first) */
         if ((rc = kd_hist_begin(d->hist)))
-            return kd_model_fail(m, rc, "cannot record the comment: %s", kd_hist_errmsg(d->hist));
+            return kd_model_write_failed(m, rc, "record the comment", kd_hist_errmsg(d->hist));
         d->began = now_ms();
     }
     if (q->adopt > 0) { /* checked before it had an id: that record gets the id */
         int named = 0;
         if ((rc = kd_hist_set_id(d->hist, q->adopt, q->c->id, q->text_hash, &named)))
-            return kd_model_fail(m, rc, "cannot record the comment: %s", kd_hist_errmsg(d->hist));
+            return kd_model_write_failed(m, rc, "record the comment", kd_hist_errmsg(d->hist));
         d->pending += d->batching;
         if (named) {
             q->own_seq = q->adopt;
@@ -740,8 +740,8 @@ static int record(kd_model *m, kd_dedup *d, query *q, const int64_t keys[KD_MH_B
     r.text_hash = q->text_hash;
     memcpy(r.sig, q->sig, KD_MH_SIGBYTES);
     if ((rc = kd_hist_insert(d->hist, &r, keys)))
-        return kd_model_fail(m, rc, rc == KD_EINVAL ? "cannot record the comment: the model has no history table"
-                                                    : "cannot record the comment: %s", kd_hist_errmsg(d->hist));
+        return kd_model_write_failed(m, rc, "record the comment",
+                                     rc == KD_EINVAL ? "the model has no history table" : kd_hist_errmsg(d->hist));
     d->pending += d->batching;
     q->own_seq = r.seq;
     return KD_OK;
@@ -890,7 +890,7 @@ int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int *label)
     if (!indexed && q.own_seq) /* (the labelled record found by id is the one to label) */
         seq = q.own_seq;
     if (seq && (rc = kd_hist_set_label(d->hist, seq, *label)))
-        rc = kd_model_fail(m, rc, "cannot record the comment: %s", kd_hist_errmsg(d->hist));
+        rc = kd_model_write_failed(m, rc, "record the comment", kd_hist_errmsg(d->hist));
 done:
     if (!rc)
         rc = batch_check(m, d);

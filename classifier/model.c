@@ -35,6 +35,15 @@ int kd_model_fail(kd_model *m, int code, const char *fmt, ...)
     return code;
 }
 
+int kd_model_write_failed(kd_model *m, int code, const char *what, const char *why)
+{
+    const char *hint = strstr(why, "readonly") ? " (this user may not write the file, or its directory)"
+                     : strstr(why, "locked") ? " (another process held its write lock for more than 10 s; try again)"
+                     : strstr(why, "full") ? " (free some disk space; nothing was written)"
+                     : "";
+    return kd_model_fail(m, code, "cannot %s in model %s: %s%s", what, kd_store_path(m->store), why, hint);
+}
+
 const char *kd_model_error(const kd_model *m)
 {
     if (!m)
@@ -350,7 +359,7 @@ int kd_train_commit(kd_model *m)
     kd_tokmap_clear(&m->fdelta);
     kd_posts_learn_done(m, rc);
     if (rc)
-        return m->err[0] ? rc : kd_model_fail(m, rc, "cannot write the model: %s", kd_store_errmsg(m->store));
+        return m->err[0] ? rc : kd_model_write_failed(m, rc, "write the counts", kd_store_errmsg(m->store));
     return load(m);
 }
 

@@ -56,6 +56,9 @@ struct kd_model {
 
 /* Record a message; returns code. */
 int kd_model_fail(kd_model *m, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A failed write of the model file: "cannot WHAT in model PATH: WHY", with what to do for a
+ * read-only file, a lock held too long or a full disk. Returns code. */
+int kd_model_write_failed(kd_model *m, int code, const char *what, const char *why);
 /* Commit the comments a history batch (kd_history_batch_begin) holds in its open
  * transaction, the batch going on, so that a write of other tables can begin its own:
  * called first by every such write (training, posts, merge, prune, pack). */

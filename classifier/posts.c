@@ -83,12 +83,15 @@ static int writable(kd_model *m)
     return KD_OK;
 }
 
+/* A failed statement on the posts tables: what is a write ("store the post": the model and
+ * what to do are named) or a whole message ("cannot read posts"). */
 static int sql_fail(kd_model *m, const char *what)
 {
     sqlite3 *db = kd_store_db(m->store);
     int e = sqlite3_errcode(db) & 0xff;
     int code = e == SQLITE_NOMEM ? KD_ENOMEM : e == SQLITE_BUSY || e == SQLITE_LOCKED ? KD_EBUSY : KD_EIO;
-    return kd_model_fail(m, code, "%s: %s", what, sqlite3_errmsg(db));
+    return !strncmp(what, "cannot ", 7) ? kd_model_fail(m, code, "%s: %s", what, sqlite3_errmsg(db))
+                                        : kd_model_write_failed(m, code, what, sqlite3_errmsg(db));
 }
 
 static void drop_cache(kd_model *m)
@@ -104,7 +107,7 @@ static int bump(kd_model *m, int64_t *gen)
 {
     if (kd_store_bump_generation(m->store) || kd_store_bump_posts_generation(m->store) ||
         kd_store_posts_generation(m->store, gen))
-        return sql_fail(m, "cannot store the post");
+        return sql_fail(m, "store the post");
     return KD_OK;
 }
 
@@ -159,7 +162,7 @@ static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title,
     sqlite3_bind_text(st, 2, fields[0], -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, fields[1], -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = sql_fail(m, "cannot store the post");
+        rc = sql_fail(m, "store the post");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
 done:
@@ -178,7 +181,7 @@ static int prepare_put(kd_model *m, sqlite3_stmt **st)
     if ((rc = kd_model_flush_history(m)))
         return rc;
     if (sqlite3_prepare_v2(kd_store_db(m->store), SQL_PUT, -1, st, NULL) != SQLITE_OK)
-        return sql_fail(m, "cannot store the post");
+        return sql_fail(m, "store the post");
     return KD_OK;
 }
 
@@ -190,12 +193,12 @@ int kd_post_put(kd_model *m, const char *post_id, const char *title, const char 
     int64_t gen = 0;
     int rc = prepare_put(m, &st);
     if (!rc && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        rc = sql_fail(m, "cannot write the model");
+        rc = sql_fail(m, "write the posts");
     else if (!rc) {
         if (!(rc = put(m, st, post_id, title, text, &scratch, NULL)))
             rc = bump(m, &gen);
         if (!rc && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-            rc = sql_fail(m, "cannot write the model");
+            rc = sql_fail(m, "write the posts");
         if (rc)
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         else
@@ -257,7 +260,7 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
     if ((rc = prepare_put(m, &st)))
         goto done;
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = sql_fail(m, "cannot write the model");
+        rc = sql_fail(m, "write the posts");
         goto done;
     }
     intx = 1;
@@ -297,7 +300,7 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
     if ((rc = bump(m, &gen)))
         goto done;
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = sql_fail(m, "cannot write the model");
+        rc = sql_fail(m, "write the posts");
         goto done;
     }
     intx = 0;

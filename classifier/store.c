@@ -203,6 +203,19 @@ static int step_done(kd_store *s, sqlite3_stmt *st)
     return finish(s, st, sqlite3_step(st));
 }
 
+/* Roll back after a failure, keeping the failure's message: SQLite rolls a transaction back
+ * itself after some errors (a full disk), and the ROLLBACK's own "no transaction is active"
+ * would replace the message that says why. */
+static void rollback(kd_store *s)
+{
+    if (sqlite3_get_autocommit(s->db))
+        return;
+    char keep[sizeof s->err];
+    memcpy(keep, s->err, sizeof keep);
+    step_done(s, stmt(s, ST_ROLLBACK));
+    memcpy(s->err, keep, sizeof keep);
+}
+
 static int64_t pragma_int(kd_store *s, const char *q)
 {
     sqlite3_stmt *st = NULL;
@@ -321,9 +334,13 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
                      "directory; `kindly info -m %s --pack` makes it readable from a read-only one)",
                      path, sqlite3_errmsg(s->db), path);
             rc = KD_EIO;
-        } else {
+        } else if (ecode == SQLITE_NOTADB || ecode == SQLITE_CORRUPT) {
             snprintf(err, errlen, "%s is not a kindly model: %s", path, sqlite3_errmsg(s->db));
             rc = KD_ESCHEMA;
+        } else { /* not the file's fault: say so, lest it be deleted as broken */
+            snprintf(err, errlen, "cannot read model %s: %s (is the disk full? a model in WAL mode writes its "
+                     "-shm file beside it)", path, sqlite3_errmsg(s->db));
+            rc = map_rc(ecode) ? map_rc(ecode) : KD_EIO;
         }
         goto done;
     }
@@ -567,7 +584,7 @@ int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, i
     rc = step_done(s, stmt(s, ST_COMMIT));
 done:
     if (rc)
-        step_done(s, stmt(s, ST_ROLLBACK));
+        rollback(s);
     free(keys);
     return rc;
 }
@@ -799,7 +816,7 @@ int kd_store_merge(kd_store *s, const char *const *paths, size_t n)
     if (!rc)
         rc = step_done(s, stmt(s, ST_COMMIT));
     if (rc)
-        step_done(s, stmt(s, ST_ROLLBACK));
+        rollback(s);
 done:
     for (size_t i = 0; i < n; i++)
         kd_store_close(src[i]);
@@ -835,7 +852,7 @@ done:
     if (own && !rc)
         rc = step_done(s, stmt(s, ST_COMMIT));
     if (own && rc)
-        step_done(s, stmt(s, ST_ROLLBACK));
+        rollback(s);
     return rc;
 }
 

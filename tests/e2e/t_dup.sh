@@ -127,6 +127,9 @@ test_dup_writes_to_a_read_only_model_exit_5_and_say_why() {
         expect_status 5 $AS_READER "$KINDLY" $cmd
         contains "$T/err" "attempt to write a readonly database"
         not_contains "$T/err" "not an error"
+        case $cmd in history*) ;; *) # the model and what to do are named
+            contains "$T/err" "in model m.db: "
+            contains "$T/err" "this user may not write the file, or its directory";; esac
     done
     expect_status 0 $AS_READER "$KINDLY" history -m m.db
     contains "$T/out" '"comments":4'
