@@ -112,11 +112,24 @@ static void verify_key(const srv_request *rq, const srv_form *f, srv_reply *out)
     srv_reply_text(out, 200, SRV_TEXT, "valid");
 }
 
+/* Whether user_role names the administrator role: WordPress' Akismet plugin sends the user's
+ * roles joined by commas ("administrator,super_admin" for a multisite super admin). */
+static int is_administrator(const char *roles)
+{
+    for (const char *p = roles; p && *p;) {
+        p += strspn(p, ", \t");
+        size_t n = strcspn(p, ", \t");
+        if (n == 13 && !strncasecmp(p, "administrator", 13))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
 static void comment_check(const srv_request *rq, const srv_form *f, const kd_comment *c, srv_reply *out)
 {
     int test = truthy(form_get(f, "is_test"));
-    const char *role = form_get(f, "user_role");
-    if (role && !strcasecmp(role, "administrator")) {
+    if (is_administrator(form_get(f, "user_role"))) {
         srv_reply_text(out, 200, SRV_TEXT, "false");
         srv_reply_header(out, "X-kindly-verdict", "approve (user_role administrator)");
         out->verdict = KD_APPROVE;

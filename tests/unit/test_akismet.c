@@ -98,6 +98,16 @@ Test(akismet, administrator_and_honeypot)
     call(EP_COMMENT_CHECK, SPAM "&user_role=administrator", NULL, &r);
     cr_assert_str_eq(r.body, "false");
     srv_reply_free(&r);
+    /* the plugin joins a user's roles with commas (a multisite super admin) */
+    call(EP_COMMENT_CHECK, SPAM "&user_role=administrator%2Csuper_admin", NULL, &r);
+    cr_assert_str_eq(r.body, "false");
+    srv_reply_free(&r);
+    call(EP_COMMENT_CHECK, SPAM "&user_role=editor%2C%20administrator", NULL, &r);
+    cr_assert_str_eq(r.body, "false");
+    srv_reply_free(&r);
+    call(EP_COMMENT_CHECK, SPAM "&user_role=administrators%2Cnot_administrator", NULL, &r);
+    cr_assert_str_eq(r.body, "true", "only the role itself");
+    srv_reply_free(&r);
     call(EP_COMMENT_CHECK, HAM "&honeypot_field_name=hp&hp=gotcha", NULL, &r);
     cr_assert_str_eq(r.body, "true");
     cr_assert_str_eq(srv_reply_get_header(&r, "X-akismet-pro-tip"), "discard");
