@@ -18,6 +18,7 @@
  * the server (403 read-only model, 500, 503) leave the 200-only protocol.
  */
 #include "akismet.h"
+#include "pool.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -148,7 +149,8 @@ static void comment_check(const srv_request *rq, const srv_form *f, const kd_com
     kd_options o = rq->cfg->options;
     o.remember = rq->cfg->writable && !test;
     kd_result res;
-    int rc = kd_classify(rq->model, c, &o, &res);
+    char warn[160];
+    int rc = pool_classify(rq->model, c, &o, &res, warn, sizeof warn);
     if (rc) {
         srv_reply_text(out, rc == KD_EBUSY ? 503 : 500, SRV_TEXT, "invalid");
         srv_reply_header(out, "X-akismet-debug-help", "kindly: %s", kd_model_error(rq->model));
@@ -161,6 +163,8 @@ static void comment_check(const srv_request *rq, const srv_form *f, const kd_com
         srv_reply_header(out, "X-akismet-pro-tip", "discard");
     srv_reply_header(out, "X-kindly-verdict", "%s", kd_verdict_name(res.verdict));
     srv_reply_header(out, "X-kindly-spam-score", "%.4f", res.spam_score);
+    if (*warn)
+        srv_reply_header(out, "X-kindly-warning", "%s", warn);
     out->verdict = (int)res.verdict;
     metrics_verdict((int)res.verdict);
     kd_result_free(&res);
@@ -180,7 +184,7 @@ static void submit(const srv_request *rq, const srv_form *f, const kd_comment *c
                          "not write): nothing is learnt");
         return;
     }
-    if (!*c->text) {
+    if (!c->text[strspn(c->text, " \t\r\n")]) { /* it would teach no token but shift the prior */
         invalid(out, "Empty \"comment_content\" value: there is nothing to learn");
         return;
     }

@@ -13,6 +13,7 @@
  * (Akismet's places for a key, a form field or the host name, belong to Akismet's protocol.)
  */
 #include "api.h"
+#include "pool.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -68,6 +69,10 @@ static int item(api_batch *b, size_t i, json_t *o, int feedback, char *err, size
     }
     if (!feedback)
         return 0;
+    if (!c->text[strspn(c->text, " \t\r\n")]) { /* it would teach no token but shift the prior */
+        snprintf(err, errlen, "%sthe text is empty: there is nothing to learn", where);
+        return -1;
+    }
     const char *l = json_string_value(json_object_get(o, "label"));
     if (l && !strcmp(l, "spam"))
         b->label[i] = KD_SPAM;
@@ -141,7 +146,10 @@ static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
         fputc('[', f);
     for (size_t i = 0; i < b->n; i++) {
         kd_result res;
-        int rc = kd_classify(rq->model, &b->c[i], &o, &res);
+        char warn[160];
+        int rc = pool_classify(rq->model, &b->c[i], &o, &res, warn, sizeof warn);
+        if (*warn)
+            srv_reply_header(out, "X-kindly-warning", "item %zu %s", i, warn);
         char *js = rc ? NULL : kd_result_json(&b->c[i], &res);
         int verdict = (int)res.verdict;
         kd_result_free(&res);
@@ -182,7 +190,7 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
     for (size_t i = 0; i < b->n; i++) {
         int changed = 0, rc = kd_feedback(m, &b->c[i], b->label[i], b->undo[i], &changed);
         if (rc && !changed) {
-            srv_reply_error(out, rc == KD_EBUSY ? 503 : 500, "comment %zu: %s%s", i + 1, kd_model_error(m),
+            srv_reply_error(out, rc == KD_EBUSY ? 503 : 500, "item %zu: %s%s", i, kd_model_error(m),
                             i ? " (the comments before it were learnt)" : "");
             return;
         }

@@ -79,3 +79,20 @@ void pool_close(srv_pool *p)
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
 }
+
+int pool_classify(kd_model *m, const kd_comment *c, const kd_options *o, kd_result *res, char *warn,
+                  size_t warnlen)
+{
+    *warn = '\0';
+    int rc = kd_classify(m, c, o, res);
+    if (!rc || !o->remember)
+        return rc;
+    snprintf(warn, warnlen, "not remembered: %s", kd_model_error(m));
+    kd_result_free(res);
+    kd_options once = *o;
+    once.remember = 0;
+    rc = kd_classify(m, c, &once, res);
+    if (rc)
+        *warn = '\0';
+    return rc;
+}

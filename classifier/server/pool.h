@@ -28,6 +28,12 @@ int pool_open(srv_pool *p, const char *path, unsigned flags, size_t n, char *err
  * refresh it so that commits by other processes and threads are seen. */
 kd_model *pool_get(srv_pool *p);
 void pool_put(srv_pool *p, kd_model *m);
+/* kd_classify for a request. When only remembering the comment fails (the model locked by a
+ * writer for longer than the busy timeout, a full disk), the comment is classified again
+ * without remembering it: the client gets its verdict, and warn says what was not recorded
+ * (else warn is ""). The return and *res are kd_classify's. */
+int pool_classify(kd_model *m, const kd_comment *c, const kd_options *o, kd_result *res, char *warn,
+                  size_t warnlen);
 /* Close every handle; none may be lent out. */
 void pool_close(srv_pool *p);
 

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#define SRV_REPLY_HEADERS 4
+#define SRV_REPLY_HEADERS 6
 
 typedef struct srv_reply {
     int status;           /* HTTP status */

@@ -2,6 +2,8 @@
  * submissions learning, on a small model trained here (no socket). */
 #include <stdio.h>
 
+#include <sqlite3.h>
+
 #include "helpers.h"
 #include "server/akismet.h"
 
@@ -251,11 +253,37 @@ Test(akismet, submissions_learn_and_is_test_does_not)
     call(EP_SUBMIT_HAM, SPAM "&is_test=1", NULL, &r);
     cr_assert_str_eq(r.body, "Thanks for making the web a better place.");
     srv_reply_free(&r);
+    /* an empty comment (spaces, newlines) teaches no token but would shift the prior */
+    call(EP_SUBMIT_SPAM, "blog=b&user_ip=10.0.0.3&comment_content=+%0A%0D%09+", NULL, &r);
+    cr_assert_str_eq(r.body, "invalid");
+    cr_assert(strstr(srv_reply_get_header(&r, "X-akismet-debug-help"), "nothing to learn"));
+    srv_reply_free(&r);
     cr_assert_eq(kd_model_stats_get(m, &st), 0);
     cr_assert_eq(st.spam_messages, spam0 + 1);
     cr_assert_eq(st.ham_messages, ham0 + 1);
     cfg.writable = 0;
     call(EP_SUBMIT_SPAM, HAM, NULL, &r);
     cr_assert_eq(r.status, 403);
+    srv_reply_free(&r);
+}
+
+/* A check whose comment cannot be remembered (the model locked by a writer for too long, a
+ * full disk: here a trigger refuses the insert) still gets its verdict, with a warning. */
+Test(akismet, a_verdict_is_answered_when_remembering_fails)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON history BEGIN "
+                                  "SELECT RAISE(ABORT, 'database or disk is full'); END;", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    srv_reply r;
+    call(EP_COMMENT_CHECK, SPAM, NULL, &r);
+    cr_assert_eq(r.status, 200);
+    cr_assert_str_eq(r.body, "true");
+    const char *w = srv_reply_get_header(&r, "X-kindly-warning");
+    cr_assert(w && strstr(w, "not remembered") && strstr(w, "full"), "%s", w ? w : "(no warning)");
+    srv_reply_free(&r);
+    call(EP_COMMENT_CHECK, SPAM "&is_test=1", NULL, &r); /* nothing to remember: no warning */
+    cr_assert_null(srv_reply_get_header(&r, "X-kindly-warning"));
     srv_reply_free(&r);
 }

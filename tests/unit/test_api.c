@@ -56,6 +56,9 @@ ParameterizedTestParameters(api, bad_bodies_are_errors_with_a_message)
         { "{\"text\":\"a\"}", 1, "'label' must be" },
         { "{\"text\":\"a\",\"label\":\"maybe\"}", 1, "'label' must be" },
         { "{\"text\":\"a\",\"label\":\"spam\",\"undo\":\"yes\"}", 1, "'undo' must be" },
+        /* an empty comment would teach no token but shift the prior */
+        { "{\"text\":\"\",\"label\":\"spam\"}", 1, "the text is empty: there is nothing to learn" },
+        { "[{\"text\":\"a\",\"label\":\"ham\"},{\"text\":\" \\n\",\"label\":\"spam\"}]", 1, "item 1: the text is empty" },
     };
     return cr_make_param_array(api_bad, p, sizeof p / sizeof *p);
 }
