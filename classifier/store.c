@@ -369,8 +369,10 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
     }
     s->version = (int)version;
     if (write) {
+        /* WAL; after a checkpoint the log file is cut back to 64 MiB (by default SQLite never
+         * shrinks it: a burst of writes, a server's remembered comments, left it at its peak) */
         if (strcmp(path, ":memory:") != 0)
-            sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+            sqlite3_exec(s->db, "PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = 67108864", NULL, NULL, NULL);
         sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
         if (s->version < SCHEMA_VERSION && (rc = migrate(s, err, errlen)))
             goto done;
