@@ -93,12 +93,22 @@ static void invalid(srv_reply *out, const char *help)
     srv_reply_header(out, "X-akismet-debug-help", "%s", help);
 }
 
+/* Whether the request's key (akismet_request_key) is accepted: as given in the form, or, from
+ * the host name, whatever its case (host names are case-insensitive, and proxies lowercase
+ * them). */
+static int request_key_ok(const srv_request *rq, const srv_form *f)
+{
+    char buf[256];
+    const char *key = akismet_request_key(f, rq->host, buf, sizeof buf);
+    const char *k = form_get(f, "api_key"), *k2 = form_get(f, "key");
+    int from_host = !(k && *k) && !(k2 && *k2);
+    return from_host ? srv_key_ok_nocase(rq->cfg->keys, key) : srv_key_ok(rq->cfg->keys, key);
+}
+
 static void verify_key(const srv_request *rq, const srv_form *f, srv_reply *out)
 {
-    const char *key = form_get(f, "key");
-    if (!key || !*key)
-        key = form_get(f, "api_key");
-    if (!key || !*key) {
+    char buf[256];
+    if (!akismet_request_key(f, rq->host, buf, sizeof buf)) { /* the form's key, or KEY.host */
         invalid(out, "Empty \"key\" value");
         return;
     }
@@ -106,7 +116,7 @@ static void verify_key(const srv_request *rq, const srv_form *f, srv_reply *out)
         invalid(out, "Empty \"blog\" value");
         return;
     }
-    if (!srv_key_ok(rq->cfg->keys, key)) {
+    if (!request_key_ok(rq, f)) {
         invalid(out, "Your API key is not valid for this server");
         return;
     }
@@ -207,7 +217,7 @@ static void submit(const srv_request *rq, const srv_form *f, const kd_comment *c
 void akismet_handle(const srv_request *rq, srv_reply *out)
 {
     srv_form f = SRV_FORM_INIT;
-    char err[160], keybuf[256];
+    char err[160];
     const char *ct = rq->content_type;
     if (ct && *ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
         srv_reply_text(out, 415, SRV_TEXT, "invalid");
@@ -230,7 +240,7 @@ void akismet_handle(const srv_request *rq, srv_reply *out)
         goto done;
     }
     /* without --keys the server is open (it listens on loopback by default): no key needed */
-    if (rq->cfg->keys && !srv_key_ok(rq->cfg->keys, akismet_request_key(&f, rq->host, keybuf, sizeof keybuf))) {
+    if (rq->cfg->keys && !request_key_ok(rq, &f)) {
         invalid(out, "Your API key is not valid for this server (send it as KEY.host or as api_key)");
         goto done;
     }

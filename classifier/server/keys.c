@@ -135,6 +135,16 @@ int srv_key_ok(const srv_keys *keys, const char *key)
     return keys->n && bsearch(&key, keys->key, keys->n, sizeof *keys->key, cmpstr) != NULL;
 }
 
+int srv_key_ok_nocase(const srv_keys *keys, const char *key)
+{
+    if (srv_key_ok(keys, key))
+        return 1;
+    for (size_t i = 0; keys && key && *key && i < keys->n; i++)
+        if (!strcasecmp(keys->key[i], key))
+            return 1;
+    return 0;
+}
+
 const char *srv_bearer_key(const char *authorization, char *buf, size_t n)
 {
     const char *s = authorization;

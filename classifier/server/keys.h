@@ -22,6 +22,9 @@ size_t srv_keys_count(const srv_keys *k);
 void srv_keys_free(srv_keys *k);
 /* Whether key is accepted: with keys == NULL (no --keys), every non-empty key is. */
 int srv_key_ok(const srv_keys *keys, const char *key);
+/* The same, ASCII case ignored: for a key read from a host name, which DNS and proxies (nginx's
+ * $host) may lowercase. */
+int srv_key_ok_nocase(const srv_keys *keys, const char *key);
 
 /*
  * The key of an Authorization header of the Bearer scheme (RFC 6750: "Bearer KEY", the

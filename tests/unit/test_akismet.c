@@ -175,6 +175,23 @@ Test(akismet, keys_from_field_or_host_and_wrong_keys_refused)
     call(EP_VERIFY_KEY, "key=k3&blog=b", NULL, &r);
     cr_assert_str_eq(r.body, "invalid");
     srv_reply_free(&r);
+    /* a key in the host name: its case is not the key's (nginx's $host lowercases it); as a
+     * field it is exact; verify-key reads it there too */
+    th_write(dir, "keys2", "KEY123\n", kf, sizeof kf);
+    srv_keys *upper = NULL;
+    cr_assert_eq(srv_keys_load(&upper, kf, err, sizeof err), 0, "%s", err);
+    cfg.keys = upper;
+    call(EP_COMMENT_CHECK, HAM, "key123.rest.akismet.com", &r);
+    cr_assert_str_eq(r.body, "false");
+    srv_reply_free(&r);
+    call(EP_COMMENT_CHECK, HAM "&api_key=key123", NULL, &r);
+    cr_assert_str_eq(r.body, "invalid");
+    srv_reply_free(&r);
+    call(EP_VERIFY_KEY, "blog=b", "Key123.localhost", &r);
+    cr_assert_str_eq(r.body, "valid");
+    srv_reply_free(&r);
+    cfg.keys = keys;
+    srv_keys_free(upper);
     call(EP_VERIFY_KEY, "key=k1", NULL, &r); /* as Akismet: a key is verified for a blog */
     cr_assert_str_eq(r.body, "invalid");
     cr_assert_str_eq(srv_reply_get_header(&r, "X-akismet-debug-help"), "Empty \"blog\" value");
