@@ -214,6 +214,27 @@ static void submit(const srv_request *rq, const srv_form *f, const kd_comment *c
     srv_reply_text(out, 200, SRV_TEXT, "Thanks for making the web a better place.");
 }
 
+/* The charset parameter of a Content-Type ("...; charset=ISO-8859-1", quoted or not) into
+ * buf; buf, or NULL when there is none (or it does not fit). */
+static const char *content_type_charset(const char *ct, char *buf, size_t n)
+{
+    for (const char *p = ct ? strchr(ct, ';') : NULL; p; p = strchr(p + 1, ';')) {
+        const char *q = p + 1 + strspn(p + 1, " \t");
+        if (strncasecmp(q, "charset=", 8))
+            continue;
+        q += 8;
+        int quoted = *q == '"';
+        q += quoted;
+        size_t len = strcspn(q, quoted ? "\"" : "; \t");
+        if (!len || len >= n)
+            return NULL;
+        memcpy(buf, q, len);
+        buf[len] = '\0';
+        return buf;
+    }
+    return NULL;
+}
+
 void akismet_handle(const srv_request *rq, srv_reply *out)
 {
     srv_form f = SRV_FORM_INIT;
@@ -226,14 +247,19 @@ void akismet_handle(const srv_request *rq, srv_reply *out)
         goto done;
     }
     int rc = form_parse(rq->body, rq->len, &f, err, sizeof err);
-    if (!rc)
-        rc = form_to_utf8(&f, form_get(&f, "blog_charset"));
+    if (!rc) { /* Akismet's blog_charset, else the Content-Type's charset parameter */
+        const char *cs = form_get(&f, "blog_charset");
+        char ctcs[48];
+        if ((!cs || !*cs) && content_type_charset(ct, ctcs, sizeof ctcs))
+            cs = ctcs;
+        rc = form_to_utf8(&f, cs);
+    }
     if (rc) {
         srv_reply_text(out, rc == -2 ? 500 : 400, SRV_TEXT, "invalid");
         srv_reply_header(out, "X-akismet-debug-help", "%s", rc == -2 ? "out of memory" : err);
         goto done;
     }
-    if (f.warning[0]) /* an unknown blog_charset: the fields were read as UTF-8 */
+    if (f.warning[0]) /* an unknown charset, or bytes that are not UTF-8 replaced */
         srv_reply_header(out, "X-kindly-warning", "%s", f.warning);
     if (rq->endpoint == EP_VERIFY_KEY) {
         verify_key(rq, &f, out);

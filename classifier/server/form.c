@@ -297,7 +297,7 @@ static int fix(const srv_form *f, char **sp, const reader *rd)
     if (!in_arena(f, *sp))
         free(*sp);
     *sp = d;
-    return 0;
+    return rd->how == READ_UTF8; /* bytes that are not UTF-8 were replaced */
 }
 
 /* 1 if label (trimmed, case-insensitive) is one of list's. */
@@ -380,10 +380,16 @@ int form_to_utf8(srv_form *f, const char *charset)
                     *w = '?';
         }
     }
-    int rc = 0;
-    for (size_t i = 0; i < f->n && !rc; i++)
-        if (fix(f, &f->name[i], &rd) || fix(f, &f->value[i], &rd))
+    int rc = 0, repaired = 0;
+    for (size_t i = 0; i < f->n && !rc; i++) {
+        int a = fix(f, &f->name[i], &rd), b = a < 0 ? 0 : fix(f, &f->value[i], &rd);
+        if (a < 0 || b < 0)
             rc = -2;
+        repaired |= a > 0 || b > 0;
+    }
+    if (repaired && !f->warning[0]) /* not silently: the text the client meant is lost */
+        snprintf(f->warning, sizeof f->warning, "bytes that are not UTF-8 replaced by U+FFFD: declare the "
+                                                "charset (blog_charset)");
     if (rd.how == READ_ICONV)
         iconv_close(rd.cd);
     return rc;

@@ -304,3 +304,23 @@ Test(akismet, a_verdict_is_answered_when_remembering_fails)
     cr_assert_null(srv_reply_get_header(&r, "X-kindly-warning"));
     srv_reply_free(&r);
 }
+
+/* Without blog_charset the Content-Type's charset parameter says how to read the bytes. */
+Test(akismet, content_type_charset_when_blog_charset_is_absent)
+{
+    srv_reply r;
+    const char *body = "blog=b&user_ip=10.0.0.9&is_test=1&comment_content=caf%E9";
+    srv_request q = { EP_COMMENT_CHECK, body, strlen(body), NULL,
+                      "application/x-www-form-urlencoded; charset=ISO-8859-1", m, &cfg, NULL };
+    srv_reply_init(&r);
+    akismet_handle(&q, &r);
+    cr_assert_eq(r.status, 200);
+    cr_assert_null(srv_reply_get_header(&r, "X-kindly-warning"), "read as windows-1252: no warning");
+    srv_reply_free(&r);
+    q.content_type = "application/x-www-form-urlencoded";
+    srv_reply_init(&r);
+    akismet_handle(&q, &r);
+    const char *w = srv_reply_get_header(&r, "X-kindly-warning");
+    cr_assert(w && strstr(w, "not UTF-8"), "%s", w ? w : "(no warning)");
+    srv_reply_free(&r);
+}

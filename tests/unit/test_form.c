@@ -197,6 +197,17 @@ Test(form, other_charsets_through_iconv)
     expect_conv("t=a%93", "Shift_JIS", "a\xEF\xBF\xBD");
 }
 
+/* Without a charset, bytes that are not UTF-8 are replaced, and a warning says so. */
+Test(form, invalid_utf8_without_a_charset_is_replaced_with_a_warning)
+{
+    char warning[128];
+    char *got = conv("t=caf%E9", NULL, warning, sizeof warning);
+    cr_expect_str_eq(got, "caf\xEF\xBF\xBD");
+    cr_expect(strstr(warning, "not UTF-8 replaced by U+FFFD"), "%s", warning);
+    free(got);
+    expect_conv("t=caf%C3%A9", NULL, "caf\xC3\xA9"); /* valid UTF-8: no warning */
+}
+
 Test(form, unknown_charset_reads_as_utf8_with_a_warning)
 {
     static const char *const bad[] = { "klingon-8", "UTF-16", "UTF-7", "ISO-8859-1//TRANSLIT",
