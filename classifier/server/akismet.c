@@ -211,6 +211,8 @@ static void submit(const srv_request *rq, const srv_form *f, const kd_comment *c
     }
     if (changed)
         metrics_feedback(label, 1, 1);
+    if (changed == 2) /* relabelled: the other label was taken back */
+        metrics_feedback(!label, -1, 1);
     srv_reply_text(out, 200, SRV_TEXT, "Thanks for making the web a better place.");
 }
 

@@ -186,7 +186,7 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
     /* one comment at a time, idempotent (kd_feedback): a comment with an id given the same
      * label again learns nothing, the other label relabels it; it is remembered as `kindly
      * learn` remembers, so the same comment posted again is a duplicate */
-    unsigned long n[2][2] = { { 0, 0 }, { 0, 0 } }, unchanged = 0; /* [label][undo] */
+    unsigned long n[2][2] = { { 0, 0 }, { 0, 0 } }, unchanged = 0, relabelled = 0; /* [label][undo] */
     for (size_t i = 0; i < b->n; i++) {
         int changed = 0, rc = kd_feedback(m, &b->c[i], b->label[i], b->undo[i], &changed);
         if (rc && !changed) {
@@ -200,13 +200,19 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
             n[b->label[i]][b->undo[i]]++;
         else
             unchanged++;
+        if (changed == 2) { /* the other label was taken back first */
+            relabelled++;
+            n[!b->label[i]][1]++;
+        }
     }
     for (int l = 0; l < 2; l++)
         for (int u = 0; u < 2; u++)
             metrics_feedback(l, u ? -1 : 1, n[l][u]);
     char body[160];
-    int len = snprintf(body, sizeof body, "{\"learnt\":%lu,\"unlearnt\":%lu,\"unchanged\":%lu}\n",
-                       n[0][0] + n[1][0], n[0][1] + n[1][1], unchanged);
+    /* unlearnt counts the undos asked for; a relabel is learnt, and counted in relabelled */
+    int len = snprintf(body, sizeof body,
+                       "{\"learnt\":%lu,\"unlearnt\":%lu,\"unchanged\":%lu,\"relabelled\":%lu}\n",
+                       n[0][0] + n[1][0], n[0][1] + n[1][1] - relabelled, unchanged, relabelled);
     srv_reply_take(out, 200, SRV_JSON, strndup(body, (size_t)len), (size_t)len);
 }
 

@@ -81,7 +81,7 @@ test_server_json_api_classify_feedback_health_metrics() {
     python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert [x["id"] for x in a]==["1","b"], a' "$T/body" \
         || fail "array answer: $(cat "$T/body")"
     status_is "$(post_json /v1/feedback '[{"text":"quokka marmalade","label":"spam"},{"text":"quokka marmalade","label":"spam"},{"text":"tea","label":"ham","undo":true}]')" 200
-    body_is '{"learnt":2,"unlearnt":1,"unchanged":0}'
+    body_is '{"learnt":2,"unlearnt":1,"unchanged":0,"relabelled":0}'
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/healthz")" 200
     contains "$T/body" '"status":"ok"'
     curl -s "$URL/metrics" >metrics.txt
@@ -248,7 +248,7 @@ test_server_with_keys_the_json_api_needs_a_bearer_key() {
     done
     "$KINDLY" info -m m.db | grep -q '"spam_messages":6,' || fail "refused feedback was learnt: $("$KINDLY" info -m m.db)"
     status_is "$(post_json /v1/feedback '{"text":"quokka marmalade","label":"spam"}' -H 'Authorization: Bearer secret-1')" 200
-    body_is '{"learnt":1,"unlearnt":0,"unchanged":0}'
+    body_is '{"learnt":1,"unlearnt":0,"unchanged":0,"relabelled":0}'
     status_is "$(post_json /v1/classify '{"text":"quokka marmalade"}' -H 'Authorization: Bearer secret-1')" 200
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/healthz")" 200
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/metrics")" 200

@@ -124,7 +124,7 @@ Test(api, feedback_then_classify_round_trip, .init = setup, .fini = teardown)
              "{\"text\":\"lovely tomato garden post\",\"label\":\"ham\"},"
              "{\"text\":\"your garden tomato advice\",\"label\":\"ham\"}]", &r);
         cr_assert_eq(r.status, 200, "%s", r.body);
-        cr_assert_str_eq(r.body, "{\"learnt\":4,\"unlearnt\":0,\"unchanged\":0}\n"); /* no ids: each learnt */
+        cr_assert_str_eq(r.body, "{\"learnt\":4,\"unlearnt\":0,\"unchanged\":0,\"relabelled\":0}\n"); /* no ids: each learnt */
         srv_reply_free(&r);
     }
     call(EP_CLASSIFY, "[{\"id\":\"x\",\"text\":\"cheap casino pills bonus\"},{\"id\":\"y\",\"text\":\"tomato garden\"}]", &r);
@@ -143,7 +143,7 @@ Test(api, feedback_then_classify_round_trip, .init = setup, .fini = teardown)
     cr_assert_eq(r.body[0], '{', "one object in, one object out: %s", r.body);
     srv_reply_free(&r);
     call(EP_FEEDBACK, "{\"text\":\"lovely tomato garden post\",\"label\":\"ham\",\"undo\":true}", &r);
-    cr_assert_str_eq(r.body, "{\"learnt\":0,\"unlearnt\":1,\"unchanged\":0}\n");
+    cr_assert_str_eq(r.body, "{\"learnt\":0,\"unlearnt\":1,\"unchanged\":0,\"relabelled\":0}\n");
     srv_reply_free(&r);
 }
 
@@ -157,15 +157,15 @@ Test(api, feedback_with_an_id_is_idempotent, .init = setup, .fini = teardown)
     cr_assert_eq(kd_model_stats_get(m, &st0), 0);
     static const struct { const char *body, *answer; int spam, ham; } steps[] = {
         { "{\"id\":\"c7\",\"text\":\"miracle gummies for sleep, order today\",\"label\":\"spam\"}",
-          "{\"learnt\":1,\"unlearnt\":0,\"unchanged\":0}\n", 1, 0 },
+          "{\"learnt\":1,\"unlearnt\":0,\"unchanged\":0,\"relabelled\":0}\n", 1, 0 },
         { "{\"id\":\"c7\",\"text\":\"miracle gummies for sleep, order today\",\"label\":\"spam\"}",
-          "{\"learnt\":0,\"unlearnt\":0,\"unchanged\":1}\n", 1, 0 },
+          "{\"learnt\":0,\"unlearnt\":0,\"unchanged\":1,\"relabelled\":0}\n", 1, 0 },
         { "{\"id\":\"c7\",\"text\":\"miracle gummies for sleep, order today\",\"label\":\"ham\"}",
-          "{\"learnt\":1,\"unlearnt\":0,\"unchanged\":0}\n", 0, 1 },
+          "{\"learnt\":1,\"unlearnt\":0,\"unchanged\":0,\"relabelled\":1}\n", 0, 1 },
         { "{\"id\":\"c7\",\"text\":\"miracle gummies for sleep, order today\",\"label\":\"spam\",\"undo\":true}",
-          "{\"learnt\":0,\"unlearnt\":0,\"unchanged\":1}\n", 0, 1 },
+          "{\"learnt\":0,\"unlearnt\":0,\"unchanged\":1,\"relabelled\":0}\n", 0, 1 },
         { "{\"id\":\"c7\",\"text\":\"miracle gummies for sleep, order today\",\"label\":\"ham\",\"undo\":true}",
-          "{\"learnt\":0,\"unlearnt\":1,\"unchanged\":0}\n", 0, 0 },
+          "{\"learnt\":0,\"unlearnt\":1,\"unchanged\":0,\"relabelled\":0}\n", 0, 0 },
     };
     for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
         call(EP_FEEDBACK, steps[i].body, &r);
