@@ -207,7 +207,8 @@ const cli_command cli_commands[] = {
       "      --threads N       worker threads, each with its own model handle (default: CPUs)\n"
       "      --max-body SIZE   largest request body, bytes or with k/M (default 1M); over: 413\n"
       "      --max-connections N  connections held at once (default 4096)\n"
-      "      --timeout S       close a connection idle for S seconds (default 30)\n"
+      "      --timeout S       close a connection idle for S seconds, or whose request body\n"
+      "                        takes longer (default 30)\n"
       "      --discard X       spam with spam_score >= X gets X-akismet-pro-tip: discard (0.99)\n"
       "      --hold-as WHAT    Akismet answer for a held comment: ham (false, default) or spam\n"
       "  -q, --quiet           no start/stop messages on stderr\n" CLASSIFY_HELP_SERVE

@@ -329,6 +329,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (*upload_size) { /* a piece of the body */
         size_t n = *upload_size;
         *upload_size = 0;
+        /* a body trickled in a byte at a time never leaves the connection idle: the whole
+         * body gets --timeout seconds, then the connection is closed (a slow-body attack
+         * would otherwise hold every connection slot) */
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (s->cfg.timeout && now.tv_sec - rq->t0.tv_sec > (time_t)s->cfg.timeout)
+            return MHD_NO;
         if (rq->too_big)
             return MHD_YES;
         if (n > s->cfg.max_body - rq->len) {

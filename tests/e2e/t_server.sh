@@ -454,3 +454,31 @@ test_server_akismet_reports_are_idempotent_per_comment() {
     "$KINDLY" history -m m.db >h.json
     contains h.json '"comments":1' # checked, then reported: one comment
 }
+
+# a body trickled in a byte at a time is never idle: it gets --timeout seconds in all, then
+# the connection is closed (else a few slow clients hold every connection slot)
+test_server_slow_body_is_cut_at_the_timeout() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db --timeout 2
+    python3 - "$PORT" <<'PY' || fail "the slow body was not cut"
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /1.1/comment-check HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n")
+t0 = time.time()
+try:
+    while time.time() - t0 < 10:
+        s.sendall(b"a")
+        time.sleep(0.5)
+        s.settimeout(0.01)
+        try:
+            if s.recv(1) == b"":
+                break
+        except socket.timeout:
+            pass
+except (BrokenPipeError, ConnectionResetError):
+    pass
+took = time.time() - t0
+sys.exit(0 if took < 6 else 1)
+PY
+    status_is "$(post /1.1/comment-check "$ham_form")" 200 # the server goes on
+}
