@@ -18,11 +18,15 @@ struct kd_model {
     char err[512];
 
     kd_totals totals;       /* message and token totals, as of the last (re)load */
-    kd_tokmap counts;       /* every token's counts, when preloaded */
+    kd_tokmap counts;       /* every token's counts, when preloaded; the counts looked up
+                             * since the last change, when cached */
     int64_t counts_generation; /* totals.generation when counts were loaded */
     int preloaded;
+    int cached;             /* a preloaded handle of a large model after its counts changed:
+                             * counts and foreign are filled on demand (model.c, load) */
     kd_tokmap foreign;      /* the foreign share of the ham counts (.ham), when preloaded and
-                             * totals.foreign_ham_tokens > 0 (relevance.c) */
+                             * totals.foreign_ham_tokens > 0 (relevance.c); when cached, the
+                             * shares looked up (.spam 1 marks one looked up) */
     int64_t data_version;   /* PRAGMA data_version at the last (re)load */
     int64_t posts_generation; /* meta "posts_generation" at the last (re)load or write of
                                * posts by this handle: the posts cache's key (posts.c) */

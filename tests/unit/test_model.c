@@ -406,3 +406,62 @@ Test(model, pack_with_a_reader_open_says_why)
     cr_assert_eq(kd_model_pack(m), 0, "%s", kd_model_error(m));
     kd_model_close(m);
 }
+
+/* The bayes score of text under m (no rules, no other stage). */
+static double bayes_of(kd_model *m, const char *text)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = text;
+    kd_options o = KD_OPTIONS_INIT;
+    o.dup_threshold = -1;
+    o.offtopic_threshold = -1;
+    kd_result r;
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+    double b = r.bayes_score;
+    kd_result_free(&r);
+    return b;
+}
+
+/* A preloaded handle of a large model does not re-read every count when another handle
+ * changes them (a server's workers after each report): it looks up what it needs, and
+ * what it looked up before the change is not used after it. Its scores stay those of a
+ * handle opened afresh. */
+Test(model, preloaded_large_model_follows_changes_without_rereading)
+{
+    kd_model *w = open_model("big.db", KD_OPEN_CREATE);
+    cr_assert_eq(kd_train_begin(w), 0);
+    char text[400];
+    for (int i = 0; i < 3000; i++) { /* 20 distinct words a comment: about 120k tokens */
+        int n = 0;
+        for (int k = 0; k < 20; k++)
+            n += snprintf(text + n, sizeof text - (size_t)n, "w%dx%d ", i, k);
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = text;
+        cr_assert_eq(kd_train_add(w, &c, i % 2 ? KD_SPAM : KD_HAM, 1), 0);
+    }
+    cr_assert_eq(kd_train_commit(w), 0, "%s", kd_model_error(w));
+    train_all(w, 1);
+    kd_model_stats st;
+    cr_assert_eq(kd_model_stats_get(w, &st), 0);
+    cr_assert_gt(st.tokens, 50000);
+    kd_model *r = open_model("big.db", KD_OPEN_PRELOAD | KD_OPEN_READONLY);
+    const char *probe = "Buy cheap pills online now, I started journaling w0x1 w1x1";
+    double before = bayes_of(r, probe);
+    for (int round = 0; round < 3; round++) {
+        cr_assert_eq(kd_train_begin(w), 0);
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = "I started journaling and the pills w0x1 helped, thank you";
+        for (int k = 0; k < 5; k++)
+            cr_assert_eq(kd_train_add(w, &c, KD_HAM, 1), 0);
+        cr_assert_eq(kd_train_commit(w), 0);
+        cr_assert_eq(kd_model_refresh(r, NULL), 0);
+        kd_model *fresh = open_model("big.db", KD_OPEN_PRELOAD | KD_OPEN_READONLY);
+        double now = bayes_of(r, probe), want = bayes_of(fresh, probe);
+        cr_assert_float_eq(now, want, 1e-12, "round %d: %f, afresh %f", round, now, want);
+        cr_assert_lt(now, before, "round %d: the ham learnt did not lower the score", round);
+        before = now;
+        kd_model_close(fresh);
+    }
+    kd_model_close(r);
+    kd_model_close(w);
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+"""Checks while moderators report: 8 connections post Akismet comment-checks (is_test=1) of
+sms.csv texts to a running `kindly serve` for 8 s, with (`fb`) or without (`no`) one more
+connection posting submit-spam reports all the while; prints checks/s, their p99 latency
+and the reports made. Usage: tools/bench_feedback.py PORT fb|no (docs/BENCHMARKS-server.md).
+Needs ../shared/corpora/sms.csv."""
+import csv, os, sys, threading, time, urllib.parse, urllib.request
+
+CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'corpora', 'sms.csv')
+port=int(sys.argv[1]); fb=sys.argv[2]=='fb'; secs=8
+texts=[r['text'] for r in csv.DictReader(open(CORPUS))]
+stop=time.time()+secs; lat=[]; lock=threading.Lock(); nfb=[0]
+def checker(k):
+    i=k
+    while time.time()<stop:
+        body=urllib.parse.urlencode({'blog':'b','user_ip':'1.2.3.4','is_test':'1','comment_content':texts[i%len(texts)]}).encode()
+        t=time.time(); urllib.request.urlopen('http://127.0.0.1:%d/1.1/comment-check'%port, body).read()
+        with lock: lat.append(time.time()-t)
+        i+=8
+def feeder():
+    i=0
+    while time.time()<stop:
+        body=urllib.parse.urlencode({'blog':'b','user_ip':'1.2.3.4','comment_content':'spam offer number %d win cash now'%i}).encode()
+        urllib.request.urlopen('http://127.0.0.1:%d/1.1/submit-spam'%port, body).read(); i+=1; nfb[0]+=1
+ts=[threading.Thread(target=checker,args=(k,)) for k in range(8)]+([threading.Thread(target=feeder)] if fb else [])
+[t.start() for t in ts]; [t.join() for t in ts]
+lat.sort()
+print('checks/s %.0f p99 %.1f ms feedback %d'%(len(lat)/secs, lat[int(len(lat)*0.99)]*1000, nfb[0]))
