@@ -90,7 +90,7 @@ int kd_eval_figures_get(const kd_eval *e, kd_eval_figures *f)
     f->precision = ratio(tp, tp + fp);
     f->recall = ratio(tp, tp + fn);
     f->fp_rate = ratio(fp, fp + tn);
-    f->f1 = ratio(2 * f->precision * f->recall, f->precision + f->recall);
+    f->f1 = ratio(2 * tp, 2 * tp + fp + fn); /* 0, not undefined, when no spam was found */
     double d = sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn));
     f->mcc = d > 0 ? (tp * tn - fp * fn) / d : 0.0;
     f->unsure_rate = ratio((double)e->held, (double)f->n);

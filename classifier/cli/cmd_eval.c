@@ -12,6 +12,7 @@ typedef struct dataset {
     kd_comment *c;
     kd_label *label;
     size_t n, cap;
+    size_t *fold; /* --folds: each row's fold (assign_folds) */
 } dataset;
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
@@ -42,6 +43,40 @@ static int dataset_add(dataset *d, const kd_comment *c, kd_label l)
     return 0;
 }
 
+static const dataset *sort_d; /* for by_text: qsort has no context argument in C11 */
+static int by_text(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    int c = strcmp(sort_d->c[i].text, sort_d->c[j].text);
+    return c ? c : (i > j) - (i < j);
+}
+
+/* Folds for K-fold cross-validation: the n-th distinct text in fold n mod K, and every copy
+ * of a text in the fold of its first (a test row whose exact copy is in the training folds
+ * would be scored on itself: SMS has 12% such rows). 0, or -1 when out of memory. */
+static int assign_folds(dataset *d, size_t folds)
+{
+    size_t *order = malloc((d->n ? d->n : 1) * sizeof *order), *first = malloc((d->n ? d->n : 1) * sizeof *first);
+    d->fold = malloc((d->n ? d->n : 1) * sizeof *d->fold);
+    if (!order || !first || !d->fold) {
+        free(order);
+        free(first);
+        return -1;
+    }
+    for (size_t i = 0; i < d->n; i++)
+        order[i] = i;
+    sort_d = d;
+    qsort(order, d->n, sizeof *order, by_text);
+    for (size_t a = 0; a < d->n; a++) /* sorted by text, then row: a group's head is its first */
+        first[order[a]] = a && !strcmp(d->c[order[a]].text, d->c[order[a - 1]].text) ? first[order[a - 1]] : order[a];
+    size_t distinct = 0;
+    for (size_t i = 0; i < d->n; i++)
+        d->fold[i] = first[i] == i ? distinct++ % folds : d->fold[first[i]];
+    free(order);
+    free(first);
+    return 0;
+}
+
 static void dataset_free(dataset *d)
 {
     for (size_t i = 0; i < d->n; i++) {
@@ -51,6 +86,7 @@ static void dataset_free(dataset *d)
     }
     free(d->c);
     free(d->label);
+    free(d->fold);
 }
 
 /* Read the labelled rows of path into d. Returns EXIT_DONE or a fatal exit code (reported):
@@ -91,7 +127,7 @@ typedef struct stages {
 static int score_rows(kd_model *m, const dataset *d, size_t k, size_t folds, const kd_options *o, stages *s)
 {
     for (size_t i = 0; i < d->n; i++) {
-        if (folds && i % folds != k)
+        if (folds && d->fold[i] != k)
             continue;
         kd_result res;
         int rc = kd_classify(m, &d->c[i], o, &res);
@@ -120,7 +156,7 @@ static kd_model *train_memory(const dataset *d, size_t k, size_t folds)
         return NULL;
     int rc = kd_train_begin(m);
     for (size_t i = 0; i < d->n && !rc; i++)
-        if (!folds || i % folds != k)
+        if (!folds || d->fold[i] != k)
             rc = kd_train_add(m, &d->c[i], d->label[i], 1);
     if (!rc)
         rc = kd_train_commit(m);
@@ -148,7 +184,8 @@ static void print_figures(const char *stage, const kd_eval_figures *f, int json,
     int has_p = f->tp + f->fp > 0, has_r = f->spam > 0, has_fp = f->ham > 0;
     const char *prec = figure(b[0], f->precision, has_p, json), *rec = figure(b[1], f->recall, has_r, json);
     const char *fpr = figure(b[2], f->fp_rate, has_fp, json);
-    const char *f1 = figure(b[3], f->f1, has_p && has_r && f->precision + f->recall > 0, json);
+    /* F1 = 2TP / (2TP + FP + FN): 0 when spam was missed and none found (precision n/a) */
+    const char *f1 = figure(b[3], f->f1, 2 * f->tp + f->fp + f->fn > 0, json);
     /* MCC is undefined when a row or column of the confusion matrix is empty; ROC AUC ranks
      * spam against ham: with one class missing it is undefined, not 0 */
     const char *mcc = figure(b[4], f->mcc, has_p && has_r && has_fp && f->tn + f->fn > 0, json);
@@ -243,7 +280,9 @@ int cmd_eval(int argc, char **argv)
     for (size_t i = 0; i < ntest; i++)
         if ((status = dataset_read(&d, test[i], o.remember, &skipped)))
             goto done;
-    if (folds) {
+    if (folds && assign_folds(&d, folds))
+        status = cli_fail(EXIT_INTERNAL, "eval", "out of memory");
+    if (folds && !status) {
         for (size_t k = 0; k < folds && !status; k++) {
             m = train_memory(&d, k, folds);
             if (!m) {

@@ -125,8 +125,10 @@ const cli_command cli_commands[] = {
       "rate, F1, MCC and ROC AUC (binary figures: spam_score > 0.5 is predicted spam;\n"
       "exactly 0.5, no evidence, is not), the unsure rate (share held) and the share of\n"
       "ham given the verdict spam. --train trains a model in memory\n"
-      "first; --folds K runs K-fold cross-validation (row i in fold i mod K) without a model\n"
-      "file. Figures are printed for each stage (bayes) and for the final score.\n"
+      "first; --folds K runs K-fold cross-validation without a model file (the n-th distinct\n"
+      "text in fold n mod K, and every exact copy of a text in its first's fold, so that no\n"
+      "comment is tested on its own copy). Figures are printed for each stage (bayes) and for\n"
+      "the final score.\n"
       "\n" MODEL_HELP
       "      --train FILE      train an in-memory model on FILE (repeatable)\n"
       "      --folds K         K-fold cross-validation over CORPUS.csv (2 <= K <= 100)\n"

@@ -667,3 +667,21 @@ test_untrained_model_is_named_and_posts_creates_no_model_for_nothing() {
     contains "$T/err" "missing.csv: No such file or directory"
     [ ! -e typo.db ] || fail "posts created typo.db for a file it could not read"
 }
+
+# --folds keeps the copies of a text in one fold: a comment is never tested on its own copy;
+# F1 is 0, not n/a, when spam was missed and none found
+test_eval_folds_keep_copies_together() {
+    printf 'id,label,text\n' >copies.csv
+    for i in 1 2 3 4; do
+        echo "a$i,spam,buy cheap pills now at the pharmacy" >>copies.csv
+        echo "b$i,ham,thank you for the lovely post about sleep" >>copies.csv
+    done
+    # row i in fold i mod 3 would train every fold on copies of its test rows: all right
+    expect_status 0 "$KINDLY" eval --folds 3 --no-rules --json copies.csv
+    python3 -c "
+import json,sys
+f=json.load(open(sys.argv[1]))['final']
+assert f['tp']==0 and f['tn']==0, f   # each text was tested by a model that never saw it
+assert f['f1']==0, f
+" "$T/out" || fail "copies were split across folds: $(cat "$T/out")"
+}

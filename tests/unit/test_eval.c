@@ -83,3 +83,20 @@ Test(eval, exactly_half_is_not_predicted_spam)
     cr_assert_eq(f.fp, 1);
     kd_eval_free(e);
 }
+
+/* F1 = 2TP / (2TP + FP + FN): 0 when no spam is found though there was some (precision is
+ * undefined then, F1 is not). (Undefined figures are 0 here; the front ends print n/a.) */
+Test(eval, f1_is_zero_when_no_spam_is_found)
+{
+    kd_eval *e;
+    cr_assert_eq(kd_eval_new(&e), 0);
+    kd_eval_add(e, KD_SPAM, 0.2, KD_APPROVE);
+    kd_eval_add(e, KD_HAM, 0.1, KD_APPROVE);
+    kd_eval_figures f;
+    cr_assert_eq(kd_eval_figures_get(e, &f), 0);
+    cr_assert_float_eq(f.f1, 0.0, 1e-12);
+    kd_eval_add(e, KD_SPAM, 0.9, KD_VERDICT_SPAM);
+    cr_assert_eq(kd_eval_figures_get(e, &f), 0);
+    cr_assert_float_eq(f.f1, 2.0 / 3, 1e-12); /* TP 1, FN 1, FP 0 */
+    kd_eval_free(e);
+}
