@@ -51,8 +51,10 @@ static const char *const migrations[] = {
     " ip INTEGER, time INTEGER NOT NULL, text_hash INTEGER NOT NULL, sig BLOB NOT NULL);"
     "CREATE TABLE history_lsh(bucket INTEGER PRIMARY KEY, entries BLOB NOT NULL);",
     /* 4 -> 5: the words of each post's approved comments, for relevance (owned by posts.c):
-     * post = kd_hash64(post_id), h = the word's stem key (kd_word_key), n = how many learnt
-     * ham comments of that post use it. Sums like the token counts (merge adds them). */
+     * post = kd_hash64(post_id), h = the word's stem key (kd_word_key), n = its occurrences
+     * in the learnt ham comments of that post, each distinct word form of a comment once
+     * ("journal" and "journals" in one comment: 2), the counts of the post's unigram model
+     * (relevance.c). Sums like the token counts (merge adds them). */
     "CREATE TABLE post_terms(post INTEGER NOT NULL, h INTEGER NOT NULL, n INTEGER NOT NULL,"
     " PRIMARY KEY(post, h)) WITHOUT ROWID;",
     /* 5 -> 6: the share of the ham counts learnt from comments of other sites or corpora
