@@ -12,7 +12,7 @@ What: with the kindly binary and the third-party corpora beside the checkout
      (and on corpora/comments.csv, the project's own): the largest share of ham any scoring
      rule hits (target <= 0.5%), and the rules over it;
   c. speed: `kindly score` over all of sms.csv and youtube-dev.csv with a model trained on
-     the SMS 30% split, --no-rules vs the default rules, best of 5 wall-clock runs, each less
+     the SMS 30% split, --no-rules vs the default rules, best of 15 wall-clock runs (REPEAT), each less
      its start-up (the same run on the header alone) (target: the rules cost at most 20% of
      the throughput).
 Why: the rules must never make the classifier worse than Bayes alone on any split, must
