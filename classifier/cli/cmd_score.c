@@ -315,6 +315,9 @@ int cmd_score(int argc, char **argv)
             free(js);
         }
         kd_result_free(&res);
+        if (ferror(stdout)) /* the output failed (a full disk, a closed pipe): stop now, not
+                             * after the whole input (cli_finish reports it, exit status 5) */
+            break;
     }
     if (rc < 0)
         status = cli_fail(cli_exit_for(rc), "score", "%s", kd_csv_error(r));

@@ -293,6 +293,19 @@ test_write_errors_on_standard_output_exit_5() {
         expect_status 5 sh -c "\"$KINDLY\" $cmd > /dev/full"
         contains "$T/err" "kindly ${cmd%% *}: cannot write standard output"
     done
+    # score stops at the first failed write, not after the whole input (nor records it all)
+    python3 -c "
+import sys
+print('id,text')
+for i in range(20000): print(f'r{i},comment number {i} about sleep and kindness')
+" >many.csv
+    expect_status 5 sh -c "\"$KINDLY\" score -m m.db --remember many.csv > /dev/full"
+    "$KINDLY" history -m m.db >hist.json
+    python3 -c "
+import json,sys
+n=json.load(open(sys.argv[1]))['comments']
+assert n < 20000, n
+" hist.json || fail "all rows were scored and recorded though the output failed: $(cat hist.json)"
 }
 
 test_a_file_error_names_the_file_once() {
