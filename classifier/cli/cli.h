@@ -129,6 +129,11 @@ char *cli_read_all(FILE *f, size_t max, size_t *len);
  * the cause (too long, a directory, out of memory), with *status its exit status. */
 #define CLI_MAX_COMMENT ((size_t)16 << 20)
 char *cli_read_comment(const char *cmd, int *status);
+/* At start: descriptors 0, 1 and 2 that are closed are opened on /dev/null, so that no file
+ * this process opens takes their place; a closed standard input is remembered, and reading
+ * it (cli_read_comment, a CSV named "-") is then an error. */
+void cli_guard_std_fds(void);
+extern int cli_stdin_closed;
 
 /* The comment's metadata flags of check and learn --raw (--id, --post, --author, --email,
  * --url, --ip, --agent, --parent, --date): 1 when argv[*i] is one (its value consumed). */

@@ -3,6 +3,7 @@
  * mapping from library error codes to exit codes, all in one place.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
@@ -214,6 +215,10 @@ kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int la
 kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind, int labels_ignored,
                             void (*before_read)(void *), void *ud, int *status)
 {
+    if (cli_stdin_closed && !strcmp(path, "-")) {
+        *status = cli_fail(EXIT_MODEL, cmd, "cannot read <stdin>: standard input is closed");
+        return NULL;
+    }
     kd_csv_options o = KD_CSV_OPTIONS_INIT;
     o.kind = kind;
     o.problem = labels_ignored ? csv_problem_label_ignored : cli_csv_problem;
@@ -464,8 +469,30 @@ void cli_csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
+int cli_stdin_closed;
+
+void cli_guard_std_fds(void)
+{
+    /* a descriptor 0, 1 or 2 left closed by the caller would be taken by the next file this
+     * process opens (SQLite puts /dev/null there): standard input would then read as empty
+     * input, and say nothing of the real cause. /dev/null read-only, as SQLite does: a write
+     * to a closed standard output still fails (EBADF), and says so (exit status 5). */
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            int n = open("/dev/null", O_RDONLY);
+            if (n >= 0 && n != fd)
+                close(n);
+            if (!fd)
+                cli_stdin_closed = 1;
+        }
+}
+
 char *cli_read_comment(const char *cmd, int *status)
 {
+    if (cli_stdin_closed) {
+        *status = cli_fail(EXIT_MODEL, cmd, "cannot read the comment: standard input is closed");
+        return NULL;
+    }
     size_t len = 0;
     char *text = cli_read_all(stdin, CLI_MAX_COMMENT, &len);
     if (!text) {

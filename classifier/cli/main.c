@@ -319,6 +319,7 @@ static int takes_value(const char *cmd, const char *a, size_t n)
 
 int main(int argc, char **argv)
 {
+    cli_guard_std_fds();
     if (argc < 2) {
         overview(stderr);
         return EXIT_USAGE;

@@ -698,3 +698,16 @@ assert f['tp']==0 and f['tn']==0, f   # each text was tested by a model that nev
 assert f['f1']==0, f
 " "$T/out" || fail "copies were split across folds: $(cat "$T/out")"
 }
+
+# a closed standard input is an input that cannot be read (5), not an empty one (4); a
+# closed standard output fails the run (5) however the model file is opened
+test_closed_standard_descriptors_are_errors() {
+    train_small
+    expect_status 5 sh -c "\"$KINDLY\" score -m m.db - <&-"
+    contains "$T/err" "cannot read <stdin>: standard input is closed"
+    expect_status 5 sh -c "\"$KINDLY\" check -m m.db <&-"
+    contains "$T/err" "standard input is closed"
+    expect_status 5 sh -c "\"$KINDLY\" score -m m.db \"$D/score.csv\" >&-"
+    contains "$T/err" "cannot write standard output"
+    expect_status 0 sh -c "\"$KINDLY\" info -m m.db 2>&-"
+}
