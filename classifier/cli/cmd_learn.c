@@ -23,7 +23,7 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
 {
     const char *model = NULL, *file = NULL;
     kd_label label = KD_UNLABELLED;
-    int undo = 0, raw = 0, nmeta = 0;
+    int undo = 0, raw = 0, nmeta = 0, quiet = 0;
     unsigned flags = 0;
     kd_comment c = KD_COMMENT_INIT; /* --raw: the comment; its text from standard input */
     for (int i = 1; i < argc; i++) {
@@ -43,6 +43,8 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
             raw = 1;
         else if (!strcmp(a, "--foreign"))
             flags |= KD_TRAIN_FOREIGN;
+        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+            quiet = 1;
         else if (a[0] == '-' && a[1])
             return cli_usage("learn", "unknown or incomplete option '%s'", a);
         else if (file)
@@ -93,7 +95,9 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
                                   changed ? " (the comment was learnt, but not marked as learnt)" : "");
                 goto done;
             }
-            if (!changed)
+            if (quiet)
+                ;
+            else if (!changed)
                 fprintf(stderr, "kindly learn: comment %s was %s as %s already: nothing to do\n", c.id,
                         undo ? "not learnt" : "learnt", label == KD_SPAM ? "spam" : "ham");
             else
@@ -117,13 +121,15 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
         status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
         goto done;
     }
-    fprintf(stderr, "kindly learn: %s %lu comment%s%s%s", undo ? "unlearnt" : "learnt", n.learned,
-            n.learned == 1 ? "" : "s",
-            label == KD_SPAM ? " as spam" : label == KD_HAM ? " as ham" : "", flags ? " (foreign)" : "");
-    if (n.unlabelled)
-        fprintf(stderr, "; %lu unlabelled row%s not %s (give --spam or --ham to label them)", n.unlabelled,
-                n.unlabelled == 1 ? "" : "s", undo ? "unlearnt" : "learnt");
-    fputc('\n', stderr);
+    if (!quiet) {
+        fprintf(stderr, "kindly learn: %s %lu comment%s%s%s", undo ? "unlearnt" : "learnt", n.learned,
+                n.learned == 1 ? "" : "s",
+                label == KD_SPAM ? " as spam" : label == KD_HAM ? " as ham" : "", flags ? " (foreign)" : "");
+        if (n.unlabelled)
+            fprintf(stderr, "; %lu unlabelled row%s not %s (give --spam or --ham to label them)", n.unlabelled,
+                    n.unlabelled == 1 ? "" : "s", undo ? "unlearnt" : "learnt");
+        fputc('\n', stderr);
+    }
 done:
     free(text);
     kd_model_close(m);

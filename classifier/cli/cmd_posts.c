@@ -21,7 +21,7 @@ int cmd_posts(int argc, char **argv)
         else if (a[0] == '-' && a[1])
             return cli_usage("posts", "unknown or incomplete option '%s'", a);
         else if (nfiles == (int)(sizeof files / sizeof *files))
-            return cli_usage("posts", "too many files");
+            return cli_usage("posts", "too many files (at most 64 a run)");
         else
             files[nfiles++] = a;
     }

@@ -145,6 +145,10 @@ static int stats_file(const kd_rules *r, const char *file, int json)
     }
     if (kd_csv_skipped(csv))
         status = EXIT_INPUT;
+    if (!count[0] && !count[1]) { /* hit rates of nothing: an unlabelled file, as eval says */
+        status = cli_no_labelled_rows("rules", file);
+        goto done;
+    }
     if (json)
         printf("{\"file\":");
     else

@@ -75,7 +75,8 @@ int cmd_train(int argc, char **argv)
                 st.spam_messages ? "approved" : "spam",
                 st.spam_messages ? "" : " (a WordPress export: wp comment list --status=spam ...)");
     if (!quiet) {
-        fprintf(stderr, "kindly train: learnt %lu rows (%lu spam, %lu ham%s)", n.learned, n.spam, n.learned - n.spam,
+        fprintf(stderr, "kindly train: learnt %lu row%s (%lu spam, %lu ham%s)", n.learned, n.learned == 1 ? "" : "s",
+                n.spam, n.learned - n.spam,
                 flags & KD_TRAIN_FOREIGN ? ", foreign" : "");
         if (n.unlabelled)
             fprintf(stderr, "; %lu unlabelled rows not trained on", n.unlabelled);

@@ -22,7 +22,9 @@ static int cmd_version(int argc, char **argv);
     "      --offtopic-threshold X  relevance < X holds as off_topic (default 0.30; 0 never, off: skip)\n" \
     "      --dup-threshold X similarity >= X to an earlier comment is a duplicate (default 0.5;\n" \
     "                        off: skip the duplicates stage)\n" \
-    "      --dup-verdict V   verdict of a duplicate that is not spam: hold (default), spam, approve\n"
+    "      --dup-verdict V   verdict of a duplicate that is not spam: hold (default), spam, approve\n" \
+    "      --robinson-s S, --robinson-x X, --min-dev D, --max-tokens N\n" \
+    "                        tuning of the fisher scorer (defaults 0.45, 0.5, 0.1, 150)\n"
 #define CLASSIFY_HELP CLASSIFY_HELP_SERVE \
     "      --remember        record the comments in the model's history (the model is written:\n" \
     "                        name it with -m or $KINDLY_MODEL)\n"
@@ -74,8 +76,10 @@ const cli_command cli_commands[] = {
       "      --format FMT      json (default) or csv\n"
       "      --explain         a readable breakdown per comment: Bayes, each rule, the total\n" CLASSIFY_HELP
       "\n"
-      "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as FILE:LINE);\n"
-      "3 usage error; 5 the model or the input could not be read, or the output not written.\n" },
+      "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as FILE:LINE),\n"
+      "or the input has no header row or no text column; 3 usage error; 5 the model or the\n"
+      "input could not be read, or the output not written; 6 internal error. CSV output\n"
+      "lines end in CRLF, as RFC 4180 has them.\n" },
     { "check", cmd_check, "Classify one comment read from standard input",
       "usage: kindly check [-m MODEL.db] [--author NAME] [--email ADDR] [--url URL]\n"
       "                    [--ip IP] [--agent UA] [--post POST_ID] [--parent ID] [--id ID]\n"
@@ -91,7 +95,7 @@ const cli_command cli_commands[] = {
       "5 the model could not be read (or written, with --remember), or the output not\n"
       "written; 6 internal error.\n" },
     { "learn", cmd_learn, "Teach the model from moderator feedback (or undo it)",
-      "usage: kindly learn -m MODEL.db [--spam | --ham] [--undo] [--raw] [--foreign] [FILE.csv | -]\n"
+      "usage: kindly learn -m MODEL.db [--spam | --ham] [--undo] [--raw] [--foreign] [-q] [FILE.csv | -]\n"
       "\n"
       "Register comments as spam or ham: the rows of a CSV file (or standard input), or with\n"
       "--raw the whole of standard input as one comment's text. --undo removes a wrong\n"
@@ -112,9 +116,12 @@ const cli_command cli_commands[] = {
       "      --foreign         comments of other sites (as train --foreign): the spam stage\n"
       "                        only, not recorded in the history; with --undo, unlearns\n"
       "                        what train --foreign learnt\n"
+      "  -q, --quiet           no summary on stderr (errors and warnings still)\n"
       "\n"
       "Exit status: 0 done; 4 some rows were bad and skipped, or the file has no text column\n"
-      "or (without --spam or --ham) no labelled row; 3 usage error; 5 model error.\n" },
+      "or (without --spam or --ham) no labelled row, or the --raw comment is empty; 3 usage\n"
+      "error (also an --undo whose --foreign is not the learning's); 5 the model or the input\n"
+      "could not be read or written; 6 internal error.\n" },
     { "eval", cmd_eval, "Measure accuracy on labelled comments",
       "usage: kindly eval -m MODEL.db TEST.csv...\n"
       "       kindly eval --train TRAIN.csv [--train MORE.csv...] TEST.csv...\n"
@@ -235,8 +242,9 @@ const cli_command cli_commands[] = {
       "      --rules FILE      the rule file for --stats (default: the shipped one)\n"
       "      --json            --stats: one JSON object per corpus\n"
       "\n"
-      "Exit status: 0 done; 3 usage error; 4 unreadable input rows; 5 a rule file or corpus\n"
-      "could not be read or has an error (named as FILE:LINE:COLUMN).\n" },
+      "Exit status: 0 done; 3 usage error; 4 unreadable input rows, or (--stats) no labelled\n"
+      "row; 5 a rule file or corpus could not be read or has an error (named as\n"
+      "FILE:LINE:COLUMN).\n" },
     { "history", cmd_history, "Show and prune the comment history used to find duplicates",
       "usage: kindly history -m MODEL.db [--stats] [--prune [--keep-days N] [--keep N]]\n"
       "\n"

@@ -362,7 +362,7 @@ test_learn_and_train_say_what_was_not_learnt() {
     expect_status 4 "$KINDLY" train -m m.db odd.csv mix.csv
     contains "$T/err" "odd.csv:2: field 'label': unknown label"
     contains "$T/err" "no labelled rows in odd.csv"
-    contains "$T/err" "learnt 1 rows (1 spam, 0 ham); 2 unlabelled rows not trained on"
+    contains "$T/err" "learnt 1 row (1 spam, 0 ham); 2 unlabelled rows not trained on"
 }
 
 test_every_command_help_gives_its_exit_status() {
@@ -710,4 +710,17 @@ test_closed_standard_descriptors_are_errors() {
     expect_status 5 sh -c "\"$KINDLY\" score -m m.db \"$D/score.csv\" >&-"
     contains "$T/err" "cannot write standard output"
     expect_status 0 sh -c "\"$KINDLY\" info -m m.db 2>&-"
+}
+
+# smaller points a script writer meets: learn -q is quiet, rules --stats on an unlabelled
+# file is an error as eval's is, "1 row"
+test_learn_quiet_rules_stats_unlabelled_and_one_row() {
+    train_small
+    expect_status 0 "$KINDLY" learn -m m.db -q --spam "$D/score.csv"
+    [ ! -s "$T/err" ] || fail "learn -q wrote: $(cat "$T/err")"
+    expect_status 4 "$KINDLY" rules --stats "$ROOT/corpora/sample.csv"
+    contains "$T/err" "no labelled rows in"
+    printf 'label,text\nspam,buy pills\n' >one.csv
+    expect_status 0 "$KINDLY" train -m one.db one.csv
+    contains "$T/err" "learnt 1 row (1 spam, 0 ham)"
 }
