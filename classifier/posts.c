@@ -252,9 +252,12 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
         goto done;
     }
     int cid = column(r, id_names), ctitle = column(r, title_names), ctext = column(r, text_names);
-    if (cid < 0 || (ctitle < 0 && ctext < 0)) {
-        rc = kd_model_fail(m, KD_ENOTFOUND, "a posts file needs a post_id (or ID) column and a title or text "
-                                            "(post_title, post_content) column");
+    /* a title without the text is refused too: imported, it would replace a post's text by
+     * nothing (`wp post list --format=csv` without --fields has no post_content) */
+    if (cid < 0 || ctext < 0) {
+        rc = kd_model_fail(m, KD_ENOTFOUND, "a posts file needs a post_id (or ID) column and a text (post_content) "
+                                            "column%s; from WordPress: wp post list --fields=ID,post_title,post_content "
+                                            "--format=csv", cid >= 0 ? " (it has no text column)" : "");
         goto done;
     }
     if ((rc = prepare_put(m, &st)))

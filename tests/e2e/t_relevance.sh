@@ -53,6 +53,12 @@ test_posts_bad_input_and_usage() {
     expect_status 0 "$KINDLY" posts -m m.db authored.csv
     [ "$(sqlite3 m.db "select count(*) from posts where post_id='p9'" 2>/dev/null || echo 0)" = 0 ] \
         || fail "the comment was stored as post p9"
+    # wp post list without --fields has a title but no text: refused, the post's text kept
+    printf 'ID,post_title,post_name,post_date,post_status\np8,Bread,bread,2024-01-01,publish\n' >notext.csv
+    expect_status 4 "$KINDLY" posts -m m.db notext.csv
+    contains "$T/err" "wp post list --fields=ID,post_title,post_content --format=csv"
+    [ "$(sqlite3 m.db "select text from posts where post_id='p8'" 2>/dev/null || echo skip)" != "" ] \
+        || fail "the post's text was replaced by nothing"
     # a bad row, a missing file or a file without the columns stops no other file
     rm -f multi.db
     printf 'post_id,title,text\nq2,Two,text two\nq3,Three,text three\n' >more.csv
