@@ -244,8 +244,8 @@ typedef struct kd_model_stats {
     uint64_t tokens;       /**< distinct tokens stored */
     int schema_version;
 } kd_model_stats;
-/** Fill *out (refreshing first, like kd_model_refresh). Counting the tokens is a full
- *  count of the token table: not for a request path. @return 0, KD_EIO. */
+/** Fill *out (refreshing first, like kd_model_refresh): cheap, the counts are kept with the
+ *  model (a model written before they were is counted, once). @return 0, KD_EIO. */
 int kd_model_stats_get(kd_model *m, kd_model_stats *out);
 
 /**

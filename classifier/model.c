@@ -226,7 +226,8 @@ int kd_model_stats_get(kd_model *m, kd_model_stats *out)
         return rc;
     out->spam_messages = (uint64_t)m->totals.spam_messages;
     out->ham_messages = (uint64_t)m->totals.ham_messages;
-    int64_t n = kd_store_token_count(m->store);
+    /* the count every write keeps in meta ("vocab"), else (a model without it) a count */
+    int64_t n = m->totals.vocab > 0 ? m->totals.vocab : kd_store_token_count(m->store);
     out->tokens = n > 0 ? (uint64_t)n : 0;
     out->schema_version = kd_store_schema_version(m->store);
     return KD_OK;

@@ -68,9 +68,12 @@ const char *cli_model_path_for_write(const char *cmd, const char *flag);
  * (EXIT_USAGE or EXIT_MODEL) and returns NULL. */
 kd_model *cli_open_model_for(const char *cmd, const char *flag, int write, unsigned flags, const char **path,
                              int *status);
-/* A model that has not learnt both spam and ham cannot tell them apart: warns on stderr
- * (a full count of the token table: once per run, not per comment). */
+/* A model that has not learnt both spam and ham cannot tell them apart: warns on stderr. */
 void cli_warn_untrained(const char *cmd, kd_model *m, const char *path);
+/* Whether no file is at path yet (the model a command is about to create), and, once that
+ * command has put nothing in it, removing what it created with a word on stderr. */
+int cli_model_is_new(const char *path);
+void cli_remove_new_model(const char *cmd, const char *path, const char *what);
 /* Before a command creates a model: each of the n files ("-" aside) can be read and is no
  * directory. EXIT_DONE, or EXIT_MODEL with the file named on stderr (silently when cmd is
  * NULL). */

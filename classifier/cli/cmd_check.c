@@ -83,10 +83,7 @@ static int check(int argc, char **argv, char *owned[CLI_NMETA])
         status = cli_fail(cli_exit_for(rc) == EXIT_DONE ? EXIT_INTERNAL : cli_exit_for(rc), "check", "%s",
                           kd_model_error(m));
     else {
-        /* no token known: an unknown vocabulary, or a model that learnt nothing (asked only
-         * then: counting the tokens is not for every check) */
-        if (!res.ntop)
-            cli_warn_untrained("check", m, mpath);
+        cli_warn_untrained("check", m, mpath);
         char *js = kd_result_json(&c, &res);
         if (js) {
             puts(js);

@@ -37,6 +37,7 @@ int cmd_posts(int argc, char **argv)
         readable = !cli_files_readable(NULL, &files[f], 1);
     if (!readable && access(path, F_OK) != 0)
         return cli_files_readable("posts", files, 1);
+    int created = cli_model_is_new(path);
     kd_model *m = cli_open_model("posts", path, KD_OPEN_CREATE);
     if (!m)
         return EXIT_MODEL;
@@ -69,9 +70,11 @@ int cmd_posts(int argc, char **argv)
             status = s;
     }
     uint64_t count = 0;
-    if (!quiet && !model_failed && !kd_posts_count(m, &count))
+    if (!quiet && !model_failed && !(created && !total) && !kd_posts_count(m, &count))
         fprintf(stderr, "kindly posts: imported %llu posts; the model now holds %llu\n", (unsigned long long)total,
                 (unsigned long long)count);
     kd_model_close(m);
+    if (created && !total)
+        cli_remove_new_model("posts", path, "no post was imported");
     return status;
 }

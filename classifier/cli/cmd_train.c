@@ -37,6 +37,7 @@ int cmd_train(int argc, char **argv)
     /* a file that cannot be read is named before a new model is created for nothing */
     if (cli_files_readable("train", (const char *const *)files, nfiles))
         return EXIT_MODEL;
+    int created = cli_model_is_new(path);
     kd_model *m = cli_open_model("train", path, KD_OPEN_CREATE);
     if (!m)
         return EXIT_MODEL;
@@ -65,6 +66,8 @@ int cmd_train(int argc, char **argv)
         status = cli_fail(cli_exit_for(rc), "train", "%s", kd_model_error(m));
         goto done;
     }
+    if (created && !n.learned) /* a new model of nothing would hold every comment */
+        goto done;
     kd_model_stats st;
     kd_model_stats_get(m, &st);
     /* a moderation export without its spam (wp comment list lists approved and pending
@@ -91,5 +94,7 @@ int cmd_train(int argc, char **argv)
     }
 done:
     kd_model_close(m);
+    if (created && (!n.learned || (status != EXIT_DONE && status != EXIT_INPUT)))
+        cli_remove_new_model("train", path, "nothing was learnt");
     return status;
 }

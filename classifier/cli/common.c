@@ -174,15 +174,32 @@ int cli_files_readable(const char *cmd, const char *const *files, int n)
     return EXIT_DONE;
 }
 
+int cli_model_is_new(const char *path)
+{
+    return strcmp(path, ":memory:") && access(path, F_OK) != 0 && errno == ENOENT;
+}
+
+void cli_remove_new_model(const char *cmd, const char *path, const char *what)
+{
+    static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+    char p[PATH_MAX];
+    for (size_t i = 0; i < sizeof sfx / sizeof *sfx; i++)
+        if (snprintf(p, sizeof p, "%s%s", path, sfx[i]) < (int)sizeof p)
+            unlink(p);
+    fprintf(stderr, "kindly %s: %s: %s was not created\n", cmd, what, cli_shown(path));
+}
+
 void cli_warn_untrained(const char *cmd, kd_model *m, const char *path)
 {
     kd_model_stats st;
     if (kd_model_stats_get(m, &st) || (st.spam_messages && st.ham_messages))
         return;
-    fprintf(stderr, "kindly %s: warning: %s has learnt %s, so it cannot tell spam from ham (its Bayes score "
-                    "is 0.5, hold, for every comment): kindly train -m %s on labelled comments first\n",
-            cmd, cli_shown(path), !st.spam_messages && !st.ham_messages ? "no comments" :
-                                  !st.spam_messages ? "no spam" : "no ham", cli_shown(path));
+    const char *what = !st.spam_messages && !st.ham_messages
+                           ? "no comments, so it cannot tell spam from ham (its Bayes score is 0.5, hold, for every comment)"
+                       : !st.spam_messages ? "no spam, so it approves spam that its rules do not catch"
+                                           : "no ham, so it takes genuine comments for spam";
+    fprintf(stderr, "kindly %s: warning: %s has learnt %s: kindly train -m %s on labelled comments of both kinds\n",
+            cmd, cli_shown(path), what, cli_shown(path));
 }
 
 void cli_csv_problem(void *ud, const kd_csv_problem *p)

@@ -664,21 +664,33 @@ test_missing_default_rules_are_an_error() {
     contains "$T/out" '"rules":[{'
 }
 
-# a model that learnt nothing (or only one kind) holds every comment: score, check and eval
-# say so; posts with a file that cannot be read creates no model
-test_untrained_model_is_named_and_posts_creates_no_model_for_nothing() {
+# a model that learnt nothing (or only one kind) cannot tell spam from ham: score, check and
+# eval say so; train and posts create no model when they put nothing in it
+test_untrained_model_is_named_and_no_model_is_created_for_nothing() {
     expect_status 4 "$KINDLY" train -m empty.db "$ROOT/corpora/sample.csv" # unlabelled: learns nothing
+    contains "$T/err" "nothing was learnt: empty.db was not created"
+    [ ! -e empty.db ] || fail "train created a model of nothing"
+    expect_status 0 "$KINDLY" posts -m empty.db "$ROOT/corpora/posts.csv" # posts, no comments
     echo "hello there" >c.txt
     expect_status 2 sh -c "\"$KINDLY\" check -m empty.db < c.txt"
     contains "$T/err" "empty.db has learnt no comments, so it cannot tell spam from ham"
     expect_status 0 "$KINDLY" score -m empty.db "$ROOT/corpora/sample.csv"
     contains "$T/err" "kindly score: warning: empty.db has learnt no comments"
+    # only approved comments (a WordPress export without --status=spam): spam goes through
+    printf 'label,text\nham,thank you for this post\nham,the breathing exercise helped me\n' >approved.csv
+    "$KINDLY" train -q -m hamonly.db approved.csv 2>/dev/null
+    echo "Buy cheap xanax online now http://rx.example" >spam.txt
+    expect_status 0 sh -c "\"$KINDLY\" check -m hamonly.db --no-rules < spam.txt; [ \$? -lt 3 ]"
+    contains "$T/err" "hamonly.db has learnt no spam, so it approves spam that its rules do not catch"
     train_small
     expect_status 0 "$KINDLY" score -m m.db "$ROOT/corpora/sample.csv"
     [ ! -s "$T/err" ] || fail "warned about a trained model: $(cat "$T/err")"
     expect_status 5 "$KINDLY" posts -m typo.db missing.csv
     contains "$T/err" "missing.csv: No such file or directory"
     [ ! -e typo.db ] || fail "posts created typo.db for a file it could not read"
+    printf 'ID,post_title\n1,Hello\n' >titles.csv
+    expect_status 4 "$KINDLY" posts -m typo.db titles.csv
+    [ ! -e typo.db ] || fail "posts created typo.db and imported nothing"
 }
 
 # --folds keeps the copies of a text in one fold: a comment is never tested on its own copy;
