@@ -86,7 +86,9 @@ static int load(kd_model *m)
         goto done;
     }
     int changed = (m->preloaded || m->cached) && totals.generation != m->counts_generation;
-    if (changed && totals.vocab > RELOAD_MAX) { /* forget what changed; look up on demand */
+    /* forget what changed and look up on demand; once cached, always (a model that shrinks
+     * below RELOAD_MAX, by an undo or a prune, keeps emptying its cache) */
+    if (changed && (m->cached || totals.vocab > RELOAD_MAX)) {
         kd_tokmap_free(&m->counts);
         kd_tokmap_free(&m->foreign);
         m->preloaded = 0;
@@ -176,6 +178,20 @@ int kd_model_refresh(kd_model *m, int *reloaded)
     return load(m);
 }
 
+/* Keep a count looked up in a cached handle's map. Tokens the model does not know are kept
+ * too (so that a repeated one is not looked up again), so a map may outgrow the model: at
+ * the model's size plus CACHE_SLACK it is emptied (comments of random words cannot grow a
+ * worker's memory without bound). Out of memory: not kept. */
+#define CACHE_SLACK 65536
+static void cache(kd_model *m, kd_tokmap *map, uint64_t h, kd_counts v)
+{
+    if (map->n >= (size_t)(m->totals.vocab > 0 ? m->totals.vocab : 0) + CACHE_SLACK)
+        kd_tokmap_clear(map);
+    kd_counts *c = kd_tokmap_upsert(map, h);
+    if (c)
+        *c = v;
+}
+
 int kd_model_lookup(kd_model *m, uint64_t h, kd_counts *out)
 {
     if (m->preloaded || m->cached) {
@@ -192,9 +208,8 @@ int kd_model_lookup(kd_model *m, uint64_t h, kd_counts *out)
     }
     if (rc)
         return kd_model_fail(m, rc, "token lookup failed: %s", kd_store_errmsg(m->store));
-    kd_counts *c;
-    if (m->cached && (c = kd_tokmap_upsert(&m->counts, h))) /* (out of memory: not cached) */
-        *c = *out;
+    if (m->cached)
+        cache(m, &m->counts, h, *out);
     return KD_OK;
 }
 
@@ -213,9 +228,8 @@ int kd_model_foreign(kd_model *m, uint64_t h, int64_t *out)
     int rc = kd_store_foreign_get(m->store, h, out);
     if (rc)
         return kd_model_fail(m, rc, "foreign count lookup failed: %s", kd_store_errmsg(m->store));
-    kd_counts *c;
-    if (m->cached && (c = kd_tokmap_upsert(&m->foreign, h)))
-        *c = (kd_counts){ 1, *out };
+    if (m->cached)
+        cache(m, &m->foreign, h, (kd_counts){ 1, *out });
     return KD_OK;
 }
 

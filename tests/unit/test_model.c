@@ -462,6 +462,25 @@ Test(model, preloaded_large_model_follows_changes_without_rereading)
         before = now;
         kd_model_close(fresh);
     }
+    /* the model shrinks below the size at which handles cache (a prune, an undo): a handle
+     * that caches goes on emptying its cache at each change */
+    uint64_t removed = 0;
+    cr_assert_eq(kd_model_prune(w, 2, &removed), 0, "%s", kd_model_error(w));
+    cr_assert_eq(kd_model_stats_get(w, &st), 0);
+    cr_assert_lt(st.tokens, 50000);
+    cr_assert_eq(kd_model_refresh(r, NULL), 0);
+    (void)bayes_of(r, probe);
+    cr_assert_eq(kd_train_begin(w), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "Buy cheap pills online now, order the pills today";
+    for (int k = 0; k < 20; k++)
+        cr_assert_eq(kd_train_add(w, &c, KD_SPAM, 1), 0);
+    cr_assert_eq(kd_train_commit(w), 0);
+    cr_assert_eq(kd_model_refresh(r, NULL), 0);
+    kd_model *fresh = open_model("big.db", KD_OPEN_PRELOAD | KD_OPEN_READONLY);
+    double now = bayes_of(r, probe), want = bayes_of(fresh, probe);
+    cr_assert_float_eq(now, want, 1e-12, "after the prune: %f, afresh %f", now, want);
+    kd_model_close(fresh);
     kd_model_close(r);
     kd_model_close(w);
 }
