@@ -298,14 +298,6 @@ static void problem(kd_csv *r, unsigned long line, const char *fieldname, kd_csv
 
 /* ---- the parser --------------------------------------------------------------------------- */
 
-/* No character is a space to trim around an unquoted field (libcsv trims ' ' and '\t' by
- * default): RFC 4180 says spaces are part of a field, and an id " c1 " is not "c1". */
-static int no_space(unsigned char c)
-{
-    (void)c;
-    return 0;
-}
-
 /* A fresh parser. Failing is fatal (sticky), so that no later call feeds a freed parser. */
 static int parser_reset(kd_csv *r)
 {
@@ -316,7 +308,6 @@ static int parser_reset(kd_csv *r)
         set_error(r, KD_ENOMEM, "out of memory");
         return KD_ENOMEM;
     }
-    csv_set_space_func(&r->p, no_space);
     r->blk = BLK_MIN;
     csv_set_blk_size(&r->p, r->blk);
     r->overflow = 0;
@@ -550,18 +541,6 @@ static int check_record(kd_csv *r)
 }
 
 /* libcsv callback: one record finished. */
-/* Whether a field holds only spaces and tabs (and at least one). */
-static int blank_field(const kd_csv *r, const field *f)
-{
-    const char *p = r->data.s + f->off;
-    if (!f->len)
-        return 0;
-    for (size_t i = 0; i < f->len; i++)
-        if (p[i] != ' ' && p[i] != '\t')
-            return 0;
-    return 1;
-}
-
 static void on_row(int c, void *ud)
 {
     kd_csv *r = ud;
@@ -570,10 +549,6 @@ static void on_row(int c, void *ud)
         return; /* the rest of the piece is read again: leave the record's state for reread() */
     if (r->fatal)
         goto done;
-    if (r->nf - r->cur_first == 1 && r->cur_n == 1 && blank_field(r, &r->f[r->cur_first])) {
-        drop_current(r); /* a line of spaces is a blank line, as libcsv skips an empty one */
-        goto done;
-    }
     if (!r->have_header) {
         take_header(r);
         drop_current(r);
