@@ -346,31 +346,41 @@ int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta,
     return KD_OK;
 }
 
+/* Checked in the transaction of the token counts, before they are written: an undo must
+ * take back the comments as they were learnt, foreign or the site's own, or the foreign
+ * share of the counts no longer matches the ham (every relevance score would be off, and
+ * the posts' models would keep or lose words). Undone as foreign, comments learnt as the
+ * site's own take foreign counts their words do not have. Refused, nothing written. */
+static int check_before(void *model)
+{
+    kd_model *m = model;
+    int64_t bad = 0;
+    int rc = m->dtotals.foreign_ham_tokens < 0 ? kd_store_foreign_mismatch(m->store, &m->fdelta, 1, &bad) : KD_OK;
+    if (rc)
+        return kd_model_fail(m, rc, "cannot read the foreign counts: %s", kd_store_errmsg(m->store));
+    if (bad)
+        return kd_model_fail(m, KD_EINVAL, "these comments were not learnt as foreign: %lld of their words have "
+                                           "fewer foreign counts than the undo takes away; undo them without "
+                                           "--foreign (KD_TRAIN_FOREIGN)", (long long)bad);
+    return KD_OK;
+}
+
 /* Written with the token counts, in their transaction: the words of approved comments per
- * post, then the foreign share of the ham counts. */
+ * post, then the foreign share of the ham counts; then the other half of the undo check:
+ * undone as the site's own, comments learnt as foreign leave more foreign ham than ham. */
 static int write_also(void *model)
 {
     kd_model *m = model;
     int rc = kd_posts_learn_write(m);
     if (rc)
         return rc;
-    /* an undo must take back the comments as they were learnt, foreign or the site's own:
-     * otherwise the foreign share of the counts no longer matches the ham (every relevance
-     * score would be off, and the posts' models would keep or lose words). Refused, nothing
-     * written. */
-    int64_t bad = 0;
-    if (m->dtotals.foreign_ham_tokens < 0 && (rc = kd_store_foreign_mismatch(m->store, &m->fdelta, 1, &bad)))
-        return kd_model_fail(m, rc, "cannot read the foreign counts: %s", kd_store_errmsg(m->store));
-    if (bad)
-        return kd_model_fail(m, KD_EINVAL, "these comments were not learnt as foreign: %lld of their words have "
-                                           "fewer foreign counts than the undo takes away; undo them without "
-                                           "--foreign (KD_TRAIN_FOREIGN)", (long long)bad);
     if ((rc = kd_store_foreign_apply(m->store, &m->fdelta)))
         return kd_model_fail(m, rc, "cannot write the foreign counts: %s", kd_store_errmsg(m->store));
     /* feedback (kd_feedback): the comment's label checked and written in this transaction */
     if (m->fb_comment && (rc = kd_dedup_feedback_write(m, m->fb_comment, m->fb_expect, m->fb_label)))
         return rc;
     kd_totals t;
+    int64_t bad = 0;
     if (m->dtotals.ham_tokens < 0) {
         if ((rc = kd_store_foreign_mismatch(m->store, &m->delta, 0, &bad)))
             return kd_model_fail(m, rc, "cannot read the foreign counts: %s", kd_store_errmsg(m->store));
@@ -395,7 +405,7 @@ int kd_train_commit(kd_model *m)
     }
     /* the words of approved comments per post and the foreign counts are written in the
      * same transaction */
-    rc = kd_store_apply(m->store, &m->delta, &m->dtotals, write_also, m);
+    rc = kd_store_apply(m->store, &m->delta, &m->dtotals, check_before, write_also, m);
     kd_tokmap_clear(&m->delta);
     kd_tokmap_clear(&m->fdelta);
     kd_posts_learn_done(m, rc);

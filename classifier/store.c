@@ -542,8 +542,8 @@ static int cmp_key(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, int (*also)(void *ctx),
-                   void *ctx)
+int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, int (*before)(void *ctx),
+                   int (*also)(void *ctx), void *ctx)
 {
     /* Upsert in key order: walking the b-tree left to right touches each page once,
      * several times faster than random order when a batch holds many new tokens. */
@@ -560,6 +560,8 @@ int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, i
         free(keys);
         return rc;
     }
+    if (before && (rc = before(ctx)))
+        goto done;
     int negative = 0;
     for (size_t i = 0; i < nk; i++) {
         const kd_counts *c = kd_tokmap_get(delta, keys[i]);
@@ -606,9 +608,9 @@ int kd_store_foreign_get(kd_store *s, uint64_t h, int64_t *n)
 
 /* The consistency of an undo of ham (negative ham deltas), checked in the transaction that
  * writes it: which tokens show that the comments were not learnt as the undo says. With
- * `foreign` (fdelta, before it is applied): a token still stored whose foreign count is
+ * `foreign` (fdelta, before any count is written): a stored token whose foreign count is
  * below what the undo takes away (a pruned token is no longer stored: not counted). Without
- * (delta, after it is applied): a token whose foreign count is now above its ham count. */
+ * (delta, after the counts are written): a token whose foreign count is now above its ham. */
 int kd_store_foreign_mismatch(kd_store *s, const kd_tokmap *delta, int foreign, int64_t *n)
 {
     *n = 0;

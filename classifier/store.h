@@ -50,11 +50,13 @@ int64_t kd_store_token_count(kd_store *s);
 /* PRAGMA data_version: changes when another connection commits. */
 int64_t kd_store_data_version(kd_store *s);
 
-/* Write a batch of deltas (clamped at zero) in one IMMEDIATE transaction. If also is not
- * NULL, also(ctx) runs inside that transaction before it commits (further tables written
- * with the counts, all or nothing); a non-zero return rolls everything back and is returned. */
-int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, int (*also)(void *ctx),
-                   void *ctx);
+/* Write a batch of deltas (clamped at zero) in one IMMEDIATE transaction. If before is not
+ * NULL, before(ctx) runs in that transaction before the counts are written (checks of the
+ * model as it was); if also is not NULL, also(ctx) runs in it after them, before it commits
+ * (further tables written with the counts, all or nothing). A non-zero return of either
+ * rolls everything back and is returned. */
+int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, int (*before)(void *ctx),
+                   int (*also)(void *ctx), void *ctx);
 /* The ham counts learnt from other sites' comments (table foreign_ham, schema 6; a part of
  * the tokens' ham counts). get: *n = 0 when absent; load_all: into each key's .ham; apply:
  * add the .ham deltas (clamped at zero, rows at zero or of deleted tokens removed), to be
@@ -64,8 +66,8 @@ int kd_store_foreign_get(kd_store *s, uint64_t h, int64_t *n);
 int kd_store_foreign_load_all(kd_store *s, kd_tokmap *into);
 int kd_store_foreign_apply(kd_store *s, const kd_tokmap *delta);
 /* In an undo's transaction, how many tokens contradict its foreign flag: with foreign, of
- * fdelta (not yet applied), stored tokens with fewer foreign counts than it takes away;
- * without, of delta (applied), tokens with more foreign ham than ham. */
+ * fdelta, before the counts are written, stored tokens with fewer foreign counts than it
+ * takes away; without, of delta, after they are, tokens with more foreign ham than ham. */
 int kd_store_foreign_mismatch(kd_store *s, const kd_tokmap *delta, int foreign, int64_t *n);
 /* Add the counts and posts of the model files paths[0..n) into s, in one transaction: all
  * or nothing. Inputs are opened read-only (a missing one is not created) and must be kindly

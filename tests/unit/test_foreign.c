@@ -308,6 +308,29 @@ Test(foreign, undo_with_the_other_flag_is_refused)
     sql_text("b.db", state, before, sizeof before);
     m = open_model("b.db", KD_OPEN_WRITE);
     undo_refused(m, KD_TRAIN_FOREIGN, "not learnt as foreign");
+    /* words no other comment has (their counts go to zero with the undo) tell as well */
+    cr_assert_eq(kd_train_begin(m), 0);
+    kd_comment rare = KD_COMMENT_INIT;
+    rare.text = "Zebrafish quokkas and axolotls";
+    rare.post_id = "sleep";
+    cr_assert_eq(kd_train_add(m, &rare, KD_HAM, 1), 0);
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    char mid[128];
+    kd_model_close(m);
+    sql_text("b.db", state, mid, sizeof mid);
+    m = open_model("b.db", KD_OPEN_WRITE);
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add_ex(m, &rare, KD_HAM, -1, KD_TRAIN_FOREIGN), 0);
+    cr_assert_eq(kd_train_commit(m), KD_EINVAL, "the undo of words only it has was not refused");
+    cr_assert(strstr(kd_model_error(m), "not learnt as foreign"), "%s", kd_model_error(m));
+    kd_model_close(m);
+    char now[128];
+    sql_text("b.db", state, now, sizeof now);
+    cr_assert_str_eq(now, mid, "the refused undo wrote something");
+    m = open_model("b.db", KD_OPEN_WRITE);
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &rare, KD_HAM, -1), 0);
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
     /* as learnt, the undo is done */
     train(m, 0, 1, 0, -1);
     kd_model_close(m);
