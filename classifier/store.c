@@ -340,8 +340,10 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
             snprintf(err, errlen, "%s is not a kindly model: %s", path, sqlite3_errmsg(s->db));
             rc = KD_ESCHEMA;
         } else { /* not the file's fault: say so, lest it be deleted as broken */
-            snprintf(err, errlen, "cannot read model %s: %s (is the disk full? a model in WAL mode writes its "
-                     "-shm file beside it)", path, sqlite3_errmsg(s->db));
+            snprintf(err, errlen, "cannot read model %s: %s%s", path, sqlite3_errmsg(s->db),
+                     ecode == SQLITE_BUSY || ecode == SQLITE_LOCKED
+                         ? " (another process held it locked for more than 10 s; try again)"
+                         : " (is the disk full? a model in WAL mode writes its -shm file beside it)");
             rc = map_rc(ecode) ? map_rc(ecode) : KD_EIO;
         }
         goto done;

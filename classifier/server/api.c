@@ -69,10 +69,6 @@ static int item(api_batch *b, size_t i, json_t *o, int feedback, char *err, size
     }
     if (!feedback)
         return 0;
-    if (!c->text[strspn(c->text, " \t\r\n")]) { /* it would teach no token but shift the prior */
-        snprintf(err, errlen, "%sthe text is empty: there is nothing to learn", where);
-        return -1;
-    }
     const char *l = json_string_value(json_object_get(o, "label"));
     if (l && !strcmp(l, "spam"))
         b->label[i] = KD_SPAM;
@@ -88,6 +84,11 @@ static int item(api_batch *b, size_t i, json_t *o, int feedback, char *err, size
         return -1;
     }
     b->undo[i] = json_is_true(u);
+    /* an empty text would teach no token but shift the prior (one learnt before may be undone) */
+    if (!b->undo[i] && !c->text[strspn(c->text, " \t\r\n")]) {
+        snprintf(err, errlen, "%sthe text is empty: there is nothing to learn", where);
+        return -1;
+    }
     return 0;
 }
 
@@ -144,12 +145,21 @@ static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
     }
     if (b->array)
         fputc('[', f);
+    char warned[160] = "", first[160] = ""; /* the items not remembered, and why (the first) */
+    size_t nwarned = 0;
     for (size_t i = 0; i < b->n; i++) {
         kd_result res;
         char warn[160];
         int rc = pool_classify(rq->model, &b->c[i], &o, &res, warn, sizeof warn);
-        if (*warn)
-            srv_reply_header(out, "X-kindly-warning", "item %zu %s", i, warn);
+        if (*warn) {
+            size_t l = strlen(warned);
+            if (l + 24 < sizeof warned)
+                snprintf(warned + l, sizeof warned - l, "%s%zu", nwarned ? ", " : "", i);
+            else if (!strstr(warned, "..."))
+                strcat(warned, ", ...");
+            if (!nwarned++)
+                snprintf(first, sizeof first, "%s", warn);
+        }
         char *js = rc ? NULL : kd_result_json(&b->c[i], &res);
         int verdict = (int)res.verdict;
         kd_result_free(&res);
@@ -166,6 +176,8 @@ static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
         fprintf(f, "%s%s", i ? "," : "", js);
         free(js);
     }
+    if (nwarned) /* one header for the batch: a reply has room for a few headers only */
+        srv_reply_header(out, "X-kindly-warning", "item%s %s: %s", nwarned > 1 ? "s" : "", warned, first);
     fputs(b->array ? "]\n" : "\n", f);
     int bad = ferror(f);
     if (fclose(f) || bad) {

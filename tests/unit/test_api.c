@@ -1,6 +1,7 @@
 /* test_api.c - classifier/server/api.c: JSON decoding of comments and feedback, and the
  * /v1/classify and /v1/feedback answers on a small model trained here (no socket). */
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdio.h>
 
 #include "helpers.h"
@@ -83,6 +84,9 @@ Test(api, feedback_labels_and_undo)
     cr_assert_eq(b.undo[1], 1);
     api_batch_free(&b);
     api_batch_free(NULL);
+    /* an empty comment learnt before may be taken back */
+    cr_assert_eq(parse("{\"text\":\" \",\"label\":\"spam\",\"undo\":true}", 1, &b, err), 0, "%s", err);
+    api_batch_free(&b);
 }
 
 static char dir[256], path[300];
@@ -231,4 +235,30 @@ Test(api, with_keys_both_endpoints_need_a_bearer_key, .init = setup, .fini = tea
     srv_reply_free(&r);
     cfg.keys = NULL;
     srv_keys_free(keys);
+}
+
+/* A batch whose comments cannot be remembered still gets every verdict, and one warning
+ * header names every item (a reply has room for a few headers only). */
+Test(api, a_batch_not_remembered_is_answered_with_one_warning, .init = setup, .fini = teardown)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON history BEGIN "
+                                  "SELECT RAISE(ABORT, 'database or disk is full'); END;", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    char body[2048] = "[";
+    for (int i = 0; i < 10; i++)
+        snprintf(body + strlen(body), sizeof body - strlen(body), "%s{\"text\":\"comment number %d about sleep\"}",
+                 i ? "," : "", i);
+    strcat(body, "]");
+    srv_reply r;
+    call(EP_CLASSIFY, body, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *a = json_loads(r.body, 0, NULL);
+    cr_assert(json_is_array(a) && json_array_size(a) == 10, "%s", r.body);
+    json_decref(a);
+    const char *w = srv_reply_get_header(&r, "X-kindly-warning");
+    cr_assert(w && strstr(w, "items 0, 1, 2, 3, 4, 5, 6, 7, 8, 9: not remembered") && strstr(w, "full"), "%s",
+              w ? w : "(none)");
+    srv_reply_free(&r);
 }
