@@ -332,9 +332,13 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
         int ecode = sqlite3_errcode(s->db);
         if (ecode == SQLITE_READONLY || ecode == SQLITE_CANTOPEN) {
             /* a WAL model read by a user who may not create its -shm file beside it */
-            snprintf(err, errlen, "cannot read model %s: %s (a model in WAL mode needs a writable "
-                     "directory; `kindly info -m %s --pack` makes it readable from a read-only one)",
-                     path, sqlite3_errmsg(s->db), path);
+            if (write) /* (packing would not help: a writer needs the directory anyway) */
+                snprintf(err, errlen, "cannot open model %s: %s (its directory must be writable by this "
+                         "user: SQLite keeps the -wal and -shm files beside the model)", path, sqlite3_errmsg(s->db));
+            else
+                snprintf(err, errlen, "cannot read model %s: %s (a model in WAL mode needs a writable "
+                         "directory; `kindly info -m %s --pack` makes it readable from a read-only one)",
+                         path, sqlite3_errmsg(s->db), path);
             rc = KD_EIO;
         } else if (ecode == SQLITE_NOTADB || ecode == SQLITE_CORRUPT) {
             snprintf(err, errlen, "%s is not a kindly model: %s", path, sqlite3_errmsg(s->db));
