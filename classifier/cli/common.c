@@ -528,6 +528,10 @@ char *cli_read_comment(const char *cmd, int *status)
             if (!text[i])
                 text[i] = ' ';
     }
+    size_t bad;
+    if (!kd_utf8_valid(text, len, &bad)) /* read as U+FFFD by the tokenizer: say so, as for a CSV field */
+        fprintf(stderr, "kindly %s: the comment is not valid UTF-8 (at byte %zu), read as U+FFFD; if it is "
+                        "Windows-1252 or Latin-1, convert it first: iconv -f WINDOWS-1252 -t UTF-8\n", cmd, bad);
     *status = EXIT_DONE;
     return text;
 }

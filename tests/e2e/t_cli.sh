@@ -736,3 +736,14 @@ test_learn_quiet_rules_stats_unlabelled_and_one_row() {
     expect_status 0 "$KINDLY" train -m one.db one.csv
     contains "$T/err" "learnt 1 row (1 spam, 0 ham)"
 }
+
+# a Windows-1252 comment on standard input is named, with the command that converts it
+test_check_warns_of_a_comment_that_is_not_utf8() {
+    train_small
+    printf 'I\222m a caf\351 fan' >cp1252.txt
+    expect_status 0 sh -c "\"$KINDLY\" check -m m.db < cp1252.txt; [ \$? -lt 3 ]"
+    contains "$T/err" "the comment is not valid UTF-8 (at byte 1)"
+    contains "$T/err" "iconv -f WINDOWS-1252 -t UTF-8"
+    expect_status 0 sh -c "\"$KINDLY\" learn -m m.db -q --ham --raw --id w1 < cp1252.txt"
+    contains "$T/err" "not valid UTF-8"
+}
