@@ -161,13 +161,14 @@ install: all $(B)/kindly.1
 	@install -d $(DEST)/share/doc/kindly $(DEST)/share/man/man1
 	@install -m 644 $(B)/kindly.1 $(DEST)/share/man/man1/kindly.1
 	@install -m 644 docs/NOTICES.md $(DEST)/share/doc/kindly/NOTICES.md
+	@install -m 644 README.md $(DEST)/share/doc/kindly/README.md
 
 uninstall:
 	rm -f $(DEST)/bin/kindly $(DEST)/include/kindly.h $(DESTDIR)$(LIBDIR)/libkindly.a \
 	      $(DESTDIR)$(LIBDIR)/libkindly.so $(DESTDIR)$(LIBDIR)/libkindly.so.$(SOMAJOR) \
 	      $(DESTDIR)$(LIBDIR)/libkindly.so.$(VERSION) $(DESTDIR)$(LIBDIR)/pkgconfig/kindly.pc \
 	      $(DEST)/share/kindly/default.db $(DEST)/share/kindly/default.rules $(DEST)/share/doc/kindly/NOTICES.md \
-	      $(DEST)/share/man/man1/kindly.1
+	      $(DEST)/share/doc/kindly/README.md $(DEST)/share/man/man1/kindly.1
 	rmdir --ignore-fail-on-non-empty $(DEST)/share/kindly $(DEST)/share/doc/kindly 2>/dev/null || true
 
 clean:

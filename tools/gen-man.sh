@@ -29,7 +29,7 @@ kindly \\- self-hosted comment moderation classifier: spam, duplicates, off-topi
 kindly classifies blog comments with naive Bayes, rules, near-duplicate detection and a
 relevance score against the post, and answers with a verdict (approve, hold, spam),
 scores and reasons: as a Unix filter over CSV, one comment at a time, or as an HTTP server
-with an Akismet-compatible API. The README describes the input columns, the output, the
+with an Akismet-compatible API. The README (installed in PREFIX/share/doc/kindly) describes the input columns, the output, the
 rule-file format and how each stage decides.
 .SH COMMANDS
 EOF

@@ -344,7 +344,7 @@ test_install_then_example_builds_with_pkg_config() {
     make -C "$ROOT" --no-print-directory ${KINDLY_MAKE_ARGS:-} PREFIX="$T/prefix" install >make.log 2>&1 \
         || fail "make install: $(tail -5 make.log)"
     for f in bin/kindly include/kindly.h lib/libkindly.a lib/libkindly.so lib/pkgconfig/kindly.pc share/kindly/default.db \
-        share/doc/kindly/NOTICES.md share/man/man1/kindly.1; do
+        share/doc/kindly/NOTICES.md share/doc/kindly/README.md share/man/man1/kindly.1; do
         [ -e "$T/prefix/$f" ] || fail "not installed: $f"
     done
     # the man page holds every command's help and is valid troff
