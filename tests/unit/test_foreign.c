@@ -104,7 +104,8 @@ static void same_scores(const char *a_name, const char *b_name)
     kd_model_close(b);
 }
 
-static int64_t sql_int(const char *name, const char *q)
+/* The first column of q's first row in model name, as text into out (n bytes); "" if none. */
+static void sql_text(const char *name, const char *q, char *out, size_t n)
 {
     char path[512];
     path_of(name, path, sizeof path);
@@ -112,10 +113,17 @@ static int64_t sql_int(const char *name, const char *q)
     sqlite3_stmt *st = NULL;
     cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     cr_assert_eq(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK, "%s: %s", q, sqlite3_errmsg(db));
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    const unsigned char *v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+    snprintf(out, n, "%s", v ? (const char *)v : "");
     sqlite3_finalize(st);
     sqlite3_close(db);
-    return v;
+}
+
+static int64_t sql_int(const char *name, const char *q)
+{
+    char v[32];
+    sql_text(name, q, v, sizeof v);
+    return *v ? strtoll(v, NULL, 10) : -1;
 }
 
 static void sql_exec(const char *name, const char *q)
@@ -140,20 +148,6 @@ static void undo_refused(kd_model *m, unsigned flags, const char *want)
     }
     cr_assert_eq(kd_train_commit(m), KD_EINVAL, "the undo was not refused");
     cr_assert(strstr(kd_model_error(m), want), "%s", kd_model_error(m));
-}
-
-static void sql_text(const char *name, const char *q, char *out, size_t n)
-{
-    char path[512];
-    path_of(name, path, sizeof path);
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    cr_assert_eq(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK, "%s: %s", q, sqlite3_errmsg(db));
-    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-    snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    sqlite3_close(db);
 }
 
 #define FOREIGN_ROWS "SELECT count(*) FROM foreign_ham"

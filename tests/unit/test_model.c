@@ -422,6 +422,25 @@ static double bayes_of(kd_model *m, const char *text)
     return b;
 }
 
+/* w learns text n times as label; r, refreshed, scores probe as a handle opened afresh does.
+ * Returns that score. */
+static double learn_then_compare(kd_model *w, kd_model *r, const char *text, kd_label label, int n,
+                                 const char *probe)
+{
+    cr_assert_eq(kd_train_begin(w), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = text;
+    for (int k = 0; k < n; k++)
+        cr_assert_eq(kd_train_add(w, &c, label, 1), 0);
+    cr_assert_eq(kd_train_commit(w), 0, "%s", kd_model_error(w));
+    cr_assert_eq(kd_model_refresh(r, NULL), 0);
+    kd_model *fresh = open_model("big.db", KD_OPEN_PRELOAD | KD_OPEN_READONLY);
+    double now = bayes_of(r, probe), want = bayes_of(fresh, probe);
+    cr_assert_float_eq(now, want, 1e-12, "%f, afresh %f", now, want);
+    kd_model_close(fresh);
+    return now;
+}
+
 /* A preloaded handle of a large model does not re-read every count when another handle
  * changes them (a server's workers after each report): it looks up what it needs, and
  * what it looked up before the change is not used after it. Its scores stay those of a
@@ -448,19 +467,10 @@ Test(model, preloaded_large_model_follows_changes_without_rereading)
     const char *probe = "Buy cheap pills online now, I started journaling w0x1 w1x1";
     double before = bayes_of(r, probe);
     for (int round = 0; round < 3; round++) {
-        cr_assert_eq(kd_train_begin(w), 0);
-        kd_comment c = KD_COMMENT_INIT;
-        c.text = "I started journaling and the pills w0x1 helped, thank you";
-        for (int k = 0; k < 5; k++)
-            cr_assert_eq(kd_train_add(w, &c, KD_HAM, 1), 0);
-        cr_assert_eq(kd_train_commit(w), 0);
-        cr_assert_eq(kd_model_refresh(r, NULL), 0);
-        kd_model *fresh = open_model("big.db", KD_OPEN_PRELOAD | KD_OPEN_READONLY);
-        double now = bayes_of(r, probe), want = bayes_of(fresh, probe);
-        cr_assert_float_eq(now, want, 1e-12, "round %d: %f, afresh %f", round, now, want);
+        double now = learn_then_compare(w, r, "I started journaling and the pills w0x1 helped, thank you", KD_HAM, 5,
+                                        probe);
         cr_assert_lt(now, before, "round %d: the ham learnt did not lower the score", round);
         before = now;
-        kd_model_close(fresh);
     }
     /* the model shrinks below the size at which handles cache (a prune, an undo): a handle
      * that caches goes on emptying its cache at each change */
@@ -470,17 +480,7 @@ Test(model, preloaded_large_model_follows_changes_without_rereading)
     cr_assert_lt(st.tokens, 50000);
     cr_assert_eq(kd_model_refresh(r, NULL), 0);
     (void)bayes_of(r, probe);
-    cr_assert_eq(kd_train_begin(w), 0);
-    kd_comment c = KD_COMMENT_INIT;
-    c.text = "Buy cheap pills online now, order the pills today";
-    for (int k = 0; k < 20; k++)
-        cr_assert_eq(kd_train_add(w, &c, KD_SPAM, 1), 0);
-    cr_assert_eq(kd_train_commit(w), 0);
-    cr_assert_eq(kd_model_refresh(r, NULL), 0);
-    kd_model *fresh = open_model("big.db", KD_OPEN_PRELOAD | KD_OPEN_READONLY);
-    double now = bayes_of(r, probe), want = bayes_of(fresh, probe);
-    cr_assert_float_eq(now, want, 1e-12, "after the prune: %f, afresh %f", now, want);
-    kd_model_close(fresh);
+    learn_then_compare(w, r, "Buy cheap pills online now, order the pills today", KD_SPAM, 20, probe);
     kd_model_close(r);
     kd_model_close(w);
 }
