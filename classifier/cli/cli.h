@@ -73,6 +73,9 @@ void cli_warn_untrained(const char *cmd, kd_model *m, const char *path);
 /* Whether no file is at path yet (the model a command is about to create), and, once that
  * command has put nothing in it, removing what it created with a word on stderr. */
 int cli_model_is_new(const char *path);
+/* Whether m holds nothing (no message, token or post): checked before removing a model this
+ * command created, in case another process wrote into it meanwhile. */
+int cli_model_empty(kd_model *m);
 void cli_remove_new_model(const char *cmd, const char *path, const char *what);
 /* Before a command creates a model: each of the n files ("-" aside) can be read and is no
  * directory. EXIT_DONE, or EXIT_MODEL with the file named on stderr (silently when cmd is

@@ -73,8 +73,9 @@ int cmd_posts(int argc, char **argv)
     if (!quiet && !model_failed && !(created && !total) && !kd_posts_count(m, &count))
         fprintf(stderr, "kindly posts: imported %llu posts; the model now holds %llu\n", (unsigned long long)total,
                 (unsigned long long)count);
+    created = created && !total && cli_model_empty(m);
     kd_model_close(m);
-    if (created && !total)
+    if (created)
         cli_remove_new_model("posts", path, "no post was imported");
     return status;
 }

@@ -93,8 +93,9 @@ int cmd_train(int argc, char **argv)
         fputc('\n', stderr);
     }
 done:
+    created = created && (!n.learned || (status != EXIT_DONE && status != EXIT_INPUT)) && cli_model_empty(m);
     kd_model_close(m);
-    if (created && (!n.learned || (status != EXIT_DONE && status != EXIT_INPUT)))
+    if (created)
         cli_remove_new_model("train", path, "nothing was learnt");
     return status;
 }

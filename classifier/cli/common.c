@@ -179,6 +179,14 @@ int cli_model_is_new(const char *path)
     return strcmp(path, ":memory:") && access(path, F_OK) != 0 && errno == ENOENT;
 }
 
+int cli_model_empty(kd_model *m)
+{
+    kd_model_stats st;
+    uint64_t posts = 0;
+    return !kd_model_stats_get(m, &st) && !st.spam_messages && !st.ham_messages && !st.tokens &&
+           !kd_posts_count(m, &posts) && !posts;
+}
+
 void cli_remove_new_model(const char *cmd, const char *path, const char *what)
 {
     static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
