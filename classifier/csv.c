@@ -36,10 +36,11 @@
  *    physical line is read as part of a row or named in a report. A record that is too long
  *    (a field over max_field) has sound quoting and is not read again.
  *  - A field longer than max_field must not make libcsv's own field buffer grow without
- *    bound, so between pieces a field already over the limit is cut back to the few trailing
- *    bytes libcsv still needs (the closing quote and trailing blanks it strips) and marked
- *    oversize. This touches libcsv's public struct csv_parser (entry_buf, entry_pos, spaces)
- *    in the one way that keeps its invariants: entry_pos >= spaces + 1. libcsv also grows its
+ *    bound, so between pieces a field already over the limit is cut back to the two trailing
+ *    bytes libcsv still needs (the closing quote and a trailing blank it strips, its count of
+ *    blanks cut to one) and marked oversize. This touches libcsv's public struct csv_parser
+ *    (entry_buf, entry_pos, spaces) in the one way that keeps its invariants: entry_pos >=
+ *    spaces + 1. libcsv also grows its
  *    buffer by a fixed block (128 bytes by default); the block is raised as the buffer grows
  *    so that large fields cost a logarithmic number of reallocs.
  *  - A header may name a column twice (`id,text,label,text`). The first column of a name is the
@@ -613,12 +614,19 @@ static int feed(kd_csv *r, const unsigned char *s, size_t n, size_t *used)
         r->rec_line = r->line;
         return parser_reset(r);
     }
-    /* Keep an overlong field from growing libcsv's buffer: keep only the closing quote and
-     * trailing blanks it will strip, and remember that the field is oversize. */
-    if (r->p.entry_pos > r->opts.max_field && r->p.entry_pos > r->p.spaces + 1) {
+    /* Keep an overlong field from growing libcsv's buffer: keep only its last bytes (the
+     * closing quote and a trailing blank it will strip), and remember that the field is
+     * oversize. Its run of trailing blanks is cut to one too: the field is dropped whole, so
+     * what libcsv would strip does not matter, and a field of 'a', a gigabyte of blanks and
+     * 'b' would otherwise be held in memory. */
+    if (r->p.entry_pos > r->opts.max_field) {
+        if (r->p.spaces > 1)
+            r->p.spaces = 1;
         size_t keep = r->p.spaces + 1;
-        memmove(r->p.entry_buf, r->p.entry_buf + r->p.entry_pos - keep, keep);
-        r->p.entry_pos = keep;
+        if (r->p.entry_pos > keep) {
+            memmove(r->p.entry_buf, r->p.entry_buf + r->p.entry_pos - keep, keep);
+            r->p.entry_pos = keep;
+        }
         r->overflow = 1;
     }
     size_t have = csv_get_buffer_size(&r->p);
