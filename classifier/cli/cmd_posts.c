@@ -39,6 +39,8 @@ int cmd_posts(int argc, char **argv)
         return cli_files_readable("posts", files, 1);
     int created = cli_model_is_new(path);
     kd_model *m = cli_open_model("posts", path, KD_OPEN_CREATE);
+    cli_file_id made;
+    created = created && m && !cli_model_file(path, &made);
     if (!m)
         return EXIT_MODEL;
     /* every file is read whatever happened to the one before (bad rows, a missing column, a
@@ -76,6 +78,6 @@ int cmd_posts(int argc, char **argv)
     created = created && !total && cli_model_empty(m);
     kd_model_close(m);
     if (created)
-        cli_remove_new_model("posts", path, "no post was imported");
+        cli_remove_new_model("posts", path, &made, "no post was imported");
     return status;
 }

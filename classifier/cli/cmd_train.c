@@ -39,6 +39,8 @@ int cmd_train(int argc, char **argv)
         return EXIT_MODEL;
     int created = cli_model_is_new(path);
     kd_model *m = cli_open_model("train", path, KD_OPEN_CREATE);
+    cli_file_id made;
+    created = created && m && !cli_model_file(path, &made);
     if (!m)
         return EXIT_MODEL;
     int status = EXIT_DONE, rc;
@@ -93,9 +95,9 @@ int cmd_train(int argc, char **argv)
         fputc('\n', stderr);
     }
 done:
-    created = created && (!n.learned || (status != EXIT_DONE && status != EXIT_INPUT)) && cli_model_empty(m);
+    created = created && !n.learned && cli_model_empty(m);
     kd_model_close(m);
     if (created)
-        cli_remove_new_model("train", path, "nothing was learnt");
+        cli_remove_new_model("train", path, &made, "nothing was learnt");
     return status;
 }

@@ -176,7 +176,20 @@ int cli_files_readable(const char *cmd, const char *const *files, int n)
 
 int cli_model_is_new(const char *path)
 {
-    return strcmp(path, ":memory:") && access(path, F_OK) != 0 && errno == ENOENT;
+    /* nothing at all at path, not even a dangling symbolic link; an SQLite URI (file:...)
+     * names another file than path: never taken for new */
+    struct stat st;
+    return strcmp(path, ":memory:") && strncmp(path, "file:", 5) && lstat(path, &st) != 0 && errno == ENOENT;
+}
+
+int cli_model_file(const char *path, cli_file_id *id)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    id->dev = (unsigned long long)st.st_dev;
+    id->ino = (unsigned long long)st.st_ino;
+    return 0;
 }
 
 int cli_model_empty(kd_model *m)
@@ -187,8 +200,11 @@ int cli_model_empty(kd_model *m)
            !kd_posts_count(m, &posts) && !posts;
 }
 
-void cli_remove_new_model(const char *cmd, const char *path, const char *what)
+void cli_remove_new_model(const char *cmd, const char *path, const cli_file_id *created, const char *what)
 {
+    cli_file_id now;
+    if (cli_model_file(path, &now) || now.dev != created->dev || now.ino != created->ino)
+        return; /* not the file this command created any more: left alone */
     static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
     char p[PATH_MAX];
     for (size_t i = 0; i < sizeof sfx / sizeof *sfx; i++)

@@ -670,6 +670,10 @@ test_untrained_model_is_named_and_no_model_is_created_for_nothing() {
     expect_status 4 "$KINDLY" train -m empty.db "$ROOT/corpora/sample.csv" # unlabelled: learns nothing
     contains "$T/err" "nothing was learnt: empty.db was not created"
     [ ! -e empty.db ] || fail "train created a model of nothing"
+    # what was there before is never removed, even a dangling symbolic link
+    ln -s target.db link.db
+    expect_status 4 "$KINDLY" train -m link.db "$ROOT/corpora/sample.csv"
+    [ -L link.db ] || fail "train removed the user's symbolic link"
     expect_status 0 "$KINDLY" posts -m empty.db "$ROOT/corpora/posts.csv" # posts, no comments
     echo "hello there" >c.txt
     expect_status 2 sh -c "\"$KINDLY\" check -m empty.db < c.txt"
