@@ -549,11 +549,12 @@ int kd_post_put(kd_model *m, const char *post_id, const char *title, const char 
  * Import posts from a CSV reader opened with kind KD_CSV_RAW, in one transaction: kindly's
  * own `post_id,title,text` and WordPress `wp post list --format=csv` (`ID`, `post_title`,
  * `post_content`) columns are recognised (also `description` for the text). Existing posts
- * are updated; a post named twice in the file keeps its later row (a warning through the
- * problem callback, KD_CSV_ROW_NOTED, as is a post with neither title nor text).
+ * are updated (a file without a title column keeps their titles); a post named twice in
+ * the file keeps its later row (a warning through the problem callback, KD_CSV_ROW_NOTED,
+ * as is a post with neither title nor text).
  * @param[out] imported distinct posts stored (may be NULL)
  * @param[out] skipped rows without an id (may be NULL)
- * @return 0; KD_ENOTFOUND when the header lacks an id or a title/text column; as
+ * @return 0; KD_ENOTFOUND when the header lacks an id or a text column; as
  *         kd_post_put() otherwise. Nothing is stored on failure.
  */
 int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skipped);

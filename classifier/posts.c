@@ -55,8 +55,8 @@
 #include "tokenize.h"
 
 #define SQL_PUT "INSERT INTO posts(post_id, title, text, updated) VALUES(?1, ?2, ?3, strftime('%s','now')) " \
-                "ON CONFLICT(post_id) DO UPDATE SET title = excluded.title, text = excluded.text, " \
-                "updated = excluded.updated"
+                "ON CONFLICT(post_id) DO UPDATE SET title = CASE WHEN ?4 THEN title ELSE excluded.title END, " \
+                "text = excluded.text, updated = excluded.updated"
 #define SQL_ALL "SELECT post_id, title, text FROM posts"
 #define SQL_COUNT "SELECT count(*) FROM posts"
 #define SQL_TERMS "SELECT h, n FROM post_terms WHERE post = ?1"
@@ -129,8 +129,10 @@ static int has_words(const char *text)
 /* Store one post (its text HTML-decoded first) with the prepared upsert; *empty (may be
  * NULL) tells whether neither title nor text has a word relevance can use (after HTML is
  * reduced to its text: an image-only WordPress post, a gallery shortcode, "&nbsp;"). */
-static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title, const char *text, kd_buf *scratch,
-               int *empty)
+/* Store one post; keep_title: a post already stored keeps its title (a file without the
+ * column). */
+static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title, int keep_title, const char *text,
+               kd_buf *scratch, int *empty)
 {
     if (!id || !*id)
         return kd_model_fail(m, KD_EINVAL, "a post needs an id");
@@ -161,6 +163,7 @@ static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title,
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, fields[0], -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, fields[1], -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, keep_title);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = sql_fail(m, "store the post");
     sqlite3_reset(st);
@@ -195,7 +198,7 @@ int kd_post_put(kd_model *m, const char *post_id, const char *title, const char 
     if (!rc && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         rc = sql_fail(m, "write the posts");
     else if (!rc) {
-        if (!(rc = put(m, st, post_id, title, text, &scratch, NULL)))
+        if (!(rc = put(m, st, post_id, title, 0, text, &scratch, NULL)))
             rc = bump(m, &gen);
         if (!rc && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
             rc = sql_fail(m, "write the posts");
@@ -276,8 +279,8 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
             continue;
         }
         int empty;
-        if ((rc = put(m, st, id, ctitle >= 0 ? row->fields[ctitle] : "", ctext >= 0 ? row->fields[ctext] : "",
-                      &scratch, &empty)))
+        if ((rc = put(m, st, id, ctitle >= 0 ? row->fields[ctitle] : "", ctitle < 0, row->fields[ctext], &scratch,
+                      &empty)))
             goto done;
         if (empty)
             kd_csv_note(r, row, NULL, "the post has no words in its title or text: its comments are scored against the site");

@@ -59,6 +59,11 @@ test_posts_bad_input_and_usage() {
     contains "$T/err" "wp post list --fields=ID,post_title,post_content --format=csv"
     [ "$(sqlite3 m.db "select text from posts where post_id='p8'" 2>/dev/null || echo skip)" != "" ] \
         || fail "the post's text was replaced by nothing"
+    # a file of texts without titles keeps the titles
+    printf 'ID,post_content\np8,How to bake rye bread at home\n' >texts.csv
+    expect_status 0 "$KINDLY" posts -m m.db texts.csv
+    [ "$(sqlite3 m.db "select title from posts where post_id='p8'" 2>/dev/null || echo Bread)" = Bread ] \
+        || fail "the post's title was replaced by nothing"
     # a bad row, a missing file or a file without the columns stops no other file
     rm -f multi.db
     printf 'post_id,title,text\nq2,Two,text two\nq3,Three,text three\n' >more.csv
