@@ -132,6 +132,36 @@ void api_batch_free(api_batch *b)
     *b = (api_batch)API_BATCH_INIT;
 }
 
+/* The items of a batch a warning applies to, and why (the first reason), for one header: a
+ * reply has room for a few headers only, and the reason goes first, so that a long list of
+ * items cannot push it out of the header's value. */
+typedef struct warnings {
+    char items[96], why[160];
+    size_t n;
+} warnings;
+
+static void warn_add(warnings *w, size_t i, const char *why)
+{
+    size_t l = strlen(w->items);
+    if (l + 24 < sizeof w->items)
+        snprintf(w->items + l, sizeof w->items - l, "%s%zu", w->n ? ", " : "", i);
+    else if (!strstr(w->items, "..."))
+        strcat(w->items, ", ...");
+    if (!w->n++)
+        snprintf(w->why, sizeof w->why, "%s", why);
+}
+
+static void warn_header(const warnings *w, srv_reply *out, int array, const char *what)
+{
+    if (!w->n)
+        return;
+    if (array)
+        srv_reply_header(out, "X-kindly-warning", "%s: %s (item%s %s; %zu in all)", what, w->why, w->n > 1 ? "s" : "",
+                         w->items, w->n);
+    else
+        srv_reply_header(out, "X-kindly-warning", "%s: %s", what, w->why);
+}
+
 static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
 {
     kd_options o = rq->cfg->options;
@@ -145,21 +175,13 @@ static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
     }
     if (b->array)
         fputc('[', f);
-    char warned[160] = "", first[160] = ""; /* the items not remembered, and why (the first) */
-    size_t nwarned = 0;
+    warnings w = { "", "", 0 };
     for (size_t i = 0; i < b->n; i++) {
         kd_result res;
         char warn[160];
         int rc = pool_classify(rq->model, &b->c[i], &o, &res, warn, sizeof warn);
-        if (*warn) {
-            size_t l = strlen(warned);
-            if (l + 24 < sizeof warned)
-                snprintf(warned + l, sizeof warned - l, "%s%zu", nwarned ? ", " : "", i);
-            else if (!strstr(warned, "..."))
-                strcat(warned, ", ...");
-            if (!nwarned++)
-                snprintf(first, sizeof first, "%s", warn);
-        }
+        if (*warn)
+            warn_add(&w, i, warn + strlen("not remembered: "));
         char *js = rc ? NULL : kd_result_json(&b->c[i], &res);
         int verdict = (int)res.verdict;
         kd_result_free(&res);
@@ -176,8 +198,7 @@ static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
         fprintf(f, "%s%s", i ? "," : "", js);
         free(js);
     }
-    if (nwarned) /* one header for the batch: a reply has room for a few headers only */
-        srv_reply_header(out, "X-kindly-warning", "item%s %s: %s", nwarned > 1 ? "s" : "", warned, first);
+    warn_header(&w, out, b->array, "not remembered");
     fputs(b->array ? "]\n" : "\n", f);
     int bad = ferror(f);
     if (fclose(f) || bad) {
@@ -199,6 +220,7 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
      * label again learns nothing, the other label relabels it; it is remembered as `kindly
      * learn` remembers, so the same comment posted again is a duplicate */
     unsigned long n[2][2] = { { 0, 0 }, { 0, 0 } }, unchanged = 0, relabelled = 0; /* [label][undo] */
+    warnings w = { "", "", 0 };
     for (size_t i = 0; i < b->n; i++) {
         int changed = 0, rc = kd_feedback(m, &b->c[i], b->label[i], b->undo[i], &changed);
         if (rc && !changed) {
@@ -207,7 +229,7 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
             return;
         }
         if (rc) /* learnt, but not marked: a warning, not an error a client would retry */
-            srv_reply_header(out, "X-kindly-warning", "learnt, but not remembered: %s", kd_model_error(m));
+            warn_add(&w, i, kd_model_error(m));
         if (changed)
             n[b->label[i]][b->undo[i]]++;
         else
@@ -220,6 +242,7 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
     for (int l = 0; l < 2; l++)
         for (int u = 0; u < 2; u++)
             metrics_feedback(l, u ? -1 : 1, n[l][u]);
+    warn_header(&w, out, b->array, "learnt, but not remembered");
     char body[160];
     /* unlearnt counts the undos asked for; a relabel is learnt, and counted in relabelled */
     int len = snprintf(body, sizeof body,

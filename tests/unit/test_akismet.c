@@ -6,6 +6,7 @@
 
 #include "helpers.h"
 #include "server/akismet.h"
+#include "server/pool.h"
 
 static char dir[256], path[300];
 static kd_model *m;
@@ -323,4 +324,23 @@ Test(akismet, content_type_charset_when_blog_charset_is_absent)
     const char *w = srv_reply_get_header(&r, "X-kindly-warning");
     cr_assert(w && strstr(w, "not UTF-8"), "%s", w ? w : "(no warning)");
     srv_reply_free(&r);
+}
+
+/* Only a failed write falls back to a verdict without remembering: a caller's mistake (bad
+ * options) is an error, not "not remembered". */
+Test(akismet, only_a_failed_write_is_answered_without_remembering)
+{
+    kd_model *ro = NULL;
+    cr_assert_eq(kd_model_open(&ro, path, KD_OPEN_READONLY), 0);
+    kd_options o = KD_OPTIONS_INIT;
+    o.remember = 1; /* on a read-only handle: the caller's mistake, refused */
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "hello";
+    kd_result res;
+    char warn[160] = "x";
+    int rc = pool_classify(ro, &c, &o, &res, warn, sizeof warn);
+    cr_assert_neq(rc, KD_OK, "remembering on a read-only handle was answered");
+    cr_assert_str_eq(warn, "");
+    kd_result_free(&res);
+    kd_model_close(ro);
 }
