@@ -21,7 +21,8 @@ shared=${KINDLY_SHARED:-$root/../shared}/corpora
 out=${1:-$root/models/default.db}
 prune=${PRUNE:-2}
 foreign=${FOREIGN-sms.csv youtube-dev.csv datacamp-comments.csv}
-[ -n "$foreign" ] || { echo "build-model: FOREIGN is empty: name at least one file of $shared" >&2; exit 1; }
+# shellcheck disable=SC2086
+[ -n "$(printf '%s' $foreign)" ] || { echo "build-model: FOREIGN is empty: name at least one file of $shared" >&2; exit 1; }
 files=
 for f in $foreign; do
     [ -r "$shared/$f" ] || { echo "build-model: $shared/$f is missing (the shared corpora sit beside the checkout)" >&2; exit 1; }

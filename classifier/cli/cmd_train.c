@@ -75,8 +75,9 @@ int cmd_train(int argc, char **argv)
     /* a moderation export without its spam (wp comment list lists approved and pending
      * comments unless asked for --status=spam) makes a model that approves everything */
     if (!st.spam_messages != !st.ham_messages)
-        fprintf(stderr, "kindly train: warning: %s has no %s messages yet, so it cannot tell spam from ham; "
-                        "train it on %s comments too%s\n", path, st.spam_messages ? "ham" : "spam",
+        fprintf(stderr, "kindly train: warning: %s has no %s messages yet, so it %s; train it on %s comments "
+                        "too%s\n", path, st.spam_messages ? "ham" : "spam",
+                st.spam_messages ? "takes genuine comments for spam" : "approves spam that its rules do not catch",
                 st.spam_messages ? "approved" : "spam",
                 st.spam_messages ? "" : " (a WordPress export: wp comment list --status=spam ...)");
     if (!quiet) {

@@ -683,8 +683,9 @@ test_untrained_model_is_named_and_no_model_is_created_for_nothing() {
     # only approved comments (a WordPress export without --status=spam): spam goes through
     printf 'label,text\nham,thank you for this post\nham,the breathing exercise helped me\n' >approved.csv
     "$KINDLY" train -q -m hamonly.db approved.csv 2>/dev/null
-    echo "Buy cheap xanax online now http://rx.example" >spam.txt
+    echo "Thank you for this post, buy cheap xanax online now http://rx.example" >spam.txt # words it knows
     expect_status 0 sh -c "\"$KINDLY\" check -m hamonly.db --no-rules < spam.txt; [ \$? -lt 3 ]"
+    grep -q '"tokens":\[{' "$T/out" || fail "no known token: $(cat "$T/out")"
     contains "$T/err" "hamonly.db has learnt no spam, so it approves spam that its rules do not catch"
     train_small
     expect_status 0 "$KINDLY" score -m m.db "$ROOT/corpora/sample.csv"
