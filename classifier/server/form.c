@@ -249,7 +249,10 @@ static char *from_iconv(iconv_t cd, const char *s, size_t n)
         } else { /* EILSEQ: skip the byte; EINVAL: a truncated sequence ends the input */
             memcpy(d + len, "\xEF\xBF\xBD", 3);
             len += 3;
-            size_t skip = e == EINVAL ? left : 1;
+            /* never past the end: glibc's ISO-2022-CN-EXT reports EILSEQ for a trailing SO
+             * byte it has already consumed (left 0), and skipping one more would wrap left
+             * around and read the heap beyond the field */
+            size_t skip = e == EINVAL ? left : left ? 1 : 0;
             in += skip;
             left -= skip;
         }

@@ -482,3 +482,17 @@ sys.exit(0 if took < 6 else 1)
 PY
     status_is "$(post /1.1/comment-check "$ham_form")" 200 # the server goes on
 }
+
+# a charset whose decoder fails at the very last byte (glibc's ISO-2022-CN-EXT on a trailing
+# SO) crashed a worker: the form is read before the key is checked, so anyone could
+test_server_survives_a_charset_failing_at_the_last_byte() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    echo secret >keys
+    start_server -m m.db --keys keys
+    for cs in 'blog_charset=iso-2022-cn-ext&' ''; do
+        post /1.1/comment-check "${cs}blog=b&user_ip=1.2.3.4&comment_content=%FA%0E" \
+            -H 'Content-Type: application/x-www-form-urlencoded; charset=ISO-2022-CN-EXT' >/dev/null || true
+    done
+    status_is "$(post /1.1/comment-check "$ham_form&api_key=secret")" 200
+    kill -0 "$SRV_PID" 2>/dev/null || fail "the server died"
+}

@@ -208,6 +208,20 @@ Test(form, invalid_utf8_without_a_charset_is_replaced_with_a_warning)
     expect_conv("t=caf%C3%A9", NULL, "caf\xC3\xA9"); /* valid UTF-8: no warning */
 }
 
+/* A decoder that reports an invalid sequence after consuming the last byte (glibc's
+ * ISO-2022-CN-EXT on a trailing SO) must not send the reader past the field. */
+Test(form, a_charset_that_fails_at_the_last_byte_stays_in_the_field)
+{
+    static const char *const bodies[] = { "t=%FA%0E", "t=%0E", "t=ab%FA%0E", "t=%FA%0E%0E" };
+    for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+        char warning[128];
+        char *got = conv(bodies[i], "ISO-2022-CN-EXT", warning, sizeof warning);
+        cr_assert_not_null(got);
+        cr_assert_lt(strlen(got), 64, "%s: %zu bytes out of a few in", bodies[i], strlen(got));
+        free(got);
+    }
+}
+
 Test(form, unknown_charset_reads_as_utf8_with_a_warning)
 {
     static const char *const bad[] = { "klingon-8", "UTF-16", "UTF-7", "ISO-8859-1//TRANSLIT",
