@@ -2,8 +2,8 @@
  * fuzz_form.c - libFuzzer target for the server's form decoder (classifier/server/form.c),
  * which reads request bodies straight from the network.
  *
- * Each input is decoded as a body; when it decodes, its fields are made UTF-8 twice (as
- * UTF-8 and, on a second decode, as Latin-1). Beyond what the sanitizers catch, the target
+ * Each input is decoded as a body; when it decodes, its fields are made UTF-8 in several
+ * charsets (UTF-8, Latin-1, ISO-2022-CN-EXT and one of glibc's others, on fresh decodes). Beyond what the sanitizers catch, the target
  * checks the decoder's promises and aborts when one is broken: it fails only with -1 and a
  * message, never holds more than FORM_MAX_FIELDS fields, a decoded string is never longer
  * than the body and holds no NUL before its end, form_get finds the last field of a name,
@@ -62,7 +62,14 @@ static void check(const uint8_t *data, size_t size, const char *charset)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    /* UTF-8, windows-1252 (kindly's own decoders), a stateful iconv charset whose decoder
+     * fails after consuming the last byte (it once sent the reader past the field), and one
+     * of glibc's others, picked by the input's length */
+    static const char *const others[] = { "ISO-2022-JP", "SHIFT_JIS", "KOI8-R", "ISO-8859-15", "GB18030",
+                                          "EUC-JP", "BIG5", "ISO-2022-CN", "UTF-7", "CP932" };
     check(data, size, "UTF-8");
     check(data, size, "ISO-8859-1");
+    check(data, size, "ISO-2022-CN-EXT");
+    check(data, size, others[size % (sizeof others / sizeof *others)]);
     return 0;
 }
