@@ -249,20 +249,13 @@ void akismet_handle(const srv_request *rq, srv_reply *out)
         goto done;
     }
     int rc = form_parse(rq->body, rq->len, &f, err, sizeof err);
-    if (!rc) { /* Akismet's blog_charset, else the Content-Type's charset parameter */
-        const char *cs = form_get(&f, "blog_charset");
-        char ctcs[48];
-        if ((!cs || !*cs) && content_type_charset(ct, ctcs, sizeof ctcs))
-            cs = ctcs;
-        rc = form_to_utf8(&f, cs);
-    }
     if (rc) {
         srv_reply_text(out, rc == -2 ? 500 : 400, SRV_TEXT, "invalid");
         srv_reply_header(out, "X-akismet-debug-help", "%s", rc == -2 ? "out of memory" : err);
         goto done;
     }
-    if (f.warning[0]) /* an unknown charset, or bytes that are not UTF-8 replaced */
-        srv_reply_header(out, "X-kindly-warning", "%s", f.warning);
+    /* the key (ASCII) is read from the raw form: a request without a valid key gets no
+     * further than this, in particular not to the charset decoders */
     if (rq->endpoint == EP_VERIFY_KEY) {
         verify_key(rq, &f, out);
         goto done;
@@ -272,6 +265,19 @@ void akismet_handle(const srv_request *rq, srv_reply *out)
         invalid(out, "Your API key is not valid for this server (send it as KEY.host or as api_key)");
         goto done;
     }
+    { /* Akismet's blog_charset, else the Content-Type's charset parameter */
+        const char *cs = form_get(&f, "blog_charset");
+        char ctcs[48];
+        if ((!cs || !*cs) && content_type_charset(ct, ctcs, sizeof ctcs))
+            cs = ctcs;
+        if ((rc = form_to_utf8(&f, cs))) {
+            srv_reply_text(out, 500, SRV_TEXT, "invalid");
+            srv_reply_header(out, "X-akismet-debug-help", "out of memory");
+            goto done;
+        }
+    }
+    if (f.warning[0]) /* an unknown charset, or bytes that are not UTF-8 replaced */
+        srv_reply_header(out, "X-kindly-warning", "%s", f.warning);
     static const char *const required[] = { "blog", "user_ip" };
     for (size_t i = 0; i < sizeof required / sizeof *required; i++)
         if (!field(&f, required[i])) {

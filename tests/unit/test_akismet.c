@@ -324,6 +324,19 @@ Test(akismet, content_type_charset_when_blog_charset_is_absent)
     const char *w = srv_reply_get_header(&r, "X-kindly-warning");
     cr_assert(w && strstr(w, "not UTF-8"), "%s", w ? w : "(no warning)");
     srv_reply_free(&r);
+    /* without a valid key the request gets no further than the key: nothing is decoded */
+    char kf[300], err[128];
+    th_write(dir, "keys", "k1\n", kf, sizeof kf);
+    srv_keys *keys = NULL;
+    cr_assert_eq(srv_keys_load(&keys, kf, err, sizeof err), 0, "%s", err);
+    cfg.keys = keys;
+    srv_reply_init(&r);
+    akismet_handle(&q, &r);
+    cr_assert_str_eq(r.body, "invalid");
+    cr_assert_null(srv_reply_get_header(&r, "X-kindly-warning"), "the form was decoded for a request without a key");
+    srv_reply_free(&r);
+    cfg.keys = NULL;
+    srv_keys_free(keys);
 }
 
 /* Only a failed write falls back to a verdict without remembering: a caller's mistake (bad
