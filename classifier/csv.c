@@ -619,7 +619,18 @@ static int feed(kd_csv *r, const unsigned char *s, size_t n, size_t *used)
      * oversize. Its run of trailing blanks is cut to one too: the field is dropped whole, so
      * what libcsv would strip does not matter, and a field of 'a', a gigabyte of blanks and
      * 'b' would otherwise be held in memory. */
-    if (r->p.entry_pos > r->opts.max_field) {
+    /* A run of trailing blanks longer than max_field is cut to max_field + 1 blanks: if the
+     * field ends there, libcsv strips them all the same; if text follows, the blanks kept
+     * already make the field oversize (below, at the next piece). */
+    if (r->p.spaces > r->opts.max_field + 1) {
+        size_t cut = r->p.spaces - (r->opts.max_field + 1);
+        r->p.entry_pos -= cut;
+        r->p.spaces -= cut;
+    }
+    /* the field's own length: without the trailing blanks libcsv will strip, and, after a
+     * closing quote (libcsv's state FIELD_MIGHT_HAVE_ENDED, 3), without that quote */
+    size_t own = r->p.entry_pos - r->p.spaces - (r->p.quoted && r->p.pstate == 3 && r->p.entry_pos > r->p.spaces);
+    if (own > r->opts.max_field) {
         if (r->p.spaces > 1)
             r->p.spaces = 1;
         size_t keep = r->p.spaces + 1;

@@ -460,6 +460,26 @@ static void oversized_field(char fill, const char *head, const char *tail)
 #endif
 }
 
+/* Blanks after a short field are stripped, not counted against max_field, wherever the
+ * input's reads end (the reader takes 64 KiB at a time). */
+Test(csv, blanks_after_a_short_field_are_not_its_length)
+{
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.max_field = 100;
+    static char body[400000];
+    for (size_t blanks = 200; blanks <= 140000; blanks *= 26) {
+        int n = snprintf(body, sizeof body, "id,text,label\n1,a");
+        memset(body + n, ' ', blanks);
+        snprintf(body + n + blanks, sizeof body - n - blanks, ",spam\n2,\"b\"%*s,ham\n", (int)blanks, "");
+        got g = { 0 };
+        seen s = { 0 };
+        cr_assert_eq(read_all(write_str(body), &o, &g, &s, NULL), 0);
+        cr_assert_eq(g.n, 2, "%zu blanks: %d rows, %d problems (%s)", blanks, g.n, s.n, s.n ? s.msg[0] : "");
+        cr_assert_str_eq(g.text[0], "a");
+        cr_assert_str_eq(g.text[1], "b");
+    }
+}
+
 Test(csv, oversized_field_memory_is_bounded) { oversized_field('q', "id,text\n1,\"", "\"\n2,kept\n"); }
 Test(csv, oversized_field_of_blanks_memory_is_bounded) { oversized_field(' ', "id,text\n1,a", "b\n2,kept\n"); }
 
