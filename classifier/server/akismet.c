@@ -237,6 +237,37 @@ static const char *content_type_charset(const char *ct, char *buf, size_t n)
     return NULL;
 }
 
+/* Whether the form's key field holds a byte that is not ASCII. */
+static int key_not_ascii(const srv_form *f)
+{
+    const char *k = form_get(f, "api_key");
+    if (!k || !*k)
+        k = form_get(f, "key");
+    for (; k && *k; k++)
+        if ((unsigned char)*k >= 0x80)
+            return 1;
+    return 0;
+}
+
+/* Make the form UTF-8, in Akismet's blog_charset, else the Content-Type's charset parameter
+ * (with X-kindly-warning for an unknown charset or bytes that are not UTF-8). 0, or -1 with
+ * the answer in out. */
+static int decode(const srv_request *rq, srv_form *f, srv_reply *out)
+{
+    const char *cs = form_get(f, "blog_charset");
+    char ctcs[48];
+    if ((!cs || !*cs) && content_type_charset(rq->content_type, ctcs, sizeof ctcs))
+        cs = ctcs;
+    if (form_to_utf8(f, cs)) {
+        srv_reply_text(out, 500, SRV_TEXT, "invalid");
+        srv_reply_header(out, "X-akismet-debug-help", "out of memory");
+        return -1;
+    }
+    if (f->warning[0])
+        srv_reply_header(out, "X-kindly-warning", "%s", f->warning);
+    return 0;
+}
+
 void akismet_handle(const srv_request *rq, srv_reply *out)
 {
     srv_form f = SRV_FORM_INIT;
@@ -254,8 +285,15 @@ void akismet_handle(const srv_request *rq, srv_reply *out)
         srv_reply_header(out, "X-akismet-debug-help", "%s", rc == -2 ? "out of memory" : err);
         goto done;
     }
-    /* the key (ASCII) is read from the raw form: a request without a valid key gets no
-     * further than this, in particular not to the charset decoders */
+    /* The key is checked on the raw form first: a request without a valid key gets no
+     * further, in particular not to the charset decoders. A key that is not ASCII is
+     * compared once the form is decoded (a UTF-8 key sent by a Latin-1 blog). */
+    int decoded = 0;
+    if ((rq->endpoint == EP_VERIFY_KEY || (rq->cfg->keys && !request_key_ok(rq, &f))) && key_not_ascii(&f)) {
+        if ((rc = decode(rq, &f, out)))
+            goto done;
+        decoded = 1;
+    }
     if (rq->endpoint == EP_VERIFY_KEY) {
         verify_key(rq, &f, out);
         goto done;
@@ -265,19 +303,8 @@ void akismet_handle(const srv_request *rq, srv_reply *out)
         invalid(out, "Your API key is not valid for this server (send it as KEY.host or as api_key)");
         goto done;
     }
-    { /* Akismet's blog_charset, else the Content-Type's charset parameter */
-        const char *cs = form_get(&f, "blog_charset");
-        char ctcs[48];
-        if ((!cs || !*cs) && content_type_charset(ct, ctcs, sizeof ctcs))
-            cs = ctcs;
-        if ((rc = form_to_utf8(&f, cs))) {
-            srv_reply_text(out, 500, SRV_TEXT, "invalid");
-            srv_reply_header(out, "X-akismet-debug-help", "out of memory");
-            goto done;
-        }
-    }
-    if (f.warning[0]) /* an unknown charset, or bytes that are not UTF-8 replaced */
-        srv_reply_header(out, "X-kindly-warning", "%s", f.warning);
+    if (!decoded && decode(rq, &f, out))
+        goto done;
     static const char *const required[] = { "blog", "user_ip" };
     for (size_t i = 0; i < sizeof required / sizeof *required; i++)
         if (!field(&f, required[i])) {

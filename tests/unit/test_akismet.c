@@ -193,6 +193,22 @@ Test(akismet, keys_from_field_or_host_and_wrong_keys_refused)
     srv_reply_free(&r);
     cfg.keys = keys;
     srv_keys_free(upper);
+    /* a key that is not ASCII, sent by a blog in another charset, is compared decoded */
+    th_write(dir, "keys3", "cl\xC3\xA9" "42\n", kf, sizeof kf);
+    srv_keys *accented = NULL;
+    cr_assert_eq(srv_keys_load(&accented, kf, err, sizeof err), 0, "%s", err);
+    cfg.keys = accented;
+    call(EP_COMMENT_CHECK, HAM "&api_key=cl%E942&blog_charset=ISO-8859-1", NULL, &r);
+    cr_assert_str_eq(r.body, "false");
+    srv_reply_free(&r);
+    call(EP_VERIFY_KEY, "key=cl%E942&blog=b&blog_charset=ISO-8859-1", NULL, &r);
+    cr_assert_str_eq(r.body, "valid");
+    srv_reply_free(&r);
+    call(EP_COMMENT_CHECK, HAM "&api_key=cl%E943&blog_charset=ISO-8859-1", NULL, &r);
+    cr_assert_str_eq(r.body, "invalid");
+    srv_reply_free(&r);
+    cfg.keys = keys;
+    srv_keys_free(accented);
     call(EP_VERIFY_KEY, "key=k1", NULL, &r); /* as Akismet: a key is verified for a blog */
     cr_assert_str_eq(r.body, "invalid");
     cr_assert_str_eq(srv_reply_get_header(&r, "X-akismet-debug-help"), "Empty \"blog\" value");
