@@ -96,7 +96,8 @@ int cmd_train(int argc, char **argv)
         fputc('\n', stderr);
     }
 done:
-    created = created && !n.learned && cli_model_empty(m);
+    /* nothing learnt, or nothing written (a failed commit): an empty model is not left */
+    created = created && (!n.learned || (status != EXIT_DONE && status != EXIT_INPUT)) && cli_model_empty(m);
     kd_model_close(m);
     if (created)
         cli_remove_new_model("train", path, &made, "nothing was learnt");
