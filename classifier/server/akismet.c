@@ -159,7 +159,7 @@ static void comment_check(const srv_request *rq, const srv_form *f, const kd_com
     kd_options o = rq->cfg->options;
     o.remember = rq->cfg->writable && !test;
     kd_result res;
-    char warn[160];
+    char warn[288];
     int rc = pool_classify(rq->model, c, &o, &res, warn, sizeof warn);
     if (rc) {
         srv_reply_text(out, rc == KD_EBUSY ? 503 : 500, SRV_TEXT, "invalid");

@@ -136,7 +136,7 @@ void api_batch_free(api_batch *b)
  * reply has room for a few headers only, and the reason goes first, so that a long list of
  * items cannot push it out of the header's value. */
 typedef struct warnings {
-    char items[96], why[160];
+    char items[96], why[272];
     size_t n;
 } warnings;
 
@@ -178,7 +178,7 @@ static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
     warnings w = { "", "", 0 };
     for (size_t i = 0; i < b->n; i++) {
         kd_result res;
-        char warn[160];
+        char warn[288];
         int rc = pool_classify(rq->model, &b->c[i], &o, &res, warn, sizeof warn);
         if (*warn)
             warn_add(&w, i, warn + strlen("not remembered: "));

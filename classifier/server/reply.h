@@ -19,7 +19,7 @@ typedef struct srv_reply {
     char *body;           /* malloc'd body, or NULL for an empty one */
     size_t len;
     size_t nhdr;
-    struct { const char *name; char value[200]; } hdr[SRV_REPLY_HEADERS];
+    struct { const char *name; char value[400]; } hdr[SRV_REPLY_HEADERS];
     int verdict;          /* -1, or the kd_verdict of a comment-check (tests) */
 } srv_reply;
 

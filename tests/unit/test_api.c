@@ -260,5 +260,6 @@ Test(api, a_batch_not_remembered_is_answered_with_one_warning, .init = setup, .f
     const char *w = srv_reply_get_header(&r, "X-kindly-warning");
     cr_assert(w && !strncmp(w, "not remembered: ", 16) && strstr(w, "full") &&
                   strstr(w, "(items 0, 1, 2, 3, 4, 5, 6, 7, 8, 9; 10 in all)"), "%s", w ? w : "(none)");
+    cr_assert(strstr(w, "free some disk space"), "the reason was cut: %s", w); /* the whole reason, hint too */
     srv_reply_free(&r);
 }
