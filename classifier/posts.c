@@ -282,8 +282,10 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
         if ((rc = put(m, st, id, ctitle >= 0 ? row->fields[ctitle] : "", ctitle < 0, row->fields[ctext], &scratch,
                       &empty)))
             goto done;
-        if (empty)
+        if (empty && ctitle >= 0)
             kd_csv_note(r, row, NULL, "the post has no words in its title or text: its comments are scored against the site");
+        else if (empty) /* its title, kept from before, may have some */
+            kd_csv_note(r, row, NULL, "the post's text has no words (its title, if it has one, is kept)");
         kd_counts *at = kd_tokmap_upsert(&seen, kd_hash64(id, strlen(id)));
         if (!at) {
             rc = kd_model_fail(m, KD_ENOMEM, "out of memory");

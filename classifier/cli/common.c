@@ -256,7 +256,8 @@ kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int la
 kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind, int labels_ignored,
                             void (*before_read)(void *), void *ud, int *status)
 {
-    if (cli_stdin_closed && (!strcmp(path, "-") || !strcmp(path, "/dev/stdin"))) {
+    if (cli_stdin_closed && (!strcmp(path, "-") || !strcmp(path, "/dev/stdin") || !strcmp(path, "/dev/fd/0") ||
+                             !strcmp(path, "/proc/self/fd/0"))) {
         *status = cli_fail(EXIT_MODEL, cmd, "cannot read <stdin>: standard input is closed");
         return NULL;
     }
