@@ -3,6 +3,9 @@
 # reason off_topic, the threshold flag, generic praise; `kindly train --foreign` (other
 # sites' comments teach Bayes, not the site's language). Sourced by run.sh.
 
+# post_field DB POST_ID COLUMN FALLBACK: a column of a stored post (FALLBACK without sqlite3)
+post_field() { sqlite3 "$1" "select $3 from posts where post_id='$2'" 2>/dev/null || echo "$4"; }
+
 rel_model() {
     "$KINDLY" train -q -m m.db "$ROOT/corpora/comments.csv"
     "$KINDLY" posts -m m.db "$ROOT/corpora/posts.csv"
@@ -18,7 +21,7 @@ test_posts_imports_and_updates() {
     contains "$T/err" "the model now holds 9"
     expect_status 0 "$KINDLY" posts -m m.db wp.csv
     contains "$T/err" "the model now holds 9"
-    [ "$(sqlite3 m.db "select text from posts where post_id='8'" 2>/dev/null || echo skip)" != "<p>Walk &amp; talk</p>" ] \
+    [ "$(post_field m.db 8 text skip)" != "<p>Walk &amp; talk</p>" ] \
         || fail "HTML kept"
     # a post named twice: the later row, one post counted; an image-only post: kept, warned
     printf 'ID,post_title,post_content\n20,A,first\n21,,"<img src=x.jpg>"\n20,A,second\n' >twice.csv
@@ -57,12 +60,12 @@ test_posts_bad_input_and_usage() {
     printf 'ID,post_title,post_name,post_date,post_status\np8,Bread,bread,2024-01-01,publish\n' >notext.csv
     expect_status 4 "$KINDLY" posts -m m.db notext.csv
     contains "$T/err" "wp post list --fields=ID,post_title,post_content --format=csv"
-    [ "$(sqlite3 m.db "select text from posts where post_id='p8'" 2>/dev/null || echo skip)" != "" ] \
+    [ "$(post_field m.db p8 text skip)" != "" ] \
         || fail "the post's text was replaced by nothing"
     # a file of texts without titles keeps the titles
     printf 'ID,post_content\np8,How to bake rye bread at home\n' >texts.csv
     expect_status 0 "$KINDLY" posts -m m.db texts.csv
-    [ "$(sqlite3 m.db "select title from posts where post_id='p8'" 2>/dev/null || echo Bread)" = Bread ] \
+    [ "$(post_field m.db p8 title Bread)" = Bread ] \
         || fail "the post's title was replaced by nothing"
     # a bad row, a missing file or a file without the columns stops no other file
     rm -f multi.db
