@@ -174,7 +174,7 @@ static void comment_check(const srv_request *rq, const srv_form *f, const kd_com
     srv_reply_header(out, "X-kindly-verdict", "%s", kd_verdict_name(res.verdict));
     srv_reply_header(out, "X-kindly-spam-score", "%.4f", res.spam_score);
     if (*warn)
-        srv_reply_header(out, "X-kindly-warning", "%s", warn);
+        srv_reply_header(out, "X-kindly-warning", "not remembered: %s", warn);
     out->verdict = (int)res.verdict;
     metrics_verdict((int)res.verdict);
     kd_result_free(&res);

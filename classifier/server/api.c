@@ -181,7 +181,7 @@ static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
         char warn[288];
         int rc = pool_classify(rq->model, &b->c[i], &o, &res, warn, sizeof warn);
         if (*warn)
-            warn_add(&w, i, warn + strlen("not remembered: "));
+            warn_add(&w, i, warn);
         char *js = rc ? NULL : kd_result_json(&b->c[i], &res);
         int verdict = (int)res.verdict;
         kd_result_free(&res);

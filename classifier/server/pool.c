@@ -87,7 +87,7 @@ int pool_classify(kd_model *m, const kd_comment *c, const kd_options *o, kd_resu
     int rc = kd_classify(m, c, o, res);
     if (!rc || !o->remember || (rc != KD_EBUSY && rc != KD_EIO)) /* only what a write may fail of */
         return rc;
-    snprintf(warn, warnlen, "not remembered: %s", kd_model_error(m));
+    snprintf(warn, warnlen, "%s", kd_model_error(m));
     kd_result_free(res);
     kd_options once = *o;
     once.remember = 0;

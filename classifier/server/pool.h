@@ -30,8 +30,8 @@ kd_model *pool_get(srv_pool *p);
 void pool_put(srv_pool *p, kd_model *m);
 /* kd_classify for a request. When only remembering the comment fails (the model locked by a
  * writer for longer than the busy timeout, a full disk), the comment is classified again
- * without remembering it: the client gets its verdict, and warn says what was not recorded
- * (else warn is ""). The return and *res are kd_classify's. */
+ * without remembering it: the client gets its verdict, and warn says why the comment was
+ * not recorded (else warn is ""). The return and *res are kd_classify's. */
 int pool_classify(kd_model *m, const kd_comment *c, const kd_options *o, kd_result *res, char *warn,
                   size_t warnlen);
 /* Close every handle; none may be lent out. */
