@@ -76,7 +76,7 @@ void cli_warn_untrained(const char *cmd, kd_model *m, const char *path);
 typedef struct cli_file_id { unsigned long long dev, ino; } cli_file_id;
 int cli_model_is_new(const char *path);
 int cli_model_file(const char *path, cli_file_id *id);
-/* Whether m holds nothing (no message, token or post): checked before removing a model this
+/* Whether m holds nothing (no message, token, post or remembered comment): checked before removing a model this
  * command created, in case another process wrote into it meanwhile. */
 int cli_model_empty(kd_model *m);
 void cli_remove_new_model(const char *cmd, const char *path, const cli_file_id *created, const char *what);

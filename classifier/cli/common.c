@@ -195,9 +195,10 @@ int cli_model_file(const char *path, cli_file_id *id)
 int cli_model_empty(kd_model *m)
 {
     kd_model_stats st;
+    kd_history_stats hs;
     uint64_t posts = 0;
     return !kd_model_stats_get(m, &st) && !st.spam_messages && !st.ham_messages && !st.tokens &&
-           !kd_posts_count(m, &posts) && !posts;
+           !kd_posts_count(m, &posts) && !posts && !kd_history_stats_get(m, &hs) && !hs.comments;
 }
 
 void cli_remove_new_model(const char *cmd, const char *path, const cli_file_id *created, const char *what)

@@ -289,7 +289,7 @@ void akismet_handle(const srv_request *rq, srv_reply *out)
      * further, in particular not to the charset decoders. A key that is not ASCII is
      * compared once the form is decoded (a UTF-8 key sent by a Latin-1 blog). */
     int decoded = 0;
-    if ((rq->endpoint == EP_VERIFY_KEY || (rq->cfg->keys && !request_key_ok(rq, &f))) && key_not_ascii(&f)) {
+    if (!request_key_ok(rq, &f) && key_not_ascii(&f)) { /* (without --keys any key is ok) */
         if ((rc = decode(rq, &f, out)))
             goto done;
         decoded = 1;

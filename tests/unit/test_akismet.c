@@ -207,6 +207,13 @@ Test(akismet, keys_from_field_or_host_and_wrong_keys_refused)
     call(EP_COMMENT_CHECK, HAM "&api_key=cl%E943&blog_charset=ISO-8859-1", NULL, &r);
     cr_assert_str_eq(r.body, "invalid");
     srv_reply_free(&r);
+    /* the key's own bytes, whatever the charset says: both endpoints agree */
+    call(EP_COMMENT_CHECK, HAM "&api_key=cl%C3%A942&blog_charset=ISO-8859-1", NULL, &r);
+    cr_assert_str_eq(r.body, "false");
+    srv_reply_free(&r);
+    call(EP_VERIFY_KEY, "key=cl%C3%A942&blog=b&blog_charset=ISO-8859-1", NULL, &r);
+    cr_assert_str_eq(r.body, "valid");
+    srv_reply_free(&r);
     cfg.keys = keys;
     srv_keys_free(accented);
     call(EP_VERIFY_KEY, "key=k1", NULL, &r); /* as Akismet: a key is verified for a blog */
