@@ -51,6 +51,15 @@ static void call(srv_endpoint ep, const char *body, const char *host, srv_reply 
     akismet_handle(&q, r);
 }
 
+/* The body of the answer to one call. */
+static void answer_is(srv_endpoint ep, const char *body, const char *host, const char *want)
+{
+    srv_reply r;
+    call(ep, body, host, &r);
+    cr_assert_str_eq(r.body, want, "%s", body);
+    srv_reply_free(&r);
+}
+
 #define SPAM "blog=http%3A%2F%2Fb.example&user_ip=10.0.0.1&comment_content=cheap+viagra+pills+casino+bonus+buy+now"
 #define HAM "blog=http%3A%2F%2Fb.example&user_ip=10.0.0.2&comment_content=thanks+for+the+tomato+garden+post"
 
@@ -90,24 +99,16 @@ Test(akismet, held_comment_follows_hold_as)
     cr_assert_str_eq(r.body, "false");
     srv_reply_free(&r);
     cfg.hold_is_spam = 1;
-    call(EP_COMMENT_CHECK, unknown, NULL, &r);
-    cr_assert_str_eq(r.body, "true");
-    srv_reply_free(&r);
+    answer_is(EP_COMMENT_CHECK, unknown, NULL, "true");
 }
 
 Test(akismet, administrator_and_honeypot)
 {
     srv_reply r;
-    call(EP_COMMENT_CHECK, SPAM "&user_role=administrator", NULL, &r);
-    cr_assert_str_eq(r.body, "false");
-    srv_reply_free(&r);
+    answer_is(EP_COMMENT_CHECK, SPAM "&user_role=administrator", NULL, "false");
     /* the plugin joins a user's roles with commas (a multisite super admin) */
-    call(EP_COMMENT_CHECK, SPAM "&user_role=administrator%2Csuper_admin", NULL, &r);
-    cr_assert_str_eq(r.body, "false");
-    srv_reply_free(&r);
-    call(EP_COMMENT_CHECK, SPAM "&user_role=editor%2C%20administrator", NULL, &r);
-    cr_assert_str_eq(r.body, "false");
-    srv_reply_free(&r);
+    answer_is(EP_COMMENT_CHECK, SPAM "&user_role=administrator%2Csuper_admin", NULL, "false");
+    answer_is(EP_COMMENT_CHECK, SPAM "&user_role=editor%2C%20administrator", NULL, "false");
     call(EP_COMMENT_CHECK, SPAM "&user_role=administrators%2Cnot_administrator", NULL, &r);
     cr_assert_str_eq(r.body, "true", "only the role itself");
     srv_reply_free(&r);
@@ -157,12 +158,8 @@ Test(akismet, keys_from_field_or_host_and_wrong_keys_refused)
     cr_assert_eq(srv_keys_count(keys), 2);
     cfg.keys = keys;
     srv_reply r;
-    call(EP_COMMENT_CHECK, HAM, "k1.localhost:8080", &r);
-    cr_assert_str_eq(r.body, "false");
-    srv_reply_free(&r);
-    call(EP_COMMENT_CHECK, HAM "&api_key=k2", "127.0.0.1:8080", &r);
-    cr_assert_str_eq(r.body, "false");
-    srv_reply_free(&r);
+    answer_is(EP_COMMENT_CHECK, HAM, "k1.localhost:8080", "false");
+    answer_is(EP_COMMENT_CHECK, HAM "&api_key=k2", "127.0.0.1:8080", "false");
     call(EP_COMMENT_CHECK, HAM, "nope.localhost:8080", &r);
     cr_assert_str_eq(r.body, "invalid");
     cr_assert_not_null(srv_reply_get_header(&r, "X-akismet-debug-help"));
@@ -170,27 +167,17 @@ Test(akismet, keys_from_field_or_host_and_wrong_keys_refused)
     call(EP_COMMENT_CHECK, HAM, "127.0.0.1:8080", &r);
     cr_assert_str_eq(r.body, "invalid", "no key at all");
     srv_reply_free(&r);
-    call(EP_VERIFY_KEY, "key=k1&blog=b", NULL, &r);
-    cr_assert_str_eq(r.body, "valid");
-    srv_reply_free(&r);
-    call(EP_VERIFY_KEY, "key=k3&blog=b", NULL, &r);
-    cr_assert_str_eq(r.body, "invalid");
-    srv_reply_free(&r);
+    answer_is(EP_VERIFY_KEY, "key=k1&blog=b", NULL, "valid");
+    answer_is(EP_VERIFY_KEY, "key=k3&blog=b", NULL, "invalid");
     /* a key in the host name: its case is not the key's (nginx's $host lowercases it); as a
      * field it is exact; verify-key reads it there too */
     th_write(dir, "keys2", "KEY123\n", kf, sizeof kf);
     srv_keys *upper = NULL;
     cr_assert_eq(srv_keys_load(&upper, kf, err, sizeof err), 0, "%s", err);
     cfg.keys = upper;
-    call(EP_COMMENT_CHECK, HAM, "key123.rest.akismet.com", &r);
-    cr_assert_str_eq(r.body, "false");
-    srv_reply_free(&r);
-    call(EP_COMMENT_CHECK, HAM "&api_key=key123", NULL, &r);
-    cr_assert_str_eq(r.body, "invalid");
-    srv_reply_free(&r);
-    call(EP_VERIFY_KEY, "blog=b", "Key123.localhost", &r);
-    cr_assert_str_eq(r.body, "valid");
-    srv_reply_free(&r);
+    answer_is(EP_COMMENT_CHECK, HAM, "key123.rest.akismet.com", "false");
+    answer_is(EP_COMMENT_CHECK, HAM "&api_key=key123", NULL, "invalid");
+    answer_is(EP_VERIFY_KEY, "blog=b", "Key123.localhost", "valid");
     cfg.keys = keys;
     srv_keys_free(upper);
     /* a key that is not ASCII, sent by a blog in another charset, is compared decoded */
@@ -198,22 +185,12 @@ Test(akismet, keys_from_field_or_host_and_wrong_keys_refused)
     srv_keys *accented = NULL;
     cr_assert_eq(srv_keys_load(&accented, kf, err, sizeof err), 0, "%s", err);
     cfg.keys = accented;
-    call(EP_COMMENT_CHECK, HAM "&api_key=cl%E942&blog_charset=ISO-8859-1", NULL, &r);
-    cr_assert_str_eq(r.body, "false");
-    srv_reply_free(&r);
-    call(EP_VERIFY_KEY, "key=cl%E942&blog=b&blog_charset=ISO-8859-1", NULL, &r);
-    cr_assert_str_eq(r.body, "valid");
-    srv_reply_free(&r);
-    call(EP_COMMENT_CHECK, HAM "&api_key=cl%E943&blog_charset=ISO-8859-1", NULL, &r);
-    cr_assert_str_eq(r.body, "invalid");
-    srv_reply_free(&r);
+    answer_is(EP_COMMENT_CHECK, HAM "&api_key=cl%E942&blog_charset=ISO-8859-1", NULL, "false");
+    answer_is(EP_VERIFY_KEY, "key=cl%E942&blog=b&blog_charset=ISO-8859-1", NULL, "valid");
+    answer_is(EP_COMMENT_CHECK, HAM "&api_key=cl%E943&blog_charset=ISO-8859-1", NULL, "invalid");
     /* the key's own bytes, whatever the charset says: both endpoints agree */
-    call(EP_COMMENT_CHECK, HAM "&api_key=cl%C3%A942&blog_charset=ISO-8859-1", NULL, &r);
-    cr_assert_str_eq(r.body, "false");
-    srv_reply_free(&r);
-    call(EP_VERIFY_KEY, "key=cl%C3%A942&blog=b&blog_charset=ISO-8859-1", NULL, &r);
-    cr_assert_str_eq(r.body, "valid");
-    srv_reply_free(&r);
+    answer_is(EP_COMMENT_CHECK, HAM "&api_key=cl%C3%A942&blog_charset=ISO-8859-1", NULL, "false");
+    answer_is(EP_VERIFY_KEY, "key=cl%C3%A942&blog=b&blog_charset=ISO-8859-1", NULL, "valid");
     cfg.keys = keys;
     srv_keys_free(accented);
     call(EP_VERIFY_KEY, "key=k1", NULL, &r); /* as Akismet: a key is verified for a blog */
@@ -285,15 +262,9 @@ Test(akismet, submissions_learn_and_is_test_does_not)
     cr_assert_eq(kd_model_stats_get(m, &st), 0);
     uint64_t spam0 = st.spam_messages, ham0 = st.ham_messages;
     srv_reply r;
-    call(EP_SUBMIT_SPAM, HAM, NULL, &r);
-    cr_assert_str_eq(r.body, "Thanks for making the web a better place.");
-    srv_reply_free(&r);
-    call(EP_SUBMIT_HAM, SPAM, NULL, &r);
-    cr_assert_str_eq(r.body, "Thanks for making the web a better place.");
-    srv_reply_free(&r);
-    call(EP_SUBMIT_HAM, SPAM "&is_test=1", NULL, &r);
-    cr_assert_str_eq(r.body, "Thanks for making the web a better place.");
-    srv_reply_free(&r);
+    answer_is(EP_SUBMIT_SPAM, HAM, NULL, "Thanks for making the web a better place.");
+    answer_is(EP_SUBMIT_HAM, SPAM, NULL, "Thanks for making the web a better place.");
+    answer_is(EP_SUBMIT_HAM, SPAM "&is_test=1", NULL, "Thanks for making the web a better place.");
     /* an empty comment (spaces, newlines) teaches no token but would shift the prior */
     call(EP_SUBMIT_SPAM, "blog=b&user_ip=10.0.0.3&comment_content=+%0A%0D%09+", NULL, &r);
     cr_assert_str_eq(r.body, "invalid");
