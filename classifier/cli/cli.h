@@ -142,6 +142,9 @@ char *cli_read_comment(const char *cmd, int *status);
  * this process opens takes their place; a closed standard input is remembered, and reading
  * it (cli_read_comment, a CSV named "-") is then an error. */
 void cli_guard_std_fds(void);
+/* The descriptor this process already holds behind path: "-", /dev/stdin, /dev/fd/N or
+ * /proc/self/fd/N (a shell's process substitution); else -1. */
+int cli_path_fd(const char *path);
 extern int cli_stdin_closed;
 
 /* The comment's metadata flags of check and learn --raw (--id, --post, --author, --email,

@@ -10,7 +10,6 @@
  * so far are flushed (a co-process that writes a row and then reads its verdict would
  * otherwise wait forever).
  */
-#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -28,23 +27,9 @@ typedef struct input {
                       (a named pipe, which the reader opens itself) */
 } input;
 
-/* The descriptor behind "-", /dev/stdin, /dev/fd/N or /proc/self/fd/N (a shell's process
- * substitution, <(...)), which this process holds already; else -1. */
-static int inherited_fd(const char *path)
-{
-    if (!strcmp(path, "-") || !strcmp(path, "/dev/stdin"))
-        return STDIN_FILENO;
-    const char *n = !strncmp(path, "/dev/fd/", 8) ? path + 8 : !strncmp(path, "/proc/self/fd/", 14) ? path + 14 : NULL;
-    if (!n || *n < '0' || *n > '9')
-        return -1;
-    char *end;
-    long v = strtol(n, &end, 10);
-    return *end || v > INT_MAX ? -1 : (int)v;
-}
-
 static input input_of(const char *path)
 {
-    input in = { 1, inherited_fd(path) };
+    input in = { 1, cli_path_fd(path) };
     struct stat st;
     if ((in.fd >= 0 ? fstat(in.fd, &st) : stat(path, &st)) == 0 && S_ISREG(st.st_mode))
         in.may_pause = 0;

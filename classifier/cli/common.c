@@ -257,8 +257,7 @@ kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int la
 kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind, int labels_ignored,
                             void (*before_read)(void *), void *ud, int *status)
 {
-    if (cli_stdin_closed && (!strcmp(path, "-") || !strcmp(path, "/dev/stdin") || !strcmp(path, "/dev/fd/0") ||
-                             !strcmp(path, "/proc/self/fd/0"))) {
+    if (cli_stdin_closed && cli_path_fd(path) == STDIN_FILENO) {
         *status = cli_fail(EXIT_MODEL, cmd, "cannot read <stdin>: standard input is closed");
         return NULL;
     }
@@ -510,6 +509,20 @@ void cli_csv_field(FILE *f, const char *s)
         fputc(*s, f);
     }
     fputc('"', f);
+}
+
+/* The descriptor behind "-", /dev/stdin, /dev/fd/N or /proc/self/fd/N (a shell's process
+ * substitution, <(...)), which this process holds already; else -1. */
+int cli_path_fd(const char *path)
+{
+    if (!strcmp(path, "-") || !strcmp(path, "/dev/stdin"))
+        return STDIN_FILENO;
+    const char *n = !strncmp(path, "/dev/fd/", 8) ? path + 8 : !strncmp(path, "/proc/self/fd/", 14) ? path + 14 : NULL;
+    if (!n || *n < '0' || *n > '9')
+        return -1;
+    char *end;
+    long v = strtol(n, &end, 10);
+    return *end || v > INT_MAX ? -1 : (int)v;
 }
 
 int cli_stdin_closed;
