@@ -102,12 +102,15 @@ read_only_model() {
 
 # as_nobody: set AS_READER to run commands as the user nobody (root and setpriv needed, else
 # the test is skipped). A checkout nobody cannot enter (a private temporary directory in CI)
-# gets its binary copied into $T, made reachable, and $KINDLY pointed at the copy.
+# gets its binary and default rules copied into $T, made reachable, and $KINDLY pointed at
+# the copy.
 as_nobody() {
     command -v setpriv >/dev/null || skip "setpriv is needed to run kindly as a user other than root"
     AS_READER="setpriv --reuid=65534 --regid=65534 --clear-groups"
     if ! $AS_READER test -x "$KINDLY"; then
         cp "$KINDLY" "$T/kindly-bin" && chmod 755 "$T/kindly-bin" && chmod o+rx "$T"
+        # with the shipped rules beside it, where a binary looks for them (models/)
+        mkdir -p "$T/models" && cp "$ROOT/models/default.rules" "$T/models/" && chmod -R o+rX "$T/models"
         KINDLY="$T/kindly-bin"
         $AS_READER test -x "$KINDLY" || skip "the user nobody cannot run $KINDLY"
     fi
