@@ -208,8 +208,8 @@ static size_t literal_run(const char *a, size_t n, size_t i, clause *c, int *add
         char ch = a[i];
         size_t w = 1;
         if (ch == '\\') {
-            if (i + 1 >= n || is_alpha(a[i + 1]) || is_digit(a[i + 1]))
-                break;
+            if (i + 1 >= n || is_alpha(a[i + 1]) || is_digit(a[i + 1]) || (unsigned char)a[i + 1] >= 0x80)
+                break; /* an escape with a meaning, or an escaped non-ASCII character */
             ch = a[i + 1];
             w = 2;
         } else if (is_meta(ch)) {
@@ -329,8 +329,8 @@ static int walk(const char *a, size_t n, alt *out, clause *first)
         } else if (c == ')' || c == '|' || c == '*' || c == '+' || c == '?' || c == ']' || c == '{' ||
                    c == '}') {
             return -1; /* a stray quantifier, or a literal ']', '{' or '}': not modelled */
-        } else if ((unsigned char)c >= 0x80) {
-            i++; /* a non-ASCII character: stepped over, byte by byte, with its quantifier */
+        } else if ((unsigned char)c >= 0x80 || (c == '\\' && i + 1 < n && (unsigned char)a[i + 1] >= 0x80)) {
+            i += c == '\\' ? 2 : 1; /* a non-ASCII character, escaped or not: stepped over */
             while (i < n && ((unsigned char)a[i] & 0xC0) == 0x80)
                 i++;
             i += quantifier(a, n, i, &opt);
@@ -425,11 +425,27 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
     return 0;
 }
 
+/* 1 if p[0..n) holds a (*VERB) anywhere outside a class. walk() steps over a group none of
+ * whose literals it can use, and a (*ACCEPT) inside one ends the match before the literals
+ * that follow the group: "(?:free(*ACCEPT)|x)yzzy" matches "free". */
+static int has_verb(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\\')
+            i++;
+        else if (p[i] == '[')
+            i = skip_class(p, n, i) - 1;
+        else if (p[i] == '(' && i + 1 < n && p[i + 1] == '*')
+            return 1;
+    }
+    return 0;
+}
+
 int kd_prefilter_add(kd_prefilter *p, unsigned id, const char *pat, size_t n, int extended)
 {
     static __thread alt alts[MAX_ALTS]; /* 64 KiB: off the stack */
     size_t nalts;
-    if (extended || top_alternatives(pat, n, alts, &nalts))
+    if (extended || has_verb(pat, n) || top_alternatives(pat, n, alts, &nalts))
         return 0;
     if (id >= p->nrule) {
         prule *r = realloc(p->rule, (id + 1) * sizeof *r);

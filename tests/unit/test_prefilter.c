@@ -246,3 +246,27 @@ Test(prefilter, verbs_and_comments_are_not_modelled)
     cr_assert_eq(sound_on("abc(?C1)xyz", 0, texts, nt), 0);
     cr_assert_eq(sound_on("(?i)abc", 0, texts, nt), 1); /* option settings are still modelled */
 }
+
+/* An escaped non-ASCII character took its first byte into the literal before it, and the
+ * '?' after it was not seen: "caf\é?s" required "caf\xC3" and skipped "cafs"; a caseless
+ * "\Ω" required Ω's first byte, which ω does not have. */
+Test(prefilter, escaped_non_ascii_characters_are_stepped_over)
+{
+    const char *texts[] = { "I love the cafs downtown", "café", "ω is a Greek letter", "Ω", "xΩyz", "xωyz" };
+    size_t nt = sizeof texts / sizeof *texts;
+    cr_assert_eq(sound_on("caf\\é?s\\b", 0, texts, nt), 1);
+    cr_assert_eq(sound_on("\\Ω", PCRE2_CASELESS, texts, nt), 0);
+    cr_assert_eq(sound_on("(?i)x\\Ωyz", 0, texts, nt), 1); /* "x" alone is too weak; "yz" is kept */
+    cr_assert_eq(sound_on("x\\Ω+yz", PCRE2_CASELESS, texts, nt), 1);
+}
+
+/* A group none of whose literals the extractor can use is stepped over; a (*ACCEPT) inside
+ * it ends the match there, so the literals after the group are not required. */
+Test(prefilter, accept_inside_a_stepped_over_group)
+{
+    const char *texts[] = { "this is free", "xyzzy", "free yzzy" };
+    size_t nt = sizeof texts / sizeof *texts;
+    cr_assert_eq(sound_on("(?:free(*ACCEPT)|x)yzzy", 0, texts, nt), 0);
+    cr_assert_eq(sound_on("(?:a|(?:b(*ACCEPT)))yzzy", 0, texts, nt), 0);
+    cr_assert_eq(sound_on("[(*]yzzy", 0, texts, nt), 1); /* "(*" inside a class is no verb */
+}
