@@ -26,6 +26,8 @@
  */
 #include "rules.h"
 
+#include "normalize.h"
+
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -72,6 +74,7 @@ typedef struct line {
     const char *s;   /* the line, without its end of line */
     size_t n;
     unsigned no;     /* line number */
+    const char *file;/* a word list's path; NULL: the rule file */
 } line;
 
 /* 1-based column (in characters) of byte offset off of the line. */
@@ -87,7 +90,7 @@ __attribute__((format(printf, 3, 4)))
 static int fail_at(const line *l, size_t off, const char *fmt, ...)
 {
     kd_rules *r = l->r;
-    int k = snprintf(r->err, sizeof r->err, "%s:%u:%u: ", r->path, l->no, column(l, off));
+    int k = snprintf(r->err, sizeof r->err, "%s:%u:%u: ", l->file ? l->file : r->path, l->no, column(l, off));
     va_list ap;
     va_start(ap, fmt);
     if (k > 0 && (size_t)k < sizeof r->err)
@@ -699,19 +702,33 @@ static int parse_list(const line *l, size_t i, kd_rule_kind kind)
     FILE *f = fopen(path, "rb");
     if (!f)
         return fail_at(l, s, "cannot open the word list %s: %s", path, strerror(errno));
-    char buf[4096];
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t got;
     int rc = KD_OK;
-    for (int first = 1; !rc && fgets(buf, sizeof buf, f); first = 0) {
+    for (unsigned no = 1; !rc && (got = getline(&buf, &cap, f)) >= 0; no++) {
         /* a list saved by Windows Notepad starts with a UTF-8 byte order mark: not part of
          * the first entry (the rule file itself skips one the same way) */
-        size_t bom = first && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
-        size_t n = strcspn(buf + bom, "\r\n");
-        line entry = { l->r, buf + bom, n, l->no };
-        if (skip_space(&entry, 0) < n)
+        size_t bom = no == 1 && got >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
+        line entry = { l->r, buf + bom, (size_t)got - bom, no, path };
+        while (entry.n && (entry.s[entry.n - 1] == '\n' || entry.s[entry.n - 1] == '\r'))
+            entry.n--;
+        const char *nul = memchr(entry.s, '\0', entry.n);
+        size_t bad;
+        if (no == 1 && got >= 2 && (!memcmp(buf, "\xFF\xFE", 2) || !memcmp(buf, "\xFE\xFF", 2)))
+            rc = fail_at(&entry, 0, "the word list is UTF-16, kindly reads UTF-8: convert it first "
+                                    "(iconv -f UTF-16 -t UTF-8)");
+        else if (nul)
+            rc = fail_at(&entry, (size_t)(nul - entry.s), "NUL byte in the word list");
+        else if (!kd_utf8_valid(entry.s, entry.n, &bad))
+            rc = fail_at(&entry, bad, "not UTF-8 (if the list is Windows-1252 or Latin-1, convert it "
+                                      "first: iconv -f WINDOWS-1252 -t UTF-8)");
+        else if (skip_space(&entry, 0) < entry.n)
             rc = parse_entry(&entry, 0, kind, 0);
     }
     if (!rc && ferror(f))
         rc = fail_at(l, s, "cannot read the word list %s", path);
+    free(buf);
     fclose(f);
     return rc;
 }
@@ -871,12 +888,19 @@ int kd_rules_parse(kd_rules **out, const char *name, const char *text, size_t le
     for (unsigned no = 1; i < len && !rc; no++) {
         const char *nl = memchr(text + i, '\n', len - i);
         size_t e = nl ? (size_t)(nl - text) : len;
-        line l = { r, text + i, e - i, no };
+        line l = { r, text + i, e - i, no, NULL };
         if (l.n && l.s[l.n - 1] == '\r')
             l.n--;
         const char *nul = memchr(l.s, '\0', l.n);
-        if (nul)
+        size_t bad;
+        if (no == 1 && len >= 2 && (!memcmp(text, "\xFF\xFE", 2) || !memcmp(text, "\xFE\xFF", 2)))
+            rc = fail_at(&l, 0, "the rule file is UTF-16, kindly reads UTF-8: convert it first "
+                                "(iconv -f UTF-16 -t UTF-8)");
+        else if (nul)
             rc = fail_at(&l, (size_t)(nul - l.s), "NUL byte in the rule file");
+        else if (!kd_utf8_valid(l.s, l.n, &bad))
+            rc = fail_at(&l, bad, "not UTF-8 (if the file is Windows-1252 or Latin-1, convert it "
+                                  "first: iconv -f WINDOWS-1252 -t UTF-8)");
         else
             rc = parse_line(&l);
         i = e + 1;

@@ -784,3 +784,71 @@ Test(rules, large_word_list_loads_fast_and_matches_exactly)
     free(text);
     kd_rules_free(r);
 }
+
+/* Write `len` bytes of `body` to DIR/NAME. */
+static void write_bytes(const char *dir, const char *name, const char *body, size_t len)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "wb");
+    cr_assert_not_null(f, "%s", p);
+    cr_assert_eq(fwrite(body, 1, len, f), len);
+    fclose(f);
+}
+
+/* Load DIR/l.rules ("moderate-list list.txt") with list.txt holding body[0..len): the error,
+ * or "" when it loads. */
+static const char *list_error(const char *dir, const char *body, size_t len, kd_rules **r)
+{
+    write_bytes(dir, "list.txt", body, len);
+    write_bytes(dir, "l.rules", "# a list\nmoderate-list list.txt\n", 32);
+    char p[256];
+    snprintf(p, sizeof p, "%s/l.rules", dir);
+    *r = NULL;
+    return kd_rules_load(r, p) ? kd_rules_error(*r) : "";
+}
+
+/* A word list's errors name the list and its line (they named the rule file's line that
+ * loads it); a line is never cut (lines were read 4,095 bytes at a time, so a long line's
+ * tail became an entry of its own) nor ended by a NUL byte; Latin-1 and UTF-16 lists get a
+ * hint instead of PCRE2's "UTF-8 error". */
+Test(rules, word_list_errors_name_the_list_and_its_line)
+{
+    char dir[] = "/tmp/kindly-wle-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char want[512];
+    kd_rules *r;
+    const char *e = list_error(dir, "ok\ncaf\xe9\n", 8, &r);
+    snprintf(want, sizeof want, "%s/list.txt:2:4: not UTF-8", dir);
+    cr_assert_not_null(strstr(e, want), "%s", e);
+    cr_assert_not_null(strstr(e, "iconv"), "%s", e);
+    kd_rules_free(r);
+    e = list_error(dir, "ok\ncasino\0 royale\n", 18, &r);
+    snprintf(want, sizeof want, "%s/list.txt:2:7: NUL byte in the word list", dir);
+    cr_assert_str_eq(e, want);
+    kd_rules_free(r);
+    e = list_error(dir, "\xff\xfeo\0k\0\n\0", 8, &r);
+    snprintf(want, sizeof want, "%s/list.txt:1:1: the word list is UTF-16", dir);
+    cr_assert_not_null(strstr(e, want), "%s", e);
+    kd_rules_free(r);
+
+    char *longline = malloc(6000);
+    memset(longline, 'x', 5000);
+    strcpy(longline + 5000, "casino\nfoo\n");
+    e = list_error(dir, longline, strlen(longline), &r);
+    cr_assert_str_eq(e, "");
+    cr_assert_eq(kd_rules_count(r), 2);
+    cr_assert_lt(kd_rules_find(r, "moderate:casino"), 0);
+    kd_rules_free(r);
+    free(longline);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* The rule file itself: not UTF-8 or UTF-16 is said so, at its line. */
+Test(rules, rule_file_encoding_errors)
+{
+    parse_fails("# ok\ntext A /caf\xe9/ 1 x\n", KD_EPARSE, "t.rules:2:12: not UTF-8 (if the file is Windows-1252");
+    parse_fails("\xff\xfet\0e\0", KD_EPARSE, "t.rules:1:1: the rule file is UTF-16");
+}
