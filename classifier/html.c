@@ -205,17 +205,51 @@ static size_t raw_end(const char *s, size_t n, size_t from, const char *name)
 
 static int shortcode_char(int c) { return is_alpha(c) || is_digit(c) || c == '_' || c == '-'; }
 
+/* Index just past the shortcode attributes at s[j..rb), or 0 if they are not attributes:
+ * each is key=value, key="value", key='value' or a quoted value, then an optional '/'.
+ * Bare words are not: "[content warning: grief]" and "[update 2024: helplines]" are notes
+ * in a post, not markers to drop. */
+static size_t shortcode_attrs(const char *s, size_t j, size_t rb)
+{
+    for (;;) {
+        while (j < rb && is_space(s[j]))
+            j++;
+        if (j == rb || (s[j] == '/' && j + 1 == rb))
+            return rb;
+        if (s[j] != '"' && s[j] != '\'') {
+            size_t k = j;
+            while (k < rb && shortcode_char(s[k]))
+                k++;
+            if (k == j || k == rb || s[k] != '=')
+                return 0;
+            j = k + 1;
+        }
+        if (j < rb && (s[j] == '"' || s[j] == '\'')) {
+            const char *q = memchr(s + j + 1, s[j], rb - j - 1);
+            if (!q)
+                return 0;
+            j = (size_t)(q - s) + 1;
+        } else {
+            while (j < rb && !is_space(s[j]))
+                j++;
+        }
+        if (j < rb && !is_space(s[j]) && s[j] != '/')
+            return 0; /* key="a"b */
+    }
+}
+
 /*
  * The length of the shortcode marker at s[0..rb] (s[0] == '[', s[rb] the next ']'), or 0:
- * "[name]", "[name attrs...]", "[name/]" or "[/name]", name a letter then letters, digits,
- * '_' and '-' (WordPress's shortcode names). Attributes run to the first ']', as in
- * WordPress, which allows no ']' inside them.
+ * "[name]", "[name attrs...]", "[name/]" or "[/name]", name a lower-case letter then
+ * letters, digits, '_' and '-' (WordPress's shortcode names, lower case by convention;
+ * "[Update]" is a note) and attrs as shortcode_attrs() reads them. Attributes run to the
+ * first ']', as in WordPress, which allows no ']' inside them.
  */
 static size_t shortcode(const char *s, size_t rb)
 {
     size_t j = 1 + (size_t)(s[1] == '/');
     int closing = j == 2;
-    if (j >= rb || !is_alpha(s[j]))
+    if (j >= rb || !(s[j] >= 'a' && s[j] <= 'z'))
         return 0;
     while (j < rb && shortcode_char(s[j]))
         j++;
@@ -223,7 +257,7 @@ static size_t shortcode(const char *s, size_t rb)
         return rb + 1;
     if (closing || (!is_space(s[j]) && s[j] != '/'))
         return 0; /* "[/a b]", "[a=b]", "[a.b]" */
-    return rb + 1;
+    return shortcode_attrs(s, j, rb) ? rb + 1 : 0;
 }
 
 static int decode(const char *s, size_t n, int shortcodes, kd_buf *out)

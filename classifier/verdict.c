@@ -13,6 +13,7 @@
 
 #include "buf.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,8 +102,13 @@ int kd_verdict_explain(kd_result *r, const kd_options *o)
     kd_buf_puts(&b, "bayes=");
     kd_buf_fixed(&b, r->bayes_score, 3);
     int rc = reason_push(r, kd_buf_detach(&b));
-    for (size_t i = 0; i < r->nrules && !rc; i++)
-        rc = kd_reason_add(r, "rule:%s=%+.1f", r->rules[i].name, r->rules[i].score);
+    for (size_t i = 0; i < r->nrules && !rc; i++) {
+        /* one decimal, as the rule files write scores, unless the score needs more (a
+         * rule of 0.15 showed as +0.1, one of 0.01 as +0.0) */
+        double x = r->rules[i].score;
+        int tenths = fabs(x * 10 - round(x * 10)) < 1e-9;
+        rc = kd_reason_add(r, tenths ? "rule:%s=%+.1f" : "rule:%s=%+g", r->rules[i].name, x);
+    }
     if (!rc && r->duplicate_of)
         rc = kd_reason_add(r, "duplicate_of:%s (%s, similarity %.2f)", r->duplicate_of,
                            r->duplicate_scope ? r->duplicate_scope : "site", r->similarity);

@@ -78,9 +78,10 @@ const cli_command cli_commands[] = {
       "      --explain         a readable breakdown per comment: Bayes, each rule, the total\n" CLASSIFY_HELP
       "\n"
       "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as FILE:LINE),\n"
-      "or the input has no header row or no text column; 3 usage error; 5 the model or the\n"
-      "input could not be read, or the output not written; 6 internal error. CSV output\n"
-      "lines end in CRLF, as RFC 4180 has them.\n" },
+      "or the input has no header row or no text column; 3 usage error; 5 the model, the rule\n"
+      "file or the input could not be read (a rule file's error is named as FILE:LINE:COLUMN),\n"
+      "or the output not written; 6 internal error. CSV output lines end in CRLF, as RFC 4180\n"
+      "has them.\n" },
     { "check", cmd_check, "Classify one comment read from standard input",
       "usage: kindly check [-m MODEL.db] [--author NAME] [--email ADDR] [--url URL]\n"
       "                    [--ip IP] [--agent UA] [--post POST_ID] [--parent ID] [--id ID]\n"
@@ -93,8 +94,8 @@ const cli_command cli_commands[] = {
       "\n" MODEL_HELP CLASSIFY_HELP
       "\n"
       "Exit status: 0 approve, 1 spam, 2 hold; 3 usage error; 4 unreadable input;\n"
-      "5 the model could not be read (or written, with --remember), or the output not\n"
-      "written; 6 internal error.\n" },
+      "5 the model or the rule file could not be read (or the model written, with\n"
+      "--remember), or the output not written; 6 internal error.\n" },
     { "learn", cmd_learn, "Teach the model from moderator feedback (or undo it)",
       "usage: kindly learn -m MODEL.db [--spam | --ham] [--undo] [--raw] [--foreign] [-q] [FILE.csv | -]\n"
       "\n"
@@ -146,8 +147,8 @@ const cli_command cli_commands[] = {
       "\n"
       "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as FILE:LINE;\n"
       "the figures are of the others), or a file has no text column or no labelled row (no\n"
-      "figures then); 3 usage error; 5 a file or the model could not be read (or written,\n"
-      "with --remember), or the output not written; 6 internal error.\n" },
+      "figures then); 3 usage error; 5 a file, the model or the rule file could not be read\n"
+      "(or the model written, with --remember), or the output not written; 6 internal error.\n" },
     { "merge", cmd_merge, "Merge models trained on shards into one",
       "usage: kindly merge OUT.db IN.db...\n"
       "\n"
@@ -231,7 +232,8 @@ const cli_command cli_commands[] = {
     { "rules", cmd_rules, "Check a rule file, test it on a comment, measure it on a corpus",
       "usage: kindly rules --check [FILE...]\n"
       "       kindly rules --test [FILE] [--author NAME] [--email ADDR] [--url URL] [--ip IP]\n"
-      "                    [--agent UA] < comment.txt\n"
+      "                    [--agent UA] [--post ID] [--parent ID] [--date DATE] [--id ID]\n"
+      "                    < comment.txt\n"
       "       kindly rules --stats [--rules FILE] [--json] CORPUS.csv...\n"
       "\n"
       "--check compiles each rule file (default: the shipped models/default.rules) and\n"

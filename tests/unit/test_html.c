@@ -124,6 +124,12 @@ static hcase post_cases[] = {
     { "[1] [2a] [] [/] [a=b] [a.b] [/a b] [-x] [_x]", "[1] [2a] [] [/] [a=b] [a.b] [/a b] [-x] [_x]" },
     { "[never closed and [x", "[never closed and [x" },
     { "x &amp; [b]y[/b] &lt;", "x & \ny\n <" },
+    /* notes in square brackets are text: not lower case, or words rather than attributes */
+    { "[Content warning: grief] Losing a parent", "[Content warning: grief] Losing a parent" },
+    { "[update 2024: added helplines] Call", "[update 2024: added helplines] Call" },
+    { "[Note] [x=\"1\"]", "[Note] [x=\"1\"]" },
+    { "a[contact-form-7 id=\"12\" title=\"Contact me\"]b[quote 'anon' by=x]c", "a\nb\nc" },
+    { "a[x k=\"unclosed]b", "a[x k=\"unclosed]b" },
 };
 
 #define NPOST (sizeof post_cases / sizeof *post_cases)

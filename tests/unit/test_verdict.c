@@ -67,3 +67,23 @@ Test(verdict, reasons_in_order_past_the_first_allocation)
         free(r.reasons[i]);
     free(r.reasons);
 }
+
+/* A rule's score keeps the precision it was written with: 0.15 showed as +0.1, 0.01 as
+ * +0.0; whole and one-decimal scores keep their one decimal. */
+Test(verdict, rule_scores_are_not_rounded_away)
+{
+    kd_result r;
+    memset(&r, 0, sizeof r);
+    r.bayes_score = 0.5;
+    kd_rule_hit hits[5] = { { "A", 0.15 }, { "B", 0.01 }, { "C", 2 }, { "D", -1.5 }, { "E", -0.125 } };
+    r.rules = hits;
+    r.nrules = 5;
+    cr_assert_eq(kd_verdict_explain(&r, &opts), 0);
+    const char *want[] = { "bayes=0.5", "rule:A=+0.15", "rule:B=+0.01", "rule:C=+2.0", "rule:D=-1.5", "rule:E=-0.125" };
+    cr_assert_eq(r.nreasons, 6);
+    for (size_t i = 0; i < 6; i++)
+        cr_assert_str_eq(r.reasons[i], want[i], "reason %zu", i);
+    for (size_t i = 0; i < r.nreasons; i++)
+        free(r.reasons[i]);
+    free(r.reasons);
+}
