@@ -50,6 +50,8 @@ static int options_check(kd_model *m, const kd_options *o)
         bad = "dup_verdict is not a kd_verdict";
     else if (!(o->offtopic_threshold < 0) && !in_range(o->offtopic_threshold, 0, 1))
         bad = "offtopic_threshold must be at most 1 (negative: skip the stage)";
+    else if (o->rules && o->rules->failed)
+        bad = "rules is a rule set whose loading failed (kd_rules_error() says why)";
     return bad ? kd_model_fail(m, KD_EINVAL, "kd_options: %s", bad) : KD_OK;
 }
 

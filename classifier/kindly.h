@@ -460,7 +460,9 @@ char *kd_result_json(const kd_comment *c, const kd_result *r);
 /**
  * Load and compile a rule file (every pattern compiled once; see kd_rules_jit_compile()).
  * @param[out] out the rule set, freed with kd_rules_free(). Set even on failure when a handle
- *             could be allocated, so that kd_rules_error() can explain.
+ *             could be allocated, so that kd_rules_error() can explain; such a set is good
+ *             for nothing else: kd_rules_jit_compile(), kd_rules_eval() and kd_classify()
+ *             refuse it with KD_EINVAL.
  * @return 0; KD_EIO when the file cannot be read; KD_EPARSE when it is malformed (the message
  *         reads "FILE:LINE:COLUMN: what", with PCRE2's own message for a bad pattern);
  *         KD_ENOMEM.
@@ -476,7 +478,8 @@ int kd_rules_parse(kd_rules **out, const char *name, const char *text, size_t le
  * automaton (without it, each literal is searched for directly: the same hits, cheaper for
  * one comment). A few milliseconds at load; worth it for batches and servers, not for one
  * comment. Call it before sharing the rule set between threads.
- * @return 0 (patterns that cannot be JIT-compiled stay interpreted), or KD_EINVAL for NULL.
+ * @return 0 (patterns that cannot be JIT-compiled stay interpreted), or KD_EINVAL for NULL
+ *         or a rule set whose loading failed.
  */
 int kd_rules_jit_compile(kd_rules *r);
 
@@ -517,8 +520,8 @@ int kd_rules_jit(const kd_rules *r);
  * @param[out] out zeroed first, then out->rules / nrules (reported rules that fired, in file
  *             order), out->rules_score (their sum) and out->rules_hold; free with
  *             kd_result_free(). Its other fields stay zero.
- * @return 0; KD_EINVAL when r, c or c->text is NULL; KD_ENOMEM. A pattern that exceeds a
- *         PCRE2 limit does not fire (no error; fired[] says KD_RULE_LIMIT).
+ * @return 0; KD_EINVAL when r, c or c->text is NULL or r did not load; KD_ENOMEM. A pattern
+ *         that exceeds a PCRE2 limit does not fire (no error; fired[] says KD_RULE_LIMIT).
  */
 int kd_rules_eval(const kd_rules *r, const kd_comment *c, unsigned char *fired, kd_result *out);
 /**@}*/

@@ -908,6 +908,7 @@ int kd_rules_parse(kd_rules **out, const char *name, const char *text, size_t le
     if (!rc)
         rc = finish(r);
 done:
+    r->failed = rc != KD_OK;
     return rc;
 }
 
@@ -923,6 +924,7 @@ int kd_rules_load(kd_rules **out, const char *path)
         if (!*out)
             return KD_ENOMEM;
         snprintf((*out)->err, sizeof (*out)->err, "%s: cannot open: %s", path, strerror(e));
+        (*out)->failed = 1;
         return KD_EIO;
     }
     for (;;) {
@@ -986,7 +988,7 @@ int kd_rules_jit(const kd_rules *r) { return r && r->jit; }
  * keeps searching literal by literal, with the same result. */
 int kd_rules_jit_compile(kd_rules *r)
 {
-    if (!r)
+    if (!r || r->failed)
         return KD_EINVAL;
     kd_prefilter_build(r->pre);
     int all = 1;

@@ -102,6 +102,7 @@ struct kd_rules {
     char err[1024];
     pcre2_match_context *mctx;   /* the limits; shared read-only by every thread */
     int jit;                     /* 1 when every pattern was JIT-compiled */
+    int failed;                  /* the load failed: err says why, and nothing may use it */
     /* settings ("set KEY VALUE") */
     double scan_size;            /* bytes of each field the patterns see */
     double match_limit;          /* PCRE2 match limit per pattern and field */

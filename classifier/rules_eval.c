@@ -445,7 +445,7 @@ int kd_rules_eval(const kd_rules *r, const kd_comment *c, unsigned char *fired, 
     memset(out, 0, sizeof *out);
     if (fired && r)
         memset(fired, 0, r->n);
-    if (!r || !c || !c->text)
+    if (!r || r->failed || !c || !c->text)
         return KD_EINVAL;
     return kd_rules_run(r, c, NULL, fired, out);
 }

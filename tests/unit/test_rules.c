@@ -852,3 +852,29 @@ Test(rules, rule_file_encoding_errors)
     parse_fails("# ok\ntext A /caf\xe9/ 1 x\n", KD_EPARSE, "t.rules:2:12: not UTF-8 (if the file is Windows-1252");
     parse_fails("\xff\xfet\0e\0", KD_EPARSE, "t.rules:1:1: the rule file is UTF-16");
 }
+
+/* A rule set whose loading failed is returned for kd_rules_error(), and nothing else: its
+ * later rules have no compiled pattern, and JIT-matching one crashed kd_classify(). */
+Test(rules, a_failed_set_is_refused)
+{
+    const char *text = "text GOOD /cheap/i 1\ntext BAD /(unclosed/ 1\n";
+    kd_rules *r = NULL;
+    cr_assert_eq(kd_rules_parse(&r, "mem", text, strlen(text)), KD_EPARSE);
+    cr_assert_eq(kd_rules_jit_compile(r), KD_EINVAL);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "cheap (unclosed";
+    kd_result res;
+    cr_assert_eq(kd_rules_eval(r, &c, NULL, &res), KD_EINVAL);
+    kd_model *m = NULL;
+    cr_assert_eq(kd_model_open(&m, ":memory:", KD_OPEN_CREATE | KD_OPEN_PRELOAD), 0);
+    kd_options o = KD_OPTIONS_INIT;
+    o.rules = r;
+    cr_assert_eq(kd_classify(m, &c, &o, &res), KD_EINVAL);
+    cr_assert_not_null(strstr(kd_model_error(m), "loading failed"), "%s", kd_model_error(m));
+    kd_result_free(&res);
+    kd_model_close(m);
+    kd_rules_free(r);
+    cr_assert_eq(kd_rules_load(&r, "/nonexistent/x.rules"), KD_EIO);
+    cr_assert_eq(kd_rules_jit_compile(r), KD_EINVAL);
+    kd_rules_free(r);
+}
