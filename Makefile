@@ -89,9 +89,12 @@ $(SRVA): $(SERVER_OBJ)
 	@echo "  AR      $@"
 	$(Q)$(AR) rcs $@ $^
 
+# -z nodelete: dlclose() leaves the library mapped. A thread that matched rules with the JIT
+# holds a JIT stack whose destructor (thread-specific data, rules.c) is library code, run
+# when that thread exits, which may be after the host has closed the library.
 $(LIBSO): $(LIB_OBJ)
 	@echo "  LD      $@"
-	$(Q)$(CC) -shared -Wl,-soname,libkindly.so.$(SOMAJOR) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $(LIB_OBJ) $(LIB_LIBS)
+	$(Q)$(CC) -shared -Wl,-soname,libkindly.so.$(SOMAJOR) -Wl,-z,nodelete $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $(LIB_OBJ) $(LIB_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(LIBA) $(SRVA)
 	@mkdir -p $(dir $@)
