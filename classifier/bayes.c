@@ -102,12 +102,22 @@ int kd_bayes_run(struct kd_model *m, const kd_tokens *tok, const kd_tokset *set,
             t[i].c = c ? *c : (kd_counts){ 0, 0 };
         }
     } else {
-        for (size_t i = 0; i < set->n; i++) {
+        /* counts read from the file as it is now: the totals must be of the same commit
+         * (totals cached at open with counts written since gave a score of neither model),
+         * so both are read in one snapshot, unless a transaction is open on this handle
+         * already (a history batch: its snapshot serves) */
+        sqlite3 *db = kd_store_db(m->store);
+        int snapshot = sqlite3_get_autocommit(db) && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+        rc = kd_model_refresh(m, NULL);
+        for (size_t i = 0; i < set->n && !rc; i++) {
             t[i].idx = set->idx[i];
             t[i].used = 0;
-            if ((rc = kd_model_lookup(m, tok->hash[set->idx[i]], &t[i].c)))
-                goto done;
+            rc = kd_model_lookup(m, tok->hash[set->idx[i]], &t[i].c);
         }
+        if (snapshot)
+            sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+        if (rc)
+            goto done;
     }
     kd_bayes_ctx ctx = { &m->totals, m->totals.vocab, o };
     r->bayes_score = ops->combine(t, set->n, &ctx);

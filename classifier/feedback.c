@@ -26,6 +26,8 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
     *changed = 0;
     if (label != KD_SPAM && label != KD_HAM)
         return kd_model_fail(m, KD_EINVAL, "feedback needs the label spam or ham");
+    if (!(m->flags & (KD_OPEN_WRITE | KD_OPEN_CREATE))) /* even when nothing would change */
+        return kd_model_fail(m, KD_EINVAL, "kd_feedback: the model was opened read-only");
     if (m->training) /* its own transaction: an open batch would be dropped */
         return kd_model_fail(m, KD_EINVAL, "kd_feedback: a training batch is open (commit or abort it first)");
     for (int attempt = 0;; attempt++) {

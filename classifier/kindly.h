@@ -45,7 +45,8 @@ const char *kd_version(void);
 #define KD_ENOMEM    -2 /**< out of memory */
 #define KD_EIO       -3 /**< a file or the database could not be read or written */
 #define KD_EPARSE    -4 /**< malformed input (CSV, rule file, request) */
-#define KD_ENOTFOUND -5 /**< a named thing does not exist (file, column, post) */
+#define KD_ENOTFOUND -5 /**< a named thing does not exist (a column, a post); a missing
+                             file is KD_EIO */
 #define KD_EINVAL    -6 /**< an argument is out of range */
 #define KD_ESCHEMA   -7 /**< the model file is not a kindly model, or is newer than this library */
 #define KD_EBUSY     -8 /**< the database is locked by another writer for too long */
@@ -91,7 +92,7 @@ typedef enum kd_verdict {
     KD_HOLD = 2
 } kd_verdict;
 
-/** "approve", "spam" or "hold". */
+/** "approve", "spam" or "hold" ("hold" also for a value that is not a kd_verdict). */
 const char *kd_verdict_name(kd_verdict v);
 /**@}*/
 
@@ -221,15 +222,19 @@ typedef struct kd_model kd_model;
 #define KD_OPEN_WRITE    0x1   /**< read and write; WAL journal */
 #define KD_OPEN_CREATE   0x2   /**< create the file if it does not exist (implies WRITE) */
 #define KD_OPEN_PRELOAD  0x4   /**< load every token count into memory now (fast batch
-                                    scoring); otherwise counts are looked up on demand,
-                                    which is faster for a single comment */
+                                    scoring) and keep them until kd_model_refresh();
+                                    otherwise counts are looked up on demand, which is
+                                    faster for a single comment, and each kd_classify()
+                                    reads the model as it is then (counts and totals of one
+                                    commit) */
 
 /**
  * Open (or create) a model file. ":memory:" opens a private in-memory model.
  * @param[out] out the model; freed with kd_model_close(). Set even on failure when a handle
  *             could be allocated, so that kd_model_error() can explain.
- * @return 0, KD_EIO, KD_ESCHEMA, KD_ENOMEM; KD_EINVAL for no path or a flag bit that is not
- *         a KD_OPEN_* flag.
+ * @return 0, KD_EIO (also KD_OPEN_WRITE on a file this process may not write), KD_ESCHEMA,
+ *         KD_ENOMEM; KD_EINVAL for out or path NULL, or a flag bit that is not a KD_OPEN_* flag.
+ *         A path is a file name, also when it begins with "file:" (not an SQLite URI).
  */
 int kd_model_open(kd_model **out, const char *path, unsigned flags);
 /** Close the file and free everything the handle owns (an open training batch is dropped).
@@ -260,9 +265,11 @@ int kd_model_stats_get(kd_model *m, kd_model_stats *out);
  *         KD_ENOMEM (an empty text "" is a comment: its author, links and other metadata
  *         are learnt, and it counts as a message);
  *         kd_train_commit: 0, KD_EBUSY (another writer held the file past the 10 s busy
- *         timeout), KD_EIO, KD_ENOMEM; on failure nothing was written. Writers in several
- *         processes or on several handles are serialised by SQLite; readers on other handles
- *         see the commit after their next kd_model_refresh().
+ *         timeout), KD_EIO, KD_ENOMEM; on failure nothing was written and the batch is gone
+ *         (to retry: kd_train_begin() and add its comments again). Writers in several
+ *         processes or on several handles are serialised by SQLite; preloaded readers on other
+ *         handles see the commit after their next kd_model_refresh(), on-demand ones at their
+ *         next kd_classify().
  */
 int kd_train_begin(kd_model *m);
 int kd_train_add(kd_model *m, const kd_comment *c, kd_label label, int delta);
@@ -310,7 +317,8 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
  * Pick up changes committed by other processes (a retrain, feedback): reloads the totals and,
  * when preloaded, the token counts, if the file changed since the last load. Cheap when
  * nothing changed (one PRAGMA). Not thread-safe: call it while no other thread uses m.
- * @param[out] reloaded set to 1 if something was reloaded (may be NULL)
+ * @param[out] reloaded set to 1 if the file changed and the totals were read again (its
+ *             history alone may have changed), 0 if not (may be NULL)
  */
 int kd_model_refresh(kd_model *m, int *reloaded);
 
@@ -356,6 +364,7 @@ typedef struct kd_options {
     kd_scorer scorer;
     double spam_cutoff; /**< spam_score >= this: verdict spam */
     double ham_cutoff;  /**< spam_score < this: approve; in between: hold */
+    /* the next four act on the Fisher scorer only (KD_SCORER_FISHER) */
     double robinson_s;  /**< strength of the prior belief x (Robinson's s) */
     double robinson_x;  /**< assumed probability of a token never seen (Robinson's x) */
     double min_dev;     /**< ignore tokens whose f(w) is within this of 0.5 */
@@ -387,7 +396,8 @@ typedef struct kd_rule_hit {
 /** A token that weighed in the Bayes score. */
 typedef struct kd_token_weight {
     char *token;       /**< readable token, e.g. "free", "url:bit.ly", "#phone" */
-    double prob;       /**< its spam probability f(w) */
+    double prob;       /**< its spam probability: Robinson's f(w) under the Fisher scorer;
+                            under multinomial NB the logistic of its log-likelihood ratio */
     uint32_t spam, ham;/**< its counts in the model */
 } kd_token_weight;
 
@@ -408,7 +418,10 @@ typedef struct kd_result {
     double rules_score;  /**< sum of their scores */
     int rules_hold;      /**< 1 when a moderation word matched: the verdict is at least hold */
     /* duplicates stage */
-    char *duplicate_of;          /**< id of the earliest matching comment, or NULL */
+    char *duplicate_of;          /**< id of the earliest matching comment, or NULL; one
+                                      recorded without an id is named "history:SEQ", one
+                                      classified earlier through this handle without an id
+                                      "input:N" (N counts this handle's comments from 1) */
     double similarity;           /**< 0..1 similarity to it (1 = exact after normalisation) */
     const char *duplicate_scope; /**< "same_author", "same_post", "site" or NULL (static string) */
     unsigned campaign;           /**< distinct authors or posts sharing this text (0 = none) */
@@ -465,7 +478,7 @@ char *kd_result_json(const kd_comment *c, const kd_result *r);
  *             refuse it with KD_EINVAL.
  * @return 0; KD_EIO when the file cannot be read; KD_EPARSE when it is malformed (the message
  *         reads "FILE:LINE:COLUMN: what", with PCRE2's own message for a bad pattern);
- *         KD_ENOMEM.
+ *         KD_ENOMEM; KD_EINVAL for out or path NULL.
  */
 int kd_rules_load(kd_rules **out, const char *path);
 
@@ -581,7 +594,8 @@ int kd_posts_count(kd_model *m, uint64_t *out);
 /**
  * Record a comment in the history without classifying it (e.g. moderator feedback). A
  * comment whose id and text are recorded already (checked with remembering, then learnt) is
- * not recorded again.
+ * not recorded again, unless that text had 32 earlier copies: the index keeps the earliest
+ * 32 copies of a text, and a later copy is found by its id only once it has a label.
  * @return 0; KD_EINVAL when the model was opened read-only or c has no text; KD_EIO when the
  *         file cannot be written; KD_EBUSY.
  */
@@ -618,9 +632,11 @@ int kd_history_prune(kd_model *m, int64_t before, uint64_t keep, uint64_t *remov
 
 typedef struct kd_history_stats {
     uint64_t comments;      /**< comments recorded */
-    uint64_t index_entries; /**< LSH index rows */
+    uint64_t index_entries; /**< LSH index entries: 12 a comment (an estimate: a text's
+                                 copies past its 32nd are not indexed) */
     uint64_t file_bytes;    /**< size of the whole model file (pages in use and free) */
-    int64_t oldest, newest; /**< recording times (0 when empty) */
+    int64_t oldest, newest; /**< the comments' times, Unix seconds: their own dates, else when
+                                 they were recorded (0 when empty) */
 } kd_history_stats;
 int kd_history_stats_get(kd_model *m, kd_history_stats *out);
 /**@}*/
@@ -646,7 +662,8 @@ int kd_eval_new(kd_eval **out);
 /** Add one scored, labelled comment. 0, KD_EINVAL (label not spam/ham, score NaN or outside
  *  0..1, verdict not a kd_verdict), KD_ENOMEM. */
 int kd_eval_add(kd_eval *e, kd_label label, double score, kd_verdict verdict);
-/** Compute the figures of everything added so far. 0 (figures of an empty set are zero). */
+/** Compute the figures of everything added so far. 0 (figures of an empty set are zero), or
+ *  KD_ENOMEM (the AUC sorts a copy of the scores). */
 int kd_eval_figures_get(const kd_eval *e, kd_eval_figures *out);
 void kd_eval_free(kd_eval *e);
 /**@}*/

@@ -130,6 +130,8 @@ done:
 
 int kd_model_open(kd_model **out, const char *path, unsigned flags)
 {
+    if (!out)
+        return KD_EINVAL;
     *out = NULL;
     kd_model *m = calloc(1, sizeof *m);
     if (!m)

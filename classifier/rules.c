@@ -917,6 +917,15 @@ int kd_rules_load(kd_rules **out, const char *path)
     char *text = NULL;
     size_t len = 0, cap = 0;
     int rc;
+    if (!out)
+        return KD_EINVAL;
+    if (!path || !*path) {
+        if (!(*out = rules_new("<rules>")))
+            return KD_ENOMEM;
+        snprintf((*out)->err, sizeof (*out)->err, "no rule file path given");
+        (*out)->failed = 1;
+        return KD_EINVAL;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         int e = errno;

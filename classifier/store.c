@@ -301,7 +301,19 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
         rc = KD_EIO;
         goto done;
     }
-    int src = sqlite3_open_v2(path, &s->db, oflags, NULL);
+    /* a path names a file: SQLite (built with URIs on, as Debian's is) would read
+     * "file:x.db?mode=memory" as a URI, past the checks above */
+    char *plain = NULL;
+    if (!strncmp(path, "file:", 5)) {
+        if (!(plain = malloc(strlen(path) + 3))) {
+            snprintf(err, errlen, "out of memory");
+            rc = KD_ENOMEM;
+            goto done;
+        }
+        sprintf(plain, "./%s", path);
+    }
+    int src = sqlite3_open_v2(plain ? plain : path, &s->db, oflags, NULL);
+    free(plain);
     /* the file this handle has open, whatever the path names later (a model replaced by a
      * rename, a relative path after chdir): SQLite has opened it by now */
     if (src == SQLITE_OK && strcmp(path, ":memory:") && *path && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
@@ -376,6 +388,15 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
         goto done;
     }
     s->version = (int)version;
+    if (write && sqlite3_db_readonly(s->db, "main") == 1) {
+        /* SQLite falls back to reading a file it may not write, and the first write would
+         * fail ("attempt to write a readonly database"): refuse the handle now */
+        int e = access(path, W_OK) != 0 ? errno : EACCES;
+        snprintf(err, errlen, "cannot open model %s for writing: %s (this user may not write the file)", path,
+                 strerror(e));
+        rc = KD_EIO;
+        goto done;
+    }
     if (write) {
         /* WAL; after a checkpoint the log file is cut back to 64 MiB (by default SQLite never
          * shrinks it: a burst of writes, a server's remembered comments, left it at its peak) */

@@ -5,8 +5,10 @@
 # dlclose()s the library, then the thread exits: glibc runs that destructor, which must
 # still be mapped (it was not: SIGSEGV in __nptl_deallocate_tsd).
 test_dlclose_before_a_matching_thread_exits() {
-    [ -z "${KINDLY_MAKE_ARGS:-}" ] || skip "a sanitized library cannot be dlopen()ed by an uninstrumented host"
-    so=$ROOT/build/libkindly.so
+    san=$(printf '%s' "${KINDLY_MAKE_ARGS:-}" | sed -n 's/.*SANITIZE=\([^ ]\{1,\}\).*/\1/p')
+    [ -z "$san" ] || skip "a sanitized library cannot be dlopen()ed by an uninstrumented host"
+    b=$(printf '%s' "${KINDLY_MAKE_ARGS:-}" | sed -n 's/.*B=\([^ ]\{1,\}\).*/\1/p')
+    so=$ROOT/${b:-build}/libkindly.so
     [ -f "$so" ] || skip "no $so (make builds it)"
     command -v cc >/dev/null || skip "no C compiler"
     cat >host.c <<'C'

@@ -216,3 +216,19 @@ Test(feedback, a_late_copy_in_a_campaign_is_idempotent_too)
     cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 2);
     cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 0, "the label written to the record it was read from");
 }
+
+/* A read-only handle refuses feedback even when nothing would change (the same label again,
+ * an undo of nothing): it answered 0 then, and KD_EINVAL only when a write came. */
+Test(feedback, a_read_only_handle_refuses_even_what_would_change_nothing)
+{
+    kd_comment c = comment("7100");
+    cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 1);
+    kd_model_close(m);
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_READONLY), 0, "%s", kd_model_error(m));
+    int changed = -1;
+    cr_assert_eq(kd_feedback(m, &c, KD_SPAM, 0, &changed), KD_EINVAL, "the same label again");
+    cr_assert_eq(changed, 0);
+    kd_comment other = comment("7101");
+    cr_assert_eq(kd_feedback(m, &other, KD_HAM, 1, &changed), KD_EINVAL, "an undo of nothing");
+    cr_assert_not_null(strstr(kd_model_error(m), "read-only"), "%s", kd_model_error(m));
+}

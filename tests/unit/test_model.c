@@ -1,6 +1,9 @@
 /* test_model.c - the model file: create, train, look up, undo, merge, prune, reopen,
  * refuse foreign files. Uses real SQLite files in a temporary directory. */
 #include <criterion/criterion.h>
+#include <math.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sqlite3.h>
 
 #include "helpers.h"
@@ -483,4 +486,51 @@ Test(model, preloaded_large_model_follows_changes_without_rereading)
     learn_then_compare(w, r, "Buy cheap pills online now, order the pills today", KD_SPAM, 20, probe);
     kd_model_close(r);
     kd_model_close(w);
+}
+
+/* A handle that looks counts up on demand read the new counts of another handle's commit
+ * with the totals it loaded at open: a score of neither model (0.9923 where the model
+ * before gave 0.9419 and the one after 0.9791). It now reads both from one snapshot. */
+Test(model, on_demand_handle_reads_counts_and_totals_of_one_commit)
+{
+    kd_model *w = open_model("od.db", KD_OPEN_CREATE);
+    train_all(w, 1);
+    kd_model *r = open_model("od.db", KD_OPEN_READONLY);
+    const char *probe = "cheap pills and free giveaways, thank you";
+    double before = bayes_of(r, probe);
+    cr_assert_eq(kd_train_begin(w), 0);
+    for (int k = 0; k < 5; k++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = ham_texts[k % 4];
+        cr_assert_eq(kd_train_add(w, &c, KD_HAM, 1), 0);
+    }
+    cr_assert_eq(kd_train_commit(w), 0, "%s", kd_model_error(w));
+    kd_model *fresh = open_model("od.db", KD_OPEN_READONLY);
+    double now = bayes_of(r, probe), want = bayes_of(fresh, probe);
+    cr_assert_float_eq(now, want, 1e-12, "on demand %f, afresh %f (before the commit %f)", now, want, before);
+    cr_assert(fabs(want - before) > 1e-6, "the commit changed nothing to compare");
+    kd_model_close(fresh);
+    kd_model_close(r);
+    kd_model_close(w);
+}
+
+/* A NULL out is refused (it was written through), and a path is a file name even when it
+ * begins with "file:" (SQLite read it as a URI: "file:x.db?mode=memory" opened an
+ * in-memory model, past the checks made on the path). */
+Test(model, null_out_and_file_uri_paths)
+{
+    cr_assert_eq(kd_model_open(NULL, "x.db", KD_OPEN_CREATE), KD_EINVAL);
+    cr_assert_eq(chdir(dir), 0);
+    kd_model *m = NULL;
+    cr_assert_eq(kd_model_open(&m, "file:x.db?mode=memory", KD_OPEN_CREATE), 0, "%s", kd_model_error(m));
+    train_all(m, 1);
+    kd_model_close(m);
+    struct stat sb;
+    cr_assert_eq(stat("file:x.db?mode=memory", &sb), 0, "the model is not the file its path names");
+    cr_assert_gt(sb.st_size, 0);
+    cr_assert_eq(kd_model_open(&m, "file:x.db?mode=memory", KD_OPEN_READONLY), 0, "%s", kd_model_error(m));
+    kd_model_stats st;
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    cr_assert_eq(st.spam_messages, 4);
+    kd_model_close(m);
 }

@@ -878,3 +878,12 @@ Test(rules, a_failed_set_is_refused)
     cr_assert_eq(kd_rules_jit_compile(r), KD_EINVAL);
     kd_rules_free(r);
 }
+
+Test(rules, load_without_a_path_is_invalid)
+{
+    kd_rules *r = NULL;
+    cr_assert_eq(kd_rules_load(&r, NULL), KD_EINVAL);
+    cr_assert_str_eq(kd_rules_error(r), "no rule file path given");
+    kd_rules_free(r);
+    cr_assert_eq(kd_rules_load(NULL, "models/default.rules"), KD_EINVAL);
+}
