@@ -284,9 +284,13 @@ static int parse_number(const line *l, size_t *i, double lo, double hi, const ch
 /* The score, then the rest of the line as the description. */
 static int parse_tail(const line *l, size_t i, kd_rule *x)
 {
+    size_t at = skip_space(l, i);
     int rc = parse_number(l, &i, -MAX_SCORE, MAX_SCORE, "the score", &x->score);
     if (rc)
         return rc;
+    if (!x->report && x->score != 0) /* it was accepted, and silently added nothing */
+        return fail_at(l, at, "%s is a sub-rule (its name begins with __): it only feeds meta rules and "
+                              "adds nothing itself; give it the score 0, or a name without __", x->name);
     size_t s = skip_space(l, i), e = l->n;
     while (e > s && is_space(l->s[e - 1]))
         e--;

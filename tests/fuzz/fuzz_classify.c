@@ -104,7 +104,7 @@ static const char extra_rules[] =
     "allow author Jo from the editorial team\n"
     "allow url_domain trusted.example\n"
     "allow ip 203.0.113.7\n"
-    "text __FUZZ_LIT /(?:free|cheap)\\s+(?:pills|loans)|\\bkelvin\\b/i 0.5 literal alternatives\n"
+    "text __FUZZ_LIT /(?:free|cheap)\\s+(?:pills|loans)|\\bkelvin\\b/i 0 literal alternatives\n"
     "any FUZZ_ANY /(?i)sk[iy]pe|telegr[a@]m/ 0.7 a messenger in any field\n"
     "meta FUZZ_META (__FUZZ_LIT && !FUZZ_ANY || PHARMA_SALE) 0.3 a meta over them\n";
 static unsigned long inputs, reopen_every = 1;

@@ -887,3 +887,16 @@ Test(rules, load_without_a_path_is_invalid)
     kd_rules_free(r);
     cr_assert_eq(kd_rules_load(NULL, "models/default.rules"), KD_EINVAL);
 }
+
+/* A sub-rule's score was accepted and silently added nothing (`rules --test` even showed
+ * it): an error now, for each kind of rule. */
+Test(rules, a_sub_rule_with_a_score_is_an_error)
+{
+    parse_fails("text __FOO /zz/ 2.0\n", KD_EPARSE, "t.rules:1:17: __FOO is a sub-rule");
+    parse_fails("count __N links >= 1 -1\n", KD_EPARSE, "t.rules:1:22: __N is a sub-rule");
+    parse_fails("text A /a/ 0\nmeta __M (A) 0.5\n", KD_EPARSE, "t.rules:2:14: __M is a sub-rule");
+    kd_rules *r = NULL;
+    const char *ok = "text __FOO /zz/ 0\ntext __BAR /yy/ 0.0\nmeta BOTH (__FOO && __BAR) 1\n";
+    cr_assert_eq(kd_rules_parse(&r, "t.rules", ok, strlen(ok)), 0, "%s", kd_rules_error(r));
+    kd_rules_free(r);
+}
