@@ -272,7 +272,8 @@ static int parse_number(const line *l, size_t *i, double lo, double hi, const ch
     buf[e - s] = '\0';
     errno = 0;
     double v = strtod(buf, &end);
-    if (*end || errno || !isfinite(v))
+    /* decimal only: strtod also reads "0x10" (16), "infinity", "nan" */
+    if (*end || errno || !isfinite(v) || strspn(buf, "+-.0123456789eE") != e - s)
         return fail_at(l, s, "%s is not a number: '%s'", what, buf);
     if (v < lo || v > hi)
         return fail_at(l, s, "%s must be from %g to %g", what, lo, hi);

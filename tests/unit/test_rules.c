@@ -92,6 +92,8 @@ Test(rules, errors_name_file_line_and_column)
     parse_fails("text X /a/\n", KD_EPARSE, "t.rules:1:11: the score is missing");
     parse_fails("text X /a/ lots\n", KD_EPARSE, "t.rules:1:12: the score is not a number");
     parse_fails("text X /a/ 1e9\n", KD_EPARSE, "t.rules:1:12: the score must be from");
+    parse_fails("text X /a/ 0x10\n", KD_EPARSE, "t.rules:1:12: the score is not a number"); /* was 16 */
+    parse_fails("set match_limit 0x10000\n", KD_EPARSE, "t.rules:1:17: match_limit is not a number");
     parse_fails("text X /abc 1\n", KD_EPARSE, "t.rules:1:8: the pattern has no closing '/'");
     parse_fails("text X /a/q 1\n", KD_EPARSE, "t.rules:1:11: unknown pattern flag 'q'");
     parse_fails("text X abc 1\n", KD_EPARSE, "t.rules:1:8: expected a pattern");
