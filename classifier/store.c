@@ -295,9 +295,12 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
     if (flags & KD_OPEN_CREATE)
         oflags |= SQLITE_OPEN_CREATE;
     oflags |= SQLITE_OPEN_NOMUTEX;
-    struct stat sb; /* SQLite opens a directory, then reads it as a "disk I/O error" */
-    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        snprintf(err, errlen, "cannot open model %s: is a directory", path);
+    /* SQLite opens a directory, then reads it as a "disk I/O error"; it hangs opening a FIFO
+     * no one writes, and puts a journal beside a device (/dev/null-journal) */
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        snprintf(err, errlen, "cannot open model %s: %s", path,
+                 S_ISDIR(sb.st_mode) ? "is a directory" : "not a regular file (a FIFO, socket or device)");
         rc = KD_EIO;
         goto done;
     }

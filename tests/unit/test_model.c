@@ -534,3 +534,23 @@ Test(model, null_out_and_file_uri_paths)
     cr_assert_eq(st.spam_messages, 4);
     kd_model_close(m);
 }
+
+/* Only a regular file is a model: a FIFO hung the open (SQLite waited for a writer), a
+ * device got a journal beside it (/dev/null-journal), a directory read as "disk I/O error". */
+Test(model, only_a_regular_file_is_opened, .timeout = 10)
+{
+    char fifo[512];
+    snprintf(fifo, sizeof fifo, "%s/f.db", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    const char *paths[] = { fifo, "/dev/null", dir };
+    const char *why[] = { "not a regular file", "not a regular file", "is a directory" };
+    for (int i = 0; i < 3; i++)
+        for (unsigned flags = KD_OPEN_READONLY; flags <= KD_OPEN_CREATE; flags++) {
+            kd_model *m = NULL;
+            cr_assert_eq(kd_model_open(&m, paths[i], flags), KD_EIO, "%s", paths[i]);
+            cr_assert_not_null(strstr(kd_model_error(m), why[i]), "%s", kd_model_error(m));
+            kd_model_close(m);
+        }
+    struct stat sb;
+    cr_assert_neq(stat("/dev/null-journal", &sb), 0);
+}
