@@ -63,9 +63,14 @@ int cmd_train(int argc, char **argv)
         status = cli_fail(cli_exit_for(rc), "train", "%s", kd_model_error(m));
         goto done;
     }
+    /* pruning is a transaction of its own, after the counts': when it fails, the comments
+     * are learnt all the same, and training them again would count them twice */
     uint64_t removed = 0;
     if (prune && (rc = kd_model_prune(m, (unsigned)prune, &removed))) {
-        status = cli_fail(cli_exit_for(rc), "train", "%s", kd_model_error(m));
+        status = cli_fail(cli_exit_for(rc), "train",
+                          "%s\nkindly train: the comments were learnt (the counts are committed); only pruning "
+                          "failed: do not train them again, run `kindly info -m %s --prune %lu` instead",
+                          kd_model_error(m), path, prune);
         goto done;
     }
     if (created && !n.learned) /* a new model of nothing would hold every comment */
