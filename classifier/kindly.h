@@ -322,6 +322,16 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
  */
 int kd_model_refresh(kd_model *m, int *reloaded);
 
+/**
+ * 1 if the file at m's path is no longer the file m has open: it was removed, or another
+ * file was moved over it (a retrained copy). m keeps reading the file it has open, and
+ * refuses to write it (KD_EIO, "removed or replaced"): open the path again for the new one.
+ * Do not move a file over a model in use: SQLite's -wal of the old file keeps the model's
+ * name, and the new file's next reader may take the old file's pages for its own. Retrain
+ * the model in place, or kd_model_merge() into it, instead.
+ */
+int kd_model_replaced(kd_model *m);
+
 /** Add the counts of the model file at `path` into m (in one transaction): as
  *  kd_model_merge_all() with one path. */
 int kd_model_merge(kd_model *m, const char *path);

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dedup.h"
 #include "posts.h"
@@ -42,6 +43,8 @@ int kd_model_fail(kd_model *m, int code, const char *fmt, ...)
 
 int kd_model_write_failed(kd_model *m, int code, const char *what, const char *why)
 {
+    if (kd_store_moved(m->store))
+        why = kd_store_errmsg(m->store); /* SQLite says only "constraint failed" */
     const char *hint = strstr(why, "readonly") ? " (this user may not write the file, or its directory)"
                      : strstr(why, "locked") ? " (another process held its write lock for more than 10 s; try again)"
                      : strstr(why, "full") ? " (free some disk space; nothing was written)"
@@ -167,6 +170,8 @@ void kd_model_close(kd_model *m)
     kd_posts_learn_free(m);
     free(m);
 }
+
+int kd_model_replaced(kd_model *m) { return m && m->store && kd_store_moved(m->store); }
 
 int kd_model_refresh(kd_model *m, int *reloaded)
 {
@@ -475,5 +480,44 @@ int kd_model_pack(kd_model *m)
                              "handles, then pack again)", kd_store_path(m->store));
     if (rc)
         return kd_model_fail(m, rc, "cannot pack the model: %s", kd_store_errmsg(m->store));
+    return KD_OK;
+}
+
+int kd_model_remove_if_empty(kd_model *m, int *removed)
+{
+    *removed = 0;
+    sqlite3 *db = kd_store_db(m->store);
+    if (m->training || kd_model_flush_history(m) || !sqlite3_get_autocommit(db))
+        return kd_model_fail(m, KD_EINVAL, "a transaction is open on the model");
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return kd_model_fail(m, KD_EBUSY, "cannot lock model %s: %s", kd_store_path(m->store), sqlite3_errmsg(db));
+    sqlite3_stmt *st = NULL;
+    int64_t things = -1;
+    if (!kd_store_moved(m->store) &&
+        sqlite3_prepare_v2(db,
+                           "SELECT (SELECT count(*) FROM tokens) + (SELECT count(*) FROM posts) +"
+                           " (SELECT count(*) FROM history) +"
+                           " (SELECT count(*) FROM meta WHERE key IN ('spam_messages', 'ham_messages') AND value <> 0)",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        things = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (things == 0) {
+        static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+        const char *path = kd_store_path(m->store);
+        size_t n = strlen(path) + 9;
+        char *p = malloc(n);
+        for (size_t i = 0; p && i < sizeof sfx / sizeof *sfx; i++) {
+            snprintf(p, n, "%s%s", path, sfx[i]);
+            unlink(p);
+        }
+        free(p);
+        *removed = p != NULL;
+        /* the -wal and -shm are gone: closing must not delete files of those names, which
+         * a new model at this path may have made by then */
+        int persist = 1;
+        sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    }
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     return KD_OK;
 }

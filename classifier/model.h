@@ -63,6 +63,13 @@ int kd_model_fail(kd_model *m, int code, const char *fmt, ...) __attribute__((fo
 /* A failed write of the model file: "cannot WHAT in model PATH: WHY", with what to do for a
  * read-only file, a lock held too long or a full disk. Returns code. */
 int kd_model_write_failed(kd_model *m, int code, const char *what, const char *why);
+
+/* Remove the file of m, with its -wal, -shm and -journal, if it is still at its path and
+ * holds nothing (no counts, posts or history): decided and done under the write lock, so
+ * that another writer's commit cannot land in between (its commit is then refused: the
+ * file was removed). *removed = 1 if it was. For a command that created a model and learnt
+ * nothing; close m afterwards. 0, or a KD_E* code (nothing removed). */
+int kd_model_remove_if_empty(kd_model *m, int *removed);
 /* Commit the comments a history batch (kd_history_batch_begin) holds in its open
  * transaction, the batch going on, so that a write of other tables can begin its own:
  * called first by every such write (training, posts, merge, prune, pack). */

@@ -139,8 +139,33 @@ struct kd_store {
     int version;
     int have_id;   /* the file's device and inode, taken when it was opened (kd_store_file_id) */
     uint64_t dev, ino;
+    int moved;     /* a commit was refused: the file was removed or replaced (commit_hook) */
     char err[256]; /* the message of the last failure (kd_store_errmsg) */
 };
+
+#define MOVED_MSG "the model file was removed or replaced since this process opened it: nothing was written"
+
+/* Run by SQLite before each commit of a writing connection. A model file removed, or
+ * replaced by a rename (a retrained copy moved over it), while this handle had it open is
+ * not written: the counts would go to a file no path names any more, and its -wal, whose
+ * name the new file now has, would be read as the new file's log (a corrupt model). The
+ * commit becomes a rollback (SQLITE_CONSTRAINT_COMMITHOOK). */
+static int commit_hook(void *ud)
+{
+    kd_store *s = ud;
+    int moved = 0;
+    if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved) {
+        s->moved = 1;
+        return 1;
+    }
+    return 0;
+}
+
+int kd_store_moved(kd_store *s)
+{
+    int moved = 0;
+    return s->moved || (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved);
+}
 
 sqlite3 *kd_store_db(kd_store *s) { return s->db; }
 const char *kd_store_path(kd_store *s) { return s->path; }
@@ -155,6 +180,8 @@ const char *kd_store_errmsg(kd_store *s)
 {
     if (!s || !s->db)
         return "no database";
+    if (s->moved)
+        return MOVED_MSG;
     return s->err[0] ? s->err : sqlite3_errmsg(s->db);
 }
 
@@ -174,7 +201,7 @@ static int map_rc(int rc)
  * failed write succeeds and leaves "not an error" in its place. */
 static int fail(kd_store *s, int src)
 {
-    snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
+    snprintf(s->err, sizeof s->err, "%s", s->moved ? MOVED_MSG : sqlite3_errmsg(s->db));
     int rc = map_rc(src);
     return rc ? rc : KD_EIO;
 }
@@ -406,6 +433,8 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
         if (strcmp(path, ":memory:") != 0)
             sqlite3_exec(s->db, "PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = 67108864", NULL, NULL, NULL);
         sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+        if (s->have_id)
+            sqlite3_commit_hook(s->db, commit_hook, s);
         if (s->version < SCHEMA_VERSION && (rc = migrate(s, err, errlen)))
             goto done;
     } else if (s->version < 1) {

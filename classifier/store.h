@@ -37,6 +37,9 @@ int kd_store_load_all(kd_store *s, kd_tokmap *into);
 /* The device and inode of the file the handle opened, taken at open (not the file its path
  * names now); 0 for an in-memory or temporary database. */
 int kd_store_file_id(kd_store *s, uint64_t *dev, uint64_t *ino);
+/* 1 if the file was removed or replaced (renamed over) since it was opened: a writing
+ * connection's commits are then refused (rolled back), with kd_store_errmsg saying why. */
+int kd_store_moved(kd_store *s);
 int kd_store_totals(kd_store *s, kd_totals *out);
 /* Bump the "generation" total: called by writers of other tables that readers cache (posts),
  * inside their transaction. */

@@ -70,16 +70,12 @@ kd_model *cli_open_model_for(const char *cmd, const char *flag, int write, unsig
                              int *status);
 /* A model that has not learnt both spam and ham cannot tell them apart: warns on stderr. */
 void cli_warn_untrained(const char *cmd, kd_model *m, const char *path);
-/* Whether nothing is at path yet (the model a command is about to create); the identity of
- * the regular file at path (0, or -1); once the command has put nothing in the model it
- * created, removing it with a word on stderr, if path is still that file. */
-typedef struct cli_file_id { unsigned long long dev, ino; } cli_file_id;
+/* Whether nothing is at path yet (the model a command is about to create); once the command
+ * has put nothing in the model it created, removing it with a word on stderr (before closing
+ * m), if it is still the file at path and holds nothing: another process may have written
+ * into it meanwhile (kd_model_remove_if_empty decides under the write lock). */
 int cli_model_is_new(const char *path);
-int cli_model_file(const char *path, cli_file_id *id);
-/* Whether m holds nothing (no message, token, post or remembered comment): checked before removing a model this
- * command created, in case another process wrote into it meanwhile. */
-int cli_model_empty(kd_model *m);
-void cli_remove_new_model(const char *cmd, const char *path, const cli_file_id *created, const char *what);
+void cli_remove_if_empty(const char *cmd, kd_model *m, const char *path, const char *what);
 /* Before a command creates a model: each of the n files ("-" aside) can be read and is no
  * directory. EXIT_DONE, or EXIT_MODEL with the file named on stderr (silently when cmd is
  * NULL). */

@@ -39,8 +39,6 @@ int cmd_posts(int argc, char **argv)
         return cli_files_readable("posts", files, 1);
     int created = cli_model_is_new(path);
     kd_model *m = cli_open_model("posts", path, KD_OPEN_CREATE);
-    cli_file_id made;
-    created = created && m && !cli_model_file(path, &made);
     if (!m)
         return EXIT_MODEL;
     /* every file is read whatever happened to the one before (bad rows, a missing column, a
@@ -75,9 +73,8 @@ int cmd_posts(int argc, char **argv)
     if (!quiet && !model_failed && !(created && !total) && !kd_posts_count(m, &count))
         fprintf(stderr, "kindly posts: imported %llu posts; the model now holds %llu\n", (unsigned long long)total,
                 (unsigned long long)count);
-    created = created && !total && cli_model_empty(m);
+    if (created && !total)
+        cli_remove_if_empty("posts", m, path, "no post was imported");
     kd_model_close(m);
-    if (created)
-        cli_remove_new_model("posts", path, &made, "no post was imported");
     return status;
 }

@@ -39,8 +39,6 @@ int cmd_train(int argc, char **argv)
         return EXIT_MODEL;
     int created = cli_model_is_new(path);
     kd_model *m = cli_open_model("train", path, KD_OPEN_CREATE);
-    cli_file_id made;
-    created = created && m && !cli_model_file(path, &made);
     if (!m)
         return EXIT_MODEL;
     int status = EXIT_DONE, rc;
@@ -102,9 +100,8 @@ int cmd_train(int argc, char **argv)
     }
 done:
     /* nothing learnt, or nothing written (a failed commit): an empty model is not left */
-    created = created && (!n.learned || (status != EXIT_DONE && status != EXIT_INPUT)) && cli_model_empty(m);
+    if (created && (!n.learned || (status != EXIT_DONE && status != EXIT_INPUT)))
+        cli_remove_if_empty("train", m, path, "nothing was learnt");
     kd_model_close(m);
-    if (created)
-        cli_remove_new_model("train", path, &made, "nothing was learnt");
     return status;
 }

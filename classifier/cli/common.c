@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "model.h"
 #include "cli.h"
 #include "normalize.h"
 
@@ -176,42 +177,18 @@ int cli_files_readable(const char *cmd, const char *const *files, int n)
 
 int cli_model_is_new(const char *path)
 {
-    /* nothing at all at path, not even a dangling symbolic link; an SQLite URI (file:...)
-     * names another file than path: never taken for new */
+    /* nothing at all at path, not even a dangling symbolic link */
     struct stat st;
-    return strcmp(path, ":memory:") && strncmp(path, "file:", 5) && lstat(path, &st) != 0 && errno == ENOENT;
+    return strcmp(path, ":memory:") && lstat(path, &st) != 0 && errno == ENOENT;
 }
 
-int cli_model_file(const char *path, cli_file_id *id)
+void cli_remove_if_empty(const char *cmd, kd_model *m, const char *path, const char *what)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return -1;
-    id->dev = (unsigned long long)st.st_dev;
-    id->ino = (unsigned long long)st.st_ino;
-    return 0;
-}
-
-int cli_model_empty(kd_model *m)
-{
-    kd_model_stats st;
-    kd_history_stats hs;
-    uint64_t posts = 0;
-    return !kd_model_stats_get(m, &st) && !st.spam_messages && !st.ham_messages && !st.tokens &&
-           !kd_posts_count(m, &posts) && !posts && !kd_history_stats_get(m, &hs) && !hs.comments;
-}
-
-void cli_remove_new_model(const char *cmd, const char *path, const cli_file_id *created, const char *what)
-{
-    cli_file_id now;
-    if (cli_model_file(path, &now) || now.dev != created->dev || now.ino != created->ino)
-        return; /* not the file this command created any more: left alone */
-    static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
-    char p[PATH_MAX];
-    for (size_t i = 0; i < sizeof sfx / sizeof *sfx; i++)
-        if (snprintf(p, sizeof p, "%s%s", path, sfx[i]) < (int)sizeof p)
-            unlink(p);
-    fprintf(stderr, "kindly %s: %s: %s was not created\n", cmd, what, cli_shown(path));
+    int removed = 0;
+    if (kd_model_remove_if_empty(m, &removed))
+        fprintf(stderr, "kindly %s: %s; %s was left in place: %s\n", cmd, what, cli_shown(path), kd_model_error(m));
+    else if (removed)
+        fprintf(stderr, "kindly %s: %s: %s was not created\n", cmd, what, cli_shown(path));
 }
 
 void cli_warn_untrained(const char *cmd, kd_model *m, const char *path)

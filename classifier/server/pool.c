@@ -17,6 +17,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "metrics.h"
 
@@ -25,9 +26,11 @@ int pool_open(srv_pool *p, const char *path, unsigned flags, size_t n, char *err
     p->all = calloc(n, sizeof *p->all);
     p->idle = calloc(n, sizeof *p->idle);
     p->n = p->nidle = 0;
+    p->replaced = 0;
+    p->path = strdup(path);
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
-    if (!p->all || !p->idle) {
+    if (!p->all || !p->idle || !p->path) {
         snprintf(err, errlen, "out of memory");
         return KD_ENOMEM;
     }
@@ -51,6 +54,15 @@ kd_model *pool_get(srv_pool *p)
     while (!p->nidle)
         pthread_cond_wait(&p->cv, &p->mu);
     kd_model *m = p->idle[--p->nidle];
+    /* a file moved over the model (a retrained copy) is not the file the handles have open,
+     * and cannot safely be opened beside them (kd_model_replaced): said once */
+    if (!p->replaced && kd_model_replaced(m)) {
+        p->replaced = 1;
+        fprintf(stderr, "kindly serve: %s was removed or replaced while the server had it open: the server "
+                        "goes on answering from the file it has open, and refuses to write it (feedback fails); "
+                        "restart it to serve the new file. Retrain the model in place instead (kindly train -m "
+                        "%s), which is picked up without a restart\n", p->path, p->path);
+    }
     pthread_mutex_unlock(&p->mu);
     int reloaded = 0;
     if (kd_model_refresh(m, &reloaded))
@@ -74,6 +86,8 @@ void pool_close(srv_pool *p)
         kd_model_close(p->all[i]);
     free(p->all);
     free(p->idle);
+    free(p->path);
+    p->path = NULL;
     p->all = p->idle = NULL;
     p->n = p->nidle = 0;
     pthread_mutex_destroy(&p->mu);

@@ -20,6 +20,8 @@ typedef struct srv_pool {
     kd_model **all;   /* every handle, for pool_close */
     kd_model **idle;  /* a stack of the handles not lent out */
     size_t n, nidle;
+    char *path;       /* the model's path, for the message when it is replaced */
+    int replaced;     /* that message was written */
 } srv_pool;
 
 /* Open n handles on path with flags. 0, or a KD_E* code with err filled in. */

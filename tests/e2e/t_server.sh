@@ -168,6 +168,25 @@ wait_log() {
 
 # SIGHUP reloads the key file and the rule file while serving; a file with an error is
 # named and the keys and rules in use are kept
+# The same retrain made on a copy, then moved over the model the server has open: feedback
+# was answered "learnt" and written into the old file, which no path named any more. It is
+# refused now (500, the reason named), the server says once what happened and what to do,
+# and goes on answering checks from the file it has open.
+test_server_refuses_to_write_a_model_moved_over_its_own() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    status_is "$(post_json /v1/feedback '[{"id":"f1","text":"a first report before the move","label":"ham"}]')" 200
+    contains "$T/body" '"learnt":1'
+    cp m.db new.db
+    "$KINDLY" train -q -m new.db "$SD/train.csv"
+    mv new.db m.db
+    status_is "$(post /1.1/comment-check 'blog=b&user_ip=192.0.2.1&comment_content=hello+there')" 200
+    status_is "$(post_json /v1/feedback '[{"id":"f2","text":"zyzzyva gummies at a discount","label":"spam"}]')" 500
+    contains "$T/body" "removed or replaced since this process opened it: nothing was written"
+    contains "$T/server.log" "m.db was removed or replaced while the server had it open"
+    [ "$(grep -c 'removed or replaced while' "$T/server.log")" = 1 ] || fail "said more than once"
+}
+
 test_server_sighup_reloads_keys_and_rules() {
     "$KINDLY" train -q -m m.db "$SD/train.csv"
     echo old-key >keys

@@ -8,6 +8,7 @@
 
 #include "helpers.h"
 #include "kindly.h"
+#include "model.h"
 
 static char dir[256];
 static void setup(void) { th_tmpdir(dir, sizeof dir); }
@@ -553,4 +554,80 @@ Test(model, only_a_regular_file_is_opened, .timeout = 10)
         }
     struct stat sb;
     cr_assert_neq(stat("/dev/null-journal", &sb), 0);
+}
+
+/* The number of spam messages of the model file at path, read afresh. */
+static uint64_t spam_in(const char *name)
+{
+    kd_model *m = open_model(name, KD_OPEN_READONLY);
+    kd_model_stats st;
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    kd_model_close(m);
+    return st.spam_messages;
+}
+
+/* A retrained copy moved over a model a server has open: the server's later writes went to
+ * the file no path names any more (feedback lost, and the command said it was learnt).
+ * They are refused instead, and kd_model_replaced() tells. */
+Test(model, a_model_replaced_while_open_is_not_written)
+{
+    kd_model *w = open_model("live.db", KD_OPEN_CREATE);
+    train_all(w, 1);
+    kd_model *c = open_model("copy.db", KD_OPEN_CREATE);
+    train_all(c, 1);
+    train_all(c, 1);
+    kd_model_close(c);
+    char from[512], to[512];
+    snprintf(from, sizeof from, "%s/copy.db", dir);
+    snprintf(to, sizeof to, "%s/live.db", dir);
+    cr_assert_eq(kd_model_replaced(w), 0);
+    cr_assert_eq(rename(from, to), 0);
+    cr_assert_eq(kd_model_replaced(w), 1);
+    cr_assert_eq(kd_train_begin(w), 0);
+    kd_comment cm = KD_COMMENT_INIT;
+    cm.text = "one more spam comment for the old file";
+    cr_assert_eq(kd_train_add(w, &cm, KD_SPAM, 1), 0);
+    cr_assert_eq(kd_train_commit(w), KD_EIO);
+    cr_assert_not_null(strstr(kd_model_error(w), "removed or replaced"), "%s", kd_model_error(w));
+    kd_comment f = KD_COMMENT_INIT;
+    f.id = "f1";
+    f.text = "feedback after the model was replaced";
+    cr_assert_eq(kd_feedback(w, &f, KD_SPAM, 0, NULL), KD_EIO);
+    cr_assert_not_null(strstr(kd_model_error(w), "removed or replaced"), "%s", kd_model_error(w));
+    cr_assert_float_eq(bayes_of(w, spam_texts[0]), bayes_of(w, spam_texts[0]), 1e-12, "it still reads");
+    kd_model_close(w);
+}
+
+/* A command that created a model and learnt nothing removes it, deciding under the write
+ * lock: a model another writer has put something in is kept, and a writer whose file was
+ * removed before its commit gets an error, not a commit into a file no path names (two
+ * `kindly train` of one new model at once lost the second's counts, exit 0). */
+Test(model, remove_if_empty_and_the_writer_it_races)
+{
+    kd_model *a = open_model("new.db", KD_OPEN_CREATE);
+    kd_model *b = open_model("new.db", KD_OPEN_CREATE);
+    train_all(b, 1);
+    int removed = -1;
+    cr_assert_eq(kd_model_remove_if_empty(a, &removed), 0, "%s", kd_model_error(a));
+    cr_assert_eq(removed, 0, "b's counts are in it");
+    kd_model_close(a);
+    kd_model_close(b);
+    cr_assert_eq(spam_in("new.db"), 4);
+
+    a = open_model("new2.db", KD_OPEN_CREATE);
+    b = open_model("new2.db", KD_OPEN_CREATE);
+    cr_assert_eq(kd_train_begin(b), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = spam_texts[0];
+    cr_assert_eq(kd_train_add(b, &c, KD_SPAM, 1), 0);
+    cr_assert_eq(kd_model_remove_if_empty(a, &removed), 0, "%s", kd_model_error(a));
+    cr_assert_eq(removed, 1);
+    kd_model_close(a);
+    char p[512];
+    snprintf(p, sizeof p, "%s/new2.db", dir);
+    cr_assert_neq(access(p, F_OK), 0, "removed");
+    cr_assert_eq(kd_train_commit(b), KD_EIO);
+    cr_assert_not_null(strstr(kd_model_error(b), "removed or replaced"), "%s", kd_model_error(b));
+    kd_model_close(b);
+    cr_assert_neq(access(p, F_OK), 0, "nothing recreated it");
 }
