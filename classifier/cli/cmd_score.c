@@ -8,8 +8,12 @@
  * pending history writes are committed (the server and `kindly learn`
  * must not wait on the model's write lock while this process idles) and the verdicts written
  * so far are flushed (a co-process that writes a row and then reads its verdict would
- * otherwise wait forever).
+ * otherwise wait forever). Writing the verdicts may wait too (a pipe to a slow reader): with
+ * --remember, standard output is written through out_write(), which commits the pending
+ * history writes before each write(2), so that the write lock is never held while blocked.
  */
+#define _GNU_SOURCE /* fopencookie */
+#include <errno.h>
 #include <math.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -72,6 +76,30 @@ static void hand_over(void *ud)
         return;
     }
     fflush(stdout);
+}
+
+/* stdout's write function with --remember (fopencookie): the buffered verdicts go out only
+ * once the remembered comments are committed. A commit that fails stops the run (w->status)
+ * and fails the write (ferror(stdout)). */
+static ssize_t out_write(void *ud, const char *buf, size_t n)
+{
+    waiting *w = ud;
+    int rc;
+    if (w->m && w->status == EXIT_DONE && ((rc = kd_history_flush(w->m)) || (rc = kd_history_batch_begin(w->m)))) {
+        w->status = cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(w->m));
+        errno = EIO;
+        return -1;
+    }
+    size_t done = 0;
+    while (done < n) {
+        ssize_t k = write(STDOUT_FILENO, buf + done, n - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return done ? (ssize_t)done : -1;
+        done += (size_t)k;
+    }
+    return (ssize_t)done;
 }
 
 /* --explain: a readable breakdown of one result (the JSON's numbers, with the rules'
@@ -248,7 +276,8 @@ int cmd_score(int argc, char **argv)
     cli_warn_untrained("score", m, mpath);
     if (!file)
         file = "-";
-    waiting w = { input_of(file), NULL, o.remember, EXIT_DONE };
+    static waiting w; /* static: stdout may write through it (out_write) until exit */
+    w = (waiting){ input_of(file), NULL, o.remember, EXIT_DONE };
     kd_csv *r = cli_open_csv_hooked("score", file, KD_CSV_COMMENTS, 0, hand_over, &w, &status);
     if (!r) {
         kd_model_close(m);
@@ -264,7 +293,20 @@ int cmd_score(int argc, char **argv)
         rc = 0;
     }
     static char outbuf[1 << 16];
-    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    if (o.remember) {
+        /* 1 MiB: a commit per flush, about as often as the history batch commits anyway */
+        static char bigbuf[1 << 20];
+        cookie_io_functions_t io = { .write = out_write };
+        FILE *f = fflush(stdout) == 0 ? fopencookie(&w, "w", io) : NULL;
+        if (f) {
+            setvbuf(f, bigbuf, _IOFBF, sizeof bigbuf);
+            stdout = f;
+        } else {
+            setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+        }
+    } else {
+        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    }
     unsigned char *copy = NULL;
     if (csv && !expl && !(copy = csv_out_header(r)))
         status = cli_fail(EXIT_INTERNAL, "score", "out of memory");
@@ -308,8 +350,12 @@ int cmd_score(int argc, char **argv)
         status = cli_fail(cli_exit_for(rc), "score", "%s", kd_csv_error(r));
     else if (status == EXIT_DONE && kd_csv_skipped(r))
         status = EXIT_INPUT;
+    fflush(stdout); /* before the model closes: out_write commits through it */
+    if (w.status && status == EXIT_DONE)
+        status = w.status;
     if ((rc = kd_history_flush(m)) && o.remember && (status == EXIT_DONE || status == EXIT_INPUT))
         status = cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(m));
+    w.m = NULL;
     free(copy);
     kd_csv_free(r);
     kd_model_close(m);

@@ -752,3 +752,23 @@ test_check_warns_of_a_comment_that_is_not_utf8() {
     expect_status 0 sh -c "\"$KINDLY\" learn -m m.db -q --ham --raw --id w1 < cp1252.txt"
     contains "$T/err" "not valid UTF-8"
 }
+
+# score --remember writing to a slow reader: its output blocked in write(2) while the history
+# batch held the model's write lock, so `kindly learn` (and the server) waited 10 s, then
+# failed with "database is locked". The pending history is committed before each write.
+test_score_remember_does_not_hold_the_model_while_its_reader_is_slow() {
+    train_small
+    awk 'BEGIN { print "id,text"; for (i = 0; i < 8000; i++)
+                 printf "r%d,\"comment number %d about sleep, tea and walking in the park %d\"\n", i, i, i * 7 }' >rows.csv
+    ( "$KINDLY" score -m m.db --remember rows.csv | (sleep 5; cat >/dev/null) ) &
+    sleep 2 # by now the pipe and score's buffer are full, and score waits for its reader
+    local t0 t1
+    t0=$(date +%s%N)
+    echo "an unrelated comment to learn" | "$KINDLY" learn -m m.db --spam --raw --id z1 >learn.out 2>&1 \
+        || fail "learn failed: $(cat learn.out)"
+    t1=$(date +%s%N)
+    [ $(( (t1 - t0) / 1000000 )) -lt 2500 ] || fail "learn waited $(( (t1 - t0) / 1000000 )) ms for the lock"
+    wait
+    "$KINDLY" history -m m.db >h.json
+    contains h.json '"comments":8001'
+}
