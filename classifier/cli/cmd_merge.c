@@ -57,12 +57,15 @@ int cmd_merge(int argc, char **argv)
     int status = check_inputs(argc - 2, argv + 2, argv[1]);
     if (status)
         return status;
+    int created = cli_model_is_new(argv[1]);
     kd_model *m = cli_open_model("merge", argv[1], KD_OPEN_CREATE);
     if (!m)
         return EXIT_MODEL;
     int rc = kd_model_merge_all(m, (const char *const *)(argv + 2), (size_t)(argc - 2));
     if (rc)
         status = cli_fail(cli_exit_for(rc), "merge", "%s", kd_model_error(m));
+    if (rc && created) /* a failure leaves OUT as it was: here, not there */
+        cli_remove_if_empty("merge", m, argv[1], "nothing was merged");
     kd_model_close(m);
     return status;
 }

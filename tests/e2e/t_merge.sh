@@ -121,3 +121,17 @@ test_pack_while_served_says_why() {
     kill $SRV_PID; wait $SRV_PID 2>/dev/null || true
     expect_status 0 "$KINDLY" info -m m.db --pack
 }
+
+# A merge that fails part-way leaves OUT as it was: a new OUT is not left behind, empty.
+test_merge_that_fails_leaves_no_new_output() {
+    "$KINDLY" train -q -m a.db "$MD/train.csv"
+    "$KINDLY" train -q -m big.db "$ROOT/corpora/comments.csv"
+    "$KINDLY" info -m big.db --pack >/dev/null
+    cp big.db broken.db
+    # its header and schema read, its token pages not
+    head -c 30000 /dev/zero | tr '\0' '\377' | dd of=broken.db bs=1 seek=200000 conv=notrunc status=none
+    expect_status 5 "$KINDLY" merge new.db a.db broken.db
+    contains "$T/err" "cannot read broken.db"
+    contains "$T/err" "new.db was not created"
+    [ ! -e new.db ] || fail "new.db was left behind"
+}
