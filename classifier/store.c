@@ -17,6 +17,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,9 +375,16 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
         int ecode = sqlite3_errcode(s->db);
         if (ecode == SQLITE_READONLY || ecode == SQLITE_CANTOPEN) {
             /* a WAL model read by a user who may not create its -shm file beside it */
+            char journal[PATH_MAX];
+            int hot = !write && snprintf(journal, sizeof journal, "%s-journal", path) < (int)sizeof journal &&
+                      access(journal, F_OK) == 0;
             if (write) /* (packing would not help: a writer needs the directory anyway) */
                 snprintf(err, errlen, "cannot open model %s: %s (its directory must be writable by this "
                          "user: SQLite keeps the -wal and -shm files beside the model)", path, sqlite3_errmsg(s->db));
+            else if (hot) /* a write killed before its end (a pack, a write in rollback mode) */
+                snprintf(err, errlen, "cannot read model %s: %s (an interrupted write left %s-journal beside it: "
+                         "any command that writes the model, such as `kindly info -m %s --pack`, rolls it back)",
+                         path, sqlite3_errmsg(s->db), path, path);
             else
                 snprintf(err, errlen, "cannot read model %s: %s (a model in WAL mode needs a writable "
                          "directory; `kindly info -m %s --pack` makes it readable from a read-only one)",

@@ -135,3 +135,24 @@ test_merge_that_fails_leaves_no_new_output() {
     contains "$T/err" "new.db was not created"
     [ ! -e new.db ] || fail "new.db was left behind"
 }
+
+# A packed model (rollback journal) whose writer was killed keeps a hot -journal, which a
+# reader may not roll back: the message said "a model in WAL mode needs a writable
+# directory", in a writable directory. It names the journal and the command that fixes it.
+test_a_hot_journal_is_named_with_the_fix() {
+    "$KINDLY" train -q -m m.db "$ROOT/corpora/comments.csv" # pages enough to spill to the file
+    "$KINDLY" info -m m.db --pack >/dev/null
+    python3 - <<'PY'
+import os, sqlite3
+c = sqlite3.connect("m.db", isolation_level=None)
+c.execute("pragma cache_size = 1")
+c.execute("begin")
+c.execute("update tokens set spam = spam + 1")
+os._exit(0)  # killed in the middle of its write
+PY
+    [ -e m.db-journal ] || skip "no hot journal was left"
+    expect_status 5 "$KINDLY" info -m m.db
+    contains "$T/err" "an interrupted write left m.db-journal beside it"
+    expect_status 0 "$KINDLY" info -m m.db --pack
+    expect_status 0 "$KINDLY" info -m m.db
+}
