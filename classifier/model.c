@@ -48,6 +48,7 @@ int kd_model_write_failed(kd_model *m, int code, const char *what, const char *w
     const char *hint = strstr(why, "readonly") ? " (this user may not write the file, or its directory)"
                      : strstr(why, "locked") ? " (another process held its write lock for more than 10 s; try again)"
                      : strstr(why, "full") ? " (free some disk space; nothing was written)"
+                     : strstr(why, "I/O error") ? " (a full disk, a file size limit such as ulimit -f, or a failing device; nothing was written)"
                      : "";
     return kd_model_fail(m, code, "cannot %s in model %s: %s%s", what, kd_store_path(m->store), why, hint);
 }

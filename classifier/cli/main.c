@@ -2,6 +2,7 @@
  * main.c - kindly's command line: a table of commands (after libgit2's src/cli/main.c), one
  * file per command. `kindly help` lists them, `kindly help NAME` explains one.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,6 +336,9 @@ static int takes_value(const char *cmd, const char *a, size_t n)
 int main(int argc, char **argv)
 {
     cli_guard_std_fds();
+    /* a file size limit (ulimit -f) reached is an error to report (EFBIG: exit 5, the model
+     * left as it was), not a death by SIGXFSZ with nothing said */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         overview(stderr);
         return EXIT_USAGE;

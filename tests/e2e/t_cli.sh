@@ -772,3 +772,12 @@ test_score_remember_does_not_hold_the_model_while_its_reader_is_slow() {
     "$KINDLY" history -m m.db >h.json
     contains h.json '"comments":8001'
 }
+
+# A file size limit reached while writing the model: SIGXFSZ killed kindly (status 153) with
+# nothing said; it is an I/O error now, named, and the new model is not left behind.
+test_a_file_size_limit_is_an_io_error() {
+    expect_status 5 sh -c "ulimit -f 100; exec \"$KINDLY\" train -m lim.db \"$ROOT/corpora/comments.csv\""
+    contains "$T/err" "cannot write the counts in model lim.db"
+    contains "$T/err" "file size limit"
+    [ ! -e lim.db ] || fail "lim.db was left behind"
+}
