@@ -127,6 +127,7 @@ struct srv_server {
     pthread_mutex_t conf_lock;
     conf *conf;          /* the current keys and rules, under conf_lock */
     atomic_int inflight;
+    atomic_int stopping;  /* srv_stop has begun: no new request, on any connection */
 };
 
 static conf *conf_get(srv_server *s)
@@ -308,6 +309,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     srv_server *s = cls;
     request *rq = *con_cls;
     if (!rq) { /* headers are in: route */
+        /* stopping: a kept-alive connection's next request is not begun (its connection is
+         * closed, as a quiesced daemon accepts no new one), so the grace period serves only
+         * the requests under way */
+        if (atomic_load(&s->stopping))
+            return MHD_NO;
         if (!(rq = calloc(1, sizeof *rq)))
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &rq->t0);
@@ -412,6 +418,7 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
         return -1;
     }
     atomic_init(&s->inflight, 0);
+    atomic_init(&s->stopping, 0);
     /* the caller's keys and rules: the caller frees them, after srv_stop */
     if (!(s->conf = conf_new(cfg, (srv_keys *)cfg->keys, (kd_rules *)cfg->options.rules, 0))) {
         snprintf(err, errlen, "out of memory");
@@ -461,6 +468,7 @@ void srv_stop(srv_server *s, unsigned grace_ms)
 {
     if (!s)
         return;
+    atomic_store(&s->stopping, 1);
     s->quiesced = mhd.quiesce_daemon(s->d);
     for (unsigned waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
         usleep(10000);
