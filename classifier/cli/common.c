@@ -130,7 +130,17 @@ const char *cli_model_path_for_write(const char *cmd, const char *flag)
 kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags)
 {
     kd_model *m = NULL;
+    int is_new = (flags & KD_OPEN_CREATE) && cli_model_is_new(path);
     int rc = kd_model_open(&m, path, flags);
+    struct stat st;
+    if (rc && is_new && lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+        /* created, then its schema could not be written (a full disk): not left behind */
+        static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+        char p[PATH_MAX];
+        for (size_t i = 0; i < sizeof sfx / sizeof *sfx; i++)
+            if (snprintf(p, sizeof p, "%s%s", path, sfx[i]) < (int)sizeof p)
+                unlink(p);
+    }
     if (rc) {
         /* a command that reads a model: say which one writes it, or where the default is */
         int missing = *path && !(flags & KD_OPEN_CREATE) && access(path, F_OK) != 0 && errno == ENOENT;

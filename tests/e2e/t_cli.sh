@@ -781,3 +781,9 @@ test_a_file_size_limit_is_an_io_error() {
     contains "$T/err" "file size limit"
     [ ! -e lim.db ] || fail "lim.db was left behind"
 }
+
+# A new model whose schema cannot be written (no room at all) is not left behind, empty.
+test_a_model_that_cannot_be_created_is_not_left_empty() {
+    expect_status 5 sh -c "ulimit -f 0; exec \"$KINDLY\" train -m z.db \"$ROOT/corpora/comments.csv\""
+    [ ! -e z.db ] || fail "an empty z.db was left behind"
+}
