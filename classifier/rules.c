@@ -690,6 +690,24 @@ static int parse_set(const line *l, size_t i)
                          "moderate_score, disallow_score, allow_score)");
 }
 
+/* What every line of a rule file or word list passes before it is parsed: no UTF-16 (its
+ * byte order mark, on the first line), no NUL byte, valid UTF-8. what: "rule file" or
+ * "word list". */
+static int check_bytes(const line *l, int first, const char *what)
+{
+    size_t bad;
+    const char *nul = memchr(l->s, '\0', l->n);
+    if (first && l->n >= 2 && (!memcmp(l->s, "\xFF\xFE", 2) || !memcmp(l->s, "\xFE\xFF", 2)))
+        return fail_at(l, 0, "the %s is UTF-16, kindly reads UTF-8: convert it first (iconv -f UTF-16 -t UTF-8)",
+                       what);
+    if (nul)
+        return fail_at(l, (size_t)(nul - l->s), "NUL byte in the %s", what);
+    if (!kd_utf8_valid(l->s, l->n, &bad))
+        return fail_at(l, bad, "not UTF-8 (if the %s is Windows-1252 or Latin-1, convert it first: iconv -f "
+                               "WINDOWS-1252 -t UTF-8)", what);
+    return KD_OK;
+}
+
 /* moderate-list FILE / disallow-list FILE: a WordPress word list as it is pasted from the
  * settings screen, one word or phrase per line; blank lines are ignored. A relative FILE is
  * found next to the rule file. */
@@ -718,17 +736,7 @@ static int parse_list(const line *l, size_t i, kd_rule_kind kind)
         line entry = { l->r, buf + bom, (size_t)got - bom, no, path };
         while (entry.n && (entry.s[entry.n - 1] == '\n' || entry.s[entry.n - 1] == '\r'))
             entry.n--;
-        const char *nul = memchr(entry.s, '\0', entry.n);
-        size_t bad;
-        if (no == 1 && got >= 2 && (!memcmp(buf, "\xFF\xFE", 2) || !memcmp(buf, "\xFE\xFF", 2)))
-            rc = fail_at(&entry, 0, "the word list is UTF-16, kindly reads UTF-8: convert it first "
-                                    "(iconv -f UTF-16 -t UTF-8)");
-        else if (nul)
-            rc = fail_at(&entry, (size_t)(nul - entry.s), "NUL byte in the word list");
-        else if (!kd_utf8_valid(entry.s, entry.n, &bad))
-            rc = fail_at(&entry, bad, "not UTF-8 (if the list is Windows-1252 or Latin-1, convert it "
-                                      "first: iconv -f WINDOWS-1252 -t UTF-8)");
-        else if (skip_space(&entry, 0) < entry.n)
+        if (!(rc = check_bytes(&entry, no == 1, "word list")) && skip_space(&entry, 0) < entry.n)
             rc = parse_entry(&entry, 0, kind, 0);
     }
     if (!rc && ferror(f))
@@ -896,17 +904,7 @@ int kd_rules_parse(kd_rules **out, const char *name, const char *text, size_t le
         line l = { r, text + i, e - i, no, NULL };
         if (l.n && l.s[l.n - 1] == '\r')
             l.n--;
-        const char *nul = memchr(l.s, '\0', l.n);
-        size_t bad;
-        if (no == 1 && len >= 2 && (!memcmp(text, "\xFF\xFE", 2) || !memcmp(text, "\xFE\xFF", 2)))
-            rc = fail_at(&l, 0, "the rule file is UTF-16, kindly reads UTF-8: convert it first "
-                                "(iconv -f UTF-16 -t UTF-8)");
-        else if (nul)
-            rc = fail_at(&l, (size_t)(nul - l.s), "NUL byte in the rule file");
-        else if (!kd_utf8_valid(l.s, l.n, &bad))
-            rc = fail_at(&l, bad, "not UTF-8 (if the file is Windows-1252 or Latin-1, convert it "
-                                  "first: iconv -f WINDOWS-1252 -t UTF-8)");
-        else
+        if (!(rc = check_bytes(&l, no == 1, "rule file")))
             rc = parse_line(&l);
         i = e + 1;
     }

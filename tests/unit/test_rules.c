@@ -851,7 +851,7 @@ Test(rules, word_list_errors_name_the_list_and_its_line)
 /* The rule file itself: not UTF-8 or UTF-16 is said so, at its line. */
 Test(rules, rule_file_encoding_errors)
 {
-    parse_fails("# ok\ntext A /caf\xe9/ 1 x\n", KD_EPARSE, "t.rules:2:12: not UTF-8 (if the file is Windows-1252");
+    parse_fails("# ok\ntext A /caf\xe9/ 1 x\n", KD_EPARSE, "t.rules:2:12: not UTF-8 (if the rule file is Windows-1252");
     parse_fails("\xff\xfet\0e\0", KD_EPARSE, "t.rules:1:1: the rule file is UTF-16");
 }
 
