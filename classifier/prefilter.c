@@ -14,10 +14,11 @@
  * keeps every element a match cannot do without (up to four): a run of literal characters,
  * or a required group, whose alternatives each give their first such literal. A rule runs
  * when, for one of its alternatives, a literal of every kept element occurs in the text.
- * Anchors, \b, classes, optional atoms and lookarounds are stepped over; anything it does not model (a
- * backreference, \Q..\E, a named group, the x flag, a (*VERB) such as (*ACCEPT), a (?#comment),
- * a literal ']', '{' or '}') makes it give up, and the rule then always runs; so does any
- * step of the walk that fails to advance, so that no pattern can make it loop. The literals are compared ASCII case-insensitively, a superset of what the
+ * Anchors, \b, classes, optional atoms and lookarounds are stepped over; anything it does
+ * not model (a backreference, \Q..\E, a named group, the x flag, a (*VERB) such as (*ACCEPT),
+ * a (?#comment), a (?C) callout, a literal ']', '{' or '}') makes it give up, and the rule
+ * then always runs; so does any step of the walk that fails to advance, so that no pattern
+ * can make it loop. The literals are compared ASCII case-insensitively, a superset of what the
  * pattern accepts, so a skipped rule could never have fired. Literals are ASCII only, and
  * the scan is not used on a text holding one of the two characters that Unicode case
  * folding maps onto ASCII letters (U+212A KELVIN SIGN for "k", U+017F LONG S for "s"): a
@@ -112,6 +113,14 @@ static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <=
  * every literal is ASCII (and compares the same way whatever the case folding). */
 static int is_meta(char c) { return (unsigned char)c >= 0x80 || (c && strchr(".^$*+?()[]{}|\\", c) != NULL); }
 
+/* Length of the escape at p[i] == '\\' (up to the pattern's end): 2, or 3 for \cX, whose X
+ * is any character - "[\c]x]" is one class, "\c)" no end of a group. */
+static size_t escape_len(const char *p, size_t n, size_t i)
+{
+    size_t k = i + 1 < n && p[i + 1] == 'c' ? 3 : 2;
+    return k < n - i ? k : n - i;
+}
+
 /* Index just past the character class opening at p[i] == '[' (n + 1 if unterminated, or
  * when it holds \Q..\E, whose ']' would be literal: not modelled). A POSIX class such as
  * [:alpha:] inside it is skipped whole, so that its ']' does not end the class. */
@@ -127,15 +136,20 @@ static size_t skip_class(const char *p, size_t n, size_t i)
             return n + 1;
         if (p[i] == '[' && i + 1 < n && (p[i + 1] == ':' || p[i + 1] == '.' || p[i + 1] == '=')) {
             const char *end = NULL;
-            for (size_t k = i + 2; k + 1 < n && !end; k++)
-                if (p[k] == p[i + 1] && p[k + 1] == ']')
+            for (size_t k = i + 2; k + 1 < n && !end; k++) { /* as PCRE2's check_posix_syntax() */
+                if (p[k] == '\\' && (p[k + 1] == ']' || p[k + 1] == '\\'))
+                    k++;
+                else if (p[k] == ']' || (p[k] == '[' && p[k + 1] == p[i + 1]))
+                    break; /* not a POSIX class: "[[:]|:]]" is [[:] then "|:]]" */
+                else if (p[k] == p[i + 1] && p[k + 1] == ']')
                     end = p + k;
+            }
             if (end) {
                 i = (size_t)(end - p) + 2;
                 continue;
             }
         }
-        i += p[i] == '\\' ? 2 : 1;
+        i += p[i] == '\\' ? escape_len(p, n, i) : 1;
     }
     return i < n ? i + 1 : n + 1;
 }
@@ -146,7 +160,7 @@ static size_t group_end(const char *p, size_t n, size_t i)
     int depth = 0;
     for (; i < n; i++) {
         if (p[i] == '\\') {
-            i++;
+            i += escape_len(p, n, i) - 1;
         } else if (p[i] == '[') {
             i = skip_class(p, n, i) - 1;
         } else if (p[i] == '(') {
@@ -363,8 +377,8 @@ static int split_alternatives(const char *p, size_t n, int (*each)(void *, const
             if (each(ud, p + start, i - start))
                 return -1;
             start = i + 1;
-        } else if (p[i] == '\\') {
-            i++;
+        } else if (p[i] == '\\' && i + 1 < n) { /* a last '\' (in \Q...) must not skip the end */
+            i += escape_len(p, n, i) - 1;
         } else if (p[i] == '[') {
             i = skip_class(p, n, i) - 1;
             if (i >= n)
@@ -425,17 +439,25 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
     return 0;
 }
 
-/* 1 if p[0..n) holds a (*VERB) anywhere outside a class. walk() steps over a group none of
- * whose literals it can use, and a (*ACCEPT) inside one ends the match before the literals
- * that follow the group: "(?:free(*ACCEPT)|x)yzzy" matches "free". */
-static int has_verb(const char *p, size_t n)
+/* 1 if p[0..n) holds, anywhere outside a class, a (*VERB), or text that is not syntax: \Q..\E,
+ * a (?#comment) or a (?C"string") callout. walk() steps over a group none of whose literals
+ * it can use, and a (*ACCEPT) inside one ends the match before the literals that follow the
+ * group: "(?:free(*ACCEPT)|x)yzzy" matches "free". A '(', ')' or '|' in text that is not
+ * syntax would move the end of a group or an alternative: "(?=q(?#()x)|abcd\Q)zzzz" is a
+ * lookahead or "abcd)zzzz", not a lookahead then "zzzz". A lone \E is ignored, so that a
+ * quantifier after it applies to the character before it: "abcd\E?" matches "abc". */
+static int has_unmodelled(const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\\')
-            i++;
+        if (p[i] == '\\' && i + 1 < n && (p[i + 1] == 'Q' || p[i + 1] == 'E'))
+            return 1;
+        else if (p[i] == '\\')
+            i += escape_len(p, n, i) - 1;
         else if (p[i] == '[')
             i = skip_class(p, n, i) - 1;
         else if (p[i] == '(' && i + 1 < n && p[i + 1] == '*')
+            return 1;
+        else if (p[i] == '(' && i + 2 < n && p[i + 1] == '?' && (p[i + 2] == '#' || p[i + 2] == 'C'))
             return 1;
     }
     return 0;
@@ -445,7 +467,7 @@ int kd_prefilter_add(kd_prefilter *p, unsigned id, const char *pat, size_t n, in
 {
     static __thread alt alts[MAX_ALTS]; /* 64 KiB: off the stack */
     size_t nalts;
-    if (extended || has_verb(pat, n) || top_alternatives(pat, n, alts, &nalts))
+    if (extended || has_unmodelled(pat, n) || top_alternatives(pat, n, alts, &nalts))
         return 0;
     if (id >= p->nrule) {
         prule *r = realloc(p->rule, (id + 1) * sizeof *r);

@@ -270,3 +270,68 @@ Test(prefilter, accept_inside_a_stepped_over_group)
     cr_assert_eq(sound_on("(?:a|(?:b(*ACCEPT)))yzzy", 0, texts, nt), 0);
     cr_assert_eq(sound_on("[(*]yzzy", 0, texts, nt), 1); /* "(*" inside a class is no verb */
 }
+
+/* A '\' that ends the pattern (quoted by \Q) made the split into top-level alternatives
+ * step past the end and drop the last alternative: "abcd|\Q\" required "abcd" and was
+ * skipped on "\" (found by tests/fuzz/fuzz_prefilter.c). */
+Test(prefilter, a_backslash_at_the_end_keeps_the_last_alternative)
+{
+    const char *texts[] = { "\\", "a \\ b", "abcd", "xyz\\" };
+    size_t nt = sizeof texts / sizeof *texts;
+    cr_assert_eq(sound_on("abcd|\\Q\\", 0, texts, nt), 0);
+    cr_assert_eq(sound_on("abcd|xyz\\Q\\", 0, texts, nt), 0);
+    cr_assert_eq(sound_on("\\Q\\", 0, texts, nt), 0); /* nothing to register: not prefiltered */
+}
+
+/* \cX is one character whatever X is: "[\c]ab[c]" is a single class and "\c)" does not
+ * close a group. Read as "\c" and a ']' or ')', the class or group ended early and what
+ * followed became required: "[\c]ab[c]" required "ab" and was skipped on "c", and
+ * "(?:\c)abcd(?=x\c())?", which can match the empty string, required "abcd" (found by
+ * tests/fuzz/fuzz_prefilter.c). */
+Test(prefilter, control_escapes_take_the_next_character)
+{
+    const char *texts[] = { "c", "q", "[", "\x1d", "ab\tabcd" };
+    size_t nt = sizeof texts / sizeof *texts;
+    sound_on("[\\c]ab[c]", 0, texts, nt);
+    sound_on("[\\c]\r[c]", 0, texts, nt);
+    sound_on("(?:\\c)abcd(?=x\\c())?", 0, texts, nt);
+}
+
+/* Inside a class, "[:" starts a POSIX class only when ":]" comes before any ']' (PCRE2's
+ * check_posix_syntax): "[[:]|:]]" is the class [[:] then "|:]]", an alternation; read as one
+ * class it hid the '|', and "\\[[:]|:]]" required a "\" that ":]]" does not have (found
+ * by tests/fuzz/fuzz_prefilter.c). */
+Test(prefilter, posix_class_syntax_as_pcre2_reads_it)
+{
+    const char *texts[] = { "[[:]|:]]", "x:]]", ":]]", "\\:", "abc" };
+    size_t nt = sizeof texts / sizeof *texts;
+    sound_on("\\\\[[:]|:]]", 0, texts, nt);
+    sound_on("abc[[:]|:]]", 0, texts, nt);
+    cr_assert_eq(sound_on("[[:alpha:]]abc", 0, texts, nt), 1); /* still a POSIX class */
+}
+
+/* A '(' or ')' inside a (?#comment), a (?C"string") callout or \Q... is no group: counted
+ * as one inside a lookahead that walk() steps over, it moved the lookahead's end, and
+ * "(?=q(?#()x)|abcd\Q)zzzz" (a lookahead, or "abcd)zzzz") required "zzzz" and was skipped
+ * on "qx". The extractor gives up on such patterns wherever those constructs stand. */
+Test(prefilter, parentheses_in_comments_callouts_and_quotes)
+{
+    const char *texts[] = { "qx", "abcd)zzzz", "zzzz" };
+    size_t nt = sizeof texts / sizeof *texts;
+    cr_assert_eq(sound_on("(?=q(?#()x)|abcd\\Q)zzzz", 0, texts, nt), 0);
+    cr_assert_eq(sound_on("(?=q(?C\"(\")x)|abcd(?=(?C\")\"))zzzz", 0, texts, nt), 0);
+    cr_assert_eq(sound_on("(?=q(?C1)x)zzzz", 0, texts, nt), 0);
+    cr_assert_eq(sound_on("[(?#]zzzz", 0, texts, nt), 1); /* in a class, "(?#" is no comment */
+}
+
+/* PCRE2 ignores a \E outside \Q...: a quantifier after it applies to the character before
+ * it. In a group, the first literal was taken whole: "(?:abcd\E?|zzzz)" required "abcd" or
+ * "zzzz" and was skipped on "abc" (found by reviewing what the fuzzer could not reach,
+ * confirmed with tests/fuzz/fuzz_prefilter.c). */
+Test(prefilter, a_lone_backslash_e_lets_a_quantifier_through)
+{
+    const char *texts[] = { "abc", "xabcx", "zzzz" };
+    size_t nt = sizeof texts / sizeof *texts;
+    cr_assert_eq(sound_on("(?:abcd\\E?|zzzz)", 0, texts, nt), 0);
+    cr_assert_eq(sound_on("abcd\\E{0}", 0, texts, nt), 0);
+}
