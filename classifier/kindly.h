@@ -500,7 +500,10 @@ int kd_rules_parse(kd_rules **out, const char *name, const char *text, size_t le
  * machine has it: several times faster matching) and build the literal prefilter's
  * automaton (without it, each literal is searched for directly: the same hits, cheaper for
  * one comment). A few milliseconds at load; worth it for batches and servers, not for one
- * comment. Call it before sharing the rule set between threads.
+ * comment. Call it before sharing the rule set between threads. PCRE2's match limit bounds
+ * each start position of a match, not the whole: interpreted, a pattern with adjacent
+ * unbounded repeats ("x|\\s+\\s+:") took 16 s over a field of 4,000 spaces, JIT-compiled
+ * 0.01 s; so compile for long fields too.
  * @return 0 (patterns that cannot be JIT-compiled stay interpreted), or KD_EINVAL for NULL
  *         or a rule set whose loading failed.
  */

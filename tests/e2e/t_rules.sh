@@ -228,3 +228,19 @@ test_the_readme_rule_example_works_as_printed() {
     expect_status 0 "$KINDLY" rules --test readme.rules <c.txt
     contains "$T/out" "disallow:essay writing "
 }
+
+# PCRE2's match limit bounds each start position, not the whole match: interpreted, a pattern
+# with adjacent unbounded repeats ran 16 s over 4,000 spaces. `check` JIT-compiles the rules
+# for a long comment (the JIT took 0.01 s).
+test_check_of_a_long_comment_is_bounded_with_a_pathological_rule() {
+    printf 'text X /x|\\s+\\s+:/i 1 a pathological pattern\n' >p.rules
+    head -c 4000 /dev/zero | tr '\0' ' ' >c.txt
+    echo "the end" >>c.txt
+    local t0 t1
+    t0=$(date +%s%N)
+    local rc=0
+    timeout 30 "$KINDLY" check --rules p.rules -m "$ROOT/models/default.db" <c.txt >out 2>err || rc=$?
+    [ "$rc" -lt 3 ] || fail "exit $rc: $(cat err)"
+    t1=$(date +%s%N)
+    [ $(( (t1 - t0) / 1000000 )) -lt 3000 ] || fail "check took $(( (t1 - t0) / 1000000 )) ms"
+}
