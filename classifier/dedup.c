@@ -762,7 +762,7 @@ static int batch_check(kd_model *m, kd_dedup *d)
     }
     int rc = kd_hist_commit(d->hist);
     if (rc)
-        return kd_model_fail(m, rc, "cannot write the history: %s", kd_hist_errmsg(d->hist));
+        return kd_model_write_failed(m, rc, "write the history", kd_hist_errmsg(d->hist));
     return KD_OK;
 }
 
@@ -939,7 +939,7 @@ int kd_history_flush(kd_model *m)
     kd_hist_read_end(d->hist);
     int rc = kd_hist_commit(d->hist);
     if (rc)
-        return kd_model_fail(m, rc, "cannot write the history: %s", kd_hist_errmsg(d->hist));
+        return kd_model_write_failed(m, rc, "write the history", kd_hist_errmsg(d->hist));
     return KD_OK;
 }
 
@@ -954,7 +954,7 @@ int kd_history_prune(kd_model *m, int64_t before, uint64_t keep, uint64_t *remov
     if ((rc = kd_history_flush(m)))
         return rc;
     if ((rc = kd_hist_prune(d->hist, before, keep, removed)))
-        return kd_model_fail(m, rc, "cannot prune the history: %s", kd_hist_errmsg(d->hist));
+        return kd_model_write_failed(m, rc, "prune the history", kd_hist_errmsg(d->hist));
     return KD_OK;
 }
 

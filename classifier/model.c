@@ -172,7 +172,14 @@ void kd_model_close(kd_model *m)
     free(m);
 }
 
-int kd_model_replaced(kd_model *m) { return m && m->store && kd_store_moved(m->store); }
+int kd_model_replaced(kd_model *m)
+{
+    if (!m || !m->store || !kd_store_moved(m->store))
+        return 0;
+    kd_model_flush_history(m); /* (refused, with the rest) */
+    kd_store_release_moved(m->store);
+    return 1;
+}
 
 int kd_model_refresh(kd_model *m, int *reloaded)
 {

@@ -967,6 +967,8 @@ int kd_rules_load(kd_rules **out, const char *path)
     }
     rc = kd_rules_parse(out, path, text ? text : "", len);
 done:
+    if (rc && *out) /* a read error, a file too large, no memory: as unusable as a parse error */
+        (*out)->failed = 1;
     fclose(f);
     free(text);
     return rc;

@@ -141,6 +141,7 @@ struct kd_store {
     int have_id;   /* the file's device and inode, taken when it was opened (kd_store_file_id) */
     uint64_t dev, ino;
     int moved;     /* a commit was refused: the file was removed or replaced (commit_hook) */
+    int released;  /* kd_store_release_moved has run */
     char err[256]; /* the message of the last failure (kd_store_errmsg) */
 };
 
@@ -166,6 +167,20 @@ int kd_store_moved(kd_store *s)
 {
     int moved = 0;
     return s->moved || (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved);
+}
+
+/* A file moved over the model leaves this connection's -wal under the model's name, with the
+ * pages it committed before the move: SQLite neither checkpoints nor deletes a moved file's
+ * log at close, and the next process to open the path replays them over the new file (it
+ * read as the old model). They are checkpointed into this (old) file and the log emptied,
+ * once; best effort (a read-only connection cannot). Whoever opened the path before this
+ * ran may still have read the mix: do not move a file over a model in use. */
+void kd_store_release_moved(kd_store *s)
+{
+    if (!s || !s->db || s->released || !s->have_id || !kd_store_moved(s))
+        return;
+    s->released = 1;
+    sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 }
 
 sqlite3 *kd_store_db(kd_store *s) { return s->db; }
@@ -467,6 +482,7 @@ void kd_store_close(kd_store *s)
         return;
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->st[i]);
+    kd_store_release_moved(s);
     sqlite3_close(s->db);
     free(s->path);
     free(s);

@@ -40,6 +40,9 @@ int kd_store_file_id(kd_store *s, uint64_t *dev, uint64_t *ino);
 /* 1 if the file was removed or replaced (renamed over) since it was opened: a writing
  * connection's commits are then refused (rolled back), with kd_store_errmsg saying why. */
 int kd_store_moved(kd_store *s);
+/* When the file was moved: checkpoint this connection's log into it and empty the log, which
+ * has the model's name and would be read as the new file's (store.c). */
+void kd_store_release_moved(kd_store *s);
 int kd_store_totals(kd_store *s, kd_totals *out);
 /* Bump the "generation" total: called by writers of other tables that readers cache (posts),
  * inside their transaction. */

@@ -132,9 +132,14 @@ kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags)
     kd_model *m = NULL;
     int is_new = (flags & KD_OPEN_CREATE) && cli_model_is_new(path);
     int rc = kd_model_open(&m, path, flags);
-    struct stat st;
-    if (rc && is_new && lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
-        /* created, then its schema could not be written (a full disk): not left behind */
+    struct stat st, wal;
+    char walp[PATH_MAX];
+    int wal_empty = snprintf(walp, sizeof walp, "%s-wal", path) < (int)sizeof walp &&
+                    (lstat(walp, &wal) != 0 || wal.st_size == 0);
+    if (rc && is_new && wal_empty && lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+        /* created, then its schema could not be written (a full disk): not left behind. Not
+         * when its -wal holds something: another process created it meanwhile, and its
+         * schema is in the log until a checkpoint */
         static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
         char p[PATH_MAX];
         for (size_t i = 0; i < sizeof sfx / sizeof *sfx; i++)

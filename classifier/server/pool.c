@@ -59,9 +59,10 @@ kd_model *pool_get(srv_pool *p)
     if (!p->replaced && kd_model_replaced(m)) {
         p->replaced = 1;
         fprintf(stderr, "kindly serve: %s was removed or replaced while the server had it open: the server "
-                        "goes on answering from the file it has open, and refuses to write it (feedback fails); "
-                        "restart it to serve the new file. Retrain the model in place instead (kindly train -m "
-                        "%s), which is picked up without a restart\n", p->path, p->path);
+                        "goes on answering from the file it has open, and refuses to write it; restart it to "
+                        "serve the new file. Next time retrain the model in place (kindly train -m %s), which "
+                        "is picked up without a restart, or stop the server before moving a file over it\n",
+                p->path, p->path);
     }
     pthread_mutex_unlock(&p->mu);
     int reloaded = 0;

@@ -216,12 +216,17 @@ test_server_refuses_to_write_a_model_moved_over_its_own() {
     contains "$T/body" '"learnt":1'
     cp m.db new.db
     "$KINDLY" train -q -m new.db "$SD/train.csv"
+    "$KINDLY" info -m new.db | sed 's/"model":"[^"]*",//' >new.info
     mv new.db m.db
     status_is "$(post /1.1/comment-check 'blog=b&user_ip=192.0.2.1&comment_content=hello+there')" 200
     status_is "$(post_json /v1/feedback '[{"id":"f2","text":"zyzzyva gummies at a discount","label":"spam"}]')" 500
     contains "$T/body" "removed or replaced since this process opened it: nothing was written"
     contains "$T/server.log" "m.db was removed or replaced while the server had it open"
     [ "$(grep -c 'removed or replaced while' "$T/server.log")" = 1 ] || fail "said more than once"
+    # the server's -wal, under the model's name, held its feedback's pages: the new file read
+    # as the old one until the server emptied it
+    "$KINDLY" info -m m.db | sed 's/"model":"[^"]*",//' | cmp -s new.info - \
+        || fail "m.db does not read as the file moved there: $("$KINDLY" info -m m.db) vs $(cat new.info)"
 }
 
 test_server_sighup_reloads_keys_and_rules() {

@@ -879,6 +879,10 @@ Test(rules, a_failed_set_is_refused)
     cr_assert_eq(kd_rules_load(&r, "/nonexistent/x.rules"), KD_EIO);
     cr_assert_eq(kd_rules_jit_compile(r), KD_EINVAL);
     kd_rules_free(r);
+    cr_assert_eq(kd_rules_load(&r, "/tmp"), KD_EIO); /* opens, then cannot be read */
+    cr_assert_eq(kd_rules_jit_compile(r), KD_EINVAL);
+    cr_assert_eq(kd_rules_eval(r, &c, NULL, &res), KD_EINVAL);
+    kd_rules_free(r);
 }
 
 Test(rules, load_without_a_path_is_invalid)
