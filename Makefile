@@ -40,7 +40,9 @@ SAN_LDFLAGS := -fsanitize=$(SANITIZE)
 BIN       ?= $(B)/kindly
 else
 B         ?= build
-BIN       ?= kindly
+# another build directory (B=DIR) gets its own binary: a second compiler's build must not
+# replace the ./kindly that `make check` and `make install` of the first then use
+BIN       ?= $(if $(filter build,$(B)),kindly,$(B)/kindly)
 endif
 
 LIB_SRC   := $(sort $(wildcard classifier/*.c))
@@ -159,6 +161,7 @@ install: all $(B)/kindly.1
 	@ln -sf libkindly.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libkindly.so
 	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	     -e 's|@REQUIRES_PRIVATE@|$(LIB_PKGS)|g' kindly.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/kindly.pc
+	@chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/kindly.pc
 	@install -m 644 models/default.db $(DEST)/share/kindly/default.db
 	@[ ! -f models/default.rules ] || install -m 644 models/default.rules $(DEST)/share/kindly/default.rules
 	@install -d $(DEST)/share/doc/kindly $(DEST)/share/man/man1
@@ -177,4 +180,4 @@ uninstall:
 clean:
 	rm -rf build build-san $(B) kindly $(BIN) libkindly.a tests/e2e/node
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(addsuffix .d,$(FUZZ_BIN))
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(addsuffix .d,$(FUZZ_BIN)) $(TESTS:=.d)

@@ -8,7 +8,7 @@ test_dlclose_before_a_matching_thread_exits() {
     san=$(printf '%s' "${KINDLY_MAKE_ARGS:-}" | sed -n 's/.*SANITIZE=\([^ ]\{1,\}\).*/\1/p')
     [ -z "$san" ] || skip "a sanitized library cannot be dlopen()ed by an uninstrumented host"
     b=$(printf '%s' "${KINDLY_MAKE_ARGS:-}" | sed -n 's/.*B=\([^ ]\{1,\}\).*/\1/p')
-    so=$ROOT/${b:-build}/libkindly.so
+    case ${b:-build} in /*) so=$b/libkindly.so ;; *) so=$ROOT/${b:-build}/libkindly.so ;; esac
     [ -f "$so" ] || skip "no $so (make builds it)"
     command -v cc >/dev/null || skip "no C compiler"
     cat >host.c <<'C'

@@ -225,7 +225,7 @@ Test(form, a_charset_that_fails_at_the_last_byte_stays_in_the_field)
 Test(form, unknown_charset_reads_as_utf8_with_a_warning)
 {
     static const char *const bad[] = { "klingon-8", "UTF-16", "UTF-7", "ISO-8859-1//TRANSLIT",
-                                       "../../etc/x", "" "a very long name that is not a charset at all" };
+                                       "../../etc/x", "a very long name that is not a charset at all" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char warning[128];
         char *got = conv("t=caf%C3%A9+%FF", bad[i], warning, sizeof warning);
@@ -239,6 +239,18 @@ Test(form, unknown_charset_reads_as_utf8_with_a_warning)
     free(got);
     expect_conv("t=caf%C3%A9", "utf8", "caf\xC3\xA9");
     expect_conv("t=caf%C3%A9", "", "caf\xC3\xA9");
+}
+
+/* An empty charset is none declared (it sat in the list above, glued to the next name by a
+ * missing comma, so it was never tried): the text is read as UTF-8, and bytes that are not
+ * UTF-8 are said to be replaced, not the charset to be unknown. */
+Test(form, empty_charset_is_none)
+{
+    char warning[128];
+    char *got = conv("t=caf%C3%A9+%FF", "", warning, sizeof warning);
+    cr_expect_str_eq(got, "caf\xC3\xA9 \xEF\xBF\xBD");
+    cr_expect(strstr(warning, "bytes that are not UTF-8 replaced by U+FFFD") == warning, "%s", warning);
+    free(got);
 }
 
 Test(form, free_accepts_empty_and_null)

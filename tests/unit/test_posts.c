@@ -415,7 +415,7 @@ Test(posts, put_and_import_during_a_history_batch)
     uint64_t n = 0;
     cr_assert_eq(kd_posts_count(m, &n), 0);
     cr_assert_eq(n, 2);
-    kd_history_stats hs;
+    kd_history_stats hs = { 0 };
     cr_assert_eq(kd_history_stats_get(m, &hs), 0);
     cr_assert_eq(hs.comments, 2);
     kd_model_close(m);
