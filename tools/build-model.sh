@@ -13,7 +13,10 @@
 #
 # FOREIGN (default "sms.csv youtube-dev.csv datacamp-comments.csv") names the third-party
 # files learnt; a distributor who wants none whose licence is unstated builds with
-# FOREIGN="sms.csv youtube-dev.csv" (docs/NOTICES.md).
+# FOREIGN="sms.csv youtube-dev.csv", and one who wants only this project's own corpora (CC0)
+# with FOREIGN= (docs/NOTICES.md). The same inputs give the same file: the posts' update
+# time is $SOURCE_DATE_EPOCH, by default the time of the last commit that changed corpora/
+# (0 outside a git checkout), so `make model` rebuilds the committed file byte for byte.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 kindly=${KINDLY:-$root/kindly}
@@ -21,8 +24,9 @@ shared=${KINDLY_SHARED:-$root/../shared}/corpora
 out=${1:-$root/models/default.db}
 prune=${PRUNE:-2}
 foreign=${FOREIGN-sms.csv youtube-dev.csv datacamp-comments.csv}
-# shellcheck disable=SC2086
-[ -n "$(printf '%s' $foreign)" ] || { echo "build-model: FOREIGN is empty: name at least one file of $shared" >&2; exit 1; }
+SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct -- corpora 2>/dev/null || true)}
+SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-0}
+export SOURCE_DATE_EPOCH
 files=
 for f in $foreign; do
     [ -r "$shared/$f" ] || { echo "build-model: $shared/$f is missing (the shared corpora sit beside the checkout)" >&2; exit 1; }
@@ -34,7 +38,7 @@ trap 'rm -f "$tmp" "$tmp-wal" "$tmp-shm"' EXIT
 # The third-party corpora first, as --foreign, pruned: they teach the spam stage, but the
 # relevance stage's "language of this site" stays the blog's own comments, learnt after.
 # shellcheck disable=SC2086
-"$kindly" train -m "$tmp" --foreign --prune "$prune" $files
+[ -z "$files" ] || "$kindly" train -m "$tmp" --foreign --prune "$prune" $files
 "$kindly" train -m "$tmp" "$root/corpora/comments.csv"
 "$kindly" posts -m "$tmp" "$root/corpora/posts.csv"
 KINDLY_MODEL=$tmp "$kindly" info --pack >/dev/null
