@@ -580,3 +580,28 @@ Test(posts, a_replaced_file_does_not_share_the_old_files_cache)
     kd_model_close(old);
     kd_model_close(now);
 }
+
+/* A post's update time is now, or $SOURCE_DATE_EPOCH when set (`make model` builds the same
+ * file twice; it stored the time of the build). */
+Test(posts, update_time_honours_source_date_epoch)
+{
+    kd_model *m = open_model(KD_OPEN_CREATE);
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    cr_assert_eq(kd_post_put(m, "p1", "Sleep", "How to sleep better"), 0, "%s", kd_model_error(m));
+    setenv("SOURCE_DATE_EPOCH", "not a number", 1);
+    cr_assert_eq(kd_post_put(m, "p2", "Tea", "Green tea and calm"), 0, "%s", kd_model_error(m));
+    unsetenv("SOURCE_DATE_EPOCH");
+    kd_model_close(m);
+    char path[512];
+    snprintf(path, sizeof path, "%s/m.db", dir);
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT updated FROM posts ORDER BY post_id", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int64(st, 0), 1700000000);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_gt(sqlite3_column_int64(st, 0), 1700000000, "a bad value is ignored: now");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
