@@ -165,7 +165,8 @@ install: all $(B)/kindly.1
 	@install -m 644 models/default.db $(DEST)/share/kindly/default.db
 	@[ ! -f models/default.rules ] || install -m 644 models/default.rules $(DEST)/share/kindly/default.rules
 	@install -d $(DEST)/share/doc/kindly $(DEST)/share/man/man1
-	@install -m 644 $(B)/kindly.1 $(DEST)/share/man/man1/kindly.1
+	@sed 's|PREFIX/share/|$(PREFIX)/share/|g' $(B)/kindly.1 >$(DEST)/share/man/man1/kindly.1
+	@chmod 644 $(DEST)/share/man/man1/kindly.1
 	@install -m 644 docs/NOTICES.md $(DEST)/share/doc/kindly/NOTICES.md
 	@install -m 644 README.md $(DEST)/share/doc/kindly/README.md
 

@@ -412,6 +412,10 @@ test_install_then_example_builds_with_pkg_config() {
     for cmd in train score check learn eval merge info posts serve rules history; do
         grep -q "^\.SS $cmd\$" "$T/prefix/share/man/man1/kindly.1" || fail "kindly(1) lacks $cmd"
     done
+    # and names the installed files where they are (it said PREFIX/share/kindly/default.db)
+    grep -q "^\.I $T/prefix/share/kindly/default.db\$" "$T/prefix/share/man/man1/kindly.1" \
+        || fail "kindly(1) does not name $T/prefix/share/kindly/default.db"
+    not_contains "$T/prefix/share/man/man1/kindly.1" "PREFIX/share"
     if command -v groff >/dev/null; then
         groff -man -Tutf8 -ww -z "$T/prefix/share/man/man1/kindly.1" >groff.log 2>&1 || true
         [ ! -s groff.log ] || fail "groff warns about kindly(1): $(head -3 groff.log)"
