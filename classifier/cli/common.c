@@ -73,9 +73,10 @@ int cli_exit_for(int code)
     }
 }
 
+/* The default model's path: found beside the binary, or, when it is not, the first place
+ * looked (beside the binary), so that opening it fails with a message that says so; never a
+ * path relative to the working directory, whose models/default.db may be anything. */
 static char default_model[PATH_MAX];
-/* The path tried when no model is named and none is found beside the binary. */
-static const char DEFAULT_MODEL_FALLBACK[] = "models/default.db";
 
 /* A shipped file (the default model or rules) beside the binary: models/NAME next to it (the
  * build tree), ../models/NAME, or ../share/kindly/NAME (an install). 1 with its path in out,
@@ -110,9 +111,8 @@ const char *cli_model_path(const char *flag)
     const char *env = getenv("KINDLY_MODEL");
     if (env && *env)
         return env;
-    if (shipped("default.db", default_model, sizeof default_model))
-        return default_model;
-    return DEFAULT_MODEL_FALLBACK;
+    shipped("default.db", default_model, sizeof default_model);
+    return default_model;
 }
 
 const char *cli_model_path_for_write(const char *cmd, const char *flag)
@@ -149,7 +149,7 @@ kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags)
     if (rc) {
         /* a command that reads a model: say which one writes it, or where the default is */
         int missing = *path && !(flags & KD_OPEN_CREATE) && access(path, F_OK) != 0 && errno == ENOENT;
-        if (missing && path == DEFAULT_MODEL_FALLBACK)
+        if (missing && path == default_model)
             cli_fail(rc, cmd, "%s (no model named, and no default model beside the kindly binary "
                               "or in its ../share/kindly: give -m MODEL.db or set $KINDLY_MODEL)",
                      kd_model_error(m));

@@ -408,6 +408,10 @@ test_model_open_errors_say_why() {
     expect_status 5 env -u KINDLY_MODEL sh -c "./kindly-copy check --no-rules < c.txt"
     contains "$T/err" "no model named, and no default model beside the kindly binary"
     not_contains "$T/err" "creates one"
+    # nor is a models/default.db of the working directory taken for the default (it was)
+    mkdir -p a/bin models && mv kindly-copy a/bin/ && cp "$ROOT/models/default.db" models/
+    expect_status 5 env -u KINDLY_MODEL sh -c "a/bin/kindly-copy check --no-rules < c.txt"
+    contains "$T/err" "/a/bin/models/default.db: no such file"
     [ "$(id -u)" = 0 ] || skip "needs root to read as another user"
     as_nobody # t_dup.sh
     local nobody=$AS_READER
