@@ -20,14 +20,21 @@ static kd_model *open_model(unsigned flags)
     return m;
 }
 
-static void stored_text(const char *id, char *out, size_t n)
+/* The model file opened directly, with sql prepared in *st. */
+static sqlite3 *query(const char *sql, sqlite3_stmt **st)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/m.db", dir);
     sqlite3 *db;
-    sqlite3_stmt *st;
     cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT title || '|' || text FROM posts WHERE post_id = ?1", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    return db;
+}
+
+static void stored_text(const char *id, char *out, size_t n)
+{
+    sqlite3_stmt *st;
+    sqlite3 *db = query("SELECT title || '|' || text FROM posts WHERE post_id = ?1", &st);
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
     snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -592,12 +599,8 @@ Test(posts, update_time_honours_source_date_epoch)
     cr_assert_eq(kd_post_put(m, "p2", "Tea", "Green tea and calm"), 0, "%s", kd_model_error(m));
     unsetenv("SOURCE_DATE_EPOCH");
     kd_model_close(m);
-    char path[512];
-    snprintf(path, sizeof path, "%s/m.db", dir);
-    sqlite3 *db;
     sqlite3_stmt *st;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT updated FROM posts ORDER BY post_id", -1, &st, NULL), SQLITE_OK);
+    sqlite3 *db = query("SELECT updated FROM posts ORDER BY post_id", &st);
     cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
     cr_assert_eq(sqlite3_column_int64(st, 0), 1700000000);
     cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
