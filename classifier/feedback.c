@@ -26,6 +26,8 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
     *changed = 0;
     if (label != KD_SPAM && label != KD_HAM)
         return kd_model_fail(m, KD_EINVAL, "feedback needs the label spam or ham");
+    if (undo < 0 || undo > KD_UNDO_KNOWN)
+        return kd_model_fail(m, KD_EINVAL, "undo must be 0, 1 or KD_UNDO_KNOWN");
     if (!(m->flags & (KD_OPEN_WRITE | KD_OPEN_CREATE))) /* even when nothing would change */
         return kd_model_fail(m, KD_EINVAL, "kd_feedback: the model was opened read-only");
     if (m->training) /* its own transaction: an open batch would be dropped */
@@ -34,8 +36,9 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
         int before, rc = kd_dedup_label(m, c, 0, &before);
         if (rc)
             return rc;
-        /* learnt so already; or, to undo, known and not learnt so (another label, or taken back) */
-        if (undo ? before != KD_UNLABELLED && before != label : before == label)
+        /* learnt so already; or, to undo, known and not learnt so (another label, or taken back),
+         * or, for KD_UNDO_KNOWN, not known to have been learnt at all */
+        if (undo ? (before != KD_UNLABELLED || undo == KD_UNDO_KNOWN) && before != label : before == label)
             return KD_OK;
         if ((rc = kd_train_begin(m)))
             return rc;

@@ -313,6 +313,12 @@ void kd_train_abort(kd_model *m);
  */
 int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int *changed);
 
+/** kd_feedback()'s undo for feedback from others (the server's clients): only a label the
+ *  history says this comment was given is taken back. A plain undo (1) of a comment the
+ *  history does not know unlearns it all the same, each time it is asked without an id: a
+ *  client could unlearn what the model knows of ham, comment by comment. */
+#define KD_UNDO_KNOWN 2
+
 /**
  * Pick up changes committed by other processes (a retrain, feedback): reloads the totals and,
  * when preloaded, the token counts, if the file changed since the last load. Cheap when

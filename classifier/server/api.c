@@ -105,6 +105,10 @@ int api_parse(const char *body, size_t len, int feedback, api_batch *b, char *er
     b->root = root;
     b->array = json_is_array(root);
     b->n = b->array ? json_array_size(root) : 1;
+    if (b->n > API_MAX_ITEMS) {
+        snprintf(err, errlen, "%zu comments in one request: at most %d; send them in several", b->n, API_MAX_ITEMS);
+        return -1;
+    }
     size_t n = b->n ? b->n : 1;
     b->c = calloc(n, sizeof *b->c);
     b->label = calloc(n, sizeof *b->label);
@@ -222,7 +226,8 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
     unsigned long n[2][2] = { { 0, 0 }, { 0, 0 } }, unchanged = 0, relabelled = 0; /* [label][undo] */
     warnings w = { "", "", 0 };
     for (size_t i = 0; i < b->n; i++) {
-        int changed = 0, rc = kd_feedback(m, &b->c[i], b->label[i], b->undo[i], &changed);
+        /* a client's undo takes back only a label the history knows it gave (KD_UNDO_KNOWN) */
+        int changed = 0, rc = kd_feedback(m, &b->c[i], b->label[i], b->undo[i] ? KD_UNDO_KNOWN : 0, &changed);
         if (rc && !changed) {
             srv_reply_error(out, rc == KD_EBUSY ? 503 : 500, "item %zu: %s%s", i, kd_model_error(m),
                             i ? " (the comments before it were learnt)" : "");
@@ -253,7 +258,7 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
 
 /* Whether the request may go on: always without --keys; with it, when it carries one of
  * the keys. Otherwise out is the 401, with the challenge RFC 6750 asks for. */
-static int authorized(const srv_request *rq, srv_reply *out)
+int api_authorized(const srv_request *rq, srv_reply *out)
 {
     char buf[256];
     const char *key = rq->cfg->keys ? srv_bearer_key(rq->authorization, buf, sizeof buf) : NULL;
@@ -274,7 +279,7 @@ void api_handle(const srv_request *rq, srv_reply *out)
     api_batch b;
     char err[256];
     int fb = rq->endpoint == EP_FEEDBACK;
-    if (!authorized(rq, out))
+    if (!api_authorized(rq, out))
         return;
     const char *ct = rq->content_type;
     if (ct && *ct && strncasecmp(ct, "application/json", 16)) {

@@ -3,6 +3,8 @@
  */
 #include "reply.h"
 
+#include "normalize.h"
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +43,11 @@ int srv_reply_error(srv_reply *r, int status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* a message may echo what the client sent (a path, a Content-Type): bytes that are not
+     * UTF-8 made json_pack fail, and the error an empty 500 */
+    size_t bad, n = strlen(msg);
+    while (!kd_utf8_valid(msg, n, &bad) && bad < n)
+        msg[bad] = '?';
     json_t *o = json_pack("{s:s}", "error", msg);
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);

@@ -38,6 +38,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,7 @@
     X(quiesce_daemon, MHD_quiesce_daemon)                                                         \
     X(get_daemon_info, MHD_get_daemon_info)                                                       \
     X(lookup_connection_value, MHD_lookup_connection_value)                                       \
+    X(get_connection_values, MHD_get_connection_values)                                           \
     X(create_response_from_buffer, MHD_create_response_from_buffer)                              \
     X(add_response_header, MHD_add_response_header)                                               \
     X(queue_response, MHD_queue_response)                                                         \
@@ -128,6 +130,7 @@ struct srv_server {
     conf *conf;          /* the current keys and rules, under conf_lock */
     atomic_int inflight;
     atomic_int stopping;  /* srv_stop has begun: no new request, on any connection */
+    atomic_size_t buffered; /* bytes of request bodies held, all connections together */
 };
 
 static conf *conf_get(srv_server *s)
@@ -177,9 +180,29 @@ typedef struct request {
     srv_endpoint ep;
     char *body;
     size_t len, cap;
-    int too_big;
+    int too_big;          /* 1 over --max-body (413); 2 over the bodies' memory budget (503) */
     struct timespec t0;
 } request;
+
+/* Request bodies held in memory at once, all connections together: 64 times --max-body (64
+ * MiB by default). Without a bound, 1,000 connections each sending 1 MiB without a key took
+ * the server to 1.1 GB before a key was looked at. Past it a request is answered 503. */
+#define BODY_BUDGET(s) (64 * (s)->cfg.max_body)
+
+/* Whether the request's framing is ambiguous: two Content-Length headers, or one with a
+ * Transfer-Encoding. libmicrohttpd takes the first length; a proxy in front that took
+ * another would see the rest of the body as a second request (request smuggling). */
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    int *n = cls;
+    if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
+        n[0]++;
+    else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+        n[1]++;
+    return MHD_YES;
+}
 
 static const struct route {
     const char *path, *method; /* GET routes take HEAD too (srv_route) */
@@ -271,6 +294,8 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *
 {
     srv_reply r;
     srv_reply_init(&r);
+    if (rq->too_big == 2)
+        return error(c, rq, 503, NULL, "the server holds too many request bodies at once: try again");
     if (rq->too_big) {
         return error(c, rq, 413, NULL, "the request body is over the limit of %zu bytes", s->cfg.max_body);
     }
@@ -325,6 +350,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             return error(c, rq, 404, NULL, "no such endpoint: %s", url);
         if (routed == 405)
             return error(c, rq, 405, allow, "use %s for this endpoint", allow);
+        int framing[2] = { 0, 0 };
+        mhd.get_connection_values(c, MHD_HEADER_KIND, count_framing, framing);
+        if (framing[0] > 1 || (framing[0] && framing[1]))
+            return error(c, rq, 400, NULL, "%s", framing[1] ? "both Content-Length and Transfer-Encoding"
+                                                            : "Content-Length given more than once");
+        /* the JSON API's key is a header: a request without a valid one is answered before
+         * its body is read (the Akismet API's key is in the body) */
+        if (rq->ep == EP_CLASSIFY || rq->ep == EP_FEEDBACK) {
+            conf *k = conf_get(s);
+            srv_request q = { .cfg = &k->cfg,
+                              .authorization = mhd.lookup_connection_value(c, MHD_HEADER_KIND,
+                                                                           MHD_HTTP_HEADER_AUTHORIZATION) };
+            srv_reply r;
+            srv_reply_init(&r);
+            int ok = api_authorized(&q, &r);
+            conf_put(k);
+            if (!ok)
+                return send_reply(c, rq, &r, NULL);
+            srv_reply_free(&r);
+        }
         const char *cl = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > s->cfg.max_body) {
             rq->too_big = 1;
@@ -354,9 +399,20 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             size_t cap = rq->cap ? rq->cap : 4096;
             while (cap < rq->len + n + 1)
                 cap *= 2;
+            size_t more = cap - rq->cap;
+            if (atomic_fetch_add(&s->buffered, more) + more > BODY_BUDGET(s)) {
+                atomic_fetch_sub(&s->buffered, more + rq->cap);
+                rq->too_big = 2;
+                free(rq->body);
+                rq->body = NULL;
+                rq->cap = rq->len = 0;
+                return MHD_YES;
+            }
             char *b = realloc(rq->body, cap);
-            if (!b)
+            if (!b) {
+                atomic_fetch_sub(&s->buffered, more);
                 return MHD_NO;
+            }
             rq->body = b;
             rq->cap = cap;
         }
@@ -374,6 +430,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
     request *rq = *con_cls;
     if (!rq)
         return;
+    atomic_fetch_sub(&s->buffered, rq->cap);
     free(rq->body);
     free(rq);
     *con_cls = NULL;
@@ -419,6 +476,7 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
     }
     atomic_init(&s->inflight, 0);
     atomic_init(&s->stopping, 0);
+    atomic_init(&s->buffered, 0);
     /* the caller's keys and rules: the caller frees them, after srv_stop */
     if (!(s->conf = conf_new(cfg, (srv_keys *)cfg->keys, (kd_rules *)cfg->options.rules, 0))) {
         snprintf(err, errlen, "out of memory");

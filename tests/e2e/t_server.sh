@@ -81,7 +81,7 @@ test_server_json_api_classify_feedback_health_metrics() {
     python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert [x["id"] for x in a]==["1","b"], a' "$T/body" \
         || fail "array answer: $(cat "$T/body")"
     status_is "$(post_json /v1/feedback '[{"text":"quokka marmalade","label":"spam"},{"text":"quokka marmalade","label":"spam"},{"text":"tea","label":"ham","undo":true}]')" 200
-    body_is '{"learnt":2,"unlearnt":1,"unchanged":0,"relabelled":0}'
+    body_is '{"learnt":2,"unlearnt":0,"unchanged":1,"relabelled":0}' # an undo of nothing this server was told
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/healthz")" 200
     contains "$T/body" '"status":"ok"'
     curl -s "$URL/metrics" >metrics.txt
@@ -560,4 +560,82 @@ test_server_survives_a_charset_failing_at_the_last_byte() {
     done
     status_is "$(post /1.1/comment-check "$ham_form&api_key=secret")" 200
     kill -0 "$SRV_PID" 2>/dev/null || fail "the server died"
+}
+
+# A client's undo takes back only a label the history knows this server gave: an undo of a
+# comment never reported unlearnt it each time (30 undos of one ham text turned it to hold;
+# one request of the corpus's ham took the model's ham false-positive rate to 100%).
+test_server_undo_of_an_unreported_comment_changes_nothing() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    "$KINDLY" info -m m.db >before
+    start_server -m m.db
+    for _ in 1 2 3; do
+        status_is "$(post_json /v1/feedback '[{"text":"Thank you, I needed this today.","label":"ham","undo":true},{"id":"u9","text":"never reported here","label":"ham","undo":true}]')" 200
+        contains "$T/body" '"unlearnt":0,"unchanged":2'
+    done
+    "$KINDLY" info -m m.db | cmp -s before - || fail "the counts changed: $("$KINDLY" info -m m.db) vs $(cat before)"
+    # what this server was told is still taken back
+    status_is "$(post_json /v1/feedback '{"id":"u10","text":"cheap pills here","label":"spam"}')" 200
+    status_is "$(post_json /v1/feedback '{"id":"u10","text":"cheap pills here","label":"spam","undo":true}')" 200
+    contains "$T/body" '"unlearnt":1'
+}
+
+# Security review: (1) a JSON API request without a valid key is answered 401 before its
+# body is read (1,000 connections sending 1 MiB each without a key took the server to 1.1 GB);
+# (2) request bodies held at once are bounded (64 x --max-body), past it 503; (3) ambiguous
+# framing (two Content-Lengths, or one with Transfer-Encoding) is 400, not two requests;
+# (4) at most 1,000 comments a JSON request; (5) a path that is not UTF-8 gets its 404.
+test_server_resists_unauthenticated_bodies_and_ambiguous_framing() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    printf 'k1\n' >keys
+    start_server -m m.db --max-body 65536 --keys keys
+    python3 - "$PORT" >sec.out 2>&1 <<'PY' || fail "the client failed: $(cat sec.out)"
+import socket, sys, time
+port = int(sys.argv[1])
+def conn():
+    return socket.create_connection(("127.0.0.1", port))
+def read_all(s, t=3):
+    s.settimeout(t); out = b""
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d: break
+            out += d
+    except socket.timeout: pass
+    return out
+def status(r):
+    return r.split(b"\r\n")[0].decode()
+s = conn()
+s.sendall(b"POST /v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
+t0 = time.time(); r = read_all(s); s.close()
+print("nokey", status(r), time.time() - t0 < 2.5)
+socks = []
+for i in range(90):
+    s = conn()
+    s.sendall(b"POST /1.1/comment-check HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+              b"Content-Length: 65000\r\n\r\n" + b"a" * 64000)
+    socks.append(s)
+time.sleep(0.5)
+for s in socks:
+    s.sendall(b"b" * 1000)
+codes = {}
+for s in socks:
+    c = status(read_all(s)); codes[c] = codes.get(c, 0) + 1; s.close()
+print("budget", codes.get("HTTP/1.1 200 OK", 0), codes.get("HTTP/1.1 503 Service Unavailable", 0))
+for name, head in (("twocl", b"Content-Length: 0\r\nContent-Length: 5\r\n"),
+                   ("clte", b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n")):
+    s = conn()
+    s.sendall(b"POST /1.1/comment-check HTTP/1.1\r\nHost: x\r\n" + head +
+              b"Content-Type: application/x-www-form-urlencoded\r\n\r\nabcde")
+    r = read_all(s); s.close()
+    print(name, status(r), r.count(b"HTTP/1.1 "))
+PY
+    contains sec.out "nokey HTTP/1.1 401 Unauthorized True"
+    grep -Eq '^budget (6[0-9]) ([1-9][0-9]*)$' sec.out || fail "no body refused past the budget: $(cat sec.out)"
+    contains sec.out "twocl HTTP/1.1 400 Bad Request 1"
+    contains sec.out "clte HTTP/1.1 400 Bad Request 1"
+    python3 -c 'import json; print(json.dumps([{"text": "x"}] * 1001))' >many.json
+    status_is "$(post_json /v1/classify @many.json -H 'Authorization: Bearer k1')" 400
+    contains "$T/body" "1001 comments in one request: at most 1000"
+    status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/%ff")" 404
 }

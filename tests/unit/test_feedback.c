@@ -232,3 +232,28 @@ Test(feedback, a_read_only_handle_refuses_even_what_would_change_nothing)
     cr_assert_eq(kd_feedback(m, &other, KD_HAM, 1, &changed), KD_EINVAL, "an undo of nothing");
     cr_assert_not_null(strstr(kd_model_error(m), "read-only"), "%s", kd_model_error(m));
 }
+
+/* A client's undo (KD_UNDO_KNOWN) takes back only a label the history knows: an undo of a
+ * comment never reported, with or without an id, unlearnt it all the same, so a server's
+ * client could unlearn the model's ham comment by comment (ham 297 -> 0 in one request). */
+Test(feedback, undo_known_takes_back_only_what_was_given)
+{
+    cr_assert_eq(kd_train_begin(m), 0);
+    kd_comment t = comment(NULL);
+    for (int k = 0; k < 3; k++)
+        cr_assert_eq(kd_train_add(m, &t, KD_HAM, 1), 0);
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    kd_comment anon = comment(NULL), fresh = comment("7200");
+    for (int k = 0; k < 3; k++) {
+        cr_assert_eq(give(&anon, KD_HAM, KD_UNDO_KNOWN, 0, 3), 0, "never reported, no id");
+        cr_assert_eq(give(&fresh, KD_HAM, KD_UNDO_KNOWN, 0, 3), 0, "never reported, an id");
+    }
+    kd_comment c = comment("7201");
+    cr_assert_eq(give(&c, KD_SPAM, 0, 1, 3), 1);
+    cr_assert_eq(give(&c, KD_HAM, KD_UNDO_KNOWN, 1, 3), 0, "not the label it was given");
+    cr_assert_eq(give(&c, KD_SPAM, KD_UNDO_KNOWN, 0, 3), 1, "the label it was given");
+    cr_assert_eq(give(&c, KD_SPAM, KD_UNDO_KNOWN, 0, 3), 0, "taken back already");
+    cr_assert_eq(give(&anon, KD_HAM, 1, 0, 2), 1, "a plain undo (the owner's learn --undo) still unlearns");
+    int changed;
+    cr_assert_eq(kd_feedback(m, &c, KD_SPAM, 3, &changed), KD_EINVAL);
+}
