@@ -1,14 +1,14 @@
 /*
  * api.c - the JSON API: /v1/classify answers with kindly's own result objects
  * (kd_result_json: every score and reason, the same objects `kindly score` prints), one
- * object for one comment or an array for an array; /v1/feedback learns or unlearns labelled
- * comments, all of one request in one transaction.
+ * object for one comment or an array for an array (at most API_MAX_ITEMS); /v1/feedback
+ * learns or unlearns labelled comments, one transaction per comment (kd_feedback).
  *
  * Parsing is jansson's (Debian's libjansson): strict RFC 8259, invalid UTF-8 and \u0000
  * rejected, nesting depth bounded, so a hostile body costs at most its own size.
  *
  * With --keys, a request needs one of the keys as a bearer token (RFC 6750: "Authorization:
- * Bearer KEY"), else it is answered 401 before its body is parsed: feedback retrains the model
+ * Bearer KEY"), else it is answered 401 before its body is read (server.c): feedback retrains the model
  * and every classification is remembered, so neither is open to whoever reaches the port.
  * (Akismet's places for a key, a form field or the host name, belong to Akismet's protocol.)
  */

@@ -73,6 +73,11 @@ void srv_reply_header(srv_reply *r, const char *name, const char *fmt, ...)
     } else
         vsnprintf(v, cap, fmt, ap);
     va_end(ap);
+    /* a value may echo the client's bytes (a Content-Type): a control character (a bare CR
+     * made libmicrohttpd drop the header without a word) is shown as '?' */
+    for (char *p = v; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     r->nhdr++;
 }
 

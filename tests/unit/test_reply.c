@@ -50,3 +50,18 @@ Test(reply, text_and_error_bodies)
     cr_assert_str_eq(r.body, "{\"error\":\"bad thing\"}");
     srv_reply_free(&r);
 }
+
+/* What a client sent, echoed: bytes that are not UTF-8 in an error made json_pack fail (an
+ * empty 500 instead of the 404 or 415), and a control character in a header value made
+ * libmicrohttpd drop the header. Both are shown as '?'. */
+Test(reply, echoed_client_bytes_are_made_safe)
+{
+    srv_reply r;
+    srv_reply_init(&r);
+    cr_assert_eq(srv_reply_error(&r, 404, "no such endpoint: /%s", "\xff\xfe caf\xc3\xa9"), 0);
+    cr_assert_eq(r.status, 404);
+    cr_assert_str_eq(r.body, "{\"error\":\"no such endpoint: /?? caf\xc3\xa9\"}");
+    srv_reply_header(&r, "X-akismet-debug-help", "send a form, not %s", "text/x\rY\n\x01");
+    cr_assert_str_eq(srv_reply_get_header(&r, "X-akismet-debug-help"), "send a form, not text/x?Y??");
+    srv_reply_free(&r);
+}
