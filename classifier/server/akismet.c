@@ -98,7 +98,7 @@ static void invalid(srv_reply *out, const char *help)
  * them). */
 static int request_key_ok(const srv_request *rq, const srv_form *f)
 {
-    char buf[256];
+    char buf[SRV_KEY_MAX + 1];
     const char *key = akismet_request_key(f, rq->host, buf, sizeof buf);
     const char *k = form_get(f, "api_key"), *k2 = form_get(f, "key");
     int from_host = !(k && *k) && !(k2 && *k2);
@@ -107,7 +107,7 @@ static int request_key_ok(const srv_request *rq, const srv_form *f)
 
 static void verify_key(const srv_request *rq, const srv_form *f, srv_reply *out)
 {
-    char buf[256];
+    char buf[SRV_KEY_MAX + 1];
     if (!akismet_request_key(f, rq->host, buf, sizeof buf)) { /* the form's key, or KEY.host */
         invalid(out, "Empty \"key\" value");
         return;

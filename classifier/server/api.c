@@ -260,7 +260,7 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
  * the keys. Otherwise out is the 401, with the challenge RFC 6750 asks for. */
 int api_authorized(const srv_request *rq, srv_reply *out)
 {
-    char buf[256];
+    char buf[SRV_KEY_MAX + 1];
     const char *key = rq->cfg->keys ? srv_bearer_key(rq->authorization, buf, sizeof buf) : NULL;
     if (!rq->cfg->keys || srv_key_ok(rq->cfg->keys, key))
         return 1;

@@ -6,6 +6,10 @@
 #ifndef KD_SRV_KEYS_H
 #define KD_SRV_KEYS_H
 
+/* The longest key (bytes): requests' keys are read into buffers of SRV_KEY_MAX + 1, and a
+ * longer key in the file, which no request could match, is refused at load. */
+#define SRV_KEY_MAX 255
+
 #include <stddef.h>
 
 typedef struct srv_keys srv_keys;

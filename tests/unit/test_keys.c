@@ -106,3 +106,24 @@ Test(keys, bearer_tokens)
     cr_assert_null(srv_bearer_key("Bearer ", buf, sizeof buf));
     cr_assert_null(srv_bearer_key("Bearer 0123456789abcdef", buf, sizeof buf), "too long for buf");
 }
+
+/* A key longer than a request's key buffer loaded, and no request could ever match it (the
+ * 401 then said "needs a key" though one was sent). Refused at load; 255 bytes still fit. */
+Test(keys, a_key_no_request_could_send_is_refused)
+{
+    char body[600], kf[300], err[400];
+    memset(body, 'k', SRV_KEY_MAX);
+    strcpy(body + SRV_KEY_MAX, "\n");
+    th_write(dir, "keys", body, kf, sizeof kf);
+    srv_keys *k = NULL;
+    cr_assert_eq(srv_keys_load(&k, kf, err, sizeof err), 0, "%s", err);
+    body[SRV_KEY_MAX] = '\0';
+    cr_assert(srv_key_ok(k, body));
+    srv_keys_free(k);
+    memset(body, 'k', 300);
+    strcpy(body + 300, "\n");
+    th_write(dir, "keys", body, kf, sizeof kf);
+    k = NULL;
+    cr_assert_eq(srv_keys_load(&k, kf, err, sizeof err), -1);
+    cr_assert(strstr(err, ":1: a key longer than 255 characters"), "%s", err);
+}
