@@ -307,9 +307,13 @@ void kd_train_abort(kd_model *m);
  * feedback) unlearns it as kd_train_add() with delta -1 does; with an id, the undo is then
  * remembered, so the same undo again does nothing. An edited text under the same
  * id is another comment. A label goes with its comment when the history is pruned.
+ * @param undo 0 learn; 1 unlearn (as above, also a comment whose label the history does not
+ *        know); KD_UNDO_KNOWN unlearn only a label the history knows the comment was given
+ *        (for feedback from others: the server's clients)
  * @param[out] changed 0 nothing learnt, 1 learnt or unlearnt, 2 relabelled (may be NULL)
- * @return 0; KD_EINVAL (read-only model, label not spam/ham, no text, a training batch
- *         open on m); as kd_train_commit(): on failure nothing was written.
+ * @return 0; KD_EINVAL (read-only model, label not spam/ham, undo not 0, 1 or
+ *         KD_UNDO_KNOWN, no text, a training batch open on m); as kd_train_commit(): on
+ *         failure nothing was written.
  */
 int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int *changed);
 

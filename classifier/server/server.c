@@ -180,14 +180,25 @@ typedef struct request {
     srv_endpoint ep;
     char *body;
     size_t len, cap;
-    int too_big;          /* 1 over --max-body (413); 2 over the bodies' memory budget (503) */
+    size_t announced;     /* its Content-Length (0: none, or chunked) */
+    int too_big;          /* why its body is read and dropped, answered once it is in: one
+                             of the REFUSED_* below (0: kept) */
+    int trusted;          /* a JSON API request with a key (--keys): not held to the budget */
     struct timespec t0;
 } request;
 
+enum { REFUSED_SIZE = 1, REFUSED_BUDGET = 2, REFUSED_KEY = 3 }; /* 413, 503, 401 */
+
 /* Request bodies held in memory at once, all connections together: 64 times --max-body (64
  * MiB by default). Without a bound, 1,000 connections each sending 1 MiB without a key took
- * the server to 1.1 GB before a key was looked at. Past it a request is answered 503. */
-#define BODY_BUDGET(s) (64 * (s)->cfg.max_body)
+ * the server to 1.1 GB before a key was looked at. Past it a request is answered 503, except
+ * a JSON API request that carried a valid key (--keys): bodies sent without one cannot lock
+ * keyed clients out. A body is held in a buffer of its Content-Length, not the next power of
+ * two, so the budget counts what was sent. */
+static size_t body_budget(const srv_server *s)
+{
+    return s->cfg.max_body > SIZE_MAX / 64 ? SIZE_MAX : 64 * s->cfg.max_body;
+}
 
 /* Whether the request's framing is ambiguous: two Content-Length headers, or one with a
  * Transfer-Encoding. libmicrohttpd takes the first length; a proxy in front that took
@@ -195,12 +206,12 @@ typedef struct request {
 static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
-    (void)value;
     int *n = cls;
     if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
         n[0]++;
     else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING))
-        n[1]++;
+        n[1] += 1 + (strcasecmp(value ? value : "", "chunked") != 0); /* 2: a coding MHD does not
+                                                                         undo ("gzip, chunked"): no answer came */
     return MHD_YES;
 }
 
@@ -289,13 +300,42 @@ static void metrics(srv_reply *r)
     srv_reply_take(r, 200, "text/plain; version=0.0.4; charset=utf-8", body, n);
 }
 
+/* Whether a JSON API request carries a key this server accepts (api_authorized): 1, or 0 with
+ * the 401 in *r. */
+static int json_key_ok(srv_server *s, struct MHD_Connection *c, srv_reply *r)
+{
+    conf *k = conf_get(s);
+    srv_request q = { .cfg = &k->cfg,
+                      .authorization = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION) };
+    int ok = api_authorized(&q, r);
+    int keyed = k->cfg.keys != NULL;
+    conf_put(k);
+    return ok ? 1 + keyed : 0;
+}
+
+/* The 401 of a request whose body was dropped unread (REFUSED_KEY). Asked again: a SIGHUP may
+ * have changed the keys meanwhile, and the body is gone either way. */
+static enum MHD_Result unauthorized(srv_server *s, struct MHD_Connection *c, request *rq)
+{
+    srv_reply r;
+    srv_reply_init(&r);
+    if (json_key_ok(s, c, &r))
+        srv_reply_error(&r, 401, "the key was not valid when the request began: send it again");
+    return send_reply(c, rq, &r, NULL);
+}
+
 /* The endpoint answers, once the whole body is in. */
 static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *rq)
 {
     srv_reply r;
     srv_reply_init(&r);
-    if (rq->too_big == 2)
-        return error(c, rq, 503, NULL, "the server holds too many request bodies at once: try again");
+    if (rq->too_big == REFUSED_BUDGET) {
+        srv_reply_error(&r, 503, "the server holds too many request bodies at once: try again");
+        srv_reply_header(&r, "Retry-After", "%s", "1");
+        return send_reply(c, rq, &r, NULL);
+    }
+    if (rq->too_big == REFUSED_KEY)
+        return unauthorized(s, c, rq);
     if (rq->too_big) {
         return error(c, rq, 413, NULL, "the request body is over the limit of %zu bytes", s->cfg.max_body);
     }
@@ -355,27 +395,35 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (framing[0] > 1 || (framing[0] && framing[1]))
             return error(c, rq, 400, NULL, "%s", framing[1] ? "both Content-Length and Transfer-Encoding"
                                                             : "Content-Length given more than once");
-        /* the JSON API's key is a header: a request without a valid one is answered before
-         * its body is read (the Akismet API's key is in the body) */
+        if (framing[1] > 1)
+            return error(c, rq, 400, NULL, "a Transfer-Encoding other than chunked");
+        /* A request refused from its headers (no key for the JSON API, whose key is a header;
+         * a Content-Length over --max-body) is answered at once only when the client waits
+         * for "100 Continue" before sending its body. Others are sending it already: answered
+         * now, they met a closed connection (a "Broken pipe", not the 401), so their body is
+         * read and dropped, never held, and the answer comes after it. */
+        const char *expect = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+        int waits = expect && !strcasecmp(expect, "100-continue");
         if (rq->ep == EP_CLASSIFY || rq->ep == EP_FEEDBACK) {
-            conf *k = conf_get(s);
-            srv_request q = { .cfg = &k->cfg,
-                              .authorization = mhd.lookup_connection_value(c, MHD_HEADER_KIND,
-                                                                           MHD_HTTP_HEADER_AUTHORIZATION) };
             srv_reply r;
             srv_reply_init(&r);
-            int ok = api_authorized(&q, &r);
-            conf_put(k);
-            if (!ok)
+            int ok = json_key_ok(s, c, &r);
+            if (!ok && waits)
                 return send_reply(c, rq, &r, NULL);
             srv_reply_free(&r);
+            if (!ok)
+                rq->too_big = REFUSED_KEY;
+            rq->trusted = ok == 2;
         }
         const char *cl = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > s->cfg.max_body) {
-            rq->too_big = 1;
-            return answer(s, c, rq);
+        unsigned long long len = cl ? strtoull(cl, NULL, 10) : 0;
+        if (!rq->too_big && len > s->cfg.max_body) {
+            rq->too_big = REFUSED_SIZE;
+            if (waits)
+                return answer(s, c, rq);
         }
-        return MHD_YES; /* answering now would cost the keep-alive: MHD closes unread bodies */
+        rq->announced = len <= s->cfg.max_body ? (size_t)len : 0;
+        return MHD_YES;
     }
     if (*upload_size) { /* a piece of the body */
         size_t n = *upload_size;
@@ -390,19 +438,22 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (rq->too_big)
             return MHD_YES;
         if (n > s->cfg.max_body - rq->len) {
-            rq->too_big = 1;
+            rq->too_big = REFUSED_SIZE;
+            atomic_fetch_sub(&s->buffered, rq->cap);
             free(rq->body);
             rq->body = NULL;
+            rq->cap = rq->len = 0;
             return MHD_YES;
         }
         if (rq->len + n + 1 > rq->cap) {
-            size_t cap = rq->cap ? rq->cap : 4096;
+            /* the announced length at once; without one (chunked), doubling */
+            size_t cap = rq->cap ? rq->cap : rq->announced ? rq->announced + 1 : 4096;
             while (cap < rq->len + n + 1)
                 cap *= 2;
             size_t more = cap - rq->cap;
-            if (atomic_fetch_add(&s->buffered, more) + more > BODY_BUDGET(s)) {
+            if (atomic_fetch_add(&s->buffered, more) + more > body_budget(s) && !rq->trusted) {
                 atomic_fetch_sub(&s->buffered, more + rq->cap);
-                rq->too_big = 2;
+                rq->too_big = REFUSED_BUDGET;
                 free(rq->body);
                 rq->body = NULL;
                 rq->cap = rq->len = 0;
