@@ -499,28 +499,17 @@ int kd_model_remove_if_empty(kd_model *m, int *removed)
         return kd_model_fail(m, KD_EINVAL, "a transaction is open on the model");
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return kd_model_fail(m, KD_EBUSY, "cannot lock model %s: %s", kd_store_path(m->store), sqlite3_errmsg(db));
-    sqlite3_stmt *st = NULL;
-    int64_t things = -1;
-    if (!kd_store_moved(m->store) &&
-        sqlite3_prepare_v2(db,
-                           "SELECT (SELECT count(*) FROM tokens) + (SELECT count(*) FROM posts) +"
-                           " (SELECT count(*) FROM history) +"
-                           " (SELECT count(*) FROM meta WHERE key IN ('spam_messages', 'ham_messages') AND value <> 0)",
-                           -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        things = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (things == 0) {
+    if (!kd_store_moved(m->store) && kd_store_is_empty(m->store) == 1) {
         static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
         const char *path = kd_store_path(m->store);
         size_t n = strlen(path) + 9;
         char *p = malloc(n);
+        *removed = p != NULL;
         for (size_t i = 0; p && i < sizeof sfx / sizeof *sfx; i++) {
             snprintf(p, n, "%s%s", path, sfx[i]);
             unlink(p);
         }
         free(p);
-        *removed = p != NULL;
         /* the -wal and -shm are gone: closing must not delete files of those names, which
          * a new model at this path may have made by then */
         int persist = 1;

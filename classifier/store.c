@@ -954,3 +954,18 @@ int kd_store_pack(kd_store *s)
                           NULL, NULL, NULL);
     return rc == SQLITE_OK ? KD_OK : fail(s, rc);
 }
+
+int kd_store_is_empty(kd_store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int empty = -1;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT (SELECT count(*) FROM tokens) + (SELECT count(*) FROM posts) +"
+                           " (SELECT count(*) FROM history) +"
+                           " (SELECT count(*) FROM meta WHERE key IN ('spam_messages', 'ham_messages') AND value <> 0)",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        empty = sqlite3_column_int64(st, 0) == 0;
+    sqlite3_finalize(st);
+    return empty;
+}

@@ -43,6 +43,9 @@ int kd_store_moved(kd_store *s);
 /* When the file was moved: checkpoint this connection's log into it and empty the log, which
  * has the model's name and would be read as the new file's (store.c). */
 void kd_store_release_moved(kd_store *s);
+/* 1 if the model holds nothing (no token, post or remembered comment, no message counted),
+ * 0 if it holds something, -1 if that cannot be read. */
+int kd_store_is_empty(kd_store *s);
 int kd_store_totals(kd_store *s, kd_totals *out);
 /* Bump the "generation" total: called by writers of other tables that readers cache (posts),
  * inside their transaction. */
