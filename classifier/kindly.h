@@ -576,7 +576,9 @@ int kd_rules_eval(const kd_rules *r, const kd_comment *c, unsigned char *fired, 
 
 /**
  * Add a post, or replace the title and text of the post with this id. HTML in title and
- * text is reduced to its text (entities decoded, tags dropped) before it is stored.
+ * text is reduced to its text (entities decoded, tags dropped) before it is stored. Its
+ * update time (which post wins in kd_model_merge()) is now, or $SOURCE_DATE_EPOCH when set,
+ * so that a model built twice is the same file.
  * @param post_id non-empty
  * @param title, text may be NULL (stored as empty)
  * @return 0; KD_EINVAL (read-only model, empty id); KD_ESCHEMA (model too old to hold posts

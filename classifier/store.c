@@ -406,7 +406,12 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
                          path, sqlite3_errmsg(s->db), path);
             rc = KD_EIO;
         } else if (ecode == SQLITE_NOTADB || ecode == SQLITE_CORRUPT) {
-            snprintf(err, errlen, "%s is not a kindly model: %s", path, sqlite3_errmsg(s->db));
+            char wal[PATH_MAX];
+            int side = snprintf(wal, sizeof wal, "%s-shm", path) < (int)sizeof wal && access(wal, F_OK) == 0;
+            snprintf(err, errlen, "%s is not a kindly model: %s%s", path, sqlite3_errmsg(s->db),
+                     side ? " (or its -wal and -shm belong to another file: was a file moved over this model "
+                            "while a process, such as kindly serve, had it open? stop that process first)"
+                          : "");
             rc = KD_ESCHEMA;
         } else { /* not the file's fault: say so, lest it be deleted as broken */
             snprintf(err, errlen, "cannot read model %s: %s%s", path, sqlite3_errmsg(s->db),

@@ -76,7 +76,7 @@ int srv_keys_load(srv_keys **out, const char *path, char *err, size_t errlen)
             e = end;
         }
         if (e - s > SRV_KEY_MAX) { /* the request side reads keys into buffers of that size */
-            snprintf(err, errlen, "%s:%lu: a key longer than %d characters, which no request could send whole",
+            snprintf(err, errlen, "%s:%lu: a key longer than %d bytes, which no request could send whole",
                      path, no, SRV_KEY_MAX);
             goto done;
         }

@@ -214,6 +214,11 @@ test_server_refuses_to_write_a_model_moved_over_its_own() {
     start_server -m m.db
     status_is "$(post_json /v1/feedback '[{"id":"f1","text":"a first report before the move","label":"ham"}]')" 200
     contains "$T/body" '"learnt":1'
+    # more pages in the server's log (the old file grows past the new one's size)
+    for i in 2 3 4; do
+        python3 -c "import json,sys; print(json.dumps([{'id': 'f%s-%d' % (sys.argv[1], k), 'text': 'report %d of batch %s: ' % (k, sys.argv[1]) + ' '.join('word%d' % (k * 1000 + j) for j in range(40)), 'label': 'spam'} for k in range(50)]))" $i >fb$i.json
+        status_is "$(post_json /v1/feedback @fb$i.json)" 200
+    done
     cp m.db new.db
     "$KINDLY" train -q -m new.db "$SD/train.csv"
     "$KINDLY" info -m new.db | sed 's/"model":"[^"]*",//' >new.info

@@ -125,5 +125,5 @@ Test(keys, a_key_no_request_could_send_is_refused)
     th_write(dir, "keys", body, kf, sizeof kf);
     k = NULL;
     cr_assert_eq(srv_keys_load(&k, kf, err, sizeof err), -1);
-    cr_assert(strstr(err, ":1: a key longer than 255 characters"), "%s", err);
+    cr_assert(strstr(err, ":1: a key longer than 255 bytes"), "%s", err);
 }
