@@ -672,10 +672,21 @@ static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *
         kd_buf_free(&d->b);
         return rc;
     }
-    unsigned words = 0; /* counted only as far as the threshold */
-    for (size_t i = 0; i < norm->len && words < KD_DUP_MIN_WORDS; i++)
+    /* words counted only as far as the threshold; Chinese, Japanese and Korean characters
+       (no spaces between words) count half a word each, as tokenize.c reads them in pairs */
+    unsigned words = 0, cjk = 0;
+    for (size_t i = 0; i < norm->len && words + cjk / 2 < KD_DUP_MIN_WORDS; i++) {
+        int32_t cp;
+        size_t len;
+        if ((unsigned char)norm->s[i] >= 0xE3 && (len = kd_utf8_decode(norm->s + i, norm->len - i, &cp)) > 1 &&
+            kd_is_cjk(cp)) {
+            cjk++;
+            i += len - 1;
+            continue;
+        }
         words += (i == 0 || norm->s[i - 1] == ' ') && norm->s[i] != ' ';
-    *trivial = words < KD_DUP_MIN_WORDS;
+    }
+    *trivial = words + cjk / 2 < KD_DUP_MIN_WORDS;
     *th = kd_hash64(norm->s, norm->len) & KD_HIST_TEXT_HASH_MASK; /* what the history keeps */
     kd_minhash_compute(norm->s, norm->len, mh);
     return KD_OK;

@@ -109,6 +109,20 @@ int kd_is_emoji(int32_t cp)
            cp == 0x2B50 || cp == 0x2B55 || cp == 0x3030 || cp == 0x303D;
 }
 
+int kd_is_cjk(int32_t cp)
+{
+    if (cp < 0x3005)
+        return 0;
+    return cp == 0x3005 ||                        /* 々 ideographic iteration mark */
+           (cp >= 0x3040 && cp <= 0x30FF) ||      /* Hiragana, Katakana (with ー) */
+           (cp >= 0x31F0 && cp <= 0x31FF) ||      /* Katakana phonetic extensions */
+           (cp >= 0x3400 && cp <= 0x4DBF) ||      /* CJK extension A */
+           (cp >= 0x4E00 && cp <= 0x9FFF) ||      /* CJK unified ideographs */
+           (cp >= 0xAC00 && cp <= 0xD7A3) ||      /* Hangul syllables */
+           (cp >= 0xF900 && cp <= 0xFAFF) ||      /* compatibility ideographs */
+           (cp >= 0x20000 && cp <= 0x3134F);      /* extensions B-G */
+}
+
 int kd_utf8_valid(const char *s, size_t n, size_t *bad_at)
 {
     size_t i = 0;

@@ -47,4 +47,10 @@ size_t kd_utf8_encode(int32_t cp, char *dst);
  * stragglers (stars, arrows, clocks) that approximate Extended_Pictographic. */
 int kd_is_emoji(int32_t cp);
 
+/* 1 if cp is written without spaces between words: Han ideographs (with their iteration
+ * mark), Hiragana, Katakana and Hangul syllables. kindly reads a run of them as
+ * overlapping two-character words (tokenize.c), the usual way to index Chinese, Japanese
+ * and Korean without a dictionary. */
+int kd_is_cjk(int32_t cp);
+
 #endif

@@ -17,6 +17,17 @@
  * symbol repeated >= 3 times ("soooo", "!!!", but not "..."), "#long" for a word longer
  * than max_len (0: no limit).
  *
+ * Chinese, Japanese and Korean have no spaces to split on (Korean's mark phrases, not
+ * words): a run of Han, kana or Hangul is read as its overlapping two-character words
+ * ("快来购买" gives "快来", "来购", "购买"; a lone character is a word of its own), as
+ * Lucene's CJK bigram filter does; they are not paired further. Before this a run was one
+ * word, most of them "#long".
+ *
+ * Look-alike letters: a word that mixes Latin letters with Cyrillic or Greek ones ("vіаgrа"
+ * with a Cyrillic і and а) is a spammer's disguise, not a language: it gives
+ * "#mixedscript" and its Cyrillic and Greek letters that look like Latin ones are read as
+ * those ("viagra"). Words of one script, Latin, Cyrillic or Greek, are left as they are.
+ *
  * Numbers: every number gives "#num" ("#money" too when a currency sign touches it or it
  * ends in k: "£100", "1000€", "5k"). Numbers of at most 6 digits are also kept as words
  * (with their pairs): "2" and "4" stand for words in SMS, and 5-digit shortcodes ("87121")
@@ -308,8 +319,37 @@ static void pairs(scan *sc, word_ref w)
 
 static void break_pairs(scan *sc) { sc->nwin = 0; }
 
-/* A body word s[0..n): folded (ASCII inline, otherwise through utf8proc), "’" as "'". */
-static void body_word(scan *sc, const char *s, size_t n, int ascii)
+/* The Latin letter that the case-folded Cyrillic or Greek letter cp looks like, or 0. Only
+ * letters that pass for Latin ones in common fonts; "н" and "м" are what "Н" and "М" fold
+ * to. */
+static char lookalike(int32_t cp)
+{
+    static const struct { int32_t cp; char c; } map[] = {
+        { 0x03B1, 'a' }, { 0x03B2, 'b' }, { 0x03B5, 'e' }, { 0x03B6, 'z' }, { 0x03B9, 'i' },
+        { 0x03BA, 'k' }, { 0x03BD, 'v' }, { 0x03BF, 'o' }, { 0x03C1, 'p' }, { 0x03C4, 't' },
+        { 0x03C5, 'u' }, { 0x03C7, 'x' }, { 0x03F2, 'c' }, { 0x03F3, 'j' }, /* sorted */
+        { 0x0430, 'a' }, { 0x0432, 'b' }, { 0x0435, 'e' }, { 0x043A, 'k' }, { 0x043C, 'm' },
+        { 0x043D, 'h' }, { 0x043E, 'o' }, { 0x0440, 'p' }, { 0x0441, 'c' }, { 0x0442, 't' },
+        { 0x0443, 'y' }, { 0x0445, 'x' }, { 0x0455, 's' }, { 0x0456, 'i' }, { 0x0458, 'j' },
+        { 0x04AF, 'y' }, { 0x04BB, 'h' }, { 0x04CF, 'l' }, { 0x0501, 'd' }, { 0x051B, 'q' },
+        { 0x051D, 'w' },
+    };
+    size_t lo = 0, hi = sizeof map / sizeof *map;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (map[mid].cp == cp)
+            return map[mid].c;
+        if (map[mid].cp < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* A body word s[0..n): folded (ASCII inline, otherwise through utf8proc), "’" as "'", and
+ * with mixed set, Cyrillic and Greek look-alikes as the Latin letters they pass for. */
+static void body_word(scan *sc, const char *s, size_t n, int ascii, int mixed)
 {
     if (sc->rc)
         return;
@@ -319,13 +359,17 @@ static void body_word(scan *sc, const char *s, size_t n, int ascii)
             sc->rc = KD_ENOMEM;
             return;
         }
-        char *f = sc->fold.s;
+        char *f = sc->fold.s, c;
         size_t k = 0;
         for (size_t i = 0; i < sc->fold.len; i++) {
             if (f[i] == '\xE2' && i + 2 < sc->fold.len && f[i + 1] == '\x80' && f[i + 2] == '\x99')
                 i += 2, f[k++] = '\''; /* U+2019 */
             else if (f[i] == '\xCA' && i + 1 < sc->fold.len && f[i + 1] == '\xBC')
                 i += 1, f[k++] = '\''; /* U+02BC */
+            else if (mixed && (unsigned char)f[i] >= 0xCE && (unsigned char)f[i] <= 0xD4 &&
+                     i + 1 < sc->fold.len &&
+                     (c = lookalike(((f[i] & 0x1F) << 6) | (f[i + 1] & 0x3F))))
+                i += 1, f[k++] = c; /* two-byte Greek or Cyrillic */
             else
                 f[k++] = f[i];
         }
@@ -557,6 +601,8 @@ typedef struct word_stats {
     size_t ndig;      /* ASCII digits */
     int upper, other; /* upper-case letters, other letters */
     int run, repeat;  /* length of the run of prev, and whether a letter ran to 3 */
+    int latin;        /* a Latin letter, ASCII or not */
+    int lookalike;    /* a Cyrillic or Greek letter */
     int32_t prev;     /* the last code point read */
 } word_stats;
 
@@ -576,6 +622,7 @@ static size_t alnum_run(const char *s, size_t n, size_t j, word_stats *w)
         repeat |= run >= 3;
         prev = cp;
     }
+    w->latin |= j - start > ndig;
     w->ndig += ndig;
     w->upper += (int)upper;
     w->other += (int)(j - start - ndig - upper); /* the rest are lower-case letters */
@@ -593,7 +640,7 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
 {
     size_t j = i;
     int all_digit = 1, ascii = 1;
-    word_stats ws = { 0, 0, 0, 0, 0, -1 };
+    word_stats ws = { 0, 0, 0, 0, 0, 0, 0, -1 };
     for (;;) {
         j = alnum_run(s, n, j, &ws);
         if (j >= n)
@@ -614,7 +661,7 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
             if (cp == 0x2019 || cp == 0x02BC) {
                 if (j == i || !word_start(s, n, j + len))
                     break;
-            } else if (kd_is_emoji(cp)) {
+            } else if (kd_is_emoji(cp) || kd_is_cjk(cp)) {
                 break;
             } else {
                 utf8proc_category_t c = utf8proc_category(cp);
@@ -622,6 +669,10 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
                     break;
                 ws.upper += c == UTF8PROC_CATEGORY_LU;
                 ws.other += c > UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
+                if (c <= UTF8PROC_CATEGORY_LO) {
+                    ws.latin |= (cp >= 0xC0 && cp <= 0x24F) || (cp >= 0x1E00 && cp <= 0x1EFF);
+                    ws.lookalike |= cp >= 0x370 && cp <= 0x52F;
+                }
             }
             ascii = 0;
             all_digit = 0;
@@ -652,14 +703,17 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
             push_lit(sc, "#money");
         push_lit(sc, "#num");
         if (ws.ndig <= 6)
-            body_word(sc, s + i, len, 1);
+            body_word(sc, s + i, len, 1, 0);
         return j;
     }
     if (ascii && ws.ndig && ws.ndig + 1 == len && (s[j - 1] | 0x20) == 'k') { /* "5k" */
         push_lit(sc, "#money");
         push_lit(sc, "#num");
     }
-    body_word(sc, s + i, len, ascii);
+    int mixed = ws.latin && ws.lookalike;
+    body_word(sc, s + i, len, ascii, mixed);
+    if (mixed)
+        push_lit(sc, "#mixedscript");
     if (ws.upper >= 3 && !ws.other)
         push_lit(sc, "#caps");
     if (ws.repeat)
@@ -683,6 +737,27 @@ static size_t emoji(scan *sc, const char *s, size_t n, size_t i, int32_t cp, siz
     }
     if (same >= 3)
         push_lit(sc, "#repeat");
+    return j;
+}
+
+/* A run of Han, kana or Hangul at s[i]: its overlapping pairs of characters (a lone one on
+ * its own), outside word pairs. Returns the end. */
+static size_t cjk(scan *sc, const char *s, size_t n, size_t i)
+{
+    int32_t cp;
+    size_t prev = i, plen = decode(s, n, i, &cp), j = i + plen;
+    break_pairs(sc);
+    while (j < n && (unsigned char)s[j] >= 0x80) {
+        size_t len = decode(s, n, j, &cp);
+        if (!kd_is_cjk(cp))
+            break;
+        push(sc, s + prev, plen + len);
+        prev = j;
+        plen = len;
+        j += len;
+    }
+    if (prev == i)
+        push(sc, s + i, plen);
     return j;
 }
 
@@ -732,6 +807,10 @@ static void scan_text(scan *sc, const char *s, size_t n)
         size_t len = decode(s, n, i, &cp);
         if (kd_is_emoji(cp)) {
             i = emoji(sc, s, n, i, cp, len);
+            continue;
+        }
+        if (kd_is_cjk(cp)) {
+            i = cjk(sc, s, n, i);
             continue;
         }
         utf8proc_category_t k = utf8proc_category(cp);

@@ -791,3 +791,23 @@ test_a_model_that_cannot_be_created_is_not_left_empty() {
     expect_status 5 sh -c "ulimit -f 0; exec \"$KINDLY\" train -m z.db \"$ROOT/corpora/comments.csv\""
     [ ! -e z.db ] || fail "an empty z.db was left behind"
 }
+
+# Chinese has no spaces: kindly reads it in overlapping character pairs, so a model trained
+# on Chinese comments tells new spam from new ham (before, each clause was one unknown word
+# and both were held at 0.5 or so)
+test_chinese_comments_are_learnt_in_character_pairs() {
+    expect_status 0 "$KINDLY" train -q -m m.db "$D/cjk-train.csv"
+    expect_status 0 "$KINDLY" score --no-rules --dup-threshold off --offtopic-threshold off -m m.db "$D/cjk-score.csv"
+    sed -n 1p "$T/out" | grep -q '"verdict":"spam"' || fail "Chinese spam not spam: $(sed -n 1p "$T/out")"
+    sed -n 1p "$T/out" | grep -q '"token:购买=' || fail "no character pair among the reasons: $(sed -n 1p "$T/out")"
+    sed -n 2p "$T/out" | grep -q '"verdict":"approve"' || fail "Chinese ham not approved: $(sed -n 2p "$T/out")"
+}
+
+# "xаnаx" with Cyrillic letters is read as "xanax", and the disguise is evidence itself
+test_lookalike_letters_are_read_as_latin() {
+    train_small
+    expect_status 0 sh -c "printf 'Ch\320\265\320\260p p\321\226lls' | \"$KINDLY\" learn -q --raw --spam -m m.db"
+    expect_status 2 sh -c "printf 'x\320\260n\320\260x and valium' | \"$KINDLY\" check --no-rules --offtopic-threshold off -m m.db"
+    contains "$T/out" '{"token":"xanax","p":0.'
+    contains "$T/out" '{"token":"#mixedscript","p":0.'
+}

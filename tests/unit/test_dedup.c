@@ -137,6 +137,31 @@ Test(dedup, short_texts_match_only_the_same_author)
     kd_result_free(&r);
 }
 
+/* Chinese has no spaces: a sentence is one "word" by spaces, but its characters count half
+ * a word each, so a copied sentence by another reader is a duplicate while a short thanks
+ * (谢谢你的文章, six characters) is still matched only to its own author. */
+Test(dedup, chinese_text_counts_its_characters_as_words)
+{
+    /* 这个产品改变了我的生活快来购买 */
+    static const char *sentence = "\xE8\xBF\x99\xE4\xB8\xAA\xE4\xBA\xA7\xE5\x93\x81\xE6\x94\xB9"
+                                  "\xE5\x8F\x98\xE4\xBA\x86\xE6\x88\x91\xE7\x9A\x84\xE7\x94\x9F"
+                                  "\xE6\xB4\xBB\xE5\xBF\xAB\xE6\x9D\xA5\xE8\xB4\xAD\xE4\xB9\xB0";
+    static const char *thanks = "\xE8\xB0\xA2\xE8\xB0\xA2\xE4\xBD\xA0\xE7\x9A\x84\xE6\x96\x87"
+                                "\xE7\xAB\xA0";
+    kd_result r;
+    classify("a", "p1", "ann", sentence, &r);
+    kd_result_free(&r);
+    classify("b", "p2", "bob", sentence, &r);
+    cr_assert_str_eq(r.duplicate_of, "a");
+    cr_assert_str_eq(r.duplicate_scope, "site");
+    kd_result_free(&r);
+    classify("c", "p1", "ann", thanks, &r);
+    kd_result_free(&r);
+    classify("d", "p1", "bob", thanks, &r);
+    cr_assert_null(r.duplicate_of);
+    kd_result_free(&r);
+}
+
 Test(dedup, a_campaign_raises_the_spam_score)
 {
     const char *t = "Check out my new channel, I post videos about crypto every day";

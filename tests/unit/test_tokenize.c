@@ -483,3 +483,45 @@ Test(tokenize, ascii_fast_path_and_unicode_path_agree)
     }
     cr_assert_gt(checked, 500);
 }
+
+/* Chinese, Japanese and Korean: overlapping two-character words, broken at other scripts,
+ * punctuation and spaces; a lone character is a word; no word pairs across or inside. */
+Test(tokenize, cjk_bigrams)
+{
+    /* 快来购买吧，好 */
+    tokenize_with("\xE5\xBF\xAB\xE6\x9D\xA5\xE8\xB4\xAD\xE4\xB9\xB0\xE5\x90\xA7"
+                  "\xEF\xBC\x8C\xE5\xA5\xBD", 1, 0);
+    cr_expect_str_eq(joined(), "\xE5\xBF\xAB\xE6\x9D\xA5|\xE6\x9D\xA5\xE8\xB4\xAD|"
+                               "\xE8\xB4\xAD\xE4\xB9\xB0|\xE4\xB9\xB0\xE5\x90\xA7|\xE5\xA5\xBD");
+    /* iPhone购买 today: the Latin word ends where the Han run starts, no pairs across */
+    tokenize_with("iPhone\xE8\xB4\xAD\xE4\xB9\xB0 today", 1, 0);
+    cr_expect_str_eq(joined(), "iphone|\xE8\xB4\xAD\xE4\xB9\xB0|today");
+    /* ありがとう (hiragana) and 감사 (Hangul) */
+    tokenize("\xE3\x81\x82\xE3\x82\x8A\xE3\x81\x8C \xEA\xB0\x90\xEC\x82\xAC");
+    cr_expect_str_eq(joined(), "\xE3\x81\x82\xE3\x82\x8A|\xE3\x82\x8A\xE3\x81\x8C|"
+                               "\xEA\xB0\x90\xEC\x82\xAC");
+    /* a long sentence is no longer one "#long" word */
+    tokenize("\xE8\xBF\x99\xE4\xB8\xAA\xE4\xBA\xA7\xE5\x93\x81\xE6\x94\xB9\xE5\x8F\x98\xE4\xBA"
+             "\x86\xE6\x88\x91\xE7\x9A\x84\xE7\x94\x9F\xE6\xB4\xBB\xE5\xBF\xAB\xE6\x9D\xA5");
+    expect_not("#long");
+    cr_expect_eq(toks.n, 12, "[%s]", joined());
+}
+
+/* Latin mixed with Cyrillic or Greek look-alikes in one word: "#mixedscript" and the Latin
+ * reading; words of a single script are untouched. */
+Test(tokenize, mixed_script_lookalikes)
+{
+    /* vіаgrа (Cyrillic і, а, а), ΝΙΚΕ-less "Frее" (Cyrillic е twice), Greek ο in "gοοd" */
+    tokenize("v\xD1\x96\xD0\xB0gr\xD0\xB0 Fr\xD0\xB5\xD0\xB5 g\xCE\xBF\xCE\xBF" "d");
+    cr_expect_str_eq(joined(), "viagra|#mixedscript|free|#mixedscript|good|#mixedscript");
+    /* СПАСИБО in one script, Greek "καλό", and Latin with accents stay as they are */
+    tokenize("\xD0\xA1\xD0\x9F\xD0\x90\xD0\xA1\xD0\x98\xD0\x91\xD0\x9E "
+             "\xCE\xBA\xCE\xB1\xCE\xBB\xCF\x8C caf\xC3\xA9");
+    expect_not("#mixedscript");
+    expect_has("\xD1\x81\xD0\xBF\xD0\xB0\xD1\x81\xD0\xB8\xD0\xB1\xD0\xBE");
+    expect_has("\xCE\xBA\xCE\xB1\xCE\xBB\xCF\x8C");
+    expect_has("caf\xC3\xA9");
+    /* Latin with accents and Cyrillic: still mixed; a letter without a look-alike stays */
+    tokenize("caf\xC3\xA9\xD0\xB6");
+    cr_expect_str_eq(joined(), "caf\xC3\xA9\xD0\xB6|#mixedscript");
+}
