@@ -68,6 +68,8 @@ const char *cli_model_path_for_write(const char *cmd, const char *flag);
  * (EXIT_USAGE or EXIT_MODEL) and returns NULL. */
 kd_model *cli_open_model_for(const char *cmd, const char *flag, int write, unsigned flags, const char **path,
                              int *status);
+/* What m has not learnt ("no spam, so ..."), or NULL when it has learnt spam and ham. */
+const char *cli_untrained(kd_model *m);
 /* A model that has not learnt both spam and ham cannot tell them apart: warns on stderr. */
 void cli_warn_untrained(const char *cmd, kd_model *m, const char *path);
 /* Whether nothing is at path yet (the model a command is about to create); once the command

@@ -289,6 +289,10 @@ int cmd_eval(int argc, char **argv)
                 status = EXIT_MODEL;
                 goto done;
             }
+            const char *what = cli_untrained(m);
+            if (what)
+                fprintf(stderr, "kindly eval: warning: fold %zu's model (the other folds' rows) has learnt %s\n",
+                        k + 1, what);
             status = score_rows(m, &d, k, folds, &o, &s);
             kd_model_close(m);
             m = NULL;
@@ -302,6 +306,9 @@ int cmd_eval(int argc, char **argv)
             dataset_free(&td);
             if (!m && !status)
                 status = EXIT_MODEL;
+            const char *what = m ? cli_untrained(m) : NULL;
+            if (what)
+                fprintf(stderr, "kindly eval: warning: the model of the --train files has learnt %s\n", what);
         } else { /* --remember records the test comments in the model's history: writable */
             const char *mpath = NULL;
             m = cli_open_model_for("eval", model, o.remember, KD_OPEN_PRELOAD, &mpath, &status);

@@ -206,17 +206,23 @@ void cli_remove_if_empty(const char *cmd, kd_model *m, const char *path, const c
         fprintf(stderr, "kindly %s: %s: %s was not created\n", cmd, what, cli_shown(path));
 }
 
-void cli_warn_untrained(const char *cmd, kd_model *m, const char *path)
+const char *cli_untrained(kd_model *m)
 {
     kd_model_stats st;
     if (kd_model_stats_get(m, &st) || (st.spam_messages && st.ham_messages))
-        return;
-    const char *what = !st.spam_messages && !st.ham_messages
-                           ? "no comments, so it cannot tell spam from ham (its Bayes score is 0.5, hold, for every comment)"
-                       : !st.spam_messages ? "no spam, so it approves spam that its rules do not catch"
-                                           : "no ham, so it takes genuine comments for spam";
-    fprintf(stderr, "kindly %s: warning: %s has learnt %s: kindly train -m %s on labelled comments of both kinds\n",
-            cmd, cli_shown(path), what, cli_shown(path));
+        return NULL;
+    return !st.spam_messages && !st.ham_messages
+               ? "no comments, so it cannot tell spam from ham (its Bayes score is 0.5, hold, for every comment)"
+           : !st.spam_messages ? "no spam, so it approves spam that its rules do not catch"
+                               : "no ham, so it takes genuine comments for spam";
+}
+
+void cli_warn_untrained(const char *cmd, kd_model *m, const char *path)
+{
+    const char *what = cli_untrained(m);
+    if (what)
+        fprintf(stderr, "kindly %s: warning: %s has learnt %s: kindly train -m %s on labelled comments of both kinds\n",
+                cmd, cli_shown(path), what, cli_shown(path));
 }
 
 void cli_csv_problem(void *ud, const kd_csv_problem *p)

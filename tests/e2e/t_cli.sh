@@ -811,3 +811,16 @@ test_lookalike_letters_are_read_as_latin() {
     contains "$T/out" '{"token":"xanax","p":0.'
     contains "$T/out" '{"token":"#mixedscript","p":0.'
 }
+
+# a fold (or the --train files) without spam or without ham gives figures that measure
+# nothing: eval says so, as it does for a -m model that never learnt one of them
+test_eval_warns_when_a_folds_model_lacks_spam_or_ham() {
+    printf 'id,label,text\n1,ham,hello there friend\n2,ham,nice walk today\n3,spam,buy cheap pills now\n4,ham,thanks for this\n' > small.csv
+    printf 'id,label,text\n1,ham,hi there\n' > ham.csv
+    expect_status 0 "$KINDLY" eval --folds 4 small.csv
+    contains "$T/err" "warning: fold 3's model (the other folds' rows) has learnt no spam"
+    expect_status 0 "$KINDLY" eval --train ham.csv small.csv
+    contains "$T/err" "warning: the model of the --train files has learnt no spam"
+    expect_status 0 "$KINDLY" eval --train small.csv small.csv
+    not_contains "$T/err" "warning"
+}
