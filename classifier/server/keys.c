@@ -1,8 +1,15 @@
 /*
  * keys.c - the key file of `serve --keys` and the checks against it.
  *
- * The keys are held sorted and looked up with bsearch: a server may be given thousands
- * (one per client site), and every request to either API is checked.
+ * A server may be given thousands of keys (one per client site), and every request to
+ * either API is checked, so a key is found by binary search; but the search must not tell
+ * an attacker how much of a guess was right, as strcmp's early exit does (timing attacks
+ * on secrets compared byte by byte). So the search is over a keyed hash of each key: a
+ * 64-bit hash seeded with 16 random bytes drawn at load, whose order says nothing about
+ * the keys' bytes to someone who does not know the seed; a hash that matches is then
+ * confirmed by comparing every byte of the two keys padded to SRV_KEY_MAX + 1 bytes, in
+ * time that depends on neither. Keys read from a host name (case-insensitive) have their
+ * own hashes, of the lower-cased keys.
  */
 #include "keys.h"
 
@@ -12,15 +19,102 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+
+#include "tokmap.h"
+
+#define PAD (SRV_KEY_MAX + 1)
+
+typedef struct entry {
+    uint64_t h;  /* the keyed hash */
+    size_t i;    /* the key's index */
+} entry;
 
 struct srv_keys {
     size_t n;
-    char **key; /* sorted, for bsearch */
+    char **key;             /* as read, in file order */
+    char *padded, *lower;   /* n keys of PAD bytes each, NUL-padded; lower: ASCII lower-cased */
+    entry *exact, *nocase;  /* sorted by h */
+    unsigned char seed[16];
 };
 
-static int cmpstr(const void *a, const void *b)
+static int cmp_entry(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    uint64_t x = ((const entry *)a)->h, y = ((const entry *)b)->h;
+    return (x > y) - (x < y);
+}
+
+/* The key (at most SRV_KEY_MAX bytes) NUL-padded to PAD bytes, lower-cased if asked. */
+static void pad(const char *key, size_t len, int lower, char out[PAD])
+{
+    memset(out, 0, PAD);
+    for (size_t i = 0; i < len; i++)
+        out[i] = lower ? (char)tolower((unsigned char)key[i]) : key[i];
+}
+
+static uint64_t keyed_hash(const srv_keys *k, const char p[PAD])
+{
+    char b[sizeof k->seed + PAD];
+    memcpy(b, k->seed, sizeof k->seed);
+    memcpy(b + sizeof k->seed, p, PAD);
+    return kd_hash64(b, sizeof b);
+}
+
+/* Whether a and b (PAD bytes each) are equal, in time that depends on neither. */
+static int equal_padded(const char *a, const char *b)
+{
+    unsigned char d = 0;
+    for (size_t i = 0; i < PAD; i++)
+        d |= (unsigned char)(a[i] ^ b[i]);
+    return d == 0;
+}
+
+/* Build the padded copies and the hash tables of the n keys read. */
+static int index_keys(srv_keys *k)
+{
+    if (getrandom(k->seed, sizeof k->seed, 0) != (ssize_t)sizeof k->seed)
+        return -1;
+    k->padded = malloc(k->n * PAD);
+    k->lower = malloc(k->n * PAD);
+    k->exact = malloc(k->n * sizeof *k->exact);
+    k->nocase = malloc(k->n * sizeof *k->nocase);
+    if (!k->padded || !k->lower || !k->exact || !k->nocase)
+        return -1;
+    for (size_t i = 0; i < k->n; i++) {
+        size_t len = strlen(k->key[i]);
+        pad(k->key[i], len, 0, k->padded + i * PAD);
+        pad(k->key[i], len, 1, k->lower + i * PAD);
+        k->exact[i] = (entry){ keyed_hash(k, k->padded + i * PAD), i };
+        k->nocase[i] = (entry){ keyed_hash(k, k->lower + i * PAD), i };
+    }
+    qsort(k->exact, k->n, sizeof *k->exact, cmp_entry);
+    qsort(k->nocase, k->n, sizeof *k->nocase, cmp_entry);
+    return 0;
+}
+
+/* Whether key is one of the keys (lower: compared ASCII case-insensitively). */
+static int lookup(const srv_keys *k, const char *key, int lower)
+{
+    size_t len = strlen(key);
+    if (len > SRV_KEY_MAX)
+        return 0;
+    char p[PAD];
+    pad(key, len, lower, p);
+    const entry *t = lower ? k->nocase : k->exact;
+    const char *keys = lower ? k->lower : k->padded;
+    uint64_t h = keyed_hash(k, p);
+    size_t lo = 0, hi = k->n;
+    while (lo < hi) { /* the first entry with a hash >= h */
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid].h < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int found = 0;
+    for (; lo < k->n && t[lo].h == h; lo++) /* all keys of that hash (a collision: 2^-64) */
+        found |= equal_padded(p, keys + t[lo].i * PAD);
+    return found;
 }
 
 int srv_keys_load(srv_keys **out, const char *path, char *err, size_t errlen)
@@ -101,7 +195,10 @@ int srv_keys_load(srv_keys **out, const char *path, char *err, size_t errlen)
                               "do not count)", path);
         goto done;
     }
-    qsort(k->key, k->n, sizeof *k->key, cmpstr);
+    if (index_keys(k)) {
+        snprintf(err, errlen, "out of memory or no random seed: %s", strerror(errno));
+        goto done;
+    }
     *out = k;
     k = NULL;
     rc = 0;
@@ -128,6 +225,10 @@ void srv_keys_free(srv_keys *k)
     for (size_t i = 0; i < k->n; i++)
         free(k->key[i]);
     free(k->key);
+    free(k->padded);
+    free(k->lower);
+    free(k->exact);
+    free(k->nocase);
     free(k);
 }
 
@@ -137,17 +238,16 @@ int srv_key_ok(const srv_keys *keys, const char *key)
         return 0;
     if (!keys)
         return 1;
-    return keys->n && bsearch(&key, keys->key, keys->n, sizeof *keys->key, cmpstr) != NULL;
+    return lookup(keys, key, 0);
 }
 
 int srv_key_ok_nocase(const srv_keys *keys, const char *key)
 {
-    if (srv_key_ok(keys, key))
+    if (!key || !*key)
+        return 0;
+    if (!keys)
         return 1;
-    for (size_t i = 0; keys && key && *key && i < keys->n; i++)
-        if (!strcasecmp(keys->key[i], key))
-            return 1;
-    return 0;
+    return lookup(keys, key, 1);
 }
 
 const char *srv_bearer_key(const char *authorization, char *buf, size_t n)

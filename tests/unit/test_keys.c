@@ -127,3 +127,47 @@ Test(keys, a_key_no_request_could_send_is_refused)
     cr_assert_eq(srv_keys_load(&k, kf, err, sizeof err), -1);
     cr_assert(strstr(err, ":1: a key longer than 255 bytes"), "%s", err);
 }
+
+/* Keys are found through keyed hashes and confirmed byte for byte over the padded length:
+ * every one of many keys is found, case-insensitively only where asked; prefixes,
+ * extensions and near misses are not; a key of SRV_KEY_MAX bytes is, one longer is not. */
+Test(keys, many_keys_exact_and_case_insensitive_no_prefix_or_extension)
+{
+    char kf[300], err[300];
+    static char text[1000 * 24 + SRV_KEY_MAX + 2];
+    size_t k = 0;
+    for (int i = 0; i < 1000; i++)
+        k += (size_t)snprintf(text + k, sizeof text - k, "Key%04dabcdef\n", i);
+    memset(text + k, 'z', SRV_KEY_MAX);
+    text[k + SRV_KEY_MAX] = '\n';
+    th_write(dir, "keys", text, kf, sizeof kf);
+    srv_keys *keys = NULL;
+    cr_assert_eq(srv_keys_load(&keys, kf, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(srv_keys_count(keys), 1001);
+    char key[SRV_KEY_MAX + 2];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof key, "Key%04dabcdef", i);
+        cr_assert(srv_key_ok(keys, key), "%s", key);
+        cr_assert(srv_key_ok_nocase(keys, key), "%s", key);
+        snprintf(key, sizeof key, "key%04dABCDEF", i);
+        cr_assert_not(srv_key_ok(keys, key), "%s", key);
+        cr_assert(srv_key_ok_nocase(keys, key), "%s", key);
+    }
+    cr_assert_not(srv_key_ok(keys, "Key0001abcde"));
+    cr_assert_not(srv_key_ok(keys, "Key0001abcdefg"));
+    cr_assert_not(srv_key_ok(keys, "Key0001abcdeg"));
+    cr_assert_not(srv_key_ok_nocase(keys, "key0001abcde"));
+    cr_assert_not(srv_key_ok_nocase(keys, "Key1000abcdef"));
+    memset(key, 'z', SRV_KEY_MAX);
+    key[SRV_KEY_MAX] = '\0';
+    cr_assert(srv_key_ok(keys, key));
+    cr_assert(srv_key_ok_nocase(keys, key));
+    key[SRV_KEY_MAX] = 'z';
+    key[SRV_KEY_MAX + 1] = '\0';
+    cr_assert_not(srv_key_ok(keys, key));
+    cr_assert_not(srv_key_ok_nocase(keys, key));
+    cr_assert_not(srv_key_ok_nocase(keys, ""));
+    cr_assert_not(srv_key_ok_nocase(keys, NULL));
+    cr_assert(srv_key_ok_nocase(NULL, "any"));
+    srv_keys_free(keys);
+}
