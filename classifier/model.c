@@ -401,8 +401,9 @@ static int write_also(void *model)
             return kd_model_fail(m, rc, "cannot read the foreign counts: %s", kd_store_errmsg(m->store));
         if (bad || (!kd_store_totals(m->store, &t) && t.foreign_ham_tokens > t.ham_tokens))
             return kd_model_fail(m, KD_EINVAL, "unlearning these comments would leave more foreign ham than ham%s: "
-                                               "they were learnt as foreign (train --foreign); undo them as such "
-                                               "(learn --undo --foreign)", bad ? " for some of their words" : "");
+                                               "either they were learnt as foreign (train --foreign: undo them as "
+                                               "such, learn --undo --foreign) or they were already undone",
+                                 bad ? " for some of their words" : "");
     }
     return KD_OK;
 }

@@ -163,14 +163,21 @@ static int stats_file(const kd_rules *r, const char *file, int json)
         kd_rules_info_get(r, i, &info);
         double sp = count[1] ? 100.0 * (double)hits[2 * i + 1] / (double)count[1] : 0;
         double hp = count[0] ? 100.0 * (double)hits[2 * i] / (double)count[0] : 0;
-        double so = sp + hp > 0 ? sp / (sp + hp) : 0;
+        int hit = sp + hp > 0; /* S/O of a rule that never fired is 0/0: n/a, null */
+        double so = hit ? sp / (sp + hp) : 0;
         if (json) {
             printf("%s{\"name\":", i ? "," : "");
             cli_json_str(stdout, info.name);
-            printf(",\"score\":%g,\"spam_hits\":%lu,\"ham_hits\":%lu,\"spam_pct\":%.4f,\"ham_pct\":%.4f,"
-                   "\"so\":%.4f}", info.score, hits[2 * i + 1], hits[2 * i], sp, hp, so);
-        } else
+            printf(",\"score\":%g,\"spam_hits\":%lu,\"ham_hits\":%lu,\"spam_pct\":%.4f,\"ham_pct\":%.4f,",
+                   info.score, hits[2 * i + 1], hits[2 * i], sp, hp);
+            if (hit)
+                printf("\"so\":%.4f}", so);
+            else
+                printf("\"so\":null}");
+        } else if (hit)
             printf("%8.3f %8.3f  %5.3f %7.2f  %s\n", sp, hp, so, info.score, info.name);
+        else
+            printf("%8.3f %8.3f  %5s %7.2f  %s\n", sp, hp, "n/a", info.score, info.name);
     }
     if (json)
         printf("]}\n");

@@ -556,7 +556,7 @@ char *cli_read_comment(const char *cmd, int *status)
         else if (e == ENOMEM)
             *status = cli_fail(EXIT_INTERNAL, cmd, "out of memory reading standard input");
         else
-            *status = cli_fail(EXIT_INPUT, cmd, "cannot read the comment on standard input: %s", strerror(e));
+            *status = cli_fail(EXIT_MODEL, cmd, "cannot read the comment on standard input: %s", strerror(e));
         return NULL;
     }
     if (strlen(text) != len) {

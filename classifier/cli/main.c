@@ -96,9 +96,9 @@ const cli_command cli_commands[] = {
       "warning on stderr.\n"
       "\n" MODEL_HELP CLASSIFY_HELP
       "\n"
-      "Exit status: 0 approve, 1 spam, 2 hold; 3 usage error; 4 unreadable input;\n"
-      "5 the model or the rule file could not be read (or the model written, with\n"
-      "--remember), or the output not written; 6 internal error.\n" },
+      "Exit status: 0 approve, 1 spam, 2 hold; 3 usage error; 4 the comment is longer\n"
+      "than 16 MiB; 5 the model, the rule file or standard input could not be read (or\n"
+      "the model written, with --remember), or the output not written; 6 internal error.\n" },
     { "learn", cmd_learn, "Teach the model from moderator feedback (or undo it)",
       "usage: kindly learn -m MODEL.db [--spam | --ham] [--undo] [--raw] [--foreign] [-q] [FILE.csv | -]\n"
       "\n"

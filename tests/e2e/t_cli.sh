@@ -517,7 +517,7 @@ test_learn_raw_refuses_an_empty_comment() {
 # over 16 MiB and NUL bytes are named; NUL bytes are read as spaces, not the end of the text.
 test_stdin_comment_errors_are_named() {
     train_small
-    expect_status 4 sh -c "\"$KINDLY\" check -m m.db < ."
+    expect_status 5 sh -c "\"$KINDLY\" check -m m.db < ."
     contains "$T/err" "cannot read the comment on standard input: Is a directory"
     head -c 17000000 /dev/zero | tr '\0' a >big.txt
     expect_status 4 sh -c "\"$KINDLY\" learn -m m.db --ham --raw < big.txt"

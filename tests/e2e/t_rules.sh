@@ -114,6 +114,11 @@ test_rules_stats_counts_spam_and_ham_hits() {
     contains "$T/out" '"name":"PHARMA_SALE"'
     contains "$T/out" '"ham":297'
     expect_status 3 "$KINDLY" rules --stats
+    # a rule that never fired has no S/O (0/0): n/a and null, not 0 ("fires only on ham")
+    expect_status 0 "$KINDLY" rules --stats "$ROOT/tests/e2e/data/train.csv"
+    grep -q '^ *0.000 *0.000 *n/a *2.00 *PHARMA_ONLINE$' "$T/out" || fail "S/O of a rule without hits: $(grep PHARMA_ONLINE "$T/out")"
+    expect_status 0 "$KINDLY" rules --stats --json "$ROOT/tests/e2e/data/train.csv"
+    contains "$T/out" '"name":"PHARMA_ONLINE","score":2,"spam_hits":0,"ham_hits":0,"spam_pct":0.0000,"ham_pct":0.0000,"so":null}'
 }
 
 test_default_rules_stay_clear_of_shared_ham() {
