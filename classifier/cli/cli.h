@@ -68,6 +68,10 @@ const char *cli_model_path_for_write(const char *cmd, const char *flag);
  * (EXIT_USAGE or EXIT_MODEL) and returns NULL. */
 kd_model *cli_open_model_for(const char *cmd, const char *flag, int write, unsigned flags, const char **path,
                              int *status);
+/* Whether paths a and b name one file (a link, "./a.db" and "a.db"): device and inode, not
+ * the spelling; "-" (standard input) is only itself. A file that does not exist is no other
+ * file. */
+int cli_same_file(const char *a, const char *b);
 /* What m has not learnt ("no spam, so ..."), or NULL when it has learnt spam and ham. */
 const char *cli_untrained(kd_model *m);
 /* A model that has not learnt both spam and ham cannot tell them apart: warns on stderr. */

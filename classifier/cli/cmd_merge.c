@@ -7,17 +7,8 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
-
-/* Whether paths a and b name one file (a link, "./a.db" and "a.db"): device and inode, not
- * the spelling. A file that does not exist is no other file. */
-static int same_file(const char *a, const char *b)
-{
-    struct stat x, y;
-    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
-}
 
 /* An input must be a model this kindly can read: opened read-only, so a missing one is
  * reported, not created. */
@@ -33,10 +24,10 @@ static int check_input(const char *path)
 static int check_inputs(int n, char **in, const char *out)
 {
     for (int i = 0; i < n; i++) {
-        if (same_file(in[i], out))
+        if (cli_same_file(in[i], out))
             return cli_usage("merge", "an input model cannot be the output model (%s is %s)", in[i], out);
         for (int j = 0; j < i; j++)
-            if (same_file(in[i], in[j]))
+            if (cli_same_file(in[i], in[j]))
                 return cli_usage("merge", "%s and %s are the same model: it would be counted twice", in[j], in[i]);
     }
     for (int i = 0; i < n; i++) {

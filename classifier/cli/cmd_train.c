@@ -30,7 +30,12 @@ int cmd_train(int argc, char **argv)
             files[nfiles++] = argv[i];
     }
     if (!nfiles)
-        return cli_usage("train", "name at least one CSV file to train on");
+        return cli_usage("train", "name at least one CSV file to train on ('-' for standard input)");
+    for (int i = 0; i < nfiles; i++)
+        for (int j = 0; j < i; j++)
+            if (cli_same_file(files[i], files[j]))
+                return cli_usage("train", "%s and %s are the same file: its comments would be counted twice",
+                                 files[j], files[i]);
     const char *path = cli_model_path_for_write("train", model);
     if (!path)
         return EXIT_USAGE;

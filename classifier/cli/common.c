@@ -190,6 +190,14 @@ int cli_files_readable(const char *cmd, const char *const *files, int n)
     return EXIT_DONE;
 }
 
+int cli_same_file(const char *a, const char *b)
+{
+    struct stat x, y;
+    if (!strcmp(a, "-") || !strcmp(b, "-"))
+        return !strcmp(a, b);
+    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
 int cli_model_is_new(const char *path)
 {
     /* nothing at all at path, not even a dangling symbolic link */
@@ -285,8 +293,8 @@ void cli_warn_line_ids(const char *cmd, const char *path, const kd_csv *r)
         return;
     fprintf(stderr, "kindly %s: warning: %s has no id column: its comments are remembered under their line "
                     "numbers, so a comment of a later file on the same line with the same text will count as "
-                    "this one, not as its duplicate; give the file an id column (or use kindly check)\n",
-            cmd, cli_shown(path));
+                    "this one, not as its duplicate; give the file an id column%s\n",
+            cmd, cli_shown(path), strcmp(cmd, "learn") ? " (or use kindly check)" : "");
 }
 
 int cli_no_labelled_rows(const char *cmd, const char *path)

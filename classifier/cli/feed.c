@@ -22,6 +22,8 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
     kd_csv *r = cli_open_csv(cmd, path, KD_CSV_COMMENTS, force != KD_UNLABELLED, &status);
     if (!r)
         return status;
+    if (record)
+        cli_warn_line_ids(cmd, path, r);
     const char *shown = cli_shown(path);
     unsigned long before = n->learned;
     progress = progress && isatty(STDERR_FILENO);

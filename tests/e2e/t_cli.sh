@@ -824,3 +824,26 @@ test_eval_warns_when_a_folds_model_lacks_spam_or_ham() {
     expect_status 0 "$KINDLY" eval --train small.csv small.csv
     not_contains "$T/err" "warning"
 }
+
+# learn records a CSV file's comments in the history, as score --remember does: without an
+# id column they go under line numbers, and learn warns as score does
+test_learn_warns_about_a_file_without_ids_as_score_remember_does() {
+    train_small
+    printf 'text\nhello friend and a lovely walk\n' > noid.csv
+    expect_status 0 "$KINDLY" learn -m m.db --ham noid.csv
+    contains "$T/err" "warning: noid.csv has no id column: its comments are remembered under their line numbers"
+    expect_status 0 "$KINDLY" learn -m m.db --ham "$D/train.csv"
+    not_contains "$T/err" "warning"
+}
+
+# a file named twice (a repeated glob, ./x and x) would count its comments twice: refused,
+# as merge refuses a model named twice, before any model is created
+test_train_refuses_a_file_named_twice() {
+    cp "$D/train.csv" t.csv
+    ln -s t.csv link.csv
+    expect_status 3 "$KINDLY" train -m new.db t.csv ./link.csv
+    contains "$T/err" "t.csv and ./link.csv are the same file: its comments would be counted twice"
+    [ ! -e new.db ] || fail "a model was created"
+    expect_status 3 "$KINDLY" train -m new.db
+    contains "$T/err" "('-' for standard input)"
+}
