@@ -192,6 +192,9 @@ int cmd_serve(int argc, char **argv)
     }
     if (cfg.options.ham_cutoff > cfg.options.spam_cutoff)
         return cli_usage("serve", "--ham-cutoff must not be above --spam-cutoff");
+    if (cfg.options.remember)
+        return cli_usage("serve", "the server records the comments it classifies by itself (not is_test ones, "
+                                  "and none with --dup-threshold off): --remember is for score, check and eval");
     if (parse_listen(listen, &cfg))
         return cli_usage("serve", "--listen takes HOST:PORT, [IPv6]:PORT or PORT (got '%s')", listen);
     /* a model named explicitly (-m or $KINDLY_MODEL) learns; the shipped default never does,
@@ -233,11 +236,17 @@ int cmd_serve(int argc, char **argv)
         kd_rules_free(rules);
         if (strstr(err, "libmicrohttpd")) /* loaded when the server starts (server.c) */
             return cli_fail(EXIT_INTERNAL, "serve", "%s", err);
-        return cli_fail(EXIT_MODEL, "serve", "%s: %s", strstr(err, "listen") ? listen : cfg.model_path, err);
+        const char *what = strstr(err, "listen") ? listen : cfg.model_path;
+        if (strstr(err, what)) /* the message names it already */
+            return cli_fail(EXIT_MODEL, "serve", "%s", err);
+        return cli_fail(EXIT_MODEL, "serve", "%s: %s", what, err);
     }
     if (!quiet && readonly_why[0])
         fprintf(stderr, "kindly serve: %s: serving it read-only (comments are not remembered, feedback gets 403)\n",
                 readonly_why);
+    else if (!quiet && cfg.options.dup_threshold < 0)
+        fprintf(stderr, "kindly serve: the duplicates stage is off (--dup-threshold off): classified comments are "
+                        "not recorded in the history (feedback still is)\n");
     if (!quiet) {
         char host[NI_MAXHOST] = "?";
         getnameinfo((const struct sockaddr *)&cfg.addr, cfg.addrlen, host, sizeof host, NULL, 0, NI_NUMERICHOST);

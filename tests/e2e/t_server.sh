@@ -661,3 +661,17 @@ PY
     contains "$T/body" "1001 comments in one request: at most 1000"
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/%ff")" 404
 }
+
+# serve records what it classifies by itself: --remember is refused, not silently accepted,
+# and with the duplicates stage off (nothing recorded) it says so at start; a model path
+# that is a directory is named once
+test_server_flags_remember_and_dup_off_are_explained() {
+    expect_status 3 "$KINDLY" serve --remember
+    contains "$T/err" "--remember is for score, check and eval"
+    cp "$ROOT/models/default.db" m.db
+    expect_status 124 timeout 1 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --dup-threshold off
+    contains "$T/err" "the duplicates stage is off (--dup-threshold off): classified comments are not recorded"
+    mkdir d.db
+    expect_status 5 "$KINDLY" serve -m d.db
+    [ "$(grep -o 'd\.db' "$T/err" | wc -l)" -eq 1 ] || fail "the path named more than once: $(cat "$T/err")"
+}
