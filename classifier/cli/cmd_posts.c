@@ -71,7 +71,8 @@ int cmd_posts(int argc, char **argv)
     }
     uint64_t count = 0;
     if (!quiet && !model_failed && !(created && !total) && !kd_posts_count(m, &count))
-        fprintf(stderr, "kindly posts: imported %llu posts; the model now holds %llu\n", (unsigned long long)total,
+        fprintf(stderr, "kindly posts: imported %llu post%s; the model now holds %llu\n", (unsigned long long)total,
+                total == 1 ? "" : "s",
                 (unsigned long long)count);
     if (created && !total)
         cli_remove_if_empty("posts", m, path, "no post was imported");

@@ -95,7 +95,7 @@ int cmd_train(int argc, char **argv)
         if (n.unlabelled)
             fprintf(stderr, "; %lu unlabelled rows not trained on", n.unlabelled);
         if (n.skipped)
-            fprintf(stderr, "; %lu bad rows skipped", n.skipped);
+            fprintf(stderr, "; %lu bad row%s skipped", n.skipped, n.skipped == 1 ? "" : "s");
         fprintf(stderr, "\nkindly train: %s now has %llu spam and %llu ham messages, %llu tokens",
                 path, (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
                 (unsigned long long)st.tokens);

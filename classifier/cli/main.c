@@ -277,7 +277,11 @@ const cli_command cli_commands[] = {
       "      --stats           print the counts (after pruning, with --prune)\n"
       "\n"
       "Exit status: 0 done; 3 usage error; 5 the model could not be read or written.\n" },
-    { "help", cmd_help, "Show help for a command", "usage: kindly help [COMMAND]\n" },
+    { "help", cmd_help, "Show help for a command",
+      "usage: kindly help [COMMAND]\n"
+      "\n"
+      "Without COMMAND, the list of commands (as 'kindly --help'); with one, its flags, input\n"
+      "and exit status (as 'kindly COMMAND --help').\n" },
     { "version", cmd_version, "Print kindly's version", "usage: kindly version\n" },
     { NULL, NULL, NULL, NULL },
 };

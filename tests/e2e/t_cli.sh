@@ -847,3 +847,14 @@ test_train_refuses_a_file_named_twice() {
     expect_status 3 "$KINDLY" train -m new.db
     contains "$T/err" "('-' for standard input)"
 }
+
+# check reads standard input: '-' names it, as other filters allow; a file name is not
+# taken for an unknown option
+test_check_takes_dash_and_explains_a_file_argument() {
+    train_small
+    expect_status 0 sh -c "echo 'The breathing exercise helped me sleep' | \"$KINDLY\" check -m m.db --offtopic-threshold off -"
+    expect_status 3 "$KINDLY" check -m m.db comment.txt
+    contains "$T/err" "the comment is read from standard input, not from a file ('comment.txt')"
+    expect_status 0 "$KINDLY" help help
+    contains "$T/out" "Without COMMAND, the list of commands"
+}

@@ -46,7 +46,7 @@ test_csv_train_counts_the_stray_quote_once() {
     [ -n "$n" ] || fail "no count: $(cat "$T/err")"
     expect_status 4 "$KINDLY" train -m stray.db stray.csv
     contains "$T/err" "learnt $((n - 1)) rows"
-    contains "$T/err" "; 1 bad rows skipped"
+    contains "$T/err" "; 1 bad row skipped"
     [ "$(grep -c '(row skipped)' "$T/err")" -eq 1 ] || fail "messages: $(cat "$T/err")"
     contains "$T/err" "stray.csv:6: field 'text': unbalanced quote"
 }
@@ -60,7 +60,7 @@ test_csv_quote_never_closed_keeps_the_rows_after_it() {
     [ "$(cat "$T/err")" = "open.csv:3: field 'text': unbalanced quote (the quoted field opened here is still open at the end of the input); reading resumes at line 4 (row skipped)" ] ||
         fail "stderr: $(cat "$T/err")"
     expect_status 4 "$KINDLY" train -m t.db open.csv
-    contains "$T/err" "learnt 3 rows (0 spam, 3 ham); 1 bad rows skipped"
+    contains "$T/err" "learnt 3 rows (0 spam, 3 ham); 1 bad row skipped"
 }
 
 # Every physical line is either read as part of a scored row or named on stderr, and train's
