@@ -105,6 +105,8 @@ $(B)/tests/%: tests/unit/%.c $(LIBA) $(SRVA)
 
 # test_reload fails or interrupts the model's preload from the test itself
 $(B)/tests/test_reload: TEST_LDFLAGS = -Wl,--wrap=kd_store_load_all
+# test_oom fails kindly's allocations one at a time (SQLite's through sqlite3_config)
+$(B)/tests/test_oom: TEST_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
 
 unit: $(TESTS)
 	@tests/run-unit.sh $(TESTS)

@@ -91,6 +91,8 @@ int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_res
     if (kd_verdict_explain(out, o))
         rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
 done:
+    if (rc) /* what the stages before the failure filled in */
+        kd_result_free(out);
     return rc;
 }
 

@@ -457,7 +457,8 @@ typedef struct kd_result {
 /**
  * Classify one comment.
  * @param opts NULL for the defaults; else start from KD_OPTIONS_INIT.
- * @param[out] out filled in; free with kd_result_free() (also after a failure).
+ * @param[out] out filled in; free with kd_result_free(). After a failure it is left zeroed
+ *                 (freeing it then is harmless).
  * @return 0; KD_EINVAL when c or c->text is NULL or opts is invalid (version not
  *         KD_OPTIONS_VERSION, an unknown scorer or dup_verdict, a cut-off, robinson_x or
  *         threshold outside 0..1, ham_cutoff above spam_cutoff, robinson_s outside 0..100,

@@ -277,7 +277,11 @@ static int migrate(kd_store *s, char *err, size_t errlen)
     if (rc != SQLITE_OK)
         goto fail;
     /* Read again inside the transaction: another process may have migrated meanwhile. */
-    int v = (int)pragma_int(s, "PRAGMA user_version");
+    int64_t v = pragma_int(s, "PRAGMA user_version");
+    if (v < 0) { /* the read failed (out of memory, I/O): no migration to index with it */
+        rc = sqlite3_errcode(s->db) != SQLITE_OK ? sqlite3_errcode(s->db) : SQLITE_ERROR;
+        goto fail;
+    }
     for (; v < SCHEMA_VERSION; v++) {
         rc = sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL);
         if (rc != SQLITE_OK)
@@ -317,6 +321,50 @@ static void create_failure(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create model %s: directory %s: %s", path, dir, strerror(errno));
     else
         snprintf(err, errlen, "cannot create model %s: unable to open the file", path);
+}
+
+/* Why the first reads of an opened file failed: a WAL model in a directory this user may not
+ * write, a file that is not a database, or anything else (out of memory, a full disk, a lock
+ * held too long), named so that a good model is not taken for a broken one. */
+static int read_failure(kd_store *s, const char *path, int write, char *err, size_t errlen)
+{
+    int rc;
+    int ecode = sqlite3_errcode(s->db);
+    if (ecode == SQLITE_READONLY || ecode == SQLITE_CANTOPEN) {
+        /* a WAL model read by a user who may not create its -shm file beside it */
+        char journal[PATH_MAX];
+        int hot = !write && snprintf(journal, sizeof journal, "%s-journal", path) < (int)sizeof journal &&
+                  access(journal, F_OK) == 0;
+        if (write) /* (packing would not help: a writer needs the directory anyway) */
+            snprintf(err, errlen, "cannot open model %s: %s (its directory must be writable by this "
+                     "user: SQLite keeps the -wal and -shm files beside the model)", path, sqlite3_errmsg(s->db));
+        else if (hot) /* a write killed before its end (a pack, a write in rollback mode) */
+            snprintf(err, errlen, "cannot read model %s: %s (an interrupted write left %s-journal beside it: "
+                     "any command that writes the model, such as `kindly info -m %s --pack`, rolls it back)",
+                     path, sqlite3_errmsg(s->db), path, path);
+        else
+            snprintf(err, errlen, "cannot read model %s: %s (a model in WAL mode needs a writable "
+                     "directory; `kindly info -m %s --pack` makes it readable from a read-only one)",
+                     path, sqlite3_errmsg(s->db), path);
+        rc = KD_EIO;
+    } else if (ecode == SQLITE_NOTADB || ecode == SQLITE_CORRUPT) {
+        char wal[PATH_MAX];
+        int side = snprintf(wal, sizeof wal, "%s-shm", path) < (int)sizeof wal && access(wal, F_OK) == 0;
+        snprintf(err, errlen, "%s is not a kindly model: %s%s", path, sqlite3_errmsg(s->db),
+                 side ? " (or its -wal and -shm belong to another file: was a file moved over this model "
+                        "while a process, such as kindly serve, had it open? stop that process first)"
+                      : "");
+        rc = KD_ESCHEMA;
+    } else { /* not the file's fault: say so, lest it be deleted as broken */
+        snprintf(err, errlen, "cannot read model %s: %s%s", path, sqlite3_errmsg(s->db),
+                 ecode == SQLITE_BUSY || ecode == SQLITE_LOCKED
+                     ? " (another process held it locked for more than 10 s; try again)"
+                 : ecode == SQLITE_NOMEM
+                     ? ""
+                     : " (is the disk full? a model in WAL mode writes its -shm file beside it)");
+        rc = map_rc(ecode) ? map_rc(ecode) : KD_EIO;
+    }
+    return rc;
 }
 
 int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, size_t errlen)
@@ -386,44 +434,16 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
 
     int64_t appid = pragma_int(s, "PRAGMA application_id");
     int64_t version = pragma_int(s, "PRAGMA user_version");
-    if (appid < 0) {
-        int ecode = sqlite3_errcode(s->db);
-        if (ecode == SQLITE_READONLY || ecode == SQLITE_CANTOPEN) {
-            /* a WAL model read by a user who may not create its -shm file beside it */
-            char journal[PATH_MAX];
-            int hot = !write && snprintf(journal, sizeof journal, "%s-journal", path) < (int)sizeof journal &&
-                      access(journal, F_OK) == 0;
-            if (write) /* (packing would not help: a writer needs the directory anyway) */
-                snprintf(err, errlen, "cannot open model %s: %s (its directory must be writable by this "
-                         "user: SQLite keeps the -wal and -shm files beside the model)", path, sqlite3_errmsg(s->db));
-            else if (hot) /* a write killed before its end (a pack, a write in rollback mode) */
-                snprintf(err, errlen, "cannot read model %s: %s (an interrupted write left %s-journal beside it: "
-                         "any command that writes the model, such as `kindly info -m %s --pack`, rolls it back)",
-                         path, sqlite3_errmsg(s->db), path, path);
-            else
-                snprintf(err, errlen, "cannot read model %s: %s (a model in WAL mode needs a writable "
-                         "directory; `kindly info -m %s --pack` makes it readable from a read-only one)",
-                         path, sqlite3_errmsg(s->db), path);
-            rc = KD_EIO;
-        } else if (ecode == SQLITE_NOTADB || ecode == SQLITE_CORRUPT) {
-            char wal[PATH_MAX];
-            int side = snprintf(wal, sizeof wal, "%s-shm", path) < (int)sizeof wal && access(wal, F_OK) == 0;
-            snprintf(err, errlen, "%s is not a kindly model: %s%s", path, sqlite3_errmsg(s->db),
-                     side ? " (or its -wal and -shm belong to another file: was a file moved over this model "
-                            "while a process, such as kindly serve, had it open? stop that process first)"
-                          : "");
-            rc = KD_ESCHEMA;
-        } else { /* not the file's fault: say so, lest it be deleted as broken */
-            snprintf(err, errlen, "cannot read model %s: %s%s", path, sqlite3_errmsg(s->db),
-                     ecode == SQLITE_BUSY || ecode == SQLITE_LOCKED
-                         ? " (another process held it locked for more than 10 s; try again)"
-                         : " (is the disk full? a model in WAL mode writes its -shm file beside it)");
-            rc = map_rc(ecode) ? map_rc(ecode) : KD_EIO;
-        }
+    if (appid < 0 || version < 0) {
+        rc = read_failure(s, path, write, err, errlen);
         goto done;
     }
     if (appid != KD_APPLICATION_ID) {
         int64_t ntables = pragma_int(s, "SELECT count(*) FROM sqlite_master");
+        if (ntables < 0) {
+            rc = read_failure(s, path, write, err, errlen);
+            goto done;
+        }
         if (appid != 0 || ntables != 0) {
             snprintf(err, errlen, "%s is not a kindly model (an SQLite file of another application)", path);
             rc = KD_ESCHEMA;

@@ -1,0 +1,345 @@
+/*
+ * test_oom.c - out of memory on purpose, one allocation at a time, as SQLite's own tests do.
+ *
+ * Every allocation made by kindly's code (malloc, calloc, realloc, strdup and strndup, wrapped
+ * at link time: see the Makefile) and by SQLite (its allocator replaced through
+ * sqlite3_config(SQLITE_CONFIG_MALLOC)) is counted; each scenario below is run again and again
+ * with the n-th allocation failing, n = 0, 1, 2, ... until a run makes no failing allocation.
+ * Each run must end in KD_OK or KD_ENOMEM (an SQLite failure may also surface as KD_EIO), the
+ * handles must close cleanly, and, under `make sanitize`, LeakSanitizer checks that nothing
+ * a failed call allocated is left behind. Allocations of the other libraries (utf8proc, PCRE2,
+ * libcsv, glibc's own) are not counted: they are outside the link-time wrap.
+ *
+ * A failure injected once, not from then on: the next call must work again (a handle that
+ * failed to grow a buffer must not stay broken), which the second half of each scenario
+ * checks by repeating its last step without failures.
+ */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "kindly.h"
+
+static long fail_at = -1; /* the allocation (counted from 0) that fails; -1: none */
+static long counted;      /* allocations made since the count was armed */
+static long injected;     /* failures injected */
+
+static int fail_now(void)
+{
+    if (fail_at < 0)
+        return 0;
+    if (counted++ == fail_at) {
+        injected++;
+        return 1;
+    }
+    return 0;
+}
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t k, size_t n);
+void *__real_realloc(void *p, size_t n);
+char *__real_strdup(const char *s);
+char *__real_strndup(const char *s, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t k, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+char *__wrap_strdup(const char *s);
+char *__wrap_strndup(const char *s, size_t n);
+
+void *__wrap_malloc(size_t n) { return fail_now() ? NULL : __real_malloc(n); }
+void *__wrap_calloc(size_t k, size_t n) { return fail_now() ? NULL : __real_calloc(k, n); }
+void *__wrap_realloc(void *p, size_t n) { return fail_now() ? NULL : __real_realloc(p, n); }
+char *__wrap_strdup(const char *s) { return fail_now() ? NULL : __real_strdup(s); }
+char *__wrap_strndup(const char *s, size_t n) { return fail_now() ? NULL : __real_strndup(s, n); }
+
+/* SQLite's allocator, with the same count in front of it */
+static sqlite3_mem_methods sqlite_mem;
+static void *sq_malloc(int n) { return fail_now() ? NULL : sqlite_mem.xMalloc(n); }
+static void *sq_realloc(void *p, int n) { return fail_now() ? NULL : sqlite_mem.xRealloc(p, n); }
+
+static char dir[256];
+
+static void setup(void)
+{
+    /* the file scenarios open, write and sync a model thousands of times: on tmpfs when there
+       is one (8 s instead of 28 s for one scenario), else under $TMPDIR */
+    struct stat st;
+    if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0) {
+        snprintf(dir, sizeof dir, "/dev/shm/kindly-oom-XXXXXX");
+        cr_assert_not_null(mkdtemp(dir));
+    } else
+        th_tmpdir(dir, sizeof dir);
+    cr_assert_eq(sqlite3_shutdown(), SQLITE_OK);
+    cr_assert_eq(sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sqlite_mem), SQLITE_OK);
+    sqlite3_mem_methods m = sqlite_mem;
+    m.xMalloc = sq_malloc;
+    m.xRealloc = sq_realloc;
+    cr_assert_eq(sqlite3_config(SQLITE_CONFIG_MALLOC, &m), SQLITE_OK);
+    cr_assert_eq(sqlite3_initialize(), SQLITE_OK);
+}
+
+static void teardown(void) { th_rmrf(dir); }
+
+TestSuite(oom, .init = setup, .fini = teardown, .timeout = 300);
+
+static const struct {
+    const char *id, *post, *author, *email, *url, *text;
+    kd_label label;
+} rows[] = {
+    { "c1", "sleep", "Anna", "anna@example.org", NULL,
+      "Thank you, the breathing exercise helped me sleep. I keep a journal now.", KD_HAM },
+    { "c2", "sleep", "Best CBD", "sales@cbd.example", "http://cbd.example",
+      "Buy the best CBD oil! Discount code CALM50 at <a href=\"http://cbd.example\">cbd.example</a> &amp; more",
+      KD_SPAM },
+    { "c3", "grief", "Dev", NULL, NULL,
+      "Grief comes in waves \xE2\x80\x94 some days are easier. \xF0\x9F\x92\x9C Caf\xC3\xA9 talks help.", KD_HAM },
+    { "c4", "grief", "Win Big", NULL, NULL,
+      "FREE iPhone giveaway!!! Call +44 7700 900123 now, $5000 a week, \xE5\xBF\xAB\xE6\x9D\xA5\xE8\xB4\xAD\xE4\xB9\xB0 "
+      "v\xD1\x96\xD0\xB0gr\xD0\xB0",
+      KD_SPAM },
+};
+
+static kd_comment comment_of(size_t i)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = rows[i].id;
+    c.post_id = rows[i].post;
+    c.author = rows[i].author;
+    c.email = rows[i].email;
+    c.url = rows[i].url;
+    c.text = rows[i].text;
+    return c;
+}
+
+static int acceptable(int rc) { return rc == KD_OK || rc == KD_ENOMEM || rc == KD_EIO; }
+
+/* Run scenario with allocation n failing, for every n until one run makes no failing
+ * allocation; returns the number of runs. */
+static long every_allocation(int (*scenario)(int), const char *name)
+{
+    for (long n = 0;; n++) {
+        fail_at = n;
+        counted = injected = 0;
+        int rc = scenario(1);
+        long hit = injected;
+        fail_at = -1;
+        cr_assert(acceptable(rc), "%s, allocation %ld failing: %d (%s)", name, n, rc, kd_strerror(rc));
+        if (!hit) {
+            cr_assert_eq(rc, KD_OK, "%s without a failure: %d", name, rc);
+            return n + 1;
+        }
+        cr_assert_eq(scenario(0), KD_OK, "%s, run again after allocation %ld failed", name, n);
+    }
+}
+
+/* An in-memory model: train, classify every row (all stages but rules), merge counts in. */
+static int train_and_classify(int armed)
+{
+    (void)armed;
+    kd_model *m = NULL;
+    kd_result r;
+    int rc = kd_model_open(&m, ":memory:", KD_OPEN_CREATE);
+    if (rc)
+        goto done;
+    if ((rc = kd_post_put(m, "sleep", "Sleeping better", "Breathing, a journal and a routine help sleep.")))
+        goto done;
+    if ((rc = kd_train_begin(m)))
+        goto done;
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        kd_comment c = comment_of(i);
+        if ((rc = kd_train_add(m, &c, rows[i].label, 1))) {
+            kd_train_abort(m);
+            goto done;
+        }
+    }
+    if ((rc = kd_train_commit(m)))
+        goto done;
+    kd_options o = KD_OPTIONS_INIT;
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        kd_comment c = comment_of(i);
+        if ((rc = kd_classify(m, &c, &o, &r)))
+            goto done;
+        kd_result_free(&r);
+    }
+done:
+    kd_model_close(m);
+    return rc;
+}
+
+Test(oom, train_and_classify_in_memory)
+{
+    cr_assert_gt(every_allocation(train_and_classify, "train and classify"), 50);
+}
+
+/* Rules: parse a small rule set and evaluate it through kd_classify on a fresh model. */
+static int rules_scenario(int armed)
+{
+    (void)armed;
+    static const char text[] =
+        "text PHARMA /\\b(?:xanax|valium|cbd)\\b/i 2.5 Pharmacy words\n"
+        "text FREE_GIFT /free\\s+iphone/i 2.0 A free phone\n"
+        "count MANY_LINKS links >= 2 1.0 Several links\n";
+    kd_rules *rules = NULL;
+    kd_model *m = NULL;
+    kd_result r;
+    int rc = kd_rules_parse(&rules, "oom.rules", text, sizeof text - 1);
+    if (rc)
+        goto done;
+    if ((rc = kd_model_open(&m, ":memory:", KD_OPEN_CREATE)))
+        goto done;
+    kd_options o = KD_OPTIONS_INIT;
+    o.rules = rules;
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        kd_comment c = comment_of(i);
+        if ((rc = kd_classify(m, &c, &o, &r)))
+            goto done;
+        kd_result_free(&r);
+    }
+done:
+    kd_model_close(m);
+    kd_rules_free(rules);
+    return rc;
+}
+
+Test(oom, rules_parse_and_classify)
+{
+    cr_assert_gt(every_allocation(rules_scenario, "rules"), 50);
+}
+
+/* A model file: remember comments in the history (duplicates against it), give feedback,
+ * reopen and classify against what was written. */
+static int file_scenario(int armed)
+{
+    (void)armed;
+    char path[320];
+    snprintf(path, sizeof path, "%s/m.db", dir);
+    remove(path);
+    kd_model *m = NULL;
+    kd_result r;
+    int rc = kd_model_open(&m, path, KD_OPEN_CREATE);
+    if (rc)
+        goto done;
+    kd_options o = KD_OPTIONS_INIT;
+    o.remember = 1;
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        kd_comment c = comment_of(i);
+        if ((rc = kd_classify(m, &c, &o, &r)))
+            goto done;
+        kd_result_free(&r);
+    }
+    int changed = 0;
+    kd_comment c = comment_of(1);
+    if ((rc = kd_feedback(m, &c, KD_SPAM, 0, &changed)))
+        goto done;
+    kd_model_close(m);
+    m = NULL;
+    if ((rc = kd_model_open(&m, path, KD_OPEN_READONLY | KD_OPEN_PRELOAD)))
+        goto done;
+    o.remember = 0;
+    c = comment_of(1);
+    c.id = "c2-again";
+    if ((rc = kd_classify(m, &c, &o, &r)))
+        goto done;
+    kd_result_free(&r);
+done:
+    kd_model_close(m);
+    return rc;
+}
+
+Test(oom, model_file_history_and_feedback)
+{
+    cr_assert_gt(every_allocation(file_scenario, "model file"), 50);
+}
+
+/* The CSV reader over a file with quotes, a BOM, a bad row and a long field. */
+static int csv_scenario(int armed)
+{
+    (void)armed;
+    char path[320];
+    snprintf(path, sizeof path, "%s/in.csv", dir);
+    kd_csv *r = NULL;
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    int rc = kd_csv_open(&r, path, &o);
+    if (rc)
+        goto done;
+    const kd_csv_row *row;
+    while ((rc = kd_csv_next(r, &row)) == 1)
+        ;
+done:
+    kd_csv_free(r);
+    return rc;
+}
+
+Test(oom, csv_reader)
+{
+    char path[320];
+    static char text[20000];
+    size_t k = (size_t)snprintf(text, sizeof text, "\xEF\xBB\xBFid,label,text\n1,ham,\"quoted, \"\"with\"\" comma\"\n"
+                                                   "2,spam,\"two\nlines\"\n3,ham,a,b,c\n4,ham,");
+    memset(text + k, 'x', 12000);
+    memcpy(text + k + 12000, "\n5,spam,end\n", 13);
+    th_write(dir, "in.csv", text, path, sizeof path);
+    cr_assert_gt(every_allocation(csv_scenario, "csv"), 5);
+}
+
+/* Maintenance of a model file: posts imported from CSV, a shard merged in, tokens and history
+ * pruned, the file packed; and eval's figures. */
+static int maintenance_scenario(int armed)
+{
+    (void)armed;
+    char path[320], shard[320], posts[320];
+    snprintf(path, sizeof path, "%s/main.db", dir);
+    snprintf(shard, sizeof shard, "%s/shard.db", dir);
+    snprintf(posts, sizeof posts, "%s/posts.csv", dir);
+    remove(path);
+    kd_model *m = NULL;
+    kd_csv *r = NULL;
+    kd_eval *e = NULL;
+    kd_csv_options co = KD_CSV_OPTIONS_INIT;
+    co.kind = KD_CSV_RAW;
+    uint64_t n;
+    int rc = kd_model_open(&m, path, KD_OPEN_CREATE);
+    if (rc)
+        goto done;
+    if ((rc = kd_csv_open(&r, posts, &co)) || (rc = kd_posts_import(m, r, &n, NULL)))
+        goto done;
+    if ((rc = kd_model_merge(m, shard)))
+        goto done;
+    if ((rc = kd_model_prune(m, 2, &n)) || (rc = kd_history_prune(m, INT64_MIN, 1, &n)))
+        goto done;
+    if ((rc = kd_model_pack(m)))
+        goto done;
+    kd_eval_figures f;
+    if ((rc = kd_eval_new(&e)))
+        goto done;
+    for (int i = 0; i < 40 && !rc; i++)
+        rc = kd_eval_add(e, i % 3 ? KD_HAM : KD_SPAM, (i % 7) / 7.0, i % 2 ? KD_APPROVE : KD_HOLD);
+    if (!rc)
+        rc = kd_eval_figures_get(e, &f);
+done:
+    kd_eval_free(e);
+    kd_csv_free(r);
+    kd_model_close(m);
+    return rc;
+}
+
+Test(oom, posts_merge_prune_pack_eval)
+{
+    char path[320];
+    th_write(dir, "posts.csv", "post_id,title,text\nsleep,Sleeping better,\"Breathing, a journal.\"\n"
+                               "grief,Grief,Waves of grief and the days between.\n", path, sizeof path);
+    snprintf(path, sizeof path, "%s/shard.db", dir);
+    kd_model *m = NULL;
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_CREATE), 0);
+    cr_assert_eq(kd_train_begin(m), 0);
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        kd_comment c = comment_of(i);
+        cr_assert_eq(kd_train_add(m, &c, rows[i].label, 1), 0);
+    }
+    cr_assert_eq(kd_train_commit(m), 0);
+    kd_model_close(m);
+    cr_assert_gt(every_allocation(maintenance_scenario, "maintenance"), 50);
+}
