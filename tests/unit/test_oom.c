@@ -22,6 +22,9 @@
 
 #include "helpers.h"
 #include "kindly.h"
+#include "server/akismet.h"
+#include "server/api.h"
+#include "server/reply.h"
 
 static long fail_at = -1; /* the allocation (counted from 0) that fails; -1: none */
 static long counted;      /* allocations made since the count was armed */
@@ -342,4 +345,69 @@ Test(oom, posts_merge_prune_pack_eval)
     cr_assert_eq(kd_train_commit(m), 0);
     kd_model_close(m);
     cr_assert_gt(every_allocation(maintenance_scenario, "maintenance"), 50);
+}
+
+/* The server's handlers, without a socket: an Akismet comment-check and submit-spam, a JSON
+ * batch classified and a JSON feedback. Each answer must be 200, or 500/503 when memory ran
+ * out, never a 4xx blaming the client for the server's failure. */
+static int answered(srv_reply *r, int *rc)
+{
+    if (r->status != 200 && *rc == KD_OK)
+        *rc = r->status == 500 || r->status == 503 ? KD_ENOMEM : KD_ERROR;
+    if (*rc == KD_ERROR)
+        cr_log_error("status %d: %.*s", r->status, (int)r->len, r->body ? r->body : "");
+    srv_reply_free(r);
+    return *rc;
+}
+
+static int server_scenario(int armed)
+{
+    (void)armed;
+    static const char form[] = "blog=http%3A%2F%2Fblog.example&user_ip=192.0.2.1&comment_type=comment"
+                               "&comment_author=Win+Big&comment_content=FREE+iPhone+giveaway%21%21%21+Call+now"
+                               "&comment_ID=42&comment_post_ID=sleep";
+    static const char batch[] = "[{\"id\":\"j1\",\"post_id\":\"sleep\",\"author\":\"Anna\",\"text\":"
+                                "\"The breathing exercise helped me sleep\"},{\"id\":\"j2\",\"text\":"
+                                "\"Cheap xanax, no prescription http://rx.example\"}]";
+    static const char feedback[] = "{\"id\":\"j2\",\"text\":\"Cheap xanax, no prescription http://rx.example\","
+                                   "\"label\":\"spam\"}";
+    kd_model *m = NULL;
+    srv_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.options = (kd_options)KD_OPTIONS_INIT;
+    cfg.writable = 1;
+    int rc = kd_model_open(&m, ":memory:", KD_OPEN_CREATE);
+    if (rc)
+        goto done;
+    srv_reply r;
+    srv_request q = { EP_COMMENT_CHECK, form, sizeof form - 1, NULL, "application/x-www-form-urlencoded", m, &cfg,
+                      NULL };
+    srv_reply_init(&r);
+    akismet_handle(&q, &r);
+    if (answered(&r, &rc))
+        goto done;
+    q.endpoint = EP_SUBMIT_SPAM;
+    srv_reply_init(&r);
+    akismet_handle(&q, &r);
+    if (answered(&r, &rc))
+        goto done;
+    srv_request j = { EP_CLASSIFY, batch, sizeof batch - 1, NULL, "application/json", m, &cfg, NULL };
+    srv_reply_init(&r);
+    api_handle(&j, &r);
+    if (answered(&r, &rc))
+        goto done;
+    j.endpoint = EP_FEEDBACK;
+    j.body = feedback;
+    j.len = sizeof feedback - 1;
+    srv_reply_init(&r);
+    api_handle(&j, &r);
+    answered(&r, &rc);
+done:
+    kd_model_close(m);
+    return rc;
+}
+
+Test(oom, server_handlers)
+{
+    cr_assert_gt(every_allocation(server_scenario, "server"), 50);
 }
