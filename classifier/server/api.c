@@ -99,6 +99,10 @@ int api_parse(const char *body, size_t len, int feedback, api_batch *b, char *er
     /* a key given twice is an error, not "the last one wins" silently */
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
     if (!root) {
+        /* the server's failure, not the client's: out of memory, or jansson could not even
+           set up its buffers (it then leaves its message empty) */
+        if (json_error_code(&je) == json_error_out_of_memory || !je.text[0])
+            return -2;
         snprintf(err, errlen, "malformed JSON at line %d, column %d: %s", je.line, je.column, je.text);
         return -1;
     }
