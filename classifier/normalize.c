@@ -114,7 +114,9 @@ int kd_is_cjk(int32_t cp)
     if (cp < 0x3005)
         return 0;
     return cp == 0x3005 ||                        /* 々 ideographic iteration mark */
-           (cp >= 0x3040 && cp <= 0x30FF) ||      /* Hiragana, Katakana (with ー) */
+           (cp >= 0x3040 && cp <= 0x3098) ||      /* Hiragana */
+           (cp >= 0x309D && cp <= 0x309F) ||      /* its iteration marks and yori; not the voicing marks */
+           (cp >= 0x30A1 && cp <= 0x30FF && cp != 0x30FB) || /* Katakana with ー, not ゠ or ・ */
            (cp >= 0x31F0 && cp <= 0x31FF) ||      /* Katakana phonetic extensions */
            (cp >= 0x3400 && cp <= 0x4DBF) ||      /* CJK extension A */
            (cp >= 0x4E00 && cp <= 0x9FFF) ||      /* CJK unified ideographs */

@@ -23,10 +23,11 @@
  * Lucene's CJK bigram filter does; they are not paired further. Before this a run was one
  * word, most of them "#long".
  *
- * Look-alike letters: a word that mixes Latin letters with Cyrillic or Greek ones ("vіаgrа"
- * with a Cyrillic і and а) is a spammer's disguise, not a language: it gives
- * "#mixedscript" and its Cyrillic and Greek letters that look like Latin ones are read as
- * those ("viagra"). Words of one script, Latin, Cyrillic or Greek, are left as they are.
+ * Look-alike letters: a word that mixes Latin letters with Cyrillic or Greek ones that pass
+ * for Latin letters ("vіаgrа" with a Cyrillic і and а, "ΝEW" with a Greek Ν) is a spammer's
+ * disguise, not a language: it gives "#mixedscript" and is read with those letters as the
+ * Latin ones ("viagra", "new"), capitals as capitals. Words of one script are left as they
+ * are, and so are letters without a Latin double ("500µg", "10kΩ").
  *
  * Numbers: every number gives "#num" ("#money" too when a currency sign touches it or it
  * ends in k: "£100", "1000€", "5k"). Numbers of at most 6 digits are also kept as words
@@ -67,7 +68,7 @@ typedef struct scan {
     int rc;
     word_ref win[WINDOW]; /* the last body words, newest first */
     int nwin;
-    kd_buf html, norm, fold; /* scratch */
+    kd_buf html, norm, fold, look; /* scratch */
 } scan;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -229,6 +230,17 @@ static int word_start(const char *s, size_t n, size_t i)
     return cp != 0x02BC && !kd_is_emoji(cp) && is_letter_cat(utf8proc_category(cp));
 }
 
+/* 1 if a word may go on at s[i..] after an apostrophe: a word start that is not Chinese,
+ * Japanese or Korean (those are read apart, so "L'中国" is "l" and "中国", not "l'"). */
+static int word_goes_on(const char *s, size_t n, size_t i)
+{
+    if (!word_start(s, n, i))
+        return 0;
+    int32_t cp;
+    decode(s, n, i, &cp);
+    return !kd_is_cjk(cp);
+}
+
 /* Length of a currency sign ($ £ € ¥ ₹) starting at s[i], or 0. */
 static size_t currency_at(const char *s, size_t n, size_t i)
 {
@@ -319,21 +331,25 @@ static void pairs(scan *sc, word_ref w)
 
 static void break_pairs(scan *sc) { sc->nwin = 0; }
 
-/* The Latin letter that the case-folded Cyrillic or Greek letter cp looks like, or 0. Only
- * letters that pass for Latin ones in common fonts; "н" and "м" are what "Н" and "М" fold
- * to. */
+/* The Latin letter that the Cyrillic or Greek letter cp (as written, before case folding:
+ * "Ν" is N, "ν" is v) passes for in common fonts, or 0. A letter without an entry (μ, Ω, ж)
+ * does not make a word mixed: "500µg" (µ is μ after NFKC) and "10kΩ" are no disguise. */
 static char lookalike(int32_t cp)
 {
-    static const struct { int32_t cp; char c; } map[] = {
-        { 0x03B1, 'a' }, { 0x03B2, 'b' }, { 0x03B5, 'e' }, { 0x03B6, 'z' }, { 0x03B9, 'i' },
-        { 0x03BA, 'k' }, { 0x03BD, 'v' }, { 0x03BF, 'o' }, { 0x03C1, 'p' }, { 0x03C4, 't' },
-        { 0x03C5, 'u' }, { 0x03C7, 'x' }, { 0x03F2, 'c' }, { 0x03F3, 'j' }, /* sorted */
-        { 0x0430, 'a' }, { 0x0432, 'b' }, { 0x0435, 'e' }, { 0x043A, 'k' }, { 0x043C, 'm' },
-        { 0x043D, 'h' }, { 0x043E, 'o' }, { 0x0440, 'p' }, { 0x0441, 'c' }, { 0x0442, 't' },
-        { 0x0443, 'y' }, { 0x0445, 'x' }, { 0x0455, 's' }, { 0x0456, 'i' }, { 0x0458, 'j' },
-        { 0x04AF, 'y' }, { 0x04BB, 'h' }, { 0x04CF, 'l' }, { 0x0501, 'd' }, { 0x051B, 'q' },
-        { 0x051D, 'w' },
+    static const struct { int32_t cp; char c; } map[] = { /* sorted */
+        { 0x0391, 'a' }, { 0x0392, 'b' }, { 0x0395, 'e' }, { 0x0396, 'z' }, { 0x0397, 'h' }, { 0x0399, 'i' },
+        { 0x039A, 'k' }, { 0x039C, 'm' }, { 0x039D, 'n' }, { 0x039F, 'o' }, { 0x03A1, 'p' }, { 0x03A4, 't' },
+        { 0x03A5, 'y' }, { 0x03A7, 'x' }, { 0x03B1, 'a' }, { 0x03B9, 'i' }, { 0x03BA, 'k' }, { 0x03BD, 'v' },
+        { 0x03BF, 'o' }, { 0x03C1, 'p' }, { 0x03C5, 'u' }, { 0x03C7, 'x' },
+        { 0x0405, 's' }, { 0x0406, 'i' }, { 0x0408, 'j' }, { 0x0410, 'a' }, { 0x0412, 'b' }, { 0x0415, 'e' },
+        { 0x041A, 'k' }, { 0x041C, 'm' }, { 0x041D, 'h' }, { 0x041E, 'o' }, { 0x0420, 'p' }, { 0x0421, 'c' },
+        { 0x0422, 't' }, { 0x0423, 'y' }, { 0x0425, 'x' }, { 0x0430, 'a' }, { 0x0435, 'e' }, { 0x043E, 'o' },
+        { 0x0440, 'p' }, { 0x0441, 'c' }, { 0x0443, 'y' }, { 0x0445, 'x' }, { 0x0455, 's' }, { 0x0456, 'i' },
+        { 0x0458, 'j' }, { 0x04AE, 'y' }, { 0x04AF, 'y' }, { 0x04BA, 'h' }, { 0x04BB, 'h' }, { 0x04C0, 'l' },
+        { 0x04CF, 'l' }, { 0x0501, 'd' }, { 0x051A, 'q' }, { 0x051B, 'q' }, { 0x051C, 'w' }, { 0x051D, 'w' },
     };
+    if (cp < 0x0391 || cp > 0x051D)
+        return 0;
     size_t lo = 0, hi = sizeof map / sizeof *map;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -347,29 +363,46 @@ static char lookalike(int32_t cp)
     return 0;
 }
 
+/* s[0..n) with each look-alike letter replaced by the Latin one, into b (before folding, so
+ * that capitals are read as capitals). NULL when out of memory. */
+static const char *latin_reading(const char *s, size_t n, kd_buf *b, size_t *len)
+{
+    kd_buf_clear(b);
+    for (size_t i = 0; i < n;) {
+        int32_t cp;
+        size_t l = (unsigned char)s[i] < 0x80 ? 1 : kd_utf8_decode(s + i, n - i, &cp);
+        char c = l == 2 ? lookalike(cp) : 0;
+        if (c ? kd_buf_putc(b, c) : kd_buf_add(b, s + i, l))
+            return NULL;
+        i += l;
+    }
+    *len = b->len;
+    return b->s ? b->s : "";
+}
+
 /* A body word s[0..n): folded (ASCII inline, otherwise through utf8proc), "’" as "'", and
  * with mixed set, Cyrillic and Greek look-alikes as the Latin letters they pass for. */
 static void body_word(scan *sc, const char *s, size_t n, int ascii, int mixed)
 {
     if (sc->rc)
         return;
+    if (mixed && !(s = latin_reading(s, n, &sc->look, &n))) {
+        sc->rc = KD_ENOMEM;
+        return;
+    }
     if (!ascii) {
         kd_buf_clear(&sc->fold);
         if (kd_normalize(s, n, KD_NORM_FOLD | KD_NORM_NFKC, &sc->fold)) {
             sc->rc = KD_ENOMEM;
             return;
         }
-        char *f = sc->fold.s, c;
+        char *f = sc->fold.s;
         size_t k = 0;
         for (size_t i = 0; i < sc->fold.len; i++) {
             if (f[i] == '\xE2' && i + 2 < sc->fold.len && f[i + 1] == '\x80' && f[i + 2] == '\x99')
                 i += 2, f[k++] = '\''; /* U+2019 */
             else if (f[i] == '\xCA' && i + 1 < sc->fold.len && f[i + 1] == '\xBC')
                 i += 1, f[k++] = '\''; /* U+02BC */
-            else if (mixed && (unsigned char)f[i] >= 0xCE && (unsigned char)f[i] <= 0xD4 &&
-                     i + 1 < sc->fold.len &&
-                     (c = lookalike(((f[i] & 0x1F) << 6) | (f[i + 1] & 0x3F))))
-                i += 1, f[k++] = c; /* two-byte Greek or Cyrillic */
             else
                 f[k++] = f[i];
         }
@@ -602,7 +635,7 @@ typedef struct word_stats {
     int upper, other; /* upper-case letters, other letters */
     int run, repeat;  /* length of the run of prev, and whether a letter ran to 3 */
     int latin;        /* a Latin letter, ASCII or not */
-    int lookalike;    /* a Cyrillic or Greek letter */
+    int lookalike;    /* a Cyrillic or Greek letter that passes for a Latin one */
     int32_t prev;     /* the last code point read */
 } word_stats;
 
@@ -652,14 +685,14 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
         int32_t cp = b;
         size_t len = 1;
         if (b < 0x80) {
-            if (b == '\'' && j > i && word_start(s, n, j + 1) && !is_digit(s[j + 1]))
+            if (b == '\'' && j > i && word_goes_on(s, n, j + 1) && !is_digit(s[j + 1]))
                 all_digit = 0;
             else if (!((b == '.' || b == ',') && all_digit && j + 1 < n && is_digit(s[j + 1])))
                 break;
         } else {
             len = decode(s, n, j, &cp);
             if (cp == 0x2019 || cp == 0x02BC) {
-                if (j == i || !word_start(s, n, j + len))
+                if (j == i || !word_goes_on(s, n, j + len))
                     break;
             } else if (kd_is_emoji(cp) || kd_is_cjk(cp)) {
                 break;
@@ -671,7 +704,7 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
                 ws.other += c > UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
                 if (c <= UTF8PROC_CATEGORY_LO) {
                     ws.latin |= (cp >= 0xC0 && cp <= 0x24F) || (cp >= 0x1E00 && cp <= 0x1EFF);
-                    ws.lookalike |= cp >= 0x370 && cp <= 0x52F;
+                    ws.lookalike |= lookalike(cp) != 0;
                 }
             }
             ascii = 0;
@@ -925,7 +958,7 @@ int kd_tokenize(const kd_comment *c, const kd_tokenize_options *o, kd_tokens *ou
 {
     static const kd_tokenize_options defaults = KD_TOKENIZE_OPTIONS_INIT;
     scan sc = { out, o ? o : &defaults, 0, KD_OK, { { 0, 0, 0 } }, 0,
-                KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT };
+                KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT };
     sc.max_len = sc.o->max_len;
     if (c->text)
         text(&sc, c->text);
@@ -940,5 +973,6 @@ int kd_tokenize(const kd_comment *c, const kd_tokenize_options *o, kd_tokens *ou
     kd_buf_free(&sc.html);
     kd_buf_free(&sc.norm);
     kd_buf_free(&sc.fold);
+    kd_buf_free(&sc.look);
     return sc.rc;
 }

@@ -64,7 +64,7 @@ static int check(int argc, char **argv, char *owned[CLI_NMETA])
         }
         if (!strcmp(a, "-")) /* standard input, named as other filters name it */
             continue;
-        if (a[0] != '-')
+        if (a[0] && a[0] != '-')
             return cli_usage("check", "the comment is read from standard input, not from a file ('%s'): "
                                       "kindly check < %s, or kindly score for a CSV file", a, a);
         if (!cli_parse_comment_flag(argc, argv, &i, &c))

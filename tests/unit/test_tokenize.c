@@ -521,7 +521,23 @@ Test(tokenize, mixed_script_lookalikes)
     expect_has("\xD1\x81\xD0\xBF\xD0\xB0\xD1\x81\xD0\xB8\xD0\xB1\xD0\xBE");
     expect_has("\xCE\xBA\xCE\xB1\xCE\xBB\xCF\x8C");
     expect_has("caf\xC3\xA9");
-    /* Latin with accents and Cyrillic: still mixed; a letter without a look-alike stays */
-    tokenize("caf\xC3\xA9\xD0\xB6");
-    cr_expect_str_eq(joined(), "caf\xC3\xA9\xD0\xB6|#mixedscript");
+    /* a letter without a Latin double does not make a word mixed: ж, µ (μ after NFKC), Ω */
+    tokenize("caf\xC3\xA9\xD0\xB6 500\xC2\xB5g 10k\xE2\x84\xA6");
+    expect_not("#mixedscript");
+    expect_has("caf\xC3\xA9\xD0\xB6");
+    /* Greek and Cyrillic capitals are read as capitals: ΝΟW, Υes, ΗELLO, ΜONEY, СASH */
+    tokenize("\xCE\x9D\xCE\x9FW \xCE\xA5" "es \xCE\x97" "ELLO \xCE\x9C" "ONEY \xD0\xA1" "ASH");
+    cr_expect_str_eq(joined(), "now|#mixedscript|#caps|yes|#mixedscript|hello|#mixedscript|#caps|money|"
+                               "#mixedscript|#caps|cash|#mixedscript|#caps");
+}
+
+/* An apostrophe joins a word only to more of the word: before Chinese, Japanese or Korean
+ * (read apart) it ends it, as it does before a space. */
+Test(tokenize, apostrophe_before_cjk_ends_the_word)
+{
+    tokenize("L'\xE4\xB8\xAD\xE5\x9B\xBD iPhone\xE2\x80\x99\xE5\xA5\xBD");
+    cr_expect_str_eq(joined(), "l|\xE4\xB8\xAD\xE5\x9B\xBD|iphone|\xE5\xA5\xBD");
+    /* ・ and ゠ are punctuation, not letters: 今日・明日 */
+    tokenize("\xE4\xBB\x8A\xE6\x97\xA5\xE3\x83\xBB\xE6\x98\x8E\xE6\x97\xA5");
+    cr_expect_str_eq(joined(), "\xE4\xBB\x8A\xE6\x97\xA5|\xE6\x98\x8E\xE6\x97\xA5");
 }
