@@ -22,7 +22,7 @@
  * same hashes as the token table; the title counts twice, as titles state the topic) plus
  * its post_terms rows, keyed by kd_hash64(post_id). Thereafter a post lookup is one hash
  * probe and a word lookup another. The cache also holds an inverted index (per word, the
- * posts that use it and how often), with which kd_posts_posterior() weighs a comment against
+ * posts that use it and how often), with which kd_posts_share() weighs a comment against
  * every post while visiting only the posts that share one of its words.
  *
  * The cache is keyed on the model's "posts_generation" (store.c), which only writes of posts
@@ -462,8 +462,7 @@ static int freeze(kd_posts_cache *c, kd_post_stats *p, kd_tokmap *words, kd_tokm
     return KD_OK;
 }
 
-/* The inverted index (stem -> posts using it, in postings[]) and the posterior's normaliser
- * for unmatched posts. */
+/* The inverted index (stem -> posts using it, in postings[]) and each post's TF-IDF norm. */
 static int build_index(kd_posts_cache *c)
 {
     size_t total = 0;
@@ -489,23 +488,14 @@ static int build_index(kd_posts_cache *c)
             e->post = (uint32_t)q;
             int64_t n = t->pool[t->idx[i]].ham;
             e->n = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+            /* the post's TF-IDF vector: (1 + ln tf) idf per stem (kd_posts_share) */
+            double w = (1 + log((double)(n > 0 ? n : 1))) * kd_posts_idf(c, c->df.vals[j].ham);
+            c->posts[q].norm += w * w;
         }
     }
     free(fill);
     for (size_t q = 0; q < c->n; q++)
-        c->posts[q].lshrink = log(KD_POST_MU / ((double)c->posts[q].length + KD_POST_MU));
-    for (int k = 0; k <= KD_POSTERIOR_WORDS; k++) {
-        double mx = -INFINITY, z = 0;
-        for (int pass = 0; pass < 2; pass++)
-            for (size_t q = 0; q < c->n; q++) {
-                double l = k * c->posts[q].lshrink;
-                if (!pass)
-                    mx = fmax(mx, l);
-                else
-                    z += exp(l - mx);
-            }
-        c->log_unmatched[k] = c->n ? mx + log(z) : -INFINITY;
-    }
+        c->posts[q].norm = sqrt(c->posts[q].norm);
     return KD_OK;
 }
 
@@ -708,59 +698,61 @@ const kd_post_stats *kd_posts_find(const kd_posts_cache *c, const char *id)
     return strcmp(p->id, id) ? NULL : p;
 }
 
-double kd_posts_posterior(const kd_posts_cache *c, const kd_post_stats *own, const uint64_t *keys,
-                          const double *site, size_t n)
+double kd_posts_idf(const kd_posts_cache *c, int64_t df)
+{
+    return log(((double)c->n + 1) / ((double)df + 0.5));
+}
+
+double kd_posts_share(const kd_posts_cache *c, const kd_post_stats *own, const uint64_t *keys, size_t n)
 {
     if (!c->n)
         return 1.0;
     size_t self = (size_t)(own - c->posts), stack_t[256], *touched = stack_t, nt = 0, k = 0;
-    double stack_d[256], *delta = stack_d;
+    double stack_d[256], *dot = stack_d;
     if (c->n > 256) {
-        delta = calloc(c->n, sizeof *delta);
+        dot = calloc(c->n, sizeof *dot);
         touched = malloc(c->n * sizeof *touched);
-        if (!delta || !touched) {
-            free(delta);
+        if (!dot || !touched) {
+            free(dot);
             free(touched);
             return 1.0 / (double)c->n; /* out of memory: no evidence either way */
         }
     } else {
         memset(stack_d, 0, c->n * sizeof *stack_d);
     }
-    /* ll(q) = sum_w ln(post_q(w) / site(w))
-     *       = k ln(MU / (len_q + MU)) + sum_{w in q} ln(1 + tf_q(w) / (MU site(w))) */
+    /* the comment's vector: idf per distinct stem; its dot product with each post's */
+    double cn = 0;
     for (size_t x = 0; x < n && k < KD_POSTERIOR_WORDS; x++) {
         const kd_counts *d = kd_tokmap_get(&c->df, keys[x]);
-        if (!d || d->ham > KD_POSTING_MAX || !(site[x] > 0))
+        if (!d || d->ham > KD_POSTING_MAX)
             continue;
         k++;
+        double idf = kd_posts_idf(c, d->ham);
+        cn += idf * idf;
         for (const kd_posting *e = c->postings + d->spam, *end = e + d->ham; e < end; e++) {
-            if (delta[e->post] == 0) /* e->n >= 1: a touched post's delta is > 0 */
+            if (dot[e->post] == 0) /* idf > 0 and 1 + ln tf >= 1: a touched post's dot is > 0 */
                 touched[nt++] = e->post;
-            delta[e->post] += log1p((double)e->n / (KD_POST_MU * site[x]));
+            dot[e->post] += idf * idf * (1 + log((double)e->n));
         }
     }
-    /* P(self | comment) = exp(ll(self)) / sum_q exp(ll(q)); the posts sharing no word are
-     * summed in closed form (log_unmatched[k]), the matched ones replace their term there.
-     * Everything relative to the largest exponent, so that nothing overflows. */
-    double lunm = c->log_unmatched[k];
-    double ll_self = (double)k * own->lshrink + delta[self];
-    double mx = fmax(ll_self, lunm);
-    for (size_t i = 0; i < nt; i++) {
-        size_t q = touched[i];
-        mx = fmax(mx, (double)k * c->posts[q].lshrink + delta[q]);
+    double share = 1.0 / (double)c->n;
+    if (k) { /* softmax of TAU cos(comment, q) over the posts; cos = 0 for the untouched ones */
+        cn = sqrt(cn);
+        double z = (double)(c->n - nt), num = 1.0;
+        for (size_t i = 0; i < nt; i++) {
+            size_t q = touched[i];
+            double e = exp(KD_POSTS_TAU * (c->posts[q].norm > 0 ? dot[q] / (cn * c->posts[q].norm) : 0));
+            z += e;
+            if (q == self)
+                num = e;
+        }
+        share = num / z;
     }
-    double z = exp(lunm - mx);
-    for (size_t i = 0; i < nt; i++) {
-        size_t q = touched[i];
-        double base = (double)k * c->posts[q].lshrink - mx;
-        z += exp(base + delta[q]) - exp(base); /* each <= 1: no overflow */
-    }
-    double num = exp(ll_self - mx);
-    if (delta != stack_d) {
-        free(delta);
+    if (dot != stack_d) {
+        free(dot);
         free(touched);
     }
-    return z > num ? num / z : 1.0; /* z includes num; rounding may take it below */
+    return share;
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -8,7 +8,7 @@
  * the counts of its content words and of its approved comments' (a kd_tokmap32 keyed by the
  * word's stem, kd_word_key), and for the site, in how many posts each word occurs and how
  * often it occurs in all posts, and an inverted index (word -> the posts that use it) for the
- * posterior of a comment's post among all posts. Looking a post up by id is one hash probe.
+ * share of a comment's post among all posts. Looking a post up by id is one hash probe.
  * The cache is rebuilt when the posts or their comments' words change (the file's
  * "posts_generation", seen at kd_model_refresh, or a write of posts on this handle), and
  * shared read-only by the process's handles on the same file.
@@ -29,15 +29,14 @@ typedef struct kd_post_stats {
     char *id;
     kd_tokmap32 terms;
     int64_t length;  /* content words in the post (title counted twice) and its comments */
-    double lshrink;  /* ln(KD_POST_MU / (length + KD_POST_MU)): a word's log ratio when the
-                      * post lacks it (kd_posts_posterior) */
+    double norm;     /* length of its TF-IDF vector, (1 + ln tf) idf per stem (kd_posts_share) */
 } kd_post_stats;
 
 /* Dirichlet prior of a post's language model, in words (relevance.c smooths with it too). */
 #define KD_POST_MU 200.0
-/* The posterior (kd_posts_posterior) reads at most this many of a comment's words, and
- * leaves out words of more than KD_POSTING_MAX posts: they say little about which post,
- * and the cap bounds the work per word on a site of thousands of posts. */
+/* kd_posts_share reads at most this many of a comment's words, and leaves out words of more
+ * than KD_POSTING_MAX posts: they say little about which post, and the cap bounds the work
+ * per word on a site of thousands of posts. */
 #define KD_POSTERIOR_WORDS 64
 #define KD_POSTING_MAX 256
 
@@ -66,9 +65,6 @@ typedef struct kd_posts_cache {
     kd_tokmap tf;          /* word (token hash) -> occurrences in all posts (vals[].ham) */
     int64_t length;        /* content words in all posts */
     kd_posting *postings;  /* the inverted index: per stem, the posts that use it */
-    /* log of sum over posts of (MU / (length + MU))^k, k = 0..KD_POSTERIOR_WORDS: the
-     * posterior's normaliser for the posts that share none of a comment's k words */
-    double log_unmatched[KD_POSTERIOR_WORDS + 1];
 } kd_posts_cache;
 
 /*
@@ -82,19 +78,22 @@ typedef struct kd_posts_cache {
 int kd_posts_cache_get(kd_model *m, const kd_posts_cache **out);
 /* The statistics of a post, or NULL when the post is unknown (or id is NULL). */
 const kd_post_stats *kd_posts_find(const kd_posts_cache *c, const char *id);
+/* Temperature of kd_posts_share's softmax. */
+#define KD_POSTS_TAU 30.0
+/* ln((P + 1) / (df + 0.5)): the IDF of a stem used by df of the cache's P posts. */
+double kd_posts_idf(const kd_posts_cache *c, int64_t df);
 /*
- * The posterior probability that a comment was written on post own rather than on any
- * other post of the site, under a unigram model per post (its text and approved comments,
- * Dirichlet-smoothed towards the site model with KD_POST_MU) and a uniform prior over the
- * posts. keys: the stems (kd_word_key) of the comment's distinct words that some post uses,
- * site: their probabilities in the site model, n of them (only the first
- * KD_POSTERIOR_WORDS are read). Posts sharing no word with the comment are summed in closed
- * form (log_unmatched), the others found through the inverted index: the work is the
- * number of postings of the comment's words, not the number of posts. Returns 1/P when
- * there is nothing to tell the posts apart (n = 0).
+ * The share of post own among all posts for a comment: a softmax, at temperature
+ * KD_POSTS_TAU, of the cosine similarity of TF-IDF vectors (the comment's: idf per distinct
+ * stem; a post's: (1 + ln tf) idf over its text and approved comments) between the comment
+ * and each post. keys: the stems (kd_word_key) of the comment's distinct words that some post
+ * uses, n of them (only the first KD_POSTERIOR_WORDS that pass the KD_POSTING_MAX cap are
+ * read). Only the posts that share a stem are visited, through the inverted index (the
+ * others have cosine 0 and are summed in closed form): the work is the number of postings of
+ * the comment's words, not the number of posts. 1/P when no stem is a post's. The shares of
+ * all posts sum to 1.
  */
-double kd_posts_posterior(const kd_posts_cache *c, const kd_post_stats *own, const uint64_t *keys,
-                          const double *site, size_t n);
+double kd_posts_share(const kd_posts_cache *c, const kd_post_stats *own, const uint64_t *keys, size_t n);
 /* Release a model's reference to its cache (kd_model_close); the last one frees it.
  * Accepts NULL. */
 void kd_posts_cache_release(kd_posts_cache *c);

@@ -47,22 +47,26 @@
  *    no evidence, near 1 when the comment's topical words are this post's, near 0 when they
  *    are another post's. PRIOR_POST is in IDF units, so a site of a few similar posts (low
  *    IDFs) leans on S, and a site of many distinct posts on C.
- *    C looks at one post at a time. The comment is also scored against every post of the
- *    site at once: the posterior that it was written on this post, under a unigram model
- *    per post (text and approved comments, Dirichlet-smoothed towards the site model with
- *    the same MU) and a uniform prior (posts.c, kd_posts_posterior: an inverted index
- *    visits only the posts that share a word). As a share, 0.5 when the comment fits this
- *    post as well as the average post:
+ *    C looks at one post at a time. The comment is also weighed against every post of the
+ *    site at once: the cosine similarity of TF-IDF vectors (the comment's: idf per distinct
+ *    stem; each post's: (1 + ln tf) idf over its text and approved comments) between the
+ *    comment and each post, and this post's share of a softmax of them at temperature TAU
+ *    (posts.c, kd_posts_share: an inverted index visits only the posts that share a stem).
+ *    As a ratio, 0.5 when the comment fits this post as well as the average post:
  *
- *        r  = P(this post | comment) x (number of posts)
- *        C' = max(C, (C + r / (1 + r)) / 2)
+ *        share = exp(TAU cos(comment, post)) / sum_q exp(TAU cos(comment, q))
+ *        r     = share x (number of posts)
+ *        C'    = (C + r / (1 + r)) / 2        (C when the site has one post)
  *
- *    (computed only when C < 0.5: above, min(1, 2 C) is 1 already).
- *    The posterior only raises C: a comment that fits its post better than the others is
- *    on topic however few of its words the post has, but a low posterior is no evidence
- *    against a post that has no approved comments yet, when older posts with hundreds of
- *    them fit any comment better (measured: replacing C by the mean of the two held 14.5%
- *    of on-topic wellness comments, whose five posts have no comments, against 13 posts).
+ *    The share counts both ways: a comment that fits another post far better than this one
+ *    is pulled down. Its predecessor, the posterior under a Dirichlet-smoothed unigram model
+ *    per post, could only raise C: a post without approved comments lost to older posts
+ *    with hundreds of them, whose models fit any comment better (used both ways it held
+ *    14.5% of on-topic wellness comments). The cosine normalises that length away: both
+ *    ways, on the same sets, it ranks better on every one (docs/BENCHMARKS-relevance.md,
+ *    "Seventh session": DataCamp own-vs-other AUC 0.740 -> 0.761 with comment history,
+ *    0.677 -> 0.701 without; wellness 0.977 -> 0.978 and 0.979 -> 0.983). TAU = 30 was
+ *    chosen on DataCamp's posts split in halves (odd and even), not on the wellness set.
  *
  *        relevance = S min(1, 2 C')          (S alone when the post is unknown)
  *
@@ -74,9 +78,9 @@
  * Cost: per content word one probe in the general table, one in the posts' word counts,
  * two in the post's tables, one token-count lookup (a hash probe on a preloaded model), one
  * of its foreign share (only in a model that learnt foreign comments) and one log(); for
- * the posterior, one log1p() per post that uses the word (at most KD_POSTING_MAX posts:
- * commoner words are left out of it) and one exp() per post that shares a word with the
- * comment.
+ * the share among posts, one log() per post that uses the word (at most KD_POSTING_MAX
+ * posts: commoner words are left out of it) and one exp() per post that shares a word with
+ * the comment.
  */
 #include "relevance.h"
 
@@ -121,8 +125,7 @@ int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, con
         post = NULL;
     double plen = post ? (double)post->length : 0.0, np = (double)pc->n;
     double sum = 0, words = 0, num = 0, den = 0;
-    uint64_t keys[KD_POSTERIOR_WORDS]; /* for the posterior: the stems some post uses ... */
-    double site[KD_POSTERIOR_WORDS];   /* ... and their probabilities in the site model */
+    uint64_t keys[KD_POSTERIOR_WORDS]; /* for the share among posts: the stems some post uses */
     size_t nk = 0;
     for (size_t x = 0; x < set->n; x++) { /* distinct words: a repeat adds no information */
         size_t i = set->idx[x];
@@ -147,11 +150,9 @@ int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, con
             p = LAMBDA * ((pt ? (double)pt->ham : 0.0) + MU * g) / (plen + MU) + (1 - LAMBDA) * p_site;
             const kd_counts *pd = kd_tokmap_get(&pc->df, k);
             if (pd) { /* a word of no post says nothing about which post */
-                if (nk < KD_POSTERIOR_WORDS) {
-                    keys[nk] = k;
-                    site[nk++] = p_site;
-                }
-                double idf = log((np + 1) / ((double)pd->ham + 0.5));
+                if (nk < KD_POSTERIOR_WORDS)
+                    keys[nk++] = k;
+                double idf = kd_posts_idf(pc, pd->ham);
                 den += idf;
                 if (pt)
                     num += idf;
@@ -165,9 +166,9 @@ int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, con
     double rel = words > 0 ? 1.0 / (1.0 + exp(-SLOPE * (sum + PRIOR * PRIOR_RATIO) / (words + PRIOR))) : 0.5;
     if (post) {
         double cov = (num + PRIOR_POST / 2) / (den + PRIOR_POST);
-        if (cov < 0.5 && nk && pc->n > 1) { /* at 0.5 or above, 2 cov is capped at 1 already */
-            double r = np * kd_posts_posterior(pc, post, keys, site, nk);
-            cov = fmax(cov, (cov + r / (1 + r)) / 2);
+        if (pc->n > 1) { /* with one post, no other to compare it with */
+            double r = nk ? np * kd_posts_share(pc, post, keys, nk) : 1.0;
+            cov = (cov + r / (1 + r)) / 2;
         }
         rel *= fmin(1.0, 2 * cov);
     }

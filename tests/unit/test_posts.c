@@ -244,7 +244,7 @@ Test(posts, approved_comments_words_are_kept_per_post_and_merge_as_sums)
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* the posterior of a comment's post among all posts (kd_posts_posterior) */
+/* the share of a comment's post among all posts (kd_posts_share) */
 
 #include <math.h>
 #include <string.h>
@@ -255,50 +255,65 @@ Test(posts, approved_comments_words_are_kept_per_post_and_merge_as_sums)
 
 static uint64_t key(const char *w) { return kd_word_key(w, kd_hash64(w, strlen(w))); }
 
-/* The posterior by brute force over every post, for comparison with the inverted index. */
-static double brute(const kd_posts_cache *c, size_t self, const uint64_t *keys, const double *site, size_t n)
+static double idf_of(const kd_posts_cache *c, uint64_t k)
 {
-    double ll[400], mx = -INFINITY, z = 0;
-    cr_assert_leq(c->n, 400);
-    for (size_t q = 0; q < c->n; q++) {
-        double l = 0;
-        size_t k = 0;
-        for (size_t x = 0; x < n && k < KD_POSTERIOR_WORDS; x++) {
-            const kd_counts *d = kd_tokmap_get(&c->df, keys[x]);
-            if (!d || d->ham > KD_POSTING_MAX)
-                continue;
-            k++;
-            const kd_counts *t = kd_tokmap32_get(&c->posts[q].terms, keys[x]);
-            l += log(((t ? (double)t->ham : 0) + KD_POST_MU * site[x]) /
-                     ((double)c->posts[q].length + KD_POST_MU) / site[x]);
-        }
-        ll[q] = l;
-        mx = fmax(mx, l);
-    }
-    for (size_t q = 0; q < c->n; q++)
-        z += exp(ll[q] - mx);
-    return exp(ll[self] - mx) / z;
+    const kd_counts *d = kd_tokmap_get(&c->df, k);
+    return d ? log(((double)c->n + 1) / ((double)d->ham + 0.5)) : 0;
 }
 
-static void check_posterior(kd_model *m, const char *const *words, size_t n)
+/* The share by brute force: every post's TF-IDF vector built from its own terms, the cosine
+ * with the comment's, the softmax over all posts. For comparison with the inverted index. */
+static double brute(const kd_posts_cache *c, size_t self, const uint64_t *keys, size_t n)
+{
+    double e[400], z = 0, cn = 0;
+    uint64_t used[KD_POSTERIOR_WORDS];
+    size_t k = 0;
+    cr_assert_leq(c->n, 400);
+    for (size_t x = 0; x < n && k < KD_POSTERIOR_WORDS; x++) {
+        const kd_counts *d = kd_tokmap_get(&c->df, keys[x]);
+        if (!d || d->ham > KD_POSTING_MAX)
+            continue;
+        used[k++] = keys[x];
+        cn += idf_of(c, keys[x]) * idf_of(c, keys[x]);
+    }
+    if (!k)
+        return 1.0 / (double)c->n;
+    for (size_t q = 0; q < c->n; q++) {
+        const kd_tokmap32 *t = &c->posts[q].terms;
+        double norm = 0, dot = 0;
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->keys[i]) {
+                double w = (1 + log((double)t->pool[t->idx[i]].ham)) * idf_of(c, t->keys[i]);
+                norm += w * w;
+            }
+        for (size_t x = 0; x < k; x++) {
+            const kd_counts *tf = kd_tokmap32_get(t, used[x]);
+            if (tf)
+                dot += idf_of(c, used[x]) * idf_of(c, used[x]) * (1 + log((double)tf->ham));
+        }
+        e[q] = exp(KD_POSTS_TAU * (norm > 0 ? dot / (sqrt(cn) * sqrt(norm)) : 0));
+        z += e[q];
+    }
+    return e[self] / z;
+}
+
+static void check_share(kd_model *m, const char *const *words, size_t n)
 {
     const kd_posts_cache *c;
     cr_assert_eq(kd_posts_cache_get(m, &c), 0);
     uint64_t keys[16];
-    double site[16], sum = 0;
-    for (size_t i = 0; i < n; i++) {
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
         keys[i] = key(words[i]);
-        site[i] = 0.001 * (double)(i + 1);
-    }
     for (size_t q = 0; q < c->n; q++) {
-        double p = kd_posts_posterior(c, &c->posts[q], keys, site, n);
-        cr_assert_float_eq(p, brute(c, q, keys, site, n), 1e-9, "post %zu", q);
+        double p = kd_posts_share(c, &c->posts[q], keys, n);
+        cr_assert_float_eq(p, brute(c, q, keys, n), 1e-9, "post %zu", q);
         sum += p;
     }
     cr_assert_float_eq(sum, 1.0, 1e-9, "a distribution over the posts");
 }
 
-Test(posts, posterior_matches_brute_force_and_sums_to_one)
+Test(posts, share_matches_brute_force_and_sums_to_one)
 {
     kd_model *m = open_model(KD_OPEN_CREATE);
     cr_assert_eq(kd_post_put(m, "sleep", "Sleep and anxiety", "A breathing exercise before bed calms anxiety."), 0);
@@ -306,21 +321,43 @@ Test(posts, posterior_matches_brute_force_and_sums_to_one)
     cr_assert_eq(kd_post_put(m, "walk", "Walking", "A walk every morning lifts the mood, and sleep improves."), 0);
     cr_assert_eq(kd_post_put(m, "empty", "", ""), 0);
     static const char *const w[] = { "breathing", "sleep", "waves", "football", "exercises" };
-    check_posterior(m, w, 5);
-    check_posterior(m, w + 3, 1); /* a word of no post: nothing tells the posts apart */
+    check_share(m, w, 5);
+    check_share(m, w + 3, 1); /* a word of no post: nothing tells the posts apart */
 
     const kd_posts_cache *c;
     cr_assert_eq(kd_posts_cache_get(m, &c), 0);
     uint64_t k[2] = { key("breathing"), key("anxiety") };
-    double site[2] = { 0.001, 0.001 };
     const kd_post_stats *sleep = kd_posts_find(c, "sleep"), *grief = kd_posts_find(c, "grief");
-    cr_assert_gt(kd_posts_posterior(c, sleep, k, site, 2), 0.5);
-    cr_assert_lt(kd_posts_posterior(c, grief, k, site, 2), 0.25);
-    cr_assert_float_eq(kd_posts_posterior(c, grief, k, site, 0), 0.25, 1e-12, "no words: the prior");
+    cr_assert_gt(kd_posts_share(c, sleep, k, 2), 0.5);
+    cr_assert_lt(kd_posts_share(c, grief, k, 2), 0.25);
+    cr_assert_float_eq(kd_posts_share(c, grief, k, 0), 0.25, 1e-12, "no words: 1 / P");
     kd_model_close(m);
 }
 
-Test(posts, posterior_on_many_posts_leaves_out_words_of_most_posts)
+/* The vector length normalises a post's size away: a post with many approved comments does
+ * not take every comment's share from a post without any (the unigram posterior did). */
+Test(posts, share_is_not_won_by_the_post_with_the_most_words)
+{
+    kd_model *m = open_model(KD_OPEN_CREATE);
+    cr_assert_eq(kd_post_put(m, "new", "Journaling", "Writing a journal every evening."), 0);
+    cr_assert_eq(kd_post_put(m, "old", "Gardening", "Growing tomatoes and herbs."), 0);
+    cr_assert_eq(kd_train_begin(m), 0);
+    for (int i = 0; i < 50; i++) { /* the old post's many comments, some mentioning a journal */
+        kd_comment c = KD_COMMENT_INIT;
+        c.post_id = "old";
+        c.text = i % 10 ? "my tomatoes and basil love the sun, thanks for the gardening tips"
+                        : "I keep a gardening journal of what grows";
+        cr_assert_eq(kd_train_add(m, &c, KD_HAM, 1), 0);
+    }
+    cr_assert_eq(kd_train_commit(m), 0);
+    const kd_posts_cache *c;
+    cr_assert_eq(kd_posts_cache_get(m, &c), 0);
+    uint64_t k[2] = { key("journal"), key("evening") };
+    cr_assert_gt(kd_posts_share(c, kd_posts_find(c, "new"), k, 2), 0.5);
+    kd_model_close(m);
+}
+
+Test(posts, share_on_many_posts_leaves_out_words_of_most_posts)
 {
     kd_model *m = NULL;
     cr_assert_eq(kd_model_open(&m, ":memory:", KD_OPEN_CREATE), 0);
@@ -331,18 +368,15 @@ Test(posts, posterior_on_many_posts_leaves_out_words_of_most_posts)
         cr_assert_eq(kd_post_put(m, id, "", text), 0);
     }
     static const char *const w[] = { "topic7", "third", "common" };
-    check_posterior(m, w, 3);
+    check_share(m, w, 3);
     const kd_posts_cache *c;
     cr_assert_eq(kd_posts_cache_get(m, &c), 0);
     uint64_t k = key("common");
-    double site = 0.01;
-    /* "common" is in all 300 posts, more than KD_POSTING_MAX: left out, the posterior is
-     * the prior */
-    cr_assert_float_eq(kd_posts_posterior(c, kd_posts_find(c, "p5"), &k, &site, 1), 1.0 / 300, 1e-12);
+    /* "common" is in all 300 posts, more than KD_POSTING_MAX: left out, the share is 1 / P */
+    cr_assert_float_eq(kd_posts_share(c, kd_posts_find(c, "p5"), &k, 1), 1.0 / 300, 1e-12);
     k = key("topic7");
-    site = 1.0 / 700; /* about one word in the 700 of all posts */
-    double own = kd_posts_posterior(c, kd_posts_find(c, "p7"), &k, &site, 1);
-    double other = kd_posts_posterior(c, kd_posts_find(c, "p8"), &k, &site, 1);
+    double own = kd_posts_share(c, kd_posts_find(c, "p7"), &k, 1);
+    double other = kd_posts_share(c, kd_posts_find(c, "p8"), &k, 1);
     cr_assert_gt(own, 3.0 / 300, "%g", own);
     cr_assert_lt(other, 1.0 / 300, "%g", other);
     kd_model_close(m);
