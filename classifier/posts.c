@@ -726,6 +726,11 @@ double kd_posts_share(const kd_posts_cache *c, const kd_post_stats *own, const u
         const kd_counts *d = kd_tokmap_get(&c->df, keys[x]);
         if (!d || d->ham > KD_POSTING_MAX)
             continue;
+        size_t y = 0; /* a stem counts once ("list" and "lists" are one): else cos > 1 */
+        while (y < x && keys[y] != keys[x])
+            y++;
+        if (y < x)
+            continue;
         k++;
         double idf = kd_posts_idf(c, d->ham);
         cn += idf * idf;

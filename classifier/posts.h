@@ -86,9 +86,9 @@ double kd_posts_idf(const kd_posts_cache *c, int64_t df);
  * The share of post own among all posts for a comment: a softmax, at temperature
  * KD_POSTS_TAU, of the cosine similarity of TF-IDF vectors (the comment's: idf per distinct
  * stem; a post's: (1 + ln tf) idf over its text and approved comments) between the comment
- * and each post. keys: the stems (kd_word_key) of the comment's distinct words that some post
- * uses, n of them (only the first KD_POSTERIOR_WORDS that pass the KD_POSTING_MAX cap are
- * read). Only the posts that share a stem are visited, through the inverted index (the
+ * and each post. keys: the stems (kd_word_key) of the comment's words that some post uses,
+ * n of them (a stem given twice, as "list" and "lists" are, counts once; only the first
+ * KD_POSTERIOR_WORDS distinct ones that pass the KD_POSTING_MAX cap are read). Only the posts that share a stem are visited, through the inverted index (the
  * others have cosine 0 and are summed in closed form): the work is the number of postings of
  * the comment's words, not the number of posts. 1/P when no stem is a post's. The shares of
  * all posts sum to 1.

@@ -64,8 +64,8 @@
  *    with hundreds of them, whose models fit any comment better (used both ways it held
  *    14.5% of on-topic wellness comments). The cosine normalises that length away: both
  *    ways, on the same sets, it ranks better on every one (docs/BENCHMARKS-relevance.md,
- *    "Seventh session": DataCamp own-vs-other AUC 0.740 -> 0.761 with comment history,
- *    0.677 -> 0.701 without; wellness 0.977 -> 0.978 and 0.979 -> 0.983). TAU = 30 was
+ *    "Seventh session": DataCamp own-vs-other AUC 0.740 -> 0.760 with comment history,
+ *    0.677 -> 0.700 without; wellness 0.977 -> 0.978 and 0.979 -> 0.983). TAU = 30 was
  *    chosen on DataCamp's posts split in halves (odd and even), not on the wellness set.
  *
  *        relevance = S min(1, 2 C')          (S alone when the post is unknown)
@@ -150,7 +150,7 @@ int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, con
             p = LAMBDA * ((pt ? (double)pt->ham : 0.0) + MU * g) / (plen + MU) + (1 - LAMBDA) * p_site;
             const kd_counts *pd = kd_tokmap_get(&pc->df, k);
             if (pd) { /* a word of no post says nothing about which post */
-                if (nk < KD_POSTERIOR_WORDS)
+                if (nk < KD_POSTERIOR_WORDS && pd->ham <= KD_POSTING_MAX) /* the share reads no other */
                     keys[nk++] = k;
                 double idf = kd_posts_idf(pc, pd->ham);
                 den += idf;

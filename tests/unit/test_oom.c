@@ -150,7 +150,8 @@ static int train_and_classify(int armed)
     int rc = kd_model_open(&m, ":memory:", KD_OPEN_CREATE);
     if (rc)
         goto done;
-    if ((rc = kd_post_put(m, "sleep", "Sleeping better", "Breathing, a journal and a routine help sleep.")))
+    if ((rc = kd_post_put(m, "sleep", "Sleeping better", "Breathing, a journal and a routine help sleep.")) ||
+        (rc = kd_post_put(m, "grief", "Grief", "Grief comes in waves; talking helps."))) /* two: the share among posts */
         goto done;
     if ((rc = kd_train_begin(m)))
         goto done;

@@ -331,6 +331,11 @@ Test(posts, share_matches_brute_force_and_sums_to_one)
     cr_assert_gt(kd_posts_share(c, sleep, k, 2), 0.5);
     cr_assert_lt(kd_posts_share(c, grief, k, 2), 0.25);
     cr_assert_float_eq(kd_posts_share(c, grief, k, 0), 0.25, 1e-12, "no words: 1 / P");
+    /* a stem given twice ("breathing" and "breathings" have one stem) counts once: a cosine
+       above 1 would follow, and the own post's share would grow with the repeats */
+    uint64_t twice[3] = { key("breathing"), key("breathings"), key("anxiety") };
+    cr_assert_eq(twice[0], twice[1]);
+    cr_assert_float_eq(kd_posts_share(c, sleep, twice, 3), kd_posts_share(c, sleep, k, 2), 1e-12);
     kd_model_close(m);
 }
 
