@@ -17,7 +17,9 @@
  * 3. Scope: the match is "same_author" (same e-mail, or same name when either e-mail is
  *    unknown), else "same_post", else "site". A text of fewer than KD_DUP_MIN_WORDS words
  *    ("Thank you!", "great post") is a duplicate only of the same author's comment: two
- *    readers saying thanks are not a campaign.
+ *    readers saying thanks are not a campaign. Generic praise without a link of fewer than
+ *    KD_DUP_GENERIC_WORDS words ("Thank you so much!", generic.c) is a duplicate of any
+ *    author's copy but never a campaign: readers of every post write it.
  * 4. duplicate_of is the earliest exact copy or, when there is none, the earliest near copy
  *    (history first, then this handle's earlier comments); campaign counts the distinct
  *    posts among the matches, the new comment included, or, when the comment carries a link
@@ -46,6 +48,7 @@
 #include "tokmap.h"
 
 #define KD_DUP_MIN_WORDS 4
+#define KD_DUP_GENERIC_WORDS 8 /* generic praise shorter than this is treated as short */
 #define PER_KEY KD_HIST_PER_CHECK /* earliest comments read per LSH bucket */
 #define MAX_CANDIDATES 256  /* distinct candidates verified per comment */
 #define MAX_SEEN 64         /* distinct authors / posts counted for a campaign */
@@ -485,6 +488,8 @@ typedef struct query {
     uint64_t text_hash;
     uint8_t sig[KD_MH_SIGBYTES];
     int trivial;
+    unsigned nwords; /* words of the normalised text, counted up to KD_DUP_GENERIC_WORDS */
+    int no_campaign; /* short generic praise without a link: never a campaign */
     double threshold;
     int recorded;       /* an earlier comment has this one's id and text: it was recorded already */
     int past_self;      /* the history's record of this very comment was met ... */
@@ -662,7 +667,7 @@ static int match_memory(kd_model *m, kd_dedup *d, query *q, const int64_t keys[K
 
 /* The comment's normalised text (left in d->norm, a buffer reused from comment to comment),
  * its hash, MinHash and whether it has KD_DUP_MIN_WORDS words. */
-static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *mh, int *trivial, int *links)
+static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *mh, unsigned *nwords, int *links)
 {
     kd_buf *norm = &d->norm;
     int rc = normalize2(text, &d->a, &d->b, norm, links);
@@ -673,9 +678,11 @@ static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *
         return rc;
     }
     /* words counted only as far as the threshold; Chinese, Japanese and Korean characters
-       (no spaces between words) count half a word each, as tokenize.c reads them in pairs */
+       (no spaces between words) count a third of a word each: a Chinese word is one to
+       three characters, and the polite formulas every reader writes are long in kana
+       ("ありがとうございます", 10) or characters ("非常感谢您的分享", 8) */
     unsigned words = 0, cjk = 0;
-    for (size_t i = 0; i < norm->len && words + cjk / 2 < KD_DUP_MIN_WORDS; i++) {
+    for (size_t i = 0; i < norm->len && words + cjk / 3 < KD_DUP_GENERIC_WORDS; i++) {
         int32_t cp;
         size_t len;
         if ((unsigned char)norm->s[i] >= 0xE3 && (len = kd_utf8_decode(norm->s + i, norm->len - i, &cp)) > 1 &&
@@ -686,7 +693,7 @@ static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *
         }
         words += (i == 0 || norm->s[i - 1] == ' ') && norm->s[i] != ' ';
     }
-    *trivial = words + cjk / 2 < KD_DUP_MIN_WORDS;
+    *nwords = words + cjk / 3;
     *th = kd_hash64(norm->s, norm->len) & KD_HIST_TEXT_HASH_MASK; /* what the history keeps */
     kd_minhash_compute(norm->s, norm->len, mh);
     return KD_OK;
@@ -701,9 +708,10 @@ static int query_init(kd_model *m, kd_dedup *d, const kd_comment *c, double thre
     memset(q, 0, sizeof *q);
     kd_minhash mh;
     int links;
-    int rc = fingerprint(d, c->text, &q->text_hash, &mh, &q->trivial, &links);
+    int rc = fingerprint(d, c->text, &q->text_hash, &mh, &q->nwords, &links);
     if (rc)
         return kd_model_fail(m, rc, "out of memory");
+    q->trivial = q->nwords < KD_DUP_MIN_WORDS;
     q->c = c;
     q->author = ident(c->author);
     q->email = ident(c->email);
@@ -789,6 +797,11 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
     int64_t keys[KD_MH_BANDS];
     if ((rc = query_init(m, d, c, o->dup_threshold > 0 ? o->dup_threshold : 1.0, &q, keys)) || !d->norm.len)
         goto done;
+    /* short generic praise without a link ("Thank you so much!", generic.c) is what readers
+     * of every post say: still a duplicate of another reader's same words (held, as any
+     * duplicate), but no campaign (five readers thanking five posts were spam); a longer
+     * sentence copied word for word by other authors still is one */
+    q.no_campaign = out->generic == 1 && q.nwords < KD_DUP_GENERIC_WORDS;
     /* a batch that only looks up (scoring without remembering) reads in one transaction:
      * one shared lock for many comments instead of one each (two fcntl calls and a stat a
      * lookup, a third of a bulk run's time); committed on the batch's terms below */
@@ -818,7 +831,7 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
          * you for writing about grief so honestly"): without a link, only copies across
          * posts are a campaign; with a link or an author URL, copies by several authors too */
         unsigned k = q.linked && q.nauthors > q.nposts ? q.nauthors : q.nposts;
-        out->campaign = !q.trivial && k >= 2 ? k : 0;
+        out->campaign = !q.trivial && !q.no_campaign && k >= 2 ? k : 0;
     }
     if (o->remember)
         rc = record(m, d, &q, keys);

@@ -73,7 +73,8 @@
  *    A product, not a sum: a comment on the site's topic but about another post (C near 0)
  *    is off topic here, and a comment off the site's topic is off topic whatever words it
  *    shares with the post. Cosine TF-IDF, BM25 and the post-vs-site LM ratio were measured
- *    for part 2 and ranked own-post against other-post comments no better.
+ *    in place of C for part 2 and ranked own-post against other-post comments no better;
+ *    the cosine earns its place as the share among posts above, beside C.
  *
  * Cost: per content word one probe in the general table, one in the posts' word counts,
  * two in the post's tables, one token-count lookup (a hash probe on a preloaded model), one

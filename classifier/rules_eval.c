@@ -47,8 +47,7 @@ typedef struct ctx {
 
 /* Zero-width and invisible formatting characters (U+200B..U+200D, U+2060, U+FEFF, U+00AD):
  * a reader does not see them, spammers put them inside words to dodge patterns, and
- * YouTube appends U+FEFF to every comment. The patterns match the text without them, which
- * also keeps a comment ASCII for the faster byte-mode matching and the prefilter. */
+ * YouTube appends U+FEFF to every comment. */
 static size_t invisible_at(const unsigned char *p, size_t left)
 {
     if (left >= 3 && p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0x8B && p[2] <= 0x8D)
@@ -62,19 +61,23 @@ static size_t invisible_at(const unsigned char *p, size_t left)
     return 0;
 }
 
-/* Point x->text at c->text, or at a copy without invisible characters when it has any. */
+/* The text the patterns match: what a reader sees. c->text as written when it is ASCII;
+ * without its invisible characters when those are all it has beyond ASCII (every YouTube
+ * comment: it stays ASCII, for the faster byte-mode matching and the prefilter); else its
+ * NFKC form, without them (normalize.c). Spammers write "ＦＲＥＥ", "ｆｒｅｅ" or "①⓪⓪%" and
+ * put zero-width characters inside words to dodge patterns; a reader sees "FREE", "free",
+ * "100%" and one word. NFKC maps each of those to what the reader sees, as the tokenizer
+ * does for Bayes; case is kept, so that /i decides. */
 static int visible_text(ctx *x, const char *text)
 {
     const unsigned char *s = (const unsigned char *)text;
-    size_t n = strlen(text), i = 0;
-    for (; i < n; i++)
-        if (s[i] >= 0xC2 && invisible_at(s + i, n - i))
-            break;
+    size_t n = strlen(text), i = kd_ascii_prefix(text, n);
     x->text = text;
     if (i == n)
         return KD_OK;
     kd_buf_clear(&x->visible);
     size_t run = 0;
+    int other = 0; /* non-ASCII beyond the invisible characters */
     for (i = 0; i < n;) {
         size_t k = s[i] >= 0xC2 ? invisible_at(s + i, n - i) : 0;
         if (k) {
@@ -82,12 +85,18 @@ static int visible_text(ctx *x, const char *text)
             i += k;
             run = i;
         } else {
+            other |= s[i] >= 0x80;
             i++;
         }
     }
     if (kd_buf_add(&x->visible, text + run, n - run))
         return KD_ENOMEM;
-    x->text = x->visible.s;
+    if (other) { /* NFKC of the original: normalize.c drops the invisible characters itself */
+        kd_buf_clear(&x->visible);
+        if (kd_normalize(text, n, KD_NORM_NFKC, &x->visible))
+            return KD_ENOMEM;
+    }
+    x->text = x->visible.s ? x->visible.s : "";
     return KD_OK;
 }
 

@@ -98,7 +98,8 @@ const cli_command cli_commands[] = {
       "\n"
       "Exit status: 0 approve, 1 spam, 2 hold; 3 usage error; 4 the comment is longer\n"
       "than 16 MiB; 5 the model, the rule file or standard input could not be read (or\n"
-      "the model written, with --remember), or the output not written; 6 internal error.\n" },
+      "the model written, with --remember), or the output not written; 6 internal\n"
+      "error.\n" },
     { "learn", cmd_learn, "Teach the model from moderator feedback (or undo it)",
       "usage: kindly learn -m MODEL.db [--spam | --ham] [--undo] [--raw] [--foreign] [-q] [FILE.csv | -]\n"
       "\n"
@@ -280,8 +281,8 @@ const cli_command cli_commands[] = {
     { "help", cmd_help, "Show help for a command",
       "usage: kindly help [COMMAND]\n"
       "\n"
-      "Without COMMAND, the list of commands (as 'kindly --help'); with one, its flags, input\n"
-      "and exit status (as 'kindly COMMAND --help').\n" },
+      "Without COMMAND, the list of commands (as 'kindly --help'); with one, its\n"
+      "flags, input and exit status (as 'kindly COMMAND --help').\n" },
     { "version", cmd_version, "Print kindly's version", "usage: kindly version\n" },
     { NULL, NULL, NULL, NULL },
 };

@@ -160,6 +160,52 @@ Test(dedup, chinese_text_counts_its_characters_as_words)
     classify("d", "p1", "bob", thanks, &r);
     cr_assert_null(r.duplicate_of);
     kd_result_free(&r);
+    /* the polite formulas are long: 非常感谢您的分享 (8 characters), ありがとうございます (10) */
+    static const char *const polite[] = {
+        "\xE9\x9D\x9E\xE5\xB8\xB8\xE6\x84\x9F\xE8\xB0\xA2\xE6\x82\xA8\xE7\x9A\x84\xE5\x88\x86\xE4\xBA\xAB",
+        "\xE3\x81\x82\xE3\x82\x8A\xE3\x81\x8C\xE3\x81\xA8\xE3\x81\x86\xE3\x81\x94\xE3\x81\x96\xE3\x81\x84"
+        "\xE3\x81\xBE\xE3\x81\x99",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        classify(i ? "j1" : "z1", "p1", "ann", polite[i], &r);
+        kd_result_free(&r);
+        classify(i ? "j2" : "z2", "p2", "bob", polite[i], &r);
+        cr_assert_null(r.duplicate_of, "%s", polite[i]);
+        cr_assert_eq(r.campaign, 0);
+        kd_result_free(&r);
+    }
+}
+
+/* Generic praise without a link is what readers of every post write: five readers thanking
+ * five posts in the same words are duplicates but no campaign (they were spam); with a link
+ * they are one. */
+Test(dedup, generic_praise_by_many_readers_is_no_campaign_unless_linked)
+{
+    kd_result r;
+    char id[16], author[16], post[16];
+    for (int i = 0; i < 5; i++) {
+        snprintf(id, sizeof id, "t%d", i);
+        snprintf(author, sizeof author, "reader%d", i);
+        snprintf(post, sizeof post, "p%d", i);
+        classify(id, post, author, "Thank you so much!", &r);
+        cr_assert_eq(r.generic, 1);
+        if (i) { /* a duplicate (held for a look), but no campaign, so never spam */
+            cr_assert_str_eq(r.duplicate_of, "t0", "reader %d", i);
+            cr_assert_eq(r.verdict, KD_HOLD);
+        }
+        cr_assert_eq(r.campaign, 0);
+        kd_result_free(&r);
+    }
+    for (int i = 0; i < 3; i++) {
+        snprintf(id, sizeof id, "s%d", i);
+        snprintf(author, sizeof author, "seo%d", i);
+        snprintf(post, sizeof post, "q%d", i);
+        classify(id, post, author, "Thank you so much! http://seo.example", &r);
+        cr_assert_eq(r.generic, 2);
+        if (i)
+            cr_assert_geq(r.campaign, 2, "linked praise by several authors is a campaign");
+        kd_result_free(&r);
+    }
 }
 
 Test(dedup, a_campaign_raises_the_spam_score)

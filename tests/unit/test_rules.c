@@ -906,3 +906,31 @@ Test(rules, a_sub_rule_with_a_score_is_an_error)
     cr_assert_eq(kd_rules_parse(&r, "t.rules", ok, strlen(ok)), 0, "%s", kd_rules_error(r));
     kd_rules_free(r);
 }
+
+/* Patterns see what a reader sees: full-width letters and digits, circled digits and
+ * zero-width characters inside words are NFKC-normalised and removed before matching, as
+ * the tokenizer does for Bayes (ＷｈａｔｓＡｐｐ fired nothing before); case is kept. */
+Test(rules, patterns_match_the_nfkc_text)
+{
+    kd_rules *r = parse_ok("text WA /\\bwhatsapp\\s+\\+\\d{2}/i 2.0 WhatsApp number\n"
+                           "text CAPS /\\bFREE\\b/ 1.0 FREE in capitals\n"
+                           "text PCT /\\b100%/ 1.0 a hundred per cent\n");
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    char names[256];
+    c.text = "\xEF\xBC\xB7\xEF\xBD\x88\xEF\xBD\x81\xEF\xBD\x94\xEF\xBD\x93\xEF\xBC\xA1\xEF\xBD\x90\xEF\xBD\x90 "
+             "\xEF\xBC\x8B\xEF\xBC\x94\xEF\xBC\x94 \xEF\xBC\xA6\xEF\xBC\xB2\xEF\xBC\xA5\xEF\xBC\xA5 "
+             "\xE2\x91\xA0\xE2\x93\xAA\xE2\x93\xAA%"; /* ＷｈａｔｓＡｐｐ ＋４４ ＦＲＥＥ ①⓪⓪% */
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_expect_str_eq(names, "WA CAPS PCT ");
+    kd_result_free(&res);
+    c.text = "F\xE2\x80\x8BREE for you"; /* a zero-width space inside the word */
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_expect_str_eq(names, "CAPS ");
+    kd_result_free(&res);
+    c.text = "free ｆｒｅｅ"; /* lower case stays lower case */
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_expect_str_eq(names, "");
+    kd_result_free(&res);
+    kd_rules_free(r);
+}
