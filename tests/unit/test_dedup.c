@@ -81,15 +81,22 @@ Test(dedup, normalisation_keeps_the_links_of_a_comment_that_is_only_links)
     norm_is("see https://a.example/x", "see"); /* a word besides */
 }
 
+/* The i-th of several comments of one text: id, post and author each a prefix and i. */
+static void classify_nth(const char *id, const char *post, const char *author, int i, const char *text,
+                         kd_result *r)
+{
+    char a[32], b[32], c[32];
+    snprintf(a, sizeof a, "%s%d", id, i);
+    snprintf(b, sizeof b, "%s%d", post, i);
+    snprintf(c, sizeof c, "%s%d", author, i);
+    classify(a, b, c, text, r);
+}
+
 Test(dedup, a_bare_link_posted_by_several_authors_is_a_campaign)
 {
     kd_result r;
-    char id[8], post[8], who[8];
     for (int i = 0; i < 3; i++) {
-        snprintf(id, sizeof id, "l%d", i);
-        snprintf(post, sizeof post, "p%d", i);
-        snprintf(who, sizeof who, "u%d", i);
-        classify(id, post, who, "https://telegra.example/drugs-delivery-online-24h", &r);
+        classify_nth("l", "p", "u", i, "https://telegra.example/drugs-delivery-online-24h", &r);
         if (i == 0)
             cr_assert_null(r.duplicate_of);
         else {
@@ -182,12 +189,8 @@ Test(dedup, chinese_text_counts_its_characters_as_words)
 Test(dedup, generic_praise_by_many_readers_is_no_campaign_unless_linked)
 {
     kd_result r;
-    char id[16], author[16], post[16];
     for (int i = 0; i < 5; i++) {
-        snprintf(id, sizeof id, "t%d", i);
-        snprintf(author, sizeof author, "reader%d", i);
-        snprintf(post, sizeof post, "p%d", i);
-        classify(id, post, author, "Thank you so much!", &r);
+        classify_nth("t", "p", "reader", i, "Thank you so much!", &r);
         cr_assert_eq(r.generic, 1);
         if (i) { /* a duplicate (held for a look), but no campaign, so never spam */
             cr_assert_str_eq(r.duplicate_of, "t0", "reader %d", i);
@@ -197,10 +200,7 @@ Test(dedup, generic_praise_by_many_readers_is_no_campaign_unless_linked)
         kd_result_free(&r);
     }
     for (int i = 0; i < 3; i++) {
-        snprintf(id, sizeof id, "s%d", i);
-        snprintf(author, sizeof author, "seo%d", i);
-        snprintf(post, sizeof post, "q%d", i);
-        classify(id, post, author, "Thank you so much! http://seo.example", &r);
+        classify_nth("s", "q", "seo", i, "Thank you so much! http://seo.example", &r);
         cr_assert_eq(r.generic, 2);
         if (i)
             cr_assert_geq(r.campaign, 2, "linked praise by several authors is a campaign");
