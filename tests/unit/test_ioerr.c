@@ -22,22 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "helpers.h"
 #include "kindly.h"
 
-static long fail_at = -1; /* the operation (counted from 0) that fails; -1: none */
-static long counted, injected;
-
-static int fail_now(void)
-{
-    if (fail_at < 0)
-        return 0;
-    if (counted++ == fail_at) {
-        injected++;
-        return 1;
-    }
-    return 0;
-}
 
 /* ---------------------------------------------------------------------------------------- */
 /* the VFS */
@@ -56,15 +44,15 @@ static int x_close(sqlite3_file *f) { return REAL(f)->pMethods->xClose(REAL(f));
 static int x_read(sqlite3_file *f, void *b, int n, sqlite3_int64 o) { return REAL(f)->pMethods->xRead(REAL(f), b, n, o); }
 static int x_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
 {
-    return fail_now() ? SQLITE_IOERR_WRITE : REAL(f)->pMethods->xWrite(REAL(f), b, n, o);
+    return fault_now() ? SQLITE_IOERR_WRITE : REAL(f)->pMethods->xWrite(REAL(f), b, n, o);
 }
 static int x_truncate(sqlite3_file *f, sqlite3_int64 size)
 {
-    return fail_now() ? SQLITE_IOERR_TRUNCATE : REAL(f)->pMethods->xTruncate(REAL(f), size);
+    return fault_now() ? SQLITE_IOERR_TRUNCATE : REAL(f)->pMethods->xTruncate(REAL(f), size);
 }
 static int x_sync(sqlite3_file *f, int flags)
 {
-    return fail_now() ? SQLITE_IOERR_FSYNC : REAL(f)->pMethods->xSync(REAL(f), flags);
+    return fault_now() ? SQLITE_IOERR_FSYNC : REAL(f)->pMethods->xSync(REAL(f), flags);
 }
 static int x_size(sqlite3_file *f, sqlite3_int64 *s) { return REAL(f)->pMethods->xFileSize(REAL(f), s); }
 static int x_lock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xLock(REAL(f), l); }
@@ -100,7 +88,7 @@ static int v_open(sqlite3_vfs *v, const char *name, sqlite3_file *f, int flags, 
 static int v_delete(sqlite3_vfs *v, const char *name, int sync)
 {
     (void)v;
-    return fail_now() ? SQLITE_IOERR_DELETE : orig->xDelete(orig, name, sync);
+    return fault_now() ? SQLITE_IOERR_DELETE : orig->xDelete(orig, name, sync);
 }
 static int v_access(sqlite3_vfs *v, const char *name, int fl, int *out) { (void)v; return orig->xAccess(orig, name, fl, out); }
 static int v_full(sqlite3_vfs *v, const char *name, int n, char *out) { (void)v; return orig->xFullPathname(orig, name, n, out); }
@@ -228,11 +216,10 @@ static long every_operation(int (*scenario)(void), uint64_t before, uint64_t aft
 {
     for (long n = 0;; n++) {
         fresh_copy();
-        fail_at = n;
-        counted = injected = 0;
+        fault_arm(n);
         int rc = scenario();
-        long hit = injected;
-        fail_at = -1;
+        long hit = fault_injected;
+        fault_arm(-1);
         cr_assert(rc == KD_OK || rc == KD_EIO, "%s, operation %ld failing: %d (%s)", name, n, rc, kd_strerror(rc));
         uint64_t now = messages();
         if (!hit) {

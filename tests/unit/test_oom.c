@@ -23,26 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "helpers.h"
 #include "kindly.h"
 #include "server/akismet.h"
 #include "server/api.h"
 #include "server/reply.h"
 
-static long fail_at = -1; /* the allocation (counted from 0) that fails; -1: none */
-static long counted;      /* allocations made since the count was armed */
-static long injected;     /* failures injected */
-
-static int fail_now(void)
-{
-    if (fail_at < 0)
-        return 0;
-    if (counted++ == fail_at) {
-        injected++;
-        return 1;
-    }
-    return 0;
-}
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t k, size_t n);
@@ -55,16 +42,16 @@ void *__wrap_realloc(void *p, size_t n);
 char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t n);
 
-void *__wrap_malloc(size_t n) { return fail_now() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t k, size_t n) { return fail_now() ? NULL : __real_calloc(k, n); }
-void *__wrap_realloc(void *p, size_t n) { return fail_now() ? NULL : __real_realloc(p, n); }
-char *__wrap_strdup(const char *s) { return fail_now() ? NULL : __real_strdup(s); }
-char *__wrap_strndup(const char *s, size_t n) { return fail_now() ? NULL : __real_strndup(s, n); }
+void *__wrap_malloc(size_t n) { return fault_now() ? NULL : __real_malloc(n); }
+void *__wrap_calloc(size_t k, size_t n) { return fault_now() ? NULL : __real_calloc(k, n); }
+void *__wrap_realloc(void *p, size_t n) { return fault_now() ? NULL : __real_realloc(p, n); }
+char *__wrap_strdup(const char *s) { return fault_now() ? NULL : __real_strdup(s); }
+char *__wrap_strndup(const char *s, size_t n) { return fault_now() ? NULL : __real_strndup(s, n); }
 
 /* SQLite's allocator, with the same count in front of it */
 static sqlite3_mem_methods sqlite_mem;
-static void *sq_malloc(int n) { return fail_now() ? NULL : sqlite_mem.xMalloc(n); }
-static void *sq_realloc(void *p, int n) { return fail_now() ? NULL : sqlite_mem.xRealloc(p, n); }
+static void *sq_malloc(int n) { return fault_now() ? NULL : sqlite_mem.xMalloc(n); }
+static void *sq_realloc(void *p, int n) { return fault_now() ? NULL : sqlite_mem.xRealloc(p, n); }
 
 static char dir[256];
 
@@ -120,33 +107,44 @@ static kd_comment comment_of(size_t i)
     return c;
 }
 
+/* Classify every row with o; the first failure's code, or 0. */
+static int classify_rows(kd_model *m, const kd_options *o)
+{
+    kd_result r;
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        kd_comment c = comment_of(i);
+        int rc = kd_classify(m, &c, o, &r);
+        if (rc)
+            return rc;
+        kd_result_free(&r);
+    }
+    return KD_OK;
+}
+
 static int acceptable(int rc) { return rc == KD_OK || rc == KD_ENOMEM || rc == KD_EIO; }
 
 /* Run scenario with allocation n failing, for every n until one run makes no failing
  * allocation; returns the number of runs. */
-static long every_allocation(int (*scenario)(int), const char *name)
+static long every_allocation(int (*scenario)(void), const char *name)
 {
     for (long n = 0;; n++) {
-        fail_at = n;
-        counted = injected = 0;
-        int rc = scenario(1);
-        long hit = injected;
-        fail_at = -1;
+        fault_arm(n);
+        int rc = scenario();
+        long hit = fault_injected;
+        fault_arm(-1);
         cr_assert(acceptable(rc), "%s, allocation %ld failing: %d (%s)", name, n, rc, kd_strerror(rc));
         if (!hit) {
             cr_assert_eq(rc, KD_OK, "%s without a failure: %d", name, rc);
             return n + 1;
         }
-        cr_assert_eq(scenario(0), KD_OK, "%s, run again after allocation %ld failed", name, n);
+        cr_assert_eq(scenario(), KD_OK, "%s, run again after allocation %ld failed", name, n);
     }
 }
 
 /* An in-memory model: train, classify every row (all stages but rules), merge counts in. */
-static int train_and_classify(int armed)
+static int train_and_classify(void)
 {
-    (void)armed;
     kd_model *m = NULL;
-    kd_result r;
     int rc = kd_model_open(&m, ":memory:", KD_OPEN_CREATE);
     if (rc)
         goto done;
@@ -165,12 +163,8 @@ static int train_and_classify(int armed)
     if ((rc = kd_train_commit(m)))
         goto done;
     kd_options o = KD_OPTIONS_INIT;
-    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
-        kd_comment c = comment_of(i);
-        if ((rc = kd_classify(m, &c, &o, &r)))
-            goto done;
-        kd_result_free(&r);
-    }
+    if ((rc = classify_rows(m, &o)))
+        goto done;
 done:
     kd_model_close(m);
     return rc;
@@ -182,16 +176,14 @@ Test(oom, train_and_classify_in_memory)
 }
 
 /* Rules: parse a small rule set and evaluate it through kd_classify on a fresh model. */
-static int rules_scenario(int armed)
+static int rules_scenario(void)
 {
-    (void)armed;
     static const char text[] =
         "text PHARMA /\\b(?:xanax|valium|cbd)\\b/i 2.5 Pharmacy words\n"
         "text FREE_GIFT /free\\s+iphone/i 2.0 A free phone\n"
         "count MANY_LINKS links >= 2 1.0 Several links\n";
     kd_rules *rules = NULL;
     kd_model *m = NULL;
-    kd_result r;
     int rc = kd_rules_parse(&rules, "oom.rules", text, sizeof text - 1);
     if (rc)
         goto done;
@@ -199,12 +191,8 @@ static int rules_scenario(int armed)
         goto done;
     kd_options o = KD_OPTIONS_INIT;
     o.rules = rules;
-    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
-        kd_comment c = comment_of(i);
-        if ((rc = kd_classify(m, &c, &o, &r)))
-            goto done;
-        kd_result_free(&r);
-    }
+    if ((rc = classify_rows(m, &o)))
+        goto done;
 done:
     kd_model_close(m);
     kd_rules_free(rules);
@@ -218,9 +206,8 @@ Test(oom, rules_parse_and_classify)
 
 /* A model file: remember comments in the history (duplicates against it), give feedback,
  * reopen and classify against what was written. */
-static int file_scenario(int armed)
+static int file_scenario(void)
 {
-    (void)armed;
     char path[320];
     snprintf(path, sizeof path, "%s/m.db", dir);
     remove(path);
@@ -231,12 +218,8 @@ static int file_scenario(int armed)
         goto done;
     kd_options o = KD_OPTIONS_INIT;
     o.remember = 1;
-    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
-        kd_comment c = comment_of(i);
-        if ((rc = kd_classify(m, &c, &o, &r)))
-            goto done;
-        kd_result_free(&r);
-    }
+    if ((rc = classify_rows(m, &o)))
+        goto done;
     int changed = 0;
     kd_comment c = comment_of(1);
     if ((rc = kd_feedback(m, &c, KD_SPAM, 0, &changed)))
@@ -262,9 +245,8 @@ Test(oom, model_file_history_and_feedback)
 }
 
 /* The CSV reader over a file with quotes, a BOM, a bad row and a long field. */
-static int csv_scenario(int armed)
+static int csv_scenario(void)
 {
-    (void)armed;
     char path[320];
     snprintf(path, sizeof path, "%s/in.csv", dir);
     kd_csv *r = NULL;
@@ -294,9 +276,8 @@ Test(oom, csv_reader)
 
 /* Maintenance of a model file: posts imported from CSV, a shard merged in, tokens and history
  * pruned, the file packed; and eval's figures. */
-static int maintenance_scenario(int armed)
+static int maintenance_scenario(void)
 {
-    (void)armed;
     char path[320], shard[320], posts[320];
     snprintf(path, sizeof path, "%s/main.db", dir);
     snprintf(shard, sizeof shard, "%s/shard.db", dir);
@@ -364,9 +345,8 @@ static int answered(srv_reply *r, int *rc)
     return *rc;
 }
 
-static int server_scenario(int armed)
+static int server_scenario(void)
 {
-    (void)armed;
     static const char form[] = "blog=http%3A%2F%2Fblog.example&user_ip=192.0.2.1&comment_type=comment"
                                "&comment_author=Win+Big&comment_content=FREE+iPhone+giveaway%21%21%21+Call+now"
                                "&comment_ID=42&comment_post_ID=sleep";
