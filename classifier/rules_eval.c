@@ -76,24 +76,28 @@ static int visible_text(ctx *x, const char *text)
     if (i == n)
         return KD_OK;
     kd_buf_clear(&x->visible);
-    size_t run = 0;
-    int other = 0; /* non-ASCII beyond the invisible characters */
-    for (i = 0; i < n;) {
+    while (i < n) { /* non-ASCII beyond the invisible characters? */
         size_t k = s[i] >= 0xC2 ? invisible_at(s + i, n - i) : 0;
-        if (k) {
-            kd_buf_add(&x->visible, text + run, i - run);
-            i += k;
-            run = i;
-        } else {
-            other |= s[i] >= 0x80;
-            i++;
-        }
+        if (!k && s[i] >= 0x80)
+            break;
+        i += k ? k : 1;
     }
-    if (kd_buf_add(&x->visible, text + run, n - run))
-        return KD_ENOMEM;
-    if (other) { /* NFKC of the original: normalize.c drops the invisible characters itself */
-        kd_buf_clear(&x->visible);
+    if (i < n) { /* NFKC: normalize.c drops the invisible characters itself */
         if (kd_normalize(text, n, KD_NORM_NFKC, &x->visible))
+            return KD_ENOMEM;
+    } else { /* ASCII once they are gone */
+        size_t run = 0;
+        for (i = 0; i < n;) {
+            size_t k = s[i] >= 0xC2 ? invisible_at(s + i, n - i) : 0;
+            if (k) {
+                kd_buf_add(&x->visible, text + run, i - run);
+                i += k;
+                run = i;
+            } else {
+                i++;
+            }
+        }
+        if (kd_buf_add(&x->visible, text + run, n - run))
             return KD_ENOMEM;
     }
     x->text = x->visible.s ? x->visible.s : "";
