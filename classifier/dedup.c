@@ -677,21 +677,26 @@ static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *
         kd_buf_free(&d->b);
         return rc;
     }
-    /* words counted only as far as the threshold; Chinese, Japanese and Korean characters
-       (no spaces between words) count a third of a word each: a Chinese word is one to
-       three characters, and the polite formulas every reader writes are long in kana
-       ("ありがとうございます", 10) or characters ("非常感谢您的分享", 8) */
+    /* words counted only as far as the threshold; Chinese and Japanese characters (no
+       spaces between words) count a third of a word each: a Chinese word is one to three
+       characters, and the polite formulas every reader writes are long in kana
+       ("ありがとうございます", 10) or characters ("非常感谢您的分享", 8). Korean puts
+       spaces between its words: they are counted as words. A word starts after a space or
+       after such a character ("分享Python" is three words and a bit). */
     unsigned words = 0, cjk = 0;
+    int after = 1; /* the previous character ends a word: a space, a Chinese or kana one */
     for (size_t i = 0; i < norm->len && words + cjk / 3 < KD_DUP_GENERIC_WORDS; i++) {
         int32_t cp;
         size_t len;
         if ((unsigned char)norm->s[i] >= 0xE3 && (len = kd_utf8_decode(norm->s + i, norm->len - i, &cp)) > 1 &&
-            kd_is_cjk(cp)) {
+            kd_is_cjk(cp) && !(cp >= 0xAC00 && cp <= 0xD7A3)) {
             cjk++;
             i += len - 1;
+            after = 1;
             continue;
         }
-        words += (i == 0 || norm->s[i - 1] == ' ') && norm->s[i] != ' ';
+        words += after && norm->s[i] != ' ';
+        after = norm->s[i] == ' ';
     }
     *nwords = words + cjk / 3;
     *th = kd_hash64(norm->s, norm->len) & KD_HIST_TEXT_HASH_MASK; /* what the history keeps */

@@ -219,7 +219,7 @@ static void ascii_run(norm *z, const unsigned char *s, size_t n)
         char *d = z->out->s + z->out->len;
         for (size_t i = 0; i < n; i++) {
             unsigned c = s[i];
-            if (c < 0x20 || c == 0x7F)
+            if ((c < 0x20 || c == 0x7F) && !(z->flags & KD_NORM_KEEPCC))
                 c = control((int32_t)c) ? ' ' : c;
             else if (fold && c - 'A' < 26u)
                 c += 32;
@@ -276,7 +276,7 @@ static int unicode_run(norm *z, const unsigned char *s, size_t n)
             cp = 0xFFFD;
         if (invisible(cp))
             continue;
-        if (control(cp))
+        if (control(cp) && !(z->flags & KD_NORM_KEEPCC))
             cp = ' ';
         char u[4];
         kd_buf_add(&z->clean, u, kd_utf8_encode(cp, u));

@@ -15,6 +15,7 @@
 #define KD_NORM_NFKC        0x02 /* compatibility composition: fullwidth, ligatures, ... */
 #define KD_NORM_SPACE       0x04 /* collapse runs of white space to one ' ', trim both ends */
 #define KD_NORM_NOPUNCT     0x08 /* drop punctuation and symbols (letters, digits, emoji stay) */
+#define KD_NORM_KEEPCC      0x10 /* keep control characters (else they become ' ') */
 #define KD_NORM_DEFAULT     (KD_NORM_FOLD | KD_NORM_NFKC)
 
 /*
@@ -22,7 +23,8 @@
  *  - invalid UTF-8 sequences become U+FFFD (never an error);
  *  - zero-width characters (U+200B..U+200D, U+2060, U+FEFF, U+00AD soft hyphen) and emoji
  *    variation selectors (U+FE0E, U+FE0F) are removed;
- *  - NUL and other C0/C1 control characters except \t \n \r become ' '.
+ *  - NUL and other C0/C1 control characters except \t \n \r become ' ' (kept as they are
+ *    with KD_NORM_KEEPCC).
  * ASCII-only input takes a fast path that does not call utf8proc.
  * Returns 0 or KD_ENOMEM.
  */

@@ -41,7 +41,7 @@ typedef struct ctx {
     int generic_given; /* kd_generic() of the tokens given by the pipeline, or -1 */
     char email_dom[256], url_dom[256];
     int have_email_dom, have_url_dom;
-    const char *text;  /* the text the patterns see: c->text without invisible characters */
+    const char *text;  /* the text the patterns and quantities see (visible_text) */
     kd_buf visible;
 } ctx;
 
@@ -67,7 +67,9 @@ static size_t invisible_at(const unsigned char *p, size_t left)
  * NFKC form, without them (normalize.c). Spammers write "ＦＲＥＥ", "ｆｒｅｅ" or "①⓪⓪%" and
  * put zero-width characters inside words to dodge patterns; a reader sees "FREE", "free",
  * "100%" and one word. NFKC maps each of those to what the reader sees, as the tokenizer
- * does for Bayes; case is kept, so that /i decides. */
+ * does for Bayes; case is kept, so that /i decides, and so are control characters (a rule
+ * may name a mis-decoded Windows-1252 apostrophe, U+0092). The text quantities (length,
+ * words, lines, caps_percent) are counted on this text too. */
 static int visible_text(ctx *x, const char *text)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -83,7 +85,7 @@ static int visible_text(ctx *x, const char *text)
         i += k ? k : 1;
     }
     if (i < n) { /* NFKC: normalize.c drops the invisible characters itself */
-        if (kd_normalize(text, n, KD_NORM_NFKC, &x->visible))
+        if (kd_normalize(text, n, KD_NORM_NFKC | KD_NORM_KEEPCC, &x->visible))
             return KD_ENOMEM;
     } else { /* ASCII once they are gone */
         size_t run = 0;
@@ -274,7 +276,7 @@ static int token_quantities(ctx *x)
 
 static void text_quantities(ctx *x)
 {
-    const unsigned char *s = (const unsigned char *)x->c->text;
+    const unsigned char *s = (const unsigned char *)x->text; /* what the patterns see */
     /* integer counters: they were doubles, each byte's additions then waited on the
      * previous ones' floating-point latency */
     size_t chars = 0, words = 0, lines = 1, upper = 0, letters = 0;

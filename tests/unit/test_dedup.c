@@ -183,6 +183,28 @@ Test(dedup, chinese_text_counts_its_characters_as_words)
     }
 }
 
+/* A Latin word right after Chinese starts a word ("谢谢分享Python和Rust教程" is 4 words and
+ * so a duplicate of another reader's copy, as with spaces); Korean counts its
+ * space-separated words, not a third of its syllables. */
+Test(dedup, words_after_cjk_and_korean_words_are_counted)
+{
+    static const char *const texts[] = {
+        "\xE8\xB0\xA2\xE8\xB0\xA2\xE5\x88\x86\xE4\xBA\xAB" "Python" "\xE5\x92\x8C" "Rust"
+        "\xE6\x95\x99\xE7\xA8\x8B",
+        /* 이 글 정말 잘 읽었어요 감사 */
+        "\xEC\x9D\xB4 \xEA\xB8\x80 \xEC\xA0\x95\xEB\xA7\x90 \xEC\x9E\x98 "
+        "\xEC\x9D\xBD\xEC\x97\x88\xEC\x96\xB4\xEC\x9A\x94 \xEA\xB0\x90\xEC\x82\xAC",
+    };
+    kd_result r;
+    for (size_t i = 0; i < 2; i++) {
+        classify_nth(i ? "k" : "c", "p", "author", 1, texts[i], &r);
+        kd_result_free(&r);
+        classify_nth(i ? "k" : "c", "q", "other", 2, texts[i], &r);
+        cr_assert_not_null(r.duplicate_of, "%s", texts[i]);
+        kd_result_free(&r);
+    }
+}
+
 /* Generic praise without a link is what readers of every post write: five readers thanking
  * five posts in the same words are duplicates but no campaign (they were spam); with a link
  * they are one. */

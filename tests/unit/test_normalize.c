@@ -189,3 +189,12 @@ Test(utf8, emoji)
     cr_expect_not(kd_is_emoji(0xE9));
     cr_expect_not(kd_is_emoji(0x2019));
 }
+
+/* KD_NORM_KEEPCC keeps control characters (the rules match them: a mis-decoded Windows-1252
+ * apostrophe, U+0092), in ASCII and in non-ASCII runs; without it they become spaces. */
+Test(normalize, keepcc_keeps_control_characters)
+{
+    cr_expect_str_eq(norms("won\xC2\x92t \xEF\xBC\xA6\x01x", KD_NORM_NFKC | KD_NORM_KEEPCC), "won\xC2\x92t F\x01x");
+    cr_expect_str_eq(norms("won\xC2\x92t \xEF\xBC\xA6\x01x", KD_NORM_NFKC), "won t F x");
+    cr_expect_str_eq(norms("a\x01" "b", KD_NORM_NFKC | KD_NORM_KEEPCC), "a\x01" "b");
+}

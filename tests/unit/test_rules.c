@@ -934,3 +934,24 @@ Test(rules, patterns_match_the_nfkc_text)
     kd_result_free(&res);
     kd_rules_free(r);
 }
+
+/* The NFKC text keeps control characters, and the text quantities count what the patterns
+ * match: a rule that names U+0092 still sees it beside other non-ASCII text, and full-width
+ * capitals are capitals for caps_percent as for [A-Z]. */
+Test(rules, nfkc_text_keeps_controls_and_quantities_count_it)
+{
+    kd_rules *r = parse_ok("text WON /\\byou\\s+won(?!['\\x{92}]\\s*t)\\b/i 2.0 you won\n"
+                           "count LOUD caps_percent >= 75 1.0 shouting\n");
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    char names[128];
+    c.text = "you won\xC2\x92t believe it \xE2\x80\x94 really"; /* U+0092, an em dash */
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_expect_str_eq(names, "");
+    kd_result_free(&res);
+    c.text = "\xEF\xBC\xA2\xEF\xBC\xB5\xEF\xBC\xB9 \xEF\xBC\xAE\xEF\xBC\xAF\xEF\xBC\xB7"; /* ＢＵＹ ＮＯＷ */
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_expect_str_eq(names, "LOUD ");
+    kd_result_free(&res);
+    kd_rules_free(r);
+}
