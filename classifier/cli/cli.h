@@ -101,9 +101,9 @@ kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind,
 const char *cli_shown(const char *path);
 /* Report that path has no labelled row (nothing to learn or measure); returns EXIT_INPUT. */
 int cli_no_labelled_rows(const char *cmd, const char *path);
-/* --remember on a CSV file without an id column: warns that its comments are remembered
- * under their line numbers. */
-void cli_warn_line_ids(const char *cmd, const char *path, const kd_csv *r);
+/* A CSV file without an id column whose comments are remembered (--remember, learn): warns
+ * that they are remembered under their line numbers; offer_check adds "(or use kindly check)". */
+void cli_warn_line_ids(const char *cmd, const char *path, const kd_csv *r, int offer_check);
 
 /* Shared classification flags (--spam-cutoff, --ham-cutoff, --scorer, --rules FILE,
  * --no-rules, Bayes tuning): returns 1 if argv[*i]

@@ -101,7 +101,7 @@ static int dataset_read(dataset *d, const char *path, int remember, int *skipped
     if (!r)
         return status;
     if (remember)
-        cli_warn_line_ids("eval", path, r);
+        cli_warn_line_ids("eval", path, r, 1);
     const kd_csv_row *row;
     int rc;
     while ((rc = kd_csv_next(r, &row)) == 1)

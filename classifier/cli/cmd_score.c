@@ -285,7 +285,7 @@ int cmd_score(int argc, char **argv)
         return status;
     }
     if (o.remember)
-        cli_warn_line_ids("score", file, r);
+        cli_warn_line_ids("score", file, r, 1);
     /* batched: remembered comments are committed, and lookups read, in groups (dedup.c) */
     int rc = o.dup_threshold >= 0 ? kd_history_batch_begin(m) : KD_OK;
     if (rc) {

@@ -287,14 +287,14 @@ kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind,
     return r;
 }
 
-void cli_warn_line_ids(const char *cmd, const char *path, const kd_csv *r)
+void cli_warn_line_ids(const char *cmd, const char *path, const kd_csv *r, int offer_check)
 {
     if (kd_csv_column(r, "id") >= 0 || kd_csv_column(r, "comment_id") >= 0)
         return;
     fprintf(stderr, "kindly %s: warning: %s has no id column: its comments are remembered under their line "
                     "numbers, so a comment of a later file on the same line with the same text will count as "
                     "this one, not as its duplicate; give the file an id column%s\n",
-            cmd, cli_shown(path), strcmp(cmd, "learn") ? " (or use kindly check)" : "");
+            cmd, cli_shown(path), offer_check ? " (or use kindly check)" : "");
 }
 
 int cli_no_labelled_rows(const char *cmd, const char *path)

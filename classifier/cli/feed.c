@@ -23,7 +23,7 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
     if (!r)
         return status;
     if (record)
-        cli_warn_line_ids(cmd, path, r);
+        cli_warn_line_ids(cmd, path, r, 0); /* learn: check would not teach */
     const char *shown = cli_shown(path);
     unsigned long before = n->learned;
     progress = progress && isatty(STDERR_FILENO);
