@@ -66,7 +66,7 @@ else
 Q         := @
 endif
 
-.PHONY: all test check unit fuzz-replay e2e bench model man install uninstall clean sanitize
+.PHONY: all test check unit fuzz-replay e2e bench model man install uninstall clean sanitize tsan
 all: $(BIN) libkindly.a $(LIBSO)
 
 libkindly.a: $(LIBA)
@@ -134,6 +134,19 @@ test check: all
 sanitize:
 	$(MAKE) SANITIZE=address,undefined check
 
+# ThreadSanitizer over the code that runs threads: `kindly serve` (libmicrohttpd's thread pool,
+# one model handle per thread, shared metrics, reloads), through its end-to-end tests. Every
+# report is written to build-tsan/tsan/ and fails the target. (Criterion's runner cannot
+# start under ThreadSanitizer, and the other commands run one thread.)
+TSAN_LOGS := $(abspath build-tsan)/tsan
+tsan:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=thread B=build-tsan all
+	$(Q)rm -rf $(TSAN_LOGS) && mkdir -p $(TSAN_LOGS)
+	$(Q)rc=0; TSAN_OPTIONS="log_path=$(TSAN_LOGS)/report $(TSAN_OPTIONS)" KINDLY=$(abspath build-tsan/kindly) \
+	    tests/e2e/run.sh server || rc=$$?; \
+	if ls $(TSAN_LOGS)/report.* >/dev/null 2>&1; then cat $(TSAN_LOGS)/report.*; \
+	    echo "tsan: ThreadSanitizer reported the above"; rc=1; fi; exit $$rc
+
 bench: all
 	tools/bench.sh
 	KINDLY=$(abspath $(BIN)) tools/bench_server.sh
@@ -181,6 +194,6 @@ uninstall:
 	rmdir --ignore-fail-on-non-empty $(DEST)/share/kindly $(DEST)/share/doc/kindly 2>/dev/null || true
 
 clean:
-	rm -rf build build-san $(B) kindly $(BIN) libkindly.a tests/e2e/node
+	rm -rf build build-san build-tsan $(B) kindly $(BIN) libkindly.a tests/e2e/node
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(addsuffix .d,$(FUZZ_BIN)) $(TESTS:=.d)
