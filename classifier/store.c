@@ -433,7 +433,8 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
     sqlite3_extended_result_codes(s->db, 0);
 
     int64_t appid = pragma_int(s, "PRAGMA application_id");
-    int64_t version = pragma_int(s, "PRAGMA user_version");
+    /* not read after a failed read: its success would reset the error code that says why */
+    int64_t version = appid < 0 ? -1 : pragma_int(s, "PRAGMA user_version");
     if (appid < 0 || version < 0) {
         rc = read_failure(s, path, write, err, errlen);
         goto done;

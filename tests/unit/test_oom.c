@@ -244,6 +244,36 @@ Test(oom, model_file_history_and_feedback)
     cr_assert_gt(every_allocation(file_scenario, "model file"), 50);
 }
 
+/* Opening a trained model read-only: an allocation failing in the first read (its
+ * application id) is out of memory, named so; the reads after it must not replace the
+ * error code with their own success ("cannot read model: not an error", KD_EIO). */
+Test(oom, open_readonly_names_out_of_memory)
+{
+    char path[320];
+    snprintf(path, sizeof path, "%s/ro.db", dir);
+    remove(path);
+    kd_model *m = NULL;
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_CREATE), KD_OK);
+    kd_comment c = comment_of(0);
+    cr_assert_eq(kd_train_begin(m), KD_OK);
+    cr_assert_eq(kd_train_add(m, &c, KD_HAM, 1), KD_OK);
+    cr_assert_eq(kd_train_commit(m), KD_OK);
+    kd_model_close(m);
+    for (long n = 0;; n++) {
+        m = NULL;
+        fault_arm(n);
+        int rc = kd_model_open(&m, path, KD_OPEN_READONLY);
+        long hit = fault_injected;
+        fault_arm(-1);
+        const char *why = m ? kd_model_error(m) : "";
+        cr_assert(rc == KD_OK || rc == KD_ENOMEM, "allocation %ld failing: %d (%s)", n, rc, why);
+        cr_assert_null(strstr(why, "not an error"), "allocation %ld failing: %s", n, why);
+        kd_model_close(m);
+        if (!hit)
+            break;
+    }
+}
+
 /* The CSV reader over a file with quotes, a BOM, a bad row and a long field. */
 static int csv_scenario(void)
 {
