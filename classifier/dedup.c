@@ -17,7 +17,8 @@
  * 3. Scope: the match is "same_author" (same e-mail, or same name when either e-mail is
  *    unknown), else "same_post", else "site". A text of fewer than KD_DUP_MIN_WORDS words
  *    ("Thank you!", "great post") is a duplicate only of the same author's comment: two
- *    readers saying thanks are not a campaign. Generic praise without a link of fewer than
+ *    readers saying thanks are not a campaign. Generic praise without a link (nor an e-mail
+ *    address or phone number in the text) of fewer than
  *    KD_DUP_GENERIC_WORDS words ("Thank you so much!", generic.c) is a duplicate of any
  *    author's copy but never a campaign: readers of every post write it.
  * 4. duplicate_of is the earliest exact copy or, when there is none, the earliest near copy
@@ -790,6 +791,19 @@ static int batch_check(kd_model *m, kd_dedup *d)
     return KD_OK;
 }
 
+/* Whether the comment's tokens (kd_classify's, on the model) hold an e-mail address or a
+ * phone number: generic praise that carries one ("Thank you so much! bob@spam.example")
+ * is a spammer's way to be contacted, as a link is, not a reader's thanks. */
+static int has_contact(const kd_tokens *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const char *s = kd_tokens_str(t, i);
+        if (s[0] == '#' && (!strcmp(s, "#email") || !strcmp(s, "#phone")))
+            return 1;
+    }
+    return 0;
+}
+
 int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_result *out)
 {
     kd_dedup *d = NULL;
@@ -806,7 +820,7 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
      * of every post say: still a duplicate of another reader's same words (held, as any
      * duplicate), but no campaign (five readers thanking five posts were spam); a longer
      * sentence copied word for word by other authors still is one */
-    q.no_campaign = out->generic == 1 && q.nwords < KD_DUP_GENERIC_WORDS;
+    q.no_campaign = out->generic == 1 && q.nwords < KD_DUP_GENERIC_WORDS && !has_contact(&m->tok);
     /* a batch that only looks up (scoring without remembering) reads in one transaction:
      * one shared lock for many comments instead of one each (two fcntl calls and a stat a
      * lookup, a third of a bulk run's time); committed on the batch's terms below */

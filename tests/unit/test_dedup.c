@@ -230,6 +230,31 @@ Test(dedup, generic_praise_by_many_readers_is_no_campaign_unless_linked)
     }
 }
 
+/* An e-mail address or a phone number is how the spammer is reached, as a link is: praise
+ * carrying one, copied by several authors on several posts, is a campaign (generic is 1:
+ * neither is a link). */
+static void contact_campaign(const char *text)
+{
+    kd_result r;
+    for (int i = 0; i < 3; i++) {
+        classify_nth("x", "p", "spammer", i, text, &r);
+        cr_assert_eq(r.generic, 1, "%s", text);
+        if (i)
+            cr_assert_geq(r.campaign, 2, "%s by several authors on several posts", text);
+        kd_result_free(&r);
+    }
+}
+
+Test(dedup, generic_praise_with_an_email_address_is_a_campaign)
+{
+    contact_campaign("Thank you so much! bob@spam.example");
+}
+
+Test(dedup, generic_praise_with_a_phone_number_is_a_campaign)
+{
+    contact_campaign("Thank you so much! +15551234567");
+}
+
 Test(dedup, a_campaign_raises_the_spam_score)
 {
     const char *t = "Check out my new channel, I post videos about crypto every day";
