@@ -43,6 +43,7 @@
 
 #include "history.h"
 #include "html.h"
+#include "lookalike.h"
 #include "minhash.h"
 #include "model.h"
 #include "normalize.h"
@@ -201,6 +202,17 @@ static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out, int *
         text = b->s ? b->s : "";
         n = b->len;
     }
+    /* a word disguised with Cyrillic or Greek look-alikes ("vіаgrа", "pаypаl.com") is the
+     * Latin word a reader sees, so a disguised copy is a copy; read into out, which is
+     * written last */
+    if (kd_lookalike_maybe(text, n)) {
+        if ((rc = kd_latin_reading(text, n, out, NULL)) < 0)
+            return rc;
+        if (rc) {
+            text = out->s;
+            n = out->len;
+        }
+    }
     if ((rc = drop_links(text, n, a)))
         return rc;
     if (a->len < n)
@@ -214,6 +226,7 @@ static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out, int *
             return rc;
     }
     kd_buf_clear(b);
+    kd_buf_clear(out); /* text is not read again */
     if ((rc = kd_normalize(a->s ? a->s : "", a->len, KD_NORM_FOLD | KD_NORM_NFKC | KD_NORM_SPACE | KD_NORM_NOPUNCT, b)))
         return rc;
     /* KD_NORM_SPACE leaves no space at either end and never two in a row, so for ASCII

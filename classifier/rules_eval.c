@@ -28,6 +28,7 @@
 
 #include "buf.h"
 #include "generic.h"
+#include "lookalike.h"
 #include "normalize.h"
 
 typedef struct ctx {
@@ -42,7 +43,7 @@ typedef struct ctx {
     char email_dom[256], url_dom[256];
     int have_email_dom, have_url_dom;
     const char *text;  /* the text the patterns and quantities see (visible_text) */
-    kd_buf visible;
+    kd_buf visible, latin;
 } ctx;
 
 /* Zero-width and invisible formatting characters (U+200B..U+200D, U+2060, U+FEFF, U+00AD):
@@ -64,10 +65,11 @@ static size_t invisible_at(const unsigned char *p, size_t left)
 /* The text the patterns match: what a reader sees. c->text as written when it is ASCII;
  * without its invisible characters when those are all it has beyond ASCII (every YouTube
  * comment: it stays ASCII, for the faster byte-mode matching and the prefilter); else its
- * NFKC form, without them (normalize.c). Spammers write "ＦＲＥＥ", "ｆｒｅｅ" or "①⓪⓪%" and
- * put zero-width characters inside words to dodge patterns; a reader sees "FREE", "free",
- * "100%" and one word. NFKC maps each of those to what the reader sees, as the tokenizer
- * does for Bayes; case is kept, so that /i decides, and so are control characters (a rule
+ * NFKC form, without them (normalize.c), and with the words disguised by Cyrillic or Greek
+ * look-alikes in Latin letters (lookalike.c). Spammers write "ＦＲＥＥ", "ｆｒｅｅ", "①⓪⓪%" or
+ * "vіаgrа" and put zero-width characters inside words to dodge patterns; a reader sees
+ * "FREE", "free", "100%", "viagra" and one word. Both map each of those to what the reader
+ * sees, as the tokenizer does for Bayes; case is kept, so that /i decides, and so are control characters (a rule
  * may name a mis-decoded Windows-1252 apostrophe, U+0092). The text quantities (length,
  * words, lines, caps_percent) are counted on this text too. */
 static int visible_text(ctx *x, const char *text)
@@ -87,6 +89,15 @@ static int visible_text(ctx *x, const char *text)
     if (i < n) { /* NFKC: normalize.c drops the invisible characters itself */
         if (kd_normalize(text, n, KD_NORM_NFKC | KD_NORM_KEEPCC, &x->visible))
             return KD_ENOMEM;
+        /* and words disguised with look-alikes read as the Latin words they pass for */
+        int rc = kd_lookalike_maybe(x->visible.s, x->visible.len)
+                     ? kd_latin_reading(x->visible.s, x->visible.len, &x->latin, NULL) : 0;
+        if (rc < 0)
+            return rc;
+        if (rc) {
+            x->text = x->latin.s;
+            return KD_OK;
+        }
     } else { /* ASCII once they are gone */
         size_t run = 0;
         for (i = 0; i < n;) {
@@ -450,6 +461,7 @@ done:
         free(whits);
     pcre2_match_data_free(x.md);
     kd_buf_free(&x.visible);
+    kd_buf_free(&x.latin);
     kd_tokens_free(&x.own);
     free(own_fired);
     return rc;

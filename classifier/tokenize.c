@@ -25,9 +25,11 @@
  *
  * Look-alike letters: a word that mixes Latin letters with Cyrillic or Greek ones that pass
  * for Latin letters ("vіаgrа" with a Cyrillic і and а, "ΝEW" with a Greek Ν) is a spammer's
- * disguise, not a language: it gives "#mixedscript" and is read with those letters as the
- * Latin ones ("viagra", "new"), capitals as capitals. Words of one script are left as they
- * are, and so are letters without a Latin double ("500µg", "10kΩ").
+ * disguise, not a language: the text is read with those letters as the Latin ones
+ * (lookalike.c: "viagra", "NEW", capitals as capitals) before the scan, so that a disguised
+ * link or e-mail address ("pаypаl.com") is one too, and a word, link or address that was
+ * disguised also gives "#mixedscript". Words of one script are left as they are, and so are
+ * letters without a Latin double ("500µg", "10kΩ").
  *
  * Numbers: every number gives "#num" ("#money" too when a currency sign touches it or it
  * ends in k: "£100", "1000€", "5k"). Numbers of at most 6 digits are also kept as words
@@ -50,6 +52,7 @@
 
 #include "buf.h"
 #include "html.h"
+#include "lookalike.h"
 #include "normalize.h"
 #include "tokmap.h"
 
@@ -69,6 +72,8 @@ typedef struct scan {
     word_ref win[WINDOW]; /* the last body words, newest first */
     int nwin;
     kd_buf html, norm, fold, look; /* scratch */
+    kd_mixed mixed;  /* where the text's disguised words start (kd_latin_reading) */
+    size_t mix_next; /* the first of them the scan has not passed */
 } scan;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -331,65 +336,21 @@ static void pairs(scan *sc, word_ref w)
 
 static void break_pairs(scan *sc) { sc->nwin = 0; }
 
-/* The Latin letter that the Cyrillic or Greek letter cp (as written, before case folding:
- * "Ν" is N, "ν" is v) passes for in common fonts, or 0. A letter without an entry (μ, Ω, ж)
- * does not make a word mixed: "500µg" (µ is μ after NFKC) and "10kΩ" are no disguise. */
-static char lookalike(int32_t cp)
+/* Whether a disguised word (kd_latin_reading) starts in s[i..e), which the caller consumes:
+ * the scan goes left to right, so each offset is passed once. */
+static int disguised(scan *sc, size_t i, size_t e)
 {
-    static const struct { int32_t cp; char c; } map[] = { /* sorted */
-        { 0x0391, 'a' }, { 0x0392, 'b' }, { 0x0395, 'e' }, { 0x0396, 'z' }, { 0x0397, 'h' }, { 0x0399, 'i' },
-        { 0x039A, 'k' }, { 0x039C, 'm' }, { 0x039D, 'n' }, { 0x039F, 'o' }, { 0x03A1, 'p' }, { 0x03A4, 't' },
-        { 0x03A5, 'y' }, { 0x03A7, 'x' }, { 0x03B1, 'a' }, { 0x03B9, 'i' }, { 0x03BA, 'k' }, { 0x03BD, 'v' },
-        { 0x03BF, 'o' }, { 0x03C1, 'p' }, { 0x03C5, 'u' }, { 0x03C7, 'x' },
-        { 0x0405, 's' }, { 0x0406, 'i' }, { 0x0408, 'j' }, { 0x0410, 'a' }, { 0x0412, 'b' }, { 0x0415, 'e' },
-        { 0x041A, 'k' }, { 0x041C, 'm' }, { 0x041D, 'h' }, { 0x041E, 'o' }, { 0x0420, 'p' }, { 0x0421, 'c' },
-        { 0x0422, 't' }, { 0x0423, 'y' }, { 0x0425, 'x' }, { 0x0430, 'a' }, { 0x0435, 'e' }, { 0x043E, 'o' },
-        { 0x0440, 'p' }, { 0x0441, 'c' }, { 0x0443, 'y' }, { 0x0445, 'x' }, { 0x0455, 's' }, { 0x0456, 'i' },
-        { 0x0458, 'j' }, { 0x04AE, 'y' }, { 0x04AF, 'y' }, { 0x04BA, 'h' }, { 0x04BB, 'h' }, { 0x04C0, 'l' },
-        { 0x04CF, 'l' }, { 0x0501, 'd' }, { 0x051A, 'q' }, { 0x051B, 'q' }, { 0x051C, 'w' }, { 0x051D, 'w' },
-    };
-    if (cp < 0x0391 || cp > 0x051D)
-        return 0;
-    size_t lo = 0, hi = sizeof map / sizeof *map;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (map[mid].cp == cp)
-            return map[mid].c;
-        if (map[mid].cp < cp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
+    int found = 0;
+    while (sc->mix_next < sc->mixed.n && sc->mixed.at[sc->mix_next] < e)
+        found |= sc->mixed.at[sc->mix_next++] >= i;
+    return found;
 }
 
-/* s[0..n) with each look-alike letter replaced by the Latin one, into b (before folding, so
- * that capitals are read as capitals). NULL when out of memory. */
-static const char *latin_reading(const char *s, size_t n, kd_buf *b, size_t *len)
-{
-    kd_buf_clear(b);
-    for (size_t i = 0; i < n;) {
-        int32_t cp;
-        size_t l = (unsigned char)s[i] < 0x80 ? 1 : kd_utf8_decode(s + i, n - i, &cp);
-        char c = l == 2 ? lookalike(cp) : 0;
-        if (c ? kd_buf_putc(b, c) : kd_buf_add(b, s + i, l))
-            return NULL;
-        i += l;
-    }
-    *len = b->len;
-    return b->s ? b->s : "";
-}
-
-/* A body word s[0..n): folded (ASCII inline, otherwise through utf8proc), "’" as "'", and
- * with mixed set, Cyrillic and Greek look-alikes as the Latin letters they pass for. */
-static void body_word(scan *sc, const char *s, size_t n, int ascii, int mixed)
+/* A body word s[0..n): folded (ASCII inline, otherwise through utf8proc), "’" as "'". */
+static void body_word(scan *sc, const char *s, size_t n, int ascii)
 {
     if (sc->rc)
         return;
-    if (mixed && !(s = latin_reading(s, n, &sc->look, &n))) {
-        sc->rc = KD_ENOMEM;
-        return;
-    }
     if (!ascii) {
         kd_buf_clear(&sc->fold);
         if (kd_normalize(s, n, KD_NORM_FOLD | KD_NORM_NFKC, &sc->fold)) {
@@ -557,6 +518,8 @@ static size_t try_url(scan *sc, const char *s, size_t n, size_t i)
     break_pairs(sc);
     push_lit(sc, "#url");
     emit_host(sc, "url:", h, hn);
+    if (disguised(sc, i, e))
+        push_lit(sc, "#mixedscript");
     return e;
 }
 
@@ -573,6 +536,8 @@ static size_t try_domain(scan *sc, const char *s, size_t n, size_t i)
     break_pairs(sc);
     push_lit(sc, "#url");
     emit_host(sc, "url:", s + i, e - i);
+    if (disguised(sc, i, end))
+        push_lit(sc, "#mixedscript");
     return end;
 }
 
@@ -594,6 +559,8 @@ static size_t try_email(scan *sc, const char *s, size_t n, size_t i)
     break_pairs(sc);
     push_lit(sc, "#email");
     push_lower(sc, "email:", s + j + 1, e - j - 1);
+    if (disguised(sc, i, e))
+        push_lit(sc, "#mixedscript");
     return e;
 }
 
@@ -634,8 +601,6 @@ typedef struct word_stats {
     size_t ndig;      /* ASCII digits */
     int upper, other; /* upper-case letters, other letters */
     int run, repeat;  /* length of the run of prev, and whether a letter ran to 3 */
-    int latin;        /* a Latin letter, ASCII or not */
-    int lookalike;    /* a Cyrillic or Greek letter that passes for a Latin one */
     int32_t prev;     /* the last code point read */
 } word_stats;
 
@@ -655,7 +620,6 @@ static size_t alnum_run(const char *s, size_t n, size_t j, word_stats *w)
         repeat |= run >= 3;
         prev = cp;
     }
-    w->latin |= j - start > ndig;
     w->ndig += ndig;
     w->upper += (int)upper;
     w->other += (int)(j - start - ndig - upper); /* the rest are lower-case letters */
@@ -673,7 +637,7 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
 {
     size_t j = i;
     int all_digit = 1, ascii = 1;
-    word_stats ws = { 0, 0, 0, 0, 0, 0, 0, -1 };
+    word_stats ws = { 0, 0, 0, 0, 0, -1 };
     for (;;) {
         j = alnum_run(s, n, j, &ws);
         if (j >= n)
@@ -702,10 +666,6 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
                     break;
                 ws.upper += c == UTF8PROC_CATEGORY_LU;
                 ws.other += c > UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
-                if (c <= UTF8PROC_CATEGORY_LO) {
-                    ws.latin |= (cp >= 0xC0 && cp <= 0x24F) || (cp >= 0x1E00 && cp <= 0x1EFF);
-                    ws.lookalike |= lookalike(cp) != 0;
-                }
             }
             ascii = 0;
             all_digit = 0;
@@ -736,16 +696,15 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
             push_lit(sc, "#money");
         push_lit(sc, "#num");
         if (ws.ndig <= 6)
-            body_word(sc, s + i, len, 1, 0);
+            body_word(sc, s + i, len, 1);
         return j;
     }
     if (ascii && ws.ndig && ws.ndig + 1 == len && (s[j - 1] | 0x20) == 'k') { /* "5k" */
         push_lit(sc, "#money");
         push_lit(sc, "#num");
     }
-    int mixed = ws.latin && ws.lookalike;
-    body_word(sc, s + i, len, ascii, mixed);
-    if (mixed)
+    body_word(sc, s + i, len, ascii);
+    if (disguised(sc, i, j))
         push_lit(sc, "#mixedscript");
     if (ws.upper >= 3 && !ws.other)
         push_lit(sc, "#caps");
@@ -858,7 +817,8 @@ static void scan_text(scan *sc, const char *s, size_t n)
     }
 }
 
-/* The comment body: HTML, then NFKC unless the text is ASCII, then the scan. */
+/* The comment body: HTML, then NFKC unless the text is ASCII, disguised words read as
+ * Latin, then the scan. */
 static void text(scan *sc, const char *s)
 {
     size_t n = strlen(s);
@@ -877,6 +837,15 @@ static void text(scan *sc, const char *s)
         }
         s = sc->norm.s;
         n = sc->norm.len;
+        int rc = kd_lookalike_maybe(s, n) ? kd_latin_reading(s, n, &sc->look, &sc->mixed) : 0;
+        if (rc < 0) {
+            sc->rc = rc;
+            return;
+        }
+        if (rc) {
+            s = sc->look.s;
+            n = sc->look.len;
+        }
     }
     scan_text(sc, s, n);
 }
@@ -958,7 +927,7 @@ int kd_tokenize(const kd_comment *c, const kd_tokenize_options *o, kd_tokens *ou
 {
     static const kd_tokenize_options defaults = KD_TOKENIZE_OPTIONS_INIT;
     scan sc = { out, o ? o : &defaults, 0, KD_OK, { { 0, 0, 0 } }, 0,
-                KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT };
+                KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_MIXED_INIT, 0 };
     sc.max_len = sc.o->max_len;
     if (c->text)
         text(&sc, c->text);
@@ -974,5 +943,6 @@ int kd_tokenize(const kd_comment *c, const kd_tokenize_options *o, kd_tokens *ou
     kd_buf_free(&sc.norm);
     kd_buf_free(&sc.fold);
     kd_buf_free(&sc.look);
+    kd_mixed_free(&sc.mixed);
     return sc.rc;
 }

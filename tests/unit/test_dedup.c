@@ -81,6 +81,34 @@ Test(dedup, normalisation_keeps_the_links_of_a_comment_that_is_only_links)
     norm_is("see https://a.example/x", "see"); /* a word besides */
 }
 
+/* Words disguised with Cyrillic or Greek look-alikes are read as the Latin words a reader
+ * sees, so a disguised copy is the same text; a disguised link is dropped like any link;
+ * Russian stays Russian. */
+Test(dedup, normalisation_reads_disguised_words_as_latin)
+{
+    /* Вuy vіаgrа (Cyrillic В, і, а, а) */
+    norm_is("\xD0\x92uy v\xD1\x96\xD0\xB0gr\xD0\xB0 now", "buy viagra now");
+    /* a link to pаypаl.com is a link: dropped */
+    norm_is("log in at https://p\xD0\xB0yp\xD0\xB0l.com/x today", "log in at today");
+    /* спасибо in one script */
+    norm_is("\xD1\x81\xD0\xBF\xD0\xB0\xD1\x81\xD0\xB8\xD0\xB1\xD0\xBE", "\xD1\x81\xD0\xBF\xD0\xB0\xD1\x81\xD0\xB8\xD0\xB1\xD0\xBE");
+}
+
+Test(dedup, a_disguised_copy_is_an_exact_duplicate)
+{
+    kd_result r;
+    classify("d1", "p1", "ann", "Buy cheap viagra online today from our pharmacy store", &r);
+    cr_assert_null(r.duplicate_of);
+    kd_result_free(&r);
+    /* the same words, a, e, i and o written in Cyrillic */
+    classify("d2", "p2", "bob",
+             "Buy che\xD0\xB0p v\xD1\x96\xD0\xB0gr\xD0\xB0 \xD0\xBEnline t\xD0\xBE" "d\xD0\xB0y "
+             "fr\xD0\xBEm \xD0\xBEur ph\xD0\xB0rm\xD0\xB0" "cy st\xD0\xBEr\xD0\xB5", &r);
+    cr_assert_str_eq(r.duplicate_of, "d1");
+    cr_assert_float_eq(r.similarity, 1.0, 1e-9);
+    kd_result_free(&r);
+}
+
 /* The i-th of several comments of one text: id, post and author each a prefix and i. */
 static void classify_nth(const char *id, const char *post, const char *author, int i, const char *text,
                          kd_result *r)

@@ -955,3 +955,24 @@ Test(rules, nfkc_text_keeps_controls_and_quantities_count_it)
     kd_result_free(&res);
     kd_rules_free(r);
 }
+
+/* Words disguised with Cyrillic or Greek look-alikes are matched as the Latin words a reader
+ * sees (vіаgrа, ΝEW: "viagra", "NEW", capitals as capitals); Russian is left as it is. */
+Test(rules, patterns_match_disguised_words_as_latin)
+{
+    kd_rules *r = parse_ok("text PILL /\\bviagra\\b/i 2.0 a pill\n"
+                           "text NEW /\\bNEW\\b/ 1.0 NEW in capitals\n"
+                           "text CYR /\\p{Cyrillic}/ 0.5 Cyrillic letters\n");
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    char names[128];
+    c.text = "v\xD1\x96\xD0\xB0gr\xD0\xB0 \xCE\x9D" "EW"; /* vіаgrа ΝEW */
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_expect_str_eq(names, "PILL NEW ");
+    kd_result_free(&res);
+    c.text = "\xD1\x81\xD0\xBF\xD0\xB0\xD1\x81\xD0\xB8\xD0\xB1\xD0\xBE viagra"; /* спасибо */
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_expect_str_eq(names, "PILL CYR ");
+    kd_result_free(&res);
+    kd_rules_free(r);
+}

@@ -531,6 +531,31 @@ Test(tokenize, mixed_script_lookalikes)
                                "#mixedscript|#caps|cash|#mixedscript|#caps");
 }
 
+/* A link or e-mail address disguised with look-alikes is read as the Latin one: it is still
+ * a link ("#url", its domain), and says it was disguised. */
+Test(tokenize, disguised_links_and_addresses_are_links)
+{
+    /* pаypаl.com with a Cyrillic а twice: a bare domain, a URL with a scheme, a www. one */
+    tokenize("visit p\xD0\xB0yp\xD0\xB0l.com now");
+    cr_expect_str_eq(joined(), "visit|#url|url:paypal.com|#mixedscript|now");
+    tokenize("see https://p\xD0\xB0yp\xD0\xB0l.com/login");
+    cr_expect_str_eq(joined(), "see|#url|url:paypal.com|#mixedscript");
+    tokenize("www.p\xD0\xB0yp\xD0\xB0l.com");
+    cr_expect_str_eq(joined(), "#url|url:paypal.com|#mixedscript");
+    /* the scheme itself disguised (Cyrillic р in "http") */
+    tokenize("htt\xD1\x80://example.com/x");
+    cr_expect_str_eq(joined(), "#url|url:example.com|#mixedscript");
+    /* bоb@spаm.com (Cyrillic о and а) */
+    tokenize("mail b\xD0\xBE" "b@sp\xD0\xB0m.com");
+    cr_expect_str_eq(joined(), "mail|#email|email:spam.com|#mixedscript");
+    /* a word inside another one's apostrophe: l'оеuvre (Cyrillic о, е) is one disguised word */
+    tokenize("l'\xD0\xBE\xD0\xB5uvre");
+    cr_expect_str_eq(joined(), "l'oeuvre|#mixedscript");
+    /* a plain link after a disguised word is not disguised itself */
+    tokenize("Fr\xD0\xB5\xD0\xB5 example.com");
+    cr_expect_str_eq(joined(), "free|#mixedscript|#url|url:example.com");
+}
+
 /* An apostrophe joins a word only to more of the word: before Chinese, Japanese or Korean
  * (read apart) it ends it, as it does before a space. */
 Test(tokenize, apostrophe_before_cjk_ends_the_word)

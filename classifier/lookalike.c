@@ -1,0 +1,141 @@
+/*
+ * lookalike.c - Latin words disguised with Cyrillic or Greek letters: read as Latin.
+ *
+ * The table holds the Cyrillic and Greek letters that common fonts draw like a Latin letter
+ * (Unicode's confusables, restricted to letters that a spammer can type in place of one).
+ * A word is rewritten only when it also holds a Latin letter: Russian and Greek text is
+ * left alone, and so is a letter of the table inside a word of its own script.
+ */
+#include "lookalike.h"
+
+#include <stdlib.h>
+#include <utf8proc.h>
+
+#include "kindly.h"
+#include "normalize.h"
+
+char kd_lookalike(int32_t cp)
+{
+    static const struct { int32_t cp; char c; } map[] = { /* sorted */
+        { 0x0391, 'A' }, { 0x0392, 'B' }, { 0x0395, 'E' }, { 0x0396, 'Z' }, { 0x0397, 'H' }, { 0x0399, 'I' },
+        { 0x039A, 'K' }, { 0x039C, 'M' }, { 0x039D, 'N' }, { 0x039F, 'O' }, { 0x03A1, 'P' }, { 0x03A4, 'T' },
+        { 0x03A5, 'Y' }, { 0x03A7, 'X' }, { 0x03B1, 'a' }, { 0x03B9, 'i' }, { 0x03BA, 'k' }, { 0x03BD, 'v' },
+        { 0x03BF, 'o' }, { 0x03C1, 'p' }, { 0x03C5, 'u' }, { 0x03C7, 'x' },
+        { 0x0405, 'S' }, { 0x0406, 'I' }, { 0x0408, 'J' }, { 0x0410, 'A' }, { 0x0412, 'B' }, { 0x0415, 'E' },
+        { 0x041A, 'K' }, { 0x041C, 'M' }, { 0x041D, 'H' }, { 0x041E, 'O' }, { 0x0420, 'P' }, { 0x0421, 'C' },
+        { 0x0422, 'T' }, { 0x0423, 'Y' }, { 0x0425, 'X' }, { 0x0430, 'a' }, { 0x0435, 'e' }, { 0x043E, 'o' },
+        { 0x0440, 'p' }, { 0x0441, 'c' }, { 0x0443, 'y' }, { 0x0445, 'x' }, { 0x0455, 's' }, { 0x0456, 'i' },
+        { 0x0458, 'j' }, { 0x04AE, 'Y' }, { 0x04AF, 'y' }, { 0x04BA, 'H' }, { 0x04BB, 'h' }, { 0x04C0, 'l' },
+        { 0x04CF, 'l' }, { 0x0501, 'd' }, { 0x051A, 'Q' }, { 0x051B, 'q' }, { 0x051C, 'W' }, { 0x051D, 'w' },
+    };
+    if (cp < 0x0391 || cp > 0x051D)
+        return 0;
+    size_t lo = 0, hi = sizeof map / sizeof *map;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (map[mid].cp == cp)
+            return map[mid].c;
+        if (map[mid].cp < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+void kd_mixed_free(kd_mixed *m)
+{
+    if (!m)
+        return;
+    free(m->at);
+    *m = (kd_mixed)KD_MIXED_INIT;
+}
+
+static int mixed_push(kd_mixed *m, size_t at)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 8;
+        size_t *a = realloc(m->at, cap * sizeof *a);
+        if (!a)
+            return KD_ENOMEM;
+        m->at = a;
+        m->cap = cap;
+    }
+    m->at[m->n++] = at;
+    return KD_OK;
+}
+
+int kd_lookalike_maybe(const char *s, size_t n)
+{
+    /* U+0391..U+051D are written with lead bytes 0xCE..0xD4, which no other position of
+     * UTF-8 uses */
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0xCE && (unsigned char)s[i] <= 0xD4)
+            return 1;
+    return 0;
+}
+
+/* Whether the character at s[i] belongs to a word (its length in *len, its code point in
+ * *cp): an ASCII letter or digit; a letter, mark or digit beyond ASCII that is not an
+ * emoji, Chinese, Japanese or Korean, nor U+02BC (an apostrophe). */
+static int word_char(const char *s, size_t n, size_t i, size_t *len, int32_t *cp)
+{
+    unsigned char b = (unsigned char)s[i];
+    if (b < 0x80) {
+        *len = 1;
+        *cp = b;
+        return (b >= '0' && b <= '9') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z');
+    }
+    *len = kd_utf8_decode(s + i, n - i, cp);
+    if (*cp < 0 || *cp == 0x02BC || kd_is_emoji(*cp) || kd_is_cjk(*cp))
+        return 0;
+    utf8proc_category_t k = utf8proc_category(*cp);
+    return k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_NO;
+}
+
+/* A Latin letter: ASCII, Latin-1 Supplement, Latin Extended-A and B, Latin Extended
+ * Additional (digits and marks are no letters of either side). */
+static int latin_letter(int32_t cp)
+{
+    return ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') || (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
+           (cp >= 0x1E00 && cp <= 0x1EFF);
+}
+
+int kd_latin_reading(const char *s, size_t n, kd_buf *out, kd_mixed *mixed)
+{
+    kd_buf_clear(out);
+    if (mixed)
+        mixed->n = 0;
+    int changed = 0;
+    size_t i = 0, copied = 0; /* s[0..copied) is in out */
+    while (i < n) {
+        size_t len;
+        int32_t cp;
+        if (!word_char(s, n, i, &len, &cp)) {
+            i += len;
+            continue;
+        }
+        size_t start = i;
+        int latin = 0, look = 0;
+        do {
+            latin |= latin_letter(cp);
+            look |= kd_lookalike(cp) != 0;
+            i += len;
+        } while (i < n && word_char(s, n, i, &len, &cp));
+        if (!latin || !look)
+            continue;
+        if (kd_buf_add(out, s + copied, start - copied) || (mixed && mixed_push(mixed, out->len)))
+            return KD_ENOMEM;
+        for (size_t k = start; k < i; k += len) {
+            len = kd_utf8_decode(s + k, i - k, &cp);
+            char c = len == 2 ? kd_lookalike(cp) : 0;
+            if (c ? kd_buf_putc(out, c) : kd_buf_add(out, s + k, len))
+                return KD_ENOMEM;
+        }
+        copied = i;
+        changed = 1;
+    }
+    if (kd_buf_add(out, s + copied, n - copied))
+        return KD_ENOMEM;
+    return changed;
+}

@@ -1,0 +1,86 @@
+/*
+ * test_lookalike.c - kd_lookalike(), kd_latin_reading(): Latin words disguised with
+ * Cyrillic or Greek letters, read as Latin; everything else copied as it is.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "kindly.h"
+#include "lookalike.h"
+
+static kd_buf out = KD_BUF_INIT;
+static kd_mixed mixed = KD_MIXED_INIT;
+
+static void teardown(void)
+{
+    kd_buf_free(&out);
+    kd_mixed_free(&mixed);
+}
+
+TestSuite(lookalike, .fini = teardown);
+
+/* kd_latin_reading() of s: its return value; out and mixed hold the rest. */
+static int reading(const char *s) { return kd_latin_reading(s, strlen(s), &out, &mixed); }
+
+Test(lookalike, letters_and_their_latin_doubles)
+{
+    cr_expect_eq(kd_lookalike(0x0430), 'a'); /* Cyrillic а */
+    cr_expect_eq(kd_lookalike(0x0410), 'A'); /* Cyrillic А: capitals as capitals */
+    cr_expect_eq(kd_lookalike(0x039D), 'N'); /* Greek Ν */
+    cr_expect_eq(kd_lookalike(0x03BD), 'v'); /* Greek ν */
+    cr_expect_eq(kd_lookalike(0x0501), 'd'); /* the table's last rows */
+    cr_expect_eq(kd_lookalike(0x051D), 'w');
+    /* no double: ж, μ, Ω; outside the table's range */
+    cr_expect_eq(kd_lookalike(0x0436), 0);
+    cr_expect_eq(kd_lookalike(0x03BC), 0);
+    cr_expect_eq(kd_lookalike(0x03A9), 0);
+    cr_expect_eq(kd_lookalike('a'), 0);
+    cr_expect_eq(kd_lookalike(0x0390), 0);
+    cr_expect_eq(kd_lookalike(0x051E), 0);
+}
+
+Test(lookalike, a_mixed_word_is_read_as_latin_and_its_start_recorded)
+{
+    /* "Buy vіаgrа, ΝEW!" (Cyrillic і а а, Greek Ν) */
+    cr_assert_eq(reading("Buy v\xD1\x96\xD0\xB0gr\xD0\xB0, \xCE\x9D" "EW!"), 1);
+    cr_expect_str_eq(out.s, "Buy viagra, NEW!");
+    cr_assert_eq(mixed.n, 2);
+    cr_expect_eq(mixed.at[0], 4);
+    cr_expect_eq(mixed.at[1], 12);
+    /* accented Latin counts as Latin; digits belong to the word */
+    cr_assert_eq(reading("caf\xC3\xA9\xD0\xBE 5mg\xD0\xB0"), 1);
+    cr_expect_str_eq(out.s, "caf\xC3\xA9o 5mga");
+    cr_expect_eq(mixed.n, 2);
+}
+
+Test(lookalike, other_text_is_copied_unchanged)
+{
+    /* Russian, Greek, a letter without a double beside Latin (500μg), emoji and CJK between
+     * words, invalid UTF-8 */
+    const char *texts[] = {
+        "\xD1\x81\xD0\xBF\xD0\xB0\xD1\x81\xD0\xB8\xD0\xB1\xD0\xBE \xCE\xBA\xCE\xB1\xCE\xBB\xCF\x8C",
+        "500\xCE\xBCg 10k\xCE\xA9",
+        "ok\xF0\x9F\x98\x80\xD0\xB0\xD0\xB1 \xE4\xB8\xAD\xD0\xB0",
+        "ab\xFF\xD0\xB6",
+        "",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        cr_assert_eq(reading(texts[i]), 0, "%zu", i);
+        cr_expect_eq(out.len, strlen(texts[i]));
+        cr_expect(!out.len || !memcmp(out.s, texts[i], out.len), "%zu", i);
+        cr_expect_eq(mixed.n, 0);
+    }
+    /* invalid UTF-8 ends a word: "ab" and "а" (Cyrillic) are two words, neither mixed */
+    cr_assert_eq(reading("ab\xFF\xD0\xB0"), 0);
+    /* a word stops at an emoji or a CJK character: "ok" and "аб" are two words */
+    cr_assert_eq(reading("ok\xF0\x9F\x98\x80\xD0\xB0"), 0);
+}
+
+Test(lookalike, maybe_is_a_quick_test_for_the_lead_bytes)
+{
+    cr_expect_eq(kd_lookalike_maybe("plain ascii", 11), 0);
+    cr_expect_eq(kd_lookalike_maybe("caf\xC3\xA9 \xE4\xB8\xAD", 7), 0);
+    cr_expect_eq(kd_lookalike_maybe("\xCE\x91", 2), 1);   /* Greek Α */
+    cr_expect_eq(kd_lookalike_maybe("x\xD4\x9D", 3), 1);  /* ԝ */
+    cr_expect_eq(kd_lookalike_maybe("\xD5\x80", 2), 0);   /* Armenian: no double */
+}
