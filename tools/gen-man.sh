@@ -35,9 +35,11 @@ rule-file format and how each stage decides.
 EOF
 for cmd in $cmds; do
     help=$("$KINDLY" help "$cmd") || { echo "gen-man.sh: $KINDLY help $cmd failed" >&2; exit 1; }
-    printf '.SS %s\n.nf\n' "$cmd"
+    # the help is written for 80 columns: set it at the page's left margin, without the
+    # 7 columns man indents a section's text by (else an 80-column terminal wraps it)
+    printf '.SS %s\n.nf\n.in -7n\n' "$cmd"
     printf '%s\n' "$help" | esc
-    printf '.fi\n'
+    printf '.in\n.fi\n'
 done
 cat <<'EOF'
 .SH ENVIRONMENT

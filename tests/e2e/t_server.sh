@@ -425,6 +425,14 @@ test_install_then_example_builds_with_pkg_config() {
         groff -man -Tutf8 -ww -z "$T/prefix/share/man/man1/kindly.1" >groff.log 2>&1 || true
         [ ! -s groff.log ] || fail "groff warns about kindly(1): $(head -3 groff.log)"
     fi
+    # every command's help fits 80 columns, and so does the man page read at 80 (it set the
+    # help 7 columns in: 145 lines were wider)
+    if command -v man >/dev/null; then
+        MANWIDTH=80 man -l "$T/prefix/share/man/man1/kindly.1" 2>/dev/null >man.txt
+        [ -s man.txt ] || fail "man cannot read kindly(1)"
+        awk 'length($0) > 80 { n++ } END { exit n > 0 }' man.txt \
+            || fail "kindly(1) at 80 columns has lines wider: $(awk 'length($0) > 80' man.txt | head -2)"
+    fi
     # the shared library's interface is kindly.h: every exported function is declared there
     if command -v nm >/dev/null; then
         nm -D --defined-only "$T/prefix/lib/libkindly.so" | awk '$2 == "T" {print $3}' >exported
