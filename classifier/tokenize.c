@@ -4,7 +4,8 @@
  * Per text field: HTML (entities, tags; html.c) -> NFKC without case folding (normalize.c)
  * -> one left-to-right scan. Folding is deferred to each word so that a SHOUTED word can
  * still be seen as such ("ＦＲＥＥ" is NFKC "FREE": "#caps", then "free"). At each position
- * the scanner tries, in order: a URL with a scheme or "www."; a phone number (>= 7 digits
+ * the scanner tries, in order: a URL with a scheme or "www." (its host may be an
+ * internationalised name, "münchen.de"; its path is ASCII); a phone number (>= 7 digits
  * in groups, "+44 7700 900123", "(555) 123-4567"); a word or number, where an ASCII word
  * followed by '.', '-' or '@' is first tried as an e-mail address or a bare domain
  * ("murdev.com", "bit.ly/x": the last label must be in a short TLD table, and TLDs that
@@ -496,6 +497,57 @@ static const char *url_host(const char *u, size_t n, size_t *hn)
     return p;
 }
 
+/* "#url" and the host's token when the host may hold non-ASCII letters (an internationalised
+ * name as written, "münchen.de", or raw metadata): those are case-folded through the
+ * normaliser, which also keeps invalid UTF-8 out of every token. */
+static void emit_host_folded(scan *sc, const char *prefix, const char *h, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if ((unsigned char)h[k] >= 0x80) {
+            kd_buf_clear(&sc->fold);
+            if (kd_normalize(h, n, KD_NORM_DEFAULT, &sc->fold)) {
+                sc->rc = KD_ENOMEM;
+                return;
+            }
+            h = sc->fold.s;
+            n = sc->fold.len;
+            break;
+        }
+    emit_host(sc, prefix, h, n);
+}
+
+/* Whether s[i..] starts a letter of an internationalised host name: a non-ASCII letter,
+ * mark or digit, not Chinese, Japanese or Korean (text in those often follows a link
+ * without a space) nor an emoji. Its length in *len. */
+static int idn_char(const char *s, size_t n, size_t i, size_t *len)
+{
+    int32_t cp;
+    *len = decode(s, n, i, &cp);
+    return !kd_is_emoji(cp) && !kd_is_cjk(cp) && is_letter_cat(utf8proc_category(cp));
+}
+
+/* The end of a URL whose authority starts at s[body] (start: where the URL starts). */
+static size_t url_end(const char *s, size_t n, size_t body, size_t start)
+{
+    size_t e = path_end(s, n, body, start), len;
+    /* path_end() stops at the first non-ASCII byte; in the host that is an internationalised
+     * name ("http://münchen.de/x", "http://caf\u00e9.example"): read on through its labels,
+     * then the path */
+    if (e >= n || (unsigned char)s[e] < 0x80 || !idn_char(s, n, e, &len))
+        return e;
+    for (size_t k = body; k < e; k++)
+        if (s[k] == '/' || s[k] == '?' || s[k] == '#')
+            return e;
+    size_t k = e;
+    while (k < n && k - body <= MAX_HOST) {
+        if ((unsigned char)s[k] < 0x80 ? host_char(s[k]) || s[k] == '.' : idn_char(s, n, k, &len))
+            k += (unsigned char)s[k] < 0x80 ? 1 : len;
+        else
+            break;
+    }
+    return k < n && strchr("/?#:", s[k]) ? path_end(s, n, k, k) : k;
+}
+
 /* A URL with a scheme or "www." at s[i]: returns its end, or 0. */
 static size_t try_url(scan *sc, const char *s, size_t n, size_t i)
 {
@@ -512,12 +564,12 @@ static size_t try_url(scan *sc, const char *s, size_t n, size_t i)
     } else {
         return 0;
     }
-    size_t e = path_end(s, n, body, i);
+    size_t e = url_end(s, n, body, i);
     size_t hn;
     const char *h = url_host(s + body, e - body, &hn);
     break_pairs(sc);
     push_lit(sc, "#url");
-    emit_host(sc, "url:", h, hn);
+    emit_host_folded(sc, "url:", h, hn);
     if (disguised(sc, i, e))
         push_lit(sc, "#mixedscript");
     return e;
@@ -907,20 +959,7 @@ static void author_url(scan *sc, const char *s)
     push_lit(sc, "#author_url");
     size_t hn;
     const char *h = url_host(s, n, &hn);
-    /* raw metadata, unlike the text (normalised before the scan): a host with non-ASCII
-     * bytes goes through the normaliser, so that no token holds invalid UTF-8 */
-    for (size_t k = 0; k < hn; k++)
-        if ((unsigned char)h[k] >= 0x80) {
-            kd_buf_clear(&sc->fold);
-            if (kd_normalize(h, hn, KD_NORM_DEFAULT, &sc->fold)) {
-                sc->rc = KD_ENOMEM;
-                return;
-            }
-            h = sc->fold.s;
-            hn = sc->fold.len;
-            break;
-        }
-    emit_host(sc, "au:", h, hn);
+    emit_host_folded(sc, "au:", h, hn); /* raw metadata, unlike the text: never normalised */
 }
 
 int kd_tokenize(const kd_comment *c, const kd_tokenize_options *o, kd_tokens *out)

@@ -556,6 +556,24 @@ Test(tokenize, disguised_links_and_addresses_are_links)
     cr_expect_str_eq(joined(), "free|#mixedscript|#url|url:example.com");
 }
 
+/* An internationalised host is one host, case-folded ("http://münchen.de" gave url:m and the
+ * words "ünchen", "de"); Chinese text right after a link is no part of it. */
+Test(tokenize, internationalised_hosts_are_whole)
+{
+    tokenize("http://m\xC3\xBCnchen.de/x y");
+    cr_expect_str_eq(joined(), "#url|url:m\xC3\xBCnchen.de|y");
+    tokenize("see https://M\xC3\x9CNCHEN.de."); /* MÜNCHEN, a full stop after it */
+    cr_expect_str_eq(joined(), "see|#url|url:m\xC3\xBCnchen.de");
+    tokenize("(www.b\xC3\xBC" "cher.example:8080/a?b) ok");
+    cr_expect_str_eq(joined(), "#url|url:b\xC3\xBC" "cher.example|ok");
+    /* 访问http://x.com了解更多: the host ends before the Chinese */
+    tokenize("\xE8\xAE\xBF\xE9\x97\xAEhttp://x.com\xE4\xBA\x86\xE8\xA7\xA3");
+    cr_expect_str_eq(joined(), "\xE8\xAE\xBF\xE9\x97\xAE|#url|url:x.com|\xE4\xBA\x86\xE8\xA7\xA3");
+    /* a path stays ASCII: after it, a word */
+    tokenize("http://x.com/\xC3\xBC");
+    cr_expect_str_eq(joined(), "#url|url:x.com|\xC3\xBC");
+}
+
 /* An apostrophe joins a word only to more of the word: before Chinese, Japanese or Korean
  * (read apart) it ends it, as it does before a space. */
 Test(tokenize, apostrophe_before_cjk_ends_the_word)
