@@ -130,8 +130,10 @@ int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned l
  * control character escaped (kd_buf_json_str). */
 void cli_json_str(FILE *f, const char *s);
 
-/* Write one CSV field (RFC 4180 quoting when needed). */
-void cli_csv_field(FILE *f, const char *s);
+/* Write one CSV field (RFC 4180 quoting when needed); with spreadsheet set, a field that
+ * begins with = + - @, a tab or a carriage return gets a ' in front (never run as a
+ * formula). */
+void cli_csv_field(FILE *f, const char *s, int spreadsheet);
 
 /* Read all of a stream into a malloc'd NUL-terminated string; NULL on failure. */
 char *cli_read_all(FILE *f, size_t max, size_t *len);

@@ -142,7 +142,7 @@ static const char *const out_cols[] = { "verdict", "spam_score", "bayes_score", 
  * kindly's own (an earlier run's output scored again), which this run's values replace,
  * so that the output never holds two columns of one name. Returns the mask (1 = copy),
  * NULL when out of memory; says on stderr which columns are replaced. */
-static unsigned char *csv_out_header(kd_csv *r)
+static unsigned char *csv_out_header(kd_csv *r, int sheet)
 {
     size_t n;
     const char *const *h = kd_csv_header(r, &n);
@@ -159,7 +159,7 @@ static unsigned char *csv_out_header(kd_csv *r)
                     strcat(strcat(replaced, *replaced ? ", " : ""), out_cols[k]);
             }
         if (copy[i]) {
-            cli_csv_field(stdout, h[i]);
+            cli_csv_field(stdout, h[i], sheet);
             fputc(',', stdout);
         }
     }
@@ -173,7 +173,7 @@ static unsigned char *csv_out_header(kd_csv *r)
 
 /* A list of names as one CSV field, joined by ';' (word-list entries may hold any
  * character, hence quoted as needed). 0, or -1 when out of memory. */
-static int csv_out_list(const char *const *items, size_t n)
+static int csv_out_list(const char *const *items, size_t n, int sheet)
 {
     size_t len = 1;
     for (size_t i = 0; i < n; i++)
@@ -187,17 +187,17 @@ static int csv_out_list(const char *const *items, size_t n)
             strcat(joined, ";");
         strcat(joined, items[i]);
     }
-    cli_csv_field(stdout, joined);
+    cli_csv_field(stdout, joined, sheet);
     free(joined);
     return 0;
 }
 
 /* One output row: the copied input columns, then kindly's. 0, or -1 when out of memory. */
-static int csv_out_row(const kd_csv_row *row, const unsigned char *copy, const kd_result *res)
+static int csv_out_row(const kd_csv_row *row, const unsigned char *copy, const kd_result *res, int sheet)
 {
     for (size_t i = 0; i < row->nfields; i++)
         if (copy[i]) {
-            cli_csv_field(stdout, row->fields[i]);
+            cli_csv_field(stdout, row->fields[i], sheet);
             fputc(',', stdout);
         }
     /* fixed notation, as in the JSON: a spreadsheet reads 7.09355e-05 as text in some locales */
@@ -208,13 +208,13 @@ static int csv_out_row(const kd_csv_row *row, const unsigned char *copy, const k
             return -1;
         for (size_t i = 0; i < res->nrules; i++)
             names[i] = res->rules[i].name;
-        int rc = csv_out_list(names, res->nrules);
+        int rc = csv_out_list(names, res->nrules, sheet);
         free(names);
         if (rc)
             return -1;
     }
     fputc(',', stdout);
-    cli_csv_field(stdout, res->duplicate_of);
+    cli_csv_field(stdout, res->duplicate_of, sheet);
     if (res->duplicate_of) /* empty, like duplicate_of, when there is none */
         printf(",%.4f,%s,", res->similarity, res->duplicate_scope ? res->duplicate_scope : "");
     else
@@ -222,7 +222,7 @@ static int csv_out_row(const kd_csv_row *row, const unsigned char *copy, const k
     if (res->relevance >= 0)
         printf("%.4f", res->relevance);
     printf(",%s,", res->generic ? "true" : "false");
-    if (res->nreasons && csv_out_list((const char *const *)res->reasons, res->nreasons))
+    if (res->nreasons && csv_out_list((const char *const *)res->reasons, res->nreasons, sheet))
         return -1;
     fputs("\r\n", stdout);
     return 0;
@@ -231,7 +231,7 @@ static int csv_out_row(const kd_csv_row *row, const unsigned char *copy, const k
 int cmd_score(int argc, char **argv)
 {
     const char *model = NULL, *file = NULL;
-    int csv = 0, expl = 0;
+    int csv = 0, expl = 0, sheet = 0;
     kd_options o = KD_OPTIONS_INIT;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -244,6 +244,8 @@ int cmd_score(int argc, char **argv)
             model = argv[++i];
         else if (!strcmp(a, "--explain"))
             expl = 1;
+        else if (!strcmp(a, "--spreadsheet"))
+            sheet = 1;
         else if (!strcmp(a, "--format") && i + 1 < argc) {
             const char *f = argv[++i];
             if (!strcmp(f, "csv"))
@@ -261,6 +263,8 @@ int cmd_score(int argc, char **argv)
         return EXIT_USAGE;
     if (expl && csv)
         return cli_usage("score", "--explain writes text for people: use it without --format csv");
+    if (sheet && !csv)
+        return cli_usage("score", "--spreadsheet is for --format csv");
     int status = EXIT_DONE;
     kd_rules *rules = cli_load_rules("score", &status, 1);
     if (status)
@@ -308,7 +312,7 @@ int cmd_score(int argc, char **argv)
         setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     }
     unsigned char *copy = NULL;
-    if (csv && !expl && !(copy = csv_out_header(r)))
+    if (csv && !expl && !(copy = csv_out_header(r, sheet)))
         status = cli_fail(EXIT_INTERNAL, "score", "out of memory");
     w.m = m;
     const kd_csv_row *row;
@@ -325,7 +329,7 @@ int cmd_score(int argc, char **argv)
         }
         if (expl)
             explain(&row->comment, &res, rules);
-        else if (csv && csv_out_row(row, copy, &res)) {
+        else if (csv && csv_out_row(row, copy, &res, sheet)) {
             kd_result_free(&res);
             status = cli_fail(EXIT_INTERNAL, "score", "out of memory");
             break;

@@ -499,16 +499,24 @@ void cli_json_str(FILE *f, const char *s)
     kd_buf_free(&b);
 }
 
-void cli_csv_field(FILE *f, const char *s)
+void cli_csv_field(FILE *f, const char *s, int spreadsheet)
 {
     if (!s)
         return;
+    /* a field a spreadsheet would run as a formula ("=HYPERLINK(...)", "@SUM(...)", "+1+1",
+     * "-2+3", or one after a tab or a carriage return): a ' in front makes it text (the
+     * OWASP advice against CSV injection) */
+    int formula = spreadsheet && s[0] && strchr("=+-@\t\r", s[0]);
     size_t n = strlen(s); /* quoted also when spaces begin or end it: some readers trim them */
     if (!strpbrk(s, ",\"\r\n") && !(n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'))) {
+        if (formula)
+            fputc('\'', f);
         fputs(s, f);
         return;
     }
     fputc('"', f);
+    if (formula)
+        fputc('\'', f);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', f);

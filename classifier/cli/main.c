@@ -72,7 +72,8 @@ const cli_command cli_commands[] = {
       "FILE:LINE), or a file has no text column or no labelled row; 3 usage error;\n"
       "5 a file or the model could not be read or written.\n" },
     { "score", cmd_score, "Classify every comment of a CSV file (a Unix filter)",
-      "usage: kindly score [-m MODEL.db] [--format json|csv] [FILE.csv | -]\n"
+      "usage: kindly score [-m MODEL.db] [--format json|csv [--spreadsheet]]\n"
+      "                    [FILE.csv | -]\n"
       "\n"
       "Read comments as CSV (a file, or standard input when FILE is '-' or absent) and\n"
       "write one verdict per row, in input order: JSON Lines by default, or with\n"
@@ -89,6 +90,10 @@ const cli_command cli_commands[] = {
       "(0..1 or null), generic (true/false).\n"
       "\n" MODEL_HELP
       "      --format FMT      json (default) or csv\n"
+      "      --spreadsheet     with csv: a field that begins with = + - @, a tab or a\n"
+      "                        carriage return gets a ' in front, so that a spreadsheet\n"
+      "                        shows it as text and never runs it as a formula\n"
+      "                        (comments are written by strangers)\n"
       "      --explain         a readable breakdown per comment: Bayes, each rule,\n"
       "                        the total\n" CLASSIFY_HELP
       "\n"

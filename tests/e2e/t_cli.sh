@@ -50,6 +50,27 @@ test_score_reads_stdin_and_writes_csv() {
     python3 -c "import csv,sys; rows=list(csv.reader(open(sys.argv[1], newline=''))); assert len({len(r) for r in rows}) == 1, rows" "$T/out" || fail "ragged CSV output"
 }
 
+# --spreadsheet: a field a spreadsheet would run as a formula gets a ' in front, quoted or
+# not; without it every field is written as it came
+test_score_csv_for_a_spreadsheet_never_writes_a_formula() {
+    train_small
+    printf 'id,text\n=1,"=HYPERLINK(""http://x.example"",""click"")"\n2,@SUM(1+1)\n3,-2+3 and a plain text\n4,"\tTab"\n5,plain\n' >f.csv
+    expect_status 0 "$KINDLY" score -m m.db --format csv --spreadsheet f.csv
+    python3 -c "
+import csv,sys
+rows=list(csv.reader(open(sys.argv[1], newline='')))
+got=[(r[0], r[1]) for r in rows[1:]]
+want=[(\"'=1\", \"'=HYPERLINK(\\\"http://x.example\\\",\\\"click\\\")\"), ('2', \"'@SUM(1+1)\"),
+      ('3', \"'-2+3 and a plain text\"), ('4', \"'\\tTab\"), ('5', 'plain')]
+assert got == want, got
+" "$T/out" || fail "escaped: $(cat "$T/out")"
+    expect_status 0 "$KINDLY" score -m m.db --format csv f.csv
+    contains "$T/out" '=1,"=HYPERLINK(""http://x.example"",""click"")",'
+    contains "$T/out" '2,@SUM(1+1),'
+    expect_status 3 "$KINDLY" score -m m.db --spreadsheet f.csv
+    contains "$T/err" "--spreadsheet is for --format csv"
+}
+
 # --format csv output scored again (a moderation export re-checked after retraining): this
 # run's verdicts replace the earlier ones, the output never has two columns of one name
 test_csv_output_scored_again_replaces_kindlys_columns() {
