@@ -33,7 +33,7 @@
  * letters without a Latin double ("500µg", "10kΩ").
  *
  * Numbers: every number gives "#num" ("#money" too when a currency sign touches it or it
- * ends in k: "£100", "1000€", "5k"). Numbers of at most 6 digits are also kept as words
+ * ends in k: "£100", "1000€", "₿2", "5k", "500元", "50万円"). Numbers of at most 6 digits are also kept as words
  * (with their pairs): "2" and "4" stand for words in SMS, and 5-digit shortcodes ("87121")
  * recur across a spam campaign; longer numbers are mostly one-off ids.
  *
@@ -247,7 +247,9 @@ static int word_goes_on(const char *s, size_t n, size_t i)
     return !kd_is_cjk(cp);
 }
 
-/* Length of a currency sign ($ £ € ¥ ₹) starting at s[i], or 0. */
+/* Length of a currency sign starting at s[i], or 0: $, £, ¥, every sign of Unicode's
+ * Currency Symbols block (€ ₹ ₩ ₽ ₺ ₱ ₦ ₫ ₿ ...), and the units written after an amount
+ * in Chinese, Japanese and Korean (元 円 원: "500元"). */
 static size_t currency_at(const char *s, size_t n, size_t i)
 {
     if (i >= n)
@@ -256,9 +258,28 @@ static size_t currency_at(const char *s, size_t n, size_t i)
         return 1;
     if (n - i >= 2 && s[i] == '\xC2' && (s[i + 1] == '\xA3' || s[i + 1] == '\xA5'))
         return 2;
-    if (n - i >= 3 && s[i] == '\xE2' && s[i + 1] == '\x82' &&
-        (s[i + 2] == '\xAC' || s[i + 2] == '\xB9'))
+    if (n - i < 3)
+        return 0;
+    const unsigned char *u = (const unsigned char *)s + i;
+    if (u[0] == 0xE2 && ((u[1] == 0x82 && u[2] >= 0xA0) || (u[1] == 0x83 && u[2] <= 0x80))) /* U+20A0..U+20C0 */
         return 3;
+    if ((u[0] == 0xE5 && u[1] == 0x85 && u[2] == 0x83) || (u[0] == 0xE5 && u[1] == 0x86 && u[2] == 0x86) ||
+        (u[0] == 0xEC && u[1] == 0x9B && u[2] == 0x90)) /* 元 円 원 */
+        return 3;
+    return 0;
+}
+
+/* Length of a multiplier written between an amount and its unit ("50万円", "5만원"): 百 千 万
+ * 亿 億 만, or 0. */
+static size_t multiplier_at(const char *s, size_t n, size_t i)
+{
+    static const char *const m[] = { "\xE7\x99\xBE", "\xE5\x8D\x83", "\xE4\xB8\x87",
+                                     "\xE4\xBA\xBF", "\xE5\x84\x84", "\xEB\xA7\x8C" };
+    if (i >= n || n - i < 3)
+        return 0;
+    for (size_t k = 0; k < sizeof m / sizeof *m; k++)
+        if (!memcmp(s + i, m[k], 3))
+            return 3;
     return 0;
 }
 
@@ -741,9 +762,11 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
 
     size_t len = j - i;
     if (all_digit) {
-        size_t c = currency_at(s, n, j);
+        size_t c = currency_at(s, n, j), k;
         if (!c && j + 1 < n && s[j] == ' ')
             c = currency_at(s, n, j + 1);
+        if (!c && (k = multiplier_at(s, n, j)))
+            c = currency_at(s, n, j + k);
         if (currency_before(s, i) || c)
             push_lit(sc, "#money");
         push_lit(sc, "#num");

@@ -149,6 +149,14 @@ static tcase cases[] = {
     { "&pound;250 award", "#money", NULL },
     { "\xEF\xBC\x84" "99", "#money", NULL }, /* fullwidth dollar */
     { "ages 5 to 7", "#num", "#money" },
+    /* every sign of the Currency Symbols block, and the units of Chinese, Japanese and
+       Korean amounts, with a multiplier between (500元, 50万円, 5만원) */
+    { "\xE2\x82\xBF" "2 free", "#money", NULL },                 /* ₿2 */
+    { "500\xE2\x82\xBD today", "#money", NULL },                 /* 500₽ */
+    { "\xE6\x97\xA5\xE8\xB5\x9A" "500\xE5\x85\x83", "#money", NULL }, /* 日赚500元 */
+    { "50\xE4\xB8\x87\xE5\x86\x86", "#money", NULL },         /* 50万円 */
+    { "5\xEB\xA7\x8C\xEC\x9B\x90", "#money", NULL },         /* 5만원 */
+    { "50\xE4\xB8\x87\xE4\xBA\xBA", "#num", "#money" },       /* 50万人: people */
     /* emoji and repeats */
     { "lol \xF0\x9F\x98\x82", "#emoji", NULL },
     { "lol \xF0\x9F\x98\x82", "\xF0\x9F\x98\x82", NULL },
