@@ -33,9 +33,10 @@
  * letters without a Latin double ("500µg", "10kΩ").
  *
  * Numbers: every number gives "#num" ("#money" too when a currency sign touches it or it
- * ends in k: "£100", "1000€", "₿2", "5k", "500元", "50万円"). Numbers of at most 6 digits are also kept as words
- * (with their pairs): "2" and "4" stand for words in SMS, and 5-digit shortcodes ("87121")
- * recur across a spam campaign; longer numbers are mostly one-off ids.
+ * ends in k: "£100", "1000€", "₿2", "5k", "500元", "50万円"). Numbers of at most 6 digits
+ * are also kept as words (with their pairs): "2" and "4" stand for words in SMS, and
+ * 5-digit shortcodes ("87121") recur across a spam campaign; longer numbers are mostly
+ * one-off ids.
  *
  * Word pairs follow CRM114's orthogonal sparse bigrams (Siefkes et al., "Combining Winnow
  * and Orthogonal Sparse Bigrams for Incremental Spam Filtering", 2004): each word is paired
@@ -518,9 +519,9 @@ static const char *url_host(const char *u, size_t n, size_t *hn)
     return p;
 }
 
-/* "#url" and the host's token when the host may hold non-ASCII letters (an internationalised
- * name as written, "münchen.de", or raw metadata): those are case-folded through the
- * normaliser, which also keeps invalid UTF-8 out of every token. */
+/* emit_host() for a host that may hold non-ASCII letters (an internationalised name as
+ * written, "münchen.de", or raw metadata): those are case-folded through the normaliser,
+ * which also keeps invalid UTF-8 out of every token. */
 static void emit_host_folded(scan *sc, const char *prefix, const char *h, size_t n)
 {
     for (size_t k = 0; k < n; k++)
