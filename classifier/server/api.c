@@ -63,8 +63,20 @@ static int item(api_batch *b, size_t i, json_t *o, int feedback, char *err, size
             return -1;
         }
     }
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v) {
+        size_t k = 0;
+        while (k < sizeof fields / sizeof *fields && strcmp(key, fields[k].name))
+            k++;
+        if (k == sizeof fields / sizeof *fields && !(feedback && (!strcmp(key, "label") || !strcmp(key, "undo")))) {
+            b->unknown[i] = key;
+            break;
+        }
+    }
     if (!c->text) {
-        snprintf(err, errlen, "%sthe field 'text' is required", where);
+        snprintf(err, errlen, "%sthe field 'text' is required%s%s%s", where, b->unknown[i] ? " (a field '" : "",
+                 b->unknown[i] ? b->unknown[i] : "", b->unknown[i] ? "' is no field of kindly's)" : "");
         return -1;
     }
     if (!feedback)
@@ -118,7 +130,8 @@ int api_parse(const char *body, size_t len, int feedback, api_batch *b, char *er
     b->label = calloc(n, sizeof *b->label);
     b->undo = calloc(n, sizeof *b->undo);
     b->num = calloc(n, sizeof *b->num);
-    if (!b->c || !b->label || !b->undo || !b->num)
+    b->unknown = calloc(n, sizeof *b->unknown);
+    if (!b->c || !b->label || !b->undo || !b->num || !b->unknown)
         return -2;
     for (size_t i = 0; i < b->n; i++) {
         int rc = item(b, i, b->array ? json_array_get(root, i) : root, feedback, err, errlen);
@@ -137,6 +150,7 @@ void api_batch_free(api_batch *b)
     free(b->label);
     free(b->undo);
     free(b->num);
+    free(b->unknown);
     *b = (api_batch)API_BATCH_INIT;
 }
 
@@ -168,6 +182,21 @@ static void warn_header(const warnings *w, srv_reply *out, int array, const char
                          w->items, w->n);
     else
         srv_reply_header(out, "X-kindly-warning", "%s: %s", what, w->why);
+}
+
+/* The warning for fields kindly does not know (the first one of the first item that has
+ * one is named). */
+static void warn_unknown(const api_batch *b, srv_reply *out, int feedback)
+{
+    warnings w = { "", "", 0 };
+    char why[200];
+    for (size_t i = 0; i < b->n; i++)
+        if (b->unknown[i]) {
+            snprintf(why, sizeof why, "'%.60s' is no field of kindly's%s", b->unknown[i],
+                     feedback ? "" : " (id, post_id, parent, author, email, url, ip, agent, date, text)");
+            warn_add(&w, i, why);
+        }
+    warn_header(&w, out, b->array, "ignored");
 }
 
 static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
@@ -207,6 +236,7 @@ static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
         free(js);
     }
     warn_header(&w, out, b->array, "not remembered");
+    warn_unknown(b, out, 0);
     fputs(b->array ? "]\n" : "\n", f);
     int bad = ferror(f);
     if (fclose(f) || bad) {
@@ -252,6 +282,7 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
         for (int u = 0; u < 2; u++)
             metrics_feedback(l, u ? -1 : 1, n[l][u]);
     warn_header(&w, out, b->array, "learnt, but not remembered");
+    warn_unknown(b, out, 1);
     char body[160];
     /* unlearnt counts the undos asked for; a relabel is learnt, and counted in relabelled */
     int len = snprintf(body, sizeof body,

@@ -18,15 +18,18 @@ typedef struct api_batch {
     int *undo;          /* feedback: 1 to unlearn */
     int array;          /* the body was an array: answer with an array */
     char (*num)[3][32]; /* id, post_id, parent given as JSON numbers, as text */
+    const char **unknown; /* per item, the first field kindly does not know, or NULL */
 } api_batch;
 
-#define API_BATCH_INIT { NULL, 0, NULL, NULL, NULL, 0, NULL }
+#define API_BATCH_INIT { NULL, 0, NULL, NULL, NULL, 0, NULL, NULL }
 
 /*
  * Decode a body. Fields are kindly's CSV column names: id, post_id, parent, author, email,
  * url, ip, agent, date, text (required); id, post_id and parent may also be numbers; null
- * is the same as absent; other fields are ignored. With feedback set, each object also
- * needs "label": "spam" or "ham", and may have "undo": true.
+ * is the same as absent. With feedback set, each object also needs "label": "spam" or
+ * "ham", and may have "undo": true. Any other field is ignored, and named in out->unknown
+ * (the reply warns about it: "comment_author" or "post" for "author" and "post_id" would
+ * otherwise lose what they hold without a word).
  * @return 0; -1 malformed (err names the item and the field); -2 out of memory. The batch
  *         is freed with api_batch_free() in every case.
  */

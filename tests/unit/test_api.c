@@ -264,3 +264,38 @@ Test(api, a_batch_not_remembered_is_answered_with_one_warning, .init = setup, .f
     cr_assert(strstr(w, "free some disk space"), "the reason was cut: %s", w); /* the whole reason, hint too */
     srv_reply_free(&r);
 }
+
+/* A field kindly does not know ("comment_author", "post" for "author" and "post_id") is
+ * ignored, and the answer says so, naming it and the item; a known one draws no warning.
+ * Feedback's label and undo are fields there, not in a classification. */
+Test(api, unknown_fields_are_named_in_a_warning, .init = setup, .fini = teardown)
+{
+    srv_reply r;
+    call(EP_CLASSIFY, "{\"id\":\"a\",\"text\":\"ok\",\"comment_author\":\"Ann\"}", &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    const char *w = srv_reply_get_header(&r, "X-kindly-warning");
+    cr_assert(w && !strncmp(w, "ignored: 'comment_author' is no field of kindly's (id, post_id", 62), "%s",
+              w ? w : "(none)");
+    srv_reply_free(&r);
+    call(EP_CLASSIFY, "[{\"text\":\"ok\"},{\"text\":\"fine\",\"post\":\"101\"}]", &r);
+    w = srv_reply_get_header(&r, "X-kindly-warning");
+    cr_assert(w && strstr(w, "'post' is no field") && strstr(w, "(item 1; 1 in all)"), "%s", w ? w : "(none)");
+    srv_reply_free(&r);
+    call(EP_CLASSIFY, "{\"id\":\"a\",\"post_id\":7,\"author\":\"Ann\",\"text\":\"ok\"}", &r);
+    cr_assert_null(srv_reply_get_header(&r, "X-kindly-warning"));
+    srv_reply_free(&r);
+    call(EP_FEEDBACK, "{\"text\":\"cheap pills\",\"label\":\"spam\",\"undo\":false}", &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_assert_null(srv_reply_get_header(&r, "X-kindly-warning"));
+    srv_reply_free(&r);
+    call(EP_FEEDBACK, "{\"text\":\"cheap pills\",\"label\":\"spam\",\"author_email\":\"x@y.z\"}", &r);
+    w = srv_reply_get_header(&r, "X-kindly-warning");
+    cr_assert(w && !strcmp(w, "ignored: 'author_email' is no field of kindly's"), "%s", w ? w : "(none)");
+    srv_reply_free(&r);
+    /* a text under another name: the error says which field was there */
+    call(EP_CLASSIFY, "{\"comment_content\":\"hello\"}", &r);
+    cr_assert_eq(r.status, 400);
+    cr_assert(strstr(r.body, "the field 'text' is required (a field 'comment_content' is no field of kindly's)"),
+              "%s", r.body);
+    srv_reply_free(&r);
+}
