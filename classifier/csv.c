@@ -890,18 +890,24 @@ static kd_label parse_label(kd_csv *r, unsigned long line)
         lab[b - a] = '\0';
         v = lab;
     }
-    if (c == C_APPROVED) /* WordPress: only "spam" and "1" (approved) say something */
-        return !ascii_casecmp(v, "spam") ? KD_SPAM : !strcmp(v, "1") ? KD_HAM : KD_UNLABELLED;
-    if (!strcmp(v, "1") || (c == C_LABEL && (!ascii_casecmp(v, "spam") ||
-                                             !ascii_casecmp(v, "true"))))
-        return KD_SPAM;
-    if (!strcmp(v, "0") || (c == C_LABEL && (!ascii_casecmp(v, "ham") ||
-                                             !ascii_casecmp(v, "false"))))
-        return KD_HAM;
+    if (c == C_APPROVED) { /* WordPress: only "spam" and "1" (approved) say something */
+        if (!ascii_casecmp(v, "spam"))
+            return KD_SPAM;
+        if (!strcmp(v, "1"))
+            return KD_HAM;
+        if (!strcmp(v, "0") || !ascii_casecmp(v, "trash") || !ascii_casecmp(v, "post-trashed"))
+            return KD_UNLABELLED; /* pending, or thrown away unread */
+    } else {
+        if (!strcmp(v, "1") || (c == C_LABEL && (!ascii_casecmp(v, "spam") || !ascii_casecmp(v, "true"))))
+            return KD_SPAM;
+        if (!strcmp(v, "0") || (c == C_LABEL && (!ascii_casecmp(v, "ham") || !ascii_casecmp(v, "false"))))
+            return KD_HAM;
+    }
     char shown[48];
     clip(shown, 40, v, r->lens[i]);
     problem(r, line, r->names[i], KD_CSV_UNKNOWN_LABEL, "unknown label \"%s\" (expected %s); row kept unlabelled",
-            shown, c == C_LABEL ? "spam/ham, 1/0 or true/false" : "1 (spam) or 0 (ham)");
+            shown, c == C_LABEL ? "spam/ham, 1/0 or true/false" : c == C_CLASS ? "1 (spam) or 0 (ham)"
+                   : "spam, 1 (approved), 0 (pending), trash or post-trashed");
     return KD_UNLABELLED;
 }
 

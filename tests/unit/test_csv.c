@@ -1137,6 +1137,9 @@ ParameterizedTestParameters(csv, labels)
         { "comment_approved", "trash", KD_UNLABELLED, 0 },
         { "comment_approved", "post-trashed", KD_UNLABELLED, 0 },
         { "comment_approved", "SPAM", KD_SPAM, 0 },
+        /* a value WordPress does not write is named, as an unknown label is (it was silently
+           unlabelled) */
+        { "comment_approved", "approved", KD_UNLABELLED, 1 }, { "comment_approved", "hold", KD_UNLABELLED, 1 },
     };
     return cr_make_param_array(label_case, cases, sizeof cases / sizeof cases[0]);
 }
