@@ -31,7 +31,8 @@ int cmd_history(int argc, char **argv)
             if (cli_parse_uint(argv[++i], 1, ULONG_MAX - 1, &keep))
                 return cli_usage("history", "--keep takes a count of at least 1");
         } else
-            return cli_usage("history", "unknown or incomplete option '%s'", a);
+            return a[0] == '-' ? cli_usage("history", "unknown or incomplete option '%s'", a)
+                               : cli_usage("history", "takes no file ('%s'): name the model with -m", a);
     }
     if (!prune && (days_set || keep))
         return cli_usage("history", "--keep-days and --keep go with --prune");

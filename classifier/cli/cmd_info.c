@@ -20,7 +20,8 @@ int cmd_info(int argc, char **argv)
         } else if (!strcmp(a, "--pack"))
             pack = 1;
         else
-            return cli_usage("info", "unknown or incomplete option '%s'", a);
+            return a[0] == '-' ? cli_usage("info", "unknown or incomplete option '%s'", a)
+                               : cli_usage("info", "takes no file ('%s'): name the model with -m", a);
     }
     const char *path = NULL;
     int status;

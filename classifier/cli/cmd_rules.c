@@ -106,57 +106,31 @@ done:
     return status;
 }
 
-static int stats_file(const kd_rules *r, const char *file, int json)
+/* What --stats counted: per rule, its hits on ham and spam; labelled rows; matches stopped. */
+typedef struct tally {
+    unsigned long *hits; /* [2 * rule + spam] */
+    unsigned long count[2], limits;
+} tally;
+
+/* One table (or JSON object) for file, or for the files together when file is NULL. */
+static void stats_print(const kd_rules *r, const char *file, int nfiles, int json, const tally *t)
 {
-    int status = EXIT_DONE;
     size_t n = kd_rules_count(r);
-    unsigned long *hits = calloc(2 * (n ? n : 1), sizeof *hits), count[2] = { 0, 0 };
-    unsigned long limits = 0;
-    unsigned char *fired = calloc(n ? n : 1, 1);
-    kd_csv *csv = NULL;
-    if (!hits || !fired) {
-        status = cli_fail(EXIT_INTERNAL, "rules", "out of memory");
-        goto done;
-    }
-    if (!(csv = cli_open_csv("rules", file, KD_CSV_COMMENTS, 0, &status)))
-        goto done;
-    const kd_csv_row *row;
-    int rc;
-    while ((rc = kd_csv_next(csv, &row)) == 1) {
-        if (row->label == KD_UNLABELLED)
-            continue;
-        kd_result res;
-        int erc = kd_rules_eval(r, &row->comment, fired, &res);
-        kd_result_free(&res);
-        if (erc) {
-            status = cli_fail(EXIT_INTERNAL, "rules", "out of memory");
-            goto done;
-        }
-        int spam = row->label == KD_SPAM;
-        count[spam]++;
-        for (size_t i = 0; i < n; i++) {
-            hits[2 * i + (size_t)spam] += fired[i] == KD_RULE_FIRED;
-            limits += fired[i] == KD_RULE_LIMIT;
-        }
-    }
-    if (rc < 0) {
-        status = cli_fail(cli_exit_for(rc), "rules", "%s", kd_csv_error(csv));
-        goto done;
-    }
-    if (kd_csv_skipped(csv))
-        status = EXIT_INPUT;
-    if (!count[0] && !count[1]) { /* hit rates of nothing: an unlabelled file, as eval says */
-        status = cli_no_labelled_rows("rules", file);
-        goto done;
-    }
-    if (json)
-        printf("{\"file\":");
-    else
-        printf("%s: %lu spam, %lu ham%s\n   SPAM%%     HAM%%    S/O   SCORE  NAME\n", file, count[1], count[0],
-               limits ? " (some matches stopped at a PCRE2 limit)" : "");
+    const unsigned long *hits = t->hits, *count = t->count;
     if (json) {
-        cli_json_str(stdout, file);
-        printf(",\"spam\":%lu,\"ham\":%lu,\"limits\":%lu,\"rules\":[", count[1], count[0], limits);
+        printf("{\"file\":");
+        if (file)
+            cli_json_str(stdout, file);
+        else
+            printf("null,\"files\":%d", nfiles);
+        printf(",\"spam\":%lu,\"ham\":%lu,\"limits\":%lu,\"rules\":[", count[1], count[0], t->limits);
+    } else {
+        if (file)
+            printf("%s: ", file);
+        else
+            printf("all %d files together: ", nfiles);
+        printf("%lu spam, %lu ham%s\n   SPAM%%     HAM%%    S/O   SCORE  NAME\n", count[1], count[0],
+               t->limits ? " (some matches stopped at a PCRE2 limit)" : "");
     }
     for (size_t i = 0; i < n; i++) {
         kd_rule_info info;
@@ -181,9 +155,60 @@ static int stats_file(const kd_rules *r, const char *file, int json)
     }
     if (json)
         printf("]}\n");
+}
+
+/* The rules over one file's labelled rows: its table, and its counts added to *all. */
+static int stats_file(const kd_rules *r, const char *file, int nfiles, int json, tally *all)
+{
+    int status = EXIT_DONE;
+    size_t n = kd_rules_count(r);
+    tally t = { calloc(2 * (n ? n : 1), sizeof *t.hits), { 0, 0 }, 0 };
+    unsigned char *fired = calloc(n ? n : 1, 1);
+    kd_csv *csv = NULL;
+    if (!t.hits || !fired) {
+        status = cli_fail(EXIT_INTERNAL, "rules", "out of memory");
+        goto done;
+    }
+    if (!(csv = cli_open_csv("rules", file, KD_CSV_COMMENTS, 0, &status)))
+        goto done;
+    const kd_csv_row *row;
+    int rc;
+    while ((rc = kd_csv_next(csv, &row)) == 1) {
+        if (row->label == KD_UNLABELLED)
+            continue;
+        kd_result res;
+        int erc = kd_rules_eval(r, &row->comment, fired, &res);
+        kd_result_free(&res);
+        if (erc) {
+            status = cli_fail(EXIT_INTERNAL, "rules", "out of memory");
+            goto done;
+        }
+        int spam = row->label == KD_SPAM;
+        t.count[spam]++;
+        for (size_t i = 0; i < n; i++) {
+            t.hits[2 * i + (size_t)spam] += fired[i] == KD_RULE_FIRED;
+            t.limits += fired[i] == KD_RULE_LIMIT;
+        }
+    }
+    if (rc < 0) {
+        status = cli_fail(cli_exit_for(rc), "rules", "%s", kd_csv_error(csv));
+        goto done;
+    }
+    if (kd_csv_skipped(csv))
+        status = EXIT_INPUT;
+    if (!t.count[0] && !t.count[1]) { /* hit rates of nothing: an unlabelled file, as eval says */
+        status = cli_no_labelled_rows("rules", file);
+        goto done;
+    }
+    stats_print(r, file, nfiles, json, &t);
+    for (size_t i = 0; i < 2 * n; i++)
+        all->hits[i] += t.hits[i];
+    all->count[0] += t.count[0];
+    all->count[1] += t.count[1];
+    all->limits += t.limits;
 done:
     kd_csv_free(csv);
-    free(hits);
+    free(t.hits);
     free(fired);
     return status;
 }
@@ -257,11 +282,20 @@ int cmd_rules(int argc, char **argv)
             status = EXIT_MODEL;
             goto done;
         }
-        for (int i = 0; i < nfiles; i++) {
-            int st = stats_file(r, files[i], json);
+        /* several files are also read as one (an export in two files: approved and spam,
+           whose S/O only the two together give) */
+        size_t n = kd_rules_count(r);
+        tally all = { calloc(2 * (n ? n : 1), sizeof *all.hits), { 0, 0 }, 0 };
+        if (!all.hits)
+            status = cli_fail(EXIT_INTERNAL, "rules", "out of memory");
+        for (int i = 0; i < nfiles && all.hits; i++) {
+            int st = stats_file(r, files[i], nfiles, json, &all);
             if (st && (status == EXIT_DONE || status == EXIT_INPUT))
                 status = st;
         }
+        if (all.hits && nfiles > 1 && (all.count[0] || all.count[1]))
+            stats_print(r, NULL, nfiles, json, &all);
+        free(all.hits);
         kd_rules_free(r);
     }
 done:

@@ -334,6 +334,8 @@ int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned l
 /* --rules FILE / --no-rules, as parsed by cli_parse_classify_flag (one command per process). */
 static const char *rules_flag;
 static int no_rules;
+/* the first tuning flag of the fisher scorer given, for the warning when it is not used */
+static const char *fisher_flag;
 static char default_rules[PATH_MAX];
 
 const char *cli_rules_path(const char *flag)
@@ -374,6 +376,9 @@ int cli_check_classify_flags(const char *cmd, const kd_options *o)
     /* the history is the duplicates stage's: skipped, it would record nothing */
     if (o->remember && o->dup_threshold < 0)
         return cli_usage(cmd, "--remember records comments for the duplicates stage: not with --dup-threshold off");
+    if (fisher_flag && o->scorer != KD_SCORER_FISHER)
+        fprintf(stderr, "kindly %s: warning: %s tunes --scorer fisher only; the multinomial scorer (the default) "
+                        "ignores it\n", cmd, fisher_flag);
     return EXIT_DONE;
 }
 
@@ -408,6 +413,8 @@ int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_o
             return -1;
         }
         *(double *)((char *)o + tune[j].off) = d;
+        if (!fisher_flag)
+            fisher_flag = tune[j].flag;
         ++*i;
         return 1;
     }
@@ -418,6 +425,8 @@ int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_o
             return -1;
         }
         o->max_tokens = (unsigned)n;
+        if (!fisher_flag)
+            fisher_flag = "--max-tokens";
         ++*i;
         return 1;
     }

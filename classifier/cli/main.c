@@ -30,8 +30,8 @@ static int cmd_version(int argc, char **argv);
     "      --dup-verdict V   verdict of a duplicate that is not spam: hold (default),\n" \
     "                        spam, approve\n" \
     "      --robinson-s S, --robinson-x X, --min-dev D, --max-tokens N\n" \
-    "                        tuning of the fisher scorer\n" \
-    "                        (defaults 0.45, 0.5, 0.1, 150)\n"
+    "                        tuning of the fisher scorer (defaults 0.45, 0.5, 0.1,\n" \
+    "                        150; --max-tokens 0: all); multinomial ignores them\n"
 #define CLASSIFY_HELP CLASSIFY_HELP_SERVE \
     "      --remember        record the comments in the model's history (the model is\n" \
     "                        written: name it with -m or $KINDLY_MODEL)\n"
@@ -43,9 +43,10 @@ const cli_command cli_commands[] = {
       "Learn every labelled row of the CSV files into MODEL.db (created if missing, and\n"
       "not left behind if nothing was learnt). Counts add up: training again adds to\n"
       "the model. Columns are found by header name: kindly's own\n"
-      "(id,post_id,author,email,url,label,text), the YouTube Spam Collection\n"
-      "(COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS) and WordPress exports (comment_content,\n"
-      "comment_approved: 'spam' is spam, '1' is ham, other rows are not trained on).\n"
+      "(id,post_id,parent,author,email,url,ip,agent,date,label,text), the YouTube Spam\n"
+      "Collection (COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS) and WordPress exports\n"
+      "(comment_content, comment_approved: 'spam' is spam, '1' is ham, other rows are\n"
+      "not trained on).\n"
       "Unlabelled rows are counted on stderr; a file with no labelled row is an error.\n"
       "Everything is written in one transaction at the end: an interrupted run leaves\n"
       "the previous model intact. Progress goes to stderr when it is a terminal.\n"
@@ -280,11 +281,13 @@ const cli_command cli_commands[] = {
       "(the flags give its metadata) and lists what fired, with scores and the total.\n"
       "--stats runs the rules on every labelled row of each CSV file and prints, per\n"
       "rule, the share of spam and of ham it hits and S/O = spam% / (spam% + ham%),\n"
-      "like SpamAssassin's hit-frequencies.\n"
+      "like SpamAssassin's hit-frequencies; given several files, then the same for all\n"
+      "of them together (an export in two files: approved and spam).\n"
       "The rule file format is described in the README, section Rules.\n"
       "\n"
       "      --rules FILE      the rule file for --stats (default: the shipped one)\n"
-      "      --json            --stats: one JSON object per corpus\n"
+      "      --json            --stats: one JSON object per corpus (and one with\n"
+      "                        \"file\": null for all of them together)\n"
       "\n"
       "Exit status: 0 done; 3 usage error; 4 unreadable input rows, or (--stats) no\n"
       "labelled row; 5 a rule file or corpus could not be read or has an error (named\n"
@@ -350,8 +353,8 @@ static int cmd_help(int argc, char **argv)
 
 static int cmd_version(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (argc > 1)
+        return cli_usage("version", "takes no argument ('%s')", argv[1]);
     printf("kindly %s\n", kd_version());
     return EXIT_DONE;
 }

@@ -26,6 +26,13 @@ test_wrong_commands_and_flags_are_usage_errors() {
     expect_status 3 "$KINDLY" train -m x.db
     expect_status 3 "$KINDLY" eval --folds 1 x.csv
     expect_status 3 "$KINDLY" learn -m x.db --raw
+    # a stray argument is named as one, not as an option (and version took anything)
+    expect_status 3 "$KINDLY" info -m x.db extra.db
+    contains "$T/err" "kindly info: takes no file ('extra.db'): name the model with -m"
+    expect_status 3 "$KINDLY" history extra.db
+    contains "$T/err" "takes no file ('extra.db')"
+    expect_status 3 "$KINDLY" version --bogus
+    contains "$T/err" "kindly version: takes no argument ('--bogus')"
 }
 
 test_train_then_score_one_json_line_per_row_in_order() {
@@ -576,6 +583,19 @@ test_train_names_a_missing_file_first_and_warns_about_one_kind() {
 
 # GNU spellings: --opt=VALUE, and "--" before a file whose name starts with '-'; flags that
 # cannot go together are usage errors, not silently ignored.
+# the fisher scorer's tuning flags with the multinomial scorer change nothing: a warning
+# says so (they were taken without a word); with --scorer fisher, none
+test_fisher_tuning_flags_warn_when_the_scorer_ignores_them() {
+    train_small
+    echo "hello there" >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" score -m m.db --robinson-s 0 \"$D/score.csv\""
+    contains "$T/err" "warning: --robinson-s tunes --scorer fisher only; the multinomial scorer (the default) ignores it"
+    expect_status 0 sh -c "\"$KINDLY\" check -m m.db --max-tokens 0 < c.txt; [ \$? -lt 3 ]"
+    contains "$T/err" "warning: --max-tokens tunes --scorer fisher only"
+    expect_status 0 sh -c "\"$KINDLY\" score -m m.db --scorer fisher --robinson-s 0 --max-tokens 0 \"$D/score.csv\""
+    not_contains "$T/err" "warning"
+}
+
 test_gnu_option_spellings_and_conflicting_flags() {
     train_small
     expect_status 0 "$KINDLY" score --model=m.db --offtopic-threshold=off "$D/train.csv"

@@ -121,6 +121,31 @@ test_rules_stats_counts_spam_and_ham_hits() {
     contains "$T/out" '"name":"PHARMA_ONLINE","score":2,"spam_hits":0,"ham_hits":0,"spam_pct":0.0000,"ham_pct":0.0000,"so":null}'
 }
 
+# an export in two files (approved, spam): each file's table, then both together, whose S/O
+# is the one that means something (each file alone has only one class)
+test_rules_stats_of_several_files_adds_them_up() {
+    head -1 "$ROOT/corpora/comments.csv" >h.csv
+    cp h.csv s.csv
+    python3 -c "
+import csv,sys
+r=list(csv.reader(open(sys.argv[1], newline='')))
+i=r[0].index('label')
+w={'ham':csv.writer(open('h.csv','a',newline='')),'spam':csv.writer(open('s.csv','a',newline=''))}
+for row in r[1:]: w[row[i]].writerow(row)
+" "$ROOT/corpora/comments.csv"
+    expect_status 0 "$KINDLY" rules --stats "$ROOT/corpora/comments.csv"
+    sed -n '2,$p' "$T/out" >whole.txt
+    expect_status 0 "$KINDLY" rules --stats h.csv s.csv
+    contains "$T/out" "h.csv: 0 spam, 297 ham"
+    contains "$T/out" "s.csv: 281 spam, 0 ham"
+    contains "$T/out" "all 2 files together: 281 spam, 297 ham"
+    sed -n '/^all 2 files together/,$p' "$T/out" | sed -n '2,$p' >together.txt
+    cmp -s whole.txt together.txt || fail "together differs from the whole file: $(diff whole.txt together.txt | head -4)"
+    expect_status 0 "$KINDLY" rules --stats --json h.csv s.csv
+    lines "$T/out" 3
+    tail -1 "$T/out" | grep -q '^{"file":null,"files":2,"spam":281,"ham":297,' || fail "json total: $(tail -1 "$T/out" | cut -c1-80)"
+}
+
 test_default_rules_stay_clear_of_shared_ham() {
     need_shared
     for f in sms.csv youtube-dev.csv datacamp-comments.csv; do
