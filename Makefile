@@ -156,7 +156,7 @@ model: all
 
 # make install PREFIX=/opt/kindly [DESTDIR=...]: the binary and kindly(1), kindly.h, libkindly (static and
 # shared), kindly.pc, the default model and rules in PREFIX/share/kindly/, and the
-# third-party notices in PREFIX/share/doc/kindly/.
+# third-party notices, README and example program in PREFIX/share/doc/kindly/.
 LIBDIR    ?= $(PREFIX)/lib
 DEST      := $(DESTDIR)$(PREFIX)
 # kindly(1), from the binary's own help (tools/gen-man.sh)
@@ -184,13 +184,14 @@ install: all $(B)/kindly.1
 	@chmod 644 $(DEST)/share/man/man1/kindly.1
 	@install -m 644 docs/NOTICES.md $(DEST)/share/doc/kindly/NOTICES.md
 	@install -m 644 README.md $(DEST)/share/doc/kindly/README.md
+	@install -m 644 docs/example.c $(DEST)/share/doc/kindly/example.c
 
 uninstall:
 	rm -f $(DEST)/bin/kindly $(DEST)/include/kindly.h $(DESTDIR)$(LIBDIR)/libkindly.a \
 	      $(DESTDIR)$(LIBDIR)/libkindly.so $(DESTDIR)$(LIBDIR)/libkindly.so.$(SOMAJOR) \
 	      $(DESTDIR)$(LIBDIR)/libkindly.so.$(VERSION) $(DESTDIR)$(LIBDIR)/pkgconfig/kindly.pc \
 	      $(DEST)/share/kindly/default.db $(DEST)/share/kindly/default.rules $(DEST)/share/doc/kindly/NOTICES.md \
-	      $(DEST)/share/doc/kindly/README.md $(DEST)/share/man/man1/kindly.1
+	      $(DEST)/share/doc/kindly/README.md $(DEST)/share/doc/kindly/example.c $(DEST)/share/man/man1/kindly.1
 	rmdir --ignore-fail-on-non-empty $(DEST)/share/kindly $(DEST)/share/doc/kindly 2>/dev/null || true
 
 clean:

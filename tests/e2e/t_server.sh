@@ -409,7 +409,7 @@ test_install_then_example_builds_with_pkg_config() {
     # shellcheck disable=SC2086
     make -C "$ROOT" --no-print-directory ${KINDLY_MAKE_ARGS:-} PREFIX="$T/prefix" install >make.log 2>&1 \
         || fail "make install: $(tail -5 make.log)"
-    for f in bin/kindly include/kindly.h lib/libkindly.a lib/libkindly.so lib/pkgconfig/kindly.pc share/kindly/default.db \
+    for f in bin/kindly include/kindly.h lib/libkindly.a lib/libkindly.so lib/pkgconfig/kindly.pc share/kindly/default.db share/doc/kindly/example.c \
         share/doc/kindly/NOTICES.md share/doc/kindly/README.md share/man/man1/kindly.1; do
         [ -e "$T/prefix/$f" ] || fail "not installed: $f"
     done
@@ -446,7 +446,7 @@ test_install_then_example_builds_with_pkg_config() {
     extra=${san:+-fsanitize=$san}
     # shared, found through pkg-config
     # shellcheck disable=SC2046,SC2086
-    cc -std=c11 -Wall -Wextra -Werror $extra -o example "$ROOT/docs/example.c" $(pkg-config --cflags --libs kindly) \
+    cc -std=c11 -Wall -Wextra -Werror $extra -o example "$T/prefix/share/doc/kindly/example.c" $(pkg-config --cflags --libs kindly) \
         -Wl,-rpath,"$(pkg-config --variable=libdir kindly)" || fail "the example does not build against libkindly.so"
     ./example "$(pkg-config --variable=datadir kindly)/default.db" "Cheap xanax, no prescription, order now" >out \
         || fail "the example failed: $(cat out)"
