@@ -9,6 +9,7 @@
 #include "lookalike.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <utf8proc.h>
 
 #include "kindly.h"
@@ -93,6 +94,27 @@ static int word_char(const char *s, size_t n, size_t i, size_t *len, int32_t *cp
     return k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_NO;
 }
 
+/* The length of an apostrophe at s[i] that joins the word before it to more of it, as
+ * tokenize.c's word() reads one ("it's", "I’m", "l'oeuvre"), or 0: "'", U+2019 or U+02BC
+ * followed by a character of a word ("'" not by an ASCII digit). The scanner takes
+ * "Ι'm" or "it'ѕ" as one word, so the pre-pass must see one mixed word there too. */
+static size_t apostrophe(const char *s, size_t n, size_t i)
+{
+    size_t a, len;
+    int32_t cp;
+    if (s[i] == '\'')
+        a = 1;
+    else if (n - i >= 3 && !memcmp(s + i, "\xE2\x80\x99", 3))
+        a = 3;
+    else if (n - i >= 2 && !memcmp(s + i, "\xCA\xBC", 2))
+        a = 2;
+    else
+        return 0;
+    if (i + a >= n || !word_char(s, n, i + a, &len, &cp) || (a == 1 && cp >= '0' && cp <= '9'))
+        return 0;
+    return a;
+}
+
 /* A Latin letter: ASCII, Latin-1 Supplement, Latin Extended-A and B, Latin Extended
  * Additional (digits and marks are no letters of either side). */
 static int latin_letter(int32_t cp)
@@ -121,6 +143,8 @@ int kd_latin_reading(const char *s, size_t n, kd_buf *out, kd_mixed *mixed)
             latin |= latin_letter(cp);
             look |= kd_lookalike(cp) != 0;
             i += len;
+            if (i < n)
+                i += apostrophe(s, n, i);
         } while (i < n && word_char(s, n, i, &len, &cp));
         if (!latin || !look)
             continue;

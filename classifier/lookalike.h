@@ -35,8 +35,9 @@ void kd_mixed_free(kd_mixed *m);
  * Latin-1 and Latin Extended) with look-alikes written in Latin letters, capitals as
  * capitals; the other words, whatever their script, and everything between words are
  * copied as they are. A word is a run of letters, marks and digits (not Chinese, Japanese,
- * Korean or emoji). When mixed is not NULL it is cleared and receives the offset in out of
- * each such word, in order. Invalid UTF-8 is copied and ends a word. Returns 1 when a word
+ * Korean or emoji; an apostrophe inside a word joins it, as in the tokenizer: "it's").
+ * When mixed is not NULL it is cleared and receives the offset in out of each such word, in
+ * order. Invalid UTF-8 is copied and ends a word. Returns 1 when a word
  * was rewritten, 0 when out is s unchanged, or KD_ENOMEM (negative).
  */
 int kd_latin_reading(const char *s, size_t n, kd_buf *out, kd_mixed *mixed);

@@ -53,6 +53,19 @@ Test(lookalike, a_mixed_word_is_read_as_latin_and_its_start_recorded)
     cr_expect_eq(mixed.n, 2);
 }
 
+/* An apostrophe inside a word joins it, as the tokenizer reads it: "Ι'm" and "it’ѕ" are
+ * mixed words though neither side is; "'" before a digit or at the end does not join. */
+Test(lookalike, an_apostrophe_joins_a_word)
+{
+    cr_assert_eq(reading("\xCE\x99'm it\xE2\x80\x99\xD1\x95 x\xCA\xBC\xD0\xB0"), 1);
+    cr_expect_str_eq(out.s, "I'm it\xE2\x80\x99s x\xCA\xBC" "a");
+    cr_assert_eq(mixed.n, 3);
+    cr_expect_eq(mixed.at[0], 0);
+    cr_expect_eq(mixed.at[1], 4);
+    cr_expect_eq(mixed.at[2], 11);
+    cr_expect_eq(reading("x'5\xD0\xB0 \xD0\xB0' x"), 0);
+}
+
 Test(lookalike, other_text_is_copied_unchanged)
 {
     /* Russian, Greek, a letter without a double beside Latin (500μg), emoji and CJK between

@@ -559,6 +559,10 @@ Test(tokenize, disguised_links_and_addresses_are_links)
     /* a word inside another one's apostrophe: l'оеuvre (Cyrillic о, е) is one disguised word */
     tokenize("l'\xD0\xBE\xD0\xB5uvre");
     cr_expect_str_eq(joined(), "l'oeuvre|#mixedscript");
+    /* look-alikes on one side of an apostrophe only: "Ι'm" (Greek Ι), "it’ѕ", "lеt'ѕ"
+     * (Cyrillic ѕ, е) are words the scanner reads whole, so they are disguised whole */
+    tokenize("\xCE\x99'm it\xE2\x80\x99\xD1\x95 l\xD0\xB5t'\xD1\x95");
+    cr_expect_str_eq(joined(), "i'm|#mixedscript|it's|#mixedscript|let's|#mixedscript");
     /* a plain link after a disguised word is not disguised itself */
     tokenize("Fr\xD0\xB5\xD0\xB5 example.com");
     cr_expect_str_eq(joined(), "free|#mixedscript|#url|url:example.com");
