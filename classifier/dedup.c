@@ -204,14 +204,24 @@ static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out, int *
     }
     /* a word disguised with Cyrillic or Greek look-alikes ("vіаgrа", "pаypаl.com") is the
      * Latin word a reader sees, so a disguised copy is a copy; read into out, which is
-     * written last */
-    if (kd_lookalike_maybe(text, n)) {
-        if ((rc = kd_latin_reading(text, n, out, NULL)) < 0)
+     * written last. Read on the NFKC form (in a, which drop_links() writes next), as the
+     * tokenizer and the rules read it: there a zero-width character inside a word
+     * ("ѕ<U+200B>pam") is gone and a compatibility letter ("ｐ", "𝛂") is the letter it
+     * stands for, so the word is one and mixed; the text stays as written when no word
+     * is disguised. Only a text with a look-alike or a mathematical letter (U+1D400..,
+     * which NFKC maps to Latin and Greek ones) can have one. */
+    if (kd_lookalike_maybe(text, n) || strstr(text, "\xF0\x9D")) {
+        if ((rc = kd_normalize(text, n, KD_NORM_NFKC | KD_NORM_KEEPCC, a)))
             return rc;
-        if (rc) {
-            text = out->s;
-            n = out->len;
+        if (kd_lookalike_maybe(a->s, a->len)) {
+            if ((rc = kd_latin_reading(a->s, a->len, out, NULL)) < 0)
+                return rc;
+            if (rc) {
+                text = out->s;
+                n = out->len;
+            }
         }
+        kd_buf_clear(a);
     }
     if ((rc = drop_links(text, n, a)))
         return rc;

@@ -90,6 +90,13 @@ Test(dedup, normalisation_reads_disguised_words_as_latin)
     norm_is("\xD0\x92uy v\xD1\x96\xD0\xB0gr\xD0\xB0 now", "buy viagra now");
     /* a link to pаypаl.com is a link: dropped */
     norm_is("log in at https://p\xD0\xB0yp\xD0\xB0l.com/x today", "log in at today");
+    /* the same with zero-width spaces between the letters (v<ZWSP>і<ZWSP>аgrа, ѕ<ZWSP>pam) or
+     * a fullwidth ｐ and ｙ beside a Cyrillic а: read on the NFKC text, as the tokenizer does */
+    norm_is("buy v\xE2\x80\x8B\xD1\x96\xE2\x80\x8B\xD0\xB0gr\xD0\xB0 now", "buy viagra now");
+    norm_is("buy \xD1\x95\xE2\x80\x8Bpam now", "buy spam now");
+    norm_is("\xEF\xBD\x90\xD0\xB0\xEF\xBD\x99 now", "pay now");
+    /* pаy with a mathematical bold small alpha (U+1D6C2: Greek α after NFKC) */
+    norm_is("p\xF0\x9D\x9B\x82y now", "pay now");
     /* спасибо in one script */
     norm_is("\xD1\x81\xD0\xBF\xD0\xB0\xD1\x81\xD0\xB8\xD0\xB1\xD0\xBE", "\xD1\x81\xD0\xBF\xD0\xB0\xD1\x81\xD0\xB8\xD0\xB1\xD0\xBE");
 }
