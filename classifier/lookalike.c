@@ -123,6 +123,30 @@ static int latin_letter(int32_t cp)
            (cp >= 0x1E00 && cp <= 0x1EFF);
 }
 
+/* Whether s[i..n) starts with a combining mark. */
+static int mark_at(const char *s, size_t n, size_t i)
+{
+    int32_t cp;
+    kd_utf8_decode(s + i, n - i, &cp);
+    if (cp < 0x300)
+        return 0;
+    utf8proc_category_t k = utf8proc_category(cp);
+    return k >= UTF8PROC_CATEGORY_MN && k <= UTF8PROC_CATEGORY_ME;
+}
+
+/* out[w..) in NFKC (the rest of the text already is). */
+static int recompose(kd_buf *out, size_t w)
+{
+    kd_buf t = KD_BUF_INIT;
+    int rc = kd_normalize(out->s + w, out->len - w, KD_NORM_NFKC | KD_NORM_KEEPCC, &t);
+    if (!rc) {
+        out->len = w;
+        rc = kd_buf_add(out, t.s ? t.s : "", t.len);
+    }
+    kd_buf_free(&t);
+    return rc;
+}
+
 int kd_latin_reading(const char *s, size_t n, kd_buf *out, kd_mixed *mixed)
 {
     kd_buf_clear(out);
@@ -150,12 +174,19 @@ int kd_latin_reading(const char *s, size_t n, kd_buf *out, kd_mixed *mixed)
             continue;
         if (kd_buf_add(out, s + copied, start - copied) || (mixed && mixed_push(mixed, out->len)))
             return KD_ENOMEM;
+        size_t w = out->len;
+        int compose = 0;
         for (size_t k = start; k < i; k += len) {
             len = kd_utf8_decode(s + k, i - k, &cp);
             char c = len == 2 ? kd_lookalike(cp) : 0;
             if (c ? kd_buf_putc(out, c) : kd_buf_add(out, s + k, len))
                 return KD_ENOMEM;
+            compose |= c && k + len < i && mark_at(s, i, k + len);
         }
+        /* a mark after a letter replaced may compose with the Latin one: Cyrillic "е" and
+         * U+0301 stay two characters in NFKC, the Latin "e" and U+0301 are "é" */
+        if (compose && recompose(out, w))
+            return KD_ENOMEM;
         copied = i;
         changed = 1;
     }

@@ -66,6 +66,17 @@ Test(lookalike, an_apostrophe_joins_a_word)
     cr_expect_eq(reading("x'5\xD0\xB0 \xD0\xB0' x"), 0);
 }
 
+/* A mark after a look-alike composes with the Latin letter written in its place, as NFKC
+ * composes it: "cаfе́" (Cyrillic а, е and U+0301) is "café" with U+00E9, not "e" + U+0301. */
+Test(lookalike, a_mark_composes_with_the_latin_letter)
+{
+    cr_assert_eq(reading("c\xD0\xB0" "f\xD0\xB5\xCC\x81 ok"), 1);
+    cr_expect_str_eq(out.s, "caf\xC3\xA9 ok");
+    /* no precomposed letter: the mark stays after it */
+    cr_assert_eq(reading("x\xD0\xB0\xCC\xBB"), 1);
+    cr_expect_str_eq(out.s, "xa\xCC\xBB");
+}
+
 Test(lookalike, other_text_is_copied_unchanged)
 {
     /* Russian, Greek, a letter without a double beside Latin (500μg), emoji and CJK between

@@ -970,6 +970,14 @@ Test(rules, patterns_match_disguised_words_as_latin)
     fired_names(r, &c, names, sizeof names, &res);
     cr_expect_str_eq(names, "PILL NEW ");
     kd_result_free(&res);
+    /* a mark after a look-alike composes with the Latin letter: cаfе́ (Cyrillic а, е, U+0301)
+     * is "café", four characters */
+    kd_rules *r2 = parse_ok("text CAFE /caf\xC3\xA9/ 1.0 cafe\ncount LONG length >= 5 1.0 five\n");
+    c.text = "c\xD0\xB0" "f\xD0\xB5\xCC\x81";
+    fired_names(r2, &c, names, sizeof names, &res);
+    cr_expect_str_eq(names, "CAFE ");
+    kd_result_free(&res);
+    kd_rules_free(r2);
     c.text = "\xD1\x81\xD0\xBF\xD0\xB0\xD1\x81\xD0\xB8\xD0\xB1\xD0\xBE viagra"; /* спасибо */
     fired_names(r, &c, names, sizeof names, &res);
     cr_expect_str_eq(names, "PILL CYR ");
