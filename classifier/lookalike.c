@@ -172,13 +172,19 @@ int kd_latin_reading(const char *s, size_t n, kd_buf *out, kd_mixed *mixed)
         } while (i < n && word_char(s, n, i, &len, &cp));
         if (!latin || !look)
             continue;
-        if (kd_buf_add(out, s + copied, start - copied) || (mixed && mixed_push(mixed, out->len)))
+        if (kd_buf_add(out, s + copied, start - copied))
             return KD_ENOMEM;
         size_t w = out->len;
-        int compose = 0;
+        int compose = 0, first = 1;
         for (size_t k = start; k < i; k += len) {
             len = kd_utf8_decode(s + k, i - k, &cp);
             char c = len == 2 ? kd_lookalike(cp) : 0;
+            /* where the first letter read as Latin is: the scanner may read the word as
+               several tokens ("5551234567аbc" is a phone number and "abc"), and the one
+               that holds it is the disguised one */
+            if (c && first && mixed && mixed_push(mixed, out->len))
+                return KD_ENOMEM;
+            first &= !c;
             if (c ? kd_buf_putc(out, c) : kd_buf_add(out, s + k, len))
                 return KD_ENOMEM;
             compose |= c && k + len < i && mark_at(s, i, k + len);

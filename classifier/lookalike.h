@@ -20,7 +20,8 @@
  * does not make a word mixed: "500µg" (µ is μ after NFKC) and "10kΩ" are no disguise. */
 char kd_lookalike(int32_t cp);
 
-/* Where the disguised words of a text start (byte offsets into kd_latin_reading()'s out). */
+/* Where the disguised words of a text are: the offset of each one's first letter read as
+ * Latin, in kd_latin_reading()'s out. */
 typedef struct kd_mixed {
     size_t *at;
     size_t n, cap;
@@ -36,8 +37,8 @@ void kd_mixed_free(kd_mixed *m);
  * capitals; the other words, whatever their script, and everything between words are
  * copied as they are. A word is a run of letters, marks and digits (not Chinese, Japanese,
  * Korean or emoji; an apostrophe inside a word joins it, as in the tokenizer: "it's").
- * When mixed is not NULL it is cleared and receives the offset in out of each such word, in
- * order. Invalid UTF-8 is copied and ends a word. Returns 1 when a word
+ * When mixed is not NULL it is cleared and receives, for each such word in order, the offset
+ * in out of its first letter read as Latin. Invalid UTF-8 is copied and ends a word. Returns 1 when a word
  * was rewritten, 0 when out is s unchanged, or KD_ENOMEM (negative).
  */
 int kd_latin_reading(const char *s, size_t n, kd_buf *out, kd_mixed *mixed);

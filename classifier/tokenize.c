@@ -74,7 +74,7 @@ typedef struct scan {
     word_ref win[WINDOW]; /* the last body words, newest first */
     int nwin;
     kd_buf html, norm, fold, look; /* scratch */
-    kd_mixed mixed;  /* where the text's disguised words start (kd_latin_reading) */
+    kd_mixed mixed;  /* where the text's disguised words are (kd_latin_reading) */
     size_t mix_next; /* the first of them the scan has not passed */
 } scan;
 
@@ -359,8 +359,9 @@ static void pairs(scan *sc, word_ref w)
 
 static void break_pairs(scan *sc) { sc->nwin = 0; }
 
-/* Whether a disguised word (kd_latin_reading) starts in s[i..e), which the caller consumes:
- * the scan goes left to right, so each offset is passed once. */
+/* Whether a disguised word (kd_latin_reading: its first letter read as Latin) lies in
+ * s[i..e), which the caller consumes: the scan goes left to right, so each offset is passed
+ * once. */
 static int disguised(scan *sc, size_t i, size_t e)
 {
     int found = 0;

@@ -563,6 +563,10 @@ Test(tokenize, disguised_links_and_addresses_are_links)
      * (Cyrillic ѕ, е) are words the scanner reads whole, so they are disguised whole */
     tokenize("\xCE\x99'm it\xE2\x80\x99\xD1\x95 l\xD0\xB5t'\xD1\x95");
     cr_expect_str_eq(joined(), "i'm|#mixedscript|it's|#mixedscript|let's|#mixedscript");
+    /* a number and a disguised word in one run: the word that holds the disguised letter
+       says so (5551234567аbc, Cyrillic а) */
+    tokenize("call 5551234567\xD0\xB0" "bc");
+    cr_expect_str_eq(joined(), "call|#phone|abc|#mixedscript");
     /* a plain link after a disguised word is not disguised itself */
     tokenize("Fr\xD0\xB5\xD0\xB5 example.com");
     cr_expect_str_eq(joined(), "free|#mixedscript|#url|url:example.com");
