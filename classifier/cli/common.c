@@ -607,8 +607,13 @@ char *cli_read_all(FILE *f, size_t max, size_t *len)
     for (;;) {
         if (n + 1 >= cap) {
             if (cap >= max + 1) {
+                /* max bytes read: the input fits if it ends here (exactly max is allowed) */
+                int c = getc(f);
+                if (c == EOF && !ferror(f))
+                    break;
                 free(s);
-                errno = EFBIG;
+                if (c != EOF)
+                    errno = EFBIG;
                 return NULL;
             }
             cap = cap * 2 > max + 1 ? max + 1 : cap * 2;

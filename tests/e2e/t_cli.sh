@@ -550,6 +550,10 @@ test_stdin_comment_errors_are_named() {
     head -c 17000000 /dev/zero | tr '\0' a >big.txt
     expect_status 4 sh -c "\"$KINDLY\" learn -m m.db --ham --raw < big.txt"
     contains "$T/err" "longer than 16 MiB"
+    # exactly 16 MiB is not longer than 16 MiB: accepted, as a CSV field of that size is
+    head -c 16777216 big.txt >exact.txt
+    expect_status 0 sh -c "\"$KINDLY\" learn -m m.db --ham --raw < exact.txt"
+    not_contains "$T/err" "longer than 16 MiB"
     printf 'cheap\0pills' >nul.txt
     expect_status 0 sh -c "\"$KINDLY\" learn -m m.db --spam --raw < nul.txt"
     contains "$T/err" "kindly learn: the comment holds NUL bytes; they were read as spaces"
