@@ -50,8 +50,9 @@
  *    with an extra column is still readable: refusing it would stop a run over a header quirk.
  *
  * Known limits, all consequences of streaming in O(record) memory:
- *  - Lines are counted at LF. Files whose only line end is a bare CR (classic Mac OS) are read
- *    correctly, but every record reports the line of the last LF before it.
+ *  - Lines are counted at LF, or, in a file whose first line ends in a bare CR (classic Mac
+ *    OS), at CR. The first line end must be in the first bytes read (any file; a pipe that
+ *    delivers the first line whole); otherwise LF is assumed.
  *  - Lines read again after a bad record are those after its first line; a real row on that
  *    first line, after the stray quote, is lost with it (it is the line reported). A record
  *    whose quoting is sound but whose field count is wrong and which spans lines (a multi-line
@@ -132,6 +133,7 @@ struct kd_csv {
     int finished;  /* csv_fini done: no more records */
     int started;   /* first bytes read, BOM handled */
     int at_line_start;
+    int eol;       /* the byte that ends a physical line: '\n', or '\r' in a CR-only file */
     int skip_line; /* after a parse error: drop the rest of this line */
     int overflow;  /* the field in progress was cut back: it is oversize */
     int fatal;     /* sticky KD_EIO / KD_ENOMEM / KD_EPARSE */
@@ -698,6 +700,15 @@ static int read_chunk(kd_csv *r)
         r->started = 1;
         if (r->clen >= 3 && memcmp(r->chunk, "\xEF\xBB\xBF", 3) == 0)
             r->cpos = 3;
+        /* a CR-only file (classic Mac OS): its lines end at CR, or every record would be on
+         * line 1 (and, without an id column, have the id "1") and a stray quote could not be
+         * recovered from */
+        for (size_t i = r->cpos; i < r->clen; i++)
+            if (r->chunk[i] == '\n' || r->chunk[i] == '\r') {
+                if (r->chunk[i] == '\r' && i + 1 < r->clen && r->chunk[i + 1] != '\n')
+                    r->eol = '\r';
+                break;
+            }
         /* UTF-16 (a spreadsheet's "Unicode text"): its byte-order mark, or ASCII with a NUL
          * after (or before) every letter. Read as UTF-8 it would be a NUL every other byte. */
         const unsigned char *c = r->chunk;
@@ -749,13 +760,13 @@ static int fill(kd_csv *r, int header_only)
                 return rc;
             continue;
         }
-        const unsigned char *nl = memchr(s, '\n', n);
+        const unsigned char *nl = memchr(s, r->eol, n);
         if (nl)
             n = (size_t)(nl - s) + 1;
         if (r->skip_line) {
             /* after a parse error: drop bytes up to the line end, or to a CR, which ends a
              * record for libcsv too and is the only line end of classic Mac files */
-            const unsigned char *cr = memchr(s, '\r', n);
+            const unsigned char *cr = r->eol == '\n' ? memchr(s, '\r', n) : NULL;
             if (cr) {
                 consume(r, (size_t)(cr - s) + 1);
                 r->skip_line = 0;
@@ -943,6 +954,7 @@ int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts)
         r->opts.max_field = defaults.max_field;
     r->line = r->rec_line = 1;
     r->at_line_start = 1;
+    r->eol = '\n';
     r->path = strdup(path);
     r->chunk = malloc(CHUNK_SIZE);
     if (!r->path || !r->chunk) {

@@ -63,6 +63,24 @@ test_csv_quote_never_closed_keeps_the_rows_after_it() {
     contains "$T/err" "learnt 3 rows (0 spam, 3 ham); 1 bad row skipped"
 }
 
+# A CR-only file (classic Mac OS) is read as the same file with LF line ends: its lines are
+# counted at CR, so a row without an id column gets its own line as id (not "1" for every row,
+# which made a copy the same comment as its original: no duplicate found) and a stray quote
+# costs only its own row.
+test_csv_cr_only_file_reads_like_lf() {
+    csv_model
+    printf 'author,text\nann,Buy cheap watches at replica-shop today best price\nbob,Buy cheap watches at replica-shop today best price\nr3,"never closed\nr4,fine\n' >lf.csv
+    tr '\n' '\r' <lf.csv >cr.csv
+    expect_status 4 "$KINDLY" score -m m.db lf.csv
+    mv "$T/out" lf.out
+    sed 's/^lf.csv/cr.csv/' "$T/err" >lf.err
+    expect_status 4 "$KINDLY" score -m m.db cr.csv
+    cmp -s lf.out "$T/out" || fail "CR-only output differs: $(cat "$T/out")"
+    cmp -s lf.err "$T/err" || fail "CR-only stderr differs: $(cat "$T/err")"
+    [ "$(csv_ids "$T/out" | tr '\n' ' ')" = "2 3 5 " ] || fail "ids: $(csv_ids "$T/out" | tr '\n' ' ')"
+    contains "$T/out" '"duplicate_of":"2"'
+}
+
 # Every physical line is either read as part of a scored row or named on stderr, and train's
 # count of bad rows is the number of messages. Each row's id is its line number.
 test_csv_every_line_is_read_or_named() {
