@@ -732,7 +732,7 @@ static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *
  * d->norm is left empty when nothing is left to compare (an empty or punctuation-only
  * comment). */
 static int query_init(kd_model *m, kd_dedup *d, const kd_comment *c, double threshold, query *q,
-                      int64_t keys[KD_MH_BANDS])
+                      int64_t keys[KD_MH_BANDS], int raw_if_empty)
 {
     memset(q, 0, sizeof *q);
     kd_minhash mh;
@@ -740,6 +740,17 @@ static int query_init(kd_model *m, kd_dedup *d, const kd_comment *c, double thre
     int rc = fingerprint(d, c->text, &q->text_hash, &mh, &q->nwords, &links);
     if (rc)
         return kd_model_fail(m, rc, "out of memory");
+    /* a text that normalises to nothing ("???", "<p></p>") has nothing to compare, but
+     * feedback still needs its record to keep its label by: fingerprinted as written (no
+     * normalised text can equal it, as it has no letter, digit or emoji) */
+    if (raw_if_empty && !d->norm.len && c->text[0]) {
+        if (kd_buf_add(&d->norm, c->text, strlen(c->text)))
+            return kd_model_fail(m, KD_ENOMEM, "out of memory");
+        q->text_hash = kd_hash64(d->norm.s, d->norm.len) & KD_HIST_TEXT_HASH_MASK;
+        kd_minhash_compute(d->norm.s, d->norm.len, &mh);
+        q->nwords = 0;
+        links = LINKS_NONE;
+    }
     q->trivial = q->nwords < KD_DUP_MIN_WORDS;
     q->c = c;
     q->author = ident(c->author);
@@ -837,7 +848,7 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
         return kd_model_fail(m, KD_EINVAL, "remembering comments needs a model opened for writing");
     query q;
     int64_t keys[KD_MH_BANDS];
-    if ((rc = query_init(m, d, c, o->dup_threshold > 0 ? o->dup_threshold : 1.0, &q, keys)) || !d->norm.len)
+    if ((rc = query_init(m, d, c, o->dup_threshold > 0 ? o->dup_threshold : 1.0, &q, keys, 0)) || !d->norm.len)
         goto done;
     /* short generic praise without a link ("Thank you so much!", generic.c) is what readers
      * of every post say: still a duplicate of another reader's same words (held, as any
@@ -903,7 +914,7 @@ int kd_history_record(kd_model *m, const kd_comment *c)
     int64_t keys[KD_MH_BANDS];
     /* looked up only for the comment's own entry (no similarity reaches 2): a comment checked
      * with --remember and then learnt is recorded once */
-    if ((rc = query_init(m, d, c, 2.0, &q, keys)) || !d->norm.len)
+    if ((rc = query_init(m, d, c, 2.0, &q, keys, 0)) || !d->norm.len)
         goto done;
     if (!(rc = match_history(m, d, &q, keys)))
         rc = record(m, d, &q, keys);
@@ -928,7 +939,7 @@ int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int *label)
         return kd_model_fail(m, KD_EINVAL, "recording comments needs a model opened for writing");
     query q;
     int64_t keys[KD_MH_BANDS];
-    if ((rc = query_init(m, d, c, 2.0, &q, keys)) || !d->norm.len)
+    if ((rc = query_init(m, d, c, 2.0, &q, keys, 1)) || !d->norm.len)
         goto done;
     if ((rc = match_history(m, d, &q, keys)))
         goto done;

@@ -257,3 +257,20 @@ Test(feedback, undo_known_takes_back_only_what_was_given)
     int changed;
     cr_assert_eq(kd_feedback(m, &c, KD_SPAM, 3, &changed), KD_EINVAL);
 }
+
+/* A text with no letter, digit or emoji ("???") normalises to nothing for the duplicates
+ * stage; its feedback is still kept by id: a retry learns nothing, the other label
+ * relabels, and a second undo of a comment the history did not know does nothing. */
+Test(feedback, a_punctuation_only_comment_is_idempotent_too)
+{
+    kd_comment c = comment("6900");
+    c.text = "?!?";
+    cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 1);
+    cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 0, "a retry learns nothing");
+    cr_assert_eq(give(&c, KD_HAM, 0, 0, 1), 2, "Not spam: the spam taken back");
+    kd_comment u = comment("6901");
+    u.text = "<p>...</p>";
+    cr_assert_eq(give(&u, KD_HAM, 0, 0, 2), 1);
+    cr_assert_eq(give(&u, KD_HAM, 1, 0, 1), 1);
+    cr_assert_eq(give(&u, KD_HAM, 1, 0, 1), 0, "undone already");
+}
