@@ -587,10 +587,11 @@ static int consider(query *q, const char *id, const char *post, uint32_t author,
         return KD_OK;
     }
     double sim = th == q->text_hash ? 1.0 : kd_minhash_sig_similarity(q->sig, sig);
+    if (sim >= 1.0 && th != q->text_hash)
+        sim = 0.99; /* 1 is kept for exact duplicates: before the threshold, so that a
+                       threshold of 1 (a comment that is only a link) takes exact copies only */
     if (sim < q->threshold)
         return KD_OK;
-    if (sim >= 1.0 && th != q->text_hash)
-        sim = 0.99; /* 1 is kept for exact duplicates */
     int sa = same_author(q->email, q->author, email, author);
     int sp = same_post(q->c->post_id, post);
     if (q->trivial && !sa)

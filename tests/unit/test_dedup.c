@@ -754,3 +754,17 @@ Test(dedup, classify_rejects_invalid_options)
     cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
     kd_result_free(&r);
 }
+
+/* A comment that is only a link is compared whole, exact copies only: two different links
+ * whose 4-bit signatures happen to agree everywhere (one character apart in a long URL) were
+ * a duplicate (similarity 0.99, below the threshold of 1) and a campaign of two authors. */
+Test(dedup, two_different_bare_links_with_the_same_signature_are_no_duplicates)
+{
+    kd_result r;
+    classify("a101", "p1", "u101a", "https://example.com/rsjooxawvgvdjxjclczbfxyiktppzytnjwoyunlavusdligejqcdzyzsteqw", &r);
+    kd_result_free(&r);
+    classify("b101", "p1", "u101b", "https://example.com/rsjooxawvgvdjxjclc0bfxyiktppzytnjwoyunlavusdligejqcdzyzsteqw", &r);
+    cr_assert_null(r.duplicate_of, "a duplicate of %s (similarity %.2f)", r.duplicate_of, r.similarity);
+    cr_assert_eq(r.campaign, 0);
+    kd_result_free(&r);
+}
