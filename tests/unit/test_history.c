@@ -1,6 +1,8 @@
 /* test_history.c - the history in a real model file: remembered comments are found by another
  * handle, survive reopening, and are pruned by age and by count. */
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <sqlite3.h>
 #include <stdint.h>
 
 #include "helpers.h"
@@ -624,4 +626,58 @@ Test(history, pruning_by_count_after_gaps_keeps_exactly_n)
     cr_assert_eq(lookup(h, 0x66660100, 32).n, 0);
     kd_hist_free(h);
     sqlite3_close(db);
+}
+
+/* Two writers remember one comment at the same moment (two `score --remember` of one export,
+ * a client's retry in another server worker): it is recorded once. A third connection holds
+ * the write lock while both look the comment up; before the fix both found nothing, then
+ * both recorded it. */
+typedef struct checker {
+    const char *path;
+    int rc;
+} checker;
+
+static void *check_remembered(void *arg)
+{
+    checker *k = arg;
+    kd_model *h = NULL;
+    k->rc = kd_model_open(&h, k->path, KD_OPEN_WRITE);
+    if (!k->rc) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.id = "4711";
+        c.author = "Rita";
+        c.text = "My aunt says the same about walking every morning before breakfast";
+        kd_options o = KD_OPTIONS_INIT;
+        o.remember = 1;
+        kd_result r;
+        k->rc = kd_classify(h, &c, &o, &r);
+        kd_result_free(&r);
+    }
+    kd_model_close(h);
+    return NULL;
+}
+
+Test(history, two_writers_remembering_one_comment_at_once_record_it_once)
+{
+    kd_model_close(open_w());
+    sqlite3 *lock;
+    cr_assert_eq(sqlite3_open(path, &lock), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    checker a = { path, -1 }, b = { path, -1 };
+    pthread_t ta, tb;
+    cr_assert_eq(pthread_create(&ta, NULL, check_remembered, &a), 0);
+    cr_assert_eq(pthread_create(&tb, NULL, check_remembered, &b), 0);
+    struct timespec pause = { 0, 300 * 1000000L }; /* both have looked it up by now */
+    nanosleep(&pause, NULL);
+    cr_assert_eq(sqlite3_exec(lock, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(lock);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    cr_assert_eq(a.rc, 0);
+    cr_assert_eq(b.rc, 0);
+    kd_model *m = open_w();
+    kd_history_stats st;
+    cr_assert_eq(kd_history_stats_get(m, &st), 0);
+    cr_assert_eq(st.comments, 1, "recorded %llu times", (unsigned long long)st.comments);
+    kd_model_close(m);
 }
