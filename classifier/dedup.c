@@ -262,6 +262,18 @@ int kd_dedup_normalize(const char *text, kd_buf *out)
     return rc;
 }
 
+int kd_text_key(const char *text, uint64_t *key)
+{
+    if (!text || !key)
+        return KD_EINVAL;
+    kd_buf b = KD_BUF_INIT;
+    int rc = kd_dedup_normalize(text, &b);
+    if (!rc) /* nothing left to compare: the text as written, apart from every normalised one */
+        *key = b.len ? kd_hash64(b.s, b.len) : ~kd_hash64(text, strlen(text));
+    kd_buf_free(&b);
+    return rc;
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* Identities */
 
@@ -707,7 +719,8 @@ static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *
        characters, and the polite formulas every reader writes are long in kana
        ("ありがとうございます", 10) or characters ("非常感谢您的分享", 8). Korean puts
        spaces between its words: they are counted as words. A word starts after a space or
-       after such a character ("分享Python" is three words and a bit). */
+       after such a character (in "分享Python", "Python" is one; the two characters, two
+       thirds of a word, are not counted). */
     unsigned words = 0, cjk = 0;
     int after = 1; /* the previous character ends a word: a space, a Chinese or kana one */
     for (size_t i = 0; i < norm->len && words + cjk / 3 < KD_DUP_GENERIC_WORDS; i++) {

@@ -618,6 +618,16 @@ int kd_posts_count(kd_model *m, uint64_t *out);
 /**@{*/
 
 /**
+ * A key for text as the duplicates stage compares it: texts with the same key are exact
+ * duplicates of each other (the same after its normalisation: letter case, white space,
+ * punctuation, emoji, invisible characters, look-alike letters, and links unless the text
+ * is only links; similarity 1). A text with nothing left to compare (punctuation only) is
+ * keyed as written. For grouping copies, as `kindly eval --folds` does.
+ * @return 0; KD_EINVAL when text or key is NULL; KD_ENOMEM.
+ */
+int kd_text_key(const char *text, uint64_t *key);
+
+/**
  * Record a comment in the history without classifying it (e.g. moderator feedback). A
  * comment whose id and text are recorded already (checked with remembering, then learnt) is
  * not recorded again, unless that text had 32 earlier copies: the index keeps the earliest

@@ -43,38 +43,44 @@ static int dataset_add(dataset *d, const kd_comment *c, kd_label l)
     return 0;
 }
 
-static const dataset *sort_d; /* for by_text: qsort has no context argument in C11 */
-static int by_text(const void *a, const void *b)
+static const uint64_t *sort_key; /* for by_key: qsort has no context argument in C11 */
+static int by_key(const void *a, const void *b)
 {
     size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    int c = strcmp(sort_d->c[i].text, sort_d->c[j].text);
-    return c ? c : (i > j) - (i < j);
+    if (sort_key[i] != sort_key[j])
+        return sort_key[i] < sort_key[j] ? -1 : 1;
+    return (i > j) - (i < j);
 }
 
 /* Folds for K-fold cross-validation: the n-th distinct text in fold n mod K, and every copy
- * of a text in the fold of its first (a test row whose exact copy is in the training folds
- * would be scored on itself: SMS has 12% such rows). 0, or -1 when out of memory. */
+ * of a text in the fold of its first (a test row whose copy is in the training folds would
+ * be scored on itself: SMS has 12% such rows). Copies are texts the duplicates stage calls
+ * the same (kd_text_key: "Subscribe to my channel" and "SUBSCRIBE TO MY CHANNEL"), not only
+ * byte for byte. 0, or -1 when out of memory. */
 static int assign_folds(dataset *d, size_t folds)
 {
-    size_t *order = malloc((d->n ? d->n : 1) * sizeof *order), *first = malloc((d->n ? d->n : 1) * sizeof *first);
-    d->fold = malloc((d->n ? d->n : 1) * sizeof *d->fold);
-    if (!order || !first || !d->fold) {
-        free(order);
-        free(first);
-        return -1;
-    }
-    for (size_t i = 0; i < d->n; i++)
+    size_t n = d->n ? d->n : 1;
+    size_t *order = malloc(n * sizeof *order), *first = malloc(n * sizeof *first);
+    uint64_t *key = malloc(n * sizeof *key);
+    d->fold = malloc(n * sizeof *d->fold);
+    int rc = order && first && key && d->fold ? 0 : -1;
+    for (size_t i = 0; i < d->n && !rc; i++) {
         order[i] = i;
-    sort_d = d;
-    qsort(order, d->n, sizeof *order, by_text);
-    for (size_t a = 0; a < d->n; a++) /* sorted by text, then row: a group's head is its first */
-        first[order[a]] = a && !strcmp(d->c[order[a]].text, d->c[order[a - 1]].text) ? first[order[a - 1]] : order[a];
-    size_t distinct = 0;
-    for (size_t i = 0; i < d->n; i++)
-        d->fold[i] = first[i] == i ? distinct++ % folds : d->fold[first[i]];
+        rc = kd_text_key(d->c[i].text, &key[i]) ? -1 : 0;
+    }
+    if (!rc) {
+        sort_key = key;
+        qsort(order, d->n, sizeof *order, by_key);
+        for (size_t a = 0; a < d->n; a++) /* sorted by key, then row: a group's head is its first */
+            first[order[a]] = a && key[order[a]] == key[order[a - 1]] ? first[order[a - 1]] : order[a];
+        size_t distinct = 0;
+        for (size_t i = 0; i < d->n; i++)
+            d->fold[i] = first[i] == i ? distinct++ % folds : d->fold[first[i]];
+    }
     free(order);
     free(first);
-    return 0;
+    free(key);
+    return rc;
 }
 
 static void dataset_free(dataset *d)

@@ -160,9 +160,9 @@ const cli_command cli_commands[] = {
       "predicted spam; exactly 0.5, no evidence, is not), the unsure rate (share held)\n"
       "and the share of ham given the verdict spam. --train trains a model in memory\n"
       "first; --folds K runs K-fold cross-validation without a model file (the n-th\n"
-      "distinct text in fold n mod K, and every exact copy of a text in its first's\n"
-      "fold, so that no comment is tested on its own copy). Figures are printed for\n"
-      "each stage (bayes) and for the final score.\n"
+      "distinct text in fold n mod K, and every copy of a text, as the duplicates stage\n"
+      "compares texts, in its first's fold, so that no comment is tested on its own\n"
+      "copy). Figures are printed for each stage (bayes) and for the final score.\n"
       "\n" MODEL_HELP
       "      --train FILE      train an in-memory model on FILE (repeatable)\n"
       "      --folds K         K-fold cross-validation over CORPUS.csv (2 <= K <= 100)\n"

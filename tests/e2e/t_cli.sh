@@ -755,6 +755,9 @@ test_eval_folds_keep_copies_together() {
         echo "a$i,spam,buy cheap pills now at the pharmacy" >>copies.csv
         echo "b$i,ham,thank you for the lovely post about sleep" >>copies.csv
     done
+    # copies the duplicates stage calls the same are copies too: case, spacing, punctuation
+    echo "a5,spam,BUY cheap pills NOW at the pharmacy!!" >>copies.csv
+    echo "b5,ham,Thank you  for the lovely post about sleep." >>copies.csv
     # row i in fold i mod 3 would train every fold on copies of its test rows: all right
     expect_status 0 "$KINDLY" eval --folds 3 --no-rules --json copies.csv
     python3 -c "

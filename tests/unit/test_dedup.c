@@ -768,3 +768,20 @@ Test(dedup, two_different_bare_links_with_the_same_signature_are_no_duplicates)
     cr_assert_eq(r.campaign, 0);
     kd_result_free(&r);
 }
+
+/* kd_text_key(): the same key for texts the duplicates stage calls the same, another for
+ * others; punctuation-only texts keyed as written (not all one key) */
+Test(dedup, text_key_groups_what_the_stage_calls_copies)
+{
+    uint64_t a, b, c, d, e;
+    cr_assert_eq(kd_text_key("Subscribe to my channel \xEF\xBB\xBF", &a), 0);
+    cr_assert_eq(kd_text_key("SUBSCRIBE  to my channel!", &b), 0);
+    cr_assert_eq(kd_text_key("Subscribe to my other channel", &c), 0);
+    cr_expect_eq(a, b);
+    cr_expect_neq(a, c);
+    cr_assert_eq(kd_text_key("???", &d), 0);
+    cr_assert_eq(kd_text_key("!!!", &e), 0);
+    cr_expect_neq(d, e);
+    cr_expect_eq(kd_text_key(NULL, &a), KD_EINVAL);
+    cr_expect_eq(kd_text_key("x", NULL), KD_EINVAL);
+}
