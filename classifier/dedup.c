@@ -355,15 +355,21 @@ static int64_t parse_date(const char *d)
         }
     }
     int offset = 0; /* seconds east of UTC */
+    if (*p == ' ' && (p[1] == '+' || p[1] == '-' || p[1] == 'Z' || p[1] == 'z'))
+        p++; /* "2024-05-01 13:45:00 +0200", as PHP and date(1) write it */
     if (*p == '+' || *p == '-') {
-        int oh = digits(p + 1, 2);
+        int oh = digits(p + 1, 2), om = 0;
         if (oh < 0) /* (before p[3] is read) */
             return -1;
-        int om = p[3] == ':' ? digits(p + 4, 2) : digits(p + 3, 2);
+        size_t len = 3; /* "+02": whole hours, after a time ("2024-05-01-05" is no date) */
+        if (p[3] == ':')
+            om = digits(p + 4, 2), len = 6;
+        else if ((p[3] >= '0' && p[3] <= '9') || p == d + 10)
+            om = digits(p + 3, 2), len = 5;
         if (oh > 23 || om < 0 || om > 59)
             return -1;
         offset = (*p == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-        p += p[3] == ':' ? 6 : 5;
+        p += len;
     } else if (*p == 'Z' || *p == 'z') {
         p++;
     }

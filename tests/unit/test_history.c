@@ -94,7 +94,8 @@ Test(history, batch_then_prune_by_age_and_count)
     kd_model_close(m);
 }
 
-/* A comment's date: ISO 8601 with or without a time and an offset; a date cut short after
+/* A comment's date: ISO 8601 with or without a time and an offset (whole hours too, and
+ * after a space); a date cut short after
  * the 'T' or the sign is unreadable (the recording time is used) and is never read beyond
  * its end (each date is its own allocation, so ASan sees an over-read). */
 Test(history, dates_are_parsed_and_short_ones_not_read_past_their_end)
@@ -110,6 +111,12 @@ Test(history, dates_are_parsed_and_short_ones_not_read_past_their_end)
         { "2024-05-01-05", -1 },
         { "2024-05-01T1", -1 },
         { "2024-02-31", -1 },
+        /* an offset in whole hours, and one after a space (PHP's and date(1)'s "O") */
+        { "2024-05-01T13:45:00+02", 1714563900 },
+        { "2024-05-01 13:45:00 +0200", 1714563900 },
+        { "2024-05-01 13:45:00 Z", 1714571100 },
+        { "2024-05-01 13:45 -05", 1714589100 },
+        { "2024-05-01 13:45:00 +", -1 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         kd_model *m = open_w();
