@@ -265,12 +265,6 @@ int kd_hist_commit(kd_hist *h)
     return rc;
 }
 
-void kd_hist_rollback(kd_hist *h)
-{
-    if (h->batch)
-        undo(h);
-}
-
 static void bind_hash(sqlite3_stmt *st, int i, uint32_t v)
 {
     if (v)

@@ -49,7 +49,6 @@ void kd_hist_free(kd_hist *h);
  * open transaction each insert commits on its own. */
 int kd_hist_begin(kd_hist *h);
 int kd_hist_commit(kd_hist *h);
-void kd_hist_rollback(kd_hist *h); /* end the batch without its writes */
 int kd_hist_in_batch(const kd_hist *h);
 /* Mark a transaction the caller opened on the same connection as this history's batch (1),
  * so that inserts join it (savepoints, no BEGIN or COMMIT of their own); 0 unmarks it. */
