@@ -2,11 +2,11 @@
  * with the comment in the history), relabelling, undo, comments without an id, a model too
  * old to keep labels, and a read-only model. Real SQLite files; the message counts tell. */
 #include <criterion/criterion.h>
-#include <pthread.h>
 #include <sqlite3.h>
 #include <time.h>
 
 #include "helpers.h"
+#include "race.h"
 #include "kindly.h"
 
 static char dir[256], path[300];
@@ -154,19 +154,8 @@ Test(feedback, two_writers_reporting_one_comment_at_once_learn_it_once)
 {
     kd_model_close(m);
     m = NULL;
-    sqlite3 *lock;
-    cr_assert_eq(sqlite3_open(path, &lock), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
     racer a = { path, -1, -1 }, b = { path, -1, -1 };
-    pthread_t ta, tb;
-    cr_assert_eq(pthread_create(&ta, NULL, report, &a), 0);
-    cr_assert_eq(pthread_create(&tb, NULL, report, &b), 0);
-    struct timespec pause = { 0, 300 * 1000000L }; /* both have read the label by now */
-    nanosleep(&pause, NULL);
-    cr_assert_eq(sqlite3_exec(lock, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(lock);
-    pthread_join(ta, NULL);
-    pthread_join(tb, NULL);
+    th_race_writers(path, report, &a, &b); /* both have read the label before either writes */
     cr_assert_eq(a.rc, 0);
     cr_assert_eq(b.rc, 0);
     cr_assert_eq(a.changed + b.changed, 1, "changed %d and %d", a.changed, b.changed);

@@ -1,11 +1,10 @@
 /* test_history.c - the history in a real model file: remembered comments are found by another
  * handle, survive reopening, and are pruned by age and by count. */
 #include <criterion/criterion.h>
-#include <pthread.h>
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "helpers.h"
+#include "race.h"
 #include "kindly.h"
 #include "model.h"
 #include "store.h"
@@ -671,19 +670,8 @@ static void *check_remembered(void *arg)
 Test(history, two_writers_remembering_one_comment_at_once_record_it_once)
 {
     kd_model_close(open_w());
-    sqlite3 *lock;
-    cr_assert_eq(sqlite3_open(path, &lock), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
     checker a = { path, -1 }, b = { path, -1 };
-    pthread_t ta, tb;
-    cr_assert_eq(pthread_create(&ta, NULL, check_remembered, &a), 0);
-    cr_assert_eq(pthread_create(&tb, NULL, check_remembered, &b), 0);
-    struct timespec pause = { 0, 300 * 1000000L }; /* both have looked it up by now */
-    nanosleep(&pause, NULL);
-    cr_assert_eq(sqlite3_exec(lock, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(lock);
-    pthread_join(ta, NULL);
-    pthread_join(tb, NULL);
+    th_race_writers(path, check_remembered, &a, &b);
     cr_assert_eq(a.rc, 0);
     cr_assert_eq(b.rc, 0);
     kd_model *m = open_w();
