@@ -284,14 +284,15 @@ static size_t multiplier_at(const char *s, size_t n, size_t i)
     return 0;
 }
 
-/* 1 if a currency sign ends just before s[i]. */
+/* 1 if a currency sign ends just before s[i]. The units 元 円 원 count after an amount only:
+ * before one they end words ("公元2024年", the year; "회원3명", three members). */
 static int currency_before(const char *s, size_t i)
 {
     if (i >= 1 && s[i - 1] == '$')
         return 1;
     if (i >= 2 && currency_at(s, i, i - 2) == 2)
         return 1;
-    return i >= 3 && currency_at(s, i, i - 3) == 3;
+    return i >= 3 && (unsigned char)s[i - 3] == 0xE2 && currency_at(s, i, i - 3) == 3;
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -157,6 +157,9 @@ static tcase cases[] = {
     { "50\xE4\xB8\x87\xE5\x86\x86", "#money", NULL },         /* 50万円 */
     { "5\xEB\xA7\x8C\xEC\x9B\x90", "#money", NULL },         /* 5만원 */
     { "50\xE4\xB8\x87\xE4\xBA\xBA", "#num", "#money" },       /* 50万人: people */
+    /* the units count after an amount only: before one they end a word */
+    { "\xE5\x85\xAC\xE5\x85\x83" "2024\xE5\xB9\xB4", "#num", "#money" }, /* 公元2024年: the year AD 2024 */
+    { "\xED\x9A\x8C\xEC\x9B\x90" "3\xEB\xAA\x85", "#num", "#money" },     /* 회원3명: three members */
     /* emoji and repeats */
     { "lol \xF0\x9F\x98\x82", "#emoji", NULL },
     { "lol \xF0\x9F\x98\x82", "\xF0\x9F\x98\x82", NULL },
