@@ -891,7 +891,7 @@ static kd_label parse_label(kd_csv *r, unsigned long line)
         return KD_UNLABELLED;
     char lab[16]; /* a label is read without the spaces around it (" spam") */
     const char *v = r->fieldp[i];
-    size_t a = 0, b = r->lens[i];
+    size_t a = 0, b = r->lens[i], vn = r->lens[i];
     while (a < b && (v[a] == ' ' || v[a] == '\t'))
         a++;
     while (b > a && (v[b - 1] == ' ' || v[b - 1] == '\t'))
@@ -900,6 +900,7 @@ static kd_label parse_label(kd_csv *r, unsigned long line)
         memcpy(lab, v + a, b - a);
         lab[b - a] = '\0';
         v = lab;
+        vn = b - a;
     }
     if (c == C_APPROVED) { /* WordPress: only "spam" and "1" (approved) say something */
         if (!ascii_casecmp(v, "spam"))
@@ -915,7 +916,7 @@ static kd_label parse_label(kd_csv *r, unsigned long line)
             return KD_HAM;
     }
     char shown[48];
-    clip(shown, 40, v, r->lens[i]);
+    clip(shown, 40, v, vn); /* (v may be lab, shorter than the field) */
     problem(r, line, r->names[i], KD_CSV_UNKNOWN_LABEL, "unknown label \"%s\" (expected %s); row kept unlabelled",
             shown, c == C_LABEL ? "spam/ham, 1/0 or true/false" : c == C_CLASS ? "1 (spam) or 0 (ham)"
                    : "spam, 1 (approved), 0 (pending), trash or post-trashed");

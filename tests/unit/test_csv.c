@@ -1161,6 +1161,20 @@ ParameterizedTest(label_case *c, csv, labels)
     }
 }
 
+/* A label read without its spaces is named from the trimmed copy, at its own length: named
+ * at the field's, 40 bytes were copied from a 16-byte buffer (AddressSanitizer: make sanitize) */
+Test(csv, unknown_label_padded_with_spaces)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    cr_assert_eq(read_all(write_str("text,label\nhello,\"  weird                                          \"\n"), NULL, &g,
+                          &s, NULL),
+                 0);
+    cr_assert_eq(g.label[0], KD_UNLABELLED);
+    cr_assert_eq(s.n, 1);
+    cr_assert(strstr(s.msg[0], "unknown label \"weird\"") != NULL, "%s", s.msg[0]);
+}
+
 Test(csv, label_column_preferred_over_class)
 {
     got g = { 0 };
