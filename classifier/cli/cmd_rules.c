@@ -110,6 +110,7 @@ done:
 typedef struct tally {
     unsigned long *hits; /* [2 * rule + spam] */
     unsigned long count[2], limits;
+    int files; /* the files counted (read, with a labelled row) */
 } tally;
 
 /* One table (or JSON object) for file, or for the files together when file is NULL. */
@@ -122,13 +123,15 @@ static void stats_print(const kd_rules *r, const char *file, int nfiles, int jso
         if (file)
             cli_json_str(stdout, file);
         else
-            printf("null,\"files\":%d", nfiles);
+            printf("null,\"files\":%d", t->files);
         printf(",\"spam\":%lu,\"ham\":%lu,\"limits\":%lu,\"rules\":[", count[1], count[0], t->limits);
     } else {
         if (file)
             printf("%s: ", file);
-        else
+        else if (t->files == nfiles)
             printf("all %d files together: ", nfiles);
+        else /* the others could not be read or had no labelled row (named on stderr) */
+            printf("%d of the %d files together: ", t->files, nfiles);
         printf("%lu spam, %lu ham%s\n   SPAM%%     HAM%%    S/O   SCORE  NAME\n", count[1], count[0],
                t->limits ? " (some matches stopped at a PCRE2 limit)" : "");
     }
@@ -162,7 +165,7 @@ static int stats_file(const kd_rules *r, const char *file, int nfiles, int json,
 {
     int status = EXIT_DONE;
     size_t n = kd_rules_count(r);
-    tally t = { calloc(2 * (n ? n : 1), sizeof *t.hits), { 0, 0 }, 0 };
+    tally t = { calloc(2 * (n ? n : 1), sizeof *t.hits), { 0, 0 }, 0, 1 };
     unsigned char *fired = calloc(n ? n : 1, 1);
     kd_csv *csv = NULL;
     if (!t.hits || !fired) {
@@ -206,6 +209,7 @@ static int stats_file(const kd_rules *r, const char *file, int nfiles, int json,
     all->count[0] += t.count[0];
     all->count[1] += t.count[1];
     all->limits += t.limits;
+    all->files++;
 done:
     kd_csv_free(csv);
     free(t.hits);
@@ -285,7 +289,7 @@ int cmd_rules(int argc, char **argv)
         /* several files are also read as one (an export in two files: approved and spam,
            whose S/O only the two together give) */
         size_t n = kd_rules_count(r);
-        tally all = { calloc(2 * (n ? n : 1), sizeof *all.hits), { 0, 0 }, 0 };
+        tally all = { calloc(2 * (n ? n : 1), sizeof *all.hits), { 0, 0 }, 0, 0 };
         if (!all.hits)
             status = cli_fail(EXIT_INTERNAL, "rules", "out of memory");
         for (int i = 0; i < nfiles && all.hits; i++) {
@@ -293,7 +297,7 @@ int cmd_rules(int argc, char **argv)
             if (st && (status == EXIT_DONE || status == EXIT_INPUT))
                 status = st;
         }
-        if (all.hits && nfiles > 1 && (all.count[0] || all.count[1]))
+        if (all.hits && all.files > 1) /* one file counted: its own table says it all */
             stats_print(r, NULL, nfiles, json, &all);
         free(all.hits);
         kd_rules_free(r);

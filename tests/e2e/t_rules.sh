@@ -144,6 +144,14 @@ for row in r[1:]: w[row[i]].writerow(row)
     expect_status 0 "$KINDLY" rules --stats --json h.csv s.csv
     lines "$T/out" 3
     tail -1 "$T/out" | grep -q '^{"file":null,"files":2,"spam":281,"ham":297,' || fail "json total: $(tail -1 "$T/out" | cut -c1-80)"
+    # a file not read, or without a labelled row, is not counted among those added up
+    printf 'text,label\nhello,\n' >nolabel.csv
+    expect_status 5 "$KINDLY" rules --stats h.csv nolabel.csv missing.csv
+    not_contains "$T/out" "together"
+    expect_status 5 "$KINDLY" rules --stats h.csv s.csv nolabel.csv missing.csv
+    contains "$T/out" "2 of the 4 files together: 281 spam, 297 ham"
+    expect_status 5 "$KINDLY" rules --stats --json h.csv s.csv missing.csv
+    tail -1 "$T/out" | grep -q '^{"file":null,"files":2,"spam":281,"ham":297,' || fail "json total: $(tail -1 "$T/out" | cut -c1-80)"
 }
 
 test_default_rules_stay_clear_of_shared_ham() {
