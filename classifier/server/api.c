@@ -192,7 +192,14 @@ static void warn_unknown(const api_batch *b, srv_reply *out, int feedback)
     char why[200];
     for (size_t i = 0; i < b->n; i++)
         if (b->unknown[i]) {
-            snprintf(why, sizeof why, "'%.60s' is no field of kindly's%s", b->unknown[i],
+            /* at most 60 bytes of the name, cut between two characters: a key is UTF-8, and
+               the header's value must stay so ("ключ" cut inside a letter) */
+            const char *k = b->unknown[i];
+            int len = (int)strnlen(k, 61);
+            if (len > 60)
+                for (len = 60; len > 0 && ((unsigned char)k[len] & 0xC0) == 0x80; len--)
+                    ;
+            snprintf(why, sizeof why, "'%.*s' is no field of kindly's%s", len, k,
                      feedback ? "" : " (id, post_id, parent, author, email, url, ip, agent, date, text)");
             warn_add(&w, i, why);
         }

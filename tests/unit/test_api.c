@@ -292,6 +292,19 @@ Test(api, unknown_fields_are_named_in_a_warning, .init = setup, .fini = teardown
     w = srv_reply_get_header(&r, "X-kindly-warning");
     cr_assert(w && !strcmp(w, "ignored: 'author_email' is no field of kindly's"), "%s", w ? w : "(none)");
     srv_reply_free(&r);
+    /* a long name is cut between two characters: 59 letters and an 'é' (2 bytes) keep
+       the letters only, not half of the 'é' */
+    call(EP_CLASSIFY,
+         "{\"text\":\"ok\",\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xC3\xA9\":1}", &r);
+    w = srv_reply_get_header(&r, "X-kindly-warning");
+    cr_assert(w && strstr(w, "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is no field"), "%s",
+              w ? w : "(none)");
+    srv_reply_free(&r);
+    call(EP_CLASSIFY, "{\"text\":\"ok\",\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\":1}", &r);
+    w = srv_reply_get_header(&r, "X-kindly-warning"); /* 60 bytes: whole */
+    cr_assert(w && strstr(w, "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is no field"), "%s",
+              w ? w : "(none)");
+    srv_reply_free(&r);
     /* a text under another name: the error says which field was there */
     call(EP_CLASSIFY, "{\"comment_content\":\"hello\"}", &r);
     cr_assert_eq(r.status, 400);
