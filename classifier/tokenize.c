@@ -555,21 +555,35 @@ static size_t url_end(const char *s, size_t n, size_t body, size_t start)
 {
     size_t e = path_end(s, n, body, start), len;
     /* path_end() stops at the first non-ASCII byte; in the host that is an internationalised
-     * name ("http://münchen.de/x", "http://caf\u00e9.example"): read on through its labels,
-     * then the path */
-    if (e >= n || (unsigned char)s[e] < 0x80 || !idn_char(s, n, e, &len))
+     * name ("http://münchen.de/x", "http://caf\u00e9.example", "http://пример.рф"): read on
+     * through its labels, then the path. A label that starts with one follows a dot, which
+     * path_end() trimmed as a sentence's ("http://example.рф/x"). */
+    size_t x = e < n && s[e] == '.' && e + 1 < n ? e + 1 : e;
+    if (x >= n || (unsigned char)s[x] < 0x80 || !idn_char(s, n, x, &len))
         return e;
     for (size_t k = body; k < e; k++)
         if (s[k] == '/' || s[k] == '?' || s[k] == '#')
             return e;
-    size_t k = e;
+    size_t k = x;
     while (k < n && k - body <= MAX_HOST) {
         if ((unsigned char)s[k] < 0x80 ? host_char(s[k]) || s[k] == '.' : idn_char(s, n, k, &len))
             k += (unsigned char)s[k] < 0x80 ? 1 : len;
         else
             break;
     }
-    return k < n && strchr("/?#:", s[k]) ? path_end(s, n, k, k) : k;
+    if (k < n && s[k] && strchr("/?#:", s[k]))
+        return path_end(s, n, k, k);
+    while (k > x && s[k - 1] == '.') /* a sentence's full stop */
+        k--;
+    return k;
+}
+
+/* Whether a host starts at s[i]: an ASCII letter or digit, or a letter of an
+ * internationalised name ("http://пример.рф"). */
+static int host_start(const char *s, size_t n, size_t i)
+{
+    size_t len;
+    return host_char(s[i]) || ((unsigned char)s[i] >= 0x80 && idn_char(s, n, i, &len));
 }
 
 /* A URL with a scheme or "www." at s[i]: returns its end, or 0. */
@@ -579,11 +593,11 @@ static size_t try_url(scan *sc, const char *s, size_t n, size_t i)
     if (n - i > 7 && to_lower(s[i]) == 'h' && to_lower(s[i + 1]) == 't' &&
         to_lower(s[i + 2]) == 't' && to_lower(s[i + 3]) == 'p') {
         size_t j = i + 4 + (to_lower(s[i + 4]) == 's');
-        if (n - j < 4 || memcmp(s + j, "://", 3) != 0 || !host_char(s[j + 3]))
+        if (n - j < 4 || memcmp(s + j, "://", 3) != 0 || !host_start(s, n, j + 3))
             return 0;
         body = j + 3;
     } else if (n - i > 4 && to_lower(s[i]) == 'w' && to_lower(s[i + 1]) == 'w' &&
-               to_lower(s[i + 2]) == 'w' && s[i + 3] == '.' && host_char(s[i + 4])) {
+               to_lower(s[i + 2]) == 'w' && s[i + 3] == '.' && host_start(s, n, i + 4)) {
         body = i;
     } else {
         return 0;

@@ -591,6 +591,18 @@ Test(tokenize, internationalised_hosts_are_whole)
     /* a path stays ASCII: after it, a word */
     tokenize("http://x.com/\xC3\xBC");
     cr_expect_str_eq(joined(), "#url|url:x.com|\xC3\xBC");
+    /* a host whose first letter is not ASCII (http://пример.рф was no link: the words
+       "http", "пример", "рф"), and a label after a dot whose first letter is not
+       (http://example.рф/path gave url:example and the words "рф", "path") */
+    tokenize("http://\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD1\x80\xD1\x84/ ok");
+    cr_expect_str_eq(joined(), "#url|url:\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD1\x80\xD1\x84|ok");
+    tokenize("see www.\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD1\x80\xD1\x84.");
+    cr_expect_str_eq(joined(), "see|#url|url:\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD1\x80\xD1\x84");
+    tokenize("http://example.\xD1\x80\xD1\x84/path ok");
+    cr_expect_str_eq(joined(), "#url|url:example.\xD1\x80\xD1\x84|ok");
+    /* a full stop after an ASCII host is still the sentence's */
+    tokenize("http://x.de. next");
+    cr_expect_str_eq(joined(), "#url|url:x.de|next");
 }
 
 /* An apostrophe joins a word only to more of the word: before Chinese, Japanese or Korean
