@@ -193,8 +193,9 @@ enum { REFUSED_SIZE = 1, REFUSED_BUDGET = 2, REFUSED_KEY = 3 }; /* 413, 503, 401
  * MiB by default). Without a bound, 1,000 connections each sending 1 MiB without a key took
  * the server to 1.1 GB before a key was looked at. Past it a request is answered 503, except
  * a JSON API request that carried a valid key (--keys): bodies sent without one cannot lock
- * keyed clients out. A body is held in a buffer of its Content-Length, not the next power of
- * two, so the budget counts what was sent. */
+ * keyed clients out. A body is held in a buffer that doubles as it arrives and ends at its
+ * Content-Length (not the next power of two), so the budget counts what was sent, at most
+ * twice over, not what was announced. */
 static size_t body_budget(const srv_server *s)
 {
     return s->cfg.max_body > SIZE_MAX / 64 ? SIZE_MAX : 64 * s->cfg.max_body;
@@ -446,10 +447,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             return MHD_YES;
         }
         if (rq->len + n + 1 > rq->cap) {
-            /* the announced length at once; without one (chunked), doubling */
-            size_t cap = rq->cap ? rq->cap : rq->announced ? rq->announced + 1 : 4096;
-            while (cap < rq->len + n + 1)
+            /* doubling from 4 KiB as the body arrives, never past the announced length: a
+             * buffer of the whole Content-Length at the first byte let 64 connections that
+             * announced 1 MiB and sent one byte each fill the budget (every Akismet client
+             * then got 503 until they timed out) */
+            size_t want = rq->len + n + 1, cap = rq->cap ? rq->cap : 4096;
+            while (cap < want)
                 cap *= 2;
+            if (rq->announced && cap > rq->announced + 1 && want <= rq->announced + 1)
+                cap = rq->announced + 1;
             size_t more = cap - rq->cap;
             if (atomic_fetch_add(&s->buffered, more) + more > body_budget(s) && !rq->trusted) {
                 atomic_fetch_sub(&s->buffered, more + rq->cap);

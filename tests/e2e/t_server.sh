@@ -670,6 +670,33 @@ PY
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/%ff")" 404
 }
 
+# The body budget counts bytes sent, not bytes announced: 64 connections that announced
+# --max-body and sent one byte each held a buffer of the whole Content-Length apiece, the
+# budget was full, and every Akismet client got 503 until they timed out.
+test_server_budget_counts_bytes_sent_not_announced() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db --max-body 65536
+    python3 - "$PORT" "$ham_form" >budget.out 2>&1 <<'PY' || fail "the client failed: $(cat budget.out)"
+import socket, sys
+port, form = int(sys.argv[1]), sys.argv[2].encode()
+def conn(cl, body):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"POST /1.1/comment-check HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+              b"Content-Length: %d\r\n\r\n" % cl + body)
+    return s
+budget, left, socks = 64 * 65536, 64 * 65536, []
+while left > 1:  # announced lengths (+1 for the NUL) that add up to the budget exactly
+    cl = min(65536, left - 1)
+    socks.append(conn(cl, b"b"))
+    left -= cl + 1
+import time; time.sleep(0.5)
+s = conn(len(form), form)
+s.settimeout(5)
+print("check", s.recv(65536).split(b"\r\n")[0].decode())
+PY
+    contains budget.out "check HTTP/1.1 200 OK"
+}
+
 # serve records what it classifies by itself: --remember is refused, not silently accepted,
 # and with the duplicates stage off (nothing recorded) it says so at start; a model path
 # that is a directory is named once
