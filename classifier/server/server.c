@@ -201,13 +201,18 @@ static size_t body_budget(const srv_server *s)
     return s->cfg.max_body > SIZE_MAX / 64 ? SIZE_MAX : 64 * s->cfg.max_body;
 }
 
-/* Whether the request's framing is ambiguous: two Content-Length headers, or one with a
- * Transfer-Encoding. libmicrohttpd takes the first length; a proxy in front that took
+/* Whether the request's framing is ambiguous: two Content-Length headers, one with a
+ * Transfer-Encoding, or a header name with white space in it (n[2]). libmicrohttpd takes the first length; a proxy in front that took
  * another would see the rest of the body as a second request (request smuggling). */
 static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
     int *n = cls;
+    /* "Transfer-Encoding : chunked": libmicrohttpd keeps the space in the name, so the header
+     * is no Transfer-Encoding here, while a proxy that trims it frames the body as chunked
+     * (RFC 9112, 5.1: a server must answer 400 to white space before the colon) */
+    if (key[strcspn(key, " \t")])
+        n[2]++;
     if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
         n[0]++;
     else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING))
@@ -391,8 +396,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             return error(c, rq, 404, NULL, "no such endpoint: %s", url);
         if (routed == 405)
             return error(c, rq, 405, allow, "use %s for this endpoint", allow);
-        int framing[2] = { 0, 0 };
+        int framing[3] = { 0, 0, 0 };
         mhd.get_connection_values(c, MHD_HEADER_KIND, count_framing, framing);
+        if (framing[2])
+            return error(c, rq, 400, NULL, "white space between a header's name and its colon");
         if (framing[0] > 1 || (framing[0] && framing[1]))
             return error(c, rq, 400, NULL, "%s", framing[1] ? "both Content-Length and Transfer-Encoding"
                                                             : "Content-Length given more than once");

@@ -650,7 +650,8 @@ for s in socks:
 print("budget", codes.get("HTTP/1.1 200 OK", 0), codes.get("HTTP/1.1 503 Service Unavailable", 0))
 for name, head in (("twocl", b"Content-Length: 0\r\nContent-Length: 5\r\n"),
                    ("clte", b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"),
-                   ("gzip", b"Transfer-Encoding: gzip, chunked\r\n")):
+                   ("gzip", b"Transfer-Encoding: gzip, chunked\r\n"),
+                   ("wsname", b"Transfer-Encoding : chunked\r\nContent-Length: 5\r\n")):
     s = conn()
     s.sendall(b"POST /1.1/comment-check HTTP/1.1\r\nHost: x\r\n" + head +
               b"Content-Type: application/x-www-form-urlencoded\r\n\r\nabcde")
@@ -664,6 +665,7 @@ PY
     grep -Eq '^budget ([4-6][0-9]) ([1-9][0-9]*)$' sec.out || fail "no body refused past the budget: $(cat sec.out)"
     contains sec.out "twocl HTTP/1.1 400 Bad Request 1"
     contains sec.out "clte HTTP/1.1 400 Bad Request 1"
+    contains sec.out "wsname HTTP/1.1 400 Bad Request 1"
     python3 -c 'import json; print(json.dumps([{"text": "x"}] * 1001))' >many.json
     status_is "$(post_json /v1/classify @many.json -H 'Authorization: Bearer k1')" 400
     contains "$T/body" "1001 comments in one request: at most 1000"
