@@ -146,6 +146,19 @@ Test(akismet, malformed_form_is_400_and_other_content_types_415)
     akismet_handle(&q, &r);
     cr_assert_eq(r.status, 415);
     srv_reply_free(&r);
+    /* the media type, not a prefix of one; its parameters are fine */
+    q.content_type = "application/x-www-form-urlencoded-but-not";
+    srv_reply_init(&r);
+    akismet_handle(&q, &r);
+    cr_assert_eq(r.status, 415);
+    srv_reply_free(&r);
+    q.body = "blog=b&user_ip=1&comment_content=hi";
+    q.len = strlen(q.body);
+    q.content_type = "application/x-www-form-urlencoded; charset=UTF-8";
+    srv_reply_init(&r);
+    akismet_handle(&q, &r);
+    cr_assert_eq(r.status, 200);
+    srv_reply_free(&r);
 }
 
 Test(akismet, keys_from_field_or_host_and_wrong_keys_refused)

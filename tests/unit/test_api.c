@@ -199,6 +199,19 @@ Test(api, errors_are_json_with_status, .init = setup, .fini = teardown)
     api_handle(&q, &r);
     cr_assert_eq(r.status, 415);
     srv_reply_free(&r);
+    /* the media type, not a prefix of one (JSONP is JavaScript); its parameters are fine */
+    q.body = "{\"text\":\"a\"}";
+    q.len = strlen(q.body);
+    q.content_type = "application/jsonp";
+    srv_reply_init(&r);
+    api_handle(&q, &r);
+    cr_assert_eq(r.status, 415);
+    srv_reply_free(&r);
+    q.content_type = "application/json; charset=utf-8";
+    srv_reply_init(&r);
+    api_handle(&q, &r);
+    cr_assert_eq(r.status, 200);
+    srv_reply_free(&r);
 }
 
 /* With --keys, the JSON API needs a key as well: feedback retrains the model. Sent as a
