@@ -202,8 +202,9 @@ static size_t body_budget(const srv_server *s)
 }
 
 /* Whether the request's framing is ambiguous: two Content-Length headers, one with a
- * Transfer-Encoding, or a header name with white space in it (n[2]). libmicrohttpd takes the first length; a proxy in front that took
- * another would see the rest of the body as a second request (request smuggling). */
+ * Transfer-Encoding, or a header name with white space in it (n[2]). libmicrohttpd takes
+ * the first length; a proxy in front that took another would see the rest of the body as a
+ * second request (request smuggling). */
 static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
