@@ -273,7 +273,7 @@ void akismet_handle(const srv_request *rq, srv_reply *out)
     srv_form f = SRV_FORM_INIT;
     char err[160];
     const char *ct = rq->content_type;
-    if (ct && *ct && (strncasecmp(ct, "application/x-www-form-urlencoded", 33) || !strchr("; \t", ct[33]))) {
+    if (!srv_content_type_is(ct, "application/x-www-form-urlencoded")) {
         srv_reply_text(out, 415, SRV_TEXT, "invalid");
         srv_reply_header(out, "X-akismet-debug-help",
                          "Send the request as application/x-www-form-urlencoded, not %s", ct);

@@ -324,7 +324,7 @@ void api_handle(const srv_request *rq, srv_reply *out)
     if (!api_authorized(rq, out))
         return;
     const char *ct = rq->content_type;
-    if (ct && *ct && (strncasecmp(ct, "application/json", 16) || !strchr("; \t", ct[16]))) { /* the type, not a prefix (application/jsonp) */
+    if (!srv_content_type_is(ct, "application/json")) {
         srv_reply_error(out, 415, "send the request as application/json, not %s", ct);
         return;
     }

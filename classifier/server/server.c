@@ -232,6 +232,12 @@ static const struct route {
     { "/healthz", "GET", EP_HEALTHZ },                  { "/metrics", "GET", EP_METRICS },
 };
 
+int srv_content_type_is(const char *ct, const char *type)
+{
+    size_t n = strlen(type);
+    return !ct || !*ct || (!strncasecmp(ct, type, n) && (!ct[n] || strchr("; \t", ct[n])));
+}
+
 int srv_route(const char *url, const char *method, srv_endpoint *ep, const char **allow)
 {
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {

@@ -62,6 +62,11 @@ int srv_model_writable(const char *path, char *why, size_t whylen);
  */
 int srv_route(const char *url, const char *method, srv_endpoint *ep, const char **allow);
 
+/* Whether a request's Content-Type is absent (taken as the endpoint's own) or names the
+ * media type type, case-insensitively, with or without parameters ("; charset=UTF-8"): the
+ * type, not a prefix of one ("application/jsonp" is no "application/json"). */
+int srv_content_type_is(const char *ct, const char *type);
+
 /*
  * Open cfg->threads model handles and start listening. On failure, err says why.
  * @return 0, or -1.
