@@ -4,7 +4,10 @@
  * The table holds the Cyrillic and Greek letters that common fonts draw like a Latin letter
  * (Unicode's confusables, restricted to letters that a spammer can type in place of one).
  * A word is rewritten only when it also holds a Latin letter: Russian and Greek text is
- * left alone, and so is a letter of the table inside a word of its own script.
+ * left alone, and so is a letter of the table inside a word of its own script. The one
+ * exception is a host name's label made only of letters of the table under a Latin
+ * top-level domain ("аррӏе.com"): Unicode's "whole-script confusable" (UTS #39), which
+ * browsers show in punycode because nobody's own language reads as a Latin word there.
  */
 #include "lookalike.h"
 
@@ -147,6 +150,63 @@ static int recompose(kd_buf *out, size_t w)
     return rc;
 }
 
+/* The top-level domains of countries that write Cyrillic or Greek: under them a label of
+ * those letters is the country's own language, not a disguise. */
+static int native_tld(const char *t, size_t n)
+{
+    static const char tlds[][3] = { "ba", "bg", "by", "cy", "gr", "kg", "kz", "me", "mk",
+                                    "mn", "rs", "ru", "su", "tj", "ua", "uz" };
+    if (n != 2)
+        return 0;
+    for (size_t i = 0; i < sizeof tlds / sizeof *tlds; i++)
+        if ((t[0] | 0x20) == tlds[i][0] && (t[1] | 0x20) == tlds[i][1])
+            return 1;
+    return 0;
+}
+
+/*
+ * Whether s[start..end), a word of Cyrillic or Greek letters that all pass for Latin ones
+ * ("аррӏе"), is a label of a host name under a Latin top-level domain: "аррӏе.com",
+ * "www.аррӏе.com/login". Such a host is a "whole-script confusable" (Unicode TS #39, 5.2)
+ * that browsers show in punycode for that reason: nobody writes their own language's
+ * name under ".com" in letters that all read as another word. The host goes on after the
+ * word through dots to its last label; that one must be ASCII letters, 2 to 63 of them,
+ * and not a country's that writes these letters (".ru", ".gr"). Two letters at least.
+ */
+static int spoofed_label(const char *s, size_t n, size_t start, size_t end)
+{
+    size_t letters = 0, len;
+    int32_t cp;
+    for (size_t k = start; k < end; k += len) {
+        len = kd_utf8_decode(s + k, end - k, &cp);
+        if (cp > 0x7F && !kd_lookalike(cp) && !mark_at(s, end, k))
+            return 0; /* a letter of its own script (ж, λ) */
+        letters += cp > 0x7F && kd_lookalike(cp);
+    }
+    if (letters < 2)
+        return 0;
+    size_t label = 0, llen = 0; /* the last label after a dot */
+    int ascii = 0;
+    for (size_t i = end; i < n && s[i] == '.';) {
+        size_t j = ++i;
+        int all = 1;
+        while (j < n) {
+            if (word_char(s, n, j, &len, &cp) || s[j] == '-') {
+                all &= cp < 0x80 && s[j] != '-' && !(cp >= '0' && cp <= '9');
+                j += s[j] == '-' ? 1 : len;
+            } else
+                break;
+        }
+        if (j == i)
+            break; /* a dot that ends a sentence */
+        label = i;
+        llen = j - i;
+        ascii = all;
+        i = j;
+    }
+    return llen >= 2 && llen <= 63 && ascii && !native_tld(s + label, llen);
+}
+
 int kd_latin_reading(const char *s, size_t n, kd_buf *out, kd_mixed *mixed)
 {
     kd_buf_clear(out);
@@ -170,7 +230,7 @@ int kd_latin_reading(const char *s, size_t n, kd_buf *out, kd_mixed *mixed)
             if (i < n)
                 i += apostrophe(s, n, i);
         } while (i < n && word_char(s, n, i, &len, &cp));
-        if (!latin || !look)
+        if (!(latin && look) && !(!latin && look && spoofed_label(s, n, start, i)))
             continue;
         if (kd_buf_add(out, s + copied, start - copied))
             return KD_ENOMEM;

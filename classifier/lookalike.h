@@ -34,8 +34,10 @@ void kd_mixed_free(kd_mixed *m);
 /*
  * Copy s[0..n) to out (cleared first) with each word that mixes Latin letters (ASCII,
  * Latin-1 and Latin Extended) with look-alikes written in Latin letters, capitals as
- * capitals; the other words, whatever their script, and everything between words are
- * copied as they are. A word is a run of letters, marks and digits (not Chinese, Japanese,
+ * capitals, and so each word of two or more look-alikes only (and no other letter) that is
+ * a label of a host under a Latin top-level domain other than a Cyrillic- or Greek-writing
+ * country's ("аррӏе.com", not "аррӏе.ru"); the other words, whatever their script, and
+ * everything between words are copied as they are. A word is a run of letters, marks and digits (not Chinese, Japanese,
  * Korean or emoji; an apostrophe inside a word joins it, as in the tokenizer: "it's").
  * When mixed is not NULL it is cleared and receives, for each such word in order, the offset
  * in out of its first letter read as Latin. Invalid UTF-8 is copied and ends a word. Returns 1 when a word

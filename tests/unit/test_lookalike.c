@@ -100,6 +100,24 @@ Test(lookalike, other_text_is_copied_unchanged)
     cr_assert_eq(reading("ok\xF0\x9F\x98\x80\xD0\xB0"), 0);
 }
 
+/* A word of look-alikes only is a disguise when it is a label of a host under a Latin
+ * top-level domain: "аррӏе.com" (Cyrillic а р р ӏ е); not before ".ru", nor before a
+ * sentence's full stop, nor alone. */
+Test(lookalike, a_host_label_of_lookalikes_only_is_read_as_latin)
+{
+    cr_assert_eq(reading("see \xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.com/x"), 1);
+    cr_expect_str_eq(out.s, "see apple.com/x");
+    cr_assert_eq(mixed.n, 1);
+    cr_expect_eq(mixed.at[0], 4);
+    cr_expect_eq(reading("\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.my-shop.net"), 1);
+    cr_expect_str_eq(out.s, "apple.my-shop.net");
+    cr_expect_eq(reading("\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.RU"), 0);
+    cr_expect_eq(reading("\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5. com"), 0);
+    cr_expect_eq(reading("\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.c0m"), 0);
+    cr_expect_eq(reading("\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5"), 0);
+    cr_expect_eq(mixed.n, 0);
+}
+
 Test(lookalike, maybe_is_a_quick_test_for_the_lead_bytes)
 {
     cr_expect_eq(kd_lookalike_maybe("plain ascii", 11), 0);

@@ -575,6 +575,28 @@ Test(tokenize, disguised_links_and_addresses_are_links)
     cr_expect_str_eq(joined(), "free|#mixedscript|#url|url:example.com");
 }
 
+/* A host label made only of look-alikes under a Latin top-level domain (a "whole-script
+ * confusable": аррӏе.com in Cyrillic) is read as the Latin host it passes for and says so;
+ * under a country domain of those letters (.ru, .gr), or under a Cyrillic one, it is the
+ * country's language; a word of look-alikes that is no host is left alone. */
+Test(tokenize, whole_script_lookalike_hosts_are_disguised_links)
+{
+    tokenize("http://\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.com/login"); /* аррӏе */
+    cr_expect_str_eq(joined(), "#url|url:apple.com|#mixedscript");
+    tokenize("visit www.\xD1\x80\xD0\xB0\xD1\x83\xD1\x80\xD0\xB0\xD3\x8F.com."); /* раураӏ */
+    cr_expect_str_eq(joined(), "visit|#url|url:paypal.com|#mixedscript");
+    tokenize("\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.co.uk");
+    cr_expect_str_eq(joined(), "#url|url:apple.co.uk|#mixedscript");
+    /* сор.ru, аррӏе.сом (a Cyrillic last label), аррӏе alone, а.com (one letter) */
+    tokenize("\xD1\x81\xD0\xBE\xD1\x80.ru \xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5."
+             "\xD1\x81\xD0\xBE\xD0\xBC \xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5 \xD0\xB0.com");
+    expect_not("#mixedscript");
+    expect_not("url:apple.com");
+    /* a label with a letter of its own script (сыр: ы has no Latin double) */
+    tokenize("\xD1\x81\xD1\x8B\xD1\x80.com");
+    expect_not("#mixedscript");
+}
+
 /* An internationalised host is one host, case-folded ("http://münchen.de" gave url:m and the
  * words "ünchen", "de"); Chinese text right after a link is no part of it. */
 Test(tokenize, internationalised_hosts_are_whole)
