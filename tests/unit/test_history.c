@@ -1,6 +1,7 @@
 /* test_history.c - the history in a real model file: remembered comments are found by another
  * handle, survive reopening, and are pruned by age and by count. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <stdint.h>
 
 #include "helpers.h"
@@ -133,6 +134,81 @@ Test(history, dates_are_parsed_and_short_ones_not_read_past_their_end)
         th_rmrf(dir); /* the next case starts from a new model */
         cr_assert_eq(mkdir(dir, 0755), 0);
     }
+}
+
+/* ISO 8601's basic format, as iCalendar, AWS's X-Amz-Date and `date +%Y%m%dT%H%M%S%z` write
+ * it: a date of 8 digits, alone or with a time of hhmm or hhmmss after a 'T' (basic and
+ * extended not mixed). A digit string that is no such date (a 10-digit Unix time, YYYYMMDDhhmm)
+ * stays unreadable, as does an offset on a basic date without a time ("20240501-1345" is
+ * `date +%Y%m%d-%H%M`). An offset on an extended date without a time needs its minutes (XSD's
+ * xs:date, "2024-05-01+02:00") or is Z, with or without a space before it: "+02" alone is read
+ * after a time only, so "2024-05-01-05" and "2024-05-01 -05" are alike unreadable. */
+typedef struct { const char *date; int64_t t; } date_case;
+static const date_case dates[] = {
+    { "20240501T134500Z", 1714571100 },
+    { "20240501T1345Z", 1714571100 },
+    { "20240501T134500+0200", 1714563900 },
+    { "20240501T134500-05", 1714589100 },
+    { "20240501T134500+02:00", 1714563900 },
+    { "20240501T134500", 1714571100 },
+    { "20240501T134500.25Z", 1714571100 },
+    { "20240501T134500z", 1714571100 },
+    { "20240501", 1714521600 },
+    { "20240501 ", 1714521600 },
+    { "20240501T", -1 },
+    { "20240501T13", -1 },
+    { "20240501T134", -1 },
+    { "20240501T13450", -1 },
+    { "20240501T134500+", -1 },
+    { "20240501T13:45:00Z", -1 },
+    { "2024-05-01T134500Z", -1 },
+    { "20240501 134500", -1 },
+    { "20240501T244500Z", -1 },
+    { "20240231T000000Z", -1 },
+    { "20241301", -1 },
+    { "2024050", -1 },
+    { "2024050113", -1 },
+    { "1714571100", -1 },
+    { "202405011345", -1 },
+    { "20240501Z", -1 },
+    { "20240501+0200", -1 },
+    { "20240501-1345", -1 },
+    { "2024-05-01+02", -1 },
+    { "2024-05-01 +02", -1 },
+    { "2024-05-01 -05", -1 },
+    { "2024-05-01+02:00", 1714514400 },
+    { "2024-05-01 +0200", 1714514400 },
+    { "2024-05-01-0500", 1714539600 },
+    { "2024-05-01Z", 1714521600 },
+    { "2024-05-01 Z", 1714521600 },
+};
+#define NDATES (sizeof dates / sizeof *dates)
+static size_t date_index[NDATES]; /* the parameter is the index: see test_normalize.c */
+
+ParameterizedTestParameters(history, basic_format_dates_and_offsets_after_a_date)
+{
+    for (size_t i = 0; i < NDATES; i++)
+        date_index[i] = i;
+    return cr_make_param_array(size_t, date_index, NDATES);
+}
+
+ParameterizedTest(size_t *ix, history, basic_format_dates_and_offsets_after_a_date)
+{
+    const date_case *c = &dates[*ix];
+    kd_model *m = open_w();
+    char *date = strdup(c->date); /* its own allocation: ASan sees an over-read */
+    int64_t before = (int64_t)time(NULL);
+    remember(m, "d1", date, "a comment with a date of its own");
+    free(date);
+    kd_history_stats st;
+    cr_assert_eq(kd_history_stats_get(m, &st), 0);
+    if (c->t >= 0)
+        cr_expect_eq(st.oldest, c->t, "%s: %lld, not %lld", c->date, (long long)st.oldest,
+                     (long long)c->t);
+    else
+        cr_expect_geq(st.oldest, before, "%s is unreadable: recorded now, not %lld", c->date,
+                      (long long)st.oldest);
+    kd_model_close(m);
 }
 
 /* Make the model file one this process may read but not write: mode 0444 and, as root (who
