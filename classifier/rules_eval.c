@@ -186,10 +186,13 @@ static size_t scanned(const ctx *x, const char *s)
     return n;
 }
 
-/* KD_RULE_FIRED, KD_RULE_NOT_FIRED or KD_RULE_LIMIT for rule's pattern on s; KD_ENOMEM. */
+/* KD_RULE_FIRED, KD_RULE_NOT_FIRED or KD_RULE_LIMIT for rule's pattern on s; KD_ENOMEM. An
+ * empty field is a missing one, whoever sent it (the CSV reader and the Akismet form give
+ * NULL for it, the JSON API, the command-line flags and the library pass ""): no pattern runs
+ * on it, so that a rule fires on a comment whichever path brought it. */
 static int match(ctx *x, const kd_rule *rule, const char *s)
 {
-    if (!s)
+    if (!s || !*s)
         return KD_RULE_NOT_FIRED;
     size_t n = scanned(x, s);
     const pcre2_code *re = rule->re_ascii && kd_ascii_prefix(s, n) == n ? rule->re_ascii : rule->re;

@@ -190,6 +190,41 @@ Test(rules, fields_counts_and_metas_fire)
     kd_rules_free(r);
 }
 
+/* An empty field is a missing one on every path: the CSV reader and the Akismet form give
+ * NULL for it, the JSON API, the command-line flags and the library "", and no pattern runs
+ * on either (README: "no website" is a meta rule over a sub-rule). Quantities still count an
+ * empty text; a field of white space is not empty. */
+Test(rules, an_empty_field_is_a_missing_one)
+{
+    kd_rules *r = parse_ok("url BLANK_URL /^\\s*$/ 1\n"
+                           "author BLANK_AUTHOR /^\\s*$/ 1\n"
+                           "text BLANK_TEXT /^\\s*$/ 1\n"
+                           "any BLANK_ANY /^\\s*$/ 1\n"
+                           "count NO_TEXT length == 0 1\n"
+                           "url __HAS_URL /\\S/ 0\n"
+                           "meta NO_URL (!__HAS_URL) 1\n");
+    static const struct { const char *text, *author, *url, *want; } cases[] = {
+        { "", "", "", "NO_TEXT NO_URL " },
+        { "", NULL, NULL, "NO_TEXT NO_URL " },
+        { "\xe2\x80\x8b", "", "", "NO_TEXT NO_URL " }, /* a zero-width space: the text patterns see is "" */
+        { "hello", " ", "", "BLANK_AUTHOR BLANK_ANY NO_URL " },
+        { " ", NULL, "\t", "BLANK_URL BLANK_TEXT BLANK_ANY NO_URL " },
+        { "hello", "Ann", "https://ann.example", "" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = cases[i].text;
+        c.author = cases[i].author;
+        c.url = cases[i].url;
+        kd_result res;
+        char names[256];
+        fired_names(r, &c, names, sizeof names, &res);
+        cr_expect_str_eq(names, cases[i].want, "case %zu: \"%s\", not \"%s\"", i, names, cases[i].want);
+        kd_result_free(&res);
+    }
+    kd_rules_free(r);
+}
+
 /* count generic: kd_generic()'s 0 (says something of its own), 1 (praise that fits any
  * post) or 2 (such praise with a link in the text or an author website) */
 Test(rules, count_generic_reads_generic_praise)
