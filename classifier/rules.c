@@ -336,6 +336,40 @@ static pcre2_code *compile_ascii(const char *pat, size_t n, uint32_t opts)
     return pcre2_compile((PCRE2_SPTR)pat, n, opts & ~(uint32_t)PCRE2_UCP, &err, &at, NULL);
 }
 
+/* 1 when pattern p[0..n) (options opts) can match only an empty subject or a lone line
+ * break, 2 when only an empty one, else 0. Such a pattern is a sequence of zero-width
+ * assertions (^ $ \A \z \Z \G \b \B, in groups without alternatives), one of which holds only
+ * at the subject's start (\A; \G, as matching starts there; ^ unless m) and one only at its end
+ * (\z; \Z, and $ unless m, also before a final line break): a match is empty, at offset 0 and
+ * at the end. Anything else (an alternative, a quantifier, a character, an inline option, a
+ * comment) gives 0, so that a rule that may fire is never refused for this. */
+static int only_empty(const char *p, size_t n, uint32_t opts)
+{
+    int start = 0, end = 0, end_z = 0, ml = (opts & PCRE2_MULTILINE) != 0, x = (opts & PCRE2_EXTENDED) != 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == '^')
+            start |= !ml;
+        else if (c == '$')
+            end |= !ml;
+        else if (c == '(' && i + 1 < n && p[i + 1] == '?') {
+            if (i + 2 >= n || p[i + 2] != ':')
+                return 0;
+            i += 2; /* (?: */
+        } else if (c == '\\' && i + 1 < n) {
+            switch (p[++i]) {
+            case 'A': case 'G': start = 1; break;
+            case 'z': end_z = 1; break;
+            case 'Z': end = 1; break;
+            case 'b': case 'B': break;
+            default: return 0;
+            }
+        } else if (c != '(' && c != ')' && !(x && (c == ' ' || (c >= '\t' && c <= '\r'))))
+            return 0;
+    }
+    return !start ? 0 : end_z ? 2 : end;
+}
+
 static int parse_match(const line *l, size_t i, kd_rule_field field)
 {
     kd_rule *x = rule_new(l->r, l->no, KD_RULE_MATCH);
@@ -371,6 +405,17 @@ static int parse_match(const line *l, size_t i, kd_rule_field field)
     }
     if ((rc = compile(l, s + 1, l->s + s + 1, e - s - 1, opts, &x->re)))
         return rc;
+    int empty = only_empty(l->s + s + 1, e - s - 1, opts);
+    if (empty) { /* rules_eval.c runs no pattern on an empty field */
+        const char *fn = field == KD_F_ANY ? "FIELD" : kd_rule_field_names[field];
+        if (field == KD_F_TEXT)
+            return fail_at(l, s, "the pattern matches only an empty text%s, and no rule runs on an empty "
+                                 "field: for an empty text, write `count NAME length == 0`",
+                           empty == 1 ? " or a lone line break" : "");
+        return fail_at(l, s, "the pattern matches only an empty field%s, and no rule runs on an empty field: "
+                             "for an empty or missing %s, write `meta NAME (!__HAS)` over `%s __HAS /\\S/`",
+                       empty == 1 ? " or a lone line break" : "", fn, fn);
+    }
     if (!(x->src = dup_range(l->s + s + 1, e - s - 1)))
         return oom(l->r);
     x->srclen = e - s - 1;

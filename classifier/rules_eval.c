@@ -189,7 +189,8 @@ static size_t scanned(const ctx *x, const char *s)
 /* KD_RULE_FIRED, KD_RULE_NOT_FIRED or KD_RULE_LIMIT for rule's pattern on s; KD_ENOMEM. An
  * empty field is a missing one, whoever sent it (the CSV reader and the Akismet form give
  * NULL for it, the JSON API, the command-line flags and the library pass ""): no pattern runs
- * on it, so that a rule fires on a comment whichever path brought it. */
+ * on it, so that a rule fires on a comment whichever path brought it (and rules.c refuses a
+ * pattern that can match nothing else). */
 static int match(ctx *x, const kd_rule *rule, const char *s)
 {
     if (!s || !*s)

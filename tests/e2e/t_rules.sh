@@ -21,6 +21,21 @@ test_rules_check_accepts_the_default_and_names_errors() {
     expect_status 3 "$KINDLY" rules --check --test
 }
 
+# No rule runs on an empty field, from a CSV cell or a flag alike: a pattern that matches only
+# an empty field is refused, and the README's "no website" meta rule is what fires.
+test_rules_check_refuses_a_pattern_for_an_empty_field() {
+    printf 'text OK /a/ 1\nurl NO_URL /^$/ 1 no website\n' >empty.rules
+    expect_status 5 "$KINDLY" rules --check empty.rules
+    contains "$T/err" 'empty.rules:2:12: the pattern matches only an empty field or a lone line break'
+    contains "$T/err" 'write `meta NAME (!__HAS)` over `url __HAS /\S/`'
+    printf 'url __HAS_URL /\\S/ 0\nmeta NO_URL (!__HAS_URL) 1 no website\nurl BLANK /^\\s*$/ 1\n' >meta.rules
+    expect_status 0 "$KINDLY" rules --check meta.rules
+    echo "hello" >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test meta.rules --url '' < c.txt"
+    contains "$T/out" "NO_URL"
+    not_contains "$T/out" "BLANK"
+}
+
 test_broken_rule_file_stops_score_check_and_eval() {
     rules_model
     printf 'text BAD /a{2,1}/ 1\n' >bad.rules

@@ -225,6 +225,53 @@ Test(rules, an_empty_field_is_a_missing_one)
     kd_rules_free(r);
 }
 
+/* A field rule whose pattern can match only an empty field (or a lone line break: $ and \Z
+ * also match before a final one) never fires, as no rule runs on an empty field: refused,
+ * like a count of generic that would never fire, at the pattern's column. A pattern that may
+ * match something else is never refused for this. */
+Test(rules, a_pattern_that_matches_only_an_empty_field_is_an_error)
+{
+    parse_fails("url NO_URL /^$/ 1 no website\n", KD_EPARSE,
+                "t.rules:1:12: the pattern matches only an empty field or a lone line break, and no rule runs on "
+                "an empty field: for an empty or missing url, write `meta NAME (!__HAS)` over `url __HAS /\\S/`");
+    parse_fails("text X /^$/ 1\n", KD_EPARSE,
+                "t.rules:1:8: the pattern matches only an empty text or a lone line break, and no rule runs on an "
+                "empty field: for an empty text, write `count NAME length == 0`");
+    parse_fails("any X /\\A\\z/ 1\n", KD_EPARSE,
+                "t.rules:1:7: the pattern matches only an empty field, and no rule runs on an empty field: for an "
+                "empty or missing FIELD, write `meta NAME (!__HAS)` over `FIELD __HAS /\\S/`");
+    static const char *const never[] = {
+        "author X /^$/i 1\n", "email_domain X /\\A\\Z/ 1\n", "ip X /(?:^)(\\z)/ 1\n", "agent X / ^ $ /x 1\n",
+        "url X /\\G$/ 1\n", "date X /^\\b$/ 1\n", "post X /$^/ 1\n",
+    };
+    for (size_t i = 0; i < sizeof never / sizeof *never; i++)
+        parse_fails(never[i], KD_EPARSE, "t.rules:1:");
+    /* these may match a non-empty field */
+    kd_rules *r = parse_ok("url A /^$/m 0.1\n"    /* an empty line */
+                           "url B /\\A$/m 0.1\n"  /* a leading line break */
+                           "url C /^\\s*$/ 0.1\n" /* white space */
+                           "url D /^$|x/ 0.1\n"
+                           "url E /(?m)^$/ 0.1\n"
+                           "url F /^(?:)?$/ 0.1\n"
+                           "url G /\\A(?#c)\\z/ 0.1\n" /* (not modelled, never refused) */
+                           "url H /^ $/ 0.1\n"
+                           "url I /\\\\A\\\\z/ 0.1\n");
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    char names[256];
+    static const struct { const char *url, *want; } cases[] = {
+        { "\nhttp://a.org", "A B E " }, { " ", "C H " }, { "x\\A\\z", "D I " },
+    };
+    c.text = "hi";
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        c.url = cases[i].url;
+        fired_names(r, &c, names, sizeof names, &res);
+        cr_expect_str_eq(names, cases[i].want, "\"%s\": %s", cases[i].url, names);
+        kd_result_free(&res);
+    }
+    kd_rules_free(r);
+}
+
 /* count generic: kd_generic()'s 0 (says something of its own), 1 (praise that fits any
  * post) or 2 (such praise with a link in the text or an author website) */
 Test(rules, count_generic_reads_generic_praise)
