@@ -238,8 +238,22 @@ int srv_content_type_is(const char *ct, const char *type)
     return !ct || !*ct || (!strncasecmp(ct, type, n) && (!ct[n] || strchr("; \t", ct[n])));
 }
 
+const char *srv_target_path(const char *url, const char **authority, size_t *authority_len)
+{
+    /* libmicrohttpd passes the request-target as it came, its query cut off and %-escapes
+     * decoded: "http://host:8080/1.1/comment-check" for the absolute form */
+    size_t skip = !strncasecmp(url, "http://", 7) ? 7 : !strncasecmp(url, "https://", 8) ? 8 : 0;
+    const char *auth = skip ? url + skip : NULL, *path = skip ? strchr(auth, '/') : url;
+    if (authority)
+        *authority = auth;
+    if (authority_len)
+        *authority_len = !auth ? 0 : path ? (size_t)(path - auth) : strlen(auth);
+    return path ? path : "/";
+}
+
 int srv_route(const char *url, const char *method, srv_endpoint *ep, const char **allow)
 {
+    url = srv_target_path(url, NULL, NULL);
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
         const struct route *r = &routes[i];
         if (strcmp(url, r->path))

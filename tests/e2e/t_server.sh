@@ -712,3 +712,19 @@ test_server_flags_remember_and_dup_off_are_explained() {
     expect_status 5 "$KINDLY" serve -m d.db
     [ "$(grep -o 'd\.db' "$T/err" | wc -l)" -eq 1 ] || fail "the path named more than once: $(cat "$T/err")"
 }
+
+# RFC 9112, 3.2.2: a server must accept a request-target in absolute form (what a client sends
+# a proxy, and so what kindly gets when it is named as one); it is routed by its path.
+test_server_routes_a_target_in_absolute_form() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    status_is "$(post /1.1/comment-check "$spam_form" --request-target "http://127.0.0.1:$PORT/1.1/comment-check")" 200
+    body_is true
+    status_is "$(post /v1/classify '{"text":"Cheap xanax"}' -H 'Content-Type: application/json' \
+        --request-target "HTTPS://kindly.example/v1/classify")" 200
+    contains "$T/body" '"verdict":"spam"'
+    status_is "$(curl -s -o "$T/body" -w '%{http_code}' --request-target "http://127.0.0.1:$PORT" "$URL/")" 404
+    status_is "$(curl -s -o "$T/body" -w '%{http_code}' --request-target "ftp://h/healthz" "$URL/")" 404
+    curl -s "$URL/metrics" >metrics.txt
+    contains metrics.txt 'kindly_http_requests_total{endpoint="comment-check",code="200"} 1'
+}

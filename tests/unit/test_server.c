@@ -1,10 +1,11 @@
-/* test_server.c - classifier/server/server.c without a socket: routing (HEAD wherever GET)
- * and the check, before start, that the model file can be written. */
+/* test_server.c - classifier/server/server.c without a socket: routing (HEAD wherever GET;
+ * a request-target in absolute form) and the check, before start, that the model file can be
+ * written. */
 #include "helpers.h"
 #include <criterion/parameterized.h>
 #include "server/server.h"
 
-typedef struct route_case { char url[24], method[8]; int status; srv_endpoint ep; char allow[12]; } route_case;
+typedef struct route_case { char url[48], method[8]; int status; srv_endpoint ep; char allow[12]; } route_case;
 ParameterizedTestParameters(server, routes)
 {
     static route_case p[] = {
@@ -17,6 +18,16 @@ ParameterizedTestParameters(server, routes)
         { "/metrics", "HEAD", 0, EP_METRICS, "GET, HEAD" },
         { "/metrics", "POST", 405, EP_METRICS, "GET, HEAD" },
         { "/nowhere", "GET", 404, EP_OTHER, "" },
+        /* absolute form (RFC 9112, 3.2.2): routed by its path, whatever the authority */
+        { "http://127.0.0.1:8080/1.1/comment-check", "POST", 0, EP_COMMENT_CHECK, "POST" },
+        { "HTTPS://KEY.example/v1/classify", "POST", 0, EP_CLASSIFY, "POST" },
+        { "Http://[::1]:80/healthz", "HEAD", 0, EP_HEALTHZ, "GET, HEAD" },
+        { "http://h/metrics", "POST", 405, EP_METRICS, "GET, HEAD" },
+        { "http://h/nowhere", "GET", 404, EP_OTHER, "" },
+        { "http://h", "GET", 404, EP_OTHER, "" },          /* no path: "/" */
+        { "ftp://h/healthz", "GET", 404, EP_OTHER, "" },   /* another scheme */
+        { "http:/healthz", "GET", 404, EP_OTHER, "" },     /* no authority: no absolute form */
+        { "/http://h/healthz", "GET", 404, EP_OTHER, "" }, /* a path, not a URI */
     };
     return cr_make_param_array(route_case, p, sizeof p / sizeof *p);
 }
@@ -28,6 +39,24 @@ ParameterizedTest(route_case *p, server, routes)
     cr_assert_eq(ep, p->ep, "%s %s", p->method, p->url);
     if (p->status == 405)
         cr_assert_str_eq(allow, p->allow, "%s %s", p->method, p->url);
+}
+
+/* The path and the authority of a request-target; "/" for an absolute form without a path. */
+Test(server, target_path_and_authority)
+{
+    const char *auth = "unset";
+    size_t n = 99;
+    cr_assert_str_eq(srv_target_path("/1.1/verify-key", &auth, &n), "/1.1/verify-key");
+    cr_assert(auth == NULL && n == 0);
+    cr_assert_str_eq(srv_target_path("http://KEY.localhost:8080/1.1/verify-key", &auth, &n), "/1.1/verify-key");
+    cr_assert_eq(n, 18);
+    cr_assert(!strncmp(auth, "KEY.localhost:8080", n));
+    cr_assert_str_eq(srv_target_path("https://example.com", &auth, &n), "/");
+    cr_assert_eq(n, 11);
+    cr_assert(!strncmp(auth, "example.com", n));
+    cr_assert_str_eq(srv_target_path("http:///healthz", &auth, &n), "/healthz"); /* an empty authority */
+    cr_assert(auth != NULL && n == 0);
+    cr_assert_str_eq(srv_target_path("http://h/a", NULL, NULL), "/a");
 }
 
 static char dir[256];
