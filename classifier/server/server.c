@@ -201,14 +201,17 @@ static size_t body_budget(const srv_server *s)
     return s->cfg.max_body > SIZE_MAX / 64 ? SIZE_MAX : 64 * s->cfg.max_body;
 }
 
-/* Whether the request's framing is ambiguous: two Content-Length headers, one with a
- * Transfer-Encoding, or a header name with white space in it (n[2]). libmicrohttpd takes
- * the first length; a proxy in front that took another would see the rest of the body as a
- * second request (request smuggling). */
-static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+/* The headers a request is refused for, counted: Content-Length (n[0]) and Transfer-Encoding
+ * (n[1]), whose framing is ambiguous when there are two lengths or one with a Transfer-Encoding
+ * (libmicrohttpd takes the first length; a proxy in front that took another would see the
+ * rest of the body as a second request: request smuggling); header names with white space
+ * in them (n[2]); and Host (n[3], see host_problem). */
+static enum MHD_Result count_headers(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
     int *n = cls;
+    if (!strcasecmp(key, MHD_HTTP_HEADER_HOST))
+        n[3]++;
     /* "Transfer-Encoding : chunked": libmicrohttpd keeps the space in the name, so the header
      * is no Transfer-Encoding here, while a proxy that trims it frames the body as chunked
      * (RFC 9112, 5.1: a server must answer 400 to white space before the colon) */
@@ -220,6 +223,22 @@ static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const c
         n[1] += 1 + (strcasecmp(value ? value : "", "chunked") != 0); /* 2: a coding MHD does not
                                                                          undo ("gzip, chunked"): no answer came */
     return MHD_YES;
+}
+
+/* What is wrong with a request's Host headers, or NULL. RFC 9112, 3.2: a server must answer
+ * 400 to an HTTP/1.1 request without a Host header and to any request with more than one
+ * (two Host headers leave the request's authority to whichever a proxy in front took).
+ * libmicrohttpd checks neither in its default mode; its strict mode (MHD_OPTION_STRICT_FOR_
+ * CLIENT 1) answers the first alone, with an HTML page that /metrics never counts, and also
+ * drops a target with a space in it without an answer. Versions other than 1.x libmicrohttpd
+ * answers itself (505); HTTP/1.2 and the like it passes on, and they are held to 1.1's rule. */
+static const char *host_problem(const char *version, int hosts)
+{
+    if (hosts > 1)
+        return "more than one Host header";
+    if (!hosts && strcmp(version, MHD_HTTP_VERSION_1_0))
+        return "an HTTP/1.1 request without a Host header";
+    return NULL;
 }
 
 static const struct route {
@@ -310,6 +329,17 @@ static enum MHD_Result error(struct MHD_Connection *c, request *rq, int status, 
     srv_reply_init(&r);
     srv_reply_error(&r, status, "%s", msg);
     return send_reply(c, rq, &r, allow);
+}
+
+/* An error of HTTP itself in plain text (its message and a newline), for any client. */
+static enum MHD_Result text_error(struct MHD_Connection *c, request *rq, int status, const char *msg)
+{
+    char text[300];
+    snprintf(text, sizeof text, "%s\n", msg);
+    srv_reply r;
+    srv_reply_init(&r);
+    srv_reply_text(&r, status, SRV_TEXT, text);
+    return send_reply(c, rq, &r, NULL);
 }
 
 static void healthz(srv_server *s, srv_reply *r)
@@ -413,12 +443,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *con_cls = rq;
         const char *allow = NULL;
         int routed = srv_route(url, method, &rq->ep, &allow);
+        int framing[4] = { 0, 0, 0, 0 };
+        mhd.get_connection_values(c, MHD_HEADER_KIND, count_headers, framing);
+        const char *host = host_problem(version, framing[3]);
+        if (host)
+            return text_error(c, rq, 400, host);
         if (routed == 404)
             return error(c, rq, 404, NULL, "no such endpoint: %s", url);
         if (routed == 405)
             return error(c, rq, 405, allow, "use %s for this endpoint", allow);
-        int framing[3] = { 0, 0, 0 };
-        mhd.get_connection_values(c, MHD_HEADER_KIND, count_framing, framing);
         if (framing[2])
             return error(c, rq, 400, NULL, "white space between a header's name and its colon");
         if (framing[0] > 1 || (framing[0] && framing[1]))

@@ -728,3 +728,32 @@ test_server_routes_a_target_in_absolute_form() {
     curl -s "$URL/metrics" >metrics.txt
     contains metrics.txt 'kindly_http_requests_total{endpoint="comment-check",code="200"} 1'
 }
+
+# raw REQUEST: send REQUEST (printf format) on a connection of its own, the answer to $T/raw;
+# the status echoed
+raw() {
+    # shellcheck disable=SC2059
+    { printf "$1"; sleep 0.5; } | timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT; cat <&0 >&3 & cat <&3" >"$T/raw" || true
+    sed -n '1s/^HTTP\/1\.[01] \([0-9]*\).*/\1/p' "$T/raw" | tr -d '\r'
+}
+
+# RFC 9112, 3.2: an HTTP/1.1 request without a Host header, or any request with two, is 400
+# (libmicrohttpd checks neither unless in a strict mode that changes more); HTTP/1.0 needs none.
+test_server_http11_without_one_host_header_is_400() {
+    start_server
+    [ "$(raw 'GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n')" = 400 ] || fail "no Host: $(cat "$T/raw")"
+    grep -q '^Content-Type: text/plain' "$T/raw" || fail "$(cat "$T/raw")"
+    tail -1 "$T/raw" | grep -qx 'an HTTP/1.1 request without a Host header' || fail "$(cat "$T/raw")"
+    [ "$(raw 'GET /nowhere HTTP/1.1\r\nConnection: close\r\n\r\n')" = 400 ] || fail "no Host, unknown path: $(cat "$T/raw")"
+    [ "$(raw 'POST /1.1/comment-check HTTP/1.1\r\nHost: a\r\nhost: b\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')" = 400 ] \
+        || fail "two Host headers: $(cat "$T/raw")"
+    tail -1 "$T/raw" | grep -qx 'more than one Host header' || fail "$(cat "$T/raw")"
+    [ "$(raw 'GET /healthz HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n')" = 400 ] || fail "HTTP/1.0, two Host headers: $(cat "$T/raw")"
+    [ "$(raw 'GET /healthz HTTP/1.0\r\n\r\n')" = 200 ] || fail "HTTP/1.0 without Host: $(cat "$T/raw")"
+    [ "$(raw 'GET /healthz HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n')" = 200 ] || fail "an empty Host is a Host: $(cat "$T/raw")"
+    status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/healthz")" 200
+    curl -s "$URL/metrics" >metrics.txt
+    contains metrics.txt 'kindly_http_requests_total{endpoint="/healthz",code="400"} 2'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="400"} 1'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="comment-check",code="400"} 1'
+}
