@@ -20,7 +20,7 @@ const double metrics_bucket_le[METRICS_BUCKETS] = { 0.0001, 0.00025, 0.0005, 0.0
                                                     0.01,   0.025,   0.05,   0.1,   0.5,    1.0 };
 
 /* The statuses the server answers with; anything else is counted as "other". */
-static const int codes[] = { 200, 400, 401, 403, 404, 405, 413, 415, 500, 503 };
+static const int codes[] = { 200, 400, 401, 403, 404, 405, 413, 415, 431, 500, 503 };
 #define NCODES (sizeof codes / sizeof *codes)
 
 static const char *const ep_names[EP_COUNT] = {
@@ -44,7 +44,7 @@ const char *metrics_endpoint_name(srv_endpoint e)
     return (unsigned)e < EP_COUNT ? ep_names[e] : "other";
 }
 
-void metrics_request(srv_endpoint e, int status, double seconds)
+void metrics_answer(srv_endpoint e, int status)
 {
     if ((unsigned)e >= EP_COUNT)
         e = EP_OTHER;
@@ -52,6 +52,13 @@ void metrics_request(srv_endpoint e, int status, double seconds)
     while (c < NCODES && codes[c] != status)
         c++;
     atomic_fetch_add_explicit(&M.requests[e][c], 1, memory_order_relaxed);
+}
+
+void metrics_request(srv_endpoint e, int status, double seconds)
+{
+    if ((unsigned)e >= EP_COUNT)
+        e = EP_OTHER;
+    metrics_answer(e, status);
     size_t b = 0;
     while (b < METRICS_BUCKETS && seconds > metrics_bucket_le[b])
         b++;

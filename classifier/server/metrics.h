@@ -28,6 +28,9 @@ extern const double metrics_bucket_le[METRICS_BUCKETS];
 
 /* Count one finished request: its endpoint, HTTP status and duration in seconds. */
 void metrics_request(srv_endpoint e, int status, double seconds);
+/* Count an answer libmicrohttpd sent itself (431, 413, 400): with the requests, not in the
+ * latency histogram, as its duration is not known. */
+void metrics_answer(srv_endpoint e, int status);
 /* Count one verdict (kd_verdict: 0 approve, 1 spam, 2 hold). */
 void metrics_verdict(int verdict);
 /* Count comments learnt (delta +1) or unlearnt (-1) as spam (1) or ham (0). */

@@ -16,6 +16,20 @@
  *   3. end of body: the endpoint function runs and its srv_reply becomes the response.
  * Latency is measured from step 1 to the response being queued.
  *
+ * libmicrohttpd answers some requests itself, before or between those steps: headers too
+ * large for CONNECTION_MEMORY (431), a header line without a colon or a Content-Length that
+ * is no number (400), one past 2^64 (413), a malformed chunk (400) or one past 2^64 (413).
+ * An application hears of such an answer only through MHD_OPTION_NOTIFY_COMPLETED, where
+ * MHD_CONNECTION_INFO_HTTP_STATUS still gives its status (0.9.75; a release that frees the
+ * response before the callback leaves it uncounted), and only when it "knows" of the
+ * request: once the access handler has been called, or, before that, once an
+ * MHD_OPTION_URI_LOG_CALLBACK has seen the request line. So one is set, doing nothing, and
+ * completed() counts in /metrics what libmicrohttpd answered (not in the latency histogram:
+ * no start is known). A request refused in its request line (414 for a line too long for
+ * CONNECTION_MEMORY, 505 for a version other than 1.x; a line that does not parse is closed
+ * without an answer) reaches no callback but MHD_OPTION_NOTIFY_CONNECTION's, which is told
+ * of the close after the answer is gone: those stay uncounted.
+ *
  * Reload (srv_reload, on SIGHUP): new keys and rules are swapped in under a lock; each
  * request holds a reference to the ones it started with, and the last reference frees them.
  *
@@ -26,7 +40,7 @@
  * brings GnuTLS and eight more libraries with it, whose loading, symbol binding (BIND_NOW)
  * and constructors cost every kindly process about 1.3 ms, a quarter of a whole `kindly
  * check`, for a server only `kindly serve` runs (systemd loads its optional libraries the
- * same way, for the same reason). The nine functions used are looked up once, with the
+ * same way, for the same reason). The functions used are looked up once, with the
  * types of <microhttpd.h>, so a call through the table is checked like a direct call.
  */
 #include "server.h"
@@ -60,6 +74,7 @@
     X(get_daemon_info, MHD_get_daemon_info)                                                       \
     X(lookup_connection_value, MHD_lookup_connection_value)                                       \
     X(get_connection_values, MHD_get_connection_values)                                           \
+    X(get_connection_info, MHD_get_connection_info)                                               \
     X(create_response_from_buffer, MHD_create_response_from_buffer)                              \
     X(add_response_header, MHD_add_response_header)                                               \
     X(queue_response, MHD_queue_response)                                                         \
@@ -184,6 +199,7 @@ typedef struct request {
     int too_big;          /* why its body is read and dropped, answered once it is in: one
                              of the REFUSED_* below (0: kept) */
     int trusted;          /* a JSON API request with a key (--keys): not held to the budget */
+    int answered;         /* the response queued is ours (counted by send_reply), not MHD's */
     struct timespec t0;
 } request;
 
@@ -312,6 +328,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, request *rq, srv_rep
     enum MHD_Result ok = mhd.queue_response(c, (unsigned)r->status, resp);
     mhd.destroy_response(resp);
     metrics_request(rq->ep, r->status, since(&rq->t0));
+    rq->answered = 1;
     return ok;
 }
 
@@ -542,10 +559,24 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     return answer(s, c, rq);
 }
 
+/* Set only so that libmicrohttpd calls completed() for the requests it answers itself
+ * before the access handler (see the top of this file); the request state is begun by the
+ * handler, so *con_cls stays NULL. */
+static void *request_line(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls, (void)uri, (void)c;
+    return NULL;
+}
+
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
     srv_server *s = cls;
     request *rq = *con_cls;
+    if (!rq || !rq->answered) { /* a response queued now is libmicrohttpd's own */
+        const union MHD_ConnectionInfo *i = mhd.get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+        if (i)
+            metrics_answer(rq ? rq->ep : EP_OTHER, (int)i->http_status);
+    }
     if (!rq)
         return;
     atomic_fetch_sub(&s->buffered, rq->cap);
@@ -620,6 +651,7 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+                            MHD_OPTION_URI_LOG_CALLBACK, request_line, s,
                             MHD_OPTION_NOTIFY_CONNECTION, connection, s,
                             MHD_OPTION_END);
     if (!s->d) {

@@ -757,3 +757,30 @@ test_server_http11_without_one_host_header_is_400() {
     contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="400"} 1'
     contains metrics.txt 'kindly_http_requests_total{endpoint="comment-check",code="400"} 1'
 }
+
+# The answers libmicrohttpd sends itself are counted in /metrics too: headers too large for
+# its connection memory (431), a header line without a colon (400), a Content-Length past
+# 2^64 (413), a malformed chunk once kindly has routed the request (400, under its endpoint).
+test_server_metrics_count_the_answers_libmicrohttpd_sends_itself() {
+    start_server
+    big=$(head -c 20000 /dev/zero | tr '\0' a)
+    status_is "$(curl -s -o "$T/body" -w '%{http_code}' -H "X-Big: $big" "$URL/healthz")" 431
+    [ "$(raw 'GET /healthz HTTP/1.1\r\nHost: h\r\nno colon here\r\n\r\n')" = 400 ] || fail "$(cat "$T/raw")"
+    [ "$(raw 'POST /1.1/comment-check HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999999\r\n\r\n')" = 413 ] \
+        || fail "$(cat "$T/raw")"
+    [ "$(raw 'POST /1.1/comment-check HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n')" = 400 ] \
+        || fail "$(cat "$T/raw")"
+    # a request line too long for it (414) reaches no callback that says so: not counted
+    [ "$(raw "GET /$big HTTP/1.1\r\nHost: h\r\n\r\n")" = 414 ] || fail "$(head -1 "$T/raw")"
+    status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/healthz")" 200
+    curl -s "$URL/metrics" >metrics.txt
+    contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="431"} 1'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="400"} 1'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="413"} 1'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="comment-check",code="400"} 1'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="/healthz",code="200"} 1'
+    not_contains metrics.txt 'code="other"'
+    # not in the latency histogram: their start is not known
+    contains metrics.txt 'kindly_request_duration_seconds_count{endpoint="/healthz"} 1'
+    not_contains metrics.txt 'kindly_request_duration_seconds_count{endpoint="other"}'
+}

@@ -34,6 +34,20 @@ Test(metrics, requests_by_endpoint_and_status, .init = metrics_reset)
     free(s);
 }
 
+/* An answer libmicrohttpd sent itself: counted with the requests, outside the histogram. */
+Test(metrics, an_answer_of_the_library_is_counted_without_a_duration, .init = metrics_reset)
+{
+    metrics_answer(EP_OTHER, 431);
+    metrics_answer(EP_COMMENT_CHECK, 400);
+    metrics_request(EP_COMMENT_CHECK, 400, 0.001);
+    char *s = render();
+    has(s, "kindly_http_requests_total{endpoint=\"other\",code=\"431\"} 1\n");
+    has(s, "kindly_http_requests_total{endpoint=\"comment-check\",code=\"400\"} 2\n");
+    has(s, "kindly_request_duration_seconds_count{endpoint=\"comment-check\"} 1\n");
+    cr_assert_null(strstr(s, "kindly_request_duration_seconds_count{endpoint=\"other\"}"), "%s", s);
+    free(s);
+}
+
 Test(metrics, histogram_is_cumulative_with_sum_and_count, .init = metrics_reset)
 {
     metrics_request(EP_COMMENT_CHECK, 200, 0.00005); /* <= 0.0001 */
