@@ -398,9 +398,28 @@ static enum MHD_Result unauthorized(srv_server *s, struct MHD_Connection *c, req
     return send_reply(c, rq, &r, NULL);
 }
 
-/* The endpoint answers, once the whole body is in. */
-static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *rq)
+/* The host a request is for: the authority of a request-target in absolute form, which RFC
+ * 9112 (3.2.2) says a server must take instead of the Host header, else the Host header. An
+ * Akismet client's key may be in it (KEY.host). Copied into buf (n bytes); NULL when there
+ * is none or it does not fit (no host name has 256 bytes). */
+static const char *request_host(struct MHD_Connection *c, const char *url, char *buf, size_t n)
 {
+    const char *auth;
+    size_t len;
+    srv_target_path(url, &auth, &len);
+    if (!auth)
+        return mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (len >= n)
+        return NULL;
+    memcpy(buf, auth, len);
+    buf[len] = '\0';
+    return buf;
+}
+
+/* The endpoint answers, once the whole body is in. */
+static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, const char *url, request *rq)
+{
+    char host[256];
     srv_reply r;
     srv_reply_init(&r);
     if (rq->too_big == REFUSED_BUDGET) {
@@ -426,7 +445,7 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *
         .endpoint = rq->ep,
         .body = rq->body ? rq->body : "",
         .len = rq->len,
-        .host = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+        .host = request_host(c, url, host, sizeof host),
         .content_type = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
         .model = rq->ep == EP_VERIFY_KEY ? NULL : pool_get(&s->pool),
         .cfg = &k->cfg,
@@ -499,7 +518,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (!rq->too_big && len > s->cfg.max_body) {
             rq->too_big = REFUSED_SIZE;
             if (waits)
-                return answer(s, c, rq);
+                return answer(s, c, url, rq);
         }
         rq->announced = len <= s->cfg.max_body ? (size_t)len : 0;
         return MHD_YES;
@@ -556,7 +575,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         rq->body[rq->len] = '\0';
         return MHD_YES;
     }
-    return answer(s, c, rq);
+    return answer(s, c, url, rq);
 }
 
 /* Set only so that libmicrohttpd calls completed() for the requests it answers itself

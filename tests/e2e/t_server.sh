@@ -729,6 +729,20 @@ test_server_routes_a_target_in_absolute_form() {
     contains metrics.txt 'kindly_http_requests_total{endpoint="comment-check",code="200"} 1'
 }
 
+# ... and its authority, not the Host header, is the host the request is for (RFC 9112,
+# 3.2.2): an Akismet key sent as KEY.host is read from it
+test_server_absolute_form_authority_carries_the_key() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    echo secret-1 >keys
+    start_server -m m.db --keys keys
+    status_is "$(post /1.1/comment-check "$ham_form" -H "Host: wrong.localhost:$PORT" \
+        --request-target "http://secret-1.localhost:$PORT/1.1/comment-check")" 200
+    body_is false
+    status_is "$(post /1.1/comment-check "$ham_form" -H "Host: secret-1.localhost:$PORT" \
+        --request-target "http://wrong.localhost:$PORT/1.1/comment-check")" 200
+    body_is invalid
+}
+
 # raw REQUEST: send REQUEST (printf format) on a connection of its own, the answer to $T/raw;
 # the status echoed
 raw() {
