@@ -72,6 +72,9 @@ kd_model *cli_open_model_for(const char *cmd, const char *flag, int write, unsig
  * the spelling; "-" (standard input) is only itself. A file that does not exist is no other
  * file. */
 int cli_same_file(const char *a, const char *b);
+/* The same for input files, where "-" is standard input: the same file as a path that names
+ * what standard input reads (`- a.csv < a.csv`), or another "-". */
+int cli_same_input(const char *a, const char *b);
 /* What m has not learnt ("no spam, so ..."), or NULL when it has learnt spam and ham. */
 const char *cli_untrained(kd_model *m);
 /* A model that has not learnt both spam and ham cannot tell them apart: warns on stderr. */

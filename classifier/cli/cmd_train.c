@@ -33,9 +33,10 @@ int cmd_train(int argc, char **argv)
         return cli_usage("train", "name at least one CSV file to train on ('-' for standard input)");
     for (int i = 0; i < nfiles; i++)
         for (int j = 0; j < i; j++)
-            if (cli_same_file(files[i], files[j]))
+            if (cli_same_input(files[i], files[j]))
                 return cli_usage("train", "%s and %s are the same file: its comments would be counted twice",
-                                 files[j], files[i]);
+                                 strcmp(files[j], "-") ? files[j] : "- (standard input)",
+                                 strcmp(files[i], "-") ? files[i] : "- (standard input)");
     const char *path = cli_model_path_for_write("train", model);
     if (!path)
         return EXIT_USAGE;

@@ -198,6 +198,20 @@ int cli_same_file(const char *a, const char *b)
     return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
+/* "-" is standard input, the file it reads from (`train - a.csv < a.csv`) */
+static int stat_input(const char *path, struct stat *st)
+{
+    return !strcmp(path, "-") ? fstat(STDIN_FILENO, st) : stat(path, st);
+}
+
+int cli_same_input(const char *a, const char *b)
+{
+    struct stat x, y;
+    if (!strcmp(a, "-") && !strcmp(b, "-"))
+        return 1;
+    return stat_input(a, &x) == 0 && stat_input(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
 int cli_model_is_new(const char *path)
 {
     /* nothing at all at path, not even a dangling symbolic link */

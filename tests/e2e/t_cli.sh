@@ -892,6 +892,14 @@ test_train_refuses_a_file_named_twice() {
     expect_status 3 "$KINDLY" train -m new.db t.csv ./link.csv
     contains "$T/err" "t.csv and ./link.csv are the same file: its comments would be counted twice"
     [ ! -e new.db ] || fail "a model was created"
+    # '-' is standard input: the file it reads is named twice too
+    expect_status 3 sh -c "\"$KINDLY\" train -m new.db - t.csv < t.csv"
+    contains "$T/err" "- (standard input) and t.csv are the same file"
+    expect_status 3 sh -c "\"$KINDLY\" train -m new.db link.csv - < t.csv"
+    [ ! -e new.db ] || fail "a model was created"
+    # (a pipe is no file named: both are learnt)
+    expect_status 0 sh -c "cat t.csv | \"$KINDLY\" train -m new.db - \"$D/youtube.csv\""
+    contains "$T/err" "learnt 14 rows"
     expect_status 3 "$KINDLY" train -m new.db
     contains "$T/err" "('-' for standard input)"
 }
