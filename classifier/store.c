@@ -130,6 +130,12 @@ static const char *const sql[ST__COUNT] = {
  * absent (0) in files no writer of posts touched since it exists.
  * "foreign_ham_tokens" (schema 6) is the share of ham_tokens learnt as foreign; it is written
  * only when non-zero, so a model without foreign comments has no such row. */
+/* "pruned_below": the largest N of a pruning (kd_store_prune) that dropped tokens, in this
+ * model or in one merged into it (merge keeps the largest); absent when none did. Not a sum:
+ * it tells an undo of foreign comments how many foreign counts of a token pruning may have
+ * taken (kd_store_foreign_mismatch). */
+#define PRUNED_BELOW "pruned_below"
+
 static const char *const total_keys[7] = { "spam_messages", "ham_messages", "spam_tokens", "ham_tokens", "vocab",
                                            "generation", "foreign_ham_tokens" };
 
@@ -704,6 +710,18 @@ done:
     return rc;
 }
 
+/* One meta value, 0 when absent. */
+static int meta_get(kd_store *s, const char *key, int64_t *out)
+{
+    sqlite3_stmt *st = stmt(s, ST_META_GET);
+    if (!st)
+        return fail(s, sqlite3_errcode(s->db));
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    return finish(s, st, rc);
+}
+
 int kd_store_foreign_get(kd_store *s, uint64_t h, int64_t *n)
 {
     sqlite3_stmt *st = stmt(s, ST_FOREIGN_GET);
@@ -723,6 +741,18 @@ int kd_store_foreign_get(kd_store *s, uint64_t h, int64_t *n)
 int kd_store_foreign_mismatch(kd_store *s, const kd_tokmap *delta, int foreign, int64_t *n)
 {
     *n = 0;
+    /* A token pruned (fewer than N counts in all, so fewer than N foreign ones) lost its
+     * foreign count with it; learnt again afterwards (the site's own comments, learnt after
+     * the pruned foreign corpora, as the README advises), it is stored with none. So on a
+     * model pruned at N, a stored token may lack up to N - 1 of the foreign counts an undo
+     * of foreign comments takes: not counted against it. */
+    int64_t slack = 0;
+    if (foreign) {
+        int rc = meta_get(s, PRUNED_BELOW, &slack);
+        if (rc)
+            return rc;
+        slack = slack > 1 ? slack - 1 : 0;
+    }
     for (size_t i = 0; i < delta->cap; i++) {
         if (!delta->keys[i] || delta->vals[i].ham >= 0)
             continue;
@@ -740,7 +770,7 @@ int kd_store_foreign_mismatch(kd_store *s, const kd_tokmap *delta, int foreign, 
             continue;
         if (rc)
             return rc;
-        *n += foreign ? f + delta->vals[i].ham < 0 : f > c.ham;
+        *n += foreign ? f + delta->vals[i].ham + slack < 0 : f > c.ham;
     }
     return KD_OK;
 }
@@ -811,6 +841,9 @@ static const struct merge_table {
     /* the words of the posts' approved comments (posts.c) */
     { 5, 1, "SELECT post, h, n FROM post_terms",
       "INSERT INTO post_terms(post, h, n) VALUES(?1, ?2, ?3) ON CONFLICT(post, h) DO UPDATE SET n = n + excluded.n" },
+    /* how far the input was pruned: the largest N */
+    { 1, 0, "SELECT key, value FROM meta WHERE key = '" PRUNED_BELOW "'",
+      "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)" },
     /* the ham counts learnt from other sites (KD_TRAIN_FOREIGN) */
     { 6, 0, "SELECT h, n FROM foreign_ham",
       "INSERT INTO foreign_ham(h, n) VALUES(?1, ?2) ON CONFLICT(h) DO UPDATE SET n = n + excluded.n" },
@@ -953,11 +986,28 @@ int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed)
         goto done;
     }
     sqlite3_bind_int64(st, 1, min_count);
+    int64_t n = 0;
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = fail(s, sqlite3_errcode(s->db));
-    else if (removed)
-        *removed = sqlite3_changes64(s->db);
+    else
+        n = sqlite3_changes64(s->db);
+    if (removed)
+        *removed = n;
     sqlite3_finalize(st);
+    st = NULL;
+    /* how far: an undo of foreign comments may then find their pruned words' foreign counts
+     * gone (kd_store_foreign_mismatch) */
+    if (!rc && n > 0) {
+        if (sqlite3_prepare_v2(s->db, "INSERT INTO meta(key, value) VALUES('" PRUNED_BELOW "', ?1) "
+                               "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)", -1, &st,
+                               NULL) != SQLITE_OK)
+            rc = fail(s, sqlite3_errcode(s->db));
+        else {
+            sqlite3_bind_int64(st, 1, min_count);
+            rc = finish(s, st, sqlite3_step(st));
+        }
+        sqlite3_finalize(st);
+    }
     /* the foreign share of a pruned token goes with it */
     if (!rc && s->version >= 6)
         rc = step_done(s, stmt(s, ST_FOREIGN_ZAP));

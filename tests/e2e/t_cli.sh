@@ -691,6 +691,30 @@ test_undo_of_a_foreign_corpus_needs_foreign() {
     expect_status 0 "$KINDLY" learn -m f.db --undo --foreign "$D/train.csv"
 }
 
+# The README's order, foreign corpora learnt and pruned first, the site's own comments after:
+# a word pruned with its foreign counts ("mum", once in train.csv) and brought back by the
+# site's comments has none, and the undo of the foreign corpus was refused for it ("not
+# learnt as foreign"), on the shipped default model too.
+test_undo_of_a_pruned_foreign_corpus_after_the_sites_comments() {
+    "$KINDLY" train -q -m f.db --foreign --prune 2 "$D/train.csv"
+    printf 'id,label,text\n1,ham,my mum taught me the breathing exercise\n2,spam,cheap pills now\n' >own.csv
+    "$KINDLY" train -q -m f.db own.csv
+    expect_status 0 "$KINDLY" learn -m f.db --undo --foreign "$D/train.csv"
+    contains "$T/err" "unlearnt 12 comments (foreign)"
+    [ "$("$KINDLY" info -m f.db | sed 's/.*"ham_messages":\([0-9]*\).*/\1/')" = 1 ] || fail "$("$KINDLY" info -m f.db)"
+    cp "$ROOT/models/default.db" d.db
+    chmod u+w d.db
+    if [ -d "$SHARED/corpora" ]; then
+        expect_status 0 "$KINDLY" learn -m d.db --undo --foreign "$SHARED/corpora/youtube-dev.csv"
+    fi
+    # comments learnt as the site's own are still refused as foreign where pruning cannot
+    # explain it: "zebrafish" lacks 2 foreign counts, pruning at 2 takes at most 1
+    printf 'id,label,text\n1,ham,zebrafish and quokkas\n2,ham,zebrafish again\n' >z.csv
+    "$KINDLY" train -q -m f.db z.csv
+    expect_status 3 "$KINDLY" learn -m f.db --undo --foreign z.csv
+    contains "$T/err" "not learnt as foreign"
+}
+
 # eval reads several files as one: an export in two files, approved and spam.
 test_eval_reads_several_files_as_one() {
     printf 'id,label,text\n1,ham,the breathing exercise helped me sleep\n2,ham,walking in the morning lifts my mood\n3,ham,journaling before bed calms me\n' >approved.csv

@@ -150,6 +150,24 @@ static void undo_refused(kd_model *m, unsigned flags, const char *want)
     cr_assert(strstr(kd_model_error(m), want), "%s", kd_model_error(m));
 }
 
+/* The other site's comments undone as foreign: done. */
+static void undo_ok(kd_model *m)
+{
+    cr_assert_eq(kd_train_begin(m), 0);
+    for (size_t i = 0; i < sizeof other_ham / sizeof *other_ham; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = other_ham[i];
+        c.post_id = "sleep";
+        cr_assert_eq(kd_train_add_ex(m, &c, KD_HAM, -1, KD_TRAIN_FOREIGN), 0, "%s", kd_model_error(m));
+    }
+    for (size_t i = 0; i < sizeof other_spam / sizeof *other_spam; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = other_spam[i];
+        cr_assert_eq(kd_train_add_ex(m, &c, KD_SPAM, -1, KD_TRAIN_FOREIGN), 0, "%s", kd_model_error(m));
+    }
+    cr_assert_eq(kd_train_commit(m), 0, "the undo as learnt was refused: %s", kd_model_error(m));
+}
+
 #define FOREIGN_ROWS "SELECT count(*) FROM foreign_ham"
 #define FOREIGN_SUM "SELECT coalesce(sum(n), 0) FROM foreign_ham"
 #define FOREIGN_TOTAL "SELECT coalesce((SELECT value FROM meta WHERE key = 'foreign_ham_tokens'), 0)"
@@ -344,6 +362,57 @@ Test(foreign, prune_drops_the_foreign_rows_of_pruned_tokens)
     cr_assert_lt(after, before);
     cr_assert_gt(after, 0); /* "striker", "football", "match" are in two comments */
     cr_assert_eq(sql_int("a.db", "SELECT count(*) FROM foreign_ham WHERE h NOT IN (SELECT h FROM tokens)"), 0);
+}
+
+/* Learn (delta 1) or undo (-1) the texts as the site's own ham; the commit's result. */
+static int site_ham_texts(kd_model *m, const char *const *texts, size_t n, int delta, unsigned flags)
+{
+    cr_assert_eq(kd_train_begin(m), 0);
+    for (size_t i = 0; i < n; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = texts[i];
+        cr_assert_eq(kd_train_add_ex(m, &c, KD_HAM, delta, flags), 0, "%s", kd_model_error(m));
+    }
+    return kd_train_commit(m);
+}
+
+/* The README's order: other sites' corpora learnt as foreign and pruned, then the site's own
+ * comments. A word the foreign corpus used once ("referee") was pruned with its foreign
+ * share; a comment of the site brings it back, with no foreign count. Undoing the foreign
+ * corpus must still work (it was refused: "not learnt as foreign"), on this model and on one
+ * it is merged into, while an undo as foreign of the site's own comments is still refused
+ * where pruning cannot explain the missing foreign counts. */
+Test(foreign, undo_after_pruning_when_a_pruned_word_came_back)
+{
+    static const char *const own[] = { "The referee at the school match was so patient with the anxious kids" };
+    static const char *const twice[] = { "Zebrafish quokkas and axolotls calm me", "Zebrafish quokkas again" };
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    train(m, 0, 1, KD_TRAIN_FOREIGN, 1);
+    uint64_t removed = 0;
+    cr_assert_eq(kd_model_prune(m, 2, &removed), 0, "%s", kd_model_error(m));
+    cr_assert_gt(removed, 0);
+    cr_assert_eq(site_ham_texts(m, own, 1, 1, 0), 0, "%s", kd_model_error(m));
+    kd_model_close(m);
+    kd_model *w = open_model("whole.db", KD_OPEN_CREATE);
+    char pa[512];
+    path_of("a.db", pa, sizeof pa);
+    cr_assert_eq(kd_model_merge(w, pa), 0, "%s", kd_model_error(w));
+    /* the site's own comments undone as foreign: "zebrafish" lacks 2 foreign counts, more
+     * than a pruning at 2 can have taken (a pruned word had at most 1) */
+    cr_assert_eq(site_ham_texts(w, twice, 2, 1, 0), 0, "%s", kd_model_error(w));
+    cr_assert_eq(site_ham_texts(w, twice, 2, -1, KD_TRAIN_FOREIGN), KD_EINVAL, "the wrong undo was not refused");
+    cr_assert(strstr(kd_model_error(w), "not learnt as foreign"), "%s", kd_model_error(w));
+    cr_assert_eq(site_ham_texts(w, twice, 2, -1, 0), 0, "%s", kd_model_error(w));
+    /* the foreign corpus, undone as learnt: here and in the merged model */
+    m = open_model("a.db", KD_OPEN_WRITE);
+    undo_ok(m);
+    kd_model_close(m);
+    undo_ok(w);
+    kd_model_close(w);
+    cr_assert_eq(sql_int("a.db", FOREIGN_ROWS), 0);
+    cr_assert_eq(sql_int("a.db", FOREIGN_TOTAL), 0);
+    cr_assert_eq(sql_int("whole.db", FOREIGN_ROWS), 0);
+    cr_assert_eq(sql_int("a.db", "SELECT value FROM meta WHERE key = 'ham_messages'"), 1);
 }
 
 Test(foreign, post_terms_untouched_by_foreign_ham)
