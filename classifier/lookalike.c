@@ -171,8 +171,15 @@ static int native_tld(const char *t, size_t n)
  * that browsers show in punycode for that reason: nobody writes their own language's
  * name under ".com" in letters that all read as another word. The host goes on after the
  * word through dots to its last label; that one must be ASCII letters, 2 to 63 of them,
- * and not a country's that writes these letters (".ru", ".gr"). Two letters at least.
+ * and not a country's that writes these letters (".ru", ".gr"). Two letters at least; the
+ * host no longer than HOST_BYTES.
  */
+/* The most bytes a host name takes as written: 253 characters (RFC 1035), each at most 4
+ * bytes of UTF-8. The look for a host's last label goes no further: a run of labels
+ * ("аа.аа.аа..." for a megabyte) is no host, and looked through from each of its words it
+ * took time quadratic in its length. */
+#define HOST_BYTES (253 * 4)
+
 static int spoofed_label(const char *s, size_t n, size_t start, size_t end)
 {
     size_t letters = 0, len;
@@ -191,6 +198,8 @@ static int spoofed_label(const char *s, size_t n, size_t start, size_t end)
         size_t j = ++i;
         int all = 1;
         while (j < n) {
+            if (j - start > HOST_BYTES)
+                return 0; /* no host is that long */
             if (word_char(s, n, j, &len, &cp) || s[j] == '-') {
                 all &= cp < 0x80 && s[j] != '-' && !(cp >= '0' && cp <= '9');
                 j += s[j] == '-' ? 1 : len;

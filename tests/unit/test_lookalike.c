@@ -3,7 +3,9 @@
  * Cyrillic or Greek letters, read as Latin; everything else copied as it is.
  */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kindly.h"
 #include "lookalike.h"
@@ -116,6 +118,30 @@ Test(lookalike, a_host_label_of_lookalikes_only_is_read_as_latin)
     cr_expect_eq(reading("\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.c0m"), 0);
     cr_expect_eq(reading("\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5"), 0);
     cr_expect_eq(mixed.n, 0);
+}
+
+/* A run of labels of look-alikes ("аа.аа.аа..."), each of whose words looks for the host's
+ * last label after it: the look stops where no host can go on (253 characters), else the
+ * run took time quadratic in its length (a 256 KiB comment kept a thread for 20 seconds). */
+Test(lookalike, a_long_run_of_lookalike_labels_is_read_in_linear_time)
+{
+    size_t units = 256 * 1024 / 5, n = units * 5;
+    char *s = malloc(n + 1);
+    cr_assert_not_null(s);
+    for (size_t i = 0; i < units; i++)
+        memcpy(s + i * 5, "\xD0\xB0\xD0\xB0.", 5); /* "аа." */
+    s[n] = '\0';
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_assert_eq(kd_latin_reading(s, n, &out, &mixed), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cr_assert_lt(secs, 2.0, "the reading took %.2f s (quadratic?)", secs);
+    /* a host at the end of a long text is still one */
+    memcpy(s + n - 10, "  \xD0\xB0\xD1\x80.com", 10); /* "  ар.com", two units */
+    cr_assert_eq(kd_latin_reading(s, n, &out, &mixed), 1);
+    cr_expect(out.len >= 7 && !memcmp(out.s + out.len - 7, " ap.com", 7));
+    free(s);
 }
 
 Test(lookalike, maybe_is_a_quick_test_for_the_lead_bytes)
