@@ -11,12 +11,15 @@
  */
 #include "lookalike.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <utf8proc.h>
 
 #include "kindly.h"
 #include "normalize.h"
+#include "tokenize.h"
 
 char kd_lookalike(int32_t cp)
 {
@@ -164,23 +167,59 @@ static int native_tld(const char *t, size_t n)
     return 0;
 }
 
-/*
- * Whether s[start..end), a word of Cyrillic or Greek letters that all pass for Latin ones
- * ("аррӏе"), is a label of a host name under a Latin top-level domain: "аррӏе.com",
- * "www.аррӏе.com/login". Such a host is a "whole-script confusable" (Unicode TS #39, 5.2)
- * that browsers show in punycode for that reason: nobody writes their own language's
- * name under ".com" in letters that all read as another word. The host goes on after the
- * word through dots to its last label; that one must be ASCII letters, 2 to 63 of them,
- * and not a country's that writes these letters (".ru", ".gr"). Two letters at least; the
- * host no longer than HOST_BYTES.
- */
 /* The most bytes a host name takes as written: 253 characters (RFC 1035), each at most 4
  * bytes of UTF-8. The look for a host's last label goes no further: a run of labels
  * ("аа.аа.аа..." for a megabyte) is no host, and looked through from each of its words it
  * took time quadratic in its length. */
 #define HOST_BYTES (253 * 4)
 
-static int spoofed_label(const char *s, size_t n, size_t start, size_t end)
+/* Whether s[a..b) holds only what a label of a disguised host may: ASCII letters, digits and
+ * '-', look-alikes and marks (no letter of those scripts' own: ж, λ). */
+static int disguise_only(const char *s, size_t a, size_t b)
+{
+    size_t len;
+    int32_t cp;
+    for (size_t k = a; k < b; k += len) {
+        len = kd_utf8_decode(s + k, b - k, &cp);
+        if (cp < 0x80 ? cp < 0 || !(cp == '-' || (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z'))
+                      : !kd_lookalike(cp) && !mark_at(s, b, k))
+            return 0;
+    }
+    return 1;
+}
+
+/* The most bytes a label takes as written: 63 characters, each at most 4 bytes. */
+#define LABEL_BYTES (63 * 4)
+
+/* What the reading knows, going left to right, of the host a word of look-alikes may be in,
+ * so that each byte is looked at a bounded number of times however long the text runs on
+ * in labels ("аа-аа-аа-...", "аа.аа.аа..."): */
+typedef struct host_scan {
+    size_t begin;                /* where the run of host characters the scan is in began
+                                    (ASCII letters, digits, '-', '.', letters of words) */
+    size_t label;                /* where the label the scan is in began (after a '.') */
+    size_t lab, lab_end;         /* the label last judged (SIZE_MAX: none), where it ends, */
+    int lab_ok;                  /* and whether its characters may be a disguised host's */
+    size_t tail_begin, tail_end; /* the host last judged: where it began and ended, */
+    int tail_ok;                 /* and whether it is under a Latin top-level domain */
+} host_scan;
+
+/*
+ * Whether s[start..end), a word of Cyrillic or Greek letters that all pass for Latin ones
+ * ("аррӏе"), is a label of a host name under a Latin top-level domain: "аррӏе.com",
+ * "www.аррӏе.com/login". Such a host is a "whole-script confusable" (Unicode TS #39, 5.2)
+ * that browsers show in punycode for that reason: nobody writes their own language's
+ * name under ".com" in letters that all read as another word. Its label holds no letter
+ * of those scripts' own, whatever it holds besides ("аррӏе-login.com", "рау-раӏ.com").
+ * The host goes on after the label through dots to its last label; that one must be ASCII
+ * letters, 2 to 63 of them, and not a country's that writes these letters (".ru", ".gr").
+ * It is a top-level domain where the tokenizer takes the Latin host for a link's or an
+ * address's: after "//" (a URL's), "@" (an e-mail address's) or "www.", any such label;
+ * elsewhere one of the tokenizer's (kd_tld_kind: "Сорос.pdf" is a file, "ТАСС.Reuters" two
+ * sentences, "хор.ivanov@" an address's local part), and never in a URL's path
+ * ("site.ru/рус.html"). Two look-alikes at least; the host no longer than HOST_BYTES.
+ */
+static int spoofed_label(const char *s, size_t n, size_t start, size_t end, host_scan *hs)
 {
     size_t letters = 0, len;
     int32_t cp;
@@ -192,19 +231,29 @@ static int spoofed_label(const char *s, size_t n, size_t start, size_t end)
     }
     if (letters < 2)
         return 0;
-    size_t label = 0, llen = 0; /* the last label after a dot */
-    int ascii = 0;
-    for (size_t i = end; i < n && s[i] == '.';) {
-        size_t j = ++i;
+    size_t h = hs->begin, ls = hs->label;
+    if (start - h > HOST_BYTES || start - ls > LABEL_BYTES)
+        return 0; /* no host or label is that long */
+    if (hs->lab != ls) { /* the label, on to its end: judged once */
+        size_t le = end;
+        while (le < n && le - ls <= LABEL_BYTES && (s[le] == '-' || word_char(s, n, le, &len, &cp)))
+            le += s[le] == '-' ? 1 : len;
+        hs->lab = ls;
+        hs->lab_end = le;
+        hs->lab_ok = le - ls <= LABEL_BYTES && disguise_only(s, ls, le);
+    }
+    if (!hs->lab_ok)
+        return 0;
+    if (hs->tail_begin == h && start < hs->tail_end)
+        return hs->tail_ok; /* a host judged already */
+    size_t label = 0, llen = 0, j = hs->lab_end; /* the last label after a dot */
+    int ascii = 0, ok = 1;
+    for (size_t i = j; ok && i < n && s[i] == '.';) {
+        j = ++i;
         int all = 1;
-        while (j < n) {
-            if (j - start > HOST_BYTES)
-                return 0; /* no host is that long */
-            if (word_char(s, n, j, &len, &cp) || s[j] == '-') {
-                all &= cp < 0x80 && s[j] != '-' && !(cp >= '0' && cp <= '9');
-                j += s[j] == '-' ? 1 : len;
-            } else
-                break;
+        while (j < n && (ok = j - h <= HOST_BYTES) && (word_char(s, n, j, &len, &cp) || s[j] == '-')) {
+            all &= cp < 0x80 && s[j] != '-' && !(cp >= '0' && cp <= '9');
+            j += s[j] == '-' ? 1 : len;
         }
         if (j == i)
             break; /* a dot that ends a sentence */
@@ -213,7 +262,21 @@ static int spoofed_label(const char *s, size_t n, size_t start, size_t end)
         ascii = all;
         i = j;
     }
-    return llen >= 2 && llen <= 63 && ascii && !native_tld(s + label, llen);
+    hs->tail_begin = h;
+    hs->tail_end = j;
+    hs->tail_ok = 0;
+    if (!ok || llen < 2 || llen > 63 || !ascii || native_tld(s + label, llen))
+        return 0;
+    size_t after = label + llen;
+    int kind = kd_tld_kind(s + label, llen);
+    if ((h >= 2 && s[h - 1] == '/' && s[h - 2] == '/') || (h >= 1 && s[h - 1] == '@') ||
+        (start - h >= 4 && !strncasecmp(s + h, "www.", 4)))
+        hs->tail_ok = 1; /* a URL's or an e-mail address's host */
+    else if (h >= 1 && s[h - 1] == '/')
+        hs->tail_ok = 0; /* a word of a URL's path */
+    else
+        hs->tail_ok = kind == 0 || (kind == 1 && after < n && s[after] == '/');
+    return hs->tail_ok;
 }
 
 int kd_latin_reading(const char *s, size_t n, kd_buf *out, kd_mixed *mixed)
@@ -223,10 +286,15 @@ int kd_latin_reading(const char *s, size_t n, kd_buf *out, kd_mixed *mixed)
         mixed->n = 0;
     int changed = 0;
     size_t i = 0, copied = 0; /* s[0..copied) is in out */
+    host_scan hs = { 0, 0, SIZE_MAX, 0, 0, SIZE_MAX, 0, 0 };
     while (i < n) {
         size_t len;
         int32_t cp;
         if (!word_char(s, n, i, &len, &cp)) {
+            if (s[i] == '.')
+                hs.label = i + 1;
+            else if (s[i] != '-')
+                hs.begin = hs.label = i + len;
             i += len;
             continue;
         }
@@ -239,7 +307,7 @@ int kd_latin_reading(const char *s, size_t n, kd_buf *out, kd_mixed *mixed)
             if (i < n)
                 i += apostrophe(s, n, i);
         } while (i < n && word_char(s, n, i, &len, &cp));
-        if (!(latin && look) && !(!latin && look && spoofed_label(s, n, start, i)))
+        if (!(latin && look) && !(!latin && look && spoofed_label(s, n, start, i, &hs)))
             continue;
         if (kd_buf_add(out, s + copied, start - copied))
             return KD_ENOMEM;

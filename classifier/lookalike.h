@@ -35,8 +35,11 @@ void kd_mixed_free(kd_mixed *m);
  * Copy s[0..n) to out (cleared first) with each word that mixes Latin letters (ASCII,
  * Latin-1 and Latin Extended) with look-alikes written in Latin letters, capitals as
  * capitals, and so each word of two or more look-alikes only (and no other letter) that is
- * a label of a host under a Latin top-level domain other than a Cyrillic- or Greek-writing
- * country's ("аррӏе.com", not "аррӏе.ru"); the other words, whatever their script, and
+ * in a label of a host (with no other letter beside ASCII letters, digits and hyphens)
+ * under a Latin top-level domain other than a Cyrillic- or Greek-writing country's
+ * ("аррӏе.com", "аррӏе-login.com", not "аррӏе.ru"): any after "//", "@" or "www.", else
+ * one that makes a bare host a link for the tokenizer (kd_tld_kind; not "Сорос.pdf"), and
+ * never in a URL's path; the other words, whatever their script, and
  * everything between words are copied as they are. A word is a run of letters, marks and digits (not Chinese, Japanese,
  * Korean or emoji; an apostrophe inside a word joins it, as in the tokenizer: "it's").
  * When mixed is not NULL it is cleared and receives, for each such word in order, the offset

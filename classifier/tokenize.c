@@ -440,6 +440,8 @@ static int tld_kind(const char *s, size_t n)
     return -1;
 }
 
+int kd_tld_kind(const char *s, size_t n) { return tld_kind(s, n); }
+
 /* Labels "a.b.c" from s[i]: returns the end and sets the last label's start, or 0. No host
  * is longer than MAX_HOST: a longer run ("a.a.a..." for a megabyte) is no domain, and the
  * bound keeps the scan, tried again at each label of such a run, linear in the text. */

@@ -52,4 +52,9 @@ static inline const char *kd_tokens_str(const kd_tokens *t, size_t i) { return t
  */
 int kd_tokenize(const kd_comment *c, const kd_tokenize_options *o, kd_tokens *out);
 
+/* Whether s[0..n) is one of the top-level domains that make a bare "name.tld" a link
+ * ("com", "ru"; ASCII, any case): 0 yes, 1 yes when a '/' follows the host (an English
+ * word: "co", "me", "in"), -1 no. (lookalike.c reads a host of look-alikes under one.) */
+int kd_tld_kind(const char *s, size_t n);
+
 #endif

@@ -120,6 +120,44 @@ Test(lookalike, a_host_label_of_lookalikes_only_is_read_as_latin)
     cr_expect_eq(mixed.n, 0);
 }
 
+#define APPLE "\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5" /* аррӏе, Cyrillic */
+
+/* The label may hold ASCII letters, digits and hyphens besides ("аррӏе-login.com", and
+ * "рау-раӏ.com", two words), and the host be a URL's or an e-mail address's under any Latin
+ * top-level domain; a bare host is under one the tokenizer takes for a link's. */
+Test(lookalike, a_host_label_with_a_hyphen_or_in_a_link_is_read_as_latin)
+{
+    cr_assert_eq(reading(APPLE "-login.com"), 1);
+    cr_expect_str_eq(out.s, "apple-login.com");
+    cr_assert_eq(reading("\xD1\x80\xD0\xB0\xD1\x83-\xD1\x80\xD0\xB0\xD3\x8F.com"), 1);
+    cr_expect_str_eq(out.s, "pay-pal.com");
+    cr_expect_eq(mixed.n, 2);
+    cr_assert_eq(reading("http://" APPLE ".cn/x www." APPLE ".fr mail@" APPLE ".fr " APPLE ".co/x"), 1);
+    cr_expect_str_eq(out.s, "http://apple.cn/x www.apple.fr mail@apple.fr apple.co/x");
+    cr_expect_eq(mixed.n, 4);
+}
+
+/* A word of look-alikes that is no label of a host under a Latin top-level domain is the
+ * language's own: a file's name (Сорос.pdf), a word in a URL's path (site.ru/рус.html), a
+ * sentence's last word before one without a space (хор.Apple), an e-mail address's local
+ * part (хор.ivanov@), a label with a letter of its own script (ёж-сор.com), a bare host
+ * under a top-level domain that is an English word without a path after it (аррӏе.co). */
+Test(lookalike, a_lookalike_word_that_is_no_host_label_is_left_alone)
+{
+    const char *texts[] = {
+        "\xD0\xA1\xD0\xBE\xD1\x80\xD0\xBE\xD1\x81.pdf",
+        "http://site.ru/\xD1\x80\xD1\x83\xD1\x81.html",
+        "\xD1\x85\xD0\xBE\xD1\x80.Apple",
+        "\xD1\x85\xD0\xBE\xD1\x80.ivanov@gmail.com",
+        "\xD1\x91\xD0\xB6-\xD1\x81\xD0\xBE\xD1\x80.com",
+        APPLE ".co",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        cr_expect_eq(reading(texts[i]), 0, "%s", texts[i]);
+        cr_expect_eq(mixed.n, 0, "%s", texts[i]);
+    }
+}
+
 /* A run of labels of look-alikes ("аа.аа.аа..."), each of whose words looks for the host's
  * last label after it: the look stops where no host can go on (253 characters), else the
  * run took time quadratic in its length (a 256 KiB comment kept a thread for 20 seconds). */
@@ -141,6 +179,15 @@ Test(lookalike, a_long_run_of_lookalike_labels_is_read_in_linear_time)
     memcpy(s + n - 10, "  \xD0\xB0\xD1\x80.com", 10); /* "  ар.com", two units */
     cr_assert_eq(kd_latin_reading(s, n, &out, &mixed), 1);
     cr_expect(out.len >= 7 && !memcmp(out.s + out.len - 7, " ap.com", 7));
+    /* one label as long ("аа-аа-аа-..."): judged once, not from each of its words */
+    for (size_t i = 0; i + 2 < units; i++)
+        s[i * 5 + 4] = '-';
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_assert_eq(kd_latin_reading(s, n, &out, &mixed), 1);
+    cr_expect(out.len >= 7 && !memcmp(out.s + out.len - 7, " ap.com", 7));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cr_assert_lt(secs, 2.0, "the reading took %.2f s (quadratic?)", secs);
     free(s);
 }
 

@@ -597,6 +597,19 @@ Test(tokenize, whole_script_lookalike_hosts_are_disguised_links)
     expect_not("#mixedscript");
 }
 
+/* ... with hyphens in its label too, each word of it read; a file's name or a word in a
+ * URL's path is no host */
+Test(tokenize, lookalike_hosts_with_hyphens_and_lookalike_words_that_are_no_hosts)
+{
+    tokenize("\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5-login.com"); /* аррӏе-login.com */
+    cr_expect_str_eq(joined(), "#url|url:apple-login.com|#mixedscript");
+    tokenize("\xD1\x80\xD0\xB0\xD1\x83-\xD1\x80\xD0\xB0\xD3\x8F.com"); /* рау-раӏ.com */
+    cr_expect_str_eq(joined(), "#url|url:pay-pal.com|#mixedscript");
+    /* Сорос.pdf, http://site.ru/рус.html */
+    tokenize("\xD0\xA1\xD0\xBE\xD1\x80\xD0\xBE\xD1\x81.pdf http://site.ru/\xD1\x80\xD1\x83\xD1\x81.html");
+    expect_not("#mixedscript");
+}
+
 /* An internationalised host is one host, case-folded ("http://münchen.de" gave url:m and the
  * words "ünchen", "de"); Chinese text right after a link is no part of it. */
 Test(tokenize, internationalised_hosts_are_whole)
