@@ -26,8 +26,8 @@
  * MHD_OPTION_URI_LOG_CALLBACK has seen the request line. So one is set, doing nothing, and
  * completed() counts in /metrics what libmicrohttpd answered (not in the latency histogram:
  * no start is known). A request refused in its request line (414 for a line too long for
- * CONNECTION_MEMORY, 505 for a version other than 1.x; a line that does not parse is closed
- * without an answer) reaches no callback but MHD_OPTION_NOTIFY_CONNECTION's, which is told
+ * CONNECTION_MEMORY, 505 for a version other than 1.x, 400 for a line without a version or
+ * with more after it; a line of one word is closed without an answer) reaches no callback but MHD_OPTION_NOTIFY_CONNECTION's, which is told
  * of the close after the answer is gone: those stay uncounted.
  *
  * Reload (srv_reload, on SIGHUP): new keys and rules are swapped in under a lock; each

@@ -786,6 +786,8 @@ test_server_metrics_count_the_answers_libmicrohttpd_sends_itself() {
         || fail "$(cat "$T/raw")"
     # a request line too long for it (414) reaches no callback that says so: not counted
     [ "$(raw "GET /$big HTTP/1.1\r\nHost: h\r\n\r\n")" = 414 ] || fail "$(head -1 "$T/raw")"
+    # nor a request line without a version (400 from libmicrohttpd, before any callback)
+    [ "$(raw 'GET /healthz\r\nHost: h\r\n\r\n')" = 400 ] || fail "$(head -1 "$T/raw")"
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/healthz")" 200
     curl -s "$URL/metrics" >metrics.txt
     contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="431"} 1'
