@@ -180,7 +180,9 @@ const cli_command cli_commands[] = {
       "\n"
       "Add the counts of every IN.db into OUT.db (created if missing). Counts are sums,\n"
       "so the merge of models trained on parts of a corpus is the model of the whole\n"
-      "corpus.\n"
+      "corpus. Posts are merged too (a post in several inputs is kept as most recently\n"
+      "updated); the comment history is not. All inputs or none: a failure leaves\n"
+      "OUT.db as it was.\n"
       "\n"
       "Exit status: 0 done; 3 usage error; 5 a model could not be read or written, or\n"
       "is not a kindly model.\n" },
