@@ -130,11 +130,13 @@ static const char *const sql[ST__COUNT] = {
  * absent (0) in files no writer of posts touched since it exists.
  * "foreign_ham_tokens" (schema 6) is the share of ham_tokens learnt as foreign; it is written
  * only when non-zero, so a model without foreign comments has no such row. */
-/* "pruned_below": the largest N of a pruning (kd_store_prune) that dropped tokens, in this
- * model or in one merged into it (merge keeps the largest); absent when none did. Not a sum:
- * it tells an undo of foreign comments how many foreign counts of a token pruning may have
- * taken (kd_store_foreign_mismatch). */
-#define PRUNED_BELOW "pruned_below"
+/* "prune_slack": the sum, over every pruning (kd_store_prune) that dropped tokens, of N - 1,
+ * the most foreign counts a token pruned at N can have had; in this model and in the models
+ * merged into it (a sum like the counts: two shards each pruned at 2 may each have dropped
+ * one foreign count of the same word, and so may two prunings of one model). Absent when no
+ * pruning dropped a token. It tells an undo of foreign comments how many foreign counts of a
+ * token pruning may have taken (kd_store_foreign_mismatch). */
+#define PRUNE_SLACK "prune_slack"
 
 static const char *const total_keys[7] = { "spam_messages", "ham_messages", "spam_tokens", "ham_tokens", "vocab",
                                            "generation", "foreign_ham_tokens" };
@@ -596,15 +598,17 @@ int64_t kd_store_token_count(kd_store *s)
     return n;
 }
 
-static int meta_bump(kd_store *s, const char *key)
+static int meta_add(kd_store *s, const char *key, int64_t delta)
 {
     sqlite3_stmt *st = stmt(s, ST_META_ADD);
     if (!st)
         return fail(s, sqlite3_errcode(s->db));
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, 1);
+    sqlite3_bind_int64(st, 2, delta);
     return step_done(s, st);
 }
+
+static int meta_bump(kd_store *s, const char *key) { return meta_add(s, key, 1); }
 
 int kd_store_bump_generation(kd_store *s) { return meta_bump(s, "generation"); }
 int kd_store_bump_posts_generation(kd_store *s) { return meta_bump(s, "posts_generation"); }
@@ -743,15 +747,14 @@ int kd_store_foreign_mismatch(kd_store *s, const kd_tokmap *delta, int foreign, 
     *n = 0;
     /* A token pruned (fewer than N counts in all, so fewer than N foreign ones) lost its
      * foreign count with it; learnt again afterwards (the site's own comments, learnt after
-     * the pruned foreign corpora, as the README advises), it is stored with none. So on a
-     * model pruned at N, a stored token may lack up to N - 1 of the foreign counts an undo
-     * of foreign comments takes: not counted against it. */
+     * the pruned foreign corpora, as the README advises), it is stored with none. So a stored
+     * token may lack as many of the foreign counts an undo of foreign comments takes as the
+     * model's prunings can have taken: not counted against it. */
     int64_t slack = 0;
     if (foreign) {
-        int rc = meta_get(s, PRUNED_BELOW, &slack);
+        int rc = meta_get(s, PRUNE_SLACK, &slack);
         if (rc)
             return rc;
-        slack = slack > 1 ? slack - 1 : 0;
     }
     for (size_t i = 0; i < delta->cap; i++) {
         if (!delta->keys[i] || delta->vals[i].ham >= 0)
@@ -841,9 +844,9 @@ static const struct merge_table {
     /* the words of the posts' approved comments (posts.c) */
     { 5, 1, "SELECT post, h, n FROM post_terms",
       "INSERT INTO post_terms(post, h, n) VALUES(?1, ?2, ?3) ON CONFLICT(post, h) DO UPDATE SET n = n + excluded.n" },
-    /* how far the input was pruned: the largest N */
-    { 1, 0, "SELECT key, value FROM meta WHERE key = '" PRUNED_BELOW "'",
-      "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)" },
+    /* how many foreign counts the input's prunings may have taken from a token: a sum */
+    { 1, 0, "SELECT key, value FROM meta WHERE key = '" PRUNE_SLACK "'",
+      "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = value + excluded.value" },
     /* the ham counts learnt from other sites (KD_TRAIN_FOREIGN) */
     { 6, 0, "SELECT h, n FROM foreign_ham",
       "INSERT INTO foreign_ham(h, n) VALUES(?1, ?2) ON CONFLICT(h) DO UPDATE SET n = n + excluded.n" },
@@ -995,19 +998,10 @@ int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed)
         *removed = n;
     sqlite3_finalize(st);
     st = NULL;
-    /* how far: an undo of foreign comments may then find their pruned words' foreign counts
-     * gone (kd_store_foreign_mismatch) */
-    if (!rc && n > 0) {
-        if (sqlite3_prepare_v2(s->db, "INSERT INTO meta(key, value) VALUES('" PRUNED_BELOW "', ?1) "
-                               "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)", -1, &st,
-                               NULL) != SQLITE_OK)
-            rc = fail(s, sqlite3_errcode(s->db));
-        else {
-            sqlite3_bind_int64(st, 1, min_count);
-            rc = finish(s, st, sqlite3_step(st));
-        }
-        sqlite3_finalize(st);
-    }
+    /* how much: an undo of foreign comments may then find their pruned words' foreign
+     * counts gone (kd_store_foreign_mismatch) */
+    if (!rc && n > 0 && min_count > 1)
+        rc = meta_add(s, PRUNE_SLACK, (int64_t)min_count - 1);
     /* the foreign share of a pruned token goes with it */
     if (!rc && s->version >= 6)
         rc = step_done(s, stmt(s, ST_FOREIGN_ZAP));

@@ -76,8 +76,9 @@ int kd_store_foreign_load_all(kd_store *s, kd_tokmap *into);
 int kd_store_foreign_apply(kd_store *s, const kd_tokmap *delta);
 /* In an undo's transaction, how many tokens contradict its foreign flag: with foreign, of
  * fdelta, before the counts are written, stored tokens with fewer foreign counts than it
- * takes away, by more than the model's pruning can have taken (N - 1 on a model pruned at N:
- * a pruned word lost its foreign counts, and may have come back without them); without, of
+ * takes away, by more than the model's prunings can have taken (N - 1 for each pruning at N
+ * that dropped tokens, here or in a model merged in: a pruned word lost its foreign counts,
+ * and may have come back without them); without, of
  * delta, after they are, tokens with more foreign ham than ham. */
 int kd_store_foreign_mismatch(kd_store *s, const kd_tokmap *delta, int foreign, int64_t *n);
 /* Add the counts and posts of the model files paths[0..n) into s, in one transaction: all
@@ -86,8 +87,7 @@ int kd_store_foreign_mismatch(kd_store *s, const kd_tokmap *delta, int foreign, 
  * KD_EINVAL. Posts in several files are kept as most recently updated. */
 int kd_store_merge(kd_store *s, const char *const *paths, size_t n);
 /* Delete the tokens seen fewer than min_count times in all (and their foreign counts); when
- * any went, the meta "pruned_below" keeps the largest min_count (merge keeps the largest of
- * its inputs'). */
+ * any went, min_count - 1 is added to the meta "prune_slack" (a sum, merged as one). */
 int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed);
 int kd_store_pack(kd_store *s);
 

@@ -415,6 +415,38 @@ Test(foreign, undo_after_pruning_when_a_pruned_word_came_back)
     cr_assert_eq(sql_int("a.db", "SELECT value FROM meta WHERE key = 'ham_messages'"), 1);
 }
 
+/* Two shards, each with a foreign corpus pruned at 2 and then the site's own comment that
+ * brings "quokka" back: merged, the word lacks one foreign count from each shard, so the
+ * allowance is a sum (it was the largest N - 1, 1, and the undo of both corpora at once was
+ * refused). */
+Test(foreign, prune_allowances_of_merged_shards_add_up)
+{
+    static const char *const fa[] = { "Quokka selfies at the zoo" }, *const fb[] = { "Quokka videos on my phone" };
+    static const char *const own[] = { "A quokka calmed my anxious morning" };
+    static const char *const both[] = { "Quokka selfies at the zoo", "Quokka videos on my phone" };
+    const char *shard[2] = { "a.db", "b.db" };
+    const char *const *corpus[2] = { fa, fb };
+    kd_model *w = open_model("whole.db", KD_OPEN_CREATE);
+    for (int k = 0; k < 2; k++) {
+        kd_model *m = open_model(shard[k], KD_OPEN_CREATE);
+        cr_assert_eq(site_ham_texts(m, corpus[k], 1, 1, KD_TRAIN_FOREIGN), 0, "%s", kd_model_error(m));
+        uint64_t removed = 0;
+        cr_assert_eq(kd_model_prune(m, 2, &removed), 0, "%s", kd_model_error(m));
+        cr_assert_gt(removed, 0);
+        cr_assert_eq(site_ham_texts(m, own, 1, 1, 0), 0, "%s", kd_model_error(m));
+        kd_model_close(m);
+        cr_assert_eq(sql_int(shard[k], "SELECT value FROM meta WHERE key = 'prune_slack'"), 1);
+        char p[512];
+        path_of(shard[k], p, sizeof p);
+        cr_assert_eq(kd_model_merge(w, p), 0, "%s", kd_model_error(w));
+    }
+    kd_model_close(w);
+    cr_assert_eq(sql_int("whole.db", "SELECT value FROM meta WHERE key = 'prune_slack'"), 2);
+    w = open_model("whole.db", KD_OPEN_WRITE);
+    cr_assert_eq(site_ham_texts(w, both, 2, -1, KD_TRAIN_FOREIGN), 0, "%s", kd_model_error(w));
+    kd_model_close(w);
+}
+
 Test(foreign, post_terms_untouched_by_foreign_ham)
 {
     kd_model *m = build("a.db", 0, 1, KD_TRAIN_FOREIGN);
