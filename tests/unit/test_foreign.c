@@ -136,8 +136,8 @@ static void sql_exec(const char *name, const char *q)
     sqlite3_close(db);
 }
 
-/* The other site's comments undone with these flags: refused, with a message holding want. */
-static void undo_refused(kd_model *m, unsigned flags, const char *want)
+/* Begin an undo of the other site's ham comments with these flags (not committed). */
+static void undo_other_ham(kd_model *m, unsigned flags)
 {
     cr_assert_eq(kd_train_begin(m), 0);
     for (size_t i = 0; i < sizeof other_ham / sizeof *other_ham; i++) {
@@ -146,6 +146,12 @@ static void undo_refused(kd_model *m, unsigned flags, const char *want)
         c.post_id = "sleep";
         cr_assert_eq(kd_train_add_ex(m, &c, KD_HAM, -1, flags), 0, "%s", kd_model_error(m));
     }
+}
+
+/* The other site's comments undone with these flags: refused, with a message holding want. */
+static void undo_refused(kd_model *m, unsigned flags, const char *want)
+{
+    undo_other_ham(m, flags);
     cr_assert_eq(kd_train_commit(m), KD_EINVAL, "the undo was not refused");
     cr_assert(strstr(kd_model_error(m), want), "%s", kd_model_error(m));
 }
@@ -153,13 +159,7 @@ static void undo_refused(kd_model *m, unsigned flags, const char *want)
 /* The other site's comments undone as foreign: done. */
 static void undo_ok(kd_model *m)
 {
-    cr_assert_eq(kd_train_begin(m), 0);
-    for (size_t i = 0; i < sizeof other_ham / sizeof *other_ham; i++) {
-        kd_comment c = KD_COMMENT_INIT;
-        c.text = other_ham[i];
-        c.post_id = "sleep";
-        cr_assert_eq(kd_train_add_ex(m, &c, KD_HAM, -1, KD_TRAIN_FOREIGN), 0, "%s", kd_model_error(m));
-    }
+    undo_other_ham(m, KD_TRAIN_FOREIGN);
     for (size_t i = 0; i < sizeof other_spam / sizeof *other_spam; i++) {
         kd_comment c = KD_COMMENT_INIT;
         c.text = other_spam[i];
