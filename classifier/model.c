@@ -454,7 +454,8 @@ int kd_model_merge_all(kd_model *m, const char *const *paths, size_t n)
         if (!paths[i] || !*paths[i])
             return kd_model_fail(m, KD_EINVAL, "no input model path given");
     if ((rc = kd_store_merge(m->store, paths, n)))
-        return kd_model_fail(m, rc, "cannot merge: %s", kd_store_errmsg(m->store));
+        return rc == KD_EIO ? kd_model_write_failed(m, rc, "merge", kd_store_errmsg(m->store)) /* names the model */
+                            : kd_model_fail(m, rc, "cannot merge: %s", kd_store_errmsg(m->store));
     /* load() reads the posts generation the merge bumped if it wrote posts or their words:
      * this handle's posts cache is rebuilt on next use, as other handles' after their refresh */
     return load(m);

@@ -305,3 +305,35 @@ Test(ioerr, prune_and_pack)
 {
     cr_assert_gt(every_operation(prune_and_pack, NROWS / 2, NROWS / 2, "pack"), 10);
 }
+
+/* merge a model of the other half of the rows (with a post of its own): all or nothing, and
+ * a failed write names the model and what to do (it said only "cannot merge: database or
+ * disk is full") */
+static char shard[sizeof path];
+
+static int merge_rest(void)
+{
+    kd_model *m = NULL;
+    int rc = kd_model_open(&m, path, KD_OPEN_WRITE);
+    if (!rc && (rc = kd_model_merge(m, shard)) == KD_EIO)
+        cr_assert(strstr(kd_model_error(m), "cannot merge in model ") && strstr(kd_model_error(m), "nothing was written"),
+                  "%s", kd_model_error(m));
+    kd_model_close(m);
+    return rc;
+}
+
+Test(ioerr, merge_is_all_or_nothing)
+{
+    snprintf(shard, sizeof shard, "%s/shard.db", dir);
+    kd_model *m = NULL;
+    cr_assert_eq(kd_model_open(&m, shard, KD_OPEN_CREATE), 0);
+    cr_assert_eq(kd_post_put(m, "walks", "Walking", "A walk a day, in any weather."), 0);
+    cr_assert_eq(kd_train_begin(m), 0);
+    for (size_t i = NROWS / 2; i < NROWS; i++) {
+        kd_comment c = comment_of(i, "");
+        cr_assert_eq(kd_train_add(m, &c, rows[i].label, 1), 0);
+    }
+    cr_assert_eq(kd_train_commit(m), 0);
+    kd_model_close(m);
+    cr_assert_gt(every_operation(merge_rest, NROWS / 2, NROWS, "merge"), 10);
+}
