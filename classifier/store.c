@@ -570,18 +570,25 @@ int kd_store_load_all(kd_store *s, kd_tokmap *into)
     return load_rows(s, ST_TOKEN_ALL, into, 1);
 }
 
+/* One meta value, 0 when absent. */
+static int meta_get(kd_store *s, const char *key, int64_t *out)
+{
+    sqlite3_stmt *st = stmt(s, ST_META_GET);
+    if (!st)
+        return fail(s, sqlite3_errcode(s->db));
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    return finish(s, st, rc);
+}
+
 int kd_store_totals(kd_store *s, kd_totals *out)
 {
     int64_t *v[7] = { &out->spam_messages, &out->ham_messages, &out->spam_tokens, &out->ham_tokens, &out->vocab,
                       &out->generation, &out->foreign_ham_tokens };
     for (int i = 0; i < 7; i++) {
-        sqlite3_stmt *st = stmt(s, ST_META_GET);
-        if (!st)
-            return fail(s, sqlite3_errcode(s->db));
-        sqlite3_bind_text(st, 1, total_keys[i], -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        *v[i] = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-        if ((rc = finish(s, st, rc)))
+        int rc = meta_get(s, total_keys[i], v[i]);
+        if (rc)
             return rc;
     }
     return KD_OK;
@@ -613,16 +620,7 @@ static int meta_bump(kd_store *s, const char *key) { return meta_add(s, key, 1);
 int kd_store_bump_generation(kd_store *s) { return meta_bump(s, "generation"); }
 int kd_store_bump_posts_generation(kd_store *s) { return meta_bump(s, "posts_generation"); }
 
-int kd_store_posts_generation(kd_store *s, int64_t *out)
-{
-    sqlite3_stmt *st = stmt(s, ST_META_GET);
-    if (!st)
-        return fail(s, sqlite3_errcode(s->db));
-    sqlite3_bind_text(st, 1, "posts_generation", -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    return finish(s, st, rc);
-}
+int kd_store_posts_generation(kd_store *s, int64_t *out) { return meta_get(s, "posts_generation", out); }
 
 /* Asked before every server request (kd_model_refresh): prepared once, not per call (a
  * prepare is most of the cost of the pragma). */
@@ -712,18 +710,6 @@ done:
         rollback(s);
     free(keys);
     return rc;
-}
-
-/* One meta value, 0 when absent. */
-static int meta_get(kd_store *s, const char *key, int64_t *out)
-{
-    sqlite3_stmt *st = stmt(s, ST_META_GET);
-    if (!st)
-        return fail(s, sqlite3_errcode(s->db));
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    return finish(s, st, rc);
 }
 
 int kd_store_foreign_get(kd_store *s, uint64_t h, int64_t *n)
