@@ -353,7 +353,8 @@ static int64_t parse_date(const char *d)
         return -1;
     const char *p = m + (basic ? 4 : 5);
     int hh, mm, has_time = 0, has_sec = 0; /* p[3] is read once p[1] and p[2] are digits */
-    if (basic && *p == 'T' && (hh = digits(p + 1, 2)) >= 0 && (mm = digits(p + 3, 2)) >= 0) {
+    int tsep = *p == 'T' || *p == 't'; /* RFC 3339 5.6 allows a lowercase 't' */
+    if (basic && tsep && (hh = digits(p + 1, 2)) >= 0 && (mm = digits(p + 3, 2)) >= 0) {
         if ((h = hh) > 23 || (mi = mm) > 59)
             return -1;
         p += 5, has_time = 1;
@@ -362,7 +363,7 @@ static int64_t parse_date(const char *d)
                 return -1;
             p += 2, has_sec = 1;
         }
-    } else if (!basic && (*p == 'T' || *p == ' ') && (hh = digits(p + 1, 2)) >= 0 && p[3] == ':') {
+    } else if (!basic && (tsep || *p == ' ') && (hh = digits(p + 1, 2)) >= 0 && p[3] == ':') {
         if ((h = hh) > 23 || (mi = digits(p + 4, 2)) < 0 || mi > 59)
             return -1;
         p += 6, has_time = 1;
@@ -387,7 +388,9 @@ static int64_t parse_date(const char *d)
         size_t len = 3; /* "+02": whole hours, after a time only */
         if (p[3] == ':')
             om = digits(p + 4, 2), len = 6;
-        else if ((p[3] >= '0' && p[3] <= '9') || !has_time)
+        else if (!has_time) /* "2024-05-01-1345" is `date +%F-%H%M` as much as an offset */
+            return -1;
+        else if (p[3] >= '0' && p[3] <= '9')
             om = digits(p + 3, 2), len = 5;
         if (oh > 23 || om < 0 || om > 59)
             return -1;

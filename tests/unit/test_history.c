@@ -140,9 +140,10 @@ Test(history, dates_are_parsed_and_short_ones_not_read_past_their_end)
  * it: a date of 8 digits, alone or with a time of hhmm or hhmmss after a 'T' (basic and
  * extended not mixed). A digit string that is no such date (a 10-digit Unix time, YYYYMMDDhhmm)
  * stays unreadable, as does an offset on a basic date without a time ("20240501-1345" is
- * `date +%Y%m%d-%H%M`). An offset on an extended date without a time needs its minutes (XSD's
- * xs:date, "2024-05-01+02:00") or is Z, with or without a space before it: "+02" alone is read
- * after a time only, so "2024-05-01-05" and "2024-05-01 -05" are alike unreadable. */
+ * `date +%Y%m%d-%H%M`). An offset on an extended date without a time is written with its colon
+ * (XSD's xs:date, "2024-05-01+02:00") or is Z, with or without a space before it: "+02" and
+ * "-1345" are read after a time only, so "2024-05-01-05" and "2024-05-01-1345" (`date
+ * +%F-%H%M` as much as an offset) are unreadable. RFC 3339's lowercase 't' and 'z' are read. */
 typedef struct { const char *date; int64_t t; } date_case;
 static const date_case dates[] = {
     { "20240501T134500Z", 1714571100 },
@@ -177,8 +178,13 @@ static const date_case dates[] = {
     { "2024-05-01 +02", -1 },
     { "2024-05-01 -05", -1 },
     { "2024-05-01+02:00", 1714514400 },
-    { "2024-05-01 +0200", 1714514400 },
-    { "2024-05-01-0500", 1714539600 },
+    { "2024-05-01 +0200", -1 },
+    { "2024-05-01-0500", -1 },
+    { "2024-05-01-1345", -1 },
+    { "2024-05-01 -05:00", 1714539600 },
+    { "2024-05-01t13:45:00z", 1714571100 },
+    { "20240501t134500Z", 1714571100 },
+    { "2024-05-01t", -1 },
     { "2024-05-01Z", 1714521600 },
     { "2024-05-01 Z", 1714521600 },
 };
