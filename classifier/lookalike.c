@@ -153,12 +153,13 @@ static int recompose(kd_buf *out, size_t w)
     return rc;
 }
 
-/* The top-level domains of countries that write Cyrillic or Greek: under them a label of
- * those letters is the country's own language, not a disguise. */
+/* The top-level domains of countries that write Cyrillic or Greek, and the European
+ * Union's (Bulgaria, Greece and Cyprus are members; .eu has .ею and .ευ beside it): under
+ * them a label of those letters is the country's own language, not a disguise. */
 static int native_tld(const char *t, size_t n)
 {
-    static const char tlds[][3] = { "ba", "bg", "by", "cy", "gr", "kg", "kz", "me", "mk",
-                                    "mn", "rs", "ru", "su", "tj", "ua", "uz" };
+    static const char tlds[][3] = { "ba", "bg", "by", "cy", "eu", "gr", "kg", "kz", "me",
+                                    "mk", "mn", "rs", "ru", "su", "tj", "ua", "uz" };
     if (n != 2)
         return 0;
     for (size_t i = 0; i < sizeof tlds / sizeof *tlds; i++)

@@ -36,8 +36,8 @@ void kd_mixed_free(kd_mixed *m);
  * Latin-1 and Latin Extended) with look-alikes written in Latin letters, capitals as
  * capitals, and so each word of two or more look-alikes only (and no other letter) that is
  * in a label of a host (with no other letter beside ASCII letters, digits and hyphens)
- * under a Latin top-level domain other than a Cyrillic- or Greek-writing country's
- * ("аррӏе.com", "аррӏе-login.com", not "аррӏе.ru"): any after "//", "@" or "www.", else
+ * under a Latin top-level domain other than a Cyrillic- or Greek-writing country's or
+ * the European Union's ("аррӏе.com", "аррӏе-login.com", not "аррӏе.ru", "аррӏе.eu"): any after "//", "@" or "www.", else
  * one that makes a bare host a link for the tokenizer (kd_tld_kind; not "Сорос.pdf"), and
  * never in a URL's path; the other words, whatever their script, and
  * everything between words are copied as they are. A word is a run of letters, marks and digits (not Chinese, Japanese,

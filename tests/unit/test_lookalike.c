@@ -137,6 +137,26 @@ Test(lookalike, a_host_label_with_a_hyphen_or_in_a_link_is_read_as_latin)
     cr_expect_eq(mixed.n, 4);
 }
 
+/* Under the European Union's domain a label of look-alikes is the language of a member that
+ * writes Cyrillic or Greek (Bulgaria, Greece, Cyprus: .eu has .ею and .ευ beside it), as
+ * under .bg or .gr: left alone in a URL, after "www." and in an e-mail address. */
+Test(lookalike, a_host_under_eu_is_a_member_language)
+{
+    const char *texts[] = {
+        "http://" APPLE ".eu/x",
+        "www." APPLE ".EU",
+        "mail@" APPLE ".eu",
+        "http://" APPLE ".co.eu/x",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        cr_expect_eq(reading(texts[i]), 0, "%s", texts[i]);
+        cr_expect_eq(mixed.n, 0, "%s", texts[i]);
+    }
+    /* a mixed word is a disguise under .eu as anywhere */
+    cr_assert_eq(reading("http://p\xD0\xB0yp\xD0\xB0l.eu/x"), 1);
+    cr_expect_str_eq(out.s, "http://paypal.eu/x");
+}
+
 /* A word of look-alikes that is no label of a host under a Latin top-level domain is the
  * language's own: a file's name (Сорос.pdf), a word in a URL's path (site.ru/рус.html), a
  * sentence's last word before one without a space (хор.Apple), an e-mail address's local

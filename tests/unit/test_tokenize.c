@@ -592,6 +592,9 @@ Test(tokenize, whole_script_lookalike_hosts_are_disguised_links)
              "\xD1\x81\xD0\xBE\xD0\xBC \xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5 \xD0\xB0.com");
     expect_not("#mixedscript");
     expect_not("url:apple.com");
+    /* under .eu (Bulgaria, Greece and Cyprus are members) as under .bg */
+    tokenize("http://\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.eu/x");
+    cr_expect_str_eq(joined(), "#url|url:\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.eu");
     /* a label with a letter of its own script (сыр: ы has no Latin double) */
     tokenize("\xD1\x81\xD1\x8B\xD1\x80.com");
     expect_not("#mixedscript");
