@@ -7,7 +7,8 @@
  * left alone, and so is a letter of the table inside a word of its own script. The one
  * exception is a host name's label made only of letters of the table under a Latin
  * top-level domain ("аррӏе.com"): Unicode's "whole-script confusable" (UTS #39), which
- * browsers show in punycode because nobody's own language reads as a Latin word there.
+ * browsers show in punycode because nobody's own language reads as a Latin word there. A
+ * domain that mixes ASCII letters with the table's ("аррӏе.соm") is judged as read in Latin.
  */
 #include "lookalike.h"
 
@@ -189,6 +190,27 @@ static int disguise_only(const char *s, size_t a, size_t b)
     return 1;
 }
 
+/* The Latin reading of a top-level domain s[a..b) into t: its letters, ASCII letters or
+ * look-alikes, one ASCII letter at least ("com"; "соm" with a Cyrillic с and о, a mixed word
+ * that kd_latin_reading() reads as Latin itself). Its length, 2 to 63, or 0: no Latin domain
+ * ("c0m", "ком" or "рф" wholly Cyrillic, "со" of look-alikes only: a real internationalised
+ * one). At most 63 characters are looked at. */
+static size_t tld_reading(const char *s, size_t a, size_t b, char t[64])
+{
+    size_t n = 0, len;
+    int ascii = 0;
+    int32_t cp;
+    for (size_t k = a; k < b; k += len) {
+        len = kd_utf8_decode(s + k, b - k, &cp);
+        char c = cp >= 0 && cp < 0x80 ? (char)cp : kd_lookalike(cp);
+        if ((c | 0x20) < 'a' || (c | 0x20) > 'z' || n == 63)
+            return 0;
+        ascii |= cp < 0x80;
+        t[n++] = c;
+    }
+    return ascii && n >= 2 ? n : 0;
+}
+
 /* The most bytes a label takes as written: 63 characters, each at most 4 bytes. */
 #define LABEL_BYTES (63 * 4)
 
@@ -209,16 +231,18 @@ typedef struct host_scan {
  * Whether s[start..end), a word of Cyrillic or Greek letters that all pass for Latin ones
  * ("аррӏе"), is a label of a host name under a Latin top-level domain: "аррӏе.com",
  * "www.аррӏе.com/login". Such a host is a "whole-script confusable" (Unicode TS #39, 5.2)
- * that browsers show in punycode for that reason: nobody writes their own language's
- * name under ".com" in letters that all read as another word. Its label holds no letter
- * of those scripts' own, whatever it holds besides ("аррӏе-login.com", "рау-раӏ.com").
- * The host goes on after the label through dots to its last label; that one must be ASCII
- * letters, 2 to 63 of them, and not a country's that writes these letters (".ru", ".gr").
- * It is a top-level domain where the tokenizer takes the Latin host for a link's or an
- * address's: after "//" (a URL's), "@" (an e-mail address's) or "www.", any such label;
- * elsewhere one of the tokenizer's (kd_tld_kind: "Сорос.pdf" is a file, "ТАСС.Reuters" two
- * sentences, "хор.ivanov@" an address's local part), and never in a URL's path
- * ("site.ru/рус.html"). Two look-alikes at least; the host no longer than HOST_BYTES.
+ * that browsers show in punycode for that reason: nobody writes their own language's name
+ * under ".com" in letters that all read as another word. Its label holds no letter of those
+ * scripts' own, whatever it holds besides ("аррӏе-login.com", "рау-раӏ.com"). The host goes
+ * on after the label through dots to its last label; that one must be ASCII letters, 2 to
+ * 63 of them, or ASCII letters and look-alikes ("аррӏе.соm" with a Cyrillic с and о: a
+ * mixed word, read as Latin with the label), and read as Latin not a country's that writes
+ * these letters (".ru", ".gr"). It is a top-level domain where the tokenizer takes the
+ * Latin host for a link's or an address's: after "//" (a URL's), "@" (an e-mail address's)
+ * or "www.", any such label; elsewhere one of the tokenizer's (kd_tld_kind: "Сорос.pdf" is
+ * a file, "ТАСС.Reuters" two sentences, "хор.ivanov@" an address's local part), and never
+ * in a URL's path ("site.ru/рус.html"). Two look-alikes at least; the host no longer than
+ * HOST_BYTES.
  */
 static int spoofed_label(const char *s, size_t n, size_t start, size_t end, host_scan *hs)
 {
@@ -248,28 +272,26 @@ static int spoofed_label(const char *s, size_t n, size_t start, size_t end, host
     if (hs->tail_begin == h && start < hs->tail_end)
         return hs->tail_ok; /* a host judged already */
     size_t label = 0, llen = 0, j = hs->lab_end; /* the last label after a dot */
-    int ascii = 0, ok = 1;
+    int ok = 1;
     for (size_t i = j; ok && i < n && s[i] == '.';) {
         j = ++i;
-        int all = 1;
-        while (j < n && (ok = j - h <= HOST_BYTES) && (word_char(s, n, j, &len, &cp) || s[j] == '-')) {
-            all &= cp < 0x80 && s[j] != '-' && !(cp >= '0' && cp <= '9');
+        while (j < n && (ok = j - h <= HOST_BYTES) && (word_char(s, n, j, &len, &cp) || s[j] == '-'))
             j += s[j] == '-' ? 1 : len;
-        }
         if (j == i)
             break; /* a dot that ends a sentence */
         label = i;
         llen = j - i;
-        ascii = all;
         i = j;
     }
     hs->tail_begin = h;
     hs->tail_end = j;
     hs->tail_ok = 0;
-    if (!ok || llen < 2 || llen > 63 || !ascii || native_tld(s + label, llen))
+    char tld[64];
+    size_t tn = ok && llen ? tld_reading(s, label, label + llen, tld) : 0;
+    if (!tn || native_tld(tld, tn))
         return 0;
     size_t after = label + llen;
-    int kind = kd_tld_kind(s + label, llen);
+    int kind = kd_tld_kind(tld, tn);
     if ((h >= 2 && s[h - 1] == '/' && s[h - 2] == '/') || (h >= 1 && s[h - 1] == '@') ||
         (start - h >= 4 && !strncasecmp(s + h, "www.", 4)))
         hs->tail_ok = 1; /* a URL's or an e-mail address's host */

@@ -36,15 +36,18 @@ void kd_mixed_free(kd_mixed *m);
  * Latin-1 and Latin Extended) with look-alikes written in Latin letters, capitals as
  * capitals, and so each word of two or more look-alikes only (and no other letter) that is
  * in a label of a host (with no other letter beside ASCII letters, digits and hyphens)
- * under a Latin top-level domain other than a Cyrillic- or Greek-writing country's or
- * the European Union's ("аррӏе.com", "аррӏе-login.com", not "аррӏе.ru", "аррӏе.eu"): any after "//", "@" or "www.", else
- * one that makes a bare host a link for the tokenizer (kd_tld_kind; not "Сорос.pdf"), and
- * never in a URL's path; the other words, whatever their script, and
- * everything between words are copied as they are. A word is a run of letters, marks and digits (not Chinese, Japanese,
- * Korean or emoji; an apostrophe inside a word joins it, as in the tokenizer: "it's").
- * When mixed is not NULL it is cleared and receives, for each such word in order, the offset
- * in out of its first letter read as Latin. Invalid UTF-8 is copied and ends a word. Returns 1 when a word
- * was rewritten, 0 when out is s unchanged, or KD_ENOMEM (negative).
+ * under a Latin top-level domain other than a Cyrillic- or Greek-writing country's or the
+ * European Union's ("аррӏе.com", "аррӏе-login.com", not "аррӏе.ru", "аррӏе.eu"; a domain
+ * that mixes ASCII letters with look-alikes is judged as read in Latin: "аррӏе.соm" is
+ * "apple.com", while a wholly Cyrillic one, "аррӏе.ком" or "аррӏе.рф", is no Latin one):
+ * any after "//", "@" or "www.", else one that makes a bare host a link for the tokenizer
+ * (kd_tld_kind; not "Сорос.pdf"), and never in a URL's path; the other words, whatever
+ * their script, and everything between words are copied as they are. A word is a run of
+ * letters, marks and digits (not Chinese, Japanese, Korean or emoji; an apostrophe inside a
+ * word joins it, as in the tokenizer: "it's"). When mixed is not NULL it is cleared and
+ * receives, for each such word in order, the offset in out of its first letter read as
+ * Latin. Invalid UTF-8 is copied and ends a word. Returns 1 when a word was rewritten, 0
+ * when out is s unchanged, or KD_ENOMEM (negative).
  */
 int kd_latin_reading(const char *s, size_t n, kd_buf *out, kd_mixed *mixed);
 

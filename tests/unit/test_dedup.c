@@ -90,6 +90,11 @@ Test(dedup, normalisation_reads_disguised_words_as_latin)
     norm_is("\xD0\x92uy v\xD1\x96\xD0\xB0gr\xD0\xB0 now", "buy viagra now");
     /* a link to pаypаl.com is a link: dropped */
     norm_is("log in at https://p\xD0\xB0yp\xD0\xB0l.com/x today", "log in at today");
+    /* a bare host of look-alikes is read as the Latin one under a Latin top-level domain,
+     * and so under one that mixes look-alikes with ASCII letters: аррӏе.com, аррӏе.соm
+     * (Cyrillic, but for the m) */
+    norm_is("visit \xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.com today", "visit apple com today");
+    norm_is("visit \xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.\xD1\x81\xD0\xBEm today", "visit apple com today");
     /* the same with zero-width spaces between the letters (v<ZWSP>і<ZWSP>аgrа, ѕ<ZWSP>pam) or
      * a fullwidth ｐ and ｙ beside a Cyrillic а: read on the NFKC text, as the tokenizer does */
     norm_is("buy v\xE2\x80\x8B\xD1\x96\xE2\x80\x8B\xD0\xB0gr\xD0\xB0 now", "buy viagra now");

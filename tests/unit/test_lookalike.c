@@ -137,6 +137,68 @@ Test(lookalike, a_host_label_with_a_hyphen_or_in_a_link_is_read_as_latin)
     cr_expect_eq(mixed.n, 4);
 }
 
+/* A top-level domain that mixes ASCII letters with look-alikes ("соm": Cyrillic с, о) is a
+ * mixed word and read as Latin: the host is under the Latin domain it passes for, and its
+ * label of look-alikes only is read as Latin too ("аррӏе.соm" is "apple.com", as
+ * "аррӏе.com" is); the reading judges the domain as read (".rυ" is ".ru"). One of look-alikes
+ * only (".со"), or wholly Cyrillic (".ком", ".рф"), is a real internationalised top-level
+ * domain: its host is left alone. */
+Test(lookalike, a_host_under_a_mixed_top_level_domain_is_read_whole)
+{
+    cr_assert_eq(reading("see " APPLE ".\xD1\x81\xD0\xBEm now"), 1); /* .соm */
+    cr_expect_str_eq(out.s, "see apple.com now");
+    cr_assert_eq(mixed.n, 2); /* the label, the top-level domain */
+    cr_expect_eq(mixed.at[0], 4);
+    cr_expect_eq(mixed.at[1], 10);
+    cr_assert_eq(reading("http://" APPLE ".c\xCE\xBFm/login"), 1); /* .cοm, Greek ο */
+    cr_expect_str_eq(out.s, "http://apple.com/login");
+    cr_assert_eq(reading("mail@" APPLE ".\xD0\xA1OM"), 1); /* .СOM */
+    cr_expect_str_eq(out.s, "mail@apple.COM");
+    cr_assert_eq(reading(APPLE ".my-shop.n\xD0\xB5t"), 1); /* .nеt */
+    cr_expect_str_eq(out.s, "apple.my-shop.net");
+    /* read as a country's that writes these letters (.rυ, Greek υ): the label is its
+     * language; the domain alone is disguised */
+    cr_assert_eq(reading("http://" APPLE ".r\xCF\x85/x"), 1);
+    cr_expect_str_eq(out.s, "http://" APPLE ".ru/x");
+    cr_expect_eq(mixed.n, 1);
+    /* .со (look-alikes only), .ком, .рф, .cжm (ж has no Latin double), .с0m (a digit) */
+    const char *texts[] = {
+        "http://" APPLE ".\xD1\x81\xD0\xBE/x",
+        "http://" APPLE ".\xD0\xBA\xD0\xBE\xD0\xBC/x",
+        "www." APPLE ".\xD1\x80\xD1\x84",
+        "http://" APPLE ".c\xD0\xB6m/x",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        cr_expect_eq(reading(texts[i]), 0, "%s", texts[i]);
+        cr_expect_eq(mixed.n, 0, "%s", texts[i]);
+    }
+    cr_assert_eq(reading("http://" APPLE ".\xD1\x81" "0m/x"), 1); /* the word с0m alone */
+    cr_expect_str_eq(out.s, "http://" APPLE ".c0m/x");
+}
+
+/* A run of labels of look-alikes and mixed domains ("аа.сom.аа.сom...", each "сom" a
+ * top-level domain for the "аа" before it) is read in linear time too. */
+Test(lookalike, a_long_run_of_mixed_labels_is_read_in_linear_time)
+{
+    size_t units = 256 * 1024 / 10, n = units * 10;
+    char *s = malloc(n + 1);
+    cr_assert_not_null(s);
+    for (size_t i = 0; i < units; i++)
+        memcpy(s + i * 10, "\xD0\xB0\xD0\xB0.\xD1\x81om.", 10); /* "аа.сom." */
+    s[n] = '\0';
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_assert_eq(kd_latin_reading(s, n, &out, &mixed), 1);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cr_assert_lt(secs, 2.0, "the reading took %.2f s (quadratic?)", secs);
+    /* a host at the end of a long text is still one, its domain mixed */
+    memcpy(s + n - 10, " \xD0\xB0\xD1\x80.\xD1\x81om", 10); /* " ар.сom", one unit */
+    cr_assert_eq(kd_latin_reading(s, n, &out, &mixed), 1);
+    cr_expect(out.len >= 7 && !memcmp(out.s + out.len - 7, " ap.com", 7));
+    free(s);
+}
+
 /* Under the European Union's domain a label of look-alikes is the language of a member that
  * writes Cyrillic or Greek (Bulgaria, Greece, Cyprus: .eu has .ею and .ευ beside it), as
  * under .bg or .gr: left alone in a URL, after "www." and in an e-mail address. */

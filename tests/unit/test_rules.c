@@ -1060,6 +1060,14 @@ Test(rules, patterns_match_disguised_words_as_latin)
     cr_expect_str_eq(names, "CAFE ");
     kd_result_free(&res);
     kd_rules_free(r2);
+    /* a host of look-alikes under a top-level domain that mixes them with ASCII letters is
+     * read whole: аррӏе.соm (Cyrillic, but for the m) is apple.com */
+    kd_rules *r3 = parse_ok("text APPLE /\\bapple\\.com\\b/ 1.0 a fake apple\n");
+    c.text = "log in at \xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.\xD1\x81\xD0\xBEm now";
+    fired_names(r3, &c, names, sizeof names, &res);
+    cr_expect_str_eq(names, "APPLE ");
+    kd_result_free(&res);
+    kd_rules_free(r3);
     c.text = "\xD1\x81\xD0\xBF\xD0\xB0\xD1\x81\xD0\xB8\xD0\xB1\xD0\xBE viagra"; /* спасибо */
     fired_names(r, &c, names, sizeof names, &res);
     cr_expect_str_eq(names, "PILL CYR ");

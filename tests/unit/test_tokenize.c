@@ -600,6 +600,26 @@ Test(tokenize, whole_script_lookalike_hosts_are_disguised_links)
     expect_not("#mixedscript");
 }
 
+/* A top-level domain that mixes ASCII letters with look-alikes ("соm", Cyrillic с and о) is
+ * read as Latin with the host's label: "аррӏе.соm" gives the tokens "аррӏе.com" gives (it
+ * gave the words "аррӏе" and "com"); wholly Cyrillic domains (.ком, .рф) are left alone. */
+Test(tokenize, lookalike_hosts_under_a_mixed_top_level_domain_are_disguised_links)
+{
+    tokenize("\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.com");
+    cr_expect_str_eq(joined(), "#url|url:apple.com|#mixedscript");
+    tokenize("\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.\xD1\x81\xD0\xBEm"); /* аррӏе.соm */
+    cr_expect_str_eq(joined(), "#url|url:apple.com|#mixedscript");
+    tokenize("go to http://\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.c\xD0\xBEm/login now");
+    cr_expect_str_eq(joined(), "go|to|#url|url:apple.com|#mixedscript|now");
+    tokenize("www.\xD1\x80\xD0\xB0\xD1\x83\xD1\x80\xD0\xB0\xD3\x8F.\xD1\x81" "om."); /* раураӏ.сom */
+    cr_expect_str_eq(joined(), "#url|url:paypal.com|#mixedscript");
+    /* аррӏе.ком, аррӏе.рф */
+    tokenize("http://\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.\xD0\xBA\xD0\xBE\xD0\xBC/x");
+    cr_expect_str_eq(joined(), "#url|url:\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.\xD0\xBA\xD0\xBE\xD0\xBC");
+    tokenize("http://\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.\xD1\x80\xD1\x84/x");
+    cr_expect_str_eq(joined(), "#url|url:\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.\xD1\x80\xD1\x84");
+}
+
 /* ... with hyphens in its label too, each word of it read; a file's name or a word in a
  * URL's path is no host */
 Test(tokenize, lookalike_hosts_with_hyphens_and_lookalike_words_that_are_no_hosts)
