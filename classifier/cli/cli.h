@@ -58,6 +58,10 @@ int cli_finish(const char *cmd, int status);
 /* The model path: -m, else $KINDLY_MODEL, else the shipped default model next to the
  * executable (models/default.db, or ../share/kindly/default.db when installed). */
 const char *cli_model_path(const char *flag);
+/* Whether path names the shipped default model (the file cli_model_path(NULL) finds beside
+ * the executable), however it is spelt: a link, a relative path, $KINDLY_MODEL; compared by
+ * device and inode. 0 when there is no shipped default model or nothing at path. */
+int cli_is_default_model(const char *path);
 /* Open the model, or print why not (naming the path) and return NULL. */
 kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags);
 /* For commands that write: the model must be named explicitly (flag or $KINDLY_MODEL). */

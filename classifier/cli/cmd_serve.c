@@ -203,7 +203,12 @@ int cmd_serve(int argc, char **argv)
     cfg.writable = model || (env && *env);
     cfg.model_path = cli_model_path(model);
     char readonly_why[600] = "";
-    if (cfg.writable && !srv_model_writable(cfg.model_path, readonly_why, sizeof readonly_why))
+    if (cfg.writable && cli_is_default_model(cfg.model_path)) {
+        /* named with -m or $KINDLY_MODEL, it is still the committed default: never written */
+        snprintf(readonly_why, sizeof readonly_why, "%s is the shipped default model, which is never written to",
+                 cfg.model_path);
+        cfg.writable = 0;
+    } else if (cfg.writable && !srv_model_writable(cfg.model_path, readonly_why, sizeof readonly_why))
         cfg.writable = 0;
 
     int status = EXIT_DONE;

@@ -115,6 +115,15 @@ const char *cli_model_path(const char *flag)
     return default_model;
 }
 
+int cli_is_default_model(const char *path)
+{
+    char def[PATH_MAX];
+    struct stat x, y;
+    if (!path || !strcmp(path, "-") || !strcmp(path, ":memory:") || !shipped("default.db", def, sizeof def))
+        return 0;
+    return stat(path, &x) == 0 && stat(def, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
 const char *cli_model_path_for_write(const char *cmd, const char *flag)
 {
     if (flag)

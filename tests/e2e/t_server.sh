@@ -383,6 +383,38 @@ test_server_the_shipped_default_model_is_read_only() {
     contains "$T/body" "read-only"
 }
 
+# The shipped default named explicitly (-m, a link to it, $KINDLY_MODEL) is still the
+# committed default: served read-only with a line saying so, feedback refused, the file unchanged.
+test_server_the_default_model_named_explicitly_is_read_only() {
+    def=$ROOT/models/default.db
+    sum=$(cksum <"$def")
+    ln -s "$def" link.db
+    for how in "-m $def" "-m link.db" "env"; do
+        if [ "$how" = env ]; then
+            KINDLY_MODEL=$def start_server
+        else
+            # shellcheck disable=SC2086
+            start_server $how
+        fi
+        contains "$T/server.log" "is the shipped default model, which is never written to: serving it read-only"
+        [ "$(grep -c 'shipped default model' "$T/server.log")" -eq 1 ] || fail "$(cat "$T/server.log")"
+        contains "$T/server.log" "read-only, no key required"
+        curl -s "$URL/healthz" >health
+        contains health '"writable":false'
+        status_is "$(post_json /v1/classify '{"id":"c1","text":"Cheap xanax and valium, order now"}')" 200
+        status_is "$(post_json /v1/feedback '{"id":"f1","text":"zyzzyva quokka","label":"spam"}')" 403
+        contains "$T/body" "read-only"
+        status_is "$(post /1.1/submit-spam "$spam_form")" 403
+        kill $SRV_PID; wait $SRV_PID 2>/dev/null || true
+        [ "$(cksum <"$def")" = "$sum" ] || fail "the default model was written ($how)"
+    done
+    # a copy of it is another file: it learns
+    cp "$def" copy.db
+    start_server -m copy.db
+    not_contains "$T/server.log" "shipped default"
+    status_is "$(post_json /v1/feedback '{"id":"f1","text":"zyzzyva quokka","label":"spam"}')" 200
+}
+
 # The real akismet-api package from the npm registry, installed by the test (never vendored)
 # into tests/e2e/node (git-ignored) and reused by later runs.
 test_server_real_akismet_api_client() {
