@@ -27,6 +27,12 @@ int cmd_posts(int argc, char **argv)
     }
     if (!nfiles)
         return cli_usage("posts", "give a posts CSV file (or '-' for standard input)");
+    for (int i = 0; i < nfiles; i++)
+        for (int j = 0; j < i; j++)
+            if (cli_same_input(files[i], files[j]))
+                return cli_usage("posts", "%s and %s are the same file: its posts would be imported twice",
+                                 strcmp(files[j], "-") ? files[j] : "- (standard input)",
+                                 strcmp(files[i], "-") ? files[i] : "- (standard input)");
     const char *path = cli_model_path_for_write("posts", model);
     if (!path)
         return EXIT_USAGE;
@@ -45,7 +51,8 @@ int cmd_posts(int argc, char **argv)
      * file that cannot be opened), as train does; the exit status is the worst seen. Only an
      * error of the model itself stops the run. */
     int status = EXIT_DONE, model_failed = 0;
-    uint64_t total = 0;
+    uint64_t total = 0, before = 0;
+    int counted = !kd_posts_count(m, &before); /* the posts new to the model: how many more it holds after */
     for (int f = 0; f < nfiles && !model_failed; f++) {
         int s = EXIT_DONE;
         kd_csv *r = cli_open_csv("posts", files[f], KD_CSV_RAW, 0, &s);
@@ -70,10 +77,18 @@ int cmd_posts(int argc, char **argv)
             status = s;
     }
     uint64_t count = 0;
-    if (!quiet && !model_failed && !(created && !total) && !kd_posts_count(m, &count))
-        fprintf(stderr, "kindly posts: imported %llu post%s; the model now holds %llu\n", (unsigned long long)total,
-                total == 1 ? "" : "s",
-                (unsigned long long)count);
+    if (!quiet && !model_failed && !(created && !total) && !kd_posts_count(m, &count)) {
+        /* a post in two files is imported twice, new once; another writer may add posts
+         * meanwhile: never more new than imported */
+        uint64_t added = counted && count > before ? count - before : 0;
+        if (added > total)
+            added = total;
+        fprintf(stderr, "kindly posts: imported %llu post%s", (unsigned long long)total, total == 1 ? "" : "s");
+        if (total && counted)
+            fprintf(stderr, " (%llu new, %llu updated)", (unsigned long long)added,
+                    (unsigned long long)(total - added));
+        fprintf(stderr, "; the model now holds %llu\n", (unsigned long long)count);
+    }
     if (created && !total)
         cli_remove_if_empty("posts", m, path, "no post was imported");
     kd_model_close(m);

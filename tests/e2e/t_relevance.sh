@@ -14,13 +14,13 @@ relevance_of() { sed -n "s/.*\"id\":\"$1\".*\"relevance\":\([0-9.e-]*\).*/\1/p" 
 
 test_posts_imports_and_updates() {
     expect_status 0 "$KINDLY" posts -m m.db "$ROOT/corpora/posts.csv"
-    contains "$T/err" "imported 8 posts; the model now holds 8"
+    contains "$T/err" "imported 8 posts (8 new, 0 updated); the model now holds 8"
     "$KINDLY" info -m m.db | grep -q '"posts":8' || fail "info does not count the posts"
     printf 'ID,post_title,post_content,post_status\n8,Walking,"<p>Walk &amp; talk</p>",publish\n' >wp.csv
     expect_status 0 "$KINDLY" posts -m m.db wp.csv
-    contains "$T/err" "the model now holds 9"
+    contains "$T/err" "imported 1 post (1 new, 0 updated); the model now holds 9"
     expect_status 0 "$KINDLY" posts -m m.db wp.csv
-    contains "$T/err" "the model now holds 9"
+    contains "$T/err" "imported 1 post (0 new, 1 updated); the model now holds 9"
     [ "$(post_field m.db 8 text skip)" != "<p>Walk &amp; talk</p>" ] \
         || fail "HTML kept"
     # a post named twice: the later row, one post counted; an image-only post: kept, warned
@@ -28,9 +28,40 @@ test_posts_imports_and_updates() {
     expect_status 0 "$KINDLY" posts -m m.db twice.csv
     contains "$T/err" "twice.csv:4: field 'ID': the post id is also on line 2: this row replaces that one"
     contains "$T/err" "twice.csv:3: the post has no words in its title or text"
-    contains "$T/err" "imported 2 posts; the model now holds 11"
+    contains "$T/err" "imported 2 posts (2 new, 0 updated); the model now holds 11"
     [ "$(sqlite3 m.db "select text from posts where post_id='20'" 2>/dev/null || echo second)" = second ] \
         || fail "the earlier row kept"
+}
+
+# The summary tells new posts from updated ones; a post in two files is imported twice, new once.
+test_posts_summary_counts_new_and_updated() {
+    printf 'post_id,title,text\np1,One,text one\np2,Two,text two\n' >a.csv
+    printf 'post_id,title,text\np2,Two,text two again\np3,Three,text three\n' >b.csv
+    expect_status 0 "$KINDLY" posts -m m.db a.csv b.csv
+    contains "$T/err" "kindly posts: imported 4 posts (3 new, 1 updated); the model now holds 3"
+    printf 'post_id,title,text\np3,Three,text three revised\np4,Four,text four\n' >c.csv
+    expect_status 0 "$KINDLY" posts -m m.db c.csv
+    contains "$T/err" "kindly posts: imported 2 posts (1 new, 1 updated); the model now holds 4"
+    expect_status 0 "$KINDLY" posts -q -m m.db c.csv
+    [ ! -s "$T/err" ] || fail "-q printed: $(cat "$T/err")"
+}
+
+# The same file given twice (by another name, a link, or as standard input) is refused before
+# anything is written: its posts would be imported twice and counted as updated.
+test_posts_refuses_the_same_file_twice() {
+    printf 'post_id,title,text\np1,One,text one\n' >a.csv
+    ln -s a.csv link.csv
+    expect_status 3 "$KINDLY" posts -m m.db a.csv ./a.csv
+    contains "$T/err" "kindly posts: a.csv and ./a.csv are the same file: its posts would be imported twice"
+    expect_status 3 "$KINDLY" posts -m m.db a.csv link.csv
+    contains "$T/err" "a.csv and link.csv are the same file"
+    expect_status 3 "$KINDLY" posts -m m.db a.csv - <a.csv
+    contains "$T/err" "a.csv and - (standard input) are the same file"
+    expect_status 3 "$KINDLY" posts -m m.db - - <a.csv
+    [ ! -e m.db ] || fail "a model was created"
+    printf 'post_id,title,text\np2,Two,text two\n' >b.csv
+    expect_status 0 "$KINDLY" posts -m m.db a.csv b.csv
+    contains "$T/err" "imported 2 posts (2 new, 0 updated)"
 }
 
 test_posts_bad_input_and_usage() {
@@ -73,7 +104,7 @@ test_posts_bad_input_and_usage() {
     expect_status 5 "$KINDLY" posts -m multi.db noid.csv missing.csv bad.csv more.csv
     contains "$T/err" "noid.csv:2: field 'post_id': no post id (row skipped)"
     contains "$T/err" "missing.csv"
-    contains "$T/err" "imported 3 posts; the model now holds 3"
+    contains "$T/err" "imported 3 posts (3 new, 0 updated); the model now holds 3"
     expect_status 4 "$KINDLY" posts -m multi.db noid.csv more.csv
     # posts without a word relevance can use are warned about, whatever markup they hold
     printf 'ID,post_title,post_content\n31,,<p><img src=x.jpg></p>\n32,,"[gallery ids=""1,2""]"\n33,,&nbsp;\n34,,Sleep\n' >img.csv
