@@ -81,6 +81,8 @@ struct kd_dedup {
     unsigned pending;       /* inserts (or, not remembering, lookups) in the open batch */
     int batching;           /* kd_history_batch_begin() was called */
     double began;           /* when the batch's open transaction began (monotonic ms) */
+    uint64_t recorded;      /* comments recorded by this handle's batches and committed */
+    uint64_t uncommitted;   /* comments recorded in the batch's open transaction */
     mem_entry *e;
     size_t n, cap;
     mem_node *nodes;
@@ -811,6 +813,38 @@ static int query_init(kd_model *m, kd_dedup *d, const kd_comment *c, double thre
     return KD_OK;
 }
 
+/* The open batch transaction is committed: its comments are recorded. */
+static void batch_committed(kd_dedup *d)
+{
+    d->recorded += d->uncommitted;
+    d->uncommitted = 0;
+}
+
+/* A write of a batch failed (rc, why): what was kept of the open transaction (a failed
+ * comment's own rows are undone by their savepoint, the earlier ones stay) is committed now,
+ * not left for a later commit that may never come; the message says how many comments were
+ * recorded and how many were not: the comments of the transaction when it could not be
+ * committed (or SQLite rolled it back itself: a full disk, an I/O error), and current (1:
+ * the comment being recorded, 0: none). */
+static int batch_failed(kd_model *m, kd_dedup *d, int rc, const char *what, const char *why, int current)
+{
+    char err[256], outcome[160];
+    snprintf(err, sizeof err, "%s", why); /* (a commit below may replace the history's message) */
+    if (kd_hist_in_batch(d->hist) && !kd_hist_commit(d->hist))
+        batch_committed(d);
+    d->pending = 0;
+    uint64_t lost = d->uncommitted + (uint64_t)current;
+    d->uncommitted = 0;
+    int n = d->recorded ? snprintf(outcome, sizeof outcome, "%llu comment%s recorded", (unsigned long long)d->recorded,
+                                   d->recorded == 1 ? " was" : "s were")
+                        : snprintf(outcome, sizeof outcome, "no comment was recorded");
+    if (lost == 1)
+        snprintf(outcome + n, sizeof outcome - (size_t)n, ", the last one was not");
+    else if (lost)
+        snprintf(outcome + n, sizeof outcome - (size_t)n, ", the last %llu were not", (unsigned long long)lost);
+    return kd_model_write_failed_part(m, rc, what, err, outcome);
+}
+
 /* In a batch, open its write transaction before looking up a comment that is then
  * recorded, so that the lookup and the insert see the same history: looked up before it
  * (the batch's first comment), another process's record of the same comment made meanwhile
@@ -826,7 +860,7 @@ static int write_begin(kd_model *m, kd_dedup *d)
         return KD_OK;
     int rc = kd_hist_begin(d->hist);
     if (rc)
-        return kd_model_write_failed(m, rc, "record the comment", kd_hist_errmsg(d->hist));
+        return batch_failed(m, d, rc, "record the comment", kd_hist_errmsg(d->hist), 1);
     d->began = now_ms();
     return KD_OK;
 }
@@ -839,14 +873,16 @@ static int record(kd_model *m, kd_dedup *d, query *q, const int64_t keys[KD_MH_B
     int rc;
     if (d->batching && !kd_hist_in_batch(d->hist)) { /* (ends a batch of lookups first) */
         if ((rc = kd_hist_begin(d->hist)))
-            return kd_model_write_failed(m, rc, "record the comment", kd_hist_errmsg(d->hist));
+            return batch_failed(m, d, rc, "record the comment", kd_hist_errmsg(d->hist), 1);
         d->began = now_ms();
     }
     if (q->adopt > 0) { /* checked before it had an id: that record gets the id */
         int named = 0;
         if ((rc = kd_hist_set_id(d->hist, q->adopt, q->c->id, q->text_hash, &named)))
-            return kd_model_write_failed(m, rc, "record the comment", kd_hist_errmsg(d->hist));
+            return d->batching ? batch_failed(m, d, rc, "record the comment", kd_hist_errmsg(d->hist), 1)
+                               : kd_model_write_failed(m, rc, "record the comment", kd_hist_errmsg(d->hist));
         d->pending += d->batching;
+        d->uncommitted += d->batching && named;
         if (named) {
             q->own_seq = q->adopt;
             return KD_OK;
@@ -864,10 +900,14 @@ static int record(kd_model *m, kd_dedup *d, query *q, const int64_t keys[KD_MH_B
     r.time = comment_time(c->date);
     r.text_hash = q->text_hash;
     memcpy(r.sig, q->sig, KD_MH_SIGBYTES);
-    if ((rc = kd_hist_insert(d->hist, &r, keys)))
-        return kd_model_write_failed(m, rc, "record the comment",
-                                     rc == KD_EINVAL ? "the model has no history table" : kd_hist_errmsg(d->hist));
+    rc = kd_hist_insert(d->hist, &r, keys);
+    if (rc == KD_EINVAL)
+        return kd_model_write_failed(m, rc, "record the comment", "the model has no history table");
+    if (rc)
+        return d->batching ? batch_failed(m, d, rc, "record the comment", kd_hist_errmsg(d->hist), 1)
+                           : kd_model_write_failed(m, rc, "record the comment", kd_hist_errmsg(d->hist));
     d->pending += d->batching;
+    d->uncommitted += d->batching;
     q->own_seq = r.seq;
     return KD_OK;
 }
@@ -887,7 +927,8 @@ static int batch_check(kd_model *m, kd_dedup *d)
     }
     int rc = kd_hist_commit(d->hist);
     if (rc)
-        return kd_model_write_failed(m, rc, "write the history", kd_hist_errmsg(d->hist));
+        return batch_failed(m, d, rc, "write the history", kd_hist_errmsg(d->hist), 0);
+    batch_committed(d);
     return KD_OK;
 }
 
@@ -1079,12 +1120,15 @@ int kd_history_flush(kd_model *m)
     if (!m->dedup)
         return KD_OK;
     kd_dedup *d = m->dedup;
+    int counted = d->batching || d->uncommitted;
     d->batching = 0;
     d->pending = 0;
     kd_hist_read_end(d->hist);
     int rc = kd_hist_commit(d->hist);
     if (rc)
-        return kd_model_write_failed(m, rc, "write the history", kd_hist_errmsg(d->hist));
+        return counted ? batch_failed(m, d, rc, "write the history", kd_hist_errmsg(d->hist), 0)
+                       : kd_model_write_failed(m, rc, "write the history", kd_hist_errmsg(d->hist));
+    batch_committed(d);
     return KD_OK;
 }
 

@@ -649,6 +649,10 @@ int kd_history_record(kd_model *m, const kd_comment *c);
  * under the same terms: comments other handles record are seen once it is 100 ms old (at
  * the next kd_classify) or after kd_history_flush(). Between calls it keeps its snapshot,
  * and with it the WAL file from being checkpointed past it: flush before idling.
+ * When a write of the batch fails (kd_classify, kd_history_record, kd_history_flush), what
+ * it kept (the comments before a failing one; none when the transaction itself was lost) is
+ * committed at once, and kd_model_error() ends with how many comments this handle's batches
+ * recorded and how many were lost: "N comments were recorded, the last M were not".
  */
 int kd_history_batch_begin(kd_model *m);
 /** Commit the pending history writes and end the batch. @return 0 or KD_EIO, KD_EBUSY.

@@ -41,16 +41,25 @@ int kd_model_fail(kd_model *m, int code, const char *fmt, ...)
     return code;
 }
 
-int kd_model_write_failed(kd_model *m, int code, const char *what, const char *why)
+int kd_model_write_failed_part(kd_model *m, int code, const char *what, const char *why, const char *outcome)
 {
     if (kd_store_moved(m->store))
         why = kd_store_errmsg(m->store); /* SQLite says only "constraint failed" */
-    const char *hint = strstr(why, "readonly") ? " (this user may not write the file, or its directory)"
-                     : strstr(why, "locked") ? " (another process held its write lock for more than 10 s; try again)"
-                     : strstr(why, "full") ? " (free some disk space; nothing was written)"
-                     : strstr(why, "I/O error") ? " (a full disk, a file size limit such as ulimit -f, or a failing device; nothing was written)"
-                     : "";
-    return kd_model_fail(m, code, "cannot %s in model %s: %s%s", what, kd_store_path(m->store), why, hint);
+    const char *hint = strstr(why, "readonly") ? "this user may not write the file, or its directory"
+                     : strstr(why, "locked") ? "another process held its write lock for more than 10 s; try again"
+                     : strstr(why, "full") ? "free some disk space"
+                     : strstr(why, "I/O error") ? "a full disk, a file size limit such as ulimit -f, or a failing device"
+                     : NULL;
+    /* "nothing was written" only where the hint says what to do about a full disk */
+    int said = outcome || (hint && (strstr(why, "full") || strstr(why, "I/O error")));
+    return kd_model_fail(m, code, "cannot %s in model %s: %s%s%s%s%s%s", what, kd_store_path(m->store), why,
+                         hint || said ? " (" : "", hint ? hint : "", hint && said ? "; " : "",
+                         said ? (outcome ? outcome : "nothing was written") : "", hint || said ? ")" : "");
+}
+
+int kd_model_write_failed(kd_model *m, int code, const char *what, const char *why)
+{
+    return kd_model_write_failed_part(m, code, what, why, NULL);
 }
 
 const char *kd_model_error(const kd_model *m)

@@ -63,6 +63,10 @@ int kd_model_fail(kd_model *m, int code, const char *fmt, ...) __attribute__((fo
 /* A failed write of the model file: "cannot WHAT in model PATH: WHY", with what to do for a
  * read-only file, a lock held too long or a full disk. Returns code. */
 int kd_model_write_failed(kd_model *m, int code, const char *what, const char *why);
+/* The same for a write of which a part was kept: outcome (what was written and what was
+ * not, "5 comments were recorded, the last 2 were not") ends the message, in place of
+ * "nothing was written". */
+int kd_model_write_failed_part(kd_model *m, int code, const char *what, const char *why, const char *outcome);
 
 /* Remove the file of m, with its -wal, -shm and -journal, if it is still at its path and
  * holds nothing (no counts, posts or history): decided and done under the write lock, so

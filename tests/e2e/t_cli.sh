@@ -858,6 +858,29 @@ test_a_file_size_limit_is_an_io_error() {
     [ ! -e lim.db ] || fail "lim.db was left behind"
 }
 
+# The history filling the disk part-way through score --remember: the message says how many
+# comments were recorded and how many were not, and the history holds exactly those recorded
+# (it said "nothing was written" of a run that had committed thousands).
+test_a_failed_history_write_says_how_many_were_recorded() {
+    "$KINDLY" train -q -m m.db "$ROOT/corpora/comments.csv"
+    awk 'BEGIN { print "id,author,text"
+                 for (i = 1; i <= 20000; i++)
+                     printf "r%d,user%d,comment number %d about walk%d and sleep%d in the park %d\n", i, i % 97, i, i * 7, i * 13, i * 31 }' >many.csv
+    lim=$(( $(stat -c %s m.db) / 1024 + 800 ))
+    expect_status 5 bash -c "ulimit -f $lim; exec \"$KINDLY\" score --remember -m m.db many.csv >/dev/null"
+    contains "$T/err" "cannot write the history in model m.db"
+    not_contains "$T/err" "nothing was written"
+    lines "$T/err" 1
+    n=$(sed -n 's/.*; \([0-9]*\) comments were recorded, the last \([0-9]*\) were not)$/\1/p' "$T/err")
+    lost=$(sed -n 's/.*, the last \([0-9]*\) were not)$/\1/p' "$T/err")
+    line=$(sed -n 's/^kindly score: line \([0-9]*\): .*/\1/p' "$T/err")
+    [ -n "$n" ] && [ -n "$lost" ] && [ -n "$line" ] || fail "no counts: $(cat "$T/err")"
+    [ "$n" -gt 0 ] && [ "$lost" -gt 0 ] || fail "$(cat "$T/err")"
+    [ $((n + lost)) -eq $((line - 1)) ] || fail "$n + $lost comments, but the run stopped at line $line"
+    "$KINDLY" history -m m.db >h.json
+    contains h.json "\"comments\":$n,"
+}
+
 # A new model whose schema cannot be written (no room at all) is not left behind, empty.
 test_a_model_that_cannot_be_created_is_not_left_empty() {
     expect_status 5 sh -c "ulimit -f 0; exec \"$KINDLY\" train -m z.db \"$ROOT/corpora/comments.csv\""

@@ -540,6 +540,54 @@ Test(history, a_comment_that_fails_part_way_in_a_batch_leaves_nothing_behind)
     sqlite3_close(db);
 }
 
+static int history_rows_with_id(const char *id)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM history WHERE id = ?1", -1, &q, NULL), SQLITE_OK);
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    int n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+
+/* The same failure, as `kindly score --remember` meets it: what the batch kept (the comments
+ * before the failing one) is committed at once, not left in the open transaction for a
+ * flush that a stopping program may never make, and the message says how many comments were
+ * recorded and how many were not (it said "nothing was written"). */
+Test(history, a_comment_that_fails_in_a_batch_commits_the_part_kept)
+{
+    kd_model *m = open_w();
+    remember(m, "a", NULL, "one comment in the history before the trigger is made");
+    kd_model_close(m);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db,
+                              "CREATE TRIGGER full_disk BEFORE INSERT ON history_lsh "
+                              "WHEN (SELECT count(*) FROM history) > 3 BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+                              NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    m = open_w();
+    cr_assert_eq(kd_history_batch_begin(m), 0);
+    remember(m, "b", NULL, "a second comment, in the batch, recorded whole");
+    remember(m, "c", NULL, "a third comment, in the batch as well, recorded whole");
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = "d";
+    c.text = "a fourth comment whose index entries cannot be written";
+    cr_assert_eq(kd_history_record(m, &c), KD_EIO);
+    cr_assert(strstr(kd_model_error(m), "cannot record the comment in model "), "%s", kd_model_error(m));
+    cr_assert(strstr(kd_model_error(m), "2 comments were recorded, the last one was not"), "%s", kd_model_error(m));
+    cr_assert(!strstr(kd_model_error(m), "nothing was written"), "%s", kd_model_error(m));
+    /* seen by another connection before any flush: committed */
+    cr_assert_eq(history_rows_with_id("b"), 1, "the part kept is not committed");
+    cr_assert_eq(history_rows_with_id("c"), 1, "the part kept is not committed");
+    cr_assert_eq(history_rows_with_id("d"), 0);
+    kd_model_close(m);
+}
+
 /* A full disk in a batch: SQLite rolls the whole transaction back itself, so the failure
  * reported is the full disk (not the savepoint's clean-up), the batch is over, and the
  * comments recorded after it are committed by the next flush. */
@@ -570,6 +618,21 @@ Test(history, a_full_disk_in_a_batch_reports_the_full_disk)
     }
     cr_assert_neq(rc, 0, "the disk never filled up");
     cr_assert(strstr(kd_model_error(m), "full"), "%s", kd_model_error(m));
+    /* the batch's comments committed before the one that filled the disk are the ones said
+     * recorded (this handle recorded "a" outside the batch) */
+    unsigned long kept = 0, lost = 0;
+    const char *said = strstr(kd_model_error(m), "no comment was recorded");
+    if (!said) {
+        said = strstr(kd_model_error(m), "; ");
+        cr_assert(said && sscanf(said, "; %lu comment", &kept) == 1, "%s", kd_model_error(m));
+    }
+    said = strstr(kd_model_error(m), ", the last ");
+    cr_assert(said && sscanf(said, ", the last %lu were not", &lost) == 1, "%s", kd_model_error(m));
+    cr_assert_eq(kept + lost, (unsigned long)i, "%s (of %d)", kd_model_error(m), i);
+    kd_history_stats hs;
+    cr_assert_eq(kd_history_stats_get(m, &hs), 0);
+    cr_assert_eq(hs.comments, 1 + kept, "%s, but %llu in the history", kd_model_error(m),
+                 (unsigned long long)hs.comments);
     /* outside a batch too (the server's case): the full disk, not the ROLLBACK after it */
     kd_history_flush(m);
     int full = 0;

@@ -337,3 +337,106 @@ Test(ioerr, merge_is_all_or_nothing)
     kd_model_close(m);
     cr_assert_gt(every_operation(merge_rest, NROWS / 2, NROWS, "merge"), 10);
 }
+
+/* Remembered comments in a batch, as `kindly score --remember` writes them: two groups of
+ * NROWS, the first committed before the second begins (a hand-over). A failure part-way
+ * says how many comments were recorded and how many were not, and that is what the history
+ * then holds: the part kept before the failure is committed, the rest is gone. */
+static size_t batch_tried;   /* comments handed to kd_classify, the failing one included */
+static char batch_err[1024]; /* the message of the failure, "" when none */
+
+static int remember_batch(void)
+{
+    kd_model *m = NULL;
+    batch_tried = 0;
+    batch_err[0] = '\0';
+    int rc = kd_model_open(&m, path, KD_OPEN_WRITE);
+    if (rc)
+        goto done;
+    kd_options o = KD_OPTIONS_INIT;
+    o.remember = 1;
+    for (int group = 0; group < 2 && !rc; group++) {
+        if ((rc = kd_history_batch_begin(m)))
+            break;
+        for (size_t i = 0; i < NROWS && !rc; i++) {
+            kd_comment c = comment_of(i, group ? "-b" : "-a");
+            kd_result r;
+            batch_tried++;
+            rc = kd_classify(m, &c, &o, &r);
+            kd_result_free(&r);
+        }
+        if (!rc)
+            rc = kd_history_flush(m);
+    }
+    if (rc)
+        snprintf(batch_err, sizeof batch_err, "%s", kd_model_error(m));
+done:
+    kd_model_close(m);
+    return rc;
+}
+
+static uint64_t history_comments(void)
+{
+    kd_model *m = NULL;
+    kd_history_stats hs;
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_READONLY), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_history_stats_get(m, &hs), 0);
+    kd_model_close(m);
+    return hs.comments;
+}
+
+/* "N comments were recorded, the last M were not" (or "no comment", "1 comment", "the last
+ * one") in msg: 1 with *n and *lost, else 0. */
+static int recorded_counts(const char *msg, unsigned long *n, unsigned long *lost)
+{
+    const char *p = strstr(msg, "no comment was recorded");
+    if (p)
+        *n = 0;
+    else {
+        for (p = msg; (p = strpbrk(p, "0123456789")); p++)
+            if (sscanf(p, "%lu comment", n) == 1 && (strstr(p, " comments were recorded") == strchr(p, ' ') ||
+                                                     strstr(p, " comment was recorded") == strchr(p, ' ')))
+                break;
+        if (!p)
+            return 0;
+    }
+    if (strstr(p, ", the last one was not"))
+        *lost = 1;
+    else if (!(p = strstr(p, ", the last ")) || sscanf(p, ", the last %lu were not", lost) != 1)
+        *lost = 0;
+    return 1;
+}
+
+Test(ioerr, a_failed_batch_says_what_was_recorded)
+{
+    uint64_t base_comments = NROWS / 2; /* recorded by setup */
+    int partial = 0, lost_some = 0;
+    for (long n = 0;; n++) {
+        fresh_copy();
+        fault_arm(n);
+        int rc = remember_batch();
+        long hit = fault_injected;
+        fault_arm(-1);
+        cr_assert(rc == KD_OK || rc == KD_EIO, "operation %ld failing: %d (%s)", n, rc, batch_err);
+        uint64_t now = history_comments();
+        if (rc == KD_OK) {
+            cr_assert_eq(now, base_comments + 2 * NROWS, "operation %ld failing: %llu comments", n,
+                         (unsigned long long)now);
+            if (!hit)
+                break;
+            continue;
+        }
+        unsigned long recorded = 0, lost = 0;
+        cr_assert(recorded_counts(batch_err, &recorded, &lost), "operation %ld failing: no counts in: %s", n,
+                  batch_err);
+        cr_assert(!strstr(batch_err, "nothing was written"), "%s", batch_err);
+        cr_assert_eq(recorded + lost, batch_tried, "operation %ld: %lu recorded + %lu not, of %zu tried: %s", n,
+                     recorded, lost, batch_tried, batch_err);
+        cr_assert_eq(now, base_comments + recorded, "operation %ld: the history holds %llu, the message says %lu: %s",
+                     n, (unsigned long long)(now - base_comments), recorded, batch_err);
+        partial |= recorded > 0 && lost > 0;
+        lost_some |= lost > 0;
+    }
+    cr_assert(partial, "no failure came after a committed part");
+    cr_assert(lost_some);
+}
