@@ -533,7 +533,11 @@ typedef struct kd_rule_info {
     double score;            /**< log-odds added when it fires */
     int hold;                /**< 1 for moderation words: the verdict is at least hold */
     int reported;            /**< 0 for "__NAME" sub-rules (used by metas, never a hit) */
-    unsigned line;           /**< line of the rule file */
+    unsigned line;           /**< line of the rule file, or of the word list given by file */
+    const char *file;        /**< an entry of a word list (moderate-list, disallow-list): the
+                                  list's path as kindly opened it (relative to the working
+                                  directory, or absolute), line being its line there; NULL for
+                                  a line of the rule file itself */
 } kd_rule_info;
 
 /** Number of rules, word-list and allow-list entries included. */

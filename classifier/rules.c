@@ -661,6 +661,7 @@ static int parse_entry(const line *l, size_t i, kd_rule_kind kind, int comments)
         return oom(l->r);
     }
     x->name = name;
+    x->list = l->file ? l->r->lists[l->r->nlists - 1] : NULL; /* (parse_list kept its path last) */
     x->hold = kind == KD_RULE_MODERATE;
     if (!(x->description = strdup(kind == KD_RULE_MODERATE ? "moderation word (hold)" : "disallowed key (spam)")))
         return oom(l->r);
@@ -770,6 +771,15 @@ static int parse_list(const line *l, size_t i, kd_rule_kind kind)
     FILE *f = fopen(path, "rb");
     if (!f)
         return fail_at(l, s, "cannot open the word list %s: %s", path, strerror(errno));
+    /* kept for the entries' kd_rule_info.file */
+    char **lists = realloc(l->r->lists, (l->r->nlists + 1) * sizeof *lists);
+    if (lists)
+        l->r->lists = lists;
+    if (!lists || !(l->r->lists[l->r->nlists] = strdup(path))) {
+        fclose(f);
+        return oom(l->r);
+    }
+    l->r->nlists++;
     char *buf = NULL;
     size_t cap = 0;
     ssize_t got;
@@ -1030,6 +1040,9 @@ void kd_rules_free(kd_rules *r)
     free(r->rule);
     free(r->names);
     free(r->path);
+    for (size_t i = 0; i < r->nlists; i++)
+        free(r->lists[i]);
+    free(r->lists);
     pcre2_match_context_free(r->mctx);
     kd_prefilter_free(r->pre);
     kd_wordset_free(r->words);
@@ -1087,5 +1100,6 @@ int kd_rules_info_get(const kd_rules *r, size_t i, kd_rule_info *out)
     out->hold = x->hold;
     out->reported = x->report;
     out->line = x->line;
+    out->file = x->list;
     return KD_OK;
 }

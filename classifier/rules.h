@@ -93,12 +93,16 @@ typedef struct kd_rule {
     int prefiltered;     /* MATCH on text: runs only when the prefilter saw one of its literals */
     unsigned listed;     /* MODERATE, DISALLOW: 1 + its entry number in kd_rules.words, or 0
                             when not indexed there (a non-ASCII entry: always runs) */
+    const char *list;    /* an entry of a word list: its path (one of kd_rules.lists), line
+                            being its line there; NULL for a line of the rule file */
 } kd_rule;
 
 struct kd_rules {
     kd_rule *rule;
     size_t n, cap;
     char *path;                  /* the file's name as given, for messages */
+    char **lists;                /* the word lists' paths as opened (kd_rule.list) */
+    size_t nlists;
     char err[1024];
     pcre2_match_context *mctx;   /* the limits; shared read-only by every thread */
     int jit;                     /* 1 when every pattern was JIT-compiled */

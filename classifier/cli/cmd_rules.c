@@ -87,11 +87,14 @@ static int test(const char *path, const kd_comment *meta)
             continue;
         kd_rule_info info;
         kd_rules_info_get(r, i, &info);
+        /* an entry of a word list: where in which list ("line 1 of lists/bad.txt") */
         if (fired[i] == KD_RULE_LIMIT)
-            printf("  limit  %-28s a PCRE2 limit stopped the match: not fired (line %u)\n", info.name, info.line);
+            printf("  limit  %-28s a PCRE2 limit stopped the match: not fired (line %u%s%s)\n", info.name,
+                   info.line, info.file ? " of " : "", info.file ? info.file : "");
         else
-            printf("%+8.2f  %-28s %s%s(line %u)\n", info.score, info.name, info.description,
-                   !info.reported ? " [sub-rule] " : *info.description ? " " : "", info.line);
+            printf("%+8.2f  %-28s %s%s(line %u%s%s)\n", info.score, info.name, info.description,
+                   !info.reported ? " [sub-rule] " : *info.description ? " " : "", info.line,
+                   info.file ? " of " : "", info.file ? info.file : "");
         shown++;
     }
     if (!shown)

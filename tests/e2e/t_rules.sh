@@ -237,6 +237,23 @@ test_word_list_with_a_byte_order_mark() {
     contains "$T/out" "disallow:casino"
 }
 
+# rules --test names the word list an entry comes from, and its line there (the line alone
+# was taken for a line of the rule file); a list next to a rule file elsewhere is named as
+# kindly found it.
+test_rules_test_names_the_word_list_of_an_entry() {
+    mkdir lists sub
+    printf 'casino\nessay writing\n' >lists/bad.txt
+    printf '# hold\nmoderate-list ../lists/bad.txt\n' >sub/hold.rules
+    printf '# lists\ndisallow-list lists/bad.txt\nmoderate cheap\n' >w.rules
+    echo "cheap essay writing at the casino" >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test w.rules < c.txt"
+    grep -q 'disallow:casino .*(line 1 of lists/bad.txt)$' "$T/out" || fail "$(cat "$T/out")"
+    grep -q 'disallow:essay writing .*(line 2 of lists/bad.txt)$' "$T/out" || fail "$(cat "$T/out")"
+    grep -q 'moderate:cheap .*(line 3)$' "$T/out" || fail "$(cat "$T/out")"
+    expect_status 0 sh -c "\"$KINDLY\" rules --test sub/hold.rules < c.txt"
+    grep -q 'moderate:essay writing .*(line 2 of sub/../lists/bad.txt)$' "$T/out" || fail "$(cat "$T/out")"
+}
+
 test_rules_stats_json_escapes_control_characters() {
     printf 'moderate cheap\tpills\ndisallow a"b\\c\n' >js.rules
     expect_status 0 "$KINDLY" rules --stats --json --rules js.rules "$ROOT/corpora/comments.csv"

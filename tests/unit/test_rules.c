@@ -666,6 +666,52 @@ Test(rules, word_list_files)
     cr_assert_eq(system(cmd), 0);
 }
 
+/* An entry of a word list says where it comes from: the list's path as opened and its line
+ * there (kd_rule_info.file); the rule file's own lines have no file. */
+Test(rules, word_list_entries_name_their_list)
+{
+    char dir[] = "/tmp/kindly-wlf-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char p[256], want[256];
+    snprintf(p, sizeof p, "%s/bad.txt", dir);
+    FILE *f = fopen(p, "w");
+    fputs("casino\n\nessay writing\n", f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/hold.txt", dir);
+    f = fopen(p, "w");
+    fputs("poker\ncasino\n", f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/r.rules", dir);
+    f = fopen(p, "w");
+    fputs("# lists\ndisallow-list bad.txt\nmoderate cheap\nmoderate-list hold.txt\n", f);
+    fclose(f);
+    kd_rules *r = NULL;
+    cr_assert_eq(kd_rules_load(&r, p), 0, "%s", kd_rules_error(r));
+    static const struct { const char *name, *file; unsigned line; } want_rules[] = {
+        { "disallow:casino", "bad.txt", 1 }, { "disallow:essay writing", "bad.txt", 3 },
+        { "moderate:cheap", NULL, 3 }, { "moderate:poker", "hold.txt", 1 }, { "moderate:casino", "hold.txt", 2 },
+    };
+    cr_assert_eq(kd_rules_count(r), 5);
+    for (size_t i = 0; i < 5; i++) {
+        kd_rule_info info;
+        memset(&info, 0xa5, sizeof info);
+        cr_assert_eq(kd_rules_info_get(r, i, &info), 0);
+        cr_assert_str_eq(info.name, want_rules[i].name);
+        cr_assert_eq(info.line, want_rules[i].line, "%s: line %u", info.name, info.line);
+        if (!want_rules[i].file) {
+            cr_assert_null(info.file, "%s", info.name);
+            continue;
+        }
+        snprintf(want, sizeof want, "%s/%s", dir, want_rules[i].file);
+        cr_assert_not_null(info.file, "%s", info.name);
+        cr_assert_str_eq(info.file, want);
+    }
+    kd_rules_free(r);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
 /* A word list saved with a UTF-8 byte order mark (Windows Notepad): the mark is not part
  * of the first entry. */
 Test(rules, word_list_with_a_byte_order_mark)
