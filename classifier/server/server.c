@@ -217,27 +217,33 @@ static size_t body_budget(const srv_server *s)
     return s->cfg.max_body > SIZE_MAX / 64 ? SIZE_MAX : 64 * s->cfg.max_body;
 }
 
-/* The headers a request is refused for, counted: Content-Length (n[0]) and Transfer-Encoding
- * (n[1]), whose framing is ambiguous when there are two lengths or one with a Transfer-Encoding
- * (libmicrohttpd takes the first length; a proxy in front that took another would see the
- * rest of the body as a second request: request smuggling); header names with white space
- * in them (n[2]); and Host (n[3], see host_problem). */
+/* The headers a request is refused for, counted (count_headers): Content-Length and
+ * Transfer-Encoding, whose framing is ambiguous when there are two lengths or one with a
+ * Transfer-Encoding (libmicrohttpd takes the first length; a proxy in front that took another
+ * would see the rest of the body as a second request: request smuggling); header names with
+ * white space in them; and Host (see host_problem). */
+typedef struct header_count {
+    int content_length;
+    int transfer_encoding; /* 2 for one of a coding MHD does not undo ("gzip, chunked") */
+    int spaced;            /* names with white space in them */
+    int host;
+} header_count;
+
 static enum MHD_Result count_headers(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
-    int *n = cls;
+    header_count *n = cls;
     if (!strcasecmp(key, MHD_HTTP_HEADER_HOST))
-        n[3]++;
+        n->host++;
     /* "Transfer-Encoding : chunked": libmicrohttpd keeps the space in the name, so the header
      * is no Transfer-Encoding here, while a proxy that trims it frames the body as chunked
      * (RFC 9112, 5.1: a server must answer 400 to white space before the colon) */
     if (key[strcspn(key, " \t")])
-        n[2]++;
+        n->spaced++;
     if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
-        n[0]++;
+        n->content_length++;
     else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING))
-        n[1] += 1 + (strcasecmp(value ? value : "", "chunked") != 0); /* 2: a coding MHD does not
-                                                                         undo ("gzip, chunked"): no answer came */
+        n->transfer_encoding += 1 + (strcasecmp(value ? value : "", "chunked") != 0); /* 2: no answer came */
     return MHD_YES;
 }
 
@@ -346,17 +352,6 @@ static enum MHD_Result error(struct MHD_Connection *c, request *rq, int status, 
     srv_reply_init(&r);
     srv_reply_error(&r, status, "%s", msg);
     return send_reply(c, rq, &r, allow);
-}
-
-/* An error of HTTP itself in plain text (its message and a newline), for any client. */
-static enum MHD_Result text_error(struct MHD_Connection *c, request *rq, int status, const char *msg)
-{
-    char text[300];
-    snprintf(text, sizeof text, "%s\n", msg);
-    srv_reply r;
-    srv_reply_init(&r);
-    srv_reply_text(&r, status, SRV_TEXT, text);
-    return send_reply(c, rq, &r, NULL);
 }
 
 static void healthz(srv_server *s, srv_reply *r)
@@ -479,21 +474,21 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *con_cls = rq;
         const char *allow = NULL;
         int routed = srv_route(url, method, &rq->ep, &allow);
-        int framing[4] = { 0, 0, 0, 0 };
-        mhd.get_connection_values(c, MHD_HEADER_KIND, count_headers, framing);
-        const char *host = host_problem(version, framing[3]);
+        header_count n = { 0 };
+        mhd.get_connection_values(c, MHD_HEADER_KIND, count_headers, &n);
+        const char *host = host_problem(version, n.host);
         if (host)
-            return text_error(c, rq, 400, host);
+            return error(c, rq, 400, NULL, "%s", host);
         if (routed == 404)
             return error(c, rq, 404, NULL, "no such endpoint: %s", url);
         if (routed == 405)
             return error(c, rq, 405, allow, "use %s for this endpoint", allow);
-        if (framing[2])
+        if (n.spaced)
             return error(c, rq, 400, NULL, "white space between a header's name and its colon");
-        if (framing[0] > 1 || (framing[0] && framing[1]))
-            return error(c, rq, 400, NULL, "%s", framing[1] ? "both Content-Length and Transfer-Encoding"
-                                                            : "Content-Length given more than once");
-        if (framing[1] > 1)
+        if (n.content_length > 1 || (n.content_length && n.transfer_encoding))
+            return error(c, rq, 400, NULL, "%s", n.transfer_encoding ? "both Content-Length and Transfer-Encoding"
+                                                                     : "Content-Length given more than once");
+        if (n.transfer_encoding > 1)
             return error(c, rq, 400, NULL, "a Transfer-Encoding other than chunked");
         /* A request refused from its headers (no key for the JSON API, whose key is a header;
          * a Content-Length over --max-body) is answered at once only when the client waits

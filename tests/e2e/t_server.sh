@@ -785,15 +785,16 @@ raw() {
 
 # RFC 9112, 3.2: an HTTP/1.1 request without a Host header, or any request with two, is 400
 # (libmicrohttpd checks neither unless in a strict mode that changes more); HTTP/1.0 needs none.
+# The answer is JSON, as every other error of the server.
 test_server_http11_without_one_host_header_is_400() {
     start_server
     [ "$(raw 'GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n')" = 400 ] || fail "no Host: $(cat "$T/raw")"
-    grep -q '^Content-Type: text/plain' "$T/raw" || fail "$(cat "$T/raw")"
-    tail -1 "$T/raw" | grep -qx 'an HTTP/1.1 request without a Host header' || fail "$(cat "$T/raw")"
+    grep -q '^Content-Type: application/json' "$T/raw" || fail "$(cat "$T/raw")"
+    tail -1 "$T/raw" | grep -qxF '{"error":"an HTTP/1.1 request without a Host header"}' || fail "$(cat "$T/raw")"
     [ "$(raw 'GET /nowhere HTTP/1.1\r\nConnection: close\r\n\r\n')" = 400 ] || fail "no Host, unknown path: $(cat "$T/raw")"
     [ "$(raw 'POST /1.1/comment-check HTTP/1.1\r\nHost: a\r\nhost: b\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')" = 400 ] \
         || fail "two Host headers: $(cat "$T/raw")"
-    tail -1 "$T/raw" | grep -qx 'more than one Host header' || fail "$(cat "$T/raw")"
+    tail -1 "$T/raw" | grep -qxF '{"error":"more than one Host header"}' || fail "$(cat "$T/raw")"
     [ "$(raw 'GET /healthz HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n')" = 400 ] || fail "HTTP/1.0, two Host headers: $(cat "$T/raw")"
     [ "$(raw 'GET /healthz HTTP/1.0\r\n\r\n')" = 200 ] || fail "HTTP/1.0 without Host: $(cat "$T/raw")"
     [ "$(raw 'GET /healthz HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n')" = 200 ] || fail "an empty Host is a Host: $(cat "$T/raw")"
