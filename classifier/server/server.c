@@ -200,6 +200,7 @@ typedef struct request {
                              of the REFUSED_* below (0: kept) */
     int trusted;          /* a JSON API request with a key (--keys): not held to the budget */
     int answered;         /* the response queued is ours (counted by send_reply), not MHD's */
+    char host[SRV_HOST_MAX + 1]; /* the authority it is for (request_host); "" when none */
     struct timespec t0;
 } request;
 
@@ -221,20 +222,23 @@ static size_t body_budget(const srv_server *s)
  * Transfer-Encoding, whose framing is ambiguous when there are two lengths or one with a
  * Transfer-Encoding (libmicrohttpd takes the first length; a proxy in front that took another
  * would see the rest of the body as a second request: request smuggling); header names with
- * white space in them; and Host (see host_problem). */
+ * white space in them; and Host, whose value is kept for request_host. */
 typedef struct header_count {
     int content_length;
     int transfer_encoding; /* 2 for one of a coding MHD does not undo ("gzip, chunked") */
     int spaced;            /* names with white space in them */
     int host;
+    const char *host_value;/* the last Host header's */
 } header_count;
 
 static enum MHD_Result count_headers(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
     header_count *n = cls;
-    if (!strcasecmp(key, MHD_HTTP_HEADER_HOST))
+    if (!strcasecmp(key, MHD_HTTP_HEADER_HOST)) {
         n->host++;
+        n->host_value = value;
+    }
     /* "Transfer-Encoding : chunked": libmicrohttpd keeps the space in the name, so the header
      * is no Transfer-Encoding here, while a proxy that trims it frames the body as chunked
      * (RFC 9112, 5.1: a server must answer 400 to white space before the colon) */
@@ -247,19 +251,40 @@ static enum MHD_Result count_headers(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
-/* What is wrong with a request's Host headers, or NULL. RFC 9112, 3.2: a server must answer
- * 400 to an HTTP/1.1 request without a Host header and to any request with more than one
- * (two Host headers leave the request's authority to whichever a proxy in front took).
- * libmicrohttpd checks neither in its default mode; its strict mode (MHD_OPTION_STRICT_FOR_
- * CLIENT 1) answers the first alone, with an HTML page that /metrics never counts, and also
- * drops a target with a space in it without an answer. Versions other than 1.x libmicrohttpd
- * answers itself (505); HTTP/1.2 and the like it passes on, and they are held to 1.1's rule. */
-static const char *host_problem(const char *version, int hosts)
+/* The authority a request is for, into rq->host, once per request; or what is wrong with it.
+ * RFC 9112, 3.2: a server must answer 400 to an HTTP/1.1 request without a Host header, to
+ * any request with more than one (two Host headers leave the request's authority to whichever
+ * a proxy in front took) and to any whose Host is invalid (srv_host_parse); an empty one is
+ * taken as no authority, as HTTP/1.0's absent one. A request-target in absolute form names
+ * the authority that RFC 9112 (3.2.2) says a server must take instead of the Host header's:
+ * it is checked the same way, and must have a host and no userinfo ("user@", RFC 9110,
+ * 4.2.4). An Akismet client's key may be in the authority (KEY.host).
+ * libmicrohttpd checks none of this in its default mode; its strict mode (MHD_OPTION_STRICT_FOR_
+ * CLIENT 1) answers the missing Host alone, with an HTML page that /metrics never counts, and
+ * also drops a target with a space in it without an answer. Versions other than 1.x
+ * libmicrohttpd answers itself (505); HTTP/1.2 and the like it passes on, and they are held to
+ * 1.1's rule. */
+static const char *request_host(request *rq, const char *url, const char *version, const header_count *n)
 {
-    if (hosts > 1)
+    if (n->host > 1)
         return "more than one Host header";
-    if (!hosts && strcmp(version, MHD_HTTP_VERSION_1_0))
+    if (!n->host && strcmp(version, MHD_HTTP_VERSION_1_0))
         return "an HTTP/1.1 request without a Host header";
+    const char *h = n->host_value, *auth;
+    size_t len = h ? strlen(h) : 0, alen;
+    if (len && srv_host_parse(h, len, NULL, NULL))
+        return "the Host header is not a valid host[:port] (RFC 3986)";
+    srv_target_path(url, &auth, &alen);
+    if (auth) {
+        if (memchr(auth, '@', alen))
+            return "the request-target's authority has userinfo (user@): send host[:port] alone";
+        if (srv_host_parse(auth, alen, NULL, NULL))
+            return "the request-target's authority is not a valid host[:port] (RFC 3986)";
+        h = auth;
+        len = alen;
+    }
+    memcpy(rq->host, h ? h : "", len); /* srv_host_parse: len <= SRV_HOST_MAX */
+    rq->host[len] = '\0';
     return NULL;
 }
 
@@ -393,28 +418,9 @@ static enum MHD_Result unauthorized(srv_server *s, struct MHD_Connection *c, req
     return send_reply(c, rq, &r, NULL);
 }
 
-/* The host a request is for: the authority of a request-target in absolute form, which RFC
- * 9112 (3.2.2) says a server must take instead of the Host header, else the Host header. An
- * Akismet client's key may be in it (KEY.host). Copied into buf (n bytes); NULL when there
- * is none or it does not fit (no host name has 256 bytes). */
-static const char *request_host(struct MHD_Connection *c, const char *url, char *buf, size_t n)
-{
-    const char *auth;
-    size_t len;
-    srv_target_path(url, &auth, &len);
-    if (!auth)
-        return mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    if (len >= n)
-        return NULL;
-    memcpy(buf, auth, len);
-    buf[len] = '\0';
-    return buf;
-}
-
 /* The endpoint answers, once the whole body is in. */
-static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, const char *url, request *rq)
+static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *rq)
 {
-    char host[256];
     srv_reply r;
     srv_reply_init(&r);
     if (rq->too_big == REFUSED_BUDGET) {
@@ -440,7 +446,7 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, const cha
         .endpoint = rq->ep,
         .body = rq->body ? rq->body : "",
         .len = rq->len,
-        .host = request_host(c, url, host, sizeof host),
+        .host = rq->host[0] ? rq->host : NULL,
         .content_type = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
         .model = rq->ep == EP_VERIFY_KEY ? NULL : pool_get(&s->pool),
         .cfg = &k->cfg,
@@ -476,9 +482,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         int routed = srv_route(url, method, &rq->ep, &allow);
         header_count n = { 0 };
         mhd.get_connection_values(c, MHD_HEADER_KIND, count_headers, &n);
-        const char *host = host_problem(version, n.host);
-        if (host)
-            return error(c, rq, 400, NULL, "%s", host);
+        const char *bad = request_host(rq, url, version, &n);
+        if (bad)
+            return error(c, rq, 400, NULL, "%s", bad);
         if (routed == 404)
             return error(c, rq, 404, NULL, "no such endpoint: %s", url);
         if (routed == 405)
@@ -513,7 +519,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (!rq->too_big && len > s->cfg.max_body) {
             rq->too_big = REFUSED_SIZE;
             if (waits)
-                return answer(s, c, url, rq);
+                return answer(s, c, rq);
         }
         rq->announced = len <= s->cfg.max_body ? (size_t)len : 0;
         return MHD_YES;
@@ -570,7 +576,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         rq->body[rq->len] = '\0';
         return MHD_YES;
     }
-    return answer(s, c, url, rq);
+    return answer(s, c, rq);
 }
 
 /* Set only so that libmicrohttpd calls completed() for the requests it answers itself

@@ -37,7 +37,9 @@ typedef struct srv_request {
     srv_endpoint endpoint;
     const char *body;         /* NUL-terminated (the NUL is not counted in len) */
     size_t len;
-    const char *host;         /* Host header, or NULL */
+    const char *host;         /* the authority the request is for (host[:port], checked by
+                                 srv_host_parse): its target's in absolute form, else its
+                                 Host header's; NULL when none or empty */
     const char *content_type; /* Content-Type header, or NULL */
     kd_model *model;          /* this request's handle, already refreshed */
     const srv_config *cfg;
@@ -62,6 +64,20 @@ int srv_model_writable(const char *path, char *why, size_t whylen);
  * set to the authority ("host:8080", not NUL-terminated), or NULL and 0 in origin form.
  */
 const char *srv_target_path(const char *url, const char **authority, size_t *authority_len);
+
+/* The longest authority (host[:port]) a request may name, in bytes. */
+#define SRV_HOST_MAX 255
+
+/*
+ * Whether s (len bytes, not necessarily NUL-terminated) is a valid authority for a request
+ * (host.c): RFC 3986's host [":" port] without userinfo, a reg-name or IPv4 address ("KEY.
+ * example.com", "127.0.0.1") or an IPv6 address in brackets ("[::1]"; a zone ID is refused),
+ * then an optional port of digits, 0 to 65535; at most SRV_HOST_MAX bytes; not empty.
+ * @param[out] hostlen  when not NULL and valid: the length of the host, brackets included
+ * @param[out] port     when not NULL and valid: the port, or -1 when none ("host", "host:")
+ * @return 0 when valid, -1 when not (the outputs untouched).
+ */
+int srv_host_parse(const char *s, size_t len, size_t *hostlen, long *port);
 
 /*
  * The endpoint a request names (its target in origin or absolute form: srv_target_path). 0, with *ep; 404 for an unknown path; 405 when the path does

@@ -805,6 +805,65 @@ test_server_http11_without_one_host_header_is_400() {
     contains metrics.txt 'kindly_http_requests_total{endpoint="comment-check",code="400"} 1'
 }
 
+# A Host header must be a valid host[:port] (RFC 9112, 3.2; RFC 3986: a reg-name or IPv4
+# address, an IPv6 address in brackets without a zone ID, a port up to 65535, 255 bytes at
+# most), whatever the HTTP version: else 400 in JSON. An empty one is no authority.
+test_server_invalid_host_header_is_400() {
+    start_server
+    local ok bad
+    for ok in 'h' 'KEY.localhost:8080' '127.0.0.1:0' '[::1]' '[::1]:65535' 'h:' 'ex%%41mple'; do
+        [ "$(raw "GET /healthz HTTP/1.1\r\nHost: $ok\r\nConnection: close\r\n\r\n")" = 200 ] \
+            || fail "Host: $ok: $(cat "$T/raw")"
+    done
+    for bad in 'h:65536' 'h:80a' 'user@h' 'a/b' '::1' '[::1' '[fe80::1%%25eth0]' '[::1]x' ':80' 'a"b' '\xd0\xb0.example'; do
+        [ "$(raw "GET /healthz HTTP/1.1\r\nHost: $bad\r\nConnection: close\r\n\r\n")" = 400 ] \
+            || fail "Host: $bad: $(cat "$T/raw")"
+        grep -q '^Content-Type: application/json' "$T/raw" || fail "$(cat "$T/raw")"
+        tail -1 "$T/raw" | grep -qxF '{"error":"the Host header is not a valid host[:port] (RFC 3986)"}' \
+            || fail "Host: $bad: $(cat "$T/raw")"
+    done
+    # on HTTP/1.0 too, and before the path is looked at
+    [ "$(raw 'GET /healthz HTTP/1.0\r\nHost: a b\r\n\r\n')" = 400 ] || fail "HTTP/1.0: $(cat "$T/raw")"
+    [ "$(raw 'GET /nowhere HTTP/1.1\r\nHost: a,b:x\r\nConnection: close\r\n\r\n')" = 400 ] || fail "$(cat "$T/raw")"
+    # 255 bytes at most
+    local long
+    long=$(head -c 250 /dev/zero | tr '\0' a)
+    [ "$(raw "GET /healthz HTTP/1.1\r\nHost: $long:8080\r\nConnection: close\r\n\r\n")" = 200 ] || fail "255 bytes"
+    [ "$(raw "GET /healthz HTTP/1.1\r\nHost: a$long:8080\r\nConnection: close\r\n\r\n")" = 400 ] || fail "256 bytes"
+    [ "$(raw 'GET /healthz HTTP/1.0\r\nHost:\r\n\r\n')" = 200 ] || fail "an empty Host: $(cat "$T/raw")"
+    curl -s "$URL/metrics" >metrics.txt
+    contains metrics.txt 'kindly_http_requests_total{endpoint="/healthz",code="400"} 13'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="400"} 1'
+}
+
+# A request-target in absolute form names its authority, checked as a Host header is: a host
+# required, no userinfo (user@), a valid port; 400 in JSON otherwise, whatever the Host says.
+test_server_absolute_form_authority_is_checked() {
+    start_server
+    [ "$(raw "POST http://127.0.0.1:$PORT/1.1/verify-key HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")" = 200 ] \
+        || fail "$(cat "$T/raw")"
+    [ "$(raw 'GET http://[::1]:8080/healthz HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')" = 200 ] || fail "$(cat "$T/raw")"
+    local bad
+    for bad in 'user@h' 'user:pw@h:80' ''; do
+        [ "$(raw "POST http://$bad/1.1/verify-key HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")" = 400 ] \
+            || fail "authority '$bad': $(cat "$T/raw")"
+        grep -q '^Content-Type: application/json' "$T/raw" || fail "$(cat "$T/raw")"
+    done
+    grep -qF '"error":"the request-target' "$T/raw" || fail "$(cat "$T/raw")"
+    [ "$(raw 'POST http://user@h/1.1/verify-key HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')" = 400 ] \
+        || fail "$(cat "$T/raw")"
+    tail -1 "$T/raw" | grep -qxF '{"error":"the request-target'"'"'s authority has userinfo (user@): send host[:port] alone"}' \
+        || fail "$(cat "$T/raw")"
+    for bad in 'h:99999' 'h:x' '[fe80::1%%25eth0]' '[::1'; do
+        [ "$(raw "GET https://$bad/healthz HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")" = 400 ] \
+            || fail "authority '$bad': $(cat "$T/raw")"
+        tail -1 "$T/raw" | grep -qxF '{"error":"the request-target'"'"'s authority is not a valid host[:port] (RFC 3986)"}' \
+            || fail "authority '$bad': $(cat "$T/raw")"
+    done
+    # a valid authority does not excuse an invalid Host header
+    [ "$(raw 'GET http://h/healthz HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n')" = 400 ] || fail "$(cat "$T/raw")"
+}
+
 # The answers libmicrohttpd sends itself are counted in /metrics too: headers too large for
 # its connection memory (431), a header line without a colon (400), a Content-Length past
 # 2^64 (413), a malformed chunk once kindly has routed the request (400, under its endpoint).
