@@ -59,7 +59,18 @@ typedef struct waiting {
     kd_model *m; /* NULL until the model is open */
     int remember;
     int status;  /* EXIT_DONE, or the failure of a hand-over: the loop stops on it */
+    unsigned long line; /* the input line of the comment being scored (0: none yet) */
 } waiting;
+
+/* A commit before a hand-over or a write of verdicts failed: the run stops (w->status),
+ * said once with the line it stopped at, as a failure while recording a comment is. */
+static void hand_over_failed(waiting *w, int rc)
+{
+    char at[32] = "";
+    if (w->line)
+        snprintf(at, sizeof at, "line %lu: ", w->line);
+    w->status = cli_fail(cli_exit_for(rc), "score", "%s%s", at, kd_model_error(w->m));
+}
 
 /* Before a read that may wait (kd_csv_options.before_read: also in the middle of a row):
  * commit the remembered comments first (a consumer that acts on a verdict finds its
@@ -72,24 +83,23 @@ static void hand_over(void *ud)
     if (!w->m || w->status != EXIT_DONE || !may_wait(&w->in))
         return;
     if ((rc = kd_history_flush(w->m)) || (rc = kd_history_batch_begin(w->m))) {
-        w->status = cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(w->m));
+        hand_over_failed(w, rc);
         return;
     }
     fflush(stdout);
 }
 
 /* stdout's write function with --remember (fopencookie): the buffered verdicts go out only
- * once the remembered comments are committed. A commit that fails stops the run (w->status)
- * and fails the write (ferror(stdout)). */
+ * once the remembered comments are committed. A commit that fails stops the run (w->status);
+ * the verdicts scored go out all the same. */
 static ssize_t out_write(void *ud, const char *buf, size_t n)
 {
     waiting *w = ud;
     int rc;
-    if (w->m && w->status == EXIT_DONE && ((rc = kd_history_flush(w->m)) || (rc = kd_history_batch_begin(w->m)))) {
-        w->status = cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(w->m));
-        errno = EIO;
-        return -1;
-    }
+    if (w->m && w->status == EXIT_DONE && ((rc = kd_history_flush(w->m)) || (rc = kd_history_batch_begin(w->m))))
+        hand_over_failed(w, rc); /* these verdicts still go out, as those of a run stopped
+                                     while recording a comment do: the message says which
+                                     comments the history holds */
     size_t done = 0;
     while (done < n) {
         ssize_t k = write(STDOUT_FILENO, buf + done, n - done);
@@ -281,7 +291,7 @@ int cmd_score(int argc, char **argv)
     if (!file)
         file = "-";
     static waiting w; /* static: stdout may write through it (out_write) until exit */
-    w = (waiting){ input_of(file), NULL, o.remember, EXIT_DONE };
+    w = (waiting){ .in = input_of(file), .remember = o.remember, .status = EXIT_DONE };
     kd_csv *r = cli_open_csv_hooked("score", file, KD_CSV_COMMENTS, 0, hand_over, &w, &status);
     if (!r) {
         kd_model_close(m);
@@ -320,6 +330,7 @@ int cmd_score(int argc, char **argv)
         rc = kd_csv_next(r, &row);
         if ((status = w.status) || rc != 1)
             break;
+        w.line = row->line;
         kd_result res;
         int crc = kd_classify(m, &row->comment, &o, &res);
         if (crc) {
