@@ -79,6 +79,10 @@ int cli_same_file(const char *a, const char *b);
 /* The same for input files, where "-" is standard input: the same file as a path that names
  * what standard input reads (`- a.csv < a.csv`), or another "-". */
 int cli_same_input(const char *a, const char *b);
+/* For commands that read each input once (train, posts): EXIT_DONE when no two of the n
+ * files are the same input (cli_same_input), else the usage error naming both, "A and B are
+ * the same file: WHY" ("its comments would be counted twice"). */
+int cli_distinct_inputs(const char *cmd, const char *const *files, int n, const char *why);
 /* What m has not learnt ("no spam, so ..."), or NULL when it has learnt spam and ham. */
 const char *cli_untrained(kd_model *m);
 /* A model that has not learnt both spam and ham cannot tell them apart: warns on stderr. */

@@ -27,12 +27,9 @@ int cmd_posts(int argc, char **argv)
     }
     if (!nfiles)
         return cli_usage("posts", "give a posts CSV file (or '-' for standard input)");
-    for (int i = 0; i < nfiles; i++)
-        for (int j = 0; j < i; j++)
-            if (cli_same_input(files[i], files[j]))
-                return cli_usage("posts", "%s and %s are the same file: its posts would be imported twice",
-                                 strcmp(files[j], "-") ? files[j] : "- (standard input)",
-                                 strcmp(files[i], "-") ? files[i] : "- (standard input)");
+    int same = cli_distinct_inputs("posts", files, nfiles, "its posts would be imported twice");
+    if (same != EXIT_DONE)
+        return same;
     const char *path = cli_model_path_for_write("posts", model);
     if (!path)
         return EXIT_USAGE;

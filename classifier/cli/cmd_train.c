@@ -31,12 +31,9 @@ int cmd_train(int argc, char **argv)
     }
     if (!nfiles)
         return cli_usage("train", "name at least one CSV file to train on ('-' for standard input)");
-    for (int i = 0; i < nfiles; i++)
-        for (int j = 0; j < i; j++)
-            if (cli_same_input(files[i], files[j]))
-                return cli_usage("train", "%s and %s are the same file: its comments would be counted twice",
-                                 strcmp(files[j], "-") ? files[j] : "- (standard input)",
-                                 strcmp(files[i], "-") ? files[i] : "- (standard input)");
+    int same = cli_distinct_inputs("train", (const char *const *)files, nfiles, "its comments would be counted twice");
+    if (same != EXIT_DONE)
+        return same;
     const char *path = cli_model_path_for_write("train", model);
     if (!path)
         return EXIT_USAGE;

@@ -221,6 +221,17 @@ int cli_same_input(const char *a, const char *b)
     return stat_input(a, &x) == 0 && stat_input(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
+int cli_distinct_inputs(const char *cmd, const char *const *files, int n, const char *why)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < i; j++)
+            if (cli_same_input(files[i], files[j]))
+                return cli_usage(cmd, "%s and %s are the same file: %s",
+                                 strcmp(files[j], "-") ? files[j] : "- (standard input)",
+                                 strcmp(files[i], "-") ? files[i] : "- (standard input)", why);
+    return EXIT_DONE;
+}
+
 int cli_model_is_new(const char *path)
 {
     /* nothing at all at path, not even a dangling symbolic link */
