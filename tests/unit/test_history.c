@@ -502,6 +502,20 @@ Test(history, a_failed_write_keeps_its_code_and_message)
     sqlite3_close(db);
 }
 
+static int history_rows_with_id(const char *id)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM history WHERE id = ?1", -1, &q, NULL), SQLITE_OK);
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    int n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+
 /* In a batch, a comment whose index entries fail part-way (a trigger plays the full disk,
  * after its history row and with the first of its 12 entries) leaves none of its rows for
  * the batch's commit; the comments before it are kept. */
@@ -531,27 +545,7 @@ Test(history, a_comment_that_fails_part_way_in_a_batch_leaves_nothing_behind)
     cr_assert_eq(kd_history_stats_get(m, &st), 0);
     cr_assert_eq(st.comments, 2, "the failed comment's history row was committed");
     kd_model_close(m);
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_stmt *q;
-    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM history WHERE id = 'c'", -1, &q, NULL), SQLITE_OK);
-    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
-    cr_assert_eq(sqlite3_column_int(q, 0), 0);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-}
-
-static int history_rows_with_id(const char *id)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *q;
-    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM history WHERE id = ?1", -1, &q, NULL), SQLITE_OK);
-    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
-    int n = sqlite3_column_int(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-    return n;
+    cr_assert_eq(history_rows_with_id("c"), 0);
 }
 
 /* The same failure, as `kindly score --remember` meets it: what the batch kept (the comments
