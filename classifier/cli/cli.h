@@ -64,7 +64,11 @@ const char *cli_model_path(const char *flag);
 int cli_is_default_model(const char *path);
 /* Open the model, or print why not (naming the path) and return NULL. */
 kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags);
-/* For commands that write: the model must be named explicitly (flag or $KINDLY_MODEL). */
+/* For commands that write: EXIT_DONE, or, when path is the shipped default model
+ * (cli_is_default_model), the usage error saying to copy it (EXIT_USAGE). */
+int cli_refuse_default(const char *cmd, const char *path);
+/* For commands that write: the model must be named explicitly (flag or $KINDLY_MODEL), and
+ * not be the shipped default (cli_refuse_default). NULL, said, when not. */
 const char *cli_model_path_for_write(const char *cmd, const char *flag);
 /* Open the model of -m (flag) read-only, or when write is set for writing, which needs it
  * named (cli_model_path_for_write: the shipped default model is never written); flags: more

@@ -23,6 +23,9 @@ static int check_input(const char *path)
 
 static int check_inputs(int n, char **in, const char *out)
 {
+    int st = cli_refuse_default("merge", out);
+    if (st != EXIT_DONE)
+        return st;
     for (int i = 0; i < n; i++) {
         if (cli_same_file(in[i], out))
             return cli_usage("merge", "an input model cannot be the output model (%s is %s)", in[i], out);

@@ -124,16 +124,24 @@ int cli_is_default_model(const char *path)
     return stat(path, &x) == 0 && stat(def, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
+int cli_refuse_default(const char *cmd, const char *path)
+{
+    if (!cli_is_default_model(path))
+        return EXIT_DONE;
+    return cli_usage(cmd, "%s is the shipped default model, which is never written to: copy it "
+                          "(cp %s my.db) and name the copy", path, path);
+}
+
 const char *cli_model_path_for_write(const char *cmd, const char *flag)
 {
-    if (flag)
-        return flag;
     const char *env = getenv("KINDLY_MODEL");
-    if (env && *env)
-        return env;
-    cli_usage(cmd, "name the model to write with -m MODEL.db (or set $KINDLY_MODEL); "
-                   "the shipped default model is never written to");
-    return NULL;
+    const char *p = flag ? flag : env && *env ? env : NULL;
+    if (!p) {
+        cli_usage(cmd, "name the model to write with -m MODEL.db (or set $KINDLY_MODEL); "
+                       "the shipped default model is never written to");
+        return NULL;
+    }
+    return cli_refuse_default(cmd, p) == EXIT_DONE ? p : NULL;
 }
 
 kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags)

@@ -967,3 +967,25 @@ test_check_takes_dash_and_explains_a_file_argument() {
     expect_status 0 "$KINDLY" help help
     contains "$T/out" "Without COMMAND, the list of commands"
 }
+
+# The shipped default model is never written to, however a writing command names it (-m, a
+# link, $KINDLY_MODEL): each is refused, saying to copy it, and the file is unchanged; a
+# copy learns (train, learn, posts, merge, info --pack and --remember all wrote it before)
+test_the_shipped_default_model_is_refused_by_every_writing_command() {
+    local def="$ROOT/models/default.db"
+    sum=$(sha256sum <"$def")
+    ln -s "$def" link.db
+    cp "$def" other.db
+    expect_status 3 "$KINDLY" train -m "$def" "$ROOT/corpora/comments.csv"
+    contains "$T/err" "$def is the shipped default model, which is never written to: copy it"
+    expect_status 3 sh -c "echo 'buy cheap pills now' | exec \"$KINDLY\" learn -m link.db --spam"
+    contains "$T/err" "link.db is the shipped default model"
+    expect_status 3 env KINDLY_MODEL=link.db "$KINDLY" posts "$ROOT/corpora/posts.csv"
+    expect_status 3 "$KINDLY" merge link.db other.db
+    expect_status 3 "$KINDLY" info --pack -m "$def"
+    expect_status 3 "$KINDLY" score --remember -m link.db "$ROOT/corpora/sample.csv"
+    expect_status 3 sh -c "echo 'a comment' | exec \"$KINDLY\" check --remember -m \"$def\""
+    [ "$(sha256sum <"$def")" = "$sum" ] || fail "the shipped default model was written"
+    [ ! -e "$def-wal" ] || [ ! -s "$def-wal" ] || fail "the shipped default model has a WAL"
+    expect_status 0 "$KINDLY" train -q -m other.db "$ROOT/corpora/comments.csv"
+}
