@@ -1,0 +1,136 @@
+# t_docs.sh - the README against the binary: the flags each command's help lists, the flags
+# the README's command lines pass, its links, and the output it shows. Sourced by run.sh.
+README=$ROOT/README.md
+
+# commands as `kindly help` lists them
+docs_commands() { "$KINDLY" help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p'; }
+
+# Every flag a command's help lists is in the README (`kindly help` points there for the
+# input, the output and the file formats; a flag missing there is one a reader never meets)
+test_the_readme_names_every_flag_of_every_command() {
+    missing=
+    for c in $(docs_commands); do
+        "$KINDLY" help "$c" >help.txt
+        for f in $(grep -oE -- '(^|[][ ,|])--[a-z][a-z-]*[a-z]' help.txt | sed 's/^[][ ,|]*//' | sort -u); do
+            grep -qE -- "(^|[^a-z-])$f([^a-z-]|\$)" "$README" || missing="$missing $c:$f"
+        done
+        for f in $(sed -n 's/^  \(-[a-z]\), --.*/\1/p' help.txt); do
+            grep -qE -- "(^|[^a-z0-9-])$f([^a-z0-9-]|\$)" "$README" || missing="$missing $c:$f"
+        done
+    done
+    [ -z "$missing" ] || fail "flags the help lists but the README never names:$missing"
+}
+
+# Every flag the README passes to a kindly command on a command line is one that command's
+# help lists (a renamed or removed flag leaves examples a reader cannot run)
+test_the_readme_command_lines_pass_only_real_flags() {
+    for c in $(docs_commands); do "$KINDLY" help "$c" >"help-$c.txt"; done
+    python3 - "$README" <<'PY' >used.txt
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+# command lines: shell code blocks, and inline code that starts with "kindly CMD"
+lines, fence = [], None
+for line in text.splitlines():
+    if line.startswith("```"):
+        fence = None if fence is not None else line[3:]
+    elif fence in ("sh", "ini", ""):
+        lines.append(line)
+lines += re.findall(r"`(kindly [a-z]+ [^`]*)`", text)
+for line in lines:
+    for m in re.finditer(r"(?:^|[\s/])kindly\s+([a-z]+)((?:\s+[^\s#|;&<>]+)*)", line):
+        for flag in re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", m.group(2)):
+            print(m.group(1), flag)
+PY
+    [ -s used.txt ] || fail "no kindly command line found in the README"
+    bad=
+    while read -r c f; do
+        [ -f "help-$c.txt" ] || { bad="$bad $c(no such command)"; continue; }
+        grep -qE -- "(^|[^a-z-])$f([^a-z-]|\$)" "help-$c.txt" || bad="$bad $c:$f"
+    done <used.txt
+    [ -z "$bad" ] || fail "the README passes flags the commands do not take:$bad"
+}
+
+# Links inside the README lead somewhere: #anchors to its headings (as GitHub writes them),
+# relative paths to files of the checkout, and FILE.md#anchor to a heading of that file
+test_the_readme_links_resolve() {
+    python3 - "$README" <<'PY' || fail "broken links in the README"
+import os, re, sys
+def anchors(path):
+    out = set()
+    for line in open(path, encoding="utf-8"):
+        m = re.match(r"#+\s+(.*)", line)
+        if m:
+            out.add(re.sub(r"[^\w\- ]", "", m.group(1).strip().lower()).replace(" ", "-"))
+    return out
+src = sys.argv[1]
+root = os.path.dirname(src)
+text = re.sub(r"```.*?```", "", open(src, encoding="utf-8").read(), flags=re.S)
+bad = []
+for link in re.findall(r"\]\(([^)\s]+)\)", text):
+    if re.match(r"[a-z]+:", link):
+        continue
+    path, _, frag = link.partition("#")
+    target = os.path.join(root, path) if path else src
+    if not os.path.exists(target):
+        bad.append(link)
+    elif frag and target.endswith(".md") and frag not in anchors(target):
+        bad.append(link)
+for b in bad:
+    print("    broken link:", b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+}
+
+# The output the README shows (s-21 of the sample, scored by the shipped default model) is
+# the output kindly gives: the scores and fields it prints, the reasons before the tokens
+test_the_readme_output_example_is_real() {
+    expect_status 0 "$KINDLY" score "$ROOT/corpora/sample.csv"
+    grep '^{"id":"s-21",' "$T/out" >s21.json || fail "no s-21 in the sample's output"
+    sed -n '/^```json$/,/^```$/p' "$README" | sed '1d;$d' >readme.json
+    grep -q '"id":"s-21"' readme.json || fail "the README's output example is not s-21"
+    python3 - readme.json s21.json <<'PY' || fail "the README's s-21 differs from kindly's"
+import json, re, sys
+shown = open(sys.argv[1], encoding="utf-8").read()
+real = json.load(open(sys.argv[2], encoding="utf-8"))
+bad = []
+# scalar fields as shown: "key":value
+for key, val in re.findall(r'"(id|verdict|spam_score|bayes_score|duplicate_of|similarity|duplicate_scope|relevance|generic)":("[^"]*"|[^,}\s]+)', shown):
+    if json.loads(val) != real[key]:
+        bad.append("%s: README %s, kindly %s" % (key, val, json.dumps(real[key])))
+# the reasons and tokens shown are the first ones kindly gives, in order
+for key in ("reasons", "tokens", "rules"):
+    m = re.search(r'"%s":\[(.*?)(?:, \.\.\.)?\]' % key, shown, re.S)
+    items = json.loads("[" + re.sub(r"\s+", " ", m.group(1)) + "]")
+    if items != real[key][:len(items)]:
+        bad.append("%s: README %s, kindly %s" % (key, items, real[key][:len(items)]))
+for b in bad:
+    print("    " + b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+}
+
+# The relevance the README gives for the sample's off-topic comments (and the one on-topic
+# comment held) is what the shipped default model gives, and each of them is held
+test_the_readme_relevance_figures_are_real() {
+    expect_status 0 "$KINDLY" score "$ROOT/corpora/sample.csv"
+    python3 - "$README" "$T/out" <<'PY' || fail "the README's relevance figures differ from kindly's"
+import json, re, sys
+text = re.sub(r"\s+", " ", open(sys.argv[1], encoding="utf-8").read())
+m = re.search(r"on `corpora/sample.csv` the three off-topic comments are held \((.*?)\bcomment is held too, as it was before \((.*?)\)", text)
+if not m:
+    sys.exit("the README's paragraph on the sample's off-topic comments was not found")
+real = {d["id"]: d for d in map(json.loads, open(sys.argv[2], encoding="utf-8"))}
+# the first figure after each id is the default model's (later ones are other models')
+shown = dict(re.findall(r"\b(s-\d+)\b[^0-9]*?(\d\.\d+)", m.group(1) + " " + m.group(2)))
+bad = []
+for cid, rel in sorted(shown.items()):
+    d = real[cid]
+    if "%.2f" % d["relevance"] != rel or d["verdict"] != "hold":
+        bad.append("%s: README %s held, kindly %.4f %s" % (cid, rel, d["relevance"], d["verdict"]))
+if len(shown) != 4:
+    bad.append("expected 4 comments with figures, found %s" % sorted(shown))
+for b in bad:
+    print("    " + b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+}
