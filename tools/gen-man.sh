@@ -48,6 +48,12 @@ cat <<'EOF'
 the model used when
 .B \-m
 is not given.
+.TP
+.B SOURCE_DATE_EPOCH
+when set (seconds since 1970),
+.B kindly posts
+records it as the imported posts' update time instead of the current time, so that a model
+built twice from the same files is the same file (reproducible builds).
 .SH FILES
 .TP
 .I PREFIX/share/kindly/default.db

@@ -134,3 +134,14 @@ for b in bad:
 sys.exit(1 if bad else 0)
 PY
 }
+
+# The environment variables the README says kindly reads are in kindly(1) too (the man page
+# is the help's text, plus ENVIRONMENT and FILES written in tools/gen-man.sh)
+test_the_man_page_names_the_environment_the_readme_names() {
+    "$ROOT/tools/gen-man.sh" "$KINDLY" >kindly.1 || fail "tools/gen-man.sh failed"
+    sed -n '/^\.SH ENVIRONMENT/,/^\.SH /p' kindly.1 >env.txt
+    for v in KINDLY_MODEL SOURCE_DATE_EPOCH; do
+        contains "$README" "$v"
+        contains env.txt ".B $v"
+    done
+}
