@@ -56,7 +56,8 @@ static int check(char **files, int nfiles)
             kd_rules_info_get(r, k, &info);
             reported += info.reported;
         }
-        printf("%s: ok, %zu rules (%zu sub-rules), patterns %s\n", files[i], n, n - reported,
+        printf("%s: ok, %zu rule%s (%zu sub-rule%s), patterns %s\n", files[i], n, n == 1 ? "" : "s",
+               n - reported, n - reported == 1 ? "" : "s",
                kd_rules_jit(r) ? "JIT-compiled" : "interpreted (no JIT)");
         kd_rules_free(r);
     }

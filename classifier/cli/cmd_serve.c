@@ -113,9 +113,10 @@ static void reload(srv_server *s, const char *keys_path, int quiet)
         return;
     }
     metrics_config_reload(0);
+    size_t n = rules ? kd_rules_count(rules) : 0;
     if (!quiet)
-        fprintf(stderr, "kindly serve: SIGHUP: reloaded %s%s (%zu rules)\n", keys_path ? "the keys and " : "",
-                rules ? "the rules" : "no rules", rules ? kd_rules_count(rules) : 0);
+        fprintf(stderr, "kindly serve: SIGHUP: reloaded %s%s (%zu rule%s)\n", keys_path ? "the keys and " : "",
+                rules ? "the rules" : "no rules", n, n == 1 ? "" : "s");
 }
 
 static void raise_fd_limit(void)
@@ -256,8 +257,9 @@ int cmd_serve(int argc, char **argv)
         char host[NI_MAXHOST] = "?";
         getnameinfo((const struct sockaddr *)&cfg.addr, cfg.addrlen, host, sizeof host, NULL, 0, NI_NUMERICHOST);
         int v6 = cfg.addr.ss_family == AF_INET6;
-        fprintf(stderr, "kindly serve: listening on http://%s%s%s:%u (%u threads, model %s, %s, %s)\n",
-                v6 ? "[" : "", host, v6 ? "]" : "", srv_port(s), cfg.threads, cfg.model_path,
+        fprintf(stderr, "kindly serve: listening on http://%s%s%s:%u (%u thread%s, model %s, %s, %s)\n",
+                v6 ? "[" : "", host, v6 ? "]" : "", srv_port(s), cfg.threads, cfg.threads == 1 ? "" : "s",
+                cfg.model_path,
                 cfg.writable ? "learning from feedback" : "read-only", keys ? "keys required" : "no key required");
     }
     /* not loopback and no keys: anyone who reaches the port can classify and teach the model

@@ -314,3 +314,13 @@ test_check_of_a_long_comment_is_bounded_with_a_pathological_rule() {
     t1=$(date +%s%N)
     [ $(( (t1 - t0) / 1000000 )) -lt 3000 ] || fail "check took $(( (t1 - t0) / 1000000 )) ms"
 }
+
+# rules --check counts in English: one rule, one sub-rule (it said "1 rules (1 sub-rules)")
+test_rules_check_counts_one_rule_and_one_sub_rule_in_the_singular() {
+    printf 'text ONE /one/ 1.0\n' >one.rules
+    expect_status 0 "$KINDLY" rules --check one.rules
+    contains "$T/out" "one.rules: ok, 1 rule (0 sub-rules), patterns"
+    printf 'text __SUB /one/ 0\nmeta TWO (__SUB) 1.0\n' >two.rules
+    expect_status 0 "$KINDLY" rules --check two.rules
+    contains "$T/out" "two.rules: ok, 2 rules (1 sub-rule), patterns"
+}

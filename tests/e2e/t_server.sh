@@ -245,7 +245,7 @@ test_server_sighup_reloads_keys_and_rules() {
     echo new-key >keys
     printf 'text ZZ_NEW /zzyzxnew/ 20 new rule\n' >my.rules
     kill -HUP $SRV_PID
-    wait_log "SIGHUP: reloaded the keys and the rules (1 rules)"
+    wait_log "SIGHUP: reloaded the keys and the rules (1 rule)"
     status_is "$(check 'a zzyzxold here' old-key)" 401
     status_is "$(check 'a zzyzxold zzyzxnew here' new-key)" 200
     contains "$T/body" '"name":"ZZ_NEW"'
@@ -891,4 +891,11 @@ test_server_metrics_count_the_answers_libmicrohttpd_sends_itself() {
     # not in the latency histogram: their start is not known
     contains metrics.txt 'kindly_request_duration_seconds_count{endpoint="/healthz"} 1'
     not_contains metrics.txt 'kindly_request_duration_seconds_count{endpoint="other"}'
+}
+
+# The start line counts its threads in English ("1 thread", not "1 threads")
+test_server_start_line_says_1_thread() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db --threads 1
+    contains "$T/server.log" "(1 thread, model m.db,"
 }
