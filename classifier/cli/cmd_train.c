@@ -91,7 +91,7 @@ int cmd_train(int argc, char **argv)
                 n.spam, n.learned - n.spam,
                 flags & KD_TRAIN_FOREIGN ? ", foreign" : "");
         if (n.unlabelled)
-            fprintf(stderr, "; %lu unlabelled rows not trained on", n.unlabelled);
+            fprintf(stderr, "; %lu unlabelled row%s not trained on", n.unlabelled, n.unlabelled == 1 ? "" : "s");
         if (n.skipped)
             fprintf(stderr, "; %lu bad row%s skipped", n.skipped, n.skipped == 1 ? "" : "s");
         fprintf(stderr, "\nkindly train: %s now has %llu spam and %llu ham messages, %llu tokens",

@@ -989,3 +989,10 @@ test_the_shipped_default_model_is_refused_by_every_writing_command() {
     [ ! -e "$def-wal" ] || [ ! -s "$def-wal" ] || fail "the shipped default model has a WAL"
     expect_status 0 "$KINDLY" train -q -m other.db "$ROOT/corpora/comments.csv"
 }
+
+# train counts one unlabelled row in the singular, as learn does (it said "1 unlabelled rows")
+test_train_counts_one_unlabelled_row_in_the_singular() {
+    printf 'id,text,label\nr1,hello there friend,ham\nr2,buy cheap pills now,spam\nr3,no label here,\n' >l.csv
+    expect_status 0 "$KINDLY" train -m m.db l.csv
+    contains "$T/err" "learnt 2 rows (1 spam, 1 ham); 1 unlabelled row not trained on"
+}
