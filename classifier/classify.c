@@ -59,10 +59,15 @@ int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_res
 {
     static const kd_options defaults = KD_OPTIONS_INIT;
     const kd_options *o = opts ? opts : &defaults;
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!kd_model_usable(m))
+        return KD_EINVAL;
+    if (!out)
+        return kd_model_fail(m, KD_EINVAL, "kd_classify: out is NULL");
     kd_tokens *tok = &m->tok;
     kd_tokset *set = &m->set;
     int rc;
-    memset(out, 0, sizeof *out);
     if ((rc = options_check(m, o)))
         goto done;
     if (!c || !c->text) {

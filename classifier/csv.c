@@ -1083,12 +1083,14 @@ int kd_csv_column(const kd_csv *r, const char *name)
 
 void kd_csv_reject(kd_csv *r, const kd_csv_row *row, const char *column, const char *message)
 {
-    problem(r, row->line, column, KD_CSV_ROW_REJECTED, "%s", message);
+    if (r && row)
+        problem(r, row->line, column, KD_CSV_ROW_REJECTED, "%s", message ? message : "rejected by the caller");
 }
 
 void kd_csv_note(kd_csv *r, const kd_csv_row *row, const char *column, const char *message)
 {
-    problem(r, row->line, column, KD_CSV_ROW_NOTED, "%s", message);
+    if (r && row)
+        problem(r, row->line, column, KD_CSV_ROW_NOTED, "%s", message ? message : "noted by the caller");
 }
 
 unsigned long kd_csv_skipped(const kd_csv *r) { return r ? r->skipped : 0; }

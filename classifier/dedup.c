@@ -433,6 +433,8 @@ static int64_t comment_time(const char *d)
 
 static int dedup_get(kd_model *m, kd_dedup **out)
 {
+    if (!kd_model_usable(m))
+        return KD_EINVAL;
     if (!m->dedup) {
         kd_dedup *d = calloc(1, sizeof *d);
         if (!d || !(d->cand = malloc(MAX_CANDIDATES * sizeof *d->cand))) {
@@ -1117,6 +1119,8 @@ int kd_history_batch_begin(kd_model *m)
 
 int kd_history_flush(kd_model *m)
 {
+    if (!kd_model_usable(m))
+        return KD_EINVAL;
     if (!m->dedup)
         return KD_OK;
     kd_dedup *d = m->dedup;
@@ -1153,6 +1157,8 @@ int kd_history_stats_get(kd_model *m, kd_history_stats *out)
     int rc = dedup_get(m, &d);
     if (rc)
         return rc;
+    if (!out)
+        return kd_model_fail(m, KD_EINVAL, "kd_history_stats_get: out is NULL");
     kd_hist_stats s;
     if ((rc = kd_hist_stats_get(d->hist, &s)))
         return kd_model_fail(m, rc, "cannot read the history: %s", kd_hist_errmsg(d->hist));

@@ -27,6 +27,8 @@ struct kd_eval {
 
 int kd_eval_new(kd_eval **out)
 {
+    if (!out)
+        return KD_EINVAL;
     *out = calloc(1, sizeof **out);
     return *out ? KD_OK : KD_ENOMEM;
 }
@@ -41,6 +43,8 @@ void kd_eval_free(kd_eval *e)
 
 int kd_eval_add(kd_eval *e, kd_label label, double score, kd_verdict verdict)
 {
+    if (!e)
+        return KD_EINVAL;
     if (label != KD_SPAM && label != KD_HAM)
         return KD_EINVAL;
     /* a score is a probability (NaN would also never tie with itself in the AUC's ranks) */
@@ -71,7 +75,11 @@ static double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 
 int kd_eval_figures_get(const kd_eval *e, kd_eval_figures *f)
 {
+    if (!f)
+        return KD_EINVAL;
     memset(f, 0, sizeof *f);
+    if (!e)
+        return KD_EINVAL;
     f->n = e->n;
     for (size_t i = 0; i < e->n; i++) {
         int pred = e->v[i].score > 0.5;

@@ -24,6 +24,8 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
     if (!changed)
         changed = &dummy;
     *changed = 0;
+    if (!kd_model_usable(m))
+        return KD_EINVAL;
     if (label != KD_SPAM && label != KD_HAM)
         return kd_model_fail(m, KD_EINVAL, "feedback needs the label spam or ham");
     if (undo < 0 || undo > KD_UNDO_KNOWN)

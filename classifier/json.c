@@ -18,6 +18,8 @@
 
 char *kd_result_json(const kd_comment *c, const kd_result *r)
 {
+    if (!r)
+        return NULL;
     kd_buf b = KD_BUF_INIT;
     kd_buf_grow(&b, 1024); /* one allocation for a typical line */
     kd_buf_puts(&b, "{\"id\":");

@@ -11,7 +11,18 @@
  *    last failure on a handle is available from kd_model_error() / kd_csv_error().
  *  - Output parameters are named `out`; what they point to is owned by the caller and freed
  *    with the matching *_free() function. Every *_free() accepts NULL.
- *  - The library never prints, never exits and never reads the environment.
+ *  - A NULL handle, or NULL for a pointer a function needs (an output, a comment, an
+ *    array), is refused with KD_EINVAL, never dereferenced; with a handle to hold it, the
+ *    message names the argument. So is a kd_model whose kd_model_open() failed (its
+ *    message stays the open's) and a kd_rules whose loading failed: such a handle is only
+ *    good for its *_error() function and its *_free() / kd_model_close().
+ *  - Strings are NUL-terminated (a comment's fields too): a NUL byte ends one, so a caller
+ *    holding text that may contain NUL bytes replaces them first (the CSV reader and the
+ *    server replace them with U+FFFD). Invalid UTF-8 in a comment's fields or a post is
+ *    taken as it is and never makes a call fail (a rule file must be UTF-8: KD_EPARSE);
+ *    what kindly hands back (kd_result_json, a kd_csv_row's fields) is valid UTF-8.
+ *  - The library never prints and never exits; the one environment variable it reads is
+ *    SOURCE_DATE_EPOCH (kd_post_put).
  *  - Out of memory is reported as KD_ENOMEM, never an abort.
  *  - Thread safety: a kd_model may be used by one thread at a time unless a function says
  *    otherwise. Distinct handles are independent.
@@ -119,7 +130,7 @@ typedef enum kd_csv_problem_code {
     KD_CSV_ROW_NOTED         /**< a row the caller kept but warns about, with kd_csv_note() */
 } kd_csv_problem_code;
 
-/** One problem found in the input. */
+/** One problem found in the input. Its strings are valid during the callback only. */
 typedef struct kd_csv_problem {
     const char *file;   /**< the path given to kd_csv_open ("-" shows as "<stdin>") */
     unsigned long line; /**< physical line where the record starts (1 = header) */
@@ -190,12 +201,14 @@ int kd_csv_column(const kd_csv *r, const char *name);
 /**
  * Drop a row the caller cannot use (a posts file's row without a post id): reported through
  * the problem callback like the reader's own bad rows, as KD_CSV_ROW_REJECTED with its line
- * and the column concerned (may be NULL), and counted in kd_csv_skipped().
+ * and the column concerned (may be NULL), and counted in kd_csv_skipped(). A NULL r or row
+ * does nothing; a NULL message reads "rejected by the caller".
  */
 void kd_csv_reject(kd_csv *r, const kd_csv_row *row, const char *column, const char *message);
 /**
  * Warn about a row the caller keeps (a posts file naming a post a second time): reported
  * through the problem callback as KD_CSV_ROW_NOTED, skipped = 0; not counted as dropped.
+ * A NULL r or row does nothing; a NULL message reads "noted by the caller".
  */
 void kd_csv_note(kd_csv *r, const kd_csv_row *row, const char *column, const char *message);
 /** Number of rows dropped so far (kd_csv_reject() included), and of rows kept after a repair. */
@@ -231,7 +244,8 @@ typedef struct kd_model kd_model;
 /**
  * Open (or create) a model file. ":memory:" opens a private in-memory model.
  * @param[out] out the model; freed with kd_model_close(). Set even on failure when a handle
- *             could be allocated, so that kd_model_error() can explain.
+ *             could be allocated, so that kd_model_error() can explain; every other
+ *             function refuses such a handle with KD_EINVAL, leaving that message.
  * @return 0, KD_EIO (also KD_OPEN_WRITE on a file this process may not write), KD_ESCHEMA,
  *         KD_ENOMEM; KD_EINVAL for out or path NULL, or a flag bit that is not a KD_OPEN_* flag.
  *         A path is a file name, also when it begins with "file:" (not an SQLite URI).
@@ -240,7 +254,9 @@ int kd_model_open(kd_model **out, const char *path, unsigned flags);
 /** Close the file and free everything the handle owns (an open training batch is dropped).
  *  Accepts NULL. Strings obtained from kd_model_error() become invalid. */
 void kd_model_close(kd_model *m);
-/** Message describing the last failure on this model (never NULL). */
+/** Message describing the last failure on this model (never NULL; "out of memory" for NULL,
+ *  the handle kd_model_open() could not allocate). Owned by m: valid until the next call
+ *  on m that fails, or kd_model_close(); copy it to keep it. */
 const char *kd_model_error(const kd_model *m);
 
 /** Message counts of the model. */
@@ -250,7 +266,8 @@ typedef struct kd_model_stats {
     int schema_version;
 } kd_model_stats;
 /** Fill *out (refreshing first, like kd_model_refresh): cheap, the counts are kept with the
- *  model (a model written before they were is counted, once). @return 0, KD_EIO. */
+ *  model (a model written before they were is counted, once). @return 0, KD_EIO;
+ *  KD_EINVAL for m or out NULL. */
 int kd_model_stats_get(kd_model *m, kd_model_stats *out);
 
 /**
@@ -409,7 +426,8 @@ typedef struct kd_options {
 
 /** A rule that fired. */
 typedef struct kd_rule_hit {
-    const char *name;  /**< the rule's name (owned by the kd_rules) */
+    const char *name;  /**< the rule's name (owned by the kd_rules: valid until its
+                            kd_rules_free(), which must come after the result's last use) */
     double score;      /**< its score (log-odds points added to the spam score) */
 } kd_rule_hit;
 
@@ -459,7 +477,8 @@ typedef struct kd_result {
  * @param opts NULL for the defaults; else start from KD_OPTIONS_INIT.
  * @param[out] out filled in; free with kd_result_free(). After a failure it is left zeroed
  *                 (freeing it then is harmless).
- * @return 0; KD_EINVAL when c or c->text is NULL or opts is invalid (version not
+ * @return 0; KD_EINVAL when m, c, c->text or out is NULL, opts.remember is set on a model
+ *         opened read-only, or opts is invalid (version not
  *         KD_OPTIONS_VERSION, an unknown scorer or dup_verdict, a cut-off, robinson_x or
  *         threshold outside 0..1, ham_cutoff above spam_cutoff, robinson_s outside 0..100,
  *         min_dev outside 0..0.5; kd_model_error() names it); KD_EIO, KD_EBUSY, KD_ENOMEM.
@@ -472,7 +491,9 @@ void kd_result_free(kd_result *r);
  * The result as one JSON object (no newline), with the comment's id. Always valid UTF-8:
  * each byte of an invalid sequence in a string (the id, say) is written as U+FFFD, and
  * control characters (C0, DEL, C1, U+2028, U+2029) as \u escapes.
- * @return a malloc'd string the caller frees, or NULL when out of memory.
+ * c may be NULL ("id":null). The rule names come from the kd_rules the result was
+ * classified with: call it before kd_rules_free() of that set.
+ * @return a malloc'd string the caller frees, or NULL when r is NULL or out of memory.
  */
 char *kd_result_json(const kd_comment *c, const kd_result *r);
 /**@}*/
@@ -503,7 +524,9 @@ char *kd_result_json(const kd_comment *c, const kd_result *r);
  */
 int kd_rules_load(kd_rules **out, const char *path);
 
-/** The same from text in memory; `name` stands for the file in messages. */
+/** The same from len bytes of text in memory (no NUL needed; a NUL byte among them is
+ *  KD_EPARSE); `name` stands for the file in messages (NULL: "<rules>"). KD_EINVAL for out
+ *  or text NULL. */
 int kd_rules_parse(kd_rules **out, const char *name, const char *text, size_t len);
 
 /**
@@ -561,7 +584,7 @@ int kd_rules_jit(const kd_rules *r);
  * @param[out] out zeroed first, then out->rules / nrules (reported rules that fired, in file
  *             order), out->rules_score (their sum) and out->rules_hold; free with
  *             kd_result_free(). Its other fields stay zero.
- * @return 0; KD_EINVAL when r, c or c->text is NULL or r did not load; KD_ENOMEM. A pattern
+ * @return 0; KD_EINVAL when r, c, c->text or out is NULL or r did not load; KD_ENOMEM. A pattern
  *         that exceeds a PCRE2 limit does not fire (no error; fired[] says KD_RULE_LIMIT).
  */
 int kd_rules_eval(const kd_rules *r, const kd_comment *c, unsigned char *fired, kd_result *out);
@@ -600,12 +623,14 @@ int kd_post_put(kd_model *m, const char *post_id, const char *title, const char 
  * as is a post with neither title nor text).
  * @param[out] imported distinct posts stored (may be NULL)
  * @param[out] skipped rows without an id (may be NULL)
- * @return 0; KD_ENOTFOUND when the header lacks an id or a text column; as
+ * @return 0; KD_ENOTFOUND when the header lacks an id or a text column; KD_EINVAL when r
+ *         is NULL or its kd_csv_open() failed (the message ends with the reader's); as
  *         kd_post_put() otherwise. Nothing is stored on failure.
  */
 int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skipped);
 
-/** Number of posts in the model (0 for a model without a posts table). */
+/** Number of posts in the model (0 for a model without a posts table). 0; KD_EINVAL for m or
+ *  out NULL; KD_EIO. */
 int kd_posts_count(kd_model *m, uint64_t *out);
 /**@}*/
 
@@ -700,14 +725,15 @@ typedef struct kd_eval_figures {
     double spam_verdict_fp_rate; /**< share of ham given the verdict spam */
 } kd_eval_figures;
 
-/** New empty accumulator, freed with kd_eval_free() (which accepts NULL). 0 or KD_ENOMEM.
+/** New empty accumulator, freed with kd_eval_free() (which accepts NULL). 0, KD_ENOMEM, or
+ *  KD_EINVAL for out NULL.
  *  One kd_eval per thread; it needs no model. */
 int kd_eval_new(kd_eval **out);
-/** Add one scored, labelled comment. 0, KD_EINVAL (label not spam/ham, score NaN or outside
+/** Add one scored, labelled comment. 0, KD_EINVAL (e NULL, label not spam/ham, score NaN or outside
  *  0..1, verdict not a kd_verdict), KD_ENOMEM. */
 int kd_eval_add(kd_eval *e, kd_label label, double score, kd_verdict verdict);
-/** Compute the figures of everything added so far. 0 (figures of an empty set are zero), or
- *  KD_ENOMEM (the AUC sorts a copy of the scores). */
+/** Compute the figures of everything added so far. 0 (figures of an empty set are zero),
+ *  KD_ENOMEM (the AUC sorts a copy of the scores), or KD_EINVAL for e or out NULL. */
 int kd_eval_figures_get(const kd_eval *e, kd_eval_figures *out);
 void kd_eval_free(kd_eval *e);
 /**@}*/

@@ -64,7 +64,7 @@ int kd_model_write_failed(kd_model *m, int code, const char *what, const char *w
 
 const char *kd_model_error(const kd_model *m)
 {
-    if (!m)
+    if (!m) /* kd_model_open() sets *out whenever it could allocate a handle */
         return "out of memory";
     return m->err[0] ? m->err : "no error";
 }
@@ -152,16 +152,17 @@ int kd_model_open(kd_model **out, const char *path, unsigned flags)
     *out = m;
     m->flags = flags;
     m->topt = (kd_tokenize_options)KD_TOKENIZE_OPTIONS_INIT;
+    int rc;
     if (!path || !*path)
-        return kd_model_fail(m, KD_EINVAL, "no model path given");
+        rc = kd_model_fail(m, KD_EINVAL, "no model path given");
     /* a bit this library does not know is a caller built for another version: refused
      * rather than ignored, so that a later flag is never silently dropped */
-    if (flags & ~(unsigned)KD_OPEN_ALL)
-        return kd_model_fail(m, KD_EINVAL, "unknown open flags 0x%x", flags & ~(unsigned)KD_OPEN_ALL);
-    int rc = kd_store_open(&m->store, path, flags, m->err, sizeof m->err);
-    if (rc)
-        return rc;
-    return load(m);
+    else if (flags & ~(unsigned)KD_OPEN_ALL)
+        rc = kd_model_fail(m, KD_EINVAL, "unknown open flags 0x%x", flags & ~(unsigned)KD_OPEN_ALL);
+    else if (!(rc = kd_store_open(&m->store, path, flags, m->err, sizeof m->err)))
+        rc = load(m);
+    m->failed = rc != KD_OK;
+    return rc;
 }
 
 void kd_model_close(kd_model *m)
@@ -183,7 +184,7 @@ void kd_model_close(kd_model *m)
 
 int kd_model_replaced(kd_model *m)
 {
-    if (!m || !m->store || !kd_store_moved(m->store))
+    if (!kd_model_usable(m) || !kd_store_moved(m->store))
         return 0;
     kd_model_flush_history(m); /* (refused, with the rest) */
     kd_store_release_moved(m->store);
@@ -194,6 +195,8 @@ int kd_model_refresh(kd_model *m, int *reloaded)
 {
     if (reloaded)
         *reloaded = 0;
+    if (!kd_model_usable(m))
+        return KD_EINVAL;
     int64_t v = kd_store_data_version(m->store);
     if (v == m->data_version)
         return KD_OK;
@@ -259,6 +262,8 @@ int kd_model_foreign(kd_model *m, uint64_t h, int64_t *out)
 
 int kd_model_stats_get(kd_model *m, kd_model_stats *out)
 {
+    if (kd_model_usable(m) && !out)
+        return kd_model_fail(m, KD_EINVAL, "kd_model_stats_get: out is NULL");
     int rc = kd_model_refresh(m, NULL);
     if (rc)
         return rc;
@@ -273,6 +278,8 @@ int kd_model_stats_get(kd_model *m, kd_model_stats *out)
 
 static int writable(kd_model *m)
 {
+    if (!kd_model_usable(m))
+        return KD_EINVAL;
     if (!(m->flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)))
         return kd_model_fail(m, KD_EINVAL, "the model was opened read-only");
     return KD_OK;
@@ -316,6 +323,8 @@ int kd_train_add(kd_model *m, const kd_comment *c, kd_label label, int delta)
 
 int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta, unsigned flags)
 {
+    if (!kd_model_usable(m))
+        return KD_EINVAL;
     if (!m->training)
         return kd_model_fail(m, KD_EINVAL, "kd_train_add outside kd_train_begin/commit");
     /* as kd_classify: a comment without a text is a caller's mistake, not an empty comment
@@ -419,6 +428,8 @@ static int write_also(void *model)
 
 int kd_train_commit(kd_model *m)
 {
+    if (!kd_model_usable(m))
+        return KD_EINVAL;
     if (!m->training)
         return kd_model_fail(m, KD_EINVAL, "no training batch is open");
     m->training = 0;
@@ -460,7 +471,7 @@ int kd_model_merge_all(kd_model *m, const char *const *paths, size_t n)
     if (rc || (rc = kd_model_flush_history(m)))
         return rc;
     for (size_t i = 0; i < n; i++)
-        if (!paths[i] || !*paths[i])
+        if (!paths || !paths[i] || !*paths[i])
             return kd_model_fail(m, KD_EINVAL, "no input model path given");
     if ((rc = kd_store_merge(m->store, paths, n)))
         return rc == KD_EIO ? kd_model_write_failed(m, rc, "merge", kd_store_errmsg(m->store)) /* names the model */

@@ -56,7 +56,18 @@ struct kd_model {
     /* duplicates stage (dedup.c): history statements, pending history writes and the
      * in-memory index of the comments classified through this handle (NULL until used) */
     struct kd_dedup *dedup;
+
+    /* kd_model_open() failed: the handle only explains why (kd_model_error), and every
+     * other function refuses it with KD_EINVAL, leaving that message as it is */
+    int failed;
 };
+
+/* 1 when m may be used: not NULL, and opened. Every public function taking a kd_model
+ * checks this first (NULL, or a handle whose kd_model_open failed: KD_EINVAL). */
+static inline int kd_model_usable(const kd_model *m)
+{
+    return m && !m->failed;
+}
 
 /* Record a message; returns code. */
 int kd_model_fail(kd_model *m, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -202,6 +202,8 @@ static int prepare_put(kd_model *m, sqlite3_stmt **st)
 
 int kd_post_put(kd_model *m, const char *post_id, const char *title, const char *text)
 {
+    if (!kd_model_usable(m))
+        return KD_EINVAL;
     sqlite3_stmt *st = NULL;
     kd_buf scratch = KD_BUF_INIT;
     sqlite3 *db = kd_store_db(m->store);
@@ -240,6 +242,16 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
     static const char *const id_names[] = { "post_id", "ID", "id", NULL };
     static const char *const title_names[] = { "title", "post_title", NULL };
     static const char *const text_names[] = { "text", "post_content", "content", "description", "body", NULL };
+    if (imported)
+        *imported = 0;
+    if (skipped)
+        *skipped = 0;
+    if (!kd_model_usable(m))
+        return KD_EINVAL;
+    if (!r)
+        return kd_model_fail(m, KD_EINVAL, "kd_posts_import: no CSV reader");
+    if (!kd_csv_header(r, NULL)) /* a reader whose kd_csv_open failed: say why, not "no id column" */
+        return kd_model_fail(m, KD_EINVAL, "kd_posts_import: the CSV reader did not open: %s", kd_csv_error(r));
     sqlite3 *db = kd_store_db(m->store);
     sqlite3_stmt *st = NULL;
     kd_buf scratch = KD_BUF_INIT;
@@ -342,7 +354,12 @@ done:
 
 int kd_posts_count(kd_model *m, uint64_t *out)
 {
-    *out = 0;
+    if (out)
+        *out = 0;
+    if (!kd_model_usable(m))
+        return KD_EINVAL;
+    if (!out)
+        return kd_model_fail(m, KD_EINVAL, "kd_posts_count: out is NULL");
     if (!has_posts_table(m))
         return KD_OK;
     sqlite3_stmt *st = NULL;

@@ -940,6 +940,8 @@ static int finish(kd_rules *r)
 int kd_rules_parse(kd_rules **out, const char *name, const char *text, size_t len)
 {
     int rc = KD_OK;
+    if (!out)
+        return KD_EINVAL;
     *out = NULL;
     kd_rules *r = rules_new(name);
     if (!r)

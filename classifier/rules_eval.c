@@ -473,10 +473,11 @@ done:
 
 int kd_rules_eval(const kd_rules *r, const kd_comment *c, unsigned char *fired, kd_result *out)
 {
-    memset(out, 0, sizeof *out);
+    if (out)
+        memset(out, 0, sizeof *out);
     if (fired && r)
         memset(fired, 0, r->n);
-    if (!r || r->failed || !c || !c->text)
+    if (!r || r->failed || !c || !c->text || !out)
         return KD_EINVAL;
     return kd_rules_run(r, c, NULL, fired, out);
 }

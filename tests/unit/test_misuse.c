@@ -1,0 +1,263 @@
+/* test_misuse.c - kindly.h's contract for arguments a caller got wrong: a NULL handle, a
+ * NULL output or a NULL array is refused with KD_EINVAL (a message on the handle when there
+ * is one), never dereferenced. An embedding program (a blog engine's moderation hook) that
+ * passes on a handle whose kd_model_open() failed must get an error code, not a crash of
+ * the whole web server. Every public function that takes a pointer is called here with
+ * NULL in turn. */
+#include <criterion/criterion.h>
+#include <stdint.h>
+
+#include "helpers.h"
+#include "kindly.h"
+
+static kd_model *mem_model(void)
+{
+    kd_model *m = NULL;
+    cr_assert_eq(kd_model_open(&m, ":memory:", KD_OPEN_CREATE), 0, "%s", kd_model_error(m));
+    return m;
+}
+
+Test(misuse, a_null_model_is_refused_by_every_function)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "hello there";
+    kd_result res;
+    kd_model_stats st;
+    kd_history_stats hs;
+    uint64_t u = 7;
+    int reloaded = 7;
+    const char *path = "x.db";
+    cr_assert_eq(kd_model_stats_get(NULL, &st), KD_EINVAL);
+    cr_assert_eq(kd_train_begin(NULL), KD_EINVAL);
+    cr_assert_eq(kd_train_add(NULL, &c, KD_SPAM, 1), KD_EINVAL);
+    cr_assert_eq(kd_train_add_ex(NULL, &c, KD_SPAM, 1, 0), KD_EINVAL);
+    cr_assert_eq(kd_train_commit(NULL), KD_EINVAL);
+    kd_train_abort(NULL);
+    cr_assert_eq(kd_feedback(NULL, &c, KD_SPAM, 0, NULL), KD_EINVAL);
+    cr_assert_eq(kd_model_refresh(NULL, &reloaded), KD_EINVAL);
+    cr_assert_eq(reloaded, 0);
+    cr_assert_eq(kd_model_replaced(NULL), 0);
+    cr_assert_eq(kd_model_merge(NULL, path), KD_EINVAL);
+    cr_assert_eq(kd_model_merge_all(NULL, &path, 1), KD_EINVAL);
+    cr_assert_eq(kd_model_prune(NULL, 1, &u), KD_EINVAL);
+    cr_assert_eq(kd_model_pack(NULL), KD_EINVAL);
+    memset(&res, 0xff, sizeof res);
+    cr_assert_eq(kd_classify(NULL, &c, NULL, &res), KD_EINVAL);
+    cr_assert_null(res.top, "out is left zeroed after a failure");
+    kd_result_free(&res);
+    cr_assert_eq(kd_post_put(NULL, "p1", "t", "x"), KD_EINVAL);
+    cr_assert_eq(kd_posts_import(NULL, NULL, &u, NULL), KD_EINVAL);
+    cr_assert_eq(kd_posts_count(NULL, &u), KD_EINVAL);
+    cr_assert_eq(u, 0);
+    cr_assert_eq(kd_history_record(NULL, &c), KD_EINVAL);
+    cr_assert_eq(kd_history_batch_begin(NULL), KD_EINVAL);
+    cr_assert_eq(kd_history_flush(NULL), KD_EINVAL);
+    cr_assert_eq(kd_history_prune(NULL, INT64_MIN, 1, &u), KD_EINVAL);
+    cr_assert_eq(kd_history_stats_get(NULL, &hs), KD_EINVAL);
+    /* there is no handle to hold a message: kd_model_error(NULL) stays what it was */
+    cr_assert_str_eq(kd_model_error(NULL), "out of memory"); /* as documented: open could not allocate one */
+}
+
+/* With a handle, a NULL output is refused and the handle says which argument it was. */
+Test(misuse, a_null_output_is_refused_with_a_message)
+{
+    kd_model *m = mem_model();
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "hello there";
+    cr_assert_eq(kd_model_stats_get(m, NULL), KD_EINVAL);
+    cr_assert(strstr(kd_model_error(m), "kd_model_stats_get: out is NULL"), "%s", kd_model_error(m));
+    cr_assert_eq(kd_classify(m, &c, NULL, NULL), KD_EINVAL);
+    cr_assert(strstr(kd_model_error(m), "kd_classify: out is NULL"), "%s", kd_model_error(m));
+    cr_assert_eq(kd_posts_count(m, NULL), KD_EINVAL);
+    cr_assert(strstr(kd_model_error(m), "kd_posts_count: out is NULL"), "%s", kd_model_error(m));
+    cr_assert_eq(kd_history_stats_get(m, NULL), KD_EINVAL);
+    cr_assert(strstr(kd_model_error(m), "kd_history_stats_get: out is NULL"), "%s", kd_model_error(m));
+    /* the optional outputs stay optional */
+    cr_assert_eq(kd_model_prune(m, 1, NULL), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_history_prune(m, INT64_MIN, 0, NULL), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_model_refresh(m, NULL), 0, "%s", kd_model_error(m));
+    /* the handle still works */
+    kd_result res;
+    cr_assert_eq(kd_classify(m, &c, NULL, &res), 0, "%s", kd_model_error(m));
+    kd_result_free(&res);
+    kd_model_close(m);
+}
+
+Test(misuse, merge_refuses_a_null_list_of_paths)
+{
+    kd_model *m = mem_model();
+    cr_assert_eq(kd_model_merge_all(m, NULL, 2), KD_EINVAL);
+    cr_assert(strstr(kd_model_error(m), "no input model path given"), "%s", kd_model_error(m));
+    cr_assert_eq(kd_model_merge_all(m, NULL, 0), 0, "no inputs: nothing to merge");
+    kd_model_close(m);
+}
+
+Test(misuse, posts_import_refuses_a_null_reader)
+{
+    kd_model *m = mem_model();
+    uint64_t imported = 7, skipped = 7;
+    cr_assert_eq(kd_posts_import(m, NULL, &imported, &skipped), KD_EINVAL);
+    cr_assert(strstr(kd_model_error(m), "kd_posts_import: no CSV reader"), "%s", kd_model_error(m));
+    cr_assert_eq(imported, 0);
+    cr_assert_eq(skipped, 0);
+    kd_model_close(m);
+}
+
+Test(misuse, rules_functions_refuse_null)
+{
+    static const char text[] = "text CHEAP /cheap/i 2.0\n";
+    cr_assert_eq(kd_rules_parse(NULL, "mem", text, sizeof text - 1), KD_EINVAL);
+    kd_rules *r = NULL;
+    cr_assert_eq(kd_rules_parse(&r, "mem", text, sizeof text - 1), 0, "%s", kd_rules_error(r));
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "cheap";
+    cr_assert_eq(kd_rules_eval(r, &c, NULL, NULL), KD_EINVAL);
+    cr_assert_eq(kd_rules_info_get(r, 0, NULL), KD_EINVAL);
+    kd_result res;
+    cr_assert_eq(kd_rules_eval(r, &c, NULL, &res), 0);
+    cr_assert_eq(res.nrules, 1);
+    kd_result_free(&res);
+    kd_rules_free(r);
+}
+
+Test(misuse, result_json_of_no_result_is_null)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    cr_assert_null(kd_result_json(&c, NULL));
+    cr_assert_null(kd_result_json(NULL, NULL));
+}
+
+Test(misuse, eval_functions_refuse_null)
+{
+    kd_eval_figures f;
+    cr_assert_eq(kd_eval_new(NULL), KD_EINVAL);
+    cr_assert_eq(kd_eval_add(NULL, KD_SPAM, 0.9, KD_VERDICT_SPAM), KD_EINVAL);
+    cr_assert_eq(kd_eval_figures_get(NULL, &f), KD_EINVAL);
+    kd_eval *e = NULL;
+    cr_assert_eq(kd_eval_new(&e), 0);
+    cr_assert_eq(kd_eval_figures_get(e, NULL), KD_EINVAL);
+    cr_assert_eq(kd_eval_add(e, KD_SPAM, 0.9, KD_VERDICT_SPAM), 0);
+    cr_assert_eq(kd_eval_figures_get(e, &f), 0);
+    cr_assert_eq(f.n, 1);
+    kd_eval_free(e);
+}
+
+static int problems;
+static char last_message[256];
+static void count_problem(void *ud, const kd_csv_problem *p)
+{
+    (void)ud;
+    problems++;
+    snprintf(last_message, sizeof last_message, "%s", p->message);
+}
+
+/* kd_csv_reject / kd_csv_note with a NULL reader or row do nothing; a NULL message is a
+ * message of its own, not "(null)" (a NULL %s is undefined behaviour). */
+Test(misuse, csv_reject_and_note_with_null)
+{
+    char dir[256], path[300];
+    th_tmpdir(dir, sizeof dir);
+    th_write(dir, "c.csv", "id,text\n1,hello\n", path, sizeof path);
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.problem = count_problem;
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, path, &o), 0, "%s", kd_csv_error(r));
+    const kd_csv_row *row = NULL;
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    kd_csv_reject(NULL, row, "text", "no");
+    kd_csv_note(NULL, row, "text", "no");
+    kd_csv_reject(r, NULL, "text", "no");
+    kd_csv_note(r, NULL, "text", "no");
+    cr_assert_eq(problems, 0);
+    cr_assert_eq(kd_csv_skipped(r), 0);
+    kd_csv_reject(r, row, NULL, NULL);
+    cr_assert_eq(problems, 1);
+    cr_assert_str_eq(last_message, "rejected by the caller");
+    cr_assert_eq(kd_csv_skipped(r), 1);
+    kd_csv_note(r, row, NULL, NULL);
+    cr_assert_eq(problems, 2);
+    cr_assert_str_eq(last_message, "noted by the caller");
+    cr_assert_eq(kd_csv_next(NULL, &row), KD_EINVAL);
+    cr_assert_eq(kd_csv_next(r, NULL), KD_EINVAL);
+    kd_csv_free(r);
+    th_rmrf(dir);
+}
+
+/* A handle whose kd_model_open() failed is set so that kd_model_error() can explain; a
+ * caller that goes on with it (a plug-in that logs the error and classifies anyway) gets
+ * KD_EINVAL from every function, and the message still says why the open failed. */
+static void refuses_a_failed_handle(const char *path, unsigned flags, int open_rc, const char *why)
+{
+    kd_model *m = NULL;
+    cr_assert_eq(kd_model_open(&m, path, flags), open_rc, "%s", kd_model_error(m));
+    cr_assert_not_null(m);
+    cr_assert(strstr(kd_model_error(m), why), "%s", kd_model_error(m));
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "hello there";
+    c.id = "c1";
+    kd_result res;
+    kd_model_stats st;
+    kd_history_stats hs;
+    uint64_t u;
+    int changed, reloaded;
+    const char *in = "other.db";
+    cr_assert_eq(kd_model_stats_get(m, &st), KD_EINVAL);
+    cr_assert_eq(kd_train_begin(m), KD_EINVAL);
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, 1), KD_EINVAL);
+    cr_assert_eq(kd_train_commit(m), KD_EINVAL);
+    kd_train_abort(m);
+    cr_assert_eq(kd_feedback(m, &c, KD_SPAM, 0, &changed), KD_EINVAL);
+    cr_assert_eq(kd_model_refresh(m, &reloaded), KD_EINVAL);
+    cr_assert_eq(kd_model_replaced(m), 0);
+    cr_assert_eq(kd_model_merge(m, in), KD_EINVAL);
+    cr_assert_eq(kd_model_prune(m, 1, &u), KD_EINVAL);
+    cr_assert_eq(kd_model_pack(m), KD_EINVAL);
+    cr_assert_eq(kd_classify(m, &c, NULL, &res), KD_EINVAL);
+    kd_result_free(&res);
+    cr_assert_eq(kd_post_put(m, "p1", "t", "x"), KD_EINVAL);
+    cr_assert_eq(kd_posts_count(m, &u), KD_EINVAL);
+    cr_assert_eq(kd_history_record(m, &c), KD_EINVAL);
+    cr_assert_eq(kd_history_batch_begin(m), KD_EINVAL);
+    cr_assert_eq(kd_history_flush(m), KD_EINVAL);
+    cr_assert_eq(kd_history_prune(m, INT64_MIN, 1, &u), KD_EINVAL);
+    cr_assert_eq(kd_history_stats_get(m, &hs), KD_EINVAL);
+    cr_assert(strstr(kd_model_error(m), why), "the open's message was replaced: %s", kd_model_error(m));
+    kd_model_close(m);
+}
+
+Test(misuse, a_handle_whose_open_failed_is_refused)
+{
+    char dir[256], path[300], notmodel[300];
+    th_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/missing.db", dir);
+    refuses_a_failed_handle(path, KD_OPEN_READONLY, KD_EIO, "no such file");
+    refuses_a_failed_handle(NULL, KD_OPEN_CREATE, KD_EINVAL, "no model path given");
+    refuses_a_failed_handle(path, KD_OPEN_CREATE | 0x100, KD_EINVAL, "unknown open flags");
+    th_write(dir, "notes.db", "these are not the droids you are looking for\n", notmodel, sizeof notmodel);
+    kd_model *m = NULL;
+    int rc = kd_model_open(&m, notmodel, KD_OPEN_WRITE);
+    cr_assert(rc == KD_ESCHEMA || rc == KD_EIO, "%d %s", rc, kd_model_error(m));
+    char why[128];
+    snprintf(why, sizeof why, "%.120s", kd_model_error(m));
+    kd_model_close(m);
+    refuses_a_failed_handle(notmodel, KD_OPEN_WRITE, rc, why);
+    th_rmrf(dir);
+}
+
+/* kd_posts_import() given a reader whose kd_csv_open() failed says so, with the reader's
+ * message, rather than "a posts file needs a post_id column". */
+Test(misuse, posts_import_of_a_reader_that_did_not_open)
+{
+    kd_model *m = mem_model();
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.kind = KD_CSV_RAW;
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, "/nonexistent/posts.csv", &o), KD_EIO);
+    uint64_t imported = 7;
+    cr_assert_eq(kd_posts_import(m, r, &imported, NULL), KD_EINVAL);
+    cr_assert_eq(imported, 0);
+    cr_assert(strstr(kd_model_error(m), "the CSV reader did not open: /nonexistent/posts.csv"), "%s",
+              kd_model_error(m));
+    kd_csv_free(r);
+    kd_model_close(m);
+}
