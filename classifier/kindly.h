@@ -26,6 +26,8 @@
  *  - Out of memory is reported as KD_ENOMEM, never an abort.
  *  - Thread safety: a kd_model may be used by one thread at a time unless a function says
  *    otherwise. Distinct handles are independent.
+ *  - Processes: a kd_model holds an SQLite connection, which must not cross a fork(): a
+ *    pre-forking server opens its models in each child (after the fork), not before.
  */
 #ifndef KINDLY_H
 #define KINDLY_H
@@ -255,8 +257,9 @@ int kd_model_open(kd_model **out, const char *path, unsigned flags);
  *  Accepts NULL. Strings obtained from kd_model_error() become invalid. */
 void kd_model_close(kd_model *m);
 /** Message describing the last failure on this model (never NULL; "out of memory" for NULL,
- *  the handle kd_model_open() could not allocate). Owned by m: valid until the next call
- *  on m that fails, or kd_model_close(); copy it to keep it. */
+ *  the handle kd_model_open() could not allocate). A buffer of m's: valid until
+ *  kd_model_close(), its text replaced by the next call on m that fails (or clears it);
+ *  copy it to keep it, and read it from the thread that made the call. */
 const char *kd_model_error(const kd_model *m);
 
 /** Message counts of the model. */
@@ -525,8 +528,9 @@ char *kd_result_json(const kd_comment *c, const kd_result *r);
 int kd_rules_load(kd_rules **out, const char *path);
 
 /** The same from len bytes of text in memory (no NUL needed; a NUL byte among them is
- *  KD_EPARSE); `name` stands for the file in messages (NULL: "<rules>"). KD_EINVAL for out
- *  or text NULL. */
+ *  KD_EPARSE); `name` stands for the file in messages (NULL: "<rules>") and is where a
+ *  relative moderate-list / disallow-list file is looked for (next to it; with no '/' in
+ *  name, in the working directory). KD_EINVAL for out or text NULL. */
 int kd_rules_parse(kd_rules **out, const char *name, const char *text, size_t len);
 
 /**
