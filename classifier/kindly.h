@@ -700,6 +700,7 @@ int kd_history_flush(kd_model *m);
  * limit), wherever they are in recording order, and all but the `keep` most recently
  * recorded comments (0 for no count limit), with their index entries.
  * @param[out] removed number of comments deleted (may be NULL)
+ * @return 0; KD_EINVAL (model opened read-only); KD_EIO, KD_EBUSY, KD_ENOMEM.
  */
 int kd_history_prune(kd_model *m, int64_t before, uint64_t keep, uint64_t *removed);
 
@@ -711,6 +712,7 @@ typedef struct kd_history_stats {
     int64_t oldest, newest; /**< the comments' times, Unix seconds: their own dates, else when
                                  they were recorded (0 when empty) */
 } kd_history_stats;
+/** Fill *out with the history's figures. @return 0; KD_EINVAL for m or out NULL; KD_EIO. */
 int kd_history_stats_get(kd_model *m, kd_history_stats *out);
 /**@}*/
 
