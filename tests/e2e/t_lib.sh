@@ -69,3 +69,122 @@ C
     expect_status 0 ./host "$so" || return 1
     contains "$T/out" ok
 }
+
+# kindly.h's thread-safety contract, as an embedding server uses it (named "server" so that
+# `make tsan` runs it under ThreadSanitizer, whose reports fail that target): one kd_rules,
+# interpreted and then JIT-compiled, shared by four threads that each classify through a
+# handle of their own (two preloaded, two on demand, all remembering), while a fifth gives
+# feedback and replaces posts (rebuilding the process's shared posts cache).
+test_threads_of_an_embedding_server_share_one_rule_set_and_the_posts_cache() {
+    san=$(printf '%s' "${KINDLY_MAKE_ARGS:-}" | sed -n 's/.*SANITIZE=\([^ ]\{1,\}\).*/\1/p')
+    b=$(printf '%s' "${KINDLY_MAKE_ARGS:-}" | sed -n 's/.*B=\([^ ]\{1,\}\).*/\1/p')
+    [ -n "$b" ] || { d=$(dirname "$KINDLY"); [ "$d" = "$ROOT" ] && b=build || b=$d; }
+    case $b in /*) lib=$b/libkindly.a ;; *) lib=$ROOT/$b/libkindly.a ;; esac
+    [ -f "$lib" ] || skip "no $lib"
+    command -v cc >/dev/null && command -v pkg-config >/dev/null || skip "no C compiler or pkg-config"
+    nm "$lib" 2>/dev/null | grep -q __tsan_init && san=thread
+    cat >threads.c <<'C'
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "kindly.h"
+
+static const char *path;
+static kd_rules *rules;
+static int failed;
+static const char *texts[] = { "Cheap pills, order now http://bit.ly/x", "Thank you, my tomatoes grew well",
+                               "great post!", "Buy viagra cheap at www.pills.example", "\xff\xfe not UTF-8 \xc3" };
+
+static void check(int rc, kd_model *m, const char *what)
+{
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", what, kd_model_error(m));
+        __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
+    }
+}
+
+static void *classify(void *arg)
+{
+    long t = (long)arg;
+    kd_model *m = NULL;
+    check(kd_model_open(&m, path, KD_OPEN_WRITE | (t % 2 ? KD_OPEN_PRELOAD : 0)), m, "open");
+    kd_options o = KD_OPTIONS_INIT;
+    o.rules = rules;
+    o.remember = 1;
+    for (int i = 0; i < 40; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "t%ld-%d", t, i);
+        kd_comment c = KD_COMMENT_INIT;
+        c.id = id;
+        c.text = texts[i % 5];
+        c.post_id = i % 2 ? "p1" : "p2";
+        kd_result r;
+        check(kd_classify(m, &c, &o, &r), m, "classify");
+        free(kd_result_json(&c, &r));
+        kd_result_free(&r);
+        check(kd_model_refresh(m, NULL), m, "refresh");
+    }
+    kd_model_close(m);
+    return NULL;
+}
+
+static void *feedback(void *arg)
+{
+    (void)arg;
+    kd_model *m = NULL;
+    check(kd_model_open(&m, path, KD_OPEN_WRITE), m, "open");
+    for (int i = 0; i < 10; i++) {
+        char id[32], text[64];
+        snprintf(id, sizeof id, "f%d", i);
+        kd_comment c = KD_COMMENT_INIT;
+        c.id = id;
+        c.post_id = "p1";
+        c.text = i % 2 ? "my tomato garden thanks you" : "casino bonus cheap";
+        check(kd_feedback(m, &c, i % 2 ? KD_HAM : KD_SPAM, 0, NULL), m, "feedback");
+        snprintf(text, sizeof text, "Growing tomatoes, part %d", i);
+        check(kd_post_put(m, "p1", "Tomatoes", text), m, "post_put");
+    }
+    kd_model_close(m);
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3)
+        return 2;
+    path = argv[1];
+    if (kd_rules_load(&rules, argv[2])) {
+        fprintf(stderr, "%s\n", kd_rules_error(rules));
+        return 1;
+    }
+    for (int round = 0; round < 2; round++) {
+        if (round && kd_rules_jit_compile(rules))
+            return 1;
+        pthread_t th[5];
+        for (long i = 0; i < 4; i++)
+            pthread_create(&th[i], NULL, classify, (void *)(i + 4 * round));
+        pthread_create(&th[4], NULL, feedback, NULL);
+        for (int i = 0; i < 5; i++)
+            pthread_join(th[i], NULL);
+    }
+    kd_rules_free(rules);
+    kd_model *m = NULL;
+    kd_history_stats hs = { 0 };
+    if (kd_model_open(&m, path, KD_OPEN_READONLY) || kd_history_stats_get(m, &hs))
+        failed = 1;
+    kd_model_close(m);
+    printf("%s %llu\n", failed ? "failed" : "ok", (unsigned long long)hs.comments);
+    return failed;
+}
+C
+    # shellcheck disable=SC2046
+    cc -std=gnu11 -Wall -Wextra -Werror -g ${san:+-fsanitize=$san} -I"$ROOT/classifier" -o threads threads.c "$lib" \
+        $(pkg-config --libs libpcre2-8 sqlite3 libutf8proc) -lcsv -lm -lpthread || fail "threads.c does not build"
+    "$KINDLY" train -q -m m.db "$ROOT/tests/e2e/data/train.csv"
+    printf 'post_id,title,text\np1,Tomatoes,Growing tomatoes\np2,Sleep,How to sleep better\n' >posts.csv
+    "$KINDLY" posts -q -m m.db posts.csv
+    expect_status 0 ./threads m.db "$ROOT/models/default.rules" || return 1
+    # every comment classified is recorded (2 rounds x 4 threads x 40), and each feedback
+    # comment once (the second round gives the same ids and texts the same labels)
+    contains "$T/out" "ok 330"
+}
