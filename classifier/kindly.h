@@ -277,15 +277,21 @@ int kd_model_stats_get(kd_model *m, kd_model_stats *out);
  * Training happens in a batch: kd_train_begin(), any number of kd_train_add(), then
  * kd_train_commit() writes everything in one transaction (or kd_train_abort() drops it).
  * A process killed before the commit leaves the previous model intact.
- * @param delta +1 to learn the comment, -1 to unlearn it (undo a wrong registration;
- *        counts never go below zero).
+ * @param delta +1 to learn the comment, -1 to unlearn it (undo a wrong registration with
+ *        the label it was learnt with). An undo that takes more than the model has (a word
+ *        of the comment with no count of the label left, beyond what kd_model_prune() can
+ *        have dropped, or no message of the label left, the batch's earlier comments
+ *        counted) is refused with KD_EINVAL and adds nothing: the comment was not learnt
+ *        with that label, or was undone already. kd_train_commit() checks again in its
+ *        transaction (another writer may have unlearnt the same comments meanwhile).
  * @return kd_train_begin: 0 or KD_EINVAL (model opened read-only, or a batch open
  *         already: commit or abort it first); kd_train_add: 0,
- *         KD_EINVAL (no batch open, c or c->text NULL, label not spam/ham, delta not +-1),
+ *         KD_EINVAL (no batch open, c or c->text NULL, label not spam/ham, delta not +-1,
+ *         an undo of more than the model has), KD_EIO (the counts could not be read),
  *         KD_ENOMEM (an empty text "" is a comment: its author, links and other metadata
  *         are learnt, and it counts as a message);
- *         kd_train_commit: 0, KD_EBUSY (another writer held the file past the 10 s busy
- *         timeout), KD_EIO, KD_ENOMEM; on failure nothing was written and the batch is gone
+ *         kd_train_commit: 0, KD_EINVAL (an undo of more than the model has), KD_EBUSY
+ *         (another writer held the file past the 10 s busy timeout), KD_EIO, KD_ENOMEM; on failure nothing was written and the batch is gone
  *         (to retry: kd_train_begin() and add its comments again). Writers in several
  *         processes or on several handles are serialised by SQLite; preloaded readers on other
  *         handles see the commit after their next kd_model_refresh(), on-demand ones at their

@@ -321,6 +321,48 @@ int kd_train_add(kd_model *m, const kd_comment *c, kd_label label, int delta)
     return kd_train_add_ex(m, c, label, delta, 0);
 }
 
+/* An undo takes back what learning the comment with the same label added: refused when the
+ * model has not that much to take (the comment was not learnt with this label, or was undone
+ * already), read from the file as it is now with the batch's earlier comments counted: no
+ * comment of the label left to unlearn, or a word of the comment with no count of the label
+ * left, beyond what pruning can have dropped (kd_store_prune_slack: a word pruned at N had
+ * at most N - 1). Before anything of the comment is added; check_before checks the batch
+ * again in the transaction that writes it. */
+static int undo_check(kd_model *m, const kd_tokset *set, kd_label label)
+{
+    kd_totals t;
+    int64_t slack = 0;
+    int rc = kd_store_totals(m->store, &t);
+    if (!rc)
+        rc = kd_store_prune_slack(m->store, &slack);
+    if (rc)
+        return kd_model_fail(m, rc, "cannot read the counts: %s", kd_store_errmsg(m->store));
+    int spam = label == KD_SPAM;
+    const char *name = spam ? "spam" : "ham";
+    int64_t left = spam ? t.spam_messages + m->dtotals.spam_messages : t.ham_messages + m->dtotals.ham_messages;
+    if (left < 1)
+        return kd_model_fail(m, KD_EINVAL, "cannot unlearn this comment as %s: the model has no %s comment left to "
+                                           "take back, so it was not learnt as %s (or was undone already)",
+                             name, name, name);
+    for (size_t i = 0; i < set->n; i++) {
+        uint64_t h = m->tok.hash[set->idx[i]];
+        kd_counts c;
+        if ((rc = kd_store_get(m->store, h, &c)) == KD_ENOTFOUND) {
+            c = (kd_counts){ 0, 0 };
+            rc = KD_OK;
+        }
+        if (rc)
+            return kd_model_fail(m, rc, "token lookup failed: %s", kd_store_errmsg(m->store));
+        const kd_counts *d = kd_tokmap_get(&m->delta, h);
+        int64_t have = spam ? c.spam + (d ? d->spam : 0) : c.ham + (d ? d->ham : 0);
+        if (have + slack < 1)
+            return kd_model_fail(m, KD_EINVAL, "cannot unlearn this comment as %s: its word \"%s\" has no %s count "
+                                               "left to take back, so it was not learnt as %s (or was undone already)",
+                                 name, kd_tokens_str(&m->tok, set->idx[i]), name, name);
+    }
+    return KD_OK;
+}
+
 int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta, unsigned flags)
 {
     if (!kd_model_usable(m))
@@ -345,6 +387,9 @@ int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta,
     kd_tokset *set = &m->set;
     if (kd_tokset_build(set, &m->tok))
         return kd_model_fail(m, KD_ENOMEM, "out of memory");
+    int rc = delta < 0 ? undo_check(m, set, label) : KD_OK;
+    if (rc)
+        return rc;
     for (size_t i = 0; i < set->n; i++) {
         kd_counts *k = kd_tokmap_upsert(&m->delta, m->tok.hash[set->idx[i]]);
         if (!k)
@@ -362,11 +407,8 @@ int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta,
         }
     }
     /* approved here: part of its post's model (a foreign comment's post is another site's) */
-    if (label == KD_HAM && !foreign && c->post_id && *c->post_id) {
-        int rc = kd_posts_learn(m, c, delta);
-        if (rc)
-            return rc;
-    }
+    if (label == KD_HAM && !foreign && c->post_id && *c->post_id && (rc = kd_posts_learn(m, c, delta)))
+        return rc;
     if (label == KD_SPAM) {
         m->dtotals.spam_messages += delta;
         m->dtotals.spam_tokens += delta * (int64_t)set->n;
@@ -395,6 +437,33 @@ static int check_before(void *model)
         return kd_model_fail(m, KD_EINVAL, "these comments were not learnt as foreign: %lld of their words have "
                                            "fewer foreign counts than the undo takes away; undo them without "
                                            "--foreign (KD_TRAIN_FOREIGN)", (long long)bad);
+    /* an undo takes no more than the model has (undo_check, again in this transaction: another
+     * writer may have unlearnt the same comments meanwhile) */
+    if (m->dtotals.spam_messages < 0 || m->dtotals.ham_messages < 0) {
+        kd_totals t;
+        int64_t slack = 0;
+        if ((rc = kd_store_totals(m->store, &t)) || (rc = kd_store_prune_slack(m->store, &slack)))
+            return kd_model_fail(m, rc, "cannot read the counts: %s", kd_store_errmsg(m->store));
+        if (t.spam_messages + m->dtotals.spam_messages < 0 || t.ham_messages + m->dtotals.ham_messages < 0)
+            bad = 1;
+        for (size_t i = 0; i < m->delta.cap && !bad; i++) {
+            const kd_counts *d = &m->delta.vals[i];
+            kd_counts c;
+            if (!m->delta.keys[i] || (d->spam >= 0 && d->ham >= 0))
+                continue;
+            if ((rc = kd_store_get(m->store, m->delta.keys[i], &c)) == KD_ENOTFOUND) {
+                c = (kd_counts){ 0, 0 };
+                rc = KD_OK;
+            }
+            if (rc)
+                return kd_model_fail(m, rc, "token lookup failed: %s", kd_store_errmsg(m->store));
+            bad = c.spam + d->spam + slack < 0 || c.ham + d->ham + slack < 0;
+        }
+        if (bad)
+            return kd_model_fail(m, KD_EINVAL, "cannot unlearn these comments: the model has fewer counts than the "
+                                               "undo takes back, so they were not all learnt with this label (or "
+                                               "were undone already)");
+    }
     return KD_OK;
 }
 

@@ -582,6 +582,11 @@ static int meta_get(kd_store *s, const char *key, int64_t *out)
     return finish(s, st, rc);
 }
 
+int kd_store_prune_slack(kd_store *s, int64_t *out)
+{
+    return meta_get(s, PRUNE_SLACK, out);
+}
+
 int kd_store_totals(kd_store *s, kd_totals *out)
 {
     int64_t *v[7] = { &out->spam_messages, &out->ham_messages, &out->spam_tokens, &out->ham_tokens, &out->vocab,

@@ -89,6 +89,9 @@ int kd_store_merge(kd_store *s, const char *const *paths, size_t n);
 /* Delete the tokens seen fewer than min_count times in all (and their foreign counts); when
  * any went, min_count - 1 is added to the meta "prune_slack" (a sum, merged as one). */
 int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed);
+/* The meta "prune_slack" (0 if the model was never pruned): the most counts of one token
+ * its prunings can have taken. */
+int kd_store_prune_slack(kd_store *s, int64_t *out);
 int kd_store_pack(kd_store *s);
 
 /* Last SQLite error message of the connection. */

@@ -140,6 +140,31 @@ test_learn_and_undo_round_trip() {
     cmp -s before.json undone.json || fail "undo did not restore: $(cat before.json) vs $(cat undone.json)"
 }
 
+# An undo of comments the model never learnt (or learnt with the other label, or undone
+# already) is refused, naming the row and the word that tells, and nothing is written: it
+# used to clamp the counts at zero, taking other comments' words and the prior with it.
+test_learn_undo_of_a_comment_never_learnt_names_the_row() {
+    train_small
+    "$KINDLY" info -m m.db >before.json
+    printf 'id,text\nt08,"Cheap xanax and valium, no prescription needed, fast delivery. Order now: http://rx-direct.example"\nn1,zebrafish and quokkas\n' >undo.csv
+    expect_status 3 "$KINDLY" learn -m m.db --spam --undo undo.csv
+    contains "$T/err" 'undo.csv:3: cannot unlearn this comment as spam: its word "zebrafish" has no spam count left'
+    "$KINDLY" info -m m.db >after.json
+    cmp -s before.json after.json || fail "the refused undo changed the model: $(cat after.json)"
+    # learnt as spam, undone as ham; and the --raw comment of no id
+    expect_status 3 "$KINDLY" learn -m m.db --ham --undo "$D/train.csv"
+    contains "$T/err" "train.csv:8: cannot unlearn this comment as ham"
+    echo "zebrafish and quokkas" >z.txt
+    expect_status 3 "$KINDLY" learn -m m.db --ham --raw --undo <z.txt
+    contains "$T/err" "so it was not learnt as ham (or was undone already)"
+    # learnt, undone, undone again
+    "$KINDLY" learn -q -m m.db --ham --raw <z.txt
+    expect_status 0 "$KINDLY" learn -m m.db --ham --raw --undo <z.txt
+    expect_status 3 "$KINDLY" learn -m m.db --ham --raw --undo <z.txt
+    "$KINDLY" info -m m.db >after.json
+    cmp -s before.json after.json || fail "learn and undo did not restore: $(cat after.json)"
+}
+
 test_learn_csv_with_forced_label() {
     train_small
     expect_status 0 "$KINDLY" learn -m m.db --ham "$D/score.csv"

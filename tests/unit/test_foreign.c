@@ -281,9 +281,15 @@ Test(foreign, undo_subtracts_and_deletes_rows_at_zero)
     cr_assert_eq(sql_int("a.db", FOREIGN_TOTAL), 0);
     kd_model_close(build("site.db", 1, 0, 0));
     same_scores("a.db", "site.db");
-    /* undoing more than was learnt clamps at zero */
+    /* undoing more than was learnt is refused */
     m = open_model("a.db", KD_OPEN_WRITE);
-    train(m, 0, 1, KD_TRAIN_FOREIGN, -1);
+    cr_assert_eq(kd_train_begin(m), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = other_ham[0];
+    cr_assert_eq(kd_train_add_ex(m, &c, KD_HAM, -1, KD_TRAIN_FOREIGN), KD_EINVAL);
+    cr_assert(strstr(kd_model_error(m), "so it was not learnt as ham (or was undone already)"), "%s",
+              kd_model_error(m));
+    kd_train_abort(m);
     kd_model_close(m);
     cr_assert_eq(sql_int("a.db", FOREIGN_ROWS), 0);
     cr_assert_eq(sql_int("a.db", FOREIGN_TOTAL), 0);

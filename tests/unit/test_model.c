@@ -2,6 +2,7 @@
  * refuse foreign files. Uses real SQLite files in a temporary directory. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sqlite3.h>
@@ -141,11 +142,114 @@ Test(model, undo_restores_the_empty_model)
     cr_assert_eq(st.spam_messages, 0);
     cr_assert_eq(st.ham_messages, 0);
     cr_assert_eq(st.tokens, 0);
-    /* undoing more than was learnt clamps at zero */
-    train_all(m, -1);
+    /* undoing more than was learnt is refused (it used to clamp the counts at zero, taking
+     * the prior and the other comments' words with it) */
+    cr_assert_eq(kd_train_begin(m), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = spam_texts[0];
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, -1), KD_EINVAL);
+    cr_assert(strstr(kd_model_error(m), "no spam comment left to take back"), "%s", kd_model_error(m));
+    kd_train_abort(m);
     kd_model_stats_get(m, &st);
     cr_assert_eq(st.spam_messages, 0);
     kd_model_close(m);
+}
+
+/* The counts of the spam and ham messages and tokens, as stored. */
+static void totals_of(kd_model *m, int64_t v[5])
+{
+    kd_totals t;
+    cr_assert_eq(kd_store_totals(m->store, &t), 0);
+    int64_t w[5] = { t.spam_messages, t.ham_messages, t.spam_tokens, t.ham_tokens, t.vocab };
+    memcpy(v, w, sizeof w);
+}
+
+/* An undo takes back what learning the comment with that label added; the model knows when
+ * it has not that much: a comment never learnt (or learnt with the other label, or undone
+ * already) is refused with the word that tells, before any of it is taken, and the batch's
+ * other comments are undone as asked. */
+Test(model, undo_of_a_comment_never_learnt_is_refused)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    int64_t before[5], after[5];
+    totals_of(m, before);
+    kd_comment never = KD_COMMENT_INIT, learnt = KD_COMMENT_INIT;
+    never.text = "Zebrafish quokkas and axolotls";
+    learnt.text = ham_texts[1];
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &never, KD_SPAM, -1), KD_EINVAL);
+    cr_assert(strstr(kd_model_error(m), "its word \"zebrafish\" has no spam count left to take back, so it was not "
+                                        "learnt as spam"), "%s", kd_model_error(m));
+    /* learnt as ham, undone as spam: "journaling" has no spam count */
+    cr_assert_eq(kd_train_add(m, &learnt, KD_SPAM, -1), KD_EINVAL);
+    cr_assert_eq(kd_train_add(m, &learnt, KD_HAM, -1), 0, "%s", kd_model_error(m));
+    /* the same comment twice in one undo: the second finds the first's counts taken */
+    cr_assert_eq(kd_train_add(m, &learnt, KD_HAM, -1), KD_EINVAL);
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    totals_of(m, after);
+    cr_assert_eq(after[0], before[0]);
+    cr_assert_eq(after[1], before[1] - 1);
+    cr_assert_eq(after[2], before[2]);
+    cr_assert_lt(after[3], before[3]);
+    /* undone already */
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &learnt, KD_HAM, -1), KD_EINVAL);
+    cr_assert(strstr(kd_model_error(m), "(or was undone already)"), "%s", kd_model_error(m));
+    kd_train_abort(m);
+    kd_model_close(m);
+}
+
+/* Pruning drops the rare words of a learnt comment: its undo may find them gone (up to N - 1
+ * counts of a word for a pruning at N), and is done; a second undo is still refused. */
+Test(model, undo_after_a_prune_is_allowed_for)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    uint64_t removed = 0;
+    cr_assert_eq(kd_model_prune(m, 2, &removed), 0, "%s", kd_model_error(m));
+    cr_assert_gt(removed, 0);
+    cr_assert_eq(kd_train_begin(m), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = spam_texts[3];
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, -1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    kd_model_stats st;
+    kd_model_stats_get(m, &st);
+    cr_assert_eq(st.spam_messages, 3);
+    /* once more: "crypto" (once in all, pruned) lacks 2 counts, pruning at 2 took at most 1 */
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, -1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, -1), KD_EINVAL);
+    kd_train_abort(m);
+    kd_model_close(m);
+}
+
+/* The check is made again in the transaction that writes the undo: two writers undoing the
+ * same comment, each checked against the file before the other wrote, take it back once. */
+Test(model, undo_raced_by_another_writer_is_refused_at_commit)
+{
+    kd_model *a = open_model("a.db", KD_OPEN_CREATE);
+    train_all(a, 1);
+    kd_model *b = open_model("a.db", KD_OPEN_WRITE);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "Zebrafish quokkas and axolotls";
+    int64_t before[5], after[5];
+    totals_of(a, before);
+    cr_assert_eq(kd_train_begin(a), 0);
+    cr_assert_eq(kd_train_add(a, &c, KD_HAM, 1), 0);
+    cr_assert_eq(kd_train_commit(a), 0, "%s", kd_model_error(a));
+    cr_assert_eq(kd_train_begin(a), 0);
+    cr_assert_eq(kd_train_begin(b), 0);
+    cr_assert_eq(kd_train_add(a, &c, KD_HAM, -1), 0, "%s", kd_model_error(a));
+    cr_assert_eq(kd_train_add(b, &c, KD_HAM, -1), 0, "%s", kd_model_error(b));
+    cr_assert_eq(kd_train_commit(b), 0, "%s", kd_model_error(b));
+    cr_assert_eq(kd_train_commit(a), KD_EINVAL, "the second undo was written");
+    cr_assert(strstr(kd_model_error(a), "were undone already"), "%s", kd_model_error(a));
+    totals_of(a, after); /* as before the comment was learnt: taken back once */
+    cr_assert_arr_eq(after, before, sizeof after);
+    kd_model_close(a);
+    kd_model_close(b);
 }
 
 Test(model, merge_of_shards_equals_the_whole)
