@@ -12,7 +12,9 @@ typedef struct dataset {
     kd_comment *c;
     kd_label *label;
     size_t n, cap;
-    size_t *fold; /* --folds: each row's fold (assign_folds) */
+    size_t *fold;             /* --folds: each row's fold (assign_folds) */
+    size_t distinct;          /* --folds: the distinct texts (folds past them are empty) */
+    unsigned long unlabelled; /* rows read without a label (not in c) */
 } dataset;
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
@@ -76,6 +78,7 @@ static int assign_folds(dataset *d, size_t folds)
         size_t distinct = 0;
         for (size_t i = 0; i < d->n; i++)
             d->fold[i] = first[i] == i ? distinct++ % folds : d->fold[first[i]];
+        d->distinct = distinct;
     }
     free(order);
     free(first);
@@ -111,7 +114,9 @@ static int dataset_read(dataset *d, const char *path, int remember, int *skipped
     const kd_csv_row *row;
     int rc;
     while ((rc = kd_csv_next(r, &row)) == 1)
-        if (row->label != KD_UNLABELLED && dataset_add(d, &row->comment, row->label)) {
+        if (row->label == KD_UNLABELLED)
+            d->unlabelled++;
+        else if (dataset_add(d, &row->comment, row->label)) {
             status = cli_fail(EXIT_INTERNAL, "eval", "out of memory");
             break;
         }
@@ -263,6 +268,9 @@ int cmd_eval(int argc, char **argv)
         status = cli_usage("eval", "name the labelled CSV file to evaluate on");
         goto done;
     }
+    if ((status = cli_distinct_inputs("eval", test, (int)ntest, "its comments would be counted twice")) ||
+        (status = cli_distinct_inputs("eval", train, (int)ntrain, "its comments would be learnt twice")))
+        goto done;
     if ((folds != 0) + (ntrain != 0) + (model != NULL) > 1) {
         status = cli_usage("eval", "use one of -m, --train and --folds");
         goto done;
@@ -286,10 +294,23 @@ int cmd_eval(int argc, char **argv)
     for (size_t i = 0; i < ntest; i++)
         if ((status = dataset_read(&d, test[i], o.remember, &skipped)))
             goto done;
+    if (d.unlabelled) /* as train and learn count theirs */
+        fprintf(stderr, "kindly eval: %lu unlabelled row%s not evaluated\n", d.unlabelled,
+                d.unlabelled == 1 ? "" : "s");
     if (folds && assign_folds(&d, folds))
         status = cli_fail(EXIT_INTERNAL, "eval", "out of memory");
+    if (folds && !status && d.distinct < folds) { /* the n-th distinct text is in fold n mod K */
+        char empty[96];
+        if (folds - d.distinct == 1)
+            snprintf(empty, sizeof empty, "fold %lu has", folds);
+        else
+            snprintf(empty, sizeof empty, "folds %zu-%lu have", d.distinct + 1, folds);
+        fprintf(stderr, "kindly eval: warning: --folds %lu, but only %zu distinct text%s: %s no rows to test (skipped)\n",
+                folds, d.distinct, d.distinct == 1 ? "" : "s", empty);
+    }
     if (folds && !status) {
-        for (size_t k = 0; k < folds && !status; k++) {
+        /* folds past the distinct texts hold no row to test: nothing to train them for */
+        for (size_t k = 0; k < folds && k < d.distinct && !status; k++) {
             m = train_memory(&d, k, folds);
             if (!m) {
                 status = EXIT_MODEL;
@@ -308,6 +329,9 @@ int cmd_eval(int argc, char **argv)
             dataset td = { 0 };
             for (size_t i = 0; i < ntrain && !status; i++)
                 status = dataset_read(&td, train[i], 0, &skipped);
+            if (!status && td.unlabelled)
+                fprintf(stderr, "kindly eval: %lu unlabelled row%s of the --train files not learnt\n", td.unlabelled,
+                        td.unlabelled == 1 ? "" : "s");
             m = status ? NULL : train_memory(&td, 0, 0);
             dataset_free(&td);
             if (!m && !status)

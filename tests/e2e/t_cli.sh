@@ -951,6 +951,40 @@ test_eval_warns_when_a_folds_model_lacks_spam_or_ham() {
     not_contains "$T/err" "warning"
 }
 
+# --folds K with fewer distinct texts than K: the folds past them have no row to test, so
+# they are not trained (each trained on every row, and warned of as a fold without spam);
+# eval says so once. The figures are those of K = the number of distinct texts.
+test_eval_folds_beyond_the_distinct_texts_are_skipped() {
+    printf 'id,label,text\n1,ham,hello there friend\n2,ham,nice walk today\n3,ham,thanks for this\n' > ham.csv
+    expect_status 0 "$KINDLY" eval --folds 5 --json ham.csv
+    contains "$T/err" "warning: --folds 5, but only 3 distinct texts: folds 4-5 have no rows to test (skipped)"
+    contains "$T/err" "fold 3's model"
+    not_contains "$T/err" "fold 4's model"
+    not_contains "$T/err" "fold 5's model"
+    cp "$T/out" five.json
+    expect_status 0 "$KINDLY" eval --folds 3 --json ham.csv
+    not_contains "$T/err" "distinct"
+    cmp -s "$T/out" five.json || fail "--folds 5 and --folds 3 differ on 3 texts"
+    printf 'id,label,text\n1,spam,buy pills\n2,spam,BUY PILLS!\n3,ham,hello\n' > copies.csv
+    expect_status 0 "$KINDLY" eval --folds 3 copies.csv
+    contains "$T/err" "only 2 distinct texts: fold 3 has no rows to test (skipped)"
+}
+
+# eval counts the rows it leaves out for want of a label, as train and learn do (a pending
+# comment of an export, an unknown label), and refuses a file named twice as train does
+test_eval_counts_unlabelled_rows_and_refuses_a_file_twice() {
+    printf 'id,label,text\n1,ham,hello there friend\n2,,no label\n3,spam,buy cheap pills now\n4,maybe,odd label\n' > t.csv
+    expect_status 0 "$KINDLY" eval --train t.csv t.csv
+    contains "$T/err" "t.csv:5: field 'label': unknown label \"maybe\""
+    contains "$T/err" "kindly eval: 2 unlabelled rows not evaluated"
+    contains "$T/err" "kindly eval: 2 unlabelled rows of the --train files not learnt"
+    contains "$T/out" "n=2 (spam 1, ham 1)"
+    expect_status 3 "$KINDLY" eval --train t.csv t.csv ./t.csv
+    contains "$T/err" "t.csv and ./t.csv are the same file: its comments would be counted twice"
+    expect_status 3 "$KINDLY" eval --train t.csv --train ./t.csv t.csv
+    contains "$T/err" "its comments would be learnt twice"
+}
+
 # learn records a CSV file's comments in the history, as score --remember does: without an
 # id column they go under line numbers, and learn warns as score does
 test_learn_warns_about_a_file_without_ids_as_score_remember_does() {
