@@ -45,11 +45,15 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
         if ((rc = kd_train_begin(m)))
             return rc;
         int relabel = !undo && (before == KD_SPAM || before == KD_HAM);
+        /* the other label, learnt before (taken back as far as the counts have it: a CSV undo
+         * may have taken it already, and the new label is learnt all the same) */
+        m->fb_unchecked = relabel;
         if (relabel)
-            rc = kd_train_add(m, c, (kd_label)before, -1); /* the other label, learnt before */
+            rc = kd_train_add(m, c, (kd_label)before, -1);
         if (!rc)
             rc = kd_train_add(m, c, label, undo ? -1 : 1);
         if (rc) {
+            m->fb_unchecked = 0;
             kd_train_abort(m);
             return rc;
         }
@@ -62,6 +66,7 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
         m->fb_raced = 0;
         rc = kd_train_commit(m);
         m->fb_comment = NULL;
+        m->fb_unchecked = 0;
         if (rc && m->fb_raced && attempt < 3)
             continue;
         if (!rc)

@@ -387,7 +387,7 @@ int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta,
     kd_tokset *set = &m->set;
     if (kd_tokset_build(set, &m->tok))
         return kd_model_fail(m, KD_ENOMEM, "out of memory");
-    int rc = delta < 0 ? undo_check(m, set, label) : KD_OK;
+    int rc = delta < 0 && !m->fb_unchecked ? undo_check(m, set, label) : KD_OK;
     if (rc)
         return rc;
     for (size_t i = 0; i < set->n; i++) {
@@ -439,7 +439,7 @@ static int check_before(void *model)
                                            "--foreign (KD_TRAIN_FOREIGN)", (long long)bad);
     /* an undo takes no more than the model has (undo_check, again in this transaction: another
      * writer may have unlearnt the same comments meanwhile) */
-    if (m->dtotals.spam_messages < 0 || m->dtotals.ham_messages < 0) {
+    if (!m->fb_unchecked && (m->dtotals.spam_messages < 0 || m->dtotals.ham_messages < 0)) {
         kd_totals t;
         int64_t slack = 0;
         if ((rc = kd_store_totals(m->store, &t)) || (rc = kd_store_prune_slack(m->store, &slack)))

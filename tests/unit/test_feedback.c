@@ -96,6 +96,25 @@ Test(feedback, an_undo_of_an_unknown_comment_with_an_id_is_done_once)
     cr_assert_eq(hs.comments, 1, "remembered once");
 }
 
+/* A relabel takes the label learnt before back as far as the counts have it: an undo of a CSV
+ * file (which keeps no label) may have taken it already, and the new label is learnt all the
+ * same, not refused as an undo of what was never learnt. */
+Test(feedback, a_relabel_after_its_counts_were_undone_is_learnt)
+{
+    kd_comment c = comment("6310");
+    cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 1);
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, -1), 0, "%s", kd_model_error(m)); /* learn --undo FILE */
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    cr_assert_eq(give(&c, KD_HAM, 0, 0, 1), 2, "Not spam: learnt");
+    /* an undo is still checked: the spam is gone */
+    int changed = -1;
+    cr_assert_eq(kd_feedback(m, &c, KD_HAM, 1, &changed), 0, "%s", kd_model_error(m));
+    cr_assert_eq(changed, 1);
+    cr_assert_eq(kd_feedback(m, &c, KD_SPAM, 1, &changed), 0, "%s", kd_model_error(m));
+    cr_assert_eq(changed, 0, "an undo of a label it was not given");
+}
+
 Test(feedback, without_an_id_each_report_is_learnt)
 {
     kd_comment c = comment(NULL);
