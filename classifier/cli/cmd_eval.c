@@ -134,7 +134,7 @@ typedef struct stages {
     kd_eval *bayes, *final;
 } stages;
 
-/* Score rows [i] for which pick(i) holds, adding to the figures. */
+/* Score the rows of fold k (every row when folds == 0), adding to the figures. */
 static int score_rows(kd_model *m, const dataset *d, size_t k, size_t folds, const kd_options *o, stages *s)
 {
     for (size_t i = 0; i < d->n; i++) {
