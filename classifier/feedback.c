@@ -45,9 +45,12 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
         if ((rc = kd_train_begin(m)))
             return rc;
         int relabel = !undo && (before == KD_SPAM || before == KD_HAM);
-        /* the other label, learnt before (taken back as far as the counts have it: a CSV undo
-         * may have taken it already, and the new label is learnt all the same) */
-        m->fb_unchecked = relabel;
+        /* a label the history says was learnt is taken back as far as the counts have it, not
+         * checked against them (model.c, undo_check): a CSV undo, which keeps no label, may
+         * have taken it already; the relabel's new label is learnt all the same, and the undo
+         * marks the label taken back. Only an undo of a comment the history knows no label
+         * of is checked, as a CSV row is. */
+        m->fb_unchecked = relabel || (undo && before == label);
         if (relabel)
             rc = kd_train_add(m, c, (kd_label)before, -1);
         if (!rc)

@@ -37,9 +37,9 @@ struct kd_model {
      * none), the label it must still have, the label to give it; raced: it had changed */
     const kd_comment *fb_comment;
     int fb_expect, fb_label, fb_raced;
-    /* feedback.c: a relabel's take-back of the label learnt before is not checked against the
-     * counts (model.c, undo_check): the comment's new label is learnt even when its old one's
-     * counts were taken meanwhile (a CSV undo, which keeps no label) */
+    /* feedback.c: the take-back of a label the history says was learnt (a relabel's, or an
+     * undo's) is not checked against the counts (model.c, undo_check): a CSV undo, which
+     * keeps no label, may have taken them meanwhile */
     int fb_unchecked;
     kd_tokmap delta;
     kd_tokmap fdelta;       /* the batch's foreign ham counts (.ham) */

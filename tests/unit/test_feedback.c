@@ -3,6 +3,7 @@
  * old to keep labels, and a read-only model. Real SQLite files; the message counts tell. */
 #include <criterion/criterion.h>
 #include <sqlite3.h>
+#include <string.h>
 #include <time.h>
 
 #include "helpers.h"
@@ -107,12 +108,19 @@ Test(feedback, a_relabel_after_its_counts_were_undone_is_learnt)
     cr_assert_eq(kd_train_add(m, &c, KD_SPAM, -1), 0, "%s", kd_model_error(m)); /* learn --undo FILE */
     cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
     cr_assert_eq(give(&c, KD_HAM, 0, 0, 1), 2, "Not spam: learnt");
-    /* an undo is still checked: the spam is gone */
+    /* the same for an undo of the label the history knows (the server's): marked taken back */
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &c, KD_HAM, -1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    cr_assert_eq(give(&c, KD_HAM, KD_UNDO_KNOWN, 0, 0), 1);
+    cr_assert_eq(give(&c, KD_HAM, KD_UNDO_KNOWN, 0, 0), 0, "undone already");
+    /* a comment the history knows no label of is checked, as a CSV row is */
+    kd_comment other = comment("6311");
+    other.text = "Zebrafish quokkas and axolotls";
     int changed = -1;
-    cr_assert_eq(kd_feedback(m, &c, KD_HAM, 1, &changed), 0, "%s", kd_model_error(m));
-    cr_assert_eq(changed, 1);
-    cr_assert_eq(kd_feedback(m, &c, KD_SPAM, 1, &changed), 0, "%s", kd_model_error(m));
-    cr_assert_eq(changed, 0, "an undo of a label it was not given");
+    cr_assert_eq(kd_feedback(m, &other, KD_SPAM, 1, &changed), KD_EINVAL, "an undo of what was never learnt");
+    cr_assert_eq(changed, 0);
+    cr_assert(strstr(kd_model_error(m), "so it was not learnt as spam"), "%s", kd_model_error(m));
 }
 
 Test(feedback, without_an_id_each_report_is_learnt)
