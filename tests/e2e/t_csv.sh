@@ -142,3 +142,20 @@ test_csv_duplicate_youtube_and_wordpress_names_are_named() {
     contains "$T/err" "wp.csv:1: field 'comment_ID': duplicate column name (columns 1 and 4); column 1 is used"
     contains "$T/out" '"id":"7"'
 }
+
+# One message, one line: a label or a column name with a newline, a carriage return or an
+# escape sequence in it is quoted with escapes. A label holding a newline printed a second
+# line that read as another FILE:LINE message (here a made-up skipped row), and an escape
+# sequence reached the terminal.
+test_csv_messages_quote_control_characters_as_escapes() {
+    csv_model
+    printf 'id,"ta\ng",label,text\nr1,x,"spam\nfake.csv:9: bad (row skipped)",hello\nr2,x,"\033[2Jham\r",there\nr3,\377,ham,third\n' >ctl.csv
+    expect_status 0 "$KINDLY" score -m m.db ctl.csv
+    lines "$T/out" 3
+    lines "$T/err" 3
+    not_contains "$T/err" "$(printf '\033')"
+    not_contains "$T/err" "$(printf '\r')"
+    contains "$T/err" 'ctl.csv:3: field '\''label'\'': unknown label "spam\nfake.csv:9: bad (row skipped)" (expected'
+    contains "$T/err" 'ctl.csv:5: field '\''label'\'': unknown label "\x1b[2Jham\r" (expected'
+    contains "$T/err" 'ctl.csv:6: field '\''ta\ng'\'': invalid UTF-8'
+}

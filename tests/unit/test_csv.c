@@ -1175,6 +1175,36 @@ Test(csv, unknown_label_padded_with_spaces)
     cr_assert(strstr(s.msg[0], "unknown label \"weird\"") != NULL, "%s", s.msg[0]);
 }
 
+/* A value or a column name quoted in a message keeps the message on one line: its control
+ * characters are escapes. A label holding a newline printed a second line on stderr (one
+ * that could pass for another FILE:LINE message) and an escape sequence reached the terminal. */
+Test(csv, messages_escape_control_characters)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    cr_assert_eq(read_all(write_str("text,\"la\nbel\",label\n"
+                                    "a,x,\"spam\nx.csv:9: fake (row skipped)\"\n"
+                                    "b,x,\"\x1b[31mred\t\x7f\xc2\x9b\"\n"
+                                    "c,x\n"),
+                          NULL, &g, &s, NULL),
+                 0);
+    cr_assert_eq(g.n, 2);
+    cr_assert_eq(s.n, 3);
+    cr_assert_str_eq(s.msg[0], "unknown label \"spam\\nx.csv:9: fake (row skipped)\" (expected spam/ham, 1/0 or "
+                               "true/false); row kept unlabelled");
+    cr_assert_str_eq(s.msg[1], "unknown label \"\\x1b[31mred\\t\\x7f\\u009b\" (expected spam/ham, 1/0 or "
+                               "true/false); row kept unlabelled");
+    cr_assert_eq(s.line[2], 6); /* the header takes lines 1-2 */
+    cr_assert_str_eq(s.field[2], "(null)");
+    for (int i = 0; i < s.n; i++)
+        cr_assert_null(strpbrk(s.msg[i], "\n\r\x1b"), "%s", s.msg[i]);
+    /* the column name: named in a message about its field */
+    seen h = { 0 };
+    cr_assert_eq(read_all(write_str("text,\"la\nbel\"\na,\"\xff\"\n"), NULL, NULL, &h, NULL), 0);
+    cr_assert_eq(h.n, 1);
+    cr_assert_str_eq(h.field[0], "la\\nbel");
+}
+
 Test(csv, label_column_preferred_over_class)
 {
     got g = { 0 };
