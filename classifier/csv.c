@@ -277,7 +277,7 @@ static const char *column_name(const kd_csv *r, size_t i)
  * escape (\n, \r, \t, \xNN, \u0085): a label or a column name quoted in a message must
  * not end the message's line (a label holding a newline printed a second line that could
  * pass for another message) nor reach a terminal as an escape sequence. n: bytes of s;
- * s cut short by vsnprintf may end inside a UTF-8 character, which is dropped. Returns s
+ * s cut short (out of memory) may end inside a UTF-8 character, which is dropped. Returns s
  * itself when it needs nothing, else b's contents ("?" when out of memory). */
 static const char *one_line(kd_buf *b, const char *s, size_t n)
 {
@@ -326,13 +326,23 @@ static void problem(kd_csv *r, unsigned long line, const char *fieldname, kd_csv
 static void problem(kd_csv *r, unsigned long line, const char *fieldname, kd_csv_problem_code code,
                     const char *fmt, ...)
 {
-    char raw[256];
-    va_list ap;
+    char small[256], *raw = small; /* longer (a long path in the iconv advice) on the heap */
+    va_list ap, aq;
     va_start(ap, fmt);
-    int len = vsnprintf(raw, sizeof raw, fmt, ap);
+    va_copy(aq, ap);
+    int len = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
+    if (len < 0)
+        len = 0;
+    if ((size_t)len >= sizeof small) {
+        if ((raw = malloc((size_t)len + 1)) != NULL)
+            vsnprintf(raw, (size_t)len + 1, fmt, aq);
+        else
+            raw = small, len = sizeof small - 1; /* out of memory: cut short */
+    }
+    va_end(aq);
     kd_buf mb = KD_BUF_INIT, fb = KD_BUF_INIT;
-    const char *msg = one_line(&mb, raw, len < 0 ? 0 : (size_t)len < sizeof raw ? (size_t)len : sizeof raw - 1);
+    const char *msg = one_line(&mb, raw, (size_t)len);
     int skipped = code == KD_CSV_ROW_SKIPPED || code == KD_CSV_ROW_REJECTED;
     if (!r->have_header && skipped) {
         set_error(r, KD_EPARSE, "%s:%lu: unreadable header: %s", r->shown, line, msg);
@@ -347,6 +357,8 @@ static void problem(kd_csv *r, unsigned long line, const char *fieldname, kd_csv
     }
     kd_buf_free(&mb);
     kd_buf_free(&fb);
+    if (raw != small)
+        free(raw);
 }
 
 /* ---- the parser --------------------------------------------------------------------------- */

@@ -159,3 +159,17 @@ test_csv_messages_quote_control_characters_as_escapes() {
     contains "$T/err" 'ctl.csv:5: field '\''label'\'': unknown label "\x1b[2Jham\r" (expected'
     contains "$T/err" 'ctl.csv:6: field '\''ta\ng'\'': invalid UTF-8'
 }
+
+# A message is never cut: the advice after a repaired field names the file to convert, and a
+# long path (here 60 two-byte letters) made it longer than the reader's 256-byte buffer, cut
+# inside a character (invalid UTF-8 on stderr) and without its end ('> converted.csv)').
+test_csv_long_message_is_whole_and_valid_utf8() {
+    csv_model
+    d=$(printf 'é%.0s' $(seq 60))
+    mkdir "$d"
+    printf 'id,text\na,\377\n' >"$d/f.csv"
+    expect_status 0 "$KINDLY" score -m m.db "$d/f.csv"
+    lines "$T/err" 1
+    contains "$T/err" "iconv -f WINDOWS-1252 -t UTF-8 $d/f.csv > converted.csv)"
+    iconv -f UTF-8 -t UTF-8 "$T/err" >/dev/null || fail "stderr is not UTF-8: $(cat "$T/err")"
+}
