@@ -160,13 +160,15 @@ static unsigned char *csv_out_header(kd_csv *r, int sheet)
     if (!copy)
         return NULL;
     char replaced[256] = "";
+    unsigned named = 0; /* kindly's columns in replaced: each is named once */
     for (size_t i = 0; i < n; i++) {
         copy[i] = 1;
         for (size_t k = 0; k < N_OUT_COLS; k++)
             if (!strcasecmp(h[i], out_cols[k])) {
                 copy[i] = 0;
-                if (strlen(replaced) + strlen(out_cols[k]) + 3 < sizeof replaced)
+                if (!(named & 1u << k) && strlen(replaced) + strlen(out_cols[k]) + 3 < sizeof replaced)
                     strcat(strcat(replaced, *replaced ? ", " : ""), out_cols[k]);
+                named |= 1u << k;
             }
         if (copy[i]) {
             cli_csv_field(stdout, h[i], sheet);
