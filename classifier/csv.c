@@ -51,8 +51,8 @@
  *
  * Known limits, all consequences of streaming in O(record) memory:
  *  - Lines are counted at LF, or, in a file whose first line ends in a bare CR (classic Mac
- *    OS), at CR. The first line end must be in the first bytes read (any file; a pipe that
- *    delivers the first line whole); otherwise LF is assumed.
+ *    OS), at CR. The first line end outside quotes must be in the first bytes read (any
+ *    file; a pipe that delivers the first line whole); otherwise LF is assumed.
  *  - Lines read again after a bad record are those after its first line; a real row on that
  *    first line, after the stray quote, is lost with it (it is the line reported). A record
  *    whose quoting is sound but whose field count is wrong and which spans lines (a multi-line
@@ -764,9 +764,13 @@ static int read_chunk(kd_csv *r)
             r->cpos = 3;
         /* a CR-only file (classic Mac OS): its lines end at CR, or every record would be on
          * line 1 (and, without an id column, have the id "1") and a stray quote could not be
-         * recovered from */
+         * recovered from. The line end is the first outside quotes: a header name that
+         * holds a CR ("cr\rname") made a file of LF lines count its lines at CR */
+        int quoted = 0;
         for (size_t i = r->cpos; i < r->clen; i++)
-            if (r->chunk[i] == '\n' || r->chunk[i] == '\r') {
+            if (r->chunk[i] == '"')
+                quoted = !quoted; /* "" inside a quoted name toggles twice */
+            else if (!quoted && (r->chunk[i] == '\n' || r->chunk[i] == '\r')) {
                 if (r->chunk[i] == '\r' && i + 1 < r->clen && r->chunk[i + 1] != '\n')
                     r->eol = '\r';
                 break;

@@ -361,6 +361,30 @@ Test(csv, crlf_line_ends)
     cr_assert_eq(g.line[2], 6);
 }
 
+/* The line end is the first one outside quotes: a header name holding a CR made a file of LF
+ * lines count its lines at CR (a row on line 4 had the id "2", the skipped row was named at
+ * line 1); a CR-only file whose header name holds an LF is still counted at CR. */
+Test(csv, line_end_inside_a_quoted_header_name)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("\"a\rb\",text\nx,\"one\rtwo\"\nx,three\nx,four,extra\nx,five\n");
+    cr_assert_eq(read_all(p, NULL, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 3);
+    cr_assert_str_eq(g.id[0], "2");
+    cr_assert_str_eq(g.id[1], "3");
+    cr_assert_str_eq(g.id[2], "5");
+    cr_assert_str_eq(g.text[0], "one\rtwo");
+    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.line[0], 4);
+    got c = { 0 };
+    p = write_str("\"a\nb\",text\rx,one\rx,two\r");
+    cr_assert_eq(read_all(p, NULL, &c, NULL, NULL), 0);
+    cr_assert_eq(c.n, 2);
+    cr_assert_str_eq(c.id[0], "2");
+    cr_assert_str_eq(c.id[1], "3");
+}
+
 Test(csv, utf8_and_emoji_pass_through)
 {
     got g = { 0 };
