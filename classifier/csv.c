@@ -760,8 +760,11 @@ static int read_chunk(kd_csv *r)
     }
     if (!r->started) {
         r->started = 1;
-        if (r->clen >= 3 && memcmp(r->chunk, "\xEF\xBB\xBF", 3) == 0)
-            r->cpos = 3;
+        /* the BOM, or several: a file saved again by a tool that adds one (the second was
+         * read as part of the first column's name, "\uFEFFid" was no id column, and a quoted
+         * first name ("id") was an unreadable header) */
+        while (r->clen - r->cpos >= 3 && memcmp(r->chunk + r->cpos, "\xEF\xBB\xBF", 3) == 0)
+            r->cpos += 3;
         /* a CR-only file (classic Mac OS): its lines end at CR, or every record would be on
          * line 1 (and, without an id column, have the id "1") and a stray quote could not be
          * recovered from. The line end is the first outside quotes: a header name that

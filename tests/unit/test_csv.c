@@ -385,6 +385,25 @@ Test(csv, line_end_inside_a_quoted_header_name)
     cr_assert_str_eq(c.id[1], "3");
 }
 
+/* Every BOM at the start is skipped, not only the first: a second one was read as part of the
+ * first column's name ("\uFEFFid" is no id column) and made a quoted first name a stray quote,
+ * an unreadable header. A BOM after the start is a character of its field. */
+Test(csv, doubled_bom_is_skipped)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("\xEF\xBB\xBF\xEF\xBB\xBF\"id\",text\n7,\xEF\xBB\xBFhello\n");
+    cr_assert_eq(read_all(p, NULL, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 1);
+    cr_assert_str_eq(g.id[0], "7");
+    cr_assert_str_eq(g.text[0], "\xEF\xBB\xBFhello");
+    cr_assert_eq(s.n, 0);
+    got t = { 0 };
+    cr_assert_eq(read_all(write_str("\xEF\xBB\xBF\xEF\xBB\xBF\xEF\xBB\xBFtext\nhi\n"), NULL, &t, NULL, NULL), 0);
+    cr_assert_eq(t.n, 1);
+    cr_assert_str_eq(t.text[0], "hi");
+}
+
 Test(csv, utf8_and_emoji_pass_through)
 {
     got g = { 0 };
