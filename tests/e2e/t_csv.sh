@@ -173,3 +173,15 @@ test_csv_long_message_is_whole_and_valid_utf8() {
     contains "$T/err" "iconv -f WINDOWS-1252 -t UTF-8 $d/f.csv > converted.csv)"
     iconv -f UTF-8 -t UTF-8 "$T/err" >/dev/null || fail "stderr is not UTF-8: $(cat "$T/err")"
 }
+
+# The output contract under random hostile input (tests/e2e/csv_contract.py): every good row
+# scored once, in order, with its id, in strict JSON and in CSV that reads back to the input's
+# fields; every bad row named as FILE:LINE on one line of stderr, with exit status 4; damaged
+# files never crash or hang; check's exit status is its verdict. A fixed seed, so that a
+# failure reproduces (python3 tests/e2e/csv_contract.py KINDLY MODEL N SEED for more cases).
+test_csv_output_contract_under_random_input() {
+    command -v python3 >/dev/null || skip "python3 is absent"
+    csv_model
+    python3 "$ROOT/tests/e2e/csv_contract.py" --no-big "$KINDLY" m.db 40 20261201 >contract.log 2>&1 ||
+        fail "$(tail -15 contract.log)"
+}
