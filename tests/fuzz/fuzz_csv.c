@@ -7,7 +7,8 @@
  * almost every input. Beyond what the sanitizers catch, the target checks the reader's
  * promises and aborts when one is broken: open fails only with a parse or missing-column
  * code, next never fails, every row has the header's field count, fields are NUL-terminated
- * valid UTF-8 of the stated length, line numbers never go backwards, and kd_csv_skipped()
+ * valid UTF-8 of the stated length, line numbers never go backwards, a problem's message
+ * and column name are one line of valid UTF-8 (no control characters), and kd_csv_skipped()
  * is exactly the number of skipped rows reported (re-reading a bad record's lines must not
  * count or lose one silently).
  *
@@ -39,6 +40,17 @@ static void count_problem(void *ud, const kd_csv_problem *p)
     tally *t = ud;
     if (!p->file || !p->message || p->line == 0)
         abort();
+    /* a message is one line of valid UTF-8: the values and names it quotes are escaped */
+    const char *text[2] = { p->message, p->field };
+    for (int k = 0; k < 2; k++) {
+        if (!text[k])
+            continue;
+        for (const unsigned char *c = (const unsigned char *)text[k]; *c; c++)
+            if (*c < 0x20 || *c == 0x7F || (c[0] == 0xC2 && c[1] >= 0x80 && c[1] < 0xA0))
+                abort();
+        if (fuzz_utf8_error(text[k], strlen(text[k])))
+            abort();
+    }
     t->all++;
     t->skipped += p->skipped != 0;
 }
