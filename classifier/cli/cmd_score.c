@@ -112,12 +112,34 @@ static ssize_t out_write(void *ud, const char *buf, size_t n)
     return (ssize_t)done;
 }
 
+/* A comment's id (or a reason naming one: duplicate_of:ID) in --explain's text: its control
+ * characters as escapes (\n, \x1b, C1 as \u009b), so that an id holding a newline or a
+ * terminal's escape sequence neither breaks the breakdown's lines nor drives the terminal. */
+static void explain_str(const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (c[0] == 0xC2 && c[1] >= 0x80 && c[1] < 0xA0)
+            printf("\\u%04x", *++c);
+        else if (*c == '\n')
+            fputs("\\n", stdout);
+        else if (*c == '\r')
+            fputs("\\r", stdout);
+        else if (*c == '\t')
+            fputs("\\t", stdout);
+        else if (*c < 0x20 || *c == 0x7F)
+            printf("\\x%02x", *c);
+        else
+            putchar(*c);
+    }
+}
+
 /* --explain: a readable breakdown of one result (the JSON's numbers, with the rules'
  * descriptions and how they add up in log-odds). */
 static void explain(const kd_comment *c, const kd_result *res, const kd_rules *rules)
 {
     double p = res->bayes_score < 1e-4 ? 1e-4 : res->bayes_score > 1 - 1e-4 ? 1 - 1e-4 : res->bayes_score;
-    printf("%s: %s (spam_score %.4f)\n", c->id ? c->id : "-", kd_verdict_name(res->verdict), res->spam_score);
+    explain_str(c->id ? c->id : "-");
+    printf(": %s (spam_score %.4f)\n", kd_verdict_name(res->verdict), res->spam_score);
     printf("  bayes      %.4f  log-odds %+6.2f\n", res->bayes_score, log(p / (1 - p)));
     for (size_t i = 0; i < res->nrules; i++) {
         kd_rule_info info = { 0 };
@@ -132,8 +154,11 @@ static void explain(const kd_comment *c, const kd_result *res, const kd_rules *r
         printf("  rules    %+8.2f  total%s\n", res->rules_score, res->rules_hold ? "; a moderation word holds it" : "");
     for (size_t i = 0; i < res->nreasons; i++) {
         const char *r = res->reasons[i];
-        if (strncmp(r, "bayes=", 6) && strncmp(r, "rule:", 5) && strncmp(r, "token:", 6))
-            printf("  other      %s\n", r);
+        if (strncmp(r, "bayes=", 6) && strncmp(r, "rule:", 5) && strncmp(r, "token:", 6)) {
+            fputs("  other      ", stdout);
+            explain_str(r);
+            putchar('\n');
+        }
     }
     for (size_t i = 0; i < res->ntop; i++)
         printf("%s%s %.2f (spam %u, ham %u)", i ? ", " : "  tokens     ", res->top[i].token, res->top[i].prob,

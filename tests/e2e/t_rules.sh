@@ -97,6 +97,22 @@ test_score_explain_breaks_the_score_down() {
     contains "$T/out" "  final "
 }
 
+# --explain is text for a terminal: an id with a newline or an escape sequence in it (and a
+# reason that names it, duplicate_of:ID) shows them as escapes, one breakdown line each; they
+# were printed raw, a line that read as another comment's and a sequence the terminal ran
+test_score_explain_escapes_control_characters_in_ids() {
+    rules_model
+    printf 'id,author,text
+"a\033[2J\nb: spam",x,Buy cheap watches at replica-shop today best price
+c,y,Buy cheap watches at replica-shop today best price
+' >c.csv
+    expect_status 0 "$KINDLY" score -m m.db --explain c.csv
+    not_contains "$T/out" "$(printf '\033')"
+    contains "$T/out" 'a\x1b[2J\nb: spam: '
+    contains "$T/out" '  other      duplicate_of:a\x1b[2J\nb: spam (site'
+    [ "$(grep -c '^[^ ]' "$T/out")" -eq 2 ] || fail "comment lines: $(grep '^[^ ]' "$T/out")"
+}
+
 test_check_rules_change_the_verdict() {
     rules_model
     # unknown words: Bayes has no evidence (0.5, hold); the rules make it spam
