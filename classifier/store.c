@@ -869,6 +869,14 @@ static int merge_table(kd_store *s, kd_store *src, const struct merge_table *t, 
         for (int i = 0; i < ncol; i++)
             sqlite3_bind_value(into, i + 1, sqlite3_column_value(from, i));
         int w = sqlite3_step(into);
+        if (w != SQLITE_DONE && ((w & 0xff) == SQLITE_CONSTRAINT || w == SQLITE_MISMATCH)) {
+            /* the output's constraints are the input's own schema: only a damaged input row
+             * (a NULL count) breaks them, and it is the input that is named */
+            snprintf(src->err, sizeof src->err, "a row of it is damaged (%.100s)", sqlite3_errmsg(s->db));
+            read_fail(s, src);
+            rc = KD_ESCHEMA; /* as SQLite's own "database disk image is malformed" */
+            goto done;
+        }
         if (w != SQLITE_DONE) {
             rc = fail(s, w);
             goto done;

@@ -138,6 +138,28 @@ Test(merge, a_failure_leaves_the_output_as_it_was)
     kd_model_close(m);
 }
 
+/* A damaged input whose row breaks a constraint (a NULL count: a corrupt page can read so) is
+ * named as the input that cannot be read; it said "cannot merge in model out.db: NOT NULL
+ * constraint failed: tokens.spam", blaming the output. */
+Test(merge, a_damaged_input_row_is_the_inputs_fault)
+{
+    make_shard("a.db", "cheap pills online now", "journaling helped me sleep", "How to sleep");
+    make_shard("b.db", "free crypto giveaway today", "walking helped my mood", "Sleep");
+    sql_exec("b.db", "PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = replace(sql, 'NOT NULL', '') "
+                     "WHERE name = 'tokens'");
+    sql_exec("b.db", "UPDATE tokens SET spam = NULL WHERE h = (SELECT h FROM tokens LIMIT 1)");
+    kd_model *m = open_model("out.db", KD_OPEN_CREATE);
+    const char *in[] = { at("a.db"), at("b.db") };
+    cr_assert_eq(kd_model_merge_all(m, in, 2), KD_ESCHEMA, "%s", kd_model_error(m));
+    cr_assert_not_null(strstr(kd_model_error(m), "cannot read"), "%s", kd_model_error(m));
+    cr_assert_not_null(strstr(kd_model_error(m), "b.db"), "%s", kd_model_error(m));
+    cr_assert_not_null(strstr(kd_model_error(m), "damaged"), "%s", kd_model_error(m));
+    cr_assert_null(strstr(kd_model_error(m), "out.db"), "%s", kd_model_error(m));
+    cr_assert_eq(stats(m).spam_messages, 0);
+    cr_assert_eq(stats(m).tokens, 0);
+    kd_model_close(m);
+}
+
 /* A missing input is reported, not created; the output's own file and an input named twice
  * are refused by device and inode, whatever the spelling. */
 Test(merge, missing_and_same_files)
