@@ -50,6 +50,9 @@ int cli_help(const char *cmd);
 
 /* The exit code for a library error code. */
 int cli_exit_for(int kd_code);
+/* Whether standard output has failed (ferror), keeping the first failed write's errno for
+ * cli_finish's message: call it right after writing or flushing. */
+int cli_stdout_failed(void);
 /* Every command's way out (main calls it with the command's status): flush standard output
  * and, when anything written to it was lost (a full disk, a closed pipe), say so and return
  * EXIT_MODEL instead of a lesser status; otherwise return status unchanged. */

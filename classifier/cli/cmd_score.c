@@ -384,7 +384,7 @@ int cmd_score(int argc, char **argv)
             free(js);
         }
         kd_result_free(&res);
-        if (ferror(stdout)) /* the output failed (a full disk, a closed pipe): stop now, not
+        if (cli_stdout_failed()) /* the output failed (a full disk, a closed pipe): stop now, not
                              * after the whole input (cli_finish reports it, exit status 5) */
             break;
     }
@@ -392,7 +392,8 @@ int cmd_score(int argc, char **argv)
         status = cli_fail(cli_exit_for(rc), "score", "%s", kd_csv_error(r));
     else if (status == EXIT_DONE && kd_csv_skipped(r))
         status = EXIT_INPUT;
-    fflush(stdout); /* before the model closes: out_write commits through it */
+    if (fflush(stdout)) /* before the model closes: out_write commits through it */
+        cli_stdout_failed();
     if (w.status && status == EXIT_DONE)
         status = w.status;
     if ((rc = kd_history_flush(m)) && o.remember && (status == EXIT_DONE || status == EXIT_INPUT))

@@ -49,12 +49,28 @@ int cli_help(const char *cmd)
     return EXIT_DONE;
 }
 
+/* The errno of standard output's first failed write, taken when cli_stdout_failed() first
+ * sees the error (right after the write): by exit, later calls have replaced errno. */
+static int stdout_errno;
+
+int cli_stdout_failed(void)
+{
+    if (!ferror(stdout))
+        return 0;
+    if (!stdout_errno)
+        stdout_errno = errno;
+    return 1;
+}
+
 int cli_finish(const char *cmd, int status)
 {
     int err = fflush(stdout) ? errno : 0;
+    if (stdout_errno)
+        err = stdout_errno; /* the first failure's reason, not a later flush's */
     if (!err && !ferror(stdout))
         return status;
-    /* the buffer may have failed earlier, in a flush made by a write: errno is gone then */
+    /* the buffer may have failed earlier, in a flush made by a write that no
+     * cli_stdout_failed() looked at: errno is gone then */
     if (err)
         cli_fail(EXIT_MODEL, cmd, "cannot write standard output: %s", strerror(err));
     else

@@ -351,7 +351,7 @@ test_write_errors_on_standard_output_exit_5() {
     for cmd in "eval -m m.db $D/train.csv" "info -m m.db" "history -m m.db" "rules --stats $D/train.csv" \
                "score -m m.db $D/score.csv" "help eval"; do
         expect_status 5 sh -c "\"$KINDLY\" $cmd > /dev/full"
-        contains "$T/err" "kindly ${cmd%% *}: cannot write standard output"
+        contains "$T/err" "kindly ${cmd%% *}: cannot write standard output: No space left on device"
     done
     # score stops at the first failed write, not after the whole input (nor records it all)
     python3 -c "
