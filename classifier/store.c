@@ -866,8 +866,13 @@ static int merge_table(kd_store *s, kd_store *src, const struct merge_table *t, 
     }
     int ncol = sqlite3_column_count(from);
     while ((src_rc = sqlite3_step(from)) == SQLITE_ROW) {
-        for (int i = 0; i < ncol; i++)
-            sqlite3_bind_value(into, i + 1, sqlite3_column_value(from, i));
+        int b = SQLITE_OK;
+        for (int i = 0; i < ncol && b == SQLITE_OK; i++)
+            b = sqlite3_bind_value(into, i + 1, sqlite3_column_value(from, i));
+        if (b != SQLITE_OK) { /* out of memory copying a text: not a NULL to insert */
+            rc = fail(s, b);
+            goto done;
+        }
         int w = sqlite3_step(into);
         if (w != SQLITE_DONE && ((w & 0xff) == SQLITE_CONSTRAINT || w == SQLITE_MISMATCH)) {
             /* the output's constraints are the input's own schema: only a damaged input row
