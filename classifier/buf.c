@@ -37,21 +37,28 @@ int kd_buf_grow_slow(kd_buf *b, size_t extra)
 }
 
 
-int kd_buf_printf(kd_buf *b, const char *fmt, ...)
+int kd_buf_vprintf(kd_buf *b, const char *fmt, va_list ap)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
+    va_list aq;
+    va_copy(aq, ap);
+    int n = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
     if (n < 0)
         return KD_ERROR;
     if (kd_buf_grow(b, (size_t)n))
         return KD_ENOMEM;
-    va_start(ap, fmt);
     vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
     b->len += (size_t)n;
     return KD_OK;
+}
+
+int kd_buf_printf(kd_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = kd_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 /* Decimal digits two at a time: one division by 100 for each pair. */
@@ -232,4 +239,43 @@ void kd_buf_free(kd_buf *b)
     b->s = NULL;
     b->len = b->cap = 0;
     b->oom = 0;
+}
+
+const char *kd_buf_line(kd_buf *b, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (unsigned char)s[i] >= 0x20 && s[i] != 0x7F && !((unsigned char)s[i] == 0xC2 &&
+           i + 1 < n && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] < 0xA0))
+        i++;
+    size_t end = n; /* a character cut at the end of a truncated message */
+    while (end > 0 && ((unsigned char)s[end - 1] & 0xC0) == 0x80)
+        end--;
+    if (end > 0 && (unsigned char)s[end - 1] >= 0xC0) {
+        unsigned char c = (unsigned char)s[end - 1];
+        size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        end = n - (end - 1) >= want ? n : end - 1;
+    } else {
+        end = n;
+    }
+    if (i == n && end == n)
+        return s;
+    if (i > end)
+        i = end;
+    kd_buf_add(b, s, i);
+    for (; i < end; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == 0xC2 && i + 1 < end && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] < 0xA0)
+            kd_buf_printf(b, "\\u%04x", (unsigned char)s[++i]);
+        else if (c == '\n')
+            kd_buf_puts(b, "\\n");
+        else if (c == '\r')
+            kd_buf_puts(b, "\\r");
+        else if (c == '\t')
+            kd_buf_puts(b, "\\t");
+        else if (c < 0x20 || c == 0x7F)
+            kd_buf_printf(b, "\\x%02x", c);
+        else
+            kd_buf_putc(b, (char)c);
+    }
+    return b->oom || !b->s ? "?" : b->s;
 }

@@ -255,67 +255,26 @@ static void append_repaired(kd_buf *b, const unsigned char *s, size_t n, size_t 
 static void set_error(kd_csv *r, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The fatal error, whole: a long path (PATH_MAX) or header problem is never cut short, as a
+ * fixed 512 bytes once cut it, in the middle of a UTF-8 character at times. */
 static void set_error(kd_csv *r, int code, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     kd_buf_clear(&r->err);
     r->err.oom = 0;
-    kd_buf_puts(&r->err, msg);
+    if (kd_buf_vprintf(&r->err, fmt, ap)) {
+        kd_buf_clear(&r->err);
+        r->err.oom = 0;
+        kd_buf_puts(&r->err, "out of memory");
+    }
+    va_end(ap);
     r->fatal = code;
 }
 
 static const char *column_name(const kd_csv *r, size_t i)
 {
     return r->have_header && i < r->ncol ? r->names[i] : NULL;
-}
-
-/* s as one line of text, for a message: each control character (C0, DEL, C1) written as an
- * escape (\n, \r, \t, \xNN, \u0085): a label or a column name quoted in a message must
- * not end the message's line (a label holding a newline printed a second line that could
- * pass for another message) nor reach a terminal as an escape sequence. n: bytes of s;
- * s cut short (out of memory) may end inside a UTF-8 character, which is dropped. Returns s
- * itself when it needs nothing, else b's contents ("?" when out of memory). */
-static const char *one_line(kd_buf *b, const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n && (unsigned char)s[i] >= 0x20 && s[i] != 0x7F && !((unsigned char)s[i] == 0xC2 &&
-           i + 1 < n && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] < 0xA0))
-        i++;
-    size_t end = n; /* a character cut at the end of a truncated message */
-    while (end > 0 && ((unsigned char)s[end - 1] & 0xC0) == 0x80)
-        end--;
-    if (end > 0 && (unsigned char)s[end - 1] >= 0xC0) {
-        unsigned char c = (unsigned char)s[end - 1];
-        size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-        end = n - (end - 1) >= want ? n : end - 1;
-    } else {
-        end = n;
-    }
-    if (i == n && end == n)
-        return s;
-    if (i > end)
-        i = end;
-    kd_buf_add(b, s, i);
-    for (; i < end; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == 0xC2 && i + 1 < end && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] < 0xA0)
-            kd_buf_printf(b, "\\u%04x", (unsigned char)s[++i]);
-        else if (c == '\n')
-            kd_buf_puts(b, "\\n");
-        else if (c == '\r')
-            kd_buf_puts(b, "\\r");
-        else if (c == '\t')
-            kd_buf_puts(b, "\\t");
-        else if (c < 0x20 || c == 0x7F)
-            kd_buf_printf(b, "\\x%02x", c);
-        else
-            kd_buf_putc(b, (char)c);
-    }
-    return b->oom || !b->s ? "?" : b->s;
 }
 
 /* Report a problem. Before the header is known a dropped record is fatal: the header is
@@ -342,7 +301,7 @@ static void problem(kd_csv *r, unsigned long line, const char *fieldname, kd_csv
     }
     va_end(aq);
     kd_buf mb = KD_BUF_INIT, fb = KD_BUF_INIT;
-    const char *msg = one_line(&mb, raw, (size_t)len);
+    const char *msg = kd_buf_line(&mb, raw, (size_t)len);
     int skipped = code == KD_CSV_ROW_SKIPPED || code == KD_CSV_ROW_REJECTED;
     if (!r->have_header && skipped) {
         set_error(r, KD_EPARSE, "%s:%lu: unreadable header: %s", r->shown, line, msg);
@@ -350,7 +309,7 @@ static void problem(kd_csv *r, unsigned long line, const char *fieldname, kd_csv
         if (skipped)
             r->skipped++;
         if (r->opts.problem) {
-            const char *name = fieldname ? one_line(&fb, fieldname, strlen(fieldname)) : NULL;
+            const char *name = fieldname ? kd_buf_line(&fb, fieldname, strlen(fieldname)) : NULL;
             kd_csv_problem p = { r->shown, line, name, msg, skipped, code };
             r->opts.problem(r->opts.problem_ud, &p);
         }

@@ -83,3 +83,21 @@ Test(buf, fixed_point_numbers_without_printf)
     cr_assert_str_eq(b.s, "9 10 99 100 101 1000000 ");
     kd_buf_free(&b);
 }
+
+/* One line for a terminal (the CSV reader's messages, the CLI's stderr and text output):
+ * control characters escaped, UTF-8 kept, a character cut at the end dropped. */
+Test(buf, line_escapes_controls_and_keeps_utf8)
+{
+    kd_buf b = KD_BUF_INIT;
+    const char *plain = "caf\xC3\xA9 ok";
+    cr_assert_eq(kd_buf_line(&b, plain, strlen(plain)), plain, "nothing to escape: s itself");
+    const char *s = "a\x1b[2J\nb:1: x\r\t\x7f\xC2\x85\xC2\x9b\xC3\xA9";
+    cr_assert_str_eq(kd_buf_line(&b, s, strlen(s)), "a\\x1b[2J\\nb:1: x\\r\\t\\x7f\\u0085\\u009b\xC3\xA9");
+    kd_buf again = KD_BUF_INIT; /* escaping twice changes nothing */
+    cr_assert_str_eq(kd_buf_line(&again, b.s, b.len), b.s);
+    kd_buf_free(&again);
+    kd_buf_clear(&b);
+    const char *cut = "ab\xE2\x82"; /* a truncated euro sign */
+    cr_assert_str_eq(kd_buf_line(&b, cut, strlen(cut)), "ab");
+    kd_buf_free(&b);
+}

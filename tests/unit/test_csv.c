@@ -1035,6 +1035,39 @@ Test(csv, missing_file)
     kd_csv_free(NULL);
 }
 
+/* Whether s is valid UTF-8 (no character cut in half). */
+static int utf8_whole(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        int k = *p < 0x80 ? 0 : *p >= 0xF0 ? 3 : *p >= 0xE0 ? 2 : *p >= 0xC2 ? 1 : -1;
+        if (k < 0)
+            return 0;
+        for (p++; k > 0; k--, p++)
+            if ((*p & 0xC0) != 0x80)
+                return 0;
+    }
+    return 1;
+}
+
+/* A fatal message is whole however long: a path of 900 bytes of 'é' is named in full (it
+ * was cut at 512 bytes, inside a character: invalid UTF-8 in a message). */
+Test(csv, a_long_message_is_whole_utf8)
+{
+    char path[1024] = "/nonexistent/x";
+    for (int d = 0; d < 3; d++) {
+        strcat(path, "/");
+        for (int i = 0; i < 150; i++)
+            strcat(path, "\xC3\xA9");
+    }
+    strcat(path, "/kindly.csv");
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, path, NULL), KD_EIO);
+    const char *e = kd_csv_error(r);
+    cr_assert(utf8_whole(e), "not valid UTF-8: %s", e);
+    cr_assert(strncmp(e, path, strlen(path)) == 0 && !strncmp(e + strlen(path), ": ", 2), "%s", e);
+    kd_csv_free(r);
+}
+
 Test(csv, column_lookup)
 {
     const char *p = write_str("ID,Text,text,,label\n1,first,second,x,ham\n");
