@@ -41,8 +41,15 @@ int cmd_rules(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 const cli_command *cli_find(const char *name);
 
-/* Print "kindly NAME: message" to stderr; return code. */
+/* Print "kindly NAME: message" to stderr, the message as one line: its control characters
+ * (a comment id's newline, a rule name's ESC) as escapes (cli_line); return code. */
 int cli_fail(int code, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* s as one line of text for the terminal (stderr, a command's text output): control
+ * characters (C0, DEL, C1) as escapes (\n, \r, \t, \xNN, \u0085), the rest as is; b (its
+ * contents replaced) holds it when it needed escaping. For comment and post ids, authors,
+ * labels, rule names and descriptions: JSON and CSV output have their own quoting. */
+struct kd_buf;
+const char *cli_line(struct kd_buf *b, const char *s);
 /* Usage error: message, then "try 'kindly help NAME'"; returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print the full help of a command to stdout; return 0. */

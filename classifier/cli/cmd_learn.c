@@ -98,11 +98,11 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
             if (quiet)
                 ;
             else if (!changed && undo)
-                fprintf(stderr, "kindly learn: comment %s is not learnt as %s: nothing to undo\n", c.id,
-                        label == KD_SPAM ? "spam" : "ham");
+                cli_fail(EXIT_DONE, "learn", "comment %s is not learnt as %s: nothing to undo", c.id,
+                         label == KD_SPAM ? "spam" : "ham"); /* (the id escaped: cli_fail) */
             else if (!changed)
-                fprintf(stderr, "kindly learn: comment %s was learnt as %s already: nothing to do\n", c.id,
-                        label == KD_SPAM ? "spam" : "ham");
+                cli_fail(EXIT_DONE, "learn", "comment %s was learnt as %s already: nothing to do", c.id,
+                         label == KD_SPAM ? "spam" : "ham");
             else
                 fprintf(stderr, "kindly learn: %s 1 comment as %s%s\n", undo ? "unlearnt" : "learnt",
                         label == KD_SPAM ? "spam" : "ham", changed == 2 ? " (its other label taken back)" : "");

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cli.h"
 
 
@@ -18,7 +19,7 @@ static kd_rules *load(const char *path)
     kd_rules *r = NULL;
     int rc = kd_rules_load(&r, path);
     if (rc) {
-        fprintf(stderr, "kindly rules: %s\n", kd_rules_error(r));
+        cli_fail(EXIT_MODEL, "rules", "%s", kd_rules_error(r));
         kd_rules_free(r);
         return NULL;
     }
@@ -72,6 +73,7 @@ static int test(const char *path, const kd_comment *meta)
     int status = EXIT_DONE;
     kd_result res = { 0 };
     unsigned char *fired = NULL;
+    kd_buf eb[3] = { KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT };
     char *text = cli_read_comment("rules", &status);
     if (!text)
         goto done;
@@ -89,13 +91,15 @@ static int test(const char *path, const kd_comment *meta)
         kd_rule_info info;
         kd_rules_info_get(r, i, &info);
         /* an entry of a word list: where in which list ("line 1 of lists/bad.txt") */
+        /* a rule file's name, description and list file as one line each (cli_line) */
+        const char *name = cli_line(&eb[0], info.name), *file = cli_line(&eb[1], info.file);
         if (fired[i] == KD_RULE_LIMIT)
-            printf("  limit  %-28s a PCRE2 limit stopped the match: not fired (line %u%s%s)\n", info.name,
-                   info.line, info.file ? " of " : "", info.file ? info.file : "");
+            printf("  limit  %-28s a PCRE2 limit stopped the match: not fired (line %u%s%s)\n", name,
+                   info.line, info.file ? " of " : "", file);
         else
-            printf("%+8.2f  %-28s %s%s(line %u%s%s)\n", info.score, info.name, info.description,
+            printf("%+8.2f  %-28s %s%s(line %u%s%s)\n", info.score, name, cli_line(&eb[2], info.description),
                    !info.reported ? " [sub-rule] " : *info.description ? " " : "", info.line,
-                   info.file ? " of " : "", info.file ? info.file : "");
+                   info.file ? " of " : "", file);
         shown++;
     }
     if (!shown)
@@ -103,6 +107,8 @@ static int test(const char *path, const kd_comment *meta)
     printf("%+8.2f  total of %zu rule%s%s\n", res.rules_score, res.nrules, res.nrules == 1 ? "" : "s",
            res.rules_hold ? "; a moderation word holds the comment" : "");
 done:
+    for (size_t i = 0; i < 3; i++)
+        kd_buf_free(&eb[i]);
     kd_result_free(&res);
     free(fired);
     free(text);
@@ -122,6 +128,7 @@ static void stats_print(const kd_rules *r, const char *file, int nfiles, int jso
 {
     size_t n = kd_rules_count(r);
     const unsigned long *hits = t->hits, *count = t->count;
+    kd_buf name = KD_BUF_INIT; /* a rule's name, its control characters escaped (cli_line) */
     if (json) {
         printf("{\"file\":");
         if (file)
@@ -156,10 +163,11 @@ static void stats_print(const kd_rules *r, const char *file, int nfiles, int jso
             else
                 printf("\"so\":null}");
         } else if (hit)
-            printf("%8.3f %8.3f  %5.3f %7.2f  %s\n", sp, hp, so, info.score, info.name);
+            printf("%8.3f %8.3f  %5.3f %7.2f  %s\n", sp, hp, so, info.score, cli_line(&name, info.name));
         else
-            printf("%8.3f %8.3f  %5s %7.2f  %s\n", sp, hp, "n/a", info.score, info.name);
+            printf("%8.3f %8.3f  %5s %7.2f  %s\n", sp, hp, "n/a", info.score, cli_line(&name, info.name));
     }
+    kd_buf_free(&name);
     if (json)
         printf("]}\n");
 }

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cli.h"
 
 /* How the input arrives. */
@@ -112,25 +113,15 @@ static ssize_t out_write(void *ud, const char *buf, size_t n)
     return (ssize_t)done;
 }
 
-/* A comment's id (or a reason naming one: duplicate_of:ID) in --explain's text: its control
- * characters as escapes (\n, \x1b, C1 as \u009b), so that an id holding a newline or a
- * terminal's escape sequence neither breaks the breakdown's lines nor drives the terminal. */
+/* A comment's id (or a reason naming one: duplicate_of:ID), a rule's name or description in
+ * --explain's text: its control characters as escapes (\n, \x1b, C1 as \u009b; kd_buf_line),
+ * so that an id holding a newline or a terminal's escape sequence neither breaks the
+ * breakdown's lines nor drives the terminal. */
 static void explain_str(const char *s)
 {
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if (c[0] == 0xC2 && c[1] >= 0x80 && c[1] < 0xA0)
-            printf("\\u%04x", *++c);
-        else if (*c == '\n')
-            fputs("\\n", stdout);
-        else if (*c == '\r')
-            fputs("\\r", stdout);
-        else if (*c == '\t')
-            fputs("\\t", stdout);
-        else if (*c < 0x20 || *c == 0x7F)
-            printf("\\x%02x", *c);
-        else
-            putchar(*c);
-    }
+    kd_buf b = KD_BUF_INIT;
+    fputs(kd_buf_line(&b, s, strlen(s)), stdout);
+    kd_buf_free(&b);
 }
 
 /* --explain: a readable breakdown of one result (the JSON's numbers, with the rules'
@@ -146,9 +137,14 @@ static void explain(const kd_comment *c, const kd_result *res, const kd_rules *r
         long k = kd_rules_find(rules, res->rules[i].name);
         if (k >= 0)
             kd_rules_info_get(rules, (size_t)k, &info);
-        printf("  rule     %+8.2f  %s%s%s%s\n", res->rules[i].score, res->rules[i].name,
-               info.description && *info.description ? "  (" : "", info.description ? info.description : "",
-               info.description && *info.description ? ")" : "");
+        printf("  rule     %+8.2f  ", res->rules[i].score);
+        explain_str(res->rules[i].name); /* a rule file's name and description: escaped too */
+        if (info.description && *info.description) {
+            fputs("  (", stdout);
+            explain_str(info.description);
+            putchar(')');
+        }
+        putchar('\n');
     }
     if (res->nrules)
         printf("  rules    %+8.2f  total%s\n", res->rules_score, res->rules_hold ? "; a moderation word holds it" : "");

@@ -91,8 +91,8 @@ static void reload(srv_server *s, const char *keys_path, int quiet)
     char err[512];
     srv_keys *keys = NULL;
     if (keys_path && srv_keys_load(&keys, keys_path, err, sizeof err)) {
-        fprintf(stderr, "kindly serve: SIGHUP: %s; nothing reloaded: still serving with the keys and rules "
-                        "loaded before\n", err);
+        cli_fail(EXIT_DONE, "serve", "SIGHUP: %s; nothing reloaded: still serving with the keys and rules "
+                                     "loaded before", err);
         metrics_config_reload(1);
         return;
     }

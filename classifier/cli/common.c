@@ -18,12 +18,23 @@
 #include "cli.h"
 #include "normalize.h"
 
+/* "kindly CMD: message" on stderr, the message as one line (cli_line): a comment's id, a
+ * label, a rule's name or a file's name quoted in it cannot print a second line or send a
+ * terminal an escape sequence. */
+static void say(const char *cmd, const char *fmt, va_list ap)
+{
+    kd_buf raw = KD_BUF_INIT, esc = KD_BUF_INIT;
+    const char *msg = kd_buf_vprintf(&raw, fmt, ap) || !raw.s ? "?" : kd_buf_line(&esc, raw.s, raw.len);
+    fprintf(stderr, "kindly %s: %s", cmd, msg);
+    kd_buf_free(&raw);
+    kd_buf_free(&esc);
+}
+
 int cli_fail(int code, const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "kindly %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say(cmd, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
     return code;
@@ -32,12 +43,18 @@ int cli_fail(int code, const char *cmd, const char *fmt, ...)
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "kindly %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say(cmd, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry 'kindly help %s'.\n", cmd);
     return EXIT_USAGE;
+}
+
+const char *cli_line(struct kd_buf *b, const char *s)
+{
+    kd_buf_clear(b);
+    b->oom = 0;
+    return s ? kd_buf_line(b, s, strlen(s)) : "";
 }
 
 int cli_help(const char *cmd)
@@ -267,7 +284,7 @@ void cli_remove_if_empty(const char *cmd, kd_model *m, const char *path, const c
 {
     int removed = 0;
     if (kd_model_remove_if_empty(m, &removed))
-        fprintf(stderr, "kindly %s: %s; %s was left in place: %s\n", cmd, what, cli_shown(path), kd_model_error(m));
+        cli_fail(EXIT_DONE, cmd, "%s; %s was left in place: %s", what, cli_shown(path), kd_model_error(m));
     else if (removed)
         fprintf(stderr, "kindly %s: %s: %s was not created\n", cmd, what, cli_shown(path));
 }

@@ -172,6 +172,21 @@ test_learn_undo_of_a_comment_never_learnt_names_the_row() {
     cmp -s before.json after.json || fail "learn and undo did not restore: $(cat after.json)"
 }
 
+# learn --raw's word on a comment already learnt quotes its --id as one line: a newline in the
+# id printed a second line that read as another message, an ESC reached the terminal
+test_learn_raw_escapes_the_id_in_its_messages() {
+    "$KINDLY" train -q -m m.db "$D/train.csv"
+    echo "zebrafish and quokkas" >z.txt
+    id="$(printf 'x\nkindly learn: learnt 9 comments\033[2J')"
+    "$KINDLY" learn -q -m m.db --ham --raw --id "$id" <z.txt
+    expect_status 0 sh -c "\"$KINDLY\" learn -m m.db --ham --raw --id \"\$1\" <z.txt" sh "$id"
+    contains "$T/err" 'comment x\nkindly learn: learnt 9 comments\x1b[2J was learnt as ham already: nothing to do'
+    lines "$T/err" 1
+    expect_status 0 sh -c "\"$KINDLY\" learn -m m.db --spam --raw --undo --id \"\$1\" <z.txt" sh "$id"
+    contains "$T/err" 'comment x\nkindly learn: learnt 9 comments\x1b[2J is not learnt as spam: nothing to undo'
+    lines "$T/err" 1
+}
+
 test_learn_csv_with_forced_label() {
     train_small
     expect_status 0 "$KINDLY" learn -m m.db --ham "$D/score.csv"

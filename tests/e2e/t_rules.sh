@@ -113,6 +113,35 @@ c,y,Buy cheap watches at replica-shop today best price
     [ "$(grep -c '^[^ ]' "$T/out")" -eq 2 ] || fail "comment lines: $(grep '^[^ ]' "$T/out")"
 }
 
+# rules --test, --stats and --explain are text for a terminal, and so are the messages on
+# stderr: a rule file's description, a word-list entry (moderate:ENTRY) and a broken line's
+# keyword show their control characters as escapes; they were printed raw, an escape sequence
+# the terminal ran (a title set, the screen cleared) and a CR that rewrote the line
+test_rules_text_output_escapes_control_characters() {
+    rules_model
+    printf 'text SPAM_X /replica/ 2 buy \033]0;pwned\007 now\302\233\nmoderate rep\033[31mlica\n' >esc.rules
+    printf 'replica rep\033[31mlica\n' >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test esc.rules <c.txt"
+    not_contains "$T/out" "$(printf '\033')"
+    contains "$T/out" 'buy \x1b]0;pwned\x07 now\u009b (line 1)'
+    contains "$T/out" 'moderate:rep\x1b[31mlica'
+    printf 'label,text\nspam,replica rep\033[31mlica\nham,hello\n' >s.csv
+    expect_status 0 "$KINDLY" rules --stats --rules esc.rules s.csv
+    not_contains "$T/out" "$(printf '\033')"
+    contains "$T/out" 'moderate:rep\x1b[31mlica'
+    printf 'id,text\nc1,replica rep\033[31mlica\n' >e.csv
+    expect_status 0 "$KINDLY" score -m m.db --rules esc.rules --explain e.csv
+    not_contains "$T/out" "$(printf '\033')"
+    contains "$T/out" '  (buy \x1b]0;pwned\x07 now\u009b)'
+    contains "$T/out" 'moderate:rep\x1b[31mlica'
+    printf 'text OK /a/ 1\nte\033[2Jxt\rkindly rules: ok BAD /a/ 1\n' >bad.rules
+    expect_status 5 "$KINDLY" rules --check bad.rules
+    not_contains "$T/err" "$(printf '\033')"
+    not_contains "$T/err" "$(printf '\r')"
+    contains "$T/err" "unknown keyword 'te\x1b[2Jxt\rkindly"
+    lines "$T/err" 1
+}
+
 test_check_rules_change_the_verdict() {
     rules_model
     # unknown words: Bayes has no evidence (0.5, hold); the rules make it spam
