@@ -695,11 +695,22 @@ static int finish(kd_csv *r)
     return KD_OK;
 }
 
+/* Before the first chunk is handed out: the bytes read so far are BOMs and perhaps the start
+ * of one more, which a pipe's next read may complete (each BOM is skipped, however the reads
+ * cut them; a BOM-only file ends at EOF). */
+static int bom_pending(const kd_csv *r)
+{
+    size_t i = 0;
+    while (r->clen - i >= 3 && memcmp(r->chunk + i, "\xEF\xBB\xBF", 3) == 0)
+        i += 3;
+    return r->clen < CHUNK_SIZE && r->clen - i < 3 && memcmp(r->chunk + i, "\xEF\xBB\xBF", r->clen - i) == 0;
+}
+
 static int read_chunk(kd_csv *r)
 {
     size_t want = r->started ? CHUNK_SIZE : 3; /* at least 3 bytes first, to spot a BOM */
     r->clen = r->cpos = 0;
-    while (r->clen < want) {
+    while (r->clen < want || (!r->started && bom_pending(r))) {
         if (r->started && r->opts.before_read)
             r->opts.before_read(r->opts.before_read_ud);
         ssize_t got = read(r->fd, r->chunk + r->clen, CHUNK_SIZE - r->clen);

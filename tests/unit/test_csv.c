@@ -1310,6 +1310,41 @@ Test(csv, reads_stdin_pipe)
     cr_assert_eq(s.line[0], 4);
 }
 
+/* BOMs that a pipe delivers in pieces: the first read took only the first BOM (it waits for
+ * 3 bytes), so a second one, or the rest of one cut by the read, was read as part of the
+ * first column's name (no id column, and a quoted name an unreadable header). A child writes
+ * the pieces with pauses, so that each arrives in a read of its own. */
+Test(csv, boms_cut_by_pipe_reads_are_skipped)
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        const char *piece[] = { "\xEF\xBB\xBF", "\xEF", "\xBB", "\xBF\xEF\xBB", "\xBF\"id\",text\n7,hi\n" };
+        for (size_t i = 0; i < sizeof piece / sizeof *piece; i++) {
+            if (write(fds[1], piece[i], strlen(piece[i])) < 0)
+                _exit(1);
+            usleep(50000);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    cr_assert_eq(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+    close(fds[0]);
+    got g = { 0 };
+    seen s = { 0 };
+    cr_assert_eq(read_all("-", NULL, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 1);
+    cr_assert_str_eq(g.id[0], "7", "every BOM is skipped, however the reads cut them");
+    cr_assert_str_eq(g.text[0], "hi");
+    cr_assert_eq(s.n, 0);
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 /* ---- chunk boundaries --------------------------------------------------------------------- */
 
 /* Many rows whose lines straddle the 64 KiB read chunks, some with CRLF inside quotes. */
