@@ -312,6 +312,7 @@ int kd_train_begin(kd_model *m)
     kd_tokmap_clear(&m->fdelta);
     kd_posts_learn_free(m);
     memset(&m->dtotals, 0, sizeof m->dtotals);
+    m->undoing = 0;
     m->training = 1;
     return KD_OK;
 }
@@ -390,6 +391,7 @@ int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta,
     int rc = delta < 0 && !m->fb_unchecked ? undo_check(m, set, label) : KD_OK;
     if (rc)
         return rc;
+    m->undoing |= delta < 0;
     for (size_t i = 0; i < set->n; i++) {
         kd_counts *k = kd_tokmap_upsert(&m->delta, m->tok.hash[set->idx[i]]);
         if (!k)
@@ -438,8 +440,9 @@ static int check_before(void *model)
                                            "fewer foreign counts than the undo takes away; undo them without "
                                            "--foreign (KD_TRAIN_FOREIGN)", (long long)bad);
     /* an undo takes no more than the model has (undo_check, again in this transaction: another
-     * writer may have unlearnt the same comments meanwhile) */
-    if (!m->fb_unchecked && (m->dtotals.spam_messages < 0 || m->dtotals.ham_messages < 0)) {
+     * writer may have unlearnt the same comments meanwhile), whether or not the batch's
+     * other comments leave it fewer comments of a label */
+    if (!m->fb_unchecked && m->undoing) {
         kd_totals t;
         int64_t slack = 0;
         if ((rc = kd_store_totals(m->store, &t)) || (rc = kd_store_prune_slack(m->store, &slack)))

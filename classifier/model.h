@@ -41,6 +41,9 @@ struct kd_model {
      * undo's) is not checked against the counts (model.c, undo_check): a CSV undo, which
      * keeps no label, may have taken them meanwhile */
     int fb_unchecked;
+    /* the open batch takes a comment back (kd_train_add with delta -1): check_before checks
+     * it again in the transaction, whatever else the batch learns */
+    int undoing;
     kd_tokmap delta;
     kd_tokmap fdelta;       /* the batch's foreign ham counts (.ham) */
     kd_totals dtotals;

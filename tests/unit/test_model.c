@@ -252,6 +252,36 @@ Test(model, undo_raced_by_another_writer_is_refused_at_commit)
     kd_model_close(b);
 }
 
+/* As above, with the batch learning another comment of the label besides: its count of
+ * comments does not go down, and the check in the transaction was skipped (it was made only
+ * for a batch taking comments away in all), so the undo was written twice. */
+Test(model, undo_raced_in_a_batch_that_also_learns_is_refused_at_commit)
+{
+    kd_model *a = open_model("a.db", KD_OPEN_CREATE);
+    train_all(a, 1);
+    kd_model *b = open_model("a.db", KD_OPEN_WRITE);
+    kd_comment c = KD_COMMENT_INIT, other = KD_COMMENT_INIT;
+    c.text = "Zebrafish quokkas and axolotls";
+    other.text = "Pangolins and okapis";
+    cr_assert_eq(kd_train_begin(a), 0);
+    cr_assert_eq(kd_train_add(a, &c, KD_HAM, 1), 0);
+    cr_assert_eq(kd_train_commit(a), 0, "%s", kd_model_error(a));
+    int64_t before[5], after[5];
+    totals_of(a, before);
+    cr_assert_eq(kd_train_begin(a), 0);
+    cr_assert_eq(kd_train_begin(b), 0);
+    cr_assert_eq(kd_train_add(a, &c, KD_HAM, -1), 0, "%s", kd_model_error(a));
+    cr_assert_eq(kd_train_add(a, &other, KD_HAM, 1), 0, "%s", kd_model_error(a));
+    cr_assert_eq(kd_train_add(b, &c, KD_HAM, -1), 0, "%s", kd_model_error(b));
+    cr_assert_eq(kd_train_commit(b), 0, "%s", kd_model_error(b));
+    cr_assert_eq(kd_train_commit(a), KD_EINVAL, "the second undo was written");
+    cr_assert(strstr(kd_model_error(a), "were undone already"), "%s", kd_model_error(a));
+    totals_of(a, after); /* b's undo only: one ham comment fewer */
+    cr_assert_eq(after[1], before[1] - 1);
+    kd_model_close(a);
+    kd_model_close(b);
+}
+
 Test(model, merge_of_shards_equals_the_whole)
 {
     kd_model *whole = open_model("whole.db", KD_OPEN_CREATE);
