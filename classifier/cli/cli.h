@@ -147,9 +147,14 @@ const char *cli_rules_path(const char *flag);
  * command will match many comments, so the patterns are JIT-compiled. */
 kd_rules *cli_load_rules(const char *cmd, int *status, int many);
 
-/* Parse a finite number in [lo, hi] (never NaN or infinity); 0 on success. */
+/* Parse a finite number in [lo, hi] (never NaN or infinity); 0 on success. Both refuse a
+ * blank before or after the number, a sign and (parse_uint) a value too large for its type:
+ * the text must start with a digit ('.' too for a double) and be all number. */
 int cli_parse_double(const char *s, double lo, double hi, double *out);
 int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
+/* The usage error for a flag's bad value: "kindly CMD: FLAG takes TAKES (got 'VALUE')",
+ * "(got nothing)" for a missing one; EXIT_USAGE. */
+int cli_bad_value(const char *cmd, const char *flag, const char *value, const char *takes);
 
 /* Write s as a JSON string literal (quotes included; NULL as ""), valid UTF-8 with every
  * control character escaped (kd_buf_json_str). */

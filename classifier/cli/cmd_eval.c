@@ -253,7 +253,7 @@ int cmd_eval(int argc, char **argv)
             train[ntrain++] = argv[++i];
         else if (!strcmp(a, "--folds") && i + 1 < argc) {
             if (cli_parse_uint(argv[++i], 2, 100, &folds)) {
-                status = cli_usage("eval", "--folds takes a number from 2 to 100");
+                status = cli_bad_value("eval", a, argv[i], "a number from 2 to 100");
                 goto done;
             }
         } else if (!strcmp(a, "--json"))

@@ -25,11 +25,11 @@ int cmd_history(int argc, char **argv)
             stats = 1;
         else if (!strcmp(a, "--keep-days") && i + 1 < argc) {
             if (cli_parse_uint(argv[++i], 0, 1000000, &days))
-                return cli_usage("history", "--keep-days takes a number of days");
+                return cli_bad_value("history", a, argv[i], "a number of days");
             days_set = 1;
         } else if (!strcmp(a, "--keep") && i + 1 < argc) {
             if (cli_parse_uint(argv[++i], 1, ULONG_MAX - 1, &keep))
-                return cli_usage("history", "--keep takes a count of at least 1");
+                return cli_bad_value("history", a, argv[i], "a count of at least 1");
         } else
             return a[0] == '-' ? cli_usage("history", "unknown or incomplete option '%s'", a)
                                : cli_usage("history", "takes no file ('%s'): name the model with -m", a);

@@ -16,7 +16,7 @@ int cmd_info(int argc, char **argv)
             model = argv[++i];
         else if (!strcmp(a, "--prune") && i + 1 < argc) {
             if (cli_parse_uint(argv[++i], 1, 1000000, &prune))
-                return cli_usage("info", "--prune takes a count from 1 to 1000000");
+                return cli_bad_value("info", a, argv[i], "a count from 1 to 1000000");
         } else if (!strcmp(a, "--pack"))
             pack = 1;
         else

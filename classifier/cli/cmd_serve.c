@@ -157,26 +157,26 @@ int cmd_serve(int argc, char **argv)
             keys_path = argv[++i];
         else if (!strcmp(a, "--threads")) {
             if (cli_parse_uint(v, 1, 256, &n))
-                return cli_usage("serve", "--threads takes a count from 1 to 256");
+                return cli_bad_value("serve", a, v, "a count from 1 to 256");
             cfg.threads = (unsigned)n;
             i++;
         } else if (!strcmp(a, "--max-body")) {
             if (parse_size(v, &cfg.max_body))
-                return cli_usage("serve", "--max-body takes a size in bytes (suffix k or M), at most 1G");
+                return cli_bad_value("serve", a, v, "a size in bytes (suffix k or M), at most 1G");
             i++;
         } else if (!strcmp(a, "--max-connections")) {
             if (cli_parse_uint(v, 1, 1000000, &n))
-                return cli_usage("serve", "--max-connections takes a count from 1 to 1000000");
+                return cli_bad_value("serve", a, v, "a count from 1 to 1000000");
             cfg.max_connections = (unsigned)n;
             i++;
         } else if (!strcmp(a, "--timeout")) {
             if (cli_parse_uint(v, 1, 86400, &n))
-                return cli_usage("serve", "--timeout takes seconds from 1 to 86400");
+                return cli_bad_value("serve", a, v, "seconds from 1 to 86400");
             cfg.timeout = (unsigned)n;
             i++;
         } else if (!strcmp(a, "--discard")) {
             if (cli_parse_double(v, 0.0, 1.0, &cfg.discard))
-                return cli_usage("serve", "--discard takes a number from 0 to 1");
+                return cli_bad_value("serve", a, v, "a number from 0 to 1");
             i++;
         } else if (!strcmp(a, "--hold-as")) {
             if (v && !strcmp(v, "spam"))

@@ -2,6 +2,7 @@
  * common.c - helpers shared by the CLI commands: model resolution, error reporting and the
  * mapping from library error codes to exit codes, all in one place.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -378,9 +379,12 @@ int cli_no_labelled_rows(const char *cmd, const char *path)
                                      "saying spam or ham)", cli_shown(path));
 }
 
+/* Every number a flag takes is written plainly: it starts with a digit (a double may start
+ * with '.'), so a blank, a sign or a word ("nan", "inf") before it is refused, as strtod and
+ * strtoul would skip or read them; all the ranges are of numbers from 0 up. */
 int cli_parse_double(const char *s, double lo, double hi, double *out)
 {
-    if (!s || !*s)
+    if (!s || !(isdigit((unsigned char)*s) || (*s == '.' && isdigit((unsigned char)s[1]))))
         return -1;
     char *end;
     errno = 0;
@@ -395,7 +399,7 @@ int cli_parse_double(const char *s, double lo, double hi, double *out)
 
 int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
 {
-    if (!s || !*s || *s == '-')
+    if (!s || !isdigit((unsigned char)*s))
         return -1;
     char *end;
     errno = 0;
@@ -404,6 +408,13 @@ int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned l
         return -1;
     *out = v;
     return 0;
+}
+
+int cli_bad_value(const char *cmd, const char *flag, const char *value, const char *takes)
+{
+    if (!value)
+        return cli_usage(cmd, "%s takes %s (got nothing)", flag, takes);
+    return cli_usage(cmd, "%s takes %s (got '%s')", flag, takes, value);
 }
 
 /* --rules FILE / --no-rules, as parsed by cli_parse_classify_flag (one command per process). */
@@ -464,7 +475,7 @@ int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_o
     if (!strcmp(a, "--spam-cutoff") || !strcmp(a, "--ham-cutoff")) {
         double d;
         if (cli_parse_double(v, 0.0, 1.0, &d)) {
-            cli_usage(cmd, "%s takes a number from 0 to 1", a);
+            cli_bad_value(cmd, a, v, "a number from 0 to 1");
             return -1;
         }
         if (a[2] == 's')
@@ -484,7 +495,9 @@ int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_o
             continue;
         double d;
         if (cli_parse_double(v, tune[j].lo, tune[j].hi, &d)) {
-            cli_usage(cmd, "%s takes a number from %g to %g", a, tune[j].lo, tune[j].hi);
+            char takes[64];
+            snprintf(takes, sizeof takes, "a number from %g to %g", tune[j].lo, tune[j].hi);
+            cli_bad_value(cmd, a, v, takes);
             return -1;
         }
         *(double *)((char *)o + tune[j].off) = d;
@@ -496,7 +509,7 @@ int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_o
     if (!strcmp(a, "--max-tokens")) {
         unsigned long n;
         if (cli_parse_uint(v, 0, 100000, &n)) {
-            cli_usage(cmd, "--max-tokens takes a count from 0 (all) to 100000");
+            cli_bad_value(cmd, a, v, "a count from 0 (all) to 100000");
             return -1;
         }
         o->max_tokens = (unsigned)n;
@@ -523,7 +536,7 @@ int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_o
     if (!strcmp(a, "--offtopic-threshold")) {
         double d = -1.0; /* "off": the stage is skipped */
         if ((!v || strcmp(v, "off")) && cli_parse_double(v, 0.0, 1.0, &d)) {
-            cli_usage(cmd, "--offtopic-threshold takes a number from 0 (never hold) to 1, or 'off'");
+            cli_bad_value(cmd, a, v, "a number from 0 (never hold) to 1, or 'off'");
             return -1;
         }
         o->offtopic_threshold = d;
@@ -538,7 +551,7 @@ int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_o
         if (v && !strcmp(v, "off"))
             o->dup_threshold = -1.0; /* skip the duplicates stage */
         else if (cli_parse_double(v, 0.01, 1.0, &o->dup_threshold)) {
-            cli_usage(cmd, "--dup-threshold takes a similarity from 0.01 to 1, or 'off'");
+            cli_bad_value(cmd, a, v, "a similarity from 0.01 to 1, or 'off'");
             return -1;
         }
         ++*i;

@@ -303,6 +303,52 @@ test_numeric_flags_refuse_nan_and_inf() {
     contains "$T/err" "--discard takes"
 }
 
+# every number a flag takes is written plainly: a blank before or after it, a sign or a value
+# too large is a usage error naming the flag and the value (' 3' and '+3' were read as 3, '-0'
+# as 0); the serve cases time out rather than hang if a value is accepted
+test_numeric_flags_refuse_blanks_signs_and_overflow() {
+    train_small
+    local bad_count=(' 3' '3 ' $'\t3' '+3' '-0' '-3' '' '99999999999999999999999' '18446744073709551615')
+    local v
+    for v in "${bad_count[@]}"; do
+        expect_status 3 "$KINDLY" eval --folds "$v" "$D/train.csv"
+        contains "$T/err" "kindly eval: --folds takes a number from 2 to 100 (got '$v')"
+        expect_status 3 "$KINDLY" train -q -m n.db --prune "$v" "$D/train.csv"
+        contains "$T/err" "--prune takes a count from 1 to 1000000 (got '$v')"
+        expect_status 3 "$KINDLY" info -m m.db --prune "$v"
+        contains "$T/err" "--prune takes a count from 1 to 1000000 (got '$v')"
+        expect_status 3 "$KINDLY" history -m m.db --prune --keep-days "$v"
+        contains "$T/err" "--keep-days takes a number of days (got '$v')"
+        expect_status 3 "$KINDLY" history -m m.db --prune --keep "$v"
+        contains "$T/err" "--keep takes a count of at least 1 (got '$v')"
+        expect_status 3 "$KINDLY" score -m m.db --max-tokens "$v" "$D/score.csv"
+        contains "$T/err" "--max-tokens takes a count from 0 (all) to 100000 (got '$v')"
+        local f
+        for f in --threads --max-connections --timeout --max-body; do
+            expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 "$f" "$v"
+            contains "$T/err" "kindly serve: $f takes"
+            contains "$T/err" "(got '$v')"
+        done
+        expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen "127.0.0.1:$v"
+    done
+    expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --max-body ' 1k'
+    for v in ' 0.5' '0.5 ' '+0.5' '-0' '-0.5' '' '.' 'x0.5'; do
+        for f in --spam-cutoff --ham-cutoff --dup-threshold --offtopic-threshold --robinson-s --robinson-x --min-dev; do
+            expect_status 3 "$KINDLY" score -m m.db "$f" "$v" "$D/score.csv"
+            contains "$T/err" "kindly score: $f takes"
+            contains "$T/err" "(got '$v')"
+        done
+        expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --discard "$v"
+        contains "$T/err" "(got '$v')"
+    done
+    # a flag at the end with no value says so
+    expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --threads
+    contains "$T/err" "--threads takes a count from 1 to 256 (got nothing)"
+    # plain values still work, '.5' among them
+    expect_status 0 "$KINDLY" score -m m.db --spam-cutoff .95 --max-tokens 0 "$D/score.csv"
+    expect_status 0 "$KINDLY" eval --folds 3 "$D/train.csv"
+}
+
 test_check_and_eval_remember_into_the_named_model() {
     train_small
     echo "Cheap xanax and valium, no prescription, order now http://rx-direct.example" >c.txt
