@@ -113,6 +113,7 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
             goto done;
         }
         n.learned = 1;
+        n.spam = label == KD_SPAM;
     } else {
         status = cli_feed_csv("learn", m, file ? file : "-", label, undo ? -1 : 1, flags, 0, !undo && !flags, &n);
         if (status && status != EXIT_INPUT) {
@@ -124,13 +125,16 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
         status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
         goto done;
     }
+    /* as train's summary: the spam and the ham of them, whether a label column or --spam/--ham
+     * gave the labels, and the rows left out */
     if (!quiet) {
-        fprintf(stderr, "kindly learn: %s %lu comment%s%s%s", undo ? "unlearnt" : "learnt", n.learned,
-                n.learned == 1 ? "" : "s",
-                label == KD_SPAM ? " as spam" : label == KD_HAM ? " as ham" : "", flags ? " (foreign)" : "");
+        fprintf(stderr, "kindly learn: %s %lu comment%s (%lu spam, %lu ham%s)", undo ? "unlearnt" : "learnt",
+                n.learned, n.learned == 1 ? "" : "s", n.spam, n.learned - n.spam, flags ? ", foreign" : "");
         if (n.unlabelled)
             fprintf(stderr, "; %lu unlabelled row%s not %s (give --spam or --ham to label them)", n.unlabelled,
                     n.unlabelled == 1 ? "" : "s", undo ? "unlearnt" : "learnt");
+        if (n.skipped)
+            fprintf(stderr, "; %lu bad row%s skipped", n.skipped, n.skipped == 1 ? "" : "s");
         fputc('\n', stderr);
     }
 done:

@@ -187,10 +187,29 @@ test_learn_raw_escapes_the_id_in_its_messages() {
     lines "$T/err" 1
 }
 
+# learn's summary is train's: the spam and ham it learnt (or unlearnt), the rows left out,
+# "1 comment" for one (it said "learnt 2 comments", not which)
+test_learn_summary_splits_spam_and_ham_as_train_does() {
+    train_small
+    printf 'id,label,text\n1,spam,cheap pills now\n2,ham,thank you for the kind words\n' >two.csv
+    expect_status 0 "$KINDLY" learn -m m.db two.csv
+    contains "$T/err" "kindly learn: learnt 2 comments (1 spam, 1 ham)"
+    expect_status 0 "$KINDLY" learn -m m.db --undo two.csv
+    contains "$T/err" "kindly learn: unlearnt 2 comments (1 spam, 1 ham)"
+    printf 'id,label,text\n1,ham,thank you for the kind words\n2,ham,"broken\n' >bad.csv
+    expect_status 4 "$KINDLY" learn -m m.db bad.csv
+    contains "$T/err" "kindly learn: learnt 1 comment (0 spam, 1 ham); 1 bad row skipped"
+    echo "Penalties again, we never win a shoot-out" >other.txt
+    expect_status 0 "$KINDLY" learn -m m.db --spam --raw --foreign <other.txt
+    contains "$T/err" "kindly learn: learnt 1 comment (1 spam, 0 ham, foreign)"
+    expect_status 0 "$KINDLY" learn -q -m m.db two.csv
+    [ ! -s "$T/err" ] || fail "-q wrote: $(cat "$T/err")"
+}
+
 test_learn_csv_with_forced_label() {
     train_small
     expect_status 0 "$KINDLY" learn -m m.db --ham "$D/score.csv"
-    contains "$T/err" "learnt 4 comments as ham"
+    contains "$T/err" "learnt 4 comments (0 spam, 4 ham)"
     "$KINDLY" info -m m.db | grep -q '"ham_messages":10' || fail "ham count"
     # learnt comments are recorded in the history (duplicates), training ones are not
     "$KINDLY" history -m m.db --stats | grep -q '"comments":4' || fail "history: $("$KINDLY" history -m m.db --stats)"
@@ -473,12 +492,12 @@ test_learn_and_train_say_what_was_not_learnt() {
     # some rows labelled: those are learnt, the others counted
     printf 'id,label,text\n1,spam,cheap pills now\n2,,hello friends\n' >mix.csv
     expect_status 0 "$KINDLY" learn -m m.db mix.csv
-    contains "$T/err" "learnt 1 comment; 1 unlabelled row not learnt"
+    contains "$T/err" "learnt 1 comment (1 spam, 0 ham); 1 unlabelled row not learnt"
     # with --spam the flag decides: an unknown label is no reason for a warning
     printf 'id,label,text\n1,maybe,cheap pills now\n' >odd.csv
     expect_status 0 "$KINDLY" learn -m m.db --spam odd.csv
     not_contains "$T/err" "kept unlabelled"
-    contains "$T/err" "learnt 1 comment as spam"
+    contains "$T/err" "learnt 1 comment (1 spam, 0 ham)"
     # without it, the warning holds: the row is not learnt (and odd.csv teaches nothing)
     expect_status 4 "$KINDLY" train -m m.db odd.csv mix.csv
     contains "$T/err" "odd.csv:2: field 'label': unknown label"
@@ -793,7 +812,7 @@ test_undo_of_a_pruned_foreign_corpus_after_the_sites_comments() {
     printf 'id,label,text\n1,ham,my mum taught me the breathing exercise\n2,spam,cheap pills now\n' >own.csv
     "$KINDLY" train -q -m f.db own.csv
     expect_status 0 "$KINDLY" learn -m f.db --undo --foreign "$D/train.csv"
-    contains "$T/err" "unlearnt 12 comments (foreign)"
+    contains "$T/err" "unlearnt 12 comments (6 spam, 6 ham, foreign)"
     [ "$("$KINDLY" info -m f.db | sed 's/.*"ham_messages":\([0-9]*\).*/\1/')" = 1 ] || fail "$("$KINDLY" info -m f.db)"
     cp "$ROOT/models/default.db" d.db
     chmod u+w d.db
