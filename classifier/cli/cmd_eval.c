@@ -98,10 +98,11 @@ static void dataset_free(dataset *d)
     free(d->fold);
 }
 
-/* Read the labelled rows of path into d. Returns EXIT_DONE or a fatal exit code (reported):
- * a file that cannot be read, has no text column or no labelled row, since figures without
- * it would measure nothing or an untrained model. Bad rows skipped (named on stderr by the
- * reader) set *skipped. remember: the rows will be remembered (warns of line-number ids). */
+/* Read the labelled rows of path into d. Returns EXIT_DONE; EXIT_INPUT (reported) for a file
+ * with no text column or no labelled row, which the caller skips to go on with the other
+ * files, as train does; or a fatal exit code (reported): a file that cannot be read. Bad rows
+ * skipped (named on stderr by the reader) set *skipped. remember: the rows will be
+ * remembered (warns of line-number ids). */
 static int dataset_read(dataset *d, const char *path, int remember, int *skipped)
 {
     int status = EXIT_DONE;
@@ -128,6 +129,22 @@ static int dataset_read(dataset *d, const char *path, int remember, int *skipped
         *skipped = 1;
     kd_csv_free(r);
     return status;
+}
+
+/* Read every file into d: one with no text column or no labelled row is named on stderr and
+ * skipped (*skipped set: exit status 4), the others are read as one, as train learns them;
+ * with no labelled row in any of them, EXIT_INPUT: figures of nothing, or of a model that
+ * learnt nothing, would measure nothing. Else EXIT_DONE or a fatal exit code (reported). */
+static int dataset_read_all(dataset *d, const char *const *paths, size_t n, int remember, int *skipped)
+{
+    for (size_t i = 0; i < n; i++) {
+        int s = dataset_read(d, paths[i], remember, skipped);
+        if (s == EXIT_INPUT)
+            *skipped = 1;
+        else if (s)
+            return s;
+    }
+    return d->n ? EXIT_DONE : EXIT_INPUT;
 }
 
 typedef struct stages {
@@ -291,9 +308,8 @@ int cmd_eval(int argc, char **argv)
         goto done;
     }
     int skipped = 0;
-    for (size_t i = 0; i < ntest; i++)
-        if ((status = dataset_read(&d, test[i], o.remember, &skipped)))
-            goto done;
+    if ((status = dataset_read_all(&d, test, ntest, o.remember, &skipped)))
+        goto done;
     if (d.unlabelled) /* as train and learn count theirs */
         fprintf(stderr, "kindly eval: %lu unlabelled row%s not evaluated\n", d.unlabelled,
                 d.unlabelled == 1 ? "" : "s");
@@ -327,8 +343,7 @@ int cmd_eval(int argc, char **argv)
     } else {
         if (ntrain) {
             dataset td = { 0 };
-            for (size_t i = 0; i < ntrain && !status; i++)
-                status = dataset_read(&td, train[i], 0, &skipped);
+            status = dataset_read_all(&td, train, ntrain, 0, &skipped);
             if (!status && td.unlabelled)
                 fprintf(stderr, "kindly eval: %lu unlabelled row%s of the --train files not learnt\n", td.unlabelled,
                         td.unlabelled == 1 ? "" : "s");

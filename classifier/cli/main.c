@@ -161,7 +161,8 @@ const cli_command cli_commands[] = {
       "\n"
       "Several files are read as one (an export in two files: approved and spam); a\n"
       "file named twice is refused. Rows without a label are not evaluated (counted\n"
-      "on stderr).\n"
+      "on stderr); a file with no text column or no labelled row is named on stderr\n"
+      "and skipped, as train skips it, and the other files are evaluated (exit 4).\n"
       "Score labelled comments and print accuracy, precision, spam recall, ham\n"
       "false-positive rate, F1, MCC and ROC AUC (binary figures: spam_score > 0.5 is\n"
       "predicted spam; exactly 0.5, no evidence, is not), the unsure rate (share held)\n"
@@ -181,9 +182,9 @@ const cli_command cli_commands[] = {
       "\n"
       "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as\n"
       "FILE:LINE; the figures are of the others), or a file has no text column or no\n"
-      "labelled row (no figures then); 3 usage error; 5 a file, the model or the rule\n"
-      "file could not be read (or the model written, with --remember), or the output\n"
-      "not written; 6 internal error.\n" },
+      "labelled row (skipped; no figures if no file has one); 3 usage error; 5 a\n"
+      "file, the model or the rule file could not be read (or the model written,\n"
+      "with --remember), or the output not written; 6 internal error.\n" },
     { "merge", cmd_merge, "Merge models trained on shards into one",
       "usage: kindly merge OUT.db IN.db...\n"
       "\n"

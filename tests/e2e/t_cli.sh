@@ -917,6 +917,39 @@ test_closed_standard_descriptors_are_errors() {
     expect_status 0 sh -c "\"$KINDLY\" info -m m.db 2>&-"
 }
 
+# eval of several files, one of them empty or unlabelled: as train, that file is named and
+# skipped, the others' rows are evaluated, exit status 4 (eval stopped with no figures)
+test_eval_skips_a_file_without_labelled_rows_and_scores_the_others() {
+    train_small
+    printf 'id,label,text\n1,spam,cheap pills now buy viagra\n2,spam,buy cheap pills online\n' >spam-export.csv
+    : >empty.csv
+    printf 'id,body\n1,hello\n' >notext.csv
+    for f in empty.csv notext.csv "$D/score.csv"; do
+        expect_status 4 "$KINDLY" eval -m m.db --json spam-export.csv "$f"
+        contains "$T/err" "$f"
+        contains "$T/out" '"final":{"n":2,"spam":2,"ham":0,'
+        lines "$T/out" 1
+    done
+    contains "$T/err" "kindly eval: no labelled rows in $D/score.csv"
+    contains "$T/err" "4 unlabelled rows not evaluated"
+    # the order of the files does not matter, nor the way of training
+    expect_status 4 "$KINDLY" eval -m m.db "$D/score.csv" spam-export.csv
+    contains "$T/out" "n=2 (spam 2, ham 0)"
+    expect_status 4 "$KINDLY" eval --folds 2 --json "$D/score.csv" "$D/train.csv"
+    contains "$T/out" '"final":{"n":12,'
+    expect_status 4 "$KINDLY" eval --train "$D/train.csv" --train empty.csv --json spam-export.csv
+    contains "$T/err" "empty.csv"
+    contains "$T/out" '"final":{"n":2,'
+    # with no labelled row in any file, still no figures
+    expect_status 4 "$KINDLY" eval -m m.db empty.csv "$D/score.csv"
+    lines "$T/out" 0
+    expect_status 4 "$KINDLY" eval --train empty.csv spam-export.csv
+    contains "$T/err" "empty.csv"
+    lines "$T/out" 0
+    expect_status 0 "$KINDLY" help eval
+    contains "$T/out" "and skipped, as train skips it, and the other files are evaluated"
+}
+
 # smaller points a script writer meets: learn -q is quiet, rules --stats on an unlabelled
 # file is an error as eval's is, "1 row"
 test_learn_quiet_rules_stats_unlabelled_and_one_row() {
