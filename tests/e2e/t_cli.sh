@@ -328,25 +328,25 @@ test_numeric_flags_refuse_nan_and_inf() {
 test_numeric_flags_refuse_blanks_signs_and_overflow() {
     train_small
     local bad_count=(' 3' '3 ' $'\t3' '+3' '-0' '-3' '' '99999999999999999999999' '18446744073709551615')
-    local v
+    local v tab=$'\t' # a tab is shown as \t (messages are one line)
     for v in "${bad_count[@]}"; do
         expect_status 3 "$KINDLY" eval --folds "$v" "$D/train.csv"
-        contains "$T/err" "kindly eval: --folds takes a number from 2 to 100 (got '$v')"
+        contains "$T/err" "kindly eval: --folds takes a number from 2 to 100 (got '${v//$tab/\\t}')"
         expect_status 3 "$KINDLY" train -q -m n.db --prune "$v" "$D/train.csv"
-        contains "$T/err" "--prune takes a count from 1 to 1000000 (got '$v')"
+        contains "$T/err" "--prune takes a count from 1 to 1000000 (got '${v//$tab/\\t}')"
         expect_status 3 "$KINDLY" info -m m.db --prune "$v"
-        contains "$T/err" "--prune takes a count from 1 to 1000000 (got '$v')"
+        contains "$T/err" "--prune takes a count from 1 to 1000000 (got '${v//$tab/\\t}')"
         expect_status 3 "$KINDLY" history -m m.db --prune --keep-days "$v"
-        contains "$T/err" "--keep-days takes a number of days (got '$v')"
+        contains "$T/err" "--keep-days takes a number of days (got '${v//$tab/\\t}')"
         expect_status 3 "$KINDLY" history -m m.db --prune --keep "$v"
-        contains "$T/err" "--keep takes a count of at least 1 (got '$v')"
+        contains "$T/err" "--keep takes a count of at least 1 (got '${v//$tab/\\t}')"
         expect_status 3 "$KINDLY" score -m m.db --max-tokens "$v" "$D/score.csv"
-        contains "$T/err" "--max-tokens takes a count from 0 (all) to 100000 (got '$v')"
+        contains "$T/err" "--max-tokens takes a count from 0 (all) to 100000 (got '${v//$tab/\\t}')"
         local f
         for f in --threads --max-connections --timeout --max-body; do
             expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 "$f" "$v"
             contains "$T/err" "kindly serve: $f takes"
-            contains "$T/err" "(got '$v')"
+            contains "$T/err" "(got '${v//$tab/\\t}')"
         done
         expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen "127.0.0.1:$v"
     done
@@ -355,10 +355,10 @@ test_numeric_flags_refuse_blanks_signs_and_overflow() {
         for f in --spam-cutoff --ham-cutoff --dup-threshold --offtopic-threshold --robinson-s --robinson-x --min-dev; do
             expect_status 3 "$KINDLY" score -m m.db "$f" "$v" "$D/score.csv"
             contains "$T/err" "kindly score: $f takes"
-            contains "$T/err" "(got '$v')"
+            contains "$T/err" "(got '${v//$tab/\\t}')"
         done
         expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --discard "$v"
-        contains "$T/err" "(got '$v')"
+        contains "$T/err" "(got '${v//$tab/\\t}')"
     done
     # a flag at the end with no value says so
     expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --threads
