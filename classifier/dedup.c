@@ -419,13 +419,29 @@ static int64_t parse_date(const char *d)
     return (int64_t)t - offset;
 }
 
+int kd_date_parse(const char *date, int64_t *out)
+{
+    if (out)
+        *out = 0;
+    if (!date || !date[strspn(date, " \t")]) /* no date: a comment without one is normal */
+        return KD_ENOTFOUND;
+    int64_t t = parse_date(date);
+    if (t < 0)
+        return KD_EPARSE;
+    if (out)
+        *out = t;
+    return KD_OK;
+}
+
 /* The time a comment is recorded with: its date (an imported backlog keeps its age, so that
  * `history --prune --keep-days` treats it as old), but never later than now (a client's date
- * in the future would never be pruned) and now when the date is missing or unreadable. */
+ * in the future would never be pruned) and now when the date is missing or unreadable. The
+ * library says nothing of an unreadable date: its callers (the CLI, the server) check it
+ * with kd_date_parse() and warn, each in its own way. */
 static int64_t comment_time(const char *d)
 {
-    int64_t now = (int64_t)time(NULL), t = d ? parse_date(d) : -1;
-    return t < 0 || t > now ? now : t;
+    int64_t now = (int64_t)time(NULL), t;
+    return kd_date_parse(d, &t) || t > now ? now : t;
 }
 
 /* ------------------------------------------------------------------------------------ */

@@ -85,7 +85,9 @@ typedef struct kd_comment {
     const char *url;     /**< author URL (the "website" field of a comment form) */
     const char *ip;      /**< author IP address */
     const char *agent;   /**< user agent */
-    const char *date;    /**< date as given (ISO 8601 preferred) */
+    const char *date;    /**< date as given: ISO 8601, as kd_date_parse() reads it; the time
+                              the history records the comment at (unreadable: the time of
+                              recording, without a failure: see kd_date_parse()) */
     const char *text;    /**< comment body; may hold HTML, entities, newlines, emoji */
 } kd_comment;
 
@@ -675,6 +677,23 @@ int kd_text_key(const char *text, uint64_t *key);
  *         file cannot be written; KD_EBUSY.
  */
 int kd_history_record(kd_model *m, const kd_comment *c);
+
+/**
+ * Read a comment's date (kd_comment.date) as the history does: ISO 8601 / RFC 3339, e.g.
+ * "2024-05-01", "2024-05-01 13:45", "2024-05-01T13:45:00Z", "2024-05-01T13:45:00.123+02:00",
+ * or the basic format "20240501T134500Z"; without an offset, UTC (WordPress's
+ * comment_date_gmt). A remembered comment (kd_classify() with remember, kd_history_record(),
+ * kd_feedback()) whose date this cannot read is recorded as of the time of recording, as is
+ * one without a date or dated in the future: those calls do not fail for it and say nothing.
+ * kd_history_prune() then takes an old comment for a new one, so a caller that keeps what it
+ * is given honest checks the date with this first and warns (kindly's CLI names the row, its
+ * server sends an X-kindly-warning header). Thread-safe; touches no model.
+ * @param[out] out the date in seconds since the epoch (may be NULL); 0 unless it returns 0
+ * @return 0; KD_ENOTFOUND when date is NULL, empty or only blanks (no date: normal, nothing to
+ *         warn of); KD_EPARSE when it is there but not a date read so (a date before 1970,
+ *         "yesterday", "01/05/2024", "2024-13-01", "2024-02-31").
+ */
+int kd_date_parse(const char *date, int64_t *out);
 
 /**
  * Batch the history writes of this handle: from now on they are grouped into transactions

@@ -130,10 +130,42 @@ Test(history, dates_are_parsed_and_short_ones_not_read_past_their_end)
             cr_assert_eq(st.oldest, cases[i].t, "%s: %lld", cases[i].date, (long long)st.oldest);
         else
             cr_assert_geq(st.oldest, before, "%s is unreadable: recorded now", cases[i].date);
+        /* kd_date_parse() says what the history did: a caller can warn of the unreadable */
+        date = strdup(cases[i].date);
+        int64_t t = 1;
+        cr_assert_eq(kd_date_parse(date, &t), cases[i].t >= 0 ? 0 : KD_EPARSE, "%s", cases[i].date);
+        cr_assert_eq(t, cases[i].t >= 0 ? cases[i].t : 0, "%s: %lld", cases[i].date, (long long)t);
+        free(date);
         kd_model_close(m);
         th_rmrf(dir); /* the next case starts from a new model */
         cr_assert_eq(mkdir(dir, 0755), 0);
     }
+}
+
+/* A date that is there but unreadable is what kd_date_parse() reports (KD_EPARSE), so that
+ * the CLI and the server can say the comment was recorded as of now; none at all (NULL, "",
+ * blanks) is KD_ENOTFOUND, the normal case of a comment without a date. A date in the future
+ * is read (the history records it as of now: a clock's error, not an unreadable date). */
+Test(history, date_parse_tells_unreadable_from_missing)
+{
+    static const char *const unreadable[] = { "yesterday", "01/05/2024", "2024-13-01", "2024-05-01 25:00",
+                                              " 2024-05-01", "2024-05-01x", "1714571100", "May 1, 2024" };
+    for (size_t i = 0; i < sizeof unreadable / sizeof *unreadable; i++) {
+        int64_t t = 1;
+        cr_expect_eq(kd_date_parse(unreadable[i], &t), KD_EPARSE, "%s", unreadable[i]);
+        cr_expect_eq(t, 0, "%s", unreadable[i]);
+        cr_expect_eq(kd_date_parse(unreadable[i], NULL), KD_EPARSE, "%s (out NULL)", unreadable[i]);
+    }
+    static const char *const missing[] = { NULL, "", " ", " \t " };
+    for (size_t i = 0; i < sizeof missing / sizeof *missing; i++) {
+        int64_t t = 1;
+        cr_expect_eq(kd_date_parse(missing[i], &t), KD_ENOTFOUND, "case %zu", i);
+        cr_expect_eq(t, 0, "case %zu", i);
+    }
+    int64_t t = 0;
+    cr_expect_eq(kd_date_parse("2099-05-01T13:45:00Z", &t), 0);
+    cr_expect_eq(t, 4081326300, "%lld", (long long)t);
+    cr_expect_eq(kd_date_parse("2024-05-01T13:45:00Z", NULL), 0);
 }
 
 /* ISO 8601's basic format, as iCalendar, AWS's X-Amz-Date and `date +%Y%m%dT%H%M%S%z` write
@@ -214,6 +246,11 @@ ParameterizedTest(size_t *ix, history, basic_format_dates_and_offsets_after_a_da
     else
         cr_expect_geq(st.oldest, before, "%s is unreadable: recorded now, not %lld", c->date,
                       (long long)st.oldest);
+    date = strdup(c->date);
+    int64_t t = 1;
+    cr_expect_eq(kd_date_parse(date, &t), c->t >= 0 ? 0 : KD_EPARSE, "%s", c->date);
+    cr_expect_eq(t, c->t >= 0 ? c->t : 0, "%s: %lld", c->date, (long long)t);
+    free(date);
     kd_model_close(m);
 }
 
