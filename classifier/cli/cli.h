@@ -130,6 +130,17 @@ int cli_no_labelled_rows(const char *cmd, const char *path);
  * that they are remembered under their line numbers; offer_check adds "(or use kindly check)". */
 void cli_warn_line_ids(const char *cmd, const char *path, const kd_csv *r, int offer_check);
 
+/* A comment's date that is there but unreadable (kd_date_parse: KD_EPARSE) is remembered as of
+ * now, which history --prune takes for new: said, never silently. cli_note_date: warns of
+ * row's date as FILE:LINE: field 'COLUMN': ... (kd_csv_note, through cli_csv_problem) and
+ * returns 1, else 0 (a good date, or none). cli_warn_date: the same for a --date flag's
+ * value ("kindly CMD: --date: ..."). The row or comment is kept: the exit status is not
+ * changed (as for a field whose invalid UTF-8 was repaired). cli_warn_dates: the summary
+ * line "kindly CMD: N comments remembered as of now: ..." when n > 0. */
+int cli_note_date(kd_csv *r, const kd_csv_row *row);
+int cli_warn_date(const char *cmd, const char *date);
+void cli_warn_dates(const char *cmd, unsigned long n);
+
 /* Shared classification flags (--spam-cutoff, --ham-cutoff, --scorer, --rules FILE,
  * --no-rules, Bayes tuning): returns 1 if argv[*i]
  * was one of them (consuming its value), 0 if not, -1 on a bad value (already reported). */

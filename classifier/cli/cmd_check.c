@@ -98,6 +98,8 @@ static int check(int argc, char **argv, char *owned[CLI_NMETA])
         free(text);
         return status;
     }
+    if (o.remember)
+        cli_warn_date("check", c.date);
     kd_result res;
     int rc = kd_classify(m, &c, &o, &res);
     if (rc)

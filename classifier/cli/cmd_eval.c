@@ -15,6 +15,7 @@ typedef struct dataset {
     size_t *fold;             /* --folds: each row's fold (assign_folds) */
     size_t distinct;          /* --folds: the distinct texts (folds past them are empty) */
     unsigned long unlabelled; /* rows read without a label (not in c) */
+    unsigned long dates;      /* rows to remember with an unreadable date (named on stderr) */
 } dataset;
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
@@ -120,7 +121,8 @@ static int dataset_read(dataset *d, const char *path, int remember, int *skipped
         else if (dataset_add(d, &row->comment, row->label)) {
             status = cli_fail(EXIT_INTERNAL, "eval", "out of memory");
             break;
-        }
+        } else if (remember)
+            d->dates += (unsigned long)cli_note_date(r, row);
     if (rc < 0)
         status = cli_fail(cli_exit_for(rc), "eval", "%s", kd_csv_error(r));
     else if (status == EXIT_DONE && d->n == before)
@@ -367,6 +369,8 @@ int cmd_eval(int argc, char **argv)
         status = rc ? cli_fail(cli_exit_for(rc), "eval", "%s", kd_model_error(m)) : score_rows(m, &d, 0, 0, &o, &s);
         if (o.remember && (rc = kd_history_flush(m)) && !status)
             status = cli_fail(cli_exit_for(rc), "eval", "%s", kd_model_error(m));
+        if (!status)
+            cli_warn_dates("eval", d.dates);
     }
     if (status)
         goto done;

@@ -68,7 +68,7 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
     if (!m)
         return EXIT_MODEL;
     int status = EXIT_DONE, rc;
-    cli_feed_counts n = { 0, 0, 0, 0 };
+    cli_feed_counts n = { 0, 0, 0, 0, 0 };
     char *text = NULL;
     if ((rc = kd_train_begin(m))) {
         status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
@@ -88,6 +88,8 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
              * comment and label, and remembered, so that the same comment posted again is a
              * duplicate */
             kd_train_abort(m);
+            if (!undo || (c.id && *c.id))
+                cli_warn_date("learn", c.date);
             int changed = 0;
             rc = kd_feedback(m, &c, label, undo, &changed);
             if (rc) {
@@ -135,6 +137,9 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
                     n.unlabelled == 1 ? "" : "s", undo ? "unlearnt" : "learnt");
         if (n.skipped)
             fprintf(stderr, "; %lu bad row%s skipped", n.skipped, n.skipped == 1 ? "" : "s");
+        if (n.dates)
+            fprintf(stderr, "; %lu remembered as of now: %s unreadable", n.dates,
+                    n.dates == 1 ? "its date is" : "their dates are");
         fputc('\n', stderr);
     }
 done:

@@ -348,12 +348,15 @@ int cmd_score(int argc, char **argv)
     if (csv && !expl && !(copy = csv_out_header(r, sheet)))
         status = cli_fail(EXIT_INTERNAL, "score", "out of memory");
     w.m = m;
+    unsigned long ndates = 0; /* remembered with an unreadable date (named as FILE:LINE) */
     const kd_csv_row *row;
     while (status == EXIT_DONE) {
         rc = kd_csv_next(r, &row);
         if ((status = w.status) || rc != 1)
             break;
         w.line = row->line;
+        if (o.remember)
+            ndates += (unsigned long)cli_note_date(r, row);
         kd_result res;
         int crc = kd_classify(m, &row->comment, &o, &res);
         if (crc) {
@@ -394,6 +397,7 @@ int cmd_score(int argc, char **argv)
         status = w.status;
     if ((rc = kd_history_flush(m)) && o.remember && (status == EXIT_DONE || status == EXIT_INPUT))
         status = cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(m));
+    cli_warn_dates("score", ndates);
     w.m = NULL;
     free(copy);
     kd_csv_free(r);

@@ -45,7 +45,7 @@ int cmd_train(int argc, char **argv)
     if (!m)
         return EXIT_MODEL;
     int status = EXIT_DONE, rc;
-    cli_feed_counts n = { 0, 0, 0, 0 };
+    cli_feed_counts n = { 0, 0, 0, 0, 0 };
     if ((rc = kd_train_begin(m))) {
         status = cli_fail(cli_exit_for(rc), "train", "%s", kd_model_error(m));
         goto done;

@@ -379,6 +379,56 @@ int cli_no_labelled_rows(const char *cmd, const char *path)
                                      "saying spam or ham)", cli_shown(path));
 }
 
+/* The message for an unreadable date in msg (its value cut to 60 bytes, between two
+ * characters; the caller's message is made one line, escaped, by cli_fail or the CSV
+ * reader), or 0 when the date is good or absent. */
+static int date_unreadable(const char *date, char *msg, size_t size)
+{
+    if (kd_date_parse(date, NULL) != KD_EPARSE)
+        return 0;
+    int len = (int)strnlen(date, 61);
+    const char *more = "";
+    if (len > 60) {
+        for (len = 60; len > 0 && ((unsigned char)date[len] & 0xC0) == 0x80; len--)
+            ;
+        more = "...";
+    }
+    snprintf(msg, size, "unreadable date '%.*s%s' (kindly reads ISO 8601: 2024-05-01, 2024-05-01 13:45:00, "
+                        "2024-05-01T13:45:00+02:00; UTC without an offset): remembered as of now",
+             len, date, more);
+    return 1;
+}
+
+int cli_note_date(kd_csv *r, const kd_csv_row *row)
+{
+    char msg[320];
+    if (!row || !date_unreadable(row->comment.date, msg, sizeof msg))
+        return 0;
+    /* the column it came from: date, comment_date_gmt or comment_date (the reader's choice) */
+    const char *const *names = kd_csv_header(r, NULL), *column = NULL;
+    for (size_t i = 0; names && i < row->nfields; i++)
+        if (row->fields[i] == row->comment.date)
+            column = names[i];
+    kd_csv_note(r, row, column, msg);
+    return 1;
+}
+
+int cli_warn_date(const char *cmd, const char *date)
+{
+    char msg[320];
+    if (!date_unreadable(date, msg, sizeof msg))
+        return 0;
+    cli_fail(EXIT_DONE, cmd, "--date: %s", msg);
+    return 1;
+}
+
+void cli_warn_dates(const char *cmd, unsigned long n)
+{
+    if (n)
+        fprintf(stderr, "kindly %s: %lu comment%s remembered as of now: %s unreadable (named above)\n", cmd,
+                n, n == 1 ? "" : "s", n == 1 ? "its date is" : "their dates are");
+}
+
 /* Every number a flag takes is written plainly: it starts with a digit (a double may start
  * with '.'), so a blank, a sign or a word ("nan", "inf") before it is refused, as strtod and
  * strtoul would skip or read them; all the ranges are of numbers from 0 up. */

@@ -45,6 +45,7 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
             status = cli_fail(cli_exit_for(lrc), cmd, "%s:%lu: %s", shown, row->line, kd_model_error(m));
             goto done;
         }
+        n->dates += record ? (unsigned long)cli_note_date(r, row) : 0;
         if (record && (lrc = kd_history_record(m, &row->comment))) {
             status = cli_fail(cli_exit_for(lrc), cmd, "%s:%lu: %s", shown, row->line, kd_model_error(m));
             goto done;

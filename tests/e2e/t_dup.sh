@@ -188,3 +188,83 @@ PY
     python3 -c "import json,sys,time; h=json.load(open('b.json')); sys.exit(abs(h['oldest']-time.time())>60)" ||
         fail "an impossible date was not recorded as now"
 }
+
+# A date that is there but unreadable ("yesterday", "01/05/2024", "2024-13-01") is not read
+# silently as now: each remembering command names the row (FILE:LINE, the column, the value
+# escaped) and counts them in its summary; the comment is still scored, learnt and
+# remembered, and the exit status is 0, as for a row kept with a repaired field. A good date
+# is kept, an empty one says nothing (a comment without a date is normal).
+dates_input() {
+    printf 'id,label,date,text\n' >dates.csv
+    printf 'g1,ham,2024-05-01T13:45:00Z,I started journaling after reading this and I sleep better now\n' >>dates.csv
+    printf 'e1,ham,,Walking every morning has changed my mood so thank you for the idea\n' >>dates.csv
+    printf 'u1,spam,yesterday,Buy cheap pills online now at our pharmacy store with no prescription\n' >>dates.csv
+    printf 'u2,ham,01/05/2024,The breathing exercise in the third part helped me fall asleep faster\n' >>dates.csv
+    printf 'u3,ham,"2024-13-01\x1b[2J",My grandmother kept a diary for sixty years and this reminded me of her\n' >>dates.csv
+}
+
+test_dup_unreadable_dates_are_named_not_silently_now() {
+    "$KINDLY" train -q -m m.db "$D/train.csv"
+    dates_input
+    expect_status 0 "$KINDLY" score -m m.db --remember dates.csv
+    lines "$T/out" 5 # every comment scored
+    contains "$T/err" "dates.csv:4: field 'date': unreadable date 'yesterday' (kindly reads ISO 8601:"
+    contains "$T/err" "dates.csv:5: field 'date': unreadable date '01/05/2024'"
+    contains "$T/err" "dates.csv:6: field 'date': unreadable date '2024-13-01\\x1b[2J'"
+    contains "$T/err" "): remembered as of now"
+    not_contains "$T/err" "dates.csv:2:"
+    not_contains "$T/err" "dates.csv:3:"
+    contains "$T/err" "kindly score: 3 comments remembered as of now: their dates are unreadable (named above)"
+    lines "$T/err" 4
+    ! grep -q $'\x1b' "$T/err" || fail "an escape sequence reached stderr"
+    expect_status 0 "$KINDLY" history -m m.db
+    contains "$T/out" '"comments":5'
+    contains "$T/out" '"oldest":1714571100' # the good date is kept
+    # without --remember the date is not used: nothing to say
+    expect_status 0 "$KINDLY" score -m m.db dates.csv
+    [ ! -s "$T/err" ] || fail "warned without --remember: $(cat "$T/err")"
+}
+
+test_learn_and_eval_name_unreadable_dates() {
+    "$KINDLY" train -q -m m.db "$D/train.csv"
+    dates_input
+    sed 's/^id,label,date,/id,label,comment_date_gmt,/' dates.csv >wp.csv
+    expect_status 0 "$KINDLY" learn -m m.db wp.csv
+    contains "$T/err" "wp.csv:4: field 'comment_date_gmt': unreadable date 'yesterday'"
+    contains "$T/err" "wp.csv:5: field 'comment_date_gmt': unreadable date '01/05/2024'"
+    not_contains "$T/err" "wp.csv:3:"
+    contains "$T/err" "kindly learn: learnt 5 comments (1 spam, 4 ham); 3 remembered as of now: their dates are unreadable"
+    expect_status 0 "$KINDLY" history -m m.db
+    contains "$T/out" '"comments":5'
+    # --foreign and --undo remember nothing: the date is not used
+    expect_status 0 "$KINDLY" learn -m m.db --undo wp.csv
+    not_contains "$T/err" "unreadable"
+    # eval --remember remembers its test rows
+    "$KINDLY" train -q -m e.db "$D/train.csv"
+    expect_status 0 "$KINDLY" eval -m e.db --remember dates.csv
+    contains "$T/err" "dates.csv:4: field 'date': unreadable date 'yesterday'"
+    contains "$T/err" "kindly eval: 3 comments remembered as of now: their dates are unreadable (named above)"
+    expect_status 0 "$KINDLY" eval -m e.db dates.csv
+    not_contains "$T/err" "unreadable"
+}
+
+test_check_and_learn_raw_name_an_unreadable_date_flag() {
+    "$KINDLY" train -q -m m.db "$D/train.csv"
+    echo "I started journaling after reading this and I sleep so much better now" >c.txt
+    # check's exit status is the verdict's (0 approve, 1 spam, 2 hold), the date changes nothing
+    verdict() { local got=0; "$KINDLY" check -m m.db "$@" <c.txt >"$T/out" 2>"$T/err" || got=$?
+                [ "$got" -le 2 ] || fail "check $*: exit $got: $(cat "$T/err")"; }
+    verdict --remember --id c1 --date yesterday
+    contains "$T/out" '"id":"c1"'
+    contains "$T/err" "kindly check: --date: unreadable date 'yesterday' (kindly reads ISO 8601:"
+    contains "$T/err" "): remembered as of now"
+    verdict --remember --id c2 --date 2024-05-01
+    not_contains "$T/err" "unreadable"
+    verdict --remember --id c3 --date ""
+    not_contains "$T/err" "unreadable"
+    verdict --id c4 --date yesterday # not remembered
+    not_contains "$T/err" "unreadable"
+    expect_status 0 "$KINDLY" learn -m m.db --raw --ham --id c5 --date 2024-13-01 <c.txt
+    contains "$T/err" "kindly learn: --date: unreadable date '2024-13-01'"
+    contains "$T/err" "kindly learn: learnt 1 comment as ham"
+}
