@@ -175,6 +175,8 @@ static void comment_check(const srv_request *rq, const srv_form *f, const kd_com
     srv_reply_header(out, "X-kindly-spam-score", "%.4f", res.spam_score);
     if (*warn)
         srv_reply_header(out, "X-kindly-warning", "not remembered: %s", warn);
+    else if (o.remember && srv_date_warning(c->date, warn, sizeof warn))
+        srv_reply_header(out, "X-kindly-warning", "remembered as of now: %s", warn);
     out->verdict = (int)res.verdict;
     metrics_verdict((int)res.verdict);
     kd_result_free(&res);
@@ -202,8 +204,11 @@ static void submit(const srv_request *rq, const srv_form *f, const kd_comment *c
     /* idempotent per comment (kd_feedback): the same report again learns nothing, the other
      * one ("Not spam" after "Spam") relabels the comment; remembered as `kindly learn` does */
     int changed = 0, rc = kd_feedback(m, c, label, 0, &changed);
+    char why[288];
     if (rc && changed) /* learnt, but not marked: a warning, not an answer a client would retry */
         srv_reply_header(out, "X-kindly-warning", "learnt, but not remembered: %s", kd_model_error(m));
+    else if (!rc && changed && srv_date_warning(c->date, why, sizeof why))
+        srv_reply_header(out, "X-kindly-warning", "remembered as of now: %s", why);
     else if (rc) {
         srv_reply_text(out, rc == KD_EBUSY ? 503 : 500, SRV_TEXT, "invalid");
         srv_reply_header(out, "X-akismet-debug-help", "kindly: %s", kd_model_error(m));

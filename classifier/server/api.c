@@ -219,10 +219,12 @@ static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
     }
     if (b->array)
         fputc('[', f);
-    warnings w = { "", "", 0 };
+    warnings w = { "", "", 0 }, wd = { "", "", 0 };
     for (size_t i = 0; i < b->n; i++) {
         kd_result res;
         char warn[288];
+        if (o.remember && srv_date_warning(b->c[i].date, warn, sizeof warn))
+            warn_add(&wd, i, warn);
         int rc = pool_classify(rq->model, &b->c[i], &o, &res, warn, sizeof warn);
         if (*warn)
             warn_add(&w, i, warn);
@@ -243,6 +245,7 @@ static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
         free(js);
     }
     warn_header(&w, out, b->array, "not remembered");
+    warn_header(&wd, out, b->array, "remembered as of now");
     warn_unknown(b, out, 0);
     fputs(b->array ? "]\n" : "\n", f);
     int bad = ferror(f);
@@ -265,7 +268,7 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
      * label again learns nothing, the other label relabels it; it is remembered as `kindly
      * learn` remembers, so the same comment posted again is a duplicate */
     unsigned long n[2][2] = { { 0, 0 }, { 0, 0 } }, unchanged = 0, relabelled = 0; /* [label][undo] */
-    warnings w = { "", "", 0 };
+    warnings w = { "", "", 0 }, wd = { "", "", 0 };
     for (size_t i = 0; i < b->n; i++) {
         /* a client's undo takes back only a label the history knows it gave (KD_UNDO_KNOWN) */
         int changed = 0, rc = kd_feedback(m, &b->c[i], b->label[i], b->undo[i] ? KD_UNDO_KNOWN : 0, &changed);
@@ -274,8 +277,12 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
                             i ? " (the comments before it were learnt)" : "");
             return;
         }
+        char why[288]; /* remembered (an undo: only under an id) with an unreadable date */
         if (rc) /* learnt, but not marked: a warning, not an error a client would retry */
             warn_add(&w, i, kd_model_error(m));
+        else if (changed && (!b->undo[i] || (b->c[i].id && *b->c[i].id)) &&
+                 srv_date_warning(b->c[i].date, why, sizeof why))
+            warn_add(&wd, i, why);
         if (changed)
             n[b->label[i]][b->undo[i]]++;
         else
@@ -289,6 +296,7 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
         for (int u = 0; u < 2; u++)
             metrics_feedback(l, u ? -1 : 1, n[l][u]);
     warn_header(&w, out, b->array, "learnt, but not remembered");
+    warn_header(&wd, out, b->array, "remembered as of now");
     warn_unknown(b, out, 1);
     char body[160];
     /* unlearnt counts the undos asked for; a relabel is learnt, and counted in relabelled */

@@ -3,6 +3,7 @@
  */
 #include "reply.h"
 
+#include "kindly.h"
 #include "normalize.h"
 
 #include <jansson.h>
@@ -79,6 +80,22 @@ void srv_reply_header(srv_reply *r, const char *name, const char *fmt, ...)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = '?';
     r->nhdr++;
+}
+
+int srv_date_warning(const char *date, char *why, size_t len)
+{
+    if (kd_date_parse(date, NULL) != KD_EPARSE)
+        return 0;
+    int n = (int)strnlen(date, 61);
+    const char *more = "";
+    if (n > 60) { /* a date is short; a client's long value is not echoed whole */
+        for (n = 60; n > 0 && ((unsigned char)date[n] & 0xC0) == 0x80; n--)
+            ;
+        more = "...";
+    }
+    snprintf(why, len, "unreadable date '%.*s%s' (kindly reads ISO 8601: 2024-05-01, 2024-05-01 13:45:00, "
+                       "2024-05-01T13:45:00+02:00; UTC without an offset)", n, date, more);
+    return 1;
 }
 
 const char *srv_reply_get_header(const srv_reply *r, const char *name)

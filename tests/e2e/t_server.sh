@@ -899,3 +899,35 @@ test_server_start_line_says_1_thread() {
     start_server -m m.db --threads 1
     contains "$T/server.log" "(1 thread, model m.db,"
 }
+
+# A comment the server remembers with a date that is there but unreadable still gets its
+# verdict (or is learnt), and the answer says it was remembered as of now, in X-kindly-warning
+# (one header for a JSON array, naming the items); a good or empty date says nothing, nor does
+# a read-only server (nothing remembered) or an Akismet is_test check.
+test_server_an_unreadable_date_is_named_in_a_warning_header() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    status_is "$(post_json /v1/classify '[{"id":"a","date":"2024-05-01T13:45:00Z","text":"thank you for the journal tip"},{"id":"b","date":"","text":"the breathing exercise helped"},{"id":"c","date":"yesterday","text":"cheap xanax"},{"id":"d","date":"01/05/2024","text":"lovely post"}]')" 200
+    python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert [x["id"] for x in a]==["a","b","c","d"], a' "$T/body" \
+        || fail "array answer: $(cat "$T/body")"
+    grep -qi "^X-kindly-warning: remembered as of now: unreadable date 'yesterday' (kindly reads ISO 8601: .*) (items 2, 3; 2 in all)" "$T/headers" ||
+        fail "no warning header: $(cat "$T/headers")"
+    status_is "$(post_json /v1/classify '{"id":"e","date":"2024-05-01","text":"thank you for the tip"}')" 200
+    ! grep -qi '^X-kindly-warning' "$T/headers" || fail "a warning for a good date: $(cat "$T/headers")"
+    status_is "$(post_json /v1/classify '{"id":"f","date":"2024-13-01","text":"thank you for the tip"}')" 200
+    grep -qi "^X-kindly-warning: remembered as of now: unreadable date '2024-13-01' (kindly reads ISO 8601: [^(]*)"$'\r'"\$" "$T/headers" ||
+        fail "no warning header: $(cat "$T/headers")"
+    status_is "$(post_json /v1/feedback '{"id":"g","date":"last week","text":"quokka marmalade","label":"spam"}')" 200
+    grep -qi "^X-kindly-warning: remembered as of now: unreadable date 'last week'" "$T/headers" ||
+        fail "no warning header for feedback: $(cat "$T/headers")"
+    status_is "$(post /1.1/comment-check "$ham_form&comment_date_gmt=tomorrow")" 200
+    grep -qi "^X-kindly-warning: remembered as of now: unreadable date 'tomorrow'" "$T/headers" ||
+        fail "no warning header for comment-check: $(cat "$T/headers")"
+    status_is "$(post /1.1/comment-check "$ham_form&comment_date_gmt=tomorrow&is_test=1")" 200
+    ! grep -qi '^X-kindly-warning' "$T/headers" || fail "a warning for a test check: $(cat "$T/headers")"
+    status_is "$(post /1.1/submit-ham "$ham_form&comment_date_gmt=2024%2F05%2F01")" 200
+    grep -qi "^X-kindly-warning: remembered as of now: unreadable date '2024/05/01'" "$T/headers" ||
+        fail "no warning header for submit-ham: $(cat "$T/headers")"
+    status_is "$(post /1.1/comment-check "$ham_form&comment_date_gmt=2024-05-01+13%3A45%3A00")" 200
+    ! grep -qi '^X-kindly-warning' "$T/headers" || fail "a warning for a good date: $(cat "$T/headers")"
+}
