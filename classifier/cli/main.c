@@ -34,7 +34,9 @@ static int cmd_version(int argc, char **argv);
     "                        150; --max-tokens 0: all); multinomial ignores them\n"
 #define CLASSIFY_HELP CLASSIFY_HELP_SERVE \
     "      --remember        record the comments in the model's history (the model is\n" \
-    "                        written: name it with -m or $KINDLY_MODEL)\n"
+    "                        written: name it with -m or $KINDLY_MODEL); a date that\n" \
+    "                        is there but unreadable (not ISO 8601) is named on\n" \
+    "                        stderr, and the comment remembered as of now\n"
 
 const cli_command cli_commands[] = {
     { "train", cmd_train, "Add labelled comments from CSV files to a model",
@@ -98,6 +100,11 @@ const cli_command cli_commands[] = {
       "      --explain         a readable breakdown per comment: Bayes, each rule,\n"
       "                        the total\n" CLASSIFY_HELP
       "\n"
+      "With --remember, a row whose date is there but unreadable ('yesterday',\n"
+      "'01/05/2024'; kindly reads ISO 8601: 2024-05-01, 2024-05-01T13:45:00Z) is\n"
+      "named on stderr as FILE:LINE and remembered as of now (history --prune would\n"
+      "take it for new), and counted at the end; it is scored all the same, exit 0.\n"
+      "\n"
       "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as\n"
       "FILE:LINE), or the input has no header row or no text column; 3 usage error;\n"
       "5 the model, the rule file or the input could not be read (a rule file's error\n"
@@ -111,7 +118,9 @@ const cli_command cli_commands[] = {
       "Classify the text on standard input as one comment and print its verdict as one\n"
       "JSON line (the same fields as kindly score). The flags give the comment's\n"
       "metadata, as the CSV columns of the same names. An empty comment is classified\n"
-      "on its metadata, with a warning on stderr.\n"
+      "on its metadata, with a warning on stderr. With --remember, a --date that is\n"
+      "not ISO 8601 (2024-05-01, 2024-05-01T13:45:00Z) is warned about on stderr: the\n"
+      "comment is remembered as of now; its verdict is the exit status all the same.\n"
       "\n" MODEL_HELP CLASSIFY_HELP
       "\n"
       "Exit status: 0 approve, 1 spam, 2 hold; 3 usage error; 4 the comment is longer\n"
@@ -132,7 +141,11 @@ const cli_command cli_commands[] = {
       "on stderr), and a file with no labelled row is an error. With --spam or --ham\n"
       "the flag decides, whatever a label column says. The summary on stderr says\n"
       "what was learnt (or unlearnt), as train's does: 'learnt 2 comments (1 spam,\n"
-      "1 ham)', then the unlabelled rows left out and the bad rows skipped.\n"
+      "1 ham)', then the unlabelled rows left out and the bad rows skipped. What is\n"
+      "learnt is remembered under its date: a date that is there but unreadable\n"
+      "('yesterday'; kindly reads ISO 8601, 2024-05-01T13:45:00Z) is named on stderr\n"
+      "(FILE:LINE, or --date), the comment learnt and remembered as of now, and\n"
+      "counted in the summary ('2 remembered as of now'); the exit status stays 0.\n"
       "\n"
       "  -m, --model MODEL.db  the model to write (or $KINDLY_MODEL); required\n"
       "      --spam, --ham     the label to learn (needed with --raw)\n"
@@ -250,6 +263,8 @@ const cli_command cli_commands[] = {
       "                     (fields as kindly's CSV columns)\n"
       "  POST /v1/feedback  {\"label\":\"spam\"|\"ham\",\"undo\":false, ...comment} or an array\n"
       "  GET  /healthz, /metrics (Prometheus); HEAD as well\n"
+      "A comment remembered with a date that is there but unreadable gets\n"
+      "X-kindly-warning: remembered as of now: unreadable date '...'.\n"
       "Feedback is learnt at once (one transaction each); a retrain of MODEL.db by\n"
       "another process is picked up by the next request, without a restart. The shipped\n"
       "default model (no -m, no $KINDLY_MODEL), and a model file this user may not\n"
@@ -318,9 +333,10 @@ const cli_command cli_commands[] = {
       "retention: comments more than N days old (--keep-days, default 90) and all but\n"
       "the newest N recorded (--keep) are deleted; --keep alone prunes by count only\n"
       "(no age limit), --keep-days and --keep both. A comment's age is from its own\n"
-      "date (comment_date_gmt, date), or from when it was recorded if it has none: a\n"
-      "backlog learnt today from last year's export is pruned at once with the default;\n"
-      "give a larger --keep-days to keep it.\n"
+      "date (comment_date_gmt, date), or from when it was recorded if it has none or\n"
+      "an unreadable one (named on stderr when it is recorded, or in the server's\n"
+      "X-kindly-warning): a backlog learnt today from last year's export is pruned at\n"
+      "once with the default; give a larger --keep-days to keep it.\n"
       "\n"
       "  -m, --model MODEL.db  the model (or $KINDLY_MODEL); required for --prune\n"
       "      --prune           delete old comments (see --keep-days and --keep)\n"
