@@ -160,7 +160,8 @@ kd_rules *cli_load_rules(const char *cmd, int *status, int many);
 
 /* Parse a finite number in [lo, hi] (never NaN or infinity); 0 on success. Both refuse a
  * blank before or after the number, a sign and (parse_uint) a value too large for its type:
- * the text must start with a digit ('.' too for a double) and be all number. */
+ * the text must be all decimal digits, for a double with at most one '.' and a digit before
+ * or after it ("0.5", ".5", "1."; never a hex number or an exponent). */
 int cli_parse_double(const char *s, double lo, double hi, double *out);
 int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
 /* The usage error for a flag's bad value: "kindly CMD: FLAG takes TAKES (got 'VALUE')",

@@ -429,19 +429,26 @@ void cli_warn_dates(const char *cmd, unsigned long n)
                 n, n == 1 ? "" : "s", n == 1 ? "its date is" : "their dates are");
 }
 
-/* Every number a flag takes is written plainly: it starts with a digit (a double may start
- * with '.'), so a blank, a sign or a word ("nan", "inf") before it is refused, as strtod and
- * strtoul would skip or read them; all the ranges are of numbers from 0 up. */
+/* Every number a flag takes is written plainly: digits, for a double with at most one '.'
+ * ("0.5", ".5", "1."), so a blank, a sign or a word ("nan", "inf") before it, a hex number
+ * ("0x1p-1") or an exponent ("1e-3") is refused, as strtod and strtoul would skip or read
+ * them; all the ranges are of numbers from 0 up, none needs an exponent. */
 int cli_parse_double(const char *s, double lo, double hi, double *out)
 {
-    if (!s || !(isdigit((unsigned char)*s) || (*s == '.' && isdigit((unsigned char)s[1]))))
+    if (!s)
+        return -1;
+    size_t digits = strspn(s, "0123456789"), n = digits;
+    if (s[n] == '.') {
+        size_t frac = strspn(s + n + 1, "0123456789");
+        digits += frac;
+        n += 1 + frac;
+    }
+    if (!digits || s[n])
         return -1;
     char *end;
     errno = 0;
-    double v = strtod(s, &end);
-    /* strtod reads "nan" and "inf" too; NaN fails every comparison, so test the range as a
-     * positive condition */
-    if (errno || *end || !isfinite(v) || !(v >= lo && v <= hi))
+    double v = strtod(s, &end); /* the C locale's '.': the CLI never calls setlocale */
+    if (errno || end != s + n || !isfinite(v) || !(v >= lo && v <= hi))
         return -1;
     *out = v;
     return 0;

@@ -360,11 +360,23 @@ test_numeric_flags_refuse_blanks_signs_and_overflow() {
         expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --discard "$v"
         contains "$T/err" "(got '${v//$tab/\\t}')"
     done
+    # a decimal flag takes a plain decimal (digits with at most one '.'): strtod also reads a hex
+    # number ('0x1p-1' is 0.5), an exponent and 'infinity' after a digit, which no help promises
+    for v in '0x1p-1' '0X.8p0' '0x0' '1e-1' '5E-1' '0e0' '0.5.1' '0..5'; do
+        for f in --spam-cutoff --ham-cutoff --dup-threshold --offtopic-threshold --robinson-s --robinson-x --min-dev; do
+            expect_status 3 "$KINDLY" score -m m.db "$f" "$v" "$D/score.csv"
+            contains "$T/err" "kindly score: $f takes a "
+            contains "$T/err" "(got '$v')"
+        done
+        expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --discard "$v"
+        contains "$T/err" "kindly serve: --discard takes a number from 0 to 1 (got '$v')"
+    done
     # a flag at the end with no value says so
     expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --threads
     contains "$T/err" "--threads takes a count from 1 to 256 (got nothing)"
     # plain values still work, '.5' among them
     expect_status 0 "$KINDLY" score -m m.db --spam-cutoff .95 --max-tokens 0 "$D/score.csv"
+    expect_status 0 "$KINDLY" score -m m.db --spam-cutoff 1. --ham-cutoff 0.50 --dup-threshold 1 "$D/score.csv"
     expect_status 0 "$KINDLY" eval --folds 3 "$D/train.csv"
 }
 
