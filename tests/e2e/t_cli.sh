@@ -517,6 +517,31 @@ test_learn_and_train_say_what_was_not_learnt() {
     contains "$T/err" "learnt 1 row (1 spam, 0 ham); 2 unlabelled rows not trained on"
 }
 
+# train skips a file with no labelled row (or no text column), learns the others and exits 4;
+# its help and man page said such a file "is an error", which reads as train stopping there
+test_train_skips_a_file_without_labels_as_its_help_says() {
+    printf 'id,body\n1,hello\n' >notext.csv
+    expect_status 4 "$KINDLY" train -m m.db "$D/score.csv" notext.csv "$D/train.csv"
+    contains "$T/err" "kindly train: no labelled rows in $D/score.csv"
+    contains "$T/err" "kindly train: notext.csv: no text column"
+    contains "$T/err" "kindly train: learnt 12 rows (6 spam, 6 ham)"
+    "$KINDLY" info -m m.db | grep -q '"spam_messages":6,"ham_messages":6' || fail "$("$KINDLY" info -m m.db)"
+    # nothing learnt from any file: a new model is not created, an existing one is left as it was
+    expect_status 4 "$KINDLY" train -m new.db "$D/score.csv" notext.csv
+    contains "$T/err" "nothing was learnt: new.db was not created"
+    [ ! -e new.db ] || fail "new.db was created"
+    "$KINDLY" info -m m.db >before.json
+    expect_status 4 "$KINDLY" train -m m.db "$D/score.csv"
+    "$KINDLY" info -m m.db | cmp -s before.json - || fail "the model changed"
+    expect_status 0 "$KINDLY" help train
+    tr -s ' \n' '  ' <"$T/out" >help.txt
+    not_contains help.txt "is an error"
+    contains help.txt "no text column or no labelled row is named on stderr and skipped, and the other files are learnt (exit 4)"
+    contains help.txt "when no file has a labelled row, a model is left as it was"
+    "$ROOT/tools/gen-man.sh" "$KINDLY" | tr -s ' \n' '  ' >man.txt
+    contains man.txt "no text column or no labelled row is named on stderr and skipped"
+}
+
 test_every_command_help_gives_its_exit_status() {
     for c in train score check learn eval merge info posts serve rules history; do
         expect_status 0 "$KINDLY" help "$c"
