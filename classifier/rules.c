@@ -768,7 +768,7 @@ static int parse_list(const line *l, size_t i, kd_rule_kind kind)
     if ((size_t)dirlen + (e - s) >= sizeof path)
         return fail_at(l, s, "the word list's file name is too long");
     snprintf(path, sizeof path, "%.*s%.*s", dirlen, l->r->path, (int)(e - s), l->s + s);
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen(path, "rbe"); /* close-on-exec: an embedding program may fork and exec */
     if (!f)
         return fail_at(l, s, "cannot open the word list %s: %s", path, strerror(errno));
     /* kept for the entries' kd_rule_info.file */
@@ -986,7 +986,7 @@ int kd_rules_load(kd_rules **out, const char *path)
         (*out)->failed = 1;
         return KD_EINVAL;
     }
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen(path, "rbe"); /* close-on-exec: an embedding program may fork and exec */
     if (!f) {
         int e = errno;
         *out = rules_new(path);

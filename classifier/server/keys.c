@@ -124,7 +124,7 @@ int srv_keys_load(srv_keys **out, const char *path, char *err, size_t errlen)
     char *line = NULL;
     size_t cap = 0, alloc = 0;
     srv_keys *k = calloc(1, sizeof *k);
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(path, "re"); /* close-on-exec, as the library opens its files */
     if (!k || !f) {
         if (k)
             snprintf(err, errlen, "%s: cannot be read: %s", path, strerror(errno));

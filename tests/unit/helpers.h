@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,5 +59,67 @@ static inline void th_rmrf(const char *dir)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+/* Whether a file the code under test opens is close-on-exec (so that a program embedding
+ * the library that forks and execs does not leak it): th_fifo_start makes a FIFO at path and
+ * a thread that opens it for writing, which blocks until the code under test opens it for
+ * reading; the thread then finds that reader's descriptor in /proc/self/fd (same file,
+ * opened read-only), records whether it has FD_CLOEXEC, writes contents and closes.
+ * th_fifo_join waits for the thread: found 1 when the descriptor was seen. */
+typedef struct th_fifo {
+    char path[512];
+    const char *contents;
+    int found, cloexec;
+    pthread_t thread;
+} th_fifo;
+
+static inline void *th_fifo_writer(void *ud)
+{
+    th_fifo *w = ud;
+    int wfd = open(w->path, O_WRONLY | O_CLOEXEC);
+    if (wfd < 0)
+        return NULL;
+    struct stat want;
+    if (fstat(wfd, &want) == 0) {
+        /* the reader's open returns after ours: look again until it is there (5 s at most) */
+        for (int tries = 0; tries < 5000 && !w->found; tries++) {
+            DIR *d = opendir("/proc/self/fd");
+            struct dirent *e;
+            while (d && !w->found && (e = readdir(d))) {
+                int fd = atoi(e->d_name);
+                struct stat st;
+                if (e->d_name[0] == '.' || fd == wfd || fd == dirfd(d) || fstat(fd, &st) != 0 ||
+                    st.st_dev != want.st_dev || st.st_ino != want.st_ino ||
+                    (fcntl(fd, F_GETFL) & O_ACCMODE) != O_RDONLY)
+                    continue;
+                w->found = 1;
+                w->cloexec = (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0;
+            }
+            if (d)
+                closedir(d);
+            if (!w->found)
+                nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+        }
+    }
+    for (size_t n = strlen(w->contents), off = 0; off < n;) {
+        ssize_t got = write(wfd, w->contents + off, n - off);
+        if (got <= 0)
+            break;
+        off += (size_t)got;
+    }
+    close(wfd);
+    return NULL;
+}
+
+static inline void th_fifo_start(th_fifo *w, const char *dir, const char *name, const char *contents)
+{
+    memset(w, 0, sizeof *w);
+    snprintf(w->path, sizeof w->path, "%s/%s", dir, name);
+    w->contents = contents;
+    cr_assert_eq(mkfifo(w->path, 0600), 0);
+    cr_assert_eq(pthread_create(&w->thread, NULL, th_fifo_writer, w), 0);
+}
+
+static inline void th_fifo_join(th_fifo *w) { cr_assert_eq(pthread_join(w->thread, NULL), 0); }
 
 #endif

@@ -157,6 +157,26 @@ static int read_all(const char *path, kd_csv_options *o, got *g, seen *s, kd_csv
 
 /* ---- the three schemas -------------------------------------------------------------------- */
 
+/* The file is opened close-on-exec, as every file of the library is (read through a FIFO, so
+ * that the descriptor can be looked at while kd_csv_open holds it). */
+Test(csv, the_file_is_opened_close_on_exec, .timeout = 20)
+{
+    char dir[256];
+    th_tmpdir(dir, sizeof dir);
+    th_fifo w;
+    th_fifo_start(&w, dir, "c.csv", "id,text\n1,hello\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, w.path, NULL), 0, "%s", kd_csv_error(r));
+    const kd_csv_row *row;
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    cr_assert_str_eq(row->comment.text, "hello");
+    th_fifo_join(&w);
+    kd_csv_free(r);
+    cr_assert(w.found, "the file's descriptor was not seen");
+    cr_assert(w.cloexec, "the file is open without FD_CLOEXEC");
+    th_rmrf(dir);
+}
+
 Test(csv, kindly_schema)
 {
     got g = { 0 };

@@ -95,6 +95,21 @@ Test(keys, a_file_without_keys_or_unreadable_is_refused_with_its_name)
     cr_assert(strstr(err, "/nonexistent/keys"), "%s", err);
 }
 
+/* The key file is opened close-on-exec, as the library's files are (read through a FIFO, so
+ * that the descriptor can be looked at while srv_keys_load holds it). */
+Test(keys, the_key_file_is_opened_close_on_exec, .timeout = 20)
+{
+    th_fifo kf;
+    th_fifo_start(&kf, dir, "keys", "k1\n");
+    srv_keys *k = NULL;
+    char err[300];
+    cr_assert_eq(srv_keys_load(&k, kf.path, err, sizeof err), 0, "%s", err);
+    th_fifo_join(&kf);
+    srv_keys_free(k);
+    cr_assert(kf.found, "the key file's descriptor was not seen");
+    cr_assert(kf.cloexec, "the key file is open without FD_CLOEXEC");
+}
+
 Test(keys, bearer_tokens)
 {
     char buf[16];

@@ -666,6 +666,37 @@ Test(rules, word_list_files)
     cr_assert_eq(system(cmd), 0);
 }
 
+/* The rule file and a word list are opened close-on-exec: a program embedding the library
+ * that forks and execs does not hand them to the child (read through FIFOs, so that the
+ * descriptor can be looked at while kd_rules_load holds it). */
+Test(rules, files_are_opened_close_on_exec, .timeout = 20)
+{
+    char dir[256];
+    th_tmpdir(dir, sizeof dir);
+    th_fifo rf;
+    th_fifo_start(&rf, dir, "r.rules", "text CASINO /casino/i 3 gambling\n");
+    kd_rules *r = NULL;
+    cr_assert_eq(kd_rules_load(&r, rf.path), 0, "%s", kd_rules_error(r));
+    th_fifo_join(&rf);
+    cr_assert_eq(kd_rules_count(r), 1);
+    kd_rules_free(r);
+    cr_assert(rf.found, "the rule file's descriptor was not seen");
+    cr_assert(rf.cloexec, "the rule file is open without FD_CLOEXEC");
+
+    char p[300];
+    th_write(dir, "l.rules", "moderate-list words.txt\n", p, sizeof p);
+    th_fifo wl;
+    th_fifo_start(&wl, dir, "words.txt", "poker\ncasino\n");
+    r = NULL;
+    cr_assert_eq(kd_rules_load(&r, p), 0, "%s", kd_rules_error(r));
+    th_fifo_join(&wl);
+    cr_assert_eq(kd_rules_count(r), 2);
+    kd_rules_free(r);
+    cr_assert(wl.found, "the word list's descriptor was not seen");
+    cr_assert(wl.cloexec, "the word list is open without FD_CLOEXEC");
+    th_rmrf(dir);
+}
+
 /* An entry of a word list says where it comes from: the list's path as opened and its line
  * there (kd_rule_info.file); the rule file's own lines have no file. */
 Test(rules, word_list_entries_name_their_list)
