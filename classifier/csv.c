@@ -1003,6 +1003,11 @@ int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts)
         goto done;
     }
     r->shown = strcmp(path, "-") ? r->path : "<stdin>";
+    if (!*path) { /* the caller's mistake, not a file that cannot be read (open: ENOENT) */
+        set_error(r, KD_EINVAL, "empty file name: name a CSV file, or '-' for standard input");
+        rc = KD_EINVAL;
+        goto done;
+    }
     if (!strcmp(path, "-")) {
         r->fd = STDIN_FILENO;
     } else {

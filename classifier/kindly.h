@@ -183,8 +183,9 @@ typedef struct kd_csv_row {
  * Open a CSV file ("-" for standard input) and read its header.
  * @param[out] out the reader, to be freed with kd_csv_free() (also on failure, when set)
  * @return 0; KD_EINVAL if out or path is NULL, or opts has a version other than 1 or
- *         KD_CSV_OPTIONS_VERSION or a kind that is not a kd_csv_kind (*out is then NULL);
- *         KD_EIO if the file cannot be opened; KD_EPARSE if the header is missing or
+ *         KD_CSV_OPTIONS_VERSION or a kind that is not a kd_csv_kind (*out is then NULL),
+ *         or path is empty (*out set: kd_csv_error() says so); KD_EIO if the file cannot be
+ *         opened; KD_EPARSE if the header is missing or
  *         unreadable; KD_ENOTFOUND if a required column (text) is absent. On failure *out is
  *         still set when a reader was allocated, so kd_csv_error() can explain.
  */

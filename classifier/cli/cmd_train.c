@@ -38,8 +38,9 @@ int cmd_train(int argc, char **argv)
     if (!path)
         return EXIT_USAGE;
     /* a file that cannot be read is named before a new model is created for nothing */
-    if (cli_files_readable("train", (const char *const *)files, nfiles))
-        return EXIT_MODEL;
+    int readable = cli_files_readable("train", (const char *const *)files, nfiles);
+    if (readable != EXIT_DONE)
+        return readable;
     int created = cli_model_is_new(path);
     kd_model *m = cli_open_model("train", path, KD_OPEN_CREATE);
     if (!m)

@@ -234,6 +234,9 @@ int cli_files_readable(const char *cmd, const char *const *files, int n)
         struct stat st;
         if (!strcmp(files[i], "-"))
             continue;
+        if (!*files[i]) /* the reader's message, before a model is created for nothing */
+            return cmd ? cli_fail(EXIT_USAGE, cmd, "empty file name: name a CSV file, or '-' for standard input")
+                       : EXIT_USAGE;
         int err = access(files[i], R_OK) != 0 || stat(files[i], &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
         if (err)
             return cmd ? cli_fail(EXIT_MODEL, cmd, "%s: %s", cli_shown(files[i]), strerror(err)) : EXIT_MODEL;

@@ -542,6 +542,34 @@ test_train_skips_a_file_without_labels_as_its_help_says() {
     contains man.txt "no text column or no labelled row is named on stderr and skipped"
 }
 
+# an empty file name is a usage error that says so; it was an I/O error (exit 5) that named
+# nothing: "kindly score: : No such file or directory"
+test_an_empty_file_name_is_a_usage_error() {
+    train_small
+    local want="empty file name: name a CSV file, or '-' for standard input"
+    expect_status 3 "$KINDLY" score -m m.db ''
+    contains "$T/err" "kindly score: $want"
+    expect_status 3 "$KINDLY" train -m new.db ''
+    contains "$T/err" "kindly train: $want"
+    [ ! -e new.db ] || fail "train created new.db"
+    expect_status 3 "$KINDLY" train -m m.db "$D/train.csv" ''
+    contains "$T/err" "kindly train: $want"
+    expect_status 3 "$KINDLY" eval -m m.db ''
+    contains "$T/err" "kindly eval: $want"
+    expect_status 3 "$KINDLY" eval --train '' "$D/train.csv"
+    contains "$T/err" "kindly eval: $want"
+    expect_status 3 "$KINDLY" learn -m m.db --spam ''
+    contains "$T/err" "kindly learn: $want"
+    expect_status 3 "$KINDLY" posts -m new.db ''
+    contains "$T/err" "kindly posts: $want"
+    [ ! -e new.db ] || fail "posts created new.db"
+    expect_status 3 "$KINDLY" rules --stats ''
+    contains "$T/err" "kindly rules: $want"
+    # an empty model name is named too (not an I/O error of the file '')
+    expect_status 5 "$KINDLY" score -m '' "$D/score.csv"
+    contains "$T/err" "kindly score: no model path given"
+}
+
 test_every_command_help_gives_its_exit_status() {
     for c in train score check learn eval merge info posts serve rules history; do
         expect_status 0 "$KINDLY" help "$c"

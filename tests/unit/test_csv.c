@@ -1055,6 +1055,23 @@ Test(csv, missing_file)
     kd_csv_free(NULL);
 }
 
+/* An empty file name is the caller's mistake, not a file that could not be read: KD_EINVAL,
+ * with a reader whose message says so (open("") fails with ENOENT: it was KD_EIO, ": No such
+ * file or directory", naming nothing). */
+Test(csv, an_empty_file_name_is_refused_as_such)
+{
+    static const kd_csv_kind kinds[] = { KD_CSV_COMMENTS, KD_CSV_RAW };
+    for (size_t i = 0; i < 2; i++) {
+        kd_csv_options o = KD_CSV_OPTIONS_INIT;
+        o.kind = kinds[i];
+        kd_csv *r = NULL;
+        cr_assert_eq(kd_csv_open(&r, "", &o), KD_EINVAL);
+        cr_assert_not_null(r);
+        cr_assert_str_eq(kd_csv_error(r), "empty file name: name a CSV file, or '-' for standard input");
+        kd_csv_free(r);
+    }
+}
+
 /* Whether s is valid UTF-8 (no character cut in half). */
 static int utf8_whole(const char *s)
 {
