@@ -726,11 +726,11 @@ static int match_history(kd_model *m, kd_dedup *d, query *q, const int64_t keys[
     /* one statement reads the index, one more the candidates' rows (history.c) */
     int rc = kd_hist_candidates(d->hist, keys, PER_KEY, add_cand, d);
     if (rc)
-        return kd_model_fail(m, rc, "history lookup failed: %s", kd_hist_errmsg(d->hist));
+        return kd_model_read_failed(m, rc, "the history", kd_hist_errmsg(d->hist));
     size_t n = uniq(d->cand, d->ncand);
     if (n && (rc = kd_hist_get_many(d->hist, d->cand, n, consider_rec, q)))
         return rc == KD_ENOMEM ? kd_model_fail(m, rc, "out of memory")
-                               : kd_model_fail(m, rc, "history lookup failed: %s", kd_hist_errmsg(d->hist));
+                               : kd_model_read_failed(m, rc, "the history", kd_hist_errmsg(d->hist));
     return KD_OK;
 }
 
@@ -987,7 +987,7 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
         kd_hist_read_end(d->hist); /* a snapshot kept over an idle caller: renewed first */
     if (d->batching && !o->remember && !kd_hist_in_batch(d->hist) && !kd_hist_reading(d->hist)) {
         if ((rc = kd_hist_read_begin(d->hist))) {
-            rc = kd_model_fail(m, rc, "cannot read the history: %s", kd_hist_errmsg(d->hist));
+            rc = kd_model_read_failed(m, rc, "the history", kd_hist_errmsg(d->hist));
             goto done;
         }
         d->began = now_ms();
@@ -1077,12 +1077,12 @@ int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int *label)
         indexed = 1;
     }
     if (rc) {
-        rc = kd_model_fail(m, rc, "cannot read the history: %s", kd_hist_errmsg(d->hist));
+        rc = kd_model_read_failed(m, rc, "the history", kd_hist_errmsg(d->hist));
         goto done;
     }
     if (!set) { /* what this comment was labelled, if it is in the history */
         if (seq && (rc = kd_hist_label(d->hist, seq, label)))
-            rc = kd_model_fail(m, rc, "cannot read the history: %s", kd_hist_errmsg(d->hist));
+            rc = kd_model_read_failed(m, rc, "the history", kd_hist_errmsg(d->hist));
         goto done;
     }
     /* recorded, or named (a comment checked before it had an id), if need be: a comment
@@ -1177,7 +1177,7 @@ int kd_history_stats_get(kd_model *m, kd_history_stats *out)
         return kd_model_fail(m, KD_EINVAL, "kd_history_stats_get: out is NULL");
     kd_hist_stats s;
     if ((rc = kd_hist_stats_get(d->hist, &s)))
-        return kd_model_fail(m, rc, "cannot read the history: %s", kd_hist_errmsg(d->hist));
+        return kd_model_read_failed(m, rc, "the history", kd_hist_errmsg(d->hist));
     out->comments = s.comments;
     out->index_entries = s.index_entries;
     out->file_bytes = s.bytes;

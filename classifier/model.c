@@ -62,6 +62,16 @@ int kd_model_write_failed(kd_model *m, int code, const char *what, const char *w
     return kd_model_write_failed_part(m, code, what, why, NULL);
 }
 
+int kd_model_read_failed(kd_model *m, int code, const char *what, const char *why)
+{
+    const char *hint = strstr(why, "locked") ? "another process held it locked for more than 10 s; try again"
+                     : strstr(why, "malformed") || strstr(why, "no such table") || strstr(why, "no such column")
+                         ? "the file is damaged: restore it from a backup"
+                         : NULL;
+    return kd_model_fail(m, code, "cannot read %s in model %s: %s%s%s%s", what, kd_store_path(m->store), why,
+                         hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
+}
+
 const char *kd_model_error(const kd_model *m)
 {
     if (!m) /* kd_model_open() sets *out whenever it could allocate a handle */
@@ -95,7 +105,7 @@ static int load(kd_model *m)
     if (!rc)
         rc = kd_store_posts_generation(m->store, &posts_generation);
     if (rc) {
-        rc = kd_model_fail(m, rc, "cannot read model totals: %s", why(m, rc));
+        rc = kd_model_read_failed(m, rc, "the totals", why(m, rc));
         goto done;
     }
     int changed = (m->preloaded || m->cached) && totals.generation != m->counts_generation;
@@ -234,7 +244,7 @@ int kd_model_lookup(kd_model *m, uint64_t h, kd_counts *out)
         rc = KD_OK;
     }
     if (rc)
-        return kd_model_fail(m, rc, "token lookup failed: %s", kd_store_errmsg(m->store));
+        return kd_model_read_failed(m, rc, "the token counts", kd_store_errmsg(m->store));
     if (m->cached)
         cache(m, &m->counts, h, *out);
     return KD_OK;
@@ -254,7 +264,7 @@ int kd_model_foreign(kd_model *m, uint64_t h, int64_t *out)
     }
     int rc = kd_store_foreign_get(m->store, h, out);
     if (rc)
-        return kd_model_fail(m, rc, "foreign count lookup failed: %s", kd_store_errmsg(m->store));
+        return kd_model_read_failed(m, rc, "the foreign counts", kd_store_errmsg(m->store));
     if (m->cached)
         cache(m, &m->foreign, h, (kd_counts){ 1, *out });
     return KD_OK;
@@ -337,7 +347,7 @@ static int undo_check(kd_model *m, const kd_tokset *set, kd_label label)
     if (!rc)
         rc = kd_store_prune_slack(m->store, &slack);
     if (rc)
-        return kd_model_fail(m, rc, "cannot read the counts: %s", kd_store_errmsg(m->store));
+        return kd_model_read_failed(m, rc, "the counts", kd_store_errmsg(m->store));
     int spam = label == KD_SPAM;
     const char *name = spam ? "spam" : "ham";
     int64_t left = spam ? t.spam_messages + m->dtotals.spam_messages : t.ham_messages + m->dtotals.ham_messages;
@@ -353,7 +363,7 @@ static int undo_check(kd_model *m, const kd_tokset *set, kd_label label)
             rc = KD_OK;
         }
         if (rc)
-            return kd_model_fail(m, rc, "token lookup failed: %s", kd_store_errmsg(m->store));
+            return kd_model_read_failed(m, rc, "the token counts", kd_store_errmsg(m->store));
         const kd_counts *d = kd_tokmap_get(&m->delta, h);
         int64_t have = spam ? c.spam + (d ? d->spam : 0) : c.ham + (d ? d->ham : 0);
         if (have + slack < 1)
@@ -434,7 +444,7 @@ static int check_before(void *model)
     int64_t bad = 0;
     int rc = m->dtotals.foreign_ham_tokens < 0 ? kd_store_foreign_mismatch(m->store, &m->fdelta, 1, &bad) : KD_OK;
     if (rc)
-        return kd_model_fail(m, rc, "cannot read the foreign counts: %s", kd_store_errmsg(m->store));
+        return kd_model_read_failed(m, rc, "the foreign counts", kd_store_errmsg(m->store));
     if (bad)
         return kd_model_fail(m, KD_EINVAL, "these comments were not learnt as foreign: %lld of their words have "
                                            "fewer foreign counts than the undo takes away; undo them without "
@@ -446,7 +456,7 @@ static int check_before(void *model)
         kd_totals t;
         int64_t slack = 0;
         if ((rc = kd_store_totals(m->store, &t)) || (rc = kd_store_prune_slack(m->store, &slack)))
-            return kd_model_fail(m, rc, "cannot read the counts: %s", kd_store_errmsg(m->store));
+            return kd_model_read_failed(m, rc, "the counts", kd_store_errmsg(m->store));
         if (t.spam_messages + m->dtotals.spam_messages < 0 || t.ham_messages + m->dtotals.ham_messages < 0)
             bad = 1;
         for (size_t i = 0; i < m->delta.cap && !bad; i++) {
@@ -459,7 +469,7 @@ static int check_before(void *model)
                 rc = KD_OK;
             }
             if (rc)
-                return kd_model_fail(m, rc, "token lookup failed: %s", kd_store_errmsg(m->store));
+                return kd_model_read_failed(m, rc, "the token counts", kd_store_errmsg(m->store));
             bad = c.spam + d->spam + slack < 0 || c.ham + d->ham + slack < 0;
         }
         if (bad)
@@ -488,7 +498,7 @@ static int write_also(void *model)
     int64_t bad = 0;
     if (m->dtotals.ham_tokens < 0) {
         if ((rc = kd_store_foreign_mismatch(m->store, &m->delta, 0, &bad)))
-            return kd_model_fail(m, rc, "cannot read the foreign counts: %s", kd_store_errmsg(m->store));
+            return kd_model_read_failed(m, rc, "the foreign counts", kd_store_errmsg(m->store));
         if (bad || (!kd_store_totals(m->store, &t) && t.foreign_ham_tokens > t.ham_tokens))
             return kd_model_fail(m, KD_EINVAL, "unlearning these comments would leave more foreign ham than ham%s: "
                                                "either they were learnt as foreign (train --foreign: undo them as "

@@ -85,6 +85,10 @@ int kd_model_write_failed(kd_model *m, int code, const char *what, const char *w
  * not, "5 comments were recorded, the last 2 were not") ends the message, in place of
  * "nothing was written". */
 int kd_model_write_failed_part(kd_model *m, int code, const char *what, const char *why, const char *outcome);
+/* A failed read of the model file: "cannot read WHAT in model PATH: WHY", with what to do
+ * for a lock held too long or a damaged file (a table gone, a malformed page), so that a
+ * message never leaves out which file it is about. Returns code. */
+int kd_model_read_failed(kd_model *m, int code, const char *what, const char *why);
 
 /* Remove the file of m, with its -wal, -shm and -journal, if it is still at its path and
  * holds nothing (no counts, posts or history): decided and done under the write lock, so

@@ -94,15 +94,19 @@ static int writable(kd_model *m)
     return KD_OK;
 }
 
-/* A failed statement on the posts tables: what is a write ("store the post": the model and
- * what to do are named) or a whole message ("cannot read posts"). */
+/* A failed statement on the posts tables: what is a write ("store the post"), a read
+ * ("cannot read the posts") or a whole message ("cannot write the words ..."); the model is
+ * named in each. */
 static int sql_fail(kd_model *m, const char *what)
 {
     sqlite3 *db = kd_store_db(m->store);
     int e = sqlite3_errcode(db) & 0xff;
     int code = e == SQLITE_NOMEM ? KD_ENOMEM : e == SQLITE_BUSY || e == SQLITE_LOCKED ? KD_EBUSY : KD_EIO;
-    return !strncmp(what, "cannot ", 7) ? kd_model_fail(m, code, "%s: %s", what, sqlite3_errmsg(db))
-                                        : kd_model_write_failed(m, code, what, sqlite3_errmsg(db));
+    if (!strncmp(what, "cannot read ", 12))
+        return kd_model_read_failed(m, code, what + 12, sqlite3_errmsg(db));
+    return !strncmp(what, "cannot ", 7)
+               ? kd_model_fail(m, code, "%s in model %s: %s", what, kd_store_path(m->store), sqlite3_errmsg(db))
+               : kd_model_write_failed(m, code, what, sqlite3_errmsg(db));
 }
 
 static void drop_cache(kd_model *m)
@@ -366,7 +370,7 @@ int kd_posts_count(kd_model *m, uint64_t *out)
     int rc = KD_OK;
     if (sqlite3_prepare_v2(kd_store_db(m->store), SQL_COUNT, -1, &st, NULL) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW)
-        rc = sql_fail(m, "cannot count posts");
+        rc = sql_fail(m, "cannot read the posts");
     else
         *out = (uint64_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -535,7 +539,7 @@ static int build(kd_model *m, kd_posts_cache **out)
         goto done;
     if (sqlite3_prepare_v2(kd_store_db(m->store), SQL_ALL, -1, &st, NULL) != SQLITE_OK ||
         (has_terms_table(m) && sqlite3_prepare_v2(kd_store_db(m->store), SQL_TERMS, -1, &terms, NULL) != SQLITE_OK)) {
-        rc = sql_fail(m, "cannot read posts");
+        rc = sql_fail(m, "cannot read the posts");
         goto done;
     }
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
@@ -577,7 +581,7 @@ static int build(kd_model *m, kd_posts_cache **out)
             goto oom;
     }
     if (src != SQLITE_DONE) {
-        rc = sql_fail(m, "cannot read posts");
+        rc = sql_fail(m, "cannot read the posts");
         goto done;
     }
     for (size_t q = 0; q < c->n; q++) /* the pool has stopped moving */

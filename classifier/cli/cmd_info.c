@@ -35,8 +35,11 @@ int cmd_info(int argc, char **argv)
     if (!rc && pack)
         rc = kd_model_pack(m);
     kd_model_stats st;
+    uint64_t posts = 0; /* (0 for a model of schema 2 or older: it has no posts table) */
     if (!rc)
         rc = kd_model_stats_get(m, &st);
+    if (!rc)
+        rc = kd_posts_count(m, &posts);
     if (rc) {
         status = cli_fail(cli_exit_for(rc), "info", "%s", kd_model_error(m));
         kd_model_close(m);
@@ -47,9 +50,7 @@ int cmd_info(int argc, char **argv)
     printf(",\"schema_version\":%d,\"spam_messages\":%llu,\"ham_messages\":%llu,\"tokens\":%llu",
            st.schema_version, (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
            (unsigned long long)st.tokens);
-    uint64_t posts = 0;
-    if (!kd_posts_count(m, &posts)) /* (a model of schema 4 or older has no posts) */
-        printf(",\"posts\":%llu", (unsigned long long)posts);
+    printf(",\"posts\":%llu", (unsigned long long)posts);
     if (prune)
         printf(",\"pruned\":%llu", (unsigned long long)removed);
     puts("}");

@@ -268,3 +268,26 @@ test_check_and_learn_raw_name_an_unreadable_date_flag() {
     contains "$T/err" "kindly learn: --date: unreadable date '2024-13-01'"
     contains "$T/err" "kindly learn: learnt 1 comment as ham"
 }
+
+# A model whose tables cannot be read (a damaged file, one edited by hand): `history` and `info`
+# name the model and exit 5; info does not leave its post count out of the JSON unsaid
+# ("cannot read the history: no such table: history" named no file, and info printed its
+# JSON without "posts" and exited 0).
+test_unreadable_tables_are_named_with_their_model() {
+    command -v sqlite3 >/dev/null || skip "no sqlite3 command"
+    "$KINDLY" train -q -m m.db "$D/train.csv"
+    for t in history posts meta; do
+        cp m.db "no-$t.db"
+        sqlite3 "no-$t.db" "DROP TABLE $t"
+    done
+    expect_status 5 "$KINDLY" history -m no-history.db
+    contains "$T/err" "kindly history: cannot read the history in model no-history.db: no such table: history"
+    expect_status 5 "$KINDLY" info -m no-posts.db
+    contains "$T/err" "kindly info: cannot read the posts in model no-posts.db: no such table: posts"
+    expect_status 5 "$KINDLY" info -m no-meta.db
+    contains "$T/err" "kindly info: cannot read the totals in model no-meta.db: no such table: meta"
+    for f in no-posts no-meta; do # (score reads no history row while the index is empty)
+        expect_status 5 "$KINDLY" score -m "$f.db" "$D/score.csv"
+        contains "$T/err" "in model $f.db: no such table"
+    done
+}
