@@ -2,7 +2,6 @@
  * cmd_history.c - `kindly history`: the comment history behind duplicate detection; its
  * counts, and pruning it to the retention policy.
  */
-#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -25,11 +24,11 @@ int cmd_history(int argc, char **argv)
             stats = 1;
         else if (!strcmp(a, "--keep-days") && i + 1 < argc) {
             if (cli_parse_uint(argv[++i], 0, 1000000, &days))
-                return cli_bad_value("history", a, argv[i], "a number of days");
+                return cli_bad_value("history", a, argv[i], "a number of days from 0 to 1000000");
             days_set = 1;
         } else if (!strcmp(a, "--keep") && i + 1 < argc) {
-            if (cli_parse_uint(argv[++i], 1, ULONG_MAX - 1, &keep))
-                return cli_bad_value("history", a, argv[i], "a count of at least 1");
+            if (cli_parse_uint(argv[++i], 1, 1000000000000UL, &keep))
+                return cli_bad_value("history", a, argv[i], "a count from 1 to 1000000000000");
         } else
             return a[0] == '-' ? cli_usage("history", "unknown or incomplete option '%s'", a)
                                : cli_usage("history", "takes no file ('%s'): name the model with -m", a);

@@ -337,12 +337,18 @@ test_numeric_flags_refuse_blanks_signs_and_overflow() {
         expect_status 3 "$KINDLY" info -m m.db --prune "$v"
         contains "$T/err" "--prune takes a count from 1 to 1000000 (got '${v//$tab/\\t}')"
         expect_status 3 "$KINDLY" history -m m.db --prune --keep-days "$v"
-        contains "$T/err" "--keep-days takes a number of days (got '${v//$tab/\\t}')"
+        contains "$T/err" "--keep-days takes a number of days from 0 to 1000000 (got '${v//$tab/\\t}')"
         expect_status 3 "$KINDLY" history -m m.db --prune --keep "$v"
-        contains "$T/err" "--keep takes a count of at least 1 (got '${v//$tab/\\t}')"
+        contains "$T/err" "--keep takes a count from 1 to 1000000000000 (got '${v//$tab/\\t}')"
         expect_status 3 "$KINDLY" score -m m.db --max-tokens "$v" "$D/score.csv"
         contains "$T/err" "--max-tokens takes a count from 0 (all) to 100000 (got '${v//$tab/\\t}')"
         local f
+        # a number above its flag's range is told the range, not 'at least 1' ('1000001' days,
+        # 'ULONG_MAX' comments were 'a number of days' and 'a count of at least 1')
+        expect_status 3 "$KINDLY" history -m m.db --prune --keep-days 1000001
+        contains "$T/err" "--keep-days takes a number of days from 0 to 1000000 (got '1000001')"
+        expect_status 3 "$KINDLY" history -m m.db --prune --keep 1000000000001
+        contains "$T/err" "--keep takes a count from 1 to 1000000000000 (got '1000000000001')"
         for f in --threads --max-connections --timeout --max-body; do
             expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 "$f" "$v"
             contains "$T/err" "kindly serve: $f takes"
