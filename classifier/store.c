@@ -343,9 +343,13 @@ static int read_failure(kd_store *s, const char *path, int write, char *err, siz
         char journal[PATH_MAX];
         int hot = !write && snprintf(journal, sizeof journal, "%s-journal", path) < (int)sizeof journal &&
                   access(journal, F_OK) == 0;
-        if (write) /* (packing would not help: a writer needs the directory anyway) */
-            snprintf(err, errlen, "cannot open model %s: %s (its directory must be writable by this "
-                     "user: SQLite keeps the -wal and -shm files beside the model)", path, sqlite3_errmsg(s->db));
+        if (write) /* (packing would not help: a writer needs the directory anyway); the file
+                    * itself too, if this user may not write it: said at once, not after the
+                    * directory is fixed */
+            snprintf(err, errlen, "cannot open model %s: %s (%s: SQLite keeps the -wal and -shm files beside the "
+                     "model)", path, sqlite3_errmsg(s->db),
+                     access(path, W_OK) != 0 && errno == EACCES ? "this user may write neither the file nor its directory"
+                                                               : "its directory must be writable by this user");
         else if (hot) /* a write killed before its end (a pack, a write in rollback mode) */
             snprintf(err, errlen, "cannot read model %s: %s (an interrupted write left %s-journal beside it: "
                      "any command that writes the model, such as `kindly info -m %s --pack`, rolls it back)",

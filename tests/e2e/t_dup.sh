@@ -291,3 +291,25 @@ test_unreadable_tables_are_named_with_their_model() {
         contains "$T/err" "in model $f.db: no such table"
     done
 }
+
+# A model that this user may not write, in a directory it may not write either: the message
+# says both, not only the directory (whose fix then met "this user may not write the file");
+# a writable model in such a directory is told the directory alone.
+test_a_model_and_directory_not_writable_are_both_named() {
+    "$KINDLY" train -q -m m.db "$D/train.csv"
+    printf 'post_id,title,text\np1,Tea,How to brew green tea\n' >posts.csv
+    read_only_model m.db
+    chmod 555 "$T"
+    trap 'chmod 755 "$T"' EXIT
+    local cmd
+    for cmd in "history -m m.db --prune --keep 1" "info -m m.db --prune 2" "posts -m m.db posts.csv"; do
+        # shellcheck disable=SC2086
+        expect_status 5 $AS_READER "$KINDLY" $cmd
+        contains "$T/err" "cannot open model m.db: "
+        contains "$T/err" "(this user may write neither the file nor its directory:"
+    done
+    chmod 666 m.db
+    # shellcheck disable=SC2086
+    expect_status 5 $AS_READER "$KINDLY" history -m m.db --prune --keep 1
+    contains "$T/err" "(its directory must be writable by this user:"
+}
