@@ -277,8 +277,9 @@ int kd_model_stats_get(kd_model *m, kd_model_stats *out)
     int rc = kd_model_refresh(m, NULL);
     if (rc)
         return rc;
-    out->spam_messages = (uint64_t)m->totals.spam_messages;
-    out->ham_messages = (uint64_t)m->totals.ham_messages;
+    /* (a negative total is a damaged file: writes clamp at zero) 0, not wrapped round */
+    out->spam_messages = m->totals.spam_messages > 0 ? (uint64_t)m->totals.spam_messages : 0;
+    out->ham_messages = m->totals.ham_messages > 0 ? (uint64_t)m->totals.ham_messages : 0;
     /* the count every write keeps in meta ("vocab"), else (a model without it) a count */
     int64_t n = m->totals.vocab > 0 ? m->totals.vocab : kd_store_token_count(m->store);
     out->tokens = n > 0 ? (uint64_t)n : 0;

@@ -769,3 +769,25 @@ Test(model, remove_if_empty_and_the_writer_it_races)
     kd_model_close(b);
     cr_assert_neq(access(p, F_OK), 0, "nothing recreated it");
 }
+
+/* A damaged total (a negative message count: writes clamp at zero, a hand edit or a bad page
+ * does not) is reported as 0, as a token count of the kind is, not wrapped round to
+ * 18446744073709551611 (kindly info printed that) */
+Test(model, stats_of_a_negative_total_are_zero_not_wrapped)
+{
+    kd_model *m = open_model("neg.db", KD_OPEN_CREATE);
+    train_all(m, +1);
+    kd_model_close(m);
+    char path[512];
+    snprintf(path, sizeof path, "%s/neg.db", dir);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "UPDATE meta SET value = -5 WHERE key = 'spam_messages'", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    m = open_model("neg.db", KD_OPEN_READONLY);
+    kd_model_stats st;
+    cr_assert_eq(kd_model_stats_get(m, &st), 0, "%s", kd_model_error(m));
+    cr_assert_eq(st.spam_messages, 0, "got %llu", (unsigned long long)st.spam_messages);
+    cr_assert_eq(st.ham_messages, 4);
+    kd_model_close(m);
+}
