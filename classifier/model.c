@@ -573,7 +573,8 @@ int kd_model_prune(kd_model *m, unsigned min_count, uint64_t *removed)
     if ((rc = kd_model_flush_history(m)))
         return rc;
     if ((rc = kd_store_prune(m->store, min_count, &n)))
-        return kd_model_fail(m, rc, "cannot prune: %s", kd_store_errmsg(m->store));
+        return rc == KD_ENOMEM ? kd_model_fail(m, rc, "out of memory")
+                               : kd_model_write_failed(m, rc, "prune the tokens", kd_store_errmsg(m->store));
     if (removed)
         *removed = (uint64_t)n;
     return load(m);
@@ -592,7 +593,8 @@ int kd_model_pack(kd_model *m)
                              "it open (stop kindly serve and any other kindly using it, close the other "
                              "handles, then pack again)", kd_store_path(m->store));
     if (rc)
-        return kd_model_fail(m, rc, "cannot pack the model: %s", kd_store_errmsg(m->store));
+        return rc == KD_ENOMEM ? kd_model_fail(m, rc, "out of memory")
+                               : kd_model_write_failed(m, rc, "pack", kd_store_errmsg(m->store));
     return KD_OK;
 }
 

@@ -791,3 +791,26 @@ Test(model, stats_of_a_negative_total_are_zero_not_wrapped)
     cr_assert_eq(st.ham_messages, 4);
     kd_model_close(m);
 }
+
+/* kd_model_prune that cannot write (another process holds the write lock) names the model
+ * and what to do, as every other write does; it said only "cannot prune: database is locked" */
+Test(model, prune_that_cannot_write_names_the_model)
+{
+    kd_model *m = open_model("lock.db", KD_OPEN_CREATE);
+    train_all(m, +1);
+    char path[512];
+    snprintf(path, sizeof path, "%s/lock.db", dir);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "BEGIN IMMEDIATE; INSERT INTO meta VALUES('held', 1)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(kd_store_db(m->store), 50); /* not the 10 s a real one waits */
+    uint64_t removed = 9;
+    cr_assert_eq(kd_model_prune(m, 2, &removed), KD_EBUSY, "%s", kd_model_error(m));
+    cr_assert(strstr(kd_model_error(m), "cannot prune the tokens in model ") && strstr(kd_model_error(m), "lock.db: "),
+              "%s", kd_model_error(m));
+    cr_assert(strstr(kd_model_error(m), "database is locked (another process held its write lock"), "%s",
+              kd_model_error(m));
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db);
+    kd_model_close(m);
+}
