@@ -242,10 +242,13 @@ int cmd_serve(int argc, char **argv)
         kd_rules_free(rules);
         if (strstr(err, "libmicrohttpd")) /* loaded when the server starts (server.c) */
             return cli_fail(EXIT_INTERNAL, "serve", "%s", err);
-        const char *what = strstr(err, "listen") ? listen : cfg.model_path;
+        int is_model = !strstr(err, "listen");
+        const char *what = is_model ? cfg.model_path : listen;
+        /* a model from $KINDLY_MODEL, not typed on this command line, is said to be */
+        const char *env_note = is_model && !model && env && *env ? " (named by $KINDLY_MODEL)" : "";
         if (strstr(err, what)) /* the message names it already */
-            return cli_fail(EXIT_MODEL, "serve", "%s", err);
-        return cli_fail(EXIT_MODEL, "serve", "%s: %s", what, err);
+            return cli_fail(EXIT_MODEL, "serve", "%s%s", err, env_note);
+        return cli_fail(EXIT_MODEL, "serve", "%s: %s%s", what, err, env_note);
     }
     if (!quiet && readonly_why[0])
         fprintf(stderr, "kindly serve: %s: serving it read-only (comments are not remembered, feedback gets 403)\n",

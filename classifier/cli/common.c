@@ -138,13 +138,16 @@ static int shipped(const char *name, char *out, size_t n)
     return 0;
 }
 
+/* the model path taken from $KINDLY_MODEL, if one was: a message about that model says so */
+static const char *env_model;
+
 const char *cli_model_path(const char *flag)
 {
     if (flag)
         return flag;
     const char *env = getenv("KINDLY_MODEL");
     if (env && *env)
-        return env;
+        return env_model = env;
     shipped("default.db", default_model, sizeof default_model);
     return default_model;
 }
@@ -169,7 +172,7 @@ int cli_refuse_default(const char *cmd, const char *path)
 const char *cli_model_path_for_write(const char *cmd, const char *flag)
 {
     const char *env = getenv("KINDLY_MODEL");
-    const char *p = flag ? flag : env && *env ? env : NULL;
+    const char *p = flag ? flag : env && *env ? (env_model = env) : NULL;
     if (!p) {
         cli_usage(cmd, "name the model to write with -m MODEL.db (or set $KINDLY_MODEL); "
                        "the shipped default model is never written to");
@@ -200,13 +203,16 @@ kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags)
     if (rc) {
         /* a command that reads a model: say which one writes it, or where the default is */
         int missing = *path && !(flags & KD_OPEN_CREATE) && access(path, F_OK) != 0 && errno == ENOENT;
+        int from_env = env_model && path == env_model;
         if (missing && path == default_model)
             cli_fail(rc, cmd, "%s (no model named, and no default model beside the kindly binary "
                               "or in its ../share/kindly: give -m MODEL.db or set $KINDLY_MODEL)",
                      kd_model_error(m));
+        else if (missing)
+            cli_fail(rc, cmd, "%s (%skindly train -m %s FILE.csv creates one)", kd_model_error(m),
+                     from_env ? "named by $KINDLY_MODEL; " : "", path);
         else
-            cli_fail(rc, cmd, "%s%s%s%s", kd_model_error(m), missing ? " (kindly train -m " : "",
-                     missing ? path : "", missing ? " FILE.csv creates one)" : "");
+            cli_fail(rc, cmd, "%s%s", kd_model_error(m), from_env ? " (named by $KINDLY_MODEL)" : "");
         kd_model_close(m);
         return NULL;
     }

@@ -136,6 +136,26 @@ test_model_from_environment_and_write_needs_a_name() {
     contains "$T/err" "never written to"
 }
 
+# A model named by $KINDLY_MODEL that cannot be opened is said to come from there: set in a
+# shell profile and forgotten, it was named as if the user had typed it
+test_a_model_from_the_environment_that_fails_says_so() {
+    echo "a comment" >c.txt
+    expect_status 5 env KINDLY_MODEL="$T/nowhere/blog.db" sh -c "\"$KINDLY\" check < c.txt"
+    contains "$T/err" "cannot open model $T/nowhere/blog.db: no such file (named by \$KINDLY_MODEL;"
+    expect_status 5 env KINDLY_MODEL="$T/nowhere/blog.db" "$KINDLY" train "$D/train.csv"
+    contains "$T/err" "(named by \$KINDLY_MODEL)"
+    expect_status 5 env KINDLY_MODEL="$T/nowhere/blog.db" "$KINDLY" serve --listen 127.0.0.1:0
+    contains "$T/err" "cannot open model $T/nowhere/blog.db: no such file (named by \$KINDLY_MODEL)"
+    echo "not a model" >junk.db
+    expect_status 5 env KINDLY_MODEL=junk.db "$KINDLY" info
+    contains "$T/err" "junk.db is not a kindly model"
+    contains "$T/err" "(named by \$KINDLY_MODEL)"
+    # -m overrides it, and then nothing is blamed on it
+    expect_status 5 env KINDLY_MODEL=junk.db sh -c "\"$KINDLY\" check -m missing.db < c.txt"
+    contains "$T/err" "cannot open model missing.db: no such file (kindly train -m missing.db FILE.csv creates one)"
+    not_contains "$T/err" 'KINDLY_MODEL'
+}
+
 test_learn_and_undo_round_trip() {
     train_small
     "$KINDLY" info -m m.db >before.json
