@@ -778,9 +778,11 @@ char *cli_read_all(FILE *f, size_t max, size_t *len)
             }
             s = p;
         }
-        size_t got = fread(s + n, 1, cap - 1 - n, f);
+        /* a short read is the end of the input (or an error): not read again, for a terminal
+         * answers a further read with more input, and the one Ctrl-D typed did not end it */
+        size_t want = cap - 1 - n, got = fread(s + n, 1, want, f);
         n += got;
-        if (got == 0) {
+        if (got < want) {
             if (ferror(f)) {
                 free(s);
                 return NULL;

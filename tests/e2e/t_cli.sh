@@ -156,6 +156,36 @@ test_a_model_from_the_environment_that_fails_says_so() {
     not_contains "$T/err" 'KINDLY_MODEL'
 }
 
+# on_tty INPUT CMD...: run CMD with a terminal as standard input, typing INPUT and then
+# Ctrl-D (stdout and stderr kept in $T/out and $T/err, exit status returned)
+on_tty() {
+    python3 - "$@" >"$T/out" 2>"$T/err" <<'PY'
+import os, subprocess, sys
+m, s = os.openpty()
+p = subprocess.Popen(sys.argv[2:], stdin=s, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+os.close(s)
+os.write(m, sys.argv[1].encode() + b"\n\x04")
+try:
+    out, err = p.communicate(timeout=10)
+except subprocess.TimeoutExpired:
+    p.kill(); p.wait()
+    sys.exit("still waiting for input 10 s after Ctrl-D")
+sys.stdout.buffer.write(out); sys.stderr.buffer.write(err); sys.exit(p.returncode)
+PY
+}
+
+# A comment typed at a terminal ends at the first Ctrl-D: check, learn --raw and rules --test
+# read on after it (a short read was read again, and a terminal answers that with more
+# input), so one Ctrl-D after the comment did nothing and the command seemed hung
+test_a_comment_typed_at_a_terminal_ends_at_the_first_ctrl_d() {
+    train_small
+    on_tty "hello there" "$KINDLY" check -m m.db || [ $? -eq 2 ] || fail "check: $(cat "$T/err")"
+    contains "$T/out" '"verdict":'
+    on_tty "hello there" "$KINDLY" learn -m m.db --ham --raw || fail "learn: $(cat "$T/err")"
+    contains "$T/err" "learnt 1 comment"
+    on_tty "hello there" "$KINDLY" rules --test || fail "rules --test: $(cat "$T/err")"
+}
+
 test_learn_and_undo_round_trip() {
     train_small
     "$KINDLY" info -m m.db >before.json
