@@ -335,6 +335,15 @@ static void csv_problem_label_ignored(void *ud, const kd_csv_problem *p)
         cli_csv_problem(ud, p);
 }
 
+/* Standard input is a terminal: say what is read and how to end it, so that a command
+ * whose file was forgotten (or given without '<') does not look hung. Nothing from a pipe
+ * or a file. */
+static void hint_terminal(const char *cmd, const char *what, const char *detail)
+{
+    if (isatty(STDIN_FILENO))
+        fprintf(stderr, "kindly %s: reading %s from the terminal%s; end it with Ctrl-D on a line of its own\n", cmd, what, detail);
+}
+
 const char *cli_shown(const char *path)
 {
     return strcmp(path, "-") ? path : "<stdin>";
@@ -352,6 +361,9 @@ kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind,
         *status = cli_fail(EXIT_MODEL, cmd, "cannot read <stdin>: standard input is closed");
         return NULL;
     }
+    if (cli_path_fd(path) == STDIN_FILENO)
+        hint_terminal(cmd, "CSV", kind == KD_CSV_COMMENTS ? ", its header row first (id,text,...)"
+                                                          : ", its header row first (post_id,title,text)");
     kd_csv_options o = KD_CSV_OPTIONS_INIT;
     o.kind = kind;
     o.problem = labels_ignored ? csv_problem_label_ignored : cli_csv_problem;
@@ -726,6 +738,7 @@ char *cli_read_comment(const char *cmd, int *status)
         *status = cli_fail(EXIT_MODEL, cmd, "cannot read the comment: standard input is closed");
         return NULL;
     }
+    hint_terminal(cmd, "the comment", "");
     size_t len = 0;
     char *text = cli_read_all(stdin, CLI_MAX_COMMENT, &len);
     if (!text) {

@@ -186,6 +186,29 @@ test_a_comment_typed_at_a_terminal_ends_at_the_first_ctrl_d() {
     on_tty "hello there" "$KINDLY" rules --test || fail "rules --test: $(cat "$T/err")"
 }
 
+# A command that reads standard input says so when it is a terminal, with how to end the
+# input: `kindly score -m blog.db` with the file forgotten, or `kindly check` typed without
+# '< comment.txt', waited in silence and looked hung; from a pipe or a file nothing is said
+test_reading_a_terminal_says_how_to_end_the_input() {
+    train_small
+    on_tty "Cheap xanax and valium, no prescription, order now http://rx-direct.example" "$KINDLY" check -m m.db || [ $? -eq 1 ] || fail "check: exit status"
+    contains "$T/err" "kindly check: reading the comment from the terminal; end it with Ctrl-D on a line of its own"
+    contains "$T/out" '"verdict":"spam"'
+    on_tty "id,text" "$KINDLY" score -m m.db || fail "score: exit status"
+    contains "$T/err" "kindly score: reading CSV from the terminal, its header row first (id,text,...); end it with Ctrl-D"
+    on_tty "hello there" "$KINDLY" learn -m m.db --ham --raw || fail "learn: exit status"
+    contains "$T/err" "kindly learn: reading the comment from the terminal"
+    on_tty "hello" "$KINDLY" rules --test || fail "rules --test: exit status"
+    contains "$T/err" "kindly rules: reading the comment from the terminal"
+    on_tty "id,text,label" "$KINDLY" train -m m.db - || [ $? -eq 4 ] || fail "train: exit status"
+    contains "$T/err" "kindly train: reading CSV from the terminal"
+    echo "hello there" >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" check -m m.db < c.txt"
+    not_contains "$T/err" "terminal"
+    expect_status 0 sh -c "\"$KINDLY\" score -m m.db < \"$D/score.csv\""
+    not_contains "$T/err" "terminal"
+}
+
 test_learn_and_undo_round_trip() {
     train_small
     "$KINDLY" info -m m.db >before.json
