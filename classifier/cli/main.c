@@ -75,7 +75,8 @@ const cli_command cli_commands[] = {
       "\n"
       "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as\n"
       "FILE:LINE), or a file has no text column or no labelled row; 3 usage error;\n"
-      "5 a file or the model could not be read or written.\n" },
+      "5 a file or the model could not be read or written; 6 out of memory or\n"
+      "another internal error.\n" },
     { "score", cmd_score, "Classify every comment of a CSV file (a Unix filter)",
       "usage: kindly score [-m MODEL.db] [--format json|csv [--spreadsheet]]\n"
       "                    [FILE.csv | -]\n"
@@ -210,7 +211,7 @@ const cli_command cli_commands[] = {
       "OUT.db as it was.\n"
       "\n"
       "Exit status: 0 done; 3 usage error; 5 a model could not be read or written, or\n"
-      "is not a kindly model.\n" },
+      "is not a kindly model; 6 out of memory or another internal error.\n" },
     { "info", cmd_info, "Show a model's message and token counts; prune and pack it",
       "usage: kindly info [-m MODEL.db] [--prune N] [--pack]\n"
       "\n"
@@ -220,7 +221,7 @@ const cli_command cli_commands[] = {
       "directory (both need -m or $KINDLY_MODEL).\n"
       "\n"
       "Exit status: 0 done; 3 usage error; 5 the model could not be read or written, or\n"
-      "the output not written.\n" },
+      "the output not written; 6 out of memory or another internal error.\n" },
     { "posts", cmd_posts, "Import or update the posts that comments are checked against",
       "usage: kindly posts -m MODEL.db [-q] POSTS.csv...\n"
       "\n"
@@ -245,7 +246,7 @@ const cli_command cli_commands[] = {
       "\n"
       "Exit status: 0 done; 4 rows without a post id were skipped, or the file has no\n"
       "id or text column; 3 usage error; 5 a file or the model could not be read or\n"
-      "written.\n" },
+      "written; 6 out of memory or another internal error.\n" },
     { "serve", cmd_serve, "Answer over HTTP: an Akismet-compatible API and a JSON API",
       "usage: kindly serve [-m MODEL.db] [--listen HOST:PORT] [--keys FILE]\n"
       "                    [--threads N] [--max-body SIZE] [--max-connections N]\n"
@@ -299,7 +300,8 @@ const cli_command cli_commands[] = {
       "\n"
       "Exit status: 0 stopped by a signal; 3 usage error; 5 the model, rules or keys\n"
       "could not be read (or the key file has no key), or the address could not be\n"
-      "listened on; 6 libmicrohttpd (Debian: libmicrohttpd12) could not be loaded.\n" },
+      "listened on; 6 out of memory, another internal error, or libmicrohttpd\n"
+      "(Debian: libmicrohttpd12) could not be loaded.\n" },
     { "rules", cmd_rules, "Check a rule file, test it on a comment, measure it on a corpus",
       "usage: kindly rules --check [FILE...]\n"
       "       kindly rules --test [FILE] [--author NAME] [--email ADDR] [--url URL]\n"
@@ -324,7 +326,7 @@ const cli_command cli_commands[] = {
       "\n"
       "Exit status: 0 done; 3 usage error; 4 unreadable input rows, or (--stats) no\n"
       "labelled row; 5 a rule file or corpus could not be read or has an error (named\n"
-      "as FILE:LINE:COLUMN).\n" },
+      "as FILE:LINE:COLUMN); 6 out of memory or another internal error.\n" },
     { "history", cmd_history, "Show and prune the comment history used to find duplicates",
       "usage: kindly history -m MODEL.db [--stats] [--prune [--keep-days N] [--keep N]]\n"
       "\n"
@@ -352,7 +354,7 @@ const cli_command cli_commands[] = {
       "      --stats           print the counts (after pruning, with --prune)\n"
       "\n"
       "Exit status: 0 done; 3 usage error; 5 the model could not be read or written, or\n"
-      "the output not written.\n" },
+      "the output not written; 6 out of memory or another internal error.\n" },
     { "help", cmd_help, "Show help for a command",
       "usage: kindly help [COMMAND]\n"
       "\n"
