@@ -167,6 +167,10 @@ int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned l
 /* The usage error for a flag's bad value: "kindly CMD: FLAG takes TAKES (got 'VALUE')",
  * "(got nothing)" for a missing one; EXIT_USAGE. */
 int cli_bad_value(const char *cmd, const char *flag, const char *value, const char *takes);
+/* Usage error for argument a that no option of cmd took: "option '-m' needs a value after it
+ * (-m MODEL.db)" when it is the last argument and cmd's help shows a value after it, else
+ * "unknown or incomplete option 'a'" and note; EXIT_USAGE. */
+int cli_bad_option(const char *cmd, const char *a, int last, const char *note);
 
 /* Write s as a JSON string literal (quotes included; NULL as ""), valid UTF-8 with every
  * control character escaped (kd_buf_json_str). */

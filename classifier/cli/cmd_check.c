@@ -68,7 +68,7 @@ static int check(int argc, char **argv, char *owned[CLI_NMETA])
             return cli_usage("check", "the comment is read from standard input, not from a file ('%s'): "
                                       "kindly check < %s, or kindly score for a CSV file", a, a);
         if (!cli_parse_comment_flag(argc, argv, &i, &c))
-            return cli_usage("check", "unknown or incomplete option '%s' (the comment is read from standard input)", a);
+            return cli_bad_option("check", a, i + 1 == argc, " (the comment is read from standard input)");
     }
     if (cli_repair_comment_flags("check", &c, owned))
         return cli_fail(EXIT_INTERNAL, "check", "out of memory");

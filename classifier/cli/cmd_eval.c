@@ -278,7 +278,7 @@ int cmd_eval(int argc, char **argv)
         } else if (!strcmp(a, "--json"))
             json = 1;
         else if (a[0] == '-' && a[1]) {
-            status = cli_usage("eval", "unknown or incomplete option '%s'", a);
+            status = cli_bad_option("eval", a, i + 1 == argc, "");
             goto done;
         } else /* several files are read as one (an export in two: approved and spam) */
             test[ntest++] = a;

@@ -30,7 +30,7 @@ int cmd_history(int argc, char **argv)
             if (cli_parse_uint(argv[++i], 1, 1000000000000UL, &keep))
                 return cli_bad_value("history", a, argv[i], "a count from 1 to 1000000000000");
         } else
-            return a[0] == '-' ? cli_usage("history", "unknown or incomplete option '%s'", a)
+            return a[0] == '-' ? cli_bad_option("history", a, i + 1 == argc, "")
                                : cli_usage("history", "takes no file ('%s'): name the model with -m", a);
     }
     if (!prune && (days_set || keep))

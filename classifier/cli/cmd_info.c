@@ -20,7 +20,7 @@ int cmd_info(int argc, char **argv)
         } else if (!strcmp(a, "--pack"))
             pack = 1;
         else
-            return a[0] == '-' ? cli_usage("info", "unknown or incomplete option '%s'", a)
+            return a[0] == '-' ? cli_bad_option("info", a, i + 1 == argc, "")
                                : cli_usage("info", "takes no file ('%s'): name the model with -m", a);
     }
     const char *path = NULL;

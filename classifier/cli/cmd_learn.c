@@ -46,7 +46,7 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             quiet = 1;
         else if (a[0] == '-' && a[1])
-            return cli_usage("learn", "unknown or incomplete option '%s'", a);
+            return cli_bad_option("learn", a, i + 1 == argc, "");
         else if (file)
             return cli_usage("learn", "give one input file (or '-')");
         else

@@ -19,7 +19,7 @@ int cmd_posts(int argc, char **argv)
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             quiet = 1;
         else if (a[0] == '-' && a[1])
-            return cli_usage("posts", "unknown or incomplete option '%s'", a);
+            return cli_bad_option("posts", a, i + 1 == argc, "");
         else if (nfiles == (int)(sizeof files / sizeof *files))
             return cli_usage("posts", "too many files (at most 64 a run)");
         else

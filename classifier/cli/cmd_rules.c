@@ -267,7 +267,7 @@ int cmd_rules(int argc, char **argv)
         else if (!strcmp(a, "--json"))
             json = 1;
         else if (a[0] == '-' && a[1]) {
-            status = cli_usage("rules", "unknown or incomplete option '%s'", a);
+            status = cli_bad_option("rules", a, i + 1 == argc, "");
             goto done;
         } else
             files[nfiles++] = argv[i];

@@ -286,7 +286,7 @@ int cmd_score(int argc, char **argv)
             else if (strcmp(f, "json") && strcmp(f, "jsonl"))
                 return cli_usage("score", "--format takes 'json' or 'csv'");
         } else if (a[0] == '-' && a[1])
-            return cli_usage("score", "unknown or incomplete option '%s'", a);
+            return cli_bad_option("score", a, i + 1 == argc, "");
         else if (file)
             return cli_usage("score", "give one input file (or '-' for standard input)");
         else

@@ -189,7 +189,7 @@ int cmd_serve(int argc, char **argv)
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             quiet = 1;
         else
-            return cli_usage("serve", "unknown or incomplete option '%s'", a);
+            return cli_bad_option("serve", a, i + 1 == argc, "");
     }
     if (cfg.options.ham_cutoff > cfg.options.spam_cutoff)
         return cli_usage("serve", "--ham-cutoff must not be above --spam-cutoff");

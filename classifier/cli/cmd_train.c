@@ -25,7 +25,7 @@ int cmd_train(int argc, char **argv)
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             quiet = 1;
         else if (a[0] == '-' && a[1])
-            return cli_usage("train", "unknown or incomplete option '%s'", a);
+            return cli_bad_option("train", a, i + 1 == argc, "");
         else
             files[nfiles++] = argv[i];
     }

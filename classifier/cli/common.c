@@ -488,6 +488,35 @@ int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned l
     return 0;
 }
 
+/* The value a command's help shows after option a ("-m MODEL.db", "--folds K"), found at
+ * its first mention followed by a space; 1 with it in out, 0 when the help never shows one
+ * (the command does not take the option). */
+static int help_value(const char *help, const char *a, char *out, size_t n)
+{
+    size_t len = strlen(a);
+    for (const char *p = strstr(help, a); p; p = strstr(p + 1, a)) {
+        if ((p > help && (isalnum((unsigned char)p[-1]) || p[-1] == '-')) || p[len] != ' ')
+            continue;
+        const char *v = p + len + 1;
+        size_t w = strcspn(v, " ],\n");
+        if (!w || w >= n || v[0] == '-' || v[0] == '[')
+            continue;
+        memcpy(out, v, w);
+        out[w] = '\0';
+        return 1;
+    }
+    return 0;
+}
+
+int cli_bad_option(const char *cmd, const char *a, int last, const char *note)
+{
+    char value[64];
+    const cli_command *c = cli_find(cmd);
+    if (last && c && help_value(c->usage, a, value, sizeof value))
+        return cli_usage(cmd, "option '%s' needs a value after it (%s %s)", a, a, value);
+    return cli_usage(cmd, "unknown or incomplete option '%s'%s", a, note);
+}
+
 int cli_bad_value(const char *cmd, const char *flag, const char *value, const char *takes)
 {
     if (!value)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cli.h"
 
 static int cmd_help(int argc, char **argv);
@@ -418,6 +419,29 @@ static int takes_value(const char *cmd, const char *a, size_t n)
     return 0;
 }
 
+/* kindly -m blog.db score x.csv: options before the command. When a later argument is a
+ * command, show the command line in the right order. */
+static int options_first(int argc, char **argv)
+{
+    int at = 0;
+    for (int i = 2; i < argc && !at; i++)
+        if (cli_find(argv[i]))
+            at = i;
+    if (argv[1][0] != '-' || !at)
+        return 0;
+    kd_buf b = KD_BUF_INIT, l = KD_BUF_INIT;
+    kd_buf_printf(&b, "no command '%s': the command comes first, then its options: kindly %s", argv[1], argv[at]);
+    for (int i = 1; i < argc; i++)
+        if (i != at)
+            kd_buf_printf(&b, " %s", argv[i]);
+    fprintf(stderr, "kindly: %s\n", b.oom ? "no command: the command comes first, then its options"
+                                             : cli_line(&l, b.s));
+    kd_buf_free(&b);
+    kd_buf_free(&l);
+    fprintf(stderr, "Try 'kindly help %s'.\n", argv[at]);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     cli_guard_std_fds();
@@ -436,6 +460,8 @@ int main(int argc, char **argv)
         return cli_finish("version", cmd_version(0, NULL));
     const cli_command *c = cli_find(argv[1]);
     if (!c) {
+        if (options_first(argc, argv))
+            return EXIT_USAGE;
         fprintf(stderr, "kindly: no command '%s'\n", argv[1]);
         overview(stderr);
         return EXIT_USAGE;

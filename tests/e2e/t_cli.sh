@@ -35,6 +35,36 @@ test_wrong_commands_and_flags_are_usage_errors() {
     contains "$T/err" "kindly version: takes no argument ('--bogus')"
 }
 
+# The mistakes of a first run are named for what they are: an option whose value is missing
+# (it was "unknown or incomplete option '-m'", an option the help lists), and options put
+# before the command (it was "no command '-m'" and the overview)
+test_a_missing_value_and_options_before_the_command_are_named() {
+    expect_status 3 "$KINDLY" train -m
+    contains "$T/err" "kindly train: option '-m' needs a value after it (-m MODEL.db)"
+    contains "$T/err" "Try 'kindly help train'."
+    expect_status 3 "$KINDLY" eval x.csv --folds
+    contains "$T/err" "kindly eval: option '--folds' needs a value after it (--folds K)"
+    expect_status 3 sh -c "echo hi | \"$KINDLY\" check --author"
+    contains "$T/err" "kindly check: option '--author' needs a value after it (--author NAME)"
+    expect_status 3 "$KINDLY" learn -m m.db --raw --spam --id
+    contains "$T/err" "kindly learn: option '--id' needs a value after it (--id ID)"
+    # a numeric flag says what it takes, as before
+    expect_status 3 "$KINDLY" score x.csv --dup-threshold
+    contains "$T/err" "kindly score: --dup-threshold takes a similarity from 0.01 to 1, or 'off' (got nothing)"
+    # an option the command does not take is still unknown
+    expect_status 3 "$KINDLY" merge out.db in.db --folds
+    contains "$T/err" "kindly merge: unknown option '--folds'"
+    # after --, a file
+    expect_status 5 "$KINDLY" train -m m.db -- -m
+    contains "$T/err" "./-m: No such file"
+    expect_status 3 "$KINDLY" -m blog.db score new.csv
+    contains "$T/err" "kindly: no command '-m': the command comes first, then its options: kindly score -m blog.db new.csv"
+    not_contains "$T/err" "Commands:"
+    expect_status 3 "$KINDLY" --frobnicate
+    contains "$T/err" "no command '--frobnicate'"
+    contains "$T/err" "Commands:"
+}
+
 test_train_then_score_one_json_line_per_row_in_order() {
     expect_status 0 "$KINDLY" train -m m.db "$D/train.csv"
     contains "$T/err" "learnt 12 rows (6 spam, 6 ham)"
