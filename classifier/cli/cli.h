@@ -5,6 +5,7 @@
 #ifndef KD_CLI_H
 #define KD_CLI_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "kindly.h"
@@ -196,6 +197,14 @@ void cli_guard_std_fds(void);
  * /proc/self/fd/N (a shell's process substitution); else -1. */
 int cli_path_fd(const char *path);
 extern int cli_stdin_closed;
+
+/* SIGINT, SIGTERM or SIGHUP received after cli_catch_stop() (0 before): the command stops at
+ * its next row, writes nothing and cleans up, then cli_reraise() ends the process by that
+ * signal. The handler is reset when it runs: a second signal ends the process at once (a
+ * read from a terminal, retried after the first, would otherwise wait on). */
+extern volatile sig_atomic_t cli_interrupted;
+void cli_catch_stop(void);
+void cli_reraise(void);
 
 /* The comment's metadata flags of check and learn --raw (--id, --post, --author, --email,
  * --url, --ip, --agent, --parent, --date): 1 when argv[*i] is one (its value consumed). */

@@ -42,9 +42,15 @@ int cmd_train(int argc, char **argv)
     if (readable != EXIT_DONE)
         return readable;
     int created = cli_model_is_new(path);
+    /* interrupted while it creates the model, train leaves none, as when nothing was learnt
+     * (an existing model needs nothing: its transaction is rolled back whenever it stops) */
+    if (created)
+        cli_catch_stop();
     kd_model *m = cli_open_model("train", path, KD_OPEN_CREATE);
-    if (!m)
+    if (!m) {
+        cli_reraise();
         return EXIT_MODEL;
+    }
     int status = EXIT_DONE, rc;
     cli_feed_counts n = { 0, 0, 0, 0, 0 };
     if ((rc = kd_train_begin(m))) {
@@ -60,6 +66,11 @@ int cmd_train(int argc, char **argv)
             status = s;
             goto done;
         }
+    }
+    if (cli_interrupted) {
+        kd_train_abort(m);
+        status = EXIT_MODEL;
+        goto done;
     }
     if ((rc = kd_train_commit(m))) {
         status = cli_fail(cli_exit_for(rc), "train", "%s", kd_model_error(m));
@@ -105,7 +116,8 @@ int cmd_train(int argc, char **argv)
 done:
     /* nothing learnt, or nothing written (a failed commit): an empty model is not left */
     if (created && (!n.learned || (status != EXIT_DONE && status != EXIT_INPUT)))
-        cli_remove_if_empty("train", m, path, "nothing was learnt");
+        cli_remove_if_empty("train", m, path, cli_interrupted ? "interrupted" : "nothing was learnt");
     kd_model_close(m);
+    cli_reraise();
     return status;
 }

@@ -745,6 +745,33 @@ int cli_path_fd(const char *path)
 
 int cli_stdin_closed;
 
+volatile sig_atomic_t cli_interrupted;
+
+static void on_stop(int sig)
+{
+    cli_interrupted = sig;
+}
+
+void cli_catch_stop(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+void cli_reraise(void)
+{
+    if (cli_interrupted) {
+        signal(cli_interrupted, SIG_DFL);
+        raise(cli_interrupted);
+    }
+}
+
 void cli_guard_std_fds(void)
 {
     /* a descriptor 0, 1 or 2 left closed by the caller would be taken by the next file this

@@ -35,6 +35,12 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
         goto done;
     }
     while ((rc = kd_csv_next(r, &row)) == 1) {
+        if (cli_interrupted) { /* train of a new model: stop here, nothing is written */
+            if (progress)
+                fputc('\n', stderr);
+            status = EXIT_MODEL;
+            goto done;
+        }
         kd_label label = force != KD_UNLABELLED ? force : row->label;
         if (label == KD_UNLABELLED) {
             n->unlabelled++;

@@ -1343,6 +1343,48 @@ test_the_shipped_default_model_is_refused_by_every_writing_command() {
     expect_status 0 "$KINDLY" train -q -m other.db "$ROOT/corpora/comments.csv"
 }
 
+# A train interrupted while it creates a model (Ctrl-C, SIGTERM) leaves no model behind, as
+# one that learnt nothing leaves none: the empty file it had created stayed, with 0 messages
+# (a later score warned of a model that learnt nothing). A model that existed is unchanged.
+test_an_interrupted_train_leaves_no_new_model() {
+    python3 -c '
+import random
+random.seed(7)
+w = ["w%d" % i for i in range(5000)]
+print("id,text,label")
+for i in range(40000):
+    print("r%d,%s,%s" % (i, " ".join(random.choice(w) for _ in range(12)), "spam" if i % 3 == 0 else "ham"))
+' >big.csv
+    for sig in INT TERM; do
+        rm -f m.db
+        python3 - "$KINDLY" "$sig" <<'PY' || fail "SIG$sig: $(cat err.txt)"
+import os, signal, subprocess, sys, time
+sig = getattr(signal, "SIG" + sys.argv[2])
+with open("err.txt", "w") as err:
+    p = subprocess.Popen([sys.argv[1], "train", "-m", "m.db", "big.csv"], stderr=err,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    while not os.path.exists("m.db") and p.poll() is None:
+        time.sleep(0.005)
+    time.sleep(0.05)
+    p.send_signal(sig)
+    rc = p.wait()
+sys.exit(0 if rc == -sig else "exit status %d, not killed by the signal" % rc)
+PY
+        [ ! -e m.db ] || fail "SIG$sig: m.db left behind: $("$KINDLY" info -m m.db)"
+        [ ! -e m.db-wal ] && [ ! -e m.db-shm ] || fail "SIG$sig: m.db's -wal or -shm left behind"
+        contains err.txt "interrupted: m.db was not created"
+    done
+    # an existing model: interrupted, it is as it was
+    train_small
+    "$KINDLY" info -m m.db >before.json
+    "$KINDLY" train -m m.db big.csv 2>err.txt & p=$!
+    sleep 0.3
+    kill -TERM $p
+    wait $p || true
+    "$KINDLY" info -m m.db >after.json
+    cmp -s before.json after.json || fail "the model changed: $(cat before.json after.json)"
+}
+
 # train counts one unlabelled row in the singular, as learn does (it said "1 unlabelled rows")
 test_train_counts_one_unlabelled_row_in_the_singular() {
     printf 'id,text,label\nr1,hello there friend,ham\nr2,buy cheap pills now,spam\nr3,no label here,\n' >l.csv
