@@ -1042,10 +1042,17 @@ int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts)
         }
         if (used >= sizeof have - 8)
             strcpy(have + sizeof have - 8, ", ...");
+        /* one column whose name holds another separator: a spreadsheet's ';' CSV (in a
+         * locale with a decimal comma), a TSV, a '|' export. Say so: the names are there */
+        const char *sep = NULL;
+        if (r->ncol == 1)
+            sep = strchr(r->names[0], ';') ? "';'" : strchr(r->names[0], '\t') ? "tabs"
+                  : strchr(r->names[0], '|') ? "'|'" : NULL;
         set_error(r, KD_ENOTFOUND,
                   "%s: no text column (looked for text, CONTENT, comment_content); "
-                  "the header has %zu column%s: %s",
-                  r->shown, r->ncol, r->ncol == 1 ? "" : "s", have);
+                  "the header has %zu column%s: %s%s%s%s",
+                  r->shown, r->ncol, r->ncol == 1 ? "" : "s", have, sep ? " (separated by " : "", sep ? sep : "",
+                  sep ? ", not commas: save it as comma-separated CSV)" : "");
         rc = KD_ENOTFOUND;
         goto done;
     }

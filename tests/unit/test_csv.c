@@ -994,6 +994,28 @@ Test(csv, missing_text_column)
     kd_csv_free(r);
 }
 
+/* a spreadsheet's "CSV" in a locale whose decimal comma makes it ';'-separated, or a TSV:
+ * the header reads as one column, and the message says what separates it */
+Test(csv, one_column_header_separated_otherwise_says_by_what)
+{
+    static const char *const input[] = { "id;text;label\n1;hello;ham\n", "id\ttext\tlabel\n1\thello\tham\n",
+                                         "id|text|label\n1|hello|ham\n", "body\nhello\n" };
+    static const char *const want[] = { "(separated by ';', not commas: save it as comma-separated CSV)",
+                                        "(separated by tabs, not commas: save it as comma-separated CSV)",
+                                        "(separated by '|', not commas: save it as comma-separated CSV)", NULL };
+    for (size_t i = 0; i < sizeof input / sizeof *input; i++) {
+        const char *p = write_str(input[i]);
+        kd_csv *r = NULL;
+        cr_assert_eq(kd_csv_open(&r, p, NULL), KD_ENOTFOUND, "%zu", i);
+        const char *e = kd_csv_error(r);
+        if (want[i])
+            cr_assert(strstr(e, want[i]) != NULL, "%zu: %s", i, e);
+        else
+            cr_assert(strstr(e, "separated by") == NULL, "%zu: %s", i, e);
+        kd_csv_free(r);
+    }
+}
+
 Test(csv, raw_kind_needs_no_text)
 {
     kd_csv_options o = KD_CSV_OPTIONS_INIT;
