@@ -48,6 +48,10 @@ int cmd_merge(int argc, char **argv)
             return cli_usage("merge", "unknown option '%s'", argv[i]);
     if (argc < 3)
         return cli_usage("merge", "name the output model and at least one input model");
+    for (int i = 1; i < argc; i++) /* as an empty -m is: the caller's mistake, said before any is opened */
+        if (!*argv[i])
+            return cli_fail(EXIT_USAGE, "merge", "empty file name: name %s (kindly merge OUT.db IN.db...)",
+                            i == 1 ? "the output model" : "an input model");
     int status = check_inputs(argc - 2, argv + 2, argv[1]);
     if (status)
         return status;

@@ -420,6 +420,31 @@ static int takes_value(const char *cmd, const char *a, size_t n)
     return 0;
 }
 
+/* The options whose value is a file, for the commands whose help shows them (usage): an empty
+ * name is the caller's mistake, a usage error said as the CSV reader says it of an empty
+ * input file name, before anything is opened (it was the library's "no model path given", or
+ * open's ENOENT naming nothing: exit 5). */
+static const struct {
+    const char *flag, *usage, *what;
+} file_options[] = {
+    { "-m", "-m MODEL", "a model file (-m MODEL.db)" },
+    { "--model", "-m MODEL", "a model file (-m MODEL.db)" },
+    { "--rules", "--rules FILE", "a rule file (--rules FILE), or give --no-rules" },
+    { "--keys", "--keys FILE", "the file of accepted keys (--keys FILE)" },
+};
+
+/* EXIT_DONE, or the usage error (said) when a[0..n) is a file option of c and v is empty. */
+static int empty_file_value(const cli_command *c, const char *a, size_t n, const char *v)
+{
+    if (*v)
+        return EXIT_DONE;
+    for (size_t i = 0; i < sizeof file_options / sizeof *file_options; i++)
+        if (strlen(file_options[i].flag) == n && !strncmp(a, file_options[i].flag, n) &&
+            strstr(c->usage, file_options[i].usage))
+            return cli_fail(EXIT_USAGE, c->name, "%.*s: empty file name: name %s", (int)n, a, file_options[i].what);
+    return EXIT_DONE;
+}
+
 /* kindly -m blog.db score x.csv: options before the command. When a later argument is a
  * command, show the command line in the right order. */
 static int options_first(int argc, char **argv)
@@ -434,7 +459,7 @@ static int options_first(int argc, char **argv)
     kd_buf_printf(&b, "no command '%s': the command comes first, then its options: kindly %s", argv[1], argv[at]);
     for (int i = 1; i < argc; i++)
         if (i != at)
-            kd_buf_printf(&b, " %s", argv[i]);
+            kd_buf_printf(&b, " %s", *argv[i] ? argv[i] : "''"); /* an empty value seen */
     fprintf(stderr, "kindly: %s\n", b.oom ? "no command: the command comes first, then its options"
                                              : cli_line(&l, b.s));
     kd_buf_free(&b);
@@ -486,11 +511,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "kindly: out of memory\n");
         return EXIT_INTERNAL;
     }
-    int n = 0, files = 0, nown = 0;
+    int n = 0, files = 0, nown = 0, status = EXIT_DONE;
     args[n++] = argv[1];
-    for (int i = 2; i < argc; i++) {
+    for (int i = 2; i < argc && status == EXIT_DONE; i++) {
         const char *a = argv[i], *eq = strchr(a, '=');
         if (!files && takes_value(c->name, a, strlen(a)) && i + 1 < argc) {
+            status = empty_file_value(c, a, strlen(a), argv[i + 1]);
             args[n++] = argv[i++];
             args[n++] = argv[i]; /* the value, verbatim */
         } else if (!files && !strcmp(a, "--")) {
@@ -506,6 +532,7 @@ int main(int argc, char **argv)
             }
             own[nown++] = args[n++] = name;
             args[n++] = (char *)eq + 1;
+            status = empty_file_value(c, a, (size_t)(eq - a), eq + 1);
         } else if (files && a[0] == '-' && a[1]) {
             char *path = malloc(strlen(a) + 3);
             if (!path) {
@@ -515,10 +542,14 @@ int main(int argc, char **argv)
             memcpy(path, "./", 2);
             strcpy(path + 2, a);
             own[nown++] = args[n++] = path;
-        } else
+        } else {
+            if (!files && !strcmp(a, "-m") && i + 1 < argc)
+                status = empty_file_value(c, a, 2, argv[i + 1]);
             args[n++] = argv[i];
+        }
     }
-    int status = cli_finish(c->name, c->run(n, args));
+    if (status == EXIT_DONE)
+        status = cli_finish(c->name, c->run(n, args));
     for (int i = 0; i < nown; i++)
         free(own[i]);
     free(own);

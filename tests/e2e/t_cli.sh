@@ -674,9 +674,40 @@ test_an_empty_file_name_is_a_usage_error() {
     [ ! -e new.db ] || fail "posts created new.db"
     expect_status 3 "$KINDLY" rules --stats ''
     contains "$T/err" "kindly rules: $want"
-    # an empty model name is named too (not an I/O error of the file '')
-    expect_status 5 "$KINDLY" score -m '' "$D/score.csv"
-    contains "$T/err" "kindly score: no model path given"
+}
+
+# an empty model, rule or key file name is a usage error, as an empty CSV file name is: it
+# was exit 5 ("no model path given", "no rule file path given", "--keys : cannot be read: No
+# such file or directory"), and merge took the next model for the output
+test_an_empty_model_rules_or_keys_file_name_is_a_usage_error() {
+    train_small
+    local model="empty file name: name a model file (-m MODEL.db)"
+    for c in score check learn eval info posts history train serve; do
+        expect_status 3 "$KINDLY" "$c" -m '' "$D/train.csv" </dev/null
+        contains "$T/err" "kindly $c: -m: $model"
+    done
+    expect_status 3 "$KINDLY" score --model= "$D/score.csv"
+    contains "$T/err" "kindly score: --model: $model"
+    expect_status 3 "$KINDLY" -m '' score "$D/score.csv" # before the command: shown, not a blank
+    contains "$T/err" "kindly score -m '' $D/score.csv"
+    expect_status 3 "$KINDLY" info --model ''
+    contains "$T/err" "kindly info: --model: $model"
+    local rules="--rules: empty file name: name a rule file (--rules FILE), or give --no-rules"
+    for c in score check eval serve; do
+        expect_status 3 "$KINDLY" "$c" -m m.db --rules '' "$D/score.csv" </dev/null
+        contains "$T/err" "kindly $c: $rules"
+    done
+    expect_status 3 "$KINDLY" rules --stats --rules= "$D/score.csv"
+    contains "$T/err" "kindly rules: $rules"
+    expect_status 3 "$KINDLY" serve -m m.db --keys ''
+    contains "$T/err" "kindly serve: --keys: empty file name: name the file of accepted keys (--keys FILE)"
+    expect_status 3 "$KINDLY" merge '' m.db
+    contains "$T/err" "kindly merge: empty file name: name the output model (kindly merge OUT.db IN.db...)"
+    expect_status 3 "$KINDLY" merge out.db m.db ''
+    contains "$T/err" "kindly merge: empty file name: name an input model (kindly merge OUT.db IN.db...)"
+    [ ! -e out.db ] || fail "merge created out.db"
+    # the value of another flag may be empty, and "-m" may be the value of one
+    expect_status 0 sh -c "echo hello there | \"$KINDLY\" check -m m.db --author '' --url -m; [ \$? -lt 3 ]"
 }
 
 test_every_command_help_gives_its_exit_status() {
@@ -896,8 +927,8 @@ test_gnu_option_spellings_and_conflicting_flags() {
     expect_status 0 "$KINDLY" score -m m.db -- -odd.csv
     lines "$T/out" "$(($(wc -l <"$D/train.csv") - 1))"
     expect_status 3 "$KINDLY" score -m m.db -odd.csv
-    expect_status 5 "$KINDLY" score --model= "$D/train.csv"
-    contains "$T/err" "no model path given"
+    expect_status 3 "$KINDLY" score --model= "$D/train.csv"
+    contains "$T/err" "--model: empty file name"
     expect_status 3 "$KINDLY" train -m m.db --foreign=no "$D/train.csv" # a flag takes no value
     contains "$T/err" "unknown or incomplete option '--foreign=no'"
     echo "hello there" >c.txt
