@@ -99,11 +99,12 @@ int cmd_train(int argc, char **argv)
                 st.spam_messages ? "approved" : "spam",
                 st.spam_messages ? "" : " (a WordPress export: wp comment list --status=spam ...)");
     if (!quiet) {
-        fprintf(stderr, "kindly train: learnt %lu row%s (%lu spam, %lu ham%s)", n.learned, n.learned == 1 ? "" : "s",
-                n.spam, n.learned - n.spam,
+        /* in learn's words: "learnt 2 comments (1 spam, 1 ham)", the rows left out "not learnt" */
+        fprintf(stderr, "kindly train: learnt %lu comment%s (%lu spam, %lu ham%s)", n.learned,
+                n.learned == 1 ? "" : "s", n.spam, n.learned - n.spam,
                 flags & KD_TRAIN_FOREIGN ? ", foreign" : "");
         if (n.unlabelled)
-            fprintf(stderr, "; %lu unlabelled row%s not trained on", n.unlabelled, n.unlabelled == 1 ? "" : "s");
+            fprintf(stderr, "; %lu unlabelled row%s not learnt", n.unlabelled, n.unlabelled == 1 ? "" : "s");
         if (n.skipped)
             fprintf(stderr, "; %lu bad row%s skipped", n.skipped, n.skipped == 1 ? "" : "s");
         fprintf(stderr, "\nkindly train: %s now has %llu spam and %llu ham messages, %llu tokens",

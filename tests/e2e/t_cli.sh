@@ -67,7 +67,7 @@ test_a_missing_value_and_options_before_the_command_are_named() {
 
 test_train_then_score_one_json_line_per_row_in_order() {
     expect_status 0 "$KINDLY" train -m m.db "$D/train.csv"
-    contains "$T/err" "learnt 12 rows (6 spam, 6 ham)"
+    contains "$T/err" "learnt 12 comments (6 spam, 6 ham)"
     expect_status 0 "$KINDLY" score -m m.db "$D/score.csv"
     lines "$T/out" 4
     [ "$(sed -n 's/^{"id":"\([^"]*\)".*/\1/p' "$T/out" | tr '\n' ' ')" = "s1 s2 s3 s4 " ] || fail "ids out of order"
@@ -358,8 +358,8 @@ test_missing_text_column_is_named() {
 
 test_youtube_and_wordpress_schemas_train_unchanged() {
     expect_status 0 "$KINDLY" train -m m.db "$D/youtube.csv" "$D/wordpress.csv"
-    contains "$T/err" "learnt 4 rows (2 spam, 2 ham)"
-    contains "$T/err" "2 unlabelled rows not trained on"
+    contains "$T/err" "learnt 4 comments (2 spam, 2 ham)"
+    contains "$T/err" "2 unlabelled rows not learnt"
 }
 
 test_huge_field_is_accepted() {
@@ -623,7 +623,7 @@ test_learn_and_train_say_what_was_not_learnt() {
     expect_status 4 "$KINDLY" train -m m.db odd.csv mix.csv
     contains "$T/err" "odd.csv:2: field 'label': unknown label"
     contains "$T/err" "no labelled rows in odd.csv"
-    contains "$T/err" "learnt 1 row (1 spam, 0 ham); 2 unlabelled rows not trained on"
+    contains "$T/err" "learnt 1 comment (1 spam, 0 ham); 2 unlabelled rows not learnt"
 }
 
 # train skips a file with no labelled row (or no text column), learns the others and exits 4;
@@ -633,7 +633,7 @@ test_train_skips_a_file_without_labels_as_its_help_says() {
     expect_status 4 "$KINDLY" train -m m.db "$D/score.csv" notext.csv "$D/train.csv"
     contains "$T/err" "kindly train: no labelled rows in $D/score.csv"
     contains "$T/err" "kindly train: notext.csv: no text column"
-    contains "$T/err" "kindly train: learnt 12 rows (6 spam, 6 ham)"
+    contains "$T/err" "kindly train: learnt 12 comments (6 spam, 6 ham)"
     "$KINDLY" info -m m.db | grep -q '"spam_messages":6,"ham_messages":6' || fail "$("$KINDLY" info -m m.db)"
     # nothing learnt from any file: a new model is not created, an existing one is left as it was
     expect_status 4 "$KINDLY" train -m new.db "$D/score.csv" notext.csv
@@ -1165,7 +1165,7 @@ test_learn_quiet_rules_stats_unlabelled_and_one_row() {
     contains "$T/err" "no labelled rows in"
     printf 'label,text\nspam,buy pills\n' >one.csv
     expect_status 0 "$KINDLY" train -m one.db one.csv
-    contains "$T/err" "learnt 1 row (1 spam, 0 ham)"
+    contains "$T/err" "learnt 1 comment (1 spam, 0 ham)"
 }
 
 # a Windows-1252 comment on standard input is named, with the command that converts it
@@ -1336,7 +1336,7 @@ test_train_refuses_a_file_named_twice() {
     [ ! -e new.db ] || fail "a model was created"
     # (a pipe is no file named: both are learnt)
     expect_status 0 sh -c "cat t.csv | \"$KINDLY\" train -m new.db - \"$D/youtube.csv\""
-    contains "$T/err" "learnt 14 rows"
+    contains "$T/err" "learnt 14 comments"
     expect_status 3 "$KINDLY" train -m new.db
     contains "$T/err" "('-' for standard input)"
 }
@@ -1420,5 +1420,5 @@ PY
 test_train_counts_one_unlabelled_row_in_the_singular() {
     printf 'id,text,label\nr1,hello there friend,ham\nr2,buy cheap pills now,spam\nr3,no label here,\n' >l.csv
     expect_status 0 "$KINDLY" train -m m.db l.csv
-    contains "$T/err" "learnt 2 rows (1 spam, 1 ham); 1 unlabelled row not trained on"
+    contains "$T/err" "learnt 2 comments (1 spam, 1 ham); 1 unlabelled row not learnt"
 }

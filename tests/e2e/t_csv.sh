@@ -42,10 +42,10 @@ test_csv_stray_quote_on_stdin_is_recovered_the_same_way() {
 test_csv_train_counts_the_stray_quote_once() {
     csv_stray_copy
     expect_status 0 "$KINDLY" train -m whole.db "$ROOT/corpora/comments.csv"
-    n=$(sed -n 's/.*learnt \([0-9]*\) rows.*/\1/p' "$T/err")
+    n=$(sed -n 's/.*learnt \([0-9]*\) comments.*/\1/p' "$T/err")
     [ -n "$n" ] || fail "no count: $(cat "$T/err")"
     expect_status 4 "$KINDLY" train -m stray.db stray.csv
-    contains "$T/err" "learnt $((n - 1)) rows"
+    contains "$T/err" "learnt $((n - 1)) comments"
     contains "$T/err" "; 1 bad row skipped"
     [ "$(grep -c '(row skipped)' "$T/err")" -eq 1 ] || fail "messages: $(cat "$T/err")"
     contains "$T/err" "stray.csv:6: field 'text': unbalanced quote"
@@ -60,7 +60,7 @@ test_csv_quote_never_closed_keeps_the_rows_after_it() {
     [ "$(cat "$T/err")" = "open.csv:3: field 'text': unbalanced quote (the quoted field opened here is still open at the end of the input); reading resumes at line 4 (row skipped)" ] ||
         fail "stderr: $(cat "$T/err")"
     expect_status 4 "$KINDLY" train -m t.db open.csv
-    contains "$T/err" "learnt 3 rows (0 spam, 3 ham); 1 bad row skipped"
+    contains "$T/err" "learnt 3 comments (0 spam, 3 ham); 1 bad row skipped"
 }
 
 # A CR-only file (classic Mac OS) is read as the same file with LF line ends: its lines are
@@ -129,7 +129,7 @@ test_csv_duplicate_label_column_warns_and_trains_on_the_first() {
     printf 'id,LABEL,text,label\na,spam,buy pills,ham\nb,spam,cheap pills,ham\nc,ham,nice post,spam\n' >dup.csv
     expect_status 0 "$KINDLY" train -m t.db dup.csv
     contains "$T/err" "dup.csv:1: field 'LABEL': duplicate column name (columns 2 and 4, letter case ignored); column 2 is used, the other is ignored"
-    contains "$T/err" "learnt 3 rows (2 spam, 1 ham)"
+    contains "$T/err" "learnt 3 comments (2 spam, 1 ham)"
 }
 
 test_csv_duplicate_youtube_and_wordpress_names_are_named() {

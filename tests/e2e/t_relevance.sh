@@ -177,7 +177,7 @@ test_train_foreign_teaches_bayes_not_the_site() {
     cp "$T/out" site.jsonl
     "$KINDLY" train -q -m f.db "$ROOT/corpora/comments.csv"
     expect_status 0 "$KINDLY" train -m f.db --foreign foreign.csv
-    contains "$T/err" "learnt 5 rows (1 spam, 4 ham, foreign)"
+    contains "$T/err" "learnt 5 comments (1 spam, 4 ham, foreign)"
     "$KINDLY" posts -m f.db "$ROOT/corpora/posts.csv" 2>/dev/null
     expect_status 0 "$KINDLY" score -m f.db --no-rules "$ROOT/corpora/sample.csv"
     cp "$T/out" foreign.jsonl
