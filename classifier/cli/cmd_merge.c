@@ -6,6 +6,8 @@
  * nothing; the library then merges every input in one transaction.
  */
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
@@ -41,11 +43,33 @@ static int check_inputs(int n, char **in, const char *out)
     return EXIT_DONE;
 }
 
+/* The summary on stderr, as train's second line: what OUT holds now (its counts are sums). */
+static void summary(kd_model *m, const char *out, int n)
+{
+    kd_model_stats st;
+    uint64_t posts = 0;
+    fprintf(stderr, "kindly merge: merged %d model%s", n, n == 1 ? "" : "s");
+    if (kd_model_stats_get(m, &st) || kd_posts_count(m, &posts)) { /* merged all the same */
+        fprintf(stderr, " into %s\n", cli_shown(out));
+        return;
+    }
+    fprintf(stderr, "; %s now has %llu spam and %llu ham messages, %llu tokens, %llu post%s\n", cli_shown(out),
+            (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
+            (unsigned long long)st.tokens, (unsigned long long)posts, posts == 1 ? "" : "s");
+}
+
 int cmd_merge(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (argv[i][0] == '-' && argv[i][1])
+    int quiet = 0, n = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
+            quiet = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
             return cli_usage("merge", "unknown option '%s'", argv[i]);
+        else
+            argv[++n] = argv[i]; /* the models, in order, the flags taken out */
+    }
+    argc = n + 1;
     if (argc < 3)
         return cli_usage("merge", "name the output model and at least one input model");
     for (int i = 1; i < argc; i++) /* as an empty -m is: the caller's mistake, said before any is opened */
@@ -64,6 +88,8 @@ int cmd_merge(int argc, char **argv)
         status = cli_fail(cli_exit_for(rc), "merge", "%s", kd_model_error(m));
     if (rc && created) /* a failure leaves OUT as it was: here, not there */
         cli_remove_if_empty("merge", m, argv[1], "nothing was merged");
+    if (!rc && !quiet)
+        summary(m, argv[1], argc - 2);
     kd_model_close(m);
     return status;
 }

@@ -204,13 +204,16 @@ const cli_command cli_commands[] = {
       "file, the model or the rule file could not be read (or the model written,\n"
       "with --remember), or the output not written; 6 internal error.\n" },
     { "merge", cmd_merge, "Merge models trained on shards into one",
-      "usage: kindly merge OUT.db IN.db...\n"
+      "usage: kindly merge [-q] OUT.db IN.db...\n"
       "\n"
       "Add the counts of every IN.db into OUT.db (created if missing). Counts are sums,\n"
       "so the merge of models trained on parts of a corpus is the model of the whole\n"
       "corpus. Posts are merged too (a post in several inputs is kept as most recently\n"
       "updated); the comment history is not. All inputs or none: a failure leaves\n"
-      "OUT.db as it was.\n"
+      "OUT.db as it was. A summary on stderr says how many models were merged and what\n"
+      "OUT.db now holds (spam and ham messages, tokens, posts).\n"
+      "\n"
+      "  -q, --quiet           no summary on stderr\n"
       "\n"
       "Exit status: 0 done; 3 usage error; 5 a model could not be read or written, or\n"
       "is not a kindly model; 6 out of memory or another internal error.\n" },

@@ -76,6 +76,26 @@ test_merge_into_an_empty_model_scores_the_same() {
     cmp -s want got || fail "scores differ: $(diff want got | head -4)"
 }
 
+# merge says what it did on stderr, as train, learn and posts do (it said nothing); -q, as
+# theirs, keeps it quiet
+test_merge_sums_up_on_stderr_unless_quiet() {
+    "$KINDLY" train -q -m a.db "$MD/train.csv"
+    "$KINDLY" posts -q -m a.db "$ROOT/corpora/posts.csv"
+    "$KINDLY" train -q -m b.db "$MD/train.csv"
+    expect_status 0 "$KINDLY" merge out.db a.db b.db
+    [ ! -s "$T/out" ] || fail "merge wrote to standard output: $(cat "$T/out")"
+    tokens=$("$KINDLY" info -m a.db | sed 's/.*"tokens":\([0-9]*\).*/\1/')
+    echo "kindly merge: merged 2 models; out.db now has 12 spam and 12 ham messages, $tokens tokens, 8 posts" >want
+    cmp -s want "$T/err" || fail "summary: $(cat "$T/err")"
+    expect_status 0 "$KINDLY" merge out.db b.db
+    contains "$T/err" "kindly merge: merged 1 model; out.db now has 18 spam and 18 ham messages"
+    expect_status 0 "$KINDLY" merge -q out.db a.db
+    [ ! -s "$T/err" ] || fail "-q: $(cat "$T/err")"
+    expect_status 0 "$KINDLY" merge out.db a.db --quiet
+    [ ! -s "$T/err" ] || fail "--quiet: $(cat "$T/err")"
+    "$KINDLY" info -m out.db | grep -q '"spam_messages":30,' || fail "$("$KINDLY" info -m out.db)"
+}
+
 # The history stores the comment's own date: pruning by age deletes the comments older than
 # the cutoff, not every comment recorded before the last old one.
 test_history_prune_by_age_keeps_recent_comments() {
