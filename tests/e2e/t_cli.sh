@@ -719,6 +719,15 @@ test_every_command_help_gives_its_exit_status() {
     for f in --agent --parent --date --remember; do contains "$T/out" "$f"; done
 }
 
+# the line after a command's usage in its help: the first of what it does
+help_begins() { awk 'f && NF {print; exit} /^$/ {f = 1}' "$1"; }
+
+# help eval says first what eval does; it began with how its files are read
+test_help_eval_says_first_what_it_does() {
+    expect_status 0 "$KINDLY" help eval
+    help_begins "$T/out" | grep -q '^Score labelled comments' || fail "help eval begins: $(help_begins "$T/out")"
+}
+
 test_check_warns_about_an_empty_comment() {
     train_small
     for input in /dev/null blank.txt; do
