@@ -365,7 +365,15 @@ const cli_command cli_commands[] = {
       "\n"
       "Without COMMAND, the list of commands (as 'kindly --help'); with one, its\n"
       "flags, input and exit status (as 'kindly COMMAND --help').\n" },
-    { "version", cmd_version, "Print kindly's version", "usage: kindly version\n" },
+    { "version", cmd_version, "Print kindly's version",
+      "usage: kindly version\n"
+      "\n"
+      "Print the version of kindly on standard output, as one line: 'kindly " KINDLY_VERSION "'\n"
+      "(the version of libkindly, kd_version(), which the server's GET /healthz gives\n"
+      "too). 'kindly --version' prints the same.\n"
+      "\n"
+      "Exit status: 0 done; 3 usage error (an argument given); 5 the output not\n"
+      "written.\n" },
     { NULL, NULL, NULL, NULL },
 };
 

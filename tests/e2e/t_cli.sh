@@ -711,7 +711,7 @@ test_an_empty_model_rules_or_keys_file_name_is_a_usage_error() {
 }
 
 test_every_command_help_gives_its_exit_status() {
-    for c in train score check learn eval merge info posts serve rules history; do
+    for c in train score check learn eval merge info posts serve rules history version; do
         expect_status 0 "$KINDLY" help "$c"
         contains "$T/out" "Exit status"
     done
@@ -726,6 +726,16 @@ help_begins() { awk 'f && NF {print; exit} /^$/ {f = 1}' "$1"; }
 test_help_eval_says_first_what_it_does() {
     expect_status 0 "$KINDLY" help eval
     help_begins "$T/out" | grep -q '^Score labelled comments' || fail "help eval begins: $(help_begins "$T/out")"
+}
+
+# help version says what version prints; it was the usage line alone
+test_help_version_says_what_it_prints() {
+    expect_status 0 "$KINDLY" help version
+    help_begins "$T/out" | grep -q '^Print the version of kindly' || fail "help version begins: $(help_begins "$T/out")"
+    "$KINDLY" version >v.txt
+    contains "$T/out" "'$(cat v.txt)'" # the line it prints, as it prints it
+    contains "$T/out" "kindly --version"
+    contains "$T/out" "Exit status"
 }
 
 test_check_warns_about_an_empty_comment() {
