@@ -1162,7 +1162,19 @@ int kd_history_prune(kd_model *m, int64_t before, uint64_t keep, uint64_t *remov
         return kd_model_fail(m, KD_EINVAL, "pruning the history needs a model opened for writing");
     if ((rc = kd_history_flush(m)))
         return rc;
-    if ((rc = kd_hist_prune(d->hist, before, keep, removed)))
+    uint64_t n = 0;
+    rc = kd_hist_prune(d->hist, before, keep, &n);
+    if (removed)
+        *removed = n;
+    if (rc && kd_hist_pruned_part(d->hist)) {
+        /* its first transactions were committed: "nothing was written" would not be true */
+        char part[160];
+        snprintf(part, sizeof part,
+                 "%llu comments were deleted, and the rest to delete may no longer be found as duplicates: prune again to finish",
+                 (unsigned long long)n);
+        return kd_model_write_failed_part(m, rc, "prune the history", kd_hist_errmsg(d->hist), part);
+    }
+    if (rc)
         return kd_model_write_failed(m, rc, "prune the history", kd_hist_errmsg(d->hist));
     return KD_OK;
 }

@@ -24,25 +24,44 @@
  * Pruning deletes any set of comments, not only a prefix of seq: the time stored is the
  * comment's own date, so an import of old comments puts old times after new ones, and
  * retention by age must delete exactly the comments older than the cutoff. Their postings
- * are removed at once, in the same transaction (one pass over the index: the doomed seqs
- * are a bitmap over their range, and a list is decoded only up to the largest of them, as
- * it is in seq order), rather than left for lookups to skip: a stale entry would take one of
- * the KD_HIST_PER_CHECK places a lookup reads, and a seq freed at the end of the table is
- * given again (INTEGER PRIMARY KEY without AUTOINCREMENT) to a new comment, which a stale
- * entry would then name.
+ * are removed (one pass over the index: the doomed seqs are a bitmap over their range, and a
+ * list is decoded only up to the largest of them, as it is in seq order), rather than left
+ * for lookups to skip: a stale entry would take one of the KD_HIST_PER_CHECK places a lookup
+ * reads, and a seq freed at the end of the table is given again (INTEGER PRIMARY KEY without
+ * AUTOINCREMENT) to a new comment, which a stale entry would then name.
+ *
+ * At a million comments a prune rewrites most of the index, seconds of work; in one
+ * transaction it held the model's write lock all that time, and the server's writes waited
+ * for it (SQLite's busy timeout, 10 s, then they fail). So a prune is a run of short
+ * transactions, in an order in which no entry ever names a seq whose row is gone:
+ *   1. a claim: meta "history_prune" is bumped; a prune begun earlier and still running
+ *      sees it at its next transaction and stops, so no other prune deletes rows (freeing
+ *      seqs) from now on;
+ *   2. the doomed set, read once in one snapshot, under no write lock;
+ *   3. their postings removed, PRUNE_BUCKETS index rows a transaction;
+ *   4. their history rows deleted by seq, PRUNE_ROWS a transaction.
+ * A comment recorded meanwhile gets a seq past the doomed set (its rows are all still there
+ * until step 4, and a seq freed in step 4 is never looked at again), whatever its date: it
+ * keeps its row and entries until a later prune, as the rows are deleted by seq, not by
+ * their time again. A prune stopped part-way (killed, a full disk, overtaken by another)
+ * leaves doomed comments whose entries are gone and whose rows are not: no longer found as
+ * duplicates (a lookup reaches rows only through the index), still counted by
+ * kd_hist_stats_get (comments, oldest, and index_entries, an estimate), still labelled by
+ * feedback (HS_LABELLED finds a row by id); the next prune with the same limits deletes them.
  */
 #include "history.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "kindly.h"
 
 typedef enum {
     HS_INSERT, HS_INSERT_LSH, HS_LSH_GET, HS_LSH_APPEND, HS_CANDIDATES, HS_GET, HS_GET_MANY, HS_BEGIN, HS_COMMIT, HS_ROLLBACK,
-    HS_READ, HS_READ_END, HS_ANY, HS_SET_ID, HS_LABEL_GET, HS_LABELLED, HS_LABEL_SET, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
+    HS_READ, HS_READ_END, HS_ANY, HS_SET_ID, HS_LABEL_GET, HS_LABELLED, HS_LABEL_SET, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_CLAIM, HS_CLAIMED, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
     HS__COUNT
 } hs_stmt;
 
@@ -88,9 +107,13 @@ static const char *const sql[HS__COUNT] = {
     [HS_CUT_KEEP] = "SELECT seq FROM history ORDER BY seq DESC LIMIT 1 OFFSET ?1",
     /* the comments to prune: older than ?1 (NULL: no age limit; time <= NULL is never true)
      * or up to seq ?2 (0: no count limit); in seq order (a scan of the rowid b-tree) */
+    /* a prune's claim, bumped as it begins: a prune that finds it moved stops */
+    [HS_CLAIM] = "INSERT INTO meta(key, value) VALUES('history_prune', 1) "
+                 "ON CONFLICT(key) DO UPDATE SET value = value + 1",
+    [HS_CLAIMED] = "SELECT value FROM meta WHERE key = 'history_prune'",
     [HS_DOOMED] = "SELECT seq FROM history WHERE time <= ?1 OR seq <= ?2",
-    [HS_DELETE] = "DELETE FROM history WHERE time <= ?1 OR seq <= ?2",
-    [HS_LSH_SCAN] = "SELECT bucket, entries FROM history_lsh WHERE bucket > ?1 ORDER BY bucket LIMIT 4096",
+    [HS_DELETE] = "DELETE FROM history WHERE seq = ?1",
+    [HS_LSH_SCAN] = "SELECT bucket, entries FROM history_lsh WHERE bucket > ?1 ORDER BY bucket LIMIT ?2",
     [HS_LSH_SET] = "UPDATE history_lsh SET entries = ?2 WHERE bucket = ?1",
     [HS_LSH_DROP] = "DELETE FROM history_lsh WHERE bucket = ?1",
     [HS_COUNT] = "SELECT count(*), min(time), max(time) FROM history",
@@ -106,6 +129,9 @@ struct kd_hist {
     int reading;     /* a read transaction opened by kd_hist_read_begin */
     int empty;       /* ... in which the index is empty: nothing to look up until it ends */
     char *id, *post; /* strings of the last kd_hist_get */
+    unsigned prune_buckets, prune_rows; /* a prune's rows a transaction, 0: the default */
+    int pruned_part; /* the last prune committed some of its work */
+    int64_t step_began; /* when the prune's current transaction began (ms, monotonic) */
     char err[256];   /* the message of the last failure (kd_hist_errmsg) */
 };
 
@@ -710,24 +736,79 @@ static int filter_list(const uint8_t *p, size_t n, const doomed *d, kd_buf *out,
     return KD_OK;
 }
 
-/* Drop the entries of the doomed seqs from every posting list, a chunk of rows at a time
- * (rows are not changed while a statement reads them); a list left empty goes. */
-static int prune_index(kd_hist *h, const doomed *d)
+static int count(kd_hist *h, hs_stmt which, int64_t *v, int n)
 {
-    enum { CHUNK = 4096 };
-    struct edit { int64_t bucket; size_t len; } *ed = malloc(CHUNK * sizeof *ed);
+    sqlite3_stmt *st = stmt(h, which);
+    if (!st)
+        return fail(h);
+    int rc = sqlite3_step(st);
+    for (int i = 0; i < n && rc == SQLITE_ROW; i++)
+        v[i] = sqlite3_column_int64(st, i);
+    return finish(h, st, rc);
+}
+
+/* Rows a transaction of a prune reads or writes: index rows (~10 ms at a million comments,
+ * a tenth of the index written by each 19), history rows deleted (a few ms). */
+#define PRUNE_BUCKETS 4096
+#define PRUNE_ROWS 4096
+
+static int64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* After a transaction of a prune, a pause as long as it took (100 ms at most). SQLite's lock
+ * is not a queue: a writer waiting for it sleeps and polls (1, 2, 5, 10 ... 100 ms), and a
+ * prune that took it again at once would win nearly every time; the server's writes waited
+ * up to 0.24 s behind 10 ms transactions so. Idle half the time, the prune lets most polls
+ * in. */
+static void step_pause(kd_hist *h)
+{
+    int64_t took = now_ms() - h->step_began;
+    if (took > 0)
+        sqlite3_sleep((int)(took < 100 ? took : 100));
+}
+
+/* Open one transaction of a prune and check that the prune still holds its claim: a prune
+ * begun since has taken it over (see the file's comment) and this one stops. */
+static int step_begin(kd_hist *h, int64_t claim)
+{
+    int64_t now = 0;
+    h->step_began = now_ms();
+    int rc = kd_hist_begin(h);
+    if (!rc && !(rc = count(h, HS_CLAIMED, &now, 1)) && now != claim) {
+        snprintf(h->err, sizeof h->err, "another prune of the history began while this one ran");
+        rc = KD_EBUSY;
+    }
+    if (rc)
+        undo(h);
+    return rc;
+}
+
+/* Drop the entries of the doomed seqs from every posting list, a chunk of rows at a time, each
+ * in a transaction of its own (rows are not changed while a statement reads them); a list left
+ * empty goes. The rows of a bucket made or grown meanwhile hold only seqs given since. */
+static int prune_index(kd_hist *h, const doomed *d, int64_t claim)
+{
+    size_t chunk = h->prune_buckets ? h->prune_buckets : PRUNE_BUCKETS;
+    struct edit { int64_t bucket; size_t len; } *ed = malloc(chunk * sizeof *ed);
     kd_buf keep = KD_BUF_INIT; /* the kept lists of a chunk, one after another */
     int rc = KD_OK;
     if (!ed)
         return KD_ENOMEM;
     int64_t after = -1;
     for (;;) {
+        if ((rc = step_begin(h, claim)))
+            goto done;
         sqlite3_stmt *st = stmt(h, HS_LSH_SCAN);
         if (!st) {
             rc = fail(h);
             goto done;
         }
         sqlite3_bind_int64(st, 1, after);
+        sqlite3_bind_int64(st, 2, (int64_t)chunk);
         size_t ne = 0, rows = 0;
         kd_buf_clear(&keep);
         int src;
@@ -761,70 +842,110 @@ static int prune_index(kd_hist *h, const doomed *d)
             if ((rc = run(h, st)))
                 goto done;
         }
-        if (rows < CHUNK)
+        if ((rc = kd_hist_commit(h)))
+            goto done;
+        h->pruned_part = 1;
+        if (rows < chunk)
             break;
+        step_pause(h);
     }
 done:
+    if (rc)
+        undo(h);
     free(ed);
     kd_buf_free(&keep);
     return rc;
 }
 
-/* Delete the doomed comments, then their postings; all in the caller's transaction. */
-static int prune(kd_hist *h, int64_t before, uint64_t keep, uint64_t *removed)
+/* Delete the history rows of the doomed seqs, a chunk at a time, each in a transaction of its
+ * own; by seq, not by their time again: a comment recorded since with an old date was not
+ * taken out of the index, and must stay until a later prune takes both. */
+static int prune_rows(kd_hist *h, const doomed *d, int64_t claim, uint64_t *removed)
 {
-    int64_t upto = 0;
-    int rc = keep ? keep_cut(h, keep, &upto) : KD_OK;
-    if (rc || (before == INT64_MIN && !upto))
-        return rc;
-    doomed d = { 0, 0, NULL, 0 };
-    if ((rc = collect_doomed(h, before, upto, &d)) || !d.bits)
-        goto done;
-    sqlite3_stmt *st = stmt(h, HS_DELETE);
-    if (!st) {
-        rc = fail(h);
-        goto done;
+    size_t chunk = h->prune_rows ? h->prune_rows : PRUNE_ROWS;
+    uint64_t seq = d->lo;
+    int rc = KD_OK;
+    while (seq <= d->hi) {
+        if ((rc = step_begin(h, claim)))
+            return rc;
+        uint64_t gone = 0;
+        for (size_t n = 0; seq <= d->hi && n < chunk; seq++) {
+            if (!is_doomed(d, seq))
+                continue;
+            sqlite3_stmt *st = stmt(h, HS_DELETE);
+            if (!st) {
+                rc = fail(h);
+                break;
+            }
+            sqlite3_bind_int64(st, 1, (int64_t)seq);
+            if ((rc = run(h, st)))
+                break;
+            gone += (uint64_t)sqlite3_changes(h->db);
+            n++;
+        }
+        if (rc) {
+            undo(h);
+            return rc;
+        }
+        if ((rc = kd_hist_commit(h)))
+            return rc;
+        *removed += gone;
+        h->pruned_part = 1;
+        if (seq <= d->hi)
+            step_pause(h);
     }
-    bind_doomed(st, before, upto);
-    if ((rc = run(h, st)))
-        goto done;
-    *removed = (uint64_t)sqlite3_changes64(h->db);
-    rc = prune_index(h, &d);
-done:
-    free(d.bits);
-    return rc;
+    return KD_OK;
 }
 
 int kd_hist_prune(kd_hist *h, int64_t before, uint64_t keep, uint64_t *removed)
 {
     uint64_t n = 0;
+    int64_t claim = 0, upto = 0;
+    doomed d = { 0, 0, NULL, 0 };
     if (removed)
         *removed = 0;
+    h->pruned_part = 0;
     if (!h->present)
         return KD_OK;
-    int rc = kd_hist_begin(h);
+    /* a batch of the caller's is committed first, as every step commits its own */
+    int rc = kd_hist_commit(h);
     if (rc)
         return rc;
-    if ((rc = prune(h, before, keep, &n))) {
+    /* the claim, in a transaction of its own */
+    if (!(rc = kd_hist_begin(h)) && !(rc = run(h, stmt(h, HS_CLAIM))))
+        rc = count(h, HS_CLAIMED, &claim, 1);
+    if ((rc = rc ? (undo(h), rc) : kd_hist_commit(h)))
+        return rc;
+    /* the doomed set, read in one snapshot without the write lock: no other prune deletes
+     * any more, and what is recorded from now on has seqs past all of it */
+    if ((rc = kd_hist_read_begin(h)))
+        return rc;
+    if (keep)
+        rc = keep_cut(h, keep, &upto);
+    if (!rc && (before != INT64_MIN || upto))
+        rc = collect_doomed(h, before, upto, &d);
+    /* (not kd_hist_read_end: a COMMIT that fails, out of memory, must not leave the read
+     * transaction open behind a prune that found nothing to do) */
+    int erc = run(h, stmt(h, HS_READ_END));
+    h->reading = 0;
+    if (erc)
         undo(h);
-        return rc;
-    }
-    if ((rc = kd_hist_commit(h)))
-        return rc;
+    if (!rc)
+        rc = erc;
+    if (!rc && d.bits && !(rc = prune_index(h, &d, claim)))
+        rc = prune_rows(h, &d, claim, &n);
+    free(d.bits);
     if (removed)
         *removed = n;
-    return KD_OK;
+    return rc;
 }
 
-static int count(kd_hist *h, hs_stmt which, int64_t *v, int n)
+int kd_hist_pruned_part(const kd_hist *h) { return h->pruned_part; }
+
+void kd_hist_prune_chunks(kd_hist *h, unsigned buckets, unsigned rows)
 {
-    sqlite3_stmt *st = stmt(h, which);
-    if (!st)
-        return fail(h);
-    int rc = sqlite3_step(st);
-    for (int i = 0; i < n && rc == SQLITE_ROW; i++)
-        v[i] = sqlite3_column_int64(st, i);
-    return finish(h, st, rc);
+    h->prune_buckets = buckets;
+    h->prune_rows = rows;
 }
 
 int kd_hist_stats_get(kd_hist *h, kd_hist_stats *out)

@@ -92,8 +92,16 @@ int kd_hist_get_many(kd_hist *h, const int64_t *seqs, size_t n, int (*fn)(void *
 /* Delete the comments whose time is at or before `before`, wherever they are in recording
  * order (time is the comment's date, so an imported old comment can follow new ones), and/or
  * all but the `keep` most recently recorded (0 = no limit on count; before = INT64_MIN: no
- * limit on age), with their index entries, in one transaction. *removed: how many went. */
+ * limit on age), with their index entries, in a run of short transactions (history.c says
+ * in which order, and what a prune stopped part-way leaves). Commits a batch open on h first.
+ * *removed: how many went, also when it fails part-way. KD_EBUSY, "another prune of the
+ * history began while this one ran", when a prune begun since took it over. */
 int kd_hist_prune(kd_hist *h, int64_t before, uint64_t keep, uint64_t *removed);
+/* Whether the last kd_hist_prune committed some of its work (before it failed). */
+int kd_hist_pruned_part(const kd_hist *h);
+/* The index rows and the history rows a prune's transaction takes (0: the defaults, 4096
+ * each); for tests. */
+void kd_hist_prune_chunks(kd_hist *h, unsigned buckets, unsigned rows);
 
 typedef struct kd_hist_stats {
     uint64_t comments, index_entries, bytes;

@@ -724,8 +724,13 @@ int kd_history_flush(kd_model *m);
  * Enforce a retention policy: delete the comments whose time (the comment's date, else when
  * it was recorded) is at or before `before` (seconds since the epoch; INT64_MIN for no age
  * limit), wherever they are in recording order, and all but the `keep` most recently
- * recorded comments (0 for no count limit), with their index entries.
- * @param[out] removed number of comments deleted (may be NULL)
+ * recorded comments (0 for no count limit), with their index entries. It runs as a series of
+ * short transactions, so that other writers of the model (the server) never wait long for
+ * it: stopped part-way (a failure, the process killed), it leaves the comments it had not
+ * deleted yet in the history, counted by kd_history_stats_get() but perhaps no longer found as
+ * duplicates; the same call again finishes it (kd_model_error() says so). A prune begun on
+ * the model while this one runs takes over: this one stops with KD_EBUSY.
+ * @param[out] removed number of comments deleted, also when it fails part-way (may be NULL)
  * @return 0; KD_EINVAL (model opened read-only); KD_EIO, KD_EBUSY, KD_ENOMEM.
  */
 int kd_history_prune(kd_model *m, int64_t before, uint64_t keep, uint64_t *removed);

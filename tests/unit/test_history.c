@@ -856,3 +856,219 @@ Test(history, two_writers_remembering_one_comment_at_once_record_it_once)
     cr_assert_eq(st.comments, 1, "recorded %llu times", (unsigned long long)st.comments);
     kd_model_close(m);
 }
+
+/* Pruning in several transactions (kd_hist_prune_chunks: 5 index rows, 3 history rows each):
+ * comments in 7 buckets a band, some old, scattered in recording order. */
+#define SPREAD 200
+typedef struct spread {
+    int64_t seq[SPREAD], keys[SPREAD][KD_MH_BANDS], time[SPREAD];
+} spread;
+
+static uint32_t spread_rand(uint32_t *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return *s >> 8;
+}
+
+static void spread_fill(kd_hist *h, spread *sp)
+{
+    uint32_t s = 7;
+    cr_assert_eq(kd_hist_begin(h), 0);
+    for (int i = 0; i < SPREAD; i++) {
+        kd_hist_rec r;
+        memset(&r, 0, sizeof r);
+        r.id = "x";
+        r.time = sp->time[i] = spread_rand(&s) % 3 ? 5000 : 100;
+        for (int b = 0; b < KD_MH_BANDS; b++)
+            sp->keys[i][b] = ((int64_t)b << 32) | (int64_t)((spread_rand(&s) % 7) << 16 | (spread_rand(&s) & 0xffff));
+        cr_assert_eq(kd_hist_insert(h, &r, sp->keys[i]), 0, "%s", kd_hist_errmsg(h));
+        sp->seq[i] = r.seq;
+    }
+    cr_assert_eq(kd_hist_commit(h), 0);
+}
+
+static int has_row(sqlite3 *db, int64_t seq)
+{
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT 1 FROM history WHERE seq = ?1", -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_int64(st, 1, seq);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* Every entry of the index names a comment still in the history; each comment of sp still
+ * there and dated after unindexed_upto has all its 12 entries (bucket and check), the others
+ * none. Returns how many of sp are left. */
+static int index_matches_history(sqlite3 *db, const spread *sp, int64_t unindexed_upto)
+{
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT bucket, entries FROM history_lsh", -1, &st, NULL), SQLITE_OK);
+    static int found[SPREAD][KD_MH_BANDS];
+    memset(found, 0, sizeof found);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t bucket = sqlite3_column_int64(st, 0);
+        const uint8_t *p = sqlite3_column_blob(st, 1);
+        int n = sqlite3_column_bytes(st, 1);
+        for (int off = 0; off < n;) {
+            unsigned check = p[off] | (unsigned)p[off + 1] << 8;
+            uint64_t seq = 0;
+            int k = 0;
+            off += 2;
+            do
+                seq |= (uint64_t)(p[off] & 0x7f) << (7 * k++);
+            while (p[off++] & 0x80);
+            cr_assert(has_row(db, (int64_t)seq), "the index names seq %llu, which is not in the history",
+                      (unsigned long long)seq);
+            for (int i = 0; i < SPREAD; i++)
+                if (sp->seq[i] == (int64_t)seq)
+                    for (int b = 0; b < KD_MH_BANDS; b++)
+                        if (bucket == ((int64_t)b << 16 | ((sp->keys[i][b] & 0xffffffff) >> 16)) &&
+                            check == (sp->keys[i][b] & 0xffff))
+                            found[i][b] = 1;
+        }
+    }
+    sqlite3_finalize(st);
+    int left = 0;
+    for (int i = 0; i < SPREAD; i++) {
+        int here = has_row(db, sp->seq[i]);
+        left += here;
+        for (int b = 0; b < KD_MH_BANDS; b++)
+            cr_assert_eq(found[i][b], here && sp->time[i] > unindexed_upto, "comment %d (seq %lld), band %d: %s", i, (long long)sp->seq[i],
+                         b, found[i][b] ? "an entry" : "no entry");
+    }
+    return left;
+}
+
+Test(history, pruning_in_many_transactions_leaves_the_index_matching_the_history)
+{
+    sqlite3 *db = open_db();
+    kd_hist *h;
+    cr_assert_eq(kd_hist_new(&h, db, 1, 1), 0);
+    static spread sp;
+    spread_fill(h, &sp);
+    cr_assert_eq(count_rows(db), 7 * KD_MH_BANDS);
+    kd_hist_prune_chunks(h, 5, 3);
+    /* by age: the comments at 100 go, wherever they are */
+    int old = 0;
+    for (int i = 0; i < SPREAD; i++)
+        old += sp.time[i] <= 200;
+    cr_assert(old > 20 && old < SPREAD - 20, "%d old comments", old);
+    uint64_t removed = 0;
+    cr_assert_eq(kd_hist_prune(h, 200, 0, &removed), 0, "%s", kd_hist_errmsg(h));
+    cr_assert_eq(removed, (uint64_t)old);
+    cr_assert_eq(index_matches_history(db, &sp, INT64_MIN), SPREAD - old);
+    for (int i = 0; i < SPREAD; i++)
+        cr_assert_eq(has_row(db, sp.seq[i]), sp.time[i] > 200, "comment %d", i);
+    /* by count: the 50 most recently recorded stay */
+    cr_assert_eq(kd_hist_prune(h, INT64_MIN, 50, &removed), 0, "%s", kd_hist_errmsg(h));
+    cr_assert_eq(removed, (uint64_t)(SPREAD - old - 50));
+    cr_assert_eq(index_matches_history(db, &sp, INT64_MIN), 50);
+    for (int i = SPREAD - 1, newer = 0; i >= 0; i--) {
+        cr_assert_eq(has_row(db, sp.seq[i]), sp.time[i] > 200 && newer < 50, "comment %d", i);
+        newer += sp.time[i] > 200;
+    }
+    kd_hist_free(h);
+    sqlite3_close(db);
+}
+
+/* A comment recorded while a prune runs, with an old date, stays: the rows are deleted by the
+ * seqs chosen at the start, not by their time again (its index entries were never removed).
+ * A trigger records it while the index is being cut. */
+Test(history, a_comment_recorded_while_pruning_stays_whatever_its_date)
+{
+    sqlite3 *db = open_db();
+    kd_hist *h;
+    cr_assert_eq(kd_hist_new(&h, db, 1, 1), 0);
+    static spread sp;
+    spread_fill(h, &sp);
+    kd_hist_prune_chunks(h, 5, 3);
+    cr_assert_eq(sqlite3_exec(db, "CREATE TEMP TRIGGER late AFTER UPDATE ON history_lsh "
+                                  "WHEN NOT EXISTS (SELECT 1 FROM history WHERE id = 'late') "
+                                  "BEGIN INSERT INTO history(id, time, text_hash, sig) VALUES('late', 100, 0, x'00'); END",
+                              NULL, NULL, NULL), SQLITE_OK);
+    uint64_t removed = 0;
+    cr_assert_eq(kd_hist_prune(h, 200, 0, &removed), 0, "%s", kd_hist_errmsg(h));
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM history WHERE id = 'late'", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(st, 0), 1, "the comment recorded meanwhile was deleted");
+    sqlite3_finalize(st);
+    kd_hist_free(h);
+    sqlite3_close(db);
+}
+
+/* A prune that fails part-way (a trigger plays the full disk at the 10th history row it
+ * deletes) keeps what its earlier transactions did: the index names no deleted comment, the
+ * comments not yet deleted are no longer in it (not found as duplicates, still counted), and
+ * a second prune finishes the job. */
+Test(history, a_prune_stopped_part_way_leaves_no_stale_entry_and_a_rerun_finishes)
+{
+    sqlite3 *db = open_db();
+    kd_hist *h;
+    cr_assert_eq(kd_hist_new(&h, db, 1, 1), 0);
+    static spread sp;
+    spread_fill(h, &sp);
+    kd_hist_prune_chunks(h, 5, 3);
+    int64_t tenth = 0;
+    for (int i = 0, n = 0; i < SPREAD && !tenth; i++)
+        if (sp.time[i] <= 200 && ++n == 10)
+            tenth = sp.seq[i];
+    char sql[200];
+    snprintf(sql, sizeof sql, "CREATE TEMP TRIGGER full BEFORE DELETE ON history WHEN old.seq = %lld "
+                              "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END", (long long)tenth);
+    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    uint64_t removed = 99;
+    cr_assert_eq(kd_hist_prune(h, 200, 0, &removed), KD_EIO);
+    cr_assert(strstr(kd_hist_errmsg(h), "disk is full"), "%s", kd_hist_errmsg(h));
+    cr_assert_eq(removed, 9, "the three transactions before the failing one are kept");
+    cr_assert(kd_hist_pruned_part(h));
+    /* no entry for any old comment, deleted or not; the new ones keep theirs */
+    cr_assert_eq(index_matches_history(db, &sp, 200), SPREAD - 9);
+    int old = 0;
+    for (int i = 0; i < SPREAD; i++)
+        old += sp.time[i] <= 200;
+    kd_hist_rec r;
+    for (int i = 0; i < SPREAD; i++)
+        if (sp.time[i] <= 200) {
+            got g = { .n = 0 };
+            cr_assert_eq(kd_hist_candidates(h, sp.keys[i], 32, collect, &g), 0);
+            for (int j = 0; j < g.n; j++)
+                cr_assert_neq(g.seq[j], sp.seq[i], "old comment %d is still found", i);
+            cr_assert_eq(kd_hist_get(h, sp.seq[i], &r), has_row(db, sp.seq[i]) ? 0 : KD_ENOTFOUND);
+        }
+    cr_assert_eq(sqlite3_exec(db, "DROP TRIGGER full", NULL, NULL, NULL), SQLITE_OK);
+    cr_assert_eq(kd_hist_prune(h, 200, 0, &removed), 0, "%s", kd_hist_errmsg(h));
+    cr_assert_eq(removed, (uint64_t)old - 9);
+    cr_assert_eq(index_matches_history(db, &sp, INT64_MIN), SPREAD - old);
+    kd_hist_free(h);
+    sqlite3_close(db);
+}
+
+/* A prune begun while another runs takes over: the first stops at its next transaction (a
+ * trigger plays the second prune's claim), saying so, and leaves no stale entry. */
+Test(history, a_prune_overtaken_by_another_stops)
+{
+    sqlite3 *db = open_db();
+    kd_hist *h;
+    cr_assert_eq(kd_hist_new(&h, db, 1, 1), 0);
+    static spread sp;
+    spread_fill(h, &sp);
+    kd_hist_prune_chunks(h, 5, 3);
+    cr_assert_eq(sqlite3_exec(db, "CREATE TEMP TRIGGER other AFTER DELETE ON history "
+                                  "BEGIN UPDATE meta SET value = value + 1 WHERE key = 'history_prune'; END",
+                              NULL, NULL, NULL), SQLITE_OK);
+    uint64_t removed = 0;
+    cr_assert_eq(kd_hist_prune(h, 200, 0, &removed), KD_EBUSY);
+    cr_assert(strstr(kd_hist_errmsg(h), "another prune"), "%s", kd_hist_errmsg(h));
+    cr_assert_eq(removed, 3, "the transaction that saw the claim taken kept its work");
+    cr_assert_eq(sqlite3_exec(db, "DROP TRIGGER other", NULL, NULL, NULL), SQLITE_OK);
+    cr_assert_eq(kd_hist_prune(h, 200, 0, &removed), 0, "%s", kd_hist_errmsg(h));
+    int old = 0;
+    for (int i = 0; i < SPREAD; i++)
+        old += sp.time[i] <= 200;
+    cr_assert_eq(removed, (uint64_t)old - 3);
+    cr_assert_eq(index_matches_history(db, &sp, INT64_MIN), SPREAD - old);
+    kd_hist_free(h);
+    sqlite3_close(db);
+}
