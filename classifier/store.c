@@ -1028,7 +1028,11 @@ done:
  * that comes back as KD_EBUSY for the caller to explain. */
 int kd_store_pack(kd_store *s)
 {
-    int rc = sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE; VACUUM;",
+    /* VACUUM builds its copy of the model in a temporary database: on disk, as SQLite's
+     * default has it, even after the history asked for temporary storage in memory */
+    int rc = sqlite3_exec(s->db,
+                          "PRAGMA temp_store = DEFAULT; PRAGMA wal_checkpoint(TRUNCATE); "
+                          "PRAGMA journal_mode = DELETE; VACUUM;",
                           NULL, NULL, NULL);
     return rc == SQLITE_OK ? KD_OK : fail(s, rc);
 }
