@@ -512,13 +512,16 @@ int main(int argc, char **argv)
             break;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return cli_finish(c->name, cli_help(c->name));
-        if (!strcmp(argv[i], "-m") || takes_value(c->name, argv[i], strlen(argv[i])))
+        if ((!strcmp(argv[i], "-m") || takes_value(c->name, argv[i], strlen(argv[i]))) && i + 1 < argc &&
+            strcmp(argv[i + 1], "--"))
             i++;
     }
     /* GNU spellings, for every command: "-mFILE" is "-m FILE"; "--opt=VALUE" is "--opt VALUE" for an option that
      * takes a value (another "--flag=x" is left whole: the command calls it unknown); the
-     * word after such an option is its value, whatever it looks like; after "--" every
-     * argument is a file, so one named "-x" is passed on as "./-x" ("-" stays standard input) */
+     * word after such an option is its value, whatever it looks like, but "--": an option
+     * just before it has no value (the usage error of a value missing), as the file after it
+     * is no option's value; after "--" every argument is a file, so one named "-x" is passed
+     * on as "./-x" ("-" stays standard input) */
     char **args = calloc(2 * (size_t)argc + 1, sizeof *args), **own = calloc((size_t)argc + 1, sizeof *own);
     if (!args || !own) {
         fprintf(stderr, "kindly: out of memory\n");
@@ -528,7 +531,10 @@ int main(int argc, char **argv)
     args[n++] = argv[1];
     for (int i = 2; i < argc && status == EXIT_DONE; i++) {
         const char *a = argv[i], *eq = strchr(a, '=');
-        if (!files && takes_value(c->name, a, strlen(a)) && i + 1 < argc) {
+        if (!files && (!strcmp(a, "-m") || takes_value(c->name, a, strlen(a))) && i + 1 < argc &&
+            !strcmp(argv[i + 1], "--")) {
+            status = cli_bad_option(c->name, a, 1, "");
+        } else if (!files && takes_value(c->name, a, strlen(a)) && i + 1 < argc) {
             status = empty_file_value(c, a, strlen(a), argv[i + 1]);
             args[n++] = argv[i++];
             args[n++] = argv[i]; /* the value, verbatim */

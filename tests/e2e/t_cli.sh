@@ -57,6 +57,14 @@ test_a_missing_value_and_options_before_the_command_are_named() {
     # after --, a file
     expect_status 5 "$KINDLY" train -m m.db -- -m
     contains "$T/err" "./-m: No such file"
+    # and never an option's value: an option before -- has none (score took the CSV file for
+    # its model, and failed on it as not a kindly model)
+    expect_status 3 "$KINDLY" score -m -- "$D/score.csv"
+    contains "$T/err" "kindly score: option '-m' needs a value after it (-m MODEL.db)"
+    expect_status 3 "$KINDLY" score --rules -- "$D/score.csv"
+    contains "$T/err" "kindly score: option '--rules' needs a value after it (--rules FILE)"
+    expect_status 3 sh -c "echo hi | \"$KINDLY\" check --author -- -m"
+    contains "$T/err" "kindly check: option '--author' needs a value after it (--author NAME)"
     expect_status 3 "$KINDLY" -m blog.db score new.csv
     contains "$T/err" "kindly: no command '-m': the command comes first, then its options: kindly score -m blog.db new.csv"
     not_contains "$T/err" "Commands:"
