@@ -713,6 +713,12 @@ static int read_chunk(kd_csv *r)
     while (r->clen < want || (!r->started && bom_pending(r))) {
         if (r->started && r->opts.before_read)
             r->opts.before_read(r->opts.before_read_ud);
+        /* asked before the read and after a signal interrupted it: a read retried after the
+         * caller's Ctrl-C would wait on at a terminal until a second one killed the process */
+        if (r->opts.stop && r->opts.stop(r->opts.stop_ud)) {
+            set_error(r, KD_EIO, "%s: reading interrupted", r->shown);
+            return KD_EIO;
+        }
         ssize_t got = read(r->fd, r->chunk + r->clen, CHUNK_SIZE - r->clen);
         if (got < 0 && errno == EINTR)
             continue;
@@ -977,7 +983,7 @@ int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts)
     if (!out)
         return KD_EINVAL;
     *out = NULL;
-    if (!path || (opts && ((opts->version != KD_CSV_OPTIONS_VERSION && opts->version != 1) ||
+    if (!path || (opts && ((opts->version < 1 || opts->version > KD_CSV_OPTIONS_VERSION) ||
                            (opts->kind != KD_CSV_COMMENTS && opts->kind != KD_CSV_RAW))))
         return KD_EINVAL; /* (no reader to explain it: the only causes are these three) */
     kd_csv *r = calloc(1, sizeof *r);
@@ -988,6 +994,8 @@ int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts)
     r->opts = defaults;
     if (opts && opts->version == 1) /* the fields before before_read */
         memcpy(&r->opts, opts, offsetof(kd_csv_options, before_read));
+    else if (opts && opts->version == 2) /* the fields before stop */
+        memcpy(&r->opts, opts, offsetof(kd_csv_options, stop));
     else if (opts)
         r->opts = *opts;
     if (r->opts.max_field == 0)

@@ -164,10 +164,19 @@ typedef struct kd_csv_options {
      *  unflushed output hands it over here (`kindly score --remember`). May be NULL. */
     void (*before_read)(void *ud);
     void *before_read_ud;
+    /** Since version 3: asked before each read of the input (the header's too) and again
+     *  after a signal interrupted one (EINTR); nonzero gives the reading up: kd_csv_open or
+     *  kd_csv_next fails with KD_EIO, kd_csv_error() saying 'FILE: reading interrupted'. A
+     *  caller whose signal handler sets a flag returns it here, and stops at the first
+     *  signal even while the input waits (a terminal, a pipe): without it an interrupted
+     *  read is read again. May be NULL. */
+    int (*stop)(void *ud);
+    void *stop_ud;
 } kd_csv_options;
 
-#define KD_CSV_OPTIONS_VERSION 2 /* version 1 (without before_read) is accepted too */
-#define KD_CSV_OPTIONS_INIT { KD_CSV_OPTIONS_VERSION, KD_CSV_COMMENTS, (size_t)16 << 20, NULL, NULL, NULL, NULL }
+#define KD_CSV_OPTIONS_VERSION 3 /* versions 1 (without before_read) and 2 (without stop) are accepted too */
+#define KD_CSV_OPTIONS_INIT \
+    { KD_CSV_OPTIONS_VERSION, KD_CSV_COMMENTS, (size_t)16 << 20, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /** One record. Valid until the next kd_csv_next() or kd_csv_free() on the same reader. */
 typedef struct kd_csv_row {
@@ -182,7 +191,7 @@ typedef struct kd_csv_row {
 /**
  * Open a CSV file ("-" for standard input) and read its header.
  * @param[out] out the reader, to be freed with kd_csv_free() (also on failure, when set)
- * @return 0; KD_EINVAL if out or path is NULL, or opts has a version other than 1 or
+ * @return 0; KD_EINVAL if out or path is NULL, or opts has a version other than 1, 2 or
  *         KD_CSV_OPTIONS_VERSION or a kind that is not a kd_csv_kind (*out is then NULL),
  *         or path is empty (*out set: kd_csv_error() says so); KD_EIO if the file cannot be
  *         opened; KD_EPARSE if the header is missing or

@@ -115,7 +115,8 @@ int cli_files_readable(const char *cmd, const char *const *files, int n);
 
 /* Problem reporter for kd_csv: prints FILE:LINE: [field 'x':] message to stderr. */
 void cli_csv_problem(void *ud, const kd_csv_problem *p);
-/* Open a CSV reader with cli_csv_problem attached. labels_ignored: the command gives every
+/* Open a CSV reader with cli_csv_problem attached, which stops reading once cli_interrupted
+ * is set (and then says nothing: the command reports the interruption). labels_ignored: the command gives every
  * row its label itself (learn --spam), so warnings about unknown labels are not shown. On
  * failure, prints why (the reader's message names the file), sets *status (EXIT_MODEL when
  * the file cannot be read, EXIT_INPUT when its header is unusable) and returns NULL. */
@@ -200,8 +201,9 @@ extern int cli_stdin_closed;
 
 /* SIGINT, SIGTERM or SIGHUP received after cli_catch_stop() (0 before): the command stops at
  * its next row, writes nothing and cleans up, then cli_reraise() ends the process by that
- * signal. The handler is reset when it runs: a second signal ends the process at once (a
- * read from a terminal, retried after the first, would otherwise wait on). */
+ * signal. A CSV file opened with cli_open_csv stops being read at the signal, also while
+ * the read waits on a terminal or a pipe (kd_csv_options.stop). The handler is reset when
+ * it runs: a second signal ends the process at once. */
 extern volatile sig_atomic_t cli_interrupted;
 void cli_catch_stop(void);
 void cli_reraise(void);

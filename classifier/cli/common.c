@@ -349,6 +349,14 @@ const char *cli_shown(const char *path)
     return strcmp(path, "-") ? path : "<stdin>";
 }
 
+/* kd_csv_options.stop: a command that caught SIGINT, SIGTERM or SIGHUP (cli_catch_stop) stops
+ * reading at once, also when the read waits on a terminal or a pipe */
+static int stop_asked(void *ud)
+{
+    (void)ud;
+    return cli_interrupted != 0;
+}
+
 kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int labels_ignored, int *status)
 {
     return cli_open_csv_hooked(cmd, path, kind, labels_ignored, NULL, NULL, status);
@@ -369,11 +377,15 @@ kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind,
     o.problem = labels_ignored ? csv_problem_label_ignored : cli_csv_problem;
     o.before_read = before_read;
     o.before_read_ud = ud;
+    o.stop = stop_asked;
     kd_csv *r = NULL;
     int rc = kd_csv_open(&r, path, &o);
     if (rc) {
-        /* the reader's messages name the file already; without a reader only the code is known */
-        if (r)
+        /* the reader's messages name the file already; without a reader only the code is known;
+         * an interruption is the command's to report */
+        if (cli_interrupted)
+            ;
+        else if (r)
             cli_fail(rc, cmd, "%s", kd_csv_error(r));
         else
             cli_fail(rc, cmd, "%s: %s", cli_shown(path), kd_strerror(rc));

@@ -65,6 +65,10 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
     }
     if (progress)
         fprintf(stderr, "\r%s: %lu rows\n", shown, n->learned);
+    if (rc < 0 && cli_interrupted) { /* the reading stopped by the signal: the caller says so */
+        status = EXIT_MODEL;
+        goto done;
+    }
     if (rc < 0) {
         status = cli_fail(cli_exit_for(rc), cmd, "%s", kd_csv_error(r));
         goto done;

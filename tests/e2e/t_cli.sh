@@ -1443,6 +1443,46 @@ PY
     cmp -s before.json after.json || fail "the model changed: $(cat before.json after.json)"
 }
 
+# A train that creates a model from a terminal stops at the first Ctrl-C, as it does reading a
+# file: the CSV reader read again after the signal interrupted its read, so the first did
+# nothing that could be seen, and only a second (which ends the process at once) stopped it
+test_a_train_reading_a_terminal_stops_at_the_first_signal() {
+    python3 - "$KINDLY" <<'PY' || fail "one SIGINT did not stop a train reading a terminal"
+import os, signal, subprocess, sys
+bad = []
+for typed in (b"", b"id,text,label\nr1,hello there friend,ham\n"):
+    m, s = os.openpty()
+    p = subprocess.Popen([sys.argv[1], "train", "-m", "m.db", "-"], stdin=s, stderr=subprocess.PIPE,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    os.close(s)
+    err = p.stderr.readline()  # "reading CSV from the terminal": about to read it
+    os.write(m, typed)
+    try:
+        p.wait(timeout=0.5)
+    except subprocess.TimeoutExpired:
+        pass
+    p.send_signal(signal.SIGINT)
+    try:
+        rc = p.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        p.kill(); p.wait()
+        rc = "still running 5 s after one SIGINT"
+    err += p.stderr.read()
+    os.close(m)
+    what = "typed %r" % typed
+    if rc != -signal.SIGINT:
+        bad.append("%s: exit status %s, not killed by SIGINT" % (what, rc))
+    if b"interrupted: m.db was not created" not in err:
+        bad.append("%s: stderr %r" % (what, err))
+    if os.path.exists("m.db"):
+        bad.append("%s: m.db left behind" % what)
+        os.remove("m.db")
+for b in bad:
+    print("    " + b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+}
+
 # train counts one unlabelled row in the singular, as learn does (it said "1 unlabelled rows")
 test_train_counts_one_unlabelled_row_in_the_singular() {
     printf 'id,text,label\nr1,hello there friend,ham\nr2,buy cheap pills now,spam\nr3,no label here,\n' >l.csv

@@ -12,11 +12,13 @@
 #include <criterion/parameterized.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1649,8 +1651,62 @@ Test(csv, before_read_runs_before_a_read_that_may_wait_even_mid_row)
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
-/* Options of version 1 (before before_read existed) are still accepted; the hook is unset. */
-Test(csv, options_of_version_1_are_accepted)
+/* stop: asked before each read and after a signal interrupted one, it gives the reading up
+ * (a train from a terminal stops at the first Ctrl-C); without it the read is retried. The
+ * input is a pipe whose writer, this process, never writes: only the signal ends the read. */
+static volatile sig_atomic_t alarmed;
+static void on_alarm(int sig)
+{
+    (void)sig;
+    alarmed = 1;
+}
+static int stop_when_alarmed(void *ud)
+{
+    ++*(int *)ud;
+    return alarmed;
+}
+
+Test(csv, stop_gives_up_a_read_a_signal_interrupted)
+{
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    cr_assert_eq(dup2(p[0], STDIN_FILENO), STDIN_FILENO);
+    close(p[0]);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm; /* no SA_RESTART: the read returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    cr_assert_eq(sigaction(SIGALRM, &sa, NULL), 0);
+    int asked = 0;
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.stop = stop_when_alarmed;
+    o.stop_ud = &asked;
+    /* the header's read, waiting */
+    struct itimerval it = { { 0, 0 }, { 0, 100000 } };
+    cr_assert_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, "-", &o), KD_EIO);
+    cr_assert_str_eq(kd_csv_error(r), "<stdin>: reading interrupted");
+    cr_assert(asked >= 2, "stop asked %d times: before the read and after it was interrupted", asked);
+    kd_csv_free(r);
+    /* a row's read, waiting in the middle of the row */
+    alarmed = 0;
+    cr_assert_eq(write(p[1], "id,text\n1,first\n2,\"half", 23), 23);
+    cr_assert_eq(kd_csv_open(&r, "-", &o), 0);
+    const kd_csv_row *row;
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    cr_assert_str_eq(row->comment.text, "first");
+    cr_assert_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+    cr_assert_eq(kd_csv_next(r, &row), KD_EIO);
+    cr_assert_str_eq(kd_csv_error(r), "<stdin>: reading interrupted");
+    kd_csv_free(r);
+    close(p[1]);
+    signal(SIGALRM, SIG_DFL);
+}
+
+/* Options of versions 1 (before before_read existed) and 2 (before stop) are still accepted;
+ * the fields past their end are unset. */
+Test(csv, options_of_versions_1_and_2_are_accepted)
 {
     char path[512], dir[256];
     th_tmpdir(dir, sizeof dir);
@@ -1664,7 +1720,12 @@ Test(csv, options_of_version_1_are_accepted)
     cr_assert_eq(kd_csv_next(r, &row), 1);
     cr_assert_str_eq(row->comment.text, "hello");
     kd_csv_free(r);
-    o.version = 3;
+    o.version = 2;
+    o.stop = (int (*)(void *))abort; /* past the end of a version-2 struct: ignored */
+    cr_assert_eq(kd_csv_open(&r, path, &o), 0);
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    kd_csv_free(r);
+    o.version = KD_CSV_OPTIONS_VERSION + 1;
     cr_assert_eq(kd_csv_open(&r, path, &o), KD_EINVAL);
     cr_assert_null(r);
     kd_csv_free(r);
