@@ -42,16 +42,16 @@ int cmd_train(int argc, char **argv)
     if (readable != EXIT_DONE)
         return readable;
     int created = cli_model_is_new(path);
-    /* interrupted while it creates the model, train leaves none, as when nothing was learnt
-     * (an existing model needs nothing: its transaction is rolled back whenever it stops) */
-    if (created)
-        cli_catch_stop();
+    /* interrupted while it reads, train writes nothing and leaves the model as it was, and
+     * none if it was creating one, as when nothing was learnt; once the commit has begun, a
+     * signal no longer stops it (see done:) */
+    cli_catch_stop();
     kd_model *m = cli_open_model("train", path, KD_OPEN_CREATE);
     if (!m) {
         cli_reraise();
         return EXIT_MODEL;
     }
-    int status = EXIT_DONE, rc;
+    int status = EXIT_DONE, rc, committed = 0, prune_skipped = 0;
     cli_feed_counts n = { 0, 0, 0, 0, 0 };
     if ((rc = kd_train_begin(m))) {
         status = cli_fail(cli_exit_for(rc), "train", "%s", kd_model_error(m));
@@ -76,10 +76,13 @@ int cmd_train(int argc, char **argv)
         status = cli_fail(cli_exit_for(rc), "train", "%s", kd_model_error(m));
         goto done;
     }
+    committed = 1;
     /* pruning is a transaction of its own, after the counts': when it fails, the comments
-     * are learnt all the same, and training them again would count them twice */
+     * are learnt all the same, and training them again would count them twice; not begun
+     * once the run was interrupted (the counts are kept: see done:) */
     uint64_t removed = 0;
-    if (prune && (rc = kd_model_prune(m, (unsigned)prune, &removed))) {
+    prune_skipped = prune && cli_interrupted;
+    if (prune && !prune_skipped && (rc = kd_model_prune(m, (unsigned)prune, &removed))) {
         status = cli_fail(cli_exit_for(rc), "train",
                           "%s\nkindly train: the comments were learnt (the counts are committed); only pruning "
                           "failed: do not train them again, run `kindly info -m %s --prune %lu` instead",
@@ -110,11 +113,23 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "\nkindly train: %s now has %llu spam and %llu ham messages, %llu tokens",
                 path, (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
                 (unsigned long long)st.tokens);
-        if (prune)
+        if (prune && !prune_skipped)
             fprintf(stderr, " (%llu rare tokens pruned)", (unsigned long long)removed);
         fputc('\n', stderr);
     }
 done:
+    /* a signal once the commit had begun came too late to stop it: the comments are learnt,
+     * and the run ends as it would have, not by the signal, which would tell the caller
+     * (after help train) that the model was left as it was */
+    if (committed && n.learned && cli_interrupted) {
+        int sig = cli_interrupted;
+        cli_interrupted = 0;
+        fprintf(stderr, "kindly train: interrupted by %s once the commit had begun: it was finished, and %s holds "
+                        "the comments learnt", sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP", path);
+        if (prune_skipped)
+            fprintf(stderr, "; --prune was not run (kindly info -m %s --prune %lu)", path, prune);
+        fputc('\n', stderr);
+    }
     /* nothing learnt, or nothing written (a failed commit): an empty model is not left */
     if (created && (!n.learned || (status != EXIT_DONE && status != EXIT_INPUT)))
         cli_remove_if_empty("train", m, path, cli_interrupted ? "interrupted" : "nothing was learnt");

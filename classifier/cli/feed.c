@@ -35,7 +35,7 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
         goto done;
     }
     while ((rc = kd_csv_next(r, &row)) == 1) {
-        if (cli_interrupted) { /* train of a new model: stop here, nothing is written */
+        if (cli_interrupted) { /* train, interrupted: stop here, nothing is written */
             if (progress)
                 fputc('\n', stderr);
             status = EXIT_MODEL;
