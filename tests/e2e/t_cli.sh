@@ -746,6 +746,17 @@ test_help_version_says_what_it_prints() {
     contains "$T/out" "Exit status"
 }
 
+# help rules and help history say first what the command does, as the others do; they began
+# with --check's details and with what the history holds
+test_help_rules_and_history_say_first_what_they_do() {
+    expect_status 0 "$KINDLY" help rules
+    help_begins "$T/out" | grep -q '^Check rule files, try them on one comment, or measure them' ||
+        fail "help rules begins: $(help_begins "$T/out")"
+    expect_status 0 "$KINDLY" help history
+    help_begins "$T/out" | grep -q "^Print the counts of the model's comment history" ||
+        fail "help history begins: $(help_begins "$T/out")"
+}
+
 test_check_warns_about_an_empty_comment() {
     train_small
     for input in /dev/null blank.txt; do
