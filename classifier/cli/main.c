@@ -424,13 +424,14 @@ static int cmd_version(int argc, char **argv)
     return EXIT_DONE;
 }
 
-/* Whether the long option a[0..n) takes a value in command cmd. */
+/* Whether the option a[0..n) takes a value in command cmd: -m, the one short option that
+ * does, or a long one. */
 static int takes_value(const char *cmd, const char *a, size_t n)
 {
     if (!strcmp(cmd, "history") && n == 7 && !strncmp(a, "--prune", 7)) /* a flag there */
         return 0;
     static const char *const with_value[] = {
-        "--model", "--format", "--rules", "--scorer", "--spam-cutoff", "--ham-cutoff", "--robinson-s",
+        "-m", "--model", "--format", "--rules", "--scorer", "--spam-cutoff", "--ham-cutoff", "--robinson-s",
         "--robinson-x", "--min-dev", "--max-tokens", "--offtopic-threshold", "--dup-threshold", "--dup-verdict",
         "--id", "--post", "--author", "--email", "--url", "--ip", "--agent", "--parent", "--date", "--prune",
         "--folds", "--train", "--keep", "--keep-days", "--listen", "--keys", "--threads", "--max-body",
@@ -445,7 +446,11 @@ static int takes_value(const char *cmd, const char *a, size_t n)
 /* The options whose value is a file, for the commands whose help shows them (usage): an empty
  * name is the caller's mistake, a usage error said as the CSV reader says it of an empty
  * input file name, before anything is opened (it was the library's "no model path given", or
- * open's ENOENT naming nothing: exit 5). */
+ * open's ENOENT naming nothing: exit 5). Here, where every option is seen, and not where
+ * each file is opened (cli_open_model, cli_load_rules, the server's key loading): check
+ * reads its comment before it loads the rules or opens the model, so a terminal would wait
+ * for a comment only to be told the flag was empty; an opener knows not whether -m or
+ * --model named the file; and the keys are read by the server's code. */
 static const struct {
     const char *flag, *usage, *what;
 } file_options[] = {
@@ -521,8 +526,7 @@ int main(int argc, char **argv)
             break;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return cli_finish(c->name, cli_help(c->name));
-        if ((!strcmp(argv[i], "-m") || takes_value(c->name, argv[i], strlen(argv[i]))) && i + 1 < argc &&
-            strcmp(argv[i + 1], "--"))
+        if (takes_value(c->name, argv[i], strlen(argv[i])) && i + 1 < argc && strcmp(argv[i + 1], "--"))
             i++;
     }
     /* GNU spellings, for every command: "-mFILE" is "-m FILE"; "--opt=VALUE" is "--opt VALUE" for an option that
@@ -540,8 +544,7 @@ int main(int argc, char **argv)
     args[n++] = argv[1];
     for (int i = 2; i < argc && status == EXIT_DONE; i++) {
         const char *a = argv[i], *eq = strchr(a, '=');
-        if (!files && (!strcmp(a, "-m") || takes_value(c->name, a, strlen(a))) && i + 1 < argc &&
-            !strcmp(argv[i + 1], "--")) {
+        if (!files && takes_value(c->name, a, strlen(a)) && i + 1 < argc && !strcmp(argv[i + 1], "--")) {
             status = cli_bad_option(c->name, a, 1, "");
         } else if (!files && takes_value(c->name, a, strlen(a)) && i + 1 < argc) {
             status = empty_file_value(c, a, strlen(a), argv[i + 1]);
@@ -571,8 +574,6 @@ int main(int argc, char **argv)
             strcpy(path + 2, a);
             own[nown++] = args[n++] = path;
         } else {
-            if (!files && !strcmp(a, "-m") && i + 1 < argc)
-                status = empty_file_value(c, a, 2, argv[i + 1]);
             args[n++] = argv[i];
         }
     }

@@ -716,6 +716,12 @@ test_an_empty_model_rules_or_keys_file_name_is_a_usage_error() {
     [ ! -e out.db ] || fail "merge created out.db"
     # the value of another flag may be empty, and "-m" may be the value of one
     expect_status 0 sh -c "echo hello there | \"$KINDLY\" check -m m.db --author '' --url -m; [ \$? -lt 3 ]"
+    # -m's value is taken as it is, as --model's: "--rules=x" was split into two arguments,
+    # and score took "--rules" for the model and "x" for a second input file
+    for flag in -m --model; do
+        expect_status 5 "$KINDLY" score "$flag" --rules=x "$D/score.csv"
+        contains "$T/err" "kindly score: cannot open model --rules=x: no such file"
+    done
 }
 
 test_every_command_help_gives_its_exit_status() {
