@@ -36,7 +36,8 @@ lua learn ""
 
 start() {
     : >"$tmp/server.log" # created before the background job opens it: no race with sed below
-    "$kindly" serve -m "$tmp/m.db" --listen 127.0.0.1:0 --threads "$threads" "$@" 2>"$tmp/server.log" &
+    # wrk connects from one address, up to 1,000 connections: no per-address limit
+    "$kindly" serve -m "$tmp/m.db" --listen 127.0.0.1:0 --threads "$threads" --max-per-ip 0 "$@" 2>"$tmp/server.log" &
     pid=$!
     port=
     for _ in $(seq 100); do

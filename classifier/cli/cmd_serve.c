@@ -138,6 +138,9 @@ int cmd_serve(int argc, char **argv)
     cfg.threads = ncpu < 1 ? 1 : ncpu > 64 ? 64 : (unsigned)ncpu;
     cfg.max_body = (size_t)1 << 20;
     cfg.max_connections = 4096;
+    /* one client address holds at most 1/64 of the default connections: far more than a
+     * blog's PHP workers open at once, too few to take the server from everyone else */
+    cfg.max_per_ip = 64;
     cfg.timeout = 30;
     cfg.discard = 0.99;
     int quiet = 0;
@@ -168,6 +171,11 @@ int cmd_serve(int argc, char **argv)
             if (cli_parse_uint(v, 1, 1000000, &n))
                 return cli_bad_value("serve", a, v, "a count from 1 to 1000000");
             cfg.max_connections = (unsigned)n;
+            i++;
+        } else if (!strcmp(a, "--max-per-ip")) {
+            if (cli_parse_uint(v, 0, 1000000, &n))
+                return cli_bad_value("serve", a, v, "a count from 0 (no limit) to 1000000");
+            cfg.max_per_ip = (unsigned)n;
             i++;
         } else if (!strcmp(a, "--timeout")) {
             if (cli_parse_uint(v, 1, 86400, &n))

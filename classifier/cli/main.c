@@ -258,7 +258,8 @@ const cli_command cli_commands[] = {
     { "serve", cmd_serve, "Answer over HTTP: an Akismet-compatible API and a JSON API",
       "usage: kindly serve [-m MODEL.db] [--listen HOST:PORT] [--keys FILE]\n"
       "                    [--threads N] [--max-body SIZE] [--max-connections N]\n"
-      "                    [--timeout S] [--discard X] [--hold-as spam|ham] [-q]\n"
+      "                    [--max-per-ip N] [--timeout S] [--discard X]\n"
+      "                    [--hold-as spam|ham] [-q]\n"
       "                    [classification flags]\n"
       "\n"
       "Serve classification over HTTP until SIGINT or SIGTERM (then requests in\n"
@@ -298,6 +299,10 @@ const cli_command cli_commands[] = {
       "                        over: 413; bodies held at once, all connections:\n"
       "                        64 x SIZE (over: 503)\n"
       "      --max-connections N  connections held at once (default 4096)\n"
+      "      --max-per-ip N    connections one client address holds at once (default\n"
+      "                        64; 0: no limit); past it a new one is closed at once,\n"
+      "                        unanswered. Behind a proxy on this host every client\n"
+      "                        is the proxy's address: raise it, or 0\n"
       "      --timeout S       close a connection idle for S seconds, or whose request\n"
       "                        body takes longer (default 30)\n"
       "      --discard X       spam with spam_score >= X gets\n"
@@ -435,7 +440,7 @@ static int takes_value(const char *cmd, const char *a, size_t n)
         "--robinson-x", "--min-dev", "--max-tokens", "--offtopic-threshold", "--dup-threshold", "--dup-verdict",
         "--id", "--post", "--author", "--email", "--url", "--ip", "--agent", "--parent", "--date", "--prune",
         "--folds", "--train", "--keep", "--keep-days", "--listen", "--keys", "--threads", "--max-body",
-        "--max-connections", "--timeout", "--discard", "--hold-as", NULL,
+        "--max-connections", "--max-per-ip", "--timeout", "--discard", "--hold-as", NULL,
     };
     for (const char *const *o = with_value; *o; o++)
         if (strlen(*o) == n && !strncmp(*o, a, n))

@@ -30,6 +30,11 @@
  * with more after it; a line of one word is closed without an answer) reaches no callback but MHD_OPTION_NOTIFY_CONNECTION's, which is told
  * of the close after the answer is gone: those stay uncounted.
  *
+ * Connections: --max-connections in all (MHD_OPTION_CONNECTION_LIMIT) and --max-per-ip from
+ * one client address (MHD_OPTION_PER_IP_CONNECTION_LIMIT, counted by the daemon over all its
+ * threads); past the latter libmicrohttpd accepts a connection and closes it at once, without
+ * an answer or a callback, so it is neither answered nor counted here.
+ *
  * Reload (srv_reload, on SIGHUP): new keys and rules are swapped in under a lock; each
  * request holds a reference to the ones it started with, and the last reference frees them.
  *
@@ -668,6 +673,7 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
                             MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&s->cfg.addr,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_per_ip,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, s,

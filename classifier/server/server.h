@@ -25,6 +25,8 @@ typedef struct srv_config {
     unsigned threads;         /* worker threads = model handles */
     size_t max_body;          /* bytes; larger bodies get 413 */
     unsigned max_connections;
+    unsigned max_per_ip;      /* connections one client address may hold at once (0: no
+                                 limit); past it libmicrohttpd closes a new one unanswered */
     unsigned timeout;         /* seconds of inactivity before a connection is closed */
     const srv_keys *keys;     /* NULL: no key is needed (both APIs), any Akismet key is accepted */
     kd_options options;       /* classification options (remember is set per request) */
