@@ -311,8 +311,9 @@ int srv_content_type_is(const char *ct, const char *type)
 
 const char *srv_target_path(const char *url, const char **authority, size_t *authority_len)
 {
-    /* libmicrohttpd passes the request-target as it came, its query cut off and %-escapes
-     * decoded: "http://host:8080/1.1/comment-check" for the absolute form */
+    /* libmicrohttpd passes the request-target as it came, its query cut off and the escapes
+     * of unreserved characters decoded (unescape): "http://host:8080/1.1/comment-check" for
+     * the absolute form */
     size_t skip = !strncasecmp(url, "http://", 7) ? 7 : !strncasecmp(url, "https://", 8) ? 8 : 0;
     const char *auth = skip ? url + skip : NULL, *path = skip ? strchr(auth, '/') : url;
     if (authority)
@@ -584,6 +585,36 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     return answer(s, c, rq);
 }
 
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The request-target's %-escapes of unreserved characters decoded, the others left as sent
+ * (RFC 3986, 6.2.2.2: "/%68ealthz" is "/healthz", "/v1%2Ffeedback" is not "/v1/feedback").
+ * libmicrohttpd's own unescaper decodes every escape before the access handler sees the
+ * target, so "/v1%2Ffeedback" was routed as /v1/feedback and "/metrics%00.css" as /metrics
+ * (the C string ends at the NUL): requests a proxy in front that allows or denies by path,
+ * as sent, let through as another resource. The server reads no query arguments, which
+ * libmicrohttpd decodes with this too. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls, (void)c;
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        int hi = r[0] == '%' ? hexval(r[1]) : -1, lo = hi >= 0 ? hexval(r[2]) : -1; /* r[2]: r[1] was no NUL */
+        char ch = lo >= 0 ? (char)(hi << 4 | lo) : 0;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || (ch && strchr("-._~", ch))) {
+            *w++ = ch;
+            r += 2;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 /* Set only so that libmicrohttpd calls completed() for the requests it answers itself
  * before the access handler (see the top of this file); the request state is begun by the
  * handler, so *con_cls stays NULL. */
@@ -678,6 +709,7 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, s,
                             MHD_OPTION_URI_LOG_CALLBACK, request_line, s,
+                            MHD_OPTION_UNESCAPE_CALLBACK, unescape, s,
                             MHD_OPTION_NOTIFY_CONNECTION, connection, s,
                             MHD_OPTION_END);
     if (!s->d) {

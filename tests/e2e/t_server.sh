@@ -995,3 +995,30 @@ test_server_limits_connections_per_client_address() {
     contains "$T/err" "(got '-1')"
     "$KINDLY" help serve | grep -q -- '--max-per-ip N' || fail "help serve does not name --max-per-ip"
 }
+
+# The path is routed as sent: libmicrohttpd decodes %-escapes before kindly sees the target,
+# so '/v1%2Ffeedback' (one segment, 'v1/feedback', RFC 3986: not the path /v1/feedback) was
+# answered as /v1/feedback, and '/metrics%00.css' as /metrics: past a proxy that allows or
+# denies by path without decoding, a request it let through as another resource. Only the
+# escapes of unreserved characters are decoded (RFC 3986, 6.2.2.2: '/%68ealthz' is
+# '/healthz').
+test_server_routes_the_path_as_sent() {
+    printf 'k\n' >keys
+    start_server --keys keys
+    local bad
+    for bad in '/v1%%2Ffeedback' '/v1%%2fclassify' '/1.1%%2Fcomment-check' '/healthz%%00' '/metrics%%00.css' '/%%2Fhealthz' '/healthz%%2F'; do
+        [ "$(raw "POST $bad HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 41\r\nConnection: close\r\n\r\n{\"text\":\"quokka\",\"label\":\"spam\",\"id\":\"x\"}")" = 404 ] \
+            || fail "POST $bad: $(cat "$T/raw")"
+        tail -1 "$T/raw" | grep -qF '{"error":"no such endpoint: ' || fail "$(cat "$T/raw")"
+        [ "$(raw "GET $bad HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")" = 404 ] || fail "GET $bad: $(cat "$T/raw")"
+    done
+    tail -1 "$T/raw" | grep -qxF '{"error":"no such endpoint: /healthz%2F"}' || fail "$(cat "$T/raw")"
+    [ "$(raw 'GET /%%68ealthz HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')" = 200 ] || fail "$(cat "$T/raw")"
+    [ "$(raw 'POST /1.1/verify%%2Dkey HTTP/1.1\r\nHost: h\r\nContent-Length: 12\r\nConnection: close\r\n\r\nkey=k&blog=b')" = 200 ] \
+        || fail "$(cat "$T/raw")"
+    tail -1 "$T/raw" | grep -qx valid || fail "$(cat "$T/raw")"
+    # an authority in absolute form is read as a Host header is: 'a%%40b' is a name with an
+    # escape in it, not userinfo (it was decoded to 'a@b' and refused as such)
+    [ "$(raw 'GET http://a%%40b/healthz HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')" = 200 ] || fail "$(cat "$T/raw")"
+    [ "$(raw 'GET http://user@b/healthz HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')" = 400 ] || fail "$(cat "$T/raw")"
+}
