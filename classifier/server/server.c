@@ -236,6 +236,9 @@ typedef struct header_count {
     const char *host_value;/* the last Host header's */
 } header_count;
 
+/* A NUL in a header's value is not seen: libmicrohttpd 0.9.75 keeps values as C strings and
+ * gives their length by strlen (MHD_get_connection_values_n too), so the value ends there for
+ * it and for kindly alike, and the framing and the key are read one way (t_server case). */
 static enum MHD_Result count_headers(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
