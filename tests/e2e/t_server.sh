@@ -1051,3 +1051,74 @@ test_server_a_nul_in_a_header_is_read_as_its_end_by_all() {
     [ "$(raw 'GET /healthz HTTP/1.1\r\nHo\0st: h\r\nConnection: close\r\n\r\n')" = 400 ] || fail "$(cat "$T/raw")"
     kill -0 $SRV_PID || fail "the server died"
 }
+
+# Pipelining: requests sent one after another on one kept-alive connection before the first
+# answer (HTTP/1.1, RFC 9112, 9.3.2) are each answered, in order: forms, JSON, a chunked body,
+# a large one, a HEAD (an answer without a body), and requests refused from their headers
+# whose bodies are read and dropped (401, 413) between them.
+test_server_answers_pipelined_requests_in_order() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    printf 'k\n' >keys
+    start_server -m m.db --keys keys --max-body 256k
+    python3 - "$PORT" <<'PY' || fail "pipelined answers"
+import socket, sys
+port = int(sys.argv[1])
+spam = b"blog=b&user_ip=203.0.113.9&api_key=k&comment_content=Cheap+xanax+and+valium%2C+no+prescription%2C+order+now+http%3A%2F%2Frx-direct.example"
+ham = b"blog=b&user_ip=198.51.100.7&api_key=k&comment_content=The+breathing+exercise+and+the+journal+helped+me+sleep%2C+thank+you"
+def post(path, body, extra=b""):
+    return b"POST " + path + b" HTTP/1.1\r\nHost: h\r\n" + extra + b"Content-Length: %d\r\n\r\n" % len(body) + body
+def chunked(path, body):
+    out = b"POST " + path + b" HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+    for i in range(0, len(body), 40):
+        out += b"%x\r\n" % len(body[i:i + 40]) + body[i:i + 40] + b"\r\n"
+    return out + b"0\r\n\r\n"
+big = ham + b"+" + b"lovely+" * 30000  # 210 kB, under --max-body
+json = b"Content-Type: application/json\r\n"
+reqs = [  # (request, method, status, what the body holds)
+    (post(b"/1.1/comment-check", spam), "POST", 200, b"true"),
+    (post(b"/1.1/comment-check", ham), "POST", 200, b"false"),
+    (post(b"/v1/classify", b'{"id":"p1","text":"thank you for the journal tip"}', json + b"Authorization: Bearer k\r\n"), "POST", 200, b'"id":"p1"'),
+    (post(b"/v1/classify", b'{"id":"nokey","text":"dropped"}', json), "POST", 401, b"Bearer"),
+    (post(b"/1.1/verify-key", b"key=k&blog=b"), "POST", 200, b"valid"),
+    (chunked(b"/1.1/comment-check", spam), "POST", 200, b"true"),
+    (b"HEAD /healthz HTTP/1.1\r\nHost: h\r\n\r\n", "HEAD", 200, b""),
+    (post(b"/1.1/comment-check", b"x" * 300000), "POST", 413, b"over the limit"),
+    (post(b"/1.1/comment-check", big), "POST", 200, b"false"),
+    (post(b"/v1/classify", b'[{"id":"p2","text":"cheap xanax"},{"id":"p3","text":"tea"}]', json + b"Authorization: Bearer k\r\n"), "POST", 200, b'"id":"p3"'),
+    (b"GET /healthz HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", "GET", 200, b'"status":"ok"'),
+]
+s = socket.create_connection(("127.0.0.1", port))
+s.settimeout(10)
+s.sendall(b"".join(r[0] for r in reqs))
+data = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    data += b
+ok = True
+for i, (_, method, status, want) in enumerate(reqs):
+    head, sep, rest = data.partition(b"\r\n\r\n")
+    if not sep:
+        print("request %d: no answer (%d answered)" % (i, i)); sys.exit(1)
+    lines = head.split(b"\r\n")
+    got = int(lines[0].split()[1])
+    length = next(int(l.split(b":")[1]) for l in lines[1:] if l.lower().startswith(b"content-length:"))
+    body = b"" if method == "HEAD" else rest[:length]
+    data = rest[len(body):]
+    if got != status or want not in body:
+        print("request %d: %d %r, expected %d with %r" % (i, got, body[:200], status, want)); ok = False
+if data:
+    print("more than the answers: %r" % data[:200]); ok = False
+sys.exit(0 if ok else 1)
+PY
+    # a request answered from its headers while it waits for 100 Continue, its body sent all
+    # the same: the connection is closed after the answer, the body never read as a request
+    local smuggled='GET /metrics HTTP/1.1\r\nHost: h\r\n\r\n' next='GET /healthz HTTP/1.1\r\nHost: h\r\n\r\n'
+    [ "$(raw "POST /v1/classify HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 34\r\n\r\n$smuggled$next")" = 401 ] \
+        || fail "$(cat "$T/raw")"
+    [ "$(grep -o 'HTTP/1.1 [0-9]*' "$T/raw" | wc -l)" = 1 ] || fail "$(cat "$T/raw")"
+    grep -q '^Connection: close' "$T/raw" || fail "$(cat "$T/raw")"
+    not_contains "$T/raw" kindly_http_requests_total
+    kill -0 $SRV_PID || fail "the server died"
+}
