@@ -23,8 +23,11 @@ const double metrics_bucket_le[METRICS_BUCKETS] = { 0.0001, 0.00025, 0.0005, 0.0
 static const int codes[] = { 200, 400, 401, 403, 404, 405, 413, 415, 431, 500, 503 };
 #define NCODES (sizeof codes / sizeof *codes)
 
+/* The endpoint label: the path clients send, on both APIs (Prometheus's own handler label
+ * is the path too); "other" for a request no route took (an unknown path, or one answered by
+ * libmicrohttpd before kindly saw it), a bounded set whatever clients send. */
 static const char *const ep_names[EP_COUNT] = {
-    "verify-key", "comment-check", "submit-spam", "submit-ham", "/v1/classify",
+    "/1.1/verify-key", "/1.1/comment-check", "/1.1/submit-spam", "/1.1/submit-ham", "/v1/classify",
     "/v1/feedback", "/healthz", "/metrics", "other",
 };
 
@@ -116,8 +119,8 @@ char *metrics_render(size_t *len)
             else
                 fprintf(f, "kindly_http_requests_total{endpoint=\"%s\",code=\"other\"} %llu\n", ep_names[e], v);
         }
-    fputs("# HELP kindly_request_duration_seconds Time from the request's headers to its answer.\n"
-          "# TYPE kindly_request_duration_seconds histogram\n", f);
+    fputs("# HELP kindly_http_request_duration_seconds Time from the request's headers to its answer.\n"
+          "# TYPE kindly_http_request_duration_seconds histogram\n", f);
     for (int e = 0; e < EP_COUNT; e++) {
         unsigned long long cum = 0;
         for (int b = 0; b <= METRICS_BUCKETS; b++)
@@ -127,14 +130,14 @@ char *metrics_render(size_t *len)
         cum = 0;
         for (int b = 0; b < METRICS_BUCKETS; b++) {
             cum += LOAD(M.bucket[e][b]);
-            fprintf(f, "kindly_request_duration_seconds_bucket{endpoint=\"%s\",le=\"%g\"} %llu\n", ep_names[e],
+            fprintf(f, "kindly_http_request_duration_seconds_bucket{endpoint=\"%s\",le=\"%g\"} %llu\n", ep_names[e],
                     metrics_bucket_le[b], cum);
         }
         cum += LOAD(M.bucket[e][METRICS_BUCKETS]);
-        fprintf(f, "kindly_request_duration_seconds_bucket{endpoint=\"%s\",le=\"+Inf\"} %llu\n", ep_names[e], cum);
-        fprintf(f, "kindly_request_duration_seconds_sum{endpoint=\"%s\"} %.9f\n", ep_names[e],
+        fprintf(f, "kindly_http_request_duration_seconds_bucket{endpoint=\"%s\",le=\"+Inf\"} %llu\n", ep_names[e], cum);
+        fprintf(f, "kindly_http_request_duration_seconds_sum{endpoint=\"%s\"} %.9f\n", ep_names[e],
                 (double)LOAD(M.sum_ns[e]) / 1e9);
-        fprintf(f, "kindly_request_duration_seconds_count{endpoint=\"%s\"} %llu\n", ep_names[e], cum);
+        fprintf(f, "kindly_http_request_duration_seconds_count{endpoint=\"%s\"} %llu\n", ep_names[e], cum);
     }
     static const char *const vnames[3] = { "approve", "spam", "hold" };
     fputs("# HELP kindly_verdicts_total Comments classified, by verdict.\n"

@@ -19,7 +19,7 @@ typedef enum srv_endpoint {
     EP_COUNT
 } srv_endpoint;
 
-/* Label value of an endpoint ("comment-check", "/v1/classify", ...). */
+/* Label value of an endpoint: its path ("/1.1/comment-check", "/v1/classify", ...), or "other". */
 const char *metrics_endpoint_name(srv_endpoint e);
 
 /* Upper bounds of the latency histogram buckets, in seconds (then +Inf). */

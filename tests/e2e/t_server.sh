@@ -87,7 +87,7 @@ test_server_json_api_classify_feedback_health_metrics() {
     curl -s "$URL/metrics" >metrics.txt
     contains metrics.txt 'kindly_http_requests_total{endpoint="/v1/classify",code="200"} 2'
     contains metrics.txt 'kindly_verdicts_total{verdict="spam"}'
-    contains metrics.txt 'kindly_request_duration_seconds_bucket{endpoint="/v1/classify",le="+Inf"} 2'
+    contains metrics.txt 'kindly_http_request_duration_seconds_bucket{endpoint="/v1/classify",le="+Inf"} 2'
     contains metrics.txt 'kindly_feedback_total{label="spam",action="learn"} 2'
 }
 
@@ -760,7 +760,7 @@ test_server_routes_a_target_in_absolute_form() {
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' --request-target "http://127.0.0.1:$PORT" "$URL/")" 404
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' --request-target "ftp://h/healthz" "$URL/")" 404
     curl -s "$URL/metrics" >metrics.txt
-    contains metrics.txt 'kindly_http_requests_total{endpoint="comment-check",code="200"} 1'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="/1.1/comment-check",code="200"} 1'
 }
 
 # ... and its authority, not the Host header, is the host the request is for (RFC 9112,
@@ -804,7 +804,7 @@ test_server_http11_without_one_host_header_is_400() {
     curl -s "$URL/metrics" >metrics.txt
     contains metrics.txt 'kindly_http_requests_total{endpoint="/healthz",code="400"} 2'
     contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="400"} 1'
-    contains metrics.txt 'kindly_http_requests_total{endpoint="comment-check",code="400"} 1'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="/1.1/comment-check",code="400"} 1'
 }
 
 # A Host header must be a valid host[:port] (RFC 9112, 3.2; RFC 3986: a reg-name or IPv4
@@ -887,12 +887,12 @@ test_server_metrics_count_the_answers_libmicrohttpd_sends_itself() {
     contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="431"} 1'
     contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="400"} 1'
     contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="413"} 1'
-    contains metrics.txt 'kindly_http_requests_total{endpoint="comment-check",code="400"} 1'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="/1.1/comment-check",code="400"} 1'
     contains metrics.txt 'kindly_http_requests_total{endpoint="/healthz",code="200"} 1'
     not_contains metrics.txt 'code="other"'
     # not in the latency histogram: their start is not known
-    contains metrics.txt 'kindly_request_duration_seconds_count{endpoint="/healthz"} 1'
-    not_contains metrics.txt 'kindly_request_duration_seconds_count{endpoint="other"}'
+    contains metrics.txt 'kindly_http_request_duration_seconds_count{endpoint="/healthz"} 1'
+    not_contains metrics.txt 'kindly_http_request_duration_seconds_count{endpoint="other"}'
 }
 
 # The start line counts its threads in English ("1 thread", not "1 threads")

@@ -1,5 +1,6 @@
 /* test_metrics.c - classifier/server/metrics.c: counters, histogram buckets, exposition. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,10 +28,10 @@ Test(metrics, requests_by_endpoint_and_status, .init = metrics_reset)
     metrics_request(EP_CLASSIFY, 418, 0.1);
     char *s = render();
     has(s, "# TYPE kindly_http_requests_total counter\n");
-    has(s, "kindly_http_requests_total{endpoint=\"comment-check\",code=\"200\"} 2\n");
-    has(s, "kindly_http_requests_total{endpoint=\"comment-check\",code=\"400\"} 1\n");
+    has(s, "kindly_http_requests_total{endpoint=\"/1.1/comment-check\",code=\"200\"} 2\n");
+    has(s, "kindly_http_requests_total{endpoint=\"/1.1/comment-check\",code=\"400\"} 1\n");
     has(s, "kindly_http_requests_total{endpoint=\"/v1/classify\",code=\"other\"} 1\n");
-    cr_assert_null(strstr(s, "endpoint=\"submit-ham\""), "endpoints never used are left out");
+    cr_assert_null(strstr(s, "endpoint=\"/1.1/submit-ham\""), "endpoints never used are left out");
     free(s);
 }
 
@@ -42,9 +43,9 @@ Test(metrics, an_answer_of_the_library_is_counted_without_a_duration, .init = me
     metrics_request(EP_COMMENT_CHECK, 400, 0.001);
     char *s = render();
     has(s, "kindly_http_requests_total{endpoint=\"other\",code=\"431\"} 1\n");
-    has(s, "kindly_http_requests_total{endpoint=\"comment-check\",code=\"400\"} 2\n");
-    has(s, "kindly_request_duration_seconds_count{endpoint=\"comment-check\"} 1\n");
-    cr_assert_null(strstr(s, "kindly_request_duration_seconds_count{endpoint=\"other\"}"), "%s", s);
+    has(s, "kindly_http_requests_total{endpoint=\"/1.1/comment-check\",code=\"400\"} 2\n");
+    has(s, "kindly_http_request_duration_seconds_count{endpoint=\"/1.1/comment-check\"} 1\n");
+    cr_assert_null(strstr(s, "kindly_http_request_duration_seconds_count{endpoint=\"other\"}"), "%s", s);
     free(s);
 }
 
@@ -55,14 +56,41 @@ Test(metrics, histogram_is_cumulative_with_sum_and_count, .init = metrics_reset)
     metrics_request(EP_COMMENT_CHECK, 200, 0.003);   /* <= 0.005 */
     metrics_request(EP_COMMENT_CHECK, 200, 5.0);     /* +Inf only */
     char *s = render();
-    has(s, "# TYPE kindly_request_duration_seconds histogram\n");
-    has(s, "kindly_request_duration_seconds_bucket{endpoint=\"comment-check\",le=\"0.0001\"} 2\n");
-    has(s, "kindly_request_duration_seconds_bucket{endpoint=\"comment-check\",le=\"0.0025\"} 2\n");
-    has(s, "kindly_request_duration_seconds_bucket{endpoint=\"comment-check\",le=\"0.005\"} 3\n");
-    has(s, "kindly_request_duration_seconds_bucket{endpoint=\"comment-check\",le=\"1\"} 3\n");
-    has(s, "kindly_request_duration_seconds_bucket{endpoint=\"comment-check\",le=\"+Inf\"} 4\n");
-    has(s, "kindly_request_duration_seconds_count{endpoint=\"comment-check\"} 4\n");
-    has(s, "kindly_request_duration_seconds_sum{endpoint=\"comment-check\"} 5.0031");
+    has(s, "# TYPE kindly_http_request_duration_seconds histogram\n");
+    has(s, "kindly_http_request_duration_seconds_bucket{endpoint=\"/1.1/comment-check\",le=\"0.0001\"} 2\n");
+    has(s, "kindly_http_request_duration_seconds_bucket{endpoint=\"/1.1/comment-check\",le=\"0.0025\"} 2\n");
+    has(s, "kindly_http_request_duration_seconds_bucket{endpoint=\"/1.1/comment-check\",le=\"0.005\"} 3\n");
+    has(s, "kindly_http_request_duration_seconds_bucket{endpoint=\"/1.1/comment-check\",le=\"1\"} 3\n");
+    has(s, "kindly_http_request_duration_seconds_bucket{endpoint=\"/1.1/comment-check\",le=\"+Inf\"} 4\n");
+    has(s, "kindly_http_request_duration_seconds_count{endpoint=\"/1.1/comment-check\"} 4\n");
+    has(s, "kindly_http_request_duration_seconds_sum{endpoint=\"/1.1/comment-check\"} 5.0031");
+    free(s);
+}
+
+/* One scheme for the endpoint label: the path a client sends, on both APIs ("/1.1/comment-
+ * check", "/v1/classify"), "other" for what no route took; it was Akismet's names without
+ * their "/1.1/" beside the JSON API's paths. */
+Test(metrics, the_endpoint_label_is_the_path, .init = metrics_reset)
+{
+    static const char *const paths[EP_COUNT] = {
+        [EP_VERIFY_KEY] = "/1.1/verify-key", [EP_COMMENT_CHECK] = "/1.1/comment-check",
+        [EP_SUBMIT_SPAM] = "/1.1/submit-spam", [EP_SUBMIT_HAM] = "/1.1/submit-ham",
+        [EP_CLASSIFY] = "/v1/classify", [EP_FEEDBACK] = "/v1/feedback", [EP_HEALTHZ] = "/healthz",
+        [EP_METRICS] = "/metrics", [EP_OTHER] = "other",
+    };
+    for (int e = 0; e < EP_COUNT; e++) {
+        cr_assert_str_eq(metrics_endpoint_name((srv_endpoint)e), paths[e]);
+        metrics_request((srv_endpoint)e, 200, 0.001);
+    }
+    char *s = render();
+    for (int e = 0; e < EP_COUNT; e++) {
+        char line[200];
+        snprintf(line, sizeof line, "kindly_http_requests_total{endpoint=\"%s\",code=\"200\"} 1\n", paths[e]);
+        has(s, line);
+        snprintf(line, sizeof line, "kindly_http_request_duration_seconds_count{endpoint=\"%s\"} 1\n", paths[e]);
+        has(s, line);
+    }
+    cr_assert_null(strstr(s, "kindly_request_duration"), "one prefix, kindly_http_, for the HTTP metrics");
     free(s);
 }
 
