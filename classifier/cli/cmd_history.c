@@ -43,8 +43,11 @@ int cmd_history(int argc, char **argv)
     int rc = KD_OK;
     uint64_t removed = 0;
     if (prune) {
-        /* --keep alone prunes by count only; otherwise by age (default 90 days) too */
-        int64_t before = keep && !days_set ? INT64_MIN : (int64_t)time(NULL) - (int64_t)days * 86400;
+        /* --keep alone prunes by count only; otherwise by age (default 90 days) too: the
+         * comments more than N days old, so one exactly N days old stays (kd_history_prune
+         * deletes those at or before `before`); with 0 days, all (no time is after now) */
+        int64_t now = (int64_t)time(NULL);
+        int64_t before = keep && !days_set ? INT64_MIN : days ? now - (int64_t)days * 86400 - 1 : now;
         rc = kd_history_prune(m, before, keep, &removed);
     }
     kd_history_stats st;

@@ -189,6 +189,33 @@ PY
         fail "an impossible date was not recorded as now"
 }
 
+# --keep-days N deletes the comments *more* than N days old, as help history and the README
+# say: one exactly N days old (to the second) stays, one a second older goes. It deleted both
+# (the age limit was "at or before"). --keep-days 0 still empties the history by age.
+test_history_keep_days_keeps_a_comment_exactly_n_days_old() {
+    "$KINDLY" train -q -m m.db "$D/train.csv"
+    local now="" try
+    for try in 1 2 3 4 5; do # the prune must run in the second the dates were computed
+        cp m.db h.db
+        now=$(date +%s)
+        {
+            printf 'id,date,text\n'
+            printf 'edge,%s,I started journaling after reading this and I sleep better now\n' "$(date -u -d "@$((now - 2 * 86400))" +%FT%TZ)"
+            printf 'old,%s,Walking every morning has changed my mood so thank you for the idea\n' "$(date -u -d "@$((now - 2 * 86400 - 1))" +%FT%TZ)"
+        } >d.csv
+        "$KINDLY" score -m h.db --remember d.csv >/dev/null
+        expect_status 0 "$KINDLY" history -m h.db --prune --keep-days 2
+        [ "$(date +%s)" = "$now" ] && break
+        now=""
+    done
+    [ -n "$now" ] || skip "the clock ticked over during each of 5 tries"
+    contains "$T/out" '"comments":1'
+    contains "$T/out" '"pruned":1'
+    contains "$T/out" "\"oldest\":$((now - 2 * 86400)),"
+    expect_status 0 "$KINDLY" history -m h.db --prune --keep-days 0
+    contains "$T/out" '"comments":0'
+}
+
 # A date that is there but unreadable ("yesterday", "01/05/2024", "2024-13-01") is not read
 # silently as now: each remembering command names the row (FILE:LINE, the column, the value
 # escaped) and counts them in its summary; the comment is still scored, learnt and
