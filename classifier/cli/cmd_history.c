@@ -8,6 +8,19 @@
 
 #include "cli.h"
 
+/* A time as JSON: an ISO 8601 UTC string ("2024-05-01T13:45:00Z"), for a reader beside the
+ * Unix seconds; null for 0 (an empty history) or a time gmtime cannot show. */
+static void json_utc(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char s[32];
+    if (t > 0 && gmtime_r(&tt, &tm) && strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        printf("\"%s\"", s);
+    else
+        fputs("null", stdout);
+}
+
 int cmd_history(int argc, char **argv)
 {
     const char *model = NULL;
@@ -62,9 +75,12 @@ int cmd_history(int argc, char **argv)
     fputs("{\"model\":", stdout);
     cli_json_str(stdout, path);
     printf(",\"comments\":%llu,\"index_entries\":%llu,\"file_bytes\":%llu,\"oldest\":%lld,"
-           "\"newest\":%lld",
+           "\"oldest_utc\":",
            (unsigned long long)st.comments, (unsigned long long)st.index_entries,
-           (unsigned long long)st.file_bytes, (long long)st.oldest, (long long)st.newest);
+           (unsigned long long)st.file_bytes, (long long)st.oldest);
+    json_utc(st.oldest);
+    printf(",\"newest\":%lld,\"newest_utc\":", (long long)st.newest);
+    json_utc(st.newest);
     if (prune)
         printf(",\"pruned\":%llu", (unsigned long long)removed);
     puts("}");

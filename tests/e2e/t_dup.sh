@@ -216,6 +216,20 @@ test_history_keep_days_keeps_a_comment_exactly_n_days_old() {
     contains "$T/out" '"comments":0'
 }
 
+# kindly history gives the oldest and newest times as ISO 8601 UTC too, for a reader, beside
+# the Unix seconds (kept for scripts); null when the history is empty.
+test_history_shows_its_dates_in_iso_8601() {
+    "$KINDLY" train -q -m m.db "$D/train.csv"
+    expect_status 0 "$KINDLY" history -m m.db
+    contains "$T/out" '"oldest":0,"oldest_utc":null,"newest":0,"newest_utc":null'
+    printf 'id,date,text\na,2024-05-01T13:45:00Z,I started journaling after reading this and I sleep better now\n' >d.csv
+    printf 'b,2024-05-03T15:45:00+02:00,Walking every morning has changed my mood so thank you for the idea\n' >>d.csv
+    "$KINDLY" score -m m.db --remember d.csv >/dev/null
+    expect_status 0 "$KINDLY" history -m m.db
+    contains "$T/out" '"oldest":1714571100,"oldest_utc":"2024-05-01T13:45:00Z","newest":1714743900,"newest_utc":"2024-05-03T13:45:00Z"'
+    python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out" || fail "not JSON: $(cat "$T/out")"
+}
+
 # A date that is there but unreadable ("yesterday", "01/05/2024", "2024-13-01") is not read
 # silently as now: each remembering command names the row (FILE:LINE, the column, the value
 # escaped) and counts them in its summary; the comment is still scored, learnt and
