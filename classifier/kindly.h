@@ -697,7 +697,7 @@ int kd_history_record(kd_model *m, const kd_comment *c);
  * one without a date or dated in the future: those calls do not fail for it and say nothing.
  * kd_history_prune() then takes an old comment for a new one, so a caller that keeps what it
  * is given honest checks the date with this first and warns (kindly's CLI names the row, its
- * server sends an X-kindly-warning header). Thread-safe; touches no model.
+ * server sends an X-kindly-warning header; both do so too for a date more than a day ahead). Thread-safe; touches no model.
  * @param[out] out the date in seconds since the epoch (may be NULL); 0 unless it returns 0
  * @return 0; KD_ENOTFOUND when date is NULL, empty or only blanks (no date: normal, nothing to
  *         warn of); KD_EPARSE when it is there but not a date read so (a date before 1970,

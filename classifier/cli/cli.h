@@ -132,8 +132,9 @@ int cli_no_labelled_rows(const char *cmd, const char *path);
  * that they are remembered under their line numbers; offer_check adds "(or use kindly check)". */
 void cli_warn_line_ids(const char *cmd, const char *path, const kd_csv *r, int offer_check);
 
-/* A comment's date that is there but unreadable (kd_date_parse: KD_EPARSE) is remembered as of
- * now, which history --prune takes for new: said, never silently. cli_note_date: warns of
+/* A comment's date that is there but unreadable (kd_date_parse: KD_EPARSE), or more than a day
+ * after the clock, is remembered as of now, which history --prune takes for new: said, never
+ * silently. cli_note_date: warns of
  * row's date as FILE:LINE: field 'COLUMN': ... (kd_csv_note, through cli_csv_problem) and
  * returns 1, else 0 (a good date, or none). cli_warn_date: the same for a --date flag's
  * value ("kindly CMD: --date: ..."). The row or comment is kept: the exit status is not

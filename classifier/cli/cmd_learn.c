@@ -138,7 +138,7 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
         if (n.skipped)
             fprintf(stderr, "; %lu bad row%s skipped", n.skipped, n.skipped == 1 ? "" : "s");
         if (n.dates)
-            fprintf(stderr, "; %lu remembered as of now: %s unreadable", n.dates,
+            fprintf(stderr, "; %lu remembered as of now: %s unreadable or in the future", n.dates,
                     n.dates == 1 ? "its date is" : "their dates are");
         fputc('\n', stderr);
     }

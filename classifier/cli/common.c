@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -412,12 +413,18 @@ int cli_no_labelled_rows(const char *cmd, const char *path)
                                      "saying spam or ham)", cli_shown(path));
 }
 
-/* The message for an unreadable date in msg (its value cut to 60 bytes, between two
- * characters; the caller's message is made one line, escaped, by cli_fail or the CSV
- * reader), or 0 when the date is good or absent. */
-static int date_unreadable(const char *date, char *msg, size_t size)
+/* A date more than this after the clock is named: the history records it as of now (it would
+ * never be pruned); less is a clock's skew or a time zone mistaken, recorded as now quietly. */
+#define DATE_SKEW 86400
+
+/* The message for a date that is there but unreadable, or more than a day in the future, in
+ * msg (its value cut to 60 bytes, between two characters; the caller's message is made one
+ * line, escaped, by cli_fail or the CSV reader), or 0 when the date is good or absent. */
+static int date_problem(const char *date, char *msg, size_t size)
 {
-    if (kd_date_parse(date, NULL) != KD_EPARSE)
+    int64_t t;
+    int rc = kd_date_parse(date, &t);
+    if (rc == KD_ENOTFOUND || (!rc && t <= (int64_t)time(NULL) + DATE_SKEW))
         return 0;
     int len = (int)strnlen(date, 61);
     const char *more = "";
@@ -426,16 +433,20 @@ static int date_unreadable(const char *date, char *msg, size_t size)
             ;
         more = "...";
     }
-    snprintf(msg, size, "unreadable date '%.*s%s' (kindly reads ISO 8601: 2024-05-01, 2024-05-01 13:45:00, "
-                        "2024-05-01T13:45:00+02:00; UTC without an offset): remembered as of now",
-             len, date, more);
+    if (!rc)
+        snprintf(msg, size, "date in the future '%.*s%s' (more than a day after this machine's clock): "
+                            "remembered as of now", len, date, more);
+    else
+        snprintf(msg, size, "unreadable date '%.*s%s' (kindly reads ISO 8601: 2024-05-01, 2024-05-01 13:45:00, "
+                            "2024-05-01T13:45:00+02:00; UTC without an offset): remembered as of now",
+                 len, date, more);
     return 1;
 }
 
 int cli_note_date(kd_csv *r, const kd_csv_row *row)
 {
     char msg[320];
-    if (!row || !date_unreadable(row->comment.date, msg, sizeof msg))
+    if (!row || !date_problem(row->comment.date, msg, sizeof msg))
         return 0;
     /* the column it came from: date, comment_date_gmt or comment_date (the reader's choice) */
     const char *const *names = kd_csv_header(r, NULL), *column = NULL;
@@ -449,7 +460,7 @@ int cli_note_date(kd_csv *r, const kd_csv_row *row)
 int cli_warn_date(const char *cmd, const char *date)
 {
     char msg[320];
-    if (!date_unreadable(date, msg, sizeof msg))
+    if (!date_problem(date, msg, sizeof msg))
         return 0;
     cli_fail(EXIT_DONE, cmd, "--date: %s", msg);
     return 1;
@@ -458,8 +469,8 @@ int cli_warn_date(const char *cmd, const char *date)
 void cli_warn_dates(const char *cmd, unsigned long n)
 {
     if (n)
-        fprintf(stderr, "kindly %s: %lu comment%s remembered as of now: %s unreadable (named above)\n", cmd,
-                n, n == 1 ? "" : "s", n == 1 ? "its date is" : "their dates are");
+        fprintf(stderr, "kindly %s: %lu comment%s remembered as of now: %s unreadable or in the future "
+                        "(named above)\n", cmd, n, n == 1 ? "" : "s", n == 1 ? "its date is" : "their dates are");
 }
 
 /* Every number a flag takes is written plainly: digits, for a double with at most one '.'

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 void srv_reply_init(srv_reply *r)
 {
@@ -82,9 +83,15 @@ void srv_reply_header(srv_reply *r, const char *name, const char *fmt, ...)
     r->nhdr++;
 }
 
+/* A date more than this after the clock is named: the history records it as of now (it would
+ * never be pruned); less is a client's clock or time zone, recorded as now quietly. */
+#define DATE_SKEW 86400
+
 int srv_date_warning(const char *date, char *why, size_t len)
 {
-    if (kd_date_parse(date, NULL) != KD_EPARSE)
+    int64_t t;
+    int rc = kd_date_parse(date, &t);
+    if (rc == KD_ENOTFOUND || (!rc && t <= (int64_t)time(NULL) + DATE_SKEW))
         return 0;
     int n = (int)strnlen(date, 61);
     const char *more = "";
@@ -93,8 +100,12 @@ int srv_date_warning(const char *date, char *why, size_t len)
             ;
         more = "...";
     }
-    snprintf(why, len, "unreadable date '%.*s%s' (kindly reads ISO 8601: 2024-05-01, 2024-05-01 13:45:00, "
-                       "2024-05-01T13:45:00+02:00; UTC without an offset)", n, date, more);
+    if (!rc)
+        snprintf(why, len, "date in the future '%.*s%s' (more than a day after the server's clock)", n, date,
+                 more);
+    else
+        snprintf(why, len, "unreadable date '%.*s%s' (kindly reads ISO 8601: 2024-05-01, 2024-05-01 13:45:00, "
+                           "2024-05-01T13:45:00+02:00; UTC without an offset)", n, date, more);
     return 1;
 }
 

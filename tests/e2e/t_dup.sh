@@ -230,6 +230,40 @@ test_history_shows_its_dates_in_iso_8601() {
     python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out" || fail "not JSON: $(cat "$T/out")"
 }
 
+# A date more than a day ahead of the clock is recorded as of now (it would never be pruned),
+# and said as an unreadable date is: FILE:LINE, the column, the value, and in the summary.
+# A few hours ahead (a clock's skew, a time zone mistaken) is recorded as now without a word.
+test_dup_future_dates_are_named_not_silently_now() {
+    "$KINDLY" train -q -m m.db "$D/train.csv"
+    printf 'id,label,date,text\n' >f.csv
+    printf 'g1,ham,2024-05-01T13:45:00Z,I started journaling after reading this and I sleep better now\n' >>f.csv
+    printf 'f1,ham,2099-05-01,Walking every morning has changed my mood so thank you for the idea\n' >>f.csv
+    printf 'f2,ham,%s,The breathing exercise in the third part helped me fall asleep faster\n' "$(date -u -d '+3 hours' +%FT%TZ)" >>f.csv
+    printf 'u1,spam,yesterday,Buy cheap pills online now at our pharmacy store with no prescription\n' >>f.csv
+    expect_status 0 "$KINDLY" score -m m.db --remember f.csv
+    lines "$T/out" 4
+    contains "$T/err" "f.csv:3: field 'date': date in the future '2099-05-01' (more than a day after this machine's clock): remembered as of now"
+    contains "$T/err" "f.csv:5: field 'date': unreadable date 'yesterday'"
+    not_contains "$T/err" "f.csv:4:"
+    contains "$T/err" "kindly score: 2 comments remembered as of now: their dates are unreadable or in the future (named above)"
+    lines "$T/err" 3
+    sed 's/^id,label,date,/id,label,comment_date_gmt,/' f.csv >wp.csv
+    expect_status 0 "$KINDLY" learn -m m.db wp.csv
+    contains "$T/err" "wp.csv:3: field 'comment_date_gmt': date in the future '2099-05-01'"
+    contains "$T/err" "kindly learn: learnt 4 comments (1 spam, 3 ham); 2 remembered as of now: their dates are unreadable or in the future"
+    "$KINDLY" train -q -m e.db "$D/train.csv"
+    expect_status 0 "$KINDLY" eval -m e.db --remember f.csv
+    contains "$T/err" "f.csv:3: field 'date': date in the future '2099-05-01'"
+    contains "$T/err" "kindly eval: 2 comments remembered as of now: their dates are unreadable or in the future (named above)"
+    echo "I started journaling after reading this and I sleep so much better now" >c.txt
+    local got=0
+    "$KINDLY" check -m m.db --remember --id c1 --date 2099-05-01T00:00:00Z <c.txt >"$T/out" 2>"$T/err" || got=$?
+    [ "$got" -le 2 ] || fail "check: exit $got: $(cat "$T/err")"
+    contains "$T/err" "kindly check: --date: date in the future '2099-05-01T00:00:00Z' (more than a day after this machine's clock): remembered as of now"
+    expect_status 0 "$KINDLY" score -m m.db f.csv # not remembered: the date is not used
+    [ ! -s "$T/err" ] || fail "warned without --remember: $(cat "$T/err")"
+}
+
 # A date that is there but unreadable ("yesterday", "01/05/2024", "2024-13-01") is not read
 # silently as now: each remembering command names the row (FILE:LINE, the column, the value
 # escaped) and counts them in its summary; the comment is still scored, learnt and
@@ -255,7 +289,7 @@ test_dup_unreadable_dates_are_named_not_silently_now() {
     contains "$T/err" "): remembered as of now"
     not_contains "$T/err" "dates.csv:2:"
     not_contains "$T/err" "dates.csv:3:"
-    contains "$T/err" "kindly score: 3 comments remembered as of now: their dates are unreadable (named above)"
+    contains "$T/err" "kindly score: 3 comments remembered as of now: their dates are unreadable or in the future (named above)"
     lines "$T/err" 4
     ! grep -q $'\x1b' "$T/err" || fail "an escape sequence reached stderr"
     expect_status 0 "$KINDLY" history -m m.db
@@ -284,7 +318,7 @@ test_learn_and_eval_name_unreadable_dates() {
     "$KINDLY" train -q -m e.db "$D/train.csv"
     expect_status 0 "$KINDLY" eval -m e.db --remember dates.csv
     contains "$T/err" "dates.csv:4: field 'date': unreadable date 'yesterday'"
-    contains "$T/err" "kindly eval: 3 comments remembered as of now: their dates are unreadable (named above)"
+    contains "$T/err" "kindly eval: 3 comments remembered as of now: their dates are unreadable or in the future (named above)"
     expect_status 0 "$KINDLY" eval -m e.db dates.csv
     not_contains "$T/err" "unreadable"
 }

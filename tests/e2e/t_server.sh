@@ -895,6 +895,26 @@ test_server_metrics_count_the_answers_libmicrohttpd_sends_itself() {
     not_contains metrics.txt 'kindly_http_request_duration_seconds_count{endpoint="other"}'
 }
 
+# A date more than a day ahead of the server's clock is remembered as of now, and said as an
+# unreadable one is, in X-kindly-warning; a few hours ahead (a client's clock) says nothing.
+test_server_a_future_date_is_named_in_a_warning_header() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    local soon
+    soon=$(date -u -d '+3 hours' +%FT%TZ)
+    status_is "$(post_json /v1/classify '[{"id":"a","date":"'"$soon"'","text":"thank you for the journal tip"},{"id":"b","date":"2099-05-01","text":"lovely post"},{"id":"c","date":"2099-06-01T00:00:00Z","text":"cheap xanax"}]')" 200
+    grep -qi "^X-kindly-warning: remembered as of now: date in the future '2099-05-01' (more than a day after the server's clock) (items 1, 2; 2 in all)" "$T/headers" ||
+        fail "no warning header: $(cat "$T/headers")"
+    status_is "$(post_json /v1/classify '{"id":"d","date":"'"$soon"'","text":"thank you for the tip"}')" 200
+    ! grep -qi '^X-kindly-warning' "$T/headers" || fail "a warning for a date 3 hours ahead: $(cat "$T/headers")"
+    status_is "$(post_json /v1/feedback '{"id":"g","date":"2099-05-01","text":"quokka marmalade","label":"spam"}')" 200
+    grep -qi "^X-kindly-warning: remembered as of now: date in the future '2099-05-01'" "$T/headers" ||
+        fail "no warning header for feedback: $(cat "$T/headers")"
+    status_is "$(post /1.1/comment-check "$ham_form&comment_date_gmt=2099-05-01+13%3A45%3A00")" 200
+    grep -qi "^X-kindly-warning: remembered as of now: date in the future '2099-05-01 13:45:00'" "$T/headers" ||
+        fail "no warning header for comment-check: $(cat "$T/headers")"
+}
+
 # The start line counts its threads in English ("1 thread", not "1 threads")
 test_server_start_line_says_1_thread() {
     "$KINDLY" train -q -m m.db "$SD/train.csv"
