@@ -54,6 +54,15 @@ when set (seconds since 1970),
 .B kindly posts
 records it as the imported posts' update time instead of the current time, so that a model
 built twice from the same files is the same file (reproducible builds).
+.TP
+.B TZ
+the time zone in which a WordPress export's
+.B comment_date
+(the site's local time) is read when the file has no
+.B comment_date_gmt
+and the date no offset, for the history of remembered comments; as
+.BR date (1)
+takes it (unset: the machine's zone).
 .SH FILES
 .TP
 .I PREFIX/share/kindly/default.db

@@ -134,8 +134,8 @@ void cli_warn_line_ids(const char *cmd, const char *path, const kd_csv *r, int o
 
 /* A comment's date that is there but unreadable (kd_date_parse: KD_EPARSE), or more than a day
  * after the clock, is remembered as of now, which history --prune takes for new: said, never
- * silently. cli_note_date: warns of
- * row's date as FILE:LINE: field 'COLUMN': ... (kd_csv_note, through cli_csv_problem) and
+ * silently. cli_note_date: warns of row's date as FILE:LINE: field 'COLUMN': ... ("unreadable
+ * date '...'" or "date in the future '...'"; kd_csv_note, through cli_csv_problem) and
  * returns 1, else 0 (a good date, or none). cli_warn_date: the same for a --date flag's
  * value ("kindly CMD: --date: ..."). The row or comment is kept: the exit status is not
  * changed (as for a field whose invalid UTF-8 was repaired). cli_warn_dates: the summary
@@ -143,6 +143,12 @@ void cli_warn_line_ids(const char *cmd, const char *path, const kd_csv *r, int o
 int cli_note_date(kd_csv *r, const kd_csv_row *row);
 int cli_warn_date(const char *cmd, const char *date);
 void cli_warn_dates(const char *cmd, unsigned long n);
+
+/* The comment of row as it is remembered: &row->comment, or, when its date comes from
+ * WordPress's comment_date (the site's local time) without an offset, *copy with the date
+ * given the local time zone's offset (TZ, as date(1) takes it), written in buf (size bytes). */
+const kd_comment *cli_row_comment(const kd_csv *r, const kd_csv_row *row, kd_comment *copy, char *buf,
+                                  size_t size);
 
 /* Shared classification flags (--spam-cutoff, --ham-cutoff, --scorer, --rules FILE,
  * --no-rules, Bayes tuning): returns 1 if argv[*i]

@@ -115,10 +115,13 @@ static int dataset_read(dataset *d, const char *path, int remember, int *skipped
         cli_warn_line_ids("eval", path, r, 1);
     const kd_csv_row *row;
     int rc;
+    kd_comment local;
+    char date[128];
     while ((rc = kd_csv_next(r, &row)) == 1)
         if (row->label == KD_UNLABELLED)
             d->unlabelled++;
-        else if (dataset_add(d, &row->comment, row->label)) {
+        else if (dataset_add(d, remember ? cli_row_comment(r, row, &local, date, sizeof date) : &row->comment,
+                             row->label)) {
             status = cli_fail(EXIT_INTERNAL, "eval", "out of memory");
             break;
         } else if (remember)

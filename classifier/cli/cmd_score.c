@@ -355,17 +355,20 @@ int cmd_score(int argc, char **argv)
         if ((status = w.status) || rc != 1)
             break;
         w.line = row->line;
+        kd_comment local;
+        char date[128];
+        const kd_comment *c = o.remember ? cli_row_comment(r, row, &local, date, sizeof date) : &row->comment;
         if (o.remember)
             ndates += (unsigned long)cli_note_date(r, row);
         kd_result res;
-        int crc = kd_classify(m, &row->comment, &o, &res);
+        int crc = kd_classify(m, c, &o, &res);
         if (crc) {
             status = cli_fail(cli_exit_for(crc), "score", "line %lu: %s", row->line, kd_model_error(m));
             kd_result_free(&res);
             break;
         }
         if (expl)
-            explain(&row->comment, &res, rules);
+            explain(c, &res, rules);
         else if (csv && csv_out_row(row, copy, &res, sheet)) {
             kd_result_free(&res);
             status = cli_fail(EXIT_INTERNAL, "score", "out of memory");

@@ -443,6 +443,39 @@ static int date_problem(const char *date, char *msg, size_t size)
     return 1;
 }
 
+/* WordPress writes comment_date in the site's time zone and comment_date_gmt in UTC; the
+ * reader maps comment_date only when there is no date or comment_date_gmt column. Such a
+ * date without an offset is read as a local time, in TZ's zone (as date(1) reads one): the
+ * value with the offset mktime finds for it appended ("2024-01-15 12:00:00-05:00"). A value
+ * that has an offset already, or is unreadable (named by cli_note_date), is left as it is. */
+const kd_comment *cli_row_comment(const kd_csv *r, const kd_csv_row *row, kd_comment *copy, char *buf,
+                                  size_t size)
+{
+    const char *d = row->comment.date;
+    int col = d && *d ? kd_csv_column(r, "comment_date") : -1;
+    int64_t t, check;
+    if (col < 0 || (size_t)col >= row->nfields || row->fields[col] != d || strlen(d) + 8 > size ||
+        kd_date_parse(d, &t))
+        return &row->comment;
+    snprintf(buf, size, "%s+00:00", d);
+    if (kd_date_parse(buf, NULL)) /* it has an offset of its own: another one does not read */
+        return &row->comment;
+    time_t tt = (time_t)t, local;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm))
+        return &row->comment;
+    tm.tm_isdst = -1; /* the zone's rules say whether summer time applies */
+    if ((local = mktime(&tm)) == (time_t)-1)
+        return &row->comment;
+    int64_t east = t - (int64_t)local, a = east < 0 ? -east : east; /* seconds east of UTC */
+    snprintf(buf, size, "%s%c%02d:%02d", d, east < 0 ? '-' : '+', (int)(a / 3600), (int)(a / 60 % 60));
+    if (kd_date_parse(buf, &check) || check != (int64_t)local) /* an offset of odd seconds (LMT) */
+        return &row->comment;
+    *copy = row->comment;
+    copy->date = buf;
+    return copy;
+}
+
 int cli_note_date(kd_csv *r, const kd_csv_row *row)
 {
     char msg[320];

@@ -52,7 +52,9 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
             goto done;
         }
         n->dates += record ? (unsigned long)cli_note_date(r, row) : 0;
-        if (record && (lrc = kd_history_record(m, &row->comment))) {
+        kd_comment local;
+        char date[128];
+        if (record && (lrc = kd_history_record(m, cli_row_comment(r, row, &local, date, sizeof date)))) {
             status = cli_fail(cli_exit_for(lrc), cmd, "%s:%lu: %s", shown, row->line, kd_model_error(m));
             goto done;
         }

@@ -140,7 +140,7 @@ PY
 test_the_man_page_names_the_environment_the_readme_names() {
     "$ROOT/tools/gen-man.sh" "$KINDLY" >kindly.1 || fail "tools/gen-man.sh failed"
     sed -n '/^\.SH ENVIRONMENT/,/^\.SH /p' kindly.1 >env.txt
-    for v in KINDLY_MODEL SOURCE_DATE_EPOCH; do
+    for v in KINDLY_MODEL SOURCE_DATE_EPOCH TZ; do
         contains "$README" "$v"
         contains env.txt ".B $v"
     done

@@ -264,6 +264,39 @@ test_dup_future_dates_are_named_not_silently_now() {
     [ ! -s "$T/err" ] || fail "warned without --remember: $(cat "$T/err")"
 }
 
+# WordPress's comment_date is the site's local time (comment_date_gmt is UTC): a file with
+# comment_date and no comment_date_gmt has it read in the local time zone, TZ's, as date(1)
+# reads a time; a date with an offset keeps it, and comment_date_gmt wins when both are there.
+test_dup_comment_date_is_read_as_local_time() {
+    "$KINDLY" train -q -m m.db "$D/train.csv"
+    printf 'comment_ID,comment_date,comment_content,comment_approved\n' >wp.csv
+    printf 'w1,2024-01-15 12:00:00,I started journaling after reading this and I sleep better now,1\n' >>wp.csv
+    printf 'w2,2024-07-15 12:00:00,Walking every morning has changed my mood so thank you for the idea,1\n' >>wp.csv
+    cp m.db n.db
+    TZ=America/New_York expect_status 0 "$KINDLY" score -m n.db --remember wp.csv
+    [ ! -s "$T/err" ] || fail "a warning: $(cat "$T/err")"
+    expect_status 0 "$KINDLY" history -m n.db
+    contains "$T/out" '"oldest_utc":"2024-01-15T17:00:00Z","newest":1721059200,"newest_utc":"2024-07-15T16:00:00Z"'
+    cp m.db u.db
+    TZ=UTC expect_status 0 "$KINDLY" score -m u.db --remember wp.csv
+    expect_status 0 "$KINDLY" history -m u.db
+    contains "$T/out" '"oldest_utc":"2024-01-15T12:00:00Z"'
+    cp m.db l.db # learn remembers what it learns, as score --remember does
+    TZ=Europe/Berlin expect_status 0 "$KINDLY" learn -q -m l.db wp.csv
+    expect_status 0 "$KINDLY" history -m l.db
+    contains "$T/out" '"oldest_utc":"2024-01-15T11:00:00Z","newest":1721037600,"newest_utc":"2024-07-15T10:00:00Z"'
+    printf 'comment_ID,comment_date,comment_content\nz1,2024-01-15T12:00:00+01:00,The breathing exercise in the third part helped me fall asleep faster\n' >off.csv
+    cp m.db o.db
+    TZ=America/New_York expect_status 0 "$KINDLY" score -m o.db --remember off.csv
+    expect_status 0 "$KINDLY" history -m o.db
+    contains "$T/out" '"oldest_utc":"2024-01-15T11:00:00Z"'
+    printf 'comment_ID,comment_date,comment_date_gmt,comment_content\ny1,2024-01-15 12:00:00,2024-01-15 17:00:00,The breathing exercise in the third part helped me fall asleep faster\n' >both.csv
+    cp m.db b.db
+    TZ=Asia/Tokyo expect_status 0 "$KINDLY" score -m b.db --remember both.csv
+    expect_status 0 "$KINDLY" history -m b.db
+    contains "$T/out" '"oldest_utc":"2024-01-15T17:00:00Z"'
+}
+
 # A date that is there but unreadable ("yesterday", "01/05/2024", "2024-13-01") is not read
 # silently as now: each remembering command names the row (FILE:LINE, the column, the value
 # escaped) and counts them in its summary; the comment is still scored, learnt and
