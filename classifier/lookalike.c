@@ -8,7 +8,10 @@
  * exception is a host name's label made only of letters of the table under a Latin
  * top-level domain ("аррӏе.com"): Unicode's "whole-script confusable" (UTS #39), which
  * browsers show in punycode because nobody's own language reads as a Latin word there. A
- * domain that mixes ASCII letters with the table's ("аррӏе.соm") is judged as read in Latin.
+ * domain that mixes ASCII letters with the table's ("аррӏе.соm", "аррӏе.rυ") is judged as
+ * read in Latin, and so is one of the table's letters only whose reading is a Latin domain
+ * the tokenizer knows ("аррӏе.со" passes for apple.co; no Cyrillic or Greek domain in
+ * delegation, ".рф", ".ком", ".ею", ".ευ", reads as one).
  */
 #include "lookalike.h"
 
@@ -190,15 +193,18 @@ static int disguise_only(const char *s, size_t a, size_t b)
     return 1;
 }
 
+/* How a top-level domain is written (tld_reading). */
+enum { TLD_ASCII, TLD_MIXED, TLD_LOOKALIKE };
+
 /* The Latin reading of a top-level domain s[a..b) into t: its letters, ASCII letters or
- * look-alikes, one ASCII letter at least ("com"; "соm" with a Cyrillic с and о, a mixed word
- * that kd_latin_reading() reads as Latin itself). Its length, 2 to 63, or 0: no Latin domain
- * ("c0m", "ком" or "рф" wholly Cyrillic, "со" of look-alikes only: a real internationalised
- * one). At most 63 characters are looked at. */
-static size_t tld_reading(const char *s, size_t a, size_t b, char t[64])
+ * look-alikes ("com"; "соm" with a Cyrillic с and о, a mixed word that kd_latin_reading()
+ * reads as Latin itself; "со" of look-alikes only); how it is written in *how. Its length,
+ * 2 to 63, or 0: no Latin domain ("c0m"; "ком" or "рф", with letters of Cyrillic's own). At
+ * most 63 characters are looked at. */
+static size_t tld_reading(const char *s, size_t a, size_t b, char t[64], int *how)
 {
     size_t n = 0, len;
-    int ascii = 0;
+    int ascii = 0, look = 0;
     int32_t cp;
     for (size_t k = a; k < b; k += len) {
         len = kd_utf8_decode(s + k, b - k, &cp);
@@ -206,9 +212,11 @@ static size_t tld_reading(const char *s, size_t a, size_t b, char t[64])
         if ((c | 0x20) < 'a' || (c | 0x20) > 'z' || n == 63)
             return 0;
         ascii |= cp < 0x80;
+        look |= cp >= 0x80;
         t[n++] = c;
     }
-    return ascii && n >= 2 ? n : 0;
+    *how = !look ? TLD_ASCII : ascii ? TLD_MIXED : TLD_LOOKALIKE;
+    return n >= 2 ? n : 0;
 }
 
 /* The most bytes a label takes as written: 63 characters, each at most 4 bytes. */
@@ -235,14 +243,19 @@ typedef struct host_scan {
  * under ".com" in letters that all read as another word. Its label holds no letter of those
  * scripts' own, whatever it holds besides ("аррӏе-login.com", "рау-раӏ.com"). The host goes
  * on after the label through dots to its last label; that one must be ASCII letters, 2 to
- * 63 of them, or ASCII letters and look-alikes ("аррӏе.соm" with a Cyrillic с and о: a
- * mixed word, read as Latin with the label), and read as Latin not a country's that writes
- * these letters (".ru", ".gr"). It is a top-level domain where the tokenizer takes the
- * Latin host for a link's or an address's: after "//" (a URL's), "@" (an e-mail address's)
- * or "www.", any such label; elsewhere one of the tokenizer's (kd_tld_kind: "Сорос.pdf" is
- * a file, "ТАСС.Reuters" two sentences, "хор.ivanov@" an address's local part), and never
- * in a URL's path ("site.ru/рус.html"). Two look-alikes at least; the host no longer than
- * HOST_BYTES.
+ * 63 of them, not a country's that writes these letters (".ru", ".gr"); or ASCII letters and
+ * look-alikes ("аррӏе.соm" with a Cyrillic с and о, "аррӏе.rυ" with a Greek υ: a mixed
+ * word, read as Latin with the label, a disguise whatever it reads as, since nobody types
+ * a Greek letter into their own country's ".ru"); or look-alikes only that read as a
+ * top-level domain of the tokenizer's (kd_tld_kind: "со" is "co"; a domain in delegation
+ * has a letter of its script's own, ".рф", ".ком", ".ею", or reads as none, ".КОМ" as
+ * "KOM"), bare only with a path after it: two Russian words run together over a full stop
+ * ("сахар.Са") read as a host under ".ca". It is a top-level domain where the tokenizer
+ * takes the Latin host for a link's or an address's: after "//" (a URL's), "@" (an e-mail
+ * address's) or "www.", any such label; elsewhere one of the tokenizer's (kd_tld_kind:
+ * "Сорос.pdf" is a file, "ТАСС.Reuters" two sentences, "хор.ivanov@" an address's local
+ * part), and never in a URL's path ("site.ru/рус.html"). Two look-alikes at least; the
+ * host no longer than HOST_BYTES.
  */
 static int spoofed_label(const char *s, size_t n, size_t start, size_t end, host_scan *hs)
 {
@@ -287,18 +300,21 @@ static int spoofed_label(const char *s, size_t n, size_t start, size_t end, host
     hs->tail_end = j;
     hs->tail_ok = 0;
     char tld[64];
-    size_t tn = ok && llen ? tld_reading(s, label, label + llen, tld) : 0;
-    if (!tn || native_tld(tld, tn))
+    int how = TLD_ASCII;
+    size_t tn = ok && llen ? tld_reading(s, label, label + llen, tld, &how) : 0;
+    if (!tn || (how == TLD_ASCII && native_tld(tld, tn)))
         return 0;
     size_t after = label + llen;
     int kind = kd_tld_kind(tld, tn);
+    if (how == TLD_LOOKALIKE && kind < 0)
+        return 0;
     if ((h >= 2 && s[h - 1] == '/' && s[h - 2] == '/') || (h >= 1 && s[h - 1] == '@') ||
         (start - h >= 4 && !strncasecmp(s + h, "www.", 4)))
         hs->tail_ok = 1; /* a URL's or an e-mail address's host */
     else if (h >= 1 && s[h - 1] == '/')
         hs->tail_ok = 0; /* a word of a URL's path */
     else
-        hs->tail_ok = kind == 0 || (kind == 1 && after < n && s[after] == '/');
+        hs->tail_ok = (kind == 0 && how != TLD_LOOKALIKE) || (kind >= 0 && after < n && s[after] == '/');
     return hs->tail_ok;
 }
 

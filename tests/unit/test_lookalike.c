@@ -140,9 +140,10 @@ Test(lookalike, a_host_label_with_a_hyphen_or_in_a_link_is_read_as_latin)
 /* A top-level domain that mixes ASCII letters with look-alikes ("соm": Cyrillic с, о) is a
  * mixed word and read as Latin: the host is under the Latin domain it passes for, and its
  * label of look-alikes only is read as Latin too ("аррӏе.соm" is "apple.com", as
- * "аррӏе.com" is); the reading judges the domain as read (".rυ" is ".ru"). One of look-alikes
- * only (".со"), or wholly Cyrillic (".ком", ".рф"), is a real internationalised top-level
- * domain: its host is left alone. */
+ * "аррӏе.com" is). So under a disguised country domain of these letters (".rυ", Greek υ):
+ * nobody writing their own language types a Greek letter into ".ru", so the label is no
+ * Russian word there but part of the disguise. A wholly Cyrillic domain (".ком", ".рф") is
+ * a real internationalised one: its host is left alone. */
 Test(lookalike, a_host_under_a_mixed_top_level_domain_is_read_whole)
 {
     cr_assert_eq(reading("see " APPLE ".\xD1\x81\xD0\xBEm now"), 1); /* .соm */
@@ -156,14 +157,16 @@ Test(lookalike, a_host_under_a_mixed_top_level_domain_is_read_whole)
     cr_expect_str_eq(out.s, "mail@apple.COM");
     cr_assert_eq(reading(APPLE ".my-shop.n\xD0\xB5t"), 1); /* .nеt */
     cr_expect_str_eq(out.s, "apple.my-shop.net");
-    /* read as a country's that writes these letters (.rυ, Greek υ): the label is its
-     * language; the domain alone is disguised */
+    /* .rυ (Greek υ) passes for .ru: the label is read with it (it gave аррӏе.ru) */
     cr_assert_eq(reading("http://" APPLE ".r\xCF\x85/x"), 1);
-    cr_expect_str_eq(out.s, "http://" APPLE ".ru/x");
-    cr_expect_eq(mixed.n, 1);
-    /* .со (look-alikes only), .ком, .рф, .cжm (ж has no Latin double), .с0m (a digit) */
+    cr_expect_str_eq(out.s, "http://apple.ru/x");
+    cr_expect_eq(mixed.n, 2);
+    cr_assert_eq(reading("mail@" APPLE ".\xD0\xB5u"), 1); /* .еu, Cyrillic е */
+    cr_expect_str_eq(out.s, "mail@apple.eu");
+    /* .ru and .eu as written are the countries' own: left alone */
+    cr_expect_eq(reading("http://" APPLE ".ru/x"), 0);
+    /* .ком, .рф, .cжm (ж has no Latin double), .с0m (a digit) */
     const char *texts[] = {
-        "http://" APPLE ".\xD1\x81\xD0\xBE/x",
         "http://" APPLE ".\xD0\xBA\xD0\xBE\xD0\xBC/x",
         "www." APPLE ".\xD1\x80\xD1\x84",
         "http://" APPLE ".c\xD0\xB6m/x",
@@ -174,6 +177,52 @@ Test(lookalike, a_host_under_a_mixed_top_level_domain_is_read_whole)
     }
     cr_assert_eq(reading("http://" APPLE ".\xD1\x81" "0m/x"), 1); /* the word с0m alone */
     cr_expect_str_eq(out.s, "http://" APPLE ".c0m/x");
+}
+
+/*
+ * A top-level domain of look-alikes only (".со": Cyrillic с, о) is a whole-script
+ * confusable (UTS #39, 5.2) of the ASCII one it reads as: when that is a top-level domain
+ * the tokenizer knows (".co") and is not an internationalised domain in delegation, the host
+ * is read as Latin with it, where a host under ".co" is a link ("http://аррӏе.со/x", not a
+ * bare "аррӏе.со", as "apple.co" is no link; nor bare under one that needs no path, "сахар.Са"
+ * being two Russian words as often as "caxap.ca"). It gave "http://аррӏе.со/x", a Cyrillic host
+ * that every reader takes for apple.co. A reading that is no top-level domain (".ое") and
+ * the Cyrillic and Greek domains in delegation (IANA's root zone: none reads as a Latin one
+ * the tokenizer knows, in either case) are left alone.
+ */
+Test(lookalike, a_host_under_a_top_level_domain_of_lookalikes_is_read_whole)
+{
+    cr_assert_eq(reading("see http://" APPLE ".\xD1\x81\xD0\xBE/login now"), 1);
+    cr_expect_str_eq(out.s, "see http://apple.co/login now");
+    cr_expect_eq(mixed.n, 2); /* the label, the top-level domain */
+    cr_assert_eq(reading("www." APPLE ".\xD1\x81\xD0\xBE mail@" APPLE ".\xD1\x81\xD0\xBE " APPLE
+                         ".\xD1\x81\xD0\xBE/x"), 1);
+    cr_expect_str_eq(out.s, "www.apple.co mail@apple.co apple.co/x");
+    cr_assert_eq(reading("http://" APPLE ".\xD0\xA1\xD0\x9E/x"), 1); /* .СО, capitals */
+    cr_expect_str_eq(out.s, "http://apple.CO/x");
+    const char *texts[] = {
+        APPLE ".\xD1\x81\xD0\xBE now",              /* bare: .co needs a path */
+        "\xD1\x81\xD0\xB0\xD1\x85\xD0\xB0\xD1\x80.\xD0\xA1\xD0\xB0 now", /* сахар.Са: bare, a path wanted */
+        "http://" APPLE ".\xD0\xBE\xD0\xB5/x",     /* .ое, no top-level domain */
+        "http://" APPLE ".\xD1\x80\xD1\x84/x",     /* .рф */
+        "http://" APPLE ".\xD0\xBA\xD0\xBE\xD0\xBC/x", /* .ком */
+        "http://" APPLE ".\xD0\x9A\xD0\x9E\xD0\x9C/x", /* .КОМ */
+        "http://" APPLE ".\xD0\xBC\xD0\xBE\xD0\xBD/x", /* .мон */
+        "http://" APPLE ".\xD0\x9C\xD0\x9E\xD0\x9D/x", /* .МОН */
+        "http://" APPLE ".\xD0\xB5\xD1\x8E/x",     /* .ею */
+        "http://" APPLE ".\xCE\xB5\xCF\x85/x",     /* .ευ */
+        "http://" APPLE ".\xCE\x95\xCE\xA5/x",     /* .ΕΥ */
+        "http://" APPLE ".\xCE\xB5\xCE\xBB/x",     /* .ελ */
+        "http://" APPLE ".\xD0\xBE\xD1\x80\xD0\xB3/x", /* .орг */
+        "http://" APPLE ".\xD1\x80\xD1\x83\xD1\x81/x", /* .рус */
+        "http://" APPLE ".\xD0\xB1\xD0\xB3/x",     /* .бг */
+        "http://" APPLE ".\xD1\x81\xD1\x80\xD0\xB1/x", /* .срб */
+        "http://" APPLE ".\xD1\x83\xD0\xBA\xD1\x80/x", /* .укр */
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        cr_expect_eq(reading(texts[i]), 0, "%s", texts[i]);
+        cr_expect_eq(mixed.n, 0, "%s", texts[i]);
+    }
 }
 
 /* kd_latin_reading of a long text s (n bytes) returns want, and in linear time: a

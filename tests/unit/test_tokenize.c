@@ -618,6 +618,23 @@ Test(tokenize, lookalike_hosts_under_a_mixed_top_level_domain_are_disguised_link
     cr_expect_str_eq(joined(), "#url|url:\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.\xD0\xBA\xD0\xBE\xD0\xBC");
     tokenize("http://\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.\xD1\x80\xD1\x84/x");
     cr_expect_str_eq(joined(), "#url|url:\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.\xD1\x80\xD1\x84");
+    /* аррӏе.rυ (Greek υ) passes for apple.ru: it gave url:аррӏе.ru */
+    tokenize("http://\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.r\xCF\x85/x");
+    cr_expect_str_eq(joined(), "#url|url:apple.ru|#mixedscript");
+}
+
+/* A top-level domain of look-alikes only that reads as a Latin one ("со", Cyrillic, reads as
+ * "co") and is no internationalised domain in delegation: the host is read as Latin with
+ * it, where "apple.co" is a link (it gave url:аррӏе.со). */
+Test(tokenize, lookalike_hosts_under_a_lookalike_top_level_domain_are_disguised_links)
+{
+    tokenize("see http://\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.\xD1\x81\xD0\xBE/login now");
+    cr_expect_str_eq(joined(), "see|#url|url:apple.co|#mixedscript|now");
+    tokenize("\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.\xD1\x81\xD0\xBE/login");
+    cr_expect_str_eq(joined(), "#url|url:apple.co|#mixedscript");
+    /* bare, as apple.co is: no link */
+    tokenize("\xD0\xB0\xD1\x80\xD1\x80\xD3\x8F\xD0\xB5.\xD1\x81\xD0\xBE now");
+    expect_not("#url");
 }
 
 /* ... with hyphens in its label too, each word of it read; a file's name or a word in a
