@@ -8,8 +8,9 @@
  * internationalised name, "münchen.de"; its path is ASCII); a phone number (>= 7 digits
  * in groups, "+44 7700 900123", "(555) 123-4567"); a word or number, where an ASCII word
  * followed by '.', '-' or '@' is first tried as an e-mail address or a bare domain
- * ("murdev.com", "bit.ly/x": the last label must be in a short TLD table, and TLDs that
- * are English words - "to", "me", "in", "us" - need a path, so "come.in" is not a link);
+ * ("murdev.com", "x.eu", "bit.ly/x": the last label must be in a TLD table of the common
+ * generic and country domains, and TLDs that are English words - "to", "me", "in", "us",
+ * "it", "no" - need a path, so "come.in" is not a link);
  * an emoji; punctuation. Each recogniser looks ahead a bounded way and either consumes
  * its text or leaves it to the next.
  *
@@ -415,6 +416,12 @@ static void body_word(scan *sc, const char *s, size_t n, int ascii)
 /* ---------------------------------------------------------------------------------------- */
 /* links, addresses, numbers */
 
+/* The top-level domains of a bare link: the common generic ones, those spam favours, and
+ * the country domains of the European Union and of the largest countries online. A domain
+ * that is an English word or abbreviation ("co", "me", "it", "no", "is", "my", "hr", "pt")
+ * needs a path, so that two words run together over a full stop ("pain.it", "yes.no") are
+ * no link; domains that are file extensions too ("py", "sh", "md", "rs"), units ("ml",
+ * "mg") or common words ("so") are left out. */
 static const struct tld {
     const char *name;
     int needs_path; /* an English word: only a link when a '/' follows */
@@ -424,6 +431,18 @@ static const struct tld {
     { "tk", 0 },  { "xyz", 0 }, { "top", 1 }, { "site", 1 }, { "online", 1 },
     { "shop", 1 }, { "store", 1 }, { "club", 1 }, { "app", 1 }, { "to", 1 }, { "tv", 0 },
     { "us", 1 },  { "ca", 0 },  { "au", 0 },  { "in", 1 },   { "be", 1 },
+    { "edu", 0 }, { "gov", 0 }, { "cc", 0 },  { "ws", 0 },   { "su", 0 },
+    /* the European Union and its members (.de and .be above) */
+    { "eu", 0 },  { "fr", 0 },  { "nl", 0 },  { "es", 0 },   { "pl", 0 },  { "pt", 1 },
+    { "se", 0 },  { "dk", 0 },  { "fi", 0 },  { "cz", 0 },   { "sk", 0 },  { "hu", 0 },
+    { "ro", 0 },  { "bg", 0 },  { "gr", 0 },  { "ie", 0 },   { "lt", 0 },  { "lv", 0 },
+    { "ee", 0 },  { "si", 0 },  { "hr", 1 },  { "lu", 0 },   { "cy", 0 },  { "mt", 1 },
+    { "at", 1 },  { "it", 1 },
+    /* other countries */
+    { "ch", 0 },  { "no", 1 },  { "is", 1 },  { "ua", 0 },   { "by", 1 },  { "tr", 0 },
+    { "il", 0 },  { "jp", 0 },  { "cn", 0 },  { "kr", 0 },   { "tw", 0 },  { "hk", 0 },
+    { "sg", 0 },  { "my", 1 },  { "id", 1 },  { "vn", 0 },   { "nz", 0 },  { "za", 0 },
+    { "ng", 0 },  { "br", 0 },  { "mx", 0 },  { "ar", 0 },   { "cl", 0 },  { "kz", 0 },
 };
 
 /* -1 not a TLD, 0 a TLD, 1 a TLD that needs a path */

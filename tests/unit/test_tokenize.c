@@ -129,6 +129,23 @@ static tcase cases[] = {
     { "call.me later", "call", "#url" },
     { "e.g. this", "e", "#url" },
     { "Costs 2.50 now", "2.50", "#url" },
+    /* bare domains under common country domains (x.eu was the words "x" and "eu"); those
+       that are English words want a path, as .co and .me do ("so.so", "name.my", "pain.it") */
+    { "visit x.eu today", "url:x.eu", NULL },
+    { "see boutique.fr or shop.nl", "url:shop.nl", NULL },
+    { "see boutique.fr or shop.nl", "url:boutique.fr", NULL },
+    { "trojmiasto.pl", "url:trojmiasto.pl", NULL },
+    { "tienda.es", "url:tienda.es", NULL },
+    { "example.jp", "url:example.jp", NULL },
+    { "stanford.edu", "url:stanford.edu", NULL },
+    { "so.so good", "so", "#url" },
+    { "her name.my friend", "name", "#url" },
+    { "the pain.it hurts", "pain", "#url" },
+    { "that.is all", "that", "#url" },
+    { "yes.no maybe", "yes", "#url" },
+    { "e.g. and i.e. too", "g", "#url" },
+    { "version 1.2.3.4 is out", "#num", "#url" },
+    { "bit.it/abc", "url:bit.it", NULL },
     /* e-mail */
     { "mail me: John.Doe+x@Mail.Example.COM.", "email:mail.example.com", "#url" },
     { "@someone hi", "someone", "#email" },
