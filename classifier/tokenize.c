@@ -6,8 +6,9 @@
  * still be seen as such ("ＦＲＥＥ" is NFKC "FREE": "#caps", then "free"). At each position
  * the scanner tries, in order: a URL with a scheme or "www." (its host may be an
  * internationalised name, "münchen.de"; its path is ASCII); a phone number (>= 7 digits
- * in groups, "+44 7700 900123", "(555) 123-4567"); a word or number, where an ASCII word
- * followed by '.', '-' or '@' is first tried as an e-mail address or a bare domain
+ * in groups, "+44 7700 900123", "(555) 123-4567"; not one marked "No." by 第...号); a word
+ * or number, where an ASCII word followed by '.', '-' or '@' is first tried as an e-mail
+ * address or a bare domain
  * ("murdev.com", "x.eu", "bit.ly/x": the last label must be in a TLD table of the common
  * generic and country domains, and TLDs that are English words - "to", "me", "in", "us",
  * "it", "no" - need a path, so "come.in" is not a link);
@@ -675,8 +676,26 @@ static size_t try_email(scan *sc, const char *s, size_t n, size_t i)
     return e;
 }
 
+/* Whether the number s[i..e) is marked as an ordinal or a serial number ("No. ...") by the
+ * Chinese, Japanese or Korean character that touches it: 第 or 제 before it, 号, 號 or 호
+ * after it ("第1234567号", "제1234567호"). Such a number is no phone number, however many
+ * digits it has; other characters before one (电话13812345678, "telephone") say nothing. */
+static int ordinal_number(const char *s, size_t n, size_t i, size_t e)
+{
+    static const char before[][4] = { "\xE7\xAC\xAC", "\xEC\xA0\x9C" };                 /* 第 제 */
+    static const char after[][4] = { "\xE5\x8F\xB7", "\xE8\x99\x9F", "\xED\x98\xB8" }; /* 号 號 호 */
+    for (size_t k = 0; k < sizeof before / sizeof *before; k++)
+        if (i >= 3 && !memcmp(s + i - 3, before[k], 3))
+            return 1;
+    for (size_t k = 0; k < sizeof after / sizeof *after; k++)
+        if (n - e >= 3 && !memcmp(s + e, after[k], 3))
+            return 1;
+    return 0;
+}
+
 /* A phone number at s[i] ('+', '(' or a digit): >= 7 digits in groups separated by one
- * space, '-', or parentheses; groups after the first have >= 2 digits. Returns the end, or 0. */
+ * space, '-', or parentheses; groups after the first have >= 2 digits; not an ordinal or
+ * serial number (ordinal_number). Returns the end, or 0. */
 static size_t try_phone(scan *sc, const char *s, size_t n, size_t i)
 {
     size_t j = i, end = 0, digits = 0, groups = 0;
@@ -700,7 +719,7 @@ static size_t try_phone(scan *sc, const char *s, size_t n, size_t i)
         if (j < n && (s[j] == ' ' || s[j] == '-'))
             j++;
     }
-    if (digits < 7 || digits > 15)
+    if (digits < 7 || digits > 15 || ordinal_number(s, n, i, end))
         return 0;
     break_pairs(sc);
     push_lit(sc, "#phone");

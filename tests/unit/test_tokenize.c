@@ -157,6 +157,18 @@ static tcase cases[] = {
     { "0800-123-4567", "#phone", NULL },
     { "Text 87121 now", "87121", "#phone" },
     { "at 3 4 5 6 7 8 9", "#num", "#phone" },
+    /* a number that Chinese, Japanese or Korean marks as an ordinal or a serial number
+       (第...号, 제...호: "No. ...") is no phone number: 第１２３４５６７号 gave #phone */
+    { "\xE7\xAC\xAC\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93\xEF\xBC\x94\xEF\xBC\x95\xEF\xBC\x96\xEF\xBC\x97\xE5\x8F\xB7",
+      "#num", "#phone" },                                                  /* 第１２３４５６７号 */
+    { "\xE7\xAC\xAC" "1234567", "#num", "#phone" },                    /* 第1234567 */
+    { "1234567\xE5\x8F\xB7", "#num", "#phone" },                        /* 1234567号 */
+    { "1234567\xE8\x99\x9F", "#num", "#phone" },                        /* 1234567號 */
+    { "\xEC\xA0\x9C" "1234567\xED\x98\xB8", "#num", "#phone" },      /* 제1234567호 */
+    /* ... but after other text it is one: 电话13812345678 (telephone), 電話03-1234-5678 */
+    { "\xE7\x94\xB5\xE8\xAF\x9D" "13812345678", "#phone", NULL },
+    { "\xE9\x9B\xBB\xE8\xA9\xB1" "03-1234-5678", "#phone", NULL },
+    { "\xE7\x94\xB5\xE8\xAF\x9D\xEF\xBC\x9A" "13812345678\xE3\x80\x82", "#phone", NULL }, /* 电话：...。 */
     /* money */
     { "win \xC2\xA3" "1000 cash", "#money", NULL },
     { "only $5 today", "#money", NULL },
