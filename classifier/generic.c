@@ -13,8 +13,9 @@
  * words such comments are made of, at least one must be praise, and there may be at most
  * six. A vocabulary rather than a length rule keeps short but specific replies ("the 4-7-8
  * breathing worked") out. Some praise is a phrase of two filler words ("well said", "so
- * true"): those word pairs (the tokenizer's adjacent pairs) count as praise too. Lookups go
- * through a small table of token hashes built once.
+ * true", "really true": "true" after an adverb of degree): those word pairs (the tokenizer's
+ * adjacent pairs) count as praise too. Lookups go through a small table of token hashes
+ * built once.
  */
 #include "generic.h"
 
@@ -39,6 +40,8 @@ static const char *const praise[] = {
 static const char *const praise_pairs[] = {
     "well said", "well done", "well put", "well written", "well explained", "so true",
     "very true", "how true", "so right", "exactly this", "this exactly", "right on",
+    /* "true" after the other adverbs of degree agrees as "so true" does */
+    "really true", "too true", "quite true", "absolutely true", "totally true",
 };
 /* Filler that generic praise is padded with. */
 static const char *const filler[] = {

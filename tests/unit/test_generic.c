@@ -41,6 +41,12 @@ Test(generic, praise_phrases_of_two_filler_words_are_generic)
 {
     const char *yes[] = { "Well said.", "Well done!", "Well put, sir.", "So true.", "Very true!!",
                           "Exactly this." };
+    /* "true" after any adverb of degree agrees as "so true" does ("Really true 🙌" was not
+     * generic, held as off topic on a two-word relevance score) */
+    const char *agree[] = { "Really true \xF0\x9F\x99\x8C", "Too true.", "Absolutely true!", "Totally true",
+                            "Quite true", "So very true" };
+    for (size_t i = 0; i < sizeof agree / sizeof *agree; i++)
+        cr_expect_eq(generic(agree[i], NULL), 1, "%s", agree[i]);
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
         cr_expect_eq(generic(yes[i], NULL), 1, "%s", yes[i]);
 }
