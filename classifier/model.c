@@ -367,10 +367,25 @@ static int undo_check(kd_model *m, const kd_tokset *set, kd_label label)
             return kd_model_read_failed(m, rc, "the token counts", kd_store_errmsg(m->store));
         const kd_counts *d = kd_tokmap_get(&m->delta, h);
         int64_t have = spam ? c.spam + (d ? d->spam : 0) : c.ham + (d ? d->ham : 0);
-        if (have + slack < 1)
+        if (have + slack >= 1)
+            continue;
+        /* a model pruned by a kindly that kept no prune_slack: the word may be one pruning
+         * dropped, and "not learnt" would be the wrong answer; the counts its tokens lack
+         * against the label's total tell that something was dropped */
+        int64_t lost = 0;
+        if (!slack && (rc = kd_store_tokens_short(m->store, spam, &lost)))
+            return kd_model_read_failed(m, rc, "the token counts", kd_store_errmsg(m->store));
+        if (lost)
             return kd_model_fail(m, KD_EINVAL, "cannot unlearn this comment as %s: its word \"%s\" has no %s count "
-                                               "left to take back, so it was not learnt as %s (or was undone already)",
-                                 name, kd_tokens_str(&m->tok, set->idx[i]), name, name);
+                                               "left to take back, and this model was pruned by a kindly that did not "
+                                               "record it (no prune_slack in its meta table), so a word pruning "
+                                               "dropped cannot be told from one never learnt; if it was pruned at N "
+                                               "(--prune N), record that, sqlite3 MODEL.db \"INSERT INTO meta(key, "
+                                               "value) VALUES('prune_slack', N - 1)\", and undo again",
+                                 name, kd_tokens_str(&m->tok, set->idx[i]), name);
+        return kd_model_fail(m, KD_EINVAL, "cannot unlearn this comment as %s: its word \"%s\" has no %s count "
+                                           "left to take back, so it was not learnt as %s (or was undone already)",
+                             name, kd_tokens_str(&m->tok, set->idx[i]), name, name);
     }
     return KD_OK;
 }
@@ -446,10 +461,19 @@ static int check_before(void *model)
     int rc = m->dtotals.foreign_ham_tokens < 0 ? kd_store_foreign_mismatch(m->store, &m->fdelta, 1, &bad) : KD_OK;
     if (rc)
         return kd_model_read_failed(m, rc, "the foreign counts", kd_store_errmsg(m->store));
-    if (bad)
+    if (bad) {
+        /* or pruned by a kindly that kept no prune_slack (undo_check): say that too */
+        int64_t slack = 0, lost = 0;
+        if ((rc = kd_store_prune_slack(m->store, &slack)) || (!slack && (rc = kd_store_tokens_short(m->store, 0, &lost))))
+            return kd_model_read_failed(m, rc, "the counts", kd_store_errmsg(m->store));
         return kd_model_fail(m, KD_EINVAL, "these comments were not learnt as foreign: %lld of their words have "
                                            "fewer foreign counts than the undo takes away; undo them without "
-                                           "--foreign (KD_TRAIN_FOREIGN)", (long long)bad);
+                                           "--foreign (KD_TRAIN_FOREIGN)%s", (long long)bad,
+                             lost ? "; or this model was pruned by a kindly that did not record it (no prune_slack "
+                                    "in its meta table): if it was pruned at N (--prune N), record that, sqlite3 "
+                                    "MODEL.db \"INSERT INTO meta(key, value) VALUES('prune_slack', N - 1)\", and "
+                                    "undo again" : "");
+    }
     /* an undo takes no more than the model has (undo_check, again in this transaction: another
      * writer may have unlearnt the same comments meanwhile), whether or not the batch's
      * other comments leave it fewer comments of a label */

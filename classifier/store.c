@@ -75,6 +75,20 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
+/* "prune_slack": the sum, over every pruning (kd_store_prune) that dropped tokens, of N - 1,
+ * the most foreign counts a token pruned at N can have had; in this model and in the models
+ * merged into it (a sum like the counts: two shards each pruned at 2 may each have dropped
+ * one foreign count of the same word, and so may two prunings of one model). Absent when no
+ * pruning dropped a token. It tells an undo of foreign comments how many foreign counts of a
+ * token pruning may have taken (kd_store_foreign_mismatch). */
+#define PRUNE_SLACK "prune_slack"
+/* A model pruned by the kindly that kept "pruned_below" instead (the largest N of its
+ * prunings, not a sum) is read as having prune_slack N - 1 until a pruning or a merge writes
+ * prune_slack, which then includes it. */
+#define SLACK_NOW                                                                                              \
+    "coalesce((SELECT value FROM meta WHERE key = '" PRUNE_SLACK "'),"                                          \
+    " (SELECT max(value - 1, 0) FROM meta WHERE key = 'pruned_below'))"
+
 typedef enum {
     ST_TOKEN_GET,
     ST_TOKEN_ALL,
@@ -87,6 +101,9 @@ typedef enum {
     ST_FOREIGN_ZAP,
     ST_META_GET,
     ST_META_ADD,
+    ST_SLACK_GET,
+    ST_SLACK_ADD,
+    ST_TOKENS_SUM,
     ST_VOCAB_SET,
     ST_BEGIN,
     ST_COMMIT,
@@ -111,6 +128,10 @@ static const char *const sql[ST__COUNT] = {
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [ST_META_ADD] = "INSERT INTO meta(key, value) VALUES(?1, max(?2, 0)) "
                     "ON CONFLICT(key) DO UPDATE SET value = max(value + ?2, 0)",
+    [ST_SLACK_GET] = "SELECT coalesce(" SLACK_NOW ", 0)",
+    [ST_SLACK_ADD] = "INSERT INTO meta(key, value) VALUES('" PRUNE_SLACK "', ?1 + coalesce(" SLACK_NOW ", 0)) "
+                     "ON CONFLICT(key) DO UPDATE SET value = value + ?1",
+    [ST_TOKENS_SUM] = "SELECT total(spam), total(ham) FROM tokens",
     [ST_VOCAB_SET] = "INSERT INTO meta(key, value) VALUES('vocab', (SELECT count(*) FROM tokens)), ('generation', 1) "
                      "ON CONFLICT(key) DO UPDATE SET value = CASE key WHEN 'vocab' THEN excluded.value ELSE value + 1 END",
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -130,13 +151,6 @@ static const char *const sql[ST__COUNT] = {
  * absent (0) in files no writer of posts touched since it exists.
  * "foreign_ham_tokens" (schema 6) is the share of ham_tokens learnt as foreign; it is written
  * only when non-zero, so a model without foreign comments has no such row. */
-/* "prune_slack": the sum, over every pruning (kd_store_prune) that dropped tokens, of N - 1,
- * the most foreign counts a token pruned at N can have had; in this model and in the models
- * merged into it (a sum like the counts: two shards each pruned at 2 may each have dropped
- * one foreign count of the same word, and so may two prunings of one model). Absent when no
- * pruning dropped a token. It tells an undo of foreign comments how many foreign counts of a
- * token pruning may have taken (kd_store_foreign_mismatch). */
-#define PRUNE_SLACK "prune_slack"
 
 static const char *const total_keys[7] = { "spam_messages", "ham_messages", "spam_tokens", "ham_tokens", "vocab",
                                            "generation", "foreign_ham_tokens" };
@@ -588,7 +602,28 @@ static int meta_get(kd_store *s, const char *key, int64_t *out)
 
 int kd_store_prune_slack(kd_store *s, int64_t *out)
 {
-    return meta_get(s, PRUNE_SLACK, out);
+    sqlite3_stmt *st = stmt(s, ST_SLACK_GET);
+    if (!st)
+        return fail(s, sqlite3_errcode(s->db));
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    return finish(s, st, rc);
+}
+
+int kd_store_tokens_short(kd_store *s, int spam, int64_t *out)
+{
+    kd_totals t;
+    int rc = kd_store_totals(s, &t);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = stmt(s, ST_TOKENS_SUM);
+    if (!st)
+        return fail(s, sqlite3_errcode(s->db));
+    rc = sqlite3_step(st);
+    int64_t have = rc == SQLITE_ROW ? (int64_t)sqlite3_column_double(st, spam ? 0 : 1) : 0;
+    int64_t want = spam ? t.spam_tokens : t.ham_tokens;
+    *out = want > have ? want - have : 0;
+    return finish(s, st, rc);
 }
 
 int kd_store_totals(kd_store *s, kd_totals *out)
@@ -747,7 +782,7 @@ int kd_store_foreign_mismatch(kd_store *s, const kd_tokmap *delta, int foreign, 
      * model's prunings can have taken: not counted against it. */
     int64_t slack = 0;
     if (foreign) {
-        int rc = meta_get(s, PRUNE_SLACK, &slack);
+        int rc = kd_store_prune_slack(s, &slack);
         if (rc)
             return rc;
     }
@@ -840,8 +875,9 @@ static const struct merge_table {
     { 5, 1, "SELECT post, h, n FROM post_terms",
       "INSERT INTO post_terms(post, h, n) VALUES(?1, ?2, ?3) ON CONFLICT(post, h) DO UPDATE SET n = n + excluded.n" },
     /* how many foreign counts the input's prunings may have taken from a token: a sum */
-    { 1, 0, "SELECT key, value FROM meta WHERE key = '" PRUNE_SLACK "'",
-      "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = value + excluded.value" },
+    { 1, 0, "SELECT '" PRUNE_SLACK "', v FROM (SELECT " SLACK_NOW " AS v) WHERE v IS NOT NULL",
+      "INSERT INTO meta(key, value) VALUES(?1, ?2 + coalesce(" SLACK_NOW ", 0)) "
+      "ON CONFLICT(key) DO UPDATE SET value = value + ?2" },
     /* the ham counts learnt from other sites (KD_TRAIN_FOREIGN) */
     { 6, 0, "SELECT h, n FROM foreign_ham",
       "INSERT INTO foreign_ham(h, n) VALUES(?1, ?2) ON CONFLICT(h) DO UPDATE SET n = n + excluded.n" },
@@ -1008,8 +1044,15 @@ int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed)
     st = NULL;
     /* how much: an undo of foreign comments may then find their pruned words' foreign
      * counts gone (kd_store_foreign_mismatch) */
-    if (!rc && n > 0 && min_count > 1)
-        rc = meta_add(s, PRUNE_SLACK, (int64_t)min_count - 1);
+    if (!rc && n > 0 && min_count > 1) {
+        sqlite3_stmt *add = stmt(s, ST_SLACK_ADD);
+        if (!add)
+            rc = fail(s, sqlite3_errcode(s->db));
+        else {
+            sqlite3_bind_int64(add, 1, (int64_t)min_count - 1);
+            rc = step_done(s, add);
+        }
+    }
     /* the foreign share of a pruned token goes with it */
     if (!rc && s->version >= 6)
         rc = step_done(s, stmt(s, ST_FOREIGN_ZAP));

@@ -90,8 +90,13 @@ int kd_store_merge(kd_store *s, const char *const *paths, size_t n);
  * any went, min_count - 1 is added to the meta "prune_slack" (a sum, merged as one). */
 int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed);
 /* The meta "prune_slack" (0 if the model was never pruned): the most counts of one token
- * its prunings can have taken. */
+ * its prunings can have taken (a model that kept "pruned_below" N instead: N - 1). */
 int kd_store_prune_slack(kd_store *s, int64_t *out);
+/* How many counts of the label (spam if spam, else ham) the stored tokens lack against the
+ * label's token total, the sum of the distinct tokens of every comment learnt with it: 0
+ * unless tokens were dropped, by a pruning, or clamped at zero by an undo of an older kindly.
+ * Reads every token: for explaining a refusal, not for every undo. */
+int kd_store_tokens_short(kd_store *s, int spam, int64_t *out);
 int kd_store_pack(kd_store *s);
 
 /* Last SQLite error message of the connection. */

@@ -225,6 +225,106 @@ Test(model, undo_after_a_prune_is_allowed_for)
     kd_model_close(m);
 }
 
+/* Run one SQL statement on the model file a.db (as a kindly of another version left it). */
+static void sql_on_model(const char *q)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/a.db", dir);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+}
+
+/* A model pruned by a kindly that kept no prune_slack (the meta row is missing): a word
+ * pruning dropped looks never learnt, and the undo is refused, but the message says why and
+ * what to do, not "it was not learnt as spam" of a comment that was. Recording the pruning as
+ * the message says makes the same undo go through. */
+Test(model, undo_on_a_model_pruned_without_a_record_says_so)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    uint64_t removed = 0;
+    cr_assert_eq(kd_model_prune(m, 2, &removed), 0, "%s", kd_model_error(m));
+    cr_assert_gt(removed, 0);
+    kd_model_close(m);
+    sql_on_model("DELETE FROM meta WHERE key = 'prune_slack'");
+    m = open_model("a.db", KD_OPEN_WRITE);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = spam_texts[3];
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, -1), KD_EINVAL);
+    const char *e = kd_model_error(m);
+    cr_assert(strstr(e, "has no spam count left to take back"), "%s", e);
+    cr_assert(strstr(e, "so it was not learnt as spam") == NULL, "%s", e);
+    cr_assert(strstr(e, "pruned by a kindly that did not record it") != NULL, "%s", e);
+    cr_assert(strstr(e, "INSERT INTO meta(key, value) VALUES('prune_slack', N - 1)") != NULL, "%s", e);
+    kd_train_abort(m);
+    /* a comment never learnt is still refused, with the same explanation (it cannot be told) */
+    kd_comment never = KD_COMMENT_INIT;
+    never.text = "Zebrafish quokkas and axolotls";
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &never, KD_SPAM, -1), KD_EINVAL);
+    kd_train_abort(m);
+    kd_model_close(m);
+    sql_on_model("INSERT INTO meta(key, value) VALUES('prune_slack', 2 - 1)");
+    m = open_model("a.db", KD_OPEN_WRITE);
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, -1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    kd_model_close(m);
+}
+
+/* An unpruned model keeps the plain message: no counts are missing, so a word without a count
+ * of the label was not learnt with it. */
+Test(model, undo_on_an_unpruned_model_keeps_its_message)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    kd_comment never = KD_COMMENT_INIT;
+    never.text = "Zebrafish quokkas and axolotls";
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &never, KD_SPAM, -1), KD_EINVAL);
+    cr_assert(strstr(kd_model_error(m), "so it was not learnt as spam (or was undone already)"), "%s",
+              kd_model_error(m));
+    cr_assert(strstr(kd_model_error(m), "prune") == NULL, "%s", kd_model_error(m));
+    kd_train_abort(m);
+    kd_model_close(m);
+}
+
+/* A model pruned by the kindly that kept the largest N as "pruned_below" (before prune_slack,
+ * a sum, replaced it) is read as prune_slack N - 1: its undo of a pruned comment is done. */
+Test(model, undo_on_a_model_with_pruned_below_is_allowed_for)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    uint64_t removed = 0;
+    cr_assert_eq(kd_model_prune(m, 2, &removed), 0, "%s", kd_model_error(m));
+    kd_model_close(m);
+    sql_on_model("DELETE FROM meta WHERE key = 'prune_slack'; INSERT INTO meta(key, value) VALUES('pruned_below', 2)");
+    m = open_model("a.db", KD_OPEN_WRITE);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = spam_texts[3];
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, -1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    /* a later pruning adds its own N - 1 to that, written as prune_slack */
+    uint64_t removed2 = 0;
+    cr_assert_eq(kd_model_prune(m, 4, &removed2), 0, "%s", kd_model_error(m));
+    cr_assert_gt(removed2, 0);
+    kd_model_close(m);
+    char path[512];
+    snprintf(path, sizeof path, "%s/a.db", dir);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'prune_slack'", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int64(st, 0), 1 + 3);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 /* The check is made again in the transaction that writes the undo: two writers undoing the
  * same comment, each checked against the file before the other wrote, take it back once. */
 Test(model, undo_raced_by_another_writer_is_refused_at_commit)
