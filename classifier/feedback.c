@@ -46,10 +46,10 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
             return rc;
         int relabel = !undo && (before == KD_SPAM || before == KD_HAM);
         /* a label the history says was learnt is taken back as far as the counts have it, not
-         * checked against them (model.c, undo_check): a CSV undo, which keeps no label, may
-         * have taken it already; the relabel's new label is learnt all the same, and the undo
-         * marks the label taken back. Only an undo of a comment the history knows no label
-         * of is checked, as a CSV row is. */
+         * checked against them (model.c, undo_check): a CSV undo of a kindly that did not mark
+         * the label taken back (model.c, uk_note) may have taken it already; the relabel's new
+         * label is learnt all the same, and the undo marks the label taken back. Only an undo
+         * of a comment the history knows no label of is checked, as a CSV row is. */
         m->fb_unchecked = relabel || (undo && before == label);
         if (relabel)
             rc = kd_train_add(m, c, (kd_label)before, -1);

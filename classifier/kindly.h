@@ -295,7 +295,11 @@ int kd_model_stats_get(kd_model *m, kd_model_stats *out);
  *        have dropped, or no message of the label left, the batch's earlier comments
  *        counted) is refused with KD_EINVAL and adds nothing: the comment was not learnt
  *        with that label, or was undone already. kd_train_commit() checks again in its
- *        transaction (another writer may have unlearnt the same comments meanwhile).
+ *        transaction (another writer may have unlearnt the same comments meanwhile). An undo
+ *        (without KD_TRAIN_FOREIGN) of a comment the history says was given that label by
+ *        kd_feedback() marks the label taken back in the commit's transaction, so that a later
+ *        kd_feedback() undo or relabel does not take its counts again (KD_EBUSY from the
+ *        commit, nothing written, if feedback on it changed its label meanwhile).
  * @return kd_train_begin: 0 or KD_EINVAL (model opened read-only, or a batch open
  *         already: commit or abort it first); kd_train_add: 0,
  *         KD_EINVAL (no batch open, c or c->text NULL, label not spam/ham, delta not +-1,

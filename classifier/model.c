@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "dedup.h"
+#include "history.h"
 #include "posts.h"
 #include "stopwords.h"
 #include "tokset.h"
@@ -175,6 +176,8 @@ int kd_model_open(kd_model **out, const char *path, unsigned flags)
     return rc;
 }
 
+static void uk_clear(kd_model *m);
+
 void kd_model_close(kd_model *m)
 {
     if (!m)
@@ -189,6 +192,7 @@ void kd_model_close(kd_model *m)
     kd_tokset_free(&m->set);
     kd_posts_cache_release(m->posts);
     kd_posts_learn_free(m);
+    uk_clear(m);
     free(m);
 }
 
@@ -312,6 +316,68 @@ int kd_model_flush_history(kd_model *m)
     return rc;
 }
 
+/* An undo in a batch of a comment the history says was given that label (model.h, uk). */
+struct kd_undo_known {
+    char *s[10]; /* the kd_comment's strings, in its order */
+    int label;
+};
+
+#define UK_FIELDS(c) { &(c)->id, &(c)->post_id, &(c)->parent, &(c)->author, &(c)->email, &(c)->url, \
+                       &(c)->ip, &(c)->agent, &(c)->date, &(c)->text }
+
+static void uk_clear(kd_model *m)
+{
+    for (size_t i = 0; i < m->nuk; i++)
+        for (int k = 0; k < 10; k++)
+            free(m->uk[i].s[k]);
+    free(m->uk);
+    m->uk = NULL;
+    m->nuk = m->capuk = 0;
+}
+
+static void uk_comment(const struct kd_undo_known *u, kd_comment *c)
+{
+    *c = (kd_comment)KD_COMMENT_INIT;
+    const char **f[10] = UK_FIELDS(c);
+    for (int k = 0; k < 10; k++)
+        *f[k] = u->s[k];
+}
+
+/* An undo of c as label, in the batch: if the history says c was given that label (feedback:
+ * kd_feedback, learn --raw --id, the server), keep a copy to mark the label taken back when the
+ * batch is written. Without it a later undo of the label by feedback, or a relabel, would
+ * take the comment's counts back a second time, from the other comments sharing its words. */
+static int uk_note(kd_model *m, const kd_comment *c, kd_label label)
+{
+    int before = KD_UNLABELLED;
+    int rc = kd_dedup_label(m, c, 0, &before);
+    if (rc || before != (int)label)
+        return rc;
+    for (size_t i = 0; i < m->nuk; i++) { /* twice in one undo: its label is taken back once */
+        kd_comment o;
+        uk_comment(&m->uk[i], &o);
+        if (m->uk[i].label == (int)label && !strcmp(o.text, c->text) && o.id && c->id && !strcmp(o.id, c->id))
+            return KD_OK;
+    }
+    if (m->nuk == m->capuk) {
+        size_t cap = m->capuk ? m->capuk * 2 : 4;
+        struct kd_undo_known *u = realloc(m->uk, cap * sizeof *u);
+        if (!u)
+            return kd_model_fail(m, KD_ENOMEM, "out of memory");
+        m->uk = u;
+        m->capuk = cap;
+    }
+    struct kd_undo_known *u = &m->uk[m->nuk];
+    const char *const *f[10] = UK_FIELDS(c);
+    memset(u, 0, sizeof *u);
+    u->label = (int)label;
+    int oom = 0;
+    for (int k = 0; k < 10; k++)
+        oom |= *f[k] && !(u->s[k] = strdup(*f[k]));
+    m->nuk++; /* (freed whole by uk_clear, a failed copy's strings too) */
+    return oom ? kd_model_fail(m, KD_ENOMEM, "out of memory") : KD_OK;
+}
+
 int kd_train_begin(kd_model *m)
 {
     int rc = writable(m);
@@ -324,6 +390,7 @@ int kd_train_begin(kd_model *m)
     kd_posts_learn_free(m);
     memset(&m->dtotals, 0, sizeof m->dtotals);
     m->undoing = 0;
+    uk_clear(m);
     m->training = 1;
     return KD_OK;
 }
@@ -415,6 +482,10 @@ int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta,
     if (kd_tokset_build(set, &m->tok))
         return kd_model_fail(m, KD_ENOMEM, "out of memory");
     int rc = delta < 0 && !m->fb_unchecked ? undo_check(m, set, label) : KD_OK;
+    /* an undo of a comment given that label as feedback takes the label back too (foreign
+     * comments are not recorded in the history; kd_feedback marks its own) */
+    if (!rc && delta < 0 && !m->fb_unchecked && !(flags & KD_TRAIN_FOREIGN))
+        rc = uk_note(m, c, label);
     if (rc)
         return rc;
     m->undoing |= delta < 0;
@@ -519,6 +590,19 @@ static int write_also(void *model)
     /* feedback (kd_feedback): the comment's label checked and written in this transaction */
     if (m->fb_comment && (rc = kd_dedup_feedback_write(m, m->fb_comment, m->fb_expect, m->fb_label)))
         return rc;
+    /* the labels the batch's undos take back (uk_note) */
+    for (size_t i = 0; i < m->nuk; i++) {
+        kd_comment c;
+        uk_comment(&m->uk[i], &c);
+        if ((rc = kd_dedup_feedback_write(m, &c, m->uk[i].label, KD_HIST_UNDONE))) {
+            if (m->fb_raced) {
+                m->fb_raced = 0;
+                return kd_model_fail(m, rc, "comment %s was given feedback while this undo ran (its label changed "
+                                            "meanwhile): nothing written; undo again", c.id ? c.id : "(no id)");
+            }
+            return rc;
+        }
+    }
     kd_totals t;
     int64_t bad = 0;
     if (m->dtotals.ham_tokens < 0) {
@@ -549,6 +633,7 @@ int kd_train_commit(kd_model *m)
     /* the words of approved comments per post and the foreign counts are written in the
      * same transaction */
     rc = kd_store_apply(m->store, &m->delta, &m->dtotals, check_before, write_also, m);
+    uk_clear(m);
     kd_tokmap_clear(&m->delta);
     kd_tokmap_clear(&m->fdelta);
     kd_posts_learn_done(m, rc);
@@ -565,6 +650,7 @@ void kd_train_abort(kd_model *m)
     kd_tokmap_clear(&m->delta);
     kd_tokmap_clear(&m->fdelta);
     kd_posts_learn_free(m);
+    uk_clear(m);
 }
 
 int kd_model_merge(kd_model *m, const char *path)

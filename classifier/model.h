@@ -44,6 +44,12 @@ struct kd_model {
     /* the open batch takes a comment back (kd_train_add with delta -1): check_before checks
      * it again in the transaction, whatever else the batch learns */
     int undoing;
+    /* the open batch's undos of comments the history says were given the label undone (a CSV
+     * row given feedback before): copies, marked taken back in the transaction of the counts
+     * (model.c, write_also), so that a later undo or relabel by feedback does not take the
+     * label's counts again */
+    struct kd_undo_known *uk;
+    size_t nuk, capuk;
     kd_tokmap delta;
     kd_tokmap fdelta;       /* the batch's foreign ham counts (.ham) */
     kd_totals dtotals;

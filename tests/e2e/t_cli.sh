@@ -283,6 +283,23 @@ test_learn_undo_of_a_comment_never_learnt_names_the_row() {
     cmp -s before.json after.json || fail "learn and undo did not restore: $(cat after.json)"
 }
 
+# A comment given its label with --raw --id and then undone from a CSV file is taken back once:
+# the raw undo after it finds the label taken back (it took the comment's counts a second
+# time, from the other spam sharing its words: spam_messages one below the model's before)
+test_learn_undo_of_a_csv_row_takes_its_raw_label_back_once() {
+    train_small
+    "$KINDLY" info -m m.db >before.json
+    echo "zorblax special offer qwerty" >x.txt
+    "$KINDLY" learn -q -m m.db --spam --raw --id x1 <x.txt
+    printf 'id,text\nx1,zorblax special offer qwerty\n' >x.csv
+    expect_status 0 "$KINDLY" learn -m m.db --spam --undo x.csv
+    contains "$T/err" "kindly learn: unlearnt 1 comment (1 spam, 0 ham)"
+    expect_status 0 "$KINDLY" learn -m m.db --spam --raw --undo --id x1 <x.txt
+    contains "$T/err" "comment x1 is not learnt as spam: nothing to undo"
+    "$KINDLY" info -m m.db >after.json
+    cmp -s before.json after.json || fail "the model is not as before: $(cat before.json) vs $(cat after.json)"
+}
+
 # learn --raw's word on a comment already learnt quotes its --id as one line: a newline in the
 # id printed a second line that read as another message, an ESC reached the terminal
 test_learn_raw_escapes_the_id_in_its_messages() {

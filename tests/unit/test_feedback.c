@@ -97,9 +97,9 @@ Test(feedback, an_undo_of_an_unknown_comment_with_an_id_is_done_once)
     cr_assert_eq(hs.comments, 1, "remembered once");
 }
 
-/* A relabel takes the label learnt before back as far as the counts have it: an undo of a CSV
- * file (which keeps no label) may have taken it already, and the new label is learnt all the
- * same, not refused as an undo of what was never learnt. */
+/* A relabel after an undo of a CSV file took the label's counts: the undo took the label
+ * back too (the history says so), and the new label is learnt, not refused as an undo of what
+ * was never learnt, nor taken from the counts again. */
 Test(feedback, a_relabel_after_its_counts_were_undone_is_learnt)
 {
     kd_comment c = comment("6310");
@@ -107,13 +107,12 @@ Test(feedback, a_relabel_after_its_counts_were_undone_is_learnt)
     cr_assert_eq(kd_train_begin(m), 0);
     cr_assert_eq(kd_train_add(m, &c, KD_SPAM, -1), 0, "%s", kd_model_error(m)); /* learn --undo FILE */
     cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
-    cr_assert_eq(give(&c, KD_HAM, 0, 0, 1), 2, "Not spam: learnt");
-    /* the same for an undo of the label the history knows (the server's): marked taken back */
+    cr_assert_eq(give(&c, KD_HAM, 0, 0, 1), 1, "Not spam: learnt, nothing of spam left to take back");
+    /* the same for an undo of the label the history knows (the server's): taken back already */
     cr_assert_eq(kd_train_begin(m), 0);
     cr_assert_eq(kd_train_add(m, &c, KD_HAM, -1), 0, "%s", kd_model_error(m));
     cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
-    cr_assert_eq(give(&c, KD_HAM, KD_UNDO_KNOWN, 0, 0), 1);
-    cr_assert_eq(give(&c, KD_HAM, KD_UNDO_KNOWN, 0, 0), 0, "undone already");
+    cr_assert_eq(give(&c, KD_HAM, KD_UNDO_KNOWN, 0, 0), 0, "undone already, by the CSV undo");
     /* a comment the history knows no label of is checked, as a CSV row is */
     kd_comment other = comment("6311");
     other.text = "Zebrafish quokkas and axolotls";
@@ -121,6 +120,38 @@ Test(feedback, a_relabel_after_its_counts_were_undone_is_learnt)
     cr_assert_eq(kd_feedback(m, &other, KD_SPAM, 1, &changed), KD_EINVAL, "an undo of what was never learnt");
     cr_assert_eq(changed, 0);
     cr_assert(strstr(kd_model_error(m), "so it was not learnt as spam"), "%s", kd_model_error(m));
+}
+
+/* An undo of a CSV row (kd_train_add with delta -1) whose comment the history says was given
+ * that label takes the label back with the counts: a later undo of the label (learn --undo
+ * --raw --id, the server's) finds it taken back and takes nothing, and a relabel learns the
+ * new label without taking the old one again. Before, both took the comment's counts a second
+ * time, from the other comments that share its words (another learnt copy here). */
+Test(feedback, an_undo_of_a_csv_row_takes_its_known_label_back_once)
+{
+    kd_comment c = comment("6320"), copy = comment("6321");
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &copy, KD_SPAM, 1), 0, "%s", kd_model_error(m)); /* train: no label */
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    cr_assert_eq(give(&c, KD_SPAM, 0, 2, 0), 1);
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, -1), 0, "%s", kd_model_error(m)); /* learn --undo FILE */
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    cr_assert_eq(give(&c, KD_SPAM, 1, 1, 0), 0, "taken back already: the copy's spam stays");
+    cr_assert_eq(give(&c, KD_SPAM, KD_UNDO_KNOWN, 1, 0), 0);
+    cr_assert_eq(give(&c, KD_HAM, 0, 1, 1), 1, "Not spam: learnt, the copy's spam kept");
+    /* twice in one undo: the label is taken back once, the counts twice (checked as ever) */
+    kd_comment d = comment("6322");
+    d.text = "Cheap replica watches, best price, visit my shop";
+    cr_assert_eq(give(&d, KD_SPAM, 0, 2, 1), 1);
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &d, KD_SPAM, 1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &d, KD_SPAM, -1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_add(m, &d, KD_SPAM, -1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    cr_assert_eq(give(&d, KD_SPAM, 1, 1, 1), 0);
 }
 
 Test(feedback, without_an_id_each_report_is_learnt)
