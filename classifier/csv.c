@@ -32,7 +32,13 @@
  *    record is open, and a bad record's held bytes become `again`: input read before the rest
  *    of the file. Single-line records, nearly all of them, keep nothing. `held` is bounded by
  *    max_field (at least CHUNK_SIZE); a record that outgrows it cannot be read again and its
- *    report names every line it swallowed ("lines 6-9000 skipped with it"). Either way each
+ *    report names every line it swallowed ("lines 6-9000 skipped with it"). The other way round,
+ *    a quote of a multi-line text left undoubled (`he said "hi" and left",ham` on the second
+ *    line of a comment) closes the field by accident: when the quote libcsv stopped after
+ *    stands inside text (a letter or a mark before it) and the field's real closing quote
+ *    follows on its line, the record is reported once, with that line, which is skipped (read
+ *    again it is no row); the rest of the line is held before it is judged (decide), so the
+ *    outcome does not depend on how reads cut the input. Either way each
  *    physical line is read as part of a row or named in a report. A record that is too long
  *    (a field over max_field) has sound quoting and is not read again.
  *  - A field longer than max_field must not make libcsv's own field buffer grow without
@@ -144,6 +150,10 @@ struct kd_csv {
 
     /* Re-reading a bad record's later lines (see the top of the file). */
     kd_buf held;      /* raw bytes of the record in progress from its second line on */
+    size_t held_line; /* offset in held where the line being fed began */
+    int deciding;     /* a quote broke the record on a later line: the rest of that line is
+                       * held, not fed, and the record judged at its end (decide) */
+    size_t decide_at; /* offset in held of the byte libcsv stopped at */
     int held_lost;    /* they outgrew held_limit(): those lines cannot be read again */
     int reread;       /* a bad record asked for its held lines to be read again */
     kd_buf again;     /* bytes to read before the rest of the input */
@@ -605,6 +615,44 @@ done:
     forget_held(r);
 }
 
+/* libcsv stopped at s[at] of the piece s[0..n), after a quote that closed a quoted field
+ * (and blanks after it): 1 if that quote stands inside text (a letter or a mark before it on
+ * its line), so that it is a quote of the text the writer did not double, not the opening
+ * quote of a later row's field that ends a quote opened by mistake (that one follows a comma,
+ * blanks after a comma or the start of the line). 0 when it cannot be told from this piece. */
+static int closes_in_text(const kd_csv *r, const unsigned char *s, size_t at, size_t n)
+{
+    size_t i = at;
+    while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+        i--;
+    if (i == 0 || s[i - 1] != '"')
+        return 0; /* a quote inside an unquoted field: libcsv stopped at the quote itself */
+    i--;
+    while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+        i--;
+    if (i == 0 || s[i - 1] == ',' || s[i - 1] == '\n' || s[i - 1] == '\r' || s[i - 1] == '"' ||
+        s[i - 1] == (unsigned char)r->eol)
+        return 0;
+    /* and the field's true closing quote is further on the line (followed by a comma or the
+     * line end, a "" pair being a quote of the text): `he said "hi" then left",ham`. A row
+     * whose own text holds a stray quote (`r9,bad "quote" inside`, after a quote opened by
+     * mistake on an earlier line) has none, and is read again as a row, named on its line */
+    for (size_t k = at; k < n; k++) {
+        if (s[k] != '"')
+            continue;
+        if (k + 1 < n && s[k + 1] == '"') {
+            k++;
+            continue;
+        }
+        size_t j = k + 1;
+        while (j < n && (s[j] == ' ' || s[j] == '\t'))
+            j++;
+        if (j == n || s[j] == ',' || s[j] == '\n' || s[j] == '\r' || s[j] == (unsigned char)r->eol)
+            return 1;
+    }
+    return 0;
+}
+
 /* Feed one piece of one physical line to libcsv; *used gets the bytes it took (fewer than n
  * after a malformed quote: the rest of the line is then skipped). When r->reread is set on
  * return, the caller must re-read the record's later lines. */
@@ -622,6 +670,13 @@ static int feed(kd_csv *r, const unsigned char *s, size_t n, size_t *used)
             return KD_ENOMEM;
         }
         char why[160];
+        if (spans_lines(r) && r->have_header && !r->held_lost) {
+            /* the record ran past its first line: whether the quote opened by mistake or
+             * closed by mistake is told by the whole line (decide) */
+            r->deciding = 1;
+            r->decide_at = r->held.len - n + done; /* the piece is held whole */
+            return KD_OK;
+        }
         if (spans_lines(r))
             snprintf(why, sizeof why, "unbalanced quote (the quoted field opened here breaks "
                      "on line %lu)", r->line);
@@ -792,6 +847,53 @@ static void consume(kd_csv *r, size_t n)
     }
 }
 
+/* At the end of the line on which a quote broke a record that began on an earlier line (or
+ * at the end of the input): a quote of the text that its writer did not double closed the
+ * field (closes_in_text), and the record is named once, with that line, which is skipped with
+ * it (read again, it is no row: a quote inside an unquoted field); or a quote opened by
+ * mistake swallowed the lines, and they are read again (bad_record). The lines between are
+ * read again either way, in case the first quote was the mistake. The skipped line's held
+ * copy becomes an empty line, skipped as blank lines are, so that lines keep their numbers. */
+static int decide(kd_csv *r)
+{
+    r->deciding = 0;
+    unsigned long first = r->rec_line, at = r->line;
+    const unsigned char *line = (const unsigned char *)r->held.s + r->held_line;
+    if (!r->held_lost && r->held.s &&
+        closes_in_text(r, line, r->decide_at - r->held_line, r->held.len - r->held_line)) {
+        r->held.len = r->held_line;
+        unsigned char eol = (unsigned char)r->eol;
+        if (kd_buf_add(&r->held, &eol, 1)) {
+            set_error(r, KD_ENOMEM, "out of memory");
+            return KD_ENOMEM;
+        }
+        if (at == first + 1)
+            problem(r, first, quoted_column(r), KD_CSV_ROW_SKIPPED, "text after the quote that closes this quoted "
+                    "field on line %lu (a quote inside a quoted field is written twice, \"\"); reading resumes at "
+                    "line %lu", at, at + 1);
+        else
+            problem(r, first, quoted_column(r), KD_CSV_ROW_SKIPPED, "text after the quote that closes this quoted "
+                    "field on line %lu (a quote inside a quoted field is written twice, \"\"); reading resumes at "
+                    "line %lu, line %lu skipped with it", at, first + 1, at);
+        r->reread = 1;
+    } else {
+        char why[160];
+        snprintf(why, sizeof why, "unbalanced quote (the quoted field opened here breaks on line %lu)", at);
+        bad_record(r, quoted_column(r), why);
+    }
+    if (r->fatal)
+        return r->fatal;
+    if (r->reread)
+        return reread(r);
+    /* its lines were too long to keep: named in the message, the reading goes on after them */
+    drop_current(r);
+    forget_held(r);
+    r->rec_line = r->line + 1;
+    r->line++;
+    r->at_line_start = 1;
+    return parser_reset(r);
+}
+
 /* Feed lines until a record is queued (or, with header_only, the header is read) or the
  * input ends. */
 static int fill(kd_csv *r, int header_only)
@@ -801,6 +903,11 @@ static int fill(kd_csv *r, int header_only)
         const unsigned char *s;
         size_t n = unread(r, &s);
         if (n == 0) {
+            if (r->deciding && r->eof) { /* the line of the quote ends the input */
+                if ((rc = decide(r)))
+                    return rc;
+                continue;
+            }
             if ((rc = r->eof ? finish(r) : read_chunk(r)))
                 return rc;
             continue;
@@ -808,6 +915,13 @@ static int fill(kd_csv *r, int header_only)
         const unsigned char *nl = memchr(s, r->eol, n);
         if (nl)
             n = (size_t)(nl - s) + 1;
+        if (r->deciding) { /* the rest of the line of the quote: held, judged at its end */
+            hold(r, s, n);
+            consume(r, n);
+            if (nl && (rc = decide(r)))
+                return rc;
+            continue;
+        }
         if (r->skip_line) {
             /* after a parse error: drop bytes up to the line end, or to a CR, which ends a
              * record for libcsv too and is the only line end of classic Mac files */
@@ -821,12 +935,21 @@ static int fill(kd_csv *r, int header_only)
         } else {
             if (r->at_line_start && r->p.pstate == 0)
                 r->rec_line = r->line;
-            if (r->line > r->rec_line)
+            if (r->line > r->rec_line) {
+                if (r->at_line_start)
+                    r->held_line = r->held.len;
                 hold(r, s, n);
+            }
             r->fed_line = r->line;
             size_t used;
             if ((rc = feed(r, s, n, &used)))
                 return rc;
+            if (r->deciding) {
+                consume(r, n); /* the whole piece is among the held bytes */
+                if (nl && (rc = decide(r)))
+                    return rc;
+                continue;
+            }
             if (r->reread) {
                 consume(r, n); /* the whole piece is among the held bytes */
                 if ((rc = reread(r)))

@@ -63,6 +63,21 @@ test_csv_quote_never_closed_keeps_the_rows_after_it() {
     contains "$T/err" "learnt 3 comments (0 spam, 3 ham); 1 bad row skipped"
 }
 
+# A quote of a comment's text left undoubled closes its field by accident; on a later line of a
+# multi-line comment, the row is named once, on its own line, with the line of the quote (that
+# line was read again as a row of its own and named with the field it would be, 'id')
+test_csv_closing_quote_in_a_multi_line_text_is_named_once() {
+    csv_model
+    printf 'id,text\nr1,hello\nr2,"first line\nhe said "hi" and left"\nr3,fine\n' >q.csv
+    expect_status 4 "$KINDLY" score -m m.db q.csv
+    [ "$(csv_ids "$T/out" | tr '\n' ' ')" = "r1 r3 " ] || fail "rows: $(csv_ids "$T/out" | tr '\n' ' ')"
+    lines "$T/err" 1
+    [ "$(cat "$T/err")" = "q.csv:3: field 'text': text after the quote that closes this quoted field on line 4 (a quote inside a quoted field is written twice, \"\"); reading resumes at line 5 (row skipped)" ] ||
+        fail "stderr: $(cat "$T/err")"
+    expect_status 4 sh -c "\"$KINDLY\" score -m m.db - < q.csv"
+    contains "$T/err" "<stdin>:3: field 'text': text after the quote that closes this quoted field on line 4"
+}
+
 # A CR-only file (classic Mac OS) is read as the same file with LF line ends: its lines are
 # counted at CR, so a row without an id column gets its own line as id (not "1" for every row,
 # which made a copy the same comment as its original: no duplicate found) and a stray quote

@@ -708,6 +708,69 @@ Test(csv, stray_quote_loses_only_its_own_row)
     kd_csv_free(r);
 }
 
+/* A quote inside a quoted field, not doubled, closes the field by accident, and text follows
+ * it ("text after a closing quote"). On one line the row is named, on its line. In a field
+ * that holds newlines (a comment of several lines, a PHP fputcsv export's \"), the quote
+ * that breaks it is on a later line than the row: the row is named once, on its own line,
+ * with the line of the quote, and that line is skipped with it. It used to be taken for a
+ * quote opened by mistake: the row named as an "unbalanced quote" and the line of the stray
+ * closing quote read again as a row of its own, named as a second bad row with the field it
+ * would be ('id'). The rows after it are read. */
+Test(csv, text_after_a_closing_quote_is_named_on_its_row)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,text,label\n"                         /* 1 */
+                              "r1,hello,ham\n"                          /* 2 */
+                              "r2,\"abc\"def,spam\n"                    /* 3: one line */
+                              "r3,fine,ham\n"                           /* 4 */
+                              "r4,\"first line\n"                       /* 5 */
+                              "he said \"hi\" and left\",ham\n"         /* 6: the stray quote */
+                              "r5,\"a good\nmulti-line one\",ham\n"     /* 7-8 */
+                              "r6,\"para one\n"                         /* 9 */
+                              "para two\n"                              /* 10 */
+                              "she said \"no\" twice\",spam\n"          /* 11 */
+                              "r7,last,ham\n");                         /* 12 */
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
+    expect_rows(&g, 4, (const char *[]){ "r1", "r3", "r5", "r7" }, (unsigned long[]){ 2, 4, 7, 12 });
+    cr_assert_eq(s.n, 4, "%d problems", s.n);
+    expect_skip(&s, 0, 3, "text", "malformed quoting: a quote inside an unquoted field, or text after a closing "
+                                  "quote");
+    expect_skip(&s, 1, 5, "text", "text after the quote that closes this quoted field on line 6 (a quote inside "
+                                  "a quoted field is written twice, \"\"); reading resumes at line 7");
+    /* lines 10 and 11: line 10 may be a row (the quote on line 9 opened by mistake), line 11 is
+     * the one with the quote */
+    expect_skip(&s, 2, 9, "text", "text after the quote that closes this quoted field on line 11 (a quote inside "
+                                  "a quoted field is written twice, \"\"); reading resumes at line 10, line 11 "
+                                  "skipped with it");
+    expect_skip(&s, 3, 10, NULL, "expected 3 fields, found 1");
+    cr_assert_eq(kd_csv_skipped(r), 4);
+    kd_csv_free(r);
+}
+
+/* A quote opened by mistake is still told from a stray closing one: the quote that ends the
+ * swallowed lines opens a field of a later row (after a comma, or blanks after one), and the
+ * lines are read again as rows. */
+Test(csv, a_stray_opening_quote_closed_after_blanks_is_still_read_again)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,text,label\n"           /* 1 */
+                              "r1,\"stray,ham\n"           /* 2 */
+                              "r2,fine,ham\n"              /* 3 */
+                              "r3, \"quoted\" x,ham\n"     /* 4: the stray quote closes here */
+                              "r4,ok,spam\n");             /* 5 */
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
+    expect_rows(&g, 2, (const char *[]){ "r2", "r4" }, (unsigned long[]){ 3, 5 });
+    cr_assert_eq(s.n, 2, "%d problems", s.n);
+    expect_skip(&s, 0, 2, "text", "unbalanced quote (the quoted field opened here breaks on line 4); reading "
+                                  "resumes at line 3");
+    expect_skip(&s, 1, 4, "text", "malformed quoting*");
+    kd_csv_free(r);
+}
+
 /* A quote never closed swallows the rest of the file; every later row is read again. */
 Test(csv, quote_never_closed_loses_only_its_own_row)
 {
