@@ -14,8 +14,11 @@
  * 500 for those it does name, and for a parser that could not start).
  *
  * A failure injected once, not from then on: the next call must work again (a handle that
- * failed to grow a buffer must not stay broken), which the second half of each scenario
- * checks by repeating its last step without failures.
+ * failed to grow a buffer must not stay broken), which every_allocation checks by running the
+ * scenario again without failures after each run that had one. A scenario that changes a file
+ * starts each run from the same copy of it, so the long maintenance of a model file is a Test
+ * for each of its steps, each well under Criterion's timeout under `make sanitize`, run in
+ * parallel.
  */
 #include <criterion/criterion.h>
 #include <sqlite3.h>
@@ -124,10 +127,13 @@ static int classify_rows(kd_model *m, const kd_options *o)
 static int acceptable(int rc) { return rc == KD_OK || rc == KD_ENOMEM || rc == KD_EIO; }
 
 /* Run scenario with allocation n failing, for every n until one run makes no failing
- * allocation; returns the number of runs. */
-static long every_allocation(int (*scenario)(void), const char *name)
+ * allocation; returns the number of runs. prepare, when not NULL, is called before every run
+ * of scenario, without failures (to put back the files a run changes). */
+static long every_allocation_from(void (*prepare)(void), int (*scenario)(void), const char *name)
 {
     for (long n = 0;; n++) {
+        if (prepare)
+            prepare();
         fault_arm(n);
         int rc = scenario();
         long hit = fault_injected;
@@ -137,8 +143,15 @@ static long every_allocation(int (*scenario)(void), const char *name)
             cr_assert_eq(rc, KD_OK, "%s without a failure: %d", name, rc);
             return n + 1;
         }
+        if (prepare)
+            prepare();
         cr_assert_eq(scenario(), KD_OK, "%s, run again after allocation %ld failed", name, n);
     }
+}
+
+static long every_allocation(int (*scenario)(void), const char *name)
+{
+    return every_allocation_from(NULL, scenario, name);
 }
 
 /* An in-memory model: train, classify every row (all stages but rules), merge counts in. */
@@ -305,46 +318,97 @@ Test(oom, csv_reader)
 }
 
 /* Maintenance of a model file: posts imported from CSV, a shard merged in, tokens and history
- * pruned, the file packed; and eval's figures. */
-static int maintenance_scenario(void)
+ * pruned and the file packed; and eval's figures. A Test for each, each opening the model it
+ * starts from (a copy of the file the steps before it left, made without failures), so that a
+ * run repeats only the open and its own step: as one scenario, every allocation of all the
+ * steps failed in turn and each run repeated all of them, nearly five times the CPU time of
+ * the longest Test here under `make sanitize`, close to Criterion's timeout on a busy machine. */
+static char main_db[320], from_db[320];
+
+/* Remove the model file path and the journals a failed run may have left beside it (a hot
+ * -journal or a -wal would be played into the next file of that name). */
+static void remove_model(const char *path)
 {
-    char path[320], shard[320], posts[320];
-    snprintf(path, sizeof path, "%s/main.db", dir);
-    snprintf(shard, sizeof shard, "%s/shard.db", dir);
+    static const char *const side[] = { "", "-journal", "-wal", "-shm" };
+    char p[340];
+    for (size_t i = 0; i < sizeof side / sizeof *side; i++) {
+        snprintf(p, sizeof p, "%s%s", path, side[i]);
+        remove(p);
+    }
+}
+
+/* Copy the closed model src to dst, in place of dst and its journals. */
+static void copy_file(const char *src, const char *dst)
+{
+    char buf[8192];
+    remove_model(dst);
+    FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+    cr_assert(in && out, "copy %s to %s", src, dst);
+    size_t k;
+    while ((k = fread(buf, 1, sizeof buf, in)) > 0)
+        cr_assert_eq(fwrite(buf, 1, k, out), k);
+    cr_assert(!ferror(in) && fclose(in) == 0 && fclose(out) == 0, "copy %s to %s", src, dst);
+}
+
+static void fresh_main(void) { remove_model(main_db); }
+static void main_from(void) { copy_file(from_db, main_db); }
+
+/* The steps, each on an open model; a step that does not use the CSV reader leaves r NULL. */
+static int step_posts(kd_model *m, kd_csv **r)
+{
+    char posts[320];
     snprintf(posts, sizeof posts, "%s/posts.csv", dir);
-    remove(path);
-    kd_model *m = NULL;
-    kd_csv *r = NULL;
-    kd_eval *e = NULL;
     kd_csv_options co = KD_CSV_OPTIONS_INIT;
     co.kind = KD_CSV_RAW;
     uint64_t n;
-    int rc = kd_model_open(&m, path, KD_OPEN_CREATE);
-    if (rc)
-        goto done;
-    if ((rc = kd_csv_open(&r, posts, &co)) || (rc = kd_posts_import(m, r, &n, NULL)))
-        goto done;
-    if ((rc = kd_model_merge(m, shard)))
-        goto done;
-    if ((rc = kd_model_prune(m, 2, &n)) || (rc = kd_history_prune(m, INT64_MIN, 1, &n)))
-        goto done;
-    if ((rc = kd_model_pack(m)))
-        goto done;
-    kd_eval_figures f;
-    if ((rc = kd_eval_new(&e)))
-        goto done;
-    for (int i = 0; i < 40 && !rc; i++)
-        rc = kd_eval_add(e, i % 3 ? KD_HAM : KD_SPAM, (i % 7) / 7.0, i % 2 ? KD_APPROVE : KD_HOLD);
+    int rc = kd_csv_open(r, posts, &co);
+    return rc ? rc : kd_posts_import(m, *r, &n, NULL);
+}
+
+static int step_merge(kd_model *m, kd_csv **r)
+{
+    (void)r;
+    char shard[320];
+    snprintf(shard, sizeof shard, "%s/shard.db", dir);
+    return kd_model_merge(m, shard);
+}
+
+static int step_prune(kd_model *m, kd_csv **r)
+{
+    (void)r;
+    uint64_t n;
+    int rc = kd_model_prune(m, 2, &n);
+    return rc ? rc : kd_history_prune(m, INT64_MIN, 1, &n);
+}
+
+/* Pack on the handle that pruned, as the maintenance did it. On a handle that did nothing
+ * before it, an allocation failing in the pack (the 407th counted from the open) answers
+ * KD_EBUSY, "cannot pack ... while another process ... has it open", not KD_ENOMEM: not yet
+ * fixed, and not what this Test is for. */
+static int step_prune_pack(kd_model *m, kd_csv **r)
+{
+    int rc = step_prune(m, r);
+    return rc ? rc : kd_model_pack(m);
+}
+
+static int (*step)(kd_model *m, kd_csv **r);
+
+/* Open main_db (creating it for the first step), run step, close. */
+static int maintenance_step(void)
+{
+    kd_model *m = NULL;
+    kd_csv *r = NULL;
+    int rc = kd_model_open(&m, main_db, KD_OPEN_CREATE);
     if (!rc)
-        rc = kd_eval_figures_get(e, &f);
-done:
-    kd_eval_free(e);
+        rc = step(m, &r);
     kd_csv_free(r);
     kd_model_close(m);
     return rc;
 }
 
-Test(oom, posts_merge_prune_pack_eval)
+/* The fixture: posts.csv, shard.db (the rows trained) and, for the steps after the first,
+ * from_db: the model the steps before `upto` left, run without failures. */
+static void maintenance_fixture(int (*upto)(kd_model *, kd_csv **))
 {
     char path[320];
     th_write(dir, "posts.csv", "post_id,title,text\nsleep,Sleeping better,\"Breathing, a journal.\"\n"
@@ -359,7 +423,56 @@ Test(oom, posts_merge_prune_pack_eval)
     }
     cr_assert_eq(kd_train_commit(m), 0);
     kd_model_close(m);
-    cr_assert_gt(every_allocation(maintenance_scenario, "maintenance"), 50);
+    snprintf(main_db, sizeof main_db, "%s/main.db", dir);
+    snprintf(from_db, sizeof from_db, "%s/from.db", dir);
+    static int (*const steps[])(kd_model *, kd_csv **) = { step_posts, step_merge, step_prune };
+    fresh_main();
+    for (size_t i = 0; i < sizeof steps / sizeof *steps && steps[i] != upto; i++) {
+        step = steps[i];
+        cr_assert_eq(maintenance_step(), KD_OK);
+        char wal[340];
+        snprintf(wal, sizeof wal, "%s-wal", main_db);
+        cr_assert_neq(access(wal, F_OK), 0, "%s left after close: the copy would miss it", wal);
+        copy_file(main_db, from_db);
+    }
+    step = upto;
+}
+
+Test(oom, posts_import)
+{
+    maintenance_fixture(step_posts);
+    cr_assert_gt(every_allocation_from(fresh_main, maintenance_step, "posts import"), 50);
+}
+
+Test(oom, model_merge)
+{
+    maintenance_fixture(step_merge);
+    cr_assert_gt(every_allocation_from(main_from, maintenance_step, "merge"), 50);
+}
+
+Test(oom, model_prune_and_pack)
+{
+    maintenance_fixture(step_prune);
+    step = step_prune_pack;
+    cr_assert_gt(every_allocation_from(main_from, maintenance_step, "prune and pack"), 50);
+}
+
+static int eval_scenario(void)
+{
+    kd_eval *e = NULL;
+    kd_eval_figures f;
+    int rc = kd_eval_new(&e);
+    for (int i = 0; i < 40 && !rc; i++)
+        rc = kd_eval_add(e, i % 3 ? KD_HAM : KD_SPAM, (i % 7) / 7.0, i % 2 ? KD_APPROVE : KD_HOLD);
+    if (!rc)
+        rc = kd_eval_figures_get(e, &f);
+    kd_eval_free(e);
+    return rc;
+}
+
+Test(oom, eval_figures)
+{
+    cr_assert_gt(every_allocation(eval_scenario, "eval"), 2);
 }
 
 /* The server's handlers, without a socket: an Akismet comment-check and submit-spam, a JSON
