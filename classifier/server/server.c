@@ -49,6 +49,7 @@
  * types of <microhttpd.h>, so a call through the table is checked like a direct call.
  */
 #include "server.h"
+#include "target.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -310,20 +311,6 @@ int srv_content_type_is(const char *ct, const char *type)
 {
     size_t n = strlen(type);
     return !ct || !*ct || (!strncasecmp(ct, type, n) && (!ct[n] || strchr("; \t", ct[n])));
-}
-
-const char *srv_target_path(const char *url, const char **authority, size_t *authority_len)
-{
-    /* libmicrohttpd passes the request-target as it came, its query cut off and the escapes
-     * of unreserved characters decoded (unescape): "http://host:8080/1.1/comment-check" for
-     * the absolute form */
-    size_t skip = !strncasecmp(url, "http://", 7) ? 7 : !strncasecmp(url, "https://", 8) ? 8 : 0;
-    const char *auth = skip ? url + skip : NULL, *path = skip ? strchr(auth, '/') : url;
-    if (authority)
-        *authority = auth;
-    if (authority_len)
-        *authority_len = !auth ? 0 : path ? (size_t)(path - auth) : strlen(auth);
-    return path ? path : "/";
 }
 
 int srv_route(const char *url, const char *method, srv_endpoint *ep, const char **allow)
@@ -588,34 +575,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     return answer(s, c, rq);
 }
 
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* The request-target's %-escapes of unreserved characters decoded, the others left as sent
- * (RFC 3986, 6.2.2.2: "/%68ealthz" is "/healthz", "/v1%2Ffeedback" is not "/v1/feedback").
- * libmicrohttpd's own unescaper decodes every escape before the access handler sees the
- * target, so "/v1%2Ffeedback" was routed as /v1/feedback and "/metrics%00.css" as /metrics
- * (the C string ends at the NUL): requests a proxy in front that allows or denies by path,
- * as sent, let through as another resource. The server reads no query arguments, which
- * libmicrohttpd decodes with this too. */
+/* The request-target's escapes of unreserved characters decoded, the others left as sent
+ * (target.c: libmicrohttpd's own unescaper decodes them all). */
 static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 {
     (void)cls, (void)c;
-    char *w = s;
-    for (const char *r = s; *r; r++) {
-        int hi = r[0] == '%' ? hexval(r[1]) : -1, lo = hi >= 0 ? hexval(r[2]) : -1; /* r[2]: r[1] was no NUL */
-        char ch = lo >= 0 ? (char)(hi << 4 | lo) : 0;
-        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || (ch && strchr("-._~", ch))) {
-            *w++ = ch;
-            r += 2;
-        } else {
-            *w++ = *r;
-        }
-    }
-    *w = '\0';
-    return (size_t)(w - s);
+    return srv_unescape(s);
 }
 
 /* Set only so that libmicrohttpd calls completed() for the requests it answers itself

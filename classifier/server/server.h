@@ -58,15 +58,6 @@ typedef struct srv_server srv_server;
  */
 int srv_model_writable(const char *path, char *why, size_t whylen);
 
-/*
- * The path of a request-target: the target itself in origin form ("/1.1/comment-check"); in
- * absolute form ("http://host:8080/1.1/comment-check", scheme http or https in any case; RFC
- * 9112, 3.2.2: a server must accept it, though only proxies are sent it), what follows the
- * authority, "/" when nothing does. *authority and *authority_len (either may be NULL) are
- * set to the authority ("host:8080", not NUL-terminated), or NULL and 0 in origin form.
- */
-const char *srv_target_path(const char *url, const char **authority, size_t *authority_len);
-
 /* The longest authority (host[:port]) a request may name, in bytes. */
 #define SRV_HOST_MAX 255
 
@@ -82,7 +73,7 @@ const char *srv_target_path(const char *url, const char **authority, size_t *aut
 int srv_host_parse(const char *s, size_t len, size_t *hostlen, long *port);
 
 /*
- * The endpoint a request names (its target in origin or absolute form: srv_target_path). 0, with *ep; 404 for an unknown path; 405 when the path does
+ * The endpoint a request names (its target in origin or absolute form: srv_target_path, target.h). 0, with *ep; 404 for an unknown path; 405 when the path does
  * not take this method (*ep set, *allow the methods it takes, for the Allow header). HEAD is
  * taken wherever GET is (RFC 9110, 9.3.2): libmicrohttpd sends the headers of the answer
  * to GET, without its body.

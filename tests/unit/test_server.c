@@ -4,6 +4,7 @@
 #include "helpers.h"
 #include <criterion/parameterized.h>
 #include "server/server.h"
+#include "server/target.h"
 
 typedef struct route_case { char url[48], method[8]; int status; srv_endpoint ep; char allow[12]; } route_case;
 ParameterizedTestParameters(server, routes)
