@@ -4,7 +4,6 @@
 #include "helpers.h"
 #include <criterion/parameterized.h>
 #include "server/server.h"
-#include "server/target.h"
 
 typedef struct route_case { char url[48], method[8]; int status; srv_endpoint ep; char allow[12]; } route_case;
 ParameterizedTestParameters(server, routes)
@@ -40,24 +39,6 @@ ParameterizedTest(route_case *p, server, routes)
     cr_assert_eq(ep, p->ep, "%s %s", p->method, p->url);
     if (p->status == 405)
         cr_assert_str_eq(allow, p->allow, "%s %s", p->method, p->url);
-}
-
-/* The path and the authority of a request-target; "/" for an absolute form without a path. */
-Test(server, target_path_and_authority)
-{
-    const char *auth = "unset";
-    size_t n = 99;
-    cr_assert_str_eq(srv_target_path("/1.1/verify-key", &auth, &n), "/1.1/verify-key");
-    cr_assert(auth == NULL && n == 0);
-    cr_assert_str_eq(srv_target_path("http://KEY.localhost:8080/1.1/verify-key", &auth, &n), "/1.1/verify-key");
-    cr_assert_eq(n, 18);
-    cr_assert(!strncmp(auth, "KEY.localhost:8080", n));
-    cr_assert_str_eq(srv_target_path("https://example.com", &auth, &n), "/");
-    cr_assert_eq(n, 11);
-    cr_assert(!strncmp(auth, "example.com", n));
-    cr_assert_str_eq(srv_target_path("http:///healthz", &auth, &n), "/healthz"); /* an empty authority */
-    cr_assert(auth != NULL && n == 0);
-    cr_assert_str_eq(srv_target_path("http://h/a", NULL, NULL), "/a");
 }
 
 static char dir[256];
