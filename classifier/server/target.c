@@ -8,7 +8,10 @@
  * requests that a proxy in front, allowing or denying by the path as sent, let through as
  * another resource. srv_unescape decodes only the escapes of unreserved characters, the
  * one decoding RFC 3986 (6.2.2.2) allows without changing the resource named: "/%68ealthz"
- * is "/healthz", "/v1%2Ffeedback" is not "/v1/feedback". The server reads no query
+ * is "/healthz", "/v1%2Ffeedback" is not "/v1/feedback". Nothing before the target's first
+ * "/" is decoded: a scheme is never escaped (RFC 3986, 3.1), and "%68ttp://h/healthz", which
+ * is neither origin nor absolute form, was taken for the absolute form of host h once
+ * decoded (its authority then stands for the Host header). The server reads no query
  * arguments, which libmicrohttpd decodes with the same callback.
  *
  * srv_target_path then splits a target in absolute form ("http://host:8080/path") into its
@@ -28,8 +31,8 @@ static int hexval(char c)
 
 size_t srv_unescape(char *s)
 {
-    char *w = s;
-    for (const char *r = s; *r; r++) {
+    char *w = s + strcspn(s, "/"); /* a scheme has no escapes: what is before it is kept */
+    for (const char *r = w; *r; r++) {
         int hi = r[0] == '%' ? hexval(r[1]) : -1, lo = hi >= 0 ? hexval(r[2]) : -1; /* r[2]: r[1] was no NUL */
         char ch = lo >= 0 ? (char)(hi << 4 | lo) : 0;
         if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || (ch && strchr("-._~", ch))) {

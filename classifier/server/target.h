@@ -12,7 +12,8 @@
 
 /*
  * Decode, in place, the %-escapes of RFC 3986's unreserved characters (ALPHA, DIGIT, "-",
- * ".", "_", "~"; hex digits in either case) in the NUL-terminated s, and leave every other
+ * ".", "_", "~"; hex digits in either case) in the NUL-terminated s from its first "/" on
+ * (a scheme is never escaped: "%68ttp://h/" stays no absolute form), and leave every other
  * byte as sent, other escapes included ("%2F", "%00", "%25", "%C3"), and a "%" not followed
  * by two hex digits ("%", "%4", "%zz"). One pass, left to right: what a decoded byte makes
  * with the bytes before it is not decoded again ("%%34" + "1" is "%41", not "A").

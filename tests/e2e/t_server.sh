@@ -1041,6 +1041,13 @@ test_server_routes_the_path_as_sent() {
     # escape in it, not userinfo (it was decoded to 'a@b' and refused as such)
     [ "$(raw 'GET http://a%%40b/healthz HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')" = 200 ] || fail "$(cat "$T/raw")"
     [ "$(raw 'GET http://user@b/healthz HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')" = 400 ] || fail "$(cat "$T/raw")"
+    # a scheme is never escaped (RFC 3986, 3.1): a target that is no absolute form as sent is
+    # none once decoded (it was answered as GET /healthz for host h, its authority in place of
+    # the Host header's)
+    local t
+    for t in '%%68ttp://h/healthz' 'h%%74tps://h/healthz' 'HTTP%%3A//h/healthz'; do
+        [ "$(raw "GET $t HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")" = 404 ] || fail "GET $t: $(cat "$T/raw")"
+    done
 }
 
 # A NUL in a header's value: libmicrohttpd 0.9.75 stores values as C strings and reports

@@ -9,15 +9,17 @@
  * are split. Beyond what the sanitizers catch, the target checks the promises and aborts
  * when one is broken:
  *  - srv_unescape's result is never longer than its input, and its return is its strlen;
- *  - every escape it decodes is one of an unreserved character (ALPHA, DIGIT, "-._~") and
- *    nothing else changes: each byte other than those and "%" is there as many times as in
+ *  - every escape it decodes is one of an unreserved character (ALPHA, DIGIT, "-._~"), from
+ *    the input's first "/" on (so decoding makes no scheme), and nothing else changes: each byte other than those and "%" is there as many times as in
  *    the input (so no "%2F" became "/", no "%00" cut the string short, no "%25" became a
  *    "%"), "%" as many times less as escapes were decoded, and the result is the one a
  *    second decoder, written independently here, gives byte for byte;
  *  - decoding its own result again changes it only where a decoded hex digit made a new
  *    escape with a "%" sent as is ("%%34" + "1" -> "%41"): one pass decodes what was sent,
  *    never its own output, so decoding is idempotent exactly when the result holds no escape
- *    of an unreserved character, and when it holds one, one of its digits was decoded;
+ *    of an unreserved character after its first "/", and when it holds one, one of its
+ *    digits was decoded;
+ *  - the target is in absolute form after decoding exactly when it was before;
  *  - srv_target_path's authority starts right after "http://" or "https://" (any case),
  *    NULL and 0 otherwise; the authority lies inside the target and holds no "/"; the path
  *    is the target itself in origin form, else the "/" that ends the authority, or a "/" of
@@ -58,8 +60,9 @@ NOCOV static int escape_at(const char *s, size_t i)
 NOCOV static size_t reference(const char *s, size_t n, char *out, unsigned char *decoded)
 {
     size_t j = 0;
+    const char *slash = memchr(s, '/', n);
     for (size_t i = 0; i < n; j++) {
-        int v = escape_at(s, i);
+        int v = slash && s + i > slash ? escape_at(s, i) : -1;
         decoded[j] = unreserved(v);
         out[j] = decoded[j] ? (char)v : s[i];
         i += decoded[j] ? 3 : 1;
@@ -68,7 +71,8 @@ NOCOV static size_t reference(const char *s, size_t n, char *out, unsigned char 
     return j;
 }
 
-NOCOV static void check_path(const char *url, size_t n)
+/* Check srv_target_path on url (n bytes); the length of its scheme and "://", 0 for none. */
+NOCOV static size_t check_path(const char *url, size_t n)
 {
     static const char *const schemes[] = { "http://", "https://" };
     size_t skip = 0;
@@ -90,7 +94,7 @@ NOCOV static void check_path(const char *url, size_t n)
     if (!skip) {
         if (auth || alen || path != url)
             abort();
-        return;
+        return 0;
     }
     if (auth != url + skip || alen > n - skip || memchr(auth, '/', alen))
         abort();
@@ -100,6 +104,7 @@ NOCOV static void check_path(const char *url, size_t n)
     } else if (strcmp(path, "/") || auth + alen != url + n) {
         abort();
     }
+    return skip;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -111,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto done;
     memcpy(s, data, n);
     s[n] = '\0';
-    check_path(s, n);
+    size_t form = check_path(s, n);
 
     size_t wlen = reference(s, n, want, decoded);
     size_t in[256] = { 0 }, out[256] = { 0 };
@@ -127,11 +132,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     if (len != wlen || memcmp(s, want, len + 1))
         abort();
-    check_path(s, len);
+    if (check_path(s, len) != form)
+        abort();
 
     /* decoding again: only an escape made with a decoded digit is decoded */
     int made = 0;
-    for (size_t i = 0; i + 2 < len; i++)
+    const char *slash = strchr(s, '/');
+    for (size_t i = slash ? (size_t)(slash - s) : len; i + 2 < len; i++)
         if (unreserved(escape_at(s, i))) {
             if (decoded[i] || (!decoded[i + 1] && !decoded[i + 2]))
                 abort();

@@ -14,26 +14,33 @@ ParameterizedTestParameters(target, unescape)
         { "/healthz", "/healthz" },
         /* unreserved: decoded, hex digits in either case */
         { "/%68ealthz", "/healthz" },
-        { "%41%4a%4A%7a%30%39", "AJJz09" },
-        { "%2d%2e%2E%5f%5F%7e%7E", "-..__~~" },
+        { "/%41%4a%4A%7a%30%39", "/AJJz09" },
+        { "/%2d%2e%2E%5f%5F%7e%7E", "/-..__~~" },
         /* reserved and other bytes: left as sent */
         { "/v1%2Ffeedback", "/v1%2Ffeedback" },
         { "/v1%2ffeedback", "/v1%2ffeedback" },
         { "/metrics%00.css", "/metrics%00.css" },
-        { "%25%2541", "%25%2541" },          /* "%25" is no "%", so no "%41" follows */
+        { "/%25%2541", "/%25%2541" },          /* "%25" is no "%", so no "%41" follows */
         { "http://a%40b/%3F%23", "http://a%40b/%3F%23" },
         { "/caf%C3%A9%e2%82%ac%ff%80", "/caf%C3%A9%e2%82%ac%ff%80" },
-        { "%20%2B%2b%7F", "%20%2B%2b%7F" },
+        { "/%20%2B%2b%7F", "/%20%2B%2b%7F" },
         /* a "%" without two hex digits after it */
-        { "%", "%" },
+        { "/%", "/%" },
         { "/a%", "/a%" },                    /* a trailing "%" */
-        { "%4", "%4" },                      /* one digit at the end */
+        { "/%4", "/%4" },                      /* one digit at the end */
         { "/x%4", "/x%4" },
-        { "%zz%g1%1g%%", "%zz%g1%1g%%" },
-        { "%%41", "%A" },                    /* the second "%" starts the escape */
+        { "/%zz%g1%1g%%", "/%zz%g1%1g%%" },
+        { "/%%41", "/%A" },                    /* the second "%" starts the escape */
         /* one pass: a decoded digit after a "%" sent as is makes no new escape */
-        { "%%341", "%41" },
-        { "%4%31", "%41" },
+        { "/%%341", "/%41" },
+        { "/%4%31", "/%41" },
+        /* a scheme is never escaped (RFC 3986, 3.1): nothing before the first "/" is
+         * decoded, so what is neither origin nor absolute form as sent stays so */
+        { "%68ttp://h/%68", "%68ttp://h/h" },
+        { "h%74tps://x/metrics", "h%74tps://x/metrics" },
+        { "%2E%41/%41", "%2E%41/A" },
+        { "%41%", "%41%" },
+        { "http://KEY%2Eexample/%68", "http://KEY.example/h" },
     };
     return cr_make_param_array(unescape_case, p, sizeof p / sizeof *p);
 }
@@ -50,17 +57,17 @@ ParameterizedTest(unescape_case *p, target, unescape)
  * nothing past it is read as the target or written. */
 Test(target, unescape_stops_at_nul)
 {
-    char a[] = "ab%\0%41";
+    char a[] = "/b%\0%41";
     cr_assert_eq(srv_unescape(a), 3);
-    cr_assert_str_eq(a, "ab%");
+    cr_assert_str_eq(a, "/b%");
     cr_assert(!memcmp(a + 4, "%41", 4));
     char b[] = "/%4\0" "1";
     cr_assert_eq(srv_unescape(b), 3);
     cr_assert_str_eq(b, "/%4");
     cr_assert_eq(b[4], '1');
-    char c[] = "%\0" "41";
-    cr_assert_eq(srv_unescape(c), 1);
-    cr_assert(!memcmp(c, "%\0" "41", 5));
+    char c[] = "/%\0" "41";
+    cr_assert_eq(srv_unescape(c), 2);
+    cr_assert(!memcmp(c, "/%\0" "41", 6));
 }
 
 /* Decoding is not idempotent where one pass made an escape (above, "%%341" -> "%41"), and
@@ -74,6 +81,19 @@ Test(target, unescape_twice)
     cr_assert_str_eq(s, "/A/%2F%25hi");
     cr_assert_eq(srv_unescape(s), 11);
     cr_assert_str_eq(s, "/A/%2F%25hi");
+}
+
+/* A target that is no absolute form as sent is none once decoded: its "authority" does not
+ * replace the Host header, and its path is not routed (it was: "%68ttp://h/healthz" was
+ * answered as GET /healthz for host h). */
+Test(target, escaped_scheme_is_no_absolute_form)
+{
+    char s[] = "%68ttp://KEY.h/healthz";
+    srv_unescape(s);
+    const char *auth = "unset";
+    size_t n = 99;
+    cr_assert_eq(srv_target_path(s, &auth, &n), s);
+    cr_assert(auth == NULL && n == 0);
 }
 
 /* The path and the authority of a request-target; "/" for an absolute form without a path. */
