@@ -1,5 +1,6 @@
 /*
- * date.c - a comment's date: kd_date_parse() reads it (kindly.h).
+ * date.c - a comment's date: kd_date_parse() reads it, kd_date_warning() judges one that is
+ * about to be remembered (date.h).
  *
  * The reader is strict on purpose: it reads the few forms that real exports and clients
  * write (WordPress, RFC 3339, date(1), iCalendar's basic format) and refuses the rest rather
@@ -7,6 +8,7 @@
  * learn that a date was unreadable (KD_EPARSE) and say so; the library itself never prints.
  */
 #include "kindly.h"
+#include "date.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -124,4 +126,25 @@ int kd_date_parse(const char *date, int64_t *out)
     if (out)
         *out = t;
     return KD_OK;
+}
+
+int kd_date_warning(const char *date, int64_t now, const char *clock, char *why, size_t len)
+{
+    int64_t t;
+    int rc = kd_date_parse(date, &t);
+    if (rc == KD_ENOTFOUND || (!rc && t <= now + KD_DATE_SKEW))
+        return 0;
+    int n = (int)strnlen(date, KD_DATE_SHOWN + 1);
+    const char *more = "";
+    if (n > KD_DATE_SHOWN) { /* back to the first byte of a character */
+        for (n = KD_DATE_SHOWN; n > 0 && ((unsigned char)date[n] & 0xC0) == 0x80; n--)
+            ;
+        more = "...";
+    }
+    if (!rc)
+        snprintf(why, len, "date in the future '%.*s%s' (more than a day after %s)", n, date, more, clock);
+    else
+        snprintf(why, len, "unreadable date '%.*s%s' (kindly reads ISO 8601: 2024-05-01, 2024-05-01 13:45:00, "
+                           "2024-05-01T13:45:00+02:00; UTC without an offset)", n, date, more);
+    return 1;
 }

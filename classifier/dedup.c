@@ -323,8 +323,8 @@ static double now_ms(void)
  * `history --prune --keep-days` treats it as old), but never later than now (a client's date
  * in the future would never be pruned) and now when the date is missing or unreadable. The
  * library says nothing of an unreadable date, nor of one in the future: its callers (the CLI,
- * the server) check it with kd_date_parse() (date.c) and warn, each in its own way (of a future
- * date when it is more than a day ahead: less is a clock's skew). */
+ * the server) check it with kd_date_warning() (date.h) and warn (of a future date when it is
+ * more than KD_DATE_SKEW ahead: less is a clock's skew). */
 static int64_t comment_time(const char *d)
 {
     int64_t now = (int64_t)time(NULL), t;

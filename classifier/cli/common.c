@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "date.h"
 #include "model.h"
 #include "cli.h"
 #include "normalize.h"
@@ -413,33 +414,15 @@ int cli_no_labelled_rows(const char *cmd, const char *path)
                                      "saying spam or ham)", cli_shown(path));
 }
 
-/* A date more than this after the clock is named: the history records it as of now (it would
- * never be pruned); less is a clock's skew or a time zone mistaken, recorded as now quietly. */
-#define DATE_SKEW 86400
-
-/* The message for a date that is there but unreadable, or more than a day in the future, in
- * msg (its value cut to 60 bytes, between two characters; the caller's message is made one
- * line, escaped, by cli_fail or the CSV reader), or 0 when the date is good or absent. */
+/* The message for a date that is there but unreadable, or more than a day in the future
+ * (kd_date_warning), in msg, or 0 when the date is good or absent. The caller's message is
+ * made one line, escaped, by cli_fail or the CSV reader. */
 static int date_problem(const char *date, char *msg, size_t size)
 {
-    int64_t t;
-    int rc = kd_date_parse(date, &t);
-    if (rc == KD_ENOTFOUND || (!rc && t <= (int64_t)time(NULL) + DATE_SKEW))
+    char why[256];
+    if (!kd_date_warning(date, (int64_t)time(NULL), "this machine's clock", why, sizeof why))
         return 0;
-    int len = (int)strnlen(date, 61);
-    const char *more = "";
-    if (len > 60) {
-        for (len = 60; len > 0 && ((unsigned char)date[len] & 0xC0) == 0x80; len--)
-            ;
-        more = "...";
-    }
-    if (!rc)
-        snprintf(msg, size, "date in the future '%.*s%s' (more than a day after this machine's clock): "
-                            "remembered as of now", len, date, more);
-    else
-        snprintf(msg, size, "unreadable date '%.*s%s' (kindly reads ISO 8601: 2024-05-01, 2024-05-01 13:45:00, "
-                            "2024-05-01T13:45:00+02:00; UTC without an offset): remembered as of now",
-                 len, date, more);
+    snprintf(msg, size, "%s: remembered as of now", why);
     return 1;
 }
 

@@ -4,6 +4,7 @@
 #include "reply.h"
 
 #include "kindly.h"
+#include "date.h"
 #include "normalize.h"
 
 #include <jansson.h>
@@ -83,30 +84,9 @@ void srv_reply_header(srv_reply *r, const char *name, const char *fmt, ...)
     r->nhdr++;
 }
 
-/* A date more than this after the clock is named: the history records it as of now (it would
- * never be pruned); less is a client's clock or time zone, recorded as now quietly. */
-#define DATE_SKEW 86400
-
 int srv_date_warning(const char *date, char *why, size_t len)
 {
-    int64_t t;
-    int rc = kd_date_parse(date, &t);
-    if (rc == KD_ENOTFOUND || (!rc && t <= (int64_t)time(NULL) + DATE_SKEW))
-        return 0;
-    int n = (int)strnlen(date, 61);
-    const char *more = "";
-    if (n > 60) { /* a date is short; a client's long value is not echoed whole */
-        for (n = 60; n > 0 && ((unsigned char)date[n] & 0xC0) == 0x80; n--)
-            ;
-        more = "...";
-    }
-    if (!rc)
-        snprintf(why, len, "date in the future '%.*s%s' (more than a day after the server's clock)", n, date,
-                 more);
-    else
-        snprintf(why, len, "unreadable date '%.*s%s' (kindly reads ISO 8601: 2024-05-01, 2024-05-01 13:45:00, "
-                           "2024-05-01T13:45:00+02:00; UTC without an offset)", n, date, more);
-    return 1;
+    return kd_date_warning(date, (int64_t)time(NULL), "the server's clock", why, len);
 }
 
 const char *srv_reply_get_header(const srv_reply *r, const char *name)

@@ -37,10 +37,9 @@ int srv_reply_error(srv_reply *r, int status, const char *fmt, ...) __attribute_
 /* Add a header (value truncated to fit). Silently ignored beyond SRV_REPLY_HEADERS. */
 void srv_reply_header(srv_reply *r, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A comment the server remembers whose date is there but unreadable (kd_date_parse: KD_EPARSE),
- * or more than a day after the server's clock, is remembered as of now: 1 with why set to
- * "unreadable date 'VALUE' (...)" or "date in the future 'VALUE' (...)" (the value cut to 60
- * bytes, between two characters) for an X-kindly-warning "remembered as of now: WHY"; 0 for a
- * good date or none. */
+ * or more than a day after the server's clock, is remembered as of now: 1 with why set by
+ * kd_date_warning (date.h: "unreadable date 'VALUE' (...)" or "date in the future 'VALUE'
+ * (...)") for an X-kindly-warning "remembered as of now: WHY"; 0 for a good date or none. */
 int srv_date_warning(const char *date, char *why, size_t len);
 /* Value of a header set on the reply, or NULL (tests). */
 const char *srv_reply_get_header(const srv_reply *r, const char *name);

@@ -1,0 +1,102 @@
+/* test_date.c - kd_date_warning: the judgement the CLI and the server both make of a date they
+ * are about to remember (kd_date_parse itself: test_history.c). */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "date.h"
+#include "kindly.h"
+
+/* 2024-05-01T12:00:00Z: every case is judged against this clock, not the machine's */
+#define NOW ((int64_t)1714564800)
+
+static int judge(const char *date, char *why, size_t len)
+{
+    memset(why, 'x', len - 1);
+    why[len - 1] = '\0';
+    return kd_date_warning(date, NOW, "the test's clock", why, len);
+}
+
+Test(date, good_date_is_not_named)
+{
+    char why[256];
+    cr_expect_eq(judge("2024-05-01T13:45:00+02:00", why, sizeof why), 0);
+    cr_expect_eq(judge("2019-01-01", why, sizeof why), 0);
+    cr_expect_eq(why[0], 'x', "why left alone for a good date");
+}
+
+Test(date, missing_date_is_normal)
+{
+    char why[256];
+    cr_expect_eq(judge(NULL, why, sizeof why), 0);
+    cr_expect_eq(judge("", why, sizeof why), 0);
+    cr_expect_eq(judge(" \t ", why, sizeof why), 0);
+}
+
+Test(date, unreadable_date_is_named_with_the_forms_read)
+{
+    char why[256];
+    cr_assert_eq(judge("yesterday", why, sizeof why), 1);
+    cr_expect_str_eq(why, "unreadable date 'yesterday' (kindly reads ISO 8601: 2024-05-01, 2024-05-01 13:45:00, "
+                          "2024-05-01T13:45:00+02:00; UTC without an offset)");
+    cr_assert_eq(judge("2024-02-31", why, sizeof why), 1);
+    cr_expect(!strncmp(why, "unreadable date '2024-02-31' (", 30), "%s", why);
+}
+
+/* less than a day ahead is a clock's skew (or a time zone mistaken): said nothing of */
+Test(date, a_day_of_skew_is_quiet)
+{
+    char why[256];
+    cr_expect_eq(judge("2024-05-02T11:00:00Z", why, sizeof why), 0); /* 23 h ahead */
+    cr_expect_eq(judge("2024-05-02T12:00:00Z", why, sizeof why), 0); /* KD_DATE_SKEW exactly */
+    cr_expect_eq(KD_DATE_SKEW, 86400);
+}
+
+Test(date, more_than_a_day_ahead_is_in_the_future)
+{
+    char why[256];
+    cr_assert_eq(judge("2024-05-02T13:00:00Z", why, sizeof why), 1); /* 25 h ahead */
+    cr_expect_str_eq(why, "date in the future '2024-05-02T13:00:00Z' (more than a day after the test's clock)");
+    cr_assert_eq(judge("2024-05-02T12:00:01Z", why, sizeof why), 1); /* a second past the skew */
+}
+
+/* A long value is cut at KD_DATE_SHOWN bytes, back to the start of a character: 'é' is two
+ * bytes, so after one ASCII byte each sits across byte 60 and the cut falls before it. */
+Test(date, long_value_cut_between_two_characters)
+{
+    char date[201], why[512], want[256];
+    date[0] = 'a';
+    for (int i = 1; i < 199; i += 2)
+        memcpy(date + i, "\xc3\xa9", 2); /* é */
+    date[199] = 'z';
+    date[200] = '\0';
+    cr_assert_eq(strlen(date), 200);
+    cr_assert_eq(judge(date, why, sizeof why), 1);
+    /* bytes 59-60 are one 'é' (it starts at an odd offset): 59 bytes are shown */
+    snprintf(want, sizeof want, "unreadable date '%.59s...' (", date);
+    cr_expect(!strncmp(why, want, strlen(want)), "%s", why);
+    const char *q = strstr(why, "...'");
+    cr_assert_not_null(q);
+    cr_expect_eq(q - (why + strlen("unreadable date '")), 59);
+
+    /* an ASCII value is cut at 60 exactly */
+    memset(date, '9', 200);
+    cr_assert_eq(judge(date, why, sizeof why), 1);
+    snprintf(want, sizeof want, "unreadable date '%.60s...' (", date);
+    cr_expect(!strncmp(why, want, strlen(want)), "%s", why);
+
+    /* 60 bytes are shown whole, without "..." */
+    date[60] = '\0';
+    cr_assert_eq(judge(date, why, sizeof why), 1);
+    snprintf(want, sizeof want, "unreadable date '%s' (", date);
+    cr_expect(!strncmp(why, want, strlen(want)), "%s", why);
+}
+
+/* a small buffer is truncated, never overrun */
+Test(date, message_truncated_to_the_buffer)
+{
+    char why[16];
+    cr_assert_eq(judge("2099-01-01", why, sizeof why), 1);
+    cr_expect_str_eq(why, "date in the fut");
+}
