@@ -139,8 +139,11 @@ int cmd_serve(int argc, char **argv)
     cfg.max_body = (size_t)1 << 20;
     cfg.max_connections = 4096;
     /* one client address holds at most 1/64 of the default connections: far more than a
-     * blog's PHP workers open at once, too few to take the server from everyone else */
+     * blog's PHP workers open at once, too few to take the server from everyone else; on a
+     * loopback address (below) every client is this machine's, the reverse proxy in front
+     * of kindly or the blog itself, so no limit unless one is given */
     cfg.max_per_ip = 64;
+    int per_ip_given = 0;
     cfg.timeout = 30;
     cfg.discard = 0.99;
     int quiet = 0;
@@ -176,6 +179,7 @@ int cmd_serve(int argc, char **argv)
             if (cli_parse_uint(v, 0, 1000000, &n))
                 return cli_bad_value("serve", a, v, "a count from 0 (no limit) to 1000000");
             cfg.max_per_ip = (unsigned)n;
+            per_ip_given = 1;
             i++;
         } else if (!strcmp(a, "--timeout")) {
             if (cli_parse_uint(v, 1, 86400, &n))
@@ -206,6 +210,12 @@ int cmd_serve(int argc, char **argv)
                                   "and none with --dup-threshold off): --remember is for score, check and eval");
     if (parse_listen(listen, &cfg))
         return cli_usage("serve", "--listen takes HOST:PORT, [IPv6]:PORT or PORT (got '%s')", listen);
+    const struct in6_addr *a6 = &((const struct sockaddr_in6 *)&cfg.addr)->sin6_addr;
+    int loopback = cfg.addr.ss_family == AF_INET
+                       ? (ntohl(((const struct sockaddr_in *)&cfg.addr)->sin_addr.s_addr) >> 24) == 127
+                       : IN6_IS_ADDR_LOOPBACK(a6) || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127);
+    if (loopback && !per_ip_given)
+        cfg.max_per_ip = 0;
     /* a model named explicitly (-m or $KINDLY_MODEL) learns; the shipped default never does,
      * nor does a file this user may not write: served read-only, it still classifies */
     const char *env = getenv("KINDLY_MODEL");
@@ -275,10 +285,6 @@ int cmd_serve(int argc, char **argv)
     }
     /* not loopback and no keys: anyone who reaches the port can classify and teach the model
      * (said even with -q: a warning, not a start message) */
-    const struct in6_addr *a6 = &((const struct sockaddr_in6 *)&cfg.addr)->sin6_addr;
-    int loopback = cfg.addr.ss_family == AF_INET
-                       ? (ntohl(((const struct sockaddr_in *)&cfg.addr)->sin_addr.s_addr) >> 24) == 127
-                       : IN6_IS_ADDR_LOOPBACK(a6) || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127);
     if (!keys && !loopback) {
         fprintf(stderr, "kindly serve: warning: listening beyond this machine without --keys: anyone who can "
                         "reach the port can %s\n", cfg.writable ? "classify comments and teach the model" : "classify comments");

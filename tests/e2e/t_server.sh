@@ -991,7 +991,8 @@ print(ask())
 PY
 }
 
-# One client address may hold --max-per-ip connections at once (default 64; 0: no limit), so
+# One client address may hold --max-per-ip connections at once (default 64, none on a loopback
+# --listen; 0: no limit), so
 # that one client cannot take all of --max-connections; libmicrohttpd accepts one more and
 # closes it at once, without an answer. Counted across all worker threads.
 test_server_limits_connections_per_client_address() {
@@ -1004,7 +1005,23 @@ test_server_limits_connections_per_client_address() {
     hold_conns "$PORT" 80 >out
     [ "$(sed -n 1p out)" = "HTTP/1.1 200 OK" ] || fail "--max-per-ip 0 limits: $(cat out)"
     kill $SRV_PID; wait $SRV_PID || true
+    # the default on a loopback --listen: no limit (every client is this machine's: the
+    # reverse proxy in front, or the blog itself)
     start_server
+    hold_conns "$PORT" 80 >out
+    [ "$(sed -n 1p out)" = "HTTP/1.1 200 OK" ] || fail "the default limits on loopback: $(cat out)"
+    kill $SRV_PID; wait $SRV_PID || true
+    # the default elsewhere: 64 (0.0.0.0 is reached here through 127.0.0.1)
+    : >"$T/server.log"
+    "$KINDLY" serve --listen 0.0.0.0:0 --threads 2 2>"$T/server.log" &
+    SRV_PID=$!
+    PORT=
+    for _ in $(seq 100); do
+        PORT=$(sed -n 's/.*listening on http:\/\/0.0.0.0:\([0-9]*\).*/\1/p' "$T/server.log")
+        [ -n "$PORT" ] && break
+        sleep 0.1
+    done
+    [ -n "$PORT" ] || fail "the server did not say where it listens: $(cat "$T/server.log")"
     hold_conns "$PORT" 64 >out
     [ "$(sed -n 1p out)" = closed ] || fail "the 65th connection by default: $(cat out)"
     [ "$(sed -n 2p out)" = "HTTP/1.1 200 OK" ] || fail "after one closed: $(cat out)"
