@@ -7,16 +7,18 @@ SD=$ROOT/tests/e2e/data
 # start_server [ARGS...]: start kindly serve on a free port (port 0), wait until it listens;
 # sets PORT, SRV_PID and URL; the server is killed when the test's subshell exits. It runs
 # through $AS_READER when a test sets it (read_only_model, t_dup.sh).
+# (LISTEN_HOST=0.0.0.0 start_server ...: listening beyond loopback, reached through 127.0.0.1)
 start_server() {
+    local host=${LISTEN_HOST:-127.0.0.1}
     # the log exists before the background job opens it: sed below must not race its
     # creation (under set -e, a sed on a missing file would end the test)
     : >"$T/server.log"
     # shellcheck disable=SC2086
-    ${AS_READER:-} "$KINDLY" serve --listen 127.0.0.1:0 --threads 2 "$@" 2>"$T/server.log" &
+    ${AS_READER:-} "$KINDLY" serve --listen "$host:0" --threads 2 "$@" 2>"$T/server.log" &
     SRV_PID=$!
     trap 'kill $SRV_PID 2>/dev/null || true' EXIT
     for _ in $(seq 100); do
-        PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$T/server.log")
+        PORT=$(sed -n "s/.*listening on http:\/\/$host:\([0-9]*\).*/\1/p" "$T/server.log")
         [ -n "$PORT" ] && break
         kill -0 $SRV_PID 2>/dev/null || { cat "$T/server.log" >&2; fail "the server did not start"; return 1; }
         sleep 0.1
@@ -1012,16 +1014,7 @@ test_server_limits_connections_per_client_address() {
     [ "$(sed -n 1p out)" = "HTTP/1.1 200 OK" ] || fail "the default limits on loopback: $(cat out)"
     kill $SRV_PID; wait $SRV_PID || true
     # the default elsewhere: 64 (0.0.0.0 is reached here through 127.0.0.1)
-    : >"$T/server.log"
-    "$KINDLY" serve --listen 0.0.0.0:0 --threads 2 2>"$T/server.log" &
-    SRV_PID=$!
-    PORT=
-    for _ in $(seq 100); do
-        PORT=$(sed -n 's/.*listening on http:\/\/0.0.0.0:\([0-9]*\).*/\1/p' "$T/server.log")
-        [ -n "$PORT" ] && break
-        sleep 0.1
-    done
-    [ -n "$PORT" ] || fail "the server did not say where it listens: $(cat "$T/server.log")"
+    LISTEN_HOST=0.0.0.0 start_server
     hold_conns "$PORT" 64 >out
     [ "$(sed -n 1p out)" = closed ] || fail "the 65th connection by default: $(cat out)"
     [ "$(sed -n 2p out)" = "HTTP/1.1 200 OK" ] || fail "after one closed: $(cat out)"
