@@ -761,6 +761,44 @@ static int bom_pending(const kd_csv *r)
     return r->clen < CHUNK_SIZE && r->clen - i < 3 && memcmp(r->chunk + i, "\xEF\xBB\xBF", r->clen - i) == 0;
 }
 
+/* A file that is no CSV text, named where a CSV file goes: a model given without -m, a
+ * spreadsheet in its own format, kindly's JSON Lines output, a PDF. Read as CSV it was a
+ * header of binary bytes: "no text column" quoting them, after a warning per invalid byte
+ * sequence, or "unreadable header". Told by the signature its format starts with (JSON: '{'
+ * or '[' and then what only JSON puts there, so that a header "[id],text" is still CSV);
+ * s, n: the first bytes read, after any BOM. */
+static int not_csv(const unsigned char *s, size_t n, const char **what, const char **todo)
+{
+    static const struct { const char *magic; size_t len; const char *what, *todo; } sig[] = {
+        { "SQLite format 3", 16, "is an SQLite database (a kindly model?)", "name a model with -m MODEL.db" },
+        { "%PDF-", 5, "is a PDF document", "export the data as CSV" },
+        { "PK\x03\x04", 4, "is a ZIP archive (an .xlsx or .ods spreadsheet?)",
+          "save it as CSV (UTF-8, comma-separated)" },
+        { "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8, "is an Office 97-2003 document (an .xls spreadsheet?)",
+          "save it as CSV (UTF-8, comma-separated)" },
+        { "\x1F\x8B", 2, "is gzip-compressed", "decompress it first (gunzip FILE, or zcat FILE | kindly ... -)" },
+    };
+    for (size_t i = 0; i < sizeof sig / sizeof *sig; i++)
+        if (n >= sig[i].len && !memcmp(s, sig[i].magic, sig[i].len)) {
+            *what = sig[i].what;
+            *todo = sig[i].todo;
+            return 1;
+        }
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    if (i == n || (s[i] != '{' && s[i] != '['))
+        return 0;
+    for (i++; i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'); i++)
+        ;
+    if (i == n || !s[i] || !strchr("\"{[]}", s[i]))
+        return 0;
+    *what = "is JSON";
+    *todo = "kindly reads CSV with a header row (kindly score --format csv writes CSV; "
+            "wp-cli: --format=csv)";
+    return 1;
+}
+
 static int read_chunk(kd_csv *r)
 {
     size_t want = r->started ? CHUNK_SIZE : 3; /* at least 3 bytes first, to spot a BOM */
@@ -817,6 +855,11 @@ static int read_chunk(kd_csv *r)
         if (bom16 || nul16) {
             set_error(r, KD_EPARSE, "%s: the file is UTF-16, kindly reads UTF-8: convert it first (iconv -f UTF-16 "
                                     "-t UTF-8 FILE > FILE-utf8.csv)", r->shown);
+            return KD_EPARSE;
+        }
+        const char *what, *todo;
+        if (not_csv(r->chunk + r->cpos, r->clen - r->cpos, &what, &todo)) {
+            set_error(r, KD_EPARSE, "%s: the file %s, not CSV: %s", r->shown, what, todo);
             return KD_EPARSE;
         }
     }

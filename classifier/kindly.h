@@ -194,9 +194,10 @@ typedef struct kd_csv_row {
  * @return 0; KD_EINVAL if out or path is NULL, or opts has a version other than 1, 2 or
  *         KD_CSV_OPTIONS_VERSION or a kind that is not a kd_csv_kind (*out is then NULL),
  *         or path is empty (*out set: kd_csv_error() says so); KD_EIO if the file cannot be
- *         opened; KD_EPARSE if the header is missing or
- *         unreadable; KD_ENOTFOUND if a required column (text) is absent. On failure *out is
- *         still set when a reader was allocated, so kd_csv_error() can explain.
+ *         opened; KD_EPARSE if the header is missing or unreadable, or the file is UTF-16
+ *         or no CSV at all (JSON, PDF, ZIP, an Office 97-2003 document, gzip, SQLite: told
+ *         by how it starts); KD_ENOTFOUND if a required column (text) is absent. On failure
+ *         *out is still set when a reader was allocated, so kd_csv_error() can explain.
  */
 int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts);
 

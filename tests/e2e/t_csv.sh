@@ -158,6 +158,27 @@ test_csv_duplicate_youtube_and_wordpress_names_are_named() {
     contains "$T/out" '"id":"7"'
 }
 
+# A file that is no CSV, where a CSV file goes: the model given without -m (`eval m.db
+# test.csv`), kindly's own JSON Lines output scored again, a PDF. One line says what the file
+# is and what to do (exit 4, as for UTF-16); it was read as a header of binary bytes, named in
+# "no text column" after a warning quoting them. eval goes on with the other files.
+test_csv_a_file_that_is_not_csv_is_named_for_what_it_is() {
+    csv_model
+    expect_status 4 "$KINDLY" eval m.db "$ROOT/tests/e2e/data/train.csv"
+    lines "$T/err" 1
+    [ "$(cat "$T/err")" = "kindly eval: m.db: the file is an SQLite database (a kindly model?), not CSV: name a model with -m MODEL.db" ] ||
+        fail "stderr: $(cat "$T/err")"
+    contains "$T/out" "accuracy"
+    "$KINDLY" score -m m.db "$ROOT/tests/e2e/data/score.csv" >verdicts.jsonl
+    expect_status 4 "$KINDLY" score -m m.db verdicts.jsonl
+    lines "$T/err" 1
+    contains "$T/err" "kindly score: verdicts.jsonl: the file is JSON, not CSV: kindly reads CSV with a header row"
+    printf '%%PDF-1.7\n%%\342\343\317\323\n' >comments.pdf
+    expect_status 4 "$KINDLY" train -m new.db comments.pdf
+    contains "$T/err" "kindly train: comments.pdf: the file is a PDF document, not CSV: export the data as CSV"
+    [ ! -e new.db ] || fail "a model was created from a PDF"
+}
+
 # One message, one line: a label or a column name with a newline, a carriage return or an
 # escape sequence in it is quoted with escapes. A label holding a newline printed a second
 # line that read as another FILE:LINE message (here a made-up skipped row), and an escape

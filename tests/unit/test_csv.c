@@ -1081,6 +1081,40 @@ Test(csv, one_column_header_separated_otherwise_says_by_what)
     }
 }
 
+/* A file that is no CSV text at all, named where a CSV file goes (a model without -m, a
+ * spreadsheet's own format, kindly's JSON Lines output, a PDF), is said to be what it is, with
+ * what to do, rather than read as a header of binary bytes ("no text column", or invalid
+ * UTF-8 warnings quoting the bytes); CSV whose header merely starts with a bracket still reads */
+Test(csv, a_file_that_is_not_csv_is_named_for_what_it_is)
+{
+#define F(s, want) { s, sizeof s - 1, want }
+    static const struct { const char *s; size_t n; const char *want; } files[] = {
+        F("SQLite format 3\0\x10\0\x02\x02\0@  \0\0\0\x04", "is an SQLite database (a kindly model?)"),
+        F("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "is a PDF document"),
+        F("PK\x03\x04\x14\0\0\0\x08\0", "is a ZIP archive (an .xlsx or .ods spreadsheet?)"),
+        F("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0", "is an Office 97-2003 document (an .xls spreadsheet?)"),
+        F("\x1F\x8B\x08\0\0\0\0\0", "is gzip-compressed"),
+        F("{\"id\":\"c1\",\"verdict\":\"spam\"}\n", "is JSON"),
+        F("\xEF\xBB\xBF [\n  {\"text\": \"hi\"}\n]\n", "is JSON"),
+    };
+#undef F
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        const char *p = write_tmp(files[i].s, files[i].n);
+        kd_csv *r = NULL;
+        cr_assert_eq(kd_csv_open(&r, p, NULL), KD_EPARSE, "%zu: %s", i, kd_csv_error(r));
+        const char *e = kd_csv_error(r);
+        cr_assert(strstr(e, files[i].want) && strstr(e, "not CSV"), "%zu: %s", i, e);
+        cr_assert(!strchr(e, '\n') && !strstr(e, "\xEF\xBF\xBD"), "%zu: one line, no bytes of the file: %s", i, e);
+        kd_csv_free(r);
+    }
+    static const char *const csv[] = { "[id],text\nc1,hello\n", "{note},text\nx,hello\n", "text\n[1]\n" };
+    for (size_t i = 0; i < sizeof csv / sizeof *csv; i++) {
+        kd_csv *r = NULL;
+        cr_assert_eq(kd_csv_open(&r, write_str(csv[i]), NULL), KD_OK, "%zu: %s", i, kd_csv_error(r));
+        kd_csv_free(r);
+    }
+}
+
 Test(csv, raw_kind_needs_no_text)
 {
     kd_csv_options o = KD_CSV_OPTIONS_INIT;
