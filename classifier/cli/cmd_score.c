@@ -284,7 +284,7 @@ int cmd_score(int argc, char **argv)
             if (!strcmp(f, "csv"))
                 csv = 1;
             else if (strcmp(f, "json") && strcmp(f, "jsonl"))
-                return cli_usage("score", "--format takes 'json' or 'csv'");
+                return cli_bad_value("score", "--format", f, "'json' or 'csv'");
         } else if (a[0] == '-' && a[1])
             return cli_bad_option("score", a, i + 1 == argc, "");
         else if (file)

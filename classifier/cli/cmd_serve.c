@@ -196,7 +196,7 @@ int cmd_serve(int argc, char **argv)
             else if (v && !strcmp(v, "ham"))
                 cfg.hold_is_spam = 0;
             else
-                return cli_usage("serve", "--hold-as takes 'spam' or 'ham'");
+                return cli_bad_value("serve", "--hold-as", v, "'spam' or 'ham'");
             i++;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             quiet = 1;

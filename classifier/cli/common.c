@@ -711,7 +711,7 @@ int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_o
         else if (v && !strcmp(v, "approve"))
             o->dup_verdict = KD_APPROVE;
         else {
-            cli_usage(cmd, "--dup-verdict takes 'hold', 'spam' or 'approve'");
+            cli_bad_value(cmd, a, v, "'hold', 'spam' or 'approve'");
             return -1;
         }
         ++*i;
@@ -723,7 +723,7 @@ int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_o
         else if (v && !strcmp(v, "multinomial"))
             o->scorer = KD_SCORER_MULTINOMIAL;
         else {
-            cli_usage(cmd, "--scorer takes 'fisher' or 'multinomial'");
+            cli_bad_value(cmd, a, v, "'fisher' or 'multinomial'");
             return -1;
         }
         ++*i;

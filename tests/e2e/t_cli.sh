@@ -450,6 +450,24 @@ test_numeric_flags_refuse_nan_and_inf() {
     contains "$T/err" "--discard takes"
 }
 
+# a flag that takes one of a few words names the value it was given, as the numeric flags do
+# ('--format xml' said only "--format takes 'json' or 'csv'"); one left without its value
+# says so; the serve case times out rather than hangs if a value is accepted
+test_word_flags_name_the_value_they_were_given() {
+    train_small
+    expect_status 3 "$KINDLY" score -m m.db --format xml "$D/score.csv"
+    contains "$T/err" "kindly score: --format takes 'json' or 'csv' (got 'xml')"
+    expect_status 3 "$KINDLY" score -m m.db --scorer bayes "$D/score.csv"
+    contains "$T/err" "kindly score: --scorer takes 'fisher' or 'multinomial' (got 'bayes')"
+    expect_status 3 "$KINDLY" eval -m m.db --dup-verdict Spam "$D/train.csv"
+    contains "$T/err" "kindly eval: --dup-verdict takes 'hold', 'spam' or 'approve' (got 'Spam')"
+    expect_status 3 "$KINDLY" score -m m.db --scorer
+    contains "$T/err" "kindly score: --scorer takes 'fisher' or 'multinomial' (got nothing)"
+    expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --hold-as $'hold\n'
+    contains "$T/err" "kindly serve: --hold-as takes 'spam' or 'ham' (got 'hold\\n')"
+    lines "$T/err" 2
+}
+
 # every number a flag takes is written plainly: a blank before or after it, a sign or a value
 # too large is a usage error naming the flag and the value (' 3' and '+3' were read as 3, '-0'
 # as 0); the serve cases time out rather than hang if a value is accepted
