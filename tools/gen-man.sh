@@ -47,7 +47,7 @@ cat <<'EOF'
 .B KINDLY_MODEL
 the model used when
 .B \-m
-is not given.
+is not given (set but empty, it counts as unset).
 .TP
 .B SOURCE_DATE_EPOCH
 when set (seconds since 1970),

@@ -192,6 +192,12 @@ test_a_model_from_the_environment_that_fails_says_so() {
     expect_status 5 env KINDLY_MODEL=junk.db sh -c "\"$KINDLY\" check -m missing.db < c.txt"
     contains "$T/err" "cannot open model missing.db: no such file (kindly train -m missing.db FILE.csv creates one)"
     not_contains "$T/err" 'KINDLY_MODEL'
+    # set but empty (KINDLY_MODEL=$UNSET_VARIABLE) it is as unset, as README and kindly(1) say:
+    # the shipped default model is read, and a writing command asks for -m
+    expect_status 0 env KINDLY_MODEL= "$KINDLY" info
+    contains "$T/out" 'default.db"'
+    expect_status 3 env KINDLY_MODEL= "$KINDLY" train "$D/train.csv"
+    contains "$T/err" "name the model to write with -m MODEL.db (or set \$KINDLY_MODEL)"
 }
 
 # on_tty INPUT CMD...: run CMD with a terminal as standard input, typing INPUT and then
