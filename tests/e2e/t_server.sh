@@ -474,6 +474,9 @@ test_install_then_example_builds_with_pkg_config() {
         while read -r sym; do
             grep -q "\b$sym(" "$ROOT/classifier/kindly.h" || fail "libkindly.so exports $sym, not in kindly.h"
         done <exported
+        # and the README counts them right (it said 55 once kd_date_parse made them 56)
+        tr '\n' ' ' <"$ROOT/README.md" | grep -q "exports the $(wc -l <exported) functions of" \
+            || fail "the README does not say libkindly.so exports the $(wc -l <exported) functions of kindly.h"
     fi
     export PKG_CONFIG_PATH=$T/prefix/lib/pkgconfig
     san=$(printf '%s' "${KINDLY_MAKE_ARGS:-}" | sed -n 's/.*SANITIZE=\([^ ]\{1,\}\).*/\1/p')
