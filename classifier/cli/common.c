@@ -359,6 +359,18 @@ static int stop_asked(void *ud)
     return cli_interrupted != 0;
 }
 
+/* A file without a text column whose header is one column holding a sentence, not a name: a
+ * comment as plain text, given where the README's examples read it on standard input
+ * (learn --raw < missed-spam.txt, check < comment.txt). A header of one word is a CSV
+ * without a text column, and one holding ';', a tab or '|' is named as otherwise separated. */
+static int plain_text(const kd_csv *r, const char *path)
+{
+    size_t n = 0;
+    const char *const *names = kd_csv_header(r, &n);
+    return cli_path_fd(path) != STDIN_FILENO && names && n == 1 && strchr(names[0], ' ') &&
+           !strpbrk(names[0], ";\t|");
+}
+
 kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int labels_ignored, int *status)
 {
     return cli_open_csv_hooked(cmd, path, kind, labels_ignored, NULL, NULL, status);
@@ -387,6 +399,9 @@ kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind,
          * an interruption is the command's to report */
         if (cli_interrupted)
             ;
+        else if (r && rc == KD_ENOTFOUND && plain_text(r, path) && (!strcmp(cmd, "learn") || !strcmp(cmd, "score")))
+            cli_fail(rc, cmd, "%s; one comment as plain text is read from standard input: %s < %s", kd_csv_error(r),
+                     !strcmp(cmd, "learn") ? "kindly learn --raw --spam|--ham" : "kindly check", cli_shown(path));
         else if (r)
             cli_fail(rc, cmd, "%s", kd_csv_error(r));
         else

@@ -933,6 +933,26 @@ test_check_repairs_invalid_utf8_in_its_flags() {
     contains reasons.txt "$(printf 'duplicate_of:c\357\277\2751')"
 }
 
+# A comment as plain text given as a file, where the README's examples read it on standard
+# input (learn --raw < missed-spam.txt, check < comment.txt): its first line read as a
+# header of one column, a sentence, is named, and the message says how one comment is read
+test_a_plain_text_comment_given_as_csv_says_how_one_comment_is_read() {
+    train_small
+    echo "Buy cheap pills now at http://pills.example" >missed-spam.txt
+    expect_status 4 "$KINDLY" learn -m m.db --spam missed-spam.txt
+    contains "$T/err" "kindly learn: missed-spam.txt: no text column (looked for text, CONTENT, comment_content); the header has 1 column: \"Buy cheap pills now at http://pills.example\"; one comment as plain text is read from standard input: kindly learn --raw --spam|--ham < missed-spam.txt"
+    expect_status 4 "$KINDLY" score -m m.db missed-spam.txt
+    contains "$T/err" "; one comment as plain text is read from standard input: kindly check < missed-spam.txt"
+    lines "$T/err" 1
+    # a header of one word is a CSV without a text column, and a ';' header is named so
+    printf 'body\nhello\n' >body.csv
+    expect_status 4 "$KINDLY" score -m m.db body.csv
+    not_contains "$T/err" "plain text"
+    printf 'id;text\n1;hello there\n' >semi.csv
+    expect_status 4 "$KINDLY" learn -m m.db --ham semi.csv
+    not_contains "$T/err" "plain text"
+}
+
 # An empty comment teaches no token but would shift the prior: learn --raw refuses it.
 test_learn_raw_refuses_an_empty_comment() {
     train_small
