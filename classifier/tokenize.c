@@ -6,7 +6,8 @@
  * still be seen as such ("ＦＲＥＥ" is NFKC "FREE": "#caps", then "free"). At each position
  * the scanner tries, in order: a URL with a scheme or "www." (its host may be an
  * internationalised name, "münchen.de"; its path is ASCII); a phone number (>= 7 digits
- * in groups, "+44 7700 900123", "(555) 123-4567"; not one marked "No." by 第...号); a word
+ * in groups, "+44 7700 900123", "(555) 123-4567"; not one marked "No." by 第...号; a
+ * reference number, "Invoice #1234567", "order 1234567", is "#num"); a word
  * or number, where an ASCII word followed by '.', '-' or '@' is first tried as an e-mail
  * address or a bare domain
  * ("murdev.com", "x.eu", "bit.ly/x": the last label must be in a TLD table of the common
@@ -693,9 +694,75 @@ static int ordinal_number(const char *s, size_t n, size_t i, size_t e)
     return 0;
 }
 
+/* Whether s[a..b) is, in any case, one of the words of the NULL-ended list w. */
+static int word_in(const char *s, size_t a, size_t b, const char *const *w)
+{
+    for (; *w; w++) {
+        size_t k = 0;
+        while (a + k < b && (*w)[k] && to_lower(s[a + k]) == (*w)[k])
+            k++;
+        if (a + k == b && !(*w)[k])
+            return 1;
+    }
+    return 0;
+}
+
+/* The ASCII word that ends at s[e] (after blanks, and a '.' or ':' after the word when
+ * dots): its start in *a, its end returned; *a == the end when there is none, or when the
+ * word is the end of a longer one ("reorder", "casino": a digit or a letter beyond ASCII
+ * before it). */
+static size_t word_before(const char *s, size_t e, int dots, size_t *a)
+{
+    while (e && s[e - 1] == ' ')
+        e--;
+    if (dots && e && (s[e - 1] == '.' || s[e - 1] == ':'))
+        e--;
+    size_t j = e;
+    while (j && is_alpha(s[j - 1]))
+        j--;
+    *a = j && (is_digit(s[j - 1]) || (unsigned char)s[j - 1] >= 0x80) ? e : j;
+    return e;
+}
+
+/*
+ * Whether the number at s[i] is a reference number by what comes before it: a '#'
+ * ("#1234567", "Invoice #1234567", "Ticket # 555-123-4567"); "order", "invoice", "ticket",
+ * "ref" or "reference" ("order 1234567", "Ref:9307622"); "No." or "Nr." ("Order No.
+ * 1234567"; "nº" and "№" are "no" and "No" in NFKC, so the dot is not asked for; "n°"
+ * too), unless a word of the telephone comes before it: "Your Mobile No 07808726822" is a
+ * phone number (SMS spam), and so is "tel. nº ...". Nothing else is looked at: "call
+ * 555-123-4567" is one.
+ */
+static int reference_number(const char *s, size_t i)
+{
+    static const char *const ref[] = { "order", "invoice", "ticket", "ref", "reference", NULL };
+    static const char *const no[] = { "no", "nr", NULL };
+    static const char *const tel[] = { "mobile", "mob", "phone", "telephone", "tel", "cell",
+                                       "contact", "fax", "whatsapp", "hotline", "helpline",
+                                       "call", "sms", "text", NULL };
+    size_t e = i, a;
+    while (e && s[e - 1] == ' ')
+        e--;
+    if (e && s[e - 1] == '#')
+        return 1;
+    e = word_before(s, i, 1, &a);
+    if (a < e && word_in(s, a, e, ref))
+        return 1;
+    if (a < e && word_in(s, a, e, no))
+        ; /* "No.", "Nr." */
+    else if (e >= 3 && !memcmp(s + e - 2, "\xC2\xB0", 2) && (s[e - 3] | 0x20) == 'n' &&
+             (e == 3 || !is_alnum(s[e - 4])))
+        a = e - 3; /* "n°" */
+    else
+        return 0;
+    e = word_before(s, a, 1, &a);
+    return !(a < e && word_in(s, a, e, tel));
+}
+
 /* A phone number at s[i] ('+', '(' or a digit): >= 7 digits in groups separated by one
  * space, '-', or parentheses; groups after the first have >= 2 digits; not an ordinal or
- * serial number (ordinal_number). Returns the end, or 0. */
+ * serial number (ordinal_number), and a reference number (reference_number) is "#num".
+ * Returns the end, or 0. */
 static size_t try_phone(scan *sc, const char *s, size_t n, size_t i)
 {
     size_t j = i, end = 0, digits = 0, groups = 0;
@@ -721,6 +788,11 @@ static size_t try_phone(scan *sc, const char *s, size_t n, size_t i)
     }
     if (digits < 7 || digits > 15 || ordinal_number(s, n, i, end))
         return 0;
+    if (reference_number(s, i)) { /* one number, as a long one is in word(): its groups are
+                                     no words, and "123-4567" of it no phone number */
+        push_lit(sc, "#num");
+        return end;
+    }
     break_pairs(sc);
     push_lit(sc, "#phone");
     return end;

@@ -169,6 +169,36 @@ static tcase cases[] = {
     { "\xE7\x94\xB5\xE8\xAF\x9D" "13812345678", "#phone", NULL },
     { "\xE9\x9B\xBB\xE8\xA9\xB1" "03-1234-5678", "#phone", NULL },
     { "\xE7\x94\xB5\xE8\xAF\x9D\xEF\xBC\x9A" "13812345678\xE3\x80\x82", "#phone", NULL }, /* 电话：...。 */
+    /* a number after '#', "No." (nº, №, n°, Nr.) or "order", "invoice", "ticket", "ref" is a
+       reference number: "Invoice #1234567" gave #phone */
+    { "Invoice #1234567", "#num", "#phone" },
+    { "order #1234567 shipped", "#num", "#phone" },
+    { "see #5551234567", "#num", "#phone" },
+    { "Ticket # 555-123-4567", "#num", "#phone" },
+    { "Order No. 1234567", "#num", "#phone" },
+    { "invoice no.1234567", "#num", "#phone" },
+    { "n\xC2\xBA 1234567", "#num", "#phone" },       /* nº */
+    { "N\xC2\xB0 1234567", "#num", "#phone" },       /* N° */
+    { "\xE2\x84\x96 1234567", "#num", "#phone" },   /* № */
+    { "Nr. 1234567", "#num", "#phone" },
+    { "your order 1234567 is ready", "#num", "#phone" },
+    { "INVOICE 1234567", "#num", "#phone" },
+    { "ticket: 1234567", "#num", "#phone" },
+    { "re-schedule. Ref:9307622", "#num", "#phone" },
+    { "Ref. 1234567", "#num", "#phone" },
+    { "reference 1234567", "#num", "#phone" },
+    /* ... but a phone number stays one: after other words, and after "No" that a phone word
+       such as "mobile" comes before ("Your Mobile No 07808726822", SMS spam) */
+    { "call 555-123-4567", "#phone", NULL },
+    { "+44 20 7946 0958", "#phone", NULL },
+    { "(555) 123 4567", "#phone", NULL },
+    { "07946 095812", "#phone", NULL },
+    { "Your Mobile No 07808726822 won", "#phone", NULL },
+    { "your Mob No. 07808726822", "#phone", NULL },
+    { "phone no: 07808726822", "#phone", NULL },
+    { "tel. nº 07808726822", "#phone", NULL },
+    { "reorder 1234567", "#phone", NULL },
+    { "casino 5551234567", "#phone", NULL },
     /* money */
     { "win \xC2\xA3" "1000 cash", "#money", NULL },
     { "only $5 today", "#money", NULL },
