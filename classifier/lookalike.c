@@ -11,7 +11,8 @@
  * domain that mixes ASCII letters with the table's ("аррӏе.соm", "аррӏе.rυ") is judged as
  * read in Latin, and so is one of the table's letters only whose reading is a Latin domain
  * the tokenizer knows ("аррӏе.со" passes for apple.co; no Cyrillic or Greek domain in
- * delegation, ".рф", ".ком", ".ею", ".ευ", reads as one).
+ * delegation, ".рф", ".ком", ".ею", ".ευ", reads as one), whether the name before it is
+ * of look-alikes or ASCII ("apple.со": the domain is the disguise there).
  */
 #include "lookalike.h"
 
@@ -193,6 +194,19 @@ static int disguise_only(const char *s, size_t a, size_t b)
     return 1;
 }
 
+/* Whether s[a..b) is one or more labels, each as disguise_only() allows, between dots. */
+static int labels_only(const char *s, size_t a, size_t b)
+{
+    for (size_t k = a;; k++)
+        if (k == b || s[k] == '.') {
+            if (k == a || !disguise_only(s, a, k))
+                return 0;
+            if (k == b)
+                return 1;
+            a = k + 1;
+        }
+}
+
 /* How a top-level domain is written (tld_reading). */
 enum { TLD_ASCII, TLD_MIXED, TLD_LOOKALIKE };
 
@@ -250,12 +264,14 @@ typedef struct host_scan {
  * top-level domain of the tokenizer's (kd_tld_kind: "со" is "co"; a domain in delegation
  * has a letter of its script's own, ".рф", ".ком", ".ею", or reads as none, ".КОМ" as
  * "KOM"), bare only with a path after it: two Russian words run together over a full stop
- * ("сахар.Са") read as a host under ".ca". It is a top-level domain where the tokenizer
- * takes the Latin host for a link's or an address's: after "//" (a URL's), "@" (an e-mail
- * address's) or "www.", any such label; elsewhere one of the tokenizer's (kd_tld_kind:
- * "Сорос.pdf" is a file, "ТАСС.Reuters" two sentences, "хор.ivanov@" an address's local
- * part), and never in a URL's path ("site.ru/рус.html"). Two look-alikes at least; the
- * host no longer than HOST_BYTES.
+ * ("сахар.Са") read as a host under ".ca". The word may be that last label itself, after
+ * labels of ASCII letters, digits, hyphens and look-alikes ("apple.со/x", "www.my-shop.со"),
+ * under the same rules: no letter of the script's own before it ("пример.со/x"). It is a
+ * top-level domain where the tokenizer takes the Latin host for a link's or an address's:
+ * after "//" (a URL's), "@" (an e-mail address's) or "www.", any such label; elsewhere one
+ * of the tokenizer's (kd_tld_kind: "Сорос.pdf" is a file, "ТАСС.Reuters" two sentences,
+ * "хор.ivanov@" an address's local part), and never in a URL's path ("site.ru/рус.html").
+ * Two look-alikes at least; the host no longer than HOST_BYTES.
  */
 static int spoofed_label(const char *s, size_t n, size_t start, size_t end, host_scan *hs)
 {
@@ -299,6 +315,10 @@ static int spoofed_label(const char *s, size_t n, size_t start, size_t end, host
     hs->tail_begin = h;
     hs->tail_end = j;
     hs->tail_ok = 0;
+    if (ok && !llen && start == ls && ls > h && labels_only(s, h, ls - 1)) {
+        label = ls; /* the word is the last label itself, after a name: "apple.со" */
+        llen = hs->lab_end - ls;
+    }
     char tld[64];
     int how = TLD_ASCII;
     size_t tn = ok && llen ? tld_reading(s, label, label + llen, tld, &how) : 0;

@@ -39,7 +39,9 @@ void kd_mixed_free(kd_mixed *m);
  * under a Latin top-level domain other than a Cyrillic- or Greek-writing country's or the
  * European Union's ("аррӏе.com", "аррӏе-login.com", not "аррӏе.ru", "аррӏе.eu"; a domain
  * that mixes ASCII letters with look-alikes is judged as read in Latin: "аррӏе.соm" is
- * "apple.com", while a wholly Cyrillic one, "аррӏе.ком" or "аррӏе.рф", is no Latin one):
+ * "apple.com", while a wholly Cyrillic one, "аррӏе.ком" or "аррӏе.рф", is no Latin one;
+ * so is a top-level domain of look-alikes only that reads as one the tokenizer knows, "со",
+ * after such labels or ASCII ones, "аррӏе.со/x" and "apple.со/x"):
  * any after "//", "@" or "www.", else one that makes a bare host a link for the tokenizer
  * (kd_tld_kind; not "Сорос.pdf"), and never in a URL's path; the other words, whatever
  * their script, and everything between words are copied as they are. A word is a run of

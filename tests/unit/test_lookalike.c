@@ -225,6 +225,43 @@ Test(lookalike, a_host_under_a_top_level_domain_of_lookalikes_is_read_whole)
     }
 }
 
+/* An ASCII name under a top-level domain of look-alikes only ("apple.со", Cyrillic с and о)
+ * is read as Latin as "аррӏе.со" is: the domain is the disguise there ("apple.со/x" gave the
+ * words "apple", "со" and "x", "http://apple.со/x" url:apple.со). The same rules hold: a
+ * bare one wants a path after it (".co" is an English word), a reading that is no
+ * top-level domain or a Cyrillic domain in delegation is left alone, and so is a host with
+ * a letter of its script's own (пример.со) and a word of a URL's path. */
+Test(lookalike, an_ascii_host_under_a_top_level_domain_of_lookalikes_is_read_whole)
+{
+    cr_assert_eq(reading("see apple.\xD1\x81\xD0\xBE/login now"), 1);
+    cr_expect_str_eq(out.s, "see apple.co/login now");
+    cr_assert_eq(mixed.n, 1); /* the top-level domain */
+    cr_expect_eq(mixed.at[0], 10);
+    cr_assert_eq(reading("http://apple.\xD1\x81\xD0\xBE/x www.my-shop.\xD1\x81\xD0\xBE "
+                         "mail@apple.\xD1\x81\xD0\xBE"), 1);
+    cr_expect_str_eq(out.s, "http://apple.co/x www.my-shop.co mail@apple.co");
+    cr_expect_eq(mixed.n, 3);
+    cr_assert_eq(reading("https://x1.apple.\xD0\xA1\xD0\x9E/x"), 1); /* .СО, capitals */
+    cr_expect_str_eq(out.s, "https://x1.apple.CO/x");
+    cr_assert_eq(reading(APPLE ".apple.\xD1\x81\xD0\xBE/x"), 1); /* both labels */
+    cr_expect_str_eq(out.s, "apple.apple.co/x");
+    const char *texts[] = {
+        "apple.\xD1\x81\xD0\xBE now",                      /* bare: .co needs a path */
+        "Moscow.\xD0\xA1\xD0\xB0 now",                     /* Moscow.Са: bare, a path wanted */
+        "http://apple.\xD0\xBE\xD0\xB5/x",                 /* .ое, no top-level domain */
+        "http://apple.\xD1\x80\xD1\x84/x",                 /* .рф */
+        "http://apple.\xD0\xBA\xD0\xBE\xD0\xBC/x",         /* .ком */
+        "http://\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD1\x81\xD0\xBE/x", /* пример.со */
+        "http://site.ru/apple.\xD1\x81\xD0\xBE/x",         /* a word of the path */
+        "apple.\xD1\x81\xD0\xBE.\xD1\x80\xD1\x84/x",       /* under .рф */
+        "ok. \xD1\x81\xD0\xBE/x",                          /* no host before it */
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        cr_expect_eq(reading(texts[i]), 0, "%s", texts[i]);
+        cr_expect_eq(mixed.n, 0, "%s", texts[i]);
+    }
+}
+
 /* kd_latin_reading of a long text s (n bytes) returns want, and in linear time: a
  * quadratic reading of 256 KiB takes tens of seconds, a linear one milliseconds, so the bound
  * of 2 s tells them apart on any machine (a guard against a pathological comment, not a

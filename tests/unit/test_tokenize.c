@@ -696,6 +696,23 @@ Test(tokenize, lookalike_hosts_under_a_lookalike_top_level_domain_are_disguised_
     expect_not("#url");
 }
 
+/* An ASCII name under a top-level domain of look-alikes only ("apple.со", Cyrillic с and о)
+ * gives the tokens "аррӏе.со" gives: url:apple.co and #mixedscript, bare with a path only
+ * ("apple.со/x" gave the words "apple", "со", "x"; "http://apple.со/x" url:apple.со). */
+Test(tokenize, ascii_hosts_under_a_lookalike_top_level_domain_are_disguised_links)
+{
+    tokenize("see apple.\xD1\x81\xD0\xBE/login now");
+    cr_expect_str_eq(joined(), "see|#url|url:apple.co|#mixedscript|now");
+    tokenize("see http://apple.\xD1\x81\xD0\xBE/login now");
+    cr_expect_str_eq(joined(), "see|#url|url:apple.co|#mixedscript|now");
+    tokenize("write to info@apple.\xD1\x81\xD0\xBE");
+    cr_expect_str_eq(joined(), "write|to|#email|email:apple.co|#mixedscript");
+    /* bare, as apple.co and аррӏе.со are: no link */
+    tokenize("apple.\xD1\x81\xD0\xBE now");
+    expect_not("#url");
+    expect_not("#mixedscript");
+}
+
 /* ... with hyphens in its label too, each word of it read; a file's name or a word in a
  * URL's path is no host */
 Test(tokenize, lookalike_hosts_with_hyphens_and_lookalike_words_that_are_no_hosts)
