@@ -35,7 +35,7 @@ rule-file format and how each stage decides.
 EOF
 for cmd in $cmds; do
     help=$("$KINDLY" help "$cmd") || { echo "gen-man.sh: $KINDLY help $cmd failed" >&2; exit 1; }
-    # the help is written for 80 columns: set it at the page's left margin, without the
+    # the help is written for 79 columns: set it at the page's left margin, without the
     # 7 columns man indents a section's text by (else an 80-column terminal wraps it)
     printf '.SS %s\n.nf\n.in -7n\n' "$cmd"
     printf '%s\n' "$help" | esc

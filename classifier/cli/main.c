@@ -28,25 +28,25 @@ static int cmd_version(int argc, char **argv);
     "                        (default 0.30; 0 never, off: skip)\n" \
     "      --dup-threshold X similarity >= X to an earlier comment is a duplicate\n" \
     "                        (default 0.5; off: skip the duplicates stage)\n" \
-    "      --dup-verdict V   verdict of a duplicate that is not spam: hold (default),\n" \
-    "                        spam, approve\n" \
+    "      --dup-verdict V   verdict of a duplicate that is not spam: hold\n" \
+    "                        (default), spam, approve\n" \
     "      --robinson-s S, --robinson-x X, --min-dev D, --max-tokens N\n" \
     "                        tuning of the fisher scorer (defaults 0.45, 0.5, 0.1,\n" \
     "                        150; --max-tokens 0: all); multinomial ignores them\n"
 #define CLASSIFY_HELP CLASSIFY_HELP_SERVE \
-    "      --remember        record the comments in the model's history (the model is\n" \
-    "                        written: name it with -m or $KINDLY_MODEL); a date that\n" \
-    "                        is there but unreadable (not ISO 8601), or more than a\n" \
-    "                        day in the future, is named on stderr, and the comment\n" \
-    "                        remembered as of now\n"
+    "      --remember        record the comments in the model's history (the model\n" \
+    "                        is written: name it with -m or $KINDLY_MODEL); a date\n" \
+    "                        that is there but unreadable (not ISO 8601), or more\n" \
+    "                        than a day in the future, is named on stderr, and the\n" \
+    "                        comment remembered as of now\n"
 
 const cli_command cli_commands[] = {
     { "train", cmd_train, "Add labelled comments from CSV files to a model",
       "usage: kindly train -m MODEL.db [--foreign] [--prune N] FILE.csv...\n"
       "\n"
-      "Learn every labelled row of the CSV files into MODEL.db (created if missing, and\n"
-      "not left behind if nothing was learnt). Counts add up: training again adds to\n"
-      "the model. Columns are found by header name: kindly's own\n"
+      "Learn every labelled row of the CSV files into MODEL.db (created if missing,\n"
+      "and not left behind if nothing was learnt). Counts add up: training again adds\n"
+      "to the model. Columns are found by header name: kindly's own\n"
       "(id,post_id,parent,author,email,url,ip,agent,date,label,text), the YouTube Spam\n"
       "Collection (COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS) and WordPress exports\n"
       "(comment_content, comment_approved: 'spam' is spam, '1' is ham, other rows are\n"
@@ -66,17 +66,17 @@ const cli_command cli_commands[] = {
       "comments sound like: the relevance stage leaves their ham out of the site's\n"
       "language, and their post ids are not this site's posts. Train the site's own\n"
       "comments and the foreign ones in separate calls: the foreign ones first, with\n"
-      "--prune if the model must be small, then the site's own, unpruned (--prune drops\n"
-      "rare tokens of every comment learnt so far, the site's words too, and relevance\n"
-      "needs those).\n"
+      "--prune if the model must be small, then the site's own, unpruned (--prune\n"
+      "drops rare tokens of every comment learnt so far, the site's words too, and\n"
+      "relevance needs those).\n"
       "\n"
       "  -m, --model MODEL.db  the model to write (or $KINDLY_MODEL); required\n"
       "      --foreign         the files' comments come from elsewhere\n"
       "                        (spam stage only)\n"
       "      --prune N         afterwards, drop tokens seen fewer than N times in all\n"
       "                        (its own transaction: if it fails, the rows are learnt\n"
-      "                        all the same; prune with info --prune then, do not train\n"
-      "                        them again)\n"
+      "                        all the same; prune with info --prune then, do not\n"
+      "                        train them again)\n"
       "  -q, --quiet           no summary on stderr\n"
       "\n"
       "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as\n"
@@ -90,9 +90,9 @@ const cli_command cli_commands[] = {
       "Read comments as CSV (a file, or standard input when FILE is '-' or absent) and\n"
       "write one verdict per row, in input order: JSON Lines by default, or with\n"
       "--format csv the input columns followed by verdict, spam_score, bayes_score,\n"
-      "rules, duplicate_of, similarity, duplicate_scope, relevance, generic and reasons\n"
-      "(an input column of one of these names, from an earlier run, is replaced by this\n"
-      "run's).\n"
+      "rules, duplicate_of, similarity, duplicate_scope, relevance, generic and\n"
+      "reasons (an input column of one of these names, from an earlier run, is\n"
+      "replaced by this run's).\n"
       "\n"
       "JSON fields: id, verdict (approve|hold|spam), spam_score (0..1, higher is\n"
       "spammier), bayes_score, reasons (short strings: rules fired, duplicate_of,\n"
@@ -103,9 +103,9 @@ const cli_command cli_commands[] = {
       "\n" MODEL_HELP
       "      --format FMT      json (default) or csv\n"
       "      --spreadsheet     with csv: a field that begins with = + - @, a tab or a\n"
-      "                        carriage return gets a ' in front, so that a spreadsheet\n"
-      "                        shows it as text and never runs it as a formula\n"
-      "                        (comments are written by strangers)\n"
+      "                        carriage return gets a ' in front, so that a\n"
+      "                        spreadsheet shows it as text and never runs it as a\n"
+      "                        formula (comments are written by strangers)\n"
       "      --explain         a readable breakdown per comment: Bayes, each rule,\n"
       "                        the total\n" CLASSIFY_HELP
       "\n"
@@ -143,9 +143,9 @@ const cli_command cli_commands[] = {
       "usage: kindly learn -m MODEL.db [--spam | --ham] [--undo] [--raw] [--foreign]\n"
       "                    [-q] [FILE.csv | -]\n"
       "\n"
-      "Register comments as spam or ham: the rows of a CSV file (or standard input), or\n"
-      "with --raw the whole of standard input as one comment's text. --undo removes a\n"
-      "wrong registration made earlier with the same label; an undo of a comment the\n"
+      "Register comments as spam or ham: the rows of a CSV file (or standard input),\n"
+      "or with --raw the whole of standard input as one comment's text. --undo removes\n"
+      "a wrong registration made earlier with the same label; an undo of a comment the\n"
       "model cannot have learnt so (one of its words has no count of the label left,\n"
       "pruning allowed for, or no comment of the label is left) is refused, naming\n"
       "the row and the word, and nothing is written. Without --spam or --ham, each\n"
@@ -217,12 +217,12 @@ const cli_command cli_commands[] = {
     { "merge", cmd_merge, "Merge models trained on shards into one",
       "usage: kindly merge [-q] OUT.db IN.db...\n"
       "\n"
-      "Add the counts of every IN.db into OUT.db (created if missing). Counts are sums,\n"
-      "so the merge of models trained on parts of a corpus is the model of the whole\n"
-      "corpus. Posts are merged too (a post in several inputs is kept as most recently\n"
-      "updated); the comment history is not. All inputs or none: a failure leaves\n"
-      "OUT.db as it was. A summary on stderr says how many models were merged and what\n"
-      "OUT.db now holds (spam and ham messages, tokens, posts).\n"
+      "Add the counts of every IN.db into OUT.db (created if missing). Counts are\n"
+      "sums, so the merge of models trained on parts of a corpus is the model of the\n"
+      "whole corpus. Posts are merged too (a post in several inputs is kept as most\n"
+      "recently updated); the comment history is not. All inputs or none: a failure\n"
+      "leaves OUT.db as it was. A summary on stderr says how many models were merged\n"
+      "and what OUT.db now holds (spam and ham messages, tokens, posts).\n"
       "\n"
       "  -q, --quiet           no summary on stderr\n"
       "\n"
@@ -236,26 +236,26 @@ const cli_command cli_commands[] = {
       "to a rollback journal so that it can be shipped and read from a read-only\n"
       "directory (both need -m or $KINDLY_MODEL).\n"
       "\n"
-      "Exit status: 0 done; 3 usage error; 5 the model could not be read or written, or\n"
-      "the output not written; 6 out of memory or another internal error.\n" },
+      "Exit status: 0 done; 3 usage error; 5 the model could not be read or written,\n"
+      "or the output not written; 6 out of memory or another internal error.\n" },
     { "posts", cmd_posts, "Import or update the posts that comments are checked against",
       "usage: kindly posts -m MODEL.db [-q] POSTS.csv...\n"
       "\n"
       "Store posts in MODEL.db (created if missing, not left behind if no post was\n"
-      "imported) for the relevance stage: a comment whose post_id names a known post is\n"
-      "scored against that post and the whole site; other comments against the site.\n"
-      "Columns: kindly's own post_id,title,text, or a WordPress export (wp post list\n"
-      "--fields=ID,post_title,post_content --format=csv); a file without a title column\n"
-      "keeps the posts' titles; HTML is reduced to its text. All rows of a file are\n"
-      "written in one transaction.\n"
+      "imported) for the relevance stage: a comment whose post_id names a known post\n"
+      "is scored against that post and the whole site; other comments against the\n"
+      "site. Columns: kindly's own post_id,title,text, or a WordPress export (wp post\n"
+      "list --fields=ID,post_title,post_content --format=csv); a file without a title\n"
+      "column keeps the posts' titles; HTML is reduced to its text. All rows of a file\n"
+      "are written in one transaction.\n"
       "\n"
-      "A post with an id already known is updated; a file that names a post twice keeps\n"
-      "the later row, and a post without words in its title or text (an image, a\n"
-      "gallery) is kept but counts as unknown until it has words: both are warned about\n"
-      "as FILE:LINE. Every file is read, whatever was wrong with the one before; one\n"
-      "file named twice (under any name, or as '-') is refused. The summary on stderr\n"
-      "tells new posts from updated ones: 'imported 4 posts (3 new, 1 updated); the\n"
-      "model now holds 3'.\n"
+      "A post with an id already known is updated; a file that names a post twice\n"
+      "keeps the later row, and a post without words in its title or text (an image, a\n"
+      "gallery) is kept but counts as unknown until it has words: both are warned\n"
+      "about as FILE:LINE. Every file is read, whatever was wrong with the one before;\n"
+      "one file named twice (under any name, or as '-') is refused. The summary on\n"
+      "stderr tells new posts from updated ones: 'imported 4 posts (3 new, 1 updated);\n"
+      "the model now holds 3'.\n"
       "\n"
       "  -m, --model MODEL.db  the model to write (or $KINDLY_MODEL); required\n"
       "  -q, --quiet           no summary on stderr\n"
@@ -281,15 +281,17 @@ const cli_command cli_commands[] = {
       "       blatant spam\n"
       "  POST /v1/classify  one JSON comment or an array\n"
       "                     (fields as kindly's CSV columns)\n"
-      "  POST /v1/feedback  {\"label\":\"spam\"|\"ham\",\"undo\":false, ...comment} or an array\n"
+      "  POST /v1/feedback  {\"label\":\"spam\"|\"ham\",\"undo\":false, ...comment}\n"
+      "                     or an array\n"
       "  GET  /healthz, /metrics (Prometheus); HEAD as well\n"
       "A comment remembered with a date that is there but unreadable, or more than a\n"
       "day in the future, gets X-kindly-warning: remembered as of now: unreadable\n"
       "date '...' (or: date in the future '...').\n"
       "Feedback is learnt at once (one transaction each); a retrain of MODEL.db by\n"
-      "another process is picked up by the next request, without a restart. The shipped\n"
-      "default model (no -m, no $KINDLY_MODEL), and a model file this user may not\n"
-      "write, are served read-only: comments are not remembered, feedback gets 403.\n"
+      "another process is picked up by the next request, without a restart. The\n"
+      "shipped default model (no -m, no $KINDLY_MODEL), and a model file this user may\n"
+      "not write, are served read-only: comments are not remembered,\n"
+      "feedback gets 403.\n"
       "\n" MODEL_HELP
       "      --listen ADDR     HOST:PORT, [IPv6]:PORT or PORT (default 127.0.0.1:8080;\n"
       "                        PORT or :PORT alone is loopback; 0.0.0.0:PORT listens\n"
@@ -339,8 +341,9 @@ const cli_command cli_commands[] = {
       "--check compiles each rule file (default: the shipped models/default.rules) and\n"
       "reports the first error as FILE:LINE:COLUMN: why (PCRE2's message for a bad\n"
       "pattern). --test evaluates the rules on the comment read from standard input\n"
-      "(the flags give its metadata) and lists what fired, with scores, where each rule\n"
-      "is ('line 3'; 'line 1 of lists/bad.txt' for a word list's entry) and the total.\n"
+      "(the flags give its metadata) and lists what fired, with scores, where each\n"
+      "rule is ('line 3'; 'line 1 of lists/bad.txt' for a word list's entry) and the\n"
+      "total.\n"
       "--stats runs the rules on every labelled row of each CSV file and prints, per\n"
       "rule, the share of spam and of ham it hits and S/O = spam% / (spam% + ham%),\n"
       "like SpamAssassin's hit-frequencies; given several files, then the same for all\n"
@@ -355,7 +358,8 @@ const cli_command cli_commands[] = {
       "labelled row; 5 a rule file or corpus could not be read or has an error (named\n"
       "as FILE:LINE:COLUMN); 6 out of memory or another internal error.\n" },
     { "history", cmd_history, "Show and prune the comment history used to find duplicates",
-      "usage: kindly history -m MODEL.db [--stats] [--prune [--keep-days N] [--keep N]]\n"
+      "usage: kindly history -m MODEL.db [--stats]\n"
+      "                      [--prune [--keep-days N] [--keep N]]\n"
       "\n"
       "Print the counts of the model's comment history, the comments a new one is\n"
       "compared with to find duplicates, or prune it to its retention.\n"
@@ -388,8 +392,8 @@ const cli_command cli_commands[] = {
       "      --keep N          keep at most the newest N comments\n"
       "      --stats           print the counts (after pruning, with --prune)\n"
       "\n"
-      "Exit status: 0 done; 3 usage error; 5 the model could not be read or written, or\n"
-      "the output not written; 6 out of memory or another internal error.\n" },
+      "Exit status: 0 done; 3 usage error; 5 the model could not be read or written,\n"
+      "or the output not written; 6 out of memory or another internal error.\n" },
     { "help", cmd_help, "Show help for a command",
       "usage: kindly help [COMMAND]\n"
       "\n"

@@ -158,3 +158,26 @@ test_every_command_help_names_exit_status_6() {
     done
     [ -z "$missing" ] || fail "help without exit status 6:$missing"
 }
+
+# Every line of every help, and of `kindly --help`, is at most 79 columns wide as a terminal
+# shows it (characters, not bytes: "é" takes one column, "中" two, a combining mark none),
+# so that it reads unwrapped in an 80-column terminal, which wraps a line that fills its last
+# column in many setups, and in the man page built from it (tools/gen-man.sh); 27 lines of
+# 11 helps were 80 wide
+test_every_help_line_fits_79_columns() {
+    "$KINDLY" --help >help--help.txt
+    for c in $(docs_commands); do "$KINDLY" help "$c" >"help-$c.txt"; done
+    python3 - help-*.txt <<'PY' || fail "help lines wider than 79 columns"
+import sys, unicodedata
+def width(line):
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in line)
+bad = 0
+for path in sys.argv[1:]:
+    for n, line in enumerate(open(path, encoding="utf-8").read().splitlines(), 1):
+        if width(line) > 79:
+            bad += 1
+            print("    %s:%d: %d columns: %s" % (path, n, width(line), line), file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+}
