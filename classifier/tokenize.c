@@ -486,13 +486,20 @@ static size_t domain_end(const char *s, size_t n, size_t i, size_t *last)
 }
 
 /* The end of a URL's path starting at s[i]: up to white space or a delimiter, without
- * trailing punctuation (and a ')' the URL did not open). */
+ * trailing punctuation (and a ')' the URL did not open). A ']' the URL did not open ends
+ * it where it stands: BBCode's "[url=http://host/x]anchor text[/url]", where the anchor
+ * text is words of the comment, not more of the link ("?a[]=1" opens its own). */
 static size_t path_end(const char *s, size_t n, size_t i, size_t start)
 {
-    size_t e = i;
+    size_t e = i, brackets = 0;
     while (e < n && (unsigned char)s[e] > ' ' && (unsigned char)s[e] < 0x7F &&
-           !strchr("<>\"'`{}|\\^", s[e]))
+           !strchr("<>\"'`{}|\\^", s[e])) {
+        if (s[e] == '[')
+            brackets++;
+        else if (s[e] == ']' && !brackets--)
+            break;
         e++;
+    }
     /* a '(' in the URL is never trimmed (not in the set below), so whether there is one is
      * asked once: asked per trailing ')' it made a run of them quadratic */
     int opened = -1;
@@ -537,8 +544,11 @@ static const char *url_host(const char *u, size_t n, size_t *hn)
     for (const char *q = p; q < a; q++) /* user:pass@host */
         if (*q == '@')
             p = q + 1;
+    /* the host: its letters, digits, '-' and dots (an internationalised name's bytes are
+     * >= 0x80; '_' is not valid but is seen); it ends at the port's ':' and at anything
+     * else: "http://x.com[/url]" is x.com */
     const char *h = p;
-    while (h < a && *h != ':' && !is_space(*h))
+    while (h < a && ((unsigned char)*h >= 0x80 || host_char(*h) || *h == '.' || *h == '_'))
         h++;
     *hn = (size_t)(h - p);
     return p;

@@ -124,6 +124,16 @@ static tcase cases[] = {
     { "http://user@evil.example.net:8080/", "url:evil.example.net", NULL },
     { "<a href=\"http://spam.example.info/x\">cheap</a>", "url:spam.example.info", NULL },
     { "http://www.ebay.com/itm/1?ss=STRK&amp;_trk=p3", "url:ebay.com", "trk" },
+    /* BBCode links (forum and comment spam): the host ends at the ']' and the anchor text is
+       words ("url:quick-loan-now.biz]payday" was the host, and the words were lost) */
+    { "[url=https://quick-loan-now.biz]payday loans[/url]", "url:quick-loan-now.biz", NULL },
+    { "[url=https://quick-loan-now.biz]payday loans[/url]", "payday", NULL },
+    { "[url=http://shop.example.top/x]cheap pills[/url]", "cheap", NULL },
+    { "[link=www.v.ru]click[/link]", "url:v.ru", NULL },
+    { "[link=www.v.ru]click[/link]", "click", NULL },
+    { "[url]http://x.com[/url]", "url:x.com", NULL },
+    { "[img]http://i.cc/a.png[/img] nice", "url:i.cc", NULL },
+    { "see http://x.com/search?a[]=1&b[2]=3 ok", "url:x.com", "b" },
     { "go.to/abc", "url:go.to", NULL },
     { "come.in please", "come", "#url" },
     { "call.me later", "call", "#url" },
