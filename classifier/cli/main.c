@@ -398,7 +398,10 @@ const cli_command cli_commands[] = {
       "usage: kindly help [COMMAND]\n"
       "\n"
       "Without COMMAND, the list of commands (as 'kindly --help'); with one, its\n"
-      "flags, input and exit status (as 'kindly COMMAND --help').\n" },
+      "flags, input and exit status (as 'kindly COMMAND --help').\n"
+      "\n"
+      "Exit status: 0 done; 3 usage error (no such command, or more than one\n"
+      "named); 5 the output not written.\n" },
     { "version", cmd_version, "Print kindly's version",
       "usage: kindly version\n"
       "\n"
@@ -436,6 +439,8 @@ static int cmd_help(int argc, char **argv)
         overview(stdout);
         return EXIT_DONE;
     }
+    if (argc > 2)
+        return cli_usage("help", "takes one command ('%s' after '%s')", argv[2], argv[1]);
     return cli_help(argv[1]);
 }
 

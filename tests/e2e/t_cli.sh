@@ -33,6 +33,9 @@ test_wrong_commands_and_flags_are_usage_errors() {
     contains "$T/err" "takes no file ('extra.db')"
     expect_status 3 "$KINDLY" version --bogus
     contains "$T/err" "kindly version: takes no argument ('--bogus')"
+    # help takes one command (a second was ignored, exit 0)
+    expect_status 3 "$KINDLY" help score extra
+    contains "$T/err" "kindly help: takes one command ('extra' after 'score')"
 }
 
 # The mistakes of a first run are named for what they are: an option whose value is missing
