@@ -114,8 +114,11 @@ int kd_bayes_run(struct kd_model *m, const kd_tokens *tok, const kd_tokset *set,
             t[i].used = 0;
             rc = kd_model_lookup(m, tok->hash[set->idx[i]], &t[i].c);
         }
-        if (snapshot)
-            sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+        if (snapshot) {
+            int erc = kd_store_read_end(m->store);
+            if (erc && !rc)
+                rc = kd_model_read_failed(m, erc, "the token counts (ending their read)", kd_store_errmsg(m->store));
+        }
         if (rc)
             goto done;
     }

@@ -143,8 +143,11 @@ static int load(kd_model *m)
     }
     m->data_version = version;
 done:
-    if (snapshot)
-        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (snapshot) {
+        int erc = kd_store_read_end(m->store);
+        if (erc && !rc)
+            rc = kd_model_read_failed(m, erc, "the totals (ending their read)", kd_store_errmsg(m->store));
+    }
     kd_tokmap_free(&counts);
     kd_tokmap_free(&foreign);
     return rc;

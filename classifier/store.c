@@ -244,6 +244,26 @@ static int fail(kd_store *s, int src)
     return rc ? rc : KD_EIO;
 }
 
+/* A read transaction is ended by COMMIT; when that fails (out of memory parsing it), by a
+ * ROLLBACK, which ends a read as well and loses nothing. Only a transaction still open after
+ * both is a failure: left open unreported, it kept the connection on its old snapshot, kept
+ * the WAL from being checkpointed past it, and failed the connection's next write ("cannot
+ * start a transaction within a transaction") and a pack ("database table is locked"). */
+int kd_store_read_end(kd_store *s)
+{
+    int src = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (src == SQLITE_OK || sqlite3_get_autocommit(s->db))
+        return KD_OK;
+    char err[sizeof s->err];
+    snprintf(err, sizeof err, "%s", sqlite3_errmsg(s->db));
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (sqlite3_get_autocommit(s->db))
+        return KD_OK;
+    memcpy(s->err, err, sizeof err);
+    int rc = map_rc(src);
+    return rc ? rc : KD_EIO;
+}
+
 /* End a run of st whose last step returned src: KD_OK after a row or the end, else the
  * failure (its message taken before the reset). */
 static int finish(kd_store *s, sqlite3_stmt *st, int src)
