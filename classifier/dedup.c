@@ -361,7 +361,7 @@ void kd_dedup_free(kd_dedup *d)
 {
     if (!d)
         return;
-    kd_hist_read_end(d->hist);
+    (void)kd_hist_read_end(d->hist); /* (closing the connection ends it anyway) */
     kd_hist_commit(d->hist);
     kd_hist_free(d->hist);
     for (size_t i = 0; i < d->n; i++) {
@@ -827,8 +827,8 @@ static int batch_check(kd_model *m, kd_dedup *d)
         return KD_OK;
     d->pending = 0;
     if (kd_hist_reading(d->hist)) { /* what others wrote meanwhile is seen from now on */
-        kd_hist_read_end(d->hist);
-        return KD_OK;
+        int rc = kd_hist_read_end(d->hist);
+        return rc ? kd_model_read_failed(m, rc, "the history (ending its read)", kd_hist_errmsg(d->hist)) : KD_OK;
     }
     int rc = kd_hist_commit(d->hist);
     if (rc)
@@ -870,8 +870,11 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
     /* a batch that only looks up (scoring without remembering) reads in one transaction:
      * one shared lock for many comments instead of one each (two fcntl calls and a stat a
      * lookup, a third of a bulk run's time); committed on the batch's terms below */
-    if (kd_hist_reading(d->hist) && now_ms() - d->began >= BATCH_MS)
-        kd_hist_read_end(d->hist); /* a snapshot kept over an idle caller: renewed first */
+    /* a snapshot kept over an idle caller: renewed first */
+    if (kd_hist_reading(d->hist) && now_ms() - d->began >= BATCH_MS && (rc = kd_hist_read_end(d->hist))) {
+        rc = kd_model_read_failed(m, rc, "the history (ending its read)", kd_hist_errmsg(d->hist));
+        goto done;
+    }
     if (d->batching && !o->remember && !kd_hist_in_batch(d->hist) && !kd_hist_reading(d->hist)) {
         if ((rc = kd_hist_read_begin(d->hist))) {
             rc = kd_model_read_failed(m, rc, "the history", kd_hist_errmsg(d->hist));
@@ -1030,8 +1033,10 @@ int kd_history_flush(kd_model *m)
     int counted = d->batching || d->uncommitted;
     d->batching = 0;
     d->pending = 0;
-    kd_hist_read_end(d->hist);
-    int rc = kd_hist_commit(d->hist);
+    int rc = kd_hist_read_end(d->hist);
+    if (rc)
+        return kd_model_read_failed(m, rc, "the history (ending its read)", kd_hist_errmsg(d->hist));
+    rc = kd_hist_commit(d->hist);
     if (rc)
         return counted ? batch_failed(m, d, rc, "write the history", kd_hist_errmsg(d->hist), 0)
                        : kd_model_write_failed(m, rc, "write the history", kd_hist_errmsg(d->hist));

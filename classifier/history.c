@@ -251,11 +251,28 @@ int kd_hist_read_begin(kd_hist *h)
     return rc;
 }
 
-void kd_hist_read_end(kd_hist *h)
+/* A COMMIT that fails (out of memory preparing it) is followed by a ROLLBACK, which ends a
+ * read as well and loses nothing. Only a transaction still open after both is a failure, and
+ * the handle stays reading, so that the next kd_hist_read_end or kd_hist_begin tries again: a
+ * read left open unreported kept the connection on its old snapshot, kept the WAL from being
+ * checkpointed past it, and failed every later write ("cannot start a transaction within a
+ * transaction") and a pack ("database table is locked"). */
+int kd_hist_read_end(kd_hist *h)
 {
-    if (h->reading)
-        run(h, stmt(h, HS_READ_END));
+    if (!h->reading)
+        return KD_OK;
+    int rc = run(h, stmt(h, HS_READ_END));
+    if (rc && !sqlite3_get_autocommit(h->db)) {
+        char err[sizeof h->err];
+        memcpy(err, h->err, sizeof err);
+        if (run(h, stmt(h, HS_ROLLBACK)) && !sqlite3_get_autocommit(h->db))
+            sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL); /* (its statement not prepared) */
+        memcpy(h->err, err, sizeof err);
+    }
+    if (!sqlite3_get_autocommit(h->db))
+        return rc ? rc : KD_EIO;
     h->reading = 0;
+    return KD_OK;
 }
 
 int kd_hist_reading(const kd_hist *h) { return h->reading; }
@@ -264,8 +281,10 @@ int kd_hist_begin(kd_hist *h)
 {
     if (h->batch)
         return KD_OK;
-    kd_hist_read_end(h); /* a batch of lookups gives way to the writes */
-    int rc = run(h, stmt(h, HS_BEGIN));
+    int rc = kd_hist_read_end(h); /* a batch of lookups gives way to the writes */
+    if (rc)
+        return rc;
+    rc = run(h, stmt(h, HS_BEGIN));
     h->batch = !rc;
     return rc;
 }
@@ -637,8 +656,11 @@ int kd_hist_get_many(kd_hist *h, const int64_t *seqs, size_t n, int (*fn)(void *
     int rc = own ? kd_hist_read_begin(h) : KD_OK;
     if (!rc)
         rc = get_many(h, seqs, n, fn, ud);
-    if (own)
-        kd_hist_read_end(h);
+    if (own) {
+        int erc = kd_hist_read_end(h);
+        if (!rc)
+            rc = erc;
+    }
     return rc;
 }
 
@@ -927,12 +949,7 @@ int kd_hist_prune(kd_hist *h, int64_t before, uint64_t keep, uint64_t *removed)
         rc = keep_cut(h, keep, &upto);
     if (!rc && (before != INT64_MIN || upto))
         rc = collect_doomed(h, before, upto, &d);
-    /* (not kd_hist_read_end: a COMMIT that fails, out of memory, must not leave the read
-     * transaction open behind a prune that found nothing to do) */
-    int erc = run(h, stmt(h, HS_READ_END));
-    h->reading = 0;
-    if (erc)
-        undo(h);
+    int erc = kd_hist_read_end(h);
     if (!rc)
         rc = erc;
     if (!rc && d.bits && !(rc = prune_index(h, &d, claim)))

@@ -57,7 +57,7 @@ void kd_hist_join(kd_hist *h, int joined);
 /* Open a read transaction when none is open (kd_hist_get_many does, around several
  * statements); end it. */
 int kd_hist_read_begin(kd_hist *h);
-void kd_hist_read_end(kd_hist *h);
+int kd_hist_read_end(kd_hist *h); /* KD_OK once no read is open, else the failure */
 int kd_hist_reading(const kd_hist *h); /* a read transaction of kd_hist_read_begin is open */
 
 /* Record r (r->seq receives its number) with its band keys. */

@@ -515,6 +515,45 @@ Test(oom, classify_ends_its_read)
     }
 }
 
+/* A lookup batch's read transaction ended by kd_history_flush: a COMMIT that fails (out of
+ * memory preparing it) must not leave the transaction open, as it did unreported: the handle
+ * kept its old snapshot, the WAL could not be checkpointed past it, and its next write failed
+ * ("cannot start a transaction within a transaction"), as did a pack (table locked). After
+ * each failing allocation, the same handle must remember a comment and pack the file. */
+Test(oom, lookup_batch_flush_ends_its_read)
+{
+    char path[320];
+    snprintf(path, sizeof path, "%s/look.db", dir);
+    for (long n = 0;; n++) {
+        remove_model(path);
+        kd_model *m = NULL;
+        cr_assert_eq(kd_model_open(&m, path, KD_OPEN_CREATE), KD_OK);
+        kd_options o = KD_OPTIONS_INIT;
+        o.remember = 1;
+        cr_assert_eq(classify_rows(m, &o), KD_OK, "%s", kd_model_error(m));
+        o.remember = 0;
+        cr_assert_eq(kd_history_batch_begin(m), KD_OK);
+        cr_assert_eq(classify_rows(m, &o), KD_OK, "%s", kd_model_error(m));
+        fault_arm(n);
+        int rc = kd_history_flush(m);
+        long hit = fault_injected;
+        fault_arm(-1);
+        cr_assert(acceptable(rc), "flush, allocation %ld failing: %d (%s)", n, rc, kd_model_error(m));
+        kd_comment c = comment_of(0);
+        c.id = "c1-after";
+        kd_result r;
+        o.remember = 1;
+        cr_assert_eq(kd_classify(m, &c, &o, &r), KD_OK, "remember after allocation %ld failed in a flush: %s", n,
+                     kd_model_error(m));
+        kd_result_free(&r);
+        cr_assert_eq(kd_model_pack(m), KD_OK, "pack after allocation %ld failed in a flush: %s", n,
+                     kd_model_error(m));
+        kd_model_close(m);
+        if (!hit)
+            break;
+    }
+}
+
 static int eval_scenario(void)
 {
     kd_eval *e = NULL;
