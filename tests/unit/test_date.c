@@ -1,11 +1,15 @@
 /* test_date.c - kd_date_warning: the judgement the CLI and the server both make of a date they
- * are about to remember (kd_date_parse itself: test_history.c). */
+ * are about to remember, and kd_date_parse itself on the dates of date_cases.h (the time the
+ * history records each at: test_history.c). */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
+#include "date_cases.h"
 #include "kindly.h"
 
 /* 2024-05-01T12:00:00Z: every case is judged against this clock, not the machine's */
@@ -99,4 +103,63 @@ Test(date, message_truncated_to_the_buffer)
     char why[16];
     cr_assert_eq(judge("2099-01-01", why, sizeof why), 1);
     cr_expect_str_eq(why, "date in the fut");
+}
+
+/* kd_date_parse on the dates of date_cases.h, each its own allocation so that ASan sees a
+ * read beyond a date cut short (after the 'T' or the sign). test_history.c checks the same
+ * dates are recorded at these times. */
+Test(date, parse_iso_dates_and_short_ones_not_read_past_their_end)
+{
+    for (size_t i = 0; i < NISO; i++) {
+        char *date = strdup(iso_dates[i].date);
+        int64_t t = 1;
+        cr_assert_eq(kd_date_parse(date, &t), iso_dates[i].t >= 0 ? 0 : KD_EPARSE, "%s", iso_dates[i].date);
+        cr_assert_eq(t, iso_dates[i].t >= 0 ? iso_dates[i].t : 0, "%s: %lld", iso_dates[i].date, (long long)t);
+        free(date);
+    }
+}
+
+/* A date that is there but unreadable is what kd_date_parse() reports (KD_EPARSE), so that
+ * the CLI and the server can say the comment was recorded as of now; none at all (NULL, "",
+ * blanks) is KD_ENOTFOUND, the normal case of a comment without a date. A date in the future
+ * is read (the history records it as of now: a clock's error, not an unreadable date). */
+Test(date, parse_tells_unreadable_from_missing)
+{
+    static const char *const unreadable[] = { "yesterday", "01/05/2024", "2024-13-01", "2024-05-01 25:00",
+                                              " 2024-05-01", "2024-05-01x", "1714571100", "May 1, 2024" };
+    for (size_t i = 0; i < sizeof unreadable / sizeof *unreadable; i++) {
+        int64_t t = 1;
+        cr_expect_eq(kd_date_parse(unreadable[i], &t), KD_EPARSE, "%s", unreadable[i]);
+        cr_expect_eq(t, 0, "%s", unreadable[i]);
+        cr_expect_eq(kd_date_parse(unreadable[i], NULL), KD_EPARSE, "%s (out NULL)", unreadable[i]);
+    }
+    static const char *const missing[] = { NULL, "", " ", " \t " };
+    for (size_t i = 0; i < sizeof missing / sizeof *missing; i++) {
+        int64_t t = 1;
+        cr_expect_eq(kd_date_parse(missing[i], &t), KD_ENOTFOUND, "case %zu", i);
+        cr_expect_eq(t, 0, "case %zu", i);
+    }
+    int64_t t = 0;
+    cr_expect_eq(kd_date_parse("2099-05-01T13:45:00Z", &t), 0);
+    cr_expect_eq(t, 4081326300, "%lld", (long long)t);
+    cr_expect_eq(kd_date_parse("2024-05-01T13:45:00Z", NULL), 0);
+}
+
+static size_t date_index[NDATES]; /* the parameter is the index: see test_normalize.c */
+
+ParameterizedTestParameters(date, parse_basic_format_dates_and_offsets_after_a_date)
+{
+    for (size_t i = 0; i < NDATES; i++)
+        date_index[i] = i;
+    return cr_make_param_array(size_t, date_index, NDATES);
+}
+
+ParameterizedTest(size_t *ix, date, parse_basic_format_dates_and_offsets_after_a_date)
+{
+    const date_case *c = &dates[*ix];
+    char *date = strdup(c->date); /* its own allocation: ASan sees an over-read */
+    int64_t t = 1;
+    cr_expect_eq(kd_date_parse(date, &t), c->t >= 0 ? 0 : KD_EPARSE, "%s", c->date);
+    cr_expect_eq(t, c->t >= 0 ? c->t : 0, "%s: %lld", c->date, (long long)t);
+    free(date);
 }
