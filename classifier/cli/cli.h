@@ -144,7 +144,8 @@ int cli_note_date(kd_csv *r, const kd_csv_row *row);
 int cli_warn_date(const char *cmd, const char *date);
 void cli_warn_dates(const char *cmd, unsigned long n);
 
-/* The comment of row as it is remembered: &row->comment, or, when its date comes from
+/* The comment of row as kindly reads it, remembered or not (the rules on `date` see it so,
+ * whether or not the command remembers): &row->comment, or, when its date comes from
  * WordPress's comment_date (the site's local time) without an offset, *copy with the date
  * given the local time zone's offset (TZ, as date(1) takes it), written in buf (size bytes). */
 const kd_comment *cli_row_comment(const kd_csv *r, const kd_csv_row *row, kd_comment *copy, char *buf,

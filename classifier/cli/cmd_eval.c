@@ -120,8 +120,7 @@ static int dataset_read(dataset *d, const char *path, int remember, int *skipped
     while ((rc = kd_csv_next(r, &row)) == 1)
         if (row->label == KD_UNLABELLED)
             d->unlabelled++;
-        else if (dataset_add(d, remember ? cli_row_comment(r, row, &local, date, sizeof date) : &row->comment,
-                             row->label)) {
+        else if (dataset_add(d, cli_row_comment(r, row, &local, date, sizeof date), row->label)) {
             status = cli_fail(EXIT_INTERNAL, "eval", "out of memory");
             break;
         } else if (remember)

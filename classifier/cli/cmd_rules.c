@@ -192,7 +192,9 @@ static int stats_file(const kd_rules *r, const char *file, int nfiles, int json,
         if (row->label == KD_UNLABELLED)
             continue;
         kd_result res;
-        int erc = kd_rules_eval(r, &row->comment, fired, &res);
+        kd_comment local;
+        char date[128];
+        int erc = kd_rules_eval(r, cli_row_comment(csv, row, &local, date, sizeof date), fired, &res);
         kd_result_free(&res);
         if (erc) {
             status = cli_fail(EXIT_INTERNAL, "rules", "out of memory");

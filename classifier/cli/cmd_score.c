@@ -357,7 +357,7 @@ int cmd_score(int argc, char **argv)
         w.line = row->line;
         kd_comment local;
         char date[128];
-        const kd_comment *c = o.remember ? cli_row_comment(r, row, &local, date, sizeof date) : &row->comment;
+        const kd_comment *c = cli_row_comment(r, row, &local, date, sizeof date); /* rules see it so too */
         if (o.remember)
             ndates += (unsigned long)cli_note_date(r, row);
         kd_result res;

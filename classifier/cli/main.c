@@ -116,6 +116,8 @@ const cli_command cli_commands[] = {
       "scored all the same, exit 0. WordPress's comment_date (the site's local time;\n"
       "used when there is no comment_date_gmt) is read, when it has no offset, in the\n"
       "local time zone, as date(1) reads a time: TZ=Europe/London kindly score ...\n"
+      "(remembered or not: a rule on date sees it with the offset appended,\n"
+      "2024-01-15 12:00:00-05:00).\n"
       "\n"
       "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as\n"
       "FILE:LINE), or the input has no header row or no text column; 3 usage error;\n"

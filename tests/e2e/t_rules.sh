@@ -369,3 +369,30 @@ test_rules_check_counts_one_rule_and_one_sub_rule_in_the_singular() {
     expect_status 0 "$KINDLY" rules --check two.rules
     contains "$T/out" "two.rules: ok, 2 rules (1 sub-rule), patterns"
 }
+
+# A rule on `date` sees the date as kindly reads it: WordPress's comment_date without an offset
+# (the site's local time) with TZ's offset appended, whether or not the command remembers; it
+# had the offset under --remember only, so a rule fired on a row scored and not on the same row
+# remembered (score, eval), and rules --stats counted the other one.
+test_rules_see_comment_date_as_read_with_or_without_remember() {
+    rules_model
+    printf 'comment_ID,comment_date,comment_content,comment_approved\n' >wp.csv
+    printf 'w1,2024-01-15 12:00:00,I started journaling after reading this and I sleep better now,1\n' >>wp.csv
+    printf 'date BARE /12:00:00$/ 1.0 as exported\ndate ZONED /12:00:00-05:00$/ 1.0 as read\n' >d.rules
+    for remember in "" --remember; do
+        cp m.db n.db
+        TZ=America/New_York expect_status 0 "$KINDLY" score -m n.db $remember --rules d.rules wp.csv
+        contains "$T/out" '"rules":[{"name":"ZONED","score":1}]'
+    done
+    printf 'label,comment_date,comment_content\nham,2024-01-15 12:00:00,I sleep better now\n' >l.csv
+    printf 'spam,2024-01-15 12:00:00,buy cheap pills now\n' >>l.csv
+    TZ=America/New_York expect_status 0 "$KINDLY" rules --stats --rules d.rules l.csv
+    contains "$T/out" '   0.000    0.000    n/a    1.00  BARE'
+    contains "$T/out" ' 100.000  100.000  0.500    1.00  ZONED'
+    printf 'date BARE /12:00:00$/ 9.0 as exported\n' >bare.rules
+    cp m.db n.db
+    TZ=America/New_York expect_status 0 "$KINDLY" eval -m n.db --rules bare.rules l.csv
+    cp "$T/out" plain.out
+    TZ=America/New_York expect_status 0 "$KINDLY" eval -m n.db --remember --rules bare.rules l.csv
+    cmp -s plain.out "$T/out" || fail "eval differs with --remember: $(diff plain.out "$T/out")"
+}
