@@ -342,14 +342,16 @@ static int dedup_get(kd_model *m, kd_dedup **out)
         kd_dedup *d = calloc(1, sizeof *d);
         if (!d || !(d->cand = malloc(MAX_CANDIDATES * sizeof *d->cand))) {
             free(d);
-            return kd_model_fail(m, KD_ENOMEM, "out of memory");
+            return kd_model_fail(m, KD_ENOMEM, "cannot start reading the history of model %s: out of memory",
+                                 kd_store_path(m->store));
         }
         int v = kd_store_schema_version(m->store);
         int rc = kd_hist_new(&d->hist, kd_store_db(m->store), v >= 4, v >= 7);
         if (rc) {
             free(d->cand);
             free(d);
-            return kd_model_fail(m, rc, "out of memory");
+            return kd_model_fail(m, rc, "cannot start reading the history of model %s: out of memory",
+                                 kd_store_path(m->store));
         }
         m->dedup = d;
     }

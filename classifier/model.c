@@ -670,8 +670,13 @@ int kd_model_merge_all(kd_model *m, const char *const *paths, size_t n)
         if (!paths || !paths[i] || !*paths[i])
             return kd_model_fail(m, KD_EINVAL, "no input model path given");
     if ((rc = kd_store_merge(m->store, paths, n)))
-        return rc == KD_EIO ? kd_model_write_failed(m, rc, "merge", kd_store_errmsg(m->store)) /* names the model */
-                            : kd_model_fail(m, rc, "cannot merge: %s", kd_store_errmsg(m->store));
+        /* the output named for a failed write and out of memory (no file's fault: reading an
+         * input too, "cannot read IN: out of memory"), not for an input's own fault */
+        return rc == KD_EIO ? kd_model_write_failed(m, rc, "merge", kd_store_errmsg(m->store))
+               : rc == KD_ENOMEM
+                   ? kd_model_fail(m, rc, "cannot merge in model %s: %s", kd_store_path(m->store),
+                                   kd_store_errmsg(m->store))
+                   : kd_model_fail(m, rc, "cannot merge: %s", kd_store_errmsg(m->store));
     /* load() reads the posts generation the merge bumped if it wrote posts or their words:
      * this handle's posts cache is rebuilt on next use, as other handles' after their refresh */
     return load(m);
@@ -686,8 +691,7 @@ int kd_model_prune(kd_model *m, unsigned min_count, uint64_t *removed)
     if ((rc = kd_model_flush_history(m)))
         return rc;
     if ((rc = kd_store_prune(m->store, min_count, &n)))
-        return rc == KD_ENOMEM ? kd_model_fail(m, rc, "out of memory")
-                               : kd_model_write_failed(m, rc, "prune the tokens", kd_store_errmsg(m->store));
+        return kd_model_write_failed(m, rc, "prune the tokens", kd_store_errmsg(m->store));
     if (removed)
         *removed = (uint64_t)n;
     return load(m);
@@ -706,8 +710,7 @@ int kd_model_pack(kd_model *m)
                              "it open (stop kindly serve and any other kindly using it, close the other "
                              "handles, then pack again)", kd_store_path(m->store));
     if (rc)
-        return rc == KD_ENOMEM ? kd_model_fail(m, rc, "out of memory")
-                               : kd_model_write_failed(m, rc, "pack", kd_store_errmsg(m->store));
+        return kd_model_write_failed(m, rc, "pack", kd_store_errmsg(m->store));
     return KD_OK;
 }
 

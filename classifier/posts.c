@@ -160,7 +160,8 @@ static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title,
         size_t n = strlen(fields[i]);
         if (kd_html_post_maybe(fields[i], n)) {
             if (kd_html_decode_post(fields[i], n, b)) {
-                rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
+                rc = kd_model_fail(m, KD_ENOMEM, "cannot store the post in model %s: out of memory",
+                                   kd_store_path(m->store));
                 goto done;
             }
             fields[i] = b->s ? b->s : "";
@@ -169,7 +170,8 @@ static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title,
     if (empty) {
         int a = has_words(fields[0]), b = a ? a : has_words(fields[1]);
         if (a < 0 || b < 0) {
-            rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
+            rc = kd_model_fail(m, KD_ENOMEM, "cannot store the post in model %s: out of memory",
+                               kd_store_path(m->store));
             goto done;
         }
         *empty = !a && !b;
@@ -316,7 +318,8 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
             kd_csv_note(r, row, NULL, "the post's text has no words (its title, if it has one, is kept)");
         kd_counts *at = kd_tokmap_upsert(&seen, kd_hash64(id, strlen(id)));
         if (!at) {
-            rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
+            rc = kd_model_fail(m, KD_ENOMEM, "cannot import the posts into model %s: out of memory",
+                               kd_store_path(m->store));
             goto done;
         }
         if (at->ham) { /* the later row wins, as an update of an existing post does */
@@ -328,8 +331,10 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
             n++;
         at->ham = (int64_t)row->line;
     }
-    if (rc < 0) {
-        rc = kd_model_fail(m, rc, "%s", kd_csv_error(r));
+    if (rc < 0) { /* the reader's message names the file, but "out of memory" alone */
+        rc = rc == KD_ENOMEM ? kd_model_fail(m, rc, "cannot import the posts into model %s: out of memory",
+                                             kd_store_path(m->store))
+                             : kd_model_fail(m, rc, "%s", kd_csv_error(r));
         goto done;
     }
     int64_t gen;

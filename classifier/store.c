@@ -340,7 +340,7 @@ static int migrate(kd_store *s, char *err, size_t errlen)
     s->version = SCHEMA_VERSION;
     return KD_OK;
 fail:
-    snprintf(err, errlen, "cannot update the model schema: %s", sqlite3_errmsg(s->db));
+    snprintf(err, errlen, "cannot update the schema of model %s: %s", s->path, sqlite3_errmsg(s->db));
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return map_rc(rc);
 }
@@ -419,12 +419,12 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
     *out = NULL;
     kd_store *s = calloc(1, sizeof *s);
     if (!s) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "cannot open model %s: out of memory", path);
         return KD_ENOMEM;
     }
     if (!(s->path = strdup(path))) {
         free(s);
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "cannot open model %s: out of memory", path);
         return KD_ENOMEM;
     }
     int write = (flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)) != 0;
@@ -446,7 +446,7 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
     char *plain = NULL;
     if (!strncmp(path, "file:", 5)) {
         if (!(plain = malloc(strlen(path) + 3))) {
-            snprintf(err, errlen, "out of memory");
+            snprintf(err, errlen, "cannot open model %s: out of memory", path);
             rc = KD_ENOMEM;
             goto done;
         }
@@ -1012,8 +1012,10 @@ int kd_store_merge(kd_store *s, const char *const *paths, size_t n)
 {
     s->err[0] = '\0';
     kd_store **src = calloc(n ? n : 1, sizeof *src);
-    if (!src)
+    if (!src) { /* (not SQLite's failure: its message would be "not an error") */
+        snprintf(s->err, sizeof s->err, "out of memory");
         return KD_ENOMEM;
+    }
     int rc = merge_open(s, paths, n, src);
     if (!rc)
         rc = step_done(s, stmt(s, ST_BEGIN));

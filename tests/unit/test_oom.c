@@ -354,6 +354,7 @@ static void fresh_main(void) { remove_model(main_db); }
 static void main_from(void) { copy_file(from_db, main_db); }
 
 /* The steps, each on an open model; a step that does not use the CSV reader leaves r NULL. */
+static int csv_failed; /* step_posts could not open posts.csv: the reader's failure */
 static int step_posts(kd_model *m, kd_csv **r)
 {
     char posts[320];
@@ -362,6 +363,7 @@ static int step_posts(kd_model *m, kd_csv **r)
     co.kind = KD_CSV_RAW;
     uint64_t n;
     int rc = kd_csv_open(r, posts, &co);
+    csv_failed = rc != KD_OK;
     return rc ? rc : kd_posts_import(m, *r, &n, NULL);
 }
 
@@ -397,14 +399,25 @@ static int step_pack(kd_model *m, kd_csv **r)
 
 static int (*step)(kd_model *m, kd_csv **r);
 
-/* Open main_db (creating it for the first step), run step, close. */
+/* Open main_db (creating it for the first step), run step, close. A failure is one line
+ * naming the model file (or posts.csv, for a failure reading it), never SQLite's "not an
+ * error" (a message taken after the failure was gone, or of a failure that was not SQLite's);
+ * kd_csv_open's own failure is the reader's to name, not the model's. */
 static int maintenance_step(void)
 {
     kd_model *m = NULL;
     kd_csv *r = NULL;
     int rc = kd_model_open(&m, main_db, KD_OPEN_CREATE);
+    csv_failed = 0;
     if (!rc)
         rc = step(m, &r);
+    if (rc && m && !csv_failed) {
+        const char *why = kd_model_error(m);
+        char posts[320];
+        snprintf(posts, sizeof posts, "%s/posts.csv", dir);
+        cr_assert((strstr(why, main_db) || strstr(why, posts)) && !strstr(why, "not an error") && !strchr(why, '\n'),
+                  "allocation %ld failing: %s", fault_at, why);
+    }
     kd_csv_free(r);
     kd_model_close(m);
     return rc;
