@@ -56,7 +56,8 @@
  *    with an extra column is still readable: refusing it would stop a run over a header quirk.
  *
  * Known limits, all consequences of streaming in O(record) memory:
- *  - Lines are counted at LF, or, in a file whose first line ends in a bare CR (classic Mac
+ *  - Lines are counted at LF (so "\r\n" and "\r\r\n" end one line, and a lone CR between
+ *    two records ends none), or, in a file whose first line ends in a bare CR (classic Mac
  *    OS), at CR. The first line end outside quotes must be in the first bytes read (any
  *    file; a pipe that delivers the first line whole); otherwise LF is assumed.
  *  - Lines read again after a bad record are those after its first line; a real row on that
@@ -837,13 +838,20 @@ static int read_chunk(kd_csv *r)
         /* a CR-only file (classic Mac OS): its lines end at CR, or every record would be on
          * line 1 (and, without an id column, have the id "1") and a stray quote could not be
          * recovered from. The line end is the first outside quotes: a header name that
-         * holds a CR ("cr\rname") made a file of LF lines count its lines at CR */
+         * holds a CR ("cr\rname") made a file of LF lines count its lines at CR. CRs before
+         * an LF are one line end with it: "\r\r\n" is a CRLF after a stray CR (a program
+         * writing "\r\n" through a Windows text-mode stream), one line as grep -n, sed and vim
+         * count it; a header ending so made the whole file be counted at CR, each "\r\r\n"
+         * twice. In a file of LF lines a CR elsewhere ends a record (libcsv) but no line. */
         int quoted = 0;
         for (size_t i = r->cpos; i < r->clen; i++)
             if (r->chunk[i] == '"')
                 quoted = !quoted; /* "" inside a quoted name toggles twice */
             else if (!quoted && (r->chunk[i] == '\n' || r->chunk[i] == '\r')) {
-                if (r->chunk[i] == '\r' && i + 1 < r->clen && r->chunk[i + 1] != '\n')
+                size_t k = i;
+                while (k < r->clen && r->chunk[k] == '\r')
+                    k++;
+                if (k > i && k < r->clen && r->chunk[k] != '\n')
                     r->eol = '\r';
                 break;
             }

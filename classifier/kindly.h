@@ -137,7 +137,9 @@ typedef enum kd_csv_problem_code {
 /** One problem found in the input. Its strings are valid during the callback only. */
 typedef struct kd_csv_problem {
     const char *file;   /**< the path given to kd_csv_open ("-" shows as "<stdin>") */
-    unsigned long line; /**< physical line where the record starts (1 = header) */
+    unsigned long line; /**< physical line where the record starts (1 = header), as grep -n
+                             counts: lines end at LF (CRLF and "\r\r\n" are one line end), or
+                             at CR in a file whose first line ends in a bare CR */
     const char *field;  /**< column name concerned, or NULL */
     const char *message;
     int skipped;        /**< 1: the row was dropped; 0: a warning (a repaired field, an unknown

@@ -685,6 +685,39 @@ static void expect_skip(const seen *s, int i, unsigned long line, const char *fi
         cr_assert_str_eq(s->msg[i], msg, "problem %d", i);
 }
 
+/* "\r\r\n" is one line end, a CRLF after a stray CR (what a program writing "\r\n" through a
+ * Windows text-mode stream makes), as grep -n, sed and vim count it; so is "\r\n", and a lone
+ * CR inside a file of LF lines ends a record but no line (vim shows it as ^M). A header ending
+ * in "\r\r\n" made the whole file be counted at CR: every later row one line too far ("b" on
+ * line 3 was named at line 4, its id "4"), and every "\r\r\n" counted twice. */
+Test(csv, cr_cr_lf_is_one_line_end)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("text,label\r\r\na,spam\r\nb,ham\r\r\nc,spam,extra\r\r\nd,ham\r\ne,ham\rf,ham\r\r\ng,ham\r\n");
+    cr_assert_eq(read_all(p, NULL, &g, &s, NULL), 0);
+    const char *ids[] = { "2", "3", "5", "6", "6", "7" };
+    const unsigned long lines[] = { 2, 3, 5, 6, 6, 7 };
+    expect_rows(&g, 6, ids, lines);
+    cr_assert_str_eq(g.text[1], "b", "no stray CR");
+    cr_assert_str_eq(g.text[3], "e");
+    cr_assert_str_eq(g.text[4], "f");
+    cr_assert_eq(s.n, 1);
+    expect_skip(&s, 0, 4, NULL, "expected 2 fields, found 3");
+    /* the same rows after a header ending in "\r\n" */
+    got h = { 0 };
+    p = write_str("text,label\r\na,spam\r\nb,ham\r\r\nc,spam,extra\r\r\nd,ham\r\ne,ham\rf,ham\r\r\ng,ham\r\n");
+    cr_assert_eq(read_all(p, NULL, &h, NULL, NULL), 0);
+    expect_rows(&h, 6, ids, lines);
+    /* a CR-only file is still counted at CR, its "\r\n" once */
+    got c = { 0 };
+    p = write_str("text\ra\rb\r\nc\r");
+    cr_assert_eq(read_all(p, NULL, &c, NULL, NULL), 0);
+    const char *cids[] = { "2", "3", "4" };
+    const unsigned long clines[] = { 2, 3, 4 };
+    expect_rows(&c, 3, cids, clines);
+}
+
 /* The reviewer's case: a stray quote before the text of one row. Only that row is lost; the
  * next row, whose opening quote closed the stray one, is read again and kept. */
 Test(csv, stray_quote_loses_only_its_own_row)
