@@ -38,7 +38,11 @@
  *    stands inside text (a letter or a mark before it) and the field's real closing quote
  *    follows on its line, the record is reported once, with that line, which is skipped (read
  *    again it is no row); the rest of the line is held before it is judged (decide), so the
- *    outcome does not depend on how reads cut the input. Either way each
+ *    outcome does not depend on how reads cut the input. In a comment of three lines or more
+ *    the real closing quote may be on a later line: then the lines after the quote's are held
+ *    and searched (later_line) until one ends the record with the header's field count (the
+ *    record is reported once, those lines skipped with it) or a quote opens a field there, the
+ *    input ends or held_limit() is reached (a quote opened by mistake, as above). Either way each
  *    physical line is read as part of a row or named in a report. A record that is too long
  *    (a field over max_field) has sound quoting and is not read again.
  *  - A field longer than max_field must not make libcsv's own field buffer grow without
@@ -65,6 +69,12 @@
  *    whose quoting is sound but whose field count is wrong and which spans lines (a multi-line
  *    text with an extra comma after it) also has its later lines read again; they rarely make
  *    a row and are reported one by one.
+ *  - A quote opened by mistake whose lines hold a row with a stray quote inside its text, a
+ *    row or more after it with no quote, and then a row whose text ends in a quote before its
+ *    last field (`r6,he said "yes" once,ham`, `r7,plain,ham`, `r8,ends with a quote",ham`) is
+ *    read as a comment whose quote was not doubled: the rows between (r7) are skipped with it,
+ *    within the lines its message names ("the field ends on line 6; reading resumes at line
+ *    7"), not read again. It takes two quote mistakes, a few rows apart.
  *  - libcsv trims blanks around unquoted fields; quoted fields are kept byte for byte.
  *  - An unknown label is a warning but does not count in kd_csv_repaired(), which counts rows
  *    whose bytes were changed.
@@ -155,6 +165,9 @@ struct kd_csv {
     int deciding;     /* a quote broke the record on a later line: the rest of that line is
                        * held, not fed, and the record judged at its end (decide) */
     size_t decide_at; /* offset in held of the byte libcsv stopped at */
+    unsigned long decide_line; /* the line of that byte */
+    int looking;      /* its line holds no closing quote: later lines are held and searched */
+    size_t scan_from; /* offset in held of the next line to search */
     int held_lost;    /* they outgrew held_limit(): those lines cannot be read again */
     int reread;       /* a bad record asked for its held lines to be read again */
     kd_buf again;     /* bytes to read before the rest of the input */
@@ -620,8 +633,8 @@ done:
  * (and blanks after it): 1 if that quote stands inside text (a letter or a mark before it on
  * its line), so that it is a quote of the text the writer did not double, not the opening
  * quote of a later row's field that ends a quote opened by mistake (that one follows a comma,
- * blanks after a comma or the start of the line). 0 when it cannot be told from this piece. */
-static int closes_in_text(const kd_csv *r, const unsigned char *s, size_t at, size_t n)
+ * blanks after a comma or the start of the line). */
+static int quote_in_text(const kd_csv *r, const unsigned char *s, size_t at)
 {
     size_t i = at;
     while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))
@@ -634,6 +647,29 @@ static int closes_in_text(const kd_csv *r, const unsigned char *s, size_t at, si
     if (i == 0 || s[i - 1] == ',' || s[i - 1] == '\n' || s[i - 1] == '\r' || s[i - 1] == '"' ||
         s[i - 1] == (unsigned char)r->eol)
         return 0;
+    return 1;
+}
+
+static int line_end(const kd_csv *r, unsigned char c)
+{
+    return c == '\n' || c == '\r' || c == (unsigned char)r->eol;
+}
+
+/* 1 if the quote at s[k] is followed by blanks and a comma or the line end (or the end of s). */
+static int closes_field(const kd_csv *r, const unsigned char *s, size_t k, size_t n)
+{
+    size_t j = k + 1;
+    while (j < n && (s[j] == ' ' || s[j] == '\t'))
+        j++;
+    return j == n || s[j] == ',' || line_end(r, s[j]);
+}
+
+/* 1 if the quote libcsv stopped after stands inside text (quote_in_text) and closes no field,
+ * the field's true closing quote following on the same line, s[0..n). */
+static int closes_in_text(const kd_csv *r, const unsigned char *s, size_t at, size_t n)
+{
+    if (!quote_in_text(r, s, at))
+        return 0;
     /* and the field's true closing quote is further on the line (followed by a comma or the
      * line end, a "" pair being a quote of the text): `he said "hi" then left",ham`. A row
      * whose own text holds a stray quote (`r9,bad "quote" inside`, after a quote opened by
@@ -645,13 +681,74 @@ static int closes_in_text(const kd_csv *r, const unsigned char *s, size_t at, si
             k++;
             continue;
         }
-        size_t j = k + 1;
-        while (j < n && (s[j] == ' ' || s[j] == '\t'))
-            j++;
-        if (j == n || s[j] == ',' || s[j] == '\n' || s[j] == '\r' || s[j] == (unsigned char)r->eol)
+        if (closes_field(r, s, k, n))
             return 1;
     }
     return 0;
+}
+
+/* Fields from s[j] to the end of its line, s[j] being the comma after a closed field or the
+ * line end: the comma-separated fields that follow, each unquoted without a quote or quoted
+ * and closed on this line; (size_t)-1 when the rest is no such list. */
+static size_t fields_after(const kd_csv *r, const unsigned char *s, size_t j, size_t n)
+{
+    size_t count = 0;
+    while (j < n && s[j] == ',') {
+        count++;
+        j++;
+        while (j < n && (s[j] == ' ' || s[j] == '\t'))
+            j++;
+        if (j < n && s[j] == '"') {
+            for (j++;; j++) {
+                if (j >= n || line_end(r, s[j]))
+                    return (size_t)-1; /* a quoted field going on past the line */
+                if (s[j] == '"' && j + 1 < n && s[j + 1] == '"')
+                    j++;
+                else if (s[j] == '"')
+                    break;
+            }
+            j++;
+            while (j < n && (s[j] == ' ' || s[j] == '\t'))
+                j++;
+        } else {
+            while (j < n && s[j] != ',' && !line_end(r, s[j]))
+                if (s[j++] == '"')
+                    return (size_t)-1;
+        }
+    }
+    return j == n || line_end(r, s[j]) ? count : (size_t)-1;
+}
+
+/* A later line of a quoted field that a quote left undoubled broke on an earlier line (the
+ * field read on as if it were doubled): 1 if the field's real closing quote is on it and the
+ * record then ends on it with the header's field count; 0 if a quote on it opens a field (a
+ * line start, a comma or blanks after one before it), or the closing quote leaves the record
+ * a different count: the quote that broke the record belongs to a row of its own, and the
+ * first quote was opened by mistake; -1 if it holds neither (text of the field, or a row
+ * without quotes: the search goes on). */
+static int later_line(const kd_csv *r, const unsigned char *s, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (s[k] != '"')
+            continue;
+        if (k + 1 < n && s[k + 1] == '"') {
+            k++;
+            continue;
+        }
+        if (closes_field(r, s, k, n)) {
+            size_t j = k + 1;
+            while (j < n && (s[j] == ' ' || s[j] == '\t'))
+                j++;
+            size_t after = fields_after(r, s, j, n);
+            return after != (size_t)-1 && r->open_col + 1 + after == r->ncol;
+        }
+        size_t i = k;
+        while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+            i--;
+        if (i == 0 || s[i - 1] == ',')
+            return 0;
+    }
+    return -1;
 }
 
 /* Feed one piece of one physical line to libcsv; *used gets the bytes it took (fewer than n
@@ -676,6 +773,7 @@ static int feed(kd_csv *r, const unsigned char *s, size_t n, size_t *used)
              * closed by mistake is told by the whole line (decide) */
             r->deciding = 1;
             r->decide_at = r->held.len - n + done; /* the piece is held whole */
+            r->decide_line = r->line;
             return KD_OK;
         }
         if (spans_lines(r))
@@ -898,34 +996,80 @@ static void consume(kd_csv *r, size_t n)
     }
 }
 
+/* How decide() is called: at the end of a line, at the end of the input, or before a line
+ * that would outgrow held_limit() (the search for a closing quote gives up). */
+enum { AT_LINE_END, AT_EOF, GIVE_UP };
+
+/* 1 if the quote that broke the record closed its field by accident (the field's real closing
+ * quote follows, on the quote's line or a later one), 0 if the record's first quote was opened
+ * by mistake, -1 if the next line must be read to tell. */
+static int judge(kd_csv *r, int how)
+{
+    if (r->held_lost || !r->held.s)
+        return 0;
+    const unsigned char *h = (const unsigned char *)r->held.s;
+    if (!r->looking) {
+        const unsigned char *line = h + r->held_line;
+        size_t at = r->decide_at - r->held_line, n = r->held.len - r->held_line;
+        if (closes_in_text(r, line, at, n))
+            return 1;
+        if (!quote_in_text(r, line, at) || how != AT_LINE_END)
+            return 0;
+        r->looking = 1; /* a comment of 3 lines or more: the field may end on a later line */
+        r->scan_from = r->held.len;
+        return -1;
+    }
+    if (how == GIVE_UP)
+        return 0; /* (a line's first pieces may be held: no whole line to search) */
+    int v = later_line(r, h + r->scan_from, r->held.len - r->scan_from);
+    r->scan_from = r->held.len;
+    return v < 0 && how != AT_LINE_END ? 0 : v;
+}
+
 /* At the end of the line on which a quote broke a record that began on an earlier line (or
  * at the end of the input): a quote of the text that its writer did not double closed the
- * field (closes_in_text), and the record is named once, with that line, which is skipped with
- * it (read again, it is no row: a quote inside an unquoted field); or a quote opened by
- * mistake swallowed the lines, and they are read again (bad_record). The lines between are
- * read again either way, in case the first quote was the mistake. The skipped line's held
- * copy becomes an empty line, skipped as blank lines are, so that lines keep their numbers. */
-static int decide(kd_csv *r)
+ * field (judge), and the record is named once, with that line, which is skipped with it (read
+ * again, it is no row: a quote inside an unquoted field); or a quote opened by mistake
+ * swallowed the lines, and they are read again (bad_record). When the quote's line holds no
+ * closing quote but the quote stands inside text, the lines after it are held and searched for
+ * the field's real end (judge, later_line): a line that ends the record with the header's
+ * field count ends it, and they are skipped with it; a quote that opens a field, the end of
+ * the input or held_limit() end the search, a quote opened by mistake. The lines between the
+ * record's first and the quote's are read again either way, in case the first quote was the
+ * mistake. The skipped lines' held copies become empty lines, skipped as blank lines are, so
+ * that lines keep their numbers. */
+static int decide(kd_csv *r, int how)
 {
-    r->deciding = 0;
-    unsigned long first = r->rec_line, at = r->line;
-    const unsigned char *line = (const unsigned char *)r->held.s + r->held_line;
-    if (!r->held_lost && r->held.s &&
-        closes_in_text(r, line, r->decide_at - r->held_line, r->held.len - r->held_line)) {
+    int v = judge(r, how);
+    if (v < 0) { /* the next line tells */
+        r->line++;
+        return KD_OK;
+    }
+    r->deciding = r->looking = 0;
+    unsigned long first = r->rec_line, at = r->decide_line, end = r->line;
+    if (v) {
         r->held.len = r->held_line;
         unsigned char eol = (unsigned char)r->eol;
-        if (kd_buf_add(&r->held, &eol, 1)) {
-            set_error(r, KD_ENOMEM, "out of memory");
-            return KD_ENOMEM;
-        }
+        for (unsigned long l = at; l <= end; l++)
+            if (kd_buf_add(&r->held, &eol, 1)) {
+                set_error(r, KD_ENOMEM, "out of memory");
+                return KD_ENOMEM;
+            }
+        char ends[64] = "";
+        if (end > at)
+            snprintf(ends, sizeof ends, "; the field ends on line %lu", end);
         if (at == first + 1)
             problem(r, first, quoted_column(r), KD_CSV_ROW_SKIPPED, "text after the quote that closes this quoted "
-                    "field on line %lu (a quote inside a quoted field is written twice, \"\"); reading resumes at "
-                    "line %lu", at, at + 1);
-        else
+                    "field on line %lu (a quote inside a quoted field is written twice, \"\")%s; reading resumes "
+                    "at line %lu", at, ends, end + 1);
+        else if (end == at)
             problem(r, first, quoted_column(r), KD_CSV_ROW_SKIPPED, "text after the quote that closes this quoted "
                     "field on line %lu (a quote inside a quoted field is written twice, \"\"); reading resumes at "
                     "line %lu, line %lu skipped with it", at, first + 1, at);
+        else
+            problem(r, first, quoted_column(r), KD_CSV_ROW_SKIPPED, "text after the quote that closes this quoted "
+                    "field on line %lu (a quote inside a quoted field is written twice, \"\")%s; reading resumes "
+                    "at line %lu, lines %lu-%lu skipped with it", at, ends, first + 1, at, end);
         r->reread = 1;
     } else {
         char why[160];
@@ -954,8 +1098,8 @@ static int fill(kd_csv *r, int header_only)
         const unsigned char *s;
         size_t n = unread(r, &s);
         if (n == 0) {
-            if (r->deciding && r->eof) { /* the line of the quote ends the input */
-                if ((rc = decide(r)))
+            if (r->deciding && r->eof) { /* the line of the quote, or a later one, ends the input */
+                if ((rc = decide(r, AT_EOF)))
                     return rc;
                 continue;
             }
@@ -966,10 +1110,16 @@ static int fill(kd_csv *r, int header_only)
         const unsigned char *nl = memchr(s, r->eol, n);
         if (nl)
             n = (size_t)(nl - s) + 1;
-        if (r->deciding) { /* the rest of the line of the quote: held, judged at its end */
+        if (r->deciding) { /* the rest of the line of the quote, or a later line: held, judged
+                            * at its end */
+            if (r->looking && r->held.len + n > held_limit(r)) {
+                if ((rc = decide(r, GIVE_UP))) /* too long for a comment: read again */
+                    return rc;
+                continue;
+            }
             hold(r, s, n);
             consume(r, n);
-            if (nl && (rc = decide(r)))
+            if (nl && (rc = decide(r, AT_LINE_END)))
                 return rc;
             continue;
         }
@@ -997,7 +1147,7 @@ static int fill(kd_csv *r, int header_only)
                 return rc;
             if (r->deciding) {
                 consume(r, n); /* the whole piece is among the held bytes */
-                if (nl && (rc = decide(r)))
+                if (nl && (rc = decide(r, AT_LINE_END)))
                     return rc;
                 continue;
             }

@@ -78,6 +78,20 @@ test_csv_closing_quote_in_a_multi_line_text_is_named_once() {
     contains "$T/err" "<stdin>:3: field 'text': text after the quote that closes this quoted field on line 4"
 }
 
+# The same quote in the middle line of a comment of three lines: the field ends on a later line;
+# the row is named once (it was an 'unbalanced quote' and each later line a bad row of its own)
+test_csv_closing_quote_in_a_middle_line_is_named_once() {
+    csv_model
+    printf 'id,text,label\nr1,hello,ham\nr2,"first line\nhe said "hi" and left\nthird line",ham\nr3,fine,ham\n' >q.csv
+    expect_status 4 "$KINDLY" score -m m.db q.csv
+    [ "$(csv_ids "$T/out" | tr '\n' ' ')" = "r1 r3 " ] || fail "rows: $(csv_ids "$T/out" | tr '\n' ' ')"
+    lines "$T/err" 1
+    [ "$(cat "$T/err")" = "q.csv:3: field 'text': text after the quote that closes this quoted field on line 4 (a quote inside a quoted field is written twice, \"\"); the field ends on line 5; reading resumes at line 6 (row skipped)" ] ||
+        fail "stderr: $(cat "$T/err")"
+    expect_status 4 "$KINDLY" train -m t.db q.csv
+    contains "$T/err" "learnt 2 comments (0 spam, 2 ham); 1 bad row skipped"
+}
+
 # A CR-only file (classic Mac OS) is read as the same file with LF line ends: its lines are
 # counted at CR, so a row without an id column gets its own line as id (not "1" for every row,
 # which made a copy the same comment as its original: no duplicate found) and a stray quote

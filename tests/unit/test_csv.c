@@ -782,6 +782,109 @@ Test(csv, text_after_a_closing_quote_is_named_on_its_row)
     kd_csv_free(r);
 }
 
+/* The same in the middle line of a comment of three lines or more: the field's real closing
+ * quote is on a later line, which ends the record with the header's field count. The row is
+ * named once, on its own line, with the line of the quote and the line the field ends on, and
+ * those lines are skipped with it; they were read again: the row was named an "unbalanced
+ * quote" and each later line of the comment a bad row of its own. A quote opened by mistake
+ * that a row's own stray quote breaks is still told (the lines after it, read on until a quote
+ * that opens a field, hold none that closes one) and read again as before. */
+Test(csv, text_after_a_closing_quote_in_a_middle_line_is_named_once)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,text,label\n"                         /* 1 */
+                              "r1,hello,ham\n"                          /* 2 */
+                              "r2,\"first line\n"                       /* 3 */
+                              "he said \"hi\" and left\n"               /* 4: the stray quote */
+                              "third line\",ham\n"                      /* 5: the field ends */
+                              "r3,fine,ham\n"                           /* 6 */
+                              "r4,\"para one\n"                         /* 7 */
+                              "she said \"no\" and\n"                   /* 8: the stray quote */
+                              "more of it, with \"\"quotes\"\"\n"       /* 9 */
+                              "the end\" ,spam\n"                       /* 10: the field ends */
+                              "r5,\"stray,ham\n"                        /* 11: opened by mistake */
+                              "r6,he said \"yes\" once,ham\n"           /* 12: a stray quote */
+                              "r7,plain,ham\n"                          /* 13 */
+                              "r8,\"quoted, one\",ham\n"                /* 14 */
+                              "r9,last,ham");                           /* 15 */
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
+    expect_rows(&g, 5, (const char *[]){ "r1", "r3", "r7", "r8", "r9" }, (unsigned long[]){ 2, 6, 13, 14, 15 });
+    cr_assert_eq(s.n, 4, "%d problems", s.n);
+    expect_skip(&s, 0, 3, "text", "text after the quote that closes this quoted field on line 4 (a quote inside "
+                                  "a quoted field is written twice, \"\"); the field ends on line 5; reading "
+                                  "resumes at line 6");
+    expect_skip(&s, 1, 7, "text", "text after the quote that closes this quoted field on line 8 (a quote inside "
+                                  "a quoted field is written twice, \"\"); the field ends on line 10; reading "
+                                  "resumes at line 11");
+    expect_skip(&s, 2, 11, "text", "unbalanced quote (the quoted field opened here breaks on line 12); reading "
+                                   "resumes at line 12");
+    expect_skip(&s, 3, 12, "text", "malformed quoting*");
+    cr_assert_eq(kd_csv_skipped(r), 4);
+    kd_csv_free(r);
+
+    /* the field's end on the last line of the input; and a closing quote on a later line
+     * that leaves the record a field short is no end of it (read again, as before) */
+    got h = { 0 };
+    seen t = { 0 };
+    p = write_str("id,text,label\nr1,\"a\nb \"c\" d\ne\",ham");
+    cr_assert_eq(read_all(p, NULL, &h, &t, NULL), 0);
+    cr_assert_eq(h.n, 0);
+    cr_assert_eq(t.n, 1, "%d problems", t.n);
+    expect_skip(&t, 0, 2, "text", "text after the quote that closes this quoted field on line 3*");
+    got k = { 0 };
+    seen u = { 0 };
+    p = write_str("id,text,label\nr1,\"a\nr2,b \"c\" d,ham\nr3,e\"\nr4,f,ham\n");
+    cr_assert_eq(read_all(p, NULL, &k, &u, NULL), 0);
+    expect_rows(&k, 1, (const char *[]){ "r4" }, (unsigned long[]){ 5 });
+    cr_assert_eq(u.n, 3, "%d problems", u.n);
+    expect_skip(&u, 0, 2, "text", "unbalanced quote (the quoted field opened here breaks on line 3); reading "
+                                  "resumes at line 3");
+}
+
+/* The search for the end of a field a stray quote broke gives up before it outgrows the bytes
+ * kept to read lines again (max_field, at least 64 KiB): a quote opened by mistake, a row with
+ * a stray quote of its own and then rows without quotes are read again as rows, all of them,
+ * not named as lines skipped with the first ("too long to read again"). */
+Test(csv, the_search_for_a_closing_quote_keeps_its_lines_to_read_again)
+{
+    size_t cap = (size_t)200 << 10, n = 0;
+    char *buf = malloc(cap);
+    cr_assert_not_null(buf);
+    n += (size_t)sprintf(buf + n, "id,text,label\nr1,\"stray,ham\nr2,he said \"yes\" once,ham\n");
+    for (int i = 0; i < 8000; i++)
+        n += (size_t)sprintf(buf + n, "p%d,plain,ham\n", i);
+    n += (size_t)sprintf(buf + n, "r3,ends with a quote\",ham\nr4,last,ham\n");
+    cr_assert_lt(n, cap);
+    const char *p = write_tmp(buf, n);
+    free(buf);
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.max_field = 16;
+    seen s = { 0 };
+    o.problem = collect;
+    o.problem_ud = &s;
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, &o), 0, "%s", kd_csv_error(r));
+    const kd_csv_row *row;
+    int rows = 0, rc;
+    unsigned long last = 0;
+    while ((rc = kd_csv_next(r, &row)) == 1) {
+        rows++;
+        last = row->line;
+    }
+    cr_assert_eq(rc, 0);
+    cr_assert_eq(rows, 8001, "%d rows", rows);
+    cr_assert_eq(last, 8005);
+    cr_assert_eq(s.n, 3, "%d problems", s.n);
+    expect_skip(&s, 0, 2, "text", "unbalanced quote (the quoted field opened here breaks on line 3); reading "
+                                  "resumes at line 3");
+    expect_skip(&s, 1, 3, "text", "malformed quoting*");
+    expect_skip(&s, 2, 8004, "text", "malformed quoting*");
+    cr_assert_eq(kd_csv_skipped(r), 3);
+    kd_csv_free(r);
+}
+
 /* A quote opened by mistake is still told from a stray closing one: the quote that ends the
  * swallowed lines opens a field of a later row (after a comma, or blanks after one), and the
  * lines are read again as rows. */
