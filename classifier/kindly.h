@@ -601,6 +601,34 @@ long kd_rules_find(const kd_rules *r, const char *name);
 /** 1 when every pattern was JIT-compiled, 0 when PCRE2's interpreter is used. */
 int kd_rules_jit(const kd_rules *r);
 
+/**
+ * Compiled rule files, like SpamAssassin's sa-compile: compiling the patterns is most of the
+ * cost of loading a rule file (about 2.8 million instructions for the shipped rules, nearly
+ * 40% of a `kindly check`). kd_rules_save_compiled() writes PCRE2's serialized code of the
+ * rule file's patterns, in order, under a header naming the rule text (its length and a
+ * 64-bit hash), the kindly and PCRE2 versions and a checksum of the rest. kd_rules_load(FILE)
+ * reads FILE followed by KD_RULES_COMPILED_SUFFIX when there is one, and uses it only when
+ * that header holds: FILE is still that text, and this kindly and this PCRE2 wrote it, and
+ * nothing is missing or altered. Otherwise (or if one of its patterns is not the one the text
+ * has at that place) every pattern is compiled from the text, as without it, and
+ * kd_rules_note() says why. Loading never writes the file. Patterns of word lists
+ * (moderate-list, disallow-list) are always compiled from the lists.
+ */
+#define KD_RULES_COMPILED_SUFFIX ".compiled"
+
+/**
+ * Write the compiled form of r, a set loaded from text (kd_rules_load, kd_rules_parse), to
+ * path (written beside it and renamed into place: a reader sees the old file or the new).
+ * @return 0; KD_EINVAL for r or path NULL or a set whose loading failed; KD_EIO when it cannot
+ *         be written (kd_rules_error() names the file and the cause); KD_ENOMEM.
+ */
+int kd_rules_save_compiled(kd_rules *r, const char *path);
+/** 1 when kd_rules_load() took every pattern of the rule file from its compiled file. */
+int kd_rules_compiled(const kd_rules *r);
+/** Why kd_rules_load() did not use the compiled file beside the rule file, one line naming
+ *  both ("" when it used it, or when there is none). */
+const char *kd_rules_note(const kd_rules *r);
+
 /** Values of kd_rules_eval()'s fired[] array. */
 #define KD_RULE_NOT_FIRED 0
 #define KD_RULE_FIRED     1

@@ -306,7 +306,11 @@ static int compile(const line *l, size_t pos, const char *pat, size_t n, uint32_
 {
     int err;
     PCRE2_SIZE at;
-    *out = pcre2_compile((PCRE2_SPTR)pat, n, opts | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &at, NULL);
+    opts |= PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+    /* a line of the rule file: its compiled file's pattern, if one was read and it matches */
+    if (!l->file && l->r->compiled && (*out = kd_rules_compiled_take(l->r, pat, n, opts, l->no)))
+        return KD_OK;
+    *out = pcre2_compile((PCRE2_SPTR)pat, n, opts, &err, &at, NULL);
     if (!*out) {
         if (err == PCRE2_ERROR_NOMEMORY)
             return oom(l->r);
@@ -937,7 +941,8 @@ static int finish(kd_rules *r)
     return KD_OK;
 }
 
-int kd_rules_parse(kd_rules **out, const char *name, const char *text, size_t len)
+/* kd_rules_parse, reading the compiled file cpath first when not NULL. */
+static int parse(kd_rules **out, const char *name, const char *text, size_t len, const char *cpath)
 {
     int rc = KD_OK;
     if (!out)
@@ -952,6 +957,11 @@ int kd_rules_parse(kd_rules **out, const char *name, const char *text, size_t le
         snprintf(r->err, sizeof r->err, "no rule text");
         goto done;
     }
+    r->from_text = 1;
+    r->text_len = len;
+    r->text_hash = kd_rules_hash(text, len);
+    if (cpath && (rc = kd_rules_compiled_open(r, cpath)))
+        goto done;
     size_t i = 0;
     if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
         i = 3;
@@ -967,9 +977,19 @@ int kd_rules_parse(kd_rules **out, const char *name, const char *text, size_t le
     }
     if (!rc)
         rc = finish(r);
+    if (!rc)
+        kd_rules_compiled_done(r);
 done:
+    kd_rules_compiled_drop(r);
+    if (rc == KD_ENOMEM)
+        oom(r);
     r->failed = rc != KD_OK;
     return rc;
+}
+
+int kd_rules_parse(kd_rules **out, const char *name, const char *text, size_t len)
+{
+    return parse(out, name, text, len, NULL);
 }
 
 int kd_rules_load(kd_rules **out, const char *path)
@@ -1022,7 +1042,15 @@ int kd_rules_load(kd_rules **out, const char *path)
             snprintf((*out)->err, sizeof (*out)->err, "%s: cannot read: %s", path, strerror(e));
         goto done;
     }
-    rc = kd_rules_parse(out, path, text ? text : "", len);
+    char *cpath = malloc(strlen(path) + sizeof KD_RULES_COMPILED_SUFFIX);
+    if (!cpath) {
+        rc = (*out = rules_new(path)) ? oom(*out) : KD_ENOMEM;
+        goto done;
+    }
+    strcpy(cpath, path);
+    strcat(cpath, KD_RULES_COMPILED_SUFFIX);
+    rc = parse(out, path, text ? text : "", len, cpath);
+    free(cpath);
 done:
     if (rc && *out) /* a read error, a file too large, no memory: as unusable as a parse error */
         (*out)->failed = 1;
@@ -1046,6 +1074,8 @@ void kd_rules_free(kd_rules *r)
         free(r->lists[i]);
     free(r->lists);
     pcre2_match_context_free(r->mctx);
+    kd_rules_compiled_drop(r);
+    free(r->cc_path);
     kd_prefilter_free(r->pre);
     kd_wordset_free(r->words);
     free(r);

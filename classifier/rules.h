@@ -67,6 +67,15 @@ typedef struct kd_meta_step {
 
 #define KD_META_MAX 256 /* steps in one meta expression; also the evaluation stack's size */
 
+/* A pattern decoded from a compiled rule file, with what it was compiled from (checked
+ * against the text's pattern before it stands in for pcre2_compile: rules_compiled.c). */
+typedef struct kd_rules_code {
+    pcre2_code *re;
+    uint32_t opts;   /* the options pcre2_compile was given */
+    uint32_t len;    /* the pattern's length */
+    uint64_t hash;   /* kd_rules_hash() of the pattern */
+} kd_rules_code;
+
 typedef struct kd_rule {
     char *name;
     char *description;   /* "" when none */
@@ -118,6 +127,16 @@ struct kd_rules {
     kd_wordset *words;           /* the moderate/disallow entries, indexed (prefilter.c) */
     uint32_t *names;             /* hash index of rule names: rule index + 1, 0 = empty */
     size_t names_cap, named;     /* its size (a power of two); rules [0, named) are in it */
+    /* the compiled file (rules_compiled.c) */
+    uint64_t text_hash;          /* kd_rules_hash() of the rule text */
+    size_t text_len;
+    int from_text;               /* parsed from a text (kd_rules_parse/load): it can be saved */
+    kd_rules_code *cc;           /* patterns decoded from the compiled file, in order; NULL */
+    size_t ncc, cc_next;         /* how many; the next one compile() takes */
+    int compiled;                /* 1: every pattern of the rule file came from it (while
+                                    parsing: it is read and agrees so far) */
+    char *cc_path;               /* its path, for notes */
+    char note[1024];             /* why a compiled file was not used ("" if none) */
 };
 
 /*
@@ -129,6 +148,21 @@ struct kd_rules {
  */
 int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, unsigned char *fired,
                  kd_result *out);
+
+/* rules_compiled.c: a 64-bit checksum of n bytes (detects damage, not an adversary: a
+ * compiled file is as trusted as the rule file beside it). */
+uint64_t kd_rules_hash(const void *p, size_t n);
+/* Read the compiled file cpath for the rule text of r (r->text_hash, r->text_len): on success
+ * r->cc holds its patterns; otherwise r->note says why not (nothing when there is no such
+ * file). 0, or KD_ENOMEM. */
+int kd_rules_compiled_open(kd_rules *r, const char *cpath);
+/* The decoded pattern standing for pcre2_compile(pat, n, opts), handed over to the caller, or
+ * NULL: none (left), or it does not match (then every decoded one is dropped, with a note). */
+pcre2_code *kd_rules_compiled_take(kd_rules *r, const char *pat, size_t n, uint32_t opts, unsigned line);
+/* After the last line: a note, and r->compiled 0, when some decoded patterns were not taken. */
+void kd_rules_compiled_done(kd_rules *r);
+/* Free what is left of r->cc. */
+void kd_rules_compiled_drop(kd_rules *r);
 
 /* Names of fields and quantities as written in rule files. */
 extern const char *const kd_rule_field_names[KD_F__COUNT];

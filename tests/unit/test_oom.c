@@ -217,6 +217,51 @@ Test(oom, rules_parse_and_classify)
     cr_assert_gt(every_allocation(rules_scenario, "rules"), 50);
 }
 
+/* Compiled rules: a rule file and its compiled file (written fresh before every run), loaded
+ * from the compiled file (an allocation failing there is KD_ENOMEM, never a silent compile
+ * from the text), written again, and evaluated. */
+static char crules[512], ccompiled[600], cagain[600];
+
+static void compiled_prepare(void)
+{
+    th_write(dir, "c.rules", "text PHARMA /\\b(?:xanax|valium|cbd)\\b/i 2.5 Pharmacy words\n"
+                             "moderate free iphone\ncount MANY_LINKS links >= 2 1.0 Several links\n",
+             crules, sizeof crules);
+    snprintf(ccompiled, sizeof ccompiled, "%s.compiled", crules);
+    snprintf(cagain, sizeof cagain, "%s/again.compiled", dir);
+    kd_rules *r = NULL;
+    cr_assert_eq(kd_rules_load(&r, crules), 0);
+    cr_assert_eq(kd_rules_save_compiled(r, ccompiled), 0);
+    kd_rules_free(r);
+}
+
+static int compiled_scenario(void)
+{
+    kd_rules *rules = NULL;
+    kd_model *m = NULL;
+    int rc = kd_rules_load(&rules, crules);
+    if (rc)
+        goto done;
+    if (!kd_rules_compiled(rules)) {
+        rc = KD_EINVAL; /* not acceptable(): the compiled file was dropped for want of memory */
+        goto done;
+    }
+    if ((rc = kd_rules_save_compiled(rules, cagain)) || (rc = kd_model_open(&m, ":memory:", KD_OPEN_CREATE)))
+        goto done;
+    kd_options o = KD_OPTIONS_INIT;
+    o.rules = rules;
+    rc = classify_rows(m, &o);
+done:
+    kd_model_close(m);
+    kd_rules_free(rules);
+    return rc;
+}
+
+Test(oom, compiled_rules_load_save_and_classify)
+{
+    cr_assert_gt(every_allocation_from(compiled_prepare, compiled_scenario, "compiled rules"), 10);
+}
+
 /* A model file: remember comments in the history (duplicates against it), give feedback,
  * reopen and classify against what was written. */
 static int file_scenario(void)
