@@ -76,6 +76,11 @@ next to the binary in a build tree); never written to.
 .TP
 .I PREFIX/share/kindly/default.rules
 the shipped default rule set.
+.TP
+.I PREFIX/share/kindly/default.rules.compiled
+its patterns compiled
+.RB ( "kindly rules \-\-compile" ),
+read instead of compiling them while it belongs to that text, this kindly and this PCRE2.
 .SH EXIT STATUS
 Each command's section lists its own; in general 0 done, 3 usage error, 4 some input rows
 were bad and skipped (named on standard error as FILE:LINE), 5 a file or the model could

@@ -167,6 +167,9 @@ const char *cli_rules_path(const char *flag);
  * prints FILE:LINE:COLUMN: why, sets *status (EXIT_MODEL) and returns NULL. many: the
  * command will match many comments, so the patterns are JIT-compiled. */
 kd_rules *cli_load_rules(const char *cmd, int *status, int many);
+/* Why the rule file's compiled file (kindly rules --compile) was not used, on stderr with the
+ * command that refreshes it; nothing when it was used or there is none. */
+void cli_rules_note(const char *cmd, const kd_rules *r, const char *path);
 
 /* Parse a finite number in [lo, hi] (never NaN or infinity); 0 on success. Both refuse a
  * blank before or after the number, a sign and (parse_uint) a value too large for its type:

@@ -7,6 +7,7 @@
  * its hits that are spam once the corpus' spam/ham balance is factored out. A rule worth
  * shipping has S/O near 1 and a ham share near 0.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@ static kd_rules *load(const char *path)
         kd_rules_free(r);
         return NULL;
     }
+    cli_rules_note("rules", r, path);
     kd_rules_jit_compile(r); /* --check reports it, --stats matches whole corpora */
     return r;
 }
@@ -62,6 +64,59 @@ static int check(char **files, int nfiles)
                kd_rules_jit(r) ? "JIT-compiled" : "interpreted (no JIT)");
         kd_rules_free(r);
     }
+    return status;
+}
+
+/* --compile: each rule file's patterns into FILE.compiled, which kd_rules_load then reads
+ * instead of compiling them (while it still belongs to FILE: see kindly.h). */
+static int compile_files(char **files, int nfiles)
+{
+    int status = EXIT_DONE;
+    const char *dflt[1];
+    if (!nfiles) {
+        if (!(dflt[0] = default_path(NULL)))
+            return EXIT_MODEL;
+        files = (char **)dflt;
+        nfiles = 1;
+    }
+    kd_buf out = KD_BUF_INIT;
+    for (int i = 0; i < nfiles; i++) {
+        /* from the text, never from the compiled file it replaces: the same text gives the
+           same bytes (a pattern decoded by PCRE2 carries a flag of its own) */
+        kd_rules *r = NULL;
+        size_t len = 0;
+        FILE *f = fopen(files[i], "rbe");
+        char *text = f ? cli_read_all(f, (size_t)64 << 20, &len) : NULL;
+        if (!text) {
+            int e = errno;
+            status = cli_fail(e == ENOMEM ? EXIT_INTERNAL : EXIT_MODEL, "rules", "%s: cannot %s: %s", files[i],
+                              f ? "read" : "open", e == EFBIG ? "larger than 64 MiB" : strerror(e));
+            if (f)
+                fclose(f);
+            continue;
+        }
+        fclose(f);
+        int rc = kd_rules_parse(&r, files[i], text, len);
+        free(text);
+        if (rc) {
+            status = cli_fail(rc == KD_ENOMEM ? EXIT_INTERNAL : EXIT_MODEL, "rules", "%s", kd_rules_error(r));
+            kd_rules_free(r);
+            continue;
+        }
+        kd_buf_clear(&out);
+        if (kd_buf_puts(&out, files[i]) || kd_buf_puts(&out, KD_RULES_COMPILED_SUFFIX)) {
+            status = cli_fail(EXIT_INTERNAL, "rules", "out of memory");
+            kd_rules_free(r);
+            break;
+        }
+        if ((rc = kd_rules_save_compiled(r, out.s)))
+            status = cli_fail(rc == KD_ENOMEM ? EXIT_INTERNAL : EXIT_MODEL, "rules", "%s",
+                              rc == KD_ENOMEM ? "out of memory" : kd_rules_error(r));
+        else
+            printf("%s: compiled into %s\n", files[i], out.s);
+        kd_rules_free(r);
+    }
+    kd_buf_free(&out);
     return status;
 }
 
@@ -233,7 +288,7 @@ done:
 
 int cmd_rules(int argc, char **argv)
 {
-    enum { NONE, CHECK, TEST, STATS } mode = NONE;
+    enum { NONE, CHECK, TEST, STATS, COMPILE } mode = NONE;
     const char *rules_flag = NULL;
     int json = 0, nfiles = 0;
     char **files = calloc((size_t)argc, sizeof *files);
@@ -258,12 +313,12 @@ int cmd_rules(int argc, char **argv)
             }
         if (j < sizeof fields / sizeof *fields)
             continue;
-        if (!strcmp(a, "--check") || !strcmp(a, "--test") || !strcmp(a, "--stats")) {
+        if (!strcmp(a, "--check") || !strcmp(a, "--test") || !strcmp(a, "--stats") || !strcmp(a, "--compile")) {
             if (mode != NONE) {
-                status = cli_usage("rules", "use one of --check, --test and --stats");
+                status = cli_usage("rules", "use one of --check, --test, --stats and --compile");
                 goto done;
             }
-            mode = a[2] == 'c' ? CHECK : a[3] == 'e' ? TEST : STATS;
+            mode = a[3] == 'o' ? COMPILE : a[2] == 'c' ? CHECK : a[3] == 'e' ? TEST : STATS;
         } else if (!strcmp(a, "--rules") && i + 1 < argc)
             rules_flag = argv[++i];
         else if (!strcmp(a, "--json"))
@@ -275,7 +330,14 @@ int cmd_rules(int argc, char **argv)
             files[nfiles++] = argv[i];
     }
     if (mode == NONE) {
-        status = cli_usage("rules", "use one of --check [FILE], --test [FILE] and --stats CORPUS.csv");
+        status = cli_usage("rules", "use one of --check [FILE], --test [FILE], --stats CORPUS.csv and "
+                                    "--compile [FILE]");
+        goto done;
+    }
+    if (mode == COMPILE) {
+        if (rules_flag)
+            files[nfiles++] = (char *)rules_flag;
+        status = compile_files(files, nfiles);
         goto done;
     }
     if (mode == CHECK) {

@@ -611,9 +611,17 @@ kd_rules *cli_load_rules(const char *cmd, int *status, int many)
         kd_rules_free(r);
         return NULL;
     }
+    cli_rules_note(cmd, r, path);
     if (many)
         kd_rules_jit_compile(r);
     return r;
+}
+
+void cli_rules_note(const char *cmd, const kd_rules *r, const char *path)
+{
+    if (*kd_rules_note(r))
+        fprintf(stderr, "kindly %s: note: %s (refresh it: kindly rules --compile %s)\n", cmd, kd_rules_note(r),
+                path);
 }
 
 int cli_check_classify_flags(const char *cmd, const kd_options *o)

@@ -396,3 +396,59 @@ test_rules_see_comment_date_as_read_with_or_without_remember() {
     TZ=America/New_York expect_status 0 "$KINDLY" eval -m n.db --remember --rules bare.rules l.csv
     cmp -s plain.out "$T/out" || fail "eval differs with --remember: $(diff plain.out "$T/out")"
 }
+
+# kindly rules --compile FILE writes FILE.compiled, which check and score then read instead of
+# compiling the patterns: the same verdicts, byte for byte. An edited, truncated or damaged
+# one is noted once on stderr (both files and the command that refreshes it) and compiled
+# around; check and score never write one.
+test_compiled_rules_give_the_same_output_and_stale_ones_are_noted() {
+    rules_model
+    cp "$ROOT/models/default.rules" r.rules
+    printf 'Buy cheap xanax online, no prescription needed! WhatsApp +1 555 0100 123\n' >c.txt
+    "$KINDLY" check -m m.db --rules r.rules <c.txt >plain.json 2>plain.err || true
+    "$KINDLY" score -m m.db --rules r.rules "$RD/score.csv" >plain.csv.json
+    [ ! -e r.rules.compiled ] || fail "check or score wrote a compiled file"
+    [ ! -s plain.err ] || fail "a note without a compiled file: $(cat plain.err)"
+    expect_status 0 "$KINDLY" rules --compile r.rules
+    contains "$T/out" "r.rules: compiled into r.rules.compiled"
+    [ -s r.rules.compiled ] || fail "no r.rules.compiled"
+    cp r.rules.compiled first.compiled
+    expect_status 0 "$KINDLY" rules --compile --rules r.rules
+    cmp -s r.rules.compiled first.compiled || fail "compiling the same text twice gave other bytes"
+    "$KINDLY" check -m m.db --rules r.rules <c.txt >fast.json 2>fast.err || true
+    "$KINDLY" score -m m.db --rules r.rules "$RD/score.csv" >fast.csv.json
+    [ ! -s fast.err ] || fail "a note for a fresh compiled file: $(cat fast.err)"
+    cmp -s plain.json fast.json || fail "check differs with the compiled file"
+    cmp -s plain.csv.json fast.csv.json || fail "score differs with the compiled file"
+    contains fast.json '"name":"PHARMA_SALE"'
+    # edited since: the text's rules, and one note
+    printf 'text XANAX_NEW /xanax/ 3 added\n' >>r.rules
+    "$KINDLY" check -m m.db --rules r.rules <c.txt >stale.json 2>stale.err || true
+    lines stale.err 1
+    contains stale.err "kindly check: note: r.rules.compiled was compiled from another text of r.rules"
+    contains stale.err "refresh it: kindly rules --compile r.rules"
+    contains stale.json '"name":"XANAX_NEW"'
+    rm r.rules.compiled
+    "$KINDLY" check -m m.db --rules r.rules <c.txt >edited.json || true
+    cmp -s stale.json edited.json || fail "a stale compiled file changed the verdict"
+    # truncated, damaged: noted, the same output as without
+    head -c 300 first.compiled >r.rules.compiled
+    cp "$ROOT/models/default.rules" r.rules
+    "$KINDLY" score -m m.db --rules r.rules "$RD/score.csv" >trunc.csv.json 2>trunc.err
+    contains trunc.err "kindly score: note: r.rules.compiled is truncated or damaged"
+    cmp -s plain.csv.json trunc.csv.json || fail "score differs with a truncated compiled file"
+    cp first.compiled r.rules.compiled
+    printf 'Z' | dd of=r.rules.compiled bs=1 seek=2000 conv=notrunc 2>/dev/null
+    expect_status 0 "$KINDLY" rules --check r.rules
+    contains "$T/err" "kindly rules: note: r.rules.compiled is truncated or damaged"
+    # a syntax error is reported as without a compiled file
+    cp first.compiled r.rules.compiled
+    printf 'text BAD /(unclosed/ 2\n' >>r.rules
+    expect_status 5 "$KINDLY" rules --check r.rules
+    contains "$T/err" "r.rules:114:20: missing closing parenthesis"
+    expect_status 5 "$KINDLY" rules --compile r.rules
+    contains "$T/err" "r.rules:114:20: missing closing parenthesis"
+    cmp -s r.rules.compiled first.compiled || fail "a failed --compile replaced the compiled file"
+    expect_status 5 "$KINDLY" rules --compile missing.rules
+    contains "$T/err" "missing.rules: cannot open"
+}

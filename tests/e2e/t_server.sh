@@ -444,9 +444,13 @@ test_install_then_example_builds_with_pkg_config() {
     make -C "$ROOT" --no-print-directory ${KINDLY_MAKE_ARGS:-} PREFIX="$T/prefix" install >make.log 2>&1 \
         || fail "make install: $(tail -5 make.log)"
     for f in bin/kindly include/kindly.h lib/libkindly.a lib/libkindly.so lib/pkgconfig/kindly.pc share/kindly/default.db share/doc/kindly/example.c \
+        share/kindly/default.rules share/kindly/default.rules.compiled \
         share/doc/kindly/NOTICES.md share/doc/kindly/README.md share/man/man1/kindly.1; do
         [ -e "$T/prefix/$f" ] || fail "not installed: $f"
     done
+    # the installed rules' compiled file is theirs (a stale one would be noted on stderr)
+    "$T/prefix/bin/kindly" rules --check >check.out 2>check.err || fail "$(cat check.err)"
+    [ ! -s check.err ] || fail "the installed compiled rules are not used: $(cat check.err)"
     # the man page holds every command's help and is valid troff
     for cmd in train score check learn eval merge info posts serve rules history; do
         grep -q "^\.SS $cmd\$" "$T/prefix/share/man/man1/kindly.1" || fail "kindly(1) lacks $cmd"
