@@ -147,6 +147,21 @@ def version(pkg):
                           check=True).stdout
 
 
+def kd_hash64(b):
+    """classifier/tokmap.c's kd_hash64 (FNV-1a, then a splitmix64 finaliser): english.c builds
+    its table from these, so that loading it hashes nothing (test_english checks each)."""
+    m = (1 << 64) - 1
+    h = 0xcbf29ce484222325
+    for c in b:
+        h = ((h ^ c) * 0x100000001b3) & m
+    h ^= h >> 30
+    h = (h * 0xbf58476d1ce4e5b9) & m
+    h ^= h >> 27
+    h = (h * 0x94d049bb133111eb) & m
+    h ^= h >> 31
+    return h or 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--floor", type=float, default=20.0, help="per million (default 20)")
@@ -185,7 +200,7 @@ def main():
     out.write("#define KD_ENGLISH_TOTAL %dLL /* the unit of the counts below */\n" % SCALE)
     out.write("#define KD_ENGLISH_MIN %d /* the floor */\n" % round(floor * SCALE))
     for w, v in keep:
-        out.write('W("%s", %d)\n' % (w, round(v * SCALE)))
+        out.write('W("%s", %d, 0x%016xULL)\n' % (w, round(v * SCALE), kd_hash64(w.encode())))
 
 
 if __name__ == "__main__":

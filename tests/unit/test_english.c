@@ -55,3 +55,22 @@ Test(english, british_spellings_are_the_same_word)
         cr_assert_gt(b, 20e-6, "%s", pairs[i][0]);
     }
 }
+
+/* english_words.inc carries each word's kd_hash64 (tools/gen_english.py computes it, so that
+ * building the table at first use hashes nothing): every one is the word's. */
+Test(english, the_table_carries_each_words_own_hash)
+{
+    static const struct { const char *w; int n; uint64_t h; } e[] = {
+#define W(w, n, h) { w, n, h },
+#include "english_words.inc"
+#undef W
+    };
+    size_t n = sizeof e / sizeof *e;
+    cr_assert_gt(n, 3000);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(e[i].h, h(e[i].w), "%s: %#llx, kd_hash64 %#llx", e[i].w, (unsigned long long)e[i].h,
+                     (unsigned long long)h(e[i].w));
+        cr_assert_float_eq(kd_english_p(e[i].h), (double)(float)((double)e[i].n / (double)KD_ENGLISH_TOTAL), 0,
+                           "%s", e[i].w);
+    }
+}
