@@ -29,6 +29,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "bayes.h"
 
@@ -36,10 +37,16 @@
 #define PRIOR_WEIGHT 0.5
 
 /* ln(c + ALPHA) for the small counts that most tokens have: two table reads instead of two
- * calls to log() per token, which were a fifth of the Bayes stage's time. */
+ * calls to log() per token, which were a fifth of the Bayes stage's time. Filling the table
+ * is 4,096 calls of log(): 0.25 million instructions, 5% of a one-comment `kindly check`,
+ * which looks up a hundred or so. So it is filled only once the lookups made with log()
+ * itself add up to as many as it holds (rent until the rent paid equals the price: at worst
+ * twice the cost of knowing the future); both give log()'s own value, so nothing else
+ * changes. The count is one atomic addition per comment, until the table is filled. */
 #define LOG_TABLE 4096
 static double log_table[LOG_TABLE];
 static pthread_once_t log_once = PTHREAD_ONCE_INIT;
+static atomic_size_t log_rent; /* lookups made with log() so far */
 
 static void log_init(void)
 {
@@ -52,6 +59,28 @@ static inline double log_count(int64_t c)
     return c >= 0 && c < LOG_TABLE ? log_table[c] : log((double)c + ALPHA);
 }
 
+/* The loop of multinomial_combine with log() for each count, before the table pays. */
+static __attribute__((noinline)) double llr_sum_direct(kd_bayes_token *t, size_t n, double ds, double dh,
+                                                       size_t *known)
+{
+    double sum = 0.0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].c.spam + t[i].c.ham == 0) {
+            t[i].p = 0.5;
+            t[i].used = 0;
+            continue;
+        }
+        double llr = (log((double)t[i].c.spam + ALPHA) - ds) - (log((double)t[i].c.ham + ALPHA) - dh);
+        t[i].p = llr;
+        t[i].used = 1;
+        sum += llr;
+        k++;
+    }
+    *known = k;
+    return sum;
+}
+
 static double multinomial_combine(kd_bayes_token *t, size_t n, const kd_bayes_ctx *ctx)
 {
     const kd_totals *tot = ctx->totals;
@@ -60,9 +89,14 @@ static double multinomial_combine(kd_bayes_token *t, size_t n, const kd_bayes_ct
     double V = ctx->vocab > 0 ? (double)ctx->vocab : 1.0;
     double ds = log((double)tot->spam_tokens + ALPHA * V), dh = log((double)tot->ham_tokens + ALPHA * V);
     double sum = 0.0;
-    size_t known = 0;
-    pthread_once(&log_once, log_init);
-    for (size_t i = 0; i < n; i++) {
+    size_t known = 0, from = 0;
+    if (atomic_load_explicit(&log_rent, memory_order_relaxed) < LOG_TABLE &&
+        atomic_fetch_add_explicit(&log_rent, 2 * n, memory_order_relaxed) < LOG_TABLE) {
+        sum = llr_sum_direct(t, n, ds, dh, &known);
+        from = n; /* done */
+    } else
+        pthread_once(&log_once, log_init);
+    for (size_t i = from; i < n; i++) {
         if (t[i].c.spam + t[i].c.ham == 0) {
             t[i].p = 0.5;
             t[i].used = 0;

@@ -85,3 +85,23 @@ Test(multinomial, direction_length_normalisation_and_prior)
     kd_totals skew = { 300, 100, 3000, 1000, 1000, 0, 0 };
     cr_assert_float_eq(run(&kd_scorer_multinomial, none, 1, skew), 1 / (1 + exp(-0.5 * log(3.0))), 1e-12);
 }
+
+/* ln(c + 1) comes from log() until the lookups add up to the table's size, then from the
+ * table: both give exactly log()'s value, for counts in the table and past it. (Each test
+ * runs in a process of its own: the first call here is the first lookup.) */
+Test(multinomial, log_counts_equal_log_before_and_after_the_table)
+{
+    kd_totals tot = { 100, 100, 1000, 2000, 1000, 0, 0 };
+    double ds = log(1000.0 + 1000.0), dh = log(2000.0 + 1000.0);
+    enum { N = 5000 };
+    static kd_bayes_token t[N];
+    for (int pass = 0; pass < 3; pass++) { /* log(), then the table (filled by the second call) */
+        for (int64_t c = 0; c < N; c++)
+            t[c] = (kd_bayes_token){ (uint32_t)c, { c, c < 4095 ? 4095 - c : c + 7 }, 0, 0 };
+        run(&kd_scorer_multinomial, t, N, tot);
+        for (int64_t c = 0; c < N; c++) {
+            double llr = (log((double)t[c].c.spam + 1.0) - ds) - (log((double)t[c].c.ham + 1.0) - dh);
+            cr_assert(t[c].p == 1.0 / (1.0 + exp(-llr)), "count %lld, pass %d: %.17g", (long long)c, pass, t[c].p);
+        }
+    }
+}
