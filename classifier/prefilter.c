@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "kindly.h"
 
 #define MAX_LITERAL 64
@@ -463,12 +464,10 @@ static int has_unmodelled(const char *p, size_t n)
     return 0;
 }
 
-int kd_prefilter_add(kd_prefilter *p, unsigned id, const char *pat, size_t n, int extended)
+/* Register alts[0..nalts) under id: kd_prefilter_add's second half, and all of
+ * kd_prefilter_add_saved's. 1 or KD_ENOMEM. */
+static int register_alts(kd_prefilter *p, unsigned id, const alt *alts, size_t nalts)
 {
-    static __thread alt alts[MAX_ALTS]; /* 64 KiB: off the stack */
-    size_t nalts;
-    if (extended || has_unmodelled(pat, n) || top_alternatives(pat, n, alts, &nalts))
-        return 0;
     if (id >= p->nrule) {
         prule *r = realloc(p->rule, (id + 1) * sizeof *r);
         if (!r)
@@ -498,6 +497,82 @@ int kd_prefilter_add(kd_prefilter *p, unsigned id, const char *pat, size_t n, in
         p->rule[id].nalt++;
     }
     return 1;
+}
+
+static __thread alt alts_buf[MAX_ALTS]; /* 64 KiB: off the stack */
+
+int kd_prefilter_add(kd_prefilter *p, unsigned id, const char *pat, size_t n, int extended)
+{
+    size_t nalts;
+    if (extended || has_unmodelled(pat, n) || top_alternatives(pat, n, alts_buf, &nalts))
+        return 0;
+    return register_alts(p, id, alts_buf, nalts);
+}
+
+/* The saved form: a byte 0 (not registered), or 1, the number of alternatives, and for each
+ * the number of clauses, for each clause the number of literals, for each literal its length
+ * and bytes (all counts one byte: MAX_ALTS, MAX_CLAUSES, MAX_LITS and MAX_LITERAL fit). */
+int kd_prefilter_save(const kd_prefilter *p, unsigned id, kd_buf *out)
+{
+    if (id >= p->nrule || !p->rule[id].nalt) {
+        kd_buf_putc(out, 0);
+        return out->oom ? KD_ENOMEM : KD_OK;
+    }
+    const prule *r = &p->rule[id];
+    kd_buf_putc(out, 1);
+    kd_buf_putc(out, (char)r->nalt);
+    for (uint32_t a = r->first_alt; a < r->first_alt + r->nalt; a++) {
+        kd_buf_putc(out, (char)p->alt[a].n);
+        for (uint32_t k = 0; k < p->alt[a].n; k++) {
+            uint32_t cid = p->clause[p->alt[a].first + k];
+            size_t first = 0, nlit = 0;
+            while (first < p->nlit && p->lit[first].clause != cid)
+                first++;
+            while (first + nlit < p->nlit && p->lit[first + nlit].clause == cid)
+                nlit++;
+            kd_buf_putc(out, (char)nlit);
+            for (size_t l = first; l < first + nlit; l++) {
+                kd_buf_putc(out, (char)p->lit[l].len);
+                kd_buf_add(out, p->lit[l].s, p->lit[l].len);
+            }
+        }
+    }
+    return out->oom ? KD_ENOMEM : KD_OK;
+}
+
+int kd_prefilter_add_saved(kd_prefilter *p, unsigned id, const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+#define NEXT(lo, hi, v)                                                                                    \
+    do {                                                                                                   \
+        if (i >= n || s[i] < (lo) || s[i] > (hi))                                                          \
+            return KD_EPARSE;                                                                              \
+        (v) = s[i++];                                                                                      \
+    } while (0)
+    size_t registered, nalts;
+    NEXT(0, 1, registered);
+    if (!registered)
+        return i == n ? 0 : KD_EPARSE;
+    NEXT(1, MAX_ALTS, nalts);
+    for (size_t a = 0; a < nalts; a++) {
+        alt *x = &alts_buf[a];
+        NEXT(1, MAX_CLAUSES, x->n);
+        for (size_t c = 0; c < x->n; c++) {
+            clause *cl = &x->c[c];
+            NEXT(1, MAX_LITS, cl->n);
+            for (size_t l = 0; l < cl->n; l++) {
+                size_t len;
+                NEXT(1, MAX_LITERAL - 1, len);
+                if (n - i < len || memchr(s + i, 0, len))
+                    return KD_EPARSE;
+                memcpy(cl->lit[l], s + i, len);
+                cl->lit[l][len] = '\0';
+                i += len;
+            }
+        }
+    }
+#undef NEXT
+    return i == n ? register_alts(p, id, alts_buf, nalts) : KD_EPARSE;
 }
 
 int kd_prefilter_usable(const char *s, size_t n)

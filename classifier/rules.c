@@ -308,6 +308,7 @@ static int compile(const line *l, size_t pos, const char *pat, size_t n, uint32_
     PCRE2_SIZE at;
     opts |= PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
     /* a line of the rule file: its compiled file's pattern, if one was read and it matches */
+    l->r->cc_just = NULL;
     if (!l->file && l->r->compiled && (*out = kd_rules_compiled_take(l->r, pat, n, opts, l->no)))
         return KD_OK;
     *out = pcre2_compile((PCRE2_SPTR)pat, n, opts, &err, &at, NULL);
@@ -425,8 +426,12 @@ static int parse_match(const line *l, size_t i, kd_rule_field field)
     x->srclen = e - s - 1;
     x->opts = opts;
     if (field == KD_F_TEXT) {
-        int k = kd_prefilter_add(l->r->pre, (unsigned)(x - l->r->rule), l->s + s + 1, e - s - 1,
-                                 (opts & PCRE2_EXTENDED) != 0);
+        /* its required literals: as recorded in the compiled file, else found in the pattern */
+        const kd_rules_code *cc = l->r->cc_just;
+        unsigned id = (unsigned)(x - l->r->rule);
+        int k = cc && cc->pre ? kd_prefilter_add_saved(l->r->pre, id, cc->pre, cc->prelen) : KD_EPARSE;
+        if (k == KD_EPARSE)
+            k = kd_prefilter_add(l->r->pre, id, l->s + s + 1, e - s - 1, (opts & PCRE2_EXTENDED) != 0);
         if (k < 0)
             return oom(l->r);
         x->prefiltered = k;

@@ -74,6 +74,8 @@ typedef struct kd_rules_code {
     uint32_t opts;   /* the options pcre2_compile was given */
     uint32_t len;    /* the pattern's length */
     uint64_t hash;   /* kd_rules_hash() of the pattern */
+    const unsigned char *pre; /* a text rule's prefilter record (kd_prefilter_add_saved), or NULL */
+    size_t prelen;
 } kd_rules_code;
 
 typedef struct kd_rule {
@@ -133,6 +135,8 @@ struct kd_rules {
     int from_text;               /* parsed from a text (kd_rules_parse/load): it can be saved */
     kd_rules_code *cc;           /* patterns decoded from the compiled file, in order; NULL */
     size_t ncc, cc_next;         /* how many; the next one compile() takes */
+    const kd_rules_code *cc_just;/* the one the last compile() took, or NULL: compiled */
+    unsigned char *cc_buf;       /* the file's bytes, which their prefilter records point into */
     int compiled;                /* 1: every pattern of the rule file came from it (while
                                     parsing: it is read and agrees so far) */
     char *cc_path;               /* its path, for notes */

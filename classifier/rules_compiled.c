@@ -12,9 +12,12 @@
  *   magic "KDRULESC", format, byte order
  *   the kindly version and the PCRE2 version (pcre2_config) that wrote it
  *   length and kd_rules_hash() of the rule text it was compiled from
- *   the number of patterns, the length of the rest, a checksum of the whole file
+ *   the number of patterns, the lengths of what follows, a checksum of the whole file
  *   then per pattern: its options, length and hash (checked against the pattern the text has
- *   at that place before the decoded code stands in for it), then PCRE2's serialized bytes.
+ *   at that place before the decoded code stands in for it), then PCRE2's serialized bytes,
+ *   then per pattern the prefilter's record of it (its required literals, prefilter.c: the
+ *   analysis of a text pattern, 0.6 million instructions for the shipped rules, is the
+ *   other large cost of loading them), a 4-byte length and the bytes (none: not a text rule).
  *
  * Any mismatch leaves the file unused and every pattern compiled from the text, with a note
  * (kd_rules_note) that the CLI prints with the command that refreshes it; nothing here writes
@@ -22,6 +25,8 @@
  * file is as trusted as the rule file beside it, whose patterns are run as they are.
  */
 #include "rules.h"
+
+#include "buf.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -46,7 +51,8 @@ typedef struct header {
     uint64_t text_len;
     uint64_t text_hash;
     uint64_t ncodes;
-    uint64_t payload_len; /* the index and PCRE2's bytes after the header */
+    uint64_t payload_len; /* everything after the header */
+    uint64_t pcre2_len;   /* PCRE2's bytes, after the index */
     uint64_t checksum;    /* kd_rules_hash() of the whole file, this field zeroed */
 } header;
 
@@ -100,7 +106,10 @@ void kd_rules_compiled_drop(kd_rules *r)
     for (size_t i = r->cc_next; i < r->ncc; i++)
         pcre2_code_free(r->cc[i].re);
     free(r->cc);
+    free(r->cc_buf);
     r->cc = NULL;
+    r->cc_buf = NULL;
+    r->cc_just = NULL;
     r->ncc = r->cc_next = 0;
 }
 
@@ -147,8 +156,8 @@ int kd_rules_compiled_open(kd_rules *r, const char *cpath)
     }
     /* the checksum first: the versions named in a note are then the writer's own */
     memset(buf + offsetof(header, checksum), 0, sizeof h.checksum);
-    if (h.payload_len != size - sizeof h || h.ncodes > h.payload_len / sizeof(index_entry)
-        || kd_rules_hash(buf, size) != h.checksum) {
+    if (h.payload_len != size - sizeof h || h.ncodes > h.payload_len / (sizeof(index_entry) + 4)
+        || h.pcre2_len > h.payload_len - h.ncodes * (sizeof(index_entry) + 4) || kd_rules_hash(buf, size) != h.checksum) {
         note(r, "%s is truncated or damaged: compiled %s from its text", cpath, rules);
         goto done;
     }
@@ -163,7 +172,7 @@ int kd_rules_compiled_open(kd_rules *r, const char *cpath)
              rules, rules);
         goto done;
     }
-    size_t n = (size_t)h.ncodes, at = sizeof h + n * sizeof(index_entry);
+    size_t n = (size_t)h.ncodes, at = sizeof h + n * sizeof(index_entry), pre = at + (size_t)h.pcre2_len;
     if (n) {
         const uint8_t *bytes = buf + at;
         if (!(codes = calloc(n, sizeof *codes)) || !(r->cc = calloc(n, sizeof *r->cc))) {
@@ -171,7 +180,7 @@ int kd_rules_compiled_open(kd_rules *r, const char *cpath)
             goto done;
         }
         /* at least PCRE2's own header must be there before it reads its counts */
-        int32_t k = size - at >= 16 ? pcre2_serialize_get_number_of_codes(bytes) : -1;
+        int32_t k = h.pcre2_len >= 16 ? pcre2_serialize_get_number_of_codes(bytes) : -1;
         if (k < 0 || (size_t)k != n) {
             note(r, "%s is truncated or damaged: compiled %s from its text", cpath, rules);
             goto done;
@@ -188,9 +197,28 @@ int kd_rules_compiled_open(kd_rules *r, const char *cpath)
         for (size_t i = 0; i < n; i++) {
             index_entry e;
             memcpy(&e, buf + sizeof h + i * sizeof e, sizeof e);
-            r->cc[i] = (kd_rules_code){ codes[i], e.opts, e.len, e.hash };
+            r->cc[i] = (kd_rules_code){ codes[i], e.opts, e.len, e.hash, NULL, 0 };
         }
         r->ncc = n;
+        /* the prefilter's records, each a length and its bytes, to the end of the file */
+        for (size_t i = 0; i < n; i++) {
+            uint32_t len;
+            if (size - pre < 4 || (memcpy(&len, buf + pre, 4), size - pre - 4 < len)) {
+                note(r, "%s is truncated or damaged: compiled %s from its text", cpath, rules);
+                kd_rules_compiled_drop(r);
+                goto done;
+            }
+            r->cc[i].pre = len ? buf + pre + 4 : NULL;
+            r->cc[i].prelen = len;
+            pre += 4 + len;
+        }
+        if (pre != size) {
+            note(r, "%s is truncated or damaged: compiled %s from its text", cpath, rules);
+            kd_rules_compiled_drop(r);
+            goto done;
+        }
+        r->cc_buf = buf; /* the records point into it */
+        buf = NULL;
     }
     r->compiled = 1; /* until a pattern of the text is not the next one here */
 done:
@@ -208,6 +236,7 @@ done:
 pcre2_code *kd_rules_compiled_take(kd_rules *r, const char *pat, size_t n, uint32_t opts, unsigned line)
 {
     kd_rules_code *c = r->cc_next < r->ncc ? &r->cc[r->cc_next] : NULL;
+    r->cc_just = NULL;
     if (!c || c->opts != opts || c->len != n || c->hash != kd_rules_hash(pat, n)) {
         note(r, "%s does not hold the pattern of %s line %u: compiled %s from its text", r->cc_path, r->path,
              line, r->path);
@@ -216,6 +245,7 @@ pcre2_code *kd_rules_compiled_take(kd_rules *r, const char *pat, size_t n, uint3
         return NULL;
     }
     r->cc_next++;
+    r->cc_just = c;
     return c->re;
 }
 
@@ -243,6 +273,7 @@ int kd_rules_save_compiled(kd_rules *r, const char *path)
     PCRE2_SIZE nbytes = 0;
     char *tmp = NULL;
     FILE *f = NULL;
+    kd_buf pre = KD_BUF_INIT;
     size_t n = 0;
     for (size_t i = 0; i < r->n; i++)
         n += rule_file_pattern(&r->rule[i]);
@@ -258,6 +289,22 @@ int kd_rules_save_compiled(kd_rules *r, const char *path)
         idx[k++] = (index_entry){ x->opts | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, (uint32_t)x->srclen,
                                   kd_rules_hash(x->src, x->srclen) };
     }
+    for (size_t i = 0; i < r->n; i++) { /* the prefilter's records, each after its length */
+        const kd_rule *x = &r->rule[i];
+        if (!rule_file_pattern(x))
+            continue;
+        size_t at = pre.len;
+        kd_buf_add(&pre, "\0\0\0\0", 4);
+        if (x->kind == KD_RULE_MATCH && x->field == KD_F_TEXT && kd_prefilter_save(r->pre, (unsigned)i, &pre))
+            break;
+        uint32_t len = (uint32_t)(pre.len - at - 4);
+        if (!pre.oom)
+            memcpy(pre.s + at, &len, 4);
+    }
+    if (pre.oom) {
+        rc = KD_ENOMEM;
+        goto done;
+    }
     if (n) {
         int32_t e = pcre2_serialize_encode(codes, (int32_t)n, &bytes, &nbytes, NULL);
         if (e == PCRE2_ERROR_NOMEMORY) {
@@ -272,7 +319,7 @@ int kd_rules_save_compiled(kd_rules *r, const char *path)
             goto done;
         }
     }
-    size_t payload = n * sizeof *idx + nbytes;
+    size_t payload = n * sizeof *idx + nbytes + pre.len;
     header h;
     uint8_t *all = malloc(sizeof h + payload);
     if (!all) {
@@ -282,6 +329,8 @@ int kd_rules_save_compiled(kd_rules *r, const char *path)
     memcpy(all + sizeof h, idx, n * sizeof *idx);
     if (nbytes)
         memcpy(all + sizeof h + n * sizeof *idx, bytes, nbytes);
+    if (pre.len)
+        memcpy(all + sizeof h + n * sizeof *idx + nbytes, pre.s, pre.len);
     memset(&h, 0, sizeof h);
     memcpy(h.magic, MAGIC, 8);
     h.format = FORMAT;
@@ -291,6 +340,7 @@ int kd_rules_save_compiled(kd_rules *r, const char *path)
     h.text_hash = r->text_hash;
     h.ncodes = n;
     h.payload_len = payload;
+    h.pcre2_len = nbytes;
     h.checksum = 0;
     memcpy(all, &h, sizeof h);
     h.checksum = kd_rules_hash(all, sizeof h + payload);
@@ -333,6 +383,7 @@ done:
         unlink(tmp);
     free(tmp);
     pcre2_serialize_free(bytes);
+    kd_buf_free(&pre);
     free(codes);
     free(idx);
     return rc;

@@ -8,6 +8,7 @@
 
 #include "helpers.h"
 #include "kindly.h"
+#include "prefilter.h"
 #include "rules.h"
 
 static char *slurp(const char *path, size_t *len)
@@ -106,7 +107,15 @@ static void same_rules(const kd_rules *a, const kd_rules *b)
         cr_assert_eq(!x->re, !y->re, "%s", x->name);
         if (x->re)
             same_code(x->name, x->re, y->re);
+        for (size_t k = 0;; k++) { /* the prefilter's literals, read from the file or found */
+            const char *lx = kd_prefilter_literal(a->pre, (unsigned)i, k), *ly = kd_prefilter_literal(b->pre, (unsigned)i, k);
+            cr_assert_eq(!lx, !ly, "rule %s, literal %zu", x->name, k);
+            if (!lx)
+                break;
+            cr_assert_str_eq(lx, ly, "rule %s", x->name);
+        }
     }
+    cr_assert_eq(kd_prefilter_words(a->pre), kd_prefilter_words(b->pre));
 }
 
 /* The fired[] of a and b alike on text as every field (a comment and its author, e-mail...). */
@@ -317,14 +326,14 @@ Test(rules_compiled, any_corrupted_byte_compiles_the_text)
     free(bytes);
 }
 
-/* Make the checksum of a compiled file (at byte 112, of the whole file with itself zeroed)
+/* Make the checksum of a compiled file (at byte 120, of the whole file with itself zeroed)
  * hold again after an edit. */
 static void reseal(char *bytes, size_t n)
 {
     uint64_t sum = 0;
-    memcpy(bytes + 112, &sum, 8);
+    memcpy(bytes + 120, &sum, 8);
     sum = kd_rules_hash(bytes, n);
-    memcpy(bytes + 112, &sum, 8);
+    memcpy(bytes + 120, &sum, 8);
 }
 
 Test(rules_compiled, another_kindly_or_pcre2_version_compiles_the_text)
@@ -442,4 +451,44 @@ Test(rules_compiled, a_rule_file_without_patterns)
     cr_assert_eq(kd_rules_compiled(r), 1, "%s", kd_rules_note(r));
     cr_assert_eq(kd_rules_count(r), 1);
     kd_rules_free(r);
+}
+
+/* A text rule's required literals are read from the compiled file (the prefilter's analysis
+ * of the pattern is not repeated), and a record that is not one is analysed afresh. */
+Test(rules_compiled, prefilter_literals_come_from_the_file)
+{
+    char dir[256], rules[512], compiled[4096];
+    th_tmpdir(dir, sizeof dir);
+    th_write(dir, "t.rules", "text A /apple/ 1\n", rules, sizeof rules);
+    snprintf(compiled, sizeof compiled, "%s.compiled", rules);
+    kd_rules *r = NULL;
+    cr_assert_eq(kd_rules_load(&r, rules), 0);
+    cr_assert_eq(kd_rules_save_compiled(r, compiled), 0);
+    kd_rules_free(r);
+    size_t n;
+    char *bytes = slurp(compiled, &n);
+    /* the last record: length 10, registered, 1 alternative, 1 clause, 1 literal of 5 bytes */
+    const char rec[] = "\x0a\0\0\0\x01\x01\x01\x01\x05" "apple";
+    cr_assert_geq(n, sizeof rec - 1);
+    cr_assert(!memcmp(bytes + n - (sizeof rec - 1), rec, sizeof rec - 1), "the record is not at the end");
+    /* sealed with another literal, the file's literal is the one used */
+    memcpy(bytes + n - 5, "appxe", 5);
+    reseal(bytes, n);
+    spit(compiled, bytes, n);
+    cr_assert_eq(kd_rules_load(&r, rules), 0);
+    cr_assert_eq(kd_rules_compiled(r), 1);
+    cr_assert(r->rule[0].prefiltered);
+    cr_assert_str_eq(kd_prefilter_literal(r->pre, 0, 0), "appxe");
+    kd_rules_free(r);
+    /* a record that is no record (2 alternatives announced, 1 there): the pattern's own */
+    memcpy(bytes + n - 5, "apple", 5);
+    bytes[n - 9] = 2;
+    reseal(bytes, n);
+    spit(compiled, bytes, n);
+    cr_assert_eq(kd_rules_load(&r, rules), 0);
+    cr_assert_eq(kd_rules_compiled(r), 1, "the patterns still come from the file");
+    cr_assert_str_eq(kd_prefilter_literal(r->pre, 0, 0), "apple");
+    cr_assert_null(kd_prefilter_literal(r->pre, 0, 1));
+    kd_rules_free(r);
+    free(bytes);
 }
