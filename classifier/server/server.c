@@ -481,6 +481,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         const char *bad = request_host(rq, url, version, &n);
         if (bad)
             return error(c, rq, 400, NULL, "%s", bad);
+        srv_target_kind form = srv_target_form(url);
+        if (form == SRV_ASTERISK_FORM && strcmp(method, "OPTIONS"))
+            return error(c, rq, 400, NULL, "the request-target * is for OPTIONS alone (RFC 9112, 3.2.4)");
+        /* authority form, "host:port", is CONNECT's; no route takes it (404 below) */
+        if (form == SRV_NO_FORM && !(!strcmp(method, "CONNECT") && strchr(url, ':') && !strchr(url, '@')
+                                     && !srv_host_parse(url, strlen(url), NULL, NULL)))
+            return error(c, rq, 400, NULL, "the request-target '%s' is neither a path (/...) nor an http(s) URI (RFC 9112, 3.2)",
+                         url);
         if (routed == 404)
             return error(c, rq, 404, NULL, "no such endpoint: %s", url);
         if (routed == 405)

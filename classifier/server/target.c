@@ -15,7 +15,10 @@
  * arguments, which libmicrohttpd decodes with the same callback.
  *
  * srv_target_path then splits a target in absolute form ("http://host:8080/path") into its
- * authority and its path; origin form ("/path") is a path alone.
+ * authority and its path; origin form ("/path") is a path alone. srv_target_form tells the
+ * forms apart (RFC 9112, 3.2): what is in none the server answers 400, a malformed request
+ * line (RFC 9112, 3), rather than routing it as a path ("GET v1/check" was a 404, "no such
+ * endpoint").
  *
  * Both are fuzzed by tests/fuzz/fuzz_target.c.
  */
@@ -46,12 +49,27 @@ size_t srv_unescape(char *s)
     return (size_t)(w - s);
 }
 
+/* The length of the "http://" or "https://" (any case) that url starts with, or 0. */
+static size_t scheme_len(const char *url)
+{
+    return !strncasecmp(url, "http://", 7) ? 7 : !strncasecmp(url, "https://", 8) ? 8 : 0;
+}
+
+srv_target_kind srv_target_form(const char *url)
+{
+    if (url[0] == '/')
+        return SRV_ORIGIN_FORM;
+    if (scheme_len(url))
+        return SRV_ABSOLUTE_FORM;
+    return !strcmp(url, "*") ? SRV_ASTERISK_FORM : SRV_NO_FORM;
+}
+
 const char *srv_target_path(const char *url, const char **authority, size_t *authority_len)
 {
     /* libmicrohttpd passes the request-target as it came, its query cut off and the escapes
      * of unreserved characters decoded (srv_unescape): "http://host:8080/1.1/comment-check"
      * for the absolute form */
-    size_t skip = !strncasecmp(url, "http://", 7) ? 7 : !strncasecmp(url, "https://", 8) ? 8 : 0;
+    size_t skip = scheme_len(url);
     const char *auth = skip ? url + skip : NULL, *path = skip ? strchr(auth, '/') : url;
     if (authority)
         *authority = auth;

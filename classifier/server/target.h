@@ -32,4 +32,21 @@ size_t srv_unescape(char *s);
  */
 const char *srv_target_path(const char *url, const char **authority, size_t *authority_len);
 
+/* The form of a request-target (RFC 9112, 3.2). */
+typedef enum srv_target_kind {
+    SRV_ORIGIN_FORM,   /* "/path" */
+    SRV_ABSOLUTE_FORM, /* "http://host/path", "https://host": the schemes this server answers */
+    SRV_ASTERISK_FORM, /* "*": a server-wide OPTIONS */
+    SRV_NO_FORM,       /* anything else: "v1/check", "%2Fv1/check", "", "ftp://h/x", and the
+                        * authority form ("host:port"), which is CONNECT's: a proxy's */
+} srv_target_kind;
+
+/*
+ * The form of url, a request-target as libmicrohttpd hands it over (its query cut off,
+ * srv_unescape applied: which changes no form, as nothing before the first "/" is decoded).
+ * RFC 9112 (3.2, 3): a target in none of the forms is an invalid request line, which a server
+ * should answer 400.
+ */
+srv_target_kind srv_target_form(const char *url);
+
 #endif

@@ -767,7 +767,8 @@ test_server_routes_a_target_in_absolute_form() {
         --request-target "HTTPS://kindly.example/v1/classify")" 200
     contains "$T/body" '"verdict":"spam"'
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' --request-target "http://127.0.0.1:$PORT" "$URL/")" 404
-    status_is "$(curl -s -o "$T/body" -w '%{http_code}' --request-target "ftp://h/healthz" "$URL/")" 404
+    # a scheme this server does not answer is no target it takes: 400 (RFC 9112, 3.2)
+    status_is "$(curl -s -o "$T/body" -w '%{http_code}' --request-target "ftp://h/healthz" "$URL/")" 400
     curl -s "$URL/metrics" >metrics.txt
     contains metrics.txt 'kindly_http_requests_total{endpoint="/1.1/comment-check",code="200"} 1'
 }
@@ -1063,8 +1064,41 @@ test_server_routes_the_path_as_sent() {
     # the Host header's)
     local t
     for t in '%%68ttp://h/healthz' 'h%%74tps://h/healthz' 'HTTP%%3A//h/healthz'; do
-        [ "$(raw "GET $t HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")" = 404 ] || fail "GET $t: $(cat "$T/raw")"
+        [ "$(raw "GET $t HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")" = 400 ] || fail "GET $t: $(cat "$T/raw")"
     done
+}
+
+# A request-target is in origin form (/path) or absolute form (http://host/path); asterisk
+# form (*) is OPTIONS's and authority form (host:port) CONNECT's (RFC 9112, 3.2): anything
+# else is a malformed request line, 400 in JSON naming the target (it was 404, "no such
+# endpoint"), and the server goes on serving. libmicrohttpd refuses an empty target itself
+# ("GET  HTTP/1.1", 400 in HTML); "GET ?x" reaches kindly as an empty one.
+test_server_a_target_in_no_form_is_400() {
+    start_server
+    local t
+    for t in 'v1/check' '%%2Fv1/check' 'healthz' '?x' '*' '**' 'h:80' 'ftp://h/healthz' 'http:/healthz' 'mailto:a@b'; do
+        [ "$(raw "GET $t HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")" = 400 ] || fail "GET $t: $(cat "$T/raw")"
+        grep -q '^Content-Type: application/json' "$T/raw" || fail "GET $t: $(cat "$T/raw")"
+    done
+    tail -1 "$T/raw" | grep -qxF '{"error":"the request-target '"'"'mailto:a@b'"'"' is neither a path (/...) nor an http(s) URI (RFC 9112, 3.2)"}' \
+        || fail "$(cat "$T/raw")"
+    [ "$(raw 'GET ?x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')" = 400 ] || fail "$(cat "$T/raw")"
+    tail -1 "$T/raw" | grep -qxF '{"error":"the request-target '"''"' is neither a path (/...) nor an http(s) URI (RFC 9112, 3.2)"}' \
+        || fail "$(cat "$T/raw")"
+    [ "$(raw 'POST * HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')" = 400 ] || fail "$(cat "$T/raw")"
+    tail -1 "$T/raw" | grep -qxF '{"error":"the request-target * is for OPTIONS alone (RFC 9112, 3.2.4)"}' || fail "$(cat "$T/raw")"
+    # the two forms valid for their method name no resource of kindly's
+    [ "$(raw 'OPTIONS * HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')" = 404 ] || fail "$(cat "$T/raw")"
+    [ "$(raw 'CONNECT h:80 HTTP/1.1\r\nHost: h:80\r\nConnection: close\r\n\r\n')" = 404 ] || fail "$(cat "$T/raw")"
+    # answered from its headers, as a 404 is: the connection is closed after the answer, and
+    # what was sent after the headers is never read as a request
+    raw 'POST v1/classify HTTP/1.1\r\nHost: h\r\nContent-Length: 34\r\n\r\nGET /metrics HTTP/1.1\r\nHost: h\r\n\r\n' >/dev/null
+    [ "$(grep -o '^HTTP/1.1 [0-9]*' "$T/raw" | tr '\n' ' ')" = 'HTTP/1.1 400 ' ] || fail "$(cat "$T/raw")"
+    grep -q '^Connection: close' "$T/raw" || fail "$(cat "$T/raw")"
+    status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/healthz")" 200
+    curl -s "$URL/metrics" >metrics.txt
+    contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="400"} 13'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="404"} 2'
 }
 
 # A NUL in a header's value: libmicrohttpd 0.9.75 stores values as C strings and reports

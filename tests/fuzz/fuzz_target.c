@@ -19,7 +19,8 @@
  *    never its own output, so decoding is idempotent exactly when the result holds no escape
  *    of an unreserved character after its first "/", and when it holds one, one of its
  *    digits was decoded;
- *  - the target is in absolute form after decoding exactly when it was before;
+ *  - the target is in absolute form after decoding exactly when it was before, and its form
+ *    (srv_target_form: origin, absolute, asterisk or none) is the same;
  *  - srv_target_path's authority starts right after "http://" or "https://" (any case),
  *    NULL and 0 otherwise; the authority lies inside the target and holds no "/"; the path
  *    is the target itself in origin form, else the "/" that ends the authority, or a "/" of
@@ -117,6 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(s, data, n);
     s[n] = '\0';
     size_t form = check_path(s, n);
+    srv_target_kind kind = srv_target_form(s);
 
     size_t wlen = reference(s, n, want, decoded);
     size_t in[256] = { 0 }, out[256] = { 0 };
@@ -132,7 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     if (len != wlen || memcmp(s, want, len + 1))
         abort();
-    if (check_path(s, len) != form)
+    if (check_path(s, len) != form || srv_target_form(s) != kind)
         abort();
 
     /* decoding again: only an escape made with a decoded digit is decoded */

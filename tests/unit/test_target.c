@@ -115,7 +115,7 @@ Test(target, path_and_authority)
 }
 
 /* An escaped "/" in the authority or the path splits nothing; a short or foreign scheme is
- * no absolute form, and its target is taken as a path (404 when routed). */
+ * no absolute form, and its target is taken as a path (in no form: 400, srv_target_form). */
 Test(target, path_split_by_slashes_as_sent)
 {
     const char *auth;
@@ -129,4 +129,41 @@ Test(target, path_split_by_slashes_as_sent)
     const char *v = "HtTpS://h";
     cr_assert_str_eq(srv_target_path(v, &auth, &n), "/");
     cr_assert(auth == v + 8 && n == 1);
+}
+
+/* The form of a request-target (RFC 9112, 3.2), as libmicrohttpd hands it over (its query
+ * cut off): origin form starts with "/", absolute form with "http://" or "https://" (the
+ * schemes this server answers, in any case), asterisk form is "*" alone; anything else,
+ * the empty target of "GET ?x" among them, is none the server takes. */
+typedef struct form_case { char in[40]; srv_target_kind form; } form_case;
+ParameterizedTestParameters(target, form)
+{
+    static form_case p[] = {
+        { "/", SRV_ORIGIN_FORM },
+        { "/1.1/comment-check", SRV_ORIGIN_FORM },
+        { "//h/healthz", SRV_ORIGIN_FORM },
+        { "/%2Fhealthz", SRV_ORIGIN_FORM },
+        { "http://h/healthz", SRV_ABSOLUTE_FORM },
+        { "HTTPS://h", SRV_ABSOLUTE_FORM },
+        { "http:///healthz", SRV_ABSOLUTE_FORM }, /* its empty authority refused elsewhere */
+        { "*", SRV_ASTERISK_FORM },
+        { "", SRV_NO_FORM },
+        { "v1/check", SRV_NO_FORM },
+        { "healthz", SRV_NO_FORM },
+        { "%2Fv1/check", SRV_NO_FORM },
+        { "%68ttp://h/healthz", SRV_NO_FORM },
+        { "**", SRV_NO_FORM },
+        { "*/healthz", SRV_NO_FORM },
+        { "h:80", SRV_NO_FORM },              /* authority form: CONNECT's, which no route takes */
+        { "http:/healthz", SRV_NO_FORM },
+        { "http:healthz", SRV_NO_FORM },
+        { "ftp://h/healthz", SRV_NO_FORM },   /* a scheme this server does not answer */
+        { "mailto:a@b", SRV_NO_FORM },
+        { " /healthz", SRV_NO_FORM },
+    };
+    return cr_make_param_array(form_case, p, sizeof p / sizeof *p);
+}
+ParameterizedTest(form_case *p, target, form)
+{
+    cr_assert_eq(srv_target_form(p->in), p->form, "'%s'", p->in);
 }
