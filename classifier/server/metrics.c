@@ -40,6 +40,7 @@ static struct {
     atomic_uint_fast64_t reloads, refresh_errors;
     atomic_uint_fast64_t config_reloads[2]; /* [failed] */
     atomic_int_fast64_t connections;
+    atomic_uint_fast64_t refused;
 } M;
 
 const char *metrics_endpoint_name(srv_endpoint e)
@@ -96,6 +97,11 @@ void metrics_config_reload(int failed)
 void metrics_connection(int delta)
 {
     atomic_fetch_add_explicit(&M.connections, delta, memory_order_relaxed);
+}
+
+void metrics_refused(void)
+{
+    atomic_fetch_add_explicit(&M.refused, 1, memory_order_relaxed);
 }
 
 #define LOAD(x) ((unsigned long long)atomic_load_explicit(&(x), memory_order_relaxed))
@@ -164,12 +170,15 @@ char *metrics_render(size_t *len)
                "# HELP kindly_http_connections Connections open now.\n"
                "# TYPE kindly_http_connections gauge\n"
                "kindly_http_connections %lld\n"
+               "# HELP kindly_http_connections_refused_total Connections closed unanswered at --max-per-ip.\n"
+               "# TYPE kindly_http_connections_refused_total counter\n"
+               "kindly_http_connections_refused_total %llu\n"
                "# HELP kindly_posts_cache_builds_total Builds of the relevance stage's posts cache "
                "(after posts or their words changed).\n"
                "# TYPE kindly_posts_cache_builds_total counter\n"
                "kindly_posts_cache_builds_total %llu\n",
             LOAD(M.reloads), LOAD(M.refresh_errors), LOAD(M.config_reloads[0]), LOAD(M.config_reloads[1]),
-            (long long)atomic_load_explicit(&M.connections, memory_order_relaxed),
+            (long long)atomic_load_explicit(&M.connections, memory_order_relaxed), LOAD(M.refused),
             (unsigned long long)kd_posts_cache_builds());
     int bad = ferror(f);
     if (fclose(f) || bad) {
@@ -200,4 +209,5 @@ void metrics_reset(void)
     atomic_store(&M.config_reloads[0], 0);
     atomic_store(&M.config_reloads[1], 0);
     atomic_store(&M.connections, 0);
+    atomic_store(&M.refused, 0);
 }

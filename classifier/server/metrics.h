@@ -42,6 +42,8 @@ void metrics_reload(int failed);
 void metrics_config_reload(int failed);
 /* Connections now open (from the server's connection callback). */
 void metrics_connection(int delta);
+/* Count a connection libmicrohttpd closed unanswered at --max-per-ip (server.c, refused()). */
+void metrics_refused(void);
 
 /* The whole exposition, malloc'd (NUL-terminated, length in *len), or NULL when out of memory. */
 char *metrics_render(size_t *len);

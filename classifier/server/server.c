@@ -32,8 +32,18 @@
  *
  * Connections: --max-connections in all (MHD_OPTION_CONNECTION_LIMIT) and --max-per-ip from
  * one client address (MHD_OPTION_PER_IP_CONNECTION_LIMIT, counted by the daemon over all its
- * threads); past the latter libmicrohttpd accepts a connection and closes it at once, without
- * an answer or a callback, so it is neither answered nor counted here.
+ * threads). Past the latter libmicrohttpd accepts a connection and closes it at once, without
+ * an answer. No callback of the application sees it: the accept policy callback (apc) is
+ * asked only after the per-IP count has taken the connection, and MHD_OPTION_NOTIFY_CONNECTION
+ * only of connections it keeps. What does see it is libmicrohttpd's error log ("Server
+ * reached connection limit. Closing inbound connection.", as 0.9.75 and later word it; older
+ * releases said "(closing inbound connection)" and go uncounted): refused() counts that
+ * message, and ignores every other one, as kindly said none before. Counting connections in
+ * an accept policy callback of our own, released on the close notification, would be a
+ * second count that drifts whenever libmicrohttpd drops a connection between the two (its
+ * failures to set one up call no notification), locking an address out for good. The message is shared with --max-connections, but the pool threads
+ * stop accepting at that limit (a connection past it waits in the listen backlog), so in
+ * this server it is --max-per-ip's.
  *
  * Reload (srv_reload, on SIGHUP): new keys and rules are swapped in under a lock; each
  * request holds a reference to the ones it started with, and the last reference frees them.
@@ -53,6 +63,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -152,6 +163,8 @@ struct srv_server {
     atomic_int inflight;
     atomic_int stopping;  /* srv_stop has begun: no new request, on any connection */
     atomic_size_t buffered; /* bytes of request bodies held, all connections together */
+    atomic_ulong refused_unsaid;  /* connections closed at a limit since the last log line */
+    atomic_llong refused_said_at; /* CLOCK_MONOTONIC seconds of that line, or REFUSED_NEVER */
 };
 
 static conf *conf_get(srv_server *s)
@@ -618,6 +631,42 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
     atomic_fetch_sub(&s->inflight, 1);
 }
 
+/* libmicrohttpd's message for a connection it closes unanswered at a connection limit. */
+#define MHD_LIMIT_MESSAGE "Server reached connection limit. Closing inbound connection.\n"
+#define REFUSED_NEVER LLONG_MIN
+#define REFUSED_SAY_EVERY 60 /* seconds between two log lines about refused connections */
+
+/* libmicrohttpd's error log (MHD_OPTION_EXTERNAL_LOGGER), called from its threads: a
+ * connection closed at a limit is counted in /metrics and said on stderr, the first at once,
+ * then at most once a minute (with the count since the line before); the rest is unsaid. */
+static void refused(void *cls, const char *fmt, va_list ap)
+{
+    (void)ap;
+    srv_server *s = cls;
+    if (strcmp(fmt, MHD_LIMIT_MESSAGE))
+        return;
+    metrics_refused();
+    atomic_fetch_add(&s->refused_unsaid, 1);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long last = atomic_load(&s->refused_said_at);
+    if (last != REFUSED_NEVER && now.tv_sec - last < REFUSED_SAY_EVERY)
+        return;
+    if (!atomic_compare_exchange_strong(&s->refused_said_at, &last, (long long)now.tv_sec))
+        return; /* another thread says it */
+    unsigned long n = atomic_exchange(&s->refused_unsaid, 0);
+    int per_ip = s->cfg.max_per_ip != 0;
+    unsigned limit = per_ip ? s->cfg.max_per_ip : s->cfg.max_connections;
+    if (last == REFUSED_NEVER)
+        fprintf(stderr, "kindly serve: closed a connection unanswered: %s held %s (%u) connections already; more "
+                        "are counted in /metrics (kindly_http_connections_refused_total) and said here at most "
+                        "once a minute\n", per_ip ? "its client address" : "the server",
+                per_ip ? "--max-per-ip" : "--max-connections", limit);
+    else if (n)
+        fprintf(stderr, "kindly serve: closed %lu more connection%s unanswered in the last %lld s, at %s (%u)\n", n,
+                n == 1 ? "" : "s", (long long)now.tv_sec - last, per_ip ? "--max-per-ip" : "--max-connections", limit);
+}
+
 static void connection(void *cls, struct MHD_Connection *c, void **socket_context,
                        enum MHD_ConnectionNotificationCode toe)
 {
@@ -673,10 +722,14 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
         free(s);
         return -1;
     }
-    unsigned mflags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC;
+    atomic_init(&s->refused_unsaid, 0);
+    atomic_init(&s->refused_said_at, REFUSED_NEVER);
+    /* MHD_USE_ERROR_LOG: its messages go to refused(), which keeps one */
+    unsigned mflags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (cfg->addr.ss_family == AF_INET6)
         mflags |= MHD_USE_IPv6;
     s->d = mhd.start_daemon(mflags, 0, NULL, NULL, handle, s,
+                            MHD_OPTION_EXTERNAL_LOGGER, refused, s, /* first: start-up messages too */
                             MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&s->cfg.addr,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,

@@ -1010,10 +1010,20 @@ test_server_limits_connections_per_client_address() {
     hold_conns "$PORT" 3 >out
     [ "$(sed -n 1p out)" = closed ] || fail "a 4th connection from one address: $(cat out)"
     [ "$(sed -n 2p out)" = "HTTP/1.1 200 OK" ] || fail "after one closed: $(cat out)"
+    # each refusal is counted in /metrics, and said in the log at most once a minute
+    hold_conns "$PORT" 3 >out
+    [ "$(sed -n 1p out)" = closed ] || fail "a 4th connection again: $(cat out)"
+    curl -s "$URL/metrics" >metrics.txt
+    contains metrics.txt 'kindly_http_connections_refused_total 2'
+    contains "$T/server.log" "kindly serve: closed a connection unanswered: its client address held --max-per-ip (3) connections already; more are counted in /metrics (kindly_http_connections_refused_total) and said here at most once a minute"
+    [ "$(grep -c 'closed .*unanswered' "$T/server.log")" = 1 ] || fail "$(cat "$T/server.log")"
     kill $SRV_PID; wait $SRV_PID || true
     start_server --max-per-ip 0
     hold_conns "$PORT" 80 >out
     [ "$(sed -n 1p out)" = "HTTP/1.1 200 OK" ] || fail "--max-per-ip 0 limits: $(cat out)"
+    curl -s "$URL/metrics" >metrics.txt
+    contains metrics.txt 'kindly_http_connections_refused_total 0'
+    not_contains "$T/server.log" unanswered
     kill $SRV_PID; wait $SRV_PID || true
     # the default on a loopback --listen: no limit (every client is this machine's: the
     # reverse proxy in front, or the blog itself)
