@@ -108,6 +108,13 @@ int api_parse(const char *body, size_t len, int feedback, api_batch *b, char *er
 {
     *b = (api_batch)API_BATCH_INIT;
     json_error_t je;
+    /* one byte order mark before the text is skipped (RFC 8259, 8.1: a parser may ignore it;
+     * .NET's UTF-8 writers send one), rather than refused in a message naming bytes that print
+     * as nothing */
+    if (len >= 3 && !memcmp(body, "\xef\xbb\xbf", 3)) {
+        body += 3;
+        len -= 3;
+    }
     /* a key given twice is an error, not "the last one wins" silently */
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
     if (!root) {
@@ -115,7 +122,11 @@ int api_parse(const char *body, size_t len, int feedback, api_batch *b, char *er
            set up its buffers (it then leaves its message empty) */
         if (json_error_code(&je) == json_error_out_of_memory || !je.text[0])
             return -2;
-        snprintf(err, errlen, "malformed JSON at line %d, column %d: %s", je.line, je.column, je.text);
+        /* a body in another charset (Latin-1 from a webhook) is told what JSON is: a charset
+         * parameter changes nothing (RFC 8259, 11: application/json defines none) */
+        snprintf(err, errlen, "malformed JSON at line %d, column %d: %s%s", je.line, je.column, je.text,
+                 json_error_code(&je) == json_error_invalid_utf8 ? " (JSON is UTF-8, RFC 8259: send the body in UTF-8)"
+                                                                 : "");
         return -1;
     }
     b->root = root;

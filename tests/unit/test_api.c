@@ -40,7 +40,7 @@ Test(api, one_object_or_an_array)
     api_batch_free(&b);
 }
 
-typedef struct api_bad { char body[64]; int feedback; char msg[48]; } api_bad; /* arrays: copied to the test process */
+typedef struct api_bad { char body[64]; int feedback; char msg[64]; } api_bad; /* arrays: copied to the test process */
 ParameterizedTestParameters(api, bad_bodies_are_errors_with_a_message)
 {
     static api_bad p[] = {
@@ -48,6 +48,10 @@ ParameterizedTestParameters(api, bad_bodies_are_errors_with_a_message)
         { "{\"text\":\"a\"", 0, "malformed JSON" },
         { "{\"text\":\"\\u0000\"}", 0, "malformed JSON" },
         { "{\"text\":\"\xff\"}", 0, "malformed JSON" },
+        /* bytes that are not UTF-8: the message says JSON is (a webhook sending Latin-1) */
+        { "{\"text\":\"caf\xe9\"}", 0, "(JSON is UTF-8, RFC 8259: send the body in UTF-8)" },
+        { "\xef\xbb\xbf", 0, "malformed JSON" },           /* a byte order mark and nothing */
+        { "{\"text\":\"a\"}\xef\xbb\xbf", 0, "malformed JSON" }, /* one after the text */
         { "\"text\"", 0, "malformed JSON" }, /* top level: object or array */
         { "{\"text\":\"first\",\"text\":\"second\"}", 0, "duplicate object key" }, /* not "last wins" */
         { "[{\"text\":\"a\"}, 3]", 0, "item 1: a comment must be a JSON object" },
@@ -69,6 +73,24 @@ ParameterizedTest(api_bad *p, api, bad_bodies_are_errors_with_a_message)
     char err[256] = "";
     cr_assert_eq(parse(p->body, p->feedback, &b, err), -1, "%s", p->body);
     cr_assert(strstr(err, p->msg), "%s: '%s' lacks '%s'", p->body, err, p->msg);
+    api_batch_free(&b);
+}
+
+/* A byte order mark before the JSON text is skipped (RFC 8259, 8.1: a parser may ignore it;
+ * .NET's UTF-8 writers and Windows tools send one): it was "'[' or '{' expected near '\xef\xbb\xbf'",
+ * a message naming bytes that print as nothing. */
+Test(api, a_byte_order_mark_before_the_text_is_skipped)
+{
+    api_batch b;
+    char err[256] = "";
+    cr_assert_eq(parse("\xef\xbb\xbf{\"id\":\"c1\",\"text\":\"hi\"}", 0, &b, err), 0, "%s", err);
+    cr_assert_str_eq(b.c[0].id, "c1");
+    api_batch_free(&b);
+    cr_assert_eq(parse("\xef\xbb\xbf[{\"text\":\"a\",\"label\":\"spam\"}]", 1, &b, err), 0, "%s", err);
+    cr_assert_eq(b.n, 1);
+    api_batch_free(&b);
+    /* one, not two */
+    cr_assert_eq(parse("\xef\xbb\xbf\xef\xbb\xbf{\"text\":\"hi\"}", 0, &b, err), -1);
     api_batch_free(&b);
 }
 
