@@ -284,6 +284,14 @@ void akismet_handle(const srv_request *rq, srv_reply *out)
                          "Send the request as application/x-www-form-urlencoded, not %s", ct);
         goto done;
     }
+    if (!srv_content_encoding_none(rq->content_encoding)) {
+        srv_reply_text(out, 415, SRV_TEXT, "invalid");
+        srv_reply_header(out, "X-akismet-debug-help",
+                         "Content-Encoding '%.60s' is not supported: send the body as it is, without a Content-Encoding",
+                         rq->content_encoding);
+        srv_reply_header(out, "Accept-Encoding", "%s", "identity");
+        goto done;
+    }
     int rc = form_parse(rq->body, rq->len, &f, err, sizeof err);
     if (rc) {
         srv_reply_text(out, rc == -2 ? 500 : 400, SRV_TEXT, "invalid");

@@ -347,6 +347,12 @@ void api_handle(const srv_request *rq, srv_reply *out)
         srv_reply_error(out, 415, "send the request as application/json, not %s", ct);
         return;
     }
+    if (!srv_content_encoding_none(rq->content_encoding)) {
+        srv_reply_error(out, 415, "Content-Encoding '%.60s' is not supported: send the body as it is, without a "
+                                  "Content-Encoding", rq->content_encoding);
+        srv_reply_header(out, "Accept-Encoding", "%s", "identity");
+        return;
+    }
     int rc = api_parse(rq->body, rq->len, fb, &b, err, sizeof err);
     if (rc == -2)
         srv_reply_error(out, 500, "out of memory");

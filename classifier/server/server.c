@@ -320,6 +320,11 @@ static const struct route {
     { "/healthz", "GET", EP_HEALTHZ },                  { "/metrics", "GET", EP_METRICS },
 };
 
+int srv_content_encoding_none(const char *ce)
+{
+    return !ce || !*ce || !strcasecmp(ce, "identity");
+}
+
 int srv_content_type_is(const char *ct, const char *type)
 {
     size_t n = strlen(type);
@@ -460,6 +465,7 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *
         .model = rq->ep == EP_VERIFY_KEY ? NULL : pool_get(&s->pool),
         .cfg = &k->cfg,
         .authorization = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+        .content_encoding = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING),
     };
     if (rq->ep == EP_CLASSIFY || rq->ep == EP_FEEDBACK)
         api_handle(&q, &r);

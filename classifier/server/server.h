@@ -46,6 +46,7 @@ typedef struct srv_request {
     kd_model *model;          /* this request's handle, already refreshed */
     const srv_config *cfg;
     const char *authorization;/* Authorization header, or NULL */
+    const char *content_encoding; /* Content-Encoding header, or NULL */
 } srv_request;
 
 typedef struct srv_server srv_server;
@@ -80,6 +81,11 @@ int srv_host_parse(const char *s, size_t len, size_t *hostlen, long *port);
  * to GET, without its body.
  */
 int srv_route(const char *url, const char *method, srv_endpoint *ep, const char **allow);
+
+/* Whether a request's Content-Encoding is absent, empty or "identity" (any case): its body is
+ * as sent. kindly decodes no content coding (gzip, deflate, br): a body in one is answered
+ * 415, naming it, with Accept-Encoding: identity (RFC 9110, 8.4 and 15.5.16). */
+int srv_content_encoding_none(const char *ce);
 
 /* Whether a request's Content-Type is absent (taken as the endpoint's own) or names the
  * media type type, case-insensitively, with or without parameters ("; charset=UTF-8"): the

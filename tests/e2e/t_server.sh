@@ -1111,6 +1111,30 @@ test_server_a_target_in_no_form_is_400() {
     contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="404"} 2'
 }
 
+# What a blog's webhook gets wrong is named, and the server goes on serving: a gzipped body
+# (Content-Encoding, which kindly does not decode) is 415 naming the coding, with
+# Accept-Encoding: identity, on either API; a JSON body after a byte order mark is read; one
+# in Latin-1 is 400, saying JSON is UTF-8.
+test_server_a_webhook_s_mistakes_are_named() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    printf '{"id":"z","text":"thank you for the tip"}' | gzip >json.gz
+    printf 'blog=b&user_ip=1.2.3.4&comment_content=hello' | gzip >form.gz
+    status_is "$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' -H 'Content-Type: application/json' \
+        -H 'Content-Encoding: gzip' --data-binary @json.gz "$URL/v1/classify")" 415
+    body_is '{"error":"Content-Encoding '"'gzip'"' is not supported: send the body as it is, without a Content-Encoding"}'
+    grep -qi '^Accept-Encoding: identity' "$T/headers" || fail "$(cat "$T/headers")"
+    status_is "$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' -H 'Content-Encoding: gzip' \
+        --data-binary @form.gz "$URL/1.1/comment-check")" 415
+    body_is invalid
+    grep -qi "^X-akismet-debug-help: Content-Encoding 'gzip' is not supported" "$T/headers" || fail "$(cat "$T/headers")"
+    status_is "$(post_json /v1/classify $'\xef\xbb\xbf{"id":"bom","text":"thank you for the tip"}')" 200
+    grep -q '"id":"bom"' "$T/body" || fail "$(cat "$T/body")"
+    status_is "$(post_json /v1/classify $'{"text":"caf\xe9"}' -H 'Content-Type: application/json; charset=iso-8859-1')" 400
+    grep -qF '(JSON is UTF-8, RFC 8259: send the body in UTF-8)' "$T/body" || fail "$(cat "$T/body")"
+    status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/healthz")" 200
+}
+
 # A NUL in a header's value: libmicrohttpd 0.9.75 stores values as C strings and reports
 # their length by strlen, so neither it nor kindly sees past the NUL, and nothing tells the
 # server one was there (RFC 9110, 5.5 would refuse it). What this pins is that the cut is

@@ -663,7 +663,7 @@ static int server_scenario(void)
         goto done;
     srv_reply r;
     srv_request q = { EP_COMMENT_CHECK, form, sizeof form - 1, NULL, "application/x-www-form-urlencoded", m, &cfg,
-                      NULL };
+                      NULL, NULL };
     srv_reply_init(&r);
     akismet_handle(&q, &r);
     if (answered(&r, &rc))
@@ -673,7 +673,7 @@ static int server_scenario(void)
     akismet_handle(&q, &r);
     if (answered(&r, &rc))
         goto done;
-    srv_request j = { EP_CLASSIFY, batch, sizeof batch - 1, NULL, "application/json", m, &cfg, NULL };
+    srv_request j = { EP_CLASSIFY, batch, sizeof batch - 1, NULL, "application/json", m, &cfg, NULL, NULL };
     srv_reply_init(&r);
     api_handle(&j, &r);
     if (answered(&r, &rc))
