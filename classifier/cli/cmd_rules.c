@@ -37,16 +37,22 @@ static const char *default_path(const char *flag)
     return p;
 }
 
+/* No file named: the default rule file, in dflt[0]; 0 when there is none (said). */
+static int or_default(char ***files, int *nfiles, const char *dflt[1])
+{
+    if (!(dflt[0] = default_path(NULL)))
+        return 0;
+    *files = (char **)dflt;
+    *nfiles = 1;
+    return 1;
+}
+
 static int check(char **files, int nfiles)
 {
     int status = EXIT_DONE;
     const char *dflt[1];
-    if (!nfiles) {
-        if (!(dflt[0] = default_path(NULL)))
-            return EXIT_MODEL;
-        files = (char **)dflt;
-        nfiles = 1;
-    }
+    if (!nfiles && !or_default(&files, &nfiles, dflt))
+        return EXIT_MODEL;
     for (int i = 0; i < nfiles; i++) {
         kd_rules *r = load(files[i]);
         if (!r) {
@@ -73,12 +79,8 @@ static int compile_files(char **files, int nfiles)
 {
     int status = EXIT_DONE;
     const char *dflt[1];
-    if (!nfiles) {
-        if (!(dflt[0] = default_path(NULL)))
-            return EXIT_MODEL;
-        files = (char **)dflt;
-        nfiles = 1;
-    }
+    if (!nfiles && !or_default(&files, &nfiles, dflt))
+        return EXIT_MODEL;
     kd_buf out = KD_BUF_INIT;
     for (int i = 0; i < nfiles; i++) {
         /* from the text, never from the compiled file it replaces: the same text gives the
