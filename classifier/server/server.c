@@ -331,6 +331,18 @@ int srv_content_type_is(const char *ct, const char *type)
     return !ct || !*ct || (!strncasecmp(ct, type, n) && (!ct[n] || strchr("; \t", ct[n])));
 }
 
+/* A method HTTP defines (RFC 9110, 9.3, and PATCH, RFC 5789): one no endpoint takes is 405;
+ * any other is 501, which RFC 9110 (9.1) asks for an unrecognised method. */
+int srv_method_known(const char *method)
+{
+    static const char *const known[] = { "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
+                                         "OPTIONS", "TRACE", "PATCH" };
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (!strcmp(method, known[i]))
+            return 1;
+    return 0;
+}
+
 int srv_route(const char *url, const char *method, srv_endpoint *ep, const char **allow)
 {
     url = srv_target_path(url, NULL, NULL);
@@ -508,6 +520,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                                      && !srv_host_parse(url, strlen(url), NULL, NULL)))
             return error(c, rq, 400, NULL, "the request-target '%s' is neither a path (/...) nor an http(s) URI (RFC 9112, 3.2)",
                          url);
+        if (!srv_method_known(method))
+            return error(c, rq, 501, NULL, "method '%s' is not implemented (RFC 9110, 9.1)", method);
         if (routed == 404)
             return error(c, rq, 404, NULL, "no such endpoint: %s", url);
         if (routed == 405)

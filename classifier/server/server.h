@@ -81,6 +81,8 @@ int srv_host_parse(const char *s, size_t len, size_t *hostlen, long *port);
  * to GET, without its body.
  */
 int srv_route(const char *url, const char *method, srv_endpoint *ep, const char **allow);
+/* 1 when HTTP defines the method (RFC 9110's and PATCH): server.c answers any other 501. */
+int srv_method_known(const char *method);
 
 /* Whether a request's Content-Encoding is absent, empty or "identity" (any case): its body is
  * as sent. kindly decodes no content coding (gzip, deflate, br): a body in one is answered

@@ -338,6 +338,10 @@ test_server_head_is_get_without_the_body() {
     grep -qi '^Allow: GET, HEAD' "$T/headers" || fail "$(cat "$T/headers")"
     status_is "$(curl -s -I -o /dev/null -D "$T/headers" -w '%{http_code}' "$URL/v1/classify")" 405
     grep -qi '^Allow: POST' "$T/headers" || fail "$(cat "$T/headers")"
+    # a method HTTP does not define is 501, not 405 (RFC 9110, 9.1): no endpoint could take it
+    status_is "$(curl -s -o "$T/body" -w '%{http_code}' -X BREW "$URL/healthz")" 501
+    contains "$T/body" "method 'BREW' is not implemented"
+    status_is "$(curl -s -o "$T/body" -w '%{http_code}' -X PUT "$URL/healthz")" 405
 }
 
 # The server remembers every check: a client retrying one must not get its comment held as

@@ -41,6 +41,18 @@ ParameterizedTest(route_case *p, server, routes)
         cr_assert_str_eq(allow, p->allow, "%s %s", p->method, p->url);
 }
 
+/* The methods HTTP defines are known (405 where a path does not take them); others are 501,
+ * case-sensitively (RFC 9110, 9.1: method names are case-sensitive). */
+Test(server, methods_known_and_unknown)
+{
+    const char *known[] = { "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH" };
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        cr_expect(srv_method_known(known[i]), "%s", known[i]);
+    const char *unknown[] = { "BREW", "get", "PROPFIND", "", "GETX", "POS" };
+    for (size_t i = 0; i < sizeof unknown / sizeof *unknown; i++)
+        cr_expect(!srv_method_known(unknown[i]), "'%s'", unknown[i]);
+}
+
 static char dir[256];
 static void setup(void) { th_tmpdir(dir, sizeof dir); }
 static void teardown(void)
