@@ -650,7 +650,8 @@ static size_t try_url(scan *sc, const char *s, size_t n, size_t i)
 static size_t try_domain(scan *sc, const char *s, size_t n, size_t i)
 {
     size_t last, e = domain_end(s, n, i, &last);
-    if (!e || (e < n && s[e] == '@'))
+    /* "name@..." is an address; "train.info()" is a method called in code, not a link */
+    if (!e || (e < n && (s[e] == '@' || s[e] == '(')))
         return 0;
     int kind = tld_kind(s + last, e - last);
     if (kind < 0 || (kind == 1 && (e >= n || s[e] != '/')))

@@ -156,6 +156,9 @@ static tcase cases[] = {
     { "e.g. and i.e. too", "g", "#url" },
     { "version 1.2.3.4 is out", "#num", "#url" },
     { "bit.it/abc", "url:bit.it", NULL },
+    /* a method called in code (DataCamp comments quote Python): "train.info()" was url:train.info */
+    { "then train.info() shows it", "train", "#url" },
+    { "df.info(verbose=True)", "info", "url:df.info" },
     /* e-mail */
     { "mail me: John.Doe+x@Mail.Example.COM.", "email:mail.example.com", "#url" },
     { "@someone hi", "someone", "#email" },
