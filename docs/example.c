@@ -43,7 +43,7 @@ int main(int argc, char **argv)
      * before each request to see retrains by other processes. */
     int rc = kd_model_open(&model, argv[1], KD_OPEN_READONLY);
     if (rc) {
-        fprintf(stderr, "%s: %s (%s)\n", argv[1], kd_model_error(model), kd_strerror(rc));
+        fprintf(stderr, "%s (%s)\n", kd_model_error(model), kd_strerror(rc)); /* names the file */
         goto done;
     }
 
