@@ -195,6 +195,19 @@ Test(rules_compiled, shipped_rules_from_the_compiled_file_are_those_compiled_fro
     kd_rules_free(fast);
 }
 
+/* dir (256 bytes) a new directory holding t.rules (its path in rules, 512 bytes) with this
+ * text, compiled into rules.compiled (its path in compiled, 4096 bytes). */
+static void compile_text(char *dir, const char *text, char *rules, char *compiled)
+{
+    th_tmpdir(dir, 256);
+    th_write(dir, "t.rules", text, rules, 512);
+    snprintf(compiled, 4096, "%s.compiled", rules);
+    kd_rules *r = NULL;
+    cr_assert_eq(kd_rules_load(&r, rules), 0);
+    cr_assert_eq(kd_rules_save_compiled(r, compiled), 0);
+    kd_rules_free(r);
+}
+
 /* Load path: must succeed from the text, without the compiled file, with a note holding
  * every string of want[] (NULL-terminated). Returns the set. */
 static kd_rules *load_around(const char *path, const char *const *want)
@@ -210,13 +223,8 @@ static kd_rules *load_around(const char *path, const char *const *want)
 Test(rules_compiled, stale_for_an_edited_rule_file_compiles_the_text)
 {
     char dir[256], rules[512], compiled[4096];
-    th_tmpdir(dir, sizeof dir);
-    th_write(dir, "t.rules", "text A /apple/i 1\ntext B /banana/ 2\n", rules, sizeof rules);
-    snprintf(compiled, sizeof compiled, "%s.compiled", rules);
+    compile_text(dir, "text A /apple/i 1\ntext B /banana/ 2\n", rules, compiled);
     kd_rules *r = NULL;
-    cr_assert_eq(kd_rules_load(&r, rules), 0);
-    cr_assert_eq(kd_rules_save_compiled(r, compiled), 0);
-    kd_rules_free(r);
     cr_assert_eq(kd_rules_load(&r, rules), 0);
     cr_assert_eq(kd_rules_compiled(r), 1);
     kd_rules_free(r);
@@ -232,13 +240,8 @@ Test(rules_compiled, stale_for_an_edited_rule_file_compiles_the_text)
 Test(rules_compiled, syntax_errors_are_reported_as_without_a_compiled_file)
 {
     char dir[256], rules[512], compiled[4096];
-    th_tmpdir(dir, sizeof dir);
-    th_write(dir, "t.rules", "text A /apple/ 1\n", rules, sizeof rules);
-    snprintf(compiled, sizeof compiled, "%s.compiled", rules);
+    compile_text(dir, "text A /apple/ 1\n", rules, compiled);
     kd_rules *r = NULL;
-    cr_assert_eq(kd_rules_load(&r, rules), 0);
-    cr_assert_eq(kd_rules_save_compiled(r, compiled), 0);
-    kd_rules_free(r);
     const char *bad = "text A /apple/ 1\ntext BAD /(unclosed/ 2\n";
     th_write(dir, "t.rules", bad, rules, sizeof rules);
     kd_rules *p = NULL;
@@ -253,14 +256,7 @@ Test(rules_compiled, syntax_errors_are_reported_as_without_a_compiled_file)
 /* A compiled file for "text A /apple/ 1 ..." in dir; its bytes returned, length in *n. */
 static char *small_compiled(char *dir, char *rules, char *compiled, size_t *n)
 {
-    th_tmpdir(dir, 256);
-    th_write(dir, "t.rules", "text A /apple/i 1\nmoderate casino\ntext B /ban+ana/ 2\nmeta M (A && B) 1\n", rules,
-             512);
-    snprintf(compiled, 4096, "%s.compiled", rules);
-    kd_rules *r = NULL;
-    cr_assert_eq(kd_rules_load(&r, rules), 0);
-    cr_assert_eq(kd_rules_save_compiled(r, compiled), 0);
-    kd_rules_free(r);
+    compile_text(dir, "text A /apple/i 1\nmoderate casino\ntext B /ban+ana/ 2\nmeta M (A && B) 1\n", rules, compiled);
     return slurp(compiled, n);
 }
 
@@ -440,13 +436,8 @@ Test(rules_compiled, save_errors_name_the_file)
 Test(rules_compiled, a_rule_file_without_patterns)
 {
     char dir[256], rules[512], compiled[4096];
-    th_tmpdir(dir, sizeof dir);
-    th_write(dir, "t.rules", "count L links >= 3 1\nset disallow_score 10\n", rules, sizeof rules);
-    snprintf(compiled, sizeof compiled, "%s.compiled", rules);
+    compile_text(dir, "count L links >= 3 1\nset disallow_score 10\n", rules, compiled);
     kd_rules *r = NULL;
-    cr_assert_eq(kd_rules_load(&r, rules), 0);
-    cr_assert_eq(kd_rules_save_compiled(r, compiled), 0);
-    kd_rules_free(r);
     cr_assert_eq(kd_rules_load(&r, rules), 0);
     cr_assert_eq(kd_rules_compiled(r), 1, "%s", kd_rules_note(r));
     cr_assert_eq(kd_rules_count(r), 1);
@@ -458,13 +449,8 @@ Test(rules_compiled, a_rule_file_without_patterns)
 Test(rules_compiled, prefilter_literals_come_from_the_file)
 {
     char dir[256], rules[512], compiled[4096];
-    th_tmpdir(dir, sizeof dir);
-    th_write(dir, "t.rules", "text A /apple/ 1\n", rules, sizeof rules);
-    snprintf(compiled, sizeof compiled, "%s.compiled", rules);
+    compile_text(dir, "text A /apple/ 1\n", rules, compiled);
     kd_rules *r = NULL;
-    cr_assert_eq(kd_rules_load(&r, rules), 0);
-    cr_assert_eq(kd_rules_save_compiled(r, compiled), 0);
-    kd_rules_free(r);
     size_t n;
     char *bytes = slurp(compiled, &n);
     /* the last record: length 10, registered, 1 alternative, 1 clause, 1 literal of 5 bytes */
