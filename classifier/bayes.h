@@ -20,7 +20,8 @@
 typedef struct kd_bayes_token {
     uint32_t idx;   /* index in the comment's kd_tokens */
     kd_counts c;    /* counts in the model */
-    double p;       /* the token's spam probability, set by the scorer */
+    double p;       /* the token's spam probability, set by the scorer; it may leave 0.5 for
+                       a used token that cannot be among the opts->reasons strongest */
     int used;       /* set by the scorer: the token counted in the score */
 } kd_bayes_token;
 

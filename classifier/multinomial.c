@@ -81,6 +81,55 @@ static __attribute__((noinline)) double llr_sum_direct(kd_bayes_token *t, size_t
     return sum;
 }
 
+/*
+ * Only the strongest tokens are shown (opts->reasons of them, bayes.c), so only they need
+ * their probability, the logistic of their log-likelihood ratio: exp() for every known
+ * token was a quarter of the Bayes stage's instructions. A token's distance from 0.5 grows
+ * with |llr|, so the shown ones are among the tokens whose |llr| is at least L, the
+ * want-th largest, less a margin that covers the rounding of exp() and of the division:
+ * at |llr| <= SHOWN_LIMIT a step of SHOWN_MARGIN moves the probability by more than 1e-11,
+ * the rounding by less than 1e-15. Those get their exact probability, and any other known
+ * token 0.5, which every one of the want tokens at L or beyond outranks (each is further
+ * from 0.5 than nothing), exactly as its true probability would have been outranked: the
+ * tokens shown, their order and their probabilities are those of computing them all.
+ * Past SHOWN_LIMIT the probabilities round to 1 (or 0.5 from it) and tie, and ties go by
+ * position in the text, not |llr|: then every token gets its probability, as when an llr
+ * is NaN (a damaged model file) or more than SHOWN_MAX tokens are asked for.
+ *
+ * Returns the |llr| below which a known token's probability is not needed: 0 for all of
+ * them, INFINITY for none.
+ */
+#define SHOWN_MAX 64
+#define SHOWN_LIMIT 20.0
+#define SHOWN_MARGIN 0.01
+
+static double shown_floor(const kd_bayes_token *t, size_t n, size_t want)
+{
+    if (!want)
+        return INFINITY;
+    if (want > SHOWN_MAX)
+        return 0.0;
+    double top[SHOWN_MAX]; /* the largest |llr| so far, in decreasing order */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!t[i].used)
+            continue;
+        double a = fabs(t[i].p);
+        if (isnan(a))
+            return 0.0;
+        if (k == want && !(a > top[k - 1]))
+            continue;
+        size_t j = k < want ? k++ : want - 1;
+        while (j > 0 && a > top[j - 1]) {
+            top[j] = top[j - 1];
+            j--;
+        }
+        top[j] = a;
+    }
+    double L = top[want - 1]; /* want <= the known tokens: k == want */
+    return L <= SHOWN_LIMIT ? L - SHOWN_MARGIN : 0.0;
+}
+
 static double multinomial_combine(kd_bayes_token *t, size_t n, const kd_bayes_ctx *ctx)
 {
     const kd_totals *tot = ctx->totals;
@@ -109,9 +158,10 @@ static double multinomial_combine(kd_bayes_token *t, size_t n, const kd_bayes_ct
         known++;
     }
     double lo = PRIOR_WEIGHT * log(S / H) + (known ? sum / sqrt((double)known) : 0.0);
+    double floor = shown_floor(t, n, ctx->opts->reasons < known ? ctx->opts->reasons : known);
     for (size_t i = 0; i < n; i++)
         if (t[i].used)
-            t[i].p = 1.0 / (1.0 + exp(-t[i].p));
+            t[i].p = fabs(t[i].p) < floor ? 0.5 : 1.0 / (1.0 + exp(-t[i].p));
     return 1.0 / (1.0 + exp(-lo));
 }
 

@@ -1,6 +1,8 @@
 /* test_fisher.c - Robinson/Fisher and multinomial scorers on hand-made counts. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "bayes.h"
 
@@ -88,20 +90,98 @@ Test(multinomial, direction_length_normalisation_and_prior)
 
 /* ln(c + 1) comes from log() until the lookups add up to the table's size, then from the
  * table: both give exactly log()'s value, for counts in the table and past it. (Each test
- * runs in a process of its own: the first call here is the first lookup.) */
+ * runs in a process of its own: the first call here is the first lookup.) Every token is
+ * asked for, so that each gets its probability. */
 Test(multinomial, log_counts_equal_log_before_and_after_the_table)
 {
     kd_totals tot = { 100, 100, 1000, 2000, 1000, 0, 0 };
+    kd_options every = KD_OPTIONS_INIT;
+    every.reasons = 5000;
+    kd_bayes_ctx ctx = { &tot, 1000, &every };
     double ds = log(1000.0 + 1000.0), dh = log(2000.0 + 1000.0);
     enum { N = 5000 };
     static kd_bayes_token t[N];
     for (int pass = 0; pass < 3; pass++) { /* log(), then the table (filled by the second call) */
         for (int64_t c = 0; c < N; c++)
             t[c] = (kd_bayes_token){ (uint32_t)c, { c, c < 4095 ? 4095 - c : c + 7 }, 0, 0 };
-        run(&kd_scorer_multinomial, t, N, tot);
+        kd_scorer_multinomial.combine(t, N, &ctx);
         for (int64_t c = 0; c < N; c++) {
             double llr = (log((double)t[c].c.spam + 1.0) - ds) - (log((double)t[c].c.ham + 1.0) - dh);
             cr_assert(t[c].p == 1.0 / (1.0 + exp(-llr)), "count %lld, pass %d: %.17g", (long long)c, pass, t[c].p);
         }
     }
+}
+
+/* bayes.c's order of evidence: used first, then further from 0.5, then earlier. */
+static int weaker(const void *x, const void *y)
+{
+    const kd_bayes_token *a = x, *b = y;
+    if (a->used != b->used)
+        return a->used < b->used ? 1 : -1;
+    double da = fabs(a->p - 0.5), db = fabs(b->p - 0.5);
+    if (da != db)
+        return da < db ? 1 : -1;
+    return a->idx > b->idx ? 1 : -1;
+}
+
+/* Only the tokens that can be shown get their probability (multinomial.c, shown_floor):
+ * for every number of reasons, the strongest tokens, their order and their probabilities
+ * are those of computing every probability. Random counts, many of them equal (ties go by
+ * position), some large enough (ln 4e18 ~ 42.8) that probabilities round to 1 and tie too, and some
+ * log-likelihood ratios just either side of the margin below the cut. */
+Test(multinomial, strongest_tokens_as_if_every_probability_were_computed)
+{
+    enum { N = 80 };
+    static const int64_t big[] = { 0, 1, 2, 3, 5, 8, 40, 300, 5000, 200000, 900000000,
+                                   40000000000000000, 4000000000000000000, 3999999999999999999 };
+    kd_totals tot = { 1000, 3000, 100000, 300000, 50000, 0, 0 };
+    kd_options every = KD_OPTIONS_INIT, some = KD_OPTIONS_INIT;
+    every.reasons = 1000; /* more than shown_floor() selects among: every probability */
+    kd_bayes_ctx all_ctx = { &tot, 50000, &every }, some_ctx = { &tot, 50000, &some };
+    unsigned seed = 12345;
+    for (int round = 0; round < 4000; round++) {
+        kd_bayes_token all[N], lazy[N];
+        size_t n = 1 + (size_t)(round % N);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = seed >> 8;
+            int64_t s = round % 3 == 0 ? big[r % 14] : (int64_t)(r % 7);
+            int64_t h = round % 3 == 0 ? big[(r >> 4) % 14] : (int64_t)((r >> 4) % 9);
+            if (round % 5 == 0 && i % 2) /* the same counts over and over: ties */
+                s = 3, h = 1;
+            all[i] = (kd_bayes_token){ (uint32_t)i, { s, h }, 0, 0 };
+        }
+        memcpy(lazy, all, n * sizeof *all);
+        some.reasons = (unsigned)(round % 13);
+        double p_all = kd_scorer_multinomial.combine(all, n, &all_ctx);
+        double p_some = kd_scorer_multinomial.combine(lazy, n, &some_ctx);
+        cr_assert(p_all == p_some, "round %d: %.17g against %.17g", round, p_some, p_all);
+        qsort(all, n, sizeof *all, weaker);
+        qsort(lazy, n, sizeof *lazy, weaker);
+        size_t used = 0;
+        for (size_t i = 0; i < n; i++)
+            used += (size_t)all[i].used;
+        size_t want = some.reasons < used ? some.reasons : used;
+        for (size_t i = 0; i < want; i++) {
+            cr_assert_eq(lazy[i].idx, all[i].idx, "round %d, reasons %u: token %zu", round, some.reasons, i);
+            cr_assert(lazy[i].p == all[i].p, "round %d: %.17g against %.17g", round, lazy[i].p, all[i].p);
+        }
+    }
+}
+
+/* At the margin: log-likelihood ratios that differ by less than it are all computed; the
+ * known token furthest below the cut keeps 0.5, which no shown token has. */
+Test(multinomial, tokens_far_below_the_cut_keep_one_half)
+{
+    kd_totals tot = { 100, 100, 1000, 1000, 1000, 0, 0 };
+    kd_options one = KD_OPTIONS_INIT;
+    one.reasons = 1;
+    kd_bayes_ctx ctx = { &tot, 1000, &one };
+    /* equal totals: llr = ln((s+1)/(h+1)); ln 41 ~ 3.71, ln 2 ~ 0.69 */
+    kd_bayes_token t[3] = { { 0, { 1, 0 }, 0, 0 }, { 1, { 40, 0 }, 0, 0 }, { 2, { 0, 1 }, 0, 0 } };
+    kd_scorer_multinomial.combine(t, 3, &ctx);
+    cr_assert(t[1].p == 1.0 / (1.0 + exp(-log(41.0))));
+    cr_assert_eq(t[0].p, 0.5);
+    cr_assert_eq(t[2].p, 0.5);
+    cr_assert(t[0].used && t[1].used && t[2].used);
 }
