@@ -131,18 +131,22 @@ int kd_bayes_run(struct kd_model *m, const kd_tokens *tok, const kd_tokset *set,
 
     size_t want = o->reasons < r->nused ? o->reasons : r->nused;
     if (want) {
+        /* the array and the tokens' text after it in one allocation (kd_result_free frees
+         * r->top alone): one malloc a comment instead of one per token shown */
         select_strongest(t, set->n, want);
-        r->top = calloc(want, sizeof *r->top);
+        size_t text = 0;
+        for (size_t i = 0; i < want; i++)
+            text += kd_tokens_len(tok, t[i].idx) + 1;
+        r->top = malloc(want * sizeof *r->top + text);
         if (!r->top) {
             rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
             goto done;
         }
+        char *q = (char *)(r->top + want);
         for (size_t i = 0; i < want; i++) {
-            r->top[i].token = strdup(kd_tokens_str(tok, t[i].idx));
-            if (!r->top[i].token) {
-                rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
-                goto done;
-            }
+            size_t k = kd_tokens_len(tok, t[i].idx) + 1;
+            r->top[i].token = memcpy(q, kd_tokens_str(tok, t[i].idx), k);
+            q += k;
             r->top[i].prob = t[i].p;
             r->top[i].spam = (uint32_t)(t[i].c.spam > UINT32_MAX ? UINT32_MAX : t[i].c.spam);
             r->top[i].ham = (uint32_t)(t[i].c.ham > UINT32_MAX ? UINT32_MAX : t[i].c.ham);

@@ -105,11 +105,7 @@ void kd_result_free(kd_result *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->ntop; i++)
-        free(r->top[i].token);
-    free(r->top);
-    for (size_t i = 0; i < r->nreasons; i++)
-        free(r->reasons[i]);
+    free(r->top); /* each with its strings (bayes.c, verdict.c) */
     free(r->reasons);
     free(r->rules);
     free(r->duplicate_of);

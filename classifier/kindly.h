@@ -474,9 +474,11 @@ typedef struct kd_result {
     double bayes_score;  /**< the Bayes stage alone */
     size_t ntokens;      /**< distinct tokens in the comment */
     size_t nused;        /**< tokens that counted in the Bayes score */
-    kd_token_weight *top;/**< strongest tokens, strongest first */
+    kd_token_weight *top;/**< strongest tokens, strongest first (one allocation with their
+                              text: free only with kd_result_free()) */
     size_t ntop;
-    char **reasons;      /**< short strings explaining the verdict */
+    char **reasons;      /**< short strings explaining the verdict (one allocation with the
+                              strings: free only with kd_result_free()) */
     size_t nreasons;
     /* rules stage */
     kd_rule_hit *rules;  /**< rules that fired */

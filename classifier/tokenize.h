@@ -44,6 +44,11 @@ void kd_tokens_free(kd_tokens *t);
 /* Append one token (and its hash). 0 or KD_ENOMEM. */
 int kd_tokens_push(kd_tokens *t, const char *s, size_t n);
 static inline const char *kd_tokens_str(const kd_tokens *t, size_t i) { return t->buf + t->off[i]; }
+/* The length of token i: each token is followed by its NUL, then the next token. */
+static inline size_t kd_tokens_len(const kd_tokens *t, size_t i)
+{
+    return (i + 1 < t->n ? t->off[i + 1] : t->len) - t->off[i] - 1;
+}
 
 /*
  * Append the tokens of c to out, in text order, with repeats (callers that want a set
