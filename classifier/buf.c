@@ -81,53 +81,70 @@ static char *digits_before(char *e, unsigned long long v, int width)
     return e;
 }
 
-/* Write v in decimal (no leading zeros, "0" for 0) to end before e; returns its start. */
-static char *uint_before(char *e, unsigned long long v)
+static const unsigned long long pow10[] = { 1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
+                                            1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+                                            10000000000ULL, 100000000000ULL, 1000000000000ULL,
+                                            10000000000000ULL, 100000000000000ULL,
+                                            1000000000000000ULL, 10000000000000000ULL,
+                                            100000000000000000ULL, 1000000000000000000ULL,
+                                            10000000000000000000ULL };
+
+/* The number of decimal digits of v (1 for 0): a few comparisons for the small numbers
+ * written most (counts, the integer part of a score). */
+static int uint_width(unsigned long long v)
 {
-    for (; v >= 100; v /= 100) {
-        e -= 2;
-        memcpy(e, digit_pairs + 2 * (v % 100), 2);
-    }
-    return digits_before(e, v, v >= 10 ? 2 : 1);
+    int n = 1;
+    while (n < 20 && v >= pow10[n])
+        n++;
+    return n;
 }
 
+/* The numbers are written in place, at the end of b (room made first): no copy through a
+ * scratch array, which was a call of memcpy per number. */
 int kd_buf_uint(kd_buf *b, unsigned long long v)
 {
-    char tmp[24], *e = tmp + sizeof tmp, *p = uint_before(e, v);
-    return kd_buf_add(b, p, (size_t)(e - p));
+    if (kd_buf_grow(b, 20))
+        return KD_ENOMEM;
+    int n = uint_width(v);
+    char *d = b->s + b->len;
+    digits_before(d + n, v, n);
+    d[n] = '\0';
+    b->len += (size_t)n;
+    return KD_OK;
 }
 
 int kd_buf_fixed(kd_buf *b, double x, int decimals)
 {
-    static const unsigned long long pow10[] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
-                                                10000000, 100000000, 1000000000 };
     if (decimals < 0)
         decimals = 0;
     if (decimals > 9)
         decimals = 9;
     if (!(x == x) || x > 1e15 || x < -1e15) /* NaN or too large for the fast path */
         return x == x ? kd_buf_printf(b, "%.*f", decimals, x) : kd_buf_putc(b, '0');
-    char tmp[40];
-    char *e = tmp + sizeof tmp, *p = e;
+    if (kd_buf_grow(b, 31)) /* '-', 20 digits, '.', 9 decimals */
+        return KD_ENOMEM;
     int neg = x < 0;
     if (neg)
         x = -x;
     unsigned long long v = (unsigned long long)(x * (double)pow10[decimals] + 0.5);
     unsigned long long ip = v / pow10[decimals];
     unsigned long long fp = v % pow10[decimals];
-    int d = decimals;
-    while (d > 0 && fp % 10 == 0) { /* trim trailing zeros */
-        fp /= 10;
-        d--;
-    }
-    if (d > 0) {
-        p = digits_before(p, fp, d);
-        *--p = '.';
-    }
-    p = uint_before(p, ip);
+    char *p = b->s + b->len;
     if (neg && (v != 0))
-        *--p = '-';
-    return kd_buf_add(b, p, (size_t)(e - p));
+        *p++ = '-';
+    int n = uint_width(ip);
+    digits_before(p + n, ip, n);
+    p += n;
+    if (fp) { /* all the decimals, then the trailing zeros taken back (fp has a digit > 0) */
+        *p++ = '.';
+        p += decimals;
+        digits_before(p, fp, decimals);
+        while (p[-1] == '0')
+            p--;
+    }
+    *p = '\0';
+    b->len = (size_t)(p - b->s);
+    return KD_OK;
 }
 
 /* Code points written as \u escapes: the C0 controls (JSON requires it), DEL and the C1

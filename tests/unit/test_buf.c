@@ -1,5 +1,6 @@
 /* test_buf.c - kd_buf: appends, printf, JSON string escaping, detach. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,76 @@ Test(buf, fixed_point_numbers_without_printf)
         kd_buf_putc(&b, ' ');
     }
     cr_assert_str_eq(b.s, "9 10 99 100 101 1000000 ");
+    kd_buf_free(&b);
+}
+
+/* kd_buf_fixed and kd_buf_uint as they were written through a scratch array (200a2b0),
+ * the reference for the in-place writing. */
+static void fixed_reference(char *out, double x, int decimals)
+{
+    static const unsigned long long pow10[] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
+                                                10000000, 100000000, 1000000000 };
+    char tmp[40], *e = tmp + sizeof tmp - 1, *p = e;
+    *e = '\0';
+    int neg = x < 0;
+    if (neg)
+        x = -x;
+    unsigned long long v = (unsigned long long)(x * (double)pow10[decimals] + 0.5);
+    unsigned long long ip = v / pow10[decimals], fp = v % pow10[decimals];
+    int d = decimals;
+    while (d > 0 && fp % 10 == 0) {
+        fp /= 10;
+        d--;
+    }
+    for (; d > 0; d--, fp /= 10)
+        *--p = (char)('0' + fp % 10);
+    if (p != e)
+        *--p = '.';
+    do
+        *--p = (char)('0' + ip % 10);
+    while (ip /= 10);
+    if (neg && v)
+        *--p = '-';
+    strcpy(out, p);
+}
+
+/* The same digits as the reference for two million numbers: scores in 0..1 and around
+ * them, negative ones, integers, halves at every number of decimals, and counts; appended
+ * after other text, so that a number that fills the buffer up to its end grows it. */
+Test(buf, fixed_and_uint_as_the_reference)
+{
+    unsigned long long seed = 42;
+    kd_buf b = KD_BUF_INIT;
+    char want[64];
+    for (int i = 0; i < 2000000; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        unsigned r = (unsigned)(seed >> 33);
+        double u = (double)(seed >> 11) / 9007199254740992.0; /* 0..1 */
+        double x;
+        switch (i % 6) {
+        case 0: x = u; break;
+        case 1: x = u * 2 - 1; break;
+        case 2: x = (u - 0.5) * 1e6; break;
+        case 3: x = (double)(r % 2000) / 1000.0; break; /* exact thousandths and halves */
+        case 4: x = (double)(r % 100000) + 0.5 / (double)(1 + r % 7); break;
+        default: x = (u - 0.5) * (r % 10 <= 3 ? 2e15 : 2e9); break; /* x * 10^d < 2^64 */
+        }
+        int d = (int)(r % 10);
+        kd_buf_clear(&b);
+        kd_buf_add(&b, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", (size_t)(i % 64));
+        size_t at = b.len;
+        kd_buf_fixed(&b, x, d);
+        fixed_reference(want, x, d);
+        cr_assert_str_eq(b.s + at, want, "%.17g with %d decimals", x, d);
+        cr_assert_eq(b.len, at + strlen(want));
+        unsigned long long v = seed >> (r % 64);
+        kd_buf_clear(&b);
+        kd_buf_add(&b, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", (size_t)(i % 64));
+        kd_buf_uint(&b, v);
+        snprintf(want, sizeof want, "%llu", v);
+        cr_assert_str_eq(b.s + at, want, "%llu", v);
+        cr_assert_eq(b.len, at + strlen(want));
+    }
     kd_buf_free(&b);
 }
 
