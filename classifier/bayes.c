@@ -43,15 +43,17 @@ static void select_sort(kd_bayes_token *t, size_t n, size_t want)
 
 /*
  * The same in one pass: the strongest `want` so far are kept in order in top[], and a token
- * is compared with the weakest of them first, so most tokens cost one comparison.
+ * is compared with the weakest of them first, so most tokens cost one comparison. Each
+ * token's place in the order is worked out once, as a key: its distance from 0.5 when it
+ * was used, -1 when not (below every used token), so that a comparison is of two numbers
+ * (and of the positions when they tie).
  *
  * It picks what select_sort() picks because stronger() is then a strict total order: idx
  * is unique, and used tokens come before unused ones. Distances among used tokens must be
  * numbers; a NaN probability (impossible from counts that are never negative, but a model
  * file can hold anything) makes the order partial, and then select_sort() decides, as it
- * always did. NaNs among unused tokens do not matter: the caller asks for at most as many
- * tokens as were used, so those never reach the front, and each is weaker than every used
- * token whatever its probability.
+ * always did. The order among unused tokens (all -1 here) does not matter: the caller asks
+ * for at most as many tokens as were used, so those never reach the front.
  */
 static void select_strongest(kd_bayes_token *t, size_t n, size_t want)
 {
@@ -64,20 +66,27 @@ static void select_strongest(kd_bayes_token *t, size_t n, size_t want)
         return;
     }
     kd_bayes_token top[TOP_MAX];
+    double key[TOP_MAX];
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (t[i].used && isnan(t[i].p)) {
-            select_sort(t, n, want);
-            return;
+        double ki = -1.0;
+        if (t[i].used) {
+            ki = fabs(t[i].p - 0.5);
+            if (isnan(ki)) {
+                select_sort(t, n, want);
+                return;
+            }
         }
-        if (k == want && !stronger(&t[i], &top[k - 1]))
+        if (k == want && !(ki > key[k - 1] || (ki == key[k - 1] && t[i].idx < top[k - 1].idx)))
             continue;
         size_t j = k < want ? k++ : want - 1; /* when full, the weakest kept gives way */
-        while (j > 0 && stronger(&t[i], &top[j - 1])) {
+        while (j > 0 && (ki > key[j - 1] || (ki == key[j - 1] && t[i].idx < top[j - 1].idx))) {
             top[j] = top[j - 1];
+            key[j] = key[j - 1];
             j--;
         }
         top[j] = t[i];
+        key[j] = ki;
     }
     memcpy(t, top, k * sizeof *t);
 }
