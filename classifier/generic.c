@@ -99,7 +99,7 @@ int kd_generic(const kd_tokens *tok)
     int words = 0, praised = 0, link = 0;
     for (size_t i = 0; i < tok->n; i++) {
         const char *s = kd_tokens_str(tok, i);
-        if (!strcmp(s, "#url") || !strcmp(s, "#author_url")) {
+        if (s[0] == '#' && (!strcmp(s, "#url") || !strcmp(s, "#author_url"))) {
             link = 1;
             continue;
         }
