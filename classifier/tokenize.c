@@ -352,11 +352,11 @@ static void pairs(scan *sc, word_ref w)
             h = fnv_byte(h, p[k++] = buf[w.off + i]);
         tok_end_hash(sc->t, n, fnv_mix(h));
     }
-    if (reach) {
-        for (int d = WINDOW - 1; d > 0; d--)
+    if (reach) { /* the window is as wide as the reach: one word for adjacent pairs */
+        for (int d = reach - 1; d > 0; d--)
             sc->win[d] = sc->win[d - 1];
         sc->win[0] = w;
-        if (sc->nwin < WINDOW)
+        if (sc->nwin < reach)
             sc->nwin++;
     }
 }
