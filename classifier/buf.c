@@ -183,10 +183,12 @@ int kd_buf_json_str(kd_buf *b, const char *s)
 {
     if (!s)
         return kd_buf_puts(b, "null");
-    const char *run = s, *p = s, *end = s + strlen(s);
+    const char *run = s, *p = s;
     while (json_plain[(unsigned char)*p])
         p++;
-    if (p == end) { /* nothing to change, the usual case: the quotes and s in one append */
+    if (!*p) { /* nothing to change, the usual case: the quotes and s in one append (the
+                  scan found the end: no strlen) */
+        const char *end = p;
         size_t n = (size_t)(end - s);
         if (kd_buf_grow(b, n + 2))
             return KD_ENOMEM;
@@ -198,6 +200,7 @@ int kd_buf_json_str(kd_buf *b, const char *s)
         b->len += n + 2;
         return KD_OK;
     }
+    const char *end = p + strlen(p);
     kd_buf_putc(b, '"');
     for (;;) {
         while (json_plain[(unsigned char)*p])
