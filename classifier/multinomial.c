@@ -110,21 +110,25 @@ static double shown_floor(const kd_bayes_token *t, size_t n, size_t want)
     if (want > SHOWN_MAX)
         return 0.0;
     double top[SHOWN_MAX]; /* the largest |llr| so far, in decreasing order */
+    double entry = -1.0;   /* what a token must pass to be kept: top[want - 1] once full */
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (!t[i].used)
             continue;
         double a = fabs(t[i].p);
-        if (isnan(a))
-            return 0.0;
-        if (k == want && !(a > top[k - 1]))
+        if (!(a > entry)) {
+            if (isnan(a))
+                return 0.0;
             continue;
+        }
         size_t j = k < want ? k++ : want - 1;
         while (j > 0 && a > top[j - 1]) {
             top[j] = top[j - 1];
             j--;
         }
         top[j] = a;
+        if (k == want)
+            entry = top[want - 1];
     }
     double L = top[want - 1]; /* want <= the known tokens: k == want */
     return L <= SHOWN_LIMIT ? L - SHOWN_MARGIN : 0.0;
