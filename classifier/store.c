@@ -93,6 +93,7 @@ typedef enum {
     ST_TOKEN_GET,
     ST_TOKEN_ALL,
     ST_TOKEN_ADD,
+    ST_TOKEN_ADD_ALL,
     ST_TOKEN_COUNT,
     ST_TOKEN_ZAP,
     ST_FOREIGN_GET,
@@ -117,6 +118,13 @@ static const char *const sql[ST__COUNT] = {
     [ST_TOKEN_ALL] = "SELECT h, spam, ham FROM tokens",
     [ST_TOKEN_ADD] = "INSERT INTO tokens(h, spam, ham) VALUES(?1, max(?2, 0), max(?3, 0)) "
                      "ON CONFLICT(h) DO UPDATE SET spam = max(spam + ?2, 0), ham = max(ham + ?3, 0)",
+    /* the same for a whole batch of deltas none of which is negative (so max(?, 0) of the
+     * row inserted is the delta itself), read from the kd_batch_rows table (below): one
+     * statement instead of one per token; "WHERE true" tells the parser that ON CONFLICT
+     * belongs to the INSERT, not to a join */
+    [ST_TOKEN_ADD_ALL] = "INSERT INTO tokens(h, spam, ham) SELECT h, spam, ham FROM kd_batch_rows(?1) WHERE true "
+                         "ON CONFLICT(h) DO UPDATE SET spam = max(spam + excluded.spam, 0), "
+                         "ham = max(ham + excluded.ham, 0)",
     [ST_TOKEN_COUNT] = "SELECT count(*) FROM tokens",
     [ST_TOKEN_ZAP] = "DELETE FROM tokens WHERE spam = 0 AND ham = 0",
     [ST_FOREIGN_GET] = "SELECT n FROM foreign_ham WHERE h = ?1",
@@ -164,6 +172,7 @@ struct kd_store {
     uint64_t dev, ino;
     int moved;     /* a commit was refused: the file was removed or replaced (commit_hook) */
     int released;  /* kd_store_release_moved has run */
+    int batch_rows; /* the kd_batch_rows module is registered on db */
     char err[256]; /* the message of the last failure (kd_store_errmsg) */
 };
 
@@ -716,6 +725,171 @@ static int add_totals(kd_store *s, const kd_totals *d)
     return KD_OK;
 }
 
+/* ---- a batch of deltas as a table --------------------------------------------------------
+ *
+ * Written one INSERT per token, the 50,963 new tokens of training on sms.csv cost 6,680
+ * instructions a token, half of it per statement: the reset, the bindings, the mutexes,
+ * opening and closing the b-tree cursor, halting the VM. kd_batch_rows is an eponymous
+ * virtual table that hands SQLite the sorted rows of a C array passed as a bound pointer
+ * (sqlite3_bind_pointer, the carray idiom), so that ST_TOKEN_ADD_ALL writes the whole batch
+ * in one statement: 3,360 instructions a token. What is left is mostly each row's search of
+ * the b-tree from its root (SQLite forgets the cursor's key after an insert, and decoding the
+ * 9-byte varints of 64-bit hash keys on the way down is sqlite3GetVarint's share). */
+
+typedef struct batch_row {
+    int64_t h, spam, ham;
+} batch_row;
+
+typedef struct batch_rows {
+    const batch_row *r;
+    size_t n;
+} batch_rows;
+
+#define BATCH_ROWS_PTR "kd_batch_rows"
+
+typedef struct batch_cursor {
+    sqlite3_vtab_cursor base;
+    batch_rows rows;
+    size_t i;
+} batch_cursor;
+
+static int batch_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **err)
+{
+    (void)aux, (void)argc, (void)argv, (void)err;
+    int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(h INTEGER, spam INTEGER, ham INTEGER, rows HIDDEN)");
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_vtab *v = sqlite3_malloc(sizeof *v);
+    if (!v)
+        return SQLITE_NOMEM;
+    memset(v, 0, sizeof *v);
+    *out = v;
+    return SQLITE_OK;
+}
+
+static int batch_disconnect(sqlite3_vtab *v)
+{
+    sqlite3_free(v);
+    return SQLITE_OK;
+}
+
+/* Only kd_batch_rows(?1) has rows: without its argument the table is empty. */
+static int batch_best_index(sqlite3_vtab *v, sqlite3_index_info *info)
+{
+    (void)v;
+    info->idxNum = 0;
+    info->estimatedCost = 1e9;
+    for (int i = 0; i < info->nConstraint; i++)
+        if (info->aConstraint[i].iColumn == 3 && info->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_EQ &&
+            info->aConstraint[i].usable) {
+            info->aConstraintUsage[i].argvIndex = 1;
+            info->aConstraintUsage[i].omit = 1;
+            info->idxNum = 1;
+            info->estimatedCost = 1;
+            break;
+        }
+    return SQLITE_OK;
+}
+
+static int batch_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
+{
+    (void)v;
+    batch_cursor *c = sqlite3_malloc(sizeof *c);
+    if (!c)
+        return SQLITE_NOMEM;
+    memset(c, 0, sizeof *c);
+    *out = &c->base;
+    return SQLITE_OK;
+}
+
+static int batch_close(sqlite3_vtab_cursor *cur)
+{
+    sqlite3_free(cur);
+    return SQLITE_OK;
+}
+
+static int batch_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxs, int argc, sqlite3_value **argv)
+{
+    (void)idxs;
+    batch_cursor *c = (batch_cursor *)cur;
+    const batch_rows *rows = idx == 1 && argc == 1 ? sqlite3_value_pointer(argv[0], BATCH_ROWS_PTR) : NULL;
+    c->rows = rows ? *rows : (batch_rows){ NULL, 0 };
+    c->i = 0;
+    return SQLITE_OK;
+}
+
+static int batch_next(sqlite3_vtab_cursor *cur)
+{
+    ((batch_cursor *)cur)->i++;
+    return SQLITE_OK;
+}
+
+static int batch_eof(sqlite3_vtab_cursor *cur)
+{
+    const batch_cursor *c = (const batch_cursor *)cur;
+    return c->i >= c->rows.n;
+}
+
+static int batch_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+    const batch_cursor *c = (const batch_cursor *)cur;
+    const batch_row *r = &c->rows.r[c->i];
+    if (col < 3)
+        sqlite3_result_int64(ctx, col == 0 ? r->h : col == 1 ? r->spam : r->ham);
+    else
+        sqlite3_result_null(ctx);
+    return SQLITE_OK;
+}
+
+static int batch_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *id)
+{
+    *id = (sqlite3_int64)((const batch_cursor *)cur)->i;
+    return SQLITE_OK;
+}
+
+static const sqlite3_module batch_module = {
+    .iVersion = 0,
+    .xConnect = batch_connect, /* no xCreate: eponymous only, never a table in the file */
+    .xBestIndex = batch_best_index,
+    .xDisconnect = batch_disconnect,
+    .xOpen = batch_open,
+    .xClose = batch_close,
+    .xFilter = batch_filter,
+    .xNext = batch_next,
+    .xEof = batch_eof,
+    .xColumn = batch_column,
+    .xRowid = batch_rowid,
+};
+
+/* Sort rows[0..n) by h in the order of the INTEGER PRIMARY KEY (signed 64-bit): a radix sort
+ * of the key's bytes, lowest first, through tmp (n rows), skipping the bytes that all rows
+ * share. qsort of the 24-byte rows cost 920 instructions a row for 50,000 rows (its generic
+ * path moves rows with memcpy); this costs about 60. Returns the array that holds the
+ * result: rows or tmp. */
+static batch_row *sort_rows(batch_row *rows, batch_row *tmp, size_t n)
+{
+    static const uint64_t sign = (uint64_t)1 << 63;
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t count[256] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            count[(((uint64_t)rows[i].h ^ sign) >> shift) & 255]++;
+        if (n && count[(((uint64_t)rows[0].h ^ sign) >> shift) & 255] == n)
+            continue;
+        size_t at = 0;
+        for (int b = 0; b < 256; b++) {
+            size_t c = count[b];
+            count[b] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(((uint64_t)rows[i].h ^ sign) >> shift) & 255]++] = rows[i];
+        batch_row *t = rows;
+        rows = tmp;
+        tmp = t;
+    }
+    return rows;
+}
+
 static int cmp_key(const void *a, const void *b)
 {
     /* the order of the INTEGER PRIMARY KEY: keys are stored as signed 64-bit integers */
@@ -723,40 +897,62 @@ static int cmp_key(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Write rows[0..n) (sorted, none negative) with one statement. */
+static int add_all(kd_store *s, const batch_row *rows, size_t n)
+{
+    if (!s->batch_rows) {
+        int src = sqlite3_create_module_v2(s->db, "kd_batch_rows", &batch_module, NULL, NULL);
+        if (src != SQLITE_OK)
+            return fail(s, src);
+        s->batch_rows = 1;
+    }
+    sqlite3_stmt *st = stmt(s, ST_TOKEN_ADD_ALL);
+    if (!st)
+        return fail(s, sqlite3_errcode(s->db));
+    batch_rows b = { rows, n };
+    sqlite3_bind_pointer(st, 1, &b, BATCH_ROWS_PTR, NULL);
+    int rc = step_done(s, st);
+    sqlite3_clear_bindings(st); /* b is about to go */
+    return rc;
+}
+
 int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, int (*before)(void *ctx),
                    int (*also)(void *ctx), void *ctx)
 {
     /* Upsert in key order: walking the b-tree left to right touches each page once,
      * several times faster than random order when a batch holds many new tokens. */
-    uint64_t *keys = malloc((delta->n ? delta->n : 1) * sizeof *keys);
-    if (!keys)
+    batch_row *buf = malloc(2 * (delta->n ? delta->n : 1) * sizeof *buf), *rows = buf;
+    if (!buf)
         return KD_ENOMEM;
     size_t nk = 0;
-    for (size_t i = 0; i < delta->cap; i++)
-        if (delta->keys[i])
-            keys[nk++] = delta->keys[i];
-    qsort(keys, nk, sizeof *keys, cmp_key);
+    int negative = 0;
+    for (size_t i = 0; i < delta->cap; i++) {
+        const kd_counts *c = &delta->vals[i];
+        if (!delta->keys[i] || (!c->spam && !c->ham))
+            continue;
+        negative |= c->spam < 0 || c->ham < 0;
+        rows[nk++] = (batch_row){ (int64_t)delta->keys[i], c->spam, c->ham };
+    }
+    rows = sort_rows(buf, buf + nk, nk);
     int rc = step_done(s, stmt(s, ST_BEGIN));
     if (rc) {
-        free(keys);
+        free(buf);
         return rc;
     }
     if (before && (rc = before(ctx)))
         goto done;
-    int negative = 0;
-    for (size_t i = 0; i < nk; i++) {
-        const kd_counts *c = kd_tokmap_get(delta, keys[i]);
-        if (!c->spam && !c->ham)
-            continue;
-        negative |= c->spam < 0 || c->ham < 0;
+    /* an undo (negative deltas) clamps each row at zero: one upsert per token */
+    if (!negative && nk && (rc = add_all(s, rows, nk)))
+        goto done;
+    for (size_t i = 0; negative && i < nk; i++) {
         sqlite3_stmt *st = stmt(s, ST_TOKEN_ADD);
         if (!st) {
             rc = fail(s, sqlite3_errcode(s->db));
             goto done;
         }
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)keys[i]);
-        sqlite3_bind_int64(st, 2, c->spam);
-        sqlite3_bind_int64(st, 3, c->ham);
+        sqlite3_bind_int64(st, 1, rows[i].h);
+        sqlite3_bind_int64(st, 2, rows[i].spam);
+        sqlite3_bind_int64(st, 3, rows[i].ham);
         if ((rc = step_done(s, st)))
             goto done;
     }
@@ -772,7 +968,7 @@ int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, i
 done:
     if (rc)
         rollback(s);
-    free(keys);
+    free(buf);
     return rc;
 }
 
