@@ -189,6 +189,7 @@ void kd_model_close(kd_model *m)
     kd_store_close(m->store);
     kd_tokmap_free(&m->counts);
     kd_tokmap_free(&m->delta);
+    kd_tokmap_seen_free(&m->seen);
     kd_tokmap_free(&m->foreign);
     kd_tokmap_free(&m->fdelta);
     kd_tokens_free(&m->tok);
@@ -460,6 +461,20 @@ static int undo_check(kd_model *m, const kd_tokset *set, kd_label label)
     return KD_OK;
 }
 
+/* A comment of n distinct tokens learnt (delta 1) or taken back (-1) in the batch's totals. */
+static void add_totals_of(kd_model *m, kd_label label, int delta, int foreign, size_t n)
+{
+    if (label == KD_SPAM) {
+        m->dtotals.spam_messages += delta;
+        m->dtotals.spam_tokens += delta * (int64_t)n;
+    } else {
+        m->dtotals.ham_messages += delta;
+        m->dtotals.ham_tokens += delta * (int64_t)n;
+        if (foreign)
+            m->dtotals.foreign_ham_tokens += delta * (int64_t)n;
+    }
+}
+
 int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta, unsigned flags)
 {
     if (!kd_model_usable(m))
@@ -481,6 +496,19 @@ int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta,
     kd_tokens_clear(&m->tok);
     if (kd_tokenize(c, &m->topt, &m->tok))
         return kd_model_fail(m, KD_ENOMEM, "out of memory");
+    int64_t dspam = label == KD_SPAM ? delta : 0, dham = label == KD_SPAM ? 0 : delta;
+    /* most comments need no set of their distinct tokens (for an undo's check, the content
+     * words of a foreign comment or of an approved one's post): each is counted once as it
+     * is met */
+    int post = label == KD_HAM && !foreign && c->post_id && *c->post_id;
+    if (!foreign && !post && (delta > 0 || m->fb_unchecked)) {
+        ptrdiff_t n = kd_tokmap_add_once(&m->delta, &m->seen, m->tok.hash, m->tok.n, dspam, dham);
+        if (n < 0)
+            return kd_model_fail(m, KD_ENOMEM, "out of memory");
+        m->undoing |= delta < 0;
+        add_totals_of(m, label, delta, 0, (size_t)n);
+        return KD_OK;
+    }
     kd_tokset *set = &m->set;
     if (kd_tokset_build(set, &m->tok))
         return kd_model_fail(m, KD_ENOMEM, "out of memory");
@@ -496,10 +524,8 @@ int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta,
         kd_counts *k = kd_tokmap_upsert(&m->delta, m->tok.hash[set->idx[i]]);
         if (!k)
             return kd_model_fail(m, KD_ENOMEM, "out of memory");
-        if (label == KD_SPAM)
-            k->spam += delta;
-        else
-            k->ham += delta;
+        k->spam += dspam;
+        k->ham += dham;
         /* of a foreign comment, the content words: the only tokens relevance looks up */
         if (foreign && kd_content_word(kd_tokens_str(&m->tok, set->idx[i]), m->tok.hash[set->idx[i]])) {
             kd_counts *f = kd_tokmap_upsert(&m->fdelta, m->tok.hash[set->idx[i]]);
@@ -509,17 +535,9 @@ int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta,
         }
     }
     /* approved here: part of its post's model (a foreign comment's post is another site's) */
-    if (label == KD_HAM && !foreign && c->post_id && *c->post_id && (rc = kd_posts_learn(m, c, delta)))
+    if (post && (rc = kd_posts_learn(m, c, delta)))
         return rc;
-    if (label == KD_SPAM) {
-        m->dtotals.spam_messages += delta;
-        m->dtotals.spam_tokens += delta * (int64_t)set->n;
-    } else {
-        m->dtotals.ham_messages += delta;
-        m->dtotals.ham_tokens += delta * (int64_t)set->n;
-        if (foreign)
-            m->dtotals.foreign_ham_tokens += delta * (int64_t)set->n;
-    }
+    add_totals_of(m, label, delta, foreign, set->n);
     return KD_OK;
 }
 

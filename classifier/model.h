@@ -51,6 +51,7 @@ struct kd_model {
     struct kd_undo_known *uk;
     size_t nuk, capuk;
     kd_tokmap delta;
+    kd_tokmap_seen seen;    /* scratch of kd_tokmap_add_once into delta */
     kd_tokmap fdelta;       /* the batch's foreign ham counts (.ham) */
     kd_totals dtotals;
 

@@ -77,6 +77,59 @@ kd_counts *kd_tokmap_upsert(kd_tokmap *t, uint64_t key)
     return &t->vals[j];
 }
 
+ptrdiff_t kd_tokmap_add_once(kd_tokmap *t, kd_tokmap_seen *seen, const uint64_t *keys, size_t n, int64_t spam,
+                             int64_t ham)
+{
+    /* room for all of them first: no rehash in the loop moves a slot that seen holds */
+    if (kd_tokmap_reserve(t, t->n + n))
+        return -1;
+    size_t size = 16;
+    while (size < 2 * n)
+        size *= 2;
+    if (size > seen->cap) {
+        size_t *p = realloc(seen->slot, size * sizeof *p);
+        if (!p)
+            return -1;
+        seen->slot = p;
+        seen->cap = size;
+    }
+    /* a slot's index is low bits of a well-mixed key: its own low bits index seen */
+    size_t *set = seen->slot, smask = size - 1;
+    memset(set, 0, size * sizeof *set);
+    uint64_t *tk = t->keys;
+    size_t mask = t->cap - 1, distinct = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t key = keys[i] ? keys[i] : 1;
+        size_t j = key & mask;
+        while (tk[j] && tk[j] != key)
+            j = (j + 1) & mask;
+        size_t s = j & smask;
+        if (!tk[j]) {
+            tk[j] = key;
+            t->n++;
+            while (set[s]) /* new to t, so not in set */
+                s = (s + 1) & smask;
+        } else {
+            while (set[s] && set[s] != j + 1)
+                s = (s + 1) & smask;
+            if (set[s])
+                continue; /* counted already */
+        }
+        set[s] = j + 1;
+        t->vals[j].spam += spam;
+        t->vals[j].ham += ham;
+        distinct++;
+    }
+    return (ptrdiff_t)distinct;
+}
+
+void kd_tokmap_seen_free(kd_tokmap_seen *seen)
+{
+    if (!seen)
+        return;
+    free(seen->slot);
+    *seen = (kd_tokmap_seen)KD_TOKMAP_SEEN_INIT;
+}
 
 void kd_tokmap_clear(kd_tokmap *t)
 {

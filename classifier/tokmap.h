@@ -69,6 +69,25 @@ int kd_tokmap_reserve(kd_tokmap *t, size_t n);
 void kd_tokmap_clear(kd_tokmap *t);
 void kd_tokmap_free(kd_tokmap *t);
 
+/* Scratch memory of kd_tokmap_add_once: a small table of the slots one comment has
+ * counted. Kept by the caller so that a comment allocates only when it is longer than any
+ * before it; zeroed, it holds nothing. */
+typedef struct kd_tokmap_seen {
+    size_t *slot; /* slot + 1 of t, or 0 */
+    size_t cap;   /* power of two, or 0 */
+} kd_tokmap_seen;
+
+#define KD_TOKMAP_SEEN_INIT { NULL, 0 }
+
+/* Training's inner loop: add (spam, ham) once to the counts of each distinct key among
+ * keys[0..n), one comment's token hashes in which a word may repeat, with one probe of t a
+ * key (reducing them to a set first, kd_tokset, took a second table keyed by hash and a
+ * second pass). A key not in t is inserted. Returns the number of distinct keys (so
+ * kd_tokset's n), or -1 when out of memory, and then t is unchanged. */
+ptrdiff_t kd_tokmap_add_once(kd_tokmap *t, kd_tokmap_seen *seen, const uint64_t *keys, size_t n, int64_t spam,
+                             int64_t ham);
+void kd_tokmap_seen_free(kd_tokmap_seen *seen);
+
 /* Iterate: for (size_t i = 0; i < t->cap; i++) if (t->keys[i]) ... */
 
 /*

@@ -2,9 +2,11 @@
  * tokset.h - the distinct tokens of one comment (internal).
  *
  * The Bayes stage counts each token once per comment (as bogofilter and SpamBayes do:
- * repeating a word a hundred times should not outvote the rest), so training and scoring
- * both reduce a comment's tokens to a set. The set keeps the index of each token's first
- * occurrence so that reasons can show its text.
+ * repeating a word a hundred times should not outvote the rest), so scoring reduces a
+ * comment's tokens to a set, and so does training when it needs the tokens' text (an undo's
+ * check, content words); otherwise it counts each distinct token as it meets it
+ * (kd_tokmap_add_once). The set keeps the index of each token's first occurrence so that
+ * reasons can show its text.
  */
 #ifndef KD_TOKSET_H
 #define KD_TOKSET_H

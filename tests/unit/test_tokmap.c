@@ -50,6 +50,47 @@ Test(tokmap, key_zero_is_stored_as_one)
     kd_tokmap_free(&t);
 }
 
+/* kd_tokmap_add_once counts a comment's repeated key once, a key of the next comment again,
+ * returns the distinct count, and keeps doing so across the growth of the table (grown before
+ * the comment's keys are added) and across kd_tokmap_clear. */
+Test(tokmap, add_once_counts_each_key_once_per_comment)
+{
+    kd_tokmap t = KD_TOKMAP_INIT;
+    kd_tokmap_seen mk = KD_TOKMAP_SEEN_INIT;
+    const uint64_t a = kd_hash64("a", 1), b = kd_hash64("b", 1);
+    const uint64_t first[] = { a, b, a, a, b };
+    cr_assert_eq(kd_tokmap_add_once(&t, &mk, first, 5, 1, 0), 2);
+    cr_assert_eq(kd_tokmap_get(&t, a)->spam, 1);
+    cr_assert_eq(kd_tokmap_get(&t, b)->spam, 1);
+    const uint64_t second[] = { b, b };
+    cr_assert_eq(kd_tokmap_add_once(&t, &mk, second, 2, 0, -1), 1);
+    cr_assert_eq(kd_tokmap_get(&t, b)->ham, -1);
+    cr_assert_eq(kd_tokmap_get(&t, a)->ham, 0);
+    /* a comment of 1000 keys, each twice, grows the table from 64 slots mid-batch */
+    uint64_t many[2000];
+    for (uint64_t k = 0; k < 1000; k++)
+        many[k] = many[1999 - k] = kd_hash64(&k, sizeof k);
+    size_t cap = t.cap;
+    cr_assert_eq(kd_tokmap_add_once(&t, &mk, many, 2000, 0, 1), 1000);
+    cr_assert_gt(t.cap, cap);
+    cr_assert_eq(t.n, 1002);
+    for (uint64_t k = 0; k < 1000; k++)
+        cr_assert_eq(kd_tokmap_get(&t, many[k])->ham, 1);
+    cr_assert_eq(kd_tokmap_add_once(&t, &mk, many, 2000, 0, 1), 1000);
+    cr_assert_eq(kd_tokmap_get(&t, many[7])->ham, 2);
+    /* as kd_tokmap_upsert: key 0 is key 1 */
+    const uint64_t zero[] = { 0, 1 };
+    cr_assert_eq(kd_tokmap_add_once(&t, &mk, zero, 2, 3, 0), 1);
+    cr_assert_eq(kd_tokmap_get(&t, 1)->spam, 3);
+    kd_tokmap_clear(&t);
+    cr_assert_eq(kd_tokmap_add_once(&t, &mk, first, 5, 1, 0), 2);
+    cr_assert_eq(kd_tokmap_get(&t, a)->spam, 1);
+    cr_assert_eq(t.n, 2);
+    kd_tokmap_seen_free(&mk);
+    kd_tokmap_seen_free(NULL);
+    kd_tokmap_free(&t);
+}
+
 /* The compact table finds what was added, at most 3/4 full, its counts in the shared pool,
  * and kd_tokmap32_get() reads it like a kd_tokmap. */
 Test(tokmap, compact_table_finds_through_the_pool)
