@@ -68,7 +68,7 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
     if (!m)
         return EXIT_MODEL;
     int status = EXIT_DONE, rc;
-    cli_feed_counts n = { 0, 0, 0, 0, 0 };
+    cli_feed_counts n = { 0, 0, 0, 0, 0, 0 };
     char *text = NULL;
     if ((rc = kd_train_begin(m))) {
         status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
@@ -128,8 +128,9 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
         goto done;
     }
     /* as train's summary: the spam and the ham of them, whether a label column or --spam/--ham
-     * gave the labels, and the rows left out */
-    if (!quiet) {
+     * gave the labels, and the rows left out; none after a file refused whole (named
+     * already: no row of it was read, and "learnt 0 comments" told of a run that was not) */
+    if (!quiet && !n.refused) {
         fprintf(stderr, "kindly learn: %s %lu comment%s (%lu spam, %lu ham%s)", undo ? "unlearnt" : "learnt",
                 n.learned, n.learned == 1 ? "" : "s", n.spam, n.learned - n.spam, flags ? ", foreign" : "");
         if (n.unlabelled)

@@ -47,7 +47,7 @@ int cmd_posts(int argc, char **argv)
     /* every file is read whatever happened to the one before (bad rows, a missing column, a
      * file that cannot be opened), as train does; the exit status is the worst seen. Only an
      * error of the model itself stops the run. */
-    int status = EXIT_DONE, model_failed = 0;
+    int status = EXIT_DONE, model_failed = 0, refused = 0; /* files not read: no post column, not CSV */
     uint64_t total = 0, before = 0;
     int counted = !kd_posts_count(m, &before); /* the posts new to the model: how many more it holds after */
     for (int f = 0; f < nfiles && !model_failed; f++) {
@@ -56,9 +56,10 @@ int cmd_posts(int argc, char **argv)
         if (r) {
             uint64_t n = 0, skipped = 0;
             int rc = kd_posts_import(m, r, &n, &skipped);
-            if (rc == KD_ENOTFOUND) /* the header lacks a column: the message does not name the file */
+            if (rc == KD_ENOTFOUND) { /* the header lacks a column: the message does not name the file */
                 s = cli_fail(EXIT_INPUT, "posts", "%s: %s", cli_shown(files[f]), kd_model_error(m));
-            else if (rc) {
+                refused++;
+            } else if (rc) {
                 s = cli_fail(cli_exit_for(rc), "posts", "%s", kd_model_error(m));
                 model_failed = 1;
             } else if (kd_csv_skipped(r)) { /* each named already, as FILE:LINE (bad rows, no post id) */
@@ -69,12 +70,15 @@ int cmd_posts(int argc, char **argv)
             }
             total += n;
             kd_csv_free(r);
-        }
+        } else
+            refused++;
         if (s > status)
             status = s;
     }
     uint64_t count = 0;
-    if (!quiet && !model_failed && !(created && !total) && !kd_posts_count(m, &count)) {
+    /* no summary when every file was refused, each named already: "imported 0 posts" told
+     * of an import that was not */
+    if (!quiet && !model_failed && !(created && !total) && refused < nfiles && !kd_posts_count(m, &count)) {
         /* a post in two files is imported twice, new once; another writer may add posts
          * meanwhile: never more new than imported */
         uint64_t added = counted && count > before ? count - before : 0;
@@ -84,6 +88,8 @@ int cmd_posts(int argc, char **argv)
         if (total && counted)
             fprintf(stderr, " (%llu new, %llu updated)", (unsigned long long)added,
                     (unsigned long long)(total - added));
+        if (refused)
+            fprintf(stderr, "; %d file%s not read (named above)", refused, refused == 1 ? "" : "s");
         fprintf(stderr, "; the model now holds %llu\n", (unsigned long long)count);
     }
     if (created && !total)

@@ -52,7 +52,7 @@ int cmd_train(int argc, char **argv)
         return EXIT_MODEL;
     }
     int status = EXIT_DONE, rc, committed = 0, prune_skipped = 0;
-    cli_feed_counts n = { 0, 0, 0, 0, 0 };
+    cli_feed_counts n = { 0, 0, 0, 0, 0, 0 };
     if ((rc = kd_train_begin(m))) {
         status = cli_fail(cli_exit_for(rc), "train", "%s", kd_model_error(m));
         goto done;
@@ -91,6 +91,8 @@ int cmd_train(int argc, char **argv)
     }
     if (created && !n.learned) /* a new model of nothing would hold every comment */
         goto done;
+    if (n.refused == (unsigned long)nfiles) /* each named already: nothing was read to sum up */
+        goto done;
     kd_model_stats st;
     kd_model_stats_get(m, &st);
     /* a moderation export without its spam (wp comment list lists approved and pending
@@ -110,6 +112,8 @@ int cmd_train(int argc, char **argv)
             fprintf(stderr, "; %lu unlabelled row%s not learnt", n.unlabelled, n.unlabelled == 1 ? "" : "s");
         if (n.skipped)
             fprintf(stderr, "; %lu bad row%s skipped", n.skipped, n.skipped == 1 ? "" : "s");
+        if (n.refused)
+            fprintf(stderr, "; %lu file%s not read (named above)", n.refused, n.refused == 1 ? "" : "s");
         fprintf(stderr, "\nkindly train: %s now has %llu spam and %llu ham messages, %llu tokens",
                 path, (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
                 (unsigned long long)st.tokens);

@@ -20,8 +20,10 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
 {
     int status = EXIT_DONE;
     kd_csv *r = cli_open_csv(cmd, path, KD_CSV_COMMENTS, force != KD_UNLABELLED, &status);
-    if (!r)
+    if (!r) {
+        n->refused += status == EXIT_INPUT;
         return status;
+    }
     if (record)
         cli_warn_line_ids(cmd, path, r, 0); /* learn: check would not teach */
     const char *shown = cli_shown(path);

@@ -7,13 +7,15 @@
 typedef struct cli_feed_counts {
     unsigned long learned, spam, unlabelled, skipped;
     unsigned long dates; /* recorded with an unreadable date (named as FILE:LINE) */
+    unsigned long refused; /* files refused whole (not CSV, no text column: named on stderr) */
 } cli_feed_counts;
 
 /* Add (delta +1) or remove (-1) every labelled row of path; force overrides the row's label
  * unless it is KD_UNLABELLED (then warnings about the label column are not shown); flags:
  * KD_TRAIN_* (kd_train_add_ex); record: also record each learnt row in the comment history
  * (duplicates), a row with an unreadable date named on stderr (cli_note_date) and counted in
- * n->dates. Unlabelled rows are counted in n. Returns an exit code: EXIT_DONE,
+ * n->dates. Unlabelled rows are counted in n, and the file in n->refused when it is refused
+ * whole (EXIT_INPUT, its header named: no row of it read). Returns an exit code: EXIT_DONE,
  * EXIT_INPUT (rows skipped, or no labelled row in the file: reported), or a fatal one
  * (already reported). */
 int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force, int delta, unsigned flags,

@@ -343,6 +343,42 @@ test_learn_summary_splits_spam_and_ham_as_train_does() {
     [ ! -s "$T/err" ] || fail "-q wrote: $(cat "$T/err")"
 }
 
+# A file refused whole (not comma-separated, no text column, no post id column) is named, and
+# no summary follows it as if a run had happened: it was 'learnt 0 comments (0 spam, 0 ham)',
+# 'm.db now has ...' and 'imported 0 posts; the model now holds 0' after the refusal. A run
+# that read other files says how many were refused.
+test_a_file_refused_whole_is_not_followed_by_a_summary() {
+    train_small
+    "$KINDLY" info -m m.db >before.json
+    printf 'foo;bar\n1;2\n' >semi.csv
+    printf 'a,b\n1,2\n' >cols.csv
+    for f in semi.csv cols.csv; do
+        expect_status 4 "$KINDLY" learn -m m.db "$f"
+        contains "$T/err" "kindly learn: $f: no text column"
+        not_contains "$T/err" "learnt 0"
+        lines "$T/err" 1
+        expect_status 4 "$KINDLY" learn -m m.db --spam "$f"
+        not_contains "$T/err" "learnt 0"
+        expect_status 4 "$KINDLY" train -m m.db "$f"
+        contains "$T/err" "kindly train: $f: no text column"
+        not_contains "$T/err" "learnt 0"
+        not_contains "$T/err" "now has"
+        lines "$T/err" 1
+        expect_status 4 "$KINDLY" posts -m m.db "$f"
+        contains "$T/err" "kindly posts: $f: a posts file needs a post_id"
+        not_contains "$T/err" "imported 0"
+        lines "$T/err" 1
+    done
+    "$KINDLY" info -m m.db | cmp -s before.json - || fail "the model changed"
+    # beside a file that is read: the summary, and the count of files refused
+    printf 'id,label,text\n1,spam,cheap pills now\n' >one.csv
+    expect_status 4 "$KINDLY" train -m m.db cols.csv one.csv semi.csv
+    contains "$T/err" "kindly train: learnt 1 comment (1 spam, 0 ham); 2 files not read (named above)"
+    printf 'post_id,title,text\np1,Sleep,About sleep\n' >posts.csv
+    expect_status 4 "$KINDLY" posts -m m.db posts.csv cols.csv
+    contains "$T/err" "kindly posts: imported 1 post (1 new, 0 updated); 1 file not read (named above); the model now holds 1"
+}
+
 test_learn_csv_with_forced_label() {
     train_small
     expect_status 0 "$KINDLY" learn -m m.db --ham "$D/score.csv"

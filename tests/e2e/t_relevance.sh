@@ -104,7 +104,7 @@ test_posts_bad_input_and_usage() {
     expect_status 5 "$KINDLY" posts -m multi.db noid.csv missing.csv bad.csv more.csv
     contains "$T/err" "noid.csv:2: field 'post_id': no post id (row skipped)"
     contains "$T/err" "missing.csv"
-    contains "$T/err" "imported 3 posts (3 new, 0 updated); the model now holds 3"
+    contains "$T/err" "imported 3 posts (3 new, 0 updated); 2 files not read (named above); the model now holds 3"
     expect_status 4 "$KINDLY" posts -m multi.db noid.csv more.csv
     # posts without a word relevance can use are warned about, whatever markup they hold
     printf 'ID,post_title,post_content\n31,,<p><img src=x.jpg></p>\n32,,"[gallery ids=""1,2""]"\n33,,&nbsp;\n34,,Sleep\n' >img.csv
