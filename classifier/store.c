@@ -253,6 +253,15 @@ static int fail(kd_store *s, int src)
     return rc ? rc : KD_EIO;
 }
 
+/* An allocation of the store's own failed: its message, in place of an earlier failure's
+ * (the connection has none for it: sqlite3_errmsg would say "not an error", and the message
+ * kept last time named a failure this call did not have). */
+static int oom(kd_store *s)
+{
+    snprintf(s->err, sizeof s->err, "out of memory");
+    return KD_ENOMEM;
+}
+
 /* A read transaction is ended by COMMIT; when that fails (out of memory parsing it), by a
  * ROLLBACK, which ends a read as well and loses nothing. Only a transaction still open after
  * both is a failure: left open unreported, it kept the connection on its old snapshot, kept
@@ -600,7 +609,7 @@ static int load_rows(kd_store *s, kd_stmt which, kd_tokmap *into, int with_spam)
         kd_counts *c = kd_tokmap_upsert(into, (uint64_t)sqlite3_column_int64(st, 0));
         if (!c) {
             sqlite3_reset(st);
-            return KD_ENOMEM;
+            return oom(s);
         }
         if (with_spam)
             c->spam = sqlite3_column_int64(st, 1);
@@ -613,7 +622,7 @@ int kd_store_load_all(kd_store *s, kd_tokmap *into)
 {
     int64_t n = kd_store_token_count(s);
     if (n > 0 && kd_tokmap_reserve(into, (size_t)n))
-        return KD_ENOMEM;
+        return oom(s);
     return load_rows(s, ST_TOKEN_ALL, into, 1);
 }
 
@@ -923,7 +932,7 @@ int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, i
      * several times faster than random order when a batch holds many new tokens. */
     batch_row *buf = malloc(2 * (delta->n ? delta->n : 1) * sizeof *buf), *rows = buf;
     if (!buf)
-        return KD_ENOMEM;
+        return oom(s);
     size_t nk = 0;
     int negative = 0;
     for (size_t i = 0; i < delta->cap; i++) {
@@ -1035,7 +1044,7 @@ int kd_store_foreign_apply(kd_store *s, const kd_tokmap *delta)
         return KD_OK;
     uint64_t *keys = malloc(delta->n * sizeof *keys);
     if (!keys)
-        return KD_ENOMEM;
+        return oom(s);
     size_t nk = 0;
     for (size_t i = 0; i < delta->cap; i++)
         if (delta->keys[i] && delta->vals[i].ham)
@@ -1208,10 +1217,8 @@ int kd_store_merge(kd_store *s, const char *const *paths, size_t n)
 {
     s->err[0] = '\0';
     kd_store **src = calloc(n ? n : 1, sizeof *src);
-    if (!src) { /* (not SQLite's failure: its message would be "not an error") */
-        snprintf(s->err, sizeof s->err, "out of memory");
-        return KD_ENOMEM;
-    }
+    if (!src) /* (not SQLite's failure: its message would be "not an error") */
+        return oom(s);
     int rc = merge_open(s, paths, n, src);
     if (!rc)
         rc = step_done(s, stmt(s, ST_BEGIN));

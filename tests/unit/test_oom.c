@@ -21,6 +21,8 @@
  * parallel.
  */
 #include <criterion/criterion.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,6 +332,61 @@ Test(oom, open_readonly_names_out_of_memory)
         if (!hit)
             break;
     }
+}
+
+/* The message of a failure is that failure's own: an allocation failing in the store's
+ * commit (the keys it sorts) after an earlier failure of the same handle (a write past a file
+ * size limit) was named with the earlier failure's message, kept by the store ("cannot write
+ * the counts in model stale.db: disk I/O error (...)"). */
+Test(oom, a_failure_s_message_is_not_an_earlier_one_s)
+{
+    char path[320];
+    snprintf(path, sizeof path, "%s/stale.db", dir);
+    remove(path);
+    kd_model *m = NULL;
+    kd_comment c = comment_of(0);
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_CREATE), KD_OK);
+    cr_assert_eq(kd_train_begin(m), KD_OK);
+    cr_assert_eq(kd_train_add(m, &c, KD_HAM, 1), KD_OK);
+    cr_assert_eq(kd_train_commit(m), KD_OK);
+    kd_model_close(m);
+    m = NULL;
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_WRITE), KD_OK);
+    /* the first failure: a file size limit (ulimit -f) the commit's log cannot grow past */
+    struct rlimit was, small;
+    cr_assert_eq(getrlimit(RLIMIT_FSIZE, &was), 0);
+    small = was;
+    small.rlim_cur = 4096;
+    signal(SIGXFSZ, SIG_IGN);
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+    cr_assert_eq(kd_train_begin(m), KD_OK);
+    cr_assert_eq(kd_train_add(m, &c, KD_HAM, 1), KD_OK);
+    int first = kd_train_commit(m);
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &was), 0);
+    cr_assert_neq(first, KD_OK);
+    char earlier[512];
+    snprintf(earlier, sizeof earlier, "%s", kd_model_error(m));
+    cr_assert_null(strstr(earlier, "out of memory"), "%s", earlier);
+    long enomem = 0;
+    for (long n = 0;; n++) {
+        cr_assert_eq(kd_train_begin(m), KD_OK);
+        cr_assert_eq(kd_train_add(m, &c, KD_HAM, 1), KD_OK);
+        fault_arm(n);
+        int rc = kd_train_commit(m);
+        long hit = fault_injected;
+        fault_arm(-1);
+        if (rc == KD_ENOMEM) {
+            enomem++;
+            cr_assert_null(strstr(kd_model_error(m), "disk"), "allocation %ld failing: %s (earlier: %s)", n,
+                           kd_model_error(m), earlier);
+            cr_assert_not_null(strstr(kd_model_error(m), "out of memory"), "allocation %ld failing: %s", n,
+                               kd_model_error(m));
+        }
+        if (!hit)
+            break;
+    }
+    cr_assert_gt(enomem, 0);
+    kd_model_close(m);
 }
 
 /* The CSV reader over a file with quotes, a BOM, a bad row and a long field. */
