@@ -290,6 +290,7 @@ const cli_command cli_commands[] = {
       "  POST /v1/feedback  {\"label\":\"spam\"|\"ham\",\"undo\":false, ...comment}\n"
       "                     or an array\n"
       "  GET  /healthz, /metrics (Prometheus); HEAD as well\n"
+      "  OPTIONS on any of them, or *: 204 with Allow (the methods taken)\n"
       "A comment remembered with a date that is there but unreadable, or more than a\n"
       "day in the future, gets X-kindly-warning: remembered as of now: unreadable\n"
       "date '...' (or: date in the future '...').\n"

@@ -352,7 +352,9 @@ int srv_route(const char *url, const char *method, srv_endpoint *ep, const char 
             continue;
         int get = !strcmp(r->method, "GET");
         *ep = r->ep;
-        *allow = get ? "GET, HEAD" : r->method;
+        *allow = get ? "GET, HEAD, OPTIONS" : "POST, OPTIONS";
+        if (!strcmp(method, "OPTIONS"))
+            return 204;
         return !strcmp(method, r->method) || (get && !strcmp(method, "HEAD")) ? 0 : 405;
     }
     *ep = EP_OTHER;
@@ -376,7 +378,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, request *rq, srv_rep
         return MHD_NO;
     }
     r->body = NULL; /* MHD owns it now */
-    mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->type);
+    if (r->status != 204) /* no content, so no type of it */
+        mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->type);
     mhd.add_response_header(resp, MHD_HTTP_HEADER_SERVER, "kindly/" KINDLY_VERSION);
     if (allow)
         mhd.add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
@@ -402,6 +405,19 @@ static enum MHD_Result error(struct MHD_Connection *c, request *rq, int status, 
     srv_reply r;
     srv_reply_init(&r);
     srv_reply_error(&r, status, "%s", msg);
+    return send_reply(c, rq, &r, allow);
+}
+
+/* The methods of OPTIONS * (RFC 9110, 9.3.7: the server's in general): those of every route,
+ * with OPTIONS itself. */
+#define ALLOW_ANY "GET, HEAD, POST, OPTIONS"
+
+/* The answer to OPTIONS: 204, Allow, no content (RFC 9110, 9.3.7 and 15.3.5). */
+static enum MHD_Result options(struct MHD_Connection *c, request *rq, const char *allow)
+{
+    srv_reply r;
+    srv_reply_init(&r);
+    r.status = 204;
     return send_reply(c, rq, &r, allow);
 }
 
@@ -522,10 +538,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                          url);
         if (!srv_method_known(method))
             return error(c, rq, 501, NULL, "method '%s' is not implemented (RFC 9110, 9.1)", method);
+        if (form == SRV_ASTERISK_FORM) /* OPTIONS * (other methods refused above) */
+            return options(c, rq, ALLOW_ANY);
+        if (routed == 204)
+            return options(c, rq, allow);
         if (routed == 404)
             return error(c, rq, 404, NULL, "no such endpoint: %s", url);
-        if (routed == 405)
-            return error(c, rq, 405, allow, "use %s for this endpoint", allow);
+        if (routed == 405) /* the methods of the request, OPTIONS aside */
+            return error(c, rq, 405, allow, "use %.*s for this endpoint", (int)(strlen(allow) - strlen(", OPTIONS")),
+                         allow);
         if (n.spaced)
             return error(c, rq, 400, NULL, "white space between a header's name and its colon");
         if (n.content_length > 1 || (n.content_length && n.transfer_encoding))

@@ -76,7 +76,8 @@ int srv_host_parse(const char *s, size_t len, size_t *hostlen, long *port);
 /*
  * The endpoint a request names (its target in origin or absolute form: srv_target_path, target.h; a target in
  * neither, srv_target_form, server.c answers 400 before). 0, with *ep; 404 for an unknown path; 405 when the path does
- * not take this method (*ep set, *allow the methods it takes, for the Allow header). HEAD is
+ * not take this method, 204 when the method is OPTIONS (RFC 9110, 9.3.7: *ep set, *allow the methods it takes, OPTIONS
+ * last, for the Allow header; the server answers OPTIONS itself, with no content). HEAD is
  * taken wherever GET is (RFC 9110, 9.3.2): libmicrohttpd sends the headers of the answer
  * to GET, without its body.
  */

@@ -1101,8 +1101,8 @@ test_server_a_target_in_no_form_is_400() {
         || fail "$(cat "$T/raw")"
     [ "$(raw 'POST * HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')" = 400 ] || fail "$(cat "$T/raw")"
     tail -1 "$T/raw" | grep -qxF '{"error":"the request-target * is for OPTIONS alone (RFC 9112, 3.2.4)"}' || fail "$(cat "$T/raw")"
-    # the two forms valid for their method name no resource of kindly's
-    [ "$(raw 'OPTIONS * HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')" = 404 ] || fail "$(cat "$T/raw")"
+    # authority form, valid for CONNECT, names no resource of kindly's (OPTIONS *: see
+    # test_server_options_names_the_methods)
     [ "$(raw 'CONNECT h:80 HTTP/1.1\r\nHost: h:80\r\nConnection: close\r\n\r\n')" = 404 ] || fail "$(cat "$T/raw")"
     # answered from its headers, as a 404 is: the connection is closed after the answer, and
     # what was sent after the headers is never read as a request
@@ -1112,7 +1112,38 @@ test_server_a_target_in_no_form_is_400() {
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/healthz")" 200
     curl -s "$URL/metrics" >metrics.txt
     contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="400"} 13'
-    contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="404"} 2'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="404"} 1'
+}
+
+# OPTIONS asks which methods a resource takes, and OPTIONS * which the server does (RFC 9110,
+# 9.3.7): 204 with Allow, no body; a path no endpoint has is still 404. OPTIONS * was 404 ("no
+# such endpoint") and OPTIONS on an endpoint 405. The Allow of a 405 names OPTIONS too.
+test_server_options_names_the_methods() {
+    start_server
+    [ "$(raw 'OPTIONS * HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')" = 204 ] || fail "$(cat "$T/raw")"
+    grep -qx 'Allow: GET, HEAD, POST, OPTIONS.' "$T/raw" || fail "OPTIONS *: $(cat "$T/raw")"
+    [ "$(tail -1 "$T/raw")" = $'\r' ] || fail "OPTIONS * has a body: $(cat "$T/raw")"
+    not_contains "$T/raw" "Content-Type"
+    [ "$(raw 'OPTIONS * HTTP/1.0\r\n\r\n')" = 204 ] || fail "HTTP/1.0: $(cat "$T/raw")"
+    local path want
+    for path in /v1/classify /v1/feedback /1.1/comment-check /1.1/verify-key /healthz /metrics http://h/healthz; do
+        case $path in *healthz|/metrics) want='GET, HEAD, OPTIONS' ;; *) want='POST, OPTIONS' ;; esac
+        [ "$(raw "OPTIONS $path HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")" = 204 ] || fail "$path: $(cat "$T/raw")"
+        grep -qx "Allow: $want." "$T/raw" || fail "$path: $(cat "$T/raw")"
+        [ "$(tail -1 "$T/raw")" = $'\r' ] || fail "$path has a body: $(cat "$T/raw")"
+    done
+    [ "$(raw 'OPTIONS /nowhere HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')" = 404 ] || fail "$(cat "$T/raw")"
+    # the JSON API's key is not asked for: OPTIONS reads and changes nothing
+    status_is "$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' -X OPTIONS "$URL/v1/feedback")" 204
+    grep -qi '^Allow: POST, OPTIONS' "$T/headers" || fail "$(cat "$T/headers")"
+    status_is "$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' "$URL/v1/classify")" 405
+    grep -qi '^Allow: POST, OPTIONS' "$T/headers" || fail "$(cat "$T/headers")"
+    contains "$T/body" '"use POST for this endpoint"'
+    curl -s "$URL/metrics" >metrics.txt
+    contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="204"} 2'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="/v1/feedback",code="204"} 2'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="/healthz",code="204"} 2'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="404"} 1'
 }
 
 # What a blog's webhook gets wrong is named, and the server goes on serving: a gzipped body

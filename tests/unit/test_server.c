@@ -5,24 +5,30 @@
 #include <criterion/parameterized.h>
 #include "server/server.h"
 
-typedef struct route_case { char url[48], method[8]; int status; srv_endpoint ep; char allow[12]; } route_case;
+typedef struct route_case { char url[48], method[8]; int status; srv_endpoint ep; char allow[24]; } route_case;
 ParameterizedTestParameters(server, routes)
 {
     static route_case p[] = {
-        { "/1.1/comment-check", "POST", 0, EP_COMMENT_CHECK, "POST" },
-        { "/v1/classify", "POST", 0, EP_CLASSIFY, "POST" },
-        { "/v1/feedback", "GET", 405, EP_FEEDBACK, "POST" },
-        { "/v1/classify", "HEAD", 405, EP_CLASSIFY, "POST" },
-        { "/healthz", "GET", 0, EP_HEALTHZ, "GET, HEAD" },
-        { "/healthz", "HEAD", 0, EP_HEALTHZ, "GET, HEAD" }, /* RFC 9110: HEAD wherever GET */
-        { "/metrics", "HEAD", 0, EP_METRICS, "GET, HEAD" },
-        { "/metrics", "POST", 405, EP_METRICS, "GET, HEAD" },
+        { "/1.1/comment-check", "POST", 0, EP_COMMENT_CHECK, "POST, OPTIONS" },
+        { "/v1/classify", "POST", 0, EP_CLASSIFY, "POST, OPTIONS" },
+        { "/v1/feedback", "GET", 405, EP_FEEDBACK, "POST, OPTIONS" },
+        { "/v1/classify", "HEAD", 405, EP_CLASSIFY, "POST, OPTIONS" },
+        { "/healthz", "GET", 0, EP_HEALTHZ, "GET, HEAD, OPTIONS" },
+        { "/healthz", "HEAD", 0, EP_HEALTHZ, "GET, HEAD, OPTIONS" }, /* RFC 9110: HEAD wherever GET */
+        { "/metrics", "HEAD", 0, EP_METRICS, "GET, HEAD, OPTIONS" },
+        { "/metrics", "POST", 405, EP_METRICS, "GET, HEAD, OPTIONS" },
         { "/nowhere", "GET", 404, EP_OTHER, "" },
+        /* OPTIONS asks what a path takes (RFC 9110, 9.3.7): 204 with the Allow of a 405 */
+        { "/v1/classify", "OPTIONS", 204, EP_CLASSIFY, "POST, OPTIONS" },
+        { "/1.1/submit-ham", "OPTIONS", 204, EP_SUBMIT_HAM, "POST, OPTIONS" },
+        { "/healthz", "OPTIONS", 204, EP_HEALTHZ, "GET, HEAD, OPTIONS" },
+        { "http://h/metrics", "OPTIONS", 204, EP_METRICS, "GET, HEAD, OPTIONS" },
+        { "/nowhere", "OPTIONS", 404, EP_OTHER, "" },
         /* absolute form (RFC 9112, 3.2.2): routed by its path, whatever the authority */
-        { "http://127.0.0.1:8080/1.1/comment-check", "POST", 0, EP_COMMENT_CHECK, "POST" },
-        { "HTTPS://KEY.example/v1/classify", "POST", 0, EP_CLASSIFY, "POST" },
-        { "Http://[::1]:80/healthz", "HEAD", 0, EP_HEALTHZ, "GET, HEAD" },
-        { "http://h/metrics", "POST", 405, EP_METRICS, "GET, HEAD" },
+        { "http://127.0.0.1:8080/1.1/comment-check", "POST", 0, EP_COMMENT_CHECK, "POST, OPTIONS" },
+        { "HTTPS://KEY.example/v1/classify", "POST", 0, EP_CLASSIFY, "POST, OPTIONS" },
+        { "Http://[::1]:80/healthz", "HEAD", 0, EP_HEALTHZ, "GET, HEAD, OPTIONS" },
+        { "http://h/metrics", "POST", 405, EP_METRICS, "GET, HEAD, OPTIONS" },
         { "http://h/nowhere", "GET", 404, EP_OTHER, "" },
         { "http://h", "GET", 404, EP_OTHER, "" },          /* no path: "/" */
         { "ftp://h/healthz", "GET", 404, EP_OTHER, "" },   /* another scheme */
@@ -37,7 +43,7 @@ ParameterizedTest(route_case *p, server, routes)
     const char *allow = "";
     cr_assert_eq(srv_route(p->url, p->method, &ep, &allow), p->status, "%s %s", p->method, p->url);
     cr_assert_eq(ep, p->ep, "%s %s", p->method, p->url);
-    if (p->status == 405)
+    if (p->status == 405 || p->status == 204)
         cr_assert_str_eq(allow, p->allow, "%s %s", p->method, p->url);
 }
 
