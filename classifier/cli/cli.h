@@ -218,6 +218,8 @@ extern int cli_stdin_closed;
 extern volatile sig_atomic_t cli_interrupted;
 void cli_catch_stop(void);
 void cli_reraise(void);
+/* "SIGINT", "SIGTERM" or "SIGHUP": the name of cli_interrupted's signal, for messages. */
+const char *cli_signal_name(int sig);
 
 /* The comment's metadata flags of check and learn --raw (--id, --post, --author, --email,
  * --url, --ip, --agent, --parent, --date): 1 when argv[*i] is one (its value consumed). */

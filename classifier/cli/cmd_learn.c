@@ -64,9 +64,17 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
     const char *path = cli_model_path_for_write("learn", model);
     if (!path)
         return EXIT_USAGE;
+    /* a CSV file, interrupted (Ctrl-C, SIGTERM, SIGHUP), as train is: stopped at the next row,
+     * its counts not written, said in one line, then ended by the signal (cli_reraise); a
+     * signal once the commit has begun does not stop it. (One comment of --raw is one short
+     * transaction: a signal ends it at once, and SQLite keeps nothing of it.) */
+    if (!raw)
+        cli_catch_stop();
     kd_model *m = cli_open_model("learn", path, KD_OPEN_WRITE);
-    if (!m)
+    if (!m) {
+        cli_reraise();
         return EXIT_MODEL;
+    }
     int status = EXIT_DONE, rc;
     cli_feed_counts n = { 0, 0, 0, 0, 0, 0 };
     char *text = NULL;
@@ -117,7 +125,17 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
         n.learned = 1;
         n.spam = label == KD_SPAM;
     } else {
-        status = cli_feed_csv("learn", m, file ? file : "-", label, undo ? -1 : 1, flags, 0, !undo && !flags, &n);
+        int record = !undo && !flags;
+        status = cli_feed_csv("learn", m, file ? file : "-", label, undo ? -1 : 1, flags, 0, record, &n);
+        if (cli_interrupted) {
+            kd_train_abort(m);
+            fprintf(stderr, "kindly learn: interrupted by %s: nothing of this run was %s into %s (its counts are as they "
+                            "were)%s\n", cli_signal_name(cli_interrupted), undo ? "unlearnt" : "learnt", cli_shown(path),
+                    record && n.learned ? "; the comments it recorded in the history stay, and learning the file "
+                                          "again learns them all" : "");
+            status = EXIT_MODEL;
+            goto done;
+        }
         if (status && status != EXIT_INPUT) {
             kd_train_abort(m);
             goto done;
@@ -126,6 +144,12 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
     if ((rc = kd_train_commit(m))) {
         status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
         goto done;
+    }
+    /* a signal once the commit had begun came too late to stop it: the run ends as done */
+    if (cli_interrupted) {
+        fprintf(stderr, "kindly learn: interrupted by %s once the commit had begun: it was finished, and %s holds "
+                        "what was %s\n", cli_signal_name(cli_interrupted), cli_shown(path), undo ? "unlearnt" : "learnt");
+        cli_interrupted = 0;
     }
     /* as train's summary: the spam and the ham of them, whether a label column or --spam/--ham
      * gave the labels, and the rows left out; none after a file refused whole (named
@@ -146,5 +170,6 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
 done:
     free(text);
     kd_model_close(m);
+    cli_reraise();
     return status;
 }

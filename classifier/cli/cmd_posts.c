@@ -41,21 +41,41 @@ int cmd_posts(int argc, char **argv)
     if (!readable && access(path, F_OK) != 0)
         return cli_files_readable("posts", files, 1);
     int created = cli_model_is_new(path);
+    /* interrupted (Ctrl-C, SIGTERM, SIGHUP), as train is: the file being read stops at the
+     * signal and none of its posts are kept (one transaction a file), the files before it
+     * are; said in one line, then the process ends by the signal (cli_reraise) */
+    cli_catch_stop();
     kd_model *m = cli_open_model("posts", path, KD_OPEN_CREATE);
-    if (!m)
+    if (!m) {
+        cli_reraise();
         return EXIT_MODEL;
+    }
     /* every file is read whatever happened to the one before (bad rows, a missing column, a
      * file that cannot be opened), as train does; the exit status is the worst seen. Only an
      * error of the model itself stops the run. */
     int status = EXIT_DONE, model_failed = 0, refused = 0; /* files not read: no post column, not CSV */
     uint64_t total = 0, before = 0;
     int counted = !kd_posts_count(m, &before); /* the posts new to the model: how many more it holds after */
+    int stopped = -1; /* the file the signal came in (nfiles: after the last) */
     for (int f = 0; f < nfiles && !model_failed; f++) {
         int s = EXIT_DONE;
+        if (cli_interrupted) {
+            stopped = f;
+            break;
+        }
         kd_csv *r = cli_open_csv("posts", files[f], KD_CSV_RAW, 0, &s);
+        if (!r && cli_interrupted) { /* stopped reading its header: said below */
+            stopped = f;
+            break;
+        }
         if (r) {
             uint64_t n = 0, skipped = 0;
             int rc = kd_posts_import(m, r, &n, &skipped);
+            if (rc && cli_interrupted) { /* its transaction rolled back: said below */
+                kd_csv_free(r);
+                stopped = f;
+                break;
+            }
             if (rc == KD_ENOTFOUND) { /* the header lacks a column: the message does not name the file */
                 s = cli_fail(EXIT_INPUT, "posts", "%s: %s", cli_shown(files[f]), kd_model_error(m));
                 refused++;
@@ -75,10 +95,28 @@ int cmd_posts(int argc, char **argv)
         if (s > status)
             status = s;
     }
+    /* a signal once the last file was in came too late to stop anything: the run ends as
+     * done, as train's does when its commit had begun */
+    if (stopped < 0 && cli_interrupted) {
+        fprintf(stderr, "kindly posts: interrupted by %s once every file was imported: %s holds their posts\n",
+                cli_signal_name(cli_interrupted), cli_shown(path));
+        cli_interrupted = 0;
+    }
+    if (stopped >= 0 && !(created && !total)) { /* (a model created for nothing is removed below, and said) */
+        fprintf(stderr, "kindly posts: interrupted by %s: nothing of %s was imported into %s",
+                cli_signal_name(cli_interrupted), cli_shown(files[stopped]), cli_shown(path));
+        if (stopped > 0)
+            fprintf(stderr, " (the files before it were: %llu post%s)", (unsigned long long)total,
+                    total == 1 ? "" : "s");
+        if (stopped + 1 < nfiles)
+            fprintf(stderr, "; %d file%s after it not read", nfiles - stopped - 1, nfiles - stopped - 1 == 1 ? "" : "s");
+        fputc('\n', stderr);
+        status = EXIT_MODEL;
+    }
     uint64_t count = 0;
     /* no summary when every file was refused, each named already: "imported 0 posts" told
-     * of an import that was not */
-    if (!quiet && !model_failed && !(created && !total) && refused < nfiles && !kd_posts_count(m, &count)) {
+     * of an import that was not; none when interrupted (said above) */
+    if (stopped < 0 && !quiet && !model_failed && !(created && !total) && refused < nfiles && !kd_posts_count(m, &count)) {
         /* a post in two files is imported twice, new once; another writer may add posts
          * meanwhile: never more new than imported */
         uint64_t added = counted && count > before ? count - before : 0;
@@ -93,7 +131,8 @@ int cmd_posts(int argc, char **argv)
         fprintf(stderr, "; the model now holds %llu\n", (unsigned long long)count);
     }
     if (created && !total)
-        cli_remove_if_empty("posts", m, path, "no post was imported");
+        cli_remove_if_empty("posts", m, path, stopped >= 0 ? "interrupted" : "no post was imported");
     kd_model_close(m);
+    cli_reraise();
     return status;
 }

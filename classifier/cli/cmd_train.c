@@ -129,7 +129,7 @@ done:
         int sig = cli_interrupted;
         cli_interrupted = 0;
         fprintf(stderr, "kindly train: interrupted by %s once the commit had begun: it was finished, and %s holds "
-                        "the comments learnt", sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP", path);
+                        "the comments learnt", cli_signal_name(sig), path);
         if (prune_skipped)
             fprintf(stderr, "; --prune was not run (kindly info -m %s --prune %lu)", path, prune);
         fputc('\n', stderr);

@@ -826,6 +826,11 @@ void cli_catch_stop(void)
     sigaction(SIGHUP, &sa, NULL);
 }
 
+const char *cli_signal_name(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+}
+
 void cli_reraise(void)
 {
     if (cli_interrupted) {

@@ -1567,6 +1567,81 @@ PY
     cmp -s before.json after.json || fail "the model changed: $(cat before.json after.json)"
 }
 
+# learn and posts interrupted (Ctrl-C, SIGTERM) stop as train does: at the next row, nothing
+# of the run kept in the model but what was committed before (posts: the files before; learn:
+# the comments recorded in the history), one line saying so and naming the model, then the
+# process ends by the signal (exit status 130, 143). They were killed at once, silently.
+test_an_interrupted_learn_or_posts_keeps_nothing_and_says_so() {
+    python3 -c '
+import random
+random.seed(7)
+w = ["w%d" % i for i in range(5000)]
+with open("big.csv", "w") as f:
+    print("id,text,label", file=f)
+    for i in range(20000):
+        print("r%d,%s,%s" % (i, " ".join(random.choice(w) for _ in range(12)), "spam" if i % 3 == 0 else "ham"), file=f)
+with open("posts.csv", "w") as f:
+    print("post_id,title,text", file=f)
+    for i in range(20000):
+        print("p%d,t%d,%s" % (i, i, " ".join(random.choice(w) for _ in range(40))), file=f)
+'
+    printf 'post_id,title,text\nq1,Sleep,About sleep and rest\n' >first.csv
+    train_small
+    "$KINDLY" posts -q -m m.db first.csv
+    "$KINDLY" info -m m.db >before.json
+    for sig in INT TERM; do
+        # learn: a long run (minutes of history writes), signalled once it has begun
+        python3 - "$KINDLY" "$sig" <<'PY' || fail "learn, SIG$sig: $(cat err.txt)"
+import signal, subprocess, sys, time
+sig = getattr(signal, "SIG" + sys.argv[2])
+with open("err.txt", "w") as err:
+    p = subprocess.Popen([sys.argv[1], "learn", "-m", "m.db", "big.csv"], stderr=err,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(0.5)
+    p.send_signal(sig)
+    rc = p.wait(timeout=20)
+sys.exit(0 if rc == -sig else "exit status %d, not killed by the signal" % rc)
+PY
+        contains err.txt "kindly learn: interrupted by SIG$sig: nothing of this run was learnt into m.db (its counts are as they were)"
+        lines err.txt 1
+        "$KINDLY" info -m m.db | cmp -s before.json - || fail "learn, SIG$sig: the model changed: $("$KINDLY" info -m m.db)"
+        # posts: the second file's import signalled half-way through its rows (a FIFO whose
+        # writer holds it open), the first file's posts kept
+        rm -f in.csv; mkfifo in.csv
+        python3 - "$KINDLY" "$sig" <<'PY' || fail "posts, SIG$sig: $(cat err.txt)"
+import signal, subprocess, sys, time
+sig = getattr(signal, "SIG" + sys.argv[2])
+with open("err.txt", "w") as err:
+    p = subprocess.Popen([sys.argv[1], "posts", "-m", "m.db", "first.csv", "in.csv"], stderr=err,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    rows = open("posts.csv").read().splitlines(True)
+    w = open("in.csv", "w")
+    w.write("".join(rows[:10000])); w.flush()
+    time.sleep(0.5)
+    p.send_signal(sig)
+    rc = p.wait(timeout=20)
+    w.close()
+sys.exit(0 if rc == -sig else "exit status %d, not killed by the signal" % rc)
+PY
+        contains err.txt "kindly posts: interrupted by SIG$sig: nothing of in.csv was imported into m.db (the files before it were: 1 post)"
+        lines err.txt 1
+        "$KINDLY" info -m m.db | cmp -s before.json - || fail "posts, SIG$sig: the model changed: $("$KINDLY" info -m m.db)"
+    done
+    # a model posts was creating is not left behind, as train's is not
+    rm -f new.db in.csv; mkfifo in.csv
+    exec 3<>in.csv
+    head -200 posts.csv >&3
+    "$KINDLY" posts -m new.db in.csv 2>err.txt & p=$!
+    sleep 0.5
+    kill -TERM $p
+    local rc=0
+    wait $p || rc=$?
+    exec 3>&-
+    [ $rc -eq 143 ] || fail "exit status $rc, not killed by SIGTERM: $(cat err.txt)"
+    [ ! -e new.db ] || fail "new.db left behind: $(cat err.txt)"
+    contains err.txt "interrupted: new.db was not created"
+}
+
 # A train that creates a model from a terminal stops at the first Ctrl-C, as it does reading a
 # file: the CSV reader read again after the signal interrupted its read, so the first did
 # nothing that could be seen, and only a second (which ends the process at once) stopped it
