@@ -287,6 +287,8 @@ static void set_error(kd_csv *r, int code, const char *fmt, ...)
     va_start(ap, fmt);
     kd_buf_clear(&r->err);
     r->err.oom = 0;
+    if (code == KD_ENOMEM && r->shown) /* named as the reader's other failures are */
+        kd_buf_printf(&r->err, "%s:%lu: ", r->shown, r->rec_line);
     if (kd_buf_vprintf(&r->err, fmt, ap)) {
         kd_buf_clear(&r->err);
         r->err.oom = 0;
@@ -1329,8 +1331,8 @@ int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts)
     r->eol = '\n';
     r->path = strdup(path);
     r->chunk = malloc(CHUNK_SIZE);
-    if (!r->path || !r->chunk) {
-        set_error(r, KD_ENOMEM, "out of memory");
+    if (!r->path || !r->chunk) { /* (r->shown is not set yet: the path named here) */
+        set_error(r, KD_ENOMEM, "%s: out of memory", strcmp(path, "-") ? path : "<stdin>");
         rc = KD_ENOMEM;
         goto done;
     }

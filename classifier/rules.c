@@ -99,9 +99,17 @@ static int fail_at(const line *l, size_t off, const char *fmt, ...)
     return KD_EPARSE;
 }
 
+/* Out of memory, named by the rule file (and the line being read: oom_at), as a syntax error
+ * is: a command reading several files says which one. */
 static int oom(kd_rules *r)
 {
-    snprintf(r->err, sizeof r->err, "out of memory");
+    snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+    return KD_ENOMEM;
+}
+
+static int oom_at(const line *l)
+{
+    snprintf(l->r->err, sizeof l->r->err, "%s:%u: out of memory", l->file ? l->file : l->r->path, l->no);
     return KD_ENOMEM;
 }
 
@@ -254,7 +262,7 @@ static int parse_name(const line *l, size_t *i, char **out)
         return fail_at(l, s, "rule '%.*s' is already defined on line %u", (int)(e - s), l->s + s,
                        l->r->rule[prev].line);
     if (!(*out = dup_range(l->s + s, e - s)))
-        return oom(l->r);
+        return oom_at(l);
     *i = e;
     return KD_OK;
 }
@@ -296,7 +304,7 @@ static int parse_tail(const line *l, size_t i, kd_rule *x)
     while (e > s && is_space(l->s[e - 1]))
         e--;
     if (!(x->description = dup_range(l->s + s, e - s)))
-        return oom(l->r);
+        return oom_at(l);
     return KD_OK;
 }
 
@@ -314,7 +322,7 @@ static int compile(const line *l, size_t pos, const char *pat, size_t n, uint32_
     *out = pcre2_compile((PCRE2_SPTR)pat, n, opts, &err, &at, NULL);
     if (!*out) {
         if (err == PCRE2_ERROR_NOMEMORY)
-            return oom(l->r);
+            return oom_at(l);
         PCRE2_UCHAR msg[256];
         if (pcre2_get_error_message(err, msg, sizeof msg) < 0)
             snprintf((char *)msg, sizeof msg, "PCRE2 error %d", err);
@@ -379,7 +387,7 @@ static int parse_match(const line *l, size_t i, kd_rule_field field)
 {
     kd_rule *x = rule_new(l->r, l->no, KD_RULE_MATCH);
     if (!x)
-        return oom(l->r);
+        return oom_at(l);
     x->field = field;
     int rc = parse_name(l, &i, &x->name);
     if (rc)
@@ -422,7 +430,7 @@ static int parse_match(const line *l, size_t i, kd_rule_field field)
                        empty == 1 ? " or a lone line break" : "", fn, fn);
     }
     if (!(x->src = dup_range(l->s + s + 1, e - s - 1)))
-        return oom(l->r);
+        return oom_at(l);
     x->srclen = e - s - 1;
     x->opts = opts;
     if (field == KD_F_TEXT) {
@@ -433,7 +441,7 @@ static int parse_match(const line *l, size_t i, kd_rule_field field)
         if (k == KD_EPARSE)
             k = kd_prefilter_add(l->r->pre, id, l->s + s + 1, e - s - 1, (opts & PCRE2_EXTENDED) != 0);
         if (k < 0)
-            return oom(l->r);
+            return oom_at(l);
         x->prefiltered = k;
     }
     return parse_tail(l, f, x);
@@ -444,7 +452,7 @@ static int parse_count(const line *l, size_t i)
 {
     kd_rule *x = rule_new(l->r, l->no, KD_RULE_COUNT);
     if (!x)
-        return oom(l->r);
+        return oom_at(l);
     int rc = parse_name(l, &i, &x->name);
     if (rc)
         return rc;
@@ -597,7 +605,7 @@ static int parse_meta(const line *l, size_t i)
     meta *m = calloc(1, sizeof *m);
     if (!m) {
         free(name);
-        return oom(l->r);
+        return oom_at(l);
     }
     m->l = l;
     m->i = skip_space(l, i);
@@ -607,13 +615,13 @@ static int parse_meta(const line *l, size_t i)
         rc = meta_primary(m);
     kd_rule *x = rc ? NULL : rule_new(l->r, l->no, KD_RULE_META);
     if (!rc && !x)
-        rc = oom(l->r);
+        rc = oom_at(l);
     if (!rc) {
         x->name = name;
         name = NULL;
         x->report = strncmp(x->name, "__", 2) != 0;
         if (!(x->prog = malloc(m->n * sizeof *x->prog)))
-            rc = oom(l->r);
+            rc = oom_at(l);
         else {
             memcpy(x->prog, m->prog, m->n * sizeof *x->prog);
             x->nprog = m->n;
@@ -656,7 +664,7 @@ static int parse_entry(const line *l, size_t i, kd_rule_kind kind, int comments)
     size_t pn = strlen(prefix);
     char *name = malloc(pn + (e - s) + 1);
     if (!name)
-        return oom(l->r);
+        return oom_at(l);
     memcpy(name, prefix, pn);
     memcpy(name + pn, l->s + s, e - s);
     name[pn + e - s] = '\0';
@@ -667,24 +675,24 @@ static int parse_entry(const line *l, size_t i, kd_rule_kind kind, int comments)
     kd_rule *x = rule_new(l->r, l->no, kind);
     if (!x) {
         free(name);
-        return oom(l->r);
+        return oom_at(l);
     }
     x->name = name;
     x->list = l->file ? l->r->lists[l->r->nlists - 1] : NULL; /* (parse_list kept its path last) */
     x->hold = kind == KD_RULE_MODERATE;
     if (!(x->description = strdup(kind == KD_RULE_MODERATE ? "moderation word (hold)" : "disallowed key (spam)")))
-        return oom(l->r);
+        return oom_at(l);
     int rc = compile(l, s, l->s + s, e - s, PCRE2_LITERAL | PCRE2_CASELESS, &x->re);
     if (rc)
         return rc;
     if (!(x->src = dup_range(l->s + s, e - s)))
-        return oom(l->r);
+        return oom_at(l);
     x->srclen = e - s;
     x->opts = PCRE2_LITERAL | PCRE2_CASELESS;
     unsigned entry;
     int k = kd_wordset_add(l->r->words, l->s + s, e - s, &entry);
     if (k < 0)
-        return oom(l->r);
+        return oom_at(l);
     x->listed = k ? entry + 1 : 0;
     return KD_OK;
 }
@@ -706,7 +714,7 @@ static int parse_allow(const line *l, size_t i)
     size_t fn = strlen(kd_rule_field_names[f]);
     char *name = malloc(6 + fn + 1 + (ve - vs) + 1);
     if (!name)
-        return oom(l->r);
+        return oom_at(l);
     sprintf(name, "allow:%s=%.*s", kd_rule_field_names[f], (int)(ve - vs), l->s + vs);
     if (find_n(l->r, name, strlen(name)) >= 0) {
         free(name);
@@ -715,12 +723,12 @@ static int parse_allow(const line *l, size_t i)
     kd_rule *x = rule_new(l->r, l->no, KD_RULE_ALLOW);
     if (!x) {
         free(name);
-        return oom(l->r);
+        return oom_at(l);
     }
     x->name = name;
     x->field = (kd_rule_field)f;
     if (!(x->value = dup_range(l->s + vs, ve - vs)) || !(x->description = strdup("trusted (approve)")))
-        return oom(l->r);
+        return oom_at(l);
     return KD_OK;
 }
 
@@ -786,7 +794,7 @@ static int parse_list(const line *l, size_t i, kd_rule_kind kind)
         l->r->lists = lists;
     if (!lists || !(l->r->lists[l->r->nlists] = strdup(path))) {
         fclose(f);
-        return oom(l->r);
+        return oom_at(l);
     }
     l->r->nlists++;
     char *buf = NULL;
@@ -986,7 +994,7 @@ static int parse(kd_rules **out, const char *name, const char *text, size_t len,
         kd_rules_compiled_done(r);
 done:
     kd_rules_compiled_drop(r);
-    if (rc == KD_ENOMEM)
+    if (rc == KD_ENOMEM && !strstr(r->err, "out of memory")) /* (one oom_at named the line) */
         oom(r);
     r->failed = rc != KD_OK;
     return rc;

@@ -419,6 +419,62 @@ Test(oom, csv_reader)
     cr_assert_gt(every_allocation(csv_scenario, "csv"), 5);
 }
 
+/* Out of memory while a rule file or a CSV file is read is named by the file (and the line
+ * being read, when there is one), as the reader's other failures are: it was 'out of memory'
+ * alone, so that a command reading several files (score --rules R, train A B) named none. */
+Test(oom, reading_a_file_names_it_when_out_of_memory)
+{
+    static const char text[] = "text PHARMA /\\b(?:xanax|valium|cbd)\\b/i 2.5 Pharmacy words\n"
+                               "count MANY_LINKS links >= 2 1.0 Several links\n";
+    long named = 0, lines = 0;
+    for (long n = 0;; n++) {
+        kd_rules *rules = NULL;
+        fault_arm(n);
+        int rc = kd_rules_parse(&rules, "oom.rules", text, sizeof text - 1);
+        long hit = fault_injected;
+        fault_arm(-1);
+        if (rc == KD_ENOMEM && rules) {
+            const char *e = kd_rules_error(rules);
+            cr_assert(!strncmp(e, "oom.rules:", 10) || !strncmp(e, "oom.rules: ", 11), "allocation %ld: '%s'", n, e);
+            cr_assert_not_null(strstr(e, "out of memory"), "allocation %ld: '%s'", n, e);
+            named++;
+            lines += !strncmp(e, "oom.rules:1: ", 13) || !strncmp(e, "oom.rules:2: ", 13);
+        }
+        kd_rules_free(rules);
+        if (!hit)
+            break;
+    }
+    cr_assert_gt(named, 5);
+    cr_assert_gt(lines, 0);
+    char path[320];
+    th_write(dir, "named.csv", "id,label,text\n1,ham,\"quoted, \"\"with\"\" comma\"\n2,spam,\"two\nlines\"\n", path,
+             sizeof path);
+    named = lines = 0;
+    for (long n = 0;; n++) {
+        kd_csv *r = NULL;
+        kd_csv_options o = KD_CSV_OPTIONS_INIT;
+        fault_arm(n);
+        int rc = kd_csv_open(&r, path, &o);
+        const kd_csv_row *row;
+        while (!rc && (rc = kd_csv_next(r, &row)) == 1)
+            ;
+        long hit = fault_injected;
+        fault_arm(-1);
+        if (rc == KD_ENOMEM && r) {
+            const char *e = kd_csv_error(r);
+            cr_assert(!strncmp(e, path, strlen(path)) && e[strlen(path)] == ':', "allocation %ld: '%s'", n, e);
+            cr_assert_not_null(strstr(e, "out of memory"), "allocation %ld: '%s'", n, e);
+            named++;
+            lines += e[strlen(path) + 1] >= '1' && e[strlen(path) + 1] <= '9';
+        }
+        kd_csv_free(r);
+        if (!hit)
+            break;
+    }
+    cr_assert_gt(named, 0);
+    cr_assert_gt(lines, 0);
+}
+
 /* Maintenance of a model file: posts imported from CSV, a shard merged in, tokens and history
  * pruned and the file packed; and eval's figures. A Test for each, each opening the model it
  * starts from (a copy of the file the steps before it left, made without failures), so that a
