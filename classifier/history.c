@@ -205,13 +205,13 @@ int kd_hist_new(kd_hist **out, sqlite3 *db, int present, int labels)
     (*out)->present = present;
     (*out)->labels = present && labels;
     /* History lookups are random reads all over a file that grows to hundreds of MB: read
-     * it through a memory map (shared with the OS page cache, no read() per page). A hint:
-     * SQLite ignores it where mmap is unavailable. Each recorded comment's savepoint keeps
-     * the pages it changes (a dozen index pages) in a sub-journal: in memory, not in a temp
-     * file created, written and deleted for every transaction (half of the system time of
-     * a `score --remember`, and a file a request in the server). */
+     * through a memory map, set for every handle when the store opened it (store.c). Each
+     * recorded comment's savepoint keeps the pages it changes (a dozen index pages) in a
+     * sub-journal: in memory, not in a temp file created, written and deleted for every
+     * transaction (half of the system time of a `score --remember`, and a file a request in
+     * the server). */
     if (present)
-        sqlite3_exec(db, "PRAGMA mmap_size = 1073741824; PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
+        sqlite3_exec(db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
     return KD_OK;
 }
 

@@ -495,6 +495,13 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
     }
     sqlite3_busy_timeout(s->db, 10000);
     sqlite3_extended_result_codes(s->db, 0);
+    /* Every page read through a memory map of the file, from the first: a model's b-tree
+     * pages (token lookups are random reads) are then the OS page cache's own, faulted in
+     * 16 at a time, instead of a pread() each into a page-cache buffer malloc'ed and touched
+     * for the first time (in a one-comment check, 40 preads and 40 fresh heap pages). Set
+     * before any read: SQLite keeps reading by pread() the pages it cached before. A hint:
+     * SQLite ignores it where mmap is unavailable, and for :memory:. */
+    sqlite3_exec(s->db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
 
     int64_t appid = pragma_int(s, "PRAGMA application_id");
     /* not read after a failed read: its success would reset the error code that says why */
