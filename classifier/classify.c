@@ -55,6 +55,23 @@ static int options_check(kd_model *m, const kd_options *o)
     return bad ? kd_model_fail(m, KD_EINVAL, "kd_options: %s", bad) : KD_OK;
 }
 
+/* One read transaction around the stages of a handle that reads the file on demand (the
+ * default: `kindly check`), so that the Bayes lookups, the history, the posts and each
+ * relevance lookup read one commit: one shared lock on the -shm (an fcntl to take it, an
+ * fstat, an fcntl to drop it) instead of one per statement, 17 of them in a check. Ended
+ * before kd_classify returns: no snapshot is held between calls. Not begun when a
+ * transaction is open already (a history batch's: its snapshot serves), when the comment
+ * is remembered (the history's write transaction cannot begin inside a read), when a
+ * history batch is in force (its read, begun by the history, spans many comments), nor for
+ * a preloaded handle (its counts are in memory). Whether it began. */
+static int read_begin(kd_model *m, const kd_options *o)
+{
+    sqlite3 *db = kd_store_db(m->store);
+    if ((m->flags & KD_OPEN_PRELOAD) || o->remember || kd_dedup_batching(m) || !sqlite3_get_autocommit(db))
+        return 0;
+    return sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+}
+
 int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_result *out)
 {
     static const kd_options defaults = KD_OPTIONS_INIT;
@@ -67,7 +84,7 @@ int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_res
         return kd_model_fail(m, KD_EINVAL, "kd_classify: out is NULL");
     kd_tokens *tok = &m->tok;
     kd_tokset *set = &m->set;
-    int rc;
+    int rc, reading = 0;
     if ((rc = options_check(m, o)))
         goto done;
     if (!c || !c->text) {
@@ -81,6 +98,7 @@ int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_res
     }
     out->relevance = -1.0;
     out->generic = kd_generic(tok); /* praise that fits any post: read by relevance, shown */
+    reading = read_begin(m, o);
     if ((rc = kd_bayes_run(m, tok, set, o, out)))
         goto done;
     if (o->rules && (rc = kd_rules_run(o->rules, c, tok, NULL, out))) {
@@ -96,6 +114,11 @@ int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_res
     if (kd_verdict_explain(out, o))
         rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
 done:
+    if (reading) {
+        int erc = kd_store_read_end(m->store);
+        if (erc && !rc)
+            rc = kd_model_read_failed(m, erc, "the model (ending its read)", kd_store_errmsg(m->store));
+    }
     if (rc) /* what the stages before the failure filled in */
         kd_result_free(out);
     return rc;

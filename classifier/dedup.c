@@ -1016,6 +1016,8 @@ int kd_dedup_feedback_write(kd_model *m, const kd_comment *c, int expect, int la
     return rc;
 }
 
+int kd_dedup_batching(const kd_model *m) { return m->dedup && m->dedup->batching; }
+
 int kd_history_batch_begin(kd_model *m)
 {
     kd_dedup *d = NULL;

@@ -35,6 +35,10 @@ int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int *label);
  * then record c if need be and give it label (KD_HIST_UNDONE: an undo). */
 int kd_dedup_feedback_write(kd_model *m, const kd_comment *c, int expect, int label);
 
+/* Whether kd_history_batch_begin() is in force on m: the history then keeps its own
+ * transaction (a write batch, or a read over many comments) open between calls. */
+int kd_dedup_batching(const kd_model *m);
+
 /* Commit pending history writes, free the index and the statements. Accepts NULL. */
 void kd_dedup_free(kd_dedup *d);
 

@@ -503,7 +503,10 @@ typedef struct kd_result {
 } kd_result;
 
 /**
- * Classify one comment.
+ * Classify one comment. On a handle that reads counts on demand (opened without
+ * KD_OPEN_PRELOAD), every stage reads the same commit of the file, in one read transaction
+ * ended before the call returns (not when opts.remember is set, or a history batch or a
+ * transaction of the caller's is open: those keep their own).
  * @param opts NULL for the defaults; else start from KD_OPTIONS_INIT.
  * @param[out] out filled in; free with kd_result_free(). After a failure it is left zeroed
  *                 (freeing it then is harmless).

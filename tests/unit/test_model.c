@@ -749,6 +749,60 @@ Test(model, on_demand_handle_reads_counts_and_totals_of_one_commit)
     kd_model_close(w);
 }
 
+/* kd_classify on an on-demand handle reads all its stages (Bayes, history, posts, each
+ * relevance lookup) in one read transaction, ended before it returns: no snapshot is held
+ * between calls (the next call sees another handle's commit, in every stage), and a
+ * comment remembered by a writable on-demand handle is written (its write transaction is
+ * not begun inside a read). */
+static kd_result classify_all(kd_model *m, const char *text, int remember)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = text;
+    c.id = remember ? "r1" : NULL;
+    kd_options o = KD_OPTIONS_INIT;
+    o.remember = remember;
+    kd_result r;
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+    cr_assert(sqlite3_get_autocommit(kd_store_db(m->store)), "a transaction is left open after kd_classify");
+    return r;
+}
+
+Test(model, on_demand_classify_holds_no_snapshot_between_calls)
+{
+    kd_model *w = open_model("snap.db", KD_OPEN_CREATE);
+    train_all(w, 1);
+    kd_model *r = open_model("snap.db", KD_OPEN_READONLY);
+    const char *probe = "cheap pills and free giveaways, thank you for the journaling post";
+    kd_result before = classify_all(r, probe, 0);
+    cr_assert_geq(before.relevance, 0, "relevance was not run");
+    train_all(w, 1);
+    kd_model *fresh = open_model("snap.db", KD_OPEN_READONLY);
+    kd_result now = classify_all(r, probe, 0), want = classify_all(fresh, probe, 0);
+    cr_assert_float_eq(now.bayes_score, want.bayes_score, 1e-12);
+    cr_assert_float_eq(now.relevance, want.relevance, 1e-12, "relevance read %f, afresh %f", now.relevance,
+                       want.relevance);
+    cr_assert(fabs(want.bayes_score - before.bayes_score) > 1e-9, "the commit changed nothing to compare");
+    kd_result_free(&before);
+    kd_result_free(&now);
+    kd_result_free(&want);
+    kd_model_close(fresh);
+    kd_model_close(r);
+
+    kd_result kept = classify_all(w, probe, 1); /* remembered, on demand, writable */
+    kd_result_free(&kept);
+    kd_model *again = open_model("snap.db", KD_OPEN_READONLY);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = probe;
+    c.id = "r2";
+    kd_result dup;
+    cr_assert_eq(kd_classify(again, &c, NULL, &dup), 0, "%s", kd_model_error(again));
+    cr_assert_not_null(dup.duplicate_of, "the remembered comment was not written");
+    cr_assert_str_eq(dup.duplicate_of, "r1");
+    kd_result_free(&dup);
+    kd_model_close(again);
+    kd_model_close(w);
+}
+
 /* A NULL out is refused (it was written through), and a path is a file name even when it
  * begins with "file:" (SQLite read it as a URI: "file:x.db?mode=memory" opened an
  * in-memory model, past the checks made on the path). */
