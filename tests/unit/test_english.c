@@ -74,3 +74,20 @@ Test(english, the_table_carries_each_words_own_hash)
                            "%s", e[i].w);
     }
 }
+
+/* english.c looks a word up by binary search of the table as the generator wrote it, with
+ * nothing built at start: the hashes must be in increasing order, each once. */
+Test(english, the_table_is_in_hash_order)
+{
+    static const uint64_t k[] = {
+#define W(w, n, h) h,
+#include "english_words.inc"
+#undef W
+    };
+    for (size_t i = 1; i < sizeof k / sizeof *k; i++)
+        cr_assert_lt(k[i - 1], k[i], "entry %zu (%#llx) is not above entry %zu (%#llx)", i, (unsigned long long)k[i],
+                     i - 1, (unsigned long long)k[i - 1]);
+    cr_assert_float_eq(kd_english_p(0), (double)KD_ENGLISH_MIN / (double)KD_ENGLISH_TOTAL, 0, "below the first");
+    cr_assert_float_eq(kd_english_p(UINT64_MAX), (double)KD_ENGLISH_MIN / (double)KD_ENGLISH_TOTAL, 0,
+                       "above the last");
+}
