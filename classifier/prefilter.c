@@ -499,14 +499,24 @@ static int register_alts(kd_prefilter *p, unsigned id, const alt *alts, size_t n
     return 1;
 }
 
-static __thread alt alts_buf[MAX_ALTS]; /* 64 KiB: off the stack */
-
+/* The alternatives of one pattern while it is read (MAX_ALTS of them, 64 KiB: off the stack)
+ * are malloc'ed for the pattern and freed after it, not kept in thread-local storage: the
+ * loader zeroes a static TLS block whole when a process (and each thread) starts, 17 pages
+ * faulted in by every process, a `kindly check` or a `kindly help` alike. On the heap, a
+ * pattern touches only the pages it writes, and the next pattern reuses the freed chunk (a
+ * buffer kept for the whole load measured worse: the rules' own allocations then went to
+ * fresh pages beyond it). */
 int kd_prefilter_add(kd_prefilter *p, unsigned id, const char *pat, size_t n, int extended)
 {
     size_t nalts;
-    if (extended || has_unmodelled(pat, n) || top_alternatives(pat, n, alts_buf, &nalts))
+    if (extended || has_unmodelled(pat, n))
         return 0;
-    return register_alts(p, id, alts_buf, nalts);
+    alt *alts = malloc(MAX_ALTS * sizeof *alts);
+    if (!alts)
+        return KD_ENOMEM;
+    int rc = top_alternatives(pat, n, alts, &nalts) ? 0 : register_alts(p, id, alts, nalts);
+    free(alts);
+    return rc;
 }
 
 /* The saved form: a byte 0 (not registered), or 1, the number of alternatives, and for each
@@ -540,7 +550,8 @@ int kd_prefilter_save(const kd_prefilter *p, unsigned id, kd_buf *out)
     return out->oom ? KD_ENOMEM : KD_OK;
 }
 
-int kd_prefilter_add_saved(kd_prefilter *p, unsigned id, const unsigned char *s, size_t n)
+/* kd_prefilter_add_saved, with the alternatives read into alts_buf[MAX_ALTS]. */
+static int add_saved(kd_prefilter *p, unsigned id, const unsigned char *s, size_t n, alt *alts_buf)
 {
     size_t i = 0;
 #define NEXT(lo, hi, v)                                                                                    \
@@ -573,6 +584,18 @@ int kd_prefilter_add_saved(kd_prefilter *p, unsigned id, const unsigned char *s,
     }
 #undef NEXT
     return i == n ? register_alts(p, id, alts_buf, nalts) : KD_EPARSE;
+}
+
+int kd_prefilter_add_saved(kd_prefilter *p, unsigned id, const unsigned char *s, size_t n)
+{
+    if (!n || !s[0]) /* not registered (a single 0), or nothing: no alternative to read */
+        return n == 1 ? 0 : KD_EPARSE;
+    alt *alts = malloc(MAX_ALTS * sizeof *alts); /* (on the heap: kd_prefilter_add says why) */
+    if (!alts)
+        return KD_ENOMEM;
+    int rc = add_saved(p, id, s, n, alts);
+    free(alts);
+    return rc;
 }
 
 int kd_prefilter_usable(const char *s, size_t n)
