@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "prefilter.h"
 #include "rules.h"
 
@@ -334,4 +335,64 @@ Test(prefilter, a_lone_backslash_e_lets_a_quantifier_through)
     size_t nt = sizeof texts / sizeof *texts;
     cr_assert_eq(sound_on("(?:abcd\\E?|zzzz)", 0, texts, nt), 0);
     cr_assert_eq(sound_on("abcd\\E{0}", 0, texts, nt), 0);
+}
+
+/* The saved form (compiled rule files) registers what the pattern registered: the same
+ * saved form again, the same verdicts; and bytes that are not such a form register nothing. */
+Test(prefilter, saved_forms_register_what_the_pattern_did)
+{
+    static const char *pats[] = {
+        "\\b(?:buy|order|cheap)\\b\\W+(?:\\w+\\W+){0,3}(?:xanax|valium)\\b",
+        "\\bthanks?\\s+(?:you\\s+)?for\\s+sharing",
+        "\\bcures?\\b|\\bmiracle\\s+oil",
+        "\\bcasino\\b|\\bpoker\\s+online|lottery\\s+winner|jackpot|(?:viagra|cialis)\\s+(?:online|cheap)\\s+pharmacy",
+    };
+    static const char *texts[] = { "Buy some XANAX now", "thank for sharing", "miracle oil", "cialis cheap pharmacy", "poker night", "nothing" };
+    size_t np = sizeof pats / sizeof *pats;
+    kd_prefilter *a, *b;
+    cr_assert_eq(kd_prefilter_new(&a), 0);
+    cr_assert_eq(kd_prefilter_new(&b), 0);
+    for (unsigned i = 0; i < np; i++) {
+        cr_assert_eq(kd_prefilter_add(a, i, pats[i], strlen(pats[i]), 0), 1, "%s", pats[i]);
+        kd_buf s1 = KD_BUF_INIT, s2 = KD_BUF_INIT;
+        cr_assert_eq(kd_prefilter_save(a, i, &s1), 0);
+        cr_assert_eq(kd_prefilter_add_saved(b, i, (const unsigned char *)s1.s, s1.len), 1, "%s", pats[i]);
+        cr_assert_eq(kd_prefilter_save(b, i, &s2), 0);
+        cr_assert_eq(s1.len, s2.len, "%s", pats[i]);
+        cr_assert(!memcmp(s1.s, s2.s, s1.len), "%s", pats[i]);
+        /* cut short, one byte too many, a NUL in a literal: refused, nothing registered */
+        kd_buf bad = KD_BUF_INIT;
+        kd_buf_add(&bad, s1.s, s1.len);
+        cr_assert_eq(kd_prefilter_add_saved(b, np + i, (const unsigned char *)bad.s, bad.len - 1), KD_EPARSE);
+        kd_buf_putc(&bad, 0);
+        cr_assert_eq(kd_prefilter_add_saved(b, np + i, (const unsigned char *)bad.s, bad.len), KD_EPARSE);
+        bad.s[bad.len - 2] = 0;
+        cr_assert_eq(kd_prefilter_add_saved(b, np + i, (const unsigned char *)bad.s, bad.len - 1), KD_EPARSE);
+        kd_buf_free(&s1);
+        kd_buf_free(&s2);
+        kd_buf_free(&bad);
+    }
+    static const unsigned char unregistered[] = { 0 }, two[] = { 0, 0 }, badflag[] = { 2 };
+    cr_assert_eq(kd_prefilter_add_saved(b, 2 * np, unregistered, 1), 0);
+    cr_assert_eq(kd_prefilter_add_saved(b, 2 * np, two, 2), KD_EPARSE);
+    cr_assert_eq(kd_prefilter_add_saved(b, 2 * np, badflag, 1), KD_EPARSE);
+    cr_assert_eq(kd_prefilter_add_saved(b, 2 * np, unregistered, 0), KD_EPARSE);
+    for (unsigned i = np; i <= 2 * np; i++) {
+        kd_buf s = KD_BUF_INIT;
+        cr_assert_eq(kd_prefilter_save(b, i, &s), 0);
+        cr_assert(s.len == 1 && s.s[0] == 0, "id %u registered from a form refused", i);
+        kd_buf_free(&s);
+    }
+    cr_assert_eq(kd_prefilter_build(a), 0);
+    cr_assert_eq(kd_prefilter_build(b), 0);
+    for (size_t t = 0; t < sizeof texts / sizeof *texts; t++) {
+        uint64_t ha[8] = { 0 }, hb[8] = { 0 };
+        kd_prefilter_scan(a, texts[t], strlen(texts[t]), ha);
+        kd_prefilter_scan(b, texts[t], strlen(texts[t]), hb);
+        for (unsigned i = 0; i < np; i++)
+            cr_assert_eq(kd_prefilter_may_match(a, i, ha), kd_prefilter_may_match(b, i, hb), "%s / %s", pats[i],
+                         texts[t]);
+    }
+    kd_prefilter_free(a);
+    kd_prefilter_free(b);
 }
