@@ -12,10 +12,13 @@ WERROR    ?= -Werror
 LIB_PKGS  := libpcre2-8 sqlite3 libutf8proc
 SRV_PKGS  := libmicrohttpd jansson
 PKGS      := $(LIB_PKGS) $(SRV_PKGS)
-# libmicrohttpd is compiled against but not linked: server.c loads it with dlopen when
-# `kindly serve` starts, so that every other command skips loading it and the GnuTLS stack
-# it brings (about 1.3 ms of each process start; docs/BENCHMARKS-server.md).
-LINK_PKGS := $(LIB_PKGS) jansson
+# libmicrohttpd and jansson are compiled against but not linked: the server loads them with
+# dlopen when `kindly serve` starts (server.c, server/libjansson.c), so that every other
+# command skips loading them, and the GnuTLS stack libmicrohttpd brings (about 1.3 ms of each
+# process start; docs/BENCHMARKS-server.md). The tests and fuzz targets that call jansson
+# themselves link it (JSON_LIBS).
+LINK_PKGS := $(LIB_PKGS)
+JSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson)
 WARN      := -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wpointer-arith -Wformat=2 -Wno-unused-parameter
 OPT       ?= -O2
@@ -23,7 +26,7 @@ CFLAGS    ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) \
              -fPIC -fvisibility=hidden -Iclassifier $(shell $(PKG_CONFIG) --cflags $(PKGS)) -MMD -MP
 LIBS      := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS)) -lcsv -lm -lpthread -ldl
-# STATIC_DEPS=1 links PCRE2, SQLite, utf8proc, libcsv and jansson into the kindly binary from
+# STATIC_DEPS=1 links PCRE2, SQLite, utf8proc and libcsv into the kindly binary from
 # their static archives (Debian's -dev packages ship them): no symbol binding and fewer pages
 # at start, about 1.2 million instructions and 0.3-1 ms of each `kindly check`, for a 3.8 MB
 # binary that must be rebuilt for those libraries' security updates. Off by default.
@@ -110,7 +113,7 @@ $(LIBSO): $(LIB_OBJ)
 $(B)/tests/%: tests/unit/%.c $(LIBA) $(SRVA)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(SRVA) $(LIBA) $(LIBS) $(CRITERION) $(LDFLAGS) $(SAN_LDFLAGS) $(TEST_LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(SRVA) $(LIBA) $(LIBS) $(JSON_LIBS) $(CRITERION) $(LDFLAGS) $(SAN_LDFLAGS) $(TEST_LDFLAGS)
 
 # test_reload fails or interrupts the model's preload from the test itself
 $(B)/tests/test_reload: TEST_LDFLAGS = -Wl,--wrap=kd_store_load_all
@@ -129,7 +132,7 @@ $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/standalone_driver.c $(LIBA) $(SRVA)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -Iclassifier/server -o $@ $< tests/fuzz/standalone_driver.c $(SRVA) $(LIBA) $(LIBS) \
-	    $(LDFLAGS) $(SAN_LDFLAGS)
+	    $(JSON_LIBS) $(LDFLAGS) $(SAN_LDFLAGS)
 
 fuzz-replay: $(FUZZ_BIN)
 	@tests/fuzz/replay.sh $(B)/fuzz

@@ -258,7 +258,8 @@ int cmd_serve(int argc, char **argv)
     if (srv_start(&s, &cfg, err, sizeof err)) {
         srv_keys_free(keys);
         kd_rules_free(rules);
-        if (strstr(err, "libmicrohttpd")) /* loaded when the server starts (server.c) */
+        /* loaded when the server starts (server.c, server/libjansson.c) */
+        if (strstr(err, "libmicrohttpd") || strstr(err, "libjansson"))
             return cli_fail(EXIT_INTERNAL, "serve", "%s", err);
         int is_model = !strstr(err, "listen");
         const char *what = is_model ? cfg.model_path : listen;

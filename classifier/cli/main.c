@@ -341,8 +341,8 @@ const cli_command cli_commands[] = {
       "\n"
       "Exit status: 0 stopped by a signal; 3 usage error; 5 the model, rules or keys\n"
       "could not be read (or the key file has no key), or the address could not be\n"
-      "listened on; 6 out of memory, another internal error, or libmicrohttpd\n"
-      "(Debian: libmicrohttpd12) could not be loaded.\n" },
+      "listened on; 6 out of memory, another internal error, or libmicrohttpd or\n"
+      "jansson (Debian: libmicrohttpd12, libjansson4) could not be loaded.\n" },
     { "rules", cmd_rules, "Check a rule file, test it on a comment, measure it on a corpus",
       "usage: kindly rules --check [FILE...]\n"
       "       kindly rules --test [FILE] [--author NAME] [--email ADDR] [--url URL]\n"

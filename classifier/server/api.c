@@ -15,13 +15,13 @@
 #include "api.h"
 #include "pool.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "keys.h"
+#include "libjansson.h"
 
 static const struct {
     const char *name;

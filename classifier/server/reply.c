@@ -6,8 +6,8 @@
 #include "kindly.h"
 #include "date.h"
 #include "normalize.h"
+#include "libjansson.h"
 
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

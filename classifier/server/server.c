@@ -57,6 +57,7 @@
  * check`, for a server only `kindly serve` runs (systemd loads its optional libraries the
  * same way, for the same reason). The functions used are looked up once, with the
  * types of <microhttpd.h>, so a call through the table is checked like a direct call.
+ * jansson, which only the server's JSON uses, is loaded the same way (libjansson.c).
  */
 #include "server.h"
 #include "target.h"
@@ -79,6 +80,7 @@
 #include "akismet.h"
 #include "api.h"
 #include "keys.h"
+#include "libjansson.h"
 #include "pool.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -741,7 +743,7 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
     }
     s->cfg = *cfg;
     s->quiesced = MHD_INVALID_SOCKET;
-    if (mhd_load(err, errlen)) {
+    if (mhd_load(err, errlen) || srv_jansson_load(err, errlen)) {
         free(s);
         return -1;
     }

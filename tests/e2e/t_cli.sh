@@ -1735,3 +1735,13 @@ test_train_counts_one_unlabelled_row_in_the_singular() {
     expect_status 0 "$KINDLY" train -m m.db l.csv
     contains "$T/err" "learnt 2 comments (1 spam, 1 ham); 1 unlabelled row not learnt"
 }
+
+# The server's libraries (libmicrohttpd, jansson) are loaded by `kindly serve` alone
+# (dlopen): every other command, a one-comment check above all, starts without mapping and
+# relocating them. LD_TRACE_LOADED_OBJECTS lists what the loader maps at start (as ldd).
+test_commands_other_than_serve_do_not_load_the_server_libraries() {
+    LD_TRACE_LOADED_OBJECTS=1 "$KINDLY" >loaded 2>&1 || true
+    contains loaded "libsqlite3"
+    not_contains loaded "libjansson"
+    not_contains loaded "libmicrohttpd"
+}
