@@ -61,7 +61,7 @@ Test(english, british_spellings_are_the_same_word)
 Test(english, the_table_carries_each_words_own_hash)
 {
     static const struct { const char *w; int n; uint64_t h; } e[] = {
-#define W(w, n, h) { w, n, h },
+#define W(w, n, h, slot) { w, n, h },
 #include "english_words.inc"
 #undef W
     };
@@ -75,19 +75,30 @@ Test(english, the_table_carries_each_words_own_hash)
     }
 }
 
-/* english.c looks a word up by binary search of the table as the generator wrote it, with
- * nothing built at start: the hashes must be in increasing order, each once. */
-Test(english, the_table_is_in_hash_order)
+/* english.c compiles the table as the generator laid it out (tools/gen_english.py): each
+ * word at the slot where an open-addressing lookup finds it, probing on from its hash's
+ * slot over occupied slots only, and the table at most half full. */
+Test(english, each_word_sits_where_a_lookup_probes)
 {
-    static const uint64_t k[] = {
-#define W(w, n, h) h,
+    static const struct { uint64_t h; size_t slot; } e[] = {
+#define W(w, n, h, slot) { h, slot },
 #include "english_words.inc"
 #undef W
     };
-    for (size_t i = 1; i < sizeof k / sizeof *k; i++)
-        cr_assert_lt(k[i - 1], k[i], "entry %zu (%#llx) is not above entry %zu (%#llx)", i, (unsigned long long)k[i],
-                     i - 1, (unsigned long long)k[i - 1]);
-    cr_assert_float_eq(kd_english_p(0), (double)KD_ENGLISH_MIN / (double)KD_ENGLISH_TOTAL, 0, "below the first");
+    enum { SLOTS = KD_ENGLISH_SLOTS };
+    static uint64_t at[SLOTS];
+    size_t n = sizeof e / sizeof *e;
+    cr_assert_lt(2 * n, (size_t)SLOTS, "at most half full");
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_lt(e[i].slot, (size_t)SLOTS);
+        cr_assert_eq(at[e[i].slot], 0, "entry %zu: slot %zu given twice", i, e[i].slot);
+        at[e[i].slot] = e[i].h;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = e[i].h & (SLOTS - 1); j != e[i].slot; j = (j + 1) & (SLOTS - 1))
+            cr_assert_neq(at[j], 0, "entry %zu (%#llx): empty slot %zu before its slot %zu", i,
+                          (unsigned long long)e[i].h, j, e[i].slot);
+    cr_assert_float_eq(kd_english_p(0), (double)KD_ENGLISH_MIN / (double)KD_ENGLISH_TOTAL, 0, "no word hashes to 0");
     cr_assert_float_eq(kd_english_p(UINT64_MAX), (double)KD_ENGLISH_MIN / (double)KD_ENGLISH_TOTAL, 0,
-                       "above the last");
+                       "an unknown hash");
 }
