@@ -7,6 +7,8 @@
  */
 #include "libjansson.h"
 
+#include "dl.h"
+
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -36,14 +38,9 @@ static void load_once(void)
 {
     /* the soname of jansson's ABI (4, stable since 2011), then the development link */
     static const char *const names[] = { "libjansson.so.4", "libjansson.so" };
-    void *h = NULL;
-    for (size_t i = 0; !h && i < sizeof names / sizeof *names; i++)
-        h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        const char *e = dlerror();
-        snprintf(load_err, sizeof load_err, "cannot load libjansson (install libjansson4): %s", e ? e : "?");
+    void *h = srv_dlopen(names, sizeof names / sizeof *names, "libjansson", "libjansson4", load_err, sizeof load_err);
+    if (!h)
         return;
-    }
     static const char *const fn[] = { "json_loadb", "json_delete", "json_dumps", "json_vpack_ex", "json_object_get",
                                       "json_object_iter", "json_object_iter_next", "json_object_iter_key",
                                       "json_object_iter_value", "json_object_key_to_iter", "json_string_value",

@@ -79,6 +79,7 @@
 
 #include "akismet.h"
 #include "api.h"
+#include "dl.h"
 #include "keys.h"
 #include "libjansson.h"
 #include "pool.h"
@@ -111,14 +112,10 @@ static void mhd_load_once(void)
 {
     /* the soname of libmicrohttpd's ABI (12, stable since 2014), then the development link */
     static const char *const names[] = { "libmicrohttpd.so.12", "libmicrohttpd.so" };
-    void *h = NULL;
-    for (size_t i = 0; !h && i < sizeof names / sizeof *names; i++)
-        h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        const char *e = dlerror();
-        snprintf(mhd_err, sizeof mhd_err, "cannot load libmicrohttpd (install libmicrohttpd12): %s", e ? e : "?");
+    void *h = srv_dlopen(names, sizeof names / sizeof *names, "libmicrohttpd", "libmicrohttpd12", mhd_err,
+                         sizeof mhd_err);
+    if (!h)
         return;
-    }
     struct mhd_api api;
     void *sym;
 #define MHD_LOOKUP(field, fn)                                                                     \
