@@ -60,17 +60,25 @@ typedef struct waiting {
     kd_model *m; /* NULL until the model is open */
     int remember;
     int status;  /* EXIT_DONE, or the failure of a hand-over: the loop stops on it */
+    const char *shown;  /* the input as messages name it (cli_shown: "<stdin>" for "-") */
     unsigned long line; /* the input line of the comment being scored (0: none yet) */
 } waiting;
+
+/* A failure at the comment of w->line, or before any (line 0): the run stops, said once as
+ * "FILE:LINE: why", as every other message about a row is (cli_csv_problem); returns the
+ * exit status. */
+static int row_failed(const waiting *w, int code, const char *why)
+{
+    if (!w->line)
+        return cli_fail(code, "score", "%s", why);
+    return cli_fail(code, "score", "%s:%lu: %s", w->shown, w->line, why);
+}
 
 /* A commit before a hand-over or a write of verdicts failed: the run stops (w->status),
  * said once with the line it stopped at, as a failure while recording a comment is. */
 static void hand_over_failed(waiting *w, int rc)
 {
-    char at[32] = "";
-    if (w->line)
-        snprintf(at, sizeof at, "line %lu: ", w->line);
-    w->status = cli_fail(cli_exit_for(rc), "score", "%s%s", at, kd_model_error(w->m));
+    w->status = row_failed(w, cli_exit_for(rc), kd_model_error(w->m));
 }
 
 /* Before a read that may wait (kd_csv_options.before_read: also in the middle of a row):
@@ -314,7 +322,7 @@ int cmd_score(int argc, char **argv)
     if (!file)
         file = "-";
     static waiting w; /* static: stdout may write through it (out_write) until exit */
-    w = (waiting){ .in = input_of(file), .remember = o.remember, .status = EXIT_DONE };
+    w = (waiting){ .in = input_of(file), .remember = o.remember, .status = EXIT_DONE, .shown = cli_shown(file) };
     kd_csv *r = cli_open_csv_hooked("score", file, KD_CSV_COMMENTS, 0, hand_over, &w, &status);
     if (!r) {
         kd_model_close(m);
@@ -363,7 +371,7 @@ int cmd_score(int argc, char **argv)
         kd_result res;
         int crc = kd_classify(m, c, &o, &res);
         if (crc) {
-            status = cli_fail(cli_exit_for(crc), "score", "line %lu: %s", row->line, kd_model_error(m));
+            status = row_failed(&w, cli_exit_for(crc), kd_model_error(m));
             kd_result_free(&res);
             break;
         }
@@ -371,14 +379,14 @@ int cmd_score(int argc, char **argv)
             explain(c, &res, rules);
         else if (csv && csv_out_row(row, copy, &res, sheet)) {
             kd_result_free(&res);
-            status = cli_fail(EXIT_INTERNAL, "score", "out of memory");
+            status = row_failed(&w, EXIT_INTERNAL, "out of memory");
             break;
         }
         else if (!csv) {
             char *js = kd_result_json(&row->comment, &res);
             if (!js) {
                 kd_result_free(&res);
-                status = cli_fail(EXIT_INTERNAL, "score", "out of memory");
+                status = row_failed(&w, EXIT_INTERNAL, "out of memory");
                 break;
             }
             fputs(js, stdout);

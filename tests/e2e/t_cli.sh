@@ -1371,7 +1371,7 @@ test_a_failed_history_write_says_how_many_were_recorded() {
     # failed, or all when a commit failed
     n=$(sed -n 's/.*; \([0-9]*\) comments were recorded, the last \([0-9]*\) were not).*/\1/p' "$T/err")
     lost=$(sed -n 's/.*, the last \([0-9]*\) were not).*/\1/p' "$T/err")
-    line=$(sed -n 's/^kindly score: line \([0-9]*\): .*/\1/p' "$T/err")
+    line=$(sed -n 's/^kindly score: many\.csv:\([0-9]*\): .*/\1/p' "$T/err")
     [ -n "$n" ] && [ -n "$lost" ] && [ -n "$line" ] || fail "no counts: $(cat "$T/err")"
     [ "$n" -gt 0 ] && [ "$lost" -gt 0 ] || fail "$(cat "$T/err")"
     [ $((n + lost)) -eq $((line - 1)) ] || fail "$n + $lost comments, but the run stopped at line $line"
@@ -1379,6 +1379,24 @@ test_a_failed_history_write_says_how_many_were_recorded() {
     [ "$v" -eq $((line - 1)) ] || [ "$v" -eq $((line - 2)) ] || fail "$v verdicts of $((line - 1)) comments read"
     "$KINDLY" history -m m.db >h.json
     contains h.json "\"comments\":$n,"
+}
+
+# A comment that cannot be classified (here its recording refused by a trigger on the history
+# table, a store error as deterministic as a full disk) is named FILE:LINE, as every other
+# row message is; it said "line 6" alone, without the file. Standard input is <stdin>.
+test_a_comment_that_cannot_be_classified_is_named_file_and_line() {
+    "$KINDLY" train -q -m m.db "$ROOT/corpora/comments.csv"
+    sqlite3 m.db "CREATE TRIGGER refuse BEFORE INSERT ON history WHEN NEW.id = 's-05'
+                  BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END;"
+    cp "$ROOT/corpora/sample.csv" s.csv
+    expect_status 5 "$KINDLY" score -m m.db --remember s.csv
+    lines "$T/err" 1
+    grep -q "^kindly score: s\.csv:6: cannot record the comment in model m\.db: refused by a test trigger" "$T/err" ||
+        fail "$(cat "$T/err")"
+    lines "$T/out" 4 # the verdicts of the rows before it
+    expect_status 5 sh -c "cat s.csv | \"$KINDLY\" score -m m.db --remember -"
+    lines "$T/err" 1
+    grep -q "^kindly score: <stdin>:6: cannot record the comment in model m\.db" "$T/err" || fail "$(cat "$T/err")"
 }
 
 # A new model whose schema cannot be written (no room at all) is not left behind, empty.
