@@ -85,30 +85,34 @@ static int check(int argc, char **argv, char *owned[CLI_NMETA])
         return cli_fail(EXIT_INTERNAL, "check", "out of memory");
     if (cli_check_classify_flags("check", &o))
         return EXIT_USAGE;
-    int rs;
-    char *text = cli_read_comment("check", &rs);
-    if (!text)
-        return rs;
+    /* The rules and the model before the comment: a model that is missing or not to be
+     * written is said at once, not after a comment was typed at the terminal for nothing
+     * (as learn --raw does). The rules are JIT-compiled once the comment is known to be long. */
+    int status;
+    kd_rules *rules = cli_load_rules("check", &status, 0);
+    if (status)
+        return status;
+    o.rules = rules;
+    const char *mpath = NULL;
+    kd_model *m = cli_open_model_for("check", model, o.remember, 0, &mpath, &status);
+    if (!m) {
+        kd_rules_free(rules);
+        return status;
+    }
+    char *text = cli_read_comment("check", &status);
+    if (!text) {
+        kd_model_close(m);
+        kd_rules_free(rules);
+        return status;
+    }
     /* Still classified: the metadata (author, URL, agent) can make an empty comment spam, and
      * a caller that sends every submission wants its verdict. But an empty standard input is
      * more often a mistake of the caller than a comment, so say so. */
     if (blank(text))
         fprintf(stderr, "kindly check: the comment is empty\n");
     c.text = text;
-    int status;
-    kd_rules *rules = cli_load_rules("check", &status, long_fields(&c));
-    if (status) {
-        free(text);
-        return status;
-    }
-    o.rules = rules;
-    const char *mpath = NULL;
-    kd_model *m = cli_open_model_for("check", model, o.remember, 0, &mpath, &status);
-    if (!m) {
-        kd_rules_free(rules);
-        free(text);
-        return status;
-    }
+    if (rules && long_fields(&c))
+        kd_rules_jit_compile(rules);
     if (o.remember)
         cli_warn_date("check", c.date);
     kd_result res;

@@ -1503,6 +1503,30 @@ test_train_refuses_a_file_named_twice() {
     contains "$T/err" "('-' for standard input)"
 }
 
+# check opens its rules and its model before it reads the comment, as learn --raw does: a model
+# that is not there, or not to be written, is said at once, not after someone typed a comment
+# at the terminal (or a writer kept its pipe open) for nothing. Here standard input stays open
+# for 30 s: check waited for it, then said "the comment is empty" and refused it all the same.
+test_check_says_a_model_or_rule_error_before_reading_the_comment() {
+    train_small
+    mkfifo in
+    for args in "-m none.db" "--remember" "-m $ROOT/models/default.db --remember" "-m m.db --rules none.rules"; do
+        sleep 30 >in &
+        local writer=$!
+        t0=$(date +%s)
+        got=0
+        timeout 10 "$KINDLY" check $args <in >out 2>err || got=$?
+        t1=$(date +%s)
+        kill $writer
+        wait $writer 2>/dev/null || true
+        [ $((t1 - t0)) -lt 8 ] || fail "check $args waited for its input (exit $got): $(cat err)"
+        [ "$got" -eq 3 ] || [ "$got" -eq 5 ] || fail "check $args: exit $got: $(cat err)"
+        not_contains err "the comment is empty"
+    done
+    echo "hello" | "$KINDLY" check -m none.db >out 2>err || true
+    contains err "cannot open model none.db: no such file"
+}
+
 # check reads standard input: '-' names it, as other filters allow; a file name is not
 # taken for an unknown option
 test_check_takes_dash_and_explains_a_file_argument() {
