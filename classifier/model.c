@@ -122,11 +122,11 @@ static int load(kd_model *m)
     }
     int reload = (m->flags & KD_OPEN_PRELOAD) && !m->cached && (!m->preloaded || changed);
     if (reload && (rc = kd_store_load_all(m->store, &counts))) {
-        rc = kd_model_fail(m, rc, "cannot load token counts: %s", why(m, rc));
+        rc = kd_model_read_failed(m, rc, "the token counts", why(m, rc));
         goto done;
     }
     if (reload && totals.foreign_ham_tokens > 0 && (rc = kd_store_foreign_load_all(m->store, &foreign))) {
-        rc = kd_model_fail(m, rc, "cannot load foreign counts: %s", why(m, rc));
+        rc = kd_model_read_failed(m, rc, "the foreign counts", why(m, rc));
         goto done;
     }
     m->totals = totals;

@@ -1399,6 +1399,21 @@ test_a_comment_that_cannot_be_classified_is_named_file_and_line() {
     grep -q "^kindly score: <stdin>:6: cannot record the comment in model m\.db" "$T/err" || fail "$(cat "$T/err")"
 }
 
+# A model damaged where its token counts are (a page of zeros): score, which loads them all,
+# names the model and says what to do, as train and learn do ("cannot write the counts in
+# model d.db: ..."); it said "cannot load token counts: database disk image is malformed",
+# naming no file.
+test_a_damaged_model_is_named_when_its_counts_are_loaded() {
+    "$KINDLY" train -q -m d.db "$ROOT/corpora/comments.csv"
+    page=$(sqlite3 d.db "SELECT pageno FROM dbstat WHERE name = 'tokens' AND pagetype = 'leaf' LIMIT 1" 2>/dev/null) ||
+        skip "this sqlite3 has no dbstat table"
+    size=$(sqlite3 d.db 'PRAGMA page_size')
+    dd if=/dev/zero of=d.db bs="$size" seek=$((page - 1)) count=1 conv=notrunc 2>/dev/null
+    expect_status 5 "$KINDLY" score -m d.db "$ROOT/corpora/sample.csv"
+    lines "$T/err" 1
+    contains "$T/err" "kindly score: cannot read the token counts in model d.db: database disk image is malformed (the file is damaged: restore it from a backup)"
+}
+
 # A new model whose schema cannot be written (no room at all) is not left behind, empty.
 test_a_model_that_cannot_be_created_is_not_left_empty() {
     expect_status 5 sh -c "ulimit -f 0; exec \"$KINDLY\" train -m z.db \"$ROOT/corpora/comments.csv\""
