@@ -42,6 +42,15 @@ int kd_model_fail(kd_model *m, int code, const char *fmt, ...)
     return code;
 }
 
+/* What to do about a model SQLite finds damaged (a page of another file, a table gone), when
+ * why says so; else NULL. For reads and writes alike. */
+static const char *damaged(const char *why)
+{
+    return strstr(why, "malformed") || strstr(why, "no such table") || strstr(why, "no such column")
+               ? "the file is damaged: restore it from a backup"
+               : NULL;
+}
+
 int kd_model_write_failed_part(kd_model *m, int code, const char *what, const char *why, const char *outcome)
 {
     if (kd_store_moved(m->store))
@@ -50,7 +59,7 @@ int kd_model_write_failed_part(kd_model *m, int code, const char *what, const ch
                      : strstr(why, "locked") ? "another process held its write lock for more than 10 s; try again"
                      : strstr(why, "full") ? "free some disk space"
                      : strstr(why, "I/O error") ? "a full disk, a file size limit such as ulimit -f, or a failing device"
-                     : NULL;
+                     : damaged(why);
     /* "nothing was written" only where the hint says what to do about a full disk */
     int said = outcome || (hint && (strstr(why, "full") || strstr(why, "I/O error")));
     return kd_model_fail(m, code, "cannot %s in model %s: %s%s%s%s%s%s", what, kd_store_path(m->store), why,
@@ -66,9 +75,7 @@ int kd_model_write_failed(kd_model *m, int code, const char *what, const char *w
 int kd_model_read_failed(kd_model *m, int code, const char *what, const char *why)
 {
     const char *hint = strstr(why, "locked") ? "another process held it locked for more than 10 s; try again"
-                     : strstr(why, "malformed") || strstr(why, "no such table") || strstr(why, "no such column")
-                         ? "the file is damaged: restore it from a backup"
-                         : NULL;
+                                             : damaged(why);
     return kd_model_fail(m, code, "cannot read %s in model %s: %s%s%s%s", what, kd_store_path(m->store), why,
                          hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
 }

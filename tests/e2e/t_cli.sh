@@ -1412,6 +1412,11 @@ test_a_damaged_model_is_named_when_its_counts_are_loaded() {
     expect_status 5 "$KINDLY" score -m d.db "$ROOT/corpora/sample.csv"
     lines "$T/err" 1
     contains "$T/err" "kindly score: cannot read the token counts in model d.db: database disk image is malformed (the file is damaged: restore it from a backup)"
+    # writing it, train and learn say what to do too (SQLite's words alone before)
+    expect_status 5 "$KINDLY" train -m d.db "$ROOT/corpora/comments.csv"
+    contains "$T/err" "kindly train: cannot write the counts in model d.db: database disk image is malformed (the file is damaged: restore it from a backup)"
+    expect_status 5 sh -c "echo 'cheap pills' | \"$KINDLY\" learn -m d.db --spam --raw"
+    contains "$T/err" "in model d.db: database disk image is malformed (the file is damaged: restore it from a backup)"
 }
 
 # A new model whose schema cannot be written (no room at all) is not left behind, empty.
