@@ -98,6 +98,9 @@ int cli_same_input(const char *a, const char *b);
  * files are the same input (cli_same_input), else the usage error naming both, "A and B are
  * the same file: WHY" ("its comments would be counted twice"). */
 int cli_distinct_inputs(const char *cmd, const char *const *files, int n, const char *why);
+/* For commands that read one input (score, learn): the usage error for a second one, naming
+ * both, and saying to name a model with -m when one of them is an SQLite file; EXIT_USAGE. */
+int cli_one_input(const char *cmd, const char *first, const char *second);
 /* What m has not learnt ("no spam, so ..."), or NULL when it has learnt spam and ham. */
 const char *cli_untrained(kd_model *m);
 /* A model that has not learnt both spam and ham cannot tell them apart: warns on stderr. */

@@ -48,7 +48,7 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
         else if (a[0] == '-' && a[1])
             return cli_bad_option("learn", a, i + 1 == argc, "");
         else if (file)
-            return cli_usage("learn", "give one input file (or '-')");
+            return cli_one_input("learn", file, a);
         else
             file = a;
     }

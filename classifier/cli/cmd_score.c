@@ -296,7 +296,7 @@ int cmd_score(int argc, char **argv)
         } else if (a[0] == '-' && a[1])
             return cli_bad_option("score", a, i + 1 == argc, "");
         else if (file)
-            return cli_usage("score", "give one input file (or '-' for standard input)");
+            return cli_one_input("score", file, a);
         else
             file = a;
     }

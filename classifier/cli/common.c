@@ -274,6 +274,28 @@ int cli_same_input(const char *a, const char *b)
     return stat_input(a, &x) == 0 && stat_input(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
+/* Whether path is an SQLite database, by its first 16 bytes (a model named where a CSV file
+ * goes). */
+static int is_sqlite(const char *path)
+{
+    char head[16];
+    int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, head, sizeof head);
+    close(fd);
+    return n == (ssize_t)sizeof head && !memcmp(head, "SQLite format 3", sizeof head);
+}
+
+int cli_one_input(const char *cmd, const char *first, const char *second)
+{
+    const char *model = is_sqlite(first) ? first : is_sqlite(second) ? second : NULL;
+    if (model)
+        return cli_usage(cmd, "give one input file (or '-' for standard input), not '%s' and '%s' (%s is an "
+                              "SQLite database: name a model with -m MODEL.db)", first, second, model);
+    return cli_usage(cmd, "give one input file (or '-' for standard input), not '%s' and '%s'", first, second);
+}
+
 int cli_distinct_inputs(const char *cmd, const char *const *files, int n, const char *why)
 {
     for (int i = 0; i < n; i++)

@@ -1547,6 +1547,21 @@ test_check_says_a_model_or_rule_error_before_reading_the_comment() {
     contains err "cannot open model none.db: no such file"
 }
 
+# score and learn read one file: a second is refused naming both, and when one of them is a
+# model (`kindly score blog.db new.csv`, as merge takes its models), the message says to name it
+# with -m; it said "give one input file" and nothing more.
+test_score_and_learn_name_the_files_of_a_second_input() {
+    train_small
+    printf 'id,text\n1,hello\n' >new.csv
+    expect_status 3 "$KINDLY" score m.db new.csv
+    contains "$T/err" "kindly score: give one input file (or '-' for standard input), not 'm.db' and 'new.csv' (m.db is an SQLite database: name a model with -m MODEL.db)"
+    expect_status 3 "$KINDLY" learn --spam m.db new.csv
+    contains "$T/err" "kindly learn: give one input file (or '-' for standard input), not 'm.db' and 'new.csv' (m.db is an SQLite database: name a model with -m MODEL.db)"
+    expect_status 3 "$KINDLY" score -m m.db new.csv other.csv
+    contains "$T/err" "kindly score: give one input file (or '-' for standard input), not 'new.csv' and 'other.csv'"
+    not_contains "$T/err" "SQLite"
+}
+
 # check reads standard input: '-' names it, as other filters allow; a file name is not
 # taken for an unknown option
 test_check_takes_dash_and_explains_a_file_argument() {
