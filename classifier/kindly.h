@@ -292,17 +292,17 @@ int kd_model_stats_get(kd_model *m, kd_model_stats *out);
  * Training happens in a batch: kd_train_begin(), any number of kd_train_add(), then
  * kd_train_commit() writes everything in one transaction (or kd_train_abort() drops it).
  * A process killed before the commit leaves the previous model intact.
- * @param delta +1 to learn the comment, -1 to unlearn it (undo a wrong registration with
- *        the label it was learnt with). An undo that takes more than the model has (a word
- *        of the comment with no count of the label left, beyond what kd_model_prune() can
- *        have dropped, or no message of the label left, the batch's earlier comments
- *        counted) is refused with KD_EINVAL and adds nothing: the comment was not learnt
- *        with that label, or was undone already. kd_train_commit() checks again in its
- *        transaction (another writer may have unlearnt the same comments meanwhile). An undo
- *        (without KD_TRAIN_FOREIGN) of a comment the history says was given that label by
- *        kd_feedback() marks the label taken back in the commit's transaction, so that a later
- *        kd_feedback() undo or relabel does not take its counts again (KD_EBUSY from the
- *        commit, nothing written, if feedback on it changed its label meanwhile).
+ * kd_train_add()'s delta is +1 to learn the comment, -1 to unlearn it (undo a wrong
+ * registration with the label it was learnt with). An undo that takes more than the model
+ * has (a word of the comment with no count of the label left, beyond what kd_model_prune()
+ * can have dropped, or no message of the label left, the batch's earlier comments counted)
+ * is refused with KD_EINVAL and adds nothing: the comment was not learnt with that label,
+ * or was undone already. kd_train_commit() checks again in its transaction (another writer
+ * may have unlearnt the same comments meanwhile). An undo (without KD_TRAIN_FOREIGN) of a
+ * comment the history says was given that label by kd_feedback() marks the label taken back
+ * in the commit's transaction, so that a later kd_feedback() undo or relabel does not take
+ * its counts again (KD_EBUSY from the commit, nothing written, if feedback on it changed
+ * its label meanwhile).
  * @return kd_train_begin: 0 or KD_EINVAL (model opened read-only, or a batch open
  *         already: commit or abort it first); kd_train_add: 0,
  *         KD_EINVAL (no batch open, c or c->text NULL, label not spam/ham, delta not +-1,
@@ -523,7 +523,7 @@ void kd_result_free(kd_result *r);
 /**
  * The result as one JSON object (no newline), with the comment's id. Always valid UTF-8:
  * each byte of an invalid sequence in a string (the id, say) is written as U+FFFD, and
- * control characters (C0, DEL, C1, U+2028, U+2029) as \u escapes.
+ * control characters (C0, DEL, C1, U+2028, U+2029) as \\u escapes.
  * c may be NULL ("id":null). The rule names come from the kd_rules the result was
  * classified with: call it before kd_rules_free() of that set.
  * @return a malloc'd string the caller frees, or NULL when r is NULL or out of memory.
@@ -671,7 +671,8 @@ int kd_rules_eval(const kd_rules *r, const kd_comment *c, unsigned char *fired, 
  * update time (which post wins in kd_model_merge()) is now, or $SOURCE_DATE_EPOCH when set,
  * so that a model built twice is the same file.
  * @param post_id non-empty
- * @param title, text may be NULL (stored as empty)
+ * @param title may be NULL (stored as empty)
+ * @param text may be NULL (stored as empty)
  * @return 0; KD_EINVAL (read-only model, empty id); KD_ESCHEMA (model too old to hold posts
  *         and opened without migrating); KD_EIO, KD_EBUSY, KD_ENOMEM.
  */

@@ -188,3 +188,24 @@ C
     # comment once (the second round gives the same ids and texts the same labels)
     contains "$T/out" "ok 330"
 }
+
+# kindly.h is included by programs built with their own warnings: it compiles cleanly as
+# C99, C11 and C++11 with every warning an embedder is likely to turn on, its Doxygen
+# comments included (clang -Wdocumentation: a @param naming no parameter of the function it
+# documents, "\u" read as a command, "@param title, text" warned and, with -Werror, failed
+# the embedder's build).
+test_the_public_header_compiles_cleanly_under_strict_warnings() {
+    printf '#include "kindly.h"\nint main(void) { kd_options o = KD_OPTIONS_INIT; kd_comment c = KD_COMMENT_INIT; (void)o; (void)c; return 0; }\n' >h.c
+    cp h.c h.cpp
+    if command -v gcc >/dev/null; then
+        for std in c99 c11; do
+            gcc -std=$std -pedantic -Wall -Wextra -Werror -I"$ROOT/classifier" -c h.c -o h.o || fail "gcc -std=$std"
+        done
+    fi
+    if command -v g++ >/dev/null; then
+        g++ -std=c++11 -pedantic -Wall -Wextra -Werror -I"$ROOT/classifier" -c h.cpp -o h.o || fail "g++"
+    fi
+    command -v clang >/dev/null || skip "no clang (for -Wdocumentation)"
+    clang -std=c99 -pedantic -Wall -Wextra -Wdocumentation -Wdocumentation-unknown-command -Werror \
+        -I"$ROOT/classifier" -c h.c -o h.o || fail "clang -Wdocumentation"
+}
