@@ -83,6 +83,7 @@
 #include "keys.h"
 #include "libjansson.h"
 #include "pool.h"
+#include "refusals.h"
 
 /* ---------------------------------------------------------------------------------------- */
 /* libmicrohttpd, loaded on first use */
@@ -162,8 +163,7 @@ struct srv_server {
     atomic_int inflight;
     atomic_int stopping;  /* srv_stop has begun: no new request, on any connection */
     atomic_size_t buffered; /* bytes of request bodies held, all connections together */
-    atomic_ulong refused_unsaid;  /* connections closed at a limit since the last log line */
-    atomic_llong refused_said_at; /* CLOCK_MONOTONIC seconds of that line, or REFUSED_NEVER */
+    srv_refusals refusals; /* connections closed at a limit, for the log (refusals.c) */
 };
 
 static conf *conf_get(srv_server *s)
@@ -673,12 +673,10 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 
 /* libmicrohttpd's message for a connection it closes unanswered at a connection limit. */
 #define MHD_LIMIT_MESSAGE "Server reached connection limit. Closing inbound connection.\n"
-#define REFUSED_NEVER LLONG_MIN
-#define REFUSED_SAY_EVERY 60 /* seconds between two log lines about refused connections */
 
 /* libmicrohttpd's error log (MHD_OPTION_EXTERNAL_LOGGER), called from its threads: a
- * connection closed at a limit is counted in /metrics and said on stderr, the first at once,
- * then at most once a minute (with the count since the line before); the rest is unsaid. */
+ * connection closed at a limit is counted in /metrics and said on stderr when refusals.c
+ * has a line due (the first at once, then at most once a minute); the rest is unsaid. */
 static void refused(void *cls, const char *fmt, va_list ap)
 {
     (void)ap;
@@ -686,25 +684,13 @@ static void refused(void *cls, const char *fmt, va_list ap)
     if (strcmp(fmt, MHD_LIMIT_MESSAGE))
         return;
     metrics_refused();
-    atomic_fetch_add(&s->refused_unsaid, 1);
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    long long last = atomic_load(&s->refused_said_at);
-    if (last != REFUSED_NEVER && now.tv_sec - last < REFUSED_SAY_EVERY)
-        return;
-    if (!atomic_compare_exchange_strong(&s->refused_said_at, &last, (long long)now.tv_sec))
-        return; /* another thread says it */
-    unsigned long n = atomic_exchange(&s->refused_unsaid, 0);
     int per_ip = s->cfg.max_per_ip != 0;
-    unsigned limit = per_ip ? s->cfg.max_per_ip : s->cfg.max_connections;
-    if (last == REFUSED_NEVER)
-        fprintf(stderr, "kindly serve: closed a connection unanswered: %s held %s (%u) connections already; more "
-                        "are counted in /metrics (kindly_http_connections_refused_total) and said here at most "
-                        "once a minute\n", per_ip ? "its client address" : "the server",
-                per_ip ? "--max-per-ip" : "--max-connections", limit);
-    else if (n)
-        fprintf(stderr, "kindly serve: closed %lu more connection%s unanswered in the last %lld s, at %s (%u)\n", n,
-                n == 1 ? "" : "s", (long long)now.tv_sec - last, per_ip ? "--max-per-ip" : "--max-connections", limit);
+    char line[512];
+    if (srv_refusals_note(&s->refusals, (long long)now.tv_sec, per_ip,
+                          per_ip ? s->cfg.max_per_ip : s->cfg.max_connections, line, sizeof line))
+        fprintf(stderr, "kindly serve: %s\n", line);
 }
 
 static void connection(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -762,8 +748,7 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
         free(s);
         return -1;
     }
-    atomic_init(&s->refused_unsaid, 0);
-    atomic_init(&s->refused_said_at, REFUSED_NEVER);
+    srv_refusals_init(&s->refusals);
     /* MHD_USE_ERROR_LOG: its messages go to refused(), which keeps one */
     unsigned mflags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (cfg->addr.ss_family == AF_INET6)

@@ -1,0 +1,46 @@
+/*
+ * refusals.c - when the server says that it closed connections unanswered at a limit.
+ *
+ * libmicrohttpd tells of such a connection only by a message to its error log, from any of
+ * its threads (server.c, refused()). Each is counted in /metrics; the log gets the first at
+ * once and then at most one line a minute, with the count since the line before. The state is
+ * two atomics, no lock: a refusal adds to the unsaid count, and the one thread whose
+ * compare-and-swap moves the time of the last line takes the count and says it.
+ *
+ * The clock is the caller's argument, not read here, so that the once-a-minute repeat is
+ * tested with made-up seconds (test_refusals) instead of a minute's sleep.
+ */
+#include "refusals.h"
+
+#include <limits.h>
+#include <stdio.h>
+
+#define NEVER LLONG_MIN
+
+void srv_refusals_init(srv_refusals *r)
+{
+    atomic_init(&r->unsaid, 0);
+    atomic_init(&r->said_at, NEVER);
+}
+
+int srv_refusals_note(srv_refusals *r, long long now, int per_ip, unsigned limit, char *line, size_t linelen)
+{
+    atomic_fetch_add(&r->unsaid, 1);
+    long long last = atomic_load(&r->said_at);
+    if (last != NEVER && now - last < SRV_REFUSALS_EVERY)
+        return 0;
+    if (!atomic_compare_exchange_strong(&r->said_at, &last, now))
+        return 0; /* another thread says it */
+    unsigned long n = atomic_exchange(&r->unsaid, 0);
+    const char *flag = per_ip ? "--max-per-ip" : "--max-connections";
+    if (last == NEVER)
+        snprintf(line, linelen, "closed a connection unanswered: %s held %s (%u) connections already; more are "
+                                "counted in /metrics (kindly_http_connections_refused_total) and said here at "
+                                "most once a minute", per_ip ? "its client address" : "the server", flag, limit);
+    else if (n)
+        snprintf(line, linelen, "closed %lu more connection%s unanswered in the last %lld s, at %s (%u)", n,
+                 n == 1 ? "" : "s", now - last, flag, limit);
+    else
+        return 0;
+    return 1;
+}

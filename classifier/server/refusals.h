@@ -1,0 +1,37 @@
+/*
+ * refusals.h - the server's log line about connections libmicrohttpd closes unanswered at a
+ * connection limit (internal to the server): the first said at once, the rest at most once a
+ * minute with the count since the line before, so that a client hammering the limit cannot
+ * flood the log.
+ */
+#ifndef KD_SRV_REFUSALS_H
+#define KD_SRV_REFUSALS_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+/* Seconds between two lines about refused connections. */
+#define SRV_REFUSALS_EVERY 60
+
+typedef struct srv_refusals {
+    atomic_ulong unsaid;  /* refusals since the last line */
+    atomic_llong said_at; /* the clock's seconds at that line, or LLONG_MIN before the first */
+} srv_refusals;
+
+/* Begin with no refusal said. */
+void srv_refusals_init(srv_refusals *r);
+
+/*
+ * Count one refused connection at now, seconds of a clock that never goes back (the server's
+ * CLOCK_MONOTONIC; a test's own numbers), from any thread. When a line is due, the first
+ * refusal or the first at least SRV_REFUSALS_EVERY seconds after the last line, one thread
+ * gets it in line (NUL-terminated, no newline): the first names the limit and where the others
+ * are counted; a later one the number refused since the last line (this one included) and the
+ * seconds since it.
+ * @param per_ip  1: the limit is --max-per-ip; 0: --max-connections
+ * @param limit   the limit's value, for the line
+ * @return 1 when line holds a line to log, 0 when nothing is to be said now.
+ */
+int srv_refusals_note(srv_refusals *r, long long now, int per_ip, unsigned limit, char *line, size_t linelen);
+
+#endif

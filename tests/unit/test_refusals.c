@@ -1,0 +1,46 @@
+/* test_refusals.c - classifier/server/refusals.c: the log line about connections closed
+ * unanswered at a limit is said for the first at once, then at most once a minute with the
+ * count since the line before, on a clock the test gives (no minute's sleep). */
+#include "helpers.h"
+#include "server/refusals.h"
+
+/* note(r, now): the line due at now, or "" when none */
+static const char *note(srv_refusals *r, long long now)
+{
+    static char line[512];
+    line[0] = '\0';
+    if (!srv_refusals_note(r, now, 1, 3, line, sizeof line))
+        cr_assert_str_empty(line, "no line, nothing written (t=%lld)", now);
+    return line;
+}
+
+Test(refusals, the_first_at_once_then_once_a_minute_with_the_count_since)
+{
+    srv_refusals r;
+    srv_refusals_init(&r);
+    cr_assert_str_eq(note(&r, 1000), "closed a connection unanswered: its client address held --max-per-ip (3) "
+                                     "connections already; more are counted in /metrics "
+                                     "(kindly_http_connections_refused_total) and said here at most once a minute");
+    cr_assert_str_empty(note(&r, 1000));
+    cr_assert_str_empty(note(&r, 1030));
+    cr_assert_str_empty(note(&r, 1059));
+    /* a minute after the first line: it repeats, counting the three unsaid and this one */
+    cr_assert_str_eq(note(&r, 1060), "closed 4 more connections unanswered in the last 60 s, at --max-per-ip (3)");
+    cr_assert_str_empty(note(&r, 1119));
+    /* a quiet spell: the next line says how long since the last, and one is singular */
+    cr_assert_str_eq(note(&r, 1135), "closed 2 more connections unanswered in the last 75 s, at --max-per-ip (3)");
+    cr_assert_str_eq(note(&r, 5000), "closed 1 more connection unanswered in the last 3865 s, at --max-per-ip (3)");
+}
+
+Test(refusals, names_max_connections_when_that_is_the_limit)
+{
+    srv_refusals r;
+    srv_refusals_init(&r);
+    char line[512];
+    cr_assert(srv_refusals_note(&r, 0, 0, 4096, line, sizeof line));
+    const char *first = "closed a connection unanswered: the server held --max-connections (4096) connections already;";
+    cr_assert(!strncmp(line, first, strlen(first)), "%s", line);
+    cr_assert(!srv_refusals_note(&r, 59, 0, 4096, line, sizeof line));
+    cr_assert(srv_refusals_note(&r, 60, 0, 4096, line, sizeof line));
+    cr_assert_str_eq(line, "closed 2 more connections unanswered in the last 60 s, at --max-connections (4096)");
+}
