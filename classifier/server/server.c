@@ -67,6 +67,7 @@
 #include <limits.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -716,6 +717,32 @@ int srv_model_writable(const char *path, char *why, size_t whylen)
     return 0;
 }
 
+/* Why libmicrohttpd could not listen on addr, into err. It says so only in its log, in its
+ * words, so the bind it failed is tried again here, as it binds (SO_REUSEADDR; an IPv6
+ * socket for IPv6 alone), and its errno is said: in use, not this machine's, a port this
+ * user may not take. A bind that succeeds now leaves the cause unknown. */
+static void listen_failed(const struct sockaddr_storage *addr, socklen_t addrlen, char *err, size_t errlen)
+{
+    int e = 0, one = 1, fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        e = errno;
+    else {
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (addr->ss_family == AF_INET6)
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        if (bind(fd, (const struct sockaddr *)addr, addrlen))
+            e = errno;
+        close(fd);
+    }
+    const char *why = e == EADDRINUSE      ? "another process listens on that port already"
+                      : e == EADDRNOTAVAIL ? "it is not an address of this machine"
+                      : e == EACCES        ? "this user may not listen on that port (below 1024: root or "
+                                             "CAP_NET_BIND_SERVICE)"
+                      : e                  ? strerror(e)
+                                           : "libmicrohttpd could not start (its cause unknown)";
+    snprintf(err, errlen, "cannot listen on the address given: %s", why);
+}
+
 int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
 {
     *out = NULL;
@@ -767,7 +794,7 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
                             MHD_OPTION_NOTIFY_CONNECTION, connection, s,
                             MHD_OPTION_END);
     if (!s->d) {
-        snprintf(err, errlen, "cannot listen on the address given (in use, or not an address of this machine?)");
+        listen_failed(&cfg->addr, cfg->addrlen, err, errlen);
         pool_close(&s->pool);
         conf_put(s->conf);
         pthread_mutex_destroy(&s->conf_lock);

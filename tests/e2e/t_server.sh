@@ -1005,6 +1005,19 @@ print(ask())
 PY
 }
 
+# An address it cannot listen on: exit 5, and the message says why (it was one guess for all:
+# "in use, or not an address of this machine?")
+test_server_says_why_it_cannot_listen() {
+    start_server
+    expect_status 5 timeout 10 "$KINDLY" serve --listen "127.0.0.1:$PORT"
+    contains "$T/err" "kindly serve: 127.0.0.1:$PORT: cannot listen on the address given: another process listens on that port already"
+    lines "$T/err" 1
+    # 192.0.2.1 (TEST-NET-1, RFC 5737) is no address of this machine
+    expect_status 5 timeout 10 "$KINDLY" serve --listen 192.0.2.1:0
+    contains "$T/err" "kindly serve: 192.0.2.1:0: cannot listen on the address given: it is not an address of this machine"
+    kill $SRV_PID; wait $SRV_PID || true
+}
+
 # One client address may hold --max-per-ip connections at once (default 64, none on a loopback
 # --listen; 0: no limit), so
 # that one client cannot take all of --max-connections; libmicrohttpd accepts one more and
