@@ -124,9 +124,12 @@ int api_parse(const char *body, size_t len, int feedback, api_batch *b, char *er
             return -2;
         /* a body in another charset (Latin-1 from a webhook) is told what JSON is: a charset
          * parameter changes nothing (RFC 8259, 11: application/json defines none) */
-        snprintf(err, errlen, "malformed JSON at line %d, column %d: %s%s", je.line, je.column, je.text,
-                 json_error_code(&je) == json_error_invalid_utf8 ? " (JSON is UTF-8, RFC 8259: send the body in UTF-8)"
-                                                                 : "");
+        /* a \u0000 in a string: jansson's own text names its flag, JSON_ALLOW_NUL, which is no
+         * client's to set */
+        enum json_error_code code = json_error_code(&je);
+        snprintf(err, errlen, "malformed JSON at line %d, column %d: %s%s", je.line, je.column,
+                 code == json_error_null_character ? "\\u0000 (NUL) in a string: no field takes one" : je.text,
+                 code == json_error_invalid_utf8 ? " (JSON is UTF-8, RFC 8259: send the body in UTF-8)" : "");
         return -1;
     }
     b->root = root;
