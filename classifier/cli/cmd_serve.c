@@ -22,8 +22,11 @@
 #include "server/metrics.h"
 #include "server/server.h"
 
-static int parse_listen(const char *spec, srv_config *cfg)
+/* --listen's value into cfg->addr: 0, or -1 for a value not of the form (why left empty), or
+ * -1 with why filled in for a port out of range or a host that does not resolve. */
+static int parse_listen(const char *spec, srv_config *cfg, char *why, size_t whylen)
 {
+    why[0] = '\0';
     char host[256];
     const char *port;
     if (spec[0] == '[') { /* [v6]:port */
@@ -49,14 +52,21 @@ static int parse_listen(const char *spec, srv_config *cfg)
         }
     }
     unsigned long p;
-    if (cli_parse_uint(port, 0, 65535, &p))
+    if (cli_parse_uint(port, 0, 65535, &p)) {
+        if (port[0] && port[strspn(port, "0123456789")] == '\0')
+            snprintf(why, whylen, "--listen: the port is a number from 0 to 65535 (got '%s')", port);
         return -1;
+    }
     struct addrinfo hints, *res = NULL;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(host, port, &hints, &res) || !res)
+    int rc = getaddrinfo(host, port, &hints, &res);
+    if (rc || !res) {
+        snprintf(why, whylen, "--listen: cannot resolve the host '%s' (%s)", host,
+                 rc ? gai_strerror(rc) : "no address");
         return -1;
+    }
     memcpy(&cfg->addr, res->ai_addr, res->ai_addrlen);
     cfg->addrlen = res->ai_addrlen;
     freeaddrinfo(res);
@@ -208,8 +218,10 @@ int cmd_serve(int argc, char **argv)
     if (cfg.options.remember)
         return cli_usage("serve", "the server records the comments it classifies by itself (not is_test ones, "
                                   "and none with --dup-threshold off): --remember is for score, check and eval");
-    if (parse_listen(listen, &cfg))
-        return cli_usage("serve", "--listen takes HOST:PORT, [IPv6]:PORT or PORT (got '%s')", listen);
+    char why[512];
+    if (parse_listen(listen, &cfg, why, sizeof why))
+        return why[0] ? cli_usage("serve", "%s", why)
+                      : cli_usage("serve", "--listen takes HOST:PORT, [IPv6]:PORT or PORT (got '%s')", listen);
     const struct in6_addr *a6 = &((const struct sockaddr_in6 *)&cfg.addr)->sin6_addr;
     int loopback = cfg.addr.ss_family == AF_INET
                        ? (ntohl(((const struct sockaddr_in *)&cfg.addr)->sin_addr.s_addr) >> 24) == 127

@@ -285,6 +285,12 @@ test_server_sighup_reloads_keys_and_rules() {
 
 test_server_usage_and_start_errors() {
     expect_status 3 "$KINDLY" serve --listen nowhere
+    contains "$T/err" "kindly serve: --listen takes HOST:PORT, [IPv6]:PORT or PORT (got 'nowhere')"
+    # the form right, the host or port not: said so, not as a wrong form
+    expect_status 3 "$KINDLY" serve --listen no-such-host.invalid:8080
+    contains "$T/err" "kindly serve: --listen: cannot resolve the host 'no-such-host.invalid' ("
+    expect_status 3 "$KINDLY" serve --listen 127.0.0.1:99999
+    contains "$T/err" "kindly serve: --listen: the port is a number from 0 to 65535 (got '99999')"
     expect_status 3 "$KINDLY" serve --threads 0
     expect_status 3 "$KINDLY" serve --max-body 2G
     expect_status 3 "$KINDLY" serve --hold-as maybe
