@@ -35,6 +35,15 @@ static const struct {
     { "date", offsetof(kd_comment, date), -1 },    { "text", offsetof(kd_comment, text), -1 },
 };
 
+/* Whether key is a field of a comment (fields[]), or feedback's label or undo. */
+static int field_known(const char *key, int feedback)
+{
+    for (size_t k = 0; k < sizeof fields / sizeof *fields; k++)
+        if (!strcmp(key, fields[k].name))
+            return 1;
+    return feedback && (!strcmp(key, "label") || !strcmp(key, "undo"));
+}
+
 static int item(api_batch *b, size_t i, json_t *o, int feedback, char *err, size_t errlen)
 {
     char where[32] = "";
@@ -66,10 +75,7 @@ static int item(api_batch *b, size_t i, json_t *o, int feedback, char *err, size
     const char *key;
     json_t *v;
     json_object_foreach(o, key, v) {
-        size_t k = 0;
-        while (k < sizeof fields / sizeof *fields && strcmp(key, fields[k].name))
-            k++;
-        if (k == sizeof fields / sizeof *fields && !(feedback && (!strcmp(key, "label") || !strcmp(key, "undo")))) {
+        if (!field_known(key, feedback)) {
             b->unknown[i] = key;
             break;
         }
@@ -198,23 +204,49 @@ static void warn_header(const warnings *w, srv_reply *out, int array, const char
         srv_reply_header(out, "X-kindly-warning", "%s: %s", what, w->why);
 }
 
-/* The warning for fields kindly does not know (the first one of the first item that has
- * one is named). */
+/* The names of the fields of item o that kindly does not know, quoted and comma-separated into
+ * names, as many as fit in 120 bytes (each cut to 60 bytes between two characters: a key
+ * is UTF-8, and the header's value must stay so, "ключ" cut inside a letter); the count of them
+ * all is returned, and how many were named in *named. */
+static size_t unknown_names(json_t *o, int feedback, char *names, size_t len, size_t *named)
+{
+    size_t n = 0, at = 0;
+    *named = 0;
+    names[0] = '\0';
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v) {
+        if (field_known(key, feedback))
+            continue;
+        int kl = (int)strnlen(key, 61);
+        if (kl > 60)
+            for (kl = 60; kl > 0 && ((unsigned char)key[kl] & 0xC0) == 0x80; kl--)
+                ;
+        if (!n++ || at + (size_t)kl + 4 <= 120) {
+            at += (size_t)snprintf(names + at, len - at, "%s'%.*s'", at ? ", " : "", kl, key);
+            ++*named;
+        }
+    }
+    return n;
+}
+
+/* The warning for fields kindly does not know: those of the first item that has one are
+ * named (as many as the header holds, then how many more), and the items that have any. */
 static void warn_unknown(const api_batch *b, srv_reply *out, int feedback)
 {
     warnings w = { "", "", 0 };
-    char why[200];
+    char why[272], names[200];
     for (size_t i = 0; i < b->n; i++)
         if (b->unknown[i]) {
-            /* at most 60 bytes of the name, cut between two characters: a key is UTF-8, and
-               the header's value must stay so ("ключ" cut inside a letter) */
-            const char *k = b->unknown[i];
-            int len = (int)strnlen(k, 61);
-            if (len > 60)
-                for (len = 60; len > 0 && ((unsigned char)k[len] & 0xC0) == 0x80; len--)
-                    ;
-            snprintf(why, sizeof why, "'%.*s' is no field of kindly's%s", len, k,
-                     feedback ? "" : " (id, post_id, parent, author, email, url, ip, agent, date, text)");
+            if (!w.n) {
+                size_t named, n = unknown_names(b->array ? json_array_get(b->root, i) : b->root, feedback, names,
+                                                sizeof names, &named);
+                char more[48] = "";
+                if (named < n)
+                    snprintf(more, sizeof more, " and %zu more", n - named);
+                snprintf(why, sizeof why, "%s%s %s no field%s of kindly's%s", names, more, n > 1 ? "are" : "is",
+                         n > 1 ? "s" : "", feedback ? "" : " (id, post_id, parent, author, email, url, ip, agent, date, text)");
+            }
             warn_add(&w, i, why);
         }
     warn_header(&w, out, b->array, "ignored");
