@@ -44,11 +44,18 @@ static int field_known(const char *key, int feedback)
     return feedback && (!strcmp(key, "label") || !strcmp(key, "undo"));
 }
 
+/* "item I: ", the start of a message about item i of an array; "" for one object. */
+static void item_where(const api_batch *b, size_t i, char *where, size_t len)
+{
+    where[0] = '\0';
+    if (b->array)
+        snprintf(where, len, "item %zu: ", i);
+}
+
 static int item(api_batch *b, size_t i, json_t *o, int feedback, char *err, size_t errlen)
 {
-    char where[32] = "";
-    if (b->array)
-        snprintf(where, sizeof where, "item %zu: ", i);
+    char where[32];
+    item_where(b, i, where, sizeof where);
     if (!json_is_object(o)) {
         snprintf(err, errlen, "%sa comment must be a JSON object", where);
         return -1;
@@ -318,8 +325,10 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
     for (size_t i = 0; i < b->n; i++) {
         /* a client's undo takes back only a label the history knows it gave (KD_UNDO_KNOWN) */
         int changed = 0, rc = kd_feedback(m, &b->c[i], b->label[i], b->undo[i] ? KD_UNDO_KNOWN : 0, &changed);
-        if (rc && !changed) {
-            srv_reply_error(out, rc == KD_EBUSY ? 503 : 500, "item %zu: %s%s", i, kd_model_error(m),
+        if (rc && !changed) { /* the item named in an array alone, as a malformed one is */
+            char where[32];
+            item_where(b, i, where, sizeof where);
+            srv_reply_error(out, rc == KD_EBUSY ? 503 : 500, "%s%s%s", where, kd_model_error(m),
                             i ? " (the comments before it were learnt)" : "");
             return;
         }

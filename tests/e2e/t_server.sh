@@ -227,7 +227,10 @@ test_server_refuses_to_write_a_model_moved_over_its_own() {
     mv new.db m.db
     status_is "$(post /1.1/comment-check 'blog=b&user_ip=192.0.2.1&comment_content=hello+there')" 200
     status_is "$(post_json /v1/feedback '[{"id":"f2","text":"zyzzyva gummies at a discount","label":"spam"}]')" 500
-    contains "$T/body" "removed or replaced since this process opened it: nothing was written"
+    contains "$T/body" '{"error":"item 0: cannot write the counts in model m.db: the model file was removed or replaced since this process opened it: nothing was written"}'
+    # one object, not an array: no item to name, as a malformed one's message names none
+    status_is "$(post_json /v1/feedback '{"id":"f3","text":"zyzzyva gummies at a discount","label":"spam"}')" 500
+    contains "$T/body" '{"error":"cannot write the counts in model m.db: the model file was removed'
     contains "$T/server.log" "m.db was removed or replaced while the server had it open"
     [ "$(grep -c 'removed or replaced while' "$T/server.log")" = 1 ] || fail "said more than once"
     # the server's -wal, under the model's name, held its feedback's pages: the new file read
