@@ -720,7 +720,7 @@ int srv_model_writable(const char *path, char *why, size_t whylen)
 /* Why libmicrohttpd could not listen on addr, into err. It says so only in its log, in its
  * words, so the bind it failed is tried again here, as it binds (SO_REUSEADDR; an IPv6
  * socket for IPv6 alone), and its errno is said: in use, not this machine's, a port this
- * user may not take. A bind that succeeds now leaves the cause unknown. */
+ * user may not take, an IPv4-mapped address (which an IPv6-only socket cannot take). A bind that succeeds now leaves the cause unknown. */
 static void listen_failed(const struct sockaddr_storage *addr, socklen_t addrlen, char *err, size_t errlen)
 {
     int e = 0, one = 1, fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -734,12 +734,16 @@ static void listen_failed(const struct sockaddr_storage *addr, socklen_t addrlen
             e = errno;
         close(fd);
     }
-    const char *why = e == EADDRINUSE      ? "another process listens on that port already"
-                      : e == EADDRNOTAVAIL ? "it is not an address of this machine"
-                      : e == EACCES        ? "this user may not listen on that port (below 1024: root or "
-                                             "CAP_NET_BIND_SERVICE)"
-                      : e                  ? strerror(e)
-                                           : "libmicrohttpd could not start (its cause unknown)";
+    const char *why = e ? strerror(e) : "libmicrohttpd could not start (its cause unknown)";
+    if (e == EADDRINUSE)
+        why = "another process listens on that port already";
+    else if (e == EADDRNOTAVAIL)
+        why = "it is not an address of this machine";
+    else if (e == EACCES)
+        why = "this user may not listen on that port (below 1024: root or CAP_NET_BIND_SERVICE)";
+    else if (e == EINVAL && addr->ss_family == AF_INET6
+             && IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)addr)->sin6_addr))
+        why = "an IPv4 address in IPv6 form (::ffff:a.b.c.d): give the IPv4 address itself";
     snprintf(err, errlen, "cannot listen on the address given: %s", why);
 }
 

@@ -1024,6 +1024,9 @@ test_server_says_why_it_cannot_listen() {
     # 192.0.2.1 (TEST-NET-1, RFC 5737) is no address of this machine
     expect_status 5 timeout 10 "$KINDLY" serve --listen 192.0.2.1:0
     contains "$T/err" "kindly serve: 192.0.2.1:0: cannot listen on the address given: it is not an address of this machine"
+    # an IPv4 address written as IPv6: the socket is IPv6 alone, so the IPv4 form is asked for
+    expect_status 5 timeout 10 "$KINDLY" serve --listen '[::ffff:127.0.0.1]:0'
+    contains "$T/err" "kindly serve: [::ffff:127.0.0.1]:0: cannot listen on the address given: an IPv4 address in IPv6 form (::ffff:a.b.c.d): give the IPv4 address itself"
     kill $SRV_PID; wait $SRV_PID || true
 }
 
