@@ -33,11 +33,15 @@ int srv_refusals_note(srv_refusals *r, long long now, int per_ip, unsigned limit
         return 0; /* another thread says it */
     unsigned long n = atomic_exchange(&r->unsaid, 0);
     const char *flag = per_ip ? "--max-per-ip" : "--max-connections";
-    if (last == NEVER)
+    if (last == NEVER) {
+        /* the first line speaks of one connection: others counted meanwhile, by threads
+         * whose claim failed, wait for the next line */
+        if (n > 1)
+            atomic_fetch_add(&r->unsaid, n - 1);
         snprintf(line, linelen, "closed a connection unanswered: %s held %s (%u) connections already; more are "
                                 "counted in /metrics (kindly_http_connections_refused_total) and said here at "
                                 "most once a minute", per_ip ? "its client address" : "the server", flag, limit);
-    else if (n)
+    } else if (n)
         snprintf(line, linelen, "closed %lu more connection%s unanswered in the last %lld s, at %s (%u)", n,
                  n == 1 ? "" : "s", now - last, flag, limit);
     else

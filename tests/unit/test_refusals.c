@@ -44,3 +44,15 @@ Test(refusals, names_max_connections_when_that_is_the_limit)
     cr_assert(srv_refusals_note(&r, 60, 0, 4096, line, sizeof line));
     cr_assert_str_eq(line, "closed 2 more connections unanswered in the last 60 s, at --max-connections (4096)");
 }
+
+/* Another thread's refusal counted between this one's count and its claim of the first line
+ * (that thread then lost the claim and said nothing): the first line speaks of one
+ * connection, so the other is said with the next line, not lost. */
+Test(refusals, a_refusal_racing_the_first_line_is_said_with_the_next)
+{
+    srv_refusals r;
+    srv_refusals_init(&r);
+    atomic_fetch_add(&r.unsaid, 1); /* the other thread's count; its claim failed */
+    cr_assert(strncmp(note(&r, 0), "closed a connection unanswered:", 31) == 0);
+    cr_assert_str_eq(note(&r, 60), "closed 2 more connections unanswered in the last 60 s, at --max-per-ip (3)");
+}
