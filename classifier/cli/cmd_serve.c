@@ -306,8 +306,16 @@ int cmd_serve(int argc, char **argv)
     while (!sigwait(&stop, &sig) && sig == SIGHUP)
         reload(s, keys_path, quiet);
     if (!quiet)
-        fprintf(stderr, "kindly serve: %s: finishing requests in progress and stopping\n",
+        fprintf(stderr, "kindly serve: %s: finishing requests in progress and stopping (a second signal stops at once)\n",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    /* a second SIGINT or SIGTERM ends the server at once, by the signal, as it ends train:
+     * requests still under way go unanswered. The workers keep them blocked, so the signal
+     * comes to this thread, where it now takes its default action (set: a shell starts a
+     * background job with SIGINT ignored, and sigwait took it all the same). */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    sigdelset(&stop, SIGHUP);
+    pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
     srv_stop(s, 5000);
     srv_keys_free(keys);
     kd_rules_free(rules);

@@ -196,6 +196,34 @@ PY
     contains client.log "requests, then"
 }
 
+# A second SIGINT or SIGTERM during the grace period ends the server at once, as a second
+# signal ends train: a request whose body never comes kept it waiting the whole 5 s, the
+# second signal ignored (blocked), and it then said it had stopped normally (exit 0).
+test_server_second_signal_stops_at_once() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    python3 - "$PORT" >client.log 2>&1 <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /1.1/comment-check HTTP/1.1\r\nHost: x\r\n"
+          b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nblog=b")
+time.sleep(8)
+PY
+    client=$!
+    sleep 0.5
+    local t0 t1
+    t0=$(date +%s%N)
+    kill -TERM $SRV_PID
+    wait_log "SIGTERM: finishing requests in progress and stopping (a second signal stops at once)"
+    kill -INT $SRV_PID
+    rc=0; wait $SRV_PID || rc=$?
+    t1=$(date +%s%N)
+    kill $client 2>/dev/null; wait $client 2>/dev/null || true
+    [ $rc -eq 130 ] || fail "exit $rc after a second signal (the default action of SIGINT: 130)"
+    [ $(( (t1 - t0) / 1000000 )) -lt 3000 ] || fail "took $(( (t1 - t0) / 1000000 )) ms to stop"
+    ! grep -q "kindly serve: stopped" "$T/server.log" || fail "said it stopped normally"
+}
+
 # wait_log TEXT: wait (up to 5 s) until the server's log holds TEXT
 wait_log() {
     for _ in $(seq 50); do
