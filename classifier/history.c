@@ -159,6 +159,15 @@ static int fail_rc(kd_hist *h, int src)
     return rc ? rc : KD_EIO;
 }
 
+/* An allocation of the history's own failed: its message, in place of an earlier failure's
+ * (the connection has none for it, and the message kept last time named a failure this call
+ * did not have), as store.c's oom(). */
+static int oom(kd_hist *h)
+{
+    snprintf(h->err, sizeof h->err, "out of memory");
+    return KD_ENOMEM;
+}
+
 static sqlite3_stmt *stmt(kd_hist *h, hs_stmt i)
 {
     if (!h->st[i] && sqlite3_prepare_v3(h->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &h->st[i], NULL) != SQLITE_OK)
@@ -619,7 +628,7 @@ int kd_hist_get(kd_hist *h, int64_t seq, kd_hist_rec *out)
     out->post_id = h->post;
     read_rec(st, out);
     sqlite3_reset(st);
-    return rc;
+    return rc ? oom(h) : KD_OK; /* (dup_col fails only out of memory) */
 }
 
 #define GET_BATCH 16
@@ -719,7 +728,7 @@ static int collect_doomed(kd_hist *h, int64_t before, int64_t upto, doomed *d)
         rc = doomed_add(d, (uint64_t)sqlite3_column_int64(st, 0));
     if (rc) {
         sqlite3_reset(st);
-        return rc;
+        return rc == KD_ENOMEM ? oom(h) : rc;
     }
     return finish(h, st, src);
 }
@@ -822,7 +831,7 @@ static int prune_index(kd_hist *h, const doomed *d, int64_t claim)
     kd_buf keep = KD_BUF_INIT; /* the kept lists of a chunk, one after another */
     int rc = KD_OK;
     if (!ed)
-        return KD_ENOMEM;
+        return oom(h);
     int64_t after = -1;
     for (;;) {
         if ((rc = step_begin(h, claim)))
@@ -845,6 +854,7 @@ static int prune_index(kd_hist *h, const doomed *d, int64_t claim)
             int dropped;
             if (p && (rc = filter_list(p, n, d, &keep, &dropped))) {
                 sqlite3_reset(st);
+                rc = oom(h);
                 goto done;
             }
             if (!p || !dropped)

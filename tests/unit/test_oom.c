@@ -334,6 +334,41 @@ Test(oom, open_readonly_names_out_of_memory)
     }
 }
 
+/* A file size limit (ulimit -f) of 4096 bytes, which a commit's log cannot grow past (on), or
+ * the limit as it was (off). */
+static void small_file_size_limit(int on)
+{
+    static struct rlimit was;
+    if (on) {
+        cr_assert_eq(getrlimit(RLIMIT_FSIZE, &was), 0);
+        struct rlimit small = was;
+        small.rlim_cur = 4096;
+        signal(SIGXFSZ, SIG_IGN);
+        cr_assert_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+    } else
+        cr_assert_eq(setrlimit(RLIMIT_FSIZE, &was), 0);
+}
+
+/* The earlier failure (rc) of a write past that limit: its message, kept in earlier. */
+static void failed_past_the_limit(kd_model *m, int rc, char earlier[512])
+{
+    cr_assert_neq(rc, KD_OK);
+    snprintf(earlier, 512, "%s", kd_model_error(m));
+    cr_assert_not_null(strstr(earlier, "disk I/O error"), "%s", earlier);
+}
+
+/* A call that ran out of memory (rc) with allocation n failing says so, not earlier's words;
+ * 1 when rc was KD_ENOMEM. */
+static int named_out_of_memory(kd_model *m, int rc, long n, const char *earlier)
+{
+    if (rc != KD_ENOMEM)
+        return 0;
+    cr_assert_null(strstr(kd_model_error(m), "disk"), "allocation %ld failing: %s (earlier: %s)", n, kd_model_error(m),
+                   earlier);
+    cr_assert_not_null(strstr(kd_model_error(m), "out of memory"), "allocation %ld failing: %s", n, kd_model_error(m));
+    return 1;
+}
+
 /* The message of a failure is that failure's own: an allocation failing in the store's
  * commit (the keys it sorts) after an earlier failure of the same handle (a write past a file
  * size limit) was named with the earlier failure's message, kept by the store ("cannot write
@@ -353,20 +388,13 @@ Test(oom, a_failure_s_message_is_not_an_earlier_one_s)
     m = NULL;
     cr_assert_eq(kd_model_open(&m, path, KD_OPEN_WRITE), KD_OK);
     /* the first failure: a file size limit (ulimit -f) the commit's log cannot grow past */
-    struct rlimit was, small;
-    cr_assert_eq(getrlimit(RLIMIT_FSIZE, &was), 0);
-    small = was;
-    small.rlim_cur = 4096;
-    signal(SIGXFSZ, SIG_IGN);
-    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+    small_file_size_limit(1);
     cr_assert_eq(kd_train_begin(m), KD_OK);
     cr_assert_eq(kd_train_add(m, &c, KD_HAM, 1), KD_OK);
     int first = kd_train_commit(m);
-    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &was), 0);
-    cr_assert_neq(first, KD_OK);
+    small_file_size_limit(0);
     char earlier[512];
-    snprintf(earlier, sizeof earlier, "%s", kd_model_error(m));
-    cr_assert_null(strstr(earlier, "out of memory"), "%s", earlier);
+    failed_past_the_limit(m, first, earlier);
     long enomem = 0;
     for (long n = 0;; n++) {
         cr_assert_eq(kd_train_begin(m), KD_OK);
@@ -375,13 +403,7 @@ Test(oom, a_failure_s_message_is_not_an_earlier_one_s)
         int rc = kd_train_commit(m);
         long hit = fault_injected;
         fault_arm(-1);
-        if (rc == KD_ENOMEM) {
-            enomem++;
-            cr_assert_null(strstr(kd_model_error(m), "disk"), "allocation %ld failing: %s (earlier: %s)", n,
-                           kd_model_error(m), earlier);
-            cr_assert_not_null(strstr(kd_model_error(m), "out of memory"), "allocation %ld failing: %s", n,
-                               kd_model_error(m));
-        }
+        enomem += named_out_of_memory(m, rc, n, earlier);
         if (!hit)
             break;
     }
@@ -553,6 +575,68 @@ static int step_pack(kd_model *m, kd_csv **r)
 {
     (void)r;
     return kd_model_pack(m);
+}
+
+/* Classify a comment of its own, number i, remembering it. */
+static int remember_new(kd_model *m, int i)
+{
+    char id[32], text[96];
+    snprintf(id, sizeof id, "new-%d", i);
+    snprintf(text, sizeof text, "comment number %d says something %d times over", i, i * 7);
+    kd_comment c = comment_of(0);
+    c.id = id;
+    c.text = text;
+    kd_options o = KD_OPTIONS_INIT;
+    o.remember = 1;
+    kd_result r;
+    int rc = kd_classify(m, &c, &o, &r);
+    if (!rc)
+        kd_result_free(&r);
+    return rc;
+}
+
+/* As a_failure_s_message_is_not_an_earlier_one_s, for the history: an allocation of its own
+ * failing in a prune (the doomed set, the chunk's edits, the kept lists) after a write of the
+ * history refused by a file size limit was named with the earlier failure's message, kept by
+ * the history ("cannot prune the history in model M: disk I/O error (...)"). Each run starts
+ * from the same file, with three comments to prune. */
+Test(oom, a_history_failure_s_message_is_not_an_earlier_one_s)
+{
+    char from[320];
+    snprintf(from, sizeof from, "%s/history-from.db", dir);
+    snprintf(main_db, sizeof main_db, "%s/history.db", dir);
+    kd_model *m = NULL;
+    cr_assert_eq(kd_model_open(&m, from, KD_OPEN_CREATE), KD_OK);
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(remember_new(m, i), KD_OK);
+    kd_model_close(m);
+    long enomem = 0;
+    for (long n = 0;; n++) {
+        remove_model(main_db);
+        copy_file(from, main_db);
+        m = NULL;
+        cr_assert_eq(kd_model_open(&m, main_db, KD_OPEN_WRITE), KD_OK);
+        /* the earlier failure: recording a comment past a file size limit (ulimit -f) */
+        small_file_size_limit(1);
+        int first = remember_new(m, 4);
+        small_file_size_limit(0);
+        char earlier[512];
+        failed_past_the_limit(m, first, earlier);
+        uint64_t removed = 0;
+        fault_arm(n);
+        int rc = kd_history_prune(m, INT64_MIN, 1, &removed);
+        long hit = fault_injected;
+        fault_arm(-1);
+        enomem += named_out_of_memory(m, rc, n, earlier);
+        if (!hit) {
+            cr_assert_eq(rc, KD_OK, "%s", kd_model_error(m));
+            cr_assert_eq(removed, 3);
+        }
+        kd_model_close(m);
+        if (!hit)
+            break;
+    }
+    cr_assert_gt(enomem, 0);
 }
 
 static int (*step)(kd_model *m, kd_csv **r);
