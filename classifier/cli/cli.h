@@ -201,7 +201,9 @@ void cli_csv_field(FILE *f, const char *s, int spreadsheet);
 char *cli_read_all(FILE *f, size_t max, size_t *len);
 /* The one comment on standard input (check, learn --raw, rules --test), at most
  * CLI_MAX_COMMENT bytes, NUL bytes read as spaces with a warning. NULL after a message naming
- * the cause (too long, a directory, out of memory), with *status its exit status. */
+ * the cause (too long, a directory, out of memory), with *status its exit status; NULL
+ * without a message when a signal caught by cli_catch_stop interrupted the read (the
+ * command reports it). */
 #define CLI_MAX_COMMENT ((size_t)16 << 20)
 char *cli_read_comment(const char *cmd, int *status);
 /* At start: descriptors 0, 1 and 2 that are closed are opened on /dev/null, so that no file

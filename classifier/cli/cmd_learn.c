@@ -9,6 +9,26 @@
 
 static int learn(int argc, char **argv, char *owned[CLI_NMETA]);
 
+/* Interrupted before the commit: nothing of the run was written, said in one line; the
+ * caller then ends by the signal (cli_reraise). recorded: comments were recorded in the
+ * history meanwhile (they stay). */
+static int interrupted(const char *path, int undo, int recorded)
+{
+    fprintf(stderr, "kindly learn: interrupted by %s: nothing of this run was %s into %s (its counts are as they "
+                    "were)%s\n", cli_signal_name(cli_interrupted), undo ? "unlearnt" : "learnt", cli_shown(path),
+            recorded ? "; the comments it recorded in the history stay, and learning the file again learns them all"
+                     : "");
+    return EXIT_MODEL;
+}
+
+/* A signal once the commit had begun came too late to stop it: the run ends as done. */
+static void committed_anyway(const char *path, int undo)
+{
+    fprintf(stderr, "kindly learn: interrupted by %s once the commit had begun: it was finished, and %s holds what "
+                    "was %s\n", cli_signal_name(cli_interrupted), cli_shown(path), undo ? "unlearnt" : "learnt");
+    cli_interrupted = 0;
+}
+
 int cmd_learn(int argc, char **argv)
 {
     char *owned[CLI_NMETA] = { NULL };
@@ -64,12 +84,11 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
     const char *path = cli_model_path_for_write("learn", model);
     if (!path)
         return EXIT_USAGE;
-    /* a CSV file, interrupted (Ctrl-C, SIGTERM, SIGHUP), as train is: stopped at the next row,
-     * its counts not written, said in one line, then ended by the signal (cli_reraise); a
-     * signal once the commit has begun does not stop it. (One comment of --raw is one short
-     * transaction: a signal ends it at once, and SQLite keeps nothing of it.) */
-    if (!raw)
-        cli_catch_stop();
+    /* interrupted (Ctrl-C, SIGTERM, SIGHUP), as train is: a CSV file stopped at the next row,
+     * --raw while it reads its comment (also while the read waits on a pipe or a terminal), the
+     * counts not written, said in one line, then ended by the signal (cli_reraise); a signal
+     * once the commit has begun does not stop it. */
+    cli_catch_stop();
     kd_model *m = cli_open_model("learn", path, KD_OPEN_WRITE);
     if (!m) {
         cli_reraise();
@@ -83,7 +102,12 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
         goto done;
     }
     if (raw) {
-        if (!(text = cli_read_comment("learn", &status)))
+        text = cli_read_comment("learn", &status);
+        if (cli_interrupted) {
+            status = interrupted(path, undo, 0);
+            goto done;
+        }
+        if (!text)
             goto done;
         /* an empty comment teaches no token but would still shift the prior */
         if (!text[strspn(text, " \t\r\n")]) {
@@ -105,6 +129,8 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
                                   changed ? " (the comment was learnt, but not marked as learnt)" : "");
                 goto done;
             }
+            if (cli_interrupted) /* during kd_feedback: it was finished */
+                committed_anyway(path, undo);
             if (quiet)
                 ;
             else if (!changed && undo)
@@ -129,11 +155,7 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
         status = cli_feed_csv("learn", m, file ? file : "-", label, undo ? -1 : 1, flags, 0, record, &n);
         if (cli_interrupted) {
             kd_train_abort(m);
-            fprintf(stderr, "kindly learn: interrupted by %s: nothing of this run was %s into %s (its counts are as they "
-                            "were)%s\n", cli_signal_name(cli_interrupted), undo ? "unlearnt" : "learnt", cli_shown(path),
-                    record && n.learned ? "; the comments it recorded in the history stay, and learning the file "
-                                          "again learns them all" : "");
-            status = EXIT_MODEL;
+            status = interrupted(path, undo, record && n.learned);
             goto done;
         }
         if (status && status != EXIT_INPUT) {
@@ -145,12 +167,8 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
         status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
         goto done;
     }
-    /* a signal once the commit had begun came too late to stop it: the run ends as done */
-    if (cli_interrupted) {
-        fprintf(stderr, "kindly learn: interrupted by %s once the commit had begun: it was finished, and %s holds "
-                        "what was %s\n", cli_signal_name(cli_interrupted), cli_shown(path), undo ? "unlearnt" : "learnt");
-        cli_interrupted = 0;
-    }
+    if (cli_interrupted)
+        committed_anyway(path, undo);
     /* as train's summary: the spam and the ham of them, whether a label column or --spam/--ham
      * gave the labels, and the rows left out; none after a file refused whole (named
      * already: no row of it was read, and "learnt 0 comments" told of a run that was not) */

@@ -886,6 +886,10 @@ char *cli_read_comment(const char *cmd, int *status)
     hint_terminal(cmd, "the comment", "");
     size_t len = 0;
     char *text = cli_read_all(stdin, CLI_MAX_COMMENT, &len);
+    if (!text && cli_interrupted) { /* (a signal the command caught: its to report) */
+        *status = EXIT_MODEL;
+        return NULL;
+    }
     if (!text) {
         int e = errno;
         if (e == EFBIG)

@@ -1719,6 +1719,32 @@ PY
     contains err.txt "interrupted: new.db was not created"
 }
 
+# learn --raw interrupted while it waits for its comment (a pipe whose writer holds it open)
+# stops as learn of a CSV file does: nothing learnt, one line naming the model, the process
+# ended by the signal. It died at once, saying nothing.
+test_an_interrupted_learn_raw_keeps_nothing_and_says_so() {
+    train_small
+    "$KINDLY" info -m m.db >before.json
+    for sig in INT TERM; do
+        python3 - "$KINDLY" "$sig" <<'PY' || fail "learn --raw, SIG$sig: $(cat err.txt)"
+import signal, subprocess, sys, time
+sig = getattr(signal, "SIG" + sys.argv[2])
+with open("err.txt", "w") as err:
+    p = subprocess.Popen([sys.argv[1], "learn", "-m", "m.db", "--spam", "--raw", "--id", "c9"], stdin=subprocess.PIPE,
+                         stderr=err, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    p.stdin.write(b"buy cheap pills now, half of a comment"); p.stdin.flush()
+    time.sleep(0.5)
+    p.send_signal(sig)
+    rc = p.wait(timeout=20)
+    p.stdin.close()
+sys.exit(0 if rc == -sig else "exit status %d, not killed by the signal" % rc)
+PY
+        contains err.txt "kindly learn: interrupted by SIG$sig: nothing of this run was learnt into m.db (its counts are as they were)"
+        lines err.txt 1
+        "$KINDLY" info -m m.db | cmp -s before.json - || fail "SIG$sig: the model changed: $("$KINDLY" info -m m.db)"
+    done
+}
+
 # A train that creates a model from a terminal stops at the first Ctrl-C, as it does reading a
 # file: the CSV reader read again after the signal interrupted its read, so the first did
 # nothing that could be seen, and only a second (which ends the process at once) stopped it
