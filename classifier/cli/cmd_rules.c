@@ -336,6 +336,14 @@ int cmd_rules(int argc, char **argv)
                                     "--compile [FILE]");
         goto done;
     }
+    /* an empty rule file name, as --rules '' is (main.c): the caller's mistake, refused before
+       any file is read (a CSV file of --stats is the CSV reader's to refuse) */
+    for (int i = 0; i < nfiles && mode != STATS; i++)
+        if (!*files[i]) {
+            status = cli_fail(EXIT_USAGE, "rules", "empty file name: name a rule file (kindly rules %s FILE)",
+                              mode == CHECK ? "--check" : mode == TEST ? "--test" : "--compile");
+            goto done;
+        }
     if (mode == COMPILE) {
         if (rules_flag)
             files[nfiles++] = (char *)rules_flag;

@@ -452,3 +452,17 @@ test_compiled_rules_give_the_same_output_and_stale_ones_are_noted() {
     expect_status 5 "$KINDLY" rules --compile missing.rules
     contains "$T/err" "missing.rules: cannot open"
 }
+
+# An empty rule file name is the caller's mistake, named as one and refused before any file is
+# read (exit 3, as --rules '' is); rules --check '' said 'no rule file path given' (exit 5),
+# --compile '' ': cannot open', and --check my.rules '' checked my.rules first.
+test_rules_names_an_empty_rule_file_name() {
+    printf 'text OK /a/ 1\n' >ok.rules
+    for mode in --check --test --compile; do
+        expect_status 3 "$KINDLY" rules $mode '' </dev/null
+        contains "$T/err" "kindly rules: empty file name: name a rule file (kindly rules $mode FILE)"
+        lines "$T/err" 1
+    done
+    expect_status 3 "$KINDLY" rules --check ok.rules ''
+    not_contains "$T/out" "ok.rules: ok"
+}
