@@ -763,6 +763,11 @@ static int check_bytes(const line *l, int first, const char *what)
     if (first && l->n >= 2 && (!memcmp(l->s, "\xFF\xFE", 2) || !memcmp(l->s, "\xFE\xFF", 2)))
         return fail_at(l, 0, "the %s is UTF-16, kindly reads UTF-8: convert it first (iconv -f UTF-16 -t UTF-8)",
                        what);
+    if (first && l->n >= 16 && !memcmp(l->s, "SQLite format 3", 16)) { /* a model named as rules */
+        snprintf(l->r->err, sizeof l->r->err, "%s is an SQLite database (a kindly model?), not a %s",
+                 l->file ? l->file : l->r->path, what);
+        return KD_EPARSE;
+    }
     if (nul)
         return fail_at(l, (size_t)(nul - l->s), "NUL byte in the %s", what);
     if (!kd_utf8_valid(l->s, l->n, &bad))

@@ -466,3 +466,15 @@ test_rules_names_an_empty_rule_file_name() {
     expect_status 3 "$KINDLY" rules --check ok.rules ''
     not_contains "$T/out" "ok.rules: ok"
 }
+
+# A model given as a rule file (rules --check m.db, score --rules m.db) is named as one: it was
+# 'm.db:1:16: NUL byte in the rule file', the NUL of SQLite's header.
+test_a_model_given_as_a_rule_file_is_named_so() {
+    rules_model
+    for cmd in "rules --check m.db" "rules --test m.db" "score --rules m.db $RD/score.csv"; do
+        # shellcheck disable=SC2086
+        expect_status 5 "$KINDLY" $cmd </dev/null
+        contains "$T/err" "m.db is an SQLite database (a kindly model?), not a rule file"
+        lines "$T/err" 1
+    done
+}
