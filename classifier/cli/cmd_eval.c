@@ -298,6 +298,16 @@ int cmd_eval(int argc, char **argv)
     }
     if ((status = cli_check_classify_flags("eval", &o)))
         goto done;
+    /* a test file learnt too: allowed (a model's fit to what it learnt), but not what the
+       figures are usually read as */
+    for (size_t i = 0; i < ntest; i++)
+        for (size_t j = 0; j < ntrain; j++)
+            if (cli_same_file(test[i], train[j])) {
+                fprintf(stderr, "kindly eval: warning: %s is also a --train file (%s): the figures are of comments the "
+                                "model learnt, not of new ones (--folds K tests each on a model without it)\n",
+                        cli_shown(test[i]), cli_shown(train[j]));
+                break;
+            }
     if (o.remember && (folds || ntrain)) { /* the models are in memory: nothing to write to */
         status = cli_usage("eval", "--remember records in a model file: use it with -m, not --%s",
                            folds ? "folds" : "train");

@@ -480,6 +480,20 @@ test_eval_prints_figures_and_folds_work() {
     expect_status 0 "$KINDLY" eval --train "$D/train.csv" "$D/train.csv"
 }
 
+# eval --train FILE FILE tests on the comments it learnt: its figures (accuracy 1.0000) say
+# nothing of new comments, and nothing said so. A warning names the file (under any name),
+# and the figures are printed as before.
+test_eval_warns_when_it_tests_on_a_file_it_trained_on() {
+    ln -s "$D/train.csv" again.csv
+    printf 'id,text,label\nx1,cheap pills here,spam\nx2,thank you for the post,ham\n' >more.csv
+    expect_status 0 "$KINDLY" eval --train more.csv --train "$D/train.csv" again.csv
+    contains "$T/err" "kindly eval: warning: again.csv is also a --train file ($D/train.csv): the figures are of comments the model learnt, not of new ones (--folds K tests each on a model without it)"
+    lines "$T/err" 1
+    contains "$T/out" "accuracy 1.0000"
+    expect_status 0 "$KINDLY" eval --train more.csv "$D/train.csv"
+    not_contains "$T/err" "warning"
+}
+
 test_numeric_flags_refuse_nan_and_inf() {
     train_small
     for f in --spam-cutoff --ham-cutoff --dup-threshold --offtopic-threshold --robinson-s --robinson-x --min-dev; do
@@ -1455,7 +1469,7 @@ test_eval_warns_when_a_folds_model_lacks_spam_or_ham() {
     expect_status 0 "$KINDLY" eval --train ham.csv small.csv
     contains "$T/err" "warning: the model of the --train files has learnt no spam"
     expect_status 0 "$KINDLY" eval --train small.csv small.csv
-    not_contains "$T/err" "warning"
+    not_contains "$T/err" "has learnt no"
 }
 
 # --folds K with fewer distinct texts than K: the folds past them have no row to test, so
