@@ -180,6 +180,16 @@ typedef struct tally {
     int files; /* the files counted (read, with a labelled row) */
 } tally;
 
+/* A figure of --stats, width wide with prec decimals (JSON: 4, no width), or n/a (null) where
+ * it is undefined. */
+static const char *share(char buf[24], double v, int defined, int json, int width, int prec)
+{
+    if (!defined)
+        return json ? "null" : "n/a";
+    snprintf(buf, 24, "%*.*f", json ? 0 : width, json ? 4 : prec, v);
+    return buf;
+}
+
 /* One table (or JSON object) for file, or for the files together when file is NULL. */
 static void stats_print(const kd_rules *r, const char *file, int nfiles, int json, const tally *t)
 {
@@ -206,23 +216,22 @@ static void stats_print(const kd_rules *r, const char *file, int nfiles, int jso
     for (size_t i = 0; i < n; i++) {
         kd_rule_info info;
         kd_rules_info_get(r, i, &info);
+        /* a share of no comment (a file of ham alone: its spam%) is 0/0, and so is the S/O of
+           a rule that never fired or of a file with one kind of comment: n/a, null, not 0 */
         double sp = count[1] ? 100.0 * (double)hits[2 * i + 1] / (double)count[1] : 0;
         double hp = count[0] ? 100.0 * (double)hits[2 * i] / (double)count[0] : 0;
-        int hit = sp + hp > 0; /* S/O of a rule that never fired is 0/0: n/a, null */
-        double so = hit ? sp / (sp + hp) : 0;
+        int has_so = count[0] && count[1] && sp + hp > 0;
+        char b[3][24];
+        const char *spam_pct = share(b[0], sp, count[1] > 0, json, 8, 3);
+        const char *ham_pct = share(b[1], hp, count[0] > 0, json, 8, 3);
+        const char *so = share(b[2], has_so ? sp / (sp + hp) : 0, has_so, json, 5, 3);
         if (json) {
             printf("%s{\"name\":", i ? "," : "");
             cli_json_str(stdout, info.name);
-            printf(",\"score\":%g,\"spam_hits\":%lu,\"ham_hits\":%lu,\"spam_pct\":%.4f,\"ham_pct\":%.4f,",
-                   info.score, hits[2 * i + 1], hits[2 * i], sp, hp);
-            if (hit)
-                printf("\"so\":%.4f}", so);
-            else
-                printf("\"so\":null}");
-        } else if (hit)
-            printf("%8.3f %8.3f  %5.3f %7.2f  %s\n", sp, hp, so, info.score, cli_line(&name, info.name));
-        else
-            printf("%8.3f %8.3f  %5s %7.2f  %s\n", sp, hp, "n/a", info.score, cli_line(&name, info.name));
+            printf(",\"score\":%g,\"spam_hits\":%lu,\"ham_hits\":%lu,\"spam_pct\":%s,\"ham_pct\":%s,\"so\":%s}",
+                   info.score, hits[2 * i + 1], hits[2 * i], spam_pct, ham_pct, so);
+        } else
+            printf("%8s %8s  %5s %7.2f  %s\n", spam_pct, ham_pct, so, info.score, cli_line(&name, info.name));
     }
     kd_buf_free(&name);
     if (json)

@@ -478,3 +478,21 @@ test_a_model_given_as_a_rule_file_is_named_so() {
         lines "$T/err" 1
     done
 }
+
+# A file of one kind of comment (approved.csv of the README's 'rules --stats approved.csv
+# spam.csv') has no share of the other kind to give: n/a (null), and no S/O; they were 0.000,
+# and S/O 0.000 or 1.000, as if measured. The files together have all the figures.
+test_rules_stats_of_one_kind_of_comment_has_no_share_of_the_other() {
+    printf 'text HELLO /hello/i 1 says hello\n' >h.rules
+    printf 'id,text,label\n1,hello there,ham\n2,a nice walk,ham\n' >approved.csv
+    printf 'id,text,label\n3,hello buy pills,spam\n' >spam.csv
+    expect_status 0 "$KINDLY" rules --stats --rules h.rules approved.csv spam.csv
+    grep -q '^approved.csv: 0 spam, 2 ham$' "$T/out" || fail "$(cat "$T/out")"
+    grep -q '^ *n/a *50.000 *n/a *1.00 *HELLO$' "$T/out" || fail "ham only: $(cat "$T/out")"
+    grep -q '^ *100.000 *n/a *n/a *1.00 *HELLO$' "$T/out" || fail "spam only: $(cat "$T/out")"
+    grep -q '^ *100.000 *50.000 *0.667 *1.00 *HELLO$' "$T/out" || fail "together: $(cat "$T/out")"
+    expect_status 0 "$KINDLY" rules --stats --json --rules h.rules approved.csv spam.csv
+    contains "$T/out" '{"file":"approved.csv","spam":0,"ham":2,"limits":0,"rules":[{"name":"HELLO","score":1,"spam_hits":0,"ham_hits":1,"spam_pct":null,"ham_pct":50.0000,"so":null}]}'
+    contains "$T/out" '{"file":"spam.csv","spam":1,"ham":0,"limits":0,"rules":[{"name":"HELLO","score":1,"spam_hits":1,"ham_hits":0,"spam_pct":100.0000,"ham_pct":null,"so":null}]}'
+    contains "$T/out" '"spam_hits":1,"ham_hits":1,"spam_pct":100.0000,"ham_pct":50.0000,"so":0.6667}'
+}
