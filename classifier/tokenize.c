@@ -47,7 +47,8 @@
  * pairs=1 is the d=1 subset of pairs=2. A URL, e-mail or phone number breaks the chain.
  *
  * Speed: ASCII text without '<' or '&' is scanned in place (no copy, no allocation, no
- * utf8proc); tokens are written straight into kd_tokens' buffer, which grows by doubling.
+ * utf8proc); tokens are written straight into kd_tokens' buffer, which grows by doubling;
+ * a word and its adjacent pair are written, lower-cased and hashed in one pass (emit_word).
  */
 #include "tokenize.h"
 
@@ -100,44 +101,52 @@ void kd_tokens_free(kd_tokens *t)
     *t = (kd_tokens)KD_TOKENS_INIT;
 }
 
-/* tok_begin()'s slow path: grow the arrays and the buffer for one more token of up to n
- * bytes; returns where to write it, or NULL. */
-static char *tok_grow(kd_tokens *t, size_t n)
+/* tok_room()'s slow path: grow the arrays for k more tokens and the buffer for b more
+ * bytes; 0, or KD_ENOMEM. */
+static int tok_grow(kd_tokens *t, size_t k, size_t b)
 {
-    if (t->n == t->ncap) {
+    if (k > t->ncap - t->n) {
         size_t cap = t->ncap ? t->ncap * 2 : 64;
+        while (cap < t->n + k)
+            cap *= 2;
         uint32_t *off = realloc(t->off, cap * sizeof *off);
         if (!off)
-            return NULL;
+            return KD_ENOMEM;
         t->off = off;
         uint64_t *hash = realloc(t->hash, cap * sizeof *hash);
         if (!hash)
-            return NULL;
+            return KD_ENOMEM;
         t->hash = hash;
         t->ncap = cap;
     }
-    if (n + 1 > t->cap - t->len) {
-        if (t->len + n + 1 > UINT32_MAX)
-            return NULL;
+    if (b > t->cap - t->len) {
+        if (t->len + b > UINT32_MAX)
+            return KD_ENOMEM;
         size_t cap = t->cap ? t->cap : 1024;
-        while (cap < t->len + n + 1)
+        while (cap < t->len + b)
             cap *= 2;
         char *buf = realloc(t->buf, cap);
         if (!buf)
-            return NULL;
+            return KD_ENOMEM;
         t->buf = buf;
         t->cap = cap;
     }
-    return t->buf + t->len;
+    return KD_OK;
 }
 
-/* Room for one more token of up to n bytes; returns where to write it, or NULL. Inline:
+/* Room for k more tokens of b bytes in all, their NULs counted: 0, or KD_ENOMEM. Inline:
  * there is room almost every time. */
+static inline int tok_room(kd_tokens *t, size_t k, size_t b)
+{
+    if (k <= t->ncap - t->n && b <= t->cap - t->len)
+        return KD_OK;
+    return tok_grow(t, k, b);
+}
+
+/* Room for one more token of up to n bytes; returns where to write it, or NULL. */
 static inline char *tok_begin(kd_tokens *t, size_t n)
 {
-    if (t->n < t->ncap && n + 1 <= t->cap - t->len)
-        return t->buf + t->len;
-    return tok_grow(t, n);
+    return tok_room(t, 1, n + 1) ? NULL : t->buf + t->len;
 }
 
 /* Finish the token of n bytes written at tok_begin()'s pointer; h is its kd_hash64(). */
@@ -208,7 +217,14 @@ static int is_digit(unsigned char c) { return cls(c) & C_DIGIT; }
 static int is_alnum(unsigned char c) { return cls(c) & (C_ALPHA | C_DIGIT); }
 static int is_space(unsigned char c) { return cls(c) & C_SPACE; }
 static int host_char(unsigned char c) { return cls(c) & C_HOST; }
-static char to_lower(char c) { return (char)(cls((unsigned char)c) & C_UPPER ? c + 32 : c); }
+/* ASCII capitals lower-cased, every other byte as it is: one load a byte where the scan
+ * folds a word. */
+#define LC1(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define LC4(c) LC1(c), LC1((c) + 1), LC1((c) + 2), LC1((c) + 3)
+#define LC16(c) LC4(c), LC4((c) + 4), LC4((c) + 8), LC4((c) + 12)
+#define LC64(c) LC16(c), LC16((c) + 16), LC16((c) + 32), LC16((c) + 48)
+static const unsigned char lower_tab[256] = { LC64(0), LC64(64), LC64(128), LC64(192) };
+static char to_lower(char c) { return (char)lower_tab[(unsigned char)c]; }
 
 static int is_letter_cat(utf8proc_category_t k)
 {
@@ -374,6 +390,51 @@ static int disguised(scan *sc, size_t i, size_t e)
     return found;
 }
 
+/*
+ * The body word s[0..n), lower-cased, then its pairs. With adjacent pairs (the default)
+ * the pair with the word before is written in the same pass as the word: each byte is
+ * lower-cased once and goes into both tokens, each hash running on (the pair's from the
+ * word before's FNV state).
+ */
+static void emit_word(scan *sc, const char *s, size_t n)
+{
+    kd_tokens *t = sc->t;
+    int pair = sc->o->pairs == 1 && sc->nwin;
+    word_ref a = sc->win[0];
+    size_t an = pair ? a.len + 1 : 0; /* the pair's first word and its space */
+    if (tok_room(t, 1 + (size_t)pair, n + 1 + (pair ? an + n + 1 : 0))) {
+        sc->rc = KD_ENOMEM;
+        return;
+    }
+    char *d = t->buf + t->len;
+    uint64_t h = FNV_OFFSET;
+    word_ref w = { (uint32_t)t->len, (uint32_t)n, 0 };
+    if (!pair) {
+        for (size_t i = 0; i < n; i++)
+            h = fnv_byte(h, d[i] = to_lower(s[i]));
+        w.fnv = h;
+        tok_end_hash(t, n, fnv_mix(h));
+        pairs(sc, w);
+        return;
+    }
+    char *p = d + n + 1, *q = p + an;
+    const char *pa = t->buf + a.off;
+    for (size_t i = 0; i < a.len; i++)
+        p[i] = pa[i];
+    p[a.len] = ' ';
+    uint64_t hp = fnv_byte(a.fnv, ' ');
+    for (size_t i = 0; i < n; i++) {
+        char c = to_lower(s[i]);
+        d[i] = q[i] = c;
+        h = fnv_byte(h, c);
+        hp = fnv_byte(hp, c);
+    }
+    w.fnv = h;
+    tok_end_hash(t, n, fnv_mix(h));
+    tok_end_hash(t, an + n, fnv_mix(hp));
+    sc->win[0] = w;
+}
+
 /* A body word s[0..n): folded (ASCII inline, otherwise through utf8proc), "’" as "'". */
 static void body_word(scan *sc, const char *s, size_t n, int ascii)
 {
@@ -402,17 +463,7 @@ static void body_word(scan *sc, const char *s, size_t n, int ascii)
         push_lit(sc, "#long");
         return;
     }
-    char *d = tok_begin(sc->t, n);
-    if (!d) {
-        sc->rc = KD_ENOMEM;
-        return;
-    }
-    uint64_t h = FNV_OFFSET;
-    for (size_t i = 0; i < n; i++)
-        h = fnv_byte(h, d[i] = to_lower(s[i]));
-    word_ref w = { (uint32_t)(d - sc->t->buf), (uint32_t)n, h };
-    tok_end_hash(sc->t, n, fnv_mix(h));
-    pairs(sc, w);
+    emit_word(sc, s, n);
 }
 
 /* ---------------------------------------------------------------------------------------- */

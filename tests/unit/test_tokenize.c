@@ -402,6 +402,39 @@ Test(tokenize, appends_and_hashes_match)
     }
 }
 
+/* With adjacent pairs a word and its pair with the word before are written together; across
+ * the buffer's growth each keeps its text and its hash. */
+Test(tokenize, adjacent_pairs_keep_text_and_hash_as_the_buffer_grows)
+{
+    enum { N = 3000 };
+    static char text[N * 14], word[N][14];
+    size_t k = 0;
+    for (int i = 0; i < N; i++) {
+        int len = 1 + i % 13;
+        for (int j = 0; j < len; j++) {
+            char c = (char)('a' + (i * 7 + j) % 26);
+            word[i][j] = c;
+            text[k++] = (i + j) % 5 ? c : (char)(c - 32);
+        }
+        word[i][len] = '\0';
+        text[k++] = ' ';
+    }
+    text[k] = '\0';
+    tokenize_with(text, 1, 0);
+    cr_assert_eq(toks.n, 2 * N - 1);
+    char pair[32];
+    for (size_t i = 0; i < toks.n; i++) {
+        const char *s = kd_tokens_str(&toks, i);
+        size_t w = (i + 1) / 2; /* word, word, pair, word, pair, ... */
+        if (i && i % 2 == 0)
+            cr_assert_str_eq(s, (snprintf(pair, sizeof pair, "%s %s", word[w - 1], word[w]), pair));
+        else
+            cr_assert_str_eq(s, word[w]);
+        cr_assert_eq(kd_tokens_len(&toks, i), strlen(s));
+        cr_assert_eq(toks.hash[i], kd_hash64(s, strlen(s)), "hash of \"%s\"", s);
+    }
+}
+
 Test(tokenize, push_clear_free)
 {
     cr_assert_eq(kd_tokens_push(&toks, "abc", 3), 0);
