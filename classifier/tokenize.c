@@ -869,27 +869,33 @@ typedef struct word_stats {
 } word_stats;
 
 /* The run of ASCII letters and digits at s[j..n), the common case: returns its end and
- * adds it to w. The counts are kept in locals and added once, so that the loop keeps them
- * in registers (stores through a word_stats pointer would go to memory each byte). */
+ * adds it to w. The loop only counts digits and capitals (their class bits, scaled down
+ * after); a letter three times over is looked for after it. The character before a run is
+ * no ASCII letter or digit (the word's start, an apostrophe, a number's separator, a
+ * letter beyond ASCII), so within the run three the same is the whole test, and the
+ * character after it never continues the run of its last letter. */
 static size_t alnum_run(const char *s, size_t n, size_t j, word_stats *w)
 {
-    size_t start = j, ndig = 0, upper = 0;
-    int run = w->run, repeat = 0;
-    int32_t prev = w->prev;
+    size_t start = j, dig = 0, up = 0;
     for (unsigned k; j < n && ((k = cls((unsigned char)s[j])) & (C_ALPHA | C_DIGIT)); j++) {
-        int32_t cp = (unsigned char)s[j];
-        ndig += (k & C_DIGIT) != 0;
-        upper += (k & C_UPPER) != 0;
-        run = cp == prev && !(k & C_DIGIT) ? run + 1 : 1;
-        repeat |= run >= 3;
-        prev = cp;
+        dig += k & C_DIGIT;
+        up += k & C_UPPER;
     }
-    w->ndig += ndig;
-    w->upper += (int)upper;
-    w->other += (int)(j - start - ndig - upper); /* the rest are lower-case letters */
-    w->run = run;
-    w->repeat |= repeat;
-    w->prev = prev;
+    if (j == start)
+        return j;
+    dig /= C_DIGIT;
+    up /= C_UPPER;
+    w->ndig += dig;
+    w->upper += (int)up;
+    w->other += (int)(j - start - dig - up); /* the rest are lower-case letters */
+    if (!w->repeat)
+        for (size_t x = start + 2; x < j; x++)
+            if (s[x] == s[x - 2] && s[x] == s[x - 1] && !is_digit(s[x])) {
+                w->repeat = 1;
+                break;
+            }
+    w->run = 1;
+    w->prev = (unsigned char)s[j - 1];
     return j;
 }
 

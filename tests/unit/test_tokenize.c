@@ -243,6 +243,17 @@ static tcase cases[] = {
     { "soooo good", "soooo", NULL },
     { "Ok lar...", "lar", "#repeat" },
     { "100000 good", "#num", "#repeat" },
+    /* a letter three times over, at the edges of a word's runs of ASCII letters and digits */
+    { "zzz top", "zzz", NULL },
+    { "zzz top", "#repeat", NULL },
+    { "xAAAy", "#repeat", NULL },
+    { "ab1cccd", "#repeat", NULL },
+    { "aAa", "aaa", "#repeat" },               /* the case counts: not three the same */
+    { "aa'a", "aa'a", "#repeat" },             /* an apostrophe ends a run */
+    { "1.111 5,000", "#num", "#repeat" },      /* digits never repeat */
+    { "caf\xC3\xA9\xC3\xA9\xC3\xA9", "#repeat", NULL }, /* beyond ASCII too */
+    { "\xC3\xA9" "ee", "\xC3\xA9" "ee", "#repeat" },    /* two ASCII after a different one */
+    { "ee\xC3\xA9" "e", "ee\xC3\xA9" "e", "#repeat" },
     /* robustness */
     { "a\xFF" "b \xC0\xAF z", "z", NULL },
     { "\x01\x02\x7F word", "word", NULL },
