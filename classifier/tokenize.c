@@ -435,29 +435,37 @@ static void emit_word(scan *sc, const char *s, size_t n)
     sc->win[0] = w;
 }
 
-/* A body word s[0..n): folded (ASCII inline, otherwise through utf8proc), "’" as "'". */
+/* A word beyond ASCII folded through utf8proc (NFKC, case folded), "’" as "'", into
+ * sc->fold: 0, or KD_ENOMEM. Out of body_word() so that the ASCII words' path stays small. */
+static int fold_word(scan *sc, const char *s, size_t n)
+{
+    kd_buf_clear(&sc->fold);
+    if (kd_normalize(s, n, KD_NORM_FOLD | KD_NORM_NFKC, &sc->fold))
+        return KD_ENOMEM;
+    char *f = sc->fold.s;
+    size_t k = 0;
+    for (size_t i = 0; i < sc->fold.len; i++) {
+        if (f[i] == '\xE2' && i + 2 < sc->fold.len && f[i + 1] == '\x80' && f[i + 2] == '\x99')
+            i += 2, f[k++] = '\''; /* U+2019 */
+        else if (f[i] == '\xCA' && i + 1 < sc->fold.len && f[i + 1] == '\xBC')
+            i += 1, f[k++] = '\''; /* U+02BC */
+        else
+            f[k++] = f[i];
+    }
+    sc->fold.len = k;
+    return KD_OK;
+}
+
+/* A body word s[0..n): lower-cased (ASCII) or folded (fold_word), then emitted. */
 static void body_word(scan *sc, const char *s, size_t n, int ascii)
 {
     if (sc->rc)
         return;
     if (!ascii) {
-        kd_buf_clear(&sc->fold);
-        if (kd_normalize(s, n, KD_NORM_FOLD | KD_NORM_NFKC, &sc->fold)) {
-            sc->rc = KD_ENOMEM;
+        if ((sc->rc = fold_word(sc, s, n)))
             return;
-        }
-        char *f = sc->fold.s;
-        size_t k = 0;
-        for (size_t i = 0; i < sc->fold.len; i++) {
-            if (f[i] == '\xE2' && i + 2 < sc->fold.len && f[i + 1] == '\x80' && f[i + 2] == '\x99')
-                i += 2, f[k++] = '\''; /* U+2019 */
-            else if (f[i] == '\xCA' && i + 1 < sc->fold.len && f[i + 1] == '\xBC')
-                i += 1, f[k++] = '\''; /* U+02BC */
-            else
-                f[k++] = f[i];
-        }
-        s = f;
-        n = k;
+        s = sc->fold.s;
+        n = sc->fold.len;
     }
     if (sc->max_len && n > sc->max_len) {
         push_lit(sc, "#long");
