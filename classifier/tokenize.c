@@ -429,9 +429,18 @@ static void emit_word(scan *sc, const char *s, size_t n)
         h = fnv_byte(h, c);
         hp = fnv_byte(hp, c);
     }
+    d[n] = q[n] = '\0';
+    /* both tokens' places and hashes at once (tok_end_hash() twice would reload t's fields
+       after every byte stored: a char store may alias them) */
+    uint32_t *off = t->off + t->n;
+    uint64_t *hash = t->hash + t->n;
+    off[0] = w.off;
+    off[1] = (uint32_t)(w.off + n + 1);
+    hash[0] = fnv_mix(h);
+    hash[1] = fnv_mix(hp);
+    t->n += 2;
+    t->len += n + 1 + an + n + 1;
     w.fnv = h;
-    tok_end_hash(t, n, fnv_mix(h));
-    tok_end_hash(t, an + n, fnv_mix(hp));
     sc->win[0] = w;
 }
 
