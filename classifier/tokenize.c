@@ -499,7 +499,7 @@ static void body_word(scan *sc, const char *s, size_t n, int ascii)
  * no link; domains that are file extensions too ("py", "sh", "md", "rs"), units ("ml",
  * "mg") or common words ("so") are left out. */
 static const struct tld {
-    const char *name;
+    char name[8]; /* NUL-padded: compared as one 8-byte word */
     int needs_path; /* an English word: only a link when a '/' follows */
 } tlds[] = {
     { "com", 0 }, { "net", 0 }, { "org", 0 }, { "info", 0 }, { "biz", 0 }, { "io", 0 },
@@ -521,15 +521,25 @@ static const struct tld {
     { "ng", 0 },  { "br", 0 },  { "mx", 0 },  { "ar", 0 },   { "cl", 0 },  { "kz", 0 },
 };
 
-/* -1 not a TLD, 0 a TLD, 1 a TLD that needs a path */
+/* -1 not a TLD, 0 a TLD, 1 a TLD that needs a path. s is lower-cased into a NUL-padded
+ * word of 8 bytes and compared with each name as one; a name has letters only, so anything
+ * else in s (a digit, a NUL, a byte beyond ASCII) is no TLD. */
 static int tld_kind(const char *s, size_t n)
 {
+    char key[8] = { 0 };
+    if (n >= sizeof key)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_alpha((unsigned char)s[i]))
+            return -1;
+        key[i] = to_lower(s[i]);
+    }
+    uint64_t k8;
+    memcpy(&k8, key, 8);
     for (size_t k = 0; k < sizeof tlds / sizeof *tlds; k++) {
-        const char *t = tlds[k].name;
-        size_t i = 0;
-        while (i < n && t[i] && to_lower(s[i]) == t[i])
-            i++;
-        if (i == n && !t[i])
+        uint64_t t8;
+        memcpy(&t8, tlds[k].name, 8);
+        if (t8 == k8)
             return tlds[k].needs_path;
     }
     return -1;

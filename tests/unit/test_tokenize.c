@@ -446,6 +446,22 @@ Test(tokenize, adjacent_pairs_keep_text_and_hash_as_the_buffer_grows)
     }
 }
 
+Test(tokenize, tld_kind)
+{
+    cr_expect_eq(kd_tld_kind("com", 3), 0);
+    cr_expect_eq(kd_tld_kind("COM", 3), 0);
+    cr_expect_eq(kd_tld_kind("comx", 3), 0); /* n bytes only */
+    cr_expect_eq(kd_tld_kind("Co", 2), 1);
+    cr_expect_eq(kd_tld_kind("online", 6), 1);
+    cr_expect_eq(kd_tld_kind("onlinex", 7), -1);
+    cr_expect_eq(kd_tld_kind("comcomcom", 9), -1);
+    cr_expect_eq(kd_tld_kind("", 0), -1);
+    cr_expect_eq(kd_tld_kind("c", 1), -1);
+    cr_expect_eq(kd_tld_kind("co\0", 3), -1);
+    cr_expect_eq(kd_tld_kind("c0m", 3), -1);
+    cr_expect_eq(kd_tld_kind("c\xC3\xB6", 3), -1);
+}
+
 Test(tokenize, push_clear_free)
 {
     cr_assert_eq(kd_tokens_push(&toks, "abc", 3), 0);
