@@ -1000,15 +1000,15 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
         if (currency_before(s, i) || c)
             push_lit(sc, "#money");
         push_lit(sc, "#num");
-        if (ws.ndig <= 6)
-            body_word(sc, s + i, len, 1);
-        return j;
-    }
-    if (ascii && ws.ndig && ws.ndig + 1 == len && (s[j - 1] | 0x20) == 'k') { /* "5k" */
+        if (ws.ndig > 6) /* a longer number is no word */
+            return j;
+    } else if (ascii && ws.ndig && ws.ndig + 1 == len && (s[j - 1] | 0x20) == 'k') { /* "5k" */
         push_lit(sc, "#money");
         push_lit(sc, "#num");
     }
-    body_word(sc, s + i, len, ascii);
+    body_word(sc, s + i, len, ascii); /* one call: the ASCII path is inlined here */
+    if (all_digit)
+        return j;
     if (disguised(sc, i, j))
         push_lit(sc, "#mixedscript");
     if (ws.upper >= 3 && !ws.other)
