@@ -121,6 +121,13 @@ int api_parse(const char *body, size_t len, int feedback, api_batch *b, char *er
 {
     *b = (api_batch)API_BATCH_INIT;
     json_error_t je;
+    /* no body at all (a POST without Content-Length, curl -X POST without -d): said so, not
+     * as JSON that ends before it begins */
+    if (!len) {
+        snprintf(err, errlen, "the request has no body: send one JSON comment (%s) or an array of them",
+                 feedback ? "{\"text\":\"...\",\"label\":\"spam\"}" : "{\"text\":\"...\"}");
+        return -1;
+    }
     /* one byte order mark before the text is skipped (RFC 8259, 8.1: a parser may ignore it;
      * .NET's UTF-8 writers send one), rather than refused in a message naming bytes that print
      * as nothing */

@@ -44,7 +44,9 @@ typedef struct api_bad { char body[64]; int feedback; char msg[64]; } api_bad; /
 ParameterizedTestParameters(api, bad_bodies_are_errors_with_a_message)
 {
     static api_bad p[] = {
-        { "", 0, "malformed JSON" },
+        /* no body at all (curl -X POST without -d): said so, not as JSON "near end of file" */
+        { "", 0, "the request has no body: send one JSON comment" },
+        { "", 1, "the request has no body: send one JSON comment" },
         { "{\"text\":\"a\"", 0, "malformed JSON" },
         /* a NUL, which no field takes: said so, not as jansson's flag (JSON_ALLOW_NUL) */
         { "{\"text\":\"a\\u0000\"}", 0, "\\u0000 (NUL) in a string: no field takes one" },
