@@ -306,8 +306,8 @@ int cmd_serve(int argc, char **argv)
     while (!sigwait(&stop, &sig) && sig == SIGHUP)
         reload(s, keys_path, quiet);
     if (!quiet)
-        fprintf(stderr, "kindly serve: %s: finishing requests in progress and stopping (a second signal stops at once)\n",
-                sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        fprintf(stderr, "kindly serve: %s: finishing requests in progress and stopping (a second signal stops "
+                        "at once)\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     /* a second SIGINT or SIGTERM ends the server at once, by the signal, as it ends train:
      * requests still under way go unanswered. The workers keep them blocked, so the signal
      * comes to this thread, where it now takes its default action (set: a shell starts a

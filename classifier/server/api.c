@@ -259,7 +259,8 @@ static void warn_unknown(const api_batch *b, srv_reply *out, int feedback)
                 if (named < n)
                     snprintf(more, sizeof more, " and %zu more", n - named);
                 snprintf(why, sizeof why, "%s%s %s no field%s of kindly's%s", names, more, n > 1 ? "are" : "is",
-                         n > 1 ? "s" : "", feedback ? "" : " (id, post_id, parent, author, email, url, ip, agent, date, text)");
+                         n > 1 ? "s" : "",
+                         feedback ? "" : " (id, post_id, parent, author, email, url, ip, agent, date, text)");
             }
             warn_add(&w, i, why);
         }

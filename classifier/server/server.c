@@ -720,7 +720,8 @@ int srv_model_writable(const char *path, char *why, size_t whylen)
 /* Why libmicrohttpd could not listen on addr, into err. It says so only in its log, in its
  * words, so the bind it failed is tried again here, as it binds (SO_REUSEADDR; an IPv6
  * socket for IPv6 alone), and its errno is said: in use, not this machine's, a port this
- * user may not take, an IPv4-mapped address (which an IPv6-only socket cannot take). A bind that succeeds now leaves the cause unknown. */
+ * user may not take, an IPv4-mapped address (which an IPv6-only socket cannot take). A
+ * bind that succeeds now leaves the cause unknown. */
 static void listen_failed(const struct sockaddr_storage *addr, socklen_t addrlen, char *err, size_t errlen)
 {
     int e = 0, one = 1, fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
