@@ -115,7 +115,8 @@ typedef enum {
 
 static const char *const sql[ST__COUNT] = {
     [ST_TOKEN_GET] = "SELECT spam, ham FROM tokens WHERE h = ?1",
-    [ST_TOKEN_ALL] = "SELECT h, spam, ham FROM tokens",
+    /* the whole table read in one step: kd_load_row() files each row away (load_rows) */
+    [ST_TOKEN_ALL] = "SELECT 1 FROM tokens WHERE kd_load_row(h, spam, ham)",
     [ST_TOKEN_ADD] = "INSERT INTO tokens(h, spam, ham) VALUES(?1, max(?2, 0), max(?3, 0)) "
                      "ON CONFLICT(h) DO UPDATE SET spam = max(spam + ?2, 0), ham = max(ham + ?3, 0)",
     /* the same for a whole batch of deltas none of which is negative (so max(?, 0) of the
@@ -128,7 +129,7 @@ static const char *const sql[ST__COUNT] = {
     [ST_TOKEN_COUNT] = "SELECT count(*) FROM tokens",
     [ST_TOKEN_ZAP] = "DELETE FROM tokens WHERE spam = 0 AND ham = 0",
     [ST_FOREIGN_GET] = "SELECT n FROM foreign_ham WHERE h = ?1",
-    [ST_FOREIGN_ALL] = "SELECT h, n FROM foreign_ham",
+    [ST_FOREIGN_ALL] = "SELECT 1 FROM foreign_ham WHERE kd_load_row(h, n)",
     [ST_FOREIGN_ADD] = "INSERT INTO foreign_ham(h, n) VALUES(?1, max(?2, 0)) "
                        "ON CONFLICT(h) DO UPDATE SET n = max(n + ?2, 0)",
     /* rows at 0, and rows of tokens no longer stored (deleted at zero counts or pruned) */
@@ -173,6 +174,9 @@ struct kd_store {
     int moved;     /* a commit was refused: the file was removed or replaced (commit_hook) */
     int released;  /* kd_store_release_moved has run */
     int batch_rows; /* the kd_batch_rows module is registered on db */
+    int load_fn;    /* the kd_load_row function is registered on db */
+    kd_tokmap *loading; /* where kd_load_row puts the rows, while load_rows runs */
+    int load_oom;   /* kd_load_row could not grow it */
     char err[256]; /* the message of the last failure (kd_store_errmsg) */
 };
 
@@ -604,23 +608,54 @@ int kd_store_get(kd_store *s, uint64_t h, kd_counts *out)
     return KD_ENOTFOUND;
 }
 
-/* Read the rows of statement `which` (h, [spam,] ham) into a tokmap; with_spam says whether
- * the statement has the spam column. */
-static int load_rows(kd_store *s, kd_stmt which, kd_tokmap *into, int with_spam)
+/*
+ * Reading the counts into memory (score, check with a preloaded model, the server) is one
+ * statement whose WHERE clause calls kd_load_row(h, [spam,] ham) for each row and keeps
+ * none: SQLite runs the whole scan inside one sqlite3_step, and the function reads its
+ * arguments as they are. A result row per token, fetched with sqlite3_step and three
+ * sqlite3_column_int64 calls, cost about 980 instructions a row, 740 this way (117 M and
+ * 89 M of the 652 M of `score --no-rules` over 20,000 comments with a model of 119,120
+ * tokens). The rows are read in the same order, converted as sqlite3_column_int64 converts
+ * them (sqlite3_value_int64).
+ * SQLITE_DIRECTONLY: the function is not for a model file's views or triggers.
+ */
+static void load_row(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
+    kd_store *s = sqlite3_user_data(ctx);
+    if (!s->loading) /* called by some other statement: files nothing */
+        return;
+    kd_counts *c = kd_tokmap_upsert(s->loading, (uint64_t)sqlite3_value_int64(argv[0]));
+    if (!c) {
+        s->load_oom = 1;
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    if (argc == 3)
+        c->spam = sqlite3_value_int64(argv[1]);
+    c->ham = sqlite3_value_int64(argv[argc - 1]);
+}
+
+/* Read the rows of statement `which` (h, [spam,] ham: the statement says which) into a
+ * tokmap. */
+static int load_rows(kd_store *s, kd_stmt which, kd_tokmap *into)
+{
+    if (!s->load_fn) {
+        int src = sqlite3_create_function_v2(s->db, "kd_load_row", -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, s, load_row,
+                                             NULL, NULL, NULL);
+        if (src != SQLITE_OK)
+            return fail(s, src);
+        s->load_fn = 1;
+    }
     sqlite3_stmt *st = stmt(s, which);
     if (!st)
         return fail(s, sqlite3_errcode(s->db));
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        kd_counts *c = kd_tokmap_upsert(into, (uint64_t)sqlite3_column_int64(st, 0));
-        if (!c) {
-            sqlite3_reset(st);
-            return oom(s);
-        }
-        if (with_spam)
-            c->spam = sqlite3_column_int64(st, 1);
-        c->ham = sqlite3_column_int64(st, 1 + with_spam);
+    s->loading = into;
+    s->load_oom = 0;
+    int rc = sqlite3_step(st);
+    s->loading = NULL;
+    if (s->load_oom) {
+        sqlite3_reset(st);
+        return oom(s);
     }
     return finish(s, st, rc);
 }
@@ -630,7 +665,7 @@ int kd_store_load_all(kd_store *s, kd_tokmap *into)
     int64_t n = kd_store_token_count(s);
     if (n > 0 && kd_tokmap_reserve(into, (size_t)n))
         return oom(s);
-    return load_rows(s, ST_TOKEN_ALL, into, 1);
+    return load_rows(s, ST_TOKEN_ALL, into);
 }
 
 /* One meta value, 0 when absent. */
@@ -1042,7 +1077,7 @@ int kd_store_foreign_mismatch(kd_store *s, const kd_tokmap *delta, int foreign, 
 
 int kd_store_foreign_load_all(kd_store *s, kd_tokmap *into)
 {
-    return load_rows(s, ST_FOREIGN_ALL, into, 0);
+    return load_rows(s, ST_FOREIGN_ALL, into);
 }
 
 int kd_store_foreign_apply(kd_store *s, const kd_tokmap *delta)

@@ -10,6 +10,8 @@
 #include "helpers.h"
 #include "kindly.h"
 #include "model.h"
+#include "store.h"
+#include "tokmap.h"
 
 static char dir[256];
 static void setup(void) { th_tmpdir(dir, sizeof dir); }
@@ -967,4 +969,52 @@ Test(model, prune_that_cannot_write_names_the_model)
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(db);
     kd_model_close(m);
+}
+
+/* The counts read into memory (kd_store_load_all, kd_store_foreign_load_all) are the rows as
+ * stored, in the values sqlite3_column_int64 gives: hash 0, negative hashes, counts past 32
+ * bits and a count stored as text. The function that files them (kd_load_row) is not for a
+ * model file's views: one calling it is refused, and fills nothing. */
+Test(model, load_all_reads_every_row_as_stored)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    kd_model_close(m);
+    sql_on_model("DELETE FROM tokens; DELETE FROM foreign_ham;"
+                 "INSERT INTO tokens VALUES(0, 1, 2), (-5, 3, 4), (9223372036854775807, 5000000000, 6), (7, '12', 8);"
+                 "INSERT INTO foreign_ham VALUES(-5, 4), (7, 6000000000);"
+                 "CREATE VIEW sneaky AS SELECT kd_load_row(99, 1, 1);");
+    char path[512];
+    snprintf(path, sizeof path, "%s/a.db", dir);
+    kd_store *s = NULL;
+    char err[256] = "";
+    cr_assert_eq(kd_store_open(&s, path, KD_OPEN_READONLY, err, sizeof err), 0, "%s", err);
+    kd_tokmap t = KD_TOKMAP_INIT, f = KD_TOKMAP_INIT;
+    cr_assert_eq(kd_store_load_all(s, &t), 0, "%s", kd_store_errmsg(s));
+    cr_assert_eq(t.n, 4);
+    static const struct { uint64_t h; int64_t spam, ham; } want[] = {
+        { 0, 1, 2 }, { (uint64_t)-5, 3, 4 }, { 9223372036854775807ull, 5000000000, 6 }, { 7, 12, 8 },
+    };
+    for (size_t i = 0; i < 4; i++) {
+        const kd_counts *c = kd_tokmap_get(&t, want[i].h);
+        cr_assert(c, "row %zu missing", i);
+        cr_assert_eq(c->spam, want[i].spam, "row %zu", i);
+        cr_assert_eq(c->ham, want[i].ham, "row %zu", i);
+    }
+    cr_assert_eq(kd_store_foreign_load_all(s, &f), 0, "%s", kd_store_errmsg(s));
+    cr_assert_eq(f.n, 2);
+    cr_assert_eq(kd_tokmap_get(&f, (uint64_t)-5)->ham, 4);
+    cr_assert_eq(kd_tokmap_get(&f, 7)->ham, 6000000000);
+
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(kd_store_db(s), "SELECT * FROM sneaky", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    cr_assert(rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE, "a view called kd_load_row (%d)", rc);
+    cr_assert_eq(t.n, 4);
+    cr_assert_null(kd_tokmap_get(&t, 99));
+    kd_tokmap_free(&t);
+    kd_tokmap_free(&f);
+    kd_store_close(s);
 }
