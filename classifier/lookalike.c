@@ -80,9 +80,11 @@ static int mixed_push(kd_mixed *m, size_t at)
 int kd_lookalike_maybe(const char *s, size_t n)
 {
     /* U+0391..U+051D are written with lead bytes 0xCE..0xD4, which no other position of
-     * UTF-8 uses */
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] >= 0xCE && (unsigned char)s[i] <= 0xD4)
+     * UTF-8 uses. The text reaching here has a byte beyond ASCII, but mostly ASCII around it:
+     * its runs of ASCII are passed over 8 bytes at a time (kd_ascii_prefix). */
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; (i += kd_ascii_prefix(s + i, n - i)) < n; i++)
+        if (u[i] >= 0xCE && u[i] <= 0xD4)
             return 1;
     return 0;
 }

@@ -367,3 +367,20 @@ Test(lookalike, maybe_is_a_quick_test_for_the_lead_bytes)
     cr_expect_eq(kd_lookalike_maybe("x\xD4\x9D", 3), 1);  /* ԝ */
     cr_expect_eq(kd_lookalike_maybe("\xD5\x80", 2), 0);   /* Armenian: no double */
 }
+
+/* Every byte value at every place of a text that runs over several 8-byte words, with and
+ * without text beyond ASCII around it: only the lead bytes 0xCE..0xD4 count, wherever they
+ * stand, and nothing past n. */
+Test(lookalike, maybe_sees_a_lead_byte_at_any_place)
+{
+    char s[40];
+    for (int fill = 0; fill < 2; fill++)
+        for (size_t at = 0; at < 24; at++)
+            for (int b = 1; b < 256; b++) {
+                memset(s, fill ? 0xC3 : 'a', sizeof s); /* 'a' or a lead byte of Latin-1 */
+                s[at] = (char)b;
+                int want = b >= 0xCE && b <= 0xD4;
+                cr_assert_eq(kd_lookalike_maybe(s, 24), want, "byte 0x%02X at %zu, fill %d", b, at, fill);
+                cr_assert_eq(kd_lookalike_maybe(s, at), 0, "0x%02X past n = %zu", b, at);
+            }
+}
