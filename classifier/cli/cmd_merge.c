@@ -4,11 +4,28 @@
  * The inputs are checked before the output is opened, so that a mistake (a missing input,
  * a file that is not a model, an input named twice or as the output) creates and changes
  * nothing; the library then merges every input in one transaction.
+ *
+ * A new OUT is built beside it, as OUT.incomplete-XXXXXX, and linked into place only once
+ * the model is closed (SQLite then checkpoints its -wal into the file and removes it): a
+ * merge killed part-way leaves no OUT that reads as a model, only a file named incomplete
+ * (by SIGKILL; a signal it catches removes it too). link(), not rename(): an OUT created
+ * meanwhile by another process is not replaced.
+ *
+ * The library cannot stop in the middle of its one call, and a transaction not committed
+ * is kept by nothing: a signal (SIGINT, SIGTERM, SIGHUP) during the merge ends the process
+ * at once, from the handler, once the file being created is removed. After the call it
+ * comes too late to stop anything: it is said so, and the run ends as it would have.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -43,17 +60,118 @@ static int check_inputs(int n, char **in, const char *out)
     return EXIT_DONE;
 }
 
+/* What the signal handler needs, made before it is installed: the files of the model being
+ * created (none when OUT exists), and the end of its one line. */
+static struct {
+    char files[4][PATH_MAX + 16]; /* OUT.incomplete-XXXXXX, its -wal, -shm and -journal */
+    volatile sig_atomic_t nfiles;
+    char tail[PATH_MAX + 64];
+    volatile sig_atomic_t merged; /* the library call has returned: signals are recorded */
+} pending;
+
+static void remove_temporary(void)
+{
+    for (int i = 0; i < pending.nfiles; i++)
+        unlink(pending.files[i]);
+}
+
+static void on_signal(int sig)
+{
+    if (pending.merged) {
+        cli_interrupted = sig;
+        return;
+    }
+    remove_temporary();
+    const char *name = cli_signal_name(sig);
+    if (write(STDERR_FILENO, "kindly merge: interrupted by ", 29) < 0 || write(STDERR_FILENO, name, strlen(name)) < 0 ||
+        write(STDERR_FILENO, pending.tail, strlen(pending.tail)) < 0) {
+        /* nothing more to say */
+    }
+    signal(sig, SIG_DFL);
+    raise(sig); /* delivered as the handler returns */
+}
+
+static void catch_signals(const char *out, int created)
+{
+    snprintf(pending.tail, sizeof pending.tail,
+             created ? ": nothing was merged: %s was not created\n" : ": nothing was merged into %s (it is as it was)\n",
+             cli_shown(out));
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaddset(&sa.sa_mask, SIGTERM);
+    sigaddset(&sa.sa_mask, SIGHUP);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+/* A new, empty file for OUT's model beside it (so that the link is within one file system),
+ * with the mode a file the user creates has; its name and its companions' in pending.
+ * EXIT_DONE or EXIT_MODEL, said. */
+static int make_temporary(const char *out)
+{
+    static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+    if (snprintf(pending.files[0], PATH_MAX, "%s.incomplete-XXXXXX", out) >= PATH_MAX)
+        return cli_fail(EXIT_MODEL, "merge", "cannot create model %s: its name is too long", cli_shown(out));
+    int fd = mkstemp(pending.files[0]);
+    if (fd < 0)
+        return cli_fail(EXIT_MODEL, "merge", "cannot create model %s: cannot create a file in its directory: %s",
+                        cli_shown(out), strerror(errno));
+    pending.nfiles = 1; /* a signal from now on removes it */
+    mode_t mask = umask(0);
+    umask(mask);
+    int bad = fchmod(fd, 0666 & ~mask) != 0;
+    int err = errno;
+    close(fd);
+    if (bad) {
+        remove_temporary();
+        return cli_fail(EXIT_MODEL, "merge", "cannot create model %s: %s", cli_shown(out), strerror(err));
+    }
+    size_t n = strlen(pending.files[0]); /* < PATH_MAX: room for the suffix */
+    for (int i = 1; i < 4; i++) {
+        memcpy(pending.files[i], pending.files[0], n);
+        strcpy(pending.files[i] + n, sfx[i]);
+    }
+    pending.nfiles = 4;
+    return EXIT_DONE;
+}
+
+/* The closed, complete model at tmp becomes out. EXIT_DONE, or EXIT_MODEL said (tmp
+ * removed). */
+static int put_in_place(const char *out)
+{
+    const char *tmp = pending.files[0];
+    struct stat st;
+    int status = EXIT_DONE;
+    if (lstat(pending.files[1], &st) == 0 && st.st_size > 0) /* the checkpoint at close failed */
+        status = cli_fail(EXIT_MODEL, "merge", "cannot write %s: the merged model could not be moved out of its "
+                                               "log (%s): a full disk?", cli_shown(out), pending.files[1]);
+    else if (link(tmp, out) != 0 && (errno == EEXIST || rename(tmp, out) != 0))
+        status = cli_fail(EXIT_MODEL, "merge", "cannot create model %s: %s", cli_shown(out),
+                          errno == EEXIST ? "another process created it meanwhile (it was left as it is)"
+                                          : strerror(errno));
+    if (status)
+        fprintf(stderr, "kindly merge: nothing was merged: %s was not created\n", cli_shown(out));
+    remove_temporary();
+    return status;
+}
+
 /* The summary on stderr, as train's second line: what OUT holds now (its counts are sums). */
-static void summary(kd_model *m, const char *out, int n)
+static void summary(kd_model *m, const char *out, int n, char *line, size_t size)
 {
     kd_model_stats st;
     uint64_t posts = 0;
-    fprintf(stderr, "kindly merge: merged %d model%s", n, n == 1 ? "" : "s");
+    int k = snprintf(line, size, "kindly merge: merged %d model%s", n, n == 1 ? "" : "s");
+    line += k;
+    size -= (size_t)k;
     if (kd_model_stats_get(m, &st) || kd_posts_count(m, &posts)) { /* merged all the same */
-        fprintf(stderr, " into %s\n", cli_shown(out));
+        snprintf(line, size, " into %s\n", cli_shown(out));
         return;
     }
-    fprintf(stderr, "; %s now has %llu spam and %llu ham messages, %llu tokens, %llu post%s\n", cli_shown(out),
+    snprintf(line, size, "; %s now has %llu spam and %llu ham messages, %llu tokens, %llu post%s\n", cli_shown(out),
             (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
             (unsigned long long)st.tokens, (unsigned long long)posts, posts == 1 ? "" : "s");
 }
@@ -76,20 +194,33 @@ int cmd_merge(int argc, char **argv)
         if (!*argv[i])
             return cli_fail(EXIT_USAGE, "merge", "empty file name: name %s (kindly merge OUT.db IN.db...)",
                             i == 1 ? "the output model" : "an input model");
-    int status = check_inputs(argc - 2, argv + 2, argv[1]);
-    if (status)
+    const char *out = argv[1];
+    int created = cli_model_is_new(out);
+    catch_signals(out, created);
+    int status = check_inputs(argc - 2, argv + 2, out);
+    if (status || (created && (status = make_temporary(out))))
         return status;
-    int created = cli_model_is_new(argv[1]);
-    kd_model *m = cli_open_model("merge", argv[1], KD_OPEN_CREATE);
-    if (!m)
+    kd_model *m = cli_open_model("merge", created ? pending.files[0] : out, created ? KD_OPEN_WRITE : KD_OPEN_CREATE);
+    if (!m) {
+        remove_temporary();
         return EXIT_MODEL;
+    }
     int rc = kd_model_merge_all(m, (const char *const *)(argv + 2), (size_t)(argc - 2));
+    pending.merged = 1;
+    char line[PATH_MAX + 160] = "";
     if (rc)
         status = cli_fail(cli_exit_for(rc), "merge", "%s", kd_model_error(m));
-    if (rc && created) /* a failure leaves OUT as it was: here, not there */
-        cli_remove_if_empty("merge", m, argv[1], "nothing was merged");
-    if (!rc && !quiet)
-        summary(m, argv[1], argc - 2);
-    kd_model_close(m);
+    else if (!quiet)
+        summary(m, out, argc - 2, line, sizeof line);
+    kd_model_close(m); /* a new OUT: checkpointed into its file, its -wal removed */
+    if (created && rc) {
+        fprintf(stderr, "kindly merge: nothing was merged: %s was not created\n", cli_shown(out));
+        remove_temporary();
+    } else if (created && (status = put_in_place(out)))
+        return status;
+    fputs(line, stderr);
+    if (!rc && cli_interrupted) /* too late to stop it: the run ends as it would have */
+        fprintf(stderr, "kindly merge: interrupted by %s once the merge was committed: it was finished, and %s "
+                        "holds it\n", cli_signal_name(cli_interrupted), cli_shown(out));
     return status;
 }

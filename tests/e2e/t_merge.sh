@@ -176,3 +176,106 @@ PY
     expect_status 0 "$KINDLY" info -m m.db --pack
     expect_status 0 "$KINDLY" info -m m.db
 }
+
+# kill_merge SIG OUT IN...: merge IN... into OUT and send SIG at delays from 10 ms on, a
+# run each, until one lands while the merge is under way (it did not exit 0). After each
+# run check_out OUT STATUS (defined by the caller) says whether OUT is as it should be.
+kill_merge() {
+    local sig=$1 out=$2 d pid st landed=
+    shift 2
+    # a background job of a script ignores SIGINT: as started from a terminal, it does not
+    env --default-signal=INT true 2>/dev/null || skip "env has no --default-signal"
+    for d in 0.01 0.02 0.03 0.05 0.07 0.1 0.13 0.17 0.22 0.3 0.4 0.5; do
+        before_merge
+        env --default-signal=INT "$KINDLY" merge -q "$out" "$@" 2>merge.err &
+        pid=$!
+        sleep $d
+        kill -s "$sig" $pid 2>/dev/null || true
+        st=0
+        wait $pid || st=$?
+        check_out "$out" $st
+        cat merge.err >>all.err
+        [ $st -eq 0 ] || landed=$d
+    done
+    [ -n "$landed" ] || skip "no SIG$sig landed during a merge"
+}
+
+# A new OUT.db is built beside it under another name and renamed into place once complete:
+# merge killed part-way (SIGKILL, which it cannot catch) leaves no OUT.db, not an empty or
+# partial model that reads as a trained one. The one it makes is whole, without its -wal.
+test_merge_killed_while_creating_leaves_no_output() {
+    need_shared
+    "$KINDLY" train -q -m a.db "$SHARED/corpora/sms.csv"
+    cp a.db b.db
+    spam=$(sed 's/.*"spam_messages":\([0-9]*\).*/\1/' <(merge_counts a.db))
+    before_merge() { rm -f out.db out.db-wal out.db-shm out.db.incomplete-*; }
+    check_out() {
+        [ -e "$1" ] || return 0
+        [ ! -s "$1-wal" ] || fail "after status $2, $1-wal holds part of $1"
+        contains <(merge_counts "$1" 2>&1) "\"spam_messages\":$((spam * 2)),"
+    }
+    kill_merge KILL out.db a.db b.db
+    # complete and self-contained when it finishes: WAL mode, as kindly makes models, no log
+    before_merge
+    expect_status 0 "$KINDLY" merge out.db a.db b.db
+    [ ! -e out.db-wal ] || fail "out.db-wal was left beside out.db"
+    ! ls out.db.incomplete-* 2>/dev/null || fail "a temporary file was left"
+    [ "$(sqlite3 out.db 'pragma journal_mode' 2>/dev/null || echo wal)" = wal ] || fail "out.db is not in WAL mode"
+    contains <(merge_counts out.db) "\"spam_messages\":$((spam * 2)),"
+    # with the mode a file created by the user has, not mkstemp's 0600
+    touch x
+    [ "$(stat -c %a out.db)" = "$(stat -c %a x)" ] || fail "out.db has mode $(stat -c %a out.db)"
+}
+
+# Interrupted by a signal it catches while creating OUT.db, merge removes what it had made,
+# says so in one line and ends by the signal (saying nothing when the signal came before it
+# had started); at least one signal must have landed while it merged.
+test_merge_interrupted_while_creating_says_so_and_leaves_nothing() {
+    need_shared
+    "$KINDLY" train -q -m a.db "$SHARED/corpora/sms.csv"
+    cp a.db b.db
+    before_merge() { rm -f out.db out.db-wal out.db-shm; }
+    check_out() {
+        case $2 in
+        0) ;;
+        130 | 143)
+            [ ! -e "$1" ] || fail "status $2, yet $1 was left"
+            [ ! -s merge.err ] || contains merge.err ": nothing was merged: $1 was not created" ;;
+        *) fail "status $2: $(cat merge.err)" ;;
+        esac
+        ! ls "$1".incomplete-* 2>/dev/null || fail "status $2: a temporary file was left"
+    }
+    kill_merge INT out.db a.db b.db
+    kill_merge TERM out.db a.db b.db
+    grep -q "interrupted by SIGTERM: nothing was merged: out.db was not created" all.err ||
+        grep -q "interrupted by SIGINT: nothing was merged: out.db was not created" all.err ||
+        skip "no signal landed while merge ran"
+}
+
+# Merging into an existing OUT.db is one transaction: interrupted by any signal, OUT.db
+# holds what it held before or all of the merge, nothing between.
+test_merge_interrupted_into_an_existing_model_leaves_it_whole() {
+    need_shared
+    "$KINDLY" train -q -m a.db "$SHARED/corpora/sms.csv"
+    cp a.db b.db
+    "$KINDLY" train -q -m base.db "$MD/train.csv"
+    base=$(sed 's/.*"spam_messages":\([0-9]*\).*/\1/' <(merge_counts base.db))
+    spam=$(sed 's/.*"spam_messages":\([0-9]*\).*/\1/' <(merge_counts a.db))
+    before_merge() { cp base.db out.db; rm -f out.db-wal out.db-shm; }
+    check_out() {
+        local got
+        got=$(sed 's/.*"spam_messages":\([0-9]*\).*/\1/' <(merge_counts "$1"))
+        [ "$got" = "$base" ] || [ "$got" = $((base + 2 * spam)) ] ||
+            fail "status $2: $got spam messages, neither $base nor $((base + 2 * spam))"
+        # ended by a signal it catches: before the commit (a KILL may land after it)
+        case $2 in 130 | 143) [ "$got" = "$base" ] || fail "status $2, yet the merge was kept" ;; esac
+        case $2 in
+        0) [ ! -s merge.err ] || contains merge.err "once the merge was committed: it was finished, and out.db holds it" ;;
+        # (nothing said by one that came before merge had started)
+        130 | 143) [ ! -s merge.err ] || contains merge.err "nothing was merged into out.db (it is as it was)" ;;
+        esac
+    }
+    kill_merge INT out.db a.db b.db
+    kill_merge TERM out.db a.db b.db
+    kill_merge KILL out.db a.db b.db
+}
