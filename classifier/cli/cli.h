@@ -112,9 +112,10 @@ void cli_warn_untrained(const char *cmd, kd_model *m, const char *path);
 int cli_model_is_new(const char *path);
 void cli_remove_if_empty(const char *cmd, kd_model *m, const char *path, const char *what);
 /* Before a command creates a model: each of the n files ("-" aside) can be read and is no
- * directory. EXIT_DONE, or EXIT_MODEL with the file named on stderr (EXIT_USAGE for an empty
- * name, which the message says; silently when cmd is NULL). */
-int cli_files_readable(const char *cmd, const char *const *files, int n);
+ * directory. EXIT_DONE, or EXIT_MODEL with the file named on stderr as a comments file, or a
+ * posts file for KD_CSV_RAW (EXIT_USAGE for an empty name, which the message says; silently
+ * when cmd is NULL). */
+int cli_files_readable(const char *cmd, kd_csv_kind kind, const char *const *files, int n);
 
 /* Problem reporter for kd_csv: prints FILE:LINE: [field 'x':] message to stderr. */
 void cli_csv_problem(void *ud, const kd_csv_problem *p);

@@ -37,9 +37,9 @@ int cmd_posts(int argc, char **argv)
      * named and the run ends (when some can, they are imported and the others named) */
     int readable = 0;
     for (int f = 0; f < nfiles && !readable; f++)
-        readable = !cli_files_readable(NULL, &files[f], 1);
+        readable = !cli_files_readable(NULL, KD_CSV_RAW, &files[f], 1);
     if (!readable && access(path, F_OK) != 0)
-        return cli_files_readable("posts", files, 1);
+        return cli_files_readable("posts", KD_CSV_RAW, files, 1);
     int created = cli_model_is_new(path);
     /* interrupted (Ctrl-C, SIGTERM, SIGHUP), as train is: the file being read stops at the
      * signal and none of its posts are kept (one transaction a file), the files before it

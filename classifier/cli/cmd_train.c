@@ -38,7 +38,7 @@ int cmd_train(int argc, char **argv)
     if (!path)
         return EXIT_USAGE;
     /* a file that cannot be read is named before a new model is created for nothing */
-    int readable = cli_files_readable("train", (const char *const *)files, nfiles);
+    int readable = cli_files_readable("train", KD_CSV_COMMENTS, (const char *const *)files, nfiles);
     if (readable != EXIT_DONE)
         return readable;
     int created = cli_model_is_new(path);

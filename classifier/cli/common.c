@@ -236,18 +236,28 @@ kd_model *cli_open_model_for(const char *cmd, const char *flag, int write, unsig
     return m;
 }
 
-int cli_files_readable(const char *cmd, const char *const *files, int n)
+/* Why the input at path cannot be read (errno), or 0; said on stderr with what it is (a
+ * comments or posts file) when cmd is given. */
+static int unreadable(const char *cmd, const char *path, kd_csv_kind kind)
+{
+    struct stat st;
+    int err = access(path, R_OK) != 0 || stat(path, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    if (err && cmd)
+        cli_fail(EXIT_MODEL, cmd, "cannot open %s file %s: %s", kind == KD_CSV_RAW ? "posts" : "comments",
+                 cli_shown(path), strerror(err));
+    return err;
+}
+
+int cli_files_readable(const char *cmd, kd_csv_kind kind, const char *const *files, int n)
 {
     for (int i = 0; i < n; i++) {
-        struct stat st;
         if (!strcmp(files[i], "-"))
             continue;
         if (!*files[i]) /* the reader's message, before a model is created for nothing */
             return cmd ? cli_fail(EXIT_USAGE, cmd, "empty file name: name a CSV file, or '-' for standard input")
                        : EXIT_USAGE;
-        int err = access(files[i], R_OK) != 0 || stat(files[i], &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
-        if (err)
-            return cmd ? cli_fail(EXIT_MODEL, cmd, "%s: %s", cli_shown(files[i]), strerror(err)) : EXIT_MODEL;
+        if (unreadable(cmd, files[i], kind))
+            return EXIT_MODEL;
     }
     return EXIT_DONE;
 }
@@ -403,6 +413,10 @@ kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind,
 {
     if (cli_stdin_closed && cli_path_fd(path) == STDIN_FILENO) {
         *status = cli_fail(EXIT_MODEL, cmd, "cannot read <stdin>: standard input is closed");
+        return NULL;
+    }
+    if (*path && cli_path_fd(path) < 0 && unreadable(cmd, path, kind)) { /* named as what it is */
+        *status = EXIT_MODEL;
         return NULL;
     }
     if (cli_path_fd(path) == STDIN_FILENO)

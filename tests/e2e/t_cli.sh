@@ -684,7 +684,7 @@ test_a_file_error_names_the_file_once() {
         done
     done
     expect_status 5 "$KINDLY" score -m m.db nofile.csv
-    [ "$(cat "$T/err")" = "kindly score: nofile.csv: No such file or directory" ] || fail "$(cat "$T/err")"
+    [ "$(cat "$T/err")" = "kindly score: cannot open comments file nofile.csv: No such file or directory" ] || fail "$(cat "$T/err")"
     expect_status 4 sh -c "\"$KINDLY\" score -m m.db - < empty.csv"
     named_once "<stdin>"
 }
@@ -1046,7 +1046,7 @@ test_stdin_comment_errors_are_named() {
 test_train_names_a_missing_file_first_and_warns_about_one_kind() {
     printf 'id,label,text\n1,ham,fine\n' >one.csv
     expect_status 5 "$KINDLY" train -m new.db one.csv missing.csv
-    contains "$T/err" "kindly train: missing.csv: No such file or directory"
+    contains "$T/err" "kindly train: cannot open comments file missing.csv: No such file or directory"
     [ ! -e new.db ] || fail "new.db created for a missing input"
     printf 'comment_ID,comment_content,comment_approved\n1,Thank you for this,1\n2,It helped me,1\n' >approved.csv
     expect_status 0 "$KINDLY" train -m new.db approved.csv
@@ -1239,7 +1239,7 @@ test_untrained_model_is_named_and_no_model_is_created_for_nothing() {
     expect_status 0 "$KINDLY" score -m m.db "$ROOT/corpora/sample.csv"
     [ ! -s "$T/err" ] || fail "warned about a trained model: $(cat "$T/err")"
     expect_status 5 "$KINDLY" posts -m typo.db missing.csv
-    contains "$T/err" "missing.csv: No such file or directory"
+    contains "$T/err" "kindly posts: cannot open posts file missing.csv: No such file or directory"
     [ ! -e typo.db ] || fail "posts created typo.db for a file it could not read"
     printf 'ID,post_title\n1,Hello\n' >titles.csv
     expect_status 4 "$KINDLY" posts -m typo.db titles.csv
@@ -1861,4 +1861,31 @@ test_commands_other_than_serve_do_not_load_the_server_libraries() {
     contains loaded "libsqlite3"
     not_contains loaded "libjansson"
     not_contains loaded "libmicrohttpd"
+}
+
+# A missing or unreadable input is named with what it is, as a model is ("cannot open model
+# x.db: no such file"), by every command that reads one; it was "x.csv: No such file or
+# directory", the system's words only. Exit status 5, no model created.
+test_a_missing_input_is_named_with_what_it_is() {
+    train_small
+    for c in "train -m m.db" "train -m new.db" "score -m m.db" "learn -m m.db --spam" "eval -m m.db" "eval --folds 3" \
+        "rules --stats"; do
+        # shellcheck disable=SC2086
+        expect_status 5 "$KINDLY" $c nofile.csv
+        [ "$(cat "$T/err")" = "kindly ${c%% *}: cannot open comments file nofile.csv: No such file or directory" ] ||
+            fail "$c: $(cat "$T/err")"
+    done
+    [ ! -e new.db ] || fail "new.db was created"
+    for c in "posts -m m.db" "posts -m new.db"; do
+        # shellcheck disable=SC2086
+        expect_status 5 "$KINDLY" $c nofile.csv
+        [ "$(cat "$T/err")" = "kindly posts: cannot open posts file nofile.csv: No such file or directory" ] ||
+            fail "$c: $(cat "$T/err")"
+    done
+    [ ! -e new.db ] || fail "new.db was created"
+    mkdir dir.csv
+    expect_status 5 "$KINDLY" score -m m.db dir.csv
+    contains "$T/err" "kindly score: cannot open comments file dir.csv: Is a directory"
+    expect_status 5 "$KINDLY" train -m m.db dir.csv
+    contains "$T/err" "kindly train: cannot open comments file dir.csv: Is a directory"
 }
