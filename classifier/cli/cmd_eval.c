@@ -114,13 +114,15 @@ static int dataset_read(dataset *d, const char *path, int remember, int *skipped
     if (remember)
         cli_warn_line_ids("eval", path, r, 1);
     const kd_csv_row *row;
+    cli_labels_seen seen = { 0 };
     int rc;
     kd_comment local;
     char date[128];
     while ((rc = kd_csv_next(r, &row)) == 1)
-        if (row->label == KD_UNLABELLED)
+        if (row->label == KD_UNLABELLED) {
             d->unlabelled++;
-        else if (dataset_add(d, cli_row_comment(r, row, &local, date, sizeof date), row->label)) {
+            cli_labels_note(&seen, r, row);
+        } else if (dataset_add(d, cli_row_comment(r, row, &local, date, sizeof date), row->label)) {
             status = cli_fail(EXIT_INTERNAL, "eval", "out of memory");
             break;
         } else if (remember)
@@ -128,7 +130,7 @@ static int dataset_read(dataset *d, const char *path, int remember, int *skipped
     if (rc < 0)
         status = cli_fail(cli_exit_for(rc), "eval", "%s", kd_csv_error(r));
     else if (status == EXIT_DONE && d->n == before)
-        status = cli_no_labelled_rows("eval", path);
+        status = cli_no_labelled_rows_in("eval", path, r, &seen);
     if (kd_csv_skipped(r))
         *skipped = 1;
     kd_csv_free(r);

@@ -87,7 +87,8 @@ int cmd_posts(int argc, char **argv)
                     fprintf(stderr, "kindly posts: %s: %llu row%s without a post id skipped\n",
                             cli_shown(files[f]), (unsigned long long)skipped, skipped == 1 ? "" : "s");
                 s = EXIT_INPUT;
-            }
+            } else if (!n)
+                s = cli_no_rows("posts", files[f]);
             total += n;
             kd_csv_free(r);
         } else

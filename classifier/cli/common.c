@@ -465,6 +465,77 @@ int cli_no_labelled_rows(const char *cmd, const char *path)
                                      "saying spam or ham)", cli_shown(path));
 }
 
+int cli_no_rows(const char *cmd, const char *path)
+{
+    return cli_fail(EXIT_INPUT, cmd, "no rows in %s: it has only its header row", cli_shown(path));
+}
+
+/* The column a label is read from, as the reader chooses it (label, else CLASS, else
+ * comment_approved), and which of the three it is; -1 when there is none. */
+static int label_column(const kd_csv *r, int *which)
+{
+    static const char *const names[] = { "label", "CLASS", "comment_approved" };
+    for (*which = 0; *which < 3; ++*which) {
+        int c = kd_csv_column(r, names[*which]);
+        if (c >= 0)
+            return c;
+    }
+    return -1;
+}
+
+void cli_labels_note(cli_labels_seen *s, const kd_csv *r, const kd_csv_row *row)
+{
+    int which, c = label_column(r, &which);
+    if (c < 0 || (size_t)c >= row->nfields)
+        return;
+    size_t n = row->lens[c] < sizeof s->value[0] - 1 ? row->lens[c] : sizeof s->value[0] - 1;
+    while (n < row->lens[c] && n > 0 && ((unsigned char)row->fields[c][n] & 0xC0) == 0x80)
+        n--; /* cut at a character */
+    int i = 0;
+    for (; i < s->nvalues; i++)
+        if (strlen(s->value[i]) == n && !memcmp(s->value[i], row->fields[c], n))
+            break;
+    if (i == s->nvalues && s->nvalues == (int)(sizeof s->value / sizeof *s->value)) {
+        s->others++;
+        return;
+    }
+    if (i == s->nvalues) {
+        memcpy(s->value[i], row->fields[c], n);
+        s->value[i][n] = '\0';
+        s->nvalues++;
+    }
+    s->count[i]++;
+}
+
+int cli_no_labelled_rows_in(const char *cmd, const char *path, const kd_csv *r, const cli_labels_seen *s)
+{
+    static const char *const expected[] = { "spam/ham, 1/0 or true/false", "1 (spam) or 0 (ham)",
+                                            "spam or 1 (approved): export the approved and the spam comments "
+                                            "(wp comment list --status=approve, --status=spam)" };
+    char what[512];
+    size_t len = 0, nh = 0;
+    int which, c = label_column(r, &which);
+    if (c < 0) {
+        const char *const *names = kd_csv_header(r, &nh);
+        for (size_t i = 0; i < nh && len < sizeof what - 64; i++)
+            len += (size_t)snprintf(what + len, sizeof what - len, "%s%s", i ? ", " : "", names[i]);
+        return cli_fail(EXIT_INPUT, cmd, "no labelled rows in %s: it has no label, CLASS or comment_approved column "
+                                         "(its columns: %s)", cli_shown(path), what);
+    }
+    if (!s->nvalues && !kd_csv_skipped(r))
+        return cli_no_rows(cmd, path);
+    if (!s->nvalues)
+        return cli_fail(EXIT_INPUT, cmd, "no labelled rows in %s: every row was skipped (named above)",
+                        cli_shown(path));
+    for (int i = 0; i < s->nvalues; i++)
+        len += (size_t)snprintf(what + len, sizeof what - len, "%s%s (%lu row%s)", i ? ", " : "",
+                                *s->value[i] ? s->value[i] : "nothing", s->count[i], s->count[i] == 1 ? "" : "s");
+    if (s->others)
+        snprintf(what + len, sizeof what - len, " and %lu row%s of other values", s->others, s->others == 1 ? "" : "s");
+    return cli_fail(EXIT_INPUT, cmd, "no labelled rows in %s: its %s column holds %s, not %s", cli_shown(path),
+                    kd_csv_header(r, &nh)[c], what, expected[which]);
+}
+
 /* The message for a date that is there but unreadable, or more than a day in the future
  * (kd_date_warning), in msg, or 0 when the date is good or absent. The caller's message is
  * made one line, escaped, by cli_fail or the CSV reader. */

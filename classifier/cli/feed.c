@@ -31,6 +31,7 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
     progress = progress && isatty(STDERR_FILENO);
     double last = progress ? now() : 0;
     const kd_csv_row *row;
+    cli_labels_seen seen = { 0 };
     int rc;
     if (record && (rc = kd_history_batch_begin(m))) {
         status = cli_fail(cli_exit_for(rc), cmd, "%s", kd_model_error(m));
@@ -46,6 +47,7 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
         kd_label label = force != KD_UNLABELLED ? force : row->label;
         if (label == KD_UNLABELLED) {
             n->unlabelled++;
+            cli_labels_note(&seen, r, row);
             continue;
         }
         int lrc = kd_train_add_ex(m, &row->comment, label, delta, flags);
@@ -82,7 +84,9 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
         status = EXIT_INPUT;
     /* a file that teaches nothing is a wrong file or a missing --spam/--ham, not a success */
     if (force == KD_UNLABELLED && n->learned == before)
-        status = cli_no_labelled_rows(cmd, path);
+        status = cli_no_labelled_rows_in(cmd, path, r, &seen);
+    else if (n->learned == before && !kd_csv_skipped(r)) /* --spam or --ham: no row at all */
+        status = cli_no_rows(cmd, path);
 done:
     if (record && (rc = kd_history_flush(m)) && status == EXIT_DONE)
         status = cli_fail(cli_exit_for(rc), cmd, "%s", kd_model_error(m));

@@ -54,8 +54,9 @@ const cli_command cli_commands[] = {
       "Unlabelled rows are not learnt (counted on stderr); a file with no text column\n"
       "or no labelled row is named on stderr and skipped, and the other files are\n"
       "learnt (exit 4), the summary counting the files not read (none is printed\n"
-      "when every file was); when no file has a labelled row, a model is left as\n"
-      "it was.\n"
+      "when every file was; the message says what a file's label column holds, or\n"
+      "that it has none); when no file has a labelled row, a model is left as it\n"
+      "was.\n"
       "Everything is written in one transaction at the end: an interrupted run leaves\n"
       "the previous model intact, and none if it was creating one (Ctrl-C, SIGTERM,\n"
       "SIGHUP). A signal that comes once that transaction is being written is too\n"
@@ -190,8 +191,9 @@ const cli_command cli_commands[] = {
       "has begun is too late to stop it.\n"
       "\n"
       "Exit status: 0 done; 4 some rows were bad and skipped, or the file has no text\n"
-      "column or (without --spam or --ham) no labelled row, or the --raw comment is\n"
-      "empty; 3 usage error (also an --undo whose --foreign is not the learning's, or\n"
+      "column, no row (only its header) or (without --spam or --ham) no labelled row\n"
+      "(what its label column holds is said), or the --raw comment is empty;\n"
+      "3 usage error (also an --undo whose --foreign is not the learning's, or\n"
       "of a comment not learnt with its label);\n"
       "5 the model or the input could not be read or written; 6 internal error.\n" },
     { "eval", cmd_eval, "Measure accuracy on labelled comments",
@@ -282,8 +284,9 @@ const cli_command cli_commands[] = {
       "  -m, --model MODEL.db  the model to write (or $KINDLY_MODEL); required\n"
       "  -q, --quiet           no summary on stderr\n"
       "\n"
-      "Exit status: 0 done; 4 rows without a post id were skipped, or the file has no\n"
-      "id or text column; 3 usage error; 5 a file or the model could not be read or\n"
+      "Exit status: 0 done; 4 rows without a post id were skipped, or a file has no\n"
+      "id or text column, or no row (only its header: the other files are read);\n"
+      "3 usage error; 5 a file or the model could not be read or\n"
       "written; 6 out of memory or another internal error.\n" },
     { "serve", cmd_serve, "Answer over HTTP: an Akismet-compatible API and a JSON API",
       "usage: kindly serve [-m MODEL.db] [--listen HOST:PORT] [--keys FILE]\n"

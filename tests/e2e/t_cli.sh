@@ -1889,3 +1889,43 @@ test_a_missing_input_is_named_with_what_it_is() {
     expect_status 5 "$KINDLY" train -m m.db dir.csv
     contains "$T/err" "kindly train: cannot open comments file dir.csv: Is a directory"
 }
+
+# A file with no labelled row says why: which label column it has and what that column holds,
+# or that it has none (its columns listed); it said only "no labelled rows in wp.csv (a label,
+# CLASS or comment_approved column saying spam or ham)". train, learn and eval; exit 4.
+test_no_labelled_rows_says_which_column_holds_what() {
+    printf 'comment_ID,comment_approved,comment_content\n1,0,hello there friend\n2,0,buy cheap pills\n3,trash,x\n' >wp.csv
+    printf 'id,text\n1,hello world\n2,another comment\n' >nolabel.csv
+    printf 'id,label,text\n1,approved,hello\n2,,again\n' >odd.csv
+    train_small
+    for c in "train -m new.db" "learn -m m.db" "eval -m m.db"; do
+        # shellcheck disable=SC2086
+        expect_status 4 "$KINDLY" $c wp.csv
+        contains "$T/err" "kindly ${c%% *}: no labelled rows in wp.csv: its comment_approved column holds 0 (2 rows), trash (1 row), not spam or 1 (approved): export the approved and the spam comments (wp comment list --status=approve, --status=spam)"
+        # shellcheck disable=SC2086
+        expect_status 4 "$KINDLY" $c nolabel.csv
+        contains "$T/err" "kindly ${c%% *}: no labelled rows in nolabel.csv: it has no label, CLASS or comment_approved column (its columns: id, text)"
+        # shellcheck disable=SC2086
+        expect_status 4 "$KINDLY" $c odd.csv
+        contains "$T/err" "no labelled rows in odd.csv: its label column holds approved (1 row), nothing (1 row), not spam/ham, 1/0 or true/false"
+    done
+    [ ! -e new.db ] || fail "new.db was created"
+}
+
+# A file with a header and no row teaches nothing, and says so: learn --spam/--ham and posts
+# printed "learnt 0 comments" or "imported 0 posts" and exit status 0. Exit 4, as for a file
+# of no labelled row; the other files are read.
+test_a_file_of_only_a_header_is_said_to_be() {
+    train_small
+    printf 'id,label,text\n' >hdr.csv
+    printf 'post_id,title,text\n' >posts.csv
+    printf 'post_id,title,text\n7,Sleep,How to sleep better at night\n' >one.csv
+    for c in "train -m m.db" "learn -m m.db" "learn -m m.db --spam" "learn -m m.db --ham --undo" "eval -m m.db"; do
+        # shellcheck disable=SC2086
+        expect_status 4 "$KINDLY" $c hdr.csv
+        contains "$T/err" "kindly ${c%% *}: no rows in hdr.csv: it has only its header row"
+    done
+    expect_status 4 "$KINDLY" posts -m m.db posts.csv one.csv
+    contains "$T/err" "kindly posts: no rows in posts.csv: it has only its header row"
+    contains "$T/err" "kindly posts: imported 1 post"
+}
