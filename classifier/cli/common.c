@@ -391,16 +391,27 @@ static int stop_asked(void *ud)
     return cli_interrupted != 0;
 }
 
-/* A file without a text column whose header is one column holding a sentence, not a name: a
- * comment as plain text, given where the README's examples read it on standard input
- * (learn --raw < missed-spam.txt, check < comment.txt). A header of one word is a CSV
- * without a text column, and one holding ';', a tab or '|' is named as otherwise separated. */
+/* A file without a text column whose header is a sentence, not names: a comment as plain
+ * text, given where the README's examples read it on standard input (learn --raw <
+ * missed-spam.txt, check < comment.txt). One column with a space in it is one; so is a first
+ * line that a comma split ("Hello Ann, thanks for ..."), told from column names by a part of
+ * three words or more. A header of one word is a CSV without a text column, and one holding
+ * ';', a tab or '|' is named as otherwise separated. */
 static int plain_text(const kd_csv *r, const char *path)
 {
-    size_t n = 0;
+    size_t n = 0, i;
     const char *const *names = kd_csv_header(r, &n);
-    return cli_path_fd(path) != STDIN_FILENO && names && n == 1 && strchr(names[0], ' ') &&
-           !strpbrk(names[0], ";\t|");
+    int sentence = 0;
+    if (cli_path_fd(path) == STDIN_FILENO || !names || !n)
+        return 0;
+    for (i = 0; i < n; i++) {
+        const char *sp = strchr(names[i], ' ');
+        if (strpbrk(names[i], ";\t|"))
+            return 0;
+        if (sp && (n == 1 || strchr(sp + 1, ' ')))
+            sentence = 1;
+    }
+    return sentence;
 }
 
 kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int labels_ignored, int *status)

@@ -1006,6 +1006,23 @@ test_a_plain_text_comment_given_as_csv_says_how_one_comment_is_read() {
     not_contains "$T/err" "plain text"
 }
 
+# A plain-text comment whose first line holds a comma ("Hi Ann, ...") reads as a header of
+# several columns, parts of a sentence: it is named with the same advice as one of one column
+# (it was named without it, as a CSV that lacks a text column); a header of column names of
+# one or two words each, without a text column, is not taken for a sentence
+test_a_plain_text_comment_with_a_comma_says_how_one_comment_is_read() {
+    train_small
+    printf 'Hello Ann, thanks for the list of breathing exercises.\nThey helped me sleep.\n' >comment.txt
+    expect_status 4 "$KINDLY" score -m m.db comment.txt
+    contains "$T/err" "the header has 2 columns: \"Hello Ann\", \"thanks for the list of breathing exercises.\"; one comment as plain text is read from standard input: kindly check < comment.txt"
+    lines "$T/err" 1
+    expect_status 4 "$KINDLY" learn -m m.db --ham comment.txt
+    contains "$T/err" "; one comment as plain text is read from standard input: kindly learn --raw --spam|--ham < comment.txt"
+    printf 'comment id,comment body\n1,hello there\n' >cols.csv
+    expect_status 4 "$KINDLY" score -m m.db cols.csv
+    not_contains "$T/err" "plain text"
+}
+
 # An empty comment teaches no token but would shift the prior: learn --raw refuses it.
 test_learn_raw_refuses_an_empty_comment() {
     train_small
