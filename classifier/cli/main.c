@@ -197,7 +197,7 @@ const cli_command cli_commands[] = {
       "of a comment not learnt with its label);\n"
       "5 the model or the input could not be read or written; 6 internal error.\n" },
     { "eval", cmd_eval, "Measure accuracy on labelled comments",
-      "usage: kindly eval -m MODEL.db TEST.csv...\n"
+      "usage: kindly eval [-m MODEL.db] TEST.csv...\n"
       "       kindly eval --train TRAIN.csv [--train MORE.csv...] TEST.csv...\n"
       "       kindly eval --folds K CORPUS.csv...\n"
       "\n"
@@ -388,8 +388,8 @@ const cli_command cli_commands[] = {
       "writes it (and make, for the shipped rules).\n"
       "The rule file format is described in the README, section Rules.\n"
       "\n"
-      "      --rules FILE      the rule file for --stats and --compile (default: the\n"
-      "                        shipped one)\n"
+      "      --rules FILE      the rule file, as a FILE argument names it (for --stats\n"
+      "                        the only way; default: the shipped one)\n"
       "      --json            --stats: one JSON object per corpus (and one with\n"
       "                        \"file\": null for all of them together)\n"
       "\n"
@@ -397,7 +397,7 @@ const cli_command cli_commands[] = {
       "labelled row; 5 a rule file or corpus could not be read or has an error (named\n"
       "as FILE:LINE:COLUMN); 6 out of memory or another internal error.\n" },
     { "history", cmd_history, "Show and prune the comment history used to find duplicates",
-      "usage: kindly history -m MODEL.db [--stats]\n"
+      "usage: kindly history [-m MODEL.db] [--stats]\n"
       "                      [--prune [--keep-days N] [--keep N]]\n"
       "\n"
       "Print the counts of the model's comment history, the comments a new one is\n"
@@ -423,7 +423,8 @@ const cli_command cli_commands[] = {
       "part-way, it leaves the comments it had not deleted yet counted but perhaps no\n"
       "longer found as duplicates: run it again.\n"
       "\n"
-      "  -m, --model MODEL.db  the model (or $KINDLY_MODEL); required for --prune\n"
+      "  -m, --model MODEL.db  the model (default: $KINDLY_MODEL, else the shipped\n"
+      "                        default model; --prune needs one named)\n"
       "      --prune           delete old comments (see --keep-days and --keep)\n"
       "      --keep-days N     keep the comments at most N days old, delete older\n"
       "                        ones (default 90, unless --keep is given alone; 0:\n"
