@@ -21,11 +21,12 @@ test_the_readme_names_every_flag_of_every_command() {
     [ -z "$missing" ] || fail "flags the help lists but the README never names:$missing"
 }
 
-# Every flag the README passes to a kindly command on a command line is one that command's
-# help lists (a renamed or removed flag leaves examples a reader cannot run)
+# Every flag the README passes to a kindly command on a command line, or names after the
+# command in prose (`learn --raw`, `info --prune/--pack`), long or short (-m, -q), is one
+# that command's help lists (a renamed or removed flag leaves examples a reader cannot run)
 test_the_readme_command_lines_pass_only_real_flags() {
     for c in $(docs_commands); do "$KINDLY" help "$c" >"help-$c.txt"; done
-    python3 - "$README" <<'PY' >used.txt
+    python3 - "$README" "$(docs_commands | tr '\n' ' ' | sed 's/ $//')" <<'PY' >used.txt
 import re, sys
 text = open(sys.argv[1], encoding="utf-8").read()
 # command lines: shell code blocks, and inline code that starts with "kindly CMD"
@@ -36,9 +37,11 @@ for line in text.splitlines():
     elif fence in ("sh", "ini", ""):
         lines.append(line)
 lines += re.findall(r"`(kindly [a-z]+ [^`]*)`", text)
+# and inline code that starts with a command and a flag, as prose names them (`learn --raw`)
+lines += ["kindly " + c for c in re.findall(r"`((?:%s) -[^`]*)`" % sys.argv[2].replace(" ", "|"), text)]
 for line in lines:
     for m in re.finditer(r"(?:^|[\s/])kindly\s+([a-z]+)((?:\s+[^\s#|;&<>]+)*)", line):
-        for flag in re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", m.group(2)):
+        for flag in re.findall(r"(?<![\w-])(--[a-z][a-z-]*|-[a-z](?![\w-]))", m.group(2)):
             print(m.group(1), flag)
 PY
     [ -s used.txt ] || fail "no kindly command line found in the README"
@@ -48,6 +51,41 @@ PY
         grep -qE -- "(^|[^a-z-])$f([^a-z-]|\$)" "help-$c.txt" || bad="$bad $c:$f"
     done <used.txt
     [ -z "$bad" ] || fail "the README passes flags the commands do not take:$bad"
+}
+
+# Every command `kindly help` lists is in the README's list of commands (the first code
+# block of "Using kindly") and in its contents line, and the README lists no other
+test_the_readme_lists_every_command() {
+    docs_commands | sort >commands.txt
+    sed -n '/^## Using kindly/,/^## /p' "$README" | sed -n '/^```sh$/,/^```$/p' |
+        sed -n '1,/^```$/{s/^kindly \([a-z][a-z]*\).*/\1/p}' | sort -u >block.txt
+    diff commands.txt block.txt >block.diff || fail "the README's command block differs from kindly help (< help, > README): $(tr '\n' ' ' <block.diff)"
+    sed -n '/^- \[Using kindly\]/,/^- /p' "$README" | sed '$d' | tr '\n' ' ' | sed 's/.*): //' | tr -d ' ' |
+        tr ',' '\n' | sort >contents.txt
+    grep -vxE 'help|version' commands.txt | diff - contents.txt >contents.diff ||
+        fail "the README's contents line differs from kindly help (< help, > README): $(tr '\n' ' ' <contents.diff)"
+}
+
+# The README's table of the classification flags "shared by score, check and eval, and but
+# for --remember by serve" is what their helps list: each flag of the table in each help,
+# and each flag the three helps share (but -m) in the table
+test_the_readme_flag_table_is_the_classification_flags() {
+    awk '/^Classification flags shared by/ { on = 1; next } on && /^\|/ { print; t = 1; next } t { exit }' "$README" |
+        grep '^| `' | cut -d'|' -f2 |
+        grep -oE -- '--[a-z][a-z-]*' | sort -u >table.txt
+    [ "$(wc -l <table.txt)" -ge 10 ] || fail "the README's table of classification flags was not found"
+    bad=
+    for c in score check eval serve; do
+        "$KINDLY" help "$c" | grep -oE -- '(^|[][ ,|])--[a-z][a-z-]*[a-z]' | sed 's/^[][ ,|]*//' | sort -u >"flags-$c.txt"
+        while read -r f; do
+            [ "$c:$f" = serve:--remember ] && continue
+            grep -qxF -- "$f" "flags-$c.txt" || bad="$bad $c:$f"
+        done <table.txt
+    done
+    comm -12 flags-score.txt flags-check.txt | comm -12 - flags-eval.txt | grep -vx -- --model >shared.txt
+    missing=$(comm -23 shared.txt table.txt | tr '\n' ' ')
+    [ -z "$bad" ] || fail "flags of the README's table that the help does not list:$bad"
+    [ -z "$missing" ] || fail "flags score, check and eval share that the README's table leaves out: $missing"
 }
 
 # Links inside the README lead somewhere: #anchors to its headings (as GitHub writes them),
