@@ -88,6 +88,19 @@ test_the_readme_flag_table_is_the_classification_flags() {
     [ -z "$missing" ] || fail "flags score, check and eval share that the README's table leaves out: $missing"
 }
 
+# The README's layout names every source file of the library, the CLI and the server (a
+# file added without a word there is one a reader of the tree cannot place)
+test_the_readme_layout_names_every_source_file() {
+    sed -n '/^## Layout/,/^## /p' "$README" >layout.txt
+    missing=
+    for f in "$ROOT"/classifier/*.c "$ROOT"/classifier/cli/*.c "$ROOT"/classifier/server/*.c; do
+        n=$(basename "$f" .c)
+        case $n in cmd_*) n='cmd_\*' ;; esac
+        grep -qE "(^|[^a-z_])$n([^a-z_]|\$)" layout.txt || missing="$missing ${f#"$ROOT"/}"
+    done
+    [ -z "$missing" ] || fail "source files the README's layout does not name:$missing"
+}
+
 # Links inside the README lead somewhere: #anchors to its headings (as GitHub writes them),
 # relative paths to files of the checkout, and FILE.md#anchor to a heading of that file
 test_the_readme_links_resolve() {
