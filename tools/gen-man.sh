@@ -82,9 +82,11 @@ its patterns compiled
 .RB ( "kindly rules \-\-compile" ),
 read instead of compiling them while it belongs to that text, this kindly and this PCRE2.
 .SH EXIT STATUS
-Each command's section lists its own; in general 0 done, 3 usage error, 4 some input rows
-were bad and skipped (named on standard error as FILE:LINE), 5 a file or the model could
-not be read or written, 6 internal error.
+Each command's section lists its own; in general 0 done, 3 usage error, 4 bad input: some
+rows were bad and skipped (named on standard error as FILE:LINE), or a file is no CSV or has
+no text column, 5 a file, the model or standard output could not be read or written, or a
+rule file has an error (named as FILE:LINE:COLUMN), 6 out of memory or another internal
+error.
 .B kindly check
 exits 0 for approve, 1 for spam and 2 for hold.
 .SH SEE ALSO
