@@ -828,11 +828,11 @@ test_server_absolute_form_authority_carries_the_key() {
     body_is invalid
 }
 
-# raw REQUEST: send REQUEST (printf format) on a connection of its own, the answer to $T/raw;
-# the status echoed
+# raw REQUEST: send REQUEST (printf format) on a connection of its own, the answer to $T/raw
+# (all the server sends until it closes the connection, or 5 s); the status echoed
 raw() {
     # shellcheck disable=SC2059
-    { printf "$1"; sleep 0.5; } | timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT; cat <&0 >&3 & cat <&3" >"$T/raw" || true
+    printf "$1" | timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT; cat <&0 >&3 & cat <&3" >"$T/raw" || true
     sed -n '1s/^HTTP\/1\.[01] \([0-9]*\).*/\1/p' "$T/raw" | tr -d '\r'
 }
 
