@@ -38,6 +38,8 @@ import sys
 import tempfile
 import unicodedata
 import zlib
+from collections import Counter
+from itertools import chain, repeat
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -105,11 +107,11 @@ def distinct(rows):
         if len(k.split()) < 5 or k in seen:
             continue
         sh = shingles(r["text"])
-        cand = {}
-        for s in sh:
-            for j in index.get(s, ()):
-                cand[j] = cand.get(j, 0) + 1
-        if any(c / (len(sh) + len(kept[j]["sh"]) - c) >= 0.5 for j, c in cand.items()):
+        # the shingles shared with each earlier row j, counted in C; the ratio below needs
+        # c >= |sh| / 2 (as c <= |sh_j|), which most candidates fail and skip cheaply
+        cand = Counter(chain.from_iterable(map(index.get, sh, repeat(()))))
+        half = len(sh) / 2
+        if any(c / (len(sh) + len(kept[j]["sh"]) - c) >= 0.5 for j, c in cand.items() if c >= half):
             continue
         seen.add(k)
         r["sh"] = sh
