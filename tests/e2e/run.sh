@@ -37,16 +37,46 @@ for f in "$ROOT"/tests/e2e/t_*.sh; do
     # shellcheck source=/dev/null
     source "$f"
 done
+# The tests run KINDLY_E2E_JOBS at a time (default: the number of processors, at most 4; 1
+# runs them one after the other): none shares a file or a port with another (each has its
+# own $T, servers listen on port 0). Results are printed in the tests' order.
+jobs=${KINDLY_E2E_JOBS:-$(n=$(nproc 2>/dev/null || echo 1); echo $((n > 4 ? 4 : n)))}
+[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: KINDLY_E2E_JOBS must be a count from 1 (got '$jobs')" >&2; exit 2; }
+tests=() dirs=() pids=() rcs=()
 for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
     [ -n "$filter" ] && [[ "$t" != *"$filter"* ]] && continue
-    T=$(mktemp -d "${TMPDIR:-/tmp}/kindly-e2e.XXXXXX")
-    export T
-    ( cd "$T" || exit 1; set -e; "$t" ) >"$T.log" 2>&1
-    rc=$?
-    if [ $rc -eq 0 ]; then pass=$((pass + 1)); echo "  ok    $t"
-    elif [ $rc -eq 77 ]; then skip=$((skip + 1)); echo "  skip  $t: $(grep SKIP "$T.log" | head -1 | sed 's/.*SKIP: //')"
+    tests+=("$t")
+done
+# report I: print test I's result (it has ended: its status is in rcs[I]) and remove its files
+report() {
+    local t=${tests[$1]} T=${dirs[$1]} rc=${rcs[$1]}
+    if [ "$rc" -eq 0 ]; then pass=$((pass + 1)); echo "  ok    $t"
+    elif [ "$rc" -eq 77 ]; then skip=$((skip + 1)); echo "  skip  $t: $(grep SKIP "$T.log" | head -1 | sed 's/.*SKIP: //')"
     else fail=$((fail + 1)); echo "  FAIL  $t"; sed 's/^/        /' "$T.log" | tail -20; fi
     rm -rf "$T" "$T.log"
+}
+# reap: wait for one running test to end, record its status, and report every test up to the
+# first one still running
+running=0 next=0
+reap() {
+    local pid rc=0 i
+    wait -n -p pid || rc=$?
+    for i in "${!pids[@]}"; do [ "${pids[$i]}" = "$pid" ] && rcs[i]=$rc && unset "pids[$i]"; done
+    running=$((running - 1))
+    while [ $next -lt ${#tests[@]} ] && [ -n "${rcs[$next]:-}" ]; do report $next; next=$((next + 1)); done
+}
+# interrupted: the running tests are ended too (each one's EXIT trap stops what it started)
+trap 'kill "${pids[@]}" 2>/dev/null; exit 130' INT
+trap 'kill "${pids[@]}" 2>/dev/null; exit 143' TERM
+for i in "${!tests[@]}"; do
+    [ $running -lt "$jobs" ] || reap
+    T=$(mktemp -d "${TMPDIR:-/tmp}/kindly-e2e.XXXXXX")
+    export T
+    dirs[i]=$T
+    ( trap 'exit 143' TERM; cd "$T" || exit 1; set -e; "${tests[$i]}" ) >"$T.log" 2>&1 &
+    pids[i]=$!
+    running=$((running + 1))
 done
+while [ $running -gt 0 ]; do reap; done
 echo "e2e: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
