@@ -70,7 +70,7 @@ else
 Q         := @
 endif
 
-.PHONY: all test check unit fuzz-replay e2e bench model man install uninstall clean sanitize tsan
+.PHONY: all test check test-programs unit fuzz-replay e2e bench model man install uninstall clean sanitize tsan
 all: $(BIN) libkindly.a $(LIBSO) $(RULES_COMPILED)
 
 # The shipped rules' patterns kept compiled (kindly rules --compile): loading them skips
@@ -140,8 +140,15 @@ fuzz-replay: $(FUZZ_BIN)
 e2e: $(BIN)
 	@KINDLY=$(abspath $(BIN)) KINDLY_MAKE_ARGS="B=$(B) BIN=$(BIN) SANITIZE=$(SANITIZE)" tests/e2e/run.sh
 
+# The test programs are built first, in one make (in parallel under -j: .ci/run passes
+# -j$(nproc)), then the three suites run one after the other, each with its own output
+test-programs: $(TESTS) $(FUZZ_BIN)
+	@:
 test check: all
-	@$(MAKE) --no-print-directory unit fuzz-replay e2e
+	@$(MAKE) --no-print-directory test-programs
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory fuzz-replay
+	@$(MAKE) --no-print-directory e2e
 
 sanitize:
 	$(MAKE) SANITIZE=address,undefined check
