@@ -202,15 +202,20 @@ PY
 test_server_second_signal_stops_at_once() {
     "$KINDLY" train -q -m m.db "$SD/train.csv"
     start_server -m m.db
+    # the request is under way once the server has its headers: it then answers 100 Continue
     python3 - "$PORT" >client.log 2>&1 <<'PY' &
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.sendall(b"POST /1.1/comment-check HTTP/1.1\r\nHost: x\r\n"
-          b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nblog=b")
+          b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n")
+s.settimeout(10)
+print("answer:", s.recv(100), flush=True)
+s.sendall(b"blog=b")
 time.sleep(8)
 PY
     client=$!
-    sleep 0.5
+    for _ in $(seq 100); do grep -q "answer:" client.log && break; sleep 0.1; done
+    contains client.log "answer: b'HTTP/1.1 100 Continue"
     local t0 t1
     t0=$(date +%s%N)
     kill -TERM $SRV_PID
