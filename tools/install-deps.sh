@@ -11,9 +11,12 @@ pkgs="$pkgs clang groff-base man-db"
 # package already carries npm (and conflicts with Debian's npm package)
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 [ "${1:-}" = "--bench" ] && pkgs="$pkgs bogofilter-sqlite wrk hyperfine valgrind"
+# one dpkg-query for all of them (one a package read the status database 13 times: 3.4 s)
+# shellcheck disable=SC2086
+installed=" $(dpkg-query -W -f='${Package} ${Status}\n' $pkgs 2>/dev/null | awk '/ ok installed$/ { printf "%s ", $1 }')"
 missing=""
 for p in $pkgs; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+    case $installed in *" $p "*) ;; *) missing="$missing $p" ;; esac
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
