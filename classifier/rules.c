@@ -1030,7 +1030,7 @@ int kd_rules_load(kd_rules **out, const char *path)
         *out = rules_new(path);
         if (!*out)
             return KD_ENOMEM;
-        snprintf((*out)->err, sizeof (*out)->err, "%s: cannot open: %s", path, strerror(e));
+        snprintf((*out)->err, sizeof (*out)->err, "cannot open rule file %s: %s", path, strerror(e));
         (*out)->failed = 1;
         return KD_EIO;
     }

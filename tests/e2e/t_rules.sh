@@ -16,7 +16,12 @@ test_rules_check_accepts_the_default_and_names_errors() {
     expect_status 5 "$KINDLY" rules --check meta.rules
     contains "$T/err" "meta.rules:2:15: no rule 'NOPE' is defined above this line"
     expect_status 5 "$KINDLY" rules --check missing.rules
-    contains "$T/err" "missing.rules: cannot open"
+    contains "$T/err" "cannot open rule file missing.rules: No such file or directory"
+    printf 'id,text\n1,hello\n' >one.csv
+    expect_status 5 "$KINDLY" score --rules missing.rules one.csv
+    contains "$T/err" "kindly score: cannot open rule file missing.rules: No such file or directory"
+    expect_status 5 "$KINDLY" check --rules missing.rules </dev/null
+    contains "$T/err" "kindly check: cannot open rule file missing.rules: No such file or directory"
     expect_status 3 "$KINDLY" rules
     expect_status 3 "$KINDLY" rules --check --test
 }
@@ -450,7 +455,7 @@ test_compiled_rules_give_the_same_output_and_stale_ones_are_noted() {
     contains "$T/err" "r.rules:114:20: missing closing parenthesis"
     cmp -s r.rules.compiled first.compiled || fail "a failed --compile replaced the compiled file"
     expect_status 5 "$KINDLY" rules --compile missing.rules
-    contains "$T/err" "missing.rules: cannot open"
+    contains "$T/err" "cannot open rule file missing.rules: No such file or directory"
 }
 
 # An empty rule file name is the caller's mistake, named as one and refused before any file is
