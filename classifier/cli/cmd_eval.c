@@ -319,6 +319,12 @@ int cmd_eval(int argc, char **argv)
     if (status)
         goto done;
     o.rules = rules;
+    if (!folds && !ntrain) { /* -m: a model that cannot be opened is said before the test files are read */
+        const char *mpath = NULL; /* --remember records the test comments in its history: writable */
+        if (!(m = cli_open_model_for("eval", model, o.remember, KD_OPEN_PRELOAD, &mpath, &status)))
+            goto done;
+        cli_warn_untrained("eval", m, mpath);
+    }
     if (kd_eval_new(&s.bayes) || kd_eval_new(&s.final)) {
         status = cli_fail(EXIT_INTERNAL, "eval", "out of memory");
         goto done;
@@ -370,12 +376,7 @@ int cmd_eval(int argc, char **argv)
             const char *what = m ? cli_untrained(m) : NULL;
             if (what)
                 fprintf(stderr, "kindly eval: warning: the model of the --train files has learnt %s\n", what);
-        } else { /* --remember records the test comments in the model's history: writable */
-            const char *mpath = NULL;
-            m = cli_open_model_for("eval", model, o.remember, KD_OPEN_PRELOAD, &mpath, &status);
-            if (m)
-                cli_warn_untrained("eval", m, mpath);
-        }
+        } /* else -m: opened above */
         if (!m)
             goto done;
         /* remembered comments are written in batches, as score --remember does */

@@ -877,6 +877,11 @@ test_model_open_errors_say_why() {
     echo "hello" >c.txt
     expect_status 5 sh -c "\"$KINDLY\" learn -m none.db --spam --raw < c.txt"
     contains "$T/err" "no such file"
+    # eval opens its model before it reads the test file: the model is all it says
+    printf 'id,label,text\n1,,hello there\n2,spam,cheap pills\n' >t.csv
+    expect_status 5 "$KINDLY" eval -m none.db t.csv
+    contains "$T/err" "kindly eval: cannot open model none.db: no such file"
+    lines "$T/err" 1
     # creating one: the directory is what is missing; a directory is not a model
     expect_status 5 "$KINDLY" train -m nodir/m.db "$D/train.csv"
     contains "$T/err" "cannot create model nodir/m.db: nodir: No such file or directory"
