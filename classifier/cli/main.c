@@ -88,7 +88,7 @@ const cli_command cli_commands[] = {
       "another internal error.\n" },
     { "score", cmd_score, "Classify every comment of a CSV file (a Unix filter)",
       "usage: kindly score [-m MODEL.db] [--format json|csv [--spreadsheet]]\n"
-      "                    [FILE.csv | -]\n"
+      "                    [--remember] [classification flags] [FILE.csv | -]\n"
       "\n"
       "Read comments as CSV (a file, or standard input when FILE is '-' or absent) and\n"
       "write one verdict per row, in input order: JSON Lines by default, or with\n"
@@ -131,7 +131,8 @@ const cli_command cli_commands[] = {
     { "check", cmd_check, "Classify one comment read from standard input",
       "usage: kindly check [-m MODEL.db] [--author NAME] [--email ADDR] [--url URL]\n"
       "                    [--ip IP] [--agent UA] [--post POST_ID] [--parent ID]\n"
-      "                    [--id ID] [--date DATE] < comment.txt\n"
+      "                    [--id ID] [--date DATE] [--remember]\n"
+      "                    [classification flags] < comment.txt\n"
       "\n"
       "Classify the text on standard input as one comment and print its verdict as one\n"
       "JSON line (the same fields as kindly score). The flags give the comment's\n"
