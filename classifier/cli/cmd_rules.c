@@ -91,8 +91,8 @@ static int compile_files(char **files, int nfiles)
         char *text = f ? cli_read_all(f, (size_t)64 << 20, &len) : NULL;
         if (!text) {
             int e = errno;
-            status = cli_fail(e == ENOMEM ? EXIT_INTERNAL : EXIT_MODEL, "rules", "%s: cannot %s: %s", files[i],
-                              f ? "read" : "open", e == EFBIG ? "larger than 64 MiB" : strerror(e));
+            status = cli_fail(e == ENOMEM ? EXIT_INTERNAL : EXIT_MODEL, "rules", "cannot %s rule file %s: %s",
+                              f ? "read" : "open", files[i], e == EFBIG ? "larger than 64 MiB" : strerror(e));
             if (f)
                 fclose(f);
             continue;
