@@ -131,7 +131,7 @@ int kd_bayes_run(struct kd_model *m, const kd_tokens *tok, const kd_tokset *set,
         if (rc)
             goto done;
     }
-    kd_bayes_ctx ctx = { &m->totals, m->totals.vocab, o, &m->bayes_memo };
+    kd_bayes_ctx ctx = { &m->totals, m->totals.vocab, o };
     r->bayes_score = ops->combine(t, set->n, &ctx);
     r->ntokens = set->n;
     r->nused = 0;

@@ -25,20 +25,10 @@ typedef struct kd_bayes_token {
     int used;       /* set by the scorer: the token counted in the score */
 } kd_bayes_token;
 
-/* What a scorer works out from the totals alone, the same for every comment until they
- * change (multinomial.c: three logarithms): kept by the model between calls, and worked out
- * again when the totals it was of (key) differ. Zeroed, it holds nothing. */
-typedef struct kd_bayes_memo {
-    int valid;
-    int64_t key[5];
-    double v[3];
-} kd_bayes_memo;
-
 typedef struct kd_bayes_ctx {
     const kd_totals *totals;
     int64_t vocab;  /* distinct tokens in the model (multinomial smoothing) */
     const kd_options *opts;
-    kd_bayes_memo *memo; /* or NULL: worked out for this call alone */
 } kd_bayes_ctx;
 
 typedef struct kd_scorer_ops {

@@ -6,7 +6,6 @@
 
 #include <stdint.h>
 
-#include "bayes.h"
 #include "kindly.h"
 #include "store.h"
 #include "tokenize.h"
@@ -19,7 +18,6 @@ struct kd_model {
     char err[512];
 
     kd_totals totals;       /* message and token totals, as of the last (re)load */
-    kd_bayes_memo bayes_memo; /* the scorer's values of those totals (bayes.h) */
     kd_tokmap counts;       /* every token's counts, when preloaded; the counts looked up
                              * since the last change, when cached */
     int64_t counts_generation; /* totals.generation when counts were loaded */
