@@ -242,6 +242,7 @@ static void rule_clear(kd_rule *x)
     free(x->value);
     free(x->prog);
     pcre2_code_free(x->re);
+    pcre2_code_free(atomic_load(&x->lazy));
     pcre2_code_free(x->re_ascii);
     free(x->src);
 }
@@ -650,6 +651,10 @@ static size_t value_end(const line *l, size_t s)
     return e;
 }
 
+/* The longest word-list entry compiled on first use (kd_rules_entry_code); PCRE2 refuses
+ * literals of tens of kilobytes, which must fail at loading, naming their line. */
+#define LAZY_ENTRY_MAX 1024
+
 /* moderate ENTRY | disallow ENTRY: a literal, matched caseless inside words. comments: 1 on
  * a rule-file line (a trailing "# ..." is a comment), 0 for an entry of a pasted word list
  * (taken whole, as WordPress takes it). */
@@ -682,9 +687,6 @@ static int parse_entry(const line *l, size_t i, kd_rule_kind kind, int comments)
     x->hold = kind == KD_RULE_MODERATE;
     if (!(x->description = strdup(kind == KD_RULE_MODERATE ? "moderation word (hold)" : "disallowed key (spam)")))
         return oom_at(l);
-    int rc = compile(l, s, l->s + s, e - s, PCRE2_LITERAL | PCRE2_CASELESS, &x->re);
-    if (rc)
-        return rc;
     if (!(x->src = dup_range(l->s + s, e - s)))
         return oom_at(l);
     x->srclen = e - s;
@@ -694,7 +696,32 @@ static int parse_entry(const line *l, size_t i, kd_rule_kind kind, int comments)
     if (k < 0)
         return oom_at(l);
     x->listed = k ? entry + 1 : 0;
-    return KD_OK;
+    /* An entry of a word list that the index holds is compiled when a comment first has it
+     * (kd_rules_entry_code): a literal of that size cannot fail to compile but for memory. The
+     * rest now: a line of the rule file (its compiled file holds its pattern), an entry the
+     * index does not hold, or one long enough for PCRE2 to refuse. */
+    if (l->file && x->listed && e - s <= LAZY_ENTRY_MAX)
+        return KD_OK;
+    return compile(l, s, l->s + s, e - s, x->opts, &x->re);
+}
+
+pcre2_code *kd_rules_entry_code(const kd_rule *x)
+{
+    /* the rule set is shared read-only by threads; this slot is the one thing set after
+     * loading, once, by an atomic exchange (the loser frees its copy) */
+    _Atomic(pcre2_code *) *slot = (_Atomic(pcre2_code *) *)&x->lazy;
+    pcre2_code *re = atomic_load_explicit(slot, memory_order_acquire);
+    if (re)
+        return re;
+    int err;
+    PCRE2_SIZE at;
+    pcre2_code *mine = pcre2_compile((PCRE2_SPTR)x->src, x->srclen, x->opts | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
+                                     &err, &at, NULL);
+    if (mine && !atomic_compare_exchange_strong_explicit(slot, &re, mine, memory_order_acq_rel, memory_order_acquire)) {
+        pcre2_code_free(mine); /* another thread's is in place: re */
+        return re;
+    }
+    return mine;
 }
 
 /* allow FIELD VALUE: an exact, ASCII case-insensitive match of a metadata field. */
@@ -939,6 +966,11 @@ static pcre2_jit_stack *thread_jit_stack(void *ud)
 /* After the last line: scores from settings, and the match context with the limits. */
 static int finish(kd_rules *r)
 {
+    for (size_t i = r->n; i-- > 0;) {
+        kd_rule *x = &r->rule[i];
+        if (x->listed)
+            x->run = i + 1 < r->n && x[1].listed == x->listed + 1 ? x[1].run + 1 : 1;
+    }
     for (size_t i = 0; i < r->n; i++) {
         kd_rule *x = &r->rule[i];
         if (x->kind == KD_RULE_MODERATE)

@@ -12,6 +12,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -87,7 +88,12 @@ typedef struct kd_rule {
     int report;          /* 0 for "__NAME" sub-rules: usable by metas, never a hit */
     int hold;            /* a moderation entry: the verdict is at least hold */
     kd_rule_field field; /* MATCH, ALLOW */
-    pcre2_code *re;      /* MATCH, MODERATE, DISALLOW (a literal, caseless) */
+    pcre2_code *re;      /* MATCH, MODERATE, DISALLOW (a literal, caseless); NULL for an entry
+                            of a word list the word index holds, compiled into lazy instead */
+    _Atomic(pcre2_code *) lazy; /* such an entry's pattern, compiled the first time the index
+                            sees the entry in a comment (rules_eval.c: most of a 40,000-entry
+                            list is never needed, and compiling it all cost 80% of loading);
+                            set once by whichever thread compiles it first */
     pcre2_code *re_ascii;/* the same compiled without UTF (about twice as fast), for subjects
                             that are pure ASCII, where both agree; built with the JIT pass
                             (kd_rules_jit_compile) for MATCH rules whose pattern is ASCII;
@@ -106,6 +112,10 @@ typedef struct kd_rule {
                             when not indexed there (a non-ASCII entry: always runs) */
     const char *list;    /* an entry of a word list: its path (one of kd_rules.lists), line
                             being its line there; NULL for a line of the rule file */
+    unsigned run;        /* listed: how many rules from this one on are listed with consecutive
+                            entries (this one included), so that an evaluation visits only
+                            the entries the word index saw (a WordPress list of 40,000
+                            entries is one run); 0 when not listed */
 } kd_rule;
 
 struct kd_rules {
@@ -152,6 +162,10 @@ struct kd_rules {
  */
 int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, unsigned char *fired,
                  kd_result *out);
+
+/* The pattern of a word-list entry compiled on first use (kd_rule.lazy), compiling it now
+ * if no thread has; NULL when out of memory. Safe from several threads at once. */
+pcre2_code *kd_rules_entry_code(const kd_rule *x);
 
 /* rules_compiled.c: a 64-bit checksum of n bytes (detects damage, not an adversary: a
  * compiled file is as trusted as the rule file beside it). */

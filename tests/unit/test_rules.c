@@ -886,9 +886,10 @@ Test(rules, interpreter_and_jit_agree)
     kd_rules_free(r);
 }
 
-/* A WordPress-sized list (60,000 entries; real ones are about 40,000) loads in linear time
- * and fires exactly the entries whose caseless pattern matches one of the six fields. */
-Test(rules, large_word_list_loads_fast_and_matches_exactly)
+/* A WordPress-sized list (60,000 entries; real ones are about 40,000) loads and fires
+ * exactly the entries whose caseless pattern matches one of the six fields. (That loading
+ * grows linearly and scoring not with the list is measured by tools/bench_rules.py, d.) */
+Test(rules, large_word_list_matches_exactly)
 {
     size_t n = 60000;
     char *text = malloc(n * 32 + 256), *p = text;
@@ -904,12 +905,7 @@ Test(rules, large_word_list_loads_fast_and_matches_exactly)
         p += sprintf(p, "%s %s%s\n", i % 2 ? "disallow" : "moderate", w, i % 1000 == 0 ? "\xc3\xa9" : "");
     }
     strcpy(p, "moderate K\nmoderate kelvin\nmoderate stra\xc3\x9f" "e\n");
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     kd_rules *r = parse_ok(text);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    cr_assert_lt(secs, 3.0, "loading took %.2f s (quadratic?)", secs);
     const char *texts[] = { "Hello there, a quiet comment about the weather.", "visit qz-x.example now",
                             "\xe2\x84\xaa" "elvin STRASSE stra\xc3\x9f" "e caf\xc3\xa9", "x", "" };
     size_t nr = kd_rules_count(r);
@@ -1150,4 +1146,140 @@ Test(rules, patterns_match_disguised_words_as_latin)
     cr_expect_str_eq(names, "PILL CYR ");
     kd_result_free(&res);
     kd_rules_free(r);
+}
+
+/* A word list's entries as runs (kd_rule.run: the entries the index saw are matched, the
+ * rest marked not fired) and compiled on first use (kd_rule.lazy): each entry fires exactly
+ * as it does alone, across 64-entry words of the hit bits, where a non-ASCII entry (not
+ * indexed), a repeated one (no rule) or a long one (compiled at loading) breaks a run. */
+static const char *run_entry(size_t i, char *w, size_t n)
+{
+    if (i == 70)
+        return "caf\xc3\xa9 bar"; /* not indexed: always matched */
+    if (i == 130)
+        return "entryaa";         /* a repeat of entry 0: no rule of its own */
+    if (i == 150) {               /* longer than the lazy bound: compiled while loading */
+        memset(w, 'l', n - 1);
+        w[n - 1] = '\0';
+        return w;
+    }
+    snprintf(w, n, "entry%c%c", 'a' + (char)(i / 26), 'a' + (char)(i % 26));
+    return w;
+}
+
+Test(rules, word_list_runs_fire_each_entry_as_alone)
+{
+    char dir[64], p[256], w[2000];
+    th_tmpdir(dir, sizeof dir);
+    char *list = malloc(200 * 16 + sizeof w), *at = list;
+    for (size_t i = 0; i < 200; i++)
+        at += sprintf(at, "%s\n", run_entry(i, w, sizeof w));
+    th_write(dir, "list.txt", list, p, sizeof p);
+    th_write(dir, "r.rules", "disallow-list list.txt\ntext PILLS /pills/i 1\nmoderate entryzz\n", p, sizeof p);
+    kd_rules *r = NULL;
+    cr_assert_eq(kd_rules_load(&r, p), 0, "%s", kd_rules_error(r));
+    size_t nr = kd_rules_count(r);
+    cr_assert_eq(nr, 1 + 199 + 1, "%zu rules", nr);
+    memset(w, 'l', sizeof w - 1);
+    w[sizeof w - 1] = '\0';
+    char text[2400];
+    const char *hits[] = { "entryaa", "entrycl entrycm", "entryda", "entrydb CAF\xc3\x89 BAR", "ENTRYEY and entryez",
+                           "entryhr entryzz", "nothing listed here", "pills and entryge", "pills and entryzz",
+                           "entrycm entrycn entryda" };
+    unsigned char *fired = malloc(nr);
+    for (int jit = 0; jit < 2; jit++) {
+        if (jit)
+            cr_assert_eq(kd_rules_jit_compile(r), 0);
+        for (size_t t = 0; t <= sizeof hits / sizeof *hits; t++) {
+            if (t < sizeof hits / sizeof *hits)
+                snprintf(text, sizeof text, "a comment: %s.", hits[t]);
+            else
+                snprintf(text, sizeof text, "a long one: %s", w);
+            kd_comment c = KD_COMMENT_INIT;
+            c.text = text;
+            kd_result res;
+            cr_assert_eq(kd_rules_eval(r, &c, fired, &res), 0);
+            size_t nfired = 0;
+            for (size_t i = 0; i < nr; i++) {
+                kd_rule_info info;
+                kd_rules_info_get(r, i, &info);
+                const char *colon = strchr(info.name, ':');
+                char one[2100];
+                if (colon)
+                    snprintf(one, sizeof one, "%.*s %s\n", (int)(colon - info.name), info.name, colon + 1);
+                else
+                    snprintf(one, sizeof one, "text PILLS /pills/i 1\n");
+                kd_rules *r1 = parse_ok(one);
+                unsigned char f1;
+                kd_result res1;
+                cr_assert_eq(kd_rules_eval(r1, &c, &f1, &res1), 0);
+                kd_result_free(&res1);
+                kd_rules_free(r1);
+                cr_assert_eq(fired[i], f1, "%.40s on \"%.60s\": %d, alone %d", info.name, text, fired[i], f1);
+                nfired += fired[i] == KD_RULE_FIRED;
+            }
+            cr_assert_eq(res.nrules, nfired, "\"%.60s\": %zu hits, %zu fired", text, res.nrules, nfired);
+            cr_assert(t == 6 ? nfired == 0 : nfired > 0, "\"%.60s\": %zu fired", text, nfired);
+            for (size_t h = 0; h < res.nrules; h++) /* each once, in the rule set's order */
+                for (size_t k = h + 1; k < res.nrules; k++)
+                    cr_assert_str_neq(res.rules[h].name, res.rules[k].name, "\"%.60s\"", text);
+            kd_result_free(&res);
+        }
+    }
+    free(fired);
+    free(list);
+    kd_rules_free(r);
+    th_rmrf(dir);
+}
+
+/* Threads that meet a word-list entry for the first time at once: one compiled pattern wins
+ * and every thread fires the entry (make sanitize; the server's threads share one rule set). */
+typedef struct list_job {
+    const kd_rules *r;
+    int seed, ok;
+} list_job;
+
+static void *list_worker(void *p)
+{
+    list_job *j = p;
+    j->ok = 1;
+    for (int i = 0; i < 300 && j->ok; i++) {
+        char text[64];
+        int k = (i * 7 + j->seed) % 300;
+        snprintf(text, sizeof text, "see word%03d here", k);
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = text;
+        kd_result res;
+        char want[32];
+        snprintf(want, sizeof want, "disallow:word%03d", k);
+        if (kd_rules_eval(j->r, &c, NULL, &res) != 0 || res.nrules != 1 || strcmp(res.rules[0].name, want))
+            j->ok = 0;
+        kd_result_free(&res);
+    }
+    return NULL;
+}
+
+Test(rules, word_list_entries_compiled_once_by_threads)
+{
+    char dir[64], p[256];
+    th_tmpdir(dir, sizeof dir);
+    char list[300 * 8 + 1], *at = list;
+    for (int i = 0; i < 300; i++)
+        at += sprintf(at, "word%03d\n", i);
+    th_write(dir, "list.txt", list, p, sizeof p);
+    th_write(dir, "r.rules", "disallow-list list.txt\n", p, sizeof p);
+    kd_rules *r = NULL;
+    cr_assert_eq(kd_rules_load(&r, p), 0, "%s", kd_rules_error(r));
+    pthread_t t[4];
+    list_job j[4];
+    for (int i = 0; i < 4; i++) {
+        j[i] = (list_job){ r, i, 0 };
+        cr_assert_eq(pthread_create(&t[i], NULL, list_worker, &j[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        cr_assert(j[i].ok, "thread %d saw a wrong result", i);
+    }
+    kd_rules_free(r);
+    th_rmrf(dir);
 }
