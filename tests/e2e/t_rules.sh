@@ -320,16 +320,26 @@ test_deep_meta_negation_is_an_error() {
     contains "$T/err" "bang.rules:2:72: '!' and parentheses are nested too deeply"
 }
 
-# A 40,000-line WordPress list: loading is linear, scoring uses the word index.
-test_large_word_list_is_fast() {
+# A 40,000-line WordPress list loads and works: every line a rule, a listed word fires, the
+# others do not. That loading is linear and scoring uses the word index is measured by
+# tools/bench_rules.py (d: instructions at 4,000 and 40,000 words), not by a wall clock here.
+test_large_word_list_loads_and_fires() {
     awk 'BEGIN { srand(7); for (i = 0; i < 40000; i++) { w = ""; n = 4 + int(rand() * 7);
          for (k = 0; k < n; k++) w = w sprintf("%c", 97 + int(rand() * 26)); print w } }' >big.txt
     printf 'disallow-list big.txt\n' >big.rules
+    expect_status 0 "$KINDLY" rules --check big.rules
+    n=$(sort -u big.txt | wc -l)
+    contains "$T/out" "big.rules: ok, $n rules"
     echo "zzqx best casino" >c.txt
-    start=$(date +%s)
     expect_status 0 sh -c "\"$KINDLY\" rules --test big.rules < c.txt"
-    "$KINDLY" score --rules big.rules "$ROOT/corpora/comments.csv" >scores.jsonl || true
-    [ $(($(date +%s) - start)) -lt 10 ] || fail "a 40,000-word list took $(($(date +%s) - start)) s"
+    contains "$T/out" "no rule fired"
+    w=$(sed -n 20000p big.txt)
+    echo "a comment with $w in it" >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test big.rules < c.txt"
+    contains "$T/out" "disallow:$w "
+    "$KINDLY" score "$ROOT/corpora/comments.csv" >plain.jsonl
+    expect_status 0 "$KINDLY" score --rules big.rules "$ROOT/corpora/comments.csv"
+    lines "$T/out" "$(wc -l <plain.jsonl)"
 }
 
 # The README's example rule file, as printed there, loads, and its word-list and allow lines
@@ -500,4 +510,26 @@ test_rules_stats_of_one_kind_of_comment_has_no_share_of_the_other() {
     contains "$T/out" '{"file":"approved.csv","spam":0,"ham":2,"limits":0,"rules":[{"name":"HELLO","score":1,"spam_hits":0,"ham_hits":1,"spam_pct":null,"ham_pct":50.0000,"so":null}]}'
     contains "$T/out" '{"file":"spam.csv","spam":1,"ham":0,"limits":0,"rules":[{"name":"HELLO","score":1,"spam_hits":1,"ham_hits":0,"spam_pct":100.0000,"ham_pct":null,"so":null}]}'
     contains "$T/out" '"spam_hits":1,"ham_hits":1,"spam_pct":100.0000,"ham_pct":50.0000,"so":0.6667}'
+}
+
+# A word list's entries are compiled the first time a comment has them (rules.c,
+# kd_rules_entry_code), by whichever server thread meets them first: concurrent requests for
+# the same new entries all fire them (make tsan runs this: no data race on the shared rules).
+test_server_word_list_entries_met_by_concurrent_requests() {
+    for i in $(seq 0 499); do echo "zqword$i"; done >words.txt
+    printf 'disallow-list words.txt\n' >w.rules
+    start_server --rules w.rules --threads 4
+    pids=()
+    for i in $(seq 0 31); do
+        k=$((i % 8))
+        curl -s -H 'Content-Type: application/json' --data-binary "{\"id\":\"c$i\",\"text\":\"see zqword$k and zqword$((k + 100))\"}" \
+            "$URL/v1/classify" >"r$i.json" &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+    for i in $(seq 0 31); do
+        k=$((i % 8))
+        contains "r$i.json" "\"disallow:zqword$k\""
+        contains "r$i.json" "\"disallow:zqword$((k + 100))\""
+    done
 }
