@@ -944,7 +944,7 @@ done:
     return rc;
 }
 
-int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int *label)
+int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int undo, int *label)
 {
     kd_dedup *d = NULL;
     int rc = dedup_get(m, &d);
@@ -968,14 +968,26 @@ int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int *label)
         seq = labelled;
         indexed = 1;
     }
+    /* an undo of an id the history has no label for: the learning of its text that the
+     * history knows by another id (a mistyped id), or that learning taken back already, so
+     * that one learning is never taken back twice (by this undo, then by its own id's) */
+    int own = KD_UNLABELLED, text = KD_UNLABELLED;
+    int64_t tseq = 0;
+    if (!rc && seq)
+        rc = kd_hist_label(d->hist, seq, &own);
+    if (!rc && own == KD_UNLABELLED && (undo == KD_SPAM || undo == KD_HAM) && c->id && *c->id)
+        rc = kd_hist_text_labelled(d->hist, q.text_hash, undo, &tseq, &text);
     if (rc) {
         rc = kd_model_read_failed(m, rc, "the history", kd_hist_errmsg(d->hist));
         goto done;
     }
     if (!set) { /* what this comment was labelled, if it is in the history */
-        if (seq && (rc = kd_hist_label(d->hist, seq, label)))
-            rc = kd_model_read_failed(m, rc, "the history", kd_hist_errmsg(d->hist));
+        *label = own != KD_UNLABELLED ? own : text;
         goto done;
+    }
+    if (text != KD_UNLABELLED && text == undo && *label == KD_HIST_UNDONE) { /* that learning is the one taken back */
+        seq = tseq;
+        goto write;
     }
     /* recorded, or named (a comment checked before it had an id), if need be: a comment
      * learnt, or one with an id whose label was taken back (so that the same undo again,
@@ -985,6 +997,7 @@ int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int *label)
         goto done;
     if (!indexed && q.own_seq) /* (the labelled record found by id is the one to label) */
         seq = q.own_seq;
+write:
     if (seq && (rc = kd_hist_set_label(d->hist, seq, *label)))
         rc = kd_model_write_failed(m, rc, "record the comment", kd_hist_errmsg(d->hist));
 done:
@@ -994,14 +1007,14 @@ done:
     return rc;
 }
 
-int kd_dedup_feedback_write(kd_model *m, const kd_comment *c, int expect, int label)
+int kd_dedup_feedback_write(kd_model *m, const kd_comment *c, int expect, int label, int undo)
 {
     kd_dedup *d = NULL;
     int rc = dedup_get(m, &d);
     if (rc)
         return rc;
     int now;
-    if ((rc = kd_dedup_label(m, c, 0, &now)))
+    if ((rc = kd_dedup_label(m, c, 0, undo, &now)))
         return rc;
     if (now != expect) { /* another writer gave feedback on it meanwhile */
         m->fb_raced = 1;
@@ -1010,7 +1023,7 @@ int kd_dedup_feedback_write(kd_model *m, const kd_comment *c, int expect, int la
     int batching = d->batching; /* the history's writes join the training's transaction */
     d->batching = 0;
     kd_hist_join(d->hist, 1);
-    rc = kd_dedup_label(m, c, 1, &label);
+    rc = kd_dedup_label(m, c, 1, undo, &label);
     kd_hist_join(d->hist, 0);
     d->batching = batching;
     return rc;

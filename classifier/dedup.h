@@ -27,13 +27,18 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
  * the record it adopts), as kd_hist_label() gives it (set 0); or give it *label (set 1):
  * spam or ham records the comment first if it is not in the history; KD_HIST_UNDONE marks
  * an undo, and records a comment with an id that is not in the history (so that the same
- * undo again finds it undone). Models older than schema 7 keep no labels. */
-int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int *label);
+ * undo again finds it undone). Models older than schema 7 keep no labels.
+ * undo: the label an undo takes back (KD_SPAM or KD_HAM), else KD_UNLABELLED. For an undo of
+ * a comment with an id whose record has no label, the comments with its text stand for it
+ * (a mistyped id): the latest given that label, else the latest taken back; set 1 with
+ * KD_HIST_UNDONE then marks that comment's label taken back, and records nothing. */
+int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int undo, int *label);
 
 /* Inside the training transaction of kd_feedback: check that c's label is still expect
  * (else set m->fb_raced and fail: the transaction rolls back and the caller decides again),
- * then record c if need be and give it label (KD_HIST_UNDONE: an undo). */
-int kd_dedup_feedback_write(kd_model *m, const kd_comment *c, int expect, int label);
+ * then record c if need be and give it label (KD_HIST_UNDONE: an undo of the label undo,
+ * as kd_dedup_label takes it). */
+int kd_dedup_feedback_write(kd_model *m, const kd_comment *c, int expect, int label, int undo);
 
 /* Whether kd_history_batch_begin() is in force on m: the history then keeps its own
  * transaction (a write batch, or a read over many comments) open between calls. */

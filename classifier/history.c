@@ -61,7 +61,7 @@
 
 typedef enum {
     HS_INSERT, HS_INSERT_LSH, HS_LSH_GET, HS_LSH_APPEND, HS_CANDIDATES, HS_GET, HS_GET_MANY, HS_BEGIN, HS_COMMIT, HS_ROLLBACK,
-    HS_READ, HS_READ_END, HS_ANY, HS_SET_ID, HS_LABEL_GET, HS_LABELLED, HS_LABEL_SET, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_CLAIM, HS_CLAIMED, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
+    HS_READ, HS_READ_END, HS_ANY, HS_SET_ID, HS_LABEL_GET, HS_LABELLED, HS_TEXT_LABELLED, HS_LABEL_SET, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_CLAIM, HS_CLAIMED, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
     HS__COUNT
 } hs_stmt;
 
@@ -96,6 +96,10 @@ static const char *const sql[HS__COUNT] = {
     [HS_LABEL_GET] = "SELECT label FROM history WHERE seq = ?1",
     [HS_LABELLED] = "SELECT seq FROM history WHERE id = ?1 AND label IS NOT NULL AND text_hash = ?2 "
                     "ORDER BY seq DESC LIMIT 1",
+    /* a text's comment given label ?2, else one whose label was taken back (-1): through the
+     * index of the labelled comments, as few as feedback is rare (no index on text_hash) */
+    [HS_TEXT_LABELLED] = "SELECT seq, label FROM history INDEXED BY history_labelled WHERE label IS NOT NULL "
+                         "AND text_hash = ?1 AND label IN (?2, -1) ORDER BY label = ?2 DESC, seq DESC LIMIT 1",
     [HS_LABEL_SET] = "UPDATE history SET label = ?2 WHERE seq = ?1",
     [HS_SET_ID] = "UPDATE history SET id = ?2 WHERE seq = ?1 AND id IS NULL AND text_hash = ?3",
     /* one comment's rows inside a batch: all of them or none */
@@ -456,6 +460,25 @@ int kd_hist_labelled(kd_hist *h, const char *id, uint64_t text_hash, int64_t *se
     int src = sqlite3_step(st);
     if (src == SQLITE_ROW)
         *seq = sqlite3_column_int64(st, 0);
+    return finish(h, st, src);
+}
+
+int kd_hist_text_labelled(kd_hist *h, uint64_t text_hash, int label, int64_t *seq, int *found)
+{
+    *seq = 0;
+    *found = KD_UNLABELLED;
+    if (!h->labels)
+        return KD_OK;
+    sqlite3_stmt *st = stmt(h, HS_TEXT_LABELLED);
+    if (!st)
+        return fail(h);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)(text_hash & KD_HIST_TEXT_HASH_MASK));
+    sqlite3_bind_int(st, 2, label);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(st, 0);
+        *found = sqlite3_column_int(st, 1) == label ? label : KD_HIST_UNDONE;
+    }
     return finish(h, st, src);
 }
 

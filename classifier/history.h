@@ -71,6 +71,10 @@ int kd_hist_set_label(kd_hist *h, int64_t seq, int label);
 /* The latest labelled comment with this id and text hash (0 if none): through an index, so
  * found where the LSH lists keep only a text's earliest copies. */
 int kd_hist_labelled(kd_hist *h, const char *id, uint64_t text_hash, int64_t *seq);
+/* The latest comment with this text hash, whatever its id, that feedback gave label (spam or
+ * ham), else the latest whose label was taken back: *seq (0 if none) and *found (label,
+ * KD_HIST_UNDONE, or KD_UNLABELLED if none). Through the index of the labelled comments. */
+int kd_hist_text_labelled(kd_hist *h, uint64_t text_hash, int label, int64_t *seq, int *found);
 /* Name comment seq, recorded without an id and with this text hash, with id; *named says
  * whether it was (not if another writer named or pruned it meanwhile). */
 int kd_hist_set_id(kd_hist *h, int64_t seq, const char *id, uint64_t text_hash, int *named);

@@ -299,10 +299,12 @@ int kd_model_stats_get(kd_model *m, kd_model_stats *out);
  * is refused with KD_EINVAL and adds nothing: the comment was not learnt with that label,
  * or was undone already. kd_train_commit() checks again in its transaction (another writer
  * may have unlearnt the same comments meanwhile). An undo (without KD_TRAIN_FOREIGN) of a
- * comment the history says was given that label by kd_feedback() marks the label taken back
- * in the commit's transaction, so that a later kd_feedback() undo or relabel does not take
- * its counts again (KD_EBUSY from the commit, nothing written, if feedback on it changed
- * its label meanwhile).
+ * comment the history says was given that label by kd_feedback() (by its id, or for an id
+ * it has no label for, by its text under another id) marks the label taken back in the
+ * commit's transaction, so that a later kd_feedback() undo or relabel does not take its
+ * counts again (KD_EBUSY from the commit, nothing written, if feedback on it changed its
+ * label meanwhile); an undo of one whose label the history has taken back already is
+ * refused with KD_EINVAL.
  * @return kd_train_begin: 0 or KD_EINVAL (model opened read-only, or a batch open
  *         already: commit or abort it first); kd_train_add: 0,
  *         KD_EINVAL (no batch open, c or c->text NULL, label not spam/ham, delta not +-1,
@@ -350,7 +352,11 @@ void kd_train_abort(kd_model *m);
  * disagree, and two writers reporting one comment at once learn it once. An undo of a
  * comment whose label the history does not know (no id, an older model, or never given
  * feedback) unlearns it as kd_train_add() with delta -1 does; with an id, the undo is then
- * remembered, so the same undo again does nothing. An edited text under the same
+ * remembered, so the same undo again does nothing. An undo (1) under an id with no label
+ * in the history, of a text the history knows given that label under another id (a
+ * mistyped id), takes that comment's learning back and marks it taken back (its own undo
+ * then does nothing), or does nothing if that learning was taken back already: one
+ * learning is never taken back twice. An edited text under the same
  * id is another comment. A label goes with its comment when the history is pruned.
  * @param undo 0 learn; 1 unlearn (as above, also a comment whose label the history does not
  *        know); KD_UNDO_KNOWN unlearn only a label the history knows the comment was given

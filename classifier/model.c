@@ -361,7 +361,14 @@ static void uk_comment(const struct kd_undo_known *u, kd_comment *c)
 static int uk_note(kd_model *m, const kd_comment *c, kd_label label)
 {
     int before = KD_UNLABELLED;
-    int rc = kd_dedup_label(m, c, 0, &before);
+    int rc = kd_dedup_label(m, c, 0, (int)label, &before);
+    /* taken back already (by feedback's undo, or by an undo of its text under a mistyped id):
+     * the counts of that learning are gone, and others' would be taken in their place */
+    if (!rc && before == KD_HIST_UNDONE)
+        return kd_model_fail(m, KD_EINVAL, "cannot unlearn comment %s as %s: the history has the learning of its text "
+                                           "taken back already (a learning by train alone is unlearnt by a row "
+                                           "without its id)",
+                             c->id ? c->id : "(no id)", label == KD_SPAM ? "spam" : "ham");
     if (rc || before != (int)label)
         return rc;
     for (size_t i = 0; i < m->nuk; i++) { /* twice in one undo: its label is taken back once */
@@ -616,13 +623,13 @@ static int write_also(void *model)
     if ((rc = kd_store_foreign_apply(m->store, &m->fdelta)))
         return kd_model_fail(m, rc, "cannot write the foreign counts: %s", kd_store_errmsg(m->store));
     /* feedback (kd_feedback): the comment's label checked and written in this transaction */
-    if (m->fb_comment && (rc = kd_dedup_feedback_write(m, m->fb_comment, m->fb_expect, m->fb_label)))
+    if (m->fb_comment && (rc = kd_dedup_feedback_write(m, m->fb_comment, m->fb_expect, m->fb_label, m->fb_undo)))
         return rc;
     /* the labels the batch's undos take back (uk_note) */
     for (size_t i = 0; i < m->nuk; i++) {
         kd_comment c;
         uk_comment(&m->uk[i], &c);
-        if ((rc = kd_dedup_feedback_write(m, &c, m->uk[i].label, KD_HIST_UNDONE))) {
+        if ((rc = kd_dedup_feedback_write(m, &c, m->uk[i].label, KD_HIST_UNDONE, m->uk[i].label))) {
             if (m->fb_raced) {
                 m->fb_raced = 0;
                 return kd_model_fail(m, rc, "comment %s was given feedback while this undo ran (its label changed "

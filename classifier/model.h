@@ -37,6 +37,7 @@ struct kd_model {
      * none), the label it must still have, the label to give it; raced: it had changed */
     const kd_comment *fb_comment;
     int fb_expect, fb_label, fb_raced;
+    int fb_undo; /* the label a plain undo takes back (kd_dedup_label), else KD_UNLABELLED */
     /* feedback.c: the take-back of a label the history says was learnt (a relabel's, or an
      * undo's) is not checked against the counts (model.c, undo_check): a CSV undo, which
      * keeps no label, may have taken them meanwhile */

@@ -3,6 +3,11 @@
 D=$ROOT/tests/e2e/data
 
 train_small() { "$KINDLY" train -q -m "$T/m.db" "$D/train.csv"; }
+# the model m.db has the counts it had when before.json was written (kindly info)
+as_before() {
+    "$KINDLY" info -m m.db >after.json
+    cmp -s before.json after.json || fail "the model is not as before: $(cat before.json) vs $(cat after.json)"
+}
 
 test_help_lists_commands_and_explains_each() {
     expect_status 0 "$KINDLY" --help
@@ -305,8 +310,37 @@ test_learn_undo_of_a_csv_row_takes_its_raw_label_back_once() {
     contains "$T/err" "kindly learn: unlearnt 1 comment (1 spam, 0 ham)"
     expect_status 0 "$KINDLY" learn -m m.db --spam --raw --undo --id x1 <x.txt
     contains "$T/err" "comment x1 is not learnt as spam: nothing to undo"
-    "$KINDLY" info -m m.db >after.json
-    cmp -s before.json after.json || fail "the model is not as before: $(cat before.json) vs $(cat after.json)"
+    as_before
+}
+
+# An undo under a mistyped --id (one the history has no label for) of a text learnt under
+# another id takes that learning back and marks it so: the right id's undo then has nothing to
+# undo, in either order, and a CSV row of it is refused. The text is a copy of a spam comment
+# of train.csv, so the counts alone could not tell (spam_messages went 7 -> 6 -> 5 for one
+# learning)
+test_learn_undo_under_a_mistyped_id_takes_the_learning_back_once() {
+    train_small
+    "$KINDLY" info -m m.db >before.json
+    printf 'FREE iPhone giveaway!!! Click http://win-free.example now, limited offer\n' >x.txt
+    printf 'id,text\nx1,"%s"\n' "$(cat x.txt)" >x1.csv
+    "$KINDLY" learn -q -m m.db --spam --raw --id x1 <x.txt
+    expect_status 0 "$KINDLY" learn -m m.db --spam --raw --undo --id x2 <x.txt
+    contains "$T/err" "kindly learn: unlearnt 1 comment as spam"
+    expect_status 0 "$KINDLY" learn -m m.db --spam --raw --undo --id x1 <x.txt
+    contains "$T/err" "comment x1 is not learnt as spam: nothing to undo"
+    expect_status 3 "$KINDLY" learn -m m.db --spam --undo x1.csv
+    contains "$T/err" "x1.csv:2: cannot unlearn comment x1 as spam: the history has the learning of its text taken back already"
+    lines "$T/err" 1
+    as_before
+    # the other order, the mistyped id from a CSV file
+    "$KINDLY" learn -q -m m.db --spam --raw --id x3 <x.txt
+    expect_status 0 "$KINDLY" learn -m m.db --spam --raw --undo --id x3 <x.txt
+    sed 's/^x1,/x4,/' x1.csv >x4.csv
+    expect_status 3 "$KINDLY" learn -m m.db --spam --undo x4.csv
+    contains "$T/err" "x4.csv:2: cannot unlearn comment x4 as spam: the history has the learning of its text taken back already"
+    expect_status 0 "$KINDLY" learn -m m.db --spam --raw --undo --id x5 <x.txt
+    contains "$T/err" "comment x5 is not learnt as spam: nothing to undo"
+    as_before
 }
 
 # learn --raw's word on a comment already learnt quotes its --id as one line: a newline in the
