@@ -130,8 +130,6 @@ kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind,
                             void (*before_read)(void *), void *ud, int *status);
 /* How messages show a path: "-" is "<stdin>", as the CSV reader shows it. */
 const char *cli_shown(const char *path);
-/* Report that path has no labelled row (nothing to learn or measure); returns EXIT_INPUT. */
-int cli_no_labelled_rows(const char *cmd, const char *path);
 /* Report that path has a header and no row; returns EXIT_INPUT. */
 int cli_no_rows(const char *cmd, const char *path);
 /* The values of the label column (label, CLASS or comment_approved) in rows that had no
@@ -142,8 +140,9 @@ typedef struct cli_labels_seen {
     int nvalues;
 } cli_labels_seen;
 void cli_labels_note(cli_labels_seen *s, const kd_csv *r, const kd_csv_row *row);
-/* As cli_no_labelled_rows, saying why: r has no label column (its columns listed), or
- * what its label column held (s) and what was expected. Returns EXIT_INPUT. */
+/* Report that path has no labelled row (nothing to learn or measure), saying why: r has no
+ * label column (its columns listed), or what its label column held (s) and what was
+ * expected, or it has no row at all. Returns EXIT_INPUT. */
 int cli_no_labelled_rows_in(const char *cmd, const char *path, const kd_csv *r, const cli_labels_seen *s);
 /* A CSV file without an id column whose comments are remembered (--remember, learn): warns
  * that they are remembered under their line numbers; offer_check adds "(or use kindly check)". */

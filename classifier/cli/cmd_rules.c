@@ -254,9 +254,12 @@ static int stats_file(const kd_rules *r, const char *file, int nfiles, int json,
         goto done;
     const kd_csv_row *row;
     int rc;
+    cli_labels_seen seen = { .nvalues = 0 };
     while ((rc = kd_csv_next(csv, &row)) == 1) {
-        if (row->label == KD_UNLABELLED)
+        if (row->label == KD_UNLABELLED) {
+            cli_labels_note(&seen, csv, row);
             continue;
+        }
         kd_result res;
         kd_comment local;
         char date[128];
@@ -280,7 +283,7 @@ static int stats_file(const kd_rules *r, const char *file, int nfiles, int json,
     if (kd_csv_skipped(csv))
         status = EXIT_INPUT;
     if (!t.count[0] && !t.count[1]) { /* hit rates of nothing: an unlabelled file, as eval says */
-        status = cli_no_labelled_rows("rules", file);
+        status = cli_no_labelled_rows_in("rules", file, csv, &seen);
         goto done;
     }
     stats_print(r, file, nfiles, json, &t);

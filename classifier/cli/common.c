@@ -470,12 +470,6 @@ void cli_warn_line_ids(const char *cmd, const char *path, const kd_csv *r, int o
             cmd, cli_shown(path), offer_check ? " (or use kindly check)" : "");
 }
 
-int cli_no_labelled_rows(const char *cmd, const char *path)
-{
-    return cli_fail(EXIT_INPUT, cmd, "no labelled rows in %s (a label, CLASS or comment_approved column "
-                                     "saying spam or ham)", cli_shown(path));
-}
-
 int cli_no_rows(const char *cmd, const char *path)
 {
     return cli_fail(EXIT_INPUT, cmd, "no rows in %s: it has only its header row", cli_shown(path));

@@ -1948,13 +1948,14 @@ test_a_missing_input_is_named_with_what_it_is() {
 
 # A file with no labelled row says why: which label column it has and what that column holds,
 # or that it has none (its columns listed); it said only "no labelled rows in wp.csv (a label,
-# CLASS or comment_approved column saying spam or ham)". train, learn and eval; exit 4.
+# CLASS or comment_approved column saying spam or ham)". train, learn, eval and rules --stats
+# (which still said that); exit 4.
 test_no_labelled_rows_says_which_column_holds_what() {
     printf 'comment_ID,comment_approved,comment_content\n1,0,hello there friend\n2,0,buy cheap pills\n3,trash,x\n' >wp.csv
     printf 'id,text\n1,hello world\n2,another comment\n' >nolabel.csv
     printf 'id,label,text\n1,approved,hello\n2,,again\n' >odd.csv
     train_small
-    for c in "train -m new.db" "learn -m m.db" "eval -m m.db"; do
+    for c in "train -m new.db" "learn -m m.db" "eval -m m.db" "rules --stats"; do
         # shellcheck disable=SC2086
         expect_status 4 "$KINDLY" $c wp.csv
         contains "$T/err" "kindly ${c%% *}: no labelled rows in wp.csv: its comment_approved column holds 0 (2 rows), trash (1 row), not spam or 1 (approved): export the approved and the spam comments (wp comment list --status=approve, --status=spam)"
