@@ -170,9 +170,10 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
     if (cli_interrupted)
         committed_anyway(path, undo);
     /* as train's summary: the spam and the ham of them, whether a label column or --spam/--ham
-     * gave the labels, and the rows left out; none after a file refused whole (named
-     * already: no row of it was read, and "learnt 0 comments" told of a run that was not) */
-    if (!quiet && !n.refused) {
+     * gave the labels, and the rows left out; none when nothing was learnt and no row skipped
+     * (a file refused whole, one of no row or no labelled row: each named already as an
+     * error, after which "learnt 0 comments" read as a success) */
+    if (!quiet && !n.refused && (n.learned || n.skipped)) {
         fprintf(stderr, "kindly learn: %s %lu comment%s (%lu spam, %lu ham%s)", undo ? "unlearnt" : "learnt",
                 n.learned, n.learned == 1 ? "" : "s", n.spam, n.learned - n.spam, flags ? ", foreign" : "");
         if (n.unlabelled)

@@ -115,9 +115,10 @@ int cmd_posts(int argc, char **argv)
         status = EXIT_MODEL;
     }
     uint64_t count = 0;
-    /* no summary when every file was refused, each named already: "imported 0 posts" told
-     * of an import that was not; none when interrupted (said above) */
-    if (stopped < 0 && !quiet && !model_failed && !(created && !total) && refused < nfiles && !kd_posts_count(m, &count)) {
+    /* no summary when no post was imported (each file refused, of no row or of bad rows only
+     * was named already): "imported 0 posts" after the errors read as a success; none when
+     * interrupted (said above) */
+    if (stopped < 0 && !quiet && !model_failed && total && !kd_posts_count(m, &count)) {
         /* a post in two files is imported twice, new once; another writer may add posts
          * meanwhile: never more new than imported */
         uint64_t added = counted && count > before ? count - before : 0;

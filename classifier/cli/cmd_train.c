@@ -91,7 +91,9 @@ int cmd_train(int argc, char **argv)
     }
     if (created && !n.learned) /* a new model of nothing would hold every comment */
         goto done;
-    if (n.refused == (unsigned long)nfiles) /* each named already: nothing was read to sum up */
+    /* nothing learnt and no row skipped: each file refused, or of no row or no labelled row,
+     * was named already as an error, after which a summary read as a success */
+    if (!n.learned && !n.skipped)
         goto done;
     kd_model_stats st;
     kd_model_stats_get(m, &st);

@@ -520,12 +520,14 @@ int cli_no_labelled_rows_in(const char *cmd, const char *path, const kd_csv *r, 
     char what[512];
     size_t len = 0, nh = 0;
     int which, c = label_column(r, &which);
+    /* learn labels every row with a flag (what its summary said of unlabelled rows) */
+    const char *hint = strcmp(cmd, "learn") ? "" : "; give --spam or --ham to label every row";
     if (c < 0) {
         const char *const *names = kd_csv_header(r, &nh);
         for (size_t i = 0; i < nh && len < sizeof what - 64; i++)
             len += (size_t)snprintf(what + len, sizeof what - len, "%s%s", i ? ", " : "", names[i]);
         return cli_fail(EXIT_INPUT, cmd, "no labelled rows in %s: it has no label, CLASS or comment_approved column "
-                                         "(its columns: %s)", cli_shown(path), what);
+                                         "(its columns: %s)%s", cli_shown(path), what, hint);
     }
     if (!s->nvalues && !kd_csv_skipped(r))
         return cli_no_rows(cmd, path);
@@ -537,8 +539,8 @@ int cli_no_labelled_rows_in(const char *cmd, const char *path, const kd_csv *r, 
                                 *s->value[i] ? s->value[i] : "nothing", s->count[i], s->count[i] == 1 ? "" : "s");
     if (s->others)
         snprintf(what + len, sizeof what - len, " and %lu row%s of other values", s->others, s->others == 1 ? "" : "s");
-    return cli_fail(EXIT_INPUT, cmd, "no labelled rows in %s: its %s column holds %s, not %s", cli_shown(path),
-                    kd_csv_header(r, &nh)[c], what, expected[which]);
+    return cli_fail(EXIT_INPUT, cmd, "no labelled rows in %s: its %s column holds %s, not %s%s", cli_shown(path),
+                    kd_csv_header(r, &nh)[c], what, expected[which], hint);
 }
 
 /* The message for a date that is there but unreadable, or more than a day in the future

@@ -413,6 +413,41 @@ test_a_file_refused_whole_is_not_followed_by_a_summary() {
     contains "$T/err" "kindly posts: imported 1 post (1 new, 0 updated); 1 file not read (named above); the model now holds 1"
 }
 
+# A file that teaches nothing (no labelled row, no row at all) is an error, and no summary
+# follows it: learn and posts printed 'learnt 0 comments (0 spam, 0 ham)' or 'imported 0 posts;
+# the model now holds 0', and train 'learnt 0 comments' and 'm.db now has ...', a success line
+# after the error. A run that did something still sums it up.
+test_a_file_that_teaches_nothing_has_no_summary_after_its_error() {
+    train_small
+    "$KINDLY" info -m m.db >before.json
+    printf 'id,label,text\n' >hdr.csv
+    printf 'id,text\n1,hello there\n' >nolabel.csv
+    printf 'id,label,text\n1,,hello\n' >odd.csv
+    printf 'post_id,title,text\n' >posts.csv
+    for f in hdr.csv nolabel.csv odd.csv; do
+        for c in "train -m m.db" "learn -m m.db" "learn -m m.db --undo"; do
+            # shellcheck disable=SC2086
+            expect_status 4 "$KINDLY" $c $f
+            contains "$T/err" "kindly ${c%% *}: no "
+            lines "$T/err" 1
+        done
+        # what learn's summary said of unlabelled rows, its error says
+        [ "$f" = hdr.csv ] || contains "$T/err" "; give --spam or --ham to label every row"
+    done
+    for c in "--spam" "--ham --undo"; do
+        # shellcheck disable=SC2086
+        expect_status 4 "$KINDLY" learn -m m.db $c hdr.csv
+        lines "$T/err" 1
+    done
+    expect_status 4 "$KINDLY" posts -m m.db posts.csv
+    contains "$T/err" "kindly posts: no rows in posts.csv: it has only its header row"
+    lines "$T/err" 1
+    as_before
+    printf 'id,label,text\n1,spam,cheap pills now\n' >one.csv
+    expect_status 4 "$KINDLY" train -m m.db nolabel.csv one.csv
+    contains "$T/err" "kindly train: learnt 1 comment (1 spam, 0 ham); 1 unlabelled row not learnt"
+}
+
 test_learn_csv_with_forced_label() {
     train_small
     expect_status 0 "$KINDLY" learn -m m.db --ham "$D/score.csv"
