@@ -968,15 +968,20 @@ int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int undo, int *lab
         seq = labelled;
         indexed = 1;
     }
-    /* an undo of an id the history has no label for: the learning of its text that the
-     * history knows by another id (a mistyped id), or that learning taken back already, so
-     * that one learning is never taken back twice (by this undo, then by its own id's) */
-    int own = KD_UNLABELLED, text = KD_UNLABELLED;
+    /* an undo of a comment the history has no label for (a mistyped id, or none): the
+     * learning of its text that the history knows by another id, so that one learning is
+     * never taken back twice (by this undo, then by that id's); for an id, that learning
+     * taken back already too (without an id, each undo is checked by the counts, as ever) */
+    int own = KD_UNLABELLED, text = KD_UNLABELLED, named = c->id && *c->id;
     int64_t tseq = 0;
     if (!rc && seq)
         rc = kd_hist_label(d->hist, seq, &own);
-    if (!rc && own == KD_UNLABELLED && (undo == KD_SPAM || undo == KD_HAM) && c->id && *c->id)
+    if (!rc && own == KD_UNLABELLED && (undo == KD_SPAM || undo == KD_HAM))
         rc = kd_hist_text_labelled(d->hist, q.text_hash, undo, &tseq, &text);
+    if (!named && text == KD_HIST_UNDONE) {
+        text = KD_UNLABELLED;
+        tseq = 0;
+    }
     if (rc) {
         rc = kd_model_read_failed(m, rc, "the history", kd_hist_errmsg(d->hist));
         goto done;

@@ -29,9 +29,9 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
  * an undo, and records a comment with an id that is not in the history (so that the same
  * undo again finds it undone). Models older than schema 7 keep no labels.
  * undo: the label an undo takes back (KD_SPAM or KD_HAM), else KD_UNLABELLED. For an undo of
- * a comment with an id whose record has no label, the comments with its text stand for it
- * (a mistyped id): the latest given that label, else the latest taken back; set 1 with
- * KD_HIST_UNDONE then marks that comment's label taken back, and records nothing. */
+ * a comment whose record has no label (a mistyped id, or no id), the comments with its text
+ * stand for it: the latest given that label, else (with an id) the latest taken back; set 1
+ * with KD_HIST_UNDONE then marks that comment's label taken back, and records nothing. */
 int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int undo, int *label);
 
 /* Inside the training transaction of kd_feedback: check that c's label is still expect

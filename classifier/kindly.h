@@ -352,12 +352,12 @@ void kd_train_abort(kd_model *m);
  * disagree, and two writers reporting one comment at once learn it once. An undo of a
  * comment whose label the history does not know (no id, an older model, or never given
  * feedback) unlearns it as kd_train_add() with delta -1 does; with an id, the undo is then
- * remembered, so the same undo again does nothing. An undo (1) under an id with no label
- * in the history, of a text the history knows given that label under another id (a
- * mistyped id), takes that comment's learning back and marks it taken back (its own undo
- * then does nothing), or does nothing if that learning was taken back already: one
- * learning is never taken back twice. An edited text under the same
- * id is another comment. A label goes with its comment when the history is pruned.
+ * remembered, so the same undo again does nothing. An undo (1) of a comment the history
+ * has no label for (a mistyped id, or no id), of a text the history knows given that label
+ * under another id, takes that comment's learning back and marks it taken back (its own
+ * undo then does nothing); with an id, an undo of a text whose learning the history has
+ * taken back already does nothing: one learning is never taken back twice. An edited text
+ * under the same id is another comment. A label goes with its comment when the history is pruned.
  * @param undo 0 learn; 1 unlearn (as above, also a comment whose label the history does not
  *        know); KD_UNDO_KNOWN unlearn only a label the history knows the comment was given
  *        (for feedback from others: the server's clients)

@@ -396,3 +396,16 @@ Test(feedback, a_csv_undo_under_a_mistyped_id_after_the_right_one_is_refused)
     cr_assert_eq(kd_model_stats_get(m, &st), 0);
     cr_assert_eq(st.spam_messages, 0);
 }
+
+/* An undo without an id of a text that feedback learnt under an id takes that learning back
+ * too, and marks it: that id's undo then finds nothing to undo. Each undo without an id
+ * after it is checked by the counts alone, as ever (a copy learnt by train is unlearnt so). */
+Test(feedback, an_undo_without_an_id_takes_the_texts_learning_back_once)
+{
+    kd_comment c = shared_copy(), anon = comment(NULL);
+    cr_assert_eq(give(&c, KD_SPAM, 0, 2, 0), 1);
+    cr_assert_eq(give(&anon, KD_SPAM, 1, 1, 0), 1, "the text's learning taken back");
+    cr_assert_eq(give(&c, KD_SPAM, 1, 1, 0), 0, "taken back already: the copy's spam stays");
+    cr_assert_eq(give(&anon, KD_SPAM, 1, 0, 0), 1, "the copy learnt by train, by the counts");
+    cr_assert_eq(kd_feedback(m, &anon, KD_SPAM, 1, NULL), KD_EINVAL, "nothing left to take");
+}
