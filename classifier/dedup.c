@@ -944,7 +944,7 @@ done:
     return rc;
 }
 
-int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int undo, int *label)
+int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int undo, int *label, int64_t *rec)
 {
     kd_dedup *d = NULL;
     int rc = dedup_get(m, &d);
@@ -952,6 +952,8 @@ int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int undo, int *lab
         return rc;
     if (!set)
         *label = KD_UNLABELLED;
+    if (rec)
+        *rec = 0;
     if (!c || !c->text)
         return kd_model_fail(m, KD_EINVAL, "a comment needs a text");
     if (set && !(m->flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)))
@@ -988,6 +990,8 @@ int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int undo, int *lab
     }
     if (!set) { /* what this comment was labelled, if it is in the history */
         *label = own != KD_UNLABELLED ? own : text;
+        if (rec)
+            *rec = own != KD_UNLABELLED ? seq : tseq;
         goto done;
     }
     if (text != KD_UNLABELLED && text == undo && *label == KD_HIST_UNDONE) { /* that learning is the one taken back */
@@ -1019,7 +1023,7 @@ int kd_dedup_feedback_write(kd_model *m, const kd_comment *c, int expect, int la
     if (rc)
         return rc;
     int now;
-    if ((rc = kd_dedup_label(m, c, 0, undo, &now)))
+    if ((rc = kd_dedup_label(m, c, 0, undo, &now, NULL)))
         return rc;
     if (now != expect) { /* another writer gave feedback on it meanwhile */
         m->fb_raced = 1;
@@ -1028,7 +1032,7 @@ int kd_dedup_feedback_write(kd_model *m, const kd_comment *c, int expect, int la
     int batching = d->batching; /* the history's writes join the training's transaction */
     d->batching = 0;
     kd_hist_join(d->hist, 1);
-    rc = kd_dedup_label(m, c, 1, undo, &label);
+    rc = kd_dedup_label(m, c, 1, undo, &label, NULL);
     kd_hist_join(d->hist, 0);
     d->batching = batching;
     return rc;

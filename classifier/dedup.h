@@ -12,6 +12,7 @@
 #define KD_DEDUP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "kindly.h"
@@ -31,8 +32,9 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
  * undo: the label an undo takes back (KD_SPAM or KD_HAM), else KD_UNLABELLED. For an undo of
  * a comment whose record has no label (a mistyped id, or no id), the comments with its text
  * stand for it: the latest given that label, else (with an id) the latest taken back; set 1
- * with KD_HIST_UNDONE then marks that comment's label taken back, and records nothing. */
-int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int undo, int *label);
+ * with KD_HIST_UNDONE then marks that comment's label taken back, and records nothing.
+ * rec (may be NULL), set 0: the seq of the record whose label *label is (0 if none). */
+int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int undo, int *label, int64_t *rec);
 
 /* Inside the training transaction of kd_feedback: check that c's label is still expect
  * (else set m->fb_raced and fail: the transaction rolls back and the caller decides again),

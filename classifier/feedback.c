@@ -35,7 +35,7 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
     if (m->training) /* its own transaction: an open batch would be dropped */
         return kd_model_fail(m, KD_EINVAL, "kd_feedback: a training batch is open (commit or abort it first)");
     for (int attempt = 0;; attempt++) {
-        int before, rc = kd_dedup_label(m, c, 0, undo == 1 ? (int)label : KD_UNLABELLED, &before);
+        int before, rc = kd_dedup_label(m, c, 0, undo == 1 ? (int)label : KD_UNLABELLED, &before, NULL);
         if (rc)
             return rc;
         /* learnt so already; or, to undo, known and not learnt so (another label, or taken back),

@@ -331,6 +331,7 @@ int kd_model_flush_history(kd_model *m)
 struct kd_undo_known {
     char *s[10]; /* the kd_comment's strings, in its order */
     int label;
+    int64_t seq; /* its record in the history: the one whose label is taken back */
 };
 
 #define UK_FIELDS(c) { &(c)->id, &(c)->post_id, &(c)->parent, &(c)->author, &(c)->email, &(c)->url, \
@@ -361,7 +362,8 @@ static void uk_comment(const struct kd_undo_known *u, kd_comment *c)
 static int uk_note(kd_model *m, const kd_comment *c, kd_label label)
 {
     int before = KD_UNLABELLED;
-    int rc = kd_dedup_label(m, c, 0, (int)label, &before);
+    int64_t seq = 0;
+    int rc = kd_dedup_label(m, c, 0, (int)label, &before, &seq);
     /* taken back already (by feedback's undo, or by an undo of its text under a mistyped id):
      * the counts of that learning are gone, and others' would be taken in their place */
     if (!rc && before == KD_HIST_UNDONE)
@@ -371,12 +373,11 @@ static int uk_note(kd_model *m, const kd_comment *c, kd_label label)
                              c->id ? c->id : "(no id)", label == KD_SPAM ? "spam" : "ham");
     if (rc || before != (int)label)
         return rc;
-    for (size_t i = 0; i < m->nuk; i++) { /* twice in one undo: its label is taken back once */
-        kd_comment o;
-        uk_comment(&m->uk[i], &o);
-        if (m->uk[i].label == (int)label && !strcmp(o.text, c->text) && o.id && c->id && !strcmp(o.id, c->id))
+    /* twice in one undo (the same row, or a mistyped id's and the right one's): its label is
+     * taken back once, the counts twice (checked as ever) */
+    for (size_t i = 0; i < m->nuk; i++)
+        if (m->uk[i].seq == seq)
             return KD_OK;
-    }
     if (m->nuk == m->capuk) {
         size_t cap = m->capuk ? m->capuk * 2 : 4;
         struct kd_undo_known *u = realloc(m->uk, cap * sizeof *u);
@@ -389,6 +390,7 @@ static int uk_note(kd_model *m, const kd_comment *c, kd_label label)
     const char *const *f[10] = UK_FIELDS(c);
     memset(u, 0, sizeof *u);
     u->label = (int)label;
+    u->seq = seq;
     int oom = 0;
     for (int k = 0; k < 10; k++)
         oom |= *f[k] && !(u->s[k] = strdup(*f[k]));

@@ -409,3 +409,26 @@ Test(feedback, an_undo_without_an_id_takes_the_texts_learning_back_once)
     cr_assert_eq(give(&anon, KD_SPAM, 1, 0, 0), 1, "the copy learnt by train, by the counts");
     cr_assert_eq(kd_feedback(m, &anon, KD_SPAM, 1, NULL), KD_EINVAL, "nothing left to take");
 }
+
+/* Two rows of one CSV undo that stand for the same learning (a mistyped id and the right one,
+ * or two mistyped ids) take its label back once, as the same row twice does: the counts are
+ * taken twice, checked as ever (the copy train learnt is the second). It failed, 'comment 6421
+ * was given feedback while this undo ran', for a label the undo itself had marked. */
+Test(feedback, two_rows_of_one_undo_for_the_same_learning_mark_it_once)
+{
+    kd_comment c = shared_copy(), typo = comment("6420"), typo2 = comment("6421");
+    cr_assert_eq(give(&c, KD_SPAM, 0, 2, 0), 1);
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &typo, KD_SPAM, -1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_add(m, &typo2, KD_SPAM, -1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    cr_assert_eq(give(&c, KD_SPAM, 1, 0, 0), 0, "taken back already");
+    cr_assert_eq(give(&c, KD_SPAM, 0, 1, 0), 1, "reported again: learnt");
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &typo, KD_SPAM, -1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, -1), KD_EINVAL, "two learnings taken back, one learnt");
+    kd_train_abort(m);
+    kd_model_stats st;
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    cr_assert_eq(st.spam_messages, 1, "nothing written");
+}
