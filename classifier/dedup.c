@@ -54,6 +54,7 @@
 #define PER_KEY KD_HIST_PER_CHECK /* earliest comments read per LSH bucket */
 #define MAX_CANDIDATES 256  /* distinct candidates verified per comment */
 #define MAX_SEEN 64         /* distinct authors / posts counted for a campaign */
+#define COPIES 8            /* exact copies of a text whose labels feedback reads by seq */
 #define BATCH_ROWS 2000     /* history inserts per transaction in a batch */
 #define BATCH_MS 100        /* longest a batch keeps its transaction (the database's write
                                lock) open, checked at each comment: other writers (the server,
@@ -469,6 +470,10 @@ typedef struct query {
     int no_campaign; /* short generic praise without a link: never a campaign */
     double threshold;
     int recorded;       /* an earlier comment has this one's id and text: it was recorded already */
+    /* the exact copies of its text by other comments in the history, whose feedback an undo
+     * of it may stand for (kd_dedup_label): how many were met, the first COPIES of them */
+    unsigned ncopies;
+    int64_t copies[COPIES];
     int past_self;      /* the history's record of this very comment was met ... */
     int64_t own_seq;    /* ... its seq (the latest with this id and text; or the record
                          * adopted or written by record()) */
@@ -520,6 +525,8 @@ static int consider(query *q, const char *id, const char *post, uint32_t author,
                     const uint8_t *sig, const char *fallback, long long fallback_n)
 {
     int history = !strcmp(fallback, "history");
+    if (history && th == q->text_hash && !same_comment(q, id) && q->ncopies++ < COPIES)
+        q->copies[q->ncopies - 1] = fallback_n;
     /* this comment is in the history already (scored again, rechecked): what was recorded
      * after it is no earlier copy of it; history comes in recording order, so the rest is */
     if (history && q->past_self)
@@ -944,6 +951,28 @@ done:
     return rc;
 }
 
+/* Of q's copies, the latest given label, else the latest whose label was taken back (as
+ * kd_hist_text_labelled): read by their seqs, or, when there were more than COPIES (a
+ * campaign, whose later copies the index lists may not hold), through the labelled ones. */
+static int copies_label(kd_hist *h, const query *q, int label, int64_t *seq, int *found)
+{
+    if (q->ncopies > COPIES)
+        return kd_hist_text_labelled(h, q->text_hash, label, seq, found);
+    int64_t given = 0, undone = 0;
+    for (unsigned i = 0; i < q->ncopies; i++) {
+        int l, rc = kd_hist_label(h, q->copies[i], &l);
+        if (rc)
+            return rc;
+        if (l == label && q->copies[i] > given)
+            given = q->copies[i];
+        else if (l == KD_HIST_UNDONE && q->copies[i] > undone)
+            undone = q->copies[i];
+    }
+    *seq = given ? given : undone;
+    *found = given ? label : undone ? KD_HIST_UNDONE : KD_UNLABELLED;
+    return KD_OK;
+}
+
 int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int undo, int *label, int64_t *rec)
 {
     kd_dedup *d = NULL;
@@ -978,8 +1007,8 @@ int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int undo, int *lab
     int64_t tseq = 0;
     if (!rc && seq)
         rc = kd_hist_label(d->hist, seq, &own);
-    if (!rc && own == KD_UNLABELLED && (undo == KD_SPAM || undo == KD_HAM))
-        rc = kd_hist_text_labelled(d->hist, q.text_hash, undo, &tseq, &text);
+    if (!rc && own == KD_UNLABELLED && (undo == KD_SPAM || undo == KD_HAM) && q.ncopies)
+        rc = copies_label(d->hist, &q, undo, &tseq, &text);
     if (!named && text == KD_HIST_UNDONE) {
         text = KD_UNLABELLED;
         tseq = 0;

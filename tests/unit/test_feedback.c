@@ -432,3 +432,25 @@ Test(feedback, two_rows_of_one_undo_for_the_same_learning_mark_it_once)
     cr_assert_eq(kd_model_stats_get(m, &st), 0);
     cr_assert_eq(st.spam_messages, 1, "nothing written");
 }
+
+/* A text with more copies than are read by seq (a campaign: its later copies may be missing
+ * from the LSH lists): the labelled one is found through the labelled comments, both for a few
+ * copies (read by seq) and for 40. */
+Test(feedback, an_undo_under_a_mistyped_id_finds_a_late_copy_of_a_campaign)
+{
+    for (int n = 3; n <= 40; n += 37) {
+        kd_comment c = shared_copy(), typo = comment(n == 3 ? "6430" : "6431");
+        char id[16];
+        for (int i = 0; i < n; i++) {
+            snprintf(id, sizeof id, "camp%d-%d", n, i);
+            c.id = id;
+            cr_assert_eq(kd_history_record(m, &c), 0, "%s", kd_model_error(m));
+        }
+        cr_assert_eq(give(&c, KD_SPAM, 0, 2, 0), 1, "the last copy reported");
+        cr_assert_eq(give(&typo, KD_SPAM, 1, 1, 0), 1, "%d copies: its learning taken back", n);
+        cr_assert_eq(give(&c, KD_SPAM, 1, 1, 0), 0, "%d copies: taken back already", n);
+        cr_assert_eq(give(&typo, KD_SPAM, 1, 1, 0), 0);
+        kd_comment anon = comment(NULL);
+        cr_assert_eq(give(&anon, KD_SPAM, 1, 0, 0), 1, "the copy train learnt, by the counts");
+    }
+}
