@@ -20,7 +20,7 @@ const double metrics_bucket_le[METRICS_BUCKETS] = { 0.0001, 0.00025, 0.0005, 0.0
                                                     0.01,   0.025,   0.05,   0.1,   0.5,    1.0 };
 
 /* The statuses the server answers with; anything else is counted as "other". */
-static const int codes[] = { 200, 204, 400, 401, 403, 404, 405, 413, 415, 431, 500, 501, 503 };
+static const int codes[] = { 200, 204, 400, 401, 403, 404, 405, 408, 413, 415, 431, 500, 501, 503 };
 #define NCODES (sizeof codes / sizeof *codes)
 
 /* The endpoint label: the path clients send, on both APIs (Prometheus's own handler label

@@ -89,6 +89,30 @@ int srv_date_warning(const char *date, char *why, size_t len)
     return kd_date_warning(date, (int64_t)time(NULL), "the server's clock", why, len);
 }
 
+char *srv_reply_message(const srv_reply *r, const char *reason, size_t *len)
+{
+    char *m = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&m, &n);
+    if (!f)
+        return NULL;
+    fprintf(f, "HTTP/1.1 %d %s\r\n", r->status, reason);
+    if (r->status != 204)
+        fprintf(f, "Content-Type: %s\r\n", r->type);
+    fprintf(f, "Content-Length: %zu\r\nConnection: close\r\nServer: kindly/" KINDLY_VERSION "\r\n", r->len);
+    for (size_t i = 0; i < r->nhdr; i++)
+        fprintf(f, "%s: %s\r\n", r->hdr[i].name, r->hdr[i].value);
+    fputs("\r\n", f);
+    if (r->len)
+        fwrite(r->body, 1, r->len, f);
+    if (ferror(f) | fclose(f)) {
+        free(m);
+        return NULL;
+    }
+    *len = n;
+    return m;
+}
+
 const char *srv_reply_get_header(const srv_reply *r, const char *name)
 {
     for (size_t i = 0; i < r->nhdr; i++)

@@ -72,6 +72,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,6 +506,36 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *
     return send_reply(c, rq, &r, NULL);
 }
 
+/* The 408 of a body that took longer than --timeout, then the connection closed. It cannot
+ * wait for the end of the body (a slow client would hold the connection as long as it likes),
+ * and libmicrohttpd cannot send it: while a body is being received, MHD_queue_response
+ * refuses a response (0.9.75 returns MHD_NO, suspended connection or not; its documentation
+ * allows one before the body and after it), and returning MHD_NO closes the connection
+ * without a word, the client seeing a reset and no reason. So the answer, small and complete
+ * (Content-Length, Connection: close), is written on the socket here, in the thread that
+ * owns the connection, where nothing else is being sent (a 100 Continue is sent whole before
+ * the body is read); the write side is then shut, so the answer is followed by a FIN, and
+ * MHD_NO has libmicrohttpd close the connection. A client that sends nothing at all for
+ * --timeout seconds is closed by libmicrohttpd, unanswered: it calls no handler then. */
+static enum MHD_Result timed_out(srv_server *s, struct MHD_Connection *c, request *rq)
+{
+    srv_reply r;
+    srv_reply_init(&r);
+    srv_reply_error(&r, 408, "the request body took longer than the server's --timeout of %u s to arrive: send it whole within that time",
+                    s->cfg.timeout);
+    size_t n = 0;
+    char *m = srv_reply_message(&r, "Request Timeout", &n);
+    const union MHD_ConnectionInfo *i = mhd.get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (m && i && send(i->connect_fd, m, n, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)n) {
+        shutdown(i->connect_fd, SHUT_WR);
+        metrics_request(rq->ep, 408, since(&rq->t0));
+        rq->answered = 1;
+    }
+    free(m);
+    srv_reply_free(&r);
+    return MHD_NO;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -586,12 +617,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         size_t n = *upload_size;
         *upload_size = 0;
         /* a body trickled in a byte at a time never leaves the connection idle: the whole
-         * body gets --timeout seconds, then the connection is closed (a slow-body attack
-         * would otherwise hold every connection slot) */
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (s->cfg.timeout && now.tv_sec - rq->t0.tv_sec > (time_t)s->cfg.timeout)
-            return MHD_NO;
+         * body gets --timeout seconds, then a 408 and the connection is closed (a slow-body
+         * attack would otherwise hold every connection slot) */
+        if (s->cfg.timeout && since(&rq->t0) > (double)s->cfg.timeout)
+            return timed_out(s, c, rq);
         if (rq->too_big)
             return MHD_YES;
         if (n > s->cfg.max_body - rq->len) {

@@ -27,7 +27,8 @@ typedef struct srv_config {
     unsigned max_connections;
     unsigned max_per_ip;      /* connections one client address may hold at once (0: no
                                  limit); past it libmicrohttpd closes a new one unanswered */
-    unsigned timeout;         /* seconds of inactivity before a connection is closed */
+    unsigned timeout;         /* seconds of inactivity before a connection is closed, and
+                                 a request body may take (then: 408) */
     const srv_keys *keys;     /* NULL: no key is needed (both APIs), any Akismet key is accepted */
     kd_options options;       /* classification options (remember is set per request) */
     double discard;           /* spam_score at or above this: X-akismet-pro-tip: discard */

@@ -1,8 +1,11 @@
 /* test_reply.c - srv_reply: bodies, JSON errors and extra headers (the "%s" header is copied
- * without printf; both paths truncate to the value's room the same way). */
+ * without printf; both paths truncate to the value's room the same way); the reply as a whole
+ * HTTP message (srv_reply_message). */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "kindly.h"
 #include "server/reply.h"
 
 Test(reply, headers_plain_and_formatted)
@@ -64,4 +67,29 @@ Test(reply, echoed_client_bytes_are_made_safe)
     srv_reply_header(&r, "X-akismet-debug-help", "send a form, not %s", "text/x\rY\n\x01");
     cr_assert_str_eq(srv_reply_get_header(&r, "X-akismet-debug-help"), "send a form, not text/x?Y??");
     srv_reply_free(&r);
+}
+
+Test(reply, message_is_a_whole_http_answer_that_closes)
+{
+    srv_reply r;
+    srv_reply_init(&r);
+    srv_reply_error(&r, 408, "too slow");
+    srv_reply_header(&r, "X-a", "%s", "b");
+    size_t n = 0;
+    char *m = srv_reply_message(&r, "Request Timeout", &n);
+    cr_assert_not_null(m);
+    const char *want = "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: 20\r\n"
+                       "Connection: close\r\nServer: kindly/" KINDLY_VERSION "\r\nX-a: b\r\n\r\n{\"error\":\"too slow\"}";
+    cr_assert_eq(n, strlen(want));
+    cr_assert_eq(memcmp(m, want, n), 0, "%.*s", (int)n, m);
+    free(m);
+    srv_reply_free(&r);
+    /* no content, no type of it (as send_reply) */
+    srv_reply_init(&r);
+    r.status = 204;
+    m = srv_reply_message(&r, "No Content", &n);
+    cr_assert_not_null(m);
+    cr_assert_null(strstr(m, "Content-Type"));
+    cr_assert_not_null(strstr(m, "Content-Length: 0\r\n"));
+    free(m);
 }
