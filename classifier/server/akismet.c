@@ -255,8 +255,8 @@ static int key_not_ascii(const srv_form *f)
 }
 
 /* Make the form UTF-8, in Akismet's blog_charset, else the Content-Type's charset parameter
- * (with X-kindly-warning for an unknown charset or bytes that are not UTF-8). 0, or -1 with
- * the answer in out. */
+ * (with X-kindly-warning for an unknown charset or bytes that are not UTF-8, and for NUL
+ * bytes, read as spaces). 0, or -1 with the answer in out. */
 static int decode(const srv_request *rq, srv_form *f, srv_reply *out)
 {
     const char *cs = form_get(f, "blog_charset");
@@ -270,6 +270,14 @@ static int decode(const srv_request *rq, srv_form *f, srv_reply *out)
     }
     if (f->warning[0])
         srv_reply_header(out, "X-kindly-warning", "%s", f->warning);
+    if (f->nul_field) { /* not silently, as `kindly check` says it; the name shown in ASCII */
+        char w[120];
+        snprintf(w, sizeof w, "NUL bytes read as spaces in the field '%.60s'", f->name[f->nul_field - 1]);
+        for (char *p = w; *p; p++)
+            if ((unsigned char)*p >= 0x7F)
+                *p = '?';
+        srv_reply_header(out, "X-kindly-warning", "%s", w);
+    }
     return 0;
 }
 

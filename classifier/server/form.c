@@ -32,8 +32,8 @@ static int hexval(unsigned char c)
 }
 
 /* Decode s[0..n) to d (room for n + 1 bytes); returns the decoded length, or (size_t)-1 on a
- * bad escape (its offset in *bad). */
-static size_t decode(const char *s, size_t n, char *d, size_t *bad)
+ * bad escape (its offset in *bad). A NUL byte becomes a space, and sets *nul. */
+static size_t decode(const char *s, size_t n, char *d, size_t *bad, int *nul)
 {
     size_t j = 0;
     for (size_t i = 0; i < n; i++) {
@@ -50,6 +50,7 @@ static size_t decode(const char *s, size_t n, char *d, size_t *bad)
             c = (unsigned char)(hi << 4 | lo);
             i += 2;
         }
+        *nul |= !c;
         d[j++] = c ? (char)c : ' ';
     }
     d[j] = '\0';
@@ -92,14 +93,15 @@ int form_parse(const char *body, size_t len, srv_form *out, char *err, size_t er
             size_t nlen = eq ? (size_t)(eq - (body + i)) : end - i;
             const char *v = eq ? eq + 1 : body + end;
             size_t bad = 0, k;
+            int nul = 0;
             char *name = d;
-            if ((k = decode(body + i, nlen, d, &bad)) == (size_t)-1) {
+            if ((k = decode(body + i, nlen, d, &bad, &nul)) == (size_t)-1) {
                 snprintf(err, errlen, "malformed form: bad %%-escape at byte %zu", bad + i);
                 return -1;
             }
             d += k + 1;
             char *value = d;
-            if ((k = decode(v, (size_t)(body + end - v), d, &bad)) == (size_t)-1) {
+            if ((k = decode(v, (size_t)(body + end - v), d, &bad, &nul)) == (size_t)-1) {
                 snprintf(err, errlen, "malformed form: bad %%-escape at byte %zu", bad + (size_t)(v - body));
                 return -1;
             }
@@ -107,6 +109,8 @@ int form_parse(const char *body, size_t len, srv_form *out, char *err, size_t er
             out->name[out->n] = name;
             out->value[out->n] = value;
             out->n++;
+            if (nul && !out->nul_field)
+                out->nul_field = out->n;
         }
         i = end + 1;
     }

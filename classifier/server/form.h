@@ -21,14 +21,17 @@ typedef struct srv_form {
                       that form_to_utf8() had to rewrite is malloc'd on its own */
     size_t arena_len;
     char warning[96]; /* set by form_to_utf8() when it could not honour the charset, else "" */
+    size_t nul_field; /* 1 + the index of the first field with a NUL byte (read as a space) in
+                         its name or value; 0: none */
 } srv_form;
 
-#define SRV_FORM_INIT { 0, NULL, NULL, NULL, 0, "" }
+#define SRV_FORM_INIT { 0, NULL, NULL, NULL, 0, "", 0 }
 
 /*
  * Decode body (len bytes, need not be NUL-terminated). '+' is a space and %XX a byte; a
  * field without '=' has the empty value; empty fields ("a=1&&b=2") are skipped; a decoded
- * NUL byte becomes a space. Bytes are kept as they are: see form_to_utf8().
+ * NUL byte becomes a space (out->nul_field names the first field with one, for a warning).
+ * Bytes are kept as they are: see form_to_utf8().
  * @return 0; -1 when malformed or over FORM_MAX_FIELDS (err says why); -2 out of memory.
  *         out is freed with form_free() in every case.
  */

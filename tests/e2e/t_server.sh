@@ -559,6 +559,23 @@ test_install_then_example_builds_with_pkg_config() {
 
 # An unknown blog_charset does not lose the comment: it is read as UTF-8 and the answer says
 # so in a header; a known one (windows-1252 here) is converted without a warning.
+# a NUL byte in a form (%00, or the raw byte) is read as a space, as `kindly check` reads one,
+# and said in X-kindly-warning naming the field; it was read so without a word
+test_server_a_nul_in_a_form_is_read_as_a_space_with_a_warning() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    status_is "$(post /1.1/comment-check "$ham_form&is_test=1&comment_author_url=http%3A%2F%2Fa%00.example")" 200
+    body_is false
+    grep -qi "^X-kindly-warning: NUL bytes read as spaces in the field 'comment_author_url'" "$T/headers" ||
+        fail "no warning: $(cat "$T/headers")"
+    printf '%s&is_test=1&comment_author=A\0nn' "$ham_form" >raw.form
+    status_is "$(post /1.1/comment-check @raw.form)" 200
+    grep -qi "^X-kindly-warning: NUL bytes read as spaces in the field 'comment_author'" "$T/headers" ||
+        fail "no warning for a raw NUL: $(cat "$T/headers")"
+    status_is "$(post /1.1/comment-check "$ham_form&is_test=1")" 200
+    ! grep -qi '^X-kindly-warning' "$T/headers" || fail "a warning without a NUL: $(cat "$T/headers")"
+}
+
 test_server_blog_charset_unknown_is_read_as_utf8_with_a_warning() {
     "$KINDLY" train -q -m m.db "$SD/train.csv"
     start_server -m m.db

@@ -42,10 +42,27 @@ Test(form, empty_fields_skipped_last_duplicate_wins_and_names_decoded)
     form_free(&f);
 }
 
-Test(form, nul_bytes_become_spaces)
+/* read as spaces, as `kindly check` reads them, and not silently: nul_field names the first
+ * field that had one, for the caller's warning */
+Test(form, nul_bytes_become_spaces_and_are_noted)
 {
     srv_form f = parse_ok("t=a%00b");
     cr_assert_str_eq(form_get(&f, "t"), "a b");
+    cr_assert_eq(f.nul_field, 1);
+    form_free(&f);
+    f = parse_ok("a=1&b=2&c%00d=3&e=x%00");
+    cr_assert_str_eq(form_get(&f, "c d"), "3");
+    cr_assert_eq(f.nul_field, 3, "the first field with a NUL, in its name or value");
+    form_free(&f);
+    static const char raw[] = "a=1&t=x\0y";
+    srv_form g;
+    char err[64];
+    cr_assert_eq(form_parse(raw, sizeof raw - 1, &g, err, sizeof err), 0);
+    cr_assert_str_eq(form_get(&g, "t"), "x y");
+    cr_assert_eq(g.nul_field, 2);
+    form_free(&g);
+    f = parse_ok("a=1&b=2");
+    cr_assert_eq(f.nul_field, 0);
     form_free(&f);
 }
 
