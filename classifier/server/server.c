@@ -9,8 +9,10 @@
  * thread-local handles); there are as many handles as threads, so a borrow never waits.
  *
  * A request goes through the access handler several times (libmicrohttpd's protocol):
- *   1. headers read: route it; answer at once when the path or method is wrong, or when the
- *      declared Content-Length is over --max-body (413, before reading a byte of the body);
+ *   1. headers read: route it; answer at once when the framing or the Host is wrong (400,
+ *      the connection closed); when the path or method is, the key missing or the declared
+ *      Content-Length over --max-body (404, 405, 501, 401, 413), at once only to a client
+ *      that waits for 100 Continue, else after its body, read and dropped (refuse);
  *   2. body chunks: appended to a buffer, up to --max-body; past it (chunked bodies, or a
  *      Content-Length that lied) the rest is read and dropped, and the answer is a 413;
  *   3. end of body: the endpoint function runs and its srv_reply becomes the response.
@@ -220,11 +222,14 @@ typedef struct request {
                              of the REFUSED_* below (0: kept) */
     int trusted;          /* a JSON API request with a key (--keys): not held to the budget */
     int answered;         /* the response queued is ours (counted by send_reply), not MHD's */
+    int refused;          /* REFUSED_ROUTE: the status (404, 405, 501; 204 for OPTIONS), */
+    const char *allow;    /* its Allow (a static string), */
+    char why[300];        /* and its message (refuse) */
     char host[SRV_HOST_MAX + 1]; /* the authority it is for (request_host); "" when none */
     struct timespec t0;
 } request;
 
-enum { REFUSED_SIZE = 1, REFUSED_BUDGET = 2, REFUSED_KEY = 3 }; /* 413, 503, 401 */
+enum { REFUSED_SIZE = 1, REFUSED_BUDGET = 2, REFUSED_KEY = 3, REFUSED_ROUTE = 4 }; /* 413, 503, 401, refuse() */
 
 /* Request bodies held in memory at once, all connections together: 64 times --max-body (64
  * MiB by default). Without a bound, 1,000 connections each sending 1 MiB without a key took
@@ -409,6 +414,28 @@ static enum MHD_Result error(struct MHD_Connection *c, request *rq, int status, 
     return send_reply(c, rq, &r, allow);
 }
 
+static enum MHD_Result options(struct MHD_Connection *c, request *rq, const char *allow);
+
+/* The answer to a request no route takes, or to OPTIONS (status 204, fmt ""): at once when
+ * the client waits for 100 Continue (waits), else once its body is in, read and dropped
+ * (answer), so that its connection is kept. */
+static enum MHD_Result refuse(struct MHD_Connection *c, request *rq, int waits, int status, const char *allow,
+                              const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static enum MHD_Result refuse(struct MHD_Connection *c, request *rq, int waits, int status, const char *allow,
+                              const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rq->why, sizeof rq->why, fmt, ap);
+    va_end(ap);
+    rq->too_big = REFUSED_ROUTE;
+    rq->refused = status;
+    rq->allow = allow;
+    if (!waits)
+        return MHD_YES;
+    return status == 204 ? options(c, rq, allow) : error(c, rq, status, allow, "%s", rq->why);
+}
+
 /* The methods of OPTIONS * (RFC 9110, 9.3.7: the server's in general): those of every route,
  * with OPTIONS itself. */
 #define ALLOW_ANY "GET, HEAD, POST, OPTIONS"
@@ -473,6 +500,8 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *
     }
     if (rq->too_big == REFUSED_KEY)
         return unauthorized(s, c, rq);
+    if (rq->too_big == REFUSED_ROUTE)
+        return rq->refused == 204 ? options(c, rq, rq->allow) : error(c, rq, rq->refused, rq->allow, "%s", rq->why);
     if (rq->too_big) {
         return error(c, rq, 413, NULL, "the request body is over the limit of %zu bytes", s->cfg.max_body);
     }
@@ -567,17 +596,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                                      && !srv_host_parse(url, strlen(url), NULL, NULL)))
             return error(c, rq, 400, NULL, "the request-target '%s' is neither a path (/...) nor an http(s) URI (RFC 9112, 3.2)",
                          url);
-        if (!srv_method_known(method))
-            return error(c, rq, 501, NULL, "method '%s' is not implemented (RFC 9110, 9.1)", method);
-        if (form == SRV_ASTERISK_FORM) /* OPTIONS * (other methods refused above) */
-            return options(c, rq, ALLOW_ANY);
-        if (routed == 204)
-            return options(c, rq, allow);
-        if (routed == 404)
-            return error(c, rq, 404, NULL, "no such endpoint: %s", url);
-        if (routed == 405) /* the methods of the request, OPTIONS aside */
-            return error(c, rq, 405, allow, "use %.*s for this endpoint", (int)(strlen(allow) - strlen(", OPTIONS")),
-                         allow);
+        /* a request whose framing is in doubt is answered at once, and its connection closed:
+         * where its body ends, and so where the next request begins, is not known */
         if (n.spaced)
             return error(c, rq, 400, NULL, "white space between a header's name and its colon");
         if (n.content_length > 1 || (n.content_length && n.transfer_encoding))
@@ -585,13 +605,27 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                                                                      : "Content-Length given more than once");
         if (n.transfer_encoding > 1)
             return error(c, rq, 400, NULL, "a Transfer-Encoding other than chunked");
-        /* A request refused from its headers (no key for the JSON API, whose key is a header;
-         * a Content-Length over --max-body) is answered at once only when the client waits
-         * for "100 Continue" before sending its body. Others are sending it already: answered
-         * now, they met a closed connection (a "Broken pipe", not the 401), so their body is
-         * read and dropped, never held, and the answer comes after it. */
+        /* A request refused from its headers (a path or method no route takes, OPTIONS, no key
+         * for the JSON API, whose key is a header; a Content-Length over --max-body) is
+         * answered at once only when the client waits for "100 Continue" before sending its
+         * body. Others are sending it already: answered now, they met a closed connection (a
+         * "Broken pipe", not the 401), and libmicrohttpd closes a connection answered before
+         * its body even when there is none, so the requests pipelined after a 404 went
+         * unanswered. Their body is read and dropped, never held, and the answer comes after
+         * it, on a connection kept open. */
         const char *expect = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
         int waits = expect && !strcasecmp(expect, "100-continue");
+        if (!srv_method_known(method))
+            return refuse(c, rq, waits, 501, NULL, "method '%s' is not implemented (RFC 9110, 9.1)", method);
+        if (form == SRV_ASTERISK_FORM) /* OPTIONS * (other methods refused above) */
+            return refuse(c, rq, waits, 204, ALLOW_ANY, "%s", "");
+        if (routed == 204)
+            return refuse(c, rq, waits, 204, allow, "%s", "");
+        if (routed == 404)
+            return refuse(c, rq, waits, 404, NULL, "no such endpoint: %s", url);
+        if (routed == 405) /* the methods of the request, OPTIONS aside */
+            return refuse(c, rq, waits, 405, allow, "use %.*s for this endpoint",
+                          (int)(strlen(allow) - strlen(", OPTIONS")), allow);
         if (rq->ep == EP_CLASSIFY || rq->ep == EP_FEEDBACK) {
             srv_reply r;
             srv_reply_init(&r);

@@ -1320,6 +1320,15 @@ reqs = [  # (request, method, status, what the body holds)
     (post(b"/1.1/comment-check", b"x" * 300000), "POST", 413, b"over the limit"),
     (post(b"/1.1/comment-check", big), "POST", 200, b"false"),
     (post(b"/v1/classify", b'[{"id":"p2","text":"cheap xanax"},{"id":"p3","text":"tea"}]', json + b"Authorization: Bearer k\r\n"), "POST", 200, b'"id":"p3"'),
+    # refused for its path or method, or OPTIONS: answered after its body, read and dropped,
+    # the connection kept (they were answered at once, and the connection closed, so the
+    # requests pipelined after one went unanswered, and every CORS preflight cost a connection)
+    (b"GET /nowhere HTTP/1.1\r\nHost: h\r\n\r\n", "GET", 404, b"no such endpoint: /nowhere"),
+    (post(b"/nowhere", b"GET /metrics"), "POST", 404, b"no such endpoint"),
+    (b"OPTIONS /v1/classify HTTP/1.1\r\nHost: h\r\n\r\n", "OPTIONS", 204, b""),
+    (b"DELETE /healthz HTTP/1.1\r\nHost: h\r\n\r\n", "DELETE", 405, b"use GET, HEAD for this endpoint"),
+    (b"PUT /v1/classify HTTP/1.1\r\nHost: h\r\nContent-Length: 12\r\n\r\n{\"text\":\"a\"}", "PUT", 405, b"use POST"),
+    (b"BREW /healthz HTTP/1.1\r\nHost: h\r\n\r\n", "BREW", 501, b"'BREW' is not implemented"),
     (b"GET /healthz HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", "GET", 200, b'"status":"ok"'),
 ]
 s = socket.create_connection(("127.0.0.1", port))
@@ -1338,7 +1347,7 @@ for i, (_, method, status, want) in enumerate(reqs):
         print("request %d: no answer (%d answered)" % (i, i)); sys.exit(1)
     lines = head.split(b"\r\n")
     got = int(lines[0].split()[1])
-    length = next(int(l.split(b":")[1]) for l in lines[1:] if l.lower().startswith(b"content-length:"))
+    length = next((int(l.split(b":")[1]) for l in lines[1:] if l.lower().startswith(b"content-length:")), 0)
     body = b"" if method == "HEAD" else rest[:length]
     data = rest[len(body):]
     if got != status or want not in body:
@@ -1355,5 +1364,8 @@ PY
     [ "$(grep -o 'HTTP/1.1 [0-9]*' "$T/raw" | wc -l)" = 1 ] || fail "$(cat "$T/raw")"
     grep -q '^Connection: close' "$T/raw" || fail "$(cat "$T/raw")"
     not_contains "$T/raw" kindly_http_requests_total
+    curl -s "$URL/metrics" >metrics.txt
+    contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="404"} 2'
+    not_contains metrics.txt 'kindly_http_requests_total{endpoint="/metrics"' # the body was no request
     kill -0 $SRV_PID || fail "the server died"
 }
