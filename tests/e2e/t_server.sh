@@ -159,6 +159,39 @@ test_server_stops_gracefully_on_sigterm_and_sigint() {
     done
 }
 
+# A request under way when SIGTERM comes (its headers in, its body not yet) is answered, and
+# the server then stops, exit 0.
+test_server_sigterm_answers_the_request_under_way() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    python3 - "$PORT" "$T/server.log" >client.log 2>&1 <<'PY' &
+import socket, sys, time
+body = b"blog=b&user_ip=198.51.100.7&comment_content=The+breathing+exercise+helped+me+sleep"
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /1.1/comment-check HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+          b"Content-Length: %d\r\nExpect: 100-continue\r\n\r\n" % len(body))
+s.settimeout(10)
+print("under way:", s.recv(100), flush=True) # 100 Continue: the server has begun the request
+s.sendall(body[:10])
+for _ in range(100): # the rest of the body once the server has taken the signal
+    if b"SIGTERM" in open(sys.argv[2], "rb").read():
+        break
+    time.sleep(0.05)
+s.sendall(body[10:])
+print(s.recv(4096).decode("latin-1"), flush=True)
+PY
+    client=$!
+    for _ in $(seq 100); do grep -q "under way" client.log && break; sleep 0.1; done
+    contains client.log "under way: b'HTTP/1.1 100 Continue"
+    kill -TERM $SRV_PID
+    rc=0; wait $SRV_PID || rc=$?
+    wait $client || true
+    [ $rc -eq 0 ] || fail "exit $rc"
+    grep -q '^HTTP/1.1 200 OK' client.log || fail "the request under way was not answered: $(cat client.log)"
+    contains client.log "false"
+    contains "$T/server.log" "kindly serve: stopped"
+}
+
 # SIGTERM under keep-alive load: the grace period is for requests under way. New requests on
 # connections kept alive were served for the whole 5 s (the server never became idle).
 test_server_stops_promptly_under_keep_alive_load() {
