@@ -61,43 +61,19 @@ int kd_buf_printf(kd_buf *b, const char *fmt, ...)
     return rc;
 }
 
-/* Decimal digits two at a time: one division by 100 for each pair. */
-static const char digit_pairs[] =
+const char kd_digit_pairs[200] = {
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
+    "8081828384858687888990919293949596979899"
+};
 
-/* Write the `width` last decimal digits of v, leading zeros included, to end before e;
- * returns where they start. */
-static char *digits_before(char *e, unsigned long long v, int width)
-{
-    for (; width >= 2; width -= 2) {
-        e -= 2;
-        memcpy(e, digit_pairs + 2 * (v % 100), 2);
-        v /= 100;
-    }
-    if (width)
-        *--e = (char)('0' + v % 10);
-    return e;
-}
-
-static const unsigned long long pow10[] = { 1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
-                                            1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
-                                            10000000000ULL, 100000000000ULL, 1000000000000ULL,
-                                            10000000000000ULL, 100000000000000ULL,
-                                            1000000000000000ULL, 10000000000000000ULL,
-                                            100000000000000000ULL, 1000000000000000000ULL,
-                                            10000000000000000000ULL };
-
-/* The number of decimal digits of v (1 for 0): a few comparisons for the small numbers
- * written most (counts, the integer part of a score). */
-static int uint_width(unsigned long long v)
-{
-    int n = 1;
-    while (n < 20 && v >= pow10[n])
-        n++;
-    return n;
-}
+const unsigned long long kd_pow10[20] = { 1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
+                                          1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+                                          10000000000ULL, 100000000000ULL, 1000000000000ULL,
+                                          10000000000000ULL, 100000000000000ULL,
+                                          1000000000000000ULL, 10000000000000000ULL,
+                                          100000000000000000ULL, 1000000000000000000ULL,
+                                          10000000000000000000ULL };
 
 /* The numbers are written in place, at the end of b (room made first): no copy through a
  * scratch array, which was a call of memcpy per number. */
@@ -105,15 +81,18 @@ int kd_buf_uint(kd_buf *b, unsigned long long v)
 {
     if (kd_buf_grow(b, 20))
         return KD_ENOMEM;
-    int n = uint_width(v);
+    int n = 1;
+    while (n < 20 && v >= kd_pow10[n])
+        n++;
     char *d = b->s + b->len;
-    digits_before(d + n, v, n);
+    kd_digits_before(d + n, v, n);
     d[n] = '\0';
     b->len += (size_t)n;
     return KD_OK;
 }
 
-int kd_buf_fixed(kd_buf *b, double x, int decimals)
+/* What kd_buf_fixed leaves out of line: decimals out of 0..9 (clamped), NaN, |x| > 1e15. */
+int kd_buf_fixed_slow(kd_buf *b, double x, int decimals)
 {
     if (decimals < 0)
         decimals = 0;
@@ -121,29 +100,9 @@ int kd_buf_fixed(kd_buf *b, double x, int decimals)
         decimals = 9;
     if (!(x == x) || x > 1e15 || x < -1e15) /* NaN or too large for the fast path */
         return x == x ? kd_buf_printf(b, "%.*f", decimals, x) : kd_buf_putc(b, '0');
-    if (kd_buf_grow(b, 31)) /* '-', 20 digits, '.', 9 decimals */
+    if (kd_buf_grow(b, 31))
         return KD_ENOMEM;
-    int neg = x < 0;
-    if (neg)
-        x = -x;
-    unsigned long long v = (unsigned long long)(x * (double)pow10[decimals] + 0.5);
-    unsigned long long ip = v / pow10[decimals];
-    unsigned long long fp = v % pow10[decimals];
-    char *p = b->s + b->len;
-    if (neg && (v != 0))
-        *p++ = '-';
-    int n = uint_width(ip);
-    digits_before(p + n, ip, n);
-    p += n;
-    if (fp) { /* all the decimals, then the trailing zeros taken back (fp has a digit > 0) */
-        *p++ = '.';
-        p += decimals;
-        digits_before(p, fp, decimals);
-        while (p[-1] == '0')
-            p--;
-    }
-    *p = '\0';
-    b->len = (size_t)(p - b->s);
+    kd_buf_fixed_in(b, x, decimals);
     return KD_OK;
 }
 

@@ -44,11 +44,71 @@ static inline int kd_buf_puts(kd_buf *b, const char *s) { return kd_buf_add(b, s
 static inline int kd_buf_putc(kd_buf *b, char c) { return kd_buf_add(b, &c, 1); }
 int kd_buf_printf(kd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int kd_buf_vprintf(kd_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-/* Append x with at most `decimals` (<= 9) digits after the point, trailing zeros trimmed
- * ("0.25", "1", "-3.5"): a printf-free fast path for scores. Non-finite x prints "0". */
-int kd_buf_fixed(kd_buf *b, double x, int decimals);
 /* Append an unsigned decimal number. */
 int kd_buf_uint(kd_buf *b, unsigned long long v);
+
+/* The decimal digits two at a time ("00".."99") and the powers of ten up to 10^19 (buf.c). */
+extern const char kd_digit_pairs[200];
+extern const unsigned long long kd_pow10[20];
+
+/* Write the `width` last decimal digits of v, leading zeros included, to end before e;
+ * returns where they start. One division by 100 for each pair. */
+static inline char *kd_digits_before(char *e, unsigned long long v, int width)
+{
+    for (; width >= 2; width -= 2) {
+        e -= 2;
+        memcpy(e, kd_digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (width)
+        *--e = (char)('0' + v % 10);
+    return e;
+}
+
+/* kd_buf_fixed for 0 <= decimals <= 9 and |x| <= 1e15 (room made first). Inline, so that
+ * where `decimals` is a constant, as at every call in the scorer, 10^decimals is one too:
+ * the divisions become multiplications and the digit loop unrolls. Always inline: gcc -O2
+ * otherwise makes one out-of-line copy of the body, decimals a variable again. */
+static inline __attribute__((always_inline)) void kd_buf_fixed_in(kd_buf *b, double x, int decimals)
+{
+    int neg = x < 0;
+    if (neg)
+        x = -x;
+    unsigned long long v = (unsigned long long)(x * (double)kd_pow10[decimals] + 0.5);
+    unsigned long long ip = v / kd_pow10[decimals];
+    unsigned long long fp = v % kd_pow10[decimals];
+    char *p = b->s + b->len;
+    if (neg && (v != 0))
+        *p++ = '-';
+    int n = 1; /* the digits of ip: a few comparisons for the small ones written most */
+    while (n < 20 && ip >= kd_pow10[n])
+        n++;
+    kd_digits_before(p + n, ip, n);
+    p += n;
+    if (fp) { /* all the decimals, then the trailing zeros taken back (fp has a digit > 0) */
+        *p++ = '.';
+        p += decimals;
+        kd_digits_before(p, fp, decimals);
+        while (p[-1] == '0')
+            p--;
+    }
+    *p = '\0';
+    b->len = (size_t)(p - b->s);
+}
+
+int kd_buf_fixed_slow(kd_buf *b, double x, int decimals);
+
+/* Append x with at most `decimals` (<= 9) digits after the point, trailing zeros trimmed
+ * ("0.25", "1", "-3.5"): a printf-free fast path for scores. Non-finite x prints "0". */
+static inline __attribute__((always_inline)) int kd_buf_fixed(kd_buf *b, double x, int decimals)
+{
+    if (decimals < 0 || decimals > 9 || !(x >= -1e15 && x <= 1e15)) /* NaN too */
+        return kd_buf_fixed_slow(b, x, decimals);
+    if (kd_buf_grow(b, 31)) /* '-', 16 digits, '.', 9 decimals */
+        return -2; /* KD_ENOMEM */
+    kd_buf_fixed_in(b, x, decimals);
+    return 0;
+}
 /* Append s as a JSON string literal, quotes included, or null when s is NULL. Always valid
  * UTF-8: each byte of an invalid sequence becomes U+FFFD; control characters (C0, DEL, C1)
  * and U+2028/U+2029 are written as escapes. */

@@ -155,6 +155,51 @@ Test(buf, fixed_and_uint_as_the_reference)
     kd_buf_free(&b);
 }
 
+/* kd_buf_fixed is inline: where decimals is a constant (the scorer's 2, 3, 4 and 6) the
+ * compiler makes another body of it, with 10^decimals folded in. Each of those as the
+ * reference, over scores in 0..1 and at their edges: 0, 1, halves of the last decimal,
+ * tiny, negative and large values up to the fast path's limit (1e15), and past it. */
+Test(buf, fixed_with_constant_decimals_as_the_reference)
+{
+    static const double edges[] = { 0.0, -0.0, 1.0, -1.0, 0.5, 0.25, 0.125, 0.005, 0.0005, 0.00005,
+                                     0.0000005, 0.9999995, 0.99995, 0.995, 5e-324, 1e-300, 1e-7,
+                                     0.999999, 1e15, -1e15, 999999999999999.9, 123456.789 };
+    unsigned long long seed = 7;
+    kd_buf b = KD_BUF_INIT;
+    char want[64];
+    size_t nedges = sizeof edges / sizeof *edges;
+    for (size_t i = 0; i < 400000 + nedges; i++) {
+        double x;
+        if (i < nedges) {
+            x = edges[i];
+        } else {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            double u = (double)(seed >> 11) / 9007199254740992.0; /* 0..1 */
+            x = i % 3 == 0 ? u : i % 3 == 1 ? u * 1e-4 : (u - 0.5) * 2e6;
+        }
+        static const int ds[] = { 2, 3, 4, 6 };
+        for (int k = 0; k < 4; k++) {
+            kd_buf_clear(&b);
+            switch (ds[k]) { /* a literal each: the constant bodies */
+            case 2: kd_buf_fixed(&b, x, 2); break;
+            case 3: kd_buf_fixed(&b, x, 3); break;
+            case 4: kd_buf_fixed(&b, x, 4); break;
+            default: kd_buf_fixed(&b, x, 6); break;
+            }
+            fixed_reference(want, x, ds[k]);
+            cr_assert_str_eq(b.s, want, "%.17g with %d decimals", x, ds[k]);
+        }
+    }
+    kd_buf_clear(&b); /* past the fast path: printf, and NaN as 0 */
+    kd_buf_fixed(&b, 2e15, 2);
+    kd_buf_putc(&b, ' ');
+    kd_buf_fixed(&b, 0.0 / 0.0, 4);
+    kd_buf_putc(&b, ' ');
+    kd_buf_fixed(&b, 0.25, 12); /* decimals past 9 are 9 */
+    cr_assert_str_eq(b.s, "2000000000000000.00 0 0.25");
+    kd_buf_free(&b);
+}
+
 /* One line for a terminal (the CSV reader's messages, the CLI's stderr and text output):
  * control characters escaped, UTF-8 kept, a character cut at the end dropped. */
 Test(buf, line_escapes_controls_and_keeps_utf8)
