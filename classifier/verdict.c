@@ -59,7 +59,8 @@ static void reason_printf(kd_buf *b, const char *fmt, ...)
  * another, each ended by its NUL, so that a comment's reasons cost one malloc and one free
  * (kd_result_free) instead of one of each per reason (with the shown tokens' copies,
  * bayes.c, those were 6% of the instructions of `kindly score` with the Bayes stage alone).
- * The usual ones ("bayes=0.984", "token:free=0.97") are written without printf.
+ * All but a rule's score of more than one decimal ("rule:X=+0.15", %+g) are written without
+ * printf; the figures printf would write (%.2f, %+.1f) by kd_buf_decimal, exactly as it.
  */
 int kd_verdict_explain(kd_result *r, const kd_options *o)
 {
@@ -79,16 +80,34 @@ int kd_verdict_explain(kd_result *r, const kd_options *o)
         /* one decimal, as the rule files write scores, unless the score needs more (a
          * rule of 0.15 showed as +0.1, one of 0.01 as +0.0) */
         double x = r->rules[i].score;
-        int tenths = fabs(x * 10 - round(x * 10)) < 1e-9;
-        reason_printf(&b, tenths ? "rule:%s=%+.1f" : "rule:%s=%+g", r->rules[i].name, x);
+        if (fabs(x * 10 - round(x * 10)) < 1e-9) { /* "rule:%s=%+.1f" */
+            kd_buf_puts(&b, "rule:");
+            kd_buf_puts(&b, r->rules[i].name);
+            kd_buf_putc(&b, '=');
+            kd_buf_decimal(&b, x, 1, 1);
+            kd_buf_putc(&b, '\0');
+        } else
+            reason_printf(&b, "rule:%s=%+g", r->rules[i].name, x);
     }
-    if (r->duplicate_of)
-        reason_printf(&b, "duplicate_of:%s (%s, similarity %.2f)", r->duplicate_of,
-                      r->duplicate_scope ? r->duplicate_scope : "site", r->similarity);
-    if (r->campaign >= 2)
-        reason_printf(&b, "campaign:%u", r->campaign);
-    if (r->off_topic)
-        reason_printf(&b, "off_topic (relevance %.2f)", r->relevance);
+    if (r->duplicate_of) { /* "duplicate_of:%s (%s, similarity %.2f)" */
+        kd_buf_puts(&b, "duplicate_of:");
+        kd_buf_puts(&b, r->duplicate_of);
+        kd_buf_puts(&b, " (");
+        kd_buf_puts(&b, r->duplicate_scope ? r->duplicate_scope : "site");
+        kd_buf_puts(&b, ", similarity ");
+        kd_buf_decimal(&b, r->similarity, 2, 0);
+        kd_buf_add(&b, ")", 2); /* its NUL too */
+    }
+    if (r->campaign >= 2) {
+        kd_buf_puts(&b, "campaign:");
+        kd_buf_uint(&b, r->campaign);
+        kd_buf_putc(&b, '\0');
+    }
+    if (r->off_topic) { /* "off_topic (relevance %.2f)" */
+        kd_buf_puts(&b, "off_topic (relevance ");
+        kd_buf_decimal(&b, r->relevance, 2, 0);
+        kd_buf_add(&b, ")", 2);
+    }
     if (r->generic)
         kd_buf_add(&b, "generic", sizeof "generic"); /* its NUL too */
     for (size_t i = 0; i < r->ntop; i++) { /* "token:TOKEN=0.97" */

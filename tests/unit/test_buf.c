@@ -1,5 +1,6 @@
 /* test_buf.c - kd_buf: appends, printf, JSON string escaping, detach. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,21 @@ Test(buf, fixed_and_uint_as_the_reference)
     kd_buf_free(&b);
 }
 
+/* Case i of a test over numbers: edges[i] while there are some (1), then u (0..1) and r
+ * drawn from seed (0) for the caller to make x of. */
+static int edge_or_draw(size_t i, const double *edges, size_t n, unsigned long long *seed, double *x,
+                        double *u, unsigned *r)
+{
+    if (i < n) {
+        *x = edges[i];
+        return 1;
+    }
+    *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    *r = (unsigned)(*seed >> 33);
+    *u = (double)(*seed >> 11) / 9007199254740992.0;
+    return 0;
+}
+
 /* kd_buf_fixed is inline: where decimals is a constant (the scorer's 2, 3, 4 and 6) the
  * compiler makes another body of it, with 10^decimals folded in. Each of those as the
  * reference, over scores in 0..1 and at their edges: 0, 1, halves of the last decimal,
@@ -169,14 +185,10 @@ Test(buf, fixed_with_constant_decimals_as_the_reference)
     char want[64];
     size_t nedges = sizeof edges / sizeof *edges;
     for (size_t i = 0; i < 400000 + nedges; i++) {
-        double x;
-        if (i < nedges) {
-            x = edges[i];
-        } else {
-            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-            double u = (double)(seed >> 11) / 9007199254740992.0; /* 0..1 */
+        double x, u;
+        unsigned r;
+        if (!edge_or_draw(i, edges, nedges, &seed, &x, &u, &r))
             x = i % 3 == 0 ? u : i % 3 == 1 ? u * 1e-4 : (u - 0.5) * 2e6;
-        }
         static const int ds[] = { 2, 3, 4, 6 };
         for (int k = 0; k < 4; k++) {
             kd_buf_clear(&b);
@@ -197,6 +209,48 @@ Test(buf, fixed_with_constant_decimals_as_the_reference)
     kd_buf_putc(&b, ' ');
     kd_buf_fixed(&b, 0.25, 12); /* decimals past 9 are 9 */
     cr_assert_str_eq(b.s, "2000000000000000.00 0 0.25");
+    kd_buf_free(&b);
+}
+
+/* kd_buf_decimal writes what printf's %.Nf and %+.Nf write, for every number of decimals:
+ * edge values (0, -0, 1, ties that round to even, tiny and subnormal numbers, the fast
+ * path's limit 1e9 and past it, infinities, NaN), then scores in 0..1, counts and halves,
+ * negative values and wide ones, appended after other text. */
+Test(buf, decimal_as_printf)
+{
+    static const double edges[] = { 0.0, -0.0, 1.0, -1.0, 0.5, 1.5, 2.5, 0.125, 0.375, 0.625,
+                                     0.875, -0.125, 0.005, 0.015, 0.045, 0.995, 0.9999999999,
+                                     0.00049999999999999, 1e-5, 5e-324, 2.2250738585072014e-308,
+                                     1e-300, 999999999.9999999, -999999999.99999, 1e9, -1e9,
+                                     123456789.123456789, 4503599627370495.5, 1e300,
+                                     1.0 / 0.0, -1.0 / 0.0, 0.0 / 0.0 };
+    unsigned long long seed = 99;
+    kd_buf b = KD_BUF_INIT;
+    char want[400];
+    size_t nedges = sizeof edges / sizeof *edges;
+    for (size_t i = 0; i < 300000 + nedges; i++) {
+        double x, u;
+        unsigned r;
+        if (!edge_or_draw(i, edges, nedges, &seed, &x, &u, &r)) {
+            switch (i % 5) {
+            case 0: x = u; break;
+            case 1: x = (double)(r % 20000) / 10000.0; break; /* ten-thousandths, ties */
+            case 2: x = (double)(r % 1024) / 1024.0 - 0.5; break; /* exact binary ties */
+            case 3: x = ldexp(u, -(int)(r % 80)); break;
+            default: x = (u - 0.5) * 2.2e9; break;
+            }
+        }
+        for (int d = 0; d <= 9; d++)
+            for (int plus = 0; plus <= 1; plus++) {
+                kd_buf_clear(&b);
+                kd_buf_add(&b, "xyz", (size_t)(i % 4));
+                size_t at = b.len;
+                kd_buf_decimal(&b, x, d, plus);
+                snprintf(want, sizeof want, plus ? "%+.*f" : "%.*f", d, x);
+                cr_assert_str_eq(b.s + at, want, "%.17g with %d decimals%s", x, d, plus ? ", +" : "");
+                cr_assert_eq(b.len, at + strlen(want));
+            }
+    }
     kd_buf_free(&b);
 }
 
