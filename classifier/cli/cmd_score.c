@@ -233,8 +233,21 @@ static int csv_out_list(const char *const *items, size_t n, int sheet)
     return 0;
 }
 
-/* One output row: the copied input columns, then kindly's. 0, or -1 when out of memory. */
-static int csv_out_row(const kd_csv_row *row, const unsigned char *copy, const kd_result *res, int sheet)
+/* Write num's contents to stdout and empty it: -1 when an append to it ran out of memory. */
+static int put_num(kd_buf *num)
+{
+    if (num->oom)
+        return -1;
+    fwrite(num->s, 1, num->len, stdout);
+    kd_buf_clear(num);
+    return 0;
+}
+
+/* One output row: the copied input columns, then kindly's; num is room for its figures,
+ * written as printf's %.6f and %.4f by kd_buf_decimal (exact, a tenth of printf's cost). 0, or
+ * -1 when out of memory. */
+static int csv_out_row(const kd_csv_row *row, const unsigned char *copy, const kd_result *res, int sheet,
+                       kd_buf *num)
 {
     for (size_t i = 0; i < row->nfields; i++)
         if (copy[i]) {
@@ -242,7 +255,14 @@ static int csv_out_row(const kd_csv_row *row, const unsigned char *copy, const k
             fputc(',', stdout);
         }
     /* fixed notation, as in the JSON: a spreadsheet reads 7.09355e-05 as text in some locales */
-    printf("%s,%.6f,%.6f,", kd_verdict_name(res->verdict), res->spam_score, res->bayes_score);
+    kd_buf_puts(num, kd_verdict_name(res->verdict)); /* "%s,%.6f,%.6f," */
+    kd_buf_putc(num, ',');
+    kd_buf_decimal(num, res->spam_score, 6, 0);
+    kd_buf_putc(num, ',');
+    kd_buf_decimal(num, res->bayes_score, 6, 0);
+    kd_buf_putc(num, ',');
+    if (put_num(num))
+        return -1;
     if (res->nrules) {
         const char **names = malloc(res->nrules * sizeof *names);
         if (!names)
@@ -256,13 +276,19 @@ static int csv_out_row(const kd_csv_row *row, const unsigned char *copy, const k
     }
     fputc(',', stdout);
     cli_csv_field(stdout, res->duplicate_of, sheet);
-    if (res->duplicate_of) /* empty, like duplicate_of, when there is none */
-        printf(",%.4f,%s,", res->similarity, res->duplicate_scope ? res->duplicate_scope : "");
-    else
-        fputs(",,,", stdout);
+    if (res->duplicate_of) { /* empty, like duplicate_of, when there is none: ",%.4f,%s," */
+        kd_buf_putc(num, ',');
+        kd_buf_decimal(num, res->similarity, 4, 0);
+        kd_buf_putc(num, ',');
+        kd_buf_puts(num, res->duplicate_scope ? res->duplicate_scope : "");
+        kd_buf_putc(num, ',');
+    } else
+        kd_buf_puts(num, ",,,");
     if (res->relevance >= 0)
-        printf("%.4f", res->relevance);
-    printf(",%s,", res->generic ? "true" : "false");
+        kd_buf_decimal(num, res->relevance, 4, 0);
+    kd_buf_puts(num, res->generic ? ",true," : ",false,");
+    if (put_num(num))
+        return -1;
     if (res->nreasons && csv_out_list((const char *const *)res->reasons, res->nreasons, sheet))
         return -1;
     fputs("\r\n", stdout);
@@ -353,6 +379,7 @@ int cmd_score(int argc, char **argv)
         setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     }
     unsigned char *copy = NULL;
+    kd_buf num = KD_BUF_INIT; /* a CSV row's figures */
     if (csv && !expl && !(copy = csv_out_header(r, sheet)))
         status = cli_fail(EXIT_INTERNAL, "score", "out of memory");
     w.m = m;
@@ -377,7 +404,7 @@ int cmd_score(int argc, char **argv)
         }
         if (expl)
             explain(c, &res, rules);
-        else if (csv && csv_out_row(row, copy, &res, sheet)) {
+        else if (csv && csv_out_row(row, copy, &res, sheet, &num)) {
             kd_result_free(&res);
             status = row_failed(&w, EXIT_INTERNAL, "out of memory");
             break;
@@ -411,6 +438,7 @@ int cmd_score(int argc, char **argv)
     cli_warn_dates("score", ndates);
     w.m = NULL;
     free(copy);
+    kd_buf_free(&num);
     kd_csv_free(r);
     kd_model_close(m);
     kd_rules_free(rules);
