@@ -11,10 +11,9 @@
  * Each byte of an invalid sequence becomes U+FFFD, as the CSV reader repairs a field
  * (kd_buf_json_str, buf.c).
  */
-#include <stdint.h>
+#include "json.h"
 
-#include "buf.h"
-#include "kindly.h"
+#include <stdint.h>
 
 char *kd_result_json(const kd_comment *c, const kd_result *r)
 {
@@ -22,55 +21,61 @@ char *kd_result_json(const kd_comment *c, const kd_result *r)
         return NULL;
     kd_buf b = KD_BUF_INIT;
     kd_buf_grow(&b, 1024); /* one allocation for a typical line */
-    kd_buf_puts(&b, "{\"id\":");
-    kd_buf_json_str(&b, c ? c->id : NULL);
-    kd_buf_puts(&b, ",\"verdict\":\"");
-    kd_buf_puts(&b, kd_verdict_name(r->verdict));
-    kd_buf_puts(&b, "\",\"spam_score\":");
-    kd_buf_fixed(&b, r->spam_score, 6);
-    kd_buf_puts(&b, ",\"bayes_score\":");
-    kd_buf_fixed(&b, r->bayes_score, 6);
-    kd_buf_puts(&b, ",\"reasons\":[");
+    kd_result_json_buf(&b, c, r);
+    return kd_buf_detach(&b);
+}
+
+int kd_result_json_buf(kd_buf *b, const kd_comment *c, const kd_result *r)
+{
+    kd_buf_puts(b, "{\"id\":");
+    kd_buf_json_str(b, c ? c->id : NULL);
+    kd_buf_puts(b, ",\"verdict\":\"");
+    kd_buf_puts(b, kd_verdict_name(r->verdict));
+    kd_buf_puts(b, "\",\"spam_score\":");
+    kd_buf_fixed(b, r->spam_score, 6);
+    kd_buf_puts(b, ",\"bayes_score\":");
+    kd_buf_fixed(b, r->bayes_score, 6);
+    kd_buf_puts(b, ",\"reasons\":[");
     for (size_t i = 0; i < r->nreasons; i++) {
         if (i)
-            kd_buf_putc(&b, ',');
-        kd_buf_json_str(&b, r->reasons[i]);
+            kd_buf_putc(b, ',');
+        kd_buf_json_str(b, r->reasons[i]);
     }
-    kd_buf_puts(&b, "],\"tokens\":[");
+    kd_buf_puts(b, "],\"tokens\":[");
     for (size_t i = 0; i < r->ntop; i++) {
         if (i)
-            kd_buf_putc(&b, ',');
-        kd_buf_puts(&b, "{\"token\":");
-        kd_buf_json_str(&b, r->top[i].token);
-        kd_buf_puts(&b, ",\"p\":");
-        kd_buf_fixed(&b, r->top[i].prob, 4);
-        kd_buf_puts(&b, ",\"spam\":");
-        kd_buf_uint(&b, r->top[i].spam);
-        kd_buf_puts(&b, ",\"ham\":");
-        kd_buf_uint(&b, r->top[i].ham);
-        kd_buf_putc(&b, '}');
+            kd_buf_putc(b, ',');
+        kd_buf_puts(b, "{\"token\":");
+        kd_buf_json_str(b, r->top[i].token);
+        kd_buf_puts(b, ",\"p\":");
+        kd_buf_fixed(b, r->top[i].prob, 4);
+        kd_buf_puts(b, ",\"spam\":");
+        kd_buf_uint(b, r->top[i].spam);
+        kd_buf_puts(b, ",\"ham\":");
+        kd_buf_uint(b, r->top[i].ham);
+        kd_buf_putc(b, '}');
     }
-    kd_buf_puts(&b, "],\"rules\":[");
+    kd_buf_puts(b, "],\"rules\":[");
     for (size_t i = 0; i < r->nrules; i++) {
         if (i)
-            kd_buf_putc(&b, ',');
-        kd_buf_puts(&b, "{\"name\":");
-        kd_buf_json_str(&b, r->rules[i].name);
-        kd_buf_puts(&b, ",\"score\":");
-        kd_buf_fixed(&b, r->rules[i].score, 3);
-        kd_buf_putc(&b, '}');
+            kd_buf_putc(b, ',');
+        kd_buf_puts(b, "{\"name\":");
+        kd_buf_json_str(b, r->rules[i].name);
+        kd_buf_puts(b, ",\"score\":");
+        kd_buf_fixed(b, r->rules[i].score, 3);
+        kd_buf_putc(b, '}');
     }
-    kd_buf_puts(&b, "],\"duplicate_of\":");
-    kd_buf_json_str(&b, r->duplicate_of);
-    kd_buf_puts(&b, ",\"similarity\":");
-    kd_buf_fixed(&b, r->similarity, 4);
-    kd_buf_puts(&b, ",\"duplicate_scope\":");
-    kd_buf_json_str(&b, r->duplicate_scope);
+    kd_buf_puts(b, "],\"duplicate_of\":");
+    kd_buf_json_str(b, r->duplicate_of);
+    kd_buf_puts(b, ",\"similarity\":");
+    kd_buf_fixed(b, r->similarity, 4);
+    kd_buf_puts(b, ",\"duplicate_scope\":");
+    kd_buf_json_str(b, r->duplicate_scope);
     if (r->relevance >= 0) {
-        kd_buf_puts(&b, ",\"relevance\":");
-        kd_buf_fixed(&b, r->relevance, 4);
+        kd_buf_puts(b, ",\"relevance\":");
+        kd_buf_fixed(b, r->relevance, 4);
     } else
-        kd_buf_puts(&b, ",\"relevance\":null");
-    kd_buf_puts(&b, r->generic ? ",\"generic\":true}" : ",\"generic\":false}");
-    return kd_buf_detach(&b);
+        kd_buf_puts(b, ",\"relevance\":null");
+    kd_buf_puts(b, r->generic ? ",\"generic\":true}" : ",\"generic\":false}");
+    return b->oom ? KD_ENOMEM : KD_OK;
 }

@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "json.h"
 
 /* How the input arrives. */
 typedef struct input {
@@ -379,7 +380,7 @@ int cmd_score(int argc, char **argv)
         setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     }
     unsigned char *copy = NULL;
-    kd_buf num = KD_BUF_INIT; /* a CSV row's figures */
+    kd_buf line = KD_BUF_INIT; /* a JSON line, a CSV row's figures: built, then written */
     if (csv && !expl && !(copy = csv_out_header(r, sheet)))
         status = cli_fail(EXIT_INTERNAL, "score", "out of memory");
     w.m = m;
@@ -404,21 +405,19 @@ int cmd_score(int argc, char **argv)
         }
         if (expl)
             explain(c, &res, rules);
-        else if (csv && csv_out_row(row, copy, &res, sheet, &num)) {
+        else if (csv && csv_out_row(row, copy, &res, sheet, &line)) {
             kd_result_free(&res);
             status = row_failed(&w, EXIT_INTERNAL, "out of memory");
             break;
         }
         else if (!csv) {
-            char *js = kd_result_json(&row->comment, &res);
-            if (!js) {
+            if (kd_result_json_buf(&line, &row->comment, &res) || kd_buf_putc(&line, '\n')) {
                 kd_result_free(&res);
                 status = row_failed(&w, EXIT_INTERNAL, "out of memory");
                 break;
             }
-            fputs(js, stdout);
-            fputc('\n', stdout);
-            free(js);
+            fwrite(line.s, 1, line.len, stdout);
+            kd_buf_clear(&line);
         }
         kd_result_free(&res);
         if (cli_stdout_failed()) /* the output failed (a full disk, a closed pipe): stop now, not
@@ -438,7 +437,7 @@ int cmd_score(int argc, char **argv)
     cli_warn_dates("score", ndates);
     w.m = NULL;
     free(copy);
-    kd_buf_free(&num);
+    kd_buf_free(&line);
     kd_csv_free(r);
     kd_model_close(m);
     kd_rules_free(rules);

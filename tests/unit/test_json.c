@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kindly.h"
+#include "json.h"
 #include "normalize.h"
 
 /* The JSON of a result whose id is `id` and whose only reason and token are `other`. */
@@ -107,4 +108,41 @@ Test(json, a_classified_comment_with_a_bad_id_gives_valid_json)
     free(js);
     kd_result_free(&r);
     kd_model_close(m);
+}
+
+/* kd_result_json_buf (json.h, what kindly score writes with) appends the same object as
+ * kd_result_json to what the buffer holds, line after line into one buffer; a buffer out of
+ * memory is KD_ENOMEM. */
+Test(json, a_result_appended_to_a_buffer_is_the_same_object)
+{
+    char *one = json_of("r-1", "token:caf\xc3\xa9=0.5");
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = "r-1";
+    char *reason = "token:caf\xc3\xa9=0.5";
+    kd_token_weight tw = { reason, 0.5, 1, 1 };
+    kd_result r;
+    memset(&r, 0, sizeof r);
+    r.reasons = &reason;
+    r.nreasons = 1;
+    r.top = &tw;
+    r.ntop = 1;
+    r.relevance = -1;
+    kd_buf b = KD_BUF_INIT;
+    kd_buf_puts(&b, "before\n");
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(kd_result_json_buf(&b, &c, &r), KD_OK);
+        kd_buf_putc(&b, '\n');
+    }
+    kd_buf want = KD_BUF_INIT;
+    kd_buf_puts(&want, "before\n");
+    for (int i = 0; i < 3; i++) {
+        kd_buf_puts(&want, one);
+        kd_buf_putc(&want, '\n');
+    }
+    cr_assert_str_eq(b.s, want.s);
+    kd_buf_free(&want);
+    b.oom = 1;
+    cr_assert_eq(kd_result_json_buf(&b, &c, &r), KD_ENOMEM);
+    kd_buf_free(&b);
+    free(one);
 }
