@@ -22,8 +22,11 @@
  * same hashes as the token table; the title counts twice, as titles state the topic) plus
  * its post_terms rows, keyed by kd_hash64(post_id). Thereafter a post lookup is one hash
  * probe and a word lookup another. The cache also holds an inverted index (per word, the
- * posts that use it and how often), with which kd_posts_share() weighs a comment against
- * every post while visiting only the posts that share one of its words.
+ * posts that use it and how often, in the order of the posts), with which kd_posts_share()
+ * weighs a comment against every post while visiting only the posts that share one of its
+ * words, and in which kd_posts_term() finds a post's count of a word by binary search: the
+ * per-post word tables the build counts in are dropped once the index is made (they were
+ * two thirds of the cache).
  *
  * The cache is keyed on the model's "posts_generation" (store.c), which only writes of posts
  * and post_terms move, in their own transaction: learning a ham comment with a post_id, a
@@ -389,12 +392,9 @@ static void cache_free(kd_posts_cache *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->n; i++) {
+    for (size_t i = 0; i < c->n; i++)
         free(c->posts[i].id);
-        kd_tokmap32_free(&c->posts[i].terms);
-    }
     free(c->posts);
-    free(c->pool);
     kd_tokmap_free(&c->by_id);
     kd_tokmap_free(&c->df);
     kd_tokmap_free(&c->tf);
@@ -453,33 +453,63 @@ static int add_comments(kd_model *m, sqlite3_stmt *st, kd_post_stats *p, kd_tokm
     return rc;
 }
 
-/* Move a post's counted words into its compact table, each count interned in c->pool (seen:
- * count -> index + 1 in pool, in vals[].ham): a post's counts are small numbers, the same
- * few hundred across the site. words is emptied for the next post, its room kept. */
-static int freeze(kd_posts_cache *c, kd_post_stats *p, kd_tokmap *words, kd_tokmap *seen, size_t *poolcap)
+/* The posts' word counts while a cache is built, before they become its inverted index: per
+ * post a compact table (kd_tokmap32) whose counts are interned in pool (seen: count -> index
+ * + 1 in pool, in vals[].ham): a post's counts are small numbers, the same few hundred across
+ * the site. */
+typedef struct frozen {
+    kd_tokmap32 *terms; /* per post, cap of them */
+    size_t cap;
+    kd_counts *pool;
+    size_t npool, poolcap;
+    kd_tokmap seen;
+} frozen;
+
+static void frozen_free(frozen *f, size_t n)
 {
-    if (kd_tokmap32_init(&p->terms, words->n))
+    for (size_t q = 0; q < n && f->terms; q++)
+        kd_tokmap32_free(&f->terms[q]);
+    free(f->terms);
+    free(f->pool);
+    kd_tokmap_free(&f->seen);
+}
+
+/* Move post q's counted words into its compact table. words is emptied for the next post,
+ * its room kept. */
+static int freeze(frozen *f, size_t q, kd_tokmap *words)
+{
+    if (q >= f->cap) {
+        size_t ncap = f->cap ? 2 * f->cap : 16;
+        kd_tokmap32 *t = realloc(f->terms, ncap * sizeof *t);
+        if (!t)
+            return KD_ENOMEM;
+        memset(t + f->cap, 0, (ncap - f->cap) * sizeof *t);
+        f->terms = t;
+        f->cap = ncap;
+    }
+    kd_tokmap32 *terms = &f->terms[q];
+    if (kd_tokmap32_init(terms, words->n))
         return KD_ENOMEM;
     for (size_t i = 0; i < words->cap; i++) {
         if (!words->keys[i])
             continue;
         int64_t n = words->vals[i].ham; /* >= 1: only words that occur are counted */
-        kd_counts *v = kd_tokmap_upsert(seen, (uint64_t)n);
+        kd_counts *v = kd_tokmap_upsert(&f->seen, (uint64_t)n);
         if (!v)
             return KD_ENOMEM;
         if (!v->ham) {
-            if (c->npool == *poolcap) {
-                size_t ncap = *poolcap ? 2 * *poolcap : 64;
-                kd_counts *pool = realloc(c->pool, ncap * sizeof *pool);
+            if (f->npool == f->poolcap) {
+                size_t ncap = f->poolcap ? 2 * f->poolcap : 64;
+                kd_counts *pool = realloc(f->pool, ncap * sizeof *pool);
                 if (!pool)
                     return KD_ENOMEM;
-                c->pool = pool;
-                *poolcap = ncap;
+                f->pool = pool;
+                f->poolcap = ncap;
             }
-            c->pool[c->npool] = (kd_counts){ 0, n };
-            v->ham = (int64_t)++c->npool;
+            f->pool[f->npool] = (kd_counts){ 0, n };
+            v->ham = (int64_t)++f->npool;
         }
-        kd_tokmap32_add(&p->terms, words->keys[i], (uint32_t)(v->ham - 1));
+        kd_tokmap32_add(terms, words->keys[i], (uint32_t)(v->ham - 1));
         words->keys[i] = 0; /* emptied as read: no second pass over a table sized for the
                              * largest post */
         words->vals[i] = (kd_counts){ 0, 0 };
@@ -488,8 +518,9 @@ static int freeze(kd_posts_cache *c, kd_post_stats *p, kd_tokmap *words, kd_tokm
     return KD_OK;
 }
 
-/* The inverted index (stem -> posts using it, in postings[]) and each post's TF-IDF norm. */
-static int build_index(kd_posts_cache *c)
+/* The inverted index (stem -> posts using it, in postings[], in the order of the posts) and
+ * each post's TF-IDF norm, from the posts' word counts. */
+static int build_index(kd_posts_cache *c, const frozen *f)
 {
     size_t total = 0;
     for (size_t i = 0; i < c->df.cap; i++)
@@ -503,7 +534,7 @@ static int build_index(kd_posts_cache *c)
     if (!fill)
         return KD_ENOMEM;
     for (size_t q = 0; q < c->n; q++) {
-        const kd_tokmap32 *t = &c->posts[q].terms;
+        const kd_tokmap32 *t = &f->terms[q];
         for (size_t i = 0; i < t->cap; i++) {
             if (!t->keys[i])
                 continue;
@@ -512,7 +543,7 @@ static int build_index(kd_posts_cache *c)
                 j = (j + 1) & mask;
             kd_posting *e = &c->postings[c->df.vals[j].spam + (int64_t)fill[j]++];
             e->post = (uint32_t)q;
-            int64_t n = t->pool[t->idx[i]].ham;
+            int64_t n = f->pool[t->idx[i]].ham;
             e->n = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
             /* the post's TF-IDF vector: (1 + ln tf) idf per stem (kd_posts_share) */
             double w = (1 + log((double)(n > 0 ? n : 1))) * kd_posts_idf(c, c->df.vals[j].ham);
@@ -529,10 +560,10 @@ static int build(kd_model *m, kd_posts_cache **out)
 {
     kd_posts_cache *c = calloc(1, sizeof *c);
     kd_tokens tok = KD_TOKENS_INIT;
-    /* a post's words are counted here, then moved into its compact p->terms: the table
+    /* a post's words are counted here, then moved into its compact table in f: the table
      * grows once, to the largest post, instead of once per post */
-    kd_tokmap words = KD_TOKMAP_INIT, seen = KD_TOKMAP_INIT; /* seen: freeze() */
-    size_t poolcap = 0;
+    kd_tokmap words = KD_TOKMAP_INIT;
+    frozen f = { NULL, 0, NULL, 0, 0, KD_TOKMAP_INIT };
     sqlite3_stmt *st = NULL, *terms = NULL;
     size_t cap = 0;
     int rc = KD_OK, src;
@@ -582,16 +613,14 @@ static int build(kd_model *m, kd_posts_cache **out)
                 goto oom;
             d->ham++;
         }
-        if (freeze(c, p, &words, &seen, &poolcap))
+        if (freeze(&f, c->n - 1, &words))
             goto oom;
     }
     if (src != SQLITE_DONE) {
         rc = sql_fail(m, "cannot read the posts");
         goto done;
     }
-    for (size_t q = 0; q < c->n; q++) /* the pool has stopped moving */
-        c->posts[q].terms.pool = c->pool;
-    if (build_index(c))
+    if (build_index(c, &f))
         goto oom;
     goto done;
 oom:
@@ -601,7 +630,7 @@ done:
     sqlite3_finalize(terms);
     kd_tokens_free(&tok);
     kd_tokmap_free(&words);
-    kd_tokmap_free(&seen);
+    frozen_free(&f, c->n);
     if (rc) {
         cache_free(c);
         return rc;
@@ -711,6 +740,24 @@ int kd_posts_cache_get(kd_model *m, const kd_posts_cache **out)
 uint64_t kd_posts_cache_builds(void)
 {
     return atomic_load_explicit(&builds, memory_order_relaxed);
+}
+
+int64_t kd_posts_term(const kd_posts_cache *c, const kd_post_stats *p, const kd_counts *d)
+{
+    if (!p || !d || d->ham <= 0)
+        return 0;
+    uint32_t q = (uint32_t)(p - c->posts);
+    const kd_posting *lo = c->postings + d->spam, *hi = lo + d->ham; /* in the order of the posts */
+    while (lo < hi) {
+        const kd_posting *mid = lo + (hi - lo) / 2;
+        if (mid->post == q)
+            return mid->n;
+        if (mid->post < q)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
 }
 
 const kd_post_stats *kd_posts_find(const kd_posts_cache *c, const char *id)

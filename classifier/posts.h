@@ -5,10 +5,10 @@
  * Posts live in the model's `posts` table (schema 3), the words of their approved comments
  * in `post_terms` (schema 5). Scoring a comment must not touch SQLite or re-tokenize a post,
  * so on first use every post is tokenized once into a cache kept on the model: per post,
- * the counts of its content words and of its approved comments' (a kd_tokmap32 keyed by the
- * word's stem, kd_word_key), and for the site, in how many posts each word occurs and how
- * often it occurs in all posts, and an inverted index (word -> the posts that use it) for the
- * share of a comment's post among all posts. Looking a post up by id is one hash probe.
+ * its length and norm, and for the site, in how many posts each word occurs and how often it
+ * occurs in all posts, and an inverted index (word's stem, kd_word_key -> the posts that use
+ * it and how often, counting the words of their approved comments) for a post's counts and
+ * the share of a comment's post among all posts. Looking a post up by id is one hash probe.
  * The cache is rebuilt when the posts or their comments' words change (the file's
  * "posts_generation", seen at kd_model_refresh, or a write of posts on this handle), and
  * shared read-only by the process's handles on the same file.
@@ -22,12 +22,11 @@
 #include "kindly.h"
 #include "tokmap.h"
 
-/* One post's statistics: counts of its content words (vals[].ham = occurrences), keyed by
- * their stem (kd_word_key) so that "list" in a comment matches "lists" in the post. A
- * compact table (kd_tokmap32 into the cache's pool, read with kd_tokmap32_get): these are most of the cache, 10,000 posts of a few hundred distinct words each. */
+/* One post's statistics. The counts of its content words, by stem (kd_word_key, so that
+ * "list" in a comment matches "lists" in the post), are in the cache's inverted index:
+ * kd_posts_term. */
 typedef struct kd_post_stats {
     char *id;
-    kd_tokmap32 terms;
     int64_t length;  /* content words in the post (title counted twice) and its comments */
     double norm;     /* length of its TF-IDF vector, (1 + ln tf) idf per stem (kd_posts_share) */
 } kd_post_stats;
@@ -57,14 +56,13 @@ typedef struct kd_posts_cache {
     struct kd_posts_cache *next;
     kd_post_stats *posts;
     size_t n;
-    kd_counts *pool;       /* the distinct counts the posts' terms point into (npool) */
-    size_t npool;
     kd_tokmap by_id;       /* kd_hash64(post_id) -> index + 1 in vals[].ham */
     kd_tokmap df;          /* stem -> number of posts that contain it (vals[].ham) and the
                             * start of its postings in postings[] (vals[].spam) */
     kd_tokmap tf;          /* word (token hash) -> occurrences in all posts (vals[].ham) */
     int64_t length;        /* content words in all posts */
-    kd_posting *postings;  /* the inverted index: per stem, the posts that use it */
+    kd_posting *postings;  /* the inverted index: per stem, the posts that use it, in the
+                            * order of the posts */
 } kd_posts_cache;
 
 /*
@@ -76,6 +74,9 @@ typedef struct kd_posts_cache {
  * Returns 0, KD_ENOMEM or KD_EIO.
  */
 int kd_posts_cache_get(kd_model *m, const kd_posts_cache **out);
+/* How often post p (NULL: 0) uses the stem whose entry in c->df is d (NULL: 0): a binary
+ * search of the stem's postings. */
+int64_t kd_posts_term(const kd_posts_cache *c, const kd_post_stats *p, const kd_counts *d);
 /* The statistics of a post, or NULL when the post is unknown (or id is NULL). */
 const kd_post_stats *kd_posts_find(const kd_posts_cache *c, const char *id);
 /* Temperature of kd_posts_share's softmax. */

@@ -77,7 +77,8 @@
  *    the cosine earns its place as the share among posts above, beside C.
  *
  * Cost: per content word one probe in the general table, one in the posts' word counts,
- * two in the post's tables, one token-count lookup (a hash probe on a preloaded model), one
+ * one in their stems and a binary search of the stem's postings for the post's count (at
+ * most log2 of the posts), one token-count lookup (a hash probe on a preloaded model), one
  * of its foreign share (only in a model that learnt foreign comments) and one log(); for
  * the share among posts, one log() per post that uses the word (at most KD_POSTING_MAX
  * posts: commoner words are left out of it) and one exp() per post that shares a word with
@@ -147,9 +148,9 @@ int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, con
         double p_site = (cw + MU * g) / (n_site + MU), p = p_site;
         if (post) {
             uint64_t k = kd_word_key(s, h);
-            const kd_counts *pt = kd_tokmap32_get(&post->terms, k);
-            p = LAMBDA * ((pt ? (double)pt->ham : 0.0) + MU * g) / (plen + MU) + (1 - LAMBDA) * p_site;
             const kd_counts *pd = kd_tokmap_get(&pc->df, k);
+            int64_t pt = kd_posts_term(pc, post, pd); /* every word of a post is in df */
+            p = LAMBDA * ((double)pt + MU * g) / (plen + MU) + (1 - LAMBDA) * p_site;
             if (pd) { /* a word of no post says nothing about which post */
                 if (nk < KD_POSTERIOR_WORDS && pd->ham <= KD_POSTING_MAX) /* the share reads no other */
                     keys[nk++] = k;
