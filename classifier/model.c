@@ -673,10 +673,15 @@ int kd_train_commit(kd_model *m)
     uk_clear(m);
     kd_tokmap_clear(&m->delta);
     kd_tokmap_clear(&m->fdelta);
-    kd_posts_learn_done(m, rc);
+    int posts_changed = kd_posts_learn_done(m, rc);
     if (rc)
         return m->err[0] ? rc : kd_model_write_failed(m, rc, "write the counts", kd_store_errmsg(m->store));
-    return load(m);
+    if ((rc = load(m)))
+        return rc;
+    /* a post's words changed: the next process reads the new posts cache from the file */
+    if (posts_changed)
+        kd_posts_cache_keep(m);
+    return KD_OK;
 }
 
 void kd_train_abort(kd_model *m)
@@ -712,8 +717,13 @@ int kd_model_merge_all(kd_model *m, const char *const *paths, size_t n)
                                    kd_store_errmsg(m->store))
                    : kd_model_fail(m, rc, "cannot merge: %s", kd_store_errmsg(m->store));
     /* load() reads the posts generation the merge bumped if it wrote posts or their words:
-     * this handle's posts cache is rebuilt on next use, as other handles' after their refresh */
-    return load(m);
+     * this handle's posts cache is rebuilt, and kept in the file for the next process */
+    int64_t before = m->posts_generation;
+    if ((rc = load(m)))
+        return rc;
+    if (m->posts_generation != before)
+        kd_posts_cache_keep(m);
+    return KD_OK;
 }
 
 int kd_model_prune(kd_model *m, unsigned min_count, uint64_t *removed)

@@ -10,8 +10,9 @@
  * it and how often, counting the words of their approved comments) for a post's counts and
  * the share of a comment's post among all posts. Looking a post up by id is one hash probe.
  * The cache is rebuilt when the posts or their comments' words change (the file's
- * "posts_generation", seen at kd_model_refresh, or a write of posts on this handle), and
- * shared read-only by the process's handles on the same file.
+ * "posts_generation", seen at kd_model_refresh, or a write of posts on this handle), kept in
+ * the model file by the write that changed them (posts_snap.c) for the processes that read
+ * it next, and shared read-only by the process's handles on the same file.
  */
 #ifndef KD_POSTS_H
 #define KD_POSTS_H
@@ -62,7 +63,11 @@ typedef struct kd_posts_cache {
     kd_tokmap tf;          /* word (token hash) -> occurrences in all posts (vals[].ham) */
     int64_t length;        /* content words in all posts */
     kd_posting *postings;  /* the inverted index: per stem, the posts that use it, in the
-                            * order of the posts */
+                            * order of the posts (npostings) */
+    size_t npostings;
+    void *snap;            /* read from the model file (posts_snap.c): the tables above, but
+                            * posts[], point into this one allocation */
+    _Atomic int stored;    /* the model file holds this cache (read from it, or written) */
 } kd_posts_cache;
 
 /*
@@ -98,6 +103,22 @@ double kd_posts_share(const kd_posts_cache *c, const kd_post_stats *own, const u
 /* Release a model's reference to its cache (kd_model_close); the last one frees it.
  * Accepts NULL. */
 void kd_posts_cache_release(kd_posts_cache *c);
+/* Free a cache no handle holds (posts_snap.c's, when its blob fails a check). Accepts NULL. */
+void kd_posts_cache_free(kd_posts_cache *c);
+/*
+ * Keep the model's current posts cache in its file (posts_snap.c), for the next process:
+ * called by the writes that change posts or their words, after their commit. It builds the
+ * cache if this handle has none. Best effort: a cache that cannot be built or written costs
+ * the next reader a build, and leaves m's message as it was.
+ */
+void kd_posts_cache_keep(kd_model *m);
+/* The cache of m's posts generation as kept in its file: 0 and *out, or -1 when the file
+ * holds none (none written, another generation or format, a blob that fails a check, a
+ * read failure, out of memory): the caller builds it. */
+int kd_posts_snap_load(kd_model *m, kd_posts_cache **out);
+/* Write c, built for m's file at c->generation, unless the file has moved on to another
+ * posts generation; 0, or -1 (not written: not an error of the caller). */
+int kd_posts_snap_save(kd_model *m, kd_posts_cache *c);
 /* How many caches this process has built: each is most of a second on a site of 10,000
  * posts, so tests check that what cannot change a post's words does not cause one. */
 uint64_t kd_posts_cache_builds(void);
@@ -111,13 +132,14 @@ uint64_t kd_posts_cache_builds(void);
  * kd_posts_learn_write(m) writes the batch inside the transaction that writes the token
  * counts (the hook of kd_store_apply), so that both are written or neither;
  * kd_posts_learn_done(m, rc) then drops the batch, and the posts cache if rc is 0 and the
- * batch held a post's words;
+ * batch held a post's words (then it returns 1: the caller keeps the new cache,
+ * kd_posts_cache_keep, once its handle has read the new generation);
  * kd_posts_learn_free() drops the batch (abort, close). Learning needs no post to be known yet: the counts wait for the post.
  * Return 0, KD_ENOMEM, KD_EBUSY or KD_EIO (message on m).
  */
 int kd_posts_learn(kd_model *m, const kd_comment *c, int delta);
 int kd_posts_learn_write(void *model);
-void kd_posts_learn_done(kd_model *m, int rc);
+int kd_posts_learn_done(kd_model *m, int rc); /* 1 when a post's words were written */
 void kd_posts_learn_free(kd_model *m);
 
 

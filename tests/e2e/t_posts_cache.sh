@@ -1,8 +1,9 @@
 # t_posts_cache.sh - the relevance stage's posts cache in a running server: one cache for all
 # worker threads; feedback that teaches no post's words (spam, ham without a post_id) does not
 # make the server rebuild it (counted by /metrics, not timed), another process's posts and
-# words of a post's comments do reach it. Sourced by run.sh; uses start_server and post_json
-# of t_server.sh.
+# words of a post's comments do reach it, read from the model file where that process kept
+# them (classifier/posts_snap.c), not rebuilt. Sourced by run.sh; uses start_server and
+# post_json of t_server.sh.
 
 # make_posts N: N posts of ~5 KB of words each (deterministic), as posts.csv
 make_posts() {
@@ -31,6 +32,8 @@ test_posts_cache_kept_on_token_feedback_rebuilt_on_posts() {
     "$KINDLY" train -q -m m.db "$ROOT/tests/e2e/data/train.csv"
     make_posts 300
     "$KINDLY" posts -m m.db posts.csv 2>/dev/null
+    # as a model of a kindly that kept no posts cache in the file: the server builds it
+    sqlite3 m.db 'DROP TABLE posts_snapshot'
     start_server -m m.db
     local body='{"text":"the morning walking habit helped my sleep and mood","post_id":"post-5"}'
     classify "$body"
@@ -49,13 +52,14 @@ test_posts_cache_kept_on_token_feedback_rebuilt_on_posts() {
     done
     n1=$(builds)
     [ "$n1" = "$n0" ] || fail "token-only feedback rebuilt the posts cache ($n0 -> $n1 builds)"
-    # another process learns words of post-5's comments: the server rebuilds and sees them
+    # another process learns words of post-5's comments and keeps the new cache in the file:
+    # the server reads it there (no build) and sees them
     printf 'post_id,text\npost-5,"the zyzzyva quokka retreat"\n' >ham.csv
     "$KINDLY" learn -m m.db --ham ham.csv 2>/dev/null
     local onpost='{"text":"zyzzyva quokka retreat","post_id":"post-5"}'
     classify "$onpost"
     local rel1; rel1=$(cat "$T/rel")
-    [ "$(builds)" -gt "$n1" ] || fail "a post's new words did not rebuild the cache"
+    [ "$(builds)" = "$n1" ] || fail "the server built the posts cache kindly learn kept ($n1 -> $(builds) builds)"
     # and a new post from another process
     printf 'post_id,title,text\nnew-post,Zyzzyva quokka retreat,"A zyzzyva quokka retreat"\n' >new.csv
     "$KINDLY" posts -m m.db new.csv 2>/dev/null
@@ -65,4 +69,26 @@ test_posts_cache_kept_on_token_feedback_rebuilt_on_posts() {
     classify '{"text":"zyzzyva quokka retreat","post_id":"post-6"}'
     awk -v a="$rel1" -v b="$(cat "$T/rel")" 'BEGIN { exit !(a > b) }' ||
         fail "post-5's learnt words not seen: $rel1 vs post-6 $(cat "$T/rel")"
+}
+
+# A check (one process per comment) reads the posts cache that `kindly posts` kept in the
+# model: shown by taking the posts away behind kindly's back (no posts generation moved), which
+# a check that read the kept cache does not see, and one that builds from the tables does.
+test_check_reads_the_posts_cache_kept_in_the_model() {
+    "$KINDLY" train -q -m m.db "$ROOT/tests/e2e/data/train.csv"
+    make_posts 50
+    "$KINDLY" posts -m m.db posts.csv 2>/dev/null
+    local gen kept
+    gen=$(sqlite3 m.db "SELECT value FROM meta WHERE key = 'posts_generation'")
+    kept=$(sqlite3 m.db 'SELECT generation FROM posts_snapshot')
+    [ "$kept" = "$gen" ] || fail "kindly posts kept generation '$kept', the posts are at $gen"
+    echo "the morning walking habit helped my sleep and mood" >c.txt
+    "$KINDLY" check -m m.db --post post-5 <c.txt >kept.json || true
+    contains kept.json '"relevance":'
+    sqlite3 m.db 'DELETE FROM posts'
+    "$KINDLY" check -m m.db --post post-5 <c.txt >again.json || true
+    cmp -s kept.json again.json || fail "the check did not read the kept cache: $(cat again.json)"
+    sqlite3 m.db 'DROP TABLE posts_snapshot'
+    "$KINDLY" check -m m.db --post post-5 <c.txt >built.json || true
+    ! cmp -s kept.json built.json || fail "a check without the kept cache still saw the deleted posts"
 }

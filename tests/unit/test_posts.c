@@ -485,6 +485,14 @@ static uint64_t builds_to_classify(kd_model *m, const char *post_id)
     return kd_posts_cache_builds() - before;
 }
 
+/* Builds since *mark, which moves on to now. */
+static uint64_t builds_since(uint64_t *mark)
+{
+    uint64_t now = kd_posts_cache_builds(), n = now - *mark;
+    *mark = now;
+    return n;
+}
+
 static void refresh(kd_model *m)
 {
     cr_assert_eq(kd_model_refresh(m, NULL), 0, "%s", kd_model_error(m));
@@ -492,12 +500,15 @@ static void refresh(kd_model *m)
 
 /* Feedback that teaches no post's words (spam, ham without a post_id) moves the token counts
  * but not the posts: neither the writer nor another handle rebuilds (it cost 0.9 s per
- * handle on 10,000 posts); a post, an import or ham with a post_id does. */
+ * handle on 10,000 posts); a post, an import or ham with a post_id does, once, in the write
+ * that keeps it in the file (posts_snap.c), and the other handles share or read that. */
 Test(posts, token_only_training_keeps_the_cache)
 {
+    uint64_t mark = kd_posts_cache_builds();
     kd_model *w = open_model(KD_OPEN_CREATE);
     cr_assert_eq(kd_post_put(w, "p1", "Sleep and anxiety", "Breathing exercises help anxiety before sleep."), 0);
-    cr_assert_eq(builds_to_classify(w, "p1"), 1);
+    cr_assert_eq(builds_since(&mark), 1, "the write builds the new cache");
+    cr_assert_eq(builds_to_classify(w, "p1"), 0);
     learn_one(w, "p1", "Cheap pills online, order now", KD_SPAM);
     cr_assert_eq(builds_to_classify(w, "p1"), 0, "the only handle: spam kept its cache");
     kd_model *r = open_model(KD_OPEN_WRITE | KD_OPEN_PRELOAD);
@@ -509,14 +520,17 @@ Test(posts, token_only_training_keeps_the_cache)
     cr_assert_eq(builds_to_classify(w, "p1"), 0, "the writer kept its cache");
     cr_assert_eq(builds_to_classify(r, "p1"), 0, "the reader kept its cache");
 
+    mark = kd_posts_cache_builds();
     learn_one(w, "p1", "The breathing exercise helped my sleep", KD_HAM);
+    cr_assert_eq(builds_since(&mark), 1, "a post's words changed");
     refresh(r);
-    cr_assert_eq(builds_to_classify(r, "p1"), 1, "a post's words changed");
-    cr_assert_eq(builds_to_classify(w, "p1"), 0, "the writer shares the reader's new cache");
+    cr_assert_eq(builds_to_classify(r, "p1"), 0, "the reader shares the writer's new cache");
+    cr_assert_eq(builds_to_classify(w, "p1"), 0);
 
     cr_assert_eq(kd_post_put(r, "p2", "Grief", "Grief comes in waves."), 0);
+    cr_assert_eq(builds_since(&mark), 1, "another handle's post");
     refresh(w);
-    cr_assert_eq(builds_to_classify(w, "p2"), 1, "another handle's post");
+    cr_assert_eq(builds_to_classify(w, "p2"), 0);
     cr_assert_eq(builds_to_classify(r, "p2"), 0);
     kd_model_close(w);
     kd_model_close(r);
@@ -526,10 +540,12 @@ Test(posts, token_only_training_keeps_the_cache)
  * kindly posts or learn run does) is seen; one touching only the token counts is not. */
 Test(posts, another_connections_writes_of_posts_rebuild)
 {
+    uint64_t mark = kd_posts_cache_builds();
     kd_model *m = open_model(KD_OPEN_CREATE);
     cr_assert_eq(kd_post_put(m, "p1", "Sleep and anxiety", "Breathing exercises help anxiety before sleep."), 0);
     kd_model *other = open_model(KD_OPEN_WRITE);
-    cr_assert_eq(builds_to_classify(m, "p1"), 1);
+    cr_assert_eq(builds_since(&mark), 1);
+    cr_assert_eq(builds_to_classify(m, "p1"), 0);
     learn_one(other, NULL, "A spam-free comment without a post", KD_HAM);
     refresh(m);
     cr_assert_eq(builds_to_classify(m, "p1"), 0);
@@ -539,10 +555,12 @@ Test(posts, another_connections_writes_of_posts_rebuild)
     th_write(dir, "posts.csv", "post_id,title,text\np9,Walking,Walk every morning\n", path, sizeof path);
     kd_csv *in = NULL;
     cr_assert_eq(kd_csv_open(&in, path, &o), 0);
+    mark = kd_posts_cache_builds();
     cr_assert_eq(kd_posts_import(other, in, NULL, NULL), 0, "%s", kd_model_error(other));
     kd_csv_free(in);
+    cr_assert_eq(builds_since(&mark), 1, "the import builds the new cache");
     refresh(m);
-    cr_assert_eq(builds_to_classify(m, "p9"), 1, "the imported post is seen");
+    cr_assert_eq(builds_to_classify(m, "p9"), 0, "the imported post is seen");
     kd_model_close(other);
     kd_model_close(m);
 }
@@ -560,13 +578,17 @@ Test(posts, a_model_without_the_posts_generation_row)
     cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
     cr_assert_eq(sqlite3_exec(db, "DELETE FROM meta WHERE key = 'posts_generation'", NULL, NULL, NULL), SQLITE_OK);
     cr_assert_eq(sqlite3_changes(db), 1, "the post's write created the row");
+    /* nor the posts cache kept in the file (posts_snap.c), which came later */
+    cr_assert_eq(sqlite3_exec(db, "DROP TABLE posts_snapshot", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     m = open_model(KD_OPEN_READONLY | KD_OPEN_PRELOAD);
     kd_model *w = open_model(KD_OPEN_WRITE);
     cr_assert_eq(builds_to_classify(m, "p1"), 1);
+    uint64_t mark = kd_posts_cache_builds();
     cr_assert_eq(kd_post_put(w, "p2", "Grief", "Grief comes in waves."), 0);
+    cr_assert_eq(builds_since(&mark), 1);
     refresh(m);
-    cr_assert_eq(builds_to_classify(m, "p2"), 1);
+    cr_assert_eq(builds_to_classify(m, "p2"), 0);
     kd_model_close(w);
     kd_model_close(m);
 }
@@ -584,13 +606,17 @@ Test(posts, merge_rebuilds_only_for_posts)
     kd_model_close(mb);
     kd_model *m = open_model(KD_OPEN_CREATE);
     cr_assert_eq(kd_post_put(m, "p1", "Sleep and anxiety", "Breathing exercises help anxiety before sleep."), 0);
-    cr_assert_eq(builds_to_classify(m, "p1"), 1);
+    cr_assert_eq(builds_to_classify(m, "p1"), 0, "the write built it");
+    uint64_t mark = kd_posts_cache_builds();
     cr_assert_eq(kd_model_merge(m, b), 0, "%s", kd_model_error(m));
+    cr_assert_eq(builds_since(&mark), 0, "counts only");
     cr_assert_eq(builds_to_classify(m, "p1"), 0, "counts only");
     learn_one(ma, "p1", "The breathing exercise helped my sleep", KD_HAM);
     kd_model_close(ma);
+    mark = kd_posts_cache_builds();
     cr_assert_eq(kd_model_merge(m, a), 0, "%s", kd_model_error(m));
-    cr_assert_eq(builds_to_classify(m, "p1"), 1, "words of p1's comments");
+    cr_assert_eq(builds_since(&mark), 1, "words of p1's comments");
+    cr_assert_eq(builds_to_classify(m, "p1"), 0);
     kd_model_close(m);
 }
 
