@@ -94,6 +94,10 @@ struct kd_dedup {
     kd_buf norm;            /* the normalised text of the comment being checked */
     int64_t *cand;
     size_t ncand;
+    /* the last feedback undo that took back the learning of its text under another comment
+     * (kd_dedup_label, set 1): that comment's id, "history:N" for one without (took 0: none) */
+    int took;
+    kd_buf took_id;
 };
 
 /* ------------------------------------------------------------------------------------ */
@@ -378,6 +382,7 @@ void kd_dedup_free(kd_dedup *d)
     kd_buf_free(&d->a);
     kd_buf_free(&d->b);
     kd_buf_free(&d->norm);
+    kd_buf_free(&d->took_id);
     free(d);
 }
 
@@ -973,6 +978,29 @@ static int copies_label(kd_hist *h, const query *q, int label, int64_t *seq, int
     return KD_OK;
 }
 
+/* Note whose learning an undo takes back in place of the comment's own: the id of record seq
+ * (kd_dedup_took), named as duplicate_of names a comment without one. */
+static int took_note(kd_model *m, kd_dedup *d, int64_t seq)
+{
+    kd_hist_rec r;
+    int rc = kd_hist_get(d->hist, seq, &r);
+    if (rc)
+        return kd_model_read_failed(m, rc, "the history", kd_hist_errmsg(d->hist));
+    kd_buf_clear(&d->took_id);
+    if (r.id && *r.id ? kd_buf_puts(&d->took_id, r.id) : kd_buf_printf(&d->took_id, "history:%lld", (long long)seq))
+        return kd_model_fail(m, KD_ENOMEM, "out of memory");
+    d->took = 1;
+    return KD_OK;
+}
+
+const char *kd_dedup_took(const kd_model *m) { return m->dedup && m->dedup->took ? m->dedup->took_id.s : NULL; }
+
+void kd_dedup_took_clear(kd_model *m)
+{
+    if (m->dedup)
+        m->dedup->took = 0;
+}
+
 int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int undo, int *label, int64_t *rec)
 {
     kd_dedup *d = NULL;
@@ -1025,6 +1053,8 @@ int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int undo, int *lab
     }
     if (text != KD_UNLABELLED && text == undo && *label == KD_HIST_UNDONE) { /* that learning is the one taken back */
         seq = tseq;
+        if (m->fb_comment == c && (rc = took_note(m, d, tseq))) /* (kd_feedback's, not a CSV undo's) */
+            goto done;
         goto write;
     }
     /* recorded, or named (a comment checked before it had an id), if need be: a comment

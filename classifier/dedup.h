@@ -42,6 +42,12 @@ int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int undo, int *lab
  * as kd_dedup_label takes it). */
 int kd_dedup_feedback_write(kd_model *m, const kd_comment *c, int expect, int label, int undo);
 
+/* The id of the comment whose learning the last kd_dedup_label (set 1) since
+ * kd_dedup_took_clear took back in place of the comment's own ("history:N" for one recorded
+ * without an id), else NULL; valid until the next call on m. */
+const char *kd_dedup_took(const kd_model *m);
+void kd_dedup_took_clear(kd_model *m);
+
 /* Whether kd_history_batch_begin() is in force on m: the history then keeps its own
  * transaction (a write batch, or a read over many comments) open between calls. */
 int kd_dedup_batching(const kd_model *m);

@@ -26,6 +26,7 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
     *changed = 0;
     if (!kd_model_usable(m))
         return KD_EINVAL;
+    kd_dedup_took_clear(m);
     if (label != KD_SPAM && label != KD_HAM)
         return kd_model_fail(m, KD_EINVAL, "feedback needs the label spam or ham");
     if (undo < 0 || undo > KD_UNDO_KNOWN)
@@ -35,6 +36,7 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
     if (m->training) /* its own transaction: an open batch would be dropped */
         return kd_model_fail(m, KD_EINVAL, "kd_feedback: a training batch is open (commit or abort it first)");
     for (int attempt = 0;; attempt++) {
+        kd_dedup_took_clear(m); /* (a raced attempt's is not this one's) */
         int before, rc = kd_dedup_label(m, c, 0, undo == 1 ? (int)label : KD_UNLABELLED, &before, NULL);
         if (rc)
             return rc;
@@ -75,6 +77,10 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
             continue;
         if (!rc)
             *changed = relabel ? 2 : 1;
+        else
+            kd_dedup_took_clear(m);
         return rc;
     }
 }
+
+const char *kd_feedback_took(const kd_model *m) { return m ? kd_dedup_took(m) : NULL; }

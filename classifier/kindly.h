@@ -368,6 +368,13 @@ void kd_train_abort(kd_model *m);
  */
 int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int *changed);
 
+/** After a kd_feedback() undo (1) that took back, in place of the comment's own, the learning
+ *  of its text under another comment (the history had no label under the comment's id, or
+ *  it had none): that comment's id, "history:N" for one recorded without an id; else NULL
+ *  (also for m NULL, and after a failed kd_feedback()). A buffer of m's, valid until the next
+ *  kd_feedback() on m or kd_model_close(). */
+const char *kd_feedback_took(const kd_model *m);
+
 /** kd_feedback()'s undo for feedback from others (the server's clients): only a label the
  *  history says this comment was given is taken back. A plain undo (1) of a comment the
  *  history does not know unlearns it all the same, each time it is asked without an id: a

@@ -325,7 +325,8 @@ test_learn_undo_under_a_mistyped_id_takes_the_learning_back_once() {
     printf 'id,text\nx1,"%s"\n' "$(cat x.txt)" >x1.csv
     "$KINDLY" learn -q -m m.db --spam --raw --id x1 <x.txt
     expect_status 0 "$KINDLY" learn -m m.db --spam --raw --undo --id x2 <x.txt
-    contains "$T/err" "kindly learn: unlearnt 1 comment as spam"
+    contains "$T/err" "kindly learn: unlearnt 1 comment as spam: no learning under id x2; took back the learning of the same text under id x1"
+    lines "$T/err" 1
     expect_status 0 "$KINDLY" learn -m m.db --spam --raw --undo --id x1 <x.txt
     contains "$T/err" "comment x1 is not learnt as spam: nothing to undo"
     expect_status 3 "$KINDLY" learn -m m.db --spam --undo x1.csv
@@ -340,6 +341,17 @@ test_learn_undo_under_a_mistyped_id_takes_the_learning_back_once() {
     contains "$T/err" "x4.csv:2: cannot unlearn comment x4 as spam: the history has the learning of its text taken back already"
     expect_status 0 "$KINDLY" learn -m m.db --spam --raw --undo --id x5 <x.txt
     contains "$T/err" "comment x5 is not learnt as spam: nothing to undo"
+    as_before
+    # without an id, the undo names the id it took the learning of; one recorded without an
+    # id is named by its record, as duplicate_of names it
+    "$KINDLY" learn -q -m m.db --spam --raw --id 'x,"6"' <x.txt
+    expect_status 0 "$KINDLY" learn -m m.db --spam --raw --undo <x.txt
+    contains "$T/err" 'kindly learn: unlearnt 1 comment as spam: no id given; took back the learning of the same text under id x,"6"'
+    as_before
+    printf 'PROMO zorblax qwerty special gummies offer today only, reply now\n' >y.txt
+    "$KINDLY" learn -q -m m.db --ham --raw <y.txt
+    expect_status 0 "$KINDLY" learn -m m.db --ham --raw --undo --id y1 <y.txt
+    grep -Eq "^kindly learn: unlearnt 1 comment as ham: no learning under id y1; took back the learning of the same text recorded without an id \(history:[0-9]+\)$" "$T/err" || fail "$(cat "$T/err")"
     as_before
 }
 

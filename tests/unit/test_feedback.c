@@ -342,9 +342,16 @@ Test(feedback, an_undo_under_a_mistyped_id_takes_the_texts_learning_back_once)
     kd_comment c = shared_copy(), typo = comment("6410");
     cr_assert_eq(give(&c, KD_SPAM, 0, 2, 0), 1);
     cr_assert_eq(give(&typo, KD_SPAM, 1, 1, 0), 1, "the text's learning taken back");
+    cr_assert_str_eq(kd_feedback_took(m), "6401", "the id whose learning it took is told");
     cr_assert_eq(give(&c, KD_SPAM, 1, 1, 0), 0, "taken back already: the copy's spam stays");
+    cr_assert_null(kd_feedback_took(m), "nothing taken: no id told");
     cr_assert_eq(give(&typo, KD_SPAM, 1, 1, 0), 0, "a retry: nothing");
+    cr_assert_null(kd_feedback_took(m));
     cr_assert_eq(give(&c, KD_SPAM, 0, 2, 0), 1, "reported again: learnt");
+    cr_assert_null(kd_feedback_took(m), "a learning takes nothing back");
+    cr_assert_eq(give(&c, KD_SPAM, 1, 1, 0), 1, "its own undo");
+    cr_assert_null(kd_feedback_took(m), "its own learning: no other id");
+    cr_assert_null(kd_feedback_took(NULL));
 }
 
 /* The other order: the right id's undo first, then the mistyped one finds it taken back. */
@@ -405,8 +412,10 @@ Test(feedback, an_undo_without_an_id_takes_the_texts_learning_back_once)
     kd_comment c = shared_copy(), anon = comment(NULL);
     cr_assert_eq(give(&c, KD_SPAM, 0, 2, 0), 1);
     cr_assert_eq(give(&anon, KD_SPAM, 1, 1, 0), 1, "the text's learning taken back");
+    cr_assert_str_eq(kd_feedback_took(m), "6401");
     cr_assert_eq(give(&c, KD_SPAM, 1, 1, 0), 0, "taken back already: the copy's spam stays");
     cr_assert_eq(give(&anon, KD_SPAM, 1, 0, 0), 1, "the copy learnt by train, by the counts");
+    cr_assert_null(kd_feedback_took(m), "by the counts: no comment's learning named");
     cr_assert_eq(kd_feedback(m, &anon, KD_SPAM, 1, NULL), KD_EINVAL, "nothing left to take");
 }
 
