@@ -147,6 +147,9 @@ int cli_no_labelled_rows_in(const char *cmd, const char *path, const kd_csv *r, 
 /* A CSV file without an id column whose comments are remembered (--remember, learn): warns
  * that they are remembered under their line numbers; offer_check adds "(or use kindly check)". */
 void cli_warn_line_ids(const char *cmd, const char *path, const kd_csv *r, int offer_check);
+/* Whether r's header has an id column (id or comment_id, as the reader maps them); without
+ * one, each row's id is its line number. */
+int cli_csv_has_ids(const kd_csv *r);
 
 /* A comment's date that is there but unreadable (kd_date_parse: KD_EPARSE), or more than a day
  * after the clock, is remembered as of now, which history --prune takes for new: said, never

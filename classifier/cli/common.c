@@ -460,9 +460,11 @@ kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind,
     return r;
 }
 
+int cli_csv_has_ids(const kd_csv *r) { return kd_csv_column(r, "id") >= 0 || kd_csv_column(r, "comment_id") >= 0; }
+
 void cli_warn_line_ids(const char *cmd, const char *path, const kd_csv *r, int offer_check)
 {
-    if (kd_csv_column(r, "id") >= 0 || kd_csv_column(r, "comment_id") >= 0)
+    if (cli_csv_has_ids(r))
         return;
     fprintf(stderr, "kindly %s: warning: %s has no id column: its comments are remembered under their line "
                     "numbers, so a comment of a later file on the same line with the same text will count as "

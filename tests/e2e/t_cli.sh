@@ -313,6 +313,41 @@ test_learn_undo_of_a_csv_row_takes_its_raw_label_back_once() {
     as_before
 }
 
+# One id is one comment: a second row of an id in one file (an export given twice, an id
+# column that is not unique) is not learnt, whatever its label and text; it is named, with
+# the line that was learnt, and the exit status says rows were skipped. It was learnt both
+# ways (spam and ham at once), or twice, without a word.
+test_learn_and_train_learn_an_id_once_a_file() {
+    train_small
+    "$KINDLY" info -m m.db >before.json
+    printf 'id,label,text\nd1,spam,zorblax special offer qwerty\nd1,ham,zorblax special offer qwerty\nd2,spam,zorblax deal\nd2,spam,zorblax deal today\nd3,spam,zorblax gummies\nd3,spam,zorblax gummies\n' >dup.csv
+    expect_status 4 "$KINDLY" learn -m m.db dup.csv
+    contains "$T/err" "dup.csv:3: id d1 already learnt as spam at line 2, and this row says ham: an id is learnt once a file (row skipped)"
+    contains "$T/err" "dup.csv:5: id d2 already learnt as spam at line 4, with another text: an id is learnt once a file (row skipped)"
+    contains "$T/err" "dup.csv:7: id d3 already learnt as spam at line 6, the same text again: an id is learnt once a file (row skipped)"
+    contains "$T/err" "kindly learn: learnt 3 comments (3 spam, 0 ham); 3 bad rows skipped"
+    "$KINDLY" info -m m.db | grep -q '"spam_messages":9,"ham_messages":6' || fail "$("$KINDLY" info -m m.db)"
+    # its undo takes back what was learnt, once
+    expect_status 4 "$KINDLY" learn -m m.db --undo dup.csv
+    contains "$T/err" "dup.csv:3: id d1 already unlearnt as spam at line 2, and this row says ham: an id is unlearnt once a file (row skipped)"
+    contains "$T/err" "kindly learn: unlearnt 3 comments (3 spam, 0 ham); 3 bad rows skipped"
+    as_before
+    # --spam gives every row one label; an id in two files is two comments
+    printf 'id,text\nd9,zorblax special offer\nd9,zorblax special offer again\n' >d9.csv
+    expect_status 4 "$KINDLY" learn -m m.db --ham d9.csv
+    contains "$T/err" "d9.csv:3: id d9 already learnt as ham at line 2, with another text"
+    printf 'id,text\nd9,zorblax special offer\n' >d9b.csv
+    expect_status 0 "$KINDLY" learn -m m.db --ham d9b.csv
+    # train so too; ids with a comma and a newline are named as one line
+    printf 'id,label,text\n"a,\nb",spam,zorblax special offer qwerty\n"a,\nb",ham,zorblax special offer qwerty\n' >nl.csv
+    expect_status 4 "$KINDLY" train -m t.db nl.csv
+    contains "$T/err" 'nl.csv:4: id a,\nb already learnt as spam at line 2, and this row says ham: an id is learnt once a file (row skipped)'
+    contains "$T/err" "kindly train: learnt 1 comment (1 spam, 0 ham); 1 bad row skipped"
+    # rows without an id are each a comment
+    printf 'id,label,text\n,spam,zorblax special offer\n,spam,zorblax special offer\n' >noid.csv
+    expect_status 0 "$KINDLY" train -m t.db noid.csv
+}
+
 # An undo under a mistyped --id (one the history has no label for) of a text learnt under
 # another id takes that learning back and marks it so: the right id's undo then has nothing to
 # undo, in either order, and a CSV row of it is refused. The text is a copy of a spam comment
