@@ -514,14 +514,23 @@ static int same_comment(const query *q, const char *id)
     return id && q->c->id && *q->c->id && !strcmp(id, q->c->id);
 }
 
+/* Whether an earlier comment's text is this one's: the same 31-bit hash (history.h) and the
+ * same MinHash signature. The hash alone pairs two different texts once in 2^31 pairs (at a
+ * million comments, some 230 pairs of the history share one); with the signature, which the
+ * history keeps beside it, such a pair must also agree in all 64 of its minima. */
+static int same_text(const query *q, uint64_t th, const uint8_t *sig)
+{
+    return th == q->text_hash && !memcmp(sig, q->sig, KD_MH_SIGBYTES);
+}
+
 /* Whether an earlier comment without an id is this one, checked before it had one: the
  * WordPress Akismet plugin checks a comment before WordPress saves it and gives it an id,
  * then sends it again with its id (submit-spam/ham, a recheck). The same author, post and
  * text. (A reader's double post is checked twice without an id: still a duplicate.) */
 static int same_comment_unnamed(const query *q, const char *id, const char *post, uint32_t author,
-                                uint32_t email, uint64_t th)
+                                uint32_t email, int same)
 {
-    return !(id && *id) && q->c->id && *q->c->id && th == q->text_hash && same_author(q->email, q->author, email, author) &&
+    return !(id && *id) && q->c->id && *q->c->id && same && same_author(q->email, q->author, email, author) &&
            !strcmp(post ? post : "", q->c->post_id ? q->c->post_id : "");
 }
 
@@ -529,30 +538,30 @@ static int same_comment_unnamed(const query *q, const char *id, const char *post
 static int consider(query *q, const char *id, const char *post, uint32_t author, uint32_t email, uint64_t th,
                     const uint8_t *sig, const char *fallback, long long fallback_n)
 {
-    int history = !strcmp(fallback, "history");
-    if (history && th == q->text_hash && !same_comment(q, id) && q->ncopies++ < COPIES)
+    int history = !strcmp(fallback, "history"), same = same_text(q, th, sig);
+    if (history && same && !same_comment(q, id) && q->ncopies++ < COPIES)
         q->copies[q->ncopies - 1] = fallback_n;
     /* this comment is in the history already (scored again, rechecked): what was recorded
      * after it is no earlier copy of it; history comes in recording order, so the rest is */
     if (history && q->past_self)
         return KD_OK;
     if (same_comment(q, id)) {
-        q->recorded |= th == q->text_hash; /* an edited text is recorded as well */
-        q->past_self |= history && th == q->text_hash;
-        if (history && th == q->text_hash)
+        q->recorded |= same; /* an edited text is recorded as well */
+        q->past_self |= history && same;
+        if (history && same)
             q->own_seq = fallback_n;
         return KD_OK;
     }
     /* the first such record is this comment (a second one is a double post, a duplicate); it
      * is named by the id when this comment is recorded (record()). Not "recorded": without
      * remembering, this comment still joins the run's memory, so later copies find it. */
-    if (!q->adopt && same_comment_unnamed(q, id, post, author, email, th)) {
+    if (!q->adopt && same_comment_unnamed(q, id, post, author, email, same)) {
         q->adopt = history ? fallback_n : -1;
         q->past_self |= history;
         return KD_OK;
     }
-    double sim = th == q->text_hash ? 1.0 : kd_minhash_sig_similarity(q->sig, sig);
-    if (sim >= 1.0 && th != q->text_hash)
+    double sim = same ? 1.0 : kd_minhash_sig_similarity(q->sig, sig);
+    if (sim >= 1.0 && !same)
         sim = 0.99; /* 1 is kept for exact duplicates: before the threshold, so that a
                        threshold of 1 (a comment that is only a link) takes exact copies only */
     if (sim < q->threshold)
@@ -962,7 +971,7 @@ done:
 static int copies_label(kd_hist *h, const query *q, int label, int64_t *seq, int *found)
 {
     if (q->ncopies > COPIES)
-        return kd_hist_text_labelled(h, q->text_hash, label, seq, found);
+        return kd_hist_text_labelled(h, q->text_hash, q->sig, label, seq, found);
     int64_t given = 0, undone = 0;
     for (unsigned i = 0; i < q->ncopies; i++) {
         int l, rc = kd_hist_label(h, q->copies[i], &l);
@@ -1023,7 +1032,7 @@ int kd_dedup_label(kd_model *m, const kd_comment *c, int set, int undo, int *lab
         goto done;
     int64_t seq = q.own_seq ? q.own_seq : q.adopt > 0 ? q.adopt : 0, labelled;
     int indexed = 0; /* a labelled record of it the LSH lists do not show (a campaign's later copy) */
-    if (!(rc = kd_hist_labelled(d->hist, c->id, q.text_hash, &labelled)) && labelled > seq) {
+    if (!(rc = kd_hist_labelled(d->hist, c->id, q.text_hash, q.sig, &labelled)) && labelled > seq) {
         seq = labelled;
         indexed = 1;
     }

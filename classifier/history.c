@@ -48,6 +48,19 @@
  * duplicates (a lookup reaches rows only through the index), still counted by
  * kd_hist_stats_get (comments, oldest, and index_entries, an estimate), still labelled by
  * feedback (HS_LABELLED finds a row by id); the next prune with the same limits deletes them.
+ *
+ * A text is known by its hash (31 bits, history.h) and its MinHash signature together, never
+ * by the hash alone. The hash alone pairs different texts: at a million comments some 230
+ * pairs share one (the birthday bound, 10^12 / 2 / 2^31; test_feedback has a pair of one
+ * template's texts, found among its first 101,318), and HS_TEXT_LABELLED, which looks a text's
+ * learning up among every labelled comment, meets another text's once in 2,147 lookups at a
+ * million (10^6 / 2^31, computed): an undo of one text took back the other's learning. The
+ * hash is not widened to 64 bits: the text is not stored, so the comments recorded before a
+ * migration could not be rehashed, and two kinds of key would live side by side for as long as
+ * the oldest is kept. The signature is stored with every comment (since schema 4) and is as
+ * much the text's: HS_LABELLED and HS_TEXT_LABELLED compare it, as dedup.c's same_text does,
+ * so that two texts are taken for one only when they agree in the hash (2^-31) and in all 64
+ * minima (about 16^-64 for texts that are not near copies), in old files as in new.
  */
 #include "history.h"
 
@@ -94,12 +107,12 @@ static const char *const sql[HS__COUNT] = {
     [HS_READ_END] = "COMMIT",
     [HS_ANY] = "SELECT EXISTS (SELECT 1 FROM history_lsh)",
     [HS_LABEL_GET] = "SELECT label FROM history WHERE seq = ?1",
-    [HS_LABELLED] = "SELECT seq FROM history WHERE id = ?1 AND label IS NOT NULL AND text_hash = ?2 "
+    [HS_LABELLED] = "SELECT seq FROM history WHERE id = ?1 AND label IS NOT NULL AND text_hash = ?2 AND sig = ?3 "
                     "ORDER BY seq DESC LIMIT 1",
     /* a text's comment given label ?2, else one whose label was taken back (-1): through the
      * index of the labelled comments, as few as feedback is rare (no index on text_hash) */
     [HS_TEXT_LABELLED] = "SELECT seq, label FROM history INDEXED BY history_labelled WHERE label IS NOT NULL "
-                         "AND text_hash = ?1 AND label IN (?2, -1) ORDER BY label = ?2 DESC, seq DESC LIMIT 1",
+                         "AND text_hash = ?1 AND sig = ?3 AND label IN (?2, -1) ORDER BY label = ?2 DESC, seq DESC LIMIT 1",
     [HS_LABEL_SET] = "UPDATE history SET label = ?2 WHERE seq = ?1",
     [HS_SET_ID] = "UPDATE history SET id = ?2 WHERE seq = ?1 AND id IS NULL AND text_hash = ?3",
     /* one comment's rows inside a batch: all of them or none */
@@ -447,7 +460,7 @@ int kd_hist_label(kd_hist *h, int64_t seq, int *label)
     return finish(h, st, src);
 }
 
-int kd_hist_labelled(kd_hist *h, const char *id, uint64_t text_hash, int64_t *seq)
+int kd_hist_labelled(kd_hist *h, const char *id, uint64_t text_hash, const uint8_t sig[KD_MH_SIGBYTES], int64_t *seq)
 {
     *seq = 0;
     if (!h->labels || !id || !*id)
@@ -457,13 +470,15 @@ int kd_hist_labelled(kd_hist *h, const char *id, uint64_t text_hash, int64_t *se
         return fail(h);
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)(text_hash & KD_HIST_TEXT_HASH_MASK));
+    sqlite3_bind_blob(st, 3, sig, KD_MH_SIGBYTES, SQLITE_STATIC);
     int src = sqlite3_step(st);
     if (src == SQLITE_ROW)
         *seq = sqlite3_column_int64(st, 0);
     return finish(h, st, src);
 }
 
-int kd_hist_text_labelled(kd_hist *h, uint64_t text_hash, int label, int64_t *seq, int *found)
+int kd_hist_text_labelled(kd_hist *h, uint64_t text_hash, const uint8_t sig[KD_MH_SIGBYTES], int label, int64_t *seq,
+                          int *found)
 {
     *seq = 0;
     *found = KD_UNLABELLED;
@@ -474,6 +489,7 @@ int kd_hist_text_labelled(kd_hist *h, uint64_t text_hash, int label, int64_t *se
         return fail(h);
     sqlite3_bind_int64(st, 1, (sqlite3_int64)(text_hash & KD_HIST_TEXT_HASH_MASK));
     sqlite3_bind_int(st, 2, label);
+    sqlite3_bind_blob(st, 3, sig, KD_MH_SIGBYTES, SQLITE_STATIC);
     int src = sqlite3_step(st);
     if (src == SQLITE_ROW) {
         *seq = sqlite3_column_int64(st, 0);

@@ -21,9 +21,13 @@
 
 typedef struct kd_hist kd_hist;
 
-/* The text hash is stored in 31 bits, a 4-byte SQLite integer instead of 8: it is compared
- * only with the few candidates that share an LSH band, where a chance collision (2^-31 a
- * pair) does not matter. Callers mask their own hash the same way to compare. */
+/* The text hash is stored in 31 bits, a 4-byte SQLite integer instead of 8. Alone it does not
+ * tell two texts apart: at a million comments some 230 pairs share one (the birthday bound,
+ * 10^12 / 2 / 2^31), and an undo that looks a text's learning up by its hash among a million
+ * labelled comments meets another text's once in 2,147 lookups (10^6 / 2^31). So a text is its
+ * hash and its MinHash signature (same_text in dedup.c, kd_hist_labelled,
+ * kd_hist_text_labelled): history.c says why it is not widened. Callers mask their own hash
+ * the same way to compare. */
 #define KD_HIST_TEXT_HASH_MASK 0x7fffffffULL
 
 /* A band bucket keeps at least this many comments of one band key, the earliest; past a
@@ -68,13 +72,16 @@ int kd_hist_insert(kd_hist *h, kd_hist_rec *r, const int64_t keys[KD_MH_BANDS]);
 #define KD_HIST_UNDONE (-2)
 int kd_hist_label(kd_hist *h, int64_t seq, int *label);
 int kd_hist_set_label(kd_hist *h, int64_t seq, int label);
-/* The latest labelled comment with this id and text hash (0 if none): through an index, so
- * found where the LSH lists keep only a text's earliest copies. */
-int kd_hist_labelled(kd_hist *h, const char *id, uint64_t text_hash, int64_t *seq);
-/* The latest comment with this text hash, whatever its id, that feedback gave label (spam or
- * ham), else the latest whose label was taken back: *seq (0 if none) and *found (label,
- * KD_HIST_UNDONE, or KD_UNLABELLED if none). Through the index of the labelled comments. */
-int kd_hist_text_labelled(kd_hist *h, uint64_t text_hash, int label, int64_t *seq, int *found);
+/* The latest labelled comment with this id and text (text hash and signature: the hash alone
+ * is 31 bits, see KD_HIST_TEXT_HASH_MASK) (0 if none): through an index, so found where the
+ * LSH lists keep only a text's earliest copies. */
+int kd_hist_labelled(kd_hist *h, const char *id, uint64_t text_hash, const uint8_t sig[KD_MH_SIGBYTES], int64_t *seq);
+/* The latest comment with this text (hash and signature), whatever its id, that feedback gave
+ * label (spam or ham), else the latest whose label was taken back: *seq (0 if none) and
+ * *found (label, KD_HIST_UNDONE, or KD_UNLABELLED if none). Through the index of the
+ * labelled comments. */
+int kd_hist_text_labelled(kd_hist *h, uint64_t text_hash, const uint8_t sig[KD_MH_SIGBYTES], int label, int64_t *seq,
+                          int *found);
 /* Name comment seq, recorded without an id and with this text hash, with id; *named says
  * whether it was (not if another writer named or pruned it meanwhile). */
 int kd_hist_set_id(kd_hist *h, int64_t seq, const char *id, uint64_t text_hash, int *named);

@@ -348,6 +348,25 @@ test_learn_and_train_learn_an_id_once_a_file() {
     expect_status 0 "$KINDLY" train -m t.db noid.csv
 }
 
+# Two different texts whose 31-bit history hashes are equal (test_feedback has how they were
+# found) are two texts: a check of the one after the other was remembered finds a near copy,
+# not an exact one (it said similarity 1.00), and an undo of the one never learnt is refused
+# by the counts instead of taking back the other's learning.
+test_history_two_texts_of_one_hash_are_two_texts() {
+    train_small
+    "$KINDLY" info -m m.db >before.json
+    a="cheap pills and gummies at zorblax dot example, special offer for you today only, order 93187"
+    b="cheap pills and gummies at zorblax dot example, special offer for you today only, order 101317"
+    echo "$a" | "$KINDLY" learn -q -m m.db --spam --raw --id a1
+    echo "$b" | "$KINDLY" check -m m.db --id b1 >b.json || : # (1: its verdict is spam)
+    grep -q '"duplicate_of":"a1","similarity":0\.' b.json || fail "not a near copy: $(cat b.json)"
+    echo "$b" | expect_status 3 "$KINDLY" learn -m m.db --spam --raw --undo --id b1
+    contains "$T/err" "has no spam count left"
+    echo "$a" | expect_status 0 "$KINDLY" learn -m m.db --spam --raw --undo --id a1
+    contains "$T/err" "kindly learn: unlearnt 1 comment as spam"
+    as_before
+}
+
 # An undo under a mistyped --id (one the history has no label for) of a text learnt under
 # another id takes that learning back and marks it so: the right id's undo then has nothing to
 # undo, in either order, and a CSV row of it is refused. The text is a copy of a spam comment

@@ -6,9 +6,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
+#include "dedup.h"
 #include "helpers.h"
+#include "history.h"
 #include "race.h"
 #include "kindly.h"
+#include "tokmap.h"
 
 static char dir[256], path[300];
 static kd_model *m;
@@ -462,4 +466,32 @@ Test(feedback, an_undo_under_a_mistyped_id_finds_a_late_copy_of_a_campaign)
         kd_comment anon = comment(NULL);
         cr_assert_eq(give(&anon, KD_SPAM, 1, 0, 0), 1, "the copy train learnt, by the counts");
     }
+}
+
+/* Two different texts whose 31-bit history hashes are equal (history.h; found by trying
+ * "... order N" for N up to 101317, as the birthday bound has it) are not one text: an undo
+ * of the one never learnt, under an id the history has no label for, is checked by the counts
+ * and refused, and does not take back the other's learning, which its own undo then does. The
+ * signature, stored with the hash, tells them apart. Before, the hash alone paired them. */
+Test(feedback, two_texts_of_one_history_hash_are_not_paired)
+{
+    const char *a = "cheap pills and gummies at zorblax dot example, special offer for you today only, order 93187",
+               *b = "cheap pills and gummies at zorblax dot example, special offer for you today only, order 101317";
+    kd_buf na = KD_BUF_INIT, nb = KD_BUF_INIT;
+    cr_assert_eq(kd_dedup_normalize(a, &na), 0);
+    cr_assert_eq(kd_dedup_normalize(b, &nb), 0);
+    cr_assert_str_neq(na.s, nb.s);
+    cr_assert_eq(kd_hash64(na.s, na.len) & KD_HIST_TEXT_HASH_MASK, kd_hash64(nb.s, nb.len) & KD_HIST_TEXT_HASH_MASK,
+                 "the two texts' history hashes are equal");
+    kd_buf_free(&na);
+    kd_buf_free(&nb);
+    kd_comment ca = comment("7001"), cb = comment("7002");
+    ca.text = a;
+    cb.text = b;
+    cr_assert_eq(give(&ca, KD_SPAM, 0, 1, 0), 1);
+    int changed = -1;
+    cr_assert_eq(kd_feedback(m, &cb, KD_SPAM, 1, &changed), KD_EINVAL, "the other text was never learnt");
+    cr_assert_eq(changed, 0);
+    cr_assert_null(kd_feedback_took(m));
+    cr_assert_eq(give(&ca, KD_SPAM, 1, 0, 0), 1, "its own learning is still there to take back");
 }
