@@ -9,13 +9,14 @@
 #include "cli.h"
 
 /* A time as JSON: an ISO 8601 UTC string ("2024-05-01T13:45:00Z"), for a reader beside the
- * Unix seconds; null for 0 (an empty history) or a time gmtime cannot show. */
-static void json_utc(int64_t t)
+ * Unix seconds; null for an empty history (none: its times read 0) or a time gmtime cannot
+ * show. A comment of 1970-01-01T00:00:00Z, time 0, is a date like any other. */
+static void json_utc(int64_t t, int none)
 {
     time_t tt = (time_t)t;
     struct tm tm;
     char s[32];
-    if (t > 0 && gmtime_r(&tt, &tm) && strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%SZ", &tm))
+    if (!none && gmtime_r(&tt, &tm) && strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%SZ", &tm))
         printf("\"%s\"", s);
     else
         fputs("null", stdout);
@@ -78,9 +79,9 @@ int cmd_history(int argc, char **argv)
            "\"oldest_utc\":",
            (unsigned long long)st.comments, (unsigned long long)st.index_entries,
            (unsigned long long)st.file_bytes, (long long)st.oldest);
-    json_utc(st.oldest);
+    json_utc(st.oldest, !st.comments);
     printf(",\"newest\":%lld,\"newest_utc\":", (long long)st.newest);
-    json_utc(st.newest);
+    json_utc(st.newest, !st.comments);
     if (prune)
         printf(",\"pruned\":%llu", (unsigned long long)removed);
     puts("}");

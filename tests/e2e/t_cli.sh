@@ -1514,6 +1514,21 @@ test_score_remember_does_not_hold_the_model_while_its_reader_is_slow() {
     contains h.json '"comments":8001'
 }
 
+# kindly history's times: null only for an empty history. A comment dated 1970-01-01T00:00:00Z
+# (time 0, a date kindly reads) was shown as "oldest_utc":null beside "comments":2, as if there
+# were none.
+test_history_shows_a_comment_of_time_0_as_a_date() {
+    train_small
+    expect_status 0 "$KINDLY" history -m m.db
+    contains "$T/out" '"comments":0,'
+    contains "$T/out" '"oldest":0,"oldest_utc":null,"newest":0,"newest_utc":null}'
+    echo "a comment about walking every morning with my aunt" | "$KINDLY" learn -q -m m.db --ham --raw --id e0 --date 1970-01-01T00:00:00Z
+    echo "a comment about sleeping better at night now" | "$KINDLY" learn -q -m m.db --ham --raw --id e1 --date 2024-05-01T13:45:00Z
+    expect_status 0 "$KINDLY" history -m m.db
+    contains "$T/out" '"comments":2,'
+    contains "$T/out" '"oldest":0,"oldest_utc":"1970-01-01T00:00:00Z","newest":1714571100,"newest_utc":"2024-05-01T13:45:00Z"}'
+}
+
 # A file size limit reached while writing the model: SIGXFSZ killed kindly (status 153) with
 # nothing said; it is an I/O error now, named, and the new model is not left behind.
 test_a_file_size_limit_is_an_io_error() {
