@@ -323,8 +323,8 @@ test_learn_and_train_learn_an_id_once_a_file() {
     printf 'id,label,text\nd1,spam,zorblax special offer qwerty\nd1,ham,zorblax special offer qwerty\nd2,spam,zorblax deal\nd2,spam,zorblax deal today\nd3,spam,zorblax gummies\nd3,spam,zorblax gummies\n' >dup.csv
     expect_status 4 "$KINDLY" learn -m m.db dup.csv
     contains "$T/err" "dup.csv:3: id d1 already learnt as spam at line 2, and this row says ham: an id is learnt once a file (row skipped)"
-    contains "$T/err" "dup.csv:5: id d2 already learnt as spam at line 4, with another text: an id is learnt once a file (row skipped)"
-    contains "$T/err" "dup.csv:7: id d3 already learnt as spam at line 6, the same text again: an id is learnt once a file (row skipped)"
+    contains "$T/err" "dup.csv:5: id d2 already learnt as spam at line 4: an id is learnt once a file (row skipped)"
+    contains "$T/err" "dup.csv:7: id d3 already learnt as spam at line 6: an id is learnt once a file (row skipped)"
     contains "$T/err" "kindly learn: learnt 3 comments (3 spam, 0 ham); 3 bad rows skipped"
     "$KINDLY" info -m m.db | grep -q '"spam_messages":9,"ham_messages":6' || fail "$("$KINDLY" info -m m.db)"
     # its undo takes back what was learnt, once
@@ -335,7 +335,7 @@ test_learn_and_train_learn_an_id_once_a_file() {
     # --spam gives every row one label; an id in two files is two comments
     printf 'id,text\nd9,zorblax special offer\nd9,zorblax special offer again\n' >d9.csv
     expect_status 4 "$KINDLY" learn -m m.db --ham d9.csv
-    contains "$T/err" "d9.csv:3: id d9 already learnt as ham at line 2, with another text"
+    contains "$T/err" "d9.csv:3: id d9 already learnt as ham at line 2: an id is learnt once a file (row skipped)"
     printf 'id,text\nd9,zorblax special offer\n' >d9b.csv
     expect_status 0 "$KINDLY" learn -m m.db --ham d9b.csv
     # train so too; ids with a comma and a newline are named as one line
