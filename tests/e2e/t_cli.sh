@@ -1496,20 +1496,30 @@ test_check_warns_of_a_comment_that_is_not_utf8() {
 
 # score --remember writing to a slow reader: its output blocked in write(2) while the history
 # batch held the model's write lock, so `kindly learn` (and the server) waited 10 s, then
-# failed with "database is locked". The pending history is committed before each write.
+# failed with "database is locked". The pending history is committed before each write. The
+# reader here waits for learn to finish (no time limit to pass under load): learn fails as
+# before the fix if score still holds the lock.
 test_score_remember_does_not_hold_the_model_while_its_reader_is_slow() {
     train_small
     awk 'BEGIN { print "id,text"; for (i = 0; i < 8000; i++)
                  printf "r%d,\"comment number %d about sleep, tea and walking in the park %d\"\n", i, i, i * 7 }' >rows.csv
-    ( "$KINDLY" score -m m.db --remember rows.csv | (sleep 5; cat >/dev/null) ) &
-    sleep 2 # by now the pipe and score's buffer are full, and score waits for its reader
-    local t0 t1
-    t0=$(date +%s%N)
-    echo "an unrelated comment to learn" | "$KINDLY" learn -m m.db --spam --raw --id z1 >learn.out 2>&1 \
-        || fail "learn failed: $(cat learn.out)"
-    t1=$(date +%s%N)
-    [ $(( (t1 - t0) / 1000000 )) -lt 2500 ] || fail "learn waited $(( (t1 - t0) / 1000000 )) ms for the lock"
+    mkfifo go
+    ( "$KINDLY" score -m m.db --remember rows.csv | (timeout 120 sh -c 'read x <go'; cat >/dev/null) ) &
+    # wait until score has remembered rows and is blocked on its full pipe: its remembered
+    # count stops growing (bounded: on a slow machine the test is only weaker)
+    local n=-1 m i
+    for i in $(seq 100); do
+        m=$("$KINDLY" history -m m.db | sed 's/.*"comments":\([0-9]*\).*/\1/')
+        [ "$m" -gt 0 ] && [ "$m" = "$n" ] && break
+        n=$m
+        sleep 0.2
+    done
+    [ "$m" -lt 8000 ] || fail "score was not blocked by its reader ($m comments remembered)"
+    echo "an unrelated comment to learn" | "$KINDLY" learn -m m.db --spam --raw --id z1 >learn.out 2>&1
+    local rc=$?
+    echo go >go
     wait
+    [ $rc -eq 0 ] || fail "learn failed while score waited for its reader: $(cat learn.out)"
     "$KINDLY" history -m m.db >h.json
     contains h.json '"comments":8001'
 }
