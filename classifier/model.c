@@ -160,7 +160,7 @@ done:
     return rc;
 }
 
-#define KD_OPEN_ALL (KD_OPEN_WRITE | KD_OPEN_CREATE | KD_OPEN_PRELOAD)
+#define KD_OPEN_ALL (KD_OPEN_WRITE | KD_OPEN_CREATE | KD_OPEN_PRELOAD | KD_OPEN_KEEP_LATER)
 
 int kd_model_open(kd_model **out, const char *path, unsigned flags)
 {

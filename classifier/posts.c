@@ -37,7 +37,9 @@
  * without a current cache in the process reads it from there before it builds one: 9.6 M
  * instructions for a check on 10,000 posts. The kept cache is only a cache: missing (a file
  * of an older kindly), of another posts generation or format, or damaged, it is built as
- * before.
+ * before. A handle opened with KD_OPEN_KEEP_LATER (the server's, whose feedback would
+ * otherwise pay a build and a 14 MB write at 10,000 posts per ham comment on a post) leaves
+ * the keeping to kd_model_keep_posts(), called when its owner chooses.
  *
  * The cache is keyed on the model's "posts_generation" (store.c), which only writes of posts
  * and post_terms move, in their own transaction: learning a ham comment with a post_id, a
@@ -98,6 +100,7 @@ static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static kd_posts_cache *registry; /* shared caches with refs > 0, linked by next */
 static _Atomic uint64_t builds;  /* caches built by this process (kd_posts_cache_builds): read
                                   * without the lock, so /metrics never waits for a build */
+static _Atomic uint64_t loads;   /* caches read from the model file (kd_posts_cache_loads) */
 
 static int has_posts_table(kd_model *m) { return kd_store_schema_version(m->store) >= 3; }
 static int has_terms_table(kd_model *m) { return kd_store_schema_version(m->store) >= TERMS_SCHEMA; }
@@ -738,7 +741,11 @@ int kd_posts_cache_get(kd_model *m, const kd_posts_cache **out)
         in_progress = &b;
     pthread_mutex_unlock(&cache_lock);
     kd_posts_cache *c = NULL;
-    int rc = kd_posts_snap_load(m, &c) ? build(m, &c) : KD_OK;
+    int rc = KD_OK;
+    if (!kd_posts_snap_load(m, &c))
+        atomic_fetch_add_explicit(&loads, 1, memory_order_relaxed);
+    else
+        rc = build(m, &c);
     pthread_mutex_lock(&cache_lock);
     if (shared) {
         for (building **p = &in_progress; *p; p = &(*p)->next)
@@ -765,7 +772,8 @@ void kd_posts_cache_keep(kd_model *m)
     uint64_t dev, ino;
     const kd_posts_cache *c;
     char err[sizeof m->err];
-    if (!kd_store_file_id(m->store, &dev, &ino)) /* an in-memory model: no next process */
+    /* an in-memory model: no next process; a keep-later handle: kd_model_keep_posts */
+    if ((m->flags & KD_OPEN_KEEP_LATER) || !kd_store_file_id(m->store, &dev, &ino))
         return;
     memcpy(err, m->err, sizeof err);
     if (!kd_posts_cache_get(m, &c) && c->n)
@@ -773,9 +781,35 @@ void kd_posts_cache_keep(kd_model *m)
     memcpy(m->err, err, sizeof err);
 }
 
+int kd_model_keep_posts(kd_model *m)
+{
+    uint64_t dev, ino;
+    const kd_posts_cache *c;
+    if (!kd_model_usable(m))
+        return KD_EINVAL;
+    int rc = writable(m);
+    if (rc || !kd_store_file_id(m->store, &dev, &ino))
+        return rc;
+    if (m->training)
+        return kd_model_fail(m, KD_EINVAL, "kd_model_keep_posts: a training batch is open (commit or abort it first)");
+    /* read from the file, or written there already, at this generation: nothing to do */
+    if ((rc = kd_posts_cache_get(m, &c)) || !c->n || c->stored)
+        return rc;
+    if (kd_posts_snap_save(m, m->posts))
+        return kd_model_fail(m, KD_EBUSY, "the posts cache was not kept in model %s (another writer holds the "
+                                          "file or changed the posts): the next reader builds it",
+                             kd_store_path(m->store));
+    return KD_OK;
+}
+
 uint64_t kd_posts_cache_builds(void)
 {
     return atomic_load_explicit(&builds, memory_order_relaxed);
+}
+
+uint64_t kd_posts_cache_loads(void)
+{
+    return atomic_load_explicit(&loads, memory_order_relaxed);
 }
 
 int64_t kd_posts_term(const kd_posts_cache *c, const kd_post_stats *p, const kd_counts *d)

@@ -109,7 +109,8 @@ void kd_posts_cache_free(kd_posts_cache *c);
  * Keep the model's current posts cache in its file (posts_snap.c), for the next process:
  * called by the writes that change posts or their words, after their commit. It builds the
  * cache if this handle has none. Best effort: a cache that cannot be built or written costs
- * the next reader a build, and leaves m's message as it was.
+ * the next reader a build, and leaves m's message as it was. Nothing on a handle opened with
+ * KD_OPEN_KEEP_LATER (kd_model_keep_posts keeps it when its caller chooses).
  */
 void kd_posts_cache_keep(kd_model *m);
 /* The cache of m's posts generation as kept in its file: 0 and *out, or -1 when the file
@@ -122,6 +123,8 @@ int kd_posts_snap_save(kd_model *m, kd_posts_cache *c);
 /* How many caches this process has built: each is most of a second on a site of 10,000
  * posts, so tests check that what cannot change a post's words does not cause one. */
 uint64_t kd_posts_cache_builds(void);
+/* How many caches this process read from model files (kd_posts_snap_load), for /metrics. */
+uint64_t kd_posts_cache_loads(void);
 
 /*
  * The words of approved comments, per post (table post_terms, schema 5): a post's model is
