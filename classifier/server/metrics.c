@@ -176,10 +176,14 @@ char *metrics_render(size_t *len)
                "# HELP kindly_posts_cache_builds_total Builds of the relevance stage's posts cache "
                "(after posts or their words changed).\n"
                "# TYPE kindly_posts_cache_builds_total counter\n"
-               "kindly_posts_cache_builds_total %llu\n",
+               "kindly_posts_cache_builds_total %llu\n"
+               "# HELP kindly_posts_cache_loads_total Reads of the posts cache kept in the model file "
+               "(instead of a build).\n"
+               "# TYPE kindly_posts_cache_loads_total counter\n"
+               "kindly_posts_cache_loads_total %llu\n",
             LOAD(M.reloads), LOAD(M.refresh_errors), LOAD(M.config_reloads[0]), LOAD(M.config_reloads[1]),
             (long long)atomic_load_explicit(&M.connections, memory_order_relaxed), LOAD(M.refused),
-            (unsigned long long)kd_posts_cache_builds());
+            (unsigned long long)kd_posts_cache_builds(), (unsigned long long)kd_posts_cache_loads());
     int bad = ferror(f);
     if (fclose(f) || bad) {
         free(s);

@@ -92,3 +92,43 @@ test_check_reads_the_posts_cache_kept_in_the_model() {
     "$KINDLY" check -m m.db --post post-5 <c.txt >built.json || true
     ! cmp -s kept.json built.json || fail "a check without the kept cache still saw the deleted posts"
 }
+
+# The server's ham feedback on a post does not build the posts cache and write it in the
+# model file in the request (about a second and 14 MB at 10,000 posts, for each such
+# feedback): the posts generation moves, the kept cache is stale and never read, the next
+# request builds the cache in memory; the server keeps it in the file at most once a minute
+# and when it stops, for the processes that open the file next.
+test_server_feedback_leaves_the_posts_cache_to_the_stop() {
+    "$KINDLY" train -q -m m.db "$ROOT/tests/e2e/data/train.csv"
+    make_posts 50
+    "$KINDLY" posts -m m.db posts.csv 2>/dev/null
+    start_server -m m.db
+    local q_gen="SELECT value FROM meta WHERE key = 'posts_generation'" q_kept='SELECT generation FROM posts_snapshot'
+    local kept gen
+    kept=$(sqlite3 m.db "$q_kept")
+    status_is "$(post_json /v1/feedback '{"text":"zyzzyva quokka retreat","post_id":"post-5","label":"ham"}')" 200
+    gen=$(sqlite3 m.db "$q_gen")
+    [ "$gen" -gt "$kept" ] || fail "ham feedback on a post did not move the posts generation ($kept -> $gen)"
+    [ "$(sqlite3 m.db "$q_kept")" = "$kept" ] || fail "the feedback request kept the posts cache in the file"
+    curl -s "$URL/metrics" >metrics
+    contains metrics 'kindly_posts_cache_builds_total 0'
+    # the next request builds the new cache in memory, and sees the learnt words
+    classify '{"text":"zyzzyva quokka retreat","post_id":"post-5"}'
+    local rel5; rel5=$(cat "$T/rel")
+    classify '{"text":"zyzzyva quokka retreat","post_id":"post-6"}'
+    awk -v a="$rel5" -v b="$(cat "$T/rel")" 'BEGIN { exit !(a > b) }' ||
+        fail "post-5's learnt words not seen: $rel5 vs post-6 $(cat "$T/rel")"
+    curl -s "$URL/metrics" >metrics
+    contains metrics 'kindly_posts_cache_builds_total 1'
+    contains metrics 'kindly_posts_cache_loads_total 0'
+    kill -TERM $SRV_PID
+    wait $SRV_PID || fail "exit $? after SIGTERM"
+    [ "$(sqlite3 m.db "$q_kept")" = "$gen" ] || fail "the stopped server did not keep the posts cache of generation $gen"
+    # and the next server reads it from the file
+    start_server -m m.db
+    classify '{"text":"zyzzyva quokka retreat","post_id":"post-5"}'
+    [ "$(cat "$T/rel")" = "$rel5" ] || fail "relevance $(cat "$T/rel") read back, $rel5 built"
+    curl -s "$URL/metrics" >metrics
+    contains metrics 'kindly_posts_cache_builds_total 0'
+    contains metrics 'kindly_posts_cache_loads_total 1'
+}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "posts.h"
 #include "server/metrics.h"
 
 static char *render(void)
@@ -120,6 +121,18 @@ Test(metrics, verdicts_feedback_reloads_connections, .init = metrics_reset)
     has(s, "kindly_http_connections 1\n");
     has(s, "# TYPE kindly_http_connections_refused_total counter\n");
     has(s, "kindly_http_connections_refused_total 2\n");
+    free(s);
+}
+
+/* The posts cache's builds and its reads from the model file, as the library counts them. */
+Test(metrics, posts_cache_builds_and_loads, .init = metrics_reset)
+{
+    char *s = render(), line[96];
+    snprintf(line, sizeof line, "kindly_posts_cache_builds_total %llu\n", (unsigned long long)kd_posts_cache_builds());
+    has(s, line);
+    has(s, "# TYPE kindly_posts_cache_loads_total counter\n");
+    snprintf(line, sizeof line, "kindly_posts_cache_loads_total %llu\n", (unsigned long long)kd_posts_cache_loads());
+    has(s, line);
     free(s);
 }
 
