@@ -52,7 +52,24 @@ static void item_where(const api_batch *b, size_t i, char *where, size_t len)
         snprintf(where, len, "item %zu: ", i);
 }
 
-static int item(api_batch *b, size_t i, json_t *o, int feedback, char *err, size_t errlen)
+/* What v is, for a message that says what a field takes and what it got. */
+static const char *kind(const json_t *v)
+{
+    return json_is_null(v)      ? "null"
+           : json_is_boolean(v) ? "a boolean"
+           : json_is_integer(v) ? "an integer"
+           : json_is_real(v)    ? "a number"
+           : json_is_string(v)  ? "a string"
+           : json_is_array(v)   ? "an array"
+                                : "an object";
+}
+
+/* Item i of the document: its fields into b->c[i] (and feedback's label and undo), or -1 with
+ * a message naming the item and the field. reals: the document was read again with its
+ * integers as reals, to find the one past 64 bits that jansson refused (api_parse): an
+ * integral real within 64 bits then stands for the integer it was (its value is not used:
+ * the parse fails). */
+static int item(api_batch *b, size_t i, json_t *o, int feedback, int reals, char *err, size_t errlen)
 {
     char where[32];
     item_where(b, i, where, sizeof where);
@@ -65,17 +82,30 @@ static int item(api_batch *b, size_t i, json_t *o, int feedback, char *err, size
     for (size_t k = 0; k < sizeof fields / sizeof *fields; k++) {
         json_t *v = json_object_get(o, fields[k].name);
         const char **slot = (const char **)((char *)c + fields[k].off);
-        if (!v || json_is_null(v))
+        /* null is an optional field absent; the text is not optional: null is no text */
+        if (!v || (json_is_null(v) && strcmp(fields[k].name, "text")))
             continue;
+        double d = json_is_real(v) ? json_real_value(v) : 0;
         if (json_is_string(v))
             *slot = json_string_value(v);
-        else if (fields[k].num >= 0 && json_is_integer(v)) {
+        else if (fields[k].num >= 0 && (json_is_integer(v) || (reals && json_is_real(v) && d > -0x1p63 && d < 0x1p63 &&
+                                                              d == (double)(int64_t)d))) {
             char *s = b->num[i][fields[k].num];
-            snprintf(s, sizeof b->num[i][0], "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+            snprintf(s, sizeof b->num[i][0], "%" JSON_INTEGER_FORMAT, json_is_integer(v) ? json_integer_value(v) : 0);
             *slot = s;
+        } else if (fields[k].num >= 0) {
+            char got[48];
+            if (!json_is_real(v))
+                snprintf(got, sizeof got, "%s", kind(v));
+            else if (d <= -0x1p63 || d >= 0x1p63)
+                snprintf(got, sizeof got, "a number out of that range");
+            else
+                snprintf(got, sizeof got, "%g", d);
+            snprintf(err, errlen, "%sfield '%s' must be a string or an integer from -2^63 to 2^63-1, got %s", where,
+                     fields[k].name, got);
+            return -1;
         } else {
-            snprintf(err, errlen, "%sfield '%s' must be a string%s", where, fields[k].name,
-                     fields[k].num >= 0 ? " or an integer" : "");
+            snprintf(err, errlen, "%sfield '%s' must be a string, got %s", where, fields[k].name, kind(v));
             return -1;
         }
     }
@@ -94,18 +124,20 @@ static int item(api_batch *b, size_t i, json_t *o, int feedback, char *err, size
     }
     if (!feedback)
         return 0;
-    const char *l = json_string_value(json_object_get(o, "label"));
+    json_t *lv = json_object_get(o, "label");
+    const char *l = json_string_value(lv);
     if (l && !strcmp(l, "spam"))
         b->label[i] = KD_SPAM;
     else if (l && !strcmp(l, "ham"))
         b->label[i] = KD_HAM;
     else {
-        snprintf(err, errlen, "%s'label' must be \"spam\" or \"ham\"", where);
+        snprintf(err, errlen, "%s'label' must be \"spam\" or \"ham\"%s%s", where, lv && !l ? ", got " : "",
+                 lv && !l ? kind(lv) : "");
         return -1;
     }
     json_t *u = json_object_get(o, "undo");
     if (u && !json_is_boolean(u) && !json_is_null(u)) {
-        snprintf(err, errlen, "%s'undo' must be true or false", where);
+        snprintf(err, errlen, "%s'undo' must be true or false, got %s", where, kind(u));
         return -1;
     }
     b->undo[i] = json_is_true(u);
@@ -137,6 +169,16 @@ int api_parse(const char *body, size_t len, int feedback, api_batch *b, char *er
     }
     /* a key given twice is an error, not "the last one wins" silently */
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    int reals = 0;
+    char jerr[sizeof je.text + 64] = "";
+    /* an integer past 64 bits, which jansson refuses while parsing, in a message that names
+     * no field: the document is read again with its integers as reals, and the field that
+     * holds it is named by the checks of the items (one kindly does not read: jansson's) */
+    if (!root && json_error_code(&je) == json_error_numeric_overflow &&
+        (root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, NULL))) {
+        reals = 1;
+        snprintf(jerr, sizeof jerr, "malformed JSON at line %d, column %d: %s", je.line, je.column, je.text);
+    }
     if (!root) {
         /* the server's failure, not the client's: out of memory, or jansson could not even
            set up its buffers (it then leaves its message empty) */
@@ -168,9 +210,13 @@ int api_parse(const char *body, size_t len, int feedback, api_batch *b, char *er
     if (!b->c || !b->label || !b->undo || !b->num || !b->unknown)
         return -2;
     for (size_t i = 0; i < b->n; i++) {
-        int rc = item(b, i, b->array ? json_array_get(root, i) : root, feedback, err, errlen);
+        int rc = item(b, i, b->array ? json_array_get(root, i) : root, feedback, reals, err, errlen);
         if (rc)
             return rc;
+    }
+    if (reals) { /* the number is in a field kindly does not read */
+        snprintf(err, errlen, "%s", jerr);
+        return -1;
     }
     return 0;
 }

@@ -25,8 +25,9 @@ typedef struct api_batch {
 
 /*
  * Decode a body. Fields are kindly's CSV column names: id, post_id, parent, author, email,
- * url, ip, agent, date, text (required); id, post_id and parent may also be numbers; null
- * is the same as absent. With feedback set, each object also needs "label": "spam" or
+ * url, ip, agent, date, text (required); id, post_id and parent may also be integers (64
+ * bits); null is the same as absent, but for text (an error, as another type is: the message
+ * names the field, what it takes and what it got). With feedback set, each object also needs "label": "spam" or
  * "ham", and may have "undo": true. Any other field is ignored, and named in out->unknown
  * (the reply warns about it: "comment_author" or "post" for "author" and "post_id" would
  * otherwise lose what they hold without a word).

@@ -28,6 +28,7 @@ static struct {
     __typeof__(json_object_key_to_iter) *object_key_to_iter;
     __typeof__(json_string_value) *string_value;
     __typeof__(json_integer_value) *integer_value;
+    __typeof__(json_real_value) *real_value;
     __typeof__(json_array_size) *array_size;
     __typeof__(json_array_get) *array_get;
 } api;
@@ -44,7 +45,7 @@ static void load_once(void)
     static const char *const fn[] = { "json_loadb", "json_delete", "json_dumps", "json_vpack_ex", "json_object_get",
                                       "json_object_iter", "json_object_iter_next", "json_object_iter_key",
                                       "json_object_iter_value", "json_object_key_to_iter", "json_string_value",
-                                      "json_integer_value", "json_array_size", "json_array_get" };
+                                      "json_integer_value", "json_real_value", "json_array_size", "json_array_get" };
     void *sym[sizeof fn / sizeof *fn];
     _Static_assert(sizeof sym == sizeof api, "one name per pointer, in the order of api");
     for (size_t i = 0; i < sizeof fn / sizeof *fn; i++)
@@ -110,5 +111,6 @@ json_t *json_object_iter_value(void *iter) { return loaded() ? api.object_iter_v
 void *json_object_key_to_iter(const char *key) { return loaded() ? api.object_key_to_iter(key) : NULL; }
 const char *json_string_value(const json_t *string) { return loaded() ? api.string_value(string) : NULL; }
 json_int_t json_integer_value(const json_t *integer) { return loaded() ? api.integer_value(integer) : 0; }
+double json_real_value(const json_t *real) { return loaded() ? api.real_value(real) : 0; }
 size_t json_array_size(const json_t *array) { return loaded() ? api.array_size(array) : 0; }
 json_t *json_array_get(const json_t *array, size_t index) { return loaded() ? api.array_get(array, index) : NULL; }

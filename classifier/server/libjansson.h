@@ -27,6 +27,7 @@
 #define json_object_key_to_iter srv_json_object_key_to_iter
 #define json_string_value srv_json_string_value
 #define json_integer_value srv_json_integer_value
+#define json_real_value srv_json_real_value
 #define json_array_size srv_json_array_size
 #define json_array_get srv_json_array_get
 #include <jansson.h>

@@ -106,6 +106,10 @@ test_server_bad_input_gets_clear_errors_and_crashes_nothing() {
     contains "$T/body" '"error":"malformed JSON'
     status_is "$(post_json /v1/classify '{"author":"x"}')" 400
     contains "$T/body" "the field 'text' is required"
+    status_is "$(post_json /v1/classify '{"text":null}')" 400
+    contains "$T/body" "field 'text' must be a string, got null"
+    status_is "$(post_json /v1/feedback '{"text":"a","label":"ham","id":99999999999999999999}')" 400
+    contains "$T/body" "field 'id' must be a string or an integer from -2^63 to 2^63-1, got a number out of that range"
     status_is "$(post /v1/classify '{"text":"a"}' -H 'Content-Type: text/csv')" 415
     status_is "$(post /nowhere x)" 404
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/1.1/comment-check")" 405

@@ -40,7 +40,7 @@ Test(api, one_object_or_an_array)
     api_batch_free(&b);
 }
 
-typedef struct api_bad { char body[64]; int feedback; char msg[64]; } api_bad; /* arrays: copied to the test process */
+typedef struct api_bad { char body[80]; int feedback; char msg[112]; } api_bad; /* arrays: copied to the test process */
 ParameterizedTestParameters(api, bad_bodies_are_errors_with_a_message)
 {
     static api_bad p[] = {
@@ -59,8 +59,30 @@ ParameterizedTestParameters(api, bad_bodies_are_errors_with_a_message)
         { "{\"text\":\"first\",\"text\":\"second\"}", 0, "duplicate object key" }, /* not "last wins" */
         { "[{\"text\":\"a\"}, 3]", 0, "item 1: a comment must be a JSON object" },
         { "{\"author\":\"x\"}", 0, "'text' is required" },
-        { "{\"text\":5}", 0, "field 'text' must be a string" },
-        { "{\"text\":\"a\",\"id\":1.5}", 0, "field 'id' must be a string or an integer" },
+        { "{\"text\":5}", 0, "field 'text' must be a string, got an integer" },
+        /* null is no text: said as the wrong type it is, not as a field missing */
+        { "{\"text\":null}", 0, "field 'text' must be a string, got null" },
+        { "[{\"text\":\"a\"},{\"text\":null}]", 0, "item 1: field 'text' must be a string, got null" },
+        { "{\"text\":\"a\",\"author\":[\"x\"]}", 0, "field 'author' must be a string, got an array" },
+        { "{\"text\":\"a\",\"ip\":true}", 0, "field 'ip' must be a string, got a boolean" },
+        /* an integer past 64 bits (jansson refuses it while parsing) or a number too large
+         * for one: the field named, and what it takes */
+        { "{\"text\":\"a\",\"id\":99999999999999999999}", 0,
+          "field 'id' must be a string or an integer from -2^63 to 2^63-1, got a number out of that range" },
+        { "{\"text\":\"a\",\"post_id\":1e30}", 0,
+          "field 'post_id' must be a string or an integer from -2^63 to 2^63-1, got a number out of that range" },
+        { "[{\"text\":\"a\",\"id\":5},{\"text\":\"b\",\"parent\":-99999999999999999999}]", 0,
+          "item 1: field 'parent' must be a string or an integer" },
+        { "{\"text\":\"a\",\"author\":99999999999999999999}", 0, "field 'author' must be a string, got a number" },
+        { "{\"text\":99999999999999999999}", 0, "field 'text' must be a string, got a number" },
+        { "{\"text\":\"a\",\"label\":99999999999999999999}", 1, "'label' must be \"spam\" or \"ham\", got a number" },
+        { "{\"text\":\"a\",\"label\":\"ham\",\"undo\":99999999999999999999}", 1, "'undo' must be true or false, got a number" },
+        { "{\"text\":\"a\",\"label\":\"ham\",\"undo\":1}", 1, "'undo' must be true or false, got an integer" },
+        /* past a double (jansson refuses it, under any flag): its own message, at its place */
+        { "{\"text\":\"a\",\"id\":1e999}", 0, "malformed JSON at line 1, column 22: real number overflow" },
+        /* past 64 bits in a field kindly does not read: jansson's message too */
+        { "{\"text\":\"a\",\"extra\":99999999999999999999}", 0, "too big integer" },
+        { "{\"text\":\"a\",\"id\":1.5}", 0, "field 'id' must be a string or an integer from -2^63 to 2^63-1, got 1.5" },
         { "{\"text\":\"a\"}", 1, "'label' must be" },
         { "{\"text\":\"a\",\"label\":\"maybe\"}", 1, "'label' must be" },
         { "{\"text\":\"a\",\"label\":\"spam\",\"undo\":\"yes\"}", 1, "'undo' must be" },
