@@ -40,7 +40,7 @@ static struct {
     atomic_uint_fast64_t reloads, refresh_errors;
     atomic_uint_fast64_t config_reloads[2]; /* [failed] */
     atomic_int_fast64_t connections;
-    atomic_uint_fast64_t refused;
+    atomic_uint_fast64_t refused, timed_out;
 } M;
 
 const char *metrics_endpoint_name(srv_endpoint e)
@@ -102,6 +102,11 @@ void metrics_connection(int delta)
 void metrics_refused(void)
 {
     atomic_fetch_add_explicit(&M.refused, 1, memory_order_relaxed);
+}
+
+void metrics_timed_out(void)
+{
+    atomic_fetch_add_explicit(&M.timed_out, 1, memory_order_relaxed);
 }
 
 #define LOAD(x) ((unsigned long long)atomic_load_explicit(&(x), memory_order_relaxed))
@@ -173,6 +178,10 @@ char *metrics_render(size_t *len)
                "# HELP kindly_http_connections_refused_total Connections closed unanswered at --max-per-ip.\n"
                "# TYPE kindly_http_connections_refused_total counter\n"
                "kindly_http_connections_refused_total %llu\n"
+               "# HELP kindly_http_connections_timed_out_total Connections closed unanswered at --timeout "
+               "before they sent a request line.\n"
+               "# TYPE kindly_http_connections_timed_out_total counter\n"
+               "kindly_http_connections_timed_out_total %llu\n"
                "# HELP kindly_posts_cache_builds_total Builds of the relevance stage's posts cache "
                "(after posts or their words changed).\n"
                "# TYPE kindly_posts_cache_builds_total counter\n"
@@ -182,7 +191,7 @@ char *metrics_render(size_t *len)
                "# TYPE kindly_posts_cache_loads_total counter\n"
                "kindly_posts_cache_loads_total %llu\n",
             LOAD(M.reloads), LOAD(M.refresh_errors), LOAD(M.config_reloads[0]), LOAD(M.config_reloads[1]),
-            (long long)atomic_load_explicit(&M.connections, memory_order_relaxed), LOAD(M.refused),
+            (long long)atomic_load_explicit(&M.connections, memory_order_relaxed), LOAD(M.refused), LOAD(M.timed_out),
             (unsigned long long)kd_posts_cache_builds(), (unsigned long long)kd_posts_cache_loads());
     int bad = ferror(f);
     if (fclose(f) || bad) {
@@ -214,4 +223,5 @@ void metrics_reset(void)
     atomic_store(&M.config_reloads[1], 0);
     atomic_store(&M.connections, 0);
     atomic_store(&M.refused, 0);
+    atomic_store(&M.timed_out, 0);
 }

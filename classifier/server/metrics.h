@@ -44,6 +44,8 @@ void metrics_config_reload(int failed);
 void metrics_connection(int delta);
 /* Count a connection libmicrohttpd closed unanswered at --max-per-ip (server.c, refused()). */
 void metrics_refused(void);
+/* Count a connection closed at --timeout before it sent a request line (server.c). */
+void metrics_timed_out(void);
 
 /* The whole exposition, malloc'd (NUL-terminated, length in *len), or NULL when out of memory. */
 char *metrics_render(size_t *len);

@@ -30,7 +30,12 @@
  * no start is known). A request refused in its request line (414 for a line too long for
  * CONNECTION_MEMORY, 505 for a version other than 1.x, 400 for a line without a version or
  * with more after it; a line of one word is closed without an answer) reaches no callback but MHD_OPTION_NOTIFY_CONNECTION's, which is told
- * of the close after the answer is gone: those stay uncounted.
+ * of the close after the answer is gone: those stay uncounted. A connection on which no
+ * request line came before --timeout (a client that connects and sends nothing) is closed by
+ * libmicrohttpd unanswered, there being no request to answer: connection() counts it in
+ * /metrics (kindly_http_connections_timed_out_total), by the connection's age at its close
+ * and a flag request_line() sets. Answering it 408 would mean writing on the socket behind
+ * libmicrohttpd's back, outside any request; RFC 9110 lets a server close an idle connection.
  *
  * Connections: --max-connections in all (MHD_OPTION_CONNECTION_LIMIT) and --max-per-ip from
  * one client address (MHD_OPTION_PER_IP_CONNECTION_LIMIT, counted by the daemon over all its
@@ -156,6 +161,13 @@ typedef struct conf {
     srv_keys *keys;
     kd_rules *rules;
 } conf;
+
+/* A connection's own state (libmicrohttpd's socket context), used by the thread that owns
+ * the connection alone: when it opened, and whether a request line has come on it. */
+typedef struct conn_state {
+    struct timespec t0;
+    int requests;
+} conn_state;
 
 struct srv_server {
     struct MHD_Daemon *d;
@@ -747,7 +759,10 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
  * handler, so *con_cls stays NULL. */
 static void *request_line(void *cls, const char *uri, struct MHD_Connection *c)
 {
-    (void)cls, (void)uri, (void)c;
+    (void)cls, (void)uri;
+    const union MHD_ConnectionInfo *i = mhd.get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (i && i->socket_context) /* connection() set it: the connection has had a request */
+        ((conn_state *)i->socket_context)->requests = 1;
     return NULL;
 }
 
@@ -793,10 +808,32 @@ static void refused(void *cls, const char *fmt, va_list ap)
         fprintf(stderr, "kindly serve: %s\n", line);
 }
 
+/* A connection closed without a request line when it had been open --timeout seconds (less
+ * a slack for the moment libmicrohttpd notes its start, before connection() runs) is one
+ * libmicrohttpd closed at the timeout; sooner, its client closed it (a TCP health check) or
+ * the server stopped. libmicrohttpd answers such a connection nothing (it has no request
+ * to answer) and tells no handler of it: this is where it is counted. */
+#define TIMEOUT_SLACK 0.1
+
 static void connection(void *cls, struct MHD_Connection *c, void **socket_context,
                        enum MHD_ConnectionNotificationCode toe)
 {
-    metrics_connection(toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+    (void)c;
+    srv_server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        metrics_connection(1);
+        conn_state *cs = calloc(1, sizeof *cs); /* NULL: this one goes uncounted */
+        if (cs)
+            clock_gettime(CLOCK_MONOTONIC, &cs->t0);
+        *socket_context = cs;
+        return;
+    }
+    metrics_connection(-1);
+    conn_state *cs = *socket_context;
+    if (cs && !cs->requests && s->cfg.timeout && since(&cs->t0) + TIMEOUT_SLACK >= (double)s->cfg.timeout)
+        metrics_timed_out();
+    free(cs);
+    *socket_context = NULL;
 }
 
 int srv_model_writable(const char *path, char *why, size_t whylen)

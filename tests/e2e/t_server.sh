@@ -715,6 +715,29 @@ PY
     status_is "$(post /1.1/comment-check "$ham_form")" 200 # the server goes on
 }
 
+# A client that connects and sends nothing (or not even a whole request line) is closed at
+# --timeout without an answer (libmicrohttpd calls no handler before a request line): /metrics
+# counts it; a connection the client closes at once, or one idle after a request, is not.
+test_server_counts_a_connection_that_sent_nothing_until_the_timeout() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db --timeout 1
+    python3 - "$PORT" <<'PY' || fail "the silent connections were not closed"
+import socket, sys, time
+port = int(sys.argv[1])
+socket.create_connection(("127.0.0.1", port)).close()            # closed by the client at once
+busy = socket.create_connection(("127.0.0.1", port))             # a request, then idle
+busy.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+silent[1].sendall(b"GET /hea")                                   # half a request line
+for s in silent + [busy]:
+    s.settimeout(20) # a generous bound: the close comes after 1 s
+    while s.recv(4096):
+        pass
+PY
+    curl -s "$URL/metrics" >metrics.txt
+    contains metrics.txt 'kindly_http_connections_timed_out_total 2'
+}
+
 # a charset whose decoder fails at the very last byte (glibc's ISO-2022-CN-EXT on a trailing
 # SO) crashed a worker: the form is read before the key is checked, so anyone could
 test_server_survives_a_charset_failing_at_the_last_byte() {

@@ -110,6 +110,7 @@ Test(metrics, verdicts_feedback_reloads_connections, .init = metrics_reset)
     metrics_connection(-1);
     metrics_refused();
     metrics_refused();
+    metrics_timed_out();
     char *s = render();
     has(s, "kindly_verdicts_total{verdict=\"approve\"} 1\n");
     has(s, "kindly_verdicts_total{verdict=\"spam\"} 2\n");
@@ -121,6 +122,8 @@ Test(metrics, verdicts_feedback_reloads_connections, .init = metrics_reset)
     has(s, "kindly_http_connections 1\n");
     has(s, "# TYPE kindly_http_connections_refused_total counter\n");
     has(s, "kindly_http_connections_refused_total 2\n");
+    has(s, "# TYPE kindly_http_connections_timed_out_total counter\n");
+    has(s, "kindly_http_connections_timed_out_total 1\n");
     free(s);
 }
 
