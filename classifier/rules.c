@@ -963,9 +963,150 @@ static pcre2_jit_stack *thread_jit_stack(void *ud)
     return st;
 }
 
+/*
+ * On-demand sub-rules. A sub-rule ("__NAME") adds nothing by itself: only the meta rules
+ * that name it read its value. An evaluation that reports hits only (kd_classify: fired[]
+ * not asked for) decides one when a meta needs it, and a meta evaluates its operands
+ * cheapest first and stops as soon as one decides it: in (__MOSTLY_CAPS && __LONG_ENOUGH ||
+ * ...) && __ONE_LINK, a comment without a link never has its capitals counted nor its
+ * exclamation marks matched. `kindly rules --test` and `--stats` ask for fired[] and decide
+ * every rule.
+ *
+ * The costs are rough ranks, not measurements: a rule decided before the meta runs costs
+ * nothing, a count read from the tokens 1, one read from the text (a pass over it) or
+ * generic 2, a pattern on a short field (author, url, ...) 2, on the text 4, an on-demand
+ * meta the sum of its operands. AND and OR have no side effects, so swapping their operands
+ * changes nothing but the order. An on-demand meta nests at most DEMAND_DEPTH on-demand
+ * metas (the evaluation recurses once per level); a deeper one is decided in order, as any
+ * rule.
+ */
+#define DEMAND_DEPTH 8
+#define COST_MAX (1u << 20)
+
+typedef struct meta_tree {
+    const kd_meta_step *prog;
+    unsigned start[KD_META_MAX]; /* the first step of the operand that ends at each step */
+    unsigned cost[KD_META_MAX];  /* its cost */
+    kd_meta_step out[KD_META_MAX];
+    size_t n;
+    unsigned ops[KD_META_MAX];   /* the operands of the chains being emitted, a stack */
+    size_t nops;
+} meta_tree;
+
+/* Push the operands of the chain of op (A && B && C: A, B and C) that ends at step i. */
+static void meta_chain(meta_tree *t, size_t i, kd_meta_op op)
+{
+    if (t->prog[i].op != op) {
+        t->ops[t->nops++] = (unsigned)i;
+        return;
+    }
+    meta_chain(t, t->start[i - 1] - 1, op);
+    meta_chain(t, i - 1, op);
+}
+
+/* Append the operand that ends at step i, each chain of && or of || in order of cost (the
+ * writer's order among equals). */
+static void meta_emit_ordered(meta_tree *t, size_t i)
+{
+    const kd_meta_step *p = &t->prog[i];
+    if (p->op == KD_META_RULE || p->op == KD_META_NOT) {
+        if (p->op == KD_META_NOT)
+            meta_emit_ordered(t, i - 1);
+        t->out[t->n] = *p;
+        t->out[t->n++].jump = 0;
+        return;
+    }
+    size_t base = t->nops;
+    meta_chain(t, i, p->op);
+    for (size_t a = base + 1; a < t->nops; a++) /* a stable insertion sort: a few operands */
+        for (size_t b = a; b > base && t->cost[t->ops[b]] < t->cost[t->ops[b - 1]]; b--) {
+            unsigned k = t->ops[b];
+            t->ops[b] = t->ops[b - 1];
+            t->ops[b - 1] = k;
+        }
+    for (size_t a = base; a < t->nops; a++) {
+        meta_emit_ordered(t, t->ops[a]);
+        if (a > base) {
+            t->out[t->n] = *p;
+            t->out[t->n++].jump = 0;
+        }
+    }
+    t->nops = base;
+}
+
+/* Where each step's operand starts, and its cost (the on-demand rules it names); *nest
+ * becomes at least 1 + the nesting of each on-demand meta it names (their nesting: depth). */
+static unsigned meta_costs(const kd_rules *r, const kd_meta_step *prog, size_t n, unsigned *start, unsigned *cost,
+                           const unsigned *depth, unsigned *nest)
+{
+    for (size_t i = 0; i < n; i++) {
+        const kd_meta_step *p = &prog[i];
+        if (p->op == KD_META_RULE) {
+            const kd_rule *k = &r->rule[p->rule];
+            start[i] = (unsigned)i;
+            cost[i] = k->on_demand ? k->cost : 0;
+            if (k->on_demand && k->kind == KD_RULE_META && depth[p->rule] + 1 > *nest)
+                *nest = depth[p->rule] + 1;
+        } else if (p->op == KD_META_NOT) {
+            start[i] = start[i - 1];
+            cost[i] = cost[i - 1];
+        } else {
+            size_t left = start[i - 1] - 1;
+            start[i] = start[left];
+            cost[i] = cost[left] + cost[i - 1] < COST_MAX ? cost[left] + cost[i - 1] : COST_MAX;
+        }
+    }
+    return n ? cost[n - 1] : 0;
+}
+
+/* Which rules are decided on demand, their costs, and each meta's program in order of cost
+ * with its jumps. depth: r->n entries of scratch (an on-demand meta's nesting). */
+static void plan_on_demand(kd_rules *r, unsigned *depth, meta_tree *t)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        kd_rule *x = &r->rule[i];
+        depth[i] = 0;
+        x->on_demand = !x->report && (x->kind == KD_RULE_MATCH || x->kind == KD_RULE_COUNT || x->kind == KD_RULE_META);
+        if (x->kind == KD_RULE_MATCH)
+            x->cost = x->field == KD_F_TEXT || x->field == KD_F_ANY ? 4 : 2;
+        else if (x->kind == KD_RULE_COUNT)
+            x->cost = x->quantity < KD_Q_GENERIC ? 1 : 2;
+        if (x->kind != KD_RULE_META) {
+            if (!x->on_demand)
+                x->cost = 0;
+            continue;
+        }
+        unsigned d = 1;
+        meta_costs(r, x->prog, x->nprog, t->start, t->cost, depth, &d);
+        t->prog = x->prog;
+        t->n = t->nops = 0;
+        meta_emit_ordered(t, x->nprog - 1);
+        memcpy(x->prog, t->out, x->nprog * sizeof *x->prog);
+        x->cost = meta_costs(r, x->prog, x->nprog, t->start, t->cost, depth, &d);
+        for (size_t k = 0; k < x->nprog; k++)
+            if (x->prog[k].op == KD_META_AND || x->prog[k].op == KD_META_OR)
+                x->prog[t->start[k - 1] - 1].jump = (unsigned)k;
+        depth[i] = d;
+        if (d > DEMAND_DEPTH)
+            x->on_demand = 0;
+        if (!x->on_demand)
+            x->cost = 0;
+    }
+}
+
 /* After the last line: scores from settings, and the match context with the limits. */
 static int finish(kd_rules *r)
 {
+    unsigned *depth = malloc((r->n ? r->n : 1) * sizeof *depth);
+    meta_tree *t = malloc(sizeof *t);
+    if (!depth || !t) {
+        free(depth);
+        free(t);
+        return oom(r);
+    }
+    plan_on_demand(r, depth, t);
+    free(depth);
+    free(t);
     for (size_t i = r->n; i-- > 0;) {
         kd_rule *x = &r->rule[i];
         if (x->listed)

@@ -64,6 +64,8 @@ typedef enum kd_meta_op { KD_META_RULE, KD_META_NOT, KD_META_AND, KD_META_OR } k
 typedef struct kd_meta_step {
     kd_meta_op op;
     unsigned rule; /* KD_META_RULE: index of the rule */
+    unsigned jump; /* the step ends the left operand of the && or || at this step, which its
+                      value alone decides when false (&&) or true (||); 0 when none */
 } kd_meta_step;
 
 #define KD_META_MAX 256 /* steps in one meta expression; also the evaluation stack's size */
@@ -86,6 +88,10 @@ typedef struct kd_rule {
     unsigned line;       /* where it was defined */
     kd_rule_kind kind;
     int report;          /* 0 for "__NAME" sub-rules: usable by metas, never a hit */
+    int on_demand;       /* a sub-rule (MATCH, COUNT or META) that an evaluation without
+                            fired[] decides only when a meta rule needs its value */
+    unsigned cost;       /* on_demand: a rough cost of deciding it (a meta's operands in order of
+                            cost, cheapest first); 0 when not on demand */
     int hold;            /* a moderation entry: the verdict is at least hold */
     kd_rule_field field; /* MATCH, ALLOW */
     pcre2_code *re;      /* MATCH, MODERATE, DISALLOW (a literal, caseless); NULL for an entry
@@ -153,12 +159,16 @@ struct kd_rules {
     char note[1024];             /* why a compiled file was not used ("" if none) */
 };
 
+#define KD_RULE_UNDECIDED 3 /* in fired[] while kd_rules_run runs: an on-demand rule not yet needed */
+
 /*
  * Evaluate r on c. tok holds c's tokens when the caller has them (the pipeline, which has
  * set out->generic from them too), or NULL (they, and kd_generic(), are computed when a
  * count rule needs them). fired: NULL or r->n bytes, set to 1 for
- * each rule that fired and 2 where a pattern gave up at a PCRE2 limit. Appends the hits to
- * out->rules and adds to out->rules_score and out->rules_hold. 0 or KD_ENOMEM.
+ * each rule that fired and 2 where a pattern gave up at a PCRE2 limit; with NULL, the on-demand
+ * sub-rules are decided only where a meta rule needs them (the hits are the same: a sub-rule
+ * is never one). Appends the hits to out->rules and adds to out->rules_score and
+ * out->rules_hold. 0 or KD_ENOMEM.
  */
 int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, unsigned char *fired,
                  kd_result *out);

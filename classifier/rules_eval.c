@@ -3,7 +3,10 @@
  *
  * Rules run in file order, so a meta rule (which may only name rules above it) finds its
  * operands already decided: one pass, no dependency graph (SpamAssassin sorts metas by
- * priority instead; the file order gives the same guarantee for free).
+ * priority instead; the file order gives the same guarantee for free). When the caller does
+ * not ask for every rule's outcome (fired[]), a sub-rule is decided only when a meta rule
+ * reads it, and a meta stops at the first operand that decides it (rules.c: on-demand
+ * sub-rules).
  *
  * Matching is bounded whatever the pattern and the input:
  *  - each field is cut to scan_size bytes (64 KiB by default, at a character boundary):
@@ -37,6 +40,8 @@ typedef struct ctx {
     const kd_tokens *tok;
     kd_tokens own;
     pcre2_match_data *md;
+    unsigned char *fired;  /* each rule's outcome so far (KD_RULE_UNDECIDED: one not needed yet) */
+    const uint64_t *hits;  /* the prefilter's scan of the text, or NULL: run every pattern */
     double q[KD_Q__COUNT];
     int have_tok_q, have_text_q, have_generic;
     int generic_given; /* kd_generic() of the tokens given by the pipeline, or -1 */
@@ -344,18 +349,34 @@ static int count_rule(ctx *x, const kd_rule *rule)
     return r ? KD_RULE_FIRED : KD_RULE_NOT_FIRED;
 }
 
-static int meta_rule(const kd_rule *rule, const unsigned char *fired)
+static int decide(ctx *x, size_t i);
+
+/* The postfix program, short-circuited: a step that ends the left operand of an && (||)
+ * whose value is false (true) jumps to that operator with it, skipping the right operand,
+ * whose on-demand rules then stay undecided. */
+static int meta_rule(ctx *x, const kd_rule *rule)
 {
     unsigned char st[KD_META_MAX];
     size_t sp = 0;
     for (size_t i = 0; i < rule->nprog; i++) {
         const kd_meta_step *p = &rule->prog[i];
+        int v;
         switch (p->op) {
-        case KD_META_RULE: st[sp++] = fired[p->rule] == KD_RULE_FIRED; break;
-        case KD_META_NOT: st[sp - 1] = !st[sp - 1]; break;
-        case KD_META_AND: sp--; st[sp - 1] = st[sp - 1] && st[sp]; break;
-        case KD_META_OR: sp--; st[sp - 1] = st[sp - 1] || st[sp]; break;
+        case KD_META_RULE:
+            if ((v = x->fired[p->rule]) == KD_RULE_UNDECIDED) {
+                if ((v = decide(x, p->rule)) < 0)
+                    return v;
+                x->fired[p->rule] = (unsigned char)v;
+            }
+            v = v == KD_RULE_FIRED;
+            break;
+        case KD_META_NOT: v = !st[--sp]; break;
+        case KD_META_AND: sp -= 2; v = st[sp] && st[sp + 1]; break;
+        default: sp -= 2; v = st[sp] || st[sp + 1]; break;
         }
+        while (p->jump && v == (rule->prog[p->jump].op == KD_META_OR))
+            p = &rule->prog[i = p->jump];
+        st[sp++] = (unsigned char)v;
     }
     return sp == 1 && st[0] ? KD_RULE_FIRED : KD_RULE_NOT_FIRED;
 }
@@ -371,6 +392,24 @@ static int allow_rule(ctx *x, const kd_rule *rule)
     while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
         n--;
     return n == strlen(rule->value) && !strncasecmp(v, rule->value, n) ? KD_RULE_FIRED : KD_RULE_NOT_FIRED;
+}
+
+/* Rule i's outcome on the comment (a rule of a listed run on its own): KD_RULE_FIRED,
+ * KD_RULE_NOT_FIRED, KD_RULE_LIMIT, or an error. */
+static int decide(ctx *x, size_t i)
+{
+    const kd_rule *rule = &x->r->rule[i];
+    switch (rule->kind) {
+    case KD_RULE_MATCH:
+        if (x->hits && rule->prefiltered && !kd_prefilter_may_match(x->r->pre, (unsigned)i, x->hits))
+            return KD_RULE_NOT_FIRED; /* a literal every match needs is not in the text */
+        return match_fields(x, rule, rule->field);
+    case KD_RULE_MODERATE:
+    case KD_RULE_DISALLOW: return match_fields(x, rule, KD_F_ANY);
+    case KD_RULE_COUNT: return count_rule(x, rule);
+    case KD_RULE_META: return meta_rule(x, rule);
+    default: return allow_rule(x, rule);
+    }
 }
 
 static int add_hit(kd_result *out, const kd_rule *rule, size_t *cap)
@@ -437,6 +476,7 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
     unsigned char *own_fired = NULL, small[256];
     uint64_t *whits = NULL;
     size_t cap = out->nrules;
+    int on_demand = !fired; /* every rule's outcome is not asked for: only the hits */
     if (!r || !r->n || !c || !c->text)
         return KD_OK;
     if (!fired && r->n <= sizeof small)
@@ -445,6 +485,7 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
         rc = KD_ENOMEM;
         goto done;
     }
+    x.fired = fired;
     if (!(x.md = pcre2_match_data_create(1, NULL))) {
         rc = KD_ENOMEM;
         goto done;
@@ -462,34 +503,24 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
         memset(hits, 0, words * sizeof *hits);
         kd_prefilter_scan(r->pre, x.text, tn, hits);
     }
+    x.hits = hits;
     /* and one scan of the six fields for the word-list entries */
     uint64_t whits_small[64];
     if ((rc = word_hits(&x, whits_small, sizeof whits_small / sizeof *whits_small, &whits)))
         goto done;
     for (size_t i = 0; i < r->n; i++) {
         const kd_rule *rule = &r->rule[i];
-        int m;
-        switch (rule->kind) {
-        case KD_RULE_MATCH:
-            if (hits && rule->prefiltered && !kd_prefilter_may_match(r->pre, (unsigned)i, hits))
-                m = KD_RULE_NOT_FIRED; /* a literal every match needs is not in the text */
-            else
-                m = match_fields(&x, rule, rule->field);
-            break;
-        case KD_RULE_MODERATE:
-        case KD_RULE_DISALLOW:
-            if (whits && rule->listed) { /* a run of indexed entries: those the index saw */
-                if ((rc = listed_run(&x, i, whits, fired, out, &cap)))
-                    goto done;
-                i += rule->run - 1;
-                continue;
-            }
-            m = match_fields(&x, rule, KD_F_ANY);
-            break;
-        case KD_RULE_COUNT: m = count_rule(&x, rule); break;
-        case KD_RULE_META: m = meta_rule(rule, fired); break;
-        default: m = allow_rule(&x, rule); break;
+        if (on_demand && rule->on_demand) { /* decided if and when a meta rule reads it */
+            fired[i] = KD_RULE_UNDECIDED;
+            continue;
         }
+        if (whits && rule->listed) { /* a run of indexed entries: those the index saw */
+            if ((rc = listed_run(&x, i, whits, fired, out, &cap)))
+                goto done;
+            i += rule->run - 1;
+            continue;
+        }
+        int m = decide(&x, i);
         if (m < 0) {
             rc = m;
             goto done;

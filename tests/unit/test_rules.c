@@ -1,7 +1,8 @@
 /* test_rules.c - the rule engine: parsing and its FILE:LINE:COLUMN errors, every kind of
  * rule on every field, word and allow lists, PCRE2 limits on a catastrophic pattern over
  * 1 MiB, invalid UTF-8, several threads sharing one rule set, the pipeline (kd_classify)
- * with rules, the shipped default rule file, and the fuzz corpus replay. */
+ * with rules, sub-rules decided on demand and the order of a meta's operands, the shipped
+ * default rule file, and the fuzz corpus replay. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <pthread.h>
@@ -10,6 +11,7 @@
 
 #include "helpers.h"
 #include "kindly.h"
+#include "rules.h"
 
 static kd_rules *parse_ok(const char *text)
 {
@@ -40,6 +42,18 @@ static void fired_names(const kd_rules *r, const kd_comment *c, char *out, size_
         strncat(out, res->rules[i].name, n - strlen(out) - 2);
         strcat(out, " ");
     }
+}
+
+/* The names of the rules that fire on a comment of text alone must be want. */
+static void expect_hits(const kd_rules *r, const char *text, const char *want)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    char names[512];
+    c.text = text;
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_assert_str_eq(names, want, "'%s'", text);
+    kd_result_free(&res);
 }
 
 Test(rules, parse_counts_and_describes_rules)
@@ -792,6 +806,125 @@ Test(rules, meta_negations_are_bounded)
     fired_names(r, &c, names, sizeof names, &res);
     cr_assert_str_eq(names, "A M N ");
     kd_result_free(&res);
+    kd_rules_free(r);
+}
+
+/* Without fired[] (kd_classify's way), a sub-rule is decided only when a meta reads it and a
+ * meta stops at the operand that decides it: the hits must be those of an evaluation that
+ * decides every rule (rules --test and --stats), whichever operands were skipped, including
+ * a scoring rule that a meta's skipped operand names and a sub-rule only a nested sub-meta
+ * needs. */
+Test(rules, sub_rules_on_demand_give_the_same_hits)
+{
+    kd_rules *r = parse_ok("text __FREE /\\bfree\\b/i 0\n"
+                           "text __WIN /\\b(?:win|won|prize)\\b/i 0\n"
+                           "count __LINK links >= 1 0\n"
+                           "count __LONG length >= 40 0\n"
+                           "count __WORDY words >= 8 0\n"
+                           "count __CAPS caps_percent >= 50 0\n"
+                           "text CALL /\\b(?:call|txt)\\b/i 0.5\n"
+                           "meta __PROMO (__FREE || __WIN) 0\n"
+                           "meta __PROMO_LINK (__PROMO && __LINK || CALL && !__LONG) 0\n"
+                           "meta PROMO (__PROMO_LINK && (__WORDY || !__CAPS)) 1.5\n"
+                           "meta CALL_FREE (__LINK && CALL || __FREE && CALL) 1\n"
+                           "meta SHORT_WIN (!__LONG && !__WORDY && __WIN) 0.5\n"
+                           "author __AUTHOR /\\S/ 0\n"
+                           "meta ANON_LINK (!__AUTHOR && __LINK) 0.25\n"
+                           "moderate free\n"
+                           "meta FREE_NO_CALL (__FREE && !CALL) 0.2\n");
+    static const char *const texts[] = {
+        "free", "FREE PRIZE http://win.example", "call me", "CALL ME NOW FOR A FREE PRIZE",
+        "you won! call 0800 123 456 today, it is really quite free", "nothing to see here",
+        "a long comment without any of the words in it but with http://a.example",
+        "WIN", "txt WIN to 80082 for your free prize and more words than eight",
+    };
+    const char *authors[] = { NULL, "Ann" };
+    unsigned char *fired = calloc(kd_rules_count(r), 1);
+    int promo = 0;
+    for (size_t t = 0; t < sizeof texts / sizeof *texts; t++)
+        for (size_t a = 0; a < 2; a++) {
+            kd_comment c = KD_COMMENT_INIT;
+            c.text = texts[t];
+            c.author = authors[a];
+            kd_result every, demand;
+            cr_assert_eq(kd_rules_eval(r, &c, fired, &every), 0);
+            cr_assert_eq(kd_rules_eval(r, &c, NULL, &demand), 0);
+            cr_assert_eq(demand.nrules, every.nrules, "'%s': %zu hits on demand, %zu deciding all", texts[t],
+                         demand.nrules, every.nrules);
+            for (size_t i = 0; i < every.nrules; i++) {
+                cr_assert_str_eq(demand.rules[i].name, every.rules[i].name, "'%s'", texts[t]);
+                cr_assert_float_eq(demand.rules[i].score, every.rules[i].score, 1e-12);
+                promo += !strcmp(every.rules[i].name, "PROMO");
+            }
+            cr_assert_float_eq(demand.rules_score, every.rules_score, 1e-12);
+            cr_assert_eq(demand.rules_hold, every.rules_hold);
+            /* with fired[], every rule is decided, needed or not */
+            for (size_t i = 0; i < kd_rules_count(r); i++)
+                cr_assert_lt(fired[i], KD_RULE_UNDECIDED, "'%s': rule %zu", texts[t], i);
+            if (!strcmp(texts[t], "WIN"))
+                cr_assert_eq(fired[kd_rules_find(r, "__WIN")], KD_RULE_FIRED);
+            kd_result_free(&every);
+            kd_result_free(&demand);
+        }
+    cr_assert_gt(promo, 0, "the nested sub-metas fired where needed");
+
+    /* a scoring rule in the operand a meta skips is still a hit of its own: FREE_NO_CALL
+     * reads !CALL first and stops, __FREE is never matched */
+    expect_hits(r, "call me", "CALL PROMO ");
+    expect_hits(r, "free: call me", "CALL PROMO CALL_FREE moderate:free ");
+    free(fired);
+    kd_rules_free(r);
+}
+
+/* The order a meta decides its operands in: each chain of && (or of ||) cheapest first, a
+ * rule already decided (any that is not a sub-rule) before a sub-rule, counts read from the
+ * tokens before those read from the text, patterns on the text last; equals in the writer's
+ * order. Each left operand jumps to the operator it can decide. */
+Test(rules, meta_operands_cheapest_first)
+{
+    kd_rules *r = parse_ok("text __T /x/ 0\n"
+                           "url __U /\\S/ 0\n"
+                           "count __S length < 60 0\n"
+                           "count __L links >= 1 0\n"
+                           "text R /y/ 1\n"
+                           "meta M1 ((__T || __S) && __U && __L && R) 1\n"
+                           "meta __SUB (__T && __L) 0\n"
+                           "meta M2 (__SUB || !__S) 1\n");
+    const kd_rule *m1 = &r->rule[kd_rules_find(r, "M1")];
+    /* R(0) __L(1) __U(2) (__S(2) || __T(4)): R && __L && __U && (__S || __T) */
+    static const char *const want[] = { "R", "__L", "&&", "__U", "&&", "__S", "__T", "||", "&&" };
+    static const unsigned jumps[] = { 2, 0, 4, 0, 8, 7, 0, 0, 0 };
+    cr_assert_eq(m1->nprog, 9);
+    for (size_t i = 0; i < m1->nprog; i++) {
+        const kd_meta_step *p = &m1->prog[i];
+        const char *op = p->op == KD_META_RULE ? r->rule[p->rule].name : p->op == KD_META_AND ? "&&" : "||";
+        cr_assert_str_eq(op, want[i], "step %zu", i);
+        cr_assert_eq(p->jump, jumps[i], "step %zu jumps to %u", i, p->jump);
+    }
+    cr_assert(r->rule[kd_rules_find(r, "__T")].on_demand);
+    cr_assert(r->rule[kd_rules_find(r, "__SUB")].on_demand);
+    cr_assert_eq(r->rule[kd_rules_find(r, "__SUB")].cost, 5);
+    cr_assert_not(r->rule[kd_rules_find(r, "R")].on_demand);
+    cr_assert_not(m1->on_demand);
+    /* !__S (2) before __SUB (__T 4 + __L 1) */
+    const kd_rule *m2 = &r->rule[kd_rules_find(r, "M2")];
+    cr_assert_eq(m2->prog[0].rule, (unsigned)kd_rules_find(r, "__S"));
+    cr_assert_eq(m2->prog[1].op, KD_META_NOT);
+    cr_assert_eq(m2->prog[1].jump, m2->nprog - 1);
+    kd_rules_free(r);
+
+    /* a sub-meta over more than 8 nested sub-metas is decided in order, as any rule */
+    char text[4096];
+    int k = sprintf(text, "text __A0 /a/ 0\n");
+    for (int i = 1; i <= 10; i++)
+        k += sprintf(text + k, "meta __A%d (__A%d) 0\n", i, i - 1);
+    k += sprintf(text + k, "meta TOP (__A10) 1\n");
+    r = parse_ok(text);
+    cr_assert(r->rule[kd_rules_find(r, "__A8")].on_demand);
+    cr_assert_not(r->rule[kd_rules_find(r, "__A9")].on_demand);
+    cr_assert(r->rule[kd_rules_find(r, "__A10")].on_demand, "__A9, decided in order, is not counted");
+    expect_hits(r, "a", "TOP ");
+    expect_hits(r, "b", "");
     kd_rules_free(r);
 }
 
