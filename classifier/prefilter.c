@@ -44,10 +44,13 @@ typedef struct literal {
  * literals, one of which every match contains) was seen. */
 typedef struct palt {
     uint32_t first, n; /* range of clause ids in kd_prefilter.clause */
+    uint32_t word;     /* its clause ids are consecutive (register_alts): when they are all in */
+    uint64_t mask;     /* one word of the hits, that word and their bits; else mask 0 */
 } palt;
 
 typedef struct prule {
     uint32_t first_alt, nalt; /* range in kd_prefilter.alt; nalt == 0: not registered */
+    uint32_t slot;            /* registered: its place in kd_prefilter.slot_id */
 } prule;
 
 struct kd_prefilter {
@@ -59,6 +62,8 @@ struct kd_prefilter {
     size_t nalt, altcap;
     prule *rule;      /* indexed by id */
     size_t nrule;
+    uint32_t *slot_id;/* the registered ids, in the order of registering (kd_prefilter_possible) */
+    size_t nslots, slotcap;
     unsigned nclauses;/* clause ids handed out */
     /* the automaton: nstates x nsym transitions over a compressed alphabet */
     unsigned char map[256]; /* byte -> symbol, ASCII letters folded; 0 = no literal has it */
@@ -84,6 +89,7 @@ void kd_prefilter_free(kd_prefilter *p)
     free(p->clause);
     free(p->alt);
     free(p->rule);
+    free(p->slot_id);
     free(p->next);
     free(p->out);
     free(p->has_out);
@@ -476,13 +482,22 @@ static int register_alts(kd_prefilter *p, unsigned id, const alt *alts, size_t n
         p->rule = r;
         p->nrule = id + 1;
     }
+    if (!p->rule[id].nalt && nalts) { /* a new one: its slot */
+        if (grow((void **)&p->slot_id, &p->slotcap, p->nslots + 1, sizeof *p->slot_id))
+            return KD_ENOMEM;
+        p->rule[id].slot = (uint32_t)p->nslots;
+        p->slot_id[p->nslots++] = id;
+    }
     p->rule[id].first_alt = (uint32_t)p->nalt;
     p->rule[id].nalt = 0;
     for (size_t a = 0; a < nalts; a++) {
         if (grow((void **)&p->alt, &p->altcap, p->nalt + 1, sizeof *p->alt) ||
             grow((void **)&p->clause, &p->clausecap, p->nclause + alts[a].n, sizeof *p->clause))
             return KD_ENOMEM;
-        p->alt[p->nalt++] = (palt){ (uint32_t)p->nclause, (uint32_t)alts[a].n };
+        uint32_t c0 = p->nclauses, n = (uint32_t)alts[a].n;
+        int one_word = n && n <= 64 && c0 / 64 == (c0 + n - 1) / 64;
+        uint64_t mask = one_word ? (n == 64 ? ~0ULL : (1ULL << n) - 1) << (c0 % 64) : 0;
+        p->alt[p->nalt++] = (palt){ (uint32_t)p->nclause, n, c0 / 64, mask };
         for (size_t c = 0; c < alts[a].n; c++) {
             unsigned cid = p->nclauses++;
             p->clause[p->nclause++] = cid;
@@ -609,22 +624,48 @@ int kd_prefilter_usable(const char *s, size_t n)
     return 1;
 }
 
+/* 1 when every clause of alternative a was seen, clause by clause. */
+static int alt_seen(const kd_prefilter *p, const palt *a, const uint64_t *hits)
+{
+    uint32_t k = 0;
+    for (; k < a->n; k++) {
+        uint32_t c = p->clause[a->first + k];
+        if (!(hits[c / 64] >> (c % 64) & 1))
+            break;
+    }
+    return k == a->n;
+}
+
+/* The same with one test of a mask when the clauses fit in a word (nearly always). */
+static inline int rule_may_match(const kd_prefilter *p, const prule *r, const uint64_t *hits)
+{
+    const palt *a = &p->alt[r->first_alt], *end = a + r->nalt;
+    for (; a < end; a++)
+        if (a->mask ? (hits[a->word] & a->mask) == a->mask : alt_seen(p, a, hits))
+            return 1;
+    return 0;
+}
+
 int kd_prefilter_may_match(const kd_prefilter *p, unsigned id, const uint64_t *hits)
 {
-    if (id >= p->nrule || !p->rule[id].nalt)
-        return 1;
-    const prule *r = &p->rule[id];
-    for (uint32_t a = r->first_alt; a < r->first_alt + r->nalt; a++) {
-        uint32_t k = 0;
-        for (; k < p->alt[a].n; k++) {
-            uint32_t c = p->clause[p->alt[a].first + k];
-            if (!(hits[c / 64] >> (c % 64) & 1))
-                break;
-        }
-        if (k == p->alt[a].n)
-            return 1;
+    return id >= p->nrule || !p->rule[id].nalt || rule_may_match(p, &p->rule[id], hits);
+}
+
+size_t kd_prefilter_slots(const kd_prefilter *p) { return p->nslots; }
+
+long kd_prefilter_slot(const kd_prefilter *p, unsigned id)
+{
+    return id < p->nrule && p->rule[id].nalt ? (long)p->rule[id].slot : -1;
+}
+
+void kd_prefilter_possible(const kd_prefilter *p, const uint64_t *hits, uint64_t *may)
+{
+    for (size_t w = 0; w * 64 < p->nslots; w++) {
+        uint64_t bits = 0;
+        for (size_t s = w * 64; s < p->nslots && s < w * 64 + 64; s++)
+            bits |= (uint64_t)rule_may_match(p, &p->rule[p->slot_id[s]], hits) << (s % 64);
+        may[w] = bits;
     }
-    return 0;
 }
 
 const char *kd_prefilter_literal(const kd_prefilter *p, unsigned id, size_t i)

@@ -55,6 +55,14 @@ int kd_prefilter_usable(const char *s, size_t n);
  * may (or when id was not registered). */
 int kd_prefilter_may_match(const kd_prefilter *p, unsigned id, const uint64_t *hits);
 
+/* The same for every registered pattern at once, without a call each: bit s of may
+ * ((kd_prefilter_slots() + 63) / 64 words, all written) is kd_prefilter_may_match() of the
+ * pattern in slot s: the registered ids numbered in the order they were registered in
+ * (kd_prefilter_slot(p, id), -1 when id is not registered). */
+size_t kd_prefilter_slots(const kd_prefilter *p);
+long kd_prefilter_slot(const kd_prefilter *p, unsigned id);
+void kd_prefilter_possible(const kd_prefilter *p, const uint64_t *hits, uint64_t *may);
+
 /* For tests and `kindly rules --check`: the literals recorded for id, one per call
  * (i from 0); NULL past the last. */
 const char *kd_prefilter_literal(const kd_prefilter *p, unsigned id, size_t i);

@@ -444,6 +444,7 @@ static int parse_match(const line *l, size_t i, kd_rule_field field)
         if (k < 0)
             return oom_at(l);
         x->prefiltered = k;
+        x->pre_slot = k ? (unsigned)(kd_prefilter_slot(l->r->pre, id) + 1) : 0;
     }
     return parse_tail(l, f, x);
 }

@@ -114,6 +114,8 @@ typedef struct kd_rule {
     kd_meta_step *prog;  /* META */
     size_t nprog;
     int prefiltered;     /* MATCH on text: runs only when the prefilter saw one of its literals */
+    unsigned pre_slot;   /* prefiltered: 1 + its slot in the prefilter (kd_prefilter_possible), or
+                            0 when the prefilter registered nothing for it */
     unsigned listed;     /* MODERATE, DISALLOW: 1 + its entry number in kd_rules.words, or 0
                             when not indexed there (a non-ASCII entry: always runs) */
     const char *list;    /* an entry of a word list: its path (one of kd_rules.lists), line

@@ -41,7 +41,7 @@ typedef struct ctx {
     kd_tokens own;
     pcre2_match_data *md;
     unsigned char *fired;  /* each rule's outcome so far (KD_RULE_UNDECIDED: one not needed yet) */
-    const uint64_t *hits;  /* the prefilter's scan of the text, or NULL: run every pattern */
+    const uint64_t *may;   /* the text patterns the prefilter lets run (by slot), or NULL: all */
     double q[KD_Q__COUNT];
     int have_tok_q, have_text_q, have_generic;
     int generic_given; /* kd_generic() of the tokens given by the pipeline, or -1 */
@@ -394,6 +394,13 @@ static int allow_rule(ctx *x, const kd_rule *rule)
     return n == strlen(rule->value) && !strncasecmp(v, rule->value, n) ? KD_RULE_FIRED : KD_RULE_NOT_FIRED;
 }
 
+/* 1 when a literal every match of rule needs is not in the text. */
+static int ruled_out(const ctx *x, const kd_rule *rule)
+{
+    unsigned s = rule->pre_slot - 1;
+    return x->may && rule->pre_slot && !(x->may[s / 64] >> (s % 64) & 1);
+}
+
 /* Rule i's outcome on the comment (a rule of a listed run on its own): KD_RULE_FIRED,
  * KD_RULE_NOT_FIRED, KD_RULE_LIMIT, or an error. */
 static int decide(ctx *x, size_t i)
@@ -401,9 +408,7 @@ static int decide(ctx *x, size_t i)
     const kd_rule *rule = &x->r->rule[i];
     switch (rule->kind) {
     case KD_RULE_MATCH:
-        if (x->hits && rule->prefiltered && !kd_prefilter_may_match(x->r->pre, (unsigned)i, x->hits))
-            return KD_RULE_NOT_FIRED; /* a literal every match needs is not in the text */
-        return match_fields(x, rule, rule->field);
+        return ruled_out(x, rule) ? KD_RULE_NOT_FIRED : match_fields(x, rule, rule->field);
     case KD_RULE_MODERATE:
     case KD_RULE_DISALLOW: return match_fields(x, rule, KD_F_ANY);
     case KD_RULE_COUNT: return count_rule(x, rule);
@@ -474,7 +479,7 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
     x.tok = tok;
     x.generic_given = tok ? out->generic : -1;
     unsigned char *own_fired = NULL, small[256];
-    uint64_t *whits = NULL;
+    uint64_t *whits = NULL, may_small[8], *may = NULL;
     size_t cap = out->nrules;
     int on_demand = !fired; /* every rule's outcome is not asked for: only the hits */
     if (!r || !r->n || !c || !c->text)
@@ -502,8 +507,16 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
         hits = hits_small;
         memset(hits, 0, words * sizeof *hits);
         kd_prefilter_scan(r->pre, x.text, tn, hits);
+        /* and which patterns that leaves to run, all at once */
+        size_t slots = kd_prefilter_slots(r->pre);
+        may = slots <= 64 * sizeof may_small / sizeof *may_small ? may_small : malloc((slots + 63) / 64 * sizeof *may);
+        if (!may) {
+            rc = KD_ENOMEM;
+            goto done;
+        }
+        kd_prefilter_possible(r->pre, hits, may);
+        x.may = may;
     }
-    x.hits = hits;
     /* and one scan of the six fields for the word-list entries */
     uint64_t whits_small[64];
     if ((rc = word_hits(&x, whits_small, sizeof whits_small / sizeof *whits_small, &whits)))
@@ -512,6 +525,10 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
         const kd_rule *rule = &r->rule[i];
         if (on_demand && rule->on_demand) { /* decided if and when a meta rule reads it */
             fired[i] = KD_RULE_UNDECIDED;
+            continue;
+        }
+        if (ruled_out(&x, rule)) {
+            fired[i] = KD_RULE_NOT_FIRED;
             continue;
         }
         if (whits && rule->listed) { /* a run of indexed entries: those the index saw */
@@ -532,6 +549,8 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
 done:
     if (whits != whits_small)
         free(whits);
+    if (may != may_small)
+        free(may);
     pcre2_match_data_free(x.md);
     kd_buf_free(&x.visible);
     kd_buf_free(&x.latin);

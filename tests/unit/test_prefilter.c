@@ -104,14 +104,17 @@ Test(prefilter, never_skips_a_match_of_the_shipped_rules)
                 ascii &= (unsigned char)line[i] < 0x80;
             if (!ascii)
                 continue;
-            uint64_t hits[8] = { 0 };
+            uint64_t hits[8] = { 0 }, all[8];
             kd_prefilter_scan(r->pre, line, n, hits);
+            kd_prefilter_possible(r->pre, hits, all); /* what rules_eval.c reads */
             for (size_t i = 0; i < r->n; i++) {
                 if (!r->rule[i].prefiltered)
                     continue;
                 int m = pcre2_match(r->rule[i].re, (PCRE2_SPTR)line, n, 0, 0, md, NULL) >= 0;
                 int run = kd_prefilter_may_match(r->pre, (unsigned)i, hits);
                 cr_assert(run || !m, "%s matches but was skipped on: %s", r->rule[i].name, line);
+                unsigned s = r->rule[i].pre_slot - 1;
+                cr_assert_eq((int)(all[s / 64] >> (s % 64) & 1), run, "%s", r->rule[i].name);
                 checked++;
                 skipped += !run;
             }
@@ -122,6 +125,43 @@ Test(prefilter, never_skips_a_match_of_the_shipped_rules)
     cr_assert_gt(skipped, checked / 2, "the prefilter should skip most patterns (%zu of %zu)", skipped, checked);
     pcre2_match_data_free(md);
     kd_rules_free(r);
+}
+
+/* kd_prefilter_possible, every pattern at once, says what kd_prefilter_may_match says of
+ * each: over 64 patterns (two words of bits), registered in an order other than their ids',
+ * with three clauses each, so that one alternative's clauses straddle two words of hits (the
+ * clause-by-clause test) and the others fit in one (the mask). */
+Test(prefilter, all_patterns_at_once_agree_with_each)
+{
+    kd_prefilter *p;
+    cr_assert_eq(kd_prefilter_new(&p), 0);
+    char pat[64], text[64];
+    for (unsigned i = 0; i < 70; i++) {
+        snprintf(pat, sizeof pat, "alpha%02u.*beta%02u.*gamma%02u", i, i, i);
+        cr_assert_eq(kd_prefilter_add(p, 74 - i, pat, strlen(pat), 0), 1, "%s", pat);
+    }
+    cr_assert_eq(kd_prefilter_build(p), 0);
+    cr_assert_eq(kd_prefilter_slots(p), 70);
+    cr_assert_eq(kd_prefilter_slot(p, 74), 0);
+    cr_assert_eq(kd_prefilter_slot(p, 5), 69);
+    cr_assert_eq(kd_prefilter_slot(p, 4), -1);
+    for (unsigned i = 0; i < 70; i++)
+        for (int whole = 0; whole < 2; whole++) {
+            if (whole)
+                snprintf(text, sizeof text, "alpha%02u and beta%02u or gamma%02u", i, i, i);
+            else
+                snprintf(text, sizeof text, "alpha%02u and gamma%02u", i, i);
+            uint64_t hits[8] = { 0 }, all[2];
+            kd_prefilter_scan(p, text, strlen(text), hits);
+            kd_prefilter_possible(p, hits, all);
+            for (unsigned id = 5; id < 75; id++) {
+                long s = kd_prefilter_slot(p, id);
+                int run = kd_prefilter_may_match(p, id, hits);
+                cr_assert_eq(run, id == 74 - i && whole, "%u on '%s'", id, text);
+                cr_assert_eq((int)(all[s / 64] >> (s % 64) & 1), run, "%u on '%s'", id, text);
+            }
+        }
+    kd_prefilter_free(p);
 }
 
 /* The two scans (literal by literal before kd_prefilter_build, the automaton after) give the
