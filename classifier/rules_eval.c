@@ -24,6 +24,7 @@
  */
 #include "rules.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +46,11 @@ typedef struct ctx {
     double q[KD_Q__COUNT];
     int have_tok_q, have_text_q, have_generic;
     int generic_given; /* kd_generic() of the tokens given by the pipeline, or -1 */
-    char email_dom[256], url_dom[256];
     int have_email_dom, have_url_dom;
     const char *text;  /* the text the patterns and quantities see (visible_text) */
     kd_buf visible, latin;
+    /* last, and not zeroed for each comment (written when have_*_dom is set) */
+    char email_dom[256], url_dom[256];
 } ctx;
 
 /* Zero-width and invisible formatting characters (U+200B..U+200D, U+2060, U+FEFF, U+00AD):
@@ -80,7 +82,7 @@ static size_t invisible_at(const unsigned char *p, size_t left)
 static int visible_text(ctx *x, const char *text)
 {
     const unsigned char *s = (const unsigned char *)text;
-    size_t n = strlen(text), i = kd_ascii_prefix(text, n);
+    size_t n = strlen(text), ascii = kd_ascii_prefix(text, n), i = ascii;
     x->text = text;
     if (i == n)
         return KD_OK;
@@ -103,9 +105,9 @@ static int visible_text(ctx *x, const char *text)
             x->text = x->latin.s;
             return KD_OK;
         }
-    } else { /* ASCII once they are gone */
+    } else { /* ASCII once they are gone (none in the ASCII prefix) */
         size_t run = 0;
-        for (i = 0; i < n;) {
+        for (i = ascii; i < n;) {
             size_t k = s[i] >= 0xC2 ? invisible_at(s + i, n - i) : 0;
             if (k) {
                 kd_buf_add(&x->visible, text + run, i - run);
@@ -285,8 +287,8 @@ static int token_quantities(ctx *x)
         }
         if (t[0] != '#')
             continue;
-        for (int k = 0; k < KD_Q_DOMAINS; k++)
-            if (!strcmp(t, cls[k])) {
+        for (int k = 0; k < KD_Q_DOMAINS; k++) /* "#num", the most common, is none of them */
+            if (t[1] == cls[k][1] && !strcmp(t, cls[k])) {
                 x->q[k]++;
                 break;
             }
@@ -473,7 +475,7 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
 {
     int rc = KD_OK;
     ctx x;
-    memset(&x, 0, sizeof x);
+    memset(&x, 0, offsetof(ctx, email_dom));
     x.r = r;
     x.c = c;
     x.tok = tok;
