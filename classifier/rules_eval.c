@@ -206,6 +206,8 @@ static int match(ctx *x, const kd_rule *rule, const char *s)
     const pcre2_code *re = rule->re_ascii && kd_ascii_prefix(s, n) == n ? rule->re_ascii : rule->re;
     if (!re && !(re = kd_rules_entry_code(rule)))
         return KD_ENOMEM;
+    if (!x->md && !(x->md = pcre2_match_data_create(1, NULL))) /* the comment's first match */
+        return KD_ENOMEM;
     /* word-list entries are never JIT-compiled (kd_rules_jit_compile) */
     int rc = x->r->jit && rule->kind == KD_RULE_MATCH ? pcre2_jit_match(re, (PCRE2_SPTR)s, n, 0, 0, x->md, x->r->mctx)
                        : pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, x->md, x->r->mctx);
@@ -493,10 +495,6 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
         goto done;
     }
     x.fired = fired;
-    if (!(x.md = pcre2_match_data_create(1, NULL))) {
-        rc = KD_ENOMEM;
-        goto done;
-    }
     /* One scan for the required literals of every text pattern (see prefilter.c). */
     if ((rc = visible_text(&x, c->text)))
         goto done;
