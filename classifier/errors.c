@@ -14,6 +14,7 @@ const char *kd_strerror(int code)
     case KD_EINVAL: return "invalid argument";
     case KD_ESCHEMA: return "not a kindly model of a supported version";
     case KD_EBUSY: return "model is locked by another writer";
+    case KD_EEXIST: return "already there";
     default: return "error";
     }
 }

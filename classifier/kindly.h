@@ -63,6 +63,7 @@ const char *kd_version(void);
 #define KD_EINVAL    -6 /**< an argument is out of range */
 #define KD_ESCHEMA   -7 /**< the model file is not a kindly model, or is newer than this library */
 #define KD_EBUSY     -8 /**< the database is locked by another writer for too long */
+#define KD_EEXIST    -9 /**< already there: a model merged into the output already (kd_model_merge_ex) */
 /**@}*/
 
 /** Short English description of an error code (static string, never NULL). */
@@ -435,9 +436,28 @@ int kd_model_merge(kd_model *m, const char *path);
  * most recently updated. The history is not merged.
  * @return 0; KD_EINVAL (m read-only, an input that is m's own file or another input's, by
  *         device and inode); KD_EIO (an input missing or unreadable); KD_ESCHEMA (an input
- *         that is not a kindly model, or is newer); KD_EBUSY; KD_ENOMEM.
+ *         that is not a kindly model, or is newer); KD_EEXIST (an input m holds already:
+ *         see kd_model_merge_ex); KD_EBUSY; KD_ENOMEM.
  */
 int kd_model_merge_all(kd_model *m, const char *const *paths, size_t n);
+
+/** kd_model_merge_ex() flag: add an input even if m holds it already. */
+#define KD_MERGE_AGAIN 1u
+
+/**
+ * kd_model_merge_all() with flags (KD_MERGE_AGAIN or 0). Every model has an identity, made
+ * when the file is created (or first written by a kindly with schema 8), kept by training
+ * and copied with the file. m records the identity of each input it takes in, with the
+ * models that input had itself taken in, and refuses with KD_EEXIST (nothing merged, the
+ * message naming the input and when it was merged) an input it holds already: merged
+ * before, the same model as another input (a copy), the output itself or a copy of it, or
+ * holding a model m holds. An input that has learnt more since it was merged is refused too:
+ * the counts it had then are in m, and only a merge of the shards as they are now into a new
+ * model counts them once. KD_MERGE_AGAIN adds such an input all the same. A model written
+ * only by an older kindly has no identity: it is known by its totals (messages, tokens,
+ * generation), which its copies share.
+ */
+int kd_model_merge_ex(kd_model *m, const char *const *paths, size_t n, unsigned flags);
 
 /** Delete tokens seen fewer than min_count times in all (spam + ham); *removed gets the number. */
 int kd_model_prune(kd_model *m, unsigned min_count, uint64_t *removed);

@@ -702,13 +702,20 @@ int kd_model_merge(kd_model *m, const char *path)
 
 int kd_model_merge_all(kd_model *m, const char *const *paths, size_t n)
 {
+    return kd_model_merge_ex(m, paths, n, 0);
+}
+
+int kd_model_merge_ex(kd_model *m, const char *const *paths, size_t n, unsigned flags)
+{
     int rc = writable(m);
     if (rc || (rc = kd_model_flush_history(m)))
         return rc;
     for (size_t i = 0; i < n; i++)
         if (!paths || !paths[i] || !*paths[i])
             return kd_model_fail(m, KD_EINVAL, "no input model path given");
-    if ((rc = kd_store_merge(m->store, paths, n)))
+    if (flags & ~KD_MERGE_AGAIN)
+        return kd_model_fail(m, KD_EINVAL, "unknown merge flags %#x", flags & ~KD_MERGE_AGAIN);
+    if ((rc = kd_store_merge(m->store, paths, n, (flags & KD_MERGE_AGAIN) != 0)))
         /* the output named for a failed write and out of memory (no file's fault: reading an
          * input too, "cannot read IN: out of memory"), not for an input's own fault */
         return rc == KD_EIO ? kd_model_write_failed(m, rc, "merge", kd_store_errmsg(m->store))

@@ -79,15 +79,6 @@
 #define SQL_COUNT "SELECT count(*) FROM posts"
 #define SQL_TERMS "SELECT h, n FROM post_terms WHERE post = ?1"
 
-/* A post's update time: now, or $SOURCE_DATE_EPOCH when it is set (the reproducible-builds
- * convention), so that `make model` builds the same file twice. */
-static int64_t update_time(void)
-{
-    const char *e = getenv("SOURCE_DATE_EPOCH");
-    char *end;
-    long long v = e && *e ? strtoll(e, &end, 10) : -1;
-    return e && *e && !*end && v >= 0 ? (int64_t)v : (int64_t)time(NULL);
-}
 #define SQL_TERMS_ADD "INSERT INTO post_terms(post, h, n) VALUES(?1, ?2, ?3) " \
                       "ON CONFLICT(post, h) DO UPDATE SET n = n + excluded.n"
 #define SQL_TERMS_ZAP "DELETE FROM post_terms WHERE n <= 0"
@@ -199,7 +190,7 @@ static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title,
     sqlite3_bind_text(st, 2, fields[0], -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, fields[1], -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 4, keep_title);
-    sqlite3_bind_int64(st, 5, update_time());
+    sqlite3_bind_int64(st, 5, kd_store_now()); /* SOURCE_DATE_EPOCH: `make model` builds the same file twice */
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = sql_fail(m, "store the post");
     sqlite3_reset(st);

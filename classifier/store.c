@@ -18,13 +18,16 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kindly.h"
+#include "tokmap.h"
 
 #define KD_APPLICATION_ID 0x4b4e4459 /* "KNDY" */
 
@@ -72,6 +75,13 @@ static const char *const migrations[] = {
     /* the labelled comments by id: found even when the LSH index holds only the earliest
      * copies of a text (a campaign's later ones); few rows, as feedback is rare */
     "CREATE INDEX history_labelled ON history(id) WHERE label IS NOT NULL;",
+    /* 7 -> 8: what a merge took in, so that the same counts are not added twice
+     * (kd_store_merge): each model merged into this one, by its identity (the meta
+     * "model_id", given to every model when this migration creates or upgrades it, kept by
+     * training, copied with the file), with the generation and message counts it had then,
+     * when and under which path; the models it had itself taken in come along */
+    "CREATE TABLE merged(id INTEGER PRIMARY KEY, generation INTEGER NOT NULL, spam_messages INTEGER NOT NULL,"
+    " ham_messages INTEGER NOT NULL, time INTEGER NOT NULL, path TEXT NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -177,7 +187,7 @@ struct kd_store {
     int load_fn;    /* the kd_load_row function is registered on db */
     kd_tokmap *loading; /* where kd_load_row puts the rows, while load_rows runs */
     int load_oom;   /* kd_load_row could not grow it */
-    char err[256]; /* the message of the last failure (kd_store_errmsg) */
+    char err[512]; /* the message of the last failure (kd_store_errmsg) */
 };
 
 #define MOVED_MSG "the model file was removed or replaced since this process opened it: nothing was written"
@@ -335,6 +345,43 @@ static int64_t pragma_int(kd_store *s, const char *q)
     return v;
 }
 
+/* Now, or $SOURCE_DATE_EPOCH when it is set (the reproducible-builds convention): the time
+ * a post was updated (posts.c) and a model merged, so that `make model` builds the same file
+ * twice. */
+int64_t kd_store_now(void)
+{
+    const char *e = getenv("SOURCE_DATE_EPOCH");
+    char *end;
+    long long v = e && *e ? strtoll(e, &end, 10) : -1;
+    return e && *e && !*end && v >= 0 ? (int64_t)v : (int64_t)time(NULL);
+}
+
+/* A model's identity (meta "model_id"), given once, by the migration that creates the file
+ * or brings it to schema 8: 63 random bits, or, when $SOURCE_DATE_EPOCH is set (`make
+ * model`), bits derived from it, so that a rebuild is the same file; models built with one
+ * SOURCE_DATE_EPOCH then share one, and a merge takes them for copies of one model. An
+ * SQLite result code. */
+static int give_identity(kd_store *s)
+{
+    uint64_t id = 0;
+    const char *e = getenv("SOURCE_DATE_EPOCH");
+    char seed[64];
+    if (e && *e)
+        id = kd_hash64(seed, (size_t)snprintf(seed, sizeof seed, "kindly model %.40s", e));
+    else
+        sqlite3_randomness(sizeof id, &id);
+    id &= INT64_MAX;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO meta(key, value) VALUES('model_id', ?1)", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)(id ? id : 1));
+        rc = sqlite3_step(st);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int migrate(kd_store *s, char *err, size_t errlen)
 {
     int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -351,6 +398,8 @@ static int migrate(kd_store *s, char *err, size_t errlen)
         if (rc != SQLITE_OK)
             goto fail;
     }
+    if ((rc = give_identity(s)) != SQLITE_OK)
+        goto fail;
     char q[96];
     snprintf(q, sizeof q, "PRAGMA user_version = %d; PRAGMA application_id = %d", SCHEMA_VERSION, KD_APPLICATION_ID);
     rc = sqlite3_exec(s->db, q, NULL, NULL, NULL);
@@ -1206,9 +1255,166 @@ done:
     return rc;
 }
 
+/*
+ * What a merge took in. Counts are sums, so a model added twice is counted twice, silently:
+ * `merge all.db shard1.db` run twice, or a model merged into two inputs of one merge. Every
+ * model has an identity (meta "model_id", see give_identity), and a merge records in the
+ * output's "merged" table the identity of each input, with its generation, message counts,
+ * the time and its path, and the rows of the input's own "merged" table (what it had itself
+ * taken in). An input whose identity, or one of whose taken-in models, the output holds
+ * already (or is: a copy of the output) is refused with KD_EEXIST, unless the caller says
+ * KD_MERGE_AGAIN; an input that learnt more since it was merged is refused too (only the
+ * difference would be new, and it cannot be told apart: the counts are sums). A model of a
+ * schema before 8, read-only, has no identity: it is known by a fingerprint of its totals
+ * (generation, messages, tokens, vocabulary), which its copies share and its next write
+ * (which gives it an identity) changes.
+ */
+static int merged_refuse(kd_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int merged_refuse(kd_store *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof s->err, fmt, ap);
+    va_end(ap);
+    return KD_EEXIST;
+}
+
+typedef struct merged_row {
+    int64_t id, generation, spam, ham, time;
+    const char *path;
+} merged_row;
+
+/* The identity of src, and what it is now, as a row of "merged" (its path, the time now). */
+static int merged_self(kd_store *src, merged_row *r)
+{
+    kd_totals t;
+    int rc = kd_store_totals(src, &t);
+    if (!rc && src->version >= 8)
+        rc = meta_get(src, "model_id", &r->id);
+    if (rc)
+        return rc;
+    if (src->version < 8 || !r->id) { /* a hash of the totals */
+        const int64_t v[6] = { t.generation, t.spam_messages, t.ham_messages, t.spam_tokens, t.ham_tokens, t.vocab };
+        r->id = (int64_t)(kd_hash64(v, sizeof v) & INT64_MAX);
+    }
+    r->generation = t.generation;
+    r->spam = t.spam_messages;
+    r->ham = t.ham_messages;
+    r->time = kd_store_now();
+    r->path = src->path;
+    return KD_OK;
+}
+
+static void merged_when(int64_t t, char *out, size_t size)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm) || !strftime(out, size, "%Y-%m-%d %H:%M:%S UTC", &tm))
+        snprintf(out, size, "time %lld", (long long)t);
+}
+
+/* Check r against what s holds, then record it: r is src itself (its path is src's), or a
+ * model src had taken in (its path is the one recorded in src). */
+static int merged_take(kd_store *s, kd_store *src, const merged_row *r, int again)
+{
+    int64_t own = 0;
+    int rc = meta_get(s, "model_id", &own);
+    sqlite3_stmt *st = NULL;
+    int nested = r->path != src->path;
+    if (rc)
+        return rc;
+    if (r->id == own) {
+        if (again)
+            return KD_OK;
+        return nested ? merged_refuse(s, "%.150s holds %.150s, which is the output model or a copy of it: "
+                                         "its counts would be counted twice", src->path, r->path)
+                      : merged_refuse(s, "%.150s is a copy of the output model (it has its identity): its "
+                                         "counts would be counted twice", src->path);
+    }
+    if (!again) {
+        if (sqlite3_prepare_v2(s->db, "SELECT generation, time, path FROM merged WHERE id = ?1", -1, &st, NULL))
+            return fail(s, sqlite3_errcode(s->db));
+        sqlite3_bind_int64(st, 1, r->id);
+        int src_rc = sqlite3_step(st);
+        if (src_rc == SQLITE_ROW) {
+            char when[64], as[180] = "";
+            merged_when(sqlite3_column_int64(st, 1), when, sizeof when);
+            const char *was = (const char *)sqlite3_column_text(st, 2);
+            if (was && strcmp(was, r->path)) /* under another name then: a copy, or moved */
+                snprintf(as, sizeof as, " as %.150s", was);
+            int64_t g = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+            if (nested)
+                return merged_refuse(s, "%.150s holds %.150s, merged into the output already on %s%s: its counts "
+                                        "would be counted twice", src->path, r->path, when, as);
+            if (g == r->generation)
+                return merged_refuse(s, "%.150s was merged into the output already, on %s%s: its counts would be "
+                                        "counted twice", src->path, when, as);
+            return merged_refuse(s, "%.150s has changed since it was merged into the output on %s%s (generation "
+                                    "%lld then, %lld now): the counts it had then would be counted twice",
+                                 src->path, when, as, (long long)g, (long long)r->generation);
+        }
+        rc = finish(s, st, src_rc);
+        sqlite3_finalize(st);
+        if (rc)
+            return rc;
+    }
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO merged(id, generation, spam_messages, ham_messages, time, path) "
+                                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET "
+                                  "generation = excluded.generation, spam_messages = excluded.spam_messages, "
+                                  "ham_messages = excluded.ham_messages, time = excluded.time, path = excluded.path",
+                           -1, &st, NULL))
+        return fail(s, sqlite3_errcode(s->db));
+    sqlite3_bind_int64(st, 1, r->id);
+    sqlite3_bind_int64(st, 2, r->generation);
+    sqlite3_bind_int64(st, 3, r->spam);
+    sqlite3_bind_int64(st, 4, r->ham);
+    sqlite3_bind_int64(st, 5, r->time);
+    sqlite3_bind_text(st, 6, r->path, -1, SQLITE_STATIC);
+    rc = finish(s, st, sqlite3_step(st));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Check src, and the models it had taken in, against what s holds, and record them. Inside
+ * src's read transaction (merge_one), so that what is recorded is what is added. */
+static int merged_record(kd_store *s, kd_store *src, int again)
+{
+    merged_row r;
+    int rc = merged_self(src, &r);
+    if (rc) {
+        read_fail(s, src);
+        return rc;
+    }
+    if ((rc = merged_take(s, src, &r, again)) || src->version < 8)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(src->db, "SELECT id, generation, spam_messages, ham_messages, time, path FROM merged", -1,
+                           &st, NULL)) {
+        rc = fail(src, sqlite3_errcode(src->db));
+        read_fail(s, src);
+        return rc;
+    }
+    int src_rc;
+    while (!rc && (src_rc = sqlite3_step(st)) == SQLITE_ROW) {
+        merged_row n = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+                         sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
+                         (const char *)sqlite3_column_text(st, 5) };
+        if (!n.path || n.path == src->path)
+            n.path = "?";
+        rc = merged_take(s, src, &n, again);
+    }
+    if (!rc && src_rc != SQLITE_DONE) {
+        rc = fail(src, src_rc);
+        read_fail(s, src);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* Add every table of src, read in one snapshot (a read transaction on src: a writer of src
  * goes on meanwhile, in WAL). *posts_changed counts the rows of posts and post_terms written. */
-static int merge_one(kd_store *s, kd_store *src, int64_t *posts_changed)
+static int merge_one(kd_store *s, kd_store *src, int again, int64_t *posts_changed)
 {
     int64_t other = 0;
     int rc = KD_OK;
@@ -1217,6 +1423,7 @@ static int merge_one(kd_store *s, kd_store *src, int64_t *posts_changed)
         read_fail(s, src);
         return rc;
     }
+    rc = merged_record(s, src, again);
     for (size_t i = 0; i < sizeof merge_tables / sizeof *merge_tables && !rc; i++)
         if (src->version >= merge_tables[i].since)
             rc = merge_table(s, src, &merge_tables[i], merge_tables[i].posts ? posts_changed : &other);
@@ -1255,7 +1462,7 @@ static int merge_open(kd_store *s, const char *const *paths, size_t n, kd_store 
     return KD_OK;
 }
 
-int kd_store_merge(kd_store *s, const char *const *paths, size_t n)
+int kd_store_merge(kd_store *s, const char *const *paths, size_t n, int again)
 {
     s->err[0] = '\0';
     kd_store **src = calloc(n ? n : 1, sizeof *src);
@@ -1268,7 +1475,7 @@ int kd_store_merge(kd_store *s, const char *const *paths, size_t n)
         goto done;
     int64_t posts_changed = 0;
     for (size_t i = 0; i < n && !rc; i++)
-        rc = merge_one(s, src[i], &posts_changed);
+        rc = merge_one(s, src[i], again, &posts_changed);
     /* vocab recounted; generation bumped: readers caching counts reload them; those caching
      * the posts' statistics rebuild them only if a post or a post's word changed */
     if (!rc)

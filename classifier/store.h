@@ -87,8 +87,13 @@ int kd_store_foreign_mismatch(kd_store *s, const kd_tokmap *delta, int foreign, 
 /* Add the counts and posts of the model files paths[0..n) into s, in one transaction: all
  * or nothing. Inputs are opened read-only (a missing one is not created) and must be kindly
  * models; one that is s's own file or another input's (by device and inode) is refused with
- * KD_EINVAL. Posts in several files are kept as most recently updated. */
-int kd_store_merge(kd_store *s, const char *const *paths, size_t n);
+ * KD_EINVAL. Posts in several files are kept as most recently updated. Each input's identity
+ * (and those of the models it had taken in) is recorded in s's "merged" table; one that s
+ * holds already, or that learnt more since, is refused with KD_EEXIST unless again (see
+ * store.c). */
+int kd_store_merge(kd_store *s, const char *const *paths, size_t n, int again);
+/* Now, or $SOURCE_DATE_EPOCH when it is set: the time of a post's update or of a merge. */
+int64_t kd_store_now(void);
 /* Delete the tokens seen fewer than min_count times in all (and their foreign counts); when
  * any went, min_count - 1 is added to the meta "prune_slack" (a sum, merged as one). */
 int kd_store_prune(kd_store *s, unsigned min_count, int64_t *removed);

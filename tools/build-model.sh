@@ -16,7 +16,9 @@
 # FOREIGN="sms.csv youtube-dev.csv", and one who wants only this project's own corpora (CC0)
 # with FOREIGN= (docs/NOTICES.md). The same inputs give the same file: the posts' update
 # time is $SOURCE_DATE_EPOCH, by default the time of the last commit that changed corpora/
-# (0 outside a git checkout), so `make model` rebuilds the committed file byte for byte.
+# (0 outside a git checkout), and so is the source of the model's identity (merge's check
+# against merging a model twice; random otherwise), so `make model` rebuilds the committed
+# file byte for byte.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 kindly=${KINDLY:-$root/kindly}

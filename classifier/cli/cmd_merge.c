@@ -3,7 +3,8 @@
  *
  * The inputs are checked before the output is opened, so that a mistake (a missing input,
  * a file that is not a model, an input named twice or as the output) creates and changes
- * nothing; the library then merges every input in one transaction.
+ * nothing; the library then merges every input in one transaction, refusing (KD_EEXIST) an
+ * input the output holds already unless --again says it is meant.
  *
  * A new OUT is built beside it, as OUT.incomplete-XXXXXX, and linked into place only once
  * the model is closed (SQLite then checkpoints its -wal into the file and removes it): a
@@ -178,10 +179,12 @@ static void summary(kd_model *m, const char *out, int n, char *line, size_t size
 
 int cmd_merge(int argc, char **argv)
 {
-    int quiet = 0, n = 0;
+    int quiet = 0, again = 0, n = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
             quiet = 1;
+        else if (!strcmp(argv[i], "--again"))
+            again = 1;
         else if (argv[i][0] == '-' && argv[i][1])
             return cli_usage("merge", "unknown option '%s'", argv[i]);
         else
@@ -205,10 +208,14 @@ int cmd_merge(int argc, char **argv)
         remove_temporary();
         return EXIT_MODEL;
     }
-    int rc = kd_model_merge_all(m, (const char *const *)(argv + 2), (size_t)(argc - 2));
+    int rc = kd_model_merge_ex(m, (const char *const *)(argv + 2), (size_t)(argc - 2), again ? KD_MERGE_AGAIN : 0);
     pending.merged = 1;
     char line[PATH_MAX + 160] = "";
-    if (rc)
+    if (rc == KD_EEXIST) /* what to do about it, in CLI terms */
+        status = cli_fail(cli_exit_for(rc), "merge", "%s (nothing was merged; --again adds it all the same; a shard "
+                          "that has learnt more is counted once by merging every shard as it is now into a new "
+                          "model)", kd_model_error(m));
+    else if (rc)
         status = cli_fail(cli_exit_for(rc), "merge", "%s", kd_model_error(m));
     else if (!quiet)
         summary(m, out, argc - 2, line, sizeof line);

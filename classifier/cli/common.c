@@ -104,6 +104,7 @@ int cli_exit_for(int code)
     case KD_OK: return EXIT_DONE;
     case KD_EPARSE: return EXIT_INPUT;
     case KD_EINVAL: return EXIT_USAGE;
+    case KD_EEXIST: return EXIT_USAGE; /* merge: an input the output holds already */
     case KD_ENOMEM: return EXIT_INTERNAL;
     default: return EXIT_MODEL;
     }

@@ -245,7 +245,7 @@ const cli_command cli_commands[] = {
       "file, the model or the rule file could not be read (or the model written,\n"
       "with --remember), or the output not written; 6 internal error.\n" },
     { "merge", cmd_merge, "Merge models trained on shards into one",
-      "usage: kindly merge [-q] OUT.db IN.db...\n"
+      "usage: kindly merge [-q] [--again] OUT.db IN.db...\n"
       "\n"
       "Add the counts of every IN.db into OUT.db (created if missing). Counts are\n"
       "sums, so the merge of models trained on parts of a corpus is the model of the\n"
@@ -259,11 +259,21 @@ const cli_command cli_commands[] = {
       "remove it). Interrupted (Ctrl-C, SIGTERM, SIGHUP), merge says so in one line\n"
       "and dies by the signal: nothing was merged, OUT.db is as it was or not created;\n"
       "a signal once the merge was committed is too late to stop it, and said to be.\n"
+      "Every model has an identity (made with the file, kept by training, copied with\n"
+      "it), and OUT.db records the models it took in, and those they had taken in: an\n"
+      "input OUT.db holds already (merged before, a copy of another input or of\n"
+      "OUT.db, or holding a model OUT.db holds) is refused, exit 3, nothing merged,\n"
+      "naming it and when it was merged, as is one that has learnt more since (the\n"
+      "counts it had then are in OUT.db: merge every shard as it is now into a new\n"
+      "model instead). A model last written by an older kindly is known by its counts.\n"
       "\n"
       "  -q, --quiet           no summary on stderr\n"
+      "  --again               merge an input OUT.db holds already all the same (its\n"
+      "                        counts are added again)\n"
       "\n"
-      "Exit status: 0 done; 3 usage error; 5 a model could not be read or written, or\n"
-      "is not a kindly model; 6 out of memory or another internal error.\n" },
+      "Exit status: 0 done; 3 usage error, or an input OUT.db holds already; 5 a model\n"
+      "could not be read or written, or is not a kindly model; 6 out of memory or\n"
+      "another internal error.\n" },
     { "info", cmd_info, "Show a model's message and token counts; prune and pack it",
       "usage: kindly info [-m MODEL.db] [--prune N] [--pack]\n"
       "\n"

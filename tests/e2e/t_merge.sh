@@ -87,13 +87,43 @@ test_merge_sums_up_on_stderr_unless_quiet() {
     tokens=$("$KINDLY" info -m a.db | sed 's/.*"tokens":\([0-9]*\).*/\1/')
     echo "kindly merge: merged 2 models; out.db now has 12 spam and 12 ham messages, $tokens tokens, 8 posts" >want
     cmp -s want "$T/err" || fail "summary: $(cat "$T/err")"
-    expect_status 0 "$KINDLY" merge out.db b.db
+    # (the same models again, said to be meant: the counts of each are added once more)
+    expect_status 0 "$KINDLY" merge --again out.db b.db
     contains "$T/err" "kindly merge: merged 1 model; out.db now has 18 spam and 18 ham messages"
-    expect_status 0 "$KINDLY" merge -q out.db a.db
+    expect_status 0 "$KINDLY" merge -q --again out.db a.db
     [ ! -s "$T/err" ] || fail "-q: $(cat "$T/err")"
-    expect_status 0 "$KINDLY" merge out.db a.db --quiet
+    expect_status 0 "$KINDLY" merge out.db a.db --quiet --again
     [ ! -s "$T/err" ] || fail "--quiet: $(cat "$T/err")"
     "$KINDLY" info -m out.db | grep -q '"spam_messages":30,' || fail "$("$KINDLY" info -m out.db)"
+}
+
+# Counts are sums, so a model merged twice was counted twice, silently: the same shard
+# merged again, a copy of one, or a shard that learnt more since (its counts of then are in
+# the output) is refused, exit 3, nothing merged, naming it and when it was merged; --again
+# adds it all the same.
+test_merge_the_same_input_twice_is_refused() {
+    "$KINDLY" train -q -m a.db "$MD/train.csv"
+    "$KINDLY" train -q -m b.db "$MD/train.csv"
+    expect_status 0 "$KINDLY" merge -q all.db a.db
+    merge_counts all.db >before
+    expect_status 3 "$KINDLY" merge all.db a.db
+    contains "$T/err" "kindly merge: cannot merge: a.db was merged into the output already, on $(date -u +%Y-%m-)"
+    contains "$T/err" "--again adds it all the same"
+    lines "$T/err" 1
+    expect_status 3 "$KINDLY" merge all.db b.db a.db # all or nothing
+    merge_counts all.db | cmp -s before - || fail "all.db changed: $(merge_counts all.db)"
+    cp b.db copy.db
+    expect_status 3 "$KINDLY" merge two.db b.db copy.db
+    contains "$T/err" "copy.db was merged into the output already, on "
+    contains "$T/err" " as b.db: its counts would be counted twice"
+    [ ! -e two.db ] || fail "two.db was created"
+    expect_status 0 "$KINDLY" merge -q all.db b.db
+    "$KINDLY" train -q -m b.db "$MD/train.csv"
+    expect_status 3 "$KINDLY" merge all.db b.db
+    contains "$T/err" "b.db has changed since it was merged into the output on "
+    contains "$T/err" "merging every shard as it is now into a new model"
+    expect_status 0 "$KINDLY" merge -q --again all.db a.db
+    contains <(merge_counts all.db) '"spam_messages":18,'
 }
 
 # The history stores the comment's own date: pruning by age deletes the comments older than
@@ -214,10 +244,10 @@ test_merge_killed_while_creating_leaves_no_output() {
         [ ! -s "$1-wal" ] || fail "after status $2, $1-wal holds part of $1"
         contains <(merge_counts "$1" 2>&1) "\"spam_messages\":$((spam * 2)),"
     }
-    kill_merge KILL out.db a.db b.db
+    kill_merge KILL out.db --again a.db b.db
     # complete and self-contained when it finishes: WAL mode, as kindly makes models, no log
     before_merge
-    expect_status 0 "$KINDLY" merge out.db a.db b.db
+    expect_status 0 "$KINDLY" merge --again out.db a.db b.db
     [ ! -e out.db-wal ] || fail "out.db-wal was left beside out.db"
     ! ls out.db.incomplete-* 2>/dev/null || fail "a temporary file was left"
     [ "$(sqlite3 out.db 'pragma journal_mode' 2>/dev/null || echo wal)" = wal ] || fail "out.db is not in WAL mode"
@@ -245,8 +275,8 @@ test_merge_interrupted_while_creating_says_so_and_leaves_nothing() {
         esac
         ! ls "$1".incomplete-* 2>/dev/null || fail "status $2: a temporary file was left"
     }
-    kill_merge INT out.db a.db b.db
-    kill_merge TERM out.db a.db b.db
+    kill_merge INT out.db --again a.db b.db
+    kill_merge TERM out.db --again a.db b.db
     grep -q "interrupted by SIGTERM: nothing was merged: out.db was not created" all.err ||
         grep -q "interrupted by SIGINT: nothing was merged: out.db was not created" all.err ||
         skip "no signal landed while merge ran"
@@ -273,9 +303,11 @@ test_merge_interrupted_into_an_existing_model_leaves_it_whole() {
         0) [ ! -s merge.err ] || contains merge.err "once the merge was committed: it was finished, and out.db holds it" ;;
         # (nothing said by one that came before merge had started)
         130 | 143) [ ! -s merge.err ] || contains merge.err "nothing was merged into out.db (it is as it was)" ;;
+        137) ;;
+        *) fail "status $2: $(cat merge.err)" ;;
         esac
     }
-    kill_merge INT out.db a.db b.db
-    kill_merge TERM out.db a.db b.db
-    kill_merge KILL out.db a.db b.db
+    kill_merge INT out.db --again a.db b.db
+    kill_merge TERM out.db --again a.db b.db
+    kill_merge KILL out.db --again a.db b.db
 }

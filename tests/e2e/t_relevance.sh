@@ -194,7 +194,7 @@ test_train_foreign_teaches_bayes_not_the_site() {
     # Bayes learnt them all the same
     grep -o '"bayes_score":[0-9.e-]*' foreign.jsonl >fb; grep -o '"bayes_score":[0-9.e-]*' plain.jsonl >pb
     cmp -s fb pb || fail "foreign ham did not count for Bayes like ordinary ham"
-    "$KINDLY" info -m f.db | grep -q '"schema_version":7' || fail "schema"
+    "$KINDLY" info -m f.db | grep -q '"schema_version":8' || fail "schema"
     if command -v sqlite3 >/dev/null; then
         [ "$(sqlite3 f.db 'select count(*) > 0 from foreign_ham')" = 1 ] || fail "no foreign_ham rows"
         [ "$(sqlite3 p.db 'select count(*) from foreign_ham')" = 0 ] || fail "plain model has foreign rows"

@@ -170,7 +170,8 @@ Test(feedback, a_schema_6_model_keeps_no_labels_and_learns_as_before)
     kd_model_close(m);
     sqlite3 *db;
     cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db, "DROP INDEX history_labelled; ALTER TABLE history DROP COLUMN label; PRAGMA user_version = 6;", NULL, NULL, NULL),
+    cr_assert_eq(sqlite3_exec(db, "DROP INDEX history_labelled; ALTER TABLE history DROP COLUMN label; DROP TABLE merged; "
+                                  "DELETE FROM meta WHERE key = 'model_id'; PRAGMA user_version = 6;", NULL, NULL, NULL),
                  SQLITE_OK);
     sqlite3_close(db);
     cr_assert_eq(kd_model_open(&m, path, KD_OPEN_READONLY), 0, "%s", kd_model_error(m));

@@ -106,10 +106,11 @@ Test(merge, a_post_in_several_files_is_the_most_recently_updated)
     cr_assert_eq(kd_model_merge_all(m, in, 2), 0, "%s", kd_model_error(m));
     kd_model_close(m);
     cr_assert_eq(sql_int("out.db", "SELECT updated = 3000 AND text = 'text of a' FROM posts WHERE post_id = 'p1'"), 1);
-    /* an older copy does not replace a newer one */
+    /* an older copy does not replace a newer one (b.db merged again, said to be meant) */
     sql_exec("b.db", "UPDATE posts SET updated = 1500, text = 'older'");
     m = open_model("out.db", KD_OPEN_WRITE);
-    cr_assert_eq(kd_model_merge(m, at("b.db")), 0, "%s", kd_model_error(m));
+    const char *again[] = { at("b.db") };
+    cr_assert_eq(kd_model_merge_ex(m, again, 1, KD_MERGE_AGAIN), 0, "%s", kd_model_error(m));
     kd_model_close(m);
     cr_assert_eq(sql_int("out.db", "SELECT text = 'text of a' FROM posts WHERE post_id = 'p1'"), 1);
 }
@@ -228,4 +229,144 @@ Test(merge, other_handles_see_the_merged_posts)
     kd_model_close(a);
     kd_model_close(reader);
     kd_model_close(out);
+}
+
+/* A copy of the model file name into name (the same bytes: the same identity). */
+static void copy_file(const char *from, const char *to)
+{
+    char src[512], dst[512];
+    snprintf(src, sizeof src, "%s", at(from));
+    snprintf(dst, sizeof dst, "%s", at(to));
+    FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+    cr_assert(in && out);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        cr_assert_eq(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    fclose(out);
+}
+
+static int merge_ex(kd_model *m, const char *a, const char *b, unsigned flags)
+{
+    const char *in[] = { at(a), b ? at(b) : NULL };
+    return kd_model_merge_ex(m, in, b ? 2 : 1, flags);
+}
+
+#define SAYS(m, what) cr_assert_not_null(strstr(kd_model_error(m), what), "%s", kd_model_error(m))
+
+/* Counts are sums, so a model merged twice is counted twice: the second merge of an input
+ * (alone, or with others: all or nothing) is refused, naming it and when it was merged;
+ * KD_MERGE_AGAIN adds it all the same. */
+Test(merge, the_same_input_twice_is_refused_unless_again)
+{
+    make_shard("a.db", "cheap pills online now", "journaling helped me sleep", "How to sleep");
+    make_shard("b.db", "free crypto prize", "walking helped my mood", "Walks");
+    kd_model *m = open_model("all.db", KD_OPEN_CREATE);
+    cr_assert_eq(kd_model_merge(m, at("a.db")), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_model_merge(m, at("a.db")), KD_EEXIST);
+    SAYS(m, "a.db was merged into the output already, on ");
+    SAYS(m, " UTC");
+    cr_assert_eq(merge_ex(m, "b.db", "a.db", 0), KD_EEXIST);
+    cr_assert_eq(stats(m).spam_messages, 1, "nothing of b.db was merged either");
+    cr_assert_eq(kd_model_merge(m, at("b.db")), 0, "%s", kd_model_error(m));
+    cr_assert_eq(stats(m).spam_messages, 2);
+    cr_assert_eq(merge_ex(m, "a.db", NULL, KD_MERGE_AGAIN), 0, "%s", kd_model_error(m));
+    cr_assert_eq(stats(m).spam_messages, 3);
+    cr_assert_eq(merge_ex(m, "a.db", NULL, 0x80), KD_EINVAL);
+    kd_model_close(m);
+    cr_assert_eq(sql_int("all.db", "SELECT count(*) FROM merged"), 2);
+}
+
+/* A copy of a model has its identity: two copies in one merge, a model that holds one
+ * merged before (its own "merged" rows come along), a copy of the output, are refused. */
+Test(merge, copies_and_models_holding_them_are_refused)
+{
+    make_shard("a.db", "cheap pills online now", "journaling helped me sleep", "How to sleep");
+    make_shard("b.db", "free crypto prize", "walking helped my mood", "Walks");
+    copy_file("a.db", "c.db");
+    kd_model *m = open_model("x.db", KD_OPEN_CREATE);
+    cr_assert_eq(merge_ex(m, "a.db", "c.db", 0), KD_EEXIST);
+    SAYS(m, "c.db was merged into the output already, on ");
+    SAYS(m, " as "); /* under the name it had then */
+    cr_assert_eq(stats(m).spam_messages, 0);
+    kd_model_close(m);
+
+    m = open_model("all.db", KD_OPEN_CREATE);
+    cr_assert_eq(merge_ex(m, "a.db", "b.db", 0), 0, "%s", kd_model_error(m));
+    kd_model_close(m);
+    m = open_model("big.db", KD_OPEN_CREATE);
+    cr_assert_eq(merge_ex(m, "b.db", "all.db", 0), KD_EEXIST); /* all.db holds b.db */
+    SAYS(m, "all.db holds ");
+    cr_assert_eq(kd_model_merge(m, at("all.db")), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_model_merge(m, at("c.db")), KD_EEXIST); /* a copy of a.db, which all.db held */
+    kd_model_close(m);
+    copy_file("big.db", "big2.db");
+    m = open_model("big.db", KD_OPEN_WRITE);
+    cr_assert_eq(kd_model_merge(m, at("big2.db")), KD_EEXIST);
+    SAYS(m, "big2.db is a copy of the output model");
+    kd_model_close(m);
+    m = open_model("a.db", KD_OPEN_WRITE); /* all.db holds a.db, the output */
+    cr_assert_eq(kd_model_merge(m, at("all.db")), KD_EEXIST);
+    SAYS(m, "which is the output model or a copy of it");
+    cr_assert_eq(stats(m).spam_messages, 1);
+    kd_model_close(m);
+}
+
+/* An input that learnt more since it was merged is refused: the counts it had then are in
+ * the output, and would be added again with the new ones. Its identity is kept by training. */
+Test(merge, an_input_that_learnt_since_is_refused)
+{
+    make_shard("a.db", "cheap pills online now", "journaling helped me sleep", "How to sleep");
+    int64_t id = sql_int("a.db", "SELECT value FROM meta WHERE key = 'model_id'");
+    cr_assert_gt(id, 0);
+    kd_model *m = open_model("all.db", KD_OPEN_CREATE);
+    cr_assert_eq(kd_model_merge(m, at("a.db")), 0, "%s", kd_model_error(m));
+    kd_model *a = open_model("a.db", KD_OPEN_WRITE);
+    cr_assert_eq(kd_train_begin(a), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "win a free prize";
+    cr_assert_eq(kd_train_add(a, &c, KD_SPAM, 1), 0);
+    cr_assert_eq(kd_train_commit(a), 0, "%s", kd_model_error(a));
+    kd_model_close(a);
+    cr_assert_eq(sql_int("a.db", "SELECT value FROM meta WHERE key = 'model_id'"), id);
+    cr_assert_eq(kd_model_merge(m, at("a.db")), KD_EEXIST);
+    SAYS(m, "a.db has changed since it was merged into the output on ");
+    SAYS(m, "(generation ");
+    cr_assert_eq(stats(m).spam_messages, 1);
+    kd_model_close(m);
+}
+
+/* A model written by an older kindly (schema 7) has no identity: read-only, it is known by
+ * its totals (merged twice: refused); written by this kindly, it is given one. */
+Test(merge, an_older_model_without_identity)
+{
+    make_shard("old.db", "cheap pills online now", "journaling helped me sleep", "How to sleep");
+    sql_exec("old.db", "DROP TABLE merged; DELETE FROM meta WHERE key = 'model_id'; PRAGMA user_version = 7;");
+    kd_model *m = open_model("all.db", KD_OPEN_CREATE);
+    cr_assert_eq(kd_model_merge(m, at("old.db")), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_model_merge(m, at("old.db")), KD_EEXIST);
+    SAYS(m, "old.db was merged into the output already");
+    kd_model_close(m);
+    cr_assert_eq(sql_int("old.db", "PRAGMA user_version"), 7, "an input is only read");
+    kd_model_close(open_model("old.db", KD_OPEN_WRITE));
+    cr_assert_eq(sql_int("old.db", "PRAGMA user_version"), 8);
+    cr_assert_gt(sql_int("old.db", "SELECT value FROM meta WHERE key = 'model_id'"), 0);
+}
+
+/* The identity is random, and derived from $SOURCE_DATE_EPOCH when it is set, so that `make
+ * model` rebuilds the same file. */
+Test(merge, identities_are_random_unless_source_date_epoch)
+{
+    make_shard("a.db", "cheap pills online now", "journaling helped me sleep", "How to sleep");
+    make_shard("b.db", "cheap pills online now", "journaling helped me sleep", "How to sleep");
+    cr_assert_neq(sql_int("a.db", "SELECT value FROM meta WHERE key = 'model_id'"),
+                  sql_int("b.db", "SELECT value FROM meta WHERE key = 'model_id'"));
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    make_shard("c.db", "cheap pills online now", "journaling helped me sleep", "How to sleep");
+    make_shard("d.db", "free crypto prize", "walking helped my mood", "Walks");
+    unsetenv("SOURCE_DATE_EPOCH");
+    int64_t c = sql_int("c.db", "SELECT value FROM meta WHERE key = 'model_id'");
+    cr_assert_gt(c, 0);
+    cr_assert_eq(sql_int("d.db", "SELECT value FROM meta WHERE key = 'model_id'"), c);
 }
