@@ -10,13 +10,18 @@
  * the model is closed (SQLite then checkpoints its -wal into the file and removes it): a
  * merge killed part-way leaves no OUT that reads as a model, only a file named incomplete
  * (by SIGKILL; a signal it catches removes it too). link(), not rename(): an OUT created
- * meanwhile by another process is not replaced.
+ * meanwhile by another process is not replaced. The merge holds a lock (flock) on its
+ * incomplete file for as long as it lives, which the kernel releases however it ends: the
+ * next merge into OUT removes such a file that no one holds (its merge was killed), and says
+ * so, and refuses to create OUT while another merge is creating it. (flock, not fcntl: SQLite
+ * keeps fcntl locks on the same file, and closing any descriptor of it would drop them.)
  *
  * The library cannot stop in the middle of its one call, and a transaction not committed
  * is kept by nothing: a signal (SIGINT, SIGTERM, SIGHUP) during the merge ends the process
  * at once, from the handler, once the file being created is removed. After the call it
  * comes too late to stop anything: it is said so, and the run ends as it would have.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -25,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -109,32 +115,103 @@ static void catch_signals(const char *out, int created)
     sigaction(SIGHUP, &sa, NULL);
 }
 
+static const char *const companions[] = { "", "-wal", "-shm", "-journal" };
+
+/* The incomplete files of OUT left by merges that were killed (no process holds their lock)
+ * are removed with their companions, each said in a line; one whose merge still runs is
+ * left, and, when this merge would create OUT too, refused (the other one puts its OUT in
+ * place). EXIT_DONE, or EXIT_MODEL said. */
+static int remove_stale(const char *out, int created)
+{
+    char dir[PATH_MAX], path[PATH_MAX + 16];
+    const char *slash = strrchr(out, '/'), *base = slash ? slash + 1 : out;
+    snprintf(dir, sizeof dir, "%.*s", slash ? (slash == out ? 1 : (int)(slash - out)) : 1, slash ? out : ".");
+    size_t plen = strlen(base) + strlen(".incomplete-");
+    DIR *d = opendir(dir);
+    if (!d) /* make_temporary says why, if it matters */
+        return EXIT_DONE;
+    int status = EXIT_DONE;
+    struct dirent *e;
+    while (!status && (e = readdir(d))) {
+        const char *name = e->d_name;
+        if (strlen(name) != plen + 6 || strncmp(name, base, strlen(base)) ||
+            strncmp(name + strlen(base), ".incomplete-", 12) ||
+            snprintf(path, PATH_MAX, "%.*s%s", slash ? (int)(base - out) : 0, out, name) >= PATH_MAX)
+            continue;
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        int locked = flock(fd, LOCK_EX | LOCK_NB) == 0;
+        if (locked) { /* its merge is gone */
+            size_t n = strlen(path);
+            for (int i = 0; i < 4; i++) {
+                strcpy(path + n, companions[i]);
+                unlink(path);
+            }
+            path[n] = '\0';
+            fprintf(stderr, "kindly merge: removed %s, left by a merge into %s that was killed before it ended\n",
+                    cli_shown(path), cli_shown(out));
+        } else if (errno == EWOULDBLOCK && created) /* (no flock here: nothing known) */
+            status = cli_fail(EXIT_MODEL, "merge", "cannot create model %s: another kindly merge is creating it "
+                              "(%s): wait for it to end", cli_shown(out), cli_shown(path));
+        close(fd);
+    }
+    closedir(d);
+    return status;
+}
+
 /* A new, empty file for OUT's model beside it (so that the link is within one file system),
- * with the mode a file the user creates has; its name and its companions' in pending.
- * EXIT_DONE or EXIT_MODEL, said. */
+ * with the mode a file the user creates has, locked for as long as this process lives; its
+ * name and its companions' in pending. EXIT_DONE or EXIT_MODEL, said. */
 static int make_temporary(const char *out)
 {
-    static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
-    if (snprintf(pending.files[0], PATH_MAX, "%s.incomplete-XXXXXX", out) >= PATH_MAX)
-        return cli_fail(EXIT_MODEL, "merge", "cannot create model %s: its name is too long", cli_shown(out));
-    int fd = mkstemp(pending.files[0]);
-    if (fd < 0)
-        return cli_fail(EXIT_MODEL, "merge", "cannot create model %s: cannot create a file in its directory: %s",
-                        cli_shown(out), strerror(errno));
-    pending.nfiles = 1; /* a signal from now on removes it */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    int fd = -1, err;
+    for (int tries = 0; fd < 0; tries++) {
+        if (tries == 4)
+            return cli_fail(EXIT_MODEL, "merge", "cannot create model %s: the file made for it in its directory "
+                            "was removed, %d times, by another process", cli_shown(out), tries);
+        if (snprintf(pending.files[0], PATH_MAX, "%s.incomplete-XXXXXX", out) >= PATH_MAX)
+            return cli_fail(EXIT_MODEL, "merge", "cannot create model %s: its name is too long", cli_shown(out));
+        /* no signal between its creation and its name in pending: a signal removes it */
+        sigprocmask(SIG_BLOCK, &block, &old);
+        fd = mkstemp(pending.files[0]);
+        err = errno;
+        pending.nfiles = fd >= 0;
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        if (fd < 0)
+            return cli_fail(EXIT_MODEL, "merge", "cannot create model %s: cannot create a file in its directory: %s",
+                            cli_shown(out), strerror(err));
+        /* the lock, kept (the descriptor stays open), tells other merges this one is alive
+         * (a file system without flock: no such protection); another merge's remove_stale
+         * may hold it for an instant, taking the file for stale before it was locked: it is
+         * then removed, and made anew */
+        struct stat named, mine;
+        while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
+            ;
+        if (fstat(fd, &mine) != 0 || stat(pending.files[0], &named) != 0 || named.st_ino != mine.st_ino ||
+            named.st_dev != mine.st_dev) {
+            close(fd);
+            fd = -1;
+        }
+    }
     mode_t mask = umask(0);
     umask(mask);
     int bad = fchmod(fd, 0666 & ~mask) != 0;
-    int err = errno;
-    close(fd);
+    err = errno;
     if (bad) {
+        close(fd);
         remove_temporary();
         return cli_fail(EXIT_MODEL, "merge", "cannot create model %s: %s", cli_shown(out), strerror(err));
     }
     size_t n = strlen(pending.files[0]); /* < PATH_MAX: room for the suffix */
     for (int i = 1; i < 4; i++) {
         memcpy(pending.files[i], pending.files[0], n);
-        strcpy(pending.files[i] + n, sfx[i]);
+        strcpy(pending.files[i] + n, companions[i]);
     }
     pending.nfiles = 4;
     return EXIT_DONE;
@@ -201,7 +278,7 @@ int cmd_merge(int argc, char **argv)
     int created = cli_model_is_new(out);
     catch_signals(out, created);
     int status = check_inputs(argc - 2, argv + 2, out);
-    if (status || (created && (status = make_temporary(out))))
+    if (status || (status = remove_stale(out, created)) || (created && (status = make_temporary(out))))
         return status;
     kd_model *m = cli_open_model("merge", created ? pending.files[0] : out, created ? KD_OPEN_WRITE : KD_OPEN_CREATE);
     if (!m) {

@@ -257,6 +257,55 @@ test_merge_killed_while_creating_leaves_no_output() {
     [ "$(stat -c %a out.db)" = "$(stat -c %a x)" ] || fail "out.db has mode $(stat -c %a out.db)"
 }
 
+# wait_for COND...: run COND every 10 ms until it succeeds, at most 10 s (a state, not a
+# fixed delay: a loaded machine only makes it slower)
+wait_for() {
+    local i=0
+    until "$@"; do
+        [ $i -lt 1000 ] || return 1
+        sleep 0.01; i=$((i + 1))
+    done
+}
+incomplete_exists() { compgen -G "$1.incomplete-??????" >/dev/null; }
+
+# A merge killed by SIGKILL while creating OUT.db leaves OUT.db.incomplete-XXXXXX: the next
+# merge into OUT.db removes it and its -wal and -shm (no process holds its lock: its merge is
+# gone), in one line, and goes on. One whose merge still runs (its lock held) is left, and a
+# merge that would create OUT.db too is refused, naming it.
+test_merge_after_a_killed_merge_removes_its_incomplete_file() {
+    need_shared
+    "$KINDLY" train -q -m a.db "$SHARED/corpora/sms.csv"
+    cp a.db b.db
+    local tries=0 pid
+    until incomplete_exists out.db; do
+        [ $tries -lt 5 ] || skip "every merge ended before it could be killed"
+        rm -f out.db; tries=$((tries + 1))
+        "$KINDLY" merge -q --again out.db a.db b.db & pid=$!
+        wait_for sh -c "! kill -0 $pid 2>/dev/null || ls out.db.incomplete-?????? >/dev/null 2>&1" || fail "no merge began"
+        kill -9 $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
+    done
+    [ ! -e out.db ] || fail "out.db was created"
+    stale=$(ls out.db.incomplete-??????)
+    expect_status 0 "$KINDLY" merge out.db a.db
+    contains "$T/err" "kindly merge: removed $stale, left by a merge into out.db that was killed before it ended"
+    ! ls out.db.incomplete-* 2>/dev/null || fail "left: $(ls out.db.incomplete-*)"
+    spam=$(sed 's/.*"spam_messages":\([0-9]*\).*/\1/' <(merge_counts a.db))
+    contains <(merge_counts out.db) "\"spam_messages\":$spam,"
+    # a merge still running (its lock held, here by flock(1))
+    command -v flock >/dev/null || skip "no flock command"
+    rm -f out.db
+    touch out.db.incomplete-Live00
+    flock out.db.incomplete-Live00 sh -c 'touch held; while [ ! -e done ]; do sleep 0.01; done' & pid=$!
+    wait_for test -e held || fail "flock did not start"
+    expect_status 0 "$KINDLY" merge -q new.db a.db # another OUT's: not its business
+    expect_status 5 "$KINDLY" merge out.db a.db
+    contains "$T/err" "kindly merge: cannot create model out.db: another kindly merge is creating it (out.db.incomplete-Live00): wait for it to end"
+    [ ! -e out.db ] || fail "out.db was created"
+    touch done; wait $pid
+    expect_status 0 "$KINDLY" merge -q out.db a.db
+    contains "$T/err" "removed out.db.incomplete-Live00"
+}
+
 # Interrupted by a signal it catches while creating OUT.db, merge removes what it had made,
 # says so in one line and ends by the signal (saying nothing when the signal came before it
 # had started); at least one signal must have landed while it merged.
