@@ -32,6 +32,25 @@ not_contains() { ! grep -qF -- "$2" "$1" || fail "$1 contains: $2"; }
 lines() { local n; n=$(wc -l <"$1"); [ "$n" -eq "$2" ] || fail "$1 has $n lines, expected $2"; }
 need_shared() { [ -d "$SHARED/corpora" ] || skip "../shared/corpora is absent"; }
 export -f fail skip expect_status contains not_contains lines need_shared
+# wait_for CMD...: run CMD every 10 ms until it succeeds, for 10 s at most (then fail): a
+# wait for a state (a process started, a file exists), never a fixed delay, which a loaded
+# machine outlasts
+wait_for() {
+    local i=0
+    until "$@"; do
+        [ $i -lt 1000 ] || { fail "waited 10 s for: $*"; return 1; }
+        sleep 0.01; i=$((i + 1))
+    done
+}
+# running PID: the process runs (not ended, not a zombie waiting to be reaped)
+running() { local st; st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) && [ "$st" != Z ]; }
+# has_open PID NAME...: the process has every file NAME (a base name) open
+has_open() {
+    local pid=$1 fds; shift
+    fds=$(ls -l "/proc/$pid/fd" 2>/dev/null) || return 1
+    for n in "$@"; do grep -q "/$n\$" <<<"$fds" || return 1; done
+}
+export -f wait_for running has_open
 
 for f in "$ROOT"/tests/e2e/t_*.sh; do
     # shellcheck source=/dev/null

@@ -49,11 +49,12 @@ test_merge_a_bad_input_leaves_the_output_as_it_was() {
 test_merge_does_not_lock_its_input() {
     command -v sqlite3 >/dev/null || skip "no sqlite3 command"
     "$KINDLY" train -q -m src.db "$MD/train.csv"
-    # another process writing src.db: a write transaction held for 4 s
-    { echo "BEGIN IMMEDIATE; UPDATE meta SET value = value WHERE key = 'vocab';"; sleep 4; echo "COMMIT;"; } |
-        sqlite3 src.db &
-    sleep 0.5
+    # another process writing src.db: a write transaction held until the merge has ended
+    { echo "BEGIN IMMEDIATE; UPDATE meta SET value = value WHERE key = 'vocab';"; echo ".shell touch locked"
+      wait_for test -e merged; echo "COMMIT;"; } | sqlite3 src.db &
+    wait_for test -e locked
     expect_status 0 timeout 3 "$KINDLY" merge mo.db src.db
+    touch merged
     wait
     merge_counts src.db >a
     merge_counts mo.db | cmp -s a - || fail "mo.db differs from src.db"
@@ -207,25 +208,32 @@ PY
     expect_status 0 "$KINDLY" info -m m.db
 }
 
-# kill_merge SIG OUT IN...: merge IN... into OUT and send SIG at delays from 10 ms on, a
-# run each, until one lands while the merge is under way (it did not exit 0). After each
-# run check_out OUT STATUS (defined by the caller) says whether OUT is as it should be.
+# merge_under_way PID: the merge PID has both its inputs a.db and b.db open (merge_open in the
+# library: the check before opens them one at a time), or it has ended
+merge_under_way() { ! running "$1" || has_open "$1" a.db b.db; }
+
+# kill_merge SIG OUT IN...: merge IN... (a.db and b.db) into OUT and send SIG: once as soon as
+# it has started, then once the merge is under way (its inputs open: a state waited for, not
+# a delay), again until one lands there (it did not exit 0; 5 runs at most). After each run
+# check_out OUT STATUS (defined by the caller) says whether OUT is as it should be.
 kill_merge() {
-    local sig=$1 out=$2 d pid st landed=
+    local sig=$1 out=$2 when pid st landed=
     shift 2
     # a background job of a script ignores SIGINT: as started from a terminal, it does not
     env --default-signal=INT true 2>/dev/null || skip "env has no --default-signal"
-    for d in 0.01 0.02 0.03 0.05 0.07 0.1 0.13 0.17 0.22 0.3 0.4 0.5; do
+    [ -r /proc/$$/stat ] || skip "no /proc to see a merge's open files"
+    for when in start 1 2 3 4 5; do
         before_merge
+        : >merge.err # (a signal at once may come before the shell opens it)
         env --default-signal=INT "$KINDLY" merge -q "$out" "$@" 2>merge.err &
         pid=$!
-        sleep $d
+        [ $when = start ] || wait_for merge_under_way $pid
         kill -s "$sig" $pid 2>/dev/null || true
         st=0
         wait $pid || st=$?
         check_out "$out" $st
         cat merge.err >>all.err
-        [ $st -eq 0 ] || landed=$d
+        [ $when = start ] || [ $st -eq 0 ] || { landed=$when; break; }
     done
     [ -n "$landed" ] || skip "no SIG$sig landed during a merge"
 }
@@ -257,15 +265,6 @@ test_merge_killed_while_creating_leaves_no_output() {
     [ "$(stat -c %a out.db)" = "$(stat -c %a x)" ] || fail "out.db has mode $(stat -c %a out.db)"
 }
 
-# wait_for COND...: run COND every 10 ms until it succeeds, at most 10 s (a state, not a
-# fixed delay: a loaded machine only makes it slower)
-wait_for() {
-    local i=0
-    until "$@"; do
-        [ $i -lt 1000 ] || return 1
-        sleep 0.01; i=$((i + 1))
-    done
-}
 incomplete_exists() { compgen -G "$1.incomplete-??????" >/dev/null; }
 
 # A merge killed by SIGKILL while creating OUT.db leaves OUT.db.incomplete-XXXXXX: the next
@@ -281,7 +280,8 @@ test_merge_after_a_killed_merge_removes_its_incomplete_file() {
         [ $tries -lt 5 ] || skip "every merge ended before it could be killed"
         rm -f out.db; tries=$((tries + 1))
         "$KINDLY" merge -q --again out.db a.db b.db & pid=$!
-        wait_for sh -c "! kill -0 $pid 2>/dev/null || ls out.db.incomplete-?????? >/dev/null 2>&1" || fail "no merge began"
+        creating() { ! running $pid || incomplete_exists out.db; }
+        wait_for creating
         kill -9 $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
     done
     [ ! -e out.db ] || fail "out.db was created"
@@ -296,7 +296,7 @@ test_merge_after_a_killed_merge_removes_its_incomplete_file() {
     rm -f out.db
     touch out.db.incomplete-Live00
     flock out.db.incomplete-Live00 sh -c 'touch held; while [ ! -e done ]; do sleep 0.01; done' & pid=$!
-    wait_for test -e held || fail "flock did not start"
+    wait_for test -e held
     expect_status 0 "$KINDLY" merge -q new.db a.db # another OUT's: not its business
     expect_status 5 "$KINDLY" merge out.db a.db
     contains "$T/err" "kindly merge: cannot create model out.db: another kindly merge is creating it (out.db.incomplete-Live00): wait for it to end"
