@@ -582,25 +582,31 @@ import random
 random.seed(1)
 words = "sleep anxiety walk grief cheap pills crypto journal mood calm free offer".split()
 print("id,label,text")
-for i in range(120000):
+for i in range(30000):
     print(f"r{i},{'spam' if i % 2 else 'ham'},{' '.join(random.choice(words) + str(random.randint(0, 50000)) for _ in range(12))}")
 PY
     # the complete result, for comparison
     cp m.db full.db
     "$KINDLY" train -q -m full.db large.csv
     "$KINDLY" info -m full.db | sed 's/full.db/m.db/' >full.json
-    # kill -9 at several moments (reading, tokenising, writing): each time the model must
-    # be exactly the previous one or exactly the complete one, and pass an integrity check
-    for delay in 0.05 0.2 0.4 0.7; do
+    # kill -9 at two moments, each waited for (a state, not a delay): while it reads and
+    # tokenises (the model open, its -wal empty) and while it writes its one transaction (the
+    # -wal growing); each time the model must be exactly the previous one or exactly the
+    # complete one, and pass an integrity check
+    local moment pid
+    reading() { ! running $pid || [ -e k.db-wal ]; }
+    writing() { ! running $pid || [ -s k.db-wal ]; }
+    for moment in reading writing; do
         cp m.db k.db
         "$KINDLY" train -q -m k.db large.csv & pid=$!
-        sleep $delay
+        wait_for $moment
         kill -9 $pid 2>/dev/null || true
         wait $pid 2>/dev/null || true
-        [ "$(sqlite3 k.db 'PRAGMA integrity_check')" = ok ] || fail "integrity check failed after kill at ${delay}s"
+        [ "$(sqlite3 k.db 'PRAGMA integrity_check')" = ok ] || fail "integrity check failed after kill while $moment"
         "$KINDLY" info -m k.db | sed 's/k.db/m.db/' >after.json
         cmp -s before.json after.json || cmp -s full.json after.json ||
-            fail "model half-written after kill at ${delay}s: $(cat after.json)"
+            fail "model half-written after kill while $moment: $(cat after.json)"
+        [ $moment = writing ] || cmp -s before.json after.json || fail "killed while reading, yet changed"
         rm -f k.db k.db-wal k.db-shm
     done
 }
@@ -1811,9 +1817,9 @@ sig = getattr(signal, "SIG" + sys.argv[2])
 with open("err.txt", "w") as err:
     p = subprocess.Popen([sys.argv[1], "train", "-m", "m.db", "big.csv"], stderr=err,
                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    while not os.path.exists("m.db") and p.poll() is None:
-        time.sleep(0.005)
-    time.sleep(0.05)
+    # reading its rows, its model open (so its handler set: the check before that opens the
+    # input alone); a state waited for by run.sh's wait_for, not a delay
+    subprocess.run(["bash", "-c", 'wait_for eval "! running $0 || has_open $0 m.db big.csv"', str(p.pid)])
     p.send_signal(sig)
     rc = p.wait()
 sys.exit(0 if rc == -sig else "exit status %d, not killed by the signal" % rc)
@@ -1830,7 +1836,8 @@ PY
     exec 3<>in.csv
     head -200 big.csv >&3
     "$KINDLY" train -m m.db in.csv 2>err.txt & p=$!
-    sleep 0.3
+    wait_for has_open $p m.db in.csv # reading it: its model open, so its handler set (the check
+    # before that opens the input alone)
     kill -TERM $p
     local rc=0
     wait $p || rc=$?
@@ -1870,7 +1877,9 @@ sig = getattr(signal, "SIG" + sys.argv[2])
 with open("err.txt", "w") as err:
     p = subprocess.Popen([sys.argv[1], "learn", "-m", "m.db", "big.csv"], stderr=err,
                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    time.sleep(0.5)
+    # reading its rows, its model open (so its handler set: the check before that opens the
+    # input alone); a state waited for by run.sh's wait_for, not a delay
+    subprocess.run(["bash", "-c", 'wait_for eval "! running $0 || has_open $0 m.db big.csv"', str(p.pid)])
     p.send_signal(sig)
     rc = p.wait(timeout=20)
 sys.exit(0 if rc == -sig else "exit status %d, not killed by the signal" % rc)
@@ -1890,7 +1899,9 @@ with open("err.txt", "w") as err:
     rows = open("posts.csv").read().splitlines(True)
     w = open("in.csv", "w")
     w.write("".join(rows[:10000])); w.flush()
-    time.sleep(0.5)
+    # reading its rows, its model open (so its handler set: the check before that opens the
+    # input alone); a state waited for by run.sh's wait_for, not a delay
+    subprocess.run(["bash", "-c", 'wait_for eval "! running $0 || has_open $0 m.db in.csv"', str(p.pid)])
     p.send_signal(sig)
     rc = p.wait(timeout=20)
     w.close()
@@ -1905,7 +1916,8 @@ PY
     exec 3<>in.csv
     head -200 posts.csv >&3
     "$KINDLY" posts -m new.db in.csv 2>err.txt & p=$!
-    sleep 0.5
+    wait_for has_open $p new.db in.csv # reading it: its model open, so its handler set (the
+    # check before that opens the input alone)
     kill -TERM $p
     local rc=0
     wait $p || rc=$?
@@ -1929,7 +1941,8 @@ with open("err.txt", "w") as err:
     p = subprocess.Popen([sys.argv[1], "learn", "-m", "m.db", "--spam", "--raw", "--id", "c9"], stdin=subprocess.PIPE,
                          stderr=err, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     p.stdin.write(b"buy cheap pills now, half of a comment"); p.stdin.flush()
-    time.sleep(0.5)
+    # its model open, so its handler set (a state waited for by run.sh's wait_for, not a delay)
+    subprocess.run(["bash", "-c", 'wait_for eval "! running $0 || has_open $0 m.db"', str(p.pid)])
     p.send_signal(sig)
     rc = p.wait(timeout=20)
     p.stdin.close()
@@ -1998,10 +2011,7 @@ import os, signal, sqlite3, subprocess, sys, time
 err = open("err.txt", "w")
 p = subprocess.Popen([sys.argv[1], "train", "-m", "m.db", "--prune", "1", "in.csv"], stderr=err,
                      preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-w = open("in.csv", "w")  # train reads the FIFO: m.db exists by now, or soon
-while not os.path.exists("m.db"):
-    time.sleep(0.01)
-time.sleep(0.2)
+w = open("in.csv", "w")  # train reads the FIFO, opened after its model: m.db is made by now
 db = sqlite3.connect("m.db", timeout=10, isolation_level=None)
 db.execute("BEGIN IMMEDIATE")  # the write lock: train's commit waits for it
 w.write(open("l.csv").read()); w.close()
@@ -2014,7 +2024,12 @@ while not waiting():
         sys.exit("train never waited in its commit")
     time.sleep(0.01)
 p.send_signal(signal.SIGINT)
-time.sleep(0.3)
+def pending():  # the signal not yet delivered to train (its handler not yet run)
+    with open("/proc/%d/status" % p.pid) as f:
+        return any(l.split()[1].strip("0") for l in f if l.startswith(("SigPnd:", "ShdPnd:")))
+t = time.time()
+while pending() and time.time() - t < 10:
+    time.sleep(0.01)
 db.execute("ROLLBACK"); db.close()
 rc = p.wait(timeout=20)
 sys.exit(0 if rc == 0 else "exit status %d, not 0" % rc)
