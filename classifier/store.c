@@ -1331,11 +1331,29 @@ static int merged_take(kd_store *s, kd_store *src, const merged_row *r, int agai
                       : merged_refuse(s, "%.150s is a copy of the output model (it has its identity): its "
                                          "counts would be counted twice", src->path);
     }
-    if (!again) {
-        if (sqlite3_prepare_v2(s->db, "SELECT generation, time, path FROM merged WHERE id = ?1", -1, &st, NULL))
+    if (!again) { /* named before in this merge (a copy of another input, or held by one)? */
+        if (sqlite3_prepare_v2(s->db, "SELECT path FROM temp.merging WHERE id = ?1", -1, &st, NULL))
             return fail(s, sqlite3_errcode(s->db));
         sqlite3_bind_int64(st, 1, r->id);
         int src_rc = sqlite3_step(st);
+        if (src_rc == SQLITE_ROW) {
+            char before[320];
+            snprintf(before, sizeof before, "%.310s", (const char *)sqlite3_column_text(st, 0));
+            sqlite3_finalize(st);
+            if (nested)
+                return merged_refuse(s, "%.150s holds %.150s, the same model as %s, which this merge takes in "
+                                        "already: its counts would be counted twice", src->path, r->path, before);
+            return merged_refuse(s, "%.150s is the same model as %s, which this merge takes in already (a copy: "
+                                    "it has its identity): its counts would be counted twice", src->path, before);
+        }
+        rc = finish(s, st, src_rc);
+        sqlite3_finalize(st);
+        if (rc)
+            return rc;
+        if (sqlite3_prepare_v2(s->db, "SELECT generation, time, path FROM merged WHERE id = ?1", -1, &st, NULL))
+            return fail(s, sqlite3_errcode(s->db));
+        sqlite3_bind_int64(st, 1, r->id);
+        src_rc = sqlite3_step(st);
         if (src_rc == SQLITE_ROW) {
             char when[64], as[180] = "";
             merged_when(sqlite3_column_int64(st, 1), when, sizeof when);
@@ -1371,6 +1389,16 @@ static int merged_take(kd_store *s, kd_store *src, const merged_row *r, int agai
     sqlite3_bind_int64(st, 4, r->ham);
     sqlite3_bind_int64(st, 5, r->time);
     sqlite3_bind_text(st, 6, r->path, -1, SQLITE_STATIC);
+    rc = finish(s, st, sqlite3_step(st));
+    sqlite3_finalize(st);
+    if (rc)
+        return rc;
+    char who[320];
+    snprintf(who, sizeof who, nested ? "%.150s, which %.150s holds" : "%.150s", r->path, src->path);
+    if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO temp.merging(id, path) VALUES(?1, ?2)", -1, &st, NULL))
+        return fail(s, sqlite3_errcode(s->db));
+    sqlite3_bind_int64(st, 1, r->id);
+    sqlite3_bind_text(st, 2, who, -1, SQLITE_TRANSIENT);
     rc = finish(s, st, sqlite3_step(st));
     sqlite3_finalize(st);
     return rc;
@@ -1471,6 +1499,13 @@ int kd_store_merge(kd_store *s, const char *const *paths, size_t n, int again)
     int rc = merge_open(s, paths, n, src);
     if (!rc)
         rc = step_done(s, stmt(s, ST_BEGIN));
+    /* the models this merge has taken in so far, to tell a copy among its inputs from one
+     * merged before (merged_take) */
+    if (!rc && sqlite3_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS merging(id INTEGER PRIMARY KEY, path TEXT); "
+                                   "DELETE FROM temp.merging", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = fail(s, sqlite3_errcode(s->db));
+        rollback(s);
+    }
     if (rc)
         goto done;
     int64_t posts_changed = 0;

@@ -287,8 +287,9 @@ Test(merge, copies_and_models_holding_them_are_refused)
     copy_file("a.db", "c.db");
     kd_model *m = open_model("x.db", KD_OPEN_CREATE);
     cr_assert_eq(merge_ex(m, "a.db", "c.db", 0), KD_EEXIST);
-    SAYS(m, "c.db was merged into the output already, on ");
-    SAYS(m, " as "); /* under the name it had then */
+    SAYS(m, "c.db is the same model as "); /* not "merged into the output already, on" now */
+    SAYS(m, "a.db, which this merge takes in already (a copy: it has its identity)");
+    cr_assert_null(strstr(kd_model_error(m), "merged into the output already"));
     cr_assert_eq(stats(m).spam_messages, 0);
     kd_model_close(m);
 
@@ -298,6 +299,13 @@ Test(merge, copies_and_models_holding_them_are_refused)
     m = open_model("big.db", KD_OPEN_CREATE);
     cr_assert_eq(merge_ex(m, "b.db", "all.db", 0), KD_EEXIST); /* all.db holds b.db */
     SAYS(m, "all.db holds ");
+    cr_assert_eq(merge_ex(m, "all.db", "b.db", 0), KD_EEXIST); /* b.db is held by all.db, taken in first */
+    SAYS(m, "b.db is the same model as ");
+    SAYS(m, "b.db, which ");
+    SAYS(m, "all.db holds, which this merge takes in already");
+    cr_assert_eq(merge_ex(m, "b.db", "all.db", 0), KD_EEXIST);
+    SAYS(m, "b.db, the same model as ");
+    SAYS(m, "b.db, which this merge takes in already");
     cr_assert_eq(kd_model_merge(m, at("all.db")), 0, "%s", kd_model_error(m));
     cr_assert_eq(kd_model_merge(m, at("c.db")), KD_EEXIST); /* a copy of a.db, which all.db held */
     kd_model_close(m);
