@@ -358,16 +358,20 @@ int64_t kd_store_now(void)
 
 /* A model's identity (meta "model_id"), given once, by the migration that creates the file
  * or brings it to schema 8: 63 random bits, or, when $SOURCE_DATE_EPOCH is set (`make
- * model`), bits derived from it, so that a rebuild is the same file; models built with one
- * SOURCE_DATE_EPOCH then share one, and a merge takes them for copies of one model. An
+ * model`), bits derived from it and the file's name (without its directory), so that a
+ * rebuild is the same file; models of one name built with one SOURCE_DATE_EPOCH (a.db in
+ * two directories) then share one, and a merge takes them for copies of one model. An
  * SQLite result code. */
 static int give_identity(kd_store *s)
 {
     uint64_t id = 0;
     const char *e = getenv("SOURCE_DATE_EPOCH");
-    char seed[64];
-    if (e && *e)
-        id = kd_hash64(seed, (size_t)snprintf(seed, sizeof seed, "kindly model %.40s", e));
+    char seed[208];
+    if (e && *e) {
+        const char *base = strrchr(s->path, '/') ? strrchr(s->path, '/') + 1 : s->path;
+        int n = snprintf(seed, sizeof seed, "kindly model %.40s %.150s", e, base);
+        id = kd_hash64(seed, n < 0 ? 0 : (size_t)n < sizeof seed ? (size_t)n : sizeof seed - 1);
+    }
     else
         sqlite3_randomness(sizeof id, &id);
     id &= INT64_MAX;

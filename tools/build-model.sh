@@ -34,9 +34,10 @@ for f in $foreign; do
     [ -r "$shared/$f" ] || { echo "build-model: $shared/$f is missing (the shared corpora sit beside the checkout)" >&2; exit 1; }
     files="$files $shared/$f"
 done
-tmp=$(mktemp "${TMPDIR:-/tmp}/kindly-model.XXXXXX.db")
-rm -f "$tmp"
-trap 'rm -f "$tmp" "$tmp-wal" "$tmp-shm"' EXIT
+# built under OUT's own name (the model's identity is derived from it and SOURCE_DATE_EPOCH)
+tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/kindly-model.XXXXXX")
+tmp=$tmpdir/$(basename "$out")
+trap 'rm -rf "$tmpdir"' EXIT
 # The third-party corpora first, as --foreign, pruned: they teach the spam stage, but the
 # relevance stage's "language of this site" stays the blog's own comments, learnt after.
 # shellcheck disable=SC2086

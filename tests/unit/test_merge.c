@@ -362,8 +362,9 @@ Test(merge, an_older_model_without_identity)
     cr_assert_gt(sql_int("old.db", "SELECT value FROM meta WHERE key = 'model_id'"), 0);
 }
 
-/* The identity is random, and derived from $SOURCE_DATE_EPOCH when it is set, so that `make
- * model` rebuilds the same file. */
+/* The identity is random, and derived from $SOURCE_DATE_EPOCH and the file's name when it is
+ * set, so that `make model` rebuilds the same file, and shards of other names built under it
+ * (a packaging job) are not taken for copies of one model. */
 Test(merge, identities_are_random_unless_source_date_epoch)
 {
     make_shard("a.db", "cheap pills online now", "journaling helped me sleep", "How to sleep");
@@ -373,8 +374,14 @@ Test(merge, identities_are_random_unless_source_date_epoch)
     setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
     make_shard("c.db", "cheap pills online now", "journaling helped me sleep", "How to sleep");
     make_shard("d.db", "free crypto prize", "walking helped my mood", "Walks");
+    cr_assert_eq(mkdir(at("sub"), 0700), 0);
+    make_shard("sub/c.db", "free crypto prize", "walking helped my mood", "Walks");
     unsetenv("SOURCE_DATE_EPOCH");
     int64_t c = sql_int("c.db", "SELECT value FROM meta WHERE key = 'model_id'");
     cr_assert_gt(c, 0);
-    cr_assert_eq(sql_int("d.db", "SELECT value FROM meta WHERE key = 'model_id'"), c);
+    cr_assert_eq(sql_int("sub/c.db", "SELECT value FROM meta WHERE key = 'model_id'"), c, "a rebuild of c.db");
+    cr_assert_neq(sql_int("d.db", "SELECT value FROM meta WHERE key = 'model_id'"), c);
+    kd_model *m = open_model("cd.db", KD_OPEN_CREATE);
+    cr_assert_eq(merge_ex(m, "c.db", "d.db", 0), 0, "%s", kd_model_error(m));
+    kd_model_close(m);
 }
