@@ -822,7 +822,9 @@ static size_t word_before(const char *s, size_t e, int dots, size_t *a)
 /*
  * Whether the number at s[i] is a reference number by what comes before it: a '#'
  * ("#1234567", "Invoice #1234567", "Ticket # 555-123-4567"); "order", "invoice", "ticket",
- * "ref" or "reference" ("order 1234567", "Ref:9307622"); "No." or "Nr." ("Order No.
+ * "tracking", "ref" or "reference" ("order 1234567", "Ref:9307622"), also with "number" or
+ * "num" after it ("order number 1234567"; "my number 0780..." stays a phone number); "No."
+ * or "Nr." ("Order No.
  * 1234567"; "nº" and "№" are "no" and "No" in NFKC, so the dot is not asked for; "n°"
  * too), unless a word of the telephone comes before it: "Your Mobile No 07808726822" is a
  * phone number (SMS spam), and so is "tel. nº ...". Nothing else is looked at: "call
@@ -830,8 +832,9 @@ static size_t word_before(const char *s, size_t e, int dots, size_t *a)
  */
 static int reference_number(const char *s, size_t i)
 {
-    static const char *const ref[] = { "order", "invoice", "ticket", "ref", "reference", NULL };
+    static const char *const ref[] = { "order", "invoice", "ticket", "tracking", "ref", "reference", NULL };
     static const char *const no[] = { "no", "nr", NULL };
+    static const char *const number[] = { "number", "num", NULL };
     static const char *const tel[] = { "mobile", "mob", "phone", "telephone", "tel", "cell",
                                        "contact", "fax", "whatsapp", "hotline", "helpline",
                                        "call", "sms", "text", NULL };
@@ -843,6 +846,11 @@ static int reference_number(const char *s, size_t i)
     e = word_before(s, i, 1, &a);
     if (a < e && word_in(s, a, e, ref))
         return 1;
+    if (a < e && word_in(s, a, e, number)) { /* "order number", but not "my number" */
+        size_t b, f = word_before(s, a, 0, &b);
+        if (b < f && word_in(s, b, f, ref))
+            return 1;
+    }
     if (a < e && word_in(s, a, e, no))
         ; /* "No.", "Nr." */
     else if (e >= 3 && !memcmp(s + e - 2, "\xC2\xB0", 2) && (s[e - 3] | 0x20) == 'n' &&

@@ -200,6 +200,11 @@ static tcase cases[] = {
     { "re-schedule. Ref:9307622", "#num", "#phone" },
     { "Ref. 1234567", "#num", "#phone" },
     { "reference 1234567", "#num", "#phone" },
+    /* "number" after one of those words: "order number 1234567" gave #phone */
+    { "your order number 1234567 is ready", "#num", "#phone" },
+    { "Invoice Number: 1234567", "#num", "#phone" },
+    { "ticket num 555-123-4567", "#num", "#phone" },
+    { "tracking number 1234567", "#num", "#phone" },
     /* ... but a phone number stays one: after other words, and after "No" that a phone word
        such as "mobile" comes before ("Your Mobile No 07808726822", SMS spam) */
     { "call 555-123-4567", "#phone", NULL },
@@ -212,6 +217,9 @@ static tcase cases[] = {
     { "tel. nº 07808726822", "#phone", NULL },
     { "reorder 1234567", "#phone", NULL },
     { "casino 5551234567", "#phone", NULL },
+    { "my number 07808726822", "#phone", NULL },
+    { "phone number 07808726822", "#phone", NULL },
+    { "call this number 07808726822", "#phone", NULL },
     /* money */
     { "win \xC2\xA3" "1000 cash", "#money", NULL },
     { "only $5 today", "#money", NULL },
