@@ -95,7 +95,8 @@ struct kd_dedup {
     int64_t *cand;
     size_t ncand;
     /* the last feedback undo that took back the learning of its text under another comment
-     * (kd_dedup_label, set 1): that comment's id, "history:N" for one without (took 0: none) */
+     * (kd_dedup_label, set 1): that comment's id, "history:N" for one without (took 0: none,
+     * 1: one with an id, 2: one without, whose name an id can read as) */
     int took;
     kd_buf took_id;
 };
@@ -996,13 +997,16 @@ static int took_note(kd_model *m, kd_dedup *d, int64_t seq)
     if (rc)
         return kd_model_read_failed(m, rc, "the history", kd_hist_errmsg(d->hist));
     kd_buf_clear(&d->took_id);
-    if (r.id && *r.id ? kd_buf_puts(&d->took_id, r.id) : kd_buf_printf(&d->took_id, "history:%lld", (long long)seq))
+    int named = r.id && *r.id;
+    if (named ? kd_buf_puts(&d->took_id, r.id) : kd_buf_printf(&d->took_id, "history:%lld", (long long)seq))
         return kd_model_fail(m, KD_ENOMEM, "out of memory");
-    d->took = 1;
+    d->took = named ? 1 : 2;
     return KD_OK;
 }
 
 const char *kd_dedup_took(const kd_model *m) { return m->dedup && m->dedup->took ? m->dedup->took_id.s : NULL; }
+
+int kd_dedup_took_bare(const kd_model *m) { return m && m->dedup && m->dedup->took == 2; }
 
 void kd_dedup_took_clear(kd_model *m)
 {

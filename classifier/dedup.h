@@ -46,6 +46,9 @@ int kd_dedup_feedback_write(kd_model *m, const kd_comment *c, int expect, int la
  * kd_dedup_took_clear took back in place of the comment's own ("history:N" for one recorded
  * without an id), else NULL; valid until the next call on m. */
 const char *kd_dedup_took(const kd_model *m);
+/* 1 when that comment was recorded without an id (kd_dedup_took then names its record,
+ * "history:N", which a real id may also read as), else 0 (also for m NULL). */
+int kd_dedup_took_bare(const kd_model *m);
 void kd_dedup_took_clear(kd_model *m);
 
 /* Whether kd_history_batch_begin() is in force on m: the history then keeps its own

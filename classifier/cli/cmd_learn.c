@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dedup.h" /* (internal: whether the comment an undo took back had an id) */
 #include "feed.h"
 
 
@@ -32,9 +33,11 @@ static void committed_anyway(const char *path, int undo)
 /* An undo under an id the history has no learning under (a mistyped one), or none, took back
  * the learning of the same text under another id: which one, so that a slip is seen. The ids
  * are quoted as cli_fail quotes them (a newline or a control character escaped). */
-static void took_other(const kd_comment *c, kd_label label, const char *other)
+static void took_other(const kd_model *m, const kd_comment *c, kd_label label, const char *other)
 {
-    int named = c->id && *c->id, bare = !strncmp(other, "history:", 8); /* (as duplicate_of names it) */
+    /* one recorded without an id is named by its record, "history:N", as duplicate_of names
+     * it; an id may read so too, so the library says which it is */
+    int named = c->id && *c->id, bare = kd_dedup_took_bare(m);
     cli_fail(EXIT_DONE, "learn", "unlearnt 1 comment as %s: %s%s; took back the learning of the same text %s%s%s",
              label == KD_SPAM ? "spam" : "ham", named ? "no learning under id " : "no id given", named ? c->id : "",
              bare ? "recorded without an id (" : "under id ", other, bare ? ")" : "");
@@ -151,7 +154,7 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
                 cli_fail(EXIT_DONE, "learn", "comment %s was learnt as %s already: nothing to do", c.id,
                          label == KD_SPAM ? "spam" : "ham");
             else if (kd_feedback_took(m)) /* the learning of its text under another id */
-                took_other(&c, label, kd_feedback_took(m));
+                took_other(m, &c, label, kd_feedback_took(m));
             else
                 fprintf(stderr, "kindly learn: %s 1 comment as %s%s\n", undo ? "unlearnt" : "learnt",
                         label == KD_SPAM ? "spam" : "ham", changed == 2 ? " (its other label taken back)" : "");

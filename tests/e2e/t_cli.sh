@@ -407,6 +407,11 @@ test_learn_undo_under_a_mistyped_id_takes_the_learning_back_once() {
     expect_status 0 "$KINDLY" learn -m m.db --ham --raw --undo --id y1 <y.txt
     grep -Eq "^kindly learn: unlearnt 1 comment as ham: no learning under id y1; took back the learning of the same text recorded without an id \(history:[0-9]+\)$" "$T/err" || fail "$(cat "$T/err")"
     as_before
+    # an id that reads like a record's name is an id all the same
+    "$KINDLY" learn -q -m m.db --ham --raw --id history:5 <y.txt
+    expect_status 0 "$KINDLY" learn -m m.db --ham --raw --undo --id y2 <y.txt
+    contains "$T/err" "kindly learn: unlearnt 1 comment as ham: no learning under id y2; took back the learning of the same text under id history:5"
+    as_before
 }
 
 # learn --raw's word on a comment already learnt quotes its --id as one line: a newline in the
