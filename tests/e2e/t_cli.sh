@@ -348,6 +348,29 @@ test_learn_and_train_learn_an_id_once_a_file() {
     expect_status 0 "$KINDLY" train -m t.db noid.csv
 }
 
+# The ids of a large file are held in a table sized from the file once its first rows are
+# read: a file whose later rows are shorter than its first (more ids than the estimate), one
+# whose later rows are longer, and the same from a pipe (no size: grown by doubling) each
+# learn every id once, and name a second row of an id with its first row's line and label,
+# an id from the file's first rows and one from its last
+test_train_learns_an_id_once_in_a_file_of_many_ids() {
+    long=$(printf 'zorblax%.0s ' $(seq 40))
+    for first in long short; do
+        awk -v long="$long" -v first=$first 'BEGIN { print "id,label,text";
+            for (i = 1; i <= 6000; i++)
+                printf "c%d,%s,%s %d\n", i, i % 3 ? "ham" : "spam", (i <= 1200) == (first == "long") ? long : "w", i;
+            print "c1,spam,again"; print "c6000,spam,again"; print "c3001,ham,again" }' >$first.csv
+        for src in $first.csv -; do
+            rm -f t.db
+            expect_status 4 "$KINDLY" train -m t.db "$src" <$first.csv
+            contains "$T/err" ":6002: id c1 already learnt as ham at line 2, and this row says spam: an id is learnt once a file (row skipped)"
+            contains "$T/err" ":6003: id c6000 already learnt as spam at line 6001: an id is learnt once a file (row skipped)"
+            contains "$T/err" ":6004: id c3001 already learnt as ham at line 3002: an id is learnt once a file (row skipped)"
+            contains "$T/err" "kindly train: learnt 6000 comments (2000 spam, 4000 ham); 3 bad rows skipped"
+        done
+    done
+}
+
 # Two different texts whose 31-bit history hashes are equal (test_feedback has how they were
 # found) are two texts: a check of the one after the other was remembered finds a near copy,
 # not an exact one (it said similarity 1.00), and an undo of the one never learnt is refused
