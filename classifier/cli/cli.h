@@ -19,6 +19,9 @@ enum {
     EXIT_INTERNAL = 6  /* out of memory or another internal failure */
 };
 
+/* The usage error of '-' named as a model (-m -, merge's OUT or IN): not standard input. */
+#define CLI_DASH_MODEL "'-' is no model: a model is an SQLite file, not standard input (a file named - is ./-)"
+
 typedef struct cli_command {
     const char *name;
     int (*run)(int argc, char **argv);

@@ -270,10 +270,13 @@ int cmd_merge(int argc, char **argv)
     argc = n + 1;
     if (argc < 3)
         return cli_usage("merge", "name the output model and at least one input model");
-    for (int i = 1; i < argc; i++) /* as an empty -m is: the caller's mistake, said before any is opened */
+    for (int i = 1; i < argc; i++) { /* as an empty -m is: the caller's mistake, said before any is opened */
         if (!*argv[i])
             return cli_fail(EXIT_USAGE, "merge", "empty file name: name %s (kindly merge OUT.db IN.db...)",
                             i == 1 ? "the output model" : "an input model");
+        if (!strcmp(argv[i], "-"))
+            return cli_fail(EXIT_USAGE, "merge", "%s", CLI_DASH_MODEL);
+    }
     const char *out = argv[1];
     int created = cli_model_is_new(out);
     catch_signals(out, created);

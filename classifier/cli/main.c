@@ -562,15 +562,20 @@ static const struct {
     { "--keys", "--keys FILE", "the file of accepted keys (--keys FILE)" },
 };
 
-/* EXIT_DONE, or the usage error (said) when a[0..n) is a file option of c and v is empty. */
-static int empty_file_value(const cli_command *c, const char *a, size_t n, const char *v)
+/* EXIT_DONE, or the usage error (said) when a[0..n) is a file option of c and v is empty, or
+ * is '-' for a model: a model is an SQLite file, never standard input (it was taken for a
+ * file named '-', which a writing command created and messages called '<stdin>'). */
+static int bad_file_value(const cli_command *c, const char *a, size_t n, const char *v)
 {
-    if (*v)
-        return EXIT_DONE;
-    for (size_t i = 0; i < sizeof file_options / sizeof *file_options; i++)
-        if (strlen(file_options[i].flag) == n && !strncmp(a, file_options[i].flag, n) &&
-            strstr(c->usage, file_options[i].usage))
+    for (size_t i = 0; i < sizeof file_options / sizeof *file_options; i++) {
+        if (strlen(file_options[i].flag) != n || strncmp(a, file_options[i].flag, n) ||
+            !strstr(c->usage, file_options[i].usage))
+            continue;
+        if (!*v)
             return cli_fail(EXIT_USAGE, c->name, "%.*s: empty file name: name %s", (int)n, a, file_options[i].what);
+        if (!strcmp(v, "-") && !strcmp(file_options[i].usage, "-m MODEL"))
+            return cli_fail(EXIT_USAGE, c->name, "%.*s: %s", (int)n, a, CLI_DASH_MODEL);
+    }
     return EXIT_DONE;
 }
 
@@ -649,7 +654,7 @@ int main(int argc, char **argv)
         if (!files && takes_value(c->name, a, strlen(a)) && i + 1 < argc && !strcmp(argv[i + 1], "--")) {
             status = cli_bad_option(c->name, a, 1, "");
         } else if (!files && takes_value(c->name, a, strlen(a)) && i + 1 < argc) {
-            status = empty_file_value(c, a, strlen(a), argv[i + 1]);
+            status = bad_file_value(c, a, strlen(a), argv[i + 1]);
             args[n++] = argv[i++];
             args[n++] = argv[i]; /* the value, verbatim */
         } else if (!files && !strcmp(a, "--")) {
@@ -657,6 +662,7 @@ int main(int argc, char **argv)
         } else if (!files && a[0] == '-' && a[1] == 'm' && a[2]) { /* -mMODEL.db, as getopt takes it */
             args[n++] = "-m";
             args[n++] = (char *)a + 2;
+            status = bad_file_value(c, "-m", 2, a + 2);
         } else if (!files && !strncmp(a, "--", 2) && eq && eq > a + 2 && takes_value(c->name, a, (size_t)(eq - a))) {
             char *name = strndup(a, (size_t)(eq - a));
             if (!name) {
@@ -665,7 +671,7 @@ int main(int argc, char **argv)
             }
             own[nown++] = args[n++] = name;
             args[n++] = (char *)eq + 1;
-            status = empty_file_value(c, a, (size_t)(eq - a), eq + 1);
+            status = bad_file_value(c, a, (size_t)(eq - a), eq + 1);
         } else if (files && a[0] == '-' && a[1]) {
             char *path = malloc(strlen(a) + 3);
             if (!path) {

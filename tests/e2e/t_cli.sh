@@ -987,6 +987,31 @@ test_an_empty_model_rules_or_keys_file_name_is_a_usage_error() {
     done
 }
 
+# '-' as a model is a usage error: a model is an SQLite file, never standard input. It was
+# taken for a file named '-': a writing command created one, and named it '<stdin>' ("merged 1
+# model; <stdin> now has 6 spam ..."), and a reading one suggested "kindly train -m - FILE.csv"
+test_a_model_named_dash_is_a_usage_error() {
+    train_small
+    local want="'-' is no model: a model is an SQLite file, not standard input (a file named - is ./-)"
+    for c in score check learn eval info posts history train; do
+        expect_status 3 "$KINDLY" "$c" -m - "$D/train.csv" </dev/null
+        contains "$T/err" "kindly $c: -m: $want"
+    done
+    expect_status 3 "$KINDLY" posts --model=- "$D/train.csv"
+    contains "$T/err" "kindly posts: --model: $want"
+    expect_status 3 "$KINDLY" history -m- --prune
+    contains "$T/err" "kindly history: -m: $want"
+    expect_status 3 "$KINDLY" merge - m.db
+    contains "$T/err" "kindly merge: $want"
+    expect_status 3 "$KINDLY" merge out.db m.db -- -
+    contains "$T/err" "kindly merge: $want"
+    [ ! -e - ] && [ ! -e out.db ] || fail "a model was created: $(ls)"
+    # a file of that name is named as one
+    cp m.db ./-
+    expect_status 0 "$KINDLY" info -m ./-
+    contains "$T/out" '"model":"./-"'
+}
+
 test_every_command_help_gives_its_exit_status() {
     for c in train score check learn eval merge info posts serve rules history version; do
         expect_status 0 "$KINDLY" help "$c"
