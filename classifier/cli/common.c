@@ -184,16 +184,23 @@ const char *cli_model_path_for_write(const char *cmd, const char *flag)
     return cli_refuse_default(cmd, p) == EXIT_DONE ? p : NULL;
 }
 
+/* Whether path is a regular file of no bytes whose -wal holds nothing either (a model just
+ * created has its schema in the -wal until a checkpoint): no model at all. */
+static int empty_file(const char *path)
+{
+    struct stat st, wal;
+    char walp[PATH_MAX];
+    return snprintf(walp, sizeof walp, "%s-wal", path) < (int)sizeof walp &&
+           (lstat(walp, &wal) != 0 || wal.st_size == 0) && lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+           st.st_size == 0;
+}
+
 kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags)
 {
     kd_model *m = NULL;
     int is_new = (flags & KD_OPEN_CREATE) && cli_model_is_new(path);
     int rc = kd_model_open(&m, path, flags);
-    struct stat st, wal;
-    char walp[PATH_MAX];
-    int wal_empty = snprintf(walp, sizeof walp, "%s-wal", path) < (int)sizeof walp &&
-                    (lstat(walp, &wal) != 0 || wal.st_size == 0);
-    if (rc && is_new && wal_empty && lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+    if (rc && is_new && empty_file(path)) {
         /* created, then its schema could not be written (a full disk): not left behind. Not
          * when its -wal holds something: another process created it meanwhile, and its
          * schema is in the log until a checkpoint */
@@ -232,6 +239,13 @@ kd_model *cli_open_model_for(const char *cmd, const char *flag, int write, unsig
     }
     if (path)
         *path = p;
+    if (write && !(flags & KD_OPEN_CREATE) && empty_file(p)) {
+        /* as reading it says: writing would make it an empty model (a copy cut short, pruned
+         * or packed, then said to be fine) */
+        *status = cli_fail(EXIT_MODEL, cmd, "%s is an empty file, not a trained kindly model%s", p,
+                           env_model && p == env_model ? " (named by $KINDLY_MODEL)" : "");
+        return NULL;
+    }
     kd_model *m = cli_open_model(cmd, p, (write ? KD_OPEN_WRITE : KD_OPEN_READONLY) | flags);
     *status = m ? EXIT_DONE : EXIT_MODEL;
     return m;

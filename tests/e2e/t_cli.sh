@@ -1012,6 +1012,29 @@ test_a_model_named_dash_is_a_usage_error() {
     contains "$T/out" '"model":"./-"'
 }
 
+# An empty file (a copy cut short, "> blog.db") is not a model for a command that writes an
+# existing one, as it is not for one that reads it: history --prune and info --prune/--pack
+# made it an empty model and said it was fine (exit 0), so a truncated model went unnoticed
+test_an_empty_file_is_no_model_to_prune_pack_or_remember_into() {
+    local want="e.db is an empty file, not a trained kindly model"
+    for c in "history --prune" "history --prune --keep 5" "info --pack" "info --prune 2"; do
+        : >e.db
+        expect_status 5 "$KINDLY" $c -m e.db
+        contains "$T/err" "kindly ${c%% *}: $want"
+        [ ! -s e.db ] || fail "$c wrote into e.db"
+    done
+    for c in score eval; do
+        expect_status 5 "$KINDLY" "$c" -m e.db --remember "$D/train.csv"
+        contains "$T/err" "kindly $c: $want"
+    done
+    expect_status 5 sh -c "echo hello there | \"$KINDLY\" check -m e.db --remember"
+    contains "$T/err" "kindly check: $want"
+    [ ! -s e.db ] || fail "--remember wrote into e.db"
+    # creating commands still create a model in it
+    expect_status 0 "$KINDLY" train -q -m e.db "$D/train.csv"
+    expect_status 0 "$KINDLY" history -m e.db --prune
+}
+
 test_every_command_help_gives_its_exit_status() {
     for c in train score check learn eval merge info posts serve rules history version; do
         expect_status 0 "$KINDLY" help "$c"
