@@ -300,6 +300,14 @@ int cmd_eval(int argc, char **argv)
     }
     if ((status = cli_check_classify_flags("eval", &o)))
         goto done;
+    /* standard input is read to its end by the training: the test would read nothing */
+    for (size_t i = 0; i < ntest; i++)
+        for (size_t j = 0; j < ntrain; j++)
+            if (!strcmp(test[i], "-") && !strcmp(train[j], "-")) {
+                status = cli_usage("eval", "standard input is read once: '-' cannot be both a --train file and a "
+                                           "test file (save it to a file to name it twice)");
+                goto done;
+            }
     /* a test file learnt too: allowed (a model's fit to what it learnt), but not what the
        figures are usually read as */
     for (size_t i = 0; i < ntest; i++)

@@ -229,7 +229,8 @@ const cli_command cli_commands[] = {
       "them are empty and skipped, with a warning). Figures are printed for each stage\n"
       "(bayes) and for the final score.\n"
       "Several files are read as one (an export in two files: approved and spam); a\n"
-      "file named twice is refused. Rows without a label are not evaluated (counted\n"
+      "file named twice is refused, and so is '-' (standard input, read once) as a\n"
+      "--train file and a test file. Rows without a label are not evaluated (counted\n"
       "on stderr); a file with no text column or no labelled row is named on stderr\n"
       "and skipped, as train skips it, and the other files are evaluated (exit 4).\n"
       "\n" MODEL_HELP

@@ -663,6 +663,22 @@ test_eval_warns_when_it_tests_on_a_file_it_trained_on() {
     not_contains "$T/err" "warning"
 }
 
+# Standard input is read once: '-' as a --train file and a test file left the test file empty,
+# after a warning that it was learnt ("<stdin>: empty input: no header row", exit 4)
+test_eval_refuses_standard_input_as_train_and_test_file() {
+    local want="kindly eval: standard input is read once: '-' cannot be both a --train file and a test file (save it to a file to name it twice)"
+    expect_status 3 sh -c "\"$KINDLY\" eval --train - - <\"$D/train.csv\""
+    contains "$T/err" "$want"
+    lines "$T/err" 2
+    expect_status 3 sh -c "\"$KINDLY\" eval --train=- \"$D/score.csv\" -- - <\"$D/train.csv\""
+    contains "$T/err" "$want"
+    # once is fine, either way
+    expect_status 0 sh -c "\"$KINDLY\" eval --train - \"$D/train.csv\" <\"$D/train.csv\""
+    contains "$T/out" "accuracy 1.0000"
+    expect_status 0 sh -c "\"$KINDLY\" eval --train \"$D/train.csv\" - <\"$D/train.csv\""
+    contains "$T/out" "accuracy 1.0000"
+}
+
 test_numeric_flags_refuse_nan_and_inf() {
     train_small
     for f in --spam-cutoff --ham-cutoff --dup-threshold --offtopic-threshold --robinson-s --robinson-x --min-dev; do
