@@ -378,6 +378,10 @@ int cmd_rules(int argc, char **argv)
             status = cli_usage("rules", "--stats needs a labelled CSV file");
             goto done;
         }
+        /* as eval refuses it: the files together would count its rows twice */
+        if ((status = cli_distinct_inputs("rules", (const char *const *)files, nfiles,
+                                          "its comments would be counted twice")))
+            goto done;
         const char *path = default_path(rules_flag);
         kd_rules *r = path ? load(path) : NULL;
         if (!r) {

@@ -679,6 +679,20 @@ test_eval_refuses_standard_input_as_train_and_test_file() {
     contains "$T/out" "accuracy 1.0000"
 }
 
+# rules --stats refuses a file named twice, as eval and train do: its rows were added twice
+# to the files together ("all 2 files together: 12 spam, 12 ham" of a file of 6 and 6), and
+# '-' twice read standard input's end the second time ("<stdin>: empty input", exit 4)
+test_rules_stats_refuses_a_file_named_twice() {
+    ln -s "$D/train.csv" again.csv
+    expect_status 3 "$KINDLY" rules --stats "$D/train.csv" again.csv
+    contains "$T/err" "kindly rules: $D/train.csv and again.csv are the same file: its comments would be counted twice"
+    [ ! -s "$T/out" ] || fail "rules --stats printed figures: $(head -1 "$T/out")"
+    expect_status 3 sh -c "\"$KINDLY\" rules --stats - - <\"$D/train.csv\""
+    contains "$T/err" "kindly rules: - (standard input) and - (standard input) are the same file"
+    expect_status 3 sh -c "\"$KINDLY\" rules --stats - \"$D/train.csv\" <\"$D/train.csv\""
+    expect_status 0 sh -c "\"$KINDLY\" rules --stats - \"$D/youtube.csv\" <\"$D/train.csv\""
+}
+
 test_numeric_flags_refuse_nan_and_inf() {
     train_small
     for f in --spam-cutoff --ham-cutoff --dup-threshold --offtopic-threshold --robinson-s --robinson-x --min-dev; do
