@@ -313,9 +313,9 @@ int cmd_eval(int argc, char **argv)
     for (size_t i = 0; i < ntest; i++)
         for (size_t j = 0; j < ntrain; j++)
             if (cli_same_file(test[i], train[j])) {
-                fprintf(stderr, "kindly eval: warning: %s is also a --train file (%s): the figures are of comments the "
-                                "model learnt, not of new ones (--folds K tests each on a model without it)\n",
-                        cli_shown(test[i]), cli_shown(train[j]));
+                cli_fail(EXIT_DONE, "eval", "warning: %s is also a --train file (%s): the figures are of comments "
+                                            "the model learnt, not of new ones (--folds K tests each on a model "
+                                            "without it)", cli_shown(test[i]), cli_shown(train[j]));
                 break;
             }
     if (o.remember && (folds || ntrain)) { /* the models are in memory: nothing to write to */

@@ -149,8 +149,8 @@ static int remove_stale(const char *out, int created)
                 unlink(path);
             }
             path[n] = '\0';
-            fprintf(stderr, "kindly merge: removed %s, left by a merge into %s that was killed before it ended\n",
-                    cli_shown(path), cli_shown(out));
+            cli_fail(EXIT_DONE, "merge", "removed %s, left by a merge into %s that was killed before it ended",
+                     cli_shown(path), cli_shown(out));
         } else if (errno == EWOULDBLOCK && created) /* (no flock here: nothing known) */
             status = cli_fail(EXIT_MODEL, "merge", "cannot create model %s: another kindly merge is creating it "
                               "(%s): wait for it to end", cli_shown(out), cli_shown(path));
@@ -232,7 +232,7 @@ static int put_in_place(const char *out)
                           errno == EEXIST ? "another process created it meanwhile (it was left as it is)"
                                           : strerror(errno));
     if (status)
-        fprintf(stderr, "kindly merge: nothing was merged: %s was not created\n", cli_shown(out));
+        cli_fail(EXIT_DONE, "merge", "nothing was merged: %s was not created", cli_shown(out));
     remove_temporary();
     return status;
 }
@@ -242,14 +242,14 @@ static void summary(kd_model *m, const char *out, int n, char *line, size_t size
 {
     kd_model_stats st;
     uint64_t posts = 0;
-    int k = snprintf(line, size, "kindly merge: merged %d model%s", n, n == 1 ? "" : "s");
+    int k = snprintf(line, size, "merged %d model%s", n, n == 1 ? "" : "s");
     line += k;
     size -= (size_t)k;
     if (kd_model_stats_get(m, &st) || kd_posts_count(m, &posts)) { /* merged all the same */
-        snprintf(line, size, " into %s\n", cli_shown(out));
+        snprintf(line, size, " into %s", cli_shown(out));
         return;
     }
-    snprintf(line, size, "; %s now has %llu spam and %llu ham messages, %llu tokens, %llu post%s\n", cli_shown(out),
+    snprintf(line, size, "; %s now has %llu spam and %llu ham messages, %llu tokens, %llu post%s", cli_shown(out),
             (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
             (unsigned long long)st.tokens, (unsigned long long)posts, posts == 1 ? "" : "s");
 }
@@ -301,13 +301,14 @@ int cmd_merge(int argc, char **argv)
         summary(m, out, argc - 2, line, sizeof line);
     kd_model_close(m); /* a new OUT: checkpointed into its file, its -wal removed */
     if (created && rc) {
-        fprintf(stderr, "kindly merge: nothing was merged: %s was not created\n", cli_shown(out));
+        cli_fail(EXIT_DONE, "merge", "nothing was merged: %s was not created", cli_shown(out));
         remove_temporary();
     } else if (created && (status = put_in_place(out)))
         return status;
-    fputs(line, stderr);
+    if (*line)
+        cli_fail(EXIT_DONE, "merge", "%s", line);
     if (!rc && cli_interrupted) /* too late to stop it: the run ends as it would have */
-        fprintf(stderr, "kindly merge: interrupted by %s once the merge was committed: it was finished, and %s "
-                        "holds it\n", cli_signal_name(cli_interrupted), cli_shown(out));
+        cli_fail(EXIT_DONE, "merge", "interrupted by %s once the merge was committed: it was finished, and %s "
+                                     "holds it", cli_signal_name(cli_interrupted), cli_shown(out));
     return status;
 }

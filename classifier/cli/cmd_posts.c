@@ -84,8 +84,8 @@ int cmd_posts(int argc, char **argv)
                 model_failed = 1;
             } else if (kd_csv_skipped(r)) { /* each named already, as FILE:LINE (bad rows, no post id) */
                 if (skipped)
-                    fprintf(stderr, "kindly posts: %s: %llu row%s without a post id skipped\n",
-                            cli_shown(files[f]), (unsigned long long)skipped, skipped == 1 ? "" : "s");
+                    cli_fail(EXIT_DONE, "posts", "%s: %llu row%s without a post id skipped", cli_shown(files[f]),
+                             (unsigned long long)skipped, skipped == 1 ? "" : "s");
                 s = EXIT_INPUT;
             } else if (!n)
                 s = cli_no_rows("posts", files[f]);
@@ -99,20 +99,21 @@ int cmd_posts(int argc, char **argv)
     /* a signal once the last file was in came too late to stop anything: the run ends as
      * done, as train's does when its commit had begun */
     if (stopped < 0 && cli_interrupted) {
-        fprintf(stderr, "kindly posts: interrupted by %s once every file was imported: %s holds their posts\n",
-                cli_signal_name(cli_interrupted), cli_shown(path));
+        cli_fail(EXIT_DONE, "posts", "interrupted by %s once every file was imported: %s holds their posts",
+                 cli_signal_name(cli_interrupted), cli_shown(path));
         cli_interrupted = 0;
     }
     if (stopped >= 0 && !(created && !total)) { /* (a model created for nothing is removed below, and said) */
-        fprintf(stderr, "kindly posts: interrupted by %s: nothing of %s was imported into %s",
-                cli_signal_name(cli_interrupted), cli_shown(files[stopped]), cli_shown(path));
+        char before_it[64] = "", after_it[64] = "";
         if (stopped > 0)
-            fprintf(stderr, " (the files before it were: %llu post%s)", (unsigned long long)total,
-                    total == 1 ? "" : "s");
+            snprintf(before_it, sizeof before_it, " (the files before it were: %llu post%s)",
+                     (unsigned long long)total, total == 1 ? "" : "s");
         if (stopped + 1 < nfiles)
-            fprintf(stderr, "; %d file%s after it not read", nfiles - stopped - 1, nfiles - stopped - 1 == 1 ? "" : "s");
-        fputc('\n', stderr);
-        status = EXIT_MODEL;
+            snprintf(after_it, sizeof after_it, "; %d file%s after it not read", nfiles - stopped - 1,
+                     nfiles - stopped - 1 == 1 ? "" : "s");
+        status = cli_fail(EXIT_MODEL, "posts", "interrupted by %s: nothing of %s was imported into %s%s%s",
+                          cli_signal_name(cli_interrupted), cli_shown(files[stopped]), cli_shown(path), before_it,
+                          after_it);
     }
     uint64_t count = 0;
     /* no summary when no post was imported (each file refused, of no row or of bad rows only

@@ -65,9 +65,11 @@ static int check(char **files, int nfiles)
             kd_rules_info_get(r, k, &info);
             reported += info.reported;
         }
-        printf("%s: ok, %zu rule%s (%zu sub-rule%s), patterns %s\n", files[i], n, n == 1 ? "" : "s",
-               n - reported, n - reported == 1 ? "" : "s",
+        kd_buf name = KD_BUF_INIT; /* the file's name as one line, as in messages */
+        printf("%s: ok, %zu rule%s (%zu sub-rule%s), patterns %s\n", cli_line(&name, files[i]), n,
+               n == 1 ? "" : "s", n - reported, n - reported == 1 ? "" : "s",
                kd_rules_jit(r) ? "JIT-compiled" : "interpreted (no JIT)");
+        kd_buf_free(&name);
         kd_rules_free(r);
     }
     return status;
@@ -114,8 +116,12 @@ static int compile_files(char **files, int nfiles)
         if ((rc = kd_rules_save_compiled(r, out.s)))
             status = cli_fail(rc == KD_ENOMEM ? EXIT_INTERNAL : EXIT_MODEL, "rules", "%s",
                               rc == KD_ENOMEM ? "out of memory" : kd_rules_error(r));
-        else
-            printf("%s: compiled into %s\n", files[i], out.s);
+        else {
+            kd_buf name = KD_BUF_INIT;
+            printf("%s: compiled into ", cli_line(&name, files[i]));
+            printf("%s\n", cli_line(&name, out.s));
+            kd_buf_free(&name);
+        }
         kd_rules_free(r);
     }
     kd_buf_free(&out);
@@ -204,8 +210,8 @@ static void stats_print(const kd_rules *r, const char *file, int nfiles, int jso
             printf("null,\"files\":%d", t->files);
         printf(",\"spam\":%lu,\"ham\":%lu,\"limits\":%lu,\"rules\":[", count[1], count[0], t->limits);
     } else {
-        if (file)
-            printf("%s: ", file);
+        if (file) /* as messages name it: one line, standard input as <stdin> */
+            printf("%s: ", cli_line(&name, cli_shown(file)));
         else if (t->files == nfiles)
             printf("all %d files together: ", nfiles);
         else /* the others could not be read or had no labelled row (named on stderr) */

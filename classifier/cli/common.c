@@ -363,14 +363,16 @@ void cli_warn_untrained(const char *cmd, kd_model *m, const char *path)
 {
     const char *what = cli_untrained(m);
     if (what)
-        fprintf(stderr, "kindly %s: warning: %s has learnt %s: kindly train -m %s on labelled comments of both kinds\n",
-                cmd, cli_shown(path), what, cli_shown(path));
+        cli_fail(EXIT_DONE, cmd, "warning: %s has learnt %s: kindly train -m %s on labelled comments of both kinds",
+                 cli_shown(path), what, cli_shown(path));
 }
 
 void cli_csv_problem(void *ud, const kd_csv_problem *p)
 {
     (void)ud;
-    fprintf(stderr, "%s:%lu: ", p->file, p->line);
+    kd_buf b = KD_BUF_INIT; /* the file's name as one line; the reader escapes the rest */
+    fprintf(stderr, "%s:%lu: ", cli_line(&b, p->file), p->line);
+    kd_buf_free(&b);
     if (p->field)
         fprintf(stderr, "field '%s': ", p->field);
     fprintf(stderr, "%s%s\n", p->message, p->skipped ? " (row skipped)" : "");
@@ -481,10 +483,10 @@ void cli_warn_line_ids(const char *cmd, const char *path, const kd_csv *r, int o
 {
     if (cli_csv_has_ids(r))
         return;
-    fprintf(stderr, "kindly %s: warning: %s has no id column: its comments are remembered under their line "
-                    "numbers, so a comment of a later file on the same line with the same text will count as "
-                    "this one, not as its duplicate; give the file an id column%s\n",
-            cmd, cli_shown(path), offer_check ? " (or use kindly check)" : "");
+    cli_fail(EXIT_DONE, cmd, "warning: %s has no id column: its comments are remembered under their line "
+                             "numbers, so a comment of a later file on the same line with the same text will count "
+                             "as this one, not as its duplicate; give the file an id column%s",
+             cli_shown(path), offer_check ? " (or use kindly check)" : "");
 }
 
 int cli_no_rows(const char *cmd, const char *path)
@@ -751,8 +753,7 @@ kd_rules *cli_load_rules(const char *cmd, int *status, int many)
 void cli_rules_note(const char *cmd, const kd_rules *r, const char *path)
 {
     if (*kd_rules_note(r))
-        fprintf(stderr, "kindly %s: note: %s (refresh it: kindly rules --compile %s)\n", cmd, kd_rules_note(r),
-                path);
+        cli_fail(EXIT_DONE, cmd, "note: %s (refresh it: kindly rules --compile %s)", kd_rules_note(r), path);
 }
 
 int cli_check_classify_flags(const char *cmd, const kd_options *o)

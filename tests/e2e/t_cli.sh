@@ -452,6 +452,52 @@ test_learn_raw_escapes_the_id_in_its_messages() {
     lines "$T/err" 1
 }
 
+# A file's name is quoted as one line too, as the README promises of every message on stderr:
+# a newline in it printed a second line (a CSV reader's "FILE:LINE: ..." began on it), an ESC
+# reached the terminal; so in rules --stats's table on stdout, where '-' is <stdin>, as its
+# messages name it
+test_file_names_with_control_characters_are_escaped_in_messages() {
+    n="$(printf 'e\033[1m\nn')"
+    shown='e\x1b[1m\nn'
+    printf 'text,label\nbuy cheap pills now,spam\n"never,ham\nnice post thanks,ham\n' >"$n.csv"
+    printf 'post_id,title,text\n,t,x\np1,t,some words here\n' >"$n-p.csv"
+    printf 'text,label\nbuy cheap pills now,spam\n' >"$n-s.csv"
+    "$KINDLY" train -q -m m.db "$n.csv" 2>/dev/null || true
+    "$KINDLY" train -q -m s.db "$n-s.csv" 2>/dev/null
+    expect_status 4 "$KINDLY" score -m m.db --remember "$n.csv"
+    contains "$T/err" "$shown.csv:3: field 'text': unbalanced quote"
+    contains "$T/err" "kindly score: warning: $shown.csv has no id column"
+    lines "$T/err" 2
+    expect_status 4 "$KINDLY" eval --train "$n.csv" "$n.csv"
+    contains "$T/err" "kindly eval: warning: $shown.csv is also a --train file ($shown.csv)"
+    lines "$T/err" 3
+    expect_status 4 "$KINDLY" eval -m "s.db" "$n.csv"
+    contains "$T/err" "kindly eval: warning: s.db has learnt no ham"
+    expect_status 4 "$KINDLY" posts -m m.db "$n-p.csv"
+    contains "$T/err" "$shown-p.csv:2: field 'post_id': no post id (row skipped)"
+    contains "$T/err" "kindly posts: $shown-p.csv: 1 row without a post id skipped"
+    lines "$T/err" 3
+    cp s.db "$n.db"
+    expect_status 0 "$KINDLY" score -m "$n.db" "$n-s.csv"
+    contains "$T/err" "kindly score: warning: $shown.db has learnt no ham"
+    lines "$T/err" 1
+    expect_status 0 "$KINDLY" merge "$n-o.db" m.db
+    contains "$T/err" "kindly merge: merged 1 model; $shown-o.db now has"
+    lines "$T/err" 1
+    expect_status 4 "$KINDLY" rules --stats "$n.csv"
+    contains "$T/out" "$shown.csv: 1 spam, 1 ham"
+    expect_status 4 sh -c "\"$KINDLY\" rules --stats - <\"\$1\"" sh "$n.csv"
+    contains "$T/out" "<stdin>: 1 spam, 1 ham"
+    ! grep -q "$(printf '\033')" "$T/out" "$T/err" || fail "an ESC was printed"
+    printf 'text PILLS /pills/ 1\n' >"$n.rules"
+    expect_status 0 "$KINDLY" rules --check "$n.rules"
+    contains "$T/out" "$shown.rules: ok, 1 rule"
+    lines "$T/out" 1
+    expect_status 0 "$KINDLY" rules --compile "$n.rules"
+    contains "$T/out" "$shown.rules: compiled into $shown.rules.compiled"
+    lines "$T/out" 1
+}
+
 # learn's summary is train's: the spam and ham it learnt (or unlearnt), the rows left out,
 # "1 comment" for one (it said "learnt 2 comments", not which)
 test_learn_summary_splits_spam_and_ham_as_train_does() {
