@@ -311,6 +311,7 @@ int cmd_rules(int argc, char **argv)
     enum { NONE, CHECK, TEST, STATS, COMPILE } mode = NONE;
     const char *rules_flag = NULL;
     int json = 0, nfiles = 0;
+    const char *meta_flag = NULL; /* the first flag of the comment's metadata given (--test's) */
     char **files = calloc((size_t)argc, sizeof *files);
     kd_comment meta = KD_COMMENT_INIT;
     static const struct { const char *flag; size_t off; } fields[] = {
@@ -329,6 +330,8 @@ int cmd_rules(int argc, char **argv)
         for (j = 0; j < sizeof fields / sizeof *fields; j++)
             if (!strcmp(a, fields[j].flag) && i + 1 < argc) {
                 *(const char **)((char *)&meta + fields[j].off) = argv[++i];
+                if (!meta_flag)
+                    meta_flag = fields[j].flag;
                 break;
             }
         if (j < sizeof fields / sizeof *fields)
@@ -352,6 +355,15 @@ int cmd_rules(int argc, char **argv)
     if (mode == NONE) {
         status = cli_usage("rules", "use one of --check [FILE], --test [FILE], --stats CORPUS.csv and "
                                     "--compile [FILE]");
+        goto done;
+    }
+    /* a flag the mode does not read, not ignored without a word */
+    if (json && mode != STATS) {
+        status = cli_usage("rules", "--json goes with --stats");
+        goto done;
+    }
+    if (meta_flag && mode != TEST) {
+        status = cli_usage("rules", "%s goes with --test: it gives the comment's metadata", meta_flag);
         goto done;
     }
     /* an empty rule file name, as --rules '' is (main.c): the caller's mistake, refused before

@@ -709,6 +709,23 @@ test_eval_warns_when_it_tests_on_a_file_it_trained_on() {
     not_contains "$T/err" "warning"
 }
 
+# A flag of another mode of rules is a usage error: it was ignored without a word, so
+# `rules --test --json` printed text to a reader of JSON, and `rules --stats --author bob`
+# counted every comment, not bob's
+test_rules_refuses_a_flag_of_another_mode() {
+    expect_status 3 sh -c "echo hello | \"$KINDLY\" rules --test --json"
+    contains "$T/err" "kindly rules: --json goes with --stats"
+    expect_status 3 "$KINDLY" rules --check --json
+    contains "$T/err" "kindly rules: --json goes with --stats"
+    expect_status 3 "$KINDLY" rules --stats --author bob "$D/train.csv"
+    contains "$T/err" "kindly rules: --author goes with --test: it gives the comment's metadata"
+    expect_status 3 "$KINDLY" rules --compile x.rules --url http://x.example
+    contains "$T/err" "kindly rules: --url goes with --test: it gives the comment's metadata"
+    [ ! -s "$T/out" ] || fail "printed: $(head -1 "$T/out")"
+    expect_status 0 sh -c "echo hello | \"$KINDLY\" rules --test --author bob --id 7"
+    expect_status 0 "$KINDLY" rules --stats --json "$D/train.csv"
+}
+
 # Standard input is read once: '-' as a --train file and a test file left the test file empty,
 # after a warning that it was learnt ("<stdin>: empty input: no header row", exit 4)
 test_eval_refuses_standard_input_as_train_and_test_file() {
