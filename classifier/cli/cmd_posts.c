@@ -2,15 +2,28 @@
  * cmd_posts.c - `kindly posts`: import or update the posts that relevance scores comments
  * against, from kindly's own posts CSV or a WordPress `wp post list --format=csv` export.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 
+static int posts(int argc, char **argv, const char **files);
+
 int cmd_posts(int argc, char **argv)
 {
+    const char **files = calloc((size_t)argc, sizeof *files); /* any number, as train takes */
+    if (!files)
+        return cli_fail(EXIT_INTERNAL, "posts", "out of memory");
+    int status = posts(argc, argv, files);
+    free(files);
+    return status;
+}
+
+/* cmd_posts, with room in files for every argument */
+static int posts(int argc, char **argv, const char **files)
+{
     const char *model = NULL;
-    const char *files[64];
     int nfiles = 0, quiet = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -20,8 +33,6 @@ int cmd_posts(int argc, char **argv)
             quiet = 1;
         else if (a[0] == '-' && a[1])
             return cli_bad_option("posts", a, i + 1 == argc, "");
-        else if (nfiles == (int)(sizeof files / sizeof *files))
-            return cli_usage("posts", "too many files (at most 64 a run)");
         else
             files[nfiles++] = a;
     }

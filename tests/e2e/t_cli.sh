@@ -709,6 +709,14 @@ test_eval_warns_when_it_tests_on_a_file_it_trained_on() {
     not_contains "$T/err" "warning"
 }
 
+# posts takes any number of files, as train does: it refused a 65th ("too many files (at most
+# 64 a run)", exit 3), which neither its help nor the README said
+test_posts_takes_any_number_of_files() {
+    for i in $(seq 1 70); do printf 'post_id,title,text\np%d,Post %d,words about sleep number %d\n' $i $i $i >p$i.csv; done
+    expect_status 0 "$KINDLY" posts -m m.db p*.csv
+    contains "$T/err" "kindly posts: imported 70 posts (70 new, 0 updated); the model now holds 70"
+}
+
 # A flag of another mode of rules is a usage error: it was ignored without a word, so
 # `rules --test --json` printed text to a reader of JSON, and `rules --stats --author bob`
 # counted every comment, not bob's
