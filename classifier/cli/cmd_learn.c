@@ -15,18 +15,18 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA]);
  * history meanwhile (they stay). */
 static int interrupted(const char *path, int undo, int recorded)
 {
-    fprintf(stderr, "kindly learn: interrupted by %s: nothing of this run was %s into %s (its counts are as they "
-                    "were)%s\n", cli_signal_name(cli_interrupted), undo ? "unlearnt" : "learnt", cli_shown(path),
-            recorded ? "; the comments it recorded in the history stay, and learning the file again learns them all"
-                     : "");
+    cli_fail(EXIT_DONE, "learn", "interrupted by %s: nothing of this run was %s into %s (its counts are as they were)%s",
+             cli_signal_name(cli_interrupted), undo ? "unlearnt" : "learnt", cli_shown(path),
+             recorded ? "; the comments it recorded in the history stay, and learning the file again learns them all"
+                      : "");
     return EXIT_MODEL;
 }
 
 /* A signal once the commit had begun came too late to stop it: the run ends as done. */
 static void committed_anyway(const char *path, int undo)
 {
-    fprintf(stderr, "kindly learn: interrupted by %s once the commit had begun: it was finished, and %s holds what "
-                    "was %s\n", cli_signal_name(cli_interrupted), cli_shown(path), undo ? "unlearnt" : "learnt");
+    cli_fail(EXIT_DONE, "learn", "interrupted by %s once the commit had begun: it was finished, and %s holds what was %s",
+             cli_signal_name(cli_interrupted), cli_shown(path), undo ? "unlearnt" : "learnt");
     cli_interrupted = 0;
 }
 

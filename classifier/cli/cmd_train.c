@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "feed.h"
 
 int cmd_train(int argc, char **argv)
@@ -53,6 +54,8 @@ int cmd_train(int argc, char **argv)
     }
     int status = EXIT_DONE, rc, committed = 0, prune_skipped = 0;
     cli_feed_counts n = { 0, 0, 0, 0, 0, 0 };
+    kd_buf line = KD_BUF_INIT;
+    const char *shown = cli_line(&line, path); /* the model's name as one line, in the summaries */
     if ((rc = kd_train_begin(m))) {
         status = cli_fail(cli_exit_for(rc), "train", "%s", kd_model_error(m));
         goto done;
@@ -84,8 +87,8 @@ int cmd_train(int argc, char **argv)
     prune_skipped = prune && cli_interrupted;
     if (prune && !prune_skipped && (rc = kd_model_prune(m, (unsigned)prune, &removed))) {
         status = cli_fail(cli_exit_for(rc), "train",
-                          "%s\nkindly train: the comments were learnt (the counts are committed); only pruning "
-                          "failed: do not train them again, run `kindly info -m %s --prune %lu` instead",
+                          "%s; the comments were learnt (the counts are committed), only pruning failed: do not "
+                          "train them again, run `kindly info -m %s --prune %lu` instead",
                           kd_model_error(m), path, prune);
         goto done;
     }
@@ -101,7 +104,7 @@ int cmd_train(int argc, char **argv)
      * comments unless asked for --status=spam) makes a model that approves everything */
     if (!st.spam_messages != !st.ham_messages)
         fprintf(stderr, "kindly train: warning: %s has no %s messages yet, so it %s; train it on %s comments "
-                        "too%s\n", path, st.spam_messages ? "ham" : "spam",
+                        "too%s\n", shown, st.spam_messages ? "ham" : "spam",
                 st.spam_messages ? "takes genuine comments for spam" : "approves spam that its rules do not catch",
                 st.spam_messages ? "approved" : "spam",
                 st.spam_messages ? "" : " (a WordPress export: wp comment list --status=spam ...)");
@@ -117,7 +120,7 @@ int cmd_train(int argc, char **argv)
         if (n.refused)
             fprintf(stderr, "; %lu file%s not read (named above)", n.refused, n.refused == 1 ? "" : "s");
         fprintf(stderr, "\nkindly train: %s now has %llu spam and %llu ham messages, %llu tokens",
-                path, (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
+                shown, (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
                 (unsigned long long)st.tokens);
         if (prune && !prune_skipped)
             fprintf(stderr, " (%llu rare tokens pruned)", (unsigned long long)removed);
@@ -131,15 +134,16 @@ done:
         int sig = cli_interrupted;
         cli_interrupted = 0;
         fprintf(stderr, "kindly train: interrupted by %s once the commit had begun: it was finished, and %s holds "
-                        "the comments learnt", cli_signal_name(sig), path);
+                        "the comments learnt", cli_signal_name(sig), shown);
         if (prune_skipped)
-            fprintf(stderr, "; --prune was not run (kindly info -m %s --prune %lu)", path, prune);
+            fprintf(stderr, "; --prune was not run (kindly info -m %s --prune %lu)", shown, prune);
         fputc('\n', stderr);
     }
     /* nothing learnt, or nothing written (a failed commit): an empty model is not left */
     if (created && (!n.learned || (status != EXIT_DONE && status != EXIT_INPUT)))
         cli_remove_if_empty("train", m, path, cli_interrupted ? "interrupted" : "nothing was learnt");
     kd_model_close(m);
+    kd_buf_free(&line);
     cli_reraise();
     return status;
 }

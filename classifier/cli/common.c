@@ -351,7 +351,7 @@ void cli_remove_if_empty(const char *cmd, kd_model *m, const char *path, const c
     if (kd_model_remove_if_empty(m, &removed))
         cli_fail(EXIT_DONE, cmd, "%s; %s was left in place: %s", what, cli_shown(path), kd_model_error(m));
     else if (removed)
-        fprintf(stderr, "kindly %s: %s: %s was not created\n", cmd, what, cli_shown(path));
+        cli_fail(EXIT_DONE, cmd, "%s: %s was not created", what, cli_shown(path));
 }
 
 const char *cli_untrained(kd_model *m)

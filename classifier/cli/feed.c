@@ -177,6 +177,8 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
     unsigned long before = n->learned;
     progress = progress && isatty(STDERR_FILENO);
     double last = progress ? now() : 0;
+    kd_buf line = KD_BUF_INIT; /* the file's name as one line, for the progress */
+    const char *bar = progress ? cli_line(&line, shown) : "";
     const kd_csv_row *row;
     cli_labels_seen seen = { 0 };
     id_set ids = { NULL, 0, 0, 0, 0 };
@@ -229,11 +231,11 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
         n->spam += label == KD_SPAM;
         if (progress && (n->learned & 1023) == 0 && now() - last > 0.25) {
             last = now();
-            fprintf(stderr, "\r%s: %lu rows", shown, n->learned);
+            fprintf(stderr, "\r%s: %lu rows", bar, n->learned);
         }
     }
     if (progress)
-        fprintf(stderr, "\r%s: %lu rows\n", shown, n->learned);
+        fprintf(stderr, "\r%s: %lu rows\n", bar, n->learned);
     if (rc < 0 && cli_interrupted) { /* the reading stopped by the signal: the caller says so */
         status = EXIT_MODEL;
         goto done;
@@ -255,5 +257,6 @@ done:
         status = cli_fail(cli_exit_for(rc), cmd, "%s", kd_model_error(m));
     kd_csv_free(r);
     free(ids.slot);
+    kd_buf_free(&line);
     return status;
 }

@@ -498,6 +498,22 @@ test_file_names_with_control_characters_are_escaped_in_messages() {
     lines "$T/out" 1
 }
 
+# ... and so in train's and learn's summaries and warnings, which name the model
+test_train_and_learn_escape_the_model_name() {
+    n="$(printf 'e\033[1m\nn')"
+    shown='e\x1b[1m\nn'
+    printf 'text,label\nbuy cheap pills now,spam\n' >s.csv
+    expect_status 0 "$KINDLY" train -m "$n.db" s.csv
+    contains "$T/err" "kindly train: warning: $shown.db has no ham messages yet"
+    contains "$T/err" "kindly train: $shown.db now has 1 spam and 0 ham messages"
+    lines "$T/err" 3
+    printf 'text,label\nnice post thanks,ham\n' >h.csv
+    expect_status 0 "$KINDLY" learn -m "$n.db" h.csv
+    contains "$T/err" "kindly learn: learnt 1 comment (0 spam, 1 ham)"
+    lines "$T/err" 2
+    ! grep -q "$(printf '\033')" "$T/err" || fail "an ESC was printed"
+}
+
 # learn's summary is train's: the spam and ham it learnt (or unlearnt), the rows left out,
 # "1 comment" for one (it said "learnt 2 comments", not which)
 test_learn_summary_splits_spam_and_ham_as_train_does() {
