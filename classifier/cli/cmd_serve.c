@@ -156,6 +156,7 @@ int cmd_serve(int argc, char **argv)
     int per_ip_given = 0;
     cfg.timeout = 30;
     cfg.discard = 0.99;
+    cfg.keep_interval = 60;
     int quiet = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -195,6 +196,11 @@ int cmd_serve(int argc, char **argv)
             if (cli_parse_uint(v, 1, 86400, &n))
                 return cli_bad_value("serve", a, v, "seconds from 1 to 86400");
             cfg.timeout = (unsigned)n;
+            i++;
+        } else if (!strcmp(a, "--snapshot-interval")) {
+            if (cli_parse_uint(v, 0, 86400, &n))
+                return cli_bad_value("serve", a, v, "seconds from 0 (only when the server stops) to 86400");
+            cfg.keep_interval = (unsigned)n;
             i++;
         } else if (!strcmp(a, "--discard")) {
             if (cli_parse_double(v, 0.0, 1.0, &cfg.discard))

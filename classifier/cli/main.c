@@ -321,7 +321,7 @@ const cli_command cli_commands[] = {
       "usage: kindly serve [-m MODEL.db] [--listen HOST:PORT] [--keys FILE]\n"
       "                    [--threads N] [--max-body SIZE] [--max-connections N]\n"
       "                    [--max-per-ip N] [--timeout S] [--discard X]\n"
-      "                    [--hold-as spam|ham] [-q]\n"
+      "                    [--hold-as spam|ham] [--snapshot-interval S] [-q]\n"
       "                    [classification flags]\n"
       "\n"
       "Serve classification over HTTP until SIGINT or SIGTERM (then requests in\n"
@@ -345,10 +345,10 @@ const cli_command cli_commands[] = {
       "Feedback is learnt at once (one transaction each); a retrain of MODEL.db by\n"
       "another process is picked up by the next request, without a restart. Posts'\n"
       "statistics that ham feedback on a post changes are computed again by the next\n"
-      "request, and kept in MODEL.db for `kindly check` at most once a minute and\n"
-      "when the server stops. The shipped default model (no -m, no $KINDLY_MODEL),\n"
-      "and a model file this user may not write, are served read-only: comments are\n"
-      "not remembered, feedback gets 403.\n"
+      "request, and kept in MODEL.db for `kindly check` at most once a\n"
+      "--snapshot-interval and when the server stops. The shipped default model\n"
+      "(no -m, no $KINDLY_MODEL), and a model file this user may not write, are\n"
+      "served read-only: comments are not remembered, feedback gets 403.\n"
       "\n" MODEL_HELP
       "      --listen ADDR     HOST:PORT, [IPv6]:PORT or PORT (default 127.0.0.1:8080;\n"
       "                        PORT or :PORT alone is loopback; 0.0.0.0:PORT listens\n"
@@ -381,6 +381,9 @@ const cli_command cli_commands[] = {
       "                        X-akismet-pro-tip: discard (0.99)\n"
       "      --hold-as WHAT    Akismet answer for a held comment: ham (false, default)\n"
       "                        or spam\n"
+      "      --snapshot-interval S  keep the posts' statistics in MODEL.db after a\n"
+      "                        feedback at most once in S seconds (default 60; 0: only\n"
+      "                        when the server stops)\n"
       "  -q, --quiet           no start/stop messages on stderr\n" CLASSIFY_HELP_SERVE
       "\n"
       "SIGTERM or SIGINT: no new request; those under way get up to 5 s, then exit 0.\n"
@@ -539,7 +542,7 @@ static int takes_value(const char *cmd, const char *a, size_t n)
         "--robinson-x", "--min-dev", "--max-tokens", "--offtopic-threshold", "--dup-threshold", "--dup-verdict",
         "--id", "--post", "--author", "--email", "--url", "--ip", "--agent", "--parent", "--date", "--prune",
         "--folds", "--train", "--keep", "--keep-days", "--listen", "--keys", "--threads", "--max-body",
-        "--max-connections", "--max-per-ip", "--timeout", "--discard", "--hold-as", NULL,
+        "--max-connections", "--max-per-ip", "--timeout", "--discard", "--hold-as", "--snapshot-interval", NULL,
     };
     for (const char *const *o = with_value; *o; o++)
         if (strlen(*o) == n && !strncmp(*o, a, n))

@@ -181,7 +181,7 @@ struct srv_server {
     atomic_size_t buffered; /* bytes of request bodies held, all connections together */
     srv_refusals refusals; /* connections closed at a limit, for the log (refusals.c) */
     atomic_int keeping;   /* a thread is keeping the posts cache in the file (keep_posts) */
-    _Atomic long long keep_at; /* CLOCK_MONOTONIC seconds before which none is kept again */
+    _Atomic long long keep_at; /* CLOCK_MONOTONIC milliseconds before which none is kept again */
 };
 
 /* Feedback learnt through the pool's handles (opened with KD_OPEN_KEEP_LATER) does not keep
@@ -189,30 +189,36 @@ struct srv_server {
  * about a second and a write of 14 MB for each ham feedback on a post (callgrind: a
  * feedback request 2,512 M instructions, 27 M without). The next request builds the cache in
  * memory, once for all threads (posts.c), and keep_posts writes it, for the processes that
- * open the file next (kindly check, a restarted server), at most once a KEEP_SECONDS, after
- * a feedback's answer is sent, and when the server stops. */
-#define KEEP_SECONDS 60
+ * open the file next (kindly check, a restarted server), at most once in cfg.keep_interval
+ * seconds (--snapshot-interval, 60 by default; 0: never), after a feedback's answer is sent,
+ * and when the server stops. */
 
-static long long now_seconds(void)
+static long long now_ms(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec;
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* When the next keep is due, in now_ms()'s time: keep_interval seconds from now, or never. */
+static long long keep_due(const srv_server *s)
+{
+    return s->cfg.keep_interval ? now_ms() + 1000LL * s->cfg.keep_interval : LLONG_MAX;
 }
 
 /* Keep the posts cache of the model as it is now in its file, unless one was kept less than
- * KEEP_SECONDS ago (force: whenever) or another thread is keeping it. A failure costs the
- * next process a build (kd_model_keep_posts), nothing else: not said. */
+ * keep_interval seconds ago (force: whenever) or another thread is keeping it. A failure costs
+ * the next process a build (kd_model_keep_posts), nothing else: not said. */
 static void keep_posts(srv_server *s, int force)
 {
     int idle = 0;
-    if (!s->cfg.writable || (!force && now_seconds() < atomic_load(&s->keep_at)) ||
+    if (!s->cfg.writable || (!force && now_ms() < atomic_load(&s->keep_at)) ||
         !atomic_compare_exchange_strong(&s->keeping, &idle, 1))
         return;
     kd_model *m = pool_get(&s->pool);
     kd_model_keep_posts(m);
     pool_put(&s->pool, m);
-    atomic_store(&s->keep_at, now_seconds() + KEEP_SECONDS);
+    atomic_store(&s->keep_at, keep_due(s));
     atomic_store(&s->keeping, 0);
 }
 
@@ -902,7 +908,7 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
     atomic_init(&s->stopping, 0);
     atomic_init(&s->buffered, 0);
     atomic_init(&s->keeping, 0);
-    atomic_init(&s->keep_at, now_seconds() + KEEP_SECONDS);
+    atomic_init(&s->keep_at, keep_due(s));
     /* the caller's keys and rules: the caller frees them, after srv_stop */
     if (!(s->conf = conf_new(cfg, (srv_keys *)cfg->keys, (kd_rules *)cfg->options.rules, 0))) {
         snprintf(err, errlen, "out of memory");

@@ -33,6 +33,9 @@ typedef struct srv_config {
     kd_options options;       /* classification options (remember is set per request) */
     double discard;           /* spam_score at or above this: X-akismet-pro-tip: discard */
     int hold_is_spam;         /* Akismet answer for a held comment: 1 true, 0 false */
+    unsigned keep_interval;   /* seconds: the posts cache is kept in the model file after a
+                                 feedback's answer at most once in this many (0: only at
+                                 srv_stop; server.c, keep_posts) */
 } srv_config;
 
 /* One request as the endpoints see it. */

@@ -132,3 +132,38 @@ test_server_feedback_leaves_the_posts_cache_to_the_stop() {
     contains metrics 'kindly_posts_cache_builds_total 0'
     contains metrics 'kindly_posts_cache_loads_total 1'
 }
+
+# --snapshot-interval S: the server keeps the posts cache in the model file after a feedback
+# answer once S seconds have passed since the last keep (or since it started), and with 0 only
+# when it stops. Waits are for states; the one fixed sleep lets the interval pass.
+test_server_keeps_the_posts_cache_at_its_snapshot_interval() {
+    "$KINDLY" train -q -m m.db "$ROOT/tests/e2e/data/train.csv"
+    make_posts 50
+    "$KINDLY" posts -m m.db posts.csv 2>/dev/null
+    local q_gen="SELECT value FROM meta WHERE key = 'posts_generation'" q_kept='SELECT generation FROM posts_snapshot'
+    local gen kept0
+    kept0=$(sqlite3 m.db "$q_kept")
+    start_server -m m.db --snapshot-interval 1
+    sleep 1.2 # the interval has passed since the start: the next feedback's answer is followed by a keep
+    status_is "$(post_json /v1/feedback '{"text":"zyzzyva quokka retreat","post_id":"post-5","label":"ham"}')" 200
+    gen=$(sqlite3 m.db "$q_gen")
+    [ "$gen" -gt "$kept0" ] || fail "ham feedback on a post did not move the posts generation ($kept0 -> $gen)"
+    kept_is() { [ "$(sqlite3 m.db "$q_kept")" = "$1" ]; }
+    wait_for kept_is "$gen" || fail "posts cache of generation $gen not kept a second after: $(sqlite3 m.db "$q_kept")"
+    kill -TERM $SRV_PID
+    wait $SRV_PID || fail "exit $? after SIGTERM"
+    # 0: only at the stop
+    start_server -m m.db --snapshot-interval 0
+    sleep 1.2
+    status_is "$(post_json /v1/feedback '{"text":"wombat numbat retreat","post_id":"post-6","label":"ham"}')" 200
+    status_is "$(post_json /v1/feedback '{"text":"wombat numbat again","post_id":"post-7","label":"ham"}')" 200
+    gen=$(sqlite3 m.db "$q_gen")
+    sleep 0.5 # the keep would follow the answer at once
+    ! kept_is "$gen" || fail "--snapshot-interval 0 kept the posts cache before the stop"
+    kill -TERM $SRV_PID
+    wait $SRV_PID || fail "exit $? after SIGTERM"
+    kept_is "$gen" || fail "the stopped server did not keep the posts cache of generation $gen"
+    expect_status 3 "$KINDLY" serve -m m.db --snapshot-interval soon
+    contains "$T/err" "--snapshot-interval"
+}
+
