@@ -346,9 +346,10 @@ const cli_command cli_commands[] = {
       "another process is picked up by the next request, without a restart. Posts'\n"
       "statistics that ham feedback on a post changes are computed again by the next\n"
       "request, and kept in MODEL.db for `kindly check` at most once a\n"
-      "--snapshot-interval and when the server stops. The shipped default model\n"
-      "(no -m, no $KINDLY_MODEL), and a model file this user may not write, are\n"
-      "served read-only: comments are not remembered, feedback gets 403.\n"
+      "--snapshot-interval and when the server stops (a failed keep is said on\n"
+      "stderr and counted in /metrics). The shipped default model (no -m, no\n"
+      "$KINDLY_MODEL), and a model file this user may not write, are served\n"
+      "read-only: comments are not remembered, feedback gets 403.\n"
       "\n" MODEL_HELP
       "      --listen ADDR     HOST:PORT, [IPv6]:PORT or PORT (default 127.0.0.1:8080;\n"
       "                        PORT or :PORT alone is loopback; 0.0.0.0:PORT listens\n"

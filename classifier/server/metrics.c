@@ -40,7 +40,7 @@ static struct {
     atomic_uint_fast64_t reloads, refresh_errors;
     atomic_uint_fast64_t config_reloads[2]; /* [failed] */
     atomic_int_fast64_t connections;
-    atomic_uint_fast64_t refused, timed_out;
+    atomic_uint_fast64_t refused, timed_out, keep_failures;
 } M;
 
 const char *metrics_endpoint_name(srv_endpoint e)
@@ -107,6 +107,11 @@ void metrics_refused(void)
 void metrics_timed_out(void)
 {
     atomic_fetch_add_explicit(&M.timed_out, 1, memory_order_relaxed);
+}
+
+void metrics_keep_failed(void)
+{
+    atomic_fetch_add_explicit(&M.keep_failures, 1, memory_order_relaxed);
 }
 
 #define LOAD(x) ((unsigned long long)atomic_load_explicit(&(x), memory_order_relaxed))
@@ -189,10 +194,14 @@ char *metrics_render(size_t *len)
                "# HELP kindly_posts_cache_loads_total Reads of the posts cache kept in the model file "
                "(instead of a build).\n"
                "# TYPE kindly_posts_cache_loads_total counter\n"
-               "kindly_posts_cache_loads_total %llu\n",
+               "kindly_posts_cache_loads_total %llu\n"
+               "# HELP kindly_posts_cache_keep_failures_total Failed writes of the posts cache to the model "
+               "file (the next process builds it).\n"
+               "# TYPE kindly_posts_cache_keep_failures_total counter\n"
+               "kindly_posts_cache_keep_failures_total %llu\n",
             LOAD(M.reloads), LOAD(M.refresh_errors), LOAD(M.config_reloads[0]), LOAD(M.config_reloads[1]),
             (long long)atomic_load_explicit(&M.connections, memory_order_relaxed), LOAD(M.refused), LOAD(M.timed_out),
-            (unsigned long long)kd_posts_cache_builds(), (unsigned long long)kd_posts_cache_loads());
+            (unsigned long long)kd_posts_cache_builds(), (unsigned long long)kd_posts_cache_loads(), LOAD(M.keep_failures));
     int bad = ferror(f);
     if (fclose(f) || bad) {
         free(s);
@@ -224,4 +233,5 @@ void metrics_reset(void)
     atomic_store(&M.connections, 0);
     atomic_store(&M.refused, 0);
     atomic_store(&M.timed_out, 0);
+    atomic_store(&M.keep_failures, 0);
 }

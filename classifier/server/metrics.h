@@ -46,6 +46,8 @@ void metrics_connection(int delta);
 void metrics_refused(void);
 /* Count a connection closed at --timeout before it sent a request line (server.c). */
 void metrics_timed_out(void);
+/* Count a failed keep of the posts cache in the model file (server.c, keep_posts()). */
+void metrics_keep_failed(void);
 
 /* The whole exposition, malloc'd (NUL-terminated, length in *len), or NULL when out of memory. */
 char *metrics_render(size_t *len);

@@ -207,8 +207,9 @@ static long long keep_due(const srv_server *s)
 }
 
 /* Keep the posts cache of the model as it is now in its file, unless one was kept less than
- * keep_interval seconds ago (force: whenever) or another thread is keeping it. A failure costs
- * the next process a build (kd_model_keep_posts), nothing else: not said. */
+ * keep_interval seconds ago (force: whenever) or another thread is keeping it. A failure (a
+ * full disk, another writer holding the file for 10 s) costs the next process a build, and
+ * is said on stderr and counted in /metrics: an operator sees why `kindly check` is slow. */
 static void keep_posts(srv_server *s, int force)
 {
     int idle = 0;
@@ -216,7 +217,10 @@ static void keep_posts(srv_server *s, int force)
         !atomic_compare_exchange_strong(&s->keeping, &idle, 1))
         return;
     kd_model *m = pool_get(&s->pool);
-    kd_model_keep_posts(m);
+    if (kd_model_keep_posts(m)) {
+        metrics_keep_failed();
+        fprintf(stderr, "kindly serve: %s\n", kd_model_error(m));
+    }
     pool_put(&s->pool, m);
     atomic_store(&s->keep_at, keep_due(s));
     atomic_store(&s->keeping, 0);

@@ -167,3 +167,24 @@ test_server_keeps_the_posts_cache_at_its_snapshot_interval() {
     contains "$T/err" "--snapshot-interval"
 }
 
+# A keep that fails (here a trigger refuses the write, as a full disk would) is said on
+# stderr and counted in /metrics; the server goes on answering, and stops with status 0.
+test_server_says_a_failed_keep_of_the_posts_cache() {
+    "$KINDLY" train -q -m m.db "$ROOT/tests/e2e/data/train.csv"
+    make_posts 50
+    "$KINDLY" posts -m m.db posts.csv 2>/dev/null
+    sqlite3 m.db "CREATE TRIGGER full_disk BEFORE INSERT ON posts_snapshot BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    start_server -m m.db --snapshot-interval 1
+    sleep 1.2
+    status_is "$(post_json /v1/feedback '{"text":"zyzzyva quokka retreat","post_id":"post-5","label":"ham"}')" 200
+    said() { grep -q 'posts cache' "$T/server.log"; }
+    wait_for said || fail "a failed keep not said: $(cat "$T/server.log")"
+    contains "$T/server.log" "kindly serve: the posts cache was not kept in model m.db"
+    curl -s "$URL/metrics" >metrics
+    contains metrics 'kindly_posts_cache_keep_failures_total 1'
+    status_is "$(post_json /v1/classify '{"text":"zyzzyva quokka retreat","post_id":"post-5"}')" 200
+    kill -TERM $SRV_PID
+    wait $SRV_PID || fail "exit $? after SIGTERM"
+    [ "$(grep -c "posts cache was not kept" "$T/server.log")" = 2 ] ||
+        fail "the keep at the stop failed unsaid: $(cat "$T/server.log")"
+}

@@ -111,6 +111,8 @@ Test(metrics, verdicts_feedback_reloads_connections, .init = metrics_reset)
     metrics_refused();
     metrics_refused();
     metrics_timed_out();
+    metrics_keep_failed();
+    metrics_keep_failed();
     char *s = render();
     has(s, "kindly_verdicts_total{verdict=\"approve\"} 1\n");
     has(s, "kindly_verdicts_total{verdict=\"spam\"} 2\n");
@@ -124,6 +126,8 @@ Test(metrics, verdicts_feedback_reloads_connections, .init = metrics_reset)
     has(s, "kindly_http_connections_refused_total 2\n");
     has(s, "# TYPE kindly_http_connections_timed_out_total counter\n");
     has(s, "kindly_http_connections_timed_out_total 1\n");
+    has(s, "# TYPE kindly_posts_cache_keep_failures_total counter\n");
+    has(s, "kindly_posts_cache_keep_failures_total 2\n");
     free(s);
 }
 
