@@ -149,6 +149,19 @@ static int item(api_batch *b, size_t i, json_t *o, int feedback, int reals, char
     return 0;
 }
 
+/* A number jansson refused as past its range (json_error_numeric_overflow: an integer past
+ * 64 bits, a real past a double, 1e999), in kindly's words: not "malformed JSON" (RFC 8259, 6
+ * lets a parser limit the range of numbers), the number as jansson quotes it and what kindly
+ * reads. Said for any field, one kindly ignores included: jansson cannot read past it. */
+static void number_too_large(const json_error_t *je, char *err, size_t errlen)
+{
+    const char *q = strstr(je->text, " near '"), *num = q ? q + 7 : "";
+    int n = q ? (int)strcspn(num, "'") : 0;
+    snprintf(err, errlen, "JSON at line %d, column %d: the number %s%.*s is larger than kindly reads in any field, "
+             "read or ignored (integers of up to 64 bits, other numbers up to about 1.8e308)", je->line, je->column,
+             n ? "" : "there", n, num);
+}
+
 int api_parse(const char *body, size_t len, int feedback, api_batch *b, char *err, size_t errlen)
 {
     *b = (api_batch)API_BATCH_INIT;
@@ -170,14 +183,14 @@ int api_parse(const char *body, size_t len, int feedback, api_batch *b, char *er
     /* a key given twice is an error, not "the last one wins" silently */
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
     int reals = 0;
-    char jerr[sizeof je.text + 64] = "";
+    char jerr[sizeof je.text + 192] = "";
     /* an integer past 64 bits, which jansson refuses while parsing, in a message that names
      * no field: the document is read again with its integers as reals, and the field that
      * holds it is named by the checks of the items (one kindly does not read: jansson's) */
     if (!root && json_error_code(&je) == json_error_numeric_overflow &&
         (root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, NULL))) {
         reals = 1;
-        snprintf(jerr, sizeof jerr, "malformed JSON at line %d, column %d: %s", je.line, je.column, je.text);
+        number_too_large(&je, jerr, sizeof jerr);
     }
     if (!root) {
         /* the server's failure, not the client's: out of memory, or jansson could not even
@@ -189,6 +202,10 @@ int api_parse(const char *body, size_t len, int feedback, api_batch *b, char *er
         /* a \u0000 in a string: jansson's own text names its flag, JSON_ALLOW_NUL, which is no
          * client's to set */
         enum json_error_code code = json_error_code(&je);
+        if (code == json_error_numeric_overflow) {
+            number_too_large(&je, err, errlen);
+            return -1;
+        }
         snprintf(err, errlen, "malformed JSON at line %d, column %d: %s%s", je.line, je.column,
                  code == json_error_null_character ? "\\u0000 (NUL) in a string: no field takes one" : je.text,
                  code == json_error_invalid_utf8 ? " (JSON is UTF-8, RFC 8259: send the body in UTF-8)" : "");
