@@ -1429,3 +1429,40 @@ PY
     not_contains metrics.txt 'kindly_http_requests_total{endpoint="/metrics"' # the body was no request
     kill -0 $SRV_PID || fail "the server died"
 }
+
+# Eight clients at once, each checking comments on posts and reporting them (ham on a post
+# moves the posts' statistics; --snapshot-interval 1 keeps them in the file meanwhile): every
+# answer is 200, the server still runs, and /metrics adds up to what was sent.
+test_server_parallel_checks_and_feedback_add_up_in_metrics() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    printf 'post_id,title,text\np1,Sleep,"sleep and breathing tips"\np2,Walks,"morning walks in winter"\n' >posts.csv
+    "$KINDLY" posts -m m.db posts.csv 2>/dev/null
+    start_server -m m.db --snapshot-interval 1
+    local n=12 w
+    client() { # client W: n checks and n reports, each answer's status on a line of its own
+        local i label
+        for i in $(seq "$n"); do
+            label=ham; [ $((i % 3)) = 0 ] && label=spam
+            curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
+                -d "{\"id\":\"w$1-$i\",\"post_id\":\"p$((i % 2 + 1))\",\"text\":\"client $1 says $i: breathing walks\"}" \
+                "$URL/v1/classify"
+            curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
+                -d "{\"id\":\"w$1-$i\",\"post_id\":\"p$((i % 2 + 1))\",\"text\":\"client $1 says $i: breathing walks\",\"label\":\"$label\"}" \
+                "$URL/v1/feedback"
+        done >"status.$1"
+    }
+    for w in 1 2 3 4 5 6 7 8; do client $w & done
+    wait $(jobs -p | grep -v "^$SRV_PID\$")
+    running $SRV_PID || fail "the server died: $(cat "$T/server.log")"
+    [ "$(cat status.* | sort | uniq -c | sed 's/^ *//')" = "$((8 * n * 2)) 200" ] ||
+        fail "not every answer was 200: $(cat status.* | sort | uniq -c)"
+    curl -s "$URL/metrics" >metrics
+    contains metrics "kindly_http_requests_total{endpoint=\"/v1/classify\",code=\"200\"} $((8 * n))"
+    contains metrics "kindly_http_requests_total{endpoint=\"/v1/feedback\",code=\"200\"} $((8 * n))"
+    awk '/^kindly_verdicts_total/ { v += $2 } /^kindly_feedback_total.*action="learn"/ { f += $2 }
+         END { exit !(v == '$((8 * n))' && f == '$((8 * n))') }' metrics ||
+        fail "verdicts or feedback do not add up to $((8 * n)): $(grep -E '^kindly_(verdicts|feedback)' metrics)"
+    contains metrics 'kindly_posts_cache_keep_failures_total 0'
+    kill -TERM $SRV_PID
+    wait $SRV_PID || fail "exit $? after SIGTERM"
+}
