@@ -17,8 +17,9 @@
  *    message stays the open's) and a kd_rules whose loading failed: such a handle is only
  *    good for its *_error() function and its *_free() / kd_model_close().
  *  - Strings are NUL-terminated (a comment's fields too): a NUL byte ends one, so a caller
- *    holding text that may contain NUL bytes replaces them first (the CSV reader and the
- *    server replace them with U+FFFD). Invalid UTF-8 in a comment's fields or a post is
+ *    holding text that may contain NUL bytes replaces them first (the CSV reader replaces
+ *    them with U+FFFD; the server reads one in a form as a space, as `kindly check` does, and
+ *    refuses a JSON \u0000 with 400). Invalid UTF-8 in a comment's fields or a post is
  *    taken as it is and never makes a call fail (a rule file must be UTF-8: KD_EPARSE);
  *    what kindly hands back (kd_result_json, a kd_csv_row's fields) is valid UTF-8.
  *  - The library never prints and never exits; the one environment variable it reads is
