@@ -207,9 +207,10 @@ static unsigned char *csv_out_header(kd_csv *r, int sheet)
     }
     for (size_t k = 0; k < N_OUT_COLS; k++)
         printf("%s%s", out_cols[k], k + 1 < N_OUT_COLS ? "," : "\r\n");
-    if (*replaced)
-        fprintf(stderr, "kindly score: the input's columns %s are kindly's own: this run's values replace them\n",
-                replaced);
+    if (*replaced) /* one column, or several (their names joined by ", ") */
+        fprintf(stderr, "kindly score: the input's %s %s %s kindly's own: this run's values replace %s\n",
+                strchr(replaced, ',') ? "columns" : "column", replaced, strchr(replaced, ',') ? "are" : "is",
+                strchr(replaced, ',') ? "them" : "it");
     return copy;
 }
 

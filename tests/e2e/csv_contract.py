@@ -344,7 +344,7 @@ def check_common(c, p, cmd, path):
     if lines != want:
         return "skip messages at lines %s, expected %s" % (lines, want)
     for l in err.split("\n")[:-1]:
-        if l.startswith(path + ":") or l.startswith("kindly score: the input's columns"):
+        if l.startswith(path + ":") or l.startswith("kindly score: the input's column"):
             continue
         return "unexpected stderr line: " + l
     return None

@@ -155,6 +155,11 @@ assert all(r[4]=='kept' for r in rows[1:]), rows
     expect_status 0 "$KINDLY" score -m m.db --format csv third.csv
     [ "$(cat "$T/err")" = "kindly score: the input's columns spam_score, verdict are kindly's own: this run's values replace them" ] ||
         fail "stderr: $(cat "$T/err")"
+    # one column is named as one
+    printf 'id,text,verdict\na,hello there,hold\n' >fourth.csv
+    expect_status 0 "$KINDLY" score -m m.db --format csv fourth.csv
+    [ "$(cat "$T/err")" = "kindly score: the input's column verdict is kindly's own: this run's values replace it" ] ||
+        fail "stderr: $(cat "$T/err")"
     [ "$(head -1 "$T/out")" = "$(printf 'id,text,verdict,spam_score,bayes_score,rules,duplicate_of,similarity,duplicate_scope,relevance,generic,reasons\r')" ] ||
         fail "header: $(head -1 "$T/out")"
 }
