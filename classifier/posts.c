@@ -768,7 +768,7 @@ void kd_posts_cache_keep(kd_model *m)
         return;
     memcpy(err, m->err, sizeof err);
     if (!kd_posts_cache_get(m, &c) && c->n)
-        kd_posts_snap_save(m, m->posts);
+        kd_posts_snap_save(m, m->posts, NULL, 0);
     memcpy(m->err, err, sizeof err);
 }
 
@@ -786,10 +786,15 @@ int kd_model_keep_posts(kd_model *m)
     /* read from the file, or written there already, at this generation: nothing to do */
     if ((rc = kd_posts_cache_get(m, &c)) || !c->n || c->stored)
         return rc;
-    if (kd_posts_snap_save(m, m->posts))
-        return kd_model_fail(m, KD_EBUSY, "the posts cache was not kept in model %s (another writer holds the "
-                                          "file or changed the posts): the next reader builds it",
-                             kd_store_path(m->store));
+    char why[256];
+    rc = kd_posts_snap_save(m, m->posts, why, sizeof why);
+    if (rc == KD_EIO)
+        return kd_model_fail(m, rc, "the posts cache was not kept in model %s: %s; the next reader builds it",
+                             kd_store_path(m->store), why);
+    if (rc)
+        return kd_model_fail(m, rc, "the posts cache was not kept in model %s (%s): the next reader builds it",
+                             kd_store_path(m->store),
+                             rc == KD_ENOMEM ? "out of memory" : "another writer holds the file or changed the posts");
     return KD_OK;
 }
 

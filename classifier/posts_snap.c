@@ -39,6 +39,7 @@
  */
 #include "posts.h"
 
+#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,34 +291,48 @@ static unsigned char *serialize(const kd_posts_cache *c, size_t *len)
     return b;
 }
 
-int kd_posts_snap_save(kd_model *m, kd_posts_cache *c)
+int kd_posts_snap_save(kd_model *m, kd_posts_cache *c, char *why, size_t whylen)
 {
     sqlite3 *db = kd_store_db(m->store);
     sqlite3_stmt *st = NULL;
     size_t len = 0;
     int64_t gen = -1;
+    if (whylen)
+        *why = '\0';
     /* not inside another's transaction (a history batch), and only for the file's own
      * current generation, checked under the write lock */
-    if (c->stored || !sqlite3_get_autocommit(db))
-        return -1;
+    if (c->stored)
+        return KD_OK;
+    if (!sqlite3_get_autocommit(db))
+        return KD_EBUSY;
     unsigned char *b = serialize(c, &len);
     if (!b)
-        return -1;
-    int rc = -1;
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        goto done;
-    if (!kd_store_posts_generation(m->store, &gen) && gen == c->generation &&
-        sqlite3_exec(db, SQL_SNAP_TABLE, NULL, NULL, NULL) == SQLITE_OK &&
+        return KD_ENOMEM;
+    int rc = KD_EIO, src = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (src != SQLITE_OK) {
+        rc = src == SQLITE_BUSY || src == SQLITE_LOCKED ? KD_EBUSY : KD_EIO;
+        goto failed;
+    }
+    if (kd_store_posts_generation(m->store, &gen))
+        goto failed;
+    if (gen != c->generation) { /* moved on: this cache is no longer the file's */
+        rc = KD_EBUSY;
+        goto failed;
+    }
+    if (sqlite3_exec(db, SQL_SNAP_TABLE, NULL, NULL, NULL) == SQLITE_OK &&
         sqlite3_prepare_v2(db, SQL_SNAP_WRITE, -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_int(st, 1, SNAP_FORMAT);
         sqlite3_bind_int64(st, 2, c->generation);
         sqlite3_bind_blob64(st, 3, b, len, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_DONE && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
-            rc = 0;
+            rc = KD_OK;
     }
-    if (rc)
+failed:
+    /* SQLite's reason, read before the rollback resets it */
+    if (rc == KD_EIO && whylen)
+        snprintf(why, whylen, "%s", sqlite3_errmsg(db));
+    if (rc && !sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-done:
     sqlite3_finalize(st);
     free(b);
     if (!rc)

@@ -179,7 +179,7 @@ test_server_says_a_failed_keep_of_the_posts_cache() {
     status_is "$(post_json /v1/feedback '{"text":"zyzzyva quokka retreat","post_id":"post-5","label":"ham"}')" 200
     said() { grep -q 'posts cache' "$T/server.log"; }
     wait_for said || fail "a failed keep not said: $(cat "$T/server.log")"
-    contains "$T/server.log" "kindly serve: the posts cache was not kept in model m.db"
+    contains "$T/server.log" "kindly serve: the posts cache was not kept in model m.db: disk full"
     curl -s "$URL/metrics" >metrics
     contains metrics 'kindly_posts_cache_keep_failures_total 1'
     status_is "$(post_json /v1/classify '{"text":"zyzzyva quokka retreat","post_id":"post-5"}')" 200
