@@ -564,10 +564,10 @@ static int check_record(kd_csv *r)
         /* sound quoting, only too long: its lines are not rows, so they are not read again */
         if (spans_lines(r))
             problem(r, line, r->names[i], KD_CSV_ROW_SKIPPED,
-                    "field longer than %zu bytes (max_field), in the record on lines %lu-%lu",
+                    "field longer than the limit of %zu bytes, in the record on lines %lu-%lu",
                     r->opts.max_field, line, r->fed_line);
         else
-            problem(r, line, r->names[i], KD_CSV_ROW_SKIPPED, "field longer than %zu bytes (max_field)",
+            problem(r, line, r->names[i], KD_CSV_ROW_SKIPPED, "field longer than the limit of %zu bytes",
                     r->opts.max_field);
         return 0;
     }
