@@ -130,9 +130,15 @@ static int item(api_batch *b, size_t i, json_t *o, int feedback, int reals, char
         b->label[i] = KD_SPAM;
     else if (l && !strcmp(l, "ham"))
         b->label[i] = KD_HAM;
-    else {
-        snprintf(err, errlen, "%s'label' must be \"spam\" or \"ham\"%s%s", where, lv && !l ? ", got " : "",
-                 lv && !l ? kind(lv) : "");
+    else if (!lv) {
+        snprintf(err, errlen, "%sthe field 'label' is required: \"spam\" or \"ham\"", where);
+        return -1;
+    } else {
+        if (l) /* the string given, cut short: "Spam", "approved" */
+            snprintf(err, errlen, "%s'label' must be \"spam\" or \"ham\", got \"%.40s%s\"", where, l,
+                     strlen(l) > 40 ? "..." : "");
+        else
+            snprintf(err, errlen, "%s'label' must be \"spam\" or \"ham\", got %s", where, kind(lv));
         return -1;
     }
     json_t *u = json_object_get(o, "undo");

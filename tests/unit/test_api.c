@@ -88,8 +88,9 @@ ParameterizedTestParameters(api, bad_bodies_are_errors_with_a_message)
         { "{\"text\":\"a\",\"extra\":99999999999999999999}", 0,
           "JSON at line 1, column 40: the number 99999999999999999999 is larger than kindly reads in any field" },
         { "{\"text\":\"a\",\"id\":1.5}", 0, "field 'id' must be a string or an integer from -2^63 to 2^63-1, got 1.5" },
-        { "{\"text\":\"a\"}", 1, "'label' must be" },
-        { "{\"text\":\"a\",\"label\":\"maybe\"}", 1, "'label' must be" },
+        { "{\"text\":\"a\"}", 1, "the field 'label' is required: \"spam\" or \"ham\"" },
+        { "{\"text\":\"a\",\"label\":\"maybe\"}", 1, "'label' must be \"spam\" or \"ham\", got \"maybe\"" },
+        { "{\"text\":\"a\",\"label\":null}", 1, "'label' must be \"spam\" or \"ham\", got null" },
         { "{\"text\":\"a\",\"label\":\"spam\",\"undo\":\"yes\"}", 1, "'undo' must be" },
         /* an empty comment would teach no token but shift the prior */
         { "{\"text\":\"\",\"label\":\"spam\"}", 1, "the text is empty: there is nothing to learn" },
