@@ -131,6 +131,28 @@ void kd_tokmap_seen_free(kd_tokmap_seen *seen)
     *seen = (kd_tokmap_seen)KD_TOKMAP_SEEN_INIT;
 }
 
+int kd_tokmap_remove(kd_tokmap *t, uint64_t key)
+{
+    ptrdiff_t j = kd_tokmap_slot(t->keys, t->cap, key);
+    if (j < 0)
+        return 0;
+    size_t mask = t->cap - 1, hole = (size_t)j;
+    for (size_t i = (hole + 1) & mask; t->keys[i]; i = (i + 1) & mask) {
+        /* the key at i may fill the hole when the hole is on its way from its home slot:
+         * no farther from i than its home is */
+        size_t home = t->keys[i] & mask;
+        if (((i - home) & mask) >= ((i - hole) & mask)) {
+            t->keys[hole] = t->keys[i];
+            t->vals[hole] = t->vals[i];
+            hole = i;
+        }
+    }
+    t->keys[hole] = 0;
+    t->vals[hole] = (kd_counts){ 0, 0 }; /* kd_tokmap_upsert gives a new key the zeros of its slot */
+    t->n--;
+    return 1;
+}
+
 void kd_tokmap_clear(kd_tokmap *t)
 {
     if (t->cap) {

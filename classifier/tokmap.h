@@ -66,6 +66,10 @@ static inline void kd_tokmap_prefetch(const kd_tokmap *t, uint64_t key)
     }
 }
 int kd_tokmap_reserve(kd_tokmap *t, size_t n);
+/* Remove key (0 is 1, as everywhere): 1 if it was there, else 0. The entries after it in
+ * its run move back into the hole (backward-shift deletion), so that every key stays
+ * reachable from its home slot without tombstones; never allocates. */
+int kd_tokmap_remove(kd_tokmap *t, uint64_t key);
 void kd_tokmap_clear(kd_tokmap *t);
 void kd_tokmap_free(kd_tokmap *t);
 

@@ -128,3 +128,49 @@ Test(tokmap, compact_table_key_zero_is_stored_as_one)
     cr_assert_eq(kd_tokmap32_get(&t, 0)->ham, 9);
     kd_tokmap32_free(&t);
 }
+
+/* kd_tokmap_remove takes a key out and leaves every other key findable with its counts:
+ * keys of one home slot (a run that wraps round the end of the table), removed from its
+ * middle, its start and its end, and random keys removed from a large table; a removed
+ * key's slot gives a new key zero counts. */
+Test(tokmap, remove_keeps_every_other_key_findable)
+{
+    kd_tokmap t = KD_TOKMAP_INIT;
+    cr_assert_eq(kd_tokmap_remove(&t, 5), 0);
+    cr_assert_eq(kd_tokmap_reserve(&t, 10), 0);
+    size_t cap = t.cap;
+    uint64_t run[8];
+    for (int i = 0; i < 8; i++) { /* home slot cap - 3: the run wraps */
+        run[i] = (cap - 3) + (uint64_t)(i + 1) * cap;
+        kd_tokmap_upsert(&t, run[i])->spam = i + 1;
+    }
+    kd_tokmap_upsert(&t, 1)->ham = 99; /* home slot 1, pushed along by the run */
+    cr_assert_eq(t.cap, cap);
+    static const int order[8] = { 3, 0, 7, 5, 1, 2, 6, 4 };
+    for (int r = 0; r < 8; r++) {
+        cr_assert_eq(kd_tokmap_remove(&t, run[order[r]]), 1);
+        cr_assert_eq(kd_tokmap_remove(&t, run[order[r]]), 0);
+        cr_assert_null(kd_tokmap_get(&t, run[order[r]]));
+        cr_assert_eq(t.n, (size_t)(8 - r));
+        for (int k = r + 1; k < 8; k++)
+            cr_assert_eq(kd_tokmap_get(&t, run[order[k]])->spam, order[k] + 1, "key %d after %d removed", order[k], r);
+        cr_assert_eq(kd_tokmap_get(&t, 1)->ham, 99);
+    }
+    kd_counts *c = kd_tokmap_upsert(&t, run[0]);
+    cr_assert(c->spam == 0 && c->ham == 0, "a slot emptied by a removal kept its counts");
+    kd_tokmap_free(&t);
+
+    for (uint64_t k = 1; k <= 20000; k++)
+        kd_tokmap_upsert(&t, kd_hash64(&k, sizeof k))->ham = (int64_t)k;
+    for (uint64_t k = 1; k <= 20000; k += 3)
+        cr_assert_eq(kd_tokmap_remove(&t, kd_hash64(&k, sizeof k)), 1);
+    for (uint64_t k = 1; k <= 20000; k++) {
+        const kd_counts *g = kd_tokmap_get(&t, kd_hash64(&k, sizeof k));
+        if (k % 3 == 1)
+            cr_assert_null(g, "key %llu removed, still found", (unsigned long long)k);
+        else
+            cr_assert(g && g->ham == (int64_t)k, "key %llu lost", (unsigned long long)k);
+    }
+    cr_assert_eq(t.n, 20000 - 6667);
+    kd_tokmap_free(&t);
+}
