@@ -1018,3 +1018,104 @@ Test(model, load_all_reads_every_row_as_stored)
     kd_tokmap_free(&f);
     kd_store_close(s);
 }
+
+/* ---- a preloaded handle's own commits ------------------------------------------------ */
+
+/* m's counts in memory (every token's, and the foreign shares) and totals are those of a
+ * preloaded handle opened afresh on dir/name, token for token. */
+static void same_as_fresh(kd_model *m, const char *name, const char *when)
+{
+    kd_model *f = open_model(name, KD_OPEN_PRELOAD | KD_OPEN_READONLY);
+    cr_assert(m->preloaded && !m->cached, "%s: the handle no longer holds every count", when);
+    const kd_tokmap *maps[2][2] = { { &m->counts, &f->counts }, { &m->foreign, &f->foreign } };
+    for (int k = 0; k < 2; k++) {
+        const kd_tokmap *mine = maps[k][0], *want = maps[k][1];
+        cr_assert_eq(mine->n, want->n, "%s: %zu %s in memory, %zu in the file", when, mine->n,
+                     k ? "foreign shares" : "tokens", want->n);
+        for (size_t i = 0; i < want->cap; i++) {
+            if (!want->keys[i])
+                continue;
+            const kd_counts *c = kd_tokmap_get(mine, want->keys[i]);
+            cr_assert(c, "%s: token %#llx is stored but not in memory", when, (unsigned long long)want->keys[i]);
+            cr_assert(c->spam == want->vals[i].spam && c->ham == want->vals[i].ham,
+                      "%s: token %#llx is %lld/%lld in memory, %lld/%lld stored", when,
+                      (unsigned long long)want->keys[i], (long long)c->spam, (long long)c->ham,
+                      (long long)want->vals[i].spam, (long long)want->vals[i].ham);
+        }
+    }
+    cr_assert_eq(memcmp(&m->totals, &f->totals, sizeof m->totals), 0, "%s: the totals differ", when);
+    cr_assert_eq(m->counts_generation, f->counts_generation, "%s", when);
+    kd_model_close(f);
+}
+
+/* One batch of m: text learnt (delta 1) or taken back (-1) with label, n times. */
+static void learn_n(kd_model *m, const char *text, kd_label label, int delta, int n, unsigned flags)
+{
+    cr_assert_eq(kd_train_begin(m), 0, "%s", kd_model_error(m));
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = text;
+    for (int k = 0; k < n; k++)
+        cr_assert_eq(kd_train_add_ex(m, &c, label, delta, flags), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+}
+
+/* After each of its own commits (learning, an undo, feedback that relabels, words new to the
+ * model, words an undo takes to zero and so out of the file, an undo that empties the rows
+ * another kindly left at zero, foreign ham) and after a refused one, a preloaded writing
+ * handle holds exactly the counts a handle opened afresh reads. */
+Test(model, own_commits_leave_the_counts_a_fresh_open_reads)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE | KD_OPEN_PRELOAD);
+    train_all(m, 1);
+    same_as_fresh(m, "a.db", "trained");
+    learn_n(m, "Zebrafish quokkas and axolotls, thank you", KD_HAM, 1, 1, 0);
+    same_as_fresh(m, "a.db", "words new to the model learnt");
+    learn_n(m, ham_texts[0], KD_HAM, 1, 2, 0);
+    same_as_fresh(m, "a.db", "known words learnt");
+    learn_n(m, "Zebrafish quokkas and axolotls, thank you", KD_HAM, -1, 1, 0);
+    cr_assert_null(kd_tokmap_get(&m->counts, kd_hash64("quokkas", 7)), "a word taken to zero is still counted");
+    same_as_fresh(m, "a.db", "undone to zero");
+    learn_n(m, ham_texts[0], KD_HAM, -1, 1, 0);
+    same_as_fresh(m, "a.db", "undone, not to zero");
+
+    /* feedback: learnt as spam, then relabelled ham (spam taken back, ham learnt), undone */
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = "c1";
+    c.text = "Okapis and pangolins, cheap pills";
+    int changed = 0;
+    cr_assert_eq(kd_feedback(m, &c, KD_SPAM, 0, &changed), 0, "%s", kd_model_error(m));
+    same_as_fresh(m, "a.db", "feedback spam");
+    cr_assert_eq(kd_feedback(m, &c, KD_HAM, 0, &changed), 0, "%s", kd_model_error(m));
+    cr_assert_eq(changed, 2);
+    same_as_fresh(m, "a.db", "feedback relabelled ham");
+    cr_assert_eq(kd_feedback(m, &c, KD_HAM, 1, &changed), 0, "%s", kd_model_error(m));
+    same_as_fresh(m, "a.db", "feedback undone");
+
+    /* rows at zero another kindly left (and a commit that says so): an undo deletes every
+     * row at zero, not only its own */
+    sql_on_model("INSERT INTO tokens VALUES(4242, 0, 0), (4243, 0, 0);"
+                 "UPDATE meta SET value = value + 1 WHERE key IN ('generation', 'vocab');"
+                 "UPDATE meta SET value = value + 1 WHERE key = 'vocab'");
+    cr_assert_eq(kd_model_refresh(m, NULL), 0, "%s", kd_model_error(m));
+    same_as_fresh(m, "a.db", "rows at zero read");
+    learn_n(m, "Narwhals sing", KD_SPAM, 1, 1, 0);
+    same_as_fresh(m, "a.db", "learnt beside rows at zero");
+    learn_n(m, "Narwhals sing", KD_SPAM, -1, 1, 0);
+    cr_assert_null(kd_tokmap_get(&m->counts, 4242), "a row at zero is still counted");
+    same_as_fresh(m, "a.db", "undone beside rows at zero");
+
+    /* foreign ham, and an undo of it as the site's own: refused after the counts were
+     * written, rolled back */
+    learn_n(m, "Tardigrades survive vacuum", KD_HAM, 1, 1, KD_TRAIN_FOREIGN);
+    same_as_fresh(m, "a.db", "foreign ham learnt");
+    cr_assert_gt(m->foreign.n, 0);
+    cr_assert_eq(kd_train_begin(m), 0);
+    c = (kd_comment)KD_COMMENT_INIT;
+    c.text = "Tardigrades survive vacuum";
+    cr_assert_eq(kd_train_add(m, &c, KD_HAM, -1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), KD_EINVAL, "an undo of foreign ham as the site's own was written");
+    same_as_fresh(m, "a.db", "a refused undo");
+    learn_n(m, "Tardigrades survive vacuum", KD_HAM, -1, 1, KD_TRAIN_FOREIGN);
+    same_as_fresh(m, "a.db", "foreign ham undone");
+    kd_model_close(m);
+}
