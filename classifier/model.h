@@ -55,6 +55,9 @@ struct kd_model {
     kd_tokmap_seen seen;    /* scratch of kd_tokmap_add_once into delta */
     kd_tokmap fdelta;       /* the batch's foreign ham counts (.ham) */
     kd_totals dtotals;
+    /* read in the transaction that writes the batch (model.c, add_own): the generation
+     * before its writes and after them, and the number of tokens stored after; -1 unread */
+    int64_t own_from, own_to, own_vocab;
 
     /* scratch reused across calls (a kd_model is used by one thread at a time) */
     kd_tokens tok;

@@ -798,6 +798,7 @@ int kd_store_bump_generation(kd_store *s) { return meta_bump(s, "generation"); }
 int kd_store_bump_posts_generation(kd_store *s) { return meta_bump(s, "posts_generation"); }
 
 int kd_store_posts_generation(kd_store *s, int64_t *out) { return meta_get(s, "posts_generation", out); }
+int kd_store_generation(kd_store *s, int64_t *out) { return meta_get(s, "generation", out); }
 
 /* Asked before every server request (kd_model_refresh): prepared once, not per call (a
  * prepare is most of the cost of the pragma). */

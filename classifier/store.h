@@ -50,6 +50,9 @@ void kd_store_release_moved(kd_store *s);
  * 0 if it holds something, -1 if that cannot be read. */
 int kd_store_is_empty(kd_store *s);
 int kd_store_totals(kd_store *s, kd_totals *out);
+/* The "generation" total alone (one lookup): what a writer reads inside its transaction,
+ * before and after its writes, to know that they are the only change in between (model.c). */
+int kd_store_generation(kd_store *s, int64_t *out);
 /* Bump the "generation" total: called by writers of other tables that readers cache (posts),
  * inside their transaction. */
 int kd_store_bump_generation(kd_store *s);

@@ -681,14 +681,11 @@ static double learn_then_compare(kd_model *w, kd_model *r, const char *text, kd_
     return now;
 }
 
-/* A preloaded handle of a large model does not re-read every count when another handle
- * changes them (a server's workers after each report): it looks up what it needs, and
- * what it looked up before the change is not used after it. Its scores stay those of a
- * handle opened afresh. */
-Test(model, preloaded_large_model_follows_changes_without_rereading)
+/* m learns 3000 comments of 20 distinct words each: about 120k tokens, above the size at
+ * which a preloaded handle caches after another writer's change. */
+static void train_large(kd_model *m)
 {
-    kd_model *w = open_model("big.db", KD_OPEN_CREATE);
-    cr_assert_eq(kd_train_begin(w), 0);
+    cr_assert_eq(kd_train_begin(m), 0);
     char text[400];
     for (int i = 0; i < 3000; i++) { /* 20 distinct words a comment: about 120k tokens */
         int n = 0;
@@ -696,9 +693,19 @@ Test(model, preloaded_large_model_follows_changes_without_rereading)
             n += snprintf(text + n, sizeof text - (size_t)n, "w%dx%d ", i, k);
         kd_comment c = KD_COMMENT_INIT;
         c.text = text;
-        cr_assert_eq(kd_train_add(w, &c, i % 2 ? KD_SPAM : KD_HAM, 1), 0);
+        cr_assert_eq(kd_train_add(m, &c, i % 2 ? KD_SPAM : KD_HAM, 1), 0);
     }
-    cr_assert_eq(kd_train_commit(w), 0, "%s", kd_model_error(w));
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+}
+
+/* A preloaded handle of a large model does not re-read every count when another handle
+ * changes them (a server's workers after each report): it looks up what it needs, and
+ * what it looked up before the change is not used after it. Its scores stay those of a
+ * handle opened afresh. */
+Test(model, preloaded_large_model_follows_changes_without_rereading)
+{
+    kd_model *w = open_model("big.db", KD_OPEN_CREATE);
+    train_large(w);
     train_all(w, 1);
     kd_model_stats st;
     cr_assert_eq(kd_model_stats_get(w, &st), 0);
@@ -1117,5 +1124,71 @@ Test(model, own_commits_leave_the_counts_a_fresh_open_reads)
     same_as_fresh(m, "a.db", "a refused undo");
     learn_n(m, "Tardigrades survive vacuum", KD_HAM, -1, 1, KD_TRAIN_FOREIGN);
     same_as_fresh(m, "a.db", "foreign ham undone");
+    kd_model_close(m);
+}
+
+/* Counts the statements that read every token's counts (kd_store_load_all). */
+static int count_full_reads(unsigned type, void *ud, void *p, void *x)
+{
+    (void)type;
+    (void)x;
+    const char *q = sqlite3_sql(p);
+    if (q && strstr(q, "FROM tokens WHERE kd_load_row"))
+        ++*(int *)ud;
+    return 0;
+}
+
+/* A preloaded handle that writes (the server's, learning from feedback) does not read every
+ * count again after its own commit: it adds what it wrote to what it holds. Another
+ * handle's commit, before its next refresh or before its own commit, is read whole, as
+ * before; so is a commit of its own that follows one of another's. */
+Test(model, own_commits_are_not_read_again)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE | KD_OPEN_PRELOAD);
+    train_all(m, 1);
+    int reads = 0;
+    sqlite3_trace_v2(kd_store_db(m->store), SQLITE_TRACE_STMT, count_full_reads, &reads);
+    learn_n(m, "Zebrafish quokkas and axolotls, thank you", KD_HAM, 1, 1, 0);
+    learn_n(m, "Zebrafish quokkas and axolotls, thank you", KD_HAM, -1, 1, 0);
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = "c1";
+    c.text = "Okapis and pangolins, cheap pills";
+    cr_assert_eq(kd_feedback(m, &c, KD_SPAM, 0, NULL), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_feedback(m, &c, KD_HAM, 0, NULL), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_model_refresh(m, NULL), 0);
+    cr_assert_eq(reads, 0, "own commits read every count %d times", reads);
+    same_as_fresh(m, "a.db", "after own commits");
+
+    kd_model *w = open_model("a.db", KD_OPEN_WRITE);
+    learn_n(w, "Narwhals sing", KD_SPAM, 1, 1, 0);
+    cr_assert_eq(kd_model_refresh(m, NULL), 0);
+    cr_assert_eq(reads, 1, "another handle's commit read %d times", reads);
+    same_as_fresh(m, "a.db", "after another handle's commit");
+
+    learn_n(w, "Narwhals sing", KD_SPAM, -1, 1, 0); /* not refreshed: m's own commit follows */
+    learn_n(m, "Belugas sing too", KD_HAM, 1, 1, 0);
+    cr_assert_eq(reads, 2, "a commit after another handle's read %d times", reads);
+    same_as_fresh(m, "a.db", "an own commit after another handle's");
+    kd_model_close(w);
+    kd_model_close(m);
+}
+
+/* The same for a model above the size at which another writer's commit makes a preloaded
+ * handle cache what it looks up: its own commits keep every count in memory, as a fresh
+ * open reads them; another handle's commit makes it cache, as before. */
+Test(model, own_commits_keep_a_large_model_preloaded)
+{
+    kd_model *m = open_model("big.db", KD_OPEN_CREATE | KD_OPEN_PRELOAD);
+    train_large(m);
+    cr_assert_gt(m->totals.vocab, 50000);
+    learn_n(m, "Zebrafish quokkas and axolotls, thank you", KD_HAM, 1, 1, 0);
+    same_as_fresh(m, "big.db", "a large model, learnt");
+    learn_n(m, "Zebrafish quokkas and axolotls, thank you", KD_HAM, -1, 1, 0);
+    same_as_fresh(m, "big.db", "a large model, undone");
+    kd_model *w = open_model("big.db", KD_OPEN_WRITE);
+    learn_n(w, "Narwhals sing", KD_SPAM, 1, 1, 0);
+    cr_assert_eq(kd_model_refresh(m, NULL), 0);
+    cr_assert(m->cached && !m->preloaded, "another handle's commit did not make the handle cache");
+    kd_model_close(w);
     kd_model_close(m);
 }
