@@ -117,7 +117,9 @@ static char default_model[PATH_MAX];
 
 /* A shipped file (the default model or rules) beside the binary: models/NAME next to it (the
  * build tree), ../models/NAME, or ../share/kindly/NAME (an install). 1 with its path in out,
- * else 0 with the first of those paths in out (for a message). */
+ * else 0 with the first of those paths in out (for a message). A file there that this user
+ * may not read is found all the same: opening it says so ("Permission denied"), where
+ * looking on would call it not installed. */
 static int shipped(const char *name, char *out, size_t n)
 {
     char exe[PATH_MAX];
@@ -133,7 +135,7 @@ static int shipped(const char *name, char *out, size_t n)
     static const char *const rel[] = { "/models/", "/../models/", "/../share/kindly/" };
     for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
         int w = snprintf(out, n, "%s%s%s", exe, rel[i], name);
-        if (w > 0 && (size_t)w < n && access(out, R_OK) == 0)
+        if (w > 0 && (size_t)w < n && access(out, F_OK) == 0)
             return 1;
     }
     if (snprintf(out, n, "%s%s%s", exe, rel[0], name) < 0)

@@ -1565,6 +1565,22 @@ test_eval_reads_several_files_as_one() {
     contains "$T/out" "n=6 (spam 3, ham 3)"
 }
 
+# default rules beside the binary that this user may not read are named as such, not
+# said to be "not installed" (the lookup asked for a readable file, and went on to the next
+# place)
+test_unreadable_default_rules_are_named() {
+    [ "$(id -u)" = 0 ] || skip "needs root to read as another user"
+    command -v setpriv >/dev/null || skip "setpriv is needed to run kindly as a user other than root"
+    train_small
+    mkdir -p bin/models && cp "$KINDLY" bin/kindly && cp "$ROOT/models/default.rules" bin/models/
+    chmod 755 "$T" bin bin/models bin/kindly && chmod 644 m.db && chmod 600 bin/models/default.rules
+    echo "Cheap xanax and valium, no prescription, order now" >c.txt
+    expect_status 5 setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "bin/kindly check -m m.db < c.txt"
+    contains "$T/err" "bin/models/default.rules"
+    contains "$T/err" "ermission denied"
+    not_contains "$T/err" "not installed"
+}
+
 # a binary without its default rules beside it (copied elsewhere) refuses to classify
 # without rules silently: the verdicts would not be the documented ones
 test_missing_default_rules_are_an_error() {
