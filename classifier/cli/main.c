@@ -560,17 +560,21 @@ static int takes_value(const char *cmd, const char *a, size_t n)
  * for a comment only to be told the flag was empty; an opener knows not whether -m or
  * --model named the file; and the keys are read by the server's code. */
 static const struct {
-    const char *flag, *usage, *what;
+    const char *flag, *usage, *what, *dash; /* dash: why '-' is none */
 } file_options[] = {
-    { "-m", "-m MODEL", "a model file (-m MODEL.db)" },
-    { "--model", "-m MODEL", "a model file (-m MODEL.db)" },
-    { "--rules", "--rules FILE", "a rule file (--rules FILE), or give --no-rules" },
-    { "--keys", "--keys FILE", "the file of accepted keys (--keys FILE)" },
+    { "-m", "-m MODEL", "a model file (-m MODEL.db)", CLI_DASH_MODEL },
+    { "--model", "-m MODEL", "a model file (-m MODEL.db)", CLI_DASH_MODEL },
+    { "--rules", "--rules FILE", "a rule file (--rules FILE), or give --no-rules",
+      "'-' is no rule file: rules are read from a file, not standard input (a file named - is ./-)" },
+    { "--keys", "--keys FILE", "the file of accepted keys (--keys FILE)",
+      "'-' is no key file: keys are read from a file, not standard input (a file named - is ./-)" },
 };
 
 /* EXIT_DONE, or the usage error (said) when a[0..n) is a file option of c and v is empty, or
- * is '-' for a model: a model is an SQLite file, never standard input (it was taken for a
- * file named '-', which a writing command created and messages called '<stdin>'). */
+ * is '-': a model is an SQLite file, never standard input (it was taken for a file named
+ * '-', which a writing command created and messages called '<stdin>'), and the rules and
+ * the keys are read from files too (check and score read their comments on standard input;
+ * '-' was "cannot open rule file -"). */
 static int bad_file_value(const cli_command *c, const char *a, size_t n, const char *v)
 {
     for (size_t i = 0; i < sizeof file_options / sizeof *file_options; i++) {
@@ -579,8 +583,8 @@ static int bad_file_value(const cli_command *c, const char *a, size_t n, const c
             continue;
         if (!*v)
             return cli_fail(EXIT_USAGE, c->name, "%.*s: empty file name: name %s", (int)n, a, file_options[i].what);
-        if (!strcmp(v, "-") && !strcmp(file_options[i].usage, "-m MODEL"))
-            return cli_fail(EXIT_USAGE, c->name, "%.*s: %s", (int)n, a, CLI_DASH_MODEL);
+        if (!strcmp(v, "-"))
+            return cli_fail(EXIT_USAGE, c->name, "%.*s: %s", (int)n, a, file_options[i].dash);
     }
     return EXIT_DONE;
 }

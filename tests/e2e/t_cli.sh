@@ -1140,6 +1140,20 @@ test_a_model_named_dash_is_a_usage_error() {
     contains "$T/out" '"model":"./-"'
 }
 
+# ... and so as a rule file or a key file: they are read from files, and check and score
+# read their comments on standard input ('-' was "cannot open rule file -: No such file")
+test_a_rule_or_key_file_named_dash_is_a_usage_error() {
+    train_small
+    expect_status 3 sh -c "echo hello | \"$KINDLY\" check -m m.db --rules -"
+    contains "$T/err" "kindly check: --rules: '-' is no rule file: rules are read from a file, not standard input"
+    expect_status 3 "$KINDLY" score -m m.db --rules=- "$D/train.csv"
+    contains "$T/err" "kindly score: --rules: '-' is no rule file"
+    expect_status 3 "$KINDLY" serve -m m.db --keys -
+    contains "$T/err" "kindly serve: --keys: '-' is no key file: keys are read from a file, not standard input"
+    cp "$ROOT/models/default.rules" ./-
+    expect_status 1 sh -c "echo 'Cheap xanax and valium, no prescription, order now' | \"$KINDLY\" check -m m.db --rules ./-"
+}
+
 # An empty file (a copy cut short, "> blog.db") is not a model for a command that writes an
 # existing one, as it is not for one that reads it: history --prune and info --prune/--pack
 # made it an empty model and said it was fine (exit 0), so a truncated model went unnoticed
