@@ -52,11 +52,10 @@ def parse_args(description):
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--kindly", default=os.environ.get("KINDLY") or str(ROOT / "kindly"),
                    help="the kindly binary (default: $KINDLY, else ./kindly in the repo root)")
-    p.add_argument("--shared", default=os.environ.get("KINDLY_SHARED") or str(ROOT.parent / "shared"),
-                   help="the shared directory holding corpora/ (default: $KINDLY_SHARED, else ../shared)")
+    p.add_argument("--shared", help="the shared directory holding corpora/ (default: $KINDLY_SHARED, else ../shared)")
     args = p.parse_args()
     args.kindly = Path(args.kindly).resolve()
-    args.corpora = Path(args.shared).resolve() / "corpora"
+    args.corpora = shared_corpora(args.shared).resolve()
     if not (args.kindly.is_file() and os.access(args.kindly, os.X_OK)):
         raise BenchError(f"no kindly binary at {args.kindly}: run `make` first, or pass --kindly PATH")
     for name in ("sms.csv", "youtube-dev.csv"):
@@ -67,13 +66,16 @@ def parse_args(description):
 
 
 def main_guard(name, main):
-    """Run main(); turn a BenchError or a missing tool into one line on stderr and exit 1."""
+    """Run main(); turn a BenchError, a missing tool or a failed command into one line on stderr
+    and exit 1."""
     try:
         main()
     except BenchError as e:
         sys.exit(f"{name}: {e}")
     except FileNotFoundError as e:
         sys.exit(f"{name}: {e.filename or e}: not found")
+    except subprocess.CalledProcessError as e:
+        sys.exit(f"{name}: `{show([str(a) for a in e.cmd])}` exited {e.returncode}")
     except KeyboardInterrupt:
         sys.exit(f"{name}: interrupted")
 
@@ -158,13 +160,37 @@ def machine_lines(kindly):
             f"- python: {platform.python_version()}"]
 
 
-def read_csv(path):
-    """(header, rows) of a corpus CSV."""
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
+def read_csv(path, columns=()):
+    """(header, rows) of a corpus CSV. A file that is missing or empty, a header without one of
+    columns, or a row whose fields do not match the header's is a BenchError naming the file
+    (and the line the row starts on, or the header's columns)."""
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader, rows, line = csv.reader(f), [], 1
+            for r in reader:
+                if rows and len(r) != len(rows[0]):
+                    raise BenchError(f"{path}:{line}: expected {len(rows[0])} fields, found {len(r)}")
+                rows.append(r)
+                line = reader.line_num + 1
+    except FileNotFoundError:
+        raise BenchError(f"{path} is missing") from None
     if not rows:
         raise BenchError(f"{path} is empty")
+    for c in columns:
+        if c not in rows[0]:
+            raise BenchError(f"{path}: no {c} column (its columns: {', '.join(rows[0])})")
     return rows[0], rows[1:]
+
+
+def read_rows(path, columns=("label", "text")):
+    """The rows of a corpus CSV as dicts, checked as read_csv checks them."""
+    header, rows = read_csv(path, columns)
+    return [dict(zip(header, r)) for r in rows]
+
+
+def shared_corpora(shared=None):
+    """The corpora directory: SHARED/corpora, by default $KINDLY_SHARED or ../shared."""
+    return Path(shared or os.environ.get("KINDLY_SHARED") or ROOT.parent / "shared") / "corpora"
 
 
 def write_csv(path, header, rows):
@@ -303,7 +329,7 @@ def main():
     kindly = args.kindly
 
     # The splits: YouTube by video (post_id), SMS by row order (first 30% / the rest).
-    header, yt = read_csv(args.corpora / "youtube-dev.csv")
+    header, yt = read_csv(args.corpora / "youtube-dev.csv", ("post_id", "label", "text"))
     pi = header.index("post_id")
     by_video = {v: [r for r in yt if r[pi] == v] for v in VIDEOS}
     for v, rows in by_video.items():
@@ -313,7 +339,7 @@ def main():
         others = [w for w in VIDEOS if w != v]
         splits[v] = Split(v, work, header, [work / f"{w}.csv" for w in others],
                           [r for w in others for r in by_video[w]], work / f"{v}.csv", by_video[v])
-    sheader, sms = read_csv(args.corpora / "sms.csv")
+    sheader, sms = read_csv(args.corpora / "sms.csv", ("label", "text"))
     cut = int(len(sms) * SMS_TRAIN_SHARE)
     sms_train, sms_test = work / "sms-train30.csv", work / "sms-test70.csv"
     write_csv(sms_train, sheader, sms[:cut])

@@ -6,7 +6,7 @@
 
 Builds a history with `kindly score --remember` (one transaction per 2,000 comments) from
 synthetic comments: each is 8-30 words drawn as short runs from real ham comments of
-corpora/comments.csv and ../shared/corpora, with a made-up id, post, author, e-mail and IP,
+corpora/comments.csv and ../shared/corpora (or $KINDLY_SHARED/corpora), with a made-up id, post, author, e-mail and IP,
 so that texts are English-like but distinct. At each size it times `kindly score --no-rules` (no
 --remember) on --queries comments, 10% of them near copies of history comments, and reads
 the file size from `kindly history --stats`. The same queries against the model with an
@@ -19,6 +19,9 @@ clock does not depend on what else the machine is doing. Writes tools/out/bench_
 """
 import argparse, csv, json, os, random, re, subprocess, sys, time
 
+sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
+from bench_core import main_guard, read_rows, shared_corpora  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -26,13 +29,11 @@ ROOT = os.path.dirname(HERE)
 def words():
     ws = []
     srcs = [os.path.join(ROOT, "corpora", "comments.csv")]
-    sh = os.path.join(ROOT, "..", "shared", "corpora")
-    srcs += [os.path.join(sh, f) for f in ("datacamp-comments.csv", "youtube-dev.csv", "sms.csv")]
+    srcs += [shared_corpora() / f for f in ("datacamp-comments.csv", "youtube-dev.csv", "sms.csv")]
     for p in srcs:
-        if os.path.exists(p):
-            for r in csv.DictReader(open(p, encoding="utf-8", newline="")):
-                if r.get("label") == "ham":
-                    ws.extend(re.findall(r"\S+", r["text"].replace("\ufeff", "")))
+        for r in read_rows(p):
+            if r["label"] == "ham":
+                ws.extend(re.findall(r"\S+", r["text"].replace("\ufeff", "")))
     return ws
 
 
@@ -139,4 +140,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main_guard("bench_dup", main)

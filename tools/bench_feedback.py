@@ -3,12 +3,24 @@
 sms.csv texts to a running `kindly serve` for 8 s, with (`fb`) or without (`no`) one more
 connection posting submit-spam reports all the while; prints checks/s, their p99 latency
 and the reports made. Usage: tools/bench_feedback.py PORT fb|no (docs/BENCHMARKS-server.md).
-Needs ../shared/corpora/sms.csv."""
-import csv, os, sys, threading, time, urllib.parse, urllib.request
+Needs ../shared/corpora/sms.csv (or $KINDLY_SHARED/corpora/sms.csv)."""
+import argparse, sys, threading, time, urllib.parse, urllib.request
 
-CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'corpora', 'sms.csv')
-port=int(sys.argv[1]); fb=sys.argv[2]=='fb'; secs=8
-texts=[r['text'] for r in csv.DictReader(open(CORPUS))]
+sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
+from bench_core import main_guard, read_rows, shared_corpora  # noqa: E402
+
+p = argparse.ArgumentParser(prog="bench_feedback.py", description=__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+p.add_argument("port", type=int, help="the port of a running `kindly serve` on 127.0.0.1")
+p.add_argument("mode", choices=("fb", "no"), help="fb: one more connection posts submit-spam; no: none")
+a = p.parse_args()
+port=a.port; fb=a.mode=='fb'; secs=8
+texts=[]
+main_guard("bench_feedback", lambda: texts.extend(r['text'] for r in read_rows(shared_corpora() / "sms.csv", ("text",))))
+try:
+    urllib.request.urlopen('http://127.0.0.1:%d/healthz' % port, timeout=5).read()
+except OSError as e:
+    sys.exit('bench_feedback: no kindly serve answers on 127.0.0.1:%d (%s)' % (port, e))
 stop=time.time()+secs; lat=[]; lock=threading.Lock(); nfb=[0]
 def checker(k):
     i=k

@@ -35,6 +35,9 @@ import threading
 import time
 import urllib.request
 
+sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
+from bench_core import main_guard  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -174,4 +177,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main_guard("bench_prune", lambda: sys.exit(main()))

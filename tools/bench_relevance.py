@@ -23,14 +23,16 @@ Outputs go to tools/out/relevance/ (gitignored).
 """
 import argparse, csv, json, os, random, subprocess, sys, time
 
+sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
+from bench_core import main_guard, read_rows, shared_corpora  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.environ.get("KINDLY_SHARED", os.path.join(ROOT, "..", "shared")) + "/corpora"
+SHARED = str(shared_corpora())
 csv.field_size_limit(1 << 30)
 
 
-def rows(path):
-    with open(path, encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+def rows(path, columns=("id", "post_id", "text")):
+    return read_rows(path, columns)
 
 
 def write(path, header, data):
@@ -93,14 +95,14 @@ def wellness_model(a, tag, foreign):
 
 
 def wellness(a):
-    posts = [p["post_id"] for p in rows(SHARED + "/wellness-posts.csv")]
+    posts = [p["post_id"] for p in rows(SHARED + "/wellness-posts.csv", ("post_id",))]
     on = [(r["id"], r["post_id"], r["text"]) for r in rows(os.path.join(ROOT, "corpora/ontopic-wellness.csv"))]
     groups = {"offtopic.csv": [(r["id"], r["post_id"], r["text"])
                                for r in rows(os.path.join(ROOT, "corpora/offtopic.csv"))]}
     k = 0
     for name in ("youtube-dev.csv", "sms.csv"):
         groups[name] = []
-        for r in rows(SHARED + "/" + name):
+        for r in rows(SHARED + "/" + name, ("label", "text")):
             if r["label"] == "ham":
                 groups[name].append(("x-%05d" % k, posts[k % len(posts)], r["text"]))
                 k += 1
@@ -156,8 +158,8 @@ def datacamp(a):
       no history: 2-fold; the model learns the other half's comments *without* post_id
                   (Bayes and site background only), so a post is its title and description.
     A scored comment is never in the model (nor in its post's comments)."""
-    posts = rows(SHARED + "/datacamp-posts.csv")
-    comments = rows(SHARED + "/datacamp-comments.csv")
+    posts = rows(SHARED + "/datacamp-posts.csv", ("post_id",))
+    comments = rows(SHARED + "/datacamp-comments.csv", ("id", "post_id", "label", "text"))
     ids = [p["post_id"] for p in posts]
     rnd = random.Random(5)
     other = {c["id"]: rnd.choice([i for i in ids if i != c["post_id"]]) for c in comments}
@@ -208,7 +210,7 @@ def speed(a):
     run([a.kindly, "train", "-q", "-m", model, os.path.join(ROOT, "corpora/comments.csv"),
          SHARED + "/sms.csv", SHARED + "/youtube-dev.csv", SHARED + "/datacamp-comments.csv"])
     run([a.kindly, "posts", "-q", "-m", model, os.path.join(ROOT, "corpora/posts.csv")])
-    src = rows(os.path.join(ROOT, "corpora/comments.csv"))
+    src = rows(os.path.join(ROOT, "corpora/comments.csv"), ())
     data = [(str(k), r["post_id"], r["author"], r["email"], r["url"], r["text"]) for k in range(a.copies) for r in src]
     path = os.path.join(a.out, "speed.csv")
     write(path, ["id", "post_id", "author", "email", "url", "text"], data)
@@ -262,4 +264,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main_guard("bench_relevance", main)

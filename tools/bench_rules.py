@@ -54,12 +54,12 @@ REPEAT = 15  # runs per speed measurement: the files are small, so start-up jitt
 
 def splits(corpora, work):
     """{name: (train files, test file)} for the core benchmark's 4 splits."""
-    header, yt = read_csv(corpora / "youtube-dev.csv")
+    header, yt = read_csv(corpora / "youtube-dev.csv", ("post_id", "label", "text"))
     pi = header.index("post_id")
     for v in VIDEOS:
         write_csv(work / f"{v}.csv", header, [r for r in yt if r[pi] == v])
     out = {v: ([work / f"{w}.csv" for w in VIDEOS if w != v], work / f"{v}.csv") for v in VIDEOS}
-    sheader, sms = read_csv(corpora / "sms.csv")
+    sheader, sms = read_csv(corpora / "sms.csv", ("label", "text"))
     cut = int(len(sms) * SMS_TRAIN_SHARE)
     write_csv(work / "sms-train30.csv", sheader, sms[:cut])
     write_csv(work / "sms-test70.csv", sheader, sms[cut:])

@@ -81,7 +81,7 @@ def build_100k_model(kindly, corpora, work, header, log):
 
 def big_file(corpora, work):
     """sms.csv repeated to >= BIG_ROWS rows, "-rN" appended to each id; (path, rows)."""
-    header, sms = read_csv(corpora / "sms.csv")
+    header, sms = read_csv(corpora / "sms.csv", ("id", "label", "text"))
     ii = header.index("id")
     reps = -(-BIG_ROWS // len(sms))
     rows = []
@@ -151,7 +151,7 @@ def main():
     work = OUT / "speed"
     work.mkdir(parents=True, exist_ok=True)
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
-    header, sms = read_csv(args.corpora / "sms.csv")
+    header, sms = read_csv(args.corpora / "sms.csv", ("id", "label", "text"))
 
     # a. the 100k-token model
     alog = []

@@ -38,6 +38,9 @@ import sys
 import tempfile
 import unicodedata
 import zlib
+
+sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
+from bench_core import BenchError, main_guard, read_rows, shared_corpora  # noqa: E402
 from collections import Counter
 from itertools import chain, repeat
 
@@ -76,22 +79,14 @@ def shingles(t, k=4):
     return {t[i:i + k] for i in range(max(1, len(t) - k + 1))}
 
 
-def read_csv(path):
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
 def load_ham(shared):
     rows = []
     for name, src in (("datacamp-comments.csv", "dc"), ("youtube-dev.csv", "yt"), ("sms.csv", "sms")):
-        p = os.path.join(shared, name)
-        if not os.path.exists(p):
-            sys.exit(f"dupbench: {p} is missing")
-        for r in read_csv(p):
+        for r in read_rows(os.path.join(shared, name)):
             if r["label"] == "ham":
                 rows.append({"src": src, "post_id": r.get("post_id") or "", "author": r.get("author") or "",
                              "text": r["text"].replace("\ufeff", "")})
-    for r in read_csv(os.path.join(ROOT, "corpora", "comments.csv")):
+    for r in read_rows(os.path.join(ROOT, "corpora", "comments.csv")):
         if r.get("label") == "ham":
             rows.append({"src": "kindly", "post_id": r.get("post_id") or "", "author": r.get("author") or "",
                          "text": r["text"]})
@@ -313,7 +308,9 @@ def build(a):
 
 
 def evaluate(a):
-    truth = {r["id"]: r for r in read_csv(os.path.join(a.out, "truth.csv"))}
+    if not os.path.exists(os.path.join(a.out, "truth.csv")):
+        raise BenchError(f"{a.out} holds no benchmark: run `tools/dupbench.py build --out {a.out}` first")
+    truth = {r["id"]: r for r in read_rows(os.path.join(a.out, "truth.csv"), ("id",))}
     with tempfile.TemporaryDirectory() as tmp:
         both = os.path.join(tmp, "input.csv")
         with open(both, "w", encoding="utf-8", newline="") as f:
@@ -377,7 +374,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build")
-    b.add_argument("--shared", default=os.path.join(ROOT, "..", "shared", "corpora"))
+    b.add_argument("--shared", default=str(shared_corpora()),
+                   help="the corpora directory (default: $KINDLY_SHARED/corpora, else ../shared/corpora)")
     b.add_argument("--out", default=os.path.join(HERE, "out", "dupbench"))
     b.add_argument("--seed", type=int, default=4)
     b.add_argument("--near", type=int, default=2500, help="originals to make variants of")
@@ -391,4 +389,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main_guard("dupbench", main)

@@ -16,7 +16,10 @@ How: python3 tools/nb_variants.py [--shared ../shared] (needs ../shared/corpora/
 Python 3 standard library only). The replica's tokenizer is simpler than kindly's, so its
 baseline differs from `kindly eval` by a few points; compare the variants with the baseline.
 """
-import argparse, collections, csv, math, os, re
+import argparse, collections, math, re, sys
+
+sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
+from bench_core import main_guard, read_rows, shared_corpora  # noqa: E402
 
 VIDEOS = ["Youtube01-Psy", "Youtube02-KatyPerry", "Youtube03-LMFAO"]
 
@@ -136,13 +139,11 @@ def self_training(data, mode, iters, conf=1.0):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    p.add_argument("--shared", default=os.environ.get("KINDLY_SHARED") or os.path.join(root, "..", "shared"))
+    p.add_argument("--shared", help="the shared directory holding corpora/ (default: $KINDLY_SHARED, else ../shared)")
     a = p.parse_args()
     data = collections.defaultdict(list)
-    with open(os.path.join(a.shared, "corpora", "youtube-dev.csv"), encoding="utf-8", newline="") as f:
-        for r in csv.DictReader(f):
-            data[r["post_id"]].append((toks(r["text"]), r["label"] == "spam"))
+    for r in read_rows(shared_corpora(a.shared) / "youtube-dev.csv", ("post_id", "label", "text")):
+        data[r["post_id"]].append((toks(r["text"]), r["label"] == "spam"))
     rows = [("baseline (replica of the Bayes stage)", baseline(data))]
     for idf in (False, True):
         for wn in (False, True):
@@ -164,4 +165,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main_guard("nb_variants", main)

@@ -1,0 +1,77 @@
+# t_tools.sh - the scripts of tools/ as a new contributor meets them: --help says what a
+# script does and runs nothing, a wrong argument is refused, and a missing or malformed
+# corpus is named in one line with a non-zero status, never a Python traceback. Sourced by
+# run.sh; each test_* runs in a fresh $T. None runs a benchmark.
+
+# no_traceback: stderr is one line or more of the script's own, not Python's
+no_traceback() { not_contains "$T/err" "Traceback"; }
+
+# tools_corpora DIR: a shared directory with the corpora of ../shared's schema, a few rows each
+tools_corpora() {
+    mkdir -p "$1/corpora"
+    for f in sms youtube-dev datacamp-comments; do
+        printf 'id,post_id,author,label,text\r\n%s-1,p1,Ann,spam,Win cash now\r\n%s-2,p1,Bob,ham,Thanks for the post\r\n' \
+            "$f" "$f" >"$1/corpora/$f.csv"
+    done
+    printf 'post_id,title,text\r\np1,Walking,Walking every morning\r\n' >"$1/corpora/wellness-posts.csv"
+    printf 'post_id,title,post_author,description\r\np1,Walking,Ann,Walking\r\n' >"$1/corpora/datacamp-posts.csv"
+}
+
+test_tools_bench_feedback_usage_and_missing_corpus() {
+    expect_status 0 python3 "$ROOT/tools/bench_feedback.py" --help
+    contains "$T/out" "usage: bench_feedback.py"
+    expect_status 2 python3 "$ROOT/tools/bench_feedback.py" --bogus
+    no_traceback
+    expect_status 2 python3 "$ROOT/tools/bench_feedback.py" 8080 maybe
+    contains "$T/err" "invalid choice: 'maybe'"
+    expect_status 1 env KINDLY_SHARED="$T/none" python3 "$ROOT/tools/bench_feedback.py" 8080 no
+    contains "$T/err" "bench_feedback: $T/none/corpora/sms.csv is missing"
+    lines "$T/err" 1
+}
+
+# a missing shared directory, for the scripts that read it
+test_tools_missing_shared_is_one_line() {
+    local c
+    for c in nb_variants.py "dupbench.py build --out $T/o" "bench_relevance.py --only wellness --out $T/o" \
+             bench_core.py bench_rules.py bench_speed.py; do
+        # shellcheck disable=SC2086
+        expect_status 1 env KINDLY_SHARED="$T/none" python3 "$ROOT"/tools/$c || return 1
+        contains "$T/err" "$T/none/corpora" || return 1
+        lines "$T/err" 1 || return 1
+        no_traceback || return 1
+    done
+}
+
+# a kindly binary that is not there, or fails: named, with the command that failed
+test_tools_missing_or_failing_kindly_is_one_line() {
+    expect_status 1 env KINDLY="$T/none" python3 "$ROOT/tools/bench_prune.py" --rows 10
+    contains "$T/err" "bench_prune: $T/none: not found"
+    lines "$T/err" 1
+    expect_status 1 env KINDLY=false python3 "$ROOT/tools/bench_prune.py" --rows 10
+    contains "$T/err" "bench_prune: \`false score -m "
+    lines "$T/err" 1
+}
+
+# a corpus without the label column, an empty one, a short row: named, with the file
+test_tools_malformed_corpus_is_named() {
+    tools_corpora "$T/s"
+    sed -i '1s/label/lable/' "$T/s/corpora/youtube-dev.csv"
+    local c
+    for c in nb_variants.py "dupbench.py build --out $T/o" "bench_relevance.py --only wellness --out $T/o" \
+             bench_core.py; do
+        # shellcheck disable=SC2086
+        expect_status 1 env KINDLY_SHARED="$T/s" python3 "$ROOT"/tools/$c || return 1
+        contains "$T/err" "$T/s/corpora/youtube-dev.csv: no label column (its columns: id, post_id, author, lable, text)" || return 1
+        lines "$T/err" 1 || return 1
+        no_traceback || return 1
+    done
+    tools_corpora "$T/e"
+    : >"$T/e/corpora/youtube-dev.csv"
+    expect_status 1 env KINDLY_SHARED="$T/e" python3 "$ROOT/tools/nb_variants.py"
+    contains "$T/err" "$T/e/corpora/youtube-dev.csv is empty"
+    tools_corpora "$T/r"
+    printf 'yt-3,p1\r\n' >>"$T/r/corpora/youtube-dev.csv"
+    expect_status 1 env KINDLY_SHARED="$T/r" python3 "$ROOT/tools/nb_variants.py"
+    contains "$T/err" "$T/r/corpora/youtube-dev.csv:4: expected 5 fields, found 2"
+    no_traceback
+}
