@@ -15,6 +15,11 @@
 #
 # Usage: tools/bench.sh                 (from anywhere; KINDLY=/path/to/kindly, default ./kindly)
 set -eu
+case ${1-} in
+    "") ;;
+    -h|--help) sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    *) echo "bench: unknown argument '$1' (tools/bench.sh takes none; see --help)" >&2; exit 2 ;;
+esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 kindly=${KINDLY:-$root/kindly}
 shared=${KINDLY_SHARED:-$root/../shared}

@@ -11,6 +11,11 @@
 # Usage: tools/bench_server.sh        (KINDLY=/path/to/kindly, THREADS=2, DURATION=10)
 # Needs wrk (Debian: tools/install-deps.sh --bench); without it, prints a note and exits 0.
 set -eu
+case ${1-} in
+    "") ;;
+    -h|--help) sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    *) echo "bench_server: unknown argument '$1' (tools/bench_server.sh takes none; see --help)" >&2; exit 2 ;;
+esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 kindly=${KINDLY:-$root/kindly}
 threads=${THREADS:-2}

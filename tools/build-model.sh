@@ -19,7 +19,15 @@
 # (0 outside a git checkout), and so is the source of the model's identity (merge's check
 # against merging a model twice; random otherwise), so `make model` rebuilds the committed
 # file byte for byte.
+#
+# Usage: tools/build-model.sh [OUT]      (default models/default.db; KINDLY=/path/to/kindly,
+#        KINDLY_SHARED=/path/to/shared, PRUNE=N, FOREIGN="FILE...")
 set -eu
+case ${1-} in
+    -h|--help) sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    -*) echo "build-model: unknown option '$1' (usage: tools/build-model.sh [OUT]; see --help)" >&2; exit 2 ;;
+esac
+[ $# -le 1 ] || { echo "build-model: $# arguments, expected one OUT at most (see --help)" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 kindly=${KINDLY:-$root/kindly}
 shared=${KINDLY_SHARED:-$root/../shared}/corpora

@@ -1,14 +1,19 @@
 #!/bin/sh
 # gen-man.sh - write kindly(1) to standard output, from the built binary's own help.
 #
-#   tools/gen-man.sh ./kindly > kindly.1        (make man; make install installs it)
+# Usage: tools/gen-man.sh ./kindly > kindly.1        (make man; make install installs it)
 #
 # The command table and every command's help live in one place, classifier/cli/main.c;
 # this turns `kindly help` and `kindly help COMMAND` into a man page (each command's help
 # as preformatted text, as it reads in a terminal), so the two never disagree. No tool
 # beyond POSIX sh and sed is needed.
 set -eu
+case ${1-} in
+    -h|--help) sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    -*) echo "gen-man.sh: unknown option '$1' (usage: tools/gen-man.sh PATH/TO/kindly)" >&2; exit 2 ;;
+esac
 KINDLY=${1:?usage: tools/gen-man.sh PATH/TO/kindly}
+command -v "$KINDLY" >/dev/null || { echo "gen-man.sh: no kindly binary at $KINDLY (run make first)" >&2; exit 1; }
 version=$("$KINDLY" version) || { echo "gen-man.sh: cannot run $KINDLY" >&2; exit 1; }
 version=${version#kindly }
 cmds=$("$KINDLY" help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p')

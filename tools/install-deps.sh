@@ -1,7 +1,14 @@
 #!/bin/sh
 # Install what kindly needs on Debian (run as root). Only missing packages are installed, so
 # a second run costs a second. `--bench` adds what `make bench` compares against.
+#
+# Usage: tools/install-deps.sh [--bench]
 set -eu
+case ${1-} in
+    ""|--bench) ;;
+    -h|--help) sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    *) echo "install-deps: unknown argument '$1' (expected --bench or none; see --help)" >&2; exit 2 ;;
+esac
 pkgs="build-essential pkg-config libpcre2-dev libsqlite3-dev libcsv-dev libcriterion-dev
       libutf8proc-dev libmicrohttpd-dev libjansson-dev python3 curl sqlite3 nodejs"
 # for tests that are skipped or cut short without them: clang checks kindly.h's Doxygen

@@ -17,6 +17,27 @@ tools_corpora() {
     printf 'post_id,title,post_author,description\r\np1,Walking,Ann,Walking\r\n' >"$1/corpora/datacamp-posts.csv"
 }
 
+# the shell scripts: --help prints their usage and runs nothing; an unknown flag is refused
+test_tools_shell_scripts_help_and_refuse_unknown_flags() {
+    local s
+    for s in bench.sh bench_server.sh build-model.sh install-deps.sh gen-man.sh; do
+        # a benchmark that --help started would not end within a second
+        expect_status 0 timeout 5 "$ROOT/tools/$s" --help || return 1
+        contains "$T/out" "Usage: tools/$s" || return 1
+        expect_status 2 timeout 5 "$ROOT/tools/$s" --bogus || return 1
+        contains "$T/err" "'--bogus'" || return 1
+        lines "$T/err" 1 || return 1
+    done
+    [ ! -e "$ROOT/tools/--help" ] && [ ! -e "$ROOT/tools/--bogus" ] || fail "a flag was taken for a file"
+}
+
+# build-model.sh -x: an option is not taken for the output file (a model named "-x")
+test_tools_build_model_takes_no_option_for_its_output() {
+    expect_status 2 env KINDLY="$KINDLY" KINDLY_SHARED="$T/none" "$ROOT/tools/build-model.sh" -o "$T/m.db"
+    contains "$T/err" "build-model: unknown option '-o'"
+    [ ! -e "$T/m.db" ] && [ ! -e ./-o ] || fail "a model was written"
+}
+
 test_tools_bench_feedback_usage_and_missing_corpus() {
     expect_status 0 python3 "$ROOT/tools/bench_feedback.py" --help
     contains "$T/out" "usage: bench_feedback.py"
@@ -49,6 +70,9 @@ test_tools_missing_or_failing_kindly_is_one_line() {
     lines "$T/err" 1
     expect_status 1 env KINDLY=false python3 "$ROOT/tools/bench_prune.py" --rows 10
     contains "$T/err" "bench_prune: \`false score -m "
+    lines "$T/err" 1
+    expect_status 1 "$ROOT/tools/gen-man.sh" "$T/none"
+    contains "$T/err" "gen-man.sh: no kindly binary at $T/none (run make first)"
     lines "$T/err" 1
 }
 
