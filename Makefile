@@ -70,7 +70,7 @@ else
 Q         := @
 endif
 
-.PHONY: all test check test-programs unit fuzz-replay e2e bench model man install uninstall clean sanitize tsan
+.PHONY: all test check test-programs unit fuzz-replay e2e bench model man install uninstall clean sanitize tsan help
 all: $(BIN) libkindly.a $(LIBSO) $(RULES_COMPILED)
 
 # The shipped rules' patterns kept compiled (kindly rules --compile): loading them skips
@@ -166,12 +166,26 @@ tsan:
 	if ls $(TSAN_LOGS)/report.* >/dev/null 2>&1; then cat $(TSAN_LOGS)/report.*; \
 	    echo "tsan: ThreadSanitizer reported the above"; rc=1; fi; exit $$rc
 
+# the binary just built, $(BIN), not ./kindly: `make B=DIR bench` measures DIR/kindly
 bench: all
-	tools/bench.sh
+	KINDLY=$(abspath $(BIN)) tools/bench.sh
 	KINDLY=$(abspath $(BIN)) tools/bench_server.sh
 
 model: all
-	tools/build-model.sh
+	KINDLY=$(abspath $(BIN)) tools/build-model.sh
+
+# `make help`: the targets, as README's "Building, testing, benchmarks" describes them
+help:
+	@echo 'make                 ./kindly, libkindly.a and .so, models/default.rules.compiled'
+	@echo 'make check           unit tests, fuzz corpora replayed, end-to-end tests'
+	@echo 'make sanitize        the same tests under AddressSanitizer and UBSan (build-san/)'
+	@echo 'make tsan            the server'"'"'s end-to-end tests under ThreadSanitizer (build-tsan/)'
+	@echo 'make bench           the figures of docs/BENCHMARKS.md (needs ../shared; a quiet machine)'
+	@echo 'make model           rebuilds models/default.db (tools/build-model.sh; needs ../shared)'
+	@echo 'make man             build/kindly.1, kindly(1) from the help (tools/gen-man.sh)'
+	@echo 'make install         PREFIX=... [DESTDIR=...]; make uninstall removes it'
+	@echo 'make clean           removes the builds'
+	@echo 'Options: B=DIR (out of tree), V=1, WERROR=, STATIC_DEPS=1, SANITIZE=...; see README.md'
 
 # make install PREFIX=/opt/kindly [DESTDIR=...]: the binary and kindly(1), kindly.h, libkindly (static and
 # shared), kindly.pc, the default model and rules in PREFIX/share/kindly/, and the

@@ -99,3 +99,23 @@ test_tools_malformed_corpus_is_named() {
     contains "$T/err" "$T/r/corpora/youtube-dev.csv:4: expected 5 fields, found 2"
     no_traceback
 }
+
+# make bench and make model run the binary the build made: with B=DIR, DIR/kindly, not a stale
+# or absent ./kindly (a dry run: nothing is built or measured)
+test_tools_make_bench_and_model_use_the_built_binary() {
+    expect_status 0 make -s -n -C "$ROOT" B="$T/b" bench model
+    contains "$T/out" "KINDLY=$T/b/kindly tools/bench.sh"
+    contains "$T/out" "KINDLY=$T/b/kindly tools/bench_server.sh"
+    contains "$T/out" "KINDLY=$T/b/kindly tools/build-model.sh"
+    [ ! -e "$T/b" ] || fail "a dry run created $T/b"
+}
+
+# make help lists the targets, each of them described in README
+test_tools_make_help_lists_targets_the_readme_describes() {
+    expect_status 0 make -s -C "$ROOT" help
+    contains "$T/out" "make check"
+    local t
+    for t in $(sed -n 's/^make \([a-z][a-z]*\) .*/\1/p' "$T/out"); do
+        contains "$ROOT/README.md" "\`make $t" || return 1
+    done
+}
