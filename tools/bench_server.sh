@@ -21,6 +21,7 @@ kindly=${KINDLY:-$root/kindly}
 threads=${THREADS:-2}
 duration=${DURATION:-10}
 out=$root/tools/out
+[ -x "$kindly" ] || { echo "bench_server: no kindly binary at $kindly (run make first, or set KINDLY)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "bench_server: wrk is not installed (tools/install-deps.sh --bench): skipped" >&2; exit 0; }
 mkdir -p "$out"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kindly-bench.XXXXXX")

@@ -71,6 +71,9 @@ test_tools_missing_or_failing_kindly_is_one_line() {
     expect_status 1 env KINDLY=false python3 "$ROOT/tools/bench_prune.py" --rows 10
     contains "$T/err" "bench_prune: \`false score -m "
     lines "$T/err" 1
+    expect_status 1 env KINDLY="$T/none" timeout 5 "$ROOT/tools/bench_server.sh"
+    contains "$T/err" "bench_server: no kindly binary at $T/none (run make first, or set KINDLY)"
+    lines "$T/err" 1
     expect_status 1 "$ROOT/tools/gen-man.sh" "$T/none"
     contains "$T/err" "gen-man.sh: no kindly binary at $T/none (run make first)"
     lines "$T/err" 1
