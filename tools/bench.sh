@@ -11,7 +11,8 @@
 #
 # They need the third-party corpora beside the checkout (../shared/corpora, or
 # KINDLY_SHARED=/path/to/shared); without them this prints a note and exits 0, so that
-# `make bench` does not fail on a machine that only has the repository.
+# `make bench` does not fail on a machine that only has the repository. A script that misses
+# a target is noted after the report; one that fails (no report) makes this exit 1.
 #
 # Usage: tools/bench.sh                 (from anywhere; KINDLY=/path/to/kindly, default ./kindly)
 set -eu
@@ -32,30 +33,46 @@ if [ ! -d "$shared/corpora" ]; then
     exit 0
 fi
 
+[ -x "$kindly" ] || { echo "bench: no kindly binary at $kindly (run make first, or set KINDLY)" >&2; exit 1; }
 mkdir -p "$out"
-# A script that misses a target exits non-zero after writing its report: note it and go on,
-# so that one missed figure does not hide the others.
-missed=""
-python3 "$root/tools/bench_core.py" --kindly "$kindly" --shared "$shared" >/dev/null || missed="$missed core"
-python3 "$root/tools/bench_speed.py" --kindly "$kindly" --shared "$shared" >/dev/null || missed="$missed speed"
-python3 "$root/tools/bench_rules.py" --kindly "$kindly" --shared "$shared" >/dev/null || missed="$missed rules"
-python3 "$root/tools/bench_relevance.py" --kindly "$kindly" >"$out/bench_relevance.json" || missed="$missed relevance"
-python3 "$root/tools/bench_dup.py" --kindly "$kindly" --sizes "${BENCH_DUP_SIZES:-10000,100000}" >"$out/bench_dup.json" || missed="$missed duplicates"
+# The reports of an earlier run are removed first, so that none is taken for this run's.
+rm -f "$out/bench_core.md" "$out/bench_speed.md" "$out/bench_rules.md" "$out/bench_relevance.json" \
+      "$out/bench_dup.json" "$out/BENCH-latest.md"
+# bench NAME REPORT CMD...: a script that misses a target exits non-zero after writing its
+# report (NAME is noted in $missed), one that fails writes none ($failed); either way the
+# others run, so that one missed figure does not hide the others.
+missed="" failed=""
+bench() {
+    name=$1 report=$2; shift 2
+    "$@" && return 0
+    if [ -s "$report" ]; then missed="$missed $name"; else failed="$failed $name"; fi
+}
+# report FILE NAME: FILE, or a line saying that NAME wrote none
+report() {
+    if [ -s "$1" ]; then cat "$1"; else echo "($2: no report: it failed, see its error above)"; fi
+}
+bench core "$out/bench_core.md" python3 "$root/tools/bench_core.py" --kindly "$kindly" --shared "$shared" >/dev/null
+bench speed "$out/bench_speed.md" python3 "$root/tools/bench_speed.py" --kindly "$kindly" --shared "$shared" >/dev/null
+bench rules "$out/bench_rules.md" python3 "$root/tools/bench_rules.py" --kindly "$kindly" --shared "$shared" >/dev/null
+bench relevance "$out/bench_relevance.json" python3 "$root/tools/bench_relevance.py" --kindly "$kindly" >"$out/bench_relevance.json"
+bench duplicates "$out/bench_dup.json" python3 "$root/tools/bench_dup.py" --kindly "$kindly" \
+    --sizes "${BENCH_DUP_SIZES:-10000,100000}" >"$out/bench_dup.json"
 {
-    cat "$out/bench_core.md"
+    report "$out/bench_core.md" core
     echo
-    cat "$out/bench_speed.md"
+    report "$out/bench_speed.md" speed
     echo
-    cat "$out/bench_rules.md"
+    report "$out/bench_rules.md" rules
     echo
     echo "# relevance (tools/bench_relevance.py)"
     echo
-    sed 's/^/    /' "$out/bench_relevance.json"
+    report "$out/bench_relevance.json" relevance | sed 's/^/    /'
     echo
     echo "# duplicates lookup (tools/bench_dup.py --sizes ${BENCH_DUP_SIZES:-10000,100000})"
     echo
-    sed 's/^/    /' "$out/bench_dup.json"
+    report "$out/bench_dup.json" duplicates | sed 's/^/    /'
 } >"$out/BENCH-latest.md"
 cat "$out/BENCH-latest.md"
 echo "bench: report written to tools/out/BENCH-latest.md" >&2
 [ -z "$missed" ] || echo "bench: targets missed in:$missed (see the report)" >&2
+[ -z "$failed" ] || { echo "bench: no report from:$failed (they failed: see their errors above)" >&2; exit 1; }

@@ -63,6 +63,23 @@ test_tools_missing_shared_is_one_line() {
     done
 }
 
+# bench.sh joins this run's reports only: a script that fails writes none, an earlier run's is
+# not shown in its place, and bench.sh exits 1 naming the scripts (a copy of tools/, whose
+# tools/out is its own; with KINDLY=false every script fails at once)
+test_tools_bench_shows_no_earlier_report_for_a_failed_script() {
+    mkdir -p tree/tools/out
+    cp "$ROOT"/tools/*.sh "$ROOT"/tools/*.py tree/tools/
+    echo "STALE core report" >tree/tools/out/bench_core.md
+    tools_corpora "$T/s"
+    expect_status 1 env KINDLY="$(type -P false)" KINDLY_SHARED="$T/s" timeout 60 tree/tools/bench.sh
+    not_contains "$T/out" "STALE"
+    not_contains tree/tools/out/BENCH-latest.md "STALE"
+    contains "$T/out" "(core: no report: it failed, see its error above)"
+    contains "$T/err" "bench: no report from: core speed rules relevance duplicates (they failed: see their errors above)"
+    expect_status 1 env KINDLY="$T/none" KINDLY_SHARED="$T/s" tree/tools/bench.sh
+    contains "$T/err" "bench: no kindly binary at $T/none (run make first, or set KINDLY)"
+}
+
 # a kindly binary that is not there, or fails: named, with the command that failed
 test_tools_missing_or_failing_kindly_is_one_line() {
     expect_status 1 env KINDLY="$T/none" python3 "$ROOT/tools/bench_prune.py" --rows 10
