@@ -2,7 +2,8 @@
  * rule on every field, word and allow lists, PCRE2 limits on a catastrophic pattern over
  * 1 MiB, invalid UTF-8, several threads sharing one rule set, the pipeline (kd_classify)
  * with rules, sub-rules decided on demand and the order of a meta's operands, the shipped
- * default rule file, and the fuzz corpus replay. */
+ * default rule file (with tables of wellness-blog comments it must and must not fire on),
+ * and the fuzz corpus replay. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <pthread.h>
@@ -563,7 +564,8 @@ Test(rules, classify_folds_rules_into_the_score)
     kd_model_close(m);
 }
 
-Test(rules, shipped_default_rules_load_and_fire)
+/* The shipped rule set; the test is skipped when it is not found. */
+static kd_rules *shipped_rules(void)
 {
     kd_rules *r = NULL;
     int rc = kd_rules_load(&r, "models/default.rules");
@@ -572,6 +574,12 @@ Test(rules, shipped_default_rules_load_and_fire)
         cr_skip_test("models/default.rules not found: run from the repository root");
     }
     cr_assert_eq(rc, 0, "%s", kd_rules_error(r));
+    return r;
+}
+
+Test(rules, shipped_default_rules_load_and_fire)
+{
+    kd_rules *r = shipped_rules();
     cr_assert_gt(kd_rules_count(r), 30);
     static const struct { const char *text, *url, *rule; } cases[] = {
         { "Buy cheap xanax online, no prescription needed!", NULL, "PHARMA_SALE" },
@@ -606,6 +614,87 @@ Test(rules, shipped_default_rules_load_and_fire)
     cr_assert_eq(kd_rules_eval(r, &c, NULL, &res), 0);
     cr_assert_eq(res.nrules, 0, "first hit: %s", res.nrules ? res.rules[0].name : "");
     kd_result_free(&res);
+    kd_rules_free(r);
+}
+
+/* ---- the shipped rule set judged as a moderator of a wellness blog would ------------------
+ * Tables of comments, each with the rule it must fire (spam) or with no scoring rule allowed
+ * to fire (honest comments that name a weight, a messenger, a supplement or a shop in good
+ * faith). A rule that is changed must keep the spam it was written for and stay quiet on the
+ * honest comment that showed it too broad. */
+
+/* The scoring rules (not __sub-rules) that fire on text (with url in the author's website
+ * field, if any), joined with ' ' into out. */
+static void scoring_hits(const kd_rules *r, const char *text, const char *url, char *out, size_t n)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    c.text = text;
+    c.url = url;
+    cr_assert_eq(kd_rules_eval(r, &c, NULL, &res), 0);
+    out[0] = '\0';
+    for (size_t i = 0; i < res.nrules; i++) {
+        if (!strncmp(res.rules[i].name, "__", 2))
+            continue;
+        strncat(out, res.rules[i].name, n - strlen(out) - 2);
+        strcat(out, " ");
+    }
+    kd_result_free(&res);
+}
+
+/* Spam of the kinds a wellness blog gets, and a rule each must fire. */
+static const struct {
+    const char *text, *url, *rule;
+} spam[] = {
+    /* what the narrowed rules were written for, kept */
+    { "Lose 30 pounds in 4 weeks without exercise!", NULL, "WEIGHT_LOSS" },
+    { "Burn 10 kg in 2 weeks with our keto gummies", NULL, "WEIGHT_LOSS" },
+    { "Contact him on WhatsApp +234 812 345 6789, he cured me", NULL, "MESSENGER_CONTACT" },
+    { "Contact her on Telegram today", NULL, "MESSENGER_CONTACT" },
+    { "Congratulations! You have won a $1000 gift card", NULL, "PRIZE_WON" },
+    { "You've won! Claim your prize now", NULL, "PRIZE_WON" },
+    { "Premium CBD gummies, 20% discount in our shop this week", NULL, "SUPPLEMENT_SHOP" },
+    { "Ashwagandha capsules for stress, order yours today", NULL, "SUPPLEMENT_SHOP" },
+    { "Melatonin gummies, fall asleep fast: dreamdeep-melatonin.store", NULL, "SUPPLEMENT_SHOP" },
+};
+
+Test(rules, spam_fires_the_rule_written_for_it)
+{
+    kd_rules *r = shipped_rules();
+    char names[512];
+    for (size_t i = 0; i < sizeof spam / sizeof spam[0]; i++) {
+        scoring_hits(r, spam[i].text, spam[i].url, names, sizeof names);
+        char hay[520], want[64];
+        snprintf(hay, sizeof hay, " %s", names);
+        snprintf(want, sizeof want, " %s ", spam[i].rule);
+        cr_expect(strstr(hay, want) != NULL, "%s did not fire on '%s' (fired: '%s')", spam[i].rule, spam[i].text, names);
+    }
+    kd_rules_free(r);
+}
+
+/* Honest comments on a wellness blog: no scoring rule may fire. Each showed a rule too broad
+ * (named in the comment beside it). */
+static const char *const honest[] = {
+    /* WEIGHT_LOSS: a reader's own weight, in the past tense */
+    "I lost 10 pounds in 6 weeks just from walking every day, and my mood improved too.",
+    /* MESSENGER_CONTACT: a messenger named without a number or handle */
+    "My therapist said I could message her on WhatsApp between sessions if things got bad.",
+    "Our support group mostly talks on Signal now, text them on Signal if you want an invite.",
+    /* PRIZE_WON: "you have won me over" */
+    "You have won me over, I'll try journaling tonight.",
+    /* SUPPLEMENT_SHOP: where a reader bought a supplement */
+    "I take melatonin from the health food store, my doctor said it's fine to buy.",
+    "My CBD oil from the shop didn't help my anxiety at all, waste of money.",
+};
+
+Test(rules, honest_wellness_comments_fire_no_rule)
+{
+    kd_rules *r = shipped_rules();
+    char names[512];
+    for (size_t i = 0; i < sizeof honest / sizeof honest[0]; i++) {
+        scoring_hits(r, honest[i], NULL, names, sizeof names);
+        cr_expect_str_empty(names, "'%s' fired: %s", honest[i], names);
+    }
     kd_rules_free(r);
 }
 
