@@ -459,10 +459,11 @@ test_compiled_rules_give_the_same_output_and_stale_ones_are_noted() {
     # a syntax error is reported as without a compiled file
     cp first.compiled r.rules.compiled
     printf 'text BAD /(unclosed/ 2\n' >>r.rules
+    local bad; bad=$(wc -l <r.rules)
     expect_status 5 "$KINDLY" rules --check r.rules
-    contains "$T/err" "r.rules:114:20: missing closing parenthesis"
+    contains "$T/err" "r.rules:$bad:20: missing closing parenthesis"
     expect_status 5 "$KINDLY" rules --compile r.rules
-    contains "$T/err" "r.rules:114:20: missing closing parenthesis"
+    contains "$T/err" "r.rules:$bad:20: missing closing parenthesis"
     cmp -s r.rules.compiled first.compiled || fail "a failed --compile replaced the compiled file"
     expect_status 5 "$KINDLY" rules --compile missing.rules
     contains "$T/err" "cannot open rule file missing.rules: No such file or directory"

@@ -646,6 +646,11 @@ static void scoring_hits(const kd_rules *r, const char *text, const char *url, c
 static const struct {
     const char *text, *url, *rule;
 } spam[] = {
+    /* a percentage off or a promo code, whatever is sold */
+    { "Get 50% off all our anti-ageing serums today only: glowskin.example/sale", NULL, "DISCOUNT_OFFER" },
+    { "Our lavender grief blend soothes the heart. Order yours with 25% off at oils.example", NULL,
+      "DISCOUNT_OFFER" },
+    { "Calm gummies that work in minutes. Use code CALM20 at checkout", NULL, "DISCOUNT_OFFER" },
     /* what the narrowed rules were written for, kept */
     { "Lose 30 pounds in 4 weeks without exercise!", NULL, "WEIGHT_LOSS" },
     { "Burn 10 kg in 2 weeks with our keto gummies", NULL, "WEIGHT_LOSS" },
@@ -685,6 +690,8 @@ static const char *const honest[] = {
     /* SUPPLEMENT_SHOP: where a reader bought a supplement */
     "I take melatonin from the health food store, my doctor said it's fine to buy.",
     "My CBD oil from the shop didn't help my anxiety at all, waste of money.",
+    /* the offer and link rules must leave these alone */
+    "My gym gives NHS staff a discount, it's the only reason I can afford to go.",
 };
 
 Test(rules, honest_wellness_comments_fire_no_rule)
