@@ -651,6 +651,10 @@ static const struct {
     { "Our lavender grief blend soothes the heart. Order yours with 25% off at oils.example", NULL,
       "DISCOUNT_OFFER" },
     { "Calm gummies that work in minutes. Use code CALM20 at checkout", NULL, "DISCOUNT_OFFER" },
+    /* a link in the text to a site named for what it sells */
+    { "Nice article. Visit https://www.stepcounters-deals.example for the best fitness trackers", NULL,
+      "LINK_SALES" },
+    { "I found relief at cheapmeds-direct.example, fast delivery", NULL, "LINK_SALES" },
     /* what the narrowed rules were written for, kept */
     { "Lose 30 pounds in 4 weeks without exercise!", NULL, "WEIGHT_LOSS" },
     { "Burn 10 kg in 2 weeks with our keto gummies", NULL, "WEIGHT_LOSS" },
@@ -692,6 +696,8 @@ static const char *const honest[] = {
     "My CBD oil from the shop didn't help my anxiety at all, waste of money.",
     /* the offer and link rules must leave these alone */
     "My gym gives NHS staff a discount, it's the only reason I can afford to go.",
+    "I got the book second-hand from bookshop.org, 40 percent cheaper than new.",
+    "Kristin Neff's website self-compassion.org has free guided practices.",
 };
 
 Test(rules, honest_wellness_comments_fire_no_rule)
