@@ -655,6 +655,9 @@ static const struct {
     { "Nice article. Visit https://www.stepcounters-deals.example for the best fitness trackers", NULL,
       "LINK_SALES" },
     { "I found relief at cheapmeds-direct.example, fast delivery", NULL, "LINK_SALES" },
+    /* miracle cures, also in the passive and as click bait */
+    { "Social anxiety cured in 7 days with this one weird trick https://x.example", NULL, "MIRACLE_CURE" },
+    { "Doctors hate this: the tea that ends insomnia", NULL, "MIRACLE_CURE" },
     /* what the narrowed rules were written for, kept */
     { "Lose 30 pounds in 4 weeks without exercise!", NULL, "WEIGHT_LOSS" },
     { "Burn 10 kg in 2 weeks with our keto gummies", NULL, "WEIGHT_LOSS" },
