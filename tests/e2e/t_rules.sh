@@ -71,6 +71,14 @@ test_rules_test_shows_what_fires() {
     contains "$T/out" "no rule fired"
 }
 
+# A moderator reads the description of a rule that fired (rules --test, score --explain):
+# it says what the rule saw, not only the case the rule was first written for.
+test_default_rules_describe_what_they_saw() {
+    echo "Nice post. Visit my site for the best sleep aids" >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test < c.txt"
+    grep MY_CHANNEL "$T/out" | grep -q 'my channel, site or shop' || fail "MY_CHANNEL: $(grep MY_CHANNEL "$T/out")"
+}
+
 test_score_output_carries_rules_and_no_rules_turns_them_off() {
     rules_model
     cat >c.csv <<'CSV'
@@ -96,7 +104,7 @@ test_score_explain_breaks_the_score_down() {
     contains "$T/out" "e1: "
     contains "$T/out" "  bayes "
     contains "$T/out" "MY_CHANNEL"
-    contains "$T/out" "(\"check out my channel\")"
+    contains "$T/out" "(\"check out my channel, site or shop\")"
     contains "$T/out" "SITES_2"
     contains "$T/out" "  rules "
     contains "$T/out" "  final "
