@@ -99,7 +99,7 @@ static const char *why(kd_model *m, int rc)
  * reads are made in one read transaction (one snapshot), so a commit made while this runs is
  * either in what was read or seen by the next refresh. The new counts are swapped in only
  * once all of them are read: on failure the handle keeps its previous counts and the next
- * refresh tries again. */
+ * refresh tries again, also after a commit of its own. */
 #define RELOAD_MAX 50000 /* tokens: above, a change empties a cache instead of a full re-read */
 
 static int load(kd_model *m)
@@ -156,6 +156,11 @@ done:
         if (erc && !rc)
             rc = kd_model_read_failed(m, erc, "the totals (ending their read)", kd_store_errmsg(m->store));
     }
+    /* read again at the next refresh, which asks only data_version: a failure right after
+     * this handle's own commit (which does not move its data_version) would otherwise keep
+     * what it held before until another connection commits */
+    if (rc)
+        m->data_version = INT64_MIN; /* (kd_store_data_version's failure is -1) */
     kd_tokmap_free(&counts);
     kd_tokmap_free(&foreign);
     return rc;
@@ -198,9 +203,8 @@ static void add_own(kd_model *m)
         m->counts_generation = m->own_to;
         return;
     }
-    /* read whole at the next load, even if this commit's fails (kd_model_refresh) */
+    /* read whole at the next load (were this commit's to fail, the next refresh's: load) */
     m->counts_generation = -1;
-    m->data_version = INT64_MIN; /* (kd_store_data_version's failure is -1) */
 }
 
 #define KD_OPEN_ALL (KD_OPEN_WRITE | KD_OPEN_CREATE | KD_OPEN_PRELOAD | KD_OPEN_KEEP_LATER)
