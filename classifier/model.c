@@ -182,23 +182,10 @@ done:
  * they are read whole. */
 static void add_own(kd_model *m)
 {
-    const kd_tokmap *d = &m->delta;
     if (!m->preloaded || m->cached || m->own_from < 0 || m->own_to < 0 || m->own_from != m->counts_generation ||
-        m->fdelta.n || kd_tokmap_reserve(&m->counts, m->counts.n + d->n))
+        m->fdelta.n || kd_tokmap_reserve(&m->counts, m->counts.n + m->delta.n))
         return;
-    int negative = 0;
-    for (size_t i = 0; i < d->cap; i++)
-        negative |= d->keys[i] && (d->vals[i].spam < 0 || d->vals[i].ham < 0);
-    for (size_t i = 0; i < d->cap; i++) {
-        const kd_counts *v = &d->vals[i];
-        if (!d->keys[i] || (!v->spam && !v->ham))
-            continue;
-        kd_counts *c = kd_tokmap_upsert(&m->counts, d->keys[i]); /* (reserved) */
-        c->spam = c->spam + v->spam > 0 ? c->spam + v->spam : 0;
-        c->ham = c->ham + v->ham > 0 ? c->ham + v->ham : 0;
-        if (negative && !c->spam && !c->ham)
-            kd_tokmap_remove(&m->counts, d->keys[i]);
-    }
+    kd_tokmap_apply(&m->counts, &m->delta);
     if ((int64_t)m->counts.n == m->own_vocab) {
         m->counts_generation = m->own_to;
         return;

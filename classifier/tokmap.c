@@ -153,6 +153,23 @@ int kd_tokmap_remove(kd_tokmap *t, uint64_t key)
     return 1;
 }
 
+void kd_tokmap_apply(kd_tokmap *t, const kd_tokmap *delta)
+{
+    int negative = 0;
+    for (size_t i = 0; i < delta->cap; i++)
+        negative |= delta->keys[i] && (delta->vals[i].spam < 0 || delta->vals[i].ham < 0);
+    for (size_t i = 0; i < delta->cap; i++) {
+        const kd_counts *v = &delta->vals[i];
+        if (!delta->keys[i] || (!v->spam && !v->ham))
+            continue;
+        kd_counts *c = kd_tokmap_upsert(t, delta->keys[i]); /* (reserved) */
+        c->spam = c->spam + v->spam > 0 ? c->spam + v->spam : 0;
+        c->ham = c->ham + v->ham > 0 ? c->ham + v->ham : 0;
+        if (negative && !c->spam && !c->ham)
+            kd_tokmap_remove(t, delta->keys[i]);
+    }
+}
+
 void kd_tokmap_clear(kd_tokmap *t)
 {
     if (t->cap) {

@@ -72,6 +72,11 @@ int kd_tokmap_reserve(kd_tokmap *t, size_t n);
 int kd_tokmap_remove(kd_tokmap *t, uint64_t key);
 void kd_tokmap_clear(kd_tokmap *t);
 void kd_tokmap_free(kd_tokmap *t);
+/* Add the counts of delta to t as a commit adds them to the model file (store.c,
+ * kd_store_apply): each count clamped at zero, and when any count of delta is negative (an
+ * undo) a token of delta left at zero is removed. t must have room for every token of delta
+ * (kd_tokmap_reserve(t, t->n + delta->n)): never allocates. */
+void kd_tokmap_apply(kd_tokmap *t, const kd_tokmap *delta);
 
 /* Scratch memory of kd_tokmap_add_once: a small table of the slots one comment has
  * counted. Kept by the caller so that a comment allocates only when it is longer than any
