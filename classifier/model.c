@@ -11,7 +11,8 @@
  *    every moderator's report: 76 ms a report at 192k tokens, during which checks wait):
  *    from then on the handle caches what it looks up, and the cache is emptied at each
  *    change. A preloaded handle's own commits (the server's feedback) are not read back:
- *    it adds what it wrote to what it holds (add_own), at any size.
+ *    it adds what it wrote to what it holds (add_own), at any size, and so do the other
+ *    preloaded handles of the process on the same file (deltas.c).
  *
  * Training accumulates deltas in memory and writes them in one transaction at commit, so a
  * training run costs one pass over the input plus one upsert per distinct token, and killing
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "dedup.h"
+#include "deltas.h"
 #include "history.h"
 #include "posts.h"
 #include "stopwords.h"
@@ -118,6 +120,14 @@ static int load(kd_model *m)
         goto done;
     }
     int changed = (m->preloaded || m->cached) && totals.generation != m->counts_generation;
+    /* the commits of the other handles of this process on the file, when they are all the
+     * change: added as they were to the file (deltas.c), instead of reading every count */
+    if (changed && m->preloaded && kd_deltas_apply(m->deltas, m->counts_generation, totals.generation, &m->counts)) {
+        changed = (int64_t)m->counts.n != totals.vocab;
+        /* unless the tokens are not as many as the file's (rows at zero that another
+         * program left, which an undo deleted): read whole, even if this read fails */
+        m->counts_generation = changed ? -1 : totals.generation;
+    }
     /* forget what changed and look up on demand; once cached, always (a model that shrinks
      * below RELOAD_MAX, by an undo or a prune, keeps emptying its cache) */
     if (changed && (m->cached || totals.vocab > RELOAD_MAX)) {
@@ -174,16 +184,22 @@ done:
  * nothing else can have changed the counts: they were the file's when the batch's
  * transaction began (its generation was theirs: every writer of counts moves it, and a
  * writer of posts too, so another handle's commit, or a post this one stored, falls back
- * to the whole read), and the batch wrote no foreign share (learnt as foreign: rare, read
- * whole). load() then finds the generation the transaction left, and reads the counts
- * whole only when another writer moved it since. Were the tokens held then not as many as
+ * to load(): the whole read, or the commits the other handles left, deltas.c), and the
+ * batch wrote no foreign share (learnt as foreign: rare, read whole); the same batch is
+ * left for the other handles of the process (kd_deltas_publish). load() then finds the
+ * generation the transaction left, and reads the counts whole only when another writer
+ * moved it since. Were the tokens held then not as many as
  * the file stores (rows left at zero by another program, which an undo deletes with its
  * own), they are read whole. Memory for the new tokens is reserved first: short of it,
  * they are read whole. */
 static void add_own(kd_model *m)
 {
-    if (!m->preloaded || m->cached || m->own_from < 0 || m->own_to < 0 || m->own_from != m->counts_generation ||
-        m->fdelta.n || kd_tokmap_reserve(&m->counts, m->counts.n + m->delta.n))
+    if (m->own_from < 0 || m->own_to < 0 || m->fdelta.n)
+        return;
+    /* for the other handles of this process on the file (load) */
+    kd_deltas_publish(m->deltas, m->own_from, m->own_to, &m->delta);
+    if (!m->preloaded || m->cached || m->own_from != m->counts_generation ||
+        kd_tokmap_reserve(&m->counts, m->counts.n + m->delta.n))
         return;
     kd_tokmap_apply(&m->counts, &m->delta);
     if ((int64_t)m->counts.n == m->own_vocab) {
@@ -217,6 +233,9 @@ int kd_model_open(kd_model **out, const char *path, unsigned flags)
     else if (!(rc = kd_store_open(&m->store, path, flags, m->err, sizeof m->err)))
         rc = load(m);
     m->failed = rc != KD_OK;
+    uint64_t dev, ino;
+    if (!rc && (flags & KD_OPEN_PRELOAD) && kd_store_file_id(m->store, &dev, &ino))
+        m->deltas = kd_deltas_join(dev, ino); /* (NULL: read whole after another's commit) */
     return rc;
 }
 
@@ -228,6 +247,7 @@ void kd_model_close(kd_model *m)
         return;
     kd_dedup_free(m->dedup); /* before the store: it commits and finalises statements */
     kd_store_close(m->store);
+    kd_deltas_leave(m->deltas);
     kd_tokmap_free(&m->counts);
     kd_tokmap_free(&m->delta);
     kd_tokmap_seen_free(&m->seen);

@@ -58,6 +58,8 @@ struct kd_model {
     /* read in the transaction that writes the batch (model.c, add_own): the generation
      * before its writes and after them, and the number of tokens stored after; -1 unread */
     int64_t own_from, own_to, own_vocab;
+    /* the commits of this process's handles on the file, shared (deltas.c); NULL: none */
+    struct kd_deltas *deltas;
 
     /* scratch reused across calls (a kd_model is used by one thread at a time) */
     kd_tokens tok;

@@ -1192,3 +1192,136 @@ Test(model, own_commits_keep_a_large_model_preloaded)
     kd_model_close(w);
     kd_model_close(m);
 }
+
+/* ---- the commits of one handle, taken by the others of the process (deltas.c) ---------- */
+
+/* Refresh m and check that it read every count `want` times in all (reads counted since
+ * the trace was set) and holds what a fresh open reads. */
+static void refreshed(kd_model *m, const int *reads, int want, const char *when)
+{
+    cr_assert_eq(kd_model_refresh(m, NULL), 0, "%s: %s", when, kd_model_error(m));
+    cr_assert_eq(*reads, want, "%s: every count read %d times, not %d", when, *reads, want);
+    same_as_fresh(m, "a.db", when);
+}
+
+/* Other preloaded handles of this process on the file add a handle's commits to what they
+ * hold, as it did: after each, or a chain of several; and read whole, as before, when a
+ * commit not made by such a handle is among them (another connection's, another program's),
+ * when the tokens would not be as many as the file's (rows at zero that an undo deleted),
+ * or when the chain is longer than the commits kept. */
+Test(model, other_handles_take_a_handles_commits_instead_of_reading_every_count)
+{
+    kd_model *a = open_model("a.db", KD_OPEN_CREATE | KD_OPEN_PRELOAD);
+    train_all(a, 1);
+    kd_model *b = open_model("a.db", KD_OPEN_WRITE | KD_OPEN_PRELOAD);
+    kd_model *c = open_model("a.db", KD_OPEN_WRITE | KD_OPEN_PRELOAD);
+    int rb = 0, rc = 0;
+    sqlite3_trace_v2(kd_store_db(b->store), SQLITE_TRACE_STMT, count_full_reads, &rb);
+    sqlite3_trace_v2(kd_store_db(c->store), SQLITE_TRACE_STMT, count_full_reads, &rc);
+
+    learn_n(a, "Zebrafish quokkas and axolotls, thank you", KD_HAM, 1, 1, 0);
+    refreshed(b, &rb, 0, "words new to the model");
+    learn_n(a, ham_texts[0], KD_HAM, 1, 2, 0);
+    refreshed(b, &rb, 0, "known words");
+    learn_n(a, "Zebrafish quokkas and axolotls, thank you", KD_HAM, -1, 1, 0);
+    cr_assert_eq(kd_model_refresh(b, NULL), 0);
+    cr_assert_null(kd_tokmap_get(&b->counts, kd_hash64("quokkas", 7)), "a word taken to zero is still counted");
+    refreshed(b, &rb, 0, "undone to zero");
+    kd_comment k = KD_COMMENT_INIT;
+    k.id = "c1";
+    k.text = "Okapis and pangolins, cheap pills";
+    cr_assert_eq(kd_feedback(a, &k, KD_SPAM, 0, NULL), 0, "%s", kd_model_error(a));
+    cr_assert_eq(kd_feedback(a, &k, KD_HAM, 0, NULL), 0, "%s", kd_model_error(a));
+    refreshed(b, &rb, 0, "feedback, relabelled");
+    refreshed(c, &rc, 0, "a chain of five commits");
+    learn_n(b, "Belugas sing too", KD_SPAM, 1, 1, 0);
+    int ra = 0;
+    sqlite3_trace_v2(kd_store_db(a->store), SQLITE_TRACE_STMT, count_full_reads, &ra);
+    cr_assert_eq(kd_model_refresh(a, NULL), 0);
+    cr_assert_eq(ra, 0, "the other way round");
+    same_as_fresh(a, "a.db", "the other way round");
+
+    /* another connection's commit among them, and another program's */
+    kd_model *w = open_model("a.db", KD_OPEN_WRITE);
+    learn_n(a, "Narwhals sing", KD_SPAM, 1, 1, 0);
+    learn_n(w, "Narwhals sing", KD_SPAM, 1, 1, 0);
+    learn_n(a, "Narwhals sing", KD_SPAM, 1, 1, 0);
+    refreshed(b, &rb, 1, "another connection's commit in the chain");
+    sql_on_model("INSERT INTO tokens VALUES(4242, 0, 0), (4243, 0, 0);"
+                 "UPDATE meta SET value = value + 1 WHERE key IN ('generation', 'vocab');"
+                 "UPDATE meta SET value = value + 1 WHERE key = 'vocab'");
+    refreshed(b, &rb, 2, "another program's commit");
+    learn_n(a, "Narwhals sing", KD_SPAM, -1, 1, 0); /* deletes the rows at zero too */
+    refreshed(b, &rb, 3, "an undo that deleted rows at zero it did not count");
+    cr_assert_null(kd_tokmap_get(&b->counts, 4242), "a row at zero is still counted");
+
+    /* more commits than are kept */
+    rc = 0;
+    for (int i = 0; i < 9; i++)
+        learn_n(a, ham_texts[1], KD_HAM, i % 2 ? -1 : 1, 1, 0);
+    refreshed(c, &rc, 1, "a chain longer than the commits kept");
+    kd_model_close(w);
+    kd_model_close(c);
+    kd_model_close(b);
+    kd_model_close(a);
+}
+
+/* Above the size at which another writer's commit makes a preloaded handle cache what it
+ * looks up, a commit of a handle of this process keeps the others holding every count. */
+Test(model, other_handles_of_a_large_model_take_a_handles_commits_and_stay_preloaded)
+{
+    kd_model *a = open_model("big.db", KD_OPEN_CREATE | KD_OPEN_PRELOAD);
+    train_large(a);
+    kd_model *b = open_model("big.db", KD_OPEN_WRITE | KD_OPEN_PRELOAD);
+    learn_n(a, "Zebrafish quokkas and axolotls, thank you", KD_HAM, 1, 1, 0);
+    cr_assert_eq(kd_model_refresh(b, NULL), 0, "%s", kd_model_error(b));
+    same_as_fresh(b, "big.db", "a large model, another handle's commit");
+    kd_model_close(b);
+    kd_model_close(a);
+}
+
+/* One handle giving feedback while three others classify, each on its own thread (the
+ * server's workers): under `make tsan`, no race on the commits kept; after, every handle
+ * holds what a fresh open reads. */
+typedef struct {
+    kd_model *m;
+    int feedback; /* the handle that learns */
+    int failed;
+} worker;
+
+static void *work(void *ud)
+{
+    worker *w = ud;
+    for (int i = 0; i < 40 && !w->failed; i++) {
+        kd_comment k = KD_COMMENT_INIT;
+        k.id = "c1";
+        k.text = i % 3 ? "Okapis and pangolins, cheap pills" : "Thank you, the breathing exercise helped";
+        kd_result r;
+        if (w->feedback)
+            w->failed = kd_feedback(w->m, &k, i % 2 ? KD_SPAM : KD_HAM, 0, NULL);
+        else if (!(w->failed = kd_model_refresh(w->m, NULL)) && !(w->failed = kd_classify(w->m, &k, NULL, &r)))
+            kd_result_free(&r);
+    }
+    return NULL;
+}
+
+Test(model, handles_on_threads_take_one_anothers_commits)
+{
+    kd_model *a = open_model("a.db", KD_OPEN_CREATE | KD_OPEN_PRELOAD);
+    train_all(a, 1);
+    kd_model_close(a);
+    worker w[4];
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (worker){ open_model("a.db", KD_OPEN_WRITE | KD_OPEN_PRELOAD), i == 0, 0 };
+        cr_assert_eq(pthread_create(&t[i], NULL, work, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(pthread_join(t[i], NULL), 0);
+    for (int i = 0; i < 4; i++) {
+        cr_assert_eq(w[i].failed, 0, "handle %d: %s", i, kd_model_error(w[i].m));
+        cr_assert_eq(kd_model_refresh(w[i].m, NULL), 0, "%s", kd_model_error(w[i].m));
+        same_as_fresh(w[i].m, "a.db", "after threads");
+        kd_model_close(w[i].m);
+    }
+}
