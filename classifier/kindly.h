@@ -418,9 +418,10 @@ int kd_model_replaced(kd_model *m);
  * this process read or wrote that cache in the file already, or there are no posts. For a
  * handle opened with KD_OPEN_KEEP_LATER, whose writes leave it to this; the other writes
  * keep it themselves.
- * @return 0 (kept, or nothing to keep; an in-memory model keeps nothing); KD_EINVAL (NULL,
- *         read-only model, a training batch open); not kept (the next reader builds the
- *         cache): KD_EBUSY (another writer holds the file or moved the posts on), KD_EIO (the
+ * @return 0 (kept, or nothing to keep: an in-memory model keeps nothing, and a cache that
+ *         another writer's posts have replaced since m read them is not kept over theirs);
+ *         KD_EINVAL (NULL, read-only model, a training batch open); not kept (the next reader
+ *         builds the cache): KD_EBUSY (another writer holds the file), KD_EIO (the
  *         write failed: a full disk, a read-only file; kd_model_error() gives SQLite's
  *         reason), KD_ENOMEM; as kd_classify() for a failure to read the posts.
  */

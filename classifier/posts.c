@@ -788,6 +788,8 @@ int kd_model_keep_posts(kd_model *m)
         return rc;
     char why[256];
     rc = kd_posts_snap_save(m, m->posts, why, sizeof why);
+    if (rc == KD_SNAP_MOVED_ON) /* another handle moved the posts on: it keeps its own */
+        return KD_OK;
     if (rc == KD_EIO)
         return kd_model_fail(m, rc, "the posts cache was not kept in model %s: %s; the next reader builds it",
                              kd_store_path(m->store), why);

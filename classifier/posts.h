@@ -118,10 +118,11 @@ void kd_posts_cache_keep(kd_model *m);
  * read failure, out of memory): the caller builds it. */
 int kd_posts_snap_load(kd_model *m, kd_posts_cache **out);
 /* Write c, built for m's file at c->generation, unless the file has moved on to another
- * posts generation: KD_OK (written, or written already), or, not written, KD_EBUSY (another
- * writer holds the file, moved the posts on, or a transaction of m's is open), KD_ENOMEM, or
- * KD_EIO with SQLite's reason in why (a full disk, a read-only file; why[0] is '\0' for the
- * other codes). */
+ * posts generation: KD_OK (written, or written already), KD_SNAP_MOVED_ON (not written: the
+ * file's posts are another generation's, no failure), or, not written, KD_EBUSY (another
+ * writer holds the file, or a transaction of m's is open), KD_ENOMEM, or KD_EIO with SQLite's
+ * reason in why (a full disk, a read-only file; why[0] is '\0' for the other codes). */
+#define KD_SNAP_MOVED_ON 1
 int kd_posts_snap_save(kd_model *m, kd_posts_cache *c, char *why, size_t whylen);
 /* How many caches this process has built: each is most of a second on a site of 10,000
  * posts, so tests check that what cannot change a post's words does not cause one. */

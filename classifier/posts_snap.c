@@ -316,7 +316,7 @@ int kd_posts_snap_save(kd_model *m, kd_posts_cache *c, char *why, size_t whylen)
     if (kd_store_posts_generation(m->store, &gen))
         goto failed;
     if (gen != c->generation) { /* moved on: this cache is no longer the file's */
-        rc = KD_EBUSY;
+        rc = KD_SNAP_MOVED_ON;
         goto failed;
     }
     if (sqlite3_exec(db, SQL_SNAP_TABLE, NULL, NULL, NULL) == SQLITE_OK &&
