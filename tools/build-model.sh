@@ -32,6 +32,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 kindly=${KINDLY:-$root/kindly}
 shared=${KINDLY_SHARED:-$root/../shared}/corpora
 out=${1:-$root/models/default.db}
+[ -d "$(dirname "$out")" ] || { echo "build-model: $(dirname "$out") is no directory (OUT is a model file in an existing directory)" >&2; exit 1; }
 prune=${PRUNE:-2}
 foreign=${FOREIGN-sms.csv youtube-dev.csv datacamp-comments.csv}
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct -- corpora 2>/dev/null || true)}
@@ -46,6 +47,10 @@ done
 tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/kindly-model.XXXXXX")
 tmp=$tmpdir/$(basename "$out")
 trap 'rm -rf "$tmpdir"' EXIT
+# a signal ends the script through exit, so that the EXIT trap runs (sh runs none on a signal)
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 # The third-party corpora first, as --foreign, pruned: they teach the spam stage, but the
 # relevance stage's "language of this site" stays the blog's own comments, learnt after.
 # shellcheck disable=SC2086

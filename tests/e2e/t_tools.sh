@@ -31,6 +31,27 @@ test_tools_shell_scripts_help_and_refuse_unknown_flags() {
     [ ! -e "$ROOT/tools/--help" ] && [ ! -e "$ROOT/tools/--bogus" ] || fail "a flag was taken for a file"
 }
 
+# build-model.sh into a directory that does not exist is refused before anything is learnt
+# (it trained for seconds, then failed at the last step with mv's message), and a build
+# interrupted leaves no temporary model behind (the EXIT trap ran on no signal)
+test_tools_build_model_checks_its_output_directory_and_cleans_up() {
+    expect_status 1 env KINDLY="$KINDLY" FOREIGN= "$ROOT/tools/build-model.sh" "$T/no/such/dir/m.db"
+    contains "$T/err" "build-model: $T/no/such/dir is no directory"
+    lines "$T/err" 1
+    # a kindly that waits (as a long training does), and the build interrupted meanwhile
+    printf '#!/bin/sh\nexec sleep 30\n' >slow && chmod +x slow
+    TMPDIR=$T/tmp && mkdir "$TMPDIR" && export TMPDIR
+    # its own process group, signalled whole, as a terminal's Ctrl-C or a CI runner's stop is
+    setsid env KINDLY="$T/slow" FOREIGN= "$ROOT/tools/build-model.sh" "$T/m.db" 2>/dev/null &
+    local pid=$! i
+    for i in $(seq 50); do [ -n "$(ls "$TMPDIR")" ] && break; sleep 0.1; done
+    [ -n "$(ls "$TMPDIR")" ] || fail "no temporary directory seen"
+    sleep 0.3
+    kill -TERM -- -$pid; wait $pid || true
+    [ -z "$(ls "$TMPDIR")" ] || fail "left behind: $(ls "$TMPDIR")"
+    [ ! -e "$T/m.db" ] || fail "an interrupted build wrote its output"
+}
+
 # build-model.sh -x: an option is not taken for the output file (a model named "-x")
 test_tools_build_model_takes_no_option_for_its_output() {
     expect_status 2 env KINDLY="$KINDLY" KINDLY_SHARED="$T/none" "$ROOT/tools/build-model.sh" -o "$T/m.db"
