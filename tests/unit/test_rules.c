@@ -668,6 +668,8 @@ static const struct {
     { "Premium CBD gummies, 20% discount in our shop this week", NULL, "SUPPLEMENT_SHOP" },
     { "Ashwagandha capsules for stress, order yours today", NULL, "SUPPLEMENT_SHOP" },
     { "Melatonin gummies, fall asleep fast: dreamdeep-melatonin.store", NULL, "SUPPLEMENT_SHOP" },
+    { "We offer guest posts on health sites. Email me at kevin@guestposts.example for prices", NULL, "DM_ME" },
+    { "Drop me a line at sugardaddy4u@mail.example for a weekly allowance", NULL, "DM_ME" },
 };
 
 Test(rules, spam_fires_the_rule_written_for_it)
@@ -701,6 +703,9 @@ static const char *const honest[] = {
     "My gym gives NHS staff a discount, it's the only reason I can afford to go.",
     "I got the book second-hand from bookshop.org, 40 percent cheaper than new.",
     "Kristin Neff's website self-compassion.org has free guided practices.",
+    /* DM_ME: an offer to talk through the blog's own channels, no address given */
+    "If you want to talk about setting up a peer support group, email me at the address on my profile.",
+    "I run a bereavement cafe, drop me a line via the contact form if you'd like to start one.",
 };
 
 Test(rules, honest_wellness_comments_fire_no_rule)
