@@ -670,6 +670,7 @@ static const struct {
     { "Melatonin gummies, fall asleep fast: dreamdeep-melatonin.store", NULL, "SUPPLEMENT_SHOP" },
     { "We offer guest posts on health sites. Email me at kevin@guestposts.example for prices", NULL, "DM_ME" },
     { "Drop me a line at sugardaddy4u@mail.example for a weekly allowance", NULL, "DM_ME" },
+    { "Great post! Check out my blog for the best CBD deals", NULL, "MY_CHANNEL" },
 };
 
 Test(rules, spam_fires_the_rule_written_for_it)
@@ -706,6 +707,8 @@ static const char *const honest[] = {
     /* DM_ME: an offer to talk through the blog's own channels, no address given */
     "If you want to talk about setting up a peer support group, email me at the address on my profile.",
     "I run a bereavement cafe, drop me a line via the contact form if you'd like to start one.",
+    /* MY_CHANNEL: one post of the reader's own, in the conversation */
+    "Check out my blog post about my burnout, reconnecting with old friends is what helped me.",
 };
 
 Test(rules, honest_wellness_comments_fire_no_rule)
