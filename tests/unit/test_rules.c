@@ -671,6 +671,10 @@ static const struct {
     { "We offer guest posts on health sites. Email me at kevin@guestposts.example for prices", NULL, "DM_ME" },
     { "Drop me a line at sugardaddy4u@mail.example for a weekly allowance", NULL, "DM_ME" },
     { "Great post! Check out my blog for the best CBD deals", NULL, "MY_CHANNEL" },
+    { "Todays Voda numbers ending 7548 are selected to receive a $350 award. Call to claim", NULL, "PRIZE_WON" },
+    { "You have been specially selected 2 receive £1000 cash or a holiday", NULL, "PRIZE_WON" },
+    { "FREE entry into our £250 weekly competition, just text WIN to 80086 NOW", NULL, "FREE_GIFT" },
+    { "Free entry in 2 a wkly comp to win FA Cup final tkts", NULL, "FREE_GIFT" },
 };
 
 Test(rules, spam_fires_the_rule_written_for_it)
@@ -709,6 +713,11 @@ static const char *const honest[] = {
     "I run a bereavement cafe, drop me a line via the contact form if you'd like to start one.",
     /* MY_CHANNEL: one post of the reader's own, in the conversation */
     "Check out my blog post about my burnout, reconnecting with old friends is what helped me.",
+    /* PRIZE_WON: readers selected for something, and congratulated on it */
+    "Congratulations, you were selected as one of the speakers at our community wellbeing day!",
+    "Congratulations, you have been selected for the peer supporter training, well deserved.",
+    /* FREE_GIFT: free entry that is no draw */
+    "Our local museum has free entry on the first Sunday of each month, I go when I feel low.",
 };
 
 Test(rules, honest_wellness_comments_fire_no_rule)
