@@ -79,6 +79,17 @@ test_default_rules_describe_what_they_saw() {
     grep MY_CHANNEL "$T/out" | grep -q 'my channel, site or shop' || fail "MY_CHANNEL: $(grep MY_CHANNEL "$T/out")"
 }
 
+# The stock "is your theme custom made?" from a slimming-tea shop's website: Bayes, which has
+# seen neither, approves it; the default rules make it spam (STOCK_WITH_URL, AUTHOR_URL_SALES).
+test_default_rules_catch_a_stock_question_from_a_shop_website() {
+    rules_model
+    echo "Is your theme custom made or did you download it from somewhere? A design like yours with a few simple tweeks would really make my blog shine." >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" check -m m.db --no-rules --url https://slimtea-official.example < c.txt"
+    expect_status 1 sh -c "\"$KINDLY\" check -m m.db --url https://slimtea-official.example < c.txt"
+    contains "$T/out" '"name":"STOCK_WITH_URL"'
+    contains "$T/out" '"name":"AUTHOR_URL_SALES"'
+}
+
 test_score_output_carries_rules_and_no_rules_turns_them_off() {
     rules_model
     cat >c.csv <<'CSV'

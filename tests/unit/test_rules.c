@@ -675,6 +675,14 @@ static const struct {
     { "You have been specially selected 2 receive £1000 cash or a holiday", NULL, "PRIZE_WON" },
     { "FREE entry into our £250 weekly competition, just text WIN to 80086 NOW", NULL, "FREE_GIFT" },
     { "Free entry in 2 a wkly comp to win FA Cup final tkts", NULL, "FREE_GIFT" },
+    /* the stock questions of blog-comment spam, from a shop's website */
+    { "Is your theme custom made or did you download it from somewhere? A theme like yours would make my blog shine.",
+      "https://slimtea-official.example", "STOCK_WITH_URL" },
+    { "Which blog platform are you using for this website?", "https://blog.example", "STOCK_WITH_URL" },
+    { "Is your theme custom made?", "https://detox-slimming-tea.example", "AUTHOR_URL_SALES" },
+    { "Excellent article!", "https://fatburner-official.example", "AUTHOR_URL_SALES" },
+    { "Excellent article!", "https://weightloss-miracle.example", "AUTHOR_URL_SALES" },
+    { "Excellent article!", "https://binance-bitcoin-signals.example", "AUTHOR_URL_SALES" },
 };
 
 Test(rules, spam_fires_the_rule_written_for_it)
@@ -718,6 +726,19 @@ static const char *const honest[] = {
     "Congratulations, you have been selected for the peer supporter training, well deserved.",
     /* FREE_GIFT: free entry that is no draw */
     "Our local museum has free entry on the first Sunday of each month, I go when I feel low.",
+    /* STOCK_WITH_URL: a reader without a website who asks about the theme */
+    "Is your theme custom made? It is so calm to read at night.",
+};
+
+/* Honest comments from readers who give their own website. */
+static const struct {
+    const char *text, *url;
+} honest_with_site[] = {
+    { "I run a knitting circle and so many members came for the wool and stayed for the company.",
+      "https://lauraknits.example" },
+    { "Check out my blog post about my burnout, I wrote about how old friends helped me recover.",
+      "https://sarawrites.example" },
+    { "My digital detox year taught me the same: fewer feeds, more friends.", "https://fatima.blogspot.example" },
 };
 
 Test(rules, honest_wellness_comments_fire_no_rule)
@@ -727,6 +748,10 @@ Test(rules, honest_wellness_comments_fire_no_rule)
     for (size_t i = 0; i < sizeof honest / sizeof honest[0]; i++) {
         scoring_hits(r, honest[i], NULL, names, sizeof names);
         cr_expect_str_empty(names, "'%s' fired: %s", honest[i], names);
+    }
+    for (size_t i = 0; i < sizeof honest_with_site / sizeof honest_with_site[0]; i++) {
+        scoring_hits(r, honest_with_site[i].text, honest_with_site[i].url, names, sizeof names);
+        cr_expect_str_empty(names, "'%s' (%s) fired: %s", honest_with_site[i].text, honest_with_site[i].url, names);
     }
     kd_rules_free(r);
 }
