@@ -683,6 +683,9 @@ static const struct {
     { "Excellent article!", "https://fatburner-official.example", "AUTHOR_URL_SALES" },
     { "Excellent article!", "https://weightloss-miracle.example", "AUTHOR_URL_SALES" },
     { "Excellent article!", "https://binance-bitcoin-signals.example", "AUTHOR_URL_SALES" },
+    { "Excellent article!", "https://bet365-tips.example", "AUTHOR_URL_SALES" },
+    { "Excellent article!", "https://betting-odds.example", "AUTHOR_URL_SALES" },
+    { "To claim your reward call 09061701461 before midnight", NULL, "PHONE_CALL" },
 };
 
 Test(rules, spam_fires_the_rule_written_for_it)
@@ -728,6 +731,9 @@ static const char *const honest[] = {
     "Our local museum has free entry on the first Sunday of each month, I go when I feel low.",
     /* STOCK_WITH_URL: a reader without a website who asks about the theme */
     "Is your theme custom made? It is so calm to read at night.",
+    /* PHONE_CALL: a Python traceback's "most recent call last" and its line numbers */
+    "the tutorial fails: Traceback (most recent call last) <ipython-input-32-9218594f4d1e> in <module>() 6 for li in "
+    "range(n_layers)] 7 ----> 8 model.fit(X_train, y_train, epochs=10, batch_size=32, validation_data=(X_test, y_test))",
 };
 
 /* Honest comments from readers who give their own website. */
@@ -739,6 +745,8 @@ static const struct {
     { "Check out my blog post about my burnout, I wrote about how old friends helped me recover.",
       "https://sarawrites.example" },
     { "My digital detox year taught me the same: fewer feeds, more friends.", "https://fatima.blogspot.example" },
+    /* AUTHOR_URL_SALES: a name that begins with "bet" is no betting site */
+    { "Self-compassion helped me stop binge eating more than any diet ever did.", "https://betha.blogspot.example" },
 };
 
 Test(rules, honest_wellness_comments_fire_no_rule)
