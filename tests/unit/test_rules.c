@@ -734,6 +734,10 @@ static const char *const honest[] = {
     /* PHONE_CALL: a Python traceback's "most recent call last" and its line numbers */
     "the tutorial fails: Traceback (most recent call last) <ipython-input-32-9218594f4d1e> in <module>() 6 for li in "
     "range(n_layers)] 7 ----> 8 model.fit(X_train, y_train, epochs=10, batch_size=32, validation_data=(X_test, y_test))",
+    /* PHONE_CALL: crisis lines shared by readers */
+    "Call 1-800-662-4357 (SAMHSA) if you or someone you love is struggling with substance use, it's free.",
+    "In the UK you can call the Samaritans free on 08457 90 90 90 at any hour.",
+    "Text or call 1-800-273-8255, the old suicide prevention number still works.",
 };
 
 /* Honest comments from readers who give their own website. */
