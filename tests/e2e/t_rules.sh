@@ -191,12 +191,12 @@ test_check_rules_change_the_verdict() {
 
 test_rules_stats_counts_spam_and_ham_hits() {
     expect_status 0 "$KINDLY" rules --stats "$ROOT/corpora/comments.csv"
-    contains "$T/out" "comments.csv: 281 spam, 297 ham"
+    contains "$T/out" "comments.csv: 329 spam, 373 ham"
     contains "$T/out" "S/O"
     grep -q "PHARMA_SALE" "$T/out" || fail "no PHARMA_SALE line"
     expect_status 0 "$KINDLY" rules --stats --json "$ROOT/corpora/comments.csv"
     contains "$T/out" '"name":"PHARMA_SALE"'
-    contains "$T/out" '"ham":297'
+    contains "$T/out" '"ham":373'
     expect_status 3 "$KINDLY" rules --stats
     # a rule that never fired has no S/O (0/0): n/a and null, not 0 ("fires only on ham")
     expect_status 0 "$KINDLY" rules --stats "$ROOT/tests/e2e/data/train.csv"
@@ -220,22 +220,22 @@ for row in r[1:]: w[row[i]].writerow(row)
     expect_status 0 "$KINDLY" rules --stats "$ROOT/corpora/comments.csv"
     sed -n '2,$p' "$T/out" >whole.txt
     expect_status 0 "$KINDLY" rules --stats h.csv s.csv
-    contains "$T/out" "h.csv: 0 spam, 297 ham"
-    contains "$T/out" "s.csv: 281 spam, 0 ham"
-    contains "$T/out" "all 2 files together: 281 spam, 297 ham"
+    contains "$T/out" "h.csv: 0 spam, 373 ham"
+    contains "$T/out" "s.csv: 329 spam, 0 ham"
+    contains "$T/out" "all 2 files together: 329 spam, 373 ham"
     sed -n '/^all 2 files together/,$p' "$T/out" | sed -n '2,$p' >together.txt
     cmp -s whole.txt together.txt || fail "together differs from the whole file: $(diff whole.txt together.txt | head -4)"
     expect_status 0 "$KINDLY" rules --stats --json h.csv s.csv
     lines "$T/out" 3
-    tail -1 "$T/out" | grep -q '^{"file":null,"files":2,"spam":281,"ham":297,' || fail "json total: $(tail -1 "$T/out" | cut -c1-80)"
+    tail -1 "$T/out" | grep -q '^{"file":null,"files":2,"spam":329,"ham":373,' || fail "json total: $(tail -1 "$T/out" | cut -c1-80)"
     # a file not read, or without a labelled row, is not counted among those added up
     printf 'text,label\nhello,\n' >nolabel.csv
     expect_status 5 "$KINDLY" rules --stats h.csv nolabel.csv missing.csv
     not_contains "$T/out" "together"
     expect_status 5 "$KINDLY" rules --stats h.csv s.csv nolabel.csv missing.csv
-    contains "$T/out" "2 of the 4 files together: 281 spam, 297 ham"
+    contains "$T/out" "2 of the 4 files together: 329 spam, 373 ham"
     expect_status 5 "$KINDLY" rules --stats --json h.csv s.csv missing.csv
-    tail -1 "$T/out" | grep -q '^{"file":null,"files":2,"spam":281,"ham":297,' || fail "json total: $(tail -1 "$T/out" | cut -c1-80)"
+    tail -1 "$T/out" | grep -q '^{"file":null,"files":2,"spam":329,"ham":373,' || fail "json total: $(tail -1 "$T/out" | cut -c1-80)"
 }
 
 test_default_rules_stay_clear_of_shared_ham() {
