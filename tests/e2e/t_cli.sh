@@ -2361,3 +2361,14 @@ test_a_file_of_only_a_header_is_said_to_be() {
     contains "$T/err" "kindly posts: no rows in posts.csv: it has only its header row"
     contains "$T/err" "kindly posts: imported 1 post"
 }
+
+# The shipped default model approves a reader's short thanks with emoji. Its corpus had few
+# honest comments with emoji, and it held "Love this 🙏✨" at 0.81 (🙏 seen in 9 spam
+# comments and no ham) and "Thank you for this 🙏✨" at 0.50.
+test_the_default_model_approves_a_readers_thanks_with_emoji() {
+    for t in 'Love this 🙏✨' 'Thank you for this 🙏✨'; do
+        printf '%s\n' "$t" >c.txt
+        expect_status 0 "$KINDLY" check <c.txt || fail "'$t' is not approved: $(cat "$T/out")"
+        contains "$T/out" '"verdict":"approve"'
+    done
+}
