@@ -311,6 +311,25 @@ Test(csv, wordpress_schema)
     kd_csv_free(r);
 }
 
+Test(csv, author_prefixed_columns)
+{
+    /* author_email, author_url and author_ip, as a hand-made export names them, are read as
+     * email, url and ip: the rules and the tokenizer saw no author website in such a file. */
+    const char *p = write_str("id,author,author_email,author_url,author_ip,text\n"
+                              "1,Tea Shop,sales@slimtea.test,https://slimtea.test/,10.0.0.9,is your theme custom made?\n");
+    kd_csv *r = NULL;
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    cr_assert_eq(kd_csv_open(&r, p, &o), 0, "%s", kd_csv_error(r));
+    const kd_csv_row *row;
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    cr_assert_str_eq(row->comment.email, "sales@slimtea.test");
+    cr_assert_str_eq(row->comment.url, "https://slimtea.test/");
+    cr_assert_str_eq(row->comment.ip, "10.0.0.9");
+    cr_assert_str_eq(row->comment.author, "Tea Shop");
+    cr_assert_eq(kd_csv_next(r, &row), 0);
+    kd_csv_free(r);
+}
+
 /* ---- CSV syntax --------------------------------------------------------------------------- */
 
 Test(csv, quoted_newlines_keep_line_numbers)
