@@ -7,13 +7,23 @@
  * add_own), but the others saw only that the file's generation moved, and each read every
  * count again: on the shipped model (29,644 tokens), 25.6 M instructions a handle, 77 M for
  * the other three handles of a 4-thread server after one feedback whose own request cost
- * 1.8 M. So the committing handle also leaves its delta here, with the generation before
- * and after its transaction, and another handle whose counts stand at the first takes it
- * instead (model.c, load). The generation is the one proof of the counts' state kindly
- * has (every writer of counts, and of posts, moves it in its transaction), so a chain of
- * deltas from the generation a handle holds to the one the file is at is exactly the
- * commits made in between: any commit not kept here (another process's, one that wrote
- * foreign shares, one evicted) breaks the chain and the handle reads whole, as before.
+ * 1.8 M. So the committing handle also leaves its delta here, with the file's totals before
+ * and after its transaction, and another handle whose counts were read with the first takes
+ * it instead (model.c, load).
+ *
+ * The totals are the one proof of the counts' state kindly has: every writer of counts, and of
+ * posts, moves the generation in its transaction, so within one history of the file a chain of
+ * kept commits from the totals a handle holds to the file's is exactly the commits made in
+ * between, and any commit not kept here (another process's, one that wrote foreign shares, one
+ * evicted) breaks the chain: the handle reads whole, as before. But a file can go back: an
+ * older copy written over it in place (sqlite3's .restore, a backup put back) runs its
+ * generations again, over other counts, and a generation then names two states. So a link
+ * holds only where every total is equal (messages, tokens, vocabulary, foreign share and
+ * generation: the fingerprint a merge knows an older model by, store.c), at each end of the
+ * chain and between its commits; and a commit whose generations overlap a kept one's, which
+ * one history cannot have (its writers are serialised, and each moves the generation), drops
+ * the commits kept before it. What this cannot tell apart is a file that went back to a state
+ * of equal totals and other counts: model.c's own reading of a change cannot either.
  *
  * Per file (device and inode), reference-counted by the handles that joined it, as the
  * posts caches are (posts.c): the entry goes with the last handle, before the inode can be
@@ -32,7 +42,8 @@
 #define MAX_TOKENS 65536
 
 typedef struct {
-    int64_t from, to; /* the generation before and after the commit; from < 0: free */
+    kd_totals before, after; /* the file's totals before and after the commit */
+    int kept;                /* 0: a free slot */
     kd_tokmap delta;
 } commit;
 
@@ -47,6 +58,9 @@ struct kd_deltas {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static kd_deltas *files; /* joined, linked by link */
 
+/* (kd_totals is seven int64_t: no padding) */
+static int same(const kd_totals *a, const kd_totals *b) { return !memcmp(a, b, sizeof *a); }
+
 kd_deltas *kd_deltas_join(uint64_t dev, uint64_t ino)
 {
     pthread_mutex_lock(&lock);
@@ -56,8 +70,6 @@ kd_deltas *kd_deltas_join(uint64_t dev, uint64_t ino)
     if (!d && (d = calloc(1, sizeof *d))) {
         d->dev = dev;
         d->ino = ino;
-        for (size_t i = 0; i < KEEP; i++)
-            d->ring[i].from = -1;
         d->link = files;
         files = d;
     }
@@ -87,17 +99,26 @@ void kd_deltas_leave(kd_deltas *d)
     free(d);
 }
 
-void kd_deltas_publish(kd_deltas *d, int64_t from, int64_t to, const kd_tokmap *delta)
+void kd_deltas_publish(kd_deltas *d, const kd_totals *before, const kd_totals *after, const kd_tokmap *delta)
 {
-    if (!d || from < 0 || to <= from || delta->n > MAX_TOKENS)
+    if (!d || before->generation < 0 || after->generation <= before->generation || delta->n > MAX_TOKENS)
         return;
     pthread_mutex_lock(&lock);
     commit *c = &d->ring[d->next];
     if (d->refs < 2)
         goto done;
+    /* generations that overlap a kept commit's: the file went back (an older copy written
+     * over it), and what was kept is of another history (the tables stay, for reuse) */
+    for (size_t i = 0; i < KEEP; i++)
+        if (d->ring[i].kept && before->generation < d->ring[i].after.generation &&
+            d->ring[i].before.generation < after->generation) {
+            for (size_t k = 0; k < KEEP; k++)
+                d->ring[k].kept = 0;
+            break;
+        }
     /* the slot's table is reused when it is large enough (the commits of a server are
      * alike), else replaced; short of memory, the slot is left free and the chain broken */
-    c->from = -1;
+    c->kept = 0;
     if (c->delta.cap != delta->cap) {
         kd_tokmap_free(&c->delta);
         c->delta.keys = delta->cap ? malloc(delta->cap * sizeof *delta->keys) : NULL;
@@ -113,35 +134,36 @@ void kd_deltas_publish(kd_deltas *d, int64_t from, int64_t to, const kd_tokmap *
         memcpy(c->delta.vals, delta->vals, delta->cap * sizeof *delta->vals);
     }
     c->delta.n = delta->n;
-    c->from = from;
-    c->to = to;
+    c->before = *before;
+    c->after = *after;
+    c->kept = 1;
     d->next = (d->next + 1) % KEEP;
 done:
     pthread_mutex_unlock(&lock);
 }
 
-/* The kept commit that starts at generation g, or NULL. */
-static const commit *starting_at(const kd_deltas *d, int64_t g)
+/* The kept commit that starts from the totals t, or NULL (at most one: two would overlap). */
+static const commit *starting_at(const kd_deltas *d, const kd_totals *t)
 {
     for (size_t i = 0; i < KEEP; i++)
-        if (d->ring[i].from == g)
+        if (d->ring[i].kept && same(&d->ring[i].before, t))
             return &d->ring[i];
     return NULL;
 }
 
-int kd_deltas_apply(kd_deltas *d, int64_t from, int64_t to, kd_tokmap *counts)
+int kd_deltas_apply(kd_deltas *d, const kd_totals *held, const kd_totals *now, kd_tokmap *counts)
 {
-    if (!d || from < 0 || to <= from)
+    if (!d || held->generation < 0 || now->generation <= held->generation)
         return 0;
     pthread_mutex_lock(&lock);
     const commit *chain[KEEP];
     size_t n = 0, tokens = 0;
-    for (int64_t g = from; g != to; g = chain[n++]->to) {
-        if (n == KEEP || !(chain[n] = starting_at(d, g)) || chain[n]->to > to)
+    for (const kd_totals *t = held; !same(t, now); t = &chain[n++]->after) {
+        if (n == KEEP || !(chain[n] = starting_at(d, t)) || chain[n]->after.generation > now->generation)
             break;
         tokens += chain[n]->delta.n;
     }
-    int whole = n && chain[n - 1]->to == to && !kd_tokmap_reserve(counts, counts->n + tokens);
+    int whole = n && same(&chain[n - 1]->after, now) && !kd_tokmap_reserve(counts, counts->n + tokens);
     for (size_t i = 0; whole && i < n; i++)
         kd_tokmap_apply(counts, &chain[i]->delta);
     pthread_mutex_unlock(&lock);

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "store.h"
 #include "tokmap.h"
 
 typedef struct kd_deltas kd_deltas;
@@ -18,16 +19,21 @@ typedef struct kd_deltas kd_deltas;
 kd_deltas *kd_deltas_join(uint64_t dev, uint64_t ino);
 void kd_deltas_leave(kd_deltas *d);
 
-/* A commit that took the file's "generation" from `from` to `to` by adding delta (read in
- * its write transaction: nothing else changed the counts in between, and it wrote no foreign
- * share), copied for the others; not when no other handle joined, when delta is larger than
- * the others would rather read whole, or out of memory (they read whole). */
-void kd_deltas_publish(kd_deltas *d, int64_t from, int64_t to, const kd_tokmap *delta);
+/* A commit that took the file's totals from `before` to `after` (every total, the
+ * generation among them, read in its write transaction: nothing else changed the counts in
+ * between, and it wrote no foreign share) by adding delta, copied for the others; not when
+ * no other handle joined, when delta is larger than the others would rather read whole, or
+ * out of memory (they read whole). A commit whose generations overlap a kept one's shows
+ * that the file went back to an earlier generation (an older copy written over it): the
+ * commits kept before it are dropped. */
+void kd_deltas_publish(kd_deltas *d, const kd_totals *before, const kd_totals *after, const kd_tokmap *delta);
 
-/* Bring counts read at generation `from` to generation `to` by the chain of commits
- * published between them, applied in order (kd_tokmap_apply): 1 when done, 0 when the chain
- * is not all kept here (another process's or a foreign commit, more than the last few) or
- * memory for the new tokens cannot be reserved, and then counts are unchanged. */
-int kd_deltas_apply(kd_deltas *d, int64_t from, int64_t to, kd_tokmap *counts);
+/* Bring counts read with the totals `held` to the file's totals `now` by the chain of
+ * commits published between them, applied in order (kd_tokmap_apply): 1 when done; 0 when
+ * no chain of kept commits leads from exactly `held` to exactly `now`, every total equal at
+ * each link (another process's or a foreign commit, more than the last few, a file that
+ * went back to another history of its generations), or when memory for the new tokens
+ * cannot be reserved, and then counts are unchanged. */
+int kd_deltas_apply(kd_deltas *d, const kd_totals *held, const kd_totals *now, kd_tokmap *counts);
 
 #endif

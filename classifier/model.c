@@ -119,10 +119,14 @@ static int load(kd_model *m)
         rc = kd_model_read_failed(m, rc, "the totals", why(m, rc));
         goto done;
     }
-    int changed = (m->preloaded || m->cached) && totals.generation != m->counts_generation;
+    /* a generation the counts were not read at, or one they were read at with other totals
+     * (an older copy of the file written over it, then taught something else) */
+    int changed = (m->preloaded || m->cached) &&
+                  (totals.generation != m->counts_generation || memcmp(&totals, &m->totals, sizeof totals));
     /* the commits of the other handles of this process on the file, when they are all the
      * change: added as they were to the file (deltas.c), instead of reading every count */
-    if (changed && m->preloaded && kd_deltas_apply(m->deltas, m->counts_generation, totals.generation, &m->counts)) {
+    if (changed && m->preloaded && m->totals.generation == m->counts_generation &&
+        kd_deltas_apply(m->deltas, &m->totals, &totals, &m->counts)) {
         changed = (int64_t)m->counts.n != totals.vocab;
         /* unless the tokens are not as many as the file's (rows at zero that another
          * program left, which an undo deleted): read whole, even if this read fails */
@@ -176,34 +180,34 @@ done:
     return rc;
 }
 
-/* A preloaded handle's own commit, added to the counts it holds, as kd_store_apply added it
- * to the file (each count clamped at zero; after an undo, the rows left at zero deleted),
- * instead of reading every count again (load): that read was 25 M of the 27 M instructions
- * of a server's feedback request on the shipped model (29,644 tokens), and a model above
- * RELOAD_MAX stopped holding its counts (cached) after its first feedback. Only when
- * nothing else can have changed the counts: they were the file's when the batch's
- * transaction began (its generation was theirs: every writer of counts moves it, and a
- * writer of posts too, so another handle's commit, or a post this one stored, falls back
- * to load(): the whole read, or the commits the other handles left, deltas.c), and the
- * batch wrote no foreign share (learnt as foreign: rare, read whole); the same batch is
- * left for the other handles of the process (kd_deltas_publish). load() then finds the
- * generation the transaction left, and reads the counts whole only when another writer
- * moved it since. Were the tokens held then not as many as
- * the file stores (rows left at zero by another program, which an undo deletes with its
- * own), they are read whole. Memory for the new tokens is reserved first: short of it,
- * they are read whole. */
+/* A preloaded handle's own commit, added to the counts it holds, as kd_store_apply added it to
+ * the file (each count clamped at zero; after an undo, the rows left at zero deleted), instead
+ * of reading every count again (load): that read was 25 M of the 27 M instructions of a
+ * server's feedback request on the shipped model (29,644 tokens), and a model above RELOAD_MAX
+ * stopped holding its counts (cached) after its first feedback. Only when nothing else can
+ * have changed the counts: they were the file's when the batch's transaction began (its
+ * totals, the generation among them, were theirs: every writer of counts moves the generation,
+ * and a writer of posts too, so another handle's commit, or a post this one stored, falls back
+ * to load(): the whole read, or the commits the other handles left, deltas.c), and the batch
+ * wrote no foreign share (learnt as foreign: rare, read whole); the same batch is left for the
+ * other handles of the process (kd_deltas_publish), with the totals before and after it.
+ * load() then finds the totals the transaction left, and reads the counts whole only when
+ * another writer moved them since. Were the tokens held then not as many as the file stores
+ * (rows left at zero by another program, which an undo deletes with its own), they are read
+ * whole. Memory for the new tokens is reserved first: short of it, they are read whole. */
 static void add_own(kd_model *m)
 {
-    if (m->own_from < 0 || m->own_to < 0 || m->fdelta.n)
+    if (m->own_before.generation < 0 || m->own_after.generation < 0 || m->fdelta.n)
         return;
     /* for the other handles of this process on the file (load) */
-    kd_deltas_publish(m->deltas, m->own_from, m->own_to, &m->delta);
-    if (!m->preloaded || m->cached || m->own_from != m->counts_generation ||
-        kd_tokmap_reserve(&m->counts, m->counts.n + m->delta.n))
+    kd_deltas_publish(m->deltas, &m->own_before, &m->own_after, &m->delta);
+    if (!m->preloaded || m->cached || m->own_before.generation != m->counts_generation ||
+        memcmp(&m->own_before, &m->totals, sizeof m->totals) || kd_tokmap_reserve(&m->counts, m->counts.n + m->delta.n))
         return;
     kd_tokmap_apply(&m->counts, &m->delta);
-    if ((int64_t)m->counts.n == m->own_vocab) {
-        m->counts_generation = m->own_to;
+    if ((int64_t)m->counts.n == m->own_after.vocab) {
+        m->counts_generation = m->own_after.generation;
+        m->totals = m->own_after; /* (what the counts now are: load's and deltas.c's proof) */
         return;
     }
     /* read whole at the next load (were this commit's to fail, the next refresh's: load) */
@@ -620,8 +624,8 @@ static int check_before(void *model)
 {
     kd_model *m = model;
     /* the counts before this batch, for add_own (unread: they are read whole after it) */
-    if (m->preloaded && kd_store_generation(m->store, &m->own_from))
-        m->own_from = -1;
+    if (m->preloaded && kd_store_totals(m->store, &m->own_before))
+        m->own_before.generation = -1;
     int64_t bad = 0;
     int rc = m->dtotals.foreign_ham_tokens < 0 ? kd_store_foreign_mismatch(m->store, &m->fdelta, 1, &bad) : KD_OK;
     if (rc)
@@ -709,10 +713,8 @@ static int write_also(void *model)
                                  bad ? " for some of their words" : "");
     }
     /* what the batch leaves, for add_own (unread: the counts are read whole after it) */
-    if (m->preloaded && !kd_store_totals(m->store, &t)) {
-        m->own_to = t.generation;
-        m->own_vocab = t.vocab;
-    }
+    if (m->preloaded && kd_store_totals(m->store, &m->own_after))
+        m->own_after.generation = -1;
     return KD_OK;
 }
 
@@ -731,7 +733,7 @@ int kd_train_commit(kd_model *m)
     }
     /* the words of approved comments per post and the foreign counts are written in the
      * same transaction */
-    m->own_from = m->own_to = -1;
+    m->own_before.generation = m->own_after.generation = -1;
     rc = kd_store_apply(m->store, &m->delta, &m->dtotals, check_before, write_also, m);
     if (!rc)
         add_own(m);

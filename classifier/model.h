@@ -17,7 +17,8 @@ struct kd_model {
     unsigned flags;
     char err[512];
 
-    kd_totals totals;       /* message and token totals, as of the last (re)load */
+    kd_totals totals;       /* message and token totals, as of the last (re)load; when
+                             * preloaded, those counts were read with (or add_own's) */
     kd_tokmap counts;       /* every token's counts, when preloaded; the counts looked up
                              * since the last change, when cached */
     int64_t counts_generation; /* totals.generation when counts were loaded */
@@ -55,9 +56,9 @@ struct kd_model {
     kd_tokmap_seen seen;    /* scratch of kd_tokmap_add_once into delta */
     kd_tokmap fdelta;       /* the batch's foreign ham counts (.ham) */
     kd_totals dtotals;
-    /* read in the transaction that writes the batch (model.c, add_own): the generation
-     * before its writes and after them, and the number of tokens stored after; -1 unread */
-    int64_t own_from, own_to, own_vocab;
+    /* read in the transaction that writes the batch (model.c, add_own): the file's totals
+     * before its writes and after them; generation -1: unread */
+    kd_totals own_before, own_after;
     /* the commits of this process's handles on the file, shared (deltas.c); NULL: none */
     struct kd_deltas *deltas;
 

@@ -1266,6 +1266,89 @@ Test(model, other_handles_take_a_handles_commits_instead_of_reading_every_count)
     kd_model_close(a);
 }
 
+/* Write the file `name` of the test directory over a.db in place, as sqlite3's .restore
+ * does (the backup API, through a connection of its own: the handles see a commit). */
+static void restore_over_model(const char *name)
+{
+    char path[512], from[512];
+    snprintf(path, sizeof path, "%s/a.db", dir);
+    snprintf(from, sizeof from, "%s/%s", dir, name);
+    sqlite3 *db = NULL, *src = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_open(from, &src), SQLITE_OK);
+    sqlite3_backup *b = sqlite3_backup_init(db, "main", src, "main");
+    cr_assert(b, "%s", sqlite3_errmsg(db));
+    cr_assert_eq(sqlite3_backup_step(b, -1), SQLITE_DONE, "%s", sqlite3_errmsg(db));
+    cr_assert_eq(sqlite3_backup_finish(b), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    sqlite3_close(src);
+    sqlite3_close(db);
+}
+
+/* a.db trained, opened preloaded (returned), and its copy old.db as it is now */
+static kd_model *trained_and_copied(void)
+{
+    kd_model *a = open_model("a.db", KD_OPEN_CREATE | KD_OPEN_PRELOAD);
+    train_all(a, 1);
+    char q[600];
+    snprintf(q, sizeof q, "VACUUM INTO '%s/old.db'", dir);
+    sql_on_model(q);
+    return a;
+}
+
+/* Refresh m, which then holds what a fresh open reads. */
+static void refreshed_as_fresh(kd_model *m, const char *when)
+{
+    cr_assert_eq(kd_model_refresh(m, NULL), 0, "%s: %s", when, kd_model_error(m));
+    same_as_fresh(m, "a.db", when);
+}
+
+/* An older copy of the model written over it in place, which another program then taught
+ * something else: the file's generations run again, over other counts. The commits this
+ * process's handles made before are of another history: a handle holding counts of it, or
+ * counts from before them, takes none of them, nor one made since on top of the other
+ * history, and reads whole, holding what a fresh open reads. */
+Test(model, other_handles_take_no_commit_of_a_history_the_file_went_back_on)
+{
+    kd_model *a = trained_and_copied();
+    kd_model *b = open_model("a.db", KD_OPEN_WRITE | KD_OPEN_PRELOAD);
+    kd_model *c = open_model("a.db", KD_OPEN_WRITE | KD_OPEN_PRELOAD);
+    learn_n(a, "Zebrafish quokkas and axolotls, thank you", KD_HAM, 1, 1, 0);
+    refreshed_as_fresh(b, "before the older copy");
+
+    restore_over_model("old.db");
+    kd_model *w = open_model("a.db", KD_OPEN_WRITE); /* another program: the same words, as spam */
+    learn_n(w, "Zebrafish quokkas and axolotls, thank you", KD_SPAM, 1, 1, 0);
+    refreshed_as_fresh(a, "the handle that committed before, at the generation it held");
+    learn_n(a, "Narwhals sing", KD_HAM, 1, 1, 0);
+    refreshed_as_fresh(b, "a handle holding the commit of the other history");
+    refreshed_as_fresh(c, "a handle holding counts from before it");
+    kd_model_close(w);
+    kd_model_close(c);
+    kd_model_close(b);
+    kd_model_close(a);
+}
+
+/* An older copy written over the model, then taught by a handle of this process words as
+ * many as the commit it replaced (the same totals after it, other counts): that commit, of
+ * the generation the file went back over, is not taken by a handle whose counts are the
+ * copy's; the new one is. */
+Test(model, a_commit_over_a_generation_the_file_went_back_on_drops_the_ones_kept)
+{
+    kd_model *a = trained_and_copied();
+    kd_model *c = open_model("a.db", KD_OPEN_WRITE | KD_OPEN_PRELOAD);
+    learn_n(a, "Zebrafish quokkas and axolotls, thank you", KD_HAM, 1, 1, 0);
+    kd_totals x = a->totals;
+    restore_over_model("old.db");
+    cr_assert_eq(kd_model_refresh(a, NULL), 0, "%s", kd_model_error(a));
+    learn_n(a, "Wombats numbats and dugongs, thank you", KD_HAM, 1, 1, 0);
+    cr_assert_eq(memcmp(&x, &a->totals, sizeof x), 0, "the two commits leave the same totals");
+    int reads = 0;
+    sqlite3_trace_v2(kd_store_db(c->store), SQLITE_TRACE_STMT, count_full_reads, &reads);
+    refreshed(c, &reads, 0, "the copy's counts, after a commit over the generation of another");
+    kd_model_close(c);
+    kd_model_close(a);
+}
+
 /* Above the size at which another writer's commit makes a preloaded handle cache what it
  * looks up, a commit of a handle of this process keeps the others holding every count. */
 Test(model, other_handles_of_a_large_model_take_a_handles_commits_and_stay_preloaded)
