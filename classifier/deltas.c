@@ -27,7 +27,9 @@
  *
  * Per file (device and inode), reference-counted by the handles that joined it, as the
  * posts caches are (posts.c): the entry goes with the last handle, before the inode can be
- * reused by another file whose generations would mean other counts. The last KEEP commits
+ * reused by another file whose generations would mean other counts; its commits go as soon
+ * as a handle learns that the file was removed or replaced (kd_deltas_drop), and the
+ * handles that still have it open read whole (they cannot write it). The last KEEP commits
  * are kept, each of at most MAX_TOKENS tokens (a feedback is a comment's tokens: hundreds),
  * in a ring; everything under one mutex, held for a copy or for applying a few hundred
  * counts.
@@ -50,6 +52,7 @@ typedef struct {
 struct kd_deltas {
     uint64_t dev, ino;
     int refs;
+    int dropped; /* kd_deltas_drop: out of files, nothing kept */
     size_t next; /* the slot the next commit takes */
     commit ring[KEEP];
     kd_deltas *link;
@@ -60,6 +63,16 @@ static kd_deltas *files; /* joined, linked by link */
 
 /* (kd_totals is seven int64_t: no padding) */
 static int same(const kd_totals *a, const kd_totals *b) { return !memcmp(a, b, sizeof *a); }
+
+/* Take d out of files (under the lock). */
+static void unlink_file(kd_deltas *d)
+{
+    for (kd_deltas **p = &files; *p; p = &(*p)->link)
+        if (*p == d) {
+            *p = d->link;
+            break;
+        }
+}
 
 kd_deltas *kd_deltas_join(uint64_t dev, uint64_t ino)
 {
@@ -86,11 +99,7 @@ void kd_deltas_leave(kd_deltas *d)
     pthread_mutex_lock(&lock);
     int last = --d->refs == 0;
     if (last)
-        for (kd_deltas **p = &files; *p; p = &(*p)->link)
-            if (*p == d) {
-                *p = d->link;
-                break;
-            }
+        unlink_file(d);
     pthread_mutex_unlock(&lock);
     if (!last)
         return;
@@ -99,13 +108,39 @@ void kd_deltas_leave(kd_deltas *d)
     free(d);
 }
 
+void kd_deltas_drop(kd_deltas *d)
+{
+    if (!d)
+        return;
+    pthread_mutex_lock(&lock);
+    if (!d->dropped) {
+        d->dropped = 1;
+        unlink_file(d);
+        for (size_t i = 0; i < KEEP; i++) {
+            d->ring[i].kept = 0;
+            kd_tokmap_free(&d->ring[i].delta);
+        }
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+size_t kd_deltas_kept(kd_deltas *d)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; d && i < KEEP; i++)
+        n += d->ring[i].kept != 0;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
 void kd_deltas_publish(kd_deltas *d, const kd_totals *before, const kd_totals *after, const kd_tokmap *delta)
 {
     if (!d || before->generation < 0 || after->generation <= before->generation || delta->n > MAX_TOKENS)
         return;
     pthread_mutex_lock(&lock);
     commit *c = &d->ring[d->next];
-    if (d->refs < 2)
+    if (d->refs < 2 || d->dropped)
         goto done;
     /* generations that overlap a kept commit's: the file went back (an older copy written
      * over it), and what was kept is of another history (the tables stay, for reuse) */

@@ -5,6 +5,7 @@
 #ifndef KD_DELTAS_H
 #define KD_DELTAS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store.h"
@@ -18,6 +19,11 @@ typedef struct kd_deltas kd_deltas;
  * that the inode cannot name another file meanwhile. NULL is left alone. */
 kd_deltas *kd_deltas_join(uint64_t dev, uint64_t ino);
 void kd_deltas_leave(kd_deltas *d);
+
+/* The file was removed, or another moved over its path: its commits are dropped now, for
+ * every handle that joined it, and none is kept or applied from then on (they read whole);
+ * a handle that opens the path joins the new file's. NULL is left alone. */
+void kd_deltas_drop(kd_deltas *d);
 
 /* A commit that took the file's totals from `before` to `after` (every total, the
  * generation among them, read in its write transaction: nothing else changed the counts in
@@ -35,5 +41,8 @@ void kd_deltas_publish(kd_deltas *d, const kd_totals *before, const kd_totals *a
  * went back to another history of its generations), or when memory for the new tokens
  * cannot be reserved, and then counts are unchanged. */
 int kd_deltas_apply(kd_deltas *d, const kd_totals *held, const kd_totals *now, kd_tokmap *counts);
+
+/* The number of commits kept (tests). */
+size_t kd_deltas_kept(kd_deltas *d);
 
 #endif

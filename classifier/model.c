@@ -271,6 +271,7 @@ int kd_model_replaced(kd_model *m)
         return 0;
     kd_model_flush_history(m); /* (refused, with the rest) */
     kd_store_release_moved(m->store);
+    kd_deltas_drop(m->deltas); /* the commits kept for the file's handles: none can write it */
     return 1;
 }
 

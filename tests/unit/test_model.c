@@ -9,6 +9,7 @@
 
 #include "helpers.h"
 #include "kindly.h"
+#include "deltas.h"
 #include "model.h"
 #include "store.h"
 #include "tokmap.h"
@@ -1346,6 +1347,35 @@ Test(model, a_commit_over_a_generation_the_file_went_back_on_drops_the_ones_kept
     sqlite3_trace_v2(kd_store_db(c->store), SQLITE_TRACE_STMT, count_full_reads, &reads);
     refreshed(c, &reads, 0, "the copy's counts, after a commit over the generation of another");
     kd_model_close(c);
+    kd_model_close(a);
+}
+
+/* A file moved over the model: the commits kept for the handles of the old file (up to 8
+ * of 65,536 tokens each) go as soon as one of them learns it (kd_model_replaced), not when
+ * the last of them closes; the others still read the old file, and refresh. */
+Test(model, a_file_moved_over_the_model_drops_the_commits_kept_for_it)
+{
+    kd_model *a = open_model("a.db", KD_OPEN_CREATE | KD_OPEN_PRELOAD);
+    train_all(a, 1);
+    kd_model *b = open_model("a.db", KD_OPEN_WRITE | KD_OPEN_PRELOAD);
+    learn_n(a, "Zebrafish quokkas and axolotls, thank you", KD_HAM, 1, 1, 0);
+    learn_n(a, "Narwhals sing", KD_SPAM, 1, 1, 0);
+    cr_assert_eq(kd_deltas_kept(b->deltas), 2);
+    kd_model *n = open_model("new.db", KD_OPEN_CREATE);
+    train_all(n, 1);
+    kd_model_close(n);
+    char from[512], to[512];
+    snprintf(from, sizeof from, "%s/new.db", dir);
+    snprintf(to, sizeof to, "%s/a.db", dir);
+    cr_assert_eq(rename(from, to), 0);
+    cr_assert_eq(kd_model_replaced(a), 1);
+    cr_assert_eq(kd_deltas_kept(b->deltas), 0, "the old file's commits are still kept");
+    cr_assert_eq(kd_model_refresh(b, NULL), 0, "%s", kd_model_error(b));
+    cr_assert(b->preloaded && b->counts.n > 0);
+    kd_model *c = open_model("a.db", KD_OPEN_WRITE | KD_OPEN_PRELOAD);
+    cr_assert(c->deltas && c->deltas != b->deltas, "the new file's handle joins the old file's commits");
+    kd_model_close(c);
+    kd_model_close(b);
     kd_model_close(a);
 }
 
