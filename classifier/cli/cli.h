@@ -81,6 +81,10 @@ kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags);
 /* For commands that write: EXIT_DONE, or, when path is the shipped default model
  * (cli_is_default_model), the usage error saying to copy it (EXIT_USAGE). */
 int cli_refuse_default(const char *cmd, const char *path);
+/* The usage error of $KINDLY_MODEL=- (as main.c refuses -m -), said, when path is the model
+ * cli_model_path took from it; else EXIT_DONE. For a command that opens the model itself
+ * (serve): cli_open_model_for and cli_model_path_for_write call it. */
+int cli_refuse_env_dash(const char *cmd, const char *path);
 /* For commands that write: the model must be named explicitly (flag or $KINDLY_MODEL), and
  * not be the shipped default (cli_refuse_default). NULL, said, when not. */
 const char *cli_model_path_for_write(const char *cmd, const char *flag);

@@ -1128,8 +1128,10 @@ test_a_model_named_dash_is_a_usage_error() {
     expect_status 3 "$KINDLY" merge out.db m.db -- -
     contains "$T/err" "kindly merge: $want"
     [ ! -e - ] && [ ! -e out.db ] || fail "a model was created: $(ls)"
-    # so from $KINDLY_MODEL (a reading command offered "kindly train -m - FILE.csv")
-    for c in "score $D/train.csv" info history "history --prune" "train $D/train.csv" "posts $D/train.csv"; do
+    # so from $KINDLY_MODEL (a reading command offered "kindly train -m - FILE.csv"; serve said
+    # "cannot open model -", exit 5)
+    for c in "score $D/train.csv" info history "history --prune" "train $D/train.csv" "posts $D/train.csv" \
+        "serve --listen 127.0.0.1:0"; do
         expect_status 3 env KINDLY_MODEL=- "$KINDLY" $c
         contains "$T/err" "kindly ${c%% *}: \$KINDLY_MODEL: $want"
     done
