@@ -135,6 +135,10 @@ kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int la
 /* The same, with kd_csv_options.before_read set (may be NULL). */
 kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind, int labels_ignored,
                             void (*before_read)(void *), void *ud, int *status);
+/* Standard input is a terminal: say on stderr what is read from it ("reading WHAT from the
+ * terminal" DETAIL) and how to end it, so that a command whose file was forgotten (or given
+ * without '<') does not look hung. Nothing from a pipe or a file. */
+void cli_hint_terminal(const char *cmd, const char *what, const char *detail);
 /* How messages show a path: "-" is "<stdin>", as the CSV reader shows it. */
 const char *cli_shown(const char *path);
 /* Report that path has a header and no row; returns EXIT_INPUT. */

@@ -15,12 +15,46 @@
 #include "cli.h"
 
 
-static kd_rules *load(const char *path)
+/* The text of rule file path, "-" standard input (--check's), at most 64 MiB; NULL after a
+ * message, with *status its exit status. */
+static char *read_text(const char *path, size_t *len, int *status)
+{
+    int in = !strcmp(path, "-");
+    if (in && cli_stdin_closed) {
+        *status = cli_fail(EXIT_MODEL, "rules", "cannot read the rule file: standard input is closed");
+        return NULL;
+    }
+    if (in)
+        cli_hint_terminal("rules", "a rule file", "");
+    FILE *f = in ? stdin : fopen(path, "rbe");
+    char *text = f ? cli_read_all(f, (size_t)64 << 20, len) : NULL;
+    int e = errno;
+    if (f && !in)
+        fclose(f);
+    if (!text)
+        *status = cli_fail(e == ENOMEM ? EXIT_INTERNAL : EXIT_MODEL, "rules", "cannot %s rule file %s: %s",
+                           f ? "read" : "open", cli_shown(path), e == EFBIG ? "larger than 64 MiB" : strerror(e));
+    return text;
+}
+
+/* Rule file path, "-" standard input: its messages then name it <stdin>, and it has no
+ * compiled file (its lists are found in the working directory, as for a FILE without '/').
+ * NULL after a message, with *status its exit status. */
+static kd_rules *load(const char *path, int *status)
 {
     kd_rules *r = NULL;
-    int rc = kd_rules_load(&r, path);
+    int rc;
+    if (!strcmp(path, "-")) {
+        size_t len = 0;
+        char *text = read_text(path, &len, status);
+        if (!text)
+            return NULL;
+        rc = kd_rules_parse(&r, cli_shown(path), text, len);
+        free(text);
+    } else
+        rc = kd_rules_load(&r, path);
     if (rc) {
-        cli_fail(EXIT_MODEL, "rules", "%s", kd_rules_error(r));
+        *status = cli_fail(rc == KD_ENOMEM ? EXIT_INTERNAL : EXIT_MODEL, "rules", "%s", kd_rules_error(r));
         kd_rules_free(r);
         return NULL;
     }
@@ -54,9 +88,10 @@ static int check(char **files, int nfiles)
     if (!nfiles && !or_default(&files, &nfiles, dflt))
         return EXIT_MODEL;
     for (int i = 0; i < nfiles; i++) {
-        kd_rules *r = load(files[i]);
+        int st;
+        kd_rules *r = load(files[i], &st);
         if (!r) {
-            status = EXIT_MODEL;
+            status = st;
             continue;
         }
         size_t n = kd_rules_count(r), reported = 0;
@@ -66,7 +101,7 @@ static int check(char **files, int nfiles)
             reported += info.reported;
         }
         kd_buf name = KD_BUF_INIT; /* the file's name as one line, as in messages */
-        printf("%s: ok, %zu rule%s (%zu sub-rule%s), patterns %s\n", cli_line(&name, files[i]), n,
+        printf("%s: ok, %zu rule%s (%zu sub-rule%s), patterns %s\n", cli_line(&name, cli_shown(files[i])), n,
                n == 1 ? "" : "s", n - reported, n - reported == 1 ? "" : "s",
                kd_rules_jit(r) ? "JIT-compiled" : "interpreted (no JIT)");
         kd_buf_free(&name);
@@ -89,17 +124,9 @@ static int compile_files(char **files, int nfiles)
            same bytes (a pattern decoded by PCRE2 carries a flag of its own) */
         kd_rules *r = NULL;
         size_t len = 0;
-        FILE *f = fopen(files[i], "rbe");
-        char *text = f ? cli_read_all(f, (size_t)64 << 20, &len) : NULL;
-        if (!text) {
-            int e = errno;
-            status = cli_fail(e == ENOMEM ? EXIT_INTERNAL : EXIT_MODEL, "rules", "cannot %s rule file %s: %s",
-                              f ? "read" : "open", files[i], e == EFBIG ? "larger than 64 MiB" : strerror(e));
-            if (f)
-                fclose(f);
+        char *text = read_text(files[i], &len, &status);
+        if (!text)
             continue;
-        }
-        fclose(f);
         int rc = kd_rules_parse(&r, files[i], text, len);
         free(text);
         if (rc) {
@@ -130,10 +157,10 @@ static int compile_files(char **files, int nfiles)
 
 static int test(const char *path, const kd_comment *meta)
 {
-    kd_rules *r = load(path);
-    if (!r)
-        return EXIT_MODEL;
     int status = EXIT_DONE;
+    kd_rules *r = load(path, &status);
+    if (!r)
+        return status;
     kd_result res = { 0 };
     unsigned char *fired = NULL;
     kd_buf eb[3] = { KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT };
@@ -374,6 +401,23 @@ int cmd_rules(int argc, char **argv)
                               mode == CHECK ? "--check" : mode == TEST ? "--test" : "--compile");
             goto done;
         }
+    /* '-', standard input, is a rule file to --check alone: --test reads its comment there,
+       and --compile writes FILE.compiled beside FILE; read once */
+    for (int i = 0, dash = 0; i < nfiles && mode != STATS; i++) {
+        if (strcmp(files[i], "-"))
+            continue;
+        if (mode != CHECK) {
+            status = cli_usage("rules", "'-' is no rule file for %s: %s (save the rules to a file)",
+                               mode == TEST ? "--test" : "--compile",
+                               mode == TEST ? "the comment is read from standard input"
+                                            : "the compiled patterns are written beside the rule file");
+            goto done;
+        }
+        if (dash++) {
+            status = cli_usage("rules", "standard input is read once: '-' cannot be named twice");
+            goto done;
+        }
+    }
     if (mode == COMPILE) {
         if (rules_flag)
             files[nfiles++] = (char *)rules_flag;
@@ -401,9 +445,9 @@ int cmd_rules(int argc, char **argv)
                                           "its comments would be counted twice")))
             goto done;
         const char *path = default_path(rules_flag);
-        kd_rules *r = path ? load(path) : NULL;
+        kd_rules *r = path ? load(path, &status) : NULL;
         if (!r) {
-            status = EXIT_MODEL;
+            status = path ? status : EXIT_MODEL;
             goto done;
         }
         /* several files are also read as one (an export in two files: approved and spam,

@@ -393,10 +393,7 @@ static void csv_problem_label_ignored(void *ud, const kd_csv_problem *p)
         cli_csv_problem(ud, p);
 }
 
-/* Standard input is a terminal: say what is read and how to end it, so that a command
- * whose file was forgotten (or given without '<') does not look hung. Nothing from a pipe
- * or a file. */
-static void hint_terminal(const char *cmd, const char *what, const char *detail)
+void cli_hint_terminal(const char *cmd, const char *what, const char *detail)
 {
     if (isatty(STDIN_FILENO))
         fprintf(stderr, "kindly %s: reading %s from the terminal%s; end it with Ctrl-D on a line of its own\n", cmd, what, detail);
@@ -455,7 +452,7 @@ kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind,
         return NULL;
     }
     if (cli_path_fd(path) == STDIN_FILENO)
-        hint_terminal(cmd, "CSV", kind == KD_CSV_COMMENTS ? ", its header row first (id,text,...)"
+        cli_hint_terminal(cmd, "CSV", kind == KD_CSV_COMMENTS ? ", its header row first (id,text,...)"
                                                           : ", its header row first (post_id,title,text)");
     kd_csv_options o = KD_CSV_OPTIONS_INIT;
     o.kind = kind;
@@ -1000,7 +997,7 @@ char *cli_read_comment(const char *cmd, int *status)
         *status = cli_fail(EXIT_MODEL, cmd, "cannot read the comment: standard input is closed");
         return NULL;
     }
-    hint_terminal(cmd, "the comment", "");
+    cli_hint_terminal(cmd, "the comment", "");
     size_t len = 0;
     char *text = cli_read_all(stdin, CLI_MAX_COMMENT, &len);
     if (!text && cli_interrupted) { /* (a signal the command caught: its to report) */

@@ -502,6 +502,35 @@ test_rules_names_an_empty_rule_file_name() {
     not_contains "$T/out" "ok.rules: ok"
 }
 
+# rules --check - checks the rule file on standard input, as other commands read their input
+# there (it opened a file named '-': "cannot open rule file -"): messages name it <stdin>, with
+# its lines, and its word lists are found in the working directory. --test reads its comment
+# there and --compile writes beside the file: '-' is a usage error to both, as is '-' twice.
+test_rules_check_reads_a_rule_file_on_standard_input() {
+    printf 'text OK /a/ 1\ntext BAD /(unclosed/ 2\n' >bad.rules
+    expect_status 5 sh -c "\"\$KINDLY\" rules --check - < bad.rules"
+    contains "$T/err" "kindly rules: <stdin>:2:20: missing closing parenthesis"
+    printf 'text OK /a/ 1\nmoderate-list words.txt\n' >ok.rules
+    printf 'zqword\n' >words.txt
+    expect_status 0 sh -c "\"\$KINDLY\" rules --check - < ok.rules"
+    [ "$(cat "$T/out")" = "<stdin>: ok, 2 rules (0 sub-rules), patterns JIT-compiled" ] ||
+        [ "$(cat "$T/out")" = "<stdin>: ok, 2 rules (0 sub-rules), patterns interpreted (no JIT)" ] ||
+        fail "$(cat "$T/out")"
+    # with files, in order, the first error not hiding the others
+    expect_status 5 sh -c "\"\$KINDLY\" rules --check ok.rules - ok.rules < bad.rules"
+    [ "$(grep -c ': ok, ' "$T/out")" -eq 2 ] || fail "$(cat "$T/out")"
+    contains "$T/err" "<stdin>:2:20: missing closing parenthesis"
+    for mode in --test --compile; do
+        expect_status 3 sh -c "\"\$KINDLY\" rules $mode - < ok.rules"
+        contains "$T/err" "kindly rules: '-' is no rule file for $mode"
+    done
+    [ ! -e ./-.compiled ] || fail "a compiled file was written"
+    expect_status 3 sh -c "\"\$KINDLY\" rules --check - - < ok.rules"
+    contains "$T/err" "standard input is read once"
+    expect_status 5 sh -c "\"\$KINDLY\" rules --check - <&-"
+    contains "$T/err" "kindly rules: cannot read the rule file: standard input is closed"
+}
+
 # A model given as a rule file (rules --check m.db, score --rules m.db) is named as one: it was
 # 'm.db:1:16: NUL byte in the rule file', the NUL of SQLite's header.
 test_a_model_given_as_a_rule_file_is_named_so() {
