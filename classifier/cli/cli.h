@@ -215,6 +215,13 @@ int cli_bad_value(const char *cmd, const char *flag, const char *value, const ch
  * "unknown or incomplete option 'a'" and note; EXIT_USAGE. */
 int cli_bad_option(const char *cmd, const char *a, int last, const char *note);
 
+/* In a command's loop over its arguments: 1 when a is an operand (a file, '-' standard input,
+ * an empty name), 0 when it is an option, -1 (skip it) for the "--" that ends the options:
+ * main passes it on when an argument follows it, and every argument after it is an operand
+ * whatever it looks like, a file named -x.csv, shown in messages as given. *after: 0 before
+ * the first argument, set at "--". */
+int cli_operand(const char *a, int *after);
+
 /* Write s as a JSON string literal (quotes included; NULL as ""), valid UTF-8 with every
  * control character escaped (kd_buf_json_str). */
 void cli_json_str(FILE *f, const char *s);

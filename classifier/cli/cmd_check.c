@@ -62,8 +62,15 @@ static int check(int argc, char **argv, char *owned[CLI_NMETA])
     const char *model = NULL;
     kd_options o = KD_OPTIONS_INIT;
     kd_comment c = KD_COMMENT_INIT;
+    int after = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int op = cli_operand(a, &after);
+        if (op < 0 || !strcmp(a, "-")) /* "-": standard input, named as other filters name it */
+            continue;
+        if (op && *a) /* (an empty argument is no file: said as an option) */
+            return cli_usage("check", "the comment is read from standard input, not from a file ('%s'): "
+                                      "kindly check < %s, or kindly score for a CSV file", a, a);
         int k = cli_parse_classify_flag("check", argc, argv, &i, &o);
         if (k < 0)
             return EXIT_USAGE;
@@ -73,11 +80,6 @@ static int check(int argc, char **argv, char *owned[CLI_NMETA])
             model = argv[++i];
             continue;
         }
-        if (!strcmp(a, "-")) /* standard input, named as other filters name it */
-            continue;
-        if (a[0] && a[0] != '-')
-            return cli_usage("check", "the comment is read from standard input, not from a file ('%s'): "
-                                      "kindly check < %s, or kindly score for a CSV file", a, a);
         if (!cli_parse_comment_flag(argc, argv, &i, &c))
             return cli_bad_option("check", a, i + 1 == argc, " (the comment is read from standard input)");
     }

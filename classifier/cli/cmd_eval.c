@@ -250,7 +250,7 @@ int cmd_eval(int argc, char **argv)
     const char **train = calloc((size_t)argc, sizeof *train), **test = calloc((size_t)argc, sizeof *test);
     size_t ntrain = 0, ntest = 0;
     unsigned long folds = 0;
-    int json = 0, status = EXIT_DONE;
+    int json = 0, status = EXIT_DONE, after = 0;
     kd_options o = KD_OPTIONS_INIT;
     dataset d = { 0 };
     stages s = { NULL, NULL };
@@ -263,6 +263,12 @@ int cmd_eval(int argc, char **argv)
     }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int op = cli_operand(a, &after);
+        if (op) { /* several files are read as one (an export in two: approved and spam) */
+            if (op > 0)
+                test[ntest++] = a;
+            continue;
+        }
         int k = cli_parse_classify_flag("eval", argc, argv, &i, &o);
         if (k < 0) {
             status = EXIT_USAGE;
@@ -281,11 +287,10 @@ int cmd_eval(int argc, char **argv)
             }
         } else if (!strcmp(a, "--json"))
             json = 1;
-        else if (a[0] == '-' && a[1]) {
+        else {
             status = cli_bad_option("eval", a, i + 1 == argc, "");
             goto done;
-        } else /* several files are read as one (an export in two: approved and spam) */
-            test[ntest++] = a;
+        }
     }
     if (!ntest) {
         status = cli_usage("eval", "name the labelled CSV file to evaluate on");

@@ -27,9 +27,14 @@ int cmd_history(int argc, char **argv)
     const char *model = NULL;
     int prune = 0, stats = 0;
     unsigned long days = 90, keep = 0;
-    int days_set = 0;
+    int days_set = 0, after = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int op = cli_operand(a, &after);
+        if (op < 0)
+            continue;
+        if (op)
+            return cli_usage("history", "takes no file ('%s'): name the model with -m", a);
         if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc)
             model = argv[++i];
         else if (!strcmp(a, "--prune"))
@@ -44,8 +49,7 @@ int cmd_history(int argc, char **argv)
             if (cli_parse_uint(argv[++i], 1, 1000000000000UL, &keep))
                 return cli_bad_value("history", a, argv[i], "a count from 1 to 1000000000000");
         } else
-            return a[0] == '-' ? cli_bad_option("history", a, i + 1 == argc, "")
-                               : cli_usage("history", "takes no file ('%s'): name the model with -m", a);
+            return cli_bad_option("history", a, i + 1 == argc, "");
     }
     if (!prune && (days_set || keep))
         return cli_usage("history", "--keep-days and --keep go with --prune");

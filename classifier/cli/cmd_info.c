@@ -9,9 +9,14 @@ int cmd_info(int argc, char **argv)
 {
     const char *model = NULL;
     unsigned long prune = 0;
-    int pack = 0;
+    int pack = 0, after = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int op = cli_operand(a, &after);
+        if (op < 0)
+            continue;
+        if (op)
+            return cli_usage("info", "takes no file ('%s'): name the model with -m", a);
         if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc)
             model = argv[++i];
         else if (!strcmp(a, "--prune") && i + 1 < argc) {
@@ -20,8 +25,7 @@ int cmd_info(int argc, char **argv)
         } else if (!strcmp(a, "--pack"))
             pack = 1;
         else
-            return a[0] == '-' ? cli_bad_option("info", a, i + 1 == argc, "")
-                               : cli_usage("info", "takes no file ('%s'): name the model with -m", a);
+            return cli_bad_option("info", a, i + 1 == argc, "");
     }
     const char *path = NULL;
     int status;

@@ -57,12 +57,19 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
 {
     const char *model = NULL, *file = NULL;
     kd_label label = KD_UNLABELLED;
-    int undo = 0, raw = 0, nmeta = 0, quiet = 0;
+    int undo = 0, raw = 0, nmeta = 0, quiet = 0, after = 0;
     unsigned flags = 0;
     kd_comment c = KD_COMMENT_INIT; /* --raw: the comment; its text from standard input */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (cli_parse_comment_flag(argc, argv, &i, &c))
+        int op = cli_operand(a, &after);
+        if (op < 0)
+            continue;
+        if (op && file)
+            return cli_one_input("learn", file, a);
+        if (op)
+            file = a;
+        else if (cli_parse_comment_flag(argc, argv, &i, &c))
             nmeta++;
         else if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc)
             model = argv[++i];
@@ -79,12 +86,8 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
             flags |= KD_TRAIN_FOREIGN;
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             quiet = 1;
-        else if (a[0] == '-' && a[1])
-            return cli_bad_option("learn", a, i + 1 == argc, "");
-        else if (file)
-            return cli_one_input("learn", file, a);
         else
-            file = a;
+            return cli_bad_option("learn", a, i + 1 == argc, "");
     }
     if (raw && label == KD_UNLABELLED)
         return cli_usage("learn", "--raw needs --spam or --ham");

@@ -256,16 +256,19 @@ static void summary(kd_model *m, const char *out, int n, char *line, size_t size
 
 int cmd_merge(int argc, char **argv)
 {
-    int quiet = 0, again = 0, n = 0;
+    int quiet = 0, again = 0, n = 0, after = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
+        int op = cli_operand(argv[i], &after);
+        if (op < 0)
+            continue;
+        if (op)
+            argv[++n] = argv[i]; /* the models, in order, the flags taken out */
+        else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
             quiet = 1;
         else if (!strcmp(argv[i], "--again"))
             again = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage("merge", "unknown option '%s'", argv[i]);
         else
-            argv[++n] = argv[i]; /* the models, in order, the flags taken out */
+            return cli_usage("merge", "unknown option '%s'", argv[i]);
     }
     argc = n + 1;
     if (argc < 3)

@@ -24,17 +24,20 @@ int cmd_posts(int argc, char **argv)
 static int posts(int argc, char **argv, const char **files)
 {
     const char *model = NULL;
-    int nfiles = 0, quiet = 0;
+    int nfiles = 0, quiet = 0, after = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc)
+        int op = cli_operand(a, &after);
+        if (op < 0)
+            continue;
+        if (op)
+            files[nfiles++] = a;
+        else if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc)
             model = argv[++i];
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             quiet = 1;
-        else if (a[0] == '-' && a[1])
-            return cli_bad_option("posts", a, i + 1 == argc, "");
         else
-            files[nfiles++] = a;
+            return cli_bad_option("posts", a, i + 1 == argc, "");
     }
     if (!nfiles)
         return cli_usage("posts", "give a posts CSV file (or '-' for standard input)");

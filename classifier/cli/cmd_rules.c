@@ -337,7 +337,7 @@ int cmd_rules(int argc, char **argv)
 {
     enum { NONE, CHECK, TEST, STATS, COMPILE } mode = NONE;
     const char *rules_flag = NULL;
-    int json = 0, nfiles = 0;
+    int json = 0, nfiles = 0, after = 0;
     const char *meta_flag = NULL; /* the first flag of the comment's metadata given (--test's) */
     char **files = calloc((size_t)argc, sizeof *files);
     kd_comment meta = KD_COMMENT_INIT;
@@ -353,6 +353,12 @@ int cmd_rules(int argc, char **argv)
         return cli_fail(EXIT_INTERNAL, "rules", "out of memory");
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int op = cli_operand(a, &after);
+        if (op) {
+            if (op > 0)
+                files[nfiles++] = argv[i];
+            continue;
+        }
         size_t j;
         for (j = 0; j < sizeof fields / sizeof *fields; j++)
             if (!strcmp(a, fields[j].flag) && i + 1 < argc) {
@@ -373,11 +379,10 @@ int cmd_rules(int argc, char **argv)
             rules_flag = argv[++i];
         else if (!strcmp(a, "--json"))
             json = 1;
-        else if (a[0] == '-' && a[1]) {
+        else {
             status = cli_bad_option("rules", a, i + 1 == argc, "");
             goto done;
-        } else
-            files[nfiles++] = argv[i];
+        }
     }
     if (mode == NONE) {
         status = cli_usage("rules", "use one of --check [FILE], --test [FILE], --stats CORPUS.csv and "

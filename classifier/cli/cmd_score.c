@@ -300,10 +300,19 @@ static int csv_out_row(const kd_csv_row *row, const unsigned char *copy, const k
 int cmd_score(int argc, char **argv)
 {
     const char *model = NULL, *file = NULL;
-    int csv = 0, expl = 0, sheet = 0;
+    int csv = 0, expl = 0, sheet = 0, after = 0;
     kd_options o = KD_OPTIONS_INIT;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int op = cli_operand(a, &after);
+        if (op < 0)
+            continue;
+        if (op && file)
+            return cli_one_input("score", file, a);
+        if (op) {
+            file = a;
+            continue;
+        }
         int k = cli_parse_classify_flag("score", argc, argv, &i, &o);
         if (k < 0)
             return EXIT_USAGE;
@@ -321,12 +330,8 @@ int cmd_score(int argc, char **argv)
                 csv = 1;
             else if (strcmp(f, "json") && strcmp(f, "jsonl"))
                 return cli_bad_value("score", "--format", f, "'json' or 'csv'");
-        } else if (a[0] == '-' && a[1])
+        } else
             return cli_bad_option("score", a, i + 1 == argc, "");
-        else if (file)
-            return cli_one_input("score", file, a);
-        else
-            file = a;
     }
     if (cli_check_classify_flags("score", &o))
         return EXIT_USAGE;

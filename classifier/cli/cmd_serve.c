@@ -157,9 +157,14 @@ int cmd_serve(int argc, char **argv)
     cfg.timeout = 30;
     cfg.discard = 0.99;
     cfg.keep_interval = 60;
-    int quiet = 0;
+    int quiet = 0, after = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int op = cli_operand(a, &after);
+        if (op < 0)
+            continue;
+        if (op)
+            return cli_usage("serve", "takes no file ('%s'): name the model with -m", a);
         int k = cli_parse_classify_flag("serve", argc, argv, &i, &cfg.options);
         if (k < 0)
             return EXIT_USAGE;

@@ -11,12 +11,17 @@ int cmd_train(int argc, char **argv)
 {
     const char *model = NULL;
     unsigned long prune = 0;
-    int quiet = 0, nfiles = 0;
+    int quiet = 0, nfiles = 0, after = 0;
     unsigned flags = 0;
     char **files = argv + 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc)
+        int op = cli_operand(a, &after);
+        if (op < 0)
+            continue;
+        if (op)
+            files[nfiles++] = argv[i];
+        else if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc)
             model = argv[++i];
         else if (!strcmp(a, "--prune") && i + 1 < argc) {
             if (cli_parse_uint(argv[++i], 1, 1000000, &prune))
@@ -25,10 +30,8 @@ int cmd_train(int argc, char **argv)
             flags |= KD_TRAIN_FOREIGN;
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             quiet = 1;
-        else if (a[0] == '-' && a[1])
-            return cli_bad_option("train", a, i + 1 == argc, "");
         else
-            files[nfiles++] = argv[i];
+            return cli_bad_option("train", a, i + 1 == argc, "");
     }
     if (!nfiles)
         return cli_usage("train", "name at least one CSV file to train on ('-' for standard input)");

@@ -708,6 +708,15 @@ int cli_bad_option(const char *cmd, const char *a, int last, const char *note)
     return cli_usage(cmd, "unknown or incomplete option '%s'%s", a, note);
 }
 
+int cli_operand(const char *a, int *after)
+{
+    if (*after)
+        return 1;
+    if (!strcmp(a, "--"))
+        return -(*after = 1);
+    return a[0] != '-' || !a[1];
+}
+
 int cli_bad_value(const char *cmd, const char *flag, const char *value, const char *takes)
 {
     if (!value)

@@ -517,6 +517,10 @@ static void overview(FILE *f)
 
 static int cmd_help(int argc, char **argv)
 {
+    if (argc > 2 && !strcmp(argv[1], "--")) { /* kindly help -- score: "--" ends no option here */
+        argc--;
+        argv++;
+    }
     if (argc < 2) {
         overview(stdout);
         return EXIT_DONE;
@@ -652,8 +656,9 @@ int main(int argc, char **argv)
      * takes a value (another "--flag=x" is left whole: the command calls it unknown); the
      * word after such an option is its value, whatever it looks like, but "--": an option
      * just before it has no value (the usage error of a value missing), as the file after it
-     * is no option's value; after "--" every argument is a file, so one named "-x" is passed
-     * on as "./-x" ("-" stays standard input) */
+     * is no option's value; after "--" every argument is a file: "--" is passed on when one
+     * follows it, and the command takes them as they are (cli_operand), so that messages name
+     * a file "-x.csv" as the user gave it ("-" stays standard input) */
     char **args = calloc(2 * (size_t)argc + 1, sizeof *args), **own = calloc((size_t)argc + 1, sizeof *own);
     if (!args || !own) {
         fprintf(stderr, "kindly: out of memory\n");
@@ -671,6 +676,8 @@ int main(int argc, char **argv)
             args[n++] = argv[i]; /* the value, verbatim */
         } else if (!files && !strcmp(a, "--")) {
             files = 1;
+            if (i + 1 < argc)
+                args[n++] = argv[i];
         } else if (!files && a[0] == '-' && a[1] == 'm' && a[2]) { /* -mMODEL.db, as getopt takes it */
             args[n++] = "-m";
             args[n++] = (char *)a + 2;
@@ -684,15 +691,6 @@ int main(int argc, char **argv)
             own[nown++] = args[n++] = name;
             args[n++] = (char *)eq + 1;
             status = bad_file_value(c, a, (size_t)(eq - a), eq + 1);
-        } else if (files && a[0] == '-' && a[1]) {
-            char *path = malloc(strlen(a) + 3);
-            if (!path) {
-                fprintf(stderr, "kindly: out of memory\n");
-                return EXIT_INTERNAL;
-            }
-            memcpy(path, "./", 2);
-            strcpy(path + 2, a);
-            own[nown++] = args[n++] = path;
         } else {
             args[n++] = argv[i];
         }

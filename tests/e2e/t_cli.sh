@@ -64,7 +64,7 @@ test_a_missing_value_and_options_before_the_command_are_named() {
     contains "$T/err" "kindly merge: unknown option '--folds'"
     # after --, a file
     expect_status 5 "$KINDLY" train -m m.db -- -m
-    contains "$T/err" "./-m: No such file"
+    contains "$T/err" "kindly train: cannot open comments file -m: No such file"
     # and never an option's value: an option before -- has none (score took the CSV file for
     # its model, and failed on it as not a kindly model)
     expect_status 3 "$KINDLY" score -m -- "$D/score.csv"
@@ -1107,6 +1107,48 @@ test_an_empty_model_rules_or_keys_file_name_is_a_usage_error() {
         expect_status 5 "$KINDLY" score "$flag" --rules=x "$D/score.csv"
         contains "$T/err" "kindly score: cannot open model --rules=x: no such file"
     done
+}
+
+# A file given after "--" is a file whatever it looks like, and messages name it as it was
+# given: they said "./-x.csv", the name main.c passed on so that the command would not take
+# it for an option. "-" after "--" is standard input still.
+test_a_file_after_dashdash_is_named_as_given() {
+    train_small
+    for c in "score -m m.db" "train -m new.db" "learn -m m.db" "eval -m m.db" "posts -m new.db" "rules --stats"; do
+        # shellcheck disable=SC2086
+        expect_status 5 "$KINDLY" $c -- -x.csv
+        contains "$T/err" "file -x.csv: No such file or directory"
+        not_contains "$T/err" "./-x.csv"
+    done
+    expect_status 5 "$KINDLY" merge out.db m.db -- -x.db
+    contains "$T/err" "kindly merge: cannot open model -x.db: no such file"
+    expect_status 5 "$KINDLY" rules --check -- -x.rules
+    contains "$T/err" "kindly rules: cannot open rule file -x.rules: No such file"
+    # a file that is there: its rows are named FILE:LINE with its name as given
+    cp "$D/broken.csv" ./-b.csv
+    for c in "score -m m.db" "eval -m m.db" "rules --stats" "train -m new.db"; do
+        # shellcheck disable=SC2086
+        expect_status 4 "$KINDLY" $c -- -b.csv
+        contains "$T/err" "-b.csv:3: expected 2 fields, found 4 (row skipped)"
+        not_contains "$T/err" "./-b.csv"
+    done
+    # an operand that reads like an option is a file too, for every command that takes files
+    expect_status 5 "$KINDLY" train -m new.db -- --foreign
+    contains "$T/err" "cannot open comments file --foreign: No such file"
+    [ ! -e new.db ] || fail "a model was created"
+    cp m.db ./-in.db
+    expect_status 0 "$KINDLY" merge -q out.db -- -in.db
+    "$KINDLY" info -m out.db | grep -q '"spam_messages":[1-9]' || fail "nothing merged: $("$KINDLY" info -m out.db)"
+    # and a command that takes none says so, naming it as given
+    for c in info history serve; do
+        expect_status 3 "$KINDLY" $c -m m.db -- -x
+        contains "$T/err" "kindly $c: takes no file ('-x')"
+    done
+    expect_status 3 "$KINDLY" check -m m.db -- -x </dev/null
+    contains "$T/err" "not from a file ('-x')"
+    # "-" stays standard input
+    expect_status 0 sh -c "\"\$KINDLY\" score -m m.db -- - < \"$D/score.csv\""
+    lines "$T/out" "$(($(wc -l <"$D/score.csv") - 1))"
 }
 
 # '-' as a model is a usage error: a model is an SQLite file, never standard input. It was
