@@ -326,10 +326,9 @@ int cmd_score(int argc, char **argv)
             sheet = 1;
         else if (!strcmp(a, "--format") && i + 1 < argc) {
             const char *f = argv[++i];
-            if (!strcmp(f, "csv"))
-                csv = 1;
-            else if (strcmp(f, "json") && strcmp(f, "jsonl"))
+            if (strcmp(f, "csv") && strcmp(f, "json") && strcmp(f, "jsonl"))
                 return cli_bad_value("score", "--format", f, "'json' or 'csv'");
+            csv = !strcmp(f, "csv"); /* given twice, the last wins */
         } else
             return cli_bad_option("score", a, i + 1 == argc, "");
     }

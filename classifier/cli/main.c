@@ -512,7 +512,11 @@ static void overview(FILE *f)
           f);
     for (const cli_command *c = cli_commands; c->name; c++)
         fprintf(f, "  %-9s %s\n", c->name, c->summary);
-    fputs("\nRun 'kindly help COMMAND' for a command's flags, input and exit status.\n", f);
+    fputs("\nRun 'kindly help COMMAND' for a command's flags, input and exit status.\n"
+          "Options go before or after the files; an option given twice keeps its last\n"
+          "value (eval --train adds a file each time); after '--' every argument is a\n"
+          "file, and '-' is standard input.\n",
+          f);
 }
 
 static int cmd_help(int argc, char **argv)

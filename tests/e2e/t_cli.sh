@@ -1109,6 +1109,26 @@ test_an_empty_model_rules_or_keys_file_name_is_a_usage_error() {
     done
 }
 
+# An option given twice keeps its last value, as getopt's callers have it (a script passes a
+# default that its caller overrides), and kindly help and the README say so; --format csv
+# --format json wrote CSV: csv, once given, stayed.
+test_an_option_given_twice_keeps_its_last_value() {
+    train_small
+    expect_status 0 "$KINDLY" score -m m.db --format csv --format json "$D/score.csv"
+    head -1 "$T/out" | grep -q '^{"id":' || fail "not JSON: $(head -1 "$T/out")"
+    expect_status 0 "$KINDLY" score -m m.db --format json --format csv "$D/score.csv"
+    head -1 "$T/out" | grep -q '^id,' || fail "not CSV: $(head -1 "$T/out")"
+    expect_status 0 "$KINDLY" score -m missing.db -m m.db "$D/score.csv"
+    [ ! -e missing.db ] || fail "the first model was opened"
+    echo "hello there, nice post" >c.txt
+    expect_status 0 sh -c "\"\$KINDLY\" check -m m.db --id a --id b --spam-cutoff 0.1 --spam-cutoff 0.99 < c.txt; [ \$? -lt 3 ]"
+    contains "$T/out" '"id":"b"'
+    contains "$T/out" '"verdict":"hold"' # spam at 0.1 (spam_score 0.67)
+    expect_status 0 "$KINDLY" help
+    contains "$T/out" "an option given twice keeps its last"
+    grep -q "An option given twice keeps its last value" "$ROOT/README.md" || fail "the README does not say so"
+}
+
 # A file given after "--" is a file whatever it looks like, and messages name it as it was
 # given: they said "./-x.csv", the name main.c passed on so that the command would not take
 # it for an option. "-" after "--" is standard input still.
