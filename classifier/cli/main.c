@@ -42,7 +42,7 @@ static int cmd_version(int argc, char **argv);
 
 const cli_command cli_commands[] = {
     { "train", cmd_train, "Add labelled comments from CSV files to a model",
-      "usage: kindly train -m MODEL.db [--foreign] [--prune N] FILE.csv...\n"
+      "usage: kindly train -m MODEL.db [--foreign] [--prune N] [-q] FILE.csv...\n"
       "\n"
       "Learn every labelled row of the CSV files into MODEL.db (created if missing,\n"
       "and not left behind if nothing was learnt). Counts add up: training again adds\n"
@@ -129,8 +129,9 @@ const cli_command cli_commands[] = {
       "FILE:LINE), or the input has no header row or no text column, or is no CSV\n"
       "(UTF-16, separated by ';', JSON, a spreadsheet, an SQLite model); 3 usage\n"
       "error; 5 the model, the rule file or the input could not be read (a rule\n"
-      "file's error is named as FILE:LINE:COLUMN), or the output not written;\n"
-      "6 internal error. CSV output lines end in CRLF, as RFC 4180 has them.\n" },
+      "file's error is named as FILE:LINE:COLUMN), the model not written (with\n"
+      "--remember) or the output not written; 6 internal error. CSV output lines\n"
+      "end in CRLF, as RFC 4180 has them.\n" },
     { "check", cmd_check, "Classify one comment read from standard input",
       "usage: kindly check [-m MODEL.db] [--author NAME] [--email ADDR] [--url URL]\n"
       "                    [--ip IP] [--agent UA] [--post POST_ID] [--parent ID]\n"
@@ -208,7 +209,8 @@ const cli_command cli_commands[] = {
       "\n"
       "Exit status: 0 done; 4 some rows were bad and skipped, or the file has no text\n"
       "column, no row (only its header) or (without --spam or --ham) no labelled row\n"
-      "(what its label column holds is said), or the --raw comment is empty;\n"
+      "(what its label column holds is said), or the --raw comment is empty or\n"
+      "longer than 16 MiB;\n"
       "3 usage error (also an --undo whose --foreign is not the learning's, or\n"
       "of a comment not learnt with its label);\n"
       "5 the model or the input could not be read or written; 6 internal error.\n" },
@@ -216,6 +218,7 @@ const cli_command cli_commands[] = {
       "usage: kindly eval [-m MODEL.db] TEST.csv...\n"
       "       kindly eval --train TRAIN.csv [--train MORE.csv...] TEST.csv...\n"
       "       kindly eval --folds K CORPUS.csv...\n"
+      "       (each with [--json] [classification flags])\n"
       "\n"
       "Score labelled comments and print accuracy, precision, spam recall, ham\n"
       "false-positive rate, F1, MCC and ROC AUC (binary figures: spam_score > 0.5 is\n"
@@ -434,9 +437,10 @@ const cli_command cli_commands[] = {
       "                        \"file\": null for all of them together)\n"
       "\n"
       "Exit status: 0 done; 3 usage error; 4 unreadable input rows, or (--stats) no\n"
-      "labelled row (what its label column holds is said, or that it has none); 5 a\n"
-      "rule file or corpus could not be read or has an error (named as\n"
-      "FILE:LINE:COLUMN); 6 out of memory or another internal error.\n" },
+      "labelled row (what its label column holds is said, or that it has none), or\n"
+      "(--test) a comment longer than 16 MiB; 5 a rule file or corpus could not be\n"
+      "read or has an error (named as FILE:LINE:COLUMN), or FILE.compiled or the\n"
+      "output could not be written; 6 out of memory or another internal error.\n" },
     { "history", cmd_history, "Show and prune the comment history used to find duplicates",
       "usage: kindly history [-m MODEL.db] [--stats]\n"
       "                      [--prune [--keep-days N] [--keep N]]\n"

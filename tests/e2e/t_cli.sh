@@ -2436,3 +2436,23 @@ test_the_default_model_approves_a_readers_thanks_with_emoji() {
         contains "$T/out" '"verdict":"approve"'
     done
 }
+
+# What each help says of a command is what it does: a comment over 16 MiB on standard input
+# is exit 4 for check, learn --raw and rules --test alike, and each help says so (learn's and
+# rules' did not); every command that takes -q shows it in its usage line (train's did not)
+test_each_help_says_what_the_command_does() {
+    head -c 16777217 /dev/zero | tr '\0' a >big.txt
+    "$KINDLY" train -q -m m.db "$D/train.csv"
+    for c in "check -m m.db" "learn -m m.db --raw --spam" "rules --test"; do
+        # shellcheck disable=SC2086
+        expect_status 4 sh -c "\"\$KINDLY\" $c < big.txt"
+        contains "$T/err" "longer than 16 MiB"
+        "$KINDLY" help "${c%% *}" | sed -n '/^Exit status/,$p' | tr '\n' ' ' >exit.txt
+        contains exit.txt "longer than 16 MiB"
+    done
+    for c in $("$KINDLY" help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p'); do
+        "$KINDLY" help "$c" >h.txt
+        grep -q '^  -q, --quiet' h.txt || continue
+        sed '/^$/q' h.txt | grep -qF '[-q]' || fail "kindly help $c lists -q but its usage line does not show it"
+    done
+}
