@@ -705,6 +705,10 @@ int cli_bad_option(const char *cmd, const char *a, int last, const char *note)
     const cli_command *c = cli_find(cmd);
     if (last && c && help_value(c->usage, a, value, sizeof value))
         return cli_usage(cmd, "option '%s' needs a value after it (%s %s)", a, a, value);
+    /* a file whose name begins with '-' (kindly score -odd.csv): say how to name it */
+    if (!*note && access(a, F_OK) == 0)
+        return cli_usage(cmd, "unknown or incomplete option '%s' (to name the file '%s', put -- before it: "
+                              "kindly %s -- %s)", a, a, cmd, a);
     return cli_usage(cmd, "unknown or incomplete option '%s'%s", a, note);
 }
 

@@ -1169,6 +1169,12 @@ test_a_file_after_dashdash_is_named_as_given() {
     # "-" stays standard input
     expect_status 0 sh -c "\"\$KINDLY\" score -m m.db -- - < \"$D/score.csv\""
     lines "$T/out" "$(($(wc -l <"$D/score.csv") - 1))"
+    # without --, a file of that name is pointed to: the message says how to name it
+    cp "$D/score.csv" ./-odd.csv
+    expect_status 3 "$KINDLY" score -m m.db -odd.csv
+    contains "$T/err" "kindly score: unknown or incomplete option '-odd.csv' (to name the file '-odd.csv', put -- before it: kindly score -- -odd.csv)"
+    expect_status 3 "$KINDLY" score -m m.db -nothere.csv
+    not_contains "$T/err" "put -- before it"
 }
 
 # '-' as a model is a usage error: a model is an SQLite file, never standard input. It was
