@@ -47,17 +47,36 @@ class BenchError(Exception):
 # ---------------------------------------------------------------- helpers shared with bench_speed
 
 
-def parse_args(description):
-    """--kindly / --shared with their environment defaults; checks both exist."""
-    p = argparse.ArgumentParser(description=description)
+def parser(doc):
+    """An ArgumentParser whose --help prints doc as written (the script's docstring: what it
+    measures, how to run it, where its output goes)."""
+    return argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def add_kindly(p):
+    """--kindly PATH, by default $KINDLY, else ./kindly in the repo root: the same default as
+    bench.sh, bench_server.sh and build-model.sh, so that `KINDLY=build-x/kindly` reaches
+    every script."""
     p.add_argument("--kindly", default=os.environ.get("KINDLY") or str(ROOT / "kindly"),
                    help="the kindly binary (default: $KINDLY, else ./kindly in the repo root)")
+
+
+def check_kindly(path):
+    """The kindly binary at path, resolved; a BenchError when there is none."""
+    path = Path(path).resolve()
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        raise BenchError(f"no kindly binary at {path}: run `make` first, or pass --kindly PATH (or set KINDLY)")
+    return path
+
+
+def parse_args(doc):
+    """--kindly / --shared with their environment defaults; checks both exist."""
+    p = parser(doc)
+    add_kindly(p)
     p.add_argument("--shared", help="the shared directory holding corpora/ (default: $KINDLY_SHARED, else ../shared)")
     args = p.parse_args()
-    args.kindly = Path(args.kindly).resolve()
+    args.kindly = check_kindly(args.kindly)
     args.corpora = shared_corpora(args.shared).resolve()
-    if not (args.kindly.is_file() and os.access(args.kindly, os.X_OK)):
-        raise BenchError(f"no kindly binary at {args.kindly}: run `make` first, or pass --kindly PATH")
     for name in ("sms.csv", "youtube-dev.csv"):
         if not (args.corpora / name).is_file():
             raise BenchError(f"{args.corpora / name} is missing: the shared corpora must sit beside the "
@@ -321,7 +340,7 @@ def kindly_eval(kindly, split, log):
 
 
 def main():
-    args = parse_args(__doc__.splitlines()[0])
+    args = parse_args(__doc__)
     if not shutil.which("bogofilter"):
         raise BenchError("bogofilter is not installed (Debian: apt-get install bogofilter-sqlite)")
     work = OUT / "core"

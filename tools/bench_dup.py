@@ -1,26 +1,27 @@
 #!/usr/bin/env python3
 """bench_dup.py - duplicate lookup speed and history size at 10k, 100k and 1M comments.
 
-  tools/bench_dup.py [--kindly ./kindly] [--sizes 10000,100000,1000000] [--queries 20000]
-                     [--instructions 2000]
+  tools/bench_dup.py [--kindly PATH] [--sizes 10000,100000,1000000] [--queries 20000]
+                     [--instructions 2000]      (--kindly: by default $KINDLY, else ./kindly)
 
 Builds a history with `kindly score --remember` (one transaction per 2,000 comments) from
 synthetic comments: each is 8-30 words drawn as short runs from real ham comments of
-corpora/comments.csv and ../shared/corpora (or $KINDLY_SHARED/corpora), with a made-up id, post, author, e-mail and IP,
-so that texts are English-like but distinct. At each size it times `kindly score --no-rules` (no
---remember) on --queries comments, 10% of them near copies of history comments, and reads
-the file size from `kindly history --stats`. The same queries against the model with an
-empty history give the cost of the other stages; the difference is the duplicate lookup's. Bytes per comment = (file bytes - bytes of the
-same model with an empty history) / comments, the file as written (not vacuumed), after a
-WAL checkpoint. With --instructions N, the first N queries are also run under
-`valgrind --tool=callgrind` against the history and against the empty history: the
-difference per query is the history lookup's cost in instructions, which unlike the wall
-clock does not depend on what else the machine is doing. Writes tools/out/bench_dup.json.
+corpora/comments.csv and ../shared/corpora (or $KINDLY_SHARED/corpora), with a made-up id,
+post, author, e-mail and IP, so that texts are English-like but distinct. At each size it
+times `kindly score --no-rules` (no --remember) on --queries comments, 10% of them near
+copies of history comments, and reads the file size from `kindly history --stats`. The
+same queries against the model with an empty history give the cost of the other stages; the
+difference is the duplicate lookup's. Bytes per comment = (file bytes - bytes of the same model with an
+empty history) / comments, the file as written (not vacuumed), after a WAL checkpoint. With
+--instructions N, the first N queries are also run under `valgrind --tool=callgrind` against
+the history and against the empty history: the difference per query is the history
+lookup's cost in instructions, which unlike the wall clock does not depend on what else the
+machine is doing. Writes tools/out/bench_dup.json.
 """
-import argparse, csv, json, os, random, re, subprocess, sys, time
+import csv, json, os, random, re, subprocess, sys, time
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import main_guard, read_rows, shared_corpora  # noqa: E402
+from bench_core import add_kindly, check_kindly, main_guard, parser, read_rows, shared_corpora  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -68,13 +69,15 @@ def instructions(k, db, qf):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--kindly", default=os.path.join(ROOT, "kindly"))
-    ap.add_argument("--sizes", default="10000,100000,1000000")
-    ap.add_argument("--queries", type=int, default=20000)
-    ap.add_argument("--out", default=os.path.join(HERE, "out", "bench_dup"))
+    ap = parser(__doc__)
+    add_kindly(ap)
+    ap.add_argument("--sizes", default="10000,100000,1000000", help="history sizes, in comments (default: %(default)s)")
+    ap.add_argument("--queries", type=int, default=20000, help="comments scored at each size (default: %(default)s)")
+    ap.add_argument("--out", default=os.path.join(HERE, "out", "bench_dup"),
+                    help="the working directory (default: tools/out/bench_dup)")
     ap.add_argument("--instructions", type=int, default=0, help="queries to count instructions on (callgrind)")
     a = ap.parse_args()
+    a.kindly = check_kindly(a.kindly)
     os.makedirs(a.out, exist_ok=True)
     rnd = random.Random(4)
     ws = words()

@@ -15,11 +15,11 @@ by a serial word so that none is a duplicate of another; a share of them (--old-
 is dated 91-400 days ago, the others 0-88 days ago, in random order, so the doomed rows are
 scattered through the history as a year of a real blog's comments are.
 
-Usage: python3 tools/bench_prune.py [--rows 1000000] [--old-share 0.21] [--keep-days 90]
-       (KINDLY=/path/to/kindly; default ./kindly). Prints one summary; the generated model is
-       kept in tools/out/bench_prune.db (large) only with --keep-model.
+Usage: python3 tools/bench_prune.py [--kindly PATH] [--rows 1000000] [--old-share 0.21]
+       [--keep-days 90]   (--kindly: by default $KINDLY, else ./kindly)
+Prints one summary; the generated model is kept in tools/out/bench_prune.db (large) only
+with --keep-model.
 """
-import argparse
 import csv
 import datetime
 import json
@@ -36,7 +36,7 @@ import time
 import urllib.request
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import main_guard  # noqa: E402
+from bench_core import add_kindly, check_kindly, main_guard, parser  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -105,14 +105,16 @@ def start_server(kindly, model, log):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--rows", type=int, default=1000000)
-    ap.add_argument("--old-share", type=float, default=0.21)
-    ap.add_argument("--keep-days", type=int, default=90)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--keep-model", action="store_true")
+    ap = parser(__doc__)
+    add_kindly(ap)
+    ap.add_argument("--rows", type=int, default=1000000, help="comments in the history (default: %(default)s)")
+    ap.add_argument("--old-share", type=float, default=0.21,
+                    help="the share of them older than --keep-days (default: %(default)s)")
+    ap.add_argument("--keep-days", type=int, default=90, help="the prune's retention (default: %(default)s)")
+    ap.add_argument("--seed", type=int, default=1, help="the generator's seed (default: %(default)s)")
+    ap.add_argument("--keep-model", action="store_true", help="keep the model in tools/out/bench_prune.db")
     a = ap.parse_args()
-    kindly = os.environ.get("KINDLY", os.path.join(ROOT, "kindly"))
+    kindly = check_kindly(a.kindly)
     tmp = tempfile.mkdtemp(prefix="kindly-prune.")
     try:
         model, data = os.path.join(tmp, "m.db"), os.path.join(tmp, "gen.csv")

@@ -19,12 +19,14 @@ Runs the real kindly binary on real SQLite models (Python 3 standard library onl
 
 usage: tools/bench_relevance.py [--kindly PATH] [--threshold X] [--out DIR] [--repeat N]
                                 [--only PART] [--foreign first|after] [--sweep X...]
+--kindly: by default $KINDLY, else ./kindly; the corpora: $KINDLY_SHARED/corpora, else
+../shared/corpora.
 Outputs go to tools/out/relevance/ (gitignored).
 """
-import argparse, csv, json, os, random, subprocess, sys, time
+import csv, json, os, random, subprocess, sys, time
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import main_guard, read_rows, shared_corpora  # noqa: E402
+from bench_core import add_kindly, check_kindly, main_guard, parser, read_rows, shared_corpora  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = str(shared_corpora())
@@ -235,8 +237,8 @@ def speed(a):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--kindly", default=os.path.join(ROOT, "kindly"))
+    p = parser(__doc__)
+    add_kindly(p)
     p.add_argument("--threshold", type=float, default=0.30)
     p.add_argument("--out", default=os.path.join(ROOT, "tools/out/relevance"))
     p.add_argument("--repeat", type=int, default=5)
@@ -251,6 +253,7 @@ def main():
                         "--prune 2, before (first) or after (after) the blog's comments; each "
                         "group is scored by a model that did not learn its corpus")
     a = p.parse_args()
+    a.kindly = check_kindly(a.kindly)
     if not os.path.isdir(SHARED):
         sys.exit("bench_relevance: %s is absent" % SHARED)
     os.makedirs(a.out, exist_ok=True)

@@ -99,7 +99,7 @@ def word_lists(work):
 
 
 def main():
-    args = parse_args(__doc__.splitlines()[0])
+    args = parse_args(__doc__)
     kindly = args.kindly
     work = OUT / "rules"
     work.mkdir(parents=True, exist_ok=True)

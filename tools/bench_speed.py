@@ -146,7 +146,7 @@ def max_rss_mib(cmd, log, stdin=None):
 
 
 def main():
-    args = parse_args(__doc__.splitlines()[0])
+    args = parse_args(__doc__)
     kindly = args.kindly
     work = OUT / "speed"
     work.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,8 @@
 measure kindly on it.
 
   tools/dupbench.py build [--shared ../shared/corpora] [--out tools/out/dupbench] [--seed 4]
-  tools/dupbench.py eval  [--kindly ./kindly] [--out tools/out/dupbench] [--threshold X]...
+  tools/dupbench.py eval  [--kindly PATH] [--out tools/out/dupbench] [--threshold X]...
+                          (--kindly: by default $KINDLY, else ./kindly)
 
 build: takes ham comments written by people (DataCamp tutorial comments, YouTube comments,
 SMS messages from ../shared/corpora, and the project's own corpora/comments.csv), keeps the
@@ -40,7 +41,7 @@ import unicodedata
 import zlib
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import BenchError, main_guard, read_rows, shared_corpora  # noqa: E402
+from bench_core import BenchError, add_kindly, check_kindly, main_guard, read_rows, shared_corpora  # noqa: E402
 from collections import Counter
 from itertools import chain, repeat
 
@@ -308,6 +309,7 @@ def build(a):
 
 
 def evaluate(a):
+    a.kindly = check_kindly(a.kindly)
     if not os.path.exists(os.path.join(a.out, "truth.csv")):
         raise BenchError(f"{a.out} holds no benchmark: run `tools/dupbench.py build --out {a.out}` first")
     truth = {r["id"]: r for r in read_rows(os.path.join(a.out, "truth.csv"), ("id",))}
@@ -380,7 +382,7 @@ def main():
     b.add_argument("--seed", type=int, default=4)
     b.add_argument("--near", type=int, default=2500, help="originals to make variants of")
     e = sub.add_parser("eval")
-    e.add_argument("--kindly", default=os.path.join(ROOT, "kindly"))
+    add_kindly(e)
     e.add_argument("--out", default=os.path.join(HERE, "out", "dupbench"))
     e.add_argument("--threshold", type=float, default=None, help="--dup-threshold (default: kindly's)")
     e.add_argument("-v", "--verbose", action="store_true")

@@ -104,10 +104,10 @@ test_tools_bench_shows_no_earlier_report_for_a_failed_script() {
 # a kindly binary that is not there, or fails: named, with the command that failed
 test_tools_missing_or_failing_kindly_is_one_line() {
     expect_status 1 env KINDLY="$T/none" python3 "$ROOT/tools/bench_prune.py" --rows 10
-    contains "$T/err" "bench_prune: $T/none: not found"
+    contains "$T/err" "bench_prune: no kindly binary at $T/none: run \`make\` first, or pass --kindly PATH (or set KINDLY)"
     lines "$T/err" 1
-    expect_status 1 env KINDLY=false python3 "$ROOT/tools/bench_prune.py" --rows 10
-    contains "$T/err" "bench_prune: \`false score -m "
+    expect_status 1 env KINDLY="$(type -P false)" python3 "$ROOT/tools/bench_prune.py" --rows 10
+    contains "$T/err" "bench_prune: \`$(type -P false) score -m "
     lines "$T/err" 1
     expect_status 1 env KINDLY="$T/none" timeout 5 "$ROOT/tools/bench_server.sh"
     contains "$T/err" "bench_server: no kindly binary at $T/none (run make first, or set KINDLY)"
@@ -115,6 +115,28 @@ test_tools_missing_or_failing_kindly_is_one_line() {
     expect_status 1 "$ROOT/tools/gen-man.sh" "$T/none"
     contains "$T/err" "gen-man.sh: no kindly binary at $T/none (run make first)"
     lines "$T/err" 1
+}
+
+# every script that runs kindly takes --kindly PATH, by default $KINDLY, else ./kindly, as
+# bench.sh, bench_server.sh and build-model.sh do: `KINDLY=build-x/kindly tools/X` measures
+# that binary (bench_dup, bench_relevance, dupbench eval and bench_prune ran ./kindly, or took
+# no --kindly); a KINDLY that is not there is named before anything is run or written
+test_tools_every_benchmark_takes_kindly_from_KINDLY() {
+    tools_corpora "$T/s"
+    local c
+    for c in "bench_prune.py --rows 10" "bench_dup.py --sizes 10 --queries 5 --out $T/o" \
+             "dupbench.py eval --out $T/o" "bench_relevance.py --only wellness --repeat 1 --out $T/o" \
+             bench_core.py bench_speed.py bench_rules.py; do
+        # shellcheck disable=SC2086
+        expect_status 1 env KINDLY="$T/none" KINDLY_SHARED="$T/s" timeout 60 python3 "$ROOT"/tools/$c || return 1
+        contains "$T/err" "no kindly binary at $T/none: run \`make\` first, or pass --kindly PATH (or set KINDLY)" || return 1
+        lines "$T/err" 1 || return 1
+        [ ! -e "$T/o" ] || fail "$c wrote $T/o" || return 1
+        # shellcheck disable=SC2086
+        expect_status 0 python3 "$ROOT"/tools/$c --help || return 1
+        contains "$T/out" "--kindly KINDLY" || return 1
+        contains "$T/out" "(default: \$KINDLY, else ./kindly" || return 1
+    done
 }
 
 # a corpus without the label column, an empty one, a short row: named, with the file
