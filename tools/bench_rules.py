@@ -33,9 +33,8 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
 from bench_core import (OUT, ROOT, SMS_TRAIN_SHARE, VIDEOS, BenchError, best_time,  # noqa: E402
                         commands_block, fmt, machine_lines, main_guard, mark, parse_args,
                         read_csv, remove_model, run, show, write_csv)

@@ -28,7 +28,6 @@ compares each row with the earlier rows of the same input), and prints recall pe
 precision over all reported duplicates, and the false-positive rate on topic pairs.
 Standard library only; output goes to tools/out/ (not committed).
 """
-import argparse
 import csv
 import json
 import os
@@ -41,7 +40,7 @@ import unicodedata
 import zlib
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import BenchError, add_kindly, check_kindly, main_guard, read_rows, shared_corpora  # noqa: E402
+from bench_core import BenchError, add_kindly, check_kindly, main_guard, parser, read_rows, shared_corpora  # noqa: E402
 from collections import Counter
 from itertools import chain, repeat
 
@@ -373,7 +372,7 @@ def evaluate(a):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = parser(__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build")
     b.add_argument("--shared", default=str(shared_corpora()),

@@ -166,7 +166,7 @@ def kd_hash64(b):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--floor", type=float, default=20.0, help="per million (default 20)")
     ap.add_argument("--only", choices=("sphinx", "fortunes"), help="one source alone")
     ap.add_argument("--no-variants", dest="variants", action="store_false",

@@ -16,10 +16,10 @@ How: python3 tools/nb_variants.py [--shared ../shared] (needs ../shared/corpora/
 Python 3 standard library only). The replica's tokenizer is simpler than kindly's, so its
 baseline differs from `kindly eval` by a few points; compare the variants with the baseline.
 """
-import argparse, collections, math, re, sys
+import collections, math, re, sys
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import main_guard, read_rows, shared_corpora  # noqa: E402
+from bench_core import main_guard, parser, read_rows, shared_corpora  # noqa: E402
 
 VIDEOS = ["Youtube01-Psy", "Youtube02-KatyPerry", "Youtube03-LMFAO"]
 
@@ -138,7 +138,7 @@ def self_training(data, mode, iters, conf=1.0):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = parser(__doc__)
     p.add_argument("--shared", help="the shared directory holding corpora/ (default: $KINDLY_SHARED, else ../shared)")
     a = p.parse_args()
     data = collections.defaultdict(list)

@@ -31,6 +31,24 @@ test_tools_shell_scripts_help_and_refuse_unknown_flags() {
     [ ! -e "$ROOT/tools/--help" ] && [ ! -e "$ROOT/tools/--bogus" ] || fail "a flag was taken for a file"
 }
 
+# every script of tools/ runs as it is named in the docs (a shebang, the executable bit: two did
+# not), --help says what it does and writes nothing: no tools/__pycache__ from importing
+# bench_core (bench_rules.py left one where PYTHONDONTWRITEBYTECODE is not set), no tools/out
+test_tools_every_script_is_executable_with_help() {
+    mkdir -p tree/tools
+    cp -p "$ROOT"/tools/*.sh "$ROOT"/tools/*.py tree/tools/
+    local s before
+    before=$(ls -A tree/tools)
+    for s in tree/tools/*; do
+        head -1 "$s" | grep -q '^#!' || fail "$s has no shebang" || return 1
+        [ -x "$s" ] || fail "$s is not executable" || return 1
+        expect_status 0 env -u PYTHONDONTWRITEBYTECODE timeout 5 "$s" --help || return 1
+        grep -qi "usage" "$T/out" || fail "$s --help prints no usage" || return 1
+        [ "$(wc -l <"$T/out")" -gt 3 ] || fail "$s --help says little" || return 1
+    done
+    [ "$(ls -A tree/tools)" = "$before" ] || fail "--help wrote: $(ls -A tree/tools)"
+}
+
 # build-model.sh into a directory that does not exist is refused before anything is learnt
 # (it trained for seconds, then failed at the last step with mv's message), and a build
 # interrupted leaves no temporary model behind (the EXIT trap ran on no signal)
