@@ -13,7 +13,9 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iclassifier tests/fuzz/fuzz_rules.c \
  *       build-fuzz/libkindly.a $(pkg-config --libs libpcre2-8 sqlite3 libutf8proc) -lcsv -lm \
  *       -o fuzz_rules
- *   ./fuzz_rules -max_total_time=120 tests/fuzz/corpus/rules
+ *   ./fuzz_rules -max_total_time=120 -seed_inputs=models/default.rules tests/fuzz/corpus/rules
+ * The shipped rule set seeds it as it is now (`make fuzz-replay` replays it too): the corpus
+ * holds no copy of it, which would drift from the rules it stands for.
  * Without libFuzzer, link tests/fuzz/standalone_driver.c instead of -fsanitize=fuzzer to run
  * the files named on the command line through the same checks.
  */
