@@ -22,6 +22,7 @@ shared helpers (options, machine description, command runner) from here.
 import argparse
 import csv
 import datetime
+import io
 import json
 import os
 import platform
@@ -180,25 +181,50 @@ def machine_lines(kindly):
 
 
 def read_csv(path, columns=()):
-    """(header, rows) of a corpus CSV. A file that is missing or empty, a header without one of
-    columns, or a row whose fields do not match the header's is a BenchError naming the file
-    (and the line the row starts on, or the header's columns)."""
+    """(header, rows) of a corpus CSV. A file that is missing, unreadable or empty, not UTF-8 or
+    not well-formed CSV (an unclosed quote), a header without one of columns, or a row whose
+    fields do not match the header's is a BenchError naming the file (and the line the row
+    starts on, or the header's columns)."""
     try:
-        with open(path, newline="", encoding="utf-8") as f:
-            reader, rows, line = csv.reader(f), [], 1
-            for r in reader:
-                if rows and len(r) != len(rows[0]):
-                    raise BenchError(f"{path}:{line}: expected {len(rows[0])} fields, found {len(r)}")
-                rows.append(r)
-                line = reader.line_num + 1
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise BenchError(f"{path} is missing") from None
+    except OSError as e:
+        raise BenchError(f"{path}: {e.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise BenchError(f"{path}:{line}: not UTF-8 (byte 0x{data[e.start]:02x})") from None
+    reader, rows, line = csv.reader(io.StringIO(text, newline=""), strict=True), [], 1
+    try:
+        for r in reader:
+            if rows and len(r) != len(rows[0]):
+                raise BenchError(f"{path}:{line}: expected {len(rows[0])} fields, found {len(r)}")
+            rows.append(r)
+            line = reader.line_num + 1
+    except csv.Error as e:
+        raise BenchError(f"{path}:{line}: {e}") from None
     if not rows:
         raise BenchError(f"{path} is empty")
     for c in columns:
         if c not in rows[0]:
             raise BenchError(f"{path}: no {c} column (its columns: {', '.join(rows[0])})")
     return rows[0], rows[1:]
+
+
+def youtube_videos(path):
+    """(header, {video: rows}) of youtube-dev.csv, its rows split by post_id; a BenchError
+    naming the videos of VIDEOS that have no rows (each split tests on one, trained on the
+    other two)."""
+    header, yt = read_csv(path, ("post_id", "label", "text"))
+    pi = header.index("post_id")
+    by_video = {v: [r for r in yt if r[pi] == v] for v in VIDEOS}
+    empty = [v for v in VIDEOS if not by_video[v]]
+    if empty:
+        raise BenchError(f"{path}: no rows of {', '.join(empty)} (post_id): the YouTube splits "
+                         f"test on each of {', '.join(VIDEOS)}")
+    return header, by_video
 
 
 def read_rows(path, columns=("label", "text")):
@@ -348,9 +374,7 @@ def main():
     kindly = args.kindly
 
     # The splits: YouTube by video (post_id), SMS by row order (first 30% / the rest).
-    header, yt = read_csv(args.corpora / "youtube-dev.csv", ("post_id", "label", "text"))
-    pi = header.index("post_id")
-    by_video = {v: [r for r in yt if r[pi] == v] for v in VIDEOS}
+    header, by_video = youtube_videos(args.corpora / "youtube-dev.csv")
     for v, rows in by_video.items():
         write_csv(work / f"{v}.csv", header, rows)
     splits = {}

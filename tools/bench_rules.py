@@ -37,7 +37,7 @@ import sys
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
 from bench_core import (OUT, ROOT, SMS_TRAIN_SHARE, VIDEOS, BenchError, best_time,  # noqa: E402
                         commands_block, fmt, machine_lines, main_guard, mark, parse_args,
-                        read_csv, remove_model, run, show, write_csv)
+                        read_csv, remove_model, run, show, write_csv, youtube_videos)
 
 RULES = ROOT / "models" / "default.rules"
 HAM_HIT_TARGET = 0.5   # percent of a corpus' ham
@@ -53,10 +53,9 @@ REPEAT = 15  # runs per speed measurement: the files are small, so start-up jitt
 
 def splits(corpora, work):
     """{name: (train files, test file)} for the core benchmark's 4 splits."""
-    header, yt = read_csv(corpora / "youtube-dev.csv", ("post_id", "label", "text"))
-    pi = header.index("post_id")
-    for v in VIDEOS:
-        write_csv(work / f"{v}.csv", header, [r for r in yt if r[pi] == v])
+    header, by_video = youtube_videos(corpora / "youtube-dev.csv")
+    for v, rows in by_video.items():
+        write_csv(work / f"{v}.csv", header, rows)
     out = {v: ([work / f"{w}.csv" for w in VIDEOS if w != v], work / f"{v}.csv") for v in VIDEOS}
     sheader, sms = read_csv(corpora / "sms.csv", ("label", "text"))
     cut = int(len(sms) * SMS_TRAIN_SHARE)

@@ -19,9 +19,7 @@ baseline differs from `kindly eval` by a few points; compare the variants with t
 import collections, math, re, sys
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import main_guard, parser, read_rows, shared_corpora  # noqa: E402
-
-VIDEOS = ["Youtube01-Psy", "Youtube02-KatyPerry", "Youtube03-LMFAO"]
+from bench_core import VIDEOS, main_guard, parser, shared_corpora, youtube_videos  # noqa: E402
 
 
 def toks(t):
@@ -141,9 +139,9 @@ def main():
     p = parser(__doc__)
     p.add_argument("--shared", help="the shared directory holding corpora/ (default: $KINDLY_SHARED, else ../shared)")
     a = p.parse_args()
-    data = collections.defaultdict(list)
-    for r in read_rows(shared_corpora(a.shared) / "youtube-dev.csv", ("post_id", "label", "text")):
-        data[r["post_id"]].append((toks(r["text"]), r["label"] == "spam"))
+    header, by_video = youtube_videos(shared_corpora(a.shared) / "youtube-dev.csv")
+    li, ti = header.index("label"), header.index("text")
+    data = {v: [(toks(r[ti]), r[li] == "spam") for r in rows] for v, rows in by_video.items()}
     rows = [("baseline (replica of the Bayes stage)", baseline(data))]
     for idf in (False, True):
         for wn in (False, True):

@@ -181,6 +181,43 @@ test_tools_malformed_corpus_is_named() {
     no_traceback
 }
 
+# a corpus that is not UTF-8, holds an unclosed quote or is a directory, and a youtube-dev.csv
+# without the videos the splits test on: named in one line, with the line where it helps
+# (each was a traceback: UnicodeDecodeError, IsADirectoryError, a math domain error in
+# nb_variants; kindly eval's "no rows" in bench_core and bench_rules)
+test_tools_unreadable_corpus_is_named() {
+    tools_corpora "$T/u"
+    printf 'yt-3,p1,Ann,ham,caf\xe9\r\n' >>"$T/u/corpora/youtube-dev.csv"
+    tools_corpora "$T/q"
+    printf 'yt-3,p1,Ann,ham,"unclosed\r\nyt-4,p1,Bob,ham,Hi\r\n' >>"$T/q/corpora/youtube-dev.csv"
+    tools_corpora "$T/d"
+    rm "$T/d/corpora/youtube-dev.csv" && mkdir "$T/d/corpora/youtube-dev.csv"
+    local c
+    for c in nb_variants.py bench_rules.py bench_speed.py; do
+        [ "$c" = bench_speed.py ] && cp "$T/u/corpora/youtube-dev.csv" "$T/u/corpora/sms.csv"
+        # shellcheck disable=SC2086
+        expect_status 1 env KINDLY_SHARED="$T/u" python3 "$ROOT"/tools/$c || return 1
+        contains "$T/err" ".csv:4: not UTF-8 (byte 0xe9)" || return 1
+        lines "$T/err" 1 || return 1
+    done
+    expect_status 1 env KINDLY_SHARED="$T/q" python3 "$ROOT/tools/nb_variants.py"
+    contains "$T/err" "nb_variants: $T/q/corpora/youtube-dev.csv:4: unexpected end of data"
+    lines "$T/err" 1
+    expect_status 1 env KINDLY_SHARED="$T/d" python3 "$ROOT/tools/dupbench.py" build --out "$T/o"
+    contains "$T/err" "dupbench: $T/d/corpora/youtube-dev.csv: Is a directory"
+    lines "$T/err" 1
+    # the fixture's rows are all of one post, p1
+    local want="$T/s/corpora/youtube-dev.csv: no rows of Youtube01-Psy, Youtube02-KatyPerry, Youtube03-LMFAO (post_id)"
+    tools_corpora "$T/s"
+    for c in nb_variants.py bench_rules.py $(command -v bogofilter >/dev/null && echo bench_core.py); do
+        # shellcheck disable=SC2086
+        expect_status 1 env KINDLY_SHARED="$T/s" python3 "$ROOT"/tools/$c || return 1
+        contains "$T/err" "$want" || return 1
+        lines "$T/err" 1 || return 1
+        no_traceback || return 1
+    done
+}
+
 # make bench and make model run the binary the build made: with B=DIR, DIR/kindly, not a stale
 # or absent ./kindly (a dry run: nothing is built or measured)
 test_tools_make_bench_and_model_use_the_built_binary() {
