@@ -16,7 +16,9 @@ empty history) / comments, the file as written (not vacuumed), after a WAL check
 --instructions N, the first N queries are also run under `valgrind --tool=callgrind` against
 the history and against the empty history: the difference per query is the history
 lookup's cost in instructions, which unlike the wall clock does not depend on what else the
-machine is doing. Writes tools/out/bench_dup.json.
+machine is doing. Prints one JSON line a size (what `make bench` keeps, in
+tools/out/bench_dup.json) and writes them all, as one JSON array, to results.json in --out
+(tools/out/bench_dup/ by default), beside its working files.
 """
 import csv, json, os, random, re, subprocess, sys, time
 
@@ -139,7 +141,8 @@ def main():
             r["lookup_instructions_per_query"] = round((instructions(a.kindly, db, qi) - instructions(a.kindly, empty, qi)) / n)
         print(json.dumps(r), flush=True)
         res.append(r)
-    json.dump(res, open(os.path.join(HERE, "out", "bench_dup.json"), "w"), indent=1)
+    with open(os.path.join(a.out, "results.json"), "w") as f:
+        json.dump(res, f, indent=1)
 
 
 if __name__ == "__main__":

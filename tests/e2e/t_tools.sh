@@ -218,6 +218,23 @@ test_tools_unreadable_corpus_is_named() {
     done
 }
 
+# bench_dup.py writes where --out says: its results to --out/results.json, nothing in tools/out
+# (it wrote tools/out/bench_dup.json whatever --out was, the file bench.sh also fills from its
+# stdout, and with no tools/out failed after the whole run); one JSON line a size on stdout.
+# A copy of tools/ whose tools/out is its own, the smallest run.
+test_tools_bench_dup_writes_under_its_out_directory() {
+    mkdir -p tree/tools
+    cp "$ROOT"/tools/*.py tree/tools/
+    ln -s "$ROOT/corpora" tree/corpora && ln -s "$ROOT/tests" tree/tests
+    tools_corpora "$T/s"
+    expect_status 0 env KINDLY_SHARED="$T/s" timeout 120 python3 tree/tools/bench_dup.py --sizes 20 --queries 10 --out "$T/o"
+    lines "$T/out" 1
+    contains "$T/out" '{"history": 20, '
+    python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert [x["history"] for x in r] == [20], r' \
+        "$T/o/results.json" || fail "results.json: $(cat "$T/o/results.json")"
+    [ ! -e tree/tools/out ] || fail "wrote tools/out: $(ls -R tree/tools/out)"
+}
+
 # make bench and make model run the binary the build made: with B=DIR, DIR/kindly, not a stale
 # or absent ./kindly (a dry run: nothing is built or measured)
 test_tools_make_bench_and_model_use_the_built_binary() {
