@@ -235,6 +235,23 @@ test_tools_bench_dup_writes_under_its_out_directory() {
     [ ! -e tree/tools/out ] || fail "wrote tools/out: $(ls -R tree/tools/out)"
 }
 
+# gen_english.py without the Debian packages it reads names them in one line before reading
+# anything (a FileNotFoundError traceback, or dpkg-query's CalledProcessError), and -o FILE
+# leaves FILE as it was (the documented `> classifier/english_words.inc` emptied the table
+# first); a dpkg-query that knows no package stands for a machine without them
+test_tools_gen_english_names_missing_packages_and_keeps_its_output() {
+    mkdir bin
+    printf '#!/bin/sh\nexit 1\n' >bin/dpkg-query && chmod +x bin/dpkg-query
+    echo KEEP >w.inc
+    expect_status 1 env PATH="$T/bin:$PATH" "$ROOT/tools/gen_english.py" -o w.inc
+    contains "$T/err" "gen_english.py: the Debian packages pocketsphinx-en-us, fortunes, fortunes-min, scowl are not installed (apt-get install pocketsphinx-en-us fortunes fortunes-min scowl)"
+    lines "$T/err" 1
+    [ "$(cat w.inc)" = KEEP ] && [ ! -e w.inc.tmp ] || fail "w.inc: $(cat w.inc)"
+    expect_status 1 env PATH="$T/bin:$PATH" "$ROOT/tools/gen_english.py" --only fortunes --no-variants
+    contains "$T/err" "the Debian packages fortunes, fortunes-min are not installed"
+    [ ! -s "$T/out" ] || fail "wrote: $(head -3 "$T/out")"
+}
+
 # make bench and make model run the binary the build made: with B=DIR, DIR/kindly, not a stale
 # or absent ./kindly (a dry run: nothing is built or measured)
 test_tools_make_bench_and_model_use_the_built_binary() {
