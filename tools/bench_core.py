@@ -28,6 +28,7 @@ import os
 import platform
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -85,9 +86,16 @@ def parse_args(doc):
     return args
 
 
+def interrupted(signum, frame):
+    """SIGTERM as Ctrl-C: the finally blocks run (temporary files, a server started)."""
+    raise KeyboardInterrupt
+
+
 def main_guard(name, main):
     """Run main(); turn a BenchError, a missing tool or a failed command into one line on stderr
-    and exit 1."""
+    and exit 1, and so a SIGTERM (a CI runner's stop, timeout(1)), once what main() started is
+    cleaned up."""
+    signal.signal(signal.SIGTERM, interrupted)
     try:
         main()
     except BenchError as e:

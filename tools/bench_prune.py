@@ -116,6 +116,7 @@ def main():
     a = ap.parse_args()
     kindly = check_kindly(a.kindly)
     tmp = tempfile.mkdtemp(prefix="kindly-prune.")
+    server, probes = None, []
     try:
         model, data = os.path.join(tmp, "m.db"), os.path.join(tmp, "gen.csv")
         shutil.copy(os.path.join(ROOT, "models", "default.db"), model)
@@ -175,6 +176,12 @@ def main():
             shutil.copy(model, os.path.join(ROOT, "tools", "out", "bench_prune.db"))
         return 1 if probes[0].errors or probes[1].errors else 0
     finally:
+        for p in probes:  # interrupted while they probed: stopped before the server is
+            p.stop.set()
+            p.join()
+        if server and server.poll() is None:
+            server.terminate()
+            server.wait()
         shutil.rmtree(tmp)
 
 

@@ -252,6 +252,34 @@ test_tools_gen_english_names_missing_packages_and_keeps_its_output() {
     [ ! -s "$T/out" ] || fail "wrote: $(head -3 "$T/out")"
 }
 
+# bench_prune.py stopped by SIGTERM (a CI runner's stop, timeout(1)) while it prunes stops the
+# server it started and removes its temporary directory, the history it generated (both were
+# left: Python died at once on the signal); a kindly whose prune waits stands for a long one
+test_tools_bench_prune_cleans_up_when_terminated() {
+    cat >k <<EOF
+#!/bin/sh
+case \$1 in
+    serve) echo \$\$ >"$T/serve.pid"; exec "$KINDLY" "\$@" ;;
+    history) touch "$T/pruning"; exec sleep 30 ;;
+    *) exec "$KINDLY" "\$@" ;;
+esac
+EOF
+    chmod +x k
+    TMPDIR=$T/tmp && mkdir "$TMPDIR" && export TMPDIR
+    python3 "$ROOT/tools/bench_prune.py" --kindly "$T/k" --rows 10 >out 2>err &
+    local pid=$! rc=0
+    wait_for test -e pruning
+    [ -n "$(ls "$TMPDIR")" ] || fail "no temporary directory seen"
+    running "$(cat serve.pid)" || fail "no server seen"
+    kill -TERM $pid
+    wait $pid || rc=$?
+    [ $rc -eq 1 ] || fail "exit status $rc"
+    contains err "bench_prune: interrupted"
+    lines err 1 || fail "$(cat err)"
+    [ -z "$(ls "$TMPDIR")" ] || fail "left behind: $(ls "$TMPDIR")"
+    ! running "$(cat serve.pid)" || fail "the server still runs"
+}
+
 # make bench and make model run the binary the build made: with B=DIR, DIR/kindly, not a stale
 # or absent ./kindly (a dry run: nothing is built or measured)
 test_tools_make_bench_and_model_use_the_built_binary() {
