@@ -54,8 +54,9 @@ report() {
 bench core "$out/bench_core.md" python3 "$root/tools/bench_core.py" --kindly "$kindly" --shared "$shared" >/dev/null
 bench speed "$out/bench_speed.md" python3 "$root/tools/bench_speed.py" --kindly "$kindly" --shared "$shared" >/dev/null
 bench rules "$out/bench_rules.md" python3 "$root/tools/bench_rules.py" --kindly "$kindly" --shared "$shared" >/dev/null
-bench relevance "$out/bench_relevance.json" python3 "$root/tools/bench_relevance.py" --kindly "$kindly" >"$out/bench_relevance.json"
-bench duplicates "$out/bench_dup.json" python3 "$root/tools/bench_dup.py" --kindly "$kindly" \
+bench relevance "$out/bench_relevance.json" python3 "$root/tools/bench_relevance.py" --kindly "$kindly" --shared "$shared" \
+    >"$out/bench_relevance.json"
+bench duplicates "$out/bench_dup.json" python3 "$root/tools/bench_dup.py" --kindly "$kindly" --shared "$shared" \
     --sizes "${BENCH_DUP_SIZES:-10000,100000}" >"$out/bench_dup.json"
 {
     report "$out/bench_core.md" core

@@ -71,11 +71,17 @@ def check_kindly(path):
     return path
 
 
+def add_shared(p):
+    """--shared PATH, the directory holding the third-party corpora/; shared_corpora(args.shared)
+    is then its corpora directory."""
+    p.add_argument("--shared", help="the shared directory holding corpora/ (default: $KINDLY_SHARED, else ../shared)")
+
+
 def parse_args(doc):
     """--kindly / --shared with their environment defaults; checks both exist."""
     p = parser(doc)
     add_kindly(p)
-    p.add_argument("--shared", help="the shared directory holding corpora/ (default: $KINDLY_SHARED, else ../shared)")
+    add_shared(p)
     args = p.parse_args()
     args.kindly = check_kindly(args.kindly)
     args.corpora = shared_corpora(args.shared).resolve()

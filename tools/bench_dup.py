@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """bench_dup.py - duplicate lookup speed and history size at 10k, 100k and 1M comments.
 
-  tools/bench_dup.py [--kindly PATH] [--sizes 10000,100000,1000000] [--queries 20000]
-                     [--instructions 2000]      (--kindly: by default $KINDLY, else ./kindly)
+  tools/bench_dup.py [--kindly PATH] [--shared PATH] [--sizes 10000,100000,1000000]
+                     [--queries 20000] [--instructions 2000]
+  (--kindly: by default $KINDLY, else ./kindly; --shared: by default $KINDLY_SHARED, else ../shared)
 
 Builds a history with `kindly score --remember` (one transaction per 2,000 comments) from
 synthetic comments: each is 8-30 words drawn as short runs from real ham comments of
-corpora/comments.csv and ../shared/corpora (or $KINDLY_SHARED/corpora), with a made-up id,
+corpora/comments.csv and the shared corpora (../shared/corpora), with a made-up id,
 post, author, e-mail and IP, so that texts are English-like but distinct. At each size it
 times `kindly score --no-rules` (no --remember) on --queries comments, 10% of them near
 copies of history comments, and reads the file size from `kindly history --stats`. The
@@ -23,16 +24,16 @@ tools/out/bench_dup.json) and writes them all, as one JSON array, to results.jso
 import csv, json, os, random, re, subprocess, sys, time
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import add_kindly, check_kindly, main_guard, parser, read_rows, shared_corpora  # noqa: E402
+from bench_core import add_kindly, add_shared, check_kindly, main_guard, parser, read_rows, shared_corpora  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
-def words():
+def words(shared):
     ws = []
     srcs = [os.path.join(ROOT, "corpora", "comments.csv")]
-    srcs += [shared_corpora() / f for f in ("datacamp-comments.csv", "youtube-dev.csv", "sms.csv")]
+    srcs += [shared_corpora(shared) / f for f in ("datacamp-comments.csv", "youtube-dev.csv", "sms.csv")]
     for p in srcs:
         for r in read_rows(p):
             if r["label"] == "ham":
@@ -73,6 +74,7 @@ def instructions(k, db, qf):
 def main():
     ap = parser(__doc__)
     add_kindly(ap)
+    add_shared(ap)
     ap.add_argument("--sizes", default="10000,100000,1000000", help="history sizes, in comments (default: %(default)s)")
     ap.add_argument("--queries", type=int, default=20000, help="comments scored at each size (default: %(default)s)")
     ap.add_argument("--out", default=os.path.join(HERE, "out", "bench_dup"),
@@ -82,7 +84,7 @@ def main():
     a.kindly = check_kindly(a.kindly)
     os.makedirs(a.out, exist_ok=True)
     rnd = random.Random(4)
-    ws = words()
+    ws = words(a.shared)
     db = os.path.join(a.out, "m.db")
     for s in ("", "-wal", "-shm"):
         if os.path.exists(db + s):

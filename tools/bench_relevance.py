@@ -17,19 +17,19 @@ Runs the real kindly binary on real SQLite models (Python 3 standard library onl
              model learns the other half without post_id. No scored comment is in the model.
   speed      `kindly score` throughput on the same rows with relevance on and off.
 
-usage: tools/bench_relevance.py [--kindly PATH] [--threshold X] [--out DIR] [--repeat N]
-                                [--only PART] [--foreign first|after] [--sweep X...]
---kindly: by default $KINDLY, else ./kindly; the corpora: $KINDLY_SHARED/corpora, else
-../shared/corpora.
+usage: tools/bench_relevance.py [--kindly PATH] [--shared PATH] [--threshold X] [--out DIR]
+                                [--repeat N] [--only PART] [--foreign first|after] [--sweep X...]
+--kindly: by default $KINDLY, else ./kindly; --shared (holding corpora/): by default
+$KINDLY_SHARED, else ../shared.
 Outputs go to tools/out/relevance/ (gitignored).
 """
 import csv, json, os, random, subprocess, sys, time
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import add_kindly, check_kindly, main_guard, parser, read_rows, shared_corpora  # noqa: E402
+from bench_core import add_kindly, add_shared, check_kindly, main_guard, parser, read_rows, shared_corpora  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = str(shared_corpora())
+SHARED = str(shared_corpora())  # --shared's corpora/
 csv.field_size_limit(1 << 30)
 
 
@@ -239,6 +239,7 @@ def speed(a):
 def main():
     p = parser(__doc__)
     add_kindly(p)
+    add_shared(p)
     p.add_argument("--threshold", type=float, default=0.30)
     p.add_argument("--out", default=os.path.join(ROOT, "tools/out/relevance"))
     p.add_argument("--repeat", type=int, default=5)
@@ -254,6 +255,8 @@ def main():
                         "group is scored by a model that did not learn its corpus")
     a = p.parse_args()
     a.kindly = check_kindly(a.kindly)
+    global SHARED
+    SHARED = str(shared_corpora(a.shared))
     if not os.path.isdir(SHARED):
         sys.exit("bench_relevance: %s is absent" % SHARED)
     os.makedirs(a.out, exist_ok=True)

@@ -2,7 +2,7 @@
 """dupbench.py - the near-duplicate benchmark of issue 4: build it from real text, then
 measure kindly on it.
 
-  tools/dupbench.py build [--shared ../shared/corpora] [--out tools/out/dupbench] [--seed 4]
+  tools/dupbench.py build [--shared ../shared] [--out tools/out/dupbench] [--seed 4]
   tools/dupbench.py eval  [--kindly PATH] [--out tools/out/dupbench] [--threshold X]...
                           (--kindly: by default $KINDLY, else ./kindly)
 
@@ -235,7 +235,10 @@ def exact_variant(t, rnd):
 
 def build(a):
     rnd = random.Random(a.seed)
-    rows = distinct(load_ham(a.shared))
+    corpora = shared_corpora(a.shared)  # the shared directory's corpora/, as the other tools take it
+    if a.shared and not corpora.is_dir():
+        corpora = a.shared  # the corpora directory itself, as this option took it first
+    rows = distinct(load_ham(corpora))
     for i, r in enumerate(rows):
         r["id"] = f"h{i:05d}"
     # topic negatives: per post, hold back a third of the comments (never in history)
@@ -375,8 +378,8 @@ def main():
     p = parser(__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build")
-    b.add_argument("--shared", default=str(shared_corpora()),
-                   help="the corpora directory (default: $KINDLY_SHARED/corpora, else ../shared/corpora)")
+    b.add_argument("--shared", help="the shared directory holding corpora/, or that corpora/ directory "
+                                    "(default: $KINDLY_SHARED, else ../shared)")
     b.add_argument("--out", default=os.path.join(HERE, "out", "dupbench"))
     b.add_argument("--seed", type=int, default=4)
     b.add_argument("--near", type=int, default=2500, help="originals to make variants of")

@@ -19,7 +19,7 @@ baseline differs from `kindly eval` by a few points; compare the variants with t
 import collections, math, re, sys
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import VIDEOS, main_guard, parser, shared_corpora, youtube_videos  # noqa: E402
+from bench_core import VIDEOS, add_shared, main_guard, parser, shared_corpora, youtube_videos  # noqa: E402
 
 
 def toks(t):
@@ -137,7 +137,7 @@ def self_training(data, mode, iters, conf=1.0):
 
 def main():
     p = parser(__doc__)
-    p.add_argument("--shared", help="the shared directory holding corpora/ (default: $KINDLY_SHARED, else ../shared)")
+    add_shared(p)
     a = p.parse_args()
     header, by_video = youtube_videos(shared_corpora(a.shared) / "youtube-dev.csv")
     li, ti = header.index("label"), header.index("text")

@@ -89,17 +89,29 @@ test_tools_bench_feedback_usage_and_missing_corpus() {
     lines "$T/err" 1
 }
 
-# a missing shared directory, for the scripts that read it
+# a missing shared directory, for the scripts that read it, from KINDLY_SHARED or --shared,
+# which each of them takes (bench_relevance and bench_dup took none, dupbench build only the
+# corpora directory itself, which it still takes)
 test_tools_missing_shared_is_one_line() {
     local c
     for c in nb_variants.py "dupbench.py build --out $T/o" "bench_relevance.py --only wellness --out $T/o" \
-             bench_core.py bench_rules.py bench_speed.py; do
+             bench_core.py bench_rules.py bench_speed.py "bench_dup.py --out $T/o"; do
         # shellcheck disable=SC2086
         expect_status 1 env KINDLY_SHARED="$T/none" python3 "$ROOT"/tools/$c || return 1
         contains "$T/err" "$T/none/corpora" || return 1
         lines "$T/err" 1 || return 1
         no_traceback || return 1
+        # shellcheck disable=SC2086
+        expect_status 1 python3 "$ROOT"/tools/$c --shared "$T/none2" || return 1
+        contains "$T/err" "$T/none2/" || return 1
+        lines "$T/err" 1 || return 1
     done
+    tools_corpora "$T/s"
+    rm "$T/s/corpora/sms.csv"
+    expect_status 1 python3 "$ROOT/tools/dupbench.py" build --shared "$T/s" --out "$T/o"
+    contains "$T/err" "dupbench: $T/s/corpora/sms.csv is missing"
+    expect_status 1 python3 "$ROOT/tools/dupbench.py" build --shared "$T/s/corpora" --out "$T/o"
+    contains "$T/err" "dupbench: $T/s/corpora/sms.csv is missing"
 }
 
 # bench.sh joins this run's reports only: a script that fails writes none, an earlier run's is
