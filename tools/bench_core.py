@@ -382,7 +382,8 @@ def kindly_eval(kindly, split, log):
 def main():
     args = parse_args(__doc__)
     if not shutil.which("bogofilter"):
-        raise BenchError("bogofilter is not installed (Debian: apt-get install bogofilter-sqlite)")
+        raise BenchError("bogofilter is not installed (Debian: tools/install-deps.sh --bench, or apt-get install "
+                         "bogofilter-sqlite)")
     work = OUT / "core"
     work.mkdir(parents=True, exist_ok=True)
     kindly = args.kindly

@@ -221,11 +221,12 @@ def speed(a):
     for _ in range(a.repeat):  # interleaved, so that load from elsewhere hits both alike
         for name, extra in runs:
             t = time.perf_counter()
-            p = subprocess.Popen([a.kindly, "score", "-m", model, "--no-rules", *extra, path], stdout=subprocess.DEVNULL)
+            cmd = [a.kindly, "score", "-m", model, "--no-rules", *extra, path]
+            p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
             _, status, ru = os.wait4(p.pid, 0)
             e = time.perf_counter() - t
             if status:
-                sys.exit("kindly score failed")
+                raise subprocess.CalledProcessError(os.waitstatus_to_exitcode(status), cmd)
             best[name] = min(best.get(name, e), e)
             c = ru.ru_utime + ru.ru_stime  # CPU time: steadier than wall time on a shared machine
             cpu[name] = min(cpu.get(name, c), c)

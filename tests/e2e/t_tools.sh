@@ -139,6 +139,14 @@ test_tools_missing_or_failing_kindly_is_one_line() {
     expect_status 1 env KINDLY="$(type -P false)" python3 "$ROOT/tools/bench_prune.py" --rows 10
     contains "$T/err" "bench_prune: \`$(type -P false) score -m "
     lines "$T/err" 1
+    # a kindly score that fails in bench_relevance's speed runs (it said "kindly score failed")
+    # shellcheck disable=SC2016
+    printf '#!/bin/sh\n[ "$1" = score ] && exit 3\nexec "%s" "$@"\n' "$KINDLY" >k && chmod +x k
+    tools_corpora "$T/s"
+    expect_status 1 python3 "$ROOT/tools/bench_relevance.py" --kindly "$T/k" --shared "$T/s" --only speed \
+        --copies 1 --repeat 1 --out "$T/o"
+    contains "$T/err" "bench_relevance: \`$T/k score -m $T/o/speed.db --no-rules --offtopic-threshold off $T/o/speed.csv\` exited 3"
+    lines "$T/err" 1
     expect_status 1 env KINDLY="$T/none" timeout 5 "$ROOT/tools/bench_server.sh"
     contains "$T/err" "bench_server: no kindly binary at $T/none (run make first, or set KINDLY)"
     lines "$T/err" 1
