@@ -89,6 +89,31 @@ test_tools_bench_feedback_usage_and_missing_corpus() {
     lines "$T/err" 1
 }
 
+# bench_feedback.py against a server that refuses its requests (here: one connection an
+# address) stops with one line and exit 1, not eight threads' tracebacks and a figure over
+# the requests that went through with exit 0; against one that answers, its figure
+test_tools_bench_feedback_stops_on_a_failed_request() {
+    tools_corpora "$T/s"
+    cp "$ROOT/models/default.db" m.db
+    local max
+    for max in 1 0; do
+        "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --threads 2 --max-per-ip $max 2>server.log &
+        local pid=$! port=
+        wait_for grep -q "listening on" server.log
+        port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' server.log)
+        if [ $max = 1 ]; then
+            expect_status 1 env KINDLY_SHARED="$T/s" timeout 30 python3 "$ROOT/tools/bench_feedback.py" "$port" fb --seconds 1
+            contains "$T/err" "of the 9 connections stopped on an error (first: /1.1/"
+            lines "$T/err" 1
+            not_contains "$T/out" "checks/s"
+        else
+            expect_status 0 env KINDLY_SHARED="$T/s" timeout 30 python3 "$ROOT/tools/bench_feedback.py" "$port" fb --seconds 0.5
+            contains "$T/out" "checks/s "
+        fi
+        kill $pid; wait $pid || true
+    done
+}
+
 # a missing shared directory, for the scripts that read it, from KINDLY_SHARED or --shared,
 # which each of them takes (bench_relevance and bench_dup took none, dupbench build only the
 # corpora directory itself, which it still takes)
