@@ -36,8 +36,12 @@ relevance score against the post, and answers with a verdict (approve, hold, spa
 scores and reasons: as a Unix filter over CSV, one comment at a time, or as an HTTP server
 with an Akismet-compatible API. The README (installed in PREFIX/share/doc/kindly) describes the input columns, the output, the
 rule-file format and how each stage decides.
-.SH COMMANDS
 EOF
+# the conventions every command shares: the overview's lines after its pointer to the
+# commands' own help (options and files, '--', '-')
+echo .PP
+"$KINDLY" help | sed -n "/^Run 'kindly help COMMAND'/,\${/^Run 'kindly help COMMAND'/d;p}" | esc
+echo '.SH COMMANDS'
 for cmd in $cmds; do
     help=$("$KINDLY" help "$cmd") || { echo "gen-man.sh: $KINDLY help $cmd failed" >&2; exit 1; }
     # the help is written for 79 columns: set it at the page's left margin, without the

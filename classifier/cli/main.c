@@ -278,15 +278,17 @@ const cli_command cli_commands[] = {
       "                        counts are added again)\n"
       "\n"
       "Exit status: 0 done; 3 usage error, or an input OUT.db holds already; 5 a model\n"
-      "could not be read or written, or is not a kindly model; 6 out of memory or\n"
-      "another internal error.\n" },
+      "could not be read or written, or is not a kindly model, or another kindly merge\n"
+      "is creating OUT.db (wait for it to end); 6 out of memory or another internal\n"
+      "error.\n" },
     { "info", cmd_info, "Show a model's message and token counts; prune and pack it",
       "usage: kindly info [-m MODEL.db] [--prune N] [--pack]\n"
       "\n"
       "Print the model's counts as JSON (messages, tokens, posts). --prune N drops\n"
       "tokens seen fewer than N times in all; --pack compacts the file and switches it\n"
       "to a rollback journal so that it can be shipped and read from a read-only\n"
-      "directory (both need -m or $KINDLY_MODEL).\n"
+      "directory (both need -m or $KINDLY_MODEL; --pack needs the only connection to\n"
+      "the file: stop kindly serve and other users of the model first).\n"
       "\n"
       "Exit status: 0 done; 3 usage error; 5 the model could not be read or written,\n"
       "or the output not written; 6 out of memory or another internal error.\n" },

@@ -1127,6 +1127,9 @@ test_an_option_given_twice_keeps_its_last_value() {
     expect_status 0 "$KINDLY" help
     contains "$T/out" "an option given twice keeps its last"
     grep -q "An option given twice keeps its last value" "$ROOT/README.md" || fail "the README does not say so"
+    # and kindly(1), built from the help, says it too (it took only the commands' own help)
+    "$ROOT/tools/gen-man.sh" "$KINDLY" | sed -n '/^\.SH DESCRIPTION/,/^\.SH COMMANDS/p' | tr -s ' \n' '  ' >man.txt
+    contains man.txt "an option given twice keeps its last value"
 }
 
 # A file given after "--" is a file whatever it looks like, and messages name it as it was
