@@ -13,7 +13,8 @@ Why: kindly is meant to run inline in a comment form's request and in bulk re-sc
 whole blog on one core; these are the figures that promise holds to.
 How: python3 tools/bench_speed.py [--kindly PATH] [--shared PATH]
   (defaults: $KINDLY or ./kindly, $KINDLY_SHARED or ../shared, relative to the repo root).
-Throughput runs are pinned to CPU 0 with `taskset -c 0` (util-linux). Working files go to
+Throughput runs are pinned to one CPU, the first this process may run on (CPU 0 on most
+machines; a container's cpuset may exclude it), with `taskset -c N` (util-linux). Working files go to
 tools/out/speed/, the Markdown report to stdout and tools/out/bench_speed.md. Python 3
 standard library only; shares its helpers with tools/bench_core.py.
 """
@@ -150,7 +151,8 @@ def main():
     kindly = args.kindly
     work = OUT / "speed"
     work.mkdir(parents=True, exist_ok=True)
-    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    cpu = min(os.sched_getaffinity(0))  # CPU 0 may be outside a container's cpuset
+    pin = ["taskset", "-c", str(cpu)] if shutil.which("taskset") else []
     header, sms = read_csv(args.corpora / "sms.csv", ("id", "label", "text"))
 
     # a. the 100k-token model
@@ -192,7 +194,7 @@ def main():
     rss_check = max_rss_mib([kindly, "check", "-m", model], elog, stdin=comment)
 
     md = ["# kindly speed and memory benchmark", "", *machine_lines(kindly),
-          f"- pinning: {'`taskset -c 0` for b and c' if pin else 'taskset not found: b and c ran unpinned'}",
+          f"- pinning: {f'`taskset -c {cpu}` for b and c' if pin else 'taskset not found: b and c ran unpinned'}",
           f"- working files: {show([work])}/", "",
           "| figure | value | target | met |", "|---|---:|---:|---|",
           f"| a. model tokens (`kindly info`) | {tokens:,} ({model_rows:,} training rows) | >= 100,000 "
