@@ -219,7 +219,7 @@ static int is_space(unsigned char c) { return cls(c) & C_SPACE; }
 static int host_char(unsigned char c) { return cls(c) & C_HOST; }
 /* ASCII capitals lower-cased, every other byte as it is: one load a byte where the scan
  * folds a word. */
-#define LC1(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define LC1(c) ((unsigned char)((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c)))
 #define LC4(c) LC1(c), LC1((c) + 1), LC1((c) + 2), LC1((c) + 3)
 #define LC16(c) LC4(c), LC4((c) + 4), LC4((c) + 8), LC4((c) + 12)
 #define LC64(c) LC16(c), LC16((c) + 16), LC16((c) + 32), LC16((c) + 48)

@@ -24,7 +24,7 @@
 /* "kindly CMD: message" on stderr, the message as one line (cli_line): a comment's id, a
  * label, a rule's name or a file's name quoted in it cannot print a second line or send a
  * terminal an escape sequence. */
-static void say(const char *cmd, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void say(const char *cmd, const char *fmt, va_list ap)
 {
     kd_buf raw = KD_BUF_INIT, esc = KD_BUF_INIT;
     const char *msg = kd_buf_vprintf(&raw, fmt, ap) || !raw.s ? "?" : kd_buf_line(&esc, raw.s, raw.len);
@@ -538,8 +538,8 @@ void cli_labels_note(cli_labels_seen *s, const kd_csv *r, const kd_csv_row *row)
 int cli_no_labelled_rows_in(const char *cmd, const char *path, const kd_csv *r, const cli_labels_seen *s)
 {
     static const char *const expected[] = { "spam/ham, 1/0 or true/false", "1 (spam) or 0 (ham)",
-                                            "spam or 1 (approved): export the approved and the spam comments "
-                                            "(wp comment list --status=approve, --status=spam)" };
+                                            ("spam or 1 (approved): export the approved and the spam comments "
+                                             "(wp comment list --status=approve, --status=spam)") };
     char what[512];
     size_t len = 0, nh = 0;
     int which, c = label_column(r, &which);

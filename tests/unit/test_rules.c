@@ -732,8 +732,8 @@ static const char *const honest[] = {
     /* STOCK_WITH_URL: a reader without a website who asks about the theme */
     "Is your theme custom made? It is so calm to read at night.",
     /* PHONE_CALL: a Python traceback's "most recent call last" and its line numbers */
-    "the tutorial fails: Traceback (most recent call last) <ipython-input-32-9218594f4d1e> in <module>() 6 for li in "
-    "range(n_layers)] 7 ----> 8 model.fit(X_train, y_train, epochs=10, batch_size=32, validation_data=(X_test, y_test))",
+    ("the tutorial fails: Traceback (most recent call last) <ipython-input-32-9218594f4d1e> in <module>() 6 for li in "
+     "range(n_layers)] 7 ----> 8 model.fit(X_train, y_train, epochs=10, batch_size=32, validation_data=(X_test, y_test))"),
     /* PHONE_CALL: crisis lines shared by readers */
     "Call 1-800-662-4357 (SAMHSA) if you or someone you love is struggling with substance use, it's free.",
     "In the UK you can call the Samaritans free on 08457 90 90 90 at any hour.",
