@@ -97,10 +97,12 @@ test_tools_bench_feedback_stops_on_a_failed_request() {
     cp "$ROOT/models/default.db" m.db
     local max
     for max in 1 0; do
-        "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --threads 2 --max-per-ip $max 2>server.log &
+        # a log of its own each: the second server's shell truncates its file after the fork,
+        # and a shared one could show the first server's line to wait_for, then nothing to sed
+        "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --threads 2 --max-per-ip $max 2>server$max.log &
         local pid=$! port=
-        wait_for grep -q "listening on" server.log
-        port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' server.log)
+        wait_for grep -q "listening on" server$max.log
+        port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' server$max.log)
         if [ $max = 1 ]; then
             expect_status 1 env KINDLY_SHARED="$T/s" timeout 30 python3 "$ROOT/tools/bench_feedback.py" "$port" fb --seconds 1
             contains "$T/err" "of the 9 connections stopped on an error (first: /1.1/"
