@@ -1254,6 +1254,112 @@ static void clip(char *out, size_t max, const char *s, size_t n)
     out[n] = '\0';
 }
 
+/* Names a hand-made export gives kindly's columns, with the role a reader most likely means
+ * by each: said as a question beside the unread column (kindly does not guess a mapping: a
+ * "link" may be the author's site or the comment's permalink). */
+static const struct {
+    const char *name;
+    int role;
+} likely[] = {
+    { "comment", C_TEXT },       { "message", C_TEXT },       { "body", C_TEXT },
+    { "comment_text", C_TEXT },  { "msg", C_TEXT },           { "name", C_AUTHOR },
+    { "username", C_AUTHOR },    { "user", C_AUTHOR },        { "user_name", C_AUTHOR },
+    { "author_name", C_AUTHOR }, { "nickname", C_AUTHOR },    { "website", C_URL },
+    { "site", C_URL },           { "homepage", C_URL },       { "link", C_URL },
+    { "author_website", C_URL }, { "mail", C_EMAIL },         { "e-mail", C_EMAIL },
+    { "e_mail", C_EMAIL },       { "ip_address", C_IP },      { "user_ip", C_IP },
+    { "remote_addr", C_IP },     { "user_agent", C_AGENT },   { "useragent", C_AGENT },
+    { "created_at", C_DATE },    { "created", C_DATE },       { "timestamp", C_DATE },
+    { "time", C_DATE },          { "datetime", C_DATE },      { "posted_at", C_DATE },
+    { "post", C_POST },          { "postid", C_POST },        { "article_id", C_POST },
+    { "page_id", C_POST },       { "parent_id", C_PARENT },   { "reply_to", C_PARENT },
+    { "in_reply_to", C_PARENT }, { "is_spam", C_LABEL },      { "spam", C_LABEL },
+    { "category", C_LABEL },     { "status", C_LABEL },
+};
+
+/* Each role's column as kindly names it, and what it holds, for the hint beside an unread
+ * column whose name looks like one of them. */
+static const char *const role_name[C_COUNT][2] = {
+    [C_ID] = { "id", "the comment's id" },          [C_POST] = { "post_id", "the post" },
+    [C_PARENT] = { "parent", "the parent comment" }, [C_AUTHOR] = { "author", "the author" },
+    [C_EMAIL] = { "email", "the e-mail address" },   [C_URL] = { "url", "the author's URL" },
+    [C_IP] = { "ip", "the IP address" },             [C_AGENT] = { "agent", "the user agent" },
+    [C_DATE] = { "date", "the date" },               [C_TEXT] = { "text", "the text" },
+    [C_LABEL] = { "label", "the label" },
+};
+
+/* The role (C_*) that column i's name most likely means, where kindly has no column of its
+ * own for that role (a "name" beside an "author" is something else), or -1. */
+static int likely_role(const kd_csv *r, size_t i)
+{
+    for (size_t k = 0; k < sizeof likely / sizeof likely[0]; k++) {
+        if (ascii_casecmp(r->names[i], likely[k].name))
+            continue;
+        int c = likely[k].role;
+        int have = c == C_LABEL ? r->col[C_LABEL] >= 0 || r->col[C_CLASS] >= 0 || r->col[C_APPROVED] >= 0
+                                : r->col[c] >= 0;
+        return have ? -1 : c;
+    }
+    return -1;
+}
+
+/* The columns `kindly score --format csv` adds (cli/cmd_score.c, out_cols): an earlier run's
+ * output scored again has them, and that run's values are replaced, not unread. */
+static const char *const output_columns[] = { "verdict",      "spam_score", "bayes_score",     "rules",
+                                              "duplicate_of", "similarity", "duplicate_scope", "relevance",
+                                              "generic",      "reasons" };
+
+/* Whether a header name is one kindly knows: an alias of any role, read or not (the second
+ * of comment_date_gmt and comment_date, CLASS beside label, are its own names too), or a
+ * column of kindly's own output. */
+static int known_column(const char *name)
+{
+    for (size_t i = 0; i < sizeof output_columns / sizeof output_columns[0]; i++)
+        if (!ascii_casecmp(name, output_columns[i]))
+            return 1;
+    for (int c = 0; c < C_COUNT; c++)
+        for (int a = 0; aliases[c][a]; a++)
+            if (!ascii_casecmp(name, aliases[c][a]))
+                return 1;
+    return 0;
+}
+
+/* Say which columns kindly does not read, once, on the header's line: a "website" column of a
+ * hand-made export was ignored without a word, and the author-URL rules then never fired. A
+ * name like one of kindly's gets the name kindly reads it by. At most 8 are named. */
+static void warn_unread(kd_csv *r)
+{
+    kd_buf b = KD_BUF_INIT;
+    size_t n = 0, named = 0;
+    int oom = 0;
+    for (size_t i = 0; i < r->ncol; i++) {
+        if (known_column(r->names[i]))
+            continue;
+        if (n++ >= 8)
+            continue;
+        named++;
+        int role = likely_role(r, i);
+        char name[64]; /* a name of a megabyte is named by its start */
+        size_t len = strlen(r->names[i]);
+        clip(name, sizeof name - 4, r->names[i], len);
+        if (len > sizeof name - 4)
+            strcat(name, "...");
+        if (r->names[i][0])
+            oom |= kd_buf_printf(&b, "%s\"%s\"", named > 1 ? ", " : "", name) != 0;
+        else
+            oom |= kd_buf_printf(&b, "%scolumn %zu (no name)", named > 1 ? ", " : "", i + 1) != 0;
+        if (role >= 0)
+            oom |= kd_buf_printf(&b, " (%s? kindly reads it from a column named %s)", role_name[role][1],
+                                 role_name[role][0]) != 0;
+    }
+    if (n > named)
+        oom |= kd_buf_printf(&b, " and %zu more", n - named) != 0;
+    if (n && !oom)
+        problem(r, r->hdr_line, NULL, KD_CSV_UNREAD_COLUMNS, "%s not read: %s", n == 1 ? "a column is" : "columns are",
+                b.s);
+    kd_buf_free(&b);
+}
+
 static kd_label parse_label(kd_csv *r, unsigned long line)
 {
     int c = r->col[C_LABEL] >= 0 ? C_LABEL : r->col[C_CLASS] >= 0 ? C_CLASS : C_APPROVED;
@@ -1382,16 +1488,24 @@ int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts)
         if (r->ncol == 1)
             sep = strchr(r->names[0], ';') ? "';'" : strchr(r->names[0], '\t') ? "tabs"
                   : strchr(r->names[0], '|') ? "'|'" : NULL;
+        /* a column named as hand-made files name the text ("comment", "message") */
+        const char *like = NULL;
+        for (size_t i = 0; i < r->ncol && !like; i++)
+            if (likely_role(r, i) == C_TEXT)
+                like = r->names[i];
         set_error(r, KD_ENOTFOUND,
                   "%s: no text column (looked for text, CONTENT, comment_content); "
-                  "the header has %zu column%s: %s%s%s%s",
+                  "the header has %zu column%s: %s%s%s%s%s%.100s%s",
                   r->shown, r->ncol, r->ncol == 1 ? "" : "s", have, sep ? " (separated by " : "", sep ? sep : "",
-                  sep ? ", not commas: save it as comma-separated CSV)" : "");
+                  sep ? ", not commas: save it as comma-separated CSV)" : "", like ? "; if \"" : "",
+                  like ? like : "", like ? "\" holds the comments, name it text" : "");
         rc = KD_ENOTFOUND;
         goto done;
     }
-    if (r->opts.kind == KD_CSV_COMMENTS)
+    if (r->opts.kind == KD_CSV_COMMENTS) {
         warn_duplicates(r);
+        warn_unread(r);
+    }
 done:
     return rc;
 }

@@ -133,7 +133,11 @@ typedef enum kd_csv_problem_code {
     KD_CSV_FIELD_REPAIRED,   /**< invalid UTF-8 or NUL bytes replaced by U+FFFD: the row is kept */
     KD_CSV_UNKNOWN_LABEL,    /**< a label that is not spam or ham: the row is kept unlabelled */
     KD_CSV_DUPLICATE_COLUMN, /**< the header names a mapped column twice: the first is used */
-    KD_CSV_ROW_NOTED         /**< a row the caller kept but warns about, with kd_csv_note() */
+    KD_CSV_ROW_NOTED,        /**< a row the caller kept but warns about, with kd_csv_note() */
+    KD_CSV_UNREAD_COLUMNS    /**< the header has columns kindly does not read (the header's line,
+                                  no field);
+                                  the message names them, with the column kindly reads where a
+                                  name looks like one of its own ("name": author?) */
 } kd_csv_problem_code;
 
 /** One problem found in the input. Its strings are valid during the callback only. */
@@ -145,7 +149,8 @@ typedef struct kd_csv_problem {
     const char *field;  /**< column name concerned, or NULL */
     const char *message;
     int skipped;        /**< 1: the row was dropped; 0: a warning (a repaired field, an unknown
-                             label, a duplicate header name), nothing was dropped */
+                             label, a duplicate header name, unread columns), nothing was
+                             dropped */
     kd_csv_problem_code code; /**< which kind of problem */
 } kd_csv_problem;
 

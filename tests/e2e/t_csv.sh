@@ -202,9 +202,10 @@ test_csv_messages_quote_control_characters_as_escapes() {
     printf 'id,"ta\ng",label,text\nr1,x,"spam\nfake.csv:9: bad (row skipped)",hello\nr2,x,"\033[2Jham\r",there\nr3,\377,ham,third\n' >ctl.csv
     expect_status 0 "$KINDLY" score -m m.db ctl.csv
     lines "$T/out" 3
-    lines "$T/err" 3
+    lines "$T/err" 4
     not_contains "$T/err" "$(printf '\033')"
     not_contains "$T/err" "$(printf '\r')"
+    contains "$T/err" 'ctl.csv:1: a column is not read: "ta\ng"'
     contains "$T/err" 'ctl.csv:3: field '\''label'\'': unknown label "spam\nfake.csv:9: bad (row skipped)" (expected'
     contains "$T/err" 'ctl.csv:5: field '\''label'\'': unknown label "\x1b[2Jham\r" (expected'
     contains "$T/err" 'ctl.csv:6: field '\''ta\ng'\'': invalid UTF-8'
@@ -234,4 +235,20 @@ test_csv_output_contract_under_random_input() {
     csv_model
     python3 "$ROOT/tests/e2e/csv_contract.py" --no-big "$KINDLY" m.db 40 20261201 >contract.log 2>&1 ||
         fail "$(tail -15 contract.log)"
+}
+
+# A hand-made export's columns that kindly does not read are named once, with the name kindly
+# reads where one looks like its own: "website" was ignored without a word, so the author-URL
+# rules never fired on its comments. Every row is still scored, exit 0.
+test_csv_unread_columns_are_named_once() {
+    csv_model
+    printf 'id,name,website,text,rating\n1,Ann,http://pills.example,great post,5\n2,Bob,,thanks,4\n' >hand.csv
+    expect_status 0 "$KINDLY" score -m m.db hand.csv
+    lines "$T/out" 2
+    lines "$T/err" 1
+    contains "$T/err" 'hand.csv:1: columns are not read: "name" (the author? kindly reads it from a column named author), "website" (the author'\''s URL? kindly reads it from a column named url), "rating"'
+    sed 's/^id,name,website,/id,author,url,/' hand.csv >renamed.csv
+    expect_status 0 "$KINDLY" score -m m.db renamed.csv
+    lines "$T/err" 1
+    contains "$T/err" 'renamed.csv:1: a column is not read: "rating"'
 }
