@@ -369,3 +369,16 @@ PY
     expect_status 2 "$KINDLY" check --rules crisis.rules <crisis.txt
     contains "$T/out" "\"$reason\""
 }
+
+# The summary of `kindly posts` the README shows, for a post in two of the files, is the one
+# kindly prints: each file's posts are counted, so the post in both counts twice, once new and
+# once updated
+test_readme_posts_summary_is_real() {
+    shown=$(tr '\n' ' ' <"$README" | grep -oE 'imported [0-9]+ posts \([0-9]+ new, [0-9]+ updated\); the model now holds [0-9]+' | head -1)
+    [ -n "$shown" ] || fail "the README's summary of kindly posts was not found"
+    printf 'post_id,title,text\na,Sleep,Sleep and anxiety at night\nb,Grief,The first year of grief\n' >p1.csv
+    printf 'post_id,title,text\nb,Grief,The first year of grief again\nc,Walking,Walking for mood\n' >p2.csv
+    "$KINDLY" train -q -m m.db "$ROOT/corpora/comments.csv"
+    expect_status 0 "$KINDLY" posts -m m.db p1.csv p2.csv
+    contains "$T/err" "kindly posts: $shown"
+}
