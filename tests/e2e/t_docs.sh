@@ -167,7 +167,7 @@ test_the_readme_relevance_figures_are_real() {
     python3 - "$README" "$T/out" <<'PY' || fail "the README's relevance figures differ from kindly's"
 import json, re, sys
 text = re.sub(r"\s+", " ", open(sys.argv[1], encoding="utf-8").read())
-m = re.search(r"on `corpora/sample.csv` the three off-topic comments are held \((.*?)\bcomment is held too, as it was before \((.*?)\)", text)
+m = re.search(r"on `corpora/sample.csv` the three off-topic comments are held \((.*?)\bcomment is held too \((.*?)\)", text)
 if not m:
     sys.exit("the README's paragraph on the sample's off-topic comments was not found")
 real = {d["id"]: d for d in map(json.loads, open(sys.argv[2], encoding="utf-8"))}
