@@ -11,7 +11,9 @@
  *
  * The test is a closed vocabulary: every content word (stopwords.c) must be one of the
  * words such comments are made of, at least one must be praise, and there may be at most
- * six. A vocabulary rather than a length rule keeps short but specific replies ("the 4-7-8
+ * six distinct ones (a repeat is the same praise again: "thank you thank you thank you so
+ * much, great post" is generic, and "thanks" seven times before a link is the spam
+ * pattern). A vocabulary rather than a length rule keeps short but specific replies ("the 4-7-8
  * breathing worked") out. Some praise is a phrase of two filler words ("well said", "so
  * true", "really true": "true" after an adverb of degree): those word pairs (the tokenizer's
  * adjacent pairs) count as praise too. Lookups go through a small table of token hashes
@@ -96,6 +98,7 @@ static int kind(uint64_t h)
 int kd_generic(const kd_tokens *tok)
 {
     pthread_once(&once, build);
+    uint64_t seen[MAX_WORDS]; /* the distinct content words so far: a repeat adds none */
     int words = 0, praised = 0, link = 0;
     for (size_t i = 0; i < tok->n; i++) {
         const char *s = kd_tokens_str(tok, i);
@@ -108,9 +111,16 @@ int kd_generic(const kd_tokens *tok)
                 praised |= kind(tok->hash[i]) == 2;
             continue;
         }
-        int k = kind(tok->hash[i]);
-        if (!k || ++words > MAX_WORDS)
+        int k = kind(tok->hash[i]), j = 0;
+        if (!k)
             return 0;
+        while (j < words && seen[j] != tok->hash[i])
+            j++;
+        if (j == words) {
+            if (words == MAX_WORDS)
+                return 0;
+            seen[words++] = tok->hash[i];
+        }
         praised |= k == 2;
     }
     return praised ? 1 + link : 0;

@@ -8,7 +8,7 @@
 
 /*
  * 0 if the comment says something of its own; 1 if it is generic praise: at most six
- * content words, at least one of them praise ("thanks", "great", "helpful") and all of them
+ * distinct content words, at least one of them praise ("thanks", "great", "helpful") and all of them
  * from the small vocabulary of such comments ("post", "article", "sir", "keep", "sharing");
  * 2 if it is generic praise and carries a link or an author URL (the classic blog-spam
  * pattern: praise that fits any post, posted for the link).

@@ -69,8 +69,22 @@ Test(generic, a_word_of_its_own_is_not_generic)
 
 Test(generic, more_than_six_content_words_is_not_generic)
 {
-    cr_assert_eq(generic("Great great great nice nice nice lovely post", NULL), 0);
+    cr_assert_eq(generic("Great post, nice article, lovely piece, thanks for sharing", NULL), 0);
     cr_assert_eq(generic("Great nice lovely post", NULL), 1);
+}
+
+Test(generic, a_repeated_word_counts_once)
+{
+    /* seven content words but four distinct ones: the praise said again is the same
+     * praise (a reader's "thank you thank you thank you" was held as off topic, and a
+     * spammer's repeated "thanks" before a link escaped GENERIC_WITH_LINK) */
+    cr_expect_eq(generic("Thank you thank you thank you so much, great post, keep sharing!", NULL), 1);
+    cr_expect_eq(generic("Great great great nice nice nice lovely post", NULL), 1);
+    cr_expect_eq(generic("thanks thanks thanks thanks thanks thanks thanks https://cheap-pills.example.shop", NULL),
+                 2);
+    /* distinct words still count to the limit, and a word of its own is still one */
+    cr_expect_eq(generic("Thanks thanks, great post, nice article, lovely piece, helpful", NULL), 0);
+    cr_expect_eq(generic("thanks thanks thanks thanks thanks thanks thanks football", NULL), 0);
 }
 
 Test(generic, with_a_link_or_an_author_url_it_is_the_spam_pattern)
