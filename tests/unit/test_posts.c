@@ -674,3 +674,52 @@ Test(posts, update_time_honours_source_date_epoch)
     sqlite3_finalize(st);
     sqlite3_close(db);
 }
+
+/* A post updated with new text (or emptied) has, in the cache, the statistics a model that
+ * only ever saw the new text has: its old words leave the post and the site (their counts
+ * in all posts, the number of posts using them, the post's length and norm). */
+Test(posts, an_updated_post_has_the_statistics_of_a_fresh_import)
+{
+    kd_model *upd = NULL, *fresh = NULL;
+    cr_assert_eq(kd_model_open(&upd, ":memory:", KD_OPEN_CREATE), 0);
+    cr_assert_eq(kd_model_open(&fresh, ":memory:", KD_OPEN_CREATE), 0);
+    import(upd, "post_id,title,text\np1,Growing tomatoes,<p>Tomatoes need sun &amp; compost.</p>\n"
+                "p2,Sleep and tomatoes,Breathing before sleep\n", 0, NULL);
+    const kd_posts_cache *c;
+    cr_assert_eq(kd_posts_cache_get(upd, &c), 0);
+    cr_assert_not_null(kd_tokmap_get(&c->tf, kd_hash64("compost", 7)), "the old text was counted");
+    const char *now = "ID,post_title,post_content\np1,Baking bread,<p>Sourdough needs a starter &amp; patience.</p>\n"
+                      "p2,,\n";
+    import(upd, now, 0, NULL);
+    import(fresh, now, 0, NULL);
+    const kd_posts_cache *a, *b;
+    cr_assert_eq(kd_posts_cache_get(upd, &a), 0);
+    cr_assert_eq(kd_posts_cache_get(fresh, &b), 0);
+    cr_assert_eq(a->n, b->n);
+    cr_assert_eq(a->length, b->length);
+    cr_assert_eq(a->npostings, b->npostings);
+    static const char *const ids[] = { "p1", "p2" };
+    static const char *const words[] = { "growing", "tomatoes", "tomato", "sun", "compost", "sleep", "breathing",
+                                         "baking", "bread", "sourdough", "starter", "patience" };
+    for (size_t i = 0; i < 2; i++) {
+        const kd_post_stats *pa = kd_posts_find(a, ids[i]), *pb = kd_posts_find(b, ids[i]);
+        cr_assert(pa && pb, "%s", ids[i]);
+        cr_assert_eq(pa->length, pb->length, "%s", ids[i]);
+        cr_assert_float_eq(pa->norm, pb->norm, 1e-12, "%s", ids[i]);
+        for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+            const kd_counts *da = kd_tokmap_get(&a->df, key(words[w])), *db = kd_tokmap_get(&b->df, key(words[w]));
+            cr_assert_eq(kd_posts_term(a, pa, da), kd_posts_term(b, pb, db), "%s in %s", words[w], ids[i]);
+        }
+    }
+    for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+        const kd_counts *da = kd_tokmap_get(&a->df, key(words[w])), *db = kd_tokmap_get(&b->df, key(words[w]));
+        const kd_counts *ta = kd_tokmap_get(&a->tf, kd_hash64(words[w], strlen(words[w])));
+        const kd_counts *tb = kd_tokmap_get(&b->tf, kd_hash64(words[w], strlen(words[w])));
+        cr_assert_eq(da ? da->ham : 0, db ? db->ham : 0, "posts using %s", words[w]);
+        cr_assert_eq(ta ? ta->ham : 0, tb ? tb->ham : 0, "%s in all posts", words[w]);
+    }
+    cr_assert_null(kd_tokmap_get(&a->df, key("compost")), "an old word left the site");
+    cr_assert_eq(kd_posts_find(a, "p2")->length, 0, "the emptied post has no words");
+    kd_model_close(upd);
+    kd_model_close(fresh);
+}
