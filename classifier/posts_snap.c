@@ -30,15 +30,16 @@
  * the table; merge does not copy it), keyed on the posts generation (store.c, moved by
  * every kindly that can write this schema) and a format number. A model without it, with
  * one of another generation or format, or of another byte order, or whose blob fails a check
- * (its length, its checksum, a bound) is built as before, as is a model the process cannot
- * read it from. It is written by the writes that change posts or their words (posts import
- * and put, training ham with a post id, merge: kd_posts_cache_keep), after their commit, in a
- * transaction of its own that writes it only if the posts generation is still the one it was
- * built for; a failure to write it costs the next reader a build, nothing else, so it is
- * not an error of the write.
+ * (its length, its checksum, a bound, a count or norm no build gives) is built as before, as
+ * is a model the process cannot read it from. It is written by the writes that change posts
+ * or their words (posts import and put, training ham with a post id, merge:
+ * kd_posts_cache_keep), after their commit, in a transaction of its own that writes it only
+ * if the posts generation is still the one it was built for; a failure to write it costs the
+ * next reader a build, nothing else, so it is not an error of the write.
  */
 #include "posts.h"
 
+#include <float.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -164,7 +165,7 @@ static int attach(kd_posts_cache *c, unsigned char *b, size_t len, int64_t gen)
         return -1;
     memcpy(&h, b, sizeof h);
     if (memcmp(h.magic, SNAP_MAGIC, sizeof h.magic) || h.format != SNAP_FORMAT || h.endian != SNAP_ENDIAN ||
-        h.generation != gen || h.n > UINT32_MAX || layout(&h, &l) || l.end != len)
+        h.generation != gen || h.n > UINT32_MAX || h.length < 0 || layout(&h, &l) || l.end != len)
         return -1;
     memset(b + offsetof(snap_header, sum), 0, sizeof h.sum);
     if (h.sum != checksum(b, len))
@@ -191,7 +192,9 @@ static int attach(kd_posts_cache *c, unsigned char *b, size_t len, int64_t gen)
         return -1;
     const snap_post *sp = (const snap_post *)(void *)(b + l.posts);
     for (size_t q = 0; q < c->n; q++) {
-        if (sp[q].id >= h.ids_bytes)
+        /* a length or a norm no build gives would reach the scores: a length below -MU
+         * divides by zero or below it, a NaN norm makes every cosine with the post 0 */
+        if (sp[q].id >= h.ids_bytes || sp[q].length < 0 || !(sp[q].norm >= 0 && sp[q].norm <= DBL_MAX))
             return -1;
         c->posts[q] = (kd_post_stats){ (char *)ids + sp[q].id, sp[q].length, sp[q].norm };
     }

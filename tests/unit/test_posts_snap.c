@@ -1,6 +1,7 @@
 /* The posts cache kept in the model file (posts_snap.c): read back the same as built, and
  * built as before whenever the kept one is missing, stale, of another format or damaged. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -226,6 +227,39 @@ Test(posts_snap, a_table_of_other_columns_is_rebuilt)
 {
     expect_rebuilt("DROP TABLE posts_snapshot; CREATE TABLE posts_snapshot(x)");
 }
+
+/* A kept cache whose checksum holds but whose numbers no build gives (a post of fewer than
+ * no words, a norm that is not a number or negative, a negative total: written by hand, or
+ * by a bug) is rebuilt, not read: read, a post's length of -250 made its comments' relevance
+ * NaN (null in the JSON), and the others moved every score on the post. */
+static void expect_rebuilt_when_kept_as(int64_t length, double norm, int64_t total)
+{
+    make_model();
+    double good[NCOMMENTS], now[NCOMMENTS];
+    int built;
+    built_relevances(good);
+    kd_model *m = NULL;
+    const kd_posts_cache *c;
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_WRITE), 0);
+    cr_assert_eq(kd_posts_cache_get(m, &c), 0);
+    kd_posts_cache *w = (kd_posts_cache *)c; /* read from the file: its own copy of posts[] */
+    cr_assert_not_null(w->snap);
+    kd_post_stats *p1 = (kd_post_stats *)kd_posts_find(c, "p1");
+    cr_assert_not_null(p1);
+    p1->length = length;
+    p1->norm = norm;
+    w->length = total;
+    w->stored = 0;
+    cr_assert_eq(kd_posts_snap_save(m, w, NULL, 0), KD_OK, "written with its checksum");
+    kd_model_close(m);
+    relevances(now, &built);
+    cr_assert_eq(built, 1, "length %lld, norm %g, total %lld: built", (long long)length, norm, (long long)total);
+    expect_same(now, good);
+}
+Test(posts_snap, a_negative_post_length_is_rebuilt) { expect_rebuilt_when_kept_as(-250, 1.0, 30); }
+Test(posts_snap, a_norm_not_a_number_is_rebuilt) { expect_rebuilt_when_kept_as(12, NAN, 30); }
+Test(posts_snap, a_negative_norm_is_rebuilt) { expect_rebuilt_when_kept_as(12, -1.0, 30); }
+Test(posts_snap, a_negative_total_is_rebuilt) { expect_rebuilt_when_kept_as(12, 1.0, -1); }
 
 /* A write keeps the new cache even where the table was damaged: a failure to keep it is not
  * the write's (the next reader builds). */
