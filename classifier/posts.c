@@ -10,8 +10,10 @@
  * Approved comments: a post of a title and one sentence shares few words with the comments
  * it gets; the comments readers were let to leave on it say much more about what it is
  * about. So every ham comment learnt with a post_id (kd_train_add) adds its distinct
- * content words, by stem, to the table post_terms (post hash, word, number of comments),
- * written in the same transaction as the token counts (kd_posts_learn_write).
+ * content words, by stem, to the table post_terms (post hash, stem, occurrences: each
+ * distinct word form of a comment once, so "list" and "lists" in one comment count 2, as
+ * store.c's schema says), written in the same transaction as the token counts
+ * (kd_posts_learn_write).
  * They are sums, like the token counts: unlearning subtracts, merging adds.
  *
  * Reading: scoring a comment needs, for its post, the counts of the post's content words
@@ -150,11 +152,10 @@ static int has_words(const char *text)
     return found;
 }
 
-/* Store one post (its text HTML-decoded first) with the prepared upsert; *empty (may be
- * NULL) tells whether neither title nor text has a word relevance can use (after HTML is
- * reduced to its text: an image-only WordPress post, a gallery shortcode, "&nbsp;"). */
-/* Store one post; keep_title: a post already stored keeps its title (a file without the
- * column). */
+/* Store one post (title and text HTML-decoded first) with the prepared upsert; keep_title:
+ * a post already stored keeps its title (a file without the column). *empty (may be NULL)
+ * tells whether neither title nor text has a word relevance can use (after HTML is reduced
+ * to its text: an image-only WordPress post, a gallery shortcode, "&nbsp;"). */
 static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title, int keep_title, const char *text,
                kd_buf *scratch, int *empty)
 {
