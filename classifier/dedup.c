@@ -94,6 +94,7 @@ struct kd_dedup {
     kd_buf norm;            /* the normalised text of the comment being checked */
     int64_t *cand;
     size_t ncand;
+    int64_t after;          /* candidates at or before this seq are skipped (lookup_locked()) */
     /* the last feedback undo that took back the learning of its text under another comment
      * (kd_dedup_label, set 1): that comment's id, "history:N" for one without (took 0: none,
      * 1: one with an id, 2: one without, whose name an id can read as) */
@@ -592,6 +593,8 @@ static int consider(query *q, const char *id, const char *post, uint32_t author,
 static int add_cand(void *ud, int64_t seq)
 {
     kd_dedup *d = ud;
+    if (seq <= d->after)
+        return 0;
     if (d->ncand >= MAX_CANDIDATES)
         return 1;
     d->cand[d->ncand++] = seq;
@@ -781,7 +784,7 @@ static int batch_failed(kd_model *m, kd_dedup *d, int rc, const char *what, cons
  * Outside a batch (the server: one comment a request) the lookup stays outside the write
  * lock: held through it, two workers waited on each other in SQLite's busy handler, whose
  * sleeps grow to 100 ms, and recorded checks took 0.5-0.8 s at the 99th percentile instead
- * of 80 ms; the rare retry recorded twice by two workers at once costs less (README).
+ * of 80 ms; lookup_locked() looks at what was recorded meanwhile once it has the lock.
  */
 static int write_begin(kd_model *m, kd_dedup *d)
 {
@@ -792,6 +795,56 @@ static int write_begin(kd_model *m, kd_dedup *d)
         return batch_failed(m, d, rc, "record the comment", kd_hist_errmsg(d->hist), 1);
     d->began = now_ms();
     return KD_OK;
+}
+
+/* Look q up to record it. In a batch the lookup is made under the write lock (write_begin()).
+ * Outside one it is made before, in a read transaction whose newest seq is noted; then the
+ * lock is taken and the comments recorded since are looked at too (earliest first, after the
+ * others, as a lookup under the lock would have met them): of two writers remembering one text
+ * at the same moment (a campaign posting to two posts at once, a client's retry) the later
+ * finds the earlier, where both found nothing and a retry was recorded twice. Usually none
+ * was recorded since: under the lock, one statement reads the newest seq. *locked: the write
+ * transaction is open, for record() to join and lookup_end() to commit. (A prune that deleted
+ * the newest comments meanwhile gives their seqs again: a copy recorded under one of them is
+ * missed, as before.) */
+static int lookup_locked(kd_model *m, kd_dedup *d, query *q, const int64_t keys[KD_MH_BANDS], int *locked)
+{
+    *locked = 0;
+    if (d->batching)
+        return match_history(m, d, q, keys);
+    int64_t upto = 0, last = 0;
+    int rc = kd_hist_read_begin(d->hist);
+    if (!rc && (rc = kd_hist_last(d->hist, &upto)))
+        (void)kd_hist_read_end(d->hist);
+    if (rc)
+        return kd_model_read_failed(m, rc, "the history", kd_hist_errmsg(d->hist));
+    rc = match_history(m, d, q, keys);
+    int erc = kd_hist_read_end(d->hist);
+    if (rc || erc)
+        return rc ? rc : kd_model_read_failed(m, erc, "the history (ending its read)", kd_hist_errmsg(d->hist));
+    if (q->recorded) /* nothing to write; what came after its own record is no earlier copy */
+        return KD_OK;
+    if ((rc = kd_hist_begin(d->hist)))
+        return kd_model_write_failed(m, rc, "record the comment", kd_hist_errmsg(d->hist));
+    *locked = 1;
+    if ((rc = kd_hist_last(d->hist, &last)))
+        return kd_model_read_failed(m, rc, "the history", kd_hist_errmsg(d->hist));
+    if (last == upto)
+        return KD_OK;
+    d->after = upto;
+    rc = match_history(m, d, q, keys);
+    d->after = 0;
+    return rc;
+}
+
+/* End what lookup_locked() left open: its write transaction is committed (after a failure,
+ * record()'s savepoint has undone its rows: nothing is left to commit). */
+static int lookup_end(kd_model *m, kd_dedup *d, int locked, int rc)
+{
+    if (!locked)
+        return rc;
+    int crc = kd_hist_commit(d->hist);
+    return !rc && crc ? kd_model_write_failed(m, crc, "record the comment", kd_hist_errmsg(d->hist)) : rc;
 }
 
 /* Record q's comment in the history, unless it is there already (the same id and text). */
@@ -884,6 +937,7 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
         return kd_model_fail(m, KD_EINVAL, "remembering comments needs a model opened for writing");
     query q;
     int64_t keys[KD_MH_BANDS];
+    int locked = 0;
     if ((rc = query_init(m, d, c, o->dup_threshold > 0 ? o->dup_threshold : 1.0, &q, keys, 0)) || !d->norm.len)
         goto done;
     /* short generic praise without a link ("Thank you so much!", generic.c) is what readers
@@ -910,7 +964,7 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
     d->pending += d->batching && kd_hist_reading(d->hist);
     if (o->remember && (rc = write_begin(m, d)))
         goto done;
-    if ((rc = match_history(m, d, &q, keys)))
+    if ((rc = o->remember ? lookup_locked(m, d, &q, keys, &locked) : match_history(m, d, &q, keys)))
         goto done;
     if (!o->remember && (rc = match_memory(m, d, &q, keys)))
         goto done;
@@ -932,6 +986,7 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
     else if (!q.recorded && (rc = mem_add(d, c, q.author, q.email, q.text_hash, q.sig, keys)))
         rc = kd_model_fail(m, rc, "out of memory");
 done:
+    rc = lookup_end(m, d, locked, rc);
     if (!rc)
         rc = batch_check(m, d);
     free(q.id);
@@ -953,13 +1008,15 @@ int kd_history_record(kd_model *m, const kd_comment *c)
         return kd_model_fail(m, KD_EINVAL, "recording comments needs a model opened for writing");
     query q;
     int64_t keys[KD_MH_BANDS];
+    int locked = 0;
     /* looked up only for the comment's own entry (no similarity reaches 2): a comment checked
      * with --remember and then learnt is recorded once */
     if ((rc = query_init(m, d, c, 2.0, &q, keys, 0)) || !d->norm.len || (rc = write_begin(m, d)))
         goto done;
-    if (!(rc = match_history(m, d, &q, keys)))
+    if (!(rc = lookup_locked(m, d, &q, keys, &locked)))
         rc = record(m, d, &q, keys);
 done:
+    rc = lookup_end(m, d, locked, rc);
     if (!rc)
         rc = batch_check(m, d);
     free(q.id);

@@ -74,7 +74,7 @@
 
 typedef enum {
     HS_INSERT, HS_INSERT_LSH, HS_LSH_GET, HS_LSH_APPEND, HS_CANDIDATES, HS_GET, HS_GET_MANY, HS_BEGIN, HS_COMMIT, HS_ROLLBACK,
-    HS_READ, HS_READ_END, HS_ANY, HS_SET_ID, HS_LABEL_GET, HS_LABELLED, HS_TEXT_LABELLED, HS_LABEL_SET, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_CLAIM, HS_CLAIMED, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES,
+    HS_READ, HS_READ_END, HS_ANY, HS_SET_ID, HS_LABEL_GET, HS_LABELLED, HS_TEXT_LABELLED, HS_LABEL_SET, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_CLAIM, HS_CLAIMED, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES, HS_LAST,
     HS__COUNT
 } hs_stmt;
 
@@ -135,6 +135,7 @@ static const char *const sql[HS__COUNT] = {
     [HS_LSH_DROP] = "DELETE FROM history_lsh WHERE bucket = ?1",
     [HS_COUNT] = "SELECT count(*), min(time), max(time) FROM history",
     [HS_BYTES] = "SELECT (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size)",
+    [HS_LAST] = "SELECT max(seq) FROM history",
 };
 
 struct kd_hist {
@@ -441,6 +442,20 @@ static int insert_long(kd_hist *h, int64_t bucket, unsigned check, const uint8_t
     sqlite3_bind_int64(st, 1, bucket);
     sqlite3_bind_blob(st, 2, e, (int)elen, SQLITE_STATIC);
     return run(h, st);
+}
+
+int kd_hist_last(kd_hist *h, int64_t *seq)
+{
+    *seq = 0;
+    if (!h->present)
+        return KD_OK;
+    sqlite3_stmt *st = stmt(h, HS_LAST);
+    if (!st)
+        return fail(h);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW)
+        *seq = sqlite3_column_int64(st, 0);
+    return finish(h, st, src);
 }
 
 int kd_hist_label(kd_hist *h, int64_t seq, int *label)

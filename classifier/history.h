@@ -64,6 +64,10 @@ int kd_hist_read_begin(kd_hist *h);
 int kd_hist_read_end(kd_hist *h); /* KD_OK once no read is open, else the failure */
 int kd_hist_reading(const kd_hist *h); /* a read transaction of kd_hist_read_begin is open */
 
+/* The newest comment's seq (0 when the history is empty): a comment recorded later has a
+ * larger one, unless a prune deleted the newest comments meanwhile (their seqs are given again). */
+int kd_hist_last(kd_hist *h, int64_t *seq);
+
 /* Record r (r->seq receives its number) with its band keys. */
 int kd_hist_insert(kd_hist *h, kd_hist_rec *r, const int64_t keys[KD_MH_BANDS]);
 /* The label (kd_label) feedback gave comment seq: KD_UNLABELLED if it never had one (or the
