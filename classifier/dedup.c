@@ -493,7 +493,8 @@ typedef struct query {
     double sim;
     const char *scope;
     /* campaign */
-    uint32_t authors[MAX_SEEN], posts[MAX_SEEN];
+    struct { uint32_t email, name; } authors[MAX_SEEN];
+    uint32_t posts[MAX_SEEN];
     unsigned nauthors, nposts;
 } query;
 
@@ -506,6 +507,23 @@ static void seen(uint32_t *set, unsigned *n, uint32_t v)
             return;
     if (*n < MAX_SEEN)
         set[(*n)++] = v;
+}
+
+/* Count an author unless it is one counted already, as same_author() tells (by e-mail when
+ * both give one, else by name): counted by its e-mail when it had one and by its name
+ * otherwise, one author who gave an address on one comment and not on the next was two, and
+ * a double post on one post with a link a campaign. */
+static void seen_author(query *q, uint32_t email, uint32_t name)
+{
+    if (!email && !name)
+        return;
+    for (unsigned i = 0; i < q->nauthors; i++)
+        if (same_author(q->authors[i].email, q->authors[i].name, email, name))
+            return;
+    if (q->nauthors < MAX_SEEN) {
+        q->authors[q->nauthors].email = email;
+        q->authors[q->nauthors++].name = name;
+    }
 }
 
 /* Whether an earlier comment is this one again: the same (non-empty) id. A comment is
@@ -572,7 +590,7 @@ static int consider(query *q, const char *id, const char *post, uint32_t author,
     int sp = same_post(q->c->post_id, post);
     if (q->trivial && !sa)
         return KD_OK;
-    seen(q->authors, &q->nauthors, email ? email : author);
+    seen_author(q, email, author);
     seen(q->posts, &q->nposts, post && *post ? ident(post) : 0);
     /* the earliest exact copy, else the earliest near copy */
     if (q->found && (q->sim >= 1.0 || sim < 1.0))
@@ -973,7 +991,7 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
         q.id = NULL;
         out->similarity = q.sim;
         out->duplicate_scope = q.scope;
-        seen(q.authors, &q.nauthors, q.email ? q.email : q.author);
+        seen_author(&q, q.email, q.author);
         seen(q.posts, &q.nposts, c->post_id && *c->post_id ? ident(c->post_id) : 0);
         /* readers of one post often say the same thing in nearly the same words ("thank
          * you for writing about grief so honestly"): without a link, only copies across

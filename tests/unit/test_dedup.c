@@ -147,6 +147,40 @@ Test(dedup, a_bare_link_posted_by_several_authors_is_a_campaign)
     }
 }
 
+/* An author is one author of a campaign as duplicate_scope tells: by e-mail when both
+ * comments give one, else by name (ASCII case and the spaces around it aside). Bob, who gave
+ * his address on one comment and not on his double post, was counted twice: e-mail hash and
+ * name hash, a campaign of 2 on one post, spam. */
+static void classify_by(const char *id, const char *author, const char *email, kd_result *r)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = id;
+    c.post_id = "p1";
+    c.author = author;
+    c.email = email;
+    c.text = "Great tips on saving money, there is more at https://deals.example/save today";
+    cr_assert_eq(kd_classify(m, &c, NULL, r), 0, "%s", kd_model_error(m));
+}
+
+Test(dedup, an_author_with_and_without_an_email_address_is_one_author_of_a_campaign)
+{
+    kd_result r;
+    classify_by("c1", "Bob", "bob@example.com", &r);
+    kd_result_free(&r);
+    classify_by("c2", "Bob", NULL, &r);
+    cr_assert_str_eq(r.duplicate_of, "c1");
+    cr_assert_str_eq(r.duplicate_scope, "same_author");
+    cr_assert_eq(r.campaign, 0);
+    kd_result_free(&r);
+    classify_by("c3", " BOB ", "", &r);
+    cr_assert_str_eq(r.duplicate_scope, "same_author");
+    cr_assert_eq(r.campaign, 0);
+    kd_result_free(&r);
+    classify_by("c4", "Eve", "eve@example.com", &r); /* another author: a campaign of 2 */
+    cr_assert_eq(r.campaign, 2);
+    kd_result_free(&r);
+}
+
 Test(dedup, exact_and_near_duplicates_in_one_handle)
 {
     kd_result r;
