@@ -286,7 +286,9 @@ int kd_text_key(const char *text, uint64_t *key)
 /* ------------------------------------------------------------------------------------ */
 /* Identities */
 
-/* 32-bit hash of a field, trimmed and ASCII-lower-cased; 0 when empty. */
+/* 32-bit hash of a field, trimmed, each run of white space inside one space ("Ann  Lee" is
+ * "Ann Lee"), ASCII-lower-cased; 0 when empty. A field of 256 bytes or more is hashed as
+ * written. */
 static uint32_t ident(const char *s)
 {
     if (!s)
@@ -301,9 +303,13 @@ static uint32_t ident(const char *s)
     char small[256];
     uint64_t h;
     if (n < sizeof small) {
+        size_t k = 0;
         for (size_t i = 0; i < n; i++)
-            small[i] = (char)tolower((unsigned char)s[i]);
-        h = kd_hash64(small, n);
+            if (!isspace((unsigned char)s[i]))
+                small[k++] = (char)tolower((unsigned char)s[i]);
+            else if (small[k - 1] != ' ') /* (s[0] is not a space) */
+                small[k++] = ' ';
+        h = kd_hash64(small, k);
     } else
         h = kd_hash64(s, n);
     uint32_t v = (uint32_t)(h ^ (h >> 32));

@@ -181,6 +181,26 @@ Test(dedup, an_author_with_and_without_an_email_address_is_one_author_of_a_campa
     kd_result_free(&r);
 }
 
+/* A name is the same name with its white space typed otherwise ("Ann  Lee", a tab): it was
+ * another author, and a linked double post on one post a campaign of 2. */
+Test(dedup, names_that_differ_only_in_white_space_are_one_author)
+{
+    kd_result r;
+    classify_by("a1", "Ann Lee", NULL, &r);
+    kd_result_free(&r);
+    const char *const names[] = { "Ann  Lee", "ann\tLEE", " Ann \r\n Lee " }, *const ids[] = { "a2", "a3", "a4" };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        classify_by(ids[i], names[i], NULL, &r);
+        cr_assert_str_eq(r.duplicate_scope, "same_author", "'%s'", names[i]);
+        cr_assert_eq(r.campaign, 0, "'%s'", names[i]);
+        kd_result_free(&r);
+    }
+    classify_by("b1", "Ann Leeds", NULL, &r); /* another name */
+    cr_assert_str_eq(r.duplicate_scope, "same_post");
+    cr_assert_eq(r.campaign, 2);
+    kd_result_free(&r);
+}
+
 Test(dedup, exact_and_near_duplicates_in_one_handle)
 {
     kd_result r;
