@@ -410,8 +410,13 @@ static inline size_t get_entry(const uint8_t *p, size_t n, uint64_t *seq, unsign
 /* A list of LONG_LIST bytes or more (~800 entries; at 1M comments lists average ~75 bytes)
  * is a text posted hundreds of times, a campaign: appending to it would rewrite an ever longer
  * row on every copy. Lookups read at most KD_HIST_PER_CHECK entries with a given check, the
- * earliest, so a further entry with a check that has that many already is not stored; the
- * comment itself is recorded and found through its other bands. */
+ * earliest; so such a list keeps, of one check, the earliest KD_HIST_PER_CHECK entries and
+ * the latest KD_HIST_PER_CHECK: a new entry takes the place of the earliest of the latest,
+ * and the row stays as long. The latest are for when a prune has deleted the earliest (the
+ * oldest, the first to go): a campaign's copies past the cap had no entry at all (they were
+ * not stored), so that once its earliest copies were pruned the copies left were found by no
+ * lookup, and a new copy was no duplicate. The copies between the two are not found (a
+ * comment's other bands, in a campaign, are as full). */
 #define LONG_LIST 4000
 
 static int insert_long(kd_hist *h, int64_t bucket, unsigned check, const uint8_t *e, size_t elen)
@@ -422,26 +427,48 @@ static int insert_long(kd_hist *h, int64_t bucket, unsigned check, const uint8_t
     sqlite3_bind_int64(st, 1, bucket);
     int rc = sqlite3_step(st);
     unsigned same = 0;
+    size_t cut = 0, cut_len = 0; /* the earliest of the latest entries of check */
+    kd_buf list = KD_BUF_INIT;
     if (rc == SQLITE_ROW) {
         const uint8_t *p = sqlite3_column_blob(st, 0);
         size_t n = (size_t)sqlite3_column_bytes(st, 0);
-        for (size_t off = 0, k; p && off < n && same < KD_HIST_PER_CHECK; off += k) {
+        for (size_t off = 0, k; p && off < n && same < 2 * KD_HIST_PER_CHECK; off += k) {
             uint64_t seq;
             unsigned c;
             if (!(k = get_entry(p + off, n - off, &seq, &c)))
                 break;
-            same += c == check;
+            if (c == check && ++same == KD_HIST_PER_CHECK + 1) {
+                cut = off;
+                cut_len = k;
+            }
+        }
+        if (same >= 2 * KD_HIST_PER_CHECK && (kd_buf_add(&list, p, cut) || kd_buf_add(&list, p + cut + cut_len, n - cut - cut_len) ||
+                                              kd_buf_add(&list, e, elen))) {
+            sqlite3_reset(st);
+            kd_buf_free(&list);
+            return oom(h);
         }
     }
-    if ((rc = finish(h, st, rc)))
+    if ((rc = finish(h, st, rc))) {
+        kd_buf_free(&list);
         return rc;
-    if (same >= KD_HIST_PER_CHECK)
-        return KD_OK;
-    if (!(st = stmt(h, HS_LSH_APPEND)))
-        return fail(h);
-    sqlite3_bind_int64(st, 1, bucket);
-    sqlite3_bind_blob(st, 2, e, (int)elen, SQLITE_STATIC);
-    return run(h, st);
+    }
+    if (same < 2 * KD_HIST_PER_CHECK) {
+        if (!(st = stmt(h, HS_LSH_APPEND)))
+            return fail(h);
+        sqlite3_bind_int64(st, 1, bucket);
+        sqlite3_bind_blob(st, 2, e, (int)elen, SQLITE_STATIC);
+        return run(h, st);
+    }
+    if (!(st = stmt(h, HS_LSH_SET)))
+        rc = fail(h);
+    else {
+        sqlite3_bind_int64(st, 1, bucket);
+        sqlite3_bind_blob(st, 2, list.s, (int)list.len, SQLITE_STATIC);
+        rc = run(h, st);
+    }
+    kd_buf_free(&list);
+    return rc;
 }
 
 int kd_hist_last(kd_hist *h, int64_t *seq)

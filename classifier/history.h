@@ -31,7 +31,8 @@ typedef struct kd_hist kd_hist;
 #define KD_HIST_TEXT_HASH_MASK 0x7fffffffULL
 
 /* A band bucket keeps at least this many comments of one band key, the earliest; past a
- * few hundred entries (a campaign) it keeps no more (history.c, LONG_LIST). */
+ * few hundred entries (a campaign) it keeps no more than these and the latest as many
+ * (history.c, LONG_LIST). */
 #define KD_HIST_PER_CHECK 32
 
 /* What is recorded for one comment. */

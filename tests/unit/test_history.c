@@ -287,9 +287,23 @@ Test(history, a_shared_bucket_returns_only_the_matching_check_earliest_first)
     sqlite3_close(db);
 }
 
+static int list_len(sqlite3 *db, int64_t bucket)
+{
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT length(entries) FROM history_lsh WHERE bucket = ?1", -1, &st, NULL),
+                 SQLITE_OK);
+    sqlite3_bind_int64(st, 1, bucket);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    int len = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return len;
+}
+
 /* A campaign (the same text again and again) must not make a row grow without end: past
- * ~4,000 bytes a list takes no more entries of a band key it holds KD_HIST_PER_CHECK of,
- * and the earliest copies are still the ones found. Other keys of the bucket still go in. */
+ * ~4,000 bytes a list keeps of a band key the earliest and the latest KD_HIST_PER_CHECK
+ * entries, a new one taking the place of the earliest of the latest, and the earliest copies
+ * are still the ones found. Other keys of the bucket still go in. (The list grows by a byte
+ * for each 3-byte entry, seq < 128, that a 4-byte one replaces.) */
 Test(history, a_campaign_bucket_stops_growing)
 {
     sqlite3 *db = open_db();
@@ -302,21 +316,48 @@ Test(history, a_campaign_bucket_stops_growing)
         if (!first)
             first = s;
     }
+    int len = list_len(db, 0x4242);
+    cr_assert_lt(len, 4100, "the list is %d bytes", len);
+    for (int i = 0; i < 500; i++)
+        insert(h, k);
+    cr_assert_eq(list_len(db, 0x4242), len, "the list grew from %d to %d bytes", len, list_len(db, 0x4242));
     int64_t other = insert(h, 0x4242000b);
     cr_assert_eq(kd_hist_commit(h), 0);
-    sqlite3_stmt *st;
-    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT length(entries) FROM history_lsh WHERE bucket = 0x4242", -1, &st, NULL),
-                 SQLITE_OK);
-    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-    int len = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    cr_assert_lt(len, 4100, "the list is %d bytes", len);
     got g = lookup(h, k, KD_HIST_PER_CHECK);
     cr_assert_eq(g.n, KD_HIST_PER_CHECK);
     cr_assert_eq(g.seq[0], first);
     g = lookup(h, 0x4242000b, KD_HIST_PER_CHECK);
     cr_assert_eq(g.n, 1);
     cr_assert_eq(g.seq[0], other);
+    kd_hist_free(h);
+    sqlite3_close(db);
+}
+
+/* A campaign's copies past the cap are kept in its lists (the earliest copies, then the latest,
+ * the ones between dropped as new ones come): once a prune has deleted the earliest, a new copy
+ * still finds the copies left. Before, the copies past the cap had no entry, and after a prune
+ * of the earliest (the oldest, first to go by age or count) none of the campaign's 1,000
+ * copies left was found. */
+Test(history, a_campaign_is_still_found_once_its_earliest_copies_are_pruned)
+{
+    sqlite3 *db = open_db();
+    kd_hist *h;
+    cr_assert_eq(kd_hist_new(&h, db, 1, 1), 0);
+    int64_t k = 0x4242000a, seq[3000];
+    cr_assert_eq(kd_hist_begin(h), 0);
+    for (int i = 0; i < 3000; i++)
+        seq[i] = insert(h, k);
+    cr_assert_eq(kd_hist_commit(h), 0);
+    got g = lookup(h, k, KD_HIST_PER_CHECK);
+    cr_assert_eq(g.n, KD_HIST_PER_CHECK);
+    cr_assert_eq(g.seq[0], seq[0], "the earliest copies are the ones found");
+    uint64_t removed = 0;
+    cr_assert_eq(kd_hist_prune(h, INT64_MIN, 1000, &removed), 0, "%s", kd_hist_errmsg(h));
+    cr_assert_eq(removed, 2000);
+    g = lookup(h, k, KD_HIST_PER_CHECK);
+    cr_assert_eq(g.n, KD_HIST_PER_CHECK, "%d of the campaign's copies found", g.n);
+    cr_assert_eq(g.seq[0], seq[2000]);
+    cr_assert_eq(g.seq[KD_HIST_PER_CHECK - 1], seq[2000 + KD_HIST_PER_CHECK - 1]);
     kd_hist_free(h);
     sqlite3_close(db);
 }
