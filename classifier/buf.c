@@ -90,15 +90,18 @@ int kd_buf_uint(kd_buf *b, unsigned long long v)
     return KD_OK;
 }
 
-/* What kd_buf_fixed leaves out of line: decimals out of 0..9 (clamped), NaN, |x| > 1e15. */
+/* What kd_buf_fixed leaves out of line: decimals out of 0..9 (clamped), NaN, infinities,
+ * |x| > 1e15. */
 int kd_buf_fixed_slow(kd_buf *b, double x, int decimals)
 {
     if (decimals < 0)
         decimals = 0;
     if (decimals > 9)
         decimals = 9;
-    if (!(x == x) || x > 1e15 || x < -1e15) /* NaN or too large for the fast path */
-        return x == x ? kd_buf_printf(b, "%.*f", decimals, x) : kd_buf_putc(b, '0');
+    /* NaN, infinite or too large for the fast path; NaN and infinities as 0 (buf.h): printf
+     * writes "nan" and "inf", which no JSON parser reads */
+    if (!(x == x) || x > 1e15 || x < -1e15)
+        return isfinite(x) ? kd_buf_printf(b, "%.*f", decimals, x) : kd_buf_putc(b, '0');
     if (kd_buf_grow(b, 31))
         return KD_ENOMEM;
     kd_buf_fixed_in(b, x, decimals);

@@ -1,6 +1,9 @@
 /* test_json.c - kd_result_json: every string it writes is valid UTF-8 and every control
- * character is escaped, whatever bytes the caller's id, a reason or a token holds. */
+ * character is escaped, whatever bytes the caller's id, a reason or a token holds, and every
+ * number it writes is a JSON number, whatever double the caller's result holds. */
 #include <criterion/criterion.h>
+#include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,4 +148,39 @@ Test(json, a_result_appended_to_a_buffer_is_the_same_object)
     cr_assert_eq(kd_result_json_buf(&b, &c, &r), KD_ENOMEM);
     kd_buf_free(&b);
     free(one);
+}
+
+/* kd_result_json is public: an API caller may hand it a result it filled itself. A number that
+ * is no finite double is written as 0 (buf.h's promise for kd_buf_fixed), never "inf",
+ * "-inf" or "nan", which no JSON parser reads. */
+Test(json, a_number_that_is_not_finite_is_written_as_0)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = "n";
+    kd_rule_hit hit = { "R", INFINITY };
+    kd_token_weight tw = { "t", -INFINITY, 1, 1 };
+    kd_result r;
+    memset(&r, 0, sizeof r);
+    r.spam_score = INFINITY;
+    r.bayes_score = -INFINITY;
+    r.similarity = NAN;
+    r.relevance = INFINITY;
+    r.rules = &hit;
+    r.nrules = 1;
+    r.top = &tw;
+    r.ntop = 1;
+    char *js = kd_result_json(&c, &r);
+    cr_assert_not_null(js);
+    json_error_t err;
+    json_t *o = json_loads(js, 0, &err);
+    cr_assert_not_null(o, "not JSON (%s): %s", err.text, js);
+    static const char *const key[] = { "spam_score", "bayes_score", "similarity", "relevance" };
+    for (size_t i = 0; i < sizeof key / sizeof *key; i++)
+        cr_expect_eq(json_number_value(json_object_get(o, key[i])), 0.0, "%s in %s", key[i], js);
+    json_t *rule = json_array_get(json_object_get(o, "rules"), 0);
+    cr_expect_eq(json_number_value(json_object_get(rule, "score")), 0.0, "%s", js);
+    json_t *token = json_array_get(json_object_get(o, "tokens"), 0);
+    cr_expect_eq(json_number_value(json_object_get(token, "p")), 0.0, "%s", js);
+    json_decref(o);
+    free(js);
 }
