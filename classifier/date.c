@@ -70,9 +70,12 @@ static int64_t parse_date(const char *d)
             p += 3, has_sec = 1;
         }
     }
-    if (has_sec && (*p == '.' || *p == ',')) /* a fraction of the seconds */
+    if (has_sec && (*p == '.' || *p == ',')) { /* a fraction of the seconds: a digit at least */
+        if (p[1] < '0' || p[1] > '9')
+            return -1;
         for (p++; *p >= '0' && *p <= '9'; p++)
             ;
+    }
     int offset = 0; /* seconds east of UTC */
     if (*p == ' ' && (p[1] == '+' || p[1] == '-' || p[1] == 'Z' || p[1] == 'z'))
         p++; /* "2024-05-01 13:45:00 +0200", as PHP and date(1) write it */

@@ -163,3 +163,26 @@ ParameterizedTest(size_t *ix, date, parse_basic_format_dates_and_offsets_after_a
     cr_expect_eq(t, c->t >= 0 ? c->t : 0, "%s: %lld", c->date, (long long)t);
     free(date);
 }
+
+/* A fraction of the seconds is a '.' or ',' and at least one digit (RFC 3339's time-secfrac,
+ * ISO 8601's decimal fraction): a separator alone is no fraction but stray text, refused like
+ * any other ("2024-05-01T13:45:00x"). */
+Test(date, a_fraction_of_the_seconds_has_a_digit)
+{
+    static const struct { const char *date; int64_t t; } cases[] = {
+        { "2024-05-01T13:45:00.5Z", 1714571100 },
+        { "2024-05-01T13:45:00,25+02:00", 1714563900 },
+        { "20240501T134500.123456789", 1714571100 },
+        { "2024-05-01T13:45:00.Z", -1 },
+        { "2024-05-01T13:45:00.", -1 },
+        { "2024-05-01 13:45:00, +0200", -1 },
+        { "20240501T134500.+0200", -1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *date = strdup(cases[i].date); /* its own allocation: ASan sees an over-read */
+        int64_t t = 1;
+        cr_expect_eq(kd_date_parse(date, &t), cases[i].t >= 0 ? 0 : KD_EPARSE, "%s", date);
+        cr_expect_eq(t, cases[i].t >= 0 ? cases[i].t : 0, "%s: %lld", date, (long long)t);
+        free(date);
+    }
+}
