@@ -33,10 +33,10 @@ static int digits(const char *s, int n)
  * "20240501T134500+0200" (a 'T' and the time's minutes required, basic and extended not mixed,
  * so that no other digit string, a Unix time or YYYYMMDDhhmm, reads as a date). ISO 8601
  * gives a time of day an offset, a date none: after a date without a time, an offset is read
- * only in the forms XSD's xs:date adds ("2024-05-01+02:00", "2024-05-01Z") and "+0200", with
- * or without a space before it; "+02" alone is read after a time only ("2024-05-01-05" and
- * "2024-05-01 -05" are no dates), and a basic date without a time takes none
- * ("20240501-1345" is `date +%Y%m%d-%H%M`). Out-of-range fields ("02-31", "25:00") are refused
+ * only in the forms XSD's xs:date adds ("2024-05-01+02:00", "2024-05-01Z"), with or without a
+ * space before it; "+0200" and "+02" are read after a time only ("2024-05-01-0500",
+ * "2024-05-01 -05" and "2024-05-01-1345" are no dates), and a basic date without a time
+ * takes none ("20240501-1345" is `date +%Y%m%d-%H%M`). Out-of-range fields ("02-31", "25:00") are refused
  * rather than normalised by timegm. */
 static int64_t parse_date(const char *d)
 {
