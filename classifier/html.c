@@ -203,6 +203,41 @@ static size_t raw_end(const char *s, size_t n, size_t from, const char *name)
     return n;
 }
 
+/*
+ * Where the tag whose attributes start at s[j] ends: its first '>' outside a quoted
+ * attribute value, as a browser reads it ("<img alt=\"a > b\">" is one tag), looked for in
+ * s[j..lim). A value is quoted when its first character, after the '=' and any white space,
+ * is '"' or '\'' (a quote elsewhere, "<p \"x>" or "a=b\"c", is an ordinary character). gt is
+ * the first '>' at or after s[j]; the answer when the quote that hides it is not closed
+ * before lim, where a browser would read the rest of the text as the tag: the first '>' ends
+ * it then, as it did before quotes were read, and no text is lost past it.
+ * Time: a tag found ends the look, and the text up to its end is passed over. A look that
+ * meets a quote not closed goes on to lim, but it leaves no quote of that kind between that
+ * one and lim, so the next such look but one for the same quote character starts past lim:
+ * at most four such looks start within any MAX_TAG bytes, and all of them take linear time.
+ */
+static size_t tag_end(const char *s, size_t j, size_t lim, size_t gt)
+{
+    for (size_t k = j; k < lim;) {
+        if (s[k] == '>')
+            return k;
+        if (s[k++] != '=')
+            continue;
+        while (k < lim && is_space(s[k]))
+            k++;
+        if (k < lim && (s[k] == '"' || s[k] == '\'')) {
+            const char *q = memchr(s + k + 1, s[k], lim - k - 1);
+            if (!q)
+                return gt;
+            k = (size_t)(q - s) + 1;
+        } else {
+            while (k < lim && !is_space(s[k]) && s[k] != '>')
+                k++;
+        }
+    }
+    return gt;
+}
+
 static int shortcode_char(int c) { return is_alpha(c) || is_digit(c) || c == '_' || c == '-'; }
 
 /* Index just past the shortcode attributes at s[j..rb), or 0 if they are not attributes:
@@ -320,7 +355,8 @@ static int decode(const char *s, size_t n, int shortcodes, kd_buf *out)
         int closing = j < n && s[j] == '/';
         j += (size_t)closing;
         size_t name = j;
-        if (j < n && (s[j] == '!' || s[j] == '?') && !closing) {
+        int bogus = j < n && (s[j] == '!' || s[j] == '?') && !closing; /* "<!DOCTYPE", "<?xml" */
+        if (bogus) {
             j++;
         } else {
             while (j < n && (is_alpha(s[j]) || (j > name && is_digit(s[j]))))
@@ -338,8 +374,10 @@ static int decode(const char *s, size_t n, int shortcodes, kd_buf *out)
             i++;
             continue;
         }
-        kd_buf_add(out, s + run, i - run);
         size_t end = (size_t)(gt - s);
+        if (!bogus && memchr(s + j, '=', end - j)) /* a quoted value may hold the first '>' */
+            end = tag_end(s, j, n - i > MAX_TAG ? i + MAX_TAG + 1 : n, end);
+        kd_buf_add(out, s + run, i - run);
         size_t hlen;
         const char *h;
         if (!closing && name_is(s + name, j - name, "a") &&

@@ -22,7 +22,9 @@
  *    bare '&' ("T&C") stay as they are;
  *  - tags are removed: <a href="URL"> becomes " URL ", block tags (br, p, div, li, h1..h6,
  *    ...) become "\n", other tags (b, i, span, img, ...) become nothing, as a browser shows
- *    "un<b>believ</b>able" as one word; <!-- comments --> are removed;
+ *    "un<b>believ</b>able" as one word; a tag ends at its first '>' outside a quoted
+ *    attribute value (<img alt="a > b"> is one tag, as in a browser; with the quote not
+ *    closed, at its first '>'); <!-- comments --> are removed;
  *  - the content of <script>, <style>, <noscript> and <template> is removed with the tags
  *    (case-insensitive, up to the matching end tag; an unclosed one runs to the end), since a
  *    reader never sees it and its words are code;

@@ -57,7 +57,19 @@ static hcase cases[] = {
     { "<A HREF='https://y.org/p' rel=nofollow>y</A>", " https://y.org/p y" },
     { "<a target=_blank href=http://z.net/>z</a>", " http://z.net/ z" },
     { "<a name=\"top\">t</a>", "t" },
-    { "<img src=\"x.png\" alt=\"x > y\">after", " y\">after" }, /* first '>' ends a tag */
+    /* a '>' inside a quoted attribute value does not end the tag, as in a browser */
+    { "<img src=\"x.png\" alt=\"x > y\">after", "after" },
+    { "<a title=\"x>y\" href=\"http://e.com\">z</a>", " http://e.com z" },
+    { "<a onclick='if(a>b)go()' href=x>y</a>", " x y" },
+    { "<a href = \"x\" title= '>\"'>y</a>", " x y" },
+    { "<span x=\">\"></span x=\">\">z", "z" },
+    /* a quote elsewhere is a character, and the first '>' ends the tag */
+    { "<p \"x>y\">", "\ny\">" },
+    { "<b a=b\"c>d\">", "d\">" },
+    { "<!x=\">\">y", "\">y" },
+    /* a quoted value not closed: the first '>' ends the tag, no text is lost past it */
+    { "<img alt=\"a > b", " b" },
+    { "<img alt='a > b\" c>", " b\" c>" },
     { "x<!-- hidden -->y", "xy" },
     { "x<!-- never closed", "x" },
     { "<!DOCTYPE html><?xml x?>ok", "ok" },
@@ -215,6 +227,7 @@ Test(html, unclosed_tags_linear, .timeout = 10) { pathological("<a href=\"x "); 
 Test(html, unfinished_entities_linear, .timeout = 10) { pathological("&#1234&amp&"); }
 Test(html, comments_and_tags_linear, .timeout = 10) { pathological("<!-- <b>x</b> -- > <p"); }
 Test(html, raw_elements_linear, .timeout = 10) { pathological("<script></scrip </scriptx <style>"); }
+Test(html, quoted_values_linear, .timeout = 10) { pathological("<i a=\"> <b c='> <a x=\"y "); }
 
 /* The post-only pass over the same shapes, and unclosed shortcodes. */
 static void pathological_post(const char *unit)
