@@ -27,6 +27,29 @@ Test(verdict, cutoffs_and_duplicates)
     cr_assert_eq(r.verdict, KD_HOLD, "a duplicate is held by default");
 }
 
+/* The cut-offs at their exact values, as README's flags table words them: spam_score >=
+ * spam_cutoff is spam, < ham_cutoff approved, the rest held; equal cut-offs leave no hold. */
+Test(verdict, cutoffs_at_their_exact_values)
+{
+    kd_options o = KD_OPTIONS_INIT;
+    kd_result r;
+    memset(&r, 0, sizeof r);
+    static const struct { double spam_cutoff, ham_cutoff, score; kd_verdict want; } cases[] = {
+        { 0.9, 0.5, 0.9, KD_VERDICT_SPAM }, { 0.9, 0.5, 0.8999999999, KD_HOLD },
+        { 0.9, 0.5, 0.5, KD_HOLD },         { 0.9, 0.5, 0.4999999999, KD_APPROVE },
+        { 0.7, 0.7, 0.7, KD_VERDICT_SPAM }, { 0.7, 0.7, 0.6999999999, KD_APPROVE },
+        { 1.0, 0.0, 0.0, KD_HOLD },         { 1.0, 0.0, 1.0, KD_VERDICT_SPAM },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        o.spam_cutoff = cases[i].spam_cutoff;
+        o.ham_cutoff = cases[i].ham_cutoff;
+        r.spam_score = cases[i].score;
+        kd_verdict_decide(&r, &o);
+        cr_expect_eq(r.verdict, cases[i].want, "score %.10g, cut-offs %g / %g: %s", cases[i].score,
+                     cases[i].spam_cutoff, cases[i].ham_cutoff, kd_verdict_name(r.verdict));
+    }
+}
+
 /* Many rules and tokens: more reasons than the first allocation holds (8), in order. */
 Test(verdict, reasons_in_order_past_the_first_allocation)
 {
