@@ -341,12 +341,18 @@ static int decode(const char *s, size_t n, int shortcodes, kd_buf *out)
         }
         /* '<' */
         if (i + 3 < n && memcmp(s + i, "<!--", 4) == 0) {
-            const char *end = NULL;
-            for (const char *p = s + i + 4; (p = memchr(p, '-', (size_t)(s + n - p))); p++)
-                if (s + n - p >= 3 && memcmp(p, "-->", 3) == 0) {
+            /* it ends where a browser ends it, which shows what follows: at the first "-->"
+             * or "--!>", or at once in "<!-->" and "<!--->" */
+            const char *end = NULL, *body = s + i + 4;
+            if (body < s + n && *body == '>')
+                end = body + 1;
+            else if (s + n - body >= 2 && body[0] == '-' && body[1] == '>')
+                end = body + 2;
+            for (const char *p = body; !end && (p = memchr(p, '-', (size_t)(s + n - p))); p++)
+                if (s + n - p >= 3 && memcmp(p, "-->", 3) == 0)
                     end = p + 3;
-                    break;
-                }
+                else if (s + n - p >= 4 && memcmp(p, "--!>", 4) == 0)
+                    end = p + 4;
             kd_buf_add(out, s + run, i - run);
             i = run = end ? (size_t)(end - s) : n; /* an unclosed comment runs to the end */
             continue;

@@ -24,7 +24,8 @@
  *    ...) become "\n", other tags (b, i, span, img, ...) become nothing, as a browser shows
  *    "un<b>believ</b>able" as one word; a tag ends at its first '>' outside a quoted
  *    attribute value (<img alt="a > b"> is one tag, as in a browser; with the quote not
- *    closed, at its first '>'); <!-- comments --> are removed;
+ *    closed, at its first '>'); <!-- comments --> are removed, ending where a browser ends
+ *    them (at "-->" or "--!>", "<!-->" at once; an unclosed one runs to the end);
  *  - the content of <script>, <style>, <noscript> and <template> is removed with the tags
  *    (case-insensitive, up to the matching end tag; an unclosed one runs to the end), since a
  *    reader never sees it and its words are code;

@@ -72,6 +72,14 @@ static hcase cases[] = {
     { "<img alt='a > b\" c>", " b\" c>" },
     { "x<!-- hidden -->y", "xy" },
     { "x<!-- never closed", "x" },
+    /* a comment ends where a browser ends it, whose reader sees what follows: at "<!-->" and
+     * "<!--->" (closed at once) and at "--!>" as at "-->" */
+    { "x<!-->y-->z", "xy-->z" },
+    { "x<!--->y-->z", "xy-->z" },
+    { "x<!---->y", "xy" },
+    { "x<!-- a --!>y", "xy" },
+    { "x<!-- a --!y -->z", "xz" },
+    { "x<!-- a -- > b ->c--->d", "xd" },
     { "<!DOCTYPE html><?xml x?>ok", "ok" },
     /* elements whose content is not text */
     { "a<script>var trackingpixelzzz = analyticsqqq();</script>b", "ab" },
