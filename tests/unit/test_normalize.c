@@ -96,6 +96,26 @@ Test(normalize, invalid_utf8_becomes_replacement)
     free(got);
 }
 
+/* Characters utf8proc might refuse do not turn NFKC and case folding off for the text around
+ * them (a refusal would keep the whole run as it is): noncharacters (U+FFFF, U+FDD0, U+10FFFF)
+ * and U+FFFD stay and their neighbours are folded; a 4-byte character cut short at the end of
+ * the text is one U+FFFD per byte, and the text before it is folded all the same. */
+Test(normalize, noncharacters_and_a_cut_character_do_not_stop_folding)
+{
+    static const struct { const char *in, *want; } odd[] = {
+        { "\xEF\xBC\xA6\xEF\xBC\xB2\xEF\xBF\xBF", "fr\xEF\xBF\xBF" },        /* ＦＲ U+FFFF */
+        { "\xEF\xB7\x90\xC3\x89", "\xEF\xB7\x90\xC3\xA9" },                    /* U+FDD0 É */
+        { "\xC3\x89\xF4\x8F\xBF\xBF\xEF\xBC\xA6", "\xC3\xA9\xF4\x8F\xBF\xBF" "f" }, /* É U+10FFFF Ｆ */
+        { "\xC3\x89\xEF\xBF\xBD", "\xC3\xA9\xEF\xBF\xBD" },                    /* É U+FFFD */
+        { "\xC3\x89\xF0\x9F\x98", "\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" }, /* É, 😀 cut */
+    };
+    for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) {
+        char *got = norms(odd[i].in, KD_NORM_DEFAULT);
+        cr_expect_str_eq(got, odd[i].want, "case %zu", i);
+        free(got);
+    }
+}
+
 Test(normalize, nul_bytes_become_spaces)
 {
     char *got = norm("a\0b\0\xC3\xA9", 6, KD_NORM_DEFAULT);
