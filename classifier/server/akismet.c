@@ -109,7 +109,10 @@ static void verify_key(const srv_request *rq, const srv_form *f, srv_reply *out)
 {
     char buf[SRV_KEY_MAX + 1];
     if (!akismet_request_key(f, rq->host, buf, sizeof buf)) { /* the form's key, or KEY.host */
-        invalid(out, "Empty \"key\" value");
+        char help[80] = "Empty \"key\" value";
+        if (field(f, "api_key") || field(f, "key")) /* there, but too long to be any key */
+            snprintf(help, sizeof help, "The key is longer than %d bytes: no key of this server's is", SRV_KEY_MAX);
+        invalid(out, help);
         return;
     }
     if (!field(f, "blog")) { /* as Akismet: the key is verified for a site */

@@ -260,6 +260,24 @@ Test(akismet, an_over_long_form_key_is_refused_not_truncated)
     form_free(&f);
 }
 
+/* verify-key with a key over SRV_KEY_MAX bytes: invalid, and the debug help says why, not
+ * that the key is empty (it was: a client checking its configuration was told to send a key
+ * it had sent) */
+Test(akismet, verify_key_names_an_over_long_key)
+{
+    char body[400];
+    snprintf(body, sizeof body, "key=%0300d&blog=b", 7);
+    srv_reply r;
+    call(EP_VERIFY_KEY, body, NULL, &r);
+    cr_assert_str_eq(r.body, "invalid");
+    const char *help = srv_reply_get_header(&r, "X-akismet-debug-help");
+    cr_assert(help && strstr(help, "longer than 255 bytes"), "%s", help ? help : "(none)");
+    srv_reply_free(&r);
+    call(EP_VERIFY_KEY, "key=&blog=b", NULL, &r); /* an empty one is still empty */
+    cr_assert_str_eq(srv_reply_get_header(&r, "X-akismet-debug-help"), "Empty \"key\" value");
+    srv_reply_free(&r);
+}
+
 Test(akismet, fields_map_to_the_comment)
 {
     srv_form f;
