@@ -260,8 +260,10 @@ const char *srv_bearer_key(const char *authorization, char *buf, size_t n)
     size_t len = strlen(s);
     while (len && isspace((unsigned char)s[len - 1]))
         len--;
-    if (!len || len >= n)
+    if (!len || !n)
         return NULL;
+    if (len >= n)
+        len = 0; /* sent, but no key: "" (keys.h) */
     memcpy(buf, s, len);
     buf[len] = '\0';
     return buf;

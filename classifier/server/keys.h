@@ -33,7 +33,9 @@ int srv_key_ok_nocase(const srv_keys *keys, const char *key);
 /*
  * The key of an Authorization header of the Bearer scheme (RFC 6750: "Bearer KEY", the
  * scheme in any case). Copied into buf; returns buf, or NULL when the header is absent, of
- * another scheme, empty or too long.
+ * another scheme or empty. A token too long for buf was sent all the same: buf is returned
+ * empty, a key that srv_key_ok accepts never (not cut to fit: "KEY" + anything is not KEY),
+ * so that the client is told its key is not valid, not that it sent none.
  */
 const char *srv_bearer_key(const char *authorization, char *buf, size_t n);
 

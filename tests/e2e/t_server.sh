@@ -392,6 +392,10 @@ test_server_with_keys_the_json_api_needs_a_bearer_key() {
         contains "$T/body" "Authorization: Bearer KEY"
         status_is "$(post_json $path '{"text":"quokka marmalade","label":"spam"}' -H 'Authorization: Bearer wrong')" 401
         grep -qi '^WWW-Authenticate: Bearer .*error="invalid_token"' "$T/headers" || fail "$(cat "$T/headers")"
+        # a token longer than any key (a JWT of 300 bytes) was sent: it is not valid, not missing
+        status_is "$(post_json $path '{"text":"quokka marmalade","label":"spam"}' -H "Authorization: Bearer $(printf '%0300d' 7)")" 401
+        grep -qi '^WWW-Authenticate: Bearer .*error="invalid_token"' "$T/headers" || fail "$(cat "$T/headers")"
+        contains "$T/body" "the key is not valid"
     done
     "$KINDLY" info -m m.db | grep -q '"spam_messages":6,' || fail "refused feedback was learnt: $("$KINDLY" info -m m.db)"
     status_is "$(post_json /v1/feedback '{"text":"quokka marmalade","label":"spam"}' -H 'Authorization: Bearer secret-1')" 200
@@ -399,7 +403,7 @@ test_server_with_keys_the_json_api_needs_a_bearer_key() {
     status_is "$(post_json /v1/classify '{"text":"quokka marmalade"}' -H 'Authorization: Bearer secret-1')" 200
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/healthz")" 200
     status_is "$(curl -s -o "$T/body" -w '%{http_code}' "$URL/metrics")" 200
-    contains "$T/body" 'kindly_http_requests_total{endpoint="/v1/feedback",code="401"} 2'
+    contains "$T/body" 'kindly_http_requests_total{endpoint="/v1/feedback",code="401"} 3'
 }
 
 # RFC 9110: HEAD wherever GET; the headers of the GET answer, no body.
