@@ -661,6 +661,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                                                                      : "Content-Length given more than once");
         if (n.transfer_encoding > 1)
             return error(c, rq, 400, NULL, "a Transfer-Encoding other than chunked");
+        /* HTTP/1.0 has no transfer codings: a proxy of 1.0 in front sees no body, and the
+         * chunks as the next request (RFC 9112, 6.1: the framing is faulty) */
+        if (n.transfer_encoding && !strcmp(version, MHD_HTTP_VERSION_1_0))
+            return error(c, rq, 400, NULL, "Transfer-Encoding in an HTTP/1.0 request (HTTP/1.0 has no chunked body: "
+                                           "send a Content-Length)");
         /* A request refused from its headers (a path or method no route takes, OPTIONS, no key
          * for the JSON API, whose key is a header; a Content-Length over --max-body) is
          * answered at once only when the client waits for "100 Continue" before sending its
