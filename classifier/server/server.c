@@ -308,6 +308,7 @@ typedef struct header_count {
     int content_length;
     int transfer_encoding; /* 2 for one of a coding MHD does not undo ("gzip, chunked") */
     int spaced;            /* names with white space in them */
+    int folded;            /* a framing header continued on the next line (count_headers) */
     int host;
     const char *host_value;/* the last Host header's */
 } header_count;
@@ -328,6 +329,14 @@ static enum MHD_Result count_headers(void *cls, enum MHD_ValueKind kind, const c
      * (RFC 9112, 5.1: a server must answer 400 to white space before the colon) */
     if (key[strcspn(key, " \t")])
         n->spaced++;
+    /* "Content-Length:\r\n 5" (obs-fold): libmicrohttpd 0.9.75 appends a continuation line to
+     * the header's name, "Content-Length5", and sees no length, where a proxy that unfolds it
+     * (RFC 9112, 5.2) reads a body of 5 bytes, which kindly read as the next request. Other
+     * headers so folded lose their value: no framing hangs on it. */
+    static const char *const framing[] = { MHD_HTTP_HEADER_CONTENT_LENGTH, MHD_HTTP_HEADER_TRANSFER_ENCODING };
+    for (size_t i = 0; i < 2; i++)
+        if (!strncasecmp(key, framing[i], strlen(framing[i])) && key[strlen(framing[i])])
+            n->folded++;
     if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
         n->content_length++;
     else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING))
@@ -656,6 +665,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
          * where its body ends, and so where the next request begins, is not known */
         if (n.spaced)
             return error(c, rq, 400, NULL, "white space between a header's name and its colon");
+        if (n.folded)
+            return error(c, rq, 400, NULL, "a Content-Length or Transfer-Encoding continued on the next line "
+                                           "(obs-fold, RFC 9112, 5.2): send it on one line");
         if (n.content_length > 1 || (n.content_length && n.transfer_encoding))
             return error(c, rq, 400, NULL, "%s", n.transfer_encoding ? "both Content-Length and Transfer-Encoding"
                                                                      : "Content-Length given more than once");
