@@ -553,6 +553,12 @@ static enum MHD_Result unauthorized(srv_server *s, struct MHD_Connection *c, req
     return send_reply(c, rq, &r, NULL);
 }
 
+/* The 413 of a body over --max-body, into r. */
+static void too_large(const srv_server *s, srv_reply *r)
+{
+    srv_reply_error(r, 413, "the request body is over the limit of %zu bytes", s->cfg.max_body);
+}
+
 /* The endpoint answers, once the whole body is in. */
 static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *rq)
 {
@@ -568,7 +574,8 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *
     if (rq->too_big == REFUSED_ROUTE)
         return rq->refused == 204 ? options(c, rq, rq->allow) : error(c, rq, rq->refused, rq->allow, "%s", rq->why);
     if (rq->too_big) {
-        return error(c, rq, 413, NULL, "the request body is over the limit of %zu bytes", s->cfg.max_body);
+        too_large(s, &r);
+        return send_reply(c, rq, &r, NULL);
     }
     if (rq->ep == EP_HEALTHZ) {
         healthz(s, &r);
@@ -610,19 +617,25 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *
  * owns the connection, where nothing else is being sent (a 100 Continue is sent whole before
  * the body is read); the write side is then shut, so the answer is followed by a FIN, and
  * MHD_NO has libmicrohttpd close the connection. A client that sends nothing at all for
- * --timeout seconds is closed by libmicrohttpd, unanswered: it calls no handler then. */
+ * --timeout seconds is closed by libmicrohttpd, unanswered: it calls no handler then. A body
+ * over --max-body, being read and dropped, is answered 413 so, its cause (a client that
+ * announced 1 TB was told it was slow). */
 static enum MHD_Result timed_out(srv_server *s, struct MHD_Connection *c, request *rq)
 {
     srv_reply r;
     srv_reply_init(&r);
-    srv_reply_error(&r, 408, "the request body took longer than the server's --timeout of %u s to arrive: send it whole within that time",
-                    s->cfg.timeout);
+    int size = rq->too_big == REFUSED_SIZE;
+    if (size)
+        too_large(s, &r);
+    else
+        srv_reply_error(&r, 408, "the request body took longer than the server's --timeout of %u s to arrive: send it "
+                                 "whole within that time", s->cfg.timeout);
     size_t n = 0;
-    char *m = srv_reply_message(&r, "Request Timeout", &n);
+    char *m = srv_reply_message(&r, size ? "Content Too Large" : "Request Timeout", &n);
     const union MHD_ConnectionInfo *i = mhd.get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (m && i && send(i->connect_fd, m, n, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)n) {
         shutdown(i->connect_fd, SHUT_WR);
-        metrics_request(rq->ep, 408, since(&rq->t0));
+        metrics_request(rq->ep, r.status, since(&rq->t0));
         rq->answered = 1;
     }
     free(m);
