@@ -502,6 +502,9 @@ typedef struct query {
     struct { uint32_t email, name; } authors[MAX_SEEN];
     uint32_t posts[MAX_SEEN];
     unsigned nauthors, nposts;
+    char last_post[64]; /* the post of the last match, and its ident(): matches are mostly */
+    uint32_t last_post_ident; /* on a few posts, and hashing the id each time cost as much as
+                                 the rest of consider() */
 } query;
 
 static void seen(uint32_t *set, unsigned *n, uint32_t v)
@@ -521,7 +524,7 @@ static void seen(uint32_t *set, unsigned *n, uint32_t v)
  * a double post on one post with a link a campaign. */
 static void seen_author(query *q, uint32_t email, uint32_t name)
 {
-    if (!email && !name)
+    if ((!email && !name) || q->nauthors >= MAX_SEEN) /* full: nothing can change */
         return;
     for (unsigned i = 0; i < q->nauthors; i++)
         if (same_author(q->authors[i].email, q->authors[i].name, email, name))
@@ -530,6 +533,21 @@ static void seen_author(query *q, uint32_t email, uint32_t name)
         q->authors[q->nauthors].email = email;
         q->authors[q->nauthors++].name = name;
     }
+}
+
+/* ident() of a matched comment's post, 0 for none; the last one is kept. */
+static uint32_t post_ident(query *q, const char *post)
+{
+    if (!post || !*post)
+        return 0;
+    if (q->last_post_ident && !strcmp(post, q->last_post))
+        return q->last_post_ident;
+    uint32_t v = ident(post);
+    if (strlen(post) < sizeof q->last_post) {
+        strcpy(q->last_post, post);
+        q->last_post_ident = v;
+    }
+    return v;
 }
 
 /* Whether an earlier comment is this one again: the same (non-empty) id. A comment is
@@ -597,7 +615,7 @@ static int consider(query *q, const char *id, const char *post, uint32_t author,
     if (q->trivial && !sa)
         return KD_OK;
     seen_author(q, email, author);
-    seen(q->posts, &q->nposts, post && *post ? ident(post) : 0);
+    seen(q->posts, &q->nposts, post_ident(q, post));
     /* the earliest exact copy, else the earliest near copy */
     if (q->found && (q->sim >= 1.0 || sim < 1.0))
         return KD_OK;
