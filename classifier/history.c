@@ -418,6 +418,14 @@ static inline size_t get_entry(const uint8_t *p, size_t n, uint64_t *seq, unsign
  * lookup, and a new copy was no duplicate. The copies between the two are not found (a
  * comment's other bands, in a campaign, are as full). */
 #define LONG_LIST 4000
+/* Once a list is long, only a new entry whose seq is a multiple of LATEST_STRIDE takes a place
+ * (about one copy in 16: seqs count every comment); the others are not stored, as before there
+ * were latest entries. Each one stored rewrites the whole row (over 4 KB, on overflow pages,
+ * in each of the comment's bands), and the WAL grows with it: with every copy stored, a server
+ * remembering one text copy after copy took 780-800 microseconds of CPU a comment, 300-400
+ * with one in 8, 150 with one in 16, where storing none took 120-140 (tools/bench_server.sh,
+ * c64-learn). The later entries then reach about 16 times further back. */
+#define LATEST_STRIDE 16
 
 static int insert_long(kd_hist *h, int64_t bucket, unsigned check, const uint8_t *e, size_t elen)
 {
@@ -441,6 +449,12 @@ static int insert_long(kd_hist *h, int64_t bucket, unsigned check, const uint8_t
                 cut = off;
                 cut_len = k;
             }
+        }
+        uint64_t eseq;
+        unsigned echeck;
+        if (same >= 2 * KD_HIST_PER_CHECK && get_entry(e, elen, &eseq, &echeck) && eseq % LATEST_STRIDE) {
+            sqlite3_reset(st); /* full, and not one of the copies kept: not stored */
+            return KD_OK;
         }
         if (same >= 2 * KD_HIST_PER_CHECK && (kd_buf_add(&list, p, cut) || kd_buf_add(&list, p + cut + cut_len, n - cut - cut_len) ||
                                               kd_buf_add(&list, e, elen))) {
