@@ -529,10 +529,8 @@ static void seen_author(query *q, uint32_t email, uint32_t name)
     for (unsigned i = 0; i < q->nauthors; i++)
         if (same_author(q->authors[i].email, q->authors[i].name, email, name))
             return;
-    if (q->nauthors < MAX_SEEN) {
-        q->authors[q->nauthors].email = email;
-        q->authors[q->nauthors++].name = name;
-    }
+    q->authors[q->nauthors].email = email;
+    q->authors[q->nauthors++].name = name;
 }
 
 /* ident() of a matched comment's post, 0 for none; the last one is kept. */

@@ -452,15 +452,17 @@ static int insert_long(kd_hist *h, int64_t bucket, unsigned check, const uint8_t
         }
         uint64_t eseq;
         unsigned echeck;
-        if (same >= 2 * KD_HIST_PER_CHECK && get_entry(e, elen, &eseq, &echeck) && eseq % LATEST_STRIDE) {
-            sqlite3_reset(st); /* full, and not one of the copies kept: not stored */
-            return KD_OK;
-        }
-        if (same >= 2 * KD_HIST_PER_CHECK && (kd_buf_add(&list, p, cut) || kd_buf_add(&list, p + cut + cut_len, n - cut - cut_len) ||
-                                              kd_buf_add(&list, e, elen))) {
-            sqlite3_reset(st);
-            kd_buf_free(&list);
-            return oom(h);
+        if (same >= 2 * KD_HIST_PER_CHECK) {
+            if (get_entry(e, elen, &eseq, &echeck) && eseq % LATEST_STRIDE) {
+                sqlite3_reset(st); /* not one of the copies kept: not stored */
+                return KD_OK;
+            }
+            if (kd_buf_add(&list, p, cut) || kd_buf_add(&list, p + cut + cut_len, n - cut - cut_len) ||
+                kd_buf_add(&list, e, elen)) {
+                sqlite3_reset(st);
+                kd_buf_free(&list);
+                return oom(h);
+            }
         }
     }
     if ((rc = finish(h, st, rc))) {
