@@ -111,10 +111,6 @@ static int is_link_start(const char *s, size_t n)
            (n >= 4 && !strncasecmp(s, "www.", 4));
 }
 
-/* Copy s[0..n) to out with each link (a word starting "http://", "https://" or "www." after
- * white space, "(" or a quote) replaced by a space. Spans between links are copied whole.
- * s[n] is NUL (a C string, or a kd_buf), so strcspn() can skip to the next 'h' or 'w': a
- * NUL it stops at before n is not one, and is stepped over. */
 /* Whether a link starts at s[i] (of n): a word starting "http://", "https://" or "www."
  * after white space, "(" or a quote, or at the start. */
 static int link_at(const char *s, size_t i, size_t n)
@@ -123,21 +119,46 @@ static int link_at(const char *s, size_t i, size_t n)
            is_link_start(s + i, n - i);
 }
 
-static int drop_links(const char *s, size_t n, kd_buf *out)
+/* Copy s[0..n) to out with each link (a word starting "http://", "https://" or "www." after
+ * white space, "(" or a quote, or at the start) replaced by a space (LINK_DROP), or with its
+ * "http://" or "https://" and "www." left out (LINK_BARE: the text of a comment that is only
+ * links, whose links are compared whole, so that one link posted as
+ * "https://shop.example/x", "http://shop.example/x" and "www.shop.example/x" is one text, as
+ * a reader following it sees one page; *left_out counts the words so left out, "https"
+ * and "www", which the text had as words before: fingerprint() counts them). Spans between
+ * links are copied whole. s[n] is NUL
+ * (a C string, or a kd_buf), so strcspn() can skip to the next 'h' or 'w': a NUL it stops
+ * at before n is not one, and is stepped over. */
+enum { LINK_DROP, LINK_BARE };
+
+static int copy_links(const char *s, size_t n, int how, kd_buf *out, unsigned *left_out)
 {
     size_t i = 0, from = 0;
     while ((i += strcspn(s + i, "hHwW")) < n) {
-        if (link_at(s, i, n)) {
-            if (kd_buf_add(out, s + from, i - from))
-                return KD_ENOMEM;
+        if (!link_at(s, i, n)) {
+            i++;
+            continue;
+        }
+        if (kd_buf_add(out, s + from, i - from))
+            return KD_ENOMEM;
+        if (how == LINK_DROP) {
             while (i < n && !isspace((unsigned char)s[i]))
                 i++;
             if (kd_buf_putc(out, ' '))
                 return KD_ENOMEM;
-            from = i;
-            continue;
+        } else {
+            size_t at = i;
+            if (n - i >= 7 && !strncasecmp(s + i, "http://", 7))
+                i += 7;
+            else if (n - i >= 8 && !strncasecmp(s + i, "https://", 8))
+                i += 8;
+            *left_out += i > at;
+            if (n - i >= 4 && !strncasecmp(s + i, "www.", 4)) {
+                i += 4;
+                ++*left_out;
+            }
         }
-        i++;
+        from = i;
     }
     if (kd_buf_add(out, s + from, n - from))
         return KD_ENOMEM;
@@ -197,9 +218,10 @@ static int has_alnum(const char *s, size_t n)
  * target is kept as text). */
 enum { LINKS_NONE = 0, LINKS_SOME = 1, LINKS_ONLY = 2 };
 
-static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out, int *links)
+static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out, int *links, unsigned *left_out)
 {
     *links = LINKS_NONE;
+    *left_out = 0;
     kd_buf_clear(a);
     kd_buf_clear(b);
     kd_buf_clear(out);
@@ -213,7 +235,7 @@ static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out, int *
     }
     /* a word disguised with Cyrillic or Greek look-alikes ("vіаgrа", "pаypаl.com") is the
      * Latin word a reader sees, so a disguised copy is a copy; read into out, which is
-     * written last. Read on the NFKC form (in a, which drop_links() writes next), as the
+     * written last. Read on the NFKC form (in a, which copy_links() writes next), as the
      * tokenizer and the rules read it: there a zero-width character inside a word
      * ("ѕ<U+200B>pam") is gone and a compatibility letter ("ｐ", "𝛂") is the letter it
      * stands for, so the word is one and mixed; the text stays as written when no word
@@ -232,7 +254,7 @@ static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out, int *
         }
         kd_buf_clear(a);
     }
-    if ((rc = drop_links(text, n, a)))
+    if ((rc = copy_links(text, n, LINK_DROP, a, NULL)))
         return rc;
     if (a->len < n)
         *links = LINKS_SOME;
@@ -241,7 +263,7 @@ static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out, int *
     if (a->len < n && !has_alnum(a->s ? a->s : "", a->len)) {
         *links = LINKS_ONLY;
         kd_buf_clear(a);
-        if ((rc = kd_buf_add(a, text, n)))
+        if ((rc = copy_links(text, n, LINK_BARE, a, left_out)))
             return rc;
     }
     kd_buf_clear(b);
@@ -265,7 +287,8 @@ int kd_dedup_normalize(const char *text, kd_buf *out)
 {
     kd_buf a = KD_BUF_INIT, b = KD_BUF_INIT;
     int links;
-    int rc = normalize2(text, &a, &b, out, &links);
+    unsigned left_out;
+    int rc = normalize2(text, &a, &b, out, &links, &left_out);
     kd_buf_free(&a);
     kd_buf_free(&b);
     return rc;
@@ -713,7 +736,8 @@ static int match_memory(kd_model *m, kd_dedup *d, query *q, const int64_t keys[K
 static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *mh, unsigned *nwords, int *links)
 {
     kd_buf *norm = &d->norm;
-    int rc = normalize2(text, &d->a, &d->b, norm, links);
+    unsigned left_out;
+    int rc = normalize2(text, &d->a, &d->b, norm, links, &left_out);
     if (rc) { /* a buffer that failed to grow refuses appends: the next comment gets new ones */
         kd_buf_free(norm);
         kd_buf_free(&d->a);
@@ -726,8 +750,9 @@ static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *
        ("ありがとうございます", 10) or characters ("非常感谢您的分享", 8). Korean puts
        spaces between its words: they are counted as words. A word starts after a space or
        after such a character (in "分享Python", "Python" is one; the two characters, two
-       thirds of a word, are not counted). */
-    unsigned words = 0, cjk = 0;
+       thirds of a word, are not counted). A comment of links only counts the "https" and
+       "www" its text no longer holds, so that a short link drop is as short as it was. */
+    unsigned words = left_out, cjk = 0;
     int after = 1; /* the previous character ends a word: a space, a Chinese or kana one */
     for (size_t i = 0; i < norm->len && words + cjk / 3 < KD_DUP_GENERIC_WORDS; i++) {
         int32_t cp;

@@ -73,11 +73,11 @@ Test(dedup, normalisation_drops_links_after_brackets_and_quotes)
 }
 
 /* A comment that is only links: its links are its text (else it had none, and the same bare
- * link posted by a hundred authors was never a duplicate) */
+ * link posted by a hundred authors was never a duplicate), without a scheme or "www." */
 Test(dedup, normalisation_keeps_the_links_of_a_comment_that_is_only_links)
 {
-    norm_is("  https://Telegra.example/drugs-24h  ", "https telegra example drugs 24h");
-    norm_is("(https://a.example/x) \"www.b.example\" !!", "https a example x www b example");
+    norm_is("  https://Telegra.example/drugs-24h  ", "telegra example drugs 24h");
+    norm_is("(https://a.example/x) \"www.b.example\" !!", "a example x b example");
     norm_is("see https://a.example/x", "see"); /* a word besides */
 }
 
@@ -678,6 +678,41 @@ Test(dedup, links_after_html_count_and_bare_links_are_compared_whole)
         cr_assert_null(r.duplicate_of, "%s: a copy of %s", text, r.duplicate_of);
         kd_result_free(&r);
     }
+}
+
+/* A comment that is only a link is compared whole, but its scheme and "www." are no part of
+ * it: one link dropped as https://..., http://... and www.... by three authors is one text,
+ * a campaign, as a reader following it reaches one page. Another page of the site is not. */
+Test(dedup, a_link_drop_is_the_same_text_over_http_https_and_www)
+{
+    static const char *const drops[] = { "https://cheap-pills.example/buy?now=1",
+                                         "http://www.cheap-pills.example/buy?now=1",
+                                         "(www.cheap-pills.example/buy?now=1)",
+                                         "HTTPS://WWW.cheap-pills.example/buy?now=1" };
+    kd_result r;
+    char id[16], who[16];
+    for (int i = 0; i < 4; i++) {
+        snprintf(id, sizeof id, "d%d", i);
+        snprintf(who, sizeof who, "dropper%d", i);
+        kd_comment c = KD_COMMENT_INIT;
+        c.id = id;
+        c.author = who;
+        c.post_id = i % 2 ? "p1" : "p2";
+        c.text = drops[i];
+        cr_assert_eq(kd_classify(m, &c, NULL, &r), 0, "%s", kd_model_error(m));
+        if (i) {
+            cr_assert_str_eq(r.duplicate_of ? r.duplicate_of : "(none)", "d0", "%s", drops[i]);
+            cr_assert_geq(r.campaign, 2, "%s: campaign %u", drops[i], r.campaign);
+        }
+        kd_result_free(&r);
+    }
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = "other";
+    c.author = "dropper9";
+    c.text = "https://cheap-pills.example/buy?now=2";
+    cr_assert_eq(kd_classify(m, &c, NULL, &r), 0, "%s", kd_model_error(m));
+    cr_assert_null(r.duplicate_of, "another page, a copy of %s", r.duplicate_of);
+    kd_result_free(&r);
 }
 
 /* A batch holds the model file's write lock while its transaction is open, and other
