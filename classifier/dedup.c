@@ -310,8 +310,10 @@ int kd_text_key(const char *text, uint64_t *key)
 /* Identities */
 
 /* 32-bit hash of a field, trimmed, each run of white space inside one space ("Ann  Lee" is
- * "Ann Lee"), ASCII-lower-cased; 0 when empty. A field of 256 bytes or more is hashed as
- * written. */
+ * "Ann Lee"), lower-cased; 0 when empty. A field beyond ASCII is case-folded and in NFKC
+ * ("ÉLODIE" is "élodie", an "é" typed as "e" and a combining accent is "é"), so a name is the
+ * name a reader sees; one that folding leaves as it is hashes as it did when only ASCII
+ * was lower-cased. A field of 256 bytes or more is hashed as written. */
 static uint32_t ident(const char *s)
 {
     if (!s)
@@ -325,7 +327,14 @@ static uint32_t ident(const char *s)
         return 0;
     char small[256];
     uint64_t h;
-    if (n < sizeof small) {
+    if (n < sizeof small && kd_ascii_prefix(s, n) < n) {
+        kd_buf f = KD_BUF_INIT;
+        if (!kd_normalize(s, n, KD_NORM_FOLD | KD_NORM_NFKC | KD_NORM_SPACE | KD_NORM_KEEPCC, &f) && f.len)
+            h = kd_hash64(f.s, f.len);
+        else /* out of memory, or nothing left (zero-width characters only): as written */
+            h = kd_hash64(s, n);
+        kd_buf_free(&f);
+    } else if (n < sizeof small) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
             if (!isspace((unsigned char)s[i]))

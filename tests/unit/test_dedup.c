@@ -201,6 +201,28 @@ Test(dedup, names_that_differ_only_in_white_space_are_one_author)
     kd_result_free(&r);
 }
 
+/* Beyond ASCII too, a name is the name a reader sees: "ÉLODIE" is "Élodie", and "é" typed as
+ * "e" and a combining acute is the "é" of one code point; another name is not. */
+Test(dedup, names_that_differ_only_in_case_or_form_beyond_ascii_are_one_author)
+{
+    kd_result r;
+    classify_by("e1", "\xC3\x89lodie Fran\xC3\xA7ois", NULL, &r); /* Élodie François */
+    kd_result_free(&r);
+    const char *const names[] = { "\xC3\x89LODIE FRAN\xC3\x87OIS",  /* ÉLODIE FRANÇOIS */
+                                  "E\xCC\x81lodie  Franc\xCC\xA7ois" }, /* E + U+0301, c + U+0327 */
+                      *const ids[] = { "e2", "e3" };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        classify_by(ids[i], names[i], NULL, &r);
+        cr_assert_str_eq(r.duplicate_scope, "same_author", "'%s'", names[i]);
+        cr_assert_eq(r.campaign, 0, "'%s'", names[i]);
+        kd_result_free(&r);
+    }
+    classify_by("e4", "Elodie Francois", NULL, &r); /* no accents: another name */
+    cr_assert_str_eq(r.duplicate_scope, "same_post");
+    cr_assert_eq(r.campaign, 2);
+    kd_result_free(&r);
+}
+
 Test(dedup, exact_and_near_duplicates_in_one_handle)
 {
     kd_result r;
