@@ -560,19 +560,24 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
      * SQLite ignores it where mmap is unavailable, and for :memory:. */
     sqlite3_exec(s->db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
 
+    /* The application id, the schema version and the tables are read in one snapshot: read
+     * apart, a kindly creating the model in between (two `train -m new.db` at once) made an
+     * empty file (id 0) with tables, taken for another program's. */
+    int snapshot = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
     int64_t appid = pragma_int(s, "PRAGMA application_id");
     /* not read after a failed read: its success would reset the error code that says why */
     int64_t version = appid < 0 ? -1 : pragma_int(s, "PRAGMA user_version");
-    if (appid < 0 || version < 0) {
+    int64_t ntables = appid == KD_APPLICATION_ID || version < 0 ? 0 : pragma_int(s, "SELECT count(*) FROM sqlite_master");
+    if (appid < 0 || version < 0 || ntables < 0)
         rc = read_failure(s, path, write, err, errlen);
-        goto done;
+    int erc = snapshot ? kd_store_read_end(s) : KD_OK;
+    if (erc && !rc) {
+        snprintf(err, errlen, "cannot read model %s: %s", path, kd_store_errmsg(s));
+        rc = erc;
     }
+    if (rc)
+        goto done;
     if (appid != KD_APPLICATION_ID) {
-        int64_t ntables = pragma_int(s, "SELECT count(*) FROM sqlite_master");
-        if (ntables < 0) {
-            rc = read_failure(s, path, write, err, errlen);
-            goto done;
-        }
         if (appid != 0 || ntables != 0) {
             snprintf(err, errlen, "%s is not a kindly model (an SQLite file of another application)", path);
             rc = KD_ESCHEMA;

@@ -15,6 +15,7 @@
  *  - the model's message counts are the ones before the scenario or the ones after it, not
  *    another number (training is one transaction: killing it, or its disk failing, must leave
  *    the previous model intact).
+ * The same VFS also runs another writer at a chosen instant (on_unlock): between two reads.
  */
 #include <criterion/criterion.h>
 #include <sqlite3.h>
@@ -56,7 +57,19 @@ static int x_sync(sqlite3_file *f, int flags)
 }
 static int x_size(sqlite3_file *f, sqlite3_int64 *s) { return REAL(f)->pMethods->xFileSize(REAL(f), s); }
 static int x_lock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xLock(REAL(f), l); }
-static int x_unlock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xUnlock(REAL(f), l); }
+/* Run once, right after the next release of a file's last lock (the end of a read): another
+ * process's write landing between two reads of this connection (NULL: none). */
+static void (*on_unlock)(void);
+static int x_unlock(sqlite3_file *f, int l)
+{
+    int rc = REAL(f)->pMethods->xUnlock(REAL(f), l);
+    void (*run)(void) = on_unlock;
+    if (l == SQLITE_LOCK_NONE && run) {
+        on_unlock = NULL;
+        run();
+    }
+    return rc;
+}
 static int x_reserved(sqlite3_file *f, int *r) { return REAL(f)->pMethods->xCheckReservedLock(REAL(f), r); }
 static int x_control(sqlite3_file *f, int op, void *a) { return REAL(f)->pMethods->xFileControl(REAL(f), op, a); }
 static int x_sector(sqlite3_file *f) { return REAL(f)->pMethods->xSectorSize(REAL(f)); }
@@ -439,4 +452,31 @@ Test(ioerr, a_failed_batch_says_what_was_recorded)
     }
     cr_assert(partial, "no failure came after a committed part");
     cr_assert(lost_some);
+}
+
+/* Another process creating the model at path: what it leaves is a whole model, schema and all */
+static void create_model(void)
+{
+    kd_model *m = NULL;
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_CREATE), 0, "%s", kd_model_error(m));
+    kd_model_close(m);
+}
+
+/* Two `kindly train -m new.db` at once: the second opened the empty file, read its
+ * application id (0: nothing yet), then its tables, which the first had created meanwhile,
+ * and refused the model as "an SQLite file of another application" (1 run in 15 of two
+ * processes). The reads that tell an empty file from another program's are one snapshot. */
+Test(ioerr, a_model_created_while_it_is_opened)
+{
+    fresh_copy();
+    remove(path);
+    on_unlock = create_model;
+    kd_model *m = NULL;
+    int rc = kd_model_open(&m, path, KD_OPEN_CREATE);
+    cr_assert_null(on_unlock, "the other writer ran");
+    cr_assert_eq(rc, 0, "%s", kd_model_error(m));
+    kd_model_stats s;
+    cr_assert_eq(kd_model_stats_get(m, &s), 0);
+    cr_assert_eq(s.schema_version, 8);
+    kd_model_close(m);
 }
