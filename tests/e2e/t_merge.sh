@@ -102,6 +102,37 @@ test_merge_sums_up_on_stderr_unless_quiet() {
 # merged again, a copy of one, or a shard that learnt more since (its counts of then are in
 # the output) is refused, exit 3, nothing merged, naming it and when it was merged; --again
 # adds it all the same.
+# Pruning does not commute with merging (README, The model file): shards pruned apart each drop
+# the words they saw too rarely, though together they saw them often enough; merged unpruned,
+# then pruned, they are the whole pruned once, token for token.
+test_merge_then_prune_is_the_whole_pruned() {
+    command -v sqlite3 >/dev/null && command -v python3 >/dev/null || skip "no sqlite3 or python3"
+    python3 - "$ROOT/corpora/comments.csv" <<'EOF'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+half = len(rows) // 2
+for name, part in (("a.csv", rows[1:half]), ("b.csv", rows[half:])):
+    with open(name, "w", newline="") as f:
+        csv.writer(f).writerows([rows[0]] + part)
+EOF
+    "$KINDLY" train -q -m a.db a.csv
+    "$KINDLY" train -q -m b.db b.csv
+    "$KINDLY" train -q -m whole.db --prune 2 a.csv b.csv
+    expect_status 0 "$KINDLY" merge -q ab.db a.db b.db
+    expect_status 0 "$KINDLY" info -m ab.db --prune 2
+    q="SELECT * FROM tokens; SELECT * FROM meta WHERE key NOT IN ('generation', 'posts_generation', 'model_id')"
+    sqlite3 whole.db "$q" >want
+    sqlite3 ab.db "$q" >got
+    [ -s want ] || fail "no token kept"
+    cmp -s want got || fail "merged then pruned differs from the whole pruned: $(diff want got | head -4)"
+    "$KINDLY" train -q -m pa.db --prune 2 a.csv
+    "$KINDLY" train -q -m pb.db --prune 2 b.csv
+    expect_status 0 "$KINDLY" merge -q pab.db pa.db pb.db
+    whole=$(sqlite3 whole.db "SELECT count(*) FROM tokens")
+    apart=$(sqlite3 pab.db "SELECT count(*) FROM tokens")
+    [ "$apart" -lt "$whole" ] || fail "pruned apart: $apart tokens, the whole pruned: $whole"
+}
+
 test_merge_the_same_input_twice_is_refused() {
     "$KINDLY" train -q -m a.db "$MD/train.csv"
     "$KINDLY" train -q -m b.db "$MD/train.csv"
