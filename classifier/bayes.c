@@ -91,6 +91,13 @@ static void select_strongest(kd_bayes_token *t, size_t n, size_t want)
     memcpy(t, top, k * sizeof *t);
 }
 
+/* A count as shown: past 32 bits the largest, and a negative one (a damaged model file: the
+ * scorers read it as zero) zero, not wrapped round to 4,294,967,291. */
+static uint32_t shown_count(int64_t c)
+{
+    return c <= 0 ? 0 : c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
+}
+
 int kd_bayes_run(struct kd_model *m, const kd_tokens *tok, const kd_tokset *set, const kd_options *o,
                  kd_result *r)
 {
@@ -157,8 +164,8 @@ int kd_bayes_run(struct kd_model *m, const kd_tokens *tok, const kd_tokset *set,
             r->top[i].token = memcpy(q, kd_tokens_str(tok, t[i].idx), k);
             q += k;
             r->top[i].prob = t[i].p;
-            r->top[i].spam = (uint32_t)(t[i].c.spam > UINT32_MAX ? UINT32_MAX : t[i].c.spam);
-            r->top[i].ham = (uint32_t)(t[i].c.ham > UINT32_MAX ? UINT32_MAX : t[i].c.ham);
+            r->top[i].spam = shown_count(t[i].c.spam);
+            r->top[i].ham = shown_count(t[i].c.ham);
             r->ntop = i + 1;
         }
     }

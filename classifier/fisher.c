@@ -66,7 +66,9 @@ static double fisher_combine(kd_bayes_token *t, size_t n, const kd_bayes_ctx *ct
     double H = ctx->totals->ham_messages > 0 ? (double)ctx->totals->ham_messages : 1.0;
     size_t strong = 0;
     for (size_t i = 0; i < n; i++) {
-        double s = (double)t[i].c.spam, h = (double)t[i].c.ham, cnt = s + h;
+        /* a negative count (a damaged model file: writes clamp at zero) is read as zero */
+        double s = t[i].c.spam > 0 ? (double)t[i].c.spam : 0.0, h = t[i].c.ham > 0 ? (double)t[i].c.ham : 0.0;
+        double cnt = s + h;
         double p = cnt > 0 ? (s / S) / (s / S + h / H) : o->robinson_x;
         double f = (o->robinson_s * o->robinson_x + cnt * p) / (o->robinson_s + cnt);
         t[i].p = f;

@@ -54,9 +54,23 @@ static void log_init(void)
         log_table[i] = log((double)i + ALPHA);
 }
 
+/* A negative count (a model file another program wrote, or a damaged one: kindly's writes
+ * clamp at zero) is read as zero; ln(c + 1) of it was NaN, and so was the score, which every
+ * cut-off takes for "not spam". */
+static inline double log_direct(int64_t c)
+{
+    return log((double)(c > 0 ? c : 0) + ALPHA);
+}
+
 static inline double log_count(int64_t c)
 {
-    return c >= 0 && c < LOG_TABLE ? log_table[c] : log((double)c + ALPHA);
+    return c >= 0 && c < LOG_TABLE ? log_table[c] : log_direct(c);
+}
+
+/* A token the model has no count of: none above zero. */
+static inline int unseen(const kd_counts *c)
+{
+    return c->spam <= 0 && c->ham <= 0;
 }
 
 /* The loop of multinomial_combine with log() for each count, before the table pays. */
@@ -66,12 +80,12 @@ static __attribute__((noinline)) double llr_sum_direct(kd_bayes_token *t, size_t
     double sum = 0.0;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (t[i].c.spam + t[i].c.ham == 0) {
+        if (unseen(&t[i].c)) {
             t[i].p = 0.5;
             t[i].used = 0;
             continue;
         }
-        double llr = (log((double)t[i].c.spam + ALPHA) - ds) - (log((double)t[i].c.ham + ALPHA) - dh);
+        double llr = (log_direct(t[i].c.spam) - ds) - (log_direct(t[i].c.ham) - dh);
         t[i].p = llr;
         t[i].used = 1;
         sum += llr;
@@ -140,7 +154,9 @@ static double multinomial_combine(kd_bayes_token *t, size_t n, const kd_bayes_ct
     double S = tot->spam_messages > 0 ? (double)tot->spam_messages : 1.0;
     double H = tot->ham_messages > 0 ? (double)tot->ham_messages : 1.0;
     double V = ctx->vocab > 0 ? (double)ctx->vocab : 1.0;
-    double ds = log((double)tot->spam_tokens + ALPHA * V), dh = log((double)tot->ham_tokens + ALPHA * V);
+    double Ts = tot->spam_tokens > 0 ? (double)tot->spam_tokens : 0.0;
+    double Th = tot->ham_tokens > 0 ? (double)tot->ham_tokens : 0.0;
+    double ds = log(Ts + ALPHA * V), dh = log(Th + ALPHA * V);
     double sum = 0.0;
     size_t known = 0, from = 0;
     if (atomic_load_explicit(&log_rent, memory_order_relaxed) < LOG_TABLE &&
@@ -150,7 +166,7 @@ static double multinomial_combine(kd_bayes_token *t, size_t n, const kd_bayes_ct
     } else
         pthread_once(&log_once, log_init);
     for (size_t i = from; i < n; i++) {
-        if (t[i].c.spam + t[i].c.ham == 0) {
+        if (unseen(&t[i].c)) {
             t[i].p = 0.5;
             t[i].used = 0;
             continue;

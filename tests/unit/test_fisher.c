@@ -185,3 +185,30 @@ Test(multinomial, tokens_far_below_the_cut_keep_one_half)
     cr_assert_eq(t[2].p, 0.5);
     cr_assert(t[0].used && t[1].used && t[2].used);
 }
+
+/* A model file that another program wrote, or a damaged one, can hold negative counts and
+ * totals (kindly's writes clamp at zero). Both scorers read them as zero: the same score and
+ * token probabilities as with zeros, finite and in [0, 1]. A count of -5 made the multinomial
+ * score NaN (ln(-4)), which every cut-off takes for "not spam"; Fisher showed a probability of
+ * -0.03. */
+Test(fisher, negative_counts_and_totals_read_as_zero)
+{
+    const kd_totals tots[2][2] = { { { 100, 100, 1000, 1000, 1000, 0, 0 }, { 100, 100, 1000, 1000, 1000, 0, 0 } },
+                                   { { -5, 100, -3000, 1000, 1000, 0, 0 }, { 0, 100, 0, 1000, 1000, 0, 0 } } };
+    for (int scorer = 0; scorer < 2; scorer++)
+        for (int k = 0; k < 2; k++) {
+            const kd_scorer_ops *ops = scorer ? &kd_scorer_fisher : &kd_scorer_multinomial;
+            kd_bayes_token bad[4] = { { 0, { 40, 0 }, 0, 0 }, { 1, { -5, 30 }, 0, 0 }, { 2, { 30, -7 }, 0, 0 },
+                                      { 3, { -9, 0 }, 0, 0 } };
+            kd_bayes_token zero[4] = { { 0, { 40, 0 }, 0, 0 }, { 1, { 0, 30 }, 0, 0 }, { 2, { 30, 0 }, 0, 0 },
+                                       { 3, { 0, 0 }, 0, 0 } };
+            double b = run(ops, bad, 4, tots[k][0]), z = run(ops, zero, 4, tots[k][1]);
+            cr_assert(isfinite(b) && b >= 0 && b <= 1, "%s, totals %d: %g", ops->name, k, b);
+            cr_assert(b == z, "%s, totals %d: %.17g, with zeros %.17g", ops->name, k, b, z);
+            for (int i = 0; i < 4; i++) {
+                cr_assert(bad[i].p == zero[i].p && bad[i].used == zero[i].used, "%s, token %d: %g", ops->name, i,
+                          bad[i].p);
+                cr_assert(bad[i].p >= 0 && bad[i].p <= 1, "%s, token %d: %g", ops->name, i, bad[i].p);
+            }
+        }
+}

@@ -1438,3 +1438,37 @@ Test(model, handles_on_threads_take_one_anothers_commits)
         kd_model_close(w[i].m);
     }
 }
+
+/* A token stored with a negative count (another program's write, or a damaged file) is
+ * read as zero by the Bayes stage: a spam comment is still spam, with a finite score, and
+ * the count is shown as 0, not wrapped round to 4,294,967,291. The multinomial score was NaN
+ * (shown as 0, and below every cut-off: approved). */
+Test(model, a_negative_count_is_read_as_zero)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    kd_model_close(m);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = spam_texts[0];
+    for (int damaged = 0; damaged < 2; damaged++) {
+        if (damaged) /* a spam word of the comment with a negative ham count */
+            sql_on_model("UPDATE tokens SET ham = -5 WHERE spam > 0 AND ham = 0");
+        for (int preload = 0; preload < 2; preload++)
+            for (int scorer = 0; scorer < 2; scorer++) {
+                m = open_model("a.db", preload ? KD_OPEN_PRELOAD : KD_OPEN_READONLY);
+                kd_options o = KD_OPTIONS_INIT;
+                o.scorer = scorer ? KD_SCORER_FISHER : KD_SCORER_MULTINOMIAL;
+                o.reasons = 100;
+                kd_result r;
+                cr_assert_eq(kd_classify(m, &c, &o, &r), 0, "%s", kd_model_error(m));
+                cr_assert(isfinite(r.bayes_score) && r.bayes_score > 0.5 && r.bayes_score <= 1,
+                          "damaged %d, preload %d, scorer %d: %g", damaged, preload, scorer, r.bayes_score);
+                cr_assert_eq(r.verdict, KD_VERDICT_SPAM);
+                for (size_t i = 0; i < r.ntop; i++)
+                    cr_assert(r.top[i].ham == 0 && r.top[i].spam <= 4, "%s: %u %u", r.top[i].token, r.top[i].spam,
+                              r.top[i].ham);
+                kd_result_free(&r);
+                kd_model_close(m);
+            }
+    }
+}
