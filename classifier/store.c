@@ -773,6 +773,15 @@ int kd_store_totals(kd_store *s, kd_totals *out)
         if (rc)
             return rc;
     }
+    /* a file no write of this kindly touched (the first kindly kept no "vocab"): its tokens
+     * counted, not a vocabulary of one in the multinomial's smoothing (an empty table, the
+     * only other model with none, is counted at once) */
+    if (out->vocab <= 0) {
+        int64_t n = kd_store_token_count(s);
+        if (n < 0)
+            return fail(s, sqlite3_errcode(s->db));
+        out->vocab = n;
+    }
     return KD_OK;
 }
 
