@@ -120,6 +120,7 @@ typedef enum {
     ST_COMMIT,
     ST_ROLLBACK,
     ST_DATA_VERSION,
+    ST_TOTAL_PAST,
     ST__COUNT
 } kd_stmt;
 
@@ -157,6 +158,8 @@ static const char *const sql[ST__COUNT] = {
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_DATA_VERSION] = "PRAGMA data_version",
+    /* a total that an addition took past 2^63 - 1: SQLite makes the sum a REAL, inexact */
+    [ST_TOTAL_PAST] = "SELECT key FROM meta WHERE typeof(value) <> 'integer' LIMIT 1",
 };
 
 /* Sums kept in meta. "vocab" (the number of distinct tokens) is kept there too, recounted
@@ -825,6 +828,24 @@ int64_t kd_store_data_version(kd_store *s)
     return v;
 }
 
+/* Refuse a write that took a total past the largest integer SQLite stores (it turns the sum
+ * into an inexact REAL; a token's count is at most its label's total, so no count went past
+ * if no total did): KD_EIO, the model left as it was by the caller's rollback. */
+static int totals_fit(kd_store *s)
+{
+    sqlite3_stmt *st = stmt(s, ST_TOTAL_PAST);
+    if (!st)
+        return fail(s, sqlite3_errcode(s->db));
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        snprintf(s->err, sizeof s->err, "the model's %s total would pass %lld, the largest count it can hold",
+                 (const char *)sqlite3_column_text(st, 0), (long long)INT64_MAX);
+        sqlite3_reset(st);
+        return KD_EIO;
+    }
+    return finish(s, st, src);
+}
+
 static int add_totals(kd_store *s, const kd_totals *d)
 {
     const int64_t v[7] = { d->spam_messages, d->ham_messages, d->spam_tokens, d->ham_tokens, 0, 0,
@@ -1077,7 +1098,7 @@ int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, i
     }
     if (negative && (rc = step_done(s, stmt(s, ST_TOKEN_ZAP))))
         goto done;
-    if ((rc = add_totals(s, dtot)))
+    if ((rc = add_totals(s, dtot)) || (rc = totals_fit(s)))
         goto done;
     if ((rc = step_done(s, stmt(s, ST_VOCAB_SET))))
         goto done;
@@ -1534,6 +1555,8 @@ int kd_store_merge(kd_store *s, const char *const *paths, size_t n, int again)
      * the posts' statistics rebuild them only if a post or a post's word changed */
     if (!rc)
         rc = step_done(s, stmt(s, ST_VOCAB_SET));
+    if (!rc)
+        rc = totals_fit(s);
     if (!rc && posts_changed)
         rc = kd_store_bump_posts_generation(s);
     if (!rc)

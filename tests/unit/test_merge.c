@@ -4,6 +4,7 @@
  * so that other handles' caches reload. Real SQLite files in a temporary directory. */
 #include <criterion/criterion.h>
 #include <sqlite3.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -384,4 +385,25 @@ Test(merge, identities_are_random_unless_source_date_epoch)
     kd_model *m = open_model("cd.db", KD_OPEN_CREATE);
     cr_assert_eq(merge_ex(m, "c.db", "d.db", 0), 0, "%s", kd_model_error(m));
     kd_model_close(m);
+}
+
+/* Totals past 2^63 - 1 (SQLite turns such a sum into an inexact REAL, and the counts stop
+ * being sums): the merge is refused, naming the total, and the output is left as it was. */
+Test(merge, a_total_past_the_largest_count_is_refused)
+{
+    make_shard("a.db", "cheap pills online now", "journaling helped me sleep", "How to sleep");
+    make_shard("b.db", "free crypto giveaway today", "walking helped my mood", "Sleep");
+    make_shard("out.db", "win a prize", "thank you", "text");
+    sql_exec("a.db", "UPDATE meta SET value = 9223372036854775000 WHERE key = 'spam_tokens'");
+    sql_exec("b.db", "UPDATE meta SET value = 9000 WHERE key = 'spam_tokens'");
+    kd_model *m = open_model("out.db", KD_OPEN_WRITE);
+    const char *in[2] = { at("a.db"), at("b.db") };
+    cr_assert_eq(kd_model_merge_all(m, in, 2), KD_EIO, "%s", kd_model_error(m));
+    cr_assert(strstr(kd_model_error(m), "cannot merge in model ") &&
+                  strstr(kd_model_error(m), "spam_tokens total would pass 9223372036854775807"),
+              "%s", kd_model_error(m));
+    kd_model_close(m);
+    cr_assert_eq(sql_int("out.db", "SELECT count(*) FROM meta WHERE typeof(value) <> 'integer'"), 0);
+    cr_assert_eq(sql_int("out.db", "SELECT value FROM meta WHERE key = 'spam_messages'"), 1, "nothing merged");
+    cr_assert_eq(sql_int("out.db", "SELECT count(*) FROM merged"), 0);
 }

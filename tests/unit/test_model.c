@@ -1498,3 +1498,48 @@ Test(model, a_model_without_its_vocabulary_total_counts_its_tokens)
     }
     cr_assert(want[0] == want[1]);
 }
+
+/* Training that would take a total past 2^63 - 1 is refused, naming it, and nothing is
+ * written: SQLite made the sum an inexact REAL (9.22337203685478e+18), read back as the
+ * largest integer, and the counts were no longer sums. Below it, counts add exactly. */
+Test(model, a_total_past_the_largest_count_is_refused)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    kd_model_close(m);
+    sql_on_model("UPDATE meta SET value = 9223372036854775800 WHERE key = 'spam_tokens';"
+                 "UPDATE meta SET value = 2147483647 WHERE key = 'ham_messages'");
+    m = open_model("a.db", KD_OPEN_WRITE);
+    cr_assert_eq(kd_train_begin(m), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = ham_texts[0];
+    cr_assert_eq(kd_train_add(m, &c, KD_HAM, 1), 0);
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m)); /* 2^31 and beyond: exact */
+    kd_model_stats st;
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    cr_assert_eq(st.ham_messages, 2147483648u);
+    cr_assert_eq(kd_train_begin(m), 0);
+    for (int i = 0; i < 4; i++) { /* some 40 tokens more */
+        c.text = spam_texts[i % 4];
+        cr_assert_eq(kd_train_add(m, &c, KD_SPAM, 1), 0);
+    }
+    cr_assert_eq(kd_train_commit(m), KD_EIO);
+    cr_assert(strstr(kd_model_error(m), "cannot write the counts in model ") &&
+                  strstr(kd_model_error(m), "spam_tokens total would pass 9223372036854775807"),
+              "%s", kd_model_error(m));
+    cr_assert_eq(kd_model_stats_get(m, &st), 0);
+    cr_assert_eq(st.spam_messages, 4, "nothing written");
+    kd_model_close(m);
+    char path[512];
+    snprintf(path, sizeof path, "%s/a.db", dir);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT typeof(value), value FROM meta WHERE key = 'spam_tokens'", -1, &q, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    cr_assert_str_eq((const char *)sqlite3_column_text(q, 0), "integer");
+    cr_assert_eq(sqlite3_column_int64(q, 1), 9223372036854775800);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
