@@ -239,6 +239,21 @@ static void sql_on_model(const char *q)
     sqlite3_close(db);
 }
 
+/* The first column of the first row of q on dir/a.db (an integer); -1 when it has no row */
+static int64_t sql_int_on_model(const char *q)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/a.db", dir);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
 /* A model pruned by a kindly that kept no prune_slack (the meta row is missing): a word
  * pruning dropped looks never learnt, and the undo is refused, but the message says why and
  * what to do, not "it was not learnt as spam" of a comment that was. Recording the pruning as
@@ -316,16 +331,7 @@ Test(model, undo_on_a_model_with_pruned_below_is_allowed_for)
     cr_assert_eq(kd_model_prune(m, 4, &removed2), 0, "%s", kd_model_error(m));
     cr_assert_gt(removed2, 0);
     kd_model_close(m);
-    char path[512];
-    snprintf(path, sizeof path, "%s/a.db", dir);
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'prune_slack'", -1, &st, NULL), SQLITE_OK);
-    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-    cr_assert_eq(sqlite3_column_int64(st, 0), 1 + 3);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    cr_assert_eq(sql_int_on_model("SELECT value FROM meta WHERE key = 'prune_slack'"), 1 + 3);
 }
 
 /* The check is made again in the transaction that writes the undo: two writers undoing the
@@ -1530,16 +1536,6 @@ Test(model, a_total_past_the_largest_count_is_refused)
     cr_assert_eq(kd_model_stats_get(m, &st), 0);
     cr_assert_eq(st.spam_messages, 4, "nothing written");
     kd_model_close(m);
-    char path[512];
-    snprintf(path, sizeof path, "%s/a.db", dir);
-    sqlite3 *db = NULL;
-    sqlite3_stmt *q = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT typeof(value), value FROM meta WHERE key = 'spam_tokens'", -1, &q, NULL),
-                 SQLITE_OK);
-    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
-    cr_assert_str_eq((const char *)sqlite3_column_text(q, 0), "integer");
-    cr_assert_eq(sqlite3_column_int64(q, 1), 9223372036854775800);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
+    cr_assert_eq(sql_int_on_model("SELECT value FROM meta WHERE key = 'spam_tokens' AND typeof(value) = 'integer'"),
+                 9223372036854775800);
 }
