@@ -354,9 +354,9 @@ int kd_model_stats_get(kd_model *m, kd_model_stats *out)
     /* (a negative total is a damaged file: writes clamp at zero) 0, not wrapped round */
     out->spam_messages = m->totals.spam_messages > 0 ? (uint64_t)m->totals.spam_messages : 0;
     out->ham_messages = m->totals.ham_messages > 0 ? (uint64_t)m->totals.ham_messages : 0;
-    /* the count every write keeps in meta ("vocab"), else (a model without it) a count */
-    int64_t n = m->totals.vocab > 0 ? m->totals.vocab : kd_store_token_count(m->store);
-    out->tokens = n > 0 ? (uint64_t)n : 0;
+    /* the count every write keeps in meta ("vocab"), else (a model without it) a count: the
+     * totals' own (kd_store_totals) */
+    out->tokens = m->totals.vocab > 0 ? (uint64_t)m->totals.vocab : 0;
     out->schema_version = kd_store_schema_version(m->store);
     return KD_OK;
 }

@@ -1495,6 +1495,9 @@ Test(model, a_model_without_its_vocabulary_total_counts_its_tokens)
         for (int preload = 0; preload < 2; preload++) {
             m = open_model("a.db", preload ? KD_OPEN_PRELOAD : KD_OPEN_READONLY);
             double b = bayes_of(m, spam_texts[1]);
+            kd_model_stats st;
+            cr_assert_eq(kd_model_stats_get(m, &st), 0);
+            cr_assert_eq((int64_t)st.tokens, sql_int_on_model("SELECT count(*) FROM tokens"));
             if (!pass)
                 want[preload] = b;
             else
