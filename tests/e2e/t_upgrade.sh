@@ -208,3 +208,27 @@ test_upgrade_by_writers_at_once() {
     [ "$(up_info blog.db | up_field schema_version)" = 8 ] || fail "not upgraded"
     [ "$("$KINDLY" history -m blog.db | up_field comments)" = 120 ] || fail "history: $("$KINDLY" history -m blog.db)"
 }
+
+# The posts cache the schema-7 build kept in the file (posts_snapshot, format 1) is read by
+# this kindly's server, once the model is upgraded (no build), and gives the relevance a build
+# gives (the same model without it).
+test_upgrade_reads_the_posts_cache_an_older_build_kept() {
+    local body rel m
+    command -v curl >/dev/null || skip "no curl"
+    command -v sqlite3 >/dev/null || skip "no sqlite3 command"
+    body='{"text":"I turned off the notifications and put the phone in another room at night","post_id":"digital-detox"}'
+    for m in kept built; do
+        old_model 7 $m.db
+        [ $m = kept ] || sqlite3 $m.db 'DROP TABLE posts_snapshot'
+        start_server -m $m.db
+        status_is "$(post_json /v1/classify "$body")" 200
+        sed -n 's/.*"relevance":\([^,}]*\).*/\1/p' "$T/body" >$m.rel
+        [ -s $m.rel ] || fail "$m: no relevance: $(cat "$T/body")"
+        curl -s "$URL/metrics" >$m.metrics
+        kill $SRV_PID; wait $SRV_PID 2>/dev/null || true
+    done
+    contains kept.metrics 'kindly_posts_cache_loads_total 1'
+    contains kept.metrics 'kindly_posts_cache_builds_total 0'
+    contains built.metrics 'kindly_posts_cache_builds_total 1'
+    cmp -s kept.rel built.rel || fail "relevance $(cat kept.rel) read, $(cat built.rel) built"
+}
