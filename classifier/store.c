@@ -359,18 +359,35 @@ int64_t kd_store_now(void)
     return e && *e && !*end && v >= 0 ? (int64_t)v : (int64_t)time(NULL);
 }
 
+/* The identity a model of a schema before 8 is known by (it has no "model_id"): a hash of
+ * its totals, which its copies share and a write that learns changes. */
+static int64_t totals_identity(const kd_totals *t)
+{
+    const int64_t v[6] = { t->generation, t->spam_messages, t->ham_messages, t->spam_tokens, t->ham_tokens, t->vocab };
+    return (int64_t)(kd_hash64(v, sizeof v) & INT64_MAX);
+}
+
 /* A model's identity (meta "model_id"), given once, by the migration that creates the file
- * or brings it to schema 8: 63 random bits, or, when $SOURCE_DATE_EPOCH is set (`make
- * model`), bits derived from it and the file's name (without its directory), so that a
- * rebuild is the same file; models of one name built with one SOURCE_DATE_EPOCH (a.db in
- * two directories) then share one, and a merge takes them for copies of one model. An
- * SQLite result code. */
-static int give_identity(kd_store *s)
+ * or brings it to schema 8. A model created so gets 63 random bits, or, when
+ * $SOURCE_DATE_EPOCH is set (`make model`), bits derived from it and the file's name
+ * (without its directory), so that a rebuild is the same file; models of one name built
+ * with one SOURCE_DATE_EPOCH (a.db in two directories) then share one, and a merge takes
+ * them for copies of one model. A model of an older schema (from > 0) keeps the identity
+ * it had: totals_identity() of its totals before this write, under which a merge may have
+ * taken it in already, and which its copies share (a random one made it a new model: merged
+ * again without a word, and so each copy). An SQLite result code. */
+static int give_identity(kd_store *s, int64_t from)
 {
     uint64_t id = 0;
     const char *e = getenv("SOURCE_DATE_EPOCH");
     char seed[208];
-    if (e && *e) {
+    kd_totals t;
+    if (from > 0) {
+        int rc = kd_store_totals(s, &t);
+        if (rc)
+            return rc == KD_ENOMEM ? SQLITE_NOMEM : sqlite3_errcode(s->db) != SQLITE_OK ? sqlite3_errcode(s->db) : SQLITE_ERROR;
+        id = (uint64_t)totals_identity(&t);
+    } else if (e && *e) {
         const char *base = strrchr(s->path, '/') ? strrchr(s->path, '/') + 1 : s->path;
         int n = snprintf(seed, sizeof seed, "kindly model %.40s %.150s", e, base);
         id = kd_hash64(seed, n < 0 ? 0 : (size_t)n < sizeof seed ? (size_t)n : sizeof seed - 1);
@@ -400,12 +417,13 @@ static int migrate(kd_store *s, char *err, size_t errlen)
         rc = sqlite3_errcode(s->db) != SQLITE_OK ? sqlite3_errcode(s->db) : SQLITE_ERROR;
         goto fail;
     }
+    const int64_t from = v;
     for (; v < SCHEMA_VERSION; v++) {
         rc = sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL);
         if (rc != SQLITE_OK)
             goto fail;
     }
-    if ((rc = give_identity(s)) != SQLITE_OK)
+    if ((rc = give_identity(s, from)) != SQLITE_OK)
         goto fail;
     char q[96];
     snprintf(q, sizeof q, "PRAGMA user_version = %d; PRAGMA application_id = %d", SCHEMA_VERSION, KD_APPLICATION_ID);
@@ -1333,10 +1351,8 @@ static int merged_self(kd_store *src, merged_row *r)
         rc = meta_get(src, "model_id", &r->id);
     if (rc)
         return rc;
-    if (src->version < 8 || !r->id) { /* a hash of the totals */
-        const int64_t v[6] = { t.generation, t.spam_messages, t.ham_messages, t.spam_tokens, t.ham_tokens, t.vocab };
-        r->id = (int64_t)(kd_hash64(v, sizeof v) & INT64_MAX);
-    }
+    if (src->version < 8 || !r->id)
+        r->id = totals_identity(&t);
     r->generation = t.generation;
     r->spam = t.spam_messages;
     r->ham = t.ham_messages;

@@ -145,6 +145,28 @@ test_upgrade_merge_of_old_and_new_models() {
     contains "$T/err" "shard.db was merged into the output already"
 }
 
+# An old model merged before its upgrade keeps the identity it was merged under: after any
+# write has upgraded it (one that learns nothing: a history prune), it and a copy of it made
+# before are still refused as merged already, and once it has learnt, as changed since (an
+# upgrade gave it a random identity: merged again, without a word, and so each copy).
+test_upgrade_keeps_the_identity_an_old_model_was_merged_under() {
+    "$KINDLY" train -q -m all.db "$ROOT/tests/e2e/data/train.csv"
+    old_model 6 old.db
+    cp old.db copy.db
+    expect_status 0 "$KINDLY" merge -q all.db old.db
+    up_info all.db >before
+    "$KINDLY" history -m old.db --prune --keep 1000 >/dev/null 2>&1 || fail "prune"
+    [ "$(up_info old.db | up_field schema_version)" = 8 ] || fail "not upgraded"
+    expect_status 3 "$KINDLY" merge all.db old.db
+    contains "$T/err" "old.db was merged into the output already"
+    "$KINDLY" history -m copy.db --prune --keep 1000 >/dev/null 2>&1 || fail "prune the copy"
+    expect_status 3 "$KINDLY" merge all.db copy.db
+    "$KINDLY" train -q -m old.db "$ROOT/tests/e2e/data/train.csv"
+    expect_status 3 "$KINDLY" merge all.db old.db
+    contains "$T/err" "changed"
+    up_info all.db | cmp -s before - || fail "all.db changed: $(cat before) -> $(up_info all.db)"
+}
+
 # history --prune and info --pack as the first writes of an old model
 test_upgrade_prune_and_pack_an_old_model() {
     local n
