@@ -1,4 +1,5 @@
-/* helpers.h - small shared helpers for the unit tests: temporary directories and files. */
+/* helpers.h - small shared helpers for the unit tests: temporary directories and files, an
+ * integer read from an SQLite file. */
 #ifndef KD_TEST_HELPERS_H
 #define KD_TEST_HELPERS_H
 
@@ -9,6 +10,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
 #include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -51,6 +54,20 @@ static inline int th_each_file(const char *dir, void (*fn)(const char *path, voi
     }
     closedir(d);
     return files;
+}
+
+/* The first column of the first row of query q on the SQLite file path (an integer); -1
+ * when it has no row. */
+static inline int64_t th_sql_int(const char *path, const char *q)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
 }
 
 static inline void th_rmrf(const char *dir)

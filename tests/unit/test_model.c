@@ -244,14 +244,7 @@ static int64_t sql_int_on_model(const char *q)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/a.db", dir);
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
+    return th_sql_int(path, q);
 }
 
 /* A model pruned by a kindly that kept no prune_slack (the meta row is missing): a word

@@ -63,17 +63,7 @@ static void sql(const char *q)
     sqlite3_close(db);
 }
 
-static int64_t sql_int(const char *q)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
+static int64_t sql_int(const char *q) { return th_sql_int(path, q); }
 
 /* The relevance of every test comment, through a new read-only handle; *built: whether its
  * posts cache was built (1) or read from the file (0). */
