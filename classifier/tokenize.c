@@ -77,7 +77,7 @@ typedef struct scan {
     int rc;
     word_ref win[WINDOW]; /* the last body words, newest first */
     int nwin;
-    kd_buf html, norm, fold, look; /* scratch */
+    kd_buf html, norm, bare, fold, look; /* scratch */
     kd_mixed mixed;  /* where the text's disguised words are (kd_latin_reading) */
     size_t mix_next; /* the first of them the scan has not passed */
 } scan;
@@ -1130,8 +1130,89 @@ static void scan_text(scan *sc, const char *s, size_t n)
     }
 }
 
-/* The comment body: HTML, then NFKC unless the text is ASCII, disguised words read as
- * Latin, then the scan. */
+/* Whether cp is a combining mark of the blocks that Latin, Greek and Cyrillic letters take:
+ * Combining Diacritical Marks with their Extended and Supplement blocks, Cyrillic's
+ * U+0483..U+0489, the marks for symbols but the keycap U+20E3 ("1⃣"), the half marks.
+ * After NFKC such a mark is one that did not compose with its letter. */
+static int stray_mark(int32_t cp)
+{
+    return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x0483 && cp <= 0x0489) ||
+           (cp >= 0x1AB0 && cp <= 0x1AFF) || (cp >= 0x1DC0 && cp <= 0x1DFF) ||
+           (cp >= 0x20D0 && cp <= 0x20FF && cp != 0x20E3) || (cp >= 0xFE20 && cp <= 0xFE2F);
+}
+
+/*
+ * Zalgo text ("v̷i̶a̸g̵r̴a̷", marks stacked on every letter) is a word, link or address a
+ * reader still reads: copy s[0..n) (NFKC) to out without its stray marks (stray_mark()),
+ * and a Latin, Greek or Cyrillic letter that carried one bare, its composed accents dropped
+ * too ("ṽ̷" is "v": the first code point of its canonical decomposition). A letter with
+ * only the accents that compose with it is left as it is ("café"). Returns 1 when marks
+ * were dropped, 0 when there were none (out is not touched), or KD_ENOMEM.
+ */
+static int drop_marks(const char *s, size_t n, kd_buf *out)
+{
+    size_t i = 0, len;
+    int32_t cp;
+    for (;; i += len) { /* most texts have none: look, by their first bytes, before copying */
+        i += kd_ascii_prefix(s + i, n - i);
+        if (i >= n)
+            return 0;
+        unsigned char b = (unsigned char)s[i];
+        len = 1;
+        if (b == 0xCC || b == 0xCD || b == 0xD2 || b == 0xE1 || b == 0xE2 || b == 0xEF) {
+            len = decode(s, n, i, &cp);
+            if (stray_mark(cp))
+                break;
+        }
+    }
+    kd_buf_clear(out);
+    if (kd_buf_add(out, s, i))
+        return KD_ENOMEM;
+    size_t last = SIZE_MAX; /* where the code point before the marks starts in out */
+    for (size_t k = i; k > 0;) /* the code point before the first mark */
+        if (((unsigned char)s[--k] & 0xC0) != 0x80) {
+            last = k;
+            break;
+        }
+    for (; i < n; i += len) {
+        len = decode(s, n, i, &cp);
+        if (!stray_mark(cp)) {
+            last = out->len;
+            if (kd_buf_add(out, s + i, len))
+                return KD_ENOMEM;
+            continue;
+        }
+        if (last == SIZE_MAX)
+            continue;
+        int32_t base, d[4];
+        int bound = 0;
+        decode(out->s, out->len, last, &base);
+        if (base >= 0x80 && (base < 0x530 || (base >= 0x1E00 && base < 0x2000)) &&
+            utf8proc_decompose_char(base, d, 4, UTF8PROC_DECOMPOSE, &bound) >= 1 &&
+            d[0] != base) {
+            char u[4];
+            out->len = last;
+            if (kd_buf_add(out, u, kd_utf8_encode(d[0], u)))
+                return KD_ENOMEM;
+        }
+        last = SIZE_MAX; /* bare now: the marks after this one have nothing to do */
+    }
+    return 1;
+}
+
+/* After a step that may rewrite the text s[0..n) into b (rc: 1 it did, 0 it did not, < 0
+ * an error): the text to read on in s and n; 0, or the error. */
+static int read_on(int rc, const kd_buf *b, const char **s, size_t *n)
+{
+    if (rc > 0) {
+        *s = b->s;
+        *n = b->len;
+    }
+    return rc < 0 ? rc : KD_OK;
+}
+
+/* The comment body: HTML, then NFKC unless the text is ASCII, stacked marks dropped,
+ * disguised words read as Latin, then the scan. */
 static void text(scan *sc, const char *s)
 {
     size_t n = strlen(s);
@@ -1150,15 +1231,11 @@ static void text(scan *sc, const char *s)
         }
         s = sc->norm.s;
         n = sc->norm.len;
-        int rc = kd_lookalike_maybe(s, n) ? kd_latin_reading(s, n, &sc->look, &sc->mixed) : 0;
-        if (rc < 0) {
-            sc->rc = rc;
+        if ((sc->rc = read_on(drop_marks(s, n, &sc->bare), &sc->bare, &s, &n)))
             return;
-        }
-        if (rc) {
-            s = sc->look.s;
-            n = sc->look.len;
-        }
+        int rc = kd_lookalike_maybe(s, n) ? kd_latin_reading(s, n, &sc->look, &sc->mixed) : 0;
+        if ((sc->rc = read_on(rc, &sc->look, &s, &n)))
+            return;
     }
     scan_text(sc, s, n);
 }
@@ -1227,7 +1304,7 @@ int kd_tokenize(const kd_comment *c, const kd_tokenize_options *o, kd_tokens *ou
 {
     static const kd_tokenize_options defaults = KD_TOKENIZE_OPTIONS_INIT;
     scan sc = { out, o ? o : &defaults, 0, KD_OK, { { 0, 0, 0 } }, 0,
-                KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_MIXED_INIT, 0 };
+                KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_MIXED_INIT, 0 };
     sc.max_len = sc.o->max_len;
     if (c->text)
         text(&sc, c->text);
@@ -1241,6 +1318,8 @@ int kd_tokenize(const kd_comment *c, const kd_tokenize_options *o, kd_tokens *ou
     }
     kd_buf_free(&sc.html);
     kd_buf_free(&sc.norm);
+    if (sc.bare.s) /* used by Zalgo text only: no call for the others */
+        kd_buf_free(&sc.bare);
     kd_buf_free(&sc.fold);
     kd_buf_free(&sc.look);
     kd_mixed_free(&sc.mixed);

@@ -847,3 +847,27 @@ Test(tokenize, apostrophe_before_cjk_ends_the_word)
     tokenize("\xE4\xBB\x8A\xE6\x97\xA5\xE3\x83\xBB\xE6\x98\x8E\xE6\x97\xA5");
     cr_expect_str_eq(joined(), "\xE4\xBB\x8A\xE6\x97\xA5|\xE6\x98\x8E\xE6\x97\xA5");
 }
+
+/* Zalgo: combining marks stacked on letters ("v̷i̶a̸g̵r̴a̷") hid a word; a letter that
+ * carries a mark left over after NFKC (one that does not compose with it) is read bare,
+ * its other accents dropped too, and the marks go. A lone accent that composes stays. */
+Test(tokenize, stacked_combining_marks_are_dropped)
+{
+    /* v̷i̶a̸g̵r̴a̷: one strike-through mark each */
+    tokenize("v\xCC\xB7i\xCC\xB6" "a\xCC\xB8g\xCC\xB5r\xCC\xB4" "a\xCC\xB7 now");
+    cr_expect_str_eq(joined(), "viagra|now");
+    /* ṽ́ïä̈ǵ̈r͛â҉: marks that compose (tilde, diaeresis, acute, circumflex) under
+       ones that do not, Cyrillic's ҉ among them */
+    tokenize("v\xCC\x83\xCC\x81i\xCC\x88\xCC\x88" "a\xCC\x88\xCC\x88g\xCC\x81\xCC\x88r\xCD\x9B"
+             "a\xCC\x82\xD2\x89");
+    cr_expect_str_eq(joined(), "viagra");
+    /* a disguised link and an address are links again */
+    tokenize("e\xCC\xB7v\xCC\xB7i\xCC\xB7l.com x\xCC\xB6@e\xCC\xB6vil.com");
+    cr_expect_str_eq(joined(), "#url|url:evil.com|#email|email:evil.com");
+    /* accents that compose are the word's own: café (e + U+0301), naïve, Straße */
+    tokenize("cafe\xCC\x81 na\xC3\xAFve \xC3\xA9t\xC3\xA9");
+    cr_expect_str_eq(joined(), "caf\xC3\xA9|na\xC3\xAFve|\xC3\xA9t\xC3\xA9");
+    /* a mark on nothing (after a space) goes with the rest */
+    tokenize("a \xCC\xB7\xCC\xB7 b");
+    cr_expect_str_eq(joined(), "a|b");
+}
