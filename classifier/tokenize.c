@@ -1029,11 +1029,21 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
 /* ---------------------------------------------------------------------------------------- */
 /* the scan */
 
+/* The emoji cp of len bytes at s[i]: "#emoji" and the emoji itself, "#repeat" after three
+ * the same. A flag, two regional indicators ("🇺🇸"), is one emoji; a skin tone modifier is
+ * part of the emoji before it; a ZWJ sequence is its emoji one by one (normalize.c removed
+ * the joiner); a keycap (keycap_at()) is one too. Returns the end. */
 static size_t emoji(scan *sc, const char *s, size_t n, size_t i, int32_t cp, size_t len)
 {
     size_t j = i + len, same = 1;
     if (cp >= 0x1F3FB && cp <= 0x1F3FF) /* skin tone modifier: part of the previous one */
         return j;
+    int32_t next;
+    if (cp >= 0x1F1E6 && cp <= 0x1F1FF && n - j >= 4 && decode(s, n, j, &next) == 4 &&
+        next >= 0x1F1E6 && next <= 0x1F1FF) { /* a flag */
+        len += 4;
+        j += 4;
+    }
     push_lit(sc, "#emoji");
     push(sc, s + i, len);
     while (j + len <= n && memcmp(s + j, s + i, len) == 0) {
@@ -1043,6 +1053,14 @@ static size_t emoji(scan *sc, const char *s, size_t n, size_t i, int32_t cp, siz
     if (same >= 3)
         push_lit(sc, "#repeat");
     return j;
+}
+
+/* Whether a keycap is at s[i]: a digit, '#' or '*' (the caller asks) with U+20E3 ("1️⃣",
+ * its U+FE0F removed), one emoji (emoji()), not a number. Inline: the scan asks at every
+ * number, and the byte after one is almost never U+20E3's first. */
+static inline int keycap_at(const char *s, size_t n, size_t i)
+{
+    return n - i >= 4 && s[i + 1] == '\xE2' && s[i + 2] == '\x83' && s[i + 3] == '\xA3';
 }
 
 /* A run of Han, kana or Hangul at s[i]: its overlapping pairs of characters (a lone one on
@@ -1094,6 +1112,8 @@ static void scan_text(scan *sc, const char *s, size_t n)
             if (is_alnum(c)) {
                 if (((c | 0x20) == 'h' || (c | 0x20) == 'w') && (e = try_url(sc, s, n, i)))
                     i = e;
+                else if (is_digit(c) && keycap_at(s, n, i))
+                    i = emoji(sc, s, n, i, c, 4);
                 else if (is_digit(c) && (e = try_phone(sc, s, n, i)))
                     i = e;
                 else
@@ -1105,7 +1125,10 @@ static void scan_text(scan *sc, const char *s, size_t n)
                 i = e;
                 continue;
             }
-            i = punct(sc, s, n, i, 1, c);
+            if ((c == '#' || c == '*') && keycap_at(s, n, i))
+                i = emoji(sc, s, n, i, c, 4);
+            else
+                i = punct(sc, s, n, i, 1, c);
             continue;
         }
         int32_t cp;

@@ -871,3 +871,25 @@ Test(tokenize, stacked_combining_marks_are_dropped)
     tokenize("a \xCC\xB7\xCC\xB7 b");
     cr_expect_str_eq(joined(), "a|b");
 }
+
+/* Emoji written as sequences: a flag is two regional indicators and one emoji ("🇺🇸" gave
+ * "🇺" and "🇸", the same letters as "🇸🇺"), a keycap a digit, '#' or '*' with U+20E3
+ * ("1️⃣" was the word "1⃣", "#️⃣" the word "⃣"). A skin tone joins the emoji before it, and
+ * a ZWJ sequence is its emoji one by one (the joiner is removed with the other invisible
+ * characters). */
+Test(tokenize, flags_and_keycaps_are_one_emoji_each)
+{
+    tokenize("\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8 \xF0\x9F\x87\xAB\xF0\x9F\x87\xB7"); /* 🇺🇸 🇫🇷 */
+    cr_expect_str_eq(joined(), "#emoji|\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8|#emoji|\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7");
+    tokenize("\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8");
+    cr_expect_str_eq(joined(), "#emoji|\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8|#repeat");
+    /* 1️⃣ #️⃣ *⃣ 2⃣ */
+    tokenize("1\xEF\xB8\x8F\xE2\x83\xA3 #\xEF\xB8\x8F\xE2\x83\xA3 *\xE2\x83\xA3 2\xE2\x83\xA3");
+    cr_expect_str_eq(joined(), "#emoji|1\xE2\x83\xA3|#emoji|#\xE2\x83\xA3|#emoji|*\xE2\x83\xA3|#emoji|2\xE2\x83\xA3");
+    /* 👍🏽 and 👨‍👩‍👧 */
+    tokenize("\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD \xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7");
+    cr_expect_str_eq(joined(), "#emoji|\xF0\x9F\x91\x8D|#emoji|\xF0\x9F\x91\xA8|#emoji|\xF0\x9F\x91\xA9|#emoji|\xF0\x9F\x91\xA7");
+    /* a lone regional indicator is one emoji of its own */
+    tokenize("\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8\xF0\x9F\x87\xAB x");
+    cr_expect_str_eq(joined(), "#emoji|\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8|#emoji|\xF0\x9F\x87\xAB|x");
+}
