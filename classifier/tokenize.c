@@ -195,20 +195,22 @@ int kd_tokens_push(kd_tokens *t, const char *s, size_t n)
 /* ---------------------------------------------------------------------------------------- */
 /* character classes */
 
-enum { C_ALPHA = 1, C_DIGIT = 2, C_UPPER = 4, C_SPACE = 8, C_HOST = 16 };
+enum { C_ALPHA = 1, C_DIGIT = 2, C_UPPER = 4, C_SPACE = 8, C_HOST = 16, C_OPEN = 32 };
 
 /* ASCII classes; C_SPACE covers the control characters the ASCII path leaves in place,
- * C_HOST is a host name character (letter, digit, '-'). Bytes >= 0x80 (the second half,
- * left zero) have no class. */
+ * C_HOST is a host name character (letter, digit, '-'), C_OPEN a sign that may open more
+ * than punctuation ('+' and '(' a phone number, '#' and '*' a keycap, '(', '[', '{' and
+ * '@' an address written out: scan_text() looks further only after one). Bytes >= 0x80
+ * (the second half, left zero) have no class. */
 static const unsigned char ascii_cls[256] = {
      8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,
      8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,
-     8,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 16,  0,  0,
+     8,  0,  0, 32,  0,  0,  0,  0, 32,  0, 32, 32,  0, 16,  0,  0,
     18, 18, 18, 18, 18, 18, 18, 18, 18, 18,  0,  0,  0,  0,  0,  0,
-     0, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21,
-    21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21,  0,  0,  0,  0,  0,
+    32, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21,
+    21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 32,  0,  0,  0,  0,
      0, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17,
-    17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17,  0,  0,  0,  0,  8,
+    17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 32,  0,  0,  0,  8,
 };
 
 static unsigned cls(unsigned char c) { return ascii_cls[c]; }
@@ -751,6 +753,92 @@ static size_t try_domain(scan *sc, const char *s, size_t n, size_t i)
 
 static int local_char(char c) { return is_alnum((unsigned char)c) || (c && strchr("._%+-", c)); }
 
+/* The end of the marker w ("at", "dot") written for '@' or '.' at s[k], "(at)", "[dot]",
+ * "{AT}": any case, one space or none around it and inside its brackets; or 0. */
+static size_t marker_end(const char *s, size_t n, size_t k, const char *w)
+{
+    k += k < n && s[k] == ' ';
+    if (k >= n)
+        return 0;
+    char close = s[k] == '(' ? ')' : s[k] == '[' ? ']' : s[k] == '{' ? '}' : 0;
+    if (!close)
+        return 0;
+    k++;
+    k += k < n && s[k] == ' ';
+    for (; *w; w++, k++)
+        if (k >= n || to_lower(s[k]) != *w)
+            return 0;
+    k += k < n && s[k] == ' ';
+    if (k >= n || s[k] != close)
+        return 0;
+    k++;
+    return k + (k < n && s[k] == ' ');
+}
+
+/*
+ * The domain of an address written out ("gmail (dot) com", "yahoo[dot]co.uk") at s[k]:
+ * labels joined by '.' or a "dot" marker (marker_end()), the last a top-level domain
+ * (tld_kind()), a marker among them or (marked) before them. Writes it, lower-cased and
+ * with real dots, to d[0..MAX_HOST] and its length to *dn; returns its end, or 0.
+ */
+static size_t marked_domain(const char *s, size_t n, size_t k, int marked, char *d, size_t *dn)
+{
+    size_t len = 0, labels = 0, last = 0, end;
+    for (;;) {
+        size_t a = k, dot = labels > 0;
+        if (len + dot >= MAX_HOST)
+            return 0;
+        while (k < n && host_char(s[k]) && len + dot + (k - a) < MAX_HOST)
+            k++;
+        if (k == a || (k < n && host_char(s[k]))) /* no label, or past MAX_HOST: each marker
+                                                     before a long run reads no more of it */
+            return 0;
+        if (labels++)
+            d[len++] = '.';
+        last = len;
+        for (; a < k; a++)
+            d[len++] = to_lower(s[a]);
+        end = k;
+        size_t m;
+        if (k + 1 < n && s[k] == '.' && host_char(s[k + 1]))
+            k++;
+        else if ((m = marker_end(s, n, k, "dot")))
+            k = m, marked = 1;
+        else
+            break;
+    }
+    if (labels < 2 || !marked || tld_kind(d + last, len - last) < 0)
+        return 0;
+    *dn = len;
+    return end;
+}
+
+/* An address written out, its "at" at s[i] ('@' or a marker) after a name that was read as
+ * a word ("name (at) gmail (dot) com", "name[at]gmail.com", "name@gmail (dot) com"): the
+ * tokens of try_email(). Returns its end, or 0. (try_email() does not call it: a call
+ * there made word(), where try_email() is inlined, slower for every word.) */
+static size_t try_marked_email(scan *sc, const char *s, size_t n, size_t i)
+{
+    size_t b = i, k, e, dn;
+    char d[MAX_HOST + 1];
+    if (s[i] != '@' && b > 1 && s[b - 1] == ' ') /* a space before a marker */
+        b--;
+    if (b == 0 || !is_alnum(s[b - 1]))
+        return 0;
+    if (s[i] == '@')
+        k = i + 1;
+    else if (!(k = marker_end(s, n, i, "at")))
+        return 0;
+    if (!(e = marked_domain(s, n, k, s[i] != '@', d, &dn)))
+        return 0;
+    break_pairs(sc);
+    push_lit(sc, "#email");
+    push_lower(sc, "email:", d, dn);
+    if (disguised(sc, i, e))
+        push_lit(sc, "#mixedscript");
+    return e;
+}
+
 /* An e-mail address at s[i]: returns its end, or 0. */
 static size_t try_email(scan *sc, const char *s, size_t n, size_t i)
 {
@@ -1120,15 +1208,22 @@ static void scan_text(scan *sc, const char *s, size_t n)
                     i = word(sc, s, n, i, has_at);
                 continue;
             }
-            if ((c == '+' || c == '(') && i + 1 < n && is_digit(s[i + 1]) &&
-                (e = try_phone(sc, s, n, i))) {
-                i = e;
-                continue;
+            if (cls(c) & C_OPEN) {
+                if ((c == '+' || c == '(') && i + 1 < n && is_digit(s[i + 1]) &&
+                    (e = try_phone(sc, s, n, i))) {
+                    i = e;
+                    continue;
+                }
+                if ((c == '#' || c == '*') && keycap_at(s, n, i)) {
+                    i = emoji(sc, s, n, i, c, 4);
+                    continue;
+                }
+                if (c != '+' && c != '#' && c != '*' && (e = try_marked_email(sc, s, n, i))) {
+                    i = e;
+                    continue;
+                }
             }
-            if ((c == '#' || c == '*') && keycap_at(s, n, i))
-                i = emoji(sc, s, n, i, c, 4);
-            else
-                i = punct(sc, s, n, i, 1, c);
+            i = punct(sc, s, n, i, 1, c);
             continue;
         }
         int32_t cp;

@@ -544,6 +544,7 @@ Test(tokenize, one_mebibyte, .timeout = 20)
         "a.",
         "@ a_",
         "11 ",
+        "a (at) b[dot]", /* addresses written out */
     };
     size_t n = (size_t)1 << 20;
     char *text = malloc(n + 1);
@@ -892,4 +893,22 @@ Test(tokenize, flags_and_keycaps_are_one_emoji_each)
     /* a lone regional indicator is one emoji of its own */
     tokenize("\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8\xF0\x9F\x87\xAB x");
     cr_expect_str_eq(joined(), "#emoji|\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8|#emoji|\xF0\x9F\x87\xAB|x");
+}
+
+/* An address written out to pass a filter, "name (at) gmail (dot) com" (loan and "spell
+ * caster" spam in blog comments), is an e-mail address: "#email" and its domain, as
+ * "name@gmail.com" is; the name before it stays a word. The markers are "at" and "dot" in
+ * brackets, any case, a space around them or none; the last label must be a top-level
+ * domain the tokenizer knows. Plain words ("meet me at home dot com") are no address. */
+Test(tokenize, obfuscated_email_addresses)
+{
+    tokenize("mail drokosun (at) gmail (dot) com now");
+    cr_expect_str_eq(joined(), "mail|drokosun|#email|email:gmail.com|now");
+    tokenize("x[at]yahoo[dot]co[dot]uk, Name {AT} Gmail.Com. y( at )z( DOT )net");
+    cr_expect_str_eq(joined(), "x|#email|email:yahoo.co.uk|name|#email|email:gmail.com|y|#email|email:z.net");
+    tokenize("name@gmail (dot) com");
+    cr_expect_str_eq(joined(), "name|#email|email:gmail.com");
+    /* no address: no name before, no top-level domain, no bracketed marker, no domain */
+    tokenize("(at) home (dot) com. me (at) the (dot) end. meet me at home dot com. me (at) last");
+    expect_not("#email");
 }
