@@ -60,6 +60,7 @@
 #include "html.h"
 #include "lookalike.h"
 #include "normalize.h"
+#include "punycode.h"
 #include "tokmap.h"
 
 #define MAX_HOST 255
@@ -601,6 +602,58 @@ static size_t path_end(const char *s, size_t n, size_t i, size_t start)
     return e;
 }
 
+/*
+ * emit_host() for the host h[0..n) that has a label "xn--...": read as it is written
+ * (punycode.c: "xn--mnchen-3ya.de" is "münchen.de"), so that both spellings give one token;
+ * in a link of the text ("url:") a Latin name it disguises is read as Latin, with
+ * "#mixedscript", as the text around it was (lookalike.c: "xn--pypal-4ve.com" is
+ * "pаypal.com", read "paypal.com"); then folded, as emit_host_folded() folds. Rare: its
+ * scratch buffers are its own.
+ */
+static void emit_ace_host(scan *sc, const char *prefix, const char *h, size_t n)
+{
+    kd_buf dec = KD_BUF_INIT, nfkc = KD_BUF_INIT, look = KD_BUF_INIT, fold = KD_BUF_INIT;
+    kd_mixed mixed = KD_MIXED_INIT;
+    int latin = 0, rc = kd_buf_puts(&dec, "//"); /* a host, for kd_latin_reading() */
+    if (!rc)
+        rc = kd_punycode_host(h, n, &dec);
+    if (rc <= 0) { /* no label decodes: the host as it is */
+        if (!rc)
+            push_lower(sc, prefix, h, n);
+        goto done;
+    }
+    const char *r = dec.s;
+    size_t rn = dec.len;
+    if (!strcmp(prefix, "url:")) {
+        if ((rc = kd_normalize(r, rn, KD_NORM_NFKC, &nfkc)))
+            goto done;
+        r = nfkc.s;
+        rn = nfkc.len;
+        if (kd_lookalike_maybe(r, rn) && (rc = kd_latin_reading(r, rn, &look, &mixed)) < 0)
+            goto done;
+        if (rc > 0) {
+            r = look.s;
+            rn = look.len;
+            latin = mixed.n > 0;
+        }
+    }
+    if ((rc = kd_normalize(r, rn, KD_NORM_DEFAULT, &fold)))
+        goto done;
+    if (fold.len > 2 && fold.len - 2 <= MAX_HOST)
+        push_lower(sc, prefix, fold.s + 2, fold.len - 2);
+    if (latin)
+        push_lit(sc, "#mixedscript");
+    rc = KD_OK;
+done:
+    if (rc < 0)
+        sc->rc = rc;
+    kd_buf_free(&dec);
+    kd_buf_free(&nfkc);
+    kd_buf_free(&look);
+    kd_buf_free(&fold);
+    kd_mixed_free(&mixed);
+}
+
 /* "#url" and "url:<host>" for the host s[0..n) (a "www." prefix and a final dot dropped). */
 static void emit_host(scan *sc, const char *prefix, const char *h, size_t n)
 {
@@ -611,7 +664,11 @@ static void emit_host(scan *sc, const char *prefix, const char *h, size_t n)
         h += 4;
         n -= 4;
     }
-    if (n && n <= MAX_HOST)
+    if (!n || n > MAX_HOST)
+        return;
+    if (kd_punycode_maybe(h, n))
+        emit_ace_host(sc, prefix, h, n);
+    else
         push_lower(sc, prefix, h, n);
 }
 

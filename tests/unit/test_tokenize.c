@@ -35,6 +35,16 @@ static void tokenize_with(const char *text, int pairs, int metadata)
 
 static void tokenize(const char *text) { tokenize_with(text, 0, 0); }
 
+/* The tokens of a comment with no text and the author URL url (default options). */
+static void tokenize_author_url(const char *url)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "";
+    c.url = url;
+    kd_tokens_clear(&toks);
+    cr_assert_eq(kd_tokenize(&c, NULL, &toks), 0);
+}
+
 static size_t count(const char *tok)
 {
     size_t k = 0;
@@ -911,4 +921,21 @@ Test(tokenize, obfuscated_email_addresses)
     /* no address: no name before, no top-level domain, no bracketed marker, no domain */
     tokenize("(at) home (dot) com. me (at) the (dot) end. meet me at home dot com. me (at) last");
     expect_not("#email");
+}
+
+/* A host written in its ASCII form ("xn--mnchen-3ya.de", what DNS and some browsers show)
+ * is the host written as it reads, "münchen.de": the same "url:" token, in a link, bare or
+ * in the author URL; a disguised one ("xn--pypal-4ve.com" is "pаypal.com" with a Cyrillic
+ * "а") is read as Latin with "#mixedscript", as it is when written out. A label that is no
+ * Punycode stays as it is. */
+Test(tokenize, punycode_hosts_are_the_hosts_they_encode)
+{
+    tokenize("http://m\xC3\xBCnchen.de/x XN--MNCHEN-3YA.DE http://www.xn--mnchen-3ya.de/y");
+    cr_expect_str_eq(joined(), "#url|url:m\xC3\xBCnchen.de|#url|url:m\xC3\xBCnchen.de|#url|url:m\xC3\xBCnchen.de");
+    tokenize("http://p\xD0\xB0ypal.com/login http://xn--pypal-4ve.com/login");
+    cr_expect_str_eq(joined(), "#url|url:paypal.com|#mixedscript|#url|url:paypal.com|#mixedscript");
+    tokenize("http://xn--a_b.com/ http://xn--80ak6aa92e.com/"); /* аррӏе.com, all Cyrillic */
+    cr_expect_str_eq(joined(), "#url|url:xn--a_b.com|#url|url:apple.com|#mixedscript");
+    tokenize_author_url("https://xn--mnchen-3ya.de/");
+    cr_expect_str_eq(joined(), "#author_url|au:m\xC3\xBCnchen.de");
 }
