@@ -1008,12 +1008,19 @@ static int reference_number(const char *s, size_t i)
 }
 
 /* A phone number at s[i] ('+', '(' or a digit): >= 7 digits in groups separated by one
- * space, '-', or parentheses; groups after the first have >= 2 digits; not an ordinal or
- * serial number (ordinal_number), and a reference number (reference_number) is "#num".
- * Returns the end, or 0. */
+ * space, '-', '.' or parentheses; groups after the first have >= 2 digits; not an ordinal
+ * or serial number (ordinal_number), and a reference number (reference_number) is "#num".
+ * With dots it needs >= 3 groups and >= 10 digits, groups after the first of at most 4
+ * digits, not all of 3 (thousands, "2.124.821.694"), and not 4 groups of at most 3 (an
+ * IPv4 address), so that "555.123.4567" and "01.23.45.67.89" are phone numbers and other
+ * numbers with dots are not; such a number is read up to its first dot, as one without
+ * that dot is ("087187262701.50gbp": a phone number, then the words). Returns the end, or
+ * 0. */
 static size_t try_phone(scan *sc, const char *s, size_t n, size_t i)
 {
-    size_t j = i, end = 0, digits = 0, groups = 0;
+    size_t j = i, end = 0, digits = 0, groups = 0, first = 0, longest = 0, threes = 0;
+    size_t end0 = 0, digits0 = 0; /* up to the first dot */
+    int dots = 0;
     if (s[j] == '+')
         j++;
     for (;;) {
@@ -1025,15 +1032,29 @@ static size_t try_phone(scan *sc, const char *s, size_t n, size_t i)
         if (k == j || (groups && k - j < 2))
             break;
         digits += k - j;
+        if (digits > 15 && dots)
+            break;
         if (digits > 15) /* no phone number: stop here, not at the end of "11 11 11 ..." */
             return 0;
-        groups++;
+        if (!groups++)
+            first = k - j;
+        else if (k - j > longest)
+            longest = k - j;
+        threes += groups > 1 && k - j == 3;
         end = j = k;
         if (j < n && s[j] == ')')
             j++;
         if (j < n && (s[j] == ' ' || s[j] == '-'))
             j++;
+        else if (j + 1 < n && s[j] == '.' && is_digit(s[j + 1])) { /* not a full stop */
+            if (!dots)
+                end0 = end, digits0 = digits;
+            j++, dots = 1;
+        }
     }
+    if (dots && (digits > 15 || groups < 3 || digits < 10 || longest > 4 ||
+                 threes == groups - 1 || (groups == 4 && first <= 3 && longest <= 3)))
+        end = end0, digits = digits0;
     if (digits < 7 || digits > 15 || ordinal_number(s, n, i, end))
         return 0;
     if (reference_number(s, i)) { /* one number, as a long one is in word(): its groups are

@@ -939,3 +939,19 @@ Test(tokenize, punycode_hosts_are_the_hosts_they_encode)
     tokenize_author_url("https://xn--mnchen-3ya.de/");
     cr_expect_str_eq(joined(), "#author_url|au:m\xC3\xBCnchen.de");
 }
+
+/* A phone number written with dots ("555.123.4567", American; "01.23.45.67.89", French)
+ * is a phone number, as with spaces or hyphens: it was the decimal "#num". Numbers that
+ * are no phone keep their dots: thousands ("2.124.821.694": groups of three), an IPv4
+ * address, a date, a decimal fraction. */
+Test(tokenize, phone_numbers_with_dots)
+{
+    tokenize("call 555.123.4567 or +1.555.123.4567 or 01.23.45.67.89. 123-4567. 07808726822.");
+    cr_expect_str_eq(joined(), "call|#phone|or|#phone|or|#phone|#phone|#phone");
+    tokenize("1.000.000 2.124.821.694 35.192.42.58 100.64.100.64 26.03.2005 3.14159265358979 "
+             "0.000012345678 1.5");
+    expect_not("#phone");
+    /* a phone number before a dot that makes no dotted one is read up to it, as before */
+    tokenize("087187262701.50gbp 08714342399.2stop 0871750.77.11!");
+    cr_expect_str_eq(joined(), "#phone|50gbp|#phone|2stop|#phone");
+}
