@@ -687,6 +687,11 @@ static const char *url_host(const char *u, size_t n, size_t *hn)
     for (const char *q = p; q < a; q++) /* user:pass@host */
         if (*q == '@')
             p = q + 1;
+    const char *v6 = p < a && *p == '[' ? memchr(p, ']', (size_t)(a - p)) : NULL;
+    if (v6) { /* an IPv6 address, "[2001:db8::1]": the host is what the brackets hold */
+        *hn = (size_t)(v6 - p - 1);
+        return p + 1;
+    }
     /* the host: its letters, digits, '-' and dots (an internationalised name's bytes are
      * >= 0x80; '_' is not valid but is seen); it ends at the port's ':' and at anything
      * else: "http://x.com[/url]" is x.com */
@@ -769,7 +774,8 @@ static size_t try_url(scan *sc, const char *s, size_t n, size_t i)
     if (n - i > 7 && to_lower(s[i]) == 'h' && to_lower(s[i + 1]) == 't' &&
         to_lower(s[i + 2]) == 't' && to_lower(s[i + 3]) == 'p') {
         size_t j = i + 4 + (to_lower(s[i + 4]) == 's');
-        if (n - j < 4 || memcmp(s + j, "://", 3) != 0 || !host_start(s, n, j + 3))
+        if (n - j < 4 || memcmp(s + j, "://", 3) != 0 ||
+            !(host_start(s, n, j + 3) || s[j + 3] == '[')) /* '[': an IPv6 address */
             return 0;
         body = j + 3;
     } else if (n - i > 4 && to_lower(s[i]) == 'w' && to_lower(s[i + 1]) == 'w' &&

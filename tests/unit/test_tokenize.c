@@ -955,3 +955,13 @@ Test(tokenize, phone_numbers_with_dots)
     tokenize("087187262701.50gbp 08714342399.2stop 0871750.77.11!");
     cr_expect_str_eq(joined(), "#phone|50gbp|#phone|2stop|#phone");
 }
+
+/* A link to an IPv6 address ("http://[2001:db8::1]/", RFC 3986's brackets) is a link, its
+ * host the address: it was no link at all, the words and numbers of the address. */
+Test(tokenize, ipv6_hosts_are_links)
+{
+    tokenize("see http://[2001:DB8::1]/x and https://user@[::1]:8080/y.");
+    cr_expect_str_eq(joined(), "see|#url|url:2001:db8::1|and|#url|url:::1");
+    tokenize_author_url("http://[2001:db8::1]:80/"); /* it had no host */
+    cr_expect_str_eq(joined(), "#author_url|au:2001:db8::1");
+}
