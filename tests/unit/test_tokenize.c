@@ -965,3 +965,16 @@ Test(tokenize, ipv6_hosts_are_links)
     tokenize_author_url("http://[2001:db8::1]:80/"); /* it had no host */
     cr_expect_str_eq(joined(), "#author_url|au:2001:db8::1");
 }
+
+/* Letters of "fancy text" generators that NFKC leaves alone, read as the letters they
+ * show: negative circled and squared capitals ("🅵🆁🅴🅴", "🅕🅡🅔🅔": one emoji each) and
+ * small capitals ("ꜰʀᴇᴇ ᴠɪᴀɢʀᴀ": words of their own). Circled and squared ones NFKC reads
+ * already ("ⓥⓘⓐⓖⓡⓐ", "🄵🅁🄴🄴"). */
+Test(tokenize, fancy_letters_are_letters)
+{
+    tokenize("\xF0\x9F\x85\xB5\xF0\x9F\x86\x81\xF0\x9F\x85\xB4\xF0\x9F\x85\xB4 "       /* 🅵🆁🅴🅴 */
+             "\xF0\x9F\x85\x95\xF0\x9F\x85\xA1\xF0\x9F\x85\x94\xF0\x9F\x85\x94 "       /* 🅕🅡🅔🅔 */
+             "\xEA\x9C\xB0\xCA\x80\xE1\xB4\x87\xE1\xB4\x87 "                           /* ꜰʀᴇᴇ */
+             "\xE1\xB4\xA0\xC9\xAA\xE1\xB4\x80\xC9\xA2\xCA\x80\xE1\xB4\x80.com");      /* ᴠɪᴀɢʀᴀ.com */
+    cr_expect_str_eq(joined(), "free|#caps|free|#caps|free|#url|url:viagra.com");
+}
