@@ -381,9 +381,6 @@ def kindly_eval(kindly, split, log):
 
 def main():
     args = parse_args(__doc__)
-    if not shutil.which("bogofilter"):
-        raise BenchError("bogofilter is not installed (Debian: tools/install-deps.sh --bench, or apt-get install "
-                         "bogofilter-sqlite)")
     work = OUT / "core"
     work.mkdir(parents=True, exist_ok=True)
     kindly = args.kindly
@@ -403,6 +400,11 @@ def main():
     write_csv(sms_train, sheader, sms[:cut])
     write_csv(sms_test, sheader, sms[cut:])
     splits["sms"] = Split("sms", work, sheader, [sms_train], sms[:cut], sms_test, sms[cut:])
+
+    # the corpora are read (and named when malformed) before the tools are looked for
+    if not shutil.which("bogofilter"):
+        raise BenchError("bogofilter is not installed (Debian: tools/install-deps.sh --bench, or apt-get install "
+                         "bogofilter-sqlite)")
 
     # a, b: kindly eval on each split.
     klog, kres = [], {}

@@ -228,6 +228,31 @@ test_tools_malformed_corpus_is_named() {
     no_traceback
 }
 
+# bench_core.py on a machine without bogofilter (a clean CI: only `install-deps.sh --bench`
+# installs it) reads the corpora first, so a malformed one is named as above, and then says
+# in one line what is missing; it said that first, so the test above failed there
+test_tools_bench_core_without_bogofilter_names_it_after_the_corpora() {
+    local py v
+    py=$(python3 -c 'import sys; print(sys.executable)')
+    mkdir "$T/bin"
+    ln -s "$py" "$T/bin/python3"
+    tools_corpora "$T/s"
+    {
+        printf 'id,post_id,author,label,text\r\n'
+        for v in Youtube01-Psy Youtube02-KatyPerry Youtube03-LMFAO; do
+            printf '%s-1,%s,Ann,spam,Check out my channel\r\n%s-2,%s,Bob,ham,Great song\r\n' "$v" "$v" "$v" "$v"
+        done
+    } >"$T/s/corpora/youtube-dev.csv"
+    expect_status 1 env PATH="$T/bin" KINDLY_SHARED="$T/s" "$T/bin/python3" "$ROOT/tools/bench_core.py" --kindly "$KINDLY"
+    contains "$T/err" "bench_core: bogofilter is not installed"
+    lines "$T/err" 1
+    no_traceback
+    sed -i '1s/label/lable/' "$T/s/corpora/youtube-dev.csv"
+    expect_status 1 env PATH="$T/bin" KINDLY_SHARED="$T/s" "$T/bin/python3" "$ROOT/tools/bench_core.py" --kindly "$KINDLY"
+    contains "$T/err" "$T/s/corpora/youtube-dev.csv: no label column"
+    lines "$T/err" 1
+}
+
 # a corpus that is not UTF-8, holds an unclosed quote or is a directory, and a youtube-dev.csv
 # without the videos the splits test on: named in one line, with the line where it helps
 # (each was a traceback: UnicodeDecodeError, IsADirectoryError, a math domain error in
