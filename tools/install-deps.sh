@@ -12,8 +12,9 @@ esac
 pkgs="build-essential pkg-config libpcre2-dev libsqlite3-dev libcsv-dev libcriterion-dev
       libutf8proc-dev libmicrohttpd-dev libjansson-dev python3 curl sqlite3 nodejs"
 # for tests that are skipped or cut short without them: clang checks kindly.h's Doxygen
-# (-Wdocumentation, t_lib), groff and man read the installed kindly(1) (t_server)
-pkgs="$pkgs clang groff-base man-db"
+# (-Wdocumentation, t_lib), groff and man read the installed kindly(1) (t_server), strace
+# kills an upgrade at each of its writes (t_upgrade)
+pkgs="$pkgs clang groff-base man-db strace"
 # npm installs the akismet-api client for the server's end-to-end test; NodeSource's nodejs
 # package already carries npm (and conflicts with Debian's npm package)
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
