@@ -542,21 +542,29 @@ static int json_key_ok(srv_server *s, struct MHD_Connection *c, srv_reply *r)
     return ok ? 1 + keyed : 0;
 }
 
-/* The 401 of a request whose body was dropped unread (REFUSED_KEY). Asked again: a SIGHUP may
- * have changed the keys meanwhile, and the body is gone either way. */
-static enum MHD_Result unauthorized(srv_server *s, struct MHD_Connection *c, request *rq)
+/* The answer to a request whose body was read and dropped (rq->too_big), into r: 503, 401
+ * (REFUSED_KEY: asked again, as a SIGHUP may have changed the keys meanwhile, and the body is
+ * gone either way), the route's refusal (404, 405, 501, 204 for OPTIONS) or 413. Its Allow,
+ * when it has one, is returned, for the caller to send. The same whether the body came whole
+ * (answer) or was cut at --timeout (timed_out): the request earned it with its headers. */
+static const char *refusal(srv_server *s, struct MHD_Connection *c, const request *rq, srv_reply *r)
 {
-    srv_reply r;
-    srv_reply_init(&r);
-    if (json_key_ok(s, c, &r))
-        srv_reply_error(&r, 401, "the key was not valid when the request began: send it again");
-    return send_reply(c, rq, &r, NULL);
-}
-
-/* The 413 of a body over --max-body, into r. */
-static void too_large(const srv_server *s, srv_reply *r)
-{
-    srv_reply_error(r, 413, "the request body is over the limit of %zu bytes", s->cfg.max_body);
+    if (rq->too_big == REFUSED_BUDGET) {
+        srv_reply_error(r, 503, "the server holds too many request bodies at once: try again");
+        srv_reply_header(r, "Retry-After", "%s", "1");
+    } else if (rq->too_big == REFUSED_KEY) {
+        if (json_key_ok(s, c, r))
+            srv_reply_error(r, 401, "the key was not valid when the request began: send it again");
+    } else if (rq->too_big == REFUSED_ROUTE) {
+        if (rq->refused == 204)
+            r->status = 204;
+        else
+            srv_reply_error(r, rq->refused, "%s", rq->why);
+        return rq->allow;
+    } else {
+        srv_reply_error(r, 413, "the request body is over the limit of %zu bytes", s->cfg.max_body);
+    }
+    return NULL;
 }
 
 /* The endpoint answers, once the whole body is in. */
@@ -564,18 +572,9 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *
 {
     srv_reply r;
     srv_reply_init(&r);
-    if (rq->too_big == REFUSED_BUDGET) {
-        srv_reply_error(&r, 503, "the server holds too many request bodies at once: try again");
-        srv_reply_header(&r, "Retry-After", "%s", "1");
-        return send_reply(c, rq, &r, NULL);
-    }
-    if (rq->too_big == REFUSED_KEY)
-        return unauthorized(s, c, rq);
-    if (rq->too_big == REFUSED_ROUTE)
-        return rq->refused == 204 ? options(c, rq, rq->allow) : error(c, rq, rq->refused, rq->allow, "%s", rq->why);
     if (rq->too_big) {
-        too_large(s, &r);
-        return send_reply(c, rq, &r, NULL);
+        const char *allow = refusal(s, c, rq, &r);
+        return send_reply(c, rq, &r, allow);
     }
     if (rq->ep == EP_HEALTHZ) {
         healthz(s, &r);
@@ -607,6 +606,22 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *
     return send_reply(c, rq, &r, NULL);
 }
 
+/* The reason phrase of a status timed_out() sends (RFC 9110, 15). */
+static const char *reason(int status)
+{
+    switch (status) {
+    case 204: return "No Content";
+    case 401: return "Unauthorized";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    default: return "Internal Server Error"; /* 500: out of memory */
+    }
+}
+
 /* The 408 of a body that took longer than --timeout, then the connection closed. It cannot
  * wait for the end of the body (a slow client would hold the connection as long as it likes),
  * and libmicrohttpd cannot send it: while a body is being received, MHD_queue_response
@@ -618,20 +633,23 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *
  * the body is read); the write side is then shut, so the answer is followed by a FIN, and
  * MHD_NO has libmicrohttpd close the connection. A client that sends nothing at all for
  * --timeout seconds is closed by libmicrohttpd, unanswered: it calls no handler then. A body
- * over --max-body, being read and dropped, is answered 413 so, its cause (a client that
- * announced 1 TB was told it was slow). */
+ * being read and dropped is answered so with what its request earned before it (refusal):
+ * 413 over --max-body (a client that announced 1 TB was told it was slow), 401 without a
+ * key, 404, 405, 501, 503 (408 told them to send faster, in vain). */
 static enum MHD_Result timed_out(srv_server *s, struct MHD_Connection *c, request *rq)
 {
     srv_reply r;
     srv_reply_init(&r);
-    int size = rq->too_big == REFUSED_SIZE;
-    if (size)
-        too_large(s, &r);
+    const char *allow = NULL;
+    if (rq->too_big)
+        allow = refusal(s, c, rq, &r);
     else
         srv_reply_error(&r, 408, "the request body took longer than the server's --timeout of %u s to arrive: send it "
                                  "whole within that time", s->cfg.timeout);
+    if (allow)
+        srv_reply_header(&r, MHD_HTTP_HEADER_ALLOW, "%s", allow);
     size_t n = 0;
-    char *m = srv_reply_message(&r, size ? "Content Too Large" : "Request Timeout", &n);
+    char *m = srv_reply_message(&r, reason(r.status), &n);
     const union MHD_ConnectionInfo *i = mhd.get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (m && i && send(i->connect_fd, m, n, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)n) {
         shutdown(i->connect_fd, SHUT_WR);

@@ -734,6 +734,30 @@ test_server_slow_body_is_cut_at_the_timeout() {
     status_is "$(post /1.1/comment-check "$ham_form")" 200 # the server goes on
 }
 
+# A body the server refused from its headers (no key for the JSON API, a path or method no
+# endpoint takes), read and dropped, that is still arriving at --timeout is answered the status
+# it had earned, as a body over --max-body is its 413: it was 408, "send it whole within that
+# time", advice that a client with no valid key or the wrong path could only follow in vain.
+test_server_a_refused_body_cut_at_the_timeout_keeps_its_status() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    printf 'k1\n' >keys
+    start_server -m m.db --timeout 1 --keys keys
+    send_body /v1/classify 1000 1 || fail "the slow body was not cut: $(cat answer.txt)"
+    head -1 answer.txt | grep -q '^HTTP/1.1 401 Unauthorized' || fail "no 401: $(cat answer.txt)"
+    grep -qi '^WWW-Authenticate: Bearer' answer.txt || fail "no WWW-Authenticate: $(cat answer.txt)"
+    grep -qi '^Connection: close' answer.txt || fail "no Connection: close: $(cat answer.txt)"
+    send_body /nowhere 1000 1 || fail "the slow body was not cut: $(cat answer.txt)"
+    head -1 answer.txt | grep -q '^HTTP/1.1 404 Not Found' || fail "no 404: $(cat answer.txt)"
+    contains answer.txt '{"error":"no such endpoint: /nowhere"}'
+    send_body /healthz 1000 1 || fail "the slow body was not cut: $(cat answer.txt)"
+    head -1 answer.txt | grep -q '^HTTP/1.1 405 Method Not Allowed' || fail "no 405: $(cat answer.txt)"
+    grep -qi '^Allow: GET, HEAD, OPTIONS' answer.txt || fail "no Allow: $(cat answer.txt)"
+    curl -s "$URL/metrics" >metrics.txt
+    contains metrics.txt 'kindly_http_requests_total{endpoint="/v1/classify",code="401"} 1'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="404"} 1'
+    contains metrics.txt 'kindly_http_requests_total{endpoint="/healthz",code="405"} 1'
+}
+
 # A client that connects and sends nothing (or not even a whole request line) is closed at
 # --timeout without an answer (libmicrohttpd calls no handler before a request line): /metrics
 # counts it; a connection the client closes at once, or one idle after a request, is not.
