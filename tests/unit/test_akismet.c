@@ -260,19 +260,27 @@ Test(akismet, an_over_long_form_key_is_refused_not_truncated)
     form_free(&f);
 }
 
-/* verify-key with a key over SRV_KEY_MAX bytes: invalid, and the debug help says why, not
- * that the key is empty (it was: a client checking its configuration was told to send a key
- * it had sent) */
+/* verify-key with a key over SRV_KEY_MAX bytes: with --keys, invalid, and the debug help says
+ * why, not that the key is empty (it was: a client checking its configuration was told to
+ * send a key it had sent); without --keys, valid, as any other key is there, and as
+ * comment-check takes it (it was invalid: verify-key and comment-check disagreed) */
 Test(akismet, verify_key_names_an_over_long_key)
 {
-    char body[400];
+    char body[400], kf[300], err[128];
     snprintf(body, sizeof body, "key=%0300d&blog=b", 7);
     srv_reply r;
+    answer_is(EP_VERIFY_KEY, body, NULL, "valid");
+    th_write(dir, "keys", "k1\n", kf, sizeof kf);
+    srv_keys *keys = NULL;
+    cr_assert_eq(srv_keys_load(&keys, kf, err, sizeof err), 0, "%s", err);
+    cfg.keys = keys;
     call(EP_VERIFY_KEY, body, NULL, &r);
     cr_assert_str_eq(r.body, "invalid");
     const char *help = srv_reply_get_header(&r, "X-akismet-debug-help");
     cr_assert(help && strstr(help, "longer than 255 bytes"), "%s", help ? help : "(none)");
     srv_reply_free(&r);
+    cfg.keys = NULL;
+    srv_keys_free(keys);
     call(EP_VERIFY_KEY, "key=&blog=b", NULL, &r); /* an empty one is still empty */
     cr_assert_str_eq(srv_reply_get_header(&r, "X-akismet-debug-help"), "Empty \"key\" value");
     srv_reply_free(&r);
