@@ -49,10 +49,22 @@ const char *akismet_request_key(const srv_form *f, const char *host, char *buf, 
             numeric = 0;
     if (numeric)
         return NULL;
-    size_t kl = (size_t)(dot - host);
-    if (kl >= n)
-        return NULL;
-    memcpy(buf, host, kl);
+    /* the label's %-escapes are its octets (RFC 3986, 3.2.2; host.c has checked that each
+     * is two hex digits): "k%31" is the key "k1", and a UTF-8 key is written so in a name */
+    size_t kl = 0;
+    for (const char *p = host; p < dot; kl++) {
+        if (kl + 1 >= n)
+            return NULL;
+        if (*p == '%' && dot - p >= 3 && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
+            char hex[3] = { p[1], p[2], '\0' };
+            buf[kl] = (char)strtol(hex, NULL, 16);
+            if (!buf[kl]) /* a NUL is in no key */
+                return NULL;
+            p += 3;
+        } else {
+            buf[kl] = *p++;
+        }
+    }
     buf[kl] = '\0';
     return buf;
 }

@@ -17,7 +17,9 @@
 /*
  * The key a request carries: the `api_key` or `key` field, else the first label of the Host
  * name when it has at least two labels and is not an IP literal (KEY.host:port, the way
- * Akismet's own clients send it). Copied into buf; returns buf, or NULL when there is none.
+ * Akismet's own clients send it), its %-escapes decoded (RFC 3986, 3.2.2). Copied into buf;
+ * returns buf, or NULL when there is none, when it is too long for buf (not cut to fit) or
+ * when it holds a NUL (%00).
  */
 const char *akismet_request_key(const srv_form *f, const char *host, char *buf, size_t n);
 

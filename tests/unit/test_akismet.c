@@ -207,6 +207,8 @@ Test(akismet, keys_from_field_or_host_and_wrong_keys_refused)
     answer_is(EP_COMMENT_CHECK, HAM, "key123.rest.akismet.com", "false");
     answer_is(EP_COMMENT_CHECK, HAM "&api_key=key123", NULL, "invalid");
     answer_is(EP_VERIFY_KEY, "blog=b", "Key123.localhost", "valid");
+    answer_is(EP_VERIFY_KEY, "blog=b", "KEY%3123.localhost", "valid"); /* %31 is "1" */
+    answer_is(EP_COMMENT_CHECK, HAM, "key12%33.localhost", "false");
     cfg.keys = keys;
     srv_keys_free(upper);
     /* a key that is not ASCII, sent by a blog in another charset, is compared decoded */
@@ -243,6 +245,12 @@ Test(akismet, request_key_rules)
     cr_assert_null(akismet_request_key(&f, "[::1]:9000", buf, sizeof buf));
     cr_assert_null(akismet_request_key(&f, ".x", buf, sizeof buf));
     cr_assert_null(akismet_request_key(&f, NULL, buf, sizeof buf));
+    /* the host's %-escapes are its octets (RFC 3986, 3.2.2: a UTF-8 name is written so):
+     * the key is read decoded; a NUL is in no key */
+    cr_assert_str_eq(akismet_request_key(&f, "k%31.localhost", buf, sizeof buf), "k1");
+    cr_assert_str_eq(akismet_request_key(&f, "cl%C3%A942.localhost", buf, sizeof buf), "cl\xC3\xA9" "42");
+    cr_assert_str_eq(akismet_request_key(&f, "a%2eb.localhost", buf, sizeof buf), "a.b");
+    cr_assert_null(akismet_request_key(&f, "k%00.localhost", buf, sizeof buf));
 }
 
 /* A key longer than the buffer is not cut to fit: "KEY" + anything is not KEY. */
