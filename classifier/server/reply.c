@@ -97,9 +97,9 @@ char *srv_reply_message(const srv_reply *r, const char *reason, size_t *len)
     if (!f)
         return NULL;
     fprintf(f, "HTTP/1.1 %d %s\r\n", r->status, reason);
-    if (r->status != 204)
-        fprintf(f, "Content-Type: %s\r\n", r->type);
-    fprintf(f, "Content-Length: %zu\r\nConnection: close\r\nServer: kindly/" KINDLY_VERSION "\r\n", r->len);
+    if (r->status != 204) /* no content: neither its type nor its length (RFC 9110, 8.6) */
+        fprintf(f, "Content-Type: %s\r\nContent-Length: %zu\r\n", r->type, r->len);
+    fputs("Connection: close\r\nServer: kindly/" KINDLY_VERSION "\r\n", f);
     for (size_t i = 0; i < r->nhdr; i++)
         fprintf(f, "%s: %s\r\n", r->hdr[i].name, r->hdr[i].value);
     fputs("\r\n", f);

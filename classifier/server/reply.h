@@ -43,7 +43,7 @@ void srv_reply_header(srv_reply *r, const char *name, const char *fmt, ...) __at
 int srv_date_warning(const char *date, char *why, size_t len);
 /* The reply as an HTTP/1.1 message, for the one answer libmicrohttpd cannot send itself (a
  * body cut at --timeout, server.c: it refuses a response while a body is being received):
- * status line with reason, Content-Type (none for 204), Content-Length, Connection: close,
+ * status line with reason, Content-Type and Content-Length (none for 204), Connection: close,
  * Server, the extra headers, the body. Returns a malloc'd message, its length in *len; NULL
  * when out of memory. */
 char *srv_reply_message(const srv_reply *r, const char *reason, size_t *len);

@@ -678,14 +678,14 @@ test_server_akismet_reports_are_idempotent_per_comment() {
     contains h.json '"comments":1' # checked, then reported: one comment
 }
 
-# send_body PATH LENGTH PIECE: POST to PATH a body announced LENGTH bytes long, PIECE bytes
+# [METHOD=M] send_body PATH LENGTH PIECE: POST (or M) to PATH a body announced LENGTH bytes long, PIECE bytes
 # each 10 ms (a byte: a slow client; 64 KiB: a long body), until the server closes the
 # connection; what it answered to answer.txt. Fails after 20 s (the cut comes after 1 s).
 send_body() {
     python3 - "$PORT" "$@" >answer.txt <<'PY'
-import socket, sys, time
+import os, socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"POST " + sys.argv[2].encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+s.sendall(os.environ.get("METHOD", "POST").encode() + b" " + sys.argv[2].encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
           b"Content-Length: " + sys.argv[3].encode() + b"\r\n\r\n")
 piece = b"a" * int(sys.argv[4])
 t0, got, closed = time.time(), b"", False
@@ -752,6 +752,11 @@ test_server_a_refused_body_cut_at_the_timeout_keeps_its_status() {
     send_body /healthz 1000 1 || fail "the slow body was not cut: $(cat answer.txt)"
     head -1 answer.txt | grep -q '^HTTP/1.1 405 Method Not Allowed' || fail "no 405: $(cat answer.txt)"
     grep -qi '^Allow: GET, HEAD, OPTIONS' answer.txt || fail "no Allow: $(cat answer.txt)"
+    # OPTIONS: 204, whose answer has no Content-Length (RFC 9110, 8.6), as libmicrohttpd's
+    METHOD=OPTIONS send_body /healthz 1000 1 || fail "the slow body was not cut: $(cat answer.txt)"
+    head -1 answer.txt | grep -q '^HTTP/1.1 204 No Content' || fail "no 204: $(cat answer.txt)"
+    grep -qi '^Allow: GET, HEAD, OPTIONS' answer.txt || fail "no Allow: $(cat answer.txt)"
+    ! grep -qi '^Content-Length' answer.txt || fail "a Content-Length with a 204: $(cat answer.txt)"
     curl -s "$URL/metrics" >metrics.txt
     contains metrics.txt 'kindly_http_requests_total{endpoint="/v1/classify",code="401"} 1'
     contains metrics.txt 'kindly_http_requests_total{endpoint="other",code="404"} 1'
