@@ -242,7 +242,7 @@ static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out, int *
      * is disguised. Only a text with a look-alike or a mathematical letter (U+1D400..,
      * which NFKC maps to Latin and Greek ones) can have one. */
     if (kd_lookalike_maybe(text, n) || strstr(text, "\xF0\x9D")) {
-        if ((rc = kd_normalize(text, n, KD_NORM_NFKC | KD_NORM_KEEPCC, a)))
+        if ((rc = kd_normalize(text, n, KD_NORM_NFKC | KD_NORM_PLAIN | KD_NORM_KEEPCC, a)))
             return rc;
         if (kd_lookalike_maybe(a->s, a->len)) {
             if ((rc = kd_latin_reading(a->s, a->len, out, NULL)) < 0)
@@ -268,7 +268,7 @@ static int normalize2(const char *text, kd_buf *a, kd_buf *b, kd_buf *out, int *
     }
     kd_buf_clear(b);
     kd_buf_clear(out); /* text is not read again */
-    if ((rc = kd_normalize(a->s ? a->s : "", a->len, KD_NORM_FOLD | KD_NORM_NFKC | KD_NORM_SPACE | KD_NORM_NOPUNCT, b)))
+    if ((rc = kd_normalize(a->s ? a->s : "", a->len, KD_NORM_FOLD | KD_NORM_NFKC | KD_NORM_PLAIN | KD_NORM_SPACE | KD_NORM_NOPUNCT, b)))
         return rc;
     /* KD_NORM_SPACE leaves no space at either end and never two in a row, so for ASCII
      * text (no emoji) drop_emoji() would copy b unchanged */

@@ -8,6 +8,13 @@
  * control characters become spaces. utf8proc then also drops the other default-ignorable
  * code points (UTF8PROC_IGNORE: bidi marks, U+3164 Hangul filler, tag characters).
  *
+ * Two disguises NFKC does not undo are undone on request (KD_NORM_PLAIN), on its output:
+ * Zalgo text, marks stacked on every letter so that no pattern and no token matches the
+ * word, and the letters of "fancy text" generators that Unicode does not decompose
+ * (negative circled and squared capitals, small capitals). One pass over the code points,
+ * shared by the tokenizer, the duplicates stage and the rules, so that all three read
+ * the same word.
+ *
  * Speed: most comments are ASCII, and NFKC maps ASCII to itself, folds it to lower case and
  * never composes an ASCII character with a following ASCII character. So the input is cut
  * into segments: ASCII runs go through a byte loop; only a run of non-ASCII bytes, together
@@ -22,6 +29,7 @@
 #include <utf8proc.h>
 
 #include "kindly.h"
+#include "lookalike.h"
 
 typedef struct norm {
     kd_buf *out;
@@ -264,6 +272,90 @@ static void ascii_run(norm *z, const unsigned char *s, size_t n)
     z->out->s[z->out->len] = '\0';
 }
 
+/* Whether cp is a combining mark of the blocks that Latin, Greek and Cyrillic letters take:
+ * Combining Diacritical Marks with their Extended and Supplement blocks, Cyrillic's
+ * U+0483..U+0489, the marks for symbols but the keycap U+20E3 ("1⃣"), the half marks.
+ * After NFKC such a mark is one that did not compose with its letter. */
+static int stray_mark(int32_t cp)
+{
+    return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x0483 && cp <= 0x0489) ||
+           (cp >= 0x1AB0 && cp <= 0x1AFF) || (cp >= 0x1DC0 && cp <= 0x1DFF) ||
+           (cp >= 0x20D0 && cp <= 0x20FF && cp != 0x20E3) || (cp >= 0xFE20 && cp <= 0xFE2F);
+}
+
+/* The ASCII letter that cp, a letter of "fancy text" that NFKC leaves as it is, shows, or
+ * 0: the negative circled and squared capitals ("🅕", "🅵") as capitals, the small
+ * capitals ("ꜰʀᴇᴇ") as lower case. */
+static char fancy_letter(int32_t cp)
+{
+    static const struct { int32_t cp; char c; } small[] = {
+        { 0x0262, 'g' }, { 0x026A, 'i' }, { 0x0274, 'n' }, { 0x0280, 'r' }, { 0x028F, 'y' },
+        { 0x0299, 'b' }, { 0x029C, 'h' }, { 0x029F, 'l' }, { 0x1D00, 'a' }, { 0x1D04, 'c' },
+        { 0x1D05, 'd' }, { 0x1D07, 'e' }, { 0x1D0A, 'j' }, { 0x1D0B, 'k' }, { 0x1D0D, 'm' },
+        { 0x1D0F, 'o' }, { 0x1D18, 'p' }, { 0x1D1B, 't' }, { 0x1D1C, 'u' }, { 0x1D20, 'v' },
+        { 0x1D21, 'w' }, { 0x1D22, 'z' }, { 0xA730, 'f' }, { 0xA731, 's' },
+    };
+    if (cp >= 0x1F150 && cp <= 0x1F169)
+        return (char)('A' + (cp - 0x1F150));
+    if (cp >= 0x1F170 && cp <= 0x1F189)
+        return (char)('A' + (cp - 0x1F170));
+    if (cp < 0x0262 || (cp > 0x029F && cp < 0x1D00) || (cp > 0x1D22 && cp < 0xA730) || cp > 0xA731)
+        return 0; /* most code points: not in the table's ranges */
+    for (size_t k = 0; k < sizeof small / sizeof *small; k++)
+        if (small[k].cp == cp)
+            return small[k].c;
+    return 0;
+}
+
+/* Whether the mark m composes with the Latin letter that base, a Cyrillic or Greek
+ * look-alike (kd_lookalike()), passes for: the mark of a disguised "é" (Cyrillic е and
+ * U+0301), which the Latin reading composes, not a Zalgo one. */
+static int composes_as_latin(int32_t base, int32_t m)
+{
+    char l = base >= 0x391 && base <= 0x51D ? kd_lookalike(base) : 0;
+    if (!l)
+        return 0;
+    utf8proc_int32_t pair[2] = { (unsigned char)l, m };
+    return utf8proc_normalize_utf32(pair, 2, UTF8PROC_STABLE | UTF8PROC_COMPOSE) == 1;
+}
+
+/*
+ * KD_NORM_PLAIN on the code points cp[0..n) that NFKC gave: drops the stray marks
+ * (stray_mark()), writes a Latin, Greek or Cyrillic letter that carried one as the first
+ * code point of its canonical decomposition (bare), and a fancy letter as the ASCII one
+ * (fancy_letter(); lower case when fold). The first mark on a look-alike that composes
+ * with its Latin double stays (composes_as_latin()). In place; returns the new count. A mark on
+ * nothing (the text's start) goes too; the ASCII character before a segment is part of it
+ * (kd_normalize()), so a mark always finds the letter it was written on.
+ */
+static utf8proc_ssize_t plain_letters(utf8proc_int32_t *cp, utf8proc_ssize_t n, int fold)
+{
+    utf8proc_ssize_t k = 0, last = -1; /* last: the letter before the marks, in cp[0..k) */
+    for (utf8proc_ssize_t i = 0; i < n; i++) {
+        int32_t c = cp[i];
+        char f = c >= 0x262 ? fancy_letter(c) : 0;
+        if (f || !stray_mark(c)) {
+            last = k;
+            cp[k++] = !f ? c : fold && f <= 'Z' ? f + 32 : f;
+            continue;
+        }
+        if (last < 0)
+            continue;
+        int32_t base = cp[last], d[4];
+        int bound = 0;
+        if (composes_as_latin(base, c)) { /* "cаfе́": read as Latin, "café" (lookalike.c) */
+            cp[k++] = c;
+            last = -1;
+            continue;
+        }
+        if (base >= 0x80 && (base < 0x530 || (base >= 0x1E00 && base < 0x2000)) &&
+            utf8proc_decompose_char(base, d, 4, UTF8PROC_DECOMPOSE, &bound) >= 1 && d[0] != base)
+            cp[last] = d[0];
+        last = -1; /* bare now: the marks after this one have nothing to do */
+    }
+    return k;
+}
+
 /* A segment holding non-ASCII text: clean it, normalise it with utf8proc, append it. */
 static int unicode_run(norm *z, const unsigned char *s, size_t n)
 {
@@ -321,6 +413,8 @@ static int unicode_run(norm *z, const unsigned char *s, size_t n)
     }
     if (got >= 0)
         got = utf8proc_normalize_utf32(z->cp, got, opt);
+    if (got > 0 && (z->flags & KD_NORM_PLAIN))
+        got = plain_letters(z->cp, got, (z->flags & KD_NORM_FOLD) != 0);
     if (got < 0) { /* cannot happen on cleaned input; keep the text rather than lose it */
         for (size_t i = 0; i < cn;) {
             int32_t cp;

@@ -16,6 +16,8 @@
 #define KD_NORM_SPACE       0x04 /* collapse runs of white space to one ' ', trim both ends */
 #define KD_NORM_NOPUNCT     0x08 /* drop punctuation and symbols (letters, digits, emoji stay) */
 #define KD_NORM_KEEPCC      0x10 /* keep control characters (else they become ' ') */
+#define KD_NORM_PLAIN       0x20 /* with KD_NORM_NFKC: Zalgo marks dropped, fancy letters
+                                    read as ASCII ones (below) */
 #define KD_NORM_DEFAULT     (KD_NORM_FOLD | KD_NORM_NFKC)
 
 /*
@@ -25,6 +27,15 @@
  *    variation selectors (U+FE0E, U+FE0F) are removed;
  *  - NUL and other C0/C1 control characters except \t \n \r become ' ' (kept as they are
  *    with KD_NORM_KEEPCC).
+ * With KD_NORM_PLAIN (and KD_NORM_NFKC), text a reader still reads as plain letters is
+ * written as those: a combining mark that NFKC did not compose with its letter (Zalgo text,
+ * "v̷i̶a̸g̵r̴a̷") is dropped, and the Latin, Greek or Cyrillic letter that carried it is
+ * written bare, its composed accents dropped too ("ṽ̷" is "v"; "café" keeps its accent, and
+ * so does a Cyrillic or Greek look-alike whose Latin double composes with it, "cаfе́");
+ * "fancy text" letters NFKC leaves alone, the negative circled and squared capitals
+ * ("🅵🆁🅴🅴", emoji to Unicode) and the small capitals ("ꜰʀᴇᴇ"), are the ASCII letters
+ * they show (capitals and lower case as shown; lower case with KD_NORM_FOLD). The
+ * tokenizer, the duplicates stage and the rules read text so.
  * ASCII-only input takes a fast path that does not call utf8proc.
  * Returns 0 or KD_ENOMEM.
  */

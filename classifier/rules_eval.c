@@ -94,7 +94,7 @@ static int visible_text(ctx *x, const char *text)
         i += k ? k : 1;
     }
     if (i < n) { /* NFKC: normalize.c drops the invisible characters itself */
-        if (kd_normalize(text, n, KD_NORM_NFKC | KD_NORM_KEEPCC, &x->visible))
+        if (kd_normalize(text, n, KD_NORM_NFKC | KD_NORM_PLAIN | KD_NORM_KEEPCC, &x->visible))
             return KD_ENOMEM;
         /* and words disguised with look-alikes read as the Latin words they pass for */
         int rc = kd_lookalike_maybe(x->visible.s, x->visible.len)

@@ -78,7 +78,7 @@ typedef struct scan {
     int rc;
     word_ref win[WINDOW]; /* the last body words, newest first */
     int nwin;
-    kd_buf html, norm, bare, fold, look; /* scratch */
+    kd_buf html, norm, fold, look; /* scratch */
     kd_mixed mixed;  /* where the text's disguised words are (kd_latin_reading) */
     size_t mix_next; /* the first of them the scan has not passed */
 } scan;
@@ -1332,107 +1332,6 @@ static void scan_text(scan *sc, const char *s, size_t n)
     }
 }
 
-/* Whether cp is a combining mark of the blocks that Latin, Greek and Cyrillic letters take:
- * Combining Diacritical Marks with their Extended and Supplement blocks, Cyrillic's
- * U+0483..U+0489, the marks for symbols but the keycap U+20E3 ("1⃣"), the half marks.
- * After NFKC such a mark is one that did not compose with its letter. */
-static int stray_mark(int32_t cp)
-{
-    return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x0483 && cp <= 0x0489) ||
-           (cp >= 0x1AB0 && cp <= 0x1AFF) || (cp >= 0x1DC0 && cp <= 0x1DFF) ||
-           (cp >= 0x20D0 && cp <= 0x20FF && cp != 0x20E3) || (cp >= 0xFE20 && cp <= 0xFE2F);
-}
-
-/* The ASCII letter that cp, a letter of "fancy text" that NFKC leaves as it is, shows, or
- * 0: the negative circled and squared capitals ("🅕", "🅵": emoji to the scan) and the
- * small capitals ("ꜰʀᴇᴇ"), as lower case. */
-static char fancy_letter(int32_t cp)
-{
-    static const struct { int32_t cp; char c; } small[] = {
-        { 0x0262, 'g' }, { 0x026A, 'i' }, { 0x0274, 'n' }, { 0x0280, 'r' }, { 0x028F, 'y' },
-        { 0x0299, 'b' }, { 0x029C, 'h' }, { 0x029F, 'l' }, { 0x1D00, 'a' }, { 0x1D04, 'c' },
-        { 0x1D05, 'd' }, { 0x1D07, 'e' }, { 0x1D0A, 'j' }, { 0x1D0B, 'k' }, { 0x1D0D, 'm' },
-        { 0x1D0F, 'o' }, { 0x1D18, 'p' }, { 0x1D1B, 't' }, { 0x1D1C, 'u' }, { 0x1D20, 'v' },
-        { 0x1D21, 'w' }, { 0x1D22, 'z' }, { 0xA730, 'f' }, { 0xA731, 's' },
-    };
-    if (cp >= 0x1F150 && cp <= 0x1F169)
-        return (char)('A' + (cp - 0x1F150));
-    if (cp >= 0x1F170 && cp <= 0x1F189)
-        return (char)('A' + (cp - 0x1F170));
-    for (size_t k = 0; k < sizeof small / sizeof *small; k++)
-        if (small[k].cp == cp)
-            return small[k].c;
-    return 0;
-}
-
-/*
- * Zalgo text ("v̷i̶a̸g̵r̴a̷", marks stacked on every letter) is a word, link or address a
- * reader still reads: copy s[0..n) (NFKC) to out without its stray marks (stray_mark()),
- * and a Latin, Greek or Cyrillic letter that carried one bare, its composed accents dropped
- * too ("ṽ̷" is "v": the first code point of its canonical decomposition). A letter with
- * only the accents that compose with it is left as it is ("café"). So is "fancy text"
- * ("🅵🆁🅴🅴", "ꜰʀᴇᴇ"): its letters are copied as the ASCII ones (fancy_letter()). Returns 1
- * when the text changed, 0 when it would not (out is not touched), or KD_ENOMEM.
- */
-static int plain_letters(const char *s, size_t n, kd_buf *out)
-{
-    size_t i = 0, len;
-    int32_t cp;
-    for (;; i += len) { /* most texts have none: look, by their first bytes, before copying */
-        i += kd_ascii_prefix(s + i, n - i);
-        if (i >= n)
-            return 0;
-        unsigned char b = (unsigned char)s[i];
-        len = 1;
-        if (b == 0xCC || b == 0xCD || b == 0xD2 || b == 0xE1 || b == 0xE2 || b == 0xEF ||
-            b == 0xC9 || b == 0xCA || b == 0xEA || b == 0xF0) {
-            len = decode(s, n, i, &cp);
-            if (stray_mark(cp) || fancy_letter(cp))
-                break;
-        }
-    }
-    kd_buf_clear(out);
-    if (kd_buf_add(out, s, i))
-        return KD_ENOMEM;
-    size_t last = SIZE_MAX; /* where the code point before the marks starts in out */
-    for (size_t k = i; k > 0;) /* the code point before the first change */
-        if (((unsigned char)s[--k] & 0xC0) != 0x80) {
-            last = k;
-            break;
-        }
-    for (; i < n; i += len) {
-        len = decode(s, n, i, &cp);
-        char f = cp >= 0x262 ? fancy_letter(cp) : 0;
-        if (f) {
-            last = out->len;
-            if (kd_buf_putc(out, f))
-                return KD_ENOMEM;
-            continue;
-        }
-        if (!stray_mark(cp)) {
-            last = out->len;
-            if (kd_buf_add(out, s + i, len))
-                return KD_ENOMEM;
-            continue;
-        }
-        if (last == SIZE_MAX)
-            continue;
-        int32_t base, d[4];
-        int bound = 0;
-        decode(out->s, out->len, last, &base);
-        if (base >= 0x80 && (base < 0x530 || (base >= 0x1E00 && base < 0x2000)) &&
-            utf8proc_decompose_char(base, d, 4, UTF8PROC_DECOMPOSE, &bound) >= 1 &&
-            d[0] != base) {
-            char u[4];
-            out->len = last;
-            if (kd_buf_add(out, u, kd_utf8_encode(d[0], u)))
-                return KD_ENOMEM;
-        }
-        last = SIZE_MAX; /* bare now: the marks after this one have nothing to do */
-    }
-    return 1;
-}
-
 /* After a step that may rewrite the text s[0..n) into b (rc: 1 it did, 0 it did not, < 0
  * an error): the text to read on in s and n; 0, or the error. */
 static int read_on(int rc, const kd_buf *b, const char **s, size_t *n)
@@ -1445,7 +1344,7 @@ static int read_on(int rc, const kd_buf *b, const char **s, size_t *n)
 }
 
 /* The comment body: HTML, then NFKC unless the text is ASCII, stacked marks dropped and
- * fancy letters read plain, disguised words read as Latin, then the scan. */
+ * fancy letters read plain (KD_NORM_PLAIN), disguised words read as Latin, then the scan. */
 static void text(scan *sc, const char *s)
 {
     size_t n = strlen(s);
@@ -1458,14 +1357,12 @@ static void text(scan *sc, const char *s)
         n = sc->html.len;
     }
     if (kd_ascii_prefix(s, n) != n) {
-        if (kd_normalize(s, n, KD_NORM_NFKC, &sc->norm)) {
+        if (kd_normalize(s, n, KD_NORM_NFKC | KD_NORM_PLAIN, &sc->norm)) {
             sc->rc = KD_ENOMEM;
             return;
         }
         s = sc->norm.s;
         n = sc->norm.len;
-        if ((sc->rc = read_on(plain_letters(s, n, &sc->bare), &sc->bare, &s, &n)))
-            return;
         int rc = kd_lookalike_maybe(s, n) ? kd_latin_reading(s, n, &sc->look, &sc->mixed) : 0;
         if ((sc->rc = read_on(rc, &sc->look, &s, &n)))
             return;
@@ -1537,7 +1434,7 @@ int kd_tokenize(const kd_comment *c, const kd_tokenize_options *o, kd_tokens *ou
 {
     static const kd_tokenize_options defaults = KD_TOKENIZE_OPTIONS_INIT;
     scan sc = { out, o ? o : &defaults, 0, KD_OK, { { 0, 0, 0 } }, 0,
-                KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_MIXED_INIT, 0 };
+                KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_MIXED_INIT, 0 };
     sc.max_len = sc.o->max_len;
     if (c->text)
         text(&sc, c->text);
@@ -1551,8 +1448,6 @@ int kd_tokenize(const kd_comment *c, const kd_tokenize_options *o, kd_tokens *ou
     }
     kd_buf_free(&sc.html);
     kd_buf_free(&sc.norm);
-    if (sc.bare.s) /* used by Zalgo and fancy text only: no call for the others */
-        kd_buf_free(&sc.bare);
     kd_buf_free(&sc.fold);
     kd_buf_free(&sc.look);
     kd_mixed_free(&sc.mixed);

@@ -885,6 +885,25 @@ Test(dedup, two_different_bare_links_with_the_same_signature_are_no_duplicates)
     kd_result_free(&r);
 }
 
+/* A copy in Zalgo text ("v̷i̶a̸g̵r̴a̷": marks stacked on each letter) or in "fancy text" that
+ * NFKC leaves alone (negative circled or squared capitals "🅵🆁🅴🅴", small capitals "ꜰʀᴇᴇ")
+ * is the text a reader reads, as the tokenizer reads it: an exact copy */
+Test(dedup, zalgo_and_fancy_letters_are_the_plain_text)
+{
+    kd_buf a = KD_BUF_INIT, b = KD_BUF_INIT;
+    cr_assert_eq(kd_dedup_normalize("buy viagra, free pills now", &a), 0);
+    /* v̷i̶a̸g̵r̴a̷; 🅵🆁🅴🅴 */
+    cr_assert_eq(kd_dedup_normalize("buy v\xCC\xB7i\xCC\xB6" "a\xCC\xB8g\xCC\xB5r\xCC\xB4" "a\xCC\xB7, "
+                                    "\xF0\x9F\x85\xB5\xF0\x9F\x86\x81\xF0\x9F\x85\xB4\xF0\x9F\x85\xB4 pills now", &b), 0);
+    cr_expect_str_eq(b.s, a.s);
+    kd_buf_clear(&b);
+    /* ꜰʀᴇᴇ */
+    cr_assert_eq(kd_dedup_normalize("buy viagra, \xEA\x9C\xB0\xCA\x80\xE1\xB4\x87\xE1\xB4\x87 pills now", &b), 0);
+    cr_expect_str_eq(b.s, a.s);
+    kd_buf_free(&a);
+    kd_buf_free(&b);
+}
+
 /* kd_text_key(): the same key for texts the duplicates stage calls the same, another for
  * others; punctuation-only texts keyed as written (not all one key) */
 Test(dedup, text_key_groups_what_the_stage_calls_copies)

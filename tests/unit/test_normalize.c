@@ -58,6 +58,17 @@ static ncase cases[] = {
     { "A,b.C  d\t!e", "A,b.C d !e", KD_NORM_SPACE },
     { "A,b.C  d\t!e", "a b c d e", KD_NORM_FOLD | KD_NORM_SPACE | KD_NORM_NOPUNCT },
     { " \x01Hi\x7Fthere\x0B--you\x0C ", "hi there you", KD_NORM_FOLD | KD_NORM_SPACE | KD_NORM_NOPUNCT },
+    /* KD_NORM_PLAIN: Zalgo marks dropped, the letter under them bare (v̷i̶a̸g̵r̴a̷, ṽ̷ É̷);
+       accents that compose stay (café); fancy letters (🅵🆁🅴🅴, ꜰʀᴇᴇ) are ASCII ones */
+    { "v\xCC\xB7i\xCC\xB6" "a\xCC\xB8g\xCC\xB5r\xCC\xB4" "a\xCC\xB7", "viagra", KD_NORM_NFKC | KD_NORM_PLAIN },
+    { "v\xCC\x83\xCC\xB7 E\xCC\x81\xCC\xB7 cafe\xCC\x81", "v E caf\xC3\xA9", KD_NORM_NFKC | KD_NORM_PLAIN },
+    { "\xCC\xB7x \xCC\xB7\xCC\xB7 y", "x  y", KD_NORM_NFKC | KD_NORM_PLAIN },
+    { "\xCC\xB7x \xCC\xB7\xCC\xB7 y", "x y", KD_NORM_DEFAULT | KD_NORM_PLAIN | KD_NORM_SPACE },
+    { "\xF0\x9F\x85\xB5\xF0\x9F\x86\x81\xF0\x9F\x85\xB4\xF0\x9F\x85\xB4 \xEA\x9C\xB0\xCA\x80\xE1\xB4\x87\xE1\xB4\x87",
+      "FREE free", KD_NORM_NFKC | KD_NORM_PLAIN },
+    { "\xF0\x9F\x85\xB5\xF0\x9F\x86\x81\xF0\x9F\x85\xB4\xF0\x9F\x85\xB4!", "free", KD_NORM_DEFAULT | KD_NORM_PLAIN | KD_NORM_SPACE | KD_NORM_NOPUNCT },
+    /* without KD_NORM_PLAIN both stay */
+    { "v\xCC\xB7 \xEA\x9C\xB0", "v\xCC\xB7 \xEA\x9C\xB0", KD_NORM_NFKC },
     { " \x01Hi\x7Fthere\x0B--you\x0C ", "  Hi there   you  ", KD_NORM_NOPUNCT },
     { "Hi, \xC3\x89t\xC3\xA9! Yes ...", "hi \xC3\xA9t\xC3\xA9 yes", KD_NORM_DEFAULT | KD_NORM_SPACE | KD_NORM_NOPUNCT },
     { "...", "", KD_NORM_SPACE | KD_NORM_NOPUNCT },

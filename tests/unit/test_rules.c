@@ -458,6 +458,18 @@ Test(rules, invalid_utf8_and_unicode_text)
     kd_rules_free(r);
 }
 
+/* Patterns see the letters a reader sees in Zalgo text ("v̷i̶a̸g̵r̴a̷") and in "fancy text"
+ * NFKC leaves alone ("🅵🆁🅴🅴", "ꜰʀᴇᴇ"), as the tokenizer does */
+Test(rules, zalgo_and_fancy_letters_match_as_plain_letters)
+{
+    kd_rules *r = parse_ok("text PILL /\\bviagra\\b/i 1\ntext FREE /\\bfree\\b/i 1\n");
+    expect_hits(r, "buy v\xCC\xB7i\xCC\xB6" "a\xCC\xB8g\xCC\xB5r\xCC\xB4" "a\xCC\xB7 now", "PILL ");
+    expect_hits(r, "\xF0\x9F\x85\xB5\xF0\x9F\x86\x81\xF0\x9F\x85\xB4\xF0\x9F\x85\xB4 stuff", "FREE ");
+    expect_hits(r, "\xEA\x9C\xB0\xCA\x80\xE1\xB4\x87\xE1\xB4\x87 \xE1\xB4\xA0\xC9\xAA\xE1\xB4\x80\xC9\xA2\xCA\x80\xE1\xB4\x80",
+                "PILL FREE ");
+    kd_rules_free(r);
+}
+
 typedef struct job {
     const kd_rules *r;
     int ok;

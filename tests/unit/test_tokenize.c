@@ -881,6 +881,10 @@ Test(tokenize, stacked_combining_marks_are_dropped)
     /* a mark on nothing (after a space) goes with the rest */
     tokenize("a \xCC\xB7\xCC\xB7 b");
     cr_expect_str_eq(joined(), "a|b");
+    /* a mark on a look-alike that composes with its Latin double is no Zalgo mark: cаfе́
+       (Cyrillic а, е and U+0301) is "café" as the rules read it (it was "cafe") */
+    tokenize("c\xD0\xB0" "f\xD0\xB5\xCC\x81");
+    cr_expect_str_eq(joined(), "caf\xC3\xA9|#mixedscript");
 }
 
 /* Emoji written as sequences: a flag is two regional indicators and one emoji ("🇺🇸" gave
