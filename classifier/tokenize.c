@@ -1396,14 +1396,19 @@ static void author(scan *sc, const char *s)
     }
 }
 
+/* The author's e-mail: "e:" and its domain, the host characters (and letters beyond ASCII:
+ * an internationalised name as written) that follow its last '@', without a final dot;
+ * what follows them ("(work)", a '>', a space) is not the domain. */
 static void email(scan *sc, const char *s)
 {
     const char *at = strrchr(s, '@');
     if (!at)
         return;
     const char *d = at + 1;
-    size_t n = strlen(d);
-    while (n && (is_space(d[n - 1]) || d[n - 1] == '.' || d[n - 1] == '>'))
+    size_t n = 0;
+    while (n <= MAX_HOST && ((unsigned char)d[n] >= 0x80 || host_char(d[n]) || d[n] == '.'))
+        n++;
+    while (n && d[n - 1] == '.')
         n--;
     if (!n || n > MAX_HOST)
         return;

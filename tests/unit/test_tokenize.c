@@ -377,6 +377,29 @@ Test(tokenize, author_url_host_with_invalid_utf8_or_non_ascii)
     cr_expect_str_eq(joined(), "hi|#author_url|au:\xC3\xBC" "ber.example");
 }
 
+/* The author's e-mail gives one token, its domain: the run of host characters after the
+ * last '@', lower-cased, without what follows it (a comment, a second address, a '>'); it
+ * took the rest of the field, spaces included ("e:mail.ru (work)") */
+Test(tokenize, email_domain_is_one_domain)
+{
+    static const char *const emails[][2] = {
+        { "Spam.Bot@Mail.RU (work)", "e:mail.ru" },
+        { "Bob <bob@Example.COM>.", "e:example.com" },
+        { "a@x.com; b@Y.org ", "e:y.org" },
+        { "b@ex\xC3\x84mple.de\t", "e:ex\xC3\xA4mple.de" }, /* exÄmple.de, folded */
+        { "b@ bad.com", "" },
+        { "b@", "" },
+    };
+    for (size_t k = 0; k < sizeof emails / sizeof *emails; k++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = "";
+        c.email = emails[k][0];
+        kd_tokens_clear(&toks);
+        cr_assert_eq(kd_tokenize(&c, NULL, &toks), 0);
+        cr_expect_str_eq(joined(), emails[k][1], "%s", emails[k][0]);
+    }
+}
+
 /* An e-mail address's local part has at most 64 characters (RFC 5321): 64 is an address,
  * 65 is not (the bound keeps the scan linear on long runs) */
 Test(tokenize, email_local_part_of_64_characters_at_most)
