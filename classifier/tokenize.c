@@ -5,7 +5,7 @@
  * -> one left-to-right scan. Folding is deferred to each word so that a SHOUTED word can
  * still be seen as such ("ＦＲＥＥ" is NFKC "FREE": "#caps", then "free"). At each position
  * the scanner tries, in order: a URL with a scheme or "www." (its host may be an
- * internationalised name, "münchen.de"; its path is ASCII); a phone number (>= 7 digits
+ * internationalised name, "münchen.de", or %-escaped, "%65vil.com"; its path is ASCII); a phone number (>= 7 digits
  * in groups, "+44 7700 900123", "(555) 123-4567"; not one marked "No." by 第...号; a
  * reference number, "Invoice #1234567", "order 1234567", is "#num"); a word
  * or number, where an ASCII word followed by '.', '-' or '@' is first tried as an e-mail
@@ -672,6 +672,23 @@ static void emit_host(scan *sc, const char *prefix, const char *h, size_t n)
         push_lower(sc, prefix, h, n);
 }
 
+/* Whether c may be part of a URL's host as url_host() reads it. */
+static int url_host_byte(char c)
+{
+    return (unsigned char)c >= 0x80 || host_char(c) || c == '.' || c == '_';
+}
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
+/* Whether s[i..n) starts a %-escape: '%' and two hex digits. */
+static int escape_at(const char *s, size_t n, size_t i)
+{
+    return n - i >= 3 && s[i] == '%' && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0;
+}
+
 /* The host of an absolute or scheme-less URL u[0..n). */
 static const char *url_host(const char *u, size_t n, size_t *hn)
 {
@@ -693,10 +710,11 @@ static const char *url_host(const char *u, size_t n, size_t *hn)
         return p + 1;
     }
     /* the host: its letters, digits, '-' and dots (an internationalised name's bytes are
-     * >= 0x80; '_' is not valid but is seen); it ends at the port's ':' and at anything
-     * else: "http://x.com[/url]" is x.com */
+     * >= 0x80; '_' is not valid but is seen; '%' starts an escape, emit_host_folded()
+     * decodes it); it ends at the port's ':' and at anything else: "http://x.com[/url]"
+     * is x.com */
     const char *h = p;
-    while (h < a && ((unsigned char)*h >= 0x80 || host_char(*h) || *h == '.' || *h == '_'))
+    while (h < a && (url_host_byte(*h) || *h == '%'))
         h++;
     *hn = (size_t)(h - p);
     return p;
@@ -707,6 +725,27 @@ static const char *url_host(const char *u, size_t n, size_t *hn)
  * which also keeps invalid UTF-8 out of every token. */
 static void emit_host_folded(scan *sc, const char *prefix, const char *h, size_t n)
 {
+    char dec[MAX_HOST + 1];
+    if (memchr(h, '%', n)) { /* "%65vil.com": the host a browser opens, evil.com (the URL
+                                standard decodes a host's escapes); it ends at an escape
+                                that is none, or at what no host holds ("a%2fb": a) */
+        size_t k = 0, d = 0;
+        while (k < n && d < sizeof dec) {
+            char c = h[k];
+            if (c == '%' && !escape_at(h, n, k))
+                break;
+            if (c == '%') {
+                c = (char)(hex_digit(h[k + 1]) * 16 + hex_digit(h[k + 2]));
+                k += 2;
+            }
+            if (!url_host_byte(c))
+                break;
+            dec[d++] = c;
+            k++;
+        }
+        h = dec;
+        n = d;
+    }
     for (size_t k = 0; k < n; k++)
         if ((unsigned char)h[k] >= 0x80) {
             kd_buf_clear(&sc->fold);
@@ -775,11 +814,12 @@ static size_t try_url(scan *sc, const char *s, size_t n, size_t i)
         to_lower(s[i + 2]) == 't' && to_lower(s[i + 3]) == 'p') {
         size_t j = i + 4 + (to_lower(s[i + 4]) == 's');
         if (n - j < 4 || memcmp(s + j, "://", 3) != 0 ||
-            !(host_start(s, n, j + 3) || s[j + 3] == '[')) /* '[': an IPv6 address */
+            !(host_start(s, n, j + 3) || s[j + 3] == '[' || escape_at(s, n, j + 3))) /* '[': an IPv6 address */
             return 0;
         body = j + 3;
     } else if (n - i > 4 && to_lower(s[i]) == 'w' && to_lower(s[i + 1]) == 'w' &&
-               to_lower(s[i + 2]) == 'w' && s[i + 3] == '.' && host_start(s, n, i + 4)) {
+               to_lower(s[i + 2]) == 'w' && s[i + 3] == '.' &&
+               (host_start(s, n, i + 4) || escape_at(s, n, i + 4))) {
         body = i;
     } else {
         return 0;

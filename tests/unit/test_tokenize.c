@@ -993,6 +993,20 @@ Test(tokenize, ipv6_hosts_are_links)
     cr_expect_str_eq(joined(), "#author_url|au:2001:db8::1");
 }
 
+/* A host written with %-escapes ("http://%65vil.com", which a browser opens as evil.com:
+ * the URL standard decodes a host's escapes) is the host it decodes to; it was no link,
+ * "65vil.com" the bare domain after the '%'. An escape that decodes to what no host holds
+ * ends the host there, as the character itself would. */
+Test(tokenize, percent_escaped_hosts_are_decoded)
+{
+    tokenize("see http://%65vil.com/x and HTTP://%45VIL%2ecom, www.ex%61mple.com http://a%2fb.com/");
+    cr_expect_str_eq(joined(), "see|#url|url:evil.com|and|#url|url:evil.com|#url|url:example.com|#url|url:a");
+    tokenize("http://m%C3%BCnchen.de/ http://%zz.com");
+    cr_expect_str_eq(joined(), "#url|url:m\xC3\xBCnchen.de|http|#url|url:zz.com"); /* no escape: as before */
+    tokenize_author_url("http://%65vil.com/");
+    cr_expect_str_eq(joined(), "#author_url|au:evil.com");
+}
+
 /* Letters of "fancy text" generators that NFKC leaves alone, read as the letters they
  * show: negative circled and squared capitals ("🅵🆁🅴🅴", "🅕🅡🅔🅔": one emoji each) and
  * small capitals ("ꜰʀᴇᴇ ᴠɪᴀɢʀᴀ": words of their own). Circled and squared ones NFKC reads
