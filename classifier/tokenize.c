@@ -495,8 +495,9 @@ static void body_word(scan *sc, const char *s, size_t n, int ascii)
 /* ---------------------------------------------------------------------------------------- */
 /* links, addresses, numbers */
 
-/* The top-level domains of a bare link: the common generic ones, those spam favours, and
- * the country domains of the European Union and of the largest countries online. A domain
+/* The top-level domains of a bare link: the common generic ones, those spam favours, the
+ * country domains of the European Union and of the largest countries online, and those of
+ * the link shorteners. A domain
  * that is an English word or abbreviation ("co", "me", "it", "no", "is", "my", "hr", "pt")
  * needs a path, so that two words run together over a full stop ("pain.it", "yes.no") are
  * no link; domains that are file extensions too ("py", "sh", "md", "rs"), units ("ml",
@@ -522,6 +523,11 @@ static const struct tld {
     { "il", 0 },  { "jp", 0 },  { "cn", 0 },  { "kr", 0 },   { "tw", 0 },  { "hk", 0 },
     { "sg", 0 },  { "my", 1 },  { "id", 1 },  { "vn", 0 },   { "nz", 0 },  { "za", 0 },
     { "ng", 0 },  { "br", 0 },  { "mx", 0 },  { "ar", 0 },   { "cl", 0 },  { "kz", 0 },
+    /* link shorteners' (those of bit.ly, t.co, amzn.to, youtu.be, wa.me, tiny.cc, lnkd.in
+     * are above): goo.gl, is.gd, rb.gy, gg.gg, bit.do, ift.tt, shorte.st, bc.vc, j.mp; a
+     * short link always has a path, and "gl", "gg", "do", "st" are words or abbreviations */
+    { "gl", 1 },  { "gd", 1 },  { "gy", 1 },  { "gg", 1 },   { "do", 1 },  { "tt", 1 },
+    { "st", 1 },  { "vc", 1 },  { "mp", 1 },
 };
 
 /* -1 not a TLD, 0 a TLD, 1 a TLD that needs a path. s is lower-cased into a NUL-padded

@@ -487,6 +487,24 @@ Test(tokenize, adjacent_pairs_keep_text_and_hash_as_the_buffer_grows)
     }
 }
 
+/* The top-level domains of the link shorteners spam uses are in the table, so a bare
+ * short link is a link: goo.gl (and maps.app.goo.gl), is.gd, rb.gy, gg.gg, bit.do,
+ * ift.tt, shorte.st, bc.vc, j.mp; with a path, as they always have one ("gl", "gg", "do",
+ * "st" are words or abbreviations too: "good.gl" is none). Those already known still are. */
+Test(tokenize, link_shortener_domains_are_links)
+{
+    tokenize("goo.gl/abc maps.app.goo.gl/x is.gd/a rb.gy/b gg.gg/c bit.do/d ift.tt/e "
+             "shorte.st/f bc.vc/g j.mp/h");
+    cr_expect_str_eq(joined(), "#url|url:goo.gl|#url|url:maps.app.goo.gl|#url|url:is.gd|"
+                               "#url|url:rb.gy|#url|url:gg.gg|#url|url:bit.do|#url|url:ift.tt|"
+                               "#url|url:shorte.st|#url|url:bc.vc|#url|url:j.mp");
+    tokenize("bit.ly/a t.co/b youtu.be/c amzn.to/d wa.me/1 t.me/e tiny.cc/f lnkd.in/g");
+    cr_expect_str_eq(joined(), "#url|url:bit.ly|#url|url:t.co|#url|url:youtu.be|#url|url:amzn.to|"
+                               "#url|url:wa.me|#url|url:t.me|#url|url:tiny.cc|#url|url:lnkd.in");
+    tokenize("good.gl gg.gg so.do");
+    expect_not("#url");
+}
+
 Test(tokenize, tld_kind)
 {
     cr_expect_eq(kd_tld_kind("com", 3), 0);
