@@ -609,8 +609,9 @@ static size_t path_end(const char *s, size_t n, size_t i, size_t start)
 }
 
 /*
- * emit_host() for the host h[0..n) that has a label "xn--...": read as it is written
- * (punycode.c: "xn--mnchen-3ya.de" is "münchen.de"), so that both spellings give one token;
+ * emit_host() for the host h[0..n) that has a label "xn--...", or an e-mail domain's
+ * (email:, e:): read as it is written (punycode.c: "xn--mnchen-3ya.de" is "münchen.de"),
+ * so that both spellings give one token;
  * in a link of the text ("url:") a Latin name it disguises is read as Latin, with
  * "#mixedscript", as the text around it was (lookalike.c: "xn--pypal-4ve.com" is
  * "pаypal.com", read "paypal.com"); then folded, as emit_host_folded() folds. Rare: its
@@ -963,7 +964,10 @@ static size_t try_email(scan *sc, const char *s, size_t n, size_t i)
         return 0;
     break_pairs(sc);
     push_lit(sc, "#email");
-    push_lower(sc, "email:", s + j + 1, e - j - 1);
+    if (kd_punycode_maybe(s + j + 1, e - j - 1)) /* "xn--mnchen-3ya.de": münchen.de */
+        emit_ace_host(sc, "email:", s + j + 1, e - j - 1);
+    else
+        push_lower(sc, "email:", s + j + 1, e - j - 1);
     if (disguised(sc, i, e))
         push_lit(sc, "#mixedscript");
     return e;
@@ -1458,6 +1462,10 @@ static void email(scan *sc, const char *s)
         n--;
     if (!n || n > MAX_HOST)
         return;
+    if (kd_punycode_maybe(d, n)) { /* "xn--mnchen-3ya.de": münchen.de, as a link's host */
+        emit_ace_host(sc, "e:", d, n);
+        return;
+    }
     kd_buf_clear(&sc->fold);
     if (kd_normalize(d, n, KD_NORM_DEFAULT, &sc->fold)) {
         sc->rc = KD_ENOMEM;

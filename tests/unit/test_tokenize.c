@@ -985,6 +985,20 @@ Test(tokenize, punycode_hosts_are_the_hosts_they_encode)
     cr_expect_str_eq(joined(), "#author_url|au:m\xC3\xBCnchen.de");
 }
 
+/* An e-mail domain in its ASCII form is the domain as it reads, as a link's host is: the
+ * address in the text (email:) and the author's e-mail (e:); they kept "xn--mnchen-3ya.de" */
+Test(tokenize, punycode_email_domains_are_the_domains_they_encode)
+{
+    tokenize("write x@XN--MNCHEN-3YA.DE now");
+    cr_expect_str_eq(joined(), "write|#email|email:m\xC3\xBCnchen.de|now");
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "";
+    c.email = "Bob@Mail.xn--mnchen-3ya.de";
+    kd_tokens_clear(&toks);
+    cr_assert_eq(kd_tokenize(&c, NULL, &toks), 0);
+    cr_expect_str_eq(joined(), "e:mail.m\xC3\xBCnchen.de");
+}
+
 /* A phone number written with dots ("555.123.4567", American; "01.23.45.67.89", French)
  * is a phone number, as with spaces or hyphens: it was the decimal "#num". Numbers that
  * are no phone keep their dots: thousands ("2.124.821.694": groups of three), an IPv4
