@@ -45,6 +45,16 @@ static void tokenize_author_url(const char *url)
     cr_assert_eq(kd_tokenize(&c, NULL, &toks), 0);
 }
 
+/* The tokens of a comment with no text and the author e-mail email (default options). */
+static void tokenize_email(const char *email)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "";
+    c.email = email;
+    kd_tokens_clear(&toks);
+    cr_assert_eq(kd_tokenize(&c, NULL, &toks), 0);
+}
+
 static size_t count(const char *tok)
 {
     size_t k = 0;
@@ -391,11 +401,7 @@ Test(tokenize, email_domain_is_one_domain)
         { "b@", "" },
     };
     for (size_t k = 0; k < sizeof emails / sizeof *emails; k++) {
-        kd_comment c = KD_COMMENT_INIT;
-        c.text = "";
-        c.email = emails[k][0];
-        kd_tokens_clear(&toks);
-        cr_assert_eq(kd_tokenize(&c, NULL, &toks), 0);
+        tokenize_email(emails[k][0]);
         cr_expect_str_eq(joined(), emails[k][1], "%s", emails[k][0]);
     }
 }
@@ -991,11 +997,7 @@ Test(tokenize, punycode_email_domains_are_the_domains_they_encode)
 {
     tokenize("write x@XN--MNCHEN-3YA.DE now");
     cr_expect_str_eq(joined(), "write|#email|email:m\xC3\xBCnchen.de|now");
-    kd_comment c = KD_COMMENT_INIT;
-    c.text = "";
-    c.email = "Bob@Mail.xn--mnchen-3ya.de";
-    kd_tokens_clear(&toks);
-    cr_assert_eq(kd_tokenize(&c, NULL, &toks), 0);
+    tokenize_email("Bob@Mail.xn--mnchen-3ya.de");
     cr_expect_str_eq(joined(), "e:mail.m\xC3\xBCnchen.de");
 }
 
