@@ -9,7 +9,8 @@
  *
  * 1. Normalise (kd_dedup_normalize): what a reposter changes without meaning to (case,
  *    Unicode form, white space, punctuation, zero-width characters, emoji variation
- *    selectors) and what a campaign varies on purpose (the link, an emoji) is removed, so
+ *    selectors) and what a campaign varies on purpose (the link, an emoji, Zalgo marks,
+ *    "fancy text" letters: normalize.c's KD_NORM_PLAIN) is removed or read plain, so
  *    that those copies are exact duplicates: same hash of the normalised text (31 bits,
  *    history.h).
  * 2. Near duplicates: the Jaccard resemblance of the shingle sets, estimated from the stored

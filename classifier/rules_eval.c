@@ -72,8 +72,9 @@ static size_t invisible_at(const unsigned char *p, size_t left)
 /* The text the patterns match: what a reader sees. c->text as written when it is ASCII;
  * without its invisible characters when those are all it has beyond ASCII (every YouTube
  * comment: it stays ASCII, for the faster byte-mode matching and the prefilter); else its
- * NFKC form, without them (normalize.c), and with the words disguised by Cyrillic or Greek
- * look-alikes in Latin letters (lookalike.c). Spammers write "ＦＲＥＥ", "ｆｒｅｅ", "①⓪⓪%" or
+ * NFKC form, without them, Zalgo marks and "fancy text" letters read plain (normalize.c,
+ * KD_NORM_PLAIN: "v̷i̶a̸g̵r̴a̷", "🅵🆁🅴🅴"), and with the words disguised by Cyrillic or
+ * Greek look-alikes in Latin letters (lookalike.c). Spammers write "ＦＲＥＥ", "ｆｒｅｅ", "①⓪⓪%" or
  * "vіаgrа" and put zero-width characters inside words to dodge patterns; a reader sees
  * "FREE", "free", "100%", "viagra" and one word. Both map each of those to what the reader
  * sees, as the tokenizer does for Bayes; case is kept, so that /i decides, and so are control characters (a rule
