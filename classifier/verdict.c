@@ -103,9 +103,11 @@ int kd_verdict_explain(kd_result *r, const kd_options *o)
         kd_buf_uint(&b, r->campaign);
         kd_buf_putc(&b, '\0');
     }
-    if (r->off_topic) { /* "off_topic (relevance %.2f)" */
+    if (r->off_topic) { /* "off_topic (relevance %.2f)", rounded down: it is below the
+                         * threshold, and 0.2959 held at 0.30 read "relevance 0.30" (1e-9:
+                         * 0.29, which is 0.28999... as a double, stays 0.29) */
         kd_buf_puts(&b, "off_topic (relevance ");
-        kd_buf_decimal(&b, r->relevance, 2, 0);
+        kd_buf_decimal(&b, floor(r->relevance * 100 + 1e-9) / 100, 2, 0);
         kd_buf_add(&b, ")", 2);
     }
     if (r->generic)

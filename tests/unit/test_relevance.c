@@ -7,6 +7,10 @@
 #include "helpers.h"
 #include "kindly.h"
 
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 static kd_model *m;
 
 static const char *ham[] = {
@@ -139,6 +143,44 @@ Test(relevance, threshold_holds_off_topic_with_reason)
     cr_assert_eq(r.off_topic, 0, "threshold 0: never held");
     cr_assert_geq(r.relevance, 0.0);
     kd_result_free(&r);
+}
+
+/* The reason's figure is below the threshold the comment fell below: a relevance of 0.2959
+ * held at 0.30 reads "off_topic (relevance 0.29)", not "0.30". Each comment is held at the
+ * hundredth just above its relevance; those whose relevance rounds up to it are the case. */
+Test(relevance, the_reason_shows_a_relevance_below_the_threshold)
+{
+    static const char *texts[] = {
+        "Dashboard light shaped like an engine came on, can I drive my car to the garage?",
+        "The football match last night was great, what a goal",
+        "My worry journal helps, but the anxiety at night is still there.",
+        "Anniversaries are hard; grief came back in waves this spring.",
+        "Which laptop should I buy for video editing?",
+        "I tried the breathing exercise and slept a little better.",
+        "Cheap flights to Spain this summer, anyone?",
+        "Grief and sleep problems together, any advice?",
+    };
+    int rounded_up = 0;
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        kd_options o = KD_OPTIONS_INIT;
+        double v = rel1("sleep", texts[i]);
+        o.offtopic_threshold = ceil(v * 100) / 100;
+        if (o.offtopic_threshold <= v || o.offtopic_threshold > 1)
+            continue;
+        rounded_up += v * 100 - floor(v * 100) >= 0.5;
+        kd_result r;
+        rel("sleep", texts[i], &r, &o);
+        cr_assert_eq(r.off_topic, 1, "%s: %f", texts[i], v);
+        const char *shown = NULL;
+        for (size_t j = 0; j < r.nreasons; j++)
+            if (!strncmp(r.reasons[j], "off_topic (relevance ", 21))
+                shown = r.reasons[j] + 21;
+        cr_assert_not_null(shown);
+        cr_assert_lt(strtod(shown, NULL), o.offtopic_threshold, "relevance %f held at %.2f shown as %s", v,
+                     o.offtopic_threshold, shown);
+        kd_result_free(&r);
+    }
+    cr_assert_gt(rounded_up, 0, "no relevance here rounds up to its hundredth: choose other comments");
 }
 
 Test(relevance, negative_threshold_skips_the_stage)
