@@ -67,13 +67,13 @@ int kd_content_word(const char *tok, uint64_t h)
      * U+10000 up (emoji: F0-F4). */
     if (lead == 0xE2 || lead == 0xEF || lead >= 0xF0)
         return 0;
-    int digits = 1;
+    int number = 1; /* digits, and the '.' and ',' of "7.5", "12.99", "1,000" */
     for (const char *p = tok; *p; p++) {
         if (*p == ' ' || *p == ':')
             return 0;
-        digits &= *p >= '0' && *p <= '9';
+        number &= (*p >= '0' && *p <= '9') || *p == '.' || *p == ',';
     }
-    if (digits)
+    if (number)
         return 0;
     pthread_once(&once, build);
     for (size_t j = h & (SLOTS - 1); table[j]; j = (j + 1) & (SLOTS - 1))

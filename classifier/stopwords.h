@@ -8,9 +8,9 @@
 #include <stdint.h>
 
 /* 1 if tok (a kd_tokens string; h its hash, kd_tokens' own) is a content word: a plain
- * body word (no "#", ":" prefix, not a word pair), not a number, longer than one byte, not
- * a symbol or emoji, and not an English function word or filler ("the", "because",
- * "really", ...). Thread-safe. */
+ * body word (no "#", ":" prefix, not a word pair), not a number ("7", "7.5", "1,000"),
+ * longer than one byte, not a symbol or emoji, and not an English function word or filler
+ * ("the", "because", "really", ...). Thread-safe. */
 int kd_content_word(const char *tok, uint64_t h);
 
 /* The relevance key of a content word whose token hash is h: the hash of its light stem

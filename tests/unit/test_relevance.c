@@ -215,6 +215,16 @@ Test(relevance, a_word_matches_its_plural)
     cr_assert_gt(v, w, "%f %f", v, w);
 }
 
+/* A number is no word whatever its form: "7.5" or "1,000" as "7" (a price or a measurement
+ * counted as a word the site never used, against the comment) */
+Test(relevance, a_number_with_a_decimal_point_is_no_word)
+{
+    double whole = rel1("sleep", "I sleep 7 hours now, the journal cost 12 and a walk 1 mile");
+    cr_assert_float_eq(rel1("sleep", "I sleep 7.5 hours now, the journal cost 12.99 and a walk 1,000 mile"), whole,
+                       1e-12);
+    cr_assert_float_eq(rel1("sleep", "I sleep 7.5 hours now"), rel1("sleep", "I sleep hours now"), 1e-12);
+}
+
 static void learn(const char *post, const char *text, kd_label label, int delta)
 {
     kd_comment c = KD_COMMENT_INIT;
