@@ -234,7 +234,11 @@ test_upgrade_by_writers_at_once() {
 # The posts cache the schema-7 build kept in the file (posts_snapshot, format 1) is read by
 # this kindly's server, once the model is upgraded (no build), and gives the relevance a build
 # gives (the same model without it).
-test_upgrade_reads_the_posts_cache_an_older_build_kept() {
+# The schema-7 build kept its posts cache in format 1, which counted "12.99" as a word of a
+# post: this build computes the statistics anew (builds 1, loads 0), as for a model without
+# the cache, with the same relevance; the server keeps them in its own format when it stops,
+# read by the next start, and a `kindly posts` keeps them too.
+test_upgrade_computes_anew_the_posts_cache_of_an_older_format() {
     local body rel m
     command -v curl >/dev/null || skip "no curl"
     command -v sqlite3 >/dev/null || skip "no sqlite3 command"
@@ -249,8 +253,18 @@ test_upgrade_reads_the_posts_cache_an_older_build_kept() {
         curl -s "$URL/metrics" >$m.metrics
         kill $SRV_PID; wait $SRV_PID 2>/dev/null || true
     done
-    contains kept.metrics 'kindly_posts_cache_loads_total 1'
-    contains kept.metrics 'kindly_posts_cache_builds_total 0'
+    contains kept.metrics 'kindly_posts_cache_loads_total 0'
+    contains kept.metrics 'kindly_posts_cache_builds_total 1'
     contains built.metrics 'kindly_posts_cache_builds_total 1'
-    cmp -s kept.rel built.rel || fail "relevance $(cat kept.rel) read, $(cat built.rel) built"
+    cmp -s kept.rel built.rel || fail "relevance $(cat kept.rel) of the old cache, $(cat built.rel) built"
+    [ "$(sqlite3 kept.db 'SELECT format FROM posts_snapshot')" = 2 ] || fail "the server did not keep the cache"
+    start_server -m kept.db
+    status_is "$(post_json /v1/classify "$body")" 200
+    curl -s "$URL/metrics" >again.metrics
+    kill $SRV_PID; wait $SRV_PID 2>/dev/null || true
+    contains again.metrics 'kindly_posts_cache_loads_total 1'
+    contains again.metrics 'kindly_posts_cache_builds_total 0'
+    old_model 7 cli.db
+    "$KINDLY" posts -q -m cli.db "$ROOT/corpora/posts.csv" || fail "posts: $?"
+    [ "$(sqlite3 cli.db 'SELECT format FROM posts_snapshot')" = 2 ] || fail "posts did not keep the cache"
 }
