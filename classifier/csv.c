@@ -63,7 +63,8 @@
  *  - Lines are counted at LF (so "\r\n" and "\r\r\n" end one line, and a lone CR between
  *    two records ends none), or, in a file whose first line ends in a bare CR (classic Mac
  *    OS), at CR. The first line end outside quotes must be in the first bytes read (any
- *    file; a pipe that delivers the first line whole); otherwise LF is assumed.
+ *    file; a pipe that delivers the first line whole: CRs that end the bytes read are told
+ *    by the next byte); otherwise LF is assumed.
  *  - Lines read again after a bad record are those after its first line; a real row on that
  *    first line, after the stray quote, is lost with it (it is the line reported). A record
  *    whose quoting is sound but whose field count is wrong and which spans lines (a multi-line
@@ -151,6 +152,9 @@ struct kd_csv {
     int started;   /* first bytes read, BOM handled */
     int at_line_start;
     int eol;       /* the byte that ends a physical line: '\n', or '\r' in a CR-only file */
+    unsigned long eol_crs; /* the CRs read, when the first read ended right after those that
+                            * end the first line (a pipe): a bare CR or a CRLF cut by the
+                            * read, told by the next byte that is no CR (tell_eol) */
     int skip_line; /* after a parse error: drop the rest of this line */
     int overflow;  /* the field in progress was cut back: it is oversize */
     int fatal;     /* sticky KD_EIO / KD_ENOMEM / KD_EPARSE */
@@ -900,6 +904,29 @@ static int not_csv(const unsigned char *s, size_t n, const char **what, const ch
     return 1;
 }
 
+/* The first line ended in CRs that the first read ended after (a pipe whose writer wrote the
+ * header line alone): the first byte after them that is no CR tells a CRLF (LF lines, as
+ * assumed meanwhile) from a bare CR (a CR-only file, whose lines were then counted as one:
+ * every row was named at line 1, its id "1" without an id column, and a stray quote swallowed
+ * the rows after it). The header was counted at LF; in a CR-only file each CR read so far,
+ * r->eol_crs of them, ended a line, and no LF did. */
+static void tell_eol(kd_csv *r)
+{
+    size_t j = 0;
+    while (j < r->clen && r->chunk[j] == '\r')
+        j++;
+    if (j == r->clen) { /* CRs again (or the end): the next read tells */
+        r->eol_crs += j;
+        return;
+    }
+    if (r->chunk[j] != '\n') {
+        r->eol = '\r'; /* (these CRs are counted as they are fed) */
+        r->line = 1 + r->eol_crs;
+        r->at_line_start = 1;
+    }
+    r->eol_crs = 0;
+}
+
 static int read_chunk(kd_csv *r)
 {
     size_t want = r->started ? CHUNK_SIZE : 3; /* at least 3 bytes first, to spot a BOM */
@@ -928,7 +955,9 @@ static int read_chunk(kd_csv *r)
         if (r->started)
             break; /* hand out what arrived; a pipe may be slow */
     }
-    if (!r->started) {
+    if (r->started && r->eol_crs) {
+        tell_eol(r);
+    } else if (!r->started) {
         r->started = 1;
         /* the BOM, or several: a file saved again by a tool that adds one (the second was
          * read as part of the first column's name, "\uFEFFid" was no id column, and a quoted
@@ -944,15 +973,22 @@ static int read_chunk(kd_csv *r)
          * count it; a header ending so made the whole file be counted at CR, each "\r\r\n"
          * twice. In a file of LF lines a CR elsewhere ends a record (libcsv) but no line. */
         int quoted = 0;
+        size_t crs = 0; /* CRs inside quotes before the first line end */
         for (size_t i = r->cpos; i < r->clen; i++)
             if (r->chunk[i] == '"')
                 quoted = !quoted; /* "" inside a quoted name toggles twice */
+            else if (quoted)
+                crs += r->chunk[i] == '\r';
             else if (!quoted && (r->chunk[i] == '\n' || r->chunk[i] == '\r')) {
                 size_t k = i;
                 while (k < r->clen && r->chunk[k] == '\r')
                     k++;
                 if (k > i && k < r->clen && r->chunk[k] != '\n')
                     r->eol = '\r';
+                /* the read ended after them: the next byte tells (tell_eol); each CR read,
+                 * one inside a quoted name too, would end a line */
+                else if (k > i && k == r->clen && !r->eof)
+                    r->eol_crs = (unsigned long)(k - i + crs);
                 break;
             }
         /* UTF-16 (a spreadsheet's "Unicode text"): its byte-order mark, or ASCII with a NUL

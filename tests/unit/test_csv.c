@@ -1731,6 +1731,74 @@ Test(csv, boms_cut_by_pipe_reads_are_skipped)
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* A CR-only file from a pipe whose writer writes its header line alone: the first read ends
+ * right after the header's CR, which may be a bare CR or the first half of a CRLF; the next
+ * byte tells. It was taken for LF lines: every row was on line 1 (the stray quote named
+ * there) and the quote swallowed the row after it. A CRLF cut so stays LF lines. */
+static void read_pieces(const char *const *piece, size_t n, got *g, seen *s)
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        for (size_t i = 0; i < n; i++) {
+            if (write(fds[1], piece[i], strlen(piece[i])) < 0)
+                _exit(1);
+            usleep(50000);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    cr_assert_eq(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+    close(fds[0]);
+    cr_assert_eq(read_all("-", NULL, g, s, NULL), 0);
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+Test(csv, cr_only_header_alone_in_a_pipe_read)
+{
+    const char *cr[] = { "text\r", "a\r\"b\rc\r" };
+    got g = { 0 };
+    seen s = { 0 };
+    read_pieces(cr, 2, &g, &s);
+    cr_assert_eq(g.n, 2);
+    cr_assert_str_eq(g.id[0], "2");
+    cr_assert_str_eq(g.text[0], "a");
+    cr_assert_str_eq(g.id[1], "4", "the line after the stray quote is read again");
+    cr_assert_str_eq(g.text[1], "c");
+    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.line[0], 3);
+    const char *crs[] = { "text\r\r", "\r", "a\rb\r" }; /* blank lines, cut too */
+    got c = { 0 };
+    read_pieces(crs, 3, &c, NULL);
+    cr_assert_eq(c.n, 2);
+    cr_assert_str_eq(c.id[0], "4");
+    cr_assert_str_eq(c.id[1], "5");
+    /* a header name quoting a CR or an LF: counted as the same file is, at CR only */
+    const char *quoted_cr[] = { "\"a\rb\",text\r", "x,one\rx,two\r" };
+    got q = { 0 };
+    read_pieces(quoted_cr, 2, &q, NULL);
+    cr_assert_eq(q.n, 2);
+    cr_assert_str_eq(q.id[0], "3");
+    cr_assert_str_eq(q.id[1], "4");
+    const char *quoted_lf[] = { "\"a\nb\",text\r", "x,one\rx,two\r" };
+    got f = { 0 };
+    read_pieces(quoted_lf, 2, &f, NULL);
+    cr_assert_eq(f.n, 2);
+    cr_assert_str_eq(f.id[0], "2");
+    cr_assert_str_eq(f.id[1], "3");
+    const char *crlf[] = { "text\r", "\na\r\nb\n" };
+    got l = { 0 };
+    read_pieces(crlf, 2, &l, NULL);
+    cr_assert_eq(l.n, 2);
+    cr_assert_str_eq(l.id[0], "2");
+    cr_assert_str_eq(l.id[1], "3");
+}
+
 /* ---- chunk boundaries --------------------------------------------------------------------- */
 
 /* Many rows whose lines straddle the 64 KiB read chunks, some with CRLF inside quotes. */
