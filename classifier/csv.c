@@ -1516,8 +1516,12 @@ int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts)
                              r->names[i]);
             used += w > 0 ? (size_t)w : 0;
         }
-        if (used >= sizeof have - 8)
-            strcpy(have + sizeof have - 8, ", ...");
+        if (used >= sizeof have - 8) { /* cut at a character, not inside one */
+            size_t cut = sizeof have - 8;
+            while (cut > 0 && ((unsigned char)have[cut] & 0xC0) == 0x80)
+                cut--;
+            strcpy(have + cut, ", ...");
+        }
         /* one column whose name holds another separator: a spreadsheet's ';' CSV (in a
          * locale with a decimal comma), a TSV, a '|' export. Say so: the names are there */
         const char *sep = NULL;

@@ -1383,6 +1383,22 @@ Test(csv, a_long_message_is_whole_utf8)
     kd_csv_free(r);
 }
 
+/* The header's names listed in "no text column" are cut short at a character: a long name of
+ * 'é' was cut inside one, before the ", ...", invalid UTF-8 in the message. */
+Test(csv, no_text_column_list_is_cut_at_a_character)
+{
+    char head[1024] = "id,";
+    for (int i = 0; i < 300; i++)
+        strcat(head, "\xC3\xA9");
+    strcat(head, ",x\n1,a,b\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, write_str(head), NULL), KD_ENOTFOUND);
+    const char *e = kd_csv_error(r);
+    cr_assert(utf8_whole(e), "not valid UTF-8: %s", e);
+    cr_assert_not_null(strstr(e, "\xC3\xA9, ..."), "%s", e);
+    kd_csv_free(r);
+}
+
 Test(csv, column_lookup)
 {
     const char *p = write_str("ID,Text,text,,label\n1,first,second,x,ham\n");
