@@ -547,8 +547,15 @@ int cli_no_labelled_rows_in(const char *cmd, const char *path, const kd_csv *r, 
     const char *hint = strcmp(cmd, "learn") ? "" : "; give --spam or --ham to label every row";
     if (c < 0) {
         const char *const *names = kd_csv_header(r, &nh);
-        for (size_t i = 0; i < nh && len < sizeof what - 64; i++)
+        size_t i = 0;
+        for (; i < nh && len < sizeof what - 64; i++)
             len += (size_t)snprintf(what + len, sizeof what - len, "%s%s", i ? ", " : "", names[i]);
+        if (i < nh || len >= sizeof what) { /* cut short at a character, not inside one */
+            size_t cut = len < sizeof what - 8 ? len : sizeof what - 8;
+            while (cut > 0 && ((unsigned char)what[cut] & 0xC0) == 0x80)
+                cut--;
+            strcpy(what + cut, ", ...");
+        }
         return cli_fail(EXIT_INPUT, cmd, "no labelled rows in %s: it has no label, CLASS or comment_approved column "
                                          "(its columns: %s)%s", cli_shown(path), what, hint);
     }

@@ -2417,6 +2417,16 @@ test_no_labelled_rows_says_which_column_holds_what() {
     [ ! -e new.db ] || fail "new.db was created"
 }
 
+# The columns that message lists are cut short at a character: a long name of 'é' was cut
+# inside one, invalid UTF-8 on stderr, and a list cut short did not say so.
+test_no_labelled_rows_lists_long_column_names_as_whole_characters() {
+    python3 -c "open('long.csv', 'w', encoding='utf-8').write('id,text,' + '\u00e9' * 300 + '\n1,hello,x\n')"
+    expect_status 4 "$KINDLY" train -m new.db long.csv
+    contains "$T/err" "kindly train: no labelled rows in long.csv: it has no label, CLASS or comment_approved column (its columns: id, text, é"
+    contains "$T/err" ", ...)"
+    python3 -c "import sys; open(sys.argv[1], 'rb').read().decode('utf-8')" "$T/err" || fail "stderr is not valid UTF-8"
+}
+
 # A file with a header and no row teaches nothing, and says so: learn --spam/--ham and posts
 # printed "learnt 0 comments" or "imported 0 posts" and exit status 0. Exit 4, as for a file
 # of no labelled row; the other files are read.
