@@ -318,8 +318,9 @@ const cli_command cli_commands[] = {
       "  -m, --model MODEL.db  the model to write (or $KINDLY_MODEL); required\n"
       "  -q, --quiet           no summary on stderr\n"
       "\n"
-      "Exit status: 0 done; 4 rows without a post id were skipped, or a file has no\n"
-      "id or text column, or no row (only its header: the other files are read);\n"
+      "Exit status: 0 done; 4 rows were skipped (malformed, or without a post id:\n"
+      "each named as FILE:LINE), or a file has no id or text column, or no row (only\n"
+      "its header: the other files are read);\n"
       "3 usage error; 5 a file or the model could not be read or\n"
       "written; 6 out of memory or another internal error.\n" },
     { "serve", cmd_serve, "Answer over HTTP: an Akismet-compatible API and a JSON API",
