@@ -355,7 +355,8 @@ int cmd_score(int argc, char **argv)
         file = "-";
     static waiting w; /* static: stdout may write through it (out_write) until exit */
     w = (waiting){ .in = input_of(file), .remember = o.remember, .status = EXIT_DONE, .shown = cli_shown(file) };
-    kd_csv *r = cli_open_csv_hooked("score", file, KD_CSV_COMMENTS, 0, hand_over, &w, &status);
+    /* labels_ignored: score does not read labels, so one it does not know is no warning */
+    kd_csv *r = cli_open_csv_hooked("score", file, KD_CSV_COMMENTS, 1, hand_over, &w, &status);
     if (!r) {
         kd_model_close(m);
         kd_rules_free(rules);

@@ -200,15 +200,33 @@ test_csv_a_file_that_is_not_csv_is_named_for_what_it_is() {
 test_csv_messages_quote_control_characters_as_escapes() {
     csv_model
     printf 'id,"ta\ng",label,text\nr1,x,"spam\nfake.csv:9: bad (row skipped)",hello\nr2,x,"\033[2Jham\r",there\nr3,\377,ham,third\n' >ctl.csv
-    expect_status 0 "$KINDLY" score -m m.db ctl.csv
-    lines "$T/out" 3
-    lines "$T/err" 4
+    # train reads the labels (score does not: see the next test)
+    expect_status 0 "$KINDLY" train -q -m t.db ctl.csv
+    [ "$(grep -c '^ctl.csv:' "$T/err")" = 4 ] || fail "not 4 messages: $(cat "$T/err")"
     not_contains "$T/err" "$(printf '\033')"
     not_contains "$T/err" "$(printf '\r')"
     contains "$T/err" 'ctl.csv:1: a column is not read: "ta\ng"'
     contains "$T/err" 'ctl.csv:3: field '\''label'\'': unknown label "spam\nfake.csv:9: bad (row skipped)" (expected'
     contains "$T/err" 'ctl.csv:5: field '\''label'\'': unknown label "\x1b[2Jham\r" (expected'
     contains "$T/err" 'ctl.csv:6: field '\''ta\ng'\'': invalid UTF-8'
+}
+
+# score does not read the label column (its verdicts are the model's): a label it does not
+# know is no warning there. corpora/offtopic.csv, labelled "offtopic", gave 150 lines of
+# "unknown label ... row kept unlabelled" on stderr, one a row, about a column score never
+# used; --format csv writes the label back as it was.
+test_csv_score_does_not_read_the_labels() {
+    csv_model
+    printf 'id,label,text
+r1,offtopic,the council should fix the potholes
+r2,spam,cheap pills
+r3,,hello
+' >odd.csv
+    expect_status 0 "$KINDLY" score -m m.db odd.csv
+    lines "$T/out" 3
+    not_contains "$T/err" "label"
+    expect_status 0 "$KINDLY" score -m m.db --format csv odd.csv
+    contains "$T/out" "r1,offtopic,the council should fix the potholes,"
 }
 
 # A message is never cut: the advice after a repaired field names the file to convert, and a
