@@ -314,10 +314,10 @@ int cmd_eval(int argc, char **argv)
                 goto done;
             }
     /* a test file learnt too: allowed (a model's fit to what it learnt), but not what the
-       figures are usually read as */
+       figures are usually read as; '-' is the file standard input reads (--train - a.csv < a.csv) */
     for (size_t i = 0; i < ntest; i++)
         for (size_t j = 0; j < ntrain; j++)
-            if (cli_same_file(test[i], train[j])) {
+            if (cli_same_input(test[i], train[j])) {
                 cli_fail(EXIT_DONE, "eval", "warning: %s is also a --train file (%s): the figures are of comments "
                                             "the model learnt, not of new ones (--folds K tests each on a model "
                                             "without it)", cli_shown(test[i]), cli_shown(train[j]));

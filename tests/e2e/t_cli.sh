@@ -728,6 +728,14 @@ test_eval_warns_when_it_tests_on_a_file_it_trained_on() {
     contains "$T/out" "accuracy 1.0000"
     expect_status 0 "$KINDLY" eval --train more.csv "$D/train.csv"
     not_contains "$T/err" "warning"
+    # '-' is the file standard input reads, as train and the test files' own check take it:
+    # `--train - again.csv < train.csv` tested on the learnt comments without a word
+    expect_status 0 sh -c "\"$KINDLY\" eval --train - again.csv <\"$D/train.csv\""
+    contains "$T/err" "kindly eval: warning: again.csv is also a --train file (<stdin>): the figures are of comments the model learnt"
+    expect_status 0 sh -c "\"$KINDLY\" eval --train more.csv --train again.csv - <\"$D/train.csv\""
+    contains "$T/err" "kindly eval: warning: <stdin> is also a --train file (again.csv): the figures are of comments the model learnt"
+    expect_status 0 sh -c "\"$KINDLY\" eval --train - \"$D/train.csv\" <more.csv"
+    not_contains "$T/err" "warning"
 }
 
 # posts takes any number of files, as train does: it refused a 65th ("too many files (at most
