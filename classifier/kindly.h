@@ -23,7 +23,9 @@
  *    taken as it is and never makes a call fail (a rule file must be UTF-8: KD_EPARSE);
  *    what kindly hands back (kd_result_json, a kd_csv_row's fields) is valid UTF-8.
  *  - The library never prints and never exits; the one environment variable it reads is
- *    SOURCE_DATE_EPOCH (kd_post_put).
+ *    SOURCE_DATE_EPOCH (reproducible models): when set, it is a post's update time
+ *    (kd_post_put), the time a merge records, and the seed of a new model's identity
+ *    (kd_model_open with KD_OPEN_CREATE; see kd_model_merge_ex).
  *  - Out of memory is reported as KD_ENOMEM, never an abort.
  *  - Thread safety: a kd_model may be used by one thread at a time unless a function says
  *    otherwise. Distinct handles are independent.
@@ -455,7 +457,10 @@ int kd_model_merge_all(kd_model *m, const char *const *paths, size_t n);
 /**
  * kd_model_merge_all() with flags (KD_MERGE_AGAIN or 0). Every model has an identity, made
  * when the file is created (or first written by a kindly with schema 8), kept by training
- * and copied with the file. m records the identity of each input it takes in, with the
+ * and copied with the file: random, but with $SOURCE_DATE_EPOCH set derived from it and the
+ * file's name (without its directory), so that two models of one name (shard.db in two
+ * directories) created under one such value are taken for copies of one model, and the
+ * second is refused with KD_EEXIST: unset it, or name the files apart. m records the identity of each input it takes in, with the
  * models that input had itself taken in, and refuses with KD_EEXIST (nothing merged, the
  * message naming the input and when it was merged) an input it holds already: merged
  * before, the same model as another input (a copy), the output itself or a copy of it, or
