@@ -34,14 +34,31 @@
 #include "stopwords.h"
 #include "tokset.h"
 
+/* A message cut short by its buffer (a long path of non-ASCII letters) ends at a character,
+ * not inside one: kd_model_error() is printed and sent in JSON as it is. */
+static void end_at_char(char *s, size_t len)
+{
+    size_t lead = len;
+    while (lead > 0 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead == 0 || len - lead >= 4)
+        return;
+    unsigned char c = (unsigned char)s[lead - 1];
+    size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (len - (lead - 1) < need)
+        s[lead - 1] = '\0';
+}
+
 int kd_model_fail(kd_model *m, int code, const char *fmt, ...)
 {
     if (!m)
         return code;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(m->err, sizeof m->err, fmt, ap);
+    int n = vsnprintf(m->err, sizeof m->err, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof m->err)
+        end_at_char(m->err, sizeof m->err - 1);
     return code;
 }
 
@@ -236,6 +253,8 @@ int kd_model_open(kd_model **out, const char *path, unsigned flags)
         rc = kd_model_fail(m, KD_EINVAL, "unknown open flags 0x%x", flags & ~(unsigned)KD_OPEN_ALL);
     else if (!(rc = kd_store_open(&m->store, path, flags, m->err, sizeof m->err)))
         rc = load(m);
+    else if (strlen(m->err) == sizeof m->err - 1) /* (kd_store_open's message, cut short) */
+        end_at_char(m->err, sizeof m->err - 1);
     m->failed = rc != KD_OK;
     uint64_t dev, ino;
     if (!rc && (flags & KD_OPEN_PRELOAD) && kd_store_file_id(m->store, &dev, &ino))

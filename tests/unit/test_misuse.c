@@ -9,6 +9,7 @@
 
 #include "helpers.h"
 #include "kindly.h"
+#include "normalize.h" /* kd_utf8_valid */
 
 static kd_model *mem_model(void)
 {
@@ -260,4 +261,30 @@ Test(misuse, posts_import_of_a_reader_that_did_not_open)
               kd_model_error(m));
     kd_csv_free(r);
     kd_model_close(m);
+}
+
+/* A message longer than the handle's buffer (a path of 250 non-ASCII letters) is cut at a
+ * character, never inside one: kd_model_error() is printed and sent in JSON as it is (it
+ * ended in the first byte of a '€', invalid UTF-8, for one path length in three). */
+Test(misuse, a_message_cut_short_ends_at_a_character)
+{
+    for (int pad = 0; pad < 3; pad++) {
+        char path[1024];
+        snprintf(path, sizeof path, "/nonexistent/%.*s", pad, "xx");
+        for (int i = 0; i < 250; i++)
+            strcat(path, "\xE2\x82\xAC"); /* € */
+        strcat(path, ".db");
+        kd_model *m = NULL;
+        cr_assert_eq(kd_model_open(&m, path, KD_OPEN_READONLY), KD_EIO);
+        const char *e = kd_model_error(m);
+        cr_assert(strncmp(e, "cannot open model /nonexistent/", 31) == 0, "%s", e);
+        cr_assert(kd_utf8_valid(e, strlen(e), NULL), "pad %d: not valid UTF-8: ...%s", pad, e + strlen(e) - 8);
+        kd_model_close(m);
+        m = mem_model();
+        cr_assert_eq(kd_model_merge(m, path), KD_EIO);
+        e = kd_model_error(m);
+        cr_assert(strstr(e, "/nonexistent/"), "%s", e);
+        cr_assert(kd_utf8_valid(e, strlen(e), NULL), "pad %d: not valid UTF-8: ...%s", pad, e + strlen(e) - 8);
+        kd_model_close(m);
+    }
 }
