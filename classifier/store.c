@@ -31,6 +31,21 @@
 
 #define KD_APPLICATION_ID 0x4b4e4459 /* "KNDY" */
 
+/* The precision that prints at most max bytes of s, ending at a character rather than inside
+ * one: a path cut to fit a message ("%.*s", upto(path, 150), path) keeps its message valid
+ * UTF-8, whatever the letters of its directories. */
+static int upto(const char *s, int max)
+{
+    int n = 0;
+    while (n < max && s[n])
+        n++;
+    if (!s[n] || n == 0)
+        return n;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) /* s[n], the first byte left out */
+        n--;
+    return n;
+}
+
 static const char *const migrations[] = {
     /* 0 -> 1: token counts and totals */
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
@@ -1260,7 +1275,8 @@ static const struct merge_table {
 /* A failure to read input src, in s's message. */
 static void read_fail(kd_store *s, const kd_store *src)
 {
-    snprintf(s->err, sizeof s->err, "cannot read %.100s: %.140s", src->path, src->err);
+    snprintf(s->err, sizeof s->err, "cannot read %.*s: %.*s", upto(src->path, 100), src->path, upto(src->err, 140),
+             src->err);
 }
 
 /* Add the rows of one table of src into s, counting the rows changed into *changed. A
@@ -1382,10 +1398,11 @@ static int merged_take(kd_store *s, kd_store *src, const merged_row *r, int agai
     if (r->id == own) {
         if (again)
             return KD_OK;
-        return nested ? merged_refuse(s, "%.150s holds %.150s, which is the output model or a copy of it: "
-                                         "its counts would be counted twice", src->path, r->path)
-                      : merged_refuse(s, "%.150s is a copy of the output model (it has its identity): its "
-                                         "counts would be counted twice", src->path);
+        return nested ? merged_refuse(s, "%.*s holds %.*s, which is the output model or a copy of it: "
+                                         "its counts would be counted twice", upto(src->path, 150), src->path,
+                                      upto(r->path, 150), r->path)
+                      : merged_refuse(s, "%.*s is a copy of the output model (it has its identity): its "
+                                         "counts would be counted twice", upto(src->path, 150), src->path);
     }
     if (!again) { /* named before in this merge (a copy of another input, or held by one)? */
         if (sqlite3_prepare_v2(s->db, "SELECT path FROM temp.merging WHERE id = ?1", -1, &st, NULL))
@@ -1394,13 +1411,16 @@ static int merged_take(kd_store *s, kd_store *src, const merged_row *r, int agai
         int src_rc = sqlite3_step(st);
         if (src_rc == SQLITE_ROW) {
             char before[320];
-            snprintf(before, sizeof before, "%.310s", (const char *)sqlite3_column_text(st, 0));
+            const char *b = (const char *)sqlite3_column_text(st, 0);
+            snprintf(before, sizeof before, "%.*s", b ? upto(b, 310) : 0, b ? b : "");
             sqlite3_finalize(st);
             if (nested)
-                return merged_refuse(s, "%.150s holds %.150s, the same model as %s, which this merge takes in "
-                                        "already: its counts would be counted twice", src->path, r->path, before);
-            return merged_refuse(s, "%.150s is the same model as %s, which this merge takes in already (a copy: "
-                                    "it has its identity): its counts would be counted twice", src->path, before);
+                return merged_refuse(s, "%.*s holds %.*s, the same model as %s, which this merge takes in "
+                                        "already: its counts would be counted twice", upto(src->path, 150),
+                                     src->path, upto(r->path, 150), r->path, before);
+            return merged_refuse(s, "%.*s is the same model as %s, which this merge takes in already (a copy: "
+                                    "it has its identity): its counts would be counted twice", upto(src->path, 150),
+                                 src->path, before);
         }
         rc = finish(s, st, src_rc);
         sqlite3_finalize(st);
@@ -1415,18 +1435,19 @@ static int merged_take(kd_store *s, kd_store *src, const merged_row *r, int agai
             merged_when(sqlite3_column_int64(st, 1), when, sizeof when);
             const char *was = (const char *)sqlite3_column_text(st, 2);
             if (was && strcmp(was, r->path)) /* under another name then: a copy, or moved */
-                snprintf(as, sizeof as, " as %.150s", was);
+                snprintf(as, sizeof as, " as %.*s", upto(was, 150), was);
             int64_t g = sqlite3_column_int64(st, 0);
             sqlite3_finalize(st);
             if (nested)
-                return merged_refuse(s, "%.150s holds %.150s, merged into the output already on %s%s: its counts "
-                                        "would be counted twice", src->path, r->path, when, as);
+                return merged_refuse(s, "%.*s holds %.*s, merged into the output already on %s%s: its counts "
+                                        "would be counted twice", upto(src->path, 150), src->path,
+                                     upto(r->path, 150), r->path, when, as);
             if (g == r->generation)
-                return merged_refuse(s, "%.150s was merged into the output already, on %s%s: its counts would be "
-                                        "counted twice", src->path, when, as);
-            return merged_refuse(s, "%.150s has changed since it was merged into the output on %s%s (generation "
+                return merged_refuse(s, "%.*s was merged into the output already, on %s%s: its counts would be "
+                                        "counted twice", upto(src->path, 150), src->path, when, as);
+            return merged_refuse(s, "%.*s has changed since it was merged into the output on %s%s (generation "
                                     "%lld then, %lld now): the counts it had then would be counted twice",
-                                 src->path, when, as, (long long)g, (long long)r->generation);
+                                 upto(src->path, 150), src->path, when, as, (long long)g, (long long)r->generation);
         }
         rc = finish(s, st, src_rc);
         sqlite3_finalize(st);
@@ -1450,7 +1471,11 @@ static int merged_take(kd_store *s, kd_store *src, const merged_row *r, int agai
     if (rc)
         return rc;
     char who[320];
-    snprintf(who, sizeof who, nested ? "%.150s, which %.150s holds" : "%.150s", r->path, src->path);
+    if (nested)
+        snprintf(who, sizeof who, "%.*s, which %.*s holds", upto(r->path, 150), r->path, upto(src->path, 150),
+                 src->path);
+    else
+        snprintf(who, sizeof who, "%.*s", upto(r->path, 150), r->path);
     if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO temp.merging(id, path) VALUES(?1, ?2)", -1, &st, NULL))
         return fail(s, sqlite3_errcode(s->db));
     sqlite3_bind_int64(st, 1, r->id);
@@ -1528,13 +1553,13 @@ static int merge_open(kd_store *s, const char *const *paths, size_t n, kd_store 
     char err[sizeof s->err];
     for (size_t i = 0; i < n; i++) {
         if (same_file(paths[i], s->path)) {
-            snprintf(s->err, sizeof s->err, "%.200s is the output model itself", paths[i]);
+            snprintf(s->err, sizeof s->err, "%.*s is the output model itself", upto(paths[i], 200), paths[i]);
             return KD_EINVAL;
         }
         for (size_t j = 0; j < i; j++)
             if (same_file(paths[i], paths[j])) {
-                snprintf(s->err, sizeof s->err, "%.100s and %.100s are the same model (it would count twice)", paths[j],
-                         paths[i]);
+                snprintf(s->err, sizeof s->err, "%.*s and %.*s are the same model (it would count twice)",
+                         upto(paths[j], 100), paths[j], upto(paths[i], 100), paths[i]);
                 return KD_EINVAL;
             }
         int rc = kd_store_open(&src[i], paths[i], KD_OPEN_READONLY, err, sizeof err);

@@ -288,3 +288,36 @@ Test(misuse, a_message_cut_short_ends_at_a_character)
         kd_model_close(m);
     }
 }
+
+/* The merge's refusals name their inputs cut to 100-200 bytes: cut at a character, never
+ * inside one (a path of Cyrillic or CJK directories left half a letter before the rest of
+ * the message). */
+Test(misuse, a_path_cut_in_a_merge_message_ends_at_a_character)
+{
+    char dir[256], sub[1024], path[1100], alias[1100];
+    th_tmpdir(dir, sizeof dir);
+    for (int pad = 0; pad < 3; pad++) {
+        snprintf(sub, sizeof sub, "%s/%.*s", dir, pad, "xx");
+        for (int i = 0; i < 60; i++)
+            strcat(sub, "\xE2\x82\xAC"); /* € */
+        cr_assert_eq(mkdir(sub, 0700), 0);
+        snprintf(path, sizeof path, "%s/m.db", sub);
+        snprintf(alias, sizeof alias, "%s/same.db", sub);
+        kd_model *m = NULL;
+        cr_assert_eq(kd_model_open(&m, path, KD_OPEN_CREATE), 0, "%s", kd_model_error(m));
+        cr_assert_eq(link(path, alias), 0);
+        cr_assert_eq(kd_model_merge(m, alias), KD_EINVAL);
+        const char *e = kd_model_error(m);
+        cr_assert(strstr(e, "is the output model itself"), "%s", e);
+        cr_assert(kd_utf8_valid(e, strlen(e), NULL), "pad %d: not valid UTF-8: %s", pad, e);
+        kd_model *other = mem_model();
+        const char *both[] = { path, alias };
+        cr_assert_eq(kd_model_merge_all(other, both, 2), KD_EINVAL);
+        e = kd_model_error(other);
+        cr_assert(strstr(e, "are the same model"), "%s", e);
+        cr_assert(kd_utf8_valid(e, strlen(e), NULL), "pad %d: not valid UTF-8: %s", pad, e);
+        kd_model_close(other);
+        kd_model_close(m);
+    }
+    th_rmrf(dir);
+}
