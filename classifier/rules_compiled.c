@@ -24,11 +24,13 @@
  * unless asked (kd_rules_save_compiled). The checksum detects damage, not an adversary: the
  * file is as trusted as the rule file beside it, whose patterns are run as they are.
  */
+#define _GNU_SOURCE /* mkostemp */
 #include "rules.h"
 
 #include "buf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -353,7 +355,7 @@ int kd_rules_save_compiled(kd_rules *r, const char *path)
     }
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".XXXXXX", 8);
-    made = (fd = mkstemp(tmp)) >= 0;
+    made = (fd = mkostemp(tmp, O_CLOEXEC)) >= 0; /* as the files it reads: a host may fork and exec */
     if (!made || fchmod(fd, 0644) || !(f = fdopen(fd, "wb"))) {
         snprintf(r->err, sizeof r->err, "%s: cannot write: %s", path, strerror(errno));
         free(all);

@@ -209,3 +209,17 @@ test_the_public_header_compiles_cleanly_under_strict_warnings() {
     clang -std=c99 -pedantic -Wall -Wextra -Wdocumentation -Wdocumentation-unknown-command -Werror \
         -I"$ROOT/classifier" -c h.c -o h.o || fail "clang -Wdocumentation"
 }
+
+# The files the library opens itself are close-on-exec (README): an embedding server that
+# forks and execs (a mailer, a hook) while another thread saves compiled rules must not hand
+# the child the temporary file kd_rules_save_compiled() writes (mkstemp's descriptor was
+# inheritable; the rule file and the compiled file it reads were not).
+test_the_compiled_rules_are_written_close_on_exec() {
+    command -v strace >/dev/null || skip "no strace"
+    printf 'text CHEAP /cheap/i 1.0\n' >r.rules
+    strace -f -e trace=openat -o trace "$KINDLY" rules --compile r.rules >out 2>err \
+        || skip "strace cannot trace here: $(head -1 err)"
+    grep -q 'r\.rules\.compiled\.' trace || fail "no temporary compiled file opened: $(grep rules trace)"
+    grep 'r\.rules\.compiled\.' trace | grep -q O_CLOEXEC \
+        || fail "the temporary compiled file is inheritable: $(grep 'r\.rules\.compiled\.' trace)"
+}
