@@ -99,6 +99,21 @@ static int fail_at(const line *l, size_t off, const char *fmt, ...)
     return KD_EPARSE;
 }
 
+void kd_rules_err_end(kd_rules *r)
+{
+    size_t len = strlen(r->err), lead = len;
+    if (len < sizeof r->err - 1) /* not cut */
+        return;
+    while (lead > 0 && ((unsigned char)r->err[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead == 0 || len - lead >= 4)
+        return;
+    unsigned char c = (unsigned char)r->err[lead - 1];
+    size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (len - (lead - 1) < need)
+        r->err[lead - 1] = '\0';
+}
+
 /* Out of memory, named by the rule file (and the line being read: oom_at), as a syntax error
  * is: a command reading several files says which one. */
 static int oom(kd_rules *r)
@@ -1175,6 +1190,7 @@ done:
     kd_rules_compiled_drop(r);
     if (rc == KD_ENOMEM && !strstr(r->err, "out of memory")) /* (one oom_at named the line) */
         oom(r);
+    kd_rules_err_end(r);
     r->failed = rc != KD_OK;
     return rc;
 }
@@ -1205,6 +1221,7 @@ int kd_rules_load(kd_rules **out, const char *path)
         if (!*out)
             return KD_ENOMEM;
         snprintf((*out)->err, sizeof (*out)->err, "cannot open rule file %s: %s", path, strerror(e));
+        kd_rules_err_end(*out);
         (*out)->failed = 1;
         return KD_EIO;
     }
@@ -1244,8 +1261,10 @@ int kd_rules_load(kd_rules **out, const char *path)
     rc = parse(out, path, text ? text : "", len, cpath);
     free(cpath);
 done:
-    if (rc && *out) /* a read error, a file too large, no memory: as unusable as a parse error */
+    if (rc && *out) { /* a read error, a file too large, no memory: as unusable as a parse error */
+        kd_rules_err_end(*out);
         (*out)->failed = 1;
+    }
     fclose(f);
     free(text);
     return rc;

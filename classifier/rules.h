@@ -179,6 +179,10 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
  * if no thread has; NULL when out of memory. Safe from several threads at once. */
 pcre2_code *kd_rules_entry_code(const kd_rule *x);
 
+/* A message r->err cut short (a path of non-ASCII letters near its size) ends at a character,
+ * not inside one. Called where a public function returns a failure. */
+void kd_rules_err_end(kd_rules *r);
+
 /* rules_compiled.c: a 64-bit checksum of n bytes (detects damage, not an adversary: a
  * compiled file is as trusted as the rule file beside it). */
 uint64_t kd_rules_hash(const void *p, size_t n);

@@ -379,6 +379,7 @@ int kd_rules_save_compiled(kd_rules *r, const char *path)
     free(tmp);
     tmp = NULL;
 done:
+    kd_rules_err_end(r);
     if (fd >= 0)
         close(fd);
     if (tmp && made)

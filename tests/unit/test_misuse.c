@@ -321,3 +321,26 @@ Test(misuse, a_path_cut_in_a_merge_message_ends_at_a_character)
     }
     th_rmrf(dir);
 }
+
+/* The same for kd_rules_error(): a rule file named by a path of 340 non-ASCII letters, which
+ * its 1024-byte buffer cuts short. */
+Test(misuse, a_rules_message_cut_short_ends_at_a_character)
+{
+    static const char bad[] = "text A /(/ 1.0\n";
+    for (int pad = 0; pad < 3; pad++) {
+        char path[1200];
+        snprintf(path, sizeof path, "/nonexistent/%.*s", pad, "xx");
+        for (int i = 0; i < 340; i++)
+            strcat(path, "\xE2\x82\xAC"); /* € */
+        kd_rules *r = NULL;
+        cr_assert_eq(kd_rules_load(&r, path), KD_EIO);
+        const char *e = kd_rules_error(r);
+        cr_assert(strncmp(e, "cannot open rule file /nonexistent/", 35) == 0, "%s", e);
+        cr_assert(kd_utf8_valid(e, strlen(e), NULL), "pad %d: not valid UTF-8: ...%s", pad, e + strlen(e) - 8);
+        kd_rules_free(r);
+        cr_assert_eq(kd_rules_parse(&r, path, bad, sizeof bad - 1), KD_EPARSE);
+        e = kd_rules_error(r);
+        cr_assert(kd_utf8_valid(e, strlen(e), NULL), "pad %d: not valid UTF-8: ...%s", pad, e + strlen(e) - 8);
+        kd_rules_free(r);
+    }
+}
