@@ -125,11 +125,18 @@ static int visible_text(ctx *x, const char *text)
     return KD_OK;
 }
 
-/* The host of an author URL, lower-cased, without scheme, user, port, path and "www.". */
+/* The host of an author URL, lower-cased, without scheme, user, port, path and "www.". A
+ * scheme is one only at the start (after white space), as the tokenizer reads it: the "://"
+ * of "spam.example/?u=http://mysite.com" is in its query, and its host is spam.example. */
 static void url_domain(const char *u, char *out, size_t cap)
 {
-    const char *p = strstr(u, "://");
-    p = p ? p + 3 : u;
+    while (*u == ' ' || *u == '\t')
+        u++;
+    const char *p = u;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '+'
+           || *p == '-' || *p == '.')
+        p++;
+    p = p > u && !strncmp(p, "://", 3) ? p + 3 : u;
     const char *e = p + strcspn(p, "/?#");
     for (const char *q = p; q < e; q++)
         if (*q == '@')

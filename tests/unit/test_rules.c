@@ -205,6 +205,37 @@ Test(rules, fields_counts_and_metas_fire)
     kd_rules_free(r);
 }
 
+/* url_domain is the host of the author URL: a scheme counts only at its start, as the
+ * tokenizer reads it (its au: token). A "://" in a scheme-less URL's path or query is not
+ * the start of its host: "spam.example/?u=http://mysite.com" was read as mysite.com, which
+ * `allow url_domain mysite.com` then trusted. */
+Test(rules, url_domain_scheme_only_at_the_start)
+{
+    kd_rules *r = parse_ok("url_domain SPAM /^spam\\.example$/ 1\n"
+                           "allow url_domain mysite.com\n");
+    static const struct { const char *url, *want; } cases[] = {
+        { "spam.example/?u=http://mysite.com", "SPAM " },
+        { "spam.example/http://mysite.com", "SPAM " },
+        { "spam.example:8080/go#https://mysite.com", "SPAM " },
+        { "http://spam.example/?u=http://mysite.com", "SPAM " },
+        { "  https://www.spam.example/x", "SPAM " },
+        { "svn+ssh://spam.example/x", "SPAM " },
+        { "https://mysite.com/?from=http://spam.example", "allow:url_domain=mysite.com " },
+        { "mysite.com", "allow:url_domain=mysite.com " },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = "hello";
+        c.url = cases[i].url;
+        kd_result res;
+        char names[256];
+        fired_names(r, &c, names, sizeof names, &res);
+        cr_assert_str_eq(names, cases[i].want, "url '%s'", cases[i].url);
+        kd_result_free(&res);
+    }
+    kd_rules_free(r);
+}
+
 /* An empty field is a missing one on every path: the CSV reader and the Akismet form give
  * NULL for it, the JSON API, the command-line flags and the library "", and no pattern runs
  * on either (README: "no website" is a meta rule over a sub-rule). Quantities still count an
