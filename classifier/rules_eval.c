@@ -127,7 +127,9 @@ static int visible_text(ctx *x, const char *text)
 
 /* The host of an author URL, lower-cased, without scheme, user, port, path and "www.". A
  * scheme is one only at the start (after white space), as the tokenizer reads it: the "://"
- * of "spam.example/?u=http://mysite.com" is in its query, and its host is spam.example. */
+ * of "spam.example/?u=http://mysite.com" is in its query, and its host is spam.example. The
+ * host ends where a host name does, as the tokenizer's: an e-mail's domain (u is what
+ * follows its '@') of "bot@mail.ru (work)" or "<bot@mail.ru>" is mail.ru. */
 static void url_domain(const char *u, char *out, size_t cap)
 {
     while (*u == ' ' || *u == '\t')
@@ -141,9 +143,17 @@ static void url_domain(const char *u, char *out, size_t cap)
     for (const char *q = p; q < e; q++)
         if (*q == '@')
             p = q + 1;
-    const char *colon = memchr(p, ':', (size_t)(e - p));
-    if (colon)
-        e = colon;
+    const char *v6 = *p == '[' ? memchr(p, ']', (size_t)(e - p)) : NULL;
+    if (v6) { /* "[2001:db8::1]": what the brackets hold */
+        e = v6;
+        p++;
+    } else { /* it ends at the port's ':' and at anything no host holds: "mail.ru (work)" */
+        const char *h = p;
+        while (h < e && ((unsigned char)*h >= 0x80 || (*h >= 'a' && *h <= 'z') || (*h >= 'A' && *h <= 'Z')
+                         || (*h >= '0' && *h <= '9') || *h == '-' || *h == '.' || *h == '_' || *h == '%'))
+            h++;
+        e = h;
+    }
     if (e - p > 4 && !strncasecmp(p, "www.", 4))
         p += 4;
     size_t n = (size_t)(e - p) < cap - 1 ? (size_t)(e - p) : cap - 1;

@@ -236,6 +236,40 @@ Test(rules, url_domain_scheme_only_at_the_start)
     kd_rules_free(r);
 }
 
+/* email_domain and url_domain end where a host name does, as the tokenizer's e: and au:
+ * tokens: "bot@mail.ru (work)" is at mail.ru, "<bot@mail.ru>" too; they were "mail.ru
+ * (work)" and "mail.ru>", which /^mail\.ru$/ and `allow email_domain mail.ru` missed. */
+Test(rules, domains_end_where_the_host_does)
+{
+    kd_rules *r = parse_ok("email_domain RU /^mail\\.ru$/ 1\n"
+                           "url_domain SHOP /^shop\\.example$/ 1\n"
+                           "url_domain V6 /^2001:db8::1$/ 1\n"
+                           "allow email_domain mail.ru\n");
+    static const struct { const char *email, *url, *want; } cases[] = {
+        { "bot@mail.ru (work)", NULL, "RU allow:email_domain=mail.ru " },
+        { "Bot <bot@mail.ru>", NULL, "RU allow:email_domain=mail.ru " },
+        { "bot@mail.ru ", NULL, "RU allow:email_domain=mail.ru " },
+        { "bot@mail.ru.", NULL, "RU allow:email_domain=mail.ru " },
+        { "bot@mail.rux", NULL, "" },
+        { NULL, "http://shop.example ", "SHOP " },
+        { NULL, "http://shop.example\">shop</a>", "SHOP " },
+        { NULL, "http://user:pw@shop.example:8080/x", "SHOP " },
+        { NULL, "http://[2001:db8::1]:8080/", "V6 " },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = "hello";
+        c.email = cases[i].email;
+        c.url = cases[i].url;
+        kd_result res;
+        char names[256];
+        fired_names(r, &c, names, sizeof names, &res);
+        cr_assert_str_eq(names, cases[i].want, "email '%s', url '%s'", c.email ? c.email : "", c.url ? c.url : "");
+        kd_result_free(&res);
+    }
+    kd_rules_free(r);
+}
+
 /* An empty field is a missing one on every path: the CSV reader and the Akismet form give
  * NULL for it, the JSON API, the command-line flags and the library "", and no pattern runs
  * on either (README: "no website" is a meta rule over a sub-rule). Quantities still count an
