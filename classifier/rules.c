@@ -796,6 +796,15 @@ static int parse_set(const line *l, size_t i)
                          "moderate_score, disallow_score, allow_score)");
 }
 
+/* The end of the line of s[0..n) that starts at i: its LF or CR (a CRLF's CR; a CR alone ends
+ * a line too, in a file saved with CR line ends), or n. */
+static size_t line_end(const char *s, size_t n, size_t i)
+{
+    while (i < n && s[i] != '\n' && s[i] != '\r')
+        i++;
+    return i;
+}
+
 /* What every line of a rule file or word list passes before it is parsed: no UTF-16 (its
  * byte order mark, on the first line), no NUL byte, valid UTF-8. what: "rule file" or
  * "word list". */
@@ -849,15 +858,21 @@ static int parse_list(const line *l, size_t i, kd_rule_kind kind)
     size_t cap = 0;
     ssize_t got;
     int rc = KD_OK;
-    for (unsigned no = 1; !rc && (got = getline(&buf, &cap, f)) >= 0; no++) {
+    for (unsigned no = 1; !rc && (got = getline(&buf, &cap, f)) >= 0;) {
         /* a list saved by Windows Notepad starts with a UTF-8 byte order mark: not part of
          * the first entry (the rule file itself skips one the same way) */
-        size_t bom = no == 1 && got >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
-        line entry = { l->r, buf + bom, (size_t)got - bom, no, path };
-        while (entry.n && (entry.s[entry.n - 1] == '\n' || entry.s[entry.n - 1] == '\r'))
-            entry.n--;
-        if (!(rc = check_bytes(&entry, no == 1, "word list")) && skip_space(&entry, 0) < entry.n)
-            rc = parse_entry(&entry, 0, kind, 0);
+        size_t bom = no == 1 && got >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0, n = (size_t)got;
+        if (n > bom && buf[n - 1] == '\n')
+            n--;
+        if (n > bom && buf[n - 1] == '\r') /* CRLF */
+            n--;
+        for (size_t a = bom, z; !rc && a <= n; a = z + 1, no++) { /* each line a CR alone ends */
+            const char *cr = memchr(buf + a, '\r', n - a); /* (getline ended the line at its LF) */
+            z = cr ? (size_t)(cr - buf) : n;
+            line entry = { l->r, buf + a, z - a, no, path };
+            if (!(rc = check_bytes(&entry, no == 1, "word list")) && skip_space(&entry, 0) < entry.n)
+                rc = parse_entry(&entry, 0, kind, 0);
+        }
     }
     if (!rc && ferror(f))
         rc = fail_at(l, s, "cannot read the word list %s", path);
@@ -1173,14 +1188,11 @@ static int parse(kd_rules **out, const char *name, const char *text, size_t len,
     if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
         i = 3;
     for (unsigned no = 1; i < len && !rc; no++) {
-        const char *nl = memchr(text + i, '\n', len - i);
-        size_t e = nl ? (size_t)(nl - text) : len;
+        size_t e = line_end(text, len, i);
         line l = { r, text + i, e - i, no, NULL };
-        if (l.n && l.s[l.n - 1] == '\r')
-            l.n--;
         if (!(rc = check_bytes(&l, no == 1, "rule file")))
             rc = parse_line(&l);
-        i = e + 1;
+        i = e + (e + 1 < len && text[e] == '\r' && text[e + 1] == '\n' ? 2 : 1);
     }
     if (!rc)
         rc = finish(r);

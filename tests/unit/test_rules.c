@@ -1334,6 +1334,41 @@ static const char *list_error(const char *dir, const char *body, size_t len, kd_
     return kd_rules_load(r, p) ? kd_rules_error(*r) : "";
 }
 
+/* A carriage return alone ends a line, in a rule file and in a word list (a file saved with
+ * CR line ends): such a rule file was one line, so "# my rules\r..." loaded as no rule at all
+ * and a description swallowed the rules after it, without an error (`rules --check`: ok). */
+Test(rules, a_lone_carriage_return_ends_a_line)
+{
+    kd_rules *r = parse_ok("# my rules\rtext PHARMA /viagra/ 1 drugs\rtext CASINO /casino/ 2 gambling\r\n"
+                           "moderate poker\r");
+    cr_assert_eq(kd_rules_count(r), 3);
+    kd_rule_info info;
+    cr_assert_eq(kd_rules_info_get(r, 1, &info), 0);
+    cr_assert_str_eq(info.name, "CASINO");
+    cr_assert_str_eq(info.description, "gambling");
+    cr_assert_eq(info.line, 3);
+    cr_assert_eq(kd_rules_info_get(r, 2, &info), 0);
+    cr_assert_eq(info.line, 4); /* a CRLF is one line end */
+    expect_hits(r, "viagra at the casino, poker", "PHARMA CASINO moderate:poker ");
+    kd_rules_free(r);
+    parse_fails("text A /x/ 1\rtext B /(/ 1\r", KD_EPARSE, "t.rules:2:10: missing closing parenthesis");
+
+    char dir[] = "/tmp/kindly-cr-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    const char *e = list_error(dir, "casino\rpoker\r\r\nbad \xe9\r", 21, &r);
+    char want[256];
+    snprintf(want, sizeof want, "%s/list.txt:4:5: not UTF-8", dir);
+    cr_assert_not_null(strstr(e, want), "%s", e);
+    kd_rules_free(r);
+    e = list_error(dir, "casino\rpoker\r\r\nslots\r", 21, &r);
+    cr_assert_str_eq(e, "");
+    expect_hits(r, "poker and slots", "moderate:poker moderate:slots ");
+    kd_rules_free(r);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
 /* A word list's errors name the list and its line (they named the rule file's line that
  * loads it); a line is never cut (lines were read 4,095 bytes at a time, so a long line's
  * tail became an entry of its own) nor ended by a NUL byte; Latin-1 and UTF-16 lists get a
