@@ -125,12 +125,26 @@ static int visible_text(ctx *x, const char *text)
     return KD_OK;
 }
 
+/* Whether c may be part of a host name as the tokenizer reads one (its url_host_byte). */
+static int host_byte(char c)
+{
+    return (unsigned char)c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+           || c == '-' || c == '.' || c == '_';
+}
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
 /* The host of an author URL, lower-cased, without scheme, user, port, path and "www.". A
  * scheme is one only at the start (after white space), as the tokenizer reads it: the "://"
  * of "spam.example/?u=http://mysite.com" is in its query, and its host is spam.example. The
  * host ends where a host name does, as the tokenizer's: an e-mail's domain (u is what
- * follows its '@') of "bot@mail.ru (work)" or "<bot@mail.ru>" is mail.ru. */
-static void url_domain(const char *u, char *out, size_t cap)
+ * follows its '@') of "bot@mail.ru (work)" or "<bot@mail.ru>" is mail.ru. decode: 1 for a
+ * URL, whose host's %-escapes a browser decodes ("http://%63asino.example" opens
+ * casino.example, as the tokenizer reads it), 0 for an e-mail's domain (a mail server does not). */
+static void url_domain(const char *u, int decode, char *out, size_t cap)
 {
     while (*u == ' ' || *u == '\t')
         u++;
@@ -149,16 +163,24 @@ static void url_domain(const char *u, char *out, size_t cap)
         p++;
     } else { /* it ends at the port's ':' and at anything no host holds: "mail.ru (work)" */
         const char *h = p;
-        while (h < e && ((unsigned char)*h >= 0x80 || (*h >= 'a' && *h <= 'z') || (*h >= 'A' && *h <= 'Z')
-                         || (*h >= '0' && *h <= '9') || *h == '-' || *h == '.' || *h == '_' || *h == '%'))
+        while (h < e && (host_byte(*h) || *h == '%'))
             h++;
         e = h;
     }
-    if (e - p > 4 && !strncasecmp(p, "www.", 4))
-        p += 4;
-    size_t n = (size_t)(e - p) < cap - 1 ? (size_t)(e - p) : cap - 1;
-    for (size_t i = 0; i < n; i++)
-        out[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+    size_t n = 0;
+    for (const char *q = p; q < e && n < cap - 1; q++) {
+        char c = *q;
+        if (c == '%' && decode) { /* to an escape that is none, or of what no host holds */
+            int hi = e - q > 2 ? hex_digit(q[1]) : -1, lo = hi >= 0 ? hex_digit(q[2]) : -1;
+            if (lo < 0 || !host_byte(c = (char)(hi * 16 + lo)))
+                break;
+            q += 2;
+        }
+        out[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    size_t www = n > 4 && !memcmp(out, "www.", 4) ? 4 : 0;
+    memmove(out, out + www, n - www);
+    n -= www;
     while (n && out[n - 1] == '.')
         n--;
     out[n] = '\0';
@@ -183,7 +205,7 @@ static const char *field(ctx *x, kd_rule_field f)
             return NULL;
         if (!x->have_email_dom) {
             const char *at = strrchr(c->email, '@');
-            url_domain(at ? at + 1 : "", x->email_dom, sizeof x->email_dom);
+            url_domain(at ? at + 1 : "", 0, x->email_dom, sizeof x->email_dom);
             x->have_email_dom = 1;
         }
         return x->email_dom[0] ? x->email_dom : NULL;
@@ -191,7 +213,7 @@ static const char *field(ctx *x, kd_rule_field f)
         if (!c->url)
             return NULL;
         if (!x->have_url_dom) {
-            url_domain(c->url, x->url_dom, sizeof x->url_dom);
+            url_domain(c->url, 1, x->url_dom, sizeof x->url_dom);
             x->have_url_dom = 1;
         }
         return x->url_dom[0] ? x->url_dom : NULL;
