@@ -906,9 +906,12 @@ static int parse_line(const line *l)
         return parse_allow(l, e);
     if (word_is(l, s, e, "set"))
         return parse_set(l, e);
+    size_t k = e - s > 40 ? 40 : e - s; /* quoted up to 40 bytes, cut at a character */
+    while (k < e - s && ((unsigned char)l->s[s + k] & 0xC0) == 0x80)
+        k--;
     return fail_at(l, s, "unknown keyword '%.*s' (a field: text, author, email, url, ip, agent, post, "
                          "parent, date, email_domain, url_domain, any; or count, meta, moderate, "
-                         "disallow, moderate-list, disallow-list, allow, set)", (int)(e - s > 40 ? 40 : e - s), l->s + s);
+                         "disallow, moderate-list, disallow-list, allow, set)", (int)k, l->s + s);
 }
 
 static kd_rules *rules_new(const char *name)

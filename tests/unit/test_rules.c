@@ -12,6 +12,7 @@
 
 #include "helpers.h"
 #include "kindly.h"
+#include "normalize.h"
 #include "rules.h"
 
 static kd_rules *parse_ok(const char *text)
@@ -95,6 +96,20 @@ Test(rules, parse_counts_and_describes_rules)
     cr_assert_eq(kd_rules_jit(r), 0, "not JIT-compiled until asked");
     cr_assert_eq(kd_rules_jit_compile(r), 0);
     cr_assert_eq(kd_rules_jit(r), 1);
+    kd_rules_free(r);
+}
+
+/* An unknown keyword is quoted up to 40 bytes, cut at a character: a long one of non-ASCII
+ * letters was cut inside one, and the message (stderr, kd_rules_error) was invalid UTF-8. */
+Test(rules, an_unknown_keyword_is_cut_at_a_character)
+{
+    char text[128];
+    snprintf(text, sizeof text, "%s\xc3\xa9\xc3\xa9 X /a/ 1\n", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    kd_rules *r = NULL;
+    cr_assert_eq(kd_rules_parse(&r, "t.rules", text, strlen(text)), KD_EPARSE);
+    const char *e = kd_rules_error(r);
+    cr_assert(kd_utf8_valid(e, strlen(e), NULL), "not UTF-8: %s", e);
+    cr_assert_not_null(strstr(e, "unknown keyword 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' ("), "%s", e);
     kd_rules_free(r);
 }
 
