@@ -1311,6 +1311,15 @@ size_t kd_rules_count(const kd_rules *r) { return r ? r->n : 0; }
 
 int kd_rules_jit(const kd_rules *r) { return r && r->jit; }
 
+/* 1 when re is JIT-compiled. A pattern that starts with (*NO_JIT) has no JIT code although
+ * pcre2_jit_compile succeeds, and pcre2_jit_match refuses it: a rule with one never fired. */
+static int jit(pcre2_code *re)
+{
+    size_t size = 0;
+    return pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0 && pcre2_pattern_info(re, PCRE2_INFO_JITSIZE, &size) == 0
+           && size > 0;
+}
+
 /* JIT compilation turns each pattern into machine code: about 70 us a pattern here, which a
  * run over many comments earns back at once, and a single `kindly check` never does. The
  * prefilter's Aho-Corasick automaton is the same kind of investment (about 0.3 ms for the
@@ -1327,11 +1336,11 @@ int kd_rules_jit_compile(kd_rules *r)
         if (x->kind != KD_RULE_MATCH)
             continue; /* word-list entries: literals, run only where the word index saw them,
                          interpreted (as fast for a literal; 70 us each x 40,000 entries is not) */
-        if (x->re && pcre2_jit_compile(x->re, PCRE2_JIT_COMPLETE) != 0)
+        if (x->re && !jit(x->re))
             all = 0; /* no JIT on this machine or build: the interpreter matches instead */
         if (x->src && !x->re_ascii)
             x->re_ascii = compile_ascii(x->src, x->srclen, x->opts);
-        if (x->re_ascii && pcre2_jit_compile(x->re_ascii, PCRE2_JIT_COMPLETE) != 0) {
+        if (x->re_ascii && !jit(x->re_ascii)) {
             pcre2_code_free(x->re_ascii); /* the UTF pattern through the interpreter will do */
             x->re_ascii = NULL;
         }

@@ -113,6 +113,21 @@ Test(rules, an_unknown_keyword_is_cut_at_a_character)
     kd_rules_free(r);
 }
 
+/* A pattern that starts with (*NO_JIT) has no JIT code though pcre2_jit_compile succeeds:
+ * it was then run by pcre2_jit_match, which refuses it, and taken for a limit reached: it
+ * fired in `kindly check` (interpreted) and never in score, serve or rules --test. It is
+ * interpreted, as a pattern the JIT cannot compile (\C) is, and so is its ASCII twin. */
+Test(rules, a_no_jit_pattern_fires_when_jit_compiled)
+{
+    kd_rules *r = parse_ok("text NJ /(*NO_JIT)viagra/ 1\ntext OK /viagra/ 1\ntext NJU /(*NO_JIT)caf\xc3\xa9/ 1\n");
+    expect_hits(r, "buy viagra, caf\xc3\xa9", "NJ OK NJU ");
+    cr_assert_eq(kd_rules_jit_compile(r), 0);
+    cr_assert_eq(kd_rules_jit(r), 0, "a pattern is interpreted");
+    expect_hits(r, "buy viagra, caf\xc3\xa9", "NJ OK NJU ");
+    expect_hits(r, "buy viagra", "NJ OK ");
+    kd_rules_free(r);
+}
+
 Test(rules, errors_name_file_line_and_column)
 {
     /* PCRE2's own message, at the column of the offending character */
