@@ -231,7 +231,8 @@ void cli_json_str(FILE *f, const char *s);
  * formula). */
 void cli_csv_field(FILE *f, const char *s, int spreadsheet);
 
-/* Read all of a stream into a malloc'd NUL-terminated string; NULL on failure. */
+/* Read all of a stream into a malloc'd NUL-terminated string; NULL on failure, and (errno
+ * EINTR) once cli_interrupted is set: it is asked before each read. */
 char *cli_read_all(FILE *f, size_t max, size_t *len);
 /* The one comment on standard input (check, learn --raw, rules --test), at most
  * CLI_MAX_COMMENT bytes, NUL bytes read as spaces with a warning. NULL after a message naming

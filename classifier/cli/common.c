@@ -1017,7 +1017,8 @@ char *cli_read_comment(const char *cmd, int *status)
         *status = cli_fail(EXIT_MODEL, cmd, "cannot read the comment: standard input is closed");
         return NULL;
     }
-    cli_hint_terminal(cmd, "the comment", "");
+    if (!cli_interrupted)
+        cli_hint_terminal(cmd, "the comment", "");
     size_t len = 0;
     char *text = cli_read_all(stdin, CLI_MAX_COMMENT, &len);
     if (!text && cli_interrupted) { /* (a signal the command caught: its to report) */
@@ -1073,6 +1074,14 @@ char *cli_read_all(FILE *f, size_t max, size_t *len)
                 return NULL;
             }
             s = p;
+        }
+        /* a signal caught before this read began (while the command opened its model, or
+         * between two reads) would not interrupt it: asked first, as the CSV reader does, so
+         * that the read does not wait on a pipe or a terminal after the Ctrl-C */
+        if (cli_interrupted) {
+            free(s);
+            errno = EINTR;
+            return NULL;
         }
         /* a short read is the end of the input (or an error): not read again, for a terminal
          * answers a further read with more input, and the one Ctrl-D typed did not end it */

@@ -2269,6 +2269,28 @@ PY
     done
 }
 
+# A signal that comes after learn --raw has set its handler but before it starts reading (while
+# it opens the model: the ioctl of its terminal check, just before the read, stands for it) stops
+# it too: it was noticed only when the input ended, so learn waited on an open pipe or terminal
+# after the Ctrl-C (the test above, under the sanitizers, where opening is slow, timed out so)
+test_learn_raw_stops_for_a_signal_before_its_read() {
+    command -v strace >/dev/null || skip "no strace"
+    strace -f -o /dev/null -e inject=ioctl:signal=TERM:when=1 true 2>/dev/null || skip "strace cannot inject here"
+    train_small
+    "$KINDLY" info -m m.db >before.json
+    mkfifo in
+    exec 3<>in # held open: the comment never ends
+    printf 'buy cheap pills now, half of a comment' >&3
+    local rc=0
+    timeout -s KILL 10 strace -f -o /dev/null -e trace=ioctl -e inject=ioctl:signal=TERM:when=1 \
+        "$KINDLY" learn -m m.db --spam --raw --id c9 <in 2>err.txt || rc=$?
+    exec 3>&-
+    [ "$rc" -eq 143 ] || fail "exit status $rc, not 143 (SIGTERM): $(cat err.txt)"
+    contains err.txt "kindly learn: interrupted by SIGTERM: nothing of this run was learnt into m.db (its counts are as they were)"
+    lines err.txt 1
+    "$KINDLY" info -m m.db | cmp -s before.json - || fail "the model changed: $("$KINDLY" info -m m.db)"
+}
+
 # A train that creates a model from a terminal stops at the first Ctrl-C, as it does reading a
 # file: the CSV reader read again after the signal interrupted its read, so the first did
 # nothing that could be seen, and only a second (which ends the process at once) stopped it
