@@ -229,13 +229,13 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
         }
         n->learned++;
         n->spam += label == KD_SPAM;
-        if (progress && (n->learned & 1023) == 0 && now() - last > 0.25) {
+        if (progress && ((n->learned - before) & 1023) == 0 && now() - last > 0.25) {
             last = now();
-            fprintf(stderr, "\r%s: %lu rows", bar, n->learned);
+            fprintf(stderr, "\r%s: %lu rows", bar, n->learned - before); /* this file's */
         }
     }
     if (progress)
-        fprintf(stderr, "\r%s: %lu rows\n", bar, n->learned);
+        fprintf(stderr, "\r%s: %lu rows\n", bar, n->learned - before);
     if (rc < 0 && cli_interrupted) { /* the reading stopped by the signal: the caller says so */
         status = EXIT_MODEL;
         goto done;

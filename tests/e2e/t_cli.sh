@@ -2387,6 +2387,33 @@ test_train_counts_one_unlabelled_row_in_the_singular() {
     contains "$T/err" "learnt 2 comments (1 spam, 1 ham); 1 unlabelled row not learnt"
 }
 
+# train's progress (stderr a terminal) counts each file's own rows: the line of the second
+# file said the rows of both ("b.csv: 5 rows" for its 3)
+test_train_progress_counts_each_file_s_own_rows() {
+    printf 'id,text,label\na1,hello there friend,ham\na2,buy cheap pills now,spam\n' >a.csv
+    printf 'id,text,label\nb1,a kind word,ham\nb2,cheap pills again,spam\nb3,more kind words,ham\n' >b.csv
+    python3 - "$KINDLY" >progress <<'PY' || fail "train: $(cat progress)"
+import os, subprocess, sys
+m, s = os.openpty()
+p = subprocess.Popen([sys.argv[1], "train", "-m", "m.db", "a.csv", "b.csv"], stderr=s)
+os.close(s)
+out = b""
+while True:
+    try:
+        d = os.read(m, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+sys.stdout.write(out.decode().replace("\r", ""))
+sys.exit(p.wait())
+PY
+    contains progress "a.csv: 2 rows"
+    contains progress "b.csv: 3 rows"
+    contains progress "kindly train: learnt 5 comments (2 spam, 3 ham)"
+}
+
 # The server's libraries (libmicrohttpd, jansson) are loaded by `kindly serve` alone
 # (dlopen): every other command, a one-comment check above all, starts without mapping and
 # relocating them. LD_TRACE_LOADED_OBJECTS lists what the loader maps at start (as ldd).
