@@ -253,7 +253,8 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
     else if (n->learned == before && !kd_csv_skipped(r)) /* --spam or --ham: no row at all */
         status = cli_no_rows(cmd, path);
 done:
-    if (record && (rc = kd_history_flush(m)) && status == EXIT_DONE)
+    /* a failed write of the history is said, and fatal, after skipped rows (EXIT_INPUT) too */
+    if (record && (rc = kd_history_flush(m)) && (status == EXIT_DONE || status == EXIT_INPUT))
         status = cli_fail(cli_exit_for(rc), cmd, "%s", kd_model_error(m));
     kd_csv_free(r);
     free(ids.slot);

@@ -2291,6 +2291,31 @@ test_learn_raw_stops_for_a_signal_before_its_read() {
     "$KINDLY" info -m m.db | cmp -s before.json - || fail "the model changed: $("$KINDLY" info -m m.db)"
 }
 
+# learn of a CSV file with a bad row records what it learns in the history as one of none does:
+# the history's last write failing (a full disk; strace fails each write in turn) was said
+# only when no row had been skipped; after a skipped row it went unsaid, the counts were
+# committed and the summary said "learnt 2 comments", but the history had not recorded them
+test_learn_says_a_failed_history_write_after_a_skipped_row() {
+    local i hit=0 before
+    command -v strace >/dev/null || skip "no strace"
+    strace -f -o /dev/null -e inject=pwrite64:error=ENOSPC:when=1 true 2>/dev/null || skip "strace cannot inject here"
+    train_small
+    printf 'id,text,label\nz1,a fine comment about tomatoes,ham\nz2,"bad,row\nz3,another comment on gardens,spam\n' >bad.csv
+    before=$("$KINDLY" history -m m.db | sed 's/.*"comments":\([0-9]*\).*/\1/')
+    for i in $(seq 1 30); do
+        cp m.db f.db
+        rm -f f.db-wal f.db-shm
+        strace -f -o /dev/null -e trace=pwrite64 -e inject=pwrite64:error=ENOSPC:when=$i \
+            "$KINDLY" learn -m f.db bad.csv >out 2>err || true
+        grep -q "cannot write the history" err && hit=1
+        if grep -q "learnt 2 comments" err; then
+            "$KINDLY" history -m f.db | grep -q "\"comments\":$((before + 2))," ||
+                fail "write $i failed: learnt, not recorded, and not said: $(cat err) $("$KINDLY" history -m f.db)"
+        fi
+    done
+    [ $hit = 1 ] || fail "no write of the history failed"
+}
+
 # A train that creates a model from a terminal stops at the first Ctrl-C, as it does reading a
 # file: the CSV reader read again after the signal interrupted its read, so the first did
 # nothing that could be seen, and only a second (which ends the process at once) stopped it
