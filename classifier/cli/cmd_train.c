@@ -85,10 +85,12 @@ int cmd_train(int argc, char **argv)
     committed = 1;
     /* pruning is a transaction of its own, after the counts': when it fails, the comments
      * are learnt all the same, and training them again would count them twice; not begun
-     * once the run was interrupted (the counts are kept: see done:) */
+     * once the run was interrupted (the counts are kept: see done:), nor when nothing was
+     * learnt (no file had a labelled row: the model is left as it was) */
     uint64_t removed = 0;
     prune_skipped = prune && cli_interrupted;
-    if (prune && !prune_skipped && (rc = kd_model_prune(m, (unsigned)prune, &removed))) {
+    int pruning = prune && !prune_skipped && n.learned;
+    if (pruning && (rc = kd_model_prune(m, (unsigned)prune, &removed))) {
         status = cli_fail(cli_exit_for(rc), "train",
                           "%s; the comments were learnt (the counts are committed), only pruning failed: do not "
                           "train them again, run `kindly info -m %s --prune %lu` instead",
@@ -125,7 +127,7 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "\nkindly train: %s now has %llu spam and %llu ham messages, %llu tokens",
                 shown, (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
                 (unsigned long long)st.tokens);
-        if (prune && !prune_skipped)
+        if (pruning)
             fprintf(stderr, " (%llu rare tokens pruned)", (unsigned long long)removed);
         fputc('\n', stderr);
     }

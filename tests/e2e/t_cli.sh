@@ -1043,6 +1043,9 @@ test_train_skips_a_file_without_labels_as_its_help_says() {
     "$KINDLY" info -m m.db >before.json
     expect_status 4 "$KINDLY" train -m m.db "$D/score.csv"
     "$KINDLY" info -m m.db | cmp -s before.json - || fail "the model changed"
+    # with --prune too: it pruned the model all the same, tokens dropped without a word
+    expect_status 4 "$KINDLY" train -m m.db --prune 3 "$D/score.csv"
+    "$KINDLY" info -m m.db | cmp -s before.json - || fail "--prune: the model changed: $("$KINDLY" info -m m.db)"
     expect_status 0 "$KINDLY" help train
     tr -s ' \n' '  ' <"$T/out" >help.txt
     not_contains help.txt "is an error"
