@@ -458,8 +458,9 @@ int kd_model_merge_all(kd_model *m, const char *const *paths, size_t n);
  * kd_model_merge_all() with flags (KD_MERGE_AGAIN or 0). Every model has an identity, made
  * when the file is created (or first written by a kindly with schema 8), kept by training
  * and copied with the file: random, but with $SOURCE_DATE_EPOCH set derived from it and the
- * file's name (without its directory), so that two models of one name (shard.db in two
- * directories) created under one such value are taken for copies of one model, and the
+ * file's name (without its directory; a file named NAME.incomplete-XXXXXX, built to be linked
+ * into place as NAME, as kindly merge builds a new OUT, takes NAME's), so that two models of
+ * one name (shard.db in two directories) created under one such value are taken for copies of one model, and the
  * second is refused with KD_EEXIST: unset it, or name the files apart. m records the identity of each input it takes in, with the
  * models that input had itself taken in, and refuses with KD_EEXIST (nothing merged, the
  * message naming the input and when it was merged) an input it holds already: merged

@@ -391,6 +391,7 @@ static int64_t totals_identity(const kd_totals *t)
  * it had: totals_identity() of its totals before this write, under which a merge may have
  * taken it in already, and which its copies share (a random one made it a new model: merged
  * again without a word, and so each copy). An SQLite result code. */
+#define INCOMPLETE ".incomplete-"
 static int give_identity(kd_store *s, int64_t from)
 {
     uint64_t id = 0;
@@ -404,7 +405,12 @@ static int give_identity(kd_store *s, int64_t from)
         id = (uint64_t)totals_identity(&t);
     } else if (e && *e) {
         const char *base = strrchr(s->path, '/') ? strrchr(s->path, '/') + 1 : s->path;
-        int n = snprintf(seed, sizeof seed, "kindly model %.40s %.150s", e, base);
+        /* a file built under NAME.incomplete-XXXXXX, to be linked into place as NAME (kindly
+         * merge's new OUT), is NAME's model: its identity is NAME's, not its random name's */
+        size_t len = strlen(base), sfx = strlen(INCOMPLETE) + 6;
+        if (len > sfx && !strncmp(base + len - sfx, INCOMPLETE, strlen(INCOMPLETE)))
+            len -= sfx;
+        int n = snprintf(seed, sizeof seed, "kindly model %.40s %.*s", e, len < 150 ? (int)len : 150, base);
         id = kd_hash64(seed, n < 0 ? 0 : (size_t)n < sizeof seed ? (size_t)n : sizeof seed - 1);
     }
     else

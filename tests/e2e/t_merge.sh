@@ -157,6 +157,19 @@ test_merge_the_same_input_twice_is_refused() {
     contains <(merge_counts all.db) '"spam_messages":18,'
 }
 
+# A new OUT made with SOURCE_DATE_EPOCH set has the identity of OUT's own name, as every
+# model created so (README: the same file twice), not that of the temporary file it is
+# built in (OUT.incomplete-XXXXXX, a random name): two merges into all.db make one file.
+test_merge_under_source_date_epoch_makes_the_same_file_twice() {
+    "$KINDLY" train -q -m a.db "$MD/train.csv"
+    mkdir x y
+    (cd x && SOURCE_DATE_EPOCH=1700000000 "$KINDLY" merge -q all.db ../a.db) || fail "merge into x/all.db"
+    (cd y && SOURCE_DATE_EPOCH=1700000000 "$KINDLY" merge -q all.db ../a.db) || fail "merge into y/all.db"
+    cmp -s x/all.db y/all.db || fail "two merges under one SOURCE_DATE_EPOCH differ: model_id" \
+        "$(sqlite3 x/all.db "SELECT value FROM meta WHERE key = 'model_id'" 2>&1)," \
+        "$(sqlite3 y/all.db "SELECT value FROM meta WHERE key = 'model_id'" 2>&1)"
+}
+
 # The history stores the comment's own date: pruning by age deletes the comments older than
 # the cutoff, not every comment recorded before the last old one.
 test_history_prune_by_age_keeps_recent_comments() {
