@@ -427,6 +427,14 @@ static int give_identity(kd_store *s, int64_t from)
     return rc;
 }
 
+/* A model of a schema this kindly does not know: refused, read or written. */
+static int newer_schema(const char *path, int64_t version, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s has model schema %lld, newer than this kindly (%d): upgrade kindly", path,
+             (long long)version, SCHEMA_VERSION);
+    return KD_ESCHEMA;
+}
+
 static int migrate(kd_store *s, char *err, size_t errlen)
 {
     int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -437,6 +445,12 @@ static int migrate(kd_store *s, char *err, size_t errlen)
     if (v < 0) { /* the read failed (out of memory, I/O): no migration to index with it */
         rc = sqlite3_errcode(s->db) != SQLITE_OK ? sqlite3_errcode(s->db) : SQLITE_ERROR;
         goto fail;
+    }
+    /* a newer kindly upgraded it while this one waited for the lock: not written back down
+     * to this kindly's version (the newer one would run its migrations again) */
+    if (v > SCHEMA_VERSION) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return newer_schema(s->path, v, err, errlen);
     }
     const int64_t from = v;
     for (; v < SCHEMA_VERSION; v++) {
@@ -636,9 +650,7 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
         version = 0;
     }
     if (version > SCHEMA_VERSION) {
-        snprintf(err, errlen, "%s has model schema %lld, newer than this kindly (%d): upgrade kindly",
-                 path, (long long)version, SCHEMA_VERSION);
-        rc = KD_ESCHEMA;
+        rc = newer_schema(path, version, err, errlen);
         goto done;
     }
     s->version = (int)version;

@@ -2,8 +2,10 @@
  * refuse foreign files. Uses real SQLite files in a temporary directory. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <sqlite3.h>
 
@@ -493,6 +495,58 @@ Test(model, newer_schema_is_refused)
     cr_assert_eq(kd_model_open(&m, path, KD_OPEN_READONLY), KD_ESCHEMA);
     cr_assert_not_null(strstr(kd_model_error(m), "newer"));
     kd_model_close(m);
+}
+
+/* A writer that opens a model of an older schema waits for the write lock to upgrade it;
+ * a newer kindly that upgraded it meanwhile (two versions at once during an upgrade) left a
+ * schema newer than this one: refused as at the open, not written back down to this
+ * kindly's version (the newer one would then run its migration again, and fail). */
+struct opener {
+    char path[512];
+    int rc;
+    char err[512];
+};
+
+static void *open_writer(void *arg)
+{
+    struct opener *o = arg;
+    kd_model *m = NULL;
+    o->rc = kd_model_open(&m, o->path, KD_OPEN_WRITE);
+    snprintf(o->err, sizeof o->err, "%s", kd_model_error(m));
+    kd_model_close(m);
+    return NULL;
+}
+
+Test(model, a_schema_a_newer_kindly_wrote_while_this_one_waited_is_refused)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    kd_model_close(m);
+    struct opener o = { .rc = -1 };
+    snprintf(o.path, sizeof o.path, "%s/a.db", dir);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(o.path, &db), SQLITE_OK);
+    /* schema 7, as the kindly before merge identities left it */
+    cr_assert_eq(sqlite3_exec(db, "DROP TABLE merged; DELETE FROM meta WHERE key = 'model_id'; "
+                                  "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
+    /* the newer kindly holds the write lock while it upgrades; this one has read schema 7 */
+    cr_assert_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, open_writer, &o), 0);
+    struct timespec pause = { 0, 300 * 1000000L };
+    nanosleep(&pause, NULL);
+    cr_assert_eq(sqlite3_exec(db, "CREATE TABLE merged(id INTEGER PRIMARY KEY); CREATE TABLE later(x); "
+                                  "PRAGMA user_version = 9; COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    pthread_join(t, NULL);
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    int v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    cr_expect_eq(v, 9, "the newer kindly's schema 9 was written down to %d", v);
+    cr_expect_eq(o.rc, KD_ESCHEMA, "open: %d, %s", o.rc, o.err);
+    cr_expect_not_null(strstr(o.err, "newer than this kindly"), "%s", o.err);
 }
 
 Test(model, abort_leaves_the_model_untouched)
