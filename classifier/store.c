@@ -17,6 +17,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -496,6 +497,20 @@ static void create_failure(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create model %s: unable to open the file", path);
 }
 
+/* Whether the file at path begins as a kindly model does (SQLite's header with kindly's
+ * application id): one SQLite cannot read is then a damaged model, not another program's. */
+static int kindly_header(const char *path)
+{
+    unsigned char h[72];
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return 0;
+    ssize_t n = pread(fd, h, sizeof h, 0);
+    close(fd);
+    return n == (ssize_t)sizeof h && !memcmp(h, "SQLite format 3", 16) &&
+           ((uint32_t)h[68] << 24 | (uint32_t)h[69] << 16 | (uint32_t)h[70] << 8 | h[71]) == KD_APPLICATION_ID;
+}
+
 /* Why the first reads of an opened file failed: a WAL model in a directory this user may not
  * write, a file that is not a database, or anything else (out of memory, a full disk, a lock
  * held too long), named so that a good model is not taken for a broken one. */
@@ -527,10 +542,15 @@ static int read_failure(kd_store *s, const char *path, int write, char *err, siz
     } else if (ecode == SQLITE_NOTADB || ecode == SQLITE_CORRUPT) {
         char wal[PATH_MAX];
         int side = snprintf(wal, sizeof wal, "%s-shm", path) < (int)sizeof wal && access(wal, F_OK) == 0;
-        snprintf(err, errlen, "%s is not a kindly model: %s%s", path, sqlite3_errmsg(s->db),
-                 side ? " (or its -wal and -shm belong to another file: was a file moved over this model "
-                        "while a process, such as kindly serve, had it open? stop that process first)"
-                      : "");
+        const char *moved = side ? "its -wal and -shm belong to another file: was a file moved over this model "
+                                   "while a process, such as kindly serve, had it open? stop that process first"
+                                 : NULL;
+        if (kindly_header(path)) /* a copy cut short, a damaged page */
+            snprintf(err, errlen, "cannot read model %s: %s (the file is damaged: restore it from a backup%s%s)",
+                     path, sqlite3_errmsg(s->db), moved ? "; or " : "", moved ? moved : "");
+        else
+            snprintf(err, errlen, "%s is not a kindly model: %s%s%s%s", path, sqlite3_errmsg(s->db),
+                     moved ? " (or " : "", moved ? moved : "", moved ? ")" : "");
         rc = KD_ESCHEMA;
     } else { /* not the file's fault: say so, lest it be deleted as broken */
         snprintf(err, errlen, "cannot read model %s: %s%s", path, sqlite3_errmsg(s->db),

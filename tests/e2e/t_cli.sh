@@ -1939,6 +1939,29 @@ test_a_damaged_model_is_named_when_its_counts_are_loaded() {
     contains "$T/err" "in model d.db: database disk image is malformed (the file is damaged: restore it from a backup)"
 }
 
+# A copy of a model cut short (a transfer interrupted, a full disk) is a damaged kindly model,
+# and said to be, with what to do, by the commands that read it and by merge; it was "c.db
+# is not a kindly model: database disk image is malformed", as a file of another program.
+test_a_model_cut_short_is_said_to_be_damaged() {
+    "$KINDLY" train -q -m m.db "$ROOT/corpora/comments.csv"
+    "$KINDLY" info -m m.db --pack >/dev/null
+    head -c $(($(stat -c %s m.db) / 2)) m.db >c.db
+    local want="cannot read model c.db: database disk image is malformed (the file is damaged: restore it from a backup)"
+    expect_status 5 "$KINDLY" info -m c.db
+    contains "$T/err" "kindly info: $want"
+    expect_status 5 sh -c "echo 'cheap pills' | \"$KINDLY\" check -m c.db"
+    contains "$T/err" "kindly check: $want"
+    expect_status 5 "$KINDLY" merge out.db c.db
+    contains "$T/err" "kindly merge: $want"
+    expect_status 5 "$KINDLY" train -m c.db "$ROOT/corpora/comments.csv"
+    contains "$T/err" "kindly train: $want"
+    # a file of another program is still called so
+    sqlite3 other.db 'CREATE TABLE t(x); INSERT INTO t VALUES(randomblob(9000))' 2>/dev/null || skip "no sqlite3 command"
+    head -c 5000 other.db >o.db
+    expect_status 5 "$KINDLY" info -m o.db
+    contains "$T/err" "kindly info: o.db is not a kindly model: database disk image is malformed"
+}
+
 # A new model whose schema cannot be written (no room at all) is not left behind, empty.
 test_a_model_that_cannot_be_created_is_not_left_empty() {
     expect_status 5 sh -c "ulimit -f 0; exec \"$KINDLY\" train -m z.db \"$ROOT/corpora/comments.csv\""
