@@ -41,7 +41,9 @@ void kd_combine(kd_result *r, const kd_options *o)
         r->spam_score = kd_logistic(x);
     }
     /* A moderation word (WordPress "Comment Moderation") holds the comment: its score is
-     * raised to the ham cut-off, so it is never approved but may still be spam. */
-    if (r->rules_hold && r->spam_score < o->ham_cutoff)
+     * raised to the ham cut-off, so it is never approved but may still be spam. With no band
+     * between the cut-offs (equal) that would make it spam: the score is left, and the
+     * verdict holds it (verdict.c). */
+    if (r->rules_hold && r->spam_score < o->ham_cutoff && o->ham_cutoff < o->spam_cutoff)
         r->spam_score = o->ham_cutoff;
 }

@@ -7,7 +7,9 @@
  * so "hold" means "a human should look", not "probably spam".
  *
  * A comment that is not spam is still held when it duplicates an earlier comment (the
- * verdict is configurable) or when it is off topic.
+ * verdict is configurable), when a moderation word matched (its score is lifted to the ham
+ * cut-off, combine.c, but not when the cut-offs are equal: there is no band to lift it into)
+ * or when it is off topic.
  */
 #include "verdict.h"
 
@@ -39,7 +41,7 @@ void kd_verdict_decide(kd_result *r, const kd_options *o)
         r->verdict = KD_APPROVE;
     if (r->verdict == KD_APPROVE && r->duplicate_of)
         r->verdict = o->dup_verdict;
-    if (r->verdict == KD_APPROVE && r->off_topic)
+    if (r->verdict == KD_APPROVE && (r->off_topic || r->rules_hold))
         r->verdict = KD_HOLD;
 }
 

@@ -187,6 +187,9 @@ test_check_rules_change_the_verdict() {
     grep -q '"verdict":"approve"' plain.json || skip "the comment is not approved without rules: $(cat plain.json)"
     expect_status 2 sh -c "\"$KINDLY\" check -m m.db --rules mod.rules < c.txt"
     contains "$T/out" '"rules":[{"name":"moderate:journal","score":0}]'
+    # and so it does with no band between the cut-offs (it was lifted to the ham cut-off, there
+    # the spam cut-off: spam)
+    expect_status 2 sh -c "\"$KINDLY\" check -m m.db --rules mod.rules --spam-cutoff 0.5 < c.txt"
 }
 
 test_rules_stats_counts_spam_and_ham_hits() {

@@ -81,3 +81,24 @@ Test(combine, a_moderation_word_holds_never_lowers)
     kd_verdict_decide(&r, &o);
     cr_expect_eq(r.verdict, KD_VERDICT_SPAM);
 }
+
+/* With equal cut-offs (--spam-cutoff 0.5, no band between them) a moderation word still holds,
+ * as a duplicate or an off-topic comment is held: lifted to the ham cut-off, which is then the
+ * spam cut-off, such a comment (a reader in crisis, README) was spam. Its score is left as it
+ * is; a score that is spam on its own stays spam. */
+Test(combine, a_moderation_word_holds_with_no_band_between_the_cutoffs)
+{
+    kd_options o = KD_OPTIONS_INIT;
+    o.spam_cutoff = o.ham_cutoff = 0.5;
+    kd_result r = result(0.01, 0, 0);
+    r.rules_hold = 1;
+    kd_combine(&r, &o);
+    cr_expect_eq(r.spam_score, 0.01);
+    kd_verdict_decide(&r, &o);
+    cr_expect_eq(r.verdict, KD_HOLD);
+    r = result(0.6, 0, 0);
+    r.rules_hold = 1;
+    kd_combine(&r, &o);
+    kd_verdict_decide(&r, &o);
+    cr_expect_eq(r.verdict, KD_VERDICT_SPAM);
+}
