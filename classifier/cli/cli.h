@@ -226,9 +226,9 @@ int cli_operand(const char *a, int *after);
  * control character escaped (kd_buf_json_str). */
 void cli_json_str(FILE *f, const char *s);
 
-/* Write one CSV field (RFC 4180 quoting when needed); with spreadsheet set, a field that
- * begins with = + - @, a tab or a carriage return gets a ' in front (never run as a
- * formula). */
+/* Write one CSV field (RFC 4180 quoting when needed), as valid UTF-8 (each byte of an
+ * invalid sequence as U+FFFD); with spreadsheet set, a field that begins with = + - @, a tab
+ * or a carriage return gets a ' in front (never run as a formula). */
 void cli_csv_field(FILE *f, const char *s, int spreadsheet);
 
 /* Read all of a stream into a malloc'd NUL-terminated string; NULL on failure, and (errno

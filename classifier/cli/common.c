@@ -921,15 +921,38 @@ void cli_json_str(FILE *f, const char *s)
     kd_buf_free(&b);
 }
 
+/* s[0..n) appended to b with each byte of an invalid UTF-8 sequence as U+FFFD, as the CSV
+ * reader and the JSON writer repair one. */
+static void utf8_repair(kd_buf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        int32_t cp;
+        size_t k = kd_utf8_decode(s + i, n - i, &cp);
+        kd_buf_add(b, cp < 0 ? "\xEF\xBF\xBD" : s + i, cp < 0 ? 3 : k);
+        i += k;
+    }
+}
+
 void cli_csv_field(FILE *f, const char *s, int spreadsheet)
 {
     if (!s)
         return;
+    size_t n = strlen(s);
+    /* the input's fields are valid UTF-8 (the reader repaired them), but an id read back from
+     * the history (duplicate_of, and the reason naming it) may hold any bytes: recorded by a
+     * library caller, or by a build before check repaired its --id */
+    if (!kd_utf8_valid(s, n, NULL)) {
+        kd_buf b = KD_BUF_INIT;
+        utf8_repair(&b, s, n);
+        cli_csv_field(f, b.oom || !b.s ? "\xEF\xBF\xBD" : b.s, spreadsheet);
+        kd_buf_free(&b);
+        return;
+    }
     /* a field a spreadsheet would run as a formula ("=HYPERLINK(...)", "@SUM(...)", "+1+1",
      * "-2+3", or one after a tab or a carriage return): a ' in front makes it text (the
-     * OWASP advice against CSV injection) */
+     * OWASP advice against CSV injection); quoted also when spaces begin or end it: some
+     * readers trim them */
     int formula = spreadsheet && s[0] && strchr("=+-@\t\r", s[0]);
-    size_t n = strlen(s); /* quoted also when spaces begin or end it: some readers trim them */
     if (!strpbrk(s, ",\"\r\n") && !(n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'))) {
         if (formula)
             fputc('\'', f);
@@ -1135,12 +1158,7 @@ static const char *repaired(const char *cmd, const char *flag, const char *v, ch
         return v;
     fprintf(stderr, "kindly %s: %s: invalid UTF-8 at byte %zu of the value, replaced by U+FFFD\n", cmd, flag, bad);
     kd_buf b = KD_BUF_INIT;
-    for (size_t i = 0; i < n;) {
-        int32_t cp;
-        size_t k = kd_utf8_decode(v + i, n - i, &cp);
-        kd_buf_add(&b, cp < 0 ? "\xEF\xBF\xBD" : v + i, cp < 0 ? 3 : k);
-        i += k;
-    }
+    utf8_repair(&b, v, n);
     return *owned = kd_buf_detach(&b);
 }
 

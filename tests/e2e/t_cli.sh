@@ -1434,6 +1434,24 @@ test_check_repairs_invalid_utf8_in_its_flags() {
     contains reasons.txt "$(printf 'duplicate_of:c\357\277\2751')"
 }
 
+# An id in the history with invalid UTF-8 (recorded by a build before check repaired its flags,
+# or by a library caller) is read back as duplicate_of: --format csv writes it with U+FFFD, as
+# the JSON does, in the duplicate_of column and in the reason that names it
+test_score_csv_repairs_an_invalid_id_read_from_the_history() {
+    train_small
+    echo "The breathing exercise and the journal helped me sleep so much better" >c.txt
+    "$KINDLY" check -m m.db --remember --id c1 <c.txt >/dev/null || true
+    sqlite3 m.db "UPDATE history SET id = CAST(X'63FF31' AS TEXT) WHERE id = 'c1'"
+    printf 'id,text\ns1,The breathing exercise and the journal helped me sleep so much better\n' >s.csv
+    expect_status 0 "$KINDLY" score -m m.db --format csv s.csv
+    python3 -c "
+import csv,sys
+rows=list(csv.DictReader(open(sys.argv[1], newline='', encoding='utf-8', errors='strict')))
+assert rows[0]['duplicate_of'] == 'c\ufffd1', rows
+assert 'duplicate_of:c\ufffd1 (' in rows[0]['reasons'], rows
+" "$T/out" || fail "not valid UTF-8, or not repaired: $(cat -v "$T/out")"
+}
+
 # A comment as plain text given as a file, where the README's examples read it on standard
 # input (learn --raw < missed-spam.txt, check < comment.txt): its first line read as a
 # header of one column, a sentence, is named, and the message says how one comment is read
