@@ -1,9 +1,9 @@
 /*
  * json.c - a result as one line of JSON (JSON Lines output of `kindly score`).
  *
- * Field order is fixed and documented in the README. Scores are printed with 6 decimals
- * (trailing zeros trimmed) by kd_buf_fixed, which avoids printf: formatting floats with
- * printf was a third of `kindly score`'s time.
+ * Field order is fixed and documented in the README. Scores are printed with 6 decimals (a
+ * rule's with the precision its file gave it; trailing zeros trimmed) by kd_buf_fixed, which
+ * avoids printf: formatting floats with printf was a third of `kindly score`'s time.
  *
  * Every string is written as valid UTF-8, whatever the caller passed: kd_comment promises
  * UTF-8 but an API caller's id, a command-line flag or an id read back from the history may
@@ -62,7 +62,8 @@ int kd_result_json_buf(kd_buf *b, const kd_comment *c, const kd_result *r)
         kd_buf_puts(b, "{\"name\":");
         kd_buf_json_str(b, r->rules[i].name);
         kd_buf_puts(b, ",\"score\":");
-        kd_buf_fixed(b, r->rules[i].score, 3);
+        kd_buf_fixed(b, r->rules[i].score, 9); /* as the rule file wrote it (0.0625), up
+                                                 * to 9 decimals */
         kd_buf_putc(b, '}');
     }
     kd_buf_puts(b, "],\"duplicate_of\":");

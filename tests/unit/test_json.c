@@ -184,3 +184,23 @@ Test(json, a_number_that_is_not_finite_is_written_as_0)
     json_decref(o);
     free(js);
 }
+
+/* A rule's score keeps the precision the rule file wrote it with, as in its reason
+ * (rule:E=+0.0625, test_verdict): "score" rounded to 3 decimals gave 0.063 for 0.0625, and 0
+ * for a rule of 0.0004 that fired; whole and one-decimal scores are written as before. */
+Test(json, a_rule_score_keeps_its_precision)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    kd_rule_hit hits[4] = { { "A", 0.0625 }, { "B", 0.0004 }, { "C", 2 }, { "D", -1.5 } };
+    kd_result r;
+    memset(&r, 0, sizeof r);
+    r.rules = hits;
+    r.nrules = 4;
+    r.relevance = -1;
+    char *js = kd_result_json(&c, &r);
+    cr_assert_not_null(js);
+    cr_expect(strstr(js, "\"rules\":[{\"name\":\"A\",\"score\":0.0625},{\"name\":\"B\",\"score\":0.0004},"
+                         "{\"name\":\"C\",\"score\":2},{\"name\":\"D\",\"score\":-1.5}]"),
+              "%s", js);
+    free(js);
+}
