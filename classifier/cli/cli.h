@@ -188,6 +188,9 @@ int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_o
 /* The classification flags that cannot go together, after parsing: EXIT_DONE, or a usage
  * error (reported). */
 int cli_check_classify_flags(const char *cmd, const kd_options *o);
+/* The part of it serve makes too: EXIT_DONE, or the usage error (reported) of a ham cut-off
+ * above the spam cut-off, which says which of them was left at its default. */
+int cli_check_cutoffs(const char *cmd, const kd_options *o);
 
 /* The rule file: the flag's, else the shipped models/default.rules next to the executable
  * (or ../share/kindly/default.rules), else NULL (cli_load_rules then refuses to go on). */

@@ -224,8 +224,8 @@ int cmd_serve(int argc, char **argv)
         else
             return cli_bad_option("serve", a, i + 1 == argc, "");
     }
-    if (cfg.options.ham_cutoff > cfg.options.spam_cutoff)
-        return cli_usage("serve", "--ham-cutoff must not be above --spam-cutoff");
+    if (cli_check_cutoffs("serve", &cfg.options))
+        return EXIT_USAGE;
     if (cfg.options.remember)
         return cli_usage("serve", "the server records the comments it classifies by itself (not is_test ones, "
                                   "and none with --dup-threshold off): --remember is for score, check and eval");

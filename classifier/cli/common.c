@@ -780,10 +780,30 @@ void cli_rules_note(const char *cmd, const kd_rules *r, const char *path)
         cli_fail(EXIT_DONE, cmd, "note: %s (refresh it: kindly rules --compile %s)", kd_rules_note(r), path);
 }
 
+/* The cut-offs given (1: --spam-cutoff, 2: --ham-cutoff), for the message when they cross. */
+static unsigned cutoffs_given;
+
+int cli_check_cutoffs(const char *cmd, const kd_options *o)
+{
+    if (!(o->ham_cutoff > o->spam_cutoff))
+        return EXIT_DONE;
+    /* one given, across the other's default: --spam-cutoff 0.3 alone was told that
+     * --ham-cutoff, which it never gave, must not be above it */
+    if (!(cutoffs_given & 2))
+        return cli_usage(cmd, "--ham-cutoff must not be above --spam-cutoff: --spam-cutoff %g is below --ham-cutoff's "
+                              "default, %g; give a --ham-cutoff of at most %g too", o->spam_cutoff, o->ham_cutoff,
+                         o->spam_cutoff);
+    if (!(cutoffs_given & 1))
+        return cli_usage(cmd, "--ham-cutoff must not be above --spam-cutoff: --ham-cutoff %g is above --spam-cutoff's "
+                              "default, %g; give a --spam-cutoff of at least %g too", o->ham_cutoff, o->spam_cutoff,
+                         o->ham_cutoff);
+    return cli_usage(cmd, "--ham-cutoff must not be above --spam-cutoff (%g > %g)", o->ham_cutoff, o->spam_cutoff);
+}
+
 int cli_check_classify_flags(const char *cmd, const kd_options *o)
 {
-    if (o->ham_cutoff > o->spam_cutoff)
-        return cli_usage(cmd, "--ham-cutoff must not be above --spam-cutoff");
+    if (cli_check_cutoffs(cmd, o))
+        return EXIT_USAGE;
     /* the history is the duplicates stage's: skipped, it would record nothing */
     if (o->remember && o->dup_threshold < 0)
         return cli_usage(cmd, "--remember records comments for the duplicates stage: not with --dup-threshold off");
@@ -807,6 +827,7 @@ int cli_parse_classify_flag(const char *cmd, int argc, char **argv, int *i, kd_o
             o->spam_cutoff = d;
         else
             o->ham_cutoff = d;
+        cutoffs_given |= a[2] == 's' ? 1u : 2u;
         ++*i;
         return 1;
     }

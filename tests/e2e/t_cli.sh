@@ -1592,7 +1592,14 @@ test_gnu_option_spellings_and_conflicting_flags() {
     contains "$T/err" "--remember records comments for the duplicates stage: not with --dup-threshold off"
     expect_status 3 sh -c "\"$KINDLY\" check -m m.db --remember --dup-threshold off < c.txt"
     expect_status 3 "$KINDLY" eval -m m.db --ham-cutoff 0.9 --spam-cutoff 0.5 "$D/train.csv"
-    contains "$T/err" "--ham-cutoff must not be above --spam-cutoff"
+    contains "$T/err" "--ham-cutoff must not be above --spam-cutoff (0.9 > 0.5)"
+    # one cut-off given, below (above) the other's default: said so, not as if both were given
+    expect_status 3 sh -c "\"$KINDLY\" check -m m.db --spam-cutoff 0.3 < c.txt"
+    contains "$T/err" "--spam-cutoff 0.3 is below --ham-cutoff's default, 0.5; give a --ham-cutoff of at most 0.3 too"
+    expect_status 3 "$KINDLY" score -m m.db --ham-cutoff 0.95 "$D/train.csv"
+    contains "$T/err" "--ham-cutoff 0.95 is above --spam-cutoff's default, 0.9; give a --spam-cutoff of at least 0.95 too"
+    expect_status 3 "$KINDLY" serve -m m.db --spam-cutoff .2 --listen 127.0.0.1:0
+    contains "$T/err" "--spam-cutoff 0.2 is below --ham-cutoff's default, 0.5"
 }
 
 # learn --raw takes the comment's other fields as check does: the id it is remembered under
