@@ -28,18 +28,20 @@ double kd_logistic(double x) { return 1.0 / (1.0 + exp(-x)); }
 #define CAMPAIGN_STEP 1.5
 #define CAMPAIGN_MAX 6.0
 
+double kd_campaign_logodds(unsigned campaign)
+{
+    if (campaign < 2)
+        return 0.0;
+    double c = CAMPAIGN_STEP * (campaign - 1);
+    return c < CAMPAIGN_MAX ? c : CAMPAIGN_MAX;
+}
+
 void kd_combine(kd_result *r, const kd_options *o)
 {
-    if (r->rules_score == 0.0 && r->campaign < 2) {
+    if (r->rules_score == 0.0 && r->campaign < 2)
         r->spam_score = r->bayes_score; /* no other evidence: keep Bayes' own scale */
-    } else {
-        double x = kd_logit(r->bayes_score) + r->rules_score;
-        if (r->campaign >= 2) {
-            double c = CAMPAIGN_STEP * (r->campaign - 1);
-            x += c < CAMPAIGN_MAX ? c : CAMPAIGN_MAX;
-        }
-        r->spam_score = kd_logistic(x);
-    }
+    else
+        r->spam_score = kd_logistic(kd_logit(r->bayes_score) + r->rules_score + kd_campaign_logodds(r->campaign));
     /* A moderation word (WordPress "Comment Moderation") holds the comment: its score is
      * raised to the ham cut-off, so it is never approved but may still be spam. With no band
      * between the cut-offs (equal) that would make it spam: the score is left, and the

@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "combine.h"
 #include "json.h"
 
 /* How the input arrives. */
@@ -157,9 +158,11 @@ static void explain(const kd_comment *c, const kd_result *res, const kd_rules *r
     }
     if (res->nrules)
         printf("  rules    %+8.2f  total%s\n", res->rules_score, res->rules_hold ? "; a moderation word holds it" : "");
+    if (res->campaign >= 2) /* added to the log-odds too (combine.c): the final score's other step */
+        printf("  campaign %+8.2f  %u authors or posts\n", kd_campaign_logodds(res->campaign), res->campaign);
     for (size_t i = 0; i < res->nreasons; i++) {
         const char *r = res->reasons[i];
-        if (strncmp(r, "bayes=", 6) && strncmp(r, "rule:", 5) && strncmp(r, "token:", 6)) {
+        if (strncmp(r, "bayes=", 6) && strncmp(r, "rule:", 5) && strncmp(r, "token:", 6) && strncmp(r, "campaign:", 9)) {
             fputs("  other      ", stdout);
             explain_str(r);
             putchar('\n');

@@ -121,6 +121,19 @@ test_score_explain_breaks_the_score_down() {
     contains "$T/out" "  final "
 }
 
+# A campaign adds its log-odds to the final score (1.5 for 2 authors or posts): --explain shows
+# them as it shows the rules' (the breakdown went from Bayes to a final score its lines did
+# not add up to, with only "other campaign:2")
+test_score_explain_shows_a_campaigns_log_odds() {
+    rules_model
+    printf 'id,post_id,author,email,text\nc1,p1,Ann,a@x.org,"Great tips on sleep, see more at http://sleepy.example for details"\nc2,p2,Bob,b@y.org,"Great tips on sleep, see more at http://sleepy.example for details"\n' >c.csv
+    expect_status 0 "$KINDLY" score -m m.db --no-rules --explain c.csv
+    contains "$T/out" "  campaign    +1.50  2 authors or posts"
+    not_contains "$T/out" "other      campaign:"
+    expect_status 0 "$KINDLY" score -m m.db --no-rules c.csv
+    sed -n 2p "$T/out" | grep -q '"campaign:2"' || fail "no campaign: $(sed -n 2p "$T/out")"
+}
+
 # --explain is text for a terminal: an id with a newline or an escape sequence in it (and a
 # reason that names it, duplicate_of:ID) shows them as escapes, one breakdown line each; they
 # were printed raw, a line that read as another comment's and a sequence the terminal ran
