@@ -67,6 +67,7 @@
 /* A comment of this run, in the in-memory index. */
 typedef struct mem_entry {
     char *id, *post;
+    uint64_t nth;           /* its place among the handle's comments ("input:N"), from 1 */
     uint32_t author, email;
     uint64_t text_hash;
     uint8_t sig[KD_MH_SIGBYTES];
@@ -85,6 +86,8 @@ struct kd_dedup {
     double began;           /* when the batch's open transaction began (monotonic ms) */
     uint64_t recorded;      /* comments recorded by this handle's batches and committed */
     uint64_t uncommitted;   /* comments recorded in the batch's open transaction */
+    uint64_t checked;       /* comments looked up by kd_dedup_run: the N of "input:N" counts
+                               them all, also those that do not join the memory */
     mem_entry *e;
     size_t n, cap;
     mem_node *nodes;
@@ -486,6 +489,7 @@ static int mem_add(kd_dedup *d, const kd_comment *c, uint32_t author, uint32_t e
         free(e->id);
         return KD_ENOMEM;
     }
+    e->nth = d->checked;
     e->author = author;
     e->email = email;
     e->text_hash = th;
@@ -734,7 +738,7 @@ static int match_memory(kd_model *m, kd_dedup *d, query *q, const int64_t keys[K
     for (size_t i = 0; i < n; i++) {
         const mem_entry *e = &d->e[d->cand[i]];
         int rc = consider(q, e->id, e->post, e->author, e->email, e->text_hash, e->sig, "input",
-                          (long long)d->cand[i] + 1);
+                          (long long)e->nth);
         if (rc)
             return kd_model_fail(m, rc, "out of memory");
     }
@@ -1010,6 +1014,7 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
         return rc;
     if (o->remember && !(m->flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)))
         return kd_model_fail(m, KD_EINVAL, "remembering comments needs a model opened for writing");
+    d->checked++;
     query q;
     int64_t keys[KD_MH_BANDS];
     int locked = 0;

@@ -246,6 +246,43 @@ Test(dedup, exact_and_near_duplicates_in_one_handle)
     kd_result_free(&r);
 }
 
+/* A comment of this run without an id is named "input:N", N counting the handle's comments
+ * from 1 (kindly.h): also those that did not join its memory (a text with nothing to compare,
+ * one checked again under its id) and, past the memory's bound, those it has forgotten. */
+Test(dedup, a_comment_without_an_id_is_named_by_its_place_in_the_run)
+{
+    const char *text = "I started journaling after reading this and I sleep so much better now.";
+    kd_result r;
+    classify(NULL, "p1", "ann", "???", &r);
+    kd_result_free(&r);
+    classify("m1", "p1", "cat", "Walking every morning has changed my mood, thank you for the idea.", &r);
+    kd_result_free(&r);
+    classify("m1", "p1", "cat", "Walking every morning has changed my mood, thank you for the idea.", &r);
+    kd_result_free(&r);
+    classify(NULL, "p1", "ann", text, &r); /* the 4th */
+    cr_assert_null(r.duplicate_of);
+    kd_result_free(&r);
+    classify(NULL, "p2", "bob", text, &r);
+    cr_assert_str_eq(r.duplicate_of, "input:4");
+    kd_result_free(&r);
+    /* the memory starts afresh after 50,000 comments (two of these did not join it): the
+     * 50,010th is still the 50,010th; texts of random letters, no near copies of each other */
+    char t[64];
+    uint32_t x = 1;
+    for (int i = 6; i <= 50010; i++) {
+        int k = 0;
+        for (int w = 0; w < 6; w++, t[k++] = ' ')
+            for (int j = 0; j < 6; j++, x = x * 1664525u + 1013904223u)
+                t[k++] = (char)('a' + (x >> 24) % 26);
+        t[k - 1] = '\0';
+        classify(NULL, "p1", "dan", t, &r);
+        kd_result_free(&r);
+    }
+    classify(NULL, "p2", "eve", t, &r);
+    cr_assert_str_eq(r.duplicate_of, "input:50010");
+    kd_result_free(&r);
+}
+
 Test(dedup, short_texts_match_only_the_same_author)
 {
     kd_result r;
