@@ -116,15 +116,31 @@ static int is_link_start(const char *s, size_t n)
 }
 
 /* Whether a link starts at s[i] (of n): a word starting "http://", "https://" or "www."
- * after white space, "(" or a quote, or at the start. */
+ * after white space, "(", a bracket, a quote or "=", or at the start; so BBCode's
+ * "[url=https://host/x]anchor[/url]" and "[url]https://host/x[/url]" hold links, as the
+ * tokenizer reads them. */
 static int link_at(const char *s, size_t i, size_t n)
 {
-    return (i == 0 || isspace((unsigned char)s[i - 1]) || s[i - 1] == '(' || s[i - 1] == '"') &&
+    return (i == 0 || isspace((unsigned char)s[i - 1]) || (s[i - 1] && strchr("([]\"'=", s[i - 1]))) &&
            is_link_start(s + i, n - i);
 }
 
+/* The end of a link starting at s[i] (of n), dropped: white space, or a "]" it did not open
+ * (BBCode's "[url=https://host/x]anchor text[/url]": the anchor is words of the comment). */
+static size_t link_end(const char *s, size_t i, size_t n)
+{
+    size_t open = 0;
+    for (; i < n && !isspace((unsigned char)s[i]); i++)
+        if (s[i] == '[')
+            open++;
+        else if (s[i] == ']' && !open--)
+            break;
+    return i;
+}
+
 /* Copy s[0..n) to out with each link (a word starting "http://", "https://" or "www." after
- * white space, "(" or a quote, or at the start) replaced by a space (LINK_DROP), or with its
+ * white space, "(", a bracket, a quote or "=", or at the start, up to link_end()) replaced by a
+ * space (LINK_DROP), or with its
  * "http://" or "https://" and "www." left out (LINK_BARE: the text of a comment that is only
  * links, whose links are compared whole, so that one link posted as
  * "https://shop.example/x", "http://shop.example/x" and "www.shop.example/x" is one text, as
@@ -146,8 +162,7 @@ static int copy_links(const char *s, size_t n, int how, kd_buf *out, unsigned *l
         if (kd_buf_add(out, s + from, i - from))
             return KD_ENOMEM;
         if (how == LINK_DROP) {
-            while (i < n && !isspace((unsigned char)s[i]))
-                i++;
+            i = link_end(s, i, n);
             if (kd_buf_putc(out, ' '))
                 return KD_ENOMEM;
         } else {
@@ -209,12 +224,24 @@ static int drop_emoji(const kd_buf *in, kd_buf *out)
 }
 
 /* 1 if s[0..n) holds a letter or a digit, ASCII or not (a byte >= 0x80 is taken as one:
- * what is left of a link-free text is normalised next, and an emoji counts as text there) */
+ * what is left of a link-free text is normalised next, and an emoji counts as text there),
+ * outside a BBCode tag, "[url]", "[/url]" or "[url=": "[url]https://host/x[/url]" is links
+ * only */
 static int has_alnum(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '[') {
+            size_t j = i + 1 + (i + 1 < n && s[i + 1] == '/');
+            while (j < n && isalpha((unsigned char)s[j]))
+                j++;
+            if (j < n && (s[j] == ']' || s[j] == '=')) {
+                i = j;
+                continue;
+            }
+        }
         if (isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
             return 1;
+    }
     return 0;
 }
 

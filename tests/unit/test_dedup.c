@@ -72,6 +72,38 @@ Test(dedup, normalisation_drops_links_after_brackets_and_quotes)
     norm_is("Caf\xc3\xa9 \xf0\x9f\x98\x8a  \xf0\x9f\x98\x8a na\xc3\xafve \xf0\x9f\x98\x8a", "caf\xc3\xa9 na\xc3\xafve");
 }
 
+/* BBCode's links are links, as the tokenizer reads them ("[url=" and "[url]" before one, the
+ * anchor text after its "]" words of the comment): a spammer's copies that vary the link are
+ * one text, and "[url]...[/url]" alone is a comment of links only. */
+Test(dedup, normalisation_drops_bbcode_links)
+{
+    norm_is("Nice post [url=https://a.example/x]cheap pills[/url] thanks", "nice post url cheap pills url thanks");
+    norm_is("Nice post [url]https://a.example/x[/url] thanks", "nice post url thanks");
+    norm_is("[url]https://www.a.example/x[/url] [URL]http://b.example[/URL]", "url a example x url url b example url");
+}
+
+/* Three authors posting one text with a BBCode link to one post are a campaign, as with the
+ * link written bare (before: the link was words, each copy a near copy, and no link was seen:
+ * without one only posts are counted, one) */
+Test(dedup, a_bbcode_link_by_several_authors_on_one_post_is_a_campaign)
+{
+    const char *texts[] = {
+        "Really helpful article, I will share it with my friends [url=https://pills.example/a]cheap pills[/url]",
+        "Really helpful article, I will share it with my friends [url=https://pills.example/b]cheap pills[/url]",
+        "Really helpful article, I will share it with my friends [url=https://pills.example/c]cheap pills[/url]",
+    };
+    kd_result r;
+    for (int i = 0; i < 3; i++) {
+        classify(i == 0 ? "b0" : i == 1 ? "b1" : "b2", "p1", i == 0 ? "ann" : i == 1 ? "bob" : "cat", texts[i], &r);
+        if (i) {
+            cr_assert_str_eq(r.duplicate_of, "b0");
+            cr_assert_float_eq(r.similarity, 1.0, 1e-9);
+            cr_assert_eq(r.campaign, (unsigned)i + 1);
+        }
+        kd_result_free(&r);
+    }
+}
+
 /* A comment that is only links: its links are its text (else it had none, and the same bare
  * link posted by a hundred authors was never a duplicate), without a scheme or "www." */
 Test(dedup, normalisation_keeps_the_links_of_a_comment_that_is_only_links)
