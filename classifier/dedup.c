@@ -92,7 +92,8 @@ struct kd_dedup {
     size_t n, cap;
     mem_node *nodes;
     size_t nn, ncap;
-    int32_t *head;          /* hash table of LSH keys -> first node */
+    int32_t *head;          /* hash table of LSH keys -> first node; then, hcap further on,
+                               the last node of each chain (tail) */
     size_t hcap;            /* power of two */
     kd_buf a, b;            /* scratch for normalisation */
     kd_buf norm;            /* the normalised text of the comment being checked */
@@ -468,7 +469,23 @@ static void mem_reset(kd_dedup *d)
     }
     d->n = d->nn = 0;
     if (d->head)
-        memset(d->head, 0xff, d->hcap * sizeof *d->head);
+        memset(d->head, 0xff, 2 * d->hcap * sizeof *d->head);
+}
+
+/* Append node i to its chain: chains run oldest first, so that a lookup that stops at
+ * MAX_CANDIDATES (a campaign's hundreds of copies) keeps the earliest, as the history's
+ * lists do, and duplicate_of names the earliest copy (newest first, a run's 600th copy of
+ * one text named its 342nd). */
+static inline void mem_link(kd_dedup *d, int32_t i)
+{
+    size_t s = slot(d->nodes[i].key, d->hcap);
+    int32_t *tail = d->head + d->hcap;
+    d->nodes[i].next = -1;
+    if (tail[s] >= 0)
+        d->nodes[tail[s]].next = i;
+    else
+        d->head[s] = i;
+    tail[s] = i;
 }
 
 static int mem_add(kd_dedup *d, const kd_comment *c, uint32_t author, uint32_t email, uint64_t th,
@@ -492,23 +509,20 @@ static int mem_add(kd_dedup *d, const kd_comment *c, uint32_t author, uint32_t e
         d->nodes = nd;
         d->ncap = cap;
     }
-    if (d->nn + KD_MH_BANDS > d->hcap / 2) { /* rehash: keep the load under 1/2 */
-        size_t cap = d->hcap ? d->hcap * 2 : 1024;
-        while (cap / 2 < d->nn + KD_MH_BANDS)
+    if (d->nn + KD_MH_BANDS > d->hcap) { /* rehash: keep the load under 1 (heads and tails
+                                            * take what heads alone at 1/2 took) */
+        size_t cap = d->hcap ? d->hcap * 2 : 512;
+        while (cap < d->nn + KD_MH_BANDS)
             cap *= 2;
-        int32_t *h = malloc(cap * sizeof *h);
+        int32_t *h = malloc(2 * cap * sizeof *h);
         if (!h)
             return KD_ENOMEM;
-        memset(h, 0xff, cap * sizeof *h);
-        /* re-thread every node, oldest first at the tail: walk newest to oldest */
-        for (size_t i = d->nn; i-- > 0;) {
-            size_t s = slot(d->nodes[i].key, cap);
-            d->nodes[i].next = h[s];
-            h[s] = (int32_t)i;
-        }
+        memset(h, 0xff, 2 * cap * sizeof *h);
         free(d->head);
         d->head = h;
         d->hcap = cap;
+        for (size_t i = 0; i < d->nn; i++) /* re-thread every node, oldest first */
+            mem_link(d, (int32_t)i);
     }
     mem_entry *e = &d->e[d->n];
     memset(e, 0, sizeof *e);
@@ -521,14 +535,11 @@ static int mem_add(kd_dedup *d, const kd_comment *c, uint32_t author, uint32_t e
     e->email = email;
     e->text_hash = th;
     memcpy(e->sig, sig, KD_MH_SIGBYTES);
-    /* chains run newest first; lookups collect and sort, so order does not matter */
     for (int i = 0; i < KD_MH_BANDS; i++) {
         mem_node *nd = &d->nodes[d->nn];
         nd->key = keys[i];
         nd->entry = (uint32_t)d->n;
-        size_t s = slot(keys[i], d->hcap);
-        nd->next = d->head[s];
-        d->head[s] = (int32_t)d->nn++;
+        mem_link(d, (int32_t)d->nn++);
     }
     d->n++;
     return KD_OK;

@@ -315,6 +315,20 @@ Test(dedup, a_comment_without_an_id_is_named_by_its_place_in_the_run)
     kd_result_free(&r);
 }
 
+/* A lookup reads at most 256 candidates; of a campaign's copies in one run, the earliest
+ * (duplicate_of names the earliest copy): the run's 600th to 683rd copies of one text, and
+ * its 939th on, were named copies of its 342nd and on. */
+Test(dedup, a_long_campaign_of_one_run_names_its_earliest_copy)
+{
+    kd_result r;
+    for (int i = 0; i < 1000; i++) {
+        classify_nth("c", "p", "a", i, "Visit my profile for amazing deals on watches and bags today only", &r);
+        if (i)
+            cr_assert_str_eq(r.duplicate_of, "c0", "copy %d", i);
+        kd_result_free(&r);
+    }
+}
+
 Test(dedup, short_texts_match_only_the_same_author)
 {
     kd_result r;
