@@ -802,24 +802,33 @@ static int fingerprint(kd_dedup *d, const char *text, uint64_t *th, kd_minhash *
        ("ありがとうございます", 10) or characters ("非常感谢您的分享", 8). Korean puts
        spaces between its words: they are counted as words. A word starts after a space or
        after such a character (in "分享Python", "Python" is one; the two characters, two
-       thirds of a word, are not counted). A comment of links only counts the "https" and
-       "www" its text no longer holds, so that a short link drop is as short as it was. */
-    unsigned words = left_out, cjk = 0;
+       thirds of a word, are not counted). Thai, Lao, Khmer and Burmese put no spaces between
+       words either (a space ends a phrase): their code points, vowel and tone marks
+       included, count a quarter of a word each ("ขอบคุณมากครับ", thank you very much, 13, is
+       short); counted as words, a Thai sentence of 60 letters copied by three readers was
+       one or two words, short, and no duplicate. A comment of links only counts the "https"
+       and "www" its text no longer holds, so that a short link drop is as short as it was. */
+    unsigned words = left_out, cjk = 0, sea = 0;
     int after = 1; /* the previous character ends a word: a space, a Chinese or kana one */
-    for (size_t i = 0; i < norm->len && words + cjk / 3 < KD_DUP_GENERIC_WORDS; i++) {
+    for (size_t i = 0; i < norm->len && words + cjk / 3 + sea / 4 < KD_DUP_GENERIC_WORDS; i++) {
         int32_t cp;
         size_t len;
-        if ((unsigned char)norm->s[i] >= 0xE3 && (len = kd_utf8_decode(norm->s + i, norm->len - i, &cp)) > 1 &&
-            kd_is_cjk(cp) && !(cp >= 0xAC00 && cp <= 0xD7A3)) {
-            cjk++;
-            i += len - 1;
-            after = 1;
-            continue;
+        if ((unsigned char)norm->s[i] >= 0xE0 && (len = kd_utf8_decode(norm->s + i, norm->len - i, &cp)) > 1) {
+            int han = kd_is_cjk(cp) && !(cp >= 0xAC00 && cp <= 0xD7A3);
+            int unspaced = (cp >= 0x0E00 && cp <= 0x0EFF) || (cp >= 0x1000 && cp <= 0x109F) ||
+                           (cp >= 0x1780 && cp <= 0x17FF); /* Thai, Lao; Myanmar; Khmer */
+            if (han || unspaced) {
+                cjk += han;
+                sea += unspaced;
+                i += len - 1;
+                after = 1;
+                continue;
+            }
         }
         words += after && norm->s[i] != ' ';
         after = norm->s[i] == ' ';
     }
-    *nwords = words + cjk / 3;
+    *nwords = words + cjk / 3 + sea / 4;
     *th = kd_hash64(norm->s, norm->len) & KD_HIST_TEXT_HASH_MASK; /* what the history keeps */
     kd_minhash_compute(norm->s, norm->len, mh);
     return KD_OK;

@@ -343,6 +343,25 @@ Test(dedup, short_texts_match_only_the_same_author)
     kd_result_free(&r);
 }
 
+/* A sentence copied by another reader on another post is a duplicate (and a campaign of
+ * 2); a short thanks by another reader is none. */
+static void sentence_is_long_and_thanks_short(const char *sentence, const char *thanks)
+{
+    kd_result r;
+    classify("a", "p1", "ann", sentence, &r);
+    kd_result_free(&r);
+    classify("b", "p2", "bob", sentence, &r);
+    cr_assert_str_eq(r.duplicate_of, "a");
+    cr_assert_str_eq(r.duplicate_scope, "site");
+    cr_assert_eq(r.campaign, 2);
+    kd_result_free(&r);
+    classify("c", "p1", "ann", thanks, &r);
+    kd_result_free(&r);
+    classify("d", "p1", "bob", thanks, &r);
+    cr_assert_null(r.duplicate_of);
+    kd_result_free(&r);
+}
+
 /* Chinese has no spaces: a sentence is one "word" by spaces, but its characters count half
  * a word each, so a copied sentence by another reader is a duplicate while a short thanks
  * (谢谢你的文章, six characters) is still matched only to its own author. */
@@ -354,18 +373,8 @@ Test(dedup, chinese_text_counts_its_characters_as_words)
                                   "\xE6\xB4\xBB\xE5\xBF\xAB\xE6\x9D\xA5\xE8\xB4\xAD\xE4\xB9\xB0";
     static const char *thanks = "\xE8\xB0\xA2\xE8\xB0\xA2\xE4\xBD\xA0\xE7\x9A\x84\xE6\x96\x87"
                                 "\xE7\xAB\xA0";
+    sentence_is_long_and_thanks_short(sentence, thanks);
     kd_result r;
-    classify("a", "p1", "ann", sentence, &r);
-    kd_result_free(&r);
-    classify("b", "p2", "bob", sentence, &r);
-    cr_assert_str_eq(r.duplicate_of, "a");
-    cr_assert_str_eq(r.duplicate_scope, "site");
-    kd_result_free(&r);
-    classify("c", "p1", "ann", thanks, &r);
-    kd_result_free(&r);
-    classify("d", "p1", "bob", thanks, &r);
-    cr_assert_null(r.duplicate_of);
-    kd_result_free(&r);
     /* the polite formulas are long: 非常感谢您的分享 (8 characters), ありがとうございます (10) */
     static const char *const polite[] = {
         "\xE9\x9D\x9E\xE5\xB8\xB8\xE6\x84\x9F\xE8\xB0\xA2\xE6\x82\xA8\xE7\x9A\x84\xE5\x88\x86\xE4\xBA\xAB",
@@ -380,6 +389,15 @@ Test(dedup, chinese_text_counts_its_characters_as_words)
         cr_assert_eq(r.campaign, 0);
         kd_result_free(&r);
     }
+}
+
+/* Thai (and Lao, Khmer, Burmese) puts spaces between phrases, not words: a sentence of two
+ * phrases copied by other readers is a duplicate and, on other posts, a campaign; a short
+ * thanks (ขอบคุณมากครับ, 13 code points) is still matched only to its own author. */
+Test(dedup, thai_text_counts_its_letters_as_words)
+{
+    sentence_is_long_and_thanks_short(
+        "บทความนี้มีประโยชน์มากครับ ขอบคุณที่แบ่งปันความรู้ดีๆแบบนี้ สมัครสมาชิกวันนี้รับโบนัสฟรีทันที", "ขอบคุณมากครับ");
 }
 
 /* A Latin word right after Chinese starts a word ("谢谢分享Python和Rust教程" is 4 words and
