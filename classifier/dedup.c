@@ -117,13 +117,17 @@ static int is_link_start(const char *s, size_t n)
 }
 
 /* Whether a link starts at s[i] (of n): a word starting "http://", "https://" or "www."
- * after white space, "(", a bracket, a quote or "=", or at the start; so BBCode's
- * "[url=https://host/x]anchor[/url]" and "[url]https://host/x[/url]" hold links, as the
- * tokenizer reads them. */
+ * at the start, or after white space, "(", a bracket, a quote, "=", the punctuation that
+ * ends a phrase (",;:!?") or a character beyond ASCII; so BBCode's
+ * "[url=https://host/x]anchor[/url]" and "[url]https://host/x[/url]" hold links, and so do
+ * "see:https://host/x" and Chinese "请看：https://host/x" (a full-width colon, or a
+ * character, before it), as the tokenizer reads them. */
 static int link_at(const char *s, size_t i, size_t n)
 {
-    return (i == 0 || isspace((unsigned char)s[i - 1]) || (s[i - 1] && strchr("([]\"'=", s[i - 1]))) &&
-           is_link_start(s + i, n - i);
+    unsigned char p = i ? (unsigned char)s[i - 1] : ' ';
+    if (isalnum(p)) /* inside a word, where most 'h' and 'w' are */
+        return 0;
+    return (isspace(p) || p >= 0x80 || (p && strchr("([]\"'=,;:!?", p))) && is_link_start(s + i, n - i);
 }
 
 /* The end of a link starting at s[i] (of n), dropped: white space, or a "]" it did not open
@@ -140,8 +144,7 @@ static size_t link_end(const char *s, size_t i, size_t n)
 }
 
 /* Copy s[0..n) to out with each link (a word starting "http://", "https://" or "www." after
- * white space, "(", a bracket, a quote or "=", or at the start, up to link_end()) replaced by a
- * space (LINK_DROP), or with its
+ * link_at() says, up to link_end()) replaced by a space (LINK_DROP), or with its
  * "http://" or "https://" and "www." left out (LINK_BARE: the text of a comment that is only
  * links, whose links are compared whole, so that one link posted as
  * "https://shop.example/x", "http://shop.example/x" and "www.shop.example/x" is one text, as

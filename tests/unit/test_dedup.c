@@ -82,26 +82,48 @@ Test(dedup, normalisation_drops_bbcode_links)
     norm_is("[url]https://www.a.example/x[/url] [URL]http://b.example[/URL]", "url a example x url url b example url");
 }
 
-/* Three authors posting one text with a BBCode link to one post are a campaign, as with the
- * link written bare (before: the link was words, each copy a near copy, and no link was seen:
- * without one only posts are counted, one) */
-Test(dedup, a_bbcode_link_by_several_authors_on_one_post_is_a_campaign)
+/* Three authors posting one text to one post, each with another link (a, b or c between
+ * before and after), are exact copies and a campaign, as with the link written bare after a space (before:
+ * the link was words, each copy a near copy, and no link was seen: without one only posts
+ * are counted, one) */
+static void three_authors_link_one_text(const char *before, const char *after)
 {
-    const char *texts[] = {
-        "Really helpful article, I will share it with my friends [url=https://pills.example/a]cheap pills[/url]",
-        "Really helpful article, I will share it with my friends [url=https://pills.example/b]cheap pills[/url]",
-        "Really helpful article, I will share it with my friends [url=https://pills.example/c]cheap pills[/url]",
-    };
+    static const char *const authors[] = { "ann", "bob", "cat" };
     kd_result r;
     for (int i = 0; i < 3; i++) {
-        classify(i == 0 ? "b0" : i == 1 ? "b1" : "b2", "p1", i == 0 ? "ann" : i == 1 ? "bob" : "cat", texts[i], &r);
+        char text[256], id[8];
+        snprintf(text, sizeof text, "%s%c%s", before, 'a' + i, after);
+        snprintf(id, sizeof id, "b%d", i);
+        classify(id, "p1", authors[i], text, &r);
         if (i) {
-            cr_assert_str_eq(r.duplicate_of, "b0");
-            cr_assert_float_eq(r.similarity, 1.0, 1e-9);
-            cr_assert_eq(r.campaign, (unsigned)i + 1);
+            cr_assert_str_eq(r.duplicate_of, "b0", "%s", text);
+            cr_assert_float_eq(r.similarity, 1.0, 1e-9, "%s", text);
+            cr_assert_eq(r.campaign, (unsigned)i + 1, "%s", text);
         }
         kd_result_free(&r);
     }
+}
+
+Test(dedup, a_bbcode_link_by_several_authors_on_one_post_is_a_campaign)
+{
+    three_authors_link_one_text(
+        "Really helpful article, I will share it with my friends [url=https://pills.example/", "]cheap pills[/url]");
+}
+
+/* A link right after a phrase's punctuation or a character beyond ASCII is a link, as the
+ * tokenizer reads it: Chinese writes one after a full-width colon or a character, no space */
+Test(dedup, a_link_after_punctuation_or_chinese_is_a_link)
+{
+    norm_is("Great post!https://a.example/x see:www.b.example", "great post see");
+    /* 请看：https://a.example/x 谢谢 */
+    norm_is("\xE8\xAF\xB7\xE7\x9C\x8B\xEF\xBC\x9Ahttps://a.example/x \xE8\xB0\xA2\xE8\xB0\xA2",
+            "\xE8\xAF\xB7\xE7\x9C\x8B \xE8\xB0\xA2\xE8\xB0\xA2");
+    /* 这篇文章写得非常好，我学到了很多东西，推荐大家看看：https://spam.example/a */
+    three_authors_link_one_text("\xE8\xBF\x99\xE7\xAF\x87\xE6\x96\x87\xE7\xAB\xA0\xE5\x86\x99\xE5\xBE\x97"
+                                "\xE9\x9D\x9E\xE5\xB8\xB8\xE5\xA5\xBD\xEF\xBC\x8C\xE6\x88\x91\xE5\xAD\xA6"
+                                "\xE5\x88\xB0\xE4\xBA\x86\xE5\xBE\x88\xE5\xA4\x9A\xE4\xB8\x9C\xE8\xA5\xBF"
+                                "\xEF\xBC\x8C\xE6\x8E\xA8\xE8\x8D\x90\xE5\xA4\xA7\xE5\xAE\xB6\xE7\x9C\x8B"
+                                "\xE7\x9C\x8B\xEF\xBC\x9Ahttps://spam.example/", "");
 }
 
 /* A comment that is only links: its links are its text (else it had none, and the same bare
