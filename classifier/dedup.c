@@ -548,6 +548,17 @@ static int mem_add(kd_dedup *d, const kd_comment *c, uint32_t author, uint32_t e
     return KD_OK;
 }
 
+/* Give memory entry k the id of the comment it turned out to be. */
+static int mem_name(kd_model *m, kd_dedup *d, uint32_t k, const char *id)
+{
+    char *s = strdup(id);
+    if (!s)
+        return kd_model_fail(m, KD_ENOMEM, "out of memory");
+    free(d->e[k].id);
+    d->e[k].id = s;
+    return KD_OK;
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* Matching */
 
@@ -570,7 +581,8 @@ typedef struct query {
                          * adopted or written by record()) */
     int linked;         /* the comment carries a link (its text, or an author URL) */
     int64_t adopt;      /* an earlier comment without an id is this one, checked before it had
-                         * one: its history seq (> 0), or -1 for one of this run's memory */
+                         * one: its history seq (> 0), or -1 for one of this run's memory ... */
+    uint32_t adopt_entry; /* ... the memory's entry */
     /* the earliest match so far */
     int found;
     char *id;
@@ -778,10 +790,13 @@ static int match_memory(kd_model *m, kd_dedup *d, query *q, const int64_t keys[K
     size_t n = uniq(d->cand, d->ncand);
     for (size_t i = 0; i < n; i++) {
         const mem_entry *e = &d->e[d->cand[i]];
+        int64_t adopted = q->adopt;
         int rc = consider(q, e->id, e->post, e->author, e->email, e->text_hash, e->sig, "input",
                           (long long)e->nth);
         if (rc)
             return kd_model_fail(m, rc, "out of memory");
+        if (q->adopt != adopted)
+            q->adopt_entry = (uint32_t)d->cand[i];
     }
     return KD_OK;
 }
@@ -1113,6 +1128,9 @@ int kd_dedup_run(kd_model *m, const kd_comment *c, const kd_options *o, kd_resul
     }
     if (o->remember)
         rc = record(m, d, &q, keys);
+    else if (q.adopt < 0) /* checked before it had an id, in this run: named by it from now on,
+                           * as record() names the history's record */
+        rc = mem_name(m, d, q.adopt_entry, c->id);
     else if (!q.recorded && (rc = mem_add(d, c, q.author, q.email, q.text_hash, q.sig, keys)))
         rc = kd_model_fail(m, rc, "out of memory");
 done:

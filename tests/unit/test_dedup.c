@@ -673,6 +673,23 @@ ParameterizedTest(int *empty, dedup, a_comment_checked_before_it_had_an_id_is_th
     th_rmrf(dir);
 }
 
+/* So too within one handle, not remembering: the comment of this run checked before it had
+ * an id is named by the id from then on (it was "input:1" there, "6001" remembering). */
+Test(dedup, a_comment_of_this_run_checked_before_it_had_an_id_is_named_by_it)
+{
+    const char *text = "My grandmother passed last spring and this helped me more than I can say";
+    kd_result r;
+    classify(NULL, "grief", "Olga", text, &r);
+    kd_result_free(&r);
+    classify("6001", "grief", "Olga", text, &r);
+    cr_assert_null(r.duplicate_of, "a copy of itself: %s", r.duplicate_of);
+    kd_result_free(&r);
+    classify("7002", "loss", "Bot", text, &r);
+    cr_assert_str_eq(r.duplicate_of ? r.duplicate_of : "(none)", "6001");
+    cr_assert_eq(r.campaign, 2);
+    kd_result_free(&r);
+}
+
 /* An unnamed earlier comment is "this one" for one comment only: later copies with other ids
  * (links varied, a bot's run) are duplicates of the first, without remembering as with. */
 Test(dedup, an_unnamed_record_is_claimed_once_and_later_copies_are_duplicates)
