@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "combine.h"
 #include "json.h"
+#include "normalize.h"
 
 /* How the input arrives. */
 typedef struct input {
@@ -218,8 +219,9 @@ static unsigned char *csv_out_header(kd_csv *r, int sheet)
 }
 
 /* A list of names as one CSV field, joined by ';' (word-list entries may hold any
- * character, hence quoted as needed). 0, or -1 when out of memory. */
-static int csv_out_list(const char *const *items, size_t n, int sheet)
+ * character, hence quoted as needed), repaired to valid UTF-8 when repair is set (a reason
+ * naming a history id that is not). 0, or -1 when out of memory. */
+static int csv_out_list(const char *const *items, size_t n, int sheet, int repair)
 {
     size_t len = 1;
     for (size_t i = 0; i < n; i++)
@@ -233,7 +235,7 @@ static int csv_out_list(const char *const *items, size_t n, int sheet)
             strcat(joined, ";");
         strcat(joined, items[i]);
     }
-    cli_csv_field(stdout, joined, sheet);
+    (repair ? cli_csv_field_repaired : cli_csv_field)(stdout, joined, sheet);
     free(joined);
     return 0;
 }
@@ -274,13 +276,17 @@ static int csv_out_row(const kd_csv_row *row, const unsigned char *copy, const k
             return -1;
         for (size_t i = 0; i < res->nrules; i++)
             names[i] = res->rules[i].name;
-        int rc = csv_out_list(names, res->nrules, sheet);
+        int rc = csv_out_list(names, res->nrules, sheet, 0);
         free(names);
         if (rc)
             return -1;
     }
     fputc(',', stdout);
-    cli_csv_field(stdout, res->duplicate_of, sheet);
+    /* an id read back from the history may hold bytes that are not UTF-8 (recorded by a
+     * library caller, or by a build before check repaired its --id); of the reasons, only the
+     * one naming it can */
+    int repair = res->duplicate_of && !kd_utf8_valid(res->duplicate_of, strlen(res->duplicate_of), NULL);
+    (repair ? cli_csv_field_repaired : cli_csv_field)(stdout, res->duplicate_of, sheet);
     if (res->duplicate_of) { /* empty, like duplicate_of, when there is none: ",%.4f,%s," */
         kd_buf_putc(num, ',');
         kd_buf_decimal(num, res->similarity, 4, 0);
@@ -294,7 +300,7 @@ static int csv_out_row(const kd_csv_row *row, const unsigned char *copy, const k
     kd_buf_puts(num, res->generic ? ",true," : ",false,");
     if (put_num(num))
         return -1;
-    if (res->nreasons && csv_out_list((const char *const *)res->reasons, res->nreasons, sheet))
+    if (res->nreasons && csv_out_list((const char *const *)res->reasons, res->nreasons, sheet, repair))
         return -1;
     fputs("\r\n", stdout);
     return 0;

@@ -954,21 +954,22 @@ static void utf8_repair(kd_buf *b, const char *s, size_t n)
     }
 }
 
+void cli_csv_field_repaired(FILE *f, const char *s, int spreadsheet)
+{
+    if (s && !kd_utf8_valid(s, strlen(s), NULL)) {
+        kd_buf b = KD_BUF_INIT;
+        utf8_repair(&b, s, strlen(s));
+        cli_csv_field(f, b.oom || !b.s ? "\xEF\xBF\xBD" : b.s, spreadsheet);
+        kd_buf_free(&b);
+    } else
+        cli_csv_field(f, s, spreadsheet);
+}
+
 void cli_csv_field(FILE *f, const char *s, int spreadsheet)
 {
     if (!s)
         return;
     size_t n = strlen(s);
-    /* the input's fields are valid UTF-8 (the reader repaired them), but an id read back from
-     * the history (duplicate_of, and the reason naming it) may hold any bytes: recorded by a
-     * library caller, or by a build before check repaired its --id */
-    if (!kd_utf8_valid(s, n, NULL)) {
-        kd_buf b = KD_BUF_INIT;
-        utf8_repair(&b, s, n);
-        cli_csv_field(f, b.oom || !b.s ? "\xEF\xBF\xBD" : b.s, spreadsheet);
-        kd_buf_free(&b);
-        return;
-    }
     /* a field a spreadsheet would run as a formula ("=HYPERLINK(...)", "@SUM(...)", "+1+1",
      * "-2+3", or one after a tab or a carriage return): a ' in front makes it text (the
      * OWASP advice against CSV injection); quoted also when spaces begin or end it: some
