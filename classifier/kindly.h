@@ -511,7 +511,8 @@ typedef struct kd_options {
     int remember;              /**< record the comment in the model's history (needs a writable model) */
     double dup_threshold;      /**< near-duplicate similarity (estimated Jaccard resemblance of
                                     4-character shingles) at or above this is a duplicate (0.5:
-                                    docs/BENCHMARKS-dup.md); negative: skip the stage */
+                                    docs/BENCHMARKS-dup.md); 0: exact copies only;
+                                    negative: skip the stage */
     kd_verdict dup_verdict;    /**< verdict given to a duplicate that is not spam (default hold) */
     /* relevance stage */
     double offtopic_threshold; /**< relevance below this: hold with reason off_topic (0: never;
@@ -858,8 +859,8 @@ int kd_history_prune(kd_model *m, int64_t before, uint64_t keep, uint64_t *remov
 
 typedef struct kd_history_stats {
     uint64_t comments;      /**< comments recorded */
-    uint64_t index_entries; /**< LSH index entries: 12 a comment (an estimate: a text's
-                                 copies past its 32nd are not indexed) */
+    uint64_t index_entries; /**< LSH index entries: 12 a comment (an estimate: of a text's
+                                 copies past its 32nd, one in 16 at most is indexed) */
     uint64_t file_bytes;    /**< size of the whole model file (pages in use and free) */
     int64_t oldest, newest; /**< the comments' times, Unix seconds: their own dates, else when
                                  they were recorded (0 when empty) */
