@@ -36,8 +36,7 @@
 
 typedef struct literal {
     unsigned clause;
-    char *s;
-    size_t len;
+    uint32_t off, len; /* its bytes: kd_prefilter.chars + off, NUL-terminated */
 } literal;
 
 /* A registered rule may fire only if, for one of its alternatives, every clause (a set of
@@ -56,6 +55,8 @@ typedef struct prule {
 struct kd_prefilter {
     literal *lit;
     size_t nlit, litcap;
+    char *chars;      /* the literals' bytes, back to back (one allocation, not one each) */
+    size_t nchars, charcap;
     uint32_t *clause; /* clause ids of the alternatives, back to back */
     size_t nclause, clausecap;
     palt *alt;
@@ -83,9 +84,8 @@ void kd_prefilter_free(kd_prefilter *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < p->nlit; i++)
-        free(p->lit[i].s);
     free(p->lit);
+    free(p->chars);
     free(p->clause);
     free(p->alt);
     free(p->rule);
@@ -470,9 +470,14 @@ static int has_unmodelled(const char *p, size_t n)
     return 0;
 }
 
-/* Register alts[0..nalts) under id: kd_prefilter_add's second half, and all of
- * kd_prefilter_add_saved's. 1 or KD_ENOMEM. */
-static int register_alts(kd_prefilter *p, unsigned id, const alt *alts, size_t nalts)
+/* Literal k's bytes, NUL-terminated. */
+static const char *lit_s(const kd_prefilter *p, size_t k) { return p->chars + p->lit[k].off; }
+
+/* Registering a rule's alternatives, whatever they are read from (kd_prefilter_add's alt
+ * structures, kd_prefilter_add_saved's bytes): begin_rule, then for each alternative
+ * begin_alt with its number of clauses, then for each clause in turn (its id: the first
+ * clause id begin_alt returned, then the next) its literals by add_literal. 0 or KD_ENOMEM. */
+static int begin_rule(kd_prefilter *p, unsigned id, size_t nalts)
 {
     if (id >= p->nrule) {
         prule *r = realloc(p->rule, (id + 1) * sizeof *r);
@@ -490,26 +495,51 @@ static int register_alts(kd_prefilter *p, unsigned id, const alt *alts, size_t n
     }
     p->rule[id].first_alt = (uint32_t)p->nalt;
     p->rule[id].nalt = 0;
+    return KD_OK;
+}
+
+/* An alternative of n clauses for rule id; *c0: its first clause id. */
+static int begin_alt(kd_prefilter *p, unsigned id, size_t n, unsigned *c0)
+{
+    if (grow((void **)&p->alt, &p->altcap, p->nalt + 1, sizeof *p->alt) ||
+        grow((void **)&p->clause, &p->clausecap, p->nclause + n, sizeof *p->clause))
+        return KD_ENOMEM;
+    uint32_t first = p->nclauses;
+    int one_word = n && n <= 64 && first / 64 == (first + n - 1) / 64;
+    uint64_t mask = one_word ? (n == 64 ? ~0ULL : (1ULL << n) - 1) << (first % 64) : 0;
+    p->alt[p->nalt++] = (palt){ (uint32_t)p->nclause, (uint32_t)n, first / 64, mask };
+    for (size_t c = 0; c < n; c++)
+        p->clause[p->nclause++] = p->nclauses++;
+    p->rule[id].nalt++;
+    *c0 = first;
+    return KD_OK;
+}
+
+static int add_literal(kd_prefilter *p, unsigned cid, const char *s, size_t len)
+{
+    if (grow((void **)&p->lit, &p->litcap, p->nlit + 1, sizeof *p->lit) ||
+        grow((void **)&p->chars, &p->charcap, p->nchars + len + 1, 1))
+        return KD_ENOMEM;
+    memcpy(p->chars + p->nchars, s, len);
+    p->chars[p->nchars + len] = '\0';
+    p->lit[p->nlit++] = (literal){ cid, (uint32_t)p->nchars, (uint32_t)len };
+    p->nchars += len + 1;
+    return KD_OK;
+}
+
+/* Register alts[0..nalts) under id: kd_prefilter_add's second half. 1 or KD_ENOMEM. */
+static int register_alts(kd_prefilter *p, unsigned id, const alt *alts, size_t nalts)
+{
+    if (begin_rule(p, id, nalts))
+        return KD_ENOMEM;
     for (size_t a = 0; a < nalts; a++) {
-        if (grow((void **)&p->alt, &p->altcap, p->nalt + 1, sizeof *p->alt) ||
-            grow((void **)&p->clause, &p->clausecap, p->nclause + alts[a].n, sizeof *p->clause))
+        unsigned c0;
+        if (begin_alt(p, id, alts[a].n, &c0))
             return KD_ENOMEM;
-        uint32_t c0 = p->nclauses, n = (uint32_t)alts[a].n;
-        int one_word = n && n <= 64 && c0 / 64 == (c0 + n - 1) / 64;
-        uint64_t mask = one_word ? (n == 64 ? ~0ULL : (1ULL << n) - 1) << (c0 % 64) : 0;
-        p->alt[p->nalt++] = (palt){ (uint32_t)p->nclause, n, c0 / 64, mask };
-        for (size_t c = 0; c < alts[a].n; c++) {
-            unsigned cid = p->nclauses++;
-            p->clause[p->nclause++] = cid;
-            for (size_t l = 0; l < alts[a].c[c].n; l++) {
-                if (grow((void **)&p->lit, &p->litcap, p->nlit + 1, sizeof *p->lit) ||
-                    !(p->lit[p->nlit].s = strdup(alts[a].c[c].lit[l])))
+        for (size_t c = 0; c < alts[a].n; c++)
+            for (size_t l = 0; l < alts[a].c[c].n; l++)
+                if (add_literal(p, c0 + (unsigned)c, alts[a].c[c].lit[l], strlen(alts[a].c[c].lit[l])))
                     return KD_ENOMEM;
-                p->lit[p->nlit].len = strlen(p->lit[p->nlit].s);
-                p->lit[p->nlit++].clause = cid;
-            }
-        }
-        p->rule[id].nalt++;
     }
     return 1;
 }
@@ -558,15 +588,20 @@ int kd_prefilter_save(const kd_prefilter *p, unsigned id, kd_buf *out)
             kd_buf_putc(out, (char)nlit);
             for (size_t l = first; l < first + nlit; l++) {
                 kd_buf_putc(out, (char)p->lit[l].len);
-                kd_buf_add(out, p->lit[l].s, p->lit[l].len);
+                kd_buf_add(out, lit_s(p, l), p->lit[l].len);
             }
         }
     }
     return out->oom ? KD_ENOMEM : KD_OK;
 }
 
-/* kd_prefilter_add_saved, with the alternatives read into alts_buf[MAX_ALTS]. */
-static int add_saved(kd_prefilter *p, unsigned id, const unsigned char *s, size_t n, alt *alts_buf)
+/* Read the saved form s[0..n) (kd_prefilter_save's), registering what it holds under id
+ * when reg, else only checking it: KD_OK (reg: 1 when registered, 0 when not) or KD_EPARSE
+ * (KD_ENOMEM from registering). The bytes are checked whole before anything is registered,
+ * so that a damaged entry leaves nothing half registered, and are registered straight from
+ * the buffer: no copy of the alternatives (kd_prefilter_add's 64 KiB of them) at every
+ * start of a process. */
+static int read_saved(kd_prefilter *p, unsigned id, const unsigned char *s, size_t n, int reg)
 {
     size_t i = 0;
 #define NEXT(lo, hi, v)                                                                                    \
@@ -580,37 +615,38 @@ static int add_saved(kd_prefilter *p, unsigned id, const unsigned char *s, size_
     if (!registered)
         return i == n ? 0 : KD_EPARSE;
     NEXT(1, MAX_ALTS, nalts);
+    if (reg && begin_rule(p, id, nalts))
+        return KD_ENOMEM;
     for (size_t a = 0; a < nalts; a++) {
-        alt *x = &alts_buf[a];
-        NEXT(1, MAX_CLAUSES, x->n);
-        for (size_t c = 0; c < x->n; c++) {
-            clause *cl = &x->c[c];
-            NEXT(1, MAX_LITS, cl->n);
-            for (size_t l = 0; l < cl->n; l++) {
+        size_t nclauses;
+        unsigned c0 = 0;
+        NEXT(1, MAX_CLAUSES, nclauses);
+        if (reg && begin_alt(p, id, nclauses, &c0))
+            return KD_ENOMEM;
+        for (size_t c = 0; c < nclauses; c++) {
+            size_t nlits;
+            NEXT(1, MAX_LITS, nlits);
+            for (size_t l = 0; l < nlits; l++) {
                 size_t len;
                 NEXT(1, MAX_LITERAL - 1, len);
                 if (n - i < len || memchr(s + i, 0, len))
                     return KD_EPARSE;
-                memcpy(cl->lit[l], s + i, len);
-                cl->lit[l][len] = '\0';
+                if (reg && add_literal(p, c0 + (unsigned)c, (const char *)s + i, len))
+                    return KD_ENOMEM;
                 i += len;
             }
         }
     }
 #undef NEXT
-    return i == n ? register_alts(p, id, alts_buf, nalts) : KD_EPARSE;
+    return i == n ? reg : KD_EPARSE;
 }
 
 int kd_prefilter_add_saved(kd_prefilter *p, unsigned id, const unsigned char *s, size_t n)
 {
     if (!n || !s[0]) /* not registered (a single 0), or nothing: no alternative to read */
         return n == 1 ? 0 : KD_EPARSE;
-    alt *alts = malloc(MAX_ALTS * sizeof *alts); /* (on the heap: kd_prefilter_add says why) */
-    if (!alts)
-        return KD_ENOMEM;
-    int rc = add_saved(p, id, s, n, alts);
-    free(alts);
-    return rc;
+    int rc = read_saved(p, id, s, n, 0);
+    return rc ? rc : read_saved(p, id, s, n, 1);
 }
 
 int kd_prefilter_usable(const char *s, size_t n)
@@ -678,7 +714,7 @@ const char *kd_prefilter_literal(const kd_prefilter *p, unsigned id, size_t i)
     uint32_t hi = p->clause[last->first + last->n - 1];
     for (size_t k = 0; k < p->nlit; k++)
         if (p->lit[k].clause >= lo && p->lit[k].clause <= hi && i-- == 0)
-            return p->lit[k].s;
+            return lit_s(p, k);
     return NULL;
 }
 
@@ -707,7 +743,7 @@ int kd_prefilter_build(kd_prefilter *p)
     p->nsym = 1;
     size_t total = 1;
     for (size_t i = 0; i < p->nlit; i++)
-        for (const unsigned char *c = (const unsigned char *)p->lit[i].s; *c; c++, total++)
+        for (const unsigned char *c = (const unsigned char *)lit_s(p, i); *c; c++, total++)
             if (!p->map[*c]) {
                 p->map[*c] = (unsigned char)p->nsym++;
                 if (*c >= 'a' && *c <= 'z')
@@ -728,7 +764,7 @@ int kd_prefilter_build(kd_prefilter *p)
     p->nstates = 1;
     for (size_t i = 0; i < p->nlit; i++) { /* the trie */
         size_t s = 0;
-        for (const unsigned char *c = (const unsigned char *)p->lit[i].s; *c; c++) {
+        for (const unsigned char *c = (const unsigned char *)lit_s(p, i); *c; c++) {
             int32_t *t = &p->next[s * p->nsym + p->map[*c]];
             if (*t < 0)
                 *t = (int32_t)p->nstates++;
@@ -804,7 +840,7 @@ static void scan_direct(const kd_prefilter *p, const char *s, size_t n, uint64_t
             buf[i] = lower(s[start + i]);
         for (size_t k = 0; k < p->nlit; k++) {
             unsigned c = p->lit[k].clause;
-            if (!(hits[c / 64] >> (c % 64) & 1) && occurs(buf, len, p->lit[k].s, p->lit[k].len))
+            if (!(hits[c / 64] >> (c % 64) & 1) && occurs(buf, len, lit_s(p, k), p->lit[k].len))
                 hits[c / 64] |= 1ULL << (c % 64);
         }
         if (start + len >= n)
