@@ -133,10 +133,23 @@ int kd_is_cjk(int32_t cp)
            (cp >= 0x20000 && cp <= 0x3134F);      /* extensions B-G */
 }
 
+/* 1 if none of the 8 bytes at s is a NUL or beyond ASCII: a word at a time (the usual
+ * has-zero-byte test), the common case of kd_utf8_valid's texts and rule files. */
+static int ascii8(const char *s)
+{
+    uint64_t v;
+    memcpy(&v, s, sizeof v);
+    return !((v | ((v - 0x0101010101010101ULL) & ~v)) & 0x8080808080808080ULL);
+}
+
 int kd_utf8_valid(const char *s, size_t n, size_t *bad_at)
 {
     size_t i = 0;
     while (i < n) {
+        if (n - i >= 8 && ascii8(s + i)) {
+            i += 8;
+            continue;
+        }
         if ((unsigned char)s[i] < 0x80) {
             if (s[i] == '\0')
                 break;

@@ -229,3 +229,28 @@ Test(normalize, keepcc_keeps_control_characters)
     cr_expect_str_eq(norms("won\xC2\x92t \xEF\xBC\xA6\x01x", KD_NORM_NFKC), "won t F x");
     cr_expect_str_eq(norms("a\x01" "b", KD_NORM_NFKC | KD_NORM_KEEPCC), "a\x01" "b");
 }
+
+/* kd_utf8_valid reads eight ASCII bytes at a time: a NUL, a stray byte beyond ASCII, a
+ * truncated or a valid sequence at any offset of a long ASCII run is still found, and
+ * bad_at names its first byte. */
+Test(normalize, utf8_valid_at_every_offset)
+{
+    const char *bad[] = { "\0", "\xFF", "\x80", "\xC3", "\xE2\x82", "\xED\xA0\x80" }, *good[] = { "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80" };
+    size_t badlen[] = { 1, 1, 1, 1, 2, 3 };
+    char s[64];
+    for (size_t at = 0; at < 40; at++) {
+        for (size_t b = 0; b < sizeof bad / sizeof *bad; b++) {
+            memset(s, 'a', sizeof s);
+            memcpy(s + at, bad[b], badlen[b]);
+            size_t where = 99;
+            cr_expect_not(kd_utf8_valid(s, sizeof s, &where), "bad %zu at %zu read as valid", b, at);
+            cr_expect_eq(where, at, "bad %zu at %zu: bad_at %zu", b, at, where);
+        }
+        for (size_t g = 0; g < sizeof good / sizeof *good; g++) {
+            memset(s, 'a', sizeof s);
+            memcpy(s + at, good[g], strlen(good[g]));
+            cr_expect(kd_utf8_valid(s, sizeof s, NULL), "good %zu at %zu read as invalid", g, at);
+        }
+    }
+    cr_expect(kd_utf8_valid("", 0, NULL));
+}
