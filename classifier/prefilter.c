@@ -831,16 +831,38 @@ static int occurs(const char *s, size_t n, const char *lit, size_t m)
  */
 #define SCAN_WINDOW 4096
 
+/* A window's pairs of adjacent bytes, hashed into a bitset of PAIR_BITS: a literal whose
+ * first two bytes are not among them cannot occur there, and is not looked for (for one
+ * comment of the shipped rules' literals, a memchr each for all of them was 125,000
+ * instructions of `kindly check`, 55,000 with this). */
+#define PAIR_BITS 4096
+static unsigned pair_hash(unsigned char a, unsigned char b) { return ((unsigned)a * 61u + b) % PAIR_BITS; }
+static int has_pair(const uint64_t *pairs, unsigned char a, unsigned char b)
+{
+    unsigned h = pair_hash(a, b);
+    return pairs[h / 64] >> (h % 64) & 1;
+}
+
 static void scan_direct(const kd_prefilter *p, const char *s, size_t n, uint64_t *hits)
 {
     char buf[SCAN_WINDOW];
+    uint64_t pairs[PAIR_BITS / 64];
     for (size_t start = 0;; start += SCAN_WINDOW - (MAX_LITERAL - 1)) {
         size_t len = n - start < SCAN_WINDOW ? n - start : SCAN_WINDOW;
-        for (size_t i = 0; i < len; i++)
+        memset(pairs, 0, sizeof pairs);
+        for (size_t i = 0; i < len; i++) {
             buf[i] = lower(s[start + i]);
+            if (i) {
+                unsigned h = pair_hash((unsigned char)buf[i - 1], (unsigned char)buf[i]);
+                pairs[h / 64] |= 1ULL << (h % 64);
+            }
+        }
         for (size_t k = 0; k < p->nlit; k++) {
             unsigned c = p->lit[k].clause;
-            if (!(hits[c / 64] >> (c % 64) & 1) && occurs(buf, len, lit_s(p, k), p->lit[k].len))
+            const char *lit = lit_s(p, k);
+            if (p->lit[k].len > 1 && !has_pair(pairs, (unsigned char)lit[0], (unsigned char)lit[1]))
+                continue;
+            if (!(hits[c / 64] >> (c % 64) & 1) && occurs(buf, len, lit, p->lit[k].len))
                 hits[c / 64] |= 1ULL << (c % 64);
         }
         if (start + len >= n)
