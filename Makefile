@@ -26,12 +26,17 @@ CFLAGS    ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) \
              -fPIC -fvisibility=hidden -Iclassifier $(shell $(PKG_CONFIG) --cflags $(PKGS)) -MMD -MP
 LIBS      := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS)) -lcsv -lm -lpthread -ldl
-# STATIC_DEPS=1 links PCRE2, SQLite, utf8proc and libcsv into the kindly binary from
-# their static archives (Debian's -dev packages ship them): no symbol binding and fewer pages
-# at start, about 1.2 million instructions and 0.3-1 ms of each `kindly check`, for a 3.8 MB
-# binary that must be rebuilt for those libraries' security updates. Off by default.
-ifdef STATIC_DEPS
-LIBS      := -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs $(LINK_PKGS)) -lcsv -Wl,-Bdynamic -lm -lpthread -ldl
+# The kindly binary links PCRE2, SQLite, utf8proc and libcsv from their static archives
+# (Debian's -dev packages ship them) when all four are found, STATIC_DEPS=0 links them
+# dynamically: statically, a process starts without binding those libraries' symbols, 1.2
+# million instructions and about 25 page faults of each `kindly check` (docs/BENCHMARKS.md),
+# for a 4 MB binary that must be rebuilt for those libraries' security updates. libkindly,
+# the tests and the sanitizer builds link them dynamically.
+STATIC_ARCHIVES := libpcre2-8.a libsqlite3.a libutf8proc.a libcsv.a
+STATIC_DEPS ?= $(if $(strip $(foreach a,$(STATIC_ARCHIVES),$(if $(filter /%,$(shell $(CC) -print-file-name=$(a))),,$(a)))),0,1)
+CLI_LIBS  := $(LIBS)
+ifeq ($(STATIC_DEPS)$(SANITIZE),1)
+CLI_LIBS  := -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs $(LINK_PKGS)) -lcsv -Wl,-Bdynamic -lm -lpthread -ldl
 endif
 LIB_LIBS  := $(shell $(PKG_CONFIG) --libs $(LIB_PKGS)) -lcsv -lm -lpthread
 CRITERION := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
@@ -96,7 +101,7 @@ $(LIBA): $(LIB_OBJ)
 
 $(BIN): $(CLI_OBJ) $(SERVER_OBJ) $(LIBA)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $(CLI_OBJ) $(SERVER_OBJ) $(LIBA) $(LIBS)
+	$(Q)$(CC) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $(CLI_OBJ) $(SERVER_OBJ) $(LIBA) $(CLI_LIBS)
 
 $(SRVA): $(SERVER_OBJ)
 	@rm -f $@
@@ -185,7 +190,7 @@ help:
 	@echo 'make man             build/kindly.1, kindly(1) from the help (tools/gen-man.sh)'
 	@echo 'make install         PREFIX=... [DESTDIR=...]; make uninstall removes it'
 	@echo 'make clean           removes the builds'
-	@echo 'Options: B=DIR (out of tree), V=1, WERROR=, STATIC_DEPS=1, SANITIZE=...; see README.md'
+	@echo 'Options: B=DIR (out of tree), V=1, WERROR=, STATIC_DEPS=0, SANITIZE=...; see README.md'
 
 # make install PREFIX=/opt/kindly [DESTDIR=...]: the binary and kindly(1), kindly.h, libkindly (static and
 # shared), kindly.pc, the default model and rules in PREFIX/share/kindly/, and the
