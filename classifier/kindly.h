@@ -399,6 +399,16 @@ const char *kd_feedback_took(const kd_model *m);
 #define KD_UNDO_KNOWN 2
 
 /**
+ * Whether text is empty to the spam stage: it gives no word, link, number, emoji or other
+ * token to learn. Empty text, white space of any kind (a no-break space, a vertical tab,
+ * U+3000), invisible characters (U+200B), their HTML entities and lone punctuation ("...")
+ * are. The front ends refuse to learn such a comment: kd_train_add() and kd_feedback() learn
+ * it, which shifts the prior and teaches nothing but its author's fields.
+ * @return 1 empty, 0 not; KD_EINVAL when text is NULL; KD_ENOMEM.
+ */
+int kd_text_empty(const char *text);
+
+/**
  * Pick up changes committed by other processes (a retrain, feedback): reloads the totals and,
  * when preloaded, the token counts, if the file changed since the last load. Cheap when
  * nothing changed (one PRAGMA). Not thread-safe: call it while no other thread uses m.

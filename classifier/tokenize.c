@@ -1512,3 +1512,18 @@ int kd_tokenize(const kd_comment *c, const kd_tokenize_options *o, kd_tokens *ou
     kd_mixed_free(&sc.mixed);
     return sc.rc;
 }
+
+int kd_text_empty(const char *text)
+{
+    if (!text)
+        return KD_EINVAL;
+    static const kd_tokenize_options words = { 0, 0, 40 }; /* the text's tokens alone */
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = text;
+    kd_tokens t = KD_TOKENS_INIT;
+    int rc = kd_tokenize(&c, &words, &t);
+    if (!rc)
+        rc = !t.n;
+    kd_tokens_free(&t);
+    return rc;
+}

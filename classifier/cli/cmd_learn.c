@@ -126,9 +126,12 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
         }
         if (!text)
             goto done;
-        /* an empty comment teaches no token but would still shift the prior */
-        if (!text[strspn(text, " \t\r\n")]) {
-            status = cli_fail(EXIT_INPUT, "learn", "the comment on standard input is empty: nothing to learn");
+        /* an empty comment teaches no token but would still shift the prior: blank in any way
+         * (a no-break space, a zero-width space, &nbsp;) or only punctuation */
+        if ((rc = kd_text_empty(text))) {
+            status = rc < 0 ? cli_fail(EXIT_INTERNAL, "learn", "out of memory")
+                            : cli_fail(EXIT_INPUT, "learn", "the comment on standard input is empty (only blanks or "
+                                                            "punctuation): nothing to learn");
             goto done;
         }
         c.text = text;

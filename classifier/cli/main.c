@@ -209,8 +209,8 @@ const cli_command cli_commands[] = {
       "\n"
       "Exit status: 0 done; 4 some rows were bad and skipped, or the file has no text\n"
       "column, no row (only its header) or (without --spam or --ham) no labelled row\n"
-      "(what its label column holds is said), or the --raw comment is empty or\n"
-      "longer than 16 MiB;\n"
+      "(what its label column holds is said), or the --raw comment is empty (only\n"
+      "blanks or punctuation) or longer than 16 MiB;\n"
       "3 usage error (also an --undo whose --foreign is not the learning's, or\n"
       "of a comment not learnt with its label);\n"
       "5 the model or the input could not be read or written; 6 internal error.\n" },

@@ -214,8 +214,16 @@ static void submit(const srv_request *rq, const srv_form *f, const kd_comment *c
                          "not write): nothing is learnt");
         return;
     }
-    if (!c->text[strspn(c->text, " \t\r\n")]) { /* it would teach no token but shift the prior */
-        invalid(out, "Empty \"comment_content\" value: there is nothing to learn");
+    /* it would teach no token but shift the prior: blank in any way (a no-break space, &nbsp;)
+     * or only punctuation */
+    int empty = kd_text_empty(c->text);
+    if (empty < 0) {
+        srv_reply_text(out, 500, SRV_TEXT, "invalid");
+        srv_reply_header(out, "X-akismet-debug-help", "out of memory");
+        return;
+    }
+    if (empty) {
+        invalid(out, "Empty \"comment_content\" value (only blanks or punctuation): there is nothing to learn");
         return;
     }
     kd_model *m = rq->model;

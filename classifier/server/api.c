@@ -147,9 +147,13 @@ static int item(api_batch *b, size_t i, json_t *o, int feedback, int reals, char
         return -1;
     }
     b->undo[i] = json_is_true(u);
-    /* an empty text would teach no token but shift the prior (one learnt before may be undone) */
-    if (!b->undo[i] && !c->text[strspn(c->text, " \t\r\n")]) {
-        snprintf(err, errlen, "%sthe text is empty: there is nothing to learn", where);
+    /* an empty text would teach no token but shift the prior (one learnt before may be undone):
+     * blank in any way (a no-break space, a zero-width space, &nbsp;) or only punctuation */
+    int empty = b->undo[i] ? 0 : kd_text_empty(c->text);
+    if (empty < 0)
+        return -2;
+    if (empty) {
+        snprintf(err, errlen, "%sthe text is empty (only blanks or punctuation): there is nothing to learn", where);
         return -1;
     }
     return 0;

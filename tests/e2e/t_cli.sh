@@ -1489,12 +1489,17 @@ test_a_plain_text_comment_with_a_comma_says_how_one_comment_is_read() {
     not_contains "$T/err" "plain text"
 }
 
-# An empty comment teaches no token but would shift the prior: learn --raw refuses it.
+# An empty comment teaches no token but would shift the prior: learn --raw refuses it, blank
+# in any way the tokenizer reads as nothing (a no-break space, \v, a zero-width space, &nbsp;,
+# an ideographic space, a lone full stop), not only in ASCII white space.
 test_learn_raw_refuses_an_empty_comment() {
     train_small
     "$KINDLY" info -m m.db >before.json
-    expect_status 4 sh -c "printf ' \n' | \"$KINDLY\" learn -m m.db --spam --raw"
-    contains "$T/err" "the comment on standard input is empty: nothing to learn"
+    for s in ' \n' '\302\240' '\v' '\342\200\213' '&nbsp; &#8203;' '\343\200\200' ' . '; do
+        expect_status 4 sh -c "printf '$s' | \"$KINDLY\" learn -m m.db --spam --raw" || return 1
+        contains "$T/err" "the comment on standard input is empty" || return 1
+        contains "$T/err" ": nothing to learn" || return 1
+    done
     "$KINDLY" info -m m.db >after.json
     cmp -s before.json after.json || fail "the model changed"
 }

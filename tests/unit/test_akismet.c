@@ -333,6 +333,11 @@ Test(akismet, submissions_learn_and_is_test_does_not)
     cr_assert_str_eq(r.body, "invalid");
     cr_assert(strstr(srv_reply_get_header(&r, "X-akismet-debug-help"), "nothing to learn"));
     srv_reply_free(&r);
+    /* and one blank beyond ASCII: a no-break space, \v, a zero-width space, &nbsp; */
+    call(EP_SUBMIT_HAM, "blog=b&user_ip=10.0.0.3&comment_content=%C2%A0%0B%E2%80%8B%26nbsp%3B", NULL, &r);
+    cr_assert_str_eq(r.body, "invalid");
+    cr_assert(strstr(srv_reply_get_header(&r, "X-akismet-debug-help"), "nothing to learn"));
+    srv_reply_free(&r);
     cr_assert_eq(kd_model_stats_get(m, &st), 0);
     cr_assert_eq(st.spam_messages, spam0 + 1);
     cr_assert_eq(st.ham_messages, ham0 + 1);

@@ -93,8 +93,12 @@ ParameterizedTestParameters(api, bad_bodies_are_errors_with_a_message)
         { "{\"text\":\"a\",\"label\":null}", 1, "'label' must be \"spam\" or \"ham\", got null" },
         { "{\"text\":\"a\",\"label\":\"spam\",\"undo\":\"yes\"}", 1, "'undo' must be" },
         /* an empty comment would teach no token but shift the prior */
-        { "{\"text\":\"\",\"label\":\"spam\"}", 1, "the text is empty: there is nothing to learn" },
+        { "{\"text\":\"\",\"label\":\"spam\"}", 1,
+          "the text is empty (only blanks or punctuation): there is nothing to learn" },
         { "[{\"text\":\"a\",\"label\":\"ham\"},{\"text\":\" \\n\",\"label\":\"spam\"}]", 1, "item 1: the text is empty" },
+        /* blank beyond ASCII: a no-break space, \v, a zero-width space, &nbsp;, a lone "." */
+        { "{\"text\":\"\\u00a0\\u000b\\u200b\",\"label\":\"spam\"}", 1, "the text is empty" },
+        { "{\"text\":\"&nbsp; .\",\"label\":\"ham\"}", 1, "the text is empty" },
     };
     return cr_make_param_array(api_bad, p, sizeof p / sizeof *p);
 }

@@ -1053,3 +1053,19 @@ Test(tokenize, fancy_letters_are_letters)
              "\xE1\xB4\xA0\xC9\xAA\xE1\xB4\x80\xC9\xA2\xCA\x80\xE1\xB4\x80.com");      /* ᴠɪᴀɢʀᴀ.com */
     cr_expect_str_eq(joined(), "free|#caps|free|#caps|free|#url|url:viagra.com");
 }
+
+/* kd_text_empty(): a text the spam stage learns nothing of, blank in any way (ASCII white
+ * space, a no-break space, \v, a zero-width space, an ideographic space, &nbsp;) or lone
+ * punctuation; a text with a word, a number, a link, an emoji or a "#repeat" is not. The front
+ * ends refuse to learn such a comment (they checked ASCII white space only). */
+Test(tokenize, empty_texts_are_those_without_a_token)
+{
+    static const char *empty[] = { "", " \t\r\n", "\xC2\xA0", "\v\f", "\xE2\x80\x8B\xEF\xBB\xBF", "\xE3\x80\x80",
+                                   "&nbsp;&#8203;", "<p> </p>", ". , ..." };
+    static const char *full[] = { "a", " ok\xC2\xA0", "42", "example.com", "\xF0\x9F\x98\x82", "!!!", "&amp;x" };
+    for (size_t i = 0; i < sizeof empty / sizeof *empty; i++)
+        cr_expect_eq(kd_text_empty(empty[i]), 1, "'%s'", empty[i]);
+    for (size_t i = 0; i < sizeof full / sizeof *full; i++)
+        cr_expect_eq(kd_text_empty(full[i]), 0, "'%s'", full[i]);
+    cr_expect_eq(kd_text_empty(NULL), KD_EINVAL);
+}
