@@ -21,6 +21,9 @@ enum {
 
 /* The usage error of '-' named as a model (-m -, merge's OUT or IN): not standard input. */
 #define CLI_DASH_MODEL "'-' is no model: a model is an SQLite file, not standard input (a file named - is ./-)"
+/* SQLite's name for a database in memory: a model of nothing, whose learning is thrown away */
+#define CLI_MEMORY_MODEL "':memory:' is no model: it is SQLite's in-memory database, empty at start and gone at " \
+                         "exit, so nothing would be kept (a file named :memory: is ./:memory:)"
 
 typedef struct cli_command {
     const char *name;
@@ -81,10 +84,10 @@ kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags);
 /* For commands that write: EXIT_DONE, or, when path is the shipped default model
  * (cli_is_default_model), the usage error saying to copy it (EXIT_USAGE). */
 int cli_refuse_default(const char *cmd, const char *path);
-/* The usage error of $KINDLY_MODEL=- (as main.c refuses -m -), said, when path is the model
- * cli_model_path took from it; else EXIT_DONE. For a command that opens the model itself
- * (serve): cli_open_model_for and cli_model_path_for_write call it. */
-int cli_refuse_env_dash(const char *cmd, const char *path);
+/* The usage error of $KINDLY_MODEL=- or :memory: (as main.c refuses -m - and -m :memory:),
+ * said, when path is the model cli_model_path took from it; else EXIT_DONE. For a command
+ * that opens the model itself (serve): cli_open_model_for and cli_model_path_for_write call it. */
+int cli_refuse_env_model(const char *cmd, const char *path);
 /* For commands that write: the model must be named explicitly (flag or $KINDLY_MODEL), and
  * not be the shipped default (cli_refuse_default). NULL, said, when not. */
 const char *cli_model_path_for_write(const char *cmd, const char *flag);

@@ -277,8 +277,8 @@ int cmd_merge(int argc, char **argv)
         if (!*argv[i])
             return cli_fail(EXIT_USAGE, "merge", "empty file name: name %s (kindly merge OUT.db IN.db...)",
                             i == 1 ? "the output model" : "an input model");
-        if (!strcmp(argv[i], "-"))
-            return cli_fail(EXIT_USAGE, "merge", "%s", CLI_DASH_MODEL);
+        if (!strcmp(argv[i], "-") || !strcmp(argv[i], ":memory:"))
+            return cli_fail(EXIT_USAGE, "merge", "%s", strcmp(argv[i], "-") ? CLI_MEMORY_MODEL : CLI_DASH_MODEL);
     }
     const char *out = argv[1];
     int created = cli_model_is_new(out);

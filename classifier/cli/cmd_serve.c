@@ -244,7 +244,7 @@ int cmd_serve(int argc, char **argv)
     const char *env = getenv("KINDLY_MODEL");
     cfg.writable = model || (env && *env);
     cfg.model_path = cli_model_path(model);
-    if (cli_refuse_env_dash("serve", cfg.model_path))
+    if (cli_refuse_env_model("serve", cfg.model_path))
         return EXIT_USAGE;
     char readonly_why[600] = "";
     if (cfg.writable && cli_is_default_model(cfg.model_path)) {

@@ -174,9 +174,11 @@ int cli_refuse_default(const char *cmd, const char *path)
                           "(cp %s my.db) and name the copy", path, path);
 }
 
-int cli_refuse_env_dash(const char *cmd, const char *p)
+int cli_refuse_env_model(const char *cmd, const char *p)
 {
-    return p == env_model && !strcmp(p, "-") ? cli_usage(cmd, "$KINDLY_MODEL: %s", CLI_DASH_MODEL) : EXIT_DONE;
+    if (p != env_model || (strcmp(p, "-") && strcmp(p, ":memory:")))
+        return EXIT_DONE;
+    return cli_usage(cmd, "$KINDLY_MODEL: %s", strcmp(p, "-") ? CLI_MEMORY_MODEL : CLI_DASH_MODEL);
 }
 
 const char *cli_model_path_for_write(const char *cmd, const char *flag)
@@ -188,7 +190,7 @@ const char *cli_model_path_for_write(const char *cmd, const char *flag)
                        "the shipped default model is never written to");
         return NULL;
     }
-    return cli_refuse_env_dash(cmd, p) == EXIT_DONE && cli_refuse_default(cmd, p) == EXIT_DONE ? p : NULL;
+    return cli_refuse_env_model(cmd, p) == EXIT_DONE && cli_refuse_default(cmd, p) == EXIT_DONE ? p : NULL;
 }
 
 /* Whether path is a regular file of no bytes whose -wal holds nothing either (a model just
@@ -240,7 +242,7 @@ kd_model *cli_open_model_for(const char *cmd, const char *flag, int write, unsig
                              int *status)
 {
     const char *p = write ? cli_model_path_for_write(cmd, flag) : cli_model_path(flag);
-    if (!p || cli_refuse_env_dash(cmd, p)) {
+    if (!p || cli_refuse_env_model(cmd, p)) {
         *status = EXIT_USAGE;
         return NULL;
     }

@@ -592,7 +592,8 @@ static const struct {
  * is '-': a model is an SQLite file, never standard input (it was taken for a file named
  * '-', which a writing command created and messages called '<stdin>'), and the rules and
  * the keys are read from files too (check and score read their comments on standard input;
- * '-' was "cannot open rule file -"). */
+ * '-' was "cannot open rule file -"); or a model named ':memory:', SQLite's database in memory,
+ * which a writing command filled and threw away ("now has 1 spam and 1 ham messages"). */
 static int bad_file_value(const cli_command *c, const char *a, size_t n, const char *v)
 {
     for (size_t i = 0; i < sizeof file_options / sizeof *file_options; i++) {
@@ -603,6 +604,8 @@ static int bad_file_value(const cli_command *c, const char *a, size_t n, const c
             return cli_fail(EXIT_USAGE, c->name, "%.*s: empty file name: name %s", (int)n, a, file_options[i].what);
         if (!strcmp(v, "-"))
             return cli_fail(EXIT_USAGE, c->name, "%.*s: %s", (int)n, a, file_options[i].dash);
+        if (!strcmp(v, ":memory:") && !strcmp(file_options[i].usage, "-m MODEL"))
+            return cli_fail(EXIT_USAGE, c->name, "%.*s: %s", (int)n, a, CLI_MEMORY_MODEL);
     }
     return EXIT_DONE;
 }

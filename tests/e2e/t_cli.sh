@@ -1224,6 +1224,34 @@ test_a_model_named_dash_is_a_usage_error() {
     contains "$T/out" '"model":"./-"'
 }
 
+# ':memory:' as a model is a usage error too: SQLite's in-memory database starts empty and is
+# gone at exit. 'train -m :memory:' and 'merge :memory: m.db' said "now has 1 spam and 1 ham
+# messages" and saved nothing, serve "learning from feedback" learnt into nothing, and a
+# reading command suggested "kindly train -m :memory: FILE.csv"
+test_a_model_named_memory_is_a_usage_error() {
+    train_small
+    local want="':memory:' is no model: it is SQLite's in-memory database, empty at start and gone at exit, so nothing would be kept (a file named :memory: is ./:memory:)"
+    for c in score check learn eval info posts history train; do
+        expect_status 3 "$KINDLY" "$c" -m :memory: "$D/train.csv" </dev/null
+        contains "$T/err" "kindly $c: -m: $want"
+    done
+    expect_status 3 "$KINDLY" train --model=:memory: "$D/train.csv"
+    contains "$T/err" "kindly train: --model: $want"
+    expect_status 3 "$KINDLY" merge :memory: m.db
+    contains "$T/err" "kindly merge: $want"
+    expect_status 3 "$KINDLY" merge out.db m.db :memory:
+    contains "$T/err" "kindly merge: $want"
+    for c in info "train $D/train.csv" "serve --listen 127.0.0.1:0"; do
+        expect_status 3 env KINDLY_MODEL=:memory: "$KINDLY" $c
+        contains "$T/err" "kindly ${c%% *}: \$KINDLY_MODEL: $want"
+    done
+    [ ! -e out.db ] && [ ! -e :memory: ] || fail "a model was created: $(ls)"
+    # a file of that name is named as one
+    cp m.db ./:memory:
+    expect_status 0 "$KINDLY" info -m ./:memory:
+    contains "$T/out" '"model":"./:memory:"'
+}
+
 # ... and so as a rule file or a key file: they are read from files, and check and score
 # read their comments on standard input ('-' was "cannot open rule file -: No such file")
 test_a_rule_or_key_file_named_dash_is_a_usage_error() {
