@@ -347,16 +347,24 @@ int kd_rules_save_compiled(kd_rules *r, const char *path)
     memcpy(all, &h, sizeof h);
     h.checksum = kd_rules_hash(all, sizeof h + payload);
     memcpy(all, &h, sizeof h);
-    size_t plen = strlen(path);
-    if (!(tmp = malloc(plen + 8))) {
+    size_t tlen = strlen(path) + 32;
+    if (!(tmp = malloc(tlen))) {
         free(all);
         rc = KD_ENOMEM;
         goto done;
     }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".XXXXXX", 8);
-    made = (fd = mkostemp(tmp, O_CLOEXEC)) >= 0; /* as the files it reads: a host may fork and exec */
-    if (!made || fchmod(fd, 0644) || !(f = fdopen(fd, "wb"))) {
+    /* named here, not by mkostemp(): its file is 0600, and the umask that a model's 0644 is
+     * created under (SQLite's open) cannot be read without changing it, for every thread of
+     * the host. PATH.PID-N, the first N no other writer has made (a thread of this process,
+     * or one killed before it renamed its file); close-on-exec, as the files it reads: a host
+     * may fork and exec */
+    for (unsigned i = 0; fd < 0 && i < 100; i++) {
+        snprintf(tmp, tlen, "%s.%ld-%u", path, (long)getpid(), i);
+        if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0 && errno != EEXIST)
+            break;
+    }
+    made = fd >= 0;
+    if (!made || !(f = fdopen(fd, "wb"))) {
         snprintf(r->err, sizeof r->err, "%s: cannot write: %s", path, strerror(errno));
         free(all);
         rc = KD_EIO;

@@ -5,6 +5,8 @@
  * left unused with a note naming both files, and the rules are compiled from the text;
  * syntax errors are reported as without one; word lists are always read afresh. */
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <sys/stat.h>
 
 #include "helpers.h"
 #include "kindly.h"
@@ -431,6 +433,30 @@ Test(rules_compiled, save_errors_name_the_file)
     kd_rules_free(r);
     cr_assert_eq(kd_rules_compiled(NULL), 0);
     cr_assert_str_empty(kd_rules_note(NULL));
+}
+
+/* The compiled file is created as a model is, its mode 0644 less the umask: it was 0644
+ * whatever the umask, so a umask of 077 left rules readable by every user; and nothing of
+ * it is left beside it. */
+Test(rules_compiled, the_file_honours_the_umask)
+{
+    static const mode_t masks[] = { 077, 027, 022, 002 }, want[] = { 0600, 0640, 0644, 0644 };
+    for (size_t i = 0; i < sizeof masks / sizeof *masks; i++) {
+        char dir[256], rules[512], compiled[4096];
+        umask(masks[i]);
+        compile_text(dir, "text A /a/ 1\n", rules, compiled);
+        struct stat st;
+        cr_assert_eq(stat(compiled, &st), 0);
+        cr_expect_eq(st.st_mode & 0777, want[i], "umask %03o: mode %03o", (unsigned)masks[i],
+                     (unsigned)(st.st_mode & 0777));
+        DIR *d = opendir(dir);
+        cr_assert_not_null(d);
+        int files = 0;
+        for (struct dirent *e; (e = readdir(d));)
+            files += e->d_name[0] != '.';
+        closedir(d);
+        cr_expect_eq(files, 2, "t.rules and t.rules.compiled, nothing else");
+    }
 }
 
 Test(rules_compiled, a_rule_file_without_patterns)
