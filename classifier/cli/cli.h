@@ -274,7 +274,8 @@ void cli_reraise(void);
 const char *cli_signal_name(int sig);
 
 /* The comment's metadata flags of check and learn --raw (--id, --post, --author, --email,
- * --url, --ip, --agent, --parent, --date): 1 when argv[*i] is one (its value consumed). */
+ * --url, --ip, --agent, --parent, --date): 1 when argv[*i] is one (its value consumed; an
+ * empty one is the field not given, NULL, as the CSV reader gives an empty field). */
 #define CLI_NMETA 9
 int cli_parse_comment_flag(int argc, char **argv, int *i, kd_comment *c);
 /* Their values as valid UTF-8: an invalid byte becomes U+FFFD, with a warning; repaired

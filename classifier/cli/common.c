@@ -1165,7 +1165,8 @@ int cli_parse_comment_flag(int argc, char **argv, int *i, kd_comment *c)
 {
     for (size_t j = 0; j < CLI_NMETA; j++)
         if (!strcmp(argv[*i], meta[j].flag) && *i + 1 < argc) {
-            *(const char **)((char *)c + meta[j].off) = argv[++*i];
+            const char *v = argv[++*i];
+            *(const char **)((char *)c + meta[j].off) = *v ? v : NULL; /* as an empty CSV field */
             return 1;
         }
     return 0;

@@ -1462,6 +1462,19 @@ test_check_repairs_invalid_utf8_in_its_flags() {
     contains reasons.txt "$(printf 'duplicate_of:c\357\277\2751')"
 }
 
+# An empty flag is a field not given, as an empty CSV field is: 'check --id ""' printed
+# "id":"" where score prints null for an empty id field (README, Output), and so on
+# '--post ""' and the like
+test_check_takes_an_empty_flag_as_none() {
+    train_small
+    echo "hello there" >c.txt
+    "$KINDLY" check -m m.db --id '' --post '' --author '' <c.txt >out 2>err || true
+    contains out '{"id":null,'
+    printf 'id,post_id,author,text\n,,,hello there\n' >c.csv
+    "$KINDLY" score -m m.db c.csv >s.json
+    cmp -s out s.json || fail "check printed $(cat out), score $(cat s.json)"
+}
+
 # An id in the history with invalid UTF-8 (recorded by a build before check repaired its flags,
 # or by a library caller) is read back as duplicate_of: --format csv writes it with U+FFFD, as
 # the JSON does, in the duplicate_of column and in the reason that names it
