@@ -70,7 +70,10 @@ static double fisher_combine(kd_bayes_token *t, size_t n, const kd_bayes_ctx *ct
         double s = t[i].c.spam > 0 ? (double)t[i].c.spam : 0.0, h = t[i].c.ham > 0 ? (double)t[i].c.ham : 0.0;
         double cnt = s + h;
         double p = cnt > 0 ? (s / S) / (s / S + h / H) : o->robinson_x;
-        double f = (o->robinson_s * o->robinson_x + cnt * p) / (o->robinson_s + cnt);
+        /* with s = 0 (robinson_s) an unseen token is x, not 0 / 0: the sort by strength
+         * below cannot order a NaN, and dropped tokens that counted */
+        double f = o->robinson_s + cnt > 0 ? (o->robinson_s * o->robinson_x + cnt * p) / (o->robinson_s + cnt)
+                                           : o->robinson_x;
         t[i].p = f;
         t[i].used = fabs(f - 0.5) >= o->min_dev;
         strong += (size_t)t[i].used;

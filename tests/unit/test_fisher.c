@@ -212,3 +212,34 @@ Test(fisher, negative_counts_and_totals_read_as_zero)
             }
         }
 }
+
+/* --robinson-s 0 (the CLI takes 0 to 100): a token the model never saw has no count and no
+ * prior, f = 0 / 0; it carries no evidence, as with any s, and is f = x (Robinson's belief
+ * about an unseen token). It was NaN, which the sort for --max-tokens cannot order: tokens
+ * that counted were dropped past the cap while the score's degrees of freedom still counted
+ * max_tokens of them, so unknown words changed the score of the same known ones. */
+Test(fisher, an_unseen_token_with_no_prior_strength_is_x)
+{
+    kd_options o = KD_OPTIONS_INIT;
+    o.robinson_s = 0;
+    o.max_tokens = 3;
+    kd_totals tot = { 100, 100, 1000, 1000, 1000, 0, 0 };
+    kd_bayes_ctx ctx = { &tot, 1000, &o };
+    kd_bayes_token known[5] = { { 0, { 40, 0 }, 0, 0 }, { 1, { 30, 2 }, 0, 0 }, { 2, { 3, 25 }, 0, 0 },
+                                { 3, { 20, 5 }, 0, 0 }, { 4, { 1, 9 }, 0, 0 } };
+    kd_bayes_token mixed[10]; /* the same, each after a token unknown to the model */
+    for (int i = 0; i < 5; i++) {
+        mixed[2 * i] = (kd_bayes_token){ (uint32_t)(10 + i), { 0, 0 }, 0, 0 };
+        mixed[2 * i + 1] = known[i];
+    }
+    double want = kd_scorer_fisher.combine(known, 5, &ctx), got = kd_scorer_fisher.combine(mixed, 10, &ctx);
+    size_t used = 0;
+    for (int i = 0; i < 10; i++) {
+        used += (size_t)mixed[i].used;
+        cr_assert(!isnan(mixed[i].p), "token %d: NaN", i);
+        if (!mixed[i].c.spam && !mixed[i].c.ham)
+            cr_assert(mixed[i].p == o.robinson_x && !mixed[i].used, "unseen token %d: %g", i, mixed[i].p);
+    }
+    cr_assert_eq(used, 3);
+    cr_assert(got == want, "%.17g with unknown tokens, %.17g without", got, want);
+}
