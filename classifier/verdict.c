@@ -39,8 +39,11 @@ void kd_verdict_decide(kd_result *r, const kd_options *o)
         r->verdict = KD_HOLD;
     else
         r->verdict = KD_APPROVE;
+    /* a moderation word holds a duplicate that dup_verdict spam would make spam: a person
+     * should see it (with equal cut-offs its score is not lifted into a hold band) */
+    kd_verdict dup = o->dup_verdict == KD_VERDICT_SPAM && r->rules_hold ? KD_HOLD : o->dup_verdict;
     if (r->verdict == KD_APPROVE && r->duplicate_of)
-        r->verdict = o->dup_verdict;
+        r->verdict = dup;
     if (r->verdict == KD_APPROVE && (r->off_topic || r->rules_hold))
         r->verdict = KD_HOLD;
 }

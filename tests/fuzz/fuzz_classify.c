@@ -405,7 +405,7 @@ NOCOV static void check(int rc, const kd_comment *c, const kd_options *opts, con
                     : r->spam_score >= o->ham_cutoff  ? KD_HOLD
                                                       : KD_APPROVE;
     if (want == KD_APPROVE && r->duplicate_of)
-        want = o->dup_verdict;
+        want = o->dup_verdict == KD_VERDICT_SPAM && r->rules_hold ? KD_HOLD : o->dup_verdict;
     if (want == KD_APPROVE && r->off_topic)
         want = KD_HOLD;
     if (r->verdict != want)

@@ -27,6 +27,32 @@ Test(verdict, cutoffs_and_duplicates)
     cr_assert_eq(r.verdict, KD_HOLD, "a duplicate is held by default");
 }
 
+/* A moderation word holds a duplicate under --dup-verdict spam with equal cut-offs too, as at
+ * the default ones (its score lifted to the ham cut-off, combine.c): with no band to lift it
+ * into, its score was left below the cut-off, the duplicate's verdict was applied to an
+ * approved comment, and a reader in crisis who posted twice was spam. Spam by its score
+ * stays spam. */
+Test(verdict, a_moderation_word_holds_a_duplicate_with_equal_cutoffs)
+{
+    kd_options o = KD_OPTIONS_INIT;
+    o.dup_verdict = KD_VERDICT_SPAM;
+    kd_result r;
+    memset(&r, 0, sizeof r);
+    r.duplicate_of = "x";
+    r.rules_hold = 1;
+    static const struct { double spam_cutoff, ham_cutoff, score; kd_verdict want; } cases[] = {
+        { 0.7, 0.7, 0.1, KD_HOLD }, { 0.9, 0.5, 0.5, KD_HOLD }, { 0.7, 0.7, 0.8, KD_VERDICT_SPAM },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        o.spam_cutoff = cases[i].spam_cutoff;
+        o.ham_cutoff = cases[i].ham_cutoff;
+        r.spam_score = cases[i].score;
+        kd_verdict_decide(&r, &o);
+        cr_expect_eq(r.verdict, cases[i].want, "cut-offs %g / %g, score %g: %s", o.spam_cutoff, o.ham_cutoff,
+                     cases[i].score, kd_verdict_name(r.verdict));
+    }
+}
+
 /* The cut-offs at their exact values, as README's flags table words them: spam_score >=
  * spam_cutoff is spam, < ham_cutoff approved, the rest held; equal cut-offs leave no hold. */
 Test(verdict, cutoffs_at_their_exact_values)
