@@ -523,8 +523,9 @@ typedef struct kd_options {
                                     4-character shingles) at or above this is a duplicate (0.5:
                                     docs/BENCHMARKS-dup.md); 0: exact copies only;
                                     negative: skip the stage */
-    kd_verdict dup_verdict;    /**< verdict given to a duplicate that is not spam (default hold);
-                                    one a moderation word holds (rules_hold) stays held */
+    kd_verdict dup_verdict;    /**< verdict given to a duplicate that would be approved (default
+                                    hold); KD_VERDICT_SPAM also to one its score holds; one a
+                                    moderation word holds (rules_hold) stays held */
     /* relevance stage */
     double offtopic_threshold; /**< relevance below this: hold with reason off_topic (0: never;
                                     negative: the relevance stage is skipped) */

@@ -7,9 +7,9 @@
  * so "hold" means "a human should look", not "probably spam".
  *
  * A comment that is not spam is still held when it duplicates an earlier comment (the
- * verdict is configurable), when a moderation word matched (its score is lifted to the ham
- * cut-off, combine.c, but not when the cut-offs are equal: there is no band to lift it into)
- * or when it is off topic.
+ * verdict is configurable: spam makes a held duplicate spam too), when a moderation word
+ * matched (its score is lifted to the ham cut-off, combine.c, but not when the cut-offs are
+ * equal: there is no band to lift it into) or when it is off topic.
  */
 #include "verdict.h"
 
@@ -39,10 +39,12 @@ void kd_verdict_decide(kd_result *r, const kd_options *o)
         r->verdict = KD_HOLD;
     else
         r->verdict = KD_APPROVE;
-    /* a moderation word holds a duplicate that dup_verdict spam would make spam: a person
-     * should see it (with equal cut-offs its score is not lifted into a hold band) */
+    /* a duplicate is at least dup_verdict: with spam, one held by its score too (else the
+     * less spammy of two copies got the harsher verdict); but a moderation word holds one
+     * that spam would take: a person should see it (with equal cut-offs its score is not
+     * lifted into a hold band) */
     kd_verdict dup = o->dup_verdict == KD_VERDICT_SPAM && r->rules_hold ? KD_HOLD : o->dup_verdict;
-    if (r->verdict == KD_APPROVE && r->duplicate_of)
+    if (r->duplicate_of && (r->verdict == KD_APPROVE || (r->verdict == KD_HOLD && dup == KD_VERDICT_SPAM)))
         r->verdict = dup;
     if (r->verdict == KD_APPROVE && (r->off_topic || r->rules_hold))
         r->verdict = KD_HOLD;

@@ -404,8 +404,9 @@ NOCOV static void check(int rc, const kd_comment *c, const kd_options *opts, con
     kd_verdict want = r->spam_score >= o->spam_cutoff ? KD_VERDICT_SPAM
                     : r->spam_score >= o->ham_cutoff  ? KD_HOLD
                                                       : KD_APPROVE;
-    if (want == KD_APPROVE && r->duplicate_of)
-        want = o->dup_verdict == KD_VERDICT_SPAM && r->rules_hold ? KD_HOLD : o->dup_verdict;
+    kd_verdict dup = o->dup_verdict == KD_VERDICT_SPAM && r->rules_hold ? KD_HOLD : o->dup_verdict;
+    if (r->duplicate_of && (want == KD_APPROVE || (want == KD_HOLD && dup == KD_VERDICT_SPAM)))
+        want = dup;
     if (want == KD_APPROVE && r->off_topic)
         want = KD_HOLD;
     if (r->verdict != want)

@@ -27,6 +27,31 @@ Test(verdict, cutoffs_and_duplicates)
     cr_assert_eq(r.verdict, KD_HOLD, "a duplicate is held by default");
 }
 
+/* --dup-verdict spam makes every duplicate that is not spam spam, as the flag says: one held
+ * by its score (0.6) stayed held while one that would have been approved (0.1) was spam, so
+ * of two copies the less spammy one got the harsher verdict. hold and approve leave a held
+ * duplicate held (approve: a duplicate is not held for being one, but its score still is). */
+Test(verdict, a_duplicate_held_by_its_score_takes_dup_verdict_spam)
+{
+    kd_options o = KD_OPTIONS_INIT;
+    kd_result r;
+    memset(&r, 0, sizeof r);
+    r.duplicate_of = "x";
+    static const struct { kd_verdict dup; double score; kd_verdict want; } cases[] = {
+        { KD_VERDICT_SPAM, 0.1, KD_VERDICT_SPAM }, { KD_VERDICT_SPAM, 0.6, KD_VERDICT_SPAM },
+        { KD_HOLD, 0.1, KD_HOLD },                 { KD_HOLD, 0.6, KD_HOLD },
+        { KD_APPROVE, 0.1, KD_APPROVE },           { KD_APPROVE, 0.6, KD_HOLD },
+        { KD_APPROVE, 0.95, KD_VERDICT_SPAM },     { KD_HOLD, 0.95, KD_VERDICT_SPAM },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        o.dup_verdict = cases[i].dup;
+        r.spam_score = cases[i].score;
+        kd_verdict_decide(&r, &o);
+        cr_expect_eq(r.verdict, cases[i].want, "--dup-verdict %s, score %g: %s", kd_verdict_name(cases[i].dup),
+                     cases[i].score, kd_verdict_name(r.verdict));
+    }
+}
+
 /* A moderation word holds a duplicate under --dup-verdict spam with equal cut-offs too, as at
  * the default ones (its score lifted to the ham cut-off, combine.c): with no band to lift it
  * into, its score was left below the cut-off, the duplicate's verdict was applied to an
@@ -41,7 +66,8 @@ Test(verdict, a_moderation_word_holds_a_duplicate_with_equal_cutoffs)
     r.duplicate_of = "x";
     r.rules_hold = 1;
     static const struct { double spam_cutoff, ham_cutoff, score; kd_verdict want; } cases[] = {
-        { 0.7, 0.7, 0.1, KD_HOLD }, { 0.9, 0.5, 0.5, KD_HOLD }, { 0.7, 0.7, 0.8, KD_VERDICT_SPAM },
+        { 0.7, 0.7, 0.1, KD_HOLD }, { 0.9, 0.5, 0.5, KD_HOLD }, { 0.9, 0.5, 0.6, KD_HOLD },
+        { 0.7, 0.7, 0.8, KD_VERDICT_SPAM },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         o.spam_cutoff = cases[i].spam_cutoff;
