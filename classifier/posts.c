@@ -21,7 +21,8 @@
  * and how often each word occurs in all posts. Tokenizing posts per comment would cost far
  * more than the whole Bayes stage, so the first comment that needs them builds a cache on
  * the model: every post tokenized once (kd_tokenize with word pairs and metadata off, the
- * same hashes as the token table; the title counts twice, as titles state the topic) plus
+ * same hashes as the token table, the text read as the plain text it was stored as; the
+ * title counts twice, as titles state the topic) plus
  * its post_terms rows, keyed by kd_hash64(post_id). Thereafter a post lookup is one hash
  * probe and a word lookup another. The cache also holds an inverted index (per word, the
  * posts that use it and how often, in the order of the posts), with which kd_posts_share()
@@ -86,6 +87,11 @@
 #define SQL_TERMS_ZAP "DELETE FROM post_terms WHERE n <= 0"
 #define TERMS_SCHEMA 5 /* the schema that added post_terms (store.c) */
 
+/* How a post's title and text are tokenized: words only (no pairs, no metadata), and as the
+ * plain text they are stored as (put reduced their HTML): a "&lt;script&gt;" a post shows is
+ * stored as "<script>", which read as HTML again hid every word after it. */
+static const kd_tokenize_options post_topt = { 0, 0, 40, 1 };
+
 /* The registry of shared caches and their reference counts, and the builds under way: one
  * lock, never held during a build (a handle on another file, or with a current cache, never
  * waits); a handle that needs a cache another handle is building waits for that build. */
@@ -141,11 +147,10 @@ static int bump(kd_model *m, int64_t *gen)
  * without one has length 0 and is scored as an unknown post. -1 when out of memory. */
 static int has_words(const char *text)
 {
-    static const kd_tokenize_options topt = { 0, 0, 40 };
     kd_comment cm = KD_COMMENT_INIT;
     kd_tokens tok = KD_TOKENS_INIT;
     cm.text = text;
-    int found = kd_tokenize(&cm, &topt, &tok) ? -1 : 0;
+    int found = kd_tokenize(&cm, &post_topt, &tok) ? -1 : 0;
     for (size_t i = 0; !found && i < tok.n; i++)
         found = kd_content_word(kd_tokens_str(&tok, i), tok.hash[i]);
     kd_tokens_free(&tok);
@@ -424,11 +429,10 @@ void kd_posts_cache_free(kd_posts_cache *c)
 static int add_field(kd_posts_cache *c, kd_post_stats *p, kd_tokmap *words, kd_tokens *tok, const char *text,
                      int weight)
 {
-    static const kd_tokenize_options topt = { 0, 0, 40 };
     kd_comment cm = KD_COMMENT_INIT;
     cm.text = text;
     kd_tokens_clear(tok);
-    if (kd_tokenize(&cm, &topt, tok))
+    if (kd_tokenize(&cm, &post_topt, tok))
         return KD_ENOMEM;
     for (size_t i = 0; i < tok->n; i++) {
         const char *s = kd_tokens_str(tok, i);

@@ -50,8 +50,10 @@
 /* Bump when the layout below, the meaning of a field of the cache or what it counts as a
  * word of a post changes (a cache of another format is built anew, so its scores are the
  * ones a build gives). 2: a number with a decimal point or a thousands separator ("12.99")
- * is no word (stopwords.c), where format 1 counted it. */
-#define SNAP_FORMAT 2
+ * is no word (stopwords.c), where format 1 counted it. 3: a post's stored text is read as
+ * the plain text it is (posts.c), where format 2 read it as HTML again ("<script>" that a
+ * post about HTML shows hid the words after it). */
+#define SNAP_FORMAT 3
 #define SNAP_MAGIC "KDPOSTS"
 #define SNAP_ENDIAN 0x01020304u
 

@@ -1393,12 +1393,13 @@ static int read_on(int rc, const kd_buf *b, const char **s, size_t *n)
     return rc < 0 ? rc : KD_OK;
 }
 
-/* The comment body: HTML, then NFKC unless the text is ASCII, stacked marks dropped and
- * fancy letters read plain (KD_NORM_PLAIN), disguised words read as Latin, then the scan. */
+/* The comment body: HTML (unless the text is plain), then NFKC unless the text is ASCII,
+ * stacked marks dropped and fancy letters read plain (KD_NORM_PLAIN), disguised words read as
+ * Latin, then the scan. */
 static void text(scan *sc, const char *s)
 {
     size_t n = strlen(s);
-    if (kd_html_maybe(s, n)) {
+    if (!sc->o->plain && kd_html_maybe(s, n)) {
         if (kd_html_decode(s, n, &sc->html)) {
             sc->rc = KD_ENOMEM;
             return;

@@ -35,9 +35,11 @@ typedef struct kd_tokenize_options {
     int pairs;          /* 0 none, 1 adjacent word pairs, 2 orthogonal sparse bigrams (CRM114) */
     int metadata;       /* tokens from author, e-mail and URL fields */
     unsigned max_len;   /* words longer than this (bytes) become "#long" */
+    int plain;          /* the text is plain text, not HTML: a post as posts.c stores it (its
+                         * HTML reduced already: a "<" or "&" left in it is one its reader sees) */
 } kd_tokenize_options;
 
-#define KD_TOKENIZE_OPTIONS_INIT { 1, 1, 40 }
+#define KD_TOKENIZE_OPTIONS_INIT { 1, 1, 40, 0 }
 
 void kd_tokens_clear(kd_tokens *t);
 void kd_tokens_free(kd_tokens *t);

@@ -142,20 +142,26 @@ static void collect(void *ud, const kd_csv_problem *p)
     }
 }
 
-Test(posts, a_repeated_id_and_an_empty_post_are_noted_not_dropped)
+/* A reader of csv, written to posts.csv, whose notes go to s. */
+static kd_csv *open_noting(const char *csv, notes *s)
 {
-    kd_model *m = open_model(KD_OPEN_CREATE);
     char path[512];
-    th_write(dir, "posts.csv",
-             "post_id,title,text\na,Sleep,First\nb,\"<img src=x.png>\",\na,Sleep,Second\nc,Grief,Loss\n", path,
-             sizeof path);
-    notes s = { 0 };
+    th_write(dir, "posts.csv", csv, path, sizeof path);
     kd_csv_options o = KD_CSV_OPTIONS_INIT;
     o.kind = KD_CSV_RAW;
     o.problem = collect;
-    o.problem_ud = &s;
+    o.problem_ud = s;
     kd_csv *r = NULL;
     cr_assert_eq(kd_csv_open(&r, path, &o), 0);
+    return r;
+}
+
+Test(posts, a_repeated_id_and_an_empty_post_are_noted_not_dropped)
+{
+    kd_model *m = open_model(KD_OPEN_CREATE);
+    notes s = { 0 };
+    kd_csv *r = open_noting(
+        "post_id,title,text\na,Sleep,First\nb,\"<img src=x.png>\",\na,Sleep,Second\nc,Grief,Loss\n", &s);
     uint64_t n = 0, skipped = 9;
     cr_assert_eq(kd_posts_import(m, r, &n, &skipped), 0, "%s", kd_model_error(m));
     cr_assert_eq(n, 3, "distinct posts, not rows");
@@ -722,4 +728,32 @@ Test(posts, an_updated_post_has_the_statistics_of_a_fresh_import)
     cr_assert_eq(kd_posts_find(a, "p2")->length, 0, "the emptied post has no words");
     kd_model_close(upd);
     kd_model_close(fresh);
+}
+
+/* A post is stored as its reader sees it (HTML reduced to text), so a tag it shows as text
+ * ("&lt;script&gt;" in a post about HTML) is stored as "<script>": the cache reads that as
+ * text, not as markup again (it hid every word after it, and the words of "&lt;b&gt;"), and
+ * so does the import's check for a post without words. */
+Test(posts, a_tag_the_post_shows_as_text_is_read_as_text)
+{
+    kd_model *m = open_model(KD_OPEN_CREATE);
+    cr_assert_eq(kd_post_put(m, "p1", "Widgets",
+                             "<p>Never paste &lt;script&gt; into a widget: headings help screen readers.</p>"),
+                 0);
+    cr_assert_eq(kd_post_put(m, "p3", "Widgets", "Never paste script into a widget: headings help screen readers."),
+                 0);
+    const kd_posts_cache *c;
+    cr_assert_eq(kd_posts_cache_get(m, &c), 0);
+    static const char *const words[] = { "paste", "script", "widget", "headings", "screen", "readers" };
+    for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+        const kd_counts *t = kd_tokmap_get(&c->tf, kd_hash64(words[w], strlen(words[w])));
+        cr_expect(t && t->ham == 2, "%s", words[w]);
+    }
+    cr_expect_eq(kd_posts_find(c, "p1")->length, kd_posts_find(c, "p3")->length, "the words of the same text");
+    notes s = { 0 };
+    kd_csv *r = open_noting("post_id,title,text\np2,,&lt;style&gt; sheets for bloggers\n", &s);
+    cr_assert_eq(kd_posts_import(m, r, NULL, NULL), 0, "%s", kd_model_error(m));
+    kd_csv_free(r);
+    cr_expect_eq(s.n, 0, "a post of words noted as one without");
+    kd_model_close(m);
 }
