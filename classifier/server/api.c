@@ -357,11 +357,11 @@ static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
     for (size_t i = 0; i < b->n; i++) {
         kd_result res;
         char warn[288];
-        if (o.remember && srv_date_warning(b->c[i].date, warn, sizeof warn))
-            warn_add(&wd, i, warn);
         int rc = pool_classify(rq->model, &b->c[i], &o, &res, warn, sizeof warn);
         if (*warn)
             warn_add(&w, i, warn);
+        else if (!rc && o.remember && srv_date_warning(b->c[i].date, warn, sizeof warn)) /* remembered */
+            warn_add(&wd, i, warn);
         char *js = rc ? NULL : kd_result_json(&b->c[i], &res);
         int verdict = (int)res.verdict;
         kd_result_free(&res);

@@ -70,6 +70,17 @@ static inline int64_t th_sql_int(const char *path, const char *q)
     return v;
 }
 
+/* A full disk for the comment history of the model file path: a trigger refuses every
+ * insert into it, with SQLite's message for a full disk. */
+static inline void th_refuse_history(const char *path)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON history BEGIN "
+                                  "SELECT RAISE(ABORT, 'database or disk is full'); END;", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
 static inline void th_rmrf(const char *dir)
 {
     char cmd[512];

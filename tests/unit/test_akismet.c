@@ -2,7 +2,6 @@
  * submissions learning, on a small model trained here (no socket). */
 #include <stdio.h>
 
-#include <sqlite3.h>
 
 #include "helpers.h"
 #include "server/akismet.h"
@@ -351,11 +350,7 @@ Test(akismet, submissions_learn_and_is_test_does_not)
  * full disk: here a trigger refuses the insert) still gets its verdict, with a warning. */
 Test(akismet, a_verdict_is_answered_when_remembering_fails)
 {
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON history BEGIN "
-                                  "SELECT RAISE(ABORT, 'database or disk is full'); END;", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    th_refuse_history(path);
     srv_reply r;
     call(EP_COMMENT_CHECK, SPAM, NULL, &r);
     cr_assert_eq(r.status, 200);

@@ -1,7 +1,6 @@
 /* test_api.c - classifier/server/api.c: JSON decoding of comments and feedback, and the
  * /v1/classify and /v1/feedback answers on a small model trained here (no socket). */
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdio.h>
 
 #include "helpers.h"
@@ -332,11 +331,7 @@ Test(api, with_keys_both_endpoints_need_a_bearer_key, .init = setup, .fini = tea
  * header names every item (a reply has room for a few headers only). */
 Test(api, a_batch_not_remembered_is_answered_with_one_warning, .init = setup, .fini = teardown)
 {
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON history BEGIN "
-                                  "SELECT RAISE(ABORT, 'database or disk is full'); END;", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    th_refuse_history(path);
     char body[2048] = "[";
     for (int i = 0; i < 10; i++)
         snprintf(body + strlen(body), sizeof body - strlen(body), "%s{\"text\":\"comment number %d about sleep\"}",
@@ -352,6 +347,31 @@ Test(api, a_batch_not_remembered_is_answered_with_one_warning, .init = setup, .f
     cr_assert(w && !strncmp(w, "not remembered: ", 16) && strstr(w, "full") &&
                   strstr(w, "(items 0, 1, 2, 3, 4, 5, 6, 7, 8, 9; 10 in all)"), "%s", w ? w : "(none)");
     cr_assert(strstr(w, "free some disk space"), "the reason was cut: %s", w); /* the whole reason, hint too */
+    srv_reply_free(&r);
+}
+
+/* The X-kindly-warning headers of a reply, joined by " | " into out. */
+static const char *warnings_of(const srv_reply *r, char *out, size_t len)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < r->nhdr; i++)
+        if (!strcasecmp(r->hdr[i].name, "X-kindly-warning"))
+            snprintf(out + strlen(out), len - strlen(out), "%s%s", out[0] ? " | " : "", r->hdr[i].value);
+    return out;
+}
+
+/* An item with an unreadable date that could not be remembered is said not remembered, and
+ * not also "remembered as of now" (as comment-check says it): it was in no history at all. */
+Test(api, an_item_not_remembered_is_not_said_remembered_as_of_now, .init = setup, .fini = teardown)
+{
+    th_refuse_history(path);
+    srv_reply r;
+    char w[1024];
+    call(EP_CLASSIFY, "[{\"id\":\"a\",\"date\":\"yesterday\",\"text\":\"comment about sleep\"}]", &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    warnings_of(&r, w, sizeof w);
+    cr_assert(strstr(w, "not remembered: ") && strstr(w, "(item 0; 1 in all)"), "%s", w);
+    cr_assert_null(strstr(w, "remembered as of now"), "%s", w);
     srv_reply_free(&r);
 }
 
