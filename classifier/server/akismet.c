@@ -175,7 +175,7 @@ static void comment_check(const srv_request *rq, const srv_form *f, const kd_com
         return;
     }
     kd_options o = rq->cfg->options;
-    o.remember = rq->cfg->writable && !test;
+    o.remember = rq->cfg->writable && !test && o.dup_threshold >= 0; /* off: the history is not written */
     kd_result res;
     char warn[288];
     int rc = pool_classify(rq->model, c, &o, &res, warn, sizeof warn);

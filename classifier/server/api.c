@@ -343,7 +343,7 @@ static void warn_unknown(const api_batch *b, srv_reply *out, int feedback)
 static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
 {
     kd_options o = rq->cfg->options;
-    o.remember = rq->cfg->writable;
+    o.remember = rq->cfg->writable && o.dup_threshold >= 0; /* off: the history is not written */
     char *s = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&s, &n);

@@ -363,6 +363,20 @@ Test(akismet, a_verdict_is_answered_when_remembering_fails)
     srv_reply_free(&r);
 }
 
+/* With --dup-threshold off a checked comment is not recorded: its unreadable date is not said
+ * "remembered as of now", as it is with the stage on. */
+Test(akismet, with_the_duplicates_stage_off_a_check_is_not_said_remembered)
+{
+    cfg.options.dup_threshold = -1;
+    srv_reply r;
+    call(EP_COMMENT_CHECK, HAM "&comment_date_gmt=yesterday", NULL, &r);
+    cr_assert_eq(r.status, 200);
+    const char *w = srv_reply_get_header(&r, "X-kindly-warning");
+    cr_assert_null(w, "%s", w);
+    srv_reply_free(&r);
+    cr_assert_eq(th_sql_int(path, "SELECT count(*) FROM history"), 0);
+}
+
 /* Without blog_charset the Content-Type's charset parameter says how to read the bytes. */
 Test(akismet, content_type_charset_when_blog_charset_is_absent)
 {

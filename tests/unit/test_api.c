@@ -375,6 +375,25 @@ Test(api, an_item_not_remembered_is_not_said_remembered_as_of_now, .init = setup
     srv_reply_free(&r);
 }
 
+/* With --dup-threshold off no classified comment is recorded (the duplicates stage keeps the
+ * history): an unreadable date is not said "remembered as of now"; feedback still is. */
+Test(api, with_the_duplicates_stage_off_a_check_is_not_said_remembered, .init = setup, .fini = teardown)
+{
+    cfg.options.dup_threshold = -1;
+    srv_reply r;
+    char w[1024];
+    call(EP_CLASSIFY, "{\"id\":\"a\",\"date\":\"yesterday\",\"text\":\"comment about sleep\"}", &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_assert_str_eq(warnings_of(&r, w, sizeof w), "");
+    srv_reply_free(&r);
+    cr_assert_eq(th_sql_int(path, "SELECT count(*) FROM history"), 0);
+    call(EP_FEEDBACK, "{\"id\":\"b\",\"date\":\"yesterday\",\"text\":\"cheap pills\",\"label\":\"spam\"}", &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_assert(strstr(warnings_of(&r, w, sizeof w), "remembered as of now: unreadable date 'yesterday'"), "%s", w);
+    srv_reply_free(&r);
+    cr_assert_eq(th_sql_int(path, "SELECT count(*) FROM history"), 1);
+}
+
 /* A field kindly does not know ("comment_author", "post" for "author" and "post_id") is
  * ignored, and the answer says so, naming it and the item; a known one draws no warning.
  * Feedback's label and undo are fields there, not in a classification. */
