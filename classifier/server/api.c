@@ -403,7 +403,8 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
      * learn` remembers, so the same comment posted again is a duplicate */
     unsigned long n[2][2] = { { 0, 0 }, { 0, 0 } }, unchanged = 0, relabelled = 0; /* [label][undo] */
     warnings w = { "", "", 0 }, wd = { "", "", 0 };
-    for (size_t i = 0; i < b->n; i++) {
+    int failed = 0;
+    for (size_t i = 0; i < b->n && !failed; i++) {
         /* a client's undo takes back only a label the history knows it gave (KD_UNDO_KNOWN) */
         int changed = 0, rc = kd_feedback(m, &b->c[i], b->label[i], b->undo[i] ? KD_UNDO_KNOWN : 0, &changed);
         if (rc && !changed) { /* the item named in an array alone, as a malformed one is */
@@ -411,7 +412,8 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
             item_where(b, i, where, sizeof where);
             srv_reply_error(out, rc == KD_EBUSY ? 503 : 500, "%s%s%s", where, kd_model_error(m),
                             i ? " (the comments before it were learnt)" : "");
-            return;
+            failed = 1; /* those before it are counted in /metrics all the same */
+            continue;
         }
         char why[288]; /* remembered (an undo: only under an id) with an unreadable date */
         if (rc) /* learnt, but not marked: a warning, not an error a client would retry */
@@ -431,6 +433,8 @@ static void feedback(const srv_request *rq, const api_batch *b, srv_reply *out)
     for (int l = 0; l < 2; l++)
         for (int u = 0; u < 2; u++)
             metrics_feedback(l, u ? -1 : 1, n[l][u]);
+    if (failed)
+        return;
     warn_header(&w, out, b->array, "learnt, but not remembered");
     warn_header(&wd, out, b->array, "remembered as of now");
     warn_unknown(b, out, 1);

@@ -350,6 +350,29 @@ Test(api, a_batch_not_remembered_is_answered_with_one_warning, .init = setup, .f
     srv_reply_free(&r);
 }
 
+/* Feedback that fails at an item of an array names it, and the comments before it, learnt,
+ * are counted in /metrics as any learnt comment is (a trigger fails the second spam's count). */
+Test(api, feedback_learnt_before_a_failed_item_is_counted_in_metrics, .init = setup, .fini = teardown)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "CREATE TRIGGER refuse BEFORE UPDATE ON meta WHEN NEW.key = 'spam_messages' AND "
+                                  "NEW.value > 1 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;", NULL,
+                              NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    metrics_reset();
+    srv_reply r;
+    call(EP_FEEDBACK, "[{\"text\":\"cheap pills\",\"label\":\"spam\"},{\"text\":\"casino bonus\",\"label\":\"spam\"}]",
+         &r);
+    cr_assert_eq(r.status, 500, "%d %s", r.status, r.body);
+    cr_assert(strstr(r.body, "item 1: ") && strstr(r.body, "(the comments before it were learnt)"), "%s", r.body);
+    srv_reply_free(&r);
+    cr_assert_eq(th_sql_int(path, "SELECT value FROM meta WHERE key = 'spam_messages'"), 1);
+    char *text = metrics_render(NULL);
+    cr_assert(text && strstr(text, "kindly_feedback_total{label=\"spam\",action=\"learn\"} 1\n"), "%s", text);
+    free(text);
+}
+
 /* The X-kindly-warning headers of a reply, joined by " | " into out. */
 static const char *warnings_of(const srv_reply *r, char *out, size_t len)
 {
