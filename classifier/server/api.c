@@ -94,11 +94,13 @@ static int item(api_batch *b, size_t i, json_t *o, int feedback, int reals, char
             snprintf(s, sizeof b->num[i][0], "%" JSON_INTEGER_FORMAT, json_is_integer(v) ? json_integer_value(v) : 0);
             *slot = s;
         } else if (fields[k].num >= 0) {
-            char got[48];
+            char got[80];
             if (!json_is_real(v))
                 snprintf(got, sizeof got, "%s", kind(v));
             else if (d <= -0x1p63 || d >= 0x1p63)
                 snprintf(got, sizeof got, "a number out of that range");
+            else if (d == (double)(int64_t)d) /* 1.0, 1e3: "got 1" read as the integer it asked for */
+                snprintf(got, sizeof got, "%.0f written with a decimal point or an exponent", d);
             else
                 snprintf(got, sizeof got, "%g", d);
             snprintf(err, errlen, "%sfield '%s' must be a string or an integer from -2^63 to 2^63-1, got %s", where,

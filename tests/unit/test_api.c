@@ -87,6 +87,12 @@ ParameterizedTestParameters(api, bad_bodies_are_errors_with_a_message)
         { "{\"text\":\"a\",\"extra\":99999999999999999999}", 0,
           "JSON at line 1, column 40: the number 99999999999999999999 is larger than kindly reads in any field" },
         { "{\"text\":\"a\",\"id\":1.5}", 0, "field 'id' must be a string or an integer from -2^63 to 2^63-1, got 1.5" },
+        /* an integer written as a real (Python's json of a float id, pandas' of a column with
+         * gaps): said so, not "must be an integer, got 1" */
+        { "{\"text\":\"a\",\"id\":1.0}", 0,
+          "field 'id' must be a string or an integer from -2^63 to 2^63-1, got 1 written with a decimal point or an "
+          "exponent" },
+        { "{\"text\":\"a\",\"post_id\":2e3}", 0, "got 2000 written with a decimal point or an exponent" },
         { "{\"text\":\"a\"}", 1, "the field 'label' is required: \"spam\" or \"ham\"" },
         { "{\"text\":\"a\",\"label\":\"maybe\"}", 1, "'label' must be \"spam\" or \"ham\", got \"maybe\"" },
         { "{\"text\":\"a\",\"label\":null}", 1, "'label' must be \"spam\" or \"ham\", got null" },
