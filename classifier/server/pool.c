@@ -48,14 +48,14 @@ int pool_open(srv_pool *p, const char *path, unsigned flags, size_t n, char *err
     return KD_OK;
 }
 
-kd_model *pool_get(srv_pool *p)
+/* An idle handle, waited for, under p->mu; a file moved over the model (a retrained copy) is
+ * not the file the handles have open, and cannot safely be opened beside them
+ * (kd_model_replaced): said once */
+static kd_model *take(srv_pool *p)
 {
-    pthread_mutex_lock(&p->mu);
     while (!p->nidle)
         pthread_cond_wait(&p->cv, &p->mu);
     kd_model *m = p->idle[--p->nidle];
-    /* a file moved over the model (a retrained copy) is not the file the handles have open,
-     * and cannot safely be opened beside them (kd_model_replaced): said once */
     if (!p->replaced && kd_model_replaced(m)) {
         p->replaced = 1;
         fprintf(stderr, "kindly serve: %s was removed or replaced while the server had it open: the server "
@@ -64,6 +64,13 @@ kd_model *pool_get(srv_pool *p)
                         "is picked up without a restart, or stop the server before moving a file over it\n",
                 p->path, p->path);
     }
+    return m;
+}
+
+kd_model *pool_get(srv_pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    kd_model *m = take(p);
     pthread_mutex_unlock(&p->mu);
     int reloaded = 0;
     if (kd_model_refresh(m, &reloaded))
@@ -79,6 +86,16 @@ void pool_put(srv_pool *p, kd_model *m)
     p->idle[p->nidle++] = m;
     pthread_cond_signal(&p->cv);
     pthread_mutex_unlock(&p->mu);
+}
+
+int pool_replaced(srv_pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    kd_model *m = take(p); /* looked at, not refreshed: no counts are read for this */
+    p->idle[p->nidle++] = m;
+    int replaced = p->replaced;
+    pthread_mutex_unlock(&p->mu);
+    return replaced;
 }
 
 void pool_close(srv_pool *p)

@@ -30,6 +30,10 @@ int pool_open(srv_pool *p, const char *path, unsigned flags, size_t n, char *err
  * refresh it so that commits by other processes and threads are seen. */
 kd_model *pool_get(srv_pool *p);
 void pool_put(srv_pool *p, kd_model *m);
+/* Whether the model file was removed or replaced since the handles were opened (said once on
+ * stderr, as pool_get says it): the server may no longer write it. Looks with an idle handle,
+ * which it does not refresh. */
+int pool_replaced(srv_pool *p);
 /* kd_classify for a request. When only remembering the comment fails (the model locked by a
  * writer for longer than the busy timeout, a full disk), the comment is classified again
  * without remembering it: the client gets its verdict, and warn says why the comment was

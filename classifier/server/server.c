@@ -531,8 +531,10 @@ static enum MHD_Result options(struct MHD_Connection *c, request *rq, const char
 static void healthz(srv_server *s, srv_reply *r)
 {
     char body[200];
+    /* a model file moved over the one the server has open is written no more (pool.c) */
+    int writable = s->cfg.writable && !pool_replaced(&s->pool);
     int n = snprintf(body, sizeof body, "{\"status\":\"ok\",\"version\":\"%s\",\"threads\":%u,\"writable\":%s}\n",
-                     KINDLY_VERSION, s->cfg.threads, s->cfg.writable ? "true" : "false");
+                     KINDLY_VERSION, s->cfg.threads, writable ? "true" : "false");
     srv_reply_take(r, 200, SRV_JSON, strndup(body, (size_t)n), (size_t)n);
 }
 

@@ -295,6 +295,9 @@ test_server_refuses_to_write_a_model_moved_over_its_own() {
     "$KINDLY" train -q -m new.db "$SD/train.csv"
     "$KINDLY" info -m new.db | sed 's/"model":"[^"]*",//' >new.info
     mv new.db m.db
+    # the health check says so first: the server may no longer write (it said writable:true)
+    curl -s "$URL/healthz" >health
+    contains health '"writable":false'
     status_is "$(post /1.1/comment-check 'blog=b&user_ip=192.0.2.1&comment_content=hello+there')" 200
     status_is "$(post_json /v1/feedback '[{"id":"f2","text":"zyzzyva gummies at a discount","label":"spam"}]')" 500
     contains "$T/body" '{"error":"item 0: cannot write the counts in model m.db: the model file was removed or replaced since this process opened it: nothing was written"}'
