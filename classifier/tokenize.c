@@ -1518,7 +1518,7 @@ int kd_text_empty(const char *text)
 {
     if (!text)
         return KD_EINVAL;
-    static const kd_tokenize_options words = { 0, 0, 40 }; /* the text's tokens alone */
+    static const kd_tokenize_options words = { 0, 0, 40, 0 }; /* the text's tokens alone */
     kd_comment c = KD_COMMENT_INIT;
     c.text = text;
     kd_tokens t = KD_TOKENS_INIT;
