@@ -26,7 +26,12 @@ command -v wrk >/dev/null || { echo "bench_server: wrk is not installed (tools/i
 mkdir -p "$out"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kindly-bench.XXXXXX")
 pid=
-trap 'kill $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
+trap 'kill $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
+# a signal ends the script through exit, so that the EXIT trap runs (sh runs none on a
+# signal), and stops it there: wrk, interrupted too, exits 0, and the next run would start
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 cp "$root/models/default.db" "$tmp/m.db"
 
 # comment-check.lua: one Akismet form, with is_test=1 ("test") or without ("learn")

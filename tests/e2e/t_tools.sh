@@ -77,6 +77,37 @@ test_tools_build_model_takes_no_option_for_its_output() {
     [ ! -e "$T/m.db" ] && [ ! -e ./-o ] || fail "a model was written"
 }
 
+# bench_server.sh stopped by Ctrl-C (SIGINT to the whole process group, as a terminal sends
+# it) ends there, with status 130, its temporary files removed: its trap of INT
+# and TERM only cleaned up, and the script went on, printed a row of the broken run (wrk,
+# interrupted, prints what it measured and exits 0) and started the next run against the
+# server it had stopped. A wrk that waits until interrupted stands for the real one
+test_tools_bench_server_stops_when_interrupted() {
+    local py pid rc
+    py=$(python3 -c 'import sys; print(sys.executable)')
+    mkdir -p bin tree/tools tree/models "$T/tmp"
+    cp "$ROOT"/tools/*.sh tree/tools/
+    cp "$ROOT/models/default.db" tree/models/
+    # each call noted once Python's handler of SIGINT is set
+    printf '#!/bin/sh\nexec "%s" -c "%s" "$@"\n' "$py" "import sys, time
+open('$T/calls', 'a').write(' '.join(sys.argv[1:]) + '\\n')
+try: time.sleep(30)
+except KeyboardInterrupt: pass" >bin/wrk
+    chmod +x bin/wrk
+    # SIGINT as a terminal's shell leaves it (a background job of this one starts with it ignored)
+    env --default-signal=INT setsid env PATH="$T/bin:$PATH" TMPDIR="$T/tmp" KINDLY="$KINDLY" \
+        tree/tools/bench_server.sh >out 2>err &
+    pid=$!
+    wait_for test -s calls
+    kill -INT -- -$pid
+    wait_for eval "! running $pid" || { kill -KILL -- -$pid; fail "still running: $(cat calls)"; return 1; }
+    rc=0; wait $pid || rc=$?
+    [ $rc -eq 130 ] || fail "exit status $rc"
+    lines calls 1
+    not_contains out "| c64 |"
+    [ -z "$(ls "$T/tmp")" ] || fail "left behind: $(ls "$T/tmp")"
+}
+
 test_tools_bench_feedback_usage_and_missing_corpus() {
     expect_status 0 python3 "$ROOT/tools/bench_feedback.py" --help
     contains "$T/out" "usage: bench_feedback.py"
