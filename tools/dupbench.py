@@ -40,7 +40,8 @@ import unicodedata
 import zlib
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import BenchError, add_kindly, check_kindly, main_guard, parser, read_rows, shared_corpora  # noqa: E402
+from bench_core import (BenchError, add_kindly, check_kindly, main_guard, parser, read_rows, run,  # noqa: E402
+                        shared_corpora)
 from collections import Counter
 from itertools import chain, repeat
 
@@ -327,11 +328,9 @@ def evaluate(a):
         subprocess.run([a.kindly, "train", "-q", "-m", model, os.path.join(ROOT, "tests/e2e/data/train.csv")],
                        check=True)
         cmd = [a.kindly, "score", "-m", model] + (["--dup-threshold", str(a.threshold)] if a.threshold else []) + [both]
-        out = subprocess.run(cmd, check=False, capture_output=True, text=True)
-        if out.returncode not in (0, 4):
-            sys.exit(f"dupbench: {' '.join(cmd)} failed: {out.stderr}")
+        out = run(cmd, [], ok=(0, 4))
     res = {}
-    for line in out.stdout.splitlines():
+    for line in out.splitlines():
         j = json.loads(line)
         res[j["id"]] = j
     found, total, tp, fp, fp_topic, wrong = {}, {}, 0, 0, 0, []

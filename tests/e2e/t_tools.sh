@@ -423,3 +423,26 @@ test_tools_fuzz_replay_feeds_the_shipped_rules() {
         ! cmp -s "$f" "$ROOT/models/default.rules" || fail "$f is a copy of models/default.rules" || return 1
     done
 }
+
+# dupbench_files: a benchmark of one original and one near copy of it (a typo), in ./b
+dupbench_files() {
+    mkdir b
+    printf 'id,post_id,author,email,ip,text\r\nh1,p1,Ann,ann@example.com,10.0.0.1,%s\r\n' \
+        "The breathing exercise from this post helped me sleep much better" >b/history.csv
+    printf 'id,post_id,author,email,ip,text\r\nq1,p1,Bob,bob@example.com,10.0.0.2,%s\r\n' \
+        "The breathing exercise from this post helped me sleep much beter" >b/queries.csv
+    printf 'id,kind,edits,original\r\nq1,near,typo,h1\r\n' >b/truth.csv
+}
+
+# dupbench.py eval whose kindly score fails (here: a --threshold kindly refuses) says so in one
+# line, with kindly's reason; it was a TypeError traceback (the kindly path joined as a string)
+test_tools_dupbench_eval_names_a_failed_score() {
+    dupbench_files
+    expect_status 1 python3 "$ROOT/tools/dupbench.py" eval --kindly "$KINDLY" --out b --threshold 2
+    contains "$T/err" "dupbench: \`"
+    contains "$T/err" "kindly score -m "
+    contains "$T/err" " --dup-threshold 2.0 "
+    contains "$T/err" "exited 3: kindly score: --dup-threshold takes a similarity from 0.01 to 1"
+    lines "$T/err" 1
+    no_traceback
+}
