@@ -327,7 +327,10 @@ def evaluate(a):
         model = os.path.join(tmp, "m.db")
         subprocess.run([a.kindly, "train", "-q", "-m", model, os.path.join(ROOT, "tests/e2e/data/train.csv")],
                        check=True)
-        cmd = [a.kindly, "score", "-m", model] + (["--dup-threshold", str(a.threshold)] if a.threshold else []) + [both]
+        cmd = [a.kindly, "score", "-m", model]
+        if a.threshold is not None:  # 0 too: kindly refuses it, where 0 was taken for no --threshold
+            cmd += ["--dup-threshold", str(a.threshold)]
+        cmd.append(both)
         out = run(cmd, [], ok=(0, 4))
     res = {}
     for line in out.splitlines():

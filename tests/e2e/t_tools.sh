@@ -446,3 +446,15 @@ test_tools_dupbench_eval_names_a_failed_score() {
     lines "$T/err" 1
     no_traceback
 }
+
+# dupbench.py eval --threshold 0 is given to kindly, which refuses it, not taken for no
+# --threshold: the report said "threshold": 0.0 beside the figures of kindly's default, 0.5
+test_tools_dupbench_eval_passes_threshold_zero() {
+    dupbench_files
+    expect_status 1 python3 "$ROOT/tools/dupbench.py" eval --kindly "$KINDLY" --out b --threshold 0
+    contains "$T/err" "--dup-threshold takes a similarity from 0.01 to 1, or 'off' (got '0.0')"
+    not_contains "$T/out" '"threshold"'
+    expect_status 0 python3 "$ROOT/tools/dupbench.py" eval --kindly "$KINDLY" --out b --threshold 0.5
+    contains "$T/out" '"threshold": 0.5,'
+    contains "$T/out" '"near_recall": 1.0,'
+}
