@@ -77,6 +77,40 @@ def add_shared(p):
     p.add_argument("--shared", help="the shared directory holding corpora/ (default: $KINDLY_SHARED, else ../shared)")
 
 
+def count(least=1):
+    """An argparse type: a whole number, least or more (a run of 0 repeats, rows or queries
+    ended in a traceback after the work before it: a division by zero, an empty min())."""
+    def whole(text):
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if n < least:
+            raise argparse.ArgumentTypeError(f"must be {least} or more, not {n}")
+        return n
+    return whole
+
+
+def counts(text):
+    """An argparse type: counts of 1 or more separated by commas, each above the one before
+    (bench_dup's --sizes: each size's history is the one before, grown)."""
+    ns = [count()(x) for x in text.split(",")]
+    if any(b <= a for a, b in zip(ns, ns[1:])):
+        raise argparse.ArgumentTypeError(f"'{text}': each size must be above the one before")
+    return ns
+
+
+def seconds(text):
+    """An argparse type: a duration in seconds, above 0."""
+    try:
+        s = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not 0 < s < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text}")
+    return s
+
+
 def parse_args(doc):
     """--kindly / --shared with their environment defaults; checks both exist."""
     p = parser(doc)

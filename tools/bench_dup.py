@@ -24,7 +24,8 @@ tools/out/bench_dup.json) and writes them all, as one JSON array, to results.jso
 import csv, json, os, random, re, subprocess, sys, time
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import add_kindly, add_shared, check_kindly, main_guard, parser, read_rows, shared_corpora  # noqa: E402
+from bench_core import (add_kindly, add_shared, check_kindly, count, counts, main_guard, parser, read_rows,  # noqa: E402
+                        shared_corpora)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -75,11 +76,11 @@ def main():
     ap = parser(__doc__)
     add_kindly(ap)
     add_shared(ap)
-    ap.add_argument("--sizes", default="10000,100000,1000000", help="history sizes, in comments (default: %(default)s)")
-    ap.add_argument("--queries", type=int, default=20000, help="comments scored at each size (default: %(default)s)")
+    ap.add_argument("--sizes", type=counts, default="10000,100000,1000000", help="history sizes, in comments (default: %(default)s)")
+    ap.add_argument("--queries", type=count(), default=20000, help="comments scored at each size (default: %(default)s)")
     ap.add_argument("--out", default=os.path.join(HERE, "out", "bench_dup"),
                     help="the working directory (default: tools/out/bench_dup)")
-    ap.add_argument("--instructions", type=int, default=0, help="queries to count instructions on (callgrind)")
+    ap.add_argument("--instructions", type=count(0), default=0, help="queries to count instructions on (callgrind)")
     a = ap.parse_args()
     a.kindly = check_kindly(a.kindly)
     os.makedirs(a.out, exist_ok=True)
@@ -94,7 +95,7 @@ def main():
     empty = os.path.join(a.out, "empty.db")
     subprocess.run(["cp", db, empty], check=True)
     have, sample, res = 0, [], []
-    for size in [int(x) for x in a.sizes.split(",")]:
+    for size in a.sizes:
         n = size - have
         rows = [row(rnd, have + i, comment(rnd, ws)) for i in range(n)]
         sample += [r[5] for r in rnd.sample(rows, min(1000, n))]

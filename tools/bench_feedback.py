@@ -8,13 +8,13 @@ Needs ../shared/corpora/sms.csv (or $KINDLY_SHARED/corpora/sms.csv)."""
 import argparse, sys, threading, time, urllib.parse, urllib.request
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import main_guard, read_rows, shared_corpora  # noqa: E402
+from bench_core import main_guard, read_rows, seconds, shared_corpora  # noqa: E402
 
 p = argparse.ArgumentParser(prog="bench_feedback.py", description=__doc__,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
 p.add_argument("port", type=int, help="the port of a running `kindly serve` on 127.0.0.1")
 p.add_argument("mode", choices=("fb", "no"), help="fb: one more connection posts submit-spam; no: none")
-p.add_argument("--seconds", type=float, default=8, help="how long the checks run (default: %(default)s)")
+p.add_argument("--seconds", type=seconds, default=8, help="how long the checks run (default: %(default)s)")
 a = p.parse_args()
 port=a.port; fb=a.mode=='fb'; secs=a.seconds
 texts=[]

@@ -36,7 +36,7 @@ import time
 import urllib.request
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import add_kindly, check_kindly, main_guard, parser  # noqa: E402
+from bench_core import add_kindly, check_kindly, count, main_guard, parser  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -107,7 +107,7 @@ def start_server(kindly, model, log):
 def main():
     ap = parser(__doc__)
     add_kindly(ap)
-    ap.add_argument("--rows", type=int, default=1000000, help="comments in the history (default: %(default)s)")
+    ap.add_argument("--rows", type=count(), default=1000000, help="comments in the history (default: %(default)s)")
     ap.add_argument("--old-share", type=float, default=0.21,
                     help="the share of them older than --keep-days (default: %(default)s)")
     ap.add_argument("--keep-days", type=int, default=90, help="the prune's retention (default: %(default)s)")

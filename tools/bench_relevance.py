@@ -26,7 +26,8 @@ Outputs go to tools/out/relevance/ (gitignored).
 import csv, json, os, random, subprocess, sys, time
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import add_kindly, add_shared, check_kindly, main_guard, parser, read_rows, shared_corpora  # noqa: E402
+from bench_core import (add_kindly, add_shared, check_kindly, count, main_guard, parser, read_rows,  # noqa: E402
+                        shared_corpora)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = str(shared_corpora())  # --shared's corpora/
@@ -243,10 +244,10 @@ def main():
     add_shared(p)
     p.add_argument("--threshold", type=float, default=0.30)
     p.add_argument("--out", default=os.path.join(ROOT, "tools/out/relevance"))
-    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--repeat", type=count(), default=5)
     p.add_argument("--sweep", type=float, nargs="*", default=[0.2, 0.25, 0.3, 0.32, 0.33, 0.35, 0.4, 0.45, 0.5],
                    help="wellness: thresholds at which to report the share held")
-    p.add_argument("--copies", type=int, default=35, help="speed: copies of corpora/comments.csv scored")
+    p.add_argument("--copies", type=count(), default=35, help="speed: copies of corpora/comments.csv scored")
     p.add_argument("--no-site-posts", dest="site_posts", action="store_false",
                    help="wellness: import only the 5 scored posts, not corpora/posts.csv")
     p.add_argument("--only", choices=("wellness", "datacamp", "speed"))

@@ -40,7 +40,7 @@ import unicodedata
 import zlib
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import (BenchError, add_kindly, check_kindly, main_guard, parser, read_rows, run,  # noqa: E402
+from bench_core import (BenchError, add_kindly, check_kindly, count, main_guard, parser, read_rows, run,  # noqa: E402
                         shared_corpora)
 from collections import Counter
 from itertools import chain, repeat
@@ -384,7 +384,7 @@ def main():
                                     "(default: $KINDLY_SHARED, else ../shared)")
     b.add_argument("--out", default=os.path.join(HERE, "out", "dupbench"))
     b.add_argument("--seed", type=int, default=4)
-    b.add_argument("--near", type=int, default=2500, help="originals to make variants of")
+    b.add_argument("--near", type=count(0), default=2500, help="originals to make variants of")
     e = sub.add_parser("eval")
     add_kindly(e)
     e.add_argument("--out", default=os.path.join(HERE, "out", "dupbench"))

@@ -458,3 +458,23 @@ test_tools_dupbench_eval_passes_threshold_zero() {
     contains "$T/out" '"threshold": 0.5,'
     contains "$T/out" '"near_recall": 1.0,'
 }
+
+# a count or a duration out of range, or not a number, is refused by the option's name before
+# anything runs (exit 2, as argparse refuses an unknown option): each ended in a traceback
+# after the work before it (a KeyError, ZeroDivisionError, IndexError or ValueError), or ran
+# on (bench_prune --rows -5: "history: -5 comments")
+test_tools_benchmarks_refuse_counts_out_of_range() {
+    tools_corpora "$T/s"
+    local c o="--out $T/o"
+    for c in "bench_relevance.py $o --only speed --repeat 0:--repeat" "bench_relevance.py $o --only speed --copies 0:--copies" \
+             "bench_dup.py $o --sizes x:--sizes" "bench_dup.py $o --sizes 0:--sizes" "bench_dup.py $o --sizes 20,10:--sizes" \
+             "bench_dup.py $o --sizes 10 --queries 0:--queries" "bench_dup.py $o --instructions -1:--instructions" \
+             "dupbench.py build $o --near -1:--near" "bench_prune.py --rows -5:--rows" \
+             "bench_feedback.py 1 no --seconds 0:--seconds" "bench_feedback.py 1 no --seconds nan:--seconds"; do
+        # shellcheck disable=SC2086
+        expect_status 2 env KINDLY_SHARED="$T/s" timeout 60 python3 "$ROOT"/tools/${c%:*} || return 1
+        contains "$T/err" "error: argument ${c#*:}: " || return 1
+        no_traceback || return 1
+        [ ! -e "$T/o" ] || fail "${c%:*} wrote $T/o" || return 1
+    done
+}
