@@ -27,7 +27,7 @@ import csv, json, os, random, subprocess, sys, time
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
 from bench_core import (add_kindly, add_shared, check_kindly, count, main_guard, parser, read_rows,  # noqa: E402
-                        shared_corpora)
+                        run as run_from_root, shared_corpora)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = str(shared_corpora())  # --shared's corpora/
@@ -45,11 +45,10 @@ def write(path, header, data):
         w.writerows(data)
 
 
-def run(args, **kw):
-    r = subprocess.run(args, capture_output=True, text=True, **kw)
-    if r.returncode not in (0,):
-        sys.exit("failed (%d): %s\n%s" % (r.returncode, " ".join(args), r.stderr))
-    return r.stdout
+def run(args):
+    """The stdout of a command run from the repo root (every path here is absolute); one that
+    fails is a BenchError naming it, with the end of its message (bench_core.run)."""
+    return run_from_root(args, [])
 
 
 def score(kindly, model, path, extra=()):
@@ -258,9 +257,10 @@ def main():
     a = p.parse_args()
     a.kindly = check_kindly(a.kindly)
     global SHARED
-    SHARED = str(shared_corpora(a.shared))
+    SHARED = str(shared_corpora(a.shared).absolute())
     if not os.path.isdir(SHARED):
         sys.exit("bench_relevance: %s is absent" % SHARED)
+    a.out = os.path.abspath(a.out)
     os.makedirs(a.out, exist_ok=True)
     res = {}
     for name, fn in (("wellness", wellness), ("datacamp", datacamp), ("speed", speed)):

@@ -504,3 +504,21 @@ test_tools_benchmarks_refuse_counts_out_of_range() {
         [ ! -e "$T/o" ] || fail "${c%:*} wrote $T/o" || return 1
     done
 }
+
+# bench_relevance.py whose kindly train, posts or score fails (outside the speed runs) says so
+# in one line, with kindly's reason, as when a speed run fails: it was a TypeError traceback
+# (the kindly path joined as a string), kindly's message lost. With --out and --shared
+# relative to the directory it is run from
+test_tools_bench_relevance_names_a_failed_command() {
+    # shellcheck disable=SC2016
+    printf '#!/bin/sh\n[ "$1" = train ] && { echo "kindly train: disk full" >&2; exit 5; }\nexec "%s" "$@"\n' \
+        "$KINDLY" >k && chmod +x k
+    tools_corpora s
+    expect_status 1 python3 "$ROOT/tools/bench_relevance.py" --kindly k --shared s --only wellness --out o
+    contains "$T/err" "bench_relevance: \`$T/k train -q -m $T/o/wellness.db corpora/comments.csv\` exited 5: kindly train: disk full"
+    lines "$T/err" 1
+    no_traceback
+    expect_status 0 python3 "$ROOT/tools/bench_relevance.py" --kindly "$KINDLY" --shared s --only wellness --out o --sweep
+    contains "$T/out" '{"wellness": {"offtopic.csv": {"n": 150, '
+    [ -e o/wellness.db ] || fail "no o/wellness.db"
+}
