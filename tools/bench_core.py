@@ -143,7 +143,8 @@ def main_guard(name, main):
     except FileNotFoundError as e:
         sys.exit(f"{name}: {e.filename or e}: not found")
     except subprocess.CalledProcessError as e:
-        sys.exit(f"{name}: `{show([str(a) for a in e.cmd])}` exited {e.returncode}")
+        words = last_words(e.stderr)  # None unless captured (else the terminal has it)
+        sys.exit(f"{name}: `{show([str(a) for a in e.cmd])}` exited {e.returncode}" + (f": {words}" if words else ""))
     except KeyboardInterrupt:
         sys.exit(f"{name}: interrupted")
 
@@ -174,14 +175,20 @@ def show(cmd, stdin=None, stdout=None):
     return s
 
 
+def last_words(stderr):
+    """The last 3 lines of a command's captured stderr (bytes or text) as one."""
+    if isinstance(stderr, bytes):
+        stderr = stderr.decode("utf-8", "replace")
+    return " | ".join((stderr or "").strip().splitlines()[-3:])
+
+
 def run(cmd, log, stdin=None, ok=(0,)):
     """Run cmd from the repo root (stdin from a file), log its shell form, return its stdout."""
     log.append(show(cmd, stdin))
     with open(stdin or os.devnull, "rb") as f:
         p = subprocess.run([str(a) for a in cmd], cwd=ROOT, stdin=f, capture_output=True)
     if p.returncode not in ok:
-        err = p.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-        raise BenchError(f"`{show(cmd, stdin)}` exited {p.returncode}: {' | '.join(err)}")
+        raise BenchError(f"`{show(cmd, stdin)}` exited {p.returncode}: {last_words(p.stderr)}")
     return p.stdout.decode("utf-8", "replace")
 
 

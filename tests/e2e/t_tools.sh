@@ -522,3 +522,16 @@ test_tools_bench_relevance_names_a_failed_command() {
     contains "$T/out" '{"wellness": {"offtopic.csv": {"n": 150, '
     [ -e o/wellness.db ] || fail "no o/wellness.db"
 }
+
+# a command run with its output captured that fails is named with the end of its message
+# (bench_dup's kindly history, score: "exited 5" alone, kindly's reason lost)
+test_tools_failed_command_keeps_its_message() {
+    # shellcheck disable=SC2016
+    printf '#!/bin/sh\n[ "$1" = history ] && { echo "kindly history: database is locked" >&2; exit 5; }\nexec "%s" "$@"\n' \
+        "$KINDLY" >k && chmod +x k
+    tools_corpora "$T/s"
+    expect_status 1 env KINDLY_SHARED="$T/s" timeout 60 python3 "$ROOT/tools/bench_dup.py" --kindly "$T/k" \
+        --sizes 10 --queries 5 --out "$T/o"
+    contains "$T/err" "bench_dup: \`$T/k history -m $T/o/m.db\` exited 5: kindly history: database is locked"
+    lines "$T/err" 1
+}
