@@ -21,11 +21,12 @@ machine is doing. Prints one JSON line a size (what `make bench` keeps, in
 tools/out/bench_dup.json) and writes them all, as one JSON array, to results.json in --out
 (tools/out/bench_dup/ by default), beside its working files.
 """
-import csv, json, os, random, re, subprocess, sys, time
+import csv, json, os, random, re, shutil, sqlite3, subprocess, sys, time
+from contextlib import closing
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import (add_kindly, add_shared, check_kindly, count, counts, main_guard, parser, read_rows,  # noqa: E402
-                        shared_corpora)
+from bench_core import (BenchError, add_kindly, add_shared, check_kindly, count, counts, main_guard, parser,  # noqa: E402
+                        read_rows, shared_corpora)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -83,6 +84,9 @@ def main():
     ap.add_argument("--instructions", type=count(0), default=0, help="queries to count instructions on (callgrind)")
     a = ap.parse_args()
     a.kindly = check_kindly(a.kindly)
+    if a.instructions and not shutil.which("valgrind"):
+        raise BenchError("valgrind is not installed (--instructions counts them with callgrind; Debian: "
+                         "tools/install-deps.sh --bench)")
     os.makedirs(a.out, exist_ok=True)
     rnd = random.Random(4)
     ws = words(a.shared)
@@ -105,7 +109,11 @@ def main():
         subprocess.run([a.kindly, "score", "--no-rules", "-m", db, "--remember", chunk], check=True, stdout=subprocess.DEVNULL)
         ins = n / (time.time() - t)
         have = size
-        subprocess.run(["sqlite3", db, "PRAGMA wal_checkpoint(TRUNCATE);"], check=False, capture_output=True)
+        try:  # Python's module: the sqlite3 shell may not be installed
+            with closing(sqlite3.connect(db)) as c:
+                c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as e:
+            raise BenchError(f"{db}: cannot checkpoint: {e}") from None
         st = stats(a.kindly, db)
         q = []
         for i in range(a.queries):

@@ -535,3 +535,23 @@ test_tools_failed_command_keeps_its_message() {
     contains "$T/err" "bench_dup: \`$T/k history -m $T/o/m.db\` exited 5: kindly history: database is locked"
     lines "$T/err" 1
 }
+
+# bench_dup.py on a machine without the sqlite3 shell (its checkpoint now uses Python's
+# module) runs, and with --instructions but no valgrind says so before building anything: both
+# failed after the history was built ("sqlite3: not found", minutes into a 1M run)
+test_tools_bench_dup_needs_no_sqlite3_shell_and_names_valgrind_first() {
+    local py
+    py=$(python3 -c 'import sys; print(sys.executable)')
+    mkdir "$T/bin"
+    ln -s "$py" "$T/bin/python3"
+    ln -s "$(type -P cp)" "$T/bin/cp"
+    tools_corpora "$T/s"
+    expect_status 0 timeout 120 env PATH="$T/bin" KINDLY_SHARED="$T/s" "$T/bin/python3" "$ROOT/tools/bench_dup.py" \
+        --kindly "$KINDLY" --sizes 20 --queries 10 --out "$T/o"
+    contains "$T/out" '{"history": 20, '
+    expect_status 1 timeout 120 env PATH="$T/bin" KINDLY_SHARED="$T/s" "$T/bin/python3" "$ROOT/tools/bench_dup.py" \
+        --kindly "$KINDLY" --sizes 20 --queries 10 --instructions 5 --out "$T/o2"
+    contains "$T/err" "bench_dup: valgrind is not installed"
+    lines "$T/err" 1
+    [ ! -e "$T/o2" ] || fail "wrote $T/o2"
+}
