@@ -21,6 +21,9 @@ kindly=${KINDLY:-$root/kindly}
 threads=${THREADS:-2}
 duration=${DURATION:-10}
 out=$root/tools/out
+case $duration in
+    ""|0*|*[!0-9]*) echo "bench_server: DURATION is a whole number of seconds from 1 (got '$duration')" >&2; exit 2 ;;
+esac
 [ -x "$kindly" ] || { echo "bench_server: no kindly binary at $kindly (run make first, or set KINDLY)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "bench_server: wrk is not installed (tools/install-deps.sh --bench): skipped" >&2; exit 0; }
 mkdir -p "$out"
@@ -66,8 +69,14 @@ run() { # name connections wrk-threads script
     name=$1; c=$2; t=$3; script=$4
     echo "wrk -t$t -c$c -d${duration}s --latency -s $script.lua http://127.0.0.1:PORT/1.1/comment-check" >"$out/bench_server_$name.txt"
     t0=$(cpu_ticks)
+    rc=0
     wrk -t"$t" -c"$c" -d"${duration}s" --timeout 10s --latency -s "$tmp/$script.lua" \
-        "http://127.0.0.1:$port/1.1/comment-check" >>"$out/bench_server_$name.txt" 2>&1
+        "http://127.0.0.1:$port/1.1/comment-check" >>"$out/bench_server_$name.txt" 2>&1 || rc=$?
+    if [ $rc -ne 0 ]; then
+        echo "bench_server: wrk exited $rc in run $name: $(tail -n 1 "$out/bench_server_$name.txt")" \
+             "(tools/out/bench_server_$name.txt)" >&2
+        exit 1
+    fi
     t1=$(cpu_ticks)
     rps=$(sed -n 's/^Requests\/sec: *//p' "$out/bench_server_$name.txt")
     p99=$(sed -n 's/^ *99% *//p' "$out/bench_server_$name.txt")

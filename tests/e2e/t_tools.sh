@@ -555,3 +555,19 @@ test_tools_bench_dup_needs_no_sqlite3_shell_and_names_valgrind_first() {
     lines "$T/err" 1
     [ ! -e "$T/o2" ] || fail "wrote $T/o2"
 }
+
+# bench_server.sh says why it stops: a DURATION that is no count of seconds is refused before
+# a server starts, and a wrk that fails is named with the end of what it said (both ended the
+# script with status 1 and no word, wrk's usage in the run's tools/out file)
+test_tools_bench_server_names_a_failed_wrk() {
+    mkdir -p bin tree/tools tree/models
+    cp "$ROOT"/tools/*.sh tree/tools/
+    cp "$ROOT/models/default.db" tree/models/
+    printf '#!/bin/sh\necho "unable to load script"\nexit 1\n' >bin/wrk && chmod +x bin/wrk
+    expect_status 2 env PATH="$T/bin:$PATH" KINDLY="$KINDLY" DURATION=x timeout 30 tree/tools/bench_server.sh
+    contains "$T/err" "bench_server: DURATION is a whole number of seconds from 1 (got 'x')"
+    lines "$T/err" 1
+    expect_status 1 env PATH="$T/bin:$PATH" KINDLY="$KINDLY" DURATION=1 timeout 30 tree/tools/bench_server.sh
+    contains "$T/err" "bench_server: wrk exited 1 in run c64: unable to load script (tools/out/bench_server_c64.txt)"
+    lines "$T/err" 1
+}
