@@ -271,14 +271,19 @@ def read_csv(path, columns=()):
 def youtube_videos(path):
     """(header, {video: rows}) of youtube-dev.csv, its rows split by post_id; a BenchError
     naming the videos of VIDEOS that have no rows (each split tests on one, trained on the
-    other two)."""
+    other two), or no spam or no ham rows (a split's AUC and false-positive rate need both)."""
     header, yt = read_csv(path, ("post_id", "label", "text"))
-    pi = header.index("post_id")
+    pi, li = header.index("post_id"), header.index("label")
     by_video = {v: [r for r in yt if r[pi] == v] for v in VIDEOS}
     empty = [v for v in VIDEOS if not by_video[v]]
     if empty:
         raise BenchError(f"{path}: no rows of {', '.join(empty)} (post_id): the YouTube splits "
                          f"test on each of {', '.join(VIDEOS)}")
+    for label in ("spam", "ham"):
+        lacking = [v for v in VIDEOS if not any(r[li] == label for r in by_video[v])]
+        if lacking:
+            raise BenchError(f"{path}: no {label} rows of {', '.join(lacking)} (post_id): each split's AUC "
+                             "and false-positive rate need both spam and ham")
     return header, by_video
 
 

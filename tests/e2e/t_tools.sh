@@ -571,3 +571,24 @@ test_tools_bench_server_names_a_failed_wrk() {
     contains "$T/err" "bench_server: wrk exited 1 in run c64: unable to load script (tools/out/bench_server_c64.txt)"
     lines "$T/err" 1
 }
+
+# a video of youtube-dev.csv without ham (or spam) rows is named in one line: each split's AUC
+# and ham false-positive rate need both (a ZeroDivisionError traceback in nb_variants, a
+# TypeError on kindly eval's null AUC in bench_rules, after the evaluations before it)
+test_tools_youtube_video_of_one_label_is_named() {
+    tools_corpora "$T/s"
+    local v c
+    {
+        printf 'id,post_id,author,label,text\r\n'
+        for v in Youtube01-Psy Youtube02-KatyPerry Youtube03-LMFAO; do
+            printf '%s-1,%s,Ann,spam,Check out my channel\r\n' "$v" "$v"
+            [ $v = Youtube02-KatyPerry ] || printf '%s-2,%s,Bob,ham,Great song\r\n' "$v" "$v"
+        done
+    } >"$T/s/corpora/youtube-dev.csv"
+    for c in nb_variants.py bench_rules.py bench_core.py; do
+        expect_status 1 env KINDLY_SHARED="$T/s" timeout 120 python3 "$ROOT/tools/$c" || return 1
+        contains "$T/err" "$T/s/corpora/youtube-dev.csv: no ham rows of Youtube02-KatyPerry (post_id)" || return 1
+        lines "$T/err" 1 || return 1
+        no_traceback || return 1
+    done
+}
