@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from contextlib import closing
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
 from bench_core import add_kindly, check_kindly, count, main_guard, parser  # noqa: E402
@@ -171,9 +172,11 @@ def main():
               f"({probes[0].n} probes; {quiet[0]:.3f} s before the prune), {probes[0].errors} errors")
         print(f"server (remembered /v1/classify every 20 ms): slowest {probes[1].worst:.3f} s "
               f"({probes[1].n} requests; {quiet[1]:.3f} s before the prune), {probes[1].errors} errors")
-        if a.keep_model:
-            os.makedirs(os.path.join(ROOT, "tools", "out"), exist_ok=True)
-            shutil.copy(model, os.path.join(ROOT, "tools", "out", "bench_prune.db"))
+        if a.keep_model:  # through SQLite: the model's WAL may still hold its last transactions
+            kept = os.path.join(ROOT, "tools", "out", "bench_prune.db")
+            os.makedirs(os.path.dirname(kept), exist_ok=True)
+            with closing(sqlite3.connect(model)) as src, closing(sqlite3.connect(kept)) as dst:
+                src.backup(dst)
         return 1 if probes[0].errors or probes[1].errors else 0
     finally:
         for p in probes:  # interrupted while they probed: stopped before the server is

@@ -592,3 +592,21 @@ test_tools_youtube_video_of_one_label_is_named() {
         no_traceback || return 1
     done
 }
+
+# bench_prune.py --keep-model keeps the model as the run left it: it copied the file alone,
+# without its WAL, which still held the last transactions (the server's last remembered
+# comments), so the kept model lacked some. Its comments are the generated ones, less those
+# pruned, and one a server request. A copy of tools/, whose tools/out is its own
+test_tools_bench_prune_keeps_the_whole_model() {
+    mkdir -p tree/tools tree/models
+    cp "$ROOT"/tools/*.py tree/tools/
+    cp "$ROOT/models/default.db" tree/models/
+    ln -s "$ROOT/corpora" tree/corpora
+    expect_status 0 timeout 120 python3 tree/tools/bench_prune.py --kindly "$KINDLY" --rows 300 --keep-model
+    local rows pruned requests
+    rows=$(sed -n 's/^history: \([0-9]*\) comments.*/\1/p' "$T/out")
+    pruned=$(sed -n 's/^prune: \([0-9]*\) deleted.*/\1/p' "$T/out")
+    requests=$(sed -n 's/^server .*slowest [0-9.]* s (\([0-9]*\) requests.*/\1/p' "$T/out")
+    "$KINDLY" history -m tree/tools/out/bench_prune.db >stats.json
+    contains stats.json "\"comments\":$((rows - pruned + requests)),"
+}
