@@ -1409,6 +1409,8 @@ static kd_label parse_label(kd_csv *r, unsigned long line)
         a++;
     while (b > a && (v[b - 1] == ' ' || v[b - 1] == '\t'))
         b--;
+    if (a == b) /* blanks alone (quoted: libcsv keeps them) are no label, as an empty field */
+        return KD_UNLABELLED;
     if ((a || b < r->lens[i]) && b - a < sizeof lab) {
         memcpy(lab, v + a, b - a);
         lab[b - a] = '\0';

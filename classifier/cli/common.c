@@ -518,19 +518,25 @@ void cli_labels_note(cli_labels_seen *s, const kd_csv *r, const kd_csv_row *row)
     int which, c = label_column(r, &which);
     if (c < 0 || (size_t)c >= row->nfields)
         return;
-    size_t n = row->lens[c] < sizeof s->value[0] - 1 ? row->lens[c] : sizeof s->value[0] - 1;
-    while (n < row->lens[c] && n > 0 && ((unsigned char)row->fields[c][n] & 0xC0) == 0x80)
+    const char *v = row->fields[c]; /* without the blanks around it, as the reader reads a label */
+    size_t len = row->lens[c];
+    for (; len && (*v == ' ' || *v == '\t'); len--)
+        v++;
+    while (len && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+        len--;
+    size_t n = len < sizeof s->value[0] - 1 ? len : sizeof s->value[0] - 1;
+    while (n < len && n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
         n--; /* cut at a character */
     int i = 0;
     for (; i < s->nvalues; i++)
-        if (strlen(s->value[i]) == n && !memcmp(s->value[i], row->fields[c], n))
+        if (strlen(s->value[i]) == n && !memcmp(s->value[i], v, n))
             break;
     if (i == s->nvalues && s->nvalues == (int)(sizeof s->value / sizeof *s->value)) {
         s->others++;
         return;
     }
     if (i == s->nvalues) {
-        memcpy(s->value[i], row->fields[c], n);
+        memcpy(s->value[i], v, n);
         s->value[i][n] = '\0';
         s->nvalues++;
     }

@@ -2596,6 +2596,17 @@ test_no_labelled_rows_says_which_column_holds_what() {
     [ ! -e new.db ] || fail "new.db was created"
 }
 
+# A label of blanks alone, quoted (a spreadsheet's cell of a space), is no label, as an empty
+# one: it was named on each row as 'unknown label ""', and that message listed it as a value of
+# spaces ('holds   (1 row)'); a label is read without its blanks there too.
+test_a_label_of_blanks_is_no_label() {
+    printf 'id,label,text\n1," ",hello\n2,,again\n3," maybe ",x\n' >blank.csv
+    expect_status 4 "$KINDLY" train -m new.db blank.csv
+    not_contains "$T/err" 'unknown label ""'
+    contains "$T/err" "blank.csv:4: field 'label': unknown label \"maybe\""
+    contains "$T/err" "kindly train: no labelled rows in blank.csv: its label column holds nothing (2 rows), maybe (1 row), not spam/ham"
+}
+
 # The columns that message lists are cut short at a character: a long name of 'é' was cut
 # inside one, invalid UTF-8 on stderr, and a list cut short did not say so.
 test_no_labelled_rows_lists_long_column_names_as_whole_characters() {

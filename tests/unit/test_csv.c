@@ -1603,6 +1603,9 @@ ParameterizedTestParameters(csv, labels)
         { "label", "Ham", KD_HAM, 0 },         { "label", "1", KD_SPAM, 0 },
         { "label", "0", KD_HAM, 0 },           { "label", "true", KD_SPAM, 0 },
         { "label", "FALSE", KD_HAM, 0 },       { "label", "", KD_UNLABELLED, 0 },
+        /* blanks alone, quoted (an unquoted blank field is empty already), are no label: it
+           was named as 'unknown label ""' */
+        { "label", "\" \"", KD_UNLABELLED, 0 }, { "CLASS", "\"\t\"", KD_UNLABELLED, 0 },
         { "label", "maybe", KD_UNLABELLED, 1 }, { "label", "2", KD_UNLABELLED, 1 },
         { "CLASS", "1", KD_SPAM, 0 },          { "class", "0", KD_HAM, 0 },
         { "CLASS", "spam", KD_UNLABELLED, 1 }, { "comment_approved", "spam", KD_SPAM, 0 },
