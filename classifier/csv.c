@@ -548,6 +548,29 @@ static void take_header(kd_csv *r)
                     r->f[r->cur_first + i].bad_at);
 }
 
+/* 1 if the record in progress repeats the header, name for name (blanks around a field and
+ * BOMs before the first aside, as the header is read): two exports joined with cat, each with
+ * its header row. Read as a comment, its names were scored as one (the text "text", the id
+ * "id"). A one-column file is left alone: a comment may be its header's name. */
+static int repeats_header(const kd_csv *r)
+{
+    if (r->ncol < 2)
+        return 0;
+    for (size_t i = 0; i < r->ncol; i++) {
+        const field *f = &r->f[r->cur_first + i];
+        const char *s = r->data.s + f->off, *e = s + f->len, *name = r->names[i];
+        while (!i && e - s >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+            s += 3;
+        while (s < e && (*s == ' ' || *s == '\t'))
+            s++;
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        if (f->oversize || (size_t)(e - s) != strlen(name) || memcmp(s, name, (size_t)(e - s)))
+            return 0;
+    }
+    return 1;
+}
+
 /* Check a finished data record; 1 to keep it. */
 static int check_record(kd_csv *r)
 {
@@ -573,6 +596,11 @@ static int check_record(kd_csv *r)
         else
             problem(r, line, r->names[i], KD_CSV_ROW_SKIPPED, "field longer than the limit of %zu bytes",
                     r->opts.max_field);
+        return 0;
+    }
+    if (repeats_header(r)) {
+        problem(r, line, NULL, KD_CSV_ROW_SKIPPED,
+                "the header row again, not a comment (files joined, each with its header row?)");
         return 0;
     }
     int repaired = 0;

@@ -741,6 +741,38 @@ Test(csv, cr_cr_lf_is_one_line_end)
 
 /* The reviewer's case: a stray quote before the text of one row. Only that row is lost; the
  * next row, whose opening quote closed the stray one, is read again and kept. */
+/* The header row again, field for field: two exports joined with cat, each with its header
+ * (the second saved with a BOM, a name quoted). It was read as a comment: scored as one
+ * whose text is "text" and id "id" (remembered so with --remember), or named as an unknown
+ * label "label". It is named and skipped; a one-column file's comment may be its header's
+ * name, and is kept. */
+Test(csv, the_header_row_again_is_named_and_skipped)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    kd_csv *r = NULL;
+    const char *p = write_str("id,text,label\n1,a,ham\nid,text,label\n2,b,spam\n"
+                              "\xEF\xBB\xBFid,\"text\", label\n3,c,ham\nid,text,spam\n");
+    cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
+    cr_assert_eq(g.n, 4);
+    cr_assert_str_eq(g.id[1], "2");
+    cr_assert_eq(g.line[1], 4);
+    cr_assert_str_eq(g.id[2], "3");
+    cr_assert_eq(g.line[2], 6);
+    cr_assert_str_eq(g.id[3], "id", "a row that only looks like it is kept");
+    cr_assert_eq(s.n, 2);
+    expect_skip(&s, 0, 3, NULL, "the header row again, not a comment (files joined, each with its header row?)");
+    expect_skip(&s, 1, 5, NULL, "the header row again, not a comment (files joined, each with its header row?)");
+    cr_assert_eq(kd_csv_skipped(r), 2);
+    kd_csv_free(r);
+    memset(&g, 0, sizeof g);
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(read_all(write_str("text\ntext\nhello\n"), NULL, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 2);
+    cr_assert_str_eq(g.text[0], "text");
+    cr_assert_eq(s.n, 0);
+}
+
 Test(csv, stray_quote_loses_only_its_own_row)
 {
     got g = { 0 };
