@@ -190,6 +190,7 @@ struct kd_csv {
     kd_buf hdr;       /* header names, NUL-separated */
     const char **names;
     int col[C_COUNT];
+    int date_local; /* comment_date, when the date is read from comment_date_gmt; else -1 */
 
     const char **fieldp; /* the row handed out */
     size_t *lens;
@@ -1268,6 +1269,8 @@ static void map_columns(kd_csv *r)
         for (int a = 0; aliases[c][a] && r->col[c] < 0; a++)
             r->col[c] = kd_csv_column(r, aliases[c][a]);
     }
+    int d = r->col[C_DATE];
+    r->date_local = d >= 0 && !ascii_casecmp(r->names[d], "comment_date_gmt") ? kd_csv_column(r, "comment_date") : -1;
 }
 
 /* Warn when a name kindly maps (id, text, label, comment_content, ...) names several columns:
@@ -1626,6 +1629,10 @@ int kd_csv_next(kd_csv *r, const kd_csv_row **row)
         c->ip = mapped(r, C_IP);
         c->agent = mapped(r, C_AGENT);
         c->date = mapped(r, C_DATE);
+        /* WordPress's zero date (MySQL's "no date", stored by some plugins' linkbacks) in
+         * comment_date_gmt: the site's local comment_date says when, as without that column */
+        if (c->date && r->date_local >= 0 && !strncmp(c->date, "0000-00-00", 10))
+            c->date = r->lens[r->date_local] ? r->fieldp[r->date_local] : NULL;
         c->text = r->fieldp[r->col[C_TEXT]];
         w->label = parse_label(r, q->line);
     }

@@ -594,7 +594,8 @@ static int date_problem(const char *date, char *msg, size_t size)
 }
 
 /* WordPress writes comment_date in the site's time zone and comment_date_gmt in UTC; the
- * reader maps comment_date only when there is no date or comment_date_gmt column. Such a
+ * reader maps comment_date only when there is no date or comment_date_gmt column (or the
+ * latter holds WordPress's zero date, 0000-00-00 00:00:00). Such a
  * date without an offset is read as a local time, in TZ's zone (as date(1) reads one): the
  * value with the offset mktime finds for it appended ("2024-01-15 12:00:00-05:00"). A value
  * that has an offset already, or is unreadable (named by cli_note_date), is left as it is. */

@@ -295,6 +295,14 @@ test_dup_comment_date_is_read_as_local_time() {
     TZ=Asia/Tokyo expect_status 0 "$KINDLY" score -m b.db --remember both.csv
     expect_status 0 "$KINDLY" history -m b.db
     contains "$T/out" '"oldest_utc":"2024-01-15T17:00:00Z"'
+    # but for WordPress's zero date there ('0000-00-00 00:00:00', some plugins' linkbacks):
+    # comment_date says when, in local time; it was remembered as of now, named as unreadable
+    printf 'comment_ID,comment_date,comment_date_gmt,comment_content\nx1,2024-01-15 12:00:00,0000-00-00 00:00:00,The breathing exercise in the third part helped me fall asleep faster\n' >zero.csv
+    cp m.db zero.db
+    TZ=America/New_York expect_status 0 "$KINDLY" score -m zero.db --remember zero.csv
+    [ ! -s "$T/err" ] || fail "a warning: $(cat "$T/err")"
+    expect_status 0 "$KINDLY" history -m zero.db
+    contains "$T/out" '"oldest_utc":"2024-01-15T17:00:00Z"'
 }
 
 # A date that is there but unreadable ("yesterday", "01/05/2024", "2024-13-01") is not read

@@ -311,6 +311,31 @@ Test(csv, wordpress_schema)
     kd_csv_free(r);
 }
 
+/* WordPress's zero date in comment_date_gmt ('0000-00-00 00:00:00', MySQL's "no date": the
+ * linkbacks of some plugins were stored so) is no date: the comment's comment_date, the
+ * site's local time, is read instead, as for an export without comment_date_gmt (the CLI reads
+ * it in TZ's zone). It was the date, unreadable, so that every such comment was remembered
+ * as of now (and named as unreadable) where its comment_date said when it was written. */
+Test(csv, wordpress_zero_gmt_date_reads_the_local_date)
+{
+    const char *p = write_str("comment_ID,comment_date,comment_date_gmt,comment_content,comment_approved\n"
+                              "1,2012-03-04 05:06:07,0000-00-00 00:00:00,A linkback,1\n"
+                              "2,2024-01-02 12:00:00,2024-01-02 11:00:00,Lovely post,1\n"
+                              "3,,0000-00-00 00:00:00,No date at all,1\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, NULL), 0, "%s", kd_csv_error(r));
+    const kd_csv_row *row;
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    cr_assert_str_eq(row->comment.date, "2012-03-04 05:06:07");
+    cr_assert_eq(row->comment.date, row->fields[1], "the comment_date field itself (read in local time)");
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    cr_assert_str_eq(row->comment.date, "2024-01-02 11:00:00");
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    cr_assert_null(row->comment.date);
+    cr_assert_eq(kd_csv_next(r, &row), 0);
+    kd_csv_free(r);
+}
+
 Test(csv, author_prefixed_columns)
 {
     /* author_email, author_url and author_ip, as a hand-made export names them, are read as
