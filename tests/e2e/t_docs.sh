@@ -186,6 +186,17 @@ sys.exit(1 if bad else 0)
 PY
 }
 
+# The shipped model's token count the README gives (beside the server figures measured on an
+# earlier build of it) is the one `kindly info` prints for models/default.db: it said 31,028,
+# the count before the model was rebuilt for the tokenizer's review, which has 31,026
+test_the_readme_shipped_model_token_count_is_real() {
+    shown=$(tr '\n' ' ' <"$README" | grep -oE 'it has [0-9,]+ since a later rebuild' | grep -oE '[0-9,]+' | tr -d ,)
+    [ -n "$shown" ] || fail "the README's token count of the shipped model was not found"
+    expect_status 0 "$KINDLY" info -m "$ROOT/models/default.db"
+    real=$(grep -oE '"tokens":[0-9]+' "$T/out" | cut -d: -f2)
+    [ "$shown" = "$real" ] || fail "the README says the shipped model has $shown tokens, kindly info says $real"
+}
+
 # The environment variables the README says kindly reads are in kindly(1) too (the man page
 # is the help's text, plus ENVIRONMENT and FILES written in tools/gen-man.sh)
 test_the_man_page_names_the_environment_the_readme_names() {
