@@ -61,15 +61,25 @@ is not given (set but empty, it counts as unset).
 .B SOURCE_DATE_EPOCH
 when set (seconds since 1970),
 .B kindly posts
-records it as the imported posts' update time instead of the current time, so that a model
-built twice from the same files is the same file (reproducible builds).
+records it as the imported posts' update time and
+.B kindly merge
+as the time of a merge, instead of the current time, and a new model's identity is derived
+from it and the model's file name (without its directory) instead of chosen at random, so
+that a model built twice from the same files is the same file (reproducible builds). Two
+models of one file name created under one value (shard.db in two directories) then have one
+identity, and
+.B kindly merge
+refuses the second as a copy of the first: unset it, or name the files apart.
 .TP
 .B TZ
 the time zone in which a WordPress export's
 .B comment_date
 (the site's local time) is read when the file has no
 .B comment_date_gmt
-and the date no offset, for the history of remembered comments; as
+and the date no offset: the time a remembered comment is kept under in the history, and the
+date a rule on
+.B date
+sees, remembered or not; as
 .BR date (1)
 takes it (unset: the machine's zone).
 .SH FILES

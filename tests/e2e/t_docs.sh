@@ -208,6 +208,27 @@ test_the_man_page_names_the_environment_the_readme_names() {
     done
 }
 
+# kindly(1)'s ENVIRONMENT says all that each variable does, as the README does: SOURCE_DATE_EPOCH
+# is also the time a merge records and, with a new model's file name, its identity, so that
+# two shards of one name trained under one value are one model to merge (refused as copies:
+# a packaging job that exports it met that with nothing in the man page but the posts' update
+# time); TZ is also the date a rule on `date` sees, remembered or not
+test_the_man_page_environment_says_what_each_variable_does() {
+    "$ROOT/tools/gen-man.sh" "$KINDLY" >kindly.1 || fail "tools/gen-man.sh failed"
+    sed -n '/^\.B SOURCE_DATE_EPOCH/,/^\.TP/p' kindly.1 | tr '\n' ' ' >sde.txt
+    sed -n '/^\.B TZ/,/^\.S[HS]/p' kindly.1 | tr '\n' ' ' >tz.txt
+    for w in "kindly posts" "kindly merge" identity "file name" "unset it, or name the files apart"; do
+        contains sde.txt "$w"
+    done
+    contains tz.txt "rule on"
+    printf 'id,text,label\n1,cheap pills order now,spam\n2,thank you for this post,ham\n' >c.csv
+    mkdir a b
+    SOURCE_DATE_EPOCH=1700000000 "$KINDLY" train -q -m a/shard.db c.csv
+    SOURCE_DATE_EPOCH=1700000000 "$KINDLY" train -q -m b/shard.db c.csv
+    expect_status 3 "$KINDLY" merge all.db a/shard.db b/shard.db
+    contains "$T/err" "b/shard.db is the same model as a/shard.db"
+}
+
 # Every command's help lists exit status 6 (out of memory or another internal error), as the
 # README's table has it for all of them: train, merge, info, posts, serve, rules and history
 # left it out, so a script writer reading only the help met an undocumented status
