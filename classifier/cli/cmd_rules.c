@@ -335,7 +335,7 @@ done:
 
 int cmd_rules(int argc, char **argv)
 {
-    enum { NONE, CHECK, TEST, STATS, COMPILE } mode = NONE;
+    enum { NONE, CHECK, TEST, STATS, COMPILE } mode = NONE, asked;
     const char *rules_flag = NULL;
     int json = 0, nfiles = 0, after = 0;
     const char *meta_flag = NULL; /* the first flag of the comment's metadata given (--test's) */
@@ -370,11 +370,12 @@ int cmd_rules(int argc, char **argv)
         if (j < sizeof fields / sizeof *fields)
             continue;
         if (!strcmp(a, "--check") || !strcmp(a, "--test") || !strcmp(a, "--stats") || !strcmp(a, "--compile")) {
-            if (mode != NONE) {
+            asked = a[3] == 'o' ? COMPILE : a[2] == 'c' ? CHECK : a[3] == 'e' ? TEST : STATS;
+            if (mode != NONE && mode != asked) { /* the same one twice is one mode, as any option given twice */
                 status = cli_usage("rules", "use one of --check, --test, --stats and --compile");
                 goto done;
             }
-            mode = a[3] == 'o' ? COMPILE : a[2] == 'c' ? CHECK : a[3] == 'e' ? TEST : STATS;
+            mode = asked;
         } else if (!strcmp(a, "--rules") && i + 1 < argc)
             rules_flag = argv[++i];
         else if (!strcmp(a, "--json"))

@@ -1143,6 +1143,26 @@ test_an_option_given_twice_keeps_its_last_value() {
     contains man.txt "an option given twice keeps its last value"
 }
 
+# So is a mode of kindly rules given twice (a script's default --check, the caller's --check
+# FILE): 'rules --check --check my.rules' was refused as if two modes were asked for ("use one
+# of --check, --test, --stats and --compile"); two different modes still are, in either order
+test_rules_mode_given_twice_is_one_mode() {
+    cp "$ROOT/models/default.rules" my.rules
+    expect_status 0 "$KINDLY" rules --check --check my.rules
+    contains "$T/out" "my.rules: ok"
+    echo "cheap pills, no prescription" >c.txt
+    expect_status 0 sh -c '"$KINDLY" rules --test --test my.rules < c.txt'
+    contains "$T/out" "total"
+    printf 'id,text,label\n1,cheap pills now,spam\n2,thanks for this post,ham\n' >l.csv
+    expect_status 0 "$KINDLY" rules --stats --stats l.csv
+    expect_status 0 "$KINDLY" rules --compile my.rules --compile
+    for pair in "--check --test" "--test --check" "--stats --compile"; do
+        # shellcheck disable=SC2086
+        expect_status 3 "$KINDLY" rules $pair my.rules
+        contains "$T/err" "use one of --check, --test, --stats and --compile"
+    done
+}
+
 # A file given after "--" is a file whatever it looks like, and messages name it as it was
 # given: they said "./-x.csv", the name main.c passed on so that the command would not take
 # it for an option. "-" after "--" is standard input still.
