@@ -294,10 +294,16 @@ int cmd_merge(int argc, char **argv)
     int rc = kd_model_merge_ex(m, (const char *const *)(argv + 2), (size_t)(argc - 2), again ? KD_MERGE_AGAIN : 0);
     pending.merged = 1;
     char line[PATH_MAX + 160] = "";
+    /* with $SOURCE_DATE_EPOCH set, a new model's identity is derived from it and the file's
+     * name: shards of one name made so are one model to the library, though none is a copy */
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
     if (rc == KD_EEXIST) /* what to do about it, in CLI terms */
         status = cli_fail(cli_exit_for(rc), "merge", "%s (nothing was merged; --again adds it all the same; a shard "
                           "that has learnt more is counted once by merging every shard as it is now into a new "
-                          "model)", kd_model_error(m));
+                          "model)%s", kd_model_error(m),
+                          epoch && *epoch ? "; $SOURCE_DATE_EPOCH is set: models of one file name created under one "
+                                            "value have one identity, so shards named alike are taken for copies "
+                                            "(unset it, or name the files apart)" : "");
     else if (rc)
         status = cli_fail(cli_exit_for(rc), "merge", "%s", kd_model_error(m));
     else if (!quiet)

@@ -170,6 +170,23 @@ test_merge_under_source_date_epoch_makes_the_same_file_twice() {
         "$(sqlite3 y/all.db "SELECT value FROM meta WHERE key = 'model_id'" 2>&1)"
 }
 
+# Shards of one file name trained with SOURCE_DATE_EPOCH set (a packaging job exports it) have
+# one identity, so merge refuses the second as a copy of the first: the message said only "(a
+# copy: it has its identity)", of two shards nobody had copied; with the variable set it says
+# why they may share one and what to do. Without it, a real copy's message is as it was.
+test_merge_refusal_under_source_date_epoch_names_it() {
+    mkdir a b
+    SOURCE_DATE_EPOCH=1700000000 "$KINDLY" train -q -m a/shard.db "$MD/train.csv"
+    SOURCE_DATE_EPOCH=1700000000 "$KINDLY" train -q -m b/shard.db "$MD/train.csv"
+    SOURCE_DATE_EPOCH=1700000000 expect_status 3 "$KINDLY" merge all.db a/shard.db b/shard.db
+    contains "$T/err" "b/shard.db is the same model as a/shard.db"
+    contains "$T/err" "\$SOURCE_DATE_EPOCH is set: models of one file name created under one value have one identity"
+    contains "$T/err" "unset it, or name the files apart"
+    lines "$T/err" 2 # and "nothing was merged: all.db was not created"
+    expect_status 3 "$KINDLY" merge all.db a/shard.db b/shard.db
+    not_contains "$T/err" SOURCE_DATE_EPOCH
+}
+
 # The history stores the comment's own date: pruning by age deletes the comments older than
 # the cutoff, not every comment recorded before the last old one.
 test_history_prune_by_age_keeps_recent_comments() {
