@@ -308,7 +308,11 @@ int cmd_serve(int argc, char **argv)
     else if (!quiet && cfg.options.dup_threshold < 0)
         fprintf(stderr, "kindly serve: the duplicates stage is off (--dup-threshold off): classified comments are "
                         "not recorded in the history (feedback still is)\n");
-    if (!quiet) {
+    /* the port picked for port 0 is said even with -q: it is what the caller asked for, not
+     * a start message, and without it the server cannot be reached */
+    in_port_t asked = cfg.addr.ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)&cfg.addr)->sin6_port
+                                                      : ((const struct sockaddr_in *)&cfg.addr)->sin_port;
+    if (!quiet || !asked) {
         char host[NI_MAXHOST] = "?";
         getnameinfo((const struct sockaddr *)&cfg.addr, cfg.addrlen, host, sizeof host, NULL, 0, NI_NUMERICHOST);
         int v6 = cfg.addr.ss_family == AF_INET6;

@@ -392,7 +392,8 @@ const cli_command cli_commands[] = {
       "      --snapshot-interval S  keep the posts' statistics in MODEL.db after a\n"
       "                        feedback at most once in S seconds (default 60; 0: only\n"
       "                        when the server stops)\n"
-      "  -q, --quiet           no start/stop messages on stderr\n" CLASSIFY_HELP_SERVE
+      "  -q, --quiet           no start/stop messages on stderr (but the port that\n"
+      "                        --listen's port 0 picked)\n" CLASSIFY_HELP_SERVE
       "\n"
       "SIGTERM or SIGINT: no new request; those under way get up to 5 s, then exit 0.\n"
       "A second one in those seconds ends it at once, by the signal.\n"

@@ -451,6 +451,27 @@ test_server_a_retried_check_is_not_its_own_duplicate() {
     "$KINDLY" history -m m.db | grep -q '"comments":2,' || fail "$("$KINDLY" history -m m.db)"
 }
 
+# --listen with port 0 picks a free port, "printed on stderr" (kindly help serve): with -q
+# (no start and stop messages) it was not, and a script that asked for any free port and
+# quiet had no way to reach the server. The listening line is said when the port was 0,
+# quiet or not, and nothing else of the start and stop is.
+test_server_quiet_on_port_0_still_says_the_port() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -q -m m.db
+    curl -s "$URL/healthz" >health
+    contains health '"status":"ok"'
+    lines "$T/server.log" 1
+    kill $SRV_PID; wait $SRV_PID 2>/dev/null || true
+    lines "$T/server.log" 1
+    # a port given is not said with -q
+    port=$PORT
+    "$KINDLY" serve -q -m m.db --listen "127.0.0.1:$port" --threads 1 2>q.log &
+    pid=$!
+    wait_for curl -s -o /dev/null "http://127.0.0.1:$port/healthz"
+    kill $pid; wait $pid 2>/dev/null || true
+    [ ! -s q.log ] || fail "serve -q with a port given said: $(cat q.log)"
+}
+
 # A model file the server's user cannot write is served read-only, as the shipped default
 # is: it classifies (without remembering), feedback gets 403, and the start says why.
 test_server_a_model_it_cannot_write_is_served_read_only() {
