@@ -302,7 +302,9 @@ int cmd_serve(int argc, char **argv)
             return cli_fail(EXIT_MODEL, "serve", "%s%s", err, env_note);
         return cli_fail(EXIT_MODEL, "serve", "%s: %s%s", what, err, env_note);
     }
-    if (!quiet && readonly_why[0])
+    /* a model named to learn into but served read-only is a warning, said with -q too: a quiet
+     * server would otherwise answer every report 403 with nothing in its log to say why */
+    if (readonly_why[0])
         fprintf(stderr, "kindly serve: %s: serving it read-only (comments are not remembered, feedback gets 403)\n",
                 readonly_why);
     else if (!quiet && cfg.options.dup_threshold < 0)

@@ -472,6 +472,17 @@ test_server_quiet_on_port_0_still_says_the_port() {
     [ ! -s q.log ] || fail "serve -q with a port given said: $(cat q.log)"
 }
 
+# A model named for the server to learn into (-m, $KINDLY_MODEL) but served read-only (the
+# shipped default, a file this user may not write) is a warning, said with -q too, as the
+# README has -q keep errors and warnings: it was a start message, so a quiet server (a
+# service's unit) answered every report 403 with nothing in its log to say why.
+test_server_quiet_still_says_a_named_model_is_served_read_only() {
+    start_server -q -m "$ROOT/models/default.db"
+    contains "$T/server.log" "is the shipped default model, which is never written to: serving it read-only"
+    lines "$T/server.log" 2 # and the port that port 0 picked
+    status_is "$(post_json /v1/feedback '{"id":"f1","text":"zyzzyva quokka","label":"spam"}')" 403
+}
+
 # A model file the server's user cannot write is served read-only, as the shipped default
 # is: it classifies (without remembering), feedback gets 403, and the start says why.
 test_server_a_model_it_cannot_write_is_served_read_only() {
