@@ -644,12 +644,12 @@ int main(int argc, char **argv)
         overview(stderr);
         return EXIT_USAGE;
     }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        overview(stdout);
-        return cli_finish("help", EXIT_DONE);
-    }
+    /* 'kindly help' and 'kindly version' spelled as options, taking what they take: a command
+     * to show (kindly --help score), and no argument */
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+        return cli_finish("help", cmd_help(argc - 1, argv + 1));
     if (!strcmp(argv[1], "--version"))
-        return cli_finish("version", cmd_version(0, NULL));
+        return cli_finish("version", cmd_version(argc - 1, argv + 1));
     const cli_command *c = cli_find(argv[1]);
     if (!c) {
         if (options_first(argc, argv))

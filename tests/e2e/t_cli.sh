@@ -19,6 +19,26 @@ test_help_lists_commands_and_explains_each() {
     contains "$T/out" "0 approve, 1 spam, 2 hold"
 }
 
+# --help (-h) and --version are 'kindly help' and 'kindly version' spelled as options, and
+# take what those take: 'kindly --help score' printed the list of commands, dropping 'score'
+# without a word, and 'kindly --version extra' printed the version and exit 0, where 'kindly
+# version extra' is a usage error, as its help says
+test_help_and_version_options_take_what_the_commands_take() {
+    "$KINDLY" help score >want.txt
+    for h in --help -h; do
+        expect_status 0 "$KINDLY" $h score
+        cmp -s want.txt "$T/out" || fail "kindly $h score is not kindly help score: $(head -1 "$T/out")"
+        expect_status 3 "$KINDLY" $h frobnicate
+        contains "$T/err" "no command 'frobnicate'"
+        expect_status 3 "$KINDLY" $h score train
+        contains "$T/err" "takes one command"
+    done
+    expect_status 3 "$KINDLY" --version extra
+    contains "$T/err" "kindly version: takes no argument ('extra')"
+    expect_status 0 "$KINDLY" --version
+    [ "$(cat "$T/out")" = "$("$KINDLY" version)" ] || fail "--version: $(cat "$T/out")"
+}
+
 test_wrong_commands_and_flags_are_usage_errors() {
     expect_status 3 "$KINDLY"
     expect_status 3 "$KINDLY" frobnicate
