@@ -205,6 +205,22 @@ test_check_rules_change_the_verdict() {
     expect_status 2 sh -c "\"$KINDLY\" check -m m.db --rules mod.rules --spam-cutoff 0.5 < c.txt"
 }
 
+# A trusted commenter (allow) is approved whatever Bayes says, but a moderation word still
+# holds the comment, as WordPress's moderation keys come before its approved authors, and so
+# do a duplicate and an off-topic comment: the README's rule table said only a disallowed key
+# kept an allowed comment from approval
+test_allow_approves_unless_a_later_stage_or_a_moderation_word_holds() {
+    rules_model
+    printf 'allow email ann@example.com\nmoderate journal\n' >trust.rules
+    echo "The breathing exercise and the journal helped me sleep, thank you" >c.txt
+    expect_status 2 sh -c "\"$KINDLY\" check -m m.db --rules trust.rules --email ann@example.com < c.txt"
+    contains "$T/out" '"name":"allow:email=ann@example.com","score":-20'
+    row=$(grep '^| `allow FIELD VALUE`' "$ROOT/README.md")
+    for w in "a moderation word" "a duplicate" "off topic"; do
+        case $row in *"$w"*) ;; *) fail "the README's allow row does not say that $w still holds: $row" ;; esac
+    done
+}
+
 test_rules_stats_counts_spam_and_ham_hits() {
     expect_status 0 "$KINDLY" rules --stats "$ROOT/corpora/comments.csv"
     contains "$T/out" "comments.csv: 329 spam, 373 ham"
