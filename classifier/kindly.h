@@ -483,6 +483,16 @@ int kd_model_merge_all(kd_model *m, const char *const *paths, size_t n);
  */
 int kd_model_merge_ex(kd_model *m, const char *const *paths, size_t n, unsigned flags);
 
+/**
+ * Stop the kd_model_merge_ex() (or kd_model_merge_all()) running on m in another thread or
+ * interrupted by a signal: safe to call from a signal handler (it sets a flag and calls
+ * sqlite3_interrupt). The merge then rolls back, nothing merged, and fails with KD_ERROR
+ * ("interrupted: nothing was merged") — unless it had committed already, when it returns
+ * KD_OK as usual: its return value says which. A call when no merge runs is forgotten when
+ * the next one begins.
+ */
+void kd_model_interrupt(kd_model *m);
+
 /** Delete tokens seen fewer than min_count times in all (spam + ham); *removed gets the number. */
 int kd_model_prune(kd_model *m, unsigned min_count, uint64_t *removed);
 

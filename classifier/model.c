@@ -820,6 +820,12 @@ int kd_model_merge_ex(kd_model *m, const char *const *paths, size_t n, unsigned 
     return KD_OK;
 }
 
+void kd_model_interrupt(kd_model *m)
+{
+    if (m && m->store) /* (nothing else: called from a signal handler) */
+        kd_store_interrupt(m->store);
+}
+
 int kd_model_prune(kd_model *m, unsigned min_count, uint64_t *removed)
 {
     int rc = writable(m);

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,6 +202,7 @@ struct kd_store {
     int have_id;   /* the file's device and inode, taken when it was opened (kd_store_file_id) */
     uint64_t dev, ino;
     int moved;     /* a commit was refused: the file was removed or replaced (commit_hook) */
+    volatile sig_atomic_t interrupted; /* kd_store_interrupt during a merge: it does not commit */
     int released;  /* kd_store_release_moved has run */
     int batch_rows; /* the kd_batch_rows module is registered on db */
     int load_fn;    /* the kd_load_row function is registered on db */
@@ -219,6 +221,8 @@ struct kd_store {
 static int commit_hook(void *ud)
 {
     kd_store *s = ud;
+    if (s->interrupted)
+        return 1;
     int moved = 0;
     if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved) {
         s->moved = 1;
@@ -1609,9 +1613,20 @@ static int merge_open(kd_store *s, const char *const *paths, size_t n, kd_store 
     return KD_OK;
 }
 
+/* A signal handler's call (kd_model_interrupt): the flag, which the commit hook reads before
+ * the merge's commit, and sqlite3_interrupt for a statement running now (SQLite's shell calls
+ * it from its SIGINT handler: it stores one flag). Either stops the merge before its commit;
+ * once the hook has let the commit through, the merge is done and returns 0. */
+void kd_store_interrupt(kd_store *s)
+{
+    s->interrupted = 1;
+    sqlite3_interrupt(s->db);
+}
+
 int kd_store_merge(kd_store *s, const char *const *paths, size_t n, int again)
 {
     s->err[0] = '\0';
+    s->interrupted = 0; /* (one before the merge began is not this merge's) */
     kd_store **src = calloc(n ? n : 1, sizeof *src);
     if (!src) /* (not SQLite's failure: its message would be "not an error") */
         return oom(s);
@@ -1642,7 +1657,12 @@ int kd_store_merge(kd_store *s, const char *const *paths, size_t n, int again)
         rc = step_done(s, stmt(s, ST_COMMIT));
     if (rc)
         rollback(s);
+    if (rc && s->interrupted) {
+        snprintf(s->err, sizeof s->err, "interrupted: nothing was merged");
+        rc = KD_ERROR;
+    }
 done:
+    s->interrupted = 0;
     for (size_t i = 0; i < n; i++)
         kd_store_close(src[i]);
     free(src);

@@ -95,6 +95,9 @@ int kd_store_foreign_mismatch(kd_store *s, const kd_tokmap *delta, int foreign, 
  * holds already, or that learnt more since, is refused with KD_EEXIST unless again (see
  * store.c). */
 int kd_store_merge(kd_store *s, const char *const *paths, size_t n, int again);
+/* Stop a kd_store_merge running on s before it commits (async-signal-safe: a flag and
+ * sqlite3_interrupt); it then rolls back and fails with KD_ERROR, "interrupted". */
+void kd_store_interrupt(kd_store *s);
 /* Now, or $SOURCE_DATE_EPOCH when it is set: the time of a post's update or of a merge. */
 int64_t kd_store_now(void);
 /* Delete the tokens seen fewer than min_count times in all (and their foreign counts); when

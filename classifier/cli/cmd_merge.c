@@ -16,10 +16,13 @@
  * so, and refuses to create OUT while another merge is creating it. (flock, not fcntl: SQLite
  * keeps fcntl locks on the same file, and closing any descriptor of it would drop them.)
  *
- * The library cannot stop in the middle of its one call, and a transaction not committed
- * is kept by nothing: a signal (SIGINT, SIGTERM, SIGHUP) during the merge ends the process
- * at once, from the handler, once the file being created is removed. After the call it
- * comes too late to stop anything: it is said so, and the run ends as it would have.
+ * A signal (SIGINT, SIGTERM, SIGHUP) before the merge begins ends the process at once, from
+ * the handler, once the file being created is removed. During the library's call it asks the
+ * call to stop (kd_model_interrupt): the merge rolls back and fails, and the process then
+ * ends by the signal, saying nothing was merged; or it had committed already, and the call's
+ * success says so: the run ends as it would have, saying the signal came too late. (Ending
+ * the process from the handler during the call, as before, could end it after the commit and
+ * say "nothing was merged" of a merge that was kept.)
  */
 #include <dirent.h>
 #include <errno.h>
@@ -74,6 +77,8 @@ static struct {
     volatile sig_atomic_t nfiles;
     char tail[PATH_MAX + 64];
     volatile sig_atomic_t merged; /* the library call has returned: signals are recorded */
+    volatile sig_atomic_t merging; /* the library call runs on model: a signal interrupts it */
+    kd_model *model;
 } pending;
 
 static void remove_temporary(void)
@@ -82,12 +87,10 @@ static void remove_temporary(void)
         unlink(pending.files[i]);
 }
 
-static void on_signal(int sig)
+/* The end of a merge a signal stopped: the file being created removed, said, and the
+ * process ended by the signal (async-signal-safe: called from the handler too). */
+static void on_signal_end(int sig)
 {
-    if (pending.merged) {
-        cli_interrupted = sig;
-        return;
-    }
     remove_temporary();
     const char *name = cli_signal_name(sig);
     if (write(STDERR_FILENO, "kindly merge: interrupted by ", 29) < 0 || write(STDERR_FILENO, name, strlen(name)) < 0 ||
@@ -95,7 +98,18 @@ static void on_signal(int sig)
         /* nothing more to say */
     }
     signal(sig, SIG_DFL);
-    raise(sig); /* delivered as the handler returns */
+    raise(sig); /* delivered as the handler returns, or at once outside it */
+}
+
+static void on_signal(int sig)
+{
+    if (pending.merged || pending.merging) {
+        if (!pending.merged)
+            kd_model_interrupt(pending.model);
+        cli_interrupted = sig;
+        return;
+    }
+    on_signal_end(sig);
 }
 
 static void catch_signals(const char *out, int created)
@@ -291,8 +305,14 @@ int cmd_merge(int argc, char **argv)
         remove_temporary();
         return EXIT_MODEL;
     }
+    pending.model = m;
+    pending.merging = 1;
     int rc = kd_model_merge_ex(m, (const char *const *)(argv + 2), (size_t)(argc - 2), again ? KD_MERGE_AGAIN : 0);
     pending.merged = 1;
+    if (rc && cli_interrupted) { /* stopped before its commit: as a signal before it began */
+        kd_model_close(m);
+        on_signal_end(cli_interrupted);
+    }
     char line[PATH_MAX + 160] = "";
     /* with $SOURCE_DATE_EPOCH set, a new model's identity is derived from it and the file's
      * name: shards of one name made so are one model to the library, though none is a copy */

@@ -3,7 +3,9 @@
  * by device and inode, posts merged (the most recently updated kept), the generation moved
  * so that other handles' caches reload. Real SQLite files in a temporary directory. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -406,4 +408,79 @@ Test(merge, a_total_past_the_largest_count_is_refused)
     cr_assert_eq(sql_int("out.db", "SELECT count(*) FROM meta WHERE typeof(value) <> 'integer'"), 0);
     cr_assert_eq(sql_int("out.db", "SELECT value FROM meta WHERE key = 'spam_messages'"), 1, "nothing merged");
     cr_assert_eq(sql_int("out.db", "SELECT count(*) FROM merged"), 0);
+}
+
+/* kd_model_interrupt, as kindly merge's signal handler calls it: a merge it lands in rolls
+ * back whole and says so, one that had committed returns 0 and is whole; never a part. An
+ * interrupt when no merge runs is forgotten by the next one. */
+struct interrupter {
+    kd_model *m;
+    long delay_us;
+    volatile int done;
+};
+
+static void *interrupt_soon(void *p)
+{
+    struct interrupter *it = p;
+    struct timespec d = { 0, it->delay_us * 1000 };
+    nanosleep(&d, NULL);
+    while (!it->done) {
+        kd_model_interrupt(it->m);
+        struct timespec t = { 0, 100000 };
+        nanosleep(&t, NULL);
+    }
+    return NULL;
+}
+
+Test(merge, an_interrupted_merge_is_all_or_nothing)
+{
+    /* an input of many tokens (one comment of 40,000 distinct words and their pairs): a
+     * merge long enough for an interrupt to land in it */
+    size_t n = 40000;
+    char *text = malloc(n * 8 + 1), *p = text;
+    cr_assert_not_null(text);
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, "w%05zu ", i);
+    kd_model *big = open_model("big.db", KD_OPEN_CREATE);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = text;
+    cr_assert_eq(kd_train_begin(big), 0);
+    cr_assert_eq(kd_train_add(big, &c, KD_SPAM, 1), 0, "%s", kd_model_error(big));
+    cr_assert_eq(kd_train_commit(big), 0, "%s", kd_model_error(big));
+    kd_model_close(big);
+    free(text);
+
+    kd_model *out = open_model("out.db", KD_OPEN_CREATE);
+    kd_model_interrupt(out); /* before any merge: forgotten */
+    cr_assert_eq(merge_ex(out, "big.db", NULL, 0), 0, "%s", kd_model_error(out));
+    kd_model_close(out);
+
+    int interrupted = 0;
+    for (long delay = 0; delay <= 4000 && !interrupted; delay += 500) {
+        remove(at("out2.db"));
+        out = open_model("out2.db", KD_OPEN_CREATE);
+        struct interrupter it = { out, delay, 0 };
+        pthread_t t;
+        cr_assert_eq(pthread_create(&t, NULL, interrupt_soon, &it), 0);
+        int rc = merge_ex(out, "big.db", NULL, 0);
+        it.done = 1;
+        pthread_join(t, NULL);
+        kd_model_stats s;
+        cr_assert_eq(kd_model_stats_get(out, &s), 0, "%s", kd_model_error(out));
+        if (rc) {
+            cr_assert_eq(rc, KD_ERROR);
+            SAYS(out, "interrupted: nothing was merged");
+            cr_assert_eq(s.spam_messages, 0, "an interrupted merge kept %llu messages", (unsigned long long)s.spam_messages);
+            cr_assert_eq(s.tokens, 0, "an interrupted merge kept %llu tokens", (unsigned long long)s.tokens);
+            interrupted = 1;
+            /* the next merge is not interrupted by the last one's signal */
+            cr_assert_eq(merge_ex(out, "big.db", NULL, 0), 0, "%s", kd_model_error(out));
+            cr_assert_eq(kd_model_stats_get(out, &s), 0);
+        }
+        cr_assert_eq(s.spam_messages, 1);
+        kd_model_close(out);
+        remove(at("out2.db-wal"));
+        remove(at("out2.db-shm"));
+    }
+    cr_assert(interrupted, "no interrupt landed in a merge of 40,000 words");
 }
