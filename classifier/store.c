@@ -202,7 +202,8 @@ struct kd_store {
     int have_id;   /* the file's device and inode, taken when it was opened (kd_store_file_id) */
     uint64_t dev, ino;
     int moved;     /* a commit was refused: the file was removed or replaced (commit_hook) */
-    volatile sig_atomic_t interrupted; /* kd_store_interrupt during a merge: it does not commit */
+    volatile sig_atomic_t merging;     /* kd_store_merge runs, its commit not yet made */
+    volatile sig_atomic_t interrupted; /* kd_store_interrupt during it: it does not commit */
     int released;  /* kd_store_release_moved has run */
     int batch_rows; /* the kd_batch_rows module is registered on db */
     int load_fn;    /* the kd_load_row function is registered on db */
@@ -221,7 +222,7 @@ struct kd_store {
 static int commit_hook(void *ud)
 {
     kd_store *s = ud;
-    if (s->interrupted)
+    if (s->merging && s->interrupted)
         return 1;
     int moved = 0;
     if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved) {
@@ -1616,11 +1617,13 @@ static int merge_open(kd_store *s, const char *const *paths, size_t n, kd_store 
 /* A signal handler's call (kd_model_interrupt): the flag, which the commit hook reads before
  * the merge's commit, and sqlite3_interrupt for a statement running now (SQLite's shell calls
  * it from its SIGINT handler: it stores one flag). Either stops the merge before its commit;
- * once the hook has let the commit through, the merge is done and returns 0. */
+ * once the commit is made (merging 0), neither touches what follows it (the caller's reload
+ * of the counts), and the merge returns 0. */
 void kd_store_interrupt(kd_store *s)
 {
     s->interrupted = 1;
-    sqlite3_interrupt(s->db);
+    if (s->merging)
+        sqlite3_interrupt(s->db);
 }
 
 int kd_store_merge(kd_store *s, const char *const *paths, size_t n, int again)
@@ -1630,6 +1633,7 @@ int kd_store_merge(kd_store *s, const char *const *paths, size_t n, int again)
     kd_store **src = calloc(n ? n : 1, sizeof *src);
     if (!src) /* (not SQLite's failure: its message would be "not an error") */
         return oom(s);
+    s->merging = 1;
     int rc = merge_open(s, paths, n, src);
     if (!rc)
         rc = step_done(s, stmt(s, ST_BEGIN));
@@ -1655,14 +1659,15 @@ int kd_store_merge(kd_store *s, const char *const *paths, size_t n, int again)
         rc = kd_store_bump_posts_generation(s);
     if (!rc)
         rc = step_done(s, stmt(s, ST_COMMIT));
+    s->merging = 0;
     if (rc)
         rollback(s);
+done:
+    s->merging = 0;
     if (rc && s->interrupted) {
         snprintf(s->err, sizeof s->err, "interrupted: nothing was merged");
         rc = KD_ERROR;
     }
-done:
-    s->interrupted = 0;
     for (size_t i = 0; i < n; i++)
         kd_store_close(src[i]);
     free(src);
