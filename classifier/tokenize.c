@@ -1475,6 +1475,21 @@ static void email(scan *sc, const char *s)
     push_lower(sc, "e:", sc->fold.s, sc->fold.len);
 }
 
+/* Whether an author URL names a website: its host has a dot between two of its characters
+ * ("example.com", "192.0.2.1") or is an IPv6 address in brackets. What a form leaves in the
+ * field when nobody gives a website ("http://", "n/a", "-", "none") is no website, and is
+ * not "#author_url": generic praise with it is not praise with a website (the rules'
+ * __HAS_AUTHOR_URL reads the field the same way). */
+static int names_a_site(const char *h, size_t hn, const char *u)
+{
+    if (h > u && h[-1] == '[' && hn) /* url_host's IPv6 address, the brackets' inside */
+        return 1;
+    for (size_t i = 1; i + 1 < hn; i++)
+        if (h[i] == '.' && h[i - 1] != '.' && h[i + 1] != '.')
+            return 1;
+    return 0;
+}
+
 static void author_url(scan *sc, const char *s)
 {
     while (is_space(*s) && *s)
@@ -1482,11 +1497,11 @@ static void author_url(scan *sc, const char *s)
     size_t n = strlen(s);
     while (n && is_space(s[n - 1]))
         n--;
-    if (!n)
+    size_t hn = 0;
+    const char *h = n ? url_host(s, n, &hn) : s;
+    if (!names_a_site(h, hn, s))
         return;
     push_lit(sc, "#author_url");
-    size_t hn;
-    const char *h = url_host(s, n, &hn);
     emit_host_folded(sc, "au:", h, hn); /* raw metadata, unlike the text: never normalised */
 }
 

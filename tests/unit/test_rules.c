@@ -1749,3 +1749,25 @@ Test(rules, word_list_entries_compiled_once_by_threads)
     kd_rules_free(r);
     th_rmrf(dir);
 }
+
+/* What a form leaves in the website field when nobody gives one ("http://", "n/a", "-") is
+ * no website: generic praise with it is not PRAISE_WITH_URL ("Great post, thanks!" with
+ * "http://" was spam at 0.97, __HAS_AUTHOR_URL being any character); a host with a dot or
+ * an IPv6 address is one, as the tokenizer's #author_url reads the field. */
+Test(rules, a_placeholder_website_is_no_website)
+{
+    kd_rules *r = shipped_rules();
+    char hits[512];
+    static const char *const none[] = { "http://", "https://", "n/a", "-", "none", " . ", "http://localhost/a.html" };
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++) {
+        scoring_hits(r, "Great post, thanks!", none[i], hits, sizeof hits);
+        cr_expect_str_eq(hits, "", "website '%s': %s", none[i], hits);
+    }
+    static const char *const site[] = { "http://seo-deals.example", " www.example.org ", "http://[2001:db8::1]/",
+                                        "http://192.0.2.1/", "ftp://user@site.co.uk/x" };
+    for (size_t i = 0; i < sizeof site / sizeof *site; i++) {
+        scoring_hits(r, "Great post, thanks!", site[i], hits, sizeof hits);
+        cr_expect(strstr(hits, "PRAISE_WITH_URL"), "website '%s': %s", site[i], hits);
+    }
+    kd_rules_free(r);
+}

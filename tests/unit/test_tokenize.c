@@ -1069,3 +1069,20 @@ Test(tokenize, empty_texts_are_those_without_a_token)
         cr_expect_eq(kd_text_empty(full[i]), 0, "'%s'", full[i]);
     cr_expect_eq(kd_text_empty(NULL), KD_EINVAL);
 }
+
+/* An author URL is a website when its host has a dot between two of its characters or is
+ * an IPv6 address; a form's placeholder ("http://", "n/a", "-") gives no #author_url (as the
+ * rules' __HAS_AUTHOR_URL reads it): it made "Great post, thanks!" praise with a website. */
+Test(tokenize, author_url_placeholder_is_no_website)
+{
+    static const char *const none[] = { "http://", " https:// ", "n/a", "-", "none", "...", "http://localhost/a.html",
+                                        "http://./" };
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++) {
+        tokenize_author_url(none[i]);
+        cr_expect_str_eq(joined(), "", "author URL '%s'", none[i]);
+    }
+    tokenize_author_url("www.Example.org");
+    cr_expect_str_eq(joined(), "#author_url|au:example.org");
+    tokenize_author_url("http://192.0.2.1:8080/");
+    cr_expect_str_eq(joined(), "#author_url|au:192.0.2.1");
+}
