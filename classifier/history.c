@@ -232,7 +232,9 @@ int kd_hist_new(kd_hist **out, sqlite3 *db, int present, int labels)
     (*out)->present = present;
     (*out)->labels = present && labels;
     /* History lookups are random reads all over a file that grows to hundreds of MB: read
-     * through a memory map, set for every handle when the store opened it (store.c). Each
+     * through a memory map, set when the store opened the handle (store.c: every preloaded
+     * handle, the others unless the process's heap is on huge pages; a one-comment check
+     * reads a few dozen pages, each as cheap by pread() then). Each
      * recorded comment's savepoint keeps the pages it changes (a dozen index pages) in a
      * sub-journal: in memory, not in a temp file created, written and deleted for every
      * transaction (half of the system time of a `score --remember`, and a file a request in

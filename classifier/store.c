@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "heap.h"
 #include "kindly.h"
 #include "tokmap.h"
 
@@ -633,13 +634,18 @@ int kd_store_open(kd_store **out, const char *path, unsigned flags, char *err, s
     }
     sqlite3_busy_timeout(s->db, 10000);
     sqlite3_extended_result_codes(s->db, 0);
-    /* Every page read through a memory map of the file, from the first: a model's b-tree
-     * pages (token lookups are random reads) are then the OS page cache's own, faulted in
-     * 16 at a time, instead of a pread() each into a page-cache buffer malloc'ed and touched
-     * for the first time (in a one-comment check, 40 preads and 40 fresh heap pages). Set
-     * before any read: SQLite keeps reading by pread() the pages it cached before. A hint:
-     * SQLite ignores it where mmap is unavailable, and for :memory:. */
-    sqlite3_exec(s->db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
+    /* Pages read through a memory map of the file, from the first: a model's b-tree pages
+     * are then the OS page cache's own, faulted in 16 at a time, instead of a pread() each
+     * into a page-cache buffer malloc'ed and touched for the first time. For a preloaded
+     * handle (the whole token table read at once: score, serve) that saves a copy of every
+     * page; for one that reads on demand (a one-comment check: about 40 pages) it saves 40
+     * fresh heap pages, unless the heap is on huge pages (heap.c: the CLI), where those cost
+     * nothing and a pread() costs less than a fault on the map (check: 5.4 ms against 6.0,
+     * docs/BENCHMARKS.md). Set before any read: SQLite keeps reading by pread() the pages
+     * it cached before. A hint: SQLite ignores it where mmap is unavailable, and for
+     * :memory:. */
+    if ((flags & KD_OPEN_PRELOAD) || !kd_heap_is_huge())
+        sqlite3_exec(s->db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
 
     /* The application id, the schema version and the tables are read in one snapshot: read
      * apart, a kindly creating the model in between (two `train -m new.db` at once) made an

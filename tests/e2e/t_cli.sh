@@ -199,6 +199,39 @@ test_check_exit_codes_follow_the_verdict() {
     contains "$T/err" "missing.db"
 }
 
+# The process's heap is marked for transparent huge pages (MADV_HUGEPAGE: 'hg' in the
+# VmFlags of /proc/PID/smaps) from a 2 MiB boundary, before its first malloc (heap.c: a
+# one-comment check took ~60 fewer page faults); under a data limit the span does not fit
+# under, kindly works as before
+test_the_heap_is_marked_for_huge_pages_and_a_data_limit_changes_nothing() {
+    [ -r /proc/self/smaps ] || skip "no /proc/PID/smaps here"
+    san=$(printf '%s' "${KINDLY_MAKE_ARGS:-}" | sed -n 's/.*SANITIZE=\([^ ]\{1,\}\).*/\1/p')
+    [ -z "$san" ] || skip "a sanitizer's malloc is not glibc's"
+    train_small
+    mkfifo in
+    "$KINDLY" check -m m.db <in >out 2>err &
+    local pid=$!
+    exec 3>in
+    # check reads its comment after its start; its heap is there by then
+    local i=0 found=
+    while [ $i -lt 100 ] && [ -z "$found" ]; do
+        found=$(awk '/^[0-9a-f]+-[0-9a-f]+ /{range=$1} /^VmFlags:.* hg( |$)/{print range}' "/proc/$pid/smaps")
+        [ -n "$found" ] || sleep 0.05
+        i=$((i + 1))
+    done
+    echo "The breathing exercise helped me sleep" >&3
+    exec 3>&-
+    wait $pid || fail "check exited with $?: $(cat err)"
+    [ -n "$found" ] || fail "no mapping of kindly check marked hg"
+    local start=${found%%-*}
+    [ $((0x$start % 2097152)) -eq 0 ] || fail "the huge-page span starts at $start, not at a 2 MiB boundary"
+    # 64 MiB would not fit under this limit: malloc works as it did, and so does check
+    local vm
+    vm=$(sed -n 's/^VmData: *\([0-9]*\) kB/\1/p' /proc/self/status)
+    expect_status 0 bash -c "ulimit -d $((vm + 32768)); echo 'The breathing exercise helped me sleep' | \"$KINDLY\" check -m m.db"
+    contains "$T/out" '"verdict":"approve"'
+}
+
 test_model_from_environment_and_write_needs_a_name() {
     train_small
     echo "Cheap xanax and valium, no prescription, order now http://rx-direct.example" >c.txt
