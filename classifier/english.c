@@ -24,6 +24,12 @@
  * technical words, "wifi", "laptop", are rare in both), and floors of 10 or 40 per million
  * measured within about 0.001 AUC of it.
  *
+ * kd_english_stem_p gives a word's light-stem family (kd_word_key: "start" and "starts")
+ * the sum of its words' probabilities: relevance's post model counts words by that stem, so
+ * its reference must be the stem's probability too (relevance.c). The family is found at
+ * lookup (the other word's hash: the key itself, or the plural's), not in the table: the
+ * table stays one entry a word and kd_english_p as it was.
+ *
  * The generator lays the table out: each word's kd_hash64 beside it, and the slot where an
  * open-addressing lookup (linear probing, at most half full) finds it, so the table is
  * compiled as written: nothing is built at start and nothing hashed, and a lookup is one or
@@ -38,6 +44,10 @@
 #include "english.h"
 
 #include <stddef.h>
+#include <string.h>
+
+#include "stopwords.h"
+#include "tokmap.h"
 
 #define SLOTS 8192 /* a power of two, more than twice the words (the generator's SLOTS) */
 _Static_assert((SLOTS & (SLOTS - 1)) == 0, "the table's size must be a power of two");
@@ -55,10 +65,49 @@ static const int32_t counts[SLOTS] = {
 };
 _Static_assert(KD_ENGLISH_SLOTS == SLOTS, "the table generated for another size: run tools/gen_english.py");
 
-double kd_english_p(uint64_t h)
+/* The table's count of word h, 0 when it holds none (the word is rarer than the floor). */
+static int32_t count_of(uint64_t h)
 {
     for (size_t j = h & (SLOTS - 1); keys[j]; j = (j + 1) & (SLOTS - 1))
         if (keys[j] == h)
-            return (float)((double)counts[j] / (double)KD_ENGLISH_TOTAL);
-    return (double)KD_ENGLISH_MIN / (double)KD_ENGLISH_TOTAL;
+            return counts[j];
+    return 0;
+}
+
+/* P of n parts of the table's total; the floor for 0 (every count held is at least that) */
+static double p_of(int64_t n)
+{
+    return n ? (float)((double)n / (double)KD_ENGLISH_TOTAL) : (double)KD_ENGLISH_MIN / (double)KD_ENGLISH_TOTAL;
+}
+
+double kd_english_p(uint64_t h)
+{
+    return p_of(count_of(h));
+}
+
+/* The longest word kd_english_stem_p spells a plural for: the table's words are shorter
+ * (checked below, word by word), so a longer word's plural is not in it. */
+#define LONGEST 62
+#define W(w, n, h, slot) _Static_assert(sizeof w - 1 <= LONGEST, "a word longer than LONGEST");
+#include "english_words.inc"
+#undef W
+
+double kd_english_stem_p(const char *tok, uint64_t h)
+{
+    uint64_t k = kd_word_key(tok, h), other = 0;
+    if (k != h) { /* a plural: the other word is its stem, whose hash is the key */
+        other = k;
+    } else { /* a singular: the other word is its plural, if kd_word_key takes it back to it */
+        size_t n = strlen(tok);
+        char plural[LONGEST + 2];
+        if (n < LONGEST) {
+            memcpy(plural, tok, n);
+            plural[n] = 's';
+            plural[n + 1] = '\0';
+            uint64_t hp = kd_hash64(plural, n + 1);
+            if (kd_word_key(plural, hp) == h)
+                other = hp;
+        }
+    }
+    return p_of((int64_t)count_of(h) + (other ? count_of(other) : 0));
 }

@@ -22,7 +22,18 @@
  *    the number of content words in both (for the comments, CONTENT_SHARE of their distinct
  *    tokens, ham_tokens less foreign_ham_tokens, as measured). post(w) is the post's own
  *    model, smoothed the same way: its text plus the words of its approved comments
- *    (posts.c). Averaging per word makes the score independent
+ *    (posts.c). The post counts its words by light stem (kd_word_key, as part 2 needs:
+ *    "start" and "starts" are one count), so w's share of its stem's count is taken to be
+ *    its share in general English, where gs(w) is the stem's probability (the sum of its
+ *    words', english.c):
+ *
+ *        post(w) = (n_post(stem of w) g(w) / gs(w) + MU g(w)) / (L_post + MU)
+ *
+ *    post(w) / g(w) is then the stem's ratio, the same for "start" and "starts". Against
+ *    g(w) alone, the count of the whole stem was weighed against the exact word's
+ *    probability, smaller than the stem's, and the rarer form's ratio was inflated ("what
+ *    time does it starts?" 0.92, "... start?" 0.84 on a post about starting habits). The
+ *    site's counts are by exact word, like g. Averaging per word makes the score independent
  *    of length; the PRIOR pseudo-words shrink a comment of one or two words towards a
  *    prior (Zhai & Lafferty's argument for smoothing short queries, applied to the
  *    comment). Their ratio is slightly negative, not 0: a comment has to show some of the
@@ -76,8 +87,9 @@
  *    in place of C for part 2 and ranked own-post against other-post comments no better;
  *    the cosine earns its place as the share among posts above, beside C.
  *
- * Cost: per content word one probe in the general table, one in the posts' word counts,
- * one in their stems and a binary search of the stem's postings for the post's count (at
+ * Cost: per content word one probe in the general table (two more and a hash or two, of
+ * its stem and its plural, for a word the post uses), one in the posts' word counts, one
+ * in their stems and a binary search of the stem's postings for the post's count (at
  * most log2 of the posts), one token-count lookup (a hash probe on a preloaded model), one
  * of its foreign share (only in a model that learnt foreign comments) and one log(); for
  * the share among posts, one log() per post that uses the word (at most KD_POSTING_MAX
@@ -150,7 +162,9 @@ int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, con
             uint64_t k = kd_word_key(s, h);
             const kd_counts *pd = kd_tokmap_get(&pc->df, k);
             int64_t pt = kd_posts_term(pc, post, pd); /* every word of a post is in df */
-            p = LAMBDA * ((double)pt + MU * g) / (plen + MU) + (1 - LAMBDA) * p_site;
+            /* the post counts w's stem: its share of them is w's share of the stem in English */
+            double tw = pt ? (double)pt * g / kd_english_stem_p(s, h) : 0.0;
+            p = LAMBDA * (tw + MU * g) / (plen + MU) + (1 - LAMBDA) * p_site;
             if (pd) { /* a word of no post says nothing about which post */
                 if (nk < KD_POSTERIOR_WORDS && pd->ham <= KD_POSTING_MAX) /* the share reads no other */
                     keys[nk++] = k;

@@ -32,6 +32,25 @@ Test(english, word_keys_match_plurals_only)
     cr_assert_eq(kd_word_key("mum's", h("mum's")), h("mum's"));
 }
 
+/* A word's family (its plural and its stem, as kd_word_key matches them) is one event for
+ * relevance's post model, so general English gives the family one probability: the sum of
+ * its words'. */
+Test(english, a_stem_family_has_the_sum_of_its_words)
+{
+    double start = kd_english_p(h("start")), starts = kd_english_p(h("starts"));
+    double none = kd_english_p(h("matplotlib"));
+    cr_assert_gt(starts, none, "both words of the family are in the table");
+    cr_assert_gt(start, starts);
+    cr_assert_float_eq(kd_english_stem_p("start", h("start")), start + starts, 1e-9);
+    cr_assert_float_eq(kd_english_stem_p("starts", h("starts")), start + starts, 1e-9);
+    cr_assert_float_eq(kd_english_stem_p("class", h("class")), kd_english_p(h("class")), 1e-15,
+                       "\"classs\" is no plural of it");
+    cr_assert_float_eq(kd_english_stem_p("kindness", h("kindness")), none, 1e-15, "neither in the table: the floor");
+    cr_assert_float_eq(kd_english_stem_p("matplotlibs", h("matplotlibs")), none, 1e-15);
+    const char *longw = "pneumonoultramicroscopicsilicovolcanoconiosis-and-then-some-more-of-it";
+    cr_assert_float_eq(kd_english_stem_p(longw, h(longw)), none, 1e-15, "longer than any word of the table");
+}
+
 Test(english, symbols_are_not_content_words)
 {
     cr_assert(kd_content_word("kindness", h("kindness")));

@@ -215,6 +215,19 @@ Test(relevance, a_word_matches_its_plural)
     cr_assert_gt(v, w, "%f %f", v, w);
 }
 
+/* The post counts "start" and "starts" as one stem; the comment's "starts" is no likelier
+ * for that than "start" is: general English is asked for the stem too. It was scored
+ * against the exact word, rarer than its stem, so the inflected form's ratio was inflated
+ * ("starts" 0.92, "start" 0.84 on the shipped model with a post on starting habits). */
+Test(relevance, an_inflected_form_counts_no_more_than_its_stem)
+{
+    cr_assert_eq(kd_post_put(m, "habits", "How to start a habit",
+                             "Start small: one minute a day. Start again tomorrow if you miss a day."), 0);
+    double start = rel1("habits", "What time does it start?");
+    double starts = rel1("habits", "What time does it starts?");
+    cr_assert_leq(starts, start, "starts %f start %f", starts, start);
+}
+
 /* A number is no word whatever its form: "7.5" or "1,000" as "7" (a price or a measurement
  * counted as a word the site never used, against the comment) */
 Test(relevance, a_number_with_a_decimal_point_is_no_word)
