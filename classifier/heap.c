@@ -42,8 +42,13 @@ int kd_heap_is_huge(void) { return huge; }
 kd_heap_result kd_heap_huge_pages(void)
 {
 #if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
-    /* arena: what malloc has taken by sbrk so far; 0 before its first call */
+    /* arena: what malloc has taken by sbrk so far; 0 before its first call (mallinfo2 is
+     * glibc 2.33's; mallinfo, before it, says the same in an int) */
+#if __GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33)
     if (mallinfo2().arena != 0)
+#else
+    if (mallinfo().arena != 0)
+#endif
         return KD_HEAP_LATE;
     long pagesize = sysconf(_SC_PAGESIZE);
     void *brk0 = sbrk(0);
