@@ -14,11 +14,13 @@
  * So, before malloc's first call:
  *   1. the break is moved to one page below a 2 MiB boundary: the address space skipped is
  *      never touched and costs nothing;
- *   2. M_TOP_PAD makes malloc's first sbrk take KD_HEAP_HUGE_SPAN at once (and keeps that
- *      much when it trims);
+ *   2. M_TOP_PAD makes malloc's first sbrk take KD_HEAP_HUGE_SPAN at once;
  *   3. a malloc(1) takes it: malloc's own bookkeeping lands in the page below the boundary,
  *      so that the span above it is still untouched;
- *   4. madvise(MADV_HUGEPAGE) marks the span.
+ *   4. M_TOP_PAD goes back to glibc's default, so that the heap grows past the span (and
+ *      each thread's arena) by what it needs, as before, and M_TRIM_THRESHOLD above the
+ *      span keeps malloc from giving the span back while the heap is within it;
+ *   5. madvise(MADV_HUGEPAGE) marks the span.
  * (glibc's tunable glibc.malloc.hugetlb=1 does much the same, but only from the environment
  * the process starts with.) The kernel may still give 4 KiB pages (THP disabled, memory too
  * fragmented): malloc works the same either way.
@@ -67,6 +69,12 @@ kd_heap_result kd_heap_huge_pages(void)
         mallopt(M_TOP_PAD, 128 * 1024);
         return KD_HEAP_NO_BRK;
     }
+    /* the span taken, glibc's default pad again: left at the span, it made every later sbrk
+     * past the span ask for 64 MiB more (under a data limit with less room, malloc failed
+     * where the memory it needed fitted) and gave each thread's arena its whole 64 MiB at
+     * once; the span is kept by trimming only a free top larger than it */
+    mallopt(M_TRIM_THRESHOLD, (int)(KD_HEAP_HUGE_SPAN + HUGE_PAGE));
+    mallopt(M_TOP_PAD, 128 * 1024);
     if (madvise((void *)span, KD_HEAP_HUGE_SPAN, MADV_HUGEPAGE))
         return KD_HEAP_NO_MADVISE;
     huge = 1;

@@ -43,23 +43,67 @@ static int smaps_of(uintptr_t a, uintptr_t *start, int *hg)
     return found;
 }
 
+/* The process's VmData in bytes (what RLIMIT_DATA limits), 0 when unreadable; read without
+ * stdio, whose buffers are malloc'ed. */
+static unsigned long vm_data(void)
+{
+    char status[4096];
+    int fd = open("/proc/self/status", O_RDONLY);
+    ssize_t n = fd < 0 ? -1 : read(fd, status, sizeof status - 1);
+    if (fd >= 0)
+        close(fd);
+    const char *vm = n > 0 ? (status[n] = 0, strstr(status, "VmData:")) : NULL;
+    return vm ? strtoul(vm + 7, NULL, 10) << 10 : 0;
+}
+
+/* RLIMIT_DATA set to the process's data and more bytes more: 0, or -1 */
+static int data_limit(unsigned long more)
+{
+    unsigned long now = vm_data();
+    struct rlimit r = {now + more, now + more};
+    return now && !setrlimit(RLIMIT_DATA, &r) ? 0 : -1;
+}
+
+static void *a_thread_mallocs(void *arg)
+{
+    void *volatile p = malloc(1);
+    free(p);
+    return arg;
+}
+
 __attribute__((constructor(101))) static void child(void)
 {
     const char *mode = getenv("KD_TEST_HEAP_CHILD");
     if (!mode)
         return;
-    if (!strcmp(mode, "limit")) { /* a data limit the huge span cannot fit under: 16 MiB more */
-        char status[4096];    /* read without stdio, whose buffers are malloc'ed */
-        int fd = open("/proc/self/status", O_RDONLY);
-        ssize_t n = fd < 0 ? -1 : read(fd, status, sizeof status - 1);
-        const char *vm = n > 0 ? (status[n] = 0, strstr(status, "VmData:")) : NULL;
-        unsigned long kib = vm ? strtoul(vm + 7, NULL, 10) : 0;
-        struct rlimit r = {(kib << 10) + (16 << 20), (kib << 10) + (16 << 20)};
-        if (!kib || setrlimit(RLIMIT_DATA, &r))
-            _exit(2);
-    }
+    /* a data limit the huge span cannot fit under: 16 MiB more */
+    if (!strcmp(mode, "limit") && data_limit(16ul << 20))
+        _exit(2);
     kd_heap_result rc = kd_heap_huge_pages();
     kd_heap_result again = kd_heap_huge_pages();
+    if (!strcmp(mode, "past")) { /* the span taken, then 16 MiB of room: 8 MiB past the span */
+        if (data_limit(16ul << 20))
+            _exit(2);
+        size_t n = (KD_HEAP_HUGE_SPAN + (8 << 20)) / (64 << 10), got = 0;
+        char **p = malloc(n * sizeof *p);
+        while (p && got < n && (p[got] = malloc(64 << 10)))
+            memset(p[got++], 1, 64 << 10);
+        printf("rc=%d past=%d\n", (int)rc, (int)(p && got == n));
+        fflush(stdout);
+        _exit(0);
+    }
+    if (!strcmp(mode, "thread")) { /* a thread's malloc: its arena, not the main heap's span */
+        unsigned long before = vm_data();
+        pthread_attr_t a;
+        pthread_t t;
+        if (pthread_attr_init(&a) || pthread_attr_setstacksize(&a, 256 << 10) ||
+            pthread_create(&t, &a, a_thread_mallocs, NULL) || pthread_join(t, NULL))
+            _exit(2);
+        unsigned long grew = vm_data() - before;
+        printf("rc=%d arena_under_16_MiB=%d\n", (int)rc, (int)(grew < (16ul << 20)));
+        fflush(stdout);
+        _exit(0);
+    }
     /* 4 MiB in 64 KiB pieces, each written: from the heap, not mmap'ed one by one */
     char *p[64];
     for (int i = 0; i < 64; i++)
@@ -123,6 +167,30 @@ Test(heap, a_data_limit_the_span_does_not_fit_leaves_malloc_as_it_was)
     char want[128];
     snprintf(want, sizeof want, "rc=%d again=%d huge=0 hg=0 aligned=", KD_HEAP_NO_BRK, KD_HEAP_NO_BRK);
     cr_assert(!strncmp(out, want, strlen(want)), "%s", out);
+}
+
+/* Once the span is taken, the heap grows past it as glibc grows it, by what it needs: with
+ * KD_HEAP_HUGE_SPAN more asked for each time, a data limit with less room than that made every
+ * malloc past the span fail (a 5 MB comment's check under ulimit -d 100000: out of memory) */
+Test(heap, past_the_span_the_heap_grows_by_what_it_needs)
+{
+    char out[256];
+    run_child("past", out, sizeof out);
+    char want[128];
+    snprintf(want, sizeof want, "rc=%d past=1\n", KD_HEAP_HUGE);
+    cr_assert_str_eq(out, want);
+}
+
+/* A thread's arena is glibc's as before: with the span's pad in force each took its whole
+ * 64 MiB at its first malloc (8 serve threads: VmData 235 -> 658 MiB, and under ulimit -d
+ * 300000 requests failed that had passed) */
+Test(heap, a_threads_arena_is_not_given_the_span)
+{
+    char out[256];
+    run_child("thread", out, sizeof out);
+    char want[128];
+    snprintf(want, sizeof want, "rc=%d arena_under_16_MiB=1\n", KD_HEAP_HUGE);
+    cr_assert_str_eq(out, want);
 }
 
 Test(heap, after_malloc_was_used_nothing_changes)
