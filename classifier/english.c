@@ -85,8 +85,8 @@ double kd_english_p(uint64_t h)
     return p_of(count_of(h));
 }
 
-/* The longest word kd_english_stem_p spells a plural for: the table's words are shorter
- * (checked below, word by word), so a longer word's plural is not in it. */
+/* The longest word kd_english_stem_p spells a stem or a plural for: the table's words are
+ * no longer (checked below, word by word), so a longer word is not in it. */
 #define LONGEST 62
 #define W(w, n, h, slot) _Static_assert(sizeof w - 1 <= LONGEST, "a word longer than LONGEST");
 #include "english_words.inc"
@@ -94,20 +94,20 @@ double kd_english_p(uint64_t h)
 
 double kd_english_stem_p(const char *tok, uint64_t h)
 {
+    /* the other word, spelt: a plural's stem (whose hash is the key), a singular's plural */
     uint64_t k = kd_word_key(tok, h), other = 0;
-    if (k != h) { /* a plural: the other word is its stem, whose hash is the key */
-        other = k;
-    } else { /* a singular: the other word is its plural, if kd_word_key takes it back to it */
-        size_t n = strlen(tok);
-        char plural[LONGEST + 2];
-        if (n < LONGEST) {
-            memcpy(plural, tok, n);
-            plural[n] = 's';
-            plural[n + 1] = '\0';
-            uint64_t hp = kd_hash64(plural, n + 1);
-            if (kd_word_key(plural, hp) == h)
-                other = hp;
-        }
+    size_t n = strlen(tok), m = k != h ? n - 1 : n + 1;
+    char w[LONGEST + 2];
+    if (m <= LONGEST) {
+        memcpy(w, tok, m < n ? m : n);
+        if (m > n)
+            w[n] = 's';
+        w[m] = '\0';
+        uint64_t hw = k != h ? k : kd_hash64(w, m);
+        /* in the family if kd_word_key takes it there, and counted by the post (posts.c) only
+         * as a content word: "one" is no part of the count of "ones" */
+        if (kd_word_key(w, hw) == k && kd_content_word(w, hw))
+            other = hw;
     }
     return p_of((int64_t)count_of(h) + (other ? count_of(other) : 0));
 }

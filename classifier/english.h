@@ -15,8 +15,9 @@ double kd_english_p(uint64_t h);
 
 /*
  * P of the word's light-stem family in general English: the sum of the table's
- * probabilities of the words that share its relevance key (kd_word_key: the word and its
- * plural, "start" and "starts"), the floor when the table holds neither. The same for every
+ * probabilities of the content words that share its relevance key (kd_word_key: the word and
+ * its plural, "start" and "starts"; "ones" alone, "one" being a stopword), the floor when
+ * the table holds none. The same for every
  * word of the family; at least kd_english_p(h). tok is the lower-case word, h its token
  * hash. Thread-safe.
  */

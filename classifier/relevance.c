@@ -25,7 +25,7 @@
  *    (posts.c). The post counts its words by light stem (kd_word_key, as part 2 needs:
  *    "start" and "starts" are one count), so w's share of its stem's count is taken to be
  *    its share in general English, where gs(w) is the stem's probability (the sum of its
- *    words', english.c):
+ *    content words', the words the post counts, english.c):
  *
  *        post(w) = (n_post(stem of w) g(w) / gs(w) + MU g(w)) / (L_post + MU)
  *

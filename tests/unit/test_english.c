@@ -51,6 +51,17 @@ Test(english, a_stem_family_has_the_sum_of_its_words)
     cr_assert_float_eq(kd_english_stem_p(longw, h(longw)), none, 1e-15, "longer than any word of the table");
 }
 
+/* The post counts a family's content words only: "others" without "other", "ones" without
+ * "one", "doe" without "does" (stopwords). Its share of the post's count is
+ * then all of it: with the stopword's probability in the family's, "others" kept 18% of the
+ * post's uses, "ones" 4%. */
+Test(english, a_stem_family_has_only_its_content_words)
+{
+    const char *w[] = {"others", "ones", "beings", "cans", "doe"};
+    for (size_t i = 0; i < sizeof w / sizeof *w; i++)
+        cr_assert_float_eq(kd_english_stem_p(w[i], h(w[i])), kd_english_p(h(w[i])), 1e-15, "%s", w[i]);
+}
+
 Test(english, symbols_are_not_content_words)
 {
     cr_assert(kd_content_word("kindness", h("kindness")));
