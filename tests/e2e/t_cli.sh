@@ -205,6 +205,7 @@ test_check_exit_codes_follow_the_verdict() {
 # under, kindly works as before
 test_the_heap_is_marked_for_huge_pages_and_a_data_limit_changes_nothing() {
     [ -r /proc/self/smaps ] || skip "no /proc/PID/smaps here"
+    [ -e /sys/kernel/mm/transparent_hugepage ] || skip "no transparent huge pages in this kernel"
     san=$(printf '%s' "${KINDLY_MAKE_ARGS:-}" | sed -n 's/.*SANITIZE=\([^ ]\{1,\}\).*/\1/p')
     [ -z "$san" ] || skip "a sanitizer's malloc is not glibc's"
     train_small
