@@ -22,9 +22,10 @@ typedef enum {
  * program break to one page below a 2 MiB boundary, makes malloc's first sbrk take
  * KD_HEAP_HUGE_SPAN (later ones, and threads' arenas, take what glibc takes), and asks the
  * kernel (madvise MADV_HUGEPAGE) to back that span with huge pages when
- * /sys/kernel/mm/transparent_hugepage/enabled allows it ("always" or "madvise"). Memory is then taken from the kernel 2 MiB at a time instead of 4 KiB, in one
- * page fault instead of 512. Memory freed stays with the process up to that span (malloc
- * trims its heap above it). Whatever it returns, malloc works as before. */
+ * /sys/kernel/mm/transparent_hugepage/enabled allows it ("always" or "madvise"). Memory is
+ * then taken from the kernel 2 MiB at a time instead of 4 KiB, in one page fault instead of
+ * 512. Memory freed stays with the process up to that span (malloc trims its heap above
+ * it). Whatever it returns, malloc works as before. */
 kd_heap_result kd_heap_huge_pages(void);
 
 /* Whether kd_heap_huge_pages() returned KD_HEAP_HUGE in this process. */
