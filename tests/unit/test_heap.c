@@ -9,6 +9,7 @@
 #include "helpers.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,14 +156,22 @@ static void run_child(const char *mode, char *out, size_t outlen)
         cr_skip_test("this kernel refuses MADV_HUGEPAGE (no transparent huge pages)");
 }
 
+/* Runs the child in mode and expects its line to be the printf of want and what follows */
+__attribute__((format(printf, 2, 3))) static void expect_child(const char *mode, const char *want, ...)
+{
+    char out[256], line[128];
+    run_child(mode, out, sizeof out);
+    va_list ap;
+    va_start(ap, want);
+    vsnprintf(line, sizeof line, want, ap);
+    va_end(ap);
+    cr_assert_str_eq(out, line);
+}
+
 Test(heap, before_the_first_malloc_the_heap_is_marked_for_huge_pages_from_a_2_MiB_boundary)
 {
-    char out[256];
-    run_child("first", out, sizeof out);
     /* the second call is late: malloc has its heap */
-    char want[128];
-    snprintf(want, sizeof want, "rc=%d again=%d huge=1 hg=1 aligned=1\n", KD_HEAP_HUGE, KD_HEAP_LATE);
-    cr_assert_str_eq(out, want);
+    expect_child("first", "rc=%d again=%d huge=1 hg=1 aligned=1\n", KD_HEAP_HUGE, KD_HEAP_LATE);
 }
 
 Test(heap, a_data_limit_the_span_does_not_fit_leaves_malloc_as_it_was)
@@ -179,11 +188,7 @@ Test(heap, a_data_limit_the_span_does_not_fit_leaves_malloc_as_it_was)
  * malloc past the span fail (a 5 MB comment's check under ulimit -d 100000: out of memory) */
 Test(heap, past_the_span_the_heap_grows_by_what_it_needs)
 {
-    char out[256];
-    run_child("past", out, sizeof out);
-    char want[128];
-    snprintf(want, sizeof want, "rc=%d past=1\n", KD_HEAP_HUGE);
-    cr_assert_str_eq(out, want);
+    expect_child("past", "rc=%d past=1\n", KD_HEAP_HUGE);
 }
 
 /* A thread's arena is glibc's as before: with the span's pad in force each took its whole
@@ -191,11 +196,7 @@ Test(heap, past_the_span_the_heap_grows_by_what_it_needs)
  * 300000 requests failed that had passed) */
 Test(heap, a_threads_arena_is_not_given_the_span)
 {
-    char out[256];
-    run_child("thread", out, sizeof out);
-    char want[128];
-    snprintf(want, sizeof want, "rc=%d arena_under_16_MiB=1\n", KD_HEAP_HUGE);
-    cr_assert_str_eq(out, want);
+    expect_child("thread", "rc=%d arena_under_16_MiB=1\n", KD_HEAP_HUGE);
 }
 
 Test(heap, after_malloc_was_used_nothing_changes)
