@@ -102,6 +102,9 @@ char *srv_reply_message(const srv_reply *r, const char *reason, size_t *len)
     fputs("Connection: close\r\nServer: kindly/" KINDLY_VERSION "\r\n", f);
     for (size_t i = 0; i < r->nhdr; i++)
         fprintf(f, "%s: %s\r\n", r->hdr[i].name, r->hdr[i].value);
+    const char *retry = srv_reply_retry_after(r);
+    if (retry)
+        fprintf(f, "Retry-After: %s\r\n", retry);
     fputs("\r\n", f);
     if (r->len)
         fwrite(r->body, 1, r->len, f);
@@ -111,6 +114,11 @@ char *srv_reply_message(const srv_reply *r, const char *reason, size_t *len)
     }
     *len = n;
     return m;
+}
+
+const char *srv_reply_retry_after(const srv_reply *r)
+{
+    return r->status == 503 && !srv_reply_get_header(r, "Retry-After") ? "1" : NULL;
 }
 
 const char *srv_reply_get_header(const srv_reply *r, const char *name)

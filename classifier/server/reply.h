@@ -47,6 +47,12 @@ int srv_date_warning(const char *date, char *why, size_t len);
  * Server, the extra headers, the body. Returns a malloc'd message, its length in *len; NULL
  * when out of memory. */
 char *srv_reply_message(const srv_reply *r, const char *reason, size_t *len);
+/* The Retry-After a reply goes out with when it has none of its own: "1" for a 503, NULL for
+ * any other status. Every 503 kindly sends is passing (the model locked by another writer
+ * past the 10 s busy timeout, the request bodies' memory budget full): RFC 9110 (15.6.4,
+ * 10.2.3) lets a server say when to try again, and clients and proxies that honour it wait
+ * instead of retrying at once. send_reply and srv_reply_message add it. */
+const char *srv_reply_retry_after(const srv_reply *r);
 /* Value of a header set on the reply, or NULL (tests). */
 const char *srv_reply_get_header(const srv_reply *r, const char *name);
 void srv_reply_free(srv_reply *r);

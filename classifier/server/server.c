@@ -470,6 +470,9 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, request *rq, srv_rep
         mhd.add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
     for (size_t i = 0; i < r->nhdr; i++)
         mhd.add_response_header(resp, r->hdr[i].name, r->hdr[i].value);
+    const char *retry = srv_reply_retry_after(r);
+    if (retry)
+        mhd.add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, retry);
     enum MHD_Result ok = mhd.queue_response(c, (unsigned)r->status, resp);
     mhd.destroy_response(resp);
     metrics_request(rq->ep, r->status, since(&rq->t0));
@@ -565,10 +568,9 @@ static int json_key_ok(srv_server *s, struct MHD_Connection *c, srv_reply *r)
  * (answer) or was cut at --timeout (timed_out): the request earned it with its headers. */
 static const char *refusal(srv_server *s, struct MHD_Connection *c, const request *rq, srv_reply *r)
 {
-    if (rq->too_big == REFUSED_BUDGET) {
+    if (rq->too_big == REFUSED_BUDGET) /* with Retry-After, as every 503 (send_reply) */
         srv_reply_error(r, 503, "the server holds too many request bodies at once: try again");
-        srv_reply_header(r, "Retry-After", "%s", "1");
-    } else if (rq->too_big == REFUSED_KEY) {
+    else if (rq->too_big == REFUSED_KEY) {
         if (json_key_ok(s, c, r))
             srv_reply_error(r, 401, "the key was not valid when the request began: send it again");
     } else if (rq->too_big == REFUSED_ROUTE) {

@@ -277,6 +277,37 @@ wait_log() {
 
 # SIGHUP reloads the key file and the rule file while serving; a file with an error is
 # named and the keys and rules in use are kept
+# A model another writer holds past SQLite's 10 s busy timeout: feedback is answered 503,
+# which is passing, and says when to ask again (Retry-After: 1; RFC 9110, 10.2.3), on both
+# APIs; a 503 went out without it, and a client retried at once. The lock released, the same
+# feedback is learnt.
+test_server_busy_model_answers_503_with_retry_after() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    python3 - m.db >lock.out 2>&1 <<'PY' &
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+time.sleep(60)  # killed once both requests are answered
+db.execute("ROLLBACK")
+PY
+    local locker=$!
+    wait_for grep -q locked lock.out || fail "the lock was not taken: $(cat lock.out)"
+    status_is "$(post_json /v1/feedback '{"id":"b1","text":"quokka marmalade","label":"spam"}')" 503
+    contains "$T/body" "database is locked (another process held its write lock for more than 10 s; try again)"
+    grep -qi '^Retry-After: 1' "$T/headers" || fail "no Retry-After: $(cat "$T/headers")"
+    status_is "$(post /1.1/submit-spam 'blog=b&user_ip=192.0.2.1&comment_content=quokka+marmalade')" 503
+    grep -qi '^Retry-After: 1' "$T/headers" || fail "no Retry-After on the Akismet API: $(cat "$T/headers")"
+    grep -q '^X-akismet-debug-help: kindly: cannot write the counts in model m.db: database is locked' "$T/headers" ||
+        fail "no reason: $(cat "$T/headers")"
+    kill "$locker"
+    wait "$locker" 2>/dev/null || true
+    status_is "$(post_json /v1/feedback '{"id":"b1","text":"quokka marmalade","label":"spam"}')" 200
+    contains "$T/body" '"learnt":1'
+    ! grep -qi '^Retry-After' "$T/headers" || fail "Retry-After on a 200: $(cat "$T/headers")"
+}
+
 # The same retrain made on a copy, then moved over the model the server has open: feedback
 # was answered "learnt" and written into the old file, which no path named any more. It is
 # refused now (500, the reason named), the server says once what happened and what to do,

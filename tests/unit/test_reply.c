@@ -95,3 +95,36 @@ Test(reply, message_is_a_whole_http_answer_that_closes)
     cr_assert_not_null(strstr(m, "Connection: close\r\n"));
     free(m);
 }
+
+/* Every 503 is passing (a model locked past the busy timeout, the bodies' budget full) and
+ * says when to ask again: Retry-After: 1, unless it set its own; no other status has one. */
+Test(reply, a_503_says_when_to_retry)
+{
+    srv_reply r;
+    srv_reply_init(&r);
+    srv_reply_error(&r, 503, "model is locked by another writer");
+    cr_assert_str_eq(srv_reply_retry_after(&r), "1");
+    size_t n = 0;
+    char *m = srv_reply_message(&r, "Service Unavailable", &n);
+    cr_assert_not_null(m);
+    cr_assert_not_null(strstr(m, "\r\nRetry-After: 1\r\n\r\n"), "%s", m);
+    free(m);
+    /* its own value is kept, and not sent twice */
+    srv_reply_header(&r, "Retry-After", "%s", "7");
+    cr_assert_null(srv_reply_retry_after(&r));
+    m = srv_reply_message(&r, "Service Unavailable", &n);
+    cr_assert_not_null(strstr(m, "\r\nRetry-After: 7\r\n"), "%s", m);
+    cr_assert_null(strstr(strstr(m, "Retry-After") + 1, "Retry-After"), "%s", m);
+    free(m);
+    srv_reply_free(&r);
+    int other[] = { 200, 400, 413, 500 };
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++) {
+        srv_reply_init(&r);
+        srv_reply_error(&r, other[i], "x");
+        cr_assert_null(srv_reply_retry_after(&r), "status %d", other[i]);
+        m = srv_reply_message(&r, "X", &n);
+        cr_assert_null(strstr(m, "Retry-After"), "%s", m);
+        free(m);
+        srv_reply_free(&r);
+    }
+}
