@@ -1427,6 +1427,19 @@ static void warn_unread(kd_csv *r)
     kd_buf_free(&b);
 }
 
+/* A label column's 1 or 0, also as a decimal with zeros after the point ("1.0", "0.00"): a
+ * column pandas or R has read as numbers (one missing value makes it floating point) is
+ * written back so. -1 for anything else. */
+static int bit_value(const char *v)
+{
+    if ((v[0] != '0' && v[0] != '1') || (v[1] && v[1] != '.'))
+        return -1;
+    for (const char *p = v + (v[1] == '.' ? 2 : 1); *p; p++)
+        if (*p != '0')
+            return -1;
+    return v[1] == '.' && !v[2] ? -1 : v[0] - '0'; /* "1." is not written by either */
+}
+
 static kd_label parse_label(kd_csv *r, unsigned long line)
 {
     int c = r->col[C_LABEL] >= 0 ? C_LABEL : r->col[C_CLASS] >= 0 ? C_CLASS : C_APPROVED;
@@ -1456,9 +1469,10 @@ static kd_label parse_label(kd_csv *r, unsigned long line)
         if (!strcmp(v, "0") || !ascii_casecmp(v, "trash") || !ascii_casecmp(v, "post-trashed"))
             return KD_UNLABELLED; /* pending, or thrown away unread */
     } else {
-        if (!strcmp(v, "1") || (c == C_LABEL && (!ascii_casecmp(v, "spam") || !ascii_casecmp(v, "true"))))
+        int bit = bit_value(v);
+        if (bit == 1 || (c == C_LABEL && (!ascii_casecmp(v, "spam") || !ascii_casecmp(v, "true"))))
             return KD_SPAM;
-        if (!strcmp(v, "0") || (c == C_LABEL && (!ascii_casecmp(v, "ham") || !ascii_casecmp(v, "false"))))
+        if (bit == 0 || (c == C_LABEL && (!ascii_casecmp(v, "ham") || !ascii_casecmp(v, "false"))))
             return KD_HAM;
     }
     char shown[48];

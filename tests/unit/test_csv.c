@@ -1673,6 +1673,13 @@ ParameterizedTestParameters(csv, labels)
         /* a value WordPress does not write is named, as an unknown label is (it was silently
            unlabelled) */
         { "comment_approved", "approved", KD_UNLABELLED, 1 }, { "comment_approved", "hold", KD_UNLABELLED, 1 },
+        /* a column pandas or R read as numbers is written back as 1.0 / 0.0: understood (it
+           was an unknown label); other numbers still are unknown */
+        { "label", "1.0", KD_SPAM, 0 },        { "label", "0.0", KD_HAM, 0 },
+        { "CLASS", "1.00", KD_SPAM, 0 },       { "CLASS", "0.0", KD_HAM, 0 },
+        { "label", "1.", KD_UNLABELLED, 1 },   { "label", "0.01", KD_UNLABELLED, 1 },
+        { "label", "10", KD_UNLABELLED, 1 },   { "CLASS", "1.5", KD_UNLABELLED, 1 },
+        { "label", ".0", KD_UNLABELLED, 1 },   { "comment_approved", "1.0", KD_UNLABELLED, 1 },
     };
     return cr_make_param_array(label_case, cases, sizeof cases / sizeof cases[0]);
 }
