@@ -49,10 +49,11 @@ static int parse_listen(const char *spec, srv_config *cfg, char *why, size_t why
             if (!host[0])
                 snprintf(host, sizeof host, "127.0.0.1");
             port = colon + 1;
-            /* "::1" or "2001:db8::1": an IPv6 address without brackets, whose last group is
-             * no port ("::1:8080", an address then a port, is still taken) */
-            struct in6_addr a6;
-            if (strchr(host, ':') && inet_pton(AF_INET6, host, &a6) != 1) {
+            /* "::1", "2001:db8::1", ":::1", "::1:8080": an IPv6 address without brackets.
+             * Where it ends and the port begins cannot be told (":::1" read as "::" on port 1
+             * listened on every address; "::1:8080" is an address by itself), so every one
+             * is refused, as Go's net.SplitHostPort refuses them ("too many colons") */
+            if (strchr(host, ':')) {
                 snprintf(why, whylen, "--listen: an IPv6 address goes in brackets, then its port: [::1]:8080 (got '%s')",
                          spec);
                 return -1;
