@@ -9,6 +9,9 @@ Runs the real kindly binary on real SQLite models (Python 3 standard library onl
              the ham of ../shared/corpora youtube-dev.csv and sms.csv (chatter about music
              videos and daily life), each given one of the five posts round-robin.
              AUC of relevance (on-topic positive), and the share held at the threshold.
+             "short replies": corpora/short-replies.csv (120 short genuine replies), a second
+             on-topic group reported on its own (held, also by the halves of odd and even ids:
+             odd is the half changes were tuned on); it is in no AUC nor in "on-topic".
   datacamp   posts: datacamp-posts.csv (title + description); each comment of
              datacamp-comments.csv scored against its own post and against another post
              (seeded choice), AUC own (positive) vs other. "history": the earlier half of
@@ -99,6 +102,7 @@ def wellness_model(a, tag, foreign):
 def wellness(a):
     posts = [p["post_id"] for p in rows(SHARED + "/wellness-posts.csv", ("post_id",))]
     on = [(r["id"], r["post_id"], r["text"]) for r in rows(os.path.join(ROOT, "corpora/ontopic-wellness.csv"))]
+    short = [(r["id"], r["post_id"], r["text"]) for r in rows(os.path.join(ROOT, "corpora/short-replies.csv"))]
     groups = {"offtopic.csv": [(r["id"], r["post_id"], r["text"])
                                for r in rows(os.path.join(ROOT, "corpora/offtopic.csv"))]}
     k = 0
@@ -118,16 +122,18 @@ def wellness(a):
         one = wellness_model(a, "", [])
         models = {g: one for g in groups}
     scored = {}  # group -> (on-topic results, the group's results), each id -> (relevance, generic, held)
+    short_scored = {}  # group -> the short replies' results by that group's model
     cache = {}
     for g, model in models.items():
         if model not in cache:
-            data = on + [x for h in groups if models[h] == model for x in groups[h]]
+            data = on + short + [x for h in groups if models[h] == model for x in groups[h]]
             path = os.path.join(a.out, "wellness-score%s.csv" % os.path.basename(model)[8:-3])
             write(path, ["id", "post_id", "text"], data)
             cache[model] = {i: (v["relevance"], v["generic"], any(x.startswith("off_topic") for x in v["reasons"]))
                             for i, v in score(a.kindly, model, path, ["--offtopic-threshold", str(a.threshold)]).items()}
         res = cache[model]
         scored[g] = ({i: res[i] for i, _, _ in on}, {i: res[i] for i, _, _ in groups[g]})
+        short_scored[g] = {i: res[i] for i, _, _ in short}
     out = {}
     for g, (o, f) in scored.items():
         out[g] = {"n": len(f), "auc": round(auc([v[0] for v in o.values()], [v[0] for v in f.values()]), 4),
@@ -140,11 +146,23 @@ def wellness(a):
                             "held": round(sum(sum(v[2] for v in f.values()) for _, f in scored.values()) / n, 4)}
     on_held = sorted({i for o, _ in scored.values() for i, v in o.items() if v[2]})
     out["on-topic"] = {"n": len(on), "held": round(len(on_held) / len(on), 4), "held_ids": on_held}
+    # short replies, held by any of the models; and by the halves (odd ids: the tuning half)
+    short_held = sorted({i for d in short_scored.values() for i, v in d.items() if v[2]})
+    odd = lambda i: int(i.rsplit("-", 1)[1]) % 2 == 1
+    n_odd = sum(1 for i, _, _ in short if odd(i))
+    out["short replies"] = {"n": len(short), "held": round(len(short_held) / len(short), 4),
+                            "held_odd": round(sum(1 for i in short_held if odd(i)) / n_odd, 4),
+                            "held_even": round(sum(1 for i in short_held if not odd(i)) / (len(short) - n_odd), 4),
+                            "generic": round(len({i for d in short_scored.values() for i, v in d.items() if v[1]})
+                                             / len(short), 4),
+                            "held_ids": short_held}
     # the stage's decision (relevance below t, generic praise exempt) at other thresholds;
-    # on-topic: held by any of the models
+    # on-topic and short replies: held by any of the models
     below = lambda d, t: sum(1 for v in d.values() if v[0] < t and not v[1])
     out["sweep"] = {str(t): {"on-topic": round(len({i for o, _ in scored.values() for i, v in o.items()
                                                      if v[0] < t and not v[1]}) / len(on), 4),
+                             "short replies": round(len({i for d in short_scored.values() for i, v in d.items()
+                                                         if v[0] < t and not v[1]}) / len(short), 4),
                              "offtopic.csv": round(below(scored["offtopic.csv"][1], t) / len(groups["offtopic.csv"]), 4),
                              "all off-topic": round(sum(below(f, t) for _, f in scored.values()) / n, 4)}
                     for t in a.sweep}
