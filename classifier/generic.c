@@ -18,6 +18,16 @@
  * true", "really true": "true" after an adverb of degree): those word pairs (the tokenizer's
  * adjacent pairs) count as praise too. Lookups go through a small table of token hashes
  * built once.
+ *
+ * On a blog about people's lives the same short replies come as sympathy and agreement, to
+ * the author or to another reader: "Agreed.", "So relatable.", "Hugs to you.", "Hang in
+ * there.", "Oh I love this." They fit any post as praise does, and as two or three words
+ * their relevance is as meaningless, so they count as praise (support[], support_pairs[]);
+ * the interjections they open with ("oh", "aww") are filler. Each entry was added for a reply
+ * of the tuning half of corpora/short-replies.csv or of issue 5's list that was held as off
+ * topic, and kept only if it made no reply of the off-topic benchmark sets generic that was
+ * held before ("yes" / "yup" and "thinking of" did: SMS "Yup", "Thinking of u ;) x"):
+ * docs/BENCHMARKS-relevance.md, "Short replies".
  */
 #include "generic.h"
 
@@ -38,12 +48,20 @@ static const char *const praise[] = {
     "thoughtful", "gorgeous", "outstanding", "impressive", "valuable", "well-written", "bravo",
     "kudos", "best", "needed", "helped", "spot", /* "spot on" */
 };
+/* Sympathy and agreement, which count as praise. */
+static const char *const support[] = {
+    "agreed", "relatable", "uplifting", "comforting", "nailed", "perfectly", "hugs", "hug",
+};
 /* Praise made of two filler words, as the tokenizer's word pairs. */
 static const char *const praise_pairs[] = {
     "well said", "well done", "well put", "well written", "well explained", "so true",
     "very true", "how true", "so right", "exactly this", "this exactly", "right on",
     /* "true" after the other adverbs of degree agrees as "so true" does */
     "really true", "too true", "quite true", "absolutely true", "totally true",
+};
+/* Sympathy made of filler and stopwords ("hang in there", "take care", "been there"). */
+static const char *const support_pairs[] = {
+    "hang in", "take care", "proud of", "been there",
 };
 /* Filler that generic praise is padded with. */
 static const char *const filler[] = {
@@ -58,7 +76,8 @@ static const char *const filler[] = {
     "understand", "learned", "learnt", "keep", "it", "again", "always", "everyone", "man",
     "dude", "ma'am", "mam", "all", "thing", "things", "very", "truly", "definitely", "way",
     "much", "so", "up", "future", "new", "reminder", "timely", "wise", "words", "true", "sense",
-    "makes", "point", "points", "agreed", "exactly", "right", "say", "seriously", "mate",
+    "makes", "point", "points", "exactly", "right", "say", "seriously", "mate", "oh", "aw",
+    "aww", "ah", "yep", "yup", "hang", "take", "care", "proud", "sending",
 };
 
 #define SLOTS 512
@@ -84,6 +103,10 @@ static void build(void)
         add(praise[i], 1);
     for (size_t i = 0; i < sizeof praise_pairs / sizeof *praise_pairs; i++)
         add(praise_pairs[i], 1);
+    for (size_t i = 0; i < sizeof support / sizeof *support; i++)
+        add(support[i], 1);
+    for (size_t i = 0; i < sizeof support_pairs / sizeof *support_pairs; i++)
+        add(support_pairs[i], 1);
 }
 
 /* 0 not in the vocabulary, 1 filler, 2 praise. */

@@ -2720,6 +2720,17 @@ test_the_default_model_approves_a_readers_thanks_with_emoji() {
     done
 }
 
+# A reader's short sympathy or agreement on a post the shipped model knows is approved: each
+# was held as off topic (relevance 0.04-0.08 on two or three words), not being generic praise
+test_the_default_model_approves_short_sympathy_on_a_post() {
+    for t in 'Agreed.' 'So relatable.' 'Hugs to you.' 'Hang in there.' 'Oh I love this.'; do
+        printf '%s\n' "$t" >c.txt
+        expect_status 0 "$KINDLY" check --post sleep-and-anxiety <c.txt || fail "'$t': $(cat "$T/out")"
+        contains "$T/out" '"verdict":"approve"' || fail "'$t' is not approved: $(cat "$T/out")"
+        contains "$T/out" '"generic":true'
+    done
+}
+
 # What each help says of a command is what it does: a comment over 16 MiB on standard input
 # is exit 4 for check, learn --raw and rules --test alike, and each help says so (learn's and
 # rules' did not); every command that takes -q shows it in its usage line (train's did not)

@@ -51,6 +51,31 @@ Test(generic, praise_phrases_of_two_filler_words_are_generic)
         cr_expect_eq(generic(yes[i], NULL), 1, "%s", yes[i]);
 }
 
+Test(generic, sympathy_and_agreement_are_generic)
+{
+    /* a reader's reply to the author or to another reader fits any post as praise does:
+     * each was held as off topic on a relevance score of two or three words (issue 5) */
+    const char *yes[] = { "Agreed", "Agreed.", "So relatable.", "Hugs to you.", "Hang in there.",
+                          "Oh I love this.", "Yep. Been there.", "Truly uplifting.", "Thanks, this is comforting.",
+                          "Nailed it, as always.", "Perfectly said \xF0\x9F\x91\x8F", "Sending hugs",
+                          "Take care of yourself.", "Proud of you.", "Aww, thank you" };
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        cr_expect_eq(generic(yes[i], NULL), 1, "%s", yes[i]);
+    cr_expect_eq(generic("Hugs! https://cheap-pills.example.shop", NULL), 2, "with a link: the spam pattern");
+}
+
+Test(generic, sympathy_words_need_their_phrase_or_stay_words_of_their_own)
+{
+    /* "hang", "take", "care", "proud" are filler alone; the phrase is the sympathy. Bare
+     * agreement ("Yup", "Yes") and "thinking of" are not generic: as praise they exempted SMS
+     * chatter that was held ("Yup", "Thinking of u ;) x") */
+    const char *no[] = { "Yup", "Yes", "Yup...", "Oh no.", "Take it or leave it", "Care.", "Proud.",
+                         "Thinking of you.", "Hang on, I'll call you back", "I'll take care of the dog",
+                         "Hugs to my nan in hospital" };
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        cr_expect_eq(generic(no[i], NULL), 0, "%s", no[i]);
+}
+
 Test(generic, filler_without_praise_is_not_generic)
 {
     /* "well" and "said" are filler on their own: only the phrase praises */
