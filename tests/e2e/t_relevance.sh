@@ -240,7 +240,7 @@ test_relevance_benchmark_runs() {
     need_shared
     command -v python3 >/dev/null || skip "python3 is absent"
     python3 "$ROOT/tools/bench_relevance.py" --kindly "$KINDLY" --only wellness --out "$T/b" >"$T/out"
-    python3 -c "import json,sys; d=json.load(open('$T/b/results.json'))['wellness']; sys.exit(0 if d['offtopic.csv']['auc']>0.9 and d['on-topic']['held']<=0.02 else 1)" \
+    python3 -c "import json,sys; d=json.load(open('$T/b/results.json'))['wellness']; sys.exit(0 if d['offtopic.csv']['auc']>0.9 and d['on-topic']['held']<=0.02 and d['short replies']['n']==120 else 1)" \
         || fail "wellness figures regressed: $(cat "$T/out")"
 }
 
