@@ -1009,10 +1009,13 @@ static pcre2_jit_stack *thread_jit_stack(void *ud)
  * exclamation marks matched. `kindly rules --test` and `--stats` ask for fired[] and decide
  * every rule.
  *
- * The costs are rough ranks, not measurements: a rule decided before the meta runs costs
- * nothing, a count read from the tokens 1, one read from the text (a pass over it) or
- * generic 2, a pattern on a short field (author, url, ...) 2, on the text 4, an on-demand
- * meta the sum of its operands. AND and OR have no side effects, so swapping their operands
+ * The costs are rough ranks, not measurements: reading a rule decided before the meta runs
+ * costs 1, a count read from the tokens 4, one read from the text (a pass over it) or
+ * generic 8, a pattern on a short field (author, url, ...) 8, on the text 16, an on-demand
+ * meta the sum of its operands. A read is not free: a sub-meta that reads 37 scoring rules
+ * (models/default.rules' __SALES_OR_SCAM) costs more than one pattern the prefilter skips
+ * most of the time, and ranked 0 it was read first, on every comment (+2,400 instructions a
+ * comment on sms.csv). AND and OR have no side effects, so swapping their operands
  * changes nothing but the order. An on-demand meta nests at most DEMAND_DEPTH on-demand
  * metas (the evaluation recurses once per level); a deeper one is decided in order, as any
  * rule.
@@ -1081,7 +1084,7 @@ static unsigned meta_costs(const kd_rules *r, const kd_meta_step *prog, size_t n
         if (p->op == KD_META_RULE) {
             const kd_rule *k = &r->rule[p->rule];
             start[i] = (unsigned)i;
-            cost[i] = k->on_demand ? k->cost : 0;
+            cost[i] = k->on_demand ? k->cost : 1;
             if (k->on_demand && k->kind == KD_RULE_META && depth[p->rule] + 1 > *nest)
                 *nest = depth[p->rule] + 1;
         } else if (p->op == KD_META_NOT) {
@@ -1105,9 +1108,9 @@ static void plan_on_demand(kd_rules *r, unsigned *depth, meta_tree *t)
         depth[i] = 0;
         x->on_demand = !x->report && (x->kind == KD_RULE_MATCH || x->kind == KD_RULE_COUNT || x->kind == KD_RULE_META);
         if (x->kind == KD_RULE_MATCH)
-            x->cost = x->field == KD_F_TEXT || x->field == KD_F_ANY ? 4 : 2;
+            x->cost = x->field == KD_F_TEXT || x->field == KD_F_ANY ? 16 : 8;
         else if (x->kind == KD_RULE_COUNT)
-            x->cost = x->quantity < KD_Q_GENERIC ? 1 : 2;
+            x->cost = x->quantity < KD_Q_GENERIC ? 4 : 8;
         if (x->kind != KD_RULE_META) {
             if (!x->on_demand)
                 x->cost = 0;
