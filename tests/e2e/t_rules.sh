@@ -79,6 +79,21 @@ test_default_rules_describe_what_they_saw() {
     grep MY_CHANNEL "$T/out" | grep -q 'my channel, site or shop' || fail "MY_CHANNEL: $(grep MY_CHANNEL "$T/out")"
 }
 
+# A reader who points another to a crisis line is approved with the shipped model and rules
+# (the model alone holds it: "call or text" and a phone number are SMS spam's words), while a
+# scam "helpline" in the same words is not helped: it names no crisis service, and "crisis"
+# as a state ("relationship crisis?") does not excuse its number from PHONE_CALL.
+test_default_rules_approve_a_crisis_line_not_a_scam_helpline() {
+    printf 'If you are struggling tonight, please call or text 988, the Suicide and Crisis Lifeline. You are not alone.\n' >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" check --post burnout-recovery < c.txt"
+    contains "$T/out" '"verdict":"approve"'
+    contains "$T/out" '"rule:CRISIS_SERVICE=-1.5"'
+    printf 'Relationship crisis? Call the Love Helpline now, +44 7700 900123. Our psychics see your future and reunite lovers.\n' >s.txt
+    expect_status 2 sh -c "\"$KINDLY\" check --post burnout-recovery < s.txt"
+    contains "$T/out" '"rule:PHONE_CALL=+1.0"'
+    not_contains "$T/out" 'CRISIS_SERVICE'
+}
+
 # The stock "is your theme custom made?" from a slimming-tea shop's website: Bayes, which has
 # seen neither, approves it; the default rules make it spam (STOCK_WITH_URL, AUTHOR_URL_SALES).
 test_default_rules_catch_a_stock_question_from_a_shop_website() {

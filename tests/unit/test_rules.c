@@ -763,8 +763,9 @@ Test(rules, shipped_default_rules_load_and_fire)
  * honest comment that showed it too broad. */
 
 /* The scoring rules (not __sub-rules) that fire on text (with url in the author's website
- * field, if any), joined with ' ' into out. */
-static void scoring_hits(const kd_rules *r, const char *text, const char *url, char *out, size_t n)
+ * field, if any), joined with ' ' into out; with spam_only, only those that add to the spam
+ * score (not the ham rule CRISIS_SERVICE, whose score is negative). */
+static void rule_hits(const kd_rules *r, const char *text, const char *url, int spam_only, char *out, size_t n)
 {
     kd_comment c = KD_COMMENT_INIT;
     kd_result res;
@@ -773,12 +774,17 @@ static void scoring_hits(const kd_rules *r, const char *text, const char *url, c
     cr_assert_eq(kd_rules_eval(r, &c, NULL, &res), 0);
     out[0] = '\0';
     for (size_t i = 0; i < res.nrules; i++) {
-        if (!strncmp(res.rules[i].name, "__", 2))
+        if (!strncmp(res.rules[i].name, "__", 2) || (spam_only && res.rules[i].score <= 0))
             continue;
         strncat(out, res.rules[i].name, n - strlen(out) - 2);
         strcat(out, " ");
     }
     kd_result_free(&res);
+}
+
+static void scoring_hits(const kd_rules *r, const char *text, const char *url, char *out, size_t n)
+{
+    rule_hits(r, text, url, 0, out, n);
 }
 
 /* Spam of the kinds a wellness blog gets, and a rule each must fire. */
@@ -841,8 +847,8 @@ Test(rules, spam_fires_the_rule_written_for_it)
     kd_rules_free(r);
 }
 
-/* Honest comments on a wellness blog: no scoring rule may fire. Each showed a rule too broad
- * (named in the comment beside it). */
+/* Honest comments on a wellness blog: no rule may add to their spam score. Each showed a rule
+ * too broad (named in the comment beside it). */
 static const char *const honest[] = {
     /* WEIGHT_LOSS: a reader's own weight, in the past tense */
     "I lost 10 pounds in 6 weeks just from walking every day, and my mood improved too.",
@@ -897,12 +903,66 @@ Test(rules, honest_wellness_comments_fire_no_rule)
     kd_rules *r = shipped_rules();
     char names[512];
     for (size_t i = 0; i < sizeof honest / sizeof honest[0]; i++) {
-        scoring_hits(r, honest[i], NULL, names, sizeof names);
+        rule_hits(r, honest[i], NULL, 1, names, sizeof names);
         cr_expect_str_empty(names, "'%s' fired: %s", honest[i], names);
     }
     for (size_t i = 0; i < sizeof honest_with_site / sizeof honest_with_site[0]; i++) {
         scoring_hits(r, honest_with_site[i].text, honest_with_site[i].url, names, sizeof names);
         cr_expect_str_empty(names, "'%s' (%s) fired: %s", honest_with_site[i].text, honest_with_site[i].url, names);
+    }
+    kd_rules_free(r);
+}
+
+/* Readers point each other to crisis lines and support services: the ham rule CRISIS_SERVICE
+ * subtracts from their spam score, and no spam rule adds to it (the default model, which learnt
+ * SMS spam, holds such comments for "call or text", "free" and a phone number). */
+static const struct {
+    const char *text, *fires; /* the rules fired, each followed by a space */
+} crisis_lines[] = {
+    { "If you are struggling tonight, please call or text 988, the Suicide and Crisis Lifeline. You are not alone.",
+      "CRISIS_SERVICE " },
+    { "In the UK, Samaritans are on 116 123, free, day or night.", "CRISIS_SERVICE " },
+    { "Text HOME to 741741 to reach the Crisis Text Line, it's free and they reply fast.", "CRISIS_SERVICE " },
+    { "Beyond Blue is 1300 22 4636 if you're in Australia, or Lifeline on 13 11 14 overnight.", "CRISIS_SERVICE " },
+    { "My daughter calls Kids Help Phone, 1-800-668-6868, when she can't talk to us.", "CRISIS_SERVICE " },
+    { "Shout is text only: 85258. Mind's infoline is 0300 123 3393 on weekdays.", "CRISIS_SERVICE " },
+    { "The NAMI HelpLine (1-800-950-6264) helped me find a family support group.", "CRISIS_SERVICE " },
+    { "Befrienders Worldwide lists a helpline for every country: https://befrienders.org", "CRISIS_SERVICE " },
+    /* a crisis line in general words: no service named, no bait either */
+    { "Call the crisis team on 0300 555 0199 if you're under the mental health service.", "" },
+};
+
+/* Scam "helplines" in the same words: none may be helped. They name no crisis service, or they
+ * name one and sell or scam as well (a spam rule fires): PHONE_CALL counts the number they
+ * give even when "crisis" is in them as a state, not a service. */
+static const struct {
+    const char *text, *rule;
+} scam_helplines[] = {
+    { "Relationship crisis? Call the Love Helpline now, +44 7700 900123. Our psychics reunite lovers.", "PHONE_CALL" },
+    { "In financial crisis? Call our debt relief helpline at +44 7700 900456, loans approved in 10 minutes.",
+      "PHONE_CALL" },
+    { "Coinbase customer care helpline 24/7, call +1 555 0143 to unlock your wallet.", "PHONE_CALL" },
+    { "Samaritans told me about this: buy cheap xanax online, no prescription, call +1 555 0199", "PHARMA_SALE" },
+    { "Like the 988 lifeline but for money: contact him on WhatsApp +1 555 0132, he recovered my lost funds",
+      "MESSENGER_CONTACT" },
+};
+
+Test(rules, crisis_lines_subtract_and_scam_helplines_do_not)
+{
+    kd_rules *r = shipped_rules();
+    char names[512];
+    for (size_t i = 0; i < sizeof crisis_lines / sizeof crisis_lines[0]; i++) {
+        rule_hits(r, crisis_lines[i].text, NULL, 0, names, sizeof names);
+        cr_expect_str_eq(names, crisis_lines[i].fires, "'%s' fired: '%s'", crisis_lines[i].text, names);
+    }
+    for (size_t i = 0; i < sizeof scam_helplines / sizeof scam_helplines[0]; i++) {
+        scoring_hits(r, scam_helplines[i].text, NULL, names, sizeof names);
+        char hay[520], want[64];
+        snprintf(hay, sizeof hay, " %s", names);
+        snprintf(want, sizeof want, " %s ", scam_helplines[i].rule);
+        cr_expect(strstr(hay, want) != NULL, "%s did not fire on '%s' (fired: '%s')", scam_helplines[i].rule,
+                  scam_helplines[i].text, names);
+        cr_expect(strstr(hay, " CRISIS_SERVICE ") == NULL, "CRISIS_SERVICE helped '%s'", scam_helplines[i].text);
     }
     kd_rules_free(r);
 }
