@@ -9,8 +9,9 @@ What: with the kindly binary and the third-party corpora beside the checkout
      (`--rules models/default.rules`): ROC AUC, accuracy and ham false-positive rate of the
      final score, side by side;
   b. ham hits: `kindly rules --stats --json` on every labelled corpus of ../shared/corpora
-     (and on corpora/comments.csv, the project's own): the largest share of ham any scoring
-     rule hits (target <= 0.5%), and the rules over it;
+     (and on corpora/comments.csv, the project's own): the largest share of ham any spam
+     rule hits (target <= 0.5%), the largest share of spam a ham rule (a negative score:
+     CRISIS_SERVICE) hits (the same target), and the rules over them;
   c. speed: `kindly score` over all of sms.csv and youtube-dev.csv with a model trained on
      the SMS 30% split, --no-rules vs the default rules, best of 15 wall-clock runs (REPEAT), each less
      its start-up (the same run on the header alone) (target: the rules cost at most 20% of
@@ -114,19 +115,25 @@ def main():
                     f"| {fmt(b['recall'])} | {fmt(r['recall'])} | {fmt(b['unsure_rate'])} "
                     f"| {fmt(r['unsure_rate'])} | {mark(ok)} |")
 
-    # b. Ham hits of every scoring rule on every labelled corpus.
-    blog, hits, worst = [], [], 0.0
+    # b. Ham hits of every spam rule on every labelled corpus, and spam hits of every ham rule
+    # (a negative score, CRISIS_SERVICE): the same target mirrored.
+    blog, hits, worst, worst_ham_rule = [], [], 0.0, 0.0
     corpora = sorted(p for p in args.corpora.glob("*.csv") if p.name != "datacamp-posts.csv"
                      and p.name != "wellness-posts.csv") + [ROOT / "corpora" / "comments.csv"]
     for path in corpora:
         st = json.loads(run([kindly, "rules", "--stats", "--json", "--rules", RULES, path], blog))
-        scoring = [x for x in st["rules"] if not x["name"].startswith("__") and x["score"] != 0]
+        scoring = [x for x in st["rules"] if not x["name"].startswith("__") and x["score"] > 0]
+        ham_rules = [x for x in st["rules"] if not x["name"].startswith("__") and x["score"] < 0]
         top = max(scoring, key=lambda x: x["ham_pct"])
         over = [x["name"] for x in scoring if x["ham_pct"] > HAM_HIT_TARGET]
+        over += [x["name"] for x in ham_rules if (x["spam_pct"] or 0) > HAM_HIT_TARGET]
         fired = sum(1 for x in scoring if x["spam_hits"])
         worst = max(worst, top["ham_pct"])
+        hr = max(ham_rules, key=lambda x: x["spam_pct"] or 0, default=None)
+        hr_text = "-" if hr is None else f"{hr['spam_pct'] or 0:.3f}% ({hr['name']}; ham {hr['ham_pct'] or 0:.3f}%)"
+        worst_ham_rule = max(worst_ham_rule, 0 if hr is None else hr["spam_pct"] or 0)
         hits.append(f"| {path.name} | {st['spam']} | {st['ham']} | {fired} of {len(scoring)} "
-                    f"| {top['ham_pct']:.3f}% ({top['name']}) | {', '.join(over) or '-'} |")
+                    f"| {top['ham_pct']:.3f}% ({top['name']}) | {hr_text} | {', '.join(over) or '-'} |")
 
     # c. Throughput with and without the rules.
     clog, speed, cost_ok = [], [], True
@@ -203,11 +210,15 @@ def main():
           *commands_block(alog), "",
           "## b. Ham hit by each scoring rule", "",
           f"Sub-rules (`__NAME`, score 0) are left out: they only feed meta rules. Target: no",
-          f"scoring rule hits more than {HAM_HIT_TARGET}% of the ham of any corpus.", "",
-          "| corpus | spam | ham | rules hitting spam | most ham hit | rules over target |",
-          "|---|---:|---:|---:|---|---|", *hits, "",
-          f"Largest ham share hit by a rule: {worst:.3f}% (target <= {HAM_HIT_TARGET}%: "
-          f"{mark(worst <= HAM_HIT_TARGET)}).", "", "Commands (b):", "", *commands_block(blog), "",
+          f"spam rule (a positive score) hits more than {HAM_HIT_TARGET}% of the ham of any corpus,",
+          f"and no ham rule (a negative score) more than {HAM_HIT_TARGET}% of its spam.", "",
+          "| corpus | spam | ham | spam rules hitting spam | most ham hit | ham rule: most spam hit "
+          "| rules over target |",
+          "|---|---:|---:|---:|---|---|---|", *hits, "",
+          f"Largest ham share hit by a spam rule: {worst:.3f}% (target <= {HAM_HIT_TARGET}%: "
+          f"{mark(worst <= HAM_HIT_TARGET)}); largest spam share hit by a ham rule: "
+          f"{worst_ham_rule:.3f}% (target <= {HAM_HIT_TARGET}%: {mark(worst_ham_rule <= HAM_HIT_TARGET)}).",
+          "", "Commands (b):", "", *commands_block(blog), "",
           "## c. Throughput of `kindly score`, with and without the rules", "",
           "| corpus | comments | no rules: s (start-up) | comments/s | rules: s (start-up) | comments/s | cost | <= 20% |",
           "|---|---:|---:|---:|---:|---:|---:|---|", *speed, "",
@@ -233,7 +244,7 @@ def main():
     print(report)
     if icost:
         cost_ok = all(c <= SPEED_COST_TARGET for c in icost)  # the repeatable measure decides
-    if not (all_ok and worst <= HAM_HIT_TARGET and cost_ok and list_ok is not False):
+    if not (all_ok and worst <= HAM_HIT_TARGET and worst_ham_rule <= HAM_HIT_TARGET and cost_ok and list_ok is not False):
         raise BenchError("a target was missed (see the report above)")
 
 
