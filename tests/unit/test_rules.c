@@ -1286,8 +1286,6 @@ Test(rules, meta_operands_cheapest_first)
     kd_rules_free(r);
 }
 
-/* Patterns the prefilter used to loop on, and the ones it wrongly required literals for:
- * they load, and fire where PCRE2 says they match. */
 /* Reading a decided rule is not free: a sub-meta that reads 20 of them comes after one text
  * pattern (models/default.rules' CRISIS_SERVICE and its __SALES_OR_SCAM, 37 reads: read
  * first, they cost 2,400 instructions a comment on sms.csv). */
@@ -1310,6 +1308,8 @@ Test(rules, a_meta_reads_many_decided_rules_after_a_pattern)
     kd_rules_free(r);
 }
 
+/* Patterns the prefilter used to loop on, and the ones it wrongly required literals for:
+ * they load, and fire where PCRE2 says they match. */
 Test(rules, prefilter_edge_patterns_load_and_fire, .timeout = 20)
 {
     kd_rules *r = parse_ok("text R1 /a]bc/ 1\ntext R2 /x{/ 1\ntext R3 /{{.*}}/ 1\ntext R4 /abc}/ 1\n"
