@@ -400,9 +400,11 @@ test_server_usage_and_start_errors() {
     contains "$T/err" "kindly serve: --listen: the port is a number from 0 to 65535 (got '99999')"
     # an IPv6 address without brackets: its last group is not taken for the port ('::1' was
     # the host ':' on port 1, "cannot resolve the host ':'"; ':::1' listened on '::', every
-    # address, port 1), nor is what comes after its last colon ('::1:8080' is an address too)
+    # address, port 1), nor is what comes after its last colon ('::1:8080' is an address too).
+    # Under timeout: a server that took one of them would serve until killed, and the suite
+    # hung there instead of failing (exit 124)
     for a in ::1 2001:db8::1 :::1 ::1:8080 :::8080; do
-        expect_status 3 "$KINDLY" serve --listen "$a"
+        expect_status 3 timeout 10 "$KINDLY" serve --listen "$a"
         contains "$T/err" "kindly serve: --listen: an IPv6 address goes in brackets, then its port: [::1]:8080 (got '$a')"
     done
     expect_status 3 "$KINDLY" serve --threads 0
