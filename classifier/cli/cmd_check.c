@@ -11,11 +11,17 @@
 
 
 /* Blank: nothing but ASCII white space (NUL bytes are spaces by now). */
-static int blank(const char *s)
+/* Whether the comment is empty to the spam stage (kd_text_empty: blanks of any kind, a
+ * no-break space, U+200B, "&nbsp;", a "<br>", lone punctuation): only ASCII blanks counted
+ * before, and a form's "&nbsp;" or a lone U+00A0 went unwarned. A letter or digit outside any
+ * entity or tag answers without tokenizing (almost every comment). */
+static int empty_comment(const char *s)
 {
-    while (isspace((unsigned char)*s))
-        s++;
-    return !*s;
+    if (!strpbrk(s, "&<"))
+        for (const char *p = s; *p; p++)
+            if (isalnum((unsigned char)*p))
+                return 0;
+    return kd_text_empty(s) == 1;
 }
 
 static int check(int argc, char **argv, char *owned[CLI_NMETA]);
@@ -110,8 +116,9 @@ static int check(int argc, char **argv, char *owned[CLI_NMETA])
     /* Still classified: the metadata (author, URL, agent) can make an empty comment spam, and
      * a caller that sends every submission wants its verdict. But an empty standard input is
      * more often a mistake of the caller than a comment, so say so. */
-    if (blank(text))
-        fprintf(stderr, "kindly check: the comment is empty\n");
+    if (empty_comment(text))
+        fprintf(stderr, "kindly check: the comment is empty (nothing but blanks, invisible characters or "
+                        "punctuation)\n");
     c.text = text;
     if (rules && long_fields(&c))
         kd_rules_jit_compile(rules);

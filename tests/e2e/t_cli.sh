@@ -1404,14 +1404,20 @@ test_help_rules_and_history_say_first_what_they_do() {
 
 test_check_warns_about_an_empty_comment() {
     train_small
-    for input in /dev/null blank.txt; do
-        printf ' \n\t \n' >blank.txt
+    # blanks of any kind, as kd_text_empty has them (a no-break space, U+200B, "&nbsp;", a
+    # <br>, lone punctuation): only ASCII blanks were warned about
+    printf ' \n\t \n' >blank.txt
+    printf '\302\240\342\200\213 &nbsp; <br>\n' >nbsp.txt
+    printf ' ... !\n' >dots.txt
+    for input in /dev/null blank.txt nbsp.txt dots.txt; do
         sh -c "\"$KINDLY\" check -m m.db < $input" >out 2>err || true
-        contains err "kindly check: the comment is empty"
+        contains err "kindly check: the comment is empty (nothing but blanks, invisible characters or punctuation)"
         contains out '"verdict":'
     done
-    echo "hello" | "$KINDLY" check -m m.db >out 2>err || true
-    not_contains err "empty"
+    for text in hello '&amp; tea' '<b>calm</b>' 'ok 1'; do
+        printf '%s' "$text" | "$KINDLY" check -m m.db >out 2>err || true
+        not_contains err "empty"
+    done
 }
 
 # SQLite says "unable to open database file" whatever the cause; kindly names the usual ones:
