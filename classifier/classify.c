@@ -96,7 +96,7 @@ int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_res
         rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
         goto done;
     }
-    out->relevance = -1.0;
+    out->relevance = out->relevance_site = out->relevance_post = -1.0; /* until the stage runs */
     out->generic = kd_generic(tok); /* praise that fits any post: read by relevance, shown */
     reading = read_begin(m, o);
     if ((rc = kd_bayes_run(m, tok, set, o, out)))

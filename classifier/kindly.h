@@ -560,6 +560,22 @@ typedef struct kd_token_weight {
     uint32_t spam, ham;/**< its counts in the model */
 } kd_token_weight;
 
+/** Words kept on each side of the relevance breakdown (kd_result.site_words, .offsite_words). */
+#define KD_RELEVANCE_WORDS 3
+/** Bytes of a kd_relevance_word's text, its NUL included: a longer word is cut at a UTF-8
+ *  character boundary (to 31 bytes or fewer), so the text stays valid UTF-8. */
+#define KD_RELEVANCE_WORD_SIZE 32
+
+/** A content word of the comment and its weight in the relevance stage's site-language part. */
+typedef struct kd_relevance_word {
+    char word[KD_RELEVANCE_WORD_SIZE]; /**< the word as the tokenizer reads it (lower-case,
+                                            normalised), NUL-terminated; the comment's own
+                                            text: escape it before a terminal shows it */
+    double ratio;      /**< its log ratio ln(mix(w) / g(w)), clipped to -5..+5 as the score
+                            counts it: how much likelier the site and post make the word than
+                            general English does (> 0: likelier here) */
+} kd_relevance_word;
+
 /** The answer for one comment. Free with kd_result_free(). */
 typedef struct kd_result {
     kd_verdict verdict;
@@ -593,6 +609,21 @@ typedef struct kd_result {
                               read it as `count NAME generic >= 2`, the default rule
                               GENERIC_WITH_LINK adds its score) */
     int off_topic;       /**< 1 when relevance fell below the threshold */
+    /* The relevance stage's breakdown: why a comment is (or is not) on topic. These fields
+     * were added after 0.1.0 at the end of the struct, which grew: libkindly is 0.x, its ABI
+     * not stable yet, so a program built against an older kindly.h must be rebuilt (its
+     * kd_result would be too small). Fixed-size, owned by the result: nothing to free. */
+    double relevance_site; /**< the site-language part S, 0..1 (0.5 for a comment without a
+                                content word); -1 when relevance was not computed */
+    double relevance_post; /**< the post part min(1, 2 C'), 0..1 (1 when the post is unknown or
+                                has no words); -1 when relevance was not computed.
+                                relevance = relevance_site x relevance_post */
+    kd_relevance_word site_words[KD_RELEVANCE_WORDS]; /**< the comment's content words the site
+                                likes best: the highest ratios, all > 0, highest first */
+    size_t nsite_words;    /**< 0..KD_RELEVANCE_WORDS; 0 when relevance was not computed */
+    kd_relevance_word offsite_words[KD_RELEVANCE_WORDS]; /**< the words that count most against
+                                it: the lowest ratios, all < 0, lowest first */
+    size_t noffsite_words; /**< 0..KD_RELEVANCE_WORDS; 0 when relevance was not computed */
 } kd_result;
 
 /**
@@ -754,7 +785,9 @@ int kd_rules_eval(const kd_rules *r, const kd_comment *c, unsigned char *fired, 
  * file; a comment names its post with kd_comment.post_id. A ham comment learnt with a
  * post_id (kd_train_add) becomes part of its post's model. A comment whose post is unknown
  * is scored against the site alone. Results: kd_result.relevance (0..1), .generic, .off_topic
- * (relevance below kd_options.offtopic_threshold).
+ * (relevance below kd_options.offtopic_threshold), and why: .relevance_site and
+ * .relevance_post (its two factors) and the words that weighed most for and against it
+ * (.site_words, .offsite_words).
  */
 /**@{*/
 

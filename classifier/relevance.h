@@ -12,8 +12,10 @@
 /*
  * Fill out->relevance (0..1, or -1 when the model knows neither posts nor approved
  * comments), out->generic (generic.h) and out->off_topic (relevance below
- * o->offtopic_threshold, never for generic praise). tok holds the comment's tokens, set
- * its distinct ones (kd_tokset_build).
+ * o->offtopic_threshold, never for generic praise), and why: out->relevance_site and
+ * ->relevance_post, its two factors, and the words that weighed most for and against
+ * (->site_words, ->offsite_words; -1, -1 and none when relevance is not computed). tok holds
+ * the comment's tokens, set its distinct ones (kd_tokset_build).
  * Returns 0, KD_ENOMEM or KD_EIO (message on m).
  */
 int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, const kd_tokset *set,

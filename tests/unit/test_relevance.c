@@ -7,6 +7,7 @@
 #include "helpers.h"
 #include "kindly.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,4 +290,176 @@ Test(relevance, a_new_post_is_not_buried_by_a_post_with_many_comments)
     double walk = rel1("walk", t), grief = rel1("grief", t);
     cr_assert_gt(walk, 0.30, "walk %f", walk);
     cr_assert_gt(walk, grief + 0.1, "walk %f grief %f", walk, grief);
+}
+
+/* --- the breakdown: why a comment is (or is not) on topic ----------------------------------- */
+
+/* The two factors multiply to the relevance, each within 0..1; an unknown post is the site
+ * alone (its factor 1). The figures are what kd_relevance_run multiplies: equal, not close. */
+Test(relevance, the_two_factors_multiply_to_the_relevance)
+{
+    static const struct { const char *post, *text; } cases[] = {
+        { "sleep", "The worry journal before bed calmed my anxiety and I finally sleep better." },
+        { "grief", "The worry journal before bed calmed my anxiety and I finally sleep better." },
+        { "sleep", "Dashboard light shaped like an engine came on, can I drive my car to the garage?" },
+        { "no-such-post", "Grief and anxiety both come in waves, journaling helps." },
+        { NULL, "Football scores: United three, City nil, penalty in extra time." },
+        { "sleep", "!!!" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        kd_result r;
+        rel(cases[i].post, cases[i].text, &r, NULL);
+        cr_assert_eq(r.relevance, r.relevance_site * r.relevance_post, "%s: %.17g != %.17g x %.17g", cases[i].text,
+                     r.relevance, r.relevance_site, r.relevance_post);
+        cr_assert(r.relevance_site >= 0 && r.relevance_site <= 1, "%f", r.relevance_site);
+        cr_assert(r.relevance_post >= 0 && r.relevance_post <= 1, "%f", r.relevance_post);
+        if (!cases[i].post || !strcmp(cases[i].post, "no-such-post"))
+            cr_assert_eq(r.relevance_post, 1.0, "an unknown post: the site alone");
+        kd_result_free(&r);
+    }
+    /* the post part is what tells two posts apart: the site part is nearly the same */
+    kd_result own, other;
+    const char *t = "The breathing exercise and a wind-down routine help my nervous system before bed.";
+    rel("sleep", t, &own, NULL);
+    rel("grief", t, &other, NULL);
+    cr_assert_gt(own.relevance_post, other.relevance_post, "%f %f", own.relevance_post, other.relevance_post);
+    kd_result_free(&own);
+    kd_result_free(&other);
+}
+
+/* Whether word is one of text's words (text lower case): the breakdown names the comment's
+ * own words, not some other token of it (a pair, "a:", "#caps") */
+static int is_word_of(const char *word, const char *text)
+{
+    size_t n = strlen(word);
+    for (const char *p = strstr(text, word); p; p = strstr(p + 1, word))
+        if ((p == text || !isalpha((unsigned char)p[-1])) && !isalpha((unsigned char)p[n]))
+            return 1;
+    return 0;
+}
+
+/* One side of the breakdown: n words of text, each ratio of sign (+1 the site's, -1 against)
+ * and within the clip, the strongest first. Whether one of them is must. */
+static int check_side(const kd_relevance_word *w, size_t n, double sign, const char *text, const char *must)
+{
+    int found = 0;
+    cr_assert_leq(n, KD_RELEVANCE_WORDS);
+    for (size_t k = 0; k < n; k++) {
+        cr_assert(is_word_of(w[k].word, text), "%s", w[k].word);
+        cr_assert_gt(sign * w[k].ratio, 0, "%s %f", w[k].word, w[k].ratio);
+        cr_assert_leq(sign * w[k].ratio, 5.0, "clipped as counted: %s %f", w[k].word, w[k].ratio);
+        if (k)
+            cr_assert_geq(sign * w[k - 1].ratio, sign * w[k].ratio, "strongest first: %s %s", w[k - 1].word,
+                          w[k].word);
+        found |= !strcmp(w[k].word, must);
+    }
+    return found;
+}
+
+/* The words for and against: the comment's content words, the site's with a ratio above 0
+ * from the highest down, the others below 0 from the lowest up. "anxiety" is the site's
+ * (its posts and comments use it), "carburettor" no word of it. */
+Test(relevance, the_words_for_and_against_are_the_comments_words_by_their_ratio)
+{
+    const char *text = "my anxiety got worse when the carburettor broke down on the motorway, "
+                       "sleep and breathing exercise helped with the worry journal";
+    kd_result r;
+    rel("sleep", text, &r, NULL);
+    cr_assert_eq(r.nsite_words, KD_RELEVANCE_WORDS, "more than three of the site's words");
+    cr_assert_gt(r.noffsite_words, 0);
+    cr_assert(check_side(r.site_words, r.nsite_words, 1, text, "anxiety"), "anxiety is not among the site's words");
+    cr_assert(check_side(r.offsite_words, r.noffsite_words, -1, text, "carburettor"),
+              "carburettor is not among the words against");
+    kd_result_free(&r);
+}
+
+/* With at most three words on each side the breakdown holds every content word, and their
+ * ratios are the ones S averaged: S = logistic(SLOPE (sum + PRIOR PRIOR_RATIO) / (n + PRIOR)),
+ * with relevance.c's SLOPE 3, PRIOR 3 and PRIOR_RATIO -0.5 (change them together). */
+Test(relevance, the_words_are_the_ratios_the_site_part_averaged)
+{
+    kd_result r;
+    rel("sleep", "Anxiety, carburettor.", &r, NULL);
+    cr_assert_eq(r.nsite_words, 1);
+    cr_assert_eq(r.noffsite_words, 1);
+    cr_assert_str_eq(r.site_words[0].word, "anxiety");
+    cr_assert_str_eq(r.offsite_words[0].word, "carburettor");
+    double sum = r.site_words[0].ratio + r.offsite_words[0].ratio;
+    cr_assert_float_eq(r.relevance_site, 1.0 / (1.0 + exp(-3.0 * (sum + 3.0 * -0.5) / (2 + 3.0))), 1e-12, "%f",
+                       r.relevance_site);
+    kd_result_free(&r);
+}
+
+/* A comment without a content word is not judged (S = 0.5): no word on either side. */
+Test(relevance, a_comment_without_a_content_word_has_no_words)
+{
+    kd_result r;
+    rel("sleep", "!!! \xF0\x9F\x99\x8C", &r, NULL);
+    cr_assert_eq(r.nsite_words, 0);
+    cr_assert_eq(r.noffsite_words, 0);
+    cr_assert_float_eq(r.relevance_site, 0.5, 1e-12);
+    kd_result_free(&r);
+}
+
+/* Not computed (the stage skipped): no factors (-1), no words. */
+Test(relevance, a_skipped_stage_has_no_breakdown)
+{
+    kd_options o = KD_OPTIONS_INIT;
+    o.offtopic_threshold = -1;
+    kd_result r;
+    rel("sleep", "anxiety and the carburettor", &r, &o);
+    cr_assert_eq(r.relevance_site, -1.0);
+    cr_assert_eq(r.relevance_post, -1.0);
+    cr_assert_eq(r.nsite_words, 0);
+    cr_assert_eq(r.noffsite_words, 0);
+    kd_result_free(&r);
+}
+
+/* Whether s is valid UTF-8 (no overlong or surrogate check needed here: the cut is what is
+ * tested, a sequence left without its continuation bytes) */
+static int valid_utf8(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        int n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : (*p & 0xF8) == 0xF0 ? 4 : 0;
+        if (!n)
+            return 0;
+        for (int k = 1; k < n; k++)
+            if ((p[k] & 0xC0) != 0x80)
+                return 0;
+        p += n;
+    }
+    return 1;
+}
+
+/* The word against the site that a comment of one word n times ch (a character unknown to
+ * the site) gives, with its repeat of keep times ch as it should be cut. */
+static void check_cut(const char *ch, int n, int keep)
+{
+    char text[128] = "", want[128] = "";
+    for (int k = 0; k < n; k++)
+        strcat(text, ch);
+    for (int k = 0; k < keep; k++)
+        strcat(want, ch);
+    kd_result r;
+    rel("sleep", text, &r, NULL);
+    cr_assert_eq(r.noffsite_words, 1, "%s", text);
+    cr_assert_str_eq(r.offsite_words[0].word, want);
+    cr_assert(valid_utf8(r.offsite_words[0].word));
+    kd_result_free(&r);
+}
+
+/* A word longer than the room (KD_RELEVANCE_WORD_SIZE - 1 bytes, 31) is cut there, or at the
+ * character before when the 32nd byte is inside one: NUL-terminated, valid UTF-8. The words
+ * are unknown to the site: the words against it. */
+Test(relevance, a_long_word_is_cut_at_a_character_boundary)
+{
+    kd_result r;
+    rel("sleep", "supercalifragilisticexpialidocious", &r, NULL); /* 34 bytes */
+    cr_assert_eq(r.noffsite_words, 1);
+    cr_assert_str_eq(r.offsite_words[0].word, "supercalifragilisticexpialidoci");
+    cr_assert_eq(strlen(r.offsite_words[0].word), KD_RELEVANCE_WORD_SIZE - 1);
+    kd_result_free(&r);
+    check_cut("\xC3\xA9", 17, 15);     /* "é", 2 bytes: 15 fit in 31, half of the 16th */
+    check_cut("\xE1\x83\x90", 13, 10); /* Georgian "ა" (no case), 3 bytes: 10 fit, 30 bytes */
+    check_cut("x", 31, 31);             /* exactly the room: whole */
 }
