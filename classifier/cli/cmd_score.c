@@ -135,9 +135,53 @@ static void explain_str(const char *s)
     kd_buf_free(&b);
 }
 
+/* --explain's relevance: the figure, what it did (held below the threshold, or not), and
+ * its two factors (relevance.c: the site's language times the post's part). */
+static void explain_relevance(const kd_result *res, double threshold)
+{
+    printf("  relevance  %.4f  ", res->relevance);
+    if (res->generic)
+        fputs("generic: never held as off topic", stdout);
+    else if (res->off_topic)
+        printf("off topic (below %.2f)", threshold);
+    else if (threshold > 0)
+        printf("on topic (%.2f or above)", threshold);
+    else
+        fputs("never held (threshold 0)", stdout);
+    printf(" = site language %.2f x post %.2f\n", res->relevance_site, res->relevance_post);
+}
+
+/* One side of the words: "sleep +3.2, anxiety +2.8", or "none". The words are the comment's
+ * own text: escaped as an id is. */
+static void explain_words_side(const kd_relevance_word *w, size_t n)
+{
+    if (!n)
+        fputs("none", stdout);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ", " : "", stdout);
+        explain_str(w[i].word);
+        printf(" %+.1f", w[i].ratio);
+    }
+}
+
+/* --explain's words: those that weighed most for the site's language and against it (their
+ * log ratio against general English), so that a moderator sees why a comment was held. */
+static void explain_words(const kd_result *res)
+{
+    if (!res->nsite_words && !res->noffsite_words) {
+        puts("  words      none for or against the site");
+        return;
+    }
+    fputs("  words      the site's: ", stdout);
+    explain_words_side(res->site_words, res->nsite_words);
+    fputs("; not the site's: ", stdout);
+    explain_words_side(res->offsite_words, res->noffsite_words);
+    putchar('\n');
+}
+
 /* --explain: a readable breakdown of one result (the JSON's numbers, with the rules'
- * descriptions and how they add up in log-odds). */
-static void explain(const kd_comment *c, const kd_result *res, const kd_rules *rules)
+ * descriptions and how they add up in log-odds, and why relevance is what it is). */
+static void explain(const kd_comment *c, const kd_result *res, const kd_rules *rules, double threshold)
 {
     double p = res->bayes_score < 1e-4 ? 1e-4 : res->bayes_score > 1 - 1e-4 ? 1 - 1e-4 : res->bayes_score;
     explain_str(c->id ? c->id : "-");
@@ -168,6 +212,10 @@ static void explain(const kd_comment *c, const kd_result *res, const kd_rules *r
             explain_str(r);
             putchar('\n');
         }
+    }
+    if (res->relevance >= 0) {
+        explain_relevance(res, threshold);
+        explain_words(res);
     }
     for (size_t i = 0; i < res->ntop; i++)
         printf("%s%s %.2f (spam %u, ham %u)", i ? ", " : "  tokens     ", res->top[i].token, res->top[i].prob,
@@ -419,7 +467,7 @@ int cmd_score(int argc, char **argv)
             break;
         }
         if (expl)
-            explain(c, &res, rules);
+            explain(c, &res, rules, o.offtopic_threshold);
         else if (csv && csv_out_row(row, copy, &res, sheet, &line)) {
             kd_result_free(&res);
             status = row_failed(&w, EXIT_INTERNAL, "out of memory");

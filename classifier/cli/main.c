@@ -114,7 +114,8 @@ const cli_command cli_commands[] = {
       "                        spreadsheet shows it as text and never runs it as a\n"
       "                        formula (comments are written by strangers)\n"
       "      --explain         a readable breakdown per comment: Bayes, each rule,\n"
-      "                        the total\n" CLASSIFY_HELP
+      "                        the total; relevance, its two factors and the words\n"
+      "                        that weighed most for and against the site\n" CLASSIFY_HELP
       "\n"
       "With --remember, a row whose date is there but unreadable ('yesterday',\n"
       "'01/05/2024'; kindly reads ISO 8601: 2024-05-01, 2024-05-01T13:45:00Z), or more\n"

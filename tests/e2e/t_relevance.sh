@@ -144,6 +144,36 @@ test_off_topic_sample_comments_are_held() {
     [ "$(grep -c '"relevance":null' "$T/out")" -eq 30 ] || fail "off: relevance still computed"
 }
 
+# --explain says why a comment is held as off topic: relevance and its two factors (the site's
+# language times the post's part), and the words that weighed most for and against it. With
+# the shipped model s-11 (football chatter on a walking post) is held at 0.27; "saka" (a
+# footballer) is among the words against it. Generic praise says it is exempt; a skipped
+# stage prints no relevance line.
+test_score_explain_says_why_a_comment_is_off_topic() {
+    expect_status 0 "$KINDLY" score --explain "$ROOT/corpora/sample.csv"
+    sed -n '/^s-11:/,/^  final/p' "$T/out" >s11.txt
+    contains s11.txt "  relevance  0.27"
+    contains s11.txt " off topic (below 0.30) = site language "
+    line=$(grep '^  relevance  ' s11.txt) || fail "no relevance line: $(cat s11.txt)"
+    # relevance = site x post, to the two decimals shown
+    awk -v l="$line" 'BEGIN { n = split(l, f, " "); r = f[2]; s = f[n - 3]; p = f[n];
+                               d = r - s * p; exit !(d < 0.01 && d > -0.01) }' ||
+        fail "the factors do not multiply to the relevance: $line"
+    grep -q "^  words      the site's: .*; not the site's: .*saka -[0-9]" s11.txt ||
+        fail "saka is not among the words against s-11: $(grep words s11.txt)"
+    # the README shows these two lines ("Why a comment is held"): as printed
+    awk '/^\*\*Why a comment is held\.\*\*/ { f = 1 } f && /^```/ { if (++n == 2) exit; next }
+         n == 1' "$ROOT/README.md" >readme.txt
+    [ "$(wc -l <readme.txt)" -eq 2 ] || fail "the README's example of s-11 was not found"
+    while IFS= read -r l; do contains s11.txt "$l"; done <readme.txt
+    printf 'id,post_id,text\ng1,sleep-and-anxiety,Great post thanks!\n' >g.csv
+    expect_status 0 "$KINDLY" score --explain g.csv
+    contains "$T/out" "generic: never held as off topic"
+    expect_status 0 "$KINDLY" score --explain --offtopic-threshold off "$ROOT/corpora/sample.csv"
+    not_contains "$T/out" "  relevance  "
+    not_contains "$T/out" "  words  "
+}
+
 test_check_off_topic_exit_status_hold_and_generic() {
     rel_model
     # (a laptop that will not connect is not off topic here: the site's digital-detox and
