@@ -46,6 +46,10 @@ int cmd_posts(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+/* --explain: res, the result of c, as readable lines on stdout (explain.c); rules are the
+ * ones it was classified with (for their descriptions; NULL for none), threshold the
+ * off-topic threshold it was held against. */
+void cli_explain(const kd_comment *c, const kd_result *res, const kd_rules *rules, double threshold);
 const cli_command *cli_find(const char *name);
 
 /* Print "kindly NAME: message" to stderr, the message as one line: its control characters

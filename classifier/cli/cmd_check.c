@@ -68,7 +68,7 @@ static int check(int argc, char **argv, char *owned[CLI_NMETA])
     const char *model = NULL;
     kd_options o = KD_OPTIONS_INIT;
     kd_comment c = KD_COMMENT_INIT;
-    int after = 0;
+    int after = 0, expl = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int op = cli_operand(a, &after);
@@ -84,6 +84,10 @@ static int check(int argc, char **argv, char *owned[CLI_NMETA])
             continue;
         if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc) {
             model = argv[++i];
+            continue;
+        }
+        if (!strcmp(a, "--explain")) {
+            expl = 1;
             continue;
         }
         if (!cli_parse_comment_flag(argc, argv, &i, &c))
@@ -131,8 +135,11 @@ static int check(int argc, char **argv, char *owned[CLI_NMETA])
                           kd_model_error(m));
     else {
         cli_warn_untrained("check", m, mpath);
-        char *js = kd_result_json(&c, &res);
-        if (js) {
+        char *js = expl ? NULL : kd_result_json(&c, &res);
+        if (expl) { /* the same verdict, as its exit status, said for people */
+            cli_explain(&c, &res, rules, o.offtopic_threshold);
+            status = (int)res.verdict;
+        } else if (js) {
             puts(js);
             free(js);
             status = (int)res.verdict;

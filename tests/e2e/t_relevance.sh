@@ -174,6 +174,20 @@ test_score_explain_says_why_a_comment_is_off_topic() {
     not_contains "$T/out" "  words  "
 }
 
+# check --explain prints the same breakdown for its one comment, instead of the JSON line,
+# with the verdict as its exit status: s-11's text on its post, held (2); with --id its id
+test_check_explain_prints_the_breakdown_with_the_verdict_as_exit_status() {
+    expect_status 0 "$KINDLY" score --explain "$ROOT/corpora/sample.csv"
+    sed -n '/^s-11:/,/^  final/p' "$T/out" | sed '1s/^s-11:/-:/' >s11.txt
+    python3 -c 'import csv,sys; r=[r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")) if r["id"]=="s-11"][0]
+open("s11.in","w",encoding="utf-8").write(r["text"]); open("s11.author","w").write(r["author"])' "$ROOT/corpora/sample.csv"
+    expect_status 2 sh -c '"$KINDLY" check --post walking-for-mood --author "$(cat s11.author)" --explain < s11.in'
+    diff s11.txt "$T/out" || fail "check --explain differs from score --explain of s-11"
+    not_contains "$T/out" '"verdict"'
+    expect_status 2 sh -c '"$KINDLY" check --id s-11 --post walking-for-mood --author "$(cat s11.author)" --explain < s11.in'
+    grep -q '^s-11: hold (spam_score ' "$T/out" || fail "not named by its id: $(head -1 "$T/out")"
+}
+
 test_check_off_topic_exit_status_hold_and_generic() {
     rel_model
     # (a laptop that will not connect is not off topic here: the site's digital-detox and

@@ -1,0 +1,117 @@
+/*
+ * explain.c - --explain: a comment's result as text for people (kindly score --explain,
+ * kindly check --explain): the Bayes score and its log-odds, each rule that fired with its
+ * description and how they add up, a campaign's share, the other reasons, relevance's two
+ * factors and the words that weighed most for and against the site, the strongest tokens,
+ * the final score and verdict. Everything a comment's author wrote (its id, its words) and a
+ * rule file's names are escaped, so that a newline or a terminal's escape sequence neither
+ * breaks the lines nor drives the terminal.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "combine.h"
+
+/* A comment's id (or a reason naming one: duplicate_of:ID), a rule's name or description in
+ * --explain's text: its control characters as escapes (\n, \x1b, C1 as \u009b; kd_buf_line),
+ * so that an id holding a newline or a terminal's escape sequence neither breaks the
+ * breakdown's lines nor drives the terminal. */
+static void explain_str(const char *s)
+{
+    kd_buf b = KD_BUF_INIT;
+    fputs(kd_buf_line(&b, s, strlen(s)), stdout);
+    kd_buf_free(&b);
+}
+
+/* --explain's relevance: the figure, what it did (held below the threshold, or not), and
+ * its two factors (relevance.c: the site's language times the post's part). */
+static void explain_relevance(const kd_result *res, double threshold)
+{
+    printf("  relevance  %.4f  ", res->relevance);
+    if (res->generic)
+        fputs("generic: never held as off topic", stdout);
+    else if (res->off_topic)
+        printf("off topic (below %.2f)", threshold);
+    else if (threshold > 0)
+        printf("on topic (%.2f or above)", threshold);
+    else
+        fputs("never held (threshold 0)", stdout);
+    printf(" = site language %.2f x post %.2f\n", res->relevance_site, res->relevance_post);
+}
+
+/* One side of the words: "sleep +3.2, anxiety +2.8", or "none". The words are the comment's
+ * own text: escaped as an id is. */
+static void explain_words_side(const kd_relevance_word *w, size_t n)
+{
+    if (!n)
+        fputs("none", stdout);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ", " : "", stdout);
+        explain_str(w[i].word);
+        printf(" %+.1f", w[i].ratio);
+    }
+}
+
+/* --explain's words: those that weighed most for the site's language and against it (their
+ * log ratio against general English), so that a moderator sees why a comment was held. */
+static void explain_words(const kd_result *res)
+{
+    if (!res->nsite_words && !res->noffsite_words) {
+        puts("  words      none for or against the site");
+        return;
+    }
+    fputs("  words      the site's: ", stdout);
+    explain_words_side(res->site_words, res->nsite_words);
+    fputs("; not the site's: ", stdout);
+    explain_words_side(res->offsite_words, res->noffsite_words);
+    putchar('\n');
+}
+
+/* --explain: a readable breakdown of one result (the JSON's numbers, with the rules'
+ * descriptions and how they add up in log-odds, and why relevance is what it is). */
+void cli_explain(const kd_comment *c, const kd_result *res, const kd_rules *rules, double threshold)
+{
+    double p = res->bayes_score < 1e-4 ? 1e-4 : res->bayes_score > 1 - 1e-4 ? 1 - 1e-4 : res->bayes_score;
+    explain_str(c->id ? c->id : "-");
+    printf(": %s (spam_score %.4f)\n", kd_verdict_name(res->verdict), res->spam_score);
+    printf("  bayes      %.4f  log-odds %+6.2f\n", res->bayes_score, log(p / (1 - p)));
+    for (size_t i = 0; i < res->nrules; i++) {
+        kd_rule_info info = { 0 };
+        long k = kd_rules_find(rules, res->rules[i].name);
+        if (k >= 0)
+            kd_rules_info_get(rules, (size_t)k, &info);
+        printf("  rule     %+8.2f  ", res->rules[i].score);
+        explain_str(res->rules[i].name); /* a rule file's name and description: escaped too */
+        if (info.description && *info.description) {
+            fputs("  (", stdout);
+            explain_str(info.description);
+            putchar(')');
+        }
+        putchar('\n');
+    }
+    if (res->nrules)
+        printf("  rules    %+8.2f  total%s\n", res->rules_score, res->rules_hold ? "; a moderation word holds it" : "");
+    if (res->campaign >= 2) /* added to the log-odds too (combine.c): the final score's other step */
+        printf("  campaign %+8.2f  %u authors or posts\n", kd_campaign_logodds(res->campaign), res->campaign);
+    for (size_t i = 0; i < res->nreasons; i++) {
+        const char *r = res->reasons[i];
+        if (strncmp(r, "bayes=", 6) && strncmp(r, "rule:", 5) && strncmp(r, "token:", 6) && strncmp(r, "campaign:", 9)) {
+            fputs("  other      ", stdout);
+            explain_str(r);
+            putchar('\n');
+        }
+    }
+    if (res->relevance >= 0) {
+        explain_relevance(res, threshold);
+        explain_words(res);
+    }
+    for (size_t i = 0; i < res->ntop; i++)
+        printf("%s%s %.2f (spam %u, ham %u)", i ? ", " : "  tokens     ", res->top[i].token, res->top[i].prob,
+               res->top[i].spam, res->top[i].ham);
+    if (res->ntop)
+        putchar('\n');
+    printf("  final      %.4f  -> %s\n", res->spam_score, kd_verdict_name(res->verdict));
+}
