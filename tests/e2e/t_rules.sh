@@ -94,6 +94,20 @@ test_default_rules_approve_a_crisis_line_not_a_scam_helpline() {
     not_contains "$T/out" 'CRISIS_SERVICE'
 }
 
+# "Thanks for sharing" is what link droppers write, so the default model leans spam on it and
+# held it; with no link, website or contact it has nothing to sell: the shipped rules approve
+# it (GENERIC_PLAIN), and the same words with a link are still not approved.
+test_default_rules_approve_plain_thanks_not_thanks_with_a_link() {
+    printf 'Thanks for sharing\n' >c.txt
+    expect_status 2 sh -c "\"$KINDLY\" check --no-rules < c.txt"
+    expect_status 0 sh -c "\"$KINDLY\" check < c.txt"
+    contains "$T/out" '"rule:GENERIC_PLAIN=-1.0"'
+    printf 'Thanks for sharing https://seo-links.example/offer\n' >l.txt
+    expect_status 2 sh -c "\"$KINDLY\" check < l.txt"
+    contains "$T/out" '"rule:GENERIC_WITH_LINK=+1.0"'
+    not_contains "$T/out" 'GENERIC_PLAIN'
+}
+
 # The stock "is your theme custom made?" from a slimming-tea shop's website: Bayes, which has
 # seen neither, approves it; the default rules make it spam (STOCK_WITH_URL, AUTHOR_URL_SALES).
 test_default_rules_catch_a_stock_question_from_a_shop_website() {
@@ -289,9 +303,11 @@ test_default_rules_stay_clear_of_shared_ham() {
     need_shared
     for f in sms.csv youtube-dev.csv datacamp-comments.csv; do
         "$KINDLY" rules --stats "$SHARED/corpora/$f" >stats.txt || fail "stats on $f"
-        # columns: SPAM% HAM% S/O SCORE NAME; sub-rules (__NAME) score nothing
-        awk 'NR > 2 && $5 !~ /^__/ && $2 > 0.5 { print; bad = 1 } END { exit bad }' stats.txt ||
-            fail "a default rule hits more than 0.5% of the ham of $f"
+        # columns: SPAM% HAM% S/O SCORE NAME; sub-rules (__NAME) score nothing; a ham rule (a
+        # negative score: CRISIS_SERVICE, GENERIC_PLAIN) is held to the same target on spam
+        awk 'NR > 2 && $5 !~ /^__/ && (($4 > 0 && $2 > 0.5) || ($4 < 0 && $1 > 0.5)) { print; bad = 1 }
+             END { exit bad }' stats.txt ||
+            fail "a default spam rule hits more than 0.5% of the ham of $f, or a ham rule of its spam"
     done
 }
 

@@ -967,6 +967,47 @@ Test(rules, crisis_lines_subtract_and_scam_helplines_do_not)
     kd_rules_free(r);
 }
 
+/* Thanks and praise that fit any post: the ham rule GENERIC_PLAIN subtracts when there is
+ * nothing to sell (no link, no author website, no contact), and not otherwise. */
+static const struct {
+    const char *text, *url, *author;
+    int fires;
+} generic_plain[] = {
+    { "Thanks for sharing", NULL, NULL, 1 },
+    { "Great post.", NULL, NULL, 1 },
+    { "Bookmarked.", NULL, NULL, 1 },
+    { "A lot of useful information. Thanks.", NULL, NULL, 1 },
+    { "Great post. https://seo-links.example/offer", NULL, NULL, 0 },  /* a link: GENERIC_WITH_LINK */
+    { "Great post.", "http://cheap-seo.example", NULL, 0 },           /* an author website */
+    { "Great post, email me at jo@mail.example", NULL, NULL, 0 },     /* a contact: not generic */
+    { "Great post! Call 555-123-4567", NULL, NULL, 0 },
+    { "Great post.", NULL, "Cheap Viagra Pills", 0 },                 /* AUTHOR_KEYWORDS: sells */
+    { "Week three of the breathing exercise and I sleep through the night.", NULL, NULL, 0 }, /* not generic */
+};
+
+Test(rules, generic_praise_with_nothing_to_sell_subtracts)
+{
+    kd_rules *r = shipped_rules();
+    for (size_t i = 0; i < sizeof generic_plain / sizeof generic_plain[0]; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        kd_result res;
+        c.text = generic_plain[i].text;
+        c.url = generic_plain[i].url;
+        c.author = generic_plain[i].author;
+        cr_assert_eq(kd_rules_eval(r, &c, NULL, &res), 0);
+        int fired = 0;
+        for (size_t k = 0; k < res.nrules; k++)
+            if (!strcmp(res.rules[k].name, "GENERIC_PLAIN")) {
+                fired = 1;
+                cr_expect(res.rules[k].score < 0, "GENERIC_PLAIN adds to the spam score");
+            }
+        cr_expect_eq(fired, generic_plain[i].fires, "'%s' (url %s, author %s): GENERIC_PLAIN %s", c.text,
+                     c.url ? c.url : "-", c.author ? c.author : "-", fired ? "fired" : "did not fire");
+        kd_result_free(&res);
+    }
+    kd_rules_free(r);
+}
+
 /* ---- fuzz corpus replay ------------------------------------------------------------------- */
 
 /* Every seed loads cleanly or fails with a FILE:LINE:COLUMN message; a rule set that loads
@@ -1834,8 +1875,9 @@ Test(rules, word_list_entries_compiled_once_by_threads)
 
 /* What a form leaves in the website field when nobody gives one ("http://", "n/a", "-") is
  * no website: generic praise with it is not PRAISE_WITH_URL ("Great post, thanks!" with
- * "http://" was spam at 0.97, __HAS_AUTHOR_URL being any character); a host with a dot or
- * an IPv6 address is one, as the tokenizer's #author_url reads the field. */
+ * "http://" was spam at 0.97, __HAS_AUTHOR_URL being any character) but plain praise, the ham
+ * rule GENERIC_PLAIN alone; a host with a dot or an IPv6 address is one, as the tokenizer's
+ * #author_url reads the field. */
 Test(rules, a_placeholder_website_is_no_website)
 {
     kd_rules *r = shipped_rules();
@@ -1843,7 +1885,7 @@ Test(rules, a_placeholder_website_is_no_website)
     static const char *const none[] = { "http://", "https://", "n/a", "-", "none", " . ", "http://localhost/a.html" };
     for (size_t i = 0; i < sizeof none / sizeof *none; i++) {
         scoring_hits(r, "Great post, thanks!", none[i], hits, sizeof hits);
-        cr_expect_str_eq(hits, "", "website '%s': %s", none[i], hits);
+        cr_expect_str_eq(hits, "GENERIC_PLAIN ", "website '%s': %s", none[i], hits);
     }
     static const char *const site[] = { "http://seo-deals.example", " www.example.org ", "http://[2001:db8::1]/",
                                         "http://192.0.2.1/", "ftp://user@site.co.uk/x" };
