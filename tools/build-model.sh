@@ -15,10 +15,11 @@
 # files learnt; a distributor who wants none whose licence is unstated builds with
 # FOREIGN="sms.csv youtube-dev.csv", and one who wants only this project's own corpora (CC0)
 # with FOREIGN= (docs/NOTICES.md). The same inputs give the same file: the posts' update
-# time is $SOURCE_DATE_EPOCH, by default the time of the last commit that changed corpora/
-# (0 outside a git checkout; a shallow clone may not hold that commit, which is said), and
-# so is the source of the model's identity (merge's check against merging a model twice;
-# random otherwise), so `make model` rebuilds the committed file byte for byte.
+# time is $SOURCE_DATE_EPOCH, by default the time of the last commit that changed the files
+# it learns from corpora/, comments.csv or posts.csv (0 outside a git checkout; a shallow
+# clone may not hold that commit, which is said), and so is the source of the model's
+# identity (merge's check against merging a model twice; random otherwise), so `make model`
+# rebuilds the committed file byte for byte.
 #
 # Usage: tools/build-model.sh [OUT]      (default models/default.db; KINDLY=/path/to/kindly,
 #        KINDLY_SHARED=/path/to/shared, PRUNE=N, FOREIGN="FILE...")
@@ -36,15 +37,16 @@ out=${1:-$root/models/default.db}
 prune=${PRUNE:-2}
 foreign=${FOREIGN-sms.csv youtube-dev.csv datacamp-comments.csv}
 if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
-    # the time of the last commit that changed corpora/, and its parents: a shallow clone's
-    # oldest commit has none there and seems to add every file, so its time is not that change's
-    last=$(git -C "$root" log -1 --format='%ct %P' -- corpora 2>/dev/null || true)
+    # the time of the last commit that changed the corpora it learns (not the others of
+    # corpora/, which only benchmarks read), and its parents: a shallow clone's oldest commit
+    # has none there and seems to add every file, so its time is not that change's
+    last=$(git -C "$root" log -1 --format='%ct %P' -- corpora/comments.csv corpora/posts.csv 2>/dev/null || true)
     SOURCE_DATE_EPOCH=${last%% *}
     if [ -n "$last" ] && [ -z "${last#* }" ] &&
        [ "$(git -C "$root" rev-parse --is-shallow-repository)" = true ]; then
         echo "build-model: this clone is shallow: the time of its oldest commit stands for the last change" \
-             "to corpora/, which may be older, and the model may differ from the committed one (git fetch" \
-             "--unshallow, or set SOURCE_DATE_EPOCH)" >&2
+             "to corpora/comments.csv or posts.csv, which may be older, and the model may differ from the" \
+             "committed one (git fetch --unshallow, or set SOURCE_DATE_EPOCH)" >&2
     fi
 fi
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-0}

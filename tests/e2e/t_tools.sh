@@ -96,6 +96,25 @@ test_tools_build_model_warns_in_a_shallow_clone() {
     cmp a/default.db c/default.db
 }
 
+# build-model.sh dates the model by the last commit that changed the files it learns from
+# corpora/ (comments.csv, posts.csv), not by any commit under corpora/: a corpus added there
+# for a benchmark (crisis-lines.csv, short-replies.csv) moved the date, and the README's
+# `tools/build-model.sh /tmp/x/default.db` no longer gave a file equal to the committed one
+test_tools_build_model_is_dated_by_the_files_it_learns() {
+    command -v git >/dev/null || skip "git is not installed"
+    mkdir -p repo/tools repo/corpora
+    cp "$ROOT/tools/build-model.sh" repo/tools/
+    cp "$ROOT/corpora/comments.csv" "$ROOT/corpora/posts.csv" repo/corpora/
+    local g="git -C repo -c user.name=t -c user.email=t@example.org"
+    $g init -q && $g add . && GIT_COMMITTER_DATE=@1000000000 $g commit -qm corpora
+    echo 'id,text,label' >repo/corpora/bench.csv && $g add corpora/bench.csv &&
+        GIT_COMMITTER_DATE=@1100000000 $g commit -qm 'a benchmark corpus'
+    mkdir a b
+    expect_status 0 env KINDLY="$KINDLY" FOREIGN= repo/tools/build-model.sh a/default.db
+    expect_status 0 env KINDLY="$KINDLY" FOREIGN= SOURCE_DATE_EPOCH=1000000000 repo/tools/build-model.sh b/default.db
+    cmp a/default.db b/default.db || fail "the model is not dated by the last change to comments.csv and posts.csv"
+}
+
 # build-model.sh -x: an option is not taken for the output file (a model named "-x")
 test_tools_build_model_takes_no_option_for_its_output() {
     expect_status 2 env KINDLY="$KINDLY" KINDLY_SHARED="$T/none" "$ROOT/tools/build-model.sh" -o "$T/m.db"
