@@ -327,6 +327,61 @@ test_readme_server_block_runs_as_written() {
     readme_err_has "kindly serve" "kindly serve: stopped"
 }
 
+# The systemd set-up block, run as root from a directory of root's (mode 700, as /root is) that
+# holds the exports, with `nobody` for the service user and the paths moved under $T; then the
+# unit's ExecStart line, as that user: the server starts on the model the block made, and may
+# write it. The block used to train with `runuser -u kindly -- kindly train ... approved.csv`,
+# which the service user cannot read there: Permission denied, exit 5, no model
+test_readme_systemd_setup_runs_as_written() {
+    [ "$(id -u)" = 0 ] || skip "the set-up runs as root"
+    command -v setpriv >/dev/null && command -v curl >/dev/null ||
+        skip "setpriv or curl is not installed"
+    getent passwd nobody >/dev/null && getent group nogroup >/dev/null || skip "no user nobody, group nogroup"
+    chmod 755 "$T"
+    setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$KINDLY" ||
+        skip "nobody cannot run $KINDLY (a checkout in a private directory)"
+    mkdir -m 700 home
+    python3 - "$ROOT/corpora/comments.csv" <<'PY2'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+for name, label in (("home/approved.csv", "ham"), ("home/spam.csv", "spam")):
+    w = csv.DictWriter(open(name, "w", encoding="utf-8", newline=""), rows[0].keys(), lineterminator="\n")
+    w.writeheader()
+    w.writerows(r for r in rows if r["label"] == label)
+PY2
+    cp "$ROOT/corpora/posts.csv" home/
+    # the README's paths and user, as this test has them
+    local subst="s|/usr/local/bin/kindly|$KINDLY|g; s|/usr/local/share/kindly/default.rules|$ROOT/models/default.rules|g;
+                 s|/var/lib/kindly|$T/var/lib/kindly|g; s|/etc/kindly|$T/etc/kindly|g;
+                 s|-u kindly |-u nobody |g; s|-o kindly -g kindly|-o nobody -g nogroup|g;
+                 s|chgrp kindly |chgrp nogroup |g; s|kindly:kindly|nobody:nogroup|g"
+    mkdir -p var/lib etc
+    cd home || return 1
+    README_SKIP=useradd readme_script "HTTP server and library" 2 | sed "$subst" >../setup.sh || return 1
+    grep -q "$T/var/lib/kindly" ../setup.sh || fail "the set-up block no longer names /var/lib/kindly"
+    bash ../setup.sh
+    readme_all_succeeded || return 1
+    cd "$T" || return 1
+    [ "$(stat -c %U var/lib/kindly/blog.db)" = nobody ] || fail "the model is not the service user's: $(ls -l var/lib/kindly)"
+    # the unit's ExecStart, as its User (setpriv execs it, as systemd does: runuser would stand
+    # between the signal and the server), on a free port
+    exec_start=$(readme_block "HTTP server and library" 3 | sed -n 's/^ExecStart=//p' | sed "$subst; s|127.0.0.1:8080|127.0.0.1:0|")
+    [ -n "$exec_start" ] || fail "the unit has no ExecStart line"
+    # shellcheck disable=SC2086
+    setpriv --reuid=nobody --regid=nogroup --clear-groups $exec_start 2>serve.err &
+    local pid=$! port=
+    wait_for grep -q "listening on" serve.err || { kill $pid; cat serve.err >&2; return 1; }
+    port=$(sed -n 's/.*listening on http:\/\/.*:\([0-9]*\) .*/\1/p' serve.err)
+    curl -s "http://127.0.0.1:$port/healthz" >health.json
+    key=$(grep -v '^#' etc/kindly/keys | head -1)
+    curl -s -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+         -d '{"id":"f1","text":"Cheap pills","label":"spam"}' "http://127.0.0.1:$port/v1/feedback" >feedback.json
+    kill -TERM $pid
+    wait $pid || fail "the server exited $?: $(cat serve.err)"
+    contains health.json '"writable":true'
+    contains feedback.json '"learnt":1'
+}
+
 # The rules: the command block as written (on the shipped rules as my.rules), and the crisis
 # words added to the shipped rules hold the comment the README quotes, with the reason it
 # shows, which the shipped rules approve (t_rules.sh tests the example rule file of "Format")
