@@ -338,8 +338,8 @@ test_readme_systemd_setup_runs_as_written() {
         skip "setpriv or curl is not installed"
     getent passwd nobody >/dev/null && getent group nogroup >/dev/null || skip "no user nobody, group nogroup"
     chmod 755 "$T"
-    setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$KINDLY" ||
-        skip "nobody cannot run $KINDLY (a checkout in a private directory)"
+    setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$KINDLY" -a -x "$T" ||
+        skip "nobody cannot run $KINDLY or reach $T (a checkout or TMPDIR in a private directory)"
     mkdir -m 700 home
     python3 - "$ROOT/corpora/comments.csv" <<'PY2'
 import csv, sys
