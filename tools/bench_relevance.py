@@ -20,8 +20,21 @@ Runs the real kindly binary on real SQLite models (Python 3 standard library onl
              model learns the other half without post_id. No scored comment is in the model.
   speed      `kindly score` throughput on the same rows with relevance on and off.
 
+  --huge-post in-domain off-domain: the wellness part again with one huge post on the site
+             (generated here, never stored in the repo), after the figures without it:
+             in-domain: the post kindness-connection's text repeated --huge-repeat times (15: a
+             pillar guide of the blog's own topic; its own comments are still scored on it);
+             off-domain: an extra post, the titles and descriptions of datacamp-posts.csv
+             repeated to --huge-words words (20,000: a pasted e-book or transcript off the
+             blog's topic). Each run, the one without a huge post included, also reports
+             "datacamp chatter": datacamp-comments.csv's ham given the five posts round-robin,
+             off topic here but in the off-domain post's vocabulary (in no AUC nor in "all
+             off-topic"), and the on-topic comments held on kindness-connection and on the
+             other four posts.
+
 usage: tools/bench_relevance.py [--kindly PATH] [--shared PATH] [--threshold X] [--out DIR]
                                 [--repeat N] [--only PART] [--foreign first|after] [--sweep X...]
+                                [--huge-post in-domain|off-domain...] [--huge-repeat N] [--huge-words N]
 --kindly: by default $KINDLY, else ./kindly; --shared (holding corpora/): by default
 $KINDLY_SHARED, else ../shared.
 Outputs go to tools/out/relevance/ (gitignored).
@@ -79,13 +92,34 @@ def fresh(path):
 
 
 FOREIGN = ("sms.csv", "youtube-dev.csv", "datacamp-comments.csv")
+HUGE_POST = "kindness-connection"  # the wellness post --huge-post in-domain makes huge
 
 
-def wellness_model(a, tag, foreign):
+def huge_posts(a, kind):
+    """The CSV (post_id,title,text) of --huge-post kind, written under a.out; None for none."""
+    if not kind:
+        return None
+    if kind == "in-domain":
+        p = next(r for r in rows(SHARED + "/wellness-posts.csv", ("post_id", "title", "text"))
+                 if r["post_id"] == HUGE_POST)
+        row = (p["post_id"], p["title"], "\n\n".join([p["text"]] * a.huge_repeat))
+    else:
+        one = "\n\n".join("%s\n%s" % (r["title"], r["description"])
+                           for r in rows(SHARED + "/datacamp-posts.csv", ("title", "description")))
+        words, text = len(one.split()), one
+        while len(text.split()) + words <= a.huge_words:
+            text += "\n\n" + one
+        row = ("huge-datacamp", "DataCamp tutorials", text)
+    path = os.path.join(a.out, "huge-%s.csv" % kind)
+    write(path, ["post_id", "title", "text"], [row])
+    return path
+
+
+def wellness_model(a, tag, foreign, huge=None):
     """The blog's model: corpora/comments.csv and the posts; with --foreign, also the shared
     corpora named in `foreign` learnt with --foreign --prune 2, before (first) or after
     (after) the blog's comments, as tools/build-model.sh does (first) or did (after)."""
-    model = os.path.join(a.out, "wellness%s.db" % tag)
+    model = os.path.join(a.out, "wellness%s%s.db" % ("-huge-" + huge if huge else "", tag))
     fresh(model)
     steps = [["train", "-q", "-m", model, os.path.join(ROOT, "corpora/comments.csv")]]
     if a.foreign:
@@ -94,12 +128,14 @@ def wellness_model(a, tag, foreign):
     steps.append(["posts", "-q", "-m", model, SHARED + "/wellness-posts.csv"])
     if a.site_posts:  # the posts the blog's history (comments.csv) was written on
         steps.append(["posts", "-q", "-m", model, os.path.join(ROOT, "corpora/posts.csv")])
+    if huge:  # replaces kindness-connection (in-domain) or adds a post (off-domain)
+        steps.append(["posts", "-q", "-m", model, huge_posts(a, huge)])
     for st in steps:
         run([a.kindly, *st])
     return model
 
 
-def wellness(a):
+def wellness(a, huge=None):
     posts = [p["post_id"] for p in rows(SHARED + "/wellness-posts.csv", ("post_id",))]
     on = [(r["id"], r["post_id"], r["text"]) for r in rows(os.path.join(ROOT, "corpora/ontopic-wellness.csv"))]
     short = [(r["id"], r["post_id"], r["text"]) for r in rows(os.path.join(ROOT, "corpora/short-replies.csv"))]
@@ -117,16 +153,21 @@ def wellness(a):
     models = {}
     if a.foreign:
         for g in groups:
-            models[g] = wellness_model(a, "-" + g.split(".")[0], [n for n in FOREIGN if n != g])
+            models[g] = wellness_model(a, "-" + g.split(".")[0], [n for n in FOREIGN if n != g], huge)
     else:
-        one = wellness_model(a, "", [])
+        one = wellness_model(a, "", [], huge)
         models = {g: one for g in groups}
     scored = {}  # group -> (on-topic results, the group's results), each id -> (relevance, generic, held)
     short_scored = {}  # group -> the short replies' results by that group's model
     cache = {}
+    chatter = []  # --huge-post: DataCamp's ham on the wellness posts, scored by every model
+    if a.huge_post:
+        chatter = [("dc-%05d" % k, posts[k % len(posts)], r["text"]) for k, r in
+                   enumerate(r for r in rows(SHARED + "/datacamp-comments.csv", ("label", "text"))
+                             if r["label"] == "ham")]
     for g, model in models.items():
         if model not in cache:
-            data = on + short + [x for h in groups if models[h] == model for x in groups[h]]
+            data = on + short + chatter + [x for h in groups if models[h] == model for x in groups[h]]
             path = os.path.join(a.out, "wellness-score%s.csv" % os.path.basename(model)[8:-3])
             write(path, ["id", "post_id", "text"], data)
             cache[model] = {i: (v["relevance"], v["generic"], any(x.startswith("off_topic") for x in v["reasons"]))
@@ -146,6 +187,12 @@ def wellness(a):
                             "held": round(sum(sum(v[2] for v in f.values()) for _, f in scored.values()) / n, 4)}
     on_held = sorted({i for o, _ in scored.values() for i, v in o.items() if v[2]})
     out["on-topic"] = {"n": len(on), "held": round(len(on_held) / len(on), 4), "held_ids": on_held}
+    if a.huge_post:  # on the post that --huge-post in-domain makes huge, and on the others
+        for name, mine in (("on " + HUGE_POST, True), ("on the other posts", False)):
+            ids = [i for i, p, _ in on if (p == HUGE_POST) == mine]
+            out["on-topic"][name] = round(sum(1 for i in ids if i in on_held) / len(ids), 4)
+        ch = {i for model in cache.values() for i, v in model.items() if i.startswith("dc-") and v[2]}
+        out["datacamp chatter"] = {"n": len(chatter), "held": round(len(ch) / len(chatter), 4)}
     # short replies, held by any of the models; and by the halves (odd ids: the tuning half)
     short_held = sorted({i for d in short_scored.values() for i, v in d.items() if v[2]})
     odd = lambda i: int(i.rsplit("-", 1)[1]) % 2 == 1
@@ -268,6 +315,10 @@ def main():
     p.add_argument("--no-site-posts", dest="site_posts", action="store_false",
                    help="wellness: import only the 5 scored posts, not corpora/posts.csv")
     p.add_argument("--only", choices=("wellness", "datacamp", "speed"))
+    p.add_argument("--huge-post", nargs="+", choices=("in-domain", "off-domain"), default=[],
+                   help="wellness: run it again with one huge post on the site (see above)")
+    p.add_argument("--huge-repeat", type=count(), default=15, help="in-domain: copies of the post's text")
+    p.add_argument("--huge-words", type=count(), default=20000, help="off-domain: words of the post, about")
     p.add_argument("--foreign", choices=("first", "after"),
                    help="wellness: the default model's recipe: the shared corpora learnt --foreign "
                         "--prune 2, before (first) or after (after) the blog's comments; each "
@@ -285,6 +336,10 @@ def main():
         if a.only in (None, name):
             res[name] = fn(a)
             print(json.dumps({name: res[name]}), flush=True)
+            for kind in a.huge_post if name == "wellness" else ():
+                key = "wellness, huge post %s" % kind
+                res[key] = wellness(a, kind)
+                print(json.dumps({key: res[key]}), flush=True)
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(res, f, indent=1)
 
