@@ -31,6 +31,24 @@
  * per-post word tables the build counts in are dropped once the index is made (they were
  * two thirds of the cache, which is also what the model file keeps, below).
  *
+ * The site's counts (tf: each word's occurrences in all posts, and length, their sum) weigh a
+ * post as at most SITE_CAP (3) times the median post's words, and never below SITE_FLOOR
+ * (KD_POST_MU, 200) words: a longer post's words count cap / its words of a word each, in
+ * KD_SITE_UNITs (1/4096 of a word: fractions without floating point in the tables the model
+ * file keeps). Counted whole, one huge post (a 20,000-word guide, a pasted e-book, a
+ * transcript) was most of the site's language: the other posts' words weighed little, their
+ * comments were held as off topic, and chatter in the huge post's words passed. Measured on
+ * the wellness benchmark with a huge post (tools/bench_relevance.py --huge-post;
+ * docs/BENCHMARKS-relevance.md, twenty-ninth session): an off-domain one of 20,000 words
+ * (11,632 content words; the median post has 227) held 6.0% of the on-topic comments and
+ * 30.8% of the short replies (0.5% and 17.5% without it); weighed down, 0.5% and 17.5%. A
+ * cap of 2 medians moved the figures without a huge post; one of 4 left 1.5% held. Only the
+ * site's counts are weighed: a post's own model, its IDF and its TF-IDF vector count all its
+ * words, as a comment on it should be judged by all of it. The build counts every post
+ * whole, then reads and tokenizes again only the posts above the cap (weigh_posts): a site
+ * without one pays a sort of its posts' lengths; with the 20,000-word post, a build costs
+ * 33.6 M instructions instead of 21.5 M.
+ *
  * Kept in the model file: a build tokenizes every post, and a process that scores one
  * comment (`kindly check`, run per comment by a blog's hook) paid it every time: 6.2 M of
  * the 9.3 M instructions of a check on the shipped model of 8 posts, 2,677 M on 10,000
@@ -80,12 +98,17 @@
                 "text = excluded.text, updated = excluded.updated"
 #define SQL_ALL "SELECT post_id, title, text FROM posts"
 #define SQL_COUNT "SELECT count(*) FROM posts"
+#define SQL_ONE "SELECT title, text FROM posts WHERE post_id = ?1"
 #define SQL_TERMS "SELECT h, n FROM post_terms WHERE post = ?1"
 
 #define SQL_TERMS_ADD "INSERT INTO post_terms(post, h, n) VALUES(?1, ?2, ?3) " \
                       "ON CONFLICT(post, h) DO UPDATE SET n = n + excluded.n"
 #define SQL_TERMS_ZAP "DELETE FROM post_terms WHERE n <= 0"
 #define TERMS_SCHEMA 5 /* the schema that added post_terms (store.c) */
+/* In the site's counts (the cache's tf and length), a post counts as at most SITE_CAP times
+ * the median post's words, and is never cut below SITE_FLOOR words (weigh_posts). */
+#define SITE_CAP 3
+#define SITE_FLOOR ((int64_t)KD_POST_MU)
 
 /* How a post's title and text are tokenized: words only (no pairs, no metadata), and as the
  * plain text they are stored as (put reduced their HTML): a "&lt;script&gt;" a post shows is
@@ -424,8 +447,9 @@ void kd_posts_cache_free(kd_posts_cache *c)
     free(c);
 }
 
-/* Count the content words of one field into words by stem (p's length) and into the site's
- * c->tf by word (weight times each). */
+/* Count the content words of one field into words by stem (weight times each, p's length)
+ * and into the site's c->tf by word (weight KD_SITE_UNITs each: weigh_posts() weighs a long
+ * post down afterwards). */
 static int add_field(kd_posts_cache *c, kd_post_stats *p, kd_tokmap *words, kd_tokens *tok, const char *text,
                      int weight)
 {
@@ -443,11 +467,109 @@ static int add_field(kd_posts_cache *c, kd_post_stats *p, kd_tokmap *words, kd_t
         if (!k || !t)
             return KD_ENOMEM;
         k->ham += weight;
-        t->ham += weight;
+        t->ham += weight * KD_SITE_UNIT;
         p->length += weight;
-        c->length += weight;
     }
     return KD_OK;
+}
+
+/* Take the words of one field of a post weighed down from c->tf: less units each (weight
+ * times, as add_field counted it). Each count keeps at least one unit: a post changed since
+ * add_field read it (another process's write between the two reads; this cache is then of an
+ * older generation, and is neither kept in the file nor used past the next refresh) cannot
+ * make one negative. */
+static int unweigh_field(kd_posts_cache *c, kd_tokens *tok, const char *text, int weight, int64_t less)
+{
+    kd_comment cm = KD_COMMENT_INIT;
+    cm.text = text;
+    kd_tokens_clear(tok);
+    if (kd_tokenize(&cm, &post_topt, tok))
+        return KD_ENOMEM;
+    for (size_t i = 0; i < tok->n; i++) {
+        const char *s = kd_tokens_str(tok, i);
+        if (!kd_content_word(s, tok->hash[i]))
+            continue;
+        ptrdiff_t j = kd_tokmap_slot(c->tf.keys, c->tf.cap, tok->hash[i]);
+        if (j < 0)
+            continue;
+        int64_t *t = &c->tf.vals[j].ham, d = weight * less;
+        *t = *t - d >= 1 ? *t - d : 1;
+    }
+    return KD_OK;
+}
+
+static int cmp_len(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The most words a post counts as in the site's language: SITE_CAP times the median post's
+ * (the lower median of the posts with words; one post is its own median), and at least
+ * SITE_FLOOR; -1 when no post has words, -2 when out of memory. */
+static int64_t site_cap(const int64_t *own, size_t n)
+{
+    int64_t *v = malloc((n ? n : 1) * sizeof *v), cap = -1;
+    size_t m = 0;
+    if (!v)
+        return -2;
+    for (size_t q = 0; q < n; q++)
+        if (own[q] > 0)
+            v[m++] = own[q];
+    if (m) {
+        qsort(v, m, sizeof *v, cmp_len);
+        int64_t med = v[(m - 1) / 2];
+        cap = med > SITE_FLOOR / SITE_CAP ? SITE_CAP * med : SITE_FLOOR;
+    }
+    free(v);
+    return cap;
+}
+
+/* Weigh each post in the site's counts (c->tf, c->length) as at most site_cap() words: a
+ * longer post's words count cap / own of a word each (in whole KD_SITE_UNITs, at least one).
+ * own: each post's words (title twice, text; not its comments'). The posts above the cap are
+ * read and tokenized again: few, and none on a site without an outsized post. */
+static int weigh_posts(kd_model *m, kd_posts_cache *c, const int64_t *own, kd_tokens *tok)
+{
+    int64_t cap = site_cap(own, c->n);
+    if (cap == -2)
+        return kd_model_fail(m, KD_ENOMEM, "out of memory");
+    sqlite3_stmt *st = NULL;
+    int rc = KD_OK;
+    c->length = 0;
+    for (size_t q = 0; q < c->n; q++) {
+        int64_t unit = KD_SITE_UNIT;
+        if (cap >= 0 && own[q] > cap) {
+            unit = llround(KD_SITE_UNIT * (double)cap / (double)own[q]);
+            unit = unit < 1 ? 1 : unit;
+        }
+        if (unit < KD_SITE_UNIT) {
+            if (!st && sqlite3_prepare_v2(kd_store_db(m->store), SQL_ONE, -1, &st, NULL) != SQLITE_OK) {
+                rc = sql_fail(m, "cannot read the posts");
+                break;
+            }
+            sqlite3_reset(st);
+            sqlite3_bind_text(st, 1, c->posts[q].id, -1, SQLITE_STATIC);
+            int src = sqlite3_step(st);
+            if (src == SQLITE_ROW) {
+                const char *title = (const char *)sqlite3_column_text(st, 0);
+                const char *text = (const char *)sqlite3_column_text(st, 1);
+                if ((title && unweigh_field(c, tok, title, 2, KD_SITE_UNIT - unit)) ||
+                    (text && unweigh_field(c, tok, text, 1, KD_SITE_UNIT - unit))) {
+                    rc = kd_model_fail(m, KD_ENOMEM, "out of memory");
+                    break;
+                }
+            } else if (src == SQLITE_DONE) /* deleted since: its words stay whole */
+                unit = KD_SITE_UNIT;
+            else {
+                rc = sql_fail(m, "cannot read the posts");
+                break;
+            }
+        }
+        c->length += own[q] * unit;
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 /* Add the words of the post's approved comments (post_terms) to words (p's length). */
@@ -588,6 +710,7 @@ static int build(kd_model *m, kd_posts_cache **out)
     frozen f = { NULL, 0, NULL, 0, 0, KD_TOKMAP_INIT };
     sqlite3_stmt *st = NULL, *terms = NULL;
     size_t cap = 0;
+    int64_t *own = NULL; /* per post, its own words (title twice, text): weigh_posts */
     int rc = KD_OK, src;
     if (!c)
         return kd_model_fail(m, KD_ENOMEM, "out of memory");
@@ -612,6 +735,10 @@ static int build(kd_model *m, kd_posts_cache **out)
             if (!p)
                 goto oom;
             c->posts = p;
+            int64_t *o = realloc(own, ncap * sizeof *o);
+            if (!o)
+                goto oom;
+            own = o;
             cap = ncap;
         }
         kd_post_stats *p = &c->posts[c->n];
@@ -621,6 +748,7 @@ static int build(kd_model *m, kd_posts_cache **out)
             goto oom;
         if ((title && add_field(c, p, &words, &tok, title, 2)) || (text && add_field(c, p, &words, &tok, text, 1)))
             goto oom;
+        own[c->n - 1] = p->length;
         if (terms && (rc = add_comments(m, terms, p, &words)))
             goto done;
         kd_counts *k = kd_tokmap_upsert(&c->by_id, kd_hash64(id, strlen(id)));
@@ -642,6 +770,8 @@ static int build(kd_model *m, kd_posts_cache **out)
         rc = sql_fail(m, "cannot read the posts");
         goto done;
     }
+    if ((rc = weigh_posts(m, c, own, &tok)))
+        goto done;
     if (build_index(c, &f))
         goto oom;
     goto done;
@@ -653,6 +783,7 @@ done:
     kd_tokens_free(&tok);
     kd_tokmap_free(&words);
     frozen_free(&f, c->n);
+    free(own);
     if (rc) {
         kd_posts_cache_free(c);
         return rc;

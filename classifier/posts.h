@@ -34,6 +34,9 @@ typedef struct kd_post_stats {
 
 /* Dirichlet prior of a post's language model, in words (relevance.c smooths with it too). */
 #define KD_POST_MU 200.0
+/* The site's counts of the posts' words (the cache's tf and length) are in 1/KD_SITE_UNIT of
+ * a word: a post longer than the site's cap counts a fraction of a word per word (posts.c). */
+#define KD_SITE_UNIT 4096
 /* kd_posts_share reads at most this many of a comment's words, and leaves out words of more
  * than KD_POSTING_MAX posts: they say little about which post, and the cap bounds the work
  * per word on a site of thousands of posts. */
@@ -60,8 +63,9 @@ typedef struct kd_posts_cache {
     kd_tokmap by_id;       /* kd_hash64(post_id) -> index + 1 in vals[].ham */
     kd_tokmap df;          /* stem -> number of posts that contain it (vals[].ham) and the
                             * start of its postings in postings[] (vals[].spam) */
-    kd_tokmap tf;          /* word (token hash) -> occurrences in all posts (vals[].ham) */
-    int64_t length;        /* content words in all posts */
+    kd_tokmap tf;          /* word (token hash) -> occurrences in all posts (vals[].ham), in
+                            * KD_SITE_UNITs, a post of outsized length weighed down (posts.c) */
+    int64_t length;        /* content words in all posts, weighed as tf (the sum of its values) */
     kd_posting *postings;  /* the inverted index: per stem, the posts that use it, in the
                             * order of the posts (npostings) */
     size_t npostings;

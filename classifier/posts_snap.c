@@ -52,8 +52,9 @@
  * ones a build gives). 2: a number with a decimal point or a thousands separator ("12.99")
  * is no word (stopwords.c), where format 1 counted it. 3: a post's stored text is read as
  * the plain text it is (posts.c), where format 2 read it as HTML again ("<script>" that a
- * post about HTML shows hid the words after it). */
-#define SNAP_FORMAT 3
+ * post about HTML shows hid the words after it). 4: the site's counts (tf, length) are in
+ * KD_SITE_UNITs, a post of more than three times the median post's words weighed down. */
+#define SNAP_FORMAT 4
 #define SNAP_MAGIC "KDPOSTS"
 #define SNAP_ENDIAN 0x01020304u
 

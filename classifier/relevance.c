@@ -20,9 +20,11 @@
  *    site (the ham document counts of its token table less their foreign share, the ham
  *    learnt from other sites' comments with KD_TRAIN_FOREIGN: what readers write here); N is
  *    the number of content words in both (for the comments, CONTENT_SHARE of their distinct
- *    tokens, ham_tokens less foreign_ham_tokens, as measured). post(w) is the post's own
- *    model, smoothed the same way: its text plus the words of its approved comments
- *    (posts.c). The post counts its words by light stem (kd_word_key, as part 2 needs:
+ *    tokens, ham_tokens less foreign_ham_tokens, as measured). A post counts as at most three
+ *    times the median post's words (posts.c): one huge post (a 20,000-word guide, a pasted
+ *    e-book) was most of c and N, and held the other posts' comments as off topic. post(w)
+ *    is the post's own model, smoothed the same way: its text plus the words of its
+ *    approved comments (posts.c). The post counts its words by light stem (kd_word_key, as part 2 needs:
  *    "start" and "starts" are one count), so w's share of its stem's count is taken to be
  *    its share in general English, where gs(w) is the stem's probability (the sum of its
  *    content words', the words the post counts, english.c):
@@ -183,7 +185,7 @@ int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, con
         return rc;
     /* the site's own comments: the ham learnt here, not the ham of other sites (foreign) */
     int64_t site_tokens = m->totals.ham_tokens - (m->totals.foreign_ham_tokens > 0 ? m->totals.foreign_ham_tokens : 0);
-    double n_site = (double)pc->length + (site_tokens > 0 ? CONTENT_SHARE * (double)site_tokens : 0);
+    double n_site = (double)pc->length / KD_SITE_UNIT + (site_tokens > 0 ? CONTENT_SHARE * (double)site_tokens : 0);
     if (n_site <= 0)
         return not_computed(out);
     const kd_post_stats *post = kd_posts_find(pc, c->post_id);
@@ -208,7 +210,7 @@ int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, con
             return rc;
         own = counts.ham - foreign;
         const kd_counts *ptf = kd_tokmap_get(&pc->tf, h);
-        double cw = (double)(own > 0 ? own : 0) + (ptf ? (double)ptf->ham : 0.0);
+        double cw = (double)(own > 0 ? own : 0) + (ptf ? (double)ptf->ham / KD_SITE_UNIT : 0.0);
         double g = kd_english_p(h);
         double p_site = (cw + MU * g) / (n_site + MU), p = p_site;
         if (post) {

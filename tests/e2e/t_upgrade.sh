@@ -260,7 +260,7 @@ test_upgrade_computes_anew_the_posts_cache_of_an_older_format() {
     contains kept.metrics 'kindly_posts_cache_builds_total 1'
     contains built.metrics 'kindly_posts_cache_builds_total 1'
     cmp -s kept.rel built.rel || fail "relevance $(cat kept.rel) of the old cache, $(cat built.rel) built"
-    [ "$(sqlite3 kept.db 'SELECT format FROM posts_snapshot')" = 3 ] || fail "the server did not keep the cache"
+    [ "$(sqlite3 kept.db 'SELECT format FROM posts_snapshot')" = 4 ] || fail "the server did not keep the cache"
     start_server -m kept.db
     status_is "$(post_json /v1/classify "$body")" 200
     curl -s "$URL/metrics" >again.metrics
@@ -269,5 +269,5 @@ test_upgrade_computes_anew_the_posts_cache_of_an_older_format() {
     contains again.metrics 'kindly_posts_cache_builds_total 0'
     old_model 7 cli.db
     "$KINDLY" posts -q -m cli.db "$ROOT/corpora/posts.csv" || fail "posts: $?"
-    [ "$(sqlite3 cli.db 'SELECT format FROM posts_snapshot')" = 3 ] || fail "posts did not keep the cache"
+    [ "$(sqlite3 cli.db 'SELECT format FROM posts_snapshot')" = 4 ] || fail "posts did not keep the cache"
 }

@@ -747,7 +747,7 @@ Test(posts, a_tag_the_post_shows_as_text_is_read_as_text)
     static const char *const words[] = { "paste", "script", "widget", "headings", "screen", "readers" };
     for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
         const kd_counts *t = kd_tokmap_get(&c->tf, kd_hash64(words[w], strlen(words[w])));
-        cr_expect(t && t->ham == 2, "%s", words[w]);
+        cr_expect(t && t->ham == 2 * KD_SITE_UNIT, "%s", words[w]);
     }
     cr_expect_eq(kd_posts_find(c, "p1")->length, kd_posts_find(c, "p3")->length, "the words of the same text");
     notes s = { 0 };
@@ -755,5 +755,77 @@ Test(posts, a_tag_the_post_shows_as_text_is_read_as_text)
     cr_assert_eq(kd_posts_import(m, r, NULL, NULL), 0, "%s", kd_model_error(m));
     kd_csv_free(r);
     cr_expect_eq(s.n, 0, "a post of words noted as one without");
+    kd_model_close(m);
+}
+
+/* text: word repeated n times. */
+static char *repeat(const char *word, int n)
+{
+    size_t len = strlen(word) + 1;
+    char *s = malloc(len * (size_t)n + 1);
+    cr_assert_not_null(s);
+    for (int i = 0; i < n; i++) {
+        memcpy(s + len * (size_t)i, word, len - 1);
+        s[len * (size_t)i + len - 1] = ' ';
+    }
+    s[len * (size_t)n] = '\0';
+    return s;
+}
+
+static int64_t site_count(const kd_posts_cache *c, const char *w)
+{
+    const kd_counts *t = kd_tokmap_get(&c->tf, kd_hash64(w, strlen(w)));
+    return t ? t->ham : 0;
+}
+
+/* One huge post must not be most of the site's language: in the site's counts a post counts
+ * as at most three times the median post's words, its words each a fraction of a word; its
+ * own model (its length, its count of a word) keeps them all. A post of up to three medians
+ * counts whole. Counted whole, "ledger" of the post of 1,200 words was four times "garden"
+ * of three posts of 100. */
+Test(posts, a_post_longer_than_three_median_posts_counts_as_three_in_the_site)
+{
+    kd_model *m = open_model(KD_OPEN_CREATE);
+    char *garden = repeat("garden", 100), *ledger = repeat("ledger", 1200), *tomato = repeat("tomato", 300);
+    cr_assert_eq(kd_post_put(m, "p1", "", garden), 0);
+    cr_assert_eq(kd_post_put(m, "p2", "", garden), 0);
+    cr_assert_eq(kd_post_put(m, "p3", "", garden), 0);
+    cr_assert_eq(kd_post_put(m, "p4", "", ledger), 0);
+    const kd_posts_cache *c;
+    cr_assert_eq(kd_posts_cache_get(m, &c), 0);
+    cr_expect_eq(site_count(c, "ledger"), site_count(c, "garden"), "1,200 words count as 300: %lld, %lld",
+                 (long long)site_count(c, "ledger"), (long long)site_count(c, "garden"));
+    cr_expect_eq(c->length, 2 * site_count(c, "garden"), "the site's length is the sum of its counts");
+    const kd_post_stats *p4 = kd_posts_find(c, "p4");
+    cr_expect_eq(p4->length, 1200, "the post's own length");
+    cr_expect_eq(kd_posts_term(c, p4, kd_tokmap_get(&c->df, key("ledger"))), 1200, "the post's own count");
+    cr_assert_eq(kd_post_put(m, "p4", "", tomato), 0); /* three medians: whole */
+    cr_assert_eq(kd_posts_cache_get(m, &c), 0);
+    cr_expect_eq(site_count(c, "tomato"), site_count(c, "garden"));
+    cr_expect_eq(c->length, 2 * site_count(c, "garden"));
+    free(garden);
+    free(ledger);
+    free(tomato);
+    kd_model_close(m);
+}
+
+/* Posts of a few words (a shop's titles, galleries) do not cut an article down to three of
+ * them: a post of up to KD_POST_MU (200) words counts whole, whatever the median. */
+Test(posts, a_post_of_up_to_200_words_counts_whole_in_the_site)
+{
+    kd_model *m = open_model(KD_OPEN_CREATE);
+    char *article = repeat("ledger", 200), *more = repeat("ledger", 400);
+    cr_assert_eq(kd_post_put(m, "p1", "", "Blue garden chair"), 0);
+    cr_assert_eq(kd_post_put(m, "p2", "", "Red garden table"), 0);
+    cr_assert_eq(kd_post_put(m, "p3", "", article), 0);
+    const kd_posts_cache *c;
+    cr_assert_eq(kd_posts_cache_get(m, &c), 0);
+    int64_t whole = site_count(c, "ledger");
+    cr_expect_eq(whole, 100 * site_count(c, "garden"), "200 words, whole: %lld", (long long)whole);
+    cr_assert_eq(kd_post_put(m, "p3", "", more), 0); /* 400 words: counted as 200 */
+    cr_assert_eq(kd_posts_cache_get(m, &c), 0);
+    cr_expect_eq(site_count(c, "ledger"), whole, "400 words as 200: %lld", (long long)site_count(c, "ledger"));
+    free(article);
+    free(more);
     kd_model_close(m);
 }

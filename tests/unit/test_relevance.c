@@ -463,3 +463,41 @@ Test(relevance, a_long_word_is_cut_at_a_character_boundary)
     check_cut("\xE1\x83\x90", 13, 10); /* Georgian "ა" (no case), 3 bytes: 10 fit, 30 bytes */
     check_cut("x", 31, 31);             /* exactly the room: whole */
 }
+
+/* One huge post (a pasted e-book, a long transcript) must not become the site's language: the
+ * site's part of an on-topic comment on another post is the same whether a post about
+ * investing has 346 content words or 3,406 (counted whole, they fell from 0.89 to 0.66 and
+ * from 0.81 to 0.44). */
+Test(relevance, a_huge_post_does_not_drown_the_other_posts)
+{
+    const char *one = "Index funds, dividend yields and bond ladders: a portfolio rebalanced every quarter "
+                      "keeps brokerage fees and capital gains taxes low. ";
+    static const char *const on[][2] = {
+        { "sleep", "I sleep better since I started a routine at night." },
+        { "grief", "My mother died last spring and the evenings are the hardest." },
+    };
+    size_t len = strlen(one);
+    char *big = malloc(200 * len + 1);
+    cr_assert_not_null(big);
+    for (size_t i = 0; i < 200; i++)
+        memcpy(big + i * len, one, len + 1);
+    double site[2][2];
+    for (int k = 0; k < 2; k++) {
+        if (!k)
+            big[20 * len] = '\0';
+        else
+            big[20 * len] = one[0];
+        cr_assert_eq(kd_post_put(m, "investing", "Investing for beginners", big), 0);
+        for (int c = 0; c < 2; c++) {
+            kd_result r;
+            rel(on[c][0], on[c][1], &r, NULL);
+            site[c][k] = r.relevance_site;
+            kd_result_free(&r);
+        }
+    }
+    for (int c = 0; c < 2; c++) {
+        cr_expect_float_eq(site[c][1], site[c][0], 0.002, "%s: %f, then %f", on[c][1], site[c][0], site[c][1]);
+        cr_expect_gt(site[c][1], 0.5, "%s: %f", on[c][1], site[c][1]);
+    }
+    free(big);
+}
