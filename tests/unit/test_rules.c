@@ -928,6 +928,31 @@ static const struct {
     { "Shout is text only: 85258. Mind's infoline is 0300 123 3393 on weekdays.", "CRISIS_SERVICE " },
     { "The NAMI HelpLine (1-800-950-6264) helped me find a family support group.", "CRISIS_SERVICE " },
     { "Befrienders Worldwide lists a helpline for every country: https://befrienders.org", "CRISIS_SERVICE " },
+    /* national lines and services for one trade or group, by name, number or site */
+    { "New Zealand readers: need to talk? Free call or text 1737 any time.", "CRISIS_SERVICE " },
+    { "Teachers: Education Support's helpline is 08000 562 561, free and 24/7.", "CRISIS_SERVICE " },
+    { "School staff can get phone counselling through educationsupport.org.uk", "CRISIS_SERVICE " },
+    { "The Campaign Against Living Miserably have a webchat every evening.", "CRISIS_SERVICE " },
+    { "Trans Lifeline is run by trans people: 877-565-8860 in the US.", "CRISIS_SERVICE " },
+    { "HOPELINEUK helped me when I was 19 and couldn't tell anyone at uni.", "CRISIS_SERVICE " },
+    { "My sister volunteers with Talk Suicide Canada.", "CRISIS_SERVICE " },
+    { "The Mind helpline found me a local grief group.", "CRISIS_SERVICE " },
+    { "In Ireland you can text HELLO to 50808 any hour, free.", "CRISIS_SERVICE " },
+    { "If drinking is how you get to sleep, 1-800-662-4357 is free and confidential.", "CRISIS_SERVICE " },
+    { "In Germany call 0800 111 0 111 or 0800 111 0 222, day or night, free.", "CRISIS_SERVICE " },
+    { "In der Schweiz: Die Dargebotene Hand, Telefon 143, anonym.", "CRISIS_SERVICE " },
+    { "Pour la France : SOS Amitié, 09 72 39 40 50, et le 3114.", "CRISIS_SERVICE " },
+    { "Dutch readers: call 0800-0113 for free, or chat on 113.nl", "CRISIS_SERVICE " },
+    { "Finnish readers: MIELI (Mielenterveysseura) answers on 09 2525 0111.", "CRISIS_SERVICE " },
+    { "I Sverige: Självmordslinjen, 90101, ring eller chatta.", "CRISIS_SERVICE " },
+    { "En España: Teléfono de la Esperanza, 717 003 717.", "CRISIS_SERVICE " },
+    { "Si lo estás pasando mal, llama al 024.", "CRISIS_SERVICE " },
+    { "Telefono Amico risponde allo 02 2327 2327, tutti i giorni.", "CRISIS_SERVICE " },
+    { "From Mumbai: iCall does free counselling, 9152987821, Monday to Saturday.", "CRISIS_SERVICE " },
+    { "The Vandrevala Foundation's helpline is free and open 24x7.", "CRISIS_SERVICE " },
+    { "Tele-MANAS is free in India, 14416, in your own language.", "CRISIS_SERVICE " },
+    { "SADAG's suicide crisis helpline is 0800 567 567, free from any phone.", "CRISIS_SERVICE " },
+    { "Lifeline South Africa's counselling line is 0861 322 322.", "CRISIS_SERVICE " },
     /* a crisis line in general words: no service named, no bait either */
     { "Call the crisis team on 0300 555 0199 if you're under the mental health service.", "" },
 };
@@ -945,6 +970,14 @@ static const struct {
     { "Samaritans told me about this: buy cheap xanax online, no prescription, call +1 555 0199", "PHARMA_SALE" },
     { "Like the 988 lifeline but for money: contact him on WhatsApp +1 555 0132, he recovered my lost funds",
       "MESSENGER_CONTACT" },
+    /* the words of the new national lines, as bait */
+    { "Need to talk? Free call or text our love coaches on +1 555 0147, we bring your ex back in 7 days.",
+      "PHONE_CALL" },
+    { "Financial Lifeline: call +1 555 0102 today to consolidate your debts, approval guaranteed.", "PHONE_CALL" },
+    { "Mind Reset hotline: our nootropic stack ends brain fog. Order today, call +1 555 0153", "SUPPLEMENT_SHOP" },
+    { "Don't call 988, they send the police. Our private counsellors are on WhatsApp +1 555 0138, $39 a session.",
+      "MESSENGER_CONTACT" },
+    { "Kids help line for exam stress: use code EXAM20 for 20% off, call +1 555 0181", "DISCOUNT_OFFER" },
 };
 
 Test(rules, crisis_lines_subtract_and_scam_helplines_do_not)
@@ -1004,6 +1037,36 @@ Test(rules, generic_praise_with_nothing_to_sell_subtracts)
         cr_expect_eq(fired, generic_plain[i].fires, "'%s' (url %s, author %s): GENERIC_PLAIN %s", c.text,
                      c.url ? c.url : "-", c.author ? c.author : "-", fired ? "fired" : "did not fire");
         kd_result_free(&res);
+    }
+    kd_rules_free(r);
+}
+
+/* A paid line (a psychic's, a chat line's) that names a crisis service is not helped: a price
+ * a minute or a message excludes it as a sale does, whether or not a spam rule fires. The
+ * same words without the price are helped: the price is what tells them apart. */
+static const struct {
+    const char *paid, *unpriced;
+} paid_lines[] = {
+    { "988 put me on hold for an hour. Psychic Sister Rose answered in one ring, call her on +1 555 0106, only $1 "
+      "per minute.",
+      "988 put me on hold for an hour. Psychic Sister Rose answered in one ring, call her on +1 555 0106." },
+    { "TelefonSeelsorge besetzt? Unsere Kartenleger beraten Sie sofort: 0900 555 0123, nur 1,99 €/Min.",
+      "TelefonSeelsorge besetzt? Unsere Kartenleger beraten Sie sofort: 0900 555 0123." },
+    { "Samaritans never pick up. Text ANGEL to 555 0129 for a reading tonight, £1.50 per message.",
+      "Samaritans never pick up. Text ANGEL to 555 0129 for a reading tonight." },
+    { "Lonely at 3am like me? Skip 116 123 and call our night friends on 0909 555 0177, 150p/min.",
+      "Lonely at 3am like me? Skip 116 123 and call our night friends on 0909 555 0177." },
+};
+
+Test(rules, paid_lines_naming_a_crisis_service_are_not_helped)
+{
+    kd_rules *r = shipped_rules();
+    char names[512];
+    for (size_t i = 0; i < sizeof paid_lines / sizeof paid_lines[0]; i++) {
+        scoring_hits(r, paid_lines[i].paid, NULL, names, sizeof names);
+        cr_expect(strstr(names, "CRISIS_SERVICE") == NULL, "CRISIS_SERVICE helped '%s'", paid_lines[i].paid);
+        scoring_hits(r, paid_lines[i].unpriced, NULL, names, sizeof names);
+        cr_expect(strstr(names, "CRISIS_SERVICE") != NULL, "'%s' fired: '%s'", paid_lines[i].unpriced, names);
     }
     kd_rules_free(r);
 }
