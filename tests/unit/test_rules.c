@@ -1041,6 +1041,30 @@ Test(rules, generic_praise_with_nothing_to_sell_subtracts)
     kd_rules_free(r);
 }
 
+/* A number alone gets the one credit it got before the national lines were added, however
+ * many of the sub-rules know it: the credit is CRISIS_SERVICE's -1.5, once. */
+Test(rules, a_bare_crisis_number_gets_one_credit)
+{
+    kd_rules *r = shipped_rules();
+    static const char *const bare[] = { "988", "1737", "116 123", "741741" };
+    for (size_t i = 0; i < sizeof bare / sizeof bare[0]; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        kd_result res;
+        c.text = bare[i];
+        cr_assert_eq(kd_rules_eval(r, &c, NULL, &res), 0);
+        double sum = 0;
+        size_t n = 0;
+        for (size_t k = 0; k < res.nrules; k++) {
+            sum += res.rules[k].score;
+            n += strncmp(res.rules[k].name, "__", 2) != 0;
+        }
+        cr_expect_eq(n, 1, "'%s': %zu rules", bare[i], n);
+        cr_expect(sum > -1.5 - 1e-9 && sum < -1.5 + 1e-9, "'%s': %g", bare[i], sum);
+        kd_result_free(&res);
+    }
+    kd_rules_free(r);
+}
+
 /* A paid line (a psychic's, a chat line's) that names a crisis service is not helped: a price
  * a minute or a message excludes it as a sale does, whether or not a spam rule fires. The
  * same words without the price are helped: the price is what tells them apart. */
