@@ -28,12 +28,36 @@
  * topic, and kept only if it made no reply of the off-topic benchmark sets generic that was
  * held before ("yes" / "yup" and "thinking of" did: SMS "Yup", "Thinking of u ;) x"):
  * docs/BENCHMARKS-relevance.md, "Short replies".
+ *
+ * Readers end (or open) such a reply with the name of the one they answer: "Hang in there,
+ * Jo.", "Thanks Dr. Patel, this helped.", "Sending hugs, Mia x", "Jo, hang in there". A name
+ * is in no vocabulary, so one word outside it may be a name, when two kinds of evidence
+ * agree (kd_generic_text):
+ *   - the text's: tokens are case-folded, so the text is read again for that word written as
+ *     a name is, a capital and then lower case ("Jo", "McKenzie"; not "JO", not "jo"), and set
+ *     off as a name addressed is: it ends its clause (a comma, a full stop, the end of the
+ *     text, a sign-off of kisses, a heart or an emoji after it) or, first in its sentence
+ *     (where every word has a capital), it is followed by a comma. A title before it
+ *     ("Dr.", "Mrs") is filler, as "sir" and "madam" are. Spam's "Great post, cheap pills"
+ *     and "Nice article, casino bonus" are written in lower case and are two words;
+ *   - the model's, which the caller (classify.c) asks: a name is rare, and seen, if at all,
+ *     in ham; a word the model has seen more often in spam than in ham (per message) is the
+ *     spammer's product, not a reader's name ("Thanks, Viagra": viagra is 3 spam and 0 ham
+ *     in the shipped model). Without a model (kd_generic(), the rules alone) no word is
+ *     taken for a name.
+ * Only one: "Thanks Bitcoin Doubler" has two words of its own. A sign-off of kisses ("x",
+ * "xx") ending the text is filler ("x" is no content word anyway; "xx" is). The author field
+ * is not read: it is the commenter's own name, which the spammer chooses as freely as the
+ * text, so it could vouch for nothing.
  */
 #include "generic.h"
 
 #include <pthread.h>
 #include <string.h>
+#include <strings.h>
+#include <utf8proc.h>
 
+#include "normalize.h"
 #include "stopwords.h"
 #include "tokmap.h"
 
@@ -78,6 +102,8 @@ static const char *const filler[] = {
     "much", "so", "up", "future", "new", "reminder", "timely", "wise", "words", "true", "sense",
     "makes", "point", "points", "exactly", "right", "say", "seriously", "mate", "oh", "aw",
     "aww", "ah", "yep", "yup", "hang", "take", "care", "proud", "sending",
+    /* titles, said with a name ("Thanks Dr. Patel") */
+    "dr", "mr", "mrs", "ms", "mx", "prof",
 };
 
 #define SLOTS 512
@@ -118,11 +144,144 @@ static int kind(uint64_t h)
     return 0;
 }
 
-int kd_generic(const kd_tokens *tok)
+/* Whether the ASCII word s[0..n) is a title said before a name ("Dr", "Mrs"). */
+static int title(const char *s, size_t n)
+{
+    static const char *const t[] = { "dr", "mr", "mrs", "ms", "mx", "prof" };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+        if (strlen(t[i]) == n && !strncasecmp(s, t[i], n))
+            return 1;
+    return 0;
+}
+
+static int letter(int32_t cp)
+{
+    utf8proc_category_t k = utf8proc_category(cp);
+    return cp >= 0 && k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO;
+}
+
+/* The end of the word (letters and digits) at s[i]. */
+static size_t word_end(const char *s, size_t n, size_t i)
+{
+    int32_t cp;
+    size_t len;
+    while (i < n && (len = kd_utf8_decode(s + i, n - i, &cp)) &&
+           (letter(cp) || utf8proc_category(cp) == UTF8PROC_CATEGORY_ND))
+        i += len;
+    return i;
+}
+
+/* Whether s[a..b) is a sign-off of kisses: "x", "xx", "XXX". */
+static int kisses(const char *s, size_t a, size_t b)
+{
+    for (size_t i = a; i < b; i++)
+        if ((s[i] | 0x20) != 'x')
+            return 0;
+    return b > a;
+}
+
+/* Where what follows a word at s[i] ends: blanks, kisses, "<3", emoji and symbols skipped. */
+static size_t after(const char *s, size_t n, size_t i)
+{
+    for (;;) {
+        int32_t cp;
+        size_t len, e;
+        if (i >= n)
+            return i;
+        if (s[i] == ' ' || s[i] == '\t')
+            i++;
+        else if (s[i] == '<' && i + 1 < n && s[i + 1] == '3')
+            i += 2;
+        else if (kisses(s, i, e = word_end(s, n, i)))
+            i = e;
+        else if ((unsigned char)s[i] >= 0x80 && (len = kd_utf8_decode(s + i, n - i, &cp)) && !letter(cp) &&
+                 utf8proc_category(cp) != UTF8PROC_CATEGORY_ND)
+            i += len;
+        else
+            return i;
+    }
+}
+
+/* Whether the text ends with a sign-off of kisses ("Sending hugs, Mia x", "Thanks xx 💛"). */
+static int signed_off(const char *text)
+{
+    size_t n = strlen(text), last = n, last_end = n;
+    for (size_t i = 0; i < n;) {
+        int32_t cp;
+        size_t len = kd_utf8_decode(text + i, n - i, &cp);
+        if (letter(cp) || utf8proc_category(cp) == UTF8PROC_CATEGORY_ND) {
+            last = i;
+            i = last_end = word_end(text, n, i);
+        } else {
+            i += len;
+        }
+    }
+    return last < n && kisses(text, last, last_end) && after(text, n, last_end) == n;
+}
+
+/*
+ * Whether text writes the word w (a lower-case token) as a name addressed: a capital, then
+ * a lower-case letter; ending its clause, or followed by a comma (which it must be when it
+ * is first in its sentence: there every word has a capital). A title before it is skipped
+ * ("Dr. Patel" is not first in "Thanks Dr. Patel,").
+ */
+static int addressed(const char *text, const char *w)
+{
+    size_t n = strlen(text), wn = strlen(w);
+    int initial = 1, titled = 0;
+    for (size_t i = 0; i < n;) {
+        int32_t cp;
+        size_t len = kd_utf8_decode(text + i, n - i, &cp), e;
+        if (!letter(cp) && utf8proc_category(cp) != UTF8PROC_CATEGORY_ND) {
+            if (cp == '!' || cp == '?' || cp == '\n' || (cp == '.' && !titled))
+                initial = 1;
+            if (cp != '.' && cp != ' ')
+                titled = 0;
+            i += len;
+            continue;
+        }
+        e = word_end(text, n, i);
+        if (title(text + i, e - i)) {
+            titled = 1;
+            i = e;
+            continue;
+        }
+        /* the word, lower-cased, against w */
+        size_t k = 0;
+        int same = 1, capital = 0, lower = 0;
+        for (size_t j = i; j < e && same; j += len) {
+            len = kd_utf8_decode(text + j, e - j, &cp);
+            utf8proc_category_t c = utf8proc_category(cp);
+            if (j == i)
+                capital = c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LT;
+            else
+                lower |= c == UTF8PROC_CATEGORY_LL;
+            char low[4];
+            size_t m = kd_utf8_encode(utf8proc_tolower(cp), low);
+            same = k + m <= wn && !memcmp(w + k, low, m);
+            k += m;
+        }
+        if (same && k == wn && capital && lower) {
+            size_t a = after(text, n, e);
+            if (a < n && text[a] == ',')
+                return 1;
+            if (!initial && (a == n || strchr(".!?;:)\r\n", text[a])))
+                return 1;
+        }
+        initial = titled = 0;
+        i = e;
+    }
+    return 0;
+}
+
+int kd_generic_text(const kd_tokens *tok, const char *text, size_t *name)
 {
     pthread_once(&once, build);
     uint64_t seen[MAX_WORDS]; /* the distinct content words so far: a repeat adds none */
-    int words = 0, praised = 0, link = 0;
+    int words = 0, praised = 0, link = 0, kiss = 0;
+    size_t other = KD_GENERIC_NO_NAME; /* the one word outside the vocabulary, if any */
+    if (name)
+        *name = KD_GENERIC_NO_NAME;
     for (size_t i = 0; i < tok->n; i++) {
         const char *s = kd_tokens_str(tok, i);
         if (s[0] == '#' && (!strcmp(s, "#url") || !strcmp(s, "#author_url"))) {
@@ -135,8 +294,17 @@ int kd_generic(const kd_tokens *tok)
             continue;
         }
         int k = kind(tok->hash[i]), j = 0;
-        if (!k)
-            return 0;
+        if (!k) { /* a name, or kisses, when the text says so (below); one name */
+            if (!text)
+                return 0;
+            if (kisses(s, 0, kd_tokens_len(tok, i))) {
+                kiss = 1;
+                continue;
+            }
+            if (other != KD_GENERIC_NO_NAME && tok->hash[other] != tok->hash[i])
+                return 0;
+            other = i;
+        }
         while (j < words && seen[j] != tok->hash[i])
             j++;
         if (j == words) {
@@ -146,5 +314,15 @@ int kd_generic(const kd_tokens *tok)
         }
         praised |= k == 2;
     }
-    return praised ? 1 + link : 0;
+    if (!praised || (kiss && !signed_off(text)))
+        return 0;
+    if (other != KD_GENERIC_NO_NAME) {
+        if (!addressed(text, kd_tokens_str(tok, other)))
+            return 0;
+        if (name)
+            *name = other;
+    }
+    return 1 + link;
 }
+
+int kd_generic(const kd_tokens *tok) { return kd_generic_text(tok, NULL, NULL); }

@@ -16,4 +16,17 @@
  */
 int kd_generic(const kd_tokens *tok);
 
+#define KD_GENERIC_NO_NAME ((size_t)-1)
+
+/*
+ * kd_generic(), reading the comment's text too (NULL: kd_generic()): a comment that would
+ * be generic but for one word outside the vocabulary that the text writes as a name
+ * addressed ("Hang in there, Jo.", "Jo, hang in there", "Thanks Dr. Patel, this helped"), or
+ * but for a sign-off of kisses ending it ("Sending hugs x"), is generic too. *name (if name
+ * is not NULL) is set to the index in tok of that name's first token, KD_GENERIC_NO_NAME if
+ * there is none: the caller asks the model whether it is a name (classify.c: not a word seen
+ * more in spam than in ham) and takes the 1 or 2 back if it is not.
+ */
+int kd_generic_text(const kd_tokens *tok, const char *text, size_t *name);
+
 #endif

@@ -2737,6 +2737,26 @@ test_the_default_model_approves_short_sympathy_on_a_post() {
     done
 }
 
+# A reader's short reply that names the one it answers is generic, so not held as off topic
+# ("Hang in there, Jo." was: relevance 0.00, a name being in no vocabulary); a spammer's
+# product in the name's place is not (the shipped model has seen viagra and bitcoin in spam)
+test_the_default_model_approves_short_sympathy_to_a_name() {
+    for t in 'Hang in there, Jo.' 'Jo, hang in there' 'Thank you, Sarah!' 'Sending hugs, Mia x'; do
+        printf '%s\n' "$t" >c.txt
+        expect_status 0 "$KINDLY" check --post sleep-and-anxiety <c.txt || fail "'$t': $(cat "$T/out")"
+        contains "$T/out" '"generic":true'
+        not_contains "$T/out" 'off_topic'
+    done
+    for t in 'Thanks, Viagra' 'Great post, cheap pills' 'Nice article, casino bonus' 'Thanks Bitcoin Doubler'; do
+        printf '%s\n' "$t" >c.txt
+        "$KINDLY" check --post sleep-and-anxiety <c.txt >"$T/out" || true
+        contains "$T/out" '"generic":false'
+    done
+    printf 'Great post, Sarah! https://cheap-pills.example.shop\n' >c.txt
+    "$KINDLY" check --post sleep-and-anxiety <c.txt >"$T/out" || true
+    contains "$T/out" 'GENERIC_WITH_LINK'
+}
+
 # What each help says of a command is what it does: a comment over 16 MiB on standard input
 # is exit 4 for check, learn --raw and rules --test alike, and each help says so (learn's and
 # rules' did not); every command that takes -q shows it in its usage line (train's did not)

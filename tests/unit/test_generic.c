@@ -4,7 +4,9 @@
  * Generic praise would fit any post on any site ("Great post, thanks!", "Well said."); a
  * comment with one word of its own is not generic; with a link or an author URL generic
  * praise is the spam pattern (2). Comments come through the real tokenizer, with the word
- * pairs and metadata tokens the classifier uses.
+ * pairs and metadata tokens the classifier uses. kd_generic_text also reads the text: a name
+ * addressed ("Hang in there, Jo.") or a sign-off of kisses is generic too (whether the name
+ * is a name by the model's counts is classify.c's, tested in test_relevance.c).
  */
 #include <criterion/criterion.h>
 
@@ -27,6 +29,21 @@ static int generic(const char *text, const char *url)
     kd_tokens_clear(&toks);
     cr_assert_eq(kd_tokenize(&c, &o, &toks), 0);
     return kd_generic(&toks);
+}
+
+/* kd_generic_text of text; *name: the token taken for a name, or "" */
+static int generic_text(const char *text, const char *url, const char **name)
+{
+    kd_tokenize_options o = KD_TOKENIZE_OPTIONS_INIT;
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = text;
+    c.url = url;
+    kd_tokens_clear(&toks);
+    cr_assert_eq(kd_tokenize(&c, &o, &toks), 0);
+    size_t i;
+    int g = kd_generic_text(&toks, text, &i);
+    *name = i == KD_GENERIC_NO_NAME ? "" : kd_tokens_str(&toks, i);
+    return g;
 }
 
 Test(generic, praise_padded_with_filler_is_generic)
@@ -123,4 +140,65 @@ Test(generic, no_words_at_all_is_not_generic)
 {
     cr_assert_eq(generic("", NULL), 0);
     cr_assert_eq(generic("!!! \xf0\x9f\x99\x8c", NULL), 0);
+}
+
+Test(generic, a_name_addressed_at_either_end_is_generic)
+{
+    /* readers' replies to one another, each held as off topic before (a name is in no
+     * vocabulary): the name is the one word of their own, written with a capital */
+    static const struct { const char *text, *name; } yes[] = {
+        { "Hang in there, Jo.", "jo" }, { "Jo, hang in there", "jo" }, { "Thank you, Sarah!", "sarah" },
+        { "Thanks Dr. Patel, this helped.", "patel" }, { "Sending hugs, Mia x", "mia" },
+        { "Love this, Katie.", "katie" }, { "Dr Patel, thanks", "patel" }, { "Take care, Zoë \xF0\x9F\x92\x9B", "zoë" },
+        { "Well done you, Liam!", "liam" }, { "Great post McKenzie", "mckenzie" }, { "Thanks Jo <3", "jo" },
+        { "Hang in there, Jo. Hugs, Jo", "jo" }, /* the same name twice is one word */
+    };
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
+        const char *name;
+        cr_expect_eq(generic_text(yes[i].text, NULL, &name), 1, "%s", yes[i].text);
+        cr_expect_str_eq(name, yes[i].name, "%s", yes[i].text);
+    }
+    /* without the text (kd_generic: the rules alone, no model to ask) no word is a name */
+    cr_expect_eq(generic("Hang in there, Jo.", NULL), 0);
+}
+
+Test(generic, a_word_not_written_as_a_name_addressed_is_not_generic)
+{
+    const char *no[] = {
+        "Great post, cheap pills",    /* lower case, and two words */
+        "Nice article, casino bonus", /* the same */
+        "Thanks Bitcoin Doubler",     /* two words of their own */
+        "hang in there, jo.",         /* no capital: no evidence of a name */
+        "HANG IN THERE, JO.",         /* all capitals: none either */
+        "Jo hang in there",           /* first in the sentence (a capital anyway), no comma */
+        "Thanks. Sarah",              /* the same */
+        "Thanks Sarah for the tip",   /* "tip" is a word of its own */
+        "Great Football post",        /* not at the end of its clause */
+        "Thanks Jo and Sam!",         /* two names: two words */
+        "Jo",                         /* a name and no praise */
+    };
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
+        const char *name;
+        cr_expect_eq(generic_text(no[i], NULL, &name), 0, "%s", no[i]);
+    }
+}
+
+Test(generic, a_name_with_a_link_is_the_spam_pattern)
+{
+    const char *name;
+    cr_assert_eq(generic_text("Great post, Sarah! https://cheap-pills.example.shop", NULL, &name), 2);
+    cr_assert_str_eq(name, "sarah");
+    cr_assert_eq(generic_text("Thank you, Sarah!", "https://cheap-pills.example.shop", &name), 2);
+}
+
+Test(generic, a_sign_off_of_kisses_is_filler)
+{
+    const char *name;
+    const char *yes[] = { "Thanks xx", "Sending hugs xxx \xF0\x9F\x92\x9B", "Take care, Jo xx", "Hang in there x" };
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        cr_expect_eq(generic_text(yes[i], NULL, &name), 1, "%s", yes[i]);
+    /* kisses that do not end the text are a word of their own */
+    cr_expect_eq(generic_text("Thanks xx for that", NULL, &name), 0);
+    cr_expect_eq(generic_text("xxx great post", NULL, &name), 0);
+    cr_expect_eq(generic("Thanks xx", NULL), 0, "without the text");
 }

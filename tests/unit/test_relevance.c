@@ -123,6 +123,44 @@ Test(relevance, generic_praise_is_generic_and_never_off_topic)
     kd_result_free(&r);
 }
 
+/* A reader's generic reply that names the one it answers is generic (it was held as off
+ * topic: a name is in no vocabulary); a "name" the model has seen more in spam than in ham is
+ * the spammer's product, and the reply stays what it was */
+Test(relevance, generic_but_for_a_name_is_generic_unless_the_name_is_spam)
+{
+    static const char *spam[] = { "Buy Viagra online, cheap pills, casino bonus",
+                                  "Bitcoin doubler: send 1 bitcoin, get 2 back",
+                                  "Viagra and casino deals every day" };
+    cr_assert_eq(kd_train_begin(m), 0);
+    for (size_t i = 0; i < sizeof spam / sizeof *spam; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = spam[i];
+        cr_assert_eq(kd_train_add(m, &c, KD_SPAM, 1), 0);
+    }
+    cr_assert_eq(kd_train_commit(m), 0);
+    kd_options o = KD_OPTIONS_INIT;
+    o.offtopic_threshold = 0.99;
+    kd_result r;
+    const char *yes[] = { "Hang in there, Jo.", "Jo, hang in there", "Thank you, Sarah!", "Sending hugs, Mia x" };
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
+        rel("grief", yes[i], &r, &o);
+        cr_expect_eq(r.generic, 1, "%s", yes[i]);
+        cr_expect_eq(r.off_topic, 0, "%s", yes[i]);
+        kd_result_free(&r);
+    }
+    const char *no[] = { "Thanks, Viagra", "Great post, cheap pills", "Nice article, casino bonus",
+                         "Thanks Bitcoin Doubler", "Thanks, Bitcoin" };
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
+        rel("grief", no[i], &r, &o);
+        cr_expect_eq(r.generic, 0, "%s", no[i]);
+        kd_result_free(&r);
+    }
+    /* with a link, a name's praise is the spam pattern, as any generic praise is */
+    rel("grief", "Great post, Sarah! https://cheap-pills.example.shop", &r, &o);
+    cr_expect_eq(r.generic, 2);
+    kd_result_free(&r);
+}
+
 Test(relevance, threshold_holds_off_topic_with_reason)
 {
     kd_options o = KD_OPTIONS_INIT;
