@@ -202,6 +202,33 @@ static size_t after(const char *s, size_t n, size_t i)
     }
 }
 
+/* Whether text may write the ASCII word w[0..n) as addressed() asks, by a quick test that
+ * ends the test for most comments where it ended before names (their first word of their
+ * own is no name): it is there as a word with a capital (any case after it), no word
+ * follows it, and at the start of the text or of a sentence after "!" or "?" a comma or
+ * what may be an emoji or kisses does. A word that is not ASCII may be a name. */
+static int alnum(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9'); }
+
+static int capitalised(const char *text, const char *w, size_t n)
+{
+    if (w[0] < 'a' || w[0] > 'z')
+        return 1;
+    for (const char *p = text; (p = strchr(p, w[0] - 'a' + 'A')); p++) {
+        if ((p > text && alnum(p[-1])) || strncasecmp(p + 1, w + 1, n - 1) || alnum(p[n]))
+            continue;
+        const char *q = p, *e = p + n;
+        while (q > text && q[-1] == ' ')
+            q--;
+        while (*e == ' ')
+            e++;
+        if (alnum(*e) && (*e | 0x20) != 'x')
+            continue; /* a word after it: it does not end its clause */
+        if ((q > text && !strchr("!?\n", q[-1])) || *e == ',' || (unsigned char)*e >= 0x80 || (*e | 0x20) == 'x')
+            return 1;
+    }
+    return 0;
+}
+
 /* Whether the text ends with a sign-off of kisses ("Sending hugs, Mia x", "Thanks xx 💛"). */
 static int signed_off(const char *text)
 {
@@ -297,13 +324,19 @@ int kd_generic_text(const kd_tokens *tok, const char *text, size_t *name)
         if (!k) { /* a name, or kisses, when the text says so (below); one name */
             if (!text)
                 return 0;
-            if (kisses(s, 0, kd_tokens_len(tok, i))) {
+            if (s[0] == 'x' && kisses(s, 0, kd_tokens_len(tok, i))) {
                 kiss = 1;
                 continue;
             }
-            if (other != KD_GENERIC_NO_NAME && tok->hash[other] != tok->hash[i])
+            if (other == KD_GENERIC_NO_NAME) {
+                /* the test ends here for most comments, as it did before names: their
+                 * first word of their own is not in the text as a name */
+                if (!capitalised(text, s, kd_tokens_len(tok, i)))
+                    return 0;
+                other = i;
+            } else if (tok->hash[other] != tok->hash[i]) {
                 return 0;
-            other = i;
+            }
         }
         while (j < words && seen[j] != tok->hash[i])
             j++;
