@@ -202,13 +202,13 @@ static size_t after(const char *s, size_t n, size_t i)
     }
 }
 
+static int alnum(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9'); }
+
 /* Whether text may write the ASCII word w[0..n) as addressed() asks, by a quick test that
  * ends the test for most comments where it ended before names (their first word of their
  * own is no name): it is there as a word with a capital (any case after it), no word
  * follows it, and at the start of the text or of a sentence after "!" or "?" a comma or
  * what may be an emoji or kisses does. A word that is not ASCII may be a name. */
-static int alnum(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9'); }
-
 static int capitalised(const char *text, const char *w, size_t n)
 {
     if (w[0] < 'a' || w[0] > 'z')
@@ -217,9 +217,9 @@ static int capitalised(const char *text, const char *w, size_t n)
         if ((p > text && alnum(p[-1])) || strncasecmp(p + 1, w + 1, n - 1) || alnum(p[n]))
             continue;
         const char *q = p, *e = p + n;
-        while (q > text && q[-1] == ' ')
+        while (q > text && (q[-1] == ' ' || q[-1] == '\t'))
             q--;
-        while (*e == ' ')
+        while (*e == ' ' || *e == '\t')
             e++;
         if (alnum(*e) && (*e | 0x20) != 'x')
             continue; /* a word after it: it does not end its clause */
