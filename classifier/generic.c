@@ -208,11 +208,13 @@ static int alnum(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c
  * ends the test for most comments where it ended before names (their first word of their
  * own is no name): it is there as a word with a capital (any case after it), no word
  * follows it, and at the start of the text or of a sentence after "!" or "?" a comma or
- * what may be an emoji or kisses does. A word that is not ASCII may be a name. */
+ * what may be an emoji or kisses does. A word not all of ASCII letters may be a name
+ * (its letters' cases are Unicode's: "Ծ" is "ծ"). */
 static int capitalised(const char *text, const char *w, size_t n)
 {
-    if (w[0] < 'a' || w[0] > 'z')
-        return 1;
+    for (size_t k = 0; k < n; k++)
+        if (w[k] < 'a' || w[k] > 'z') /* a word that is not all ASCII letters: addressed() says */
+            return 1;
     for (const char *p = text; (p = strchr(p, w[0] - 'a' + 'A')); p++) {
         if ((p > text && alnum(p[-1])) || strncasecmp(p + 1, w + 1, n - 1) || alnum(p[n]))
             continue;
