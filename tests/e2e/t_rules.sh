@@ -106,6 +106,11 @@ test_default_rules_approve_plain_thanks_not_thanks_with_a_link() {
     expect_status 2 sh -c "\"$KINDLY\" check < l.txt"
     contains "$T/out" '"rule:GENERIC_WITH_LINK=+1.0"'
     not_contains "$T/out" 'GENERIC_PLAIN'
+    # a phone number is no content word, so the thanks stays generic: it is a way to be
+    # contacted all the same, and the rule approved it (0.439; held at 0.68 without it)
+    printf 'Thanks sir 0300 1234567\n' >p.txt
+    expect_status 2 sh -c "\"$KINDLY\" check < p.txt"
+    not_contains "$T/out" 'GENERIC_PLAIN'
 }
 
 # The stock "is your theme custom made?" from a slimming-tea shop's website: Bayes, which has

@@ -1014,6 +1014,11 @@ static const struct {
     { "Great post.", "http://cheap-seo.example", NULL, 0 },           /* an author website */
     { "Great post, email me at jo@mail.example", NULL, NULL, 0 },     /* a contact: not generic */
     { "Great post! Call 555-123-4567", NULL, NULL, 0 },
+    /* an address or a number alone is no content word: generic, but a way to be contacted */
+    { "Thank you sir! bob@mail.example", NULL, NULL, 0 },
+    { "Thanks sir 0300 1234567", NULL, NULL, 0 },
+    { "Thanks for sharing +1 (555) 123-4567", NULL, NULL, 0 },
+    { "Thanks! Helped me in 2024", NULL, NULL, 1 },                  /* a year is no phone */
     { "Great post.", NULL, "Cheap Viagra Pills", 0 },                 /* AUTHOR_KEYWORDS: sells */
     { "Week three of the breathing exercise and I sleep through the night.", NULL, NULL, 0 }, /* not generic */
 };
