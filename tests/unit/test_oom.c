@@ -163,8 +163,14 @@ static int train_and_classify(void)
     int rc = kd_model_open(&m, ":memory:", KD_OPEN_CREATE);
     if (rc)
         goto done;
+    /* a third post of 240 words, over the site's cap of 200 (posts.c, weigh_posts): its words
+     * are read and tokenized again to weigh them down in the site's counts */
+    static char guide[240 * 8 + 1];
+    for (int i = 0; i < 240; i++)
+        memcpy(guide + 8 * i, i % 2 ? "ledger  " : "budget  ", 8);
     if ((rc = kd_post_put(m, "sleep", "Sleeping better", "Breathing, a journal and a routine help sleep.")) ||
-        (rc = kd_post_put(m, "grief", "Grief", "Grief comes in waves; talking helps."))) /* two: the share among posts */
+        (rc = kd_post_put(m, "grief", "Grief", "Grief comes in waves; talking helps.")) || /* the share among posts */
+        (rc = kd_post_put(m, "money", "Money", guide)))
         goto done;
     if ((rc = kd_train_begin(m)))
         goto done;
