@@ -608,7 +608,8 @@ typedef struct kd_result {
                               generic praise with a link or an author URL (a spam signal: rules
                               read it as `count NAME generic >= 2`, the default rule
                               GENERIC_WITH_LINK adds its score) */
-    int off_topic;       /**< 1 when relevance fell below the threshold */
+    int off_topic;       /**< 1 when relevance fell below the threshold, unless the comment is
+                              generic or the rules vouch for it (rules_own_score below 0) */
     /* The relevance stage's breakdown: why a comment is (or is not) on topic. These fields
      * were added after 0.1.0 at the end of the struct, which grew: libkindly is 0.x, its ABI
      * not stable yet, so a program built against an older kindly.h must be rebuilt (its
@@ -624,6 +625,11 @@ typedef struct kd_result {
     kd_relevance_word offsite_words[KD_RELEVANCE_WORDS]; /**< the words that count most against
                                 it: the lowest ratios, all < 0, lowest first */
     size_t noffsite_words; /**< 0..KD_RELEVANCE_WORDS; 0 when relevance was not computed */
+    double rules_own_score; /**< the part of rules_score from the rule file's own rules (text,
+                                count and meta), not its allow, disallow and moderation entries.
+                                Below 0, a ham rule outweighs the spam rules that fired: the
+                                rules vouch for the comment, which is not held as off topic
+                                (added after 0.1.0, as the fields above) */
 } kd_result;
 
 /**
@@ -785,7 +791,8 @@ int kd_rules_eval(const kd_rules *r, const kd_comment *c, unsigned char *fired, 
  * file; a comment names its post with kd_comment.post_id. A ham comment learnt with a
  * post_id (kd_train_add) becomes part of its post's model. A comment whose post is unknown
  * is scored against the site alone. Results: kd_result.relevance (0..1), .generic, .off_topic
- * (relevance below kd_options.offtopic_threshold), and why: .relevance_site and
+ * (relevance below kd_options.offtopic_threshold, where the comment is not generic and the
+ * rules, which run before this stage, did not vouch for it: kd_result.rules_own_score), and why: .relevance_site and
  * .relevance_post (its two factors) and the words that weighed most for and against it
  * (.site_words, .offsite_words).
  */

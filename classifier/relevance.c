@@ -254,6 +254,11 @@ int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, con
         rel *= out->relevance_post;
     }
     out->relevance = rel;
-    out->off_topic = !out->generic && o->offtopic_threshold > 0 && out->relevance < o->offtopic_threshold;
+    /* generic praise fits any post; a comment the rules vouch for (the rule file's own rules sum
+     * below 0: a ham rule, CRISIS_SERVICE, outweighs any spam rule that fired) is one the site
+     * welcomes whatever its words, a crisis line in French or a helpline's number alone. A
+     * trusted author's allow entry does not vouch for the topic (as documented: held). */
+    out->off_topic = !out->generic && !(out->rules_own_score < 0) && o->offtopic_threshold > 0 &&
+                     out->relevance < o->offtopic_threshold;
     return KD_OK;
 }

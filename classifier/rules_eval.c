@@ -474,6 +474,8 @@ static int add_hit(kd_result *out, const kd_rule *rule, size_t *cap)
     out->rules[out->nrules].name = rule->name;
     out->rules[out->nrules++].score = rule->score;
     out->rules_score += rule->score;
+    if (rule->kind <= KD_RULE_META) /* the rule file's own rules, not its word lists or allows */
+        out->rules_own_score += rule->score;
     if (rule->hold)
         out->rules_hold = 1;
     return KD_OK;

@@ -33,6 +33,8 @@ static void explain_relevance(const kd_result *res, double threshold)
     printf("  relevance  %.4f  ", res->relevance);
     if (res->generic)
         fputs("generic: never held as off topic", stdout);
+    else if (res->rules_own_score < 0 && threshold > 0 && res->relevance < threshold)
+        printf("below %.2f, not held: the rules vouch for it (%+.1f)", threshold, res->rules_own_score);
     else if (res->off_topic)
         printf("off topic (below %.2f)", threshold);
     else if (threshold > 0)

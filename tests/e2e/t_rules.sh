@@ -113,6 +113,20 @@ test_default_rules_approve_plain_thanks_not_thanks_with_a_link() {
     not_contains "$T/out" 'GENERIC_PLAIN'
 }
 
+# A crisis line named in other words than the site's ("Trans Lifeline", "active rescue") is
+# below the off-topic threshold, yet the rules vouch for it (CRISIS_SERVICE, their sum below
+# 0): approved, its relevance reported, no off_topic reason; Bayes alone holds it off topic.
+test_a_comment_the_rules_vouch_for_is_not_held_off_topic() {
+    printf "Adding Trans Lifeline for the trans folks here - they don't do non-consensual active rescue, which is why a lot of my friends trust them.\n" >c.txt
+    expect_status 2 sh -c "\"$KINDLY\" check --post sleep-and-anxiety --no-rules < c.txt"
+    contains "$T/out" '"off_topic (relevance 0.'
+    expect_status 0 sh -c "\"$KINDLY\" check --post sleep-and-anxiety < c.txt"
+    contains "$T/out" '"rule:CRISIS_SERVICE=-1.5"'
+    not_contains "$T/out" 'off_topic'
+    expect_status 0 sh -c "\"$KINDLY\" check --post sleep-and-anxiety --explain < c.txt"
+    contains "$T/out" 'not held: the rules vouch for it (-1.5)'
+}
+
 # The stock "is your theme custom made?" from a slimming-tea shop's website: Bayes, which has
 # seen neither, approves it; the default rules make it spam (STOCK_WITH_URL, AUTHOR_URL_SALES).
 test_default_rules_catch_a_stock_question_from_a_shop_website() {

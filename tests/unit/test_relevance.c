@@ -184,6 +184,65 @@ Test(relevance, threshold_holds_off_topic_with_reason)
     kd_result_free(&r);
 }
 
+/* A comment the rules vouch for (their scores sum below 0: a ham rule such as the default
+ * CRISIS_SERVICE) is not held as off topic, whatever its words; its relevance is still
+ * reported. A spam rule that outweighs the ham rule leaves it to the threshold again. */
+Test(relevance, a_comment_the_rules_vouch_for_is_not_off_topic)
+{
+    static const char *text = "Dashboard light shaped like an engine came on, can I drive my car to the garage? "
+                              "The helpline is 116 123.";
+    char dir[256], path[512];
+    th_tmpdir(dir, sizeof dir);
+    kd_options o = KD_OPTIONS_INIT;
+    o.offtopic_threshold = 0.45;
+    kd_result r;
+    rel("sleep", text, &r, &o); /* no rules */
+    cr_assert_eq(r.off_topic, 1, "relevance %g", r.relevance);
+    double alone = r.relevance;
+    kd_result_free(&r);
+    static const struct {
+        const char *rules;
+        int off_topic;
+    } cases[] = {
+        { "text HELPLINE /\\bhelpline\\b/i -1.5 a ham rule\n", 0 },
+        { "text HELPLINE /\\bhelpline\\b/i -1.5 a ham rule\ntext CAR /\\bcar\\b/i 2.0 a spam rule\n", 1 },
+        { "text CAR /\\bcar\\b/i 2.0 a spam rule\n", 1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        kd_rules *rules = NULL;
+        th_write(dir, "r.rules", cases[i].rules, path, sizeof path);
+        cr_assert_eq(kd_rules_load(&rules, path), 0, "%s", kd_rules_error(rules));
+        o.rules = rules;
+        rel("sleep", text, &r, &o);
+        cr_expect_eq(r.off_topic, cases[i].off_topic, "%s: rules %+g", cases[i].rules, r.rules_score);
+        cr_expect_eq(r.relevance, alone, "the relevance is reported as it was");
+        int reason = 0;
+        for (size_t k = 0; k < r.nreasons; k++)
+            reason |= strncmp(r.reasons[k], "off_topic", 9) == 0;
+        cr_expect_eq(reason, cases[i].off_topic);
+        kd_result_free(&r);
+        kd_rules_free(rules);
+    }
+    /* a trusted author (allow: -20) is approved by score, but an allow entry vouches for the
+     * author, not for the topic: still held off topic, as the README's allow row says */
+    kd_rules *rules = NULL;
+    th_write(dir, "r.rules", "allow author Jo\n", path, sizeof path);
+    cr_assert_eq(kd_rules_load(&rules, path), 0, "%s", kd_rules_error(rules));
+    o.rules = rules;
+    kd_comment c = KD_COMMENT_INIT;
+    c.post_id = "sleep";
+    c.text = text;
+    c.author = "Jo";
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0);
+    cr_expect_lt(r.rules_score, -19);
+    cr_expect_eq(r.rules_own_score, 0);
+    cr_expect_eq(r.off_topic, 1);
+    cr_expect_eq(r.verdict, KD_HOLD);
+    kd_result_free(&r);
+    kd_rules_free(rules);
+    th_rmrf(dir);
+}
+
 /* The reason's figure is below the threshold the comment fell below: a relevance of 0.2959
  * held at 0.30 reads "off_topic (relevance 0.29)", not "0.30". Each comment is held at the
  * hundredth just above its relevance; those whose relevance rounds up to it are the case. */
