@@ -1020,6 +1020,10 @@ static const struct {
     { "Thanks for sharing +1 (555) 123-4567", NULL, NULL, 0 },
     { "Thanks! Helped me in 2024", NULL, NULL, 1 },                  /* a year is no phone */
     { "Great post.", NULL, "Cheap Viagra Pills", 0 },                 /* AUTHOR_KEYWORDS: sells */
+    { "Thanks for sharing", NULL, "WhatsApp +447700900123", 0 },      /* a contact in the name */
+    { "Thanks for sharing", NULL, "Call 07700 900123", 0 },
+    { "Thanks for sharing", NULL, "bestmeds.shop", 0 },               /* a site in the name */
+    { "Thanks for sharing", NULL, "Dr. Patel", 1 },                   /* a name is a name */
     { "Week three of the breathing exercise and I sleep through the night.", NULL, NULL, 0 }, /* not generic */
 };
 
