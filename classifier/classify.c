@@ -83,7 +83,10 @@ static int vet_name(kd_model *m, uint64_t h, kd_result *out)
 {
     kd_counts c;
     int rc = kd_model_lookup(m, h, &c);
-    if (!rc && c.spam > 0 && (double)c.spam * (double)m->totals.ham_messages > (double)c.ham * (double)m->totals.spam_messages)
+    /* seen in spam and never in ham is more in spam whatever the totals: a model that has
+     * learnt no ham yet (0 ham messages) would otherwise compare 0 with 0 */
+    if (!rc && c.spam > 0 &&
+        (c.ham <= 0 || (double)c.spam * (double)m->totals.ham_messages > (double)c.ham * (double)m->totals.spam_messages))
         out->generic = 0;
     return rc;
 }

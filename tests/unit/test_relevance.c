@@ -161,6 +161,34 @@ Test(relevance, generic_but_for_a_name_is_generic_unless_the_name_is_spam)
     kd_result_free(&r);
 }
 
+/* A model that has learnt spam and no ham yet (a site that reported spam first): a word it
+ * has seen only in spam is seen more in spam than in ham, per message, whatever the totals
+ * (spam * 0 ham messages > 0 ham * spam messages was false: "Thanks, Zyntrex" was generic) */
+Test(relevance, a_name_seen_only_in_spam_is_no_name_without_ham)
+{
+    kd_model *s;
+    cr_assert_eq(kd_model_open(&s, ":memory:", KD_OPEN_CREATE), 0);
+    cr_assert_eq(kd_train_begin(s), 0);
+    static const char *spam[] = { "Buy Zyntrex now, cheap Zyntrex pills", "Zyntrex deals every day" };
+    for (size_t i = 0; i < sizeof spam / sizeof *spam; i++) {
+        kd_comment c = KD_COMMENT_INIT;
+        c.text = spam[i];
+        cr_assert_eq(kd_train_add(s, &c, KD_SPAM, 1), 0);
+    }
+    cr_assert_eq(kd_train_commit(s), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result r;
+    c.text = "Thanks, Zyntrex.";
+    cr_assert_eq(kd_classify(s, &c, NULL, &r), 0, "%s", kd_model_error(s));
+    cr_expect_eq(r.generic, 0, "a word seen only in spam is the product, not a name");
+    kd_result_free(&r);
+    c.text = "Thanks, Jo."; /* unseen: a name */
+    cr_assert_eq(kd_classify(s, &c, NULL, &r), 0, "%s", kd_model_error(s));
+    cr_expect_eq(r.generic, 1);
+    kd_result_free(&r);
+    kd_model_close(s);
+}
+
 Test(relevance, threshold_holds_off_topic_with_reason)
 {
     kd_options o = KD_OPTIONS_INIT;
