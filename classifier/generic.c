@@ -208,7 +208,7 @@ static int alnum(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c
  * ends the test for most comments where it ended before names (their first word of their
  * own is no name): it is there as a word with a capital (any case after it), no word
  * follows it, and at the start of the text or of a sentence after "!" or "?" a comma or
- * what may be an emoji or kisses does. A word not all of ASCII letters may be a name
+ * what may be an emoji, a "<3" or kisses does. A word not all of ASCII letters may be a name
  * (its letters' cases are Unicode's: "Ծ" is "ծ"). */
 static int capitalised(const char *text, const char *w, size_t n)
 {
@@ -225,7 +225,8 @@ static int capitalised(const char *text, const char *w, size_t n)
             e++;
         if (alnum(*e) && (*e | 0x20) != 'x')
             continue; /* a word after it: it does not end its clause */
-        if ((q > text && !strchr("!?\n", q[-1])) || *e == ',' || (unsigned char)*e >= 0x80 || (*e | 0x20) == 'x')
+        if ((q > text && !strchr("!?\n", q[-1])) || *e == ',' || (unsigned char)*e >= 0x80 || (*e | 0x20) == 'x' ||
+            (*e == '<' && e[1] == '3')) /* a heart, which after() skips as it does an emoji */
             return 1;
     }
     return 0;

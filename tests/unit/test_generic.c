@@ -150,7 +150,7 @@ Test(generic, a_name_addressed_at_either_end_is_generic)
         { "Hang in there, Jo.", "jo" }, { "Jo, hang in there", "jo" }, { "Thank you, Sarah!", "sarah" },
         { "Thanks Dr. Patel, this helped.", "patel" }, { "Sending hugs, Mia x", "mia" },
         { "Love this, Katie.", "katie" }, { "Dr Patel, thanks", "patel" }, { "Take care, Zoë \xF0\x9F\x92\x9B", "zoë" },
-        { "Well done you, Liam!", "liam" }, { "Great post McKenzie", "mckenzie" }, { "Thanks Jo <3", "jo" },
+        { "Well done you, Liam!", "liam" }, { "Great post McKenzie", "mckenzie" }, { "Thanks Jo <3", "jo" }, { "Jo <3, hang in there", "jo" },
         { "Hang in there, Jo. Hugs, Jo", "jo" }, /* the same name twice is one word */
     };
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
