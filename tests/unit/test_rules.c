@@ -1074,6 +1074,35 @@ Test(rules, a_bare_crisis_number_gets_one_credit)
     kd_rules_free(r);
 }
 
+/* The short national numbers (1737, 3114, 85258, 50808, 14416, 90101) are years, counts and
+ * ZIP codes too: they count as a crisis line only where a line's number is given (after
+ * "call", "text", "to", "or", "on", a colon, a comma, a parenthesis, or alone), not after an
+ * ordinary word, where they would excuse a trade's phone number from PHONE_CALL and vouch for
+ * the comment against the off-topic hold (the session's review). */
+static const struct {
+    const char *text, *fires;
+} not_crisis_numbers[] = {
+    { "Roof leaking? Our crew fixed 3114 roofs last year. Call 555-201-3344 for a quote", "PHONE_CALL " },
+    { "Built in 1737, the cottage has been restored with its original beams.", "" },
+    { "Visit our store at 12 Main St, Scottsdale AZ 85258 for the best prices", "" },
+    { "Our clinic saw 14416 patients in 2023.", "" },
+    /* and where they are a line's number, they still are */
+    { "Need to talk? 1737.", "CRISIS_SERVICE " },
+    { "Shout (85258) in the UK", "CRISIS_SERVICE " },
+    { "En France, le 3114 est gratuit.", "CRISIS_SERVICE " },
+};
+
+Test(rules, a_short_crisis_number_after_an_ordinary_word_is_no_crisis_line)
+{
+    kd_rules *r = shipped_rules();
+    char names[512];
+    for (size_t i = 0; i < sizeof not_crisis_numbers / sizeof not_crisis_numbers[0]; i++) {
+        scoring_hits(r, not_crisis_numbers[i].text, NULL, names, sizeof names);
+        cr_expect_str_eq(names, not_crisis_numbers[i].fires, "'%s' fired: '%s'", not_crisis_numbers[i].text, names);
+    }
+    kd_rules_free(r);
+}
+
 /* A paid line (a psychic's, a chat line's) that names a crisis service is not helped: a price
  * a minute or a message excludes it as a sale does, whether or not a spam rule fires. The
  * same words without the price are helped: the price is what tells them apart. */
