@@ -474,7 +474,8 @@ static int add_hit(kd_result *out, const kd_rule *rule, size_t *cap)
     out->rules[out->nrules].name = rule->name;
     out->rules[out->nrules++].score = rule->score;
     out->rules_score += rule->score;
-    if (rule->kind <= KD_RULE_META) /* the rule file's own rules, not its word lists or allows */
+    /* the rule file's own rules, not its allow, disallow and moderation entries */
+    if (rule->kind == KD_RULE_MATCH || rule->kind == KD_RULE_COUNT || rule->kind == KD_RULE_META)
         out->rules_own_score += rule->score;
     if (rule->hold)
         out->rules_hold = 1;

@@ -268,6 +268,17 @@ Test(relevance, a_comment_the_rules_vouch_for_is_not_off_topic)
     cr_expect_eq(r.verdict, KD_HOLD);
     kd_result_free(&r);
     kd_rules_free(rules);
+    /* nor do a disallowed key (+20) and a moderation word (0) count in the rules' own sum */
+    th_write(dir, "r.rules", "text HELPLINE /\\bhelpline\\b/i -1.5 a ham rule\ndisallow garage\nmoderate engine\n", path,
+             sizeof path);
+    cr_assert_eq(kd_rules_load(&rules, path), 0, "%s", kd_rules_error(rules));
+    o.rules = rules;
+    cr_assert_eq(kd_classify(m, &c, &o, &r), 0);
+    cr_expect_gt(r.rules_score, 18);
+    cr_expect_eq(r.rules_own_score, -1.5);
+    cr_expect_eq(r.off_topic, 0, "the ham rule vouches");
+    kd_result_free(&r);
+    kd_rules_free(rules);
     th_rmrf(dir);
 }
 
