@@ -922,6 +922,8 @@ static const struct {
     { "If you are struggling tonight, please call or text 988, the Suicide and Crisis Lifeline. You are not alone.",
       "CRISIS_SERVICE " },
     { "In the UK, Samaritans are on 116 123, free, day or night.", "CRISIS_SERVICE " },
+    /* a therapist's fee is no premium-rate line */
+    { "I paid £40 a session for therapy before I found Mind's infoline.", "CRISIS_SERVICE " },
     { "Text HOME to 741741 to reach the Crisis Text Line, it's free and they reply fast.", "CRISIS_SERVICE " },
     { "Beyond Blue is 1300 22 4636 if you're in Australia, or Lifeline on 13 11 14 overnight.", "CRISIS_SERVICE " },
     { "My daughter calls Kids Help Phone, 1-800-668-6868, when she can't talk to us.", "CRISIS_SERVICE " },
@@ -1116,6 +1118,11 @@ static const struct {
       "TelefonSeelsorge besetzt? Unsere Kartenleger beraten Sie sofort: 0900 555 0123." },
     { "Samaritans never pick up. Text ANGEL to 555 0129 for a reading tonight, £1.50 per message.",
       "Samaritans never pick up. Text ANGEL to 555 0129 for a reading tonight." },
+    /* a price in words, or a psychic's reading */
+    { "988 was busy so I called Madame Zora, only 1 pound per minute, she knew everything",
+      "988 was busy so I called Madame Zora, she knew everything" },
+    { "Samaritans never answered. Madame Zora: 5 dollars a reading, call 0909 555 0101",
+      "Samaritans never answered. Madame Zora: call 0909 555 0101" },
     { "Lonely at 3am like me? Skip 116 123 and call our night friends on 0909 555 0177, 150p/min.",
       "Lonely at 3am like me? Skip 116 123 and call our night friends on 0909 555 0177." },
 };
