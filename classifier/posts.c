@@ -447,16 +447,23 @@ void kd_posts_cache_free(kd_posts_cache *c)
     free(c);
 }
 
+/* The tokens of one field of a post (a title, a text), as the posts count them: KD_OK or
+ * KD_ENOMEM. add_field and unweigh_field read the same words of it. */
+static int field_tokens(kd_tokens *tok, const char *text)
+{
+    kd_comment cm = KD_COMMENT_INIT;
+    cm.text = text;
+    kd_tokens_clear(tok);
+    return kd_tokenize(&cm, &post_topt, tok) ? KD_ENOMEM : KD_OK;
+}
+
 /* Count the content words of one field into words by stem (weight times each, p's length)
  * and into the site's c->tf by word (weight KD_SITE_UNITs each: weigh_posts() weighs a long
  * post down afterwards). */
 static int add_field(kd_posts_cache *c, kd_post_stats *p, kd_tokmap *words, kd_tokens *tok, const char *text,
                      int weight)
 {
-    kd_comment cm = KD_COMMENT_INIT;
-    cm.text = text;
-    kd_tokens_clear(tok);
-    if (kd_tokenize(&cm, &post_topt, tok))
+    if (field_tokens(tok, text))
         return KD_ENOMEM;
     for (size_t i = 0; i < tok->n; i++) {
         const char *s = kd_tokens_str(tok, i);
@@ -480,10 +487,7 @@ static int add_field(kd_posts_cache *c, kd_post_stats *p, kd_tokmap *words, kd_t
  * make one negative. */
 static int unweigh_field(kd_posts_cache *c, kd_tokens *tok, const char *text, int weight, int64_t less)
 {
-    kd_comment cm = KD_COMMENT_INIT;
-    cm.text = text;
-    kd_tokens_clear(tok);
-    if (kd_tokenize(&cm, &post_topt, tok))
+    if (field_tokens(tok, text))
         return KD_ENOMEM;
     for (size_t i = 0; i < tok->n; i++) {
         const char *s = kd_tokens_str(tok, i);
