@@ -20,7 +20,8 @@ static void teardown(void) { kd_tokens_free(&toks); }
 
 TestSuite(generic, .fini = teardown);
 
-static int generic(const char *text, const char *url)
+/* toks: the tokens of a comment of text and an author website url (or NULL) */
+static void tokenize(const char *text, const char *url)
 {
     kd_tokenize_options o = KD_TOKENIZE_OPTIONS_INIT;
     kd_comment c = KD_COMMENT_INIT;
@@ -28,18 +29,18 @@ static int generic(const char *text, const char *url)
     c.url = url;
     kd_tokens_clear(&toks);
     cr_assert_eq(kd_tokenize(&c, &o, &toks), 0);
+}
+
+static int generic(const char *text, const char *url)
+{
+    tokenize(text, url);
     return kd_generic(&toks);
 }
 
 /* kd_generic_text of text; *name: the token taken for a name, or "" */
 static int generic_text(const char *text, const char *url, const char **name)
 {
-    kd_tokenize_options o = KD_TOKENIZE_OPTIONS_INIT;
-    kd_comment c = KD_COMMENT_INIT;
-    c.text = text;
-    c.url = url;
-    kd_tokens_clear(&toks);
-    cr_assert_eq(kd_tokenize(&c, &o, &toks), 0);
+    tokenize(text, url);
     size_t i;
     int g = kd_generic_text(&toks, text, &i);
     *name = i == KD_GENERIC_NO_NAME ? "" : kd_tokens_str(&toks, i);
