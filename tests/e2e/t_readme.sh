@@ -6,6 +6,20 @@
 # ../shared/corpora, where a line needs it, when it is there). Sourced by run.sh.
 README=$ROOT/README.md
 
+# split_labelled CSV DIR: DIR/approved.csv and DIR/spam.csv, CSV's ham and spam rows (its
+# columns kept), the exports the README's set-ups train on
+split_labelled() {
+    python3 - "$1" "$2" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+for name, label in (("approved.csv", "ham"), ("spam.csv", "spam")):
+    w = csv.DictWriter(open(sys.argv[2] + "/" + name, "w", encoding="utf-8", newline=""), rows[0].keys(),
+                       lineterminator="\n")
+    w.writeheader()
+    w.writerows(r for r in rows if r["label"] == label)
+PY
+}
+
 # readme_block HEADING N: the text of the Nth (from 1) fenced block under the README heading
 # HEADING (the heading's text, at any level; its section ends at the next heading); fails,
 # naming them, when there is none
@@ -341,14 +355,7 @@ test_readme_systemd_setup_runs_as_written() {
     setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$KINDLY" -a -x "$T" ||
         skip "nobody cannot run $KINDLY or reach $T (a checkout or TMPDIR in a private directory)"
     mkdir -m 700 home
-    python3 - "$ROOT/corpora/comments.csv" <<'PY2'
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
-for name, label in (("home/approved.csv", "ham"), ("home/spam.csv", "spam")):
-    w = csv.DictWriter(open(name, "w", encoding="utf-8", newline=""), rows[0].keys(), lineterminator="\n")
-    w.writeheader()
-    w.writerows(r for r in rows if r["label"] == label)
-PY2
+    split_labelled "$ROOT/corpora/comments.csv" home
     cp "$ROOT/corpora/posts.csv" home/
     # the README's paths and user, as this test has them
     local subst="s|/usr/local/bin/kindly|$KINDLY|g; s|/usr/local/share/kindly/default.rules|$ROOT/models/default.rules|g;
@@ -390,14 +397,7 @@ test_readme_rules_blocks_run_as_written() {
     cp "$ROOT/models/default.rules" my.rules
     cp "$C/comments.csv" labelled.csv
     cp "$C/sample.csv" new.csv
-    python3 - "$C/comments.csv" <<'PY'
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
-for name, label in (("approved.csv", "ham"), ("spam.csv", "spam")):
-    w = csv.DictWriter(open(name, "w", encoding="utf-8", newline=""), rows[0].keys(), lineterminator="\n")
-    w.writeheader()
-    w.writerows(r for r in rows if r["label"] == label)
-PY
+    split_labelled "$C/comments.csv" .
     echo "Cheap xanax, no prescription, order now" >comment.txt
     readme_run Rules 1
     readme_all_succeeded

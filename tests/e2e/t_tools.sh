@@ -70,17 +70,24 @@ test_tools_build_model_checks_its_output_directory_and_cleans_up() {
     [ ! -e "$T/m.db" ] || fail "an interrupted build wrote its output"
 }
 
+# corpora_repo: a git repository, repo/, of build-model.sh and the corpora it learns from,
+# committed at @1000000000
+corpora_repo() {
+    mkdir -p repo/tools repo/corpora
+    cp "$ROOT/tools/build-model.sh" repo/tools/
+    cp "$ROOT/corpora/comments.csv" "$ROOT/corpora/posts.csv" repo/corpora/
+    local g="git -C repo -c user.name=t -c user.email=t@example.org"
+    $g init -q && $g add . && GIT_COMMITTER_DATE=@1000000000 $g commit -qm corpora
+}
+
 # build-model.sh in a shallow clone (a CI checkout's default) says that it cannot date the last
 # change to corpora/: the clone's oldest commit seems to add every file, and its time, taken for
 # that change's, made a model other than the committed one, silently. A repository of two
 # commits, corpora/ changed in the first only, and its clone of depth 1
 test_tools_build_model_warns_in_a_shallow_clone() {
     command -v git >/dev/null || skip "git is not installed"
-    mkdir -p repo/tools repo/corpora
-    cp "$ROOT/tools/build-model.sh" repo/tools/
-    cp "$ROOT/corpora/comments.csv" "$ROOT/corpora/posts.csv" repo/corpora/
+    corpora_repo
     local g="git -C repo -c user.name=t -c user.email=t@example.org"
-    $g init -q && $g add . && GIT_COMMITTER_DATE=@1000000000 $g commit -qm corpora
     echo x >repo/README && $g add README && GIT_COMMITTER_DATE=@1100000000 $g commit -qm readme
     git clone -q --depth 1 "file://$T/repo" shallow
     mkdir a b c
@@ -102,11 +109,8 @@ test_tools_build_model_warns_in_a_shallow_clone() {
 # `tools/build-model.sh /tmp/x/default.db` no longer gave a file equal to the committed one
 test_tools_build_model_is_dated_by_the_files_it_learns() {
     command -v git >/dev/null || skip "git is not installed"
-    mkdir -p repo/tools repo/corpora
-    cp "$ROOT/tools/build-model.sh" repo/tools/
-    cp "$ROOT/corpora/comments.csv" "$ROOT/corpora/posts.csv" repo/corpora/
+    corpora_repo
     local g="git -C repo -c user.name=t -c user.email=t@example.org"
-    $g init -q && $g add . && GIT_COMMITTER_DATE=@1000000000 $g commit -qm corpora
     echo 'id,text,label' >repo/corpora/bench.csv && $g add corpora/bench.csv &&
         GIT_COMMITTER_DATE=@1100000000 $g commit -qm 'a benchmark corpus'
     mkdir a b
