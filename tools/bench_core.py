@@ -13,10 +13,10 @@ What: measures, with the kindly binary and the third-party corpora beside the ch
 Why: these are the figures the project promises (accuracy, AUC, ham false positives, speed
 against the classic Bayesian filter); the report lists the exact commands so that any
 figure can be reproduced by hand.
-How: python3 tools/bench_core.py [--kindly PATH] [--shared PATH]
+How: python3 tools/bench_core.py [--kindly PATH] [--shared PATH] [--out DIR]
   (defaults: $KINDLY or ./kindly, $KINDLY_SHARED or ../shared, relative to the repo root).
 Writes its working files to tools/out/core/ and the Markdown report to stdout and to
-tools/out/bench_core.md. Python 3 standard library only. tools/bench_speed.py imports the
+tools/out/bench_core.md (--out DIR: DIR/core/ and DIR/bench_core.md). Python 3 standard library only. tools/bench_speed.py imports the
 shared helpers (options, machine description, command runner) from here.
 """
 import argparse
@@ -112,11 +112,16 @@ def seconds(text):
 
 
 def parse_args(doc):
-    """--kindly / --shared with their environment defaults; checks both exist."""
+    """--kindly / --shared with their environment defaults; checks both exist. --out DIR: where
+    the working files and the report go (tools/out by default; the tests pass their own, so
+    that `make check` leaves a benchmark's files in tools/out alone)."""
     p = parser(doc)
     add_kindly(p)
     add_shared(p)
+    p.add_argument("--out", type=Path, default=OUT,
+                   help="the directory for the working files and the report (default: tools/out)")
     args = p.parse_args()
+    args.out = args.out.resolve()
     args.kindly = check_kindly(args.kindly)
     args.corpora = shared_corpora(args.shared).resolve()
     for name in ("sms.csv", "youtube-dev.csv"):
@@ -427,7 +432,7 @@ def kindly_eval(kindly, split, log):
 
 def main():
     args = parse_args(__doc__)
-    work = OUT / "core"
+    work = args.out / "core"
     work.mkdir(parents=True, exist_ok=True)
     kindly = args.kindly
 
@@ -518,7 +523,7 @@ def main():
            "subprocess.run, output to /dev/null).", "",
            "Commands (d):", "", *commands_block(slog), ""]
     report = "\n".join(md)
-    (OUT / "bench_core.md").write_text(report)
+    (args.out / "bench_core.md").write_text(report)
     print(report)
 
 

@@ -23,7 +23,7 @@ What: with the kindly binary and the third-party corpora beside the checkout
      scoring part at most 2x).
 Why: the rules must never make the classifier worse than Bayes alone on any split, must
 stay clear of honest comments, and must stay cheap (issue 3's targets).
-How: python3 tools/bench_rules.py [--kindly PATH] [--shared PATH]
+How: python3 tools/bench_rules.py [--kindly PATH] [--shared PATH] [--out DIR]
 Writes its working files to tools/out/rules/ and the Markdown report to stdout and to
 tools/out/bench_rules.md. Python 3 standard library only; the helpers (options, splits'
 conventions, command runner, machine description) come from tools/bench_core.py.
@@ -36,7 +36,7 @@ import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import (OUT, ROOT, SMS_TRAIN_SHARE, VIDEOS, BenchError, best_time,  # noqa: E402
+from bench_core import (ROOT, SMS_TRAIN_SHARE, VIDEOS, BenchError, best_time,  # noqa: E402
                         commands_block, fmt, machine_lines, main_guard, mark, parse_args,
                         read_csv, remove_model, run, show, write_csv, youtube_videos)
 
@@ -100,7 +100,7 @@ def word_lists(work):
 def main():
     args = parse_args(__doc__)
     kindly = args.kindly
-    work = OUT / "rules"
+    work = args.out / "rules"
     work.mkdir(parents=True, exist_ok=True)
 
     # a. Bayes alone vs Bayes + rules, per split.
@@ -240,7 +240,7 @@ def main():
           *(dlines or ["| (valgrind not installed) | | |"]), "",
           "Commands (d):", "", *commands_block(dlog), ""]
     report = "\n".join(md)
-    (OUT / "bench_rules.md").write_text(report)
+    (args.out / "bench_rules.md").write_text(report)
     print(report)
     if icost:
         cost_ok = all(c <= SPEED_COST_TARGET for c in icost)  # the repeatable measure decides

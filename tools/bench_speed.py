@@ -11,7 +11,7 @@ What: with a "100k-token model" (sms.csv plus seeded synthetic SMS-like rows, un
 Targets: train and score >= 200,000 rows/s, check <= 5 ms, max RSS <= 64 MiB.
 Why: kindly is meant to run inline in a comment form's request and in bulk re-scoring of a
 whole blog on one core; these are the figures that promise holds to.
-How: python3 tools/bench_speed.py [--kindly PATH] [--shared PATH]
+How: python3 tools/bench_speed.py [--kindly PATH] [--shared PATH] [--out DIR]
   (defaults: $KINDLY or ./kindly, $KINDLY_SHARED or ../shared, relative to the repo root).
 Throughput runs are pinned to one CPU, the first this process may run on (CPU 0 on most
 machines; a container's cpuset may exclude it), with `taskset -c N` (util-linux). Working files go to
@@ -30,7 +30,7 @@ import sys
 import time
 
 sys.dont_write_bytecode = True  # no tools/__pycache__ from importing bench_core
-from bench_core import (OUT, BenchError, best_time, commands_block, machine_lines,  # noqa: E402
+from bench_core import (BenchError, best_time, commands_block, machine_lines,  # noqa: E402
                         main_guard, mark, parse_args, read_csv, rel, remove_model, run, show, write_csv)
 
 TARGET_TOKENS = 100_000
@@ -149,7 +149,7 @@ def max_rss_mib(cmd, log, stdin=None):
 def main():
     args = parse_args(__doc__)
     kindly = args.kindly
-    work = OUT / "speed"
+    work = args.out / "speed"
     work.mkdir(parents=True, exist_ok=True)
     cpu = min(os.sched_getaffinity(0))  # CPU 0 may be outside a container's cpuset
     pin = ["taskset", "-c", str(cpu)] if shutil.which("taskset") else []
@@ -219,7 +219,7 @@ def main():
           "e. ru_maxrss of RUSAGE_CHILDREN in a fresh Python child per measurement:", "",
           *commands_block(elog), ""]
     report = "\n".join(md)
-    (OUT / "bench_speed.md").write_text(report)
+    (args.out / "bench_speed.md").write_text(report)
     print(report)
 
 

@@ -61,6 +61,9 @@ done
 # own $T, servers listen on port 0). Results are printed in the tests' order.
 jobs=${KINDLY_E2E_JOBS:-$(n=$(nproc 2>/dev/null || echo 1); echo $((n > 4 ? 4 : n)))}
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: KINDLY_E2E_JOBS must be a count from 1 (got '$jobs')" >&2; exit 2; }
+# a mark of the run's start: a test that writes into the checkout's tools/out (a benchmark
+# script run without --out) overwrites the files a benchmark left there; the run fails naming them
+mark=$(mktemp "${TMPDIR:-/tmp}/kindly-e2e-start.XXXXXX")
 tests=() dirs=() pids=() rcs=()
 for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
     [ -n "$filter" ] && [[ "$t" != *"$filter"* ]] && continue
@@ -97,5 +100,11 @@ for i in "${!tests[@]}"; do
     running=$((running + 1))
 done
 while [ $running -gt 0 ]; do reap; done
+if [ -d "$ROOT/tools/out" ] && written=$(find "$ROOT/tools/out" -newer "$mark" -type f | head -5) && [ -n "$written" ]; then
+    fail=$((fail + 1))
+    echo "  FAIL  the tests wrote into the checkout's tools/out (a benchmark script run without --out):"
+    sed 's/^/        /' <<<"$written"
+fi
+rm -f "$mark"
 echo "e2e: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

@@ -202,7 +202,8 @@ test_tools_bench_feedback_stops_on_a_failed_request() {
 test_tools_missing_shared_is_one_line() {
     local c
     for c in nb_variants.py "dupbench.py build --out $T/o" "bench_relevance.py --only wellness --out $T/o" \
-             bench_core.py bench_rules.py bench_speed.py "bench_dup.py --out $T/o"; do
+             "bench_core.py --out $T/o" "bench_rules.py --out $T/o" "bench_speed.py --out $T/o" \
+             "bench_dup.py --out $T/o"; do
         # shellcheck disable=SC2086
         expect_status 1 env KINDLY_SHARED="$T/none" python3 "$ROOT"/tools/$c || return 1
         contains "$T/err" "$T/none/corpora" || return 1
@@ -271,7 +272,7 @@ test_tools_every_benchmark_takes_kindly_from_KINDLY() {
     local c
     for c in "bench_prune.py --rows 10" "bench_dup.py --sizes 10 --queries 5 --out $T/o" \
              "dupbench.py eval --out $T/o" "bench_relevance.py --only wellness --repeat 1 --out $T/o" \
-             bench_core.py bench_speed.py bench_rules.py; do
+             "bench_core.py --out $T/o" "bench_speed.py --out $T/o" "bench_rules.py --out $T/o"; do
         # shellcheck disable=SC2086
         expect_status 1 env KINDLY="$T/none" KINDLY_SHARED="$T/s" timeout 60 python3 "$ROOT"/tools/$c || return 1
         contains "$T/err" "no kindly binary at $T/none: run \`make\` first, or pass --kindly PATH (or set KINDLY)" || return 1
@@ -290,7 +291,7 @@ test_tools_malformed_corpus_is_named() {
     sed -i '1s/label/lable/' "$T/s/corpora/youtube-dev.csv"
     local c
     for c in nb_variants.py "dupbench.py build --out $T/o" "bench_relevance.py --only wellness --out $T/o" \
-             bench_core.py; do
+             "bench_core.py --out $T/o"; do
         # shellcheck disable=SC2086
         expect_status 1 env KINDLY_SHARED="$T/s" python3 "$ROOT"/tools/$c || return 1
         contains "$T/err" "$T/s/corpora/youtube-dev.csv: no label column (its columns: id, post_id, author, lable, text)" || return 1
@@ -310,7 +311,9 @@ test_tools_malformed_corpus_is_named() {
 
 # bench_core.py on a machine without bogofilter (a clean CI: only `install-deps.sh --bench`
 # installs it) reads the corpora first, so a malformed one is named as above, and then says
-# in one line what is missing; it said that first, so the test above failed there
+# in one line what is missing; it said that first, so the test above failed there. Its
+# working files go to --out (this test wrote its two-comment splits over the checkout's
+# tools/out/core, where BENCHMARKS' hyperfine command reads them, until --out existed)
 test_tools_bench_core_without_bogofilter_names_it_after_the_corpora() {
     local py v
     py=$(python3 -c 'import sys; print(sys.executable)')
@@ -323,12 +326,13 @@ test_tools_bench_core_without_bogofilter_names_it_after_the_corpora() {
             printf '%s-1,%s,Ann,spam,Check out my channel\r\n%s-2,%s,Bob,ham,Great song\r\n' "$v" "$v" "$v" "$v"
         done
     } >"$T/s/corpora/youtube-dev.csv"
-    expect_status 1 env PATH="$T/bin" KINDLY_SHARED="$T/s" "$T/bin/python3" "$ROOT/tools/bench_core.py" --kindly "$KINDLY"
+    expect_status 1 env PATH="$T/bin" KINDLY_SHARED="$T/s" "$T/bin/python3" "$ROOT/tools/bench_core.py" --kindly "$KINDLY" --out "$T/o"
     contains "$T/err" "bench_core: bogofilter is not installed"
     lines "$T/err" 1
     no_traceback
+    contains "$T/o/core/Youtube01-Psy.csv" "Youtube01-Psy-1,Youtube01-Psy,Ann,spam,Check out my channel"
     sed -i '1s/label/lable/' "$T/s/corpora/youtube-dev.csv"
-    expect_status 1 env PATH="$T/bin" KINDLY_SHARED="$T/s" "$T/bin/python3" "$ROOT/tools/bench_core.py" --kindly "$KINDLY"
+    expect_status 1 env PATH="$T/bin" KINDLY_SHARED="$T/s" "$T/bin/python3" "$ROOT/tools/bench_core.py" --kindly "$KINDLY" --out "$T/o"
     contains "$T/err" "$T/s/corpora/youtube-dev.csv: no label column"
     lines "$T/err" 1
 }
@@ -345,8 +349,8 @@ test_tools_unreadable_corpus_is_named() {
     tools_corpora "$T/d"
     rm "$T/d/corpora/youtube-dev.csv" && mkdir "$T/d/corpora/youtube-dev.csv"
     local c
-    for c in nb_variants.py bench_rules.py bench_speed.py; do
-        [ "$c" = bench_speed.py ] && cp "$T/u/corpora/youtube-dev.csv" "$T/u/corpora/sms.csv"
+    for c in nb_variants.py "bench_rules.py --out $T/o" "bench_speed.py --out $T/o"; do
+        [ "$c" != "${c#bench_speed.py}" ] && cp "$T/u/corpora/youtube-dev.csv" "$T/u/corpora/sms.csv"
         # shellcheck disable=SC2086
         expect_status 1 env KINDLY_SHARED="$T/u" python3 "$ROOT"/tools/$c || return 1
         contains "$T/err" ".csv:4: not UTF-8 (byte 0xe9)" || return 1
@@ -361,7 +365,9 @@ test_tools_unreadable_corpus_is_named() {
     # the fixture's rows are all of one post, p1
     local want="$T/s/corpora/youtube-dev.csv: no rows of Youtube01-Psy, Youtube02-KatyPerry, Youtube03-LMFAO (post_id)"
     tools_corpora "$T/s"
-    for c in nb_variants.py bench_rules.py $(command -v bogofilter >/dev/null && echo bench_core.py); do
+    local scripts=(nb_variants.py "bench_rules.py --out $T/o")
+    command -v bogofilter >/dev/null && scripts+=("bench_core.py --out $T/o")
+    for c in "${scripts[@]}"; do
         # shellcheck disable=SC2086
         expect_status 1 env KINDLY_SHARED="$T/s" python3 "$ROOT"/tools/$c || return 1
         contains "$T/err" "$want" || return 1
@@ -608,8 +614,9 @@ test_tools_youtube_video_of_one_label_is_named() {
             [ $v = Youtube02-KatyPerry ] || printf '%s-2,%s,Bob,ham,Great song\r\n' "$v" "$v"
         done
     } >"$T/s/corpora/youtube-dev.csv"
-    for c in nb_variants.py bench_rules.py bench_core.py; do
-        expect_status 1 env KINDLY_SHARED="$T/s" timeout 120 python3 "$ROOT/tools/$c" || return 1
+    for c in nb_variants.py "bench_rules.py --out $T/o" "bench_core.py --out $T/o"; do
+        # shellcheck disable=SC2086
+        expect_status 1 env KINDLY_SHARED="$T/s" timeout 120 python3 "$ROOT"/tools/$c || return 1
         contains "$T/err" "$T/s/corpora/youtube-dev.csv: no ham rows of Youtube02-KatyPerry (post_id)" || return 1
         lines "$T/err" 1 || return 1
         no_traceback || return 1
