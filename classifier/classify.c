@@ -116,14 +116,15 @@ int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_res
         goto done;
     }
     out->relevance = out->relevance_site = out->relevance_post = -1.0; /* until the stage runs */
-    size_t name;
-    out->generic = kd_generic_text(tok, c->text, &name); /* praise that fits any post: read by
+    size_t name[KD_GENERIC_NAME_PARTS];
+    out->generic = kd_generic_text(tok, c->text, name); /* praise that fits any post: read by
                                                            * relevance and the rules, shown */
     reading = read_begin(m, o);
     if ((rc = kd_bayes_run(m, tok, set, o, out)))
         goto done;
-    if (out->generic && name != KD_GENERIC_NO_NAME && (rc = vet_name(m, tok->hash[name], out)))
-        goto done;
+    for (int k = 0; k < KD_GENERIC_NAME_PARTS; k++)
+        if (out->generic && name[k] != KD_GENERIC_NO_NAME && (rc = vet_name(m, tok->hash[name[k]], out)))
+            goto done;
     if (o->rules && (rc = kd_rules_run(o->rules, c, tok, NULL, out))) {
         rc = kd_model_fail(m, rc, "rules: out of memory");
         goto done;

@@ -45,7 +45,10 @@
  *     spammer's product, not a reader's name ("Thanks, Viagra": viagra is 3 spam and 0 ham
  *     in the shipped model). Without a model (kd_generic(), the rules alone) no word is
  *     taken for a name.
- * Only one: "Thanks Bitcoin Doubler" has two words of its own. A sign-off of kisses ("x",
+ * Only one: "Thanks Bitcoin Doubler" has two words of its own; but a name may be written with
+ * an apostrophe or a hyphen ("O'Brien", one token; "Mary-Jane", two, the tokenizer splits
+ * at the hyphen), and two words joined by a hyphen in the text are one name, each vetted by
+ * the model ("Thanks, Viagra-Cialis" is not a name). A sign-off of kisses ("x",
  * "xx") ending the text is filler ("x" is no content word anyway; "xx" is). The author field
  * is not read: it is the commenter's own name, which the spammer chooses as freely as the
  * text, so it could vouch for nothing.
@@ -171,6 +174,30 @@ static size_t word_end(const char *s, size_t n, size_t i)
     return i;
 }
 
+/* The apostrophe or hyphen a name is written with at s[i] ("O'Brien", "O’Brien", "Mary-Jane",
+ * U+2010 ‐): as the tokenizer reads it ("'" or "-"), 0 for anything else; *len its bytes. */
+static char joiner(const char *s, size_t n, size_t i, size_t *len)
+{
+    int32_t cp;
+    *len = kd_utf8_decode(s + i, n - i, &cp);
+    if (cp == '\'' || cp == 0x2019 || cp == 0x02BC)
+        return '\'';
+    if (cp == '-' || cp == 0x2010 || cp == 0x2011)
+        return '-';
+    return 0;
+}
+
+/* The end of the name at s[i]: a word, and more words each joined to it by an apostrophe or
+ * a hyphen with a letter after it ("O'Brien", "Anne-Marie"; not "Jo -" or "Jo-"). */
+static size_t name_end(const char *s, size_t n, size_t i)
+{
+    size_t e = word_end(s, n, i), len;
+    int32_t cp;
+    while (e < n && joiner(s, n, e, &len) && e + len < n && kd_utf8_decode(s + e + len, n - e - len, &cp) && letter(cp))
+        e = word_end(s, n, e + len);
+    return e;
+}
+
 /* Whether s[a..b) is a sign-off of kisses: "x", "xx", "XXX". */
 static int kisses(const char *s, size_t a, size_t b)
 {
@@ -216,9 +243,10 @@ static int capitalised(const char *text, const char *w, size_t n)
         if (w[k] < 'a' || w[k] > 'z') /* a word that is not all ASCII letters: addressed() says */
             return 1;
     for (const char *p = text; (p = strchr(p, w[0] - 'a' + 'A')); p++) {
-        if ((p > text && alnum(p[-1])) || strncasecmp(p + 1, w + 1, n - 1) || alnum(p[n]))
-            continue;
-        const char *q = p, *e = p + n;
+        if ((p > text && alnum(p[-1])) || strncasecmp(p + 1, w + 1, n - 1) || alnum(p[n]) ||
+            (p > text && (p[-1] == '-' || p[-1] == '\'')))
+            continue; /* not the word, or the second part of a name ("Mary-Jane") */
+        const char *q = p, *e = text + name_end(text, strlen(text), (size_t)(p - text));
         while (q > text && (q[-1] == ' ' || q[-1] == '\t'))
             q--;
         while (*e == ' ' || *e == '\t')
@@ -270,7 +298,7 @@ static int addressed(const char *text, const char *w)
             i += len;
             continue;
         }
-        e = word_end(text, n, i);
+        e = name_end(text, n, i);
         if (title(text + i, e - i)) {
             titled = 1;
             i = e;
@@ -280,14 +308,14 @@ static int addressed(const char *text, const char *w)
         size_t k = 0;
         int same = 1, capital = 0, lower = 0;
         for (size_t j = i; j < e && same; j += len) {
+            char low[4], join = joiner(text, e, j, &len);
             len = kd_utf8_decode(text + j, e - j, &cp);
             utf8proc_category_t c = utf8proc_category(cp);
             if (j == i)
                 capital = c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LT;
             else
                 lower |= c == UTF8PROC_CATEGORY_LL;
-            char low[4];
-            size_t m = kd_utf8_encode(utf8proc_tolower(cp), low);
+            size_t m = join ? (low[0] = join, 1) : kd_utf8_encode(utf8proc_tolower(cp), low);
             same = k + m <= wn && !memcmp(w + k, low, m);
             k += m;
         }
@@ -304,14 +332,15 @@ static int addressed(const char *text, const char *w)
     return 0;
 }
 
-int kd_generic_text(const kd_tokens *tok, const char *text, size_t *name)
+int kd_generic_text(const kd_tokens *tok, const char *text, size_t name[KD_GENERIC_NAME_PARTS])
 {
     pthread_once(&once, build);
     uint64_t seen[MAX_WORDS]; /* the distinct content words so far: a repeat adds none */
     int words = 0, praised = 0, link = 0, kiss = 0;
-    size_t other = KD_GENERIC_NO_NAME; /* the one word outside the vocabulary, if any */
+    /* the words outside the vocabulary, if any: one name, or two parts of one ("Mary-Jane") */
+    size_t other = KD_GENERIC_NO_NAME, second = KD_GENERIC_NO_NAME;
     if (name)
-        *name = KD_GENERIC_NO_NAME;
+        name[0] = name[1] = KD_GENERIC_NO_NAME;
     for (size_t i = 0; i < tok->n; i++) {
         const char *s = kd_tokens_str(tok, i);
         if (s[0] == '#' && (!strcmp(s, "#url") || !strcmp(s, "#author_url"))) {
@@ -338,7 +367,10 @@ int kd_generic_text(const kd_tokens *tok, const char *text, size_t *name)
                     return 0;
                 other = i;
             } else if (tok->hash[other] != tok->hash[i]) {
-                return 0;
+                /* a second word of its own: the name's second part, which the end checks */
+                if (second != KD_GENERIC_NO_NAME && tok->hash[second] != tok->hash[i])
+                    return 0;
+                second = i;
             }
         }
         while (j < words && seen[j] != tok->hash[i])
@@ -353,10 +385,21 @@ int kd_generic_text(const kd_tokens *tok, const char *text, size_t *name)
     if (!praised || (kiss && !signed_off(text)))
         return 0;
     if (other != KD_GENERIC_NO_NAME) {
-        if (!addressed(text, kd_tokens_str(tok, other)))
+        char joined[128]; /* "mary-jane": the two parts as the text joins them */
+        const char *w = kd_tokens_str(tok, other);
+        if (second != KD_GENERIC_NO_NAME) {
+            size_t a = kd_tokens_len(tok, other), b = kd_tokens_len(tok, second);
+            if (a + 1 + b >= sizeof joined)
+                return 0;
+            memcpy(joined, w, a);
+            joined[a] = '-';
+            memcpy(joined + a + 1, kd_tokens_str(tok, second), b + 1);
+            w = joined;
+        }
+        if (!addressed(text, w))
             return 0;
         if (name)
-            *name = other;
+            name[0] = other, name[1] = second;
     }
     return 1 + link;
 }

@@ -17,16 +17,19 @@
 int kd_generic(const kd_tokens *tok);
 
 #define KD_GENERIC_NO_NAME ((size_t)-1)
+#define KD_GENERIC_NAME_PARTS 2 /* "Mary-Jane" */
 
 /*
  * kd_generic(), reading the comment's text too (NULL: kd_generic()): a comment that would
  * be generic but for one word outside the vocabulary that the text writes as a name
- * addressed ("Hang in there, Jo.", "Jo, hang in there", "Thanks Dr. Patel, this helped"), or
- * but for a sign-off of kisses ending it ("Sending hugs x"), is generic too. *name (if name
- * is not NULL) is set to the index in tok of that name's first token, KD_GENERIC_NO_NAME if
- * there is none: the caller asks the model whether it is a name (classify.c: not a word seen
- * more in spam than in ham) and takes the 1 or 2 back if it is not.
+ * addressed ("Hang in there, Jo.", "Jo, hang in there", "Thanks Dr. Patel, this helped"; also
+ * "O'Brien", one token, and "Mary-Jane", two words the text joins by a hyphen), or but for a
+ * sign-off of kisses ending it ("Sending hugs x"), is generic too. name (if not NULL) is set
+ * to the indices in tok of the name's tokens (its first token of each part; the second
+ * KD_GENERIC_NO_NAME for a name of one part, both for no name): the caller asks the model
+ * whether each is a name's (classify.c: not a word seen more in spam than in ham) and takes
+ * the 1 or 2 back if one is not.
  */
-int kd_generic_text(const kd_tokens *tok, const char *text, size_t *name);
+int kd_generic_text(const kd_tokens *tok, const char *text, size_t name[KD_GENERIC_NAME_PARTS]);
 
 #endif

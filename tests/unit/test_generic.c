@@ -9,6 +9,7 @@
  * is a name by the model's counts is classify.c's, tested in test_relevance.c).
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 
 #include "generic.h"
 #include "kindly.h"
@@ -37,13 +38,17 @@ static int generic(const char *text, const char *url)
     return kd_generic(&toks);
 }
 
-/* kd_generic_text of text; *name: the token taken for a name, or "" */
+/* kd_generic_text of text; *name: the token taken for a name (its parts joined by "-"), or "" */
 static int generic_text(const char *text, const char *url, const char **name)
 {
+    static char joined[128];
     tokenize(text, url);
-    size_t i;
-    int g = kd_generic_text(&toks, text, &i);
-    *name = i == KD_GENERIC_NO_NAME ? "" : kd_tokens_str(&toks, i);
+    size_t i[KD_GENERIC_NAME_PARTS];
+    int g = kd_generic_text(&toks, text, i);
+    cr_assert(i[0] != KD_GENERIC_NO_NAME || i[1] == KD_GENERIC_NO_NAME, "%s: a second part without a first", text);
+    snprintf(joined, sizeof joined, "%s%s%s", i[0] == KD_GENERIC_NO_NAME ? "" : kd_tokens_str(&toks, i[0]),
+             i[1] == KD_GENERIC_NO_NAME ? "" : "-", i[1] == KD_GENERIC_NO_NAME ? "" : kd_tokens_str(&toks, i[1]));
+    *name = joined;
     return g;
 }
 
@@ -153,6 +158,11 @@ Test(generic, a_name_addressed_at_either_end_is_generic)
         { "Love this, Katie.", "katie" }, { "Dr Patel, thanks", "patel" }, { "Take care, Zoë \xF0\x9F\x92\x9B", "zoë" },
         { "Well done you, Liam!", "liam" }, { "Great post McKenzie", "mckenzie" }, { "Thanks Jo <3", "jo" }, { "Jo <3, hang in there", "jo" },
         { "Hang in there, Jo. Hugs, Jo", "jo" }, /* the same name twice is one word */
+        /* written with an apostrophe (one token) or a hyphen (two, joined in the text) */
+        { "Hang in there, O'Brien.", "o'brien" }, { "Thanks Dr. O\u2019Neill, this helped.", "o'neill" },
+        { "Thank you so much, D'Arcy!", "d'arcy" }, { "Hang in there, Mary-Jane.", "mary-jane" },
+        { "Hugs, Anne-Marie x", "anne-marie" }, { "Jo-Anne, hang in there", "jo-anne" },
+        { "Sending love, Jean-Luc.", "jean-luc" }, { "Thanks, Mary-Jane. Hugs, Mary-Jane", "mary-jane" },
     };
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
         const char *name;
@@ -177,6 +187,12 @@ Test(generic, a_word_not_written_as_a_name_addressed_is_not_generic)
         "Great Football post",        /* not at the end of its clause */
         "Thanks Jo and Sam!",         /* two names: two words */
         "Jo",                         /* a name and no praise */
+        "Thanks Jo-Anne and Sam!",    /* a name of two parts and another name */
+        "Thanks, Mary Jane.",         /* two words, not joined by a hyphen: not one name */
+        "Thanks, Jo -",               /* a hyphen and no second part: "Jo" is not the name */
+        "Thanks, mary-jane.",         /* no capital */
+        "Great post, cheap-pills",    /* the same */
+        "Bitcoin-Doubler, thanks Sam",/* three words of their own */
     };
     for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
         const char *name;

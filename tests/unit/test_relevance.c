@@ -141,7 +141,8 @@ Test(relevance, generic_but_for_a_name_is_generic_unless_the_name_is_spam)
     kd_options o = KD_OPTIONS_INIT;
     o.offtopic_threshold = 0.99;
     kd_result r;
-    const char *yes[] = { "Hang in there, Jo.", "Jo, hang in there", "Thank you, Sarah!", "Sending hugs, Mia x" };
+    const char *yes[] = { "Hang in there, Jo.", "Jo, hang in there", "Thank you, Sarah!", "Sending hugs, Mia x",
+                          "Hang in there, O'Brien.", "Hang in there, Mary-Jane." };
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
         rel("grief", yes[i], &r, &o);
         cr_expect_eq(r.generic, 1, "%s", yes[i]);
@@ -149,7 +150,9 @@ Test(relevance, generic_but_for_a_name_is_generic_unless_the_name_is_spam)
         kd_result_free(&r);
     }
     const char *no[] = { "Thanks, Viagra", "Great post, cheap pills", "Nice article, casino bonus",
-                         "Thanks Bitcoin Doubler", "Thanks, Bitcoin" };
+                         "Thanks Bitcoin Doubler", "Thanks, Bitcoin",
+                         /* either part of a name joined by a hyphen is vetted */
+                         "Thanks, Mary-Viagra.", "Thanks, Bitcoin-Jo." };
     for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
         rel("grief", no[i], &r, &o);
         cr_expect_eq(r.generic, 0, "%s", no[i]);
