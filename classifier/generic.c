@@ -235,18 +235,26 @@ static int alnum(char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c
  * ends the test for most comments where it ended before names (their first word of their
  * own is no name): it is there as a word with a capital (any case after it), no word
  * follows it, and at the start of the text or of a sentence after "!" or "?" a comma or
- * what may be an emoji, a "<3" or kisses does. A word not all of ASCII letters may be a name
- * (its letters' cases are Unicode's: "Ծ" is "ծ"). */
+ * what may be an emoji, a "<3" or kisses does; 2 where a name's second part may follow it,
+ * joined by a hyphen or an apostrophe ("Mary-Jane"), 1 where not, 0 where it is no name. A
+ * word not all of ASCII letters may be a name, of two parts too (its letters' cases are
+ * Unicode's: "Ծ" is "ծ"). */
 static int capitalised(const char *text, const char *w, size_t n)
 {
     for (size_t k = 0; k < n; k++)
         if (w[k] < 'a' || w[k] > 'z') /* a word that is not all ASCII letters: addressed() says */
-            return 1;
+            return 2;
     for (const char *p = text; (p = strchr(p, w[0] - 'a' + 'A')); p++) {
         if ((p > text && alnum(p[-1])) || strncasecmp(p + 1, w + 1, n - 1) || alnum(p[n]) ||
             (p > text && (p[-1] == '-' || p[-1] == '\'')))
             continue; /* not the word, or the second part of a name ("Mary-Jane") */
-        const char *q = p, *e = text + name_end(text, strlen(text), (size_t)(p - text));
+        const char *q = p, *e = p + n;
+        int goes_on = 0;
+        if (*e == '-' || *e == '\'' || (unsigned char)*e == 0xE2 || (unsigned char)*e == 0xCA) { /* a name goes on? */
+            const char *f = text + name_end(text, strlen(text), (size_t)(p - text));
+            goes_on = f > e;
+            e = f;
+        }
         while (q > text && (q[-1] == ' ' || q[-1] == '\t'))
             q--;
         while (*e == ' ' || *e == '\t')
@@ -255,7 +263,7 @@ static int capitalised(const char *text, const char *w, size_t n)
             continue; /* a word after it: it does not end its clause */
         if ((q > text && !strchr("!?\n", q[-1])) || *e == ',' || (unsigned char)*e >= 0x80 || (*e | 0x20) == 'x' ||
             (*e == '<' && e[1] == '3')) /* a heart, which after() skips as it does an emoji */
-            return 1;
+            return 1 + goes_on;
     }
     return 0;
 }
@@ -336,7 +344,7 @@ int kd_generic_text(const kd_tokens *tok, const char *text, size_t name[KD_GENER
 {
     pthread_once(&once, build);
     uint64_t seen[MAX_WORDS]; /* the distinct content words so far: a repeat adds none */
-    int words = 0, praised = 0, link = 0, kiss = 0;
+    int words = 0, praised = 0, link = 0, kiss = 0, parts = 1; /* parts: 2 if the name may have two */
     /* the words outside the vocabulary, if any: one name, or two parts of one ("Mary-Jane") */
     size_t other = KD_GENERIC_NO_NAME, second = KD_GENERIC_NO_NAME;
     if (name)
@@ -363,12 +371,13 @@ int kd_generic_text(const kd_tokens *tok, const char *text, size_t name[KD_GENER
             if (other == KD_GENERIC_NO_NAME) {
                 /* the test ends here for most comments, as it did before names: their
                  * first word of their own is not in the text as a name */
-                if (!capitalised(text, s, kd_tokens_len(tok, i)))
+                if (!(parts = capitalised(text, s, kd_tokens_len(tok, i))))
                     return 0;
                 other = i;
             } else if (tok->hash[other] != tok->hash[i]) {
-                /* a second word of its own: the name's second part, which the end checks */
-                if (second != KD_GENERIC_NO_NAME && tok->hash[second] != tok->hash[i])
+                /* a second word of its own: the name's second part, when the first goes on
+                 * (quick test above; the end checks) */
+                if (parts < 2 || (second != KD_GENERIC_NO_NAME && tok->hash[second] != tok->hash[i]))
                     return 0;
                 second = i;
             }

@@ -163,6 +163,7 @@ Test(generic, a_name_addressed_at_either_end_is_generic)
         { "Thank you so much, D'Arcy!", "d'arcy" }, { "Hang in there, Mary-Jane.", "mary-jane" },
         { "Hugs, Anne-Marie x", "anne-marie" }, { "Jo-Anne, hang in there", "jo-anne" },
         { "Sending love, Jean-Luc.", "jean-luc" }, { "Thanks, Mary-Jane. Hugs, Mary-Jane", "mary-jane" },
+        { "Thanks, Zo\u00eb-Anne.", "zoë-anne" },
     };
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
         const char *name;
