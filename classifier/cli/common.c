@@ -1095,6 +1095,13 @@ char *cli_read_comment(const char *cmd, int *status)
             if (!text[i])
                 text[i] = ' ';
     }
+    /* The line end that ends the input (`echo`, an editor's last line: LF, CRLF or a CR alone)
+     * ends the comment's last line; it is no part of the comment: not a second line to the
+     * rules' `lines`, nor a character to `length`, as the same text in a CSV field is not. */
+    if (len && text[len - 1] == '\n')
+        text[--len] = '\0';
+    if (len && text[len - 1] == '\r')
+        text[--len] = '\0';
     size_t bad;
     if (!kd_utf8_valid(text, len, &bad)) /* read as U+FFFD by the tokenizer: say so, as for a CSV field */
         fprintf(stderr, "kindly %s: the comment is not valid UTF-8 (at byte %zu), read as U+FFFD; if it is "

@@ -380,6 +380,38 @@ RULES
     contains check.json '"name":"PILLS"'
 }
 
+# A comment file ends with a line end, as every text file does (`echo hello > c.txt`): it ends
+# the comment's last line, it is not a second one. `check` and `rules --test` of the file count
+# the lines and characters that `score` counts for the same text in a CSV field.
+test_a_comment_on_standard_input_ends_at_its_last_line_end() {
+    cat >q.rules <<'RULES'
+count ONE_LINE  lines == 1    1  one line
+count TWO_LINES lines == 2    1  two lines
+count LEN_5     length == 5   1  five characters
+count EMPTY     length == 0   1  no text
+RULES
+    for t in 'hello' 'a\nbcd'; do
+        printf "$t\n" >c.txt
+        printf 'id,text\n1,"%s"\n' "$(cat c.txt)" >c.csv
+        "$KINDLY" check --rules q.rules <c.txt >check.json 2>/dev/null || true
+        "$KINDLY" score --rules q.rules c.csv >score.json || true
+        a=$(sed 's/.*"rules":\(\[[^]]*\]\).*/\1/' check.json)
+        b=$(sed 's/.*"rules":\(\[[^]]*\]\).*/\1/' score.json)
+        [ -n "$a" ] && [ "$a" = "$b" ] || fail "on '$t': check $a, score $b"
+    done
+    echo hello >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test q.rules < c.txt"
+    contains "$T/out" ONE_LINE
+    contains "$T/out" LEN_5
+    not_contains "$T/out" TWO_LINES
+    printf 'hello\r\nworld\r\n' >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test q.rules < c.txt"
+    contains "$T/out" TWO_LINES
+    echo >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test q.rules < c.txt"
+    contains "$T/out" EMPTY
+}
+
 test_word_list_with_a_byte_order_mark() {
     printf '\357\273\277casino\r\nviagra\r\n' >bom.txt
     printf 'disallow-list bom.txt\n' >bom.rules
