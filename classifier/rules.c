@@ -300,7 +300,7 @@ static int parse_number(const line *l, size_t *i, double lo, double hi, const ch
     if (*end || errno || !isfinite(v) || strspn(buf, "+-.0123456789eE") != e - s)
         return fail_at(l, s, "%s is not a number: '%s'", what, buf);
     if (v < lo || v > hi)
-        return fail_at(l, s, "%s must be from %g to %g", what, lo, hi);
+        return fail_at(l, s, "%s must be from %.15g to %.15g", what, lo, hi); /* 1073741824, not 1.07374e+09 */
     *out = v;
     *i = e;
     return KD_OK;

@@ -165,6 +165,20 @@ Test(rules, errors_name_file_line_and_column)
     kd_rules_free(r);
 }
 
+/* A setting's range is printed in full, as the user writes the value: it was printed with
+ * %g, "scan_size must be from 1024 to 1.07374e+09", a bound rounded and in exponent form. */
+Test(rules, a_setting_out_of_range_names_its_bounds_in_full)
+{
+    parse_fails("set scan_size 100\n", KD_EPARSE, "t.rules:1:15: scan_size must be from 1024 to 1073741824");
+    parse_fails("set heap_limit 1\n", KD_EPARSE, "t.rules:1:16: heap_limit must be from 64 to 4194304");
+    parse_fails("set depth_limit 5\n", KD_EPARSE, "t.rules:1:17: depth_limit must be from 100 to 10000000");
+    parse_fails("set match_limit 5\n", KD_EPARSE, "t.rules:1:17: match_limit must be from 1000 to 100000000");
+    parse_fails("set allow_score -101\n", KD_EPARSE, "t.rules:1:17: allow_score must be from -100 to 100");
+    parse_fails("text X /a/ 1e9\n", KD_EPARSE, "t.rules:1:12: the score must be from -1000 to 1000");
+    parse_fails("count C length > 1e13 1\n", KD_EPARSE,
+                "t.rules:1:18: the number to compare with must be from 0 to 1000000000000");
+}
+
 Test(rules, load_reports_missing_files)
 {
     kd_rules *r = NULL;
