@@ -877,8 +877,9 @@ static int parse_list(const line *l, size_t i, kd_rule_kind kind)
                 rc = parse_entry(&entry, 0, kind, 0);
         }
     }
+    int err = errno; /* getline's, when it failed: a directory is opened, and read as EISDIR */
     if (!rc && ferror(f))
-        rc = fail_at(l, s, "cannot read the word list %s", path);
+        rc = fail_at(l, s, "cannot read the word list %s: %s", path, strerror(err));
     free(buf);
     fclose(f);
     return rc;

@@ -420,6 +420,15 @@ test_word_list_with_a_byte_order_mark() {
     contains "$T/out" "disallow:casino"
 }
 
+# A word list that cannot be read says why, as one that cannot be opened does: a directory
+# (opened, then refused on read) was "cannot read the word list lists", and no reason.
+test_a_word_list_that_is_a_directory_says_so() {
+    mkdir lists
+    printf 'text A /a/ 1\nmoderate-list lists\n' >dir.rules
+    expect_status 5 "$KINDLY" rules --check dir.rules
+    contains "$T/err" "kindly rules: dir.rules:2:15: cannot read the word list lists: Is a directory"
+}
+
 # rules --test names the word list an entry comes from, and its line there (the line alone
 # was taken for a line of the rule file); a list next to a rule file elsewhere is named as
 # kindly found it.
