@@ -420,6 +420,31 @@ test_word_list_with_a_byte_order_mark() {
     contains "$T/out" "disallow:casino"
 }
 
+# What the README's Rules table says of `repeats`, of a list file's lines and of a comment both
+# disallowed and allowed: `repeats` counts "soooo" and "!!!" (one each), not links or "...";
+# a list file's line is an entry whole, " # " and all, as WordPress reads it; a disallowed key
+# and a trusted author add +20 and -20, which cancel.
+test_rules_table_repeats_list_lines_and_disallow_with_allow() {
+    printf 'count R2 repeats == 2 1 two repeats\ncount R0 repeats == 0 1 none\n' >r.rules
+    echo 'soooo good!!! ... see http://a.example and http://b.example' >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test r.rules < c.txt"
+    contains "$T/out" R2
+    printf 'online poker # not a comment\n' >list.txt
+    printf 'disallow-list list.txt # a comment\n' >l.rules
+    echo 'online poker' >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test l.rules < c.txt"
+    contains "$T/out" "no rule fired"
+    echo 'online poker # not a comment' >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test l.rules < c.txt"
+    contains "$T/out" "disallow:online poker # not a comment"
+    printf 'disallow essay writing\nallow author Jo Editor\n' >a.rules
+    echo 'essay writing' >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test a.rules --author 'jo editor' < c.txt"
+    contains "$T/out" "+20.00  disallow:essay writing"
+    contains "$T/out" "-20.00  allow:author=Jo Editor"
+    contains "$T/out" "+0.00  total of 2 rules"
+}
+
 # A word list that cannot be read says why, as one that cannot be opened does: a directory
 # (opened, then refused on read) was "cannot read the word list lists", and no reason.
 test_a_word_list_that_is_a_directory_says_so() {
