@@ -803,9 +803,11 @@ int kd_model_merge_ex(kd_model *m, const char *const *paths, size_t n, unsigned 
     if (flags & ~KD_MERGE_AGAIN)
         return kd_model_fail(m, KD_EINVAL, "unknown merge flags %#x", flags & ~KD_MERGE_AGAIN);
     if ((rc = kd_store_merge(m->store, paths, n, (flags & KD_MERGE_AGAIN) != 0)))
-        /* the output named for a failed write and out of memory (no file's fault: reading an
-         * input too, "cannot read IN: out of memory"), not for an input's own fault */
-        return rc == KD_EIO ? kd_model_write_failed(m, rc, "merge", kd_store_errmsg(m->store))
+        /* the output named for a failed write (also one that waited out the busy timeout
+         * for another process's write lock: it said only "cannot merge: database is
+         * locked") and out of memory (no file's fault: reading an input too, "cannot read
+         * IN: out of memory"), not for an input's own fault */
+        return rc == KD_EIO || rc == KD_EBUSY ? kd_model_write_failed(m, rc, "merge", kd_store_errmsg(m->store))
                : rc == KD_ENOMEM
                    ? kd_model_fail(m, rc, "cannot merge in model %s: %s", kd_store_path(m->store),
                                    kd_store_errmsg(m->store))

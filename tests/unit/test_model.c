@@ -1032,6 +1032,33 @@ Test(model, prune_that_cannot_write_names_the_model)
     kd_model_close(m);
 }
 
+/* A merge into a model another process holds the write lock of names the output and what to
+ * do, as a prune does; it said only "cannot merge: database is locked" */
+Test(model, merge_that_cannot_write_names_the_output)
+{
+    kd_model *in = open_model("in.db", KD_OPEN_CREATE);
+    train_all(in, +1);
+    kd_model_close(in);
+    kd_model *m = open_model("out.db", KD_OPEN_CREATE);
+    train_all(m, +1);
+    char path[512], inpath[512];
+    snprintf(path, sizeof path, "%s/out.db", dir);
+    snprintf(inpath, sizeof inpath, "%s/in.db", dir);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "BEGIN IMMEDIATE; INSERT INTO meta VALUES('held', 1)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(kd_store_db(m->store), 50); /* not the 10 s a real one waits */
+    const char *paths[] = { inpath };
+    cr_assert_eq(kd_model_merge_all(m, paths, 1), KD_EBUSY, "%s", kd_model_error(m));
+    cr_assert(strstr(kd_model_error(m), "cannot merge in model ") && strstr(kd_model_error(m), "out.db: "), "%s",
+              kd_model_error(m));
+    cr_assert(strstr(kd_model_error(m), "database is locked (another process held its write lock"), "%s",
+              kd_model_error(m));
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db);
+    kd_model_close(m);
+}
+
 /* The counts read into memory (kd_store_load_all, kd_store_foreign_load_all) are the rows as
  * stored, in the values sqlite3_column_int64 gives: hash 0, negative hashes, counts past 32
  * bits and a count stored as text. The function that files them (kd_load_row) is not for a
