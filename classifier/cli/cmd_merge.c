@@ -251,6 +251,25 @@ static int put_in_place(const char *out)
     return status;
 }
 
+/* The library's message about model m; for a new OUT, with OUT's name where it names the file
+ * the merge built it in, OUT.incomplete-XXXXXX, which the user never named and which is removed
+ * before the message is read (it said "cannot merge in model all.db.incomplete-Q0Vv5l: disk
+ * I/O error", then "all.db was not created") */
+static const char *merge_error(kd_model *m, const char *out, int created, char *buf, size_t size)
+{
+    const char *msg = kd_model_error(m), *tmp = pending.files[0], *at;
+    size_t tlen = strlen(tmp), used = 0;
+    if (!created || !tlen || !strstr(msg, tmp))
+        return msg;
+    while ((at = strstr(msg, tmp)) && used < size) {
+        used += (size_t)snprintf(buf + used, size - used, "%.*s%s", (int)(at - msg), msg, cli_shown(out));
+        msg = at + tlen;
+    }
+    if (used < size)
+        snprintf(buf + used, size - used, "%s", msg);
+    return buf;
+}
+
 /* The summary on stderr, as train's second line: what OUT holds now (its counts are sums). */
 static void summary(kd_model *m, const char *out, int n, char *line, size_t size)
 {
@@ -313,19 +332,19 @@ int cmd_merge(int argc, char **argv)
         kd_model_close(m);
         on_signal_end(cli_interrupted);
     }
-    char line[PATH_MAX + 160] = "";
+    char line[PATH_MAX + 160] = "", msg[1024 + PATH_MAX];
     /* with $SOURCE_DATE_EPOCH set, a new model's identity is derived from it and the file's
      * name: shards of one name made so are one model to the library, though none is a copy */
     const char *epoch = getenv("SOURCE_DATE_EPOCH");
     if (rc == KD_EEXIST) /* what to do about it, in CLI terms */
         status = cli_fail(cli_exit_for(rc), "merge", "%s (nothing was merged; --again adds it all the same; a shard "
                           "that has learnt more is counted once by merging every shard as it is now into a new "
-                          "model)%s", kd_model_error(m),
+                          "model)%s", merge_error(m, out, created, msg, sizeof msg),
                           epoch && *epoch ? "; $SOURCE_DATE_EPOCH is set: models of one file name created under one "
                                             "value have one identity, so shards named alike are taken for copies "
                                             "(unset it, or name the files apart)" : "");
     else if (rc)
-        status = cli_fail(cli_exit_for(rc), "merge", "%s", kd_model_error(m));
+        status = cli_fail(cli_exit_for(rc), "merge", "%s", merge_error(m, out, created, msg, sizeof msg));
     else if (!quiet)
         summary(m, out, argc - 2, line, sizeof line);
     kd_model_close(m); /* a new OUT: checkpointed into its file, its -wal removed */

@@ -29,6 +29,21 @@ test_merge_a_missing_input_creates_nothing() {
     [ ! -e out.db ] || fail "out.db was created"
 }
 
+# A merge into a new model that fails names the model, not the file it was being built in
+# (OUT.incomplete-XXXXXX, removed by then): it said "cannot merge in model
+# out.db.incomplete-Q0Vv5l: the model's spam_tokens total would pass ..."
+test_merge_into_a_new_model_that_fails_names_it_not_its_incomplete_file() {
+    command -v sqlite3 >/dev/null || skip "no sqlite3 command"
+    "$KINDLY" train -q -m a.db "$MD/train.csv"
+    "$KINDLY" train -q -m b.db "$MD/train.csv"
+    sqlite3 a.db "UPDATE meta SET value = '9223372036854775807' WHERE key = 'spam_tokens'"
+    expect_status 5 "$KINDLY" merge out.db a.db b.db
+    contains "$T/err" "kindly merge: cannot merge in model out.db: the model's spam_tokens total would pass"
+    contains "$T/err" "nothing was merged: out.db was not created"
+    not_contains "$T/err" ".incomplete-"
+    [ -z "$(ls out.db* 2>/dev/null)" ] || fail "left: $(ls out.db*)"
+}
+
 test_merge_a_bad_input_leaves_the_output_as_it_was() {
     "$KINDLY" train -q -m good.db "$MD/train.csv"
     "$KINDLY" train -q -m out.db "$MD/train.csv"
