@@ -237,6 +237,26 @@ CSV
     sed -n 2p "$T/out" | grep -q '"duplicate_of":"n2"' || fail "x2 after --keep 1: $(sed -n 2p "$T/out")"
 }
 
+# A model in use is copied with SQLite's backup, as the README says, not with cp: what a
+# writer still running (score --remember on a pipe, the server) has committed is in the -wal
+# until a checkpoint, which a copy of the file alone leaves out
+test_a_model_in_use_is_copied_with_sqlites_backup_not_cp() {
+    command -v sqlite3 >/dev/null || skip "no sqlite3 command"
+    "$KINDLY" train -q -m m.db "$MD/train.csv"
+    printf 'id,author,text\n' >in.csv
+    for i in 1 2 3; do printf 'c%s,A%s,Comment number %s about sleeping better with a routine\n' $i $i $i >>in.csv; done
+    { cat in.csv; wait_for test -e copied; } | "$KINDLY" score -m m.db --remember - >out.jsonl &
+    scored() { [ "$(wc -l <out.jsonl)" -eq 3 ]; }
+    wait_for scored # its verdicts are written once the batch is committed
+    cp m.db cp.db
+    sqlite3 m.db ".backup backup.db"
+    touch copied
+    wait
+    "$KINDLY" history -m m.db | grep -q '"comments":3,' || fail "m.db: $("$KINDLY" history -m m.db)"
+    "$KINDLY" history -m backup.db | grep -q '"comments":3,' || fail "backup: $("$KINDLY" history -m backup.db)"
+    "$KINDLY" history -m cp.db | grep -q '"comments":0,' || fail "cp: $("$KINDLY" history -m cp.db)"
+}
+
 test_pack_while_served_says_why() {
     command -v curl >/dev/null || skip "no curl"
     "$KINDLY" train -q -m m.db "$MD/train.csv"
