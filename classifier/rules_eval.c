@@ -461,8 +461,12 @@ static int decide(ctx *x, size_t i)
     }
 }
 
-static int add_hit(kd_result *out, const kd_rule *rule, size_t *cap)
+/* Which kinds of word entry fired: a disallowed key outweighs a trusted author (drop_allowed). */
+enum { HIT_DISALLOW = 1, HIT_ALLOW = 2 };
+
+static int add_hit(kd_result *out, const kd_rule *rule, size_t *cap, int *kinds)
 {
+    *kinds |= rule->kind == KD_RULE_DISALLOW ? HIT_DISALLOW : rule->kind == KD_RULE_ALLOW ? HIT_ALLOW : 0;
     if (out->nrules == *cap) {
         size_t n = *cap ? *cap * 2 : 8;
         kd_rule_hit *p = realloc(out->rules, n * sizeof *p);
@@ -487,7 +491,7 @@ static int add_hit(kd_result *out, const kd_rule *rule, size_t *cap)
  * WordPress list of 40,000 entries costs the entries the comment has, not 40,000 visits.
  * 0 or an error. */
 static int listed_run(ctx *x, size_t i, const uint64_t *whits, unsigned char *fired, kd_result *out,
-                      size_t *cap)
+                      size_t *cap, int *kinds)
 {
     const kd_rule *first = &x->r->rule[i];
     size_t lo = first->listed - 1, hi = lo + first->run; /* entries [lo, hi) */
@@ -506,13 +510,32 @@ static int listed_run(ctx *x, size_t i, const uint64_t *whits, unsigned char *fi
                 return m;
             fired[j] = (unsigned char)m;
             if (m == KD_RULE_FIRED && rule->report) {
-                int rc = add_hit(out, rule, cap);
+                int rc = add_hit(out, rule, cap, kinds);
                 if (rc)
                     return rc;
             }
         }
     }
     return KD_OK;
+}
+
+/* A comment that a disallowed key and a trusted author's allow entry both match is spam, as
+ * WordPress has it (its disallowed keys are checked after, and win over, a previously
+ * approved author): the allow entries' hits (from hit first on) are taken out, their score
+ * with them. Rare (both kinds fired), so each hit's rule is looked up by name. */
+static void drop_allowed(const kd_rules *r, kd_result *out, size_t first)
+{
+    size_t k = first;
+    for (size_t j = first; j < out->nrules; j++) {
+        int allow = 0;
+        for (size_t i = 0; i < r->n && !allow; i++)
+            allow = r->rule[i].kind == KD_RULE_ALLOW && r->rule[i].name == out->rules[j].name;
+        if (allow)
+            out->rules_score -= out->rules[j].score;
+        else
+            out->rules[k++] = out->rules[j];
+    }
+    out->nrules = k;
 }
 
 int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, unsigned char *fired,
@@ -527,8 +550,8 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
     x.generic_given = tok ? out->generic : -1;
     unsigned char *own_fired = NULL, small[256];
     uint64_t *whits = NULL, may_small[8], *may = NULL;
-    size_t cap = out->nrules;
-    int on_demand = !fired; /* every rule's outcome is not asked for: only the hits */
+    size_t cap = out->nrules, first = out->nrules;
+    int on_demand = !fired, kinds = 0; /* every rule's outcome is not asked for: only the hits */
     if (!r || !r->n || !c || !c->text)
         return KD_OK;
     if (!fired && r->n <= sizeof small)
@@ -575,7 +598,7 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
             continue;
         }
         if (whits && rule->listed) { /* a run of indexed entries: those the index saw */
-            if ((rc = listed_run(&x, i, whits, fired, out, &cap)))
+            if ((rc = listed_run(&x, i, whits, fired, out, &cap, &kinds)))
                 goto done;
             i += rule->run - 1;
             continue;
@@ -586,9 +609,11 @@ int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, u
             goto done;
         }
         fired[i] = (unsigned char)m;
-        if (m == KD_RULE_FIRED && rule->report && (rc = add_hit(out, rule, &cap)))
+        if (m == KD_RULE_FIRED && rule->report && (rc = add_hit(out, rule, &cap, &kinds)))
             goto done;
     }
+    if (kinds == (HIT_DISALLOW | HIT_ALLOW))
+        drop_allowed(r, out, first);
 done:
     if (whits != whits_small)
         free(whits);

@@ -155,6 +155,16 @@ static int compile_files(char **files, int nfiles)
     return status;
 }
 
+/* Whether the rule of that name is among the result's hits (a trusted author's allow entry is
+ * not, when a disallowed key fired too: the key wins, as in WordPress). */
+static int counted(const kd_result *res, const char *name)
+{
+    for (size_t i = 0; i < res->nrules; i++)
+        if (!strcmp(res->rules[i].name, name))
+            return 1;
+    return 0;
+}
+
 static int test(const char *path, const kd_comment *meta)
 {
     int status = EXIT_DONE;
@@ -188,8 +198,8 @@ static int test(const char *path, const kd_comment *meta)
                    info.line, info.file ? " of " : "", file);
         else
             printf("%+8.2f  %-28s %s%s(line %u%s%s)\n", info.score, name, cli_line(&eb[2], info.description),
-                   !info.reported ? " [sub-rule] " : *info.description ? " " : "", info.line,
-                   info.file ? " of " : "", file);
+                   !info.reported ? " [sub-rule] " : !counted(&res, info.name) ? " [not counted: a disallowed key outweighs it] "
+                   : *info.description ? " " : "", info.line, info.file ? " of " : "", file);
         shown++;
     }
     if (!shown)

@@ -423,7 +423,8 @@ test_word_list_with_a_byte_order_mark() {
 # What the README's Rules table says of `repeats`, of a list file's lines and of a comment both
 # disallowed and allowed: `repeats` counts "soooo" and "!!!" (one each), not links or "...";
 # a list file's line is an entry whole, " # " and all, as WordPress reads it; a disallowed key
-# and a trusted author add +20 and -20, which cancel.
+# wins over a trusted author, as in WordPress (the two added +20 and -20, which cancelled, and
+# Bayes decided: "essay writing" from the trusted author was held or approved, not spam).
 test_rules_table_repeats_list_lines_and_disallow_with_allow() {
     printf 'count R2 repeats == 2 1 two repeats\ncount R0 repeats == 0 1 none\n' >r.rules
     echo 'soooo good!!! ... see http://a.example and http://b.example' >c.txt
@@ -442,7 +443,14 @@ test_rules_table_repeats_list_lines_and_disallow_with_allow() {
     expect_status 0 sh -c "\"$KINDLY\" rules --test a.rules --author 'jo editor' < c.txt"
     contains "$T/out" "+20.00  disallow:essay writing"
     contains "$T/out" "-20.00  allow:author=Jo Editor"
-    contains "$T/out" "+0.00  total of 2 rules"
+    contains "$T/out" "[not counted: a disallowed key outweighs it]"
+    contains "$T/out" "+20.00  total of 1 rule"
+    expect_status 1 sh -c "\"$KINDLY\" check --rules a.rules --author 'Jo Editor' < c.txt"
+    contains "$T/out" '"verdict":"spam"'
+    contains "$T/out" '"rules":[{"name":"disallow:essay writing","score":20}]'
+    echo 'an essay on writing well' >c.txt
+    expect_status 0 sh -c "\"$KINDLY\" check --rules a.rules --offtopic-threshold off --author 'Jo Editor' < c.txt"
+    contains "$T/out" '"rules":[{"name":"allow:author=Jo Editor","score":-20}]'
 }
 
 # A word list that cannot be read says why, as one that cannot be opened does: a directory

@@ -539,6 +539,16 @@ Test(rules, wordpress_lists_hold_spam_and_allow)
     fired_names(r, &c, names, sizeof names, &res);
     cr_assert_str_eq(names, "", "allow is an exact match");
     kd_result_free(&res);
+    /* a disallowed key wins over a trusted author, as in WordPress: the allow entries are not
+     * counted (+20 and -40 summed to -20: approved); a moderation word still holds it */
+    c.email = "ann@example.com";
+    c.author = "Jo Editor";
+    c.text = "Essay writing services, and a casino";
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_assert_str_eq(names, "moderate:casino disallow:essay writing ");
+    cr_assert_float_eq(res.rules_score, 20.0, 1e-9);
+    cr_assert_eq(res.rules_hold, 1);
+    kd_result_free(&res);
     kd_rules_free(r);
 }
 
