@@ -52,15 +52,16 @@ static const struct setting {
     const char *key;
     size_t off;
     double def, lo, hi;
+    int whole; /* a count (bytes, steps, KiB): a whole number */
 } settings[] = {
     /* WordPress limits a comment to 65525 bytes; patterns see the first 64 KiB of a field */
-    { "scan_size", offsetof(kd_rules, scan_size), 65536, 1024, 1 << 30 },
-    { "match_limit", offsetof(kd_rules, match_limit), 1000000, 1000, 100000000 },
-    { "depth_limit", offsetof(kd_rules, depth_limit), 100000, 100, 10000000 },
-    { "heap_limit", offsetof(kd_rules, heap_limit), 16384, 64, 1 << 22 },
-    { "moderate_score", offsetof(kd_rules, moderate_score), 0.0, -100, 100 },
-    { "disallow_score", offsetof(kd_rules, disallow_score), 20.0, -100, 100 },
-    { "allow_score", offsetof(kd_rules, allow_score), -20.0, -100, 100 },
+    { "scan_size", offsetof(kd_rules, scan_size), 65536, 1024, 1 << 30, 1 },
+    { "match_limit", offsetof(kd_rules, match_limit), 1000000, 1000, 100000000, 1 },
+    { "depth_limit", offsetof(kd_rules, depth_limit), 100000, 100, 10000000, 1 },
+    { "heap_limit", offsetof(kd_rules, heap_limit), 16384, 64, 1 << 22, 1 },
+    { "moderate_score", offsetof(kd_rules, moderate_score), 0.0, -100, 100, 0 },
+    { "disallow_score", offsetof(kd_rules, disallow_score), 20.0, -100, 100, 0 },
+    { "allow_score", offsetof(kd_rules, allow_score), -20.0, -100, 100, 0 },
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])
 
@@ -783,9 +784,12 @@ static int parse_set(const line *l, size_t i)
         if (!word_is(l, s, e, settings[k].key))
             continue;
         double v;
+        size_t vs = skip_space(l, e);
         int rc = parse_number(l, &e, settings[k].lo, settings[k].hi, settings[k].key, &v);
         if (rc)
             return rc;
+        if (settings[k].whole && v != floor(v)) /* it was truncated: 100000.5 steps read as 100000 */
+            return fail_at(l, vs, "%s is a count: a whole number", settings[k].key);
         size_t rest = skip_space(l, e);
         if (rest < l->n && l->s[rest] != '#')
             return fail_at(l, rest, "unexpected text after the value");

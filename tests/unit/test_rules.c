@@ -179,6 +179,16 @@ Test(rules, a_setting_out_of_range_names_its_bounds_in_full)
                 "t.rules:1:18: the number to compare with must be from 0 to 1000000000000");
 }
 
+/* A limit is a count: 100000.5 steps was read as 100000 without a word; a score may have
+ * decimals */
+Test(rules, a_limit_with_decimals_is_refused)
+{
+    parse_fails("set match_limit 100000.5\n", KD_EPARSE, "t.rules:1:17: match_limit is a count: a whole number");
+    parse_fails("set heap_limit 64.25\n", KD_EPARSE, "t.rules:1:16: heap_limit is a count: a whole number");
+    kd_rules *r = parse_ok("set match_limit 1e5\nset allow_score -5.5\n");
+    kd_rules_free(r);
+}
+
 Test(rules, load_reports_missing_files)
 {
     kd_rules *r = NULL;
