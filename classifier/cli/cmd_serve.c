@@ -94,6 +94,8 @@ static int parse_size(const char *s, size_t *out)
         mul = 1024;
     else if (last == 'm' || last == 'M')
         mul = 1024 * 1024;
+    else if (last == 'g' || last == 'G') /* 1G, the largest, as the message names it */
+        mul = 1024 * 1024 * 1024;
     if (mul > 1)
         buf[n - 1] = '\0';
     unsigned long v;
@@ -193,7 +195,7 @@ int cmd_serve(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--max-body")) {
             if (parse_size(v, &cfg.max_body))
-                return cli_bad_value("serve", a, v, "a size in bytes (suffix k or M), at most 1G");
+                return cli_bad_value("serve", a, v, "a size in bytes (suffix k, M or G), at most 1G");
             i++;
         } else if (!strcmp(a, "--max-connections")) {
             if (cli_parse_uint(v, 1, 1000000, &n))

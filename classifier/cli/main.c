@@ -374,7 +374,7 @@ const cli_command cli_commands[] = {
       "                        the one model\n"
       "      --threads N       worker threads, each with its own model handle\n"
       "                        (default: CPUs)\n"
-      "      --max-body SIZE   largest request body, bytes or with k/M (default 1M);\n"
+      "      --max-body SIZE   largest request body, bytes or with k/M/G (default 1M);\n"
       "                        over: 413; bodies held at once, all connections:\n"
       "                        64 x SIZE (over: 503)\n"
       "      --max-connections N  connections held at once (default 4096)\n"

@@ -409,6 +409,7 @@ test_server_usage_and_start_errors() {
     done
     expect_status 3 "$KINDLY" serve --threads 0
     expect_status 3 "$KINDLY" serve --max-body 2G
+    contains "$T/err" "kindly serve: --max-body takes a size in bytes (suffix k, M or G), at most 1G (got '2G')"
     expect_status 3 "$KINDLY" serve --hold-as maybe
     expect_status 5 "$KINDLY" serve -m missing.db --listen 127.0.0.1:0
     contains "$T/err" "missing.db"
@@ -421,6 +422,17 @@ test_server_usage_and_start_errors() {
     contains "$T/err" "empty-keys: no key in the file"
     expect_status 0 "$KINDLY" help serve
     contains "$T/out" "/1.1/comment-check"
+}
+
+# --max-body's largest size is named "1G" in its message, and is taken as written: the G
+# suffix was refused ("at most 1G (got '1G')") while 1024M, the same size, was taken
+test_server_max_body_takes_the_size_its_message_names() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db --max-body 1G
+    # 2 MiB, over the default 1M: taken
+    python3 -c 'print("blog=b&user_ip=192.0.2.1&comment_content=" + "tea+" * (512 * 1024))' >big
+    status_is "$(post /1.1/comment-check @big)" 200
+    body_is false
 }
 
 # With --keys the JSON API needs a key too (a bearer token): anyone reaching the port could
