@@ -346,7 +346,11 @@ int cmd_serve(int argc, char **argv)
     signal(SIGTERM, SIG_DFL);
     sigdelset(&stop, SIGHUP);
     pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
-    srv_stop(s, 5000);
+    unsigned left = srv_stop(s, 5000);
+    /* a warning, also with -q: their clients saw the connection closed, unanswered */
+    if (left)
+        fprintf(stderr, "kindly serve: warning: %u request%s still under way after 5 s of grace %s left unanswered\n",
+                left, left == 1 ? "" : "s", left == 1 ? "was" : "were");
     srv_keys_free(keys);
     kd_rules_free(rules);
     if (!quiet)

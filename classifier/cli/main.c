@@ -399,8 +399,9 @@ const cli_command cli_commands[] = {
       "  -q, --quiet           no start/stop messages on stderr (but the port that\n"
       "                        --listen's port 0 picked)\n" CLASSIFY_HELP_SERVE
       "\n"
-      "SIGTERM or SIGINT: no new request; those under way get up to 5 s, then exit 0.\n"
-      "A second one in those seconds ends it at once, by the signal.\n"
+      "SIGTERM or SIGINT: no new request; those under way get up to 5 s, then exit 0\n"
+      "(how many were still under way, closed unanswered, is said on stderr). A\n"
+      "second one in those seconds ends it at once, by the signal.\n"
       "\n"
       "Exit status: 0 stopped by a signal; 3 usage error; 5 the model, rules or keys\n"
       "could not be read (or the key file has no key), or the address could not be\n"

@@ -1030,14 +1030,15 @@ unsigned srv_port(const srv_server *s)
     return i ? i->port : 0;
 }
 
-void srv_stop(srv_server *s, unsigned grace_ms)
+unsigned srv_stop(srv_server *s, unsigned grace_ms)
 {
     if (!s)
-        return;
+        return 0;
     atomic_store(&s->stopping, 1);
     s->quiesced = mhd.quiesce_daemon(s->d);
     for (unsigned waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
         usleep(10000);
+    int left = atomic_load(&s->inflight); /* closed unanswered by stop_daemon */
     mhd.stop_daemon(s->d);
     if (s->quiesced != MHD_INVALID_SOCKET)
         close(s->quiesced);
@@ -1046,6 +1047,7 @@ void srv_stop(srv_server *s, unsigned grace_ms)
     conf_put(s->conf);
     pthread_mutex_destroy(&s->conf_lock);
     free(s);
+    return left > 0 ? (unsigned)left : 0;
 }
 
 int srv_reload(srv_server *s, srv_keys *keys, kd_rules *rules)

@@ -266,6 +266,40 @@ PY
     ! grep -q "kindly serve: stopped" "$T/server.log" || fail "said it stopped normally"
 }
 
+# A request still under way when the 5 s of grace after SIGTERM are over is left unanswered
+# (its client sees the connection closed): the server says so, also with -q, before it
+# stops, exit 0. It said only "stopped", as if every request had been answered.
+test_server_says_a_request_left_unanswered_at_the_stop() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db -q
+    python3 - "$PORT" >client.log 2>&1 <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /1.1/comment-check HTTP/1.1\r\nHost: x\r\n"
+          b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n")
+s.settimeout(20)
+print("answer:", s.recv(100), flush=True)
+s.sendall(b"blog=b")
+print("then:", s.recv(100), flush=True)
+PY
+    client=$!
+    for _ in $(seq 100); do grep -q "answer:" client.log && break; sleep 0.1; done
+    contains client.log "answer: b'HTTP/1.1 100 Continue"
+    kill -TERM $SRV_PID
+    rc=0; wait $SRV_PID || rc=$?
+    wait $client || true
+    [ $rc -eq 0 ] || fail "exit $rc"
+    contains client.log "then: b''" # closed, unanswered
+    contains "$T/server.log" "kindly serve: warning: 1 request still under way after 5 s of grace was left unanswered"
+    # nothing under way: nothing said
+    start_server -m m.db -q
+    post /1.1/comment-check "$ham_form" >/dev/null
+    kill -TERM $SRV_PID
+    rc=0; wait $SRV_PID || rc=$?
+    [ $rc -eq 0 ] || fail "exit $rc"
+    not_contains "$T/server.log" "unanswered"
+}
+
 # wait_log TEXT: wait (up to 5 s) until the server's log holds TEXT
 wait_log() {
     for _ in $(seq 50); do
