@@ -530,13 +530,15 @@ __attribute__((noinline)) static void drop_allowed(kd_result *out)
     if (kinds != 3)
         return;
     size_t k = 0;
-    for (size_t j = 0; j < out->nrules; j++) {
-        if (!strncmp(out->rules[j].name, "allow:", 6))
-            out->rules_score -= out->rules[j].score;
-        else
+    double sum = 0.0; /* the kept hits' sum, in add_hit's order: taking the allow entries' scores
+                       * back out of the running sum left it some bits off its hits' */
+    for (size_t j = 0; j < out->nrules; j++)
+        if (strncmp(out->rules[j].name, "allow:", 6)) {
+            sum += out->rules[j].score;
             out->rules[k++] = out->rules[j];
-    }
+        }
     out->nrules = k;
+    out->rules_score = sum;
 }
 
 int kd_rules_run(const kd_rules *r, const kd_comment *c, const kd_tokens *tok, unsigned char *fired,

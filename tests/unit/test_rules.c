@@ -562,6 +562,31 @@ Test(rules, wordpress_lists_hold_spam_and_allow)
     kd_rules_free(r);
 }
 
+/* With a disallowed key's win, rules_score is the sum of the hits listed, as it is for any other
+ * comment: the allow entry's score was taken back out of the running sum (2.4 - 20 + 5.5 + 20,
+ * 7.8999999999999986), not left out of it (2.4 + 5.5, 7.9000000000000004): the total disagreed
+ * with its own hits in the last bits. */
+Test(rules, a_disallowed_key_over_an_allow_entry_leaves_the_sum_of_the_hits)
+{
+    kd_rules *r = parse_ok("set disallow_score 5.5\n"
+                           "text A /a/ 2.4\n"
+                           "allow author Jo\n"
+                           "disallow zzz\n");
+    kd_comment c = KD_COMMENT_INIT;
+    kd_result res;
+    char names[256];
+    c.text = "a zzz";
+    c.author = "Jo";
+    fired_names(r, &c, names, sizeof names, &res);
+    cr_assert_str_eq(names, "A disallow:zzz ");
+    double sum = 0.0;
+    for (size_t i = 0; i < res.nrules; i++)
+        sum += res.rules[i].score;
+    cr_assert(res.rules_score == sum, "rules_score %.17g, its hits sum to %.17g", res.rules_score, sum);
+    kd_result_free(&res);
+    kd_rules_free(r);
+}
+
 Test(rules, catastrophic_pattern_on_one_mib_stops_at_the_limit)
 {
     /* (a+)+$ backtracks exponentially on "aaaa...!"; both JIT and interpreter must give up */
