@@ -191,6 +191,7 @@ struct srv_server {
     pthread_mutex_t conf_lock;
     conf *conf;          /* the current keys and rules, under conf_lock */
     atomic_int inflight;
+    atomic_int cut;       /* requests the stop closed before their answer was sent */
     atomic_int stopping;  /* srv_stop has begun: no new request, on any connection */
     atomic_size_t buffered; /* bytes of request bodies held, all connections together */
     srv_refusals refusals; /* connections closed at a limit, for the log (refusals.c) */
@@ -853,6 +854,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
     }
     if (!rq)
         return;
+    if (toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN)
+        atomic_fetch_add(&s->cut, 1);
     if ((rq->ep == EP_FEEDBACK || rq->ep == EP_SUBMIT_HAM || rq->ep == EP_SUBMIT_SPAM) && !atomic_load(&s->stopping))
         keep_posts(s, 0); /* its answer is sent: the client does not wait for it */
     atomic_fetch_sub(&s->buffered, rq->cap);
@@ -975,6 +978,7 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
         return -1;
     }
     atomic_init(&s->inflight, 0);
+    atomic_init(&s->cut, 0);
     atomic_init(&s->stopping, 0);
     atomic_init(&s->buffered, 0);
     atomic_init(&s->keeping, 0);
@@ -1038,8 +1042,8 @@ unsigned srv_stop(srv_server *s, unsigned grace_ms)
     s->quiesced = mhd.quiesce_daemon(s->d);
     for (unsigned waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
         usleep(10000);
-    int left = atomic_load(&s->inflight); /* closed unanswered by stop_daemon */
-    mhd.stop_daemon(s->d);
+    mhd.stop_daemon(s->d); /* its threads have ended: each request's completion has been called */
+    int left = atomic_load(&s->cut); /* not the requests under way before it: one may end in it */
     if (s->quiesced != MHD_INVALID_SOCKET)
         close(s->quiesced);
     keep_posts(s, 1); /* what feedback changed since the last keep, for the next process */

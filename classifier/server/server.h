@@ -117,8 +117,9 @@ int srv_reload(srv_server *s, srv_keys *keys, kd_rules *rules);
 /*
  * Graceful stop: stop accepting, wait up to grace_ms for requests in progress to be
  * answered, then close every connection, stop the threads and close the models.
- * @return the requests still under way when the grace period ended, closed unanswered
- *         (0 for s NULL).
+ * @return the requests the stop closed before their answers were sent: those still under
+ *         way when the grace period ended (counted as libmicrohttpd ends them, so one that
+ *         ends while the threads stop is not) (0 for s NULL).
  */
 unsigned srv_stop(srv_server *s, unsigned grace_ms);
 
