@@ -215,7 +215,14 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
             id_again(r, row, first, label, delta);
             continue;
         }
-        int lrc = kd_train_add_ex(m, &row->comment, label, delta, flags);
+        /* a file without an id column numbers its rows by line (for the history), but an
+         * undo of such a row is one without an id: a line number named as the comment's id
+         * matched no learning by itself, and the history's mark on the text's learning
+         * under a real id refused the row, as "comment 2", where the counts decide */
+        kd_comment c = row->comment;
+        if (!has_ids && delta < 0)
+            c.id = NULL;
+        int lrc = kd_train_add_ex(m, &c, label, delta, flags);
         if (lrc) {
             status = cli_fail(cli_exit_for(lrc), cmd, "%s:%lu: %s", shown, row->line, kd_model_error(m));
             goto done;

@@ -496,6 +496,25 @@ test_learn_undo_under_a_mistyped_id_takes_the_learning_back_once() {
     as_before
 }
 
+# A file without an id column: its rows' ids are their line numbers, made up, not ids. A row of
+# it is a row without an id, so its undo is checked by the counts, as the README says ("a copy
+# that only train learnt is unlearnt by a row without an id"): the history having a learning
+# of the same text taken back (here under id n1) refused it, as "comment 2", an id the user
+# never gave
+test_learn_undo_of_a_file_without_ids_is_checked_by_the_counts() {
+    train_small
+    "$KINDLY" info -m m.db >before.json
+    printf 'FREE iPhone giveaway!!! Click http://win-free.example now, limited offer\n' >n.txt
+    printf 'label,text\nspam,"%s"\n' "$(cat n.txt)" >noid.csv
+    "$KINDLY" train -q -m m.db noid.csv
+    "$KINDLY" learn -q -m m.db --spam --raw --id n1 <n.txt
+    "$KINDLY" learn -q -m m.db --spam --raw --undo --id n1 <n.txt
+    expect_status 0 "$KINDLY" learn -m m.db --undo noid.csv
+    contains "$T/err" "kindly learn: unlearnt 1 comment (1 spam, 0 ham)"
+    lines "$T/err" 1
+    as_before
+}
+
 # learn --raw's word on a comment already learnt quotes its --id as one line: a newline in the
 # id printed a second line that read as another message, an ESC reached the terminal
 test_learn_raw_escapes_the_id_in_its_messages() {
