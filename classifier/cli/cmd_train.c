@@ -144,6 +144,11 @@ done:
             fprintf(stderr, "; --prune was not run (kindly info -m %s --prune %lu)", shown, prune);
         fputc('\n', stderr);
     }
+    /* stopped before its commit, a model that was there is as it was: said in one line, as
+     * learn, posts and merge say what they kept (one being created is said below) */
+    if (!committed && !created && cli_interrupted)
+        fprintf(stderr, "kindly train: interrupted by %s: nothing of this run was learnt into %s (it is as it was)\n",
+                cli_signal_name(cli_interrupted), shown);
     /* nothing learnt, or nothing written (a failed commit): an empty model is not left */
     if (created && (!n.learned || (status != EXIT_DONE && status != EXIT_INPUT)))
         cli_remove_if_empty("train", m, path, cli_interrupted ? "interrupted" : "nothing was learnt");

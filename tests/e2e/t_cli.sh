@@ -2310,7 +2310,8 @@ test_the_shipped_default_model_is_refused_by_every_writing_command() {
 
 # A train interrupted while it creates a model (Ctrl-C, SIGTERM) leaves no model behind, as
 # one that learnt nothing leaves none: the empty file it had created stayed, with 0 messages
-# (a later score warned of a model that learnt nothing). A model that existed is unchanged.
+# (a later score warned of a model that learnt nothing). A model that existed is unchanged,
+# and said to be.
 test_an_interrupted_train_leaves_no_new_model() {
     python3 -c '
 import random
@@ -2356,6 +2357,9 @@ PY
     [ $rc -eq 143 ] || fail "exit status $rc, not killed by SIGTERM: $(cat err.txt)"
     "$KINDLY" info -m m.db >after.json
     cmp -s before.json after.json || fail "the model changed: $(cat before.json after.json)"
+    # and says so, as learn, posts and merge do (it said nothing: was the run saved?)
+    contains err.txt "kindly train: interrupted by SIGTERM: nothing of this run was learnt into m.db (it is as it was)"
+    lines err.txt 1
 }
 
 # learn and posts interrupted (Ctrl-C, SIGTERM) stop as train does: at the next row, nothing
