@@ -233,6 +233,26 @@ PY
     contains client.log "requests, then"
 }
 
+# stalled_client THEN: a client of the server on $PORT that sends the headers of a 100-byte
+# comment-check, prints the 100 Continue it is answered ("answer: ..."), sends 6 bytes of the
+# body and stops sending: THEN "wait" holds the connection 8 s, "read" prints what comes next
+# ("then: ...", b'' when the server closes it unanswered)
+stalled_client() {
+    python3 - "$PORT" "$1" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /1.1/comment-check HTTP/1.1\r\nHost: x\r\n"
+          b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n")
+s.settimeout(20)
+print("answer:", s.recv(100), flush=True)
+s.sendall(b"blog=b")
+if sys.argv[2] == "read":
+    print("then:", s.recv(100), flush=True)
+else:
+    time.sleep(8)
+PY
+}
+
 # A second SIGINT or SIGTERM during the grace period ends the server at once, as a second
 # signal ends train: a request whose body never comes kept it waiting the whole 5 s, the
 # second signal ignored (blocked), and it then said it had stopped normally (exit 0).
@@ -240,16 +260,7 @@ test_server_second_signal_stops_at_once() {
     "$KINDLY" train -q -m m.db "$SD/train.csv"
     start_server -m m.db
     # the request is under way once the server has its headers: it then answers 100 Continue
-    python3 - "$PORT" >client.log 2>&1 <<'PY' &
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"POST /1.1/comment-check HTTP/1.1\r\nHost: x\r\n"
-          b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n")
-s.settimeout(10)
-print("answer:", s.recv(100), flush=True)
-s.sendall(b"blog=b")
-time.sleep(8)
-PY
+    stalled_client wait >client.log 2>&1 &
     client=$!
     for _ in $(seq 100); do grep -q "answer:" client.log && break; sleep 0.1; done
     contains client.log "answer: b'HTTP/1.1 100 Continue"
@@ -272,16 +283,7 @@ PY
 test_server_says_a_request_left_unanswered_at_the_stop() {
     "$KINDLY" train -q -m m.db "$SD/train.csv"
     start_server -m m.db -q
-    python3 - "$PORT" >client.log 2>&1 <<'PY' &
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"POST /1.1/comment-check HTTP/1.1\r\nHost: x\r\n"
-          b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n")
-s.settimeout(20)
-print("answer:", s.recv(100), flush=True)
-s.sendall(b"blog=b")
-print("then:", s.recv(100), flush=True)
-PY
+    stalled_client read >client.log 2>&1 &
     client=$!
     for _ in $(seq 100); do grep -q "answer:" client.log && break; sleep 0.1; done
     contains client.log "answer: b'HTTP/1.1 100 Continue"
