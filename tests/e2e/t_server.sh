@@ -184,13 +184,7 @@ for _ in range(100): # the rest of the body once the server has taken the signal
 s.sendall(body[10:])
 print(s.recv(4096).decode("latin-1"), flush=True)
 PY
-    client=$!
-    for _ in $(seq 100); do grep -q "under way" client.log && break; sleep 0.1; done
-    contains client.log "under way: b'HTTP/1.1 100 Continue"
-    kill -TERM $SRV_PID
-    rc=0; wait $SRV_PID || rc=$?
-    wait $client || true
-    [ $rc -eq 0 ] || fail "exit $rc"
+    term_under_way $! "under way"
     grep -q '^HTTP/1.1 200 OK' client.log || fail "the request under way was not answered: $(cat client.log)"
     contains client.log "false"
     contains "$T/server.log" "kindly serve: stopped"
@@ -231,6 +225,19 @@ PY
     [ $rc -eq 0 ] || fail "exit $rc"
     [ $(( (t1 - t0) / 1000000 )) -lt 3000 ] || fail "took $(( (t1 - t0) / 1000000 )) ms to stop: $(cat client.log)"
     contains client.log "requests, then"
+}
+
+# term_under_way CLIENT_PID MARKER: once the client (its output in client.log) has printed
+# "MARKER: " and the server's 100 Continue, the server gets SIGTERM; both are waited for, and
+# the server must exit 0
+term_under_way() {
+    local client=$1 rc=0
+    for _ in $(seq 100); do grep -q "$2:" client.log && break; sleep 0.1; done
+    contains client.log "$2: b'HTTP/1.1 100 Continue" || return 1
+    kill -TERM $SRV_PID
+    wait $SRV_PID || rc=$?
+    wait "$client" || true
+    [ $rc -eq 0 ] || fail "exit $rc"
 }
 
 # stalled_client THEN: a client of the server on $PORT that sends the headers of a 100-byte
@@ -284,13 +291,7 @@ test_server_says_a_request_left_unanswered_at_the_stop() {
     "$KINDLY" train -q -m m.db "$SD/train.csv"
     start_server -m m.db -q
     stalled_client read >client.log 2>&1 &
-    client=$!
-    for _ in $(seq 100); do grep -q "answer:" client.log && break; sleep 0.1; done
-    contains client.log "answer: b'HTTP/1.1 100 Continue"
-    kill -TERM $SRV_PID
-    rc=0; wait $SRV_PID || rc=$?
-    wait $client || true
-    [ $rc -eq 0 ] || fail "exit $rc"
+    term_under_way $! "answer"
     contains client.log "then: b''" # closed, unanswered
     contains "$T/server.log" "kindly serve: warning: 1 request still under way after 5 s of grace was left unanswered"
     # nothing under way: nothing said
