@@ -268,14 +268,17 @@ static int capitalised(const char *text, const char *w, size_t n)
     return 0;
 }
 
-/* Whether the text ends with a sign-off of kisses ("Sending hugs, Mia x", "Thanks xx 💛"). */
+/* Whether the text ends with a sign-off of kisses ("Sending hugs, Mia x", "Thanks xx 💛",
+ * "Thanks xx <3"). */
 static int signed_off(const char *text)
 {
     size_t n = strlen(text), last = n, last_end = n;
     for (size_t i = 0; i < n;) {
         int32_t cp;
         size_t len = kd_utf8_decode(text + i, n - i, &cp);
-        if (letter(cp) || utf8proc_category(cp) == UTF8PROC_CATEGORY_ND) {
+        if (text[i] == '<' && i + 1 < n && text[i + 1] == '3') { /* a heart after the kisses */
+            i += 2;
+        } else if (letter(cp) || utf8proc_category(cp) == UTF8PROC_CATEGORY_ND) {
             last = i;
             i = last_end = word_end(text, n, i);
         } else {

@@ -212,11 +212,14 @@ Test(generic, a_name_with_a_link_is_the_spam_pattern)
 Test(generic, a_sign_off_of_kisses_is_filler)
 {
     const char *name;
-    const char *yes[] = { "Thanks xx", "Sending hugs xxx \xF0\x9F\x92\x9B", "Take care, Jo xx", "Hang in there x" };
+    const char *yes[] = { "Thanks xx", "Sending hugs xxx \xF0\x9F\x92\x9B", "Take care, Jo xx", "Hang in there x",
+                          /* a heart after them, as after a name */
+                          "Thanks xx <3", "Take care, Jo xx <3 <3" };
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
         cr_expect_eq(generic_text(yes[i], NULL, &name), 1, "%s", yes[i]);
     /* kisses that do not end the text are a word of their own */
     cr_expect_eq(generic_text("Thanks xx for that", NULL, &name), 0);
     cr_expect_eq(generic_text("xxx great post", NULL, &name), 0);
+    cr_expect_eq(generic_text("Thanks xx <3 your product", NULL, &name), 0);
     cr_expect_eq(generic("Thanks xx", NULL), 0, "without the text");
 }
