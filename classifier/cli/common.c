@@ -715,12 +715,31 @@ static int help_value(const char *help, const char *a, char *out, size_t n)
     return 0;
 }
 
+/* Whether a command's help names option a[0..len) ("--prune" in "[--prune [--keep N]]"). */
+static int help_names(const char *help, const char *a, size_t len)
+{
+    for (const char *p = strstr(help, a); p; p = strstr(p + 1, a))
+        if (!(p > help && (isalnum((unsigned char)p[-1]) || p[-1] == '-')) && !isalnum((unsigned char)p[len]) &&
+            p[len] != '-' && p[len] != '=')
+            return 1;
+    return 0;
+}
+
 int cli_bad_option(const char *cmd, const char *a, int last, const char *note)
 {
-    char value[64];
+    char value[64], flag[64];
     const cli_command *c = cli_find(cmd);
+    const char *eq = strchr(a, '=');
     if (last && c && help_value(c->usage, a, value, sizeof value))
         return cli_usage(cmd, "option '%s' needs a value after it (%s %s)", a, a, value);
+    /* --remember=yes: an option the command's help names, which takes no value (main.c
+     * has split every "--opt=VALUE" of an option that takes one) */
+    if (c && a[0] == '-' && a[1] == '-' && eq && (size_t)(eq - a) < sizeof flag) {
+        memcpy(flag, a, (size_t)(eq - a));
+        flag[eq - a] = '\0';
+        if (help_names(c->usage, flag, (size_t)(eq - a)))
+            return cli_usage(cmd, "option '%s' takes no value (got '%s')", flag, a);
+    }
     /* a file whose name begins with '-' (kindly score -odd.csv): say how to name it */
     if (!*note && access(a, F_OK) == 0)
         return cli_usage(cmd, "unknown or incomplete option '%s' (to name the file '%s', put -- before it: "

@@ -63,6 +63,23 @@ test_wrong_commands_and_flags_are_usage_errors() {
     contains "$T/err" "kindly help: takes one command ('extra' after 'score')"
 }
 
+# A flag given a value (GNU's --opt=VALUE spelling) is named as a flag that takes none (it was
+# "unknown or incomplete option '--remember=yes'", for an option the help lists); an option
+# the command does not know is still unknown
+test_a_flag_given_a_value_says_it_takes_none() {
+    expect_status 3 "$KINDLY" score --remember=yes "$D/score.csv"
+    contains "$T/err" "kindly score: option '--remember' takes no value (got '--remember=yes')"
+    contains "$T/err" "Try 'kindly help score'."
+    expect_status 3 "$KINDLY" history -m m.db --prune=3
+    contains "$T/err" "kindly history: option '--prune' takes no value (got '--prune=3')"
+    expect_status 3 "$KINDLY" rules --check=1
+    contains "$T/err" "kindly rules: option '--check' takes no value (got '--check=1')"
+    expect_status 3 "$KINDLY" score --bogus=1 "$D/score.csv"
+    contains "$T/err" "kindly score: unknown or incomplete option '--bogus=1'"
+    expect_status 3 "$KINDLY" score --re=1 "$D/score.csv"
+    contains "$T/err" "kindly score: unknown or incomplete option '--re=1'"
+}
+
 # The mistakes of a first run are named for what they are: an option whose value is missing
 # (it was "unknown or incomplete option '-m'", an option the help lists), and options put
 # before the command (it was "no command '-m'" and the overview)
