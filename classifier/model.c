@@ -545,9 +545,9 @@ static int undo_check(kd_model *m, const kd_tokset *set, kd_label label)
                                                "left to take back, and this model was pruned by a kindly that did not "
                                                "record it (no prune_slack in its meta table), so a word pruning "
                                                "dropped cannot be told from one never learnt; if it was pruned at N "
-                                               "(--prune N), record that, sqlite3 MODEL.db \"INSERT INTO meta(key, "
+                                               "(--prune N), record that, sqlite3 %s \"INSERT INTO meta(key, "
                                                "value) VALUES('prune_slack', N - 1)\", and undo again",
-                                 name, kd_tokens_str(&m->tok, set->idx[i]), name);
+                                 name, kd_tokens_str(&m->tok, set->idx[i]), name, kd_store_path(m->store));
         return kd_model_fail(m, KD_EINVAL, "cannot unlearn this comment as %s: its word \"%s\" has no %s count "
                                            "left to take back, so it was not learnt as %s (or was undone already)",
                              name, kd_tokens_str(&m->tok, set->idx[i]), name, name);
@@ -657,11 +657,12 @@ static int check_before(void *model)
             return kd_model_read_failed(m, rc, "the counts", kd_store_errmsg(m->store));
         return kd_model_fail(m, KD_EINVAL, "these comments were not learnt as foreign: %lld of their words have "
                                            "fewer foreign counts than the undo takes away; undo them without "
-                                           "--foreign (KD_TRAIN_FOREIGN)%s", (long long)bad,
+                                           "--foreign (KD_TRAIN_FOREIGN)%s%s%s", (long long)bad,
                              lost ? "; or this model was pruned by a kindly that did not record it (no prune_slack "
                                     "in its meta table): if it was pruned at N (--prune N), record that, sqlite3 "
-                                    "MODEL.db \"INSERT INTO meta(key, value) VALUES('prune_slack', N - 1)\", and "
-                                    "undo again" : "");
+                                  : "",
+                             lost ? kd_store_path(m->store) : "",
+                             lost ? " \"INSERT INTO meta(key, value) VALUES('prune_slack', N - 1)\", and undo again" : "");
     }
     /* an undo takes no more than the model has (undo_check, again in this transaction: another
      * writer may have unlearnt the same comments meanwhile), whether or not the batch's

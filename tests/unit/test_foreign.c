@@ -496,3 +496,26 @@ Test(foreign, schema_5_model_read_and_upgraded)
     cr_assert_gt(sql_int("old.db", FOREIGN_ROWS), 0);
     cr_assert_eq(sql_int("old.db", "PRAGMA user_version"), 8);
 }
+
+/* An undo as foreign of comments learnt as the site's, on a model pruned by a kindly that kept
+ * no prune_slack: refused, and the message's second cause names the command to record the
+ * pruning with this model's own path (it said "sqlite3 MODEL.db"). */
+Test(foreign, undo_on_a_model_pruned_without_a_record_names_the_model)
+{
+    kd_model *m = build("p.db", 1, 0, 0);
+    for (int k = 0; k < 2; k++) /* twice: its words outlive a pruning at 2 */
+        train(m, 0, 1, 0, 1);
+    uint64_t removed = 0;
+    cr_assert_eq(kd_model_prune(m, 2, &removed), 0, "%s", kd_model_error(m));
+    cr_assert_gt(removed, 0, "the site's comments' words, learnt once, were not pruned");
+    kd_model_close(m);
+    sql_exec("p.db", "DELETE FROM meta WHERE key = 'prune_slack'");
+    m = open_model("p.db", KD_OPEN_WRITE);
+    undo_refused(m, KD_TRAIN_FOREIGN, "not learnt as foreign");
+    char path[512], want[700];
+    path_of("p.db", path, sizeof path);
+    snprintf(want, sizeof want, "record that, sqlite3 %s \"INSERT INTO meta(key, value) VALUES('prune_slack', N - 1)\"",
+             path);
+    cr_assert(strstr(kd_model_error(m), want), "%s", kd_model_error(m));
+    kd_model_close(m);
+}
