@@ -66,6 +66,9 @@ int cli_help(const char *cmd)
     if (!c)
         return cli_usage("help", "no command '%s'", cmd);
     fputs(c->usage, stdout);
+    /* a text longer than stdout's buffer is written at once, not at exit: its error's
+     * reason is taken now, or cli_finish() would have none to give */
+    cli_stdout_failed();
     return EXIT_DONE;
 }
 

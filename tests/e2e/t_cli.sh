@@ -1041,7 +1041,7 @@ test_write_errors_on_standard_output_exit_5() {
     expect_status 5 sh -c "\"$KINDLY\" check -m m.db < c.txt > /dev/full"
     contains "$T/err" "kindly check: cannot write standard output: No space left on device"
     for cmd in "eval -m m.db $D/train.csv" "info -m m.db" "history -m m.db" "rules --stats $D/train.csv" \
-               "score -m m.db $D/score.csv" "help eval"; do
+               "score -m m.db $D/score.csv" "help eval" "help score" "help serve" "learn --help"; do
         expect_status 5 sh -c "\"$KINDLY\" $cmd > /dev/full"
         contains "$T/err" "kindly ${cmd%% *}: cannot write standard output: No space left on device"
     done
