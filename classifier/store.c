@@ -30,6 +30,7 @@
 
 #include "heap.h"
 #include "kindly.h"
+#include "normalize.h"
 #include "tokmap.h"
 
 #define KD_APPLICATION_ID 0x4b4e4459 /* "KNDY" */
@@ -517,6 +518,22 @@ static int kindly_header(const char *path)
            ((uint32_t)h[68] << 24 | (uint32_t)h[69] << 16 | (uint32_t)h[70] << 8 | h[71]) == KD_APPLICATION_ID;
 }
 
+/* Whether the file at path is text, not SQLite's nor another binary format: its first bytes
+ * UTF-8 without a NUL (but for a character cut by their end), as a CSV file of comments named
+ * where the model goes (the two swapped) is. */
+static int text_file(const char *path)
+{
+    char h[512];
+    size_t bad = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return 0;
+    ssize_t n = pread(fd, h, sizeof h, 0);
+    close(fd);
+    return n > 0 && (kd_utf8_valid(h, (size_t)n, &bad) || (n == (ssize_t)sizeof h && bad + 3 >= sizeof h &&
+                                                           memchr(h + bad, 0, sizeof h - bad) == NULL));
+}
+
 /* Why the first reads of an opened file failed: a WAL model in a directory this user may not
  * write, a file that is not a database, or anything else (out of memory, a full disk, a lock
  * held too long), named so that a good model is not taken for a broken one. */
@@ -554,6 +571,9 @@ static int read_failure(kd_store *s, const char *path, int write, char *err, siz
         if (kindly_header(path)) /* a copy cut short, a damaged page */
             snprintf(err, errlen, "cannot read model %s: %s (the file is damaged: restore it from a backup%s%s)",
                      path, sqlite3_errmsg(s->db), moved ? "; or " : "", moved ? moved : "");
+        else if (!moved && text_file(path)) /* SQLite's "file is not a database" said nothing of it */
+            snprintf(err, errlen, "%s is not a kindly model: %s (it is text: a CSV file? a model is "
+                     "the SQLite file that kindly train -m MODEL.db writes)", path, sqlite3_errmsg(s->db));
         else
             snprintf(err, errlen, "%s is not a kindly model: %s%s%s%s", path, sqlite3_errmsg(s->db),
                      moved ? " (or " : "", moved ? moved : "", moved ? ")" : "");

@@ -258,6 +258,25 @@ test_model_from_environment_and_write_needs_a_name() {
     contains "$T/err" "never written to"
 }
 
+# A CSV file named where the model goes (the model and the comments swapped: train -m
+# comments.csv blog.db) was "not a kindly model: file is not a database", SQLite's words,
+# which said nothing of the mix-up; a text file is said to be one (a binary file of another
+# program is not: its bytes are no text)
+test_a_csv_file_named_as_the_model_is_said_to_be_text() {
+    train_small
+    for cmd in "score -m $D/score.csv m.db" "train -m $D/train.csv m.db" "info -m $D/score.csv"; do
+        expect_status 5 "$KINDLY" $cmd
+        contains "$T/err" "is not a kindly model: file is not a database (it is text: a CSV file?"
+    done
+    expect_status 5 "$KINDLY" merge out.db m.db "$D/train.csv"
+    contains "$T/err" "train.csv is not a kindly model: file is not a database (it is text: a CSV file?"
+    printf 'SQLite format 3\000junk\001\002' >other.db
+    head -c 600 /dev/zero >>other.db
+    expect_status 5 "$KINDLY" info -m other.db
+    contains "$T/err" "other.db is not a kindly model: file is not a database"
+    not_contains "$T/err" "it is text"
+}
+
 # A model named by $KINDLY_MODEL that cannot be opened is said to come from there: set in a
 # shell profile and forgotten, it was named as if the user had typed it
 test_a_model_from_the_environment_that_fails_says_so() {
