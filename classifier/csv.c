@@ -1355,6 +1355,38 @@ static const char *const role_name[C_COUNT][2] = {
     [C_LABEL] = { "label", "the label" },
 };
 
+/* The role (C_*) whose alias column i's name is, or -1; the label's three sources are one
+ * role, C_LABEL. */
+static int alias_role(const kd_csv *r, size_t i)
+{
+    for (int c = 0; c < C_COUNT; c++)
+        for (int a = 0; aliases[c][a]; a++)
+            if (!ascii_casecmp(r->names[i], aliases[c][a]))
+                return c == C_CLASS || c == C_APPROVED ? C_LABEL : c;
+    return -1;
+}
+
+/* Warn when a field is named twice under two of its names (text and CONTENT, label and CLASS,
+ * date and comment_date_gmt: files of two schemas joined, as pandas joins them, each row's
+ * value in one of the two): the column read comes first in kindly's order of names, the other
+ * was ignored without a word, and its rows were read as empty or unlabelled. The second of
+ * comment_date_gmt and comment_date is read too (the local time, when the other is empty),
+ * and a name given twice is warn_duplicates()'. */
+static void warn_aliases(kd_csv *r)
+{
+    int label = r->col[C_LABEL] >= 0 ? r->col[C_LABEL] : r->col[C_CLASS] >= 0 ? r->col[C_CLASS] : r->col[C_APPROVED];
+    for (size_t i = 0; i < r->ncol; i++) {
+        int c = alias_role(r, i);
+        int used = c < 0 ? -1 : c == C_LABEL ? label : r->col[c];
+        if (used < 0 || (size_t)used == i || !ascii_casecmp(r->names[i], r->names[used]) ||
+            (c == C_DATE && (int)i == r->date_local))
+            continue;
+        problem(r, r->hdr_line, r->names[i], KD_CSV_DUPLICATE_COLUMN,
+                "%s again, under another name than column %d's (%s); column %d is used, this one (column %zu) "
+                "is ignored", role_name[c][1], used + 1, r->names[used], used + 1, i + 1);
+    }
+}
+
 /* The role (C_*) that column i's name most likely means, where kindly has no column of its
  * own for that role (a "name" beside an "author" is something else), or -1. */
 static int likely_role(const kd_csv *r, size_t i)
@@ -1591,6 +1623,7 @@ int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts)
     }
     if (r->opts.kind == KD_CSV_COMMENTS) {
         warn_duplicates(r);
+        warn_aliases(r);
         warn_unread(r);
     }
 done:

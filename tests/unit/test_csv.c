@@ -1552,18 +1552,53 @@ Test(csv, duplicate_names_the_first_column_wins_for_every_field)
     cr_assert_eq(s.line[0], 3, "the header's own line");
 }
 
-/* No warning where no ambiguity reaches a comment: other spellings of one field (documented
- * precedence), unused label sources, unmapped names, and raw readers, which map nothing. */
+/* A field named twice under two of its names (files of two schemas joined, as pandas joins
+ * them: text and CONTENT, label and CLASS, each row's value in one of the two): the column of
+ * kindly's first name is read, and the other is named on the header's line; it was ignored
+ * without a word, its rows read as empty or unlabelled. */
+ParameterizedTestParameters(csv, a_field_under_two_of_its_names)
+{
+    static dup_case cases[] = {
+        { "id,CONTENT,text", "1,a,b", "CONTENT", "the text again, under another name than column 3's (text); column 3 is used, this one (column 2) is ignored" },
+        { "text,label,CLASS", "t,spam,1", "CLASS", "the label again, under another name than column 2's (label); column 2 is used, this one (column 3) is ignored" },
+        { "comment_approved,CLASS,text", "spam,1,t", "comment_approved", "the label again, under another name than column 2's (CLASS)" },
+        { "COMMENT_ID,id,text", "a,b,t", "COMMENT_ID", "the comment's id again, under another name than column 2's (id)" },
+        { "text,comment_date_gmt,date", "t,d,e", "comment_date_gmt", "the date again, under another name than column 3's (date)" },
+        { "text,email,comment_author_email", "t,e,f", "comment_author_email", "the e-mail address again, under another name than column 2's (email)" },
+    };
+    return cr_make_param_array(dup_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(dup_case *c, csv, a_field_under_two_of_its_names)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s\n%s\n", c->header, c->row);
+    got g = { 0 };
+    seen s = { 0 };
+    cr_assert_eq(read_all(write_str(buf), NULL, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 1, "%s: the row is read", c->header);
+    cr_assert_eq(s.n, 1, "%s: %d messages", c->header, s.n);
+    cr_assert_eq(s.line[0], 1);
+    cr_assert_eq(s.skipped[0], 0);
+    cr_assert_eq(s.code[0], KD_CSV_DUPLICATE_COLUMN);
+    cr_assert_str_eq(s.field[0], c->field, "%s", c->header);
+    cr_assert(strstr(s.msg[0], c->msg) == s.msg[0], "%s: %s", c->header, s.msg[0]);
+}
+
+/* No warning where no ambiguity reaches a comment: comment_date beside comment_date_gmt (both
+ * read: the local time where the other is empty), unmapped names, and raw readers, which map
+ * nothing. */
 Test(csv, duplicates_that_are_not_warned_about)
 {
     seen s = { 0 };
     const char *p = write_str("comment_ID,comment_content,comment_date_gmt,comment_date,"
-                              "label,CLASS,CLASS,note,note,,\n1,t,d,e,ham,1,0,a,b,,\n");
+                              "label,LABEL2,LABEL2,note,note,,\n1,t,d,e,ham,1,0,a,b,,\n");
     cr_assert_eq(read_all(p, NULL, NULL, &s, NULL), 0);
     /* the unread ones are named as unread, not as duplicates */
     cr_assert_eq(s.n, 1, "first: %s %s", s.field[0], s.msg[0]);
     cr_assert_eq(s.code[0], KD_CSV_UNREAD_COLUMNS);
-    cr_assert_str_eq(s.msg[0], "columns are not read: \"note\", \"note\", column 10 (no name), column 11 (no name)");
+    cr_assert_str_eq(s.msg[0], "columns are not read: \"LABEL2\", \"LABEL2\", \"note\", \"note\", column 10 (no "
+                               "name), column 11 (no name)");
     kd_csv_options o = KD_CSV_OPTIONS_INIT;
     o.kind = KD_CSV_RAW; /* a raw reader maps nothing: no column is "unread" */
     seen r = { 0 };
@@ -1575,7 +1610,7 @@ Test(csv, duplicates_that_are_not_warned_about)
  * a hand-made export's "website" was ignored without a word (the author-URL rules never fired
  * on its comments). A name like one of kindly's own gets the name kindly reads, as a question,
  * and only where kindly has no column of that role; kindly's own second names (CLASS beside
- * label, comment_date beside comment_date_gmt) are not "unread". */
+ * label, comment_date beside comment_date_gmt) are not "unread" (CLASS is the label again). */
 Test(csv, unread_columns_are_named_with_the_name_kindly_reads)
 {
     got g = { 0 };
@@ -1599,8 +1634,10 @@ Test(csv, unread_columns_are_named_with_the_name_kindly_reads)
                                     "a,b,ham,0,0,d,e,t\n"),
                           NULL, NULL, &t, NULL),
                  0);
-    cr_assert_eq(t.n, 1);
-    cr_assert_str_eq(t.msg[0], "columns are not read: \"name\", \"Spam\"");
+    cr_assert_eq(t.n, 2); /* CLASS beside label: the label again (not read), named as such */
+    cr_assert_eq(t.code[0], KD_CSV_DUPLICATE_COLUMN);
+    cr_assert_str_eq(t.field[0], "CLASS");
+    cr_assert_str_eq(t.msg[1], "columns are not read: \"name\", \"Spam\"");
 
     seen u = { 0 }; /* at most 8 named */
     cr_assert_eq(read_all(write_str("text,a,b,c,d,e,f,g,h,i,j\nt,1,2,3,4,5,6,7,8,9,10\n"), NULL, NULL, &u, NULL), 0);
