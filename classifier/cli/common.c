@@ -419,7 +419,7 @@ static int stop_asked(void *ud)
 
 /* A file without a text column whose header is a sentence, not names: a comment as plain
  * text, given where the README's examples read it on standard input (learn --raw <
- * missed-spam.txt, check < comment.txt). One column with a space in it is one; so is a first
+ * missed-spam.txt, check < comment.txt), or piped to score or learn. One column with a space in it is one; so is a first
  * line that a comma split ("Hello Ann, thanks for ..."), told from column names by a part of
  * three words or more. A header of one word is a CSV without a text column, and one holding
  * ';', a tab or '|' is named as otherwise separated. */
@@ -428,7 +428,7 @@ static int plain_text(const kd_csv *r, const char *path)
     size_t n = 0, i;
     const char *const *names = kd_csv_header(r, &n);
     int sentence = 0;
-    if (cli_path_fd(path) == STDIN_FILENO || !names || !n)
+    if (!names || !n)
         return 0;
     for (i = 0; i < n; i++) {
         const char *sp = strchr(names[i], ' ');
@@ -473,8 +473,12 @@ kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind,
         if (cli_interrupted)
             ;
         else if (r && rc == KD_ENOTFOUND && plain_text(r, path) && (!strcmp(cmd, "learn") || !strcmp(cmd, "score")))
-            cli_fail(rc, cmd, "%s; one comment as plain text is read from standard input: %s < %s", kd_csv_error(r),
-                     !strcmp(cmd, "learn") ? "kindly learn --raw --spam|--ham" : "kindly check", cli_shown(path));
+            /* piped in (echo "..." | kindly score): the command that reads it so */
+            cli_fail(rc, cmd, cli_path_fd(path) == STDIN_FILENO
+                                  ? "%s; one comment as plain text is read by %s, as it is piped here%s"
+                                  : "%s; one comment as plain text is read from standard input: %s < %s",
+                     kd_csv_error(r), !strcmp(cmd, "learn") ? "kindly learn --raw --spam|--ham" : "kindly check",
+                     cli_path_fd(path) == STDIN_FILENO ? "" : cli_shown(path));
         else if (r)
             cli_fail(rc, cmd, "%s", kd_csv_error(r));
         else

@@ -1639,6 +1639,13 @@ test_a_plain_text_comment_given_as_csv_says_how_one_comment_is_read() {
     expect_status 4 "$KINDLY" score -m m.db missed-spam.txt
     contains "$T/err" "; one comment as plain text is read from standard input: kindly check < missed-spam.txt"
     lines "$T/err" 1
+    # piped in, as a first try of score or learn (echo "..." | kindly score): it said only
+    # "no text column", the header a sentence, without the command that reads one comment
+    expect_status 4 sh -c "\"$KINDLY\" score -m m.db < missed-spam.txt"
+    contains "$T/err" "kindly score: <stdin>: no text column (looked for text, CONTENT, comment_content); the header has 1 column: \"Buy cheap pills now at http://pills.example\"; one comment as plain text is read by kindly check, as it is piped here"
+    lines "$T/err" 1
+    expect_status 4 sh -c "\"$KINDLY\" learn -m m.db --spam - < missed-spam.txt"
+    contains "$T/err" "; one comment as plain text is read by kindly learn --raw --spam|--ham, as it is piped here"
     # a header of one word is a CSV without a text column, and a ';' header is named so
     printf 'body\nhello\n' >body.csv
     expect_status 4 "$KINDLY" score -m m.db body.csv
