@@ -12,7 +12,8 @@ case ${1-} in
     -h|--help) sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     -*) echo "gen-man.sh: unknown option '$1' (usage: tools/gen-man.sh PATH/TO/kindly)" >&2; exit 2 ;;
 esac
-KINDLY=${1:?usage: tools/gen-man.sh PATH/TO/kindly}
+[ $# -eq 1 ] || { echo "gen-man.sh: $# arguments, expected one: the kindly binary (usage: tools/gen-man.sh PATH/TO/kindly)" >&2; exit 2; }
+KINDLY=$1
 command -v "$KINDLY" >/dev/null || { echo "gen-man.sh: no kindly binary at $KINDLY (run make first)" >&2; exit 1; }
 version=$("$KINDLY" version) || { echo "gen-man.sh: cannot run $KINDLY" >&2; exit 1; }
 version=${version#kindly }

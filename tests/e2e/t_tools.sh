@@ -126,6 +126,19 @@ test_tools_build_model_takes_no_option_for_its_output() {
     [ ! -e "$T/m.db" ] && [ ! -e ./-o ] || fail "a model was written"
 }
 
+# gen-man.sh without its one argument, the binary, says so in its own words (it printed the
+# shell's "tools/gen-man.sh: 15: 1: usage: ..."), and a second argument is not ignored
+test_tools_gen_man_wants_one_binary() {
+    expect_status 2 "$ROOT/tools/gen-man.sh"
+    contains "$T/err" "gen-man.sh: 0 arguments, expected one: the kindly binary (usage: tools/gen-man.sh PATH/TO/kindly)"
+    lines "$T/err" 1
+    expect_status 2 "$ROOT/tools/gen-man.sh" "$KINDLY" extra
+    contains "$T/err" "gen-man.sh: 2 arguments"
+    [ ! -s "$T/out" ] || fail "a page was written"
+    expect_status 0 "$ROOT/tools/gen-man.sh" "$KINDLY"
+    contains "$T/out" ".TH KINDLY 1"
+}
+
 # bench_server.sh stopped by Ctrl-C (SIGINT to the whole process group, as a terminal sends
 # it) ends there, with status 130, its temporary files removed: its trap of INT
 # and TERM only cleaned up, and the script went on, printed a row of the broken run (wrk,
