@@ -37,7 +37,8 @@ usage: tools/bench_relevance.py [--kindly PATH] [--shared PATH] [--threshold X] 
                                 [--huge-post in-domain|off-domain...] [--huge-repeat N] [--huge-words N]
 --kindly: by default $KINDLY, else ./kindly; --shared (holding corpora/): by default
 $KINDLY_SHARED, else ../shared.
-Outputs go to tools/out/relevance/ (gitignored).
+Working files and results.json go to --out DIR (default: tools/out/relevance/, gitignored);
+each part's figures are also printed on stdout, one JSON line a part.
 """
 import csv, json, os, random, subprocess, sys, time
 
@@ -306,15 +307,17 @@ def main():
     p = parser(__doc__)
     add_kindly(p)
     add_shared(p)
-    p.add_argument("--threshold", type=float, default=0.30)
-    p.add_argument("--out", default=os.path.join(ROOT, "tools/out/relevance"))
-    p.add_argument("--repeat", type=count(), default=5)
+    p.add_argument("--threshold", type=float, default=0.30,
+                   help="wellness: the --offtopic-threshold the share held is reported at (default: 0.30)")
+    p.add_argument("--out", default=os.path.join(ROOT, "tools/out/relevance"),
+                   help="the directory for the working files and results.json (default: tools/out/relevance)")
+    p.add_argument("--repeat", type=count(), default=5, help="speed: runs of each, the best kept (default: 5)")
     p.add_argument("--sweep", type=float, nargs="*", default=[0.2, 0.25, 0.3, 0.32, 0.33, 0.35, 0.4, 0.45, 0.5],
                    help="wellness: thresholds at which to report the share held")
     p.add_argument("--copies", type=count(), default=35, help="speed: copies of corpora/comments.csv scored")
     p.add_argument("--no-site-posts", dest="site_posts", action="store_false",
                    help="wellness: import only the 5 scored posts, not corpora/posts.csv")
-    p.add_argument("--only", choices=("wellness", "datacamp", "speed"))
+    p.add_argument("--only", choices=("wellness", "datacamp", "speed"), help="run that part alone (default: all three)")
     p.add_argument("--huge-post", nargs="+", choices=("in-domain", "off-domain"), default=[],
                    help="wellness: run it again with one huge post on the site (see above)")
     p.add_argument("--huge-repeat", type=count(), default=15, help="in-domain: copies of the post's text")
