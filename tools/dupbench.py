@@ -379,17 +379,19 @@ def evaluate(a):
 def main():
     p = parser(__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
-    b = sub.add_parser("build")
+    b = sub.add_parser("build", help="write history.csv, queries.csv and truth.csv to --out")
     b.add_argument("--shared", help="the shared directory holding corpora/, or that corpora/ directory "
                                     "(default: $KINDLY_SHARED, else ../shared)")
-    b.add_argument("--out", default=os.path.join(HERE, "out", "dupbench"))
-    b.add_argument("--seed", type=int, default=4)
-    b.add_argument("--near", type=count(0), default=2500, help="originals to make variants of")
-    e = sub.add_parser("eval")
+    b.add_argument("--out", default=os.path.join(HERE, "out", "dupbench"),
+                   help="the directory to write the benchmark to (default: tools/out/dupbench)")
+    b.add_argument("--seed", type=int, default=4, help="the generator's seed (default: 4)")
+    b.add_argument("--near", type=count(0), default=2500, help="originals to make variants of (default: 2500)")
+    e = sub.add_parser("eval", help="score the benchmark in --out with kindly and print the figures")
     add_kindly(e)
-    e.add_argument("--out", default=os.path.join(HERE, "out", "dupbench"))
+    e.add_argument("--out", default=os.path.join(HERE, "out", "dupbench"),
+                   help="the directory build wrote (default: tools/out/dupbench)")
     e.add_argument("--threshold", type=float, default=None, help="--dup-threshold (default: kindly's)")
-    e.add_argument("-v", "--verbose", action="store_true")
+    e.add_argument("-v", "--verbose", action="store_true", help="also print the first 40 misses and false positives")
     a = p.parse_args()
     build(a) if a.cmd == "build" else evaluate(a)
 

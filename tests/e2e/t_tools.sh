@@ -49,6 +49,25 @@ test_tools_every_script_is_executable_with_help() {
     [ "$(ls -A tree/tools)" = "$before" ] || fail "--help wrote: $(ls -A tree/tools)"
 }
 
+# every option a Python script's --help lists says what it does (bench_relevance.py listed
+# --threshold, --out, --repeat and --only bare, dupbench.py build and eval --out, --seed,
+# --verbose and the subcommands themselves)
+test_tools_every_python_option_has_help() {
+    local s bare=
+    for s in "$ROOT"/tools/*.py "$ROOT/tools/dupbench.py build" "$ROOT/tools/dupbench.py eval"; do
+        # shellcheck disable=SC2086
+        expect_status 0 env PYTHONDONTWRITEBYTECODE=1 COLUMNS=80 timeout 5 python3 $s --help || return 1
+        # an entry of an argument section (two spaces in) with no text after it on its line
+        # (two spaces or more apart) nor on the next, which is indented further
+        bare="$bare$(awk -v s="${s#"$ROOT"/tools/}" '
+            /^[a-z].*:$/ { sec = ($0 == "options:" || $0 == "positional arguments:"); next }
+            sec && pending != "" { if ($0 !~ /^    /) print " " s ": " pending; pending = "" }
+            sec && /^  [^ ]/ { if ($0 !~ /^  [^ ].*[^ ]   *[^ ]/) { pending = $0; sub(/^  /, "", pending) } }
+            END { if (pending != "") print " " s ": " pending }' "$T/out")"
+    done
+    [ -z "$bare" ] || fail "options --help lists without a word:$bare"
+}
+
 # build-model.sh into a directory that does not exist is refused before anything is learnt
 # (it trained for seconds, then failed at the last step with mv's message), and a build
 # interrupted leaves no temporary model behind (the EXIT trap ran on no signal)
