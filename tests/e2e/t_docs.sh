@@ -101,6 +101,20 @@ test_the_readme_layout_names_every_source_file() {
     [ -z "$missing" ] || fail "source files the README's layout does not name:$missing"
 }
 
+# ... and every script of tools/ and every file of docs/ (it named neither docs/NOTICES.md nor
+# the BENCHMARKS files, and of the benchmarks only those of relevance, duplicates, rules and
+# naive-Bayes variants)
+test_the_readme_layout_names_every_tool_and_doc() {
+    sed -n '/^## Layout/,/^## /p' "$README" >layout.txt
+    missing=
+    for f in "$ROOT"/tools/* "$ROOT"/docs/*; do
+        n=$(basename "$f"); n=${n%.sh}; n=${n%.py}
+        case $n in BENCHMARKS*) n='BENCHMARKS\*\.md' ;; *) n=$(printf '%s' "$n" | sed 's/\./\\./g') ;; esac
+        grep -qE "(^|[^a-zA-Z_-])$n([^a-zA-Z_-]|\$)" layout.txt || missing="$missing ${f#"$ROOT"/}"
+    done
+    [ -z "$missing" ] || fail "files the README's layout does not name:$missing"
+}
+
 # Links inside the README lead somewhere: #anchors to its headings (as GitHub writes them),
 # relative paths to files of the checkout, and FILE.md#anchor to a heading of that file
 test_the_readme_links_resolve() {
