@@ -1,22 +1,22 @@
 #!/bin/sh
 # Rebuild the shipped default model, models/default.db (`make model`).
 #
-# It learns from the corpora this project wrote (corpora/comments.csv) and from the
-# third-party corpora beside the checkout (../shared/corpora: sms.csv, youtube-dev.csv,
-# datacamp-comments.csv; see their README for sources and licences; learnt with --foreign,
-# for the spam stage only, so that relevance judges by the blog's own comments), drops tokens seen
-# fewer than PRUNE times (default 2) to keep the file small, and packs it (rollback journal,
-# vacuumed) so that it can be read from a read-only directory. The third-party corpora are
-# learnt and pruned first, the blog's own comments after, unpruned: pruning them too dropped
-# the site's rarer words from relevance's site model (docs/BENCHMARKS-relevance.md, on-topic
-# comments held 3.0% instead of 1.0%).
+# It learns from the corpora this project wrote (corpora/comments.csv, and the posts of
+# corpora/posts.csv) and from the third-party corpora beside the checkout (../shared/corpora:
+# sms.csv, youtube-dev.csv, datacamp-comments.csv; see their README for sources and licences;
+# learnt with --foreign, for the spam stage only, so that relevance judges by the blog's own
+# comments), drops their tokens seen fewer than PRUNE times (default 2) to keep the file
+# small, and packs it (rollback journal, vacuumed) so that it can be read from a read-only
+# directory. The third-party corpora are learnt and pruned first, the blog's own comments
+# after, unpruned: pruning them too dropped the site's rarer words from relevance's site
+# model (docs/BENCHMARKS-relevance.md, on-topic comments held 3.0% instead of 1.0%).
 #
 # FOREIGN (default "sms.csv youtube-dev.csv datacamp-comments.csv") names the third-party
 # files learnt; a distributor who wants none whose licence is unstated builds with
 # FOREIGN="sms.csv youtube-dev.csv", and one who wants only this project's own corpora (CC0)
 # with FOREIGN= (docs/NOTICES.md). The same inputs give the same file: the posts' update
 # time is $SOURCE_DATE_EPOCH, by default the time of the last commit that changed the files
-# it learns from corpora/, comments.csv or posts.csv (0 outside a git checkout; a shallow
+# of corpora/ it reads, comments.csv or posts.csv (0 outside a git checkout; a shallow
 # clone may not hold that commit, which is said), and so is the source of the model's
 # identity (merge's check against merging a model twice; random otherwise), so `make model`
 # rebuilds the committed file byte for byte.
