@@ -12,7 +12,8 @@ post, author, e-mail and IP, so that texts are English-like but distinct. At eac
 times `kindly score --no-rules` (no --remember) on --queries comments, 10% of them near
 copies of history comments, and reads the file size from `kindly history --stats`. The
 same queries against the model with an empty history give the cost of the other stages; the
-difference is the duplicate lookup's. Bytes per comment = (file bytes - bytes of the same model with an
+difference is the duplicate lookup's (dedup_lookup_per_s; null when it is not
+measurable, as at small sizes). Bytes per comment = (file bytes - bytes of the same model with an
 empty history) / comments, the file as written (not vacuumed), after a WAL checkpoint. With
 --instructions N, the first N queries are also run under `valgrind --tool=callgrind` against
 the history and against the empty history: the difference per query is the history
@@ -142,7 +143,8 @@ def main():
         dups = sum('"duplicate_of":null' not in l for l in out.splitlines())
         r = {"history": size, "insert_per_s": round(ins), "score_per_s": round(a.queries / best),
              "score_empty_history_per_s": round(a.queries / el0),
-             "dedup_lookup_per_s": round(a.queries / max(1e-9, best - el0)),
+             # null when scoring with the history was not slower (a small one, in the noise)
+             "dedup_lookup_per_s": round(a.queries / (best - el0)) if best > el0 else None,
              "queries": a.queries, "reported_duplicates": dups,
              "bytes_per_comment": round((st["file_bytes"] - base) / size, 1), "index_entries": st["index_entries"]}
         if a.instructions:
