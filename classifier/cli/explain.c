@@ -26,19 +26,31 @@ static void explain_str(const char *s)
     kd_buf_free(&b);
 }
 
+/* The digits a threshold is shown with: two (0.30), or as many as it was given with, up to
+ * six: --offtopic-threshold 0.375 rounded to 0.38 said "relevance 0.3791 on topic (0.38 or
+ * above)", and 0.305 "relevance 0.3040 off topic (below 0.30)". */
+static int threshold_digits(double t)
+{
+    int d = 2;
+    for (double scale = 100; d < 6 && fabs(round(t * scale) / scale - t) > 1e-9; scale *= 10)
+        d++;
+    return d;
+}
+
 /* --explain's relevance: the figure, what it did (held below the threshold, or not), and
  * its two factors (relevance.c: the site's language times the post's part). */
 static void explain_relevance(const kd_result *res, double threshold)
 {
+    int d = threshold_digits(threshold);
     printf("  relevance  %.4f  ", res->relevance);
     if (res->generic)
         fputs("generic: never held as off topic", stdout);
     else if (res->rules_own_score < 0 && threshold > 0 && res->relevance < threshold)
-        printf("below %.2f, not held: the rules vouch for it (%+.1f)", threshold, res->rules_own_score);
+        printf("below %.*f, not held: the rules vouch for it (%+.1f)", d, threshold, res->rules_own_score);
     else if (res->off_topic)
-        printf("off topic (below %.2f)", threshold);
+        printf("off topic (below %.*f)", d, threshold);
     else if (threshold > 0)
-        printf("on topic (%.2f or above)", threshold);
+        printf("on topic (%.*f or above)", d, threshold);
     else
         fputs("never held (threshold 0)", stdout);
     printf(" = site language %.2f x post %.2f\n", res->relevance_site, res->relevance_post);

@@ -174,6 +174,17 @@ test_score_explain_says_why_a_comment_is_off_topic() {
     not_contains "$T/out" "  words  "
 }
 
+# --explain shows the threshold as it was given: rounded to hundredths, 0.274 said "0.2715
+# off topic (below 0.27)" of s-11, and 0.375 "0.3791 on topic (0.38 or above)".
+test_score_explain_shows_the_threshold_as_given() {
+    expect_status 0 "$KINDLY" score --explain --offtopic-threshold 0.274 "$ROOT/corpora/sample.csv"
+    sed -n '/^s-11:/,/^  final/p' "$T/out" >s11.txt
+    contains s11.txt "  relevance  0.2715  off topic (below 0.274) = site language "
+    expect_status 0 "$KINDLY" score --explain --offtopic-threshold 0.27 "$ROOT/corpora/sample.csv"
+    sed -n '/^s-11:/,/^  final/p' "$T/out" >s11.txt
+    contains s11.txt "  relevance  0.2715  on topic (0.27 or above) = site language "
+}
+
 # check --explain prints the same breakdown for its one comment, instead of the JSON line,
 # with the verdict as its exit status: s-11's text on its post, held (2); with --id its id
 test_check_explain_prints_the_breakdown_with_the_verdict_as_exit_status() {
