@@ -328,9 +328,18 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
     /* a title without the text is refused too: imported, it would replace a post's text by
      * nothing (`wp post list --format=csv` without --fields has no post_content) */
     if (cid < 0 || ctext < 0) {
+        /* one column whose name holds another separator: a spreadsheet's ';' CSV (in a locale
+         * with a decimal comma) or a TSV, as the comment readers say it (csv.c) */
+        size_t ncol = 0;
+        const char *const *names = kd_csv_header(r, &ncol);
+        const char *sep = NULL;
+        if (ncol == 1)
+            sep = strchr(names[0], ';') ? "';'" : strchr(names[0], '\t') ? "tabs" : strchr(names[0], '|') ? "'|'" : NULL;
         rc = kd_model_fail(m, KD_ENOTFOUND, "a posts file needs a post_id (or ID) column and a text (post_content) "
-                                            "column%s; from WordPress: wp post list --fields=ID,post_title,post_content "
-                                            "--format=csv", cid >= 0 ? " (it has no text column)" : "");
+                                            "column%s%s%s%s; from WordPress: wp post list --fields=ID,post_title,post_content "
+                                            "--format=csv", cid >= 0 ? " (it has no text column)" : "",
+                           sep ? " (its header is one column separated by " : "", sep ? sep : "",
+                           sep ? ", not commas: save it as comma-separated CSV)" : "");
         goto done;
     }
     if ((rc = prepare_put(m, &st)))

@@ -91,6 +91,13 @@ test_posts_bad_input_and_usage() {
     printf 'ID,post_title,post_name,post_date,post_status\np8,Bread,bread,2024-01-01,publish\n' >notext.csv
     expect_status 4 "$KINDLY" posts -m m.db notext.csv
     contains "$T/err" "wp post list --fields=ID,post_title,post_content --format=csv"
+    # a spreadsheet's ';' or a TSV's tabs: said, as score says it of comments
+    printf 'post_id;title;text\np8;Bread;How to bake bread\n' >semi.csv
+    expect_status 4 "$KINDLY" posts -m m.db semi.csv
+    contains "$T/err" "(its header is one column separated by ';', not commas: save it as comma-separated CSV)"
+    printf 'post_id\ttitle\ttext\np8\tBread\tHow to bake bread\n' >tabs.csv
+    expect_status 4 "$KINDLY" posts -m m.db tabs.csv
+    contains "$T/err" "separated by tabs, not commas"
     [ "$(post_field m.db p8 text skip)" != "" ] \
         || fail "the post's text was replaced by nothing"
     # a file of texts without titles keeps the titles
