@@ -64,6 +64,27 @@ test_posts_refuses_the_same_file_twice() {
     contains "$T/err" "imported 2 posts (2 new, 0 updated)"
 }
 
+# No command removes a post: the help and the README say how a deleted post is retired (its
+# title and text imported empty), and so retired its comments are scored against the site
+# (they said nothing of a deleted post).
+test_posts_a_deleted_post_is_retired_as_the_help_says() {
+    expect_status 0 "$KINDLY" help posts
+    contains "$T/out" "No post is removed: one deleted from the blog is retired by importing it with"
+    contains "$ROOT/README.md" "no post is removed: one deleted from the blog is retired by importing it with an empty title"
+    rel_model
+    printf 'ID,post_title,post_content\n123,Box breathing,"<p>Box breathing slows a panic attack: in for four, hold, out for four.</p>"\n' >wp.csv
+    expect_status 0 "$KINDLY" posts -m m.db wp.csv
+    printf 'The first birthday after my father died was so heavy, grief is exhausting.' >c.txt
+    # grief on a post about breathing: held as off topic, the post's part below 1
+    expect_status 2 sh -c '"$KINDLY" check -m m.db --post 123 --explain <c.txt'
+    contains "$T/out" "off_topic (relevance"
+    printf 'ID,post_title,post_content\n123,,\n' >gone.csv
+    expect_status 0 "$KINDLY" posts -m m.db gone.csv
+    contains "$T/err" "gone.csv:2: the post has no words in its title or text"
+    expect_status 0 sh -c '"$KINDLY" check -m m.db --post 123 --explain <c.txt'
+    grep -q '^  relevance  .* x post 1\.00$' "$T/out" || fail "scored against the post still: $(grep relevance "$T/out")"
+}
+
 test_posts_bad_input_and_usage() {
     expect_status 3 "$KINDLY" posts "$ROOT/corpora/posts.csv"
     contains "$T/err" "name the model to write"
