@@ -273,6 +273,23 @@ int kd_post_put(kd_model *m, const char *post_id, const char *title, const char 
     return rc;
 }
 
+/* Whether approved comments learnt on the post left words in post_terms (a post without
+ * words of its own is then scored against theirs, not as an unknown post): 1, 0, or -1 when
+ * it cannot be read. */
+static int has_comment_words(kd_model *m, const char *id)
+{
+    if (!has_terms_table(m))
+        return 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(kd_store_db(m->store), "SELECT 1 FROM post_terms WHERE post = ?1 AND n > 0 LIMIT 1", -1,
+                           &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)kd_hash64(id, strlen(id)));
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int column(const kd_csv *r, const char *const *names)
 {
     for (; *names; names++) {
@@ -361,7 +378,17 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
         if ((rc = put(m, st, id, ctitle >= 0 ? row->fields[ctitle] : "", ctitle < 0, row->fields[ctext], &scratch,
                       &empty)))
             goto done;
-        if (empty && ctitle >= 0)
+        int learnt = empty ? has_comment_words(m, id) : 0;
+        if (learnt < 0) {
+            rc = sql_fail(m, "cannot read the posts");
+            goto done;
+        }
+        if (empty && learnt)
+            kd_csv_note(r, row, NULL, ctitle >= 0 ? "the post has no words in its title or text: its comments are "
+                                                    "scored against the words of the approved comments learnt on it"
+                                                  : "the post's text has no words: its comments are scored against "
+                                                    "its title, if it has one, and the approved comments learnt on it");
+        else if (empty && ctitle >= 0)
             kd_csv_note(r, row, NULL, "the post has no words in its title or text: its comments are scored against the site");
         else if (empty) /* its title, kept from before, may have some */
             kd_csv_note(r, row, NULL, "the post's text has no words (its title, if it has one, is kept)");

@@ -85,6 +85,22 @@ test_posts_a_deleted_post_is_retired_as_the_help_says() {
     grep -q '^  relevance  .* x post 1\.00$' "$T/out" || fail "scored against the post still: $(grep relevance "$T/out")"
 }
 
+# A post without words whose approved comments were learnt is scored against their words, as
+# the README says ("approved comments count"): the warning said "scored against the site".
+test_posts_an_empty_post_with_approved_comments_is_warned_about_truly() {
+    printf 'post_id,title,text\np1,Box breathing,Box breathing slows a panic attack.\n' >p.csv
+    expect_status 0 "$KINDLY" posts -m m.db p.csv
+    printf 'id,post_id,label,text\nh1,p1,ham,Counting on my fingers while breathing helps me on the bus.\n' >h.csv
+    expect_status 0 "$KINDLY" learn -m m.db h.csv
+    printf 'post_id,title,text\np1,,\np2,,\n' >gone.csv
+    expect_status 0 "$KINDLY" posts -m m.db gone.csv
+    contains "$T/err" "gone.csv:2: the post has no words in its title or text: its comments are scored against the words of the approved comments learnt on it"
+    contains "$T/err" "gone.csv:3: the post has no words in its title or text: its comments are scored against the site"
+    printf 'post_id,text\np1,\n' >gone2.csv
+    expect_status 0 "$KINDLY" posts -m m.db gone2.csv
+    contains "$T/err" "gone2.csv:2: the post's text has no words: its comments are scored against its title, if it has one, and the approved comments learnt on it"
+}
+
 test_posts_bad_input_and_usage() {
     expect_status 3 "$KINDLY" posts "$ROOT/corpora/posts.csv"
     contains "$T/err" "name the model to write"
