@@ -203,14 +203,16 @@ struct kd_csv {
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
+static unsigned char ascii_lower(char c)
+{
+    unsigned char x = (unsigned char)c;
+    return x >= 'A' && x <= 'Z' ? (unsigned char)(x + 'a' - 'A') : x;
+}
+
 static int ascii_casecmp(const char *a, const char *b)
 {
     for (;; a++, b++) {
-        unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
-        if (x >= 'A' && x <= 'Z')
-            x += 'a' - 'A';
-        if (y >= 'A' && y <= 'Z')
-            y += 'a' - 'A';
+        unsigned char x = ascii_lower(*a), y = ascii_lower(*b);
         if (x != y || !x)
             return x - y;
     }
@@ -550,9 +552,10 @@ static void take_header(kd_csv *r)
 }
 
 /* 1 if the record in progress repeats the header, name for name (blanks around a field and
- * BOMs before the first aside, as the header is read): two exports joined with cat, each with
- * its header row. Read as a comment, its names were scored as one (the text "text", the id
- * "id"). A one-column file is left alone: a comment may be its header's name. */
+ * BOMs before the first aside, as the header is read; ASCII letters in either case, as columns
+ * are matched: ID,Text repeats id,text): two exports joined with cat, each with its header
+ * row. Read as a comment, its names were scored as one (the text "text", the id "id"). A
+ * one-column file is left alone: a comment may be its header's name. */
 static int repeats_header(const kd_csv *r)
 {
     if (r->ncol < 2)
@@ -566,8 +569,11 @@ static int repeats_header(const kd_csv *r)
             s++;
         while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
             e--;
-        if (f->oversize || (size_t)(e - s) != strlen(name) || memcmp(s, name, (size_t)(e - s)))
+        if (f->oversize || (size_t)(e - s) != strlen(name))
             return 0;
+        for (; s < e; s++, name++)
+            if (ascii_lower(*s) != ascii_lower(*name))
+                return 0;
     }
     return 1;
 }

@@ -798,6 +798,23 @@ Test(csv, the_header_row_again_is_named_and_skipped)
     cr_assert_eq(s.n, 0);
 }
 
+/* The header row again in another letter case (an export joined to one written by another
+ * tool, ID,Text): its names are the header's, as columns are matched, without regard to
+ * case. It was scored as a comment whose id is "ID". */
+Test(csv, the_header_row_again_in_another_case_is_named_and_skipped)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(write_str("id,text\na,one\nID,Text\nb,two\n\"Id\", TEXT\n"), NULL, &g, &s, &r), 0);
+    expect_rows(&g, 2, (const char *[]){ "a", "b" }, (unsigned long[]){ 2, 4 });
+    cr_assert_eq(s.n, 2);
+    expect_skip(&s, 0, 3, NULL, "the header row again, not a comment (files joined, each with its header row?)");
+    expect_skip(&s, 1, 5, NULL, "the header row again, not a comment (files joined, each with its header row?)");
+    cr_assert_eq(kd_csv_skipped(r), 2);
+    kd_csv_free(r);
+}
+
 Test(csv, stray_quote_loses_only_its_own_row)
 {
     got g = { 0 };
