@@ -132,7 +132,8 @@ static const char *const out_cols[] = { "verdict", "spam_score", "bayes_score", 
 /* The input's columns that are copied to the output: all but those named like one of
  * kindly's own (an earlier run's output scored again), which this run's values replace,
  * so that the output never holds two columns of one name. Returns the mask (1 = copy),
- * NULL when out of memory; says on stderr which columns are replaced. */
+ * NULL when out of memory; says on stderr which columns are replaced, as the input spells
+ * them (VERDICT, not verdict), each spelling once. */
 static unsigned char *csv_out_header(kd_csv *r, int sheet)
 {
     size_t n;
@@ -141,16 +142,15 @@ static unsigned char *csv_out_header(kd_csv *r, int sheet)
     if (!copy)
         return NULL;
     char replaced[256] = "";
-    unsigned named = 0; /* kindly's columns in replaced: each is named once */
     for (size_t i = 0; i < n; i++) {
         copy[i] = 1;
-        for (size_t k = 0; k < N_OUT_COLS; k++)
-            if (!strcasecmp(h[i], out_cols[k])) {
-                copy[i] = 0;
-                if (!(named & 1u << k) && strlen(replaced) + strlen(out_cols[k]) + 3 < sizeof replaced)
-                    strcat(strcat(replaced, *replaced ? ", " : ""), out_cols[k]);
-                named |= 1u << k;
-            }
+        for (size_t k = 0; k < N_OUT_COLS && copy[i]; k++)
+            copy[i] = strcasecmp(h[i], out_cols[k]) != 0;
+        int named = 0; /* a spelling the input repeats is named once */
+        for (size_t j = 0; j < i && !copy[i] && !named; j++)
+            named = !copy[j] && !strcmp(h[j], h[i]);
+        if (!copy[i] && !named && strlen(replaced) + strlen(h[i]) + 3 < sizeof replaced)
+            strcat(strcat(replaced, *replaced ? ", " : ""), h[i]);
         if (copy[i]) {
             cli_csv_field(stdout, h[i], sheet);
             fputc(',', stdout);
