@@ -375,7 +375,8 @@ void cli_warn_untrained(const char *cmd, kd_model *m, const char *path)
 {
     const char *what = cli_untrained(m);
     if (what)
-        cli_fail(EXIT_DONE, cmd, "warning: %s has learnt %s: kindly train -m %s on labelled comments of both kinds",
+        cli_fail(EXIT_DONE, cmd, "warning: %s has learnt %s; train it on comments labelled spam and ham: "
+                                 "kindly train -m %s FILE.csv",
                  cli_shown(path), what, cli_shown(path));
 }
 

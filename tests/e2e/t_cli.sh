@@ -1935,6 +1935,9 @@ test_untrained_model_is_named_and_no_model_is_created_for_nothing() {
     expect_status 0 sh -c "\"$KINDLY\" check -m hamonly.db --no-rules < spam.txt; [ \$? -lt 3 ]"
     grep -q '"tokens":\[{' "$T/out" || fail "no known token: $(cat "$T/out")"
     contains "$T/err" "hamonly.db has learnt no spam, so it approves spam that its rules do not catch"
+    # one sentence that names the command to run (it read "...: kindly train -m hamonly.db on
+    # labelled comments of both kinds")
+    contains "$T/err" "kindly check: warning: hamonly.db has learnt no spam, so it approves spam that its rules do not catch; train it on comments labelled spam and ham: kindly train -m hamonly.db FILE.csv"
     train_small
     expect_status 0 "$KINDLY" score -m m.db "$ROOT/corpora/sample.csv"
     [ ! -s "$T/err" ] || fail "warned about a trained model: $(cat "$T/err")"
