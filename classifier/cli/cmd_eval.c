@@ -101,13 +101,15 @@ static void dataset_free(dataset *d)
 
 /* Read the labelled rows of path into d. Returns EXIT_DONE; EXIT_INPUT (reported) for a file
  * with no text column or no labelled row, which the caller skips to go on with the other
- * files, as train does; or a fatal exit code (reported): a file that cannot be read. Bad rows
- * skipped (named on stderr by the reader) set *skipped. remember: the rows will be
- * remembered (warns of line-number ids). */
+ * files, as train does (the rows of one named so are not counted in d->unlabelled too); or a
+ * fatal exit code (reported): a file that cannot be read. Bad rows skipped (named on stderr
+ * by the reader) set *skipped. remember: the rows will be remembered (warns of line-number
+ * ids). */
 static int dataset_read(dataset *d, const char *path, int remember, int *skipped)
 {
     int status = EXIT_DONE;
     size_t before = d->n;
+    unsigned long unlabelled = d->unlabelled;
     kd_csv *r = cli_open_csv("eval", path, KD_CSV_COMMENTS, 0, &status);
     if (!r)
         return status;
@@ -129,8 +131,10 @@ static int dataset_read(dataset *d, const char *path, int remember, int *skipped
             d->dates += (unsigned long)cli_note_date(r, row);
     if (rc < 0)
         status = cli_fail(cli_exit_for(rc), "eval", "%s", kd_csv_error(r));
-    else if (status == EXIT_DONE && d->n == before)
+    else if (status == EXIT_DONE && d->n == before) {
         status = cli_no_labelled_rows_in("eval", path, r, &seen);
+        d->unlabelled = unlabelled; /* the message named the file: its rows are not counted again */
+    }
     if (kd_csv_skipped(r))
         *skipped = 1;
     kd_csv_free(r);

@@ -174,7 +174,7 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
     if (record)
         cli_warn_line_ids(cmd, path, r, 0); /* learn: check would not teach */
     const char *shown = cli_shown(path);
-    unsigned long before = n->learned;
+    unsigned long before = n->learned, unlabelled = n->unlabelled;
     progress = progress && isatty(STDERR_FILENO);
     double last = progress ? now() : 0;
     kd_buf line = KD_BUF_INIT; /* the file's name as one line, for the progress */
@@ -255,9 +255,10 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
     if (kd_csv_skipped(r))
         status = EXIT_INPUT;
     /* a file that teaches nothing is a wrong file or a missing --spam/--ham, not a success */
-    if (force == KD_UNLABELLED && n->learned == before)
+    if (force == KD_UNLABELLED && n->learned == before) {
         status = cli_no_labelled_rows_in(cmd, path, r, &seen);
-    else if (n->learned == before && !kd_csv_skipped(r)) /* --spam or --ham: no row at all */
+        n->unlabelled = unlabelled; /* the message named the file: its rows are not counted again */
+    } else if (n->learned == before && !kd_csv_skipped(r)) /* --spam or --ham: no row at all */
         status = cli_no_rows(cmd, path);
 done:
     /* a failed write of the history is said, and fatal, after skipped rows (EXIT_INPUT) too */

@@ -14,7 +14,8 @@ typedef struct cli_feed_counts {
  * unless it is KD_UNLABELLED (then warnings about the label column are not shown); flags:
  * KD_TRAIN_* (kd_train_add_ex); record: also record each learnt row in the comment history
  * (duplicates), a row with an unreadable date named on stderr (cli_note_date) and counted in
- * n->dates. Unlabelled rows are counted in n, and the file in n->refused when it is refused
+ * n->dates. Unlabelled rows are counted in n (but for those of a file of no labelled row,
+ * which is named instead), and the file in n->refused when it is refused
  * whole (EXIT_INPUT, its header named: no row of it read). Returns an exit code: EXIT_DONE,
  * EXIT_INPUT (rows skipped, or no labelled row in the file: reported), or a fatal one
  * (already reported). */

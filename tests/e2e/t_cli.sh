@@ -721,7 +721,11 @@ test_a_file_that_teaches_nothing_has_no_summary_after_its_error() {
     as_before
     printf 'id,label,text\n1,spam,cheap pills now\n' >one.csv
     expect_status 4 "$KINDLY" train -m m.db nolabel.csv one.csv
-    contains "$T/err" "kindly train: learnt 1 comment (1 spam, 0 ham); 1 unlabelled row not learnt"
+    # nolabel.csv is named: its row is not counted again as an unlabelled row (it was, "; 1
+    # unlabelled row not learnt")
+    contains "$T/err" "kindly train: no labelled rows in nolabel.csv"
+    contains "$T/err" "kindly train: learnt 1 comment (1 spam, 0 ham)"
+    not_contains "$T/err" "unlabelled"
 }
 
 test_learn_csv_with_forced_label() {
@@ -1139,7 +1143,7 @@ test_learn_and_train_say_what_was_not_learnt() {
     expect_status 4 "$KINDLY" train -m m.db odd.csv mix.csv
     contains "$T/err" "odd.csv:2: field 'label': unknown label"
     contains "$T/err" "no labelled rows in odd.csv"
-    contains "$T/err" "learnt 1 comment (1 spam, 0 ham); 2 unlabelled rows not learnt"
+    contains "$T/err" "learnt 1 comment (1 spam, 0 ham); 1 unlabelled row not learnt" # mix.csv's (odd.csv is named)
 }
 
 # train skips a file with no labelled row (or no text column), learns the others and exits 4;
@@ -1997,7 +2001,9 @@ test_eval_skips_a_file_without_labelled_rows_and_scores_the_others() {
         lines "$T/out" 1
     done
     contains "$T/err" "kindly eval: no labelled rows in $D/score.csv"
-    contains "$T/err" "4 unlabelled rows not evaluated"
+    # the file is named: its rows are not counted again as unlabelled rows (they were, "4
+    # unlabelled rows not evaluated")
+    not_contains "$T/err" "unlabelled"
     # the order of the files does not matter, nor the way of training
     expect_status 4 "$KINDLY" eval -m m.db "$D/score.csv" spam-export.csv
     contains "$T/out" "n=2 (spam 2, ham 0)"
@@ -2248,6 +2254,14 @@ test_eval_counts_unlabelled_rows_and_refuses_a_file_twice() {
     printf 'id,label,text\n1,ham,hello there friend\n2,,no label\n3,spam,buy cheap pills now\n4,maybe,odd label\n' > t.csv
     expect_status 0 "$KINDLY" eval --train t.csv t.csv
     contains "$T/err" "t.csv:5: field 'label': unknown label \"maybe\""
+    contains "$T/err" "kindly eval: 2 unlabelled rows not evaluated"
+    contains "$T/err" "kindly eval: 2 unlabelled rows of the --train files not learnt"
+    contains "$T/out" "n=2 (spam 1, ham 1)"
+    # a file refused whole (no label column) is named, and its rows are not counted again
+    # among the unlabelled ones: t.csv's 2 are
+    printf 'id,text\na,hi\nb,there\nc,you\n' >u.csv
+    expect_status 4 "$KINDLY" eval --train t.csv --train u.csv t.csv u.csv
+    contains "$T/err" "kindly eval: no labelled rows in u.csv: it has no label, CLASS or comment_approved column"
     contains "$T/err" "kindly eval: 2 unlabelled rows not evaluated"
     contains "$T/err" "kindly eval: 2 unlabelled rows of the --train files not learnt"
     contains "$T/out" "n=2 (spam 1, ham 1)"
