@@ -181,6 +181,11 @@ int cli_note_date(kd_csv *r, const kd_csv_row *row);
 int cli_warn_date(const char *cmd, const char *date);
 void cli_warn_dates(const char *cmd, unsigned long n);
 
+/* score's and eval's summary of the bad rows the reader skipped (each named on stderr as
+ * FILE:LINE: ... (row skipped)), in train's and learn's words: "kindly CMD: N bad rows
+ * skipped", when n > 0. */
+void cli_warn_skipped(const char *cmd, unsigned long n);
+
 /* The comment of row as kindly reads it, remembered or not (the rules on `date` see it so,
  * whether or not the command remembers): &row->comment, or, when its date comes from
  * WordPress's comment_date (the site's local time) without an offset, *copy with the date

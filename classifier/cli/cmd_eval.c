@@ -15,6 +15,7 @@ typedef struct dataset {
     size_t *fold;             /* --folds: each row's fold (assign_folds) */
     size_t distinct;          /* --folds: the distinct texts (folds past them are empty) */
     unsigned long unlabelled; /* rows read without a label (not in c) */
+    unsigned long bad;        /* bad rows skipped by the reader (named on stderr) */
     unsigned long dates;      /* rows to remember with an unreadable date (named on stderr) */
 } dataset;
 
@@ -137,6 +138,7 @@ static int dataset_read(dataset *d, const char *path, int remember, int *skipped
     }
     if (kd_csv_skipped(r))
         *skipped = 1;
+    d->bad += kd_csv_skipped(r);
     kd_csv_free(r);
     return status;
 }
@@ -260,6 +262,7 @@ int cmd_eval(int argc, char **argv)
     stages s = { NULL, NULL };
     kd_model *m = NULL;
     kd_rules *rules = NULL;
+    unsigned long bad_train = 0; /* the bad rows of the --train files (d.bad: the test files') */
     if (!train || !test) {
         free(train);
         free(test);
@@ -383,6 +386,7 @@ int cmd_eval(int argc, char **argv)
         if (ntrain) {
             dataset td = { 0 };
             status = dataset_read_all(&td, train, ntrain, 0, &skipped);
+            bad_train = td.bad;
             if (!status && td.unlabelled)
                 fprintf(stderr, "kindly eval: %lu unlabelled row%s of the --train files not learnt\n", td.unlabelled,
                         td.unlabelled == 1 ? "" : "s");
@@ -419,6 +423,8 @@ int cmd_eval(int argc, char **argv)
         puts("}");
     status = skipped ? EXIT_INPUT : EXIT_DONE;
 done:
+    if (status == EXIT_DONE || status == EXIT_INPUT) /* as train's: not after a fatal error */
+        cli_warn_skipped("eval", d.bad + bad_train);
     kd_model_close(m);
     kd_rules_free(rules);
     kd_eval_free(s.bayes);

@@ -397,6 +397,8 @@ int cmd_score(int argc, char **argv)
     if ((rc = kd_history_flush(m)) && o.remember && (status == EXIT_DONE || status == EXIT_INPUT))
         status = cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(m));
     cli_warn_dates("score", ndates);
+    if (status == EXIT_DONE || status == EXIT_INPUT) /* as train's: not after a fatal error */
+        cli_warn_skipped("score", kd_csv_skipped(r));
     w.m = NULL;
     free(copy);
     kd_buf_free(&line);

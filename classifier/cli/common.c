@@ -665,6 +665,12 @@ void cli_warn_dates(const char *cmd, unsigned long n)
                         "(named above)\n", cmd, n, n == 1 ? "" : "s", n == 1 ? "its date is" : "their dates are");
 }
 
+void cli_warn_skipped(const char *cmd, unsigned long n)
+{
+    if (n)
+        fprintf(stderr, "kindly %s: %lu bad row%s skipped\n", cmd, n, n == 1 ? "" : "s");
+}
+
 /* Every number a flag takes is written plainly: digits, for a double with at most one '.'
  * ("0.5", ".5", "1."), so a blank, a sign or a word ("nan", "inf") before it, a hex number
  * ("0x1p-1") or an exponent ("1e-3") is refused, as strtod and strtoul would skip or read

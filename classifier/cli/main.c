@@ -129,12 +129,12 @@ const cli_command cli_commands[] = {
       "2024-01-15 12:00:00-05:00).\n"
       "\n"
       "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as\n"
-      "FILE:LINE), or the input has no header row or no text column, or is no CSV\n"
-      "(UTF-16, separated by ';', JSON, a spreadsheet, an SQLite model); 3 usage\n"
-      "error; 5 the model, the rule file or the input could not be read (a rule\n"
-      "file's error is named as FILE:LINE:COLUMN), the model not written (with\n"
-      "--remember) or the output not written; 6 internal error. CSV output lines\n"
-      "end in CRLF, as RFC 4180 has them.\n" },
+      "FILE:LINE, then counted: 'kindly score: 2 bad rows skipped'), or the input has\n"
+      "no header row or no text column, or is no CSV (UTF-16, separated by ';', JSON,\n"
+      "a spreadsheet, an SQLite model); 3 usage error; 5 the model, the rule file or\n"
+      "the input could not be read (a rule file's error is named as\n"
+      "FILE:LINE:COLUMN), the model not written (with --remember) or the output not\n"
+      "written; 6 internal error. CSV output lines end in CRLF, as RFC 4180 has them.\n" },
     { "check", cmd_check, "Classify one comment read from standard input",
       "usage: kindly check [-m MODEL.db] [--author NAME] [--email ADDR] [--url URL]\n"
       "                    [--ip IP] [--agent UA] [--post POST_ID] [--parent ID]\n"
@@ -249,10 +249,11 @@ const cli_command cli_commands[] = {
       "ROC AUC needs both spam and ham: without one of them it is n/a (null in JSON).\n"
       "\n"
       "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as\n"
-      "FILE:LINE; the figures are of the others), or a file has no text column or no\n"
-      "labelled row (skipped; no figures if no file has one); 3 usage error; 5 a\n"
-      "file, the model or the rule file could not be read (or the model written,\n"
-      "with --remember), or the output not written; 6 internal error.\n" },
+      "FILE:LINE, then counted: 'kindly eval: 2 bad rows skipped'; the figures are of\n"
+      "the others), or a file has no text column or no labelled row (skipped; no\n"
+      "figures if no file has one); 3 usage error; 5 a file, the model or the rule\n"
+      "file could not be read (or the model written, with --remember), or the output\n"
+      "not written; 6 internal error.\n" },
     { "merge", cmd_merge, "Merge models trained on shards into one",
       "usage: kindly merge [-q] [--again] OUT.db IN.db...\n"
       "\n"

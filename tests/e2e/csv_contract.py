@@ -319,7 +319,8 @@ SAN = re.compile(rb"AddressSanitizer|runtime error|LeakSanitizer|UndefinedBehavi
 
 
 def check_common(c, p, cmd, path):
-    """Exit status and stderr: every bad row named once as FILE:LINE, nothing else skipped."""
+    """Exit status and stderr: every bad row named once as FILE:LINE, nothing else skipped, and
+    counted in the last line, "kindly score: N bad rows skipped"."""
     if p is None:
         return "timeout (hang)"
     if p.returncode < 0 or SAN.search(p.stderr):
@@ -343,8 +344,13 @@ def check_common(c, p, cmd, path):
     want = [r[0] for r in bad]
     if lines != want:
         return "skip messages at lines %s, expected %s" % (lines, want)
+    summary = "kindly score: %d bad row%s skipped" % (len(skipped), "" if len(skipped) == 1 else "s")
+    if skipped and err.split("\n")[-2:] != [summary, ""]:
+        return "stderr does not end in the summary: " + summary
     for l in err.split("\n")[:-1]:
         if l.startswith(path + ":") or l.startswith("kindly score: the input's column"):
+            continue
+        if skipped and l == summary:
             continue
         return "unexpected stderr line: " + l
     return None

@@ -587,10 +587,12 @@ test_file_names_with_control_characters_are_escaped_in_messages() {
     expect_status 4 "$KINDLY" score -m m.db --remember "$n.csv"
     contains "$T/err" "$shown.csv:3: field 'text': unbalanced quote"
     contains "$T/err" "kindly score: warning: $shown.csv has no id column"
-    lines "$T/err" 2
+    contains "$T/err" "kindly score: 1 bad row skipped"
+    lines "$T/err" 3
     expect_status 4 "$KINDLY" eval --train "$n.csv" "$n.csv"
     contains "$T/err" "kindly eval: warning: $shown.csv is also a --train file ($shown.csv)"
-    lines "$T/err" 3
+    contains "$T/err" "kindly eval: 2 bad rows skipped"
+    lines "$T/err" 4
     expect_status 4 "$KINDLY" eval -m "s.db" "$n.csv"
     contains "$T/err" "kindly eval: warning: s.db has learnt no ham"
     expect_status 4 "$KINDLY" posts -m m.db "$n-p.csv"
@@ -2246,6 +2248,34 @@ test_eval_folds_beyond_the_distinct_texts_are_skipped() {
     printf 'id,label,text\n1,spam,buy pills\n2,spam,BUY PILLS!\n3,ham,hello\n' > copies.csv
     expect_status 0 "$KINDLY" eval --folds 3 copies.csv
     contains "$T/err" "only 2 distinct texts: fold 3 has no rows to test (skipped)"
+}
+
+# score and eval count the bad rows they skip on stderr, in train's words, so that the count
+# equals the messages as the README says (they named the rows, but counted none); stdout holds
+# only the verdicts or the figures, and a run without a bad row says nothing more
+test_score_and_eval_count_their_bad_rows_as_train_does() {
+    train_small
+    printf 'id,text,label\na,hello there,ham\nb,"x,y,z\nc,buy now,spam\nd,ok,ham,extra\n' >bad.csv
+    expect_status 4 "$KINDLY" train -m t.db bad.csv
+    contains "$T/err" "; 2 bad rows skipped"
+    for c in "score -m m.db" "score -m m.db --format csv" "eval -m m.db"; do
+        # shellcheck disable=SC2086
+        expect_status 4 "$KINDLY" $c bad.csv
+        [ "$(grep -c '(row skipped)' "$T/err")" -eq 2 ] || fail "$c: messages: $(cat "$T/err")"
+        [ "$(tail -1 "$T/err")" = "kindly ${c%% *}: 2 bad rows skipped" ] || fail "$c: summary: $(cat "$T/err")"
+        not_contains "$T/out" "skipped"
+    done
+    # the --train files' bad rows are counted with the test files', as they are named
+    expect_status 4 "$KINDLY" eval --train bad.csv "$D/train.csv"
+    [ "$(tail -1 "$T/err")" = "kindly eval: 2 bad rows skipped" ] || fail "summary: $(cat "$T/err")"
+    expect_status 4 "$KINDLY" eval --train bad.csv bad.csv
+    [ "$(grep -c '(row skipped)' "$T/err")" -eq 4 ] || fail "messages: $(cat "$T/err")"
+    [ "$(tail -1 "$T/err")" = "kindly eval: 4 bad rows skipped" ] || fail "summary: $(cat "$T/err")"
+    printf 'id,text,label\na,hello there,ham\nb,"x,y,z\nc,buy now,spam\n' >one.csv
+    expect_status 4 "$KINDLY" score -m m.db one.csv
+    [ "$(tail -1 "$T/err")" = "kindly score: 1 bad row skipped" ] || fail "summary: $(cat "$T/err")"
+    expect_status 0 "$KINDLY" score -m m.db "$D/score.csv"
+    [ ! -s "$T/err" ] || fail "stderr of a clean run: $(cat "$T/err")"
 }
 
 # eval counts the rows it leaves out for want of a label, as train and learn do (a pending

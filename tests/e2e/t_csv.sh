@@ -24,9 +24,10 @@ test_csv_stray_quote_loses_only_its_own_row() {
     csv_ids "$T/out" >got.ids
     diff want.ids got.ids || fail "the rows scored are not all rows but kc-0005"
     contains got.ids kc-0006
-    lines "$T/err" 1
-    [ "$(cat "$T/err")" = "stray.csv:6: field 'text': unbalanced quote (the quoted field opened here breaks on line 7); reading resumes at line 7 (row skipped)" ] ||
+    lines "$T/err" 2 # the row's message, then the count
+    [ "$(head -1 "$T/err")" = "stray.csv:6: field 'text': unbalanced quote (the quoted field opened here breaks on line 7); reading resumes at line 7 (row skipped)" ] ||
         fail "stderr: $(cat "$T/err")"
+    [ "$(tail -1 "$T/err")" = "kindly score: 1 bad row skipped" ] || fail "summary: $(cat "$T/err")"
 }
 
 test_csv_stray_quote_on_stdin_is_recovered_the_same_way() {
@@ -35,8 +36,9 @@ test_csv_stray_quote_on_stdin_is_recovered_the_same_way() {
     "$KINDLY" score -m m.db stray.csv >file.jsonl 2>/dev/null || true
     expect_status 4 sh -c "\"$KINDLY\" score -m m.db - < stray.csv"
     cmp -s file.jsonl "$T/out" || fail "stdin and file outputs differ"
-    lines "$T/err" 1
+    lines "$T/err" 2
     contains "$T/err" "<stdin>:6: field 'text': unbalanced quote"
+    contains "$T/err" "kindly score: 1 bad row skipped"
 }
 
 test_csv_train_counts_the_stray_quote_once() {
@@ -56,9 +58,10 @@ test_csv_quote_never_closed_keeps_the_rows_after_it() {
     printf 'id,author,label,text\nr1,Ann,ham,hello\nr2,Bob,spam,"never closed\nr3,Cy,ham,fine\nr4,Di,ham,also fine\n' >open.csv
     expect_status 4 "$KINDLY" score -m m.db open.csv
     [ "$(csv_ids "$T/out" | tr '\n' ' ')" = "r1 r3 r4 " ] || fail "rows: $(csv_ids "$T/out" | tr '\n' ' ')"
-    lines "$T/err" 1
-    [ "$(cat "$T/err")" = "open.csv:3: field 'text': unbalanced quote (the quoted field opened here is still open at the end of the input); reading resumes at line 4 (row skipped)" ] ||
+    lines "$T/err" 2 # the row's message, then the count
+    [ "$(head -1 "$T/err")" = "open.csv:3: field 'text': unbalanced quote (the quoted field opened here is still open at the end of the input); reading resumes at line 4 (row skipped)" ] ||
         fail "stderr: $(cat "$T/err")"
+    [ "$(tail -1 "$T/err")" = "kindly score: 1 bad row skipped" ] || fail "summary: $(cat "$T/err")"
     expect_status 4 "$KINDLY" train -m t.db open.csv
     contains "$T/err" "learnt 3 comments (0 spam, 3 ham); 1 bad row skipped"
 }
@@ -71,9 +74,10 @@ test_csv_closing_quote_in_a_multi_line_text_is_named_once() {
     printf 'id,text\nr1,hello\nr2,"first line\nhe said "hi" and left"\nr3,fine\n' >q.csv
     expect_status 4 "$KINDLY" score -m m.db q.csv
     [ "$(csv_ids "$T/out" | tr '\n' ' ')" = "r1 r3 " ] || fail "rows: $(csv_ids "$T/out" | tr '\n' ' ')"
-    lines "$T/err" 1
-    [ "$(cat "$T/err")" = "q.csv:3: field 'text': text after the quote that closes this quoted field on line 4 (a quote inside a quoted field is written twice, \"\"); reading resumes at line 5 (row skipped)" ] ||
+    lines "$T/err" 2 # the row's message, then the count
+    [ "$(head -1 "$T/err")" = "q.csv:3: field 'text': text after the quote that closes this quoted field on line 4 (a quote inside a quoted field is written twice, \"\"); reading resumes at line 5 (row skipped)" ] ||
         fail "stderr: $(cat "$T/err")"
+    [ "$(tail -1 "$T/err")" = "kindly score: 1 bad row skipped" ] || fail "summary: $(cat "$T/err")"
     expect_status 4 sh -c "\"$KINDLY\" score -m m.db - < q.csv"
     contains "$T/err" "<stdin>:3: field 'text': text after the quote that closes this quoted field on line 4"
 }
@@ -85,9 +89,10 @@ test_csv_closing_quote_in_a_middle_line_is_named_once() {
     printf 'id,text,label\nr1,hello,ham\nr2,"first line\nhe said "hi" and left\nthird line",ham\nr3,fine,ham\n' >q.csv
     expect_status 4 "$KINDLY" score -m m.db q.csv
     [ "$(csv_ids "$T/out" | tr '\n' ' ')" = "r1 r3 " ] || fail "rows: $(csv_ids "$T/out" | tr '\n' ' ')"
-    lines "$T/err" 1
-    [ "$(cat "$T/err")" = "q.csv:3: field 'text': text after the quote that closes this quoted field on line 4 (a quote inside a quoted field is written twice, \"\"); the field ends on line 5; reading resumes at line 6 (row skipped)" ] ||
+    lines "$T/err" 2 # the row's message, then the count
+    [ "$(head -1 "$T/err")" = "q.csv:3: field 'text': text after the quote that closes this quoted field on line 4 (a quote inside a quoted field is written twice, \"\"); the field ends on line 5; reading resumes at line 6 (row skipped)" ] ||
         fail "stderr: $(cat "$T/err")"
+    [ "$(tail -1 "$T/err")" = "kindly score: 1 bad row skipped" ] || fail "summary: $(cat "$T/err")"
     expect_status 4 "$KINDLY" train -m t.db q.csv
     contains "$T/err" "learnt 2 comments (0 spam, 2 ham); 1 bad row skipped"
 }
@@ -132,7 +137,8 @@ test_csv_every_line_is_read_or_named() {
     expect_status 4 "$KINDLY" score -m m.db mixed.csv
     [ "$(csv_ids "$T/out" | tr '\n' ' ')" = "L2 L4 L5 L8 L10 L13 " ] || fail "rows: $(csv_ids "$T/out" | tr '\n' ' ')"
     for n in 3 6 7 9 12; do contains "$T/err" "mixed.csv:$n:"; done
-    lines "$T/err" 5
+    lines "$T/err" 6 # and score counts them, as train does
+    [ "$(tail -1 "$T/err")" = "kindly score: 5 bad rows skipped" ] || fail "summary: $(cat "$T/err")"
     for n in 2 3 4 5 6 7 8 9 10 12 13; do
         grep -q "^{\"id\":\"L$n\"" "$T/out" || grep -q "^mixed.csv:$n:" "$T/err" || fail "line $n neither read nor named"
     done
