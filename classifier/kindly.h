@@ -630,6 +630,13 @@ typedef struct kd_result {
                                 Below 0, a ham rule outweighs the spam rules that fired: the
                                 rules vouch for the comment, which is not held as off topic
                                 (added after 0.1.0, as the fields above) */
+    int post_unknown;       /**< 1 when the comment names a post (post_id) the model does not
+                                hold; 2 when it names one the model holds without words (a post
+                                retired or imported without words, no approved comment learnt
+                                on it): either way it is scored against the site alone
+                                (relevance_post 1). 0 otherwise: its post was scored, it names
+                                none, or relevance was not computed (added after 0.1.0, as the
+                                fields above) */
 } kd_result;
 
 /**
@@ -790,7 +797,7 @@ int kd_rules_eval(const kd_rules *r, const kd_comment *c, unsigned char *fired, 
  * site (all posts and the approved comments the model learnt). The posts live in the model
  * file; a comment names its post with kd_comment.post_id. A ham comment learnt with a
  * post_id (kd_train_add) becomes part of its post's model. A comment whose post is unknown
- * is scored against the site alone. Results: kd_result.relevance (0..1), .generic, .off_topic
+ * is scored against the site alone (kd_result.post_unknown says so). Results: kd_result.relevance (0..1), .generic, .off_topic
  * (relevance below kd_options.offtopic_threshold, where the comment is not generic and the
  * rules, which run before this stage, did not vouch for it: kd_result.rules_own_score), and why: .relevance_site and
  * .relevance_post (its two factors) and the words that weighed most for and against it

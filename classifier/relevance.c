@@ -189,6 +189,8 @@ int kd_relevance_run(kd_model *m, const kd_comment *c, const kd_tokens *tok, con
     if (n_site <= 0)
         return not_computed(out);
     const kd_post_stats *post = kd_posts_find(pc, c->post_id);
+    if (c->post_id && *c->post_id && (!post || post->length == 0))
+        out->post_unknown = post ? 2 : 1; /* said by --explain, counted by score */
     if (post && post->length == 0) /* no words yet (an image-only post): as an unknown post */
         post = NULL;
     double plen = post ? (double)post->length : 0.0, np = (double)pc->n;

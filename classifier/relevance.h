@@ -14,7 +14,8 @@
  * comments), out->generic (generic.h) and out->off_topic (relevance below
  * o->offtopic_threshold, never for generic praise), and why: out->relevance_site and
  * ->relevance_post, its two factors, and the words that weighed most for and against
- * (->site_words, ->offsite_words; -1, -1 and none when relevance is not computed). tok holds
+ * (->site_words, ->offsite_words; -1, -1 and none when relevance is not computed), and
+ * out->post_unknown when the comment's post was not scored (unknown, or without words). tok holds
  * the comment's tokens, set its distinct ones (kd_tokset_build).
  * Returns 0, KD_ENOMEM or KD_EIO (message on m).
  */

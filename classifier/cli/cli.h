@@ -177,6 +177,21 @@ int cli_csv_has_ids(const kd_csv *r);
  * value ("kindly CMD: --date: ..."). The row or comment is kept: the exit status is not
  * changed (as for a field whose invalid UTF-8 was repaired). cli_warn_dates: the summary
  * line "kindly CMD: N comments remembered as of now: ..." when n > 0. */
+/* Comments that name a post the model does not hold (kd_result.post_unknown 1: a mistyped
+ * id, a posts file of slugs and comments of numeric ids) are scored against the site, by
+ * design, but the JSON does not say so: score and eval count them (cli_note_post, for each
+ * comment scored; line 0 when the command does not know it) and say it once at the end, on
+ * stderr (cli_warn_unknown_posts, which also frees u), when the model holds posts; without
+ * any every comment is scored against the site, as documented. Nor for the shipped default
+ * model (path, cli_is_default_model): its posts are the example blog's, never the user's,
+ * and it is never written to. The exit status is not changed, as for the other warnings. */
+typedef struct cli_unknown_posts {
+    unsigned long n, of; /* comments that named an unknown post; comments scored */
+    char *first;         /* the first one's post id (NULL when out of memory) */
+    unsigned long line;  /* its input line (0: not known) */
+} cli_unknown_posts;
+void cli_note_post(cli_unknown_posts *u, const kd_comment *c, const kd_result *res, unsigned long line);
+void cli_warn_unknown_posts(const char *cmd, kd_model *m, const char *path, cli_unknown_posts *u);
 int cli_note_date(kd_csv *r, const kd_csv_row *row);
 int cli_warn_date(const char *cmd, const char *date);
 void cli_warn_dates(const char *cmd, unsigned long n);

@@ -161,6 +161,7 @@ static int dataset_read_all(dataset *d, const char *const *paths, size_t n, int 
 
 typedef struct stages {
     kd_eval *bayes, *final;
+    cli_unknown_posts unknown; /* test comments naming a post the model does not hold (-m) */
 } stages;
 
 /* Score the rows of fold k (every row when folds == 0), adding to the figures. */
@@ -175,6 +176,8 @@ static int score_rows(kd_model *m, const dataset *d, size_t k, size_t folds, con
             kd_result_free(&res);
             return cli_fail(cli_exit_for(rc), "eval", "%s", kd_model_error(m));
         }
+        if (!folds) /* (a fold's model, of the other folds' rows, holds no posts) */
+            cli_note_post(&s->unknown, &d->c[i], &res, 0);
         /* the Bayes stage's own three-way verdict: its score through the same cut-offs */
         kd_verdict bv = res.bayes_score >= o->spam_cutoff ? KD_VERDICT_SPAM
                         : res.bayes_score < o->ham_cutoff ? KD_APPROVE : KD_HOLD;
@@ -259,8 +262,9 @@ int cmd_eval(int argc, char **argv)
     int json = 0, status = EXIT_DONE, after = 0;
     kd_options o = KD_OPTIONS_INIT;
     dataset d = { 0 };
-    stages s = { NULL, NULL };
+    stages s = { 0 };
     kd_model *m = NULL;
+    const char *mpath = NULL; /* -m's (NULL: --train, --folds: a model in memory) */
     kd_rules *rules = NULL;
     unsigned long bad_train = 0; /* the bad rows of the --train files (d.bad: the test files') */
     if (!train || !test) {
@@ -340,7 +344,7 @@ int cmd_eval(int argc, char **argv)
         goto done;
     o.rules = rules;
     if (!folds && !ntrain) { /* -m: a model that cannot be opened is said before the test files are read */
-        const char *mpath = NULL; /* --remember records the test comments in its history: writable */
+        /* --remember records the test comments in its history: writable */
         if (!(m = cli_open_model_for("eval", model, o.remember, KD_OPEN_PRELOAD, &mpath, &status)))
             goto done;
         cli_warn_untrained("eval", m, mpath);
@@ -407,6 +411,7 @@ int cmd_eval(int argc, char **argv)
             status = cli_fail(cli_exit_for(rc), "eval", "%s", kd_model_error(m));
         if (!status)
             cli_warn_dates("eval", d.dates);
+        cli_warn_unknown_posts("eval", m, mpath, &s.unknown);
     }
     if (status)
         goto done;

@@ -347,6 +347,7 @@ int cmd_score(int argc, char **argv)
         status = cli_fail(EXIT_INTERNAL, "score", "out of memory");
     w.m = m;
     unsigned long ndates = 0; /* remembered with an unreadable date (named as FILE:LINE) */
+    cli_unknown_posts unknown = { 0 }; /* comments naming a post the model does not hold */
     const kd_csv_row *row;
     while (status == EXIT_DONE) {
         rc = kd_csv_next(r, &row);
@@ -365,6 +366,7 @@ int cmd_score(int argc, char **argv)
             kd_result_free(&res);
             break;
         }
+        cli_note_post(&unknown, c, &res, row->line);
         if (expl)
             cli_explain(c, &res, rules, o.offtopic_threshold);
         else if (csv && csv_out_row(row, copy, &res, sheet, &line)) {
@@ -397,6 +399,7 @@ int cmd_score(int argc, char **argv)
     if ((rc = kd_history_flush(m)) && o.remember && (status == EXIT_DONE || status == EXIT_INPUT))
         status = cli_fail(cli_exit_for(rc), "score", "%s", kd_model_error(m));
     cli_warn_dates("score", ndates);
+    cli_warn_unknown_posts("score", m, mpath, &unknown);
     if (status == EXIT_DONE || status == EXIT_INPUT) /* as train's: not after a fatal error */
         cli_warn_skipped("score", kd_csv_skipped(r));
     w.m = NULL;

@@ -671,6 +671,37 @@ void cli_warn_skipped(const char *cmd, unsigned long n)
         fprintf(stderr, "kindly %s: %lu bad row%s skipped\n", cmd, n, n == 1 ? "" : "s");
 }
 
+void cli_note_post(cli_unknown_posts *u, const kd_comment *c, const kd_result *res, unsigned long line)
+{
+    u->of++;
+    if (res->post_unknown != 1)
+        return;
+    if (!u->n++) {
+        u->first = strdup(c->post_id); /* (out of memory: the warning names none) */
+        u->line = line;
+    }
+}
+
+void cli_warn_unknown_posts(const char *cmd, kd_model *m, const char *path, cli_unknown_posts *u)
+{
+    uint64_t posts = 0;
+    if (u->n && !kd_posts_count(m, &posts) && posts && !cli_is_default_model(path)) {
+        kd_buf b = KD_BUF_INIT;
+        char line[32] = "";
+        if (u->line)
+            snprintf(line, sizeof line, ", line %lu", u->line);
+        fprintf(stderr, "kindly %s: warning: %lu of %lu comment%s name%s a post this model does not hold", cmd, u->n,
+                u->of, u->of == 1 ? "" : "s", u->n == 1 ? "s" : "");
+        if (u->first)
+            fprintf(stderr, " (first: '%s'%s)", cli_line(&b, u->first), line);
+        fprintf(stderr, "; %s scored against the site: import the posts with kindly posts, or check that the "
+                        "comments' post ids are the posts' ids\n", u->n == 1 ? "it was" : "they were");
+        kd_buf_free(&b);
+    }
+    free(u->first);
+    *u = (cli_unknown_posts){ 0 };
+}
+
 /* Every number a flag takes is written plainly: digits, for a double with at most one '.'
  * ("0.5", ".5", "1."), so a blank, a sign or a word ("nan", "inf") before it, a hex number
  * ("0x1p-1") or an exponent ("1e-3") is refused, as strtod and strtoul would skip or read

@@ -38,8 +38,11 @@ static int threshold_digits(double t)
 }
 
 /* --explain's relevance: the figure, what it did (held below the threshold, or not), and
- * its two factors (relevance.c: the site's language times the post's part). */
-static void explain_relevance(const kd_result *res, double threshold)
+ * its two factors (relevance.c: the site's language times the post's part), or the site's
+ * language alone when the comment's post was not scored, said so (none named, one the model
+ * does not hold: a mistyped id, ids of another kind than the posts'; one without words: a
+ * retired post), where "x post 1.00" read as a post the comment fits perfectly. */
+static void explain_relevance(const kd_comment *c, const kd_result *res, double threshold)
 {
     int d = threshold_digits(threshold);
     printf("  relevance  %.4f  ", res->relevance);
@@ -53,7 +56,18 @@ static void explain_relevance(const kd_result *res, double threshold)
         printf("on topic (%.*f or above)", d, threshold);
     else
         fputs("never held (threshold 0)", stdout);
-    printf(" = site language %.2f x post %.2f\n", res->relevance_site, res->relevance_post);
+    if (!c->post_id || !*c->post_id) {
+        printf(" = site language %.2f (no post named: scored against the site alone)\n", res->relevance_site);
+        return;
+    }
+    if (!res->post_unknown) {
+        printf(" = site language %.2f x post %.2f\n", res->relevance_site, res->relevance_post);
+        return;
+    }
+    printf(" = site language %.2f (post '", res->relevance_site);
+    explain_str(c->post_id);
+    printf("' %s: scored against the site alone)\n",
+           res->post_unknown == 1 ? "unknown to the model" : "has no words");
 }
 
 /* One side of the words: "sleep +3.2, anxiety +2.8", or "none". The words are the comment's
@@ -119,7 +133,7 @@ void cli_explain(const kd_comment *c, const kd_result *res, const kd_rules *rule
         }
     }
     if (res->relevance >= 0) {
-        explain_relevance(res, threshold);
+        explain_relevance(c, res, threshold);
         explain_words(res);
     }
     for (size_t i = 0; i < res->ntop; i++)

@@ -82,7 +82,54 @@ test_posts_a_deleted_post_is_retired_as_the_help_says() {
     expect_status 0 "$KINDLY" posts -m m.db gone.csv
     contains "$T/err" "gone.csv:2: the post has no words in its title or text"
     expect_status 0 sh -c '"$KINDLY" check -m m.db --post 123 --explain <c.txt'
-    grep -q '^  relevance  .* x post 1\.00$' "$T/out" || fail "scored against the post still: $(grep relevance "$T/out")"
+    contains "$T/out" "(post '123' has no words: scored against the site alone)"
+}
+
+# A comment naming a post the model does not hold is scored against the site, by design, but
+# --explain said "x post 1.00", as for a post the comment fits perfectly, and score said
+# nothing when every comment named an unknown post (a posts file of slugs, comments of
+# numeric ids). --explain says so, and score and eval warn once (exit status unchanged);
+# not when the model holds no posts at all, where every comment is scored against the site,
+# nor for the shipped default model.
+test_an_unknown_post_is_said() {
+    rel_model
+    printf 'Thanks, this helped' >c.txt
+    expect_status 0 sh -c '"$KINDLY" check -m m.db --post nope --explain <c.txt'
+    contains "$T/out" " = site language 0."
+    contains "$T/out" " (post 'nope' unknown to the model: scored against the site alone)"
+    not_contains "$T/out" "x post 1.00"
+    expect_status 0 sh -c '"$KINDLY" check -m m.db --explain <c.txt'
+    contains "$T/out" "(no post named: scored against the site alone)"
+    expect_status 0 sh -c '"$KINDLY" check -m m.db --post sleep-and-anxiety --explain <c.txt'
+    contains "$T/out" " x post 1.00"
+    # comments of numeric post ids, posts of slugs: one warning at the end, on stderr
+    sed '1!s/^\([^,]*\),[^,]*,/\1,17,/' "$ROOT/corpora/comments.csv" >num.csv
+    expect_status 0 "$KINDLY" score -m m.db num.csv
+    n=$(wc -l <"$T/out") # comments scored (a comment may take lines of the file)
+    [ "$(grep -c . "$T/err")" = 1 ] || fail "not one line: $(cat "$T/err")"
+    contains "$T/err" "kindly score: warning: $n of $n comments name a post this model does not hold (first: '17', line 2); they were scored against the site: import the posts with kindly posts, or check that the comments' post ids are the posts' ids"
+    "$KINDLY" score -m m.db "$ROOT/corpora/comments.csv" >known.jsonl 2>known.err || fail "score failed"
+    [ ! -s known.err ] || fail "warned of known posts: $(cat known.err)"
+    printf 'id,post_id,text\na,sleep-and-anxiety,I sleep better\nb,,No post\nc,nope,Sleep well\n' >mix.csv
+    expect_status 0 "$KINDLY" score -m m.db mix.csv
+    contains "$T/err" "warning: 1 of 3 comments names a post this model does not hold (first: 'nope', line 4); it was scored"
+    expect_status 0 "$KINDLY" eval -m m.db num.csv
+    contains "$T/err" "kindly eval: warning: $n of $n comments name a post this model does not hold (first: '17'); they were"
+    # the exit status of bad rows is kept
+    printf 'id,post_id,text\na,nope,Sleep well\nb,nope,"unterminated\n' >bad.csv
+    expect_status 4 "$KINDLY" score -m m.db bad.csv
+    contains "$T/err" "warning: 1 of 1 comment names a post"
+    # nor for the shipped default model: its posts are the example blog's, and it is never
+    # written to (a copy of it is a model of one's own)
+    expect_status 0 "$KINDLY" score -m "$ROOT/models/default.db" num.csv
+    [ ! -s "$T/err" ] || fail "warned with the shipped model: $(cat "$T/err")"
+    cp "$ROOT/models/default.db" copy.db
+    expect_status 0 "$KINDLY" score -m copy.db num.csv
+    contains "$T/err" "kindly score: warning: $n of $n comments name a post this model does not hold"
+    # a model that holds no posts scores every comment against the site: nothing to warn of
+    "$KINDLY" train -q -m noposts.db "$ROOT/corpora/comments.csv"
+    expect_status 0 "$KINDLY" score -m noposts.db num.csv
+    [ ! -s "$T/err" ] || fail "warned without posts: $(cat "$T/err")"
 }
 
 # A post without words whose approved comments were learnt is scored against their words, as

@@ -93,6 +93,30 @@ Test(relevance, a_post_without_words_is_scored_as_an_unknown_post)
     cr_assert_float_eq(rel1("image-only", text), rel1("no-such-post", text), 1e-12);
 }
 
+/* Whether the post was scored is in the result: relevance_post is 1 for an unknown post and
+ * for a post the comment fits perfectly alike (--explain said "post 1.00" for a mistyped id). */
+static int post_unknown(const char *post, const kd_options *o)
+{
+    kd_result r;
+    rel(post, "Grief and anxiety both come in waves, journaling helps.", &r, o);
+    int v = r.post_unknown;
+    kd_result_free(&r);
+    return v;
+}
+
+Test(relevance, the_result_says_whether_the_post_was_scored)
+{
+    cr_assert_eq(post_unknown("sleep", NULL), 0);
+    cr_assert_eq(post_unknown(NULL, NULL), 0, "no post named: none unknown");
+    cr_assert_eq(post_unknown("", NULL), 0);
+    cr_assert_eq(post_unknown("no-such-post", NULL), 1);
+    cr_assert_eq(kd_post_put(m, "retired", "", ""), 0);
+    cr_assert_eq(post_unknown("retired", NULL), 2, "held, without words");
+    kd_options o = KD_OPTIONS_INIT;
+    o.offtopic_threshold = -1;
+    cr_assert_eq(post_unknown("no-such-post", &o), 0, "relevance not computed");
+}
+
 Test(relevance, short_comments_stay_near_neutral)
 {
     /* one unknown word: shrunk towards 0.5, not down to 0 */
