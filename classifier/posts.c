@@ -98,6 +98,8 @@
                 "text = excluded.text, updated = excluded.updated"
 #define SQL_ALL "SELECT post_id, title, text FROM posts"
 #define SQL_COUNT "SELECT count(*) FROM posts"
+#define SQL_COUNT_RETIRED "SELECT count(*) FROM posts WHERE trim(title, char(32, 9, 10, 13)) = '' " \
+                          "AND trim(text, char(32, 9, 10, 13)) = ''"
 #define SQL_ONE "SELECT title, text FROM posts WHERE post_id = ?1"
 #define SQL_TERMS "SELECT h, n FROM post_terms WHERE post = ?1"
 
@@ -439,6 +441,22 @@ done:
     return rc;
 }
 
+/* The count of sql's one row into *out: kd_posts_count, kd_posts_count_retired. */
+static int count_posts(kd_model *m, const char *sql, uint64_t *out)
+{
+    if (!has_posts_table(m))
+        return KD_OK;
+    sqlite3_stmt *st = NULL;
+    int rc = KD_OK;
+    if (sqlite3_prepare_v2(kd_store_db(m->store), sql, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW)
+        rc = sql_fail(m, "cannot read the posts");
+    else
+        *out = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int kd_posts_count(kd_model *m, uint64_t *out)
 {
     if (out)
@@ -447,17 +465,15 @@ int kd_posts_count(kd_model *m, uint64_t *out)
         return KD_EINVAL;
     if (!out)
         return kd_model_fail(m, KD_EINVAL, "kd_posts_count: out is NULL");
-    if (!has_posts_table(m))
-        return KD_OK;
-    sqlite3_stmt *st = NULL;
-    int rc = KD_OK;
-    if (sqlite3_prepare_v2(kd_store_db(m->store), SQL_COUNT, -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW)
-        rc = sql_fail(m, "cannot read the posts");
-    else
-        *out = (uint64_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc;
+    return count_posts(m, SQL_COUNT, out);
+}
+
+int kd_posts_count_retired(kd_model *m, uint64_t *out)
+{
+    *out = 0;
+    if (!kd_model_usable(m))
+        return KD_EINVAL;
+    return count_posts(m, SQL_COUNT_RETIRED, out);
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "posts.h" /* (internal: the retired posts, counted apart) */
 
 int cmd_info(int argc, char **argv)
 {
@@ -39,9 +40,11 @@ int cmd_info(int argc, char **argv)
     if (!rc && pack)
         rc = kd_model_pack(m);
     kd_model_stats st;
-    uint64_t posts = 0; /* (0 for a model of schema 2 or older: it has no posts table) */
+    uint64_t posts = 0, retired = 0; /* (0 for a model of schema 2 or older: it has no posts table) */
     if (!rc)
         rc = kd_model_stats_get(m, &st);
+    if (!rc) /* retired first: posts are never removed, so the count after is never fewer */
+        rc = kd_posts_count_retired(m, &retired);
     if (!rc)
         rc = kd_posts_count(m, &posts);
     if (rc) {
@@ -54,7 +57,9 @@ int cmd_info(int argc, char **argv)
     printf(",\"schema_version\":%d,\"spam_messages\":%llu,\"ham_messages\":%llu,\"tokens\":%llu",
            st.schema_version, (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
            (unsigned long long)st.tokens);
-    printf(",\"posts\":%llu", (unsigned long long)posts);
+    /* a retired post (imported with an empty title and text) is not one the model holds */
+    printf(",\"posts\":%llu,\"retired_posts\":%llu", (unsigned long long)(posts - retired),
+           (unsigned long long)retired);
     if (prune)
         printf(",\"pruned\":%llu", (unsigned long long)removed);
     puts("}");

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "posts.h" /* (internal: the retired posts, counted apart) */
 
 /* An input must be a model this kindly can read: opened read-only, so a missing one is
  * reported, not created. */
@@ -274,17 +275,20 @@ static const char *merge_error(kd_model *m, const char *out, int created, char *
 static void summary(kd_model *m, const char *out, int n, char *line, size_t size)
 {
     kd_model_stats st;
-    uint64_t posts = 0;
+    uint64_t posts = 0, retired = 0;
     int k = snprintf(line, size, "merged %d model%s", n, n == 1 ? "" : "s");
     line += k;
     size -= (size_t)k;
-    if (kd_model_stats_get(m, &st) || kd_posts_count(m, &posts)) { /* merged all the same */
-        snprintf(line, size, " into %s", cli_shown(out));
+    if (kd_model_stats_get(m, &st) || kd_posts_count_retired(m, &retired) || kd_posts_count(m, &posts)) {
+        snprintf(line, size, " into %s", cli_shown(out)); /* merged all the same */
         return;
     }
-    snprintf(line, size, "; %s now has %llu spam and %llu ham messages, %llu tokens, %llu post%s", cli_shown(out),
-            (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
-            (unsigned long long)st.tokens, (unsigned long long)posts, posts == 1 ? "" : "s");
+    posts -= retired; /* a retired post is not one it holds, as posts and info say */
+    k = snprintf(line, size, "; %s now has %llu spam and %llu ham messages, %llu tokens, %llu post%s", cli_shown(out),
+                 (unsigned long long)st.spam_messages, (unsigned long long)st.ham_messages,
+                 (unsigned long long)st.tokens, (unsigned long long)posts, posts == 1 ? "" : "s");
+    if (retired && k > 0 && (size_t)k < size)
+        snprintf(line + k, size - (size_t)k, " and %llu retired", (unsigned long long)retired);
 }
 
 int cmd_merge(int argc, char **argv)

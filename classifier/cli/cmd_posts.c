@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "posts.h" /* (internal: the retired posts, counted apart) */
 
 static int posts(int argc, char **argv, const char **files);
 
@@ -129,11 +130,12 @@ static int posts(int argc, char **argv, const char **files)
                           cli_signal_name(cli_interrupted), cli_shown(files[stopped]), cli_shown(path), before_it,
                           after_it);
     }
-    uint64_t count = 0;
+    uint64_t count = 0, retired = 0;
     /* no summary when no post was imported (each file refused, of no row or of bad rows only
      * was named already): "imported 0 posts" after the errors read as a success; none when
      * interrupted (said above) */
-    if (stopped < 0 && !quiet && !model_failed && total && !kd_posts_count(m, &count)) {
+    if (stopped < 0 && !quiet && !model_failed && total && !kd_posts_count_retired(m, &retired) &&
+        !kd_posts_count(m, &count)) { /* (retired first, as info counts them) */
         /* a post in two files is imported twice, new once; another writer may add posts
          * meanwhile: never more new than imported */
         uint64_t added = counted && count > before ? count - before : 0;
@@ -145,7 +147,11 @@ static int posts(int argc, char **argv, const char **files)
                     (unsigned long long)(total - added));
         if (refused)
             fprintf(stderr, "; %d file%s not read (named above)", refused, refused == 1 ? "" : "s");
-        fprintf(stderr, "; the model now holds %llu\n", (unsigned long long)count);
+        /* a retired post (imported with an empty title and text) is not one it holds, as info says */
+        fprintf(stderr, "; the model now holds %llu", (unsigned long long)(count - retired));
+        if (retired)
+            fprintf(stderr, " and %llu retired (no title or text)", (unsigned long long)retired);
+        fputc('\n', stderr);
     }
     if (created && !total)
         cli_remove_if_empty("posts", m, path, stopped >= 0 ? "interrupted" : "no post was imported");

@@ -28,7 +28,7 @@ test_posts_imports_and_updates() {
     expect_status 0 "$KINDLY" posts -m m.db twice.csv
     contains "$T/err" "twice.csv:4: field 'ID': the post id is also on line 2: this row replaces that one"
     contains "$T/err" "twice.csv:3: the post has no words in its title or text"
-    contains "$T/err" "imported 2 posts (2 new, 0 updated); the model now holds 11"
+    contains "$T/err" "imported 2 posts (2 new, 0 updated); the model now holds 10 and 1 retired (no title or text)"
     [ "$(sqlite3 m.db "select text from posts where post_id='20'" 2>/dev/null || echo second)" = second ] \
         || fail "the earlier row kept"
 }
@@ -130,6 +130,26 @@ test_an_unknown_post_is_said() {
     "$KINDLY" train -q -m noposts.db "$ROOT/corpora/comments.csv"
     expect_status 0 "$KINDLY" score -m noposts.db num.csv
     [ ! -s "$T/err" ] || fail "warned without posts: $(cat "$T/err")"
+}
+
+# A retired post (imported with an empty title and text, as the README says a deleted post is
+# retired) is not one the model holds: posts, info and merge said "the model now holds 3" of
+# two posts and a retired one. They count it apart, in the same words.
+test_posts_a_retired_post_is_counted_apart() {
+    printf 'post_id,title,text\np1,One,text one\np2,Two,text two\np3,Three,text three\n' >a.csv
+    expect_status 0 "$KINDLY" posts -m m.db a.csv
+    grep -q 'the model now holds 3$' "$T/err" || fail "summary: $(cat "$T/err")"
+    "$KINDLY" info -m m.db | grep -q '"posts":3,"retired_posts":0' || fail "info: $("$KINDLY" info -m m.db)"
+    printf 'ID,post_title,post_content\np3,,\n' >gone.csv
+    expect_status 0 "$KINDLY" posts -m m.db gone.csv
+    contains "$T/err" "kindly posts: imported 1 post (0 new, 1 updated); the model now holds 2 and 1 retired (no title or text)"
+    "$KINDLY" info -m m.db | grep -q '"posts":2,"retired_posts":1' || fail "info: $("$KINDLY" info -m m.db)"
+    # blanks are no title or text; a post given words again is held again
+    printf 'post_id,title,text\np4," "," "\np3,Three,back again\n' >b.csv
+    expect_status 0 "$KINDLY" posts -m m.db b.csv
+    contains "$T/err" "the model now holds 3 and 1 retired (no title or text)"
+    expect_status 0 "$KINDLY" merge out.db m.db
+    contains "$T/err" ", 3 posts and 1 retired"
 }
 
 # A post without words whose approved comments were learnt is scored against their words, as
