@@ -69,6 +69,7 @@ static int posts(int argc, char **argv, const char **files)
      * file that cannot be opened), as train does; the exit status is the worst seen. Only an
      * error of the model itself stops the run. */
     int status = EXIT_DONE, model_failed = 0, refused = 0; /* files not read: no post column, not CSV */
+    int headers = 0; /* files read of only a header row: named too, but read */
     uint64_t total = 0, before = 0;
     int counted = !kd_posts_count(m, &before); /* the posts new to the model: how many more it holds after */
     int stopped = -1; /* the file the signal came in (nfiles: after the last) */
@@ -102,8 +103,10 @@ static int posts(int argc, char **argv, const char **files)
                     cli_fail(EXIT_DONE, "posts", "%s: %llu row%s without a post id skipped", cli_shown(files[f]),
                              (unsigned long long)skipped, skipped == 1 ? "" : "s");
                 s = EXIT_INPUT;
-            } else if (!n)
+            } else if (!n) {
                 s = cli_no_rows("posts", files[f]);
+                headers++;
+            }
             total += n;
             kd_csv_free(r);
         } else
@@ -145,8 +148,14 @@ static int posts(int argc, char **argv, const char **files)
         if (total && counted)
             fprintf(stderr, " (%llu new, %llu updated)", (unsigned long long)added,
                     (unsigned long long)(total - added));
+        /* every file named above is counted: one of only a header row was read, and had no post */
         if (refused)
-            fprintf(stderr, "; %d file%s not read (named above)", refused, refused == 1 ? "" : "s");
+            fprintf(stderr, "; %d file%s not read", refused, refused == 1 ? "" : "s");
+        if (headers)
+            fprintf(stderr, "%s%d file%s only a header row", refused ? ", " : "; ", headers,
+                    headers == 1 ? " of" : "s of");
+        if (refused || headers)
+            fputs(" (named above)", stderr);
         /* a retired post (imported with an empty title and text) is not one it holds, as info says */
         fprintf(stderr, "; the model now holds %llu", (unsigned long long)(count - retired));
         if (retired)

@@ -217,6 +217,18 @@ test_posts_bad_input_and_usage() {
     contains "$T/err" "missing.csv"
     contains "$T/err" "imported 3 posts (3 new, 0 updated); 2 files not read (named above); the model now holds 3"
     expect_status 4 "$KINDLY" posts -m multi.db noid.csv more.csv
+    # every file named is counted: one of only a header row was read (it had no post); the
+    # summary said "3 files not read (named above)" of four named
+    rm -f multi.db
+    printf 'post_id,title\na1,x\n' >notext.csv
+    printf 'post_id,title,text\n' >header.csv
+    : >empty.csv
+    expect_status 5 "$KINDLY" posts -m multi.db more.csv notext.csv header.csv empty.csv missing.csv texts.csv
+    [ "$(grep -c '^kindly posts: .*\(notext\|header\|empty\|missing\)\.csv' "$T/err")" = 4 ] \
+        || fail "not four files named: $(cat "$T/err")"
+    contains "$T/err" "imported 3 posts (3 new, 0 updated); 3 files not read, 1 file of only a header row (named above); the model now holds 3"
+    expect_status 4 "$KINDLY" posts -m multi.db header.csv more.csv
+    contains "$T/err" "imported 2 posts (0 new, 2 updated); 1 file of only a header row (named above); the model now holds 3"
     # posts without a word relevance can use are warned about, whatever markup they hold
     printf 'ID,post_title,post_content\n31,,<p><img src=x.jpg></p>\n32,,"[gallery ids=""1,2""]"\n33,,&nbsp;\n34,,Sleep\n' >img.csv
     expect_status 0 "$KINDLY" posts -m multi.db img.csv
