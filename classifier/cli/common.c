@@ -760,13 +760,25 @@ static int help_value(const char *help, const char *a, char *out, size_t n)
     return 0;
 }
 
-/* Whether a command's help names option a[0..len) ("--prune" in "[--prune [--keep N]]"). */
+/* Whether a command's help names option a[0..len) as its own: in the usage lines ("--prune"
+ * in "[--prune [--keep N]]", before the first blank line) or in the list of options (a line
+ * that begins with blanks and a '-': "      --remember  record ..."); not an option of
+ * another command its prose names (history's "eval --remember"). */
 static int help_names(const char *help, const char *a, size_t len)
 {
-    for (const char *p = strstr(help, a); p; p = strstr(p + 1, a))
-        if (!(p > help && (isalnum((unsigned char)p[-1]) || p[-1] == '-')) && !isalnum((unsigned char)p[len]) &&
-            p[len] != '-' && p[len] != '=')
+    const char *synopsis_end = strstr(help, "\n\n");
+    for (const char *p = strstr(help, a); p; p = strstr(p + 1, a)) {
+        if ((p > help && (isalnum((unsigned char)p[-1]) || p[-1] == '-')) || isalnum((unsigned char)p[len]) ||
+            p[len] == '-' || p[len] == '=')
+            continue;
+        if (!synopsis_end || p < synopsis_end)
             return 1;
+        const char *line = p;
+        while (line > help && line[-1] != '\n')
+            line--;
+        if (*line == ' ' && line[strspn(line, " ")] == '-')
+            return 1;
+    }
     return 0;
 }
 

@@ -78,6 +78,10 @@ test_a_flag_given_a_value_says_it_takes_none() {
     contains "$T/err" "kindly score: unknown or incomplete option '--bogus=1'"
     expect_status 3 "$KINDLY" score --re=1 "$D/score.csv"
     contains "$T/err" "kindly score: unknown or incomplete option '--re=1'"
+    # an option of another command, named in the help's prose ("eval --remember"), is not this one's
+    expect_status 3 "$KINDLY" history -m m.db --remember=yes
+    contains "$T/err" "kindly history: unknown or incomplete option '--remember=yes'"
+    not_contains "$T/err" "takes no value"
 }
 
 # The mistakes of a first run are named for what they are: an option whose value is missing
