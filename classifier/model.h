@@ -15,7 +15,7 @@
 struct kd_model {
     kd_store *store;
     unsigned flags;
-    char err[512];
+    char err[1024]; /* a message naming the model (the sqlite3 command of undo_check) fits a long path too */
 
     kd_totals totals;       /* message and token totals, as of the last (re)load; when
                              * preloaded, those counts were read with (or add_own's) */

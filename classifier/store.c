@@ -1633,7 +1633,14 @@ static int merge_open(kd_store *s, const char *const *paths, size_t n, kd_store 
             }
         int rc = kd_store_open(&src[i], paths[i], KD_OPEN_READONLY, err, sizeof err);
         if (rc) {
-            snprintf(s->err, sizeof s->err, "%s", err);
+            size_t len = strlen(err);
+            if (len == sizeof err - 1) { /* its message, cut short (a long path): at a character */
+                while (len > 0 && ((unsigned char)err[len - 1] & 0xC0) == 0x80)
+                    len--;
+                if (len > 0 && (unsigned char)err[len - 1] >= 0xC0)
+                    len--;
+            }
+            snprintf(s->err, sizeof s->err, "%.*s", (int)len, err);
             return rc;
         }
     }

@@ -290,6 +290,36 @@ Test(model, undo_on_a_model_pruned_without_a_record_says_so)
     kd_model_close(m);
 }
 
+/* The same refusal for a model at a long path (a site's models under a deep directory): the
+ * message holds the whole sqlite3 command to run and its end, not cut at 511 bytes. */
+Test(model, undo_on_a_pruned_model_at_a_long_path_names_the_whole_command)
+{
+    char name[200], path[700];
+    memset(name, 'm', 150);
+    strcpy(name + 150, ".db");
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    kd_model *m = open_model(name, KD_OPEN_CREATE);
+    train_all(m, 1);
+    uint64_t removed = 0;
+    cr_assert_eq(kd_model_prune(m, 2, &removed), 0, "%s", kd_model_error(m));
+    kd_model_close(m);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "DELETE FROM meta WHERE key = 'prune_slack'", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    m = open_model(name, KD_OPEN_WRITE);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = spam_texts[3];
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, -1), KD_EINVAL);
+    char want[900];
+    snprintf(want, sizeof want, "sqlite3 %s \"INSERT INTO meta(key, value) VALUES('prune_slack', N - 1)\", and undo again",
+             path);
+    cr_assert(strstr(kd_model_error(m), want) != NULL, "%s", kd_model_error(m));
+    kd_train_abort(m);
+    kd_model_close(m);
+}
+
 /* An unpruned model keeps the plain message: no counts are missing, so a word without a count
  * of the label was not learnt with it. */
 Test(model, undo_on_an_unpruned_model_keeps_its_message)
