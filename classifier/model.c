@@ -64,6 +64,32 @@ int kd_model_fail(kd_model *m, int code, const char *fmt, ...)
 
 /* What to do about a model SQLite finds damaged (a page of another file, a table gone), when
  * why says so; else NULL. For reads and writes alike. */
+/* The model's path as one word of a shell command the messages give (sqlite3 PATH "..."):
+ * as it is when it is all letters, digits and "/._-+,:@%", else in single quotes, each
+ * quote in it written '\''; cut short (to fit out) it is not quoted and ends with "...". */
+static const char *shell_path(const kd_model *m, char *out, size_t n)
+{
+    const char *p = kd_store_path(m->store);
+    if (p[strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._-+,:@%")] == '\0' && *p)
+        return p;
+    size_t k = 0;
+    out[k++] = '\'';
+    for (; *p && k + 6 < n; p++) {
+        if (*p == '\'') {
+            memcpy(out + k, "'\\''", 4);
+            k += 4;
+        } else
+            out[k++] = *p;
+    }
+    if (*p) { /* too long to quote whole: as it is, cut */
+        snprintf(out, n, "%s", kd_store_path(m->store));
+        return out;
+    }
+    out[k++] = '\'';
+    out[k] = '\0';
+    return out;
+}
+
 static const char *damaged(const char *why)
 {
     return strstr(why, "malformed") || strstr(why, "no such table") || strstr(why, "no such column")
@@ -540,6 +566,7 @@ static int undo_check(kd_model *m, const kd_tokset *set, kd_label label)
         int64_t lost = 0;
         if (!slack && (rc = kd_store_tokens_short(m->store, spam, &lost)))
             return kd_model_read_failed(m, rc, "the token counts", kd_store_errmsg(m->store));
+        char quoted[1024];
         if (lost)
             return kd_model_fail(m, KD_EINVAL, "cannot unlearn this comment as %s: its word \"%s\" has no %s count "
                                                "left to take back, and this model was pruned by a kindly that did not "
@@ -547,7 +574,7 @@ static int undo_check(kd_model *m, const kd_tokset *set, kd_label label)
                                                "dropped cannot be told from one never learnt; if it was pruned at N "
                                                "(--prune N), record that, sqlite3 %s \"INSERT INTO meta(key, "
                                                "value) VALUES('prune_slack', N - 1)\", and undo again",
-                                 name, kd_tokens_str(&m->tok, set->idx[i]), name, kd_store_path(m->store));
+                                 name, kd_tokens_str(&m->tok, set->idx[i]), name, shell_path(m, quoted, sizeof quoted));
         return kd_model_fail(m, KD_EINVAL, "cannot unlearn this comment as %s: its word \"%s\" has no %s count "
                                            "left to take back, so it was not learnt as %s (or was undone already)",
                              name, kd_tokens_str(&m->tok, set->idx[i]), name, name);
@@ -653,6 +680,7 @@ static int check_before(void *model)
     if (bad) {
         /* or pruned by a kindly that kept no prune_slack (undo_check): say that too */
         int64_t slack = 0, lost = 0;
+        char quoted[1024];
         if ((rc = kd_store_prune_slack(m->store, &slack)) || (!slack && (rc = kd_store_tokens_short(m->store, 0, &lost))))
             return kd_model_read_failed(m, rc, "the counts", kd_store_errmsg(m->store));
         return kd_model_fail(m, KD_EINVAL, "these comments were not learnt as foreign: %lld of their words have "
@@ -661,7 +689,7 @@ static int check_before(void *model)
                              lost ? "; or this model was pruned by a kindly that did not record it (no prune_slack "
                                     "in its meta table): if it was pruned at N (--prune N), record that, sqlite3 "
                                   : "",
-                             lost ? kd_store_path(m->store) : "",
+                             lost ? shell_path(m, quoted, sizeof quoted) : "",
                              lost ? " \"INSERT INTO meta(key, value) VALUES('prune_slack', N - 1)\", and undo again" : "");
     }
     /* an undo takes no more than the model has (undo_check, again in this transaction: another

@@ -292,11 +292,10 @@ Test(model, undo_on_a_model_pruned_without_a_record_says_so)
 
 /* The same refusal for a model at a long path (a site's models under a deep directory): the
  * message holds the whole sqlite3 command to run and its end, not cut at 511 bytes. */
-Test(model, undo_on_a_pruned_model_at_a_long_path_names_the_whole_command)
+/* The message of an undo refused on model name (in dir), pruned without a record, into err. */
+static void undo_refused_unrecorded(const char *name, char *err, size_t n)
 {
-    char name[200], path[700];
-    memset(name, 'm', 150);
-    strcpy(name + 150, ".db");
+    char path[700];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     kd_model *m = open_model(name, KD_OPEN_CREATE);
     train_all(m, 1);
@@ -312,12 +311,29 @@ Test(model, undo_on_a_pruned_model_at_a_long_path_names_the_whole_command)
     c.text = spam_texts[3];
     cr_assert_eq(kd_train_begin(m), 0);
     cr_assert_eq(kd_train_add(m, &c, KD_SPAM, -1), KD_EINVAL);
-    char want[900];
-    snprintf(want, sizeof want, "sqlite3 %s \"INSERT INTO meta(key, value) VALUES('prune_slack', N - 1)\", and undo again",
-             path);
-    cr_assert(strstr(kd_model_error(m), want) != NULL, "%s", kd_model_error(m));
+    snprintf(err, n, "%s", kd_model_error(m));
     kd_train_abort(m);
     kd_model_close(m);
+}
+
+Test(model, undo_on_a_pruned_model_at_a_long_path_names_the_whole_command)
+{
+    char name[200], err[1100], want[900];
+    memset(name, 'm', 150);
+    strcpy(name + 150, ".db");
+    undo_refused_unrecorded(name, err, sizeof err);
+    snprintf(want, sizeof want, "sqlite3 %s/%s \"INSERT INTO meta(key, value) VALUES('prune_slack', N - 1)\", and undo again",
+             dir, name);
+    cr_assert(strstr(err, want) != NULL, "%s", err);
+}
+
+/* A path with a blank or a quote is one word of the command, as a shell reads it. */
+Test(model, undo_on_a_pruned_model_quotes_a_path_a_shell_would_split)
+{
+    char err[1100], want[900];
+    undo_refused_unrecorded("it's my blog.db", err, sizeof err);
+    snprintf(want, sizeof want, "sqlite3 '%s/it'\\''s my blog.db' \"INSERT INTO meta", dir);
+    cr_assert(strstr(err, want) != NULL, "%s", err);
 }
 
 /* An unpruned model keeps the plain message: no counts are missing, so a word without a count
