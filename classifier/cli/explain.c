@@ -44,8 +44,13 @@ static int threshold_digits(double t)
  * retired post), where "x post 1.00" read as a post the comment fits perfectly. */
 static void explain_relevance(const kd_comment *c, const kd_result *res, double threshold)
 {
-    int d = threshold_digits(threshold);
-    printf("  relevance  %.4f  ", res->relevance);
+    int d = threshold_digits(threshold), rd = 4;
+    /* a relevance just under the threshold is not rounded up to it: 0.29996 said "relevance
+     * 0.3000 off topic (below 0.30)" */
+    for (double scale = 1e4; rd < 9 && res->relevance < threshold && round(res->relevance * scale) / scale >= threshold;
+         scale *= 10)
+        rd++;
+    printf("  relevance  %.*f  ", rd, res->relevance);
     if (res->generic)
         fputs("generic: never held as off topic", stdout);
     else if (res->rules_own_score < 0 && threshold > 0 && res->relevance < threshold)

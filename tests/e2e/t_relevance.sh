@@ -306,6 +306,11 @@ test_score_explain_shows_the_threshold_as_given() {
     expect_status 0 "$KINDLY" score --explain --offtopic-threshold 0.27 "$ROOT/corpora/sample.csv"
     sed -n '/^s-11:/,/^  final/p' "$T/out" >s11.txt
     contains s11.txt "  relevance  0.2715  on topic (0.27 or above) = site language "
+    # nor is a relevance just under the threshold rounded up to it (s-16's is 0.676862...:
+    # it said "relevance 0.6769 off topic (below 0.676863)")
+    expect_status 0 "$KINDLY" score --explain --offtopic-threshold 0.676863 "$ROOT/corpora/sample.csv"
+    sed -n '/^s-16:/,/^  final/p' "$T/out" >s16.txt
+    contains s16.txt "  relevance  0.67686  off topic (below 0.676863) = site language "
 }
 
 # check --explain prints the same breakdown for its one comment, instead of the JSON line,
