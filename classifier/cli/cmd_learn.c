@@ -198,9 +198,12 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
     if (!quiet && !n.refused && (n.learned || n.skipped)) {
         fprintf(stderr, "kindly learn: %s %lu comment%s (%lu spam, %lu ham%s)", undo ? "unlearnt" : "learnt",
                 n.learned, n.learned == 1 ? "" : "s", n.spam, n.learned - n.spam, flags ? ", foreign" : "");
+        /* --spam or --ham labels every row: a hint only where no row had a label of its own (a
+         * WordPress export's pending and trashed rows beside its approved ones were told to
+         * take a flag that would have learnt the approved ones as spam too) */
         if (n.unlabelled)
-            fprintf(stderr, "; %lu unlabelled row%s not %s (give --spam or --ham to label them)", n.unlabelled,
-                    n.unlabelled == 1 ? "" : "s", undo ? "unlearnt" : "learnt");
+            fprintf(stderr, "; %lu unlabelled row%s not %s%s", n.unlabelled, n.unlabelled == 1 ? "" : "s",
+                    undo ? "unlearnt" : "learnt", n.learned ? "" : " (give --spam or --ham to label every row)");
         if (n.skipped)
             fprintf(stderr, "; %lu bad row%s skipped", n.skipped, n.skipped == 1 ? "" : "s");
         if (n.dates)

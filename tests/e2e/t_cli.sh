@@ -1140,6 +1140,13 @@ test_learn_and_train_say_what_was_not_learnt() {
     printf 'id,label,text\n1,spam,cheap pills now\n2,,hello friends\n' >mix.csv
     expect_status 0 "$KINDLY" learn -m m.db mix.csv
     contains "$T/err" "learnt 1 comment (1 spam, 0 ham); 1 unlabelled row not learnt"
+    # --spam or --ham would label every row, the labelled ones too: no hint to give one (a
+    # WordPress export's trashed rows beside its approved ones were told to take --spam or --ham)
+    not_contains "$T/err" "give --spam or --ham"
+    printf 'comment_ID,comment_content,comment_approved\n1,thanks this helped,1\n2,test test,trash\n' >wp.csv
+    expect_status 0 "$KINDLY" learn -m m.db wp.csv
+    contains "$T/err" "learnt 1 comment (0 spam, 1 ham); 1 unlabelled row not learnt"
+    not_contains "$T/err" "give --spam or --ham"
     # with --spam the flag decides: an unknown label is no reason for a warning
     printf 'id,label,text\n1,maybe,cheap pills now\n' >odd.csv
     expect_status 0 "$KINDLY" learn -m m.db --spam odd.csv
