@@ -44,6 +44,17 @@ static int field_known(const char *key, int feedback)
     return feedback && (!strcmp(key, "label") || !strcmp(key, "undo"));
 }
 
+/* Whether an unknown field's name is another program's name for the text: WordPress's and
+ * Akismet's comment_content, YouTube's CONTENT, or a content, comment, message or body. */
+static int text_like(const char *key)
+{
+    static const char *const names[] = { "comment_content", "content", "comment", "message", "body" };
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++)
+        if (!strcasecmp(key, names[k]))
+            return 1;
+    return 0;
+}
+
 /* "item I: ", the start of a message about item i of an array; "" for one object. */
 static void item_where(const api_batch *b, size_t i, char *where, size_t len)
 {
@@ -111,13 +122,20 @@ static int item(api_batch *b, size_t i, json_t *o, int feedback, int reals, char
             return -1;
         }
     }
-    const char *key;
+    const char *key, *texty = NULL;
     json_t *v;
     json_object_foreach(o, key, v) {
         if (!field_known(key, feedback)) {
-            b->unknown[i] = key;
-            break;
+            if (!b->unknown[i])
+                b->unknown[i] = key;
+            if (!texty && text_like(key))
+                texty = key;
         }
+    }
+    if (!c->text && texty) { /* a WordPress comment sent as it is: comment_ID came first, and was named */
+        snprintf(err, errlen, "%sthe field 'text' is required (a field '%s' is no field of kindly's: %s)", where,
+                 texty, "send the text as 'text'");
+        return -1;
     }
     if (!c->text) {
         snprintf(err, errlen, "%sthe field 'text' is required%s%s%s", where, b->unknown[i] ? " (a field '" : "",

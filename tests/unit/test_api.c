@@ -484,7 +484,18 @@ Test(api, unknown_fields_are_named_in_a_warning, .init = setup, .fini = teardown
     /* a text under another name: the error says which field was there */
     call(EP_CLASSIFY, "{\"comment_content\":\"hello\"}", &r);
     cr_assert_eq(r.status, 400);
-    cr_assert(strstr(r.body, "the field 'text' is required (a field 'comment_content' is no field of kindly's)"),
+    cr_assert(strstr(r.body, "the field 'text' is required (a field 'comment_content' is no field of kindly's"),
               "%s", r.body);
+    srv_reply_free(&r);
+    /* a WordPress comment as it is: the text's field is named, not the first unknown one */
+    call(EP_CLASSIFY, "{\"comment_ID\":\"706\",\"comment_post_ID\":\"12\",\"comment_content\":\"hello\"}", &r);
+    cr_assert_eq(r.status, 400);
+    cr_assert(strstr(r.body, "the field 'text' is required (a field 'comment_content' is no field of kindly's: "
+                             "send the text as 'text')"),
+              "%s", r.body);
+    srv_reply_free(&r);
+    call(EP_FEEDBACK, "[{\"text\":\"hi\",\"label\":\"ham\"},{\"Message\":\"hi\",\"label\":\"ham\"}]", &r);
+    cr_assert_eq(r.status, 400);
+    cr_assert(strstr(r.body, "item 1: the field 'text' is required (a field 'Message' is no field"), "%s", r.body);
     srv_reply_free(&r);
 }
