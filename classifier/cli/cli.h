@@ -134,10 +134,13 @@ int cli_files_readable(const char *cmd, kd_csv_kind kind, const char *const *fil
 /* Problem reporter for kd_csv: prints FILE:LINE: [field 'x':] message to stderr. */
 void cli_csv_problem(void *ud, const kd_csv_problem *p);
 /* Open a CSV reader with cli_csv_problem attached, which stops reading once cli_interrupted
- * is set (and then says nothing: the command reports the interruption). labels_ignored: the command gives every
- * row its label itself (learn --spam), so warnings about unknown labels are not shown. On
+ * is set (and then says nothing: the command reports the interruption). labels_ignored: the command does not
+ * read labels (score), so warnings about unknown labels are not shown; CLI_LABELS_FORCED: it
+ * gives every row its label itself (learn --spam), so warnings about which label column is
+ * read (a duplicate label, CLASS beside label) are not shown either. On
  * failure, prints why (the reader's message names the file), sets *status (EXIT_MODEL when
  * the file cannot be read, EXIT_INPUT when its header is unusable) and returns NULL. */
+#define CLI_LABELS_FORCED 2
 kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int labels_ignored, int *status);
 /* The same, with kd_csv_options.before_read set (may be NULL). */
 kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind, int labels_ignored,

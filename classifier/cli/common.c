@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -391,12 +392,25 @@ void cli_csv_problem(void *ud, const kd_csv_problem *p)
     fprintf(stderr, "%s%s\n", p->message, p->skipped ? " (row skipped)" : "");
 }
 
-/* The problem reporter when the command labels every row itself (learn --spam): a warning
- * that a row's label is unknown and the row "kept unlabelled" would not say what happens. */
+/* The problem reporter when the command does not read labels (score): a warning that a
+ * row's label is unknown and the row "kept unlabelled" would not say what happens. */
 static void csv_problem_label_ignored(void *ud, const kd_csv_problem *p)
 {
     if (p->code != KD_CSV_UNKNOWN_LABEL)
         cli_csv_problem(ud, p);
+}
+
+/* The problem reporter when the command labels every row itself (learn --spam): no label
+ * column is read, so neither is a warning about which one is (label twice, label beside
+ * comment_approved: "column 2 is used"); the other columns' warnings stay. */
+static void csv_problem_label_forced(void *ud, const kd_csv_problem *p)
+{
+    static const char *const label_columns[] = { "label", "class", "comment_approved" };
+    if (p->code == KD_CSV_DUPLICATE_COLUMN && p->field)
+        for (size_t i = 0; i < sizeof label_columns / sizeof label_columns[0]; i++)
+            if (!strcasecmp(p->field, label_columns[i]))
+                return;
+    csv_problem_label_ignored(ud, p);
 }
 
 void cli_hint_terminal(const char *cmd, const char *what, const char *detail)
@@ -462,7 +476,9 @@ kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind,
                                                           : ", its header row first (post_id,title,text)");
     kd_csv_options o = KD_CSV_OPTIONS_INIT;
     o.kind = kind;
-    o.problem = labels_ignored ? csv_problem_label_ignored : cli_csv_problem;
+    o.problem = labels_ignored == CLI_LABELS_FORCED ? csv_problem_label_forced
+                : labels_ignored                     ? csv_problem_label_ignored
+                                                     : cli_csv_problem;
     o.before_read = before_read;
     o.before_read_ud = ud;
     o.stop = stop_asked;

@@ -166,7 +166,7 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
                  int progress, int record, cli_feed_counts *n)
 {
     int status = EXIT_DONE;
-    kd_csv *r = cli_open_csv(cmd, path, KD_CSV_COMMENTS, force != KD_UNLABELLED, &status);
+    kd_csv *r = cli_open_csv(cmd, path, KD_CSV_COMMENTS, force != KD_UNLABELLED ? CLI_LABELS_FORCED : 0, &status);
     if (!r) {
         n->refused += status == EXIT_INPUT;
         return status;

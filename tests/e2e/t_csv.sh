@@ -235,6 +235,26 @@ r3,,hello
     contains "$T/out" "r1,offtopic,the council should fix the potholes,"
 }
 
+# learn --spam and --ham label every row themselves and read no label column: a label column
+# named twice (label beside comment_approved, Label beside CLASS) was still warned about,
+# "column 2 is used", for a column not used at all. A duplicate of another column still is;
+# without the flag, the label column read is named as before.
+test_csv_learn_with_a_label_flag_says_nothing_of_label_columns() {
+    csv_model
+    printf 'id,label,comment_approved,text\n1,spam,1,buy cheap pills now\n' >wp.csv
+    expect_status 0 "$KINDLY" learn -m m.db --spam wp.csv
+    lines "$T/err" 1
+    contains "$T/err" "learnt 1 comment (1 spam, 0 ham)"
+    printf 'id,text,CLASS,Label,label,TEXT\n2,a kind word,1,spam,ham,other\n' >two.csv
+    expect_status 0 "$KINDLY" learn -m m.db --ham two.csv
+    lines "$T/err" 2
+    contains "$T/err" "two.csv:1: field 'text': duplicate column name (columns 2 and 6, letter case ignored)"
+    contains "$T/err" "learnt 1 comment (0 spam, 1 ham)"
+    expect_status 0 "$KINDLY" learn -m m.db two.csv
+    contains "$T/err" "two.csv:1: field 'Label': duplicate column name (columns 4 and 5, letter case ignored)"
+    contains "$T/err" "two.csv:1: field 'CLASS': the label again"
+}
+
 # A message is never cut: the advice after a repaired field names the file to convert, and a
 # long path (here 60 two-byte letters) made it longer than the reader's 256-byte buffer, cut
 # inside a character (invalid UTF-8 on stderr) and without its end ('> converted.csv)').
