@@ -389,6 +389,11 @@ int kd_model_foreign(kd_model *m, uint64_t h, int64_t *out)
     return KD_OK;
 }
 
+int kd_model_has_own_ham(const kd_model *m)
+{
+    return m->totals.ham_tokens > m->totals.foreign_ham_tokens;
+}
+
 int kd_model_stats_get(kd_model *m, kd_model_stats *out)
 {
     if (kd_model_usable(m) && !out)

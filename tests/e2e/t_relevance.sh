@@ -407,6 +407,36 @@ test_train_foreign_teaches_bayes_not_the_site() {
 
 # The default model's recipe (tools/build-model.sh): the third-party corpora as --foreign
 # leave the sample's off-topic comments held.
+# info --prune on a model that has learnt the site's own comments drops their rare words,
+# which relevance reads: the README says to prune before learning them. It did so silently;
+# now one warning says so (exit status 0, the pruning as before). A model of foreign ham
+# alone, or where nothing was pruned, gets none.
+test_info_prune_after_the_sites_own_comments_warns() {
+    foreign_csv
+    "$KINDLY" train -q -m f.db --foreign foreign.csv
+    expect_status 0 "$KINDLY" info -m f.db --prune 2
+    lines "$T/err" 0
+    contains "$T/out" '"pruned":'
+    "$KINDLY" train -q -m own.db "$ROOT/corpora/comments.csv"
+    expect_status 0 "$KINDLY" info -m own.db --prune 1
+    lines "$T/err" 0
+    cp own.db own2.db
+    expect_status 0 "$KINDLY" info -m own.db --prune 2
+    lines "$T/err" 1
+    contains "$T/err" "kindly info: warning: own.db has learnt this site's own comments; pruning dropped rare words of them that relevance reads ("
+    contains "$T/err" "prune before learning them: README, Comments of other sites)"
+    # the pruning is the same as train --prune's
+    "$KINDLY" train -q -m whole.db --prune 2 "$ROOT/corpora/comments.csv"
+    "$KINDLY" info -m whole.db | sed 's/"model":"[^"]*"//' >want
+    "$KINDLY" info -m own.db | sed 's/"model":"[^"]*"//' >got
+    cmp -s want got || fail "pruned differently: $(cat want got)"
+    # foreign first, then the site's own: pruned after them, warned
+    "$KINDLY" learn -q -m f.db --ham --raw <<<"The breathing exercise helped me sleep, thank you"
+    expect_status 0 "$KINDLY" info -m f.db --prune 3
+    lines "$T/err" 1
+    contains "$T/err" "kindly info: warning: f.db has learnt this site's own comments"
+}
+
 test_train_foreign_shared_corpora_keep_off_topic_held() {
     need_shared
     "$KINDLY" train -q -m d.db "$ROOT/corpora/comments.csv"
