@@ -122,7 +122,7 @@ static const char *const aliases[C_COUNT][5] = {
     [C_TEXT] = { "text", "content", "comment_content", NULL },
     [C_LABEL] = { "label", NULL },
     [C_CLASS] = { "class", NULL },
-    [C_APPROVED] = { "comment_approved", NULL },
+    [C_APPROVED] = { "comment_approved", NULL }, /* (the label's three: also in cli/common.c) */
 };
 
 typedef struct field {

@@ -405,6 +405,7 @@ static void csv_problem_label_ignored(void *ud, const kd_csv_problem *p)
  * comment_approved: "column 2 is used"); the other columns' warnings stay. */
 static void csv_problem_label_forced(void *ud, const kd_csv_problem *p)
 {
+    /* the label's names, as csv.c's aliases[] has them (C_LABEL, C_CLASS, C_APPROVED) */
     static const char *const label_columns[] = { "label", "class", "comment_approved" };
     if (p->code == KD_CSV_DUPLICATE_COLUMN && p->field)
         for (size_t i = 0; i < sizeof label_columns / sizeof label_columns[0]; i++)
