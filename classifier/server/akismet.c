@@ -10,7 +10,8 @@
  * making the web a better place."; verify-key answers "valid" or "invalid". Akismet has no
  * "hold": a held comment is answered "false" (let the blog's own moderation decide) unless
  * the server runs with --hold-as spam; X-kindly-verdict and X-kindly-spam-score carry
- * kindly's own answer for clients that want it.
+ * kindly's own answer for clients that want it, X-kindly-reasons the reasons behind it (the
+ * JSON API's, escaped and cut to fit a header: srv_header_list).
  *
  * Akismet semantics kept: user_role=administrator is never spam; a non-empty honeypot field
  * (honeypot_field_name names it) is blatant spam; is_test=1 requests change nothing (no
@@ -191,6 +192,10 @@ static void comment_check(const srv_request *rq, const srv_form *f, const kd_com
         srv_reply_header(out, "X-akismet-pro-tip", "discard");
     srv_reply_header(out, "X-kindly-verdict", "%s", kd_verdict_name(res.verdict));
     srv_reply_header(out, "X-kindly-spam-score", "%.4f", res.spam_score);
+    /* why, as the JSON API's "reasons" say it (a token may be any UTF-8: escaped) */
+    char why[SRV_HEADER_VALUE];
+    srv_header_list(why, sizeof why, res.reasons, res.nreasons);
+    srv_reply_header(out, "X-kindly-reasons", "%s", why);
     if (*warn)
         srv_reply_header(out, "X-kindly-warning", "not remembered: %s", warn);
     else if (o.remember && srv_date_warning(c->date, warn, sizeof warn))
@@ -299,9 +304,7 @@ static int decode(const srv_request *rq, srv_form *f, srv_reply *out)
     if (f->nul_field) { /* not silently, as `kindly check` says it; the name shown in ASCII */
         char w[120];
         snprintf(w, sizeof w, "NUL bytes read as spaces in the field '%.60s'", f->name[f->nul_field - 1]);
-        for (char *p = w; *p; p++)
-            if ((unsigned char)*p >= 0x7F)
-                *p = '?';
+        srv_header_ascii(w);
         srv_reply_header(out, "X-kindly-warning", "%s", w);
     }
     return 0;

@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "cp1252.h"
+#include "reply.h"
 
 static int hexval(unsigned char c)
 {
@@ -382,9 +383,7 @@ int form_to_utf8(srv_form *f, const char *charset)
                      (int)(n < 40 ? n : 40), cs);
             /* it goes out as a header (X-kindly-warning): a control character or a non-ASCII
              * byte from the client would make the header refused, and the warning lost */
-            for (char *w = f->warning; *w; w++)
-                if ((unsigned char)*w < 0x20 || (unsigned char)*w >= 0x7F)
-                    *w = '?';
+            srv_header_ascii(f->warning);
         }
     }
     int rc = 0, repaired = 0;

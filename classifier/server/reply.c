@@ -9,6 +9,7 @@
 #include "libjansson.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,72 @@ void srv_reply_header(srv_reply *r, const char *name, const char *fmt, ...)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = '?';
     r->nhdr++;
+}
+
+void srv_header_ascii(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7F)
+            *s = '?';
+}
+
+/* Item s escaped for srv_header_list into d, as much of it as room holds (no NUL written);
+ * returns its whole escaped length, counted no further than room + 1 (it does not fit). */
+static size_t escape_item(const char *s, char *d, size_t room)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t at = 0, n = strlen(s);
+    for (size_t i = 0; i < n && at <= room;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7F && c != '%' && c != ';') {
+            if (at < room)
+                d[at] = (char)c;
+            at++, i++;
+            continue;
+        }
+        int32_t cp = c;
+        size_t k = c < 0x80 ? 1 : kd_utf8_decode(s + i, n - i, &cp);
+        const char *b = cp < 0 ? "\xEF\xBF\xBD" : s + i; /* a byte that is not UTF-8 */
+        for (size_t j = 0; j < (cp < 0 ? 3 : k); j++, at += 3)
+            if (at + 3 <= room) {
+                d[at] = '%';
+                d[at + 1] = hex[(unsigned char)b[j] >> 4];
+                d[at + 2] = hex[(unsigned char)b[j] & 15];
+            }
+        i += k;
+    }
+    return at;
+}
+
+/* Room kept for srv_header_list's note of the items left out: "; (N more, cut for length)". */
+#define LIST_NOTE 48
+
+size_t srv_header_list(char *out, size_t len, char *const *items, size_t n)
+{
+    size_t room = len - 1, at = 0, left = 0;
+    /* all of them, when they fit; else again, with room kept for the note */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t limit = !pass ? room : room > LIST_NOTE ? room - LIST_NOTE : 0;
+        at = left = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t sep = at ? 2 : 0, avail = limit - at >= sep ? limit - at - sep : 0;
+            size_t k = avail ? escape_item(items[i], out + at + sep, avail) : 1;
+            if (k > avail) { /* out past at is scratch until the item fits */
+                left++;
+                continue;
+            }
+            memcpy(out + at, "; ", sep);
+            at += sep + k;
+        }
+        if (!left)
+            break;
+    }
+    if (left) {
+        int w = snprintf(out + at, len - at, "%s(%zu more, cut for length)", at ? "; " : "", left);
+        at = w < 0 ? at : at + (size_t)w < room ? at + (size_t)w : room;
+    }
+    out[at] = '\0';
+    return left;
 }
 
 int srv_date_warning(const char *date, char *why, size_t len)

@@ -12,6 +12,8 @@
 #include <stddef.h>
 
 #define SRV_REPLY_HEADERS 8
+/* Room for one extra header's value, its NUL included. */
+#define SRV_HEADER_VALUE 400
 
 typedef struct srv_reply {
     int status;           /* HTTP status */
@@ -19,7 +21,7 @@ typedef struct srv_reply {
     char *body;           /* malloc'd body, or NULL for an empty one */
     size_t len;
     size_t nhdr;
-    struct { const char *name; char value[400]; } hdr[SRV_REPLY_HEADERS];
+    struct { const char *name; char value[SRV_HEADER_VALUE]; } hdr[SRV_REPLY_HEADERS];
     int verdict;          /* -1, or the kd_verdict of a comment-check (tests) */
 } srv_reply;
 
@@ -34,8 +36,24 @@ int srv_reply_text(srv_reply *r, int status, const char *type, const char *text)
 int srv_reply_take(srv_reply *r, int status, const char *type, char *body, size_t len);
 /* A JSON error object {"error": message}. */
 int srv_reply_error(srv_reply *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Add a header (value truncated to fit). Silently ignored beyond SRV_REPLY_HEADERS. */
+/* Add a header (value truncated to fit; a control character shown as '?'). Silently ignored
+ * beyond SRV_REPLY_HEADERS. */
 void srv_reply_header(srv_reply *r, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* s made plain ASCII for a header's value, in place: each byte that is a control character or
+ * not ASCII shown as '?' (a warning that echoes the client's bytes: a charset's name, a
+ * field's; bytes past ASCII in a header are read in whatever charset each client assumes). */
+void srv_header_ascii(char *s);
+/*
+ * A list of strings (a result's reasons) as one header's value that any client reads the
+ * same way: "; " between two items, and in each item '%', ';', control characters and every
+ * byte that is not ASCII written as %XX (the bytes of its UTF-8, which RFC 3986 percent-
+ * decoding gives back: rawurldecode, decodeURIComponent, urllib.parse.unquote; '+' stays a
+ * plus), a byte that is not UTF-8 as U+FFFD's (%EF%BF%BD), as the JSON API writes it. At most
+ * len - 1 bytes: items that do not fit are left out, whole, and the value ends with
+ * "(N more, cut for length)"; one that fits after one left out is kept, in its order.
+ * Returns the number of items left out.
+ */
+size_t srv_header_list(char *out, size_t len, char *const *items, size_t n);
 /* A comment the server remembers whose date is there but unreadable (kd_date_parse: KD_EPARSE),
  * or more than a day after the server's clock, is remembered as of now: 1 with why set by
  * kd_date_warning (date.h: "unreadable date 'VALUE' (...)" or "date in the future 'VALUE'

@@ -72,6 +72,42 @@ test_server_akismet_api_with_curl() {
     "$KINDLY" info -m m.db | grep -q '"spam_messages":9' || fail "submissions not in the model: $("$KINDLY" info -m m.db)"
 }
 
+# comment-check says why, as the JSON API's "reasons" do: X-kindly-reasons, "; " between them,
+# each percent-encoded where a header must not carry a byte (a duplicate's id holds the
+# client's bytes: '; ', '%', a newline, UTF-8), cut whole past the header's room with a note
+test_server_akismet_reasons_header() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    text='Cheap xanax and valium, no prescription, order now http://rx-direct.example'
+    form="blog=b&user_ip=203.0.113.9&comment_content=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$text")"
+    # the first copy, by the JSON API, under an id with bytes no header carries as they are
+    status_is "$(post_json /v1/classify "{\"id\":\"c; 1%\\n\u00e9\",\"text\":\"$text\"}")" 200
+    status_is "$(post /1.1/comment-check "$form&comment_ID=c2")" 200
+    body_is true
+    tr -d '\r' <"$T/headers" | sed -n 's/^X-kindly-reasons: //Ip' >reasons
+    [ -s reasons ] || fail "no X-kindly-reasons: $(cat "$T/headers")"
+    LC_ALL=C grep -q '^[ -~]*$' reasons || fail "a byte a header should not carry: $(od -c reasons | head)"
+    contains reasons '; duplicate_of:c%3B 1%25%0A%C3%A9 (site, similarity 1.00); '
+    # the same reasons as the JSON API gives the same comment (a third copy, of the same first)
+    status_is "$(post_json /v1/classify "{\"id\":\"c3\",\"text\":\"$text\"}")" 200
+    python3 - reasons "$T/body" <<'PY' || fail "X-kindly-reasons: $(cat reasons), JSON: $(cat "$T/body")"
+import json, sys, urllib.parse
+header = [urllib.parse.unquote(r) for r in open(sys.argv[1]).read().strip().split("; ")]
+api = json.load(open(sys.argv[2]))["reasons"]
+assert header == api, (header, api)
+assert any(r.startswith("token:") for r in api) and any(r.startswith("rule:") for r in api), api
+PY
+    # a first copy under an id too long for the header: its reason is left out, the rest kept
+    long=$(printf 'x%.0s' $(seq 450))
+    status_is "$(post_json /v1/classify "{\"id\":\"$long\",\"text\":\"zyzzyva quokka $text\"}")" 200
+    form2="blog=b&user_ip=203.0.113.9&comment_content=zyzzyva+quokka+$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$text")"
+    post /1.1/comment-check "$form2" >/dev/null
+    tr -d '\r' <"$T/headers" | sed -n 's/^X-kindly-reasons: //Ip' >reasons
+    grep -q '^bayes=[0-9.]*; rule:.*; token:.*; (1 more, cut for length)$' reasons || fail "cut: $(cat reasons)"
+    not_contains reasons 'duplicate_of'
+    [ "$(wc -c <reasons)" -le 400 ] || fail "longer than 399 bytes: $(wc -c <reasons)"
+}
+
 test_server_json_api_classify_feedback_health_metrics() {
     "$KINDLY" train -q -m m.db "$SD/train.csv"
     start_server -m m.db

@@ -79,6 +79,28 @@ Test(akismet, comment_check_answers_true_for_spam_false_for_ham)
     srv_reply_free(&r);
 }
 
+/* Why, as the JSON API's reasons: X-kindly-reasons carries the same strings, escaped for a
+ * header (srv_header_list); a comment no classification looked at (an administrator's) has
+ * none. */
+Test(akismet, comment_check_says_its_reasons)
+{
+    srv_reply r;
+    call(EP_COMMENT_CHECK, SPAM "&comment_ID=c%3B1%C3%A9", NULL, &r);
+    const char *why = srv_reply_get_header(&r, "X-kindly-reasons");
+    cr_assert_not_null(why);
+    cr_assert_eq(strncmp(why, "bayes=", 6), 0, "%s", why);
+    cr_assert_not_null(strstr(why, "; token:"), "%s", why);
+    srv_reply_free(&r);
+    /* the same text again: a duplicate of the first, whose id is escaped */
+    call(EP_COMMENT_CHECK, SPAM, NULL, &r);
+    why = srv_reply_get_header(&r, "X-kindly-reasons");
+    cr_assert_not_null(strstr(why, "; duplicate_of:c%3B1%C3%A9 (site, similarity 1.00); "), "%s", why);
+    srv_reply_free(&r);
+    call(EP_COMMENT_CHECK, SPAM "&user_role=administrator", NULL, &r);
+    cr_assert_null(srv_reply_get_header(&r, "X-kindly-reasons"));
+    srv_reply_free(&r);
+}
+
 Test(akismet, discard_only_above_the_threshold)
 {
     cfg.discard = 1.0;

@@ -2,6 +2,7 @@
  * without printf; both paths truncate to the value's room the same way); the reply as a whole
  * HTTP message (srv_reply_message). */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,4 +128,69 @@ Test(reply, a_503_says_when_to_retry)
         free(m);
         srv_reply_free(&r);
     }
+}
+
+/* A result's reasons as one header (X-kindly-reasons): "; " between them, and what a header
+ * must not carry, or a client would read in its own charset, percent-encoded, with '%' and the
+ * separator itself, so that RFC 3986 decoding gives each reason back as the JSON API has it. */
+Test(reply, a_list_header_escapes_what_a_header_must_not_carry)
+{
+    char out[SRV_HEADER_VALUE];
+    char *plain[] = { "bayes=0.997", "rule:PHARMA_SALE=+2.5", "duplicate_of:c1 (site, similarity 1.00)",
+                      "token:no prescription=0.97" };
+    cr_assert_eq(srv_header_list(out, sizeof out, plain, 4), 0);
+    cr_assert_str_eq(out, "bayes=0.997; rule:PHARMA_SALE=+2.5; duplicate_of:c1 (site, similarity 1.00); "
+                          "token:no prescription=0.97");
+    char *odd[] = { "token:caf\xc3\xa9=0.9", "token:\xe6\x97\xa5\xe6\x9c\xac=0.8", "duplicate_of:a;b%c\r\n\t\x7f (site)",
+                    "token:\xff\xc3(=0.5" /* not UTF-8: each bad byte U+FFFD, as the JSON API writes it */ };
+    cr_assert_eq(srv_header_list(out, sizeof out, odd, 4), 0);
+    cr_assert_str_eq(out, "token:caf%C3%A9=0.9; token:%E6%97%A5%E6%9C%AC=0.8; duplicate_of:a%3Bb%25c%0D%0A%09%7F (site); "
+                          "token:%EF%BF%BD%EF%BF%BD(=0.5");
+    for (const char *p = out; *p; p++)
+        cr_assert(*p >= 0x20 && *p < 0x7f, "byte 0x%02x at %zu", (unsigned char)*p, (size_t)(p - out));
+    cr_assert_eq(srv_header_list(out, sizeof out, NULL, 0), 0);
+    cr_assert_str_eq(out, "");
+}
+
+/* Reasons past the header's room are left out whole (a UTF-8 token is never cut inside a
+ * letter, an escape never cut in two), the value says how many, and one that fits after one
+ * left out keeps its place. */
+Test(reply, a_list_header_too_long_says_it_was_cut)
+{
+    char out[SRV_HEADER_VALUE], big[600], huge[300];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    memcpy(big, "duplicate_of:", 13);
+    char *l[] = { "bayes=0.997", big, "token:xanax=0.96" };
+    cr_assert_eq(srv_header_list(out, sizeof out, l, 3), 1);
+    cr_assert_str_eq(out, "bayes=0.997; token:xanax=0.96; (1 more, cut for length)");
+    /* many reasons: as many as fit, in their order, then the note, within the room */
+    char *many[40];
+    for (size_t i = 0; i < 40; i++)
+        many[i] = "token:\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e=0.97"; /* 38 bytes escaped */
+    size_t left = srv_header_list(out, sizeof out, many, 40);
+    cr_assert_leq(strlen(out), sizeof out - 1);
+    size_t shown = 40 - left;
+    cr_assert_gt(shown, 5);
+    cr_assert_lt(shown, 40);
+    char want[40];
+    snprintf(want, sizeof want, "; (%zu more, cut for length)", left);
+    cr_assert_str_eq(out + strlen(out) - strlen(want), want, "%s", out);
+    cr_assert_eq(strlen(out), shown * 38 + (shown - 1) * 2 + strlen(want), "%s", out);
+    /* not even one fits: the note alone */
+    memset(huge, 'y', sizeof huge - 1);
+    huge[sizeof huge - 1] = '\0';
+    char *one[] = { huge };
+    char small[64];
+    cr_assert_eq(srv_header_list(small, sizeof small, one, 1), 1);
+    cr_assert_str_eq(small, "(1 more, cut for length)");
+}
+
+/* A warning that echoes the client's bytes is made plain ASCII (form.c's charset warning, the
+ * NUL field's name in akismet.c). */
+Test(reply, header_ascii_shows_other_bytes_as_question_marks)
+{
+    char s[] = "charset \"x\x01y\xc3\xa9z\x7f\"";
+    srv_header_ascii(s);
+    cr_assert_str_eq(s, "charset \"x?y??z?\"");
 }
