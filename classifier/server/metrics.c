@@ -40,7 +40,7 @@ static struct {
     atomic_uint_fast64_t reloads, refresh_errors;
     atomic_uint_fast64_t config_reloads[2]; /* [failed] */
     atomic_int_fast64_t connections;
-    atomic_uint_fast64_t refused, timed_out, keep_failures;
+    atomic_uint_fast64_t refused, timed_out, keep_failures, limit_reached;
 } M;
 
 const char *metrics_endpoint_name(srv_endpoint e)
@@ -94,10 +94,16 @@ void metrics_config_reload(int failed)
     atomic_fetch_add_explicit(&M.config_reloads[failed != 0], 1, memory_order_relaxed);
 }
 
-void metrics_connection(int delta)
+long long metrics_connection(int delta)
 {
-    atomic_fetch_add_explicit(&M.connections, delta, memory_order_relaxed);
+    return (long long)atomic_fetch_add_explicit(&M.connections, delta, memory_order_relaxed) + delta;
 }
+
+void metrics_limit_reached(void)
+{
+    atomic_fetch_add_explicit(&M.limit_reached, 1, memory_order_relaxed);
+}
+
 
 void metrics_refused(void)
 {
@@ -183,6 +189,10 @@ char *metrics_render(size_t *len)
                "# HELP kindly_http_connections_refused_total Connections closed unanswered at --max-per-ip.\n"
                "# TYPE kindly_http_connections_refused_total counter\n"
                "kindly_http_connections_refused_total %llu\n"
+               "# HELP kindly_http_connections_limit_reached_total Times the connections open reached "
+               "--max-connections (new ones then wait in the listen queue).\n"
+               "# TYPE kindly_http_connections_limit_reached_total counter\n"
+               "kindly_http_connections_limit_reached_total %llu\n"
                "# HELP kindly_http_connections_timed_out_total Connections closed unanswered at --timeout "
                "before they sent a request line.\n"
                "# TYPE kindly_http_connections_timed_out_total counter\n"
@@ -200,7 +210,8 @@ char *metrics_render(size_t *len)
                "# TYPE kindly_posts_cache_keep_failures_total counter\n"
                "kindly_posts_cache_keep_failures_total %llu\n",
             LOAD(M.reloads), LOAD(M.refresh_errors), LOAD(M.config_reloads[0]), LOAD(M.config_reloads[1]),
-            (long long)atomic_load_explicit(&M.connections, memory_order_relaxed), LOAD(M.refused), LOAD(M.timed_out),
+            (long long)atomic_load_explicit(&M.connections, memory_order_relaxed), LOAD(M.refused), LOAD(M.limit_reached),
+            LOAD(M.timed_out),
             (unsigned long long)kd_posts_cache_builds(), (unsigned long long)kd_posts_cache_loads(), LOAD(M.keep_failures));
     int bad = ferror(f);
     if (fclose(f) || bad) {
@@ -234,4 +245,5 @@ void metrics_reset(void)
     atomic_store(&M.refused, 0);
     atomic_store(&M.timed_out, 0);
     atomic_store(&M.keep_failures, 0);
+    atomic_store(&M.limit_reached, 0);
 }

@@ -40,8 +40,11 @@ void metrics_reload(int failed);
 /* Count a reload of the key and rule files on SIGHUP, done or refused (a file had an
  * error: nothing changed). */
 void metrics_config_reload(int failed);
-/* Connections now open (from the server's connection callback). */
-void metrics_connection(int delta);
+/* Connections now open (from the server's connection callback): add delta, return the count
+ * after it. */
+long long metrics_connection(int delta);
+/* Count a time the connections open reached --max-connections (server.c, connection()). */
+void metrics_limit_reached(void);
 /* Count a connection libmicrohttpd closed unanswered at --max-per-ip (server.c, refused()). */
 void metrics_refused(void);
 /* Count a connection closed at --timeout before it sent a request line (server.c). */

@@ -9,6 +9,10 @@
  *
  * The clock is the caller's argument, not read here, so that the once-a-minute repeat is
  * tested with made-up seconds (test_refusals) instead of a minute's sleep.
+ *
+ * The server's --max-connections is said the same way (srv_refusals_full), with a state of
+ * its own: there libmicrohttpd closes nothing, it stops accepting, and new connections wait
+ * in the kernel's listen queue, where their clients see no answer and the server no request.
  */
 #include "refusals.h"
 
@@ -23,27 +27,58 @@ void srv_refusals_init(srv_refusals *r)
     atomic_init(&r->said_at, NEVER);
 }
 
-int srv_refusals_note(srv_refusals *r, long long now, int per_ip, unsigned limit, char *line, size_t linelen)
+/* Count one event at now; 1 when this thread is to say a line, with the events it speaks
+ * of in *n (one for the first line) and the time of the line before in *last (NEVER). */
+static int due(srv_refusals *r, long long now, unsigned long *n, long long *last)
 {
     atomic_fetch_add(&r->unsaid, 1);
-    long long last = atomic_load(&r->said_at);
-    if (last != NEVER && now - last < SRV_REFUSALS_EVERY)
+    *last = atomic_load(&r->said_at);
+    if (*last != NEVER && now - *last < SRV_REFUSALS_EVERY)
         return 0;
-    if (!atomic_compare_exchange_strong(&r->said_at, &last, now))
+    if (!atomic_compare_exchange_strong(&r->said_at, last, now))
         return 0; /* another thread says it */
-    unsigned long n = atomic_exchange(&r->unsaid, 0);
+    *n = atomic_exchange(&r->unsaid, 0);
+    /* the first line speaks of one event: others counted meanwhile, by threads whose claim
+     * failed, wait for the next line */
+    if (*last == NEVER && *n > 1) {
+        atomic_fetch_add(&r->unsaid, *n - 1);
+        *n = 1;
+    }
+    return 1;
+}
+
+int srv_refusals_note(srv_refusals *r, long long now, int per_ip, unsigned limit, char *line, size_t linelen)
+{
+    unsigned long n;
+    long long last;
+    if (!due(r, now, &n, &last))
+        return 0;
     const char *flag = per_ip ? "--max-per-ip" : "--max-connections";
     if (last == NEVER) {
-        /* the first line speaks of one connection: others counted meanwhile, by threads
-         * whose claim failed, wait for the next line */
-        if (n > 1)
-            atomic_fetch_add(&r->unsaid, n - 1);
         snprintf(line, linelen, "closed a connection unanswered: %s held %s (%u) connections already; more are "
                                 "counted in /metrics (kindly_http_connections_refused_total) and said here at "
                                 "most once a minute", per_ip ? "its client address" : "the server", flag, limit);
     } else if (n)
         snprintf(line, linelen, "closed %lu more connection%s unanswered in the last %lld s, at %s (%u)", n,
                  n == 1 ? "" : "s", now - last, flag, limit);
+    else
+        return 0;
+    return 1;
+}
+
+int srv_refusals_full(srv_refusals *r, long long now, unsigned limit, char *line, size_t linelen)
+{
+    unsigned long n;
+    long long last;
+    if (!due(r, now, &n, &last))
+        return 0;
+    if (last == NEVER)
+        snprintf(line, linelen, "reached --max-connections (%u): new connections wait in the listen queue, "
+                                "unanswered, until one closes (a /metrics scrape too); counted in /metrics "
+                                "(kindly_http_connections_limit_reached_total) and said here at most once a minute", limit);
+    else if (n)
+        snprintf(line, linelen, "reached --max-connections (%u) %lu more time%s in the last %lld s", limit, n,
+                 n == 1 ? "" : "s", now - last);
     else
         return 0;
     return 1;

@@ -34,4 +34,12 @@ void srv_refusals_init(srv_refusals *r);
  */
 int srv_refusals_note(srv_refusals *r, long long now, int per_ip, unsigned limit, char *line, size_t linelen);
 
+/*
+ * Count one time the server reached --max-connections (limit), as srv_refusals_note counts a
+ * refusal, on a state of its own: 1 when line holds a line to log, the first saying what
+ * happens to the connections past it and where it is counted, a later one how many times
+ * since the line before.
+ */
+int srv_refusals_full(srv_refusals *r, long long now, unsigned limit, char *line, size_t linelen);
+
 #endif

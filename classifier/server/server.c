@@ -64,7 +64,10 @@
  * second count that drifts whenever libmicrohttpd drops a connection between the two (its
  * failures to set one up call no notification), locking an address out for good. The message is shared with --max-connections, but the pool threads
  * stop accepting at that limit (a connection past it waits in the listen backlog), so in
- * this server it is --max-per-ip's.
+ * this server it is --max-per-ip's. That wait is told by no callback either, and its clients
+ * hang without an answer: connection() counts the times the connections open reach
+ * --max-connections (kindly_http_connections_limit_reached_total) and logs it as refused()
+ * logs its refusals.
  *
  * Reload (srv_reload, on SIGHUP): new keys and rules are swapped in under a lock; each
  * request holds a reference to the ones it started with, and the last reference frees them.
@@ -195,6 +198,7 @@ struct srv_server {
     atomic_int stopping;  /* srv_stop has begun: no new request, on any connection */
     atomic_size_t buffered; /* bytes of request bodies held, all connections together */
     srv_refusals refusals; /* connections closed at a limit, for the log (refusals.c) */
+    srv_refusals full;     /* times --max-connections was reached, for the log */
     atomic_int keeping;   /* a thread is keeping the posts cache in the file (keep_posts) */
     _Atomic long long keep_at; /* CLOCK_MONOTONIC milliseconds before which none is kept again */
 };
@@ -900,7 +904,17 @@ static void connection(void *cls, struct MHD_Connection *c, void **socket_contex
     (void)c;
     srv_server *s = cls;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        metrics_connection(1);
+        /* the last connection --max-connections lets in: the pool threads stop accepting, and
+         * new connections wait in the listen queue, unanswered, which neither libmicrohttpd
+         * nor the kernel tells of: counted and logged here (then at most once a minute) */
+        if (metrics_connection(1) == (long long)s->cfg.max_connections) {
+            metrics_limit_reached();
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            char line[512];
+            if (srv_refusals_full(&s->full, (long long)now.tv_sec, s->cfg.max_connections, line, sizeof line))
+                fprintf(stderr, "kindly serve: %s\n", line);
+        }
         conn_state *cs = calloc(1, sizeof *cs); /* NULL: this one goes uncounted */
         if (cs)
             clock_gettime(CLOCK_MONOTONIC, &cs->t0);
@@ -999,6 +1013,7 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
         return -1;
     }
     srv_refusals_init(&s->refusals);
+    srv_refusals_init(&s->full);
     /* MHD_USE_ERROR_LOG: its messages go to refused(), which keeps one */
     unsigned mflags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (cfg->addr.ss_family == AF_INET6)

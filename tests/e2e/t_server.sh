@@ -1399,6 +1399,45 @@ test_server_says_why_it_cannot_listen() {
     kill $SRV_PID; wait $SRV_PID || true
 }
 
+# At --max-connections libmicrohttpd's threads stop accepting: a new connection waits in the
+# listen queue, unanswered, until one closes, and no callback hears of it. The server counts
+# the times it reached the limit in /metrics and says so in the log (then at most once a
+# minute); before, a server at its limit said nothing anywhere while its clients hung.
+test_server_max_connections_reached_is_counted_and_said() {
+    start_server --max-connections 2 --max-per-ip 0 --threads 2
+    python3 - "$PORT" >out <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+held = []
+for _ in range(2):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: h\r\n")  # headers not ended: the server waits
+    held.append(s)
+time.sleep(0.3)
+s = socket.create_connection(("127.0.0.1", port))  # the kernel takes it; the server does not
+s.settimeout(1)
+s.sendall(b"GET /healthz HTTP/1.1\r\nHost: h\r\n\r\n")
+try:
+    print(s.recv(100).split(b"\r\n")[0].decode() or "closed")
+except socket.timeout:
+    print("waits")
+held.pop().close()  # a slot: the waiting one is taken, and answered
+s.settimeout(5)
+print(s.recv(100).split(b"\r\n")[0].decode() or "closed")
+PY
+    [ "$(cat out)" = "$(printf 'waits\nHTTP/1.1 200 OK')" ] || fail "past --max-connections: $(cat out)"
+    curl -s -m 5 "$URL/metrics" >metrics.txt
+    grep -q '^kindly_http_connections_limit_reached_total [1-9]' metrics.txt || fail "$(grep limit metrics.txt)"
+    contains "$T/server.log" "kindly serve: reached --max-connections (2): new connections wait in the listen queue, unanswered, until one closes (a /metrics scrape too); counted in /metrics (kindly_http_connections_limit_reached_total) and said here at most once a minute"
+    [ "$(grep -c 'reached --max-connections' "$T/server.log")" = 1 ] || fail "$(cat "$T/server.log")"
+    kill $SRV_PID; wait $SRV_PID || true
+    # below the limit: nothing counted, nothing said
+    start_server --max-connections 8 --threads 2
+    curl -s "$URL/metrics" >metrics.txt
+    contains metrics.txt 'kindly_http_connections_limit_reached_total 0'
+    not_contains "$T/server.log" 'reached --max-connections'
+}
+
 # One client address may hold --max-per-ip connections at once (default 64, none on a loopback
 # --listen; 0: no limit), so
 # that one client cannot take all of --max-connections; libmicrohttpd accepts one more and

@@ -105,9 +105,10 @@ Test(metrics, verdicts_feedback_reloads_connections, .init = metrics_reset)
     metrics_feedback(0, -1, 1);
     metrics_reload(0);
     metrics_reload(1);
-    metrics_connection(1);
-    metrics_connection(1);
-    metrics_connection(-1);
+    cr_assert_eq(metrics_connection(1), 1, "the count after");
+    cr_assert_eq(metrics_connection(1), 2);
+    cr_assert_eq(metrics_connection(-1), 1);
+    metrics_limit_reached();
     metrics_refused();
     metrics_refused();
     metrics_timed_out();
@@ -124,6 +125,8 @@ Test(metrics, verdicts_feedback_reloads_connections, .init = metrics_reset)
     has(s, "kindly_http_connections 1\n");
     has(s, "# TYPE kindly_http_connections_refused_total counter\n");
     has(s, "kindly_http_connections_refused_total 2\n");
+    has(s, "# TYPE kindly_http_connections_limit_reached_total counter\n");
+    has(s, "kindly_http_connections_limit_reached_total 1\n");
     has(s, "# TYPE kindly_http_connections_timed_out_total counter\n");
     has(s, "kindly_http_connections_timed_out_total 1\n");
     has(s, "# TYPE kindly_posts_cache_keep_failures_total counter\n");

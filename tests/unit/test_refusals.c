@@ -56,3 +56,21 @@ Test(refusals, a_refusal_racing_the_first_line_is_said_with_the_next)
     cr_assert(strncmp(note(&r, 0), "closed a connection unanswered:", 31) == 0);
     cr_assert_str_eq(note(&r, 60), "closed 2 more connections unanswered in the last 60 s, at --max-per-ip (3)");
 }
+
+/* --max-connections reached (the server stops accepting; nothing is closed): a state and words
+ * of its own, at the same pace, the count since the line before in times. */
+Test(refusals, max_connections_reached_first_at_once_then_once_a_minute)
+{
+    srv_refusals r;
+    srv_refusals_init(&r);
+    char line[512];
+    cr_assert(srv_refusals_full(&r, 100, 4096, line, sizeof line));
+    cr_assert_str_eq(line, "reached --max-connections (4096): new connections wait in the listen queue, unanswered, "
+                           "until one closes (a /metrics scrape too); counted in /metrics "
+                           "(kindly_http_connections_limit_reached_total) and said here at most once a minute");
+    cr_assert(!srv_refusals_full(&r, 130, 4096, line, sizeof line));
+    cr_assert(srv_refusals_full(&r, 160, 4096, line, sizeof line));
+    cr_assert_str_eq(line, "reached --max-connections (4096) 2 more times in the last 60 s");
+    cr_assert(srv_refusals_full(&r, 500, 4096, line, sizeof line));
+    cr_assert_str_eq(line, "reached --max-connections (4096) 1 more time in the last 340 s");
+}
