@@ -1399,6 +1399,57 @@ test_server_says_why_it_cannot_listen() {
     kill $SRV_PID; wait $SRV_PID || true
 }
 
+# A client that half-closes its connection once its request is sent (shutdown(SHUT_WR), as
+# `nc -N` does) gets its answer at once, whole, also to pipelined requests and a chunked
+# body; only the close may wait for --timeout (server.c: libmicrohttpd's epoll loop reads the
+# FIN late), so a client waits for the answer, not for the close
+test_server_half_closed_client_is_answered() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db --timeout 30
+    python3 - "$PORT" >out <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+form = b"blog=b&user_ip=1.2.3.4&comment_content=Cheap+xanax+order+now"
+cases = [
+    (b"GET /healthz HTTP/1.1\r\nHost: h\r\n\r\n", 1),
+    (b"POST /1.1/comment-check HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+     b"Content-Length: %d\r\n\r\n%s" % (len(form), form), 1),
+    (b"POST /v1/classify HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b"5\r\n{\"tex\r\n9\r\nt\":\"hi\"}\r\n0\r\n\r\n", 1),
+    (b"GET /healthz HTTP/1.1\r\nHost: h\r\n\r\nGET /metrics HTTP/1.1\r\nHost: h\r\n\r\n", 2),
+]
+for req, want in cases:
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(req)
+    s.shutdown(socket.SHUT_WR)
+    s.settimeout(5)
+    t0, got, answers = time.time(), b"", []
+    try:
+        while len(answers) < want:
+            b = s.recv(65536)
+            if not b:
+                break
+            got += b
+            while b"\r\n\r\n" in got:  # whole answers: headers, then Content-Length bytes
+                head, rest = got.split(b"\r\n\r\n", 1)
+                n = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")][0])
+                if len(rest) < n:
+                    break
+                answers.append(head.split(b"\r\n")[0].decode())
+                got = rest[n:]
+    except socket.timeout:
+        pass
+    print(req.split(b" ")[1].decode(), answers, "late" if time.time() - t0 > 4 else "at once")
+PY
+    cat >want <<'EOF2'
+/healthz ['HTTP/1.1 200 OK'] at once
+/1.1/comment-check ['HTTP/1.1 200 OK'] at once
+/v1/classify ['HTTP/1.1 200 OK'] at once
+/healthz ['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK'] at once
+EOF2
+    diff want out >&2 || fail "a half-closed client: $(cat out)"
+}
+
 # At --max-connections libmicrohttpd's threads stop accepting: a new connection waits in the
 # listen queue, unanswered, until one closes, and no callback hears of it. The server counts
 # the times it reached the limit in /metrics and says so in the log (then at most once a
