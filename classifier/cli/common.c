@@ -1182,6 +1182,18 @@ char *cli_read_comment(const char *cmd, int *status)
             *status = cli_fail(EXIT_MODEL, cmd, "cannot read the comment on standard input: %s", strerror(e));
         return NULL;
     }
+    /* UTF-16 (Notepad's "Unicode", PowerShell 5's redirection): its byte-order mark, or ASCII
+     * with a NUL after (or before) each letter, as the CSV reader tells it. Read as UTF-8, its
+     * NUL bytes were spaces between single letters: a spam comment was approved on no word,
+     * and learn --raw learnt nothing of it but those letters. */
+    const unsigned char *u = (const unsigned char *)text;
+    if ((len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) ||
+        (len >= 4 && ((!u[1] && !u[3] && u[0] && u[2]) || (!u[0] && !u[2] && u[1] && u[3])))) {
+        free(text);
+        *status = cli_fail(EXIT_INPUT, cmd, "the comment on standard input is UTF-16, kindly reads UTF-8: convert "
+                                            "it first (iconv -f UTF-16 -t UTF-8)");
+        return NULL;
+    }
     if (strlen(text) != len) {
         fprintf(stderr, "kindly %s: the comment holds NUL bytes; they were read as spaces\n", cmd);
         for (size_t i = 0; i < len; i++)

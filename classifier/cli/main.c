@@ -157,9 +157,9 @@ const cli_command cli_commands[] = {
       "\n" MODEL_HELP CLASSIFY_HELP
       "\n"
       "Exit status: 0 approve, 1 spam, 2 hold; 3 usage error; 4 the comment is longer\n"
-      "than 16 MiB; 5 the model, the rule file or standard input could not be read (or\n"
-      "the model written, with --remember), or the output not written; 6 internal\n"
-      "error.\n" },
+      "than 16 MiB or is UTF-16 (kindly reads UTF-8); 5 the model, the rule file or\n"
+      "standard input could not be read (or the model written, with --remember), or\n"
+      "the output not written; 6 internal error.\n" },
     { "learn", cmd_learn, "Teach the model from moderator feedback (or undo it)",
       "usage: kindly learn -m MODEL.db [--spam | --ham] [--undo] [--raw] [--foreign]\n"
       "                    [-q] [FILE.csv | -]\n"
@@ -220,7 +220,7 @@ const cli_command cli_commands[] = {
       "Exit status: 0 done; 4 some rows were bad and skipped, or the file has no text\n"
       "column, no row (only its header) or (without --spam or --ham) no labelled row\n"
       "(what its label column holds is said), or the --raw comment is empty (only\n"
-      "blanks or punctuation) or longer than 16 MiB;\n"
+      "blanks or punctuation), longer than 16 MiB or UTF-16 (kindly reads UTF-8);\n"
       "3 usage error (also an --undo whose --foreign is not the learning's, or\n"
       "of a comment not learnt with its label);\n"
       "5 the model or the input could not be read or written; 6 internal error.\n" },
@@ -473,9 +473,10 @@ const cli_command cli_commands[] = {
       "\n"
       "Exit status: 0 done; 3 usage error; 4 unreadable input rows, or (--stats) no\n"
       "labelled row (what its label column holds is said, or that it has none), or\n"
-      "(--test) a comment longer than 16 MiB; 5 a rule file or corpus could not be\n"
-      "read or has an error (named as FILE:LINE:COLUMN), or FILE.compiled or the\n"
-      "output could not be written; 6 out of memory or another internal error.\n" },
+      "(--test) a comment longer than 16 MiB or in UTF-16 (kindly reads UTF-8); 5 a\n"
+      "rule file or corpus could not be read or has an error (named as\n"
+      "FILE:LINE:COLUMN), or FILE.compiled or the output could not be written; 6 out\n"
+      "of memory or another internal error.\n" },
     { "history", cmd_history, "Show and prune the comment history used to find duplicates",
       "usage: kindly history [-m MODEL.db] [--stats]\n"
       "                      [--prune [--keep-days N] [--keep N]]\n"

@@ -1710,6 +1710,32 @@ test_learn_raw_refuses_an_empty_comment() {
     cmp -s before.json after.json || fail "the model changed"
 }
 
+# A comment on standard input in UTF-16 (Notepad's "Unicode", PowerShell 5's '>'), with its
+# byte-order mark or without, is refused as the CSV reader refuses a UTF-16 file, exit 4, the
+# model unchanged. Its NUL bytes were read as spaces between single letters: check approved
+# a spam comment on two letters (exit 0), learn --raw learnt those letters as spam.
+test_stdin_comment_in_utf16_is_refused() {
+    train_small
+    "$KINDLY" info -m m.db >before.json
+    printf 'Buy cheap viagra pills online now at the best casino' | iconv -f UTF-8 -t UTF-16 >bom.txt
+    printf 'Buy cheap viagra pills online now at the best casino' | iconv -f UTF-8 -t UTF-16LE >le.txt
+    printf 'Buy cheap viagra pills online now at the best casino' | iconv -f UTF-8 -t UTF-16BE >be.txt
+    for f in bom.txt le.txt be.txt; do
+        for c in "check -m m.db" "learn -m m.db --spam --raw" "rules --test"; do
+            expect_status 4 sh -c "\"$KINDLY\" $c < $f" || return 1
+            lines "$T/err" 1 || return 1
+            contains "$T/err" "kindly ${c%% *}: the comment on standard input is UTF-16, kindly reads UTF-8: convert it first (iconv -f UTF-16 -t UTF-8)" || return 1
+            [ ! -s "$T/out" ] || fail "$c < $f wrote: $(cat "$T/out")" || return 1
+        done
+    done
+    "$KINDLY" info -m m.db >after.json
+    cmp -s before.json after.json || fail "the model changed"
+    # converted, it is read: the NUL bytes of a UTF-8 comment are still spaces (below)
+    iconv -f UTF-16 -t UTF-8 bom.txt >utf8.txt
+    expect_status 0 sh -c "\"$KINDLY\" rules --test < utf8.txt"
+    contains "$ROOT/README.md" "longer than 16 MiB or in UTF-16"
+}
+
 # The one comment on standard input (check, learn --raw, rules --test): a directory, a comment
 # over 16 MiB and NUL bytes are named; NUL bytes are read as spaces, not the end of the text.
 test_stdin_comment_errors_are_named() {
