@@ -965,8 +965,15 @@ static void tell_eol(kd_csv *r)
 static int read_chunk(kd_csv *r)
 {
     size_t want = r->started ? CHUNK_SIZE : 3; /* at least 3 bytes first, to spot a BOM */
+    /* and the first chunk holds the header's line end (outside quotes), up to a full chunk:
+     * whether the file's lines end at CR is told there (below), and a pipe's first read may
+     * end inside the header (a slow writer, a network): a CR-only file was then read as one
+     * line, every row named as line 1, and a stray quote took the rows after it */
+    size_t scanned = 0;
+    int in_quotes = 0, header_end = 0;
     r->clen = r->cpos = 0;
-    while (r->clen < want || (!r->started && bom_pending(r))) {
+    while (r->clen < want ||
+           (!r->started && (bom_pending(r) || (!header_end && !r->eof && r->clen < CHUNK_SIZE)))) {
         if (r->started && r->opts.before_read)
             r->opts.before_read(r->opts.before_read_ud);
         /* asked before the read and after a signal interrupted it: a read retried after the
@@ -989,6 +996,11 @@ static int read_chunk(kd_csv *r)
         r->clen += (size_t)got;
         if (r->started)
             break; /* hand out what arrived; a pipe may be slow */
+        for (; scanned < r->clen && !header_end; scanned++)
+            if (r->chunk[scanned] == '"')
+                in_quotes = !in_quotes;
+            else if (!in_quotes && (r->chunk[scanned] == '\n' || r->chunk[scanned] == '\r'))
+                header_end = 1;
     }
     if (r->started && r->eol_crs) {
         tell_eol(r);

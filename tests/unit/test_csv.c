@@ -1929,6 +1929,45 @@ Test(csv, cr_only_header_alone_in_a_pipe_read)
     cr_assert_str_eq(l.id[1], "3");
 }
 
+/* A CR-only file from a pipe whose first read ends inside the header line (a slow writer, a
+ * network): the line end is told by the header's, which the first read was taken to hold. It
+ * was read as LF lines: every row on line 1 (each id "1"), and the stray quote of line 3 took
+ * the row after it. The reader now waits for the header's line end before the first chunk. */
+Test(csv, cr_only_header_cut_by_a_pipe_read)
+{
+    const char *cr[] = { "te", "xt", "\r", "a\r\"b\rc\r" };
+    got g = { 0 };
+    seen s = { 0 };
+    read_pieces(cr, 4, &g, &s);
+    cr_assert_eq(g.n, 2);
+    cr_assert_str_eq(g.id[0], "2");
+    cr_assert_str_eq(g.text[0], "a");
+    cr_assert_str_eq(g.id[1], "4", "the line after the stray quote is read again");
+    cr_assert_str_eq(g.text[1], "c");
+    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.line[0], 3);
+    /* after a BOM, and a header name quoting a CR cut by the read: counted at CR */
+    const char *quoted_cr[] = { "\xEF\xBB\xBF\"a\r", "b\",text\r", "x,one\rx,two\r" };
+    got q = { 0 };
+    read_pieces(quoted_cr, 3, &q, NULL);
+    cr_assert_eq(q.n, 2);
+    cr_assert_str_eq(q.id[0], "3");
+    cr_assert_str_eq(q.id[1], "4");
+    /* LF and CRLF lines cut so stay counted at LF */
+    const char *lf[] = { "te", "xt\na\nb\n" };
+    got l = { 0 };
+    read_pieces(lf, 2, &l, NULL);
+    cr_assert_eq(l.n, 2);
+    cr_assert_str_eq(l.id[0], "2");
+    cr_assert_str_eq(l.id[1], "3");
+    const char *crlf[] = { "te", "xt\r", "\na\r\nb\r\n" };
+    got c = { 0 };
+    read_pieces(crlf, 3, &c, NULL);
+    cr_assert_eq(c.n, 2);
+    cr_assert_str_eq(c.id[0], "2");
+    cr_assert_str_eq(c.id[1], "3");
+}
+
 /* ---- chunk boundaries --------------------------------------------------------------------- */
 
 /* Many rows whose lines straddle the 64 KiB read chunks, some with CRLF inside quotes. */
