@@ -221,6 +221,7 @@ typedef struct tally {
     unsigned long *hits; /* [2 * rule + spam] */
     unsigned long count[2], limits;
     int files; /* the files counted (read, with a labelled row) */
+    unsigned long bad; /* the bad rows skipped (named on stderr as FILE:LINE) */
 } tally;
 
 /* A figure of --stats, width wide with prec decimals (JSON: 4, no width), or n/a (null) where
@@ -286,7 +287,7 @@ static int stats_file(const kd_rules *r, const char *file, int nfiles, int json,
 {
     int status = EXIT_DONE;
     size_t n = kd_rules_count(r);
-    tally t = { calloc(2 * (n ? n : 1), sizeof *t.hits), { 0, 0 }, 0, 1 };
+    tally t = { calloc(2 * (n ? n : 1), sizeof *t.hits), { 0, 0 }, 0, 1, 0 };
     unsigned char *fired = calloc(n ? n : 1, 1);
     kd_csv *csv = NULL;
     if (!t.hits || !fired) {
@@ -325,6 +326,7 @@ static int stats_file(const kd_rules *r, const char *file, int nfiles, int json,
     }
     if (kd_csv_skipped(csv))
         status = EXIT_INPUT;
+    all->bad += kd_csv_skipped(csv); /* (of a file without a labelled row too: named all the same) */
     if (!t.count[0] && !t.count[1]) { /* hit rates of nothing: an unlabelled file, as eval says */
         status = cli_no_labelled_rows_in("rules", file, csv, &seen);
         goto done;
@@ -469,7 +471,7 @@ int cmd_rules(int argc, char **argv)
         /* several files are also read as one (an export in two files: approved and spam,
            whose S/O only the two together give) */
         size_t n = kd_rules_count(r);
-        tally all = { calloc(2 * (n ? n : 1), sizeof *all.hits), { 0, 0 }, 0, 0 };
+        tally all = { calloc(2 * (n ? n : 1), sizeof *all.hits), { 0, 0 }, 0, 0, 0 };
         if (!all.hits)
             status = cli_fail(EXIT_INTERNAL, "rules", "out of memory");
         for (int i = 0; i < nfiles && all.hits; i++) {
@@ -479,6 +481,7 @@ int cmd_rules(int argc, char **argv)
         }
         if (all.hits && all.files > 1) /* one file counted: its own table says it all */
             stats_print(r, NULL, nfiles, json, &all);
+        cli_warn_skipped("rules", all.bad); /* as train, score and eval count theirs */
         free(all.hits);
         kd_rules_free(r);
     }

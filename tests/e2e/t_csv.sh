@@ -115,8 +115,9 @@ test_csv_cr_only_file_reads_like_lf() {
     contains "$T/out" '"duplicate_of":"2"'
 }
 
-# Every physical line is either read as part of a scored row or named on stderr, and train's
-# count of bad rows is the number of messages. Each row's id is its line number.
+# Every physical line is either read as part of a scored row or named on stderr, and the count
+# of bad rows (train's, score's, rules --stats') is the number of messages. Each row's id is
+# its line number.
 test_csv_every_line_is_read_or_named() {
     csv_model
     {
@@ -145,6 +146,11 @@ test_csv_every_line_is_read_or_named() {
     expect_status 4 "$KINDLY" train -m t.db mixed.csv
     contains "$T/err" "; 5 bad rows skipped"
     [ "$(grep -c '(row skipped)' "$T/err")" -eq 5 ] || fail "messages: $(cat "$T/err")"
+    # rules --stats counts them too (it named them and said nothing more)
+    expect_status 4 "$KINDLY" rules --stats mixed.csv
+    lines "$T/err" 6
+    [ "$(grep -c '^mixed.csv:[0-9]*: .*(row skipped)$' "$T/err")" -eq 5 ] || fail "messages: $(cat "$T/err")"
+    [ "$(tail -1 "$T/err")" = "kindly rules: 5 bad rows skipped" ] || fail "summary: $(cat "$T/err")"
 }
 
 test_csv_duplicate_text_column_warns_and_uses_the_first() {
