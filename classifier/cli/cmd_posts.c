@@ -70,6 +70,7 @@ static int posts(int argc, char **argv, const char **files)
      * error of the model itself stops the run. */
     int status = EXIT_DONE, model_failed = 0, refused = 0; /* files not read: no post column, not CSV */
     int headers = 0; /* files read of only a header row: named too, but read */
+    unsigned long bad = 0; /* rows skipped (each named as FILE:LINE): counted as train counts its */
     uint64_t total = 0, before = 0;
     int counted = !kd_posts_count(m, &before); /* the posts new to the model: how many more it holds after */
     int stopped = -1; /* the file the signal came in (nfiles: after the last) */
@@ -108,6 +109,7 @@ static int posts(int argc, char **argv, const char **files)
                 headers++;
             }
             total += n;
+            bad += kd_csv_skipped(r);
             kd_csv_free(r);
         } else
             refused++;
@@ -148,6 +150,8 @@ static int posts(int argc, char **argv, const char **files)
         if (total && counted)
             fprintf(stderr, " (%llu new, %llu updated)", (unsigned long long)added,
                     (unsigned long long)(total - added));
+        if (bad)
+            fprintf(stderr, "; %lu bad row%s skipped", bad, bad == 1 ? "" : "s");
         /* every file named above is counted: one of only a header row was read, and had no post */
         if (refused)
             fprintf(stderr, "; %d file%s not read", refused, refused == 1 ? "" : "s");

@@ -215,8 +215,18 @@ test_posts_bad_input_and_usage() {
     expect_status 5 "$KINDLY" posts -m multi.db noid.csv missing.csv bad.csv more.csv
     contains "$T/err" "noid.csv:2: field 'post_id': no post id (row skipped)"
     contains "$T/err" "missing.csv"
-    contains "$T/err" "imported 3 posts (3 new, 0 updated); 2 files not read (named above); the model now holds 3"
+    contains "$T/err" "imported 3 posts (3 new, 0 updated); 1 bad row skipped; 2 files not read (named above); the model now holds 3"
     expect_status 4 "$KINDLY" posts -m multi.db noid.csv more.csv
+    # the bad rows skipped are counted, as train counts its: a stray quote, a row of too many
+    # fields and one without a post id (each named, and then the summary said nothing of them)
+    printf 'post_id,title,text
+r1,One,"never closed
+r2,Two,text two,extra
+r3,Three,text three
+' >rows.csv
+    expect_status 4 "$KINDLY" posts -m multi.db rows.csv noid.csv
+    [ "$(grep -c '(row skipped)$' "$T/err")" = 3 ] || fail "not three rows named: $(cat "$T/err")"
+    contains "$T/err" "kindly posts: imported 2 posts (1 new, 1 updated); 3 bad rows skipped; the model now holds 4"
     # every file named is counted: one of only a header row was read (it had no post); the
     # summary said "3 files not read (named above)" of four named
     rm -f multi.db
