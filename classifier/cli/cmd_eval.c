@@ -391,6 +391,8 @@ int cmd_eval(int argc, char **argv)
             dataset td = { 0 };
             status = dataset_read_all(&td, train, ntrain, 0, &skipped);
             bad_train = td.bad;
+            if (status == EXIT_INPUT && !td.n) /* each file named: but not that the test files wait */
+                cli_fail(EXIT_INPUT, "eval", "no --train file has a labelled row: no model to evaluate, no figures");
             if (!status && td.unlabelled)
                 fprintf(stderr, "kindly eval: %lu unlabelled row%s of the --train files not learnt\n", td.unlabelled,
                         td.unlabelled == 1 ? "" : "s");

@@ -256,9 +256,9 @@ const cli_command cli_commands[] = {
       "Exit status: 0 done; 4 some rows were bad and skipped (named on stderr as\n"
       "FILE:LINE, then counted: 'kindly eval: 2 bad rows skipped'; the figures are of\n"
       "the others), or a file has no text column or no labelled row (skipped; no\n"
-      "figures if no file has one); 3 usage error; 5 a file, the model or the rule\n"
-      "file could not be read (or the model written, with --remember), or the output\n"
-      "not written; 6 internal error.\n" },
+      "figures if no test file has one, or no --train file: said on stderr); 3 usage\n"
+      "error; 5 a file, the model or the rule file could not be read (or the model\n"
+      "written, with --remember), or the output not written; 6 internal error.\n" },
     { "merge", cmd_merge, "Merge models trained on shards into one",
       "usage: kindly merge [-q] [--again] OUT.db IN.db...\n"
       "\n"

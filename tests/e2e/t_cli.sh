@@ -2057,6 +2057,12 @@ test_eval_skips_a_file_without_labelled_rows_and_scores_the_others() {
     expect_status 4 "$KINDLY" eval --train empty.csv spam-export.csv
     contains "$T/err" "empty.csv"
     lines "$T/out" 0
+    # and why there are none, when the test files had labelled rows: the --train files were
+    # each named, and nothing more said of the test file, of rows, but without figures
+    expect_status 4 "$KINDLY" eval --train empty.csv --train notext.csv spam-export.csv
+    lines "$T/err" 3
+    [ "$(tail -1 "$T/err")" = "kindly eval: no --train file has a labelled row: no model to evaluate, no figures" ] ||
+        fail "stderr: $(cat "$T/err")"
     expect_status 0 "$KINDLY" help eval
     contains "$T/out" "and skipped, as train skips it, and the other files are evaluated"
 }
