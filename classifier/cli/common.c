@@ -208,6 +208,19 @@ static int empty_file(const char *path)
            st.st_size == 0;
 }
 
+/* The directory of path (up to its last '/') into dir, if it is one that does not exist: 1;
+ * else 0 (no '/', it exists, or it is too long to say). */
+static int missing_dir(const char *path, char *dir, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    struct stat st;
+    if (!slash || slash == path || (size_t)(slash - path) >= size)
+        return 0;
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = '\0';
+    return stat(dir, &st) != 0 && errno == ENOENT;
+}
+
 kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags)
 {
     kd_model *m = NULL;
@@ -227,10 +240,14 @@ kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags)
         /* a command that reads a model: say which one writes it, or where the default is */
         int missing = *path && !(flags & KD_OPEN_CREATE) && access(path, F_OK) != 0 && errno == ENOENT;
         int from_env = env_model && path == env_model;
+        char dir[PATH_MAX];
         if (missing && path == default_model)
             cli_fail(rc, cmd, "%s (no model named, and no default model beside the kindly binary "
                               "or in its ../share/kindly: give -m MODEL.db or set $KINDLY_MODEL)",
                      kd_model_error(m));
+        else if (missing && missing_dir(path, dir, sizeof dir)) /* (train would not create it either) */
+            cli_fail(rc, cmd, "%s (%sthere is no directory %s either: is the path right?)", kd_model_error(m),
+                     from_env ? "named by $KINDLY_MODEL; " : "", cli_shown(dir));
         else if (missing)
             cli_fail(rc, cmd, "%s (%skindly train -m %s FILE.csv creates one)", kd_model_error(m),
                      from_env ? "named by $KINDLY_MODEL; " : "", path);

@@ -1515,6 +1515,13 @@ test_model_open_errors_say_why() {
     expect_status 5 "$KINDLY" train -m nodir/m.db "$D/train.csv"
     contains "$T/err" "cannot create model nodir/m.db: nodir: No such file or directory"
     [ ! -e nodir ] || fail "nodir created"
+    # so a command reading a model in a directory that does not exist does not send the user
+    # to train it there ("kindly train -m nodir/m.db FILE.csv creates one", which fails)
+    for c in "score -m nodir/m.db $D/train.csv" "learn -m nodir/m.db $D/train.csv" "info -m nodir/m.db"; do
+        expect_status 5 "$KINDLY" $c || return 1
+        lines "$T/err" 1 || return 1
+        contains "$T/err" ": cannot open model nodir/m.db: no such file (there is no directory nodir either: is the path right?)" || return 1
+    done
     expect_status 5 "$KINDLY" train -m c.txt/m.db "$D/train.csv"
     contains "$T/err" "c.txt is not a directory"
     mkdir adir
