@@ -820,9 +820,12 @@ static int feed(kd_csv *r, const unsigned char *s, size_t n, size_t *used)
         if (spans_lines(r))
             snprintf(why, sizeof why, "unbalanced quote (the quoted field opened here breaks "
                      "on line %lu)", r->line);
+        else if (r->p.quoted) /* (libcsv keeps the state it stopped in) */
+            snprintf(why, sizeof why, "malformed quoting: text after the quote that closes this quoted "
+                     "field (a quote inside a quoted field is written twice, \"\")");
         else
-            snprintf(why, sizeof why, "malformed quoting: a quote inside an unquoted field, or "
-                     "text after a closing quote");
+            snprintf(why, sizeof why, "malformed quoting: a quote inside a field not quoted (quote the "
+                     "field, each quote in it written twice: \"say \"\"hi\"\"\")");
         bad_record(r, quoted_column(r), why);
         if (r->reread || r->fatal)
             return r->fatal;

@@ -863,8 +863,8 @@ Test(csv, text_after_a_closing_quote_is_named_on_its_row)
     cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
     expect_rows(&g, 4, (const char *[]){ "r1", "r3", "r5", "r7" }, (unsigned long[]){ 2, 4, 7, 12 });
     cr_assert_eq(s.n, 4, "%d problems", s.n);
-    expect_skip(&s, 0, 3, "text", "malformed quoting: a quote inside an unquoted field, or text after a closing "
-                                  "quote");
+    expect_skip(&s, 0, 3, "text", "malformed quoting: text after the quote that closes this quoted field (a quote "
+                                  "inside a quoted field is written twice, \"\")");
     expect_skip(&s, 1, 5, "text", "text after the quote that closes this quoted field on line 6 (a quote inside "
                                   "a quoted field is written twice, \"\"); reading resumes at line 7");
     /* lines 10 and 11: line 10 may be a row (the quote on line 9 opened by mistake), line 11 is
@@ -1049,6 +1049,27 @@ Test(csv, nested_recovery)
     expect_skip(&s, 2, 6, NULL, "malformed quoting*");
     cr_assert_eq(kd_csv_skipped(r), 3);
     kd_csv_free(r);
+}
+
+/* A malformed quote on one line says which of the two it is, and how the field is written: a
+ * quote inside a field not quoted, or text after the quote that closes a quoted one. It said
+ * "a quote inside an unquoted field, or text after a closing quote" of both. */
+Test(csv, malformed_quoting_says_which)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,text\n"
+                              "r1,buy \"cheap\" pills\n"  /* 2 */
+                              "r2,\"ok\"x\n"              /* 3 */
+                              "r3, \"a\"  b\n"            /* 4: blanks before and after */
+                              "r4,fine\n");               /* 5 */
+    cr_assert_eq(read_all(p, NULL, &g, &s, NULL), 0);
+    expect_rows(&g, 1, (const char *[]){ "r4" }, (unsigned long[]){ 5 });
+    cr_assert_eq(s.n, 3);
+    expect_skip(&s, 0, 2, "text", "malformed quoting: a quote inside a field not quoted (quote the field, each "
+                                  "quote in it written twice: \"say \"\"hi\"\"\")");
+    expect_skip(&s, 1, 3, "text", "malformed quoting: text after the quote that closes this quoted field*");
+    expect_skip(&s, 2, 4, "text", "malformed quoting: text after the quote that closes this quoted field*");
 }
 
 /* A record that closes with the wrong number of fields after spanning lines: its first line is
