@@ -1910,12 +1910,23 @@ static void read_pieces(const char *const *piece, size_t n, got *g, seen *s)
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
-Test(csv, cr_only_header_alone_in_a_pipe_read)
+/* The pieces, read from a pipe, give two rows whose ids (their line numbers) are id0, id1. */
+static void pieces_give(const char *const *piece, size_t n, const char *id0, const char *id1)
 {
-    const char *cr[] = { "text\r", "a\r\"b\rc\r" };
+    got g = { 0 };
+    read_pieces(piece, n, &g, NULL);
+    cr_assert_eq(g.n, 2);
+    cr_assert_str_eq(g.id[0], id0);
+    cr_assert_str_eq(g.id[1], id1);
+}
+
+/* The pieces of "text", "a", "\"b", "c" (lines 1-4, a stray quote on line 3) give the rows of
+ * lines 2 and 4, line 3 named: the file is counted at CR. */
+static void stray_quote_pieces(const char *const *piece, size_t n)
+{
     got g = { 0 };
     seen s = { 0 };
-    read_pieces(cr, 2, &g, &s);
+    read_pieces(piece, n, &g, &s);
     cr_assert_eq(g.n, 2);
     cr_assert_str_eq(g.id[0], "2");
     cr_assert_str_eq(g.text[0], "a");
@@ -1923,31 +1934,21 @@ Test(csv, cr_only_header_alone_in_a_pipe_read)
     cr_assert_str_eq(g.text[1], "c");
     cr_assert_eq(s.n, 1);
     cr_assert_eq(s.line[0], 3);
+}
+
+Test(csv, cr_only_header_alone_in_a_pipe_read)
+{
+    const char *cr[] = { "text\r", "a\r\"b\rc\r" };
+    stray_quote_pieces(cr, 2);
     const char *crs[] = { "text\r\r", "\r", "a\rb\r" }; /* blank lines, cut too */
-    got c = { 0 };
-    read_pieces(crs, 3, &c, NULL);
-    cr_assert_eq(c.n, 2);
-    cr_assert_str_eq(c.id[0], "4");
-    cr_assert_str_eq(c.id[1], "5");
+    pieces_give(crs, 3, "4", "5");
     /* a header name quoting a CR or an LF: counted as the same file is, at CR only */
     const char *quoted_cr[] = { "\"a\rb\",text\r", "x,one\rx,two\r" };
-    got q = { 0 };
-    read_pieces(quoted_cr, 2, &q, NULL);
-    cr_assert_eq(q.n, 2);
-    cr_assert_str_eq(q.id[0], "3");
-    cr_assert_str_eq(q.id[1], "4");
+    pieces_give(quoted_cr, 2, "3", "4");
     const char *quoted_lf[] = { "\"a\nb\",text\r", "x,one\rx,two\r" };
-    got f = { 0 };
-    read_pieces(quoted_lf, 2, &f, NULL);
-    cr_assert_eq(f.n, 2);
-    cr_assert_str_eq(f.id[0], "2");
-    cr_assert_str_eq(f.id[1], "3");
+    pieces_give(quoted_lf, 2, "2", "3");
     const char *crlf[] = { "text\r", "\na\r\nb\n" };
-    got l = { 0 };
-    read_pieces(crlf, 2, &l, NULL);
-    cr_assert_eq(l.n, 2);
-    cr_assert_str_eq(l.id[0], "2");
-    cr_assert_str_eq(l.id[1], "3");
+    pieces_give(crlf, 2, "2", "3");
 }
 
 /* A CR-only file from a pipe whose first read ends inside the header line (a slow writer, a
@@ -1957,36 +1958,15 @@ Test(csv, cr_only_header_alone_in_a_pipe_read)
 Test(csv, cr_only_header_cut_by_a_pipe_read)
 {
     const char *cr[] = { "te", "xt", "\r", "a\r\"b\rc\r" };
-    got g = { 0 };
-    seen s = { 0 };
-    read_pieces(cr, 4, &g, &s);
-    cr_assert_eq(g.n, 2);
-    cr_assert_str_eq(g.id[0], "2");
-    cr_assert_str_eq(g.text[0], "a");
-    cr_assert_str_eq(g.id[1], "4", "the line after the stray quote is read again");
-    cr_assert_str_eq(g.text[1], "c");
-    cr_assert_eq(s.n, 1);
-    cr_assert_eq(s.line[0], 3);
+    stray_quote_pieces(cr, 4);
     /* after a BOM, and a header name quoting a CR cut by the read: counted at CR */
     const char *quoted_cr[] = { "\xEF\xBB\xBF\"a\r", "b\",text\r", "x,one\rx,two\r" };
-    got q = { 0 };
-    read_pieces(quoted_cr, 3, &q, NULL);
-    cr_assert_eq(q.n, 2);
-    cr_assert_str_eq(q.id[0], "3");
-    cr_assert_str_eq(q.id[1], "4");
+    pieces_give(quoted_cr, 3, "3", "4");
     /* LF and CRLF lines cut so stay counted at LF */
     const char *lf[] = { "te", "xt\na\nb\n" };
-    got l = { 0 };
-    read_pieces(lf, 2, &l, NULL);
-    cr_assert_eq(l.n, 2);
-    cr_assert_str_eq(l.id[0], "2");
-    cr_assert_str_eq(l.id[1], "3");
+    pieces_give(lf, 2, "2", "3");
     const char *crlf[] = { "te", "xt\r", "\na\r\nb\r\n" };
-    got c = { 0 };
-    read_pieces(crlf, 3, &c, NULL);
-    cr_assert_eq(c.n, 2);
-    cr_assert_str_eq(c.id[0], "2");
-    cr_assert_str_eq(c.id[1], "3");
+    pieces_give(crlf, 3, "2", "3");
 }
 
 /* ---- chunk boundaries --------------------------------------------------------------------- */
