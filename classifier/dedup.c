@@ -911,13 +911,22 @@ static int batch_failed(kd_model *m, kd_dedup *d, int rc, const char *what, cons
     d->pending = 0;
     uint64_t lost = d->uncommitted + (uint64_t)current;
     d->uncommitted = 0;
-    int n = d->recorded ? snprintf(outcome, sizeof outcome, "%llu comment%s recorded", (unsigned long long)d->recorded,
-                                   d->recorded == 1 ? " was" : "s were")
-                        : snprintf(outcome, sizeof outcome, "no comment was recorded");
-    if (lost == 1)
-        snprintf(outcome + n, sizeof outcome - (size_t)n, ", the last one was not");
-    else if (lost)
-        snprintf(outcome + n, sizeof outcome - (size_t)n, ", the last %llu were not", (unsigned long long)lost);
+    /* with none recorded, "no comment was recorded, the last one was not" read as if one
+     * had been recorded before it: say the comments lost alone */
+    if (!d->recorded && lost == 1)
+        snprintf(outcome, sizeof outcome, "the comment was not recorded");
+    else if (!d->recorded && lost)
+        snprintf(outcome, sizeof outcome, "none of its %llu comments was recorded", (unsigned long long)lost);
+    else if (!d->recorded)
+        snprintf(outcome, sizeof outcome, "no comment was recorded");
+    else {
+        int n = snprintf(outcome, sizeof outcome, "%llu comment%s recorded", (unsigned long long)d->recorded,
+                         d->recorded == 1 ? " was" : "s were");
+        if (lost == 1)
+            snprintf(outcome + n, sizeof outcome - (size_t)n, ", the last one was not");
+        else if (lost)
+            snprintf(outcome + n, sizeof outcome - (size_t)n, ", the last %llu were not", (unsigned long long)lost);
+    }
     return kd_model_write_failed_part(m, rc, what, err, outcome);
 }
 

@@ -399,10 +399,20 @@ static uint64_t history_comments(void)
 }
 
 /* "N comments were recorded, the last M were not" (or "no comment", "1 comment", "the last
- * one") in msg: 1 with *n and *lost, else 0. */
+ * one"; with none recorded, "the comment was not recorded" or "none of its M comments was
+ * recorded") in msg: 1 with *n and *lost, else 0. */
 static int recorded_counts(const char *msg, unsigned long *n, unsigned long *lost)
 {
-    const char *p = strstr(msg, "no comment was recorded");
+    *n = 0;
+    if (strstr(msg, "the comment was not recorded")) {
+        *lost = 1;
+        return 1;
+    }
+    const char *p = strstr(msg, "none of its ");
+    if (p)
+        return sscanf(p, "none of its %lu comments was recorded", lost) == 1;
+    cr_assert(!strstr(msg, "no comment was recorded, the last"), "none recorded, said of the last: %s", msg);
+    p = strstr(msg, "no comment was recorded");
     if (p)
         *n = 0;
     else {
