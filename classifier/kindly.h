@@ -687,7 +687,8 @@ char *kd_result_json(const kd_comment *c, const kd_result *r);
  * @param[out] out the rule set, freed with kd_rules_free(). Set even on failure when a handle
  *             could be allocated, so that kd_rules_error() can explain; such a set is good
  *             for nothing else: kd_rules_jit_compile(), kd_rules_eval() and kd_classify()
- *             refuse it with KD_EINVAL.
+ *             refuse it with KD_EINVAL, and it lists no rule (kd_rules_count() 0,
+ *             kd_rules_find() -1, kd_rules_info_get() KD_EINVAL).
  * @return 0; KD_EIO when the file cannot be read; KD_EPARSE when it is malformed (the message
  *         reads "FILE:LINE:COLUMN: what", with PCRE2's own message for a bad pattern);
  *         KD_ENOMEM; KD_EINVAL for out or path NULL.
@@ -714,7 +715,9 @@ int kd_rules_parse(kd_rules **out, const char *name, const char *text, size_t le
  */
 int kd_rules_jit_compile(kd_rules *r);
 
-/** Message describing the failure of kd_rules_load()/kd_rules_parse() ("" if none). */
+/** Message describing the failure of kd_rules_load()/kd_rules_parse(), or of the last failed
+ *  kd_rules_save_compiled() ("" if none; "out of memory" for NULL, the set a load could not
+ *  allocate). Never NULL; a string of r's, valid until kd_rules_free(r). */
 const char *kd_rules_error(const kd_rules *r);
 void kd_rules_free(kd_rules *r);
 
@@ -734,13 +737,14 @@ typedef struct kd_rule_info {
                                   a line of the rule file itself */
 } kd_rule_info;
 
-/** Number of rules, word-list and allow-list entries included. */
+/** Number of rules, word-list and allow-list entries included (0 for NULL or a set whose
+ *  loading failed). */
 size_t kd_rules_count(const kd_rules *r);
-/** Rule i (0 <= i < kd_rules_count()); KD_EINVAL when out of range. */
+/** Rule i (0 <= i < kd_rules_count()); KD_EINVAL when out of range, or r or out is NULL. */
 int kd_rules_info_get(const kd_rules *r, size_t i, kd_rule_info *out);
-/** Index of the rule called name, or -1. */
+/** Index of the rule called name (case-sensitive), or -1 (also for r or name NULL). */
 long kd_rules_find(const kd_rules *r, const char *name);
-/** 1 when every pattern was JIT-compiled, 0 when PCRE2's interpreter is used. */
+/** 1 when every pattern was JIT-compiled, 0 when PCRE2's interpreter is used (or r is NULL). */
 int kd_rules_jit(const kd_rules *r);
 
 /**

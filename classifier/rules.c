@@ -1318,7 +1318,9 @@ void kd_rules_free(kd_rules *r)
     free(r);
 }
 
-size_t kd_rules_count(const kd_rules *r) { return r ? r->n : 0; }
+/* A set whose loading failed holds the rules read before the bad line, some without their
+ * pattern: it is empty to its readers, as it is to kd_rules_eval(). */
+size_t kd_rules_count(const kd_rules *r) { return r && !r->failed ? r->n : 0; }
 
 int kd_rules_jit(const kd_rules *r) { return r && r->jit; }
 
@@ -1362,12 +1364,12 @@ int kd_rules_jit_compile(kd_rules *r)
 
 long kd_rules_find(const kd_rules *r, const char *name)
 {
-    return r && name ? find_const(r, name, strlen(name)) : -1;
+    return r && !r->failed && name ? find_const(r, name, strlen(name)) : -1;
 }
 
 int kd_rules_info_get(const kd_rules *r, size_t i, kd_rule_info *out)
 {
-    if (!r || i >= r->n || !out)
+    if (!r || r->failed || i >= r->n || !out)
         return KD_EINVAL;
     const kd_rule *x = &r->rule[i];
     static const char *const kinds[] = { "", "count", "meta", "moderate", "disallow", "allow" };

@@ -1798,6 +1798,13 @@ Test(rules, a_failed_set_is_refused)
     kd_rules *r = NULL;
     cr_assert_eq(kd_rules_parse(&r, "mem", text, strlen(text)), KD_EPARSE);
     cr_assert_eq(kd_rules_jit_compile(r), KD_EINVAL);
+    /* nor does it list the rules read before the bad line (it listed GOOD, and BAD without
+     * its pattern, to a caller showing what a rule file holds) */
+    kd_rule_info info;
+    cr_assert_eq(kd_rules_count(r), 0);
+    cr_assert_eq(kd_rules_find(r, "GOOD"), -1);
+    cr_assert_eq(kd_rules_find(r, "BAD"), -1);
+    cr_assert_eq(kd_rules_info_get(r, 0, &info), KD_EINVAL);
     kd_comment c = KD_COMMENT_INIT;
     c.text = "cheap (unclosed";
     kd_result res;
