@@ -149,13 +149,16 @@ typedef struct kd_csv_problem {
                              counts: lines end at LF (CRLF and "\r\r\n" are one line end), or
                              at CR in a file whose first line ends in a bare CR */
     const char *field;  /**< column name concerned, or NULL */
-    const char *message;
+    const char *message;/**< what is wrong, one line without the file and line (never NULL) */
     int skipped;        /**< 1: the row was dropped; 0: a warning (a repaired field, an unknown
                              label, a duplicate header name, unread columns), nothing was
                              dropped */
     kd_csv_problem_code code; /**< which kind of problem */
 } kd_csv_problem;
 
+/** A problem callback: ud is kd_csv_options.problem_ud; p and its strings are the reader's,
+ *  valid during the call only (copy what you keep). It must not call kd_csv_next() or
+ *  kd_csv_free() on the reader that reports. */
 typedef void (*kd_csv_problem_fn)(void *ud, const kd_csv_problem *p);
 
 typedef enum kd_csv_kind {
@@ -163,18 +166,20 @@ typedef enum kd_csv_kind {
     KD_CSV_RAW = 1       /**< no mapping; use kd_csv_column() and the raw fields */
 } kd_csv_kind;
 
+/** How kd_csv_open() reads: start from KD_CSV_OPTIONS_INIT and change fields (NULL options
+ *  are the defaults). The function pointers and user data are only called, never freed. */
 typedef struct kd_csv_options {
-    unsigned version;
+    unsigned version;          /**< KD_CSV_OPTIONS_VERSION (the struct as this header has it) */
     kd_csv_kind kind;
     size_t max_field;          /**< longest field accepted, in bytes (default 16 MiB) */
     kd_csv_problem_fn problem; /**< called for each bad row or repaired field; may be NULL */
-    void *problem_ud;
+    void *problem_ud;          /**< handed to problem as ud */
     /** Since version 2: called before each read of the input after the header, that is when
      *  no complete row is left in the reader, even in the middle of a row. A read from a
      *  pipe may wait there for as long as its writer likes: a caller that holds a lock or
      *  unflushed output hands it over here (`kindly score --remember`). May be NULL. */
     void (*before_read)(void *ud);
-    void *before_read_ud;
+    void *before_read_ud;      /**< handed to before_read */
     /** Since version 3: asked before each read of the input (the header's too) and again
      *  after a signal interrupted one (EINTR); nonzero gives the reading up: kd_csv_open or
      *  kd_csv_next fails with KD_EIO, kd_csv_error() saying 'FILE: reading interrupted'. A
@@ -182,7 +187,7 @@ typedef struct kd_csv_options {
      *  signal even while the input waits (a terminal, a pipe): without it an interrupted
      *  read is read again. May be NULL. */
     int (*stop)(void *ud);
-    void *stop_ud;
+    void *stop_ud;             /**< handed to stop */
 } kd_csv_options;
 
 #define KD_CSV_OPTIONS_VERSION 3 /* versions 1 (without before_read) and 2 (without stop) are accepted too */
@@ -201,6 +206,7 @@ typedef struct kd_csv_row {
 
 /**
  * Open a CSV file ("-" for standard input) and read its header.
+ * @param opts NULL for the defaults (KD_CSV_OPTIONS_INIT); read during the call only
  * @param[out] out the reader, to be freed with kd_csv_free() (also on failure, when set)
  * @return 0; KD_EINVAL if out or path is NULL, or opts has a version other than 1, 2 or
  *         KD_CSV_OPTIONS_VERSION or a kind that is not a kd_csv_kind (*out is then NULL),
@@ -214,15 +220,18 @@ int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts);
 
 /**
  * Read the next good record.
- * @param[out] row points at the record, owned by the reader.
- * @return 1 when a row was read, 0 at end of input, or a negative error (KD_EIO, KD_ENOMEM).
+ * @param[out] row points at the record, owned by the reader (NULL unless it returns 1).
+ * @return 1 when a row was read, 0 at end of input (and at each call after it), or a negative
+ *         error (KD_EIO, KD_ENOMEM: kd_csv_error() says why; KD_EINVAL for r or row NULL; a
+ *         reader whose kd_csv_open() failed returns that failure's code again).
  *         Bad rows are reported through the problem callback and skipped, never returned.
  */
 int kd_csv_next(kd_csv *r, const kd_csv_row **row);
 
-/** The header's column names and their count. */
+/** The header's column names and their count (n may be NULL): the reader's strings, valid
+ *  until kd_csv_free(). NULL and *n 0 for r NULL or a reader without a header. */
 const char *const *kd_csv_header(const kd_csv *r, size_t *n);
-/** Index of a column by name (ASCII case-insensitive), or -1. */
+/** Index of a column by name (ASCII case-insensitive), or -1 (also for r or name NULL). */
 int kd_csv_column(const kd_csv *r, const char *name);
 /**
  * Drop a row the caller cannot use (a posts file's row without a post id): reported through
@@ -237,10 +246,13 @@ void kd_csv_reject(kd_csv *r, const kd_csv_row *row, const char *column, const c
  * A NULL r or row does nothing; a NULL message reads "noted by the caller".
  */
 void kd_csv_note(kd_csv *r, const kd_csv_row *row, const char *column, const char *message);
-/** Number of rows dropped so far (kd_csv_reject() included), and of rows kept after a repair. */
+/** Number of rows dropped so far (kd_csv_reject() included), and of rows kept after a repair
+ *  (0 for NULL). */
 unsigned long kd_csv_skipped(const kd_csv *r);
 unsigned long kd_csv_repaired(const kd_csv *r);
-/** Message for the last fatal error on this reader. */
+/** Message for the last fatal error on this reader ("" if none; for NULL, a
+ *  message saying there is no reader). Never NULL; a string of r's, valid until the next
+ *  call on r that fails or kd_csv_free(r). */
 const char *kd_csv_error(const kd_csv *r);
 void kd_csv_free(kd_csv *r);
 /**@}*/
@@ -296,9 +308,10 @@ const char *kd_model_error(const kd_model *m);
 
 /** Message counts of the model. */
 typedef struct kd_model_stats {
-    uint64_t spam_messages, ham_messages;
+    uint64_t spam_messages, ham_messages; /**< comments learnt as spam, as ham (undone ones
+                                               taken off) */
     uint64_t tokens;       /**< distinct tokens stored */
-    int schema_version;
+    int schema_version;    /**< the file's model schema (a newer one: KD_ESCHEMA at open) */
 } kd_model_stats;
 /** Fill *out (refreshing first, like kd_model_refresh): cheap, the counts are kept with the
  *  model (a model written before they were is counted, once). @return 0, KD_EIO;
@@ -336,6 +349,7 @@ int kd_model_stats_get(kd_model *m, kd_model_stats *out);
  *         next kd_classify().
  */
 int kd_train_begin(kd_model *m);
+/** See above; c and its strings are only read during the call. */
 int kd_train_add(kd_model *m, const kd_comment *c, kd_label label, int delta);
 
 /** Flags for kd_train_add_ex(). */
@@ -354,7 +368,9 @@ int kd_train_add(kd_model *m, const kd_comment *c, kd_label label, int delta);
  * @return as kd_train_add(); KD_EINVAL also for an unknown flag.
  */
 int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta, unsigned flags);
+/** Write the batch (see kd_train_begin() above); KD_EINVAL also when no batch is open. */
 int kd_train_commit(kd_model *m);
+/** Drop the open batch, nothing written; does nothing without one (or for m NULL). */
 void kd_train_abort(kd_model *m);
 
 /**
@@ -414,11 +430,14 @@ int kd_text_empty(const char *text);
  * nothing changed (one PRAGMA). Not thread-safe: call it while no other thread uses m.
  * @param[out] reloaded set to 1 if the file changed and the totals were read again (its
  *             history alone may have changed), 0 if not (may be NULL)
+ * @return 0; KD_EINVAL for m NULL (or its open failed); KD_EIO, KD_EBUSY, KD_ENOMEM when
+ *         the reload failed (kd_model_error() says why).
  */
 int kd_model_refresh(kd_model *m, int *reloaded);
 
 /**
- * 1 if the file at m's path is no longer the file m has open: it was removed, or another
+ * 1 if the file at m's path is no longer the file m has open (0 otherwise, and for m NULL
+ * or a handle whose open failed): it was removed, or another
  * file was moved over it (a retrained copy). m keeps reading the file it has open, and
  * refuses to write it (KD_EIO, "removed or replaced"): open the path again for the new one.
  * Do not move a file over a model in use: SQLite's -wal of the old file keeps the model's
@@ -493,12 +512,16 @@ int kd_model_merge_ex(kd_model *m, const char *const *paths, size_t n, unsigned 
  */
 void kd_model_interrupt(kd_model *m);
 
-/** Delete tokens seen fewer than min_count times in all (spam + ham); *removed gets the number. */
+/** Delete tokens seen fewer than min_count times in all (spam + ham), in one transaction;
+ *  *removed gets the number (removed may be NULL).
+ *  @return 0; KD_EINVAL (m NULL or read-only); KD_EIO, KD_EBUSY, KD_ENOMEM: nothing pruned. */
 int kd_model_prune(kd_model *m, unsigned min_count, uint64_t *removed);
 
 /** Reclaim space and switch the file to a rollback journal so that it can be shipped and
  *  opened from a read-only directory. Needs the only connection to the file: KD_EBUSY at
- *  once while another handle or process (kindly serve, a running score) has it open. */
+ *  once while another handle or process (kindly serve, a running score) has it open.
+ *  @return 0; KD_EINVAL (m NULL or read-only); KD_EBUSY; KD_EIO (kd_model_error() gives
+ *  SQLite's reason). */
 int kd_model_pack(kd_model *m);
 /**@}*/
 
@@ -514,9 +537,11 @@ typedef enum kd_scorer {
 
 typedef struct kd_rules kd_rules; /* a compiled rule set: see "Rules" below */
 
+/** How kd_classify() decides: start from KD_OPTIONS_INIT (the defaults `kindly check` uses)
+ *  and change fields. Read during the call only. */
 typedef struct kd_options {
-    unsigned version;
-    kd_scorer scorer;
+    unsigned version;   /**< KD_OPTIONS_VERSION */
+    kd_scorer scorer;   /**< the Bayes stage's combining (default multinomial) */
     double spam_cutoff; /**< spam_score >= this: verdict spam */
     double ham_cutoff;  /**< spam_score < this: approve; in between: hold */
     /* the next four act on the Fisher scorer only (KD_SCORER_FISHER) */
@@ -578,20 +603,21 @@ typedef struct kd_relevance_word {
 
 /** The answer for one comment. Free with kd_result_free(). */
 typedef struct kd_result {
-    kd_verdict verdict;
+    kd_verdict verdict;  /**< approve, hold or spam, from the scores and every stage below */
     double spam_score;   /**< final score, 0..1, higher is spammier */
     double bayes_score;  /**< the Bayes stage alone */
     size_t ntokens;      /**< distinct tokens in the comment */
     size_t nused;        /**< tokens that counted in the Bayes score */
     kd_token_weight *top;/**< strongest tokens, strongest first (one allocation with their
                               text: free only with kd_result_free()) */
-    size_t ntop;
+    size_t ntop;         /**< entries in top (at most kd_options.reasons) */
     char **reasons;      /**< short strings explaining the verdict (one allocation with the
                               strings: free only with kd_result_free()) */
-    size_t nreasons;
+    size_t nreasons;     /**< entries in reasons */
     /* rules stage */
-    kd_rule_hit *rules;  /**< rules that fired */
-    size_t nrules;
+    kd_rule_hit *rules;  /**< rules that fired (freed with the result; the names are the
+                              kd_rules') */
+    size_t nrules;       /**< entries in rules (0 without kd_options.rules) */
     double rules_score;  /**< sum of their scores */
     int rules_hold;      /**< 1 when a moderation word matched: the verdict is at least hold */
     /* duplicates stage */
@@ -723,7 +749,8 @@ void kd_rules_free(kd_rules *r);
 
 /** Description of one rule of a set (strings owned by the kd_rules). */
 typedef struct kd_rule_info {
-    const char *name;
+    const char *name;        /**< the rule's name (a word-list entry's is made of its keyword
+                                  and word, e.g. "moderate:casino") */
     const char *description; /**< "" when the file gives none */
     const char *kind;        /**< the line's keyword: a field name ("text", "any", ...),
                                   "count", "meta", "moderate", "disallow" or "allow" */
@@ -907,9 +934,12 @@ int kd_date_parse(const char *date, int64_t *out);
  * it kept (the comments before a failing one; none when the transaction itself was lost) is
  * committed at once, and kd_model_error() ends with how many comments this handle's batches
  * recorded and how many were lost: "N comments were recorded, the last M were not".
+ * Also on a read-only handle (a batch of look-ups). @return 0; KD_EINVAL for m NULL;
+ * KD_EIO, KD_ENOMEM when the history cannot be opened.
  */
 int kd_history_batch_begin(kd_model *m);
-/** Commit the pending history writes and end the batch. @return 0 or KD_EIO, KD_EBUSY.
+/** Commit the pending history writes and end the batch (without one: commits nothing, 0).
+ *  @return 0; KD_EIO, KD_EBUSY; KD_EINVAL for m NULL.
  *  The other writes on the handle (kd_train_commit, kd_post_put, kd_posts_import,
  *  kd_model_merge, kd_model_prune, kd_model_pack) commit the pending history writes first
  *  and leave the batch open. */
@@ -950,9 +980,11 @@ int kd_history_stats_get(kd_model *m, kd_history_stats *out);
 typedef struct kd_eval kd_eval;
 
 typedef struct kd_eval_figures {
-    uint64_t n, spam, ham;
+    uint64_t n, spam, ham;   /**< comments added: all, labelled spam, labelled ham */
     uint64_t tp, fp, tn, fn; /**< predicted spam: spam_score > 0.5 (exactly 0.5, no evidence, is not) */
-    double accuracy, precision, recall, fp_rate, f1, mcc, auc;
+    double accuracy, precision, recall, fp_rate, f1, mcc, auc; /**< of that prediction (each 0
+                                  when undefined: a zero denominator); auc of the scores
+                                  themselves, 0..1 (0 unless both spam and ham were added) */
     double unsure_rate;      /**< share of comments held */
     double spam_verdict_fp_rate; /**< share of ham given the verdict spam */
 } kd_eval_figures;

@@ -184,6 +184,66 @@ Test(misuse, csv_reject_and_note_with_null)
     th_rmrf(dir);
 }
 
+/* What kindly.h says the readers give for NULL, a reader at its end and one whose open
+ * failed: a caller that checks only for "< 0" or prints the message without a NULL check. */
+Test(misuse, readers_answer_null_and_failed_as_documented)
+{
+    char dir[256], path[300];
+    th_tmpdir(dir, sizeof dir);
+    th_write(dir, "c.csv", "id,text\n1,hello\n", path, sizeof path);
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, path, NULL), 0, "NULL options are the defaults: %s", kd_csv_error(r));
+    size_t n = 7;
+    cr_assert_not_null(kd_csv_header(r, NULL));
+    cr_assert_str_eq(kd_csv_header(r, &n)[1], "text");
+    cr_assert_eq(n, 2);
+    cr_assert_eq(kd_csv_column(r, NULL), -1);
+    const kd_csv_row *row = NULL;
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    cr_assert_eq(kd_csv_next(r, &row), 0);
+    cr_assert_null(row);
+    cr_assert_eq(kd_csv_next(r, &row), 0, "the end again");
+    cr_assert_str_eq(kd_csv_error(r), "");
+    kd_csv_free(r);
+    r = NULL;
+    cr_assert_null(kd_csv_header(NULL, &n));
+    cr_assert_eq(n, 0);
+    cr_assert_eq(kd_csv_column(NULL, "text"), -1);
+    cr_assert_eq(kd_csv_skipped(NULL), 0);
+    cr_assert_eq(kd_csv_repaired(NULL), 0);
+    cr_assert_not_null(kd_csv_error(NULL));
+    snprintf(path, sizeof path, "%s/none.csv", dir);
+    cr_assert_eq(kd_csv_open(&r, path, NULL), KD_EIO);
+    cr_assert_eq(kd_csv_next(r, &row), KD_EIO, "the open's failure again");
+    cr_assert(strstr(kd_csv_error(r), "none.csv"), "%s", kd_csv_error(r));
+    kd_csv_free(r);
+
+    cr_assert_str_eq(kd_rules_error(NULL), "out of memory");
+    cr_assert_str_eq(kd_rules_note(NULL), "");
+    cr_assert_eq(kd_rules_count(NULL), 0);
+    cr_assert_eq(kd_rules_find(NULL, "A"), -1);
+    cr_assert_eq(kd_rules_jit(NULL), 0);
+    cr_assert_eq(kd_rules_compiled(NULL), 0);
+
+    /* no batch: abort does nothing, commit says so; a read-only handle may batch look-ups */
+    kd_model *m = mem_model();
+    kd_train_abort(m);
+    cr_assert_eq(kd_train_commit(m), KD_EINVAL);
+    cr_assert_str_eq(kd_model_error(m), "no training batch is open");
+    cr_assert_eq(kd_history_flush(m), 0, "no batch: nothing to commit");
+    kd_model_close(m);
+    snprintf(path, sizeof path, "%s/m.db", dir);
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_CREATE), 0, "%s", kd_model_error(m));
+    kd_model_close(m);
+    cr_assert_eq(kd_model_open(&m, path, KD_OPEN_READONLY), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_history_batch_begin(m), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_history_flush(m), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_model_prune(m, 1, NULL), KD_EINVAL);
+    cr_assert_eq(kd_model_pack(m), KD_EINVAL);
+    kd_model_close(m);
+    th_rmrf(dir);
+}
+
 /* A handle whose kd_model_open() failed is set so that kd_model_error() can explain; a
  * caller that goes on with it (a plug-in that logs the error and classifies anyway) gets
  * KD_EINVAL from every function, and the message still says why the open failed. */
