@@ -745,13 +745,24 @@ test_install_then_example_builds_with_pkg_config() {
         || fail "the example failed with the rules: $(cat out)"
     not_contains out '"rules":[]'
     expect_status 1 ./example "$d/default.db" "hello" "$d/no-such.rules"
-    # static: libkindly.a and its private dependencies from kindly.pc
-    # shellcheck disable=SC2046,SC2086
-    cc -std=c11 $extra -o example-static "$ROOT/docs/example.c" $(pkg-config --cflags kindly) \
-        "$T/prefix/lib/libkindly.a" $(pkg-config --static --libs-only-l kindly | sed 's/-lkindly//') \
-        || fail "the example does not build against libkindly.a"
-    ./example-static "$T/prefix/share/kindly/default.db" "thank you, this helped me a lot" >out2 || fail "$(cat out2)"
-    contains out2 '"verdict":'
+    # the README's library blocks as written (its /opt/kindly this PREFIX): the example shared
+    # and static, libkindly.a with the libraries kindly.pc names, here with utf8proc's archive
+    # in a directory of its own that its .pc names (as a utf8proc built under a prefix of its
+    # own is): the README's static line took only the -l flags ("cannot find -lkdutf8proc")
+    a=$(cc -print-file-name=libutf8proc.a)
+    if [ -f "$a" ]; then
+        mkdir -p deps pc && cp "$a" deps/libkdutf8proc.a
+        printf 'Name: libutf8proc\nDescription: utf8proc, elsewhere\nVersion: %s\nLibs: -L%s -lkdutf8proc\nCflags: %s\n' \
+            "$(pkg-config --modversion libutf8proc)" "$T/deps" "$(pkg-config --cflags libutf8proc)" >pc/libutf8proc.pc
+    fi
+    { printf 'set -e\ncc() { command cc %s "$@"; }\n' "$extra"
+      readme_block "HTTP server and library" 4 && readme_block "HTTP server and library" 5
+      echo './example-static "$d/default.db" "thank you, this helped me a lot"'
+    } | sed "s|/opt/kindly/lib/pkgconfig|$T/prefix/lib/pkgconfig:$T/pc|; s|/opt/kindly|$T/prefix|g" >readme-lib.sh
+    bash readme-lib.sh >out2 2>err2 || fail "the README's library lines fail: $(tail -3 err2)"
+    contains out2 '"verdict":"spam"' # the README's comment with the rules
+    [ "$(grep -c '"verdict":' out2)" -eq 2 ] || fail "the static example did not answer: $(cat out2)"
+    ! nm example-static | grep -q ' U kd_' || fail "example-static is not linked with libkindly.a"
     "$T/prefix/bin/kindly" version | grep -q '^kindly ' || fail "installed binary"
     # shellcheck disable=SC2086
     make -C "$ROOT" --no-print-directory ${KINDLY_MAKE_ARGS:-} PREFIX="$T/prefix" uninstall >make.log 2>&1
