@@ -171,8 +171,10 @@ typedef enum kd_csv_kind {
 typedef struct kd_csv_options {
     unsigned version;          /**< KD_CSV_OPTIONS_VERSION (the struct as this header has it) */
     kd_csv_kind kind;
-    size_t max_field;          /**< longest field accepted, in bytes (default 16 MiB) */
-    kd_csv_problem_fn problem; /**< called for each bad row or repaired field; may be NULL */
+    size_t max_field;          /**< longest field accepted, in bytes (0 or default: 16 MiB); a
+                                    row with a longer one is skipped (KD_CSV_ROW_SKIPPED) */
+    kd_csv_problem_fn problem; /**< called for each problem found (every kd_csv_problem_code:
+                                    dropped rows and warnings); may be NULL */
     void *problem_ud;          /**< handed to problem as ud */
     /** Since version 2: called before each read of the input after the header, that is when
      *  no complete row is left in the reader, even in the middle of a row. A read from a

@@ -206,6 +206,13 @@ Test(misuse, readers_answer_null_and_failed_as_documented)
     cr_assert_str_eq(kd_csv_error(r), "");
     kd_csv_free(r);
     r = NULL;
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.max_field = 0; /* the default, not "no field at all" */
+    cr_assert_eq(kd_csv_open(&r, path, &o), 0, "%s", kd_csv_error(r));
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    cr_assert_str_eq(row->comment.text, "hello");
+    kd_csv_free(r);
+    r = NULL;
     cr_assert_null(kd_csv_header(NULL, &n));
     cr_assert_eq(n, 0);
     cr_assert_eq(kd_csv_column(NULL, "text"), -1);
