@@ -27,8 +27,10 @@
  *    (kd_post_put), the time a merge records, and the seed of a new model's identity
  *    (kd_model_open with KD_OPEN_CREATE; see kd_model_merge_ex).
  *  - Out of memory is reported as KD_ENOMEM, never an abort.
- *  - Thread safety: a kd_model may be used by one thread at a time unless a function says
- *    otherwise. Distinct handles are independent.
+ *  - Thread safety: a kd_model (as a kd_csv or a kd_eval) may be used by one thread at a
+ *    time unless a function says otherwise. Distinct handles are independent. A loaded
+ *    kd_rules is read-only and may be used by several threads at once, once
+ *    kd_rules_jit_compile() (which changes it) has returned, if it is called at all.
  *  - Processes: a kd_model holds an SQLite connection, which must not cross a fork(): a
  *    pre-forking server opens its models in each child (after the fork), not before.
  */
