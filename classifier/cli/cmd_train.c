@@ -43,6 +43,14 @@ int cmd_train(int argc, char **argv)
         return EXIT_USAGE;
     /* a file that cannot be read is named before a new model is created for nothing */
     int readable = cli_files_readable("train", KD_CSV_COMMENTS, (const char *const *)files, nfiles);
+    if (readable == EXIT_MODEL) {
+        int bad = 0;
+        for (int i = 0; i < nfiles; i++)
+            bad += cli_files_readable(NULL, KD_CSV_COMMENTS, (const char *const *)&files[i], 1) != EXIT_DONE;
+        if (bad < nfiles) /* every file is opened before the first is learnt: the others were not learnt */
+            cli_fail(readable, "train", "nothing was learnt, from the other files either: leave out or fix the "
+                                        "file%s named above and run it again", bad > 1 ? "s" : "");
+    }
     if (readable != EXIT_DONE)
         return readable;
     int created = cli_model_is_new(path);

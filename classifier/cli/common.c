@@ -295,16 +295,19 @@ static int unreadable(const char *cmd, const char *path, kd_csv_kind kind)
 
 int cli_files_readable(const char *cmd, kd_csv_kind kind, const char *const *files, int n)
 {
+    int status = EXIT_DONE;
     for (int i = 0; i < n; i++) {
         if (!strcmp(files[i], "-"))
             continue;
         if (!*files[i]) /* the reader's message, before a model is created for nothing */
             return cmd ? cli_fail(EXIT_USAGE, cmd, "empty file name: name a CSV file, or '-' for standard input")
                        : EXIT_USAGE;
+        /* every file that cannot be read is named, not the first alone: the user fixes them
+         * all in one go */
         if (unreadable(cmd, files[i], kind))
-            return EXIT_MODEL;
+            status = EXIT_MODEL;
     }
-    return EXIT_DONE;
+    return status;
 }
 
 int cli_same_file(const char *a, const char *b)

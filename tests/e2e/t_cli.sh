@@ -1774,6 +1774,14 @@ test_train_names_a_missing_file_first_and_warns_about_one_kind() {
     printf 'id,label,text\n1,ham,fine\n' >one.csv
     expect_status 5 "$KINDLY" train -m new.db one.csv missing.csv
     contains "$T/err" "kindly train: cannot open comments file missing.csv: No such file or directory"
+    contains "$T/err" "kindly train: nothing was learnt, from the other files either: leave out or fix the file named above"
+    [ ! -e new.db ] || fail "new.db created for a missing input"
+    # every file that cannot be read is named, not the first alone
+    mkdir -p adir
+    expect_status 5 "$KINDLY" train -m new.db adir one.csv missing.csv
+    contains "$T/err" "kindly train: cannot open comments file adir: Is a directory"
+    contains "$T/err" "kindly train: cannot open comments file missing.csv: No such file or directory"
+    contains "$T/err" "leave out or fix the files named above and run it again"
     [ ! -e new.db ] || fail "new.db created for a missing input"
     printf 'comment_ID,comment_content,comment_approved\n1,Thank you for this,1\n2,It helped me,1\n' >approved.csv
     expect_status 0 "$KINDLY" train -m new.db approved.csv
@@ -1782,9 +1790,10 @@ test_train_names_a_missing_file_first_and_warns_about_one_kind() {
     printf 'comment_ID,comment_content,comment_approved\n3,cheap pills,spam\n' >spam.csv
     expect_status 0 "$KINDLY" train -m new.db spam.csv
     not_contains "$T/err" "warning"
-    # an existing model is kept whatever happens
+    # an existing model is kept whatever happens; with no other file, nothing more to say
     expect_status 5 "$KINDLY" train -m new.db missing.csv
     [ -e new.db ] || fail "an existing model was removed"
+    not_contains "$T/err" "nothing was learnt"
 }
 
 # GNU spellings: --opt=VALUE, and "--" before a file whose name starts with '-'; flags that
