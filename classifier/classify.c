@@ -107,7 +107,7 @@ int kd_classify(kd_model *m, const kd_comment *c, const kd_options *opts, kd_res
     if ((rc = options_check(m, o)))
         goto done;
     if (!c || !c->text) {
-        rc = kd_model_fail(m, KD_EINVAL, "a comment needs a text");
+        rc = kd_model_no_text(m, "kd_classify", c);
         goto done;
     }
     kd_tokens_clear(tok);

@@ -1160,7 +1160,7 @@ int kd_history_record(kd_model *m, const kd_comment *c)
     if (rc)
         return rc;
     if (!c || !c->text)
-        return kd_model_fail(m, KD_EINVAL, "a comment needs a text");
+        return kd_model_no_text(m, "kd_history_record", c);
     if (!(m->flags & (KD_OPEN_WRITE | KD_OPEN_CREATE)))
         return kd_model_fail(m, KD_EINVAL, "recording comments needs a model opened for writing");
     query q;

@@ -27,6 +27,8 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
     if (!kd_model_usable(m))
         return KD_EINVAL;
     kd_dedup_took_clear(m);
+    if (!c || !c->text)
+        return kd_model_no_text(m, "kd_feedback", c);
     if (label != KD_SPAM && label != KD_HAM)
         return kd_model_fail(m, KD_EINVAL, "feedback needs the label spam or ham");
     if (undo < 0 || undo > KD_UNDO_KNOWN)

@@ -113,6 +113,12 @@ int kd_model_write_failed_part(kd_model *m, int code, const char *what, const ch
                          said ? (outcome ? outcome : "nothing was written") : "", hint || said ? ")" : "");
 }
 
+int kd_model_no_text(kd_model *m, const char *fn, const kd_comment *c)
+{
+    return c ? kd_model_fail(m, KD_EINVAL, "%s: the comment's text is NULL (an empty comment is \"\")", fn)
+             : kd_model_fail(m, KD_EINVAL, "%s: the comment is NULL", fn);
+}
+
 int kd_model_write_failed(kd_model *m, int code, const char *what, const char *why)
 {
     return kd_model_write_failed_part(m, code, what, why, NULL);
@@ -610,7 +616,7 @@ int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta,
     /* as kd_classify: a comment without a text is a caller's mistake, not an empty comment
      * (an empty text with an author or a link is one, and is learnt) */
     if (!c || !c->text)
-        return kd_model_fail(m, KD_EINVAL, "a comment needs a text");
+        return kd_model_no_text(m, "kd_train_add", c);
     if (flags & ~(unsigned)KD_TRAIN_FOREIGN)
         return kd_model_fail(m, KD_EINVAL, "unknown training flags 0x%x", flags);
     if (label != KD_SPAM && label != KD_HAM)

@@ -92,6 +92,9 @@ static inline int kd_model_usable(const kd_model *m)
 
 /* Record a message; returns code. */
 int kd_model_fail(kd_model *m, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* KD_EINVAL for a comment c (NULL, or with a NULL text) given to fn, the message naming fn
+ * and which of the two is NULL. */
+int kd_model_no_text(kd_model *m, const char *fn, const kd_comment *c);
 /* A failed write of the model file: "cannot WHAT in model PATH: WHY", with what to do for a
  * read-only file, a lock held too long or a full disk. Returns code. */
 int kd_model_write_failed(kd_model *m, int code, const char *what, const char *why);

@@ -84,6 +84,36 @@ Test(misuse, a_null_output_is_refused_with_a_message)
     kd_model_close(m);
 }
 
+/* A NULL comment, or one whose text is NULL, is refused by each function that takes one, the
+ * message naming the function and which pointer was NULL (it said "a comment needs a text"
+ * of both, naming neither). */
+Test(misuse, a_null_comment_or_text_is_named)
+{
+    kd_model *m = mem_model();
+    kd_comment none = KD_COMMENT_INIT;
+    kd_result res;
+    for (int notext = 0; notext < 2; notext++) {
+        const kd_comment *c = notext ? &none : NULL;
+        const char *what = notext ? "the comment's text is NULL" : "the comment is NULL";
+        char want[96];
+        cr_assert_eq(kd_classify(m, c, NULL, &res), KD_EINVAL);
+        snprintf(want, sizeof want, "kd_classify: %s", what);
+        cr_assert(strstr(kd_model_error(m), want), "%s", kd_model_error(m));
+        cr_assert_eq(kd_feedback(m, c, KD_SPAM, 0, NULL), KD_EINVAL);
+        snprintf(want, sizeof want, "kd_feedback: %s", what);
+        cr_assert(strstr(kd_model_error(m), want), "%s", kd_model_error(m));
+        cr_assert_eq(kd_history_record(m, c), KD_EINVAL);
+        snprintf(want, sizeof want, "kd_history_record: %s", what);
+        cr_assert(strstr(kd_model_error(m), want), "%s", kd_model_error(m));
+        cr_assert_eq(kd_train_begin(m), 0, "%s", kd_model_error(m));
+        cr_assert_eq(kd_train_add(m, c, KD_SPAM, 1), KD_EINVAL);
+        snprintf(want, sizeof want, "kd_train_add: %s", what);
+        cr_assert(strstr(kd_model_error(m), want), "%s", kd_model_error(m));
+        kd_train_abort(m);
+    }
+    kd_model_close(m);
+}
+
 Test(misuse, merge_refuses_a_null_list_of_paths)
 {
     kd_model *m = mem_model();

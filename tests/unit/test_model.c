@@ -665,7 +665,7 @@ Test(model, train_add_refuses_a_comment_without_text)
     cr_assert_eq(kd_train_begin(m), 0);
     kd_comment c = KD_COMMENT_INIT;
     cr_assert_eq(kd_train_add(m, &c, KD_SPAM, 1), KD_EINVAL);
-    cr_assert_not_null(strstr(kd_model_error(m), "needs a text"));
+    cr_assert_not_null(strstr(kd_model_error(m), "kd_train_add: the comment's text is NULL"));
     cr_assert_eq(kd_train_add(m, NULL, KD_SPAM, 1), KD_EINVAL);
     kd_result r;
     cr_assert_eq(kd_classify(m, &c, NULL, &r), KD_EINVAL);
