@@ -844,7 +844,8 @@ int kd_rules_eval(const kd_rules *r, const kd_comment *c, unsigned char *fired, 
  * Add a post, or replace the title and text of the post with this id. HTML in title and
  * text is reduced to its text (entities decoded, tags dropped) before it is stored. Its
  * update time (which post wins in kd_model_merge()) is now, or $SOURCE_DATE_EPOCH when set,
- * so that a model built twice is the same file.
+ * so that a model built twice is the same file (a post stored with this title and text
+ * already is not written: it keeps its update time).
  * @param post_id non-empty
  * @param title may be NULL (stored as empty)
  * @param text may be NULL (stored as empty)
@@ -867,6 +868,23 @@ int kd_post_put(kd_model *m, const char *post_id, const char *title, const char 
  *         kd_post_put() otherwise. Nothing is stored on failure.
  */
 int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skipped);
+
+/** What kd_posts_import_ex() did with a file's posts (new fields are added at the end). */
+typedef struct kd_posts_import_counts {
+    uint64_t imported;  /**< distinct posts stored: added + updated + unchanged */
+    uint64_t skipped;   /**< rows without an id */
+    uint64_t added;     /**< posts new to the model */
+    uint64_t updated;   /**< posts whose title or text the file changed */
+    uint64_t unchanged; /**< posts the model held with this title and text already: not
+                             written (their update time, which kd_model_merge() compares, is
+                             kept); a file of only these changes nothing in the model */
+} kd_posts_import_counts;
+/**
+ * kd_posts_import(), telling the posts it added, updated and left unchanged apart. A post
+ * named twice in the file counts once: added when the model did not hold it, else updated
+ * when one of its rows changed it. out may be NULL; on failure, all but skipped are 0.
+ */
+int kd_posts_import_ex(kd_model *m, kd_csv *r, kd_posts_import_counts *out);
 
 /** Number of posts in the model (0 for a model without a posts table). 0; KD_EINVAL for m or
  *  out NULL; KD_EIO. */

@@ -95,7 +95,9 @@
 
 #define SQL_PUT "INSERT INTO posts(post_id, title, text, updated) VALUES(?1, ?2, ?3, ?5) " \
                 "ON CONFLICT(post_id) DO UPDATE SET title = CASE WHEN ?4 THEN title ELSE excluded.title END, " \
-                "text = excluded.text, updated = excluded.updated"
+                "text = excluded.text, updated = excluded.updated " \
+                "WHERE posts.title IS NOT (CASE WHEN ?4 THEN posts.title ELSE excluded.title END) " \
+                "OR posts.text IS NOT excluded.text"
 #define SQL_ALL "SELECT post_id, title, text FROM posts"
 #define SQL_COUNT "SELECT count(*) FROM posts"
 #define SQL_COUNT_RETIRED "SELECT count(*) FROM posts WHERE trim(title, char(32, 9, 10, 13)) = '' " \
@@ -185,9 +187,11 @@ static int has_words(const char *text)
 /* Store one post (title and text HTML-decoded first) with the prepared upsert; keep_title:
  * a post already stored keeps its title (a file without the column). *empty (may be NULL)
  * tells whether neither title nor text has a word relevance can use (after HTML is reduced
- * to its text: an image-only WordPress post, a gallery shortcode, "&nbsp;"). */
+ * to its text: an image-only WordPress post, a gallery shortcode, "&nbsp;"). *changed (may
+ * be NULL): whether the row was written, 0 for a post stored with this title and text
+ * already (it keeps its update time, which a merge compares). */
 static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title, int keep_title, const char *text,
-               kd_buf *scratch, int *empty)
+               kd_buf *scratch, int *empty, int *changed)
 {
     if (!id || !*id)
         return kd_model_fail(m, KD_EINVAL, "a post needs an id");
@@ -224,6 +228,8 @@ static int put(kd_model *m, sqlite3_stmt *st, const char *id, const char *title,
     sqlite3_bind_int64(st, 5, kd_store_now()); /* SOURCE_DATE_EPOCH: `make model` builds the same file twice */
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = sql_fail(m, "store the post");
+    else if (changed)
+        *changed = sqlite3_changes(kd_store_db(m->store)) > 0;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
 done:
@@ -258,7 +264,7 @@ int kd_post_put(kd_model *m, const char *post_id, const char *title, const char 
     if (!rc && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         rc = sql_fail(m, "write the posts");
     else if (!rc) {
-        if (!(rc = put(m, st, post_id, title, 0, text, &scratch, NULL)))
+        if (!(rc = put(m, st, post_id, title, 0, text, &scratch, NULL, NULL)))
             rc = bump(m, &gen);
         if (!rc && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
             rc = sql_fail(m, "write the posts");
@@ -292,6 +298,8 @@ static int has_comment_words(kd_model *m, const char *id)
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+static int count_posts(kd_model *m, const char *sql, uint64_t *out);
+
 static int column(const kd_csv *r, const char *const *names)
 {
     for (; *names; names++) {
@@ -304,13 +312,23 @@ static int column(const kd_csv *r, const char *const *names)
 
 int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skipped)
 {
+    kd_posts_import_counts c;
+    int rc = kd_posts_import_ex(m, r, &c);
+    if (imported)
+        *imported = c.imported;
+    if (skipped)
+        *skipped = c.skipped;
+    return rc;
+}
+
+int kd_posts_import_ex(kd_model *m, kd_csv *r, kd_posts_import_counts *out)
+{
     static const char *const id_names[] = { "post_id", "ID", "id", NULL };
     static const char *const title_names[] = { "title", "post_title", NULL };
     static const char *const text_names[] = { "text", "post_content", "content", "description", "body", NULL };
-    if (imported)
-        *imported = 0;
-    if (skipped)
-        *skipped = 0;
+    kd_posts_import_counts none = { 0 };
+    if (out)
+        *out = none;
     if (!kd_model_usable(m))
         return KD_EINVAL;
     if (!r)
@@ -320,8 +338,11 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
     sqlite3 *db = kd_store_db(m->store);
     sqlite3_stmt *st = NULL;
     kd_buf scratch = KD_BUF_INIT;
-    uint64_t n = 0, bad = 0;
-    kd_tokmap seen = { 0 }; /* hash of each post id stored from this file -> its line */
+    uint64_t n = 0, bad = 0, unchanged = 0, before = 0, after = 0;
+    /* hash of each post id stored from this file -> its line (ham), and whether one of its
+     * rows changed the model's post (spam: added or updated, not unchanged) */
+    kd_tokmap seen = { 0 };
+    int wrote = 0; /* a row changed a post: the posts generation moves */
     int intx = 0, rc;
     /* a comments file has a post_id and a text too: imported as posts, each comment would
      * replace its post's text. A column only comments have (names match in any case, so
@@ -368,6 +389,9 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
         goto done;
     }
     intx = 1;
+    /* the posts new to the model: how many more it holds at the end of the transaction */
+    if ((rc = count_posts(m, SQL_COUNT, &before)))
+        goto done;
     const kd_csv_row *row;
     while ((rc = kd_csv_next(r, &row)) == 1) {
         const char *id = row->fields[cid];
@@ -376,10 +400,11 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
             bad++;
             continue;
         }
-        int empty;
+        int empty, changed = 1;
         if ((rc = put(m, st, id, ctitle >= 0 ? row->fields[ctitle] : "", ctitle < 0, row->fields[ctext], &scratch,
-                      &empty)))
+                      &empty, &changed)))
             goto done;
+        wrote |= changed;
         int learnt = empty ? has_comment_words(m, id) : 0;
         if (learnt < 0) {
             rc = sql_fail(m, "cannot read the posts");
@@ -405,9 +430,14 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
             snprintf(msg, sizeof msg, "the post id is also on line %lld: this row replaces that one",
                      (long long)at->ham);
             kd_csv_note(r, row, kd_csv_header(r, NULL)[cid], msg);
-        } else
+            if (changed && !at->spam) /* counted unchanged by its earlier row */
+                unchanged--;
+        } else {
             n++;
+            unchanged += !changed;
+        }
         at->ham = (int64_t)row->line;
+        at->spam |= changed;
     }
     if (rc < 0) { /* the reader's message names the file, but "out of memory" alone */
         rc = rc == KD_ENOMEM ? kd_model_fail(m, rc, "cannot import the posts into model %s: out of memory",
@@ -415,8 +445,12 @@ int kd_posts_import(kd_model *m, kd_csv *r, uint64_t *imported, uint64_t *skippe
                              : kd_model_fail(m, rc, "%s", kd_csv_error(r));
         goto done;
     }
-    int64_t gen;
-    if ((rc = bump(m, &gen)))
+    if ((rc = count_posts(m, SQL_COUNT, &after)))
+        goto done;
+    /* a file of posts the model holds as they are changes nothing: the posts generation
+     * stays, and with it the posts cache (a server's, the file's) */
+    int64_t gen = m->posts_generation;
+    if (wrote && (rc = bump(m, &gen)))
         goto done;
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         rc = sql_fail(m, "write the posts");
@@ -431,13 +465,18 @@ done:
     sqlite3_finalize(st);
     kd_buf_free(&scratch);
     kd_tokmap_free(&seen);
-    drop_cache(m);
-    if (!rc)
+    if (rc || wrote) /* (a file that changed nothing keeps this handle's cache) */
+        drop_cache(m);
+    if (!rc) /* (kept in the file's current format, an older kindly's one replaced) */
         kd_posts_cache_keep(m);
-    if (imported)
-        *imported = rc ? 0 : n;
-    if (skipped)
-        *skipped = bad;
+    if (out && !rc) {
+        out->imported = n;
+        out->added = after > before ? after - before : 0;
+        out->unchanged = unchanged;
+        out->updated = n - out->added - unchanged;
+    }
+    if (out)
+        out->skipped = bad;
     return rc;
 }
 

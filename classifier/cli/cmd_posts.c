@@ -71,8 +71,7 @@ static int posts(int argc, char **argv, const char **files)
     int status = EXIT_DONE, model_failed = 0, refused = 0; /* files not read: no post column, not CSV */
     int headers = 0; /* files read of only a header row: named too, but read */
     unsigned long bad = 0; /* rows skipped (each named as FILE:LINE): counted as train counts its */
-    uint64_t total = 0, before = 0;
-    int counted = !kd_posts_count(m, &before); /* the posts new to the model: how many more it holds after */
+    uint64_t total = 0, added = 0, unchanged = 0; /* updated: the rest of total */
     int stopped = -1; /* the file the signal came in (nfiles: after the last) */
     for (int f = 0; f < nfiles && !model_failed; f++) {
         int s = EXIT_DONE;
@@ -86,8 +85,9 @@ static int posts(int argc, char **argv, const char **files)
             break;
         }
         if (r) {
-            uint64_t n = 0, skipped = 0;
-            int rc = kd_posts_import(m, r, &n, &skipped);
+            kd_posts_import_counts c;
+            int rc = kd_posts_import_ex(m, r, &c);
+            uint64_t n = c.imported, skipped = c.skipped;
             if (rc && cli_interrupted) { /* its transaction rolled back: said below */
                 kd_csv_free(r);
                 stopped = f;
@@ -110,6 +110,8 @@ static int posts(int argc, char **argv, const char **files)
             }
             total += n;
             bad += kd_csv_skipped(r);
+            added += c.added;
+            unchanged += c.unchanged;
             kd_csv_free(r);
         } else
             refused++;
@@ -141,15 +143,13 @@ static int posts(int argc, char **argv, const char **files)
      * interrupted (said above) */
     if (stopped < 0 && !quiet && !model_failed && total && !kd_posts_count_retired(m, &retired) &&
         !kd_posts_count(m, &count)) { /* (retired first, as info counts them) */
-        /* a post in two files is imported twice, new once; another writer may add posts
-         * meanwhile: never more new than imported */
-        uint64_t added = counted && count > before ? count - before : 0;
-        if (added > total)
-            added = total;
-        fprintf(stderr, "kindly posts: imported %llu post%s", (unsigned long long)total, total == 1 ? "" : "s");
-        if (total && counted)
-            fprintf(stderr, " (%llu new, %llu updated)", (unsigned long long)added,
-                    (unsigned long long)(total - added));
+        /* a post in two files is imported twice, new once; one whose title and text the
+         * model held already is unchanged (a file imported again) */
+        fprintf(stderr, "kindly posts: imported %llu post%s (%llu new, %llu updated", (unsigned long long)total,
+                total == 1 ? "" : "s", (unsigned long long)added, (unsigned long long)(total - added - unchanged));
+        if (unchanged)
+            fprintf(stderr, ", %llu unchanged", (unsigned long long)unchanged);
+        fputc(')', stderr);
         if (bad)
             fprintf(stderr, "; %lu bad row%s skipped", bad, bad == 1 ? "" : "s");
         /* every file named above is counted: one of only a header row was read, and had no post */

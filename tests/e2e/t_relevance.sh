@@ -19,6 +19,7 @@ test_posts_imports_and_updates() {
     printf 'ID,post_title,post_content,post_status\n8,Walking,"<p>Walk &amp; talk</p>",publish\n' >wp.csv
     expect_status 0 "$KINDLY" posts -m m.db wp.csv
     contains "$T/err" "imported 1 post (1 new, 0 updated); the model now holds 9"
+    printf 'ID,post_title,post_content,post_status\n8,Walking,"<p>Walk &amp; talk with a friend</p>",publish\n' >wp.csv
     expect_status 0 "$KINDLY" posts -m m.db wp.csv
     contains "$T/err" "imported 1 post (0 new, 1 updated); the model now holds 9"
     [ "$(post_field m.db 8 text skip)" != "<p>Walk &amp; talk</p>" ] \
@@ -33,8 +34,12 @@ test_posts_imports_and_updates() {
         || fail "the earlier row kept"
 }
 
-# The summary tells new posts from updated ones; a post in two files is imported twice, new once.
+# The summary tells new posts from updated ones and from unchanged ones (a file imported again
+# said "8 updated"); a post in two files is imported twice, new once.
 test_posts_summary_counts_new_and_updated() {
+    expect_status 0 "$KINDLY" posts -m again.db "$ROOT/corpora/posts.csv"
+    expect_status 0 "$KINDLY" posts -m again.db "$ROOT/corpora/posts.csv"
+    contains "$T/err" "kindly posts: imported 8 posts (0 new, 0 updated, 8 unchanged); the model now holds 8"
     printf 'post_id,title,text\np1,One,text one\np2,Two,text two\n' >a.csv
     printf 'post_id,title,text\np2,Two,text two again\np3,Three,text three\n' >b.csv
     expect_status 0 "$KINDLY" posts -m m.db a.csv b.csv
@@ -44,6 +49,9 @@ test_posts_summary_counts_new_and_updated() {
     contains "$T/err" "kindly posts: imported 2 posts (1 new, 1 updated); the model now holds 4"
     expect_status 0 "$KINDLY" posts -q -m m.db c.csv
     [ ! -s "$T/err" ] || fail "-q printed: $(cat "$T/err")"
+    printf 'post_id,title,text\np3,Three,text three revised\np4,Four,text four revised\n' >c.csv
+    expect_status 0 "$KINDLY" posts -m m.db c.csv
+    contains "$T/err" "kindly posts: imported 2 posts (0 new, 1 updated, 1 unchanged); the model now holds 4"
 }
 
 # The same file given twice (by another name, a link, or as standard input) is refused before
@@ -238,7 +246,7 @@ r3,Three,text three
         || fail "not four files named: $(cat "$T/err")"
     contains "$T/err" "imported 3 posts (3 new, 0 updated); 3 files not read, 1 file of only a header row (named above); the model now holds 3"
     expect_status 4 "$KINDLY" posts -m multi.db header.csv more.csv
-    contains "$T/err" "imported 2 posts (0 new, 2 updated); 1 file of only a header row (named above); the model now holds 3"
+    contains "$T/err" "imported 2 posts (0 new, 0 updated, 2 unchanged); 1 file of only a header row (named above); the model now holds 3"
     # posts without a word relevance can use are warned about, whatever markup they hold
     printf 'ID,post_title,post_content\n31,,<p><img src=x.jpg></p>\n32,,"[gallery ids=""1,2""]"\n33,,&nbsp;\n34,,Sleep\n' >img.csv
     expect_status 0 "$KINDLY" posts -m multi.db img.csv

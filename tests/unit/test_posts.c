@@ -87,7 +87,8 @@ Test(posts, read_only_model_refuses)
     kd_model_close(m);
 }
 
-static uint64_t import(kd_model *m, const char *csv, int want_rc, uint64_t *skipped)
+/* A raw reader of csv, written to posts.csv. */
+static kd_csv *open_raw(const char *csv)
 {
     char path[512];
     th_write(dir, "posts.csv", csv, path, sizeof path);
@@ -95,6 +96,12 @@ static uint64_t import(kd_model *m, const char *csv, int want_rc, uint64_t *skip
     o.kind = KD_CSV_RAW;
     kd_csv *r = NULL;
     cr_assert_eq(kd_csv_open(&r, path, &o), 0);
+    return r;
+}
+
+static uint64_t import(kd_model *m, const char *csv, int want_rc, uint64_t *skipped)
+{
+    kd_csv *r = open_raw(csv);
     uint64_t n = 99;
     cr_assert_eq(kd_posts_import(m, r, &n, skipped), want_rc, "%s", kd_model_error(m));
     kd_csv_free(r);
@@ -122,6 +129,63 @@ Test(posts, import_kindly_and_wordpress_columns)
     cr_assert_null(strchr(s, '<'), "%s", s);
     stored_text("a", s, sizeof s);
     cr_assert_str_eq(s, "Sleep 2|New");
+}
+
+/* kd_posts_import_ex's counts of csv imported into m (rc 0) */
+static kd_posts_import_counts import_counts(kd_model *m, const char *csv)
+{
+    kd_csv *r = open_raw(csv);
+    kd_posts_import_counts c;
+    cr_assert_eq(kd_posts_import_ex(m, r, &c), 0, "%s", kd_model_error(m));
+    kd_csv_free(r);
+    cr_assert_eq(c.imported, c.added + c.updated + c.unchanged);
+    return c;
+}
+
+static int64_t updated_time(const char *id)
+{
+    sqlite3_stmt *st;
+    sqlite3 *db = query("SELECT updated FROM posts WHERE post_id = ?1", &st);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    int64_t t = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return t;
+}
+
+/* A file imported again is counted unchanged, not updated (`kindly posts` said "8 updated"
+ * of a file run twice), and writes nothing: the posts keep their update time (which a merge
+ * compares); a post whose title or text changed is updated, one new added; a post named
+ * twice counts once. HTML is compared as stored (reduced to its text). */
+Test(posts, a_file_imported_again_is_unchanged)
+{
+    const char *csv = "post_id,title,text\na,Sleep,<p>Anxiety &amp; sleep</p>\nb,Grief,Loss\n";
+    kd_model *m = open_model(KD_OPEN_CREATE);
+    setenv("SOURCE_DATE_EPOCH", "1000", 1);
+    kd_posts_import_counts c = import_counts(m, csv);
+    cr_assert_eq(c.added, 2);
+    cr_assert_eq(c.updated + c.unchanged, 0);
+    setenv("SOURCE_DATE_EPOCH", "2000", 1);
+    c = import_counts(m, csv);
+    cr_assert_eq(c.imported, 2);
+    cr_assert_eq(c.unchanged, 2, "%llu unchanged, %llu updated", (unsigned long long)c.unchanged,
+                 (unsigned long long)c.updated);
+    cr_assert_eq(c.added + c.updated, 0);
+    cr_assert_eq(updated_time("a"), 1000, "an unchanged post was written again");
+    c = import_counts(m, "post_id,title,text\na,Sleep,<p>Anxiety &amp; sleep</p>\nb,Grief,Loss again\nc,New,Post\n"
+                         "b,Grief,Loss again\n");
+    cr_assert_eq(c.imported, 3);
+    cr_assert_eq(c.added, 1);
+    cr_assert_eq(c.updated, 1);
+    cr_assert_eq(c.unchanged, 1);
+    cr_assert_eq(updated_time("b"), 2000);
+    /* a file without a title column compares the text alone: the title is kept */
+    c = import_counts(m, "post_id,text\nb,Loss again\nc,Post revised\n");
+    cr_assert_eq(c.unchanged, 1);
+    cr_assert_eq(c.updated, 1);
+    unsetenv("SOURCE_DATE_EPOCH");
+    kd_model_close(m);
 }
 
 /* the notes a posts file's rows get: which line, which code, nothing dropped */
