@@ -195,6 +195,8 @@ typedef struct cli_unknown_posts {
 } cli_unknown_posts;
 void cli_note_post(cli_unknown_posts *u, const kd_comment *c, const kd_result *res, unsigned long line);
 void cli_warn_unknown_posts(const char *cmd, kd_model *m, const char *path, cli_unknown_posts *u);
+/* The same warning of one comment (check's --post), at once, on the same condition. */
+void cli_warn_unknown_post(const char *cmd, kd_model *m, const char *path, const kd_comment *c, const kd_result *res);
 int cli_note_date(kd_csv *r, const kd_csv_row *row);
 int cli_warn_date(const char *cmd, const char *date);
 void cli_warn_dates(const char *cmd, unsigned long n);

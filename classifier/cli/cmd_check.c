@@ -135,6 +135,7 @@ static int check(int argc, char **argv, char *owned[CLI_NMETA])
                           kd_model_error(m));
     else {
         cli_warn_untrained("check", m, mpath);
+        cli_warn_unknown_post("check", m, mpath, &c, &res);
         char *js = expl ? NULL : kd_result_json(&c, &res);
         if (expl) { /* the same verdict, as its exit status, said for people */
             cli_explain(&c, &res, rules, o.offtopic_threshold);

@@ -719,10 +719,28 @@ void cli_note_post(cli_unknown_posts *u, const kd_comment *c, const kd_result *r
     }
 }
 
-void cli_warn_unknown_posts(const char *cmd, kd_model *m, const char *path, cli_unknown_posts *u)
+/* Whether a comment naming a post m does not hold is warned about: when m holds posts (without
+ * any, every comment is scored against the site) and is not the shipped default model. */
+static int warn_of_posts(kd_model *m, const char *path)
 {
     uint64_t posts = 0;
-    if (u->n && !kd_posts_count(m, &posts) && posts && !cli_is_default_model(path)) {
+    return !kd_posts_count(m, &posts) && posts && !cli_is_default_model(path);
+}
+
+void cli_warn_unknown_post(const char *cmd, kd_model *m, const char *path, const kd_comment *c, const kd_result *res)
+{
+    if (res->post_unknown == 1 && warn_of_posts(m, path)) {
+        kd_buf b = KD_BUF_INIT;
+        fprintf(stderr, "kindly %s: warning: the comment names a post this model does not hold ('%s'); it was scored "
+                        "against the site: import the posts with kindly posts, or check that --post is the post's id\n",
+                cmd, cli_line(&b, c->post_id));
+        kd_buf_free(&b);
+    }
+}
+
+void cli_warn_unknown_posts(const char *cmd, kd_model *m, const char *path, cli_unknown_posts *u)
+{
+    if (u->n && warn_of_posts(m, path)) {
         kd_buf b = KD_BUF_INIT;
         char line[32] = "";
         if (u->line)

@@ -156,6 +156,9 @@ const cli_command cli_commands[] = {
       "on its metadata, with a warning on stderr. With --remember, a --date that is\n"
       "not ISO 8601 (2024-05-01, 2024-05-01T13:45:00Z) is warned about on stderr: the\n"
       "comment is remembered as of now; its verdict is the exit status all the same.\n"
+      "A --post that names no post the model holds is scored against the site alone:\n"
+      "when the model holds posts (and is not the shipped default model), a warning\n"
+      "on stderr says so, as score's does (the exit status is not changed).\n"
       "\n" MODEL_HELP CLASSIFY_HELP
       "\n"
       "Exit status: 0 approve, 1 spam, 2 hold; 3 usage error; 4 the comment is longer\n"

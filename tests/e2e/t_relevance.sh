@@ -110,6 +110,19 @@ test_an_unknown_post_is_said() {
     contains "$T/out" "(no post named: scored against the site alone)"
     expect_status 0 sh -c '"$KINDLY" check -m m.db --post sleep-and-anxiety --explain <c.txt'
     contains "$T/out" " x post 1.00"
+    [ ! -s "$T/err" ] || fail "warned of a known post: $(cat "$T/err")"
+    # check without --explain said nothing of it: one warning on stderr, as score's (exit
+    # status unchanged), not for the shipped model nor a model without posts
+    expect_status 0 sh -c '"$KINDLY" check -m m.db --post nope <c.txt'
+    contains "$T/out" '"verdict":"approve"'
+    [ "$(grep -c . "$T/err")" = 1 ] || fail "not one line: $(cat "$T/err")"
+    contains "$T/err" "kindly check: warning: the comment names a post this model does not hold ('nope'); it was scored against the site: import the posts with kindly posts, or check that --post is the post's id"
+    expect_status 0 sh -c '"$KINDLY" check -m m.db --post nope --explain <c.txt'
+    contains "$T/err" "kindly check: warning: the comment names a post this model does not hold ('nope')"
+    expect_status 0 sh -c '"$KINDLY" check -m m.db <c.txt'
+    [ ! -s "$T/err" ] || fail "warned without a post: $(cat "$T/err")"
+    expect_status 0 sh -c '"$KINDLY" check -m "$ROOT/models/default.db" --post nope <c.txt'
+    [ ! -s "$T/err" ] || fail "warned with the shipped model: $(cat "$T/err")"
     # comments of numeric post ids, posts of slugs: one warning at the end, on stderr
     sed '1!s/^\([^,]*\),[^,]*,/\1,17,/' "$ROOT/corpora/comments.csv" >num.csv
     expect_status 0 "$KINDLY" score -m m.db num.csv
@@ -138,6 +151,8 @@ test_an_unknown_post_is_said() {
     "$KINDLY" train -q -m noposts.db "$ROOT/corpora/comments.csv"
     expect_status 0 "$KINDLY" score -m noposts.db num.csv
     [ ! -s "$T/err" ] || fail "warned without posts: $(cat "$T/err")"
+    expect_status 0 sh -c '"$KINDLY" check -m noposts.db --post nope <c.txt'
+    [ ! -s "$T/err" ] || fail "check warned without posts: $(cat "$T/err")"
 }
 
 # A retired post (imported with an empty title and text, as the README says a deleted post is
