@@ -50,6 +50,16 @@ void kd_verdict_decide(kd_result *r, const kd_options *o)
         r->verdict = KD_HOLD;
 }
 
+int kd_decimals_below(double x, double t, int from, int down)
+{
+    int d = from;
+    for (double scale = pow(10, from); d < 9 && x < t; scale *= 10, d++)
+        /* (1e-9: 0.29, which is 0.28999... as a double, stays 0.29) */
+        if (down ? floor(x * scale + 1e-9) < floor(t * scale + 1e-9) : round(x * scale) / scale < t)
+            break;
+    return d;
+}
+
 /* One reason, printf-style, ended by its NUL. */
 static void reason_printf(kd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void reason_printf(kd_buf *b, const char *fmt, ...)
@@ -71,7 +81,6 @@ static void reason_printf(kd_buf *b, const char *fmt, ...)
  */
 int kd_verdict_explain(kd_result *r, const kd_options *o)
 {
-    (void)o;
     size_t n = 1 + r->nrules + (r->duplicate_of != NULL) + (r->campaign >= 2) + (r->off_topic != 0) +
                (r->generic != 0) + r->ntop;
     size_t head = n * sizeof(char *);
@@ -111,10 +120,13 @@ int kd_verdict_explain(kd_result *r, const kd_options *o)
         kd_buf_putc(&b, '\0');
     }
     if (r->off_topic) { /* "off_topic (relevance %.2f)", rounded down: it is below the
-                         * threshold, and 0.2959 held at 0.30 read "relevance 0.30" (1e-9:
-                         * 0.29, which is 0.28999... as a double, stays 0.29) */
+                         * threshold, and 0.2959 held at 0.30 read "relevance 0.30"; with more
+                         * decimals when two do not show it below a threshold of more (0.6739
+                         * under 0.674 read "0.67": 0.673) */
+        int d = kd_decimals_below(r->relevance, o->offtopic_threshold, 2, 1);
+        double scale = pow(10, d);
         kd_buf_puts(&b, "off_topic (relevance ");
-        kd_buf_decimal(&b, floor(r->relevance * 100 + 1e-9) / 100, 2, 0);
+        kd_buf_decimal(&b, floor(r->relevance * scale + 1e-9) / scale, d, 0);
         kd_buf_add(&b, ")", 2);
     }
     if (r->generic)

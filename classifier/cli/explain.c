@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "combine.h"
+#include "verdict.h" /* (internal: kd_decimals_below, as the reasons write a relevance) */
 
 /* A comment's id (or a reason naming one: duplicate_of:ID), a rule's name or description in
  * --explain's text: its control characters as escapes (\n, \x1b, C1 as \u009b; kd_buf_line),
@@ -44,12 +45,9 @@ static int threshold_digits(double t)
  * retired post), where "x post 1.00" read as a post the comment fits perfectly. */
 static void explain_relevance(const kd_comment *c, const kd_result *res, double threshold)
 {
-    int d = threshold_digits(threshold), rd = 4;
     /* a relevance just under the threshold is not rounded up to it: 0.29996 said "relevance
      * 0.3000 off topic (below 0.30)" */
-    for (double scale = 1e4; rd < 9 && res->relevance < threshold && round(res->relevance * scale) / scale >= threshold;
-         scale *= 10)
-        rd++;
+    int d = threshold_digits(threshold), rd = kd_decimals_below(res->relevance, threshold, 4, 0);
     printf("  relevance  %.*f  ", rd, res->relevance);
     if (res->generic)
         fputs("generic: never held as off topic", stdout);

@@ -346,6 +346,37 @@ test_score_explain_shows_the_threshold_as_given() {
     contains s16.txt "  relevance  0.67686  off topic (below 0.676863) = site language "
 }
 
+# The reason "off_topic (relevance X)" has X rounded down to hundredths, unless two decimals do
+# not show it below a threshold of more: under 0.6769, s-16's 0.676862 said "relevance 0.67",
+# as if the threshold were 0.67 or it were not below it: 0.6768 (0.676862 under 0.676863).
+# The same reason in score's JSON and CSV, check's JSON and the server's; default: two.
+test_off_topic_reason_shows_the_relevance_below_the_threshold() {
+    expect_status 0 "$KINDLY" score --offtopic-threshold 0.6769 "$ROOT/corpora/sample.csv"
+    grep '"id":"s-16"' "$T/out" >s16.json
+    contains s16.json '"off_topic (relevance 0.6768)"'
+    contains s16.json '"relevance":0.6769' # (the field keeps its four decimals)
+    expect_status 0 "$KINDLY" score --offtopic-threshold 0.676863 "$ROOT/corpora/sample.csv"
+    grep '"id":"s-16"' "$T/out" | grep -qF '"off_topic (relevance 0.676862)"' || fail "$(grep '"id":"s-16"' "$T/out")"
+    expect_status 0 "$KINDLY" score --format csv --offtopic-threshold 0.6769 "$ROOT/corpora/sample.csv"
+    grep '^s-16,' "$T/out" | grep -qF 'off_topic (relevance 0.6768)' || fail "csv: $(grep '^s-16,' "$T/out")"
+    python3 -c 'import csv,sys; r=[r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")) if r["id"]=="s-16"][0]
+open("s16.in","w",encoding="utf-8").write(r["text"])' "$ROOT/corpora/sample.csv"
+    expect_status 2 sh -c '"$KINDLY" check --post digital-detox --offtopic-threshold 0.6769 <s16.in'
+    contains "$T/out" '"off_topic (relevance 0.6768)"'
+    # far below the threshold, or under the default one, two decimals (rounded down) say it
+    expect_status 0 "$KINDLY" score --offtopic-threshold 0.674 "$ROOT/corpora/sample.csv"
+    grep -q '"off_topic (relevance 0\.[0-9][0-9])"' "$T/out" || fail "no two-decimal reason under 0.674"
+    expect_status 0 "$KINDLY" score "$ROOT/corpora/sample.csv"
+    ! grep -q '"off_topic (relevance 0\.[0-9][0-9][0-9]' "$T/out" || fail "more than two decimals at 0.30"
+    grep -q '"off_topic (relevance 0\.[0-9][0-9])"' "$T/out" || fail "no off-topic reason at 0.30"
+    command -v curl >/dev/null || return 0
+    start_server -m "$ROOT/models/default.db" --offtopic-threshold 0.6769
+    local text
+    text=$(python3 -c 'import json; print(json.dumps({"text": open("s16.in", encoding="utf-8").read(), "post_id": "digital-detox"}))')
+    [ "$(post_json /v1/classify "$text")" = 200 ] || fail "HTTP: $(cat "$T/body")"
+    contains "$T/body" '"off_topic (relevance 0.6768)"'
+}
+
 # check --explain prints the same breakdown for its one comment, instead of the JSON line,
 # with the verdict as its exit status: s-11's text on its post, held (2); with --id its id
 test_check_explain_prints_the_breakdown_with_the_verdict_as_exit_status() {

@@ -158,3 +158,43 @@ Test(verdict, rule_scores_are_not_rounded_away)
         cr_assert_str_eq(r.reasons[i], want[i], "reason %zu", i);
     free(r.reasons); /* the strings with it */
 }
+
+/* The reason "off_topic (relevance X)": X rounded down to hundredths (0.2959 under 0.30 is
+ * 0.29, 0.28999... as a double too), with more decimals only when two do not show it below a
+ * threshold of more: 0.6739 under 0.674 said 0.67 (as if at a threshold of 0.67). */
+static const char *off_topic_reason(double relevance, double threshold, kd_result *r)
+{
+    kd_options o = KD_OPTIONS_INIT;
+    o.offtopic_threshold = threshold;
+    memset(r, 0, sizeof *r);
+    r->relevance = relevance;
+    r->off_topic = 1;
+    cr_assert_eq(kd_verdict_explain(r, &o), 0);
+    cr_assert_eq(r->nreasons, 2);
+    return r->reasons[1];
+}
+
+Test(verdict, the_off_topic_relevance_reads_below_the_threshold)
+{
+    struct {
+        double rel, t;
+        const char *want;
+    } cases[] = {
+        { 0.2959, 0.30, "off_topic (relevance 0.29)" },     { 0.29, 0.30, "off_topic (relevance 0.29)" },
+        { 0.29999, 0.30, "off_topic (relevance 0.29)" },    { 0.6739, 0.674, "off_topic (relevance 0.673)" },
+        { 0.6639, 0.674, "off_topic (relevance 0.66)" },    { 0.67399999, 0.674, "off_topic (relevance 0.673)" },
+        { 0.676862, 0.6769, "off_topic (relevance 0.6768)" }, { 0.6768629, 0.676863, "off_topic (relevance 0.676862)" },
+        { 0.05, 0.3, "off_topic (relevance 0.05)" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        kd_result r;
+        cr_assert_str_eq(off_topic_reason(cases[i].rel, cases[i].t, &r), cases[i].want, "%g under %g", cases[i].rel,
+                         cases[i].t);
+        free(r.reasons);
+    }
+    /* --explain's figure (rounded, from four decimals): the first that is below */
+    cr_assert_eq(kd_decimals_below(0.2715, 0.274, 4, 0), 4);
+    cr_assert_eq(kd_decimals_below(0.29996, 0.30, 4, 0), 5);
+    cr_assert_eq(kd_decimals_below(0.676862, 0.676863, 4, 0), 5);
+    cr_assert_eq(kd_decimals_below(0.5, 0.3, 4, 0), 4, "not below: the first count");
+}
