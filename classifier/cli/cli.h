@@ -245,6 +245,9 @@ int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned l
 /* The usage error for a flag's bad value: "kindly CMD: FLAG takes TAKES (got 'VALUE')",
  * "(got nothing)" for a missing one; EXIT_USAGE. */
 int cli_bad_value(const char *cmd, const char *flag, const char *value, const char *takes);
+/* cli_bad_value for a count from 1, whose 0 a user may give meaning none or all: a 0 is
+ * told what does that, "(got '0'): --keep-days 0 deletes all". */
+int cli_bad_count(const char *cmd, const char *flag, const char *value, const char *takes, const char *if_zero);
 /* Usage error for argument a that no option of cmd took: "option '-m' needs a value after it
  * (-m MODEL.db)" when it is the last argument and cmd's help shows a value after it, else
  * "unknown or incomplete option 'a'" and note; EXIT_USAGE. */

@@ -47,7 +47,8 @@ int cmd_history(int argc, char **argv)
             days_set = 1;
         } else if (!strcmp(a, "--keep") && i + 1 < argc) {
             if (cli_parse_uint(argv[++i], 1, 1000000000000UL, &keep))
-                return cli_bad_value("history", a, argv[i], "a count from 1 to 1000000000000");
+                return cli_bad_count("history", a, argv[i], "a count from 1 to 1000000000000",
+                                     "--keep-days 0 deletes all");
         } else
             return cli_bad_option("history", a, i + 1 == argc, "");
     }

@@ -23,7 +23,7 @@ int cmd_info(int argc, char **argv)
             model = argv[++i];
         else if (!strcmp(a, "--prune") && i + 1 < argc) {
             if (cli_parse_uint(argv[++i], 1, 1000000, &prune))
-                return cli_bad_value("info", a, argv[i], "a count from 1 to 1000000");
+                return cli_bad_count("info", a, argv[i], "a count from 1 to 1000000", "leave --prune out to drop none");
         } else if (!strcmp(a, "--pack"))
             pack = 1;
         else

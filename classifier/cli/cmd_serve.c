@@ -190,7 +190,7 @@ int cmd_serve(int argc, char **argv)
             keys_path = argv[++i];
         else if (!strcmp(a, "--threads")) {
             if (cli_parse_uint(v, 1, 256, &n))
-                return cli_bad_value("serve", a, v, "a count from 1 to 256");
+                return cli_bad_count("serve", a, v, "a count from 1 to 256", "leave --threads out for one a CPU");
             cfg.threads = (unsigned)n;
             i++;
         } else if (!strcmp(a, "--max-body")) {

@@ -25,7 +25,7 @@ int cmd_train(int argc, char **argv)
             model = argv[++i];
         else if (!strcmp(a, "--prune") && i + 1 < argc) {
             if (cli_parse_uint(argv[++i], 1, 1000000, &prune))
-                return cli_bad_value("train", a, argv[i], "a count from 1 to 1000000");
+                return cli_bad_count("train", a, argv[i], "a count from 1 to 1000000", "leave --prune out to drop none");
         } else if (!strcmp(a, "--foreign"))
             flags |= KD_TRAIN_FOREIGN;
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))

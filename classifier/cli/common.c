@@ -875,6 +875,14 @@ int cli_bad_value(const char *cmd, const char *flag, const char *value, const ch
     return cli_usage(cmd, "%s takes %s (got '%s')", flag, takes, value);
 }
 
+int cli_bad_count(const char *cmd, const char *flag, const char *value, const char *takes, const char *if_zero)
+{
+    unsigned long n;
+    if (!cli_parse_uint(value, 0, 0, &n))
+        return cli_usage(cmd, "%s takes %s (got '%s'): %s", flag, takes, value, if_zero);
+    return cli_bad_value(cmd, flag, value, takes);
+}
+
 /* --rules FILE / --no-rules, as parsed by cli_parse_classify_flag (one command per process). */
 static const char *rules_flag;
 static int no_rules;

@@ -1006,6 +1006,18 @@ test_numeric_flags_refuse_blanks_signs_and_overflow() {
         expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --discard "$v"
         contains "$T/err" "kindly serve: --discard takes a number from 0 to 1 (got '$v')"
     done
+    # a 0 a user may give meaning none or all is refused, as before, and told what does that
+    # (history --keep 0 said only "a count from 1 to 1000000000000 (got '0')")
+    expect_status 3 "$KINDLY" history -m m.db --prune --keep 0
+    contains "$T/err" "kindly history: --keep takes a count from 1 to 1000000000000 (got '0'): --keep-days 0 deletes all"
+    expect_status 3 "$KINDLY" info -m m.db --prune 0
+    contains "$T/err" "kindly info: --prune takes a count from 1 to 1000000 (got '0'): leave --prune out to drop none"
+    expect_status 3 "$KINDLY" train -q -m n.db --prune 00 "$D/train.csv"
+    contains "$T/err" "kindly train: --prune takes a count from 1 to 1000000 (got '00'): leave --prune out to drop none"
+    expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --threads 0
+    contains "$T/err" "kindly serve: --threads takes a count from 1 to 256 (got '0'): leave --threads out for one a CPU"
+    expect_status 3 "$KINDLY" history -m m.db --prune --keep -0
+    not_contains "$T/err" "deletes all"
     # a flag at the end with no value says so
     expect_status 3 timeout 10 "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --threads
     contains "$T/err" "--threads takes a count from 1 to 256 (got nothing)"
