@@ -324,6 +324,13 @@ int cmd_eval(int argc, char **argv)
                                            "test file (save it to a file to name it twice)");
                 goto done;
             }
+    /* the models are in memory: nothing to write to (said before the warning below, which
+     * read as if the run went on) */
+    if (o.remember && (folds || ntrain)) {
+        status = cli_usage("eval", "--remember records in a model file: use it with -m, not --%s",
+                           folds ? "folds" : "train");
+        goto done;
+    }
     /* a test file learnt too: allowed (a model's fit to what it learnt), but not what the
        figures are usually read as; '-' is the file standard input reads (--train - a.csv < a.csv) */
     for (size_t i = 0; i < ntest; i++)
@@ -334,11 +341,6 @@ int cmd_eval(int argc, char **argv)
                                             "without it)", cli_shown(test[i]), cli_shown(train[j]));
                 break;
             }
-    if (o.remember && (folds || ntrain)) { /* the models are in memory: nothing to write to */
-        status = cli_usage("eval", "--remember records in a model file: use it with -m, not --%s",
-                           folds ? "folds" : "train");
-        goto done;
-    }
     rules = cli_load_rules("eval", &status, 1);
     if (status)
         goto done;

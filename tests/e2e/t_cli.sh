@@ -1852,6 +1852,10 @@ test_gnu_option_spellings_and_conflicting_flags() {
     contains "$T/err" "--explain writes text for people"
     expect_status 3 "$KINDLY" eval --folds 3 --remember "$D/train.csv"
     contains "$T/err" "--remember records in a model file"
+    # alone: a test file that is also a --train file was warned about first, as if it ran
+    expect_status 3 "$KINDLY" eval --remember --train "$D/train.csv" "$D/train.csv"
+    contains "$T/err" "--remember records in a model file: use it with -m, not --train"
+    not_contains "$T/err" "is also a --train file"
     # --remember fills the duplicates stage's history: skipped, it would record nothing
     expect_status 3 "$KINDLY" score -m m.db --remember --dup-threshold off "$D/train.csv"
     contains "$T/err" "--remember records comments for the duplicates stage: not with --dup-threshold off"
