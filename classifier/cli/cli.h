@@ -245,6 +245,10 @@ int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned l
 /* The usage error for a flag's bad value: "kindly CMD: FLAG takes TAKES (got 'VALUE')",
  * "(got nothing)" for a missing one; EXIT_USAGE. */
 int cli_bad_value(const char *cmd, const char *flag, const char *value, const char *takes);
+/* After a prune (info --prune, train --prune) that removed tokens of a model that has learnt
+ * the site's own comments: the warning that it dropped rare words of theirs, which the
+ * relevance stage reads (the README says to prune before learning them). */
+void cli_warn_pruned(const char *cmd, kd_model *m, const char *path, uint64_t removed);
 /* cli_bad_value for a count from 1, whose 0 a user may give meaning none or all: a 0 is
  * told what does that, "(got '0'): --keep-days 0 deletes all". */
 int cli_bad_count(const char *cmd, const char *flag, const char *value, const char *takes, const char *if_zero);

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "model.h" /* (internal: whether the model has learnt ham of its own site) */
 #include "posts.h" /* (internal: the retired posts, counted apart) */
 
 int cmd_info(int argc, char **argv)
@@ -53,13 +52,7 @@ int cmd_info(int argc, char **argv)
         kd_model_close(m);
         return status;
     }
-    /* pruning drops the site's rare words with the others' (the totals are of the counts
-     * learnt, pruned or not), and the relevance stage reads them: said, as nothing else would */
-    if (removed && kd_model_has_own_ham(m))
-        cli_fail(EXIT_DONE, "info", "warning: %s has learnt this site's own comments; pruning dropped rare words of "
-                                    "them that relevance reads (%llu rare token%s pruned; prune before learning them: "
-                                    "README, Comments of other sites)",
-                 cli_shown(path), (unsigned long long)removed, removed == 1 ? "" : "s");
+    cli_warn_pruned("info", m, path, removed);
     fputs("{\"model\":", stdout);
     cli_json_str(stdout, path);
     printf(",\"schema_version\":%d,\"spam_messages\":%llu,\"ham_messages\":%llu,\"tokens\":%llu",

@@ -105,6 +105,8 @@ int cmd_train(int argc, char **argv)
                           kd_model_error(m), path, prune);
         goto done;
     }
+    if (pruning)
+        cli_warn_pruned("train", m, path, removed);
     if (created && !n.learned) /* a new model of nothing would hold every comment */
         goto done;
     /* nothing learnt and no row skipped: each file refused, or of no row or no labelled row,

@@ -875,6 +875,17 @@ int cli_bad_value(const char *cmd, const char *flag, const char *value, const ch
     return cli_usage(cmd, "%s takes %s (got '%s')", flag, takes, value);
 }
 
+void cli_warn_pruned(const char *cmd, kd_model *m, const char *path, uint64_t removed)
+{
+    /* pruning drops the site's rare words with the others' (the totals are of the counts
+     * learnt, pruned or not), and the relevance stage reads them: said, as nothing else would */
+    if (removed && kd_model_has_own_ham(m))
+        cli_fail(EXIT_DONE, cmd, "warning: %s has learnt this site's own comments; pruning dropped rare words of "
+                                 "them that relevance reads (%llu rare token%s pruned; prune before learning them: "
+                                 "README, Comments of other sites)",
+                 cli_shown(path), (unsigned long long)removed, removed == 1 ? "" : "s");
+}
+
 int cli_bad_count(const char *cmd, const char *flag, const char *value, const char *takes, const char *if_zero)
 {
     unsigned long n;

@@ -78,7 +78,7 @@ const cli_command cli_commands[] = {
       "comments and the foreign ones in separate calls: the foreign ones first, with\n"
       "--prune if the model must be small, then the site's own, unpruned (--prune\n"
       "drops rare tokens of every comment learnt so far, the site's words too, and\n"
-      "relevance needs those).\n"
+      "relevance needs those: a warning says so, as info --prune's does).\n"
       "\n"
       "  -m, --model MODEL.db  the model to write (or $KINDLY_MODEL); required\n"
       "      --foreign         the files' comments come from elsewhere\n"

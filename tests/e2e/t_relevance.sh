@@ -499,6 +499,17 @@ test_info_prune_after_the_sites_own_comments_warns() {
     expect_status 0 "$KINDLY" info -m f.db --prune 3
     lines "$T/err" 1
     contains "$T/err" "kindly info: warning: f.db has learnt this site's own comments"
+    # train --prune dropped them silently: the same warning, once (exit status 0, the summary
+    # after it); --foreign corpora pruned before the site's own get none
+    rm -f t.db
+    "$KINDLY" train -q -m t.db "$ROOT/corpora/comments.csv"
+    expect_status 0 "$KINDLY" train -m t.db --foreign --prune 3 foreign.csv
+    contains "$T/err" "kindly train: warning: t.db has learnt this site's own comments; pruning dropped rare words of them that relevance reads ("
+    [ "$(grep -c warning "$T/err")" = 1 ] || fail "not one warning: $(cat "$T/err")"
+    contains "$T/err" "kindly train: t.db now has"
+    rm -f ff.db
+    expect_status 0 "$KINDLY" train -m ff.db --foreign --prune 2 foreign.csv
+    not_contains "$T/err" "warning"
 }
 
 test_train_foreign_shared_corpora_keep_off_topic_held() {
