@@ -249,6 +249,11 @@ int cli_bad_value(const char *cmd, const char *flag, const char *value, const ch
  * the site's own comments: the warning that it dropped rare words of theirs, which the
  * relevance stage reads (the README says to prune before learning them). */
 void cli_warn_pruned(const char *cmd, kd_model *m, const char *path, uint64_t removed);
+/* A comment read from standard input (check, rules --test) that is empty to the spam stage
+ * (nothing but blanks, invisible characters or punctuation): said on stderr; it is still
+ * classified (its metadata may decide), but an empty input is more often the caller's
+ * mistake than a comment. */
+void cli_warn_empty_comment(const char *cmd, const char *text);
 /* cli_bad_value for a count from 1, whose 0 a user may give meaning none or all: a 0 is
  * told what does that, "(got '0'): --keep-days 0 deletes all". */
 int cli_bad_count(const char *cmd, const char *flag, const char *value, const char *takes, const char *if_zero);

@@ -3,26 +3,12 @@
  * Opens the model without preloading: a handful of indexed lookups beat loading every token
  * when the process lives for one comment.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
 
-/* Blank: nothing but ASCII white space (NUL bytes are spaces by now). */
-/* Whether the comment is empty to the spam stage (kd_text_empty: blanks of any kind, a
- * no-break space, U+200B, "&nbsp;", a "<br>", lone punctuation): only ASCII blanks counted
- * before, and a form's "&nbsp;" or a lone U+00A0 went unwarned. A letter or digit outside any
- * entity or tag answers without tokenizing (almost every comment). */
-static int empty_comment(const char *s)
-{
-    if (!strpbrk(s, "&<"))
-        for (const char *p = s; *p; p++)
-            if (isalnum((unsigned char)*p))
-                return 0;
-    return kd_text_empty(s) == 1;
-}
 
 static int check(int argc, char **argv, char *owned[CLI_NMETA]);
 
@@ -120,9 +106,7 @@ static int check(int argc, char **argv, char *owned[CLI_NMETA])
     /* Still classified: the metadata (author, URL, agent) can make an empty comment spam, and
      * a caller that sends every submission wants its verdict. But an empty standard input is
      * more often a mistake of the caller than a comment, so say so. */
-    if (empty_comment(text))
-        fprintf(stderr, "kindly check: the comment is empty (nothing but blanks, invisible characters or "
-                        "punctuation)\n");
+    cli_warn_empty_comment("check", text);
     c.text = text;
     if (rules && long_fields(&c))
         kd_rules_jit_compile(rules);

@@ -177,6 +177,7 @@ static int test(const char *path, const kd_comment *meta)
     char *text = cli_read_comment("rules", &status);
     if (!text)
         goto done;
+    cli_warn_empty_comment("rules", text); /* (as check says it: tested all the same) */
     kd_comment c = *meta;
     c.text = text;
     size_t n = kd_rules_count(r);

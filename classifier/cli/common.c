@@ -875,6 +875,21 @@ int cli_bad_value(const char *cmd, const char *flag, const char *value, const ch
     return cli_usage(cmd, "%s takes %s (got '%s')", flag, takes, value);
 }
 
+/* Whether the comment is empty to the spam stage (kd_text_empty: blanks of any kind, a
+ * no-break space, U+200B, "&nbsp;", a "<br>", lone punctuation): only ASCII blanks counted
+ * before, and a form's "&nbsp;" or a lone U+00A0 went unwarned. A letter or digit outside any
+ * entity or tag answers without tokenizing (almost every comment). */
+void cli_warn_empty_comment(const char *cmd, const char *s)
+{
+    if (!strpbrk(s, "&<"))
+        for (const char *p = s; *p; p++)
+            if (isalnum((unsigned char)*p))
+                return;
+    if (kd_text_empty(s) == 1)
+        fprintf(stderr, "kindly %s: the comment is empty (nothing but blanks, invisible characters or punctuation)\n",
+                cmd);
+}
+
 void cli_warn_pruned(const char *cmd, kd_model *m, const char *path, uint64_t removed)
 {
     /* pruning drops the site's rare words with the others' (the totals are of the counts

@@ -1507,6 +1507,15 @@ test_check_warns_about_an_empty_comment() {
     for text in hello '&amp; tea' '<b>calm</b>' 'ok 1'; do
         printf '%s' "$text" | "$KINDLY" check -m m.db >out 2>err || true
         not_contains err "empty"
+        printf '%s' "$text" | "$KINDLY" rules --test >out 2>err
+        not_contains err "empty"
+    done
+    # rules --test of the same input said nothing ('total of 0 rules', as of a comment tested):
+    # the same warning, the rules tested all the same (exit 0)
+    for input in /dev/null nbsp.txt; do
+        expect_status 0 sh -c "\"$KINDLY\" rules --test --author 'Best SEO' < $input"
+        contains "$T/err" "kindly rules: the comment is empty (nothing but blanks, invisible characters or punctuation)"
+        contains "$T/out" "AUTHOR_KEYWORDS"
     done
 }
 
