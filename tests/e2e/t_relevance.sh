@@ -249,7 +249,7 @@ r3,Three,text three
 ' >rows.csv
     expect_status 4 "$KINDLY" posts -m multi.db rows.csv noid.csv
     [ "$(grep -c '(row skipped)$' "$T/err")" = 3 ] || fail "not three rows named: $(cat "$T/err")"
-    contains "$T/err" "kindly posts: imported 2 posts (1 new, 1 updated); 3 bad rows skipped; the model now holds 4"
+    contains "$T/err" "kindly posts: imported 2 posts (1 new, 0 updated, 1 unchanged); 3 bad rows skipped; the model now holds 4"
     # every file named is counted: one of only a header row was read (it had no post); the
     # summary said "3 files not read (named above)" of four named
     rm -f multi.db
