@@ -196,6 +196,9 @@ static void comment_check(const srv_request *rq, const srv_form *f, const kd_com
     char why[SRV_HEADER_VALUE];
     srv_header_list(why, sizeof why, res.reasons, res.nreasons);
     srv_reply_header(out, "X-kindly-reasons", "%s", why);
+    char why_post[SRV_HEADER_VALUE];
+    if (srv_post_warning(rq->model, c, &res, why_post, sizeof why_post))
+        srv_reply_header(out, "X-kindly-warning", "relevance: %s", why_post);
     if (*warn)
         srv_reply_header(out, "X-kindly-warning", "not remembered: %s", warn);
     else if (o.remember && srv_date_warning(c->date, warn, sizeof warn))

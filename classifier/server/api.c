@@ -373,7 +373,7 @@ static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
     }
     if (b->array)
         fputc('[', f);
-    warnings w = { "", "", 0 }, wd = { "", "", 0 };
+    warnings w = { "", "", 0 }, wd = { "", "", 0 }, wp = { "", "", 0 };
     for (size_t i = 0; i < b->n; i++) {
         kd_result res;
         char warn[288];
@@ -382,6 +382,8 @@ static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
             warn_add(&w, i, warn);
         else if (!rc && o.remember && srv_date_warning(b->c[i].date, warn, sizeof warn)) /* remembered */
             warn_add(&wd, i, warn);
+        if (!rc && srv_post_warning(rq->model, &b->c[i], &res, warn, sizeof warn))
+            warn_add(&wp, i, warn);
         char *js = rc ? NULL : kd_result_json(&b->c[i], &res);
         int verdict = (int)res.verdict;
         kd_result_free(&res);
@@ -400,6 +402,7 @@ static void classify(const srv_request *rq, const api_batch *b, srv_reply *out)
     }
     warn_header(&w, out, b->array, "not remembered");
     warn_header(&wd, out, b->array, "remembered as of now");
+    warn_header(&wp, out, b->array, "relevance");
     warn_unknown(b, out, 0);
     fputs(b->array ? "]\n" : "\n", f);
     int bad = ferror(f);

@@ -156,6 +156,17 @@ int srv_date_warning(const char *date, char *why, size_t len)
     return kd_date_warning(date, (int64_t)time(NULL), "the server's clock", why, len);
 }
 
+int srv_post_warning(kd_model *m, const kd_comment *c, const kd_result *res, char *why, size_t len)
+{
+    uint64_t posts = 0;
+    if (res->post_unknown != 1 || !c->post_id || kd_posts_count(m, &posts) || !posts)
+        return 0;
+    snprintf(why, len, "post '%.60s%s' is not one this model holds: scored against the site alone (import the "
+                       "posts with kindly posts)", c->post_id, strlen(c->post_id) > 60 ? "..." : "");
+    srv_header_ascii(why);
+    return 1;
+}
+
 char *srv_reply_message(const srv_reply *r, const char *reason, size_t *len)
 {
     char *m = NULL;

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "kindly.h"
+
 #define SRV_REPLY_HEADERS 8
 /* Room for one extra header's value, its NUL included. */
 #define SRV_HEADER_VALUE 400
@@ -59,6 +61,11 @@ size_t srv_header_list(char *out, size_t len, char *const *items, size_t n);
  * kd_date_warning (date.h: "unreadable date 'VALUE' (...)" or "date in the future 'VALUE'
  * (...)") for an X-kindly-warning "remembered as of now: WHY"; 0 for a good date or none. */
 int srv_date_warning(const char *date, char *why, size_t len);
+/* A comment that names a post model m does not hold (res->post_unknown 1), when m holds posts
+ * (without any, every comment is scored against the site, as the CLI's warning): 1 with why
+ * set, in ASCII, to "post 'ID' is not one this model holds: scored against the site alone
+ * (...)" for an X-kindly-warning "relevance: WHY"; 0 otherwise. */
+int srv_post_warning(kd_model *m, const kd_comment *c, const kd_result *res, char *why, size_t len);
 /* The reply as an HTTP/1.1 message, for the one answer libmicrohttpd cannot send itself (a
  * body cut at --timeout, server.c: it refuses a response while a body is being received):
  * status line with reason, Content-Type and Content-Length (none for 204), Connection: close,

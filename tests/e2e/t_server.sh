@@ -108,6 +108,31 @@ PY
     [ "$(wc -c <reasons)" -le 400 ] || fail "longer than 399 bytes: $(wc -c <reasons)"
 }
 
+# A comment naming a post the model does not hold is scored against the site, and the server
+# says so, as score, eval and check do (it said nothing): an X-kindly-warning on the JSON API
+# and on comment-check; none for a post it holds, none for a model without posts.
+test_server_unknown_post_is_warned() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    cp m.db noposts.db
+    printf 'post_id,title,text\np1,Sleep,"sleep and breathing tips"\n' >posts.csv
+    "$KINDLY" posts -m m.db posts.csv 2>/dev/null
+    start_server -m m.db
+    status_is "$(post_json /v1/classify '{"id":"c1","post_id":"nope\u00e9","text":"breathing helps me sleep"}')" 200
+    tr -d '\r' <"$T/headers" | grep -i '^X-kindly-warning: ' >warn || fail "no warning: $(cat "$T/headers")"
+    contains warn "relevance: post 'nope??' is not one this model holds: scored against the site alone (import the posts with kindly posts)"
+    status_is "$(post_json /v1/classify '[{"id":"a","post_id":"p1","text":"breathing"},{"id":"b","post_id":"p9","text":"sleep"}]')" 200
+    contains "$T/headers" "relevance: post 'p9' is not one this model holds"
+    contains "$T/headers" "(item 1; 1 in all)"
+    status_is "$(post /1.1/comment-check 'blog=b&user_ip=203.0.113.9&comment_post_ID=p7&comment_content=breathing+helps')" 200
+    contains "$T/headers" "relevance: post 'p7' is not one this model holds"
+    status_is "$(post /1.1/comment-check 'blog=b&user_ip=203.0.113.9&comment_post_ID=p1&comment_content=breathing+helps')" 200
+    not_contains "$T/headers" "not one this model holds"
+    kill $SRV_PID && wait $SRV_PID 2>/dev/null || true
+    start_server -m noposts.db
+    status_is "$(post_json /v1/classify '{"id":"c1","post_id":"nope","text":"breathing helps me sleep"}')" 200
+    not_contains "$T/headers" "X-kindly-warning"
+}
+
 test_server_json_api_classify_feedback_health_metrics() {
     "$KINDLY" train -q -m m.db "$SD/train.csv"
     start_server -m m.db
