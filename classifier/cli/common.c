@@ -852,6 +852,16 @@ int cli_bad_option(const char *cmd, const char *a, int last, const char *note)
         if (help_names(c->usage, flag, (size_t)(eq - a)))
             return cli_usage(cmd, "option '%s' takes no value (got '%s')", flag, a);
     }
+    /* --csv, --json: a value of --format given as a flag of its own (score, check) */
+    if (c && !eq && a[0] == '-' && a[1] == '-' && a[2] && help_value(c->usage, "--format", value, sizeof value)) {
+        size_t w = strlen(a + 2);
+        for (const char *v = value; *v; v += strcspn(v, "|"), v += *v == '|')
+            if (strcspn(v, "|") == w && !strncmp(v, a + 2, w))
+                return v == value ? cli_usage(cmd, "unknown option '%s' (%s is the default output: leave it out; "
+                                                   "--format chooses another)", a, a + 2)
+                                  : cli_usage(cmd, "unknown option '%s' (the output is chosen by --format %s; the "
+                                                   "default is --format %.*s)", a, a + 2, (int)strcspn(value, "|"), value);
+    }
     /* a file whose name begins with '-' (kindly score -odd.csv): say how to name it */
     if (!*note && access(a, F_OK) == 0)
         return cli_usage(cmd, "unknown or incomplete option '%s' (to name the file '%s', put -- before it: "

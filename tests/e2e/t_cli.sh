@@ -82,6 +82,13 @@ test_a_flag_given_a_value_says_it_takes_none() {
     expect_status 3 "$KINDLY" history -m m.db --remember=yes
     contains "$T/err" "kindly history: unknown or incomplete option '--remember=yes'"
     not_contains "$T/err" "takes no value"
+    # a value of --format given as a flag of its own is pointed to --format
+    expect_status 3 "$KINDLY" score --csv "$D/score.csv"
+    contains "$T/err" "kindly score: unknown option '--csv' (the output is chosen by --format csv; the default is --format json)"
+    expect_status 3 "$KINDLY" score --json "$D/score.csv"
+    contains "$T/err" "kindly score: unknown option '--json' (json is the default output: leave it out; --format chooses another)"
+    expect_status 3 "$KINDLY" score --xml "$D/score.csv"
+    contains "$T/err" "kindly score: unknown or incomplete option '--xml'"
 }
 
 # The mistakes of a first run are named for what they are: an option whose value is missing
