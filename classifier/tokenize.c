@@ -454,11 +454,14 @@ static void emit_word(scan *sc, const char *s, size_t n)
 }
 
 /* A word beyond ASCII folded through utf8proc (NFKC, case folded), "’" as "'", into
- * sc->fold: 0, or KD_ENOMEM. Out of body_word() so that the ASCII words' path stays small. */
+ * sc->fold: 0, or KD_ENOMEM. Out of body_word() so that the ASCII words' path stays small.
+ * KD_NORM_PLAIN drops the stray mark that case folding leaves: "İ" (U+0130) folds to "i" and
+ * a dot above that composes with nothing, so "İstanbul" would not be "istanbul" (the text
+ * was read plain already: no other word changes). */
 static int fold_word(scan *sc, const char *s, size_t n)
 {
     kd_buf_clear(&sc->fold);
-    if (kd_normalize(s, n, KD_NORM_FOLD | KD_NORM_NFKC, &sc->fold))
+    if (kd_normalize(s, n, KD_NORM_FOLD | KD_NORM_NFKC | KD_NORM_PLAIN, &sc->fold))
         return KD_ENOMEM;
     char *f = sc->fold.s;
     size_t k = 0;

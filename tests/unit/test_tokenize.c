@@ -100,6 +100,19 @@ Test(tokenize, unicode_folding)
     cr_expect_str_eq(joined(), "free|#caps|\xC3\xA9" "cole|#caps|strasse|subscribe");
 }
 
+Test(tokenize, turkish_dotted_capital_i)
+{
+    /* Unicode case folding makes "İ" (U+0130) "i" and a combining dot above (U+0307) that
+     * composes with nothing: "İstanbul" and "İYİ" were read as "i̇stanbul" and "i̇yi", other
+     * words than the "istanbul" and "iyi" the same readers write in lower case. The mark
+     * goes, as a stray mark does elsewhere in the text (NFD "vi̇agra" is "viagra"). */
+    tokenize("\xC4\xB0stanbul istanbul \xC4\xB0Y\xC4\xB0 iyi");
+    cr_expect_str_eq(joined(), "istanbul|istanbul|iyi|#caps|iyi");
+    /* a link's host is left to IDNA, which maps "İ" to "i̇" too: another name than "i" */
+    tokenize("http://\xC4\xB0stanbul.com.tr/x");
+    expect_has("url:i\xCC\x87stanbul.com.tr");
+}
+
 Test(tokenize, caps)
 {
     tokenize("THIS is US, OK? CALL NOW 4 FREE");
