@@ -780,6 +780,29 @@ static int idn_char(const char *s, size_t n, size_t i, size_t *len)
     return !kd_is_emoji(cp) && !kd_is_cjk(cp) && is_letter_cat(utf8proc_category(cp));
 }
 
+/* domain_end() for a domain whose labels may hold letters beyond ASCII (idn_char()), an
+ * internationalised name as written: "münchen.de", "пример.рф". */
+static size_t idn_domain_end(const char *s, size_t n, size_t i, size_t *last)
+{
+    size_t j = i, labels = 0, len;
+    for (;;) {
+        size_t k = j;
+        while (k < n && k - i <= MAX_HOST &&
+               ((unsigned char)s[k] < 0x80 ? host_char(s[k]) : idn_char(s, n, k, &len)))
+            k += (unsigned char)s[k] < 0x80 ? 1 : len;
+        if (k == j || k - i > MAX_HOST)
+            return 0;
+        labels++;
+        *last = j;
+        if (k + 1 < n && s[k] == '.' &&
+            ((unsigned char)s[k + 1] < 0x80 ? host_char(s[k + 1]) : idn_char(s, n, k + 1, &len))) {
+            j = k + 1;
+            continue;
+        }
+        return labels >= 2 ? k : 0;
+    }
+}
+
 /* The end of a URL whose authority starts at s[body] (start: where the URL starts). */
 static size_t url_end(const char *s, size_t n, size_t body, size_t start)
 {
@@ -963,14 +986,23 @@ static size_t try_email(scan *sc, const char *s, size_t n, size_t i)
     if (j >= n || s[j] != '@')
         return 0;
     size_t last, e = domain_end(s, n, j + 1, &last);
-    if (!e || e - last < 2 || !is_alpha(s[last]))
+    int idn = 0;
+    if ((!e || e - last < 2 || !is_alpha(s[last])) && (e = idn_domain_end(s, n, j + 1, &last)))
+        idn = 1; /* "info@münchen.de", "info@пример.рф": tried only where ASCII makes none */
+    if (!e || e - last < 2 || !(is_alpha(s[last]) || (idn && (unsigned char)s[last] >= 0x80)))
         return 0;
     break_pairs(sc);
     push_lit(sc, "#email");
-    if (kd_punycode_maybe(s + j + 1, e - j - 1)) /* "xn--mnchen-3ya.de": münchen.de */
+    if (kd_punycode_maybe(s + j + 1, e - j - 1)) { /* "xn--mnchen-3ya.de": münchen.de */
         emit_ace_host(sc, "email:", s + j + 1, e - j - 1);
-    else
+    } else if (idn) { /* folded as the author's e-mail domain is (email()) */
+        kd_buf_clear(&sc->fold);
+        if ((sc->rc = kd_normalize(s + j + 1, e - j - 1, KD_NORM_DEFAULT, &sc->fold)))
+            return e;
+        push_lower(sc, "email:", sc->fold.s, sc->fold.len);
+    } else {
         push_lower(sc, "email:", s + j + 1, e - j - 1);
+    }
     if (disguised(sc, i, e))
         push_lit(sc, "#mixedscript");
     return e;

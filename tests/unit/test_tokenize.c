@@ -1014,6 +1014,28 @@ Test(tokenize, punycode_email_domains_are_the_domains_they_encode)
     cr_expect_str_eq(joined(), "e:mail.m\xC3\xBCnchen.de");
 }
 
+/* An e-mail address in the text whose domain is written as it reads, "info@münchen.de",
+ * "info@пример.рф", is the address its ASCII form is: it was the words "info", "münchen" and
+ * "de", no "#email". The name stays ASCII (a name beyond ASCII is words, as before); a
+ * domain that ends in a full stop, or text in Chinese after it, ends where the address does. */
+Test(tokenize, internationalised_email_domains_as_written)
+{
+    tokenize("schreib an Info@M\xC3\xBCnchen.DE. danke");
+    cr_expect_str_eq(joined(), "schreib|an|#email|email:m\xC3\xBCnchen.de|danke");
+    tokenize("x@xn--mnchen-3ya.de x@m\xC3\xBCnchen.de");
+    cr_expect_eq(count("email:m\xC3\xBCnchen.de"), 2, "[%s]", joined());
+    /* info@пример.рф, then info@example.рф and 联系 ("contact") written on */
+    tokenize("info@\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD1\x80\xD1\x84 "
+             "info@example.\xD1\x80\xD1\x84\xE8\x81\x94\xE7\xB3\xBB");
+    cr_expect_str_eq(joined(), "#email|email:\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD1\x80\xD1\x84|"
+                               "#email|email:example.\xD1\x80\xD1\x84|\xE8\x81\x94\xE7\xB3\xBB");
+    /* an ASCII domain is read as before, up to the first letter beyond ASCII */
+    tokenize("bob@gmail.com\xD7\xAA\xD7\x95\xD7\x93\xD7\x94"); /* Hebrew "thanks" written on */
+    cr_expect_str_eq(joined(), "#email|email:gmail.com|\xD7\xAA\xD7\x95\xD7\x93\xD7\x94");
+    tokenize("me@caf\xC3\xA9 me@m\xC3\xBCnchen");
+    expect_not("#email");
+}
+
 /* A phone number written with dots ("555.123.4567", American; "01.23.45.67.89", French)
  * is a phone number, as with spaces or hyphens: it was the decimal "#num". Numbers that
  * are no phone keep their dots: thousands ("2.124.821.694": groups of three), an IPv4
