@@ -18,8 +18,9 @@
  *
  * Class tokens: "#emoji" (plus the emoji itself as a token: 😂 and 💰 say different
  * things), "#caps" for a word of >= 3 letters all upper case, "#repeat" for a letter or
- * symbol repeated >= 3 times ("soooo", "!!!", but not "..."), "#long" for a word longer
- * than max_len (0: no limit).
+ * symbol repeated >= 3 times ("soooo", "!!!", but not "..."), "#long" for a word of more
+ * than max_len characters (code points, not bytes: a Russian or Thai word is as long as an
+ * English one of as many letters; 0: no limit).
  *
  * Chinese, Japanese and Korean have no spaces to split on (Korean's mark phrases, not
  * words): a run of Han, kana or Hangul is read as its overlapping two-character words
@@ -477,6 +478,15 @@ static int fold_word(scan *sc, const char *s, size_t n)
     return KD_OK;
 }
 
+/* The code points of the UTF-8 text s[0..n): its bytes but the continuation bytes. */
+static size_t code_points(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return k;
+}
+
 /* A body word s[0..n): lower-cased (ASCII) or folded (fold_word), then emitted. */
 static void body_word(scan *sc, const char *s, size_t n, int ascii)
 {
@@ -488,7 +498,7 @@ static void body_word(scan *sc, const char *s, size_t n, int ascii)
         s = sc->fold.s;
         n = sc->fold.len;
     }
-    if (sc->max_len && n > sc->max_len) {
+    if (sc->max_len && n > sc->max_len && code_points(s, n) > sc->max_len) {
         push_lit(sc, "#long");
         return;
     }
@@ -1476,7 +1486,7 @@ static void author(scan *sc, const char *s)
         size_t j = i;
         while (word_start(b->s, b->len, j))
             j += decode(b->s, b->len, j, &cp);
-        if (!sc->max_len || j - i <= sc->max_len)
+        if (!sc->max_len || code_points(b->s + i, j - i) <= sc->max_len)
             push_lower(sc, "a:", b->s + i, j - i);
         i = j;
     }

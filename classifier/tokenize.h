@@ -34,7 +34,7 @@ typedef struct kd_tokens {
 typedef struct kd_tokenize_options {
     int pairs;          /* 0 none, 1 adjacent word pairs, 2 orthogonal sparse bigrams (CRM114) */
     int metadata;       /* tokens from author, e-mail and URL fields */
-    unsigned max_len;   /* words longer than this (bytes) become "#long" */
+    unsigned max_len;   /* words of more characters (code points) become "#long" */
     int plain;          /* the text is plain text, not HTML: a post as posts.c stores it (its
                          * HTML reduced already: a "<" or "&" left in it is one its reader sees) */
 } kd_tokenize_options;

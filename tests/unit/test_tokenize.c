@@ -113,6 +113,37 @@ Test(tokenize, turkish_dotted_capital_i)
     expect_has("url:i\xCC\x87stanbul.com.tr");
 }
 
+/* A word is "#long" past 40 characters, not 40 bytes: a letter of Cyrillic, Greek, Arabic
+ * or Hebrew takes two bytes and one of Devanagari, Tamil or Thai three, so ordinary words
+ * of those scripts ("достопримечательности", "sights", 21 letters) and Thai phrases, which
+ * are not split into words, were all "#long": a Thai comment was nothing but "#long". */
+Test(tokenize, long_words_counted_in_characters)
+{
+    const char *ru = "\xD0\xB4\xD0\xBE\xD1\x81\xD1\x82\xD0\xBE\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC"
+                     "\xD0\xB5\xD1\x87\xD0\xB0\xD1\x82\xD0\xB5\xD0\xBB\xD1\x8C\xD0\xBD\xD0\xBE"
+                     "\xD1\x81\xD1\x82\xD0\xB8";
+    tokenize(ru);
+    cr_expect_str_eq(joined(), ru);
+    /* ขอบคุณบทความเรื่องการนอน ("thanks for the article about sleep"), 24 characters, 72 bytes */
+    const char *th = "\xE0\xB8\x82\xE0\xB8\xAD\xE0\xB8\x9A\xE0\xB8\x84\xE0\xB8\xB8\xE0\xB8\x93"
+                     "\xE0\xB8\x9A\xE0\xB8\x97\xE0\xB8\x84\xE0\xB8\xA7\xE0\xB8\xB2\xE0\xB8\xA1"
+                     "\xE0\xB9\x80\xE0\xB8\xA3\xE0\xB8\xB7\xE0\xB9\x88\xE0\xB8\xAD\xE0\xB8\x87"
+                     "\xE0\xB8\x81\xE0\xB8\xB2\xE0\xB8\xA3\xE0\xB8\x99\xE0\xB8\xAD\xE0\xB8\x99";
+    tokenize(th);
+    cr_expect_str_eq(joined(), th);
+    /* past 40 characters, in any script: 41 letters "жз...", 41 letters "ab..." */
+    char w[100];
+    for (int i = 0; i < 41; i++)
+        memcpy(w + 2 * i, i % 2 ? "\xD0\xB7" : "\xD0\xB6", 2);
+    w[82] = '\0';
+    tokenize(w);
+    cr_expect_str_eq(joined(), "#long");
+    tokenize("ababababababababababababababababababababa");
+    cr_expect_str_eq(joined(), "#long");
+    tokenize("abababababababababababababababababababab");
+    cr_expect_str_eq(joined(), "abababababababababababababababababababab");
+}
+
 Test(tokenize, caps)
 {
     tokenize("THIS is US, OK? CALL NOW 4 FREE");
