@@ -878,12 +878,19 @@ static size_t try_url(scan *sc, const char *s, size_t n, size_t i)
     return e;
 }
 
-/* A bare domain "name.tld" (with an optional path) at s[i]: returns its end, or 0. */
-static size_t try_domain(scan *sc, const char *s, size_t n, size_t i)
+/* A bare domain "name.tld" (with an optional path) at s[i]: returns its end, or 0. With
+ * idn, one written as it reads, "bücher.de", "аптека.ru/x": labels with letters beyond
+ * ASCII (one at least: an ASCII name is read without idn) under a top-level domain of the
+ * table ("Сорос.pdf" and "пример.рф" are words). */
+static size_t try_domain(scan *sc, const char *s, size_t n, size_t i, int idn)
 {
-    size_t last, e = domain_end(s, n, i, &last);
+    size_t last, e = idn ? idn_domain_end(s, n, i, &last) : domain_end(s, n, i, &last), k = i;
     /* "name@..." is an address; "train.info()" is a method called in code, not a link */
     if (!e || (e < n && (s[e] == '@' || s[e] == '(')))
+        return 0;
+    while (idn && k < last && (unsigned char)s[k] < 0x80)
+        k++;
+    if (idn && k == last)
         return 0;
     int kind = tld_kind(s + last, e - last);
     if (kind < 0 || (kind == 1 && (e >= n || s[e] != '/')))
@@ -891,7 +898,10 @@ static size_t try_domain(scan *sc, const char *s, size_t n, size_t i)
     size_t end = e < n && s[e] == '/' ? path_end(s, n, e, i) : e;
     break_pairs(sc);
     push_lit(sc, "#url");
-    emit_host(sc, "url:", s + i, e - i);
+    if (idn)
+        emit_host_folded(sc, "url:", s + i, e - i);
+    else
+        emit_host(sc, "url:", s + i, e - i);
     if (disguised(sc, i, end))
         push_lit(sc, "#mixedscript");
     return end;
@@ -1211,7 +1221,7 @@ static size_t alnum_run(const char *s, size_t n, size_t j, word_stats *w)
  * A word or number at s[i]; an ASCII word followed by '.', '-' or '@' may turn out to be
  * the start of a domain or an e-mail address. Returns the end.
  */
-static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
+static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at, int wide)
 {
     size_t j = i;
     int all_digit = 1, ascii = 1;
@@ -1261,7 +1271,13 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
         if (has_at && (c == '@' || c == '.' || c == '_' || c == '%' || c == '+' || c == '-') &&
             (e = try_email(sc, s, n, i)))
             return e;
-        if ((c == '.' || c == '-') && (e = try_domain(sc, s, n, i)))
+        if ((c == '.' || c == '-') && (e = try_domain(sc, s, n, i, 0)))
+            return e;
+    }
+    /* "bücher.de", "mail.bücher.de": only in a text beyond ASCII (wide) */
+    if (wide && j + 1 < n && (s[j] == '.' || s[j] == '-')) {
+        size_t e = try_domain(sc, s, n, i, 1);
+        if (e)
             return e;
     }
 
@@ -1366,7 +1382,7 @@ static size_t punct(scan *sc, const char *s, size_t n, size_t i, size_t len, int
 
 static void scan_text(scan *sc, const char *s, size_t n)
 {
-    int has_at = memchr(s, '@', n) != NULL;
+    int has_at = memchr(s, '@', n) != NULL, wide = kd_ascii_prefix(s, n) != n;
     size_t i = 0;
     while (i < n && !sc->rc) {
         unsigned char c = (unsigned char)s[i];
@@ -1384,7 +1400,7 @@ static void scan_text(scan *sc, const char *s, size_t n)
                 else if (is_digit(c) && (e = try_phone(sc, s, n, i)))
                     i = e;
                 else
-                    i = word(sc, s, n, i, has_at);
+                    i = word(sc, s, n, i, has_at, wide);
                 continue;
             }
             if (cls(c) & C_OPEN) {
@@ -1418,7 +1434,7 @@ static void scan_text(scan *sc, const char *s, size_t n)
         utf8proc_category_t k = utf8proc_category(cp);
         /* U+02BC MODIFIER LETTER APOSTROPHE is a letter (Lm) but, like U+2019, only joins
            the letters around it (word()); a word never starts with it. */
-        if (is_letter_cat(k) && cp != 0x02BC && (e = word(sc, s, n, i, has_at)) > i)
+        if (is_letter_cat(k) && cp != 0x02BC && (e = word(sc, s, n, i, has_at, wide)) > i)
             i = e;
         else if (k >= UTF8PROC_CATEGORY_ZS && k <= UTF8PROC_CATEGORY_ZP)
             i += len;

@@ -1045,6 +1045,26 @@ Test(tokenize, punycode_email_domains_are_the_domains_they_encode)
     cr_expect_str_eq(joined(), "e:mail.m\xC3\xBCnchen.de");
 }
 
+/* A bare domain written as it reads, "bücher.de", "аптека.ru/x", is a link as "buecher.de"
+ * is: a name beyond ASCII under a top-level domain of the bare-link table (one that needs a
+ * path, with a path); it was words. A file's name, "Сорос.pdf", a word after a full stop
+ * written on, "хор.Apple", and a Cyrillic top-level domain, "пример.рф", stay words. */
+Test(tokenize, internationalised_bare_domains)
+{
+    tokenize("see B\xC3\xBC" "cher.de, mail.b\xC3\xBC" "cher.de/x and m\xC3\xBC" "nchen.com.");
+    cr_expect_str_eq(joined(), "see|#url|url:b\xC3\xBC" "cher.de|#url|url:mail.b\xC3\xBC" "cher.de|and|"
+                               "#url|url:m\xC3\xBC" "nchen.com");
+    /* аптека.ru/viagra, купить-дешево.ru */
+    tokenize("\xD0\xB0\xD0\xBF\xD1\x82\xD0\xB5\xD0\xBA\xD0\xB0.ru/viagra "
+             "\xD0\xBA\xD1\x83\xD0\xBF\xD0\xB8\xD1\x82\xD1\x8C-\xD0\xB4\xD0\xB5\xD1\x88\xD0\xB5\xD0\xB2\xD0\xBE.ru");
+    cr_expect_str_eq(joined(), "#url|url:\xD0\xB0\xD0\xBF\xD1\x82\xD0\xB5\xD0\xBA\xD0\xB0.ru|#url|"
+                               "url:\xD0\xBA\xD1\x83\xD0\xBF\xD0\xB8\xD1\x82\xD1\x8C-\xD0\xB4\xD0\xB5\xD1\x88\xD0\xB5\xD0\xB2\xD0\xBE.ru");
+    /* Сорос.pdf хор.Apple пример.рф caf\u00e9.co (.co needs a path) */
+    tokenize("\xD0\xA1\xD0\xBE\xD1\x80\xD0\xBE\xD1\x81.pdf \xD1\x85\xD0\xBE\xD1\x80.Apple "
+             "\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD1\x80\xD1\x84 caf\xC3\xA9.co");
+    expect_not("#url");
+}
+
 /* An e-mail address in the text whose domain is written as it reads, "info@münchen.de",
  * "info@пример.рф", is the address its ASCII form is: it was the words "info", "münchen" and
  * "de", no "#email". The name stays ASCII (a name beyond ASCII is words, as before); a
