@@ -369,6 +369,22 @@ static utf8proc_ssize_t plain_letters(utf8proc_int32_t *cp, utf8proc_ssize_t n, 
     return k;
 }
 
+/* KD_NORM_DIGITS on cp[0..n): a decimal digit of another script ("٣", "३", "๓") as the ASCII
+ * one. Unicode encodes every script's digits as runs of ten, zero to nine, so a digit's value
+ * is the count of the digits before it in its run, modulo ten. (NFKC has made fullwidth and
+ * mathematical digits ASCII already.) */
+static void ascii_digits(utf8proc_int32_t *cp, utf8proc_ssize_t n)
+{
+    for (utf8proc_ssize_t i = 0; i < n; i++) {
+        if (cp[i] < 0x80 || utf8proc_category(cp[i]) != UTF8PROC_CATEGORY_ND)
+            continue;
+        int k = 0;
+        while (k < 100 && utf8proc_category(cp[i] - k - 1) == UTF8PROC_CATEGORY_ND)
+            k++;
+        cp[i] = '0' + k % 10;
+    }
+}
+
 /* A segment holding non-ASCII text: clean it, normalise it with utf8proc, append it. */
 static int unicode_run(norm *z, const unsigned char *s, size_t n)
 {
@@ -428,6 +444,8 @@ static int unicode_run(norm *z, const unsigned char *s, size_t n)
         got = utf8proc_normalize_utf32(z->cp, got, opt);
     if (got > 0 && (z->flags & KD_NORM_PLAIN))
         got = plain_letters(z->cp, got, (z->flags & KD_NORM_FOLD) != 0);
+    if (got > 0 && (z->flags & KD_NORM_DIGITS))
+        ascii_digits(z->cp, got);
     if (got < 0) { /* cannot happen on cleaned input; keep the text rather than lose it */
         for (size_t i = 0; i < cn;) {
             int32_t cp;

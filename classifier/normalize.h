@@ -18,6 +18,8 @@
 #define KD_NORM_KEEPCC      0x10 /* keep control characters (else they become ' ') */
 #define KD_NORM_PLAIN       0x20 /* with KD_NORM_NFKC: Zalgo marks dropped, fancy letters
                                     read as ASCII ones (below) */
+#define KD_NORM_DIGITS      0x40 /* decimal digits of other scripts as ASCII ones: "١٢٣",
+                                    "१२३" are "123" (the tokenizer's numbers) */
 #define KD_NORM_DEFAULT     (KD_NORM_FOLD | KD_NORM_NFKC)
 
 /*

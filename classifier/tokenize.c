@@ -1469,7 +1469,7 @@ static void text(scan *sc, const char *s)
         n = sc->html.len;
     }
     if (kd_ascii_prefix(s, n) != n) {
-        if (kd_normalize(s, n, KD_NORM_NFKC | KD_NORM_PLAIN, &sc->norm)) {
+        if (kd_normalize(s, n, KD_NORM_NFKC | KD_NORM_PLAIN | KD_NORM_DIGITS, &sc->norm)) {
             sc->rc = KD_ENOMEM;
             return;
         }

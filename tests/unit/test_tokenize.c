@@ -164,6 +164,27 @@ Test(tokenize, numbers)
     expect_not("#phone");
 }
 
+/* Digits of other scripts are numbers as ASCII ones are: Arabic-Indic "١٠٠", Persian "۱۲۳",
+ * Devanagari "५००", Thai "๕๐๐" are #num (and the number), a phone number written in them
+ * is #phone and an amount #money. Each was a word of its own, "٠٥٠١٢٣٤٥٦٧" a token per
+ * phone number, and no class token. */
+Test(tokenize, digits_of_other_scripts)
+{
+    /* واتساب ٠٥٠١٢٣٤٥٦٧ فقط ١٠٠ ("WhatsApp 0501234567, only 100") */
+    tokenize("\xD9\x88\xD8\xA7\xD8\xAA\xD8\xB3\xD8\xA7\xD8\xA8 "
+             "\xD9\xA0\xD9\xA5\xD9\xA0\xD9\xA1\xD9\xA2\xD9\xA3\xD9\xA4\xD9\xA5\xD9\xA6\xD9\xA7 "
+             "\xD9\x81\xD9\x82\xD8\xB7 \xD9\xA1\xD9\xA0\xD9\xA0");
+    cr_expect_str_eq(joined(), "\xD9\x88\xD8\xA7\xD8\xAA\xD8\xB3\xD8\xA7\xD8\xA8|#phone|"
+                               "\xD9\x81\xD9\x82\xD8\xB7|#num|100");
+    /* ₹५००; ۱۲۳; ๕๐๐ (apart: three groups of digits would be a phone number) */
+    tokenize("\xE2\x82\xB9\xE0\xA5\xAB\xE0\xA5\xA6\xE0\xA5\xA6");
+    cr_expect_str_eq(joined(), "#money|#num|500");
+    tokenize("\xDB\xB1\xDB\xB2\xDB\xB3");
+    cr_expect_str_eq(joined(), "#num|123");
+    tokenize("\xE0\xB9\x95\xE0\xB9\x90\xE0\xB9\x90");
+    cr_expect_str_eq(joined(), "#num|500");
+}
+
 Test(tokenize, words_with_digits)
 {
     tokenize("only 150p 2nite over18's");
