@@ -6,8 +6,7 @@
  * recognised locally with bounded look-ahead (an entity is at most a few dozen bytes, a tag
  * at most 1 KiB), anything unrecognised is kept as text, and the position of the next '>'
  * is cached so that a text full of '<' stays linear (the next ']' likewise, for shortcodes).
- * The named-entity table is small and searched linearly: entities are rare and the common
- * ones come first. Two constructs hide more than themselves: a <script>, <style>, <noscript>
+ * The named-entity table is HTML 4's, searched by bisection. Two constructs hide more than themselves: a <script>, <style>, <noscript>
  * or <template> element hides its content up to its end tag, and in post bodies only, a
  * WordPress shortcode marker ("[caption ...]", "[/caption]") is dropped but not what it
  * encloses. Shortcodes are left alone in comments, where "[sic]" is text.
@@ -15,6 +14,7 @@
 #include "html.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cp1252.h"
@@ -23,21 +23,76 @@
 
 #define MAX_TAG 1024
 
+/* The named entities of HTML 4, those PHP's htmlentities() writes (Latin-1's letters, Greek,
+ * the direction marks of Hebrew and Arabic text, typography), and "apos"; sorted by name in
+ * byte order for bsearch(). "nbsp" is a plain space. */
 static const struct entity {
     const char *name;
     int32_t cp;
 } entities[] = {
-    { "amp", '&' },      { "lt", '<' },       { "gt", '>' },       { "quot", '"' },
-    { "apos", '\'' },    { "nbsp", ' ' },     { "hellip", 0x2026 }, { "rsquo", 0x2019 },
-    { "lsquo", 0x2018 }, { "ldquo", 0x201C }, { "rdquo", 0x201D }, { "mdash", 0x2014 },
-    { "ndash", 0x2013 }, { "copy", 0xA9 },    { "reg", 0xAE },     { "trade", 0x2122 },
-    { "euro", 0x20AC },  { "pound", 0xA3 },   { "yen", 0xA5 },     { "cent", 0xA2 },
-    { "laquo", 0xAB },   { "raquo", 0xBB },   { "bull", 0x2022 },  { "middot", 0xB7 },
-    { "times", 0xD7 },   { "deg", 0xB0 },     { "shy", 0xAD },     { "zwj", 0x200D },
-    { "zwnj", 0x200C },  { "eacute", 0xE9 },  { "egrave", 0xE8 },  { "agrave", 0xE0 },
-    { "aacute", 0xE1 },  { "ccedil", 0xE7 },  { "auml", 0xE4 },    { "ouml", 0xF6 },
-    { "uuml", 0xFC },    { "szlig", 0xDF },   { "ntilde", 0xF1 },  { "iexcl", 0xA1 },
-    { "iquest", 0xBF },
+    { "AElig", 0xC6 }, { "Aacute", 0xC1 }, { "Acirc", 0xC2 }, { "Agrave", 0xC0 },
+    { "Alpha", 0x391 }, { "Aring", 0xC5 }, { "Atilde", 0xC3 }, { "Auml", 0xC4 },
+    { "Beta", 0x392 }, { "Ccedil", 0xC7 }, { "Chi", 0x3A7 }, { "Dagger", 0x2021 },
+    { "Delta", 0x394 }, { "ETH", 0xD0 }, { "Eacute", 0xC9 }, { "Ecirc", 0xCA },
+    { "Egrave", 0xC8 }, { "Epsilon", 0x395 }, { "Eta", 0x397 }, { "Euml", 0xCB },
+    { "Gamma", 0x393 }, { "Iacute", 0xCD }, { "Icirc", 0xCE }, { "Igrave", 0xCC },
+    { "Iota", 0x399 }, { "Iuml", 0xCF }, { "Kappa", 0x39A }, { "Lambda", 0x39B },
+    { "Mu", 0x39C }, { "Ntilde", 0xD1 }, { "Nu", 0x39D }, { "OElig", 0x152 },
+    { "Oacute", 0xD3 }, { "Ocirc", 0xD4 }, { "Ograve", 0xD2 }, { "Omega", 0x3A9 },
+    { "Omicron", 0x39F }, { "Oslash", 0xD8 }, { "Otilde", 0xD5 }, { "Ouml", 0xD6 },
+    { "Phi", 0x3A6 }, { "Pi", 0x3A0 }, { "Prime", 0x2033 }, { "Psi", 0x3A8 }, { "Rho", 0x3A1 },
+    { "Scaron", 0x160 }, { "Sigma", 0x3A3 }, { "THORN", 0xDE }, { "Tau", 0x3A4 },
+    { "Theta", 0x398 }, { "Uacute", 0xDA }, { "Ucirc", 0xDB }, { "Ugrave", 0xD9 },
+    { "Upsilon", 0x3A5 }, { "Uuml", 0xDC }, { "Xi", 0x39E }, { "Yacute", 0xDD },
+    { "Yuml", 0x178 }, { "Zeta", 0x396 }, { "aacute", 0xE1 }, { "acirc", 0xE2 },
+    { "acute", 0xB4 }, { "aelig", 0xE6 }, { "agrave", 0xE0 }, { "alefsym", 0x2135 },
+    { "alpha", 0x3B1 }, { "amp", '&' }, { "and", 0x2227 }, { "ang", 0x2220 }, { "apos", '\'' },
+    { "aring", 0xE5 }, { "asymp", 0x2248 }, { "atilde", 0xE3 }, { "auml", 0xE4 },
+    { "bdquo", 0x201E }, { "beta", 0x3B2 }, { "brvbar", 0xA6 }, { "bull", 0x2022 },
+    { "cap", 0x2229 }, { "ccedil", 0xE7 }, { "cedil", 0xB8 }, { "cent", 0xA2 },
+    { "chi", 0x3C7 }, { "circ", 0x2C6 }, { "clubs", 0x2663 }, { "cong", 0x2245 },
+    { "copy", 0xA9 }, { "crarr", 0x21B5 }, { "cup", 0x222A }, { "curren", 0xA4 },
+    { "dArr", 0x21D3 }, { "dagger", 0x2020 }, { "darr", 0x2193 }, { "deg", 0xB0 },
+    { "delta", 0x3B4 }, { "diams", 0x2666 }, { "divide", 0xF7 }, { "eacute", 0xE9 },
+    { "ecirc", 0xEA }, { "egrave", 0xE8 }, { "empty", 0x2205 }, { "emsp", 0x2003 },
+    { "ensp", 0x2002 }, { "epsilon", 0x3B5 }, { "equiv", 0x2261 }, { "eta", 0x3B7 },
+    { "eth", 0xF0 }, { "euml", 0xEB }, { "euro", 0x20AC }, { "exist", 0x2203 },
+    { "fnof", 0x192 }, { "forall", 0x2200 }, { "frac12", 0xBD }, { "frac14", 0xBC },
+    { "frac34", 0xBE }, { "frasl", 0x2044 }, { "gamma", 0x3B3 }, { "ge", 0x2265 },
+    { "gt", '>' }, { "hArr", 0x21D4 }, { "harr", 0x2194 }, { "hearts", 0x2665 },
+    { "hellip", 0x2026 }, { "iacute", 0xED }, { "icirc", 0xEE }, { "iexcl", 0xA1 },
+    { "igrave", 0xEC }, { "image", 0x2111 }, { "infin", 0x221E }, { "int", 0x222B },
+    { "iota", 0x3B9 }, { "iquest", 0xBF }, { "isin", 0x2208 }, { "iuml", 0xEF },
+    { "kappa", 0x3BA }, { "lArr", 0x21D0 }, { "lambda", 0x3BB }, { "lang", 0x2329 },
+    { "laquo", 0xAB }, { "larr", 0x2190 }, { "lceil", 0x2308 }, { "ldquo", 0x201C },
+    { "le", 0x2264 }, { "lfloor", 0x230A }, { "lowast", 0x2217 }, { "loz", 0x25CA },
+    { "lrm", 0x200E }, { "lsaquo", 0x2039 }, { "lsquo", 0x2018 }, { "lt", '<' },
+    { "macr", 0xAF }, { "mdash", 0x2014 }, { "micro", 0xB5 }, { "middot", 0xB7 },
+    { "minus", 0x2212 }, { "mu", 0x3BC }, { "nabla", 0x2207 }, { "nbsp", ' ' },
+    { "ndash", 0x2013 }, { "ne", 0x2260 }, { "ni", 0x220B }, { "not", 0xAC },
+    { "notin", 0x2209 }, { "nsub", 0x2284 }, { "ntilde", 0xF1 }, { "nu", 0x3BD },
+    { "oacute", 0xF3 }, { "ocirc", 0xF4 }, { "oelig", 0x153 }, { "ograve", 0xF2 },
+    { "oline", 0x203E }, { "omega", 0x3C9 }, { "omicron", 0x3BF }, { "oplus", 0x2295 },
+    { "or", 0x2228 }, { "ordf", 0xAA }, { "ordm", 0xBA }, { "oslash", 0xF8 },
+    { "otilde", 0xF5 }, { "otimes", 0x2297 }, { "ouml", 0xF6 }, { "para", 0xB6 },
+    { "part", 0x2202 }, { "permil", 0x2030 }, { "perp", 0x22A5 }, { "phi", 0x3C6 },
+    { "pi", 0x3C0 }, { "piv", 0x3D6 }, { "plusmn", 0xB1 }, { "pound", 0xA3 },
+    { "prime", 0x2032 }, { "prod", 0x220F }, { "prop", 0x221D }, { "psi", 0x3C8 },
+    { "quot", '"' }, { "rArr", 0x21D2 }, { "radic", 0x221A }, { "rang", 0x232A },
+    { "raquo", 0xBB }, { "rarr", 0x2192 }, { "rceil", 0x2309 }, { "rdquo", 0x201D },
+    { "real", 0x211C }, { "reg", 0xAE }, { "rfloor", 0x230B }, { "rho", 0x3C1 },
+    { "rlm", 0x200F }, { "rsaquo", 0x203A }, { "rsquo", 0x2019 }, { "sbquo", 0x201A },
+    { "scaron", 0x161 }, { "sdot", 0x22C5 }, { "sect", 0xA7 }, { "shy", 0xAD },
+    { "sigma", 0x3C3 }, { "sigmaf", 0x3C2 }, { "sim", 0x223C }, { "spades", 0x2660 },
+    { "sub", 0x2282 }, { "sube", 0x2286 }, { "sum", 0x2211 }, { "sup", 0x2283 },
+    { "sup1", 0xB9 }, { "sup2", 0xB2 }, { "sup3", 0xB3 }, { "supe", 0x2287 }, { "szlig", 0xDF },
+    { "tau", 0x3C4 }, { "there4", 0x2234 }, { "theta", 0x3B8 }, { "thetasym", 0x3D1 },
+    { "thinsp", 0x2009 }, { "thorn", 0xFE }, { "tilde", 0x2DC }, { "times", 0xD7 },
+    { "trade", 0x2122 }, { "uArr", 0x21D1 }, { "uacute", 0xFA }, { "uarr", 0x2191 },
+    { "ucirc", 0xFB }, { "ugrave", 0xF9 }, { "uml", 0xA8 }, { "upsih", 0x3D2 },
+    { "upsilon", 0x3C5 }, { "uuml", 0xFC }, { "weierp", 0x2118 }, { "xi", 0x3BE },
+    { "yacute", 0xFD }, { "yen", 0xA5 }, { "yuml", 0xFF }, { "zeta", 0x3B6 }, { "zwj", 0x200D },
+    { "zwnj", 0x200C },
 };
 
 static int is_alpha(int c) { return (unsigned)((c | 0x20) - 'a') < 26u; }
@@ -50,6 +105,11 @@ static int hexval(int c)
         return c - '0';
     c |= 0x20;
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static int entity_cmp(const void *key, const void *e)
+{
+    return strcmp(key, ((const struct entity *)e)->name);
 }
 
 /* An entity at s[0..n) (s[0] == '&'): its length and code point, or 0 when there is none. */
@@ -84,14 +144,15 @@ static size_t entity(const char *s, size_t n, int32_t *cp)
         i++;
     if (i == 1 || i >= n || s[i] != ';')
         return 0;
-    for (size_t k = 0; k < sizeof entities / sizeof *entities; k++) {
-        const char *name = entities[k].name;
-        if (strlen(name) == i - 1 && memcmp(name, s + 1, i - 1) == 0) {
-            *cp = entities[k].cp;
-            return i + 1;
-        }
-    }
-    return 0;
+    char name[10];
+    memcpy(name, s + 1, i - 1);
+    name[i - 1] = '\0';
+    const struct entity *e = bsearch(name, entities, sizeof entities / sizeof *entities,
+                                     sizeof *entities, entity_cmp);
+    if (!e)
+        return 0;
+    *cp = e->cp;
+    return i + 1;
 }
 
 static void put_cp(kd_buf *out, int32_t cp)

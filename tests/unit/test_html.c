@@ -47,6 +47,13 @@ static hcase cases[] = {
     { "&amp;lt;", "&lt;" },                            /* one level only */
     { "T&C's apply", "T&C's apply" },
     { "&unknown; &amp &# &#x; &", "&unknown; &amp &# &#x; &" },
+    /* every entity of HTML 4 (PHP's htmlentities() writes them): the accented capitals and
+     * the letters of Portuguese and the Nordic languages, Greek, the direction marks of
+     * Hebrew and Arabic text; they were left as text, "&atilde;" read as the word "atilde" */
+    { "&Eacute;cole n&atilde;o &aring;r &oslash;l &OElig;uvre", "\xC3\x89" "cole n\xC3\xA3o \xC3\xA5r \xC3\xB8l \xC5\x92uvre" },
+    { "&Sigma;&omicron;&phi;&oacute;&sigmaf;", "\xCE\xA3\xCE\xBF\xCF\x86\xC3\xB3\xCF\x82" },
+    { "&rlm;\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D&lrm;", "\xE2\x80\x8F\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D\xE2\x80\x8E" },
+    { "&thetasym;&alefsym;&ensp;&thinsp;&permil;&Prime;", "\xCF\x91\xE2\x84\xB5\xE2\x80\x82\xE2\x80\x89\xE2\x80\xB0\xE2\x80\xB3" },
     /* tags */
     { "<b>bold</b> <i>it</i>", "bold it" },
     { "un<b>believ</b>able", "unbelievable" },
