@@ -390,7 +390,9 @@ const cli_command cli_commands[] = {
       "--snapshot-interval and when the server stops (a failed keep is said on\n"
       "stderr and counted in /metrics). The shipped default model (no -m, no\n"
       "$KINDLY_MODEL), and a model file this user may not write, are served\n"
-      "read-only: comments are not remembered, feedback gets 403.\n"
+      "read-only: comments are not remembered, feedback gets 403. An answer that\n"
+      "failed or did not write the model (500, 503: locked past 10 s, 'not\n"
+      "remembered') is said on stderr, the first at once, then at most once a minute.\n"
       "\n" MODEL_HELP
       "      --listen ADDR     HOST:PORT, [IPv6]:PORT or PORT (default 127.0.0.1:8080;\n"
       "                        PORT or :PORT alone is loopback; 0.0.0.0:PORT listens\n"

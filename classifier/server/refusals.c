@@ -13,6 +13,8 @@
  * The server's --max-connections is said the same way (srv_refusals_full), with a state of
  * its own: there libmicrohttpd closes nothing, it stops accepting, and new connections wait
  * in the kernel's listen queue, where their clients see no answer and the server no request.
+ * So are the answers that did not write the model (srv_refusals_unwritten: feedback answered
+ * 500 or 503, a check not remembered), which the client alone was told of.
  */
 #include "refusals.h"
 
@@ -79,6 +81,24 @@ int srv_refusals_full(srv_refusals *r, long long now, unsigned limit, char *line
     else if (n)
         snprintf(line, linelen, "reached --max-connections (%u) %lu more time%s in the last %lld s", limit, n,
                  n == 1 ? "" : "s", now - last);
+    else
+        return 0;
+    return 1;
+}
+
+int srv_refusals_unwritten(srv_refusals *r, long long now, const char *what, char *line, size_t linelen)
+{
+    unsigned long n;
+    long long last;
+    if (!due(r, now, &n, &last))
+        return 0;
+    if (last == NEVER)
+        snprintf(line, linelen, "%s (more answers that failed, or did not write the model, are said here at "
+                                "most once a minute)", what);
+    else if (n)
+        snprintf(line, linelen, "%lu more answer%s failed or did not write the model in the last %lld s, the "
+                                "last: %s", n,
+                 n == 1 ? "" : "s", now - last, what);
     else
         return 0;
     return 1;

@@ -2,7 +2,7 @@
  * refusals.h - the server's log line about connections libmicrohttpd closes unanswered at a
  * connection limit (internal to the server): the first said at once, the rest at most once a
  * minute with the count since the line before, so that a client hammering the limit cannot
- * flood the log.
+ * flood the log; and, paced the same way, the requests that failed to write the model.
  */
 #ifndef KD_SRV_REFUSALS_H
 #define KD_SRV_REFUSALS_H
@@ -41,5 +41,15 @@ int srv_refusals_note(srv_refusals *r, long long now, int per_ip, unsigned limit
  * since the line before.
  */
 int srv_refusals_full(srv_refusals *r, long long now, unsigned limit, char *line, size_t linelen);
+
+/*
+ * Count one answer that did not write the model it was to write (what: the endpoint, the
+ * status or warning and the reason, as server.c words it), as srv_refusals_note counts a
+ * refusal, on a state of its own: 1 when line holds a line to log, the first what itself and
+ * that more are said at most once a minute, a later one how many since the line before and
+ * the last of them (this one). Feedback a client did not retry is otherwise lost with no
+ * word in the server's log (journalctl), only a status in /metrics.
+ */
+int srv_refusals_unwritten(srv_refusals *r, long long now, const char *what, char *line, size_t linelen);
 
 #endif

@@ -199,6 +199,7 @@ struct srv_server {
     atomic_size_t buffered; /* bytes of request bodies held, all connections together */
     srv_refusals refusals; /* connections closed at a limit, for the log (refusals.c) */
     srv_refusals full;     /* times --max-connections was reached, for the log */
+    srv_refusals unwritten; /* answers that did not write the model, for the log */
     atomic_int keeping;   /* a thread is keeping the posts cache in the file (keep_posts) */
     _Atomic long long keep_at; /* CLOCK_MONOTONIC milliseconds before which none is kept again */
 };
@@ -536,6 +537,40 @@ static enum MHD_Result options(struct MHD_Connection *c, request *rq, const char
     return send_reply(c, rq, &r, allow);
 }
 
+/* An answer of the Akismet or JSON API that did not write the model it was to write said on
+ * stderr, paced (refusals.c): feedback answered 500 or 503 (the model locked by another writer
+ * past the busy timeout, replaced under the server, a full disk), a check or feedback answered
+ * with "not remembered". The client alone was told, and a moderator's report that its client
+ * does not retry was lost with no word in the log an operator reads (journalctl). */
+static void log_unwritten(srv_server *s, srv_endpoint ep, const srv_reply *r)
+{
+    char what[1024], why[600] = "";
+    if (r->status == 500 || r->status == 503) {
+        const char *h = srv_reply_get_header(r, "X-akismet-debug-help");
+        json_t *o = !h && r->body ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+        const char *e = o ? json_string_value(json_object_get(o, "error")) : NULL;
+        if (h && !strncmp(h, "kindly: ", 8))
+            h += 8;
+        snprintf(why, sizeof why, "%s", h ? h : e ? e : "out of memory");
+        json_decref(o);
+        snprintf(what, sizeof what, "%s answered %d: %s", metrics_endpoint_name(ep), r->status, why);
+    } else {
+        for (size_t i = 0; i < r->nhdr && !*why; i++)
+            if (!strcmp(r->hdr[i].name, "X-kindly-warning") && (!strncmp(r->hdr[i].value, "not remembered: ", 16) ||
+                                                               !strncmp(r->hdr[i].value, "learnt, but not remembered: ", 28)))
+                snprintf(why, sizeof why, "%s", r->hdr[i].value);
+        if (!*why)
+            return;
+        snprintf(what, sizeof what, "%s answered %d with X-kindly-warning: %s", metrics_endpoint_name(ep), r->status,
+                 why);
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    char line[1200];
+    if (srv_refusals_unwritten(&s->unwritten, (long long)now.tv_sec, what, line, sizeof line))
+        fprintf(stderr, "kindly serve: %s\n", line);
+}
+
 static void healthz(srv_server *s, srv_reply *r)
 {
     char body[200];
@@ -626,6 +661,7 @@ static enum MHD_Result answer(srv_server *s, struct MHD_Connection *c, request *
     if (q.model)
         pool_put(&s->pool, q.model);
     conf_put(k);
+    log_unwritten(s, rq->ep, &r);
     return send_reply(c, rq, &r, NULL);
 }
 
@@ -1014,6 +1050,7 @@ int srv_start(srv_server **out, const srv_config *cfg, char *err, size_t errlen)
     }
     srv_refusals_init(&s->refusals);
     srv_refusals_init(&s->full);
+    srv_refusals_init(&s->unwritten);
     /* MHD_USE_ERROR_LOG: its messages go to refused(), which keeps one */
     unsigned mflags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (cfg->addr.ss_family == AF_INET6)

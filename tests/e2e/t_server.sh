@@ -378,7 +378,7 @@ wait_log() {
 # A model another writer holds past SQLite's 10 s busy timeout: feedback is answered 503,
 # which is passing, and says when to ask again (Retry-After: 1; RFC 9110, 10.2.3), on both
 # APIs; a 503 went out without it, and a client retried at once. The lock released, the same
-# feedback is learnt.
+# feedback is learnt. The server's log names the failure.
 test_server_busy_model_answers_503_with_retry_after() {
     "$KINDLY" train -q -m m.db "$SD/train.csv"
     start_server -m m.db
@@ -399,6 +399,10 @@ PY
     grep -qi '^Retry-After: 1' "$T/headers" || fail "no Retry-After on the Akismet API: $(cat "$T/headers")"
     grep -q '^X-akismet-debug-help: kindly: cannot write the counts in model m.db: database is locked' "$T/headers" ||
         fail "no reason: $(cat "$T/headers")"
+    # the log an operator reads (journalctl) says so, the first at once and the next ones at
+    # most once a minute; it said nothing, and a report its client did not retry was lost unseen
+    contains "$T/server.log" "kindly serve: /v1/feedback answered 503: cannot write the counts in model m.db: database is locked (another process held its write lock for more than 10 s; try again) (more answers that failed, or did not write the model, are said here at most once a minute)"
+    [ "$(grep -c 'answered 503' "$T/server.log")" = 1 ] || fail "not paced: $(cat "$T/server.log")"
     kill "$locker"
     wait "$locker" 2>/dev/null || true
     status_is "$(post_json /v1/feedback '{"id":"b1","text":"quokka marmalade","label":"spam"}')" 200

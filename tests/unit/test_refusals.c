@@ -74,3 +74,23 @@ Test(refusals, max_connections_reached_first_at_once_then_once_a_minute)
     cr_assert(srv_refusals_full(&r, 500, 4096, line, sizeof line));
     cr_assert_str_eq(line, "reached --max-connections (4096) 1 more time in the last 340 s");
 }
+
+/* Answers that did not write the model (feedback answered 503, a check not remembered): the
+ * first said at once as the server words it, then at most once a minute with the count since
+ * and the last one's words. The server's log said nothing of them: a report its client did
+ * not retry was lost with no word in journalctl. */
+Test(refusals, unwritten_answers_the_first_at_once_then_once_a_minute_with_the_last)
+{
+    srv_refusals r;
+    srv_refusals_init(&r);
+    char line[512];
+    cr_assert(srv_refusals_unwritten(&r, 100, "/v1/feedback answered 503: locked", line, sizeof line));
+    cr_assert_str_eq(line, "/v1/feedback answered 503: locked (more answers that failed, or did not write the "
+                           "model, are said here at most once a minute)");
+    cr_assert(!srv_refusals_unwritten(&r, 110, "/v1/feedback answered 503: locked", line, sizeof line));
+    cr_assert(!srv_refusals_unwritten(&r, 159, "/1.1/submit-spam answered 503: locked", line, sizeof line));
+    cr_assert(srv_refusals_unwritten(&r, 160, "/1.1/comment-check answered 200 with X-kindly-warning: not "
+                                              "remembered: full", line, sizeof line));
+    cr_assert_str_eq(line, "3 more answers failed or did not write the model in the last 60 s, the last: "
+                           "/1.1/comment-check answered 200 with X-kindly-warning: not remembered: full");
+}
