@@ -360,6 +360,7 @@ test_readme_systemd_setup_runs_as_written() {
     # the README's paths and user, as this test has them
     local subst="s|/usr/local/bin/kindly|$KINDLY|g; s|/usr/local/share/kindly/default.rules|$ROOT/models/default.rules|g;
                  s|/var/lib/kindly|$T/var/lib/kindly|g; s|/etc/kindly|$T/etc/kindly|g;
+                 s|/var/backups/kindly|$T/var/backups/kindly|g;
                  s|-u kindly |-u nobody |g; s|-o kindly -g kindly|-o nobody -g nogroup|g;
                  s|chgrp kindly |chgrp nogroup |g; s|kindly:kindly|nobody:nogroup|g"
     mkdir -p var/lib etc
@@ -387,6 +388,73 @@ test_readme_systemd_setup_runs_as_written() {
     wait $pid || fail "the server exited $?: $(cat serve.err)"
     contains health.json '"writable":true'
     contains feedback.json '"learnt":1'
+}
+
+# Upkeep's cron lines, each run as cron runs it (its command by /bin/sh, `\%` read as `%`), as
+# the service user, with the README's paths moved under $T, while the server serves that model
+# and takes feedback all the while: each line exits 0 and says nothing, the history is pruned
+# to its retention, the backup is a model that kindly reads with the server's counts as of
+# then, every report is learnt (none answered 503); then the restore line writes the backup
+# back over the model the server has open, and the server answers from it. The README named no
+# job to run periodically: the history grew without end unless the operator thought of it.
+test_readme_upkeep_cron_lines_run_while_serving() {
+    [ "$(id -u)" = 0 ] || skip "the jobs run as the service user"
+    command -v setpriv >/dev/null && command -v curl >/dev/null && command -v sqlite3 >/dev/null ||
+        skip "setpriv, curl or sqlite3 is not installed"
+    getent passwd nobody >/dev/null && getent group nogroup >/dev/null || skip "no user nobody, group nogroup"
+    chmod 755 "$T"
+    setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$KINDLY" -a -x "$T" ||
+        skip "nobody cannot run $KINDLY or reach $T"
+    local as="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+    mkdir -p var/lib/kindly var/backups/kindly
+    "$KINDLY" train -q -m var/lib/kindly/blog.db "$ROOT/corpora/comments.csv"
+    chown -R nobody:nogroup var
+    local block subst="s|/usr/local/bin/kindly|$KINDLY|g; s|/var/lib/kindly|$T/var/lib/kindly|g;
+                       s|/var/backups/kindly|$T/var/backups/kindly|g"
+    block=$(readme_block "Upkeep: retention, backups, upgrades" 1) || return 1
+    # the jobs: past the five times and the user; cron's \% is a %
+    grep -v '^#' <<<"$block" | grep . | sed -E 's/^([^ ]+ +){6}//; s/\\%/%/g' | sed "$subst" >jobs
+    [ "$(wc -l <jobs)" = 2 ] || fail "the cron block has not its two jobs: $(cat jobs)"
+    grep -q 'history .*--prune' jobs && grep -q '\.backup' jobs || fail "the jobs changed: $(cat jobs)"
+    # shellcheck disable=SC2086
+    AS_READER="$as" start_server -m "$T/var/lib/kindly/blog.db" || return 1
+    # a comment remembered two years ago, which the retention drops
+    status_is "$(post_json /v1/feedback '{"id":"old1","text":"an old report of cheap pills","label":"spam","date":"2020-01-01T00:00:00Z"}')" 200
+    local i=0
+    for i in $(seq 200); do
+        curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
+            -d "{\"id\":\"r$i\",\"text\":\"report $i of word$i and more words\",\"label\":\"ham\"}" "$URL/v1/feedback"
+    done >codes &
+    local feeder=$!
+    i=0
+    while read -r job; do
+        i=$((i + 1))
+        # shellcheck disable=SC2086
+        $as sh -c "$job" >"job$i.out" 2>"job$i.err" || fail "job $i exited $?: $job: $(cat "job$i.err")"
+        [ -s "job$i.err" ] && fail "job $i said: $(cat "job$i.err")"
+    done <jobs
+    wait $feeder
+    [ "$(grep -c '^200$' codes)" = 200 ] || fail "feedback answered: $(sort codes | uniq -c)"
+    "$KINDLY" history -m var/lib/kindly/blog.db >hist.json
+    python3 -c 'import json, sys; h = json.load(open(sys.argv[1])); assert h["oldest"] > 1600000000, h' hist.json ||
+        fail "the retention kept the comment of 2020: $(cat hist.json)"
+    local bk
+    bk=$(ls var/backups/kindly/blog-*.db) || fail "no backup: $(ls -R var/backups)"
+    [ "$(basename "$bk")" = "blog-$(date +%a).db" ] || fail "the backup is named $bk"
+    "$KINDLY" info -m "$bk" >bk.json || fail "the backup is no model"
+    grep -q '"ham_messages":' bk.json || fail "info of the backup: $(cat bk.json)"
+    # the restore line, as the server's user, while it serves
+    local restore
+    restore=$(grep -o 'sqlite3 /var/lib/kindly/blog.db "\.restore [^"]*"' "$README" | head -1 |
+              sed "$subst; s|blog-Mon.db|$(basename "$bk")|")
+    [ -n "$restore" ] || fail "the README has no restore line"
+    # shellcheck disable=SC2086
+    $as sh -c "$restore" || fail "the restore exited $?: $restore"
+    "$KINDLY" info -m var/lib/kindly/blog.db | sed 's/"model":"[^"]*",//' >now.json
+    sed 's/"model":"[^"]*",//' bk.json | cmp -s - now.json || fail "restored: $(cat now.json), the backup: $(cat bk.json)"
+    status_is "$(post_json /v1/feedback '{"id":"after","text":"a report after the restore","label":"spam"}')" 200
+    contains "$T/body" '"learnt":1'
+    not_contains "$T/server.log" "answered 5"
 }
 
 # The rules: the command block as written (on the shipped rules as my.rules), and the crisis
