@@ -451,6 +451,15 @@ int kd_model_refresh(kd_model *m, int *reloaded);
 int kd_model_replaced(kd_model *m);
 
 /**
+ * The model schema m's kd_model_open() upgraded the file from (an older model opened for
+ * writing: its migrations ran in that open, counts, posts and history kept), else 0: a file
+ * it created, one of this library's schema, one another process upgraded first, a read-only
+ * handle, NULL. The upgrade is one-way: an older kindly refuses the file from then on, so a
+ * program says so (the CLI and the server print it on stderr).
+ */
+int kd_model_upgraded_from(const kd_model *m);
+
+/**
  * Keep the posts cache of the posts generation m last read (kd_model_refresh) in its file,
  * for the processes that open it next (`kindly check` reads it instead of tokenizing every
  * post): built, or taken from this process's cache, and written in a transaction of its own,

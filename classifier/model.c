@@ -316,6 +316,11 @@ void kd_model_close(kd_model *m)
     free(m);
 }
 
+int kd_model_upgraded_from(const kd_model *m)
+{
+    return kd_model_usable(m) ? kd_store_upgraded_from(m->store) : 0;
+}
+
 int kd_model_replaced(kd_model *m)
 {
     if (!kd_model_usable(m) || !kd_store_moved(m->store))

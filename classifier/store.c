@@ -201,6 +201,7 @@ struct kd_store {
     char *path;    /* as given to kd_store_open, for messages */
     sqlite3_stmt *st[ST__COUNT];
     int version;
+    int upgraded_from; /* the schema of an existing file this open upgraded, else 0 */
     int have_id;   /* the file's device and inode, taken when it was opened (kd_store_file_id) */
     uint64_t dev, ino;
     int moved;     /* a commit was refused: the file was removed or replaced (commit_hook) */
@@ -263,6 +264,7 @@ int kd_store_file_id(kd_store *s, uint64_t *dev, uint64_t *ino)
     return s->have_id;
 }
 int kd_store_schema_version(kd_store *s) { return s->version; }
+int kd_store_upgraded_from(kd_store *s) { return s->upgraded_from; }
 const char *kd_store_errmsg(kd_store *s)
 {
     if (!s || !s->db)
@@ -477,6 +479,8 @@ static int migrate(kd_store *s, char *err, size_t errlen)
     if (rc != SQLITE_OK)
         goto fail;
     s->version = SCHEMA_VERSION;
+    /* 0: a file this open created, or one another process upgraded while it waited */
+    s->upgraded_from = from < SCHEMA_VERSION ? (int)from : 0;
     return KD_OK;
 fail:
     snprintf(err, errlen, "cannot update the schema of model %s: %s", s->path, sqlite3_errmsg(s->db));

@@ -30,6 +30,8 @@ void kd_store_close(kd_store *s);
 sqlite3 *kd_store_db(kd_store *s);
 const char *kd_store_path(kd_store *s); /* as given to kd_store_open */
 int kd_store_schema_version(kd_store *s);
+/* The schema this open upgraded an existing file from (its migrations ran here), else 0. */
+int kd_store_upgraded_from(kd_store *s);
 /* End a read transaction begun with "BEGIN" on s: KD_OK once none is open, else the failure
  * (KD_ENOMEM), its message for kd_store_errmsg. See store.c. */
 int kd_store_read_end(kd_store *s);

@@ -85,6 +85,9 @@ const char *cli_model_path(const char *flag);
 int cli_is_default_model(const char *path);
 /* Open the model, or print why not (naming the path) and return NULL. */
 kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags);
+/* When m's open upgraded an older model (kd_model_upgraded_from), say so on stderr, with -q
+ * too: the upgrade is one-way, and an older kindly refuses the file from then on. */
+void cli_say_upgraded(const char *cmd, kd_model *m, const char *path);
 /* For commands that write: EXIT_DONE, or, when path is the shipped default model
  * (cli_is_default_model), the usage error saying to copy it (EXIT_USAGE). */
 int cli_refuse_default(const char *cmd, const char *path);

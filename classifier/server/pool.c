@@ -44,6 +44,14 @@ int pool_open(srv_pool *p, const char *path, unsigned flags, size_t n, char *err
         }
         p->all[p->n++] = m;
         p->idle[p->nidle++] = m;
+        /* the first handle upgraded an older model: one-way (an older kindly refuses it now),
+         * said as the CLI says it (cli_say_upgraded) */
+        int from = kd_model_upgraded_from(m);
+        kd_model_stats st;
+        if (from && !kd_model_stats_get(m, &st))
+            fprintf(stderr, "kindly serve: upgraded model %s from schema %d to %d: an older kindly refuses it from "
+                            "now on (to go back, keep a copy made before: README, Upkeep)\n", path, from,
+                    st.schema_version);
     }
     return KD_OK;
 }

@@ -36,6 +36,34 @@ test_upgrade_read_only_leaves_an_old_model_then_a_write_upgrades_it() {
     done
 }
 
+# The upgrade is one-way (an older kindly refuses the file then), and it said nothing: an
+# operator who installed a new kindly and restarted the server learnt it only when the old
+# binary, put back, refused the model. The first write says so, the server at its start and
+# a command (with -q too), naming the schemas; a read-only command and the next write say nothing.
+test_upgrade_is_said_by_the_writer_that_does_it() {
+    local n
+    for n in $UP_SCHEMAS; do
+        old_model "$n"
+        "$KINDLY" info -m blog.db >/dev/null 2>ro.err
+        not_contains ro.err "upgraded"
+        "$KINDLY" learn -q -m blog.db --spam --raw --id up1 <<<"cheap pills for a first write" 2>w1.err ||
+            fail "schema $n: learn: $(cat w1.err)"
+        contains w1.err "kindly learn: upgraded model blog.db from schema $n to 8: an older kindly refuses it from now on (to go back, keep a copy made before: README, Upkeep)"
+        "$KINDLY" learn -q -m blog.db --spam --raw --id up2 <<<"cheap pills for a second write" 2>w2.err
+        not_contains w2.err "upgraded"
+        old_model "$n" served.db
+        start_server -m served.db || return 1
+        contains "$T/server.log" "kindly serve: upgraded model served.db from schema $n to 8: an older kindly refuses it from now on"
+        kill $SRV_PID
+        wait $SRV_PID 2>/dev/null
+        start_server -m served.db || return 1
+        not_contains "$T/server.log" "upgraded"
+        kill $SRV_PID
+        wait $SRV_PID 2>/dev/null
+        rm -f blog.db* served.db*
+    done
+}
+
 # The Bayes stage scores an old model's comments as the build that made it did (to the
 # sixth decimal); a verdict moves only where that build took a comment for a duplicate of
 # its own record (a bug of the schema-3 builds: each comment of hist.csv, scored again), or

@@ -38,6 +38,7 @@ Test(misuse, a_null_model_is_refused_by_every_function)
     cr_assert_eq(kd_model_refresh(NULL, &reloaded), KD_EINVAL);
     cr_assert_eq(reloaded, 0);
     cr_assert_eq(kd_model_replaced(NULL), 0);
+    cr_assert_eq(kd_model_upgraded_from(NULL), 0);
     cr_assert_eq(kd_model_merge(NULL, path), KD_EINVAL);
     cr_assert_eq(kd_model_merge_all(NULL, &path, 1), KD_EINVAL);
     cr_assert_eq(kd_model_prune(NULL, 1, &u), KD_EINVAL);
