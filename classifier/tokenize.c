@@ -1221,7 +1221,27 @@ static size_t alnum_run(const char *s, size_t n, size_t j, word_stats *w)
  * A word or number at s[i]; an ASCII word followed by '.', '-' or '@' may turn out to be
  * the start of a domain or an e-mail address. Returns the end.
  */
-static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at, int wide)
+/* Whether a byte beyond ASCII comes in s[j..n) before an ASCII blank or the end, within a
+ * host name's length (a text of a megabyte without a blank is not read again at each dot). */
+static int beyond_ascii_before_blank(const char *s, size_t n, size_t j)
+{
+    if (n > j + MAX_HOST)
+        n = j + MAX_HOST;
+    for (; j < n && !is_space(s[j]); j++)
+        if ((unsigned char)s[j] >= 0x80)
+            return 1;
+    return 0;
+}
+
+/* word()'s try of a domain written beyond ASCII at s[i], the word ending at s[j] ('.' or
+ * '-'; ascii: the word is ASCII): out of line, so that the ASCII words' path stays small. */
+static __attribute__((noinline)) size_t idn_word_domain(scan *sc, const char *s, size_t n, size_t i, size_t j,
+                                                        int ascii)
+{
+    return ascii && !beyond_ascii_before_blank(s, n, j + 1) ? 0 : try_domain(sc, s, n, i, 1);
+}
+
+static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
 {
     size_t j = i;
     int all_digit = 1, ascii = 1;
@@ -1274,9 +1294,10 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at, int 
         if ((c == '.' || c == '-') && (e = try_domain(sc, s, n, i, 0)))
             return e;
     }
-    /* "bücher.de", "mail.bücher.de": only in a text beyond ASCII (wide) */
-    if (wide && j + 1 < n && (s[j] == '.' || s[j] == '-')) {
-        size_t e = try_domain(sc, s, n, i, 1);
+    /* "bücher.de", "mail.bücher.de": only where a letter beyond ASCII comes before the next
+     * blank (the word's own, or a later label's), so that an ASCII text pays nothing */
+    if (j + 1 < n && (s[j] == '.' || s[j] == '-')) {
+        size_t e = idn_word_domain(sc, s, n, i, j, ascii);
         if (e)
             return e;
     }
@@ -1382,7 +1403,7 @@ static size_t punct(scan *sc, const char *s, size_t n, size_t i, size_t len, int
 
 static void scan_text(scan *sc, const char *s, size_t n)
 {
-    int has_at = memchr(s, '@', n) != NULL, wide = kd_ascii_prefix(s, n) != n;
+    int has_at = memchr(s, '@', n) != NULL;
     size_t i = 0;
     while (i < n && !sc->rc) {
         unsigned char c = (unsigned char)s[i];
@@ -1400,7 +1421,7 @@ static void scan_text(scan *sc, const char *s, size_t n)
                 else if (is_digit(c) && (e = try_phone(sc, s, n, i)))
                     i = e;
                 else
-                    i = word(sc, s, n, i, has_at, wide);
+                    i = word(sc, s, n, i, has_at);
                 continue;
             }
             if (cls(c) & C_OPEN) {
@@ -1434,7 +1455,7 @@ static void scan_text(scan *sc, const char *s, size_t n)
         utf8proc_category_t k = utf8proc_category(cp);
         /* U+02BC MODIFIER LETTER APOSTROPHE is a letter (Lm) but, like U+2019, only joins
            the letters around it (word()); a word never starts with it. */
-        if (is_letter_cat(k) && cp != 0x02BC && (e = word(sc, s, n, i, has_at, wide)) > i)
+        if (is_letter_cat(k) && cp != 0x02BC && (e = word(sc, s, n, i, has_at)) > i)
             i = e;
         else if (k >= UTF8PROC_CATEGORY_ZS && k <= UTF8PROC_CATEGORY_ZP)
             i += len;
