@@ -678,6 +678,34 @@ int kd_train_add_ex(kd_model *m, const kd_comment *c, kd_label label, int delta,
     return KD_OK;
 }
 
+/* Feedback taking back a label the history knows (a relabel, or an undo of that label) takes
+ * it as far as the counts have it, never refused: the site's own ham it takes comes from a
+ * word's own ham, its ham less its foreign share. A word pruned and brought back by foreign
+ * comments alone has none of the comment's ham left; taking its foreign ham would leave more
+ * foreign ham than ham. (An undo checked by the counts is refused so, by write_also.) */
+static int cap_own_ham(kd_model *m)
+{
+    int rc = KD_OK;
+    for (size_t i = 0; i < m->delta.cap && !rc; i++) {
+        kd_counts *d = &m->delta.vals[i], c;
+        uint64_t h = m->delta.keys[i];
+        if (!h || d->ham >= 0)
+            continue;
+        const kd_counts *fd = kd_tokmap_get(&m->fdelta, h);
+        int64_t take = -(d->ham - (fd ? fd->ham : 0)), f = 0;
+        if (take <= 0 || (rc = kd_store_foreign_get(m->store, h, &f)) || !f)
+            continue;
+        if ((rc = kd_store_get(m->store, h, &c)) == KD_ENOTFOUND) {
+            rc = KD_OK;
+            continue;
+        }
+        int64_t excess = take - (c.ham > f ? c.ham - f : 0);
+        if (!rc && excess > 0)
+            d->ham += excess;
+    }
+    return rc ? kd_model_read_failed(m, rc, "the foreign counts", kd_store_errmsg(m->store)) : KD_OK;
+}
+
 /* Checked in the transaction of the token counts, before they are written: an undo must
  * take back the comments as they were learnt, foreign or the site's own, or the foreign
  * share of the counts no longer matches the ham (every relevance score would be off, and
@@ -708,6 +736,8 @@ static int check_before(void *model)
                              lost ? shell_path(m, quoted, sizeof quoted) : "",
                              lost ? " \"INSERT INTO meta(key, value) VALUES('prune_slack', N - 1)\", and undo again" : "");
     }
+    if (m->fb_unchecked && m->undoing && (rc = cap_own_ham(m)))
+        return rc;
     /* an undo takes no more than the model has (undo_check, again in this transaction: another
      * writer may have unlearnt the same comments meanwhile), whether or not the batch's
      * other comments leave it fewer comments of a label */
@@ -768,7 +798,7 @@ static int write_also(void *model)
     }
     kd_totals t;
     int64_t bad = 0;
-    if (m->dtotals.ham_tokens < 0) {
+    if (m->dtotals.ham_tokens < 0 && !m->fb_unchecked) {
         if ((rc = kd_store_foreign_mismatch(m->store, &m->delta, 0, &bad)))
             return kd_model_read_failed(m, rc, "the foreign counts", kd_store_errmsg(m->store));
         if (bad || (!kd_store_totals(m->store, &t) && t.foreign_ham_tokens > t.ham_tokens))

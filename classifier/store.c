@@ -1172,6 +1172,14 @@ int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, i
         return oom(s);
     size_t nk = 0;
     int negative = 0;
+    int rc = step_done(s, stmt(s, ST_BEGIN));
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    /* before() may lessen what an undo takes (model.c, cap_own_ham): the rows after it */
+    if (before && (rc = before(ctx)))
+        goto done;
     for (size_t i = 0; i < delta->cap; i++) {
         const kd_counts *c = &delta->vals[i];
         if (!delta->keys[i] || (!c->spam && !c->ham))
@@ -1180,13 +1188,6 @@ int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, i
         rows[nk++] = (batch_row){ (int64_t)delta->keys[i], c->spam, c->ham };
     }
     rows = sort_rows(buf, buf + nk, nk);
-    int rc = step_done(s, stmt(s, ST_BEGIN));
-    if (rc) {
-        free(buf);
-        return rc;
-    }
-    if (before && (rc = before(ctx)))
-        goto done;
     /* an undo (negative deltas) clamps each row at zero: one upsert per token */
     if (!negative && nk && (rc = add_all(s, rows, nk)))
         goto done;

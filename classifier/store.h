@@ -69,7 +69,7 @@ int64_t kd_store_data_version(kd_store *s);
 
 /* Write a batch of deltas (clamped at zero) in one IMMEDIATE transaction. If before is not
  * NULL, before(ctx) runs in that transaction before the counts are written (checks of the
- * model as it was); if also is not NULL, also(ctx) runs in it after them, before it commits
+ * model as it was; it may lessen the deltas' values, read after it, not add keys); if also is not NULL, also(ctx) runs in it after them, before it commits
  * (further tables written with the counts, all or nothing). A non-zero return of either
  * rolls everything back and is returned. */
 int kd_store_apply(kd_store *s, const kd_tokmap *delta, const kd_totals *dtot, int (*before)(void *ctx),

@@ -1965,6 +1965,34 @@ test_undo_of_a_pruned_foreign_corpus_after_the_sites_comments() {
     contains "$T/err" "not learnt as foreign"
 }
 
+# The site's own ham, pruned, and the same words brought back by a foreign corpus alone: a
+# relabel of the comment by its id (the history knows its label) was refused, "would leave
+# more foreign ham than ham", where the README says such a label is taken back as far as the
+# counts have it, never refused (and the server answered 500). The own ham taken back is now
+# what the words have of it, their foreign share kept.
+test_a_pruned_own_ham_relabelled_after_a_foreign_corpus_brought_its_words_back() {
+    printf 'id,label,text\na1,spam,cheap pills buy now online pharmacy\na2,ham,lovely recipe thanks for sharing\n' >base.csv
+    printf 'id,label,text\nf1,ham,zebrafish aquarium tips\n' >f.csv
+    "$KINDLY" train -q -m m.db base.csv
+    echo "zebrafish aquarium tips" | "$KINDLY" learn -q -m m.db --ham --raw --id z1
+    echo "quokka island holiday" | "$KINDLY" learn -q -m m.db --ham --raw --id z2
+    "$KINDLY" info -m m.db --prune 2 >/dev/null 2>&1
+    "$KINDLY" learn -q -m m.db --foreign f.csv
+    printf 'id,label,text\nf2,ham,quokka island holiday\n' >f2.csv
+    "$KINDLY" learn -q -m m.db --foreign f2.csv
+    echo "zebrafish aquarium tips" | expect_status 0 "$KINDLY" learn -m m.db --spam --raw --id z1
+    contains "$T/err" "learnt 1 comment as spam (its other label taken back)"
+    echo "quokka island holiday" | expect_status 0 "$KINDLY" learn -m m.db --undo --ham --raw --id z2
+    contains "$T/err" "unlearnt 1 comment as ham"
+    [ "$(sqlite3 m.db 'SELECT count(*) FROM foreign_ham JOIN tokens USING(h) WHERE n > ham')" = 0 ] ||
+        fail "a word has more foreign ham than ham: $(sqlite3 m.db 'SELECT * FROM foreign_ham JOIN tokens USING(h)')"
+    [ "$(sqlite3 m.db 'SELECT count(*) FROM foreign_ham JOIN tokens USING(h) WHERE n = 1 AND ham = 1')" -ge 4 ] ||
+        fail "the foreign ham lost its counts: $(sqlite3 m.db 'SELECT * FROM foreign_ham JOIN tokens USING(h)')"
+    # the foreign corpora are still there to be undone as such
+    expect_status 0 "$KINDLY" learn -m m.db --undo --foreign f.csv
+    expect_status 0 "$KINDLY" learn -m m.db --undo --foreign f2.csv
+}
+
 # eval reads several files as one: an export in two files, approved and spam.
 test_eval_reads_several_files_as_one() {
     printf 'id,label,text\n1,ham,the breathing exercise helped me sleep\n2,ham,walking in the morning lifts my mood\n3,ham,journaling before bed calms me\n' >approved.csv
