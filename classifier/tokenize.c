@@ -478,8 +478,10 @@ static int fold_word(scan *sc, const char *s, size_t n)
     return KD_OK;
 }
 
-/* The code points of the UTF-8 text s[0..n): its bytes but the continuation bytes. */
-static size_t code_points(const char *s, size_t n)
+/* The code points of the UTF-8 text s[0..n): its bytes but the continuation bytes. Out of
+ * line: body_word() is inlined in word()'s ASCII path, where an ASCII word's bytes are its
+ * code points. */
+static __attribute__((noinline)) size_t code_points(const char *s, size_t n)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
@@ -498,9 +500,11 @@ static void body_word(scan *sc, const char *s, size_t n, int ascii)
         s = sc->fold.s;
         n = sc->fold.len;
     }
-    if (sc->max_len && n > sc->max_len && code_points(s, n) > sc->max_len) {
-        push_lit(sc, "#long");
-        return;
+    if (sc->max_len && n > sc->max_len) {
+        if (ascii || code_points(s, n) > sc->max_len) {
+            push_lit(sc, "#long");
+            return;
+        }
     }
     emit_word(sc, s, n);
 }
@@ -882,7 +886,7 @@ static size_t try_url(scan *sc, const char *s, size_t n, size_t i)
  * idn, one written as it reads, "bücher.de", "аптека.ru/x": labels with letters beyond
  * ASCII (one at least: an ASCII name is read without idn) under a top-level domain of the
  * table ("Сорос.pdf" and "пример.рф" are words). */
-static size_t try_domain(scan *sc, const char *s, size_t n, size_t i, int idn)
+static inline __attribute__((always_inline)) size_t try_domain(scan *sc, const char *s, size_t n, size_t i, int idn)
 {
     size_t last, e = idn ? idn_domain_end(s, n, i, &last) : domain_end(s, n, i, &last), k = i;
     /* "name@..." is an address; "train.info()" is a method called in code, not a link */
@@ -1285,20 +1289,16 @@ static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
     }
     all_digit = all_digit && !(ws.upper | ws.other);
 
-    if (ascii && j + 1 < n) {
+    if (j + 1 < n) {
         char c = s[j];
         size_t e;
-        if (has_at && (c == '@' || c == '.' || c == '_' || c == '%' || c == '+' || c == '-') &&
+        if (ascii && has_at && (c == '@' || c == '.' || c == '_' || c == '%' || c == '+' || c == '-') &&
             (e = try_email(sc, s, n, i)))
             return e;
-        if ((c == '.' || c == '-') && (e = try_domain(sc, s, n, i, 0)))
-            return e;
-    }
-    /* "bücher.de", "mail.bücher.de": only where a letter beyond ASCII comes before the next
-     * blank (the word's own, or a later label's), so that an ASCII text pays nothing */
-    if (j + 1 < n && (s[j] == '.' || s[j] == '-')) {
-        size_t e = idn_word_domain(sc, s, n, i, j, ascii);
-        if (e)
+        /* "bücher.de", "mail.bücher.de": only where a letter beyond ASCII comes before the
+         * next blank (the word's own, or a later label's), so that an ASCII text pays nothing */
+        if ((c == '.' || c == '-') &&
+            ((ascii && (e = try_domain(sc, s, n, i, 0))) || (e = idn_word_domain(sc, s, n, i, j, ascii))))
             return e;
     }
 
