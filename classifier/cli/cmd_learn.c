@@ -98,6 +98,11 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
                                   "a CSV file has columns for them");
     if (cli_repair_comment_flags("learn", &c, owned))
         return cli_fail(EXIT_INTERNAL, "learn", "out of memory");
+    /* a foreign comment is not this site's: not kept in the history, so its id makes it no
+     * feedback that a second run finds learnt already */
+    if (raw && (flags & KD_TRAIN_FOREIGN) && c.id && *c.id && !undo)
+        cli_fail(EXIT_DONE, "learn", "warning: --id is not recorded with --foreign (other sites' comments are not "
+                                     "kept in the history): learnt again, the comment counts again");
     const char *path = cli_model_path_for_write("learn", model);
     if (!path)
         return EXIT_USAGE;

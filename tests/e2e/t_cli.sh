@@ -662,6 +662,10 @@ test_learn_summary_splits_spam_and_ham_as_train_does() {
     echo "Penalties again, we never win a shoot-out" >other.txt
     expect_status 0 "$KINDLY" learn -m m.db --spam --raw --foreign <other.txt
     contains "$T/err" "kindly learn: learnt 1 comment (1 spam, 0 ham, foreign)"
+    not_contains "$T/err" "warning"
+    # an id given with --foreign is not recorded: said, as a second run counts it again
+    expect_status 0 "$KINDLY" learn -m m.db --spam --raw --foreign --id o1 <other.txt
+    contains "$T/err" "kindly learn: warning: --id is not recorded with --foreign (other sites' comments are not kept in the history): learnt again, the comment counts again"
     expect_status 0 "$KINDLY" learn -q -m m.db two.csv
     [ ! -s "$T/err" ] || fail "-q wrote: $(cat "$T/err")"
 }
