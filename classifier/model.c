@@ -321,6 +321,19 @@ int kd_model_upgraded_from(const kd_model *m)
     return kd_model_usable(m) ? kd_store_upgraded_from(m->store) : 0;
 }
 
+int kd_model_upgrade_note(const kd_model *m, const char *path, char *out, size_t len)
+{
+    int from = kd_model_upgraded_from(m);
+    kd_model_stats st;
+    if (!from || kd_model_stats_get((kd_model *)m, &st))
+        return 0;
+    snprintf(out, len, "upgraded model %s from schema %d to %d: an older kindly refuses it from now on (to go back, "
+                       "keep a copy made before: README, Upkeep)%s", path, from, st.schema_version,
+             from < 4 ? "; its duplicates history could not be kept (comments recorded before are not found as "
+                        "duplicates: README, Duplicates, Upgrading)" : "");
+    return 1;
+}
+
 int kd_model_replaced(kd_model *m)
 {
     if (!kd_model_usable(m) || !kd_store_moved(m->store))

@@ -95,6 +95,10 @@ int kd_model_fail(kd_model *m, int code, const char *fmt, ...) __attribute__((fo
 /* KD_EINVAL for a comment c (NULL, or with a NULL text) given to fn, the message naming fn
  * and which of the two is NULL. */
 int kd_model_no_text(kd_model *m, const char *fn, const kd_comment *c);
+/* The line that says m upgraded the model at path when it opened it (kd_model_upgraded_from;
+ * from schema 3 or older, that its duplicates history was dropped), for the CLI and the
+ * server alike: 1 with it in out, 0 when m upgraded nothing. */
+int kd_model_upgrade_note(const kd_model *m, const char *path, char *out, size_t len);
 /* A failed write of the model file: "cannot WHAT in model PATH: WHY", with what to do for a
  * read-only file, a lock held too long or a full disk. Returns code. */
 int kd_model_write_failed(kd_model *m, int code, const char *what, const char *why);

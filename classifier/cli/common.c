@@ -262,11 +262,9 @@ kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags)
 
 void cli_say_upgraded(const char *cmd, kd_model *m, const char *path)
 {
-    int from = kd_model_upgraded_from(m);
-    kd_model_stats st;
-    if (from && !kd_model_stats_get(m, &st))
-        fprintf(stderr, "kindly %s: upgraded model %s from schema %d to %d: an older kindly refuses it from now on "
-                        "(to go back, keep a copy made before: README, Upkeep)\n", cmd, path, from, st.schema_version);
+    char note[512];
+    if (kd_model_upgrade_note(m, path, note, sizeof note))
+        fprintf(stderr, "kindly %s: %s\n", cmd, note);
 }
 
 kd_model *cli_open_model_for(const char *cmd, const char *flag, int write, unsigned flags, const char **path,

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "model.h" /* (internal: the upgrade note, as the CLI says it) */
 
 int pool_open(srv_pool *p, const char *path, unsigned flags, size_t n, char *err, size_t errlen)
 {
@@ -46,12 +47,9 @@ int pool_open(srv_pool *p, const char *path, unsigned flags, size_t n, char *err
         p->idle[p->nidle++] = m;
         /* the first handle upgraded an older model: one-way (an older kindly refuses it now),
          * said as the CLI says it (cli_say_upgraded) */
-        int from = kd_model_upgraded_from(m);
-        kd_model_stats st;
-        if (from && !kd_model_stats_get(m, &st))
-            fprintf(stderr, "kindly serve: upgraded model %s from schema %d to %d: an older kindly refuses it from "
-                            "now on (to go back, keep a copy made before: README, Upkeep)\n", path, from,
-                    st.schema_version);
+        char note[512];
+        if (kd_model_upgrade_note(m, path, note, sizeof note))
+            fprintf(stderr, "kindly serve: %s\n", note);
     }
     return KD_OK;
 }
