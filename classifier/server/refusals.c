@@ -103,3 +103,13 @@ int srv_refusals_unwritten(srv_refusals *r, long long now, const char *what, cha
         return 0;
     return 1;
 }
+
+int srv_refusals_flush(srv_refusals *r, long long now, const char *what, char *line, size_t linelen)
+{
+    unsigned long n = atomic_exchange(&r->unsaid, 0);
+    long long last = atomic_load(&r->said_at);
+    if (!n || last == NEVER) /* (the first event is always said at once) */
+        return 0;
+    snprintf(line, linelen, "%s: %lu more in the last %lld s (said at stop)", what, n, now - last);
+    return 1;
+}

@@ -52,4 +52,11 @@ int srv_refusals_full(srv_refusals *r, long long now, unsigned limit, char *line
  */
 int srv_refusals_unwritten(srv_refusals *r, long long now, const char *what, char *line, size_t linelen);
 
+/*
+ * At the server's stop: the events counted since the last line, which no later event will
+ * say now, in one line "WHAT: N more in the last S s (said at stop)" (what: "connections
+ * closed unanswered at a connection limit", ...). 1 when line holds it, 0 when none is unsaid.
+ */
+int srv_refusals_flush(srv_refusals *r, long long now, const char *what, char *line, size_t linelen);
+
 #endif

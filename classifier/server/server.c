@@ -1095,6 +1095,18 @@ unsigned srv_stop(srv_server *s, unsigned grace_ms)
     for (unsigned waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
         usleep(10000);
     mhd.stop_daemon(s->d); /* its threads have ended: each request's completion has been called */
+    /* what the paced lines counted since they last spoke, or it would go unsaid for good */
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    char line[512];
+    if (srv_refusals_flush(&s->refusals, (long long)now.tv_sec, "connections closed unanswered at a connection limit", line,
+                           sizeof line))
+        fprintf(stderr, "kindly serve: %s\n", line);
+    if (srv_refusals_flush(&s->full, (long long)now.tv_sec, "times --max-connections was reached", line, sizeof line))
+        fprintf(stderr, "kindly serve: %s\n", line);
+    if (srv_refusals_flush(&s->unwritten, (long long)now.tv_sec, "answers that failed or did not write the model",
+                           line, sizeof line))
+        fprintf(stderr, "kindly serve: %s\n", line);
     int left = atomic_load(&s->cut); /* not the requests under way before it: one may end in it */
     if (s->quiesced != MHD_INVALID_SOCKET)
         close(s->quiesced);

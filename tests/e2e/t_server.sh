@@ -408,6 +408,11 @@ PY
     status_is "$(post_json /v1/feedback '{"id":"b1","text":"quokka marmalade","label":"spam"}')" 200
     contains "$T/body" '"learnt":1'
     ! grep -qi '^Retry-After' "$T/headers" || fail "Retry-After on a 200: $(cat "$T/headers")"
+    # the second 503, counted but not yet said (within the minute), is said when it stops
+    kill -TERM $SRV_PID
+    wait $SRV_PID 2>/dev/null || true
+    contains "$T/server.log" "kindly serve: answers that failed or did not write the model: 1 more in the last "
+    contains "$T/server.log" " s (said at stop)"
 }
 
 # The same retrain made on a copy, then moved over the model the server has open: feedback

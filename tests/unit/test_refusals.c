@@ -94,3 +94,21 @@ Test(refusals, unwritten_answers_the_first_at_once_then_once_a_minute_with_the_l
     cr_assert_str_eq(line, "3 more answers failed or did not write the model in the last 60 s, the last: "
                            "/1.1/comment-check answered 200 with X-kindly-warning: not remembered: full");
 }
+
+/* At the stop, what was counted since the last line is said (it went unsaid for good before);
+ * nothing when all was said, or before any line (the first event is said at once). */
+Test(refusals, the_unsaid_are_said_at_stop)
+{
+    srv_refusals r;
+    srv_refusals_init(&r);
+    char line[512] = "";
+    cr_assert_not(srv_refusals_flush(&r, 10, "connections closed unanswered at a connection limit", line, sizeof line));
+    cr_assert_str_not_empty(note(&r, 1000));
+    cr_assert_not(srv_refusals_flush(&r, 1001, "connections closed unanswered at a connection limit", line,
+                                     sizeof line), "said already: %s", line);
+    cr_assert_str_empty(note(&r, 1010));
+    cr_assert_str_empty(note(&r, 1020));
+    cr_assert(srv_refusals_flush(&r, 1030, "connections closed unanswered at a connection limit", line, sizeof line));
+    cr_assert_str_eq(line, "connections closed unanswered at a connection limit: 2 more in the last 30 s (said at stop)");
+    cr_assert_not(srv_refusals_flush(&r, 1031, "x", line, sizeof line), "said twice");
+}
