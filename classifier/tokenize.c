@@ -82,6 +82,11 @@ typedef struct scan {
     kd_buf html, norm, fold, look; /* scratch */
     kd_mixed mixed;  /* where the text's disguised words are (kd_latin_reading) */
     size_t mix_next; /* the first of them the scan has not passed */
+    /* word()'s tries of a domain beyond ASCII, so that a text of a megabyte without a blank
+     * is read once, not a host name's length again at each '.' or '-' (scan_text() resets):
+     * no such domain starts in [idn_from, idn_to) (idn_word_domain()), and
+     * [asc_from, asc_to) is ASCII without a blank */
+    size_t idn_from, idn_to, asc_from, asc_to;
 } scan;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1221,30 +1226,61 @@ static size_t alnum_run(const char *s, size_t n, size_t j, word_stats *w)
     return j;
 }
 
+/* Whether a byte beyond ASCII comes in s[j..n) before an ASCII blank or the end, within a
+ * host name's length; the bytes known ASCII from an earlier call are not read again. */
+static int beyond_ascii_before_blank(scan *sc, const char *s, size_t n, size_t j)
+{
+    size_t k = j >= sc->asc_from && j < sc->asc_to ? sc->asc_to : j;
+    if (n > j + MAX_HOST)
+        n = j + MAX_HOST;
+    for (; k < n && !is_space(s[k]); k++)
+        if ((unsigned char)s[k] >= 0x80)
+            return 1;
+    sc->asc_from = j;
+    sc->asc_to = k;
+    return 0;
+}
+
+/* The end of the run of host labels (idn_domain_end()'s, without its bound) at s[i]. */
+static size_t idn_run_end(const char *s, size_t n, size_t i)
+{
+    size_t k = i, len;
+    for (;;) {
+        while (k < n && ((unsigned char)s[k] < 0x80 ? host_char(s[k]) : idn_char(s, n, k, &len)))
+            k += (unsigned char)s[k] < 0x80 ? 1 : len;
+        if (!(k > i && k + 1 < n && s[k] == '.' &&
+              ((unsigned char)s[k + 1] < 0x80 ? host_char(s[k + 1]) : idn_char(s, n, k + 1, &len))))
+            return k;
+        k++;
+    }
+}
+
+/* word()'s try of a domain written beyond ASCII at s[i], the word ending at s[j] ('.' or
+ * '-'; ascii: the word is ASCII): out of line, so that the ASCII words' path stays small.
+ * Where the labels from s[i] are no domain, none of a later word in them is (the same end,
+ * the same top-level domain, fewer bytes beyond ASCII before it), but where they run on
+ * past MAX_HOST, a word within MAX_HOST of their end may be: the run is read once, not at
+ * each of its words. */
+static __attribute__((noinline)) size_t idn_word_domain(scan *sc, const char *s, size_t n, size_t i, size_t j,
+                                                        int ascii)
+{
+    if (i >= sc->idn_from && i < sc->idn_to)
+        return 0;
+    if (ascii && !beyond_ascii_before_blank(sc, s, n, j + 1))
+        return 0;
+    size_t e = try_domain(sc, s, n, i, 1);
+    if (!e) {
+        size_t r = idn_run_end(s, n, i);
+        sc->idn_from = i;
+        sc->idn_to = r - i > MAX_HOST ? r - MAX_HOST : r;
+    }
+    return e;
+}
+
 /*
  * A word or number at s[i]; an ASCII word followed by '.', '-' or '@' may turn out to be
  * the start of a domain or an e-mail address. Returns the end.
  */
-/* Whether a byte beyond ASCII comes in s[j..n) before an ASCII blank or the end, within a
- * host name's length (a text of a megabyte without a blank is not read again at each dot). */
-static int beyond_ascii_before_blank(const char *s, size_t n, size_t j)
-{
-    if (n > j + MAX_HOST)
-        n = j + MAX_HOST;
-    for (; j < n && !is_space(s[j]); j++)
-        if ((unsigned char)s[j] >= 0x80)
-            return 1;
-    return 0;
-}
-
-/* word()'s try of a domain written beyond ASCII at s[i], the word ending at s[j] ('.' or
- * '-'; ascii: the word is ASCII): out of line, so that the ASCII words' path stays small. */
-static __attribute__((noinline)) size_t idn_word_domain(scan *sc, const char *s, size_t n, size_t i, size_t j,
-                                                        int ascii)
-{
-    return ascii && !beyond_ascii_before_blank(s, n, j + 1) ? 0 : try_domain(sc, s, n, i, 1);
-}
-
 static size_t word(scan *sc, const char *s, size_t n, size_t i, int has_at)
 {
     size_t j = i;
@@ -1405,6 +1441,7 @@ static void scan_text(scan *sc, const char *s, size_t n)
 {
     int has_at = memchr(s, '@', n) != NULL;
     size_t i = 0;
+    sc->idn_from = sc->idn_to = sc->asc_from = sc->asc_to = 0;
     while (i < n && !sc->rc) {
         unsigned char c = (unsigned char)s[i];
         size_t e;
@@ -1591,7 +1628,7 @@ int kd_tokenize(const kd_comment *c, const kd_tokenize_options *o, kd_tokens *ou
 {
     static const kd_tokenize_options defaults = KD_TOKENIZE_OPTIONS_INIT;
     scan sc = { out, o ? o : &defaults, 0, KD_OK, { { 0, 0, 0 } }, 0,
-                KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_MIXED_INIT, 0 };
+                KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_BUF_INIT, KD_MIXED_INIT, 0, 0, 0, 0, 0 };
     sc.max_len = sc.o->max_len;
     if (c->text)
         text(&sc, c->text);

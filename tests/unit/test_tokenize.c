@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kindly.h"
 #include "tokenize.h"
@@ -685,6 +686,60 @@ Test(tokenize, one_mebibyte, .timeout = 20)
     tokenize_with(text, 2, 0);
     cr_expect_eq(count("#url"), 1);
     free(text);
+}
+
+/* Words beyond ASCII before a '.' or '-', and ASCII ones with such a word before the next
+ * blank, are tried as a domain written as it reads ("bücher.de"): a run of labels is read
+ * once, not a host name's length again at each of its words. Each text here takes at most
+ * three times the CPU time of as many bytes of "a." (it took 5 to 8 times, a second and more
+ * for a mebibyte); a ratio, so that the sanitizer build's slowness is in both. */
+static double seconds_to_tokenize(const char *unit, char *text, size_t n)
+{
+    size_t len = strlen(unit);
+    for (size_t i = 0; i < n; i++)
+        text[i] = unit[i % len];
+    text[n - n % len] = '\0';
+    clock_t t = clock();
+    tokenize_with(text, 2, 0);
+    return (double)(clock() - t) / CLOCKS_PER_SEC;
+}
+
+Test(tokenize, labels_beyond_ascii_take_no_longer_than_ascii_ones)
+{
+    static const char *const units[] = {
+        "\xC3\xBC.",                         /* "ü." */
+        "\xD0\xB0.",                         /* Cyrillic "а." */
+        "\xC3\xBC-",                         /* "ü-" */
+        "a.\xC3\xBC.",                       /* "a.ü." */
+        ".\xC3\xBC",                         /* ".ü" */
+        "www.\xC3\xBC",                      /* "www.ü" */
+    };
+    size_t n = (size_t)1 << 20;
+    char *text = malloc(n + 1);
+    cr_assert_not_null(text);
+    double ascii = seconds_to_tokenize("a.", text, n);
+    for (size_t u = 0; u < sizeof units / sizeof *units; u++) {
+        double t = seconds_to_tokenize(units[u], text, n);
+        cr_expect_gt(toks.n, 0, "%s", units[u]);
+        cr_expect_leq(t, 3 * ascii + 0.05, "%s: %.2f s, \"a.\" %.2f s", units[u], t, ascii);
+    }
+    free(text);
+}
+
+/* The labels of a run too long for a host name are no domain where a word starts, but its
+ * last host name's length may be one: "ü.ü. ... bücher.de" is a link (url:) there, as the
+ * same last labels alone are */
+Test(tokenize, the_end_of_a_long_run_of_labels_beyond_ascii_is_a_domain)
+{
+    char text[1024] = "";
+    for (int i = 0; i < 200; i++)
+        strcat(text, "\xC3\xBC.");
+    strcat(text, "b\xC3\xBC" "cher.de and ");
+    for (int i = 0; i < 100; i++)
+        strcat(text, "a.");
+    strcat(text, "b\xC3\xBC" "cher.de");
+    tokenize(text);
+    cr_expect_eq(count("#url"), 2, "[%s]", joined());
 }
 
 /*
