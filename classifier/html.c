@@ -6,13 +6,15 @@
  * recognised locally with bounded look-ahead (an entity is at most a few dozen bytes, a tag
  * at most 1 KiB), anything unrecognised is kept as text, and the position of the next '>'
  * is cached so that a text full of '<' stays linear (the next ']' likewise, for shortcodes).
- * The named-entity table is HTML 4's, searched by bisection. Two constructs hide more than themselves: a <script>, <style>, <noscript>
+ * The named-entity table is HTML 4's, searched by bisection over its names as numbers, among
+ * those of the name's first letter. Two constructs hide more than themselves: a <script>, <style>, <noscript>
  * or <template> element hides its content up to its end tag, and in post bodies only, a
  * WordPress shortcode marker ("[caption ...]", "[/caption]") is dropped but not what it
  * encloses. Shortcodes are left alone in comments, where "[sic]" is text.
  */
 #include "html.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,7 @@
 
 /* The named entities of HTML 4, those PHP's htmlentities() writes (Latin-1's letters, Greek,
  * the direction marks of Hebrew and Arabic text, typography), and "apos"; sorted by name in
- * byte order for bsearch(). "nbsp" is a plain space. */
+ * byte order for the bisection (keys[]). "nbsp" is a plain space. */
 static const struct entity {
     const char *name;
     int32_t cp;
@@ -107,9 +109,38 @@ static int hexval(int c)
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-static int entity_cmp(const void *key, const void *e)
+#define NENTITIES (sizeof entities / sizeof *entities)
+/* The longest name ("thetasym"): a longer one is no entity. */
+#define MAX_NAME 8
+
+/* A name of at most MAX_NAME bytes as a number: its bytes from the most significant down,
+ * zeros after them. The numbers sort as the names do in byte order ("sup" before "sup1"), so
+ * the bisection compares integers, among the few names of one first letter: `kindly check`
+ * of 300,000 "&amp;" took 497 M instructions with bsearch() and strcmp() over all names, 237 M
+ * when "amp" came first in a list of 41, now 266 M (callgrind). */
+static uint64_t name_key(const char *s, size_t n)
 {
-    return strcmp(key, ((const struct entity *)e)->name);
+    uint64_t k = 0;
+    for (size_t j = 0; j < MAX_NAME; j++)
+        k = k << 8 | (j < n ? (unsigned char)s[j] : 0u);
+    return k;
+}
+
+static uint64_t keys[NENTITIES]; /* name_key of entities[k].name (entity() builds a name's own) */
+/* The names that begin with byte c are entities[by_first[c]..by_first[c + 1]): a bisection of
+ * a few (at most 19, those of 's') for the letter a name begins with. */
+static unsigned char by_first[129];
+static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
+
+static void keys_build(void)
+{
+    for (size_t k = 0; k < NENTITIES; k++)
+        keys[k] = name_key(entities[k].name, strlen(entities[k].name));
+    for (size_t c = 0, k = 0; c < sizeof by_first; c++) {
+        while (k < NENTITIES && (unsigned char)entities[k].name[0] < c)
+            k++;
+        by_first[c] = (unsigned char)k;
+    }
 }
 
 /* An entity at s[0..n) (s[0] == '&'): its length and code point, or 0 when there is none. */
@@ -140,18 +171,25 @@ static size_t entity(const char *s, size_t n, int32_t *cp)
         *cp = (int32_t)v;
         return i;
     }
-    while (i < n && i < 10 && (is_alpha(s[i]) || is_digit(s[i])))
-        i++;
-    if (i == 1 || i >= n || s[i] != ';')
+    uint64_t key = 0; /* name_key of the name, built as it is read */
+    for (; i < n && i < 10 && (is_alpha(s[i]) || is_digit(s[i])); i++)
+        key = key << 8 | (unsigned char)s[i];
+    if (i == 1 || i - 1 > MAX_NAME || i >= n || s[i] != ';')
         return 0;
-    char name[10];
-    memcpy(name, s + 1, i - 1);
-    name[i - 1] = '\0';
-    const struct entity *e = bsearch(name, entities, sizeof entities / sizeof *entities,
-                                     sizeof *entities, entity_cmp);
-    if (!e)
+    key <<= 8 * (MAX_NAME - (i - 1));
+    pthread_once(&keys_once, keys_build);
+    unsigned first = (unsigned char)s[1]; /* a letter or digit: below 128 */
+    size_t lo = by_first[first], hi = by_first[first + 1], end = hi;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (keys[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == end || keys[lo] != key)
         return 0;
-    *cp = e->cp;
+    *cp = entities[lo].cp;
     return i + 1;
 }
 
