@@ -93,7 +93,9 @@ void srv_header_ascii(char *s)
 }
 
 /* Item s escaped for srv_header_list into d, as much of it as room holds (no NUL written);
- * returns its whole escaped length, counted no further than room + 1 (it does not fit). */
+ * returns its whole escaped length when that is room or less, else a length past room,
+ * counted to the end of the first character that does not fit: room + 1 to room + 12 (an
+ * escaped character is 3 bytes a byte, 12 for one of 4 bytes; an invalid byte is U+FFFD's 9). */
 static size_t escape_item(const char *s, char *d, size_t room)
 {
     static const char hex[] = "0123456789ABCDEF";
