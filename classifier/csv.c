@@ -1551,15 +1551,26 @@ int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts)
     if (!out)
         return KD_EINVAL;
     *out = NULL;
-    if (!path || (opts && ((opts->version < 1 || opts->version > KD_CSV_OPTIONS_VERSION) ||
-                           (opts->kind != KD_CSV_COMMENTS && opts->kind != KD_CSV_RAW))))
-        return KD_EINVAL; /* (no reader to explain it: the only causes are these three) */
     kd_csv *r = calloc(1, sizeof *r);
     if (!r)
         return KD_ENOMEM;
-    *out = r;
+    *out = r; /* also for the caller's mistakes below, as kd_model_open and kd_rules_load do */
     r->fd = -1;
     r->opts = defaults;
+    if (!path) {
+        set_error(r, KD_EINVAL, "no CSV file path given");
+        return KD_EINVAL;
+    }
+    if (opts && (opts->version < 1 || opts->version > KD_CSV_OPTIONS_VERSION)) {
+        set_error(r, KD_EINVAL, "%s: unknown kd_csv_options version %u (this kindly reads 1 to %d)",
+                  strcmp(path, "-") ? path : "<stdin>", opts->version, KD_CSV_OPTIONS_VERSION);
+        return KD_EINVAL;
+    }
+    if (opts && opts->kind != KD_CSV_COMMENTS && opts->kind != KD_CSV_RAW) {
+        set_error(r, KD_EINVAL, "%s: unknown kd_csv_options kind %d (KD_CSV_COMMENTS or KD_CSV_RAW)",
+                  strcmp(path, "-") ? path : "<stdin>", (int)opts->kind);
+        return KD_EINVAL;
+    }
     if (opts && opts->version == 1) /* the fields before before_read */
         memcpy(&r->opts, opts, offsetof(kd_csv_options, before_read));
     else if (opts && opts->version == 2) /* the fields before stop */
@@ -1744,7 +1755,7 @@ unsigned long kd_csv_repaired(const kd_csv *r) { return r ? r->repaired : 0; }
 const char *kd_csv_error(const kd_csv *r)
 {
     if (!r)
-        return "no reader (out of memory or invalid arguments)";
+        return "no reader (kd_csv_open could not allocate one: out of memory)";
     return r->err.s && r->err.len ? r->err.s : "";
 }
 

@@ -11,6 +11,11 @@
  *    last failure on a handle is available from kd_model_error() / kd_csv_error().
  *  - Output parameters are named `out`; what they point to is owned by the caller and freed
  *    with the matching *_free() function. Every *_free() accepts NULL.
+ *  - A function that opens a handle (kd_model_open, kd_csv_open, kd_rules_load,
+ *    kd_rules_parse) sets *out on failure too, a wrong argument included (a NULL path, an
+ *    unknown flag, option or version): the handle's *_error() says why, and it is freed as
+ *    on success. *out is NULL only when out is NULL or no handle could be allocated
+ *    (KD_ENOMEM; kd_eval_new, which has no message to give, leaves it NULL on any failure).
  *  - A NULL handle, or NULL for a pointer a function needs (an output, a comment, an
  *    array), is refused with KD_EINVAL, never dereferenced; with a handle to hold it, the
  *    message names the argument. So is a kd_model whose kd_model_open() failed (its
@@ -212,13 +217,14 @@ typedef struct kd_csv_row {
  * Open a CSV file ("-" for standard input) and read its header.
  * @param opts NULL for the defaults (KD_CSV_OPTIONS_INIT); read during the call only
  * @param[out] out the reader, to be freed with kd_csv_free() (also on failure, when set)
- * @return 0; KD_EINVAL if out or path is NULL, or opts has a version other than 1, 2 or
- *         KD_CSV_OPTIONS_VERSION or a kind that is not a kd_csv_kind (*out is then NULL),
- *         or path is empty (*out set: kd_csv_error() says so); KD_EIO if the file cannot be
+ * @return 0; KD_EINVAL if out or path is NULL or path is empty, or opts has a version other
+ *         than 1, 2 or KD_CSV_OPTIONS_VERSION or a kind that is not a kd_csv_kind (*out set
+ *         but for out NULL: kd_csv_error() says which); KD_EIO if the file cannot be
  *         opened; KD_EPARSE if the header is missing or unreadable, or the file is UTF-16
  *         or no CSV at all (JSON, PDF, ZIP, an Office 97-2003 document, gzip, SQLite: told
- *         by how it starts); KD_ENOTFOUND if a required column (text) is absent. On failure
- *         *out is still set when a reader was allocated, so kd_csv_error() can explain.
+ *         by how it starts); KD_ENOTFOUND if a required column (text) is absent;
+ *         KD_ENOMEM. On failure *out is still set when a reader was allocated, so
+ *         kd_csv_error() can explain: only KD_ENOMEM (or out NULL) leaves it NULL.
  */
 int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts);
 

@@ -18,6 +18,66 @@ static kd_model *mem_model(void)
     return m;
 }
 
+/* kindly.h: every function that opens a handle sets *out on failure, a wrong argument
+ * included, so that its *_error() says why (kd_csv_open left it NULL for a NULL path, an
+ * unknown options version or kind, while kd_model_open set it); *out NULL only for out
+ * NULL or no memory. */
+static void opened_with(int rc, int want, const void *handle, const char *error, const char *says)
+{
+    cr_expect_eq(rc, want);
+    cr_expect_not_null(handle, "*out set on failure (%s)", says);
+    cr_expect(strstr(error, says), "'%s' says '%s'", error, says);
+}
+/* (the call first: the handle and its message are read after it) */
+#define OPENED(call, want, h, error, says)                      \
+    do {                                                        \
+        int rc_ = (call);                                       \
+        opened_with(rc_, want, h, error(h), says);              \
+    } while (0)
+
+Test(misuse, every_open_sets_out_on_failure)
+{
+    kd_model *m = NULL;
+    OPENED(kd_model_open(&m, NULL, 0), KD_EINVAL, m, kd_model_error, "no model path");
+    kd_model_close(m);
+    OPENED(kd_model_open(&m, ":memory:", 0x100), KD_EINVAL, m, kd_model_error, "unknown open flags");
+    kd_model_close(m);
+    OPENED(kd_model_open(&m, "/nonexistent/x.db", 0), KD_EIO, m, kd_model_error, "/nonexistent/x.db");
+    kd_model_close(m);
+
+    kd_csv *r = NULL;
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    OPENED(kd_csv_open(&r, NULL, NULL), KD_EINVAL, r, kd_csv_error, "no CSV file path");
+    kd_csv_free(r);
+    OPENED(kd_csv_open(&r, "", NULL), KD_EINVAL, r, kd_csv_error, "empty file name");
+    kd_csv_free(r);
+    o.version = 0;
+    OPENED(kd_csv_open(&r, "x.csv", &o), KD_EINVAL, r, kd_csv_error, "x.csv: unknown kd_csv_options version 0");
+    kd_csv_free(r);
+    o.version = KD_CSV_OPTIONS_VERSION;
+    o.kind = (kd_csv_kind)-1;
+    OPENED(kd_csv_open(&r, "x.csv", &o), KD_EINVAL, r, kd_csv_error, "unknown kd_csv_options kind -1");
+    cr_expect_eq(kd_csv_next(r, &(const kd_csv_row *){ NULL }), KD_EINVAL, "the open's failure again");
+    kd_csv_free(r);
+    OPENED(kd_csv_open(&r, "/nonexistent/x.csv", NULL), KD_EIO, r, kd_csv_error, "/nonexistent/x.csv");
+    kd_csv_free(r);
+
+    kd_rules *u = NULL;
+    OPENED(kd_rules_load(&u, NULL), KD_EINVAL, u, kd_rules_error, "no rule file path");
+    kd_rules_free(u);
+    OPENED(kd_rules_load(&u, "/nonexistent/x.rules"), KD_EIO, u, kd_rules_error, "/nonexistent/x.rules");
+    kd_rules_free(u);
+    OPENED(kd_rules_parse(&u, "x.rules", NULL, 3), KD_EINVAL, u, kd_rules_error, "no rule text");
+    kd_rules_free(u);
+
+    /* out NULL: refused, nothing to set */
+    cr_expect_eq(kd_model_open(NULL, ":memory:", 0), KD_EINVAL);
+    cr_expect_eq(kd_csv_open(NULL, "x.csv", NULL), KD_EINVAL);
+    cr_expect_eq(kd_rules_load(NULL, "x.rules"), KD_EINVAL);
+    cr_expect_eq(kd_rules_parse(NULL, "x.rules", "", 0), KD_EINVAL);
+    cr_expect_eq(kd_eval_new(NULL), KD_EINVAL);
+}
+
 Test(misuse, a_null_model_is_refused_by_every_function)
 {
     kd_comment c = KD_COMMENT_INIT;
