@@ -86,3 +86,5 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
 }
 
 const char *kd_feedback_took(const kd_model *m) { return m ? kd_dedup_took(m) : NULL; }
+
+int kd_feedback_took_bare(const kd_model *m) { return kd_dedup_took_bare(m); }

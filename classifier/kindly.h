@@ -417,6 +417,12 @@ int kd_feedback(kd_model *m, const kd_comment *c, kd_label label, int undo, int 
  *  (also for m NULL, and after a failed kd_feedback()). A buffer of m's, valid until the next
  *  kd_feedback() on m or kd_model_close(). */
 const char *kd_feedback_took(const kd_model *m);
+/** 1 when the comment kd_feedback_took() names was recorded without an id: the name is then
+ *  its record's, "history:N" (as kd_result.duplicate_of names one), not an id; a caller that
+ *  looks the comment up among its own must not take it for one, as an id may read
+ *  "history:N" too. 0 when it is the comment's own id, when kd_feedback_took() gives NULL,
+ *  and for m NULL. Same thread rule as kd_feedback_took(). */
+int kd_feedback_took_bare(const kd_model *m);
 
 /** kd_feedback()'s undo for feedback from others (the server's clients): only a label the
  *  history says this comment was given is taken back. A plain undo (1) of a comment the
@@ -458,10 +464,12 @@ int kd_model_replaced(kd_model *m);
 
 /**
  * The model schema m's kd_model_open() upgraded the file from (an older model opened for
- * writing: its migrations ran in that open, counts, posts and history kept), else 0: a file
- * it created, one of this library's schema, one another process upgraded first, a read-only
+ * writing: its migrations ran in that open, counts and posts kept, and the history but from
+ * schema 3 or older, whose comments are no longer found as duplicates), else 0: a file it
+ * created, one of this library's schema, one another process upgraded first, a read-only
  * handle, NULL. The upgrade is one-way: an older kindly refuses the file from then on, so a
- * program says so (the CLI and the server print it on stderr).
+ * program says so, and that the history was not kept for a value below 4 (the CLI and the
+ * server print it on stderr).
  */
 int kd_model_upgraded_from(const kd_model *m);
 
@@ -535,6 +543,14 @@ void kd_model_interrupt(kd_model *m);
  *  *removed gets the number (removed may be NULL).
  *  @return 0; KD_EINVAL (m NULL or read-only); KD_EIO, KD_EBUSY, KD_ENOMEM: nothing pruned. */
 int kd_model_prune(kd_model *m, unsigned min_count, uint64_t *removed);
+/** 1 when m has learnt ham of this site's own (learnt without KD_TRAIN_FOREIGN: kd_train_add,
+ *  kd_feedback), not only foreign ham: kd_model_prune() then drops rare words of the site's
+ *  own comments too, which the relevance stage reads (the totals keep their counts), so a
+ *  program that prunes says so, as `kindly train --prune` does (prune after training on
+ *  foreign corpora, before learning the site's comments). As of the totals m last read: its
+ *  open, its own commits, kd_model_refresh() or kd_model_stats_get(). 0 otherwise, and for m
+ *  NULL or a handle whose open failed. */
+int kd_model_has_own_ham(const kd_model *m);
 
 /** Reclaim space and switch the file to a rollback journal so that it can be shipped and
  *  opened from a read-only directory. Needs the only connection to the file: KD_EBUSY at
@@ -904,6 +920,13 @@ int kd_posts_import_ex(kd_model *m, kd_csv *r, kd_posts_import_counts *out);
 /** Number of posts in the model (0 for a model without a posts table). 0; KD_EINVAL for m or
  *  out NULL; KD_EIO. */
 int kd_posts_count(kd_model *m, uint64_t *out);
+/** How many of those posts are retired: stored with an empty title and text (blanks and
+ *  markup that has no text aside), as a post deleted from the blog is retired with
+ *  kd_post_put(m, id, "", "") or a posts file's row without title and text. A comment on a
+ *  retired post is scored against the site alone (kd_result.post_unknown 2), unless approved
+ *  comments learnt on it gave the post words. 0 (0 for a model without a posts table);
+ *  KD_EINVAL for m or out NULL (*out 0 when out is given); KD_EIO. */
+int kd_posts_count_retired(kd_model *m, uint64_t *out);
 /**@}*/
 
 /* ------------------------------------------------------------------------------------------ */

@@ -415,7 +415,8 @@ int kd_model_foreign(kd_model *m, uint64_t h, int64_t *out)
 
 int kd_model_has_own_ham(const kd_model *m)
 {
-    return m->totals.ham_tokens > m->totals.foreign_ham_tokens;
+    /* its ham tokens are more than their foreign share */
+    return kd_model_usable(m) && m->totals.ham_tokens > m->totals.foreign_ham_tokens;
 }
 
 int kd_model_stats_get(kd_model *m, kd_model_stats *out)

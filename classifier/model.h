@@ -126,8 +126,6 @@ int kd_model_lookup(kd_model *m, uint64_t h, kd_counts *out);
 /* How many of the token's ham counts were learnt as foreign (0 when the model has none:
  * then no lookup is made). */
 int kd_model_foreign(kd_model *m, uint64_t h, int64_t *out);
-/* 1 when m has learnt ham of its own site, not only foreign ham (train --foreign): its ham
- * tokens are more than their foreign share; as of the last refresh (kd_model_stats_get). */
-int kd_model_has_own_ham(const kd_model *m);
+/* (kd_model_has_own_ham is public: kindly.h) */
 
 #endif

@@ -509,9 +509,12 @@ int kd_posts_count(kd_model *m, uint64_t *out)
 
 int kd_posts_count_retired(kd_model *m, uint64_t *out)
 {
-    *out = 0;
+    if (out)
+        *out = 0;
     if (!kd_model_usable(m))
         return KD_EINVAL;
+    if (!out)
+        return kd_model_fail(m, KD_EINVAL, "kd_posts_count_retired: out is NULL");
     return count_posts(m, SQL_COUNT_RETIRED, out);
 }
 

@@ -128,13 +128,8 @@ int kd_posts_snap_load(kd_model *m, kd_posts_cache **out);
  * reason in why (a full disk, a read-only file; why[0] is '\0' for the other codes). */
 #define KD_SNAP_MOVED_ON 1
 int kd_posts_snap_save(kd_model *m, kd_posts_cache *c, char *why, size_t whylen);
-/* How many of the model's posts (kd_posts_count counts them all) are retired: imported with
- * an empty title and text (blanks aside), as the README says a post deleted from the blog is
- * retired (an image-only post without a title, or one of "&nbsp;", is stored so too, and is
- * scored so: against the site, unless approved comments were learnt on it). `kindly posts` and `kindly info` count them
- * apart from the posts the model holds. 0 and *out (0 for a model without a posts table);
- * KD_EIO. */
-int kd_posts_count_retired(kd_model *m, uint64_t *out);
+/* (kd_posts_count_retired is public: kindly.h; `kindly posts` and `kindly info` count the
+ * retired posts apart from the posts the model holds) */
 /* How many caches this process has built: each is most of a second on a site of 10,000
  * posts, so tests check that what cannot change a post's words does not cause one. */
 uint64_t kd_posts_cache_builds(void);

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "posts.h" /* (internal: the retired posts, counted apart) */
 
 int cmd_info(int argc, char **argv)
 {

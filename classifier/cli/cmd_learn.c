@@ -4,9 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dedup.h" /* (internal: whether the comment an undo took back had an id) */
 #include "feed.h"
-
 
 static int learn(int argc, char **argv, char *owned[CLI_NMETA]);
 
@@ -37,7 +35,7 @@ static void took_other(const kd_model *m, const kd_comment *c, kd_label label, c
 {
     /* one recorded without an id is named by its record, "history:N", as duplicate_of names
      * it; an id may read so too, so the library says which it is */
-    int named = c->id && *c->id, bare = kd_dedup_took_bare(m);
+    int named = c->id && *c->id, bare = kd_feedback_took_bare(m);
     cli_fail(EXIT_DONE, "learn", "unlearnt 1 comment as %s: %s%s; took back the learning of the same text %s%s%s",
              label == KD_SPAM ? "spam" : "ham", named ? "no learning under id " : "no id given", named ? c->id : "",
              bare ? "recorded without an id (" : "under id ", other, bare ? ")" : "");

@@ -38,7 +38,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "posts.h" /* (internal: the retired posts, counted apart) */
 
 /* An input must be a model this kindly can read: opened read-only, so a missing one is
  * reported, not created. */

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "posts.h" /* (internal: the retired posts, counted apart) */
 
 static int posts(int argc, char **argv, const char **files);
 

@@ -189,6 +189,25 @@ C
     contains "$T/out" "ok 330"
 }
 
+# Every function kindly.h declares is exported by libkindly.so (built with
+# -fvisibility=hidden, it exports what the header declares and nothing else), and every
+# function it exports is declared there: an embedder links the same interface the CLI uses.
+test_libkindly_so_exports_what_kindly_h_declares() {
+    b=$(printf '%s' "${KINDLY_MAKE_ARGS:-}" | sed -n 's/.*B=\([^ ]\{1,\}\).*/\1/p')
+    case ${b:-build} in /*) so=$b/libkindly.so ;; *) so=$ROOT/${b:-build}/libkindly.so ;; esac
+    [ -f "$so" ] || skip "no $so (make builds it)"
+    command -v nm >/dev/null || skip "no nm"
+    sed -n 's/^[a-z].*[ *]\(kd_[a-z0-9_]*\)(.*/\1/p' "$ROOT/classifier/kindly.h" | sort -u >declared
+    nm -D --defined-only "$so" | awk '$2 == "T" && $3 ~ /^kd_/ { print $3 }' | sort -u >exported
+    [ "$(wc -l <declared)" -gt 60 ] || fail "only $(wc -l <declared) declarations read from kindly.h"
+    missing=$(comm -23 declared exported) extra=$(comm -13 declared exported)
+    [ -z "$missing" ] || fail "declared in kindly.h, not exported: $missing"
+    [ -z "$extra" ] || fail "exported, not declared in kindly.h: $extra"
+    for f in kd_posts_count_retired kd_model_has_own_ham kd_feedback_took_bare; do
+        grep -qx "$f" exported || fail "$f is not exported"
+    done
+}
+
 # kindly.h is included by programs built with their own warnings: it compiles cleanly as
 # C99, C11 and C++11 with every warning an embedder is likely to turn on, its Doxygen
 # comments included (clang -Wdocumentation: a @param naming no parameter of the function it
