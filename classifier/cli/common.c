@@ -484,6 +484,28 @@ static int plain_text(const kd_csv *r, const char *path)
     return sentence;
 }
 
+/* What a file refused for its columns is, when its header tells: a posts export given where
+ * comments are read (wp post list, or kindly's post_id,title,text), or WordPress's comment
+ * export without --fields (wp comment list leaves the text out then); "" when neither. */
+static const char *export_hint(const kd_csv *r, const char *path, char *buf, size_t size)
+{
+    if (kd_csv_column(r, "post_content") >= 0 || kd_csv_column(r, "post_title") >= 0 ||
+        (kd_csv_column(r, "title") >= 0 && kd_csv_column(r, "post_id") >= 0 && kd_csv_column(r, "id") < 0)) {
+        snprintf(buf, size, "; it looks like a file of posts: posts are imported with kindly posts -m MODEL.db %s",
+                 cli_path_fd(path) == STDIN_FILENO ? "- (reading standard input)" : cli_shown(path));
+        return buf;
+    }
+    size_t n = 0;
+    const char *const *names = kd_csv_header(r, &n);
+    for (size_t i = 0; i < n; i++)
+        if (!strncasecmp(names[i], "comment_", 8))
+            return "; wp comment list writes the text only when --fields names it: wp comment list "
+                   "--fields=comment_ID,comment_post_ID,comment_author,comment_author_email,comment_author_url,"
+                   "comment_author_IP,comment_date_gmt,comment_content,comment_agent,comment_parent,"
+                   "comment_approved --format=csv";
+    return "";
+}
+
 kd_csv *cli_open_csv(const char *cmd, const char *path, kd_csv_kind kind, int labels_ignored, int *status)
 {
     return cli_open_csv_hooked(cmd, path, kind, labels_ignored, NULL, NULL, status);
@@ -526,7 +548,11 @@ kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind,
                      kd_csv_error(r), !strcmp(cmd, "learn") ? "kindly learn --raw --spam|--ham" : "kindly check",
                      cli_path_fd(path) == STDIN_FILENO ? "" : cli_shown(path));
         else if (r)
-            cli_fail(rc, cmd, "%s", kd_csv_error(r));
+        {
+            char buf[PATH_MAX + 128];
+            cli_fail(rc, cmd, "%s%s", kd_csv_error(r),
+                     rc == KD_ENOTFOUND && kind == KD_CSV_COMMENTS ? export_hint(r, path, buf, sizeof buf) : "");
+        }
         else
             cli_fail(rc, cmd, "%s: %s", cli_shown(path), kd_strerror(rc));
         *status = rc == KD_EPARSE || rc == KD_ENOTFOUND ? EXIT_INPUT : cli_exit_for(rc);
@@ -617,8 +643,11 @@ int cli_no_labelled_rows_in(const char *cmd, const char *path, const kd_csv *r, 
                 cut--;
             strcpy(what + cut, ", ...");
         }
+        char buf[PATH_MAX + 128];
+        const char *posts = export_hint(r, path, buf, sizeof buf);
         return cli_fail(EXIT_INPUT, cmd, "no labelled rows in %s: it has no label, CLASS or comment_approved column "
-                                         "(its columns: %s)%s", cli_shown(path), what, hint);
+                                         "(its columns: %s)%s", cli_shown(path), what,
+                        !strncmp(posts, "; it looks like a file of posts", 31) ? posts : hint);
     }
     if (!s->nvalues && !kd_csv_skipped(r))
         return cli_no_rows(cmd, path);

@@ -3018,3 +3018,33 @@ test_each_help_says_what_the_command_does() {
         sed '/^$/q' h.txt | grep -qF '[-q]' || fail "kindly help $c lists -q but its usage line does not show it"
     done
 }
+
+# A WordPress export refused for its columns says which export to make: wp comment list
+# without --fields has no comment_content, and wp post list's posts given to train or score
+# are no comments. The message named the columns only, and a blogger's next try was a guess.
+test_a_wordpress_export_refused_for_its_columns_says_what_to_run() {
+    train_small
+    printf 'comment_ID,comment_post_ID,comment_date,comment_approved,comment_author,comment_author_email\r\n' >wp.csv
+    printf '1001,101,"2024-03-02 01:01:00",1,Maria,maria@mail.example\r\n' >>wp.csv
+    for c in train learn score eval; do
+        expect_status 4 "$KINDLY" $c -m m.db wp.csv
+        contains "$T/err" "kindly $c: wp.csv: no text column"
+        contains "$T/err" "wp comment list writes the text only when --fields names it: wp comment list --fields=comment_ID,comment_post_ID,comment_author,comment_author_email,comment_author_url,comment_author_IP,comment_date_gmt,comment_content,comment_agent,comment_parent,comment_approved --format=csv"
+    done
+    printf '\xef\xbb\xbfID,post_title,post_content\r\n101,Sourdough,"<!-- wp:paragraph --><p>Rye flour</p>"\r\n' >posts.csv
+    for c in train learn score; do
+        expect_status 4 "$KINDLY" $c -m m.db posts.csv
+        contains "$T/err" "; it looks like a file of posts: posts are imported with kindly posts -m MODEL.db posts.csv"
+    done
+    expect_status 4 "$KINDLY" score -m m.db - <posts.csv
+    contains "$T/err" "kindly posts -m MODEL.db - (reading standard input)"
+    # kindly's own posts columns have a text: no label, so train names them as posts too
+    printf 'post_id,title,text\np1,Sourdough,Rye flour and water\n' >kposts.csv
+    expect_status 4 "$KINDLY" train -m m.db kposts.csv
+    contains "$T/err" "no labelled rows in kposts.csv: it has no label, CLASS or comment_approved column (its columns: post_id, title, text); it looks like a file of posts"
+    # a comments file without a text column still says only what it says
+    printf 'a,b\n1,2\n' >cols.csv
+    expect_status 4 "$KINDLY" train -m m.db cols.csv
+    not_contains "$T/err" "wp comment list"
+    not_contains "$T/err" "file of posts"
+}
