@@ -1702,6 +1702,10 @@ int kd_csv_next(kd_csv *r, const kd_csv_row **row)
         }
         c->post_id = mapped(r, C_POST);
         c->parent = mapped(r, C_PARENT);
+        /* WordPress's comment_parent is 0 for a comment that replies to none: no parent, as an
+         * empty field is (a rule on parent fired on every comment of an export) */
+        if (c->parent && !strcmp(c->parent, "0") && !ascii_casecmp(r->names[r->col[C_PARENT]], "comment_parent"))
+            c->parent = NULL;
         c->author = mapped(r, C_AUTHOR);
         c->email = mapped(r, C_EMAIL);
         c->url = mapped(r, C_URL);

@@ -84,6 +84,8 @@ void akismet_comment(const srv_form *f, kd_comment *c)
     if (!c->post_id)
         c->post_id = field(f, "permalink");
     c->parent = field(f, "comment_parent");
+    if (c->parent && !strcmp(c->parent, "0")) /* WordPress's "replies to none", as in its exports (csv.c) */
+        c->parent = NULL;
     c->author = field(f, "comment_author");
     c->email = field(f, "comment_author_email");
     c->url = field(f, "comment_author_url");

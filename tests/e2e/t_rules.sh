@@ -587,6 +587,32 @@ test_rules_see_comment_date_as_read_with_or_without_remember() {
     cmp -s plain.out "$T/out" || fail "eval differs with --remember: $(diff plain.out "$T/out")"
 }
 
+# WordPress writes comment_parent 0 for a comment that replies to none, in its exports and in
+# the form its Akismet plugin posts: no parent, as an empty field, so a rule on parent fires on
+# replies alone. It fired on every comment of an export (160 of 160 in a blog's, 22 replies).
+# kindly's own parent column, and check --parent, keep a 0 as the id it may be.
+test_rules_on_parent_fire_on_wordpress_replies_only() {
+    rules_model
+    printf 'parent REPLY /./ 1.0 a reply to another comment\n' >p.rules
+    printf 'comment_ID,comment_parent,comment_content,comment_approved\n' >wp.csv
+    printf '1001,0,I started journaling after reading this,1\n1002,1001,Same here and it helps,1\n' >>wp.csv
+    expect_status 0 "$KINDLY" score -m m.db --rules p.rules wp.csv
+    grep '"id":"1001"' "$T/out" | grep -q '"rules":\[\]' || fail "a rule on parent fired on comment_parent 0: $(head -1 "$T/out")"
+    grep '"id":"1002"' "$T/out" | grep -q '"rules":\[{"name":"REPLY"' || fail "the reply: $(tail -1 "$T/out")"
+    printf 'label,comment_parent,comment_content\nham,0,I sleep better now\nspam,7,buy cheap pills now\n' >l.csv
+    expect_status 0 "$KINDLY" rules --stats --rules p.rules l.csv
+    contains "$T/out" ' 100.000    0.000'
+    # the output echoes the field as it came
+    expect_status 0 "$KINDLY" score -m m.db --rules p.rules --format csv wp.csv
+    contains "$T/out" '1001,0,I started journaling after reading this,1,'
+    # kindly's own column: a 0 is an id
+    printf 'id,parent,text\nk1,0,I started journaling after reading this\n' >k.csv
+    expect_status 0 "$KINDLY" score -m m.db --rules p.rules k.csv
+    contains "$T/out" '"rules":[{"name":"REPLY"'
+    echo "I started journaling" | "$KINDLY" check -m m.db --rules p.rules --parent 0 >check.json || true
+    contains check.json '"rules":[{"name":"REPLY"'
+}
+
 # kindly rules --compile FILE writes FILE.compiled, which check and score then read instead of
 # compiling the patterns: the same verdicts, byte for byte. An edited, truncated or damaged
 # one is noted once on stderr (both files and the command that refreshes it) and compiled

@@ -883,6 +883,22 @@ test_server_akismet_reports_are_idempotent_per_comment() {
     contains h.json '"comments":1' # checked, then reported: one comment
 }
 
+# The Akismet plugin posts comment_parent=0 for a comment that replies to none: no parent, so a
+# rule on parent fires on a reply alone (it fired on every comment the plugin checked).
+test_server_akismet_comment_parent_0_is_no_parent() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    printf 'parent REPLY /./ 1.0 a reply to another comment\n' >p.rules
+    start_server -m m.db --rules p.rules
+    local form='blog=http%3A%2F%2Fb.example&user_ip=2001%3Adb8%3A%3A7&comment_post_ID=9&comment_author=Rita&comment_content=Lovely+article%2C+my+aunt+says+the+same+about+walking'
+    status_is "$(post /1.1/comment-check "$form&comment_parent=0")" 200
+    grep -i '^X-kindly-reasons:' "$T/headers" | grep -q 'rule:REPLY' && fail "a rule on parent fired on comment_parent=0: $(cat "$T/headers")"
+    status_is "$(post /1.1/comment-check "$form&comment_parent=4711")" 200
+    grep -i '^X-kindly-reasons:' "$T/headers" | grep -q 'rule:REPLY' || fail "not on the reply: $(cat "$T/headers")"
+    # the JSON API's parent is kindly's own field: a 0 is an id
+    status_is "$(post_json /v1/classify '{"parent":"0","text":"Lovely article, my aunt says the same"}')" 200
+    contains "$T/body" '"rules":[{"name":"REPLY"'
+}
+
 # [METHOD=M] send_body PATH LENGTH PIECE: POST (or M) to PATH a body announced LENGTH bytes long, PIECE bytes
 # each 10 ms (a byte: a slow client; 64 KiB: a long body), until the server closes the
 # connection; what it answered to answer.txt. Fails after 20 s (the cut comes after 1 s).

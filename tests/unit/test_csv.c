@@ -299,7 +299,7 @@ Test(csv, wordpress_schema)
             cr_assert_str_eq(c->date, "2024-01-01 10:00:00");
             cr_assert_str_eq(c->text, "Cheap pills");
             cr_assert_str_eq(c->agent, "Bot/1.0");
-            cr_assert_str_eq(c->parent, "0");
+            cr_assert_null(c->parent, "comment_parent 0 replies to none: no parent");
         }
         if (i == 1) {
             cr_assert_null(row->comment.url);
