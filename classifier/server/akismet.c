@@ -360,8 +360,12 @@ void akismet_handle(const srv_request *rq, srv_reply *out)
     }
     if (!decoded && decode(rq, &f, out))
         goto done;
+    /* Akismet's required fields; a report (submit-spam, submit-ham) learns the comment, not its
+     * IP: one WordPress holds without (imported, or stripped by a privacy plugin) was answered
+     * invalid, and the plugin, which reads no answer to a report, lost it with no word */
     static const char *const required[] = { "blog", "user_ip" };
-    for (size_t i = 0; i < sizeof required / sizeof *required; i++)
+    size_t nrequired = rq->endpoint == EP_COMMENT_CHECK ? 2 : 1;
+    for (size_t i = 0; i < nrequired; i++)
         if (!field(&f, required[i])) {
             char help[64];
             snprintf(help, sizeof help, "Empty \"%s\" value", required[i]);
