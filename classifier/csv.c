@@ -191,6 +191,7 @@ struct kd_csv {
     const char **names;
     int col[C_COUNT];
     int date_local; /* comment_date, when the date is read from comment_date_gmt; else -1 */
+    int date_wp;    /* the date column is WordPress's (comment_date_gmt or comment_date) */
 
     const char **fieldp; /* the row handed out */
     size_t *lens;
@@ -1292,6 +1293,7 @@ static void map_columns(kd_csv *r)
     }
     int d = r->col[C_DATE];
     r->date_local = d >= 0 && !ascii_casecmp(r->names[d], "comment_date_gmt") ? kd_csv_column(r, "comment_date") : -1;
+    r->date_wp = d >= 0 && (!ascii_casecmp(r->names[d], "comment_date_gmt") || !ascii_casecmp(r->names[d], "comment_date"));
 }
 
 /* Warn when a name kindly maps (id, text, label, comment_content, ...) names several columns:
@@ -1713,9 +1715,12 @@ int kd_csv_next(kd_csv *r, const kd_csv_row **row)
         c->agent = mapped(r, C_AGENT);
         c->date = mapped(r, C_DATE);
         /* WordPress's zero date (MySQL's "no date", stored by some plugins' linkbacks) in
-         * comment_date_gmt: the site's local comment_date says when, as without that column */
-        if (c->date && r->date_local >= 0 && !strncmp(c->date, "0000-00-00", 10))
-            c->date = r->lens[r->date_local] ? r->fieldp[r->date_local] : NULL;
+         * comment_date_gmt: the site's local comment_date says when, as without that column;
+         * without it (the README's export has comment_date_gmt alone), or in comment_date, it
+         * is no date, as an empty field (it was named an unreadable date, "kindly reads ISO
+         * 8601", which no export of WordPress's can mend) */
+        if (c->date && r->date_wp && !strncmp(c->date, "0000-00-00", 10))
+            c->date = r->date_local >= 0 && r->lens[r->date_local] ? r->fieldp[r->date_local] : NULL;
         c->text = r->fieldp[r->col[C_TEXT]];
         w->label = parse_label(r, q->line);
     }

@@ -92,6 +92,8 @@ void akismet_comment(const srv_form *f, kd_comment *c)
     c->ip = field(f, "user_ip");
     c->agent = field(f, "user_agent");
     c->date = field(f, "comment_date_gmt");
+    if (c->date && !strncmp(c->date, "0000-00-00", 10)) /* WordPress's zero date: no date (csv.c) */
+        c->date = NULL;
     c->text = form_get(f, "comment_content");
     if (!c->text)
         c->text = "";

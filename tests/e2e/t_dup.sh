@@ -303,6 +303,19 @@ test_dup_comment_date_is_read_as_local_time() {
     [ ! -s "$T/err" ] || fail "a warning: $(cat "$T/err")"
     expect_status 0 "$KINDLY" history -m zero.db
     contains "$T/out" '"oldest_utc":"2024-01-15T17:00:00Z"'
+    # without comment_date (the README's export has comment_date_gmt alone), or in comment_date,
+    # the zero date is no date, as an empty field: remembered as of now without a word; it was
+    # named an unreadable date ("kindly reads ISO 8601"), which no WordPress export can mend
+    local col
+    for col in comment_date_gmt comment_date; do
+        printf 'comment_ID,%s,comment_content\nz1,0000-00-00 00:00:00,A pingback a plugin stored without a date\n' $col >z.csv
+        cp m.db z.db
+        expect_status 0 "$KINDLY" score -m z.db --remember z.csv
+        [ ! -s "$T/err" ] || fail "$col: a warning: $(cat "$T/err")"
+        expect_status 0 "$KINDLY" history -m z.db
+        contains "$T/out" '"comments":1,'
+        not_contains "$T/out" '"oldest_utc":"0000'
+    done
 }
 
 # A date that is there but unreadable ("yesterday", "01/05/2024", "2024-13-01") is not read

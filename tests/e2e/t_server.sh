@@ -925,6 +925,20 @@ test_server_akismet_report_without_user_ip_is_learnt() {
     contains "$T/headers" 'X-akismet-debug-help: Empty "blog" value'
 }
 
+# WordPress's zero date in a report's comment_date_gmt (a linkback a plugin stored without a
+# date) is no date: the comment is remembered as of now without a warning; the answer carried
+# 'remembered as of now: unreadable date ... (kindly reads ISO 8601 ...)', which no client can mend.
+test_server_akismet_wordpress_zero_date_is_no_date() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    local form='blog=http%3A%2F%2Fb.example&user_ip=10.0.0.7&comment_ID=8001&comment_post_ID=9&comment_author=Linker&comment_content=A+pingback+to+the+walking+post&comment_date_gmt=0000-00-00+00%3A00%3A00'
+    status_is "$(post /1.1/submit-ham "$form")" 200
+    body_is "Thanks for making the web a better place."
+    not_contains "$T/headers" "X-kindly-warning"
+    status_is "$(post /1.1/comment-check "${form/8001/8002}")" 200
+    not_contains "$T/headers" "X-kindly-warning"
+}
+
 # [METHOD=M] send_body PATH LENGTH PIECE: POST (or M) to PATH a body announced LENGTH bytes long, PIECE bytes
 # each 10 ms (a byte: a slow client; 64 KiB: a long body), until the server closes the
 # connection; what it answered to answer.txt. Fails after 20 s (the cut comes after 1 s).
