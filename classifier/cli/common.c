@@ -487,12 +487,22 @@ static int plain_text(const kd_csv *r, const char *path)
 /* What a file refused for its columns is, when its header tells: a posts export given where
  * comments are read (wp post list, or kindly's post_id,title,text), or WordPress's comment
  * export without --fields (wp comment list leaves the text out then); "" when neither. */
+static int looks_like_posts(const kd_csv *r)
+{
+    return kd_csv_column(r, "post_content") >= 0 || kd_csv_column(r, "post_title") >= 0 ||
+           (kd_csv_column(r, "title") >= 0 && kd_csv_column(r, "post_id") >= 0 && kd_csv_column(r, "id") < 0);
+}
+
+static const char *posts_path(const char *path)
+{
+    return cli_path_fd(path) == STDIN_FILENO ? "- (reading standard input)" : cli_shown(path);
+}
+
 static const char *export_hint(const kd_csv *r, const char *path, char *buf, size_t size)
 {
-    if (kd_csv_column(r, "post_content") >= 0 || kd_csv_column(r, "post_title") >= 0 ||
-        (kd_csv_column(r, "title") >= 0 && kd_csv_column(r, "post_id") >= 0 && kd_csv_column(r, "id") < 0)) {
+    if (looks_like_posts(r)) {
         snprintf(buf, size, "; it looks like a file of posts: posts are imported with kindly posts -m MODEL.db %s",
-                 cli_path_fd(path) == STDIN_FILENO ? "- (reading standard input)" : cli_shown(path));
+                 posts_path(path));
         return buf;
     }
     size_t n = 0;
@@ -559,6 +569,13 @@ kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind,
         kd_csv_free(r);
         return NULL;
     }
+    /* a file of posts read as comments (kindly's post_id,title,text has a text column): said
+     * where every row is taken as a comment (score, learn --spam|--ham); where labels are read,
+     * the rows' want of one says it (cli_no_labelled_rows_in) */
+    if (kind == KD_CSV_COMMENTS && labels_ignored && looks_like_posts(r))
+        cli_fail(EXIT_DONE, cmd, "warning: %s looks like a file of posts (a title and a post_id, no id): its rows "
+                                 "are read as comments; posts are imported with kindly posts -m MODEL.db %s",
+                 cli_shown(path), posts_path(path));
     return r;
 }
 

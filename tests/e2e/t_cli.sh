@@ -3042,6 +3042,15 @@ test_a_wordpress_export_refused_for_its_columns_says_what_to_run() {
     printf 'post_id,title,text\np1,Sourdough,Rye flour and water\n' >kposts.csv
     expect_status 4 "$KINDLY" train -m m.db kposts.csv
     contains "$T/err" "no labelled rows in kposts.csv: it has no label, CLASS or comment_approved column (its columns: post_id, title, text); it looks like a file of posts"
+    # score and learn --spam|--ham read every row of it as a comment: they warn, and go on
+    expect_status 0 "$KINDLY" score -m m.db kposts.csv
+    contains "$T/err" "kindly score: warning: kposts.csv looks like a file of posts (a title and a post_id, no id): its rows are read as comments; posts are imported with kindly posts -m MODEL.db kposts.csv"
+    lines "$T/out" 1
+    expect_status 0 "$KINDLY" learn --ham -m m.db kposts.csv
+    contains "$T/err" "kindly learn: warning: kposts.csv looks like a file of posts"
+    contains "$T/err" "learnt 1 comment"
+    expect_status 0 "$KINDLY" score -m m.db "$ROOT/corpora/sample.csv"
+    not_contains "$T/err" "file of posts"
     # a comments file without a text column still says only what it says
     printf 'a,b\n1,2\n' >cols.csv
     expect_status 4 "$KINDLY" train -m m.db cols.csv
