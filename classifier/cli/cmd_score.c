@@ -349,10 +349,12 @@ int cmd_score(int argc, char **argv)
     unsigned long ndates = 0; /* remembered with an unreadable date (named as FILE:LINE) */
     cli_unknown_posts unknown = { 0 }; /* comments naming a post the model does not hold */
     const kd_csv_row *row;
+    unsigned long nrows = 0; /* rows read (a bad row skipped is counted by the reader) */
     while (status == EXIT_DONE) {
         rc = kd_csv_next(r, &row);
         if ((status = w.status) || rc != 1)
             break;
+        nrows++;
         w.line = row->line;
         kd_comment local;
         char date[128];
@@ -402,6 +404,12 @@ int cmd_score(int argc, char **argv)
     cli_warn_unknown_posts("score", m, mpath, &unknown);
     if (status == EXIT_DONE || status == EXIT_INPUT) /* as train's: not after a fatal error */
         cli_warn_skipped("score", kd_csv_skipped(r));
+    /* a file of only its header row: said, as train's and eval's are, but exit 0 (the output,
+     * no line, is its right answer: an export of no new comment since the last run is no
+     * mistake); a file of bad rows only has its own word above */
+    if (status == EXIT_DONE && !nrows && !kd_csv_skipped(r))
+        cli_fail(EXIT_DONE, "score", "no rows in %s: it has only its header row: nothing was scored",
+                 cli_shown(file));
     w.m = NULL;
     free(copy);
     kd_buf_free(&line);

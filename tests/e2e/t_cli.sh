@@ -2957,6 +2957,29 @@ test_a_file_of_only_a_header_is_said_to_be() {
     contains "$T/err" "kindly posts: imported 1 post"
 }
 
+# score of a file with a header and no row printed nothing and said nothing (exit 0): a
+# mistyped export looked like a run with nothing to report. It says so on stderr, naming the
+# file (standard input as <stdin>), and exits 0: no line is the right output for no row (a
+# cron job's export of no new comment), and --format csv still writes its header. A file
+# whose rows were all bad says that instead (exit 4), not "no rows".
+test_score_of_a_file_of_only_a_header_says_so() {
+    train_small
+    printf 'id,text\n' >hdr.csv
+    expect_status 0 "$KINDLY" score -m m.db hdr.csv
+    lines "$T/out" 0
+    contains "$T/err" "kindly score: no rows in hdr.csv: it has only its header row: nothing was scored"
+    expect_status 0 sh -c '"$KINDLY" score -m m.db --format csv - <hdr.csv'
+    contains "$T/out" "id,text,verdict,spam_score"
+    contains "$T/err" "kindly score: no rows in <stdin>: it has only its header row"
+    printf 'id,text\n1,hello there\n' >one.csv
+    expect_status 0 "$KINDLY" score -m m.db one.csv
+    not_contains "$T/err" "no rows"
+    printf 'id,text\n1,a,b,c\n' >bad.csv
+    expect_status 4 "$KINDLY" score -m m.db bad.csv
+    contains "$T/err" "kindly score: 1 bad row skipped"
+    not_contains "$T/err" "no rows"
+}
+
 # The shipped default model approves a reader's short thanks with emoji. Its corpus had few
 # honest comments with emoji, and it held "Love this 🙏✨" at 0.81 (🙏 seen in 9 spam
 # comments and no ham) and "Thank you for this 🙏✨" at 0.50.
