@@ -623,13 +623,15 @@ typedef struct kd_token_weight {
 /** Words kept on each side of the relevance breakdown (kd_result.site_words, .offsite_words). */
 #define KD_RELEVANCE_WORDS 3
 /** Bytes of a kd_relevance_word's text, its NUL included: a longer word is cut at a UTF-8
- *  character boundary (to 31 bytes or fewer), so the text stays valid UTF-8. */
+ *  character boundary (to 28 bytes or fewer), so the text stays valid UTF-8, and ends in
+ *  "…" (U+2026, 3 bytes, a character no word holds): 31 bytes or fewer in all. */
 #define KD_RELEVANCE_WORD_SIZE 32
 
 /** A content word of the comment and its weight in the relevance stage's site-language part. */
 typedef struct kd_relevance_word {
     char word[KD_RELEVANCE_WORD_SIZE]; /**< the word as the tokenizer reads it (lower-case,
-                                            normalised), NUL-terminated; the comment's own
+                                            normalised; cut and marked with "…" past 31
+                                            bytes), NUL-terminated; the comment's own
                                             text: escape it before a terminal shows it */
     double ratio;      /**< its log ratio ln(mix(w) / g(w)), clipped to -5..+5 as the score
                             counts it: how much likelier the site and post make the word than

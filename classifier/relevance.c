@@ -146,21 +146,29 @@ static inline void side_offer(side *sd, size_t i, double s)
     sd->s[k] = s;
 }
 
-/* Copy a side's words into the result, each cut to KD_RELEVANCE_WORD_SIZE - 1 bytes at the
- * start of a UTF-8 character (never inside one: the text stays valid). */
+/* The mark of a word cut to fit (U+2026 HORIZONTAL ELLIPSIS), and its bytes. */
+#define CUT_MARK "\xE2\x80\xA6"
+#define CUT_MARK_LEN (sizeof CUT_MARK - 1)
+
+/* Copy a side's words into the result. A word longer than KD_RELEVANCE_WORD_SIZE - 1 bytes
+ * is cut at the start of a UTF-8 character (never inside one: the text stays valid) and
+ * ends in CUT_MARK, within the same bytes: a word of 34 letters showed as its first 31, as
+ * if the comment had held that word. */
 static inline size_t side_copy(const side *sd, double sign, const kd_tokens *tok, kd_relevance_word *dst)
 {
     size_t k = 0;
     for (; k < KD_RELEVANCE_WORDS && sd->s[k] > 0; k++) {
         const char *s = kd_tokens_str(tok, sd->idx[k]);
-        size_t len = kd_tokens_len(tok, sd->idx[k]);
+        size_t len = kd_tokens_len(tok, sd->idx[k]), mark = 0;
         if (len >= KD_RELEVANCE_WORD_SIZE) {
-            len = KD_RELEVANCE_WORD_SIZE - 1;
+            mark = CUT_MARK_LEN;
+            len = KD_RELEVANCE_WORD_SIZE - 1 - mark;
             while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) /* s[len]: a continuation */
                 len--;
         }
         memcpy(dst[k].word, s, len);
-        dst[k].word[len] = '\0';
+        memcpy(dst[k].word + len, CUT_MARK, mark);
+        dst[k].word[len + mark] = '\0';
         dst[k].ratio = sign * sd->s[k]; /* the ratio: exact, a change of sign */
     }
     return k;

@@ -300,6 +300,20 @@ test_off_topic_sample_comments_are_held() {
     [ "$(grep -c '"relevance":null' "$T/out")" -eq 30 ] || fail "off: relevance still computed"
 }
 
+# --explain's words line shows a word too long for the breakdown's 31 bytes cut and marked
+# with "…": a word of 38 letters showed as its first 31 with no mark, a word the comment does
+# not hold; a Russian word of 23 letters (46 bytes, not #long) is cut after its 14th letter
+# (28 bytes), never inside a letter.
+test_check_explain_marks_a_word_cut_to_fit() {
+    printf 'buy pharmaceuticalsupercalifragilistic now' >c.txt
+    expect_status 2 sh -c '"$KINDLY" check --explain <c.txt'
+    contains "$T/out" "not the site's: buy -3.4, pharmaceuticalsupercalifragi… -"
+    printf 'купить достопримечательностями' >ru.txt
+    expect_status 2 sh -c '"$KINDLY" check --explain <ru.txt'
+    contains "$T/out" " достопримечате… -"
+    grep "words" "$T/out" | iconv -f UTF-8 -t UTF-8 >/dev/null || fail "the words line is not valid UTF-8"
+}
+
 # --explain says why a comment is held as off topic: relevance and its two factors (the site's
 # language times the post's part), and the words that weighed most for and against it. With
 # the shipped model s-11 (football chatter on a walking post) is held at 0.27; "saka" (a

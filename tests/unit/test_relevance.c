@@ -595,7 +595,8 @@ static int valid_utf8(const char *s)
 }
 
 /* The word against the site that a comment of one word n times ch (a character unknown to
- * the site) gives, with its repeat of keep times ch as it should be cut. */
+ * the site) gives, with its repeat of keep times ch as it should be cut, and then the mark
+ * of a cut word, "…" (U+2026), when keep < n. */
 static void check_cut(const char *ch, int n, int keep)
 {
     char text[128] = "", want[128] = "";
@@ -603,6 +604,8 @@ static void check_cut(const char *ch, int n, int keep)
         strcat(text, ch);
     for (int k = 0; k < keep; k++)
         strcat(want, ch);
+    if (keep < n)
+        strcat(want, "\xE2\x80\xA6");
     kd_result r;
     rel("sleep", text, &r, NULL);
     cr_assert_eq(r.noffsite_words, 1, "%s", text);
@@ -611,20 +614,23 @@ static void check_cut(const char *ch, int n, int keep)
     kd_result_free(&r);
 }
 
-/* A word longer than the room (KD_RELEVANCE_WORD_SIZE - 1 bytes, 31) is cut there, or at the
- * character before when the 32nd byte is inside one: NUL-terminated, valid UTF-8. The words
- * are unknown to the site: the words against it. */
-Test(relevance, a_long_word_is_cut_at_a_character_boundary)
+/* A word longer than the room (KD_RELEVANCE_WORD_SIZE - 1 bytes, 31) is cut to 28 bytes, or
+ * at the character before when the 29th byte is inside one, and ends in "…" (3 bytes), so
+ * that --explain shows it cut (it showed 31 bytes of it, unmarked, as if the comment had
+ * held that word): NUL-terminated, valid UTF-8. The words are unknown to the site: the words
+ * against it. */
+Test(relevance, a_long_word_is_cut_at_a_character_boundary_and_marked)
 {
     kd_result r;
     rel("sleep", "supercalifragilisticexpialidocious", &r, NULL); /* 34 bytes */
     cr_assert_eq(r.noffsite_words, 1);
-    cr_assert_str_eq(r.offsite_words[0].word, "supercalifragilisticexpialidoci");
+    cr_assert_str_eq(r.offsite_words[0].word, "supercalifragilisticexpialid\xE2\x80\xA6");
     cr_assert_eq(strlen(r.offsite_words[0].word), KD_RELEVANCE_WORD_SIZE - 1);
     kd_result_free(&r);
-    check_cut("\xC3\xA9", 17, 15);     /* "é", 2 bytes: 15 fit in 31, half of the 16th */
-    check_cut("\xE1\x83\x90", 13, 10); /* Georgian "ა" (no case), 3 bytes: 10 fit, 30 bytes */
-    check_cut("x", 31, 31);             /* exactly the room: whole */
+    check_cut("\xC3\xA9", 17, 14);     /* "é", 2 bytes: 14 fit in 28 */
+    check_cut("\xE1\x83\x90", 13, 9); /* Georgian "ა" (no case), 3 bytes: 9 fit, 27 bytes */
+    check_cut("x", 31, 31);             /* exactly the room: whole, unmarked */
+    check_cut("x", 32, 28);             /* a byte more: cut and marked */
 }
 
 /* One huge post (a pasted e-book, a long transcript) must not become the site's language: the
