@@ -325,5 +325,10 @@ int cli_parse_comment_flag(int argc, char **argv, int *i, kd_comment *c);
 /* Their values as valid UTF-8: an invalid byte becomes U+FFFD, with a warning; repaired
  * copies go to owned[] (freed by the caller). -1: out of memory. */
 int cli_repair_comment_flags(const char *cmd, kd_comment *c, char *owned[CLI_NMETA]);
+/* A --ip that is no IPv4 or IPv6 address ("999.1.1.1", a host name), and an --email that
+ * gives no domain ("notanemail", "bob@"), are said on stderr, naming the flag and the value:
+ * the comment is read with them as given, as the server and a CSV file's columns take them
+ * (an empty one is a field not given, said nothing), and the exit status is not changed. */
+void cli_warn_comment_flags(const char *cmd, const kd_comment *c);
 
 #endif

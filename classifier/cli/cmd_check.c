@@ -81,6 +81,7 @@ static int check(int argc, char **argv, char *owned[CLI_NMETA])
     }
     if (cli_repair_comment_flags("check", &c, owned))
         return cli_fail(EXIT_INTERNAL, "check", "out of memory");
+    cli_warn_comment_flags("check", &c);
     if (cli_check_classify_flags("check", &o))
         return EXIT_USAGE;
     /* The rules and the model before the comment: a model that is missing or not to be

@@ -101,6 +101,8 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
     if (raw && (flags & KD_TRAIN_FOREIGN) && c.id && *c.id && !undo)
         cli_fail(EXIT_DONE, "learn", "warning: --id is not recorded with --foreign (other sites' comments are not "
                                      "kept in the history): learnt again, the comment counts again");
+    if (raw)
+        cli_warn_comment_flags("learn", &c);
     const char *path = cli_model_path_for_write("learn", model);
     if (!path)
         return EXIT_USAGE;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <arpa/inet.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "model.h"
 #include "cli.h"
 #include "normalize.h"
+#include "tokenize.h"
 
 /* "kindly CMD: message" on stderr, the message as one line (cli_line): a comment's id, a
  * label, a rule's name or a file's name quoted in it cannot print a second line or send a
@@ -1440,6 +1442,48 @@ static const char *repaired(const char *cmd, const char *flag, const char *v, ch
     kd_buf b = KD_BUF_INIT;
     utf8_repair(&b, v, n);
     return *owned = kd_buf_detach(&b);
+}
+
+/* Whether an e-mail field gives its domain's token (e:DOMAIN), as the tokenizer reads it: a
+ * host name after its last '@'. 1 yes, 0 no, -1 out of memory. */
+static int email_has_domain(const char *email)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "";
+    c.email = email;
+    kd_tokens t = KD_TOKENS_INIT;
+    int rc = kd_tokenize(&c, NULL, &t), found = 0;
+    for (size_t i = 0; !rc && i < t.n && !found; i++)
+        found = !strncmp(kd_tokens_str(&t, i), "e:", 2);
+    kd_tokens_free(&t);
+    return rc ? -1 : found;
+}
+
+/* "FLAG: 'VALUE' WHY": the value cut to 64 bytes at a character's start ("...") and its
+ * control characters escaped */
+static void warn_flag_value(const char *cmd, const char *flag, const char *v, const char *why)
+{
+    char part[65];
+    size_t n = strlen(v), cut = n;
+    if (n > 64)
+        for (cut = 64; cut > 0 && ((unsigned char)v[cut] & 0xC0) == 0x80; cut--)
+            ;
+    memcpy(part, v, cut);
+    part[cut] = '\0';
+    kd_buf b = KD_BUF_INIT;
+    fprintf(stderr, "kindly %s: %s: '%s%s' %s\n", cmd, flag, kd_buf_line(&b, part, cut), cut < n ? "..." : "", why);
+    kd_buf_free(&b);
+}
+
+void cli_warn_comment_flags(const char *cmd, const kd_comment *c)
+{
+    unsigned char addr[16];
+    if (c->ip && inet_pton(AF_INET, c->ip, addr) != 1 && inet_pton(AF_INET6, c->ip, addr) != 1)
+        warn_flag_value(cmd, "--ip", c->ip, "is no IPv4 or IPv6 address: read as given (the rules match "
+                                            "it as it is)");
+    if (c->email && email_has_domain(c->email) == 0)
+        warn_flag_value(cmd, "--email", c->email, "has no domain after an '@': read as given, without the "
+                                                  "token of its domain (e:DOMAIN)");
 }
 
 int cli_repair_comment_flags(const char *cmd, kd_comment *c, char *owned[CLI_NMETA])

@@ -2957,6 +2957,44 @@ test_a_file_of_only_a_header_is_said_to_be() {
     contains "$T/err" "kindly posts: imported 1 post"
 }
 
+# check's --ip that is no address ("999.1.1.1", a host name) and --email with no domain after
+# an '@' ("notanemail", which gives no e:DOMAIN token) were taken without a word. They are
+# read as given (a hook passes what WordPress stored; the server and the CSV columns take
+# them so), with a warning naming the flag and the value: the verdict and its JSON are
+# those of the same comment without the warning. IPv6, IPv4 and empty values say nothing;
+# learn --raw, which takes the same flags, warns alike and learns.
+test_check_warns_of_an_ip_or_email_that_is_none() {
+    train_small
+    printf 'hello there' >c.txt
+    printf 'id,ip,email,text\nc1,999.1.1.1,notanemail,hello there\n' >c.csv
+    expect_status 0 "$KINDLY" score -m m.db c.csv
+    cp "$T/out" score.json
+    [ ! -s "$T/err" ] || fail "score: $(cat "$T/err")"
+    st=0; "$KINDLY" check -m m.db --id c1 --ip 999.1.1.1 --email notanemail <c.txt >"$T/out" 2>"$T/err" || st=$?
+    want=$(sed 's/.*"verdict":"\([a-z]*\)".*/\1/; s/approve/0/; s/spam/1/; s/hold/2/' score.json)
+    [ "$st" -eq "$want" ] || fail "exit status $st, not $want"
+    cmp -s "$T/out" score.json || fail "not score's verdict: $(cat "$T/out") vs $(cat score.json)"
+    contains "$T/err" "kindly check: --ip: '999.1.1.1' is no IPv4 or IPv6 address: read as given"
+    contains "$T/err" "kindly check: --email: 'notanemail' has no domain after an '@': read as given"
+    lines "$T/err" 2
+    for ok in "--ip ::1" "--ip 2001:db8::1" "--ip ::ffff:192.0.2.1" "--ip 192.0.2.1" "--email bob@example.com"; do
+        # shellcheck disable=SC2086
+        "$KINDLY" check -m m.db $ok <c.txt >/dev/null 2>"$T/err" || true
+        [ ! -s "$T/err" ] || fail "$ok: $(cat "$T/err")"
+    done
+    "$KINDLY" check -m m.db --ip "" --email "" <c.txt >/dev/null 2>"$T/err" || true
+    [ ! -s "$T/err" ] || fail "empty values: $(cat "$T/err")"
+    "$KINDLY" check -m m.db --email bob@ --ip "$(printf 'a\033b')" <c.txt >/dev/null 2>"$T/err" || true
+    contains "$T/err" "--email: 'bob@' has no domain"
+    contains "$T/err" "--ip: 'a\x1bb' is no IPv4"
+    # a long value is shown cut at 64 bytes, between two characters
+    "$KINDLY" check -m m.db --email "$(printf 'é%.0s' $(seq 50))" <c.txt >/dev/null 2>"$T/err" || true
+    contains "$T/err" "--email: '$(printf 'é%.0s' $(seq 32))...' has no domain"
+    expect_status 0 sh -c '"$KINDLY" learn -m m.db --raw --ham --ip host.example <c.txt'
+    contains "$T/err" "kindly learn: --ip: 'host.example' is no IPv4 or IPv6 address: read as given"
+    contains "$T/err" "learnt"
+}
+
 # score of a file with a header and no row printed nothing and said nothing (exit 0): a
 # mistyped export looked like a run with nothing to report. It says so on stderr, naming the
 # file (standard input as <stdin>), and exits 0: no line is the right output for no row (a
