@@ -28,8 +28,12 @@ out=$root/tools/out
 
 if [ ! -d "$shared/corpora" ]; then
     echo "bench: no shared corpora at $shared/corpora: skipped." >&2
-    echo "bench: the benchmarks read the third-party corpora from ../shared beside the checkout;" >&2
-    echo "bench: set KINDLY_SHARED=/path/to/shared to point elsewhere." >&2
+    if [ -n "${KINDLY_SHARED:-}" ]; then
+        echo "bench: KINDLY_SHARED=$KINDLY_SHARED: the corpora are read from its corpora/ (unset, from ../shared beside the checkout)." >&2
+    else
+        echo "bench: the benchmarks read the third-party corpora from ../shared beside the checkout;" >&2
+        echo "bench: set KINDLY_SHARED=/path/to/shared to point elsewhere." >&2
+    fi
     exit 0
 fi
 

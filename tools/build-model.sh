@@ -51,9 +51,16 @@ if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
 fi
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-0}
 export SOURCE_DATE_EPOCH
+# where the corpora were looked for, said when one is missing: KINDLY_SHARED's directory when
+# it is set (the hint said they sit beside the checkout, whatever KINDLY_SHARED named)
+if [ -n "${KINDLY_SHARED:-}" ]; then
+    where="KINDLY_SHARED=$KINDLY_SHARED: they are read from its corpora/"
+else
+    where="the shared corpora sit beside the checkout, in ../shared/corpora, or in DIR/corpora with KINDLY_SHARED=DIR"
+fi
 files=
 for f in $foreign; do
-    [ -r "$shared/$f" ] || { echo "build-model: $shared/$f is missing (the shared corpora sit beside the checkout)" >&2; exit 1; }
+    [ -r "$shared/$f" ] || { echo "build-model: $shared/$f is missing ($where; FOREIGN= builds a model of this project's corpora alone)" >&2; exit 1; }
     files="$files $shared/$f"
 done
 # built under OUT's own name (the model's identity is derived from it and SOURCE_DATE_EPOCH)

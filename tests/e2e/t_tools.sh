@@ -89,6 +89,24 @@ test_tools_build_model_checks_its_output_directory_and_cleans_up() {
     [ ! -e "$T/m.db" ] || fail "an interrupted build wrote its output"
 }
 
+# A corpus build-model.sh misses is named where it was looked for, with the way to point
+# elsewhere: with KINDLY_SHARED set, the hint said the corpora "sit beside the checkout", where
+# they were not looked for. bench.sh, skipping without them, names KINDLY_SHARED's directory
+# alike. Nothing is learnt, no model written.
+test_tools_build_model_and_bench_name_the_kindly_shared_they_read() {
+    expect_status 1 env KINDLY="$KINDLY" KINDLY_SHARED="$T/elsewhere" FOREIGN=sms.csv "$ROOT/tools/build-model.sh" "$T/m.db"
+    contains "$T/err" "build-model: $T/elsewhere/corpora/sms.csv is missing (KINDLY_SHARED=$T/elsewhere: they are read from its corpora/; FOREIGN= builds"
+    not_contains "$T/err" "beside the checkout"
+    lines "$T/err" 1
+    [ ! -e "$T/m.db" ] || fail "a model was written"
+    expect_status 1 env -u KINDLY_SHARED KINDLY="$KINDLY" FOREIGN=nope.csv "$ROOT/tools/build-model.sh" "$T/m.db"
+    contains "$T/err" "/corpora/nope.csv is missing (the shared corpora sit beside the checkout, in ../shared/corpora, or in DIR/corpora with KINDLY_SHARED=DIR;"
+    expect_status 0 env KINDLY="$KINDLY" KINDLY_SHARED="$T/elsewhere" "$ROOT/tools/bench.sh"
+    contains "$T/err" "bench: no shared corpora at $T/elsewhere/corpora: skipped."
+    contains "$T/err" "bench: KINDLY_SHARED=$T/elsewhere: the corpora are read from its corpora/"
+    not_contains "$T/err" "beside the checkout;"
+}
+
 # corpora_repo: a git repository, repo/, of build-model.sh and the corpora it learns from,
 # committed at @1000000000
 corpora_repo() {
