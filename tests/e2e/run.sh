@@ -30,7 +30,8 @@ expect_status() {
 contains() { grep -qF -- "$2" "$1" || fail "$1 does not contain: $2"; }
 not_contains() { ! grep -qF -- "$2" "$1" || fail "$1 contains: $2"; }
 lines() { local n; n=$(wc -l <"$1"); [ "$n" -eq "$2" ] || fail "$1 has $n lines, expected $2"; }
-need_shared() { [ -d "$SHARED/corpora" ] || skip "../shared/corpora is absent"; }
+# (named as looked for: KINDLY_SHARED's directory when it is set)
+need_shared() { [ -d "$SHARED/corpora" ] || skip "$SHARED/corpora is absent${KINDLY_SHARED:+ (KINDLY_SHARED=$KINDLY_SHARED)}"; }
 export -f fail skip expect_status contains not_contains lines need_shared
 # wait_for CMD...: run CMD every 10 ms until it succeeds, for 10 s at most (then fail): a
 # wait for a state (a process started, a file exists), never a fixed delay, which a loaded

@@ -92,7 +92,8 @@ test_tools_build_model_checks_its_output_directory_and_cleans_up() {
 # A corpus build-model.sh misses is named where it was looked for, with the way to point
 # elsewhere: with KINDLY_SHARED set, the hint said the corpora "sit beside the checkout", where
 # they were not looked for. bench.sh, skipping without them, names KINDLY_SHARED's directory
-# alike. Nothing is learnt, no model written.
+# alike, and so do the end-to-end tests that skip (they said "../shared/corpora is absent").
+# Nothing is learnt, no model written.
 test_tools_build_model_and_bench_name_the_kindly_shared_they_read() {
     expect_status 1 env KINDLY="$KINDLY" KINDLY_SHARED="$T/elsewhere" FOREIGN=sms.csv "$ROOT/tools/build-model.sh" "$T/m.db"
     contains "$T/err" "build-model: $T/elsewhere/corpora/sms.csv is missing (KINDLY_SHARED=$T/elsewhere: they are read from its corpora/; FOREIGN= builds"
@@ -105,6 +106,9 @@ test_tools_build_model_and_bench_name_the_kindly_shared_they_read() {
     contains "$T/err" "bench: no shared corpora at $T/elsewhere/corpora: skipped."
     contains "$T/err" "bench: KINDLY_SHARED=$T/elsewhere: the corpora are read from its corpora/"
     not_contains "$T/err" "beside the checkout;"
+    # the end-to-end tests that need the corpora skip, naming where they looked
+    expect_status 0 env KINDLY_SHARED="$T/elsewhere" "$ROOT/tests/e2e/run.sh" test_dup_benchmark_on_shared_corpora
+    contains "$T/out" "skip  test_dup_benchmark_on_shared_corpora: $T/elsewhere/corpora is absent (KINDLY_SHARED=$T/elsewhere)"
 }
 
 # corpora_repo: a git repository, repo/, of build-model.sh and the corpora it learns from,
