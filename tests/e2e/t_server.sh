@@ -37,6 +37,28 @@ body_is() { [ "$(cat "$T/body")" = "$1" ] || fail "body '$(head -c 300 "$T/body"
 spam_form='blog=http%3A%2F%2Fb.example&user_ip=203.0.113.9&comment_author=pharma&comment_content=Cheap+xanax+and+valium%2C+no+prescription%2C+order+now+http%3A%2F%2Frx-direct.example'
 ham_form='blog=http%3A%2F%2Fb.example&user_ip=198.51.100.7&comment_author=Ann&comment_content=The+breathing+exercise+and+the+journal+helped+me+sleep%2C+thank+you'
 
+# --hold-as, as README and help serve say it: a held comment answers false by default, true
+# with --hold-as spam, and never with X-akismet-pro-tip: discard, which only a spam verdict
+# gets (the plugin would delete it unseen), however high its score: here every comment is
+# held (--spam-cutoff 1), blatant spam too (spam_score 0.9996 on this model, above --discard).
+test_server_hold_as_spam_answers_true_never_discard() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db --spam-cutoff 1 --ham-cutoff 0 --hold-as spam
+    for form in "$spam_form" "$ham_form"; do
+        status_is "$(post /1.1/comment-check "$form")" 200
+        body_is true
+        grep -qi '^X-kindly-verdict: hold' "$T/headers" || fail "not held: $(cat "$T/headers")"
+        ! grep -qi '^X-akismet-pro-tip' "$T/headers" || fail "a held comment with a pro-tip: $(cat "$T/headers")"
+    done
+    post /1.1/comment-check "$spam_form" >/dev/null
+    grep -qi '^X-kindly-spam-score: 0\.99' "$T/headers" || fail "not above --discard: $(cat "$T/headers")"
+    kill $SRV_PID && wait $SRV_PID || true
+    start_server -m m.db --spam-cutoff 1 --ham-cutoff 0
+    status_is "$(post /1.1/comment-check "$spam_form")" 200
+    body_is false
+    grep -qi '^X-kindly-verdict: hold' "$T/headers" || fail "not held: $(cat "$T/headers")"
+}
+
 test_server_akismet_api_with_curl() {
     "$KINDLY" train -q -m m.db "$SD/train.csv"
     printf '# keys of this server\nsecret-1\nsecret-2\n' >keys
