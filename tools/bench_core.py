@@ -126,9 +126,19 @@ def parse_args(doc):
     args.corpora = shared_corpora(args.shared).resolve()
     for name in ("sms.csv", "youtube-dev.csv"):
         if not (args.corpora / name).is_file():
-            raise BenchError(f"{args.corpora / name} is missing: the shared corpora must sit beside the "
-                             "checkout (../shared/corpora), or pass --shared PATH / set KINDLY_SHARED")
+            raise BenchError(f"{args.corpora / name} is missing: {shared_where(args.shared)}")
     return args
+
+
+def shared_where(shared=None):
+    """Where shared_corpora(shared) looked, for a message: the --shared or $KINDLY_SHARED given
+    (a hint that the corpora sit beside the checkout was wrong there), else the default."""
+    if shared:
+        return f"--shared {shared}: they are read from its corpora/"
+    if os.environ.get("KINDLY_SHARED"):
+        return f"KINDLY_SHARED={os.environ['KINDLY_SHARED']}: they are read from its corpora/"
+    return ("the shared corpora must sit beside the checkout (../shared/corpora), or pass --shared PATH / "
+            "set KINDLY_SHARED")
 
 
 def interrupted(signum, frame):

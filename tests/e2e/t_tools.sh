@@ -106,6 +106,12 @@ test_tools_build_model_and_bench_name_the_kindly_shared_they_read() {
     contains "$T/err" "bench: no shared corpora at $T/elsewhere/corpora: skipped."
     contains "$T/err" "bench: KINDLY_SHARED=$T/elsewhere: the corpora are read from its corpora/"
     not_contains "$T/err" "beside the checkout;"
+    # so do the benchmarks in Python (bench_core's check, which the others share)
+    expect_status 1 env KINDLY="$KINDLY" KINDLY_SHARED="$T/elsewhere" python3 "$ROOT/tools/bench_core.py" --out "$T/o"
+    contains "$T/err" "$T/elsewhere/corpora/sms.csv is missing: KINDLY_SHARED=$T/elsewhere: they are read from its corpora/"
+    expect_status 1 env KINDLY="$KINDLY" python3 "$ROOT/tools/bench_core.py" --shared "$T/there" --out "$T/o"
+    contains "$T/err" "$T/there/corpora/sms.csv is missing: --shared $T/there: they are read from its corpora/"
+    not_contains "$T/err" "beside the checkout"
     # the end-to-end tests that need the corpora skip, naming where they looked
     expect_status 0 env KINDLY_SHARED="$T/elsewhere" "$ROOT/tests/e2e/run.sh" test_dup_benchmark_on_shared_corpora
     contains "$T/out" "skip  test_dup_benchmark_on_shared_corpora: $T/elsewhere/corpora is absent (KINDLY_SHARED=$T/elsewhere)"
