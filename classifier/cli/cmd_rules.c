@@ -452,8 +452,18 @@ int cmd_rules(int argc, char **argv)
             status = cli_usage("rules", "--test takes one rule file (the comment is read from standard input)");
             goto done;
         }
+        /* the metadata as check reads it: repaired to UTF-8, an --ip or --email that is none
+         * said (the rules then see what check's see) */
+        char *owned[CLI_NMETA] = { 0 };
+        if (cli_repair_comment_flags("rules", &meta, owned)) {
+            status = cli_fail(EXIT_INTERNAL, "rules", "out of memory");
+            goto done;
+        }
+        cli_warn_comment_flags("rules", &meta);
         const char *path = nfiles ? files[0] : default_path(rules_flag);
         status = path ? test(path, &meta) : EXIT_MODEL;
+        for (size_t j = 0; j < CLI_NMETA; j++)
+            free(owned[j]);
     } else {
         if (!nfiles) {
             status = cli_usage("rules", "--stats needs a labelled CSV file");

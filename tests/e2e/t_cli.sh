@@ -2993,6 +2993,10 @@ test_check_warns_of_an_ip_or_email_that_is_none() {
     expect_status 0 sh -c '"$KINDLY" learn -m m.db --raw --ham --ip host.example <c.txt'
     contains "$T/err" "kindly learn: --ip: 'host.example' is no IPv4 or IPv6 address: read as given"
     contains "$T/err" "learnt"
+    # rules --test reads the metadata as check does: said alike, invalid UTF-8 repaired alike
+    expect_status 0 sh -c '"$KINDLY" rules --test --ip 999.1.1.1 --author "$(printf "\377bob")" <c.txt'
+    contains "$T/err" "kindly rules: --ip: '999.1.1.1' is no IPv4 or IPv6 address: read as given"
+    contains "$T/err" "kindly rules: --author: invalid UTF-8 at byte 0 of the value, replaced by U+FFFD"
 }
 
 # score of a file with a header and no row printed nothing and said nothing (exit 0): a
