@@ -142,21 +142,45 @@ Test(verdict, reasons_in_order_past_the_first_allocation)
 }
 
 /* A rule's score keeps the precision it was written with: 0.15 showed as +0.1, 0.01 as
- * +0.0; whole and one-decimal scores keep their one decimal. */
+ * +0.0; whole and one-decimal scores keep their one decimal. A score within a hundredth of
+ * one decimal (0.0005, 2.004) is not one of those: it keeps its own figures. */
 Test(verdict, rule_scores_are_not_rounded_away)
 {
     kd_result r;
     memset(&r, 0, sizeof r);
     r.bayes_score = 0.5;
-    kd_rule_hit hits[5] = { { "A", 0.15 }, { "B", 0.01 }, { "C", 2 }, { "D", -1.5 }, { "E", -0.125 } };
+    kd_rule_hit hits[7] = { { "A", 0.15 },  { "B", 0.01 },    { "C", 2 },     { "D", -1.5 },
+                            { "E", -0.125 }, { "F", 0.0005 }, { "G", 2.004 } };
     r.rules = hits;
-    r.nrules = 5;
+    r.nrules = 7;
     cr_assert_eq(kd_verdict_explain(&r, &opts), 0);
-    const char *want[] = { "bayes=0.5", "rule:A=+0.15", "rule:B=+0.01", "rule:C=+2.0", "rule:D=-1.5", "rule:E=-0.125" };
-    cr_assert_eq(r.nreasons, 6);
-    for (size_t i = 0; i < 6; i++)
+    const char *want[] = { "bayes=0.5",     "rule:A=+0.15",   "rule:B=+0.01",  "rule:C=+2.0",
+                           "rule:D=-1.5",   "rule:E=-0.125",  "rule:F=+0.0005", "rule:G=+2.004" };
+    cr_assert_eq(r.nreasons, 8);
+    for (size_t i = 0; i < 8; i++)
         cr_assert_str_eq(r.reasons[i], want[i], "reason %zu", i);
     free(r.reasons); /* the strings with it */
+}
+
+/* The duplicate's reason names the scope it was found in ("site" when none is set). */
+Test(verdict, the_duplicate_reason_names_its_scope)
+{
+    static const struct { const char *scope, *want; } cases[] = {
+        { "same_author", "duplicate_of:c-7 (same_author, similarity 0.91)" },
+        { "same_post", "duplicate_of:c-7 (same_post, similarity 0.91)" },
+        { NULL, "duplicate_of:c-7 (site, similarity 0.91)" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        kd_result r;
+        memset(&r, 0, sizeof r);
+        r.duplicate_of = "c-7";
+        r.duplicate_scope = cases[i].scope;
+        r.similarity = 0.91;
+        cr_assert_eq(kd_verdict_explain(&r, &opts), 0);
+        cr_assert_eq(r.nreasons, 2);
+        cr_assert_str_eq(r.reasons[1], cases[i].want);
+        free(r.reasons);
+    }
 }
 
 /* The reason "off_topic (relevance X)": X rounded down to hundredths (0.2959 under 0.30 is
@@ -185,6 +209,11 @@ Test(verdict, the_off_topic_relevance_reads_below_the_threshold)
         { 0.6639, 0.674, "off_topic (relevance 0.66)" },    { 0.67399999, 0.674, "off_topic (relevance 0.673)" },
         { 0.676862, 0.6769, "off_topic (relevance 0.6768)" }, { 0.6768629, 0.676863, "off_topic (relevance 0.676862)" },
         { 0.05, 0.3, "off_topic (relevance 0.05)" },
+        /* 0.29 is 0.28999... as a double: its hundredths are 29, those of 0.291 too, so a
+         * third decimal, 0.290 (not 0.28 nor, by the double's floor, 0.29) */
+        { 0.29, 0.291, "off_topic (relevance 0.290)" },
+        /* at most nine decimals, however close the two are */
+        { 0.1234567891, 0.1234567895, "off_topic (relevance 0.123456789)" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         kd_result r;
