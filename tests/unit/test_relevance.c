@@ -670,3 +670,59 @@ Test(relevance, a_huge_post_does_not_drown_the_other_posts)
     }
     free(big);
 }
+
+/* Words of equal ratio (here four the site uses and English does not: each clipped at +5)
+ * keep the order they came in: the breakdown shows the first three, in the comment's order
+ * (a later word of the same ratio took the third place, or went ahead of an earlier one). */
+Test(relevance, words_of_equal_ratio_keep_the_comments_order)
+{
+    cr_assert_eq(kd_train_begin(m), 0);
+    kd_comment t = KD_COMMENT_INIT;
+    t.text = "blorfen quazzle snorkix vintrel";
+    cr_assert_eq(kd_train_add(m, &t, KD_HAM, 1), 0);
+    cr_assert_eq(kd_train_commit(m), 0);
+    kd_result r;
+    rel(NULL, "vintrel snorkix quazzle blorfen", &r, NULL);
+    cr_assert_eq(r.nsite_words, 3);
+    const char *want[] = { "vintrel", "snorkix", "quazzle" };
+    for (size_t k = 0; k < 3; k++) {
+        cr_assert_str_eq(r.site_words[k].word, want[k], "place %zu", k);
+        cr_assert_float_eq(r.site_words[k].ratio, 5.0, 1e-12, "%s: clipped", want[k]);
+    }
+    kd_result_free(&r);
+}
+
+/* "Off topic" is a relevance below the threshold: one exactly at it is on topic. */
+Test(relevance, a_relevance_at_the_threshold_is_on_topic)
+{
+    kd_options o = KD_OPTIONS_INIT;
+    kd_result r;
+    const char *text = "my carburettor broke down on the motorway again";
+    double v = rel("sleep", text, &r, &o);
+    kd_result_free(&r);
+    cr_assert_gt(v, 0);
+    o.offtopic_threshold = v;
+    rel("sleep", text, &r, &o);
+    cr_assert_eq(r.off_topic, 0, "relevance %.17g at a threshold of %.17g", r.relevance, o.offtopic_threshold);
+    kd_result_free(&r);
+    o.offtopic_threshold = nextafter(v, 1.0);
+    rel("sleep", text, &r, &o);
+    cr_assert_eq(r.off_topic, 1, "relevance %.17g under a threshold of %.17g", r.relevance, o.offtopic_threshold);
+    kd_result_free(&r);
+}
+
+/* A model with nothing of the site yet (no post, no ham) has no language to compare with: the
+ * stage is not computed (relevance -1), and no comment is off topic. */
+Test(relevance, a_model_with_no_site_text_does_not_judge_relevance)
+{
+    kd_model *empty = NULL;
+    cr_assert_eq(kd_model_open(&empty, ":memory:", KD_OPEN_CREATE), 0);
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "my carburettor broke down on the motorway again";
+    kd_result r;
+    cr_assert_eq(kd_classify(empty, &c, NULL, &r), 0, "%s", kd_model_error(empty));
+    cr_assert_eq(r.relevance, -1.0, "%f", r.relevance);
+    cr_assert_eq(r.off_topic, 0);
+    kd_result_free(&r);
+    kd_model_close(empty);
+}
