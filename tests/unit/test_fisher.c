@@ -243,3 +243,23 @@ Test(fisher, an_unseen_token_with_no_prior_strength_is_x)
     cr_assert_eq(used, 3);
     cr_assert(got == want, "%.17g with unknown tokens, %.17g without", got, want);
 }
+
+/* --min-dev D drops the tokens with |f(w) - 0.5| below D: one exactly D from 0.5 counts
+ * (README: "ignore tokens closer than this to 0.5"). With s = 0, f = p = 3 / (3 + 1) = 0.75
+ * exactly (S = H = 1), 0.25 from 0.5. */
+Test(fisher, a_token_exactly_min_dev_from_half_counts)
+{
+    kd_options o = KD_OPTIONS_INIT;
+    o.robinson_s = 0;
+    o.min_dev = 0.25;
+    kd_totals tot = { 1, 1, 1000, 1000, 1000, 0, 0 };
+    kd_bayes_ctx ctx = { &tot, 1000, &o };
+    kd_bayes_token t[1] = { { 0, { 3, 1 }, 0, 0 } };
+    double s = kd_scorer_fisher.combine(t, 1, &ctx);
+    cr_assert(t[0].p == 0.75, "%.17g", t[0].p);
+    cr_assert_eq(t[0].used, 1);
+    cr_assert_gt(s, 0.5, "%g: the token counted", s);
+    o.min_dev = nextafter(0.25, 1.0);
+    cr_assert_eq(kd_scorer_fisher.combine(t, 1, &ctx), 0.5, "closer than --min-dev: no evidence");
+    cr_assert_eq(t[0].used, 0);
+}
