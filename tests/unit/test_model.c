@@ -406,8 +406,9 @@ Test(model, undo_raced_by_another_writer_is_refused_at_commit)
 
 /* As above, with the batch learning another comment of the label besides: its count of
  * comments does not go down, and the check in the transaction was skipped (it was made only
- * for a batch taking comments away in all), so the undo was written twice. */
-Test(model, undo_raced_in_a_batch_that_also_learns_is_refused_at_commit)
+ * for a batch taking comments away in all), so the undo was written twice. The word counts
+ * are checked for either label. */
+static void undo_raced_in_a_learning_batch(kd_label label)
 {
     kd_model *a = open_model("a.db", KD_OPEN_CREATE);
     train_all(a, 1);
@@ -416,22 +417,57 @@ Test(model, undo_raced_in_a_batch_that_also_learns_is_refused_at_commit)
     c.text = "Zebrafish quokkas and axolotls";
     other.text = "Pangolins and okapis";
     cr_assert_eq(kd_train_begin(a), 0);
-    cr_assert_eq(kd_train_add(a, &c, KD_HAM, 1), 0);
+    cr_assert_eq(kd_train_add(a, &c, label, 1), 0);
     cr_assert_eq(kd_train_commit(a), 0, "%s", kd_model_error(a));
     int64_t before[5], after[5];
     totals_of(a, before);
     cr_assert_eq(kd_train_begin(a), 0);
     cr_assert_eq(kd_train_begin(b), 0);
-    cr_assert_eq(kd_train_add(a, &c, KD_HAM, -1), 0, "%s", kd_model_error(a));
-    cr_assert_eq(kd_train_add(a, &other, KD_HAM, 1), 0, "%s", kd_model_error(a));
-    cr_assert_eq(kd_train_add(b, &c, KD_HAM, -1), 0, "%s", kd_model_error(b));
+    cr_assert_eq(kd_train_add(a, &c, label, -1), 0, "%s", kd_model_error(a));
+    cr_assert_eq(kd_train_add(a, &other, label, 1), 0, "%s", kd_model_error(a));
+    cr_assert_eq(kd_train_add(b, &c, label, -1), 0, "%s", kd_model_error(b));
     cr_assert_eq(kd_train_commit(b), 0, "%s", kd_model_error(b));
     cr_assert_eq(kd_train_commit(a), KD_EINVAL, "the second undo was written");
     cr_assert(strstr(kd_model_error(a), "were undone already"), "%s", kd_model_error(a));
-    totals_of(a, after); /* b's undo only: one ham comment fewer */
-    cr_assert_eq(after[1], before[1] - 1);
+    totals_of(a, after); /* b's undo only: one comment of the label fewer */
+    int k = label == KD_SPAM ? 0 : 1;
+    cr_assert_eq(after[k], before[k] - 1);
     kd_model_close(a);
     kd_model_close(b);
+}
+
+Test(model, undo_raced_in_a_batch_that_also_learns_is_refused_at_commit) { undo_raced_in_a_learning_batch(KD_HAM); }
+Test(model, a_spam_undo_raced_in_a_batch_that_also_learns_is_refused_at_commit)
+{
+    undo_raced_in_a_learning_batch(KD_SPAM);
+}
+
+/* A foreign ham comment (another site's) with a post id is not part of this site's post:
+ * learning it leaves the post's words, and so every relevance score on that post, as they
+ * were (README, Comments of other sites): an off-topic comment (0.32) read 0.98 when the
+ * foreign comment's words were taken for the post's. */
+Test(model, a_foreign_comment_with_a_post_id_leaves_the_post_alone)
+{
+    kd_model *m = open_model("f.db", KD_OPEN_CREATE);
+    train_all(m, 1);
+    cr_assert_eq(kd_post_put(m, "p1", "Sleep and worry", "A breathing exercise and a worry journal help sleep."), 0,
+                 "%s", kd_model_error(m));
+    kd_comment c = KD_COMMENT_INIT;
+    c.post_id = "p1";
+    c.text = "The carburettor on my motorbike needs a new gasket";
+    kd_result r0, r1;
+    cr_assert_eq(kd_classify(m, &c, NULL, &r0), 0, "%s", kd_model_error(m));
+    kd_comment f = KD_COMMENT_INIT;
+    f.post_id = "p1";
+    f.text = "Carburettor gasket motorbike carburettor gasket";
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add_ex(m, &f, KD_HAM, 1, KD_TRAIN_FOREIGN), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_classify(m, &c, NULL, &r1), 0, "%s", kd_model_error(m));
+    cr_assert(r1.relevance == r0.relevance, "the relevance moved: %.17g, then %.17g", r0.relevance, r1.relevance);
+    kd_result_free(&r0);
+    kd_result_free(&r1);
+    kd_model_close(m);
 }
 
 Test(model, merge_of_shards_equals_the_whole)
