@@ -1060,3 +1060,33 @@ Test(dedup, text_key_groups_what_the_stage_calls_copies)
     cr_expect_eq(kd_text_key(NULL, &a), KD_EINVAL);
     cr_expect_eq(kd_text_key("x", NULL), KD_EINVAL);
 }
+
+static void classify_opts(const char *id, const char *author, const char *text, const kd_options *o, kd_result *r)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.id = id;
+    c.author = author;
+    c.text = text;
+    cr_assert_eq(kd_classify(m, &c, o, r), 0, "%s", kd_model_error(m));
+}
+
+/* --dup-threshold 0 (kd_options.dup_threshold 0) finds exact copies only, as kindly.h says: a
+ * near copy is no duplicate, an exact one is. */
+Test(dedup, a_threshold_of_0_finds_exact_copies_only)
+{
+    kd_options o = KD_OPTIONS_INIT;
+    o.dup_threshold = 0;
+    kd_result r;
+    const char *text = "I tried the breathing exercise every night this week and slept better than in months";
+    classify_opts("c1", "ann", text, &o, &r);
+    cr_assert_null(r.duplicate_of);
+    kd_result_free(&r);
+    classify_opts("c2", "bob", "I tried the breathing exercise every night this week and slept better than in years", &o,
+                  &r);
+    cr_assert_null(r.duplicate_of, "a near copy: %s (%.2f)", r.duplicate_of, r.similarity);
+    kd_result_free(&r);
+    classify_opts("c3", "cat", text, &o, &r);
+    cr_assert_str_eq(r.duplicate_of, "c1");
+    cr_assert_eq(r.similarity, 1.0);
+    kd_result_free(&r);
+}
