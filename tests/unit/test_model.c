@@ -249,6 +249,36 @@ static int64_t sql_int_on_model(const char *q)
     return th_sql_int(path, q);
 }
 
+/* An undo that pruning allows for takes a word's count to zero, never below: "zorkmid",
+ * learnt twice and pruned at 3 (2 counts allowed for), learnt once again, then both first
+ * comments undone in one batch: its count of 1 less 2 is 0 (the row goes), not -1, which a
+ * later learning would have brought back to 0 instead of 1. */
+Test(model, an_undo_allowed_for_by_a_prune_leaves_no_count_below_zero)
+{
+    kd_model *m = open_model("a.db", KD_OPEN_CREATE);
+    kd_comment a = KD_COMMENT_INIT, b = KD_COMMENT_INIT, c = KD_COMMENT_INIT;
+    a.text = "zorkmid alpha";
+    b.text = "zorkmid beta";
+    c.text = "zorkmid gamma";
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &a, KD_SPAM, 1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_add(m, &b, KD_SPAM, 1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    uint64_t removed = 0;
+    cr_assert_eq(kd_model_prune(m, 3, &removed), 0, "%s", kd_model_error(m));
+    cr_assert_gt(removed, 0);
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &c, KD_SPAM, 1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_begin(m), 0);
+    cr_assert_eq(kd_train_add(m, &a, KD_SPAM, -1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_add(m, &b, KD_SPAM, -1), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_train_commit(m), 0, "%s", kd_model_error(m));
+    kd_model_close(m);
+    cr_assert_eq(sql_int_on_model("SELECT count(*) FROM tokens WHERE spam < 0 OR ham < 0"), 0);
+    cr_assert_eq(sql_int_on_model("SELECT count(*) FROM tokens WHERE spam = 0 AND ham = 0"), 0);
+}
+
 /* A model pruned by a kindly that kept no prune_slack (the meta row is missing): a word
  * pruning dropped looks never learnt, and the undo is refused, but the message says why and
  * what to do, not "it was not learnt as spam" of a comment that was. Recording the pruning as
