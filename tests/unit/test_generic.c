@@ -119,6 +119,9 @@ Test(generic, more_than_six_content_words_is_not_generic)
 {
     cr_assert_eq(generic("Great post, nice article, lovely piece, thanks for sharing", NULL), 0);
     cr_assert_eq(generic("Great nice lovely post", NULL), 1);
+    /* the limit exactly: six distinct content words are praise, a seventh is too many */
+    cr_assert_eq(generic("Great post, nice article, lovely piece", NULL), 1);
+    cr_assert_eq(generic("Great post, nice article, lovely piece, helpful", NULL), 0);
 }
 
 Test(generic, a_repeated_word_counts_once)
@@ -164,6 +167,8 @@ Test(generic, a_name_addressed_at_either_end_is_generic)
         { "Hugs, Anne-Marie x", "anne-marie" }, { "Jo-Anne, hang in there", "jo-anne" },
         { "Sending love, Jean-Luc.", "jean-luc" }, { "Thanks, Mary-Jane. Hugs, Mary-Jane", "mary-jane" },
         { "Thanks, Zo\u00eb-Anne.", "zoë-anne" },
+        /* the full stop of a title ends no sentence: the name after it ends the comment */
+        { "Great post Dr. Patel.", "patel" },
     };
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
         const char *name;
