@@ -2093,3 +2093,24 @@ Test(rules, a_placeholder_website_is_no_website)
     }
     kd_rules_free(r);
 }
+
+/* A count rule's operator at its number exactly (README, `count NAME QUANTITY OP N`): >= and
+ * <= and == take it, > and < and != do not; caps_percent is the capitals among the ASCII
+ * letters, 'A' to 'Z' both included. */
+Test(rules, count_operators_at_their_number_exactly)
+{
+    kd_rules *r = parse_ok("count GE length >= 5 1.0\n"
+                           "count GT length > 5 1.0\n"
+                           "count LE length <= 5 1.0\n"
+                           "count LT length < 5 1.0\n"
+                           "count EQ length == 5 1.0\n"
+                           "count NE length != 5 1.0\n"
+                           "count CAPS_HALF caps_percent >= 50 1.0\n"
+                           "count CAPS_ALL caps_percent == 100 1.0\n");
+    expect_hits(r, "abcd", "LE LT NE ");
+    expect_hits(r, "abcde", "GE LE EQ ");
+    expect_hits(r, "abcdef", "GE GT NE ");
+    expect_hits(r, "ZZab", "LE LT NE CAPS_HALF ");
+    expect_hits(r, "AZ", "LE LT NE CAPS_HALF CAPS_ALL ");
+    kd_rules_free(r);
+}
