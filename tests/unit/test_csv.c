@@ -618,6 +618,23 @@ Test(csv, short_field_over_small_max_field)
     cr_assert_eq(s.line[0], 3);
 }
 
+/* A field of exactly max_field bytes is kept, also when it goes on past a line end (the
+ * length checked as each line is fed): only a longer one is skipped. */
+Test(csv, a_multiline_field_of_exactly_max_field_is_kept)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.max_field = 10;
+    const char *p = write_str("id,text\n1,\"abcdefghi\n\"\n2,\"abcdefghij\n\"\n3,b\n");
+    cr_assert_eq(read_all(p, &o, &g, &s, NULL), 0);
+    cr_assert_eq(g.n, 2);
+    cr_assert_str_eq(g.text[0], "abcdefghi\n");
+    cr_assert_str_eq(g.text[1], "b");
+    cr_assert_eq(s.n, 1, "the field of 11 bytes");
+    cr_assert_eq(s.line[0], 4);
+}
+
 /* ---- bad rows ----------------------------------------------------------------------------- */
 
 Test(csv, wrong_field_count_reported_and_skipped)
@@ -1239,6 +1256,19 @@ Test(csv, unbalanced_quote_in_the_header_is_fatal)
     kd_csv_free(r);
 }
 
+/* A header name longer than max_field is fatal, and the message names which column, counted
+ * from 1 as a spreadsheet shows them. */
+Test(csv, an_oversized_header_name_is_named_by_its_column)
+{
+    kd_csv_options o = KD_CSV_OPTIONS_INIT;
+    o.max_field = 5;
+    const char *p = write_str("id,text,author_email\n1,a,b\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(kd_csv_open(&r, p, &o), KD_EPARSE);
+    cr_assert(strstr(kd_csv_error(r), ":1: header column 3 is longer than 5 bytes") != NULL, "%s", kd_csv_error(r));
+    kd_csv_free(r);
+}
+
 Test(csv, invalid_utf8_repaired_and_kept)
 {
     got g = { 0 };
@@ -1263,6 +1293,30 @@ Test(csv, invalid_utf8_repaired_and_kept)
     cr_assert(strstr(s.msg[1], "byte 0") != NULL, "%s", s.msg[1]);
     cr_assert_eq(kd_csv_repaired(r), 3);
     cr_assert_eq(kd_csv_skipped(r), 0);
+    kd_csv_free(r);
+}
+
+/* The edges of valid UTF-8 (RFC 3629): U+0800 (E0 A0 80, the least 3-byte sequence), U+FFFF,
+ * U+10000 (F0 90 80 80) and U+10FFFF (F4 8F BF BF) are kept as they are; E0 9F BF (an
+ * overlong U+07FF) and F4 90 80 80 (past U+10FFFF) are repaired, each byte a U+FFFD. */
+Test(csv, utf8_is_read_exactly_to_its_edges)
+{
+    got g = { 0 };
+    seen s = { 0 };
+    const char *p = write_str("id,text\n"
+                              "1,a\xE0\xA0\x80 \xEF\xBF\xBF \xF0\x90\x80\x80 \xF4\x8F\xBF\xBF\n"
+                              "2,\xE0\x9F\xBF\n"
+                              "3,\xF4\x90\x80\x80\n");
+    kd_csv *r = NULL;
+    cr_assert_eq(read_all(p, NULL, &g, &s, &r), 0);
+    cr_assert_eq(g.n, 3);
+    cr_assert_str_eq(g.text[0], "a\xE0\xA0\x80 \xEF\xBF\xBF \xF0\x90\x80\x80 \xF4\x8F\xBF\xBF");
+    cr_assert_str_eq(g.text[1], "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    cr_assert_str_eq(g.text[2], "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    cr_assert_eq(kd_csv_repaired(r), 2);
+    cr_assert_eq(s.n, 2);
+    cr_assert_eq(s.line[0], 3);
+    cr_assert_eq(s.line[1], 4);
     kd_csv_free(r);
 }
 
