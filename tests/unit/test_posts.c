@@ -896,6 +896,57 @@ Test(posts, a_post_longer_than_three_median_posts_counts_as_three_in_the_site)
     kd_model_close(m);
 }
 
+/* The site's counts of "garden" and "ledger" when posts p1..p(n+1) hold "garden" n times each
+ * (gardens words each) and the last "ledger" ledgers times; with "tomato" too (tomatoes
+ * words) in one more post when tomatoes > 0. */
+static void site_counts(int gardens, int n, int tomatoes, int ledgers, int64_t *garden, int64_t *tomato,
+                        int64_t *ledger)
+{
+    kd_model *m = open_model(KD_OPEN_CREATE);
+    char *g = repeat("garden", gardens), *t = repeat("tomato", tomatoes ? tomatoes : 1),
+         *l = repeat("ledger", ledgers), id[16];
+    int k = 0;
+    for (; k < n; k++) {
+        snprintf(id, sizeof id, "p%d", k + 1);
+        cr_assert_eq(kd_post_put(m, id, "", g), 0);
+    }
+    if (tomatoes) {
+        snprintf(id, sizeof id, "p%d", ++k);
+        cr_assert_eq(kd_post_put(m, id, "", t), 0);
+    }
+    snprintf(id, sizeof id, "p%d", ++k);
+    cr_assert_eq(kd_post_put(m, id, "", l), 0);
+    const kd_posts_cache *c;
+    cr_assert_eq(kd_posts_cache_get(m, &c), 0);
+    *garden = site_count(c, "garden");
+    *tomato = site_count(c, "tomato");
+    *ledger = site_count(c, "ledger");
+    free(g);
+    free(t);
+    free(l);
+    kd_model_close(m);
+    static const char *const files[] = { "m.db", "m.db-wal", "m.db-shm" }; /* the next call's model is new */
+    for (size_t i = 0; i < 3; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+}
+
+/* Of an even number of posts the median is the lower of the two middle ones: posts of 100,
+ * 100, 200 and 1,200 words have a median of 100, and the long post counts as 300 words (the
+ * upper middle one, 200, would let it count as 600). The floor holds at a median of 66 words
+ * too (three times it, 198, is under 200): a post of 200 words counts whole. */
+Test(posts, the_cap_takes_the_lower_median_and_keeps_its_floor)
+{
+    int64_t garden, tomato, ledger;
+    site_counts(100, 2, 200, 1200, &garden, &tomato, &ledger);
+    cr_expect_eq(2 * ledger, 3 * garden, "1,200 words count as 300: %lld, %lld", (long long)ledger, (long long)garden);
+    cr_expect_eq(tomato, garden, "200 words, whole");
+    site_counts(66, 2, 0, 200, &garden, &tomato, &ledger);
+    cr_expect_eq(66 * ledger, 100 * garden, "200 words, whole: %lld, %lld", (long long)ledger, (long long)garden);
+}
+
 /* Posts of a few words (a shop's titles, galleries) do not cut an article down to three of
  * them: a post of up to KD_POST_MU (200) words counts whole, whatever the median. */
 Test(posts, a_post_of_up_to_200_words_counts_whole_in_the_site)
