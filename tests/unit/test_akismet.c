@@ -450,3 +450,25 @@ Test(akismet, only_a_failed_write_is_answered_without_remembering)
     kd_result_free(&res);
     kd_model_close(ro);
 }
+
+/* "discard" when the spam score is at or above --discard (README): at the comment's own score
+ * exactly, it is said. */
+Test(akismet, discard_at_the_threshold_exactly)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.text = "cheap viagra pills casino bonus buy now";
+    c.ip = "10.0.0.1";
+    kd_options o = cfg.options;
+    kd_result res;
+    cr_assert_eq(kd_classify(m, &c, &o, &res), 0, "%s", kd_model_error(m));
+    cr_assert_eq(res.verdict, KD_VERDICT_SPAM);
+    cfg.discard = res.spam_score;
+    kd_result_free(&res);
+    cfg.options.dup_threshold = -1; /* the score alone: no copy of an earlier check */
+    srv_reply r;
+    call(EP_COMMENT_CHECK, SPAM, NULL, &r);
+    cr_assert_str_eq(r.body, "true");
+    cr_assert_not_null(srv_reply_get_header(&r, "X-akismet-pro-tip"), "score %s at --discard %.17g",
+                       srv_reply_get_header(&r, "X-kindly-spam-score"), cfg.discard);
+    srv_reply_free(&r);
+}
