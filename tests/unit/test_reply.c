@@ -186,6 +186,15 @@ Test(reply, a_list_header_too_long_says_it_was_cut)
     cr_assert_str_eq(small, "(1 more, cut for length)");
 }
 
+/* Reasons that fill the header's room exactly all fit: nothing is said left out. */
+Test(reply, a_list_header_filled_exactly_keeps_every_item)
+{
+    char out[7];
+    char *l[] = { "ab", "cd" };
+    cr_assert_eq(srv_header_list(out, sizeof out, l, 2), 0);
+    cr_assert_str_eq(out, "ab; cd");
+}
+
 /* A warning that echoes the client's bytes is made plain ASCII (form.c's charset warning, the
  * NUL field's name in akismet.c). */
 Test(reply, header_ascii_shows_other_bytes_as_question_marks)
