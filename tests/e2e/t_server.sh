@@ -176,6 +176,23 @@ test_server_json_api_classify_feedback_health_metrics() {
     contains metrics.txt 'kindly_feedback_total{label="spam",action="learn"} 2'
 }
 
+# --max-body N takes a body of N bytes exactly, whether its Content-Length says so or its
+# chunks add up to it; N + 1 is 413. A Transfer-Encoding of a coding besides chunked is 400.
+test_server_a_body_of_exactly_max_body_is_taken() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db --max-body 4k
+    { printf '{"text":"'; head -c 4085 /dev/zero | tr '\0' a; printf '"}'; } >exact
+    [ "$(wc -c <exact)" -eq 4096 ] || fail "exact is $(wc -c <exact) bytes"
+    status_is "$(post_json /v1/classify @exact)" 200
+    status_is "$(post_json /v1/classify @exact -H 'Transfer-Encoding: chunked')" 200
+    { printf '{"text":"'; head -c 4086 /dev/zero | tr '\0' a; printf '"}'; } >over
+    status_is "$(post_json /v1/classify @over)" 413
+    contains "$T/body" 'over the limit of 4096 bytes'
+    status_is "$(post_json /v1/classify @over -H 'Transfer-Encoding: chunked')" 413
+    status_is "$(post_json /v1/classify '{"text":"a"}' -H 'Transfer-Encoding: gzip, chunked')" 400
+    contains "$T/body" 'a Transfer-Encoding other than chunked'
+}
+
 test_server_bad_input_gets_clear_errors_and_crashes_nothing() {
     "$KINDLY" train -q -m m.db "$SD/train.csv"
     start_server -m m.db --max-body 4k
