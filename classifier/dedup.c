@@ -1401,3 +1401,45 @@ int kd_history_stats_get(kd_model *m, kd_history_stats *out)
     out->newest = s.newest;
     return KD_OK;
 }
+
+typedef struct find_ctx {
+    int (*fn)(void *ud, const kd_history_entry *entry);
+    void *ud;
+    int stopped; /* fn returned nonzero */
+} find_ctx;
+
+static int found_one(void *ud, const kd_hist_found *f)
+{
+    find_ctx *x = ud;
+    kd_history_entry e = { f->seq, f->post_id, f->time,
+                           f->label == KD_HIST_UNDONE ? KD_HISTORY_TAKEN_BACK : f->label };
+    int v = x->fn(x->ud, &e);
+    x->stopped = v != 0;
+    return v;
+}
+
+int kd_history_find(kd_model *m, const char *id, int (*fn)(void *ud, const kd_history_entry *entry), void *ud,
+                    uint64_t *found)
+{
+    if (found)
+        *found = 0;
+    kd_dedup *d = NULL;
+    int rc = dedup_get(m, &d);
+    if (rc)
+        return rc;
+    if (!id)
+        return kd_model_fail(m, KD_EINVAL, "kd_history_find: id is NULL");
+    if (!fn)
+        return kd_model_fail(m, KD_EINVAL, "kd_history_find: fn is NULL");
+    find_ctx x = { fn, ud, 0 };
+    uint64_t n = 0;
+    rc = kd_hist_find_id(d->hist, id, found_one, &x, &n);
+    if (rc && !x.stopped)
+        return kd_model_read_failed(m, rc, "the history", kd_hist_errmsg(d->hist));
+    if (found)
+        *found = n;
+    if (!rc && !n)
+        return kd_model_fail(m, KD_ENOTFOUND, "no comment with id '%s' is in the history of model %s", id,
+                             kd_store_path(m->store));
+    return rc;
+}

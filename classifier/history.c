@@ -74,7 +74,7 @@
 
 typedef enum {
     HS_INSERT, HS_INSERT_LSH, HS_LSH_GET, HS_LSH_APPEND, HS_CANDIDATES, HS_GET, HS_GET_MANY, HS_BEGIN, HS_COMMIT, HS_ROLLBACK,
-    HS_READ, HS_READ_END, HS_ANY, HS_SET_ID, HS_LABEL_GET, HS_LABELLED, HS_TEXT_LABELLED, HS_LABEL_SET, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_CLAIM, HS_CLAIMED, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES, HS_LAST,
+    HS_READ, HS_READ_END, HS_ANY, HS_SET_ID, HS_LABEL_GET, HS_LABELLED, HS_TEXT_LABELLED, HS_LABEL_SET, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_CLAIM, HS_CLAIMED, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES, HS_LAST, HS_FIND_ID, HS_FIND_ID_OLD,
     HS__COUNT
 } hs_stmt;
 
@@ -136,6 +136,11 @@ static const char *const sql[HS__COUNT] = {
     [HS_COUNT] = "SELECT count(*), min(time), max(time) FROM history",
     [HS_BYTES] = "SELECT (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size)",
     [HS_LAST] = "SELECT max(seq) FROM history",
+    /* the comments recorded under an id, earliest first: a scan of the table (the one index
+     * on id, history_labelled, holds only the labelled ones); a history older than schema 7
+     * has no label column */
+    [HS_FIND_ID] = "SELECT seq, post_id, time, label FROM history WHERE id = ?1 ORDER BY seq",
+    [HS_FIND_ID_OLD] = "SELECT seq, post_id, time, NULL FROM history WHERE id = ?1 ORDER BY seq",
 };
 
 struct kd_hist {
@@ -704,6 +709,38 @@ static void read_rec(sqlite3_stmt *st, kd_hist_rec *out)
     const void *b = sqlite3_column_blob(st, 7);
     if (b && sqlite3_column_bytes(st, 7) == KD_MH_SIGBYTES)
         memcpy(out->sig, b, KD_MH_SIGBYTES);
+}
+
+int kd_hist_find_id(kd_hist *h, const char *id, int (*fn)(void *ud, const kd_hist_found *f), void *ud, uint64_t *n)
+{
+    *n = 0;
+    if (!h->present)
+        return KD_OK;
+    sqlite3_stmt *st = stmt(h, h->labels ? HS_FIND_ID : HS_FIND_ID_OLD);
+    if (!st)
+        return fail(h);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int src, stop = 0;
+    while (!stop && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        kd_hist_found f = { .seq = sqlite3_column_int64(st, 0), .time = sqlite3_column_int64(st, 2),
+                            .label = KD_UNLABELLED };
+        f.post_id = (const char *)sqlite3_column_text(st, 1);
+        if (!f.post_id && sqlite3_column_type(st, 1) != SQLITE_NULL) {
+            sqlite3_reset(st);
+            return oom(h);
+        }
+        if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+            int v = sqlite3_column_int(st, 3);
+            f.label = v == KD_SPAM ? KD_SPAM : v == KD_HAM ? KD_HAM : KD_HIST_UNDONE;
+        }
+        ++*n;
+        stop = fn(ud, &f);
+    }
+    if (stop) {
+        sqlite3_reset(st);
+        return stop;
+    }
+    return finish(h, st, src);
 }
 
 int kd_hist_get(kd_hist *h, int64_t seq, kd_hist_rec *out)

@@ -97,6 +97,18 @@ int kd_hist_set_id(kd_hist *h, int64_t seq, const char *id, uint64_t text_hash, 
 int kd_hist_candidates(kd_hist *h, const int64_t keys[KD_MH_BANDS], unsigned per_key,
                           int (*fn)(void *ud, int64_t seq), void *ud);
 
+/* What kd_hist_find_id gives of one comment: its seq, post (NULL when none; valid during the
+ * call), time and label (as kd_hist_label gives it). */
+typedef struct kd_hist_found {
+    int64_t seq, time;
+    const char *post_id;
+    int label;
+} kd_hist_found;
+/* Call fn(ud, f) for each comment recorded under id, earliest first; *n: how many were given
+ * (0 for none, or a file without the history tables). Returns 0, an error code, or the first
+ * nonzero value fn returned. Reads the whole table (no index holds every id). */
+int kd_hist_find_id(kd_hist *h, const char *id, int (*fn)(void *ud, const kd_hist_found *f), void *ud, uint64_t *n);
+
 /* Read one record; KD_ENOTFOUND if it was pruned. */
 int kd_hist_get(kd_hist *h, int64_t seq, kd_hist_rec *out);
 

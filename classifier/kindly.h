@@ -1032,6 +1032,40 @@ typedef struct kd_history_stats {
 } kd_history_stats;
 /** Fill *out with the history's figures. @return 0; KD_EINVAL for m or out NULL; KD_EIO. */
 int kd_history_stats_get(kd_model *m, kd_history_stats *out);
+
+/** kd_history_entry.label of a comment whose feedback label was taken back (an undo). */
+#define KD_HISTORY_TAKEN_BACK (-2)
+
+/** What the history holds of one comment recorded under an id (kd_history_find()). */
+typedef struct kd_history_entry {
+    int64_t seq;         /**< its record's number: kd_result.duplicate_of names a comment
+                              recorded without an id "history:SEQ" */
+    const char *post_id; /**< the post it was recorded under; NULL when none (valid during
+                              the callback only) */
+    int64_t time;        /**< Unix seconds: its own date, else when it was recorded */
+    int label;           /**< the label kd_feedback() gave it, whose learning is in the
+                              model: KD_SPAM or KD_HAM; KD_HISTORY_TAKEN_BACK when an undo took
+                              it back; KD_UNLABELLED when the history records none (never
+                              given feedback: checked or recorded only, or learnt by
+                              kd_train_add() (train, learn of a CSV file), which records no
+                              label; or a model older than schema 7, opened read-only) */
+} kd_history_entry;
+
+/**
+ * Look a comment up in the history by its id (kd_comment.id as it was recorded; the text is
+ * not stored, so an id is the one way to ask for a comment): call fn(ud, entry) for each
+ * comment recorded under it, earliest first (one id can hold several: a comment edited, or
+ * the same id reused with another text). fn returns 0 to go on, nonzero to stop: that value
+ * is then returned. Reads the whole history (no index holds every id: 0.1 s a million
+ * comments, the file cached); a read, also on a model opened read-only. Same thread rule as
+ * the model.
+ * @param[out] found how many comments fn was given (may be NULL; 0 on failure)
+ * @return 0; KD_ENOTFOUND when no comment is recorded under id (fn not called: never
+ *         remembered, pruned, or a model with no history); KD_EINVAL for m, id or fn NULL;
+ *         KD_EIO, KD_ENOMEM; or fn's nonzero value.
+ */
+int kd_history_find(kd_model *m, const char *id, int (*fn)(void *ud, const kd_history_entry *entry), void *ud,
+                    uint64_t *found);
 /**@}*/
 
 /* ------------------------------------------------------------------------------------------ */

@@ -230,6 +230,38 @@ test_history_shows_its_dates_in_iso_8601() {
     python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out" || fail "not JSON: $(cat "$T/out")"
 }
 
+# kindly history --id: what the history holds of one comment (post, time in seconds and ISO
+# 8601 UTC, the label feedback gave it), one JSON line an id in the order given; an id it does
+# not hold (never remembered, or pruned) is found:false, exit status 1.
+test_history_looks_a_comment_up_by_its_id() {
+    "$KINDLY" train -q -m m.db "$D/train.csv"
+    printf 'comment_ID,comment_post_ID,comment_date_gmt,comment_content\n1171,12,2024-05-03 15:45:00,Walking every morning has changed my mood so thank you for the idea\n' >wp.csv
+    "$KINDLY" score -m m.db --remember wp.csv >/dev/null
+    echo "cheap pills buy now at pills.example" | "$KINDLY" learn -q -m m.db --raw --spam --id 1170 --post 12 --date 2024-05-01T13:45:00Z
+    expect_status 1 "$KINDLY" history -m m.db --id 1170 --id 9999 --id 1171
+    lines "$T/out" 3
+    [ "$(sed -n 1p "$T/out")" = '{"id":"1170","found":true,"comments":[{"seq":2,"post":"12","time":1714571100,"time_utc":"2024-05-01T13:45:00Z","learnt":"spam"}]}' ] || fail "1170: $(sed -n 1p "$T/out")"
+    [ "$(sed -n 2p "$T/out")" = '{"id":"9999","found":false,"comments":[]}' ] || fail "9999: $(sed -n 2p "$T/out")"
+    [ "$(sed -n 3p "$T/out")" = '{"id":"1171","found":true,"comments":[{"seq":1,"post":"12","time":1714751100,"time_utc":"2024-05-03T15:45:00Z","learnt":null}]}' ] || fail "1171: $(sed -n 3p "$T/out")"
+    python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$T/out" || fail "not JSON lines: $(cat "$T/out")"
+    # all held: 0; the label taken back by an undo; read-only, the model unchanged
+    echo "cheap pills buy now at pills.example" | "$KINDLY" learn -q -m m.db --raw --spam --undo --id 1170
+    cksum m.db >before
+    expect_status 0 "$KINDLY" history -m m.db --id 1170
+    contains "$T/out" '"learnt":"taken_back"'
+    cksum m.db | cmp -s - before || fail "history --id wrote the model"
+    # pruned: no longer held
+    "$KINDLY" history -m m.db --prune --keep-days 0 >/dev/null
+    expect_status 1 "$KINDLY" history -m m.db --id 1170
+    contains "$T/out" '{"id":"1170","found":false,"comments":[]}'
+    # refused: an empty id, --id with --prune or --stats
+    expect_status 3 "$KINDLY" history -m m.db --id ''
+    contains "$T/err" "--id: an empty id"
+    expect_status 3 "$KINDLY" history -m m.db --id 1170 --prune
+    contains "$T/err" "--id goes without --prune"
+    expect_status 3 "$KINDLY" history -m m.db --id 1170 --stats
+}
+
 # A date more than a day ahead of the clock is recorded as of now (it would never be pruned),
 # and said as an unreadable date is: FILE:LINE, the column, the value, and in the summary.
 # A few hours ahead (a clock's skew, a time zone mistaken) is recorded as now without a word.

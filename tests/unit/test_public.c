@@ -5,6 +5,7 @@
  * functions, which libkindly.so did not export. Nothing but kindly.h is included here. */
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "kindly.h"
@@ -106,5 +107,77 @@ Test(public, the_comment_an_undo_took_back_says_whether_it_has_an_id)
     cr_expect_eq(kd_feedback_took_bare(m), 0, "the comment's own id");
 
     cr_expect_eq(kd_feedback_took_bare(NULL), 0);
+    kd_model_close(m);
+}
+
+typedef struct seen {
+    int n;
+    kd_history_entry e[4];
+    char post[4][16];
+} seen;
+
+static int collect(void *ud, const kd_history_entry *e)
+{
+    seen *s = ud;
+    if (s->n == 4)
+        return 7;
+    s->e[s->n] = *e;
+    snprintf(s->post[s->n], sizeof s->post[0], "%s", e->post_id ? e->post_id : "(null)");
+    s->n++;
+    return 0;
+}
+
+/* A plug-in's "is comment 1170 remembered?" page: what the history holds under an id, its
+ * post, time and the label feedback gave it; an id it does not hold is KD_ENOTFOUND. */
+Test(public, a_comment_is_looked_up_in_the_history_by_its_id)
+{
+    kd_model *m = open_memory();
+    kd_comment spam = comment("1170", "cheap pills at pills.example buy now", "12"),
+               seen_only = comment("1171", "a kind word on the post", NULL);
+    spam.date = "2024-05-01T13:45:00Z";
+    int changed = 0;
+    cr_assert_eq(kd_feedback(m, &spam, KD_SPAM, 0, &changed), 0, "%s", kd_model_error(m));
+    cr_assert_eq(kd_history_record(m, &seen_only), 0, "%s", kd_model_error(m));
+
+    seen s = { 0 };
+    uint64_t found = 9;
+    cr_assert_eq(kd_history_find(m, "1170", collect, &s, &found), 0, "%s", kd_model_error(m));
+    cr_expect(found == 1 && s.n == 1, "%llu found", (unsigned long long)found);
+    cr_expect_eq(s.e[0].label, KD_SPAM);
+    cr_expect_eq(s.e[0].time, 1714571100);
+    cr_expect_str_eq(s.post[0], "12");
+    cr_expect_gt(s.e[0].seq, 0);
+
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(kd_history_find(m, "1171", collect, &s, NULL), 0, "%s", kd_model_error(m));
+    cr_expect(s.n == 1 && s.e[0].label == KD_UNLABELLED, "recorded, never given feedback");
+    cr_expect_str_eq(s.post[0], "(null)");
+
+    /* the label taken back by an undo */
+    cr_assert_eq(kd_feedback(m, &spam, KD_SPAM, 1, &changed), 0, "%s", kd_model_error(m));
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(kd_history_find(m, "1170", collect, &s, NULL), 0);
+    cr_expect_eq(s.e[0].label, KD_HISTORY_TAKEN_BACK);
+
+    /* an id not held: KD_ENOTFOUND, fn not called, the message names the id */
+    memset(&s, 0, sizeof s);
+    found = 9;
+    cr_expect_eq(kd_history_find(m, "9999", collect, &s, &found), KD_ENOTFOUND);
+    cr_expect(s.n == 0 && found == 0);
+    cr_expect(strstr(kd_model_error(m), "'9999' is in the history") != NULL, "%s", kd_model_error(m));
+
+    /* fn's nonzero value stops the walk and is returned */
+    s.n = 4;
+    cr_expect_eq(kd_history_find(m, "1170", collect, &s, &found), 7);
+    cr_expect_eq(found, 1);
+
+    /* the contract for NULL */
+    cr_expect_eq(kd_history_find(m, NULL, collect, &s, &found), KD_EINVAL);
+    cr_expect(strstr(kd_model_error(m), "kd_history_find: id is NULL"), "%s", kd_model_error(m));
+    cr_expect_eq(found, 0);
+    cr_expect_eq(kd_history_find(m, "1170", NULL, NULL, NULL), KD_EINVAL);
+    found = 9;
+    cr_expect_eq(kd_history_find(NULL, "1170", collect, &s, &found), KD_EINVAL);
+    cr_expect_eq(found, 0);
     kd_model_close(m);
 }
