@@ -7,11 +7,12 @@
  * with "X-akismet-pro-tip: discard" when the spam is blatant (spam_score >= --discard);
  * a bad key or a request missing a required field gets "invalid" and an
  * "X-akismet-debug-help" header (HTTP 200, as Akismet does); submissions answer "Thanks for
- * making the web a better place."; verify-key answers "valid" or "invalid". Akismet has no
- * "hold": a held comment is answered "false" (let the blog's own moderation decide) unless
- * the server runs with --hold-as spam; X-kindly-verdict and X-kindly-spam-score carry
- * kindly's own answer for clients that want it, X-kindly-reasons the reasons behind it (the
- * JSON API's, escaped and cut to fit a header: srv_header_list).
+ * making the web a better place.", with X-kindly-feedback saying whether the report was learnt,
+ * found learnt already (unchanged) or relabelled the comment; verify-key answers "valid" or
+ * "invalid". Akismet has no "hold": a held comment is answered "false" (let the blog's own
+ * moderation decide) unless the server runs with --hold-as spam; X-kindly-verdict and
+ * X-kindly-spam-score carry kindly's own answer for clients that want it, X-kindly-reasons
+ * the reasons behind it (the JSON API's, escaped and cut to fit a header: srv_header_list).
  *
  * Akismet semantics kept: user_role=administrator is never spam; a non-empty honeypot field
  * (honeypot_field_name names it) is blatant spam; is_test=1 requests change nothing (no
@@ -217,6 +218,7 @@ static void submit(const srv_request *rq, const srv_form *f, const kd_comment *c
     kd_label label = rq->endpoint == EP_SUBMIT_SPAM ? KD_SPAM : KD_HAM;
     if (truthy(form_get(f, "is_test"))) {
         srv_reply_text(out, 200, SRV_TEXT, "Thanks for making the web a better place.");
+        srv_reply_header(out, "X-kindly-feedback", "unchanged: is_test=1, nothing is learnt");
         return;
     }
     if (!rq->cfg->writable) {
@@ -257,6 +259,15 @@ static void submit(const srv_request *rq, const srv_form *f, const kd_comment *c
     if (changed == 2) /* relabelled: the other label was taken back */
         metrics_feedback(!label, -1, 1);
     srv_reply_text(out, 200, SRV_TEXT, "Thanks for making the web a better place.");
+    /* what the report did, which Akismet's answer does not say (/v1/feedback's counts do):
+     * for an operator with curl -i, and a log of the headers */
+    const char *as = label == KD_SPAM ? "spam" : "ham", *other = label == KD_SPAM ? "ham" : "spam";
+    if (changed == 2)
+        srv_reply_header(out, "X-kindly-feedback", "relabelled: learnt as %s, its %s taken back", as, other);
+    else if (changed)
+        srv_reply_header(out, "X-kindly-feedback", "learnt: as %s", as);
+    else
+        srv_reply_header(out, "X-kindly-feedback", "unchanged: learnt as %s already", as);
 }
 
 /* The charset parameter of a Content-Type ("...; charset=ISO-8859-1", quoted or not) into

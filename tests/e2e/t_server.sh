@@ -922,6 +922,31 @@ test_server_akismet_reports_are_idempotent_per_comment() {
     contains h.json '"comments":1' # checked, then reported: one comment
 }
 
+# A report's answer is Akismet's whatever it did; X-kindly-feedback says what that was (learnt,
+# unchanged: learnt so already, relabelled), for an operator with curl -i.
+test_server_akismet_reports_say_what_they_did_in_a_header() {
+    "$KINDLY" train -q -m m.db "$SD/train.csv"
+    start_server -m m.db
+    local form='blog=http%3A%2F%2Fb.example&user_ip=10.0.0.7&comment_post_ID=9&comment_ID=6200&comment_content=Lovely+article%2C+my+aunt+says+the+same+about+walking+every+morning'
+    said() { # said HEADER-VALUE: the answer is Akismet's, and the header says HEADER-VALUE
+        [ "$(cat "$T/body")" = "Thanks for making the web a better place." ] || fail "body: $(cat "$T/body")"
+        [ "$(grep -ci '^X-kindly-feedback:' "$T/headers")" = 1 ] || fail "not one X-kindly-feedback: $(cat "$T/headers")"
+        grep -qi "^X-kindly-feedback: $1"$'\r'"\$" "$T/headers" || fail "not '$1': $(cat "$T/headers")"
+    }
+    status_is "$(post /1.1/submit-spam "$form")" 200
+    said "learnt: as spam"
+    status_is "$(post /1.1/submit-spam "$form")" 200 # a retry
+    said "unchanged: learnt as spam already"
+    status_is "$(post /1.1/submit-ham "$form")" 200 # "Not spam"
+    said "relabelled: learnt as ham, its spam taken back"
+    status_is "$(post /1.1/submit-spam "$form")" 200 # "Spam" again
+    said "relabelled: learnt as spam, its ham taken back"
+    status_is "$(post /1.1/submit-ham "$form&is_test=1")" 200
+    said "unchanged: is_test=1, nothing is learnt"
+    expect_status 0 "$KINDLY" history -m m.db --id 6200
+    contains "$T/out" '"learnt":"spam"'
+}
+
 # The Akismet plugin posts comment_parent=0 for a comment that replies to none: no parent, so a
 # rule on parent fires on a reply alone (it fired on every comment the plugin checked).
 test_server_akismet_comment_parent_0_is_no_parent() {
