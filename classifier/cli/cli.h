@@ -164,6 +164,9 @@ typedef struct cli_labels_seen {
     int nvalues;
 } cli_labels_seen;
 void cli_labels_note(cli_labels_seen *s, const kd_csv *r, const kd_csv_row *row);
+/* Why an unlabelled row of a WordPress export (a comment_approved column read as the label) is
+ * so: 1 pending (comment_approved 0), 2 trash or post-trashed; 0 for any other row or file. */
+int cli_wp_unlabelled(const kd_csv *r, const kd_csv_row *row);
 /* Report that path has no labelled row (nothing to learn or measure), saying why: r has no
  * label column (its columns listed), or what its label column held (s) and what was
  * expected, or it has no row at all. Returns EXIT_INPUT. */

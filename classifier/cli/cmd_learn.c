@@ -117,7 +117,7 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
         return EXIT_MODEL;
     }
     int status = EXIT_DONE, rc;
-    cli_feed_counts n = { 0, 0, 0, 0, 0, 0 };
+    cli_feed_counts n = { 0, 0, 0, 0, 0, 0, 0, 0 };
     char *text = NULL;
     if ((rc = kd_train_begin(m))) {
         status = cli_fail(cli_exit_for(rc), "learn", "%s", kd_model_error(m));
@@ -206,9 +206,13 @@ static int learn(int argc, char **argv, char *owned[CLI_NMETA])
         /* --spam or --ham labels every row: a hint only where no row had a label of its own (a
          * WordPress export's pending and trashed rows beside its approved ones were told to
          * take a flag that would have learnt the approved ones as spam too) */
-        if (n.unlabelled)
-            fprintf(stderr, "; %lu unlabelled row%s not %s%s", n.unlabelled, n.unlabelled == 1 ? "" : "s",
-                    undo ? "unlearnt" : "learnt", n.learned ? "" : " (give --spam or --ham to label every row)");
+        if (n.unlabelled) {
+            fprintf(stderr, "; %lu unlabelled row%s not %s", n.unlabelled, n.unlabelled == 1 ? "" : "s",
+                    undo ? "unlearnt" : "learnt");
+            cli_feed_unlabelled_why(&n);
+            if (!n.learned)
+                fputs(" (give --spam or --ham to label every row)", stderr);
+        }
         if (n.skipped)
             fprintf(stderr, "; %lu bad row%s skipped", n.skipped, n.skipped == 1 ? "" : "s");
         if (n.dates)

@@ -64,7 +64,7 @@ int cmd_train(int argc, char **argv)
         return EXIT_MODEL;
     }
     int status = EXIT_DONE, rc, committed = 0, prune_skipped = 0;
-    cli_feed_counts n = { 0, 0, 0, 0, 0, 0 };
+    cli_feed_counts n = { 0, 0, 0, 0, 0, 0, 0, 0 };
     kd_buf line = KD_BUF_INIT;
     const char *shown = cli_line(&line, path); /* the model's name as one line, in the summaries */
     if ((rc = kd_train_begin(m))) {
@@ -128,8 +128,10 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "kindly train: learnt %lu comment%s (%lu spam, %lu ham%s)", n.learned,
                 n.learned == 1 ? "" : "s", n.spam, n.learned - n.spam,
                 flags & KD_TRAIN_FOREIGN ? ", foreign" : "");
-        if (n.unlabelled)
+        if (n.unlabelled) {
             fprintf(stderr, "; %lu unlabelled row%s not learnt", n.unlabelled, n.unlabelled == 1 ? "" : "s");
+            cli_feed_unlabelled_why(&n);
+        }
         if (n.skipped)
             fprintf(stderr, "; %lu bad row%s skipped", n.skipped, n.skipped == 1 ? "" : "s");
         if (n.refused)

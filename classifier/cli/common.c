@@ -611,17 +611,44 @@ static int label_column(const kd_csv *r, int *which)
     return -1;
 }
 
+/* row's label field without the blanks around it, as the reader reads a label: *len bytes at
+ * the pointer returned; NULL when r has no label column. *which as label_column's. */
+static const char *label_field(const kd_csv *r, const kd_csv_row *row, int *which, size_t *len)
+{
+    int c = label_column(r, which);
+    if (c < 0 || (size_t)c >= row->nfields)
+        return NULL;
+    const char *v = row->fields[c];
+    size_t n = row->lens[c];
+    for (; n && (*v == ' ' || *v == '\t'); n--)
+        v++;
+    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    *len = n;
+    return v;
+}
+
+int cli_wp_unlabelled(const kd_csv *r, const kd_csv_row *row)
+{
+    int which;
+    size_t len;
+    const char *v = label_field(r, row, &which, &len);
+    if (!v || which != 2)
+        return 0;
+    if (len == 1 && *v == '0')
+        return 1;
+    if ((len == 5 && !strncasecmp(v, "trash", 5)) || (len == 12 && !strncasecmp(v, "post-trashed", 12)))
+        return 2;
+    return 0;
+}
+
 void cli_labels_note(cli_labels_seen *s, const kd_csv *r, const kd_csv_row *row)
 {
-    int which, c = label_column(r, &which);
-    if (c < 0 || (size_t)c >= row->nfields)
+    int which;
+    size_t len;
+    const char *v = label_field(r, row, &which, &len);
+    if (!v)
         return;
-    const char *v = row->fields[c]; /* without the blanks around it, as the reader reads a label */
-    size_t len = row->lens[c];
-    for (; len && (*v == ' ' || *v == '\t'); len--)
-        v++;
-    while (len && (v[len - 1] == ' ' || v[len - 1] == '\t'))
-        len--;
     size_t n = len < sizeof s->value[0] - 1 ? len : sizeof s->value[0] - 1;
     while (n < len && n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
         n--; /* cut at a character */

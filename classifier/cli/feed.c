@@ -162,6 +162,17 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+void cli_feed_unlabelled_why(const cli_feed_counts *n)
+{
+    if (!n->pending && !n->trashed)
+        return;
+    unsigned long other = n->unlabelled - n->pending - n->trashed;
+    fprintf(stderr, " (%lu pending, %lu trash or post-trashed", n->pending, n->trashed);
+    if (other)
+        fprintf(stderr, ", %lu other", other);
+    fputc(')', stderr);
+}
+
 int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force, int delta, unsigned flags,
                  int progress, int record, cli_feed_counts *n)
 {
@@ -174,7 +185,7 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
     if (record)
         cli_warn_line_ids(cmd, path, r, 0); /* learn: check would not teach */
     const char *shown = cli_shown(path);
-    unsigned long before = n->learned, unlabelled = n->unlabelled;
+    unsigned long before = n->learned, unlabelled = n->unlabelled, pending = n->pending, trashed = n->trashed;
     progress = progress && isatty(STDERR_FILENO);
     double last = progress ? now() : 0;
     kd_buf line = KD_BUF_INIT; /* the file's name as one line, for the progress */
@@ -202,6 +213,9 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
         kd_label label = force != KD_UNLABELLED ? force : row->label;
         if (label == KD_UNLABELLED) {
             n->unlabelled++;
+            int why = cli_wp_unlabelled(r, row);
+            n->pending += why == 1;
+            n->trashed += why == 2;
             cli_labels_note(&seen, r, row);
             continue;
         }
@@ -258,6 +272,8 @@ int cli_feed_csv(const char *cmd, kd_model *m, const char *path, kd_label force,
     if (force == KD_UNLABELLED && n->learned == before) {
         status = cli_no_labelled_rows_in(cmd, path, r, &seen);
         n->unlabelled = unlabelled; /* the message named the file: its rows are not counted again */
+        n->pending = pending;
+        n->trashed = trashed;
     } else if (n->learned == before && !kd_csv_skipped(r)) /* --spam or --ham: no row at all */
         status = cli_no_rows(cmd, path);
 done:

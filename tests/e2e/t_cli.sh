@@ -798,6 +798,33 @@ test_youtube_and_wordpress_schemas_train_unchanged() {
     contains "$T/err" "2 unlabelled rows not learnt"
 }
 
+# A WordPress export's unlabelled rows are pending comments (comment_approved 0), which a
+# moderator has yet to judge, or thrown away (trash, post-trashed): train's and learn's
+# summaries say how many of each, and how many were neither (an empty status).
+test_train_splits_a_wordpress_exports_unlabelled_rows() {
+    {
+        printf 'comment_ID,comment_post_ID,comment_approved,comment_content\n'
+        printf '1,9,1,Lovely article my aunt says the same about walking\n'
+        printf '2,9,spam,cheap pills buy now at pills example\n'
+        printf '3,9,0,a pending comment on walking\n'
+        printf '4,9,trash,a trashed comment about nothing\n'
+        printf '5,9,post-trashed,a comment of a trashed post\n'
+        printf '6,9, 0 ,another pending one\n'
+        printf '7,9,Trash,one more thrown away\n'
+        printf '8,9,0,the third pending one\n'
+    } >wp.csv
+    expect_status 0 "$KINDLY" train -m m.db wp.csv
+    contains "$T/err" "learnt 2 comments (1 spam, 1 ham); 6 unlabelled rows not learnt (3 pending, 3 trash or post-trashed)"
+    printf '9,9,,no status at all\n' >>wp.csv
+    expect_status 0 "$KINDLY" learn -m m.db wp.csv
+    contains "$T/err" "7 unlabelled rows not learnt (3 pending, 3 trash or post-trashed, 1 other)"
+    # a file of kindly's own columns: no WordPress status to tell
+    printf 'id,label,text\n1,spam,cheap pills now\n2,,an unlabelled one\n' >own.csv
+    expect_status 0 "$KINDLY" train -m m.db own.csv
+    contains "$T/err" "; 1 unlabelled row not learnt"
+    not_contains "$T/err" "pending"
+}
+
 test_huge_field_is_accepted() {
     train_small
     { echo "id,text"; printf 'big,"'; head -c 1200000 /dev/zero | tr '\0' 'a'; printf ' cheap xanax"\n'; echo 'small,hello'; } >big.csv
