@@ -74,7 +74,7 @@
 
 typedef enum {
     HS_INSERT, HS_INSERT_LSH, HS_LSH_GET, HS_LSH_APPEND, HS_CANDIDATES, HS_GET, HS_GET_MANY, HS_BEGIN, HS_COMMIT, HS_ROLLBACK,
-    HS_READ, HS_READ_END, HS_ANY, HS_SET_ID, HS_LABEL_GET, HS_LABELLED, HS_TEXT_LABELLED, HS_LABEL_SET, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_CLAIM, HS_CLAIMED, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES, HS_LAST, HS_FIND_ID, HS_FIND_ID_OLD,
+    HS_READ, HS_READ_END, HS_ANY, HS_SET_ID, HS_LABEL_GET, HS_LABELLED, HS_TEXT_LABELLED, HS_LABEL_SET, HS_SAVE, HS_SAVE_UNDO, HS_SAVE_END, HS_CUT_KEEP, HS_CLAIM, HS_CLAIMED, HS_DOOMED, HS_DELETE, HS_LSH_SCAN, HS_LSH_SET, HS_LSH_DROP, HS_COUNT, HS_BYTES, HS_LAST, HS_FIND_ID, HS_FIND_ID_OLD, HS_FIND_SEQ, HS_FIND_SEQ_OLD,
     HS__COUNT
 } hs_stmt;
 
@@ -141,6 +141,9 @@ static const char *const sql[HS__COUNT] = {
      * has no label column */
     [HS_FIND_ID] = "SELECT seq, post_id, time, label FROM history WHERE id = ?1 ORDER BY seq",
     [HS_FIND_ID_OLD] = "SELECT seq, post_id, time, NULL FROM history WHERE id = ?1 ORDER BY seq",
+    /* "history:SEQ", as duplicate_of names a comment recorded without an id */
+    [HS_FIND_SEQ] = "SELECT seq, post_id, time, label FROM history WHERE seq = ?1 AND id IS NULL",
+    [HS_FIND_SEQ_OLD] = "SELECT seq, post_id, time, NULL FROM history WHERE seq = ?1 AND id IS NULL",
 };
 
 struct kd_hist {
@@ -711,15 +714,10 @@ static void read_rec(sqlite3_stmt *st, kd_hist_rec *out)
         memcpy(out->sig, b, KD_MH_SIGBYTES);
 }
 
-int kd_hist_find_id(kd_hist *h, const char *id, int (*fn)(void *ud, const kd_hist_found *f), void *ud, uint64_t *n)
+/* kd_hist_find_id's rows of st, bound */
+static int find_rows(kd_hist *h, sqlite3_stmt *st, int (*fn)(void *ud, const kd_hist_found *f), void *ud,
+                     uint64_t *n)
 {
-    *n = 0;
-    if (!h->present)
-        return KD_OK;
-    sqlite3_stmt *st = stmt(h, h->labels ? HS_FIND_ID : HS_FIND_ID_OLD);
-    if (!st)
-        return fail(h);
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     int src, stop = 0;
     while (!stop && (src = sqlite3_step(st)) == SQLITE_ROW) {
         kd_hist_found f = { .seq = sqlite3_column_int64(st, 0), .time = sqlite3_column_int64(st, 2),
@@ -741,6 +739,41 @@ int kd_hist_find_id(kd_hist *h, const char *id, int (*fn)(void *ud, const kd_his
         return stop;
     }
     return finish(h, st, src);
+}
+
+/* The seq of "history:SEQ" (digits only, no sign or blank, SEQ > 0), else 0. */
+static int64_t history_name(const char *id)
+{
+    if (strncmp(id, "history:", 8) || !id[8])
+        return 0;
+    int64_t seq = 0;
+    for (const char *p = id + 8; *p; p++) {
+        if (*p < '0' || *p > '9' || seq > (INT64_MAX - 9) / 10)
+            return 0;
+        seq = seq * 10 + (*p - '0');
+    }
+    return seq;
+}
+
+int kd_hist_find_id(kd_hist *h, const char *id, int (*fn)(void *ud, const kd_hist_found *f), void *ud, uint64_t *n)
+{
+    *n = 0;
+    if (!h->present)
+        return KD_OK;
+    sqlite3_stmt *st = stmt(h, h->labels ? HS_FIND_ID : HS_FIND_ID_OLD);
+    if (!st)
+        return fail(h);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = find_rows(h, st, fn, ud, n);
+    int64_t seq;
+    /* none under that id: the name duplicate_of gives a comment recorded without one */
+    if (!rc && !*n && (seq = history_name(id))) {
+        if (!(st = stmt(h, h->labels ? HS_FIND_SEQ : HS_FIND_SEQ_OLD)))
+            return fail(h);
+        sqlite3_bind_int64(st, 1, seq);
+        rc = find_rows(h, st, fn, ud, n);
+    }
+    return rc;
 }
 
 int kd_hist_get(kd_hist *h, int64_t seq, kd_hist_rec *out)

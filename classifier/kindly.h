@@ -1055,7 +1055,9 @@ typedef struct kd_history_entry {
  * Look a comment up in the history by its id (kd_comment.id as it was recorded; the text is
  * not stored, so an id is the one way to ask for a comment): call fn(ud, entry) for each
  * comment recorded under it, earliest first (one id can hold several: a comment edited, or
- * the same id reused with another text). fn returns 0 to go on, nonzero to stop: that value
+ * the same id reused with another text; "history:SEQ", the name kd_result.duplicate_of gives
+ * a comment recorded without an id, finds that comment when none was recorded under that
+ * string as its id). fn returns 0 to go on, nonzero to stop: that value
  * is then returned. Reads the whole history (no index holds every id: 0.1 s a million
  * comments, the file cached); a read, also on a model opened read-only. Same thread rule as
  * the model.

@@ -244,6 +244,16 @@ test_history_looks_a_comment_up_by_its_id() {
     [ "$(sed -n 2p "$T/out")" = '{"id":"9999","found":false,"comments":[]}' ] || fail "9999: $(sed -n 2p "$T/out")"
     [ "$(sed -n 3p "$T/out")" = '{"id":"1171","found":true,"comments":[{"seq":1,"post":"12","time":1714751100,"time_utc":"2024-05-03T15:45:00Z","learnt":null}]}' ] || fail "1171: $(sed -n 3p "$T/out")"
     python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$T/out" || fail "not JSON lines: $(cat "$T/out")"
+    # a comment recorded without an id, by the name duplicate_of gives it
+    echo "Thank you for the walking tips, they helped my mood a lot" >c.txt
+    "$KINDLY" check -m m.db --remember <c.txt >/dev/null || true
+    "$KINDLY" check -m m.db <c.txt >dup.json || true
+    name=$(sed 's/.*"duplicate_of":"\(history:[0-9]*\)".*/\1/' dup.json)
+    [ "$name" = history:3 ] || fail "duplicate_of: $(cat dup.json)"
+    expect_status 0 "$KINDLY" history -m m.db --id "$name"
+    contains "$T/out" '{"id":"history:3","found":true,"comments":[{"seq":3,"post":null,'
+    expect_status 1 "$KINDLY" history -m m.db --id history:2 --id history:99 --id history:03x
+    contains "$T/out" '{"id":"history:2","found":false,"comments":[]}'
     # all held: 0; the label taken back by an undo; read-only, the model unchanged
     echo "cheap pills buy now at pills.example" | "$KINDLY" learn -q -m m.db --raw --spam --undo --id 1170
     cksum m.db >before

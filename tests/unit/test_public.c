@@ -159,6 +159,17 @@ Test(public, a_comment_is_looked_up_in_the_history_by_its_id)
     cr_assert_eq(kd_history_find(m, "1170", collect, &s, NULL), 0);
     cr_expect_eq(s.e[0].label, KD_HISTORY_TAKEN_BACK);
 
+    /* a comment recorded without an id, by the name duplicate_of gives it; only such a one */
+    kd_comment bare = comment(NULL, "no id given to this one", "7");
+    cr_assert_eq(kd_history_record(m, &bare), 0, "%s", kd_model_error(m));
+    char name[32];
+    snprintf(name, sizeof name, "history:%lld", (long long)s.e[0].seq + 2);
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(kd_history_find(m, name, collect, &s, NULL), 0, "%s: %s", name, kd_model_error(m));
+    cr_expect_str_eq(s.post[0], "7");
+    snprintf(name, sizeof name, "history:%lld", (long long)s.e[0].seq - 2); /* 1170's record */
+    cr_expect_eq(kd_history_find(m, name, collect, &s, NULL), KD_ENOTFOUND, "%s has an id", name);
+
     /* an id not held: KD_ENOTFOUND, fn not called, the message names the id */
     memset(&s, 0, sizeof s);
     found = 9;
