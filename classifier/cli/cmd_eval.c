@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "feed.h"
 
 /* The labelled rows of a CSV file, copied so that folds can revisit them. */
 typedef struct dataset {
@@ -15,6 +16,7 @@ typedef struct dataset {
     size_t *fold;             /* --folds: each row's fold (assign_folds) */
     size_t distinct;          /* --folds: the distinct texts (folds past them are empty) */
     unsigned long unlabelled; /* rows read without a label (not in c) */
+    unsigned long pending, trashed; /* of those, a WordPress export's (cli_wp_unlabelled) */
     unsigned long bad;        /* bad rows skipped by the reader (named on stderr) */
     unsigned long dates;      /* rows to remember with an unreadable date (named on stderr) */
 } dataset;
@@ -100,6 +102,15 @@ static void dataset_free(dataset *d)
     free(d->fold);
 }
 
+/* "kindly eval: N unlabelled rows WHAT", a WordPress export's split as train says it */
+static void unlabelled_said(const dataset *d, const char *what)
+{
+    cli_feed_counts n = { .unlabelled = d->unlabelled, .pending = d->pending, .trashed = d->trashed };
+    fprintf(stderr, "kindly eval: %lu unlabelled row%s %s", d->unlabelled, d->unlabelled == 1 ? "" : "s", what);
+    cli_feed_unlabelled_why(&n);
+    fputc('\n', stderr);
+}
+
 /* Read the labelled rows of path into d. Returns EXIT_DONE; EXIT_INPUT (reported) for a file
  * with no text column or no labelled row, which the caller skips to go on with the other
  * files, as train does (the rows of one named so are not counted in d->unlabelled too); or a
@@ -110,7 +121,7 @@ static int dataset_read(dataset *d, const char *path, int remember, int *skipped
 {
     int status = EXIT_DONE;
     size_t before = d->n;
-    unsigned long unlabelled = d->unlabelled;
+    unsigned long unlabelled = d->unlabelled, pending = d->pending, trashed = d->trashed;
     kd_csv *r = cli_open_csv("eval", path, KD_CSV_COMMENTS, 0, &status);
     if (!r)
         return status;
@@ -124,6 +135,9 @@ static int dataset_read(dataset *d, const char *path, int remember, int *skipped
     while ((rc = kd_csv_next(r, &row)) == 1)
         if (row->label == KD_UNLABELLED) {
             d->unlabelled++;
+            int why = cli_wp_unlabelled(r, row);
+            d->pending += why == 1;
+            d->trashed += why == 2;
             cli_labels_note(&seen, r, row);
         } else if (dataset_add(d, cli_row_comment(r, row, &local, date, sizeof date), row->label)) {
             status = cli_fail(EXIT_INTERNAL, "eval", "out of memory");
@@ -134,7 +148,10 @@ static int dataset_read(dataset *d, const char *path, int remember, int *skipped
         status = cli_fail(cli_exit_for(rc), "eval", "%s", kd_csv_error(r));
     else if (status == EXIT_DONE && d->n == before) {
         status = cli_no_labelled_rows_in("eval", path, r, &seen);
-        d->unlabelled = unlabelled; /* the message named the file: its rows are not counted again */
+        /* the message named the file: its rows are not counted again */
+        d->unlabelled = unlabelled;
+        d->pending = pending;
+        d->trashed = trashed;
     }
     if (kd_csv_skipped(r))
         *skipped = 1;
@@ -359,8 +376,7 @@ int cmd_eval(int argc, char **argv)
     if ((status = dataset_read_all(&d, test, ntest, o.remember, &skipped)))
         goto done;
     if (d.unlabelled) /* as train and learn count theirs */
-        fprintf(stderr, "kindly eval: %lu unlabelled row%s not evaluated\n", d.unlabelled,
-                d.unlabelled == 1 ? "" : "s");
+        unlabelled_said(&d, "not evaluated");
     if (folds && assign_folds(&d, folds))
         status = cli_fail(EXIT_INTERNAL, "eval", "out of memory");
     if (folds && !status && d.distinct < folds) { /* the n-th distinct text is in fold n mod K */
@@ -396,8 +412,7 @@ int cmd_eval(int argc, char **argv)
             if (status == EXIT_INPUT && !td.n) /* each file named: but not that the test files wait */
                 cli_fail(EXIT_INPUT, "eval", "no --train file has a labelled row: no model to evaluate, no figures");
             if (!status && td.unlabelled)
-                fprintf(stderr, "kindly eval: %lu unlabelled row%s of the --train files not learnt\n", td.unlabelled,
-                        td.unlabelled == 1 ? "" : "s");
+                unlabelled_said(&td, "of the --train files not learnt");
             m = status ? NULL : train_memory(&td, 0, 0);
             dataset_free(&td);
             if (!m && !status)

@@ -818,6 +818,11 @@ test_train_splits_a_wordpress_exports_unlabelled_rows() {
     printf '9,9,,no status at all\n' >>wp.csv
     expect_status 0 "$KINDLY" learn -m m.db wp.csv
     contains "$T/err" "7 unlabelled rows not learnt (3 pending, 3 trash or post-trashed, 1 other)"
+    # eval alike, of the rows it tests and of its --train files
+    expect_status 0 "$KINDLY" eval -m m.db wp.csv
+    contains "$T/err" "kindly eval: 7 unlabelled rows not evaluated (3 pending, 3 trash or post-trashed, 1 other)"
+    expect_status 0 "$KINDLY" eval --train wp.csv wp.csv
+    contains "$T/err" "kindly eval: 7 unlabelled rows of the --train files not learnt (3 pending, 3 trash or post-trashed, 1 other)"
     # a file of kindly's own columns: no WordPress status to tell
     printf 'id,label,text\n1,spam,cheap pills now\n2,,an unlabelled one\n' >own.csv
     expect_status 0 "$KINDLY" train -m m.db own.csv
