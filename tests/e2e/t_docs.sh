@@ -278,3 +278,104 @@ for path in sys.argv[1:]:
 sys.exit(1 if bad else 0)
 PY
 }
+
+# Every flag a command takes is one its help lists (in its usage lines or its list of
+# options) and the README names, and every flag its help lists is one it takes: each flag
+# any command's source or help names is given to each command (followed by two words that
+# are no flag), and taken unless kindly calls it unknown or refuses it a value; info took
+# --model, which its help (no list of options) never named
+test_every_flag_a_command_takes_is_in_its_help_and_back() {
+    python3 - "$KINDLY" "$ROOT" <<'PY' || fail "flags taken and flags documented differ"
+import glob, os, re, subprocess, sys
+kindly, root = sys.argv[1], sys.argv[2]
+env = dict(os.environ)
+env.pop("KINDLY_MODEL", None)
+def run(*args):
+    p = subprocess.run((kindly,) + args, stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=20)
+    return p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+FLAG = r"(?<![\w-])(--[a-z][a-z-]*[a-z]|-[a-z])(?![\w-])"
+def listed(text):
+    # the usage lines (up to the first blank line) and the option lines ("  -m, --model ...")
+    usage, _, rest = text.partition("\n\n")
+    out = set(re.findall(FLAG, usage))
+    for line in rest.splitlines():
+        if re.match(r" +-", line):
+            out |= set(re.findall(FLAG, line))
+    return out
+cmds = [c for c in re.findall(r"^  ([a-z]+)  ", run("help")[0], re.M) if c not in ("help", "version")]
+helps = {c: listed(run("help", c)[0]) for c in cmds}
+flags = set().union(*helps.values())
+for f in glob.glob(root + "/classifier/cli/*.c"):
+    flags |= set(re.findall(r'"(--[a-z][a-z-]*[a-z]|-[a-z])"', open(f, encoding="utf-8").read()))
+flags -= {"--help", "-h", "--version"}
+readme = open(root + "/README.md", encoding="utf-8").read()
+bad = []
+for c in cmds:
+    taken = set()
+    for f in sorted(flags):
+        err = run(c, f, "--zz-no-flag-1", "--zz-no-flag-2")[1]
+        if not re.search(r"unknown (or incomplete )?option '%s'|option '%s' takes no value" % (re.escape(f), re.escape(f)), err):
+            taken.add(f)
+    # serve refuses --remember by name (its history is always kept): a usage error of its own
+    if c == "serve":
+        taken.discard("--remember")
+    bad += ["help %s lists %s, which %s does not take" % (c, f, c) for f in sorted(helps[c] - taken)]
+    bad += ["%s takes %s, which its help does not list" % (c, f) for f in sorted(taken - helps[c])]
+    bad += ["%s takes %s, which the README never names" % (c, f) for f in sorted(taken)
+            if not re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(f), readme)]
+for b in bad:
+    print("    " + b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+}
+
+# The JSON objects info and history print have the fields their help and the README name, in
+# the order they name them (info named "messages", neither model nor schema_version, and
+# history no model)
+test_info_and_history_print_the_fields_they_document() {
+    cp "$ROOT/models/default.db" m.db
+    "$KINDLY" info -m m.db >info.json || fail "kindly info failed"
+    "$KINDLY" info -m m.db --prune 2 >info-prune.json 2>/dev/null || fail "kindly info --prune failed"
+    "$KINDLY" history -m m.db >history.json || fail "kindly history failed"
+    "$KINDLY" history -m m.db --prune >history-prune.json || fail "kindly history --prune failed"
+    "$KINDLY" help info >help-info.txt
+    "$KINDLY" help history >help-history.txt
+    python3 - "$ROOT/README.md" <<'PY' || fail "fields printed and fields documented differ"
+import json, re, sys
+readme = re.sub(r"\s+", " ", open(sys.argv[1], encoding="utf-8").read())
+def keys(path):
+    return list(json.loads(open(path, encoding="utf-8").read()))
+def named(text, fields):
+    # the fields in the order the text first names each: `name` in the README, in the help
+    # a name then a parenthesis or punctuation ("model (its path)", not "model file")
+    pat = r"`%s`" if "`" in text else r"(?<![\w-])%s(?= ?[(,;:.)]| and )"
+    pos = {f: m.start() for f in fields for m in [re.search(pat % f, text)] if m}
+    return sorted(pos, key=pos.get), [f for f in fields if f not in pos]
+bad = []
+m = re.search(r"`kindly info -m MODEL` prints (.*?)\. ", readme)
+info_readme = m.group(1) if m else ""
+m = re.search(r"`kindly history -m MODEL` prints counts (.*?); `--prune` deletes", readme)
+history_readme = m.group(1) if m else ""
+def json_paragraph(path):
+    # the help's paragraph that says what the JSON holds
+    text = open(path, encoding="utf-8").read()
+    start = text.index(" JSON")
+    return re.sub(r"\s+", " ", text[start:text.find("\n\n", start)])
+help_info = json_paragraph("help-info.txt")
+help_history = json_paragraph("help-history.txt")
+for what, printed, texts in (
+        ("info", keys("info-prune.json"), {"help": help_info, "README": info_readme}),
+        ("history", keys("history-prune.json"), {"help": help_history, "README": history_readme})):
+    for where, text in texts.items():
+        order, missing = named(text, printed)
+        if missing:
+            bad.append("%s prints %s, which its %s does not name" % (what, missing, where))
+        elif what == "info" and order != printed:
+            bad.append("info prints %s, its %s names them in the order %s" % (printed, where, order))
+if keys("info.json") + ["pruned"] != keys("info-prune.json"):
+    bad.append("info --prune's fields are not info's and pruned")
+for b in bad:
+    print("    " + b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+}
