@@ -1,4 +1,4 @@
-# t_docs.sh - the README against the binary: the flags each command's help lists, the flags
+# t_docs.sh - the README against the binary: the flags each command's help lists and takes, the flags
 # the README's command lines pass, its links, and the output it shows. Sourced by run.sh.
 README=$ROOT/README.md
 
@@ -378,4 +378,192 @@ for b in bad:
     print("    " + b, file=sys.stderr)
 sys.exit(1 if bad else 0)
 PY
+}
+
+# The defaults the README's table of classification flags states are the ones kindly uses:
+# the sample scored with each stated default given explicitly is scored as without (with
+# --scorer fisher too, for its tuning flags), and each default is the one the helps state
+test_the_stated_classification_defaults_are_the_ones_used() {
+    "$KINDLY" help score >help-score.txt
+    python3 - "$ROOT/README.md" help-score.txt "$ROOT" <<'PY' >args.txt || fail "the README's defaults were not read"
+import re, sys
+readme, helptext, root = open(sys.argv[1], encoding="utf-8").read(), open(sys.argv[2]).read(), sys.argv[3]
+rows = re.findall(r"^\| `(--[^|]*)` \| ([^|]*) \|", readme.split("Classification flags shared by", 1)[1], re.M)
+helpflat = re.sub(r"\s+", " ", helptext)
+plain, fisher = [], []
+for flags, default in rows:
+    names = re.findall(r"--[a-z-]+", flags)
+    values = [v.strip().strip("`") for v in default.split(",")]
+    if names[0] in ("--remember",):
+        continue
+    if names[0] == "--rules":
+        plain += ["--rules", root + "/" + values[0]]
+        continue
+    if len(names) != len(values):
+        sys.exit("README row %s: %d flags, %d defaults" % (flags, len(names), len(values)))
+    for n, v in zip(names, values):
+        (fisher if names[0] == "--robinson-s" else plain).extend([n, v])
+    # the help states the same default for them
+    shown = re.escape(default.replace("`", "").strip())
+    if not re.search(r"%s\b.{0,120}(\(defaults? %s|%s \(default\))" % (re.escape(names[0]), shown, shown), helpflat):
+        sys.exit("help score does not state %s's default %s as the README does" % (names[0], default))
+print(" ".join(plain))
+print(" ".join(fisher))
+PY
+    read -r plain <args.txt; fisher=$(sed -n 2p args.txt)
+    { [ -n "$plain" ] && [ -n "$fisher" ]; } || fail "no defaults read"
+    "$KINDLY" score "$ROOT/corpora/sample.csv" >default.jsonl
+    # shellcheck disable=SC2086
+    "$KINDLY" score $plain "$ROOT/corpora/sample.csv" >explicit.jsonl
+    cmp -s default.jsonl explicit.jsonl || fail "score with the stated defaults ($plain) differs from score"
+    "$KINDLY" score --scorer fisher "$ROOT/corpora/sample.csv" >fisher.jsonl
+    # shellcheck disable=SC2086
+    "$KINDLY" score --scorer fisher $fisher "$ROOT/corpora/sample.csv" >fisher-explicit.jsonl
+    cmp -s fisher.jsonl fisher-explicit.jsonl || fail "fisher with the stated defaults ($fisher) differs from fisher"
+    # and the check is not blind: another value of a flag changes the output
+    "$KINDLY" score --scorer fisher --robinson-s 0.9 "$ROOT/corpora/sample.csv" >other.jsonl
+    ! cmp -s fisher.jsonl other.jsonl || fail "--robinson-s 0.9 scored as the default"
+}
+
+# The defaults serve's help states are those cmd_serve.c sets (--listen, --max-body,
+# --max-connections, --max-per-ip, --timeout, --discard, --snapshot-interval), and history's
+# --keep-days 90 is the one history --prune uses: comments 89 and 91 days old, one pruned
+test_the_stated_serve_and_history_defaults_are_the_ones_used() {
+    "$KINDLY" help serve >help-serve.txt
+    python3 - help-serve.txt "$ROOT/classifier/cli/cmd_serve.c" <<'PY' || fail "serve's stated defaults differ from its code's"
+import re, sys
+helpflat = re.sub(r"\s+", " ", open(sys.argv[1]).read())
+src = open(sys.argv[2]).read()
+def stated(flag, pat):
+    m = re.search(r"%s [A-Z:]+ .*?\(%s" % (re.escape(flag), pat), helpflat)
+    return m.group(1) if m else None
+code = {
+    "--listen": re.search(r'\*listen = "([^"]+)"', src).group(1),
+    "--max-body": {"(size_t)1 << 20": "1M"}.get(re.search(r"cfg\.max_body = ([^;]+);", src).group(1)),
+    "--max-connections": re.search(r"cfg\.max_connections = (\d+);", src).group(1),
+    "--max-per-ip": re.search(r"cfg\.max_per_ip = (\d+);", src).group(1),
+    "--timeout": re.search(r"cfg\.timeout = (\d+);", src).group(1),
+    "--discard": re.search(r"cfg\.discard = ([\d.]+);", src).group(1),
+    "--snapshot-interval": re.search(r"cfg\.keep_interval = (\d+);", src).group(1),
+}
+shown = {
+    "--listen": stated("--listen", r"default ([^;)]+)"),
+    "--max-body": stated("--max-body", r"default ([^;)]+)"),
+    "--max-connections": stated("--max-connections", r"default (\d+)"),
+    "--max-per-ip": stated("--max-per-ip", r"default (\d+)"),
+    "--timeout": re.search(r"--timeout S .*?\(default (\d+)\)", helpflat).group(1),
+    "--discard": stated("--discard", r"([\d.]+)\)"),
+    "--snapshot-interval": stated("--snapshot-interval", r"default (\d+)"),
+}
+bad = ["%s: help says %s, cmd_serve.c sets %s" % (f, shown[f], code[f]) for f in code if shown[f] != code[f]]
+for b in bad:
+    print("    " + b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+    contains <("$KINDLY" help history | tr '\n' ' ' | tr -s ' ') "(default 90,"
+    python3 -c '
+import datetime as d
+now = d.datetime.now(d.timezone.utc)
+print("id,text,date")
+for i, days in enumerate((1, 89, 91, 200)):
+    print("c%d,comment number %d about bread,%s" % (i, i, (now - d.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")))
+' >dated.csv
+    "$KINDLY" train -q -m m.db "$ROOT/tests/e2e/data/train.csv"
+    "$KINDLY" score -m m.db --remember dated.csv >/dev/null || fail "score --remember failed"
+    cp m.db m2.db
+    expect_status 0 "$KINDLY" history -m m.db --prune
+    contains "$T/out" '"comments":2,'
+    contains "$T/out" '"pruned":2}'
+    expect_status 0 "$KINDLY" history -m m2.db --prune --keep-days 90
+    contains "$T/out" '"pruned":2}'
+}
+
+# Every exit status a command gives, in runs on good and bad input (files of no text column,
+# no label, only a header, UTF-16, a directory, missing, an empty or a non-model as the
+# model), is one its help names, and the README's table has a row for it; and each of check's
+# verdict statuses and the usage, input and model ones are met at least once
+test_every_exit_status_a_command_gives_is_in_its_help() {
+    statuses() { "$KINDLY" help "$1" | sed -n '/^Exit status/,$p' | tr '\n' ' ' | grep -oE '(^|[:;,] )[0-9] ' | grep -oE '[0-9]' | sort -u | tr '\n' ' '; }
+    for c in $(docs_commands); do echo "$c $(statuses "$c")"; done >statuses.txt
+    grep -oE '^\| [0-9] \|' "$README" | grep -oE '[0-9]' | sort -u | tr '\n' ' ' >table.txt
+    printf 'id,text,label\n1,cheap pills order now,spam\n2,thank you for this post,ham\n' >good.csv
+    printf 'id,body\n1,hello\n' >notext.csv
+    printf 'id,text\n1,hello\n' >nolabel.csv
+    printf 'id,text,label\n' >header.csv
+    printf 'post_id,title,text\n1,Bread,baking bread at home\n' >posts.csv
+    printf '\xff\xfeh\0i\0' >utf16.txt
+    : >empty.db
+    mkdir dir.db
+    "$KINDLY" train -q -m m.db good.csv
+    "$KINDLY" train -q -m m2.db good.csv
+    bad=; seen=
+    t() {
+        local c=$1 rc=0; shift
+        "$KINDLY" "$c" "$@" <"${IN:-/dev/null}" >/dev/null 2>err.txt || rc=$?
+        seen="$seen $c:$rc"
+        case " $(grep "^$c " statuses.txt) " in
+            *" $rc "*) ;;
+            *) bad="$bad
+      kindly $c $* -> $rc, not in its help ($(grep "^$c " statuses.txt)): $(head -1 err.txt)" ;;
+        esac
+        grep -q " $rc " <(echo " $(cat table.txt)") || bad="$bad
+      kindly $c $* -> $rc, not in the README's table"
+    }
+    for c in $(docs_commands); do t "$c" --zz-no-such-flag; done
+    for m in missing/x.db empty.db dir.db good.csv utf16.txt; do
+        for c in score check eval info history; do t "$c" -m "$m"; done
+        t train -m "$m" good.csv; t learn -m "$m" good.csv; t posts -m "$m" posts.csv
+        t merge "out-${m%%/*}.db" "$m"; t merge "$m" m.db
+    done
+    for f in good.csv notext.csv nolabel.csv header.csv utf16.txt posts.csv missing.csv dir.db; do
+        cp m.db w.db
+        t train -q -m w.db "$f"; t score -m w.db "$f"; t eval -m w.db "$f"; t learn -q -m w.db "$f"
+        t posts -q -m w.db "$f"; t rules --stats "$f"; t rules --check "$f"
+        [ -f "$f" ] || continue
+        IN=$f t check -m w.db; IN=$f t learn -m w.db --raw --spam; IN=$f t rules --test
+    done
+    cp m.db w.db
+    t info -m w.db; t info -m w.db --prune 2; t info -m w.db --pack; t history -m w.db; t history -m w.db --prune
+    t merge out.db m.db m2.db; t merge out.db m.db; t serve -m missing/x.db
+    IN=good.csv t check -m m.db --ham-cutoff 0 --spam-cutoff 1
+    IN=good.csv t check -m m.db --ham-cutoff 0 --spam-cutoff 0
+    t help score; t help nosuch; t version; t version x
+    [ -z "$bad" ] || fail "exit statuses the docs do not name:$bad"
+    for want in check:0 check:1 check:2 check:3 check:4 check:5 score:4 train:4 posts:4 rules:4 learn:4 eval:4 info:5 history:5 merge:5 serve:5; do
+        case " $seen " in *" $want "*) ;; *) fail "no run gave $want (the check would be blind to it)" ;; esac
+    done
+}
+
+# The fields of the README's output table are those score and check print, in that order, and
+# so are the objects the server's /v1/classify answers; /v1/feedback's and /healthz's answers
+# have the fields the README's table of endpoints shows, in its order
+test_the_json_fields_the_readme_documents_are_the_ones_printed() {
+    sed -n '/^| field | meaning |$/,/^$/p' "$README" | grep -oE '^\| `[a-z_]+` \|' | cut -d'`' -f2 | tr '\n' ' ' >table.txt
+    [ "$(wc -w <table.txt)" -ge 10 ] || fail "the README's table of output fields was not found"
+    fields() { python3 -c 'import json,sys
+for line in sys.stdin:
+    d = json.loads(line)
+    for o in (d if isinstance(d, list) else [d]):
+        print(" ".join(o), end=" \n")' | sort -u; }
+    "$KINDLY" score "$ROOT/corpora/sample.csv" | fields >score.txt
+    echo "great post, thank you" | "$KINDLY" check | fields >check.txt
+    "$KINDLY" train -q -m m.db "$ROOT/tests/e2e/data/train.csv"
+    "$KINDLY" serve -m m.db --listen 127.0.0.1:0 --threads 1 2>server.log &
+    pid=$!
+    trap 'kill $pid 2>/dev/null || true' EXIT
+    wait_for grep -q 'listening on' server.log
+    url=http://127.0.0.1:$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' server.log)
+    curl -s -H 'Content-Type: application/json' --data-binary '[{"id":"a","text":"great post"},{"id":"b","text":"cheap pills"}]' \
+        "$url/v1/classify" | fields >classify.txt
+    curl -s -H 'Content-Type: application/json' --data-binary '{"id":"c","text":"thank you","label":"ham"}' \
+        "$url/v1/feedback" | fields >feedback.txt
+    curl -s "$url/healthz" | fields >healthz.txt
+    for f in score check classify; do
+        [ "$(cat $f.txt)" = "$(cat table.txt)" ] || fail "$f prints the fields '$(cat $f.txt)', the README's table has '$(cat table.txt)'"
+    done
+    grep -oE '`\{"learnt":N[^`]*\}`' "$README" | head -1 | grep -oE '"[a-z_]+"' | tr -d '"' | tr '\n' ' ' >feedback-readme.txt
+    grep -oE '`\{"status":"ok"[^`]*\}`' "$README" | head -1 | grep -oE '"[a-z_]+":' | tr -d '":' | tr '\n' ' ' >healthz-readme.txt
+    { [ -s feedback-readme.txt ] && [ -s healthz-readme.txt ]; } || fail "the README's /v1/feedback or /healthz answer was not found"
+    [ "$(cat feedback.txt)" = "$(cat feedback-readme.txt)" ] || fail "/v1/feedback answers '$(cat feedback.txt)', the README shows '$(cat feedback-readme.txt)'"
+    [ "$(cat healthz.txt)" = "$(cat healthz-readme.txt)" ] || fail "/healthz answers '$(cat healthz.txt)', the README shows '$(cat healthz-readme.txt)'"
 }
