@@ -257,6 +257,11 @@ int cmd_serve(int argc, char **argv)
     cfg.model_path = cli_model_path(model);
     if (cli_refuse_env_model("serve", cfg.model_path))
         return EXIT_USAGE;
+    /* an empty file is no model (a copy cut short, a wrong name): refused as the CLI's
+     * commands refuse it, not served as an empty model that learns from nothing */
+    if (cli_empty_model_file(cfg.model_path))
+        return cli_fail(EXIT_MODEL, "serve", "%s is an empty file, not a trained kindly model%s", cfg.model_path,
+                        !model && env && *env ? " (named by $KINDLY_MODEL)" : "");
     char readonly_why[600] = "";
     if (cfg.writable && cli_is_default_model(cfg.model_path)) {
         /* named with -m or $KINDLY_MODEL, it is still the committed default: never written */

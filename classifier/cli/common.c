@@ -210,6 +210,11 @@ static int empty_file(const char *path)
            st.st_size == 0;
 }
 
+int cli_empty_model_file(const char *path)
+{
+    return empty_file(path);
+}
+
 /* The directory of path (up to its last '/') into dir, if it is one that does not exist: 1;
  * else 0 (no '/', it exists, or it is too long to say). */
 static int missing_dir(const char *path, char *dir, size_t size)

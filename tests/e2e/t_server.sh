@@ -1967,3 +1967,15 @@ test_server_parallel_checks_and_feedback_add_up_in_metrics() {
     kill -TERM $SRV_PID
     wait $SRV_PID || fail "exit $? after SIGTERM"
 }
+
+# An empty file named as the model is refused, exit 5, as the README's table of exit statuses
+# says of every command but those that learn into a new one: serve made it an empty model
+# and served it, learning from nothing (a copy cut short was served as if trained)
+test_server_refuses_an_empty_file_as_its_model() {
+    : >empty.db
+    expect_status 5 timeout 10 "$KINDLY" serve -m empty.db --listen 127.0.0.1:0 --threads 1
+    contains "$T/err" "kindly serve: empty.db is an empty file, not a trained kindly model"
+    [ ! -s empty.db ] || fail "empty.db was written"
+    KINDLY_MODEL=empty.db expect_status 5 timeout 10 "$KINDLY" serve --listen 127.0.0.1:0 --threads 1
+    contains "$T/err" "empty.db is an empty file, not a trained kindly model (named by \$KINDLY_MODEL)"
+}
