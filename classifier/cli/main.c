@@ -428,7 +428,7 @@ const cli_command cli_commands[] = {
       "                        Keys have up to 255 bytes, and all the same rights over\n"
       "                        the one model\n"
       "      --threads N       worker threads, each with its own model handle\n"
-      "                        (default: CPUs)\n"
+      "                        (1 to 256; default: the CPUs, at most 64)\n"
       "      --max-body SIZE   largest request body, bytes or with k/M/G (default 1M);\n"
       "                        over: 413; bodies held at once, all connections:\n"
       "                        64 x SIZE (over: 503)\n"

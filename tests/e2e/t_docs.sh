@@ -426,8 +426,9 @@ PY
 }
 
 # The defaults serve's help states are those cmd_serve.c sets (--listen, --max-body,
-# --max-connections, --max-per-ip, --timeout, --discard, --snapshot-interval), and history's
-# --keep-days 90 is the one history --prune uses: comments 89 and 91 days old, one pruned
+# --max-connections, --max-per-ip, --timeout, --discard, --snapshot-interval, --threads' cap of
+# the CPUs: the help said 'CPUs', the code takes 64 at most), and history's
+# --keep-days 90 is the one history --prune uses: of comments 1, 89, 91 and 200 days old, two pruned
 test_the_stated_serve_and_history_defaults_are_the_ones_used() {
     "$KINDLY" help serve >help-serve.txt
     python3 - help-serve.txt "$ROOT/classifier/cli/cmd_serve.c" <<'PY' || fail "serve's stated defaults differ from its code's"
@@ -445,6 +446,8 @@ code = {
     "--timeout": re.search(r"cfg\.timeout = (\d+);", src).group(1),
     "--discard": re.search(r"cfg\.discard = ([\d.]+);", src).group(1),
     "--snapshot-interval": re.search(r"cfg\.keep_interval = (\d+);", src).group(1),
+    # the CPUs, capped (the help said "CPUs": 64 at most)
+    "--threads": re.search(r"cfg\.threads = ncpu < 1 \? 1 : ncpu > (\d+) \?", src).group(1),
 }
 shown = {
     "--listen": stated("--listen", r"default ([^;)]+)"),
@@ -454,6 +457,7 @@ shown = {
     "--timeout": re.search(r"--timeout S .*?\(default (\d+)\)", helpflat).group(1),
     "--discard": stated("--discard", r"([\d.]+)\)"),
     "--snapshot-interval": stated("--snapshot-interval", r"default (\d+)"),
+    "--threads": stated("--threads", r"[^)]*default: the CPUs, at most (\d+)"),
 }
 bad = ["%s: help says %s, cmd_serve.c sets %s" % (f, shown[f], code[f]) for f in code if shown[f] != code[f]]
 for b in bad:
