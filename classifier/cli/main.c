@@ -303,7 +303,7 @@ const cli_command cli_commands[] = {
       "model instead). A model last written by an older kindly is known by its counts.\n"
       "\n"
       "  -q, --quiet           no summary on stderr\n"
-      "  --again               merge an input OUT.db holds already all the same (its\n"
+      "      --again           merge an input OUT.db holds already all the same (its\n"
       "                        counts are added again)\n"
       "\n"
       "Exit status: 0 done; 3 usage error, or an input OUT.db holds already; 5 a model\n"

@@ -354,7 +354,7 @@ def named(text, fields):
 bad = []
 m = re.search(r"`kindly info -m MODEL` prints (.*?)\. ", readme)
 info_readme = m.group(1) if m else ""
-m = re.search(r"`kindly history -m MODEL` prints counts (.*?); `--prune` deletes", readme)
+m = re.search(r"`kindly history -m MODEL` prints counts (.*?)(?:; `--prune` deletes|`kindly history -m MODEL --id)", readme)
 history_readme = m.group(1) if m else ""
 def json_paragraph(path):
     # the help's paragraph that says what the JSON holds
