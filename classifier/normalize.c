@@ -39,6 +39,8 @@ typedef struct norm {
     kd_buf clean;         /* scratch: one cleaned non-ASCII segment */
     utf8proc_int32_t *cp; /* scratch: its decomposition */
     size_t cpcap;
+    utf8proc_int32_t *run; /* scratch: a long run of combining marks being ordered */
+    size_t runcap;
 } norm;
 
 size_t kd_utf8_decode(const char *s, size_t n, int32_t *cp)
@@ -385,6 +387,79 @@ static void ascii_digits(utf8proc_int32_t *cp, utf8proc_ssize_t n)
     }
 }
 
+/*
+ * Canonical ordering of cp[0..n): each run of code points with a non-zero combining class
+ * sorted by that class, stably, as Unicode's normal forms want it; the same order
+ * utf8proc_decompose() gives, which sorts with adjacent swaps: a run of k marks with
+ * alternating classes ("a" then U+0301 U+0316 ... ) took k*k/8 swaps, minutes for a comment
+ * of 256 KiB. Runs of a few marks (every accented letter) are sorted in place the same way;
+ * a longer one by counting its classes (0..254), in time linear in its length.
+ */
+static int canonical_order(norm *z, utf8proc_int32_t *cp, utf8proc_ssize_t n)
+{
+    enum { SHORT_RUN = 32 };
+    for (utf8proc_ssize_t i = 0; i < n;) {
+        if (!utf8proc_get_property(cp[i])->combining_class) {
+            i++;
+            continue;
+        }
+        utf8proc_ssize_t a = i;
+        while (i < n && utf8proc_get_property(cp[i])->combining_class)
+            i++;
+        size_t k = (size_t)(i - a);
+        if (k < SHORT_RUN) {
+            for (size_t j = 1; j < k; j++) { /* insertion: stable, as the swaps were */
+                utf8proc_int32_t c = cp[a + j];
+                int cc = utf8proc_get_property(c)->combining_class;
+                size_t m = j;
+                for (; m > 0 && utf8proc_get_property(cp[a + m - 1])->combining_class > cc; m--)
+                    cp[a + m] = cp[a + m - 1];
+                cp[a + m] = c;
+            }
+            continue;
+        }
+        if (k > z->runcap) {
+            utf8proc_int32_t *p = realloc(z->run, k * sizeof *p);
+            if (!p)
+                return KD_ENOMEM;
+            z->run = p;
+            z->runcap = k;
+        }
+        size_t at[257] = { 0 }; /* at[c + 1]: marks of class c; then where class c starts */
+        for (size_t j = 0; j < k; j++)
+            at[(uint8_t)utf8proc_get_property(cp[a + j])->combining_class + 1]++;
+        for (int c = 1; c < 257; c++)
+            at[c] += at[c - 1];
+        for (size_t j = 0; j < k; j++)
+            z->run[at[(uint8_t)utf8proc_get_property(cp[a + j])->combining_class]++] = cp[a + j];
+        memcpy(cp + a, z->run, k * sizeof *cp);
+    }
+    return KD_OK;
+}
+
+/* utf8proc_decompose(str, len, buf, cap, opt) without its ordering: each code point
+ * decomposed as it does (utf8proc_decompose_char(), the grapheme state carried along);
+ * returns the number of code points, which may exceed cap (nothing past cap written), or a
+ * utf8proc error. canonical_order() then orders them. */
+static utf8proc_ssize_t decompose(const utf8proc_uint8_t *str, utf8proc_ssize_t len,
+                                  utf8proc_int32_t *buf, utf8proc_ssize_t cap,
+                                  utf8proc_option_t opt)
+{
+    utf8proc_ssize_t w = 0;
+    int boundclass = UTF8PROC_BOUNDCLASS_START;
+    for (utf8proc_ssize_t r = 0; r < len;) {
+        utf8proc_int32_t uc;
+        r += utf8proc_iterate(str + r, len - r, &uc);
+        if (uc < 0)
+            return UTF8PROC_ERROR_INVALIDUTF8;
+        utf8proc_ssize_t d = utf8proc_decompose_char(uc, buf + w, cap > w ? cap - w : 0, opt, &boundclass);
+        if (d < 0)
+            return d;
+        w += d;
+    }
+    return w;
+}
+
 /* A segment holding non-ASCII text: clean it, normalise it with utf8proc, append it. */
 static int unicode_run(norm *z, const unsigned char *s, size_t n)
 {
@@ -434,12 +509,14 @@ static int unicode_run(norm *z, const unsigned char *s, size_t n)
             z->cp = p;
             z->cpcap = want;
         }
-        got = utf8proc_decompose((const utf8proc_uint8_t *)c, (utf8proc_ssize_t)cn, z->cp,
-                                 (utf8proc_ssize_t)z->cpcap, opt);
+        got = decompose((const utf8proc_uint8_t *)c, (utf8proc_ssize_t)cn, z->cp,
+                        (utf8proc_ssize_t)z->cpcap, opt);
         if (got < 0 || (size_t)got <= z->cpcap)
             break;
         want = (size_t)got;
     }
+    if (got >= 0 && canonical_order(z, z->cp, got))
+        return KD_ENOMEM;
     if (got >= 0)
         got = utf8proc_normalize_utf32(z->cp, got, opt);
     if (got > 0 && (z->flags & KD_NORM_PLAIN))
@@ -476,7 +553,7 @@ size_t kd_ascii_prefix(const char *str, size_t n)
 int kd_normalize(const char *s, size_t n, unsigned flags, kd_buf *out)
 {
     const unsigned char *u = (const unsigned char *)s;
-    norm z = { out, flags, 0, 0, KD_BUF_INIT, NULL, 0 };
+    norm z = { out, flags, 0, 0, KD_BUF_INIT, NULL, 0, NULL, 0 };
     int rc = KD_OK;
     size_t i = 0;
     while (i < n) {
@@ -500,6 +577,7 @@ int kd_normalize(const char *s, size_t n, unsigned flags, kd_buf *out)
 done:
     kd_buf_free(&z.clean);
     free(z.cp);
+    free(z.run);
     if (!rc && out->oom)
         rc = KD_ENOMEM;
     return rc;

@@ -9,6 +9,8 @@
 #include <criterion/parameterized.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <utf8proc.h>
 
 #include "kindly.h"
 #include "normalize.h"
@@ -253,4 +255,90 @@ Test(normalize, utf8_valid_at_every_offset)
         }
     }
     cr_expect(kd_utf8_valid("", 0, NULL));
+}
+
+/*
+ * Canonical ordering: the marks after a letter are sorted by combining class, stably, as
+ * utf8proc_map() sorts them (NFKC and case folding, what KD_NORM_DEFAULT asks), on random
+ * runs of marks of eight classes, precomposed letters whose decomposition adds marks
+ * ("ḉ" is c, U+0327 (202), U+0301 (230)) and letters; short runs and runs past 32 marks,
+ * which are sorted another way.
+ */
+Test(normalize, marks_are_ordered_as_utf8proc_orders_them)
+{
+    static const char *const pieces[] = {
+        "\xCC\x81",     /* U+0301 acute, class 230 */
+        "\xCC\x96",     /* U+0316 grave below, 220 */
+        "\xCC\xA7",     /* U+0327 cedilla, 202 */
+        "\xCD\x85",     /* U+0345 ypogegrammeni, 240 */
+        "\xD6\xB0",     /* U+05B0 sheva, 10 */
+        "\xCC\xB4",     /* U+0334 tilde overlay, 1 */
+        "\xE0\xBD\xB1", /* U+0F71 Tibetan vowel sign aa, 129 */
+        "\xE3\x82\x99", /* U+3099 voiced sound mark, 8 */
+        "\xE1\xB8\x89", /* U+1E09 c with cedilla and acute */
+        "\xE1\xBE\x80", /* U+1F80 alpha with psili and ypogegrammeni */
+        "a", "E", " ",
+    };
+    unsigned seed = 33;
+    for (int round = 0; round < 400; round++) {
+        char in[4096] = "";
+        size_t len = 0, runmax = round % 2 ? 80 : 6;
+        while (len + 8 < sizeof in - 64) {
+            seed = seed * 1103515245u + 12345u;
+            size_t k = (seed >> 16) % (sizeof pieces / sizeof *pieces);
+            if (k >= 10 && ((seed >> 8) & 7)) /* mostly marks: runs of marks */
+                k = (seed >> 20) % 10;
+            strcpy(in + len, pieces[k]);
+            len += strlen(pieces[k]);
+            if (round % 2 == 0 && (seed >> 24) % runmax == 0)
+                in[len++] = 'o', in[len] = '\0';
+        }
+        utf8proc_uint8_t *want = NULL;
+        utf8proc_ssize_t wn = utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)len, &want,
+                                           UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_IGNORE |
+                                               UTF8PROC_COMPAT | UTF8PROC_CASEFOLD);
+        cr_assert_gt(wn, 0);
+        char *got = norm(in, len, KD_NORM_DEFAULT);
+        cr_assert_str_eq(got, (const char *)want, "round %d", round);
+        free(got);
+        free(want);
+    }
+}
+
+/* A long run of marks of alternating classes ("a" then U+0301 U+0316 ...) takes at most
+ * three times the CPU time of as many bytes of marks of one class, which need no sorting
+ * (utf8proc's adjacent swaps took k*k/8 of them for k marks: 1.6 s for 32 KiB, minutes for
+ * 256 KiB); a ratio, so that the sanitizer build's slowness is in both. */
+static double seconds_to_normalize(const char *unit, char *text, size_t n)
+{
+    size_t len = strlen(unit);
+    text[0] = 'a';
+    for (size_t i = 1; i < n; i++)
+        text[i] = unit[(i - 1) % len];
+    n -= (n - 1) % len;
+    kd_buf b = KD_BUF_INIT;
+    clock_t t = clock();
+    cr_assert_eq(kd_normalize(text, n, KD_NORM_DEFAULT | KD_NORM_PLAIN, &b), 0);
+    double s = (double)(clock() - t) / CLOCKS_PER_SEC;
+    cr_expect_gt(b.len, 0);
+    kd_buf_free(&b);
+    return s;
+}
+
+Test(normalize, a_long_run_of_marks_takes_linear_time, .timeout = 60)
+{
+    size_t n = (size_t)32 << 10;
+    char *text = malloc(n);
+    cr_assert_not_null(text);
+    double one_class = seconds_to_normalize("\xCC\x81\xCC\x81", text, n);
+    static const char *const units[] = {
+        "\xCC\x81\xCC\x96",         /* 230 220 */
+        "\xCC\x81\xCC\x96\xD6\xB0", /* 230 220 10 */
+        "\xCD\x85\xCC\x81\xCC\xA7", /* 240 230 202 */
+    };
+    for (size_t u = 0; u < sizeof units / sizeof *units; u++) {
+        double t = seconds_to_normalize(units[u], text, n);
+        cr_expect_leq(t, 3 * one_class + 0.05, "unit %zu: %.3f s, one class %.3f s", u, t, one_class);
+    }
+    free(text);
 }
