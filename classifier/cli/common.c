@@ -500,6 +500,15 @@ static int looks_like_posts(const kd_csv *r)
            (kd_csv_column(r, "title") >= 0 && kd_csv_column(r, "post_id") >= 0 && kd_csv_column(r, "id") < 0);
 }
 
+/* looks_like_posts, for a file whose rows are read: without a column of a comment's own (an
+ * id, comment_ID, comment_content), as a file of posts has none; a comments export joined
+ * with its posts' post_title is comments */
+static int posts_read_as_comments(const kd_csv *r)
+{
+    return looks_like_posts(r) && kd_csv_column(r, "id") < 0 && kd_csv_column(r, "comment_id") < 0 &&
+           kd_csv_column(r, "comment_content") < 0;
+}
+
 static const char *posts_path(const char *path)
 {
     return cli_path_fd(path) == STDIN_FILENO ? "- (reading standard input)" : cli_shown(path);
@@ -579,7 +588,7 @@ kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind,
     /* a file of posts read as comments (kindly's post_id,title,text has a text column): said
      * where every row is taken as a comment (score, learn --spam|--ham); where labels are read,
      * the rows' want of one says it (cli_no_labelled_rows_in) */
-    if (kind == KD_CSV_COMMENTS && labels_ignored && looks_like_posts(r))
+    if (kind == KD_CSV_COMMENTS && labels_ignored && posts_read_as_comments(r))
         cli_fail(EXIT_DONE, cmd, "warning: %s looks like a file of posts (a title and a post_id, no id): its rows "
                                  "are read as comments; posts are imported with kindly posts -m MODEL.db %s",
                  cli_shown(path), posts_path(path));
@@ -695,7 +704,7 @@ int cli_no_labelled_rows_in(const char *cmd, const char *path, const kd_csv *r, 
             strcpy(what + cut, ", ...");
         }
         char buf[PATH_MAX + 128];
-        const char *posts = export_hint(r, path, buf, sizeof buf);
+        const char *posts = posts_read_as_comments(r) ? export_hint(r, path, buf, sizeof buf) : "";
         return cli_fail(EXIT_INPUT, cmd, "no labelled rows in %s: it has no label, CLASS or comment_approved column "
                                          "(its columns: %s)%s", cli_shown(path), what,
                         !strncmp(posts, "; it looks like a file of posts", 31) ? posts : hint);

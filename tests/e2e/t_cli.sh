@@ -3148,6 +3148,15 @@ test_a_wordpress_export_refused_for_its_columns_says_what_to_run() {
     contains "$T/err" "learnt 1 comment"
     expect_status 0 "$KINDLY" score -m m.db "$ROOT/corpora/sample.csv"
     not_contains "$T/err" "file of posts"
+    # comments joined with their posts' titles are comments: comment_ID is a comment's id
+    # (was warned "a file of posts (a title and a post_id, no id)", and train named it posts)
+    printf 'comment_ID,comment_post_ID,post_title,comment_content\n1001,101,Sourdough,Rye flour is great\n' >joined.csv
+    expect_status 0 "$KINDLY" score -m m.db joined.csv
+    not_contains "$T/err" "file of posts"
+    lines "$T/out" 1
+    expect_status 4 "$KINDLY" train -m m.db joined.csv
+    contains "$T/err" "no labelled rows in joined.csv: it has no label, CLASS or comment_approved column"
+    not_contains "$T/err" "file of posts"
     # a comments file without a text column still says only what it says
     printf 'a,b\n1,2\n' >cols.csv
     expect_status 4 "$KINDLY" train -m m.db cols.csv
