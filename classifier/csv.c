@@ -1718,9 +1718,12 @@ int kd_csv_next(kd_csv *r, const kd_csv_row **row)
          * comment_date_gmt: the site's local comment_date says when, as without that column;
          * without it (the README's export has comment_date_gmt alone), or in comment_date, it
          * is no date, as an empty field (it was named an unreadable date, "kindly reads ISO
-         * 8601", which no export of WordPress's can mend) */
-        if (c->date && r->date_wp && !strncmp(c->date, "0000-00-00", 10))
+         * 8601", which no export of WordPress's can mend); zero in both is no date either */
+        if (c->date && r->date_wp && !strncmp(c->date, "0000-00-00", 10)) {
             c->date = r->date_local >= 0 && r->lens[r->date_local] ? r->fieldp[r->date_local] : NULL;
+            if (c->date && !strncmp(c->date, "0000-00-00", 10))
+                c->date = NULL;
+        }
         c->text = r->fieldp[r->col[C_TEXT]];
         w->label = parse_label(r, q->line);
     }

@@ -321,7 +321,8 @@ Test(csv, wordpress_zero_gmt_date_reads_the_local_date)
     const char *p = write_str("comment_ID,comment_date,comment_date_gmt,comment_content,comment_approved\n"
                               "1,2012-03-04 05:06:07,0000-00-00 00:00:00,A linkback,1\n"
                               "2,2024-01-02 12:00:00,2024-01-02 11:00:00,Lovely post,1\n"
-                              "3,,0000-00-00 00:00:00,No date at all,1\n");
+                              "3,,0000-00-00 00:00:00,No date at all,1\n"
+                              "4,0000-00-00 00:00:00,0000-00-00 00:00:00,Zero in both,1\n");
     kd_csv *r = NULL;
     cr_assert_eq(kd_csv_open(&r, p, NULL), 0, "%s", kd_csv_error(r));
     const kd_csv_row *row;
@@ -332,6 +333,10 @@ Test(csv, wordpress_zero_gmt_date_reads_the_local_date)
     cr_assert_str_eq(row->comment.date, "2024-01-02 11:00:00");
     cr_assert_eq(kd_csv_next(r, &row), 1);
     cr_assert_null(row->comment.date);
+    /* zero in comment_date too: no date, as a zero comment_date alone is (it was read as the
+     * date, named unreadable, "kindly reads ISO 8601") */
+    cr_assert_eq(kd_csv_next(r, &row), 1);
+    cr_assert_null(row->comment.date, "got '%s'", row->comment.date);
     cr_assert_eq(kd_csv_next(r, &row), 0);
     kd_csv_free(r);
 }
