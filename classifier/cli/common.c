@@ -210,9 +210,17 @@ static int empty_file(const char *path)
            st.st_size == 0;
 }
 
+/* empty_file() of the file path names, a link followed (to the file SQLite would open, its
+ * -wal beside that file): a link to an empty file is no model either */
+static int empty_model(const char *path)
+{
+    char real[PATH_MAX];
+    return empty_file(realpath(path, real) ? real : path);
+}
+
 int cli_empty_model_file(const char *path)
 {
-    return empty_file(path);
+    return empty_model(path);
 }
 
 /* The directory of path (up to its last '/') into dir, if it is one that does not exist: 1;
@@ -284,7 +292,7 @@ kd_model *cli_open_model_for(const char *cmd, const char *flag, int write, unsig
     }
     if (path)
         *path = p;
-    if (write && !(flags & KD_OPEN_CREATE) && empty_file(p)) {
+    if (write && !(flags & KD_OPEN_CREATE) && empty_model(p)) {
         /* as reading it says: writing would make it an empty model (a copy cut short, pruned
          * or packed, then said to be fine) */
         *status = cli_fail(EXIT_MODEL, cmd, "%s is an empty file, not a trained kindly model%s", p,

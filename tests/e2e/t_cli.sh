@@ -1483,6 +1483,11 @@ test_an_empty_file_is_no_model_to_prune_pack_or_remember_into() {
         expect_status 5 "$KINDLY" $c -m e.db
         contains "$T/err" "kindly ${c%% *}: $want"
         [ ! -s e.db ] || fail "$c wrote into e.db"
+        # named by a link to the empty file: the same (it was made an empty model)
+        ln -sf e.db l.db
+        expect_status 5 "$KINDLY" $c -m l.db
+        contains "$T/err" "kindly ${c%% *}: l.db is an empty file, not a trained kindly model"
+        [ ! -s e.db ] || fail "$c wrote into e.db through l.db"
     done
     for c in score eval; do
         expect_status 5 "$KINDLY" "$c" -m e.db --remember "$D/train.csv"

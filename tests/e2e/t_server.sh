@@ -1978,4 +1978,9 @@ test_server_refuses_an_empty_file_as_its_model() {
     [ ! -s empty.db ] || fail "empty.db was written"
     KINDLY_MODEL=empty.db expect_status 5 timeout 10 "$KINDLY" serve --listen 127.0.0.1:0 --threads 1
     contains "$T/err" "empty.db is an empty file, not a trained kindly model (named by \$KINDLY_MODEL)"
+    # named by a link (a deployment's /etc/kindly/blog.db): the file linked to is the model
+    ln -s empty.db link.db
+    expect_status 5 timeout 10 "$KINDLY" serve -m link.db --listen 127.0.0.1:0 --threads 1
+    contains "$T/err" "kindly serve: link.db is an empty file, not a trained kindly model"
+    [ ! -s empty.db ] || fail "empty.db was written through link.db"
 }
