@@ -1767,7 +1767,7 @@ unsigned long kd_csv_repaired(const kd_csv *r) { return r ? r->repaired : 0; }
 const char *kd_csv_error(const kd_csv *r)
 {
     if (!r)
-        return "no reader (kd_csv_open could not allocate one: out of memory)";
+        return "no reader (kd_csv_open was given no place for one, or could not allocate one: out of memory)";
     return r->err.s && r->err.len ? r->err.s : "";
 }
 

@@ -130,6 +130,8 @@ static uint64_t keys[NENTITIES]; /* name_key of entities[k].name (entity() build
 /* The names that begin with byte c are entities[by_first[c]..by_first[c + 1]): a bisection of
  * a few (at most 19, those of 's') for the letter a name begins with. */
 static unsigned char by_first[129];
+_Static_assert(NENTITIES <= 255, "by_first holds an index of entities[] in a byte");
+/* (a name longer than MAX_NAME would never be found: test_html decodes every name) */
 static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
 
 static void keys_build(void)

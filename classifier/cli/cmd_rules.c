@@ -455,13 +455,13 @@ int cmd_rules(int argc, char **argv)
         /* the metadata as check reads it: repaired to UTF-8, an --ip or --email that is none
          * said (the rules then see what check's see) */
         char *owned[CLI_NMETA] = { 0 };
-        if (cli_repair_comment_flags("rules", &meta, owned)) {
+        if (cli_repair_comment_flags("rules", &meta, owned))
             status = cli_fail(EXIT_INTERNAL, "rules", "out of memory");
-            goto done;
+        else {
+            cli_warn_comment_flags("rules", &meta);
+            const char *path = nfiles ? files[0] : default_path(rules_flag);
+            status = path ? test(path, &meta) : EXIT_MODEL;
         }
-        cli_warn_comment_flags("rules", &meta);
-        const char *path = nfiles ? files[0] : default_path(rules_flag);
-        status = path ? test(path, &meta) : EXIT_MODEL;
         for (size_t j = 0; j < CLI_NMETA; j++)
             free(owned[j]);
     } else {

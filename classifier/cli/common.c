@@ -597,7 +597,7 @@ kd_csv *cli_open_csv_hooked(const char *cmd, const char *path, kd_csv_kind kind,
      * where every row is taken as a comment (score, learn --spam|--ham); where labels are read,
      * the rows' want of one says it (cli_no_labelled_rows_in) */
     if (kind == KD_CSV_COMMENTS && labels_ignored && posts_read_as_comments(r))
-        cli_fail(EXIT_DONE, cmd, "warning: %s looks like a file of posts (a title and a post_id, no id): its rows "
+        cli_fail(EXIT_DONE, cmd, "warning: %s looks like a file of posts (a post's title, no comment's id): its rows "
                                  "are read as comments; posts are imported with kindly posts -m MODEL.db %s",
                  cli_shown(path), posts_path(path));
     return r;
@@ -1524,10 +1524,26 @@ static void warn_flag_value(const char *cmd, const char *flag, const char *v, co
     kd_buf_free(&b);
 }
 
-void cli_warn_comment_flags(const char *cmd, const kd_comment *c)
+/* An IPv4 or IPv6 address, the latter with a zone ("fe80::1%eth0", a link-local address as
+ * a server behind a proxy may log it) */
+static int is_ip(const char *ip)
 {
     unsigned char addr[16];
-    if (c->ip && inet_pton(AF_INET, c->ip, addr) != 1 && inet_pton(AF_INET6, c->ip, addr) != 1)
+    char v6[64];
+    const char *zone = strchr(ip, '%');
+    size_t n = zone ? (size_t)(zone - ip) : strlen(ip);
+    if (inet_pton(AF_INET, ip, addr) == 1)
+        return 1;
+    if (n >= sizeof v6 || (zone && !zone[1]))
+        return 0;
+    memcpy(v6, ip, n);
+    v6[n] = '\0';
+    return inet_pton(AF_INET6, v6, addr) == 1;
+}
+
+void cli_warn_comment_flags(const char *cmd, const kd_comment *c)
+{
+    if (c->ip && !is_ip(c->ip))
         warn_flag_value(cmd, "--ip", c->ip, "is no IPv4 or IPv6 address: read as given (the rules match "
                                             "it as it is)");
     if (c->email && email_has_domain(c->email) == 0)

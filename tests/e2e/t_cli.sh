@@ -3014,7 +3014,7 @@ test_check_warns_of_an_ip_or_email_that_is_none() {
     contains "$T/err" "kindly check: --ip: '999.1.1.1' is no IPv4 or IPv6 address: read as given"
     contains "$T/err" "kindly check: --email: 'notanemail' has no domain after an '@': read as given"
     lines "$T/err" 2
-    for ok in "--ip ::1" "--ip 2001:db8::1" "--ip ::ffff:192.0.2.1" "--ip 192.0.2.1" "--email bob@example.com"; do
+    for ok in "--ip ::1" "--ip 2001:db8::1" "--ip ::ffff:192.0.2.1" "--ip 192.0.2.1" "--ip fe80::1%eth0" "--email bob@example.com"; do
         # shellcheck disable=SC2086
         "$KINDLY" check -m m.db $ok <c.txt >/dev/null 2>"$T/err" || true
         [ ! -s "$T/err" ] || fail "$ok: $(cat "$T/err")"
@@ -3146,7 +3146,7 @@ test_a_wordpress_export_refused_for_its_columns_says_what_to_run() {
     contains "$T/err" "no labelled rows in kposts.csv: it has no label, CLASS or comment_approved column (its columns: post_id, title, text); it looks like a file of posts"
     # score and learn --spam|--ham read every row of it as a comment: they warn, and go on
     expect_status 0 "$KINDLY" score -m m.db kposts.csv
-    contains "$T/err" "kindly score: warning: kposts.csv looks like a file of posts (a title and a post_id, no id): its rows are read as comments; posts are imported with kindly posts -m MODEL.db kposts.csv"
+    contains "$T/err" "kindly score: warning: kposts.csv looks like a file of posts (a post's title, no comment's id): its rows are read as comments; posts are imported with kindly posts -m MODEL.db kposts.csv"
     lines "$T/out" 1
     expect_status 0 "$KINDLY" learn --ham -m m.db kposts.csv
     contains "$T/err" "kindly learn: warning: kposts.csv looks like a file of posts"
