@@ -726,3 +726,43 @@ Test(relevance, a_model_with_no_site_text_does_not_judge_relevance)
     kd_result_free(&r);
     kd_model_close(empty);
 }
+
+/* The post factor of a comment on post id whose only word is "zebra" (a model of its own). */
+static double zebra_post_factor(kd_model *mm, const char *id)
+{
+    kd_comment c = KD_COMMENT_INIT;
+    c.post_id = id;
+    c.text = "zebra";
+    kd_result r;
+    cr_assert_eq(kd_classify(mm, &c, NULL, &r), 0, "%s", kd_model_error(mm));
+    double v = r.relevance_post;
+    kd_result_free(&r);
+    return v;
+}
+
+/* A word of up to KD_POSTING_MAX (256) posts still tells the posts apart: "zebra", alone in
+ * post z0 and among many words in the others, makes a comment "zebra" fit z0 better than z1.
+ * In one post more (257) it is left out of the share, and z0 and z1 fit it alike. */
+Test(relevance, a_word_of_256_posts_tells_posts_apart_of_257_does_not)
+{
+    for (int shared = 256; shared <= 257; shared++) {
+        kd_model *mm = NULL;
+        cr_assert_eq(kd_model_open(&mm, ":memory:", KD_OPEN_CREATE), 0);
+        char id[32], text[256];
+        for (int i = 0; i < 300; i++) {
+            snprintf(id, sizeof id, "z%d", i);
+            if (i == 0)
+                snprintf(text, sizeof text, "zebra");
+            else
+                snprintf(text, sizeof text, "%s alpha%d bravo%d charlie%d delta%d echo%d foxtrot%d golf%d",
+                         i < shared ? "zebra" : "yak", i, i, i, i, i, i, i);
+            cr_assert_eq(kd_post_put(mm, id, "", text), 0);
+        }
+        double z0 = zebra_post_factor(mm, "z0"), z1 = zebra_post_factor(mm, "z1");
+        if (shared == 256)
+            cr_assert_gt(z0, z1 + 0.1, "in 256 posts: z0 %f z1 %f", z0, z1);
+        else
+            cr_assert_eq(z0, z1, "in 257 posts: z0 %.17g z1 %.17g", z0, z1);
+        kd_model_close(mm);
+    }
+}
