@@ -481,6 +481,34 @@ Test(posts, share_on_many_posts_leaves_out_words_of_most_posts)
     kd_model_close(m);
 }
 
+/* The cap is inclusive: a word of exactly KD_POSTING_MAX (256) posts is read (the share of a
+ * post using it rises above 1 / P), a word of 257 is left out (1 / P). */
+Test(posts, share_reads_a_word_of_256_posts_and_leaves_out_one_of_257)
+{
+    kd_model *m = NULL;
+    cr_assert_eq(kd_model_open(&m, ":memory:", KD_OPEN_CREATE), 0);
+    char id[32], text[96];
+    for (int i = 0; i < 300; i++) {
+        snprintf(id, sizeof id, "p%d", i);
+        snprintf(text, sizeof text, "topic%d%s%s", i, i < 256 ? " walrus" : "", i < 257 ? " narwhal" : "");
+        cr_assert_eq(kd_post_put(m, id, "", text), 0);
+    }
+    static const char *const w[] = { "walrus", "narwhal" };
+    check_share(m, w, 2);
+    const kd_posts_cache *c;
+    cr_assert_eq(kd_posts_cache_get(m, &c), 0);
+    uint64_t k = key("walrus");
+    const kd_counts *d256 = kd_tokmap_get(&c->df, k);
+    cr_assert(d256 && d256->ham == 256, "\"walrus\" in 256 posts");
+    double own = kd_posts_share(c, kd_posts_find(c, "p5"), &k, 1);
+    cr_assert_gt(own, 1.0 / 300, "in 256 posts: %.17g", own);
+    k = key("narwhal");
+    const kd_counts *d257 = kd_tokmap_get(&c->df, k);
+    cr_assert(d257 && d257->ham == 257, "\"narwhal\" in 257 posts");
+    cr_assert_float_eq(kd_posts_share(c, kd_posts_find(c, "p5"), &k, 1), 1.0 / 300, 1e-12, "in 257 posts");
+    kd_model_close(m);
+}
+
 /* Another handle's posts reach a reader at its next refresh (the posts' write bumps the
  * model's generation, which the reader's posts cache is keyed on); a history commit seen at a
  * refresh leaves the relevance as it was. (That it also keeps the cache, the point of keying
