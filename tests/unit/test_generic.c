@@ -199,6 +199,7 @@ Test(generic, a_word_not_written_as_a_name_addressed_is_not_generic)
         "Thanks, mary-jane.",         /* no capital */
         "Great post, cheap-pills",    /* the same */
         "Bitcoin-Doubler, thanks Sam",/* three words of their own */
+        "Thanks Mary! Hugs, Mary-Jane.", /* "Mary" ends its clause alone: "Jane" is a second name */
     };
     for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
         const char *name;
