@@ -1,6 +1,6 @@
 /* test_reply.c - srv_reply: bodies, JSON errors and extra headers (the "%s" header is copied
  * without printf; both paths truncate to the value's room the same way); the reply as a whole
- * HTTP message (srv_reply_message). */
+ * HTTP message (srv_reply_message); the unknown post warning (srv_post_warning). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,4 +202,34 @@ Test(reply, header_ascii_shows_other_bytes_as_question_marks)
     char s[] = "charset \"x\x01y\xc3\xa9z\x7f\"";
     srv_header_ascii(s);
     cr_assert_str_eq(s, "charset \"x?y??z?\"");
+}
+
+/* The warning of a post the model does not hold quotes its id whole up to 60 characters, and
+ * marks one cut ("...") only when the id is longer. */
+Test(reply, a_post_warning_marks_a_cut_id_only_when_it_was_cut)
+{
+    kd_model *m = NULL;
+    cr_assert_eq(kd_model_open(&m, ":memory:", KD_OPEN_CREATE), 0);
+    cr_assert_eq(kd_post_put(m, "p1", "Sleep", "Sleep and breathing tips"), 0);
+    char id[62], why[512], want[128];
+    memset(id, 'a', 61);
+    id[61] = '\0';
+    kd_comment c = KD_COMMENT_INIT;
+    c.post_id = id;
+    c.text = "breathing";
+    kd_result res;
+    memset(&res, 0, sizeof res);
+    res.post_unknown = 1;
+    id[60] = '\0'; /* 60 characters: whole, no mark */
+    cr_assert_eq(srv_post_warning(m, &c, &res, why, sizeof why), 1);
+    snprintf(want, sizeof want, "post '%s' is not one", id);
+    cr_assert_not_null(strstr(why, want), "%s", why);
+    id[60] = 'b'; /* 61: the first 60, marked */
+    cr_assert_eq(srv_post_warning(m, &c, &res, why, sizeof why), 1);
+    id[60] = '\0';
+    snprintf(want, sizeof want, "post '%s...' is not one", id);
+    cr_assert_not_null(strstr(why, want), "%s", why);
+    res.post_unknown = 0; /* a post it holds: no warning */
+    cr_assert_eq(srv_post_warning(m, &c, &res, why, sizeof why), 0);
+    kd_model_close(m);
 }
