@@ -287,6 +287,42 @@ Test(history, a_shared_bucket_returns_only_the_matching_check_earliest_first)
     sqlite3_close(db);
 }
 
+/* Of two labelled records of one comment (one id, one text), kd_hist_labelled names the latest:
+ * feedback on the comment reads that record's label (dedup.c), not the earliest one's. */
+Test(history, the_labelled_record_of_an_id_and_text_is_the_latest)
+{
+    sqlite3 *db = open_db();
+    kd_hist *h;
+    cr_assert_eq(kd_hist_new(&h, db, 1, 1), 0);
+    int64_t seq[3];
+    uint8_t sig[KD_MH_SIGBYTES];
+    memset(sig, 7, sizeof sig);
+    cr_assert_eq(kd_hist_begin(h), 0);
+    for (int i = 0; i < 3; i++) {
+        kd_hist_rec r;
+        memset(&r, 0, sizeof r);
+        r.id = "c1";
+        r.time = 1;
+        r.text_hash = 0x1234;
+        memcpy(r.sig, sig, sizeof sig);
+        int64_t keys[KD_MH_BANDS];
+        for (int b = 0; b < KD_MH_BANDS; b++)
+            keys[b] = ((int64_t)b << 32) | 0x5678;
+        cr_assert_eq(kd_hist_insert(h, &r, keys), 0, "%s", kd_hist_errmsg(h));
+        seq[i] = r.seq;
+    }
+    cr_assert_eq(kd_hist_set_label(h, seq[0], KD_SPAM), 0);
+    cr_assert_eq(kd_hist_set_label(h, seq[1], KD_HAM), 0); /* seq[2]: not labelled */
+    cr_assert_eq(kd_hist_commit(h), 0);
+    int64_t found = 0;
+    cr_assert_eq(kd_hist_labelled(h, "c1", 0x1234, sig, &found), 0);
+    cr_assert_eq(found, seq[1], "the latest labelled record %lld, found %lld", (long long)seq[1], (long long)found);
+    cr_assert_eq(kd_hist_labelled(h, "c2", 0x1234, sig, &found), 0);
+    cr_assert_eq(found, 0, "another id");
+    kd_hist_free(h);
+    sqlite3_close(db);
+}
+
 static int list_len(sqlite3 *db, int64_t bucket)
 {
     sqlite3_stmt *st;
