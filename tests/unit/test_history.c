@@ -396,6 +396,12 @@ Test(history, a_campaign_is_still_found_once_its_earliest_copies_are_pruned)
     for (int i = 0; i < g.n; i++) /* copies that are left, earliest first */
         cr_assert(g.seq[i] >= seq[2000] && (i == 0 || g.seq[i] > g.seq[i - 1]), "entry %d: %lld", i,
                   (long long)g.seq[i]);
+    /* past the cap only one copy in LATEST_STRIDE (16: seq a multiple of it) was stored, so the
+       latest entries reach 16 times further back: the copies found are every 16th from the
+       first kept, not the KD_HIST_PER_CHECK copies after the prune (storing every copy
+       rewrote the row each time) */
+    for (int i = 0; i < g.n; i++)
+        cr_assert_eq(g.seq[i], (seq[2000] + 15) / 16 * 16 + 16 * i, "entry %d: %lld", i, (long long)g.seq[i]);
     kd_hist_free(h);
     sqlite3_close(db);
 }
