@@ -94,6 +94,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "date.h"
 #include "kindly.h"
 
 #define CHUNK_SIZE   ((size_t)64 << 10)
@@ -1719,9 +1720,9 @@ int kd_csv_next(kd_csv *r, const kd_csv_row **row)
          * without it (the README's export has comment_date_gmt alone), or in comment_date, it
          * is no date, as an empty field (it was named an unreadable date, "kindly reads ISO
          * 8601", which no export of WordPress's can mend); zero in both is no date either */
-        if (c->date && r->date_wp && !strncmp(c->date, "0000-00-00", 10)) {
+        if (r->date_wp && kd_date_wp_zero(c->date)) {
             c->date = r->date_local >= 0 && r->lens[r->date_local] ? r->fieldp[r->date_local] : NULL;
-            if (c->date && !strncmp(c->date, "0000-00-00", 10))
+            if (kd_date_wp_zero(c->date))
                 c->date = NULL;
         }
         c->text = r->fieldp[r->col[C_TEXT]];

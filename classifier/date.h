@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* A date more than this many seconds after the clock is named as in the future (the history
  * records it as of now: it would never be pruned); less is a clock's skew or a time zone
@@ -33,5 +34,13 @@
  *         KD_DATE_SKEW after now; 0 for a good date or none (NULL, empty or only blanks).
  */
 int kd_date_warning(const char *date, int64_t now, const char *clock, char *why, size_t len);
+
+/* Whether date is WordPress's zero date ("0000-00-00 00:00:00", MySQL's "no date", which some
+ * plugins' linkbacks store): no date, as an empty field, where WordPress's fields are read
+ * (its CSV export's comment_date_gmt and comment_date, its Akismet plugin's form). */
+static inline int kd_date_wp_zero(const char *date)
+{
+    return date && !strncmp(date, "0000-00-00", 10);
+}
 
 #endif

@@ -20,6 +20,7 @@
  * the server (403 read-only model, 500, 503) leave the 200-only protocol.
  */
 #include "akismet.h"
+#include "date.h"
 #include "pool.h"
 
 #include <ctype.h>
@@ -93,7 +94,7 @@ void akismet_comment(const srv_form *f, kd_comment *c)
     c->ip = field(f, "user_ip");
     c->agent = field(f, "user_agent");
     c->date = field(f, "comment_date_gmt");
-    if (c->date && !strncmp(c->date, "0000-00-00", 10)) /* WordPress's zero date: no date (csv.c) */
+    if (kd_date_wp_zero(c->date))
         c->date = NULL;
     c->text = form_get(f, "comment_content");
     if (!c->text)
