@@ -136,6 +136,16 @@ int kd_buf_json_str(kd_buf *b, const char *s);
  * dropped. Returns s itself when it needs nothing, else b's contents (b empty before;
  * "?" when out of memory). Escaping twice changes nothing. */
 const char *kd_buf_line(kd_buf *b, const char *s, size_t n);
+
+/* Where s may be cut at n or before without cutting a UTF-8 character in two: n, or the start
+ * of the character whose continuation s[n] is (s[n] must be readable: the first byte left
+ * out, or the NUL). */
+static inline size_t kd_utf8_cut(const char *s, size_t n)
+{
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
 void kd_buf_clear(kd_buf *b);                        /* len = 0, keeps memory */
 char *kd_buf_detach(kd_buf *b);                      /* hands over s (never NULL unless oom) */
 void kd_buf_free(kd_buf *b);

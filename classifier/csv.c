@@ -1337,9 +1337,7 @@ static void warn_duplicates(kd_csv *r)
 static void clip(char *out, size_t max, const char *s, size_t n)
 {
     if (n > max) {
-        n = max;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
+        n = kd_utf8_cut(s, max);
     }
     memcpy(out, s, n);
     out[n] = '\0';
@@ -1631,9 +1629,7 @@ int kd_csv_open(kd_csv **out, const char *path, const kd_csv_options *opts)
             used += w > 0 ? (size_t)w : 0;
         }
         if (used >= sizeof have - 8) { /* cut at a character, not inside one */
-            size_t cut = sizeof have - 8;
-            while (cut > 0 && ((unsigned char)have[cut] & 0xC0) == 0x80)
-                cut--;
+            size_t cut = kd_utf8_cut(have, sizeof have - 8);
             strcpy(have + cut, ", ...");
         }
         /* one column whose name holds another separator: a spreadsheet's ';' CSV (in a

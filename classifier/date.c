@@ -9,6 +9,7 @@
  */
 #include "kindly.h"
 #include "date.h"
+#include "buf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -140,8 +141,7 @@ int kd_date_warning(const char *date, int64_t now, const char *clock, char *why,
     int n = (int)strnlen(date, KD_DATE_SHOWN + 1);
     const char *more = "";
     if (n > KD_DATE_SHOWN) { /* back to the first byte of a character */
-        for (n = KD_DATE_SHOWN; n > 0 && ((unsigned char)date[n] & 0xC0) == 0x80; n--)
-            ;
+        n = (int)kd_utf8_cut(date, KD_DATE_SHOWN);
         more = "...";
     }
     if (!rc)

@@ -110,6 +110,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "buf.h"
 #include "english.h"
 #include "model.h"
 #include "posts.h"
@@ -162,9 +163,7 @@ static inline size_t side_copy(const side *sd, double sign, const kd_tokens *tok
         size_t len = kd_tokens_len(tok, sd->idx[k]), mark = 0;
         if (len >= KD_RELEVANCE_WORD_SIZE) {
             mark = CUT_MARK_LEN;
-            len = KD_RELEVANCE_WORD_SIZE - 1 - mark;
-            while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) /* s[len]: a continuation */
-                len--;
+            len = kd_utf8_cut(s, KD_RELEVANCE_WORD_SIZE - 1 - mark); /* s[len]: in the token */
         }
         memcpy(dst[k].word, s, len);
         memcpy(dst[k].word + len, CUT_MARK, mark);

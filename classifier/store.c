@@ -45,9 +45,7 @@ static int upto(const char *s, int max)
         n++;
     if (!s[n] || n == 0)
         return n;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) /* s[n], the first byte left out */
-        n--;
-    return n;
+    return kd_utf8_cut(s, n); /* s[n], the first byte left out */
 }
 
 static const char *const migrations[] = {

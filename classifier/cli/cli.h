@@ -83,8 +83,9 @@ const char *cli_model_path(const char *flag);
  * the executable), however it is spelt: a link, a relative path, $KINDLY_MODEL; compared by
  * device and inode. 0 when there is no shipped default model or nothing at path. */
 int cli_is_default_model(const char *path);
-/* Whether path is a regular file of no bytes (and no -wal content): no model, which a command
- * that opens it for writing without creating it must refuse, not turn into an empty model. */
+/* Whether path (a link followed) is a regular file of no bytes (and no -wal content): no
+ * model, which a command that opens it for writing without creating it must refuse, not turn
+ * into an empty model. */
 int cli_empty_model_file(const char *path);
 /* Open the model, or print why not (naming the path) and return NULL. */
 kd_model *cli_open_model(const char *cmd, const char *path, unsigned flags);

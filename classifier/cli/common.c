@@ -210,17 +210,12 @@ static int empty_file(const char *path)
            st.st_size == 0;
 }
 
-/* empty_file() of the file path names, a link followed (to the file SQLite would open, its
+/* cli_empty_model_file: empty_file() of the file path names, a link followed (to the file SQLite would open, its
  * -wal beside that file): a link to an empty file is no model either */
-static int empty_model(const char *path)
+int cli_empty_model_file(const char *path)
 {
     char real[PATH_MAX];
     return empty_file(realpath(path, real) ? real : path);
-}
-
-int cli_empty_model_file(const char *path)
-{
-    return empty_model(path);
 }
 
 /* The directory of path (up to its last '/') into dir, if it is one that does not exist: 1;
@@ -292,7 +287,7 @@ kd_model *cli_open_model_for(const char *cmd, const char *flag, int write, unsig
     }
     if (path)
         *path = p;
-    if (write && !(flags & KD_OPEN_CREATE) && empty_model(p)) {
+    if (write && !(flags & KD_OPEN_CREATE) && cli_empty_model_file(p)) {
         /* as reading it says: writing would make it an empty model (a copy cut short, pruned
          * or packed, then said to be fine) */
         *status = cli_fail(EXIT_MODEL, cmd, "%s is an empty file, not a trained kindly model%s", p,
@@ -706,9 +701,7 @@ int cli_no_labelled_rows_in(const char *cmd, const char *path, const kd_csv *r, 
         for (; i < nh && len < sizeof what - 64; i++)
             len += (size_t)snprintf(what + len, sizeof what - len, "%s%s", i ? ", " : "", names[i]);
         if (i < nh || len >= sizeof what) { /* cut short at a character, not inside one */
-            size_t cut = len < sizeof what - 8 ? len : sizeof what - 8;
-            while (cut > 0 && ((unsigned char)what[cut] & 0xC0) == 0x80)
-                cut--;
+            size_t cut = kd_utf8_cut(what, len < sizeof what - 8 ? len : sizeof what - 8);
             strcpy(what + cut, ", ...");
         }
         char buf[PATH_MAX + 128];
@@ -1515,8 +1508,7 @@ static void warn_flag_value(const char *cmd, const char *flag, const char *v, co
     char part[65];
     size_t n = strlen(v), cut = n;
     if (n > 64)
-        for (cut = 64; cut > 0 && ((unsigned char)v[cut] & 0xC0) == 0x80; cut--)
-            ;
+        cut = kd_utf8_cut(v, 64);
     memcpy(part, v, cut);
     part[cut] = '\0';
     kd_buf b = KD_BUF_INIT;

@@ -13,6 +13,7 @@
  * (Akismet's places for a key, a form field or the host name, belong to Akismet's protocol.)
  */
 #include "api.h"
+#include "buf.h"
 #include "pool.h"
 
 #include <stdio.h>
@@ -327,8 +328,7 @@ static size_t unknown_names(json_t *o, int feedback, char *names, size_t len, si
             continue;
         int kl = (int)strnlen(key, 61);
         if (kl > 60)
-            for (kl = 60; kl > 0 && ((unsigned char)key[kl] & 0xC0) == 0x80; kl--)
-                ;
+            kl = (int)kd_utf8_cut(key, 60);
         if (!n++ || at + (size_t)kl + 4 <= 120) {
             at += (size_t)snprintf(names + at, len - at, "%s'%.*s'", at ? ", " : "", kl, key);
             ++*named;
